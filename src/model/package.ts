@@ -1,0 +1,77 @@
+import type { Finding } from './finding.js';
+
+/** Package ecosystems lamina catalogs; each maps to a purl type. */
+export type Ecosystem = 'npm' | 'pypi' | 'maven' | 'gem' | 'golang' | 'cargo' | 'nuget' | 'generic';
+
+/** Hash algorithms we record, named as CycloneDX names them. */
+export type HashAlgorithm = 'MD5' | 'SHA-1' | 'SHA-256' | 'SHA-384' | 'SHA-512';
+
+/** A license as the metadata states it. */
+export type License =
+  | { $case: 'expression'; expression: string }
+  | { $case: 'id'; id: string }
+  | { $case: 'name'; name: string };
+
+/** Where the evidence for a package was found. */
+export interface Location {
+  /** Layer-relative path of the evidence file, '/'-separated (e.g. `nodejs/node_modules/x/package.json`). */
+  path: string;
+  /** sha256 (hex) of the archive the evidence came from, when known. */
+  layerDigest?: string;
+}
+
+/**
+ * One package found by a cataloger. Catalogers fill what their evidence has
+ * and leave the rest undefined; the SBOM stage turns it into a component.
+ */
+export interface Package {
+  /** Unique within one inventory run; assigned by the cataloger (e.g. `npm:nodejs/node_modules/x`). */
+  id: string;
+  ecosystem: Ecosystem;
+  /** Display name as the metadata spells it (e.g. `Jinja2`, `core`). */
+  name: string;
+  /** npm scope (`@middy`), Maven groupId, Go module path prefix; undefined when none. */
+  namespace?: string;
+  version?: string;
+  /** Canonical package URL (see src/inventory/purl.ts); undefined for plain files. */
+  purl?: string;
+  /** CycloneDX component type. */
+  type: 'library' | 'application' | 'file' | 'framework';
+  licenses: License[];
+  hashes: Partial<Record<HashAlgorithm, string>>;
+  /** Primary evidence; the first is the main one. */
+  locations: Location[];
+  /** Name of the cataloger that found it. */
+  foundBy: string;
+  /** Ids of packages this one depends on (resolved by the cataloger). */
+  dependsOn: string[];
+  /**
+   * Files this package owns, as layer-relative paths or directory prefixes ending in '/'.
+   * Used to decide whether every executable in the layer is accounted for.
+   */
+  owns: string[];
+  /** Extra facts, emitted as `lamina:` properties (keys without the prefix). */
+  properties: Record<string, string>;
+  /** Findings about this package (e.g. modified files). */
+  findings: Finding[];
+  description?: string;
+  author?: string;
+  homepage?: string;
+}
+
+/** Start a package with empty collections; catalogers fill the rest. */
+export function newPackage(
+  init: Pick<Package, 'id' | 'ecosystem' | 'name' | 'foundBy' | 'locations'> &
+    Partial<Omit<Package, 'id' | 'ecosystem' | 'name' | 'foundBy' | 'locations'>>
+): Package {
+  return {
+    type: 'library',
+    licenses: [],
+    hashes: {},
+    dependsOn: [],
+    owns: [],
+    properties: {},
+    findings: [],
+    ...init,
+  };
+}
