@@ -16,6 +16,8 @@ export type FindingCode =
   | 'RECORD_FILE_MISSING'
   | 'NESTED_ARCHIVE_REFUSED'
   | 'UNOWNED_BINARY'
+  /** A binary too large to read into memory: hashed, but not searched for Go/Rust build info. */
+  | 'BINARY_NOT_INSPECTED'
   | 'SPECIAL_FILE';
 
 export type FindingSeverity = 'info' | 'warning' | 'error';

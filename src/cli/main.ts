@@ -1,0 +1,80 @@
+#!/usr/bin/env node
+import { realpathSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { UsageError } from '../errors.js';
+import { LAMINA_VERSION } from '../version.js';
+import { sbomCommand } from './commands/sbom.js';
+import { verifyBundleCommand } from './commands/verify-bundle.js';
+import { describeError, EXIT } from './exit.js';
+import type { CliIo } from './io.js';
+
+export const USAGE = `lamina ${LAMINA_VERSION}: supply-chain verifier for AWS Lambda layers
+
+usage: lamina <command> [options]
+
+commands:
+  sbom INPUT            inventory a layer zip or directory and write a CycloneDX SBOM
+  verify-bundle ...     verify a Sigstore bundle (sigstore-conformance protocol)
+
+Run 'lamina <command> --help' for a command's options.
+
+exit codes: 0 pass, 1 policy failure, 2 bad input or usage, 3 could not complete`;
+
+type Command = (argv: string[], io: CliIo) => Promise<number>;
+
+const COMMANDS: Record<string, Command> = {
+  sbom: sbomCommand,
+  'verify-bundle': verifyBundleCommand,
+};
+
+/** Run the CLI; never throws: every error becomes one line on stderr and an exit code. */
+export async function main(argv: string[], io: CliIo): Promise<number> {
+  try {
+    const [name, ...rest] = argv;
+    if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+      io.stdout.write(USAGE + '\n');
+      return name === undefined ? EXIT.BAD_INPUT : EXIT.OK;
+    }
+    if (name === '--version' || name === '-V') {
+      io.stdout.write(`${LAMINA_VERSION}\n`);
+      return EXIT.OK;
+    }
+    const command = COMMANDS[name];
+    if (!command)
+      throw new UsageError({
+        code: 'UNKNOWN_COMMAND',
+        message: `unknown command ${JSON.stringify(name)}; see 'lamina --help'`,
+      });
+    return await command(rest, io);
+  } catch (err) {
+    const { code, line } = describeError(err);
+    io.stderr.write(line + '\n');
+    if (process.env['LAMINA_DEBUG'] && err instanceof Error && err.stack)
+      io.stderr.write(err.stack + '\n');
+    return code;
+  }
+}
+
+function invokedDirectly(): boolean {
+  try {
+    return realpathSync(process.argv[1] ?? '') === fileURLToPath(import.meta.url);
+  } catch {
+    return false;
+  }
+}
+
+// Run when executed as a program (not when imported by tests).
+if (invokedDirectly()) {
+  main(process.argv.slice(2), {
+    stdout: process.stdout,
+    stderr: process.stderr,
+    isTty: process.stderr.isTTY,
+  })
+    .then((code) => {
+      process.exitCode = code;
+    })
+    .catch((err: unknown) => {
+      process.stderr.write(`lamina: internal error: ${String(err)}\n`);
+      process.exitCode = EXIT.INCOMPLETE;
+    });
+}

@@ -1,0 +1,31 @@
+import type { Finding } from './finding.js';
+import type { Package } from './package.js';
+
+/** What kind of input an inventory was built from. */
+export type InputKind = 'zip' | 'directory';
+
+/** The artifact an inventory describes (a layer zip or an unzipped layer directory). */
+export interface Artifact {
+  /** Display name: the zip's file name, the directory, or a layer version ARN. */
+  name: string;
+  kind: InputKind;
+  /** For a zip: sha256 (hex) of its bytes. For a directory: a tree digest (see DirectorySource). */
+  sha256: string;
+  /** Archive size in bytes (sum of file sizes for a directory). */
+  size: number;
+  /** Extra facts about the artifact (`lamina:` properties without the prefix), e.g. the layer ARN. */
+  properties: Record<string, string>;
+}
+
+/** Everything the catalogers found in one artifact. Sorted, so output is deterministic. */
+export interface Inventory {
+  artifact: Artifact;
+  packages: Package[];
+  /** Archive-level and cataloger findings (package findings stay on their package too). */
+  findings: Finding[];
+  /**
+   * True when every executable and shared library is owned by a package and no
+   * metadata file failed to parse; false otherwise.
+   */
+  complete: boolean;
+}

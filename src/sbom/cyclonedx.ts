@@ -1,0 +1,320 @@
+import { createHash } from 'node:crypto';
+import * as CDX from '@cyclonedx/cyclonedx-library';
+import type { Finding } from '../model/finding.js';
+import type { Inventory } from '../model/inventory.js';
+import type { License } from '../model/package.js';
+import { isSpdxExpression } from './spdx.js';
+import { LAMINA_VERSION } from '../version.js';
+import { groupComponents, type ComponentGroup } from './group.js';
+
+/** Output formats `lamina sbom` writes. */
+export type SbomFormat = 'cyclonedx-json' | 'cyclonedx-xml';
+/** CycloneDX versions lamina writes. */
+export type SpecVersion = '1.6' | '1.5';
+
+export interface SbomOptions {
+  format: SbomFormat;
+  specVersion: SpecVersion;
+  /** Runtime mount point prefixed to layer paths in occurrences. */
+  mount?: string;
+  /** Set `metadata.timestamp` (left out by default so output is reproducible). */
+  timestamp?: Date;
+}
+
+/** Our own property namespace; `cdx:` is reserved for the official taxonomy. */
+export const NS = 'lamina';
+
+const SPECS: Record<SpecVersion, typeof CDX.Spec.Spec1dot6> = {
+  '1.6': CDX.Spec.Spec1dot6,
+  '1.5': CDX.Spec.Spec1dot5,
+};
+
+/** What the library does not model (evidence.occurrences, compositions), added after normalisation. */
+interface Extras {
+  occurrences: Map<string, string[]>;
+  composition: { aggregate: 'complete' | 'incomplete'; assemblies: string[] };
+}
+
+/**
+ * Serialize an inventory as a CycloneDX SBOM. Pure: same inventory and options,
+ * byte-identical output.
+ */
+export function serializeSbom(inv: Inventory, options: SbomOptions): string {
+  const spec = SPECS[options.specVersion];
+  const { bom, extras } = buildBom(inv, options);
+  if (options.format === 'cyclonedx-json') {
+    const s = new LaminaJsonSerializer(new CDX.Serialize.JSON.Normalize.Factory(spec), extras);
+    return s.serialize(bom, { sortLists: true, space: 2 }) + '\n';
+  }
+  const s = new LaminaXmlSerializer(new CDX.Serialize.XML.Normalize.Factory(spec), extras);
+  return s.serialize(bom, { sortLists: true, space: 2 }) + '\n';
+}
+
+/** Build the library's Bom model plus the parts it cannot model. */
+export function buildBom(
+  inv: Inventory,
+  options: SbomOptions
+): { bom: CDX.Models.Bom; extras: Extras } {
+  const mount = (options.mount ?? '/opt').replace(/\/+$/, '');
+  const bom = new CDX.Models.Bom();
+  bom.serialNumber = serialNumber(inv, options);
+  if (options.timestamp) bom.metadata.timestamp = options.timestamp;
+  bom.metadata.tools.components.add(
+    new CDX.Models.Component(CDX.Enums.ComponentType.Application, 'lamina', {
+      version: LAMINA_VERSION,
+      bomRef: 'tool:lamina',
+    })
+  );
+
+  const layer = layerComponent(inv);
+  bom.metadata.component = layer;
+
+  const groups = groupComponents(inv.packages);
+  const byRef = new Map<string, CDX.Models.Component>();
+  const occurrences = new Map<string, string[]>();
+  for (const g of groups) {
+    const c = toComponent(g);
+    byRef.set(g.bomRef, c);
+    occurrences.set(
+      g.bomRef,
+      g.paths.map((p) => `${mount}/${p}`)
+    );
+    bom.components.add(c);
+  }
+  // Edges: package ids → bom-refs through the grouping.
+  const refOfId = new Map<string, string>();
+  for (const g of groups) for (const p of g.packages) refOfId.set(p.id, g.bomRef);
+  const hasIncoming = new Set<string>();
+  for (const g of groups) {
+    const c = byRef.get(g.bomRef);
+    if (!c) continue;
+    for (const p of g.packages) {
+      for (const dep of p.dependsOn) {
+        const ref = refOfId.get(dep);
+        const target = ref === undefined ? undefined : byRef.get(ref);
+        if (!target || ref === g.bomRef) continue;
+        c.dependencies.add(target.bomRef);
+        hasIncoming.add(ref!);
+      }
+    }
+  }
+  // The layer depends on every component nothing else pulls in, so the graph reaches all.
+  for (const g of groups) {
+    const c = byRef.get(g.bomRef);
+    if (c && !hasIncoming.has(g.bomRef)) layer.dependencies.add(c.bomRef);
+  }
+
+  const extras: Extras = {
+    occurrences,
+    composition: {
+      aggregate: inv.complete ? 'complete' : 'incomplete',
+      assemblies: [layer.bomRef.value ?? 'layer'],
+    },
+  };
+  return { bom, extras };
+}
+
+function layerComponent(inv: Inventory): CDX.Models.Component {
+  const a = inv.artifact;
+  const c = new CDX.Models.Component(CDX.Enums.ComponentType.File, a.name, { bomRef: 'layer' });
+  const props = c.properties;
+  props.add(new CDX.Models.Property(`${NS}:input-kind`, a.kind));
+  props.add(new CDX.Models.Property(`${NS}:size`, String(a.size)));
+  if (a.kind === 'zip') {
+    c.hashes.set(CDX.Enums.HashAlgorithm['SHA-256'], a.sha256);
+    // Lambda reports CodeSha256 as base64 of the same digest.
+    props.add(
+      new CDX.Models.Property(
+        `${NS}:lambda:code-sha256`,
+        Buffer.from(a.sha256, 'hex').toString('base64')
+      )
+    );
+  } else {
+    props.add(new CDX.Models.Property(`${NS}:tree-sha256`, a.sha256));
+  }
+  for (const [k, v] of Object.entries(a.properties))
+    props.add(new CDX.Models.Property(`${NS}:${k}`, v));
+  props.add(new CDX.Models.Property(`${NS}:inventory`, inv.complete ? 'complete' : 'incomplete'));
+  for (const f of inv.findings) props.add(findingProperty(f));
+  return c;
+}
+
+function findingProperty(f: Finding): CDX.Models.Property {
+  return new CDX.Models.Property(
+    `${NS}:finding`,
+    `${f.code}${f.path ? ` ${f.path}` : ''}: ${f.message}`
+  );
+}
+
+function toComponent(g: ComponentGroup): CDX.Models.Component {
+  const p = g.packages[0]!;
+  const type =
+    p.type === 'application'
+      ? CDX.Enums.ComponentType.Application
+      : p.type === 'file'
+        ? CDX.Enums.ComponentType.File
+        : p.type === 'framework'
+          ? CDX.Enums.ComponentType.Framework
+          : CDX.Enums.ComponentType.Library;
+  const c = new CDX.Models.Component(type, p.name, {
+    bomRef: g.bomRef,
+    group: p.namespace,
+    version: p.version,
+    description: p.description,
+    author: p.author,
+  });
+  if (p.purl) c.purl = p.purl;
+  for (const [alg, value] of Object.entries(g.hashes)) {
+    const cdxAlg = CDX.Enums.HashAlgorithm[alg as keyof typeof CDX.Enums.HashAlgorithm];
+    if (cdxAlg && value) c.hashes.set(cdxAlg, value);
+  }
+  for (const l of toLicenses(p.licenses)) c.licenses.add(l);
+  if (p.homepage && /^https?:\/\//.test(p.homepage)) {
+    c.externalReferences.add(
+      new CDX.Models.ExternalReference(p.homepage, CDX.Enums.ExternalReferenceType.Website)
+    );
+  }
+  const props = c.properties;
+  const foundBy = [...new Set(g.packages.map((x) => x.foundBy))].sort();
+  for (const f of foundBy) props.add(new CDX.Models.Property(`${NS}:cataloger`, f));
+  for (const x of g.packages) {
+    for (const [k, v] of Object.entries(x.properties))
+      props.add(new CDX.Models.Property(`${NS}:${k}`, v));
+    for (const f of x.findings) props.add(findingProperty(f));
+  }
+  return c;
+}
+
+/**
+ * CycloneDX allows either one expression or a list of licenses, not both. A
+ * single expression stays an expression; otherwise ids that SPDX knows become
+ * SPDX licenses and everything else a named license, so nothing is dropped.
+ */
+function toLicenses(licenses: License[]): CDX.Models.License[] {
+  const uniq = new Map<string, License>();
+  for (const l of licenses) {
+    const key = l.$case === 'expression' ? l.expression : l.$case === 'id' ? l.id : l.name;
+    if (key.trim() !== '' && !uniq.has(key)) uniq.set(key, l);
+  }
+  const list = [...uniq.values()];
+  const only = list.length === 1 ? list[0] : undefined;
+  if (only?.$case === 'expression') {
+    const e = only.expression;
+    if (CDX.SPDX.isSupportedSpdxId(e)) return [new CDX.Models.SpdxLicense(e)];
+    if (isSpdxExpression(e)) return [new CDX.Models.LicenseExpression(e)];
+    return [new CDX.Models.NamedLicense(e)];
+  }
+  return list.map((l) => {
+    const text = l.$case === 'expression' ? l.expression : l.$case === 'id' ? l.id : l.name;
+    return l.$case !== 'name' && CDX.SPDX.isSupportedSpdxId(text)
+      ? new CDX.Models.SpdxLicense(text)
+      : new CDX.Models.NamedLicense(text);
+  });
+}
+
+/** A urn:uuid derived from the content, so the same input gives the same serial number. */
+function serialNumber(inv: Inventory, options: SbomOptions): string {
+  const h = createHash('sha256')
+    .update(
+      `lamina ${LAMINA_VERSION}\0${options.specVersion}\0${inv.artifact.kind}\0${inv.artifact.sha256}\0${inv.artifact.name}`
+    )
+    .digest('hex');
+  // Shape it as a version-5-style UUID (name-based) so validators accept it.
+  const v = `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-${((parseInt(h.slice(16, 18), 16) & 0x3f) | 0x80).toString(16)}${h.slice(18, 20)}-${h.slice(20, 32)}`;
+  return `urn:uuid:${v}`;
+}
+
+type JsonObject = Record<string, unknown>;
+
+class LaminaJsonSerializer extends CDX.Serialize.JsonSerializer {
+  readonly #extras: Extras;
+  constructor(f: CDX.Serialize.JSON.Normalize.Factory, extras: Extras) {
+    super(f);
+    this.#extras = extras;
+  }
+  protected override _serialize(
+    bom: CDX.Serialize.JSON.Types.Normalized.Bom,
+    options?: CDX.Serialize.Types.SerializerOptions
+  ): string {
+    const obj = bom as unknown as JsonObject;
+    for (const c of (obj['components'] ?? []) as JsonObject[]) {
+      const occ = this.#extras.occurrences.get(String(c['bom-ref']));
+      if (occ && occ.length > 0) {
+        const evidence = (c['evidence'] ?? {}) as JsonObject;
+        evidence['occurrences'] = occ.map((location) => ({ location }));
+        c['evidence'] = evidence;
+      }
+    }
+    obj['compositions'] = [this.#extras.composition];
+    return super._serialize(bom, options);
+  }
+}
+
+type XmlElement = CDX.Serialize.XML.Types.SimpleXml.Element;
+
+function el(name: string, children: XmlElement['children']): XmlElement {
+  return { type: 'element', name, children };
+}
+
+/** Insert `child` into `parent.children` before the first element named in `before`. */
+function insertBefore(parent: XmlElement, child: XmlElement, before: readonly string[]): void {
+  const kids = (Array.isArray(parent.children) ? parent.children : []) as (
+    XmlElement | { type: string }
+  )[];
+  const i = kids.findIndex((k) => k.type === 'element' && before.includes((k as XmlElement).name));
+  if (i < 0) kids.push(child);
+  else kids.splice(i, 0, child);
+  parent.children = kids as XmlElement['children'];
+}
+
+// Element order of the CycloneDX XSD (component and bom sequences) after which our additions go.
+const AFTER_EVIDENCE = ['releaseNotes', 'modelCard', 'data', 'cryptoProperties', 'signature'];
+const AFTER_COMPOSITIONS = [
+  'properties',
+  'vulnerabilities',
+  'annotations',
+  'formulation',
+  'declarations',
+  'definitions',
+  'signature',
+];
+
+class LaminaXmlSerializer extends CDX.Serialize.XmlSerializer {
+  readonly #extras: Extras;
+  constructor(f: CDX.Serialize.XML.Normalize.Factory, extras: Extras) {
+    super(f);
+    this.#extras = extras;
+  }
+  protected override _serialize(
+    root: XmlElement,
+    options?: CDX.Serialize.Types.SerializerOptions
+  ): string {
+    const kids = (Array.isArray(root.children) ? root.children : []) as XmlElement[];
+    const components = kids.find((k) => k.type === 'element' && k.name === 'components');
+    for (const c of (Array.isArray(components?.children)
+      ? components.children
+      : []) as XmlElement[]) {
+      if (c.type !== 'element' || c.name !== 'component') continue;
+      const ref = String(c.attributes?.['bom-ref'] ?? '');
+      const occ = this.#extras.occurrences.get(ref);
+      if (!occ || occ.length === 0) continue;
+      const occurrences = el(
+        'occurrences',
+        occ.map((location) => el('occurrence', [el('location', location)]))
+      );
+      insertBefore(c, el('evidence', [occurrences]), AFTER_EVIDENCE);
+    }
+    const comp = this.#extras.composition;
+    const composition = el('composition', [
+      el('aggregate', comp.aggregate),
+      el(
+        'assemblies',
+        comp.assemblies.map(
+          (ref) => ({ type: 'element', name: 'assembly', attributes: { ref } }) as XmlElement
+        )
+      ),
+    ]);
+    insertBefore(root, el('compositions', [composition]), AFTER_COMPOSITIONS);
+    return super._serialize(root, options);
+  }
+}
