@@ -65,6 +65,10 @@ function invokedDirectly(): boolean {
 
 // Run when executed as a program (not when imported by tests).
 if (invokedDirectly()) {
+  // A closed pipe (`lamina sbom x.zip | head`) is the reader's choice, not an error.
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  });
   main(process.argv.slice(2), {
     stdout: process.stdout,
     stderr: process.stderr,

@@ -1,0 +1,268 @@
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { writeZip } from '../../../scripts/lib/zipwriter.mjs';
+import type { Package } from '../../model/package.js';
+import { DirectorySource } from '../../unpack/directory.js';
+import { MemorySource } from '../../unpack/memory.js';
+import { openZipBuffer } from '../../unpack/zip.js';
+import { DEFAULT_LIMITS, type FileSource, type Limits } from '../../unpack/source.js';
+import { globMatcher, type Cataloger } from '../cataloger.js';
+import { javaCataloger } from './cataloger.js';
+
+const FIXTURE = join(import.meta.dirname, '../../../testdata/layers/java-basic');
+const LIB = 'java/lib';
+/** Real jars from the fixture, for the crafted archives below. */
+const COMMONS_CLI = readFileSync(join(FIXTURE, LIB, 'commons-cli-1.5.0.jar'));
+const AOPALLIANCE = readFileSync(join(FIXTURE, LIB, 'aopalliance-1.0.jar'));
+
+async function runCataloger(
+  cataloger: Cataloger,
+  source: FileSource,
+  limits: Limits = DEFAULT_LIMITS
+) {
+  const match = globMatcher(cataloger.globs);
+  const matches = source.entries().filter((e) => e.kind === 'file' && match(e.path));
+  return cataloger.catalog({
+    source,
+    matches,
+    limits,
+    layerDigest: source.digest,
+    depth: 0,
+    earlier: [],
+  });
+}
+
+function hashes(buf: Buffer) {
+  return {
+    'SHA-1': createHash('sha1').update(buf).digest('hex'),
+    'SHA-256': createHash('sha256').update(buf).digest('hex'),
+  };
+}
+
+function byPurl(packages: Package[], purl: string): Package {
+  const found = packages.filter((p) => p.purl === purl);
+  expect(found, purl).toHaveLength(1);
+  return found[0] as Package;
+}
+
+describe('javaCataloger over java-basic', async () => {
+  const source = await DirectorySource.open(FIXTURE);
+  const { packages, findings } = await runCataloger(javaCataloger, source);
+  const fixtureBytes = (name: string) => readFileSync(join(FIXTURE, LIB, name));
+
+  it('reads every jar without findings', () => {
+    expect(findings).toEqual([]);
+    const jars = source.entries().filter((e) => e.path.endsWith('.jar'));
+    expect(jars).toHaveLength(6);
+    // Each top-level jar has exactly one package owning it, carrying its hashes.
+    for (const jar of jars) {
+      const owners = packages.filter((p) => p.owns.includes(jar.path));
+      expect(owners, jar.path).toHaveLength(1);
+      expect(owners[0]?.hashes).toEqual(hashes(readFileSync(join(FIXTURE, jar.path))));
+      expect(owners[0]?.locations).toEqual([{ path: jar.path, layerDigest: source.digest }]);
+      expect(owners[0]?.id).toBe(`maven:${jar.path}`);
+    }
+  });
+
+  it.each([
+    // pom.properties, matching the file name
+    ['commons-cli-1.5.0.jar', 'pkg:maven/commons-cli/commons-cli@1.5.0'],
+    // the only pom.properties, though the file name differs
+    [
+      'geronimo-interceptor-3.0-spec-1.0.1.jar',
+      'pkg:maven/org.apache.geronimo.specs/geronimo-interceptor_3.0_spec@1.0.1',
+    ],
+    // manifest only: Bundle-SymbolicName javax.inject, Bundle-Version 1.0.0
+    ['atinject-jsr330-api-1.0.jar', 'pkg:maven/javax/inject@1.0.0'],
+    // nothing but the file name
+    ['aopalliance-1.0.jar', 'pkg:maven/aopalliance/aopalliance@1.0'],
+    // shaded: the pom.properties whose artifactId prefixes the file name
+    ['wagon-http-shaded-3.5.3.jar', 'pkg:maven/org.apache.maven.wagon/wagon-http@3.5.3'],
+    ['app.jar', 'pkg:maven/com.example/app@1.0.0'],
+  ])('%s → %s', (file, purl) => {
+    const p = byPurl(packages, purl);
+    expect(p.owns).toEqual([`${LIB}/${file}`]);
+    expect(p.hashes).toEqual(hashes(fixtureBytes(file)));
+    expect(p.foundBy).toBe('java-archive');
+    expect(p.properties['java:archive-type']).toBe('jar');
+  });
+
+  it('reports the other pom.properties of a shaded jar as contained packages', () => {
+    const jar = `${LIB}/wagon-http-shaded-3.5.3.jar`;
+    const main = byPurl(packages, 'pkg:maven/org.apache.maven.wagon/wagon-http@3.5.3');
+    const shaded = packages.filter((p) => p.properties['java:shaded-in'] === jar);
+    // every pom.properties in the jar but the main one
+    const poms = readFileSync(join(FIXTURE, jar))
+      .toString('latin1')
+      .match(/META-INF\/maven\/[^/]+\/[^/]+\/pom\.properties/g);
+    expect(new Set(poms).size).toBe(5);
+    expect(shaded.map((p) => p.purl).sort()).toEqual([
+      'pkg:maven/commons-codec/commons-codec@1.15',
+      'pkg:maven/org.apache.httpcomponents/httpclient@4.5.14',
+      'pkg:maven/org.apache.httpcomponents/httpcore@4.4.16',
+      'pkg:maven/org.apache.maven.wagon/wagon-http-shared@3.5.3',
+    ]);
+    for (const s of shaded) {
+      expect(s.locations[0]?.path).toMatch(
+        new RegExp(`^${jar}!/META-INF/maven/.+/pom\\.properties$`)
+      );
+      expect(s.owns).toEqual([]);
+      expect(s.hashes).toEqual({});
+    }
+    expect(main.dependsOn.sort()).toEqual(shaded.map((s) => s.id).sort());
+  });
+
+  it('opens nested jars of a fat jar, with !/ paths, their own hashes and edges', async () => {
+    const appJar = await openZipBuffer(fixtureBytes('app.jar'), { name: 'app.jar' });
+    const app = byPurl(packages, 'pkg:maven/com.example/app@1.0.0');
+    const nested = [
+      [
+        'error-prone-annotations-2.18.0.jar',
+        'pkg:maven/com.google.errorprone/error_prone_annotations@2.18.0',
+      ],
+      ['slf4j-nop-1.7.32.jar', 'pkg:maven/org.slf4j/slf4j-nop@1.7.32'],
+    ] as const;
+    for (const [file, purl] of nested) {
+      const p = byPurl(packages, purl);
+      const path = `${LIB}/app.jar!/BOOT-INF/lib/${file}`;
+      expect(p.locations).toEqual([{ path, layerDigest: source.digest }]);
+      expect(p.id).toBe(`maven:${path}`);
+      // The nested jar's bytes, read back out of the fixture's app.jar.
+      const inner = await appJar.read(`BOOT-INF/lib/${file}`);
+      expect(inner.subarray(0, 4).toString('latin1')).toBe('PK\x03\x04');
+      expect(p.hashes).toEqual(hashes(inner));
+      expect(p.owns).toEqual([]);
+      expect(app.dependsOn).toContain(p.id);
+    }
+    expect(app.dependsOn).toHaveLength(2);
+  });
+
+  it('takes licenses from an embedded pom.xml', () => {
+    const ep = byPurl(packages, 'pkg:maven/com.google.errorprone/error_prone_annotations@2.18.0');
+    expect(ep.licenses).toEqual([{ $case: 'name', name: 'Apache 2.0' }]);
+  });
+});
+
+/** A jar nesting `levels` jars (`lib/level<i>-inner-1.0.jar`) around a leaf jar. */
+function nestedJar(levels: number): Buffer {
+  let jar = writeZip([
+    {
+      name: 'META-INF/maven/org.x/leaf/pom.properties',
+      data: 'groupId=org.x\nartifactId=leaf\nversion=1\n',
+    },
+  ]);
+  for (let i = 0; i < levels; i++) {
+    jar = writeZip([
+      {
+        name: `META-INF/maven/org.x/level${i}/pom.properties`,
+        data: `groupId=org.x\nartifactId=level${i}\nversion=1\n`,
+      },
+      { name: `lib/level${i}-inner-1.0.jar`, data: jar, method: 'store' },
+    ]);
+  }
+  return jar;
+}
+
+describe('javaCataloger limits and broken archives', () => {
+  it('stops at --max-depth with a NESTED_ARCHIVE_REFUSED finding and keeps the outer levels', async () => {
+    // layer → jar (depth 1) → level1 (2) → level0 (3) → leaf (4): with maxDepth 3 the leaf is refused.
+    const source = new MemorySource('mem', { 'java/lib/deep-1.0.jar': nestedJar(3) });
+    const { packages, findings } = await runCataloger(javaCataloger, source, {
+      ...DEFAULT_LIMITS,
+      maxDepth: 3,
+    });
+    const refusedPath =
+      'java/lib/deep-1.0.jar!/lib/level2-inner-1.0.jar!/lib/level1-inner-1.0.jar!/lib/level0-inner-1.0.jar';
+    expect(findings.map((f) => [f.code, f.path])).toEqual([
+      ['NESTED_ARCHIVE_REFUSED', refusedPath],
+    ]);
+    // The refused leaf is still named from its file name and hashed; the outer levels are read.
+    expect(packages.map((p) => p.name).sort()).toEqual([
+      'level0',
+      'level0-inner',
+      'level1',
+      'level2',
+    ]);
+    const leaf = packages.find((p) => p.name === 'level0-inner');
+    expect(leaf?.locations[0]?.path).toBe(refusedPath);
+    expect(leaf?.hashes['SHA-256']).toMatch(/^[0-9a-f]{64}$/);
+    expect(packages.find((p) => p.name === 'level0')?.dependsOn).toEqual([leaf?.id]);
+    // With the default depth bound every level is read.
+    const all = await runCataloger(javaCataloger, source);
+    expect(all.findings).toEqual([]);
+    expect(all.packages).toHaveLength(4);
+  });
+
+  it('turns a corrupt inner jar into a finding and still reads its siblings', async () => {
+    const outer = writeZip([
+      { name: 'WEB-INF/lib/aopalliance-1.0.jar', data: AOPALLIANCE, method: 'store' },
+      { name: 'WEB-INF/lib/broken-1.0.jar', data: 'this is not a zip', method: 'store' },
+    ]);
+    const source = new MemorySource('mem', { 'java/lib/site.war': outer });
+    const { packages, findings } = await runCataloger(javaCataloger, source);
+    expect(findings.map((f) => [f.code, f.path])).toEqual([
+      ['NESTED_ARCHIVE_REFUSED', 'java/lib/site.war!/WEB-INF/lib/broken-1.0.jar'],
+    ]);
+    const broken = packages.find((p) => p.name === 'broken');
+    // Named from the file, hashed from its bytes: the layer still accounts for it.
+    expect(broken?.purl).toBe('pkg:maven/broken/broken@1.0');
+    expect(broken?.hashes).toEqual(hashes(Buffer.from('this is not a zip')));
+    expect(packages.map((p) => p.purl)).toContain('pkg:maven/aopalliance/aopalliance@1.0');
+    const war = packages.find((p) => p.owns.includes('java/lib/site.war'));
+    expect(war?.properties['java:archive-type']).toBe('war');
+    expect(war?.dependsOn).toHaveLength(2);
+  });
+
+  it('refuses a top-level jar over --max-nested-size but names and hashes it by streaming', async () => {
+    const bytes = COMMONS_CLI;
+    const source = new MemorySource('mem', { 'java/lib/commons-cli-1.5.0.jar': bytes });
+    const { packages, findings } = await runCataloger(javaCataloger, source, {
+      ...DEFAULT_LIMITS,
+      maxNestedSize: 1000,
+    });
+    expect(findings.map((f) => [f.code, f.path])).toEqual([
+      ['NESTED_ARCHIVE_REFUSED', 'java/lib/commons-cli-1.5.0.jar'],
+    ]);
+    expect(packages).toHaveLength(1);
+    expect(packages[0]).toMatchObject({
+      purl: 'pkg:maven/commons-cli/commons-cli@1.5.0',
+      hashes: hashes(bytes),
+      owns: ['java/lib/commons-cli-1.5.0.jar'],
+    });
+  });
+
+  it('reports a hostile top-level jar and keeps cataloging the others', async () => {
+    const source = new MemorySource('mem', {
+      'java/lib/a-1.0.jar': writeZip([{ name: 'x', data: 'x' }], { truncate: 10 }),
+      'java/lib/commons-cli-1.5.0.jar': COMMONS_CLI,
+    });
+    const { packages, findings } = await runCataloger(javaCataloger, source);
+    expect(findings.map((f) => [f.code, f.path])).toEqual([
+      ['NESTED_ARCHIVE_REFUSED', 'java/lib/a-1.0.jar'],
+    ]);
+    expect(packages.map((p) => p.purl).sort()).toEqual([
+      'pkg:maven/a/a@1.0',
+      'pkg:maven/commons-cli/commons-cli@1.5.0',
+    ]);
+  });
+
+  it('reports an unparsable pom.properties and falls back to the manifest', async () => {
+    const jar = writeZip([
+      {
+        name: 'META-INF/MANIFEST.MF',
+        data: 'Manifest-Version: 1.0\r\nBundle-SymbolicName: org.y.thing\r\nBundle-Version: 2.0\r\nBundle-License: MIT\r\n\r\n',
+      },
+      { name: 'META-INF/maven/org.y/thing/pom.properties', data: 'groupId=org.y\n' },
+    ]);
+    const source = new MemorySource('mem', { 'lib/thing.jar': jar });
+    const { packages, findings } = await runCataloger(javaCataloger, source);
+    expect(findings.map((f) => [f.code, f.path])).toEqual([
+      ['PARSE_ERROR', 'lib/thing.jar!/META-INF/maven/org.y/thing/pom.properties'],
+    ]);
+    expect(packages).toHaveLength(1);
+    expect(packages[0]?.purl).toBe('pkg:maven/org.y/thing@2.0');
+    expect(packages[0]?.licenses).toEqual([{ $case: 'expression', expression: 'MIT' }]);
+  });
+});

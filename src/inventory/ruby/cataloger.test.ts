@@ -1,0 +1,140 @@
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { Package } from '../../model/package.js';
+import { DirectorySource } from '../../unpack/directory.js';
+import { MemorySource } from '../../unpack/memory.js';
+import { DEFAULT_LIMITS, type FileSource } from '../../unpack/source.js';
+import { globMatcher, type Cataloger } from '../cataloger.js';
+import { rubyCataloger } from './cataloger.js';
+
+const FIXTURE = join(import.meta.dirname, '../../../testdata/layers/ruby-basic');
+const GEMS = 'ruby/gems/3.2.0';
+
+async function runCataloger(cataloger: Cataloger, source: FileSource) {
+  const match = globMatcher(cataloger.globs);
+  const matches = source.entries().filter((e) => e.kind === 'file' && match(e.path));
+  return cataloger.catalog({
+    source,
+    matches,
+    limits: DEFAULT_LIMITS,
+    layerDigest: source.digest,
+    depth: 0,
+    earlier: [],
+  });
+}
+
+describe('rubyCataloger over ruby-basic', async () => {
+  const source = await DirectorySource.open(FIXTURE);
+  const { packages, findings } = await runCataloger(rubyCataloger, source);
+  const byName = new Map(packages.map((p) => [p.name, p]));
+  const get = (name: string): Package => {
+    const p = byName.get(name);
+    if (!p) throw new Error(`no package ${name}`);
+    return p;
+  };
+
+  it('finds one gem per installed gemspec, named as the file says', () => {
+    const files = readdirSync(join(FIXTURE, GEMS, 'specifications')).filter((f) =>
+      f.endsWith('.gemspec')
+    );
+    expect(files.length).toBeGreaterThanOrEqual(6);
+    expect(findings).toEqual([]);
+    expect(packages.map((p) => `${p.name}-${p.version}.gemspec`).sort()).toEqual(files.sort());
+    for (const p of packages) {
+      expect(p.foundBy).toBe('ruby-installed-gemspec');
+      expect(p.locations).toEqual([
+        {
+          path: `${GEMS}/specifications/${p.name}-${p.version}.gemspec`,
+          layerDigest: source.digest,
+        },
+      ]);
+      expect(p.id).toBe(`gem:${p.locations[0]?.path}`);
+      expect(p.owns).toContain(`${GEMS}/gems/${p.name}-${p.version}/`);
+    }
+  });
+
+  it.each([
+    ['json', 'pkg:gem/json@2.6.3', [{ $case: 'expression', expression: 'Ruby' }]],
+    ['rack', 'pkg:gem/rack@2.2.22', [{ $case: 'expression', expression: 'MIT' }]],
+    [
+      'rbs',
+      'pkg:gem/rbs@2.1.0',
+      [
+        { $case: 'expression', expression: 'BSD-2-Clause' },
+        { $case: 'expression', expression: 'Ruby' },
+      ],
+    ],
+    [
+      'test-unit',
+      'pkg:gem/test-unit@3.5.3',
+      [
+        { $case: 'expression', expression: 'Ruby' },
+        { $case: 'name', name: 'BSDL' },
+        { $case: 'name', name: 'PSFL' },
+      ],
+    ],
+  ])('%s: purl %s and licenses', (name, purl, licenses) => {
+    expect(get(name).purl).toBe(purl);
+    expect(get(name).licenses).toEqual(licenses);
+  });
+
+  it('resolves runtime dependencies to gems in the same gems dir, not development ones', () => {
+    expect(get('typeprof').dependsOn).toEqual([get('rbs').id]);
+    expect(get('test-unit').dependsOn).toEqual([get('power_assert').id]);
+    // rack's dependencies are all development ones (minitest, rake, ...)
+    expect(get('rack').dependsOn).toEqual([]);
+  });
+
+  it('owns compiled extensions and executable wrappers', () => {
+    expect(get('json').owns).toContain(`${GEMS}/extensions/x86_64-linux/3.2.0/json-2.6.3/`);
+    expect(get('rack').owns).toContain(`${GEMS}/bin/rackup`);
+  });
+
+  it('keeps summary and homepage', () => {
+    expect(get('rack').description).toBe('A modular Ruby webserver interface.');
+    expect(get('rack').homepage).toBe('https://github.com/rack/rack');
+  });
+});
+
+describe('rubyCataloger on odd inputs', () => {
+  it('turns a malformed gemspec into a PARSE_ERROR finding and keeps the others', async () => {
+    const source = new MemorySource('mem', {
+      'ruby/gems/3.2.0/specifications/bad-1.0.gemspec': 'puts "not a gemspec"\n',
+      'ruby/gems/3.2.0/specifications/noversion-1.0.gemspec':
+        'Gem::Specification.new do |s|\n  s.name = "noversion".freeze\nend\n',
+      'ruby/gems/3.2.0/specifications/ok-1.0.gemspec':
+        'Gem::Specification.new do |s|\n  s.name = "ok".freeze\n  s.version = "1.0"\nend\n',
+    });
+    const { packages, findings } = await runCataloger(rubyCataloger, source);
+    expect(packages.map((p) => p.name)).toEqual(['ok']);
+    expect(findings.map((f) => [f.code, f.path])).toEqual([
+      ['PARSE_ERROR', 'ruby/gems/3.2.0/specifications/bad-1.0.gemspec'],
+      ['PARSE_ERROR', 'ruby/gems/3.2.0/specifications/noversion-1.0.gemspec'],
+    ]);
+  });
+
+  it('puts a native platform into the purl and the gems dir name', async () => {
+    const source = new MemorySource('mem', {
+      'ruby/gems/3.2.0/specifications/nokogiri-1.15.4-x86_64-linux.gemspec': [
+        '# stub: nokogiri 1.15.4 x86_64-linux lib',
+        'Gem::Specification.new do |s|',
+        '  s.name = "nokogiri".freeze',
+        '  s.version = "1.15.4"',
+        '  s.platform = "x86_64-linux".freeze',
+        '  s.licenses = ["MIT".freeze]',
+        '  s.add_runtime_dependency(%q<racc>.freeze, ["~> 1.4"])',
+        'end',
+      ].join('\n'),
+      'ruby/gems/3.2.0/specifications/racc-1.7.1.gemspec':
+        'Gem::Specification.new do |s|\n  s.name = "racc".freeze\n  s.version = "1.7.1"\nend\n',
+      'ruby/gems/3.2.0/gems/nokogiri-1.15.4-x86_64-linux/lib/nokogiri.rb': '',
+    });
+    const { packages } = await runCataloger(rubyCataloger, source);
+    const noko = packages.find((p) => p.name === 'nokogiri');
+    const racc = packages.find((p) => p.name === 'racc');
+    expect(noko?.purl).toBe('pkg:gem/nokogiri@1.15.4?platform=x86_64-linux');
+    expect(noko?.owns).toContain('ruby/gems/3.2.0/gems/nokogiri-1.15.4-x86_64-linux/');
+    expect(noko?.dependsOn).toEqual([racc?.id]);
+  });
+});

@@ -1,0 +1,78 @@
+import { newPackage, type License, type Package } from '../../model/package.js';
+import { perEntry, type Cataloger, type CatalogContext } from '../cataloger.js';
+import { licenseOf } from '../java/license.js';
+import { gemPurl } from '../purl.js';
+import { parseGemspec, type Gemspec } from './gemspec.js';
+
+const NAME = 'ruby-installed-gemspec';
+
+/**
+ * Installed gems: `<gems dir>/specifications/<name>-<version>.gemspec`, where a
+ * Lambda Ruby layer's gems dir is `ruby/gems/<ruby ABI version>/`.
+ */
+export const rubyCataloger: Cataloger = {
+  name: NAME,
+  globs: ['**/specifications/*.gemspec'],
+  async catalog(ctx) {
+    const found: { pkg: Package; spec: Gemspec; gemsDir: string }[] = [];
+    const result = await perEntry(ctx, NAME, async (entry) => {
+      const text = (await ctx.source.read(entry.path, ctx.limits.maxFileSize)).toString('utf8');
+      const spec = parseGemspec(text);
+      const gemsDir = entry.path.slice(0, entry.path.lastIndexOf('/specifications/'));
+      const pkg = toPackage(ctx, entry.path, gemsDir, spec);
+      found.push({ pkg, spec, gemsDir });
+      return [pkg];
+    });
+    // Runtime dependencies resolve to gems installed in the same gems dir.
+    const byDirAndName = new Map<string, Package[]>();
+    for (const f of found) {
+      const k = `${f.gemsDir}\0${f.spec.name}`;
+      byDirAndName.set(k, [...(byDirAndName.get(k) ?? []), f.pkg]);
+    }
+    for (const f of found) {
+      for (const dep of f.spec.runtimeDependencies) {
+        for (const target of byDirAndName.get(`${f.gemsDir}\0${dep}`) ?? [])
+          if (target !== f.pkg) f.pkg.dependsOn.push(target.id);
+      }
+    }
+    return result;
+  },
+};
+
+function toPackage(ctx: CatalogContext, path: string, gemsDir: string, spec: Gemspec): Package {
+  const fullName =
+    spec.platform === 'ruby'
+      ? `${spec.name}-${spec.version}`
+      : `${spec.name}-${spec.version}-${spec.platform}`;
+  const prefix = gemsDir ? `${gemsDir}/` : '';
+  const owns = [path, `${prefix}gems/${fullName}/`];
+  // Compiled extensions live in `extensions/<arch>/<abi>/<full name>/`.
+  const extRoot = `${prefix}extensions/`;
+  for (const e of ctx.source.entries()) {
+    if (e.kind === 'dir' && e.path.startsWith(extRoot) && e.path.endsWith(`/${fullName}`))
+      owns.push(`${e.path}/`);
+  }
+  // RubyGems writes a wrapper script per executable into `<gems dir>/bin/`.
+  for (const exe of spec.executables) {
+    const bin = `${prefix}bin/${exe}`;
+    if (ctx.source.get(bin)) owns.push(bin);
+  }
+  const licenses = spec.licenses.map(licenseOf).filter((l): l is License => l !== undefined);
+  const properties: Record<string, string> = {};
+  if (spec.platform !== 'ruby') properties['gem:platform'] = spec.platform;
+  return newPackage({
+    id: `gem:${path}`,
+    ecosystem: 'gem',
+    name: spec.name,
+    version: spec.version,
+    purl: gemPurl(spec.name, spec.version, spec.platform),
+    foundBy: NAME,
+    locations: [{ path, layerDigest: ctx.layerDigest }],
+    licenses,
+    owns,
+    properties,
+    description: spec.summary,
+    homepage: spec.homepage,
+    author: spec.authors.length > 0 ? spec.authors.join(', ') : undefined,
+  });
+}

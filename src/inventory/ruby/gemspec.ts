@@ -1,0 +1,209 @@
+/**
+ * A reader for the gemspecs RubyGems writes into `specifications/` when it
+ * installs a gem (`Gem::Specification#to_ruby`). They are Ruby source; we
+ * never evaluate them, we pick the literal assignments out with a small
+ * scanner that understands the string and array literals `to_ruby` emits.
+ * https://guides.rubygems.org/specification-reference/
+ */
+
+/** The fields of an installed gemspec lamina uses. */
+export interface Gemspec {
+  name: string;
+  version: string;
+  /** `ruby` (pure Ruby) unless the gem is built for a platform, e.g. `x86_64-linux`. */
+  platform: string;
+  licenses: string[];
+  summary?: string;
+  description?: string;
+  homepage?: string;
+  authors: string[];
+  executables: string[];
+  /** Names of runtime dependencies (`add_runtime_dependency` / `add_dependency`), deduplicated. */
+  runtimeDependencies: string[];
+}
+
+const ESCAPES: Record<string, string> = {
+  n: '\n',
+  t: '\t',
+  r: '\r',
+  s: ' ',
+  e: '\x1b',
+  a: '\x07',
+  b: '\b',
+  f: '\f',
+  v: '\v',
+  '0': '\0',
+};
+
+const CLOSERS: Record<string, string> = { '<': '>', '{': '}', '(': ')', '[': ']' };
+
+/** A literal read from `src` at `i`: its value and the index just past it. */
+interface Read<T> {
+  value: T;
+  end: number;
+}
+
+/** Read a Ruby string literal (`"…"`, `'…'`, `%q<…>`, `%Q{…}`) starting at `i`, with an optional `.freeze`. */
+export function readRubyString(src: string, i: number): Read<string> | undefined {
+  let value: string;
+  let end: number;
+  const c = src[i];
+  if (c === '"') {
+    const r = readDoubleQuoted(src, i + 1, '"');
+    if (!r) return undefined;
+    ({ value, end } = r);
+  } else if (c === "'") {
+    const r = readSingleQuoted(src, i + 1, "'", "'");
+    if (!r) return undefined;
+    ({ value, end } = r);
+  } else if (c === '%' && (src[i + 1] === 'q' || src[i + 1] === 'Q')) {
+    const open = src[i + 2] ?? '';
+    const close = CLOSERS[open] ?? open;
+    if (!open || /[\w\s]/.test(open)) return undefined;
+    const r =
+      src[i + 1] === 'Q'
+        ? readDoubleQuoted(src, i + 3, close)
+        : readSingleQuoted(src, i + 3, open, close);
+    if (!r) return undefined;
+    ({ value, end } = r);
+  } else return undefined;
+  if (src.startsWith('.freeze', end)) end += '.freeze'.length;
+  return { value, end };
+}
+
+function readDoubleQuoted(src: string, i: number, close: string): Read<string> | undefined {
+  let out = '';
+  while (i < src.length) {
+    const c = src[i] as string;
+    if (c === close) return { value: out, end: i + 1 };
+    if (c === '#' && src[i + 1] === '{') return undefined; // interpolation: not a literal
+    if (c !== '\\') {
+      out += c;
+      i++;
+      continue;
+    }
+    const n = src[i + 1] ?? '';
+    if (n === 'u') {
+      const braced = /^\{([0-9a-fA-F ]+)\}/.exec(src.slice(i + 2, i + 40));
+      const plain = /^[0-9a-fA-F]{4}/.exec(src.slice(i + 2, i + 6));
+      if (braced?.[1]) {
+        for (const cp of braced[1].trim().split(/\s+/))
+          out += String.fromCodePoint(parseInt(cp, 16));
+        i += 2 + braced[0].length;
+      } else if (plain) {
+        out += String.fromCharCode(parseInt(plain[0], 16));
+        i += 6;
+      } else return undefined;
+    } else if (n === 'x') {
+      const hex = /^[0-9a-fA-F]{1,2}/.exec(src.slice(i + 2, i + 4));
+      if (!hex) return undefined;
+      out += String.fromCharCode(parseInt(hex[0], 16));
+      i += 2 + hex[0].length;
+    } else {
+      out += ESCAPES[n] ?? n;
+      i += 2;
+    }
+  }
+  return undefined;
+}
+
+function readSingleQuoted(
+  src: string,
+  i: number,
+  open: string,
+  close: string
+): Read<string> | undefined {
+  let out = '';
+  let nest = 0;
+  while (i < src.length) {
+    const c = src[i] as string;
+    if (c === '\\' && (src[i + 1] === close || src[i + 1] === '\\' || src[i + 1] === open)) {
+      out += src[i + 1];
+      i += 2;
+      continue;
+    }
+    if (c === close && nest === 0) return { value: out, end: i + 1 };
+    if (open !== close && c === open) nest++;
+    if (open !== close && c === close) nest--;
+    out += c;
+    i++;
+  }
+  return undefined;
+}
+
+/** Read `[ "a".freeze, "b" ]` (strings only) starting at `i`. */
+export function readRubyStringArray(src: string, i: number): Read<string[]> | undefined {
+  if (src[i] !== '[') return undefined;
+  const value: string[] = [];
+  i++;
+  for (;;) {
+    while (/\s/.test(src[i] ?? '')) i++;
+    if (src[i] === ']') return { value, end: i + 1 };
+    const s = readRubyString(src, i);
+    if (!s) return undefined;
+    value.push(s.value);
+    i = s.end;
+    while (/\s/.test(src[i] ?? '')) i++;
+    if (src[i] === ',') i++;
+    else if (src[i] !== ']') return undefined;
+  }
+}
+
+/**
+ * Parse an installed gemspec.
+ * @throws Error when the text is not a `Gem::Specification.new` block with a literal name and version.
+ */
+export function parseGemspec(text: string): Gemspec {
+  const block = /Gem::Specification\.new\s*(?:do|\{)\s*\|\s*(\w+)\s*\|/.exec(text);
+  if (!block?.[1]) throw new Error('no Gem::Specification.new block');
+  const v = block[1];
+  const body = text.slice(block.index + block[0].length);
+
+  // `s.field = <literal>` at the start of a line; the first assignment wins.
+  const strings = new Map<string, string>();
+  const arrays = new Map<string, string[]>();
+  const assign = new RegExp(`^[ \\t]*${v}\\.(\\w+)[ \\t]*=[ \\t]*`, 'gm');
+  for (const m of body.matchAll(assign)) {
+    const field = m[1] as string;
+    const at = (m.index ?? 0) + m[0].length;
+    const s = readRubyString(body, at);
+    if (s && !strings.has(field)) strings.set(field, s.value);
+    const a = s ? undefined : readRubyStringArray(body, at);
+    if (a && !arrays.has(field)) arrays.set(field, a.value);
+  }
+
+  const runtimeDependencies: string[] = [];
+  const dep = new RegExp(`\\b${v}\\.add_(runtime_)?dependency\\b[ \\t]*\\(?[ \\t]*`, 'g');
+  for (const m of body.matchAll(dep)) {
+    const s = readRubyString(body, (m.index ?? 0) + m[0].length);
+    if (s && !runtimeDependencies.includes(s.value)) runtimeDependencies.push(s.value);
+  }
+
+  const name = strings.get('name');
+  // Old generators wrote `s.version = Gem::Version.new("1.0")`; the stub line always has it.
+  const stub = /^# stub: (\S+) (\S+) (\S+)/m.exec(text);
+  const version = strings.get('version') ?? (stub?.[1] === name ? stub?.[2] : undefined);
+  if (!name) throw new Error('gemspec has no literal name');
+  if (!version) throw new Error(`gemspec for ${name} has no literal version`);
+  const platform =
+    strings.get('platform') ?? (stub?.[1] === name ? stub?.[3] : undefined) ?? 'ruby';
+
+  const licenses = arrays.get('licenses') ?? [];
+  const single = strings.get('license');
+  if (licenses.length === 0 && single) licenses.push(single);
+  const authors = arrays.get('authors') ?? [];
+  if (authors.length === 0 && strings.has('author')) authors.push(strings.get('author') as string);
+
+  return {
+    name,
+    version,
+    platform,
+    licenses,
+    summary: strings.get('summary'),
+    description: strings.get('description'),
+    homepage: strings.get('homepage'),
+    authors,
+    executables: arrays.get('executables') ?? [],
+    runtimeDependencies,
+  };
+}

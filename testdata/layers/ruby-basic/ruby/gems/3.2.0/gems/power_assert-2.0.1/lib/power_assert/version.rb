@@ -1,0 +1,3 @@
+module PowerAssert
+  VERSION = "2.0.1"
+end

@@ -1,0 +1,3 @@
+module RBS
+  VERSION = "2.1.0"
+end

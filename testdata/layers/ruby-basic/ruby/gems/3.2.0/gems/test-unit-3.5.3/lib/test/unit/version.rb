@@ -1,0 +1,5 @@
+module Test
+  module Unit
+    VERSION = "3.5.3"
+  end
+end

@@ -1,0 +1,3 @@
+module TypeProf
+  VERSION = "0.21.2"
+end
