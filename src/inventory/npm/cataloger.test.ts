@@ -1,0 +1,292 @@
+import { lstatSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import type { Package } from '../../model/package.js';
+import { DirectorySource } from '../../unpack/directory.js';
+import { MemorySource, type MemoryFile } from '../../unpack/memory.js';
+import { DEFAULT_LIMITS, type FileSource } from '../../unpack/source.js';
+import { globMatcher, type CatalogResult, type Cataloger } from '../cataloger.js';
+import { npmCataloger } from './cataloger.js';
+
+const FIXTURE = fileURLToPath(new URL('../../../testdata/layers/npm-basic', import.meta.url));
+const DIGEST = 'a'.repeat(64);
+
+async function runCataloger(cataloger: Cataloger, source: FileSource): Promise<CatalogResult> {
+  const match = globMatcher(cataloger.globs);
+  const kinds = cataloger.kinds ?? ['file'];
+  return cataloger.catalog({
+    source,
+    matches: source.entries().filter((e) => kinds.includes(e.kind) && match(e.path)),
+    limits: DEFAULT_LIMITS,
+    layerDigest: DIGEST,
+    depth: 0,
+    earlier: [],
+  });
+}
+
+/** Every file of a directory tree, as MemorySource input (so tests can add or change files). */
+function readTree(root: string, rel = ''): Record<string, MemoryFile> {
+  const out: Record<string, MemoryFile> = {};
+  for (const name of readdirSync(join(root, rel))) {
+    const path = rel ? `${rel}/${name}` : name;
+    const st = lstatSync(join(root, path));
+    if (st.isSymbolicLink()) out[path] = { symlink: readlinkSync(join(root, path)) };
+    else if (st.isDirectory()) Object.assign(out, readTree(root, path));
+    else out[path] = readFileSync(join(root, path));
+  }
+  return out;
+}
+
+/** A fixture file's text (fixture files are plain bytes, never symlinks, for package.json). */
+function text(content: MemoryFile | undefined): string {
+  if (Buffer.isBuffer(content) || typeof content === 'string') return content.toString();
+  throw new Error('expected a regular file');
+}
+
+/** Independent of the cataloger: package roots are `node_modules/<name>` or `node_modules/@s/<name>`. */
+function expectedPackages(
+  files: Record<string, MemoryFile>
+): Map<string, { name: string; version: string }> {
+  const out = new Map<string, { name: string; version: string }>();
+  for (const [path, content] of Object.entries(files)) {
+    const parts = path.split('/');
+    if (parts.at(-1) !== 'package.json') continue;
+    const isRoot =
+      parts.at(-3) === 'node_modules' ||
+      (parts.at(-4) === 'node_modules' && parts.at(-3)?.startsWith('@') === true);
+    if (!isRoot) continue;
+    const json = JSON.parse(text(content)) as { name: string; version: string };
+    out.set(parts.slice(0, -1).join('/'), json);
+  }
+  return out;
+}
+
+function byId(pkgs: Package[]): Map<string, Package> {
+  return new Map(pkgs.map((p) => [p.id, p]));
+}
+
+describe('npmCataloger over the npm-basic fixture', () => {
+  const files = readTree(FIXTURE);
+  const expected = expectedPackages(files);
+
+  it('finds every installed package, nested, scoped and in nodejs/node20', async () => {
+    const src = await DirectorySource.open(FIXTURE);
+    const { packages, findings } = await runCataloger(npmCataloger, src);
+    expect(findings).toEqual([]);
+    expect(expected.size).toBeGreaterThan(40);
+    expect(new Set(packages.map((p) => p.id))).toEqual(
+      new Set([...expected.keys()].map((d) => `npm:${d}`))
+    );
+    for (const p of packages) {
+      const dir = p.id.slice('npm:'.length);
+      const want = expected.get(dir);
+      expect(want).toBeDefined();
+      expect(p.version).toBe(want?.version);
+      expect(p.purl).toBe(`pkg:npm/${want?.name.replace('@', '%40')}@${want?.version}`);
+      expect(p.foundBy).toBe('npm-installed');
+      expect(p.locations).toEqual([{ path: `${dir}/package.json`, layerDigest: DIGEST }]);
+      expect(p.owns).toEqual([`${dir}/`]);
+    }
+    const ids = byId(packages);
+    expect(ids.get('npm:nodejs/node_modules/debug/node_modules/ms')?.version).toBe('2.0.0');
+    expect(ids.get('npm:nodejs/node_modules/ms')?.version).toBe('2.1.3');
+    expect(ids.get('npm:nodejs/node20/node_modules/uuid')?.version).toBe('8.3.2');
+    const middy = ids.get('npm:nodejs/node_modules/@middy/core');
+    expect(middy?.namespace).toBe('@middy');
+    expect(middy?.name).toBe('core');
+    expect(middy?.purl).toBe('pkg:npm/%40middy/core@5.4.0');
+  });
+
+  it('takes SHA-512 integrity from the hidden lockfile, and none without a lockfile', async () => {
+    const { packages } = await runCataloger(npmCataloger, new MemorySource('npm', files));
+    const uuid = byId(packages).get('npm:nodejs/node_modules/uuid');
+    // `npm view uuid@9.0.1 dist.integrity`
+    const sri =
+      'b+1eJOlsR9K8HJpow9Ok3fiWOWSIcIzXodvv0rQjVoOVNpWMpxf1wZNpt4y9h10odCNrqnYp1OBzRktckBe3sA==';
+    expect(uuid?.hashes).toEqual({ 'SHA-512': Buffer.from(sri, 'base64').toString('hex') });
+    expect(uuid?.properties['npm:lockfile']).toBe('nodejs/node_modules/.package-lock.json');
+    const lock = JSON.parse(text(files['nodejs/node_modules/.package-lock.json'])) as {
+      packages: Record<string, { integrity: string }>;
+    };
+    for (const p of packages) {
+      const dir = p.id.slice('npm:'.length);
+      if (dir.startsWith('nodejs/node20/')) {
+        expect(p.hashes).toEqual({});
+        continue;
+      }
+      const integrity = lock.packages[dir.slice('nodejs/'.length)]?.integrity ?? '';
+      expect(integrity.startsWith('sha512-')).toBe(true);
+      expect(p.hashes['SHA-512']).toBe(
+        Buffer.from(integrity.slice('sha512-'.length), 'base64').toString('hex')
+      );
+    }
+  });
+
+  it('resolves edges with Node lookup: nested copies first, lockfile or package.json names', async () => {
+    const { packages } = await runCataloger(npmCataloger, new MemorySource('npm', files));
+    const ids = byId(packages);
+    const deps = (id: string): string[] | undefined => ids.get(id)?.dependsOn;
+    expect(deps('npm:nodejs/node_modules/debug')).toEqual([
+      'npm:nodejs/node_modules/debug/node_modules/ms',
+    ]);
+    expect(deps('npm:nodejs/node_modules/@middy/core')).toEqual([
+      'npm:nodejs/node_modules/@datastream/core',
+    ]);
+    expect(deps('npm:nodejs/node_modules/axios')).toEqual([
+      'npm:nodejs/node_modules/follow-redirects',
+      'npm:nodejs/node_modules/form-data',
+      'npm:nodejs/node_modules/proxy-from-env',
+    ]);
+    // node20 has no lockfile: edges come from package.json and stay within node20.
+    expect(deps('npm:nodejs/node20/node_modules/chalk')).toEqual([
+      'npm:nodejs/node20/node_modules/ansi-styles',
+      'npm:nodejs/node20/node_modules/supports-color',
+    ]);
+    expect(deps('npm:nodejs/node20/node_modules/supports-color')).toEqual([
+      'npm:nodejs/node20/node_modules/has-flag',
+    ]);
+    // Every package.json dependency of every package resolves to a found package.
+    for (const p of packages) {
+      const json = JSON.parse(text(files[`${p.id.slice(4)}/package.json`])) as {
+        dependencies?: Record<string, string>;
+      };
+      expect(p.dependsOn).toHaveLength(Object.keys(json.dependencies ?? {}).length);
+      for (const d of p.dependsOn) expect(ids.has(d)).toBe(true);
+      expect(p.properties['npm:missing-dependencies']).toBeUndefined();
+    }
+    expect(ids.get('npm:nodejs/node_modules/axios')?.properties['npm:root-dependency']).toBe(
+      'true'
+    );
+    expect(ids.get('npm:nodejs/node_modules/form-data')?.properties['npm:root-dependency']).toBe(
+      undefined
+    );
+  });
+
+  it('reads SPDX licenses, author and homepage', async () => {
+    const { packages } = await runCataloger(npmCataloger, new MemorySource('npm', files));
+    const ids = byId(packages);
+    expect(ids.get('npm:nodejs/node_modules/uuid')?.licenses).toEqual([
+      { $case: 'expression', expression: 'MIT' },
+    ]);
+    expect(ids.get('npm:nodejs/node_modules/@datastream/core')?.author).toBe(
+      'datastream contributors'
+    );
+    expect(ids.get('npm:nodejs/node_modules/axios')?.homepage).toBe('https://axios-http.com');
+    for (const p of packages) expect(p.licenses.length).toBeGreaterThan(0);
+  });
+});
+
+describe('npmCataloger edge cases', () => {
+  const pj = (o: object): string => JSON.stringify(o);
+
+  it('turns a broken package.json into a PARSE_ERROR finding and keeps the rest', async () => {
+    const files = readTree(FIXTURE);
+    const broken = 'nodejs/node_modules/zzz-broken/package.json';
+    const src = new MemorySource('npm', {
+      ...files,
+      [broken]: '{ "name": "zzz-broken", ',
+      // Not a package root: no name/version, nothing recorded, no finding.
+      'nodejs/node_modules/marker/package.json': pj({ type: 'module' }),
+      // Not matched at all: a package.json below a package root.
+      'nodejs/node_modules/uuid/dist/esm-node/package.json': pj({ type: 'module' }),
+    });
+    const { packages, findings } = await runCataloger(npmCataloger, src);
+    expect(findings.map((f) => [f.code, f.path])).toEqual([['PARSE_ERROR', broken]]);
+    expect(packages).toHaveLength(expectedPackages(files).size);
+  });
+
+  it('reads legacy and non-SPDX licenses', async () => {
+    const src = new MemorySource('npm', {
+      'node_modules/a/package.json': pj({
+        name: 'a',
+        version: '1.0.0',
+        license: 'SEE LICENSE IN LICENSE.md',
+      }),
+      'node_modules/b/package.json': pj({
+        name: 'b',
+        version: '1.0.0',
+        licenses: [{ type: 'MIT' }, { type: 'Apache 2' }],
+      }),
+      'node_modules/c/package.json': pj({ name: 'c', version: '1.0.0', license: { type: 'ISC' } }),
+      'node_modules/d/package.json': pj({
+        name: 'd',
+        version: '1.0.0',
+        license: '(MIT OR Apache-2.0)',
+      }),
+    });
+    const ids = byId((await runCataloger(npmCataloger, src)).packages);
+    expect(ids.get('npm:node_modules/a')?.licenses).toEqual([
+      { $case: 'name', name: 'SEE LICENSE IN LICENSE.md' },
+    ]);
+    expect(ids.get('npm:node_modules/b')?.licenses).toEqual([
+      { $case: 'expression', expression: 'MIT' },
+      { $case: 'name', name: 'Apache 2' },
+    ]);
+    expect(ids.get('npm:node_modules/c')?.licenses).toEqual([
+      { $case: 'expression', expression: 'ISC' },
+    ]);
+    expect(ids.get('npm:node_modules/d')?.licenses).toEqual([
+      { $case: 'expression', expression: '(MIT OR Apache-2.0)' },
+    ]);
+  });
+
+  it('ignores lockfile entries of other versions and of packages not installed', async () => {
+    const lock = {
+      lockfileVersion: 3,
+      packages: {
+        '': { dependencies: { a: '1', gone: '1' } },
+        'node_modules/a': {
+          version: '1.0.0',
+          integrity: 'sha1-qUtvYQWLlVdZBB5f4DlthoR76JA=',
+          dependencies: { b: '1' },
+        },
+        'node_modules/b': { version: '9.9.9', integrity: 'sha512-AAAA' },
+        'node_modules/gone': { version: '1.0.0' },
+      },
+    };
+    const src = new MemorySource('npm', {
+      'package-lock.json': pj(lock),
+      'node_modules/a/package.json': pj({
+        name: 'a',
+        version: '1.0.0',
+        dependencies: { b: '1', c: '1' },
+      }),
+      'node_modules/b/package.json': pj({
+        name: 'b',
+        version: '1.0.0',
+        peerDependencies: { p: '1' },
+      }),
+    });
+    const { packages, findings } = await runCataloger(npmCataloger, src);
+    expect(findings).toEqual([]);
+    const ids = byId(packages);
+    expect([...ids.keys()].sort()).toEqual(['npm:node_modules/a', 'npm:node_modules/b']);
+    const a = ids.get('npm:node_modules/a');
+    expect(a?.hashes).toEqual({ 'SHA-1': 'a94b6f61058b955759041e5fe0396d86847be890' });
+    // Lockfile names win when the entry matches: `c` is not listed there.
+    expect(a?.dependsOn).toEqual(['npm:node_modules/b']);
+    expect(a?.properties['npm:missing-dependencies']).toBeUndefined();
+    const b = ids.get('npm:node_modules/b');
+    expect(b?.hashes).toEqual({});
+    // A missing peer is not a missing dependency.
+    expect(b?.properties['npm:missing-dependencies']).toBeUndefined();
+  });
+
+  it('reports missing required dependencies and a broken lockfile', async () => {
+    const src = new MemorySource('npm', {
+      'nodejs/package-lock.json': '{not json',
+      'nodejs/node_modules/a/package.json': pj({
+        name: 'a',
+        version: '1.0.0',
+        dependencies: { x: '1' },
+        optionalDependencies: { y: '1' },
+      }),
+    });
+    const { packages, findings } = await runCataloger(npmCataloger, src);
+    expect(findings.map((f) => [f.code, f.path])).toEqual([
+      ['PARSE_ERROR', 'nodejs/package-lock.json'],
+    ]);
+    expect(packages[0]?.properties['npm:missing-dependencies']).toBe('x');
+  });
+});

@@ -1,0 +1,214 @@
+import type { Finding } from '../../model/finding.js';
+import { newPackage, type Package } from '../../model/package.js';
+import {
+  parseErrorFinding,
+  perEntry,
+  type CatalogContext,
+  type CatalogResult,
+  type Cataloger,
+} from '../cataloger.js';
+import { npmPurl } from '../purl.js';
+import { npmLicenses } from './license.js';
+import { integrityHashes, parseLockfile, type LockEntry } from './lockfile.js';
+import { projectRoot, resolvePackageDir } from './resolve.js';
+
+const NAME = 'npm-installed';
+
+/** Lockfiles a project directory may hold, most authoritative for the installed tree first. */
+const LOCKFILES = ['node_modules/.package-lock.json', 'npm-shrinkwrap.json', 'package-lock.json'];
+
+interface Installed {
+  pkg: Package;
+  dir: string;
+  json: Record<string, unknown>;
+}
+
+/**
+ * Installed npm packages: every package root `package.json` under a
+ * `node_modules` directory at any depth (`nodejs/node_modules`,
+ * `nodejs/node20/node_modules`, nested and scoped packages). Integrity and
+ * dependency names come from the project's lockfile when its entry matches the
+ * installed version, else from the package.json dependency fields; edges are
+ * resolved with Node's lookup to packages this cataloger found.
+ */
+export const npmCataloger: Cataloger = {
+  name: NAME,
+  globs: ['**/node_modules/*/package.json', '**/node_modules/@*/*/package.json'],
+  catalog,
+};
+
+async function catalog(ctx: CatalogContext): Promise<CatalogResult> {
+  const byDir = new Map<string, Installed>();
+  const result = await perEntry(ctx, NAME, async (entry) => {
+    const json: unknown = JSON.parse(
+      (await ctx.source.read(entry.path, ctx.limits.maxFileSize)).toString('utf8')
+    );
+    if (typeof json !== 'object' || json === null || Array.isArray(json))
+      throw new Error('package.json is not a JSON object');
+    const obj = json as Record<string, unknown>;
+    // Not a package root (e.g. a `{"type":"module"}` marker): nothing to record.
+    if (typeof obj.name !== 'string' || !obj.name || typeof obj.version !== 'string') return;
+    const dir = entry.path.slice(0, -'/package.json'.length);
+    const pkg = toPackage(obj, obj.name, obj.version, dir, entry.path, ctx.layerDigest);
+    byDir.set(dir, { pkg, dir, json: obj });
+    return [pkg];
+  });
+
+  const locks = await loadLockfiles(ctx, byDir, result.findings);
+  const installed = new Set(byDir.keys());
+  for (const inst of byDir.values()) link(inst, locks, installed, byDir);
+  markRootDependencies(locks, installed, byDir);
+  return result;
+}
+
+function toPackage(
+  json: Record<string, unknown>,
+  fullName: string,
+  version: string,
+  dir: string,
+  path: string,
+  layerDigest: string
+): Package {
+  const scoped = /^(@[^/]+)\/(.+)$/.exec(fullName);
+  const pkg = newPackage({
+    id: `npm:${dir}`,
+    ecosystem: 'npm',
+    name: scoped?.[2] ?? fullName,
+    namespace: scoped?.[1],
+    version,
+    purl: npmPurl(fullName, version),
+    foundBy: NAME,
+    locations: [{ path, layerDigest }],
+    licenses: npmLicenses(json),
+    owns: [`${dir}/`],
+    properties: { 'npm:path': dir },
+    description: nonEmpty(json.description),
+    author: personName(json.author),
+    homepage: nonEmpty(json.homepage),
+  });
+  if (json.private === true) pkg.properties['npm:private'] = 'true';
+  return pkg;
+}
+
+/** Lockfile entries per project root, merged with the most authoritative file winning. */
+interface ProjectLock {
+  path: string;
+  entries: Map<string, LockEntry>;
+}
+
+async function loadLockfiles(
+  ctx: CatalogContext,
+  byDir: Map<string, Installed>,
+  findings: Finding[]
+): Promise<Map<string, ProjectLock[]>> {
+  const roots = new Set<string>();
+  for (const dir of byDir.keys()) {
+    const r = projectRoot(dir);
+    if (r) roots.add(r.root);
+  }
+  const out = new Map<string, ProjectLock[]>();
+  for (const root of [...roots].sort()) {
+    const locks: ProjectLock[] = [];
+    for (const name of LOCKFILES) {
+      const path = root ? `${root}/${name}` : name;
+      if (ctx.source.get(path)?.kind !== 'file') continue;
+      try {
+        const text = (await ctx.source.read(path, ctx.limits.maxFileSize)).toString('utf8');
+        locks.push({ path, entries: parseLockfile(text) });
+      } catch (err) {
+        findings.push(parseErrorFinding(NAME, path, err));
+      }
+    }
+    out.set(root, locks);
+  }
+  return out;
+}
+
+/** The first lockfile entry for `key` whose version matches the installed one. */
+function lockEntryFor(
+  locks: readonly ProjectLock[] | undefined,
+  key: string,
+  version: string | undefined
+): { lock: ProjectLock; entry: LockEntry } | undefined {
+  for (const lock of locks ?? []) {
+    const entry = lock.entries.get(key);
+    // The installed package.json is the truth; a stale lock entry tells us nothing about it.
+    if (entry && entry.version === version) return { lock, entry };
+  }
+  return undefined;
+}
+
+function link(
+  inst: Installed,
+  locks: Map<string, ProjectLock[]>,
+  installed: ReadonlySet<string>,
+  byDir: Map<string, Installed>
+): void {
+  const { pkg, dir, json } = inst;
+  const where = projectRoot(dir);
+  const found = where ? lockEntryFor(locks.get(where.root), where.key, pkg.version) : undefined;
+  let deps: { required: string[]; optional: string[]; peer: string[] };
+  if (found) {
+    pkg.properties['npm:lockfile'] = found.lock.path;
+    if (found.entry.integrity) Object.assign(pkg.hashes, integrityHashes(found.entry.integrity));
+    deps = {
+      required: found.entry.dependencies,
+      optional: found.entry.optionalDependencies,
+      peer: found.entry.peerDependencies,
+    };
+  } else {
+    deps = {
+      required: depNames(json.dependencies),
+      optional: depNames(json.optionalDependencies),
+      peer: depNames(json.peerDependencies),
+    };
+  }
+  const missing: string[] = [];
+  const edges = new Set<string>();
+  const optional = new Set([...deps.optional, ...deps.peer]);
+  for (const name of new Set([...deps.required, ...deps.optional, ...deps.peer])) {
+    const target = resolvePackageDir(dir, name, installed);
+    const targetPkg = target === undefined ? undefined : byDir.get(target)?.pkg;
+    if (targetPkg && targetPkg !== pkg) edges.add(targetPkg.id);
+    else if (!targetPkg && !optional.has(name)) missing.push(name);
+  }
+  pkg.dependsOn = [...edges].sort();
+  if (missing.length > 0) pkg.properties['npm:missing-dependencies'] = missing.sort().join(',');
+}
+
+/** Mark the packages the project root asks for (the lockfile's `""` entry). */
+function markRootDependencies(
+  locks: Map<string, ProjectLock[]>,
+  installed: ReadonlySet<string>,
+  byDir: Map<string, Installed>
+): void {
+  for (const [root, projectLocks] of locks) {
+    const rootEntry = projectLocks.map((l) => l.entries.get('')).find((e) => e !== undefined);
+    if (!rootEntry) continue;
+    const names = [
+      ...rootEntry.dependencies,
+      ...rootEntry.optionalDependencies,
+      ...rootEntry.peerDependencies,
+    ];
+    for (const name of names) {
+      const target = resolvePackageDir(root, name, installed);
+      const inst = target === undefined ? undefined : byDir.get(target);
+      if (inst) inst.pkg.properties['npm:root-dependency'] = 'true';
+    }
+  }
+}
+
+function depNames(v: unknown): string[] {
+  return typeof v === 'object' && v !== null && !Array.isArray(v) ? Object.keys(v) : [];
+}
+
+function nonEmpty(v: unknown): string | undefined {
+  return typeof v === 'string' && v.trim() ? v.trim() : undefined;
+}
+
+/** `author` is a string (`Name <mail> (url)`) or `{ name, email, url }`. */
+function personName(v: unknown): string | undefined {
+  if (typeof v === 'string') return nonEmpty(v);
+  if (typeof v === 'object' && v !== null) return nonEmpty((v as { name?: unknown }).name);
+  return undefined;
+}

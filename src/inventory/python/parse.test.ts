@@ -1,0 +1,124 @@
+import { describe, expect, it } from 'vitest';
+import { pythonLicenses } from './license.js';
+import { CoreMetadata } from './metadata.js';
+import { mapLimit, parseRecord, recordPathInLayer } from './record.js';
+import { parseRequirement, parseRequiresTxt } from './requirements.js';
+
+describe('CoreMetadata', () => {
+  it('joins continuation lines, keeps repeated fields and stops at the body', () => {
+    const m = new CoreMetadata(
+      [
+        'Metadata-Version: 1.1',
+        'Name: x',
+        'Version: 1',
+        'License: line one',
+        '        line two',
+        'Classifier: A',
+        'Classifier: B',
+        'Project-URL: Source, https://src',
+        'Project-URL: Home Page, https://home',
+        '',
+        'Name: not-a-header',
+      ].join('\n')
+    );
+    expect(m.get('license')).toBe('line one\nline two');
+    expect(m.all('classifier')).toEqual(['A', 'B']);
+    expect(m.homepage).toBe('https://home');
+    expect(m.name).toBe('x');
+  });
+
+  it('rejects malformed headers and missing Name', () => {
+    expect(() => new CoreMetadata(' leading continuation\nName: x\nVersion: 1')).toThrow();
+    expect(() => new CoreMetadata('Version: 1\n')).toThrow(/Name/);
+  });
+});
+
+describe('pythonLicenses', () => {
+  const lic = (lines: string[]): unknown =>
+    pythonLicenses(new CoreMetadata(['Name: x', 'Version: 1', ...lines].join('\n')));
+  it('prefers License-Expression, then an SPDX License, then mapped classifiers', () => {
+    expect(lic(['License-Expression: Apache-2.0 OR MIT', 'License: BSD'])).toEqual([
+      { $case: 'expression', expression: 'Apache-2.0 OR MIT' },
+    ]);
+    expect(
+      lic(['License: Apache-2.0', 'Classifier: License :: OSI Approved :: MIT License'])
+    ).toEqual([{ $case: 'expression', expression: 'Apache-2.0' }]);
+    expect(
+      lic([
+        'License: GPL',
+        'Classifier: License :: OSI Approved :: GNU Lesser General Public License v3 or later (LGPLv3+)',
+      ])
+    ).toEqual([{ $case: 'expression', expression: 'LGPL-3.0-or-later' }]);
+    expect(lic(['Classifier: License :: OSI Approved :: BSD License'])).toEqual([
+      { $case: 'name', name: 'BSD License' },
+    ]);
+    expect(lic(['License: UNKNOWN'])).toEqual([]);
+    expect(lic(['License: Apache License, Version 2.0'])).toEqual([
+      { $case: 'expression', expression: 'Apache-2.0' },
+    ]);
+    expect(lic(['License: Dual License'])).toEqual([{ $case: 'name', name: 'Dual License' }]);
+  });
+});
+
+describe('requirements', () => {
+  it('classifies PEP 508 requirements by marker', () => {
+    expect(parseRequirement('charset_normalizer<4,>=2')).toEqual({
+      name: 'charset_normalizer',
+      kind: 'required',
+    });
+    expect(parseRequirement('PySocks!=1.5.7,>=1.5.6; extra == "socks"')?.kind).toBe('extra');
+    expect(parseRequirement('typing (>=3.7.4) ; python_version < "3.5"')).toEqual({
+      name: 'typing',
+      kind: 'conditional',
+    });
+    expect(parseRequirement('zope.interface[docs]')?.name).toBe('zope.interface');
+  });
+
+  it('reads requires.txt sections', () => {
+    expect(
+      parseRequiresTxt('a\n[:sys_platform == "win32"]\nb\n[x]\nc\n[y:python_version<"3"]\nd\n')
+    ).toEqual([
+      { name: 'a', kind: 'required' },
+      { name: 'b', kind: 'conditional' },
+      { name: 'c', kind: 'extra' },
+      { name: 'd', kind: 'extra' },
+    ]);
+  });
+});
+
+describe('RECORD', () => {
+  it('parses quoted CSV rows, empty hashes and sizes', () => {
+    expect(
+      parseRecord('six.py,sha256=abc,10\n"we,ird ""x"".py",sha256=def,2\nx.dist-info/RECORD,,\n')
+    ).toEqual([
+      { path: 'six.py', hash: { algorithm: 'sha256', digest: 'abc' }, size: 10 },
+      { path: 'we,ird "x".py', hash: { algorithm: 'sha256', digest: 'def' }, size: 2 },
+      { path: 'x.dist-info/RECORD' },
+    ]);
+    expect(() => parseRecord('"unterminated,sha256=x,1')).toThrow();
+  });
+
+  it('keeps RECORD paths inside the layer', () => {
+    const site = 'python/lib/python3.11/site-packages';
+    expect(recordPathInLayer(site, '../../../bin/x')).toBe('python/bin/x');
+    expect(recordPathInLayer('python', '../../../bin/x')).toBeUndefined();
+    expect(recordPathInLayer('python', '/usr/bin/x')).toBeUndefined();
+    expect(recordPathInLayer('', 'a/b.py')).toBe('a/b.py');
+  });
+});
+
+describe('mapLimit', () => {
+  it('never runs more than the limit at once and keeps order', async () => {
+    let active = 0;
+    let peak = 0;
+    const out = await mapLimit([...Array(20).keys()], 3, async (i) => {
+      active++;
+      peak = Math.max(peak, active);
+      await new Promise((r) => setTimeout(r, 1));
+      active--;
+      return i * 2;
+    });
+    expect(peak).toBe(3);
+    expect(out).toEqual([...Array(20).keys()].map((i) => i * 2));
+  });
+});
