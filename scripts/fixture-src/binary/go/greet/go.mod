@@ -1,0 +1,3 @@
+module example.com/lamina/greet
+
+go 1.19

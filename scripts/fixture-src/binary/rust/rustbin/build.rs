@@ -1,0 +1,3 @@
+fn main() {
+    println!("cargo:rustc-env=LAMINA_GREETING={}", rustbuildhelper::greeting());
+}

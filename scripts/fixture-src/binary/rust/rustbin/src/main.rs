@@ -1,0 +1,3 @@
+fn main() {
+    println!("{} {}", env!("LAMINA_GREETING"), rustlib::answer());
+}

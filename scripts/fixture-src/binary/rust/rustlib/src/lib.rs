@@ -1,0 +1,4 @@
+/// A value for the fixture binary to print.
+pub fn answer() -> u32 {
+    42
+}

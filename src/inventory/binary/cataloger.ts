@@ -1,0 +1,426 @@
+import { createHash } from 'node:crypto';
+import { posix } from 'node:path';
+import type { Finding } from '../../model/finding.js';
+import { newPackage, type Location, type Package } from '../../model/package.js';
+import type { FileEntry } from '../../unpack/source.js';
+import {
+  type CatalogContext,
+  type CatalogResult,
+  type Cataloger,
+  parseErrorFinding,
+} from '../cataloger.js';
+import { cargoPurl, golangPurl } from '../purl.js';
+import { readCargoAuditable, type AuditableInfo } from './auditable.js';
+import {
+  elfKind,
+  elfMachineName,
+  elfTypeName,
+  isElf,
+  parseElf,
+  parseElfHeader,
+  type ElfFile,
+  type ElfHeader,
+  type ElfKind,
+} from './elf.js';
+import { readGoBuildInfo, type GoBuildInfo, type GoModule } from './gobuildinfo.js';
+import { OwnershipIndex } from './ownership.js';
+
+export const BINARY_CATALOGER = 'binary-cataloger';
+
+/** How many candidates are read at once: enough to overlap I/O, few enough to bound memory. */
+const CONCURRENCY = 8;
+/** Bytes read to tell an ELF or a script from anything else. */
+const SNIFF = 64;
+/** Bound on decompressed cargo-auditable JSON. */
+const MAX_AUDIT_JSON = 8 * 1024 * 1024;
+
+/** Go build settings kept as properties: the ones that say what was built and from where. */
+const GO_SETTINGS = new Set([
+  'GOOS',
+  'GOARCH',
+  'CGO_ENABLED',
+  '-tags',
+  'vcs',
+  'vcs.revision',
+  'vcs.time',
+  'vcs.modified',
+]);
+
+/** `binary:format` property: ELF, a `#!` script, or (extensions only) anything else. */
+type Format = 'elf' | 'script' | 'other';
+
+/** Top-level directories whose files run (or are loaded) even without an exec bit. */
+function topDir(path: string): string | undefined {
+  const i = path.indexOf('/');
+  return i > 0 ? path.slice(0, i) : undefined;
+}
+
+/** `extensions/<name>`: what the Lambda runtime starts as an extension. */
+function isExtension(path: string): boolean {
+  return path.startsWith('extensions/') && !path.slice('extensions/'.length).includes('/');
+}
+
+const LIB_NAME = /\.(so(\.[^/]*)?|node)$/;
+
+/** Cheap test before reading any bytes: could this file be something that runs? */
+export function isCandidate(e: FileEntry): boolean {
+  if (e.kind !== 'file') return false;
+  if ((e.mode & 0o111) !== 0) return true;
+  const base = posix.basename(e.path);
+  if (LIB_NAME.test(base)) return true;
+  const top = topDir(e.path);
+  return top === 'bin' || top === 'extensions' || top === 'lib';
+}
+
+/**
+ * Catalogs what runs in a layer and no earlier package accounts for: Go
+ * programs (from their build info), Rust programs built with cargo-auditable,
+ * and every other ELF executable or shared library as a `file` component with
+ * its SHA-256. Files in `extensions/` are marked as Lambda extensions. Runs
+ * last: files owned by packages in `ctx.earlier` are skipped.
+ */
+export const binaryCataloger: Cataloger = {
+  name: BINARY_CATALOGER,
+  globs: ['**'],
+  async catalog(ctx: CatalogContext): Promise<CatalogResult> {
+    const owned = new OwnershipIndex(ctx.earlier);
+    const candidates = ctx.matches.filter((e) => isCandidate(e) && !owned.has(e.path));
+    const results = await mapLimit(candidates, CONCURRENCY, async (e) => {
+      try {
+        return await catalogFile(ctx, e);
+      } catch (err) {
+        // Reading failed (I/O, archive error): report and keep going.
+        return {
+          packages: [],
+          findings: [
+            {
+              code: 'READ_ERROR',
+              severity: 'warning',
+              path: e.path,
+              message: `${BINARY_CATALOGER}: could not read ${e.path}: ${err instanceof Error ? err.message : String(err)}`,
+            } satisfies Finding,
+          ],
+        };
+      }
+    });
+    return {
+      packages: results.flatMap((r) => r.packages),
+      findings: results.flatMap((r) => r.findings),
+    };
+  },
+};
+
+/** Run `fn` over `items` with at most `limit` in flight; results keep the input order. */
+async function mapLimit<T, R>(
+  items: readonly T[],
+  limit: number,
+  fn: (t: T) => Promise<R>
+): Promise<R[]> {
+  const out = new Array<R>(items.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i] as T);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return out;
+}
+
+async function sha256Stream(ctx: CatalogContext, path: string): Promise<string> {
+  const h = createHash('sha256');
+  for await (const chunk of await ctx.source.stream(path)) h.update(chunk as Buffer);
+  return h.digest('hex');
+}
+
+async function catalogFile(ctx: CatalogContext, e: FileEntry): Promise<CatalogResult> {
+  const head = await ctx.source.head(e.path, SNIFF);
+  if (!isElf(head)) {
+    const script = head.subarray(0, 2).toString('latin1') === '#!';
+    const top = topDir(e.path);
+    // Scripts in bin/ run too; anything Lambda would start from extensions/ counts whatever it is.
+    if (!(isExtension(e.path) || (script && (top === 'bin' || top === 'extensions'))))
+      return { packages: [], findings: [] };
+    const sha = await sha256Stream(ctx, e.path);
+    return {
+      packages: [fileComponent(ctx, e.path, sha, script ? 'script' : 'other', 'executable', {})],
+      findings: [],
+    };
+  }
+
+  // Too large to hold in memory: hash it, classify from the header alone.
+  if (e.size > ctx.limits.maxNestedSize) {
+    const sha = await sha256Stream(ctx, e.path);
+    const hdr = tryHeader(head);
+    return {
+      packages: [
+        fileComponent(ctx, e.path, sha, 'elf', kindOf(e.path, hdr, undefined), elfProps(hdr)),
+      ],
+      findings: [
+        {
+          code: 'BINARY_NOT_INSPECTED',
+          severity: 'info',
+          path: e.path,
+          message: `${e.path} is ${e.size} bytes, over ${ctx.limits.maxNestedSize} (--max-nested-size): hashed but not searched for Go or Rust build info`,
+        },
+      ],
+    };
+  }
+
+  const buf = await ctx.source.read(e.path, ctx.limits.maxNestedSize);
+  const sha = createHash('sha256').update(buf).digest('hex');
+  const findings: Finding[] = [];
+  const packages: Package[] = [];
+  let elf: ElfFile;
+  try {
+    elf = parseElf(buf);
+  } catch (err) {
+    findings.push(parseErrorFinding(BINARY_CATALOGER, e.path, err));
+    const hdr = tryHeader(head);
+    return {
+      packages: [
+        fileComponent(ctx, e.path, sha, 'elf', kindOf(e.path, hdr, undefined), elfProps(hdr)),
+      ],
+      findings,
+    };
+  }
+
+  const kind = elfKind(elf.header.type, elf.runnable);
+  const props = {
+    ...elfProps(elf.header),
+    ...(elf.soname !== undefined ? { 'elf:soname': elf.soname } : {}),
+  };
+  let go: GoBuildInfo | undefined;
+  try {
+    go = readGoBuildInfo(elf, buf);
+  } catch (err) {
+    findings.push(parseErrorFinding(BINARY_CATALOGER, e.path, err));
+  }
+  if (go)
+    return {
+      packages: goPackages(ctx, e.path, sha, go, { ...props, 'binary:kind': kind }),
+      findings,
+    };
+
+  let audit: AuditableInfo | undefined;
+  try {
+    audit = readCargoAuditable(elf, Math.min(MAX_AUDIT_JSON, ctx.limits.maxFileSize));
+  } catch (err) {
+    findings.push(parseErrorFinding(BINARY_CATALOGER, e.path, err));
+  }
+  const rust = audit && cargoPackages(ctx, e.path, sha, audit, { ...props, 'binary:kind': kind });
+  // Audit data without a root crate names no program: the file itself stays unowned.
+  if (rust?.some((p) => p.type === 'application')) return { packages: rust, findings };
+  if (rust) packages.push(...rust);
+
+  packages.push(fileComponent(ctx, e.path, sha, 'elf', kind, props));
+  return { packages, findings };
+}
+
+function tryHeader(head: Buffer): ElfHeader | undefined {
+  try {
+    return parseElfHeader(head);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Kind from the header when it could be read, else from the file name. */
+function kindOf(path: string, hdr: ElfHeader | undefined, runnable: boolean | undefined): ElfKind {
+  if (hdr) {
+    // Without program headers we cannot tell a PIE from a library: the name decides.
+    const guess = runnable ?? !LIB_NAME.test(posix.basename(path));
+    return elfKind(hdr.type, guess);
+  }
+  return LIB_NAME.test(posix.basename(path)) ? 'shared-library' : 'executable';
+}
+
+function elfProps(hdr: ElfHeader | undefined): Record<string, string> {
+  return hdr
+    ? { 'elf:type': elfTypeName(hdr.type), 'elf:machine': elfMachineName(hdr.machine) }
+    : {};
+}
+
+function loc(ctx: CatalogContext, path: string): Location[] {
+  return [{ path, layerDigest: ctx.layerDigest }];
+}
+
+function extensionProps(path: string): Record<string, string> {
+  return isExtension(path) ? { 'lambda:extension': 'true' } : {};
+}
+
+/** A binary no package claims: type `file`, no purl, identified by its SHA-256. */
+function fileComponent(
+  ctx: CatalogContext,
+  path: string,
+  sha256: string,
+  format: Format,
+  kind: ElfKind,
+  props: Record<string, string>
+): Package {
+  return newPackage({
+    id: `file:${path}`,
+    ecosystem: 'generic',
+    name: posix.basename(path),
+    type: 'file',
+    foundBy: BINARY_CATALOGER,
+    locations: loc(ctx, path),
+    hashes: { 'SHA-256': sha256 },
+    properties: {
+      'binary:format': format,
+      'binary:kind': kind,
+      ...props,
+      ...extensionProps(path),
+    },
+  });
+}
+
+/** Split a module path into purl-style namespace and name (`github.com/a/b` → `github.com/a`, `b`). */
+function splitModule(path: string): { namespace?: string; name: string } {
+  const i = path.lastIndexOf('/');
+  return i > 0 ? { namespace: path.slice(0, i), name: path.slice(i + 1) } : { name: path };
+}
+
+/** Replacement targets that are directories rather than modules (`=> ../x`). */
+function isLocalPath(p: string): boolean {
+  return (
+    p.startsWith('./') || p.startsWith('../') || p.startsWith('/') || /^[A-Za-z]:[\\/]/.test(p)
+  );
+}
+
+/** `(devel)` and empty mean "no version": the module was built from a working tree. */
+function goVersionOf(v: string): string | undefined {
+  return v === '' || v === '(devel)' ? undefined : v;
+}
+
+/**
+ * One package per Go module: the main module (an application owning the
+ * binary), each dependency, and the standard library (as Syft does).
+ * A dependency replaced by another module is reported as the replacement (that
+ * is the code linked in); one replaced by a local directory keeps its
+ * required path and version, with the directory in `go:replace`.
+ */
+function goPackages(
+  ctx: CatalogContext,
+  path: string,
+  sha256: string,
+  bi: GoBuildInfo,
+  binProps: Record<string, string>
+): Package[] {
+  const toolchain = bi.goVersion.split(' ')[0] ?? bi.goVersion;
+  const mainId = `golang:${path}`;
+  const deps: Package[] = [];
+  const seen = new Set<string>();
+  for (const d of bi.deps) {
+    const props: Record<string, string> = {};
+    let mod: GoModule = d;
+    if (d.replace) {
+      props['go:replace'] = `${d.replace.path} ${d.replace.version}`.trim();
+      if (!isLocalPath(d.replace.path)) mod = d.replace;
+    }
+    if (mod.sum) props['go:sum'] = mod.sum;
+    const version = goVersionOf(mod.version);
+    if (version === undefined && mod.version) props['go:version-raw'] = mod.version;
+    let id = `golang:${path}#${mod.path}@${mod.version}`;
+    if (seen.has(id)) id += `#${deps.length}`;
+    seen.add(id);
+    deps.push(
+      newPackage({
+        id,
+        ecosystem: 'golang',
+        ...splitModule(mod.path),
+        ...(version !== undefined ? { version } : {}),
+        purl: golangPurl(mod.path, version),
+        foundBy: BINARY_CATALOGER,
+        locations: loc(ctx, path),
+        properties: props,
+      })
+    );
+  }
+  const stdlib = newPackage({
+    id: `golang:${path}#stdlib`,
+    ecosystem: 'golang',
+    name: 'stdlib',
+    version: toolchain,
+    purl: golangPurl('stdlib', toolchain),
+    foundBy: BINARY_CATALOGER,
+    locations: loc(ctx, path),
+  });
+
+  const settings = Object.fromEntries(
+    bi.settings.filter((s) => GO_SETTINGS.has(s.key)).map((s) => [`go:build:${s.key}`, s.value])
+  );
+  const main = bi.main;
+  const mainVersion = main && goVersionOf(main.version);
+  const mainName = main?.path ?? (bi.path || posix.basename(path));
+  const app = newPackage({
+    id: mainId,
+    ecosystem: 'golang',
+    ...splitModule(mainName),
+    ...(mainVersion !== undefined ? { version: mainVersion } : {}),
+    // Without module info (GOPATH builds) there is no module to name in a purl.
+    ...(main ? { purl: golangPurl(main.path, mainVersion) } : {}),
+    type: 'application',
+    foundBy: BINARY_CATALOGER,
+    locations: loc(ctx, path),
+    hashes: { 'SHA-256': sha256 },
+    owns: [path],
+    dependsOn: [...deps.map((d) => d.id), stdlib.id],
+    properties: {
+      'binary:format': 'elf',
+      ...binProps,
+      'go:toolchain': bi.goVersion,
+      ...(bi.path ? { 'go:main-package': bi.path } : {}),
+      ...(main && mainVersion === undefined ? { 'go:version-raw': main.version } : {}),
+      ...(main?.sum ? { 'go:sum': main.sum } : {}),
+      ...settings,
+      ...extensionProps(path),
+    },
+  });
+  return [app, ...deps, stdlib];
+}
+
+/**
+ * Crates from cargo-auditable data. The root crate is the application owning
+ * the binary; build-only dependencies are left out because they are not linked
+ * into it (as Syft does). Edges follow the `dependencies` indexes.
+ */
+function cargoPackages(
+  ctx: CatalogContext,
+  path: string,
+  sha256: string,
+  info: AuditableInfo,
+  binProps: Record<string, string>
+): Package[] {
+  const ids = info.packages.map((p, i) => `cargo:${path}#${p.name}@${p.version}#${i}`);
+  const rootIdx = info.packages.findIndex((p) => p.root);
+  const out: Package[] = [];
+  info.packages.forEach((p, i) => {
+    const isRoot = i === rootIdx;
+    if (p.kind === 'build' && !isRoot) return;
+    const id = isRoot ? `cargo:${path}` : (ids[i] as string);
+    const dependsOn = p.dependencies
+      .filter((d) => info.packages[d]?.kind !== 'build')
+      .map((d) => (d === rootIdx ? `cargo:${path}` : (ids[d] as string)));
+    out.push(
+      newPackage({
+        id,
+        ecosystem: 'cargo',
+        name: p.name,
+        version: p.version,
+        purl: cargoPurl(p.name, p.version),
+        type: isRoot ? 'application' : 'library',
+        foundBy: BINARY_CATALOGER,
+        locations: loc(ctx, path),
+        dependsOn,
+        ...(isRoot ? { hashes: { 'SHA-256': sha256 }, owns: [path] } : {}),
+        properties: {
+          'cargo:source': p.source,
+          ...(isRoot ? { 'binary:format': 'elf', ...binProps, ...extensionProps(path) } : {}),
+        },
+      })
+    );
+  });
+  return out;
+}

@@ -1,0 +1,369 @@
+import { BinaryParseError } from './errors.js';
+
+/**
+ * A bounds-checked reader for ELF files. Lambda runs Linux, so ELF is the only
+ * executable format lamina inspects (Mach-O and PE are not looked at).
+ * Spec: https://refspecs.linuxfoundation.org/elf/gabi4+/ch4.eheader.html
+ */
+
+export const ELF_MAGIC = Buffer.from([0x7f, 0x45, 0x4c, 0x46]);
+
+/** e_type values. */
+export const ET_REL = 1;
+export const ET_EXEC = 2;
+export const ET_DYN = 3;
+export const ET_CORE = 4;
+
+const SHT_NOBITS = 8;
+const SHT_DYNAMIC = 6;
+const PT_LOAD = 1;
+const PT_INTERP = 3;
+export const PF_X = 1;
+export const PF_W = 2;
+const DT_NULL = 0;
+const DT_SONAME = 14;
+const DT_FLAGS_1 = 0x6ffffffb;
+const DF_1_PIE = 0x08000000;
+
+/** More section or program headers than any real linker output has; a sign of a hostile file. */
+const MAX_TABLE_ENTRIES = 65_536;
+
+/** The fields of the ELF header lamina uses. */
+export interface ElfHeader {
+  bits: 32 | 64;
+  littleEndian: boolean;
+  /** e_type: ET_EXEC, ET_DYN, ... */
+  type: number;
+  /** e_machine (62 = x86-64, 183 = AArch64). */
+  machine: number;
+  phoff: number;
+  phentsize: number;
+  phnum: number;
+  shoff: number;
+  shentsize: number;
+  shnum: number;
+  shstrndx: number;
+}
+
+export interface ElfSection {
+  name: string;
+  type: number;
+  flags: number;
+  addr: number;
+  offset: number;
+  size: number;
+  link: number;
+}
+
+export interface ElfSegment {
+  type: number;
+  flags: number;
+  offset: number;
+  vaddr: number;
+  filesz: number;
+}
+
+/** A parsed ELF file over its bytes. */
+export interface ElfFile {
+  header: ElfHeader;
+  sections: ElfSection[];
+  segments: ElfSegment[];
+  /** DT_SONAME of a shared library, when present. */
+  soname?: string;
+  /** True when the file asks for a program interpreter or is flagged PIE: a runnable program. */
+  runnable: boolean;
+  /** The section named `name`, if any. */
+  section(name: string): ElfSection | undefined;
+  /** File bytes of a section (empty for SHT_NOBITS). */
+  sectionData(s: ElfSection): Buffer;
+  /** Up to `size` bytes at virtual address `addr`, from the PT_LOAD segment holding it. */
+  readVirtual(addr: number, size: number): Buffer | undefined;
+}
+
+function malformed(message: string): BinaryParseError {
+  return new BinaryParseError({ code: 'MALFORMED_ELF', message });
+}
+
+/** Endian- and class-aware reads that throw MALFORMED_ELF instead of RangeError. */
+class Reader {
+  constructor(
+    readonly buf: Buffer,
+    readonly le: boolean
+  ) {}
+
+  #check(off: number, n: number, what: string): void {
+    if (!Number.isSafeInteger(off) || off < 0 || off + n > this.buf.length)
+      throw malformed(
+        `${what} at offset ${off} is past the end of the file (${this.buf.length} bytes)`
+      );
+  }
+
+  u8(off: number, what = 'field'): number {
+    this.#check(off, 1, what);
+    return this.buf.readUInt8(off);
+  }
+
+  u16(off: number, what = 'field'): number {
+    this.#check(off, 2, what);
+    return this.le ? this.buf.readUInt16LE(off) : this.buf.readUInt16BE(off);
+  }
+
+  u32(off: number, what = 'field'): number {
+    this.#check(off, 4, what);
+    return this.le ? this.buf.readUInt32LE(off) : this.buf.readUInt32BE(off);
+  }
+
+  /** 64-bit value as a number; values past 2^53 lose precision, which only makes bounds checks fail. */
+  u64(off: number, what = 'field'): number {
+    this.#check(off, 8, what);
+    return Number(this.le ? this.buf.readBigUInt64LE(off) : this.buf.readBigUInt64BE(off));
+  }
+
+  /** Address-sized word (4 or 8 bytes). */
+  word(bits: 32 | 64, off: number, what?: string): number {
+    return bits === 64 ? this.u64(off, what) : this.u32(off, what);
+  }
+}
+
+/** True when `b` starts with the ELF magic. */
+export function isElf(b: Buffer): boolean {
+  return b.length >= 4 && b.subarray(0, 4).equals(ELF_MAGIC);
+}
+
+/**
+ * Parse the ELF header from the first bytes of a file (64 are enough).
+ * @throws BinaryParseError `MALFORMED_ELF`
+ */
+export function parseElfHeader(buf: Buffer): ElfHeader {
+  if (!isElf(buf)) throw malformed('no ELF magic');
+  if (buf.length < 16) throw malformed('ELF identification is truncated');
+  const cls = buf.readUInt8(4);
+  const data = buf.readUInt8(5);
+  if (cls !== 1 && cls !== 2) throw malformed(`unknown ELF class ${cls}`);
+  if (data !== 1 && data !== 2) throw malformed(`unknown ELF data encoding ${data}`);
+  const bits = cls === 2 ? 64 : 32;
+  const r = new Reader(buf, data === 1);
+  const hsize = bits === 64 ? 64 : 52;
+  if (buf.length < hsize)
+    throw malformed(`ELF header is truncated (${buf.length} of ${hsize} bytes)`);
+  // Offsets of e_phoff..e_shstrndx differ between the classes by the word size.
+  const w = bits === 64 ? 8 : 4;
+  const phoffAt = 0x18 + w; // after e_entry
+  const shoffAt = phoffAt + w;
+  const tail = shoffAt + w + 4 + 2; // after e_flags and e_ehsize
+  return {
+    bits,
+    littleEndian: data === 1,
+    type: r.u16(0x10),
+    machine: r.u16(0x12),
+    phoff: r.word(bits, phoffAt),
+    shoff: r.word(bits, shoffAt),
+    phentsize: r.u16(tail),
+    phnum: r.u16(tail + 2),
+    shentsize: r.u16(tail + 4),
+    shnum: r.u16(tail + 6),
+    shstrndx: r.u16(tail + 8),
+  };
+}
+
+/** Check that a table of `count` entries of `entsize` bytes at `off` lies inside the file. */
+function checkTable(
+  buf: Buffer,
+  what: string,
+  off: number,
+  count: number,
+  entsize: number,
+  min: number
+): void {
+  if (count === 0) return;
+  if (count > MAX_TABLE_ENTRIES)
+    throw malformed(`${what} has ${count} entries, over ${MAX_TABLE_ENTRIES}`);
+  if (entsize < min) throw malformed(`${what} entry size ${entsize} is below ${min}`);
+  if (!Number.isSafeInteger(off) || off <= 0 || off + count * entsize > buf.length)
+    throw malformed(
+      `${what} (${count} × ${entsize} bytes at ${off}) runs past the end of the file`
+    );
+}
+
+function cString(buf: Buffer, start: number, end: number): string {
+  if (start < 0 || start >= end) return '';
+  const nul = buf.indexOf(0, start);
+  return buf.toString('utf8', start, nul < 0 || nul > end ? end : nul);
+}
+
+/**
+ * Parse an ELF file's header, program headers and section headers, checking
+ * every offset against the file size.
+ * @throws BinaryParseError `MALFORMED_ELF`
+ */
+export function parseElf(buf: Buffer): ElfFile {
+  const h = parseElfHeader(buf);
+  const r = new Reader(buf, h.littleEndian);
+  const b64 = h.bits === 64;
+
+  // Extended numbering: counts that do not fit in 16 bits live in section 0.
+  let { shnum, phnum, shstrndx } = h;
+  const shentMin = b64 ? 64 : 40;
+  if (h.shoff !== 0 && (shnum === 0 || shstrndx === 0xffff || phnum === 0xffff)) {
+    checkTable(buf, 'section header table', h.shoff, 1, h.shentsize, shentMin);
+    if (shnum === 0) shnum = r.word(h.bits, h.shoff + (b64 ? 0x20 : 0x14), 'section 0 size');
+    if (shstrndx === 0xffff) shstrndx = r.u32(h.shoff + (b64 ? 0x28 : 0x18), 'section 0 link');
+    if (phnum === 0xffff) phnum = r.u32(h.shoff + (b64 ? 0x2c : 0x1c), 'section 0 info');
+  }
+  if (h.shoff === 0) shnum = 0;
+  if (h.phoff === 0) phnum = 0;
+
+  checkTable(buf, 'program header table', h.phoff, phnum, h.phentsize, b64 ? 56 : 32);
+  const segments: ElfSegment[] = [];
+  for (let i = 0; i < phnum; i++) {
+    const o = h.phoff + i * h.phentsize;
+    segments.push(
+      b64
+        ? {
+            type: r.u32(o),
+            flags: r.u32(o + 4),
+            offset: r.u64(o + 8),
+            vaddr: r.u64(o + 16),
+            filesz: r.u64(o + 32),
+          }
+        : {
+            type: r.u32(o),
+            offset: r.u32(o + 4),
+            vaddr: r.u32(o + 8),
+            filesz: r.u32(o + 16),
+            flags: r.u32(o + 24),
+          }
+    );
+  }
+
+  checkTable(buf, 'section header table', h.shoff, shnum, h.shentsize, shentMin);
+  const raw: (ElfSection & { nameOff: number })[] = [];
+  for (let i = 0; i < shnum; i++) {
+    const o = h.shoff + i * h.shentsize;
+    const s = b64
+      ? {
+          nameOff: r.u32(o),
+          type: r.u32(o + 4),
+          flags: r.u64(o + 8),
+          addr: r.u64(o + 16),
+          offset: r.u64(o + 24),
+          size: r.u64(o + 32),
+          link: r.u32(o + 40),
+        }
+      : {
+          nameOff: r.u32(o),
+          type: r.u32(o + 4),
+          flags: r.u32(o + 8),
+          addr: r.u32(o + 12),
+          offset: r.u32(o + 16),
+          size: r.u32(o + 20),
+          link: r.u32(o + 24),
+        };
+    if (
+      s.type !== SHT_NOBITS &&
+      s.size > 0 &&
+      (s.offset + s.size > buf.length || !Number.isSafeInteger(s.offset + s.size))
+    )
+      throw malformed(
+        `section ${i} (${s.size} bytes at ${s.offset}) runs past the end of the file`
+      );
+    raw.push({ ...s, name: '' });
+  }
+  if (shnum > 0) {
+    const strtab = raw[shstrndx];
+    if (!strtab) throw malformed(`section name table index ${shstrndx} is out of range`);
+    const end = strtab.offset + strtab.size;
+    for (const s of raw) s.name = cString(buf, strtab.offset + s.nameOff, end);
+  }
+  const sections: ElfSection[] = raw.map(({ nameOff: _n, ...s }) => s);
+
+  const sectionData = (s: ElfSection): Buffer =>
+    s.type === SHT_NOBITS ? Buffer.alloc(0) : buf.subarray(s.offset, s.offset + s.size);
+
+  // .dynamic: DT_SONAME (name in the string table the section links to) and DT_FLAGS_1 & PIE.
+  let soname: string | undefined;
+  let pie = false;
+  const dyn = sections.find((s) => s.type === SHT_DYNAMIC);
+  if (dyn) {
+    const entsize = b64 ? 16 : 8;
+    const strtab = sections[dyn.link];
+    for (let o = dyn.offset; o + entsize <= dyn.offset + dyn.size; o += entsize) {
+      const tag = r.word(h.bits, o);
+      const val = r.word(h.bits, o + entsize / 2);
+      if (tag === DT_NULL) break;
+      if (tag === DT_FLAGS_1 && (val & DF_1_PIE) !== 0) pie = true;
+      if (tag === DT_SONAME && strtab && strtab.type !== SHT_NOBITS && val < strtab.size)
+        soname = cString(buf, strtab.offset + val, strtab.offset + strtab.size) || undefined;
+    }
+  }
+
+  return {
+    header: h,
+    sections,
+    segments,
+    ...(soname !== undefined ? { soname } : {}),
+    runnable: pie || segments.some((p) => p.type === PT_INTERP),
+    section: (name) => sections.find((s) => s.name === name),
+    sectionData,
+    readVirtual(addr, size) {
+      for (const p of segments) {
+        if (p.type !== PT_LOAD || p.filesz === 0) continue;
+        if (addr < p.vaddr || addr >= p.vaddr + p.filesz) continue;
+        const n = Math.min(size, p.vaddr + p.filesz - addr);
+        const start = p.offset + (addr - p.vaddr);
+        if (start + n > buf.length) return undefined;
+        return buf.subarray(start, start + n);
+      }
+      return undefined;
+    },
+  };
+}
+
+/** What kind of file an ELF is, as the SBOM property `binary:kind` names it. */
+export type ElfKind = 'executable' | 'shared-library' | 'relocatable' | 'core' | 'unknown';
+
+/**
+ * ET_EXEC is a program; ET_DYN is a program when it has an interpreter or the
+ * PIE flag (PIE executables are ET_DYN too), else a shared library.
+ */
+export function elfKind(type: number, runnable: boolean | undefined): ElfKind {
+  switch (type) {
+    case ET_EXEC:
+      return 'executable';
+    case ET_DYN:
+      return runnable ? 'executable' : 'shared-library';
+    case ET_REL:
+      return 'relocatable';
+    case ET_CORE:
+      return 'core';
+    default:
+      return 'unknown';
+  }
+}
+
+/** e_type as readelf names it. */
+export function elfTypeName(type: number): string {
+  return (
+    ({ 1: 'REL', 2: 'EXEC', 3: 'DYN', 4: 'CORE' } as Record<number, string>)[type] ??
+    `0x${type.toString(16)}`
+  );
+}
+
+/** e_machine as a short architecture name (Lambda runs x86_64 and arm64). */
+export function elfMachineName(machine: number): string {
+  return (
+    (
+      {
+        3: 'x86',
+        8: 'mips',
+        20: 'ppc',
+        21: 'ppc64',
+        22: 's390',
+        40: 'arm',
+        62: 'x86_64',
+        183: 'aarch64',
+        243: 'riscv',
+      } as Record<number, string>
+    )[machine] ?? `unknown(${machine})`
+  );
+}

@@ -1,0 +1,32 @@
+import { describe, expect, it } from 'vitest';
+import { newPackage } from '../../model/package.js';
+import { isOwned, OwnershipIndex } from './ownership.js';
+
+const pkg = (id: string, owns: string[]) =>
+  newPackage({ id, ecosystem: 'npm', name: id, foundBy: 'test', locations: [], owns });
+
+describe('isOwned', () => {
+  const packages = [
+    pkg('a', ['nodejs/node_modules/sharp/', 'python/lib/python3.12/site-packages/x.so']),
+    pkg('b', ['java/lib/']),
+  ];
+  const index = new OwnershipIndex(packages);
+
+  it('matches exact paths and directory prefixes', () => {
+    expect(isOwned('python/lib/python3.12/site-packages/x.so', index)).toBe(true);
+    expect(isOwned('nodejs/node_modules/sharp/build/Release/sharp.node', index)).toBe(true);
+    expect(isOwned('java/lib/libfoo.so', packages)).toBe(true);
+  });
+
+  it('does not match siblings that merely share a name prefix', () => {
+    expect(isOwned('nodejs/node_modules/sharp-extra/x.node', index)).toBe(false);
+    expect(isOwned('python/lib/python3.12/site-packages/x.so.1', index)).toBe(false);
+    expect(isOwned('java/library/x.so', index)).toBe(false);
+    expect(isOwned('bin/tool', index)).toBe(false);
+  });
+
+  it('treats a prefix as a directory, not the directory entry itself', () => {
+    expect(isOwned('java/lib', index)).toBe(false);
+    expect(isOwned('anything', new OwnershipIndex([]))).toBe(false);
+  });
+});
