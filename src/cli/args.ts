@@ -4,10 +4,14 @@ import { DEFAULT_LIMITS, type Limits } from '../unpack/source.js';
 
 type Options = NonNullable<ParseArgsConfig['options']>;
 
+type Parsed<O extends Options> = ReturnType<
+  typeof parseArgs<{ args: string[]; options: O; allowPositionals: true; strict: true }>
+>;
+
 /** parseArgs with our error type: an unknown flag is a usage error (exit 2), not a crash. */
-export function parse<O extends Options>(argv: string[], options: O, allowPositionals = true) {
+export function parse<O extends Options>(argv: string[], options: O): Parsed<O> {
   try {
-    return parseArgs({ args: argv, options, allowPositionals, strict: true });
+    return parseArgs({ args: argv, options, allowPositionals: true, strict: true });
   } catch (err) {
     throw new UsageError({
       code: 'BAD_ARGUMENT',

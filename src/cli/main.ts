@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { UsageError } from '../errors.js';
 import { LAMINA_VERSION } from '../version.js';
 import { sbomCommand } from './commands/sbom.js';
+import { scanCommand } from './commands/scan.js';
 import { verifyBundleCommand } from './commands/verify-bundle.js';
 import { describeError, EXIT } from './exit.js';
 import type { CliIo } from './io.js';
@@ -14,6 +15,7 @@ usage: lamina <command> [options]
 
 commands:
   sbom INPUT            inventory a layer zip or directory and write a CycloneDX SBOM
+  scan                  inventory every function and layer of an AWS estate, report drift
   verify-bundle ...     verify a Sigstore bundle (sigstore-conformance protocol)
 
 Run 'lamina <command> --help' for a command's options.
@@ -24,6 +26,7 @@ type Command = (argv: string[], io: CliIo) => Promise<number>;
 
 const COMMANDS: Record<string, Command> = {
   sbom: sbomCommand,
+  scan: scanCommand,
   'verify-bundle': verifyBundleCommand,
 };
 

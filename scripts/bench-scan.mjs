@@ -1,0 +1,159 @@
+#!/usr/bin/env node
+// Scan benchmark (issue 3): a generated estate of 10,000 functions sharing
+// 2,000 tiny layer versions, served by the local AWS endpoint, scanned by
+// lamina's real fetcher in a child process. Prints wall time, peak RSS of the
+// scan, API requests made, content requests, bytes downloaded, and checks
+// that each distinct layer version was downloaded exactly once.
+// A second, cached run must download nothing.
+//
+// usage: node scripts/bench-scan.mjs [--functions N] [--layer-versions N] [--concurrency N]
+// Needs `npm run build` with test/aws-endpoint in the build (dist/test/aws-endpoint).
+import { spawn } from 'node:child_process';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+const BENCH = join(ROOT, '.bench', 'scan');
+const DIST = process.env.LAMINA_DIST ?? join(ROOT, 'dist');
+
+const { values } = parseArgs({
+  options: {
+    functions: { type: 'string', default: '10000' },
+    'layer-versions': { type: 'string', default: '2000' },
+    concurrency: { type: 'string', default: '8' },
+  },
+});
+const FUNCTIONS = Number(values.functions);
+const LAYER_VERSIONS = Number(values['layer-versions']);
+const VERSIONS_PER_LAYER = 10;
+const REGION = 'us-east-1';
+const ACCOUNT = '111111111111';
+
+/** Estate YAML: LAYER_VERSIONS/10 layers of 10 versions; function i uses two of them. */
+function estateYaml() {
+  const layers = Math.ceil(LAYER_VERSIONS / VERSIONS_PER_LAYER);
+  const out = [
+    `homeAccount: '${ACCOUNT}'`,
+    'accounts:',
+    `  '${ACCOUNT}':`,
+    '    accessKeys:',
+    '      - { accessKeyId: AKIABENCH00000000001, secretAccessKey: bench-secret }',
+    '    regions:',
+    `      ${REGION}:`,
+    '        layers:',
+  ];
+  let made = 0;
+  for (let l = 0; l < layers; l++) {
+    out.push(`          - name: layer-${l}`, '            versions:');
+    for (let v = 1; v <= VERSIONS_PER_LAYER && made < LAYER_VERSIONS; v++, made++) {
+      const pkg = JSON.stringify({ name: `pkg-${l}`, version: `1.0.${v}`, license: 'MIT' });
+      out.push(
+        `              - generate: { files: { 'nodejs/node_modules/pkg-${l}/package.json': '${pkg}' } }`
+      );
+    }
+  }
+  out.push('        functions:');
+  // Spread the functions so that every layer version is used at least once.
+  for (let i = 0; i < FUNCTIONS; i++) {
+    const a = i % made;
+    const b = (i * 7 + 3) % made;
+    const ref = (k) =>
+      `layer-${Math.floor(k / VERSIONS_PER_LAYER)}:${(k % VERSIONS_PER_LAYER) + 1}`;
+    out.push(`          - { name: fn-${i}, layers: ['${ref(a)}', '${ref(b)}'] }`);
+  }
+  return { yaml: out.join('\n') + '\n', versions: made };
+}
+
+// The scan runs in a child so that its peak RSS is its own, not the endpoint's.
+const CHILD = `
+const { runScan } = await import(${JSON.stringify(pathToFileURL(join(DIST, 'src/scan/scan.js')).href)});
+const [url, cache, out, concurrency] = process.argv.slice(1);
+const t0 = process.hrtime.bigint();
+const o = await runScan({
+  regions: [${JSON.stringify(REGION)}], roleArns: [],
+  aws: { endpointUrl: url, credentials: { accessKeyId: 'AKIABENCH00000000001', secretAccessKey: 'bench-secret' } },
+  cacheDir: cache, outDir: out, concurrency: Number(concurrency),
+});
+const wallMs = Number(process.hrtime.bigint() - t0) / 1e6;
+process.stdout.write(JSON.stringify({
+  wallMs, maxRssKiB: process.resourceUsage().maxRSS,
+  functions: o.result.functions.length,
+  layerVersions: o.result.layers.reduce((n, l) => n + l.versions.length, 0),
+  failures: o.result.failures.length,
+  apiRequests: o.stats.api.requests, contentRequests: o.stats.contentRequests,
+  bytesDownloaded: o.stats.bytesDownloaded, downloads: o.stats.downloads, cacheHits: o.stats.cacheHits,
+}));
+`;
+
+async function main() {
+  const { startAwsEndpoint } = await import(
+    pathToFileURL(join(DIST, 'test/aws-endpoint/server.js')).href
+  );
+  rmSync(BENCH, { recursive: true, force: true });
+  mkdirSync(BENCH, { recursive: true });
+  const { yaml, versions } = estateYaml();
+  const estateFile = join(BENCH, 'estate.yaml');
+  writeFileSync(estateFile, yaml);
+  const endpoint = await startAwsEndpoint({ estate: estateFile });
+  try {
+    // Run asynchronously so the in-process endpoint keeps serving: spawnSync would block it.
+    const cold = await runAsync(endpoint.url, 'cold');
+    const warm = await runAsync(endpoint.url, 'warm');
+    const contentRequests = endpoint.log.filter((r) => r.service === 'content').length;
+    const report = {
+      functions: FUNCTIONS,
+      layerVersions: versions,
+      cold,
+      warm,
+      endpointContentRequests: contentRequests,
+    };
+    console.log(JSON.stringify(report, null, 2));
+    const problems = [];
+    if (cold.functions !== FUNCTIONS)
+      problems.push(`scanned ${cold.functions} functions, want ${FUNCTIONS}`);
+    if (cold.layerVersions !== versions)
+      problems.push(`accounted for ${cold.layerVersions} layer versions, want ${versions}`);
+    if (cold.downloads !== versions || contentRequests !== versions)
+      problems.push(
+        `downloads ${cold.downloads}, content requests ${contentRequests}: want exactly ${versions}`
+      );
+    if (warm.downloads !== 0) problems.push(`cached run downloaded ${warm.downloads}`);
+    if (cold.failures !== 0) problems.push(`${cold.failures} failures`);
+    for (const p of problems) console.error(`bench-scan: ${p}`);
+    process.exitCode = problems.length ? 1 : 0;
+  } finally {
+    await endpoint.close();
+  }
+
+  function runAsync(url, label) {
+    return new Promise((resolve, reject) => {
+      {
+        const child = spawn(
+          process.execPath,
+          [
+            '--input-type=module',
+            '-e',
+            CHILD,
+            url,
+            join(BENCH, 'cache'),
+            join(BENCH, 'out'),
+            values.concurrency,
+          ],
+          { stdio: ['ignore', 'pipe', 'pipe'] }
+        );
+        let out = '';
+        let err = '';
+        child.stdout.on('data', (c) => (out += c));
+        child.stderr.on('data', (c) => (err += c));
+        child.on('close', (code) => {
+          if (code !== 0) reject(new Error(`${label} scan failed (exit ${code}):\n${err}`));
+          else resolve(JSON.parse(out));
+        });
+      }
+    });
+  }
+}
+
+await main();

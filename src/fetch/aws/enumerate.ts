@@ -1,0 +1,366 @@
+import {
+  GetCodeSigningConfigCommand,
+  GetFunctionCodeSigningConfigCommand,
+  GetLayerVersionByArnCommand,
+  paginateListFunctions,
+  paginateListLayers,
+  paginateListLayerVersions,
+  type FunctionConfiguration,
+  type LambdaClient,
+} from '@aws-sdk/client-lambda';
+import type { FetchErrorCode } from '../errors.js';
+import { mapPool } from '../pool.js';
+import { DEFAULT_RETRY, type RetryPolicy } from '../retry.js';
+import type { ClientFactory, Principal } from './clients.js';
+import { classifyApiError, withRetry, type ApiFailure } from './errors.js';
+
+/** A code signing config as attached to a function. */
+export interface CodeSigningConfigRecord {
+  arn: string;
+  /** Signing profile version ARNs allowed to publish. */
+  allowedPublishers: string[];
+  /** What Lambda does with an untrusted artifact: `Warn` or `Enforce`. */
+  policy: string;
+}
+
+/** One function version as ListFunctions (FunctionVersion=ALL) returns it. */
+export interface FunctionRecord {
+  account: string;
+  region: string;
+  name: string;
+  arn: string;
+  /** `$LATEST` or a published version number. */
+  version: string;
+  runtime: string | undefined;
+  architectures: string[];
+  packageType: string;
+  /** null: none attached; undefined: could not be read (see failures). */
+  codeSigningConfig: CodeSigningConfigRecord | null | undefined;
+  /** Layer version ARNs in attach order. */
+  layers: string[];
+}
+
+/** Content facts GetLayerVersionByArn returns. */
+export interface LayerContent {
+  location: string;
+  codeSha256: string;
+  codeSize: number;
+  signingProfileVersionArn: string | undefined;
+  signingJobArn: string | undefined;
+}
+
+/** Where a layer version ARN can be looked up from (the caller's account and region). */
+export interface Lookup {
+  principal: Principal;
+  region: string;
+}
+
+/** A distinct layer version ARN, found listed in its owner's account or referenced by a function. */
+export interface LayerVersionRecord {
+  arn: string;
+  name: string;
+  owner: string;
+  region: string;
+  version: number;
+  /** Listed by ListLayerVersions in an account we scanned (false: only referenced). */
+  listed: boolean;
+  content: LayerContent | undefined;
+  failure: ApiFailure | undefined;
+  /** Principals that can see it, tried in order for a fresh URL. */
+  lookups: Lookup[];
+}
+
+/** Something that could not be enumerated or read. */
+export interface EnumerationFailure {
+  /** What failed: an account (role), a region, a function or a layer version. */
+  scope: 'account' | 'region' | 'function' | 'layer-version';
+  /** ARN (or role ARN, or `account/region`). */
+  subject: string;
+  code: FetchErrorCode;
+  reason: string;
+}
+
+export interface Enumeration {
+  /** (account, region) pairs fully or partly scanned. */
+  targets: { account: string; region: string }[];
+  functions: FunctionRecord[];
+  layerVersions: Map<string, LayerVersionRecord>;
+  failures: EnumerationFailure[];
+}
+
+export interface EnumerateOptions {
+  regions: string[];
+  /** Role ARNs to assume; the base credentials' own account is always scanned too. */
+  roleArns: string[];
+  concurrency: number;
+  /** Page size for List* calls (undefined: the service default). */
+  pageSize?: number;
+  retry?: RetryPolicy;
+  onProgress?: (event: string) => void;
+}
+
+const LAYER_VERSION_ARN_RE =
+  /^arn:[a-z-]+:lambda:([a-z0-9-]+):(\d{12}):layer:([A-Za-z0-9_-]+):(\d+)$/;
+
+/** Split a layer version ARN; undefined if it is not one. */
+export function parseLayerVersionArn(
+  arn: string
+): { region: string; owner: string; name: string; version: number } | undefined {
+  const m = LAYER_VERSION_ARN_RE.exec(arn);
+  if (!m) return undefined;
+  return { region: m[1]!, owner: m[2]!, name: m[3]!, version: Number(m[4]) };
+}
+
+/**
+ * Enumerate every account (base credentials plus each assumed role) and region:
+ * functions (all versions) with their layers and code signing configs, every
+ * layer and layer version, and the content facts of every distinct layer
+ * version ARN. Failures are recorded against the item; nothing is thrown.
+ */
+export async function enumerateEstate(
+  factory: ClientFactory,
+  options: EnumerateOptions
+): Promise<Enumeration> {
+  const retry = options.retry ?? DEFAULT_RETRY;
+  const out: Enumeration = { targets: [], functions: [], layerVersions: new Map(), failures: [] };
+  const firstRegion = options.regions[0] ?? 'us-east-1';
+
+  const principals: { principal: Principal; account: string }[] = [];
+  const candidates: Principal[] = [
+    { label: 'default', credentials: undefined },
+    ...options.roleArns.map((arn) => factory.assumeRole(arn, firstRegion)),
+  ];
+  for (const principal of candidates) {
+    try {
+      const account = await withRetry(retry, () => factory.accountOf(principal, firstRegion));
+      if (principals.some((p) => p.account === account)) continue;
+      principals.push({ principal, account });
+    } catch (err) {
+      const f = classifyApiError(err, `identify ${principal.label}`);
+      out.failures.push({ scope: 'account', subject: principal.label, ...f });
+    }
+  }
+
+  const cscCache = new Map<string, Promise<CodeSigningConfigRecord | ApiFailure>>();
+  for (const { principal, account } of principals) {
+    for (const region of options.regions) {
+      options.onProgress?.(`listing ${account}/${region}`);
+      const client = factory.lambda(principal, region);
+      const lookup: Lookup = { principal, region };
+      out.targets.push({ account, region });
+      await enumerateFunctions(client, account, region, lookup, options, retry, cscCache, out);
+      await enumerateLayers(client, account, region, lookup, options, retry, out);
+    }
+  }
+
+  const pending = [...out.layerVersions.values()].sort((a, b) => (a.arn < b.arn ? -1 : 1));
+  let done = 0;
+  await mapPool(pending, options.concurrency, async (lv) => {
+    const got = await describeLayerVersion(factory, lv, retry);
+    if ('code' in got) lv.failure = got;
+    else lv.content = got;
+    options.onProgress?.(`described ${++done}/${pending.length} layer versions`);
+  });
+  for (const lv of pending) {
+    if (lv.failure) out.failures.push({ scope: 'layer-version', subject: lv.arn, ...lv.failure });
+  }
+  return out;
+}
+
+/** GetLayerVersionByArn through each principal that can see the ARN until one answers. */
+export async function describeLayerVersion(
+  factory: ClientFactory,
+  lv: LayerVersionRecord,
+  retry: RetryPolicy = DEFAULT_RETRY
+): Promise<LayerContent | ApiFailure> {
+  let failure: ApiFailure = { code: 'API_ERROR', reason: 'no account can look it up' };
+  for (const { principal, region } of lv.lookups) {
+    try {
+      const res = await withRetry(retry, () =>
+        factory.lambda(principal, region).send(new GetLayerVersionByArnCommand({ Arn: lv.arn }))
+      );
+      const c = res.Content;
+      if (!c?.Location || !c.CodeSha256 || c.CodeSize === undefined) {
+        return {
+          code: 'API_ERROR',
+          reason: `GetLayerVersionByArn ${lv.arn}: no Content in the answer`,
+        };
+      }
+      return {
+        location: c.Location,
+        codeSha256: c.CodeSha256,
+        codeSize: c.CodeSize,
+        signingProfileVersionArn: c.SigningProfileVersionArn || undefined,
+        signingJobArn: c.SigningJobArn || undefined,
+      };
+    } catch (err) {
+      failure = classifyApiError(err, `GetLayerVersionByArn ${lv.arn}`);
+    }
+  }
+  return failure;
+}
+
+function noteLayerVersion(out: Enumeration, arn: string, lookup: Lookup, listed: boolean): void {
+  const p = parseLayerVersionArn(arn);
+  if (!p) return;
+  let lv = out.layerVersions.get(arn);
+  if (!lv) {
+    lv = { arn, ...p, listed, content: undefined, failure: undefined, lookups: [] };
+    out.layerVersions.set(arn, lv);
+  }
+  lv.listed ||= listed;
+  const same = lv.lookups.some(
+    (l) => l.principal === lookup.principal && l.region === lookup.region
+  );
+  if (!same) {
+    // The owner's own account first: it can always read its layers.
+    if (listed) lv.lookups.unshift(lookup);
+    else lv.lookups.push(lookup);
+  }
+}
+
+async function enumerateFunctions(
+  client: LambdaClient,
+  account: string,
+  region: string,
+  lookup: Lookup,
+  options: EnumerateOptions,
+  retry: RetryPolicy,
+  cscCache: Map<string, Promise<CodeSigningConfigRecord | ApiFailure>>,
+  out: Enumeration
+): Promise<void> {
+  const configs: FunctionConfiguration[] = [];
+  try {
+    await withRetry(retry, async () => {
+      configs.length = 0;
+      const pages = paginateListFunctions(
+        { client, ...(options.pageSize ? { pageSize: options.pageSize } : {}) },
+        { FunctionVersion: 'ALL' }
+      );
+      for await (const page of pages) configs.push(...(page.Functions ?? []));
+    });
+  } catch (err) {
+    const f = classifyApiError(err, `ListFunctions in ${account}/${region}`);
+    out.failures.push({ scope: 'region', subject: `${account}/${region}`, ...f });
+    return;
+  }
+
+  // Code signing configs are per function, not per version: one call per name.
+  const names = [...new Set(configs.map((c) => c.FunctionName ?? ''))].filter(Boolean).sort();
+  const cscByName = new Map<string, CodeSigningConfigRecord | null | undefined>();
+  await mapPool(names, options.concurrency, async (name) => {
+    try {
+      const res = await withRetry(retry, () =>
+        client.send(new GetFunctionCodeSigningConfigCommand({ FunctionName: name }))
+      );
+      const cscArn = res.CodeSigningConfigArn;
+      if (!cscArn) {
+        cscByName.set(name, null);
+        return;
+      }
+      let pending = cscCache.get(cscArn);
+      if (!pending) {
+        pending = readCodeSigningConfig(client, cscArn, retry);
+        cscCache.set(cscArn, pending);
+      }
+      const csc = await pending;
+      if ('code' in csc) {
+        cscByName.set(name, undefined);
+        out.failures.push({
+          scope: 'function',
+          subject: functionArn(account, region, name),
+          ...csc,
+        });
+      } else cscByName.set(name, csc);
+    } catch (err) {
+      cscByName.set(name, undefined);
+      const f = classifyApiError(err, `GetFunctionCodeSigningConfig ${name}`);
+      out.failures.push({ scope: 'function', subject: functionArn(account, region, name), ...f });
+    }
+  });
+
+  for (const c of configs) {
+    const name = c.FunctionName ?? '';
+    const layers = (c.Layers ?? []).map((l) => l.Arn ?? '').filter(Boolean);
+    for (const arn of layers) noteLayerVersion(out, arn, lookup, false);
+    out.functions.push({
+      account,
+      region,
+      name,
+      arn: c.FunctionArn ?? functionArn(account, region, name),
+      version: c.Version ?? '$LATEST',
+      runtime: c.Runtime,
+      architectures: [...(c.Architectures ?? ['x86_64'])],
+      packageType: c.PackageType ?? 'Zip',
+      codeSigningConfig: cscByName.get(name),
+      layers,
+    });
+  }
+}
+
+function functionArn(account: string, region: string, name: string): string {
+  return `arn:aws:lambda:${region}:${account}:function:${name}`;
+}
+
+async function readCodeSigningConfig(
+  client: LambdaClient,
+  arn: string,
+  retry: RetryPolicy
+): Promise<CodeSigningConfigRecord | ApiFailure> {
+  try {
+    const res = await withRetry(retry, () =>
+      client.send(new GetCodeSigningConfigCommand({ CodeSigningConfigArn: arn }))
+    );
+    const c = res.CodeSigningConfig;
+    return {
+      arn,
+      allowedPublishers: [...(c?.AllowedPublishers?.SigningProfileVersionArns ?? [])].sort(),
+      policy: c?.CodeSigningPolicies?.UntrustedArtifactOnDeployment ?? 'Warn',
+    };
+  } catch (err) {
+    return classifyApiError(err, `GetCodeSigningConfig ${arn}`);
+  }
+}
+
+async function enumerateLayers(
+  client: LambdaClient,
+  account: string,
+  region: string,
+  lookup: Lookup,
+  options: EnumerateOptions,
+  retry: RetryPolicy,
+  out: Enumeration
+): Promise<void> {
+  const page = options.pageSize ? { pageSize: options.pageSize } : {};
+  const names: string[] = [];
+  try {
+    await withRetry(retry, async () => {
+      names.length = 0;
+      for await (const p of paginateListLayers({ client, ...page }, {}))
+        names.push(...(p.Layers ?? []).map((l) => l.LayerName ?? '').filter(Boolean));
+    });
+  } catch (err) {
+    const f = classifyApiError(err, `ListLayers in ${account}/${region}`);
+    out.failures.push({ scope: 'region', subject: `${account}/${region}`, ...f });
+    return;
+  }
+  await mapPool(names.sort(), options.concurrency, async (name) => {
+    const arns: string[] = [];
+    try {
+      await withRetry(retry, async () => {
+        arns.length = 0;
+        for await (const p of paginateListLayerVersions({ client, ...page }, { LayerName: name }))
+          arns.push(...(p.LayerVersions ?? []).map((v) => v.LayerVersionArn ?? '').filter(Boolean));
+      });
+    } catch (err) {
+      const f = classifyApiError(err, `ListLayerVersions ${name} in ${account}/${region}`);
+      out.failures.push({
+        scope: 'region',
+        subject: `arn:aws:lambda:${region}:${account}:layer:${name}`,
+        ...f,
+      });
+      return;
+    }
+    for (const arn of arns) noteLayerVersion(out, arn, lookup, true);
+  });
+}

@@ -1,0 +1,65 @@
+import type { FetchErrorCode } from '../errors.js';
+import { backoffMs, sleep, type RetryPolicy } from '../retry.js';
+
+/** The facts the scan records about a failed API call. */
+export interface ApiFailure {
+  code: FetchErrorCode;
+  reason: string;
+}
+
+interface SdkErrorShape {
+  name?: string;
+  message?: string;
+  $metadata?: { httpStatusCode?: number };
+  $retryable?: unknown;
+}
+
+const THROTTLING = new Set([
+  'TooManyRequestsException',
+  'ThrottlingException',
+  'Throttling',
+  'RequestLimitExceeded',
+]);
+
+/** True for errors another attempt may cure: throttling, 5xx, network failures. */
+export function isTransient(err: unknown): boolean {
+  const e = err as SdkErrorShape;
+  const status = e.$metadata?.httpStatusCode;
+  if (THROTTLING.has(e.name ?? '')) return true;
+  if (status !== undefined) return status >= 500 || status === 429;
+  // No HTTP status: the request never got an answer (reset, refused, timeout).
+  return (
+    e.$retryable !== undefined ||
+    /ECONNRESET|socket hang up|ETIMEDOUT|EPIPE|ECONNREFUSED/i.test(e.message ?? '') ||
+    e.name === 'TimeoutError'
+  );
+}
+
+/** Map an SDK error to our failure codes, keeping the service's own code in the reason. */
+export function classifyApiError(err: unknown, what: string): ApiFailure {
+  const e = err as SdkErrorShape;
+  const name = e.name ?? 'Error';
+  const msg = `${what}: ${name}${e.message ? `: ${e.message}` : ''}`;
+  if (name === 'AccessDeniedException' || name === 'AccessDenied')
+    return { code: 'ACCESS_DENIED', reason: msg };
+  if (name === 'ResourceNotFoundException' || name === 'NotFoundException')
+    return { code: 'NOT_FOUND', reason: msg };
+  if (isTransient(err)) return { code: 'RETRIES_EXHAUSTED', reason: msg };
+  return { code: 'API_ERROR', reason: msg };
+}
+
+/**
+ * Run an API call, retrying transient failures on top of the SDK's own retries:
+ * the SDK's retry quota can run dry under sustained throttling, and a throttled
+ * run must still complete, only slower.
+ */
+export async function withRetry<T>(policy: RetryPolicy, fn: () => Promise<T>): Promise<T> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await fn();
+    } catch (err) {
+      if (!isTransient(err) || attempt + 1 >= policy.attempts) throw err;
+      await sleep(backoffMs(policy, attempt + 1));
+    }
+  }
+}

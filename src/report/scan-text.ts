@@ -1,0 +1,110 @@
+import type { ScanFunction, ScanResult } from '../scan/result.js';
+
+/** Digest shown in the text report: algorithm and the first 12 hex digits. */
+export function shortDigest(digest: string | null): string {
+  if (!digest) return '(unknown)';
+  const [alg, hex] = digest.split(':');
+  return `${alg}:${(hex ?? '').slice(0, 12)}`;
+}
+
+function fnLabel(f: Pick<ScanFunction, 'name' | 'version' | 'account' | 'region'>): string {
+  return f.version === '$LATEST' ? f.name : `${f.name}:${f.version}`;
+}
+
+/**
+ * The human report of a scan, grouped by layer (pure; fits 100 columns except
+ * for ARNs and reasons, which are never cut). For each layer (name and owner):
+ * per region the newest version, each function using it with the version and
+ * digest it uses and how far behind it is, versions no function uses, and any
+ * version number whose bytes differ between regions. Failures come last.
+ */
+export function renderScanText(result: ScanResult): string {
+  const lines: string[] = [];
+  const versions = result.layers.reduce((n, l) => n + l.versions.length, 0);
+  const failedVersions = result.layers.reduce(
+    (n, l) => n + l.versions.filter((v) => v.status === 'failed').length,
+    0
+  );
+  lines.push(
+    `Scanned ${plural(result.scope.accounts.length, 'account')} (${result.scope.accounts.join(', ')}) ` +
+      `in ${plural(result.scope.regions.length, 'region')} (${result.scope.regions.join(', ')})`
+  );
+  lines.push(
+    `${plural(result.functions.length, 'function')}, ${plural(result.layers.length, 'layer')}, ` +
+      `${plural(versions, 'layer version')}: ${versions - failedVersions} inventoried, ${failedVersions} failed`
+  );
+
+  const fnByArn = new Map(result.functions.map((f) => [f.arn, f]));
+  for (const layer of result.layers) {
+    lines.push('');
+    lines.push(`Layer ${layer.name} (owner ${layer.owner})`);
+    for (const region of layer.regions) {
+      const drift = result.drift.layers.find(
+        (d) => d.name === layer.name && d.owner === layer.owner && d.region === region
+      );
+      const inRegion = layer.versions.filter((v) => v.region === region);
+      const newest = drift
+        ? `newest v${drift.newestVersion} ${shortDigest(drift.newestDigest)}`
+        : 'no published version visible';
+      lines.push(`  ${region}: ${newest}`);
+      const users = drift?.functions ?? [];
+      const labelWidth = Math.min(
+        40,
+        Math.max(
+          8,
+          ...users.map((u) => (fnByArn.get(u.arn) ? fnLabel(fnByArn.get(u.arn)!) : u.arn).length)
+        )
+      );
+      for (const u of users) {
+        const f = fnByArn.get(u.arn);
+        const label = f ? fnLabel(f) : u.arn;
+        const acct = f && f.account !== layer.owner ? ` [account ${f.account}]` : '';
+        const v = inRegion.find((x) => x.version === u.version);
+        const state =
+          v?.status === 'failed'
+            ? `FAILED ${v.failure?.code ?? ''}`.trim()
+            : u.behind === 0
+              ? 'up to date'
+              : `${u.behind} behind`;
+        lines.push(
+          `    ${label.padEnd(labelWidth)}  v${String(u.version).padEnd(4)} ${shortDigest(v?.digest ?? null).padEnd(19)} ${state}${acct}`
+        );
+      }
+      const unused = inRegion.filter((v) => v.usedBy.length === 0);
+      if (unused.length > 0) {
+        lines.push(
+          `    unused: ${unused.map((v) => `v${v.version}${v.status === 'failed' ? ` (FAILED ${v.failure?.code ?? ''})` : ''}`).join(', ')}`
+        );
+      }
+    }
+    for (const m of result.drift.digestMismatches) {
+      if (m.name !== layer.name || m.owner !== layer.owner) continue;
+      lines.push(
+        `  ! v${m.version} differs across regions: ` +
+          m.regions.map((r) => `${r.region} ${shortDigest(r.digest)}`).join(', ')
+      );
+    }
+  }
+
+  const noLayers = result.functions.filter((f) => f.layers.length === 0);
+  if (noLayers.length > 0) {
+    lines.push('');
+    lines.push(`Functions without layers: ${noLayers.map(fnLabel).join(', ')}`);
+  }
+
+  lines.push('');
+  if (result.failures.length === 0) {
+    lines.push('Every function and layer version was fetched.');
+  } else {
+    lines.push(`Failed (${result.failures.length}): the scan is incomplete`);
+    for (const f of result.failures) {
+      lines.push(`  ${f.code}  ${f.scope} ${f.subject}`);
+      lines.push(`      ${f.reason}`);
+    }
+  }
+  return lines.join('\n') + '\n';
+}
+
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
+}

@@ -1,0 +1,111 @@
+/**
+ * The scan result written to `<out>/scan.json`: documented field by field in
+ * docs/scan-result.md. Versioned by `schemaVersion`; every list is sorted so a
+ * scan of an unchanged estate is byte-identical.
+ */
+
+export const SCAN_RESULT_SCHEMA_VERSION = 1;
+
+export interface ScanResult {
+  schemaVersion: typeof SCAN_RESULT_SCHEMA_VERSION;
+  tool: { name: 'lamina'; version: string };
+  /** What was scanned: the accounts reached and the regions asked for. */
+  scope: { accounts: string[]; regions: string[] };
+  functions: ScanFunction[];
+  layers: ScanLayer[];
+  failures: ScanFailure[];
+  drift: Drift;
+}
+
+export interface ScanFunction {
+  account: string;
+  region: string;
+  name: string;
+  arn: string;
+  /** `$LATEST` or a published version number. */
+  version: string;
+  runtime: string | null;
+  architectures: string[];
+  packageType: string;
+  /** null when none is attached (or it could not be read: see failures). */
+  codeSigningConfig: { arn: string; allowedPublishers: string[]; policy: string } | null;
+  /** Layers in attach order. */
+  layers: ScanFunctionLayer[];
+}
+
+export interface ScanFunctionLayer {
+  arn: string;
+  name: string;
+  owner: string;
+  version: number;
+  /** `sha256:<hex>` of the layer zip, null when it could not be read. */
+  digest: string | null;
+}
+
+/** A layer: a name in an owner account, across the regions it was found in. */
+export interface ScanLayer {
+  name: string;
+  owner: string;
+  regions: string[];
+  versions: ScanLayerVersion[];
+}
+
+export type LayerVersionStatus = 'inventoried' | 'failed';
+
+export interface ScanLayerVersion {
+  arn: string;
+  region: string;
+  version: number;
+  /** Listed by ListLayerVersions (false: only seen referenced by a function). */
+  listed: boolean;
+  digest: string | null;
+  /** Lambda's CodeSha256 (base64), as the service reported it. */
+  codeSha256: string | null;
+  size: number | null;
+  signingProfileVersionArn: string | null;
+  signingJobArn: string | null;
+  status: LayerVersionStatus;
+  failure: { code: string; reason: string } | null;
+  /** Path of the SBOM relative to the output directory. */
+  sbom: string | null;
+  packageCount: number | null;
+  /** Whether the inventory accounts for every executable and parsed every metadata file. */
+  inventoryComplete: boolean | null;
+  /** ARNs of the function versions that use it. */
+  usedBy: string[];
+}
+
+export interface ScanFailure {
+  scope: 'account' | 'region' | 'function' | 'layer-version';
+  subject: string;
+  code: string;
+  reason: string;
+}
+
+export interface Drift {
+  /** Per layer and region: the newest version and how far behind each function is. */
+  layers: LayerDrift[];
+  /** Same layer name, owner and version number, different bytes in different regions. */
+  digestMismatches: DigestMismatch[];
+}
+
+export interface LayerDrift {
+  name: string;
+  owner: string;
+  region: string;
+  newestVersion: number;
+  newestDigest: string | null;
+  functions: { arn: string; version: number; behind: number }[];
+}
+
+export interface DigestMismatch {
+  name: string;
+  owner: string;
+  version: number;
+  regions: { region: string; digest: string }[];
+}
+
+/** Serialize with a trailing newline; key order is the construction order above. */
+export function serializeScanResult(result: ScanResult): string {
+  return JSON.stringify(result, null, 2) + '\n';
+}
