@@ -1,0 +1,72 @@
+/** Argument handling and exit codes of `verify-bundle` (verification itself: conformance.test.ts). */
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { verifyBundleCommand } from '../../src/cli/commands/verify-bundle.js';
+import { DEFAULT_IDENTITY, DEFAULT_ISSUER, sink } from './case-runner.js';
+
+const CONF = join(import.meta.dirname, '..', '..', 'testdata', 'sigstore', 'conformance');
+const BUNDLE = join(CONF, 'happy-path-v0.3', 'bundle.sigstore.json');
+const A_TXT = join(CONF, 'a.txt');
+const ID = [
+  '--certificate-identity',
+  DEFAULT_IDENTITY,
+  '--certificate-oidc-issuer',
+  DEFAULT_ISSUER,
+];
+
+async function run(argv: string[]) {
+  const stdout = sink();
+  const stderr = sink();
+  const code = await verifyBundleCommand(argv, { stdout, stderr });
+  return { code, stdout: stdout.text(), stderr: stderr.text() };
+}
+
+describe('verify-bundle', () => {
+  it('exits 0 and prints the signer on success', async () => {
+    const r = await run(['--bundle', BUNDLE, ...ID, A_TXT]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain(DEFAULT_IDENTITY);
+    expect(r.stderr).toBe('');
+  });
+
+  it('accepts an upper-case sha256 digest', async () => {
+    const hex = createHash('sha256').update(readFileSync(A_TXT)).digest('hex').toUpperCase();
+    expect((await run(['--bundle', BUNDLE, ...ID, `sha256:${hex}`])).code).toBe(0);
+  });
+
+  it('exits 1 with one stderr line naming the failure', async () => {
+    const r = await run([
+      '--bundle',
+      BUNDLE,
+      ...ID.slice(0, 3),
+      'https://accounts.google.com',
+      A_TXT,
+    ]);
+    expect(r.code).toBe(1);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toContain('ISSUER_MISMATCH');
+  });
+
+  it.each([
+    ['--staging', ['--staging', '--bundle', BUNDLE, ...ID, A_TXT]],
+    ['no artifact', ['--bundle', BUNDLE, ...ID]],
+    ['two artifacts', ['--bundle', BUNDLE, ...ID, A_TXT, A_TXT]],
+    ['no bundle', [...ID, A_TXT]],
+    ['identity without issuer', ['--bundle', BUNDLE, ...ID.slice(0, 2), A_TXT]],
+    ['key and identity', ['--bundle', BUNDLE, ...ID, '--key', A_TXT, A_TXT]],
+    ['an unknown option', ['--bundle', BUNDLE, ...ID, '--offline', A_TXT]],
+    ['a bad digest', ['--bundle', BUNDLE, ...ID, 'sha256:abc']],
+    ['a missing artifact', ['--bundle', BUNDLE, ...ID, join(CONF, 'nope')]],
+    ['a missing bundle', ['--bundle', join(CONF, 'nope'), ...ID, A_TXT]],
+    [
+      'a missing trusted root',
+      ['--bundle', BUNDLE, ...ID, '--trusted-root', join(CONF, 'nope'), A_TXT],
+    ],
+  ])('exits 2 for %s', async (_l, argv) => {
+    const r = await run(argv);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('verify-bundle: ');
+  });
+});
