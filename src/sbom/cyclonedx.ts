@@ -3,7 +3,7 @@ import * as CDX from '@cyclonedx/cyclonedx-library';
 import type { Finding } from '../model/finding.js';
 import type { Inventory } from '../model/inventory.js';
 import type { License } from '../model/package.js';
-import { isSpdxExpression } from './spdx.js';
+import { isSpdxExpression } from '../inventory/license.js';
 import { LAMINA_VERSION } from '../version.js';
 import { groupComponents, type ComponentGroup } from './group.js';
 

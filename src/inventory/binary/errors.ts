@@ -8,5 +8,4 @@ export type BinaryParseErrorCode =
  * A binary the parsers refuse. The cataloger turns it into a finding and
  * still records the file with its hash.
  */
-// TODO(lead): move to src/errors.ts with the other coded errors if preferred.
 export class BinaryParseError extends BaseError<BinaryParseErrorCode> {}

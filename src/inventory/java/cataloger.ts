@@ -11,7 +11,7 @@ import {
   type CatalogResult,
 } from '../cataloger.js';
 import { mavenPurl } from '../purl.js';
-import { licenseOf } from './license.js';
+import { licenseOf } from '../license.js';
 import {
   manifestIdentity,
   parseArchiveFileName,

@@ -1,22 +1,5 @@
-import parseSpdx from 'spdx-expression-parse';
 import type { License } from '../../model/package.js';
-
-// TODO(lead): the java and python catalogers carry the same helper; a shared
-// src/inventory/license.ts would remove the copies.
-/**
- * A license text as an SPDX expression when it parses as one
- * (https://spdx.github.io/spdx-spec/v2.3/SPDX-license-expressions/), else as a name.
- */
-export function licenseOf(text: string): License | undefined {
-  const t = text.trim();
-  if (!t) return undefined;
-  try {
-    parseSpdx(t);
-    return { $case: 'expression', expression: t };
-  } catch {
-    return { $case: 'name', name: t };
-  }
-}
+import { licenseOf } from '../license.js';
 
 /**
  * Licenses a package.json declares: the `license` string (SPDX expression,

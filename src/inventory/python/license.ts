@@ -1,5 +1,5 @@
-import parseSpdx from 'spdx-expression-parse';
 import type { License } from '../../model/package.js';
+import { isSpdxExpression } from '../license.js';
 import type { CoreMetadata } from './metadata.js';
 
 /**
@@ -64,16 +64,9 @@ function knownText(text: string): string | undefined {
   ];
 }
 
-// TODO(lead): same helper as src/inventory/npm/license.ts and java/license.ts; share it.
 function spdxExpression(text: string): string | undefined {
   const t = text.trim();
-  if (!t) return undefined;
-  try {
-    parseSpdx(t);
-    return t;
-  } catch {
-    return undefined;
-  }
+  return t && isSpdxExpression(t) ? t : undefined;
 }
 
 /**

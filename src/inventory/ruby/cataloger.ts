@@ -1,6 +1,6 @@
 import { newPackage, type License, type Package } from '../../model/package.js';
 import { perEntry, type Cataloger, type CatalogContext } from '../cataloger.js';
-import { licenseOf } from '../java/license.js';
+import { licenseOf } from '../license.js';
 import { gemPurl } from '../purl.js';
 import { parseGemspec, type Gemspec } from './gemspec.js';
 

@@ -2,7 +2,6 @@ import { BaseError } from '../../errors.js';
 
 /**
  * Codes for a Sigstore trusted root lamina refuses to use.
- * TODO(lead): move `TrustRootErrorCode` and `TrustRootError` into src/errors.ts.
  */
 export type TrustRootErrorCode =
   /** Not JSON, or not a TrustedRoot message. */
