@@ -3,9 +3,12 @@ import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { UsageError } from '../errors.js';
 import { LAMINA_VERSION } from '../version.js';
+import { gateCommand } from './commands/gate.js';
+import { pinCommand } from './commands/pin.js';
 import { sbomCommand } from './commands/sbom.js';
 import { scanCommand } from './commands/scan.js';
 import { verifyBundleCommand } from './commands/verify-bundle.js';
+import { verifyCommand } from './commands/verify.js';
 import { describeError, EXIT } from './exit.js';
 import type { CliIo } from './io.js';
 
@@ -16,6 +19,9 @@ usage: lamina <command> [options]
 commands:
   sbom INPUT            inventory a layer zip or directory and write a CycloneDX SBOM
   scan                  inventory every function and layer of an AWS estate, report drift
+  verify INPUT          check a layer against a policy: pins, signatures, packages, licenses
+  gate LAYER.zip        pre-publish gate: verify a new layer version and print its pin entry
+  pin INPUT             add a layer's digest to a policy's allowlist
   verify-bundle ...     verify a Sigstore bundle (sigstore-conformance protocol)
 
 Run 'lamina <command> --help' for a command's options.
@@ -27,6 +33,9 @@ type Command = (argv: string[], io: CliIo) => Promise<number>;
 const COMMANDS: Record<string, Command> = {
   sbom: sbomCommand,
   scan: scanCommand,
+  verify: verifyCommand,
+  gate: gateCommand,
+  pin: pinCommand,
   'verify-bundle': verifyBundleCommand,
 };
 

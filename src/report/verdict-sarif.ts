@@ -37,7 +37,9 @@ export function renderVerdictSarif(verdicts: readonly Verdict[]): string {
             ],
           },
         ],
-        partialFingerprints: { 'lamina/v1': `${v.subject.arn ?? v.subject.sha256 ?? v.subject.name}:${c.id}` },
+        partialFingerprints: {
+          'lamina/v1': `${v.subject.arn ?? v.subject.sha256 ?? v.subject.name}:${c.id}`,
+        },
         properties: { checkId: c.id, mode: v.mode, evidence: c.evidence },
       }))
   );

@@ -11,7 +11,7 @@ import {
 } from '../fetch/aws/enumerate.js';
 import { ContentCache, codeSha256ToHex } from '../fetch/cache.js';
 import { downloadToCache } from '../fetch/download.js';
-import { mapPool } from '../fetch/pool.js';
+import { mapLimit } from '../util/pool.js';
 import { DEFAULT_RETRY, type RetryPolicy } from '../fetch/retry.js';
 import { buildInventory } from '../inventory/index.js';
 import { serializeSbom } from '../sbom/cyclonedx.js';
@@ -132,7 +132,7 @@ export async function runScan(options: ScanOptions): Promise<ScanOutcome> {
     const hexes = [...byHex.keys()].sort();
     const outcomes = new Map<string, ArtifactOutcome>();
     let done = 0;
-    await mapPool(hexes, concurrency, async (hex) => {
+    await mapLimit(hexes, concurrency, async (hex) => {
       const group = byHex.get(hex)!.sort((a, b) => (a.arn < b.arn ? -1 : 1));
       const outcome = await fetchAndInventory(hex, group, {
         factory,

@@ -1,6 +1,7 @@
 /**
- * Map over items with at most `limit` promises in flight, keeping input order.
- * The first rejection rejects the whole map (after in-flight work settles).
+ * Map over items with at most `limit` calls in flight; results keep the input
+ * order. Workers should record their own failures; if one throws anyway, no
+ * new items start and the first error is rethrown once in-flight work settles.
  */
 export async function mapLimit<T, R>(
   items: readonly T[],
@@ -9,12 +10,18 @@ export async function mapLimit<T, R>(
 ): Promise<R[]> {
   const out = new Array<R>(items.length);
   let next = 0;
+  let failed: { err: unknown } | undefined;
   const worker = async (): Promise<void> => {
-    while (next < items.length) {
+    while (!failed && next < items.length) {
       const i = next++;
-      out[i] = await fn(items[i]!, i);
+      try {
+        out[i] = await fn(items[i]!, i);
+      } catch (err) {
+        failed ??= { err };
+      }
     }
   };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
+  if (failed) throw failed.err;
   return out;
 }

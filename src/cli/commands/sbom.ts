@@ -1,22 +1,56 @@
+import { resolve } from 'node:path';
 import { UsageError } from '../../errors.js';
+import { ClientFactory, type AwsOptions } from '../../fetch/aws/clients.js';
+import { getFunctionInfo, regionOfFunctionArn } from '../../fetch/aws/function.js';
+import { fetchLayerVersion, layerArtifact } from '../../fetch/aws/layer.js';
+import { defaultCacheDir } from '../../fetch/cache.js';
+import { FetchError } from '../../fetch/errors.js';
+import type { RetryPolicy } from '../../fetch/retry.js';
 import { buildInventory } from '../../inventory/index.js';
+import { serializeFunctionSbom } from '../../merge/cyclonedx.js';
+import { mergeLayers, type MergeLayerInput } from '../../merge/merge.js';
+import type { Artifact } from '../../model/inventory.js';
 import { serializeSbom, type SbomFormat, type SpecVersion } from '../../sbom/cyclonedx.js';
 import { openLayerPath } from '../../unpack/open.js';
+import type { FileSource, Limits } from '../../unpack/source.js';
+import { openZipFile } from '../../unpack/zip.js';
 import { LIMIT_FLAGS, limitsFromFlags, parse } from '../args.js';
 import { EXIT } from '../exit.js';
-import { writeFileAtomic, type CliIo } from '../io.js';
 import { printFindings } from '../findings.js';
+import { writeFileAtomic, type CliIo } from '../io.js';
 
 export const SBOM_USAGE = `usage: lamina sbom INPUT [-o FILE] [--format cyclonedx-json|cyclonedx-xml] [--spec-version 1.6|1.5]
                   [--timestamp ISO|now] [--quiet] [limit flags]
+       lamina sbom --function NAME [--region R] [AWS flags] [same output flags]
 
-INPUT is a Lambda layer zip or a directory holding an unzipped layer.
-Without -o the SBOM goes to stdout. Findings go to stderr.`;
+INPUT is a Lambda layer zip, a directory holding an unzipped layer, or a layer
+version ARN (arn:aws:lambda:REGION:ACCOUNT:layer:NAME:VERSION), fetched from AWS
+in the ARN's region. --function NAME (or function ARN) writes one SBOM for the
+function's merged /opt: its layers applied in order, with what a later layer
+shadows marked (lamina:shadowed-by). Container image functions are not supported.
+
+AWS flags: [--profile P] [--endpoint-url URL] [--cache-dir DIR] [--max-attempts N]
+Without -o the SBOM goes to stdout. Findings go to stderr.
+Exit 2 for a bad input (unknown ARN or function), 3 when AWS could not be read.`;
 
 const FORMATS: readonly SbomFormat[] = ['cyclonedx-json', 'cyclonedx-xml'];
 const SPECS: readonly SpecVersion[] = ['1.6', '1.5'];
 
-/** `lamina sbom`: inventory one layer and write its CycloneDX SBOM. */
+/**
+ * API calls get no retries of our own on top of the SDK's (--max-attempts):
+ * one command makes a handful of calls, unlike a scan.
+ */
+const API_RETRY: RetryPolicy = { attempts: 1, baseMs: 0, capMs: 0 };
+
+interface OutputOptions {
+  format: SbomFormat;
+  specVersion: SpecVersion;
+  timestamp: Date | undefined;
+  output: string | undefined;
+  quiet: boolean;
+}
+
+/** `lamina sbom`: inventory one layer (zip, directory, ARN) or a function's layers and write a CycloneDX SBOM. */
 export async function sbomCommand(argv: string[], io: CliIo): Promise<number> {
   const { values, positionals } = parse(argv, {
     output: { type: 'string', short: 'o' },
@@ -25,16 +59,23 @@ export async function sbomCommand(argv: string[], io: CliIo): Promise<number> {
     timestamp: { type: 'string' },
     quiet: { type: 'boolean', short: 'q', default: false },
     help: { type: 'boolean', short: 'h', default: false },
+    function: { type: 'string' },
+    region: { type: 'string' },
+    profile: { type: 'string' },
+    'endpoint-url': { type: 'string' },
+    'cache-dir': { type: 'string' },
+    'max-attempts': { type: 'string', default: '8' },
     ...LIMIT_FLAGS,
   });
   if (values.help) {
     io.stdout.write(SBOM_USAGE + '\n');
     return EXIT.OK;
   }
-  if (positionals.length !== 1) {
+  const fnName = values.function;
+  if (fnName !== undefined ? positionals.length !== 0 : positionals.length !== 1) {
     throw new UsageError({
       code: 'MISSING_ARGUMENT',
-      message: `sbom takes exactly one INPUT\n${SBOM_USAGE}`,
+      message: `sbom takes exactly one INPUT or --function NAME\n${SBOM_USAGE}`,
     });
   }
   const format = values.format as SbomFormat;
@@ -51,21 +92,137 @@ export async function sbomCommand(argv: string[], io: CliIo): Promise<number> {
       message: `--spec-version must be one of ${SPECS.join(', ')}`,
     });
   }
-  const timestamp = parseTimestamp(values.timestamp);
+  const out: OutputOptions = {
+    format,
+    specVersion,
+    timestamp: parseTimestamp(values.timestamp),
+    output: values.output,
+    quiet: values.quiet,
+  };
   const limits = limitsFromFlags(values);
-  const input = positionals[0]!;
+  const maxAttempts = values['max-attempts'];
+  if (!/^[1-9]\d*$/.test(maxAttempts.trim())) {
+    throw new UsageError({
+      code: 'BAD_ARGUMENT',
+      message: `--max-attempts: not a positive whole number: ${JSON.stringify(maxAttempts)}`,
+    });
+  }
+  const aws: AwsOptions = {
+    maxAttempts: Number(maxAttempts),
+    ...(values['endpoint-url'] ? { endpointUrl: values['endpoint-url'] } : {}),
+    ...(values.profile ? { profile: values.profile } : {}),
+  };
+  const cacheDir = resolve(values['cache-dir'] ?? defaultCacheDir());
 
+  if (fnName !== undefined) {
+    const region =
+      values.region ??
+      regionOfFunctionArn(fnName) ??
+      process.env['AWS_REGION'] ??
+      process.env['AWS_DEFAULT_REGION'];
+    if (!region) {
+      throw new UsageError({
+        code: 'MISSING_ARGUMENT',
+        message: 'no region: give --region or set AWS_REGION',
+      });
+    }
+    return functionSbom(fnName, region, { aws, cacheDir, limits, out }, io);
+  }
+
+  const input = positionals[0]!;
+  if (input.startsWith('arn:')) {
+    const factory = new ClientFactory(aws);
+    try {
+      const layer = await fetchLayerVersion(factory, input, { cacheDir, apiRetry: API_RETRY });
+      const source = await openZipFile(layer.path, { limits, name: input });
+      return await layerSbom(source, layerArtifact(layer, source.size), limits, out, io);
+    } finally {
+      factory.destroy();
+    }
+  }
   const { source, artifact } = await openLayerPath(input, limits);
+  return layerSbom(source, artifact, limits, out, io);
+}
+
+/** Inventory one layer, write its SBOM, close the source. */
+async function layerSbom(
+  source: FileSource,
+  artifact: Artifact,
+  limits: Limits,
+  out: OutputOptions,
+  io: CliIo
+): Promise<number> {
   try {
     const inventory = await buildInventory(source, artifact, { limits });
-    const text = serializeSbom(inventory, { format, specVersion, timestamp });
-    if (!values.quiet) printFindings(io, artifact.name, inventory.findings);
-    if (values.output) await writeFileAtomic(values.output, text);
-    else io.stdout.write(text);
+    const text = serializeSbom(inventory, {
+      format: out.format,
+      specVersion: out.specVersion,
+      timestamp: out.timestamp,
+    });
+    if (!out.quiet) printFindings(io, artifact.name, inventory.findings);
+    await emit(text, out, io);
     return EXIT.OK;
   } finally {
     await source.close();
   }
+}
+
+/** `sbom --function`: GetFunction, fetch and inventory each layer, merge, one SBOM. */
+async function functionSbom(
+  name: string,
+  region: string,
+  ctx: { aws: AwsOptions; cacheDir: string; limits: Limits; out: OutputOptions },
+  io: CliIo
+): Promise<number> {
+  const factory = new ClientFactory(ctx.aws);
+  try {
+    const fn = await getFunctionInfo(factory, name, region, { retry: API_RETRY });
+    const inputs: MergeLayerInput[] = [];
+    for (const arn of fn.layers) {
+      const layer = await fetchLayerVersion(factory, arn, {
+        cacheDir: ctx.cacheDir,
+        apiRetry: API_RETRY,
+      }).catch((err: unknown) => {
+        // The user named a function, not this ARN: a layer version it can no
+        // longer read (deleted, not shared) means the SBOM cannot be completed.
+        if (err instanceof UsageError)
+          throw new FetchError({ code: 'NOT_FOUND', message: err.message, cause: err });
+        throw err;
+      });
+      const source = await openZipFile(layer.path, { limits: ctx.limits, name: arn });
+      try {
+        const inventory = await buildInventory(source, layerArtifact(layer, source.size), {
+          limits: ctx.limits,
+        });
+        inputs.push({ arn, entries: source.entries(), inventory });
+      } finally {
+        await source.close();
+      }
+    }
+    const view = mergeLayers(inputs);
+    const text = serializeFunctionSbom(view, fn, {
+      format: ctx.out.format,
+      specVersion: ctx.out.specVersion,
+      timestamp: ctx.out.timestamp,
+    });
+    if (!ctx.out.quiet) {
+      for (const l of inputs) printFindings(io, l.arn, l.inventory.findings);
+      const hidden = view.packages.filter((p) => p.shadowedBy !== undefined).length;
+      io.stderr.write(
+        `lamina: ${fn.name}: ${view.packages.length} packages across ${inputs.length} layers, ` +
+          `${hidden} shadowed; ${view.shadowed.length} files shadowed\n`
+      );
+    }
+    await emit(text, ctx.out, io);
+    return EXIT.OK;
+  } finally {
+    factory.destroy();
+  }
+}
+
+async function emit(text: string, out: OutputOptions, io: CliIo): Promise<void> {
+  if (out.output) await writeFileAtomic(out.output, text);
+  else io.stdout.write(text);
 }
 
 function parseTimestamp(text: string | undefined): Date | undefined {

@@ -9,7 +9,7 @@ import {
   type LambdaClient,
 } from '@aws-sdk/client-lambda';
 import type { FetchErrorCode } from '../errors.js';
-import { mapPool } from '../pool.js';
+import { mapLimit } from '../../util/pool.js';
 import { DEFAULT_RETRY, type RetryPolicy } from '../retry.js';
 import type { ClientFactory, Principal } from './clients.js';
 import { classifyApiError, withRetry, type ApiFailure } from './errors.js';
@@ -155,7 +155,7 @@ export async function enumerateEstate(
 
   const pending = [...out.layerVersions.values()].sort((a, b) => (a.arn < b.arn ? -1 : 1));
   let done = 0;
-  await mapPool(pending, options.concurrency, async (lv) => {
+  await mapLimit(pending, options.concurrency, async (lv) => {
     const got = await describeLayerVersion(factory, lv, retry);
     if ('code' in got) lv.failure = got;
     else lv.content = got;
@@ -248,7 +248,7 @@ async function enumerateFunctions(
   // Code signing configs are per function, not per version: one call per name.
   const names = [...new Set(configs.map((c) => c.FunctionName ?? ''))].filter(Boolean).sort();
   const cscByName = new Map<string, CodeSigningConfigRecord | null | undefined>();
-  await mapPool(names, options.concurrency, async (name) => {
+  await mapLimit(names, options.concurrency, async (name) => {
     try {
       const res = await withRetry(retry, () =>
         client.send(new GetFunctionCodeSigningConfigCommand({ FunctionName: name }))
@@ -344,7 +344,7 @@ async function enumerateLayers(
     out.failures.push({ scope: 'region', subject: `${account}/${region}`, ...f });
     return;
   }
-  await mapPool(names.sort(), options.concurrency, async (name) => {
+  await mapLimit(names.sort(), options.concurrency, async (name) => {
     const arns: string[] = [];
     try {
       await withRetry(retry, async () => {

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { posix } from 'node:path';
+import { mapLimit } from '../../util/pool.js';
 import type { Finding } from '../../model/finding.js';
 import { newPackage, type Location, type Package } from '../../model/package.js';
 import type { FileEntry } from '../../unpack/source.js';
@@ -109,24 +110,6 @@ export const binaryCataloger: Cataloger = {
     };
   },
 };
-
-/** Run `fn` over `items` with at most `limit` in flight; results keep the input order. */
-async function mapLimit<T, R>(
-  items: readonly T[],
-  limit: number,
-  fn: (t: T) => Promise<R>
-): Promise<R[]> {
-  const out = new Array<R>(items.length);
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await fn(items[i] as T);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return out;
-}
 
 async function sha256Stream(ctx: CatalogContext, path: string): Promise<string> {
   const h = createHash('sha256');

@@ -1,3 +1,4 @@
+import { mapLimit } from '../../util/pool.js';
 import { posix } from 'node:path';
 import type { Finding } from '../../model/finding.js';
 import { newPackage, type Package } from '../../model/package.js';
@@ -12,13 +13,7 @@ import {
 import { pep503, pypiPurl } from '../purl.js';
 import { pythonLicenses } from './license.js';
 import { CoreMetadata } from './metadata.js';
-import {
-  mapLimit,
-  parseRecord,
-  recordPathInLayer,
-  verifyRecordFile,
-  type RecordRow,
-} from './record.js';
+import { parseRecord, recordPathInLayer, verifyRecordFile, type RecordRow } from './record.js';
 import { parseRequirement, parseRequiresTxt, type Requirement } from './requirements.js';
 
 const NAME = 'python-installed';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { pythonLicenses } from './license.js';
 import { CoreMetadata } from './metadata.js';
-import { mapLimit, parseRecord, recordPathInLayer } from './record.js';
+import { parseRecord, recordPathInLayer } from './record.js';
 import { parseRequirement, parseRequiresTxt } from './requirements.js';
 
 describe('CoreMetadata', () => {
@@ -104,21 +104,5 @@ describe('RECORD', () => {
     expect(recordPathInLayer('python', '../../../bin/x')).toBeUndefined();
     expect(recordPathInLayer('python', '/usr/bin/x')).toBeUndefined();
     expect(recordPathInLayer('', 'a/b.py')).toBe('a/b.py');
-  });
-});
-
-describe('mapLimit', () => {
-  it('never runs more than the limit at once and keeps order', async () => {
-    let active = 0;
-    let peak = 0;
-    const out = await mapLimit([...Array(20).keys()], 3, async (i) => {
-      active++;
-      peak = Math.max(peak, active);
-      await new Promise((r) => setTimeout(r, 1));
-      active--;
-      return i * 2;
-    });
-    expect(peak).toBe(3);
-    expect(out).toEqual([...Array(20).keys()].map((i) => i * 2));
   });
 });

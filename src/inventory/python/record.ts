@@ -117,21 +117,3 @@ export async function verifyRecordFile(
   const recorded = row.hash.digest.replace(/=+$/, '');
   return actual === recorded ? undefined : mismatch(`${algorithm} ${actual}, recorded ${recorded}`);
 }
-
-/** Run `fn` over `items` with at most `limit` calls in flight; results keep input order. */
-export async function mapLimit<T, R>(
-  items: readonly T[],
-  limit: number,
-  fn: (item: T) => Promise<R>
-): Promise<R[]> {
-  const out = new Array<R>(items.length);
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await fn(items[i] as T);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return out;
-}

@@ -1,0 +1,34 @@
+import type { Inventory } from '../model/inventory.js';
+
+/**
+ * A few human lines about an inventory: packages per ecosystem, whether it is
+ * complete, what is unowned, how many findings. Pure; used on stderr when the
+ * SBOM itself goes to a file.
+ */
+export function summarizeInventory(inv: Inventory): string {
+  const byEco = new Map<string, number>();
+  const unowned: string[] = [];
+  for (const p of inv.packages) {
+    if (p.type === 'file') {
+      unowned.push(p.locations[0]?.path ?? p.name);
+      continue;
+    }
+    byEco.set(p.ecosystem, (byEco.get(p.ecosystem) ?? 0) + 1);
+  }
+  const total = [...byEco.values()].reduce((a, b) => a + b, 0);
+  const ecos = [...byEco.entries()]
+    .sort(([a], [b]) => a.localeCompare(b, 'en'))
+    .map(([e, n]) => `${e} ${n}`)
+    .join(', ');
+  const lines = [`${inv.artifact.name}: ${total} packages${ecos ? ` (${ecos})` : ''}`];
+  if (unowned.length > 0) {
+    const shown = unowned.slice(0, 5).join(', ');
+    lines.push(
+      `  ${unowned.length} executable${unowned.length === 1 ? '' : 's'} or librar${unowned.length === 1 ? 'y' : 'ies'} no package owns: ${shown}${unowned.length > 5 ? ', …' : ''}`
+    );
+  }
+  lines.push(
+    `  inventory ${inv.complete ? 'complete' : 'incomplete'}; ${inv.findings.length} finding${inv.findings.length === 1 ? '' : 's'}`
+  );
+  return lines.join('\n') + '\n';
+}

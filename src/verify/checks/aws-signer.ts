@@ -1,0 +1,185 @@
+/**
+ * AWS Signer evaluation from API evidence (pure). What Lambda itself checks and what the API can
+ * establish: shared reference aws-signer-and-lambda.md §1. The signature bytes inside a signed zip
+ * are in an undocumented format, so they are NOT verified here; every detail says so.
+ */
+import type { SignerEvidence } from '../evidence.js';
+import type { AwsSignerAnchor } from '../policy/types.js';
+import type { RawCheck } from '../verdict.js';
+
+/** Platform Lambda code signing uses. */
+export const LAMBDA_SIGNING_PLATFORM = 'AWSLambda-SHA384-ECDSA';
+
+const NOT_CHECKED =
+  'Not checked: the signature bytes inside the zip (the signed-zip format is undocumented); ' +
+  'Lambda checks them when a function with a code signing config uses the layer.';
+
+const PROFILE_VERSION_ARN =
+  /^arn:(aws[a-z-]*):signer:([a-z0-9-]+):(\d{12}):\/signing-profiles\/([A-Za-z0-9_]+)\/([A-Za-z0-9]+)$/;
+const JOB_ARN = /^arn:(aws[a-z-]*):signer:([a-z0-9-]+):(\d{12}):\/signing-jobs\/([A-Za-z0-9-]+)$/;
+
+/** True when `versionArn` is the anchor's profile version, or any version of its profile. */
+export function anchorAllowsProfileVersion(anchor: AwsSignerAnchor, versionArn: string): boolean {
+  if (anchor.profileVersionArn !== undefined) return versionArn === anchor.profileVersionArn;
+  if (anchor.profileArn === undefined) return false;
+  const m = PROFILE_VERSION_ARN.exec(versionArn);
+  return m !== null && versionArn.slice(0, versionArn.lastIndexOf('/')) === anchor.profileArn;
+}
+
+const toDate = (v: unknown): Date | undefined => {
+  if (v instanceof Date) return v;
+  if (typeof v === 'string' || typeof v === 'number') {
+    const d = new Date(v);
+    return Number.isNaN(d.getTime()) ? undefined : d;
+  }
+  return undefined;
+};
+
+/**
+ * Evaluate one `aws-signer` anchor against a layer's Signer evidence.
+ * @param digest hex sha256 of the layer zip
+ */
+export function evaluateAwsSigner(
+  name: string,
+  anchor: AwsSignerAnchor,
+  ev: SignerEvidence | undefined,
+  digest: string,
+  now: Date
+): RawCheck {
+  const checked: string[] = [];
+  const evidence: Record<string, unknown> = {
+    anchor: anchor.profileVersionArn ?? anchor.profileArn,
+    signingProfileVersionArn: ev?.layerVersion.SigningProfileVersionArn,
+    signingJobArn: ev?.layerVersion.SigningJobArn,
+  };
+  const result = (status: 'pass' | 'fail', why: string): RawCheck => ({
+    id: `signer:${name}`,
+    kind: 'signer',
+    status,
+    detail: `${why} Checked: ${checked.join('; ') || 'nothing'}. ${NOT_CHECKED}`,
+    evidence,
+  });
+
+  if (!ev)
+    return result(
+      'fail',
+      'No AWS Signer evidence for this layer (not an AWS layer, or it could not be read).'
+    );
+  const versionArn = ev.layerVersion.SigningProfileVersionArn;
+  const jobArn = ev.layerVersion.SigningJobArn;
+  if (!versionArn || !jobArn)
+    return result(
+      'fail',
+      'The layer version is not signed (no SigningProfileVersionArn/SigningJobArn).'
+    );
+  const pv = PROFILE_VERSION_ARN.exec(versionArn);
+  if (!pv)
+    return result(
+      'fail',
+      `SigningProfileVersionArn ${versionArn} is not a signing profile version ARN.`
+    );
+  checked.push("the layer's SigningProfileVersionArn against the anchor");
+  if (!anchorAllowsProfileVersion(anchor, versionArn)) {
+    return result('fail', `Signed by ${versionArn}, which anchor ${name} does not allow.`);
+  }
+  const [, , , , profileName, profileVersion] = pv;
+
+  const job = ev.job;
+  if (!job) return result('fail', `DescribeSigningJob for ${jobArn} is missing.`);
+  const jm = JOB_ARN.exec(jobArn);
+  checked.push(
+    'DescribeSigningJob: job id, status, platform, profile name and version, revocation, signature expiry'
+  );
+  evidence['job'] = {
+    jobId: job.jobId,
+    status: job.status,
+    platformId: job.platformId,
+    profileName: job.profileName,
+    profileVersion: job.profileVersion,
+    jobOwner: job.jobOwner,
+    completedAt: toDate(job.completedAt)?.toISOString(),
+    signatureExpiresAt: toDate(job.signatureExpiresAt)?.toISOString(),
+    revoked: job.revocationRecord !== undefined,
+  };
+  if (!jm || job.jobId !== jm[4])
+    return result('fail', `Signing job ${String(job.jobId)} is not the job in ${jobArn}.`);
+  if (job.status !== 'Succeeded')
+    return result('fail', `Signing job status is ${String(job.status)}, not Succeeded.`);
+  if (job.platformId !== LAMBDA_SIGNING_PLATFORM) {
+    return result(
+      'fail',
+      `Signing job platform is ${String(job.platformId)}, not ${LAMBDA_SIGNING_PLATFORM}.`
+    );
+  }
+  if (job.profileName !== profileName || job.profileVersion !== profileVersion) {
+    return result(
+      'fail',
+      `Signing job used profile ${String(job.profileName)}/${String(job.profileVersion)}, not ${profileName}/${profileVersion}.`
+    );
+  }
+  if (job.revocationRecord) {
+    return result(
+      'fail',
+      `Signing job was revoked at ${toDate(job.revocationRecord.revokedAt)?.toISOString() ?? '?'} (${job.revocationRecord.reason ?? 'no reason'}).`
+    );
+  }
+  const expires = toDate(job.signatureExpiresAt);
+  if (!expires) return result('fail', 'Signing job has no signatureExpiresAt.');
+  if (expires.getTime() <= now.getTime())
+    return result('fail', `Signature expired at ${expires.toISOString()}.`);
+  const signedAt = toDate(job.completedAt) ?? toDate(job.createdAt);
+  if (!signedAt)
+    return result('fail', 'Signing job has no completedAt/createdAt: signing time unknown.');
+
+  const profile = ev.profile;
+  if (!profile) return result('fail', `GetSigningProfile for ${profileName} is missing.`);
+  checked.push(
+    'GetSigningProfile: name, status, revocation effective time against the signing time'
+  );
+  evidence['profile'] = {
+    profileName: profile.profileName,
+    status: profile.status,
+    profileVersionArn: profile.profileVersionArn,
+    revocationEffectiveFrom: toDate(
+      profile.revocationRecord?.revocationEffectiveFrom
+    )?.toISOString(),
+  };
+  if (profile.profileName !== profileName) {
+    return result(
+      'fail',
+      `GetSigningProfile returned profile ${String(profile.profileName)}, not ${profileName}.`
+    );
+  }
+  if (profile.status === 'Revoked' || profile.revocationRecord) {
+    const from = toDate(profile.revocationRecord?.revocationEffectiveFrom);
+    if (!from) return result('fail', 'Signing profile is revoked with no effective time.');
+    if (from.getTime() <= signedAt.getTime()) {
+      return result(
+        'fail',
+        `Signing profile revoked effective ${from.toISOString()}, at or before the signing time ${signedAt.toISOString()}.`
+      );
+    }
+    checked.push(
+      `profile revoked effective ${from.toISOString()}, after signing at ${signedAt.toISOString()}`
+    );
+  } else if (profile.status !== 'Active') {
+    return result('fail', `Signing profile status is ${String(profile.status)}, not Active.`);
+  }
+
+  if (ev.signedObjectSha256 !== undefined) {
+    checked.push('sha256 of the signed object Signer wrote to S3 against the layer digest');
+    evidence['signedObjectSha256'] = ev.signedObjectSha256;
+    if (ev.signedObjectSha256.toLowerCase() !== digest.toLowerCase()) {
+      return result(
+        'fail',
+        `The signed object in S3 has sha256 ${ev.signedObjectSha256}, not the layer's ${digest}.`
+      );
+    }
+  } else {
+    checked.push('NOT the signed object in S3 (not available)');
+  }
+  return result(
+    'pass',
+    `Signed by ${versionArn} (job ${job.jobId}, signed ${signedAt.toISOString()}).`
+  );
+}

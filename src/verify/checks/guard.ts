@@ -1,0 +1,17 @@
+import type { CheckKind, RawCheck } from '../verdict.js';
+
+/** Run a check and fail closed: any exception becomes a failed check carrying the error. */
+export function guard(id: string, kind: CheckKind, run: () => RawCheck): RawCheck {
+  try {
+    return run();
+  } catch (e) {
+    const msg = e instanceof Error ? e.message : String(e);
+    return {
+      id,
+      kind,
+      status: 'fail',
+      detail: `Check failed with an error: ${msg}`,
+      evidence: { error: msg },
+    };
+  }
+}

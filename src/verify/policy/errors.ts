@@ -1,0 +1,38 @@
+import { BaseError } from '../../errors.js';
+
+/**
+ * Codes for a policy file lamina refuses.
+ * TODO(lead): move `PolicyErrorCode`/`PolicyError` into src/errors.ts and map it to exit 2 in
+ * describeError; until then the `exitCode` field below makes describeError return 2.
+ */
+export type PolicyErrorCode = 'INVALID_POLICY' | 'POLICY_NOT_FOUND';
+
+/** One bad field: a JSON-pointer-like path, the 1-based line (0 when unknown) and what is wrong. */
+export interface PolicyProblem {
+  path: string;
+  line: number;
+  message: string;
+}
+
+/** A policy that does not validate; `problems` names every bad field. Exit code 2. */
+export class PolicyError extends BaseError<PolicyErrorCode> {
+  readonly exitCode = 2;
+  readonly problems: readonly PolicyProblem[];
+
+  constructor(init: {
+    code: PolicyErrorCode;
+    message: string;
+    problems?: PolicyProblem[];
+    cause?: unknown;
+  }) {
+    super(init);
+    this.problems = init.problems ?? [];
+  }
+}
+
+/** `path (line N): problem`, one per line. */
+export function formatProblems(fileName: string, problems: readonly PolicyProblem[]): string {
+  return problems
+    .map((p) => `${fileName}: ${p.path || '/'} (line ${p.line}): ${p.message}`)
+    .join('\n');
+}

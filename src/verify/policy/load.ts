@@ -1,0 +1,333 @@
+/**
+ * Loading a policy file: YAML → JSON Schema validation (policies/policy.schema.json) →
+ * semantic checks → trusted roots loaded and digest-checked. Every problem found is reported
+ * at once, each with its path and line, so a policy can be fixed in one pass.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import addFormatsModule from 'ajv-formats';
+import { LineCounter, isMap, isNode, isPair, isScalar, parseDocument, type Document } from 'yaml';
+import {
+  loadPublicGoodTrustedRoot,
+  loadTrustedRoot,
+  TrustRootError,
+  type TrustedRootMaterial,
+} from '../trust/index.js';
+import { PolicyError, formatProblems, type PolicyProblem } from './errors.js';
+import type { LoadedPolicy, Policy } from './types.js';
+import { parseExpiry } from './expiry.js';
+import { parseRange } from '../checks/version-range.js';
+
+/** Name of the built-in trust root: the pinned Sigstore public-good root shipped in policies/trust. */
+export const PUBLIC_GOOD = 'public-good';
+
+// ajv-formats is CommonJS; under NodeNext its default import is the module object.
+const addFormats = ((addFormatsModule as unknown as { default?: unknown }).default ??
+  addFormatsModule) as (ajv: Ajv, formats: string[]) => Ajv;
+
+let validator: ValidateFunction | undefined;
+
+/** Directory holding policy.schema.json (policies/ at the package root, beside src/ and dist/). */
+export function policiesDir(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (;;) {
+    if (existsSync(join(dir, 'package.json')) && existsSync(join(dir, 'policies'))) {
+      return join(dir, 'policies');
+    }
+    const up = dirname(dir);
+    if (up === dir) throw new Error('cannot locate lamina policies/ directory');
+    dir = up;
+  }
+}
+
+function getValidator(): ValidateFunction {
+  if (!validator) {
+    const schema = JSON.parse(
+      readFileSync(join(policiesDir(), 'policy.schema.json'), 'utf8')
+    ) as object;
+    const ajv = new Ajv({ allErrors: true, strict: false, verbose: true });
+    addFormats(ajv, ['uri']);
+    validator = ajv.compile(schema);
+  }
+  return validator;
+}
+
+/** Options for {@link loadPolicy}. */
+export interface LoadPolicyOptions {
+  /** Read a file named by the policy (trust roots); default reads from disk. */
+  readFile?: (path: string) => Buffer;
+}
+
+/**
+ * Parse and validate a policy.
+ * @param text the YAML text
+ * @param fileName the policy's path: relative paths inside it resolve against its directory
+ * @throws PolicyError `INVALID_POLICY` listing every problem as `path (line N): message`
+ */
+export function loadPolicy(
+  text: string,
+  fileName: string,
+  opts: LoadPolicyOptions = {}
+): LoadedPolicy {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  const problems: PolicyProblem[] = [];
+  const lineAt = (offset: number): number => lineCounter.linePos(offset).line;
+
+  for (const e of doc.errors) {
+    problems.push({
+      path: '',
+      line: lineAt(e.pos[0]),
+      message: `YAML: ${e.message.split('\n')[0]}`,
+    });
+  }
+  if (problems.length > 0) throw invalid(fileName, problems);
+
+  const data: unknown = doc.toJS({ maxAliasCount: 100 });
+  const validate = getValidator();
+  if (!validate(data)) {
+    for (const e of simplifyErrors(validate.errors ?? [])) {
+      problems.push(schemaProblem(doc, e, lineAt));
+    }
+    throw invalid(fileName, dedupe(problems));
+  }
+  const policy = data as Policy;
+  const baseDir = dirname(resolve(fileName));
+  const at = (path: (string | number)[], message: string): void => {
+    problems.push({ path: pointer(path), line: lineOf(doc, path, lineAt), message });
+  };
+
+  semanticChecks(policy, at);
+  const trustRoots = loadTrustRoots(policy, baseDir, at, opts.readFile);
+  if (problems.length > 0) throw invalid(fileName, dedupe(problems));
+  return { policy, trustRoots, baseDir, fileName };
+}
+
+/** Read and load a policy file from disk. @throws PolicyError */
+export function loadPolicyFile(path: string, opts: LoadPolicyOptions = {}): LoadedPolicy {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (cause) {
+    throw new PolicyError({
+      code: 'POLICY_NOT_FOUND',
+      message: `cannot read policy ${path}`,
+      cause,
+    });
+  }
+  return loadPolicy(text, path, opts);
+}
+
+type At = (path: (string | number)[], message: string) => void;
+
+function semanticChecks(policy: Policy, at: At): void {
+  const anchors = policy.anchors ?? {};
+  const roots = policy.trustRoots ?? {};
+  for (const [name, a] of Object.entries(anchors)) {
+    if (a.kind === 'aws-signer') continue;
+    if (a.kind === 'sigstore-keyless' && a.subjectRegex !== undefined) {
+      try {
+        new RegExp(`^(?:${a.subjectRegex})$`, 'u');
+      } catch (e) {
+        at(['anchors', name, 'subjectRegex'], `does not compile: ${(e as Error).message}`);
+      }
+    }
+    if (a.trustRoot !== PUBLIC_GOOD && !(a.trustRoot in roots)) {
+      at(['anchors', name, 'trustRoot'], `no trust root named ${JSON.stringify(a.trustRoot)}`);
+    }
+  }
+  (policy.layers ?? []).forEach((rule, i) => {
+    rule.pins?.forEach((pin, j) => {
+      if (pin.expires !== undefined && parseExpiry(pin.expires) === undefined) {
+        at(['layers', i, 'pins', j, 'expires'], `not a date: ${JSON.stringify(pin.expires)}`);
+      }
+    });
+    const seenPins = new Set<string>();
+    rule.pins?.forEach((pin, j) => {
+      if (seenPins.has(pin.sha256)) at(['layers', i, 'pins', j, 'sha256'], 'duplicate pin');
+      seenPins.add(pin.sha256);
+    });
+    if (rule.signers) {
+      const seen = new Set<string>();
+      rule.signers.anyOf.forEach((name, j) => {
+        if (!(name in anchors)) {
+          at(['layers', i, 'signers', 'anyOf', j], `no anchor named ${JSON.stringify(name)}`);
+        }
+        if (seen.has(name)) {
+          at(['layers', i, 'signers', 'anyOf', j], `anchor ${JSON.stringify(name)} listed twice`);
+        }
+        seen.add(name);
+      });
+      const threshold = rule.signers.threshold ?? 1;
+      if (threshold > seen.size) {
+        at(
+          ['layers', i, 'signers', 'threshold'],
+          `threshold ${threshold} exceeds the ${seen.size} distinct anchors listed`
+        );
+      }
+    }
+    rule.packages?.deny?.forEach((d, j) => {
+      if (d.versions === undefined) return;
+      try {
+        parseRange(d.versions);
+      } catch (e) {
+        at(['layers', i, 'packages', 'deny', j, 'versions'], (e as Error).message);
+      }
+    });
+  });
+}
+
+function loadTrustRoots(
+  policy: Policy,
+  baseDir: string,
+  at: At,
+  readFile: (path: string) => Buffer = (p) => readFileSync(p)
+): Map<string, TrustedRootMaterial> {
+  const out = new Map<string, TrustedRootMaterial>();
+  for (const [name, ref] of Object.entries(policy.trustRoots ?? {})) {
+    if (name === PUBLIC_GOOD) {
+      at(['trustRoots', name], `${PUBLIC_GOOD} is built in and cannot be redefined`);
+      continue;
+    }
+    let bytes: Buffer;
+    try {
+      bytes = readFile(resolve(baseDir, ref.path));
+    } catch (e) {
+      at(['trustRoots', name, 'path'], `cannot read ${ref.path}: ${(e as Error).message}`);
+      continue;
+    }
+    try {
+      out.set(name, loadTrustedRoot(bytes, { expectedSha256: ref.sha256 }));
+    } catch (e) {
+      const field =
+        e instanceof TrustRootError && e.code === 'TRUST_ROOT_DIGEST_MISMATCH' ? 'sha256' : 'path';
+      const code = e instanceof TrustRootError ? ` [${e.code}]` : '';
+      at(['trustRoots', name, field], `${(e as Error).message}${code}`);
+    }
+  }
+  const usesPublicGood = Object.values(policy.anchors ?? {}).some(
+    (a) => a.kind !== 'aws-signer' && a.trustRoot === PUBLIC_GOOD
+  );
+  if (usesPublicGood) {
+    try {
+      out.set(PUBLIC_GOOD, loadPublicGoodTrustedRoot());
+    } catch (e) {
+      at(
+        ['anchors'],
+        `cannot load the built-in ${PUBLIC_GOOD} trusted root: ${(e as Error).message}`
+      );
+    }
+  }
+  return out;
+}
+
+function invalid(fileName: string, problems: PolicyProblem[]): PolicyError {
+  problems.sort((a, b) => a.line - b.line || a.path.localeCompare(b.path, 'en'));
+  return new PolicyError({
+    code: 'INVALID_POLICY',
+    message: `invalid policy ${fileName} (${problems.length} problem${problems.length === 1 ? '' : 's'}):\n${formatProblems(fileName, problems)}`,
+    problems,
+  });
+}
+
+function dedupe(problems: PolicyProblem[]): PolicyProblem[] {
+  const seen = new Set<string>();
+  return problems.filter((p) => {
+    const k = `${p.path}\0${p.message}`;
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
+}
+
+/**
+ * Drop ajv's noise: `if` wrappers, and the `required` errors nested under a `oneOf` that is
+ * itself reported (turned into one "exactly one of" message).
+ */
+function simplifyErrors(errors: ErrorObject[]): ErrorObject[] {
+  const oneOfPaths = new Set(
+    errors.filter((e) => e.keyword === 'oneOf').map((e) => `${e.instancePath}\0${e.schemaPath}`)
+  );
+  return errors.filter((e) => {
+    if (e.keyword === 'if') return false;
+    if (e.keyword === 'required') {
+      for (const k of oneOfPaths) {
+        const [ip, sp] = k.split('\0') as [string, string];
+        if (e.instancePath === ip && e.schemaPath.startsWith(sp + '/')) return false;
+      }
+    }
+    return true;
+  });
+}
+
+function schemaProblem(
+  doc: Document,
+  e: ErrorObject,
+  lineAt: (o: number) => number
+): PolicyProblem {
+  const path = e.instancePath
+    .split('/')
+    .slice(1)
+    .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'))
+    .map((s) => (/^\d+$/.test(s) ? Number(s) : s));
+  const params = e.params as Record<string, unknown>;
+  let message = e.message ?? e.keyword;
+  let line: number;
+  if (e.keyword === 'additionalProperties') {
+    const prop = String(params['additionalProperty']);
+    path.push(prop);
+    message = 'unknown field';
+    line = lineOf(doc, path, lineAt, true);
+  } else if (e.keyword === 'required') {
+    message = `missing required field ${JSON.stringify(params['missingProperty'])}`;
+    line = lineOf(doc, path, lineAt);
+  } else if (e.keyword === 'oneOf') {
+    const alts = (e.schema as { required?: string[] }[]).flatMap((s) => s.required ?? []);
+    message = alts.length
+      ? `needs exactly one of: ${alts.join(', ')}`
+      : 'must match exactly one alternative';
+    line = lineOf(doc, path, lineAt);
+  } else {
+    if (e.keyword === 'enum') {
+      message = `must be one of: ${(params['allowedValues'] as unknown[]).map((v) => JSON.stringify(v)).join(', ')}`;
+    }
+    if (e.keyword === 'const') message = `must be ${JSON.stringify(params['allowedValue'])}`;
+    if (e.keyword === 'propertyNames')
+      message = `bad name ${JSON.stringify(params['propertyName'])}`;
+    line = lineOf(doc, path, lineAt);
+  }
+  return { path: pointer(path), line, message };
+}
+
+function pointer(path: (string | number)[]): string {
+  return path.map((p) => '/' + String(p).replace(/~/g, '~0').replace(/\//g, '~1')).join('');
+}
+
+/**
+ * Line of the YAML node at `path`; for a missing node, the nearest existing ancestor.
+ * With `keyOfLast`, the line of the last segment's key (for unknown fields).
+ */
+function lineOf(
+  doc: Document,
+  path: (string | number)[],
+  lineAt: (o: number) => number,
+  keyOfLast = false
+): number {
+  if (keyOfLast && path.length > 0) {
+    const parent = doc.getIn(path.slice(0, -1), true);
+    const last = path[path.length - 1];
+    if (isMap(parent)) {
+      const pair = parent.items.find(
+        (p) => isPair(p) && isScalar(p.key) && String(p.key.value) === String(last)
+      );
+      if (pair && isNode(pair.key) && pair.key.range) return lineAt(pair.key.range[0]);
+    }
+  }
+  for (let n = path.length; n >= 0; n--) {
+    const node: unknown = n === 0 ? doc.contents : doc.getIn(path.slice(0, n), true);
+    if (isNode(node) && node.range) return lineAt(node.range[0]);
+  }
+  return 0;
+}

@@ -1,0 +1,71 @@
+/**
+ * The result of verifying one subject (a layer or a function) against a policy:
+ * every check that ran, with its outcome and the evidence it rests on.
+ */
+import type { Match, PolicyMode } from './policy/types.js';
+
+/** What a check is about. */
+export type CheckKind =
+  'digest' | 'signer' | 'sigstore' | 'packages' | 'licenses' | 'function' | 'default';
+
+/**
+ * `pass`/`fail` as evaluated; `warn` is a failure under a `warn` or `audit` rule (reported,
+ * does not fail the run); `skip` means the rule does not ask for this check or it did not count.
+ */
+export type Outcome = 'pass' | 'fail' | 'warn' | 'skip';
+
+/** One check in a verdict. */
+export interface CheckResult {
+  /** Stable id, e.g. `digest`, `signer:ci-profile`, `sigstore:release`, `signers:threshold`. */
+  id: string;
+  kind: CheckKind;
+  outcome: Outcome;
+  /** What was checked, how, and the result, in plain words. */
+  detail: string;
+  /** The facts behind the outcome (digests, ARNs, identities, package purls…). */
+  evidence: Record<string, unknown>;
+}
+
+/** What was verified. */
+export interface Subject {
+  kind: 'layer' | 'function';
+  /** Display name: zip file name, layer version ARN or function name. */
+  name: string;
+  /** Layer or function name as rules match it. */
+  ruleName?: string;
+  arn?: string;
+  /** Hex sha256 of the layer zip. */
+  sha256?: string;
+}
+
+/** The verdict for one subject. */
+export interface Verdict {
+  subject: Subject;
+  /** The rule that applied, or undefined when none matched (default rule). */
+  rule?: { section: 'layers' | 'functions'; index: number; match: Match };
+  mode: PolicyMode;
+  /** False when any check failed (only `enforce` rules produce `fail`). */
+  ok: boolean;
+  checks: CheckResult[];
+}
+
+/** A check before the rule's mode is applied. */
+export interface RawCheck {
+  id: string;
+  kind: CheckKind;
+  status: 'pass' | 'fail' | 'skip';
+  detail: string;
+  evidence: Record<string, unknown>;
+}
+
+/** Apply a rule's mode: a failure is `fail` under enforce, `warn` under warn and audit. */
+export function applyMode(c: RawCheck, mode: PolicyMode): CheckResult {
+  const outcome: Outcome = c.status === 'fail' && mode !== 'enforce' ? 'warn' : c.status;
+  const detail = outcome === 'warn' ? `[${mode}] ${c.detail}` : c.detail;
+  return { id: c.id, kind: c.kind, outcome, detail, evidence: c.evidence };
+}
+
+/** Exit status for a set of verdicts: true when nothing failed. */
+export function allOk(verdicts: readonly Verdict[]): boolean {
+  return verdicts.every((v) => v.ok);
+}
