@@ -7,7 +7,6 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ContentCache, codeSha256ToHex, defaultCacheDir } from '../../src/fetch/cache.js';
 import { downloadToCache, type DownloadTarget } from '../../src/fetch/download.js';
-import { mapPool } from '../../src/fetch/pool.js';
 import { backoffMs } from '../../src/fetch/retry.js';
 
 const BODY = Buffer.from('PK\u0003\u0004 not really a zip, but bytes are bytes '.repeat(50));
@@ -179,25 +178,12 @@ describe('cache helpers', () => {
   });
 });
 
-describe('retry and pool', () => {
+describe('retry', () => {
   it('backoff is jittered within an exponentially growing, capped window', () => {
     const p = { attempts: 5, baseMs: 100, capMs: 1000 };
     expect(backoffMs(p, 1, () => 0.999)).toBe(199);
     expect(backoffMs(p, 3, () => 0.999)).toBe(799);
     expect(backoffMs(p, 8, () => 0.999)).toBe(999);
     expect(backoffMs(p, 3, () => 0)).toBe(0);
-  });
-  it('mapPool keeps order and bounds concurrency', async () => {
-    let inFlight = 0;
-    let peak = 0;
-    const out = await mapPool([5, 1, 4, 2, 3, 0], 2, async (n) => {
-      inFlight++;
-      peak = Math.max(peak, inFlight);
-      await new Promise((r) => setTimeout(r, n));
-      inFlight--;
-      return n * 10;
-    });
-    expect(out).toEqual([50, 10, 40, 20, 30, 0]);
-    expect(peak).toBe(2);
   });
 });
