@@ -42,6 +42,10 @@ export function verifyBundleCommand(argv: string[], io: CommandIO): Promise<numb
   const say = (stream: NodeJS.WritableStream, line: string): void => {
     stream.write(`${line}\n`);
   };
+  if (argv.length === 1 && (argv[0] === '--help' || argv[0] === '-h')) {
+    say(io.stdout, USAGE);
+    return Promise.resolve(0);
+  }
   try {
     const { values, positionals } = parseArgs({
       args: argv,
