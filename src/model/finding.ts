@@ -18,7 +18,9 @@ export type FindingCode =
   | 'UNOWNED_BINARY'
   /** A binary too large to read into memory: hashed, but not searched for Go/Rust build info. */
   | 'BINARY_NOT_INSPECTED'
-  | 'SPECIAL_FILE';
+  | 'SPECIAL_FILE'
+  /** A file of an earlier layer replaced by a later layer at the same path (function view). */
+  | 'SHADOWED_FILE';
 
 export type FindingSeverity = 'info' | 'warning' | 'error';
 

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import * as CDX from '@cyclonedx/cyclonedx-library';
 import type { Finding } from '../model/finding.js';
 import type { Inventory } from '../model/inventory.js';
-import type { License } from '../model/package.js';
+import type { License, Package } from '../model/package.js';
 import { isSpdxExpression } from '../inventory/license.js';
 import { LAMINA_VERSION } from '../version.js';
 import { groupComponents, type ComponentGroup } from './group.js';
@@ -30,7 +30,7 @@ const SPECS: Record<SpecVersion, typeof CDX.Spec.Spec1dot6> = {
 };
 
 /** What the library does not model (evidence.occurrences, compositions), added after normalisation. */
-interface Extras {
+export interface BomExtras {
   occurrences: Map<string, string[]>;
   composition: { aggregate: 'complete' | 'incomplete'; assemblies: string[] };
 }
@@ -40,8 +40,17 @@ interface Extras {
  * byte-identical output.
  */
 export function serializeSbom(inv: Inventory, options: SbomOptions): string {
-  const spec = SPECS[options.specVersion];
   const { bom, extras } = buildBom(inv, options);
+  return serializeBomModel(bom, extras, options);
+}
+
+/** Serialize a Bom model plus its extras (shared by the layer and the function views). */
+export function serializeBomModel(
+  bom: CDX.Models.Bom,
+  extras: BomExtras,
+  options: Pick<SbomOptions, 'format' | 'specVersion'>
+): string {
+  const spec = SPECS[options.specVersion];
   if (options.format === 'cyclonedx-json') {
     const s = new LaminaJsonSerializer(new CDX.Serialize.JSON.Normalize.Factory(spec), extras);
     return s.serialize(bom, { sortLists: true, space: 2 }) + '\n';
@@ -54,24 +63,61 @@ export function serializeSbom(inv: Inventory, options: SbomOptions): string {
 export function buildBom(
   inv: Inventory,
   options: SbomOptions
-): { bom: CDX.Models.Bom; extras: Extras } {
+): { bom: CDX.Models.Bom; extras: BomExtras } {
   const mount = (options.mount ?? '/opt').replace(/\/+$/, '');
+  const bom = newBom(
+    serialNumber(
+      `${options.specVersion}\0${inv.artifact.kind}\0${inv.artifact.sha256}\0${inv.artifact.name}`
+    ),
+    options.timestamp
+  );
+  const layer = layerComponent(inv);
+  bom.metadata.component = layer;
+  const occurrences = new Map<string, string[]>();
+  addPackageComponents(bom, inv.packages, layer, occurrences, { mount });
+
+  const extras: BomExtras = {
+    occurrences,
+    composition: {
+      aggregate: inv.complete ? 'complete' : 'incomplete',
+      assemblies: [layer.bomRef.value ?? 'layer'],
+    },
+  };
+  return { bom, extras };
+}
+
+/** An empty Bom with its serial number, optional timestamp and lamina as the tool. */
+export function newBom(serial: string, timestamp?: Date): CDX.Models.Bom {
   const bom = new CDX.Models.Bom();
-  bom.serialNumber = serialNumber(inv, options);
-  if (options.timestamp) bom.metadata.timestamp = options.timestamp;
+  bom.serialNumber = serial;
+  if (timestamp) bom.metadata.timestamp = timestamp;
   bom.metadata.tools.components.add(
     new CDX.Models.Component(CDX.Enums.ComponentType.Application, 'lamina', {
       version: LAMINA_VERSION,
       bomRef: 'tool:lamina',
     })
   );
+  return bom;
+}
 
-  const layer = layerComponent(inv);
-  bom.metadata.component = layer;
-
-  const groups = groupComponents(inv.packages);
+/**
+ * Add one component per package group to `bom`, with their dependency edges;
+ * `parent` depends on every component nothing else pulls in, so the graph
+ * reaches all. `refPrefix` keeps bom-refs apart when several layers share a BOM.
+ */
+export function addPackageComponents(
+  bom: CDX.Models.Bom,
+  packages: readonly Package[],
+  parent: CDX.Models.Component,
+  occurrences: Map<string, string[]>,
+  opts: { mount: string; refPrefix?: string }
+): void {
+  const { mount } = opts;
+  const groups = groupComponents(packages).map((g) => ({
+    ...g,
+    bomRef: `${opts.refPrefix ?? ''}${g.bomRef}`,
+  }));
   const byRef = new Map<string, CDX.Models.Component>();
-  const occurrences = new Map<string, string[]>();
   for (const g of groups) {
     const c = toComponent(g);
     byRef.set(g.bomRef, c);
@@ -98,25 +144,16 @@ export function buildBom(
       }
     }
   }
-  // The layer depends on every component nothing else pulls in, so the graph reaches all.
   for (const g of groups) {
     const c = byRef.get(g.bomRef);
-    if (c && !hasIncoming.has(g.bomRef)) layer.dependencies.add(c.bomRef);
+    if (c && !hasIncoming.has(g.bomRef)) parent.dependencies.add(c.bomRef);
   }
-
-  const extras: Extras = {
-    occurrences,
-    composition: {
-      aggregate: inv.complete ? 'complete' : 'incomplete',
-      assemblies: [layer.bomRef.value ?? 'layer'],
-    },
-  };
-  return { bom, extras };
 }
 
-function layerComponent(inv: Inventory): CDX.Models.Component {
+/** The component describing a layer artifact (metadata.component of a layer SBOM). */
+export function layerComponent(inv: Inventory, bomRef = 'layer'): CDX.Models.Component {
   const a = inv.artifact;
-  const c = new CDX.Models.Component(CDX.Enums.ComponentType.File, a.name, { bomRef: 'layer' });
+  const c = new CDX.Models.Component(CDX.Enums.ComponentType.File, a.name, { bomRef });
   const props = c.properties;
   props.add(new CDX.Models.Property(`${NS}:input-kind`, a.kind));
   props.add(new CDX.Models.Property(`${NS}:size`, String(a.size)));
@@ -139,7 +176,8 @@ function layerComponent(inv: Inventory): CDX.Models.Component {
   return c;
 }
 
-function findingProperty(f: Finding): CDX.Models.Property {
+/** A finding as a `lamina:finding` property: `CODE path: message`. */
+export function findingProperty(f: Finding): CDX.Models.Property {
   return new CDX.Models.Property(
     `${NS}:finding`,
     `${f.code}${f.path ? ` ${f.path}` : ''}: ${f.message}`
@@ -212,13 +250,9 @@ function toLicenses(licenses: License[]): CDX.Models.License[] {
   });
 }
 
-/** A urn:uuid derived from the content, so the same input gives the same serial number. */
-function serialNumber(inv: Inventory, options: SbomOptions): string {
-  const h = createHash('sha256')
-    .update(
-      `lamina ${LAMINA_VERSION}\0${options.specVersion}\0${inv.artifact.kind}\0${inv.artifact.sha256}\0${inv.artifact.name}`
-    )
-    .digest('hex');
+/** A urn:uuid derived from the content (`key`), so the same input gives the same serial number. */
+export function serialNumber(key: string): string {
+  const h = createHash('sha256').update(`lamina ${LAMINA_VERSION}\0${key}`).digest('hex');
   // Shape it as a version-5-style UUID (name-based) so validators accept it.
   const v = `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-${((parseInt(h.slice(16, 18), 16) & 0x3f) | 0x80).toString(16)}${h.slice(18, 20)}-${h.slice(20, 32)}`;
   return `urn:uuid:${v}`;
@@ -227,8 +261,8 @@ function serialNumber(inv: Inventory, options: SbomOptions): string {
 type JsonObject = Record<string, unknown>;
 
 class LaminaJsonSerializer extends CDX.Serialize.JsonSerializer {
-  readonly #extras: Extras;
-  constructor(f: CDX.Serialize.JSON.Normalize.Factory, extras: Extras) {
+  readonly #extras: BomExtras;
+  constructor(f: CDX.Serialize.JSON.Normalize.Factory, extras: BomExtras) {
     super(f);
     this.#extras = extras;
   }
@@ -280,8 +314,8 @@ const AFTER_COMPOSITIONS = [
 ];
 
 class LaminaXmlSerializer extends CDX.Serialize.XmlSerializer {
-  readonly #extras: Extras;
-  constructor(f: CDX.Serialize.XML.Normalize.Factory, extras: Extras) {
+  readonly #extras: BomExtras;
+  constructor(f: CDX.Serialize.XML.Normalize.Factory, extras: BomExtras) {
     super(f);
     this.#extras = extras;
   }

@@ -246,8 +246,15 @@ async function enumerateFunctions(
   }
 
   // Code signing configs are per function, not per version: one call per name.
-  const names = [...new Set(configs.map((c) => c.FunctionName ?? ''))].filter(Boolean).sort();
+  // Code signing does not apply to container-image functions (Lambda rejects the call).
+  const images = new Set(
+    configs.filter((c) => c.PackageType === 'Image').map((c) => c.FunctionName)
+  );
+  const names = [...new Set(configs.map((c) => c.FunctionName ?? ''))]
+    .filter((n) => n && !images.has(n))
+    .sort();
   const cscByName = new Map<string, CodeSigningConfigRecord | null | undefined>();
+  for (const n of images) if (n) cscByName.set(n, null);
   await mapLimit(names, options.concurrency, async (name) => {
     try {
       const res = await withRetry(retry, () =>
