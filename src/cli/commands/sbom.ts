@@ -17,6 +17,7 @@ import { openZipFile } from '../../unpack/zip.js';
 import { LIMIT_FLAGS, limitsFromFlags, parse } from '../args.js';
 import { EXIT } from '../exit.js';
 import { printFindings } from '../findings.js';
+import { summarizeInventory } from '../../report/inventory-summary.js';
 import { writeFileAtomic, type CliIo } from '../io.js';
 
 export const SBOM_USAGE = `usage: lamina sbom INPUT [-o FILE] [--format cyclonedx-json|cyclonedx-xml] [--spec-version 1.6|1.5]
@@ -30,7 +31,15 @@ function's merged /opt: its layers applied in order, with what a later layer
 shadows marked (lamina:shadowed-by). Container image functions are not supported.
 
 AWS flags: [--profile P] [--endpoint-url URL] [--cache-dir DIR] [--max-attempts N]
-Without -o the SBOM goes to stdout. Findings go to stderr.
+Without -o the SBOM goes to stdout. Findings go to stderr; with -o a summary too.
+
+Limit flags (untrusted archives; sizes take k, M, G):
+  --max-entries N         most entries in an archive            (default 200000)
+  --max-total-size SIZE   most declared uncompressed bytes      (default 2G)
+  --max-ratio N           highest compression ratio per entry   (default 250, entries >= 1M)
+  --max-depth N           deepest archive nesting (jar in jar)  (default 4)
+  --max-file-size SIZE    largest metadata file read            (default 32M)
+  --max-nested-size SIZE  largest nested archive read           (default 256M)
 Exit 2 for a bad input (unknown ARN or function), 3 when AWS could not be read.`;
 
 const FORMATS: readonly SbomFormat[] = ['cyclonedx-json', 'cyclonedx-xml'];
@@ -161,6 +170,9 @@ async function layerSbom(
     });
     if (!out.quiet) printFindings(io, artifact.name, inventory.findings);
     await emit(text, out, io);
+    // With -o, stdout is free: say in a few lines what was found.
+    if (out.output && !out.quiet)
+      io.stderr.write(summarizeInventory(inventory) + `  wrote ${out.output}\n`);
     return EXIT.OK;
   } finally {
     await source.close();
