@@ -1,0 +1,90 @@
+/** Header fields of the local file header that may be made to disagree with the central record. */
+export interface LocalOverrides {
+  name?: string;
+  method?: number;
+  flags?: number;
+  crc?: number;
+  compressedSize?: number;
+  size?: number;
+  /** Raw extra field bytes for the local header. */
+  extra?: Buffer;
+}
+
+/** One archive entry. Without overrides the archive is a well-formed zip. */
+export interface ZipEntry {
+  /** Entry name as stored; a trailing '/' makes a directory. */
+  name: string;
+  data?: Buffer | string;
+  /** Unix permission bits (default 0o644 files, 0o755 dirs, 0o777 symlinks). */
+  mode?: number;
+  /** Make the entry a symlink to this target. */
+  symlink?: string;
+  dir?: boolean;
+  /** Default: deflate when there is data, store otherwise; a number writes that method code. */
+  method?: 'store' | 'deflate' | number;
+  /** Bytes written as the entry's data instead of compressing `data`. */
+  compressed?: Buffer;
+  /** Raw name bytes (for CP437 or invalid UTF-8 names). */
+  rawName?: Buffer;
+  /** Set the UTF-8 flag (bit 11); default: when the name is not ASCII. */
+  utf8?: boolean;
+  /** Set the encryption flag (bit 0). */
+  encrypted?: boolean;
+  /** Use a data descriptor (bit 3). */
+  dataDescriptor?: boolean;
+  /** Replace the general-purpose flags in both headers. */
+  flags?: number;
+  /** Declared values in the central record (and local header unless overridden there). */
+  crc?: number;
+  compressedSize?: number;
+  size?: number;
+  versionMadeBy?: number;
+  externalAttr?: number;
+  /** Lie in the local header. */
+  local?: LocalOverrides;
+  /** Write no local header: point the central record at entry `offsetOf`'s local header. */
+  offsetOf?: number;
+  /** Add this to the local header offset recorded in the central record. */
+  offsetDelta?: number;
+}
+
+/** Overrides for the end of central directory record. */
+export interface EndOverrides {
+  disk?: number;
+  cdDisk?: number;
+  entriesOnDisk?: number;
+  entries?: number;
+  cdSize?: number;
+  cdOffset?: number;
+}
+
+export interface ZipOptions {
+  /** Bytes before the first local header (e.g. a self-extractor stub). */
+  prefix?: Buffer;
+  /** Whether offsets count the prefix (default true). */
+  shiftOffsets?: boolean;
+  /** Archive comment (latin1). */
+  comment?: string;
+  end?: EndOverrides;
+  /** Leave out the end of central directory record. */
+  omitEnd?: boolean;
+  /** Keep only the first `truncate` bytes. */
+  truncate?: number;
+}
+
+/** Build a zip archive in memory. */
+export function writeZip(entries: ZipEntry[], options?: ZipOptions): Buffer;
+
+/** An entry for writeZipFile: stored, its data given whole or as chunks. */
+export interface StreamEntry {
+  name: string;
+  data?: Buffer | string;
+  chunks?: Iterable<Buffer>;
+  mode?: number;
+}
+
+/** Write a stored zip to `path`, streaming entry data (for very large archives). */
+export function writeZipFile(path: string, entries: StreamEntry[]): Promise<void>;
+
+/** Zip a directory deterministically (sorted, fixed timestamps, symlinks kept as links). */
+export function zipDirectory(dir: string): Buffer;

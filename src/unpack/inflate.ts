@@ -1,0 +1,222 @@
+/**
+ * Bounded, verified decompression of one zip entry. lamina never trusts the
+ * declared sizes: output beyond the declared uncompressed size stops the
+ * inflater at once (CORRUPT_ARCHIVE), short output and CRC-32 mismatches of
+ * fully read entries are CORRUPT_ARCHIVE too.
+ */
+import { Readable, Transform, type TransformCallback } from 'node:stream';
+import { createInflateRaw, crc32, inflateRawSync } from 'node:zlib';
+import { UnpackError } from '../errors.js';
+import { zipError } from './zip-format.js';
+
+/** Positional reads over the archive bytes (a file handle or a buffer). */
+export interface RandomAccess {
+  readonly size: number;
+  /** Read `len` bytes at `pos`; fewer only at end of file. */
+  read(pos: number, len: number): Promise<Buffer>;
+  close(): Promise<void>;
+}
+
+/** What is needed to read one entry's data. */
+export interface EntryData {
+  /** Entry name, for messages. */
+  name: string;
+  method: number;
+  /** Declared uncompressed size. */
+  size: number;
+  compressedSize: number;
+  crc: number;
+  /** File offset of the first byte of the (compressed) data. */
+  dataOffset: number;
+}
+
+/** Entries at most this big (both sizes) are inflated in one synchronous call. */
+const SYNC_LIMIT = 4 * 1024 * 1024;
+/** Size of positional reads when streaming compressed data. */
+const CHUNK = 64 * 1024;
+
+function checkMethod(archive: string, e: EntryData): void {
+  if (e.method !== 0 && e.method !== 8)
+    throw zipError(
+      'UNSUPPORTED_COMPRESSION',
+      archive,
+      `compression method ${e.method} is not supported (only stored and deflate)`,
+      [e.name]
+    );
+}
+
+/** Turn a zlib or read failure into an UnpackError; UnpackErrors pass through. */
+function asUnpackError(archive: string, e: EntryData, err: unknown): UnpackError {
+  if (err instanceof UnpackError) return err;
+  const code = (err as { code?: unknown }).code;
+  if (code === 'ERR_BUFFER_TOO_LARGE')
+    return zipError(
+      'CORRUPT_ARCHIVE',
+      archive,
+      `entry inflates to more than its declared ${e.size} bytes`,
+      [e.name]
+    );
+  const detail = err instanceof Error ? err.message : String(err);
+  return zipError('CORRUPT_ARCHIVE', archive, `bad compressed data: ${detail}`, [e.name]);
+}
+
+async function readExactly(
+  archive: string,
+  ra: RandomAccess,
+  e: EntryData,
+  pos: number,
+  len: number
+): Promise<Buffer> {
+  const b = await ra.read(pos, len);
+  if (b.length !== len)
+    throw zipError('TRUNCATED_ARCHIVE', archive, 'entry data ends past end of file', [e.name]);
+  return b;
+}
+
+function verify(archive: string, e: EntryData, out: Buffer): Buffer {
+  if (out.length !== e.size)
+    throw zipError(
+      'CORRUPT_ARCHIVE',
+      archive,
+      `entry holds ${out.length > e.size ? 'more' : 'fewer'} bytes than its declared ${e.size}`,
+      [e.name]
+    );
+  if (crc32(out) !== e.crc) throw zipError('CORRUPT_ARCHIVE', archive, 'CRC-32 mismatch', [e.name]);
+  return out;
+}
+
+/** Read and verify one whole entry. The caller has checked `e.size` against its bound. */
+export async function readEntry(archive: string, ra: RandomAccess, e: EntryData): Promise<Buffer> {
+  checkMethod(archive, e);
+  if (e.method === 0) {
+    // Copy: a buffer-backed source would otherwise hand out a view of the archive.
+    return verify(archive, e, Buffer.from(await readExactly(archive, ra, e, e.dataOffset, e.size)));
+  }
+  if (e.compressedSize <= SYNC_LIMIT && e.size <= SYNC_LIMIT) {
+    const raw = await readExactly(archive, ra, e, e.dataOffset, e.compressedSize);
+    let out: Buffer;
+    try {
+      // One byte of headroom so "more than declared" is seen, never buffered beyond it.
+      out = inflateRawSync(raw, { maxOutputLength: e.size + 1 });
+    } catch (err) {
+      throw asUnpackError(archive, e, err);
+    }
+    return verify(archive, e, out);
+  }
+  const chunks: Buffer[] = [];
+  for await (const c of entryStream(archive, ra, e)) chunks.push(c as Buffer);
+  return Buffer.concat(chunks);
+}
+
+/** Read at most the first `n` bytes of an entry, decompressing no further than needed. */
+export async function headEntry(
+  archive: string,
+  ra: RandomAccess,
+  e: EntryData,
+  n: number
+): Promise<Buffer> {
+  checkMethod(archive, e);
+  const want = Math.max(0, Math.min(n, e.size));
+  if (e.method === 0) return Buffer.from(await readExactly(archive, ra, e, e.dataOffset, want));
+  if (want === 0) return Buffer.alloc(0);
+  const chunks: Buffer[] = [];
+  let got = 0;
+  const s = entryStream(archive, ra, e, false);
+  try {
+    for await (const c of s) {
+      chunks.push(c as Buffer);
+      got += (c as Buffer).length;
+      if (got >= want) break;
+    }
+  } finally {
+    s.destroy();
+  }
+  return Buffer.concat(chunks).subarray(0, want);
+}
+
+/** Positional reads of the compressed bytes, CHUNK at a time. */
+async function* rawChunks(archive: string, ra: RandomAccess, e: EntryData): AsyncGenerator<Buffer> {
+  const end = e.dataOffset + e.compressedSize;
+  for (let pos = e.dataOffset; pos < end; pos += CHUNK) {
+    const len = Math.min(CHUNK, end - pos);
+    yield await readExactly(archive, ra, e, pos, len);
+  }
+}
+
+/** Counts output against the declared size and checks CRC-32 at the end. */
+class SizeAndCrc extends Transform {
+  #got = 0;
+  #crc = 0;
+  constructor(
+    private readonly archive: string,
+    private readonly e: EntryData,
+    private readonly checkEnd: boolean
+  ) {
+    super();
+  }
+
+  override _transform(chunk: Buffer, _enc: BufferEncoding, cb: TransformCallback): void {
+    this.#got += chunk.length;
+    if (this.#got > this.e.size) {
+      cb(
+        zipError(
+          'CORRUPT_ARCHIVE',
+          this.archive,
+          `entry inflates to more than its declared ${this.e.size} bytes`,
+          [this.e.name]
+        )
+      );
+      return;
+    }
+    this.#crc = crc32(chunk, this.#crc);
+    cb(null, chunk);
+  }
+
+  override _flush(cb: TransformCallback): void {
+    if (!this.checkEnd) return cb();
+    if (this.#got !== this.e.size)
+      return cb(
+        zipError(
+          'CORRUPT_ARCHIVE',
+          this.archive,
+          `entry holds fewer bytes than its declared ${this.e.size}`,
+          [this.e.name]
+        )
+      );
+    if (this.#crc !== this.e.crc)
+      return cb(zipError('CORRUPT_ARCHIVE', this.archive, 'CRC-32 mismatch', [this.e.name]));
+    cb();
+  }
+}
+
+/**
+ * Stream one entry's uncompressed bytes. Errors (bad data, more output than
+ * declared, CRC mismatch at the end) surface as UnpackError on the stream.
+ */
+export function entryStream(
+  archive: string,
+  ra: RandomAccess,
+  e: EntryData,
+  checkEnd = true
+): Readable {
+  checkMethod(archive, e);
+  const raw = Readable.from(rawChunks(archive, ra, e), { objectMode: false });
+  const out = new SizeAndCrc(archive, e, checkEnd);
+  const fail = (err: unknown): void => {
+    out.destroy(asUnpackError(archive, e, err));
+  };
+  raw.on('error', fail);
+  if (e.method === 8) {
+    const inflate = createInflateRaw();
+    inflate.on('error', fail);
+    raw.pipe(inflate).pipe(out);
+    out.on('close', () => {
+      raw.destroy();
+      inflate.destroy();
+    });
+  } else {
+    raw.pipe(out);
+    out.on('close', () => raw.destroy());
+  }
+  return out;
+}

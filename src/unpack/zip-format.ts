@@ -1,0 +1,349 @@
+/**
+ * Byte-level parsing of zip structures: end of central directory (with
+ * zip64), central directory records and local file headers.
+ *
+ * Format: https://pkware.cachefly.net/webdocs/casestudies/APPNOTE.TXT
+ * (sections 4.3.6 to 4.3.16, 4.5.3 for zip64 extra fields).
+ *
+ * Every function here is pure over buffers and throws UnpackError with a
+ * one-line message; the I/O lives in zip.ts.
+ */
+import { crc32 } from 'node:zlib';
+import { UnpackError, type UnpackErrorCode } from '../errors.js';
+
+export const SIG_LOCAL = 0x04034b50;
+export const SIG_CENTRAL = 0x02014b50;
+export const SIG_EOCD = 0x06054b50;
+export const SIG_ZIP64_EOCD = 0x06064b50;
+export const SIG_ZIP64_LOCATOR = 0x07064b50;
+
+export const EOCD_SIZE = 22;
+export const ZIP64_LOCATOR_SIZE = 20;
+export const ZIP64_EOCD_SIZE = 56;
+export const CENTRAL_SIZE = 46;
+export const LOCAL_SIZE = 30;
+/** The longest an EOCD record can be: fixed part plus a 65535-byte comment. */
+export const EOCD_SEARCH = EOCD_SIZE + 0xffff;
+
+export const FLAG_ENCRYPTED = 0x0001;
+export const FLAG_DESCRIPTOR = 0x0008;
+export const FLAG_STRONG_ENCRYPTION = 0x0040;
+export const FLAG_UTF8 = 0x0800;
+/** Compression method 99 marks WinZip AES encryption (APPNOTE 4.4.5). */
+export const METHOD_AES = 99;
+
+/** Build the one-line error the whole module throws: `<archive>: <what> (<entries>)`. */
+export function zipError(
+  code: UnpackErrorCode,
+  archive: string,
+  what: string,
+  entries: readonly string[] = []
+): UnpackError {
+  const shown = entries.slice(0, 5).map((e) => JSON.stringify(e));
+  if (entries.length > 5) shown.push(`and ${entries.length - 5} more`);
+  const tail = shown.length > 0 ? ` (${shown.join(', ')})` : '';
+  return new UnpackError({ code, message: `${archive}: ${what}${tail}` });
+}
+
+/** Where the central directory is, as the end records declare it. */
+export interface EndRecord {
+  /** Offset of the EOCD record in the file. */
+  eocdOffset: number;
+  /** Where the central directory should end: the zip64 EOCD record if any, else the EOCD record. */
+  cdEnd: number;
+  entries: number;
+  cdSize: number;
+  cdOffset: number;
+  zip64: boolean;
+}
+
+/**
+ * Find the EOCD record in the archive's tail. Only a signature whose comment
+ * length reaches exactly to the end of the file counts, so a signature inside
+ * the comment or inside entry data is not mistaken for the real one.
+ * @param tail the last min(size, EOCD_SEARCH) bytes of the file
+ * @returns offset of the record inside `tail`, or -1
+ */
+export function findEocd(tail: Buffer): number {
+  for (let i = tail.length - EOCD_SIZE; i >= 0; i--) {
+    if (tail.readUInt32LE(i) !== SIG_EOCD) continue;
+    if (i + EOCD_SIZE + tail.readUInt16LE(i + 20) === tail.length) return i;
+  }
+  return -1;
+}
+
+/** Parse the EOCD record at `eocd` (an offset in `tail`, which starts at file offset `tailStart`). */
+export function parseEocd(
+  archive: string,
+  tail: Buffer,
+  eocd: number,
+  tailStart: number
+): EndRecord & { needsZip64: boolean } {
+  const disk = tail.readUInt16LE(eocd + 4);
+  const cdDisk = tail.readUInt16LE(eocd + 6);
+  const onDisk = tail.readUInt16LE(eocd + 8);
+  const entries = tail.readUInt16LE(eocd + 10);
+  const cdSize = tail.readUInt32LE(eocd + 12);
+  const cdOffset = tail.readUInt32LE(eocd + 16);
+  const needsZip64 =
+    entries === 0xffff || onDisk === 0xffff || cdSize === 0xffffffff || cdOffset === 0xffffffff;
+  if (!needsZip64 && (disk !== 0 || cdDisk !== 0 || onDisk !== entries))
+    throw zipError('CORRUPT_ARCHIVE', archive, 'multi-disk (spanned) archives are not supported');
+  const eocdOffset = tailStart + eocd;
+  return {
+    eocdOffset,
+    cdEnd: eocdOffset,
+    entries,
+    cdSize,
+    cdOffset,
+    zip64: false,
+    needsZip64,
+  };
+}
+
+/** Read a little-endian uint64 that must fit a JS number. */
+function u64(archive: string, b: Buffer, at: number): number {
+  const v = b.readBigUInt64LE(at);
+  if (v > BigInt(Number.MAX_SAFE_INTEGER))
+    throw zipError('CORRUPT_ARCHIVE', archive, `impossible 64-bit size or offset ${v}`);
+  return Number(v);
+}
+
+/** Parse the zip64 end-of-central-directory locator; returns the offset of the zip64 EOCD record. */
+export function parseZip64Locator(archive: string, b: Buffer): number | undefined {
+  if (b.length < ZIP64_LOCATOR_SIZE || b.readUInt32LE(0) !== SIG_ZIP64_LOCATOR) return undefined;
+  if (b.readUInt32LE(4) !== 0 || b.readUInt32LE(16) !== 1)
+    throw zipError(
+      'CORRUPT_ARCHIVE',
+      archive,
+      'multi-disk (spanned) zip64 archives are not supported'
+    );
+  return u64(archive, b, 8);
+}
+
+/** Parse a zip64 EOCD record (its fixed 56-byte part) found at file offset `at`. */
+export function parseZip64Eocd(
+  archive: string,
+  b: Buffer,
+  at: number,
+  eocdOffset: number
+): EndRecord {
+  if (b.length < ZIP64_EOCD_SIZE || b.readUInt32LE(0) !== SIG_ZIP64_EOCD)
+    throw zipError('CORRUPT_ARCHIVE', archive, 'bad zip64 end of central directory signature');
+  const disk = b.readUInt32LE(16);
+  const cdDisk = b.readUInt32LE(20);
+  const onDisk = u64(archive, b, 24);
+  const entries = u64(archive, b, 32);
+  if (disk !== 0 || cdDisk !== 0 || onDisk !== entries)
+    throw zipError('CORRUPT_ARCHIVE', archive, 'multi-disk (spanned) archives are not supported');
+  return {
+    eocdOffset,
+    cdEnd: at,
+    entries,
+    cdSize: u64(archive, b, 40),
+    cdOffset: u64(archive, b, 48),
+    zip64: true,
+  };
+}
+
+/** One central directory record, with zip64 values already applied. */
+export interface CentralRecord {
+  /** Position in the central directory (0-based). */
+  index: number;
+  versionMadeBy: number;
+  flags: number;
+  method: number;
+  crc: number;
+  compressedSize: number;
+  size: number;
+  /** Name bytes as stored. */
+  nameBytes: Buffer;
+  /** Name decoded (UTF-8 when flagged or given by a Unicode Path extra field, else CP437). */
+  name: string;
+  externalAttr: number;
+  localOffset: number;
+}
+
+/** Iterate the extra fields of a header: (id, data) pairs. */
+function* extraFields(archive: string, extra: Buffer, name: string): Generator<[number, Buffer]> {
+  let i = 0;
+  while (i + 4 <= extra.length) {
+    const id = extra.readUInt16LE(i);
+    const len = extra.readUInt16LE(i + 2);
+    if (i + 4 + len > extra.length)
+      throw zipError('CORRUPT_ARCHIVE', archive, 'extra field runs past its header', [name]);
+    yield [id, extra.subarray(i + 4, i + 4 + len)];
+    i += 4 + len;
+  }
+}
+
+/**
+ * Parse every central directory record in `cd` (exactly `count` of them,
+ * filling exactly the declared size: leftover bytes would be records some
+ * readers see and others do not).
+ */
+export function parseCentralDirectory(archive: string, cd: Buffer, count: number): CentralRecord[] {
+  const out: CentralRecord[] = [];
+  let p = 0;
+  for (let index = 0; index < count; index++) {
+    if (p + CENTRAL_SIZE > cd.length)
+      throw zipError(
+        'CORRUPT_ARCHIVE',
+        archive,
+        `central directory ends after ${index} of ${count} declared entries`
+      );
+    if (cd.readUInt32LE(p) !== SIG_CENTRAL)
+      throw zipError(
+        'CORRUPT_ARCHIVE',
+        archive,
+        `bad central directory signature at record ${index}`
+      );
+    const nameLen = cd.readUInt16LE(p + 28);
+    const extraLen = cd.readUInt16LE(p + 30);
+    const commentLen = cd.readUInt16LE(p + 32);
+    const end = p + CENTRAL_SIZE + nameLen + extraLen + commentLen;
+    if (end > cd.length)
+      throw zipError(
+        'CORRUPT_ARCHIVE',
+        archive,
+        `central directory record ${index} runs past its end`
+      );
+    const flags = cd.readUInt16LE(p + 8);
+    const nameBytes = cd.subarray(p + CENTRAL_SIZE, p + CENTRAL_SIZE + nameLen);
+    const extra = cd.subarray(p + CENTRAL_SIZE + nameLen, p + CENTRAL_SIZE + nameLen + extraLen);
+    let name = decodeName(archive, nameBytes, flags);
+    let size = cd.readUInt32LE(p + 24);
+    let compressedSize = cd.readUInt32LE(p + 20);
+    let localOffset = cd.readUInt32LE(p + 42);
+    const diskStart = cd.readUInt16LE(p + 34);
+    for (const [id, data] of extraLen > 0 ? extraFields(archive, extra, name) : []) {
+      if (id === 0x0001) {
+        // Zip64 extended information: only the fields saturated in the record are present, in order.
+        let q = 0;
+        const need = (what: string): number => {
+          if (q + 8 > data.length)
+            throw zipError('CORRUPT_ARCHIVE', archive, `zip64 extra field lacks the ${what}`, [
+              name,
+            ]);
+          const v = u64(archive, data, q);
+          q += 8;
+          return v;
+        };
+        if (size === 0xffffffff) size = need('uncompressed size');
+        if (compressedSize === 0xffffffff) compressedSize = need('compressed size');
+        if (localOffset === 0xffffffff) localOffset = need('local header offset');
+      } else if (id === 0x7075 && data.length >= 5 && data[0] === 1) {
+        // Info-ZIP Unicode Path: a UTF-8 name, valid only while the CRC of the stored name matches.
+        if (data.readUInt32LE(1) === crc32(nameBytes)) name = decodeUtf8(archive, data.subarray(5));
+      }
+    }
+    if (diskStart !== 0 && diskStart !== 0xffff)
+      throw zipError('CORRUPT_ARCHIVE', archive, 'entry on another disk', [name]);
+    out.push({
+      index,
+      versionMadeBy: cd.readUInt16LE(p + 4),
+      flags,
+      method: cd.readUInt16LE(p + 10),
+      crc: cd.readUInt32LE(p + 16),
+      compressedSize,
+      size,
+      nameBytes,
+      name,
+      externalAttr: cd.readUInt32LE(p + 38),
+      localOffset,
+    });
+    p = end;
+  }
+  if (p !== cd.length)
+    throw zipError(
+      'CORRUPT_ARCHIVE',
+      archive,
+      `central directory holds ${cd.length - p} bytes beyond its ${count} declared entries`
+    );
+  return out;
+}
+
+/** The fields of a local file header that must agree with the central record. */
+export interface LocalHeader {
+  flags: number;
+  method: number;
+  crc: number;
+  compressedSize: number;
+  size: number;
+  nameBytes: Buffer;
+  /** Length of the whole header (fixed part, name, extra): the data starts here. */
+  headerLength: number;
+}
+
+/** Length of the local header starting at `b[0]`, or -1 when `b` is too short to tell. */
+export function localHeaderLength(b: Buffer, at: number): number {
+  if (at + LOCAL_SIZE > b.length) return -1;
+  return LOCAL_SIZE + b.readUInt16LE(at + 26) + b.readUInt16LE(at + 28);
+}
+
+/** Parse the local header at `b[at]`; the caller ensures the whole header is in `b`. */
+export function parseLocalHeader(
+  archive: string,
+  b: Buffer,
+  at: number,
+  name: string
+): LocalHeader {
+  if (b.readUInt32LE(at) !== SIG_LOCAL)
+    throw zipError('CORRUPT_ARCHIVE', archive, 'bad local header signature', [name]);
+  const nameLen = b.readUInt16LE(at + 26);
+  const extraLen = b.readUInt16LE(at + 28);
+  let size = b.readUInt32LE(at + 22);
+  let compressedSize = b.readUInt32LE(at + 18);
+  const extra = b.subarray(at + LOCAL_SIZE + nameLen, at + LOCAL_SIZE + nameLen + extraLen);
+  if (size === 0xffffffff || compressedSize === 0xffffffff) {
+    for (const [id, data] of extraFields(archive, extra, name)) {
+      // In a local header the zip64 field always holds both sizes (APPNOTE 4.5.3).
+      if (id === 0x0001 && data.length >= 16) {
+        size = u64(archive, data, 0);
+        compressedSize = u64(archive, data, 8);
+      }
+    }
+  }
+  return {
+    flags: b.readUInt16LE(at + 6),
+    method: b.readUInt16LE(at + 8),
+    crc: b.readUInt32LE(at + 14),
+    compressedSize,
+    size,
+    nameBytes: b.subarray(at + LOCAL_SIZE, at + LOCAL_SIZE + nameLen),
+    headerLength: LOCAL_SIZE + nameLen + extraLen,
+  };
+}
+
+const utf8Decoder = new TextDecoder('utf-8', { fatal: true });
+
+function decodeUtf8(archive: string, b: Buffer): string {
+  try {
+    return utf8Decoder.decode(b);
+  } catch {
+    throw zipError('CORRUPT_ARCHIVE', archive, 'entry name flagged UTF-8 is not valid UTF-8', [
+      b.toString('latin1'),
+    ]);
+  }
+}
+
+/**
+ * Code page 437, bytes 0x80 to 0xFF: the zip default when bit 11 is clear
+ * (APPNOTE appendix D). Bytes below 0x80 are ASCII.
+ */
+const CP437_HIGH =
+  'ÇüéâäàåçêëèïîìÄÅÉæÆôöòûùÿÖÜ¢£¥₧ƒáíóúñÑªº¿⌐¬½¼¡«»░▒▓│┤╡╢╖╕╣║╗╝╜╛┐└┴┬├─┼╞╟╚╔╩╦╠═╬╧╨╤╥╙╘╒╓╫╪┘┌█▄▌▐▀αßΓπΣσµτΦΘΩδ∞φε∩≡±≥≤⌠⌡÷≈°∙·√ⁿ²■\u00a0';
+
+/** Decode an entry name: UTF-8 when bit 11 is set, else CP437. */
+export function decodeName(archive: string, b: Buffer, flags: number): string {
+  if (flags & FLAG_UTF8) return decodeUtf8(archive, b);
+  const latin1 = b.toString('latin1');
+  // eslint-disable-next-line no-control-regex
+  if (/^[\x00-\x7f]*$/.test(latin1)) return latin1;
+  let s = '';
+  for (let i = 0; i < b.length; i++) {
+    const c = b[i] ?? 0;
+    s += c < 0x80 ? String.fromCharCode(c) : (CP437_HIGH[c - 0x80] ?? '?');
+  }
+  return s;
+}
