@@ -10,14 +10,27 @@ import { fileURLToPath } from 'node:url';
 import { zipDirectory } from './lib/zipwriter.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const parts = ['npm-basic', 'python-basic', 'java-basic', 'ruby-basic', 'dotnet-basic', 'binary-basic'];
+const parts = [
+  'npm-basic',
+  'python-basic',
+  'java-basic',
+  'ruby-basic',
+  'dotnet-basic',
+  'binary-basic',
+];
 
 const stage = mkdtempSync(join(tmpdir(), 'lamina-sample-'));
 try {
   for (const p of parts) {
     const dir = join(root, 'testdata', 'layers', p);
-    if (!existsSync(dir)) throw new Error(`missing fixture ${dir}: run its scripts/fixtures-*.mjs first`);
-    cpSync(dir, stage, { recursive: true, verbatimSymlinks: true, force: false, errorOnExist: true });
+    if (!existsSync(dir))
+      throw new Error(`missing fixture ${dir}: run its scripts/fixtures-*.mjs first`);
+    cpSync(dir, stage, {
+      recursive: true,
+      verbatimSymlinks: true,
+      force: false,
+      errorOnExist: true,
+    });
   }
   const out = join(root, 'testdata', 'layers', 'sample-layer.zip');
   writeFileSync(out, zipDirectory(stage));

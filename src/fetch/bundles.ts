@@ -75,15 +75,10 @@ async function boundedText(res: Response, max: number): Promise<string> {
   if (!res.body) return '';
   const chunks: Buffer[] = [];
   let total = 0;
-  const reader = (res.body as ReadableStream<Uint8Array>).getReader();
-  for (;;) {
-    const { done, value } = (await reader.read()) as ReadableStreamReadResult<Uint8Array>;
-    if (done) break;
+  // Node's web ReadableStream is async-iterable; stop as soon as the bound is passed.
+  for await (const value of res.body as unknown as AsyncIterable<Uint8Array>) {
     total += value.byteLength;
-    if (total > max) {
-      await reader.cancel();
-      throw new Error(`body exceeds ${max} bytes`);
-    }
+    if (total > max) throw new Error(`body exceeds ${max} bytes`);
     chunks.push(Buffer.from(value));
   }
   return Buffer.concat(chunks).toString('utf8');

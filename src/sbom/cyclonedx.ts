@@ -343,9 +343,7 @@ class LaminaXmlSerializer extends CDX.Serialize.XmlSerializer {
       el('aggregate', comp.aggregate),
       el(
         'assemblies',
-        comp.assemblies.map(
-          (ref) => ({ type: 'element', name: 'assembly', attributes: { ref } }) as XmlElement
-        )
+        comp.assemblies.map((ref) => ({ type: 'element', name: 'assembly', attributes: { ref } }))
       ),
     ]);
     insertBefore(root, el('compositions', [composition]), AFTER_COMPOSITIONS);

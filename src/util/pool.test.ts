@@ -21,10 +21,9 @@ describe('mapLimit failures', () => {
   it('rethrows the first error and starts nothing after it', async () => {
     const started: number[] = [];
     await expect(
-      mapLimit([0, 1, 2, 3, 4, 5], 1, async (i) => {
+      mapLimit([0, 1, 2, 3, 4, 5], 1, (i) => {
         started.push(i);
-        if (i === 2) throw new Error('boom');
-        return i;
+        return i === 2 ? Promise.reject(new Error('boom')) : Promise.resolve(i);
       })
     ).rejects.toThrow('boom');
     expect(started).toEqual([0, 1, 2]);

@@ -12,7 +12,9 @@ class Capture extends Writable {
 }
 
 /** Run the CLI in-process with captured output. */
-export async function runCli(argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+export async function runCli(
+  argv: string[]
+): Promise<{ code: number; stdout: string; stderr: string }> {
   const stdout = new Capture();
   const stderr = new Capture();
   const code = await main(argv, { stdout, stderr, isTty: false });

@@ -1,5 +1,10 @@
 /** `lamina pin`: add a layer zip's digest to the allowlist of the rule matching --layer-name. */
 import { UsageError } from '../../errors.js';
+import { ClientFactory } from '../../fetch/aws/clients.js';
+import { describeLayerVersion, parseLayerVersionArn } from '../../fetch/aws/enumerate.js';
+import { failureError } from '../../fetch/aws/layer.js';
+import { codeSha256ToHex } from '../../fetch/cache.js';
+import { FetchError } from '../../fetch/errors.js';
 import { openLayerPath } from '../../unpack/open.js';
 import { loadPolicyFile } from '../../verify/policy/load.js';
 import { findRuleByName } from '../../verify/policy/match.js';
@@ -8,11 +13,50 @@ import { EXIT } from '../exit.js';
 import type { CliIo } from '../io.js';
 import { emitPin, PIN_FLAGS, pinFromFlags, requireLayerArgs } from './gate.js';
 
-export const PIN_USAGE = `usage: lamina pin LAYER.zip --policy FILE --layer-name NAME [--version N] [--note TEXT]
-                 [--expires DATE] [--print]
+export const PIN_USAGE = `usage: lamina pin LAYER.zip|LAYER_VERSION_ARN --policy FILE --layer-name NAME [--version N]
+                 [--note TEXT] [--expires DATE] [--print]
+                 [--profile P] [--endpoint-url URL] [--max-attempts N]
 
 Adds the zip's sha256 to the pins of the first layer rule whose name glob matches NAME,
-keeping the policy file's comments and layout. --print shows the entry instead of writing it.`;
+keeping the policy file's comments and layout. For a layer version ARN the digest is Lambda's
+CodeSha256 (GetLayerVersionByArn, as hex) and the version defaults to the ARN's.
+--print shows the entry instead of writing it.`;
+
+/** GetLayerVersionByArn: the version's CodeSha256 as hex and its version number. */
+async function publishedDigest(
+  arn: string,
+  aws: { endpointUrl?: string; profile?: string; maxAttempts: number }
+): Promise<{ hex: string; version: number }> {
+  const parsed = parseLayerVersionArn(arn);
+  if (!parsed) {
+    throw new UsageError({
+      code: 'BAD_ARGUMENT',
+      message: `not a layer version ARN (arn:aws:lambda:REGION:ACCOUNT:layer:NAME:VERSION): ${arn}`,
+    });
+  }
+  const factory = new ClientFactory(aws);
+  try {
+    const got = await describeLayerVersion(factory, {
+      arn,
+      ...parsed,
+      listed: false,
+      content: undefined,
+      failure: undefined,
+      lookups: [{ principal: { label: 'default', credentials: undefined }, region: parsed.region }],
+    });
+    if ('code' in got) throw failureError(got);
+    const hex = codeSha256ToHex(got.codeSha256);
+    if (!hex) {
+      throw new FetchError({
+        code: 'API_ERROR',
+        message: `${arn}: CodeSha256 ${got.codeSha256} is not a sha256`,
+      });
+    }
+    return { hex, version: parsed.version };
+  } finally {
+    factory.destroy();
+  }
+}
 
 /** `lamina pin`. */
 export async function pinCommand(argv: string[], io: CliIo): Promise<number> {
@@ -20,6 +64,9 @@ export async function pinCommand(argv: string[], io: CliIo): Promise<number> {
     policy: { type: 'string' },
     'layer-name': { type: 'string' },
     print: { type: 'boolean', default: false },
+    profile: { type: 'string' },
+    'endpoint-url': { type: 'string' },
+    'max-attempts': { type: 'string', default: '8' },
     help: { type: 'boolean', short: 'h', default: false },
     ...PIN_FLAGS,
     ...LIMIT_FLAGS,
@@ -29,13 +76,6 @@ export async function pinCommand(argv: string[], io: CliIo): Promise<number> {
     return EXIT.OK;
   }
   const { input, policy, layerName } = requireLayerArgs('pin', PIN_USAGE, positionals, values);
-  if (input.startsWith('arn:')) {
-    // TODO(lead): pin a published layer version by ARN (CodeSha256 from GetLayerVersionByArn).
-    throw new UsageError({
-      code: 'BAD_ARGUMENT',
-      message: 'pinning a layer version ARN needs AWS access: not implemented yet',
-    });
-  }
   const loaded = loadPolicyFile(policy);
   const ruleIndex = findRuleByName(loaded.policy.layers, layerName);
   if (ruleIndex < 0) {
@@ -43,6 +83,23 @@ export async function pinCommand(argv: string[], io: CliIo): Promise<number> {
       code: 'BAD_INPUT',
       message: `no layer rule in ${policy} has a name glob matching ${layerName}`,
     });
+  }
+  if (input.startsWith('arn:')) {
+    if (!/^[1-9]\d*$/.test(values['max-attempts'])) {
+      throw new UsageError({
+        code: 'BAD_ARGUMENT',
+        message: `--max-attempts: not a positive whole number: ${values['max-attempts']}`,
+      });
+    }
+    const { hex, version } = await publishedDigest(input, {
+      maxAttempts: Number(values['max-attempts']),
+      ...(values['endpoint-url'] ? { endpointUrl: values['endpoint-url'] } : {}),
+      ...(values.profile ? { profile: values.profile } : {}),
+    });
+    const pin = pinFromFlags(hex, values);
+    pin.version ??= version;
+    await emitPin(io, policy, ruleIndex, pin, !values.print);
+    return EXIT.OK;
   }
   const { source, artifact } = await openLayerPath(input, limitsFromFlags(values));
   await source.close();
