@@ -1,5 +1,5 @@
 import type { ContentItem, ContentStore } from './content.js';
-import type { Estate, RegionEstate } from './estate.js';
+import type { Estate } from './estate.js';
 import type { Caller } from './wire.js';
 
 /** What a service handler gets for one request. */
@@ -16,17 +16,4 @@ export interface HandlerContext {
   /** Presigned URL for a content item; honours the `expired` fault. */
   presign(item: ContentItem): string;
   now(): Date;
-}
-
-/** The caller's view of one account+region; empty when the estate has none. */
-export function regionOf(estate: Estate, account: string, region: string): RegionEstate {
-  return (
-    estate.accounts.get(account)?.regions.get(region) ?? {
-      layers: [],
-      functions: [],
-      signingProfiles: [],
-      signingJobs: [],
-      codeSigningConfigs: [],
-    }
-  );
 }

@@ -7,6 +7,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { parse } from 'yaml';
 import { BaseError } from '../../src/errors.js';
+import { regionIndex } from './estate-index.js';
 
 /** Why an estate could not be loaded. */
 export type EstateErrorCode = 'ESTATE_UNREADABLE' | 'ESTATE_INVALID';
@@ -713,12 +714,11 @@ export function findLayerVersion(
 ): { account: string; region: string; layer: Layer; version: LayerVersion } | undefined {
   const p = parseLayerVersionArn(arn);
   if (!p) return undefined;
-  const layer = estate.accounts
-    .get(p.account)
-    ?.regions.get(p.region)
-    ?.layers.find((l) => l.name === p.name);
-  const version = layer?.versions.find((v) => v.version === p.version);
-  return layer && version ? { account: p.account, region: p.region, layer, version } : undefined;
+  const layer = regionIndex(estate, p.account, p.region).layersByName.get(p.name);
+  const version = layer?.versions.get(p.version);
+  return layer && version
+    ? { account: p.account, region: p.region, layer: layer.layer, version }
+    : undefined;
 }
 
 /** Reads and validates an estate YAML file. */

@@ -5,7 +5,8 @@
  */
 import { createHash } from 'node:crypto';
 import { buildZip, type ContentItem } from './content.js';
-import { regionOf, type HandlerContext } from './context.js';
+import type { HandlerContext } from './context.js';
+import { regionIndex, type FunctionEntry } from './estate-index.js';
 import {
   findLayerVersion,
   layerArn,
@@ -86,7 +87,7 @@ function signingArns(
   v: LayerVersion
 ): { SigningProfileVersionArn?: string; SigningJobArn?: string } {
   if (v.signingJob === undefined) return {};
-  const job = regionOf(estate, account, region).signingJobs.find((j) => j.jobId === v.signingJob);
+  const job = regionIndex(estate, account, region).signingJobsById.get(v.signingJob);
   if (!job) return {};
   return {
     SigningProfileVersionArn: signerArn(
@@ -227,7 +228,7 @@ function resolveFunction(
       `Function ARN region ${region} does not match the endpoint region ${ctx.region}`
     );
   if (account !== ctx.caller.account) throw accessDenied(ctx, action, arn);
-  const fn = regionOf(ctx.estate, account, region).functions.find((f) => f.name === name);
+  const fn = regionIndex(ctx.estate, account, region).functionsByName.get(name);
   if (!fn) throw notFound(`Function not found: ${arn}`);
   return { account, fn, qualifier: m[4] };
 }
@@ -252,25 +253,18 @@ function listFunctions(ctx: HandlerContext): ApiResult {
       `FunctionVersion must be ALL, got ${fv}`
     );
   const all = fv === 'ALL';
-  const fns = [...regionOf(ctx.estate, ctx.caller.account, ctx.region).functions].sort((a, b) =>
-    a.name < b.name ? -1 : 1
-  );
-  const entries: Array<() => Record<string, unknown>> = [];
-  for (const fn of fns) {
-    entries.push(() =>
-      functionConfiguration(ctx, ctx.caller.account, ctx.region, fn, undefined, all)
-    );
-    if (all)
-      for (const v of fn.versions)
-        entries.push(() => functionConfiguration(ctx, ctx.caller.account, ctx.region, fn, v, true));
-  }
-  const { items, nextMarker } = page(
-    entries,
+  // The row list is built once per region at index time; a page only slices it.
+  const idx = regionIndex(ctx.estate, ctx.caller.account, ctx.region);
+  const { items, nextMarker } = page<FunctionEntry>(
+    all ? idx.allEntries : idx.latestEntries,
     'ListFunctions',
     ctx.query.get('Marker'),
     ctx.query.get('MaxItems')
   );
-  return { body: { Functions: items.map((e) => e()), NextMarker: nextMarker } };
+  const Functions = items.map(({ fn, version }) =>
+    functionConfiguration(ctx, ctx.caller.account, ctx.region, fn, version, all)
+  );
+  return { body: { Functions, NextMarker: nextMarker } };
 }
 
 function getFunction(ctx: HandlerContext): ApiResult {
@@ -336,7 +330,7 @@ function getCodeSigningConfig(ctx: HandlerContext): ApiResult {
   if (account !== ctx.caller.account) throw accessDenied(ctx, 'GetCodeSigningConfig', raw);
   const csc =
     region === ctx.region
-      ? regionOf(ctx.estate, account, region).codeSigningConfigs.find((c) => c.id === id)
+      ? regionIndex(ctx.estate, account, region).codeSigningConfigsById.get(id)
       : undefined;
   if (!csc) throw notFound(`Code signing config not found: ${raw}`);
   return {
@@ -483,44 +477,52 @@ function listItem(
 
 function listLayers(ctx: HandlerContext): ApiResult {
   const account = ctx.caller.account;
-  const layers = [...regionOf(ctx.estate, account, ctx.region).layers].sort((a, b) =>
-    a.name < b.name ? -1 : 1
-  );
-  const rows: Record<string, unknown>[] = [];
-  for (const layer of layers) {
-    const latest = [...layer.versions].reverse().find((v) => matchesFilters(ctx, v));
-    if (!latest) continue;
-    rows.push({
-      LayerName: layer.name,
-      LayerArn: layerArn(ctx.estate.partition, ctx.region, account, layer.name),
-      LatestMatchingVersion: listItem(ctx, account, ctx.region, layer, latest),
-    });
+  // Which layers match depends on the filters, so that is decided per request
+  // (cheap: no allocation); response objects are built for the page only.
+  const matching: Array<{ layer: Layer; latest: LayerVersion }> = [];
+  for (const layer of regionIndex(ctx.estate, account, ctx.region).layersSorted) {
+    const latest = latestMatching(ctx, layer.versions);
+    if (latest) matching.push({ layer, latest });
   }
   const { items, nextMarker } = page(
-    rows,
+    matching,
     'ListLayers',
     ctx.query.get('Marker'),
     ctx.query.get('MaxItems')
   );
-  return { body: { Layers: items, NextMarker: nextMarker } };
+  const Layers = items.map(({ layer, latest }) => ({
+    LayerName: layer.name,
+    LayerArn: layerArn(ctx.estate.partition, ctx.region, account, layer.name),
+    LatestMatchingVersion: listItem(ctx, account, ctx.region, layer, latest),
+  }));
+  return { body: { Layers, NextMarker: nextMarker } };
+}
+
+/** The highest-numbered version passing the filters (versions are sorted ascending). */
+function latestMatching(ctx: HandlerContext, versions: LayerVersion[]): LayerVersion | undefined {
+  for (let i = versions.length - 1; i >= 0; i--) {
+    const v = versions[i];
+    if (v && matchesFilters(ctx, v)) return v;
+  }
+  return undefined;
 }
 
 function listLayerVersions(ctx: HandlerContext): ApiResult {
   const { account, region, name } = resolveLayerName(ctx, ctx.segments[2] ?? '');
   const layer =
     region === ctx.region
-      ? regionOf(ctx.estate, account, region).layers.find((l) => l.name === name)
+      ? regionIndex(ctx.estate, account, region).layersByName.get(name)?.layer
       : undefined;
   // Newest first, as AWS lists them; deleted versions are gone.
   const versions = (layer?.versions ?? [])
     .filter((v) => matchesFilters(ctx, v) && mayRead(ctx, account, v))
     .reverse();
-  const rows = layer ? versions.map((v) => listItem(ctx, account, region, layer, v)) : [];
   const { items, nextMarker } = page(
-    rows,
+    versions,
     'ListLayerVersions',
     ctx.query.get('Marker'),
     ctx.query.get('MaxItems')
   );
-  return { body: { LayerVersions: items, NextMarker: nextMarker } };
+  const LayerVersions = layer ? items.map((v) => listItem(ctx, account, region, layer, v)) : [];
+  return { body: { LayerVersions, NextMarker: nextMarker } };
 }

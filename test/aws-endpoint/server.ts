@@ -356,7 +356,10 @@ export async function startAwsEndpoint(options: AwsEndpointOptions): Promise<Aws
       }
     });
   });
-  server.keepAliveTimeout = 1000;
+  // Node's own default. Not lower: the server advertises `Keep-Alive: timeout=N` and
+  // Node's http.Agent throws away a pooled socket when N is 1 s or less (it keeps a
+  // 1 s safety margin), so 1000 ms made every SDK call open a new TCP connection.
+  server.keepAliveTimeout = 5000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve());

@@ -2,7 +2,8 @@
  * AWS Signer (restJson1): DescribeSigningJob and GetSigningProfile, shaped as
  * @aws-sdk/client-signer's model (timestamps as epoch seconds).
  */
-import { regionOf, type HandlerContext } from './context.js';
+import type { HandlerContext } from './context.js';
+import { regionIndex } from './estate-index.js';
 import { ApiError, type ApiResult } from './wire.js';
 
 export type SignerHandler = (ctx: HandlerContext) => ApiResult;
@@ -26,10 +27,10 @@ const epoch = (d: Date | undefined): number | undefined =>
 function describeSigningJob(ctx: HandlerContext): ApiResult {
   const jobId = ctx.segments[1] ?? '';
   // Jobs are looked up in the caller's own account: a job id from another account is simply not there.
-  const re = regionOf(ctx.estate, ctx.caller.account, ctx.region);
-  const job = re.signingJobs.find((j) => j.jobId === jobId);
+  const idx = regionIndex(ctx.estate, ctx.caller.account, ctx.region);
+  const job = idx.signingJobsById.get(jobId);
   if (!job) throw new ApiError(404, 'ResourceNotFoundException', `Signing job ${jobId} not found`);
-  const profile = re.signingProfiles.find((p) => p.name === job.profileName);
+  const profile = idx.signingProfilesByName.get(job.profileName);
   return {
     body: {
       jobId: job.jobId,
@@ -61,9 +62,7 @@ function describeSigningJob(ctx: HandlerContext): ApiResult {
 function getSigningProfile(ctx: HandlerContext): ApiResult {
   const name = ctx.segments[1] ?? '';
   const owner = ctx.query.get('profileOwner') ?? ctx.caller.account;
-  const profile = regionOf(ctx.estate, owner, ctx.region).signingProfiles.find(
-    (p) => p.name === name
-  );
+  const profile = regionIndex(ctx.estate, owner, ctx.region).signingProfilesByName.get(name);
   if (owner !== ctx.caller.account && !profile?.sharedWith.includes(ctx.caller.account)) {
     throw new ApiError(
       403,
