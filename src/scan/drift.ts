@@ -9,6 +9,16 @@ const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
  * A version exists when it was listed or its content could be read.
  */
 export function computeDrift(functions: ScanFunction[], layers: ScanLayer[]): Drift {
+  // Index each function's layer references once: (owner, name, region) → users.
+  const refs = new Map<string, { arn: string; version: number }[]>();
+  for (const fn of functions) {
+    for (const l of fn.layers) {
+      const k = `${l.owner}\0${l.name}\0${fn.region}`;
+      const list = refs.get(k) ?? [];
+      list.push({ arn: fn.arn, version: l.version });
+      refs.set(k, list);
+    }
+  }
   const out: LayerDrift[] = [];
   for (const layer of layers) {
     for (const region of layer.regions) {
@@ -18,14 +28,9 @@ export function computeDrift(functions: ScanFunction[], layers: ScanLayer[]): Dr
         (a, v) => (a === undefined || v.version > a.version ? v : a),
         undefined
       );
-      const users: LayerDrift['functions'] = [];
-      for (const fn of functions) {
-        for (const l of fn.layers) {
-          if (l.name !== layer.name || l.owner !== layer.owner || fn.region !== region) continue;
-          const behind = existing.filter((v) => v.version > l.version).length;
-          users.push({ arn: fn.arn, version: l.version, behind });
-        }
-      }
+      const users: LayerDrift['functions'] = (
+        refs.get(`${layer.owner}\0${layer.name}\0${region}`) ?? []
+      ).map((u) => ({ ...u, behind: existing.filter((v) => v.version > u.version).length }));
       if (!newest && users.length === 0) continue;
       users.sort((a, b) => cmp(a.arn, b.arn) || a.version - b.version);
       out.push({

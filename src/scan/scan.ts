@@ -281,7 +281,11 @@ function buildResult(
 
   const usedBy = new Map<string, string[]>();
   for (const f of functions)
-    for (const l of f.layers) usedBy.set(l.arn, [...(usedBy.get(l.arn) ?? []), f.arn]);
+    for (const l of f.layers) {
+      const list = usedBy.get(l.arn);
+      if (list) list.push(f.arn);
+      else usedBy.set(l.arn, [f.arn]);
+    }
 
   const failures: ScanFailure[] = en.failures.map((f) => ({ ...f }));
   const layers = new Map<string, ScanLayer>();
