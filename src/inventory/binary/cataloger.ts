@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { sha256Entry } from '../../unpack/hash.js';
 import { posix } from 'node:path';
 import { mapLimit } from '../../util/pool.js';
 import type { Finding } from '../../model/finding.js';
@@ -111,12 +112,6 @@ export const binaryCataloger: Cataloger = {
   },
 };
 
-async function sha256Stream(ctx: CatalogContext, path: string): Promise<string> {
-  const h = createHash('sha256');
-  for await (const chunk of await ctx.source.stream(path)) h.update(chunk as Buffer);
-  return h.digest('hex');
-}
-
 async function catalogFile(ctx: CatalogContext, e: FileEntry): Promise<CatalogResult> {
   const head = await ctx.source.head(e.path, SNIFF);
   if (!isElf(head)) {
@@ -125,7 +120,7 @@ async function catalogFile(ctx: CatalogContext, e: FileEntry): Promise<CatalogRe
     // Scripts in bin/ run too; anything Lambda would start from extensions/ counts whatever it is.
     if (!(isExtension(e.path) || (script && (top === 'bin' || top === 'extensions'))))
       return { packages: [], findings: [] };
-    const sha = await sha256Stream(ctx, e.path);
+    const sha = await sha256Entry(ctx.source, e.path);
     return {
       packages: [fileComponent(ctx, e.path, sha, script ? 'script' : 'other', 'executable', {})],
       findings: [],
@@ -134,7 +129,7 @@ async function catalogFile(ctx: CatalogContext, e: FileEntry): Promise<CatalogRe
 
   // Too large to hold in memory: hash it, classify from the header alone.
   if (e.size > ctx.limits.maxNestedSize) {
-    const sha = await sha256Stream(ctx, e.path);
+    const sha = await sha256Entry(ctx.source, e.path);
     const hdr = tryHeader(head);
     return {
       packages: [

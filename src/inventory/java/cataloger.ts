@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { digestEntry } from '../../unpack/hash.js';
 import { UnpackError } from '../../errors.js';
 import type { Finding } from '../../model/finding.js';
 import { newPackage, type License, type Package } from '../../model/package.js';
@@ -62,13 +63,8 @@ function hashBytes(buf: Buffer): Hashes {
 }
 
 async function hashStream(source: FileSource, path: string): Promise<Hashes> {
-  const sha1 = createHash('sha1');
-  const sha256 = createHash('sha256');
-  for await (const chunk of await source.stream(path)) {
-    sha1.update(chunk as Buffer);
-    sha256.update(chunk as Buffer);
-  }
-  return { 'SHA-1': sha1.digest('hex'), 'SHA-256': sha256.digest('hex') };
+  const [sha1, sha256] = await digestEntry(source, path, ['sha1', 'sha256']);
+  return { 'SHA-1': sha1!.toString('hex'), 'SHA-256': sha256!.toString('hex') };
 }
 
 /** One archive to catalog: where its bytes came from and how deep it sits. */

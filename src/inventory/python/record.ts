@@ -1,6 +1,7 @@
-import { createHash, getHashes } from 'node:crypto';
+import { getHashes } from 'node:crypto';
 import { posix } from 'node:path';
 import type { Finding } from '../../model/finding.js';
+import { digestEntry } from '../../unpack/hash.js';
 import type { FileSource } from '../../unpack/source.js';
 
 /** One row of a wheel RECORD. */
@@ -111,9 +112,8 @@ export async function verifyRecordFile(
     return mismatch(`size ${entry.size}, recorded ${row.size}`);
   const algorithm = row.hash.algorithm.toLowerCase();
   if (!SUPPORTED.has(algorithm)) return undefined;
-  const h = createHash(algorithm);
-  for await (const chunk of await source.stream(path)) h.update(chunk as Buffer);
-  const actual = h.digest('base64url');
+  const [digest] = await digestEntry(source, path, [algorithm]);
+  const actual = digest!.toString('base64url');
   const recorded = row.hash.digest.replace(/=+$/, '');
   return actual === recorded ? undefined : mismatch(`${algorithm} ${actual}, recorded ${recorded}`);
 }
