@@ -3,12 +3,6 @@ import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { UsageError } from '../errors.js';
 import { LAMINA_VERSION } from '../version.js';
-import { gateCommand } from './commands/gate.js';
-import { pinCommand } from './commands/pin.js';
-import { sbomCommand } from './commands/sbom.js';
-import { scanCommand } from './commands/scan.js';
-import { verifyBundleCommand } from './commands/verify-bundle.js';
-import { verifyCommand } from './commands/verify.js';
 import { describeError, EXIT } from './exit.js';
 import type { CliIo } from './io.js';
 
@@ -30,13 +24,14 @@ exit codes: 0 pass, 1 policy failure, 2 bad input or usage, 3 could not complete
 
 type Command = (argv: string[], io: CliIo) => Promise<number>;
 
-const COMMANDS: Record<string, Command> = {
-  sbom: sbomCommand,
-  scan: scanCommand,
-  verify: verifyCommand,
-  gate: gateCommand,
-  pin: pinCommand,
-  'verify-bundle': verifyBundleCommand,
+// Loaded on demand: `lamina sbom layer.zip` should not pay for loading the AWS SDK.
+const COMMANDS: Record<string, () => Promise<Command>> = {
+  sbom: async () => (await import('./commands/sbom.js')).sbomCommand,
+  scan: async () => (await import('./commands/scan.js')).scanCommand,
+  verify: async () => (await import('./commands/verify.js')).verifyCommand,
+  gate: async () => (await import('./commands/gate.js')).gateCommand,
+  pin: async () => (await import('./commands/pin.js')).pinCommand,
+  'verify-bundle': async () => (await import('./commands/verify-bundle.js')).verifyBundleCommand,
 };
 
 /** Run the CLI; never throws: every error becomes one line on stderr and an exit code. */
@@ -51,12 +46,13 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
       io.stdout.write(`${LAMINA_VERSION}\n`);
       return EXIT.OK;
     }
-    const command = COMMANDS[name];
-    if (!command)
+    const load = COMMANDS[name];
+    if (!load)
       throw new UsageError({
         code: 'UNKNOWN_COMMAND',
         message: `unknown command ${JSON.stringify(name)}; see 'lamina --help'`,
       });
+    const command = await load();
     return await command(rest, io);
   } catch (err) {
     const { code, line } = describeError(err);

@@ -9,6 +9,7 @@ import { join, resolve } from 'node:path';
 import { UsageError } from '../errors.js';
 import type { FoundBundle } from '../verify/evidence.js';
 import type { BundleSource } from '../verify/policy/types.js';
+import { parseS3Url, type S3Reader } from './aws/s3.js';
 
 /** Largest bundle accepted from any source (real bundles are a few KiB). */
 export const MAX_BUNDLE_BYTES = 1024 * 1024;
@@ -115,6 +116,33 @@ async function fromUrl(template: string, sha256: string, out: BundleLookup, fetc
   }
 }
 
+/** Object names tried under an `s3://` prefix, in order: each one found is a bundle. */
+export const S3_BUNDLE_SUFFIXES = ['.sigstore.json', '.json'] as const;
+
+/**
+ * An `s3://bucket/prefix` source: GetObject `prefix + <sha256> + suffix` for each of
+ * {@link S3_BUNDLE_SUFFIXES}, bounded in size. A missing object (NoSuchKey) means "no bundle
+ * here"; anything else (AccessDenied, NoSuchBucket, too large) is reported as unread.
+ */
+async function fromS3(url: string, sha256: string, out: BundleLookup, reader: S3Reader) {
+  const loc = parseS3Url(url);
+  if (!loc) {
+    out.errors.push(`${url}: not an s3://BUCKET/PREFIX URL`);
+    return;
+  }
+  for (const suffix of S3_BUNDLE_SUFFIXES) {
+    const key = `${loc.prefix}${sha256}${suffix}`;
+    const where = `s3://${loc.bucket}/${key}`;
+    try {
+      const bytes = await reader.get(loc.bucket, key, MAX_BUNDLE_BYTES);
+      if (bytes) out.bundles.push(parseBundle(where, bytes.toString('utf8')));
+    } catch (e) {
+      const err = e as Error;
+      out.errors.push(`${where}: ${err.name}${err.message ? `: ${err.message}` : ''}`);
+    }
+  }
+}
+
 /** `fetch` as used here (tests substitute their own). */
 export type FetchLike = (url: string, init: RequestInit) => Promise<Response>;
 
@@ -123,6 +151,8 @@ export interface CollectBundlesOptions {
   /** Directory relative `dir:` sources resolve against (the policy file's). */
   baseDir: string;
   fetch?: FetchLike;
+  /** Reads `s3://` sources (e.g. SdkSignerEvidence.s3); without it they are reported unread. */
+  s3?: S3Reader;
 }
 
 /**
@@ -144,9 +174,10 @@ export async function collectBundles(
     } else if (src.url !== undefined) {
       await fromUrl(src.url, sha256, out, fetchImpl);
     } else if (src.s3 !== undefined) {
-      // TODO(lead): reading s3:// sources needs @aws-sdk/client-s3 (not a dependency); until then
-      // the source is reported unread and the Sigstore check fails closed.
-      out.errors.push(`${src.s3}: s3:// bundle sources are not supported yet (not read)`);
+      if (options.s3) await fromS3(src.s3, sha256, out, options.s3);
+      // No AWS settings for this run (a local zip): the source stays unread and the Sigstore
+      // check fails closed on it.
+      else out.errors.push(`${src.s3}: s3:// bundle sources need AWS access (not read)`);
     }
   }
   return out;

@@ -19,6 +19,8 @@ export interface SignerEvidence {
   profile?: Partial<GetSigningProfileResponse>;
   /** Hex sha256 of the signed object Signer wrote to S3, when it could be read. */
   signedObjectSha256?: string;
+  /** Why the signed object could not be hashed, when a read was attempted and failed. */
+  signedObjectProblem?: string;
 }
 
 /** A Sigstore bundle found for a layer, as parsed JSON (untrusted). */
@@ -71,9 +73,8 @@ export interface FunctionEvidence {
 }
 
 /**
- * Source of AWS Signer evidence for a layer version; the CLI implements it with the SDK.
- * TODO(lead): the fetch helper should provide the SDK implementation in src/fetch (GetLayerVersionByArn,
- * DescribeSigningJob, GetSigningProfile, and the signed object's sha256 from S3 when allowed).
+ * Source of AWS Signer evidence for a layer version; src/fetch/aws/signer.ts implements it
+ * with the SDK (GetLayerVersionByArn, DescribeSigningJob, GetSigningProfile, S3 GetObject).
  */
 export interface SignerEvidenceSource {
   /** Gather the evidence; rejects when AWS cannot be reached (the CLI then exits 3). */

@@ -142,6 +142,26 @@ export interface Estate {
   accounts: Map<string, Account>;
   /** Directory that relative `zip:` paths resolve against. */
   baseDir: string;
+  /** Optional `s3:` section: buckets with seeded objects (see s3.ts for the served view). */
+  s3?: S3Estate;
+}
+
+/** Bytes of one S3 object: a zip (file, directory or generated) or a raw file or text. */
+export type S3ObjectSpec =
+  ContentSpec | { $case: 'file'; path: string } | { $case: 'text'; text: string };
+
+/** One bucket of the estate's `s3:` section. */
+export interface S3Bucket {
+  name: string;
+  /** Owner account; only it (and `sharedWith`) may read the bucket. */
+  account: string;
+  sharedWith: string[];
+  objects: Map<string, S3ObjectSpec>;
+}
+
+/** The estate's `s3:` section. */
+export interface S3Estate {
+  buckets: Map<string, S3Bucket>;
 }
 
 const DEFAULT_DATE = '2024-01-01T00:00:00.000+0000';
@@ -619,7 +639,7 @@ function readRegion(
 /** Validates a parsed estate document. `baseDir` anchors relative zip paths. */
 export function parseEstate(doc: unknown, baseDir: string): Estate {
   const root = asObj(doc, '(root)');
-  unknownKeys(root, ['partition', 'homeAccount', 'accounts'], '(root)');
+  unknownKeys(root, ['partition', 'homeAccount', 'accounts', 's3'], '(root)');
   const partition = optStr(root, 'partition', '(root)') ?? 'aws';
   const rawAccounts = asObj(root['accounts'], 'accounts');
   const accounts = new Map<string, Account>();
@@ -675,8 +695,65 @@ export function parseEstate(doc: unknown, baseDir: string): Estate {
     bad(`accounts.${homeAccount}.accessKeys`, 'the home account needs an access key');
 
   const estate: Estate = { partition, homeAccount, accounts, baseDir };
+  if (root['s3'] !== undefined && root['s3'] !== null) {
+    estate.s3 = readS3(asObj(root['s3'], 's3'), homeAccount, accounts, baseDir);
+  }
   crossCheck(estate);
   return estate;
+}
+
+const BUCKET_RE = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
+
+/** The `s3:` section: `buckets: { NAME: { account?, sharedWith?, objects: { KEY: spec } } }`. */
+function readS3(
+  raw: Obj,
+  homeAccount: string,
+  accounts: Map<string, Account>,
+  baseDir: string
+): S3Estate {
+  unknownKeys(raw, ['buckets'], 's3');
+  const buckets = new Map<string, S3Bucket>();
+  const rawBuckets = raw['buckets'] == null ? {} : asObj(raw['buckets'], 's3.buckets');
+  for (const [name, rb] of Object.entries(rawBuckets)) {
+    const f = `s3.buckets.${name}`;
+    if (!BUCKET_RE.test(name)) bad(f, 'not a valid S3 bucket name');
+    const o = rb == null ? {} : asObj(rb, f);
+    unknownKeys(o, ['account', 'sharedWith', 'objects'], f);
+    const account = optStr(o, 'account', f) ?? homeAccount;
+    if (!accounts.has(account)) bad(`${f}.account`, `account ${account} is not defined`);
+    const sharedWith = strList(o, 'sharedWith', f);
+    sharedWith.forEach((a, k) => {
+      if (!ACCOUNT_RE.test(a)) bad(`${f}.sharedWith[${k}]`, 'must be a 12-digit account id');
+    });
+    const objects = new Map<string, S3ObjectSpec>();
+    const rawObjects = o['objects'] == null ? {} : asObj(o['objects'], `${f}.objects`);
+    for (const [key, ro] of Object.entries(rawObjects)) {
+      const of = `${f}.objects.${key}`;
+      const oo = asObj(ro, of);
+      unknownKeys(oo, ['zip', 'generate', 'file', 'text'], of);
+      const file = optStr(oo, 'file', of);
+      const text = oo['text'];
+      const given = ['zip', 'generate', 'file', 'text'].filter((k) => oo[k] !== undefined);
+      if (given.length !== 1) bad(of, 'give exactly one of zip, generate, file, text');
+      if (file !== undefined) {
+        const path = resolve(baseDir, file);
+        try {
+          if (!statSync(path).isFile()) bad(`${of}.file`, `not a file: ${path}`);
+        } catch (e) {
+          if (e instanceof EstateError) throw e;
+          bad(`${of}.file`, `no such file: ${path}`);
+        }
+        objects.set(key, { $case: 'file', path });
+      } else if (text !== undefined) {
+        if (typeof text !== 'string') bad(`${of}.text`, 'must be a string');
+        objects.set(key, { $case: 'text', text });
+      } else {
+        objects.set(key, readContent(oo, of, baseDir, true) as ContentSpec);
+      }
+    }
+    buckets.set(name, { name, account, sharedWith, objects });
+  }
+  return { buckets };
 }
 
 // References that span accounts are checked once everything is read.

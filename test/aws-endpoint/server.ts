@@ -1,5 +1,5 @@
 /**
- * A local AWS-compatible endpoint for Lambda, Signer and STS, seeded from an
+ * A local AWS-compatible endpoint for Lambda, Signer, STS and S3 (GetObject), seeded from an
  * estate file. The real AWS SDK v3 clients (and the AWS CLI) talk to it over
  * HTTP: requests are routed by the SigV4 credential scope, the caller's account
  * comes from the access key id. Signatures are not verified cryptographically.
@@ -12,6 +12,7 @@ import { loadEstate, type Estate } from './estate.js';
 import { FaultInjector, parseFaultSpec, type FaultSpec } from './faults.js';
 import { IdentityStore } from './identity.js';
 import { routeLambda } from './lambda.js';
+import { S3Store, writeS3ApiError } from './s3.js';
 import { routeSigner } from './signer.js';
 import { handleSts, stsAction } from './sts.js';
 import {
@@ -43,7 +44,7 @@ export interface AwsEndpointOptions {
 
 /** One handled request, for tests to observe faults and call counts. */
 export interface RequestRecord {
-  service: 'lambda' | 'signer' | 'sts' | 'content' | 'unknown';
+  service: 'lambda' | 'signer' | 'sts' | 's3' | 'content' | 'unknown';
   op: string;
   status: number;
   account?: string;
@@ -104,6 +105,7 @@ export async function startAwsEndpoint(options: AwsEndpointOptions): Promise<Aws
   const expiresIn = options.contentUrlExpiresSeconds ?? 600;
   const content = new ContentStore();
   const identities = new IdentityStore(estate);
+  const s3 = new S3Store(estate);
   const log: RequestRecord[] = [];
   let base = '';
 
@@ -130,6 +132,10 @@ export async function startAwsEndpoint(options: AwsEndpointOptions): Promise<Aws
     }
 
     const scope = parseCredentialScope(req.headers.authorization);
+    if (scope?.service === 's3') {
+      serveS3(req, url, method, res, record, requestId, scope);
+      return;
+    }
     const looksQuery = method === 'POST' && stsAction(body) !== undefined;
     const family = scope?.service === 'sts' || (!scope && looksQuery) ? 'query' : 'json';
     const fail = (err: ApiError, service: 'lambda' | 'signer' | 'unknown'): void => {
@@ -263,6 +269,79 @@ export async function startAwsEndpoint(options: AwsEndpointOptions): Promise<Aws
       }
       return content.presign(base, item, t, expiresIn);
     }
+  }
+
+  /** S3 speaks XML errors of its own, and object bodies are bytes: handled apart from the JSON services. */
+  function serveS3(
+    req: IncomingMessage,
+    url: URL,
+    method: string,
+    res: ServerResponse,
+    record: RequestRecord,
+    requestId: string,
+    scope: Scope
+  ): void {
+    record.service = 's3';
+    record.region = scope.region;
+    const head = method === 'HEAD';
+    record.op = head ? 'HeadObject' : 'GetObject';
+    const fail = (err: ApiError): void => {
+      record.status = err.status;
+      writeS3ApiError(res, err, requestId, head);
+    };
+    const sessionToken = req.headers['x-amz-security-token'];
+    let caller: Caller;
+    try {
+      caller = identities.resolve(
+        scope.accessKeyId,
+        typeof sessionToken === 'string' ? sessionToken : undefined,
+        now(),
+        'json'
+      );
+    } catch (err) {
+      const e = err as ApiError;
+      fail(
+        e.code === 'ExpiredTokenException'
+          ? new ApiError(400, 'ExpiredToken', 'The provided token has expired.')
+          : new ApiError(
+              403,
+              'InvalidAccessKeyId',
+              'The AWS Access Key Id you provided does not exist in our records.'
+            )
+      );
+      return;
+    }
+    record.account = caller.account;
+    if (faults.roll('reset', record.op)) {
+      record.fault = 'reset';
+      req.socket.destroy();
+      return;
+    }
+    if (faults.roll('throttle', record.op)) {
+      record.fault = 'throttle';
+      fail(new ApiError(503, 'SlowDown', 'Please reduce your request rate.'));
+      return;
+    }
+    if (faults.roll('5xx', record.op)) {
+      record.fault = '5xx';
+      fail(
+        new ApiError(500, 'InternalError', 'We encountered an internal error. Please try again.')
+      );
+      return;
+    }
+    let out;
+    try {
+      out = s3.handle(method, url.pathname, caller, estate.partition);
+    } catch (err) {
+      if (err instanceof ApiError) {
+        fail(err);
+        return;
+      }
+      throw err;
+    }
+    record.status = 200;
+    res.writeHead(200, { ...out.headers, 'x-amz-request-id': requestId });
+    res.end(head ? undefined : out.bytes);
   }
 
   function serveContent(

@@ -134,7 +134,7 @@ describe('pin ARN', () => {
 
 describe('bundle sources', () => {
   const digest = 'ab'.repeat(32);
-  it('fetches https templates keyed by the digest, treats 404 as none, reports s3 as unsupported', async () => {
+  it('fetches https templates keyed by the digest, treats 404 as none, reports s3 unread without AWS access', async () => {
     const asked: string[] = [];
     const fake = (url: string) => {
       asked.push(url);
@@ -160,7 +160,7 @@ describe('bundle sources', () => {
       { source: `https://a.example/${digest}.json`, bundle: { mediaType: 'x' } },
     ]);
     expect(r.errors).toHaveLength(2);
-    expect(r.errors[0]).toMatch(/^s3:\/\/b\/p\/: .*not supported/);
+    expect(r.errors[0]).toMatch(/^s3:\/\/b\/p\/: .*need AWS access \(not read\)/);
     expect(r.errors[1]).toMatch(/only https/);
   });
 

@@ -51,7 +51,9 @@ describe('verify LAYER_VERSION_ARN: AWS Signer through the SDK', () => {
     expect(c.outcome).toBe('pass');
     expect(c.detail).toContain('DescribeSigningJob');
     expect(c.detail).toContain('GetSigningProfile');
-    expect(c.detail).toContain('NOT the signed object in S3');
+    expect(c.detail).toContain(
+      `sha256 of the signed object Signer wrote to S3 (s3://signer-${HOME}-us-east-1/signed/`
+    );
     expect(c.detail).toContain('Not checked: the signature bytes');
     expect(c.evidence['job']).toMatchObject({
       status: 'Succeeded',

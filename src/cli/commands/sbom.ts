@@ -1,19 +1,12 @@
 import { resolve } from 'node:path';
 import { UsageError } from '../../errors.js';
-import { ClientFactory, type AwsOptions } from '../../fetch/aws/clients.js';
-import { getFunctionInfo, regionOfFunctionArn } from '../../fetch/aws/function.js';
-import { fetchLayerVersion, layerArtifact } from '../../fetch/aws/layer.js';
+import type { AwsOptions } from '../../fetch/aws/clients.js';
 import { defaultCacheDir } from '../../fetch/cache.js';
-import { FetchError } from '../../fetch/errors.js';
-import type { RetryPolicy } from '../../fetch/retry.js';
 import { buildInventory } from '../../inventory/index.js';
-import { serializeFunctionSbom } from '../../merge/cyclonedx.js';
-import { mergeLayers, type MergeLayerInput } from '../../merge/merge.js';
 import type { Artifact } from '../../model/inventory.js';
 import { serializeSbom, type SbomFormat, type SpecVersion } from '../../sbom/cyclonedx.js';
 import { openLayerPath } from '../../unpack/open.js';
 import type { FileSource, Limits } from '../../unpack/source.js';
-import { openZipFile } from '../../unpack/zip.js';
 import { LIMIT_FLAGS, limitsFromFlags, parse } from '../args.js';
 import { EXIT } from '../exit.js';
 import { printFindings } from '../findings.js';
@@ -45,13 +38,7 @@ Exit 2 for a bad input (unknown ARN or function), 3 when AWS could not be read.`
 const FORMATS: readonly SbomFormat[] = ['cyclonedx-json', 'cyclonedx-xml'];
 const SPECS: readonly SpecVersion[] = ['1.6', '1.5'];
 
-/**
- * API calls get no retries of our own on top of the SDK's (--max-attempts):
- * one command makes a handful of calls, unlike a scan.
- */
-const API_RETRY: RetryPolicy = { attempts: 1, baseMs: 0, capMs: 0 };
-
-interface OutputOptions {
+export interface OutputOptions {
   format: SbomFormat;
   specVersion: SpecVersion;
   timestamp: Date | undefined;
@@ -126,7 +113,7 @@ export async function sbomCommand(argv: string[], io: CliIo): Promise<number> {
   if (fnName !== undefined) {
     const region =
       values.region ??
-      regionOfFunctionArn(fnName) ??
+      /^arn:aws[\w-]*:lambda:([a-z0-9-]+):/.exec(fnName)?.[1] ??
       process.env['AWS_REGION'] ??
       process.env['AWS_DEFAULT_REGION'];
     if (!region) {
@@ -135,26 +122,21 @@ export async function sbomCommand(argv: string[], io: CliIo): Promise<number> {
         message: 'no region: give --region or set AWS_REGION',
       });
     }
+    const { functionSbom } = await import('./sbom-aws.js');
     return functionSbom(fnName, region, { aws, cacheDir, limits, out }, io);
   }
 
   const input = positionals[0]!;
   if (input.startsWith('arn:')) {
-    const factory = new ClientFactory(aws);
-    try {
-      const layer = await fetchLayerVersion(factory, input, { cacheDir, apiRetry: API_RETRY });
-      const source = await openZipFile(layer.path, { limits, name: input });
-      return await layerSbom(source, layerArtifact(layer, source.size), limits, out, io);
-    } finally {
-      factory.destroy();
-    }
+    const { layerArnSbom } = await import('./sbom-aws.js');
+    return layerArnSbom(input, { aws, cacheDir, limits, out }, io);
   }
   const { source, artifact } = await openLayerPath(input, limits);
   return layerSbom(source, artifact, limits, out, io);
 }
 
 /** Inventory one layer, write its SBOM, close the source. */
-async function layerSbom(
+export async function layerSbom(
   source: FileSource,
   artifact: Artifact,
   limits: Limits,
@@ -179,60 +161,7 @@ async function layerSbom(
   }
 }
 
-/** `sbom --function`: GetFunction, fetch and inventory each layer, merge, one SBOM. */
-async function functionSbom(
-  name: string,
-  region: string,
-  ctx: { aws: AwsOptions; cacheDir: string; limits: Limits; out: OutputOptions },
-  io: CliIo
-): Promise<number> {
-  const factory = new ClientFactory(ctx.aws);
-  try {
-    const fn = await getFunctionInfo(factory, name, region, { retry: API_RETRY });
-    const inputs: MergeLayerInput[] = [];
-    for (const arn of fn.layers) {
-      const layer = await fetchLayerVersion(factory, arn, {
-        cacheDir: ctx.cacheDir,
-        apiRetry: API_RETRY,
-      }).catch((err: unknown) => {
-        // The user named a function, not this ARN: a layer version it can no
-        // longer read (deleted, not shared) means the SBOM cannot be completed.
-        if (err instanceof UsageError)
-          throw new FetchError({ code: 'NOT_FOUND', message: err.message, cause: err });
-        throw err;
-      });
-      const source = await openZipFile(layer.path, { limits: ctx.limits, name: arn });
-      try {
-        const inventory = await buildInventory(source, layerArtifact(layer, source.size), {
-          limits: ctx.limits,
-        });
-        inputs.push({ arn, entries: source.entries(), inventory });
-      } finally {
-        await source.close();
-      }
-    }
-    const view = mergeLayers(inputs);
-    const text = serializeFunctionSbom(view, fn, {
-      format: ctx.out.format,
-      specVersion: ctx.out.specVersion,
-      timestamp: ctx.out.timestamp,
-    });
-    if (!ctx.out.quiet) {
-      for (const l of inputs) printFindings(io, l.arn, l.inventory.findings);
-      const hidden = view.packages.filter((p) => p.shadowedBy !== undefined).length;
-      io.stderr.write(
-        `lamina: ${fn.name}: ${view.packages.length} packages across ${inputs.length} layers, ` +
-          `${hidden} shadowed; ${view.shadowed.length} files shadowed\n`
-      );
-    }
-    await emit(text, ctx.out, io);
-    return EXIT.OK;
-  } finally {
-    factory.destroy();
-  }
-}
-
-async function emit(text: string, out: OutputOptions, io: CliIo): Promise<void> {
+export async function emit(text: string, out: OutputOptions, io: CliIo): Promise<void> {
   if (out.output) await writeFileAtomic(out.output, text);
   else io.stdout.write(text);
 }

@@ -84,6 +84,7 @@ export async function layerEvidenceFromCache(
     readFile(path),
     collectBundles(hex, ctx.bundleFiles, sources, {
       baseDir: ctx.loaded.baseDir,
+      s3: ctx.signer.s3,
       ...(ctx.fetch ? { fetch: ctx.fetch } : {}),
     }),
     ctx.signer.forContent(content),

@@ -4,6 +4,9 @@
  * (shared reference aws-signer-and-lambda.md §1 item 3, §2). A call that fails with an answer
  * (access denied, not found, throttled past every retry) leaves that part of the evidence absent,
  * so the pure check fails closed; only an endpoint that never answers is thrown (exit 3).
+ * The signed object Signer wrote to S3 (DescribeSigningJob.signedObject.s3) is hashed too (§1
+ * "Binding to the Signer output"); when it cannot be read the reason is kept with the evidence
+ * and the check fails on it.
  */
 import {
   DescribeSigningJobCommand,
@@ -19,6 +22,10 @@ import type { ClientFactory, Principal } from './clients.js';
 import { describeLayerVersion, parseLayerVersionArn, type LayerContent } from './enumerate.js';
 import { classifyApiError, isTransient, withRetry } from './errors.js';
 import { failureError } from './layer.js';
+import { MAX_SIGNED_OBJECT_BYTES, SdkS3Reader, type S3Reader } from './s3.js';
+
+/** Kept as an alias: SignerEvidence carries the signed-object problem itself. */
+export type SignerEvidenceWithS3 = SignerEvidence;
 
 const PROFILE_VERSION_ARN =
   /^arn:aws[a-z-]*:signer:([a-z0-9-]+):(\d{12}):\/signing-profiles\/([A-Za-z0-9_]+)\/([A-Za-z0-9]+)$/;
@@ -55,6 +62,10 @@ export interface SdkSignerOptions {
    */
   principals?: Principal[];
   retry?: RetryPolicy;
+  /** Reads the signed object; default an SDK reader with the same settings and principals. */
+  s3?: S3Reader;
+  /** Largest signed object hashed (default {@link MAX_SIGNED_OBJECT_BYTES}). */
+  maxSignedObjectBytes?: number;
 }
 
 /** True when the request never got an HTTP answer (refused, reset, timed out). */
@@ -68,6 +79,10 @@ export class SdkSignerEvidence implements SignerEvidenceSource {
   private readonly clients = new Map<string, SignerClient>();
   private readonly principals: Principal[];
   private readonly retry: RetryPolicy;
+  private readonly ownS3: SdkS3Reader | undefined;
+  private readonly maxSignedObjectBytes: number;
+  /** S3 reads with this run's settings; also what `s3://` bundle sources are read with. */
+  readonly s3: S3Reader;
 
   constructor(
     private readonly factory: ClientFactory,
@@ -77,6 +92,17 @@ export class SdkSignerEvidence implements SignerEvidenceSource {
       ? options.principals
       : [{ label: 'default', credentials: undefined }];
     this.retry = options.retry ?? DEFAULT_RETRY;
+    this.maxSignedObjectBytes = options.maxSignedObjectBytes ?? MAX_SIGNED_OBJECT_BYTES;
+    if (options.s3) {
+      this.ownS3 = undefined;
+      this.s3 = options.s3;
+    } else {
+      this.ownS3 = new SdkS3Reader(factory.options, {
+        principals: this.principals,
+        retry: this.retry,
+      });
+      this.s3 = this.ownS3;
+    }
   }
 
   private client(principal: Principal, region: string): SignerClient {
@@ -130,7 +156,7 @@ export class SdkSignerEvidence implements SignerEvidenceSource {
   ): Promise<GatheredSignerEvidence> {
     const versionArn = content.signingProfileVersionArn;
     const jobArn = content.signingJobArn;
-    const evidence: SignerEvidence = {
+    const evidence: SignerEvidenceWithS3 = {
       layerVersion: {
         ...(versionArn ? { SigningProfileVersionArn: versionArn } : {}),
         ...(jobArn ? { SigningJobArn: jobArn } : {}),
@@ -145,8 +171,10 @@ export class SdkSignerEvidence implements SignerEvidenceSource {
       const got = await this.ask(`DescribeSigningJob ${job.jobId}`, job.region, (c) =>
         c.send(new DescribeSigningJobCommand({ jobId: job.jobId }))
       );
-      if ('ok' in got) evidence.job = stripMetadata(got.ok);
-      else problems.push(got.problem);
+      if ('ok' in got) {
+        evidence.job = stripMetadata(got.ok);
+        await this.hashSignedObject(evidence, job.region, problems);
+      } else problems.push(got.problem);
     }
 
     const pv = parseProfileVersionArn(versionArn);
@@ -162,9 +190,39 @@ export class SdkSignerEvidence implements SignerEvidenceSource {
       if ('ok' in got) evidence.profile = stripMetadata(got.ok);
       else problems.push(got.problem);
     }
-    // The signed object in S3 (DescribeSigningJob.signedObject.s3) is not read: there is no S3
-    // client among the dependencies, so signedObjectSha256 stays absent and the check says so.
     return { evidence, problems };
+  }
+
+  /**
+   * sha256 of the job's signedObject.s3 into `evidence`, or the reason it could not be read.
+   * A job that did not succeed has no signed object; the check fails on its status instead.
+   * @throws FetchError when S3 cannot be reached at all
+   */
+  private async hashSignedObject(
+    evidence: SignerEvidenceWithS3,
+    region: string,
+    problems: string[]
+  ): Promise<void> {
+    const job = evidence.job;
+    if (job?.status !== 'Succeeded') return;
+    const loc = job.signedObject?.s3;
+    if (!loc?.bucketName || !loc.key) {
+      evidence.signedObjectProblem = `DescribeSigningJob ${String(job.jobId)} names no signedObject.s3`;
+      problems.push(evidence.signedObjectProblem);
+      return;
+    }
+    const what = `GetObject s3://${loc.bucketName}/${loc.key}`;
+    try {
+      const got = await this.s3.sha256(loc.bucketName, loc.key, this.maxSignedObjectBytes, region);
+      evidence.signedObjectSha256 = got.sha256;
+    } catch (err) {
+      if (unreachable(err)) {
+        const f = classifyApiError(err, what);
+        throw new FetchError({ code: f.code, message: f.reason, cause: err });
+      }
+      evidence.signedObjectProblem = classifyApiError(err, what).reason;
+      problems.push(evidence.signedObjectProblem);
+    }
   }
 
   /**
@@ -197,6 +255,7 @@ export class SdkSignerEvidence implements SignerEvidenceSource {
 
   destroy(): void {
     for (const c of this.clients.values()) c.destroy();
+    this.ownS3?.destroy();
   }
 }
 

@@ -166,8 +166,14 @@ export function evaluateAwsSigner(
     return result('fail', `Signing profile status is ${String(profile.status)}, not Active.`);
   }
 
+  const signedObjectProblem = ev.signedObjectProblem;
+  const loc = job.signedObject?.s3;
+  const where = loc?.bucketName && loc.key ? `s3://${loc.bucketName}/${loc.key}` : undefined;
   if (ev.signedObjectSha256 !== undefined) {
-    checked.push('sha256 of the signed object Signer wrote to S3 against the layer digest');
+    checked.push(
+      `sha256 of the signed object Signer wrote to S3${where ? ` (${where})` : ''} against the layer's sha256`
+    );
+    evidence['signedObject'] = where;
     evidence['signedObjectSha256'] = ev.signedObjectSha256;
     if (ev.signedObjectSha256.toLowerCase() !== digest.toLowerCase()) {
       return result(
@@ -175,6 +181,12 @@ export function evaluateAwsSigner(
         `The signed object in S3 has sha256 ${ev.signedObjectSha256}, not the layer's ${digest}.`
       );
     }
+  } else if (signedObjectProblem !== undefined) {
+    // It was looked for and could not be read: fail closed rather than pass on less evidence.
+    evidence['signedObject'] = where;
+    evidence['signedObjectProblem'] = signedObjectProblem;
+    checked.push('NOT the signed object in S3 (not readable)');
+    return result('fail', `Signed object not readable: ${signedObjectProblem}.`);
   } else {
     checked.push('NOT the signed object in S3 (not available)');
   }

@@ -1,10 +1,6 @@
 import { BaseError } from '../../errors.js';
 
-/**
- * Codes for a policy file lamina refuses.
- * TODO(lead): move `PolicyErrorCode`/`PolicyError` into src/errors.ts and map it to exit 2 in
- * describeError; until then the `exitCode` field below makes describeError return 2.
- */
+/** Codes for a policy file lamina refuses (exit 2 through `exitCode`). */
 export type PolicyErrorCode = 'INVALID_POLICY' | 'POLICY_NOT_FOUND';
 
 /** One bad field: a JSON-pointer-like path, the 1-based line (0 when unknown) and what is wrong. */
