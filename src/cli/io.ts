@@ -1,4 +1,4 @@
-import { rename, writeFile } from 'node:fs/promises';
+import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { dirname, basename, join } from 'node:path';
 
 /** Where a command writes: injected so tests can capture output. */
@@ -11,6 +11,7 @@ export interface CliIo {
 
 /** Write a file atomically (temp file + rename) so a failed run never leaves half a file. */
 export async function writeFileAtomic(path: string, data: string | Buffer): Promise<void> {
+  await mkdir(dirname(path), { recursive: true });
   const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
   await writeFile(tmp, data);
   await rename(tmp, path);

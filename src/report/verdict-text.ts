@@ -9,10 +9,18 @@ export function renderVerdictText(verdicts: readonly Verdict[]): string {
   for (const v of verdicts) {
     const rule = v.rule ? `${v.rule.section}[${v.rule.index}]` : 'no rule (default)';
     out.push(
-      `${v.ok ? 'OK  ' : 'FAIL'} ${v.subject.kind} ${v.subject.name}${v.subject.sha256 ? ` sha256:${v.subject.sha256}` : ''}`
+      `${v.ok ? 'OK  ' : 'FAIL'} ${v.subject.kind} ${displayName(v)}${v.subject.sha256 ? ` sha256:${v.subject.sha256}` : ''}`
     );
     out.push(`     rule: ${rule}, mode: ${v.mode}`);
     for (const c of v.checks) out.push(`  ${MARK[c.outcome]} ${c.id}: ${c.detail}`);
   }
   return out.join('\n') + '\n';
+}
+
+/** Functions show their version qualifier (`orders-api:2`) so published versions stay apart. */
+function displayName(v: Verdict): string {
+  const { kind, name, arn } = v.subject;
+  if (kind !== 'function' || !arn) return name;
+  const qualifier = /:function:[^:]+:([^:]+)$/.exec(arn)?.[1];
+  return qualifier && !name.endsWith(`:${qualifier}`) ? `${name}:${qualifier}` : name;
 }

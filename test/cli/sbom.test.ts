@@ -146,6 +146,15 @@ describe('the built CLI on hostile input', () => {
     );
   });
 
+  it('-o creates missing directories and prints a summary on stderr', () => {
+    const out = join(dir, 'nested', 'deeper', 'sample.cdx.json');
+    const r = spawnCli(['sbom', SAMPLE, '-o', out]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(/sample-layer\.zip: \d+ packages/);
+    expect(JSON.parse(readFileSync(out, 'utf8')).bomFormat).toBe('CycloneDX');
+  });
+
   it('usage errors exit 2; --help exits 0; unknown command exits 2', () => {
     expect(spawnCli(['sbom']).code).toBe(2);
     expect(spawnCli(['sbom', SAMPLE, '--format', 'spdx']).code).toBe(2);

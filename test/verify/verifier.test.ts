@@ -378,3 +378,22 @@ functions:
     expect(verifyFunction({ name: 'dev-x', layers: [] }, loaded).ok).toBe(false);
   });
 });
+
+describe('verdict text', () => {
+  it('shows a function version qualifier so published versions stay apart', async () => {
+    const { renderVerdictText } = await import('../../src/report/verdict-text.js');
+    const text = renderVerdictText([
+      {
+        subject: {
+          kind: 'function',
+          name: 'orders-api',
+          arn: 'arn:aws:lambda:us-east-1:123456789012:function:orders-api:2',
+        },
+        ok: true,
+        mode: 'enforce',
+        checks: [],
+      } as unknown as import('../../src/verify/verdict.js').Verdict,
+    ]);
+    expect(text).toContain('function orders-api:2');
+  });
+});

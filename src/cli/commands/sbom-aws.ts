@@ -88,7 +88,7 @@ export async function functionSbom(
       const hidden = view.packages.filter((p) => p.shadowedBy !== undefined).length;
       io.stderr.write(
         `lamina: ${fn.name}: ${view.packages.length} packages across ${inputs.length} layers, ` +
-          `${hidden} shadowed; ${view.shadowed.length} files shadowed\n`
+          `${hidden} shadowed; ${view.shadowed.length} file${view.shadowed.length === 1 ? '' : 's'} shadowed\n`
       );
     }
     await emit(text, ctx.out, io);
