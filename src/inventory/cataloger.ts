@@ -1,7 +1,7 @@
 import picomatch from 'picomatch';
 import type { Finding } from '../model/finding.js';
 import type { Package } from '../model/package.js';
-import type { FileEntry, FileSource, Limits } from '../unpack/source.js';
+import { DEFAULT_LIMITS, type FileEntry, type FileSource, type Limits } from '../unpack/source.js';
 
 /** What a cataloger is handed: the layer, the entries its globs matched, and the limits. */
 export interface CatalogContext {
@@ -72,4 +72,32 @@ export function parseErrorFinding(cataloger: string, path: string, err: unknown)
     path,
     message: `${cataloger}: could not parse ${path}: ${detail}`,
   };
+}
+
+/** The entries a cataloger reads: its kinds (default regular files) whose paths match its globs. */
+export function matchEntries(cataloger: Cataloger, entries: readonly FileEntry[]): FileEntry[] {
+  const match = globMatcher(cataloger.globs);
+  const kinds = cataloger.kinds ?? ['file'];
+  return entries.filter((e) => kinds.includes(e.kind) && match(e.path));
+}
+
+/** Run one cataloger over a source on its own (tests, tools); buildInventory runs them all. */
+export function runCataloger(
+  cataloger: Cataloger,
+  source: FileSource,
+  options: {
+    limits?: Limits;
+    layerDigest?: string;
+    depth?: number;
+    earlier?: readonly Package[];
+  } = {}
+): Promise<CatalogResult> {
+  return cataloger.catalog({
+    source,
+    matches: matchEntries(cataloger, source.entries()),
+    limits: options.limits ?? DEFAULT_LIMITS,
+    layerDigest: options.layerDigest ?? source.digest,
+    depth: options.depth ?? 0,
+    earlier: options.earlier ?? [],
+  });
 }

@@ -3,7 +3,7 @@ import type { Artifact, Inventory } from '../model/inventory.js';
 import type { Package } from '../model/package.js';
 import { comparePaths } from '../unpack/paths.js';
 import { DEFAULT_LIMITS, type FileSource, type Limits } from '../unpack/source.js';
-import { globMatcher, type Cataloger } from './cataloger.js';
+import { matchEntries, type Cataloger } from './cataloger.js';
 import { DEFAULT_CATALOGERS } from './catalogers.js';
 
 export interface InventoryOptions {
@@ -29,9 +29,7 @@ export async function buildInventory(
   const findings: Finding[] = [...source.findings];
   const entries = source.entries();
   for (const cataloger of catalogers) {
-    const match = globMatcher(cataloger.globs);
-    const kinds = cataloger.kinds ?? ['file'];
-    const matches = entries.filter((e) => kinds.includes(e.kind) && match(e.path));
+    const matches = matchEntries(cataloger, entries);
     if (matches.length === 0) continue;
     try {
       const result = await cataloger.catalog({

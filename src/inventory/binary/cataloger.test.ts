@@ -7,29 +7,13 @@ import { DirectorySource } from '../../unpack/directory.js';
 import { MemorySource } from '../../unpack/memory.js';
 import { DEFAULT_LIMITS, type FileSource, type Limits } from '../../unpack/source.js';
 import type { CatalogResult } from '../cataloger.js';
-import { globMatcher } from '../cataloger.js';
+import { runCataloger } from '../cataloger.js';
 import { BINARY_CATALOGER, binaryCataloger, isCandidate } from './cataloger.js';
 import { buildElf } from './testing/elf-builder.js';
 
 const LAYER = join(import.meta.dirname, '../../../testdata/layers/binary-basic');
 const fixture = (rel: string): Buffer => readFileSync(join(LAYER, rel));
 const sha256 = (b: Buffer | string): string => createHash('sha256').update(b).digest('hex');
-
-async function run(
-  source: FileSource,
-  earlier: Package[] = [],
-  limits: Limits = DEFAULT_LIMITS
-): Promise<CatalogResult> {
-  const match = globMatcher(binaryCataloger.globs);
-  return binaryCataloger.catalog({
-    source,
-    matches: source.entries().filter((e) => e.kind === 'file' && match(e.path)),
-    limits,
-    layerDigest: 'abc123',
-    depth: 0,
-    earlier,
-  });
-}
 
 const byId = (r: CatalogResult): Map<string, Package> => new Map(r.packages.map((p) => [p.id, p]));
 
@@ -299,3 +283,11 @@ describe('isCandidate', () => {
     expect(isCandidate(e('nodejs/lib/x.js'))).toBe(false);
   });
 });
+
+function run(
+  source: FileSource,
+  earlier: Package[] = [],
+  limits: Limits = DEFAULT_LIMITS
+): Promise<CatalogResult> {
+  return runCataloger(binaryCataloger, source, { earlier, limits, layerDigest: 'abc123' });
+}

@@ -4,26 +4,12 @@ import { describe, expect, it } from 'vitest';
 import type { Package } from '../../model/package.js';
 import { DirectorySource } from '../../unpack/directory.js';
 import { MemorySource } from '../../unpack/memory.js';
-import { DEFAULT_LIMITS, type FileSource } from '../../unpack/source.js';
-import { globMatcher, type Cataloger } from '../cataloger.js';
+import { runCataloger } from '../cataloger.js';
 import { dotnetCataloger } from './cataloger.js';
 import { sha512Hex, splitLibraryKey } from './deps-json.js';
 
 const FIXTURE = join(import.meta.dirname, '../../../testdata/layers/dotnet-basic');
 const DEPS = 'dotnet/app/MyApp.deps.json';
-
-async function runCataloger(cataloger: Cataloger, source: FileSource) {
-  const match = globMatcher(cataloger.globs);
-  const matches = source.entries().filter((e) => e.kind === 'file' && match(e.path));
-  return cataloger.catalog({
-    source,
-    matches,
-    limits: DEFAULT_LIMITS,
-    layerDigest: source.digest,
-    depth: 0,
-    earlier: [],
-  });
-}
 
 interface FixtureLib {
   type: string;

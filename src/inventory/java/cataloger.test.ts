@@ -7,8 +7,8 @@ import type { Package } from '../../model/package.js';
 import { DirectorySource } from '../../unpack/directory.js';
 import { MemorySource } from '../../unpack/memory.js';
 import { openZipBuffer } from '../../unpack/zip.js';
-import { DEFAULT_LIMITS, type FileSource, type Limits } from '../../unpack/source.js';
-import { globMatcher, type Cataloger } from '../cataloger.js';
+import { DEFAULT_LIMITS } from '../../unpack/source.js';
+import { runCataloger } from '../cataloger.js';
 import { javaCataloger } from './cataloger.js';
 
 const FIXTURE = join(import.meta.dirname, '../../../testdata/layers/java-basic');
@@ -16,23 +16,6 @@ const LIB = 'java/lib';
 /** Real jars from the fixture, for the crafted archives below. */
 const COMMONS_CLI = readFileSync(join(FIXTURE, LIB, 'commons-cli-1.5.0.jar'));
 const AOPALLIANCE = readFileSync(join(FIXTURE, LIB, 'aopalliance-1.0.jar'));
-
-async function runCataloger(
-  cataloger: Cataloger,
-  source: FileSource,
-  limits: Limits = DEFAULT_LIMITS
-) {
-  const match = globMatcher(cataloger.globs);
-  const matches = source.entries().filter((e) => e.kind === 'file' && match(e.path));
-  return cataloger.catalog({
-    source,
-    matches,
-    limits,
-    layerDigest: source.digest,
-    depth: 0,
-    earlier: [],
-  });
-}
 
 function hashes(buf: Buffer) {
   return {
@@ -170,8 +153,10 @@ describe('javaCataloger limits and broken archives', () => {
     // layer → jar (depth 1) → level1 (2) → level0 (3) → leaf (4): with maxDepth 3 the leaf is refused.
     const source = new MemorySource('mem', { 'java/lib/deep-1.0.jar': nestedJar(3) });
     const { packages, findings } = await runCataloger(javaCataloger, source, {
-      ...DEFAULT_LIMITS,
-      maxDepth: 3,
+      limits: {
+        ...DEFAULT_LIMITS,
+        maxDepth: 3,
+      },
     });
     const refusedPath =
       'java/lib/deep-1.0.jar!/lib/level2-inner-1.0.jar!/lib/level1-inner-1.0.jar!/lib/level0-inner-1.0.jar';
@@ -219,8 +204,10 @@ describe('javaCataloger limits and broken archives', () => {
     const bytes = COMMONS_CLI;
     const source = new MemorySource('mem', { 'java/lib/commons-cli-1.5.0.jar': bytes });
     const { packages, findings } = await runCataloger(javaCataloger, source, {
-      ...DEFAULT_LIMITS,
-      maxNestedSize: 1000,
+      limits: {
+        ...DEFAULT_LIMITS,
+        maxNestedSize: 1000,
+      },
     });
     expect(findings.map((f) => [f.code, f.path])).toEqual([
       ['NESTED_ARCHIVE_REFUSED', 'java/lib/commons-cli-1.5.0.jar'],

@@ -5,25 +5,11 @@ import { describe, expect, it } from 'vitest';
 import type { Package } from '../../model/package.js';
 import { DirectorySource } from '../../unpack/directory.js';
 import { MemorySource, type MemoryFile } from '../../unpack/memory.js';
-import { DEFAULT_LIMITS, type FileSource } from '../../unpack/source.js';
-import { globMatcher, type CatalogResult, type Cataloger } from '../cataloger.js';
+import { runCataloger } from '../cataloger.js';
 import { npmCataloger } from './cataloger.js';
 
 const FIXTURE = fileURLToPath(new URL('../../../testdata/layers/npm-basic', import.meta.url));
 const DIGEST = 'a'.repeat(64);
-
-async function runCataloger(cataloger: Cataloger, source: FileSource): Promise<CatalogResult> {
-  const match = globMatcher(cataloger.globs);
-  const kinds = cataloger.kinds ?? ['file'];
-  return cataloger.catalog({
-    source,
-    matches: source.entries().filter((e) => kinds.includes(e.kind) && match(e.path)),
-    limits: DEFAULT_LIMITS,
-    layerDigest: DIGEST,
-    depth: 0,
-    earlier: [],
-  });
-}
 
 /** Every file of a directory tree, as MemorySource input (so tests can add or change files). */
 function readTree(root: string, rel = ''): Record<string, MemoryFile> {
@@ -72,7 +58,7 @@ describe('npmCataloger over the npm-basic fixture', () => {
 
   it('finds every installed package, nested, scoped and in nodejs/node20', async () => {
     const src = await DirectorySource.open(FIXTURE);
-    const { packages, findings } = await runCataloger(npmCataloger, src);
+    const { packages, findings } = await runCataloger(npmCataloger, src, { layerDigest: DIGEST });
     expect(findings).toEqual([]);
     expect(expected.size).toBeGreaterThan(40);
     expect(new Set(packages.map((p) => p.id))).toEqual(
@@ -99,7 +85,9 @@ describe('npmCataloger over the npm-basic fixture', () => {
   });
 
   it('takes SHA-512 integrity from the hidden lockfile, and none without a lockfile', async () => {
-    const { packages } = await runCataloger(npmCataloger, new MemorySource('npm', files));
+    const { packages } = await runCataloger(npmCataloger, new MemorySource('npm', files), {
+      layerDigest: DIGEST,
+    });
     const uuid = byId(packages).get('npm:nodejs/node_modules/uuid');
     // `npm view uuid@9.0.1 dist.integrity`
     const sri =
@@ -124,7 +112,9 @@ describe('npmCataloger over the npm-basic fixture', () => {
   });
 
   it('resolves edges with Node lookup: nested copies first, lockfile or package.json names', async () => {
-    const { packages } = await runCataloger(npmCataloger, new MemorySource('npm', files));
+    const { packages } = await runCataloger(npmCataloger, new MemorySource('npm', files), {
+      layerDigest: DIGEST,
+    });
     const ids = byId(packages);
     const deps = (id: string): string[] | undefined => ids.get(id)?.dependsOn;
     expect(deps('npm:nodejs/node_modules/debug')).toEqual([
@@ -164,7 +154,9 @@ describe('npmCataloger over the npm-basic fixture', () => {
   });
 
   it('reads SPDX licenses, author and homepage', async () => {
-    const { packages } = await runCataloger(npmCataloger, new MemorySource('npm', files));
+    const { packages } = await runCataloger(npmCataloger, new MemorySource('npm', files), {
+      layerDigest: DIGEST,
+    });
     const ids = byId(packages);
     expect(ids.get('npm:nodejs/node_modules/uuid')?.licenses).toEqual([
       { $case: 'expression', expression: 'MIT' },
@@ -191,7 +183,7 @@ describe('npmCataloger edge cases', () => {
       // Not matched at all: a package.json below a package root.
       'nodejs/node_modules/uuid/dist/esm-node/package.json': pj({ type: 'module' }),
     });
-    const { packages, findings } = await runCataloger(npmCataloger, src);
+    const { packages, findings } = await runCataloger(npmCataloger, src, { layerDigest: DIGEST });
     expect(findings.map((f) => [f.code, f.path])).toEqual([['PARSE_ERROR', broken]]);
     expect(packages).toHaveLength(expectedPackages(files).size);
   });
@@ -215,7 +207,7 @@ describe('npmCataloger edge cases', () => {
         license: '(MIT OR Apache-2.0)',
       }),
     });
-    const ids = byId((await runCataloger(npmCataloger, src)).packages);
+    const ids = byId((await runCataloger(npmCataloger, src, { layerDigest: DIGEST })).packages);
     expect(ids.get('npm:node_modules/a')?.licenses).toEqual([
       { $case: 'name', name: 'SEE LICENSE IN LICENSE.md' },
     ]);
@@ -258,7 +250,7 @@ describe('npmCataloger edge cases', () => {
         peerDependencies: { p: '1' },
       }),
     });
-    const { packages, findings } = await runCataloger(npmCataloger, src);
+    const { packages, findings } = await runCataloger(npmCataloger, src, { layerDigest: DIGEST });
     expect(findings).toEqual([]);
     const ids = byId(packages);
     expect([...ids.keys()].sort()).toEqual(['npm:node_modules/a', 'npm:node_modules/b']);
@@ -283,7 +275,7 @@ describe('npmCataloger edge cases', () => {
         optionalDependencies: { y: '1' },
       }),
     });
-    const { packages, findings } = await runCataloger(npmCataloger, src);
+    const { packages, findings } = await runCataloger(npmCataloger, src, { layerDigest: DIGEST });
     expect(findings.map((f) => [f.code, f.path])).toEqual([
       ['PARSE_ERROR', 'nodejs/package-lock.json'],
     ]);

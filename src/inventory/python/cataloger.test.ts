@@ -5,26 +5,12 @@ import { describe, expect, it } from 'vitest';
 import type { Package } from '../../model/package.js';
 import { DirectorySource } from '../../unpack/directory.js';
 import { MemorySource } from '../../unpack/memory.js';
-import { DEFAULT_LIMITS, type FileSource } from '../../unpack/source.js';
-import { globMatcher, type CatalogResult, type Cataloger } from '../cataloger.js';
+import { runCataloger } from '../cataloger.js';
 import { pythonCataloger } from './cataloger.js';
 
 const FIXTURE = fileURLToPath(new URL('../../../testdata/layers/python-basic', import.meta.url));
 const DIGEST = 'b'.repeat(64);
 const SITE = 'python/lib/python3.11/site-packages';
-
-async function runCataloger(cataloger: Cataloger, source: FileSource): Promise<CatalogResult> {
-  const match = globMatcher(cataloger.globs);
-  const kinds = cataloger.kinds ?? ['file'];
-  return cataloger.catalog({
-    source,
-    matches: source.entries().filter((e) => kinds.includes(e.kind) && match(e.path)),
-    limits: DEFAULT_LIMITS,
-    layerDigest: DIGEST,
-    depth: 0,
-    earlier: [],
-  });
-}
 
 function readTree(root: string, rel = ''): Record<string, Buffer> {
   const out: Record<string, Buffer> = {};
@@ -64,7 +50,8 @@ describe('pythonCataloger over the python-basic fixture', () => {
   it('finds every dist-info, egg-info directory and single-file egg-info, with no findings', async () => {
     const { packages, findings } = await runCataloger(
       pythonCataloger,
-      await DirectorySource.open(FIXTURE)
+      await DirectorySource.open(FIXTURE),
+      { layerDigest: DIGEST }
     );
     expect(findings).toEqual([]);
     expect(expected.size).toBe(9);
@@ -97,7 +84,9 @@ describe('pythonCataloger over the python-basic fixture', () => {
   });
 
   it('resolves Requires-Dist edges by PEP 503 name, across python/ and site-packages', async () => {
-    const { packages } = await runCataloger(pythonCataloger, new MemorySource('py', files));
+    const { packages } = await runCataloger(pythonCataloger, new MemorySource('py', files), {
+      layerDigest: DIGEST,
+    });
     const ids = byId(packages);
     expect(ids.get('pypi:python/rfc3339_validator-0.1.4.dist-info')?.dependsOn).toEqual([
       'pypi:python/six-1.17.0.dist-info',
@@ -113,7 +102,9 @@ describe('pythonCataloger over the python-basic fixture', () => {
   });
 
   it('reads licenses from License-Expression, License, classifiers', async () => {
-    const { packages } = await runCataloger(pythonCataloger, new MemorySource('py', files));
+    const { packages } = await runCataloger(pythonCataloger, new MemorySource('py', files), {
+      layerDigest: DIGEST,
+    });
     const lic = (id: string): unknown => byId(packages).get(id)?.licenses;
     const mit = [{ $case: 'expression', expression: 'MIT' }];
     expect(lic(`pypi:${SITE}/iniconfig-2.3.0.dist-info`)).toEqual(mit); // License-Expression
@@ -133,7 +124,9 @@ describe('pythonCataloger over the python-basic fixture', () => {
   });
 
   it('owns RECORD files (scripts via ../../../bin inside the layer), top_level modules for eggs', async () => {
-    const { packages } = await runCataloger(pythonCataloger, new MemorySource('py', files));
+    const { packages } = await runCataloger(pythonCataloger, new MemorySource('py', files), {
+      layerDigest: DIGEST,
+    });
     const ids = byId(packages);
     const jsonpatch = ids.get(`pypi:${SITE}/jsonpatch-1.33.dist-info`);
     expect(jsonpatch?.owns).toContain('python/bin/jsonpatch');
@@ -187,7 +180,9 @@ describe('pythonCataloger tamper detection and malformed files', () => {
         Buffer.from('\nimport evil\n'),
       ]),
     };
-    const { findings } = await runCataloger(pythonCataloger, new MemorySource('py', tampered));
+    const { findings } = await runCataloger(pythonCataloger, new MemorySource('py', tampered), {
+      layerDigest: DIGEST,
+    });
     expect(findings.map((f) => [f.code, f.path])).toEqual([
       ['RECORD_HASH_MISMATCH', 'python/bin/jsonpatch'],
     ]);
@@ -201,7 +196,9 @@ describe('pythonCataloger tamper detection and malformed files', () => {
       [broken]: 'Metadata-Version: 2.1\nthis is not a header\nName: broken\n',
       [noVersion]: 'Metadata-Version: 2.1\nName: nover\n',
     });
-    const { packages, findings } = await runCataloger(pythonCataloger, src);
+    const { packages, findings } = await runCataloger(pythonCataloger, src, {
+      layerDigest: DIGEST,
+    });
     expect(findings.map((f) => [f.code, f.path])).toEqual([
       ['PARSE_ERROR', broken],
       ['PARSE_ERROR', noVersion],
@@ -220,7 +217,9 @@ describe('pythonCataloger tamper detection and malformed files', () => {
       'python/c-2.dist-info/METADATA': 'Metadata-Version: 2.1\nName: c\nVersion: 2\n',
       'python/d-1.dist-info/METADATA': 'Metadata-Version: 2.1\nName: d\nVersion: 1\n',
     });
-    const { packages, findings } = await runCataloger(pythonCataloger, src);
+    const { packages, findings } = await runCataloger(pythonCataloger, src, {
+      layerDigest: DIGEST,
+    });
     expect(findings).toEqual([]);
     const a = byId(packages).get('pypi:python/a-1.0.egg-info');
     expect(a?.dependsOn).toEqual(['pypi:python/b-1.0.dist-info', 'pypi:python/c-2.dist-info']);

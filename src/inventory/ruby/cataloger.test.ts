@@ -4,25 +4,11 @@ import { describe, expect, it } from 'vitest';
 import type { Package } from '../../model/package.js';
 import { DirectorySource } from '../../unpack/directory.js';
 import { MemorySource } from '../../unpack/memory.js';
-import { DEFAULT_LIMITS, type FileSource } from '../../unpack/source.js';
-import { globMatcher, type Cataloger } from '../cataloger.js';
+import { runCataloger } from '../cataloger.js';
 import { rubyCataloger } from './cataloger.js';
 
 const FIXTURE = join(import.meta.dirname, '../../../testdata/layers/ruby-basic');
 const GEMS = 'ruby/gems/3.2.0';
-
-async function runCataloger(cataloger: Cataloger, source: FileSource) {
-  const match = globMatcher(cataloger.globs);
-  const matches = source.entries().filter((e) => e.kind === 'file' && match(e.path));
-  return cataloger.catalog({
-    source,
-    matches,
-    limits: DEFAULT_LIMITS,
-    layerDigest: source.digest,
-    depth: 0,
-    earlier: [],
-  });
-}
 
 describe('rubyCataloger over ruby-basic', async () => {
   const source = await DirectorySource.open(FIXTURE);
