@@ -278,6 +278,24 @@ const refusals: Case[] = [
     'DUPLICATE_ENTRY',
   ],
   [
+    'a file with an entry under it (a and a/b)',
+    () =>
+      writeZip([
+        { name: 'a', data: '1' },
+        { name: 'a/b', data: '2' },
+      ]),
+    'PATH_CONFLICT',
+  ],
+  [
+    'an entry written through a symlinked directory',
+    () =>
+      writeZip([
+        { name: 'lib', symlink: '/etc' },
+        { name: 'lib/cron.d/evil', data: '* * * * * root sh' },
+      ]),
+    'PATH_CONFLICT',
+  ],
+  [
     'local name differs',
     () => writeZip([{ name: 'a.txt', data: 'a', local: { name: 'b.txt' } }]),
     'HEADER_MISMATCH',

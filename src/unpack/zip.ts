@@ -309,6 +309,7 @@ async function parseArchive(archive: string, ra: RandomAccess, limits: Limits): 
     }
     items.push(item);
   }
+  refuseParentConflicts(archive, items);
   addParents(items);
   sortByPath(items);
   return { items, data: dataByPath, findings };
@@ -323,6 +324,29 @@ function kindAndMode(r: CentralRecord): { kind: EntryKind; mode: number; special
     return { kind: 'dir', mode, special: false };
   if (fmt === S_IFLNK) return { kind: 'symlink', mode, special: false };
   return { kind: 'file', mode, special: fmt !== 0 && fmt !== S_IFREG };
+}
+
+/**
+ * Refuse an entry that lives under another entry that is a file or a symlink
+ * (`a` and `a/b`): extractors disagree on the result, and a symlinked parent
+ * is the classic way to write through a link out of the tree.
+ */
+function refuseParentConflicts(archive: string, items: readonly ZipItem[]): void {
+  const leaves = new Map<string, EntryKind>();
+  for (const i of items) if (i.kind !== 'dir') leaves.set(i.path, i.kind);
+  for (const i of items) {
+    for (let cut = i.path.indexOf('/'); cut > 0; cut = i.path.indexOf('/', cut + 1)) {
+      const parent = i.path.slice(0, cut);
+      const kind = leaves.get(parent);
+      if (kind !== undefined)
+        throw zipError(
+          'PATH_CONFLICT',
+          archive,
+          `an entry lies under a ${kind === 'symlink' ? 'symlink' : 'file'} entry`,
+          [parent, i.path]
+        );
+    }
+  }
 }
 
 /** Add directory entries for parents the archive does not list. */
