@@ -58,18 +58,24 @@ export interface EndRecord {
 }
 
 /**
- * Find the EOCD record in the archive's tail. Only a signature whose comment
- * length reaches exactly to the end of the file counts, so a signature inside
- * the comment or inside entry data is not mistaken for the real one.
- * @param tail the last min(size, EOCD_SEARCH) bytes of the file
- * @returns offset of the record inside `tail`, or -1
+ * Every offset in `tail` where an EOCD signature sits whose comment length
+ * reaches exactly to the end, last first. More than one means a record hides
+ * in another's comment: readers that scan differently would see different archives.
  */
-export function findEocd(tail: Buffer): number {
+export function eocdCandidates(tail: Buffer): number[] {
+  const out: number[] = [];
   for (let i = tail.length - EOCD_SIZE; i >= 0; i--) {
     if (tail.readUInt32LE(i) !== SIG_EOCD) continue;
-    if (i + EOCD_SIZE + tail.readUInt16LE(i + 20) === tail.length) return i;
+    if (i + EOCD_SIZE + tail.readUInt16LE(i + 20) === tail.length) out.push(i);
   }
-  return -1;
+  return out;
+}
+
+/** True when an EOCD signature appears in `tail` at all (used to explain trailing bytes). */
+export function hasEocdSignature(tail: Buffer): boolean {
+  for (let i = tail.length - EOCD_SIZE; i >= 0; i--)
+    if (tail.readUInt32LE(i) === SIG_EOCD) return true;
+  return false;
 }
 
 /** Parse the EOCD record at `eocd` (an offset in `tail`, which starts at file offset `tailStart`). */

@@ -278,6 +278,20 @@ const refusals: Case[] = [
     'DUPLICATE_ENTRY',
   ],
   [
+    'a second end record hidden in the archive comment',
+    () => {
+      const fake = Buffer.alloc(22);
+      fake.writeUInt32LE(0x06054b50, 0);
+      return writeZip([{ name: 'a.txt', data: 'hello' }], { comment: fake.toString('latin1') });
+    },
+    'AMBIGUOUS_END_RECORD',
+  ],
+  [
+    'bytes appended after the end record',
+    () => Buffer.concat([writeZip([{ name: 'a.txt', data: 'hello' }]), Buffer.from('JUNKJUNK')]),
+    'CORRUPT_ARCHIVE',
+  ],
+  [
     'a file with an entry under it (a and a/b)',
     () =>
       writeZip([

@@ -38,7 +38,8 @@ import {
   SIG_LOCAL,
   ZIP64_EOCD_SIZE,
   ZIP64_LOCATOR_SIZE,
-  findEocd,
+  eocdCandidates,
+  hasEocdSignature,
   localHeaderLength,
   parseCentralDirectory,
   parseEocd,
@@ -190,8 +191,21 @@ async function readEnd(archive: string, ra: RandomAccess): Promise<EndRecord> {
   const tailLen = Math.min(ra.size, EOCD_SEARCH);
   const tailStart = ra.size - tailLen;
   const tail = await ra.read(tailStart, tailLen);
-  const at = tail.length >= EOCD_SIZE ? findEocd(tail) : -1;
+  const candidates = tail.length >= EOCD_SIZE ? eocdCandidates(tail) : [];
+  if (candidates.length > 1)
+    throw zipError(
+      'AMBIGUOUS_END_RECORD',
+      archive,
+      `${candidates.length} end of central directory records fit the end of the file (one hides in the archive comment)`
+    );
+  const at = candidates[0] ?? -1;
   if (at < 0) {
+    if (tail.length >= EOCD_SIZE && hasEocdSignature(tail))
+      throw zipError(
+        'CORRUPT_ARCHIVE',
+        archive,
+        'bytes follow the end of central directory record (appended data)'
+      );
     const head = await ra.read(0, 4);
     if (head.length === 4 && head.readUInt32LE(0) === SIG_LOCAL)
       throw zipError(
