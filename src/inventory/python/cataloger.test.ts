@@ -226,4 +226,25 @@ describe('pythonCataloger tamper detection and malformed files', () => {
     expect(a?.owns).toEqual(['python/a-1.0.egg-info/', 'python/a/__init__.py', 'python/a/x.so']);
     expect(byId(packages).get('pypi:python/b-1.0.dist-info')?.dependsOn).toEqual([]);
   });
+
+  it('reads egg directories (EGG-INFO/PKG-INFO) and owns the whole egg', async () => {
+    // Real metadata (Debian's xmltodict), laid out as easy_install leaves an egg directory.
+    const pkgInfo = readFileSync(
+      join(FIXTURE, 'python/lib/python3.11/site-packages/xmltodict-0.13.0.egg-info/PKG-INFO')
+    );
+    const egg = 'python/lib/python3.11/site-packages/xmltodict-0.13.0-py3.11.egg';
+    const src = new MemorySource('py', {
+      [`${egg}/EGG-INFO/PKG-INFO`]: pkgInfo,
+      [`${egg}/EGG-INFO/requires.txt`]: 'six\n',
+      [`${egg}/xmltodict.py`]: 'pass\n',
+      'python/lib/python3.11/site-packages/six-1.16.0.dist-info/METADATA':
+        'Metadata-Version: 2.1\nName: six\nVersion: 1.16.0\n',
+    });
+    const { packages, findings } = await runCataloger(pythonCataloger, src);
+    expect(findings).toEqual([]);
+    const x = byId(packages).get(`pypi:${egg}/EGG-INFO`);
+    expect(x?.purl).toBe('pkg:pypi/xmltodict@0.13.0');
+    expect(x?.owns).toEqual([`${egg}/`]);
+    expect(x?.dependsOn).toEqual(['pypi:python/lib/python3.11/site-packages/six-1.16.0.dist-info']);
+  });
 });

@@ -21,7 +21,7 @@ const NAME = 'python-installed';
 /** Files hashed at once while checking RECORDs. */
 const HASH_CONCURRENCY = 8;
 
-type Layout = 'dist-info' | 'egg-info' | 'egg-info-file';
+type Layout = 'dist-info' | 'egg-info' | 'egg-info-file' | 'egg';
 
 interface Found {
   pkg: Package;
@@ -40,7 +40,12 @@ interface Found {
  */
 export const pythonCataloger: Cataloger = {
   name: NAME,
-  globs: ['**/*.dist-info/METADATA', '**/*.egg-info/PKG-INFO', '**/*.egg-info'],
+  globs: [
+    '**/*.dist-info/METADATA',
+    '**/*.egg-info/PKG-INFO',
+    '**/*.egg-info',
+    '**/*.egg/EGG-INFO/PKG-INFO',
+  ],
   catalog,
 };
 
@@ -62,6 +67,8 @@ function layoutOf(path: string): Layout | undefined {
   if (path.endsWith('.dist-info/METADATA')) return 'dist-info';
   if (path.endsWith('.egg-info/PKG-INFO')) return 'egg-info';
   if (path.endsWith('.egg-info')) return 'egg-info-file';
+  // An egg directory (easy_install, or a zip-safe egg unpacked): foo-1.0-py3.11.egg/EGG-INFO.
+  if (path.endsWith('.egg/EGG-INFO/PKG-INFO')) return 'egg';
   return undefined;
 }
 
@@ -73,7 +80,8 @@ async function parseDistribution(
   const layout = layoutOf(entry.path);
   if (!layout) return undefined;
   const metaPath = layout === 'egg-info-file' ? entry.path : posix.dirname(entry.path);
-  const site = parent(metaPath);
+  // An egg's metadata sits one level down, in its own directory inside the site dir.
+  const site = layout === 'egg' ? parent(parent(metaPath)) : parent(metaPath);
   const text = (await ctx.source.read(entry.path, ctx.limits.maxFileSize)).toString('utf8');
   const meta = new CoreMetadata(text);
   const findings: Finding[] = [];
@@ -111,6 +119,11 @@ async function parseDistribution(
 
   if (layout === 'egg-info-file') {
     owns.add(metaPath);
+  } else if (layout === 'egg') {
+    // The egg directory holds the distribution's code and its metadata.
+    owns.add(`${parent(metaPath)}/`);
+    const requiresTxt = await readOptional(`${metaPath}/requires.txt`);
+    if (requiresTxt !== undefined) requirements.push(...parseRequiresTxt(requiresTxt));
   } else {
     owns.add(`${metaPath}/`);
     const listed =
