@@ -24,9 +24,6 @@ import { classifyApiError, isTransient, withRetry } from './errors.js';
 import { failureError } from './layer.js';
 import { MAX_SIGNED_OBJECT_BYTES, SdkS3Reader, type S3Reader } from './s3.js';
 
-/** Kept as an alias: SignerEvidence carries the signed-object problem itself. */
-export type SignerEvidenceWithS3 = SignerEvidence;
-
 const PROFILE_VERSION_ARN =
   /^arn:aws[a-z-]*:signer:([a-z0-9-]+):(\d{12}):\/signing-profiles\/([A-Za-z0-9_]+)\/([A-Za-z0-9]+)$/;
 const JOB_ARN = /^arn:aws[a-z-]*:signer:([a-z0-9-]+):(\d{12}):\/signing-jobs\/([A-Za-z0-9-]+)$/;
@@ -156,7 +153,7 @@ export class SdkSignerEvidence implements SignerEvidenceSource {
   ): Promise<GatheredSignerEvidence> {
     const versionArn = content.signingProfileVersionArn;
     const jobArn = content.signingJobArn;
-    const evidence: SignerEvidenceWithS3 = {
+    const evidence: SignerEvidence = {
       layerVersion: {
         ...(versionArn ? { SigningProfileVersionArn: versionArn } : {}),
         ...(jobArn ? { SigningJobArn: jobArn } : {}),
@@ -199,7 +196,7 @@ export class SdkSignerEvidence implements SignerEvidenceSource {
    * @throws FetchError when S3 cannot be reached at all
    */
   private async hashSignedObject(
-    evidence: SignerEvidenceWithS3,
+    evidence: SignerEvidence,
     region: string,
     problems: string[]
   ): Promise<void> {
