@@ -70,3 +70,14 @@ export function limitsFromFlags(
     l.maxNestedSize = parseSize('max-nested-size', values['max-nested-size']);
   return l;
 }
+
+/** A whole number of at least 1 (`--concurrency`, `--page-size`, `--max-attempts`). */
+export function positiveInt(flag: string, text: string): number {
+  if (!/^[1-9]\d*$/.test(text.trim())) {
+    throw new UsageError({
+      code: 'BAD_ARGUMENT',
+      message: `--${flag}: not a positive whole number: ${JSON.stringify(text)}`,
+    });
+  }
+  return Number(text);
+}

@@ -2,9 +2,7 @@
 import { UsageError } from '../../errors.js';
 import { ClientFactory } from '../../fetch/aws/clients.js';
 import { describeLayerVersion, parseLayerVersionArn } from '../../fetch/aws/enumerate.js';
-import { failureError } from '../../fetch/aws/layer.js';
-import { codeSha256ToHex } from '../../fetch/cache.js';
-import { FetchError } from '../../fetch/errors.js';
+import { failureError, layerHex } from '../../fetch/aws/layer.js';
 import { openLayerPath } from '../../unpack/open.js';
 import { loadPolicyFile } from '../../verify/policy/load.js';
 import { findRuleByName } from '../../verify/policy/match.js';
@@ -45,14 +43,7 @@ async function publishedDigest(
       lookups: [{ principal: { label: 'default', credentials: undefined }, region: parsed.region }],
     });
     if ('code' in got) throw failureError(got);
-    const hex = codeSha256ToHex(got.codeSha256);
-    if (!hex) {
-      throw new FetchError({
-        code: 'API_ERROR',
-        message: `${arn}: CodeSha256 ${got.codeSha256} is not a sha256`,
-      });
-    }
-    return { hex, version: parsed.version };
+    return { hex: layerHex(arn, got.codeSha256), version: parsed.version };
   } finally {
     factory.destroy();
   }

@@ -4,7 +4,7 @@ import { defaultCacheDir } from '../../fetch/cache.js';
 import { renderScanText } from '../../report/scan-text.js';
 import { serializeScanResult } from '../../scan/result.js';
 import { formatBytes, runScan } from '../../scan/scan.js';
-import { LIMIT_FLAGS, limitsFromFlags, parse } from '../args.js';
+import { LIMIT_FLAGS, limitsFromFlags, parse, positiveInt } from '../args.js';
 import { EXIT } from '../exit.js';
 import type { CliIo } from '../io.js';
 
@@ -93,14 +93,4 @@ export async function scanCommand(argv: string[], io: CliIo): Promise<number> {
     );
   }
   return result.failures.length > 0 ? EXIT.INCOMPLETE : EXIT.OK;
-}
-
-function positiveInt(flag: string, text: string): number {
-  if (!/^[1-9]\d*$/.test(text.trim())) {
-    throw new UsageError({
-      code: 'BAD_ARGUMENT',
-      message: `--${flag}: not a positive whole number: ${JSON.stringify(text)}`,
-    });
-  }
-  return Number(text);
 }

@@ -40,7 +40,7 @@ import { findRule } from '../../verify/policy/match.js';
 import type { LoadedPolicy } from '../../verify/policy/types.js';
 import { applyMode, type Verdict } from '../../verify/verdict.js';
 import { verifyFunction, verifyLayer } from '../../verify/verifier.js';
-import { LIMIT_FLAGS, limitsFromFlags, parse } from '../args.js';
+import { LIMIT_FLAGS, limitsFromFlags, parse, positiveInt } from '../args.js';
 import { EXIT } from '../exit.js';
 import { writeFileAtomic, type CliIo } from '../io.js';
 
@@ -120,16 +120,6 @@ interface AwsRun {
 
 /** Our retries on top of the SDK's, for API calls and downloads. */
 const API_RETRY: RetryPolicy = { attempts: 4, baseMs: 200, capMs: 5_000 };
-
-function positiveInt(flag: string, text: string): number {
-  if (!/^[1-9]\d*$/.test(text.trim())) {
-    throw new UsageError({
-      code: 'BAD_ARGUMENT',
-      message: `--${flag}: not a positive whole number: ${JSON.stringify(text)}`,
-    });
-  }
-  return Number(text);
-}
 
 /** Notes on Signer evidence that could not be read, on stderr (the check itself fails closed). */
 function reportProblems(io: CliIo, name: string, g: GatheredLayer): void {

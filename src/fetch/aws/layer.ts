@@ -75,13 +75,7 @@ export async function fetchLayerVersion(
   };
   const got = await describeLayerVersion(factory, record, apiRetry);
   if ('code' in got) throw failureError(got);
-  const hex = codeSha256ToHex(got.codeSha256);
-  if (!hex) {
-    throw new FetchError({
-      code: 'API_ERROR',
-      message: `${arn}: CodeSha256 ${got.codeSha256} is not a sha256`,
-    });
-  }
+  const hex = layerHex(arn, got.codeSha256);
   const dl = await downloadToCache(
     new ContentCache(options.cacheDir),
     {
@@ -120,4 +114,16 @@ export function failureError(f: ApiFailure): UsageError | FetchError {
   if (f.code === 'NOT_FOUND' || /InvalidParameterValueException/.test(f.reason))
     return new UsageError({ code: 'BAD_INPUT', message: f.reason });
   return new FetchError({ code: f.code, message: f.reason });
+}
+
+/** CodeSha256 (base64) as hex; a value that is not a sha256 is an API error. */
+export function layerHex(arn: string, codeSha256: string): string {
+  const hex = codeSha256ToHex(codeSha256);
+  if (!hex) {
+    throw new FetchError({
+      code: 'API_ERROR',
+      message: `${arn}: CodeSha256 ${codeSha256} is not a sha256`,
+    });
+  }
+  return hex;
 }
