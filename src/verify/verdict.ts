@@ -56,6 +56,12 @@ export interface RawCheck {
   status: 'pass' | 'fail' | 'skip';
   detail: string;
   evidence: Record<string, unknown>;
+  /**
+   * For a passing signer check: ids of the distinct signatures that satisfied it (a Signer
+   * job ARN, a digest of a bundle's signature bytes). The threshold counts anchors only as far
+   * as distinct signatures back them.
+   */
+  signatures?: string[];
 }
 
 /** Apply a rule's mode: a failure is `fail` under enforce, `warn` under warn and audit. */

@@ -126,6 +126,57 @@ layers:
   it('no bundles at all fails the threshold', () => {
     expect(verifyLayer(ev(0), one, { now: NOW }).ok).toBe(false);
   });
+  it('two anchors naming the same identity cannot both count one signature (threshold 2 fails)', () => {
+    const twins = policy(
+      `version: 1
+default: deny
+anchors:
+  beacon:
+    kind: sigstore-keyless
+    issuer: ${CONFORMANCE_ISSUER}
+    subject: ${CONFORMANCE_IDENTITY}
+    trustRoot: public-good
+  beacon-again:
+    kind: sigstore-keyless
+    issuer: ${CONFORMANCE_ISSUER}
+    subjectRegex: 'https://github\\.com/sigstore-conformance/.*'
+    trustRoot: public-good
+layers:
+  - match: { name: utils }
+    signers: { anyOf: [beacon, beacon-again], threshold: 2 }
+`
+    );
+    // Two files, one signature: both anchors verify, but only one signature backs them.
+    const v = verifyLayer(ev(2), twins, { now: NOW });
+    expect(byId(v)).toMatchObject({
+      'sigstore:beacon': 'pass',
+      'sigstore:beacon-again': 'pass',
+      'signers:threshold': 'fail',
+    });
+    const t = v.checks.find((c) => c.id === 'signers:threshold');
+    expect(t?.evidence['verified']).toHaveLength(1);
+    expect(t?.evidence['passing']).toEqual(['beacon', 'beacon-again']);
+    expect(v.ok).toBe(false);
+  });
+});
+
+describe('matchAnchorsToSignatures', () => {
+  it('gives each anchor its own signature, moving signatures to fit as many as possible', async () => {
+    const { matchAnchorsToSignatures } = await import('../../src/verify/checks/signers.js');
+    expect(
+      matchAnchorsToSignatures([
+        { name: 'a', signatures: ['s1', 's2'] },
+        { name: 'b', signatures: ['s1'] },
+      ])
+    ).toEqual(['a', 'b']);
+    expect(
+      matchAnchorsToSignatures([
+        { name: 'a', signatures: ['s1'] },
+        { name: 'b', signatures: ['s1'] },
+        { name: 'c', signatures: [] },
+      ])
+    ).toEqual(['a']);
+  });
 });
 
 describe('package and license rules', () => {

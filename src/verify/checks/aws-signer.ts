@@ -58,6 +58,10 @@ export function evaluateAwsSigner(
     status,
     detail: `${why} Checked: ${checked.join('; ') || 'nothing'}. ${NOT_CHECKED}`,
     evidence,
+    // One Signer job is one signature, whichever anchors it satisfies.
+    ...(status === 'pass' && ev?.layerVersion.SigningJobArn
+      ? { signatures: [`aws-signer:${ev.layerVersion.SigningJobArn}`] }
+      : {}),
   });
 
   if (!ev)

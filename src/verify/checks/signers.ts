@@ -31,7 +31,12 @@ export function evaluateSigners(
         : evaluateSigstoreAnchor(name, a, ev, trustRoots);
     });
   });
-  const verified = names.filter((_, i) => perAnchor[i]!.status === 'pass');
+  const passing = names.filter((_, i) => perAnchor[i]!.status === 'pass');
+  // Distinct anchors backed by distinct signatures: one signature cannot satisfy two anchors
+  // (two anchors naming one identity, or a profile ARN and its version ARN).
+  const verified = matchAnchorsToSignatures(
+    passing.map((name) => ({ name, signatures: perAnchor[names.indexOf(name)]!.signatures ?? [] }))
+  );
   const met = verified.length >= threshold;
   // Anchors that did not verify only fail the verdict when the threshold is missed.
   const shown = perAnchor.map((c) =>
@@ -49,8 +54,37 @@ export function evaluateSigners(
       id: 'signers:threshold',
       kind: 'signer',
       status: met ? 'pass' : 'fail',
-      detail: `${verified.length} of ${names.length} distinct anchor(s) verified; ${threshold} required.`,
-      evidence: { required: threshold, verified, anchors: names },
+      detail: `${verified.length} of ${names.length} distinct anchor(s) verified by distinct signatures; ${threshold} required.${passing.length > verified.length ? ` (${passing.length - verified.length} more anchor(s) verified only through a signature already counted.)` : ''}`,
+      evidence: { required: threshold, verified, passing, anchors: names },
     },
   ];
+}
+
+/**
+ * The largest set of anchors that can each be given its own signature (a maximum bipartite
+ * matching, by augmenting paths; policies hold a handful of anchors). Returns anchor names in
+ * input order.
+ */
+export function matchAnchorsToSignatures(
+  anchors: readonly { name: string; signatures: readonly string[] }[]
+): string[] {
+  const owner = new Map<string, number>();
+  const tryAssign = (i: number, seen: Set<string>): boolean => {
+    for (const sig of anchors[i]!.signatures) {
+      if (seen.has(sig)) continue;
+      seen.add(sig);
+      const holder = owner.get(sig);
+      if (holder === undefined || tryAssign(holder, seen)) {
+        owner.set(sig, i);
+        return true;
+      }
+    }
+    return false;
+  };
+  const matched = new Set<number>();
+  anchors.forEach((_, i) => {
+    if (tryAssign(i, new Set())) matched.add(i);
+  });
+  // An augmenting path can move an anchor's signature but never unmatches it.
+  return anchors.filter((_, i) => matched.has(i)).map((a) => a.name);
 }

@@ -3,6 +3,7 @@
  * bundle verifies (cryptography in src/verify/sigstore). Bundles failing against this anchor are
  * listed in the evidence, so a report shows why.
  */
+import { createHash } from 'node:crypto';
 import { verifyBundle, type BundleArtifact, type SigstoreAnchor } from '../sigstore/index.js';
 import type { TrustedRootMaterial } from '../trust/index.js';
 import type { LayerEvidence } from '../evidence.js';
@@ -52,6 +53,10 @@ export function evaluateSigstoreAnchor(
     ? { $case: 'bytes', bytes: ev.bytes }
     : { $case: 'digest', sha256: Buffer.from(ev.sha256, 'hex') };
   const attempts: Record<string, unknown>[] = [];
+  // Every bundle is tried (not just until the first passes) so the threshold can tell
+  // which signatures back which anchors.
+  let first: { source: string; detail: string; evidence: object } | undefined;
+  const signatures = new Set<string>();
   for (const b of ev.bundles) {
     const r = verifyBundle({
       bundle: b.bundle,
@@ -61,14 +66,18 @@ export function evaluateSigstoreAnchor(
       ...(anchor.thresholds ? { thresholds: anchor.thresholds } : {}),
     });
     if (r.ok) {
-      return {
-        ...base,
-        status: 'pass',
-        detail: `Bundle ${b.source} verified for ${who} against trust root ${anchor.trustRoot} (${trustedRoot.sha256.slice(0, 12)}…): ${r.detail}`,
-        evidence: { bundle: b.source, trustRootSha256: trustedRoot.sha256, ...r.evidence },
-      };
-    }
-    attempts.push({ bundle: b.source, code: r.code, detail: r.detail });
+      signatures.add(signatureId(b.bundle));
+      first ??= { source: b.source, detail: r.detail, evidence: r.evidence };
+    } else attempts.push({ bundle: b.source, code: r.code, detail: r.detail });
+  }
+  if (first) {
+    return {
+      ...base,
+      status: 'pass',
+      detail: `Bundle ${first.source} verified for ${who} against trust root ${anchor.trustRoot} (${trustedRoot.sha256.slice(0, 12)}…): ${first.detail}`,
+      evidence: { bundle: first.source, trustRootSha256: trustedRoot.sha256, ...first.evidence },
+      signatures: [...signatures].sort(),
+    };
   }
   const errs = ev.bundleErrors ?? [];
   const why =
@@ -81,4 +90,20 @@ export function evaluateSigstoreAnchor(
     detail: `Anchor ${name} (${who}): ${why}.${errs.length ? ` Unread bundle sources: ${errs.join('; ')}.` : ''}`,
     evidence: { attempts, bundleErrors: errs },
   };
+}
+
+/**
+ * A bundle's signature identity: a digest of its signature bytes (message signature or
+ * DSSE signatures), so the same signature in two files, or re-wrapped, counts once.
+ */
+export function signatureId(bundle: unknown): string {
+  const b = bundle as {
+    messageSignature?: { signature?: unknown };
+    dsseEnvelope?: { signatures?: { sig?: unknown }[] };
+  };
+  const sigs =
+    b.messageSignature?.signature !== undefined
+      ? [b.messageSignature.signature]
+      : (b.dsseEnvelope?.signatures ?? []).map((s) => s.sig);
+  return `sigstore:${createHash('sha256').update(JSON.stringify(sigs)).digest('hex')}`;
 }
