@@ -42,7 +42,10 @@ export interface LayerEvidence {
   sha256: string;
   /** Lambda's CodeSha256 (base64), when known; must equal `sha256`. */
   codeSha256?: string;
-  /** The zip bytes, when at hand: Sigstore then verifies over bytes rather than the digest. */
+  /**
+   * The zip bytes, when at hand (see MAX_BYTES_FOR_SIGSTORE): Sigstore then verifies over
+   * bytes rather than the digest, which pure-EdDSA signatures need.
+   */
   bytes?: Buffer;
   inventory?: Inventory;
   bundles: FoundBundle[];
@@ -80,3 +83,10 @@ export interface SignerEvidenceSource {
   /** Gather the evidence; rejects when AWS cannot be reached (the CLI then exits 3). */
   forLayerVersion(layerVersionArn: string): Promise<SignerEvidence>;
 }
+
+/**
+ * Largest layer whose bytes are held in memory for Sigstore verification. Larger layers,
+ * and layers without bundles, are verified by digest: ECDSA and RSA signatures verify over
+ * the sha256 alone; pure-EdDSA signatures then fail closed.
+ */
+export const MAX_BYTES_FOR_SIGSTORE = 64 * 1024 * 1024;

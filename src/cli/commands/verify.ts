@@ -34,7 +34,11 @@ import { renderVerdictSarif } from '../../report/verdict-sarif.js';
 import { renderVerdictText } from '../../report/verdict-text.js';
 import { openLayerPath } from '../../unpack/open.js';
 import type { Limits } from '../../unpack/source.js';
-import type { FunctionEvidence, LayerEvidence } from '../../verify/evidence.js';
+import {
+  MAX_BYTES_FOR_SIGSTORE,
+  type FunctionEvidence,
+  type LayerEvidence,
+} from '../../verify/evidence.js';
 import { loadPolicyFile } from '../../verify/policy/load.js';
 import { findRule } from '../../verify/policy/match.js';
 import type { LoadedPolicy } from '../../verify/policy/types.js';
@@ -98,7 +102,10 @@ export async function localLayerEvidence(
       layerName,
       ...(layerArn !== undefined ? { arn: layerArn } : {}),
       sha256: artifact.sha256,
-      bytes: readFileSync(input),
+      // Held in memory only when a bundle needs it and the layer is small enough.
+      ...(bundles.length > 0 && artifact.size <= MAX_BYTES_FOR_SIGSTORE
+        ? { bytes: readFileSync(input) }
+        : {}),
       inventory,
       bundles,
       bundleErrors: errors,

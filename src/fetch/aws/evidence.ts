@@ -13,7 +13,11 @@ import { buildInventory } from '../../inventory/index.js';
 import type { Inventory } from '../../model/inventory.js';
 import type { Limits } from '../../unpack/source.js';
 import { openZipFile } from '../../unpack/zip.js';
-import type { FunctionEvidence, LayerEvidence } from '../../verify/evidence.js';
+import {
+  MAX_BYTES_FOR_SIGSTORE,
+  type FunctionEvidence,
+  type LayerEvidence,
+} from '../../verify/evidence.js';
 import { findRule } from '../../verify/policy/match.js';
 import type { LoadedPolicy } from '../../verify/policy/types.js';
 import { collectBundles, type FetchLike } from '../bundles.js';
@@ -79,9 +83,8 @@ export async function layerEvidenceFromCache(
   }
   const ruleIndex = findRule(ctx.loaded.policy.layers, { name: layerName, arn });
   const sources = (ruleIndex >= 0 ? ctx.loaded.policy.layers?.[ruleIndex]?.bundles : []) ?? [];
-  const [inv, bytes, found, signer] = await Promise.all([
+  const [inv, found, signer] = await Promise.all([
     inventory,
-    readFile(path),
     collectBundles(hex, ctx.bundleFiles, sources, {
       baseDir: ctx.loaded.baseDir,
       s3: ctx.signer.s3,
@@ -89,6 +92,11 @@ export async function layerEvidenceFromCache(
     }),
     ctx.signer.forContent(content),
   ]);
+  // Held in memory only when a bundle needs it and the layer is small enough.
+  const bytes =
+    found.bundles.length > 0 && content.codeSize <= MAX_BYTES_FOR_SIGSTORE
+      ? await readFile(path)
+      : undefined;
   return {
     evidence: {
       name: arn,
@@ -96,7 +104,7 @@ export async function layerEvidenceFromCache(
       arn,
       sha256: hex,
       codeSha256: content.codeSha256,
-      bytes,
+      ...(bytes ? { bytes } : {}),
       inventory: inv,
       bundles: found.bundles,
       bundleErrors: found.errors,
