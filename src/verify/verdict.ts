@@ -70,8 +70,3 @@ export function applyMode(c: RawCheck, mode: PolicyMode): CheckResult {
   const detail = outcome === 'warn' ? `[${mode}] ${c.detail}` : c.detail;
   return { id: c.id, kind: c.kind, outcome, detail, evidence: c.evidence };
 }
-
-/** Exit status for a set of verdicts: true when nothing failed. */
-export function allOk(verdicts: readonly Verdict[]): boolean {
-  return verdicts.every((v) => v.ok);
-}
