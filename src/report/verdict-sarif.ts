@@ -11,8 +11,10 @@ const RULES: Record<CheckKind, string> = {
   sigstore: 'The layer has a Sigstore signature from the required anchors.',
   packages: 'The layer contains no denied package.',
   licenses: 'Package licenses satisfy the policy.',
+  inventory: 'The inventory saw everything a runtime could load in the layer.',
   function: 'The function has the required code signing configuration and layer owners.',
   default: 'A policy rule matches the subject.',
+  rule: 'The facts needed to choose the policy rule are known.',
 };
 
 /** SARIF log with one run. */

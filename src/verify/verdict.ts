@@ -6,7 +6,15 @@ import type { Match, PolicyMode } from './policy/types.js';
 
 /** What a check is about. */
 export type CheckKind =
-  'digest' | 'signer' | 'sigstore' | 'packages' | 'licenses' | 'function' | 'default';
+  | 'digest'
+  | 'signer'
+  | 'sigstore'
+  | 'packages'
+  | 'licenses'
+  | 'inventory'
+  | 'function'
+  | 'default'
+  | 'rule';
 
 /**
  * `pass`/`fail` as evaluated; `warn` is a failure under a `warn` or `audit` rule (reported,

@@ -44,11 +44,12 @@ import { findRule } from '../../verify/policy/match.js';
 import type { LoadedPolicy } from '../../verify/policy/types.js';
 import { applyMode, type Verdict } from '../../verify/verdict.js';
 import { verifyFunction, verifyLayer } from '../../verify/verifier.js';
-import { LIMIT_FLAGS, limitsFromFlags, parse, positiveInt } from '../args.js';
+import { factFlags, LIMIT_FLAGS, limitsFromFlags, parse, positiveInt } from '../args.js';
 import { EXIT } from '../exit.js';
 import { writeFileAtomic, type CliIo } from '../io.js';
 
-export const VERIFY_USAGE = `usage: lamina verify LAYER.zip --policy FILE --layer-name NAME [--layer-arn ARN] [options]
+export const VERIFY_USAGE = `usage: lamina verify LAYER.zip --policy FILE --layer-name NAME [--layer-arn ARN]
+                     [--account ID] [--region R] [options]
        lamina verify LAYER_VERSION_ARN --policy FILE [options] [AWS flags]
        lamina verify --function NAME --policy FILE [--region R] [options] [AWS flags]
        lamina verify --all --policy FILE [--region R ...] [options] [AWS flags]
@@ -81,7 +82,8 @@ export async function localLayerEvidence(
   layerArn: string | undefined,
   loaded: LoadedPolicy,
   bundleFiles: readonly string[],
-  limits: Limits
+  limits: Limits,
+  facts: { account?: string; region?: string } = {}
 ): Promise<LayerEvidence> {
   const { source, artifact } = await openLayerPath(input, limits);
   try {
@@ -92,7 +94,7 @@ export async function localLayerEvidence(
       });
     }
     const inventory = await buildInventory(source, artifact, { limits });
-    const ruleIndex = findRule(loaded.policy.layers, { name: layerName, arn: layerArn });
+    const ruleIndex = findRule(loaded.policy.layers, { name: layerName, arn: layerArn, ...facts });
     const sources = (ruleIndex >= 0 ? loaded.policy.layers?.[ruleIndex]?.bundles : []) ?? [];
     const { bundles, errors } = await collectBundles(artifact.sha256, bundleFiles, sources, {
       baseDir: loaded.baseDir,
@@ -101,6 +103,7 @@ export async function localLayerEvidence(
       name: artifact.name,
       layerName,
       ...(layerArn !== undefined ? { arn: layerArn } : {}),
+      ...facts,
       sha256: artifact.sha256,
       // Held in memory only when a bundle needs it and the layer is small enough.
       ...(bundles.length > 0 && artifact.size <= MAX_BYTES_FOR_SIGSTORE
@@ -347,6 +350,7 @@ export async function verifyCommand(argv: string[], io: CliIo): Promise<number> 
     output: { type: 'string', short: 'o' },
     function: { type: 'string' },
     all: { type: 'boolean', default: false },
+    account: { type: 'string' },
     region: { type: 'string', multiple: true },
     profile: { type: 'string' },
     'role-arn': { type: 'string', multiple: true },
@@ -392,13 +396,16 @@ export async function verifyCommand(argv: string[], io: CliIo): Promise<number> 
         message: '--layer-name is required for a local zip',
       });
     }
+    if ((values.region?.length ?? 0) > 1)
+      throw new UsageError({ code: 'BAD_ARGUMENT', message: 'one --region for a local zip' });
     const ev = await localLayerEvidence(
       input,
       values['layer-name'],
       values['layer-arn'],
       loaded,
       values.bundle ?? [],
-      limits
+      limits,
+      factFlags({ account: values.account, region: values.region?.[0] })
     );
     verdicts = [verifyLayer(ev, loaded, { now: new Date() })];
   } else {
