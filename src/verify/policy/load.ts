@@ -18,7 +18,7 @@ import {
 import { PolicyError, formatProblems, type PolicyProblem } from './errors.js';
 import type { LoadedPolicy, Policy } from './types.js';
 import { parseExpiry } from './expiry.js';
-import { parseRange } from '../checks/version-range.js';
+import { compileDeny, purlKey } from '../checks/packages.js';
 
 /** Name of the built-in trust root: the pinned Sigstore public-good root shipped in policies/trust. */
 export const PUBLIC_GOOD = 'public-good';
@@ -169,9 +169,17 @@ function semanticChecks(policy: Policy, at: At): void {
       }
     }
     rule.packages?.deny?.forEach((d, j) => {
-      if (d.versions === undefined) return;
       try {
-        parseRange(d.versions);
+        purlKey(d.purl);
+      } catch (e) {
+        at(
+          ['layers', i, 'packages', 'deny', j, 'purl'],
+          `not a package URL: ${(e as Error).message}`
+        );
+        return;
+      }
+      try {
+        compileDeny(d);
       } catch (e) {
         at(['layers', i, 'packages', 'deny', j, 'versions'], (e as Error).message);
       }
