@@ -97,7 +97,7 @@ function choicesOf(id: string, plus: boolean, exception: string | undefined): Ch
 /** Parse a license as stated; text that is not an SPDX expression is one license name. */
 function parseLicense(text: string): Node {
   try {
-    return parseSpdx(text.trim()) as Node;
+    return parseSpdx(text.trim());
   } catch {
     // A lone id in the wrong case ("gpl-2.0+") still names that license.
     const m = /^([A-Za-z0-9.-]+?)(\+?)$/.exec(text.trim());
