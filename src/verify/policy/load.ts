@@ -3,7 +3,7 @@
  * semantic checks → trusted roots loaded and digest-checked. Every problem found is reported
  * at once, each with its path and line, so a policy can be fixed in one pass.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
@@ -28,6 +28,11 @@ const addFormats = ((addFormatsModule as unknown as { default?: unknown }).defau
   addFormatsModule) as (ajv: Ajv, formats: string[]) => Ajv;
 
 let validator: ValidateFunction | undefined;
+
+/** Largest policy file read (1 MiB): real policies are a few KiB. */
+export const MAX_POLICY_BYTES = 1024 * 1024;
+/** yaml's `maxAliasCount`: how far aliases may expand before the document is refused. */
+export const MAX_ALIAS_COUNT = 100;
 
 /** Directory holding policy.schema.json (policies/ at the package root, beside src/ and dist/). */
 export function policiesDir(): string {
@@ -71,8 +76,14 @@ export function loadPolicy(
   fileName: string,
   opts: LoadPolicyOptions = {}
 ): LoadedPolicy {
+  if (Buffer.byteLength(text, 'utf8') > MAX_POLICY_BYTES) throw tooLarge(fileName);
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  let doc: Document;
+  try {
+    doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  } catch (e) {
+    throw invalid(fileName, [{ path: '', line: 0, message: `YAML: ${(e as Error).message}` }]);
+  }
   const problems: PolicyProblem[] = [];
   const lineAt = (offset: number): number => lineCounter.linePos(offset).line;
 
@@ -85,7 +96,17 @@ export function loadPolicy(
   }
   if (problems.length > 0) throw invalid(fileName, problems);
 
-  const data: unknown = doc.toJS({ maxAliasCount: 100 });
+  let data: unknown;
+  try {
+    data = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+  } catch (e) {
+    // yaml throws a ReferenceError when aliases expand past maxAliasCount (a "billion laughs").
+    const why =
+      e instanceof ReferenceError
+        ? `YAML aliases expand too far (limit ${MAX_ALIAS_COUNT}): refused`
+        : `YAML: ${(e as Error).message}`;
+    throw invalid(fileName, [{ path: '', line: 0, message: why }]);
+  }
   const validate = getValidator();
   if (!validate(data)) {
     for (const e of simplifyErrors(validate.errors ?? [])) {
@@ -109,8 +130,11 @@ export function loadPolicy(
 export function loadPolicyFile(path: string, opts: LoadPolicyOptions = {}): LoadedPolicy {
   let text: string;
   try {
+    // Checked before reading, so a huge file is never read into memory.
+    if (statSync(path).size > MAX_POLICY_BYTES) throw tooLarge(path);
     text = readFileSync(path, 'utf8');
   } catch (cause) {
+    if (cause instanceof PolicyError) throw cause;
     throw new PolicyError({
       code: 'POLICY_NOT_FOUND',
       message: `cannot read policy ${path}`,
@@ -229,6 +253,13 @@ function loadTrustRoots(
     }
   }
   return out;
+}
+
+function tooLarge(fileName: string): PolicyError {
+  return new PolicyError({
+    code: 'POLICY_TOO_LARGE',
+    message: `policy ${fileName} is larger than ${MAX_POLICY_BYTES} bytes: refused`,
+  });
 }
 
 function invalid(fileName: string, problems: PolicyProblem[]): PolicyError {
