@@ -38,9 +38,15 @@ describe('policy resource limits', () => {
     expect(e.exitCode).toBe(2);
   });
 
-  it('refuses nesting too deep for the parser as a YAML problem', () => {
-    const deep = `version: 1\ndefault: deny\nx: ${'['.repeat(20_000)}${']'.repeat(20_000)}\n`;
-    expect(refusal(deep).code).toBe('INVALID_POLICY');
+  it.each([
+    ['flow', `x: ${'['.repeat(20_000)}${']'.repeat(20_000)}`],
+    ['mapping', `x: ${'{a: '.repeat(5_000)}1${'}'.repeat(5_000)}`],
+    ['sequence', `x:\n  ${'- '.repeat(20_000)}1`],
+    ['indentation', Array.from({ length: 400 }, (_, i) => `${' '.repeat(i)}k${i}:`).join('\n')],
+  ])('refuses %s nesting too deep before parsing it', (_, body) => {
+    const e = refusal(`version: 1\ndefault: deny\n${body}\n`);
+    expect(e.code).toBe('INVALID_POLICY');
+    expect(e.problems[0]?.message).toMatch(/nests deeper than 64/);
   });
 
   it('a few aliases, as a policy might use them, still load', () => {

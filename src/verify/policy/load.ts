@@ -33,6 +33,8 @@ let validator: ValidateFunction | undefined;
 export const MAX_POLICY_BYTES = 1024 * 1024;
 /** yaml's `maxAliasCount`: how far aliases may expand before the document is refused. */
 export const MAX_ALIAS_COUNT = 100;
+/** Deepest nesting a policy may use (policies need about six levels). */
+export const MAX_NESTING = 64;
 
 /** Directory holding policy.schema.json (policies/ at the package root, beside src/ and dist/). */
 export function policiesDir(): string {
@@ -77,6 +79,11 @@ export function loadPolicy(
   opts: LoadPolicyOptions = {}
 ): LoadedPolicy {
   if (Buffer.byteLength(text, 'utf8') > MAX_POLICY_BYTES) throw tooLarge(fileName);
+  const deep = tooDeep(text);
+  if (deep !== undefined)
+    throw invalid(fileName, [
+      { path: '', line: deep, message: `YAML nests deeper than ${MAX_NESTING} levels: refused` },
+    ]);
   const lineCounter = new LineCounter();
   let doc: Document;
   try {
@@ -253,6 +260,38 @@ function loadTrustRoots(
     }
   }
   return out;
+}
+
+/**
+ * The first line (1-based) where the text nests deeper than MAX_NESTING (flow brackets, block
+ * sequence dashes or indentation), or undefined. Checked before parsing: the YAML parser
+ * recurses per level, so deep nesting would cost time and stack for nothing a policy needs.
+ */
+function tooDeep(text: string): number | undefined {
+  let depth = 0;
+  let line = 1;
+  let atLineStart = true;
+  let indent = 0;
+  let dashes = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (c === '\n') {
+      line++;
+      atLineStart = true;
+      indent = 0;
+      dashes = 0;
+      continue;
+    }
+    if (c === '[' || c === '{') depth++;
+    else if ((c === ']' || c === '}') && depth > 0) depth--;
+    if (atLineStart) {
+      if (c === ' ' || c === '\t') indent++;
+      else if (c === '-' && (text[i + 1] === ' ' || text[i + 1] === '\t')) dashes++;
+      else atLineStart = false;
+    }
+    if (depth > MAX_NESTING || dashes > MAX_NESTING || indent > MAX_NESTING * 4) return line;
+  }
+  return undefined;
 }
 
 function tooLarge(fileName: string): PolicyError {
