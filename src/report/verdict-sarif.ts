@@ -4,6 +4,7 @@
  */
 import { LAMINA_VERSION } from '../version.js';
 import type { CheckKind, Verdict } from '../verify/verdict.js';
+import { escapeJsonText } from './escape.js';
 
 const RULES: Record<CheckKind, string> = {
   digest: 'The layer digest is pinned and unexpired.',
@@ -62,5 +63,5 @@ export function renderVerdictSarif(verdicts: readonly Verdict[]): string {
       },
     ],
   };
-  return JSON.stringify(log, null, 2) + '\n';
+  return escapeJsonText(JSON.stringify(log, null, 2)) + '\n';
 }

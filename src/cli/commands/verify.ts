@@ -47,6 +47,7 @@ import { verifyFunction, verifyLayer } from '../../verify/verifier.js';
 import { factFlags, LIMIT_FLAGS, limitsFromFlags, parse, positiveInt } from '../args.js';
 import { EXIT } from '../exit.js';
 import { writeFileAtomic, type CliIo } from '../io.js';
+import { escapeTerminal } from '../../report/escape.js';
 
 export const VERIFY_USAGE = `usage: lamina verify LAYER.zip --policy FILE --layer-name NAME [--layer-arn ARN]
                      [--account ID] [--region R] [options]
@@ -133,7 +134,8 @@ const API_RETRY: RetryPolicy = { attempts: 4, baseMs: 200, capMs: 5_000 };
 
 /** Notes on Signer evidence that could not be read, on stderr (the check itself fails closed). */
 function reportProblems(io: CliIo, name: string, g: GatheredLayer): void {
-  for (const p of g.problems) io.stderr.write(`lamina: note: ${name}: no Signer evidence: ${p}\n`);
+  for (const p of g.problems)
+    io.stderr.write(escapeTerminal(`lamina: note: ${name}: no Signer evidence: ${p}`) + '\n');
 }
 
 /**
@@ -233,7 +235,9 @@ async function verifyAll(
   let incomplete = en.failures.some((f) => f.code !== 'NOT_FOUND');
   for (const f of en.failures) {
     if (f.scope !== 'layer-version')
-      io.stderr.write(`lamina: could not read ${f.scope} ${f.subject}: ${f.reason}\n`);
+      io.stderr.write(
+        escapeTerminal(`lamina: could not read ${f.scope} ${f.subject}: ${f.reason}`) + '\n'
+      );
   }
   const cache = new ContentCache(run.ctx.cacheDir);
   const versions = [...en.layerVersions.values()].sort((a, b) => (a.arn < b.arn ? -1 : 1));
@@ -478,7 +482,9 @@ export async function verifyCommand(argv: string[], io: CliIo): Promise<number> 
   for (const verdict of verdicts) {
     for (const c of verdict.checks) {
       if (c.outcome === 'warn')
-        io.stderr.write(`lamina: warning: ${verdict.subject.name}: ${c.id}: ${c.detail}\n`);
+        io.stderr.write(
+          escapeTerminal(`lamina: warning: ${verdict.subject.name}: ${c.id}: ${c.detail}`) + '\n'
+        );
     }
   }
   if (incomplete) return EXIT.INCOMPLETE;
