@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Builds testdata/layers/hostile/: layers that hide a denied package from lamina's inventory
+// Builds testdata/hostile/: layers that hide a denied package from lamina's inventory
 // the way an attacker would, while Node would still load it. The hidden package is the real
 // ms@2.0.0 (package.json and license.md as npm published them, taken from the npm-basic
 // fixture, itself installed from the registry by scripts/fixtures-npm.mjs).
@@ -20,7 +20,7 @@ import { writeZip } from './lib/zipwriter.mjs';
 
 const repo = join(dirname(fileURLToPath(import.meta.url)), '..');
 const src = join(repo, 'testdata/layers/npm-basic/nodejs/node_modules/debug/node_modules/ms');
-const out = join(repo, 'testdata/layers/hostile');
+const out = join(repo, 'testdata/hostile');
 
 const pkgJson = readFileSync(join(src, 'package.json'));
 const license = readFileSync(join(src, 'license.md'));

@@ -13,7 +13,7 @@ import { lamina, startVerifyHarness, type VerifyHarness } from '../../verify-aws
 
 const HOME = '333333333333';
 const R = 'us-east-1';
-const HOSTILE = resolve('testdata/layers/hostile');
+const HOSTILE = resolve('testdata/hostile');
 const sha = (f: string) =>
   createHash('sha256')
     .update(readFileSync(`${HOSTILE}/${f}`))

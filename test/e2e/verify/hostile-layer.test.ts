@@ -10,12 +10,13 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { buildInventory } from '../../../src/inventory/index.js';
 import { openLayerPath } from '../../../src/unpack/open.js';
+import { DEFAULT_LIMITS } from '../../../src/unpack/source.js';
 import { loadPolicy } from '../../../src/verify/policy/load.js';
 import type { Verdict } from '../../../src/verify/verdict.js';
 import { verifyLayer } from '../../../src/verify/verifier.js';
 import { runCli } from '../../helpers/cli.js';
 
-const HOSTILE = 'testdata/layers/hostile';
+const HOSTILE = 'testdata/hostile';
 const sha = (f: string) =>
   createHash('sha256')
     .update(readFileSync(`${HOSTILE}/${f}`))
@@ -39,7 +40,7 @@ const outcomes = (v: Verdict) => Object.fromEntries(v.checks.map((c) => [c.id, c
 describe('a denied package hidden from the inventory (verifier level)', () => {
   const loaded = loadPolicy(POLICY, 'inline.yaml');
   async function verdict(zip: string): Promise<Verdict> {
-    const { source, artifact } = await openLayerPath(`${HOSTILE}/${zip}`);
+    const { source, artifact } = await openLayerPath(`${HOSTILE}/${zip}`, { ...DEFAULT_LIMITS });
     try {
       const inventory = await buildInventory(source, artifact);
       return verifyLayer(

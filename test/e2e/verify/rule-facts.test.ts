@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest';
 import type { Verdict } from '../../../src/verify/verdict.js';
 import { runCli } from '../../helpers/cli.js';
 
-const ZIP = 'testdata/layers/hostile/plain.zip';
+const ZIP = 'testdata/hostile/plain.zip';
 const HOME = '444444444444';
 const SHA = createHash('sha256').update(readFileSync(ZIP)).digest('hex');
 
