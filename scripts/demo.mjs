@@ -171,7 +171,21 @@ const EXPECTED_VERDICTS = [
     detail: /Warn mode/,
     why: 'code signing config in Warn mode',
   },
+  {
+    subject: layer('us-east-1', 'observability-ext', 7, VENDOR),
+    expect: 'warn',
+    check: 'inventory:complete',
+    detail: /UNOWNED_EXECUTABLE.*extensions\/observability-ext/,
+    why: "vendor's extension is a bare script no package describes (warn-only rule)",
+  },
   // Good layers.
+  {
+    subject: layer('us-east-1', 'native-tools', 1),
+    expect: 'pass',
+    check: 'inventory:complete',
+    detail: /allowed by the rule.*bin\/hello\.sh/,
+    why: 'its two unowned files are allowed by path, with a reason',
+  },
   {
     subject: layer('us-east-1', 'node-common', 2),
     expect: 'pass',

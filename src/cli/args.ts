@@ -81,3 +81,14 @@ export function positiveInt(flag: string, text: string): number {
   }
   return Number(text);
 }
+
+/** `--account`/`--region` as rule-matching facts for a layer not yet published. */
+export function factFlags(values: { account?: string | undefined; region?: string | undefined }): {
+  account?: string;
+  region?: string;
+} {
+  return {
+    ...(values.account !== undefined ? { account: values.account } : {}),
+    ...(values.region !== undefined ? { region: values.region } : {}),
+  };
+}

@@ -5,6 +5,7 @@ import { UsageError } from '../errors.js';
 import { LAMINA_VERSION } from '../version.js';
 import { describeError, EXIT } from './exit.js';
 import type { CliIo } from './io.js';
+import { escapeTerminal } from '../report/escape.js';
 
 export const USAGE = `lamina ${LAMINA_VERSION}: supply-chain verifier for AWS Lambda layers
 
@@ -56,7 +57,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     return await command(rest, io);
   } catch (err) {
     const { code, line } = describeError(err);
-    io.stderr.write(line + '\n');
+    io.stderr.write(escapeTerminal(line, { keepNewlines: true }) + '\n');
     if (process.env['LAMINA_DEBUG'] && err instanceof Error && err.stack)
       io.stderr.write(err.stack + '\n');
     return code;

@@ -5,6 +5,7 @@ import { comparePaths } from '../unpack/paths.js';
 import { DEFAULT_LIMITS, type FileSource, type Limits } from '../unpack/source.js';
 import { matchEntries, type Cataloger } from './cataloger.js';
 import { DEFAULT_CATALOGERS } from './catalogers.js';
+import { isInventoryComplete } from './completeness.js';
 
 export interface InventoryOptions {
   limits?: Limits;
@@ -52,16 +53,12 @@ export async function buildInventory(
   }
   packages.sort(comparePackages);
   findings.sort(compareFindings);
-  const unowned = packages.some((p) => p.type === 'file');
-  const unparsed = findings.some(
-    (f) =>
-      f.code === 'PARSE_ERROR' || f.code === 'READ_ERROR' || f.code === 'NESTED_ARCHIVE_REFUSED'
-  );
+  const kept = dedupeFindings(findings);
   return {
     artifact,
     packages,
-    findings: dedupeFindings(findings),
-    complete: !unowned && !unparsed,
+    findings: kept,
+    complete: isInventoryComplete({ packages, findings: kept }),
   };
 }
 

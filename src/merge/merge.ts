@@ -5,6 +5,7 @@
  * I/O, which files and packages a later layer shadows.
  * See https://docs.aws.amazon.com/lambda/latest/dg/chapter-layers.html
  */
+import { isInventoryComplete } from '../inventory/completeness.js';
 import type { Inventory } from '../model/inventory.js';
 import type { Package } from '../model/package.js';
 import type { FileEntry } from '../unpack/source.js';
@@ -134,6 +135,6 @@ export function mergeLayers(layers: readonly MergeLayerInput[]): MergedView {
     packages,
     shadowed,
     shadowedNonEvidence: shadowed.filter((s) => !evidence[s.layer]!.has(s.path)),
-    complete: layers.every((l) => l.inventory.complete),
+    complete: layers.every((l) => isInventoryComplete(l.inventory)),
   };
 }

@@ -24,8 +24,9 @@ export interface Inventory {
   /** Archive-level and cataloger findings (package findings stay on their package too). */
   findings: Finding[];
   /**
-   * True when every executable and shared library is owned by a package and no
-   * metadata file failed to parse; false otherwise.
+   * True when nothing the inventory could not see applies (no gap finding, no executable or
+   * library without an owning package): `isInventoryComplete` in src/inventory/completeness.ts
+   * decides it, and `inventoryGaps` there lists why not.
    */
   complete: boolean;
 }

@@ -1,4 +1,5 @@
 import type { Inventory } from '../model/inventory.js';
+import { escapeLines } from './escape.js';
 
 /**
  * A few human lines about an inventory: packages per ecosystem, whether it is
@@ -30,5 +31,5 @@ export function summarizeInventory(inv: Inventory): string {
   lines.push(
     `  inventory ${inv.complete ? 'complete' : 'incomplete'}; ${inv.findings.length} finding${inv.findings.length === 1 ? '' : 's'}`
   );
-  return lines.join('\n') + '\n';
+  return escapeLines(lines).join('\n') + '\n';
 }

@@ -1,4 +1,5 @@
 import type { ScanFunction, ScanResult } from '../scan/result.js';
+import { escapeLines } from './escape.js';
 
 /** Digest shown in the text report: algorithm and the first 12 hex digits. */
 export function shortDigest(digest: string | null): string {
@@ -102,7 +103,7 @@ export function renderScanText(result: ScanResult): string {
       lines.push(`      ${f.reason}`);
     }
   }
-  return lines.join('\n') + '\n';
+  return escapeLines(lines).join('\n') + '\n';
 }
 
 function plural(n: number, word: string): string {

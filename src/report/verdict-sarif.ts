@@ -4,6 +4,7 @@
  */
 import { LAMINA_VERSION } from '../version.js';
 import type { CheckKind, Verdict } from '../verify/verdict.js';
+import { escapeJsonText } from './escape.js';
 
 const RULES: Record<CheckKind, string> = {
   digest: 'The layer digest is pinned and unexpired.',
@@ -11,8 +12,10 @@ const RULES: Record<CheckKind, string> = {
   sigstore: 'The layer has a Sigstore signature from the required anchors.',
   packages: 'The layer contains no denied package.',
   licenses: 'Package licenses satisfy the policy.',
+  inventory: 'The inventory saw everything a runtime could load in the layer.',
   function: 'The function has the required code signing configuration and layer owners.',
   default: 'A policy rule matches the subject.',
+  rule: 'The facts needed to choose the policy rule are known.',
 };
 
 /** SARIF log with one run. */
@@ -60,5 +63,5 @@ export function renderVerdictSarif(verdicts: readonly Verdict[]): string {
       },
     ],
   };
-  return JSON.stringify(log, null, 2) + '\n';
+  return escapeJsonText(JSON.stringify(log, null, 2)) + '\n';
 }

@@ -1,5 +1,6 @@
 /** Plain-text rendering of verdicts, one block per subject. */
 import type { Verdict } from '../verify/verdict.js';
+import { escapeLines } from './escape.js';
 
 const MARK = { pass: 'PASS', fail: 'FAIL', warn: 'WARN', skip: 'SKIP' } as const;
 
@@ -14,7 +15,7 @@ export function renderVerdictText(verdicts: readonly Verdict[]): string {
     out.push(`     rule: ${rule}, mode: ${v.mode}`);
     for (const c of v.checks) out.push(`  ${MARK[c.outcome]} ${c.id}: ${c.detail}`);
   }
-  return out.join('\n') + '\n';
+  return escapeLines(out).join('\n') + '\n';
 }
 
 /** Functions show their version qualifier (`orders-api:2`) so published versions stay apart. */

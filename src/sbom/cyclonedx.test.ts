@@ -16,7 +16,7 @@ function pkg(init: Partial<Package> & Pick<Package, 'id' | 'name'>): Package {
   });
 }
 
-function inventory(packages: Package[], complete = true): Inventory {
+function inventory(packages: Package[]): Inventory {
   return {
     artifact: { name: 'layer.zip', kind: 'zip', sha256: DIGEST, size: 1234, properties: {} },
     packages,
@@ -28,7 +28,7 @@ function inventory(packages: Package[], complete = true): Inventory {
         message: 'a/B and a/b differ only by case',
       },
     ],
-    complete,
+    complete: true,
   };
 }
 
@@ -152,11 +152,27 @@ describe('serializeSbom', () => {
     expect(deps.get('layer')).toEqual(['pkg:npm/%40middy/core@5.4.0']);
   });
 
-  it('marks an incomplete inventory in compositions', () => {
+  it('marks an incomplete inventory in compositions, whatever its `complete` flag says', () => {
+    const unowned = pkg({ id: 'file:bin/tool', name: 'tool', type: 'file' });
+    const parseError = inventory([core]);
+    parseError.findings.push({
+      code: 'PARSE_ERROR',
+      severity: 'warning',
+      path: 'x/package.json',
+      message: 'could not parse',
+    });
+    for (const inv of [inventory([core, unowned]), parseError]) {
+      const bom = JSON.parse(serializeSbom(inv, { format: 'cyclonedx-json', specVersion: '1.6' }));
+      expect(bom.compositions).toEqual([{ aggregate: 'incomplete', assemblies: ['layer'] }]);
+      const props = bom.metadata.component.properties as { name: string; value: string }[];
+      expect(props).toContainEqual({ name: 'lamina:inventory', value: 'incomplete' });
+    }
+    // A file component that a package links to is owned: complete again.
+    const owner = pkg({ ...core, id: 'owner', dependsOn: ['file:bin/tool'] });
     const bom = JSON.parse(
-      serializeSbom(inventory([core], false), { format: 'cyclonedx-json', specVersion: '1.6' })
+      serializeSbom(inventory([owner, unowned]), { format: 'cyclonedx-json', specVersion: '1.6' })
     );
-    expect(bom.compositions).toEqual([{ aggregate: 'incomplete', assemblies: ['layer'] }]);
+    expect(bom.compositions).toEqual([{ aggregate: 'complete', assemblies: ['layer'] }]);
   });
 
   it('is deterministic: same input, byte-identical output, content-derived serial number', () => {

@@ -3,6 +3,7 @@ import * as CDX from '@cyclonedx/cyclonedx-library';
 import type { Finding } from '../model/finding.js';
 import type { Inventory } from '../model/inventory.js';
 import type { License, Package } from '../model/package.js';
+import { isInventoryComplete } from '../inventory/completeness.js';
 import { isSpdxExpression } from '../inventory/license.js';
 import { LAMINA_VERSION } from '../version.js';
 import { groupComponents, type ComponentGroup } from './group.js';
@@ -79,7 +80,7 @@ export function buildBom(
   const extras: BomExtras = {
     occurrences,
     composition: {
-      aggregate: inv.complete ? 'complete' : 'incomplete',
+      aggregate: isInventoryComplete(inv) ? 'complete' : 'incomplete',
       assemblies: [layer.bomRef.value ?? 'layer'],
     },
   };
@@ -171,7 +172,9 @@ export function layerComponent(inv: Inventory, bomRef = 'layer'): CDX.Models.Com
   }
   for (const [k, v] of Object.entries(a.properties))
     props.add(new CDX.Models.Property(`${NS}:${k}`, v));
-  props.add(new CDX.Models.Property(`${NS}:inventory`, inv.complete ? 'complete' : 'incomplete'));
+  props.add(
+    new CDX.Models.Property(`${NS}:inventory`, isInventoryComplete(inv) ? 'complete' : 'incomplete')
+  );
   for (const f of inv.findings) props.add(findingProperty(f));
   return c;
 }

@@ -38,6 +38,9 @@ export interface LayerEvidence {
   layerName?: string;
   /** Layer version ARN, when known (`arn:aws:lambda:REGION:ACCOUNT:layer:NAME:VERSION`). */
   arn?: string;
+  /** Owner account and region, when given for a local zip (an ARN implies both). */
+  account?: string;
+  region?: string;
   /** Hex sha256 of the zip bytes. */
   sha256: string;
   /** Lambda's CodeSha256 (base64), when known; must equal `sha256`. */

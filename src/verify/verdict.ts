@@ -6,7 +6,15 @@ import type { Match, PolicyMode } from './policy/types.js';
 
 /** What a check is about. */
 export type CheckKind =
-  'digest' | 'signer' | 'sigstore' | 'packages' | 'licenses' | 'function' | 'default';
+  | 'digest'
+  | 'signer'
+  | 'sigstore'
+  | 'packages'
+  | 'licenses'
+  | 'inventory'
+  | 'function'
+  | 'default'
+  | 'rule';
 
 /**
  * `pass`/`fail` as evaluated; `warn` is a failure under a `warn` or `audit` rule (reported,
@@ -57,11 +65,12 @@ export interface RawCheck {
   detail: string;
   evidence: Record<string, unknown>;
   /**
-   * For a passing signer check: ids of the distinct signatures that satisfied it (a Signer
-   * job ARN, a digest of a bundle's signature bytes). The threshold counts anchors only as far
-   * as distinct signatures back them.
+   * For a passing signer check: one entry per signature that satisfied it, listing that
+   * signature's identities (a Signer job ARN; a digest of the decoded signature bytes and one of
+   * the key it verifies under). Signatures sharing any identity are one signature: the
+   * threshold counts anchors only as far as distinct signatures back them.
    */
-  signatures?: string[];
+  signatures?: (readonly string[])[];
 }
 
 /** Apply a rule's mode: a failure is `fail` under enforce, `warn` under warn and audit. */

@@ -9,8 +9,9 @@ import { guard } from './checks/guard.js';
 import { evaluateLicenses } from './checks/licenses.js';
 import { evaluatePackages } from './checks/packages.js';
 import { evaluateSigners } from './checks/signers.js';
-import { findRule } from './policy/match.js';
-import type { LoadedPolicy, PolicyMode } from './policy/types.js';
+import { evaluateInventory } from './checks/inventory.js';
+import { describeUndecided, selectRule, type RuleSelection } from './policy/match.js';
+import type { FunctionRule, LayerRule, LoadedPolicy, PolicyMode } from './policy/types.js';
 import { applyMode, type RawCheck, type Verdict } from './verdict.js';
 
 /** Options for {@link verifyLayer}. */
@@ -18,30 +19,72 @@ export interface VerifyLayerOptions {
   /** The time checks are made at (pin and signature expiry). */
   now: Date;
   /**
-   * Skip the digest allowlist (for `gate`: a new version is not pinned yet). Signers, packages
-   * and licenses still apply.
+   * Skip the digest allowlist (for `gate`: a new version is not pinned yet). Signers, packages,
+   * licenses and the inventory still apply.
    */
   skipPins?: boolean;
-  /** Use this `layers` rule instead of matching (gate/pin choose it by layer name alone). */
-  ruleIndex?: number;
 }
 
-function defaultVerdict(loaded: LoadedPolicy, subject: Verdict['subject'], what: string): Verdict {
-  const mode: PolicyMode = loaded.policy.mode ?? 'enforce';
-  const deny = loaded.policy.default === 'deny';
+/** The strictest mode among the rules a selection could end in (enforce > warn > audit). */
+function strictestMode(
+  policy: LoadedPolicy['policy'],
+  rules: readonly (LayerRule | FunctionRule | undefined)[]
+): PolicyMode {
+  const modes = rules.map((r) => r?.mode ?? policy.mode ?? 'enforce');
+  return modes.includes('enforce') ? 'enforce' : modes.includes('warn') ? 'warn' : 'audit';
+}
+
+/** A verdict when the rule cannot be chosen because facts are missing (fail closed). */
+function undecidedVerdict(
+  loaded: LoadedPolicy,
+  subject: Verdict['subject'],
+  section: 'layers' | 'functions',
+  sel: Extract<RuleSelection, { kind: 'undecided' }>
+): Verdict {
+  const rules = loaded.policy[section] ?? [];
+  const mode = strictestMode(
+    loaded.policy,
+    [...sel.candidates, sel.fallback].map((i) => (i >= 0 ? rules[i] : undefined))
+  );
   const check = applyMode(
     {
+      id: 'rule',
+      kind: 'rule',
+      status: 'fail',
+      detail: describeUndecided(sel, section),
+      evidence: {
+        missing: sel.missing,
+        conflicts: sel.conflicts,
+        candidates: sel.candidates.map((i) => `${section}[${i}]`),
+        fallback: sel.fallback >= 0 ? `${section}[${sel.fallback}]` : 'default',
+      },
+    },
+    mode
+  );
+  return { subject, mode, ok: check.outcome !== 'fail', checks: [check] };
+}
+
+function defaultVerdict(
+  loaded: LoadedPolicy,
+  subject: Verdict['subject'],
+  what: string,
+  extra: RawCheck[] = []
+): Verdict {
+  const mode: PolicyMode = loaded.policy.mode ?? 'enforce';
+  const deny = loaded.policy.default === 'deny';
+  const checks = [
+    {
       id: 'default',
-      kind: 'default',
-      status: deny ? 'fail' : 'pass',
+      kind: 'default' as const,
+      status: deny ? ('fail' as const) : ('pass' as const),
       detail: deny
         ? `No rule matches ${what}; the policy's default is deny.`
         : `No rule matches ${what}; the policy's default is allow.`,
       evidence: { default: loaded.policy.default },
     },
-    mode
-  );
-  return { subject, mode, ok: check.outcome !== 'fail', checks: [check] };
+    ...extra,
+  ].map((c) => applyMode(c, mode));
+  return { subject, mode, ok: checks.every((c) => c.outcome !== 'fail'), checks };
 }
 
 /** Verify one layer against the policy. Never throws. */
@@ -58,9 +101,20 @@ export function verifyLayer(
     ...(ev.arn !== undefined ? { arn: ev.arn } : {}),
     sha256: ev.sha256,
   };
-  const index = opts.ruleIndex ?? findRule(policy.layers, { name: ev.layerName, arn: ev.arn });
+  const sel = selectRule(policy.layers, {
+    name: ev.layerName,
+    arn: ev.arn,
+    account: ev.account,
+    region: ev.region,
+  });
+  if (sel.kind === 'undecided') return undecidedVerdict(loaded, subject, 'layers', sel);
+  const index = sel.kind === 'rule' ? sel.index : -1;
   const rule = index >= 0 ? policy.layers?.[index] : undefined;
-  if (!rule) return defaultVerdict(loaded, subject, `layer ${ev.layerName ?? ev.name}`);
+  // Even a layer the default lets through must have been seen whole.
+  if (!rule)
+    return defaultVerdict(loaded, subject, `layer ${ev.layerName ?? ev.name}`, [
+      guard('inventory:complete', 'inventory', () => evaluateInventory(undefined, ev.inventory)),
+    ]);
   const mode = rule.mode ?? policy.mode ?? 'enforce';
   const raw: RawCheck[] = [];
   if (!opts.skipPins) raw.push(guard('digest', 'digest', () => evaluateDigest(rule, ev, opts.now)));
@@ -84,6 +138,9 @@ export function verifyLayer(
     const lr = rule.licenses;
     raw.push(guard('licenses', 'licenses', () => evaluateLicenses(lr, ev.inventory)));
   }
+  raw.push(
+    guard('inventory:complete', 'inventory', () => evaluateInventory(rule.inventory, ev.inventory))
+  );
   const checks = raw.map((c) => applyMode(c, mode));
   return {
     subject,
@@ -103,7 +160,9 @@ export function verifyFunction(ev: FunctionEvidence, loaded: LoadedPolicy): Verd
     ruleName: ev.name,
     ...(ev.arn !== undefined ? { arn: ev.arn } : {}),
   };
-  const index = findRule(policy.functions, { name: ev.name, arn: ev.arn });
+  const sel = selectRule(policy.functions, { name: ev.name, arn: ev.arn });
+  if (sel.kind === 'undecided') return undecidedVerdict(loaded, subject, 'functions', sel);
+  const index = sel.kind === 'rule' ? sel.index : -1;
   const rule = index >= 0 ? policy.functions?.[index] : undefined;
   if (!rule) return defaultVerdict(loaded, subject, `function ${ev.name}`);
   const mode = rule.mode ?? policy.mode ?? 'enforce';

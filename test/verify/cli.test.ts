@@ -93,6 +93,7 @@ describe('lamina verify (local zip)', () => {
     expect(out.verdicts[0]?.checks.map((c) => [c.id, c.outcome])).toEqual([
       ['digest', 'pass'],
       ['packages', 'fail'],
+      ['inventory:complete', 'pass'],
     ]);
   });
   it('exit 0 when the rule is warn-only, with the warning on stderr', async () => {

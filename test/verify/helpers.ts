@@ -37,7 +37,14 @@ export function inventory(pkgs: [string, string, License[]][]): Inventory {
 export const mit: License[] = [{ $case: 'expression', expression: 'MIT' }];
 
 export function layer(over: Partial<LayerEvidence> = {}): LayerEvidence {
-  return { name: 'layer.zip', layerName: 'utils', sha256: 'a'.repeat(64), bundles: [], ...over };
+  return {
+    name: 'layer.zip',
+    layerName: 'utils',
+    sha256: 'a'.repeat(64),
+    bundles: [],
+    inventory: inventory([]),
+    ...over,
+  };
 }
 
 /** The sigstore-conformance happy-path v0.3 bundle over a.txt (real public-good bundle). */

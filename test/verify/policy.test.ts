@@ -113,7 +113,10 @@ describe('policy loader', () => {
     const v = verifyLayer(layer({ layerName: 'utils' }), loaded, { now: new Date() });
     expect(v.ok).toBe(false);
     expect(v.rule).toBeUndefined();
-    expect(v.checks).toEqual([expect.objectContaining({ kind: 'default', outcome: 'fail' })]);
+    expect(v.checks).toEqual([
+      expect.objectContaining({ kind: 'default', outcome: 'fail' }),
+      expect.objectContaining({ id: 'inventory:complete', outcome: 'pass' }),
+    ]);
   });
 
   it('default allow passes an unmatched layer; default deny in warn mode only warns', () => {

@@ -31,12 +31,12 @@ layers:
   it('a pinned digest passes', () => {
     const v = verifyLayer(layer(), loaded, { now: NOW });
     expect(v.ok).toBe(true);
-    expect(byId(v)).toEqual({ digest: 'pass' });
+    expect(byId(v)).toEqual({ digest: 'pass', 'inventory:complete': 'pass' });
   });
   it('an unpinned digest fails', () => {
     const v = verifyLayer(layer({ sha256: 'c'.repeat(64) }), loaded, { now: NOW });
     expect(v.ok).toBe(false);
-    expect(byId(v)).toEqual({ digest: 'fail' });
+    expect(byId(v)).toEqual({ digest: 'fail', 'inventory:complete': 'pass' });
   });
   it('an expired pin fails, and passed before its expiry', () => {
     const ev = layer({ sha256: 'b'.repeat(64) });
@@ -246,7 +246,8 @@ layers:
     }
   });
   it('no SBOM fails closed', () => {
-    expect(verifyLayer(layer(), loaded('enforce'), { now: NOW }).ok).toBe(false);
+    const v = verifyLayer(layer({ inventory: undefined }), loaded('enforce'), { now: NOW });
+    expect(v.ok).toBe(false);
   });
 });
 

@@ -6,21 +6,24 @@
 import { readFileSync } from 'node:fs';
 import { UsageError } from '../../errors.js';
 import { loadPolicyFile } from '../../verify/policy/load.js';
-import { findRuleByName } from '../../verify/policy/match.js';
+import { findRule } from '../../verify/policy/match.js';
 import { addPinToPolicyText, pinEntryYaml } from '../../verify/policy/write-pin.js';
 import type { Pin } from '../../verify/policy/types.js';
 import { parseExpiry } from '../../verify/policy/expiry.js';
 import { verifyLayer } from '../../verify/verifier.js';
-import { LIMIT_FLAGS, limitsFromFlags, parse } from '../args.js';
+import { factFlags, LIMIT_FLAGS, limitsFromFlags, parse } from '../args.js';
 import { EXIT } from '../exit.js';
 import { writeFileAtomic, type CliIo } from '../io.js';
 import { localLayerEvidence, renderVerdicts } from './verify.js';
 
 export const GATE_USAGE = `usage: lamina gate LAYER.zip --policy FILE --layer-name NAME [--bundle FILE ...]
+                  [--account ID] [--region R]
                   [--version N] [--note TEXT] [--expires DATE] [--write] [limit flags]
 
 Pre-publish gate: signatures, denied packages and licenses. On success prints the pin entry
-to add to the policy, or adds it with --write (comments and layout are kept).`;
+to add to the policy, or adds it with --write (comments and layout are kept). The rule is the
+one the published layer would get: when it depends on --account or --region and they are not
+given, the gate fails and names them.`;
 
 /** Flags shared by gate and pin for the pin entry. */
 export const PIN_FLAGS = {
@@ -108,6 +111,8 @@ export async function gateCommand(argv: string[], io: CliIo): Promise<number> {
     write: { type: 'boolean', default: false },
     format: { type: 'string', default: 'text' },
     help: { type: 'boolean', short: 'h', default: false },
+    account: { type: 'string' },
+    region: { type: 'string' },
     ...PIN_FLAGS,
     ...LIMIT_FLAGS,
   });
@@ -124,7 +129,8 @@ export async function gateCommand(argv: string[], io: CliIo): Promise<number> {
     });
   }
   const loaded = loadPolicyFile(policy);
-  const ruleIndex = findRuleByName(loaded.policy.layers, layerName);
+  const facts = factFlags(values);
+  const ruleIndex = findRule(loaded.policy.layers, { name: layerName, ...facts });
   const limits = limitsFromFlags(values);
   const ev = await localLayerEvidence(
     input,
@@ -132,10 +138,11 @@ export async function gateCommand(argv: string[], io: CliIo): Promise<number> {
     undefined,
     loaded,
     values.bundle ?? [],
-    limits
+    limits,
+    facts
   );
   const pin = pinFromFlags(ev.sha256, values);
-  const verdict = verifyLayer(ev, loaded, { now: new Date(), skipPins: true, ruleIndex });
+  const verdict = verifyLayer(ev, loaded, { now: new Date(), skipPins: true });
   // The report goes to stderr so stdout carries only the pin entry.
   io.stderr.write(renderVerdicts([verdict], format));
   if (!verdict.ok) return EXIT.POLICY_FAILURE;

@@ -5,20 +5,22 @@ import { describeLayerVersion, parseLayerVersionArn } from '../../fetch/aws/enum
 import { failureError, layerHex } from '../../fetch/aws/layer.js';
 import { openLayerPath } from '../../unpack/open.js';
 import { loadPolicyFile } from '../../verify/policy/load.js';
-import { findRuleByName } from '../../verify/policy/match.js';
-import { LIMIT_FLAGS, limitsFromFlags, parse } from '../args.js';
+import { describeUndecided, selectRule } from '../../verify/policy/match.js';
+import { factFlags, LIMIT_FLAGS, limitsFromFlags, parse } from '../args.js';
 import { EXIT } from '../exit.js';
 import type { CliIo } from '../io.js';
 import { emitPin, PIN_FLAGS, pinFromFlags, requireLayerArgs } from './gate.js';
 
 export const PIN_USAGE = `usage: lamina pin LAYER.zip|LAYER_VERSION_ARN --policy FILE --layer-name NAME [--version N]
-                 [--note TEXT] [--expires DATE] [--print]
+                 [--note TEXT] [--expires DATE] [--print] [--account ID] [--region R]
                  [--profile P] [--endpoint-url URL] [--max-attempts N]
 
 Adds the zip's sha256 to the pins of the first layer rule whose name glob matches NAME,
 keeping the policy file's comments and layout. For a layer version ARN the digest is Lambda's
 CodeSha256 (GetLayerVersionByArn, as hex) and the version defaults to the ARN's.
---print shows the entry instead of writing it.`;
+--account and --region give the facts a rule may match on (an ARN implies them); a rule that
+needs an unknown fact is never skipped: pin refuses and names it. --print shows the entry
+instead of writing it.`;
 
 /** GetLayerVersionByArn: the version's CodeSha256 as hex and its version number. */
 async function publishedDigest(
@@ -59,6 +61,8 @@ export async function pinCommand(argv: string[], io: CliIo): Promise<number> {
     'endpoint-url': { type: 'string' },
     'max-attempts': { type: 'string', default: '8' },
     help: { type: 'boolean', short: 'h', default: false },
+    account: { type: 'string' },
+    region: { type: 'string' },
     ...PIN_FLAGS,
     ...LIMIT_FLAGS,
   });
@@ -68,13 +72,13 @@ export async function pinCommand(argv: string[], io: CliIo): Promise<number> {
   }
   const { input, policy, layerName } = requireLayerArgs('pin', PIN_USAGE, positionals, values);
   const loaded = loadPolicyFile(policy);
-  const ruleIndex = findRuleByName(loaded.policy.layers, layerName);
-  if (ruleIndex < 0) {
-    throw new UsageError({
-      code: 'BAD_INPUT',
-      message: `no layer rule in ${policy} has a name glob matching ${layerName}`,
-    });
+  const arn = input.startsWith('arn:') ? input : undefined;
+  const sel = selectRule(loaded.policy.layers, { name: layerName, arn, ...factFlags(values) });
+  if (sel.kind !== 'rule') {
+    const why = sel.kind === 'undecided' ? describeUndecided(sel, 'layers') : 'No rule matches.';
+    throw new UsageError({ code: 'BAD_INPUT', message: `${policy}: ${layerName}: ${why}` });
   }
+  const ruleIndex = sel.index;
   if (input.startsWith('arn:')) {
     if (!/^[1-9]\d*$/.test(values['max-attempts'])) {
       throw new UsageError({

@@ -13,6 +13,7 @@ import { EXIT } from '../exit.js';
 import { printFindings } from '../findings.js';
 import type { CliIo } from '../io.js';
 import { emit, layerSbom, type OutputOptions } from './sbom.js';
+import { escapeTerminal } from '../../report/escape.js';
 
 // The AWS-backed forms of `lamina sbom` (layer version ARN, --function), loaded
 // only when asked for so a local zip never pays for loading the AWS SDK.
@@ -87,8 +88,10 @@ export async function functionSbom(
       for (const l of inputs) printFindings(io, l.arn, l.inventory.findings);
       const hidden = view.packages.filter((p) => p.shadowedBy !== undefined).length;
       io.stderr.write(
-        `lamina: ${fn.name}: ${view.packages.length} packages across ${inputs.length} layers, ` +
-          `${hidden} shadowed; ${view.shadowed.length} file${view.shadowed.length === 1 ? '' : 's'} shadowed\n`
+        escapeTerminal(
+          `lamina: ${fn.name}: ${view.packages.length} packages across ${inputs.length} layers, ` +
+            `${hidden} shadowed; ${view.shadowed.length} file${view.shadowed.length === 1 ? '' : 's'} shadowed`
+        ) + '\n'
       );
     }
     await emit(text, ctx.out, io);

@@ -7,6 +7,7 @@ import { formatBytes, runScan } from '../../scan/scan.js';
 import { LIMIT_FLAGS, limitsFromFlags, parse, positiveInt } from '../args.js';
 import { EXIT } from '../exit.js';
 import type { CliIo } from '../io.js';
+import { escapeTerminal } from '../../report/escape.js';
 
 export const SCAN_USAGE = `usage: lamina scan [--region R ...] [--profile P] [--role-arn ARN ...] [--endpoint-url URL]
                   [--out DIR] [--format text|json] [--cache-dir DIR] [--concurrency N]
@@ -65,7 +66,7 @@ export async function scanCommand(argv: string[], io: CliIo): Promise<number> {
 
   const progress =
     io.isTty && !values.quiet
-      ? (msg: string) => io.stderr.write(`\r\x1b[K${msg.slice(0, 99)}`)
+      ? (msg: string) => io.stderr.write(`\r\x1b[K${escapeTerminal(msg).slice(0, 99)}`)
       : undefined;
   const outcome = await runScan({
     regions,

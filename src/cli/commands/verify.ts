@@ -44,11 +44,13 @@ import { findRule } from '../../verify/policy/match.js';
 import type { LoadedPolicy } from '../../verify/policy/types.js';
 import { applyMode, type Verdict } from '../../verify/verdict.js';
 import { verifyFunction, verifyLayer } from '../../verify/verifier.js';
-import { LIMIT_FLAGS, limitsFromFlags, parse, positiveInt } from '../args.js';
+import { factFlags, LIMIT_FLAGS, limitsFromFlags, parse, positiveInt } from '../args.js';
 import { EXIT } from '../exit.js';
 import { writeFileAtomic, type CliIo } from '../io.js';
+import { escapeTerminal } from '../../report/escape.js';
 
-export const VERIFY_USAGE = `usage: lamina verify LAYER.zip --policy FILE --layer-name NAME [--layer-arn ARN] [options]
+export const VERIFY_USAGE = `usage: lamina verify LAYER.zip --policy FILE --layer-name NAME [--layer-arn ARN]
+                     [--account ID] [--region R] [options]
        lamina verify LAYER_VERSION_ARN --policy FILE [options] [AWS flags]
        lamina verify --function NAME --policy FILE [--region R] [options] [AWS flags]
        lamina verify --all --policy FILE [--region R ...] [options] [AWS flags]
@@ -81,7 +83,8 @@ export async function localLayerEvidence(
   layerArn: string | undefined,
   loaded: LoadedPolicy,
   bundleFiles: readonly string[],
-  limits: Limits
+  limits: Limits,
+  facts: { account?: string; region?: string } = {}
 ): Promise<LayerEvidence> {
   const { source, artifact } = await openLayerPath(input, limits);
   try {
@@ -92,7 +95,7 @@ export async function localLayerEvidence(
       });
     }
     const inventory = await buildInventory(source, artifact, { limits });
-    const ruleIndex = findRule(loaded.policy.layers, { name: layerName, arn: layerArn });
+    const ruleIndex = findRule(loaded.policy.layers, { name: layerName, arn: layerArn, ...facts });
     const sources = (ruleIndex >= 0 ? loaded.policy.layers?.[ruleIndex]?.bundles : []) ?? [];
     const { bundles, errors } = await collectBundles(artifact.sha256, bundleFiles, sources, {
       baseDir: loaded.baseDir,
@@ -101,6 +104,7 @@ export async function localLayerEvidence(
       name: artifact.name,
       layerName,
       ...(layerArn !== undefined ? { arn: layerArn } : {}),
+      ...facts,
       sha256: artifact.sha256,
       // Held in memory only when a bundle needs it and the layer is small enough.
       ...(bundles.length > 0 && artifact.size <= MAX_BYTES_FOR_SIGSTORE
@@ -130,7 +134,8 @@ const API_RETRY: RetryPolicy = { attempts: 4, baseMs: 200, capMs: 5_000 };
 
 /** Notes on Signer evidence that could not be read, on stderr (the check itself fails closed). */
 function reportProblems(io: CliIo, name: string, g: GatheredLayer): void {
-  for (const p of g.problems) io.stderr.write(`lamina: note: ${name}: no Signer evidence: ${p}\n`);
+  for (const p of g.problems)
+    io.stderr.write(escapeTerminal(`lamina: note: ${name}: no Signer evidence: ${p}`) + '\n');
 }
 
 /**
@@ -230,7 +235,9 @@ async function verifyAll(
   let incomplete = en.failures.some((f) => f.code !== 'NOT_FOUND');
   for (const f of en.failures) {
     if (f.scope !== 'layer-version')
-      io.stderr.write(`lamina: could not read ${f.scope} ${f.subject}: ${f.reason}\n`);
+      io.stderr.write(
+        escapeTerminal(`lamina: could not read ${f.scope} ${f.subject}: ${f.reason}`) + '\n'
+      );
   }
   const cache = new ContentCache(run.ctx.cacheDir);
   const versions = [...en.layerVersions.values()].sort((a, b) => (a.arn < b.arn ? -1 : 1));
@@ -347,6 +354,7 @@ export async function verifyCommand(argv: string[], io: CliIo): Promise<number> 
     output: { type: 'string', short: 'o' },
     function: { type: 'string' },
     all: { type: 'boolean', default: false },
+    account: { type: 'string' },
     region: { type: 'string', multiple: true },
     profile: { type: 'string' },
     'role-arn': { type: 'string', multiple: true },
@@ -392,13 +400,16 @@ export async function verifyCommand(argv: string[], io: CliIo): Promise<number> 
         message: '--layer-name is required for a local zip',
       });
     }
+    if ((values.region?.length ?? 0) > 1)
+      throw new UsageError({ code: 'BAD_ARGUMENT', message: 'one --region for a local zip' });
     const ev = await localLayerEvidence(
       input,
       values['layer-name'],
       values['layer-arn'],
       loaded,
       values.bundle ?? [],
-      limits
+      limits,
+      factFlags({ account: values.account, region: values.region?.[0] })
     );
     verdicts = [verifyLayer(ev, loaded, { now: new Date() })];
   } else {
@@ -471,7 +482,9 @@ export async function verifyCommand(argv: string[], io: CliIo): Promise<number> 
   for (const verdict of verdicts) {
     for (const c of verdict.checks) {
       if (c.outcome === 'warn')
-        io.stderr.write(`lamina: warning: ${verdict.subject.name}: ${c.id}: ${c.detail}\n`);
+        io.stderr.write(
+          escapeTerminal(`lamina: warning: ${verdict.subject.name}: ${c.id}: ${c.detail}`) + '\n'
+        );
     }
   }
   if (incomplete) return EXIT.INCOMPLETE;

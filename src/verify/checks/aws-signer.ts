@@ -60,7 +60,7 @@ export function evaluateAwsSigner(
     evidence,
     // One Signer job is one signature, whichever anchors it satisfies.
     ...(status === 'pass' && ev?.layerVersion.SigningJobArn
-      ? { signatures: [`aws-signer:${ev.layerVersion.SigningJobArn}`] }
+      ? { signatures: [[`aws-signer-job:${ev.layerVersion.SigningJobArn}`]] }
       : {}),
   });
 

@@ -1,29 +1,114 @@
-/** Package deny rules over the layer's SBOM (inventory): purl without version plus a version range. */
+/**
+ * Package deny rules over the layer's inventory. Both the rule's purl and each package's purl
+ * are canonicalised by the same builders the SBOM uses (src/inventory/purl.ts), so a rule
+ * matches however either side spells the name; versions are compared in the ecosystem's own
+ * order (src/verify/versions), and a version that order cannot place matches (fail closed).
+ */
+import { PackageURL } from 'packageurl-js';
+import {
+  cargoPurl,
+  gemPurl,
+  golangPurl,
+  mavenPurl,
+  npmPurl,
+  nugetPurl,
+  pypiPurl,
+} from '../../inventory/purl.js';
 import type { Inventory } from '../../model/inventory.js';
 import type { PackageDeny } from '../policy/types.js';
 import type { RawCheck } from '../verdict.js';
-import { parseRange, satisfies } from './version-range.js';
+import { parseVersionRange, schemeOfPurlType, type VersionRange } from '../versions/index.js';
 
-/**
- * The purl of a package without version, qualifiers and subpath, for comparison with a rule.
- * pypi names compare case-insensitively with `-`/`_`/`.` folded (PEP 503); others exactly.
- */
-export function purlBase(purl: string): string {
-  let s = purl.split('#')[0]!.split('?')[0]!;
-  const slash = s.lastIndexOf('/');
-  const at = s.indexOf('@', slash + 1);
-  if (at >= 0) s = s.slice(0, at);
-  s = decodeURIComponentSafe(s);
-  if (s.startsWith('pkg:pypi/')) s = s.toLowerCase().replace(/[-_.]+/g, '-');
-  return s;
+/** A purl reduced to what identifies the package, plus its qualifiers and subpath. */
+export interface PurlKey {
+  type: string;
+  /** Canonical `pkg:type/namespace/name` without version, qualifiers or subpath. */
+  base: string;
+  qualifiers: Record<string, string>;
+  subpath?: string;
 }
 
-function decodeURIComponentSafe(s: string): string {
-  try {
-    return decodeURIComponent(s);
-  } catch {
-    return s;
+/** Canonical package identity, as the SBOM would write it. @throws Error for a malformed purl */
+export function purlKey(purl: string): PurlKey {
+  const u = PackageURL.fromString(purl);
+  const full = u.namespace ? `${u.namespace}/${u.name}` : u.name;
+  let base: string;
+  switch (u.type) {
+    case 'npm':
+      base = npmPurl(full, undefined);
+      break;
+    case 'pypi':
+      base = pypiPurl(u.name, undefined);
+      break;
+    case 'maven':
+      base = mavenPurl(u.namespace ?? '', u.name, undefined);
+      break;
+    case 'golang':
+      base = golangPurl(full, undefined);
+      break;
+    case 'gem':
+      base = gemPurl(u.name, undefined);
+      break;
+    case 'cargo':
+      base = cargoPurl(u.name, undefined);
+      break;
+    case 'nuget':
+      // NuGet package ids are case-insensitive (the registry and the .NET host fold them).
+      base = nugetPurl(u.name, undefined).toLowerCase();
+      break;
+    default:
+      base = new PackageURL(
+        u.type,
+        u.namespace,
+        u.name,
+        undefined,
+        undefined,
+        undefined
+      ).toString();
   }
+  return {
+    type: u.type,
+    base,
+    qualifiers: { ...(u.qualifiers ?? {}) },
+    ...(u.subpath ? { subpath: u.subpath } : {}),
+  };
+}
+
+/** A compiled deny rule. */
+export interface CompiledDeny {
+  rule: PackageDeny;
+  key: PurlKey;
+  range?: VersionRange;
+}
+
+/** Compile a deny rule. @throws Error for a bad purl, a purl with a version, or a bad range */
+export function compileDeny(d: PackageDeny): CompiledDeny {
+  const key = purlKey(d.purl);
+  if (PackageURL.fromString(d.purl).version)
+    throw new Error(`${d.purl}: give the version range in \`versions\`, not in the purl`);
+  const range =
+    d.versions !== undefined
+      ? parseVersionRange(schemeOfPurlType(key.type), d.versions)
+      : undefined;
+  return { rule: d, key, ...(range ? { range } : {}) };
+}
+
+/** True when the package key is the rule's package (qualifiers and subpath only if the rule names them). */
+function sameFor(rule: PurlKey, pkg: PurlKey): boolean {
+  if (rule.base !== pkg.base) return false;
+  for (const [k, v] of Object.entries(rule.qualifiers)) if (pkg.qualifiers[k] !== v) return false;
+  return rule.subpath === undefined || rule.subpath === pkg.subpath;
+}
+
+interface Hit {
+  purl: string;
+  path?: string;
+  rule: string;
+  reason?: string;
+  /** Set when the version could not be placed in the range: matched to fail closed. */
+  unparsedVersion?: string;
+  /** The version order the range uses (with unparsedVersion). */
+  order?: string;
 }
 
 /** Fail when any package matches a deny rule. */
@@ -39,31 +124,43 @@ export function evaluatePackages(
       detail: 'No SBOM was built for this layer; package rules cannot be applied.',
       evidence: {},
     };
-  const rules = deny.map((d) => ({
-    d,
-    base: purlBase(d.purl),
-    range: d.versions ? parseRange(d.versions) : undefined,
-  }));
-  const hits: { purl: string; path?: string; rule: string; reason?: string }[] = [];
+  const rules = deny.map(compileDeny);
+  const hits: Hit[] = [];
   for (const p of inventory.packages) {
     if (!p.purl) continue;
-    const b = purlBase(p.purl);
+    let key: PurlKey;
+    try {
+      key = purlKey(p.purl);
+    } catch {
+      // Our own purls always parse; one that does not cannot be told apart: compare as text.
+      key = { type: '', base: p.purl, qualifiers: {} };
+    }
     for (const r of rules) {
-      if (r.base !== b) continue;
-      if (r.range && (p.version === undefined || !satisfies(p.version, r.range))) continue;
+      if (!sameFor(r.key, key)) continue;
+      let unparsed: string | undefined;
+      if (r.range) {
+        const at = p.version === undefined ? 'unparseable' : r.range.test(p.version);
+        if (at === 'out') continue;
+        if (at === 'unparseable') unparsed = p.version ?? '(none)';
+      }
       hits.push({
         purl: p.purl,
         ...(p.locations[0] ? { path: p.locations[0].path } : {}),
-        rule: `${r.d.purl}${r.d.versions ? ` ${r.d.versions}` : ''}`,
-        ...(r.d.reason !== undefined ? { reason: r.d.reason } : {}),
+        rule: `${r.rule.purl}${r.rule.versions ? ` ${r.rule.versions}` : ''}`,
+        ...(r.rule.reason !== undefined ? { reason: r.rule.reason } : {}),
+        ...(unparsed !== undefined
+          ? { unparsedVersion: unparsed, order: r.range?.orderName ?? '' }
+          : {}),
       });
     }
   }
   if (hits.length > 0) {
+    const describe = (h: Hit): string =>
+      `${h.purl} (${h.rule}${h.unparsedVersion !== undefined ? `; version ${JSON.stringify(h.unparsedVersion)} is not a ${h.order ?? ''} version, so it is taken as inside the range` : ''})`;
     return {
       ...base,
       status: 'fail',
-      detail: `Denied package(s): ${hits.map((h) => `${h.purl} (${h.rule})`).join(', ')}.`,
+      detail: `Denied package(s): ${hits.map(describe).join(', ')}.`,
       evidence: { denied: hits },
     };
   }

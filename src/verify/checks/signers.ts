@@ -34,8 +34,14 @@ export function evaluateSigners(
   const passing = names.filter((_, i) => perAnchor[i]!.status === 'pass');
   // Distinct anchors backed by distinct signatures: one signature cannot satisfy two anchors
   // (two anchors naming one identity, or a profile ARN and its version ARN).
+  const signatureOf = distinctSignatures(
+    passing.flatMap((name) => perAnchor[names.indexOf(name)]!.signatures ?? [])
+  );
   const verified = matchAnchorsToSignatures(
-    passing.map((name) => ({ name, signatures: perAnchor[names.indexOf(name)]!.signatures ?? [] }))
+    passing.map((name) => ({
+      name,
+      signatures: (perAnchor[names.indexOf(name)]!.signatures ?? []).map(signatureOf),
+    }))
   );
   const met = verified.length >= threshold;
   // Anchors that did not verify only fail the verdict when the threshold is missed.
@@ -87,4 +93,42 @@ export function matchAnchorsToSignatures(
   });
   // An augmenting path can move an anchor's signature but never unmatches it.
   return anchors.filter((_, i) => matched.has(i)).map((a) => a.name);
+}
+
+/**
+ * Group signatures by identity: two signatures sharing any identity (the same decoded bytes, or
+ * the same verifying key, or the same Signer job) are one signature, transitively. Returns a
+ * function giving each signature's group id.
+ */
+export function distinctSignatures(
+  signatures: readonly (readonly string[])[]
+): (identities: readonly string[]) => string {
+  const parent = new Map<string, string>();
+  const find = (x: string): string => {
+    let root = x;
+    while (parent.get(root) !== root) root = parent.get(root) ?? root;
+    // Path compression keeps later lookups short.
+    for (let y = x; y !== root;) {
+      const next = parent.get(y)!;
+      parent.set(y, root);
+      y = next;
+    }
+    return root;
+  };
+  const add = (x: string): void => {
+    if (!parent.has(x)) parent.set(x, x);
+  };
+  for (const ids of signatures) {
+    ids.forEach(add);
+    for (const id of ids.slice(1)) {
+      const a = find(ids[0]!);
+      const b = find(id);
+      if (a !== b) parent.set(b < a ? a : b, b < a ? b : a);
+    }
+  }
+  return (ids) => {
+    if (ids.length === 0) return '';
+    ids.forEach(add);
+    return find(ids[0]!);
+  };
 }

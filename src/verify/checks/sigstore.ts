@@ -3,7 +3,8 @@
  * bundle verifies (cryptography in src/verify/sigstore). Bundles failing against this anchor are
  * listed in the evidence, so a report shows why.
  */
-import { createHash } from 'node:crypto';
+import { createHash, createPublicKey, X509Certificate } from 'node:crypto';
+import { bundleFromJSON } from '@sigstore/bundle';
 import { verifyBundle, type BundleArtifact, type SigstoreAnchor } from '../sigstore/index.js';
 import type { TrustedRootMaterial } from '../trust/index.js';
 import type { LayerEvidence } from '../evidence.js';
@@ -56,7 +57,7 @@ export function evaluateSigstoreAnchor(
   // Every bundle is tried (not just until the first passes) so the threshold can tell
   // which signatures back which anchors.
   let first: { source: string; detail: string; evidence: object } | undefined;
-  const signatures = new Set<string>();
+  const signatures: string[][] = [];
   for (const b of ev.bundles) {
     const r = verifyBundle({
       bundle: b.bundle,
@@ -66,7 +67,7 @@ export function evaluateSigstoreAnchor(
       ...(anchor.thresholds ? { thresholds: anchor.thresholds } : {}),
     });
     if (r.ok) {
-      signatures.add(signatureId(b.bundle));
+      signatures.push(signatureIdentities(b.bundle, anchor));
       first ??= { source: b.source, detail: r.detail, evidence: r.evidence };
     } else attempts.push({ bundle: b.source, code: r.code, detail: r.detail });
   }
@@ -76,7 +77,7 @@ export function evaluateSigstoreAnchor(
       status: 'pass',
       detail: `Bundle ${first.source} verified for ${who} against trust root ${anchor.trustRoot} (${trustedRoot.sha256.slice(0, 12)}…): ${first.detail}`,
       evidence: { bundle: first.source, trustRootSha256: trustedRoot.sha256, ...first.evidence },
-      signatures: [...signatures].sort(),
+      signatures,
     };
   }
   const errs = ev.bundleErrors ?? [];
@@ -93,17 +94,34 @@ export function evaluateSigstoreAnchor(
 }
 
 /**
- * A bundle's signature identity: a digest of its signature bytes (message signature or
- * DSSE signatures), so the same signature in two files, or re-wrapped, counts once.
+ * A verified bundle's signature identities: a digest of its DECODED signature bytes (so
+ * re-encoding the base64, or copying the bundle, cannot make a second signature) and a digest of
+ * the public key it verified under, in canonical SPKI DER (the certificate's key, or the
+ * anchor's). Signatures sharing either identity count as one (see distinctSignatures).
  */
-export function signatureId(bundle: unknown): string {
-  const b = bundle as {
-    messageSignature?: { signature?: unknown };
-    dsseEnvelope?: { signatures?: { sig?: unknown }[] };
-  };
-  const sigs =
-    b.messageSignature?.signature !== undefined
-      ? [b.messageSignature.signature]
-      : (b.dsseEnvelope?.signatures ?? []).map((s) => s.sig);
-  return `sigstore:${createHash('sha256').update(JSON.stringify(sigs)).digest('hex')}`;
+export function signatureIdentities(bundle: unknown, anchor: KeylessAnchor | KeyAnchor): string[] {
+  const b = bundleFromJSON(bundle);
+  const sig =
+    b.content.$case === 'messageSignature'
+      ? b.content.messageSignature.signature
+      : b.content.dsseEnvelope.signatures[0]?.sig;
+  const ids: string[] = [];
+  if (sig !== undefined) ids.push(`sigstore-signature:${sha256(Buffer.from(sig))}`);
+  const m = b.verificationMaterial.content;
+  const der =
+    m.$case === 'x509CertificateChain'
+      ? m.x509CertificateChain.certificates[0]?.rawBytes
+      : m.$case === 'certificate'
+        ? m.certificate.rawBytes
+        : undefined;
+  const key =
+    der !== undefined
+      ? new X509Certificate(Buffer.from(der)).publicKey
+      : anchor.kind === 'sigstore-key'
+        ? createPublicKey(anchor.publicKey)
+        : undefined;
+  if (key) ids.push(`key:${sha256(key.export({ type: 'spki', format: 'der' }))}`);
+  return ids;
 }
+
+const sha256 = (b: Buffer): string => createHash('sha256').update(b).digest('hex');

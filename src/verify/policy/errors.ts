@@ -1,7 +1,7 @@
 import { BaseError } from '../../errors.js';
 
 /** Codes for a policy file lamina refuses (exit 2 through `exitCode`). */
-export type PolicyErrorCode = 'INVALID_POLICY' | 'POLICY_NOT_FOUND';
+export type PolicyErrorCode = 'INVALID_POLICY' | 'POLICY_NOT_FOUND' | 'POLICY_TOO_LARGE';
 
 /** One bad field: a JSON-pointer-like path, the 1-based line (0 when unknown) and what is wrong. */
 export interface PolicyProblem {

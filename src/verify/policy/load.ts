@@ -3,7 +3,7 @@
  * semantic checks → trusted roots loaded and digest-checked. Every problem found is reported
  * at once, each with its path and line, so a policy can be fixed in one pass.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
@@ -18,7 +18,7 @@ import {
 import { PolicyError, formatProblems, type PolicyProblem } from './errors.js';
 import type { LoadedPolicy, Policy } from './types.js';
 import { parseExpiry } from './expiry.js';
-import { parseRange } from '../checks/version-range.js';
+import { compileDeny, purlKey } from '../checks/packages.js';
 
 /** Name of the built-in trust root: the pinned Sigstore public-good root shipped in policies/trust. */
 export const PUBLIC_GOOD = 'public-good';
@@ -28,6 +28,13 @@ const addFormats = ((addFormatsModule as unknown as { default?: unknown }).defau
   addFormatsModule) as (ajv: Ajv, formats: string[]) => Ajv;
 
 let validator: ValidateFunction | undefined;
+
+/** Largest policy file read (1 MiB): real policies are a few KiB. */
+export const MAX_POLICY_BYTES = 1024 * 1024;
+/** yaml's `maxAliasCount`: how far aliases may expand before the document is refused. */
+export const MAX_ALIAS_COUNT = 100;
+/** Deepest nesting a policy may use (policies need about six levels). */
+export const MAX_NESTING = 64;
 
 /** Directory holding policy.schema.json (policies/ at the package root, beside src/ and dist/). */
 export function policiesDir(): string {
@@ -71,8 +78,19 @@ export function loadPolicy(
   fileName: string,
   opts: LoadPolicyOptions = {}
 ): LoadedPolicy {
+  if (Buffer.byteLength(text, 'utf8') > MAX_POLICY_BYTES) throw tooLarge(fileName);
+  const deep = tooDeep(text);
+  if (deep !== undefined)
+    throw invalid(fileName, [
+      { path: '', line: deep, message: `YAML nests deeper than ${MAX_NESTING} levels: refused` },
+    ]);
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  let doc: Document;
+  try {
+    doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  } catch (e) {
+    throw invalid(fileName, [{ path: '', line: 0, message: `YAML: ${(e as Error).message}` }]);
+  }
   const problems: PolicyProblem[] = [];
   const lineAt = (offset: number): number => lineCounter.linePos(offset).line;
 
@@ -85,7 +103,17 @@ export function loadPolicy(
   }
   if (problems.length > 0) throw invalid(fileName, problems);
 
-  const data: unknown = doc.toJS({ maxAliasCount: 100 });
+  let data: unknown;
+  try {
+    data = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+  } catch (e) {
+    // yaml throws a ReferenceError when aliases expand past maxAliasCount (a "billion laughs").
+    const why =
+      e instanceof ReferenceError
+        ? `YAML aliases expand too far (limit ${MAX_ALIAS_COUNT}): refused`
+        : `YAML: ${(e as Error).message}`;
+    throw invalid(fileName, [{ path: '', line: 0, message: why }]);
+  }
   const validate = getValidator();
   if (!validate(data)) {
     for (const e of simplifyErrors(validate.errors ?? [])) {
@@ -109,8 +137,11 @@ export function loadPolicy(
 export function loadPolicyFile(path: string, opts: LoadPolicyOptions = {}): LoadedPolicy {
   let text: string;
   try {
+    // Checked before reading, so a huge file is never read into memory.
+    if (statSync(path).size > MAX_POLICY_BYTES) throw tooLarge(path);
     text = readFileSync(path, 'utf8');
   } catch (cause) {
+    if (cause instanceof PolicyError) throw cause;
     throw new PolicyError({
       code: 'POLICY_NOT_FOUND',
       message: `cannot read policy ${path}`,
@@ -169,9 +200,17 @@ function semanticChecks(policy: Policy, at: At): void {
       }
     }
     rule.packages?.deny?.forEach((d, j) => {
-      if (d.versions === undefined) return;
       try {
-        parseRange(d.versions);
+        purlKey(d.purl);
+      } catch (e) {
+        at(
+          ['layers', i, 'packages', 'deny', j, 'purl'],
+          `not a package URL: ${(e as Error).message}`
+        );
+        return;
+      }
+      try {
+        compileDeny(d);
       } catch (e) {
         at(['layers', i, 'packages', 'deny', j, 'versions'], (e as Error).message);
       }
@@ -221,6 +260,45 @@ function loadTrustRoots(
     }
   }
   return out;
+}
+
+/**
+ * The first line (1-based) where the text nests deeper than MAX_NESTING (flow brackets, block
+ * sequence dashes or indentation), or undefined. Checked before parsing: the YAML parser
+ * recurses per level, so deep nesting would cost time and stack for nothing a policy needs.
+ */
+function tooDeep(text: string): number | undefined {
+  let depth = 0;
+  let line = 1;
+  let atLineStart = true;
+  let indent = 0;
+  let dashes = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (c === '\n') {
+      line++;
+      atLineStart = true;
+      indent = 0;
+      dashes = 0;
+      continue;
+    }
+    if (c === '[' || c === '{') depth++;
+    else if ((c === ']' || c === '}') && depth > 0) depth--;
+    if (atLineStart) {
+      if (c === ' ' || c === '\t') indent++;
+      else if (c === '-' && (text[i + 1] === ' ' || text[i + 1] === '\t')) dashes++;
+      else atLineStart = false;
+    }
+    if (depth > MAX_NESTING || dashes > MAX_NESTING || indent > MAX_NESTING * 4) return line;
+  }
+  return undefined;
+}
+
+function tooLarge(fileName: string): PolicyError {
+  return new PolicyError({
+    code: 'POLICY_TOO_LARGE',
+    message: `policy ${fileName} is larger than ${MAX_POLICY_BYTES} bytes: refused`,
+  });
 }
 
 function invalid(fileName: string, problems: PolicyProblem[]): PolicyError {

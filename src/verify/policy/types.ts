@@ -2,6 +2,7 @@
  * TypeScript mirror of the policy file. The JSON Schema is the source of truth:
  * policies/policy.schema.json (keep both in step).
  */
+import type { GapCode } from '../../inventory/completeness.js';
 import type { TrustedRootMaterial } from '../trust/index.js';
 
 /** How a rule's failures count: `enforce` fails the run, `warn` reports, `audit` only records. */
@@ -99,6 +100,17 @@ export interface LicenseRule {
   unknown?: 'allow' | 'deny';
 }
 
+/**
+ * One `inventory.allow` entry: a gap code (every entry with that code is allowed), or a code
+ * limited to path globs, with the reason it is acceptable.
+ */
+export type InventoryAllowance = GapCode | { code: GapCode; paths?: string[]; reason: string };
+
+/** What of an incomplete inventory a rule accepts; nothing unless listed. */
+export interface InventoryRule {
+  allow?: InventoryAllowance[];
+}
+
 export interface LayerRule {
   match: Match;
   mode?: PolicyMode;
@@ -107,6 +119,7 @@ export interface LayerRule {
   bundles?: BundleSource[];
   packages?: { deny?: PackageDeny[] };
   licenses?: LicenseRule;
+  inventory?: InventoryRule;
 }
 
 export interface FunctionRule {

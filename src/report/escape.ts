@@ -1,0 +1,55 @@
+/**
+ * Escaping for terminal output. Names, paths, messages and AWS fields come from layers,
+ * policies and AWS responses; printed raw, an ESC or CSI could move the cursor, rewrite earlier
+ * lines or set the window title, a CR could overwrite a line, and a bidi override (U+202E) could
+ * make text read differently from its bytes (CVE-2021-42574, "Trojan Source"). Each such
+ * character is shown visibly instead: `\x1b`, `\r`, `\u202e`.
+ */
+
+/**
+ * Characters a terminal could act on or that change how text reads: C0 controls, DEL, C1
+ * controls, the Arabic letter mark, zero-width and directional marks, line/paragraph separators,
+ * bidi embeddings, overrides and isolates, word joiner and invisible operators, the BOM, and
+ * lone surrogates.
+ */
+const UNSAFE =
+  // eslint-disable-next-line no-control-regex
+  /[\u0000-\u001f\u007f-\u009f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+
+const NAMED: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
+
+function escapeChar(c: string): string {
+  const named = NAMED[c];
+  if (named !== undefined) return named;
+  const code = c.charCodeAt(0);
+  return code < 0x100
+    ? `\\x${code.toString(16).padStart(2, '0')}`
+    : `\\u${code.toString(16).padStart(4, '0')}`;
+}
+
+/** Options for {@link escapeTerminal}. */
+export interface EscapeOptions {
+  /** Keep line feeds (for text that is several lines by design); everything else is escaped. */
+  keepNewlines?: boolean;
+}
+
+/** Make text safe to print on a terminal: every unsafe character is written as an escape. */
+export function escapeTerminal(text: string, options: EscapeOptions = {}): string {
+  return text.replace(UNSAFE, (c) => (options.keepNewlines && c === '\n' ? c : escapeChar(c)));
+}
+
+/** Escape each line of a report on its own, so no field can start a line of its own. */
+export function escapeLines(lines: readonly string[]): string[] {
+  return lines.map((l) => escapeTerminal(l));
+}
+
+// JSON.stringify already escapes C0 controls; these are the rest, as JSON `\uXXXX` escapes.
+const JSON_UNSAFE = /[\u007f-\u009f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]/g;
+
+/**
+ * Escape, in JSON text, the characters JSON.stringify leaves raw that a terminal could act on
+ * (DEL, C1, bidi and zero-width marks). The JSON value is unchanged.
+ */
+export function escapeJsonText(json: string): string {
+  return json.replace(JSON_UNSAFE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
