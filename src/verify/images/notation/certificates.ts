@@ -173,13 +173,17 @@ function readExtensions(cert: ParsedCertificate): Extensions {
         bits: new Set(bits.flatMap((b, i) => (b === 1 ? [i] : []))),
       };
     } else if (oid === OID.basicConstraints) {
-      const bc = cert.core.extBasicConstraints;
-      const pathLen = bc?.pathLenConstraint;
-      out.basicConstraints = {
-        // OpenSSL's reading of the CA flag: the one that also governs signature checks.
-        ca: cert.node.ca,
-        ...(pathLen !== undefined ? { pathLen: Number(pathLen) } : {}),
-      };
+      // BasicConstraints ::= SEQUENCE { cA BOOLEAN DEFAULT FALSE, pathLenConstraint INTEGER OPTIONAL }.
+      // Read from the DER, not OpenSSL's derived "is a CA" (which also looks at key usage).
+      if (inner === undefined || !isSequence(inner)) throw new Error('malformed basic constraints');
+      let ca = false;
+      let pathLen: number | undefined;
+      for (const [i, f] of inner.subs.entries()) {
+        if (i === 0 && f.tag.isBoolean()) ca = f.toBoolean();
+        else if (f.tag.isInteger() && pathLen === undefined) pathLen = Number(f.toInteger());
+        else throw new Error('malformed basic constraints');
+      }
+      out.basicConstraints = { ca, ...(pathLen !== undefined ? { pathLen } : {}) };
     } else if (oid === OID.extKeyUsage) {
       if (inner === undefined) throw new Error('empty extended key usage');
       out.ekus = inner.subs.map((s) => s.toOID());
