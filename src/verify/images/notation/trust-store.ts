@@ -7,6 +7,7 @@
  */
 import { createHash, X509Certificate } from 'node:crypto';
 import { BaseError } from '../../../errors.js';
+import { pemCertificates } from '../pem.js';
 
 /** The two trust store types. */
 export type NotationTrustStoreType = 'ca' | 'signingAuthority';
@@ -39,8 +40,6 @@ export type NotationTrustStoreErrorCode = 'DIGEST_MISMATCH' | 'NOT_PEM' | 'NOT_S
 /** A trust store file that is not what the policy pinned, or holds something other than roots. Exit code 2. */
 export class NotationTrustStoreError extends BaseError<NotationTrustStoreErrorCode> {}
 
-const PEM_BLOCK =
-  /-----BEGIN CERTIFICATE-----\r?\n([A-Za-z0-9+/=\r\n]+?)-----END CERTIFICATE-----/g;
 const MAX_ROOTS = 64;
 
 /**
@@ -61,17 +60,14 @@ export function loadNotationTrustStore(opts: {
       message: `Notation trust store ${opts.name}: sha256 is ${actual}, the policy pins ${opts.sha256}`,
     });
   }
-  const text = Buffer.from(opts.pem).toString('latin1');
-  const rest = text.replace(PEM_BLOCK, '').trim();
-  const blocks = [...text.matchAll(PEM_BLOCK)].map((m) => m[1] ?? '');
-  if (blocks.length === 0 || blocks.length > MAX_ROOTS || rest !== '') {
+  const ders = pemCertificates(Buffer.from(opts.pem).toString('latin1'), MAX_ROOTS);
+  if (ders === undefined || ders.length === 0) {
     throw new NotationTrustStoreError({
       code: 'NOT_PEM',
       message: `Notation trust store ${opts.name}: expected 1 to ${MAX_ROOTS} PEM certificates and nothing else`,
     });
   }
-  const certificates = blocks.map((b, i) => {
-    const der = Buffer.from(b.replace(/[\r\n]/g, ''), 'base64');
+  const certificates = ders.map((der, i) => {
     let cert: X509Certificate;
     try {
       cert = new X509Certificate(der);
