@@ -123,8 +123,9 @@ describe('format', () => {
     );
   });
   it('must be a DSSE envelope, in strict JSON', async () => {
+    const signed = (await sig.signKeyless(Buffer.from('manifest'), emailClaims(SIGNER))) as object;
     const msg = Buffer.from(
-      JSON.stringify(await sig.signKeyless(Buffer.from('manifest'), emailClaims(SIGNER)))
+      JSON.stringify({ ...signed, mediaType: SIGSTORE_BUNDLE_V03_MEDIA_TYPE })
     );
     expectCode(msg, 'NOT_DSSE');
     const text = keylessBundle.toString();
