@@ -161,12 +161,15 @@ export function interpretRevocation(
           detail: `GetRevocationStatus failed; not known whether the signature is revoked (revocation: best-effort): ${why}`,
         };
   }
-  const revoked = outcome.response.revokedEntities ?? [];
-  if (!Array.isArray(revoked) || revoked.some((r) => typeof r !== 'string')) {
+  const raw: unknown = outcome.response.revokedEntities ?? [];
+  const isStrings = (v: unknown): v is string[] =>
+    Array.isArray(v) && v.every((r) => typeof r === 'string');
+  if (!isStrings(raw)) {
     return interpretRevocation(mode, {
       error: new Error('revokedEntities is not a list of strings'),
     });
   }
+  const revoked = raw;
   if (revoked.length > 0) {
     // The plugin's reading: ARNs name a revoked job or profile, anything else a certificate hash.
     const arns = revoked.filter((r) => r.startsWith('arn'));

@@ -63,20 +63,22 @@ function signingAlgorithm(issuerKeys: CryptoKeyPair): webcrypto.Algorithm | webc
     webcrypto.EcKeyAlgorithm | webcrypto.RsaHashedKeyAlgorithm;
   if (a.name === 'ECDSA') {
     const curve = (a as webcrypto.EcKeyAlgorithm).namedCurve;
-    return {
+    const params: webcrypto.EcdsaParams = {
       name: 'ECDSA',
       hash: curve === 'P-256' ? 'SHA-256' : curve === 'P-384' ? 'SHA-384' : 'SHA-512',
-    } as webcrypto.EcdsaParams;
+    };
+    return params;
   }
   return { name: 'RSASSA-PKCS1-v1_5' };
 }
 
 /** Issues one certificate (self-signed when no issuer). */
 export async function issue(o: IssueOptions): Promise<TestCert> {
-  const keys = (await webcrypto.subtle.generateKey(algorithmFor(o.keyAlg ?? 'P-384'), true, [
-    'sign',
-    'verify',
-  ])) as CryptoKeyPair;
+  const keys: CryptoKeyPair = await webcrypto.subtle.generateKey(
+    algorithmFor(o.keyAlg ?? 'P-384'),
+    true,
+    ['sign', 'verify']
+  );
   const signer = o.issuer?.cryptoKeys ?? keys;
   const extensions = o.extensions ?? [
     ...(o.profile === 'ca'
