@@ -33,6 +33,7 @@ import {
 } from '../../sigstore/index.js';
 import type { TrustedRootMaterial } from '../../trust/index.js';
 import { pemCertificates } from '../pem.js';
+import { BASE64, failedCheck, failer } from '../check.js';
 import {
   SIMPLE_SIGNING_MEDIA_TYPE,
   SimpleSigningError,
@@ -99,19 +100,8 @@ export interface CosignLegacyCheck {
   readonly verified?: VerifiedCosignLegacy;
 }
 
-class CheckFailure extends Error {
-  constructor(
-    readonly code: CosignLegacyCode,
-    message: string
-  ) {
-    super(message);
-  }
-}
-const fail = (code: CosignLegacyCode, message: string): never => {
-  throw new CheckFailure(code, message);
-};
+const fail = failer<CosignLegacyCode>();
 
-const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 const HEX = /^(?:[0-9a-f]{2})+$/;
 const HASHES: Readonly<Record<string, { name: string; proto: string }>> = {
   sha256: { name: 'sha256', proto: 'SHA2_256' },
@@ -136,13 +126,7 @@ export function verifyCosignLegacy(input: VerifyCosignLegacyInput): CosignLegacy
       verified,
     };
   } catch (e) {
-    if (e instanceof CheckFailure) return { ok: false, code: e.code, detail: e.message, evidence };
-    return {
-      ok: false,
-      code: 'VERIFY_ERROR',
-      detail: `verification error: ${e instanceof Error ? e.message : String(e)}`,
-      evidence,
-    };
+    return { ok: false, ...failedCheck<CosignLegacyCode>(e, 'VERIFY_ERROR'), evidence };
   }
 }
 

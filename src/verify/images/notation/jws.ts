@@ -22,6 +22,7 @@ import {
 } from '../../../util/strict-json.js';
 import { signatureIdentity } from '../../signature-identity.js';
 import type { ImageDescriptor } from '../types.js';
+import { BASE64, failedCheck, failer } from '../check.js';
 import {
   ATTR_SIGNING_JOB,
   ATTR_SIGNING_PROFILE_VERSION,
@@ -99,7 +100,6 @@ const UNPROTECTED = {
 } as const;
 
 const BASE64URL = /^[A-Za-z0-9_-]*$/;
-const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 // RFC 3339 date-time, upper-case T and Z as Go's time.RFC3339 layout reads them.
 const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/;
 const SEMVER =
@@ -218,18 +218,7 @@ export interface NotationCheck {
   readonly verified?: VerifiedNotation;
 }
 
-class CheckFailure extends Error {
-  constructor(
-    readonly code: NotationCheckCode,
-    message: string
-  ) {
-    super(message);
-  }
-}
-
-const fail = (code: NotationCheckCode, message: string): never => {
-  throw new CheckFailure(code, message);
-};
+const fail = failer<NotationCheckCode>();
 
 /** Verifies one Notation envelope offline. Never throws: every exception becomes `ok: false`. */
 export function verifyNotationJws(input: VerifyNotationInput): NotationCheck {
@@ -247,9 +236,7 @@ export function verifyNotationJws(input: VerifyNotationInput): NotationCheck {
       verified,
     };
   } catch (e) {
-    if (e instanceof CheckFailure) return { ok: false, code: e.code, detail: e.message, evidence };
-    const msg = e instanceof Error ? e.message : String(e);
-    return { ok: false, code: 'ENVELOPE_INVALID', detail: `verification error: ${msg}`, evidence };
+    return { ok: false, ...failedCheck<NotationCheckCode>(e, 'ENVELOPE_INVALID'), evidence };
   }
 }
 
