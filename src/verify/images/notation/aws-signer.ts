@@ -103,6 +103,14 @@ export function buildRevocationRequest(
 /**
  * The injected I/O: sends the request (src/fetch/aws/signer.ts, through the real SDK) and
  * resolves with the response's `revokedEntities`, or rejects when the call fails.
+ *
+ * For the implementation: send it in `request.region` of `request.partition`. In
+ * `@aws-sdk/client-signer` GetRevocationStatus carries the host prefix `data-`
+ * (data-signer.REGION.amazonaws.com; `.amazonaws.com.cn` in China). With a custom `endpoint` the
+ * prefix is prepended to that host too (`ENOTFOUND data-127.0.0.1`), so set
+ * `disableHostPrefix: true` only together with a custom endpoint: without one it would send the
+ * call to signer.REGION.amazonaws.com. (`@aws-sdk/client-signer-data` has the same operation
+ * without the prefix.)
  */
 export type GetRevocationStatusFn = (
   request: RevocationRequest
