@@ -18,7 +18,8 @@ const NOT_CHECKED =
 export const PROFILE_VERSION_ARN =
   /^arn:(aws[a-z-]*):signer:([a-z0-9-]+):(\d{12}):\/signing-profiles\/([A-Za-z0-9_]+)\/([A-Za-z0-9]+)$/;
 /** A signing job ARN; groups: partition, region, account, job id. */
-export const JOB_ARN = /^arn:(aws[a-z-]*):signer:([a-z0-9-]+):(\d{12}):\/signing-jobs\/([A-Za-z0-9-]+)$/;
+export const JOB_ARN =
+  /^arn:(aws[a-z-]*):signer:([a-z0-9-]+):(\d{12}):\/signing-jobs\/([A-Za-z0-9-]+)$/;
 
 /** True when `versionArn` is the anchor's profile version, or any version of its profile. */
 export function anchorAllowsProfileVersion(anchor: AwsSignerAnchor, versionArn: string): boolean {
