@@ -237,6 +237,10 @@ describe('protected header', () => {
       'SIGNING_TIME_INVALID'
     );
     expectCode(
+      envelope({ header: (h) => ({ ...h, [t]: '2026-01-01T00:00:00+24:00' }) }),
+      'SIGNING_TIME_INVALID'
+    );
+    expectCode(
       envelope({ header: (h) => ({ ...h, [t]: 'Tue, 18 Jul 2023 10:51:39 GMT' }) }),
       'SIGNING_TIME_INVALID'
     );

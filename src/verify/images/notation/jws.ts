@@ -269,7 +269,9 @@ function parseTime(v: JsonValue | undefined, name: string): Date {
   // Date accepts 2023-02-30 by rolling over; RFC 3339 does not.
   const [y = 0, mo = 0, da = 0, hh = 0, mi = 0, ss = 0] = m.slice(1, 7).map(Number);
   const days = new Date(Date.UTC(y, mo, 0)).getUTCDate();
-  if (mo < 1 || mo > 12 || da < 1 || da > days || hh > 23 || mi > 59 || ss > 59) {
+  const zone = m[8] === 'Z' ? [0, 0] : (m[8] ?? '').slice(1).split(':').map(Number);
+  const zoneOk = (zone[0] ?? 99) <= 23 && (zone[1] ?? 99) <= 59;
+  if (mo < 1 || mo > 12 || da < 1 || da > days || hh > 23 || mi > 59 || ss > 59 || !zoneOk) {
     return fail('SIGNING_TIME_INVALID', `${name} ${JSON.stringify(v)} is not a valid date-time`);
   }
   return d;

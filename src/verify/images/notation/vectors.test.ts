@@ -123,6 +123,12 @@ describe('envelopes lamina does not verify fail closed', () => {
     });
     expect(r.code).toBe('UNSUPPORTED_ENVELOPE');
   });
+  it('COSE with a timestamp countersignature', () => {
+    const r = check('notation-go/verifier/testdata/timestamp/sigEnv/coseWithTimestamp.sig', {
+      envelopeMediaType: 'application/cose',
+    });
+    expect(r.code).toBe('UNSUPPORTED_ENVELOPE');
+  });
   it('COSE bytes labelled as JWS', () => {
     const r = check('notation-go/internal/testdata/cose_signature.sig');
     expect(r.code).toBe('ENVELOPE_INVALID');
