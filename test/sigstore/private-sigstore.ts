@@ -65,7 +65,11 @@ export interface PrivateSigstore {
   /** A message-signature bundle (JSON) for `data`, signed by an OIDC token with `claims`. */
   signKeyless(data: Buffer, claims: Record<string, unknown>): Promise<unknown>;
   /** A DSSE bundle (JSON, TSA timestamp, no tlog entry) over an in-toto Statement whose single subject is `subjectSha256`. */
-  signDsse(subjectSha256: string, claims: Record<string, unknown>): Promise<unknown>;
+  signDsse(
+    subjectSha256: string,
+    claims: Record<string, unknown>,
+    statement?: { predicateType?: string; subjectName?: string }
+  ): Promise<unknown>;
   /** A message-signature bundle signed with a local key; `witnessed` adds Rekor and TSA. */
   signWithKey(data: Buffer, key: Pair, hint: string, witnessed: boolean): Promise<unknown>;
 }
@@ -158,11 +162,11 @@ export async function startPrivateSigstore(
       }).create({ data });
       return bundleToJSON(b);
     },
-    async signDsse(subjectSha256, claims) {
+    async signDsse(subjectSha256, claims, shape = {}) {
       const statement = {
         _type: 'https://in-toto.io/Statement/v1',
-        subject: [{ name: 'layer.zip', digest: { sha256: subjectSha256 } }],
-        predicateType: 'https://slsa.dev/provenance/v1',
+        subject: [{ name: shape.subjectName ?? 'layer.zip', digest: { sha256: subjectSha256 } }],
+        predicateType: shape.predicateType ?? 'https://slsa.dev/provenance/v1',
         predicate: {},
       };
       // TSA only: the mock Rekor logs the proposed dsse/intoto entry verbatim instead of the

@@ -14,9 +14,12 @@ const NOT_CHECKED =
   'Not checked: the signature bytes inside the zip (the signed-zip format is undocumented); ' +
   'Lambda checks them when a function with a code signing config uses the layer.';
 
-const PROFILE_VERSION_ARN =
+/** A signing profile version ARN; groups: partition, region, account, profile name, version. */
+export const PROFILE_VERSION_ARN =
   /^arn:(aws[a-z-]*):signer:([a-z0-9-]+):(\d{12}):\/signing-profiles\/([A-Za-z0-9_]+)\/([A-Za-z0-9]+)$/;
-const JOB_ARN = /^arn:(aws[a-z-]*):signer:([a-z0-9-]+):(\d{12}):\/signing-jobs\/([A-Za-z0-9-]+)$/;
+/** A signing job ARN; groups: partition, region, account, job id. */
+export const JOB_ARN =
+  /^arn:(aws[a-z-]*):signer:([a-z0-9-]+):(\d{12}):\/signing-jobs\/([A-Za-z0-9-]+)$/;
 
 /** True when `versionArn` is the anchor's profile version, or any version of its profile. */
 export function anchorAllowsProfileVersion(anchor: AwsSignerAnchor, versionArn: string): boolean {

@@ -31,7 +31,20 @@ export function evaluateSigners(
         : evaluateSigstoreAnchor(name, a, ev, trustRoots);
     });
   });
-  const passing = names.filter((_, i) => perAnchor[i]!.status === 'pass');
+  return applyThreshold(names, perAnchor, threshold);
+}
+
+/**
+ * The threshold step shared by layers and images: `perAnchor[i]` is the check of anchor
+ * `names[i]`, carrying the ids of the distinct signatures that satisfied it. Returns the anchor
+ * checks (failures shown as skipped when the threshold is met anyway) and `signers:threshold`.
+ */
+export function applyThreshold(
+  names: readonly string[],
+  perAnchor: readonly RawCheck[],
+  threshold: number
+): RawCheck[] {
+  const passing = names.filter((_, i) => perAnchor[i]?.status === 'pass');
   // Distinct anchors backed by distinct signatures: one signature cannot satisfy two anchors
   // (two anchors naming one identity, or a profile ARN and its version ARN).
   const signatureOf = distinctSignatures(
@@ -61,7 +74,7 @@ export function evaluateSigners(
       kind: 'signer',
       status: met ? 'pass' : 'fail',
       detail: `${verified.length} of ${names.length} distinct anchor(s) verified by distinct signatures; ${threshold} required.${passing.length > verified.length ? ` (${passing.length - verified.length} more anchor(s) verified only through a signature already counted.)` : ''}`,
-      evidence: { required: threshold, verified, passing, anchors: names },
+      evidence: { required: threshold, verified, passing, anchors: [...names] },
     },
   ];
 }
