@@ -142,7 +142,7 @@ export async function evaluateImageAnchor(
       status: 'pass',
       detail: `${ids.length} distinct signature(s) verified for anchor ${name}; first: ${first.detail}${warnings.length ? ` Warning: ${warnings[0]}` : ''}`,
       evidence: { signatures: verified, attempts },
-      signatures: ids,
+      signatures: ids.map((i) => [i]),
     };
   }
   const considered = found.filter(allowed).length;
