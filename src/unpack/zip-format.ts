@@ -254,7 +254,7 @@ export function parseCentralDirectory(archive: string, cd: Buffer, count: number
     const flags = cd.readUInt16LE(p + 8);
     const nameBytes = cd.subarray(p + CENTRAL_SIZE, p + CENTRAL_SIZE + nameLen);
     const extra = cd.subarray(p + CENTRAL_SIZE + nameLen, p + CENTRAL_SIZE + nameLen + extraLen);
-    const name = decodeName(archive, nameBytes, flags);
+    const name = decodeName(archive, nameBytes, flags, cd.readUInt8(p + 5));
     let size = cd.readUInt32LE(p + 24);
     let compressedSize = cd.readUInt32LE(p + 20);
     let localOffset = cd.readUInt32LE(p + 42);
@@ -367,31 +367,30 @@ export function decodeUtf8(b: Buffer): string | undefined {
   }
 }
 
+/** "Made by" hosts whose names Info-ZIP unzip converts from CP437, even with flag bit 11 set. */
+const OEM_HOSTS = new Set([0 /* FAT */, 6 /* HPFS */, 11 /* NTFS */]);
+
 /**
- * Decode an entry name. With flag bit 11 it must be valid UTF-8. Without it,
- * readers disagree on anything beyond ASCII: Python's zipfile decodes CP437,
- * Go, Java, libarchive and unzip take the bytes as they are (or fail), so the
- * same entry lands at different paths (AMBIGUOUS_NAME_ENCODING).
+ * Decode an entry name. Readers agree on ASCII; beyond it they do only for
+ * a name flagged UTF-8 (bit 11) from a host Info-ZIP unzip does not convert
+ * from CP437. Otherwise Python's zipfile decodes CP437, unzip converts
+ * CP437 for FAT, HPFS and NTFS hosts (even when flagged), and Go, Java and
+ * libarchive take the bytes as they are, so the same entry lands at
+ * different paths (AMBIGUOUS_NAME_ENCODING).
  */
-export function decodeName(archive: string, b: Buffer, flags: number): string {
+export function decodeName(archive: string, b: Buffer, flags: number, host: number): string {
   const shown = b.toString('latin1');
-  if (flags & FLAG_UTF8) {
-    const name = decodeUtf8(b);
-    if (name === undefined)
-      throw zipError(
-        'AMBIGUOUS_NAME_ENCODING',
-        archive,
-        'entry name flagged UTF-8 is not valid UTF-8',
-        [shown]
-      );
-    return name;
-  }
-  if (b.some((c) => c >= 0x80))
-    throw zipError(
-      'AMBIGUOUS_NAME_ENCODING',
-      archive,
-      'non-ASCII entry name without the UTF-8 flag (readers decode it as CP437 or as raw bytes)',
-      [shown]
+  const ascii = !b.some((c) => c >= 0x80);
+  if (ascii) return shown;
+  const refuse = (why: string): never => {
+    throw zipError('AMBIGUOUS_NAME_ENCODING', archive, why, [shown]);
+  };
+  if (!(flags & FLAG_UTF8))
+    refuse(
+      'non-ASCII entry name without the UTF-8 flag (readers decode it as CP437 or as raw bytes)'
     );
-  return shown;
+  const name = decodeUtf8(b) ?? refuse('entry name flagged UTF-8 is not valid UTF-8');
+  if (OEM_HOSTS.has(host))
+    refuse(`non-ASCII entry name from a DOS/Windows host (${host}): unzip decodes it as CP437`);
+  return name;
 }

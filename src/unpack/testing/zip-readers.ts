@@ -4,6 +4,9 @@
  * of its bytes. Test-only: the differential zip tests use it to show that a
  * crafted archive really is read differently, and that valid ones are not.
  *
+ * It also drives the mainstream zip writers, so tests can check lamina
+ * accepts what they write.
+ *
  * Readers: Info-ZIP `unzip`, libarchive `bsdtar` reading a file (its seekable
  * zip reader, central directory) and reading a pipe (its streaming reader,
  * local headers), Python `zipfile` (member-by-member `extract`), Go
@@ -15,7 +18,14 @@
  */
 import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { lstatSync, mkdirSync, readFileSync, readdirSync, readlinkSync } from 'node:fs';
+import {
+  lstatSync,
+  mkdirSync,
+  readFileSync,
+  readdirSync,
+  readlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 
 export const READERS = [
@@ -105,17 +115,22 @@ function joinName(name: Buffer): Buffer {
   return Buffer.concat(parts.flatMap((p, i) => (i === 0 ? [p] : [Buffer.from('/'), p])));
 }
 
-/** Sort entries by path and add the parent directories an extractor would create. */
+/**
+ * Sort entries by path and add the parent directories an extractor would
+ * create. A library listing may name one path twice: both entries stay.
+ */
 function finish(entries: ViewEntry[]): ViewEntry[] {
-  const byPath = new Map<string, ViewEntry>();
+  const out = [...entries];
+  const have = new Set(entries.map((e) => e.path));
   for (const e of entries) {
-    byPath.set(e.path, e);
     for (let cut = e.path.lastIndexOf('/'); cut > 0; cut = e.path.lastIndexOf('/', cut - 1)) {
       const dir = e.path.slice(0, cut);
-      if (!byPath.has(dir)) byPath.set(dir, { path: dir, kind: 'dir', sha256: '' });
+      if (have.has(dir)) continue;
+      have.add(dir);
+      out.push({ path: dir, kind: 'dir', sha256: '' });
     }
   }
-  return [...byPath.values()].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  return out.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 }
 
 /** Walk an extraction directory without following links. */
@@ -162,41 +177,66 @@ function libraryView(r: { error?: string; entries: LibraryEntry[] }): View {
     const path = showPath(joinName(Buffer.from(e.path, 'hex')));
     if (e.error) entryErrors.push(`${path}: ${e.error}`);
     if (path === '') continue;
-    entries.push({
-      path,
-      kind: e.kind,
-      sha256: e.kind === 'file' || e.kind === 'symlink' ? e.sha256 : '',
-    });
+    // A directory's bytes count only when there are some: extractors never show them.
+    const bytes = e.kind === 'file' || e.kind === 'symlink' || e.sha256 !== EMPTY_SHA;
+    entries.push({ path, kind: e.kind, sha256: bytes ? e.sha256 : '' });
   }
   return { ...(r.error ? { error: r.error } : {}), entries: finish(entries), entryErrors };
 }
 
-/** Compiled readers and a scratch directory; build once per test suite. */
+/** Tools whose zips lamina must accept: Info-ZIP zip (to a file and to a pipe), Python, jar, Go, bsdtar. */
+export const WRITERS = ['zip', 'zip-stream', 'python', 'jar', 'go', 'bsdtar'] as const;
+export type WriterName = (typeof WRITERS)[number];
+
+/** Compiled readers (and the Go writer) and a scratch directory; build once per test suite. */
 export class ZipReaders {
   readonly #work: string;
   readonly #goBinary: string;
+  readonly #goWriter: string;
   readonly #javaClasses: string;
   #seq = 0;
 
   private constructor(work: string) {
     this.#work = work;
     this.#goBinary = join(work, 'zipread-go');
+    this.#goWriter = join(work, 'zipwrite-go');
     this.#javaClasses = join(work, 'java');
   }
 
-  /** Check every tool is installed and compile the Go and Java readers into `work`. */
+  /** Check every tool is installed and compile the Go and Java programs into `work`. */
   static prepare(work: string): ZipReaders {
-    for (const tool of Object.keys(PACKAGES)) requireTool(tool);
+    for (const tool of [...Object.keys(PACKAGES), 'zip', 'jar']) requireTool(tool);
     const r = new ZipReaders(work);
     mkdirSync(work, { recursive: true });
-    const go = run('go', ['build', '-o', r.#goBinary, 'zipread.go'], {
-      cwd: here,
-      env: { ...process.env, GO111MODULE: 'off', GOFLAGS: '', CGO_ENABLED: '0' },
-    });
-    if (go.status !== 0) throw new Error(`go build failed: ${go.stderr.toString()}`);
+    const env = { ...process.env, GO111MODULE: 'off', GOFLAGS: '', CGO_ENABLED: '0' };
+    for (const [src, out] of [
+      ['zipread.go', r.#goBinary],
+      ['zipwrite.go', r.#goWriter],
+    ] as const) {
+      const go = run('go', ['build', '-o', out, src], { cwd: here, env });
+      if (go.status !== 0) throw new Error(`go build ${src} failed: ${go.stderr.toString()}`);
+    }
     const javac = run('javac', ['-d', r.#javaClasses, join(here, 'ZipRead.java')]);
     if (javac.status !== 0) throw new Error(`javac failed: ${javac.stderr.toString()}`);
     return r;
+  }
+
+  /** Zip the top-level `names` of `dir` into `out` with `writer`, as a user of that tool would. */
+  write(writer: WriterName, dir: string, names: string[], out: string): void {
+    const commands: Record<WriterName, [string, string[]]> = {
+      zip: ['zip', ['-q', '-r', '-y', '-X', out, ...names]],
+      // Info-ZIP cannot store (so cannot keep symlinks) when writing to a pipe.
+      'zip-stream': ['zip', ['-q', '-r', '-X', '-', ...names]],
+      python: ['python3', ['-m', 'zipfile', '-c', out, ...names]],
+      jar: ['jar', ['--create', '--file', out, ...names]],
+      go: [this.#goWriter, [dir, out]],
+      bsdtar: ['bsdtar', ['--format', 'zip', '-cf', out, ...names]],
+    };
+    const [cmd, args] = commands[writer];
+    const r = run(cmd, args, { cwd: dir });
+    if (r.status !== 0) throw new Error(`${writer} failed: ${r.stderr.toString()}`);
+    // Info-ZIP writing to a pipe cannot seek back: it writes data descriptors.
+    if (writer === 'zip-stream') writeFileSync(out, r.stdout);
   }
 
   /** Every reader's view of every archive (paths to zip files), by archive then reader. */
@@ -309,5 +349,3 @@ export class ZipReaders {
 export function viewKey(v: View): string {
   return v.error !== undefined ? 'refused' : JSON.stringify(v.entries);
 }
-
-export { EMPTY_SHA };

@@ -43,17 +43,13 @@ public final class ZipRead {
       Enumeration<? extends ZipEntry> en = zf.entries();
       while (en.hasMoreElements()) {
         ZipEntry e = en.nextElement();
-        if (e.isDirectory()) {
-          entries.add(entry(e.getName(), "dir", sha(InputStream.nullInputStream()), null));
-          continue;
-        }
         String[] hashed;
         try (InputStream in = zf.getInputStream(e)) {
           hashed = hash(in);
         } catch (Exception ex) {
-          hashed = new String[] {sha(InputStream.nullInputStream()), message(ex)};
+          hashed = new String[] {hash(InputStream.nullInputStream())[0], message(ex)};
         }
-        entries.add(entry(e.getName(), "file", hashed[0], hashed[1]));
+        entries.add(entry(e.getName(), e.isDirectory() ? "dir" : "file", hashed[0], hashed[1]));
       }
     } catch (Exception ex) {
       error = message(ex);
@@ -90,10 +86,6 @@ public final class ZipRead {
     } catch (IOException | RuntimeException ex) {
       return new String[] {HexFormat.of().formatHex(md.digest()), message(ex)};
     }
-  }
-
-  private static String sha(InputStream in) {
-    return hash(in)[0];
   }
 
   private static MessageDigest digest() {
