@@ -44,7 +44,13 @@ export function zipError(
   const shown = entries.slice(0, 5).map((e) => JSON.stringify(e));
   if (entries.length > 5) shown.push(`and ${entries.length - 5} more`);
   const tail = shown.length > 0 ? ` (${shown.join(', ')})` : '';
-  return new UnpackError({ code, message: `${archive}: ${what}${tail}` });
+  // Names come from the archive: no raw control character (C0, DEL, C1) reaches a terminal.
+  const message = `${archive}: ${what}${tail}`.replace(
+    // eslint-disable-next-line no-control-regex
+    /[\u0000-\u001f\u007f-\u009f]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`
+  );
+  return new UnpackError({ code, message });
 }
 
 /** Where the central directory is, as the end records declare it. */

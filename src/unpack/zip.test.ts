@@ -14,6 +14,7 @@ import {
 } from '../../scripts/lib/zipwriter.mjs';
 import { UnpackError, type UnpackErrorCode } from '../errors.js';
 import { DEFAULT_LIMITS, type FileSource, type Limits } from './source.js';
+import { hiddenEntry, xlField } from './testing/hostile-zips.js';
 import { openZipBuffer, openZipFile } from './zip.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'lamina-zip-'));
@@ -181,27 +182,10 @@ describe('reading zips made by Info-ZIP zip(1)', () => {
   });
 });
 
-/** A libarchive "xl" extra field stating a Unix host and these mode bits. */
-function xlField(mode: number): Buffer {
-  const b = Buffer.alloc(11);
-  b.writeUInt16LE(0x6c78, 0);
-  b.writeUInt16LE(7, 2);
-  b[4] = 1 | 4;
-  b.writeUInt16LE((3 << 8) | 20, 5);
-  b.writeUInt32LE((mode << 16) >>> 0, 7);
-  return b;
-}
-
 /** A directory entry that carries data. */
 function dirWithData(): ZipEntry {
   const data = Buffer.from('print(1)');
   return { name: 'evil/', compressed: data, method: 'store', size: data.length, crc: crc32(data) };
-}
-
-/** A complete local header and data (what a gap would hide). */
-function hiddenEntry(): Buffer {
-  const z = writeZip([{ name: 'python/evil.pth', data: 'import os', method: 'store' }]);
-  return z.subarray(0, z.readUInt32LE(z.length - 6));
 }
 
 /** A buffer with the central directory's first signature broken. */
@@ -727,6 +711,15 @@ describe('refusals at open time', () => {
   const table = refusals.map(([label, make, code, limits]) => [label, code, make, limits] as const);
   it.each(table)('%s → %s', async (_label, code, make, limits) => {
     expect(await codeOf(open(make(), limits))).toBe(code);
+  });
+
+  it('never puts a raw control character from a name in its message', async () => {
+    for (const name of ['a\u001b[31mred', 'a\u0085b', 'a\u007fb']) {
+      const err = await open(writeZip([{ name, data: 'x' }])).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(UnpackError);
+      // eslint-disable-next-line no-control-regex
+      expect((err as UnpackError).message).not.toMatch(/[\u0000-\u001f\u007f-\u009f]/);
+    }
   });
 
   it('refuses the same archives from a file', async () => {

@@ -70,6 +70,12 @@ const PACKAGES: Record<string, string> = {
   java: 'default-jdk-headless',
 };
 
+/**
+ * Every tool runs in a UTF-8 locale: libarchive, unzip and the JVM convert
+ * file names through the locale, and CI machines may have none set.
+ */
+const ENV: NodeJS.ProcessEnv = { ...process.env, LC_ALL: 'C.UTF-8', LANG: 'C.UTF-8' };
+
 function run(
   cmd: string,
   args: string[],
@@ -78,7 +84,7 @@ function run(
   const r = spawnSync(cmd, args, {
     cwd: opts.cwd,
     input: opts.input,
-    env: opts.env ?? process.env,
+    env: opts.env ?? ENV,
     timeout: TIMEOUT_MS,
     maxBuffer: 256 * 1024 * 1024,
   });
@@ -208,7 +214,15 @@ export class ZipReaders {
     for (const tool of [...Object.keys(PACKAGES), 'zip', 'jar']) requireTool(tool);
     const r = new ZipReaders(work);
     mkdirSync(work, { recursive: true });
-    const env = { ...process.env, GO111MODULE: 'off', GOFLAGS: '', CGO_ENABLED: '0' };
+    // Offline and self-contained: no toolchain download, no module proxy, a cache even without $HOME.
+    const env: NodeJS.ProcessEnv = {
+      ...ENV,
+      GOFLAGS: '',
+      GOPROXY: 'off',
+      GOTOOLCHAIN: 'local',
+      CGO_ENABLED: '0',
+    };
+    if (!env.GOCACHE && !env.HOME && !env.XDG_CACHE_HOME) env.GOCACHE = join(work, 'gocache');
     for (const [src, out] of [
       ['zipread.go', r.#goBinary],
       ['zipwrite.go', r.#goWriter],
