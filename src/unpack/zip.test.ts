@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync, chmodSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { crc32, deflateRawSync } from 'node:zlib';
+import { deflateRawSync } from 'node:zlib';
 import type { Readable } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
@@ -181,12 +181,6 @@ describe('reading zips made by Info-ZIP zip(1)', () => {
     }
   });
 });
-
-/** A directory entry that carries data. */
-function dirWithData(): ZipEntry {
-  const data = Buffer.from('print(1)');
-  return { name: 'evil/', compressed: data, method: 'store', size: data.length, crc: crc32(data) };
-}
 
 /** A buffer with the central directory's first signature broken. */
 function badCentralSignature(): Buffer {
@@ -409,63 +403,9 @@ const refusals: Case[] = [
   ],
   // Entry kind
   [
-    'Unix directory mode, no trailing slash',
-    () => writeZip([{ name: 'evil.py', data: 'print(1)', externalAttr: (0o040755 << 16) >>> 0 }]),
-    'AMBIGUOUS_ENTRY_KIND',
-  ],
-  [
-    'MS-DOS directory attribute, no trailing slash',
-    () => writeZip([{ name: 'evil.py', data: 'print(1)', versionMadeBy: 20, externalAttr: 0x10 }]),
-    'AMBIGUOUS_ENTRY_KIND',
-  ],
-  [
-    'symlink mode from a FAT host',
-    () =>
-      writeZip([
-        { name: 't', data: 'x' },
-        {
-          name: 'l',
-          data: 't',
-          method: 'store',
-          versionMadeBy: 20,
-          externalAttr: (0o120444 << 16) | 1,
-        },
-      ]),
-    'AMBIGUOUS_ENTRY_KIND',
-  ],
-  [
-    'symlink mode from a macOS host',
-    () =>
-      writeZip([
-        { name: 't', data: 'x' },
-        {
-          name: 'l',
-          data: 't',
-          method: 'store',
-          versionMadeBy: (19 << 8) | 20,
-          externalAttr: (0o120755 << 16) >>> 0,
-        },
-      ]),
-    'AMBIGUOUS_ENTRY_KIND',
-  ],
-  ['directory entry with data', () => writeZip([dirWithData()]), 'AMBIGUOUS_ENTRY_KIND'],
-  [
-    'local "xl" field restating the attributes',
-    () => writeZip([{ name: 'evil.py', data: 'print(1)', local: { extra: xlField(0o040755) } }]),
-    'AMBIGUOUS_ENTRY_KIND',
-  ],
-  [
     'central "xl" field restating the attributes',
     () => writeZip([{ name: 'evil.py', data: 'print(1)', extra: xlField(0o100644) }]),
     'AMBIGUOUS_ENTRY_KIND',
-  ],
-  [
-    'FIFO with content',
-    () =>
-      writeZip([
-        { name: 'p', data: 'print(1)', method: 'store', externalAttr: (0o010644 << 16) >>> 0 },
-      ]),
-    'SPECIAL_FILE_ENTRY',
   ],
   [
     'character device',
@@ -478,20 +418,6 @@ const refusals: Case[] = [
     'SPECIAL_FILE_ENTRY',
   ],
   // Symlink targets
-  [
-    'symlink with an empty target',
-    () => writeZip([{ name: 'l', symlink: '' }]),
-    'BAD_SYMLINK_TARGET',
-  ],
-  [
-    'symlink target with NUL',
-    () =>
-      writeZip([
-        { name: 't', data: 'x' },
-        { name: 'l', symlink: 't\u0000evil' },
-      ]),
-    'BAD_SYMLINK_TARGET',
-  ],
   [
     'symlink target not UTF-8',
     () =>
@@ -512,30 +438,9 @@ const refusals: Case[] = [
   ],
   // Names
   [
-    'NUL in a name',
-    () => writeZip([{ name: 'evil.py\u0000.txt', data: 'x' }]),
-    'CONTROL_CHARACTER_IN_NAME',
-  ],
-  ['LF in a name', () => writeZip([{ name: 'a\nb.py', data: 'x' }]), 'CONTROL_CHARACTER_IN_NAME'],
-  [
-    'DEL in a name',
-    () => writeZip([{ name: 'a\u007fb.py', data: 'x' }]),
-    'CONTROL_CHARACTER_IN_NAME',
-  ],
-  [
     'C1 control in a name',
     () => writeZip([{ name: 'a\u0085b.py', data: 'x' }]),
     'CONTROL_CHARACTER_IN_NAME',
-  ],
-  [
-    'backslash in a name',
-    () => writeZip([{ name: 'python\\evil.pth', data: 'x' }]),
-    'BACKSLASH_IN_NAME',
-  ],
-  [
-    'drive letter',
-    () => writeZip([{ name: 'C:/python/evil.pth', data: 'x' }]),
-    'DRIVE_LETTER_IN_NAME',
   ],
   [
     'drive letter after a slash',
@@ -543,45 +448,11 @@ const refusals: Case[] = [
     'DRIVE_LETTER_IN_NAME',
   ],
   ['.. at the start', () => writeZip([{ name: '../evil.txt', data: 'x' }]), 'PATH_TRAVERSAL'],
-  ['.. inside', () => writeZip([{ name: 'x/../../python/evil.pth', data: 'x' }]), 'PATH_TRAVERSAL'],
-  [
-    'non-ASCII name without the UTF-8 flag',
-    () => writeZip([{ name: 'x', rawName: Buffer.from('café.py'), utf8: false, data: 'x' }]),
-    'AMBIGUOUS_NAME_ENCODING',
-  ],
-  [
-    'CP437 name',
-    () =>
-      writeZip([
-        { name: 'x', rawName: Buffer.from([0x82, 0x2e, 0x70, 0x79]), utf8: false, data: 'x' },
-      ]),
-    'AMBIGUOUS_NAME_ENCODING',
-  ],
   [
     'name flagged UTF-8 that is not',
     () =>
       writeZip([{ name: 'x', rawName: Buffer.from([0x61, 0xc0, 0xaf]), utf8: true, data: 'x' }]),
     'AMBIGUOUS_NAME_ENCODING',
-  ],
-  [
-    'central Unicode Path field with another name',
-    () =>
-      writeZip([
-        { name: 'good.py', data: 'x', extra: unicodePathExtra('evil.py', Buffer.from('good.py')) },
-      ]),
-    'UNICODE_PATH_MISMATCH',
-  ],
-  [
-    'local Unicode Path field with another name',
-    () =>
-      writeZip([
-        {
-          name: 'good.py',
-          data: 'x',
-          local: { extra: unicodePathExtra('evil.py', Buffer.from('good.py')) },
-        },
-      ]),
-    'UNICODE_PATH_MISMATCH',
   ],
   [
     'stale Unicode Path field (CRC of other bytes)',
@@ -616,15 +487,6 @@ const refusals: Case[] = [
     'ZIP64_END_MISMATCH',
   ],
   [
-    'bytes between two entries',
-    () =>
-      writeZip([
-        { name: 'a', data: 'a', gapAfter: hiddenEntry() },
-        { name: 'b', data: 'b' },
-      ]),
-    'UNLISTED_DATA',
-  ],
-  [
     'bytes between the last entry and the central directory',
     () => writeZip([{ name: 'a', data: 'a', gapAfter: hiddenEntry() }]),
     'UNLISTED_DATA',
@@ -638,16 +500,6 @@ const refusals: Case[] = [
     'bytes after a data descriptor',
     () => writeZip([{ name: 'a', data: 'a', dataDescriptor: true, gapAfter: Buffer.from('junk') }]),
     'UNLISTED_DATA',
-  ],
-  [
-    'data descriptor with another CRC',
-    () => writeZip([{ name: 'a', data: 'aaa', dataDescriptor: true, descriptor: { crc: 1 } }]),
-    'AMBIGUOUS_DATA_DESCRIPTOR',
-  ],
-  [
-    'data descriptor with another size',
-    () => writeZip([{ name: 'a', data: 'aaa', dataDescriptor: true, descriptor: { size: 2 } }]),
-    'AMBIGUOUS_DATA_DESCRIPTOR',
   ],
   [
     'data descriptor flag but no descriptor',
@@ -688,20 +540,6 @@ const refusals: Case[] = [
   [
     'local data descriptor flag differs',
     () => writeZip([{ name: 'a', data: 'aaa', dataDescriptor: true, local: { flags: 0 } }]),
-    'HEADER_MISMATCH',
-  ],
-  [
-    'local sizes that lie next to a data descriptor',
-    () =>
-      writeZip([
-        {
-          name: 'a',
-          data: 'plain text',
-          method: 'store',
-          dataDescriptor: true,
-          local: { size: 3, compressedSize: 3 },
-        },
-      ]),
     'HEADER_MISMATCH',
   ],
 ];
