@@ -103,12 +103,14 @@ export function fitsInMemory(e: EntryData): boolean {
 
 /**
  * Decode one entry whose compressed bytes `raw` are in memory, and verify
- * its size, CRC-32 and that the deflate stream spans exactly `raw`.
+ * its size, CRC-32 and that the deflate stream spans exactly `raw`. A stored
+ * entry comes back as a copy unless `copy` is false (then it may be a view
+ * of `raw`, for callers that only check it).
  */
-export function decodeEntry(archive: string, e: EntryData, raw: Buffer): Buffer {
+export function decodeEntry(archive: string, e: EntryData, raw: Buffer, copy = true): Buffer {
   checkMethod(archive, e);
   // Copy: a buffer-backed source would otherwise hand out a view of the archive.
-  if (e.method === 0) return verify(archive, e, Buffer.from(raw));
+  if (e.method === 0) return verify(archive, e, copy ? Buffer.from(raw) : raw);
   let out: { buffer: Buffer; engine: { bytesWritten: number } };
   try {
     // One byte of headroom so "more than declared" is seen, never buffered beyond it.

@@ -85,10 +85,8 @@ export interface OpenZipBufferOptions {
   depth?: number;
 }
 
-/** Bytes read at once when walking local headers: covers many small entries per read. */
-const HEADER_WINDOW = 64 * 1024;
-/** Bytes read at once when decoding entries that fit in memory. */
-const DATA_WINDOW = 1024 * 1024;
+/** Bytes read at once when walking the entries in file order: covers many small entries per read. */
+const WINDOW = 1024 * 1024;
 /** Symlink hops followed when resolving a read, as Linux's ELOOP limit. */
 const MAX_HOPS = 40;
 
@@ -463,7 +461,7 @@ async function checkLayout(
   const byOffset = [...checked].sort(
     (a, b) => a.r.localOffset - b.r.localOffset || a.r.index - b.r.index
   );
-  const win = new Window(ra, HEADER_WINDOW);
+  const win = new Window(ra, WINDOW);
   let prev: CentralRecord | undefined;
   let prevEnd = 0;
   for (const [i, c] of byOffset.entries()) {
@@ -616,7 +614,7 @@ async function checkData(
   checked: readonly Checked[]
 ): Promise<Map<number, Buffer>> {
   const targets = new Map<number, Buffer>();
-  const win = new Window(ra, DATA_WINDOW);
+  const win = new Window(ra, WINDOW);
   const byOffset = [...checked].sort((a, b) => a.dataOffset - b.dataOffset);
   for (const c of byOffset) {
     const e = entryData(c);
@@ -627,9 +625,9 @@ async function checkData(
       const raw = await win.get(e.dataOffset, e.compressedSize);
       if (raw.length !== e.compressedSize)
         throw zipError('TRUNCATED_ARCHIVE', archive, 'entry data ends past end of file', [e.name]);
-      const out = decodeEntry(archive, e, raw);
+      const out = decodeEntry(archive, e, raw, false);
       if (scan && out.includes(DESCRIPTOR_SIGNATURE)) throw hiddenDescriptor(archive, e);
-      if (c.kind === 'symlink') targets.set(c.r.index, out);
+      if (c.kind === 'symlink') targets.set(c.r.index, Buffer.from(out));
       continue;
     }
     let carry = Buffer.alloc(0);
