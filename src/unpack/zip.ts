@@ -631,12 +631,16 @@ async function checkData(
       continue;
     }
     let carry = Buffer.alloc(0);
+    const kept: Buffer[] = [];
     for await (const chunk of entryStream(archive, ra, e)) {
+      // A symlink's declared size is at most PATH_MAX, and the stream never yields more.
+      if (c.kind === 'symlink') kept.push(chunk as Buffer);
       if (!scan) continue;
       const seen = Buffer.concat([carry, chunk as Buffer]);
       if (seen.includes(DESCRIPTOR_SIGNATURE)) throw hiddenDescriptor(archive, e);
       carry = seen.subarray(Math.max(0, seen.length - 3));
     }
+    if (c.kind === 'symlink') targets.set(c.r.index, Buffer.concat(kept));
   }
   return targets;
 }
