@@ -33,7 +33,21 @@ export type UnpackErrorCode =
   | 'AMBIGUOUS_END_RECORD'
   | 'DATA_BEFORE_FIRST_ENTRY'
   | 'NESTING_TOO_DEEP'
-  | 'ENTRY_TOO_LARGE';
+  | 'ENTRY_TOO_LARGE'
+  // Ambiguities: archives mainstream readers extract differently (README "What lamina refuses and why").
+  | 'AMBIGUOUS_ENTRY_KIND'
+  | 'SPECIAL_FILE_ENTRY'
+  | 'BAD_SYMLINK_TARGET'
+  | 'CONTROL_CHARACTER_IN_NAME'
+  | 'BACKSLASH_IN_NAME'
+  | 'DRIVE_LETTER_IN_NAME'
+  | 'PATH_TRAVERSAL'
+  | 'AMBIGUOUS_NAME_ENCODING'
+  | 'UNICODE_PATH_MISMATCH'
+  | 'ZIP64_END_MISMATCH'
+  | 'UNLISTED_DATA'
+  | 'AMBIGUOUS_DATA_DESCRIPTOR'
+  | 'TRAILING_COMPRESSED_DATA';
 
 /** An archive that cannot be read safely or unambiguously. Exit code 2. */
 export class UnpackError extends BaseError<UnpackErrorCode> {}

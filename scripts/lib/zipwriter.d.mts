@@ -1,6 +1,8 @@
 /** Header fields of the local file header that may be made to disagree with the central record. */
 export interface LocalOverrides {
   name?: string;
+  /** Raw name bytes for the local header. */
+  rawName?: Buffer;
   method?: number;
   flags?: number;
   crc?: number;
@@ -46,6 +48,34 @@ export interface ZipEntry {
   offsetOf?: number;
   /** Add this to the local header offset recorded in the central record. */
   offsetDelta?: number;
+  /** Raw extra field bytes for the central record. */
+  extra?: Buffer;
+  /** Override what the data descriptor says (with dataDescriptor or flag bit 3). */
+  descriptor?: DescriptorOverrides;
+  /** Bytes written after this entry (and its descriptor), listed by no central record. */
+  gapAfter?: Buffer;
+}
+
+/** Fields of a data descriptor. */
+export interface DescriptorOverrides {
+  /** Write the optional 0x08074b50 signature (default true). */
+  signature?: boolean;
+  crc?: number;
+  compressedSize?: number;
+  size?: number;
+  /** 8-byte sizes (zip64). */
+  zip64?: boolean;
+}
+
+/** Values of a zip64 end of central directory record (and its locator) written before the end record. */
+export interface Zip64EndOverrides {
+  entries?: number;
+  cdSize?: number;
+  cdOffset?: number;
+  /** Extensible data after the fixed part. */
+  extensible?: Buffer;
+  /** Where the locator says the zip64 record is. */
+  recordOffset?: number;
 }
 
 /** Overrides for the end of central directory record. */
@@ -66,11 +96,16 @@ export interface ZipOptions {
   /** Archive comment (latin1). */
   comment?: string;
   end?: EndOverrides;
+  /** Write a zip64 end record and locator (values default to the real ones). */
+  zip64End?: Zip64EndOverrides;
   /** Leave out the end of central directory record. */
   omitEnd?: boolean;
   /** Keep only the first `truncate` bytes. */
   truncate?: number;
 }
+
+/** An Info-ZIP Unicode Path extra field (0x7075) giving `name` for the stored bytes `forName`. */
+export function unicodePathExtra(name: string, forName: Buffer): Buffer;
 
 /** Build a zip archive in memory. */
 export function writeZip(entries: ZipEntry[], options?: ZipOptions): Buffer;

@@ -30,7 +30,40 @@ const u32 = (n) => {
   b.writeUInt32LE(n >>> 0);
   return b;
 };
+const u64 = (n) => {
+  const b = Buffer.alloc(8);
+  b.writeBigUInt64LE(BigInt(n));
+  return b;
+};
 const pick = (v, d) => (v === undefined ? d : v);
+
+/** A data descriptor (APPNOTE 4.3.9): signature, CRC-32 and both sizes, each overridable. */
+function descriptor(c, o) {
+  const size = o.zip64 ? u64 : u32;
+  return Buffer.concat([
+    o.signature === false ? Buffer.alloc(0) : u32(0x08074b50),
+    u32(pick(o.crc, c.crc)),
+    size(pick(o.compressedSize, c.compressedSize)),
+    size(pick(o.size, c.size)),
+  ]);
+}
+
+/**
+ * An Info-ZIP Unicode Path extra field (0x7075): version 1, the CRC-32 of
+ * the name bytes it stands for, and the UTF-8 name.
+ * @param {string} name
+ * @param {Buffer} forName
+ */
+export function unicodePathExtra(name, forName) {
+  const utf8 = Buffer.from(name, 'utf8');
+  return Buffer.concat([
+    u16(0x7075),
+    u16(5 + utf8.length),
+    Buffer.from([1]),
+    u32(crc32(forName)),
+    utf8,
+  ]);
+}
 
 function methodCode(m) {
   if (m === undefined || m === 'deflate') return 8;
@@ -77,11 +110,12 @@ function prepare(e) {
     size: pick(e.size, data.length),
     versionMadeBy: pick(e.versionMadeBy, (UNIX << 8) | 20),
     externalAttr: pick(e.externalAttr, (((type | perm) << 16) | (isDir ? 0x10 : 0)) >>> 0),
+    extra: e.extra ?? Buffer.alloc(0),
   };
   const l = e.local ?? {};
   const descriptor = (central.flags & FLAG_DESCRIPTOR) !== 0;
   const local = {
-    nameBytes: l.name !== undefined ? Buffer.from(l.name, 'utf8') : nameBytes,
+    nameBytes: l.rawName ?? (l.name !== undefined ? Buffer.from(l.name, 'utf8') : nameBytes),
     method: pick(l.method, central.method),
     flags: pick(l.flags, central.flags),
     // With a data descriptor the local header carries zeros, as zip(1) writes it.
@@ -112,6 +146,7 @@ function localHeader(l) {
 }
 
 function centralHeader(c, offset) {
+  const extra = c.extra ?? Buffer.alloc(0);
   return Buffer.concat([
     u32(0x02014b50),
     u16(c.versionMadeBy),
@@ -124,13 +159,14 @@ function centralHeader(c, offset) {
     u32(c.compressedSize),
     u32(c.size),
     u16(c.nameBytes.length),
-    u16(0),
+    u16(extra.length),
     u16(0),
     u16(0),
     u16(0),
     u32(c.externalAttr),
     u32(offset),
     c.nameBytes,
+    extra,
   ]);
 }
 
@@ -174,14 +210,13 @@ export function writeZip(entries, options = {}) {
     parts.push(h, p.stored);
     pos += h.length + p.stored.length;
     if (p.descriptor) {
-      const d = Buffer.concat([
-        u32(0x08074b50),
-        u32(p.central.crc),
-        u32(p.central.compressedSize),
-        u32(p.central.size),
-      ]);
+      const d = descriptor(p.central, p.e.descriptor ?? {});
       parts.push(d);
       pos += d.length;
+    }
+    if (p.e.gapAfter !== undefined) {
+      parts.push(p.e.gapAfter);
+      pos += p.e.gapAfter.length;
     }
   }
   const cdOffset = base + pos;
@@ -189,6 +224,27 @@ export function writeZip(entries, options = {}) {
   const cd = Buffer.concat(central);
   parts.push(cd);
   const comment = Buffer.from(options.comment ?? '', 'latin1');
+  if (options.zip64End) {
+    const z = options.zip64End;
+    const at = base + pos + cd.length;
+    const extensible = z.extensible ?? Buffer.alloc(0);
+    parts.push(
+      Buffer.concat([
+        u32(0x06064b50),
+        u64(44 + extensible.length),
+        u16((UNIX << 8) | 45),
+        u16(45),
+        u32(0),
+        u32(0),
+        u64(pick(z.entries, prepared.length)),
+        u64(pick(z.entries, prepared.length)),
+        u64(pick(z.cdSize, cd.length)),
+        u64(pick(z.cdOffset, cdOffset)),
+        extensible,
+      ]),
+      Buffer.concat([u32(0x07064b50), u32(0), u64(pick(z.recordOffset, at)), u32(1)])
+    );
+  }
   if (!options.omitEnd)
     parts.push(endRecord(prepared.length, cd.length, cdOffset, comment, options.end ?? {}));
   let out = Buffer.concat(parts);

@@ -2,7 +2,9 @@
  * Bounded, verified decompression of one zip entry. lamina never trusts the
  * declared sizes: output beyond the declared uncompressed size stops the
  * inflater at once (CORRUPT_ARCHIVE), short output and CRC-32 mismatches of
- * fully read entries are CORRUPT_ARCHIVE too.
+ * fully read entries are CORRUPT_ARCHIVE too, and a deflate stream that ends
+ * before the entry's compressed bytes do is TRAILING_COMPRESSED_DATA (a
+ * streaming reader would parse the rest as the next header).
  */
 import { Readable, Transform, type TransformCallback } from 'node:stream';
 import { createInflateRaw, crc32, inflateRawSync } from 'node:zlib';
@@ -31,7 +33,7 @@ export interface EntryData {
 }
 
 /** Entries at most this big (both sizes) are inflated in one synchronous call. */
-const SYNC_LIMIT = 4 * 1024 * 1024;
+export const SYNC_LIMIT = 4 * 1024 * 1024;
 /** Size of positional reads when streaming compressed data. */
 const CHUNK = 64 * 1024;
 
@@ -85,24 +87,56 @@ function verify(archive: string, e: EntryData, out: Buffer): Buffer {
   return out;
 }
 
+function trailing(archive: string, e: EntryData, consumed: number): UnpackError {
+  return zipError(
+    'TRAILING_COMPRESSED_DATA',
+    archive,
+    `deflate stream ends ${e.compressedSize - consumed} bytes before the entry's compressed data does`,
+    [e.name]
+  );
+}
+
+/** True when both sizes allow {@link decodeEntry} (one synchronous inflate). */
+export function fitsInMemory(e: EntryData): boolean {
+  return e.compressedSize <= SYNC_LIMIT && e.size <= SYNC_LIMIT;
+}
+
+/**
+ * Decode one entry whose compressed bytes `raw` are in memory, and verify
+ * its size, CRC-32 and that the deflate stream spans exactly `raw`. A stored
+ * entry comes back as a copy unless `copy` is false (then it may be a view
+ * of `raw`, for callers that only check it).
+ */
+export function decodeEntry(archive: string, e: EntryData, raw: Buffer, copy = true): Buffer {
+  checkMethod(archive, e);
+  // Copy: a buffer-backed source would otherwise hand out a view of the archive.
+  if (e.method === 0) return verify(archive, e, copy ? Buffer.from(raw) : raw);
+  let out: { buffer: Buffer; engine: { bytesWritten: number } };
+  try {
+    // One byte of headroom so "more than declared" is seen, never buffered beyond it.
+    out = inflateRawSync(raw, { maxOutputLength: e.size + 1, info: true }) as unknown as {
+      buffer: Buffer;
+      engine: { bytesWritten: number };
+    };
+  } catch (err) {
+    throw asUnpackError(archive, e, err);
+  }
+  verify(archive, e, out.buffer);
+  if (out.engine.bytesWritten !== raw.length) throw trailing(archive, e, out.engine.bytesWritten);
+  return out.buffer;
+}
+
 /** Read and verify one whole entry. The caller has checked `e.size` against its bound. */
 export async function readEntry(archive: string, ra: RandomAccess, e: EntryData): Promise<Buffer> {
   checkMethod(archive, e);
-  if (e.method === 0) {
-    // Copy: a buffer-backed source would otherwise hand out a view of the archive.
-    return verify(archive, e, Buffer.from(await readExactly(archive, ra, e, e.dataOffset, e.size)));
-  }
-  if (e.compressedSize <= SYNC_LIMIT && e.size <= SYNC_LIMIT) {
-    const raw = await readExactly(archive, ra, e, e.dataOffset, e.compressedSize);
-    let out: Buffer;
-    try {
-      // One byte of headroom so "more than declared" is seen, never buffered beyond it.
-      out = inflateRawSync(raw, { maxOutputLength: e.size + 1 });
-    } catch (err) {
-      throw asUnpackError(archive, e, err);
-    }
-    return verify(archive, e, out);
-  }
+  if (e.method === 0)
+    return decodeEntry(archive, e, await readExactly(archive, ra, e, e.dataOffset, e.size));
+  if (fitsInMemory(e))
+    return decodeEntry(
+      archive,
+      e,
+      await readExactly(archive, ra, e, e.dataOffset, e.compressedSize)
+    );
   const chunks: Buffer[] = [];
   for await (const c of entryStream(archive, ra, e)) chunks.push(c as Buffer);
   return Buffer.concat(chunks);
@@ -143,14 +177,18 @@ async function* rawChunks(archive: string, ra: RandomAccess, e: EntryData): Asyn
   }
 }
 
-/** Counts output against the declared size and checks CRC-32 at the end. */
+/**
+ * Counts output against the declared size and checks CRC-32 at the end, and
+ * that the decoder consumed exactly the entry's compressed bytes.
+ */
 class SizeAndCrc extends Transform {
   #got = 0;
   #crc = 0;
   constructor(
     private readonly archive: string,
     private readonly e: EntryData,
-    private readonly checkEnd: boolean
+    private readonly checkEnd: boolean,
+    private readonly consumed: () => number
   ) {
     super();
   }
@@ -185,6 +223,8 @@ class SizeAndCrc extends Transform {
       );
     if (this.#crc !== this.e.crc)
       return cb(zipError('CORRUPT_ARCHIVE', this.archive, 'CRC-32 mismatch', [this.e.name]));
+    const consumed = this.consumed();
+    if (consumed !== this.e.compressedSize) return cb(trailing(this.archive, this.e, consumed));
     cb();
   }
 }
@@ -201,13 +241,15 @@ export function entryStream(
 ): Readable {
   checkMethod(archive, e);
   const raw = Readable.from(rawChunks(archive, ra, e), { objectMode: false });
-  const out = new SizeAndCrc(archive, e, checkEnd);
+  const inflate = e.method === 8 ? createInflateRaw() : undefined;
+  const out = new SizeAndCrc(archive, e, checkEnd, () =>
+    inflate ? inflate.bytesWritten : e.compressedSize
+  );
   const fail = (err: unknown): void => {
     out.destroy(asUnpackError(archive, e, err));
   };
   raw.on('error', fail);
-  if (e.method === 8) {
-    const inflate = createInflateRaw();
+  if (inflate) {
     inflate.on('error', fail);
     raw.pipe(inflate).pipe(out);
     out.on('close', () => {

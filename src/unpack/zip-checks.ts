@@ -3,24 +3,38 @@
  * either throws UnpackError (the archive is refused before any cataloger
  * runs) or returns findings.
  */
+import { crc32 } from 'node:zlib';
 import type { Finding } from '../model/finding.js';
-import type { Limits } from './source.js';
+import type { EntryKind, Limits } from './source.js';
 import {
+  FLAG_CD_ENCRYPTED,
   FLAG_ENCRYPTED,
   FLAG_STRONG_ENCRYPTION,
   METHOD_AES,
+  decodeUtf8,
+  extraFields,
   zipError,
   type CentralRecord,
 } from './zip-format.js';
 
-/** Refuse encrypted entries, too many bytes in total, and single entries compressed beyond maxRatio. */
+/** The compression methods lamina reads: stored and deflate (what Go and Java read too). */
+const METHODS = new Set([0, 8]);
+
+/**
+ * Refuse, before anything is read: encrypted entries, compression methods
+ * lamina cannot read (unzip, libarchive and Python read bzip2 or LZMA that Go
+ * and Java cannot), too many bytes in total, and single entries compressed
+ * beyond maxRatio.
+ */
 export function checkDeclaredSizes(
   archive: string,
   records: readonly CentralRecord[],
   limits: Limits
 ): void {
   const encrypted = records.filter(
-    (r) => r.flags & (FLAG_ENCRYPTED | FLAG_STRONG_ENCRYPTION) || r.method === METHOD_AES
+    (r) =>
+      r.flags & (FLAG_ENCRYPTED | FLAG_STRONG_ENCRYPTION | FLAG_CD_ENCRYPTED) ||
+      r.method === METHOD_AES
   );
   if (encrypted.length > 0)
     throw zipError(
@@ -28,6 +42,14 @@ export function checkDeclaredSizes(
       archive,
       'encrypted entries cannot be inspected',
       encrypted.map((r) => r.name)
+    );
+  const unsupported = records.filter((r) => !METHODS.has(r.method));
+  if (unsupported.length > 0)
+    throw zipError(
+      'UNSUPPORTED_COMPRESSION',
+      archive,
+      `compression method ${unsupported[0]?.method} is not supported (only stored and deflate)`,
+      unsupported.map((r) => r.name)
     );
   let total = 0;
   for (const r of records) {
@@ -116,4 +138,155 @@ export function checkNames(archive: string, names: readonly NamedEntry[]): Findi
     });
   }
   return findings;
+}
+
+const S_IFMT = 0o170000;
+const S_IFREG = 0o100000;
+const S_IFDIR = 0o040000;
+const S_IFLNK = 0o120000;
+const SPECIAL_TYPES: Record<number, string> = {
+  0o010000: 'a FIFO',
+  0o020000: 'a character device',
+  0o060000: 'a block device',
+  0o140000: 'a socket',
+};
+const HOST_UNIX = 3;
+const MSDOS_DIR = 0x10;
+
+/**
+ * The kind and permission bits of an entry, refusing any entry whose kind
+ * depends on which field a reader looks at (APPNOTE 4.4.2, 4.4.15):
+ * - a name ending in `/` is a directory to every reader, so it must carry no data;
+ * - otherwise a Unix directory mode (libarchive and Go: a directory; unzip,
+ *   Python, Java: a file) or the MS-DOS directory attribute (Go and
+ *   libarchive for FAT hosts: a directory) is refused;
+ * - a symlink mode counts only from a Unix host: unzip also honours it from
+ *   FAT and VMS hosts and Go from macOS ones, libarchive only from Unix;
+ * - FIFOs, devices and sockets are refused (SPECIAL_FILE_ENTRY): unzip,
+ *   Python and Java extract their data as a regular file.
+ */
+export function entryKind(archive: string, r: CentralRecord): { kind: EntryKind; mode: number } {
+  const upper = r.externalAttr >>> 16;
+  const type = upper & S_IFMT;
+  const mode = r.versionMadeBy >> 8 === HOST_UNIX ? upper & 0o7777 : 0;
+  if (type !== 0 && type !== S_IFREG && type !== S_IFDIR && type !== S_IFLNK)
+    throw zipError(
+      'SPECIAL_FILE_ENTRY',
+      archive,
+      `entry is ${SPECIAL_TYPES[type] ?? `of unknown type 0o${type.toString(8)}`}, not a regular file, directory or symlink`,
+      [r.name]
+    );
+  const ambiguous = (why: string): never => {
+    throw zipError('AMBIGUOUS_ENTRY_KIND', archive, why, [r.name]);
+  };
+  if (r.name.endsWith('/')) {
+    if (r.size > 0)
+      ambiguous('directory entry carries data (libraries read it, extractors drop it)');
+    return { kind: 'dir', mode };
+  }
+  if (type === S_IFDIR)
+    ambiguous('Unix mode says directory but the name has no trailing / (readers disagree)');
+  if (r.externalAttr & MSDOS_DIR)
+    ambiguous('MS-DOS directory attribute on a name without trailing / (readers disagree)');
+  if (type === S_IFLNK) {
+    if (r.versionMadeBy >> 8 !== HOST_UNIX)
+      ambiguous(
+        `symlink mode from a non-Unix host (${r.versionMadeBy >> 8}): some readers make a symlink, others a file`
+      );
+    return { kind: 'symlink', mode };
+  }
+  return { kind: 'file', mode };
+}
+
+/**
+ * Refuse names that readers turn into different paths: control characters
+ * (unzip drops them, unzip, libarchive and Python cut at NUL, Go and Java
+ * keep them), backslashes (libarchive, and unzip for FAT hosts, make them
+ * separators), a leading drive letter (libarchive strips it) and `..`
+ * components (unzip and Python drop them, libarchive refuses the entry).
+ */
+export function checkEntryName(archive: string, name: string): void {
+  // eslint-disable-next-line no-control-regex
+  if (/[\u0000-\u001f\u007f-\u009f]/.test(name))
+    throw zipError('CONTROL_CHARACTER_IN_NAME', archive, 'entry name holds a control character', [
+      name,
+    ]);
+  if (name.includes('\\'))
+    throw zipError(
+      'BACKSLASH_IN_NAME',
+      archive,
+      'entry name holds a backslash (a path separator to some readers)',
+      [name]
+    );
+  if (/^\/*[A-Za-z]:/.test(name))
+    throw zipError(
+      'DRIVE_LETTER_IN_NAME',
+      archive,
+      'entry name starts with a drive letter (stripped by some readers)',
+      [name]
+    );
+  if (name.split('/').includes('..'))
+    throw zipError('PATH_TRAVERSAL', archive, "entry name has a '..' component", [name]);
+}
+
+/** Info-ZIP Unicode Path extra field (https://libzip.org/specifications/extrafld.txt). */
+const UNICODE_PATH = 0x7075;
+/** libarchive's experimental "xl" field: restates "made by" and the external attributes. */
+const XL_FIELD = 0x6c78;
+
+/**
+ * Refuse extra fields that change an entry's name or kind for some readers
+ * only. A Unicode Path field (central or local) must spell exactly the stored
+ * name: unzip takes the central one, libarchive the local one, Go, Java and
+ * Python before 3.12 neither. An "xl" field that restates the host or the
+ * attributes is read by libarchive alone (a file elsewhere, a symlink or a
+ * directory there).
+ */
+export function checkNameFields(
+  archive: string,
+  name: string,
+  nameBytes: Buffer,
+  extra: Buffer,
+  where: 'central' | 'local'
+): void {
+  for (const [id, data] of extraFields(archive, extra, name)) {
+    if (id === UNICODE_PATH) {
+      const same =
+        data.length >= 5 &&
+        data[0] === 1 &&
+        data.readUInt32LE(1) === crc32(nameBytes) &&
+        decodeUtf8(data.subarray(5)) === name;
+      if (!same)
+        throw zipError(
+          'UNICODE_PATH_MISMATCH',
+          archive,
+          `${where} Unicode Path extra field gives another name (${JSON.stringify(data.subarray(5).toString('latin1'))})`,
+          [name]
+        );
+    } else if (id === XL_FIELD && data.length > 0 && (data[0] ?? 0) & 0x05)
+      throw zipError(
+        'AMBIGUOUS_ENTRY_KIND',
+        archive,
+        `${where} "xl" extra field restates the entry's host or attributes (only libarchive reads it)`,
+        [name]
+      );
+  }
+}
+
+/** Longest symlink target (Linux PATH_MAX). */
+export const MAX_LINK_TARGET = 4096;
+
+/**
+ * A symlink target as every reader that makes symlinks would write it:
+ * non-empty, at most PATH_MAX bytes, valid UTF-8 (lamina decodes it) and
+ * without NUL (unzip and libarchive cut the target there, Go keeps it).
+ */
+export function symlinkTarget(archive: string, name: string, data: Buffer): string {
+  const bad = (why: string): never => {
+    throw zipError('BAD_SYMLINK_TARGET', archive, why, [name]);
+  };
+  if (data.length === 0) bad('symlink with an empty target');
+  if (data.length > MAX_LINK_TARGET) bad(`symlink target longer than ${MAX_LINK_TARGET} bytes`);
+  if (data.includes(0)) bad('symlink target holds a NUL byte');
+  return decodeUtf8(data) ?? bad('symlink target is not valid UTF-8');
 }

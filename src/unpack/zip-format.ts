@@ -8,7 +8,6 @@
  * Every function here is pure over buffers and throws UnpackError with a
  * one-line message; the I/O lives in zip.ts.
  */
-import { crc32 } from 'node:zlib';
 import { UnpackError, type UnpackErrorCode } from '../errors.js';
 
 export const SIG_LOCAL = 0x04034b50;
@@ -29,6 +28,9 @@ export const FLAG_ENCRYPTED = 0x0001;
 export const FLAG_DESCRIPTOR = 0x0008;
 export const FLAG_STRONG_ENCRYPTION = 0x0040;
 export const FLAG_UTF8 = 0x0800;
+/** Central directory encryption: the local headers' values are masked (APPNOTE 4.4.4 bit 13). */
+export const FLAG_CD_ENCRYPTED = 0x2000;
+export const SIG_DESCRIPTOR = 0x08074b50;
 /** Compression method 99 marks WinZip AES encryption (APPNOTE 4.4.5). */
 export const METHOD_AES = 99;
 
@@ -42,7 +44,13 @@ export function zipError(
   const shown = entries.slice(0, 5).map((e) => JSON.stringify(e));
   if (entries.length > 5) shown.push(`and ${entries.length - 5} more`);
   const tail = shown.length > 0 ? ` (${shown.join(', ')})` : '';
-  return new UnpackError({ code, message: `${archive}: ${what}${tail}` });
+  // Names come from the archive: no raw control character (C0, DEL, C1) reaches a terminal.
+  const message = `${archive}: ${what}${tail}`.replace(
+    // eslint-disable-next-line no-control-regex
+    /[\u0000-\u001f\u007f-\u009f]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`
+  );
+  return new UnpackError({ code, message });
 }
 
 /** Where the central directory is, as the end records declare it. */
@@ -127,29 +135,58 @@ export function parseZip64Locator(archive: string, b: Buffer): number | undefine
   return u64(archive, b, 8);
 }
 
-/** Parse a zip64 EOCD record (its fixed 56-byte part) found at file offset `at`. */
+/**
+ * Parse a zip64 EOCD record (its fixed 56-byte part) found at file offset
+ * `at`, whose locator sits at `locatorAt`, and check it against the classic
+ * record. Go's archive/zip reads the zip64 record only when a classic field
+ * is saturated (0xFFFF / 0xFFFFFFFF), Python's zipfile whenever a locator is
+ * present and only 56 bytes before it: a zip64 record that says something
+ * else than the classic one, or that carries extensible data, gives two
+ * readers two different central directories (ZIP64_END_MISMATCH).
+ */
 export function parseZip64Eocd(
   archive: string,
   b: Buffer,
   at: number,
-  eocdOffset: number
+  locatorAt: number,
+  classic: EndRecord
 ): EndRecord {
   if (b.length < ZIP64_EOCD_SIZE || b.readUInt32LE(0) !== SIG_ZIP64_EOCD)
     throw zipError('CORRUPT_ARCHIVE', archive, 'bad zip64 end of central directory signature');
+  const recordSize = b.readBigUInt64LE(4);
+  if (recordSize !== BigInt(ZIP64_EOCD_SIZE - 12) || at + ZIP64_EOCD_SIZE !== locatorAt)
+    throw zipError(
+      'ZIP64_END_MISMATCH',
+      archive,
+      'the zip64 end record does not end where its locator begins (extensible data, or bytes between them)'
+    );
   const disk = b.readUInt32LE(16);
   const cdDisk = b.readUInt32LE(20);
   const onDisk = u64(archive, b, 24);
   const entries = u64(archive, b, 32);
   if (disk !== 0 || cdDisk !== 0 || onDisk !== entries)
     throw zipError('CORRUPT_ARCHIVE', archive, 'multi-disk (spanned) archives are not supported');
-  return {
-    eocdOffset,
+  const end: EndRecord = {
+    eocdOffset: classic.eocdOffset,
     cdEnd: at,
     entries,
     cdSize: u64(archive, b, 40),
     cdOffset: u64(archive, b, 48),
     zip64: true,
   };
+  const differs: string[] = [];
+  if (classic.entries !== 0xffff && classic.entries !== end.entries) differs.push('entry count');
+  if (classic.cdSize !== 0xffffffff && classic.cdSize !== end.cdSize)
+    differs.push('central directory size');
+  if (classic.cdOffset !== 0xffffffff && classic.cdOffset !== end.cdOffset)
+    differs.push('central directory offset');
+  if (differs.length > 0)
+    throw zipError(
+      'ZIP64_END_MISMATCH',
+      archive,
+      `the zip64 end record and the classic one disagree on the ${differs.join(', ')}`
+    );
+  return end;
 }
 
 /** One central directory record, with zip64 values already applied. */
@@ -164,14 +201,20 @@ export interface CentralRecord {
   size: number;
   /** Name bytes as stored. */
   nameBytes: Buffer;
-  /** Name decoded (UTF-8 when flagged or given by a Unicode Path extra field, else CP437). */
+  /** Name decoded: UTF-8 when flag bit 11 is set, else ASCII (see decodeName). */
   name: string;
   externalAttr: number;
   localOffset: number;
+  /** The record's extra field bytes. */
+  extra: Buffer;
 }
 
 /** Iterate the extra fields of a header: (id, data) pairs. */
-function* extraFields(archive: string, extra: Buffer, name: string): Generator<[number, Buffer]> {
+export function* extraFields(
+  archive: string,
+  extra: Buffer,
+  name: string
+): Generator<[number, Buffer]> {
   let i = 0;
   while (i + 4 <= extra.length) {
     const id = extra.readUInt16LE(i);
@@ -217,31 +260,25 @@ export function parseCentralDirectory(archive: string, cd: Buffer, count: number
     const flags = cd.readUInt16LE(p + 8);
     const nameBytes = cd.subarray(p + CENTRAL_SIZE, p + CENTRAL_SIZE + nameLen);
     const extra = cd.subarray(p + CENTRAL_SIZE + nameLen, p + CENTRAL_SIZE + nameLen + extraLen);
-    let name = decodeName(archive, nameBytes, flags);
+    const name = decodeName(archive, nameBytes, flags, cd.readUInt8(p + 5));
     let size = cd.readUInt32LE(p + 24);
     let compressedSize = cd.readUInt32LE(p + 20);
     let localOffset = cd.readUInt32LE(p + 42);
     const diskStart = cd.readUInt16LE(p + 34);
     for (const [id, data] of extraLen > 0 ? extraFields(archive, extra, name) : []) {
-      if (id === 0x0001) {
-        // Zip64 extended information: only the fields saturated in the record are present, in order.
-        let q = 0;
-        const need = (what: string): number => {
-          if (q + 8 > data.length)
-            throw zipError('CORRUPT_ARCHIVE', archive, `zip64 extra field lacks the ${what}`, [
-              name,
-            ]);
-          const v = u64(archive, data, q);
-          q += 8;
-          return v;
-        };
-        if (size === 0xffffffff) size = need('uncompressed size');
-        if (compressedSize === 0xffffffff) compressedSize = need('compressed size');
-        if (localOffset === 0xffffffff) localOffset = need('local header offset');
-      } else if (id === 0x7075 && data.length >= 5 && data[0] === 1) {
-        // Info-ZIP Unicode Path: a UTF-8 name, valid only while the CRC of the stored name matches.
-        if (data.readUInt32LE(1) === crc32(nameBytes)) name = decodeUtf8(archive, data.subarray(5));
-      }
+      if (id !== 0x0001) continue;
+      // Zip64 extended information: only the fields saturated in the record are present, in order.
+      let q = 0;
+      const need = (what: string): number => {
+        if (q + 8 > data.length)
+          throw zipError('CORRUPT_ARCHIVE', archive, `zip64 extra field lacks the ${what}`, [name]);
+        const v = u64(archive, data, q);
+        q += 8;
+        return v;
+      };
+      if (size === 0xffffffff) size = need('uncompressed size');
+      if (compressedSize === 0xffffffff) compressedSize = need('compressed size');
+      if (localOffset === 0xffffffff) localOffset = need('local header offset');
     }
     if (diskStart !== 0 && diskStart !== 0xffff)
       throw zipError('CORRUPT_ARCHIVE', archive, 'entry on another disk', [name]);
@@ -257,6 +294,7 @@ export function parseCentralDirectory(archive: string, cd: Buffer, count: number
       name,
       externalAttr: cd.readUInt32LE(p + 38),
       localOffset,
+      extra,
     });
     p = end;
   }
@@ -277,6 +315,8 @@ export interface LocalHeader {
   compressedSize: number;
   size: number;
   nameBytes: Buffer;
+  /** The local extra field bytes. */
+  extra: Buffer;
   /** Length of the whole header (fixed part, name, extra): the data starts here. */
   headerLength: number;
 }
@@ -317,39 +357,46 @@ export function parseLocalHeader(
     compressedSize,
     size,
     nameBytes: b.subarray(at + LOCAL_SIZE, at + LOCAL_SIZE + nameLen),
+    extra,
     headerLength: LOCAL_SIZE + nameLen + extraLen,
   };
 }
 
 const utf8Decoder = new TextDecoder('utf-8', { fatal: true });
 
-function decodeUtf8(archive: string, b: Buffer): string {
+/** Decode strict UTF-8; undefined when the bytes are not valid UTF-8. */
+export function decodeUtf8(b: Buffer): string | undefined {
   try {
     return utf8Decoder.decode(b);
   } catch {
-    throw zipError('CORRUPT_ARCHIVE', archive, 'entry name flagged UTF-8 is not valid UTF-8', [
-      b.toString('latin1'),
-    ]);
+    return undefined;
   }
 }
 
-/**
- * Code page 437, bytes 0x80 to 0xFF: the zip default when bit 11 is clear
- * (APPNOTE appendix D). Bytes below 0x80 are ASCII.
- */
-const CP437_HIGH =
-  'ÇüéâäàåçêëèïîìÄÅÉæÆôöòûùÿÖÜ¢£¥₧ƒáíóúñÑªº¿⌐¬½¼¡«»░▒▓│┤╡╢╖╕╣║╗╝╜╛┐└┴┬├─┼╞╟╚╔╩╦╠═╬╧╨╤╥╙╘╒╓╫╪┘┌█▄▌▐▀αßΓπΣσµτΦΘΩδ∞φε∩≡±≥≤⌠⌡÷≈°∙·√ⁿ²■\u00a0';
+/** "Made by" hosts whose names Info-ZIP unzip converts from CP437, even with flag bit 11 set. */
+const OEM_HOSTS = new Set([0 /* FAT */, 6 /* HPFS */, 11 /* NTFS */]);
 
-/** Decode an entry name: UTF-8 when bit 11 is set, else CP437. */
-export function decodeName(archive: string, b: Buffer, flags: number): string {
-  if (flags & FLAG_UTF8) return decodeUtf8(archive, b);
-  const latin1 = b.toString('latin1');
-  // eslint-disable-next-line no-control-regex
-  if (/^[\x00-\x7f]*$/.test(latin1)) return latin1;
-  let s = '';
-  for (let i = 0; i < b.length; i++) {
-    const c = b[i] ?? 0;
-    s += c < 0x80 ? String.fromCharCode(c) : (CP437_HIGH[c - 0x80] ?? '?');
-  }
-  return s;
+/**
+ * Decode an entry name. Readers agree on ASCII; beyond it they do only for
+ * a name flagged UTF-8 (bit 11) from a host Info-ZIP unzip does not convert
+ * from CP437. Otherwise Python's zipfile decodes CP437, unzip converts
+ * CP437 for FAT, HPFS and NTFS hosts (even when flagged), and Go, Java and
+ * libarchive take the bytes as they are, so the same entry lands at
+ * different paths (AMBIGUOUS_NAME_ENCODING).
+ */
+export function decodeName(archive: string, b: Buffer, flags: number, host: number): string {
+  const shown = b.toString('latin1');
+  const ascii = !b.some((c) => c >= 0x80);
+  if (ascii) return shown;
+  const refuse = (why: string): never => {
+    throw zipError('AMBIGUOUS_NAME_ENCODING', archive, why, [shown]);
+  };
+  if (!(flags & FLAG_UTF8))
+    refuse(
+      'non-ASCII entry name without the UTF-8 flag (readers decode it as CP437 or as raw bytes)'
+    );
+  const name = decodeUtf8(b) ?? refuse('entry name flagged UTF-8 is not valid UTF-8');
+  if (OEM_HOSTS.has(host))
+    refuse(`non-ASCII entry name from a DOS/Windows host (${host}): unzip decodes it as CP437`);
+  return name;
 }

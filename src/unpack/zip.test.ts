@@ -3,11 +3,18 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync, chmodSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { deflateRawSync } from 'node:zlib';
 import type { Readable } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
-import { writeZip, zipDirectory, type ZipEntry } from '../../scripts/lib/zipwriter.mjs';
+import {
+  unicodePathExtra,
+  writeZip,
+  zipDirectory,
+  type ZipEntry,
+} from '../../scripts/lib/zipwriter.mjs';
 import { UnpackError, type UnpackErrorCode } from '../errors.js';
 import { DEFAULT_LIMITS, type FileSource, type Limits } from './source.js';
+import { hiddenEntry, xlField } from './testing/hostile-zips.js';
 import { openZipBuffer, openZipFile } from './zip.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'lamina-zip-'));
@@ -110,16 +117,35 @@ describe('reading a well-formed zip', () => {
     await expect(openZipFile(join(tmp, 'nope.zip'))).rejects.toMatchObject({ code: 'NOT_FOUND' });
   });
 
-  it('decodes CP437 names, UTF-8 flagged names and data descriptors', async () => {
+  it('decodes UTF-8 flagged names and checks data descriptors', async () => {
     const src = await open(
       writeZip([
-        { name: 'x', rawName: Buffer.from([0x82, 0x74, 0xe9]), utf8: false, data: 'a' },
         { name: 'naïve/ü.txt', data: 'b' },
         { name: 'dd.txt', data: 'c'.repeat(500), dataDescriptor: true },
+        { name: 'dd-nosig.txt', data: 'd', dataDescriptor: true, descriptor: { signature: false } },
+        { name: 'dd-stored.txt', data: 'e', method: 'store', dataDescriptor: true },
       ])
     );
-    expect(src.entries().map((e) => e.path)).toEqual(['dd.txt', 'naïve', 'naïve/ü.txt', 'étΘ']);
+    expect(src.entries().map((e) => e.path)).toEqual([
+      'dd-nosig.txt',
+      'dd-stored.txt',
+      'dd.txt',
+      'naïve',
+      'naïve/ü.txt',
+    ]);
     expect((await src.read('dd.txt')).toString()).toBe('c'.repeat(500));
+  });
+
+  it('accepts a Unicode Path extra field that spells the stored name', async () => {
+    const raw = Buffer.from('a.txt');
+    const extra = unicodePathExtra('a.txt', raw);
+    const src = await open(writeZip([{ name: 'a.txt', data: 'a', extra, local: { extra } }]));
+    expect(src.get('a.txt')?.kind).toBe('file');
+  });
+
+  it('accepts a zip64 end record that agrees with the classic one', async () => {
+    const src = await open(writeZip([{ name: 'a.txt', data: 'a' }], { zip64End: {} }));
+    expect((await src.read('a.txt')).toString()).toBe('a');
   });
 });
 
@@ -354,6 +380,168 @@ const refusals: Case[] = [
       writeZip([{ name: 'a', data: 'a' }], { prefix: Buffer.from('MZ stub'), shiftOffsets: false }),
     'DATA_BEFORE_FIRST_ENTRY',
   ],
+  [
+    'fake end record in the comment, its comment not reaching the end',
+    () => {
+      const fake = Buffer.alloc(22);
+      fake.writeUInt32LE(0x06054b50, 0);
+      return writeZip([{ name: 'a.txt', data: 'hello' }], {
+        comment: `x${fake.toString('latin1')}tail`,
+      });
+    },
+    'AMBIGUOUS_END_RECORD',
+  ],
+  [
+    'central directory encryption (flag bit 13)',
+    () => writeZip([{ name: 'a', data: 'a', flags: 0x2000 }]),
+    'ENCRYPTED_ENTRY',
+  ],
+  [
+    'unsupported method on a directory',
+    () => writeZip([{ name: 'd/', method: 14 }]),
+    'UNSUPPORTED_COMPRESSION',
+  ],
+  // Entry kind
+  [
+    'central "xl" field restating the attributes',
+    () => writeZip([{ name: 'evil.py', data: 'print(1)', extra: xlField(0o100644) }]),
+    'AMBIGUOUS_ENTRY_KIND',
+  ],
+  [
+    'character device',
+    () => writeZip([{ name: 'c', externalAttr: (0o020644 << 16) >>> 0 }]),
+    'SPECIAL_FILE_ENTRY',
+  ],
+  [
+    'unknown file type bits',
+    () => writeZip([{ name: 'u', data: 'x', externalAttr: (0o170644 << 16) >>> 0 }]),
+    'SPECIAL_FILE_ENTRY',
+  ],
+  // Symlink targets
+  [
+    'symlink target not UTF-8',
+    () =>
+      writeZip([
+        {
+          name: 'l',
+          data: Buffer.from([0x74, 0xff]),
+          method: 'store',
+          externalAttr: (0o120777 << 16) >>> 0,
+        },
+      ]),
+    'BAD_SYMLINK_TARGET',
+  ],
+  [
+    'symlink target longer than PATH_MAX',
+    () => writeZip([{ name: 'l', symlink: 'a/'.repeat(2100) }]),
+    'BAD_SYMLINK_TARGET',
+  ],
+  // Names
+  [
+    'C1 control in a name',
+    () => writeZip([{ name: 'a\u0085b.py', data: 'x' }]),
+    'CONTROL_CHARACTER_IN_NAME',
+  ],
+  [
+    'drive letter after a slash',
+    () => writeZip([{ name: '/c:evil.pth', data: 'x' }]),
+    'DRIVE_LETTER_IN_NAME',
+  ],
+  ['.. at the start', () => writeZip([{ name: '../evil.txt', data: 'x' }]), 'PATH_TRAVERSAL'],
+  [
+    'name flagged UTF-8 that is not',
+    () =>
+      writeZip([{ name: 'x', rawName: Buffer.from([0x61, 0xc0, 0xaf]), utf8: true, data: 'x' }]),
+    'AMBIGUOUS_NAME_ENCODING',
+  ],
+  [
+    'stale Unicode Path field (CRC of other bytes)',
+    () =>
+      writeZip([
+        { name: 'good.py', data: 'x', extra: unicodePathExtra('evil.py', Buffer.from('other')) },
+      ]),
+    'UNICODE_PATH_MISMATCH',
+  ],
+  // Structure
+  [
+    'zip64 end record pointing elsewhere than the classic one',
+    () => writeZip([{ name: 'a', data: 'a' }], { zip64End: { cdOffset: 0 } }),
+    'ZIP64_END_MISMATCH',
+  ],
+  [
+    'zip64 end record with another entry count',
+    () =>
+      writeZip(
+        [
+          { name: 'a', data: 'a' },
+          { name: 'b', data: 'b' },
+        ],
+        { zip64End: { entries: 1 } }
+      ),
+    'ZIP64_END_MISMATCH',
+  ],
+  [
+    'zip64 end record with extensible data',
+    () =>
+      writeZip([{ name: 'a', data: 'a' }], { zip64End: { extensible: Buffer.from('PK\x06\x06') } }),
+    'ZIP64_END_MISMATCH',
+  ],
+  [
+    'bytes between the last entry and the central directory',
+    () => writeZip([{ name: 'a', data: 'a', gapAfter: hiddenEntry() }]),
+    'UNLISTED_DATA',
+  ],
+  [
+    'an empty directory after unlisted bytes',
+    () => writeZip([], { prefix: hiddenEntry() }),
+    'DATA_BEFORE_FIRST_ENTRY',
+  ],
+  [
+    'bytes after a data descriptor',
+    () => writeZip([{ name: 'a', data: 'a', dataDescriptor: true, gapAfter: Buffer.from('junk') }]),
+    'UNLISTED_DATA',
+  ],
+  [
+    'data descriptor flag but no descriptor',
+    () => {
+      // Set bit 3 in both headers of an entry written without a descriptor.
+      const z = writeZip([
+        { name: 'a', data: 'aaa', local: { crc: 0, size: 0, compressedSize: 0 } },
+      ]);
+      const cd = z.readUInt32LE(z.length - 6);
+      return patch(patch(z, 6, [0x08]), cd + 8, [0x08]);
+    },
+    'AMBIGUOUS_DATA_DESCRIPTOR',
+  ],
+  [
+    'data descriptor with 8-byte sizes for a small entry',
+    () => writeZip([{ name: 'a', data: 'aaa', dataDescriptor: true, descriptor: { zip64: true } }]),
+    'AMBIGUOUS_DATA_DESCRIPTOR',
+  ],
+  [
+    'stored entry with a descriptor signature inside its data',
+    () =>
+      writeZip([
+        {
+          name: 'a',
+          data: Buffer.concat([Buffer.from('x'), Buffer.from('PK\x07\x08')]),
+          method: 'store',
+          dataDescriptor: true,
+        },
+        { name: 'b', data: 'b' },
+      ]),
+    'AMBIGUOUS_DATA_DESCRIPTOR',
+  ],
+  [
+    'local UTF-8 flag differs',
+    () => writeZip([{ name: 'café.py', data: 'x', local: { flags: 0 } }]),
+    'HEADER_MISMATCH',
+  ],
+  [
+    'local data descriptor flag differs',
+    () => writeZip([{ name: 'a', data: 'aaa', dataDescriptor: true, local: { flags: 0 } }]),
+    'HEADER_MISMATCH',
+  ],
 ];
 
 describe('refusals at open time', () => {
@@ -361,6 +549,15 @@ describe('refusals at open time', () => {
   const table = refusals.map(([label, make, code, limits]) => [label, code, make, limits] as const);
   it.each(table)('%s → %s', async (_label, code, make, limits) => {
     expect(await codeOf(open(make(), limits))).toBe(code);
+  });
+
+  it('never puts a raw control character from a name in its message', async () => {
+    for (const name of ['a\u001b[31mred', 'a\u0085b', 'a\u007fb']) {
+      const err = await open(writeZip([{ name, data: 'x' }])).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(UnpackError);
+      // eslint-disable-next-line no-control-regex
+      expect((err as UnpackError).message).not.toMatch(/[\u0000-\u001f\u007f-\u009f]/);
+    }
   });
 
   it('refuses the same archives from a file', async () => {
@@ -384,7 +581,7 @@ describe('refusals at open time', () => {
   });
 });
 
-describe('refusals while reading', () => {
+describe('refusals of entry data, at open whichever entry it is', () => {
   const lyingSmall = Buffer.alloc(10 * 1024 * 1024); // declared as 1000 bytes
   const lyingBig = Buffer.alloc(64 * 1024 * 1024); // declared as 5 MiB: the streaming path
   const cases: [string, UnpackErrorCode, () => ZipEntry][] = [
@@ -424,31 +621,51 @@ describe('refusals while reading', () => {
       () => ({ name: 'f', data: lyingBig, size: 5 * 1024 * 1024 }),
     ],
     [
+      'deflate stream ends before the compressed data',
+      'TRAILING_COMPRESSED_DATA',
+      () => ({
+        name: 'f',
+        data: 'hello',
+        compressed: Buffer.concat([deflateRawSync('hello'), Buffer.from('PK\x03\x04')]),
+      }),
+    ],
+    [
+      'deflate stream ends before the compressed data (stream path)',
+      'TRAILING_COMPRESSED_DATA',
+      () => ({
+        name: 'f',
+        data: lyingBig.subarray(0, 5 * 1024 * 1024),
+        compressed: Buffer.concat([
+          deflateRawSync(lyingBig.subarray(0, 5 * 1024 * 1024)),
+          Buffer.alloc(5 * 1024 * 1024),
+        ]),
+      }),
+    ],
+    [
       'bzip2',
       'UNSUPPORTED_COMPRESSION',
       () => ({ name: 'f', compressed: Buffer.from('BZh9'), size: 4, method: 12 }),
     ],
   ];
 
-  it.each(cases)('%s → %s from read() and stream()', async (_label, code, entry) => {
-    const src = await open(writeZip([entry()]), { maxFileSize: 64 * 1024 * 1024 });
-    expect(await codeOf(src.read('f'))).toBe(code);
-    expect(await codeOf(src.stream('f').then(drain))).toBe(code);
+  it.each(cases)('%s → %s', async (_label, code, entry) => {
+    // The bad entry is one no cataloger would read: it still refuses the archive.
+    const zip = writeZip([{ name: 'package.json', data: '{}' }, entry()]);
+    expect(await codeOf(open(zip, { maxFileSize: 64 * 1024 * 1024 }))).toBe(code);
   });
 
-  it('head() of a lying bomb stops after n bytes without error', async () => {
-    const src = await open(writeZip([{ name: 'f', data: lyingBig, size: 5 * 1024 * 1024 }]));
-    expect(await src.head('f', 16)).toEqual(Buffer.alloc(16));
+  it('refuses from a file as from a buffer', async () => {
+    const file = join(tmp, 'bomb.zip');
+    writeFileSync(file, writeZip([{ name: 'f', data: lyingSmall, size: 1000 }]));
+    expect(await codeOf(openZipFile(file, { name: 'test.zip' }))).toBe('CORRUPT_ARCHIVE');
   });
 });
 
 describe('findings on odd names (the archive still opens)', () => {
-  it('reports traversal, absolute paths, backslashes, escaping symlinks and case collisions', async () => {
+  it('reports absolute paths, escaping symlinks and case collisions', async () => {
     const src = await open(
       writeZip([
-        { name: '../evil.txt', data: 'x' },
         { name: '/abs/path.txt', data: 'x' },
-        { name: 'win\\path.txt', data: 'x' },
         { name: 'lib/out', symlink: '../../etc/passwd' },
         { name: 'lib/root', symlink: '/etc/passwd' },
         { name: 'lib/ok', symlink: '/opt/README' },
@@ -458,9 +675,7 @@ describe('findings on odd names (the archive still opens)', () => {
     );
     expect(src.findings.map((f) => [f.code, f.path]).sort()).toEqual(
       [
-        ['PATH_TRAVERSAL', '../evil.txt'],
         ['ABSOLUTE_PATH', '/abs/path.txt'],
-        ['BACKSLASH_IN_PATH', 'win\\path.txt'],
         ['SYMLINK_OUTSIDE_LAYER', 'lib/out'],
         ['SYMLINK_OUTSIDE_LAYER', 'lib/root'],
         ['CASE_COLLISION', 'readme'],

@@ -18,7 +18,15 @@ import { open, type FileHandle } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import { UnpackError } from '../errors.js';
 import type { Finding } from '../model/finding.js';
-import { entryStream, headEntry, readEntry, type EntryData, type RandomAccess } from './inflate.js';
+import {
+  decodeEntry,
+  entryStream,
+  fitsInMemory,
+  headEntry,
+  readEntry,
+  type EntryData,
+  type RandomAccess,
+} from './inflate.js';
 import { comparePaths, normaliseEntryName, resolveLinkTarget } from './paths.js';
 import {
   DEFAULT_LIMITS,
@@ -27,14 +35,25 @@ import {
   type FileSource,
   type Limits,
 } from './source.js';
-import { checkDeclaredSizes, checkNames } from './zip-checks.js';
+import {
+  checkDeclaredSizes,
+  checkEntryName,
+  checkNameFields,
+  checkNames,
+  entryKind,
+  MAX_LINK_TARGET,
+  symlinkTarget,
+} from './zip-checks.js';
 import {
   EOCD_SEARCH,
   EOCD_SIZE,
+  FLAG_CD_ENCRYPTED,
   FLAG_DESCRIPTOR,
   FLAG_ENCRYPTED,
   FLAG_STRONG_ENCRYPTION,
+  FLAG_UTF8,
   LOCAL_SIZE,
+  SIG_DESCRIPTOR,
   SIG_LOCAL,
   ZIP64_EOCD_SIZE,
   ZIP64_LOCATOR_SIZE,
@@ -66,21 +85,10 @@ export interface OpenZipBufferOptions {
   depth?: number;
 }
 
-/** Longest symlink target read (Linux PATH_MAX). */
-const MAX_LINK_TARGET = 4096;
-/** Bytes read at once when scanning local headers: covers many small entries per read. */
-const HEADER_WINDOW = 64 * 1024;
+/** Bytes read at once when walking the entries in file order: covers many small entries per read. */
+const WINDOW = 1024 * 1024;
 /** Symlink hops followed when resolving a read, as Linux's ELOOP limit. */
 const MAX_HOPS = 40;
-/** A data descriptor is at least crc + two 4-byte sizes (APPNOTE 4.3.9). */
-const MIN_DESCRIPTOR = 12;
-
-const S_IFMT = 0o170000;
-const S_IFREG = 0o100000;
-const S_IFDIR = 0o040000;
-const S_IFLNK = 0o120000;
-const HOST_UNIX = 3;
-const MSDOS_DIR = 0x10;
 
 /** An entry as listed (where its bytes are lives in Parsed.data, not on the entry). */
 type ZipItem = FileEntry;
@@ -215,25 +223,51 @@ async function readEnd(archive: string, ra: RandomAccess): Promise<EndRecord> {
       );
     throw zipError('NOT_A_ZIP', archive, 'not a zip archive (no end of central directory record)');
   }
+  // Python and Go take the last signature whose comment fits, not the one whose comment reaches the end.
+  if (tail.subarray(at + 4).includes(EOCD_SIGNATURE))
+    throw zipError(
+      'AMBIGUOUS_END_RECORD',
+      archive,
+      'the archive comment holds an end of central directory signature'
+    );
   const end = parseEocd(archive, tail, at, tailStart);
   if (end.eocdOffset >= ZIP64_LOCATOR_SIZE) {
-    const loc = await ra.read(end.eocdOffset - ZIP64_LOCATOR_SIZE, ZIP64_LOCATOR_SIZE);
-    const recordAt = parseZip64Locator(archive, loc);
+    const locatorAt = end.eocdOffset - ZIP64_LOCATOR_SIZE;
+    const recordAt = parseZip64Locator(archive, await ra.read(locatorAt, ZIP64_LOCATOR_SIZE));
     if (recordAt !== undefined) {
-      if (recordAt + ZIP64_EOCD_SIZE > end.eocdOffset - ZIP64_LOCATOR_SIZE)
+      if (recordAt + ZIP64_EOCD_SIZE > locatorAt)
         throw zipError('CORRUPT_ARCHIVE', archive, 'zip64 end record offset is impossible');
       return parseZip64Eocd(
         archive,
         await ra.read(recordAt, ZIP64_EOCD_SIZE),
         recordAt,
-        end.eocdOffset
+        locatorAt,
+        end
       );
     }
   }
   return end;
 }
 
-/** Parse and check everything that can be checked without decompressing. */
+const EOCD_SIGNATURE = Buffer.from([0x50, 0x4b, 0x05, 0x06]);
+const DESCRIPTOR_SIGNATURE = Buffer.from([0x50, 0x4b, 0x07, 0x08]);
+
+/** One central record with its checked kind and where its bytes are. */
+interface Checked {
+  r: CentralRecord;
+  path: string;
+  kind: EntryKind;
+  mode: number;
+  /** File offset of the entry's data (set by checkLayout). */
+  dataOffset: number;
+}
+
+/**
+ * Parse and check the whole archive: the end records, the central
+ * directory, every name and kind, the layout of every local header, data
+ * descriptor and gap, and every entry's data (inflated, counted and
+ * CRC-checked once here, so no later read can meet a corrupt entry).
+ */
 async function parseArchive(archive: string, ra: RandomAccess, limits: Limits): Promise<Parsed> {
   const end = await readEnd(archive, ra);
   if (end.entries > limits.maxEntries)
@@ -262,82 +296,77 @@ async function parseArchive(archive: string, ra: RandomAccess, limits: Limits): 
   checkDeclaredSizes(archive, records, limits);
 
   const findings: Finding[] = [];
-  const named = records.map((r) => {
+  const checked: Checked[] = records.map((r) => {
+    checkEntryName(archive, r.name);
+    checkNameFields(archive, r.name, r.nameBytes, r.extra, 'central');
     const n = normaliseEntryName(r.name);
     findings.push(...n.findings);
-    return { raw: r.name, path: n.path };
+    const { kind, mode } = entryKind(archive, r);
+    // Checked before decoding so a long "target" is never inflated.
+    if (kind === 'symlink' && r.size > MAX_LINK_TARGET)
+      throw zipError(
+        'BAD_SYMLINK_TARGET',
+        archive,
+        `symlink target longer than ${MAX_LINK_TARGET} bytes`,
+        [r.name]
+      );
+    return { r, path: n.path, kind, mode, dataOffset: 0 };
   });
-  findings.push(...checkNames(archive, named));
+  findings.push(
+    ...checkNames(
+      archive,
+      checked.map((c) => ({ raw: c.r.name, path: c.path }))
+    )
+  );
+  for (const c of checked)
+    if (c.path === '' && c.kind !== 'dir')
+      throw zipError('CORRUPT_ARCHIVE', archive, 'entry with an empty name', [c.r.name]);
+  refuseParentConflicts(
+    archive,
+    checked.filter((c) => c.path !== '')
+  );
 
-  const dataOffsets = await checkLocalHeaders(archive, ra, records, end.cdOffset);
+  await checkLayout(archive, ra, checked, end.cdOffset);
+  const targets = await checkData(archive, ra, checked);
+
   const items: ZipItem[] = [];
   const dataByPath = new Map<string, EntryData>();
-  for (const r of records) {
-    const path = named[r.index]?.path ?? '';
-    const { kind, mode, special } = kindAndMode(r);
-    if (path === '') {
-      if (kind === 'dir') continue; // "./" or "/": the layer root itself
-      throw zipError('CORRUPT_ARCHIVE', archive, 'entry with an empty name', [r.name]);
-    }
-    if (special) {
-      findings.push({
-        code: 'SPECIAL_FILE',
-        severity: 'warning',
-        path,
-        message: `${path} is not a regular file, directory or symlink; skipped`,
-      });
-      continue;
-    }
-    const data: EntryData = {
-      name: r.name,
-      method: r.method,
-      size: r.size,
-      compressedSize: r.compressedSize,
-      crc: r.crc,
-      dataOffset: dataOffsets[r.index] ?? 0,
-    };
+  for (const c of checked) {
+    if (c.path === '') continue; // "./" or "/": the layer root itself
     const item: ZipItem = {
-      path,
-      kind,
-      size: r.size,
-      compressedSize: r.compressedSize,
-      mode,
+      path: c.path,
+      kind: c.kind,
+      size: c.r.size,
+      compressedSize: c.r.compressedSize,
+      mode: c.mode,
     };
-    if (kind !== 'dir') dataByPath.set(path, data);
-    if (kind === 'symlink') {
-      if (r.size > MAX_LINK_TARGET)
-        throw zipError(
-          'CORRUPT_ARCHIVE',
-          archive,
-          `symlink target longer than ${MAX_LINK_TARGET} bytes`,
-          [r.name]
-        );
-      item.linkTarget = (await readEntry(archive, ra, data)).toString('utf8');
-      if (resolveLinkTarget(path, item.linkTarget) === undefined)
+    if (c.kind !== 'dir') dataByPath.set(c.path, entryData(c));
+    if (c.kind === 'symlink') {
+      item.linkTarget = symlinkTarget(archive, c.r.name, targets.get(c.r.index) ?? Buffer.alloc(0));
+      if (resolveLinkTarget(c.path, item.linkTarget) === undefined)
         findings.push({
           code: 'SYMLINK_OUTSIDE_LAYER',
           severity: 'error',
-          path,
-          message: `symlink ${path} points out of the layer (${item.linkTarget}); not followed`,
+          path: c.path,
+          message: `symlink ${c.path} points out of the layer (${item.linkTarget}); not followed`,
         });
     }
     items.push(item);
   }
-  refuseParentConflicts(archive, items);
   addParents(items);
   sortByPath(items);
   return { items, data: dataByPath, findings };
 }
 
-/** Kind and permission bits from "version made by" and the external attributes (APPNOTE 4.4.2, 4.4.15). */
-function kindAndMode(r: CentralRecord): { kind: EntryKind; mode: number; special: boolean } {
-  const unix = r.versionMadeBy >> 8 === HOST_UNIX ? r.externalAttr >>> 16 : 0;
-  const fmt = unix & S_IFMT;
-  const mode = unix & 0o7777;
-  if (r.name.endsWith('/') || fmt === S_IFDIR || (unix === 0 && r.externalAttr & MSDOS_DIR))
-    return { kind: 'dir', mode, special: false };
-  if (fmt === S_IFLNK) return { kind: 'symlink', mode, special: false };
-  return { kind: 'file', mode, special: fmt !== 0 && fmt !== S_IFREG };
+function entryData(c: Checked): EntryData {
+  return {
+    name: c.r.name,
+    method: c.r.method,
+    size: c.r.size,
+    compressedSize: c.r.compressedSize,
+    crc: c.r.crc,
+    dataOffset: c.dataOffset,
+  };
 }
 
 /**
@@ -345,7 +374,10 @@ function kindAndMode(r: CentralRecord): { kind: EntryKind; mode: number; special
  * (`a` and `a/b`): extractors disagree on the result, and a symlinked parent
  * is the classic way to write through a link out of the tree.
  */
-function refuseParentConflicts(archive: string, items: readonly ZipItem[]): void {
+function refuseParentConflicts(
+  archive: string,
+  items: readonly { path: string; kind: EntryKind }[]
+): void {
   const leaves = new Map<string, EntryKind>();
   for (const i of items) if (i.kind !== 'dir') leaves.set(i.path, i.kind);
   for (const i of items) {
@@ -390,32 +422,62 @@ function sortByPath(items: ZipItem[]): void {
 }
 
 /**
- * Read every local header (one positional read covers many small entries),
- * refuse overlapping entries and headers that disagree with their central
- * record, and return each entry's data offset by central-directory index.
+ * Positional reads through one reused window. Entries are contiguous, so
+ * walking them in offset order reads each byte about once.
  */
-async function checkLocalHeaders(
+class Window {
+  #buf: Buffer = Buffer.alloc(0);
+  #start = 0;
+  constructor(
+    private readonly ra: RandomAccess,
+    private readonly size: number
+  ) {}
+
+  /** Bytes [pos, pos + len), fewer only at end of file. */
+  async get(pos: number, len: number): Promise<Buffer> {
+    if (pos < this.#start || pos + len > this.#start + this.#buf.length) {
+      this.#buf = await this.ra.read(pos, Math.max(len, this.size));
+      this.#start = pos;
+    }
+    return this.#buf.subarray(pos - this.#start, pos - this.#start + len);
+  }
+}
+
+/**
+ * Walk the local headers in file order and refuse any byte the central
+ * directory does not account for. A streaming reader (libarchive from a
+ * pipe, Java's ZipInputStream) reads local headers one after the other, so
+ * a gap can hold whole entries only it sees (UNLISTED_DATA). Each local
+ * header must say what its central record says (HEADER_MISMATCH), and a data
+ * descriptor must sit right after the data and repeat the central CRC and
+ * sizes (AMBIGUOUS_DATA_DESCRIPTOR). Sets each entry's data offset.
+ */
+async function checkLayout(
   archive: string,
   ra: RandomAccess,
-  records: readonly CentralRecord[],
+  checked: readonly Checked[],
   cdOffset: number
-): Promise<number[]> {
-  const dataOffsets: number[] = new Array<number>(records.length).fill(0);
-  const byOffset = [...records].sort((a, b) => a.localOffset - b.localOffset || a.index - b.index);
-  const first = byOffset[0];
-  if (first && first.localOffset !== 0)
-    throw zipError(
-      'DATA_BEFORE_FIRST_ENTRY',
-      archive,
-      `${first.localOffset} bytes before the first entry (self-extractor stub?)`,
-      [first.name]
-    );
-  let win: Buffer = Buffer.alloc(0);
-  let winStart = 0;
+): Promise<void> {
+  const byOffset = [...checked].sort(
+    (a, b) => a.r.localOffset - b.r.localOffset || a.r.index - b.r.index
+  );
+  const win = new Window(ra, WINDOW);
   let prev: CentralRecord | undefined;
   let prevEnd = 0;
-  for (const r of byOffset) {
+  for (const [i, c] of byOffset.entries()) {
+    const r = c.r;
     const o = r.localOffset;
+    if (o + LOCAL_SIZE > cdOffset)
+      throw zipError('CORRUPT_ARCHIVE', archive, 'local header offset points past the entries', [
+        r.name,
+      ]);
+    if (!prev && o !== 0)
+      throw zipError(
+        'DATA_BEFORE_FIRST_ENTRY',
+        archive,
+        `${o} bytes before the first entry (self-extractor stub?)`,
+        [r.name]
+      );
     if (prev && o < prevEnd)
       throw zipError(
         'OVERLAPPING_ENTRIES',
@@ -423,29 +485,19 @@ async function checkLocalHeaders(
         'entries share bytes (overlapping zip bomb?)',
         [prev.name, r.name]
       );
-    if (o + LOCAL_SIZE > cdOffset)
-      throw zipError('CORRUPT_ARCHIVE', archive, 'local header offset points past the entries', [
-        r.name,
-      ]);
-    let at = o - winStart;
-    if (at < 0 || localHeaderLength(win, at) < 0) {
-      win = await ra.read(o, HEADER_WINDOW);
-      winStart = o;
-      at = 0;
-    }
-    const hl = localHeaderLength(win, at);
-    if (hl < 0)
+    if (prev && o > prevEnd)
+      throw zipError(
+        'UNLISTED_DATA',
+        archive,
+        `${o - prevEnd} bytes between two entries that no central record lists`,
+        [prev.name, r.name]
+      );
+    const fixed = await win.get(o, LOCAL_SIZE);
+    const hl = localHeaderLength(fixed, 0);
+    const header = hl < 0 ? fixed : await win.get(o, hl);
+    if (hl < 0 || header.length < hl)
       throw zipError('TRUNCATED_ARCHIVE', archive, 'local header runs past end of file', [r.name]);
-    if (at + hl > win.length) {
-      win = await ra.read(o, hl);
-      winStart = o;
-      at = 0;
-      if (win.length < hl)
-        throw zipError('TRUNCATED_ARCHIVE', archive, 'local header runs past end of file', [
-          r.name,
-        ]);
-    }
-    const lh = parseLocalHeader(archive, win, at, r.name);
+    const lh = parseLocalHeader(archive, header, 0, r.name);
     const dataStart = o + lh.headerLength;
     const dataEnd = dataStart + r.compressedSize;
     if (dataEnd > ra.size)
@@ -455,14 +507,72 @@ async function checkLocalHeaders(
         r.name,
       ]);
     checkAgreement(archive, r, lh);
-    dataOffsets[r.index] = dataStart;
+    checkNameFields(archive, r.name, lh.nameBytes, lh.extra, 'local');
+    c.dataOffset = dataStart;
+    const next = byOffset[i + 1]?.r.localOffset ?? cdOffset;
+    // With a descriptor, `next` bounds what is read; an overlapping next entry is refused below.
+    prevEnd =
+      r.flags & FLAG_DESCRIPTOR && next >= dataEnd
+        ? dataEnd +
+          descriptorLength(archive, r, await win.get(dataEnd, Math.min(24, next - dataEnd)))
+        : dataEnd;
     prev = r;
-    prevEnd = dataEnd + (r.flags & FLAG_DESCRIPTOR ? MIN_DESCRIPTOR : 0);
   }
-  return dataOffsets;
+  if (prevEnd > cdOffset)
+    throw zipError(
+      'AMBIGUOUS_DATA_DESCRIPTOR',
+      archive,
+      'data descriptor runs into the central directory',
+      prev ? [prev.name] : []
+    );
+  if (prevEnd < cdOffset)
+    throw zipError(
+      prev ? 'UNLISTED_DATA' : 'DATA_BEFORE_FIRST_ENTRY',
+      archive,
+      `${cdOffset - prevEnd} bytes before the central directory that no central record lists`,
+      prev ? [prev.name] : []
+    );
 }
 
-/** The local header must say what the central record says (APPNOTE 4.4: both describe the same entry). */
+/**
+ * The length of the data descriptor at the start of `b`, which must repeat
+ * the central CRC and sizes (APPNOTE 4.3.9): with or without its signature,
+ * sizes in 4 bytes, or 8 when an entry needs zip64 (as Java's
+ * ZipInputStream reads them). `b` ends where the next header starts.
+ */
+function descriptorLength(archive: string, r: CentralRecord, b: Buffer): number {
+  const wide = r.size >= 0xffffffff || r.compressedSize >= 0xffffffff;
+  const w = wide ? 8 : 4;
+  const num = (at: number): number => (wide ? Number(b.readBigUInt64LE(at)) : b.readUInt32LE(at));
+  for (const sig of [4, 0]) {
+    const len = sig + 4 + 2 * w;
+    if (b.length < len) continue;
+    if (sig > 0 && b.readUInt32LE(0) !== SIG_DESCRIPTOR) continue;
+    if (
+      b.readUInt32LE(sig) === r.crc &&
+      num(sig + 4) === r.compressedSize &&
+      num(sig + 4 + w) === r.size
+    )
+      return len;
+  }
+  throw zipError(
+    'AMBIGUOUS_DATA_DESCRIPTOR',
+    archive,
+    'data descriptor missing or disagreeing with the central directory',
+    [r.name]
+  );
+}
+
+/** The general-purpose flag bits that change how a reader reads an entry. */
+const READING_FLAGS =
+  FLAG_ENCRYPTED | FLAG_DESCRIPTOR | FLAG_STRONG_ENCRYPTION | FLAG_UTF8 | FLAG_CD_ENCRYPTED;
+
+/**
+ * The local header must say what the central record says (APPNOTE 4.4: both
+ * describe the same entry): streaming readers use only the local one. With a
+ * data descriptor the local CRC and sizes may be zero, but libarchive still
+ * uses them when they are not, so they must then agree too.
+ */
 function checkAgreement(
   archive: string,
   r: CentralRecord,
@@ -472,14 +582,15 @@ function checkAgreement(
   if (!lh.nameBytes.equals(r.nameBytes))
     diffs.push(`name ${JSON.stringify(lh.nameBytes.toString('latin1'))}`);
   if (lh.method !== r.method) diffs.push(`method ${lh.method} vs ${r.method}`);
-  const enc = FLAG_ENCRYPTED | FLAG_STRONG_ENCRYPTION;
-  if ((lh.flags & enc) !== (r.flags & enc)) diffs.push('encryption flag');
-  if (!(r.flags & FLAG_DESCRIPTOR)) {
-    if (lh.crc !== r.crc) diffs.push('CRC-32');
-    if (lh.compressedSize !== r.compressedSize)
-      diffs.push(`compressed size ${lh.compressedSize} vs ${r.compressedSize}`);
-    if (lh.size !== r.size) diffs.push(`size ${lh.size} vs ${r.size}`);
-  }
+  if ((lh.flags ^ r.flags) & READING_FLAGS)
+    diffs.push(`flags 0x${lh.flags.toString(16)} vs 0x${r.flags.toString(16)}`);
+  const optional = (r.flags & FLAG_DESCRIPTOR) !== 0;
+  const differs = (local: number, central: number): boolean =>
+    local !== central && !(optional && local === 0);
+  if (differs(lh.crc, r.crc)) diffs.push('CRC-32');
+  if (differs(lh.compressedSize, r.compressedSize))
+    diffs.push(`compressed size ${lh.compressedSize} vs ${r.compressedSize}`);
+  if (differs(lh.size, r.size)) diffs.push(`size ${lh.size} vs ${r.size}`);
   if (diffs.length > 0)
     throw zipError(
       'HEADER_MISMATCH',
@@ -487,6 +598,60 @@ function checkAgreement(
       `local header disagrees with central directory: ${diffs.join(', ')}`,
       [r.name]
     );
+}
+
+/**
+ * Decode every entry once, in file order: sizes, CRC-32 and the end of each
+ * deflate stream are checked whichever entry it is, so a bomb or a corrupt
+ * entry refuses the archive at open (never a read error a cataloger would
+ * turn into a finding). A stored entry with a data descriptor must not hold
+ * the descriptor signature: libarchive's streaming reader ends the entry at
+ * the first one whose CRC matches. Returns symlink targets by record index.
+ */
+async function checkData(
+  archive: string,
+  ra: RandomAccess,
+  checked: readonly Checked[]
+): Promise<Map<number, Buffer>> {
+  const targets = new Map<number, Buffer>();
+  const win = new Window(ra, WINDOW);
+  const byOffset = [...checked].sort((a, b) => a.dataOffset - b.dataOffset);
+  for (const c of byOffset) {
+    const e = entryData(c);
+    // A directory stored as an empty deflate entry has no stream to check.
+    if (c.kind === 'dir' && e.size === 0 && e.compressedSize === 0) continue;
+    const scan = e.method === 0 && (c.r.flags & FLAG_DESCRIPTOR) !== 0;
+    if (fitsInMemory(e)) {
+      const raw = await win.get(e.dataOffset, e.compressedSize);
+      if (raw.length !== e.compressedSize)
+        throw zipError('TRUNCATED_ARCHIVE', archive, 'entry data ends past end of file', [e.name]);
+      const out = decodeEntry(archive, e, raw, false);
+      if (scan && out.includes(DESCRIPTOR_SIGNATURE)) throw hiddenDescriptor(archive, e);
+      if (c.kind === 'symlink') targets.set(c.r.index, Buffer.from(out));
+      continue;
+    }
+    let carry = Buffer.alloc(0);
+    const kept: Buffer[] = [];
+    for await (const chunk of entryStream(archive, ra, e)) {
+      // A symlink's declared size is at most PATH_MAX, and the stream never yields more.
+      if (c.kind === 'symlink') kept.push(chunk as Buffer);
+      if (!scan) continue;
+      const seen = Buffer.concat([carry, chunk as Buffer]);
+      if (seen.includes(DESCRIPTOR_SIGNATURE)) throw hiddenDescriptor(archive, e);
+      carry = seen.subarray(Math.max(0, seen.length - 3));
+    }
+    if (c.kind === 'symlink') targets.set(c.r.index, Buffer.concat(kept));
+  }
+  return targets;
+}
+
+function hiddenDescriptor(archive: string, e: EntryData): UnpackError {
+  return zipError(
+    'AMBIGUOUS_DATA_DESCRIPTOR',
+    archive,
+    'stored entry with a data descriptor holds the descriptor signature (a streaming reader would end it there)',
+    [e.name]
+  );
 }
 
 /** A FileSource over a checked zip archive. */

@@ -1,0 +1,578 @@
+/**
+ * Differential tests against the real zip readers (Info-ZIP unzip,
+ * libarchive bsdtar from a file and from a pipe, Python zipfile, Go
+ * archive/zip, Java ZipFile and ZipInputStream; see testing/zip-readers.ts).
+ *
+ * For every ambiguity class lamina refuses, an archive is built and two named
+ * readers are shown to extract it differently (so the case is real), and
+ * lamina is shown to refuse it with its code. Then archives written by the
+ * mainstream tools are shown to be accepted, with every reader seeing what
+ * lamina sees. The readers are required: a missing one fails the suite
+ * (.ci/run installs them).
+ */
+import { createHash } from 'node:crypto';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { crc32 } from 'node:zlib';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { unicodePathExtra, writeZip } from '../../scripts/lib/zipwriter.mjs';
+import { UnpackError, type UnpackErrorCode } from '../errors.js';
+import type { FileSource } from './source.js';
+import {
+  deflateTrailingAnEntry,
+  endRecordInComment,
+  hiddenEntry,
+  storedDescriptorHidingAnEntry,
+  xlField,
+  zip64DisagreesWithClassic,
+  zip64WithExtensibleData,
+} from './testing/hostile-zips.js';
+import {
+  READERS,
+  WRITERS,
+  ZipReaders,
+  viewKey,
+  type ReaderName,
+  type View,
+  type ViewEntry,
+  type WriterName,
+} from './testing/zip-readers.js';
+import { openZipFile } from './zip.js';
+
+const tmp = mkdtempSync(join(tmpdir(), 'lamina-zipdiff-'));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+const mode = (bits: number): number => (bits << 16) >>> 0;
+const FAT = 20; // "made by" MS-DOS/FAT, spec 2.0
+const ascii = (s: string): Buffer => Buffer.from(s, 'latin1');
+
+/** An ambiguity class: how to build it, the code lamina refuses it with, two readers that disagree. */
+interface Ambiguity {
+  name: string;
+  code: UnpackErrorCode;
+  differ: [ReaderName, ReaderName];
+  zip: () => Buffer;
+}
+
+const ambiguities: Ambiguity[] = [
+  // Entry kind
+  {
+    name: 'Unix directory mode on a name without trailing /',
+    code: 'AMBIGUOUS_ENTRY_KIND',
+    differ: ['bsdtar', 'unzip'],
+    zip: () => writeZip([{ name: 'evil.py', data: 'print(1)', externalAttr: mode(0o040755) }]),
+  },
+  {
+    name: 'MS-DOS directory attribute on a name without trailing / (FAT host)',
+    code: 'AMBIGUOUS_ENTRY_KIND',
+    differ: ['go', 'python'],
+    zip: () =>
+      writeZip([{ name: 'evil.py', data: 'print(1)', versionMadeBy: FAT, externalAttr: 0x10 }]),
+  },
+  {
+    name: 'symlink mode from a FAT host',
+    code: 'AMBIGUOUS_ENTRY_KIND',
+    differ: ['unzip', 'bsdtar'],
+    zip: () =>
+      writeZip([
+        { name: 't.py', data: 'x' },
+        {
+          name: 'l.py',
+          data: 't.py',
+          method: 'store',
+          versionMadeBy: FAT,
+          externalAttr: mode(0o120444) | 1,
+        },
+      ]),
+  },
+  {
+    name: 'symlink mode from a macOS host',
+    code: 'AMBIGUOUS_ENTRY_KIND',
+    differ: ['go', 'unzip'],
+    zip: () =>
+      writeZip([
+        { name: 't.py', data: 'x' },
+        {
+          name: 'l.py',
+          data: 't.py',
+          method: 'store',
+          versionMadeBy: (19 << 8) | 20,
+          externalAttr: mode(0o120755),
+        },
+      ]),
+  },
+  {
+    name: 'symlink mode from a VMS host',
+    code: 'AMBIGUOUS_ENTRY_KIND',
+    differ: ['unzip', 'go'],
+    zip: () =>
+      writeZip([
+        { name: 't.py', data: 'x' },
+        {
+          name: 'l.py',
+          data: 't.py',
+          method: 'store',
+          versionMadeBy: (2 << 8) | 20,
+          externalAttr: mode(0o120755),
+        },
+      ]),
+  },
+  {
+    name: 'directory entry carrying data',
+    code: 'AMBIGUOUS_ENTRY_KIND',
+    differ: ['go', 'unzip'],
+    zip: () => {
+      const data = ascii('print(1)');
+      return writeZip([
+        { name: 'evil/', compressed: data, method: 'store', size: data.length, crc: crc32(data) },
+      ]);
+    },
+  },
+  {
+    name: 'local "xl" extra field giving another mode',
+    code: 'AMBIGUOUS_ENTRY_KIND',
+    differ: ['bsdtar-stream', 'unzip'],
+    zip: () =>
+      writeZip([{ name: 'evil.py', data: 'print(1)', local: { extra: xlField(0o040755) } }]),
+  },
+  {
+    name: 'FIFO with content',
+    code: 'SPECIAL_FILE_ENTRY',
+    differ: ['unzip', 'go'],
+    zip: () =>
+      writeZip([{ name: 'p.py', data: 'print(1)', method: 'store', externalAttr: mode(0o010644) }]),
+  },
+  {
+    name: 'character device with content',
+    code: 'SPECIAL_FILE_ENTRY',
+    differ: ['python', 'go'],
+    zip: () =>
+      writeZip([{ name: 'c.py', data: 'print(1)', method: 'store', externalAttr: mode(0o020644) }]),
+  },
+  // Symlink targets
+  {
+    name: 'symlink target with a NUL byte',
+    code: 'BAD_SYMLINK_TARGET',
+    differ: ['unzip', 'go'],
+    zip: () =>
+      writeZip([
+        { name: 't.py', data: 'x' },
+        { name: 'l', symlink: 't.py\u0000evil' },
+      ]),
+  },
+  {
+    name: 'symlink with an empty target',
+    code: 'BAD_SYMLINK_TARGET',
+    differ: ['unzip', 'go'],
+    zip: () => writeZip([{ name: 'l', symlink: '' }]),
+  },
+  // Names
+  {
+    name: 'NUL in a name',
+    code: 'CONTROL_CHARACTER_IN_NAME',
+    differ: ['unzip', 'go'],
+    zip: () => writeZip([{ name: 'evil.py\u0000.txt', data: 'print(1)' }]),
+  },
+  {
+    name: 'LF in a name',
+    code: 'CONTROL_CHARACTER_IN_NAME',
+    differ: ['unzip', 'go'],
+    zip: () => writeZip([{ name: 'a\nb.py', data: 'print(1)' }]),
+  },
+  {
+    name: 'DEL in a name',
+    code: 'CONTROL_CHARACTER_IN_NAME',
+    differ: ['unzip', 'go'],
+    zip: () => writeZip([{ name: 'a\u007fb.py', data: 'print(1)' }]),
+  },
+  {
+    name: 'backslash in a name (Unix host)',
+    code: 'BACKSLASH_IN_NAME',
+    differ: ['bsdtar', 'unzip'],
+    zip: () => writeZip([{ name: 'python\\evil.pth', data: 'import os' }]),
+  },
+  {
+    name: 'backslash in a name (FAT host)',
+    code: 'BACKSLASH_IN_NAME',
+    differ: ['unzip', 'python'],
+    zip: () =>
+      writeZip([
+        { name: 'python\\evil.pth', data: 'import os', versionMadeBy: FAT, externalAttr: 0x20 },
+      ]),
+  },
+  {
+    name: 'drive letter',
+    code: 'DRIVE_LETTER_IN_NAME',
+    differ: ['bsdtar', 'unzip'],
+    zip: () => writeZip([{ name: 'C:/python/evil.pth', data: 'import os' }]),
+  },
+  {
+    name: '.. components',
+    code: 'PATH_TRAVERSAL',
+    differ: ['unzip', 'go'],
+    zip: () => writeZip([{ name: 'x/../../python/evil.pth', data: 'import os' }]),
+  },
+  {
+    name: 'UTF-8 name without the UTF-8 flag',
+    code: 'AMBIGUOUS_NAME_ENCODING',
+    differ: ['python', 'unzip'],
+    zip: () =>
+      writeZip([{ name: 'x', rawName: Buffer.from('café.py'), utf8: false, data: 'print(1)' }]),
+  },
+  {
+    name: 'CP437 name',
+    code: 'AMBIGUOUS_NAME_ENCODING',
+    differ: ['python', 'go'],
+    zip: () =>
+      writeZip([
+        {
+          name: 'x',
+          rawName: Buffer.from([0x82, 0x2e, 0x70, 0x79]),
+          utf8: false,
+          data: 'print(1)',
+        },
+      ]),
+  },
+  {
+    name: 'UTF-8 flagged name from a FAT host (what jar writes)',
+    code: 'AMBIGUOUS_NAME_ENCODING',
+    differ: ['unzip', 'go'],
+    zip: () =>
+      writeZip([{ name: 'caf\u00e9.py', data: 'print(1)', versionMadeBy: FAT, externalAttr: 0 }]),
+  },
+  {
+    name: 'central Unicode Path field naming another file',
+    code: 'UNICODE_PATH_MISMATCH',
+    differ: ['unzip', 'go'],
+    zip: () =>
+      writeZip([
+        { name: 'good.py', data: 'print(1)', extra: unicodePathExtra('evil.py', ascii('good.py')) },
+      ]),
+  },
+  {
+    name: 'local Unicode Path field naming another file',
+    code: 'UNICODE_PATH_MISMATCH',
+    differ: ['bsdtar', 'go'],
+    zip: () =>
+      writeZip([
+        {
+          name: 'good.py',
+          data: 'print(1)',
+          local: { extra: unicodePathExtra('evil.py', ascii('good.py')) },
+        },
+      ]),
+  },
+  {
+    name: 'local header name differs from the central one',
+    code: 'HEADER_MISMATCH',
+    differ: ['unzip', 'bsdtar-stream'],
+    zip: () => writeZip([{ name: 'good.py', data: 'print(1)', local: { name: 'evil.py' } }]),
+  },
+  {
+    name: 'local sizes that lie next to a data descriptor',
+    code: 'HEADER_MISMATCH',
+    differ: ['unzip', 'bsdtar'],
+    zip: () =>
+      writeZip([
+        {
+          name: 'a.txt',
+          data: 'plain text',
+          method: 'store',
+          dataDescriptor: true,
+          local: { size: 3, compressedSize: 3, crc: crc32(ascii('pla')) },
+        },
+        { name: 'b.txt', data: 'b' },
+      ]),
+  },
+  {
+    name: 'the same name twice',
+    code: 'DUPLICATE_ENTRY',
+    differ: ['unzip', 'go'],
+    zip: () =>
+      writeZip([
+        { name: 'a.py', data: 'print("first")' },
+        { name: 'a.py', data: 'print("second")' },
+      ]),
+  },
+  // Structure
+  {
+    name: 'zip64 end record listing another directory than the classic one',
+    code: 'ZIP64_END_MISMATCH',
+    differ: ['go', 'python'],
+    zip: zip64DisagreesWithClassic,
+  },
+  {
+    name: 'zip64 end record with extensible data (a second record in it)',
+    code: 'ZIP64_END_MISMATCH',
+    differ: ['go', 'python'],
+    zip: zip64WithExtensibleData,
+  },
+  {
+    name: 'end record hidden in the archive comment',
+    code: 'AMBIGUOUS_END_RECORD',
+    differ: ['python', 'java-zipfile'],
+    zip: endRecordInComment,
+  },
+  {
+    name: 'a local entry hidden between two listed ones',
+    code: 'UNLISTED_DATA',
+    differ: ['unzip', 'bsdtar-stream'],
+    zip: () =>
+      writeZip([
+        { name: 'a.txt', data: 'a', gapAfter: hiddenEntry() },
+        { name: 'b.txt', data: 'b' },
+      ]),
+  },
+  {
+    name: 'a local entry hidden before the central directory',
+    code: 'UNLISTED_DATA',
+    differ: ['unzip', 'java-zipinputstream'],
+    zip: () =>
+      writeZip([
+        { name: 'a.txt', data: 'a' },
+        { name: 'b.txt', data: 'b', gapAfter: hiddenEntry() },
+      ]),
+  },
+  {
+    name: 'a local entry hidden before the first one',
+    code: 'DATA_BEFORE_FIRST_ENTRY',
+    differ: ['unzip', 'bsdtar-stream'],
+    zip: () => writeZip([{ name: 'a.txt', data: 'a' }], { prefix: hiddenEntry() }),
+  },
+  {
+    name: 'stored entry with a data descriptor hiding an entry in its data',
+    code: 'AMBIGUOUS_DATA_DESCRIPTOR',
+    differ: ['unzip', 'bsdtar-stream'],
+    zip: storedDescriptorHidingAnEntry,
+  },
+  {
+    name: 'data descriptor with another CRC (stored entry)',
+    code: 'AMBIGUOUS_DATA_DESCRIPTOR',
+    differ: ['unzip', 'bsdtar-stream'],
+    zip: () =>
+      writeZip([
+        {
+          name: 'a.txt',
+          data: 'plain',
+          method: 'store',
+          dataDescriptor: true,
+          descriptor: { crc: 1 },
+        },
+        { name: 'b.txt', data: 'b' },
+      ]),
+  },
+  {
+    name: 'data descriptor with another size (deflate entry)',
+    code: 'AMBIGUOUS_DATA_DESCRIPTOR',
+    differ: ['unzip', 'bsdtar-stream'],
+    zip: () =>
+      writeZip([
+        { name: 'a.txt', data: 'plain text', dataDescriptor: true, descriptor: { size: 3 } },
+        { name: 'b.txt', data: 'b' },
+      ]),
+  },
+  {
+    name: 'deflate stream ending early, an entry hidden after it',
+    code: 'TRAILING_COMPRESSED_DATA',
+    differ: ['unzip', 'bsdtar-stream'],
+    zip: deflateTrailingAnEntry,
+  },
+  {
+    name: 'entry inflating past its declared size',
+    code: 'CORRUPT_ARCHIVE',
+    differ: ['unzip', 'python'],
+    zip: () => {
+      const data = ascii('A'.repeat(100) + 'EVIL'.repeat(10));
+      return writeZip([{ name: 'a.txt', data, size: 100, crc: crc32(data.subarray(0, 100)) }]);
+    },
+  },
+  {
+    name: 'bzip2 entry (read by some readers only)',
+    code: 'UNSUPPORTED_COMPRESSION',
+    differ: ['python', 'go'],
+    zip: () =>
+      writeZip([
+        {
+          name: 'a.py',
+          // bzip2 -c of "print(1)\n"
+          compressed: Buffer.from(
+            '425a683931415926535959f83a2e000003598000100060200000215400200022034d3d420c988b121b0f17724538509059f83a2e',
+            'hex'
+          ),
+          method: 12,
+          size: 9,
+          crc: crc32(ascii('print(1)\n')),
+        },
+      ]),
+  },
+];
+
+let readers: ZipReaders;
+const views = new Map<string, Record<ReaderName, View>>();
+const archivePath = (name: string): string =>
+  join(tmp, `${createHash('sha256').update(name).digest('hex').slice(0, 12)}.zip`);
+
+/** How the readers group on one archive: one line per distinct view. */
+function describeViews(v: Record<ReaderName, View>): string {
+  const groups = new Map<string, ReaderName[]>();
+  for (const r of READERS) groups.set(viewKey(v[r]), [...(groups.get(viewKey(v[r])) ?? []), r]);
+  return [...groups.entries()]
+    .map(([key, rs]) => `${rs.join(',')}: ${key.slice(0, 300)}`)
+    .join('\n');
+}
+
+async function refusal(path: string): Promise<UnpackErrorCode | 'OK'> {
+  try {
+    const src = await openZipFile(path);
+    await src.close();
+    return 'OK';
+  } catch (err) {
+    if (err instanceof UnpackError) return err.code;
+    throw err;
+  }
+}
+
+// Files the valid archives hold: a small layer with an executable and a symlink.
+const LAYER: Record<string, string> = {
+  'nodejs/node_modules/left-pad/package.json': '{"name":"left-pad","version":"1.3.0"}\n',
+  'nodejs/node_modules/left-pad/index.js': 'module.exports = (s) => s;\n',
+  'python/pkg/__init__.py': 'VERSION = "1.0"\n',
+  'python/pkg/data.stored': 'stored by the Go writer\n',
+  'bin/tool': '#!/bin/sh\necho tool\n'.repeat(40),
+};
+const NON_ASCII = 'python/pkg/donn\u00e9es.txt';
+
+function stage(dir: string, withNonAscii: boolean): void {
+  for (const [path, text] of Object.entries(LAYER)) {
+    mkdirSync(join(dir, path, '..'), { recursive: true });
+    writeFileSync(join(dir, path), text);
+  }
+  chmodSync(join(dir, 'bin/tool'), 0o755);
+  symlinkSync('tool', join(dir, 'bin/current'));
+  if (withNonAscii) writeFileSync(join(dir, NON_ASCII), 'accents\n');
+}
+
+const sha = (b: Buffer | string): string => createHash('sha256').update(b).digest('hex');
+
+/** What lamina sees, as a reader view; readers without symlinks see a symlink as a file holding its target. */
+async function laminaView(src: FileSource, symlinks: boolean): Promise<ViewEntry[]> {
+  const out: ViewEntry[] = [];
+  for (const e of src.entries()) {
+    if (e.kind === 'dir') out.push({ path: e.path, kind: 'dir', sha256: '' });
+    else if (e.kind === 'symlink')
+      out.push({
+        path: e.path,
+        kind: symlinks ? 'symlink' : 'file',
+        sha256: sha(e.linkTarget ?? ''),
+      });
+    else out.push({ path: e.path, kind: 'file', sha256: sha(await src.read(e.path)) });
+  }
+  return out;
+}
+
+/** Readers that have no symlinks: an entry with a symlink mode is a file to them. */
+const NO_SYMLINKS = new Set<ReaderName>([
+  'bsdtar-stream',
+  'python',
+  'java-zipfile',
+  'java-zipinputstream',
+]);
+
+const written = WRITERS.map((w) => ({ writer: w, path: join(tmp, `written-${w}.zip`) }));
+const SAMPLE = join(import.meta.dirname, '../../testdata/layers/sample-layer.zip');
+/** Writers that record non-ASCII names in a way readers disagree on (no UTF-8 flag, or a FAT host). */
+const NON_ASCII_REFUSED: WriterName[] = ['zip', 'jar'];
+const nonAscii = (w: WriterName): string => join(tmp, `non-ascii-${w}.zip`);
+const asciiOnly = (w: WriterName): boolean => w === 'zip-stream' || NON_ASCII_REFUSED.includes(w);
+/**
+ * Readers that cannot read what a writer writes, rather than reading it
+ * differently: Java's ZipInputStream refuses stored entries with a data
+ * descriptor, which Go's writer always adds.
+ */
+const CANNOT_READ: Partial<Record<WriterName, ReaderName[]>> = { go: ['java-zipinputstream'] };
+
+beforeAll(() => {
+  readers = ZipReaders.prepare(join(tmp, 'readers'));
+  for (const a of ambiguities) writeFileSync(archivePath(a.name), a.zip());
+  const plain = join(tmp, 'stage-ascii');
+  const unicode = join(tmp, 'stage-unicode');
+  stage(plain, false);
+  stage(unicode, true);
+  for (const { writer, path } of written)
+    readers.write(writer, asciiOnly(writer) ? plain : unicode, ['nodejs', 'python', 'bin'], path);
+  for (const w of NON_ASCII_REFUSED) readers.write(w, unicode, ['python'], nonAscii(w));
+  const all = [
+    ...ambiguities.map((a) => archivePath(a.name)),
+    ...written.map((w) => w.path),
+    SAMPLE,
+    ...NON_ASCII_REFUSED.map(nonAscii),
+  ];
+  for (const [path, v] of readers.viewAll(all)) views.set(path, v);
+}, 600_000);
+
+describe('each ambiguity class: real readers disagree, lamina refuses', () => {
+  it.each(ambiguities.map((a) => [a.name, a.code, a] as const))(
+    '%s → %s',
+    async (_name, code, a) => {
+      const v = views.get(archivePath(a.name));
+      if (!v) throw new Error(`no reader views for ${a.name}`);
+      const [x, y] = a.differ;
+      const why = `readers:\n${describeViews(v)}`;
+      expect(v[x].error, `${x} refused the archive; ${why}`).toBeUndefined();
+      expect(v[y].error, `${y} refused the archive; ${why}`).toBeUndefined();
+      expect(viewKey(v[x]), `${x} and ${y} agree; ${why}`).not.toBe(viewKey(v[y]));
+      expect(await refusal(archivePath(a.name))).toBe(code);
+    }
+  );
+
+  // Info-ZIP zip 3.0 (Debian) writes UTF-8 bytes without the flag: Python reads CP437.
+  // jar sets the flag but records a FAT host: unzip converts the name from CP437.
+  it.each([
+    ['zip', 'python', 'go'],
+    ['jar', 'unzip', 'go'],
+  ] as const)(
+    'a non-ASCII name written by %s: %s and %s extract different paths, lamina refuses',
+    async (writer, x, y) => {
+      const v = views.get(nonAscii(writer));
+      if (!v) throw new Error('no reader views');
+      expect(viewKey(v[x]), describeViews(v)).not.toBe(viewKey(v[y]));
+      expect(v[y].entries.map((e) => e.path)).toContain(NON_ASCII);
+      expect(await refusal(nonAscii(writer))).toBe('AMBIGUOUS_NAME_ENCODING');
+    }
+  );
+});
+
+describe('archives the mainstream writers produce: accepted, and every reader sees what lamina sees', () => {
+  it.each([...written.map((w) => [w.writer, w.path] as const), ['sample layer', SAMPLE] as const])(
+    '%s',
+    async (writer: WriterName | 'sample layer', path) => {
+      const v = views.get(path);
+      if (!v) throw new Error(`no reader views for ${writer}`);
+      const src = await openZipFile(path);
+      try {
+        if (writer !== 'sample layer') {
+          expect(src.get('bin/tool')).toMatchObject({ kind: 'file' });
+          expect((await src.read('nodejs/node_modules/left-pad/package.json')).toString()).toBe(
+            LAYER['nodejs/node_modules/left-pad/package.json']
+          );
+          if (!asciiOnly(writer)) expect((await src.read(NON_ASCII)).toString()).toBe('accents\n');
+        }
+        const withLinks = await laminaView(src, true);
+        const withoutLinks = await laminaView(src, false);
+        for (const r of READERS) {
+          if (writer !== 'sample layer' && CANNOT_READ[writer]?.includes(r)) {
+            expect(v[r].error, `${r} now reads ${writer}'s archive`).toBeDefined();
+            continue;
+          }
+          expect(v[r].error, `${r} refused ${writer}'s archive`).toBeUndefined();
+          expect(v[r].entries, `${r} on ${writer}'s archive`).toEqual(
+            NO_SYMLINKS.has(r) ? withoutLinks : withLinks
+          );
+        }
+      } finally {
+        await src.close();
+      }
+    }
+  );
+});
