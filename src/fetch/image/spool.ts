@@ -1,0 +1,299 @@
+/**
+ * Bringing one layer into the content-addressed cache, uncompressed, in a
+ * single streaming pass: the stored bytes are counted and hashed (digest and
+ * size from the manifest), decompressed, and the tar bytes hashed again
+ * (diffID from the config) on their way to a temporary file. Only a file
+ * that passed all four checks is renamed into place, under its diffID; a
+ * failure leaves nothing behind.
+ */
+import { createHash } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
+import { rm, stat } from 'node:fs/promises';
+import { PassThrough, Transform, type Readable, type TransformCallback } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import * as zlib from 'node:zlib';
+import type { ImageLayer, LayerCompression } from '../../model/oci.js';
+import type { ContentCache } from '../cache.js';
+import { backoffMs, sleep, type RetryPolicy } from '../retry.js';
+import { INTEGRITY_CODES, ImageError } from './errors.js';
+
+/** A layer as a tar file in the cache. */
+export interface SpooledLayer {
+  layer: ImageLayer;
+  /** Path of the uncompressed tar, named by its diffID. */
+  path: string;
+  /** Uncompressed size in bytes. */
+  size: number;
+  /** True when the cache already held it (re-hashed against the diffID). */
+  cached: boolean;
+}
+
+export interface SpoolOptions {
+  /** Most uncompressed bytes this layer may expand to. */
+  maxBytes: number;
+  /** Whether the bytes cross a network: integrity failures are then retried once, truncation per `retry`. */
+  remote: boolean;
+  retry: RetryPolicy;
+}
+
+type ZstdFactory = () => Transform;
+
+/** zstd decompression where the running Node has it (22.15+, 23.8+); undefined on Node 20. */
+export function zstdDecompressor(): ZstdFactory | undefined {
+  const f = (zlib as unknown as { createZstdDecompress?: ZstdFactory }).createZstdDecompress;
+  return typeof f === 'function' ? () => f() : undefined;
+}
+
+type Magic = 'gzip' | 'zstd' | 'bzip2' | 'xz' | 'other';
+
+/** What a layer's first bytes say it is. */
+export function sniffCompression(head: Buffer): Magic {
+  if (head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b) return 'gzip';
+  if (head.length >= 4 && head.readUInt32BE(0) === 0x28b52ffd) return 'zstd';
+  if (head.length >= 3 && head.toString('latin1', 0, 3) === 'BZh') return 'bzip2';
+  if (
+    head.length >= 6 &&
+    head.subarray(0, 6).equals(Buffer.from([0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00]))
+  ) {
+    return 'xz';
+  }
+  return 'other';
+}
+
+/**
+ * Counts, hashes and checks the stored bytes. Its first bytes must agree with
+ * the declared compression: containerd and Docker detect compression from
+ * these bytes, not from the media type, so a "plain tar" layer that is really
+ * gzip would unpack to something else there than here.
+ */
+class StoredMeter extends Transform {
+  readonly hash = createHash('sha256');
+  count = 0;
+  private head = Buffer.alloc(0);
+  private sniffed = false;
+
+  constructor(
+    private readonly layer: ImageLayer,
+    private readonly what: string
+  ) {
+    super();
+  }
+
+  override _transform(chunk: Buffer, _enc: BufferEncoding, cb: TransformCallback): void {
+    this.count += chunk.length;
+    if (this.count > this.layer.size) {
+      cb(
+        new ImageError({
+          code: 'SIZE_MISMATCH',
+          message: `${this.what}: more than the descriptor's ${this.layer.size} bytes`,
+        })
+      );
+      return;
+    }
+    this.hash.update(chunk);
+    if (!this.sniffed) {
+      this.head = Buffer.concat([this.head, chunk]).subarray(0, 6);
+      if (this.head.length >= 6) {
+        const err = this.checkMagic();
+        if (err) {
+          cb(err);
+          return;
+        }
+      }
+    }
+    cb(null, chunk);
+  }
+
+  override _flush(cb: TransformCallback): void {
+    cb(this.sniffed ? null : this.checkMagic());
+  }
+
+  private checkMagic(): ImageError | null {
+    this.sniffed = true;
+    const magic = sniffCompression(this.head);
+    const declared = this.layer.compression;
+    const ok = declared === 'none' ? magic === 'other' : magic === declared;
+    if (ok) return null;
+    return new ImageError({
+      code:
+        declared === 'none' && (magic === 'bzip2' || magic === 'xz')
+          ? 'UNSUPPORTED_COMPRESSION'
+          : 'COMPRESSION_MISMATCH',
+      message: `${this.what}: declared ${declared === 'none' ? 'uncompressed' : declared} but the bytes start like ${magic === 'other' ? 'something else' : magic}`,
+    });
+  }
+}
+
+/** Counts and hashes the uncompressed tar, refusing to grow past the limit. */
+class TarMeter extends Transform {
+  readonly hash = createHash('sha256');
+  count = 0;
+
+  constructor(
+    private readonly max: number,
+    private readonly what: string
+  ) {
+    super();
+  }
+
+  override _transform(chunk: Buffer, _enc: BufferEncoding, cb: TransformCallback): void {
+    this.count += chunk.length;
+    if (this.count > this.max) {
+      cb(
+        new ImageError({
+          code: 'LAYER_TOO_LARGE',
+          message: `${this.what}: expands beyond ${this.max} bytes`,
+        })
+      );
+      return;
+    }
+    this.hash.update(chunk);
+    cb(null, chunk);
+  }
+}
+
+function decompressor(c: LayerCompression, what: string): Transform {
+  if (c === 'gzip') return zlib.createGunzip();
+  if (c === 'zstd') {
+    const z = zstdDecompressor();
+    if (!z) {
+      throw new ImageError({
+        code: 'UNSUPPORTED_COMPRESSION',
+        message: `${what}: zstd layers need Node 22.15 or later (this is ${process.version})`,
+      });
+    }
+    return z();
+  }
+  return new PassThrough();
+}
+
+/**
+ * Brings `layer` into `cache` (extension `tar`) or throws a coded error.
+ * `open` gives the stored bytes afresh for every attempt.
+ */
+export async function spoolLayer(
+  layer: ImageLayer,
+  open: () => Promise<Readable>,
+  cache: ContentCache,
+  options: SpoolOptions
+): Promise<SpooledLayer> {
+  const hex = layer.diffId.slice('sha256:'.length);
+  const hit = await cache.lookup(hex);
+  if (hit) {
+    const { size } = await stat(hit);
+    if (size > options.maxBytes) {
+      throw new ImageError({
+        code: 'LAYER_TOO_LARGE',
+        message: `layer ${layer.index} (${layer.diffId}) expands beyond ${options.maxBytes} bytes`,
+      });
+    }
+    return { layer, path: hit, size, cached: true };
+  }
+  let integrityRetried = false;
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await spoolOnce(layer, open, cache, options);
+    } catch (err) {
+      if (!(err instanceof ImageError) || !options.remote) throw err;
+      if (INTEGRITY_CODES.has(err.code) && !integrityRetried) {
+        integrityRetried = true;
+        continue;
+      }
+      if (
+        (err.code === 'TRUNCATED' || err.code === 'TIMEOUT') &&
+        attempt + 1 < options.retry.attempts
+      ) {
+        await sleep(backoffMs(options.retry, attempt + 1));
+        continue;
+      }
+      throw err;
+    }
+  }
+}
+
+async function spoolOnce(
+  layer: ImageLayer,
+  open: () => Promise<Readable>,
+  cache: ContentCache,
+  options: SpoolOptions
+): Promise<SpooledLayer> {
+  const what = `layer ${layer.index} (${layer.digest})`;
+  const hex = layer.diffId.slice('sha256:'.length);
+  const inflate = decompressor(layer.compression, what);
+  const stored = new StoredMeter(layer, what);
+  const tar = new TarMeter(options.maxBytes, what);
+  let temp: string;
+  try {
+    temp = await cache.tempPath(hex);
+  } catch (err) {
+    throw cacheError(err);
+  }
+  try {
+    const source = await open();
+    try {
+      await pipeline(source, stored, inflate, tar, createWriteStream(temp));
+    } catch (err) {
+      throw classify(err, stored.count, layer, what);
+    }
+    if (stored.count < layer.size) {
+      throw new ImageError({
+        code: 'TRUNCATED',
+        message: `${what}: ended after ${stored.count} of ${layer.size} bytes`,
+      });
+    }
+    const digest = `sha256:${stored.hash.digest('hex')}`;
+    if (digest !== layer.digest) {
+      throw new ImageError({
+        code: 'DIGEST_MISMATCH',
+        message: `${what}: bytes hash to ${digest}`,
+      });
+    }
+    const diffId = `sha256:${tar.hash.digest('hex')}`;
+    if (diffId !== layer.diffId) {
+      throw new ImageError({
+        code: 'DIFF_ID_MISMATCH',
+        message: `${what}: uncompressed bytes hash to ${diffId}, the config's diffID is ${layer.diffId}`,
+      });
+    }
+    let path: string;
+    try {
+      path = await cache.commit(temp, hex);
+    } catch (err) {
+      throw cacheError(err);
+    }
+    return { layer, path, size: tar.count, cached: false };
+  } finally {
+    await rm(temp, { force: true });
+  }
+}
+
+function cacheError(err: unknown): ImageError {
+  return new ImageError({
+    code: 'CACHE_ERROR',
+    message: `cannot write the layer cache: ${(err as NodeJS.ErrnoException).code ?? String(err)}`,
+    cause: err,
+  });
+}
+
+function classify(err: unknown, got: number, layer: ImageLayer, what: string): ImageError {
+  if (err instanceof ImageError) return err;
+  const e = err as NodeJS.ErrnoException;
+  if (e.syscall === 'open' || e.syscall === 'write' || e.code === 'ENOSPC' || e.code === 'EDQUOT') {
+    return cacheError(err);
+  }
+  if (got < layer.size) {
+    return new ImageError({
+      code: 'TRUNCATED',
+      message: `${what}: ended after ${got} of ${layer.size} bytes (${e.code ?? e.message})`,
+      cause: err,
+    });
+  }
+  if (typeof e.code === 'string' && e.code.startsWith('Z_')) {
+    return new ImageError({
+      code: 'CORRUPT_LAYER',
+      message: `${what}: ${layer.compression} stream is corrupt (${e.code})`,
+      cause: err,
+    });
+  }
+  return new ImageError({ code: 'CORRUPT_LAYER', message: `${what}: ${e.message}`, cause: err });
+}
