@@ -15,7 +15,15 @@
 //
 // Needs GNU tar (to read files out of the Alpine layer).
 import { execFileSync } from 'node:child_process';
-import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import {
+  chmodSync,
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  rmSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -43,18 +51,24 @@ const source = process.env.ALPINE_LAYOUT;
 if (source) {
   rmSync(alpineDir, { recursive: true, force: true });
   mkdirSync(join(alpineDir, 'blobs', 'sha256'), { recursive: true });
-  for (const f of ['oci-layout', 'index.json', 'manifest.json']) copyFileSync(join(source, f), join(alpineDir, f));
+  for (const f of ['oci-layout', 'index.json', 'manifest.json'])
+    copyFileSync(join(source, f), join(alpineDir, f));
   for (const f of readdirSync(join(source, 'blobs', 'sha256'))) {
     copyFileSync(join(source, 'blobs', 'sha256', f), join(alpineDir, 'blobs', 'sha256', f));
   }
   const licence = join(source, '..', '..', '..', 'LICENSE');
   if (existsSync(licence)) copyFileSync(licence, join(alpineDir, 'LICENSE'));
-  const files = ['oci-layout', 'index.json', 'manifest.json', 'LICENSE'].map((f) => join(alpineDir, f));
-  for (const f of readdirSync(join(alpineDir, 'blobs', 'sha256'))) files.push(join(alpineDir, 'blobs', 'sha256', f));
+  const files = ['oci-layout', 'index.json', 'manifest.json', 'LICENSE'].map((f) =>
+    join(alpineDir, f)
+  );
+  for (const f of readdirSync(join(alpineDir, 'blobs', 'sha256')))
+    files.push(join(alpineDir, 'blobs', 'sha256', f));
   for (const f of files) if (existsSync(f)) chmodSync(f, 0o644);
 }
 if (!existsSync(join(alpineDir, 'index.json'))) {
-  console.error('testdata/images/alpine-oci is missing: set ALPINE_LAYOUT to notation-go internal/testdata/oci-layout');
+  console.error(
+    'testdata/images/alpine-oci is missing: set ALPINE_LAYOUT to notation-go internal/testdata/oci-layout'
+  );
   process.exit(1);
 }
 const alpine = readLayout(alpineDir);
@@ -93,7 +107,10 @@ function handlerImage(arch, variant, compression) {
   const image = makeImage({
     layers: [layer],
     platform: { os: 'linux', architecture: arch, ...(variant ? { variant } : {}) },
-    config: { Env: ['PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'], WorkingDir: '/var/task' },
+    config: {
+      Env: ['PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'],
+      WorkingDir: '/var/task',
+    },
   });
   return { layer, image };
 }
@@ -125,7 +142,10 @@ const attManifest = jsonBytes({
 
 const index = makeIndex([
   { ...amd.image.manifest.descriptor, platform: { architecture: 'amd64', os: 'linux' } },
-  { ...arm.image.manifest.descriptor, platform: { architecture: 'arm64', os: 'linux', variant: 'v8' } },
+  {
+    ...arm.image.manifest.descriptor,
+    platform: { architecture: 'arm64', os: 'linux', variant: 'v8' },
+  },
   {
     ...descriptor(MT.ociManifest, attManifest),
     platform: { architecture: 'unknown', os: 'unknown' },

@@ -71,7 +71,8 @@ export function makeImage({
     os: platform.os,
     config,
     rootfs: { type: 'layers', diff_ids: layers.map((l) => l.diffId) },
-    history: history ?? layers.map((_, i) => ({ created, created_by: `lamina fixture layer ${i}` })),
+    history:
+      history ?? layers.map((_, i) => ({ created, created_by: `lamina fixture layer ${i}` })),
   };
   const configBytes = jsonBytes(configDoc);
   const configDesc = descriptor(docker ? MT.dockerConfig : MT.ociConfig, configBytes);
@@ -86,7 +87,10 @@ export function makeImage({
   const blobs = new Map([[configDesc.digest, configBytes]]);
   for (const l of layers) blobs.set(l.descriptor.digest, l.blob);
   return {
-    manifest: { bytes: manifestBytes, descriptor: descriptor(manifestDoc.mediaType, manifestBytes) },
+    manifest: {
+      bytes: manifestBytes,
+      descriptor: descriptor(manifestDoc.mediaType, manifestBytes),
+    },
     config: { bytes: configBytes, descriptor: configDesc },
     blobs,
   };
@@ -114,7 +118,8 @@ export function writeLayout(dir, { blobs, entries }) {
   writeFileSync(join(dir, 'oci-layout'), jsonBytes({ imageLayoutVersion: '1.0.0' }));
   for (const digest of [...blobs.keys()].sort()) {
     const bytes = blobs.get(digest);
-    if (sha256(bytes) !== digest) throw new Error(`ociwriter: blob ${digest} does not hash to its name`);
+    if (sha256(bytes) !== digest)
+      throw new Error(`ociwriter: blob ${digest} does not hash to its name`);
     writeFileSync(join(dir, 'blobs', 'sha256', digest.slice(7)), bytes);
   }
   writeFileSync(join(dir, 'index.json'), jsonBytes({ schemaVersion: 2, manifests: entries }));
@@ -125,7 +130,8 @@ export function readLayout(dir) {
   const index = JSON.parse(readFileSync(join(dir, 'index.json'), 'utf8'));
   const blob = (digest) => {
     const bytes = readFileSync(join(dir, 'blobs', 'sha256', digest.slice(7)));
-    if (sha256(bytes) !== digest) throw new Error(`ociwriter: ${dir} blob ${digest} does not match`);
+    if (sha256(bytes) !== digest)
+      throw new Error(`ociwriter: ${dir} blob ${digest} does not match`);
     return bytes;
   };
   return { index, blob };
@@ -154,7 +160,9 @@ export function writeDockerArchive(file, { config, layers, repoTags = [] }) {
 /** Like fetch, but throws on an unexpected status with the body in the message. */
 async function expectStatus(res, statuses, what) {
   if (!statuses.includes(res.status)) {
-    throw new Error(`ociwriter push: ${what}: HTTP ${res.status} ${(await res.text()).slice(0, 300)}`);
+    throw new Error(
+      `ociwriter push: ${what}: HTTP ${res.status} ${(await res.text()).slice(0, 300)}`
+    );
   }
 }
 
@@ -166,9 +174,15 @@ async function expectStatus(res, statuses, what) {
  */
 export async function pushImage(registry, repository, { blobs, manifests }, { headers = {} } = {}) {
   for (const [digest, bytes] of blobs) {
-    const head = await fetch(`${registry}/v2/${repository}/blobs/${digest}`, { method: 'HEAD', headers });
+    const head = await fetch(`${registry}/v2/${repository}/blobs/${digest}`, {
+      method: 'HEAD',
+      headers,
+    });
     if (head.status === 200) continue;
-    const start = await fetch(`${registry}/v2/${repository}/blobs/uploads/`, { method: 'POST', headers });
+    const start = await fetch(`${registry}/v2/${repository}/blobs/uploads/`, {
+      method: 'POST',
+      headers,
+    });
     await expectStatus(start, [202], `start upload of ${digest}`);
     const location = new URL(start.headers.get('location'), registry);
     location.searchParams.set('digest', digest);

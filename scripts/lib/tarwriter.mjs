@@ -64,7 +64,11 @@ export function writeTar(entries) {
   for (const e of entries) {
     const type = e.type ?? (e.name.endsWith('/') ? 'dir' : 'file');
     const data =
-      type === 'file' ? (Buffer.isBuffer(e.data) ? e.data : Buffer.from(e.data ?? '', 'utf8')) : Buffer.alloc(0);
+      type === 'file'
+        ? Buffer.isBuffer(e.data)
+          ? e.data
+          : Buffer.from(e.data ?? '', 'utf8')
+        : Buffer.alloc(0);
     const name = type === 'dir' && !e.name.endsWith('/') ? `${e.name}/` : e.name;
     const mode = e.mode ?? (type === 'dir' ? 0o755 : type === 'symlink' ? 0o777 : 0o644);
     const mtime = e.mtime ?? 0;
@@ -81,9 +85,22 @@ export function writeTar(entries) {
     }
     if (pax.length > 0) {
       const body = Buffer.from(pax.join(''), 'utf8');
-      parts.push(header({ name: 'PaxHeaders/entry', mode: 0o644, size: body.length, mtime, type: 'x' }), body, pad(body.length));
+      parts.push(
+        header({ name: 'PaxHeaders/entry', mode: 0o644, size: body.length, mtime, type: 'x' }),
+        body,
+        pad(body.length)
+      );
     }
-    parts.push(header({ name: Buffer.from(ustarName, 'latin1'), mode, size: data.length, mtime, type: TYPES[type], linkname }));
+    parts.push(
+      header({
+        name: Buffer.from(ustarName, 'latin1'),
+        mode,
+        size: data.length,
+        mtime,
+        type: TYPES[type],
+        linkname,
+      })
+    );
     if (data.length > 0) parts.push(data, pad(data.length));
   }
   parts.push(Buffer.alloc(2 * BLOCK, 0));

@@ -8,10 +8,10 @@
  *   registry's own origin, never to the storage a blob redirects to.
  * - Authentication: anonymous; HTTP Basic (stored credentials or an ECR
  *   token); the Bearer token challenge (RFC 6750, Docker's token protocol:
- *   https://distribution.github.io/distribution/spec/auth/token/). Stored
- *   credentials go to a token service only when it runs on the registry's own
- *   origin (or Docker Hub's auth.docker.io); elsewhere tokens are requested
- *   anonymously.
+ *   https://distribution.github.io/distribution/spec/auth/token/). A host's
+ *   credentials go to that registry and to the token service its own 401
+ *   challenge names (often another host: auth.docker.io, GitLab's /jwt/auth),
+ *   over https; never to any other origin.
  * - Integrity: manifests are hashed before anything reads them; a request by
  *   digest must hash to it, a request by tag takes the hash of the bytes as the
  *   digest, and a `Docker-Content-Digest` header that disagrees is refused.
@@ -71,11 +71,6 @@ export const REGISTRY_RETRY: Readonly<RetryPolicy> = Object.freeze({
 
 const TOKEN_RESPONSE_LIMIT = 64 * 1024;
 const ERROR_BODY_LIMIT = 16 * 1024;
-/** Docker Hub's token service is on another host; its registry's credentials may go there. */
-const TOKEN_HOST_ALLOWED: Readonly<Record<string, readonly string[]>> = {
-  'registry-1.docker.io': ['auth.docker.io'],
-};
-
 class RetryableStatus extends Error {
   constructor(
     message: string,
@@ -167,12 +162,9 @@ export class RegistryClient {
     const reference = 'digest' in ref ? ref.digest : ref.tag;
     const what = `manifest ${this.host}/${repository}${'digest' in ref ? '@' : ':'}${reference}`;
     return this.retrying(what, async () => {
-      const res = await this.send(
-        repository,
-        'GET',
-        `/v2/${repository}/manifests/${encodeURIComponent(reference)}`,
-        { accept: MANIFEST_ACCEPT }
-      );
+      const res = await this.send(repository, 'GET', `/v2/${repository}/manifests/${reference}`, {
+        accept: MANIFEST_ACCEPT,
+      });
       if (res.status !== 200) await this.failure(res, what, 'MANIFEST_NOT_FOUND');
       const bytes = await readBounded(res, DOCUMENT_LIMITS.manifestBytes, what);
       const digest = sha256Digest(bytes);
@@ -194,8 +186,11 @@ export class RegistryClient {
    * only what the headers announce (size, Docker-Content-Digest).
    */
   async openBlob(repository: string, descriptor: Descriptor): Promise<Readable> {
-    return this.retrying(`blob ${descriptor.digest}`, () =>
-      this.openBlobOnce(repository, descriptor)
+    // Integrity is the reader's to judge (and retry once): only it sees the bytes.
+    return this.retrying(
+      `blob ${descriptor.digest}`,
+      () => this.openBlobOnce(repository, descriptor),
+      false
     );
   }
 
@@ -267,12 +262,12 @@ export class RegistryClient {
   /**
    * Runs one whole operation (request and body), retrying transient failures
    * (network errors, timeouts, 429, 5xx) with backoff per the policy, and an
-   * integrity failure exactly once.
+   * integrity failure once (unless the caller retries those itself).
    */
-  private async retrying<T>(what: string, fn: () => Promise<T>): Promise<T> {
+  private async retrying<T>(what: string, fn: () => Promise<T>, retryIntegrity = true): Promise<T> {
     const policy = this.options.retry;
     let last: Error | undefined;
-    let integrityRetried = false;
+    let integrityRetried = !retryIntegrity;
     for (let attempt = 0; ;) {
       try {
         return await fn();
@@ -463,11 +458,10 @@ export class RegistryClient {
     if (service) url.searchParams.set('service', service);
     url.searchParams.set('scope', scope);
     const headers: Record<string, string> = { 'user-agent': `lamina/${LAMINA_VERSION}` };
-    const api = new URL(this.origin);
-    const mayCarry =
-      realm.origin === this.origin ||
-      (realm.protocol === 'https:' && (TOKEN_HOST_ALLOWED[api.host] ?? []).includes(realm.host));
-    const cred = mayCarry ? await this.credential() : undefined;
+    // The realm was named by this registry's own challenge and has passed the
+    // https rule; the registry could as well have asked for the credentials
+    // with a Basic challenge, so the token service learns nothing more.
+    const cred = await this.credential();
     if (cred) headers['authorization'] = basicHeader(cred);
     this.requests++;
     const res = await exchange(url, { method: 'GET', headers }, this.agents, this.timeouts);
