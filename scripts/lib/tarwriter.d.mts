@@ -14,3 +14,6 @@ export interface TarEntry {
 
 /** Build a deterministic tar archive (ustar, PAX records for long names) in memory. */
 export function writeTar(entries: TarEntry[]): Buffer;
+
+/** Tar a directory deterministically (sorted, mtime 0, symlinks kept as links). */
+export function tarDirectory(dir: string): Buffer;

@@ -5,6 +5,9 @@
 //
 // Format: POSIX.1-2001 pax (IEEE Std 1003.1, "pax - portable archive interchange").
 
+import { lstatSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { join } from 'node:path';
+
 const BLOCK = 512;
 
 function octal(n, width) {
@@ -105,4 +108,33 @@ export function writeTar(entries) {
   }
   parts.push(Buffer.alloc(2 * BLOCK, 0));
   return Buffer.concat(parts);
+}
+
+/**
+ * Tar a directory deterministically: sorted names, directories, files and
+ * symlinks, modes kept, mtime 0.
+ * @param {string} dir
+ * @returns {Buffer}
+ */
+export function tarDirectory(dir) {
+  const entries = [];
+  const walk = (rel) => {
+    const names = readdirSync(join(dir, rel)).sort((a, b) =>
+      Buffer.compare(Buffer.from(a), Buffer.from(b))
+    );
+    for (const n of names) {
+      const path = rel ? `${rel}/${n}` : n;
+      const st = lstatSync(join(dir, path));
+      const mode = st.mode & 0o7777;
+      if (st.isSymbolicLink())
+        entries.push({ name: path, type: 'symlink', linkname: readlinkSync(join(dir, path)) });
+      else if (st.isDirectory()) {
+        entries.push({ name: `${path}/`, type: 'dir', mode });
+        walk(path);
+      } else if (st.isFile())
+        entries.push({ name: path, data: readFileSync(join(dir, path)), mode });
+    }
+  };
+  walk('');
+  return writeTar(entries);
 }
