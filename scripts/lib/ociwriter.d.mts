@@ -74,7 +74,7 @@ export function writeLayout(
 ): void;
 export function readLayout(dir: string): {
   index: { manifests: OciDescriptor[] };
-  blob(digest: string): Buffer;
+  blob: (digest: string) => Buffer;
 };
 export function writeDockerArchive(
   file: string,

@@ -12,15 +12,19 @@ import {
 } from '../../../scripts/lib/ociwriter.mjs';
 import { tarDirectory, writeTar, type TarEntry } from '../../../scripts/lib/tarwriter.mjs';
 import { ContentCache } from '../cache.js';
-import { ImageError } from './errors.js';
 import { parsePlatform } from './platform.js';
 import { resolveImage } from './resolve.js';
 import { listTarMembers } from './testing/tar-members.js';
+import { codeOfAsync } from './testing/expect-code.js';
+import {
+  ALPINE_CONFIG,
+  ALPINE_DIFF_ID,
+  ALPINE_LAYER,
+  ALPINE_LAYER_SIZE,
+  ALPINE_LAYOUT,
+  MULTI_ARM64_ARCHIVE,
+} from './testing/fixtures.js';
 
-const ALPINE = 'testdata/images/alpine-oci';
-const ALPINE_CONFIG = 'sha256:572996c3caeacea40b947911a9dda21516c082b5a64af30048a02a6f5eb956d4';
-const ALPINE_LAYER = 'sha256:63b65145d645c1250c391b2d16ebe53b3747c295ca8ba2fcb6b0cf064a4dc21c';
-const ALPINE_DIFF = 'sha256:7cd52847ad775a5ddc4b58326cf884beee34544296402c6292ed76474c686d39';
 const opts = { archiveIndexer: listTarMembers };
 
 let tmp: string;
@@ -31,16 +35,6 @@ afterAll(async () => {
   await rm(tmp, { recursive: true, force: true });
 });
 
-async function codeOf(p: Promise<unknown>): Promise<string | undefined> {
-  try {
-    await p;
-    return undefined;
-  } catch (err) {
-    expect(err).toBeInstanceOf(ImageError);
-    return (err as ImageError).code;
-  }
-}
-
 async function archive(name: string, entries: TarEntry[]): Promise<string> {
   const file = join(tmp, name);
   await writeFile(file, writeTar(entries));
@@ -49,8 +43,10 @@ async function archive(name: string, entries: TarEntry[]): Promise<string> {
 
 describe('docker-archive', () => {
   it('reads a docker save archive (legacy layout, uncompressed layers): identity is config digest + diffIDs', async () => {
-    const config = await readFile(join(ALPINE, 'blobs/sha256', ALPINE_CONFIG.slice(7)));
-    const tar = gunzipSync(await readFile(join(ALPINE, 'blobs/sha256', ALPINE_LAYER.slice(7))));
+    const config = await readFile(join(ALPINE_LAYOUT, 'blobs/sha256', ALPINE_CONFIG.slice(7)));
+    const tar = gunzipSync(
+      await readFile(join(ALPINE_LAYOUT, 'blobs/sha256', ALPINE_LAYER.slice(7)))
+    );
     const file = join(tmp, 'alpine.docker.tar');
     writeDockerArchive(file, { config, layers: [tar], repoTags: ['alpine:3.17'] });
     const h = await resolveImage(`docker-archive:${file}`, opts);
@@ -59,43 +55,43 @@ describe('docker-archive', () => {
     expect(h.image.layers).toEqual([
       {
         index: 0,
-        digest: ALPINE_DIFF, // stored uncompressed: the stored digest is the diffID
+        digest: ALPINE_DIFF_ID, // stored uncompressed: the stored digest is the diffID
         size: tar.length,
         mediaType: 'application/vnd.oci.image.layer.v1.tar',
         compression: 'none',
-        diffId: ALPINE_DIFF,
+        diffId: ALPINE_DIFF_ID,
       },
     ]);
     const [s] = await h.spoolLayers(new ContentCache(join(tmp, 'cache'), 'tar'));
-    expect(sha256(await readFile(s!.path))).toBe(ALPINE_DIFF);
+    expect(sha256(await readFile(s!.path))).toBe(ALPINE_DIFF_ID);
     // The tag selects the same image.
     const tagged = await resolveImage(`docker-archive:${file}:alpine:3.17`, opts);
     expect(tagged.image.configDigest).toBe(ALPINE_CONFIG);
-    expect(await codeOf(resolveImage(`docker-archive:${file}:alpine:other`, opts))).toBe(
+    expect(await codeOfAsync(resolveImage(`docker-archive:${file}:alpine:other`, opts))).toBe(
       'MANIFEST_NOT_FOUND'
     );
   });
 
   it('reads a Docker 25 / containerd export (blobs/sha256 paths, gzip layers)', async () => {
     const file = join(tmp, 'alpine-oci.tar');
-    await writeFile(file, tarDirectory(ALPINE));
+    await writeFile(file, tarDirectory(ALPINE_LAYOUT));
     const h = await resolveImage(`docker-archive:${file}`, opts);
     expect(h.image.configDigest).toBe(ALPINE_CONFIG);
     expect(h.image.layers[0]).toMatchObject({
       digest: ALPINE_LAYER,
       compression: 'gzip',
-      diffId: ALPINE_DIFF,
+      diffId: ALPINE_DIFF_ID,
     });
     const [s] = await h.spoolLayers(new ContentCache(join(tmp, 'cache2'), 'tar'));
-    expect(s!.size).toBeGreaterThan(3374446);
+    expect(s!.size).toBeGreaterThan(ALPINE_LAYER_SIZE);
   });
 
   it('reads the committed multi-arm64 fixture and checks the platform asked for', async () => {
-    const file = 'testdata/images/multi-arm64.docker.tar';
+    const file = MULTI_ARM64_ARCHIVE;
     const h = await resolveImage(`docker-archive:${file}:lamina/multi:arm64`, opts);
     expect(h.image.platform).toEqual({ os: 'linux', architecture: 'arm64', variant: 'v8' });
     expect(
-      await codeOf(
+      await codeOfAsync(
         resolveImage(`docker-archive:${file}`, { ...opts, platform: parsePlatform('linux/amd64') })
       )
     ).toBe('PLATFORM_MISMATCH');
@@ -113,14 +109,16 @@ describe('docker-archive', () => {
       { name: 'l/layer.tar', data: layer.tar },
       { name: 'manifest.json', data: manifest() },
     ]);
-    expect(await codeOf(resolveImage(`docker-archive:${badConfig}`, opts))).toBe('DIGEST_MISMATCH');
+    expect(await codeOfAsync(resolveImage(`docker-archive:${badConfig}`, opts))).toBe(
+      'DIGEST_MISMATCH'
+    );
     const badLayer = await archive('bad-layer.tar', [
       { name: configName, data: img.config.bytes },
       { name: 'l/layer.tar', data: makeLayer([{ name: 'b.txt', data: 'b' }]).tar },
       { name: 'manifest.json', data: manifest() },
     ]);
     const h = await resolveImage(`docker-archive:${badLayer}`, opts);
-    expect(await codeOf(h.spoolLayers(new ContentCache(join(tmp, 'cache3'), 'tar')))).toMatch(
+    expect(await codeOfAsync(h.spoolLayers(new ContentCache(join(tmp, 'cache3'), 'tar')))).toMatch(
       /^(DIGEST_MISMATCH|DIFF_ID_MISMATCH)$/
     );
   });
@@ -140,12 +138,16 @@ describe('docker-archive', () => {
       { name: 'l/layer.tar', type: 'symlink', linkname: '../../etc/passwd' },
       { name: 'manifest.json', data: manifest() },
     ]);
-    expect(await codeOf(resolveImage(`docker-archive:${escaping}`, opts))).toBe('ARCHIVE_INVALID');
+    expect(await codeOfAsync(resolveImage(`docker-archive:${escaping}`, opts))).toBe(
+      'ARCHIVE_INVALID'
+    );
     const absolute = await archive('absolute.tar', [
       { name: configName, data: img.config.bytes },
       { name: 'manifest.json', data: manifest({ Layers: ['/etc/passwd'] }) },
     ]);
-    expect(await codeOf(resolveImage(`docker-archive:${absolute}`, opts))).toBe('ARCHIVE_INVALID');
+    expect(await codeOfAsync(resolveImage(`docker-archive:${absolute}`, opts))).toBe(
+      'ARCHIVE_INVALID'
+    );
   });
 
   it('refuses ambiguous archives: duplicate members, several images without a tag, count mismatches', async () => {
@@ -155,7 +157,7 @@ describe('docker-archive', () => {
       { name: './l/layer.tar', data: layer.tar },
       { name: 'manifest.json', data: manifest() },
     ]);
-    expect(await codeOf(resolveImage(`docker-archive:${dup}`, opts))).toBe('ARCHIVE_INVALID');
+    expect(await codeOfAsync(resolveImage(`docker-archive:${dup}`, opts))).toBe('ARCHIVE_INVALID');
     const two = await archive('two.tar', [
       { name: configName, data: img.config.bytes },
       { name: 'l/layer.tar', data: layer.tar },
@@ -167,7 +169,7 @@ describe('docker-archive', () => {
         ]),
       },
     ]);
-    expect(await codeOf(resolveImage(`docker-archive:${two}`, opts))).toBe('BAD_REFERENCE');
+    expect(await codeOfAsync(resolveImage(`docker-archive:${two}`, opts))).toBe('BAD_REFERENCE');
     expect((await resolveImage(`docker-archive:${two}:x:2`, opts)).image.configDigest).toBe(
       img.config.descriptor.digest
     );
@@ -176,7 +178,7 @@ describe('docker-archive', () => {
       { name: 'l/layer.tar', data: layer.tar },
       { name: 'manifest.json', data: manifest({ Layers: ['l/layer.tar', 'l/layer.tar'] }) },
     ]);
-    expect(await codeOf(resolveImage(`docker-archive:${count}`, opts))).toBe(
+    expect(await codeOfAsync(resolveImage(`docker-archive:${count}`, opts))).toBe(
       'DIFF_ID_COUNT_MISMATCH'
     );
     const dupKey = await archive('dupkey.tar', [
@@ -187,11 +189,13 @@ describe('docker-archive', () => {
         data: `[{"Config":"${configName}","Layers":["l/layer.tar"],"layers":[]}]`,
       },
     ]);
-    expect(await codeOf(resolveImage(`docker-archive:${dupKey}`, opts))).toBe('AMBIGUOUS_DOCUMENT');
+    expect(await codeOfAsync(resolveImage(`docker-archive:${dupKey}`, opts))).toBe(
+      'AMBIGUOUS_DOCUMENT'
+    );
   });
 
   it('says plainly when no tar reader is configured', async () => {
-    const err = await resolveImage('docker-archive:testdata/images/multi-arm64.docker.tar').catch(
+    const err = await resolveImage(`docker-archive:${MULTI_ARM64_ARCHIVE}`).catch(
       (e: unknown) => e
     );
     expect(err).toMatchObject({ code: 'ARCHIVE_INVALID' });

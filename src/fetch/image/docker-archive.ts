@@ -24,7 +24,7 @@ import {
   type Platform,
 } from '../../model/oci.js';
 import { DOCUMENT_LIMITS, parseImageConfig, sha256Digest } from './documents.js';
-import { ImageError, printable } from './errors.js';
+import { ImageError, printable, tooLarge } from './errors.js';
 import { parseStrictJson } from './json.js';
 import type { ImageReference } from './reference.js';
 import { ImageHandle, type ResolvedImage } from './handle.js';
@@ -116,10 +116,7 @@ async function readMember(
   what: string
 ): Promise<Buffer> {
   if (m.size > max) {
-    throw new ImageError({
-      code: 'DOCUMENT_TOO_LARGE',
-      message: `${what} is ${m.size} bytes; the limit is ${max}`,
-    });
+    throw tooLarge(what, m.size, max);
   }
   const fh = await open(file, 'r');
   try {

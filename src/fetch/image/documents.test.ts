@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MEDIA_TYPES } from '../../model/oci.js';
+import { MEDIA_TYPES, type Digest } from '../../model/oci.js';
 import {
   imageLayers,
   layerCompression,
@@ -10,10 +10,11 @@ import {
   sha256Digest,
   verifyBlob,
 } from './documents.js';
-import { ImageError, IMAGE_ERROR_EXIT, type ImageErrorCode } from './errors.js';
+import { ImageError, IMAGE_ERROR_EXIT } from './errors.js';
+import { codeOf } from './testing/expect-code.js';
 
-const D1 = `sha256:${'a'.repeat(64)}`;
-const D2 = `sha256:${'b'.repeat(64)}`;
+const D1: Digest = `sha256:${'a'.repeat(64)}`;
+const D2: Digest = `sha256:${'b'.repeat(64)}`;
 const desc = (mediaType: string, digest = D1, size = 10) => ({ mediaType, digest, size });
 const manifest = {
   schemaVersion: 2,
@@ -22,16 +23,6 @@ const manifest = {
   layers: [desc(MEDIA_TYPES.ociLayerGzip, D2, 20)],
 };
 const json = (v: unknown): Buffer => Buffer.from(JSON.stringify(v));
-
-function codeOf(fn: () => unknown): ImageErrorCode | undefined {
-  try {
-    fn();
-    return undefined;
-  } catch (err) {
-    expect(err).toBeInstanceOf(ImageError);
-    return (err as ImageError).code;
-  }
-}
 
 describe('parseManifestOrIndex', () => {
   it('reads OCI and Docker manifests and indexes', () => {
@@ -60,7 +51,8 @@ describe('parseManifestOrIndex', () => {
   });
 
   it('infers the type only from an unambiguous shape when nothing names it', () => {
-    const { mediaType: _m, ...bare } = manifest;
+    const bare: Partial<typeof manifest> = { ...manifest };
+    delete bare.mediaType;
     expect(parseManifestOrIndex(json(bare), undefined).kind).toBe('manifest');
     expect(parseManifestOrIndex(json(bare), 'application/json').kind).toBe('manifest');
     expect(parseManifestOrIndex(json({ schemaVersion: 2, manifests: [] }), undefined).kind).toBe(
@@ -89,7 +81,8 @@ describe('parseManifestOrIndex', () => {
       'AMBIGUOUS_DOCUMENT'
     );
     // Typed as an index by the transport, shaped like a manifest, without its own mediaType.
-    const { mediaType: _m, ...bare } = manifest;
+    const bare: Partial<typeof manifest> = { ...manifest };
+    delete bare.mediaType;
     expect(codeOf(() => parseManifestOrIndex(json(bare), MEDIA_TYPES.ociIndex))).toBe(
       'AMBIGUOUS_DOCUMENT'
     );

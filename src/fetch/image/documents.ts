@@ -22,7 +22,7 @@ import {
   type LayerCompression,
   type Platform,
 } from '../../model/oci.js';
-import { ImageError, printable } from './errors.js';
+import { ImageError, printable, tooLarge } from './errors.js';
 import { parseStrictJson } from './json.js';
 import { normalizePlatform } from './platform.js';
 
@@ -284,10 +284,7 @@ export function parseManifestOrIndex(
   what = 'manifest'
 ): ImageManifest | ImageIndex {
   if (bytes.length > DOCUMENT_LIMITS.manifestBytes) {
-    throw new ImageError({
-      code: 'DOCUMENT_TOO_LARGE',
-      message: `${what} is ${bytes.length} bytes; the limit is ${DOCUMENT_LIMITS.manifestBytes}`,
-    });
+    throw tooLarge(what, bytes.length, DOCUMENT_LIMITS.manifestBytes);
   }
   const claim = claimedType(claimed);
   if (claim !== undefined && SCHEMA1_TYPES.has(claim)) {
@@ -360,10 +357,7 @@ function parseIndexBody(doc: Json, mediaType: string, what: string): ImageIndex 
   const list = doc['manifests'];
   if (!Array.isArray(list)) malformed(what, '"manifests" is not an array');
   if (list.length > DOCUMENT_LIMITS.indexEntries) {
-    throw new ImageError({
-      code: 'DOCUMENT_TOO_LARGE',
-      message: `${what} lists ${list.length} manifests; the limit is ${DOCUMENT_LIMITS.indexEntries}`,
-    });
+    throw tooLarge(what, list.length, DOCUMENT_LIMITS.indexEntries, 'manifests', 'lists');
   }
   const manifests = list.map((m, i) => parseDescriptor(m, `${what} manifests[${i}]`));
   const index: ImageIndex = { kind: 'index', mediaType, manifests };
@@ -377,10 +371,7 @@ function parseManifestBody(doc: Json, mediaType: string, what: string): ImageMan
   const list = doc['layers'];
   if (!Array.isArray(list)) malformed(what, '"layers" is not an array');
   if (list.length > DOCUMENT_LIMITS.layers) {
-    throw new ImageError({
-      code: 'DOCUMENT_TOO_LARGE',
-      message: `${what} lists ${list.length} layers; the limit is ${DOCUMENT_LIMITS.layers}`,
-    });
+    throw tooLarge(what, list.length, DOCUMENT_LIMITS.layers, 'layers', 'lists');
   }
   const layers = list.map((l, i) => parseDescriptor(l, `${what} layers[${i}]`));
   const manifest: ImageManifest = { kind: 'manifest', mediaType, config, layers };
@@ -404,10 +395,7 @@ export function isImageConfigType(mediaType: string): boolean {
 /** Parse verified image config bytes. */
 export function parseImageConfig(bytes: Uint8Array, what = 'config'): ImageConfig {
   if (bytes.length > DOCUMENT_LIMITS.configBytes) {
-    throw new ImageError({
-      code: 'DOCUMENT_TOO_LARGE',
-      message: `${what} is ${bytes.length} bytes; the limit is ${DOCUMENT_LIMITS.configBytes}`,
-    });
+    throw tooLarge(what, bytes.length, DOCUMENT_LIMITS.configBytes);
   }
   const doc = parseStrictJson(bytes, { knownKeys: CONFIG_KEYS, freeForm: FREE_FORM, what });
   if (!isObject(doc)) malformed(what, 'not a JSON object');
@@ -421,10 +409,7 @@ export function parseImageConfig(bytes: Uint8Array, what = 'config'): ImageConfi
   const ids = rootfs['diff_ids'];
   if (!Array.isArray(ids)) malformed(what, '"rootfs.diff_ids" is not an array');
   if (ids.length > DOCUMENT_LIMITS.layers) {
-    throw new ImageError({
-      code: 'DOCUMENT_TOO_LARGE',
-      message: `${what} lists ${ids.length} diff_ids; the limit is ${DOCUMENT_LIMITS.layers}`,
-    });
+    throw tooLarge(what, ids.length, DOCUMENT_LIMITS.layers, 'diff_ids', 'lists');
   }
   const diffIds = ids.map((d, i) => parseDigest(d, `${what} rootfs.diff_ids[${i}]`));
   const config: ImageConfig = {

@@ -145,6 +145,20 @@ export class ImageError extends BaseError<ImageErrorCode> {
   }
 }
 
+/** `DOCUMENT_TOO_LARGE`: "<what> is 5000000 bytes; the limit is 4194304". */
+export function tooLarge(
+  what: string,
+  amount: number,
+  limit: number,
+  unit = 'bytes',
+  verb = 'is'
+): ImageError {
+  return new ImageError({
+    code: 'DOCUMENT_TOO_LARGE',
+    message: `${what} ${verb} ${amount} ${unit}; the limit is ${limit}`,
+  });
+}
+
 /**
  * Untrusted text (registry messages, annotations, tag names) made safe to
  * print: control characters and non-ASCII escaped, length bounded.

@@ -14,15 +14,17 @@ import {
   writeLayout,
 } from '../../../scripts/lib/ociwriter.mjs';
 import { ContentCache } from '../cache.js';
-import { ImageError } from './errors.js';
 import { parsePlatform } from './platform.js';
 import { resolveImage } from './resolve.js';
-
-const ALPINE = 'testdata/images/alpine-oci';
-const MULTI = 'testdata/images/multi-oci';
-const ALPINE_MANIFEST = 'sha256:19dbd2e48e921426ee8ace4dc892edfb2ecdc1d1a72d5416c83670c30acecef0';
-const ALPINE_LAYER = 'sha256:63b65145d645c1250c391b2d16ebe53b3747c295ca8ba2fcb6b0cf064a4dc21c';
-const ALPINE_DIFF = 'sha256:7cd52847ad775a5ddc4b58326cf884beee34544296402c6292ed76474c686d39';
+import { codeOfAsync } from './testing/expect-code.js';
+import {
+  ALPINE_DIFF_ID,
+  ALPINE_LAYER,
+  ALPINE_LAYER_SIZE,
+  ALPINE_LAYOUT,
+  ALPINE_MANIFEST,
+  MULTI_LAYOUT,
+} from './testing/fixtures.js';
 
 let tmp: string;
 beforeAll(async () => {
@@ -31,17 +33,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await rm(tmp, { recursive: true, force: true });
 });
-
-async function codeOf(p: Promise<unknown>): Promise<string | undefined> {
-  try {
-    const h = await p;
-    await (h as { close?: () => Promise<void> }).close?.();
-    return undefined;
-  } catch (err) {
-    expect(err).toBeInstanceOf(ImageError);
-    return (err as ImageError).code;
-  }
-}
 
 /** A scratch copy of a fixture layout. */
 async function copy(src: string, name: string): Promise<string> {
@@ -53,10 +44,10 @@ async function copy(src: string, name: string): Promise<string> {
 describe('OCI layout: the Alpine vector', () => {
   it('resolves by tag, by digest and as a bare directory to the same verified image', async () => {
     for (const ref of [
-      `oci:${ALPINE}:v2`,
-      `oci:${ALPINE}@${ALPINE_MANIFEST}`,
-      ALPINE,
-      `oci:${ALPINE}`,
+      `oci:${ALPINE_LAYOUT}:v2`,
+      `oci:${ALPINE_LAYOUT}@${ALPINE_MANIFEST}`,
+      ALPINE_LAYOUT,
+      `oci:${ALPINE_LAYOUT}`,
     ]) {
       const h = await resolveImage(ref);
       expect(h.image.manifestDigest, ref).toBe(ALPINE_MANIFEST);
@@ -66,10 +57,10 @@ describe('OCI layout: the Alpine vector', () => {
         {
           index: 0,
           digest: ALPINE_LAYER,
-          size: 3374446,
+          size: ALPINE_LAYER_SIZE,
           mediaType: MT.ociLayerGzip,
           compression: 'gzip',
-          diffId: ALPINE_DIFF,
+          diffId: ALPINE_DIFF_ID,
         },
       ]);
       await h.close();
@@ -77,15 +68,15 @@ describe('OCI layout: the Alpine vector', () => {
   });
 
   it('spools the layer and its bytes are the diffID', async () => {
-    const h = await resolveImage(`oci:${ALPINE}:v2`);
+    const h = await resolveImage(`oci:${ALPINE_LAYOUT}:v2`);
     const cache = new ContentCache(join(tmp, 'cache'), 'tar');
     const [s] = await h.spoolLayers(cache);
-    expect(s!.path.endsWith(`${ALPINE_DIFF.slice(7)}.tar`)).toBe(true);
-    expect(sha256(await readFile(s!.path))).toBe(ALPINE_DIFF);
+    expect(s!.path.endsWith(`${ALPINE_DIFF_ID.slice(7)}.tar`)).toBe(true);
+    expect(sha256(await readFile(s!.path))).toBe(ALPINE_DIFF_ID);
   });
 
   it('names what exists when the tag does not', async () => {
-    const err = await resolveImage(`oci:${ALPINE}:nope`).catch((e: unknown) => e);
+    const err = await resolveImage(`oci:${ALPINE_LAYOUT}:nope`).catch((e: unknown) => e);
     expect(err).toMatchObject({ code: 'MANIFEST_NOT_FOUND', exitCode: 2 });
     expect((err as Error).message).toContain('v2');
   });
@@ -93,17 +84,17 @@ describe('OCI layout: the Alpine vector', () => {
 
 describe('OCI layout: the multi-platform fixture', () => {
   it('picks linux/amd64 by default, arm64 on request, and skips the attestation', async () => {
-    const amd = await resolveImage(`oci:${MULTI}:multi`);
+    const amd = await resolveImage(`oci:${MULTI_LAYOUT}:multi`);
     expect(amd.image.platform).toEqual({ os: 'linux', architecture: 'amd64' });
     expect(amd.image.indexDigest).toMatch(/^sha256:/);
-    const direct = await resolveImage(`oci:${MULTI}:amd64`);
+    const direct = await resolveImage(`oci:${MULTI_LAYOUT}:amd64`);
     expect(amd.image.manifestDigest).toBe(direct.image.manifestDigest);
-    const arm = await resolveImage(`oci:${MULTI}:multi`, {
+    const arm = await resolveImage(`oci:${MULTI_LAYOUT}:multi`, {
       platform: parsePlatform('linux/arm64'),
     });
     expect(arm.image.platform).toEqual({ os: 'linux', architecture: 'arm64', variant: 'v8' });
     expect(arm.image.layers[0]!.compression).toBe('none');
-    const err = await resolveImage(`oci:${MULTI}:multi`, {
+    const err = await resolveImage(`oci:${MULTI_LAYOUT}:multi`, {
       platform: parsePlatform('linux/ppc64le'),
     }).catch((e: unknown) => e);
     expect(err).toMatchObject({ code: 'PLATFORM_NOT_FOUND', exitCode: 2 });
@@ -111,15 +102,17 @@ describe('OCI layout: the multi-platform fixture', () => {
   });
 
   it('a single manifest is taken as it is unless a platform is asked for', async () => {
-    const arm = await resolveImage(`oci:${MULTI}:arm64`);
+    const arm = await resolveImage(`oci:${MULTI_LAYOUT}:arm64`);
     expect(arm.image.platform.architecture).toBe('arm64');
     expect(
-      await codeOf(resolveImage(`oci:${MULTI}:arm64`, { platform: parsePlatform('linux/amd64') }))
+      await codeOfAsync(
+        resolveImage(`oci:${MULTI_LAYOUT}:arm64`, { platform: parsePlatform('linux/amd64') })
+      )
     ).toBe('PLATFORM_MISMATCH');
   });
 
   it('asks for a name when index.json holds several images', async () => {
-    const err = await resolveImage(MULTI).catch((e: unknown) => e);
+    const err = await resolveImage(MULTI_LAYOUT).catch((e: unknown) => e);
     expect(err).toMatchObject({ code: 'BAD_REFERENCE' });
     expect((err as Error).message).toContain('amd64, arm64, multi');
   });
@@ -127,27 +120,27 @@ describe('OCI layout: the multi-platform fixture', () => {
 
 describe('OCI layout: hostile layouts', () => {
   it('re-hashes every blob it reads', async () => {
-    const dir = await copy(ALPINE, 'tampered-manifest');
+    const dir = await copy(ALPINE_LAYOUT, 'tampered-manifest');
     const path = join(dir, 'blobs', 'sha256', ALPINE_MANIFEST.slice(7));
     const bytes = await readFile(path);
     await writeFile(
       path,
       Buffer.from(bytes.toString('utf8').replace('"schemaVersion": 2', '"schemaVersion":2 '))
     );
-    expect(await codeOf(resolveImage(`oci:${dir}:v2`))).toBe('DIGEST_MISMATCH');
-    const dir2 = await copy(ALPINE, 'tampered-layer');
+    expect(await codeOfAsync(resolveImage(`oci:${dir}:v2`))).toBe('DIGEST_MISMATCH');
+    const dir2 = await copy(ALPINE_LAYOUT, 'tampered-layer');
     const layer = join(dir2, 'blobs', 'sha256', ALPINE_LAYER.slice(7));
     const lb = await readFile(layer);
     lb[5000] = lb[5000]! ^ 1;
     await writeFile(layer, lb);
     const h = await resolveImage(`oci:${dir2}:v2`);
-    expect(await codeOf(h.spoolLayers(new ContentCache(join(tmp, 'c2'), 'tar')))).toMatch(
+    expect(await codeOfAsync(h.spoolLayers(new ContentCache(join(tmp, 'c2'), 'tar')))).toMatch(
       /^(DIGEST_MISMATCH|CORRUPT_LAYER)$/
     );
   });
 
   it('refuses a blob that is a symlink out of the layout, and follows one inside it', async () => {
-    const dir = await copy(ALPINE, 'symlinks');
+    const dir = await copy(ALPINE_LAYOUT, 'symlinks');
     const outside = join(tmp, 'outside-config');
     const config = join(
       dir,
@@ -158,7 +151,7 @@ describe('OCI layout: hostile layouts', () => {
     await cp(config, outside);
     await unlink(config);
     await symlink(outside, config);
-    expect(await codeOf(resolveImage(`oci:${dir}:v2`))).toBe('LAYOUT_INVALID');
+    expect(await codeOfAsync(resolveImage(`oci:${dir}:v2`))).toBe('LAYOUT_INVALID');
     await unlink(config);
     await cp(outside, join(dir, 'config-inside'));
     await symlink('../../config-inside', config);
@@ -169,15 +162,15 @@ describe('OCI layout: hostile layouts', () => {
   });
 
   it('refuses a directory that is not a layout, and a blob that is not a file', async () => {
-    expect(await codeOf(resolveImage(`oci:${join(tmp, 'missing')}`))).toBe('LAYOUT_INVALID');
-    const dir = await copy(ALPINE, 'bad-version');
+    expect(await codeOfAsync(resolveImage(`oci:${join(tmp, 'missing')}`))).toBe('LAYOUT_INVALID');
+    const dir = await copy(ALPINE_LAYOUT, 'bad-version');
     await writeFile(join(dir, 'oci-layout'), '{"imageLayoutVersion":"2.0.0"}');
-    expect(await codeOf(resolveImage(`oci:${dir}:v2`))).toBe('LAYOUT_INVALID');
-    const dir2 = await copy(ALPINE, 'blob-dir');
+    expect(await codeOfAsync(resolveImage(`oci:${dir}:v2`))).toBe('LAYOUT_INVALID');
+    const dir2 = await copy(ALPINE_LAYOUT, 'blob-dir');
     const m = join(dir2, 'blobs', 'sha256', ALPINE_MANIFEST.slice(7));
     await rm(m);
     await mkdir(m); // a directory where the manifest blob should be
-    expect(await codeOf(resolveImage(`oci:${dir2}:v2`))).toBe('LAYOUT_INVALID');
+    expect(await codeOfAsync(resolveImage(`oci:${dir2}:v2`))).toBe('LAYOUT_INVALID');
   });
 
   function layoutWith(
@@ -203,7 +196,7 @@ describe('OCI layout: hostile layouts', () => {
       blobs,
       entries: [{ ...top, annotations: { [REF_NAME]: 'deep' } }],
     }));
-    expect(await codeOf(resolveImage(`oci:${dir}:deep`))).toBe('NESTING_TOO_DEEP');
+    expect(await codeOfAsync(resolveImage(`oci:${dir}:deep`))).toBe('NESTING_TOO_DEEP');
   });
 
   it('refuses an index entry whose config says another platform', async () => {
@@ -219,7 +212,7 @@ describe('OCI layout: hostile layouts', () => {
       entries: [{ ...idx.descriptor, annotations: { [REF_NAME]: 'x' } }],
     }));
     expect(
-      await codeOf(resolveImage(`oci:${dir}:x`, { platform: parsePlatform('linux/arm64') }))
+      await codeOfAsync(resolveImage(`oci:${dir}:x`, { platform: parsePlatform('linux/arm64') }))
     ).toBe('PLATFORM_MISMATCH');
   });
 
@@ -234,7 +227,7 @@ describe('OCI layout: hostile layouts', () => {
         },
       ],
     }));
-    expect(await codeOf(resolveImage(`oci:${dir}:x`))).toBe('AMBIGUOUS_DOCUMENT');
+    expect(await codeOfAsync(resolveImage(`oci:${dir}:x`))).toBe('AMBIGUOUS_DOCUMENT');
   });
 
   it('refuses an artifact (a manifest whose config is not an image config)', async () => {
@@ -255,6 +248,6 @@ describe('OCI layout: hostile layouts', () => {
       ]),
       entries: [{ ...descriptor(MT.ociManifest, manifest), annotations: { [REF_NAME]: 'a' } }],
     }));
-    expect(await codeOf(resolveImage(`oci:${dir}:a`))).toBe('UNSUPPORTED_MEDIA_TYPE');
+    expect(await codeOfAsync(resolveImage(`oci:${dir}:a`))).toBe('UNSUPPORTED_MEDIA_TYPE');
   });
 });

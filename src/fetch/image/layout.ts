@@ -12,7 +12,7 @@ import { join, sep } from 'node:path';
 import type { Readable } from 'node:stream';
 import { MEDIA_TYPES, type Descriptor, type Digest, type ImageIndex } from '../../model/oci.js';
 import { DOCUMENT_LIMITS, parseManifestOrIndex, verifyBlob, verifyDigest } from './documents.js';
-import { ImageError, printable } from './errors.js';
+import { ImageError, printable, tooLarge } from './errors.js';
 import type { BlobStore, ManifestBytes } from './store.js';
 
 /** The annotation naming an index.json entry (its "tag"). */
@@ -96,10 +96,7 @@ export class OciLayoutStore implements BlobStore {
   async readBlob(descriptor: Descriptor, max: number): Promise<Buffer> {
     const what = `${this.description} blob ${descriptor.digest}`;
     if (descriptor.size > max) {
-      throw new ImageError({
-        code: 'DOCUMENT_TOO_LARGE',
-        message: `${what} is ${descriptor.size} bytes; the limit is ${max}`,
-      });
+      throw tooLarge(what, descriptor.size, max);
     }
     const bytes = await this.readBlobFile(descriptor.digest, max, what, 'BLOB_NOT_FOUND');
     verifyBlob(bytes, descriptor, what);
@@ -201,10 +198,7 @@ async function readInside(root: string, rel: string, max: number, dir: string): 
 async function readHandle(fh: FileHandle, max: number, what: string): Promise<Buffer> {
   const st = await fh.stat();
   if (st.size > max) {
-    throw new ImageError({
-      code: 'DOCUMENT_TOO_LARGE',
-      message: `${what} is ${st.size} bytes; the limit is ${max}`,
-    });
+    throw tooLarge(what, st.size, max);
   }
   // Read one byte past the size: a file growing under us is not read silently in part.
   const buf = Buffer.alloc(st.size + 1);

@@ -8,6 +8,7 @@ import {
   platformForLambdaArchitecture,
   selectPlatformEntry,
 } from './platform.js';
+import { codeOf } from './testing/expect-code.js';
 
 const d = (
   n: string,
@@ -28,16 +29,6 @@ const att = d(
   { 'vnd.docker.reference.type': 'attestation-manifest' }
 );
 const armv7 = d('e', { os: 'linux', architecture: 'arm', variant: 'v7' });
-
-function codeOf(fn: () => unknown): string | undefined {
-  try {
-    fn();
-    return undefined;
-  } catch (err) {
-    expect(err).toBeInstanceOf(ImageError);
-    return (err as ImageError).code;
-  }
-}
 
 describe('platforms', () => {
   it('parses and normalises os/arch[/variant]', () => {

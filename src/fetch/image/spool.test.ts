@@ -8,8 +8,8 @@ import { makeLayer } from '../../../scripts/lib/ociwriter.mjs';
 import type { ImageLayer, LayerCompression } from '../../model/oci.js';
 import { ContentCache } from '../cache.js';
 import { sha256Digest } from './documents.js';
-import { ImageError } from './errors.js';
 import { sniffCompression, spoolLayer, zstdDecompressor, type SpoolOptions } from './spool.js';
+import { codeOfAsync } from './testing/expect-code.js';
 
 const OPTS: SpoolOptions = {
   maxBytes: 1 << 30,
@@ -57,16 +57,6 @@ afterEach(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-async function codeOf(p: Promise<unknown>): Promise<string | undefined> {
-  try {
-    await p;
-    return undefined;
-  } catch (err) {
-    expect(err).toBeInstanceOf(ImageError);
-    return (err as ImageError).code;
-  }
-}
-
 const entries = async (): Promise<string[]> => readdir(join(dir, 'sha256')).catch(() => []);
 
 describe('spoolLayer', () => {
@@ -103,16 +93,16 @@ describe('spoolLayer', () => {
   it('refuses bytes whose leading magic contradicts the media type', async () => {
     const gz = zlib.gzipSync(tar);
     // Declared plain but gzip: containerd would detect gzip and unpack something else.
-    expect(await codeOf(spoolLayer(layerFor(gz, 'none', gz), source(gz).open, cache, OPTS))).toBe(
-      'COMPRESSION_MISMATCH'
-    );
-    expect(await codeOf(spoolLayer(layerFor(tar, 'gzip'), source(tar).open, cache, OPTS))).toBe(
-      'COMPRESSION_MISMATCH'
-    );
+    expect(
+      await codeOfAsync(spoolLayer(layerFor(gz, 'none', gz), source(gz).open, cache, OPTS))
+    ).toBe('COMPRESSION_MISMATCH');
+    expect(
+      await codeOfAsync(spoolLayer(layerFor(tar, 'gzip'), source(tar).open, cache, OPTS))
+    ).toBe('COMPRESSION_MISMATCH');
     const bz = Buffer.concat([Buffer.from('BZh91AY&SY'), tar]);
-    expect(await codeOf(spoolLayer(layerFor(bz, 'none', bz), source(bz).open, cache, OPTS))).toBe(
-      'UNSUPPORTED_COMPRESSION'
-    );
+    expect(
+      await codeOfAsync(spoolLayer(layerFor(bz, 'none', bz), source(bz).open, cache, OPTS))
+    ).toBe('UNSUPPORTED_COMPRESSION');
     expect(await entries()).toEqual([]);
   });
 
@@ -121,13 +111,13 @@ describe('spoolLayer', () => {
     const bad = Buffer.from(gz);
     bad[100] = bad[100]! ^ 0xff;
     const corrupt = { ...layerFor(gz, 'gzip'), digest: sha256Digest(bad) };
-    expect(await codeOf(spoolLayer(corrupt, source(bad).open, cache, OPTS))).toMatch(
+    expect(await codeOfAsync(spoolLayer(corrupt, source(bad).open, cache, OPTS))).toMatch(
       /^(CORRUPT_LAYER|DIFF_ID_MISMATCH)$/
     );
     const other = zlib.gzipSync(Buffer.concat([tar, Buffer.alloc(512)]));
-    expect(await codeOf(spoolLayer(layerFor(other, 'gzip'), source(other).open, cache, OPTS))).toBe(
-      'DIFF_ID_MISMATCH'
-    );
+    expect(
+      await codeOfAsync(spoolLayer(layerFor(other, 'gzip'), source(other).open, cache, OPTS))
+    ).toBe('DIFF_ID_MISMATCH');
     expect(await entries()).toEqual([]);
   });
 
@@ -135,14 +125,18 @@ describe('spoolLayer', () => {
     const gz = zlib.gzipSync(tar);
     const gz9 = zlib.gzipSync(tar, { level: 1 });
     const layer = { ...layerFor(gz, 'gzip'), size: gz9.length };
-    expect(await codeOf(spoolLayer(layer, source(gz9).open, cache, OPTS))).toBe('DIGEST_MISMATCH');
+    expect(await codeOfAsync(spoolLayer(layer, source(gz9).open, cache, OPTS))).toBe(
+      'DIGEST_MISMATCH'
+    );
   });
 
   it('bounds the expansion of a layer', async () => {
     const bomb = zlib.gzipSync(Buffer.alloc(20_000_000));
     const layer = layerFor(bomb, 'gzip', Buffer.alloc(20_000_000));
     expect(
-      await codeOf(spoolLayer(layer, source(bomb).open, cache, { ...OPTS, maxBytes: 1_000_000 }))
+      await codeOfAsync(
+        spoolLayer(layer, source(bomb).open, cache, { ...OPTS, maxBytes: 1_000_000 })
+      )
     ).toBe('LAYER_TOO_LARGE');
     expect(await entries()).toEqual([]);
   });
@@ -160,17 +154,17 @@ describe('spoolLayer', () => {
     opened = 0;
     const alwaysBad = () => Promise.resolve(Readable.from([(opened++, bad)]));
     // A flipped gzip trailer byte fails the CRC check: an integrity error.
-    expect(await codeOf(spoolLayer(layer, alwaysBad, cache, { ...OPTS, remote: true }))).toBe(
+    expect(await codeOfAsync(spoolLayer(layer, alwaysBad, cache, { ...OPTS, remote: true }))).toBe(
       'CORRUPT_LAYER'
     );
     expect(opened).toBe(2);
     opened = 0;
-    expect(await codeOf(spoolLayer(layer, alwaysBad, cache, OPTS))).toBe('CORRUPT_LAYER');
+    expect(await codeOfAsync(spoolLayer(layer, alwaysBad, cache, OPTS))).toBe('CORRUPT_LAYER');
     expect(opened).toBe(1);
     opened = 0;
     const short = () =>
       Promise.resolve(Readable.from([(opened++, gz.subarray(0, gz.length >> 1))]));
-    expect(await codeOf(spoolLayer(layer, short, cache, { ...OPTS, remote: true }))).toBe(
+    expect(await codeOfAsync(spoolLayer(layer, short, cache, { ...OPTS, remote: true }))).toBe(
       'TRUNCATED'
     );
     expect(opened).toBe(OPTS.retry.attempts);

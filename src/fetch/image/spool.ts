@@ -60,15 +60,42 @@ export function sniffCompression(head: Buffer): Magic {
   return 'other';
 }
 
-/**
- * Counts, hashes and checks the stored bytes. Its first bytes must agree with
- * the declared compression: containerd and Docker detect compression from
- * these bytes, not from the media type, so a "plain tar" layer that is really
- * gzip would unpack to something else there than here.
- */
-class StoredMeter extends Transform {
+/** Counts and hashes the bytes passing through, refusing more than `limit`. */
+class HashingCounter extends Transform {
   readonly hash = createHash('sha256');
   count = 0;
+
+  constructor(
+    private readonly limit: number,
+    private readonly over: () => ImageError
+  ) {
+    super();
+  }
+
+  /** A further check on each chunk (after counting); an error stops the stream. */
+  protected check(_chunk: Buffer): ImageError | null {
+    return null;
+  }
+
+  override _transform(chunk: Buffer, _enc: BufferEncoding, cb: TransformCallback): void {
+    this.count += chunk.length;
+    const err = this.count > this.limit ? this.over() : this.check(chunk);
+    if (err) {
+      cb(err);
+      return;
+    }
+    this.hash.update(chunk);
+    cb(null, chunk);
+  }
+}
+
+/**
+ * The stored bytes: at most the descriptor's size, and their first bytes must
+ * agree with the declared compression. containerd and Docker detect
+ * compression from these bytes, not from the media type, so a "plain tar"
+ * layer that is really gzip would unpack to something else there than here.
+ */
+class StoredMeter extends HashingCounter {
   private head = Buffer.alloc(0);
   private sniffed = false;
 
@@ -76,32 +103,20 @@ class StoredMeter extends Transform {
     private readonly layer: ImageLayer,
     private readonly what: string
   ) {
-    super();
-  }
-
-  override _transform(chunk: Buffer, _enc: BufferEncoding, cb: TransformCallback): void {
-    this.count += chunk.length;
-    if (this.count > this.layer.size) {
-      cb(
+    super(
+      layer.size,
+      () =>
         new ImageError({
           code: 'SIZE_MISMATCH',
-          message: `${this.what}: more than the descriptor's ${this.layer.size} bytes`,
+          message: `${what}: more than the descriptor's ${layer.size} bytes`,
         })
-      );
-      return;
-    }
-    this.hash.update(chunk);
-    if (!this.sniffed) {
-      this.head = Buffer.concat([this.head, chunk]).subarray(0, 6);
-      if (this.head.length >= 6) {
-        const err = this.checkMagic();
-        if (err) {
-          cb(err);
-          return;
-        }
-      }
-    }
-    cb(null, chunk);
+    );
+  }
+
+  protected override check(chunk: Buffer): ImageError | null {
+    if (this.sniffed) return null;
+    this.head = Buffer.concat([this.head, chunk]).subarray(0, 6);
+    return this.head.length >= 6 ? this.checkMagic() : null;
   }
 
   override _flush(cb: TransformCallback): void {
@@ -124,32 +139,13 @@ class StoredMeter extends Transform {
   }
 }
 
-/** Counts and hashes the uncompressed tar, refusing to grow past the limit. */
-class TarMeter extends Transform {
-  readonly hash = createHash('sha256');
-  count = 0;
-
-  constructor(
-    private readonly max: number,
-    private readonly what: string
-  ) {
-    super();
-  }
-
-  override _transform(chunk: Buffer, _enc: BufferEncoding, cb: TransformCallback): void {
-    this.count += chunk.length;
-    if (this.count > this.max) {
-      cb(
-        new ImageError({
-          code: 'LAYER_TOO_LARGE',
-          message: `${this.what}: expands beyond ${this.max} bytes`,
-        })
-      );
-      return;
-    }
-    this.hash.update(chunk);
-    cb(null, chunk);
-  }
+/** The uncompressed tar, refused once it grows past the limit. */
+function tarMeter(max: number, what: string): HashingCounter {
+  return new HashingCounter(
+    max,
+    () =>
+      new ImageError({ code: 'LAYER_TOO_LARGE', message: `${what}: expands beyond ${max} bytes` })
+  );
 }
 
 function decompressor(c: LayerCompression, what: string): Transform {
@@ -221,7 +217,7 @@ async function spoolOnce(
   const hex = layer.diffId.slice('sha256:'.length);
   const inflate = decompressor(layer.compression, what);
   const stored = new StoredMeter(layer, what);
-  const tar = new TarMeter(options.maxBytes, what);
+  const tar = tarMeter(options.maxBytes, what);
   let temp: string;
   try {
     temp = await cache.tempPath(hex);

@@ -8,12 +8,12 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { makeImage, makeIndex, makeLayer, MT } from '../../../scripts/lib/ociwriter.mjs';
 import { ContentCache } from '../cache.js';
-import { ImageError, type ImageErrorCode } from '../image/errors.js';
 import { resolveImage, type ResolveOptions } from '../image/resolve.js';
 import { parsePlatform } from '../image/platform.js';
 import { RegistryClient } from './client.js';
 import { parseDockerConfig } from './credentials.js';
 import { FakeRegistry } from './testing/fake-registry.js';
+import { codeOfAsync } from '../image/testing/expect-code.js';
 
 // Record every document the strict parser is handed.
 const parsed = vi.hoisted(() => [] as Buffer[]);
@@ -103,16 +103,6 @@ function opts(extra: Partial<NonNullable<ResolveOptions['registry']>> = {}): Res
   return { registry: { retry: FAST, ...extra } };
 }
 
-async function codeOf(p: Promise<unknown>): Promise<ImageErrorCode | undefined> {
-  try {
-    await p;
-    return undefined;
-  } catch (err) {
-    expect(err).toBeInstanceOf(ImageError);
-    return (err as ImageError).code;
-  }
-}
-
 async function resolveAndSpool(ref: string, o: ResolveOptions = opts()) {
   const h = await resolveImage(ref, o);
   try {
@@ -159,7 +149,7 @@ describe('registry client: what it sends', () => {
     expect(h.image.layers[0]!.compression).toBe('none');
     await h.close();
     expect(
-      await codeOf(
+      await codeOfAsync(
         resolveImage(`${fake.host}/${REPO}:multi`, {
           ...opts(),
           platform: parsePlatform('linux/s390x'),
@@ -172,7 +162,7 @@ describe('registry client: what it sends', () => {
 describe('registry client: digest traps', () => {
   it('refuses a tampered manifest fetched by digest, retries once, never parses it', async () => {
     fake.faults.manifestBody = (ref, bytes) => (ref === MANIFEST ? tamper(bytes) : undefined);
-    expect(await codeOf(resolveImage(`${fake.host}/${REPO}@${MANIFEST}`, opts()))).toBe(
+    expect(await codeOfAsync(resolveImage(`${fake.host}/${REPO}@${MANIFEST}`, opts()))).toBe(
       'DIGEST_MISMATCH'
     );
     expect(requestsFor(`/v2/${REPO}/manifests/${MANIFEST}`)).toBe(2);
@@ -181,7 +171,7 @@ describe('registry client: digest traps', () => {
 
   it('refuses a tag whose bytes disagree with the Docker-Content-Digest it came with', async () => {
     fake.faults.manifestBody = (ref, bytes) => (ref === 'v1' ? tamper(bytes) : undefined);
-    expect(await codeOf(resolveImage(`${fake.host}/${REPO}:v1`, opts()))).toBe(
+    expect(await codeOfAsync(resolveImage(`${fake.host}/${REPO}:v1`, opts()))).toBe(
       'CONTENT_DIGEST_MISMATCH'
     );
     expectNeverParsed();
@@ -189,10 +179,10 @@ describe('registry client: digest traps', () => {
 
   it('refuses a lying Docker-Content-Digest even when the bytes are right', async () => {
     fake.faults.manifestDigestHeader = () => `sha256:${'0'.repeat(64)}`;
-    expect(await codeOf(resolveImage(`${fake.host}/${REPO}@${MANIFEST}`, opts()))).toBe(
+    expect(await codeOfAsync(resolveImage(`${fake.host}/${REPO}@${MANIFEST}`, opts()))).toBe(
       'CONTENT_DIGEST_MISMATCH'
     );
-    expect(await codeOf(resolveImage(`${fake.host}/${REPO}:v1`, opts()))).toBe(
+    expect(await codeOfAsync(resolveImage(`${fake.host}/${REPO}:v1`, opts()))).toBe(
       'CONTENT_DIGEST_MISMATCH'
     );
     expect(parsed).toHaveLength(0);
@@ -210,7 +200,7 @@ describe('registry client: digest traps', () => {
 
   it('refuses a tampered platform manifest under an index', async () => {
     fake.faults.manifestBody = (ref, bytes) => (ref === MANIFEST ? tamper(bytes) : undefined);
-    expect(await codeOf(resolveImage(`${fake.host}/${REPO}:multi`, opts()))).toBe(
+    expect(await codeOfAsync(resolveImage(`${fake.host}/${REPO}:multi`, opts()))).toBe(
       'DIGEST_MISMATCH'
     );
     expectNeverParsed();
@@ -219,12 +209,16 @@ describe('registry client: digest traps', () => {
   it('refuses a tampered config before parsing it', async () => {
     fake.faults.blobBody = (digest, bytes) => (digest === CONFIG ? tamper(bytes) : undefined);
     fake.faults.contentLength = () => undefined;
-    expect(await codeOf(resolveImage(`${fake.host}/${REPO}:v1`, opts()))).toBe('SIZE_MISMATCH');
+    expect(await codeOfAsync(resolveImage(`${fake.host}/${REPO}:v1`, opts()))).toBe(
+      'SIZE_MISMATCH'
+    );
     fake.faults.blobBody = (digest, bytes) =>
       digest === CONFIG
         ? Buffer.from(bytes.toString('utf8').replace('"amd64"', '"arm64"'))
         : undefined;
-    expect(await codeOf(resolveImage(`${fake.host}/${REPO}:v1`, opts()))).toBe('DIGEST_MISMATCH');
+    expect(await codeOfAsync(resolveImage(`${fake.host}/${REPO}:v1`, opts()))).toBe(
+      'DIGEST_MISMATCH'
+    );
     expect(requestsFor(`/v2/${REPO}/blobs/${CONFIG}`)).toBe(4); // each retried once
     expectNeverParsed();
     expect(jsonSeen.some((t) => t.includes('"arm64"'))).toBe(false);
@@ -232,12 +226,14 @@ describe('registry client: digest traps', () => {
 
   it('refuses a document served with a Content-Type that contradicts it', async () => {
     fake.faults.manifestContentType = () => MT.ociIndex;
-    expect(await codeOf(resolveImage(`${fake.host}/${REPO}:v1`, opts()))).toBe(
+    expect(await codeOfAsync(resolveImage(`${fake.host}/${REPO}:v1`, opts()))).toBe(
       'AMBIGUOUS_DOCUMENT'
     );
     fake.faults.manifestContentType = () =>
       'application/vnd.docker.distribution.manifest.v1+prettyjws';
-    expect(await codeOf(resolveImage(`${fake.host}/${REPO}:v1`, opts()))).toBe('SCHEMA1_REFUSED');
+    expect(await codeOfAsync(resolveImage(`${fake.host}/${REPO}:v1`, opts()))).toBe(
+      'SCHEMA1_REFUSED'
+    );
   });
 
   it('refuses a tampered layer, retries it once, and caches nothing', async () => {
@@ -247,7 +243,7 @@ describe('registry client: digest traps', () => {
       b[b.length - 20] = b[b.length - 20]! ^ 0xff;
       return b;
     };
-    expect(await codeOf(resolveAndSpool(`${fake.host}/${REPO}:v1`))).toMatch(
+    expect(await codeOfAsync(resolveAndSpool(`${fake.host}/${REPO}:v1`))).toMatch(
       /^(DIGEST_MISMATCH|CORRUPT_LAYER)$/
     );
     expect(requestsFor(`/v2/${REPO}/blobs/${LAYER}`)).toBe(2);
@@ -261,13 +257,13 @@ describe('registry client: digest traps', () => {
       blobs: lie.blobs,
       manifests: [{ mediaType: MT.ociManifest, bytes: lie.manifest.bytes, tag: 'lie' }],
     });
-    expect(await codeOf(resolveAndSpool(`${fake.host}/${REPO}:lie`))).toBe('DIFF_ID_MISMATCH');
+    expect(await codeOfAsync(resolveAndSpool(`${fake.host}/${REPO}:lie`))).toBe('DIFF_ID_MISMATCH');
     expect(await readdir(join(dir, 'sha256'))).toEqual([]);
   });
 
   it('refuses wrong sizes: announced, and received', async () => {
     fake.faults.contentLength = (path, n) => (path.endsWith(LAYER) ? n + 1 : undefined);
-    expect(await codeOf(resolveAndSpool(`${fake.host}/${REPO}:v1`))).toBe('SIZE_MISMATCH');
+    expect(await codeOfAsync(resolveAndSpool(`${fake.host}/${REPO}:v1`))).toBe('SIZE_MISMATCH');
     expect(requestsFor(`/v2/${REPO}/blobs/${LAYER}`)).toBe(2); // retried once, not more
     // The descriptor says fewer bytes than the blob has; sent chunked, without a
     // Content-Length, the extra bytes are only noticed as they arrive.
@@ -279,7 +275,7 @@ describe('registry client: digest traps', () => {
       blobs: short.blobs,
       manifests: [{ mediaType: MT.ociManifest, bytes: short.manifest.bytes, tag: 'short' }],
     });
-    expect(await codeOf(resolveAndSpool(`${fake.host}/${REPO}:short`))).toBe('SIZE_MISMATCH');
+    expect(await codeOfAsync(resolveAndSpool(`${fake.host}/${REPO}:short`))).toBe('SIZE_MISMATCH');
     expect(requestsFor(`/v2/${REPO}/blobs/${LAYER}`)).toBe(4);
     expect(await readdir(join(dir, 'sha256'))).toEqual([]);
   });
@@ -309,7 +305,7 @@ describe('registry client: transient faults', () => {
     expect(requestsFor(`/v2/${REPO}/blobs/${LAYER}`)).toBe(2);
     await rm(join(dir, 'sha256'), { recursive: true });
     fake.faults.truncateAt = (path) => (path.endsWith(LAYER) ? 100 : undefined);
-    expect(await codeOf(resolveAndSpool(`${fake.host}/${REPO}:v1`))).toBe('TRUNCATED');
+    expect(await codeOfAsync(resolveAndSpool(`${fake.host}/${REPO}:v1`))).toBe('TRUNCATED');
   });
 
   it('times out a registry that does not answer', async () => {
@@ -402,9 +398,11 @@ describe('registry client: credentials and origins', () => {
       fake.requests.find((r) => r.path.startsWith('/token'))?.headers.authorization
     ).toBeUndefined();
     fake.auth = { kind: 'bearer', realm: 'same', username: 'u', password: 'p' };
-    expect(await codeOf(resolveImage(`${fake.host}/${REPO}:v1`, opts()))).toBe('AUTH_REQUIRED');
+    expect(await codeOfAsync(resolveImage(`${fake.host}/${REPO}:v1`, opts()))).toBe(
+      'AUTH_REQUIRED'
+    );
     expect(
-      await codeOf(
+      await codeOfAsync(
         resolveImage(
           `${fake.host}/${REPO}:v1`,
           opts({ credentials: creds(fake.host, 'u', 'wrong') })
@@ -426,13 +424,13 @@ describe('registry client: credentials and origins', () => {
     expect(err).toMatchObject({ code: 'AUTH_REQUIRED', exitCode: 3 });
     expect((err as Error).message).toContain('docker-credential-secretstore');
     expect(
-      await codeOf(
+      await codeOfAsync(
         resolveImage(`${fake.host}/${REPO}:v1`, opts({ credentials: creds(fake.host, 'u', 'x') }))
       )
     ).toBe('AUTH_FAILED');
     // Credentials for another host are not offered.
     expect(
-      await codeOf(
+      await codeOfAsync(
         resolveImage(`${fake.host}/${REPO}:v1`, opts({ credentials: creds('127.0.0.1', 'u', 'p') }))
       )
     ).toBe('AUTH_REQUIRED');
@@ -452,7 +450,9 @@ describe('registry client: credentials and origins', () => {
       res.writeHead(307, { location: 'http://storage.example.invalid/blob' }).end();
       return true;
     };
-    expect(await codeOf(resolveImage(`${fake.host}/${REPO}:v1`, opts()))).toBe('INSECURE_REFUSED');
+    expect(await codeOfAsync(resolveImage(`${fake.host}/${REPO}:v1`, opts()))).toBe(
+      'INSECURE_REFUSED'
+    );
   });
 
   it('stops following redirects after the limit', async () => {
@@ -461,7 +461,7 @@ describe('registry client: credentials and origins', () => {
       res.writeHead(302, { location: url.pathname }).end();
       return true;
     };
-    expect(await codeOf(resolveImage(`${fake.host}/${REPO}:v1`, opts()))).toBe(
+    expect(await codeOfAsync(resolveImage(`${fake.host}/${REPO}:v1`, opts()))).toBe(
       'TOO_MANY_REDIRECTS'
     );
   });

@@ -23,7 +23,13 @@ import type { Descriptor, Digest } from '../../model/oci.js';
 import { LAMINA_VERSION } from '../../version.js';
 import { backoffMs, sleep, type RetryPolicy } from '../retry.js';
 import { DOCUMENT_LIMITS, MANIFEST_ACCEPT, sha256Digest, verifyBlob } from '../image/documents.js';
-import { INTEGRITY_CODES, ImageError, printable, type ImageErrorCode } from '../image/errors.js';
+import {
+  INTEGRITY_CODES,
+  ImageError,
+  printable,
+  type ImageErrorCode,
+  tooLarge,
+} from '../image/errors.js';
 import { parseChallenges, type Challenge } from './challenge.js';
 import { NO_CREDENTIALS, type BasicCredential, type CredentialStore } from './credentials.js';
 import { parseEcrHost, type EcrRegistry, type EcrTokenProvider } from './ecr.js';
@@ -226,10 +232,7 @@ export class RegistryClient {
   async readBlob(repository: string, descriptor: Descriptor, max: number): Promise<Buffer> {
     const what = `blob ${descriptor.digest} of ${this.host}/${repository}`;
     if (descriptor.size > max) {
-      throw new ImageError({
-        code: 'DOCUMENT_TOO_LARGE',
-        message: `${what} is ${descriptor.size} bytes; the limit is ${max}`,
-      });
+      throw tooLarge(what, descriptor.size, max);
     }
     return this.retrying(what, async () => {
       const body = await this.openBlobOnce(repository, descriptor);

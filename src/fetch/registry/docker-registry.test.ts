@@ -15,7 +15,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pushLayout, readLayout, REF_NAME } from '../../../scripts/lib/ociwriter.mjs';
 import { tarDirectory } from '../../../scripts/lib/tarwriter.mjs';
 import { ContentCache } from '../cache.js';
-import { ImageError } from '../image/errors.js';
 import type { ResolvedImage } from '../image/handle.js';
 import { parsePlatform } from '../image/platform.js';
 import { resolveImage, type ResolveOptions } from '../image/resolve.js';
@@ -28,10 +27,14 @@ import {
 } from './credentials.js';
 import { ecrTokenProvider } from './ecr.js';
 import { startDockerRegistry, type RunningRegistry } from './testing/docker-registry.js';
+import { codeOfAsync } from '../image/testing/expect-code.js';
+import {
+  ALPINE_DIFF_ID,
+  ALPINE_LAYOUT,
+  ALPINE_MANIFEST,
+  MULTI_LAYOUT,
+} from '../image/testing/fixtures.js';
 
-const ALPINE = 'testdata/images/alpine-oci';
-const MULTI = 'testdata/images/multi-oci';
-const ALPINE_MANIFEST = 'sha256:19dbd2e48e921426ee8ace4dc892edfb2ecdc1d1a72d5416c83670c30acecef0';
 const ECR_PASSWORD = 'ecr-token-password-for-tests';
 const FAST = { attempts: 3, baseMs: 5, capMs: 20 };
 
@@ -50,13 +53,13 @@ beforeAll(async () => {
     startDockerRegistry({ kind: 'htpasswd', users: { alice: 'wonderland', AWS: ECR_PASSWORD } }),
     startDockerRegistry({ kind: 'token', users: { bob: 'builder' } }),
   ]);
-  await pushLayout(ALPINE, 'v2', basic.url, 'lamina/alpine', 'v2', {
+  await pushLayout(ALPINE_LAYOUT, 'v2', basic.url, 'lamina/alpine', 'v2', {
     headers: basic.pushHeaders('lamina/alpine'),
   });
-  await pushLayout(MULTI, 'multi', basic.url, 'lamina/multi', 'multi', {
+  await pushLayout(MULTI_LAYOUT, 'multi', basic.url, 'lamina/multi', 'multi', {
     headers: basic.pushHeaders('lamina/multi'),
   });
-  await pushLayout(ALPINE, 'v2', bearer.url, 'lamina/alpine', 'v2', {
+  await pushLayout(ALPINE_LAYOUT, 'v2', bearer.url, 'lamina/alpine', 'v2', {
     headers: bearer.pushHeaders('lamina/alpine'),
   });
   // A minimal ECR control plane for GetAuthorizationToken (awsJson1.1), for the real SDK client.
@@ -108,17 +111,6 @@ function opts(credentials?: CredentialStore, extra: ResolveOptions = {}): Resolv
   };
 }
 
-async function codeOf(p: Promise<unknown>): Promise<string | undefined> {
-  try {
-    const h = await p;
-    await (h as { close?: () => Promise<void> }).close?.();
-    return undefined;
-  } catch (err) {
-    expect(err).toBeInstanceOf(ImageError);
-    return (err as ImageError).code;
-  }
-}
-
 /** What must be the same whichever way the image was read. */
 function identity(i: ResolvedImage) {
   return {
@@ -144,11 +136,11 @@ describe('real registry: Basic (htpasswd)', () => {
   });
 
   it('refuses without credentials and with wrong ones', async () => {
-    expect(await codeOf(resolveImage(`${basic.host}/lamina/alpine:v2`, opts()))).toBe(
+    expect(await codeOfAsync(resolveImage(`${basic.host}/lamina/alpine:v2`, opts()))).toBe(
       'AUTH_REQUIRED'
     );
     expect(
-      await codeOf(
+      await codeOfAsync(
         resolveImage(`${basic.host}/lamina/alpine:v2`, opts(auths(basic.host, 'alice', 'nope')))
       )
     ).toBe('AUTH_FAILED');
@@ -171,7 +163,7 @@ describe('real registry: Basic (htpasswd)', () => {
 
   it('selects platforms from a pushed index', async () => {
     const creds = auths(basic.host, 'alice', 'wonderland');
-    const layoutIndex = readLayout(MULTI).index.manifests.find(
+    const layoutIndex = readLayout(MULTI_LAYOUT).index.manifests.find(
       (m) => m.annotations?.[REF_NAME] === 'multi'
     )!;
     const amd = await resolveImage(`${basic.host}/lamina/multi:multi`, opts(creds));
@@ -213,11 +205,11 @@ describe('real registry: Bearer (token auth)', () => {
   });
 
   it('refuses without credentials (anonymous token grants nothing) and with wrong ones', async () => {
-    expect(await codeOf(resolveImage(`${bearer.host}/lamina/alpine:v2`, opts()))).toBe(
+    expect(await codeOfAsync(resolveImage(`${bearer.host}/lamina/alpine:v2`, opts()))).toBe(
       'AUTH_REQUIRED'
     );
     expect(
-      await codeOf(
+      await codeOfAsync(
         resolveImage(`${bearer.host}/lamina/alpine:v2`, opts(auths(bearer.host, 'bob', 'x')))
       )
     ).toBe('AUTH_FAILED');
@@ -265,7 +257,7 @@ describe('real tools agree', () => {
         '--dest-tls-verify=false',
         '--dest-creds',
         'alice:wonderland',
-        `oci:${ALPINE}:v2`,
+        `oci:${ALPINE_LAYOUT}:v2`,
         `docker://${basic.host}/skopeo/alpine:v2`,
       ],
       { stdio: 'pipe' }
@@ -284,7 +276,7 @@ describe('real tools agree', () => {
       'alice:wonderland',
       `docker://${basic.host}/lamina/multi:multi`,
     ]);
-    const { index, blob } = readLayout(MULTI);
+    const { index, blob } = readLayout(MULTI_LAYOUT);
     const entry = index.manifests.find((m) => m.annotations?.[REF_NAME] === 'multi')!;
     expect(raw.equals(blob(entry.digest))).toBe(true);
   });
@@ -292,9 +284,9 @@ describe('real tools agree', () => {
   it('the Alpine image is the same through the layout, the registry and docker-archive', async () => {
     const cache = new ContentCache(join(tmp, 'same-cache'), 'tar');
     const archive = join(tmp, 'alpine-export.tar');
-    await writeFile(archive, tarDirectory(ALPINE));
+    await writeFile(archive, tarDirectory(ALPINE_LAYOUT));
     const inputs = [
-      `oci:${ALPINE}:v2`,
+      `oci:${ALPINE_LAYOUT}:v2`,
       `${basic.host}/lamina/alpine:v2`,
       `${bearer.host}/lamina/alpine@${ALPINE_MANIFEST}`,
       `docker-archive:${archive}`,
@@ -325,9 +317,7 @@ describe('real tools agree', () => {
       ALPINE_MANIFEST,
       undefined,
     ]);
-    expect(identity(layout!.image).diffIds).toEqual([
-      'sha256:7cd52847ad775a5ddc4b58326cf884beee34544296402c6292ed76474c686d39',
-    ]);
+    expect(identity(layout!.image).diffIds).toEqual([ALPINE_DIFF_ID]);
     expect((await readFile(layout!.paths[0]!)).length).toBeGreaterThan(0);
   });
 });

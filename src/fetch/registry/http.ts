@@ -10,7 +10,7 @@ import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { isIP } from 'node:net';
 import type { Readable } from 'node:stream';
-import { ImageError, printable } from '../image/errors.js';
+import { ImageError, printable, tooLarge } from '../image/errors.js';
 
 export interface HttpExchange {
   status: number;
@@ -120,10 +120,7 @@ export async function readBounded(res: HttpExchange, max: number, what: string):
   const announced = Number(res.headers['content-length'] ?? NaN);
   if (announced > max) {
     res.body.destroy();
-    throw new ImageError({
-      code: 'DOCUMENT_TOO_LARGE',
-      message: `${what} is ${announced} bytes; the limit is ${max}`,
-    });
+    throw tooLarge(what, announced, max);
   }
   const chunks: Buffer[] = [];
   let n = 0;

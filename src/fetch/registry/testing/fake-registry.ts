@@ -109,7 +109,6 @@ function sha256(b: Buffer): string {
 
 export class FakeRegistry {
   readonly repos = new Map<string, Repo>();
-  readonly requests: SeenRequest[] = [];
   faults: FakeFaults = {};
   auth: FakeAuth = { kind: 'none' };
   referrersApi = false;
@@ -117,40 +116,35 @@ export class FakeRegistry {
   onRequest: ((req: IncomingMessage, res: ServerResponse, url: URL) => boolean) | undefined;
   /** The second origin: blob redirect target and token service when `realm: 'other'`. */
   readonly other: RecordingOrigin;
+  private readonly main: RecordingOrigin;
   url = '';
   host = '';
-  private server: Server | undefined;
   private readonly tokens = new Set<string>();
   private readonly counts = new Map<string, number>();
 
   constructor() {
     this.other = new RecordingOrigin((req, res, url) => this.serveOther(req, res, url));
+    this.main = new RecordingOrigin((req, res, url) => {
+      if (!this.onRequest?.(req, res, url)) this.serve(req, res, url);
+    });
+  }
+
+  /** Every request the registry's origin saw. */
+  get requests(): SeenRequest[] {
+    return this.main.requests;
   }
 
   async start(): Promise<this> {
     await this.other.start();
-    this.server = createServer((req, res) => {
-      const url = new URL(req.url ?? '/', 'http://x');
-      this.requests.push({
-        method: req.method ?? 'GET',
-        path: url.pathname + url.search,
-        headers: req.headers,
-      });
-      if (this.onRequest?.(req, res, url)) return;
-      this.serve(req, res, url);
-    });
-    await new Promise<void>((r) => this.server!.listen(0, '127.0.0.1', r));
-    const port = (this.server.address() as AddressInfo).port;
-    this.url = `http://127.0.0.1:${port}`;
-    this.host = `127.0.0.1:${port}`;
+    await this.main.start();
+    this.url = this.main.url;
+    this.host = new URL(this.main.url).host;
     return this;
   }
 
   async close(): Promise<void> {
     await this.other.close();
-    if (!this.server) return;
-    this.server.closeAllConnections();
-    await new Promise((r) => this.server!.close(r));
+    await this.main.close();
   }
 
   private repo(name: string): Repo {
