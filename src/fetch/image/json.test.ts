@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ImageError } from './errors.js';
 import { parseStrictJson } from './json.js';
+import { codeOf } from './testing/expect-code.js';
 
 const opts = {
   knownKeys: new Set(['layers', 'mediaType', 'annotations', 'config']),
@@ -9,15 +9,7 @@ const opts = {
 };
 const parse = (text: string | Buffer): unknown =>
   parseStrictJson(typeof text === 'string' ? Buffer.from(text, 'utf8') : text, opts);
-const code = (text: string | Buffer): string | undefined => {
-  try {
-    parse(text);
-    return undefined;
-  } catch (err) {
-    expect(err).toBeInstanceOf(ImageError);
-    return (err as ImageError).code;
-  }
-};
+const code = (text: string | Buffer): string | undefined => codeOf(() => parse(text));
 
 describe('parseStrictJson', () => {
   it('parses ordinary documents like JSON.parse', () => {

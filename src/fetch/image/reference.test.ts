@@ -2,20 +2,12 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ImageError } from './errors.js';
 import { classifyImageInput, formatImageReference, parseImageReference } from './reference.js';
+import { codeOf } from './testing/expect-code.js';
 
 const D = `sha256:${'0123456789abcdef'.repeat(4)}`;
 
-function codeOf(text: string): string | undefined {
-  try {
-    parseImageReference(text);
-    return undefined;
-  } catch (err) {
-    expect(err).toBeInstanceOf(ImageError);
-    return (err as ImageError).code;
-  }
-}
+const refCode = (text: string): string | undefined => codeOf(() => parseImageReference(text));
 
 describe('parseImageReference', () => {
   it('reads OCI layout references', () => {
@@ -68,14 +60,14 @@ describe('parseImageReference', () => {
   });
 
   it('refuses references it cannot read unambiguously', () => {
-    expect(codeOf('alpine:3')).toBe('BAD_REFERENCE'); // no host: no implied Docker Hub
-    expect(codeOf('ghcr.io/UPPER/x')).toBe('BAD_REFERENCE');
-    expect(codeOf('ghcr.io/x@sha256:abc')).toBe('BAD_REFERENCE');
-    expect(codeOf(`ghcr.io/x@sha512:${'a'.repeat(128)}`)).toBe('BAD_REFERENCE');
-    expect(codeOf('ghcr.io/x:bad tag')).toBe('BAD_REFERENCE');
-    expect(codeOf('oci:')).toBe('BAD_REFERENCE');
-    expect(codeOf('oci:dir:')).toBe('BAD_REFERENCE');
-    expect(codeOf('ghcr.io/x\u001b[31m')).toBe('BAD_REFERENCE');
+    expect(refCode('alpine:3')).toBe('BAD_REFERENCE'); // no host: no implied Docker Hub
+    expect(refCode('ghcr.io/UPPER/x')).toBe('BAD_REFERENCE');
+    expect(refCode('ghcr.io/x@sha256:abc')).toBe('BAD_REFERENCE');
+    expect(refCode(`ghcr.io/x@sha512:${'a'.repeat(128)}`)).toBe('BAD_REFERENCE');
+    expect(refCode('ghcr.io/x:bad tag')).toBe('BAD_REFERENCE');
+    expect(refCode('oci:')).toBe('BAD_REFERENCE');
+    expect(refCode('oci:dir:')).toBe('BAD_REFERENCE');
+    expect(refCode('ghcr.io/x\u001b[31m')).toBe('BAD_REFERENCE');
   });
 
   it('round-trips through formatImageReference', () => {

@@ -320,6 +320,20 @@ describe('registry client: transient faults', () => {
     expect(err).toMatchObject({ code: 'TIMEOUT', exitCode: 3 });
   });
 
+  it('gives up on a layer body that stalls half way', async () => {
+    fake.onRequest = (_req, res, url) => {
+      if (!url.pathname.endsWith(LAYER)) return false;
+      res.writeHead(200, { 'content-length': String(layer.blob.length) });
+      res.write(layer.blob.subarray(0, 50)); // and then nothing
+      return true;
+    };
+    const o = opts({ timeouts: { headersMs: 1000, idleMs: 150 } });
+    const started = Date.now();
+    expect(await codeOfAsync(resolveAndSpool(`${fake.host}/${REPO}:v1`, o))).toBe('TRUNCATED');
+    expect(requestsFor(`/v2/${REPO}/blobs/${LAYER}`)).toBe(FAST.attempts);
+    expect(Date.now() - started).toBeLessThan(20_000);
+  });
+
   it('reports missing manifests (class 2) and missing blobs (class 3)', async () => {
     expect(
       await resolveImage(`${fake.host}/${REPO}:nope`, opts()).catch((e: unknown) => e)
