@@ -10,6 +10,7 @@ import {
   normalizeRegistryKey,
   parseDockerConfig,
 } from './credentials.js';
+import { registryOptions } from './options.js';
 
 const b64 = (s: string): string => Buffer.from(s).toString('base64');
 
@@ -98,5 +99,45 @@ describe('registry credentials', () => {
   it('normalises keys and finds Docker config in DOCKER_CONFIG', () => {
     expect(normalizeRegistryKey('HTTPS://Reg.Example:443/v2/')).toBe('reg.example:443');
     expect(defaultDockerConfigPath({ DOCKER_CONFIG: '/x' })).toBe('/x/config.json');
+  });
+});
+
+describe('registryOptions', () => {
+  it('puts --registry-auth before Docker config, and only reads what it is told to', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'lamina-regopts-'));
+    try {
+      const explicit = join(dir, 'auth.json');
+      await writeFile(
+        explicit,
+        JSON.stringify({ auths: { 'h.example': { auth: b64('explicit:1') } } })
+      );
+      await writeFile(
+        join(dir, 'config.json'),
+        JSON.stringify({
+          auths: { 'h.example': { auth: b64('docker:2') }, 'd.example': { auth: b64('d:3') } },
+        })
+      );
+      const env = { DOCKER_CONFIG: dir };
+      const o = await registryOptions(
+        { registryAuth: explicit, insecureRegistries: ['r.local:5000'] },
+        env
+      );
+      expect(o.credentials?.get('h.example')?.username).toBe('explicit');
+      expect(o.credentials?.get('d.example')?.username).toBe('d');
+      expect(o.insecureHosts).toEqual(['r.local:5000']);
+      const noDocker = await registryOptions({ dockerConfig: false }, env);
+      expect(noDocker.credentials?.get('d.example')).toBeUndefined();
+      await expect(
+        registryOptions({ registryAuth: join(dir, 'missing.json') }, env)
+      ).rejects.toMatchObject({
+        code: 'BAD_CREDENTIALS',
+      });
+      // No Docker config at all is fine.
+      expect(
+        (await registryOptions({}, { DOCKER_CONFIG: join(dir, 'nowhere') })).credentials?.get('x')
+      ).toBeUndefined();
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
