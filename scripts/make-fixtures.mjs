@@ -13,7 +13,7 @@ const scripts = [
   'fixtures-ruby.mjs',
   'fixtures-dotnet.mjs',
   'fixtures-binary.mjs',
-  'fixtures-images.mjs',
+  'fixtures-image-layouts.mjs',
   'make-sigstore-crafted-cases.mjs',
   'make-sample.mjs',
 ];

@@ -97,3 +97,6 @@ export function pushLayout(
   tag: string,
   options?: { headers?: Record<string, string> }
 ): Promise<string>;
+
+/** Tar a directory deterministically (sorted, mtime 0, symlinks kept as links), e.g. a layout as a docker-archive. */
+export function tarDirectory(dir: string): Buffer;

@@ -8,7 +8,15 @@
 // Specs: https://github.com/opencontainers/image-spec/blob/v1.1.0/ (manifest,
 // image-index, config, image-layout), distribution-spec v1.1 "Push".
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  lstatSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { writeTar } from './tarwriter.mjs';
@@ -227,4 +235,33 @@ export async function pushLayout(dir, ref, registry, repository, tag, options = 
   visit(entry, tag);
   await pushImage(registry, repository, { blobs, manifests }, options);
   return entry.digest;
+}
+
+/**
+ * Tar a directory deterministically: sorted names, directories, files and
+ * symlinks, modes kept, mtime 0.
+ * @param {string} dir
+ * @returns {Buffer}
+ */
+export function tarDirectory(dir) {
+  const entries = [];
+  const walk = (rel) => {
+    const names = readdirSync(join(dir, rel)).sort((a, b) =>
+      Buffer.compare(Buffer.from(a), Buffer.from(b))
+    );
+    for (const n of names) {
+      const path = rel ? `${rel}/${n}` : n;
+      const st = lstatSync(join(dir, path));
+      const mode = st.mode & 0o7777;
+      if (st.isSymbolicLink())
+        entries.push({ name: path, type: 'symlink', linkname: readlinkSync(join(dir, path)) });
+      else if (st.isDirectory()) {
+        entries.push({ name: `${path}/`, type: 'dir', mode });
+        walk(path);
+      } else if (st.isFile())
+        entries.push({ name: path, data: readFileSync(join(dir, path)), mode });
+    }
+  };
+  walk('');
+  return writeTar(entries);
 }

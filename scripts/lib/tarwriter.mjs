@@ -5,9 +5,6 @@
 //
 // Format: POSIX.1-2001 pax (IEEE Std 1003.1, "pax - portable archive interchange").
 
-import { lstatSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
-import { join } from 'node:path';
-
 const BLOCK = 512;
 
 function octal(n, width) {
@@ -74,7 +71,7 @@ export function writeTar(entries) {
         : Buffer.alloc(0);
     const name = type === 'dir' && !e.name.endsWith('/') ? `${e.name}/` : e.name;
     const mode = e.mode ?? (type === 'dir' ? 0o755 : type === 'symlink' ? 0o777 : 0o644);
-    const mtime = e.mtime ?? 0;
+    const mtime = 0;
     const pax = [];
     let ustarName = name;
     if (Buffer.byteLength(name) > 100) {
@@ -108,33 +105,4 @@ export function writeTar(entries) {
   }
   parts.push(Buffer.alloc(2 * BLOCK, 0));
   return Buffer.concat(parts);
-}
-
-/**
- * Tar a directory deterministically: sorted names, directories, files and
- * symlinks, modes kept, mtime 0.
- * @param {string} dir
- * @returns {Buffer}
- */
-export function tarDirectory(dir) {
-  const entries = [];
-  const walk = (rel) => {
-    const names = readdirSync(join(dir, rel)).sort((a, b) =>
-      Buffer.compare(Buffer.from(a), Buffer.from(b))
-    );
-    for (const n of names) {
-      const path = rel ? `${rel}/${n}` : n;
-      const st = lstatSync(join(dir, path));
-      const mode = st.mode & 0o7777;
-      if (st.isSymbolicLink())
-        entries.push({ name: path, type: 'symlink', linkname: readlinkSync(join(dir, path)) });
-      else if (st.isDirectory()) {
-        entries.push({ name: `${path}/`, type: 'dir', mode });
-        walk(path);
-      } else if (st.isFile())
-        entries.push({ name: path, data: readFileSync(join(dir, path)), mode });
-    }
-  };
-  walk('');
-  return writeTar(entries);
 }

@@ -8,9 +8,10 @@ import {
   makeImage,
   makeLayer,
   sha256,
+  tarDirectory,
   writeDockerArchive,
 } from '../../../scripts/lib/ociwriter.mjs';
-import { tarDirectory, writeTar, type TarEntry } from '../../../scripts/lib/tarwriter.mjs';
+import { writeTar, type TarEntry } from '../../../scripts/lib/tarwriter.mjs';
 import { ContentCache } from '../cache.js';
 import { parsePlatform } from './platform.js';
 import { resolveImage } from './resolve.js';

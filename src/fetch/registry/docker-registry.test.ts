@@ -12,8 +12,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ECRClient } from '@aws-sdk/client-ecr';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { pushLayout, readLayout, REF_NAME } from '../../../scripts/lib/ociwriter.mjs';
-import { tarDirectory } from '../../../scripts/lib/tarwriter.mjs';
+import { pushLayout, readLayout, REF_NAME, tarDirectory } from '../../../scripts/lib/ociwriter.mjs';
+
 import { ContentCache } from '../cache.js';
 import type { ResolvedImage } from '../image/handle.js';
 import { parsePlatform } from '../image/platform.js';

@@ -1,5 +1,6 @@
 /** The committed image fixtures (testdata/images/README.md) and the digests a correct reader gets. */
-export const ALPINE_LAYOUT = 'testdata/images/alpine-oci';
+/** The Alpine 3.17.2 OCI layout notation-go ships as a test vector, unchanged. */
+export const ALPINE_LAYOUT = 'testdata/images/vectors/notation-go/internal/testdata/oci-layout';
 export const MULTI_LAYOUT = 'testdata/images/multi-oci';
 export const MULTI_ARM64_ARCHIVE = 'testdata/images/multi-arm64.docker.tar';
 export const ALPINE_MANIFEST =

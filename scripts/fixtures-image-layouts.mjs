@@ -1,10 +1,9 @@
 #!/usr/bin/env node
-// Image fixtures under testdata/images/, deterministic (rerunning gives the same bytes):
+// OCI layout and docker-archive fixtures under testdata/images/, made from the real
+// Alpine 3.17.2 image that notaryproject/notation-go ships as a test vector
+// (testdata/images/vectors/notation-go/internal/testdata/oci-layout, Apache-2.0,
+// copied unchanged; its blobs are re-hashed here). Deterministic:
 //
-//   alpine-oci/   a real Alpine 3.17.2 image as an OCI layout, unchanged from
-//                 notaryproject/notation-go (internal/testdata/oci-layout, Apache-2.0).
-//                 It is the source of the other fixtures. To refresh it from a
-//                 notation-go checkout: ALPINE_LAYOUT=<checkout>/internal/testdata/oci-layout
 //   multi-oci/    an OCI layout whose index `multi` lists a linux/amd64 image (one
 //                 gzip layer) and a linux/arm64/v8 image (one plain-tar layer), both
 //                 holding Alpine's /etc/os-release and /etc/alpine-release from the
@@ -15,15 +14,7 @@
 //
 // Needs GNU tar (to read files out of the Alpine layer).
 import { execFileSync } from 'node:child_process';
-import {
-  chmodSync,
-  copyFileSync,
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  rmSync,
-} from 'node:fs';
+import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -43,37 +34,12 @@ import {
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const out = join(root, 'testdata', 'images');
-const alpineDir = join(out, 'alpine-oci');
+const alpineDir = join(out, 'vectors', 'notation-go', 'internal', 'testdata', 'oci-layout');
 const ALPINE_MANIFEST = 'sha256:19dbd2e48e921426ee8ace4dc892edfb2ecdc1d1a72d5416c83670c30acecef0';
 
-// ---- alpine-oci: copied unchanged (and checked) from the source layout
-const source = process.env.ALPINE_LAYOUT;
-if (source) {
-  rmSync(alpineDir, { recursive: true, force: true });
-  mkdirSync(join(alpineDir, 'blobs', 'sha256'), { recursive: true });
-  for (const f of ['oci-layout', 'index.json', 'manifest.json'])
-    copyFileSync(join(source, f), join(alpineDir, f));
-  for (const f of readdirSync(join(source, 'blobs', 'sha256'))) {
-    copyFileSync(join(source, 'blobs', 'sha256', f), join(alpineDir, 'blobs', 'sha256', f));
-  }
-  const licence = join(source, '..', '..', '..', 'LICENSE');
-  if (existsSync(licence)) copyFileSync(licence, join(alpineDir, 'LICENSE'));
-  const files = ['oci-layout', 'index.json', 'manifest.json', 'LICENSE'].map((f) =>
-    join(alpineDir, f)
-  );
-  for (const f of readdirSync(join(alpineDir, 'blobs', 'sha256')))
-    files.push(join(alpineDir, 'blobs', 'sha256', f));
-  for (const f of files) if (existsSync(f)) chmodSync(f, 0o644);
-}
-if (!existsSync(join(alpineDir, 'index.json'))) {
-  console.error(
-    'testdata/images/alpine-oci is missing: set ALPINE_LAYOUT to notation-go internal/testdata/oci-layout'
-  );
-  process.exit(1);
-}
 const alpine = readLayout(alpineDir);
 const alpineEntry = alpine.index.manifests.find((m) => m.digest === ALPINE_MANIFEST);
-if (!alpineEntry) throw new Error('alpine-oci does not hold the expected manifest');
+if (!alpineEntry) throw new Error('the Alpine vector does not hold the expected manifest');
 const alpineManifest = JSON.parse(alpine.blob(ALPINE_MANIFEST).toString('utf8'));
 alpine.blob(alpineManifest.layers[0].digest); // re-hashed: the copy is intact
 
