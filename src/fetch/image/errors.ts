@@ -5,7 +5,7 @@ import { BaseError } from '../../errors.js';
  * resolved or one of its blobs could not be brought in intact.
  */
 export type ImageErrorCode =
-  // ---- the request itself (exit 2)
+  // ---- the request itself
   /** The image reference cannot be parsed. */
   | 'BAD_REFERENCE'
   /** The `--platform` value cannot be parsed. */
@@ -20,7 +20,7 @@ export type ImageErrorCode =
   | 'INSECURE_REFUSED'
   /** A `--registry-auth` or Docker config file that cannot be read or parsed. */
   | 'BAD_CREDENTIALS'
-  // ---- documents refused before or while parsing (exit 2)
+  // ---- documents refused before or while parsing
   /** Docker schema 1 manifests are unsigned-by-content and not supported. */
   | 'SCHEMA1_REFUSED'
   /** A document readers could take for two different things (both `manifests` and `layers`, duplicate or case-folded keys, media types that disagree). */
@@ -47,7 +47,7 @@ export type ImageErrorCode =
   | 'LAYOUT_INVALID'
   /** A docker-archive whose `manifest.json` or members are unusable. */
   | 'ARCHIVE_INVALID'
-  // ---- integrity (exit 2: the bytes are not what they claim to be)
+  // ---- integrity: the bytes are not what they claim to be
   /** Bytes do not hash to the digest that names them. */
   | 'DIGEST_MISMATCH'
   /** The registry's `Docker-Content-Digest` disagrees with the bytes it sent. */
@@ -59,15 +59,35 @@ export type ImageErrorCode =
   /** A layer's compressed stream is corrupt. */
   | 'CORRUPT_LAYER'
   /** A layer expands beyond the image size limit. */
-  | 'LAYER_TOO_LARGE'
-  // ---- transport (exit 3: could not complete)
+  | 'LAYER_TOO_LARGE';
+
+/** Codes that mean "these bytes are not the ones named": never cached, retried at most once. */
+export const INTEGRITY_CODES: ReadonlySet<ImageErrorCode> = new Set<ImageErrorCode>([
+  'DIGEST_MISMATCH',
+  'CONTENT_DIGEST_MISMATCH',
+  'SIZE_MISMATCH',
+  'DIFF_ID_MISMATCH',
+  'CORRUPT_LAYER',
+]);
+
+/**
+ * The image, or the request for it, is bad: a reference or platform that
+ * cannot be met, a document lamina refuses, bytes that are not what their
+ * digest says (after one retry). Exit code 2.
+ */
+export class ImageError extends BaseError<ImageErrorCode> {
+  readonly exitCode = 2;
+}
+
+/** Why talking to a registry did not complete. */
+export type RegistryErrorCode =
   /** The registry wants credentials and none are configured for this host. */
   | 'AUTH_REQUIRED'
   /** The registry (or its token service) refused the credentials. */
   | 'AUTH_FAILED'
-  /** 403 from the registry. */
+  /** 401/403 after authenticating. */
   | 'ACCESS_DENIED'
-  /** A blob named by a verified manifest is missing from the registry or layout. */
+  /** A blob named by a verified manifest is missing from the registry. */
   | 'BLOB_NOT_FOUND'
   /** An HTTP status lamina does not retry. */
   | 'HTTP_ERROR'
@@ -81,68 +101,12 @@ export type ImageErrorCode =
   | 'TOO_MANY_REDIRECTS'
   /** An ECR authorization token could not be obtained. */
   | 'ECR_AUTH_FAILED'
-  /** The cache directory could not be written. */
+  /** The layer cache could not be written. */
   | 'CACHE_ERROR';
 
-/**
- * Exit class of each code (0 pass, 1 policy failure, 2 bad input or usage,
- * 3 could not complete). Integrity failures are bad input: the bytes came in
- * but are not what their digest says, and another try already failed.
- */
-export const IMAGE_ERROR_EXIT: Readonly<Record<ImageErrorCode, 2 | 3>> = Object.freeze({
-  BAD_REFERENCE: 2,
-  BAD_PLATFORM: 2,
-  PLATFORM_NOT_FOUND: 2,
-  PLATFORM_AMBIGUOUS: 2,
-  MANIFEST_NOT_FOUND: 2,
-  INSECURE_REFUSED: 2,
-  BAD_CREDENTIALS: 2,
-  SCHEMA1_REFUSED: 2,
-  AMBIGUOUS_DOCUMENT: 2,
-  UNSUPPORTED_MEDIA_TYPE: 2,
-  UNSUPPORTED_DIGEST: 2,
-  MALFORMED_DOCUMENT: 2,
-  DOCUMENT_TOO_LARGE: 2,
-  DIFF_ID_COUNT_MISMATCH: 2,
-  PLATFORM_MISMATCH: 2,
-  NESTING_TOO_DEEP: 2,
-  UNSUPPORTED_COMPRESSION: 2,
-  COMPRESSION_MISMATCH: 2,
-  LAYOUT_INVALID: 2,
-  ARCHIVE_INVALID: 2,
-  DIGEST_MISMATCH: 2,
-  CONTENT_DIGEST_MISMATCH: 2,
-  SIZE_MISMATCH: 2,
-  DIFF_ID_MISMATCH: 2,
-  CORRUPT_LAYER: 2,
-  LAYER_TOO_LARGE: 2,
-  AUTH_REQUIRED: 3,
-  AUTH_FAILED: 3,
-  ACCESS_DENIED: 3,
-  BLOB_NOT_FOUND: 3,
-  HTTP_ERROR: 3,
-  RETRIES_EXHAUSTED: 3,
-  TRUNCATED: 3,
-  TIMEOUT: 3,
-  TOO_MANY_REDIRECTS: 3,
-  ECR_AUTH_FAILED: 3,
-  CACHE_ERROR: 3,
-});
-
-/** Codes that mean "these bytes are not the ones named": never cached, retried at most once. */
-export const INTEGRITY_CODES: ReadonlySet<ImageErrorCode> = new Set<ImageErrorCode>([
-  'DIGEST_MISMATCH',
-  'CONTENT_DIGEST_MISMATCH',
-  'SIZE_MISMATCH',
-  'DIFF_ID_MISMATCH',
-  'CORRUPT_LAYER',
-]);
-
-/** An image that cannot be resolved or fetched intact. Exit code per {@link IMAGE_ERROR_EXIT}. */
-export class ImageError extends BaseError<ImageErrorCode> {
-  get exitCode(): 2 | 3 {
-    return IMAGE_ERROR_EXIT[this.code];
-  }
+/** A registry (or the cache) could not complete the fetch. Exit code 3. */
+export class RegistryError extends BaseError<RegistryErrorCode> {
+  readonly exitCode = 3;
 }
 
 /** `DOCUMENT_TOO_LARGE`: "<what> is 5000000 bytes; the limit is 4194304". */

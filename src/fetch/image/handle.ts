@@ -4,7 +4,7 @@ import { mapLimit } from '../../util/pool.js';
 import type { ContentCache } from '../cache.js';
 import { REGISTRY_RETRY } from '../registry/client.js';
 import type { RetryPolicy } from '../retry.js';
-import { ImageError } from './errors.js';
+import { ImageError, RegistryError } from './errors.js';
 import type { ImageReference } from './reference.js';
 import { spoolLayer, type SpooledLayer } from './spool.js';
 
@@ -59,7 +59,7 @@ export class ImageHandle {
    */
   async spoolLayers(cache: ContentCache, options: LayerFetchOptions = {}): Promise<SpooledLayer[]> {
     if (cache.extension !== 'tar') {
-      throw new ImageError({
+      throw new RegistryError({
         code: 'CACHE_ERROR',
         message: 'image layers need a cache with extension tar',
       });

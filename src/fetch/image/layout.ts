@@ -98,14 +98,14 @@ export class OciLayoutStore implements BlobStore {
     if (descriptor.size > max) {
       throw tooLarge(what, descriptor.size, max);
     }
-    const bytes = await this.readBlobFile(descriptor.digest, max, what, 'BLOB_NOT_FOUND');
+    const bytes = await this.readBlobFile(descriptor.digest, max, what, 'LAYOUT_INVALID');
     verifyBlob(bytes, descriptor, what);
     return bytes;
   }
 
   async openBlob(descriptor: Descriptor): Promise<Readable> {
     const what = `${this.description} blob ${descriptor.digest}`;
-    const fh = await openInside(this.root, blobPath(descriptor.digest), what, 'BLOB_NOT_FOUND');
+    const fh = await openInside(this.root, blobPath(descriptor.digest), what, 'LAYOUT_INVALID');
     const st = await fh.stat();
     if (st.size !== descriptor.size) {
       await fh.close();
@@ -125,7 +125,7 @@ export class OciLayoutStore implements BlobStore {
     digest: Digest,
     max: number,
     what: string,
-    missing: 'MANIFEST_NOT_FOUND' | 'BLOB_NOT_FOUND'
+    missing: 'MANIFEST_NOT_FOUND' | 'LAYOUT_INVALID'
   ): Promise<Buffer> {
     const fh = await openInside(this.root, blobPath(digest), what, missing);
     try {
@@ -148,7 +148,7 @@ async function openInside(
   root: string,
   rel: string,
   what: string,
-  missing: 'MANIFEST_NOT_FOUND' | 'BLOB_NOT_FOUND' | 'LAYOUT_INVALID'
+  missing: 'MANIFEST_NOT_FOUND' | 'LAYOUT_INVALID'
 ): Promise<FileHandle> {
   let real: string;
   try {

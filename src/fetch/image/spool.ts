@@ -15,7 +15,7 @@ import * as zlib from 'node:zlib';
 import type { ImageLayer, LayerCompression } from '../../model/oci.js';
 import type { ContentCache } from '../cache.js';
 import { backoffMs, sleep, type RetryPolicy } from '../retry.js';
-import { INTEGRITY_CODES, ImageError } from './errors.js';
+import { INTEGRITY_CODES, ImageError, RegistryError } from './errors.js';
 
 /** A layer as a tar file in the cache. */
 export interface SpooledLayer {
@@ -190,12 +190,13 @@ export async function spoolLayer(
     try {
       return await spoolOnce(layer, open, cache, options);
     } catch (err) {
-      if (!(err instanceof ImageError) || !options.remote) throw err;
-      if (INTEGRITY_CODES.has(err.code) && !integrityRetried) {
+      if (!options.remote) throw err;
+      if (err instanceof ImageError && INTEGRITY_CODES.has(err.code) && !integrityRetried) {
         integrityRetried = true;
         continue;
       }
       if (
+        err instanceof RegistryError &&
         (err.code === 'TRUNCATED' || err.code === 'TIMEOUT') &&
         attempt + 1 < options.retry.attempts
       ) {
@@ -232,7 +233,7 @@ async function spoolOnce(
       throw classify(err, stored.count, layer, what);
     }
     if (stored.count < layer.size) {
-      throw new ImageError({
+      throw new RegistryError({
         code: 'TRUNCATED',
         message: `${what}: ended after ${stored.count} of ${layer.size} bytes`,
       });
@@ -263,22 +264,27 @@ async function spoolOnce(
   }
 }
 
-function cacheError(err: unknown): ImageError {
-  return new ImageError({
+function cacheError(err: unknown): RegistryError {
+  return new RegistryError({
     code: 'CACHE_ERROR',
     message: `cannot write the layer cache: ${(err as NodeJS.ErrnoException).code ?? String(err)}`,
     cause: err,
   });
 }
 
-function classify(err: unknown, got: number, layer: ImageLayer, what: string): ImageError {
-  if (err instanceof ImageError) return err;
+function classify(
+  err: unknown,
+  got: number,
+  layer: ImageLayer,
+  what: string
+): ImageError | RegistryError {
+  if (err instanceof ImageError || err instanceof RegistryError) return err;
   const e = err as NodeJS.ErrnoException;
   if (e.syscall === 'open' || e.syscall === 'write' || e.code === 'ENOSPC' || e.code === 'EDQUOT') {
     return cacheError(err);
   }
   if (got < layer.size) {
-    return new ImageError({
+    return new RegistryError({
       code: 'TRUNCATED',
       message: `${what}: ended after ${got} of ${layer.size} bytes (${e.code ?? e.message})`,
       cause: err,

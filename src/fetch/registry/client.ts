@@ -27,7 +27,7 @@ import {
   INTEGRITY_CODES,
   ImageError,
   printable,
-  type ImageErrorCode,
+  RegistryError,
   tooLarge,
 } from '../image/errors.js';
 import { parseChallenges, type Challenge } from './challenge.js';
@@ -287,7 +287,7 @@ export class RegistryClient {
       }
     }
     const timeout = last instanceof TransientHttpError && last.code === 'TIMEOUT';
-    throw new ImageError({
+    throw new RegistryError({
       code: timeout ? 'TIMEOUT' : 'RETRIES_EXHAUSTED',
       message: `${what} from ${this.host}: ${policy.attempts} attempts failed; last: ${last?.message ?? 'unknown'}`,
     });
@@ -324,12 +324,12 @@ export class RegistryClient {
         discard(res);
         const location = res.headers.location;
         if (!location)
-          throw new ImageError({
+          throw new RegistryError({
             code: 'HTTP_ERROR',
             message: `${res.status} without Location from ${url.host}`,
           });
         if (++hop > this.options.maxRedirects) {
-          throw new ImageError({
+          throw new RegistryError({
             code: 'TOO_MANY_REDIRECTS',
             message: `${method} ${start.pathname}: more than ${this.options.maxRedirects} redirects`,
           });
@@ -338,7 +338,7 @@ export class RegistryClient {
         try {
           next = new URL(location, url);
         } catch {
-          throw new ImageError({
+          throw new RegistryError({
             code: 'HTTP_ERROR',
             message: `bad redirect Location from ${url.host}`,
           });
@@ -367,13 +367,13 @@ export class RegistryClient {
   }
 
   /** What to say when the registry still answers 401 after authenticating. */
-  private rejected(scope: string): ImageError {
+  private rejected(scope: string): RegistryError {
     const usedCredentials =
       this.auth.kind === 'basic' ||
       (this.auth.kind === 'bearer' &&
         this.tokens.get(this.tokenKey(scope))?.withCredentials === true);
     if (usedCredentials) {
-      return new ImageError({
+      return new RegistryError({
         code: 'AUTH_FAILED',
         message: `${this.host} refused the credentials for ${scope}`,
       });
@@ -381,9 +381,9 @@ export class RegistryClient {
     return this.authRequired(scope);
   }
 
-  private authRequired(scope: string): ImageError {
+  private authRequired(scope: string): RegistryError {
     const helper = this.options.credentials.helperFor(this.host);
-    return new ImageError({
+    return new RegistryError({
       code: 'AUTH_REQUIRED',
       message: `${this.host} requires credentials for ${scope} and none are configured for this host${
         helper
@@ -417,7 +417,7 @@ export class RegistryClient {
       try {
         realm = new URL(realmText ?? '');
       } catch {
-        throw new ImageError({
+        throw new RegistryError({
           code: 'AUTH_FAILED',
           message: `${this.host}: Bearer challenge without a valid realm`,
         });
@@ -434,7 +434,7 @@ export class RegistryClient {
       this.auth = { kind: 'basic', header: basicHeader(cred) };
       return;
     }
-    throw new ImageError({
+    throw new RegistryError({
       code: 'AUTH_FAILED',
       message: `${this.host} answered 401 without a Basic or Bearer challenge`,
     });
@@ -476,12 +476,12 @@ export class RegistryClient {
       discard(res);
       if (res.status === 401 || res.status === 403) {
         if (!cred) throw this.authRequired(scope);
-        throw new ImageError({
+        throw new RegistryError({
           code: 'AUTH_FAILED',
           message: `token service ${printable(realm.host, 100)} refused the credentials (HTTP ${res.status})`,
         });
       }
-      throw new ImageError({
+      throw new RegistryError({
         code: 'AUTH_FAILED',
         message: `token service ${printable(realm.host, 100)}: HTTP ${res.status}`,
       });
@@ -491,7 +491,7 @@ export class RegistryClient {
     try {
       parsed = JSON.parse(body.toString('utf8'));
     } catch {
-      throw new ImageError({
+      throw new RegistryError({
         code: 'AUTH_FAILED',
         message: `token service ${printable(realm.host, 100)} sent no JSON`,
       });
@@ -502,7 +502,7 @@ export class RegistryClient {
     >;
     const token = typeof o['token'] === 'string' && o['token'] ? o['token'] : o['access_token'];
     if (typeof token !== 'string' || !/^[\x21-\x7e]{1,8192}$/.test(token)) {
-      throw new ImageError({
+      throw new RegistryError({
         code: 'AUTH_FAILED',
         message: `token service ${printable(realm.host, 100)} sent no usable token`,
       });
@@ -521,18 +521,29 @@ export class RegistryClient {
   // ---------------------------------------------------------------- errors
 
   /** Turns a non-200 answer into a coded error (never returns). */
-  private async failure(res: HttpExchange, what: string, notFound: ImageErrorCode): Promise<never> {
+  private async failure(
+    res: HttpExchange,
+    what: string,
+    notFound: 'MANIFEST_NOT_FOUND' | 'BLOB_NOT_FOUND'
+  ): Promise<never> {
     const detail = await errorDetail(res);
     if (res.status === 404) {
-      throw new ImageError({ code: notFound, message: `${what}: not found${detail}` });
+      // A missing manifest is what the user asked for (exit 2); a missing blob
+      // of a verified manifest is the registry's failing (exit 3).
+      throw notFound === 'MANIFEST_NOT_FOUND'
+        ? new ImageError({ code: notFound, message: `${what}: not found${detail}` })
+        : new RegistryError({ code: notFound, message: `${what}: not found${detail}` });
     }
     if (res.status === 401 || res.status === 403) {
-      throw new ImageError({
+      throw new RegistryError({
         code: 'ACCESS_DENIED',
         message: `${what}: HTTP ${res.status}${detail}`,
       });
     }
-    throw new ImageError({ code: 'HTTP_ERROR', message: `${what}: HTTP ${res.status}${detail}` });
+    throw new RegistryError({
+      code: 'HTTP_ERROR',
+      message: `${what}: HTTP ${res.status}${detail}`,
+    });
   }
 }
 

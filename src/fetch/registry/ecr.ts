@@ -5,7 +5,7 @@
  * https://docs.aws.amazon.com/AmazonECR/latest/APIReference/API_GetAuthorizationToken.html
  */
 import { GetAuthorizationTokenCommand, type ECRClient } from '@aws-sdk/client-ecr';
-import { ImageError, printable } from '../image/errors.js';
+import { printable, RegistryError } from '../image/errors.js';
 import type { BasicCredential } from './credentials.js';
 
 /** The account and Region an ECR registry host belongs to. */
@@ -43,7 +43,7 @@ export function decodeEcrToken(token: string): BasicCredential {
   const decoded = Buffer.from(token, 'base64').toString('utf8');
   const colon = decoded.indexOf(':');
   if (colon <= 0) {
-    throw new ImageError({
+    throw new RegistryError({
       code: 'ECR_AUTH_FAILED',
       message: 'GetAuthorizationToken returned a token that is not base64 of user:password',
     });
@@ -72,7 +72,7 @@ export function ecrTokenProvider(clientFor: (region: string) => ECRClient): EcrT
         out = await clientFor(registry.region).send(new GetAuthorizationTokenCommand({}));
       } catch (err) {
         const e = err as { name?: string; message?: string };
-        throw new ImageError({
+        throw new RegistryError({
           code: 'ECR_AUTH_FAILED',
           message: `GetAuthorizationToken in ${registry.region}: ${e.name ?? 'Error'}: ${printable(e.message ?? '', 200)}`,
           cause: err,
@@ -80,7 +80,7 @@ export function ecrTokenProvider(clientFor: (region: string) => ECRClient): EcrT
       }
       const data = out.authorizationData?.[0];
       if (!data?.authorizationToken) {
-        throw new ImageError({
+        throw new RegistryError({
           code: 'ECR_AUTH_FAILED',
           message: `GetAuthorizationToken in ${registry.region} returned no token`,
         });

@@ -1,14 +1,21 @@
-/** Test helpers: the `ImageError` code a call fails with, or undefined when it succeeds. */
+/** Test helpers: the ImageError or RegistryError code a call fails with, or undefined when it succeeds. */
 import { expect } from 'vitest';
-import { ImageError, type ImageErrorCode } from '../errors.js';
+import {
+  ImageError,
+  RegistryError,
+  type ImageErrorCode,
+  type RegistryErrorCode,
+} from '../errors.js';
 
-function code(err: unknown): ImageErrorCode {
-  expect(err).toBeInstanceOf(ImageError);
-  return (err as ImageError).code;
+type Code = ImageErrorCode | RegistryErrorCode;
+
+function code(err: unknown): Code {
+  expect(err instanceof ImageError || err instanceof RegistryError, String(err)).toBe(true);
+  return (err as ImageError | RegistryError).code;
 }
 
 /** The code a synchronous call throws. */
-export function codeOf(fn: () => unknown): ImageErrorCode | undefined {
+export function codeOf(fn: () => unknown): Code | undefined {
   try {
     fn();
     return undefined;
@@ -18,7 +25,7 @@ export function codeOf(fn: () => unknown): ImageErrorCode | undefined {
 }
 
 /** The code a promise rejects with; a resolved image handle is closed. */
-export async function codeOfAsync(p: Promise<unknown>): Promise<ImageErrorCode | undefined> {
+export async function codeOfAsync(p: Promise<unknown>): Promise<Code | undefined> {
   try {
     const value = await p;
     await (value as { close?: () => Promise<void> } | undefined)?.close?.();
