@@ -469,6 +469,24 @@ describe('registry client: credentials and origins', () => {
     );
   });
 
+  it('drops userinfo from a redirect target: it would become an Authorization header', async () => {
+    fake.faults.redirectBlobs = true;
+    fake.onRequest = (_req, res, url) => {
+      if (!url.pathname.includes('/blobs/')) return false;
+      const target = new URL(
+        `${fake.other.url}/storage/${encodeURIComponent(REPO)}/${url.pathname.split('/').pop()!}`
+      );
+      target.username = 'planted';
+      target.password = 'creds';
+      res.writeHead(307, { location: target.href }).end();
+      return true;
+    };
+    await resolveAndSpool(`${fake.host}/${REPO}:v1`);
+    const storage = fake.other.requests.filter((r) => r.path.startsWith('/storage/'));
+    expect(storage.length).toBeGreaterThanOrEqual(2);
+    for (const r of storage) expect(r.headers.authorization).toBeUndefined();
+  });
+
   it('stops following redirects after the limit', async () => {
     fake.onRequest = (_req, res, url) => {
       if (!url.pathname.includes('/manifests/')) return false;

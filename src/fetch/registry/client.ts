@@ -344,6 +344,10 @@ export class RegistryClient {
           });
         }
         this.checkScheme(next, 'refusing a redirect to');
+        // Userinfo in a URL becomes an Authorization header in node:http; a
+        // redirect must not choose what we authenticate with.
+        next.username = '';
+        next.password = '';
         if (res.status === 303) verb = 'GET';
         url = next;
         continue;
@@ -423,6 +427,8 @@ export class RegistryClient {
         });
       }
       this.checkScheme(realm, 'refusing the token service');
+      realm.username = '';
+      realm.password = '';
       this.auth = { kind: 'bearer', realm, service: bearer.params['service'] };
       this.tokens.delete(this.tokenKey(scope));
       await this.fetchToken(scope, realm, bearer.params['service']);
