@@ -21,13 +21,18 @@ export function codeSha256ToHex(codeSha256: string): string | undefined {
 }
 
 /**
- * A content-addressed store of layer zips: `<root>/sha256/<hex>.zip`. Entries
+ * A content-addressed store: `<root>/sha256/<hex>.<extension>`, layer zips
+ * (`zip`, keyed by CodeSha256) and uncompressed image layers (`tar`, keyed by
+ * diffID) side by side. Entries
  * are only ever created by renaming a fully verified temporary file, so a
  * crash or a bad download never leaves a wrong entry behind; a corrupt entry
  * (disk damage, manual edits) is detected on lookup and treated as a miss.
  */
 export class ContentCache {
-  constructor(readonly root: string) {}
+  constructor(
+    readonly root: string,
+    readonly extension: 'zip' | 'tar' = 'zip'
+  ) {}
 
   private dir(): string {
     return join(this.root, 'sha256');
@@ -35,13 +40,13 @@ export class ContentCache {
 
   /** Path an entry with this digest lives at (whether or not it exists). */
   pathFor(hex: string): string {
-    return join(this.dir(), `${hex}.zip`);
+    return join(this.dir(), `${hex}.${this.extension}`);
   }
 
   /** A fresh, unique temporary path next to the entries (same filesystem, so rename is atomic). */
   async tempPath(hex: string): Promise<string> {
     await mkdir(this.dir(), { recursive: true });
-    return join(this.dir(), `${hex}.zip.partial-${randomBytes(6).toString('hex')}`);
+    return join(this.dir(), `${hex}.${this.extension}.partial-${randomBytes(6).toString('hex')}`);
   }
 
   /** Move a verified temporary file into place. */
@@ -52,14 +57,14 @@ export class ContentCache {
   }
 
   /**
-   * The entry's path if it exists, has `size` bytes and hashes to `hex`;
-   * a mismatching entry is deleted and reported as a miss.
+   * The entry's path if it exists, has `size` bytes (when given) and hashes
+   * to `hex`; a mismatching entry is deleted and reported as a miss.
    */
-  async lookup(hex: string, size: number): Promise<string | undefined> {
+  async lookup(hex: string, size?: number): Promise<string | undefined> {
     const path = this.pathFor(hex);
     const st = await stat(path).catch(() => undefined);
     if (!st?.isFile()) return undefined;
-    if (st.size === size) {
+    if (size === undefined || st.size === size) {
       const hash = createHash('sha256');
       await pipeline(createReadStream(path), hash);
       if (hash.digest('hex') === hex) return path;
