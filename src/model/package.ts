@@ -50,6 +50,13 @@ export interface Package {
    * Used to decide whether every executable in the layer is accounted for.
    */
   owns: string[];
+  /**
+   * For a `file` component (an executable, shared library, native addon or
+   * extension): the id of the package that owns it, when one does. Owners
+   * depend on their files in the graph; an unowned file leaves the inventory
+   * incomplete.
+   */
+  ownedBy?: string;
   /** Extra facts, emitted as `lamina:` properties (keys without the prefix). */
   properties: Record<string, string>;
   /** Findings about this package (e.g. modified files). */
@@ -74,4 +81,9 @@ export function newPackage(
     findings: [],
     ...init,
   };
+}
+
+/** An executable or library no package owns: what leaves an inventory incomplete. */
+export function isUnownedFile(p: Package): boolean {
+  return p.type === 'file' && p.ownedBy === undefined;
 }

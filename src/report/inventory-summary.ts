@@ -1,4 +1,5 @@
 import type { Inventory } from '../model/inventory.js';
+import { isUnownedFile } from '../model/package.js';
 
 /**
  * A few human lines about an inventory: packages per ecosystem, whether it is
@@ -8,9 +9,11 @@ import type { Inventory } from '../model/inventory.js';
 export function summarizeInventory(inv: Inventory): string {
   const byEco = new Map<string, number>();
   const unowned: string[] = [];
+  let files = 0;
   for (const p of inv.packages) {
     if (p.type === 'file') {
-      unowned.push(p.locations[0]?.path ?? p.name);
+      files++;
+      if (isUnownedFile(p)) unowned.push(p.locations[0]?.path ?? p.name);
       continue;
     }
     byEco.set(p.ecosystem, (byEco.get(p.ecosystem) ?? 0) + 1);
@@ -21,6 +24,10 @@ export function summarizeInventory(inv: Inventory): string {
     .map(([e, n]) => `${e} ${n}`)
     .join(', ');
   const lines = [`${inv.artifact.name}: ${total} packages${ecos ? ` (${ecos})` : ''}`];
+  if (files > 0)
+    lines.push(
+      `  ${files} executable${files === 1 ? '' : 's'}, librar${files === 1 ? 'y' : 'ies'} or extension${files === 1 ? '' : 's'} as file components`
+    );
   if (unowned.length > 0) {
     const shown = unowned.slice(0, 5).join(', ');
     lines.push(

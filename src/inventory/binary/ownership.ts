@@ -1,41 +1,136 @@
 import type { Package } from '../../model/package.js';
 
 /**
- * Answers "does some package own this file?" for the layer's files, from the
- * `owns` lists of packages found earlier. Built once: exact paths go in a Set,
- * directory prefixes (ending in '/') in another, and a lookup walks the path's
- * ancestors, so each query costs O(path depth).
+ * Top-level layer directories whose files a runtime runs or loads by name:
+ * `/opt/bin` is on PATH, `/opt/lib` on LD_LIBRARY_PATH (with the loader's
+ * hardware-capability subdirectories), `/opt/extensions/*` are started by
+ * Lambda. A package's metadata cannot claim files there, only the package
+ * that is the file itself (a jar, a Go or Rust program).
+ */
+export const RUNTIME_DIRS: readonly string[] = ['bin', 'extensions', 'lib'];
+
+/** A node of the claims tree: one path component. */
+interface Node {
+  kids?: Map<string, Node>;
+  /** Package owning this exact path. */
+  exact?: Package;
+  /** Package owning everything under this directory. */
+  prefix?: Package;
+  /** A package that claimed this path (or directory) and was refused. */
+  refused?: Package;
+}
+
+/** Whether `claim` (layer-relative, '/'-terminated for a directory) is one a package may make. */
+export function acceptsClaim(pkg: Package, claim: string): boolean {
+  const top = claim.split('/', 1)[0] ?? '';
+  if (claim === '' || claim === '/') return false;
+  if (!RUNTIME_DIRS.includes(top)) return true;
+  // Only the file the package itself is (its own evidence) may sit in a runtime directory.
+  return pkg.locations.some((l) => l.path === claim);
+}
+
+/**
+ * Answers "which package owns this file?" from the `owns` lists of packages
+ * found earlier, never on a package's word alone: claims on files in
+ * {@link RUNTIME_DIRS} are refused unless the claim is the package's own
+ * evidence file. Claims are held in a tree of path components, so a lookup
+ * costs the length of the path, and the deepest claim wins (a nested
+ * `node_modules/a/node_modules/b/x.node` belongs to `b`).
  */
 export class OwnershipIndex {
-  readonly #exact = new Set<string>();
-  readonly #prefixes = new Set<string>();
+  readonly #root: Node = {};
 
   constructor(packages: readonly Package[]) {
     for (const p of packages) {
       for (const raw of p.owns) {
-        const o = raw.replace(/^\/+/, '');
-        if (o === '') continue;
-        (o.endsWith('/') ? this.#prefixes : this.#exact).add(o);
+        const claim = raw.replace(/^\/+/, '');
+        if (claim === '') continue;
+        const dir = claim.endsWith('/');
+        const node = this.#node(dir ? claim.slice(0, -1) : claim);
+        if (!acceptsClaim(p, claim)) node.refused ??= p;
+        else if (dir) node.prefix ??= p;
+        else node.exact ??= p;
       }
     }
   }
 
-  /** True when `path` (layer-relative) is owned exactly or lies under an owned prefix. */
-  has(path: string): boolean {
-    if (this.#exact.has(path)) return true;
-    if (this.#prefixes.size === 0) return false;
-    for (let i = path.indexOf('/'); i >= 0; i = path.indexOf('/', i + 1)) {
-      if (this.#prefixes.has(path.slice(0, i + 1))) return true;
+  #node(path: string): Node {
+    let n = this.#root;
+    for (const part of path.split('/')) {
+      n.kids ??= new Map();
+      let k = n.kids.get(part);
+      if (!k) {
+        k = {};
+        n.kids.set(part, k);
+      }
+      n = k;
     }
-    return false;
+    return n;
+  }
+
+  /** Walk `path` down the tree, calling `visit` for each node on it (the last one is the path itself). */
+  #walk(path: string, visit: (n: Node, last: boolean) => void): void {
+    let n: Node | undefined = this.#root;
+    let start = 0;
+    while (n) {
+      const end = path.indexOf('/', start);
+      const part = end < 0 ? path.slice(start) : path.slice(start, end);
+      n = n.kids?.get(part);
+      if (!n) return;
+      visit(n, end < 0);
+      if (end < 0) return;
+      start = end + 1;
+    }
+  }
+
+  /** The package owning `path` (layer-relative): its exact claim, else the deepest directory claim. */
+  owner(path: string): Package | undefined {
+    let found: Package | undefined;
+    this.#walk(path, (n, last) => {
+      if (last && n.exact) found = n.exact;
+      else if (!last && n.prefix) found = n.prefix;
+    });
+    return found;
+  }
+
+  /** True when some package owns `path`. */
+  has(path: string): boolean {
+    return this.owner(path) !== undefined;
+  }
+
+  /** A package that claimed `path` (or a directory above it) and was refused, if any. */
+  refusedClaimant(path: string): Package | undefined {
+    let found: Package | undefined;
+    this.#walk(path, (n) => {
+      if (n.refused) found = n.refused;
+    });
+    return found;
   }
 }
 
 /**
- * True when some package's `owns` lists `path` or a directory prefix of it.
+ * True when some package owns `path`.
  * For many lookups, build an {@link OwnershipIndex} once and pass it instead.
  */
 export function isOwned(path: string, packages: readonly Package[] | OwnershipIndex): boolean {
   const index = packages instanceof OwnershipIndex ? packages : new OwnershipIndex(packages);
   return index.has(path);
+}
+
+/**
+ * Whether `path` (a layer-relative path, possibly with `..`) stays inside
+ * `dir` once normalised; returns the normalised path or undefined. Used to
+ * keep a package's claims within its own install directory.
+ */
+export function withinDir(dir: string, path: string): string | undefined {
+  const base = dir === '' ? [] : dir.split('/');
+  const out = [...base];
+  for (const part of path.split('/')) {
+    if (part === '' || part === '.') continue;
+    if (part === '..') {
+      if (out.length <= base.length) return undefined;
+      out.pop();
+    } else out.push(part);
+  }
+  return out.length > base.length ? out.join('/') : undefined;
 }
