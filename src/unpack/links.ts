@@ -155,8 +155,8 @@ export class LinkIndex {
     let hops = 0;
     while (todo.length > 0) {
       const part = todo.pop()!;
-      if (part === '' || part === '.') continue;
       if (up > 0) {
+        if (part === '' || part === '.') continue;
         if (part === '..') up = Math.min(depth, up + 1);
         else if (part === this.#mount[depth - up]) up--;
         // Anywhere else on the host is not the layer.
@@ -164,7 +164,9 @@ export class LinkIndex {
         continue;
       }
       const cur = stack[stack.length - 1] ?? this.#root;
+      // Anything after a file, even `.` or a trailing '/', is ENOTDIR.
       if (cur.entry && cur.entry.kind !== 'dir') return { ok: false, reason: 'missing' };
+      if (part === '' || part === '.') continue;
       if (part === '..') {
         if (stack.length === 0) {
           if (depth === 0) continue;
