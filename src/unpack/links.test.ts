@@ -47,7 +47,8 @@ describe('LinkIndex.resolve', () => {
 
   it('says loop, outside or missing for what does not resolve in the layer', () => {
     const chain: Record<string, MemoryFile> = { end: 'x' };
-    for (let i = 0; i <= MAX_LINK_HOPS; i++) chain[`l${i}`] = { symlink: i === 0 ? 'end' : `l${i - 1}` };
+    for (let i = 0; i <= MAX_LINK_HOPS; i++)
+      chain[`l${i}`] = { symlink: i === 0 ? 'end' : `l${i - 1}` };
     const links = index({
       ...chain,
       a: { symlink: 'b' },
@@ -113,7 +114,10 @@ describe('LinkIndex.aliases', () => {
 
   it('costs the path length, not its square, on deep paths', () => {
     const deep = Array.from({ length: 1500 }, () => 'd').join('/');
-    const links = index({ [`${deep}/f`]: 'x', top: { symlink: deep.split('/').slice(0, 700).join('/') } });
+    const links = index({
+      [`${deep}/f`]: 'x',
+      top: { symlink: deep.split('/').slice(0, 700).join('/') },
+    });
     expect(links.aliases(`${deep}/f`)).toEqual([`top/${deep.split('/').slice(700).join('/')}/f`]);
     expect(links.resolve(`top/${deep.split('/').slice(700).join('/')}/f`)).toMatchObject({
       ok: true,
@@ -158,45 +162,52 @@ describe('LinkIndex.resolve agrees with realpath(3)', () => {
 
   it('on generated trees of files, directories and links', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.array(node, { minLength: 1, maxLength: 12 }), fc.array(relTarget, { minLength: 1, maxLength: 6 }), async (nodes, probes) => {
-        const root = join(tmp, `t${run++}`);
-        mkdirSync(root);
-        const made = new Set<string>();
-        for (const n of nodes) {
-          const rel = [...n.dir, n.name].join('/');
-          // Skip anything whose parent is not a plain directory we made (or that exists already).
-          if ([...made].some((m) => rel === m || rel.startsWith(`${m}/`) || m.startsWith(`${rel}/`))) continue;
-          const abs = join(root, rel);
-          try {
-            mkdirSync(dirname(abs), { recursive: true });
-            if (n.kind === 'file') writeFileSync(abs, 'x');
-            else if (n.kind === 'dir') mkdirSync(abs);
-            else if (n.kind === 'link') symlinkSync(n.target, abs);
-            else symlinkSync(`${root}/${n.target}`, abs);
-          } catch {
-            continue;
+      fc.asyncProperty(
+        fc.array(node, { minLength: 1, maxLength: 12 }),
+        fc.array(relTarget, { minLength: 1, maxLength: 6 }),
+        async (nodes, probes) => {
+          const root = join(tmp, `t${run++}`);
+          mkdirSync(root);
+          const made = new Set<string>();
+          for (const n of nodes) {
+            const rel = [...n.dir, n.name].join('/');
+            // Skip anything whose parent is not a plain directory we made (or that exists already).
+            if (
+              [...made].some((m) => rel === m || rel.startsWith(`${m}/`) || m.startsWith(`${rel}/`))
+            )
+              continue;
+            const abs = join(root, rel);
+            try {
+              mkdirSync(dirname(abs), { recursive: true });
+              if (n.kind === 'file') writeFileSync(abs, 'x');
+              else if (n.kind === 'dir') mkdirSync(abs);
+              else if (n.kind === 'link') symlinkSync(n.target, abs);
+              else symlinkSync(`${root}/${n.target}`, abs);
+            } catch {
+              continue;
+            }
+            made.add(rel);
           }
-          made.add(rel);
+          const source = await DirectorySource.open(root);
+          const links = new LinkIndex(source, root);
+          for (const probe of probes) {
+            let kernel: string | undefined;
+            try {
+              // No path.join: it would fold `a/..` before the kernel sees it.
+              statSync(`${root}/${probe}`);
+              kernel = realpathSync.native(`${root}/${probe}`);
+            } catch {
+              kernel = undefined;
+            }
+            const ours = links.resolve(probe);
+            if (kernel !== undefined && (kernel === root || kernel.startsWith(`${root}/`))) {
+              expect(ours).toMatchObject({ ok: true, path: kernel.slice(root.length + 1) });
+            } else {
+              expect(ours.ok).toBe(false);
+            }
+          }
         }
-        const source = await DirectorySource.open(root);
-        const links = new LinkIndex(source, root);
-        for (const probe of probes) {
-          let kernel: string | undefined;
-          try {
-            // No path.join: it would fold `a/..` before the kernel sees it.
-            statSync(`${root}/${probe}`);
-            kernel = realpathSync.native(`${root}/${probe}`);
-          } catch {
-            kernel = undefined;
-          }
-          const ours = links.resolve(probe);
-          if (kernel !== undefined && (kernel === root || kernel.startsWith(`${root}/`))) {
-            expect(ours).toMatchObject({ ok: true, path: kernel.slice(root.length + 1) });
-          } else {
-            expect(ours.ok).toBe(false);
-          }
-        }
-      }),
+      ),
       { numRuns: 150, seed: 20261128 }
     );
   });

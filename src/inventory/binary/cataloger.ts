@@ -201,15 +201,7 @@ async function catalogFile(ctx: CatalogContext, c: Candidate): Promise<CatalogRe
     });
     return {
       packages: [
-        fileComponent(
-          ctx,
-          c,
-          c.owner,
-          sha,
-          'elf',
-          kindOf(e.path, hdr, undefined),
-          elfProps(hdr)
-        ),
+        fileComponent(ctx, c, c.owner, sha, 'elf', kindOf(e.path, hdr, undefined), elfProps(hdr)),
       ],
       findings,
     };
@@ -226,15 +218,7 @@ async function catalogFile(ctx: CatalogContext, c: Candidate): Promise<CatalogRe
     const hdr = tryHeader(head);
     return {
       packages: [
-        fileComponent(
-          ctx,
-          c,
-          c.owner,
-          sha,
-          'elf',
-          kindOf(e.path, hdr, undefined),
-          elfProps(hdr)
-        ),
+        fileComponent(ctx, c, c.owner, sha, 'elf', kindOf(e.path, hdr, undefined), elfProps(hdr)),
       ],
       findings,
     };
