@@ -54,7 +54,11 @@ export interface ParsedDepsJson {
  * @throws Error when the text is not JSON or lacks `targets` / `libraries` objects.
  */
 export function parseDepsJson(text: string): ParsedDepsJson {
-  const { value: doc, tolerated, duplicateKeys } = parseJsonLenient(text, {
+  const {
+    value: doc,
+    tolerated,
+    duplicateKeys,
+  } = parseJsonLenient(text, {
     duplicates: 'first',
   });
   if (!isObject(doc)) throw new Error('deps.json is not a JSON object');

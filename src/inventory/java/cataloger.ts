@@ -201,8 +201,7 @@ async function identify(
       const text = (await zip.read(e.path, ctx.limits.maxFileSize)).toString('utf8');
       const props = parsePomProperties(text, e.path);
       if (props) poms.push({ path: e.path, props });
-      else
-        out.findings.push(metadataProblem(`${display}!/${e.path}`, 'no artifactId or version'));
+      else out.findings.push(metadataProblem(`${display}!/${e.path}`, 'no artifactId or version'));
     } catch (err) {
       out.findings.push(metadataProblem(`${display}!/${e.path}`, err));
     }

@@ -162,7 +162,7 @@ export function pomLicenses(xml: string): string[] {
   const end = xml.indexOf('</licenses>', start);
   if (end < 0) return [];
   const names: string[] = [];
-  for (let i = xml.indexOf('<license>', start); i >= 0 && i < end; ) {
+  for (let i = xml.indexOf('<license>', start); i >= 0 && i < end;) {
     const close = xml.indexOf('</license>', i);
     if (close < 0 || close > end) break;
     const block = xml.slice(i + '<license>'.length, close);
