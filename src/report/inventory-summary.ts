@@ -13,7 +13,7 @@ export function summarizeInventory(inv: Inventory): string {
   for (const p of inv.packages) {
     if (p.type === 'file') {
       files++;
-      if (isUnownedFile(p)) unowned.push(p.locations[0]?.path ?? p.name);
+      if (isUnownedFile(p)) unowned.push(shorten(p.locations[0]?.path ?? p.name));
       continue;
     }
     byEco.set(p.ecosystem, (byEco.get(p.ecosystem) ?? 0) + 1);
@@ -38,4 +38,9 @@ export function summarizeInventory(inv: Inventory): string {
     `  inventory ${inv.complete ? 'complete' : 'incomplete'}; ${inv.findings.length} finding${inv.findings.length === 1 ? '' : 's'}`
   );
   return lines.join('\n') + '\n';
+}
+
+/** A path cut to a readable length (a layer can hold paths thousands of characters long). */
+function shorten(path: string): string {
+  return path.length <= 120 ? path : `${path.slice(0, 58)}…${path.slice(-58)}`;
 }

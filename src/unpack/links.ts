@@ -59,6 +59,8 @@ interface Node {
  */
 export class LinkIndex {
   readonly #root: Node = { name: '' };
+  readonly #entries: readonly FileEntry[];
+  #built = false;
   readonly #mount: string[];
   readonly #aliasCache = new Map<string, readonly string[]>();
   readonly #findings: Finding[] = [];
@@ -68,11 +70,10 @@ export class LinkIndex {
 
   constructor(source: Pick<FileSource, 'entries'>, mount = '/opt') {
     this.#mount = mount.split('/').filter((p) => p !== '');
-    const links: FileEntry[] = [];
-    for (const e of source.entries()) {
-      this.#insert(e);
-      if (e.kind === 'symlink') links.push(e);
-    }
+    this.#entries = source.entries();
+    const links = this.#entries.filter((e) => e.kind === 'symlink');
+    // Without links every path is its own real path: the tree is built only if asked.
+    if (links.length > 0) this.#tree();
     let any = false;
     for (const e of links) {
       const r = this.resolve(e.path);
@@ -102,18 +103,43 @@ export class LinkIndex {
     this.hasLinks = any;
   }
 
-  #insert(e: FileEntry): void {
-    let n = this.#root;
-    for (const part of e.path.split('/')) {
-      n.kids ??= new Map();
-      let k = n.kids.get(part);
-      if (!k) {
-        k = { name: part };
-        n.kids.set(part, k);
-      }
-      n = k;
+  /** The tree of path components, built on first use. */
+  #tree(): Node {
+    if (!this.#built) {
+      this.#built = true;
+      const dirs = new Map<string, Node>([['', this.#root]]);
+      for (const e of this.#entries) this.#insert(e, dirs);
     }
+    return this.#root;
+  }
+
+  /**
+   * Add an entry under its parent, found by path (entries come sorted, parents
+   * first), so building costs the total length of the paths, not their depth squared.
+   */
+  #insert(e: FileEntry, dirs: Map<string, Node>): void {
+    const slash = e.path.lastIndexOf('/');
+    const parentPath = slash < 0 ? '' : e.path.slice(0, slash);
+    let parent = dirs.get(parentPath);
+    if (!parent) {
+      // A parent the source did not list: walk down from the root, once.
+      parent = this.#root;
+      for (const part of parentPath.split('/')) parent = this.#child(parent, part);
+      dirs.set(parentPath, parent);
+    }
+    const n = this.#child(parent, slash < 0 ? e.path : e.path.slice(slash + 1));
     n.entry = e;
+    if (e.kind === 'dir') dirs.set(e.path, n);
+  }
+
+  #child(n: Node, part: string): Node {
+    n.kids ??= new Map();
+    let k = n.kids.get(part);
+    if (!k) {
+      k = { name: part };
+      n.kids.set(part, k);
+    }
+    return k;
   }
 
   #node(path: string): Node | undefined {
@@ -145,6 +171,7 @@ export class LinkIndex {
    */
   resolve(path: string): Resolution {
     if (path.length >= PATH_MAX) return { ok: false, reason: 'missing' };
+    const root = this.#tree();
     const depth = this.#mount.length;
     // Components still to walk; the next one is last.
     const todo = path.split('/').reverse();
@@ -163,7 +190,7 @@ export class LinkIndex {
         else return { ok: false, reason: 'outside' };
         continue;
       }
-      const cur = stack[stack.length - 1] ?? this.#root;
+      const cur = stack[stack.length - 1] ?? root;
       // Anything after a file, even `.` or a trailing '/', is ENOTDIR.
       if (cur.entry && cur.entry.kind !== 'dir') return { ok: false, reason: 'missing' };
       if (part === '' || part === '.') continue;

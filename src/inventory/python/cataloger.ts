@@ -12,7 +12,6 @@ import {
 import { pep503, pypiPurl } from '../purl.js';
 import { pythonLicenses } from './license.js';
 import { CoreMetadata } from './metadata.js';
-import { withinDir } from '../binary/ownership.js';
 import { parseRecord, recordPathInLayer, verifyRecordFiles, type RecordCheck } from './record.js';
 import { parseRequirement, parseRequiresTxt, type Requirement } from './requirements.js';
 
@@ -220,7 +219,7 @@ function recordFiles(
   for (const row of parseRecord(text)) {
     const path = recordPathInLayer(siteDir, row.path);
     if (path === undefined) continue;
-    if (withinDir(siteDir, row.path) !== undefined) paths.push(path);
+    if (siteDir === '' || path.startsWith(`${siteDir}/`)) paths.push(path);
     // RECORD itself and compiled .pyc files are listed without a hash.
     if (row.hash) checks.push({ path, row: { ...row, hash: row.hash }, owner });
   }
