@@ -68,29 +68,19 @@ export class OwnershipIndex {
     return n;
   }
 
-  /** Walk `path` down the tree, calling `visit` for each node on it (the last one is the path itself). */
-  #walk(path: string, visit: (n: Node, last: boolean) => void): void {
-    let n: Node | undefined = this.#root;
-    let start = 0;
-    while (n) {
-      const end = path.indexOf('/', start);
-      const part = end < 0 ? path.slice(start) : path.slice(start, end);
-      n = n.kids?.get(part);
-      if (!n) return;
-      visit(n, end < 0);
-      if (end < 0) return;
-      start = end + 1;
-    }
-  }
-
   /** The package owning `path` (layer-relative): its exact claim, else the deepest directory claim. */
   owner(path: string): Package | undefined {
     let found: Package | undefined;
-    this.#walk(path, (n, last) => {
-      if (last && n.exact) found = n.exact;
-      else if (!last && n.prefix) found = n.prefix;
-    });
-    return found;
+    let n: Node | undefined = this.#root;
+    let start = 0;
+    for (;;) {
+      const end = path.indexOf('/', start);
+      n = n.kids?.get(end < 0 ? path.slice(start) : path.slice(start, end));
+      if (!n) return found;
+      if (end < 0) return n.exact ?? found;
+      if (n.prefix) found = n.prefix;
+      start = end + 1;
+    }
   }
 
   /** True when some package owns `path`. */
@@ -101,10 +91,16 @@ export class OwnershipIndex {
   /** A package that claimed `path` (or a directory above it) and was refused, if any. */
   refusedClaimant(path: string): Package | undefined {
     let found: Package | undefined;
-    this.#walk(path, (n) => {
+    let n: Node | undefined = this.#root;
+    let start = 0;
+    for (;;) {
+      const end = path.indexOf('/', start);
+      n = n.kids?.get(end < 0 ? path.slice(start) : path.slice(start, end));
+      if (!n) return found;
       if (n.refused) found = n.refused;
-    });
-    return found;
+      if (end < 0) return found;
+      start = end + 1;
+    }
   }
 }
 

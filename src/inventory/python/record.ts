@@ -44,67 +44,66 @@ export function parseRecord(text: string): RecordRow[] {
 /** CPython's csv reader state machine over `splitlines()` lines (delimiter ',', quote '"'). */
 function* csvRows(text: string): Generator<string[]> {
   let fields: string[] = [];
-  let field = '';
+  // The current field's pieces, joined once when it ends (no per-character string building).
+  let field: string[] = [];
   // 'start': at a field's start; 'plain': in an unquoted field; 'quoted'; 'quote': a quote seen in a quoted field.
   let state: 'start' | 'plain' | 'quoted' | 'quote' = 'start';
+  const endField = (): void => {
+    fields.push(field.join(''));
+    field = [];
+    state = 'start';
+  };
   for (const line of text.split(SPLITLINES)) {
     if (state !== 'quoted' && line === '' && fields.length === 0) continue;
-    for (let i = 0; i < line.length; i++) {
+    let i = 0;
+    while (i < line.length) {
       const c = line[i]!;
-      switch (state) {
-        case 'start':
-          if (c === '"') state = 'quoted';
-          else if (c === ',') fields.push('');
-          else {
-            field = c;
-            state = 'plain';
-          }
-          break;
-        case 'plain': {
-          const comma = line.indexOf(',', i);
-          const end = comma < 0 ? line.length : comma;
-          field += line.slice(i, end);
-          i = end;
-          if (comma >= 0) {
-            fields.push(field);
-            field = '';
-            state = 'start';
-          }
-          break;
+      if (state === 'start') {
+        if (c === '"') state = 'quoted';
+        else if (c === ',') endField();
+        else {
+          state = 'plain';
+          continue;
         }
-        case 'quoted': {
-          const q = line.indexOf('"', i);
-          const end = q < 0 ? line.length : q;
-          field += line.slice(i, end);
-          i = end;
-          if (q >= 0) state = 'quote';
-          break;
+        i++;
+      } else if (state === 'plain') {
+        const comma = line.indexOf(',', i);
+        const end = comma < 0 ? line.length : comma;
+        field.push(line.slice(i, end));
+        i = end;
+        if (comma >= 0) {
+          endField();
+          i++;
         }
-        case 'quote':
-          if (c === '"') {
-            field += '"';
-            state = 'quoted';
-          } else if (c === ',') {
-            fields.push(field);
-            field = '';
-            state = 'start';
-          } else {
-            field += c;
-            state = 'plain';
-          }
-          break;
+      } else if (state === 'quoted') {
+        const q = line.indexOf('"', i);
+        const end = q < 0 ? line.length : q;
+        field.push(line.slice(i, end));
+        i = end;
+        if (q >= 0) {
+          state = 'quote';
+          i++;
+        }
+      } else {
+        // After a quote inside a quoted field: a doubled quote, the field's end, or text that joins it.
+        if (c === '"') {
+          field.push('"');
+          state = 'quoted';
+          i++;
+        } else if (c === ',') {
+          endField();
+          i++;
+        } else state = 'plain';
       }
     }
     // End of line: a quoted field goes on to the next line; anything else ends the row.
     if (state === 'quoted') continue;
-    fields.push(field);
+    endField();
     yield fields;
     fields = [];
-    field = '';
-    state = 'start';
   }
   if (state === 'quoted') {
-    fields.push(field);
+    endField();
     yield fields;
   }
 }
@@ -221,7 +220,7 @@ export async function verifyRecordFiles(
     }
     return found;
   });
-  for (const r of results) out.findings.push(...r);
+  for (const r of results) for (const f of r) out.findings.push(f);
   return out;
 }
 

@@ -91,26 +91,32 @@ export function readRubyString(
   return { value, end };
 }
 
+/** Index of the next character of `src` from `i` that is one of `stops` (or src.length). */
+function nextStop(src: string, i: number, stops: string): number {
+  while (i < src.length && !stops.includes(src[i]!)) i++;
+  return i;
+}
+
 function readDoubleQuoted(
   src: string,
-  i: number,
+  from: number,
   close: string,
   budget: ScanBudget
 ): Read<string> | undefined {
-  let out = '';
-  const from = i;
+  // Plain runs are copied as slices: no per-character string building.
+  const out: string[] = [];
+  let i = from;
   try {
-    return scanDouble();
-  } finally {
-    spend(budget, i - from);
-  }
-  function scanDouble(): Read<string> | undefined {
     while (i < src.length) {
-      const c = src[i] as string;
-      if (c === close) return { value: out, end: i + 1 };
-      if (c === '#' && src[i + 1] === '{') return undefined; // interpolation: not a literal
-      if (c !== '\\') {
-        out += c;
+      const j = nextStop(src, i, `${close}#\\`);
+      out.push(src.slice(i, j));
+      i = j;
+      if (i >= src.length) break;
+      const c = src[i]!;
+      if (c === close) return { value: out.join(''), end: i + 1 };
+      if (c === '#') {
+        if (src[i + 1] === '{') return undefined; // interpolation: not a literal
+        out.push('#');
         i++;
         continue;
       }
@@ -119,57 +125,64 @@ function readDoubleQuoted(
         const braced = /^\{([0-9a-fA-F ]+)\}/.exec(src.slice(i + 2, i + 40));
         const plain = /^[0-9a-fA-F]{4}/.exec(src.slice(i + 2, i + 6));
         if (braced?.[1]) {
-          for (const cp of braced[1].trim().split(/\s+/))
-            out += String.fromCodePoint(parseInt(cp, 16));
+          for (const cp of braced[1].trim().split(/\s+/)) {
+            const v = parseInt(cp, 16);
+            if (v > 0x10ffff) return undefined;
+            out.push(String.fromCodePoint(v));
+          }
           i += 2 + braced[0].length;
         } else if (plain) {
-          out += String.fromCharCode(parseInt(plain[0], 16));
+          out.push(String.fromCharCode(parseInt(plain[0], 16)));
           i += 6;
         } else return undefined;
       } else if (n === 'x') {
         const hex = /^[0-9a-fA-F]{1,2}/.exec(src.slice(i + 2, i + 4));
         if (!hex) return undefined;
-        out += String.fromCharCode(parseInt(hex[0], 16));
+        out.push(String.fromCharCode(parseInt(hex[0], 16)));
         i += 2 + hex[0].length;
       } else {
-        out += ESCAPES[n] ?? n;
+        out.push(ESCAPES[n] ?? n);
         i += 2;
       }
     }
     return undefined;
+  } finally {
+    spend(budget, i - from);
   }
 }
 
 function readSingleQuoted(
   src: string,
-  i: number,
+  from: number,
   open: string,
   close: string,
   budget: ScanBudget
 ): Read<string> | undefined {
-  let out = '';
+  const out: string[] = [];
+  const nests = open !== close;
   let nest = 0;
-  const from = i;
+  let i = from;
   try {
-    return scanSingle();
-  } finally {
-    spend(budget, i - from);
-  }
-  function scanSingle(): Read<string> | undefined {
     while (i < src.length) {
-      const c = src[i] as string;
+      const j = nextStop(src, i, `${open}${close}\\`);
+      out.push(src.slice(i, j));
+      i = j;
+      if (i >= src.length) break;
+      const c = src[i]!;
       if (c === '\\' && (src[i + 1] === close || src[i + 1] === '\\' || src[i + 1] === open)) {
-        out += src[i + 1];
+        out.push(src[i + 1]!);
         i += 2;
         continue;
       }
-      if (c === close && nest === 0) return { value: out, end: i + 1 };
-      if (open !== close && c === open) nest++;
-      if (open !== close && c === close) nest--;
-      out += c;
+      if (c === close && nest === 0) return { value: out.join(''), end: i + 1 };
+      if (nests && c === open) nest++;
+      if (nests && c === close) nest--;
+      out.push(c);
       i++;
     }
     return undefined;
+  } finally {
+    spend(budget, i - from);
   }
 }
 
