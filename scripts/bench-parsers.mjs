@@ -168,7 +168,11 @@ const CASES = [
         targets[`L${i}/1.0`] = { dependencies: { [`L${(i + 1) % (n / 4)}`]: '1.0' } };
         libraries[`L${i}/1.0`] = { type: 'package', sha512: 'sha512-AAAA' };
       }
-      const t = JSON.stringify({ runtimeTarget: { name: 't' }, targets: { t: targets }, libraries });
+      const t = JSON.stringify({
+        runtimeTarget: { name: 't' },
+        targets: { t: targets },
+        libraries,
+      });
       return () => parseDepsJson(t);
     },
   },
@@ -193,7 +197,10 @@ const CASES = [
       const k = Math.floor(n / 100);
       const files = { [`${deep(k)}/f`]: 'x', top: { symlink: deep(Math.floor(k / 2)) } };
       const idx = new LinkIndex(new MemorySource('l', files));
-      const via = `top/${deep(k).split('/').slice(Math.floor(k / 2)).join('/')}/f`;
+      const via = `top/${deep(k)
+        .split('/')
+        .slice(Math.floor(k / 2))
+        .join('/')}/f`;
       return () => {
         for (let i = 0; i < 20; i++) idx.resolve(via);
         return idx.aliases(`${deep(k)}/f`);
@@ -226,7 +233,13 @@ const CASES = [
         files[`nodejs/node_modules/p${i}`] = { symlink: `.pnpm/p${i}@1.0.0/node_modules/p${i}` };
       }
       const src = new MemorySource('pnpm', files);
-      const artifact = { name: 'l', kind: 'directory', sha256: src.digest, size: src.size, properties: {} };
+      const artifact = {
+        name: 'l',
+        kind: 'directory',
+        sha256: src.digest,
+        size: src.size,
+        properties: {},
+      };
       return () => buildInventory(src, artifact);
     },
   },
@@ -246,7 +259,9 @@ async function best(thunk) {
 const results = [];
 let failed = 0;
 console.log(`base n = ${BASE}, best of ${RUNS} runs; columns: ms at n, then time(kn) / time(n)`);
-console.log(`${'parser'.padEnd(58)} ${'ms@1x'.padStart(8)} ${'2x'.padStart(6)} ${'4x'.padStart(6)} ${'8x'.padStart(6)}  peer 8x`);
+console.log(
+  `${'parser'.padEnd(58)} ${'ms@1x'.padStart(8)} ${'2x'.padStart(6)} ${'4x'.padStart(6)} ${'8x'.padStart(6)}  peer 8x`
+);
 for (const c of CASES) {
   const times = [];
   const peers = [];

@@ -38,6 +38,10 @@ export function relocate(pkg: Package, links: LinkIndex): void {
     else if (r.path !== '') owns.add(dir ? `${r.path}/` : r.path);
   }
   pkg.owns = [...owns];
+  if (pkg.installDir) {
+    const r = links.resolve(pkg.installDir);
+    if (r.ok && r.path !== '') pkg.installDir = r.path;
+  }
 }
 
 /**

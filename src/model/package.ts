@@ -51,6 +51,14 @@ export interface Package {
    */
   owns: string[];
   /**
+   * The directory the package installs into (its `node_modules/<name>`, its
+   * site directory, its app directory), layer-relative without a trailing
+   * '/'. Claims in `owns` outside it are refused: metadata cannot make a
+   * package own what it did not install. Undefined when the package claims
+   * only its own evidence file (a jar, a Go program).
+   */
+  installDir?: string;
+  /**
    * For a `file` component (an executable, shared library, native addon or
    * extension): the id of the package that owns it, when one does. Owners
    * depend on their files in the graph; an unowned file leaves the inventory

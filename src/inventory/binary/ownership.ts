@@ -20,13 +20,19 @@ interface Node {
   refused?: Package;
 }
 
-/** Whether `claim` (layer-relative, '/'-terminated for a directory) is one a package may make. */
+/**
+ * Whether `claim` (layer-relative, '/'-terminated for a directory) is one a
+ * package may make: inside its own install directory, and not in a runtime
+ * directory unless the claim is the package's own evidence file.
+ */
 export function acceptsClaim(pkg: Package, claim: string): boolean {
-  const top = claim.split('/', 1)[0] ?? '';
   if (claim === '' || claim === '/') return false;
-  if (!RUNTIME_DIRS.includes(top)) return true;
-  // Only the file the package itself is (its own evidence) may sit in a runtime directory.
-  return pkg.locations.some((l) => l.path === claim);
+  const own = pkg.locations.some((l) => l.path === claim);
+  const dir = pkg.installDir;
+  if (dir !== undefined && dir !== '' && !claim.startsWith(`${dir}/`) && !own) return false;
+  const top = claim.split('/', 1)[0] ?? '';
+  // Only the file the package itself is may sit in a runtime directory.
+  return !RUNTIME_DIRS.includes(top) || own;
 }
 
 /**
@@ -114,19 +120,19 @@ export function isOwned(path: string, packages: readonly Package[] | OwnershipIn
 }
 
 /**
- * Whether `path` (a layer-relative path, possibly with `..`) stays inside
- * `dir` once normalised; returns the normalised path or undefined. Used to
- * keep a package's claims within its own install directory.
+ * `rel` (relative, possibly with `..`) joined to the layer directory `dir` and
+ * normalised; undefined when it is absolute or climbs out of the layer. Where
+ * it lands is for the ownership rules to judge, not this.
  */
-export function withinDir(dir: string, path: string): string | undefined {
-  const base = dir === '' ? [] : dir.split('/');
-  const out = [...base];
-  for (const part of path.split('/')) {
+export function joinInLayer(dir: string, rel: string): string | undefined {
+  if (rel.startsWith('/') || /^[A-Za-z]:/.test(rel)) return undefined;
+  const out = dir === '' ? [] : dir.split('/');
+  for (const part of rel.split('/')) {
     if (part === '' || part === '.') continue;
     if (part === '..') {
-      if (out.length <= base.length) return undefined;
+      if (out.length === 0) return undefined;
       out.pop();
     } else out.push(part);
   }
-  return out.length > base.length ? out.join('/') : undefined;
+  return out.length > 0 ? out.join('/') : undefined;
 }

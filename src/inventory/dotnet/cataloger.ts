@@ -1,6 +1,6 @@
 import { newPackage, type Package } from '../../model/package.js';
 import type { Finding } from '../../model/finding.js';
-import { withinDir } from '../binary/ownership.js';
+import { joinInLayer } from '../binary/ownership.js';
 import { parseErrorFinding, perEntry, type Cataloger, type CatalogContext } from '../cataloger.js';
 import { genericPurl, nugetPurl } from '../purl.js';
 import {
@@ -81,6 +81,7 @@ function fromDepsJson(ctx: CatalogContext, path: string, deps: DepsJson): Packag
       locations: [{ path, layerDigest: ctx.layerDigest }],
       hashes: sha512 ? { 'SHA-512': sha512 } : {},
       owns: ownedFiles(ctx, dir, entries.get(key), isApp ? appName : undefined, path),
+      installDir: dir.replace(/\/$/, ''),
       properties,
     });
     byKey.set(key, pkg);
@@ -118,12 +119,12 @@ function ownedFiles(
     ...Object.keys(entry?.runtimeTargets ?? {}),
     ...Object.keys(entry?.native ?? {}),
   ];
-  // Asset paths come from the file: only what they name inside the app directory is owned.
+  // Asset paths come from the file; the ownership index refuses those outside the app directory.
   const appDir = dir.replace(/\/$/, '');
   for (const a of assets) {
     const base = a.slice(a.lastIndexOf('/') + 1);
     for (const rel of [a, base]) {
-      const candidate = withinDir(appDir, rel);
+      const candidate = joinInLayer(appDir, rel);
       if (candidate !== undefined && ctx.source.get(candidate)?.kind === 'file') {
         owns.add(candidate);
         break;

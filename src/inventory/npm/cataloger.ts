@@ -160,6 +160,7 @@ function toPackage(
     locations: [{ path, layerDigest }],
     licenses: npmLicenses(json),
     owns: [`${dir}/`],
+    installDir: dir,
     properties: { 'npm:path': dir },
     description: nonEmpty(json.description),
     author: personName(json.author),

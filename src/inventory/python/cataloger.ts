@@ -187,7 +187,7 @@ async function parseDistribution(
     const listed =
       layout === 'dist-info'
         ? recordFiles(pkg.id, site, await readOptional(`${metaPath}/RECORD`), recordChecks)
-        : installedFiles(metaPath, site, await readOptional(`${metaPath}/installed-files.txt`));
+        : installedFiles(metaPath, await readOptional(`${metaPath}/installed-files.txt`));
     if (listed) for (const p of listed) owns.add(p);
     else {
       const topLevel = await readOptional(`${metaPath}/top_level.txt`);
@@ -199,14 +199,15 @@ async function parseDistribution(
     }
   }
   pkg.owns = [...owns].sort();
+  // A distribution installs into its site directory (an egg into its own directory).
+  pkg.installDir = layout === 'egg' ? parent(metaPath) : site;
   return { found: { pkg, site, requirements, recordChecks }, findings };
 }
 
 /**
  * RECORD rows as ownership claims and checks. A row may name any file (pip
- * writes `../../bin/x` for scripts), but the distribution owns only files
- * inside its site directory: a RECORD cannot claim what other directories
- * hold. Every hashed row inside the layer is checked.
+ * writes `../../bin/x` for scripts); the ownership index accepts only claims
+ * inside the site directory. Every hashed row inside the layer is checked.
  */
 function recordFiles(
   owner: string,
@@ -219,7 +220,8 @@ function recordFiles(
   for (const row of parseRecord(text)) {
     const path = recordPathInLayer(siteDir, row.path);
     if (path === undefined) continue;
-    if (siteDir === '' || path.startsWith(`${siteDir}/`)) paths.push(path);
+    // Rows outside the site dir (pip's `../../bin/x`) are claims the ownership index refuses.
+    paths.push(path);
     // RECORD itself and compiled .pyc files are listed without a hash.
     if (row.hash) checks.push({ path, row: { ...row, hash: row.hash }, owner });
   }
@@ -232,19 +234,15 @@ function parent(path: string): string {
   return d === '.' ? '' : d;
 }
 
-/** setuptools' installed-files.txt: paths relative to the egg-info directory, owned only inside the site dir. */
-function installedFiles(
-  eggInfo: string,
-  site: string,
-  text: string | undefined
-): string[] | undefined {
+/** setuptools' installed-files.txt: paths relative to the egg-info directory. */
+function installedFiles(eggInfo: string, text: string | undefined): string[] | undefined {
   if (text === undefined) return undefined;
   return text
     .split(/\r\n|\r|\n/)
     .map((l) => l.trim())
     .filter((l) => l)
     .map((l) => recordPathInLayer(eggInfo, l))
-    .filter((p): p is string => p !== undefined && (site === '' || p.startsWith(`${site}/`)));
+    .filter((p): p is string => p !== undefined);
 }
 
 /** Top-level modules named in top_level.txt, as the directories and files present in the site dir. */

@@ -80,6 +80,7 @@ function toPackage(ctx: CatalogContext, path: string, gemsDir: string, spec: Gem
     locations: [{ path, layerDigest: ctx.layerDigest }],
     licenses,
     owns,
+    installDir: gemsDir,
     properties,
     description: spec.summary,
     homepage: spec.homepage,
