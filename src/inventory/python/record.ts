@@ -136,6 +136,8 @@ export interface RecordVerification {
   findings: { owner: string; finding: Finding }[];
   /** Paths not re-hashed because the byte budget was spent. */
   unverified: string[];
+  /** Bytes read to re-hash files: at most the sum of distinct listed files' sizes, and `maxBytes`. */
+  bytesHashed: number;
 }
 
 /**
@@ -158,7 +160,7 @@ export async function verifyRecordFiles(
     if (list) list.push(c);
     else byPath.set(c.path, [c]);
   }
-  const out: RecordVerification = { findings: [], unverified: [] };
+  const out: RecordVerification = { findings: [], unverified: [], bytesHashed: 0 };
   const toHash: { path: string; checks: RecordCheck[]; algorithms: string[] }[] = [];
   let budget = maxBytes;
   for (const path of [...byPath.keys()].sort()) {
@@ -189,6 +191,7 @@ export async function verifyRecordFiles(
       continue;
     }
     budget -= entry.size;
+    out.bytesHashed += entry.size;
     const algorithms = [...new Set(pending.map((c) => c.row.hash.algorithm.toLowerCase()))];
     toHash.push({ path, checks: pending, algorithms });
   }
