@@ -5,7 +5,7 @@ import { MemorySource } from '../unpack/memory.js';
 import { parseElf } from './binary/elf.js';
 import { BinaryParseError } from './binary/errors.js';
 import { parseModInfo } from './binary/gobuildinfo.js';
-import { OwnershipIndex } from './binary/ownership.js';
+import { disownOutsideInstallDir, OwnershipIndex } from './binary/ownership.js';
 import { parseDepsJson } from './dotnet/deps-json.js';
 import { parseManifest, parseProperties, pomLicenses } from './java/metadata.js';
 import { JsonSyntaxError, parseJsonLenient } from './json.js';
@@ -308,11 +308,13 @@ describe('parsers on generated hostile input', () => {
               ...(p.dir !== null ? { installDir: p.dir } : {}),
             })
           );
+          const reference = packages.map((p) => ({ ...p, owns: [...p.owns] }));
+          for (const p of packages) disownOutsideInstallDir(p);
           const index = new OwnershipIndex(packages);
           for (const probe of probes) {
             // Reference: the deepest accepted claim covering the probe; the first package wins a tie.
             let best: { depth: number; id: string } | undefined;
-            for (const p of packages) {
+            for (const p of reference) {
               for (const claim of p.owns) {
                 const dir = claim.endsWith('/');
                 const target = dir ? claim.slice(0, -1) : claim;

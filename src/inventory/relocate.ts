@@ -1,14 +1,18 @@
 import type { Location, Package } from '../model/package.js';
 import type { LinkIndex } from '../unpack/links.js';
+import { disownOutsideInstallDir } from './binary/ownership.js';
 
 /**
- * Put a package where the runtime loads it: each evidence path with symlinks
+ * Put a package where the runtime loads it: claims outside its install
+ * directory are set aside first (judged on the paths as the package names
+ * them), then each evidence path with symlinks
  * on it becomes its real path, and the link paths a runtime also reaches it
  * through follow as extra locations (they become extra occurrences in the
  * SBOM). Ownership claims are resolved the same way, so they name real files.
  * Nested paths (`a.jar!/b.jar`) are resolved up to the first `!/`.
  */
 export function relocate(pkg: Package, links: LinkIndex): void {
+  disownOutsideInstallDir(pkg);
   if (!links.hasLinks) return;
   const seen = new Set<string>();
   const locations: Location[] = [];
@@ -29,19 +33,20 @@ export function relocate(pkg: Package, links: LinkIndex): void {
   }
   pkg.locations = locations;
 
-  const owns = new Set<string>();
-  for (const claim of pkg.owns) {
+  pkg.owns = resolveClaims(pkg.owns, links);
+  if (pkg.disowned) pkg.disowned = resolveClaims(pkg.disowned, links);
+}
+
+function resolveClaims(claims: readonly string[], links: LinkIndex): string[] {
+  const out = new Set<string>();
+  for (const claim of claims) {
     const dir = claim.endsWith('/');
     const path = dir ? claim.slice(0, -1) : claim;
     const r = links.resolve(path);
-    if (!r.ok) owns.add(claim);
-    else if (r.path !== '') owns.add(dir ? `${r.path}/` : r.path);
+    if (!r.ok) out.add(claim);
+    else if (r.path !== '') out.add(dir ? `${r.path}/` : r.path);
   }
-  pkg.owns = [...owns];
-  if (pkg.installDir) {
-    const r = links.resolve(pkg.installDir);
-    if (r.ok && r.path !== '') pkg.installDir = r.path;
-  }
+  return [...out];
 }
 
 /**

@@ -59,6 +59,12 @@ export interface Package {
    */
   installDir?: string;
   /**
+   * Claims the package's metadata made outside its install directory, moved
+   * out of `owns` (see disownOutsideInstallDir); kept to explain why a file
+   * nobody owns was claimed.
+   */
+  disowned?: string[];
+  /**
    * For a `file` component (an executable, shared library, native addon or
    * extension): the id of the package that owns it, when one does. Owners
    * depend on their files in the graph; an unowned file leaves the inventory

@@ -22,22 +22,38 @@ interface Node {
 
 /**
  * Whether `claim` (layer-relative, '/'-terminated for a directory) is one a
- * package may make: inside its own install directory, and not in a runtime
- * directory unless the claim is the package's own evidence file.
+ * package may make of a file where the runtime finds it: not in a runtime
+ * directory, unless the claim is the package's own evidence file.
  */
 export function acceptsClaim(pkg: Package, claim: string): boolean {
   if (claim === '' || claim === '/') return false;
-  const own = pkg.locations.some((l) => l.path === claim);
-  const dir = pkg.installDir;
-  if (dir !== undefined && dir !== '' && !claim.startsWith(`${dir}/`) && !own) return false;
   const top = claim.split('/', 1)[0] ?? '';
-  // Only the file the package itself is may sit in a runtime directory.
-  return !RUNTIME_DIRS.includes(top) || own;
+  return !RUNTIME_DIRS.includes(top) || pkg.locations.some((l) => l.path === claim);
+}
+
+/**
+ * Move the claims outside the package's install directory from `owns` to
+ * `disowned`: metadata cannot make a package own what it did not install.
+ * Judged on the paths as the package names them (before symlinks are
+ * resolved), so a module reached through a link inside its site directory
+ * stays the distribution's.
+ */
+export function disownOutsideInstallDir(pkg: Package): void {
+  const dir = pkg.installDir;
+  if (dir === undefined || dir === '') return;
+  const own = new Set(pkg.locations.map((l) => l.path));
+  const keep: string[] = [];
+  for (const claim of pkg.owns) {
+    if (claim.startsWith(`${dir}/`) || own.has(claim)) keep.push(claim);
+    else (pkg.disowned ??= []).push(claim);
+  }
+  pkg.owns = keep;
 }
 
 /**
  * Answers "which package owns this file?" from the `owns` lists of packages
- * found earlier, never on a package's word alone: claims on files in
+ * found earlier, never on a package's word alone: claims outside a package's
+ * install directory were already moved to `disowned`, and claims on files in
  * {@link RUNTIME_DIRS} are refused unless the claim is the package's own
  * evidence file. Claims are held in a tree of path components, so a lookup
  * costs the length of the path, and the deepest claim wins (a nested
@@ -56,6 +72,10 @@ export class OwnershipIndex {
         if (!acceptsClaim(p, claim)) node.refused ??= p;
         else if (dir) node.prefix ??= p;
         else node.exact ??= p;
+      }
+      for (const raw of p.disowned ?? []) {
+        const claim = raw.replace(/^\/+|\/+$/g, '');
+        if (claim !== '') this.#node(claim).refused ??= p;
       }
     }
   }
