@@ -127,7 +127,16 @@ export const binaryCataloger: Cataloger = {
     }
     const one = async (c: Candidate): Promise<CatalogResult> => {
       try {
-        return await catalogFile(ctx, c);
+        const r = await catalogFile(ctx, c);
+        // Say why a recorded file is unowned when some package's metadata claimed it.
+        if (c.claimant && r.packages.some((p) => p.type === 'file' && p.ownedBy === undefined))
+          r.findings.push({
+            code: 'OWNERSHIP_CLAIM_IGNORED',
+            severity: 'info',
+            path: c.entry.path,
+            message: `${describe(c.claimant)} lists ${c.entry.path}, but a package's metadata may not claim files in bin/, lib/ or extensions/ or outside its own install directory: left unowned`,
+          });
+        return r;
       } catch (err) {
         // Reading failed (I/O, archive error): report and keep going.
         return {
@@ -165,13 +174,6 @@ async function catalogFile(ctx: CatalogContext, c: Candidate): Promise<CatalogRe
   const e = c.entry;
   const head = await ctx.source.head(e.path, SNIFF);
   const findings: Finding[] = [];
-  if (c.claimant)
-    findings.push({
-      code: 'OWNERSHIP_CLAIM_IGNORED',
-      severity: 'info',
-      path: e.path,
-      message: `${describe(c.claimant)} lists ${e.path}, but a package's metadata may not claim files in bin/, lib/ or extensions/ or outside its own directory: left unowned`,
-    });
   if (!isElf(head)) {
     const script = head.subarray(0, 2).toString('latin1') === '#!';
     // Scripts in bin/ run too; anything Lambda would start from extensions/ counts whatever it is.
