@@ -61,6 +61,7 @@ export function groupComponents(packages: readonly Package[]): ComponentGroup[] 
  */
 export function refSafe(path: string): string {
   return path.replace(
+    // eslint-disable-next-line no-control-regex -- control characters are what is encoded
     /[%\u0000-\u001f\u007f-\u009f\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g,
     (c) =>
       /[\ud800-\udfff]/.test(c)

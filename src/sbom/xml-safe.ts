@@ -1,7 +1,6 @@
 import type * as CDX from '@cyclonedx/cyclonedx-library';
 
 type XmlElement = CDX.Serialize.XML.Types.SimpleXml.Element;
-type XmlComment = CDX.Serialize.XML.Types.SimpleXml.Comment;
 
 /**
  * Characters XML 1.0 does not allow anywhere, not even as character
@@ -9,6 +8,7 @@ type XmlComment = CDX.Serialize.XML.Types.SimpleXml.Comment;
  * U+FFFE and U+FFFF. https://www.w3.org/TR/xml/#charsets
  */
 const FORBIDDEN =
+  // eslint-disable-next-line no-control-regex -- control characters are what is matched
   /[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
 
 /**
@@ -41,8 +41,7 @@ export function sanitizeXmlTree(el: XmlElement): void {
   const list = [...kids];
   for (const k of list) {
     if (k.type === 'element') sanitizeXmlTree(k);
-    else if (typeof (k as XmlComment).text === 'string')
-      (k as XmlComment).text = xmlSafeText((k as XmlComment).text as string);
+    else if (typeof k.text === 'string') k.text = xmlSafeText(k.text);
   }
   el.children = list;
 }

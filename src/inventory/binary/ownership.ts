@@ -94,19 +94,30 @@ export class OwnershipIndex {
     return n;
   }
 
-  /** The package owning `path` (layer-relative): its exact claim, else the deepest directory claim. */
-  owner(path: string): Package | undefined {
-    let found: Package | undefined;
+  /** The tree nodes along `path`, from its first component to (if claimed) the path itself. */
+  #along(path: string): Node[] {
+    const out: Node[] = [];
     let n: Node | undefined = this.#root;
-    let start = 0;
-    for (;;) {
+    for (let start = 0; ;) {
       const end = path.indexOf('/', start);
       n = n.kids?.get(end < 0 ? path.slice(start) : path.slice(start, end));
-      if (!n) return found;
-      if (end < 0) return n.exact ?? found;
-      if (n.prefix) found = n.prefix;
+      if (!n) return out;
+      out.push(n);
+      if (end < 0) return out;
       start = end + 1;
     }
+  }
+
+  /** The package owning `path` (layer-relative): its exact claim, else the deepest directory claim. */
+  owner(path: string): Package | undefined {
+    const nodes = this.#along(path);
+    const depth = path.split('/').length;
+    for (let i = nodes.length - 1; i >= 0; i--) {
+      const n = nodes[i]!;
+      const owner = i === depth - 1 ? n.exact : n.prefix;
+      if (owner) return owner;
+    }
+    return undefined;
   }
 
   /** True when some package owns `path`. */
@@ -116,17 +127,9 @@ export class OwnershipIndex {
 
   /** A package that claimed `path` (or a directory above it) and was refused, if any. */
   refusedClaimant(path: string): Package | undefined {
-    let found: Package | undefined;
-    let n: Node | undefined = this.#root;
-    let start = 0;
-    for (;;) {
-      const end = path.indexOf('/', start);
-      n = n.kids?.get(end < 0 ? path.slice(start) : path.slice(start, end));
-      if (!n) return found;
-      if (n.refused) found = n.refused;
-      if (end < 0) return found;
-      start = end + 1;
-    }
+    const nodes = this.#along(path);
+    for (let i = nodes.length - 1; i >= 0; i--) if (nodes[i]!.refused) return nodes[i]!.refused;
+    return undefined;
   }
 }
 

@@ -45,7 +45,7 @@ async function catalog(ctx: CatalogContext): Promise<CatalogResult> {
     const findings: Finding[] = [];
     const obj = await readPackageJson(ctx, entry.path, findings);
     let name = typeof obj?.name === 'string' && obj.name ? obj.name : undefined;
-    let version = typeof obj?.version === 'string' && obj.version ? obj.version : undefined;
+    const version = typeof obj?.version === 'string' && obj.version ? obj.version : undefined;
     if (name === undefined || version === undefined) {
       // Node loads `require('<dir name>')` whatever package.json says: name it from the path.
       const fromPath = packageNameFromDir(dir);

@@ -1,9 +1,9 @@
 import { getHashes } from 'node:crypto';
-import { posix } from 'node:path';
 import type { Finding } from '../../model/finding.js';
 import { digestEntry } from '../../unpack/hash.js';
 import type { FileSource } from '../../unpack/source.js';
 import { mapLimit } from '../../util/pool.js';
+import { joinInLayer } from '../binary/ownership.js';
 
 /** One row of a wheel RECORD. */
 export interface RecordRow {
@@ -15,6 +15,7 @@ export interface RecordRow {
 }
 
 /** Line breaks of Python's `str.splitlines`, which importlib.metadata splits RECORD on. */
+// eslint-disable-next-line no-control-regex -- these control characters are line breaks to Python
 const SPLITLINES = /\r\n|[\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029]/;
 
 /**
@@ -114,10 +115,7 @@ function* csvRows(text: string): Generator<string[]> {
  * paths and paths that leave the layer.
  */
 export function recordPathInLayer(siteDir: string, path: string): string | undefined {
-  if (path.startsWith('/') || /^[A-Za-z]:/.test(path)) return undefined;
-  const joined = posix.normalize(siteDir ? `${siteDir}/${path}` : path);
-  if (joined === '..' || joined.startsWith('../') || joined === '.') return undefined;
-  return joined;
+  return joinInLayer(siteDir, path);
 }
 
 const SUPPORTED = new Set(getHashes());

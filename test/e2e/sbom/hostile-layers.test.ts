@@ -2,6 +2,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BUILT_CLI, REPO_ROOT } from '../../helpers/cli.js';
 import { validateJson } from '../../helpers/validate.js';
@@ -10,7 +11,7 @@ import { validateJson } from '../../helpers/validate.js';
 // real runtime does with it (node, python3 and the dynamic loader on the unzipped layer), and
 // that `lamina sbom` sees the same thing, exits 0/1/2 and stays under 512 MiB of RSS.
 const HOSTILE = join(REPO_ROOT, 'testdata', 'hostile-layers');
-const PRELOAD = join(REPO_ROOT, 'test', 'e2e', 'sbom', 'rss-preload.cjs');
+const PRELOAD = join(REPO_ROOT, 'test', 'e2e', 'sbom', 'rss-preload.mjs');
 const RSS_LIMIT_KIB = 512 * 1024;
 
 interface Component {
@@ -42,7 +43,16 @@ function sbom(zip: string): Run {
   const out = join(tmp, `${zip}.cdx.json`);
   const r = spawnSync(
     process.execPath,
-    ['-r', PRELOAD, BUILT_CLI, 'sbom', join(HOSTILE, zip), '-o', out, '--quiet'],
+    [
+      '--import',
+      pathToFileURL(PRELOAD).href,
+      BUILT_CLI,
+      'sbom',
+      join(HOSTILE, zip),
+      '-o',
+      out,
+      '--quiet',
+    ],
     { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 }
   );
   const rss = /lamina-test-maxrss-kib (\d+)/.exec(r.stderr)?.[1];
