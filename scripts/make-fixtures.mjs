@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Regenerates every fixture from real packages, then the sample layer.
 // Needs the npm registry (npm fixtures) and some Debian packages (golang-go,
-// ruby-json, ruby-rack, libxshmfence1, python3-xmltodict; GNU tar for images): see each script's header.
+// ruby-json, ruby-rack, libxshmfence1, python3-xmltodict; unzip; GNU tar for images): see each script's header.
 // Each script is deterministic: rerunning it gives byte-identical fixtures.
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -13,6 +13,7 @@ const scripts = [
   'fixtures-ruby.mjs',
   'fixtures-dotnet.mjs',
   'fixtures-binary.mjs',
+  'fixtures-hidden-package.mjs',
   'fixtures-hostile.mjs',
   'fixtures-image-layouts.mjs',
   'make-sigstore-crafted-cases.mjs',

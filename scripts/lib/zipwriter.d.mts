@@ -123,3 +123,6 @@ export function writeZipFile(path: string, entries: StreamEntry[]): Promise<void
 
 /** Zip a directory deterministically (sorted, fixed timestamps, symlinks kept as links). */
 export function zipDirectory(dir: string): Buffer;
+
+/** The entries zipDirectory writes for a directory (sorted, symlinks kept), to extend first. */
+export function directoryEntries(dir: string): ZipEntry[];

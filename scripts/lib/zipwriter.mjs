@@ -323,6 +323,11 @@ export async function writeZipFile(path, entries) {
  * @returns {Buffer}
  */
 export function zipDirectory(dir) {
+  return writeZip(directoryEntries(dir));
+}
+
+/** The entries zipDirectory writes for `dir` (sorted, symlinks kept as links), to extend first. */
+export function directoryEntries(dir) {
   const entries = [];
   const walk = (rel) => {
     const names = readdirSync(join(dir, rel)).sort((a, b) =>
@@ -341,5 +346,5 @@ export function zipDirectory(dir) {
     }
   };
   walk('');
-  return writeZip(entries);
+  return entries;
 }

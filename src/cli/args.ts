@@ -28,6 +28,7 @@ export const LIMIT_FLAGS = {
   'max-depth': { type: 'string' },
   'max-file-size': { type: 'string' },
   'max-nested-size': { type: 'string' },
+  'max-rehash-size': { type: 'string' },
 } as const satisfies Options;
 
 const SIZE_UNITS: Record<string, number> = { '': 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3 };
@@ -68,6 +69,8 @@ export function limitsFromFlags(
     l.maxFileSize = parseSize('max-file-size', values['max-file-size']);
   if (values['max-nested-size'] !== undefined)
     l.maxNestedSize = parseSize('max-nested-size', values['max-nested-size']);
+  if (values['max-rehash-size'] !== undefined)
+    l.maxRehashSize = parseSize('max-rehash-size', values['max-rehash-size']);
   return l;
 }
 

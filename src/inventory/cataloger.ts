@@ -1,13 +1,29 @@
 import picomatch from 'picomatch';
+import { comparePaths } from '../unpack/paths.js';
+import { relocate } from './relocate.js';
 import type { Finding } from '../model/finding.js';
 import type { Package } from '../model/package.js';
+import { LayerView, LinkIndex, PATH_MAX } from '../unpack/links.js';
 import { DEFAULT_LIMITS, type FileEntry, type FileSource, type Limits } from '../unpack/source.js';
+
+/** Longest layer-relative path a runtime can open under `/opt/` (PATH_MAX less the mount). */
+export const MAX_RUNTIME_PATH = PATH_MAX - '/opt/'.length - 1;
 
 /** What a cataloger is handed: the layer, the entries its globs matched, and the limits. */
 export interface CatalogContext {
+  /**
+   * The layer as a runtime sees it: `get` and `read` follow symlinks inside
+   * the layer (see LayerView), `entries` lists what the archive holds.
+   */
   source: FileSource;
-  /** Entries matched by the cataloger's globs, sorted by path. */
+  /**
+   * Entries matched by the cataloger's globs, sorted by path. A file reached
+   * only through a symlink is matched under the first link path that fits the
+   * globs (its `path` is that link path; `ctx.links.resolve` gives the real one).
+   */
   matches: readonly FileEntry[];
+  /** The layer's symlinks: real paths and the link paths that also reach them. */
+  links: LinkIndex;
   limits: Limits;
   /** sha256 (hex) of the layer archive; stamp it on every Location. */
   layerDigest: string;
@@ -32,6 +48,8 @@ export interface Cataloger {
   globs: readonly string[];
   /** Entry kinds the globs apply to (default: regular files). */
   kinds?: readonly FileEntry['kind'][];
+  /** Also match paths longer than a runtime can open (default false; the binary cataloger hashes them). */
+  allPaths?: boolean;
   catalog(ctx: CatalogContext): Promise<CatalogResult>;
 }
 
@@ -63,26 +81,57 @@ export async function perEntry(
   return out;
 }
 
-/** A finding for a file a cataloger could not parse. */
-export function parseErrorFinding(cataloger: string, path: string, err: unknown): Finding {
+/**
+ * A finding for a file a cataloger could not parse. Severity `error` by
+ * default: what a runtime loads next to that file is not accounted for.
+ */
+export function parseErrorFinding(
+  cataloger: string,
+  path: string,
+  err: unknown,
+  severity: Finding['severity'] = 'error'
+): Finding {
   const detail = err instanceof Error ? err.message : String(err);
   return {
     code: 'PARSE_ERROR',
-    severity: 'warning',
+    severity,
     path,
     message: `${cataloger}: could not parse ${path}: ${detail}`,
   };
 }
 
-/** The entries a cataloger reads: its kinds (default regular files) whose paths match its globs. */
-export function matchEntries(cataloger: Cataloger, entries: readonly FileEntry[]): FileEntry[] {
+/**
+ * The entries a cataloger reads: its kinds (default regular files) whose
+ * paths match its globs, plus files that match only under a link path (a
+ * `node_modules/x` symlink to a folder, a symlinked `package.json` or jar),
+ * each once, under the first such link path. Paths longer than a runtime can
+ * open are left out unless the cataloger asks for them.
+ */
+export function matchEntries(
+  cataloger: Cataloger,
+  entries: readonly FileEntry[],
+  links?: LinkIndex
+): FileEntry[] {
   const match = globMatcher(cataloger.globs);
   const kinds = cataloger.kinds ?? ['file'];
-  return entries.filter((e) => kinds.includes(e.kind) && match(e.path));
+  const fits = (path: string): boolean =>
+    (cataloger.allPaths === true || path.length <= MAX_RUNTIME_PATH) && match(path);
+  const out: FileEntry[] = [];
+  for (const e of entries) {
+    if (!kinds.includes(e.kind)) continue;
+    if (fits(e.path)) {
+      out.push(e);
+      continue;
+    }
+    if (!links?.hasLinks || e.kind === 'symlink') continue;
+    const via = links.aliases(e.path).find(fits);
+    if (via !== undefined) out.push({ ...e, path: via });
+  }
+  return links?.hasLinks ? out.sort((a, b) => comparePaths(a.path, b.path)) : out;
 }
 
 /** Run one cataloger over a source on its own (tests, tools); buildInventory runs them all. */
-export function runCataloger(
+export async function runCataloger(
   cataloger: Cataloger,
   source: FileSource,
   options: {
@@ -92,12 +141,16 @@ export function runCataloger(
     earlier?: readonly Package[];
   } = {}
 ): Promise<CatalogResult> {
-  return cataloger.catalog({
-    source,
-    matches: matchEntries(cataloger, source.entries()),
+  const view = source instanceof LayerView ? source : new LayerView(source);
+  const result = await cataloger.catalog({
+    source: view,
+    links: view.links,
+    matches: matchEntries(cataloger, source.entries(), view.links),
     limits: options.limits ?? DEFAULT_LIMITS,
     layerDigest: options.layerDigest ?? source.digest,
     depth: options.depth ?? 0,
     earlier: options.earlier ?? [],
   });
+  for (const p of result.packages) relocate(p, view.links);
+  return result;
 }

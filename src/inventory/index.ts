@@ -1,11 +1,13 @@
 import { compareFindings, type Finding } from '../model/finding.js';
 import type { Artifact, Inventory } from '../model/inventory.js';
 import type { Package } from '../model/package.js';
+import { LayerView } from '../unpack/links.js';
 import { comparePaths } from '../unpack/paths.js';
 import { DEFAULT_LIMITS, type FileSource, type Limits } from '../unpack/source.js';
-import { matchEntries, type Cataloger } from './cataloger.js';
+import { matchEntries, MAX_RUNTIME_PATH, type Cataloger } from './cataloger.js';
 import { DEFAULT_CATALOGERS } from './catalogers.js';
 import { isInventoryComplete } from './completeness.js';
+import { linkOwnedFiles, relocate } from './relocate.js';
 
 export interface InventoryOptions {
   limits?: Limits;
@@ -17,6 +19,9 @@ export interface InventoryOptions {
 
 /**
  * Run every cataloger over a layer and collect packages and findings.
+ * Catalogers see the layer as a runtime does (symlinks inside it followed);
+ * each package is then placed at its real path with its link paths as extra
+ * locations, and every executable or library a package owns is linked to it.
  * A cataloger that throws does not stop the others: its error becomes a finding.
  */
 export async function buildInventory(
@@ -29,18 +34,30 @@ export async function buildInventory(
   const packages: Package[] = [];
   const findings: Finding[] = [...source.findings];
   const entries = source.entries();
+  const view = new LayerView(source);
+  const links = view.links;
+  const tooLong = entries.filter((e) => e.path.length > MAX_RUNTIME_PATH);
+  if (tooLong.length > 0)
+    findings.push({
+      code: 'PATH_TOO_LONG',
+      severity: 'warning',
+      path: tooLong[0]!.path.slice(0, 256),
+      message: `${tooLong.length} entr${tooLong.length === 1 ? 'y is' : 'ies are'} longer than a runtime can open under /opt (PATH_MAX ${MAX_RUNTIME_PATH + 6}); package catalogers skip them, executables among them are still hashed`,
+    });
   for (const cataloger of catalogers) {
-    const matches = matchEntries(cataloger, entries);
+    const matches = matchEntries(cataloger, entries, links);
     if (matches.length === 0) continue;
     try {
       const result = await cataloger.catalog({
-        source,
+        source: view,
+        links,
         matches,
         limits,
         layerDigest: artifact.sha256,
         depth: options.depth ?? 0,
         earlier: packages,
       });
+      for (const p of result.packages) relocate(p, links);
       packages.push(...result.packages);
       findings.push(...result.findings);
     } catch (err) {
@@ -51,6 +68,9 @@ export async function buildInventory(
       });
     }
   }
+  linkOwnedFiles(packages);
+  for (const p of packages) p.dependsOn.sort(comparePaths);
+  findings.push(...links.findings);
   packages.sort(comparePackages);
   findings.sort(compareFindings);
   const kept = dedupeFindings(findings);

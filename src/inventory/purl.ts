@@ -11,6 +11,14 @@ export function pep503(name: string): string {
   return name.replace(/[-_.]+/g, '-').toLowerCase();
 }
 
+/** Lone UTF-16 surrogates (JSON `\\ud800` escapes) become U+FFFD: percent-encoding needs well-formed text. */
+export function wellFormed(s: string): string {
+  return s.replace(
+    /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g,
+    '\ufffd'
+  );
+}
+
 function build(
   type: string,
   namespace: string | undefined,
@@ -19,7 +27,18 @@ function build(
   qualifiers?: Record<string, string>
 ): string {
   const q = qualifiers && Object.keys(qualifiers).length > 0 ? qualifiers : undefined;
-  return new PackageURL(type, namespace, name, version, q, undefined).toString();
+  const ns = namespace === undefined ? undefined : wellFormed(namespace);
+  const n = wellFormed(name);
+  const v = version === undefined ? undefined : wellFormed(version);
+  try {
+    return new PackageURL(type, ns, n, v, q, undefined).toString();
+  } catch {
+    // What a hostile name makes packageurl-js refuse (an empty name, `..` in a Go path) still
+    // gets a purl, percent-encoded component by component, so the package is never dropped.
+    const enc = (c: string): string => encodeURIComponent(c);
+    const path = [...(ns ? ns.split('/').map(enc) : []), enc(n) || '%00'].join('/');
+    return `pkg:${type}/${path}${v !== undefined && v !== '' ? `@${enc(v)}` : ''}`;
+  }
 }
 
 /** `pkg:npm/%40scope/name@v`; npm names are lowercase by registry rule. */

@@ -8,6 +8,22 @@ export type FindingCode =
   | 'ABSOLUTE_PATH'
   | 'BACKSLASH_IN_PATH'
   | 'SYMLINK_OUTSIDE_LAYER'
+  /** A symlink that does not resolve within 40 links (ELOOP): error. */
+  | 'SYMLINK_LOOP'
+  /** A symlink to a path this layer does not hold (another layer may): warning. */
+  | 'SYMLINK_DANGLING'
+  /** Symlinked directories form a cycle; files keep their real path and the first link paths: warning. */
+  | 'SYMLINK_CYCLE'
+  /** Entries whose /opt path is longer than PATH_MAX: no runtime opens them, catalogers skip them: warning. */
+  | 'PATH_TOO_LONG'
+  /** Metadata lacked a name or version; the package was named from its path instead: warning. */
+  | 'METADATA_INCOMPLETE'
+  /** Metadata a runtime reads one way and lamina could read another (duplicate JSON keys): error. */
+  | 'AMBIGUOUS_METADATA'
+  /** An ownership claim a package makes that lamina does not accept (outside its own install directory): info. */
+  | 'OWNERSHIP_CLAIM_IGNORED'
+  /** RECORD-listed files not re-hashed because --max-rehash-size was reached: error. */
+  | 'RECORD_NOT_VERIFIED'
   | 'CASE_COLLISION'
   | 'PARSE_ERROR'
   | 'READ_ERROR'
@@ -20,6 +36,10 @@ export type FindingCode =
   /** A file of an earlier layer replaced by a later layer at the same path (function view). */
   | 'SHADOWED_FILE';
 
+/**
+ * `error` means the inventory could not see something a runtime could load
+ * (verification treats the inventory as incomplete); `warning` and `info` do not.
+ */
 export type FindingSeverity = 'info' | 'warning' | 'error';
 
 export interface Finding {

@@ -50,6 +50,27 @@ export interface Package {
    * Used to decide whether every executable in the layer is accounted for.
    */
   owns: string[];
+  /**
+   * The directory the package installs into (its `node_modules/<name>`, its
+   * site directory, its app directory), layer-relative without a trailing
+   * '/'. Claims in `owns` outside it are refused: metadata cannot make a
+   * package own what it did not install. Undefined when the package claims
+   * only its own evidence file (a jar, a Go program).
+   */
+  installDir?: string;
+  /**
+   * Claims the package's metadata made outside its install directory, moved
+   * out of `owns` (see disownOutsideInstallDir); kept to explain why a file
+   * nobody owns was claimed.
+   */
+  disowned?: string[];
+  /**
+   * For a `file` component (an executable, shared library, native addon or
+   * extension): the id of the package that owns it, when one does. Owners
+   * depend on their files in the graph; an unowned file leaves the inventory
+   * incomplete.
+   */
+  ownedBy?: string;
   /** Extra facts, emitted as `lamina:` properties (keys without the prefix). */
   properties: Record<string, string>;
   /** Findings about this package (e.g. modified files). */
@@ -74,4 +95,9 @@ export function newPackage(
     findings: [],
     ...init,
   };
+}
+
+/** An executable or library no package owns: what leaves an inventory incomplete. */
+export function isUnownedFile(p: Package): boolean {
+  return p.type === 'file' && p.ownedBy === undefined;
 }

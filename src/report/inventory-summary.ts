@@ -1,5 +1,6 @@
 import type { Inventory } from '../model/inventory.js';
 import { escapeLines } from './escape.js';
+import { isUnownedFile } from '../model/package.js';
 
 /**
  * A few human lines about an inventory: packages per ecosystem, whether it is
@@ -9,9 +10,11 @@ import { escapeLines } from './escape.js';
 export function summarizeInventory(inv: Inventory): string {
   const byEco = new Map<string, number>();
   const unowned: string[] = [];
+  let files = 0;
   for (const p of inv.packages) {
     if (p.type === 'file') {
-      unowned.push(p.locations[0]?.path ?? p.name);
+      files++;
+      if (isUnownedFile(p)) unowned.push(shorten(p.locations[0]?.path ?? p.name));
       continue;
     }
     byEco.set(p.ecosystem, (byEco.get(p.ecosystem) ?? 0) + 1);
@@ -22,6 +25,10 @@ export function summarizeInventory(inv: Inventory): string {
     .map(([e, n]) => `${e} ${n}`)
     .join(', ');
   const lines = [`${inv.artifact.name}: ${total} packages${ecos ? ` (${ecos})` : ''}`];
+  if (files > 0)
+    lines.push(
+      `  ${files} executable${files === 1 ? '' : 's'}, librar${files === 1 ? 'y' : 'ies'} or extension${files === 1 ? '' : 's'} as file components`
+    );
   if (unowned.length > 0) {
     const shown = unowned.slice(0, 5).join(', ');
     lines.push(
@@ -32,4 +39,9 @@ export function summarizeInventory(inv: Inventory): string {
     `  inventory ${inv.complete ? 'complete' : 'incomplete'}; ${inv.findings.length} finding${inv.findings.length === 1 ? '' : 's'}`
   );
   return escapeLines(lines).join('\n') + '\n';
+}
+
+/** A path cut to a readable length (a layer can hold paths thousands of characters long). */
+function shorten(path: string): string {
+  return path.length <= 120 ? path : `${path.slice(0, 58)}…${path.slice(-58)}`;
 }

@@ -7,6 +7,7 @@ import { isInventoryComplete } from '../inventory/completeness.js';
 import { isSpdxExpression } from '../inventory/license.js';
 import { LAMINA_VERSION } from '../version.js';
 import { groupComponents, type ComponentGroup } from './group.js';
+import { sanitizeXmlTree } from './xml-safe.js';
 
 /** Output formats `lamina sbom` writes. */
 export type SbomFormat = 'cyclonedx-json' | 'cyclonedx-xml';
@@ -350,6 +351,8 @@ class LaminaXmlSerializer extends CDX.Serialize.XmlSerializer {
       ),
     ]);
     insertBefore(root, el('compositions', [composition]), AFTER_COMPOSITIONS);
+    // Names and values come from the layer: keep the document well-formed whatever they hold.
+    sanitizeXmlTree(root);
     return super._serialize(root, options);
   }
 }

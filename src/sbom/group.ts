@@ -22,7 +22,7 @@ export function groupComponents(packages: readonly Package[]): ComponentGroup[] 
   const groups: ComponentGroup[] = [];
   for (const p of packages) {
     if (!p.purl) {
-      groups.push(makeGroup(`file:${p.locations[0]?.path ?? p.id}`, [p]));
+      groups.push(makeGroup(`file:${refSafe(p.locations[0]?.path ?? p.id)}`, [p]));
       continue;
     }
     const list = byPurl.get(p.purl) ?? [];
@@ -53,6 +53,21 @@ export function groupComponents(packages: readonly Package[]): ComponentGroup[] 
     }
   }
   return groups.sort((a, b) => comparePaths(a.bomRef, b.bomRef));
+}
+
+/**
+ * A path as part of a bom-ref: `%`, controls and what XML cannot hold are
+ * percent-encoded (UTF-8), so refs stay distinct and identical in JSON and XML.
+ */
+export function refSafe(path: string): string {
+  return path.replace(
+    // eslint-disable-next-line no-control-regex -- control characters are what is encoded
+    /[%\u0000-\u001f\u007f-\u009f\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g,
+    (c) =>
+      /[\ud800-\udfff]/.test(c)
+        ? `%u${c.charCodeAt(0).toString(16).toUpperCase()}`
+        : encodeURIComponent(c)
+  );
 }
 
 function contentKey(p: Package): string {

@@ -67,6 +67,8 @@ export interface Limits {
   maxFileSize: number;
   /** Largest nested archive (jar) read into memory to open it. `--max-nested-size` */
   maxNestedSize: number;
+  /** Most bytes re-hashed to check RECORD-listed files, over the whole layer. `--max-rehash-size` */
+  maxRehashSize: number;
 }
 
 export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
@@ -77,4 +79,6 @@ export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
   maxDepth: 4,
   maxFileSize: 32 * 1024 * 1024,
   maxNestedSize: 256 * 1024 * 1024,
+  // Above Lambda's 250 MB unzipped limit, so a deployable layer is always checked in full.
+  maxRehashSize: 1024 * 1024 * 1024,
 });

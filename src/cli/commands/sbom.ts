@@ -33,6 +33,7 @@ Limit flags (untrusted archives; sizes take k, M, G):
   --max-depth N           deepest archive nesting (jar in jar)  (default 4)
   --max-file-size SIZE    largest metadata file read            (default 32M)
   --max-nested-size SIZE  largest nested archive read           (default 256M)
+  --max-rehash-size SIZE  most bytes re-hashed for RECORD checks (default 1G)
 Exit 2 for a bad input (unknown ARN or function), 3 when AWS could not be read.`;
 
 const FORMATS: readonly SbomFormat[] = ['cyclonedx-json', 'cyclonedx-xml'];

@@ -106,7 +106,7 @@ describe('binaryCataloger over testdata/layers/binary-basic', () => {
 describe('binaryCataloger ownership and edge cases', () => {
   const so = fixture('lib/libxshmfence.so.1');
 
-  it('emits nothing for ELF files an earlier package owns', async () => {
+  it('records owned ELF files too, each with its owner, and leaves the rest unowned', async () => {
     const src = new MemorySource('l', {
       'nodejs/node_modules/addon/build/Release/addon.node': so,
       'python/lib/python3.12/site-packages/x/_x.so': so,
@@ -131,8 +131,14 @@ describe('binaryCataloger ownership and edge cases', () => {
       }),
     ];
     const r = await run(src, earlier);
-    expect(r.packages.map((p) => p.id)).toEqual(['file:nodejs/node_modules/other/bin/tool']);
-    expect(r.packages[0]?.hashes['SHA-256']).toBe(sha256(so));
+    expect(r.packages.map((p) => [p.id, p.ownedBy, p.hashes['SHA-256']]).sort()).toEqual([
+      ['file:nodejs/node_modules/addon/build/Release/addon.node', 'npm:a', sha256(so)],
+      ['file:nodejs/node_modules/other/bin/tool', undefined, sha256(so)],
+      ['file:python/lib/python3.12/site-packages/x/_x.so', 'pypi:x', sha256(so)],
+    ]);
+    expect(
+      r.packages.find((p) => p.id === 'file:nodejs/node_modules/other/bin/tool')?.properties
+    ).toMatchObject({ unowned: 'true' });
   });
 
   it('marks any top-level file in extensions/ as an extension, whatever its format', async () => {
@@ -254,7 +260,10 @@ describe('binaryCataloger on Go build info variants', () => {
     expect(app).toMatchObject({ type: 'application', name: 'tool', namespace: 'github.com/x' });
     expect(app?.purl).toBeUndefined();
     expect(app?.owns).toEqual(['bin/tool']);
-    expect(r.packages.filter((p) => p.type === 'file')).toEqual([]);
+    // The program owns its own file component.
+    expect(r.packages.filter((p) => p.type === 'file').map((p) => [p.id, p.ownedBy])).toEqual([
+      ['file:bin/tool', 'golang:bin/tool'],
+    ]);
   });
 
   it('keeps a binary with broken Go build info as a file component, with a finding', async () => {

@@ -31,6 +31,11 @@ export const BINARY_CATALOGER = 'binary-cataloger';
 
 /** How many candidates are read at once: enough to overlap I/O, few enough to bound memory. */
 const CONCURRENCY = 8;
+/**
+ * Binaries larger than this are read one at a time after the others, so at
+ * most CONCURRENCY × this plus one --max-nested-size buffer is held at once.
+ */
+const LARGE = 16 * 1024 * 1024;
 /** Bytes read to tell an ELF or a script from anything else. */
 const SNIFF = 64;
 /** Bound on decompressed cargo-auditable JSON. */
@@ -64,32 +69,74 @@ function isExtension(path: string): boolean {
 
 const LIB_NAME = /\.(so(\.[^/]*)?|node)$/;
 
-/** Cheap test before reading any bytes: could this file be something that runs? */
-export function isCandidate(e: FileEntry): boolean {
-  if (e.kind !== 'file') return false;
-  if ((e.mode & 0o111) !== 0) return true;
-  const base = posix.basename(e.path);
-  if (LIB_NAME.test(base)) return true;
-  const top = topDir(e.path);
+/** A name that makes a file worth reading: a library name, or a top-level bin/, lib/, extensions/. */
+function candidateName(path: string): boolean {
+  if (LIB_NAME.test(posix.basename(path))) return true;
+  const top = topDir(path);
   return top === 'bin' || top === 'extensions' || top === 'lib';
 }
 
 /**
- * Catalogs what runs in a layer and no earlier package accounts for: Go
- * programs (from their build info), Rust programs built with cargo-auditable,
- * and every other ELF executable or shared library as a `file` component with
- * its SHA-256. Files in `extensions/` are marked as Lambda extensions. Runs
- * last: files owned by packages in `ctx.earlier` are skipped.
+ * Cheap test before reading any bytes: could this file be something that
+ * runs? `names` are the link paths a runtime also reaches it through (a
+ * `lib/libfoo.so` link to a file named otherwise counts as a library).
+ */
+export function isCandidate(e: FileEntry, names: readonly string[] = []): boolean {
+  if (e.kind !== 'file') return false;
+  if ((e.mode & 0o111) !== 0) return true;
+  return candidateName(e.path) || names.some(candidateName);
+}
+
+/** One file to look at: its real entry, every path a runtime reaches it by, and its owner. */
+interface Candidate {
+  entry: FileEntry;
+  /** The real path first, then the link paths. */
+  names: readonly string[];
+  owner: Package | undefined;
+  /** A package that claimed it and was refused (it stays unowned). */
+  claimant: Package | undefined;
+}
+
+/**
+ * Catalogs what runs in a layer: every ELF executable, shared library and
+ * native addon, every `#!` script in `bin/` or `extensions/` and anything
+ * Lambda starts from `extensions/` (also when reached through a symlink)
+ * becomes a `file` component with its SHA-256, owned or not; the owner (the
+ * deepest package claiming it, see OwnershipIndex) is recorded in `ownedBy`.
+ * Go programs (from their build info) and Rust programs built with
+ * cargo-auditable also become their modules and crates. Runs last, so
+ * packages found by the other catalogers are in `ctx.earlier`.
  */
 export const binaryCataloger: Cataloger = {
   name: BINARY_CATALOGER,
   globs: ['**'],
+  allPaths: true,
   async catalog(ctx: CatalogContext): Promise<CatalogResult> {
-    const owned = new OwnershipIndex(ctx.earlier);
-    const candidates = ctx.matches.filter((e) => isCandidate(e) && !owned.has(e.path));
-    const results = await mapLimit(candidates, CONCURRENCY, async (e) => {
+    const owners = new OwnershipIndex(ctx.earlier);
+    const candidates: Candidate[] = [];
+    for (const e of ctx.matches) {
+      const names = [e.path, ...ctx.links.aliases(e.path)];
+      if (!isCandidate(e, names)) continue;
+      const owner = owners.owner(e.path);
+      candidates.push({
+        entry: e,
+        names,
+        owner,
+        claimant: owner ? undefined : owners.refusedClaimant(e.path),
+      });
+    }
+    const one = async (c: Candidate): Promise<CatalogResult> => {
       try {
-        return await catalogFile(ctx, e);
+        const r = await catalogFile(ctx, c);
+        // Say why a recorded file is unowned when some package's metadata claimed it.
+        if (c.claimant && r.packages.some((p) => p.type === 'file' && p.ownedBy === undefined))
+          r.findings.push({
+            code: 'OWNERSHIP_CLAIM_IGNORED',
+            severity: 'info',
+            path: c.entry.path,
+            message: `${describe(c.claimant)} lists ${c.entry.path}, but a package's metadata may not claim files in bin/, lib/ or extensions/ or outside its own install directory: left unowned`,
+          });
+        return r;
       } catch (err) {
         // Reading failed (I/O, archive error): report and keep going.
         return {
@@ -97,14 +144,25 @@ export const binaryCataloger: Cataloger = {
           findings: [
             {
               code: 'READ_ERROR',
-              severity: 'warning',
-              path: e.path,
-              message: `${BINARY_CATALOGER}: could not read ${e.path}: ${err instanceof Error ? err.message : String(err)}`,
+              severity: 'error',
+              path: c.entry.path,
+              message: `${BINARY_CATALOGER}: could not read ${c.entry.path}: ${err instanceof Error ? err.message : String(err)}`,
             } satisfies Finding,
           ],
         };
       }
-    });
+    };
+    const small = await mapLimit(
+      candidates.filter((c) => c.entry.size <= LARGE),
+      CONCURRENCY,
+      one
+    );
+    const large = await mapLimit(
+      candidates.filter((c) => c.entry.size > LARGE),
+      1,
+      one
+    );
+    const results = [...small, ...large];
     return {
       packages: results.flatMap((r) => r.packages),
       findings: results.flatMap((r) => r.findings),
@@ -112,18 +170,24 @@ export const binaryCataloger: Cataloger = {
   },
 };
 
-async function catalogFile(ctx: CatalogContext, e: FileEntry): Promise<CatalogResult> {
+async function catalogFile(ctx: CatalogContext, c: Candidate): Promise<CatalogResult> {
+  const e = c.entry;
   const head = await ctx.source.head(e.path, SNIFF);
+  const findings: Finding[] = [];
   if (!isElf(head)) {
     const script = head.subarray(0, 2).toString('latin1') === '#!';
-    const top = topDir(e.path);
     // Scripts in bin/ run too; anything Lambda would start from extensions/ counts whatever it is.
-    if (!(isExtension(e.path) || (script && (top === 'bin' || top === 'extensions'))))
-      return { packages: [], findings: [] };
+    const inRunDir = c.names.some((n) => {
+      const top = topDir(n);
+      return top === 'bin' || top === 'extensions';
+    });
+    if (!(c.names.some(isExtension) || (script && inRunDir))) return { packages: [], findings };
     const sha = await sha256Entry(ctx.source, e.path);
     return {
-      packages: [fileComponent(ctx, e.path, sha, script ? 'script' : 'other', 'executable', {})],
-      findings: [],
+      packages: [
+        fileComponent(ctx, c, c.owner, sha, script ? 'script' : 'other', 'executable', {}),
+      ],
+      findings,
     };
   }
 
@@ -131,24 +195,22 @@ async function catalogFile(ctx: CatalogContext, e: FileEntry): Promise<CatalogRe
   if (e.size > ctx.limits.maxNestedSize) {
     const sha = await sha256Entry(ctx.source, e.path);
     const hdr = tryHeader(head);
+    findings.push({
+      code: 'BINARY_NOT_INSPECTED',
+      severity: 'error',
+      path: e.path,
+      message: `${e.path} is ${e.size} bytes, over ${ctx.limits.maxNestedSize} (--max-nested-size): hashed but not searched for Go or Rust build info`,
+    });
     return {
       packages: [
-        fileComponent(ctx, e.path, sha, 'elf', kindOf(e.path, hdr, undefined), elfProps(hdr)),
+        fileComponent(ctx, c, c.owner, sha, 'elf', kindOf(e.path, hdr, undefined), elfProps(hdr)),
       ],
-      findings: [
-        {
-          code: 'BINARY_NOT_INSPECTED',
-          severity: 'info',
-          path: e.path,
-          message: `${e.path} is ${e.size} bytes, over ${ctx.limits.maxNestedSize} (--max-nested-size): hashed but not searched for Go or Rust build info`,
-        },
-      ],
+      findings,
     };
   }
 
   const buf = await ctx.source.read(e.path, ctx.limits.maxNestedSize);
   const sha = createHash('sha256').update(buf).digest('hex');
-  const findings: Finding[] = [];
   const packages: Package[] = [];
   let elf: ElfFile;
   try {
@@ -158,7 +220,7 @@ async function catalogFile(ctx: CatalogContext, e: FileEntry): Promise<CatalogRe
     const hdr = tryHeader(head);
     return {
       packages: [
-        fileComponent(ctx, e.path, sha, 'elf', kindOf(e.path, hdr, undefined), elfProps(hdr)),
+        fileComponent(ctx, c, c.owner, sha, 'elf', kindOf(e.path, hdr, undefined), elfProps(hdr)),
       ],
       findings,
     };
@@ -175,25 +237,32 @@ async function catalogFile(ctx: CatalogContext, e: FileEntry): Promise<CatalogRe
   } catch (err) {
     findings.push(parseErrorFinding(BINARY_CATALOGER, e.path, err));
   }
-  if (go)
-    return {
-      packages: goPackages(ctx, e.path, sha, go, { ...props, 'binary:kind': kind }),
-      findings,
-    };
-
-  let audit: AuditableInfo | undefined;
-  try {
-    audit = readCargoAuditable(elf, Math.min(MAX_AUDIT_JSON, ctx.limits.maxFileSize));
-  } catch (err) {
-    findings.push(parseErrorFinding(BINARY_CATALOGER, e.path, err));
+  let owner = c.owner;
+  if (go) {
+    const goPkgs = goPackages(ctx, c, sha, go, { ...props, 'binary:kind': kind });
+    packages.push(...goPkgs);
+    // A package claiming the file outranks the program's own build info; else the program owns itself.
+    owner ??= goPkgs[0];
+  } else {
+    let audit: AuditableInfo | undefined;
+    try {
+      audit = readCargoAuditable(elf, Math.min(MAX_AUDIT_JSON, ctx.limits.maxFileSize));
+    } catch (err) {
+      findings.push(parseErrorFinding(BINARY_CATALOGER, e.path, err));
+    }
+    const rust = audit && cargoPackages(ctx, c, sha, audit, { ...props, 'binary:kind': kind });
+    if (rust) {
+      packages.push(...rust);
+      // Audit data without a root crate names no program: the file itself stays unowned.
+      owner ??= rust.find((p) => p.type === 'application');
+    }
   }
-  const rust = audit && cargoPackages(ctx, e.path, sha, audit, { ...props, 'binary:kind': kind });
-  // Audit data without a root crate names no program: the file itself stays unowned.
-  if (rust?.some((p) => p.type === 'application')) return { packages: rust, findings };
-  if (rust) packages.push(...rust);
-
-  packages.push(fileComponent(ctx, e.path, sha, 'elf', kind, props));
+  packages.push(fileComponent(ctx, c, owner, sha, 'elf', kind, props));
   return { packages, findings };
+}
+
+function describe(p: Package): string {
+  return p.purl ?? `${p.name}${p.version ? `@${p.version}` : ''}`;
 }
 
 function tryHeader(head: Buffer): ElfHeader | undefined {
@@ -224,20 +293,26 @@ function loc(ctx: CatalogContext, path: string): Location[] {
   return [{ path, layerDigest: ctx.layerDigest }];
 }
 
-function extensionProps(path: string): Record<string, string> {
-  return isExtension(path) ? { 'lambda:extension': 'true' } : {};
+/** `lambda:extension` when Lambda starts the file, under its own name or a link's. */
+function extensionProps(c: Candidate): Record<string, string> {
+  return c.names.some(isExtension) ? { 'lambda:extension': 'true' } : {};
 }
 
-/** A binary no package claims: type `file`, no purl, identified by its SHA-256. */
+/**
+ * An executable, library, addon or extension as a `file` component: no purl,
+ * identified by its SHA-256, with the package owning it (if any) in `ownedBy`.
+ */
 function fileComponent(
   ctx: CatalogContext,
-  path: string,
+  c: Candidate,
+  owner: Package | undefined,
   sha256: string,
   format: Format,
   kind: ElfKind,
   props: Record<string, string>
 ): Package {
-  return newPackage({
+  const path = c.entry.path;
+  const pkg = newPackage({
     id: `file:${path}`,
     ecosystem: 'generic',
     name: posix.basename(path),
@@ -249,9 +324,12 @@ function fileComponent(
       'binary:format': format,
       'binary:kind': kind,
       ...props,
-      ...extensionProps(path),
+      ...extensionProps(c),
     },
   });
+  if (owner) pkg.ownedBy = owner.id;
+  else pkg.properties['unowned'] = 'true';
+  return pkg;
 }
 
 /** Split a module path into purl-style namespace and name (`github.com/a/b` → `github.com/a`, `b`). */
@@ -281,11 +359,12 @@ function goVersionOf(v: string): string | undefined {
  */
 function goPackages(
   ctx: CatalogContext,
-  path: string,
+  c: Candidate,
   sha256: string,
   bi: GoBuildInfo,
   binProps: Record<string, string>
 ): Package[] {
+  const path = c.entry.path;
   const toolchain = bi.goVersion.split(' ')[0] ?? bi.goVersion;
   const mainId = `golang:${path}`;
   const deps: Package[] = [];
@@ -353,7 +432,7 @@ function goPackages(
       ...(main && mainVersion === undefined ? { 'go:version-raw': main.version } : {}),
       ...(main?.sum ? { 'go:sum': main.sum } : {}),
       ...settings,
-      ...extensionProps(path),
+      ...extensionProps(c),
     },
   });
   return [app, ...deps, stdlib];
@@ -366,11 +445,12 @@ function goPackages(
  */
 function cargoPackages(
   ctx: CatalogContext,
-  path: string,
+  c: Candidate,
   sha256: string,
   info: AuditableInfo,
   binProps: Record<string, string>
 ): Package[] {
+  const path = c.entry.path;
   const ids = info.packages.map((p, i) => `cargo:${path}#${p.name}@${p.version}#${i}`);
   const rootIdx = info.packages.findIndex((p) => p.root);
   const out: Package[] = [];
@@ -395,7 +475,7 @@ function cargoPackages(
         ...(isRoot ? { hashes: { 'SHA-256': sha256 }, owns: [path] } : {}),
         properties: {
           'cargo:source': p.source,
-          ...(isRoot ? { 'binary:format': 'elf', ...binProps, ...extensionProps(path) } : {}),
+          ...(isRoot ? { 'binary:format': 'elf', ...binProps, ...extensionProps(c) } : {}),
         },
       })
     );

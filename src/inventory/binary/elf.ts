@@ -185,10 +185,21 @@ function checkTable(
     );
 }
 
-function cString(buf: Buffer, start: number, end: number): string {
+/** Longest section name read; real ones are a few dozen bytes. */
+const MAX_SECTION_NAME = 256;
+/** Longest DT_SONAME read. */
+const MAX_SONAME = 4096;
+
+/**
+ * The NUL-terminated string at `start`, looking no further than `end` or
+ * `max` bytes: each lookup costs at most `max`, however many sections point
+ * into one unterminated string table.
+ */
+function cString(buf: Buffer, start: number, end: number, max: number): string {
   if (start < 0 || start >= end) return '';
-  const nul = buf.indexOf(0, start);
-  return buf.toString('utf8', start, nul < 0 || nul > end ? end : nul);
+  const stop = Math.min(end, buf.length, start + max);
+  const nul = buf.subarray(start, stop).indexOf(0);
+  return buf.toString('utf8', start, nul < 0 ? stop : start + nul);
 }
 
 /**
@@ -273,7 +284,7 @@ export function parseElf(buf: Buffer): ElfFile {
     const strtab = raw[shstrndx];
     if (!strtab) throw malformed(`section name table index ${shstrndx} is out of range`);
     const end = strtab.offset + strtab.size;
-    for (const s of raw) s.name = cString(buf, strtab.offset + s.nameOff, end);
+    for (const s of raw) s.name = cString(buf, strtab.offset + s.nameOff, end, MAX_SECTION_NAME);
   }
   const sections: ElfSection[] = raw.map(({ nameOff: _n, ...s }) => s);
 
@@ -292,8 +303,15 @@ export function parseElf(buf: Buffer): ElfFile {
       const val = r.word(h.bits, o + entsize / 2);
       if (tag === DT_NULL) break;
       if (tag === DT_FLAGS_1 && (val & DF_1_PIE) !== 0) pie = true;
-      if (tag === DT_SONAME && strtab && strtab.type !== SHT_NOBITS && val < strtab.size)
-        soname = cString(buf, strtab.offset + val, strtab.offset + strtab.size) || undefined;
+      if (
+        tag === DT_SONAME &&
+        soname === undefined &&
+        strtab &&
+        strtab.type !== SHT_NOBITS &&
+        val < strtab.size
+      )
+        soname =
+          cString(buf, strtab.offset + val, strtab.offset + strtab.size, MAX_SONAME) || undefined;
     }
   }
 

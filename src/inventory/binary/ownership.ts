@@ -1,41 +1,161 @@
 import type { Package } from '../../model/package.js';
 
 /**
- * Answers "does some package own this file?" for the layer's files, from the
- * `owns` lists of packages found earlier. Built once: exact paths go in a Set,
- * directory prefixes (ending in '/') in another, and a lookup walks the path's
- * ancestors, so each query costs O(path depth).
+ * Top-level layer directories whose files a runtime runs or loads by name:
+ * `/opt/bin` is on PATH, `/opt/lib` on LD_LIBRARY_PATH (with the loader's
+ * hardware-capability subdirectories), `/opt/extensions/*` are started by
+ * Lambda. A package's metadata cannot claim files there, only the package
+ * that is the file itself (a jar, a Go or Rust program).
+ */
+export const RUNTIME_DIRS: readonly string[] = ['bin', 'extensions', 'lib'];
+
+/** A node of the claims tree: one path component. */
+interface Node {
+  kids?: Map<string, Node>;
+  /** Package owning this exact path. */
+  exact?: Package;
+  /** Package owning everything under this directory. */
+  prefix?: Package;
+  /** A package that claimed this path (or directory) and was refused. */
+  refused?: Package;
+}
+
+/**
+ * Whether `claim` (layer-relative, '/'-terminated for a directory) is one a
+ * package may make of a file where the runtime finds it: not in a runtime
+ * directory, unless the claim is the package's own evidence file.
+ */
+export function acceptsClaim(pkg: Package, claim: string): boolean {
+  if (claim === '' || claim === '/') return false;
+  const top = claim.split('/', 1)[0] ?? '';
+  return !RUNTIME_DIRS.includes(top) || pkg.locations.some((l) => l.path === claim);
+}
+
+/**
+ * Move the claims outside the package's install directory from `owns` to
+ * `disowned`: metadata cannot make a package own what it did not install.
+ * Judged on the paths as the package names them (before symlinks are
+ * resolved), so a module reached through a link inside its site directory
+ * stays the distribution's.
+ */
+export function disownOutsideInstallDir(pkg: Package): void {
+  const dir = pkg.installDir;
+  if (dir === undefined || dir === '') return;
+  const own = new Set(pkg.locations.map((l) => l.path));
+  const keep: string[] = [];
+  for (const claim of pkg.owns) {
+    if (claim.startsWith(`${dir}/`) || own.has(claim)) keep.push(claim);
+    else (pkg.disowned ??= []).push(claim);
+  }
+  pkg.owns = keep;
+}
+
+/**
+ * Answers "which package owns this file?" from the `owns` lists of packages
+ * found earlier, never on a package's word alone: claims outside a package's
+ * install directory were already moved to `disowned`, and claims on files in
+ * {@link RUNTIME_DIRS} are refused unless the claim is the package's own
+ * evidence file. Claims are held in a tree of path components, so a lookup
+ * costs the length of the path, and the deepest claim wins (a nested
+ * `node_modules/a/node_modules/b/x.node` belongs to `b`).
  */
 export class OwnershipIndex {
-  readonly #exact = new Set<string>();
-  readonly #prefixes = new Set<string>();
+  readonly #root: Node = {};
 
   constructor(packages: readonly Package[]) {
     for (const p of packages) {
       for (const raw of p.owns) {
-        const o = raw.replace(/^\/+/, '');
-        if (o === '') continue;
-        (o.endsWith('/') ? this.#prefixes : this.#exact).add(o);
+        const claim = raw.replace(/^\/+/, '');
+        if (claim === '') continue;
+        const dir = claim.endsWith('/');
+        const node = this.#node(dir ? claim.slice(0, -1) : claim);
+        if (!acceptsClaim(p, claim)) node.refused ??= p;
+        else if (dir) node.prefix ??= p;
+        else node.exact ??= p;
+      }
+      for (const raw of p.disowned ?? []) {
+        const claim = raw.replace(/^\/+|\/+$/g, '');
+        if (claim !== '') this.#node(claim).refused ??= p;
       }
     }
   }
 
-  /** True when `path` (layer-relative) is owned exactly or lies under an owned prefix. */
-  has(path: string): boolean {
-    if (this.#exact.has(path)) return true;
-    if (this.#prefixes.size === 0) return false;
-    for (let i = path.indexOf('/'); i >= 0; i = path.indexOf('/', i + 1)) {
-      if (this.#prefixes.has(path.slice(0, i + 1))) return true;
+  #node(path: string): Node {
+    let n = this.#root;
+    for (const part of path.split('/')) {
+      n.kids ??= new Map();
+      let k = n.kids.get(part);
+      if (!k) {
+        k = {};
+        n.kids.set(part, k);
+      }
+      n = k;
     }
-    return false;
+    return n;
+  }
+
+  /** The tree nodes along `path`, from its first component to (if claimed) the path itself. */
+  #along(path: string): Node[] {
+    const out: Node[] = [];
+    let n: Node | undefined = this.#root;
+    for (let start = 0; ;) {
+      const end = path.indexOf('/', start);
+      n = n.kids?.get(end < 0 ? path.slice(start) : path.slice(start, end));
+      if (!n) return out;
+      out.push(n);
+      if (end < 0) return out;
+      start = end + 1;
+    }
+  }
+
+  /** The package owning `path` (layer-relative): its exact claim, else the deepest directory claim. */
+  owner(path: string): Package | undefined {
+    const nodes = this.#along(path);
+    const depth = path.split('/').length;
+    for (let i = nodes.length - 1; i >= 0; i--) {
+      const n = nodes[i]!;
+      const owner = i === depth - 1 ? n.exact : n.prefix;
+      if (owner) return owner;
+    }
+    return undefined;
+  }
+
+  /** True when some package owns `path`. */
+  has(path: string): boolean {
+    return this.owner(path) !== undefined;
+  }
+
+  /** A package that claimed `path` (or a directory above it) and was refused, if any. */
+  refusedClaimant(path: string): Package | undefined {
+    const nodes = this.#along(path);
+    for (let i = nodes.length - 1; i >= 0; i--) if (nodes[i]!.refused) return nodes[i]!.refused;
+    return undefined;
   }
 }
 
 /**
- * True when some package's `owns` lists `path` or a directory prefix of it.
+ * True when some package owns `path`.
  * For many lookups, build an {@link OwnershipIndex} once and pass it instead.
  */
 export function isOwned(path: string, packages: readonly Package[] | OwnershipIndex): boolean {
   const index = packages instanceof OwnershipIndex ? packages : new OwnershipIndex(packages);
   return index.has(path);
+}
+
+/**
+ * `rel` (relative, possibly with `..`) joined to the layer directory `dir` and
+ * normalised; undefined when it is absolute or climbs out of the layer. Where
+ * it lands is for the ownership rules to judge, not this.
+ */
+export function joinInLayer(dir: string, rel: string): string | undefined {
+  if (rel.startsWith('/') || /^[A-Za-z]:/.test(rel)) return undefined;
+  const out = dir === '' ? [] : dir.split('/');
+  for (const part of rel.split('/')) {
+    if (part === '' || part === '.') continue;
+    if (part === '..') {
+      if (out.length === 0) return undefined;
+      out.pop();
+    } else out.push(part);
+  }
+  return out.length > 0 ? out.join('/') : undefined;
 }

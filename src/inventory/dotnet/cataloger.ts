@@ -1,5 +1,7 @@
 import { newPackage, type Package } from '../../model/package.js';
-import { perEntry, type Cataloger, type CatalogContext } from '../cataloger.js';
+import type { Finding } from '../../model/finding.js';
+import { joinInLayer } from '../binary/ownership.js';
+import { parseErrorFinding, perEntry, type Cataloger, type CatalogContext } from '../cataloger.js';
 import { genericPurl, nugetPurl } from '../purl.js';
 import {
   parseDepsJson,
@@ -18,7 +20,25 @@ export const dotnetCataloger: Cataloger = {
   catalog(ctx) {
     return perEntry(ctx, NAME, async (entry) => {
       const text = (await ctx.source.read(entry.path, ctx.limits.maxFileSize)).toString('utf8');
-      return fromDepsJson(ctx, entry.path, parseDepsJson(text));
+      const parsed = parseDepsJson(text);
+      const findings: Finding[] = [];
+      if (parsed.duplicateKeys.length > 0)
+        findings.push({
+          code: 'AMBIGUOUS_METADATA',
+          severity: 'error',
+          path: entry.path,
+          message: `${NAME}: ${entry.path} gives keys twice (${parsed.duplicateKeys.slice(0, 3).join(', ')}): the .NET host reads the first, other readers the last; lamina read the first`,
+        });
+      if (parsed.tolerated.includes('trailing commas'))
+        findings.push(
+          parseErrorFinding(
+            NAME,
+            entry.path,
+            'trailing commas: the .NET host refuses this file; lamina read it leniently',
+            'warning'
+          )
+        );
+      return { packages: fromDepsJson(ctx, entry.path, parsed.deps), findings };
     });
   },
 };
@@ -61,6 +81,7 @@ function fromDepsJson(ctx: CatalogContext, path: string, deps: DepsJson): Packag
       locations: [{ path, layerDigest: ctx.layerDigest }],
       hashes: sha512 ? { 'SHA-512': sha512 } : {},
       owns: ownedFiles(ctx, dir, entries.get(key), isApp ? appName : undefined, path),
+      installDir: dir.replace(/\/$/, ''),
       properties,
     });
     byKey.set(key, pkg);
@@ -98,13 +119,17 @@ function ownedFiles(
     ...Object.keys(entry?.runtimeTargets ?? {}),
     ...Object.keys(entry?.native ?? {}),
   ];
+  // Asset paths come from the file; the ownership index refuses those outside the app directory.
+  const appDir = dir.replace(/\/$/, '');
   for (const a of assets) {
     const base = a.slice(a.lastIndexOf('/') + 1);
-    for (const candidate of [`${dir}${a}`, `${dir}${base}`])
-      if (ctx.source.get(candidate)?.kind === 'file') {
+    for (const rel of [a, base]) {
+      const candidate = joinInLayer(appDir, rel);
+      if (candidate !== undefined && ctx.source.get(candidate)?.kind === 'file') {
         owns.add(candidate);
         break;
       }
+    }
   }
   return [...owns];
 }

@@ -1,3 +1,5 @@
+import { parseJsonLenient, type Tolerated } from '../json.js';
+
 /**
  * The shape of a `<app>.deps.json` file as the .NET host reads it.
  * https://github.com/dotnet/runtime/blob/main/docs/design/features/host-probing.md
@@ -36,12 +38,29 @@ function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
+/** A parsed deps.json and what reading it took beyond strict JSON. */
+export interface ParsedDepsJson {
+  deps: DepsJson;
+  /** Comments and trailing text (the host accepts both), trailing commas (it does not). */
+  tolerated: Tolerated[];
+  /** Keys given twice in one object: the host finds the first, JSON.parse would keep the last. */
+  duplicateKeys: string[];
+}
+
 /**
- * Parse and shape-check a deps.json document.
+ * Parse and shape-check a deps.json document as the .NET host reads it: one
+ * byte order mark stripped, comments allowed, text after the document
+ * ignored, and the first of duplicate keys kept.
  * @throws Error when the text is not JSON or lacks `targets` / `libraries` objects.
  */
-export function parseDepsJson(text: string): DepsJson {
-  const doc: unknown = JSON.parse(text.replace(/^\uFEFF/, ''));
+export function parseDepsJson(text: string): ParsedDepsJson {
+  const {
+    value: doc,
+    tolerated,
+    duplicateKeys,
+  } = parseJsonLenient(text, {
+    duplicates: 'first',
+  });
   if (!isObject(doc)) throw new Error('deps.json is not a JSON object');
   const { targets, libraries, runtimeTarget } = doc;
   if (!isObject(targets)) throw new Error('deps.json has no "targets" object');
@@ -53,12 +72,16 @@ export function parseDepsJson(text: string): DepsJson {
       throw new Error(`deps.json library ${key} has no "type"`);
   }
   return {
-    runtimeTarget:
-      isObject(runtimeTarget) && typeof runtimeTarget.name === 'string'
-        ? { name: runtimeTarget.name }
-        : undefined,
-    targets: targets as DepsJson['targets'],
-    libraries: libraries as DepsJson['libraries'],
+    deps: {
+      runtimeTarget:
+        isObject(runtimeTarget) && typeof runtimeTarget.name === 'string'
+          ? { name: runtimeTarget.name }
+          : undefined,
+      targets: targets as DepsJson['targets'],
+      libraries: libraries as DepsJson['libraries'],
+    },
+    tolerated,
+    duplicateKeys,
   };
 }
 

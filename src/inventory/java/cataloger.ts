@@ -91,8 +91,17 @@ async function catalogTopLevel(
   if (pkg) pkg.owns.push(entry.path);
 }
 
+/** The JVM (or a fat-jar launcher) could load what lamina did not open: incomplete. */
 function refused(path: string, message: string): Finding {
-  return { code: 'NESTED_ARCHIVE_REFUSED', severity: 'warning', path, message };
+  return { code: 'NESTED_ARCHIVE_REFUSED', severity: 'error', path, message };
+}
+
+/**
+ * Metadata inside a jar that could not be read costs only the package's name:
+ * the jar is still recorded with its hashes, under its file name.
+ */
+function metadataProblem(path: string, err: unknown): Finding {
+  return parseErrorFinding(NAME, path, err, 'warning');
 }
 
 /**
@@ -192,19 +201,21 @@ async function identify(
       const text = (await zip.read(e.path, ctx.limits.maxFileSize)).toString('utf8');
       const props = parsePomProperties(text, e.path);
       if (props) poms.push({ path: e.path, props });
-      else
-        out.findings.push(
-          parseErrorFinding(NAME, `${display}!/${e.path}`, 'no artifactId or version')
-        );
+      else out.findings.push(metadataProblem(`${display}!/${e.path}`, 'no artifactId or version'));
     } catch (err) {
-      out.findings.push(parseErrorFinding(NAME, `${display}!/${e.path}`, err));
+      out.findings.push(metadataProblem(`${display}!/${e.path}`, err));
     }
   }
-  const manifest = zip.get('META-INF/MANIFEST.MF')
-    ? parseManifest(
+  let manifest = new Map<string, string>();
+  if (zip.get('META-INF/MANIFEST.MF')?.kind === 'file') {
+    try {
+      manifest = parseManifest(
         (await zip.read('META-INF/MANIFEST.MF', ctx.limits.maxFileSize)).toString('utf8')
-      )
-    : new Map<string, string>();
+      );
+    } catch (err) {
+      out.findings.push(metadataProblem(`${display}!/META-INF/MANIFEST.MF`, err));
+    }
+  }
   const fn = parseArchiveFileName(fileName);
   const own =
     poms.find((p) => p.props.artifactId === fn.name) ??

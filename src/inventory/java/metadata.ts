@@ -12,29 +12,50 @@ export interface PomProperties {
 }
 
 /**
- * Parse a Java `.properties` file (the subset Maven writes: `key=value` or
- * `key: value`, `#`/`!` comments, `\` line continuations and escapes).
+ * Parse a Java `.properties` file as `Properties.load` does (the subset Maven
+ * writes: `key=value` or `key: value`, `#`/`!` comment lines, a line ending in
+ * an odd number of backslashes continued on the next with its leading
+ * whitespace dropped, escapes). One pass: continued lines are collected and
+ * joined once, never re-scanned.
  * https://docs.oracle.com/javase/8/docs/api/java/util/Properties.html#load-java.io.Reader-
  */
 export function parseProperties(text: string): Map<string, string> {
   const out = new Map<string, string>();
-  const lines = text.split(/\r\n|\r|\n/);
+  const lines = text.replace(/^\uFEFF/, '').split(/\r\n|\r|\n/);
   for (let i = 0; i < lines.length; i++) {
-    let line = (lines[i] ?? '').replace(/^[ \t\f]+/, '');
-    if (line === '' || line.startsWith('#') || line.startsWith('!')) continue;
-    // An odd number of trailing backslashes continues the line.
-    while (/(?:^|[^\\])(?:\\\\)*\\$/.test(line) && i + 1 < lines.length) {
-      line = line.slice(0, -1) + (lines[++i] ?? '').replace(/^[ \t\f]+/, '');
+    let cur = stripLeading(lines[i] ?? '');
+    if (cur === '' || cur.startsWith('#') || cur.startsWith('!')) continue;
+    const parts: string[] = [];
+    while (oddTrailingBackslashes(cur)) {
+      parts.push(cur.slice(0, -1));
+      if (i + 1 >= lines.length) {
+        cur = '';
+        break;
+      }
+      cur = stripLeading(lines[++i] ?? '');
     }
-    const m = /^((?:\\.|[^\\=: \t\f])*)[ \t\f]*[=:]?[ \t\f]*(.*)$/.exec(line);
+    parts.push(cur);
+    const m = /^((?:\\.|[^\\=: \t\f])*)[ \t\f]*[=:]?[ \t\f]*(.*)$/s.exec(parts.join(''));
     if (!m) continue;
     out.set(unescapeProperty(m[1] ?? ''), unescapeProperty(m[2] ?? ''));
   }
   return out;
 }
 
+function stripLeading(line: string): string {
+  let i = 0;
+  while (i < line.length && (line[i] === ' ' || line[i] === '\t' || line[i] === '\f')) i++;
+  return i === 0 ? line : line.slice(i);
+}
+
+function oddTrailingBackslashes(line: string): boolean {
+  let n = 0;
+  for (let i = line.length - 1; i >= 0 && line[i] === '\\'; i--) n++;
+  return n % 2 === 1;
+}
+
 function unescapeProperty(s: string): string {
-  return s.replace(/\\(u[0-9a-fA-F]{4}|.)/g, (_, e: string) => {
+  return s.replace(/\\(u[0-9a-fA-F]{4}|.)/gs, (_, e: string) => {
     if (e.length === 5) return String.fromCharCode(parseInt(e.slice(1), 16));
     return { t: '\t', n: '\n', r: '\r', f: '\f' }[e] ?? e;
   });
@@ -62,21 +83,24 @@ export function parsePomProperties(text: string, path?: string): PomProperties |
  */
 export function parseManifest(text: string): Map<string, string> {
   const out = new Map<string, string>();
-  let last: string | undefined;
-  for (const line of text.split(/\r\n|\r|\n/)) {
+  // Continuation pieces per header, joined once at the end (no quadratic re-concatenation).
+  const pieces = new Map<string, string[]>();
+  let last: string[] | undefined;
+  for (const line of text.replace(/^\uFEFF/, '').split(/\r\n|\r|\n/)) {
     if (line === '') {
-      if (out.size > 0) break;
+      if (pieces.size > 0) break;
       continue;
     }
     if (line.startsWith(' ')) {
-      if (last !== undefined) out.set(last, (out.get(last) ?? '') + line.slice(1));
+      last?.push(line.slice(1));
       continue;
     }
     const i = line.indexOf(':');
     if (i <= 0) continue;
-    last = line.slice(0, i).trim();
-    out.set(last, line.slice(i + 1).replace(/^ /, ''));
+    last = [line.slice(i + 1).replace(/^ /, '')];
+    pieces.set(line.slice(0, i).trim(), last);
   }
+  for (const [k, v] of pieces) out.set(k, v.join(''));
   return out;
 }
 
@@ -128,14 +152,27 @@ export function parseArchiveFileName(fileName: string): { name: string; version?
   return { name: base };
 }
 
-/** License names (or SPDX ids) from `<licenses><license><name>` of a pom.xml. */
+/**
+ * License names (or SPDX ids) from `<licenses><license><name>` of a pom.xml.
+ * Scans with indexOf only (no backtracking), so the cost is linear in the text.
+ */
 export function pomLicenses(xml: string): string[] {
-  const block = /<licenses>([\s\S]*?)<\/licenses>/.exec(xml)?.[1];
-  if (!block) return [];
+  const start = xml.indexOf('<licenses>');
+  if (start < 0) return [];
+  const end = xml.indexOf('</licenses>', start);
+  if (end < 0) return [];
   const names: string[] = [];
-  for (const m of block.matchAll(/<license>([\s\S]*?)<\/license>/g)) {
-    const name = /<name>\s*([^<]*?)\s*<\/name>/.exec(m[1] ?? '')?.[1];
-    if (name) names.push(decodeXml(name));
+  for (let i = xml.indexOf('<license>', start); i >= 0 && i < end;) {
+    const close = xml.indexOf('</license>', i);
+    if (close < 0 || close > end) break;
+    const block = xml.slice(i + '<license>'.length, close);
+    const n = block.indexOf('<name>');
+    const m = n < 0 ? -1 : block.indexOf('</name>', n);
+    if (m >= 0) {
+      const name = block.slice(n + '<name>'.length, m).trim();
+      if (name && !name.includes('<')) names.push(decodeXml(name));
+    }
+    i = xml.indexOf('<license>', close);
   }
   return names;
 }

@@ -178,14 +178,21 @@ describe('npmCataloger edge cases', () => {
     const src = new MemorySource('npm', {
       ...files,
       [broken]: '{ "name": "zzz-broken", ',
-      // Not a package root: no name/version, nothing recorded, no finding.
+      // A package root without a name or version: Node still loads require('marker').
       'nodejs/node_modules/marker/package.json': pj({ type: 'module' }),
       // Not matched at all: a package.json below a package root.
       'nodejs/node_modules/uuid/dist/esm-node/package.json': pj({ type: 'module' }),
     });
     const { packages, findings } = await runCataloger(npmCataloger, src, { layerDigest: DIGEST });
-    expect(findings.map((f) => [f.code, f.path])).toEqual([['PARSE_ERROR', broken]]);
-    expect(packages).toHaveLength(expectedPackages(files).size);
+    expect(findings.map((f) => [f.code, f.severity, f.path])).toEqual([
+      ['METADATA_INCOMPLETE', 'warning', 'nodejs/node_modules/marker/package.json'],
+      ['PARSE_ERROR', 'error', broken],
+    ]);
+    expect(packages).toHaveLength(expectedPackages(files).size + 2);
+    // Both are still named from their directory, so a deny rule by name can match them.
+    const purls = packages.map((p) => p.purl);
+    expect(purls).toContain('pkg:npm/zzz-broken');
+    expect(purls).toContain('pkg:npm/marker');
   });
 
   it('reads legacy and non-SPDX licenses', async () => {

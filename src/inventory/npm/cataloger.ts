@@ -7,6 +7,7 @@ import {
   type CatalogResult,
   type Cataloger,
 } from '../cataloger.js';
+import { parseJsonLenient, stripBom } from '../json.js';
 import { npmPurl } from '../purl.js';
 import { npmLicenses } from './license.js';
 import { integrityHashes, parseLockfile, type LockEntry } from './lockfile.js';
@@ -40,31 +41,109 @@ export const npmCataloger: Cataloger = {
 async function catalog(ctx: CatalogContext): Promise<CatalogResult> {
   const byDir = new Map<string, Installed>();
   const result = await perEntry(ctx, NAME, async (entry) => {
-    const json: unknown = JSON.parse(
-      (await ctx.source.read(entry.path, ctx.limits.maxFileSize)).toString('utf8')
-    );
-    if (typeof json !== 'object' || json === null || Array.isArray(json))
-      throw new Error('package.json is not a JSON object');
-    const obj = json as Record<string, unknown>;
-    // Not a package root (e.g. a `{"type":"module"}` marker): nothing to record.
-    if (typeof obj.name !== 'string' || !obj.name || typeof obj.version !== 'string') return;
     const dir = entry.path.slice(0, -'/package.json'.length);
-    const pkg = toPackage(obj, obj.name, obj.version, dir, entry.path, ctx.layerDigest);
-    byDir.set(dir, { pkg, dir, json: obj });
-    return [pkg];
+    const findings: Finding[] = [];
+    const obj = await readPackageJson(ctx, entry.path, findings);
+    let name = typeof obj?.name === 'string' && obj.name ? obj.name : undefined;
+    const version = typeof obj?.version === 'string' && obj.version ? obj.version : undefined;
+    if (name === undefined || version === undefined) {
+      // Node loads `require('<dir name>')` whatever package.json says: name it from the path.
+      const fromPath = packageNameFromDir(dir);
+      if (obj)
+        findings.push({
+          code: 'METADATA_INCOMPLETE',
+          severity: 'warning',
+          path: entry.path,
+          message: `${NAME}: ${entry.path} has no ${name === undefined ? 'name' : 'version'}; recorded as ${fromPath}${version ? `@${version}` : ''} from its directory`,
+        });
+      name ??= fromPath;
+    }
+    const pkg = toPackage(obj ?? {}, name, version, dir, entry.path, ctx.layerDigest);
+    const inst: Installed = { pkg, dir, json: obj ?? {} };
+    byDir.set(dir, inst);
+    // pnpm and `npm link` layouts: the package is also installed under each link path.
+    for (const alias of aliasDirs(ctx, entry.path)) if (!byDir.has(alias)) byDir.set(alias, inst);
+    return { packages: [pkg], findings };
   });
 
   const locks = await loadLockfiles(ctx, byDir, result.findings);
   const installed = new Set(byDir.keys());
-  for (const inst of byDir.values()) link(inst, locks, installed, byDir);
+  for (const [dir, inst] of byDir) if (dir === inst.dir) link(inst, locks, installed, byDir);
   markRootDependencies(locks, installed, byDir);
   return result;
+}
+
+/**
+ * Read a package.json as Node does: one byte order mark stripped, then
+ * JSON.parse. What Node refuses but a lenient read identifies is recorded
+ * with a warning (Node will not load that package); what no reading can
+ * identify is an error, and the package is still recorded from its directory.
+ */
+async function readPackageJson(
+  ctx: CatalogContext,
+  path: string,
+  findings: Finding[]
+): Promise<Record<string, unknown> | undefined> {
+  let text: string;
+  try {
+    text = (await ctx.source.read(path, ctx.limits.maxFileSize)).toString('utf8');
+  } catch (err) {
+    findings.push(parseErrorFinding(NAME, path, err));
+    return undefined;
+  }
+  let doc: unknown;
+  try {
+    doc = JSON.parse(stripBom(text));
+  } catch (strictErr) {
+    try {
+      const lenient = parseJsonLenient(text);
+      doc = lenient.value;
+      findings.push(
+        parseErrorFinding(
+          NAME,
+          path,
+          `${strictErr instanceof Error ? strictErr.message : String(strictErr)}; Node refuses to load this package, lamina read it leniently (${lenient.tolerated.join(', ')})`,
+          'warning'
+        )
+      );
+    } catch {
+      findings.push(parseErrorFinding(NAME, path, strictErr));
+      return undefined;
+    }
+  }
+  if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) {
+    findings.push(parseErrorFinding(NAME, path, 'package.json is not a JSON object'));
+    return undefined;
+  }
+  return doc as Record<string, unknown>;
+}
+
+/** `nodejs/node_modules/@s/x` → `@s/x`; `node_modules/x` → `x`. */
+function packageNameFromDir(dir: string): string {
+  const parts = dir.split('/');
+  const last = parts[parts.length - 1] ?? dir;
+  const scope = parts[parts.length - 2];
+  return scope?.startsWith('@') ? `${scope}/${last}` : last;
+}
+
+/** The other `node_modules/<name>` directories a runtime reaches this package.json through. */
+function aliasDirs(ctx: CatalogContext, pjPath: string): string[] {
+  if (!ctx.links.hasLinks) return [];
+  const r = ctx.links.resolve(pjPath);
+  const real = r.ok ? r.path : pjPath;
+  const out: string[] = [];
+  for (const p of [real, ...ctx.links.aliases(real)]) {
+    if (p === pjPath || !p.endsWith('/package.json')) continue;
+    const dir = p.slice(0, -'/package.json'.length);
+    if (projectRoot(dir)) out.push(dir);
+  }
+  return out;
 }
 
 function toPackage(
   json: Record<string, unknown>,
   fullName: string,
-  version: string,
+  version: string | undefined,
   dir: string,
   path: string,
   layerDigest: string
@@ -75,12 +154,13 @@ function toPackage(
     ecosystem: 'npm',
     name: scoped?.[2] ?? fullName,
     namespace: scoped?.[1],
-    version,
+    ...(version !== undefined ? { version } : {}),
     purl: npmPurl(fullName, version),
     foundBy: NAME,
     locations: [{ path, layerDigest }],
     licenses: npmLicenses(json),
     owns: [`${dir}/`],
+    installDir: dir,
     properties: { 'npm:path': dir },
     description: nonEmpty(json.description),
     author: personName(json.author),
@@ -116,7 +196,8 @@ async function loadLockfiles(
         const text = (await ctx.source.read(path, ctx.limits.maxFileSize)).toString('utf8');
         locks.push({ path, entries: parseLockfile(text) });
       } catch (err) {
-        findings.push(parseErrorFinding(NAME, path, err));
+        // Node never reads lockfiles: only integrity and edges are lost.
+        findings.push(parseErrorFinding(NAME, path, err, 'warning'));
       }
     }
     out.set(root, locks);

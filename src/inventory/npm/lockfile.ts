@@ -1,3 +1,4 @@
+import { stripBom } from '../json.js';
 import type { HashAlgorithm } from '../../model/package.js';
 
 /** What lamina takes from one lockfile entry. */
@@ -20,7 +21,7 @@ export interface LockEntry {
  * @throws Error when the text is not a JSON object.
  */
 export function parseLockfile(text: string): Map<string, LockEntry> {
-  const doc: unknown = JSON.parse(text);
+  const doc: unknown = JSON.parse(stripBom(text));
   if (!isObject(doc)) throw new Error('lockfile is not a JSON object');
   const out = new Map<string, LockEntry>();
   if (isObject(doc.packages)) {

@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import type { Package } from '../../model/package.js';
 import { DirectorySource } from '../../unpack/directory.js';
 import { MemorySource } from '../../unpack/memory.js';
+import { OwnershipIndex } from '../binary/ownership.js';
 import { runCataloger } from '../cataloger.js';
 import { pythonCataloger } from './cataloger.js';
 
@@ -123,14 +124,19 @@ describe('pythonCataloger over the python-basic fixture', () => {
     );
   });
 
-  it('owns RECORD files (scripts via ../../../bin inside the layer), top_level modules for eggs', async () => {
+  it('owns RECORD files inside its site directory only, top_level modules for eggs', async () => {
     const { packages } = await runCataloger(pythonCataloger, new MemorySource('py', files), {
       layerDigest: DIGEST,
     });
     const ids = byId(packages);
     const jsonpatch = ids.get(`pypi:${SITE}/jsonpatch-1.33.dist-info`);
-    expect(jsonpatch?.owns).toContain('python/bin/jsonpatch');
-    expect(jsonpatch?.owns).toContain('python/bin/jsondiff');
+    // pip writes ../../../bin/jsonpatch into RECORD; the claim is made, and refused: it lies
+    // outside the site directory the distribution installs into.
+    expect(jsonpatch?.installDir).toBe(SITE);
+    expect(jsonpatch?.owns).not.toContain('python/bin/jsonpatch');
+    expect(jsonpatch?.disowned).toContain('python/bin/jsonpatch');
+    expect(new OwnershipIndex([jsonpatch!]).refusedClaimant('python/bin/jsondiff')).toBe(jsonpatch);
+    expect(new OwnershipIndex([jsonpatch!]).owner(`${SITE}/jsonpatch.py`)).toBe(jsonpatch);
     expect(jsonpatch?.owns).toContain(`${SITE}/jsonpatch.py`);
     expect(jsonpatch?.owns).toContain(`${SITE}/jsonpatch-1.33.dist-info/`);
     // jsonpointer sits in python/: its ../../../bin/jsonpointer leaves the layer and is dropped.
@@ -158,9 +164,9 @@ describe('pythonCataloger tamper detection and malformed files', () => {
       pythonCataloger,
       new MemorySource('py', tampered)
     );
-    expect(findings.map((f) => [f.code, f.severity, f.path])).toEqual([
-      ['RECORD_HASH_MISMATCH', 'error', modified],
+    expect(findings.map((f) => [f.code, f.severity, f.path]).sort()).toEqual([
       ['RECORD_FILE_MISSING', 'warning', 'python/six.py'],
+      ['RECORD_HASH_MISMATCH', 'error', modified],
     ]);
     const ids = byId(packages);
     expect(ids.get(`pypi:${SITE}/iniconfig-2.3.0.dist-info`)?.findings.map((f) => f.code)).toEqual([
@@ -188,22 +194,30 @@ describe('pythonCataloger tamper detection and malformed files', () => {
     ]);
   });
 
-  it('turns a broken METADATA into a PARSE_ERROR finding and keeps the rest', async () => {
+  it('names a distribution whose METADATA lacks Name or Version from its directory, and says so', async () => {
     const broken = 'python/broken-1.0.dist-info/METADATA';
     const noVersion = 'python/nover-1.0.dist-info/METADATA';
+    const nameless = 'python/nameless.dist-info/METADATA';
     const src = new MemorySource('py', {
       ...files,
+      // Python's email parser stops the headers at the first non-header line: no Name.
       [broken]: 'Metadata-Version: 2.1\nthis is not a header\nName: broken\n',
       [noVersion]: 'Metadata-Version: 2.1\nName: nover\n',
+      [nameless]: '\u0000',
     });
     const { packages, findings } = await runCataloger(pythonCataloger, src, {
       layerDigest: DIGEST,
     });
-    expect(findings.map((f) => [f.code, f.path])).toEqual([
-      ['PARSE_ERROR', broken],
-      ['PARSE_ERROR', noVersion],
+    expect(findings.map((f) => [f.code, f.severity, f.path])).toEqual([
+      ['METADATA_INCOMPLETE', 'warning', broken],
+      ['METADATA_INCOMPLETE', 'warning', nameless],
+      ['METADATA_INCOMPLETE', 'warning', noVersion],
     ]);
-    expect(packages).toHaveLength(9);
+    expect(packages).toHaveLength(12);
+    const purls = packages.map((p) => p.purl);
+    expect(purls).toContain('pkg:pypi/broken@1.0');
+    expect(purls).toContain('pkg:pypi/nover@1.0');
+    expect(purls).toContain('pkg:pypi/nameless');
   });
 
   it('reads requires.txt of egg-info dirs and skips extras', async () => {

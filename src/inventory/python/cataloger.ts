@@ -1,4 +1,3 @@
-import { mapLimit } from '../../util/pool.js';
 import { posix } from 'node:path';
 import type { Finding } from '../../model/finding.js';
 import { newPackage, type Package } from '../../model/package.js';
@@ -13,7 +12,7 @@ import {
 import { pep503, pypiPurl } from '../purl.js';
 import { pythonLicenses } from './license.js';
 import { CoreMetadata } from './metadata.js';
-import { parseRecord, recordPathInLayer, verifyRecordFile, type RecordRow } from './record.js';
+import { parseRecord, recordPathInLayer, verifyRecordFiles, type RecordCheck } from './record.js';
 import { parseRequirement, parseRequiresTxt, type Requirement } from './requirements.js';
 
 const NAME = 'python-installed';
@@ -27,7 +26,7 @@ interface Found {
   pkg: Package;
   site: string;
   requirements: Requirement[];
-  recordChecks: { path: string; row: RecordRow & { hash: NonNullable<RecordRow['hash']> } }[];
+  recordChecks: RecordCheck[];
 }
 
 /**
@@ -72,28 +71,87 @@ function layoutOf(path: string): Layout | undefined {
   return undefined;
 }
 
+/** Lambda's Python site directories: `python/` and `python/lib/pythonX.Y/site-packages/`. */
+const LAMBDA_SITE = /^python(?:\/lib\/python\d+(?:\.\d+)?\/site-packages)?$/;
+
+/**
+ * The path to read a distribution under: its own, unless it sits outside
+ * Lambda's site directories and a symlink puts it inside one (Python finds
+ * distributions by listing sys.path, under the link's name).
+ */
+function sitePath(ctx: CatalogContext, path: string): string {
+  const siteOf = (p: string): string => {
+    const layout = layoutOf(p);
+    const meta = layout === 'egg-info-file' ? p : posix.dirname(p);
+    return layout === 'egg' ? parent(parent(meta)) : parent(meta);
+  };
+  if (LAMBDA_SITE.test(siteOf(path)) || !ctx.links.hasLinks) return path;
+  const real = ctx.links.resolve(path);
+  const alias = ctx.links
+    .aliases(real.ok ? real.path : path)
+    .find((a) => layoutOf(a) === layoutOf(path) && LAMBDA_SITE.test(siteOf(a)));
+  return alias ?? path;
+}
+
+/**
+ * `requests-2.31.0.dist-info` → requests 2.31.0; `x-1.0-py3.11.egg-info` → x 1.0.
+ * What pip and importlib.metadata fall back to when METADATA lacks a field.
+ */
+export function identityFromDirName(metaPath: string): { name?: string; version?: string } {
+  const base = posix.basename(metaPath).replace(/\.(dist-info|egg-info|egg)$/, '');
+  const m = /^([^-]+)-([^-]+)(?:-.*)?$/.exec(base);
+  if (m?.[1] && m[2]) return { name: m[1], version: m[2] };
+  return base ? { name: base } : {};
+}
+
 async function parseDistribution(
   ctx: CatalogContext,
-  entry: FileEntry,
+  matched: FileEntry,
   children: Map<string, string[]>
 ): Promise<{ found: Found; findings: Finding[] } | undefined> {
-  const layout = layoutOf(entry.path);
+  const path = sitePath(ctx, matched.path);
+  const layout = layoutOf(path);
   if (!layout) return undefined;
-  const metaPath = layout === 'egg-info-file' ? entry.path : posix.dirname(entry.path);
+  const metaPath = layout === 'egg-info-file' ? path : posix.dirname(path);
   // An egg's metadata sits one level down, in its own directory inside the site dir.
   const site = layout === 'egg' ? parent(parent(metaPath)) : parent(metaPath);
-  const text = (await ctx.source.read(entry.path, ctx.limits.maxFileSize)).toString('utf8');
-  const meta = new CoreMetadata(text);
   const findings: Finding[] = [];
+  let meta: CoreMetadata;
+  try {
+    meta = new CoreMetadata((await ctx.source.read(path, ctx.limits.maxFileSize)).toString('utf8'));
+  } catch (err) {
+    // Python imports the distribution's modules whatever its metadata holds.
+    findings.push(parseErrorFinding(NAME, path, err));
+    meta = new CoreMetadata('');
+  }
+  let name = meta.get('name');
+  let version = meta.get('version');
+  if (name === undefined || version === undefined) {
+    const fromDir = identityFromDirName(metaPath);
+    const missing = [name === undefined ? 'Name' : '', version === undefined ? 'Version' : '']
+      .filter(Boolean)
+      .join(' and ');
+    name ??= fromDir.name;
+    version ??= fromDir.version;
+    name ??= posix.basename(metaPath);
+    if (findings.length === 0)
+      findings.push({
+        code: 'METADATA_INCOMPLETE',
+        severity: 'warning',
+        path,
+        message: `${NAME}: ${path} has no ${missing}${meta.defects.length > 0 ? ` (${meta.defects[0]})` : ''}; named ${name}${version ? ` ${version}` : ''} from its directory`,
+      });
+  }
+  name ??= posix.basename(metaPath);
 
   const pkg = newPackage({
     id: `pypi:${metaPath}`,
     ecosystem: 'pypi',
-    name: meta.name,
-    version: meta.version,
-    purl: pypiPurl(meta.name, meta.version),
+    name,
+    ...(version !== undefined ? { version } : {}),
+    purl: pypiPurl(name, version),
     foundBy: NAME,
-    locations: [{ path: entry.path, layerDigest: ctx.layerDigest }],
+    locations: [{ path, layerDigest: ctx.layerDigest }],
     licenses: pythonLicenses(meta),
     properties: { 'python:site': site },
     description: meta.get('summary'),
@@ -107,12 +165,12 @@ async function parseDistribution(
     .filter((r) => r !== undefined);
   const recordChecks: Found['recordChecks'] = [];
   const owns = new Set<string>();
-  const readOptional = async (path: string): Promise<string | undefined> => {
-    if (ctx.source.get(path)?.kind !== 'file') return undefined;
+  const readOptional = async (file: string): Promise<string | undefined> => {
+    if (ctx.source.get(file)?.kind !== 'file') return undefined;
     try {
-      return (await ctx.source.read(path, ctx.limits.maxFileSize)).toString('utf8');
+      return (await ctx.source.read(file, ctx.limits.maxFileSize)).toString('utf8');
     } catch (err) {
-      findings.push(parseErrorFinding(NAME, path, err));
+      findings.push(parseErrorFinding(NAME, file, err));
       return undefined;
     }
   };
@@ -128,13 +186,7 @@ async function parseDistribution(
     owns.add(`${metaPath}/`);
     const listed =
       layout === 'dist-info'
-        ? recordFiles(
-            metaPath,
-            site,
-            await readOptional(`${metaPath}/RECORD`),
-            recordChecks,
-            findings
-          )
+        ? recordFiles(pkg.id, site, await readOptional(`${metaPath}/RECORD`), recordChecks)
         : installedFiles(metaPath, await readOptional(`${metaPath}/installed-files.txt`));
     if (listed) for (const p of listed) owns.add(p);
     else {
@@ -147,32 +199,31 @@ async function parseDistribution(
     }
   }
   pkg.owns = [...owns].sort();
+  // A distribution installs into its site directory (an egg into its own directory).
+  pkg.installDir = layout === 'egg' ? parent(metaPath) : site;
   return { found: { pkg, site, requirements, recordChecks }, findings };
 }
 
-/** RECORD rows inside the layer; queues the hashed ones for checking. */
+/**
+ * RECORD rows as ownership claims and checks. A row may name any file (pip
+ * writes `../../bin/x` for scripts); the ownership index accepts only claims
+ * inside the site directory. Every hashed row inside the layer is checked.
+ */
 function recordFiles(
-  dir: string,
+  owner: string,
   siteDir: string,
   text: string | undefined,
-  checks: Found['recordChecks'],
-  findings: Finding[]
+  checks: Found['recordChecks']
 ): string[] | undefined {
   if (text === undefined) return undefined;
-  let rows: RecordRow[];
-  try {
-    rows = parseRecord(text);
-  } catch (err) {
-    findings.push(parseErrorFinding(NAME, `${dir}/RECORD`, err));
-    return undefined;
-  }
   const paths: string[] = [];
-  for (const row of rows) {
+  for (const row of parseRecord(text)) {
     const path = recordPathInLayer(siteDir, row.path);
     if (path === undefined) continue;
+    // Rows outside the site dir (pip's `../../bin/x`) are claims the ownership index refuses.
     paths.push(path);
     // RECORD itself and compiled .pyc files are listed without a hash.
-    if (row.hash) checks.push({ path, row: { ...row, hash: row.hash } });
+    if (row.hash) checks.push({ path, row: { ...row, hash: row.hash }, owner });
   }
   return paths;
 }
@@ -187,18 +238,18 @@ function parent(path: string): string {
 function installedFiles(eggInfo: string, text: string | undefined): string[] | undefined {
   if (text === undefined) return undefined;
   return text
-    .split(/\r?\n/)
+    .split(/\r\n|\r|\n/)
     .map((l) => l.trim())
     .filter((l) => l)
     .map((l) => recordPathInLayer(eggInfo, l))
-    .filter((p) => p !== undefined);
+    .filter((p): p is string => p !== undefined);
 }
 
 /** Top-level modules named in top_level.txt, as the directories and files present in the site dir. */
 function topLevelPaths(site: string, text: string, children: Map<string, string[]>): string[] {
   const out: string[] = [];
   const inSite = children.get(site) ?? [];
-  for (const name of text.split(/\r?\n/).map((l) => l.trim())) {
+  for (const name of text.split(/\r\n|\r|\n/).map((l) => l.trim())) {
     if (!name || name.includes('/')) continue;
     const base = site ? `${site}/${name}` : name;
     for (const child of inSite) {
@@ -269,23 +320,22 @@ async function verifyRecords(
   found: Found[],
   findings: Finding[]
 ): Promise<void> {
-  const jobs = found.flatMap((f) => f.recordChecks.map((c) => ({ f, ...c })));
-  const results = await mapLimit(jobs, HASH_CONCURRENCY, async (job) => {
-    try {
-      return await verifyRecordFile(ctx.source, job.path, job.row, job.f.pkg.id);
-    } catch (err) {
-      const finding: Finding = {
-        code: 'READ_ERROR',
-        severity: 'warning',
-        path: job.path,
-        message: `${NAME}: could not read ${job.path}: ${err instanceof Error ? err.message : String(err)}`,
-      };
-      return finding;
-    }
-  });
-  for (const [i, finding] of results.entries()) {
-    if (!finding) continue;
-    jobs[i]?.f.pkg.findings.push(finding);
+  const byId = new Map(found.map((f) => [f.pkg.id, f.pkg]));
+  const result = await verifyRecordFiles(
+    ctx.source,
+    found.flatMap((f) => f.recordChecks),
+    ctx.limits.maxRehashSize,
+    HASH_CONCURRENCY
+  );
+  for (const { owner, finding } of result.findings) {
+    byId.get(owner)?.findings.push(finding);
     findings.push(finding);
   }
+  if (result.unverified.length > 0)
+    findings.push({
+      code: 'RECORD_NOT_VERIFIED',
+      severity: 'error',
+      path: result.unverified[0],
+      message: `${result.unverified.length} RECORD-listed file${result.unverified.length === 1 ? ' was' : 's were'} not re-hashed: checking ${result.unverified.length === 1 ? 'it' : 'them'} would pass --max-rehash-size ${ctx.limits.maxRehashSize}; a change to ${result.unverified.length === 1 ? 'it' : 'them'} after install would go unseen`,
+    });
 }

@@ -27,9 +27,22 @@ describe('CoreMetadata', () => {
     expect(m.name).toBe('x');
   });
 
-  it('rejects malformed headers and missing Name', () => {
-    expect(() => new CoreMetadata(' leading continuation\nName: x\nVersion: 1')).toThrow();
-    expect(() => new CoreMetadata('Version: 1\n')).toThrow(/Name/);
+  // Each case checked against Python 3.11: email.message_from_string(text).get('Name').
+  it("reads headers as Python's email parser does", () => {
+    const name = (text: string): string | undefined => new CoreMetadata(text).get('name');
+    expect(name('Metadata-Version: 2.1\rName: cr\rVersion: 1.0\r')).toBe('cr');
+    expect(name('Metadata-Version: 2.1\r\nName: mixed\rVersion: 1.0\n')).toBe('mixed');
+    expect(name(' leading continuation\nName: x\nVersion: 1')).toBe('x');
+    expect(name('From nobody\nName: fromline\n')).toBe('fromline');
+    expect(name('Name: first\nName: second\n')).toBe('first');
+    expect(name('Metadata-Version: 2.1\nthis is not a header\nName: late\n')).toBeUndefined();
+    expect(name('Name : spaced\n')).toBeUndefined();
+    // Form feed and U+2028 are not line breaks for email (they are for str.splitlines).
+    expect(name('Metadata-Version: 2.1\fName: ff\n')).toBeUndefined();
+    expect(name('Name: a\u2028Version: 9\n')).toBe('a\u2028Version: 9');
+    // A byte order mark hides every header from Python; lamina is more lenient.
+    expect(name('\uFEFFMetadata-Version: 2.1\nName: bom\n')).toBe('bom');
+    expect(new CoreMetadata('Version: 1\nbad line\n').defects).toHaveLength(1);
   });
 });
 
@@ -95,7 +108,17 @@ describe('RECORD', () => {
       { path: 'we,ird "x".py', hash: { algorithm: 'sha256', digest: 'def' }, size: 2 },
       { path: 'x.dist-info/RECORD' },
     ]);
-    expect(() => parseRecord('"unterminated,sha256=x,1')).toThrow();
+    // Python's csv (not strict): an unterminated quote runs to the end, text after a quote joins.
+    expect(parseRecord('"unterminated,sha256=x,1')).toEqual([{ path: 'unterminated,sha256=x,1' }]);
+    expect(parseRecord('"a"b,sha256=x,1\na"b,,\n')).toEqual([
+      { path: 'ab', hash: { algorithm: 'sha256', digest: 'x' }, size: 1 },
+      { path: 'a"b' },
+    ]);
+    // A quoted field spans lines (importlib.metadata splits with str.splitlines first).
+    expect(parseRecord('"a\nb",sha256=x,1\fc,,')).toEqual([
+      { path: 'ab', hash: { algorithm: 'sha256', digest: 'x' }, size: 1 },
+      { path: 'c' },
+    ]);
   });
 
   it('keeps RECORD paths inside the layer', () => {

@@ -1,8 +1,9 @@
 import { getHashes } from 'node:crypto';
-import { posix } from 'node:path';
 import type { Finding } from '../../model/finding.js';
 import { digestEntry } from '../../unpack/hash.js';
 import type { FileSource } from '../../unpack/source.js';
+import { mapLimit } from '../../util/pool.js';
+import { joinInLayer } from '../binary/ownership.js';
 
 /** One row of a wheel RECORD. */
 export interface RecordRow {
@@ -13,59 +14,99 @@ export interface RecordRow {
   size?: number;
 }
 
+/** Line breaks of Python's `str.splitlines`, which importlib.metadata splits RECORD on. */
+// eslint-disable-next-line no-control-regex -- these control characters are line breaks to Python
+const SPLITLINES = /\r\n|[\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029]/;
+
 /**
- * Parse a RECORD file: CSV rows `path,algorithm=digest,size` (Python's csv
- * module: fields with commas or quotes are double-quoted, quotes doubled).
+ * Parse a RECORD file the way `importlib.metadata` does: `str.splitlines()`,
+ * then Python's `csv.reader` with the default dialect (not strict): a quoted
+ * field may span lines, text after a closing quote joins the field, a quote
+ * inside an unquoted field is literal, an unterminated quote ends at the end
+ * of the file. Rows are `path,algorithm=digest,size`; rows without a path are
+ * skipped. One pass over the text.
  * https://packaging.python.org/en/latest/specifications/recording-installed-packages/#the-record-file
- * @throws Error on a row that is not valid CSV or has no path.
+ * https://github.com/python/cpython/blob/main/Modules/_csv.c
  */
 export function parseRecord(text: string): RecordRow[] {
   const rows: RecordRow[] = [];
-  for (const [n, line] of text.split(/\r?\n/).entries()) {
-    if (!line.trim()) continue;
-    const fields = csvFields(line, n + 1);
+  for (const fields of csvRows(text)) {
     const [path = '', hash = '', size = ''] = fields;
-    if (!path) throw new Error(`RECORD line ${n + 1} has no path`);
+    if (!path) continue;
     const row: RecordRow = { path };
     const eq = hash.indexOf('=');
     if (eq > 0) row.hash = { algorithm: hash.slice(0, eq), digest: hash.slice(eq + 1) };
-    if (/^\d+$/.test(size)) row.size = Number(size);
+    if (/^\d{1,15}$/.test(size)) row.size = Number(size);
     rows.push(row);
   }
   return rows;
 }
 
-function csvFields(line: string, lineNo: number): string[] {
-  const out: string[] = [];
-  let i = 0;
-  while (i <= line.length) {
-    if (line[i] === '"') {
-      let v = '';
-      i++;
-      for (;;) {
-        const q = line.indexOf('"', i);
-        if (q < 0) throw new Error(`RECORD line ${lineNo} has an unterminated quote`);
-        v += line.slice(i, q);
-        if (line[q + 1] === '"') {
-          v += '"';
-          i = q + 2;
-        } else {
-          i = q + 1;
-          break;
+/** CPython's csv reader state machine over `splitlines()` lines (delimiter ',', quote '"'). */
+function* csvRows(text: string): Generator<string[]> {
+  let fields: string[] = [];
+  // The current field's pieces, joined once when it ends (no per-character string building).
+  let field: string[] = [];
+  // 'start': at a field's start; 'plain': in an unquoted field; 'quoted'; 'quote': a quote seen in a quoted field.
+  let state: 'start' | 'plain' | 'quoted' | 'quote' = 'start';
+  const endField = (): void => {
+    fields.push(field.join(''));
+    field = [];
+    state = 'start';
+  };
+  for (const line of text.split(SPLITLINES)) {
+    if (state !== 'quoted' && line === '' && fields.length === 0) continue;
+    let i = 0;
+    while (i < line.length) {
+      const c = line[i]!;
+      if (state === 'start') {
+        if (c === '"') state = 'quoted';
+        else if (c === ',') endField();
+        else {
+          state = 'plain';
+          continue;
         }
+        i++;
+      } else if (state === 'plain') {
+        const comma = line.indexOf(',', i);
+        const end = comma < 0 ? line.length : comma;
+        field.push(line.slice(i, end));
+        i = end;
+        if (comma >= 0) {
+          endField();
+          i++;
+        }
+      } else if (state === 'quoted') {
+        const q = line.indexOf('"', i);
+        const end = q < 0 ? line.length : q;
+        field.push(line.slice(i, end));
+        i = end;
+        if (q >= 0) {
+          state = 'quote';
+          i++;
+        }
+      } else {
+        // After a quote inside a quoted field: a doubled quote, the field's end, or text that joins it.
+        if (c === '"') {
+          field.push('"');
+          state = 'quoted';
+          i++;
+        } else if (c === ',') {
+          endField();
+          i++;
+        } else state = 'plain';
       }
-      out.push(v);
-      if (i < line.length && line[i] !== ',')
-        throw new Error(`RECORD line ${lineNo} has text after a quoted field`);
-      i++;
-    } else {
-      const c = line.indexOf(',', i);
-      const end = c < 0 ? line.length : c;
-      out.push(line.slice(i, end));
-      i = end + 1;
     }
+    // End of line: a quoted field goes on to the next line; anything else ends the row.
+    if (state === 'quoted') continue;
+    endField();
+    yield fields;
+    fields = [];
   }
-  return out;
+  if (state === 'quoted') {
+    endField();
+    yield fields;
+  }
 }
 
 /**
@@ -74,46 +115,121 @@ function csvFields(line: string, lineNo: number): string[] {
  * paths and paths that leave the layer.
  */
 export function recordPathInLayer(siteDir: string, path: string): string | undefined {
-  if (path.startsWith('/') || /^[A-Za-z]:/.test(path)) return undefined;
-  const joined = posix.normalize(siteDir ? `${siteDir}/${path}` : path);
-  if (joined === '..' || joined.startsWith('../') || joined === '.') return undefined;
-  return joined;
+  return joinInLayer(siteDir, path);
 }
 
 const SUPPORTED = new Set(getHashes());
 
+/** One RECORD row to check, with the distribution whose RECORD lists it. */
+export interface RecordCheck {
+  /** Layer-relative path of the listed file. */
+  path: string;
+  row: RecordRow & { hash: NonNullable<RecordRow['hash']> };
+  /** Id of the distribution (for messages and to attach findings). */
+  owner: string;
+}
+
+/** The outcome of checking RECORD rows: findings per owner, and what the budget left unchecked. */
+export interface RecordVerification {
+  findings: { owner: string; finding: Finding }[];
+  /** Paths not re-hashed because the byte budget was spent. */
+  unverified: string[];
+  /** Bytes read to re-hash files: at most the sum of distinct listed files' sizes, and `maxBytes`. */
+  bytesHashed: number;
+}
+
 /**
- * Check one RECORD-listed file against its recorded size and digest, streaming it.
- * @returns a RECORD_FILE_MISSING or RECORD_HASH_MISMATCH finding, or undefined when it matches
- *   (or the algorithm is one Node cannot compute).
+ * Check RECORD-listed files against their recorded sizes and digests. Each
+ * file is read once, whatever number of rows (in one RECORD or several) name
+ * it, with every algorithm they use computed in the same pass; files are
+ * re-hashed in path order until `maxBytes` would be exceeded, and the rest
+ * are returned as unverified. A file whose size differs is a mismatch without
+ * being read.
  */
-export async function verifyRecordFile(
+export async function verifyRecordFiles(
   source: FileSource,
-  path: string,
-  row: RecordRow & { hash: NonNullable<RecordRow['hash']> },
-  owner: string
-): Promise<Finding | undefined> {
-  const entry = source.get(path);
-  if (entry?.kind !== 'file') {
-    return {
-      code: 'RECORD_FILE_MISSING',
-      severity: 'warning',
-      path,
-      message: `${path} is listed in the RECORD of ${owner} but is not in the layer`,
-    };
+  checks: readonly RecordCheck[],
+  maxBytes: number,
+  concurrency: number
+): Promise<RecordVerification> {
+  const byPath = new Map<string, RecordCheck[]>();
+  for (const c of checks) {
+    const list = byPath.get(c.path);
+    if (list) list.push(c);
+    else byPath.set(c.path, [c]);
   }
-  const mismatch = (why: string): Finding => ({
+  const out: RecordVerification = { findings: [], unverified: [], bytesHashed: 0 };
+  const toHash: { path: string; checks: RecordCheck[]; algorithms: string[] }[] = [];
+  let budget = maxBytes;
+  for (const path of [...byPath.keys()].sort()) {
+    const group = byPath.get(path)!;
+    const entry = source.get(path);
+    const pending: RecordCheck[] = [];
+    for (const c of group) {
+      if (entry?.kind !== 'file') {
+        out.findings.push({
+          owner: c.owner,
+          finding: {
+            code: 'RECORD_FILE_MISSING',
+            severity: 'warning',
+            path,
+            message: `${path} is listed in the RECORD of ${c.owner} but is not in the layer`,
+          },
+        });
+      } else if (c.row.size !== undefined && c.row.size !== entry.size) {
+        out.findings.push({
+          owner: c.owner,
+          finding: mismatch(path, c.owner, `size ${entry.size}, recorded ${c.row.size}`),
+        });
+      } else if (SUPPORTED.has(c.row.hash.algorithm.toLowerCase())) pending.push(c);
+    }
+    if (pending.length === 0 || !entry) continue;
+    if (entry.size > budget) {
+      out.unverified.push(path);
+      continue;
+    }
+    budget -= entry.size;
+    out.bytesHashed += entry.size;
+    const algorithms = [...new Set(pending.map((c) => c.row.hash.algorithm.toLowerCase()))];
+    toHash.push({ path, checks: pending, algorithms });
+  }
+  const results = await mapLimit(toHash, concurrency, async (job) => {
+    const found: RecordVerification['findings'] = [];
+    let digests: Buffer[];
+    try {
+      digests = await digestEntry(source, job.path, job.algorithms);
+    } catch (err) {
+      return job.checks.map((c) => ({
+        owner: c.owner,
+        finding: {
+          code: 'READ_ERROR',
+          severity: 'error',
+          path: job.path,
+          message: `could not read ${job.path} to check the RECORD of ${c.owner}: ${err instanceof Error ? err.message : String(err)}`,
+        } satisfies Finding,
+      }));
+    }
+    for (const c of job.checks) {
+      const algorithm = c.row.hash.algorithm.toLowerCase();
+      const actual = digests[job.algorithms.indexOf(algorithm)]!.toString('base64url');
+      const recorded = c.row.hash.digest.replace(/=+$/, '');
+      if (actual !== recorded)
+        found.push({
+          owner: c.owner,
+          finding: mismatch(job.path, c.owner, `${algorithm} ${actual}, recorded ${recorded}`),
+        });
+    }
+    return found;
+  });
+  for (const r of results) for (const f of r) out.findings.push(f);
+  return out;
+}
+
+function mismatch(path: string, owner: string, why: string): Finding {
+  return {
     code: 'RECORD_HASH_MISMATCH',
     severity: 'error',
     path,
     message: `${path} differs from the RECORD of ${owner} (${why}): modified after install`,
-  });
-  if (row.size !== undefined && row.size !== entry.size)
-    return mismatch(`size ${entry.size}, recorded ${row.size}`);
-  const algorithm = row.hash.algorithm.toLowerCase();
-  if (!SUPPORTED.has(algorithm)) return undefined;
-  const [digest] = await digestEntry(source, path, [algorithm]);
-  const actual = digest!.toString('base64url');
-  const recorded = row.hash.digest.replace(/=+$/, '');
-  return actual === recorded ? undefined : mismatch(`${algorithm} ${actual}, recorded ${recorded}`);
+  };
 }

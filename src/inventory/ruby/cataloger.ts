@@ -1,8 +1,9 @@
 import { newPackage, type License, type Package } from '../../model/package.js';
-import { perEntry, type Cataloger, type CatalogContext } from '../cataloger.js';
+import type { Finding } from '../../model/finding.js';
+import { parseErrorFinding, perEntry, type Cataloger, type CatalogContext } from '../cataloger.js';
 import { licenseOf } from '../license.js';
 import { gemPurl } from '../purl.js';
-import { parseGemspec, type Gemspec } from './gemspec.js';
+import { gemFromFileName, parseGemspec, type Gemspec } from './gemspec.js';
 
 const NAME = 'ruby-installed-gemspec';
 
@@ -16,12 +17,24 @@ export const rubyCataloger: Cataloger = {
   async catalog(ctx) {
     const found: { pkg: Package; spec: Gemspec; gemsDir: string }[] = [];
     const result = await perEntry(ctx, NAME, async (entry) => {
-      const text = (await ctx.source.read(entry.path, ctx.limits.maxFileSize)).toString('utf8');
-      const spec = parseGemspec(text);
-      const gemsDir = entry.path.slice(0, entry.path.lastIndexOf('/specifications/'));
+      const cut = entry.path.lastIndexOf('specifications/');
+      const gemsDir = cut > 0 ? entry.path.slice(0, cut - 1) : '';
+      let spec: Gemspec;
+      const findings: Finding[] = [];
+      try {
+        const text = (await ctx.source.read(entry.path, ctx.limits.maxFileSize)).toString('utf8');
+        spec = parseGemspec(text);
+      } catch (err) {
+        // RubyGems evaluates the file and would load the gem it names: keep the gem under the
+        // name the file carries, and say the inventory could not read what the spec says.
+        findings.push(parseErrorFinding(NAME, entry.path, err));
+        const fromName = gemFromFileName(entry.path);
+        if (!fromName) return { packages: [], findings };
+        spec = fromName;
+      }
       const pkg = toPackage(ctx, entry.path, gemsDir, spec);
       found.push({ pkg, spec, gemsDir });
-      return [pkg];
+      return { packages: [pkg], findings };
     });
     // Runtime dependencies resolve to gems installed in the same gems dir.
     const byDirAndName = new Map<string, Package[]>();
@@ -52,11 +65,8 @@ function toPackage(ctx: CatalogContext, path: string, gemsDir: string, spec: Gem
     if (e.kind === 'dir' && e.path.startsWith(extRoot) && e.path.endsWith(`/${fullName}`))
       owns.push(`${e.path}/`);
   }
-  // RubyGems writes a wrapper script per executable into `<gems dir>/bin/`.
-  for (const exe of spec.executables) {
-    const bin = `${prefix}bin/${exe}`;
-    if (ctx.source.get(bin)) owns.push(bin);
-  }
+  // The wrappers RubyGems writes into `<gems dir>/bin/` are outside the gem's own directory:
+  // a gemspec's `executables` list does not make whatever sits there the gem's.
   const licenses = spec.licenses.map(licenseOf).filter((l): l is License => l !== undefined);
   const properties: Record<string, string> = {};
   if (spec.platform !== 'ruby') properties['gem:platform'] = spec.platform;
@@ -70,6 +80,7 @@ function toPackage(ctx: CatalogContext, path: string, gemsDir: string, spec: Gem
     locations: [{ path, layerDigest: ctx.layerDigest }],
     licenses,
     owns,
+    installDir: gemsDir,
     properties,
     description: spec.summary,
     homepage: spec.homepage,

@@ -43,17 +43,37 @@ interface Read<T> {
   end: number;
 }
 
+/**
+ * Characters the literal readers may still scan for one gemspec. Each read
+ * may run to the end of the text when a literal is unterminated; the budget
+ * keeps the total linear in the text however many reads start.
+ */
+export interface ScanBudget {
+  left: number;
+}
+
+const UNBOUNDED: ScanBudget = { left: Number.POSITIVE_INFINITY };
+
+function spend(budget: ScanBudget, n: number): void {
+  budget.left -= n;
+  if (budget.left < 0) throw new Error('gemspec is too irregular to scan within its budget');
+}
+
 /** Read a Ruby string literal (`"…"`, `'…'`, `%q<…>`, `%Q{…}`) starting at `i`, with an optional `.freeze`. */
-export function readRubyString(src: string, i: number): Read<string> | undefined {
+export function readRubyString(
+  src: string,
+  i: number,
+  budget: ScanBudget = UNBOUNDED
+): Read<string> | undefined {
   let value: string;
   let end: number;
   const c = src[i];
   if (c === '"') {
-    const r = readDoubleQuoted(src, i + 1, '"');
+    const r = readDoubleQuoted(src, i + 1, '"', budget);
     if (!r) return undefined;
     ({ value, end } = r);
   } else if (c === "'") {
-    const r = readSingleQuoted(src, i + 1, "'", "'");
+    const r = readSingleQuoted(src, i + 1, "'", "'", budget);
     if (!r) return undefined;
     ({ value, end } = r);
   } else if (c === '%' && (src[i + 1] === 'q' || src[i + 1] === 'Q')) {
@@ -62,8 +82,8 @@ export function readRubyString(src: string, i: number): Read<string> | undefined
     if (!open || /[\w\s]/.test(open)) return undefined;
     const r =
       src[i + 1] === 'Q'
-        ? readDoubleQuoted(src, i + 3, close)
-        : readSingleQuoted(src, i + 3, open, close);
+        ? readDoubleQuoted(src, i + 3, close, budget)
+        : readSingleQuoted(src, i + 3, open, close, budget);
     if (!r) return undefined;
     ({ value, end } = r);
   } else return undefined;
@@ -71,75 +91,116 @@ export function readRubyString(src: string, i: number): Read<string> | undefined
   return { value, end };
 }
 
-function readDoubleQuoted(src: string, i: number, close: string): Read<string> | undefined {
-  let out = '';
-  while (i < src.length) {
-    const c = src[i] as string;
-    if (c === close) return { value: out, end: i + 1 };
-    if (c === '#' && src[i + 1] === '{') return undefined; // interpolation: not a literal
-    if (c !== '\\') {
-      out += c;
-      i++;
-      continue;
+/** Index of the next character of `src` from `i` that is one of `stops` (or src.length). */
+function nextStop(src: string, i: number, stops: string): number {
+  while (i < src.length && !stops.includes(src[i]!)) i++;
+  return i;
+}
+
+function readDoubleQuoted(
+  src: string,
+  from: number,
+  close: string,
+  budget: ScanBudget
+): Read<string> | undefined {
+  // Plain runs are copied as slices: no per-character string building.
+  const out: string[] = [];
+  let i = from;
+  try {
+    while (i < src.length) {
+      const j = nextStop(src, i, `${close}#\\`);
+      out.push(src.slice(i, j));
+      i = j;
+      if (i >= src.length) break;
+      const c = src[i]!;
+      if (c === close) return { value: out.join(''), end: i + 1 };
+      if (c === '#') {
+        if (src[i + 1] === '{') return undefined; // interpolation: not a literal
+        out.push('#');
+        i++;
+        continue;
+      }
+      const n = src[i + 1] ?? '';
+      if (n === 'u') {
+        const braced = /^\{([0-9a-fA-F ]+)\}/.exec(src.slice(i + 2, i + 40));
+        const plain = /^[0-9a-fA-F]{4}/.exec(src.slice(i + 2, i + 6));
+        if (braced?.[1]) {
+          for (const cp of braced[1].trim().split(/\s+/)) {
+            const v = parseInt(cp, 16);
+            if (v > 0x10ffff) return undefined;
+            out.push(String.fromCodePoint(v));
+          }
+          i += 2 + braced[0].length;
+        } else if (plain) {
+          out.push(String.fromCharCode(parseInt(plain[0], 16)));
+          i += 6;
+        } else return undefined;
+      } else if (n === 'x') {
+        const hex = /^[0-9a-fA-F]{1,2}/.exec(src.slice(i + 2, i + 4));
+        if (!hex) return undefined;
+        out.push(String.fromCharCode(parseInt(hex[0], 16)));
+        i += 2 + hex[0].length;
+      } else {
+        out.push(ESCAPES[n] ?? n);
+        i += 2;
+      }
     }
-    const n = src[i + 1] ?? '';
-    if (n === 'u') {
-      const braced = /^\{([0-9a-fA-F ]+)\}/.exec(src.slice(i + 2, i + 40));
-      const plain = /^[0-9a-fA-F]{4}/.exec(src.slice(i + 2, i + 6));
-      if (braced?.[1]) {
-        for (const cp of braced[1].trim().split(/\s+/))
-          out += String.fromCodePoint(parseInt(cp, 16));
-        i += 2 + braced[0].length;
-      } else if (plain) {
-        out += String.fromCharCode(parseInt(plain[0], 16));
-        i += 6;
-      } else return undefined;
-    } else if (n === 'x') {
-      const hex = /^[0-9a-fA-F]{1,2}/.exec(src.slice(i + 2, i + 4));
-      if (!hex) return undefined;
-      out += String.fromCharCode(parseInt(hex[0], 16));
-      i += 2 + hex[0].length;
-    } else {
-      out += ESCAPES[n] ?? n;
-      i += 2;
-    }
+    return undefined;
+  } finally {
+    spend(budget, i - from);
   }
-  return undefined;
 }
 
 function readSingleQuoted(
   src: string,
-  i: number,
+  from: number,
   open: string,
-  close: string
+  close: string,
+  budget: ScanBudget
 ): Read<string> | undefined {
-  let out = '';
+  const out: string[] = [];
+  const nests = open !== close;
   let nest = 0;
-  while (i < src.length) {
-    const c = src[i] as string;
-    if (c === '\\' && (src[i + 1] === close || src[i + 1] === '\\' || src[i + 1] === open)) {
-      out += src[i + 1];
-      i += 2;
-      continue;
+  let i = from;
+  try {
+    while (i < src.length) {
+      const j = nextStop(src, i, `${open}${close}\\`);
+      out.push(src.slice(i, j));
+      i = j;
+      if (i >= src.length) break;
+      const c = src[i]!;
+      if (c === '\\' && (src[i + 1] === close || src[i + 1] === '\\' || src[i + 1] === open)) {
+        out.push(src[i + 1]!);
+        i += 2;
+        continue;
+      }
+      if (c === close && nest === 0) return { value: out.join(''), end: i + 1 };
+      if (nests && c === open) nest++;
+      if (nests && c === close) nest--;
+      out.push(c);
+      i++;
     }
-    if (c === close && nest === 0) return { value: out, end: i + 1 };
-    if (open !== close && c === open) nest++;
-    if (open !== close && c === close) nest--;
-    out += c;
-    i++;
+    return undefined;
+  } finally {
+    spend(budget, i - from);
   }
-  return undefined;
 }
 
 /** Read `[ "a".freeze, "b" ]` (strings only) starting at `i`. */
-export function readRubyStringArray(src: string, i: number): Read<string[]> | undefined {
+export function readRubyStringArray(
+  src: string,
+  i: number,
+  budget: ScanBudget = UNBOUNDED
+): Read<string[]> | undefined {
   if (src[i] !== '[') return undefined;
   const value: string[] = [];
   i++;
   for (;;) {
+    const ws = i;
     while (/\s/.test(src[i] ?? '')) i++;
+    spend(budget, i - ws);
     if (src[i] === ']') return { value, end: i + 1 };
-    const s = readRubyString(src, i);
+    const s = readRubyString(src, i, budget);
     if (!s) return undefined;
     value.push(s.value);
     i = s.end;
@@ -158,6 +219,8 @@ export function parseGemspec(text: string): Gemspec {
   if (!block?.[1]) throw new Error('no Gem::Specification.new block');
   const v = block[1];
   const body = text.slice(block.index + block[0].length);
+  // Every read together may scan the text a few times over, never once per assignment.
+  const budget: ScanBudget = { left: 4 * text.length + 65536 };
 
   // `s.field = <literal>` at the start of a line; the first assignment wins.
   const strings = new Map<string, string>();
@@ -166,17 +229,21 @@ export function parseGemspec(text: string): Gemspec {
   for (const m of body.matchAll(assign)) {
     const field = m[1] as string;
     const at = (m.index ?? 0) + m[0].length;
-    const s = readRubyString(body, at);
+    const s = readRubyString(body, at, budget);
     if (s && !strings.has(field)) strings.set(field, s.value);
-    const a = s ? undefined : readRubyStringArray(body, at);
+    const a = s ? undefined : readRubyStringArray(body, at, budget);
     if (a && !arrays.has(field)) arrays.set(field, a.value);
   }
 
   const runtimeDependencies: string[] = [];
+  const deps = new Set<string>();
   const dep = new RegExp(`\\b${v}\\.add_(runtime_)?dependency\\b[ \\t]*\\(?[ \\t]*`, 'g');
   for (const m of body.matchAll(dep)) {
-    const s = readRubyString(body, (m.index ?? 0) + m[0].length);
-    if (s && !runtimeDependencies.includes(s.value)) runtimeDependencies.push(s.value);
+    const s = readRubyString(body, (m.index ?? 0) + m[0].length, budget);
+    if (s && !deps.has(s.value)) {
+      deps.add(s.value);
+      runtimeDependencies.push(s.value);
+    }
   }
 
   const name = strings.get('name');
@@ -205,5 +272,25 @@ export function parseGemspec(text: string): Gemspec {
     authors,
     executables: arrays.get('executables') ?? [],
     runtimeDependencies,
+  };
+}
+
+/**
+ * `nokogiri-1.15.4-x86_64-linux.gemspec` → nokogiri 1.15.4 (x86_64-linux):
+ * RubyGems names an installed spec `<name>-<version>[-<platform>].gemspec`,
+ * and a version starts with a digit.
+ */
+export function gemFromFileName(path: string): Gemspec | undefined {
+  const base = path.slice(path.lastIndexOf('/') + 1).replace(/\.gemspec$/, '');
+  const m = /^(.+?)-(\d[^-]*)(?:-(.+))?$/.exec(base);
+  if (!m?.[1] || !m[2]) return undefined;
+  return {
+    name: m[1],
+    version: m[2],
+    platform: m[3] ?? 'ruby',
+    licenses: [],
+    authors: [],
+    executables: [],
+    runtimeDependencies: [],
   };
 }

@@ -1,7 +1,7 @@
 /**
  * A layer that hides a denied package from the inventory must not pass `verify`: either the
  * package is seen (and denied) or the inventory is incomplete (and inventory:complete fails).
- * Fixtures: scripts/fixtures-hostile.mjs (real ms@2.0.0, hidden the way an attacker would).
+ * Fixtures: scripts/fixtures-hidden-package.mjs (real ms@2.0.0, hidden the way an attacker would).
  */
 import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';

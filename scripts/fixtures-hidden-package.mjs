@@ -1,0 +1,67 @@
+#!/usr/bin/env node
+// Builds testdata/hostile/: layers that hide a denied package from lamina's inventory
+// the way an attacker would, while Node would still load it. The hidden package is the real
+// ms@2.0.0 (package.json and license.md as npm published them, taken from the npm-basic
+// fixture, itself installed from the registry by scripts/fixtures-npm.mjs).
+//
+//   bom-package-json.zip      nodejs/node_modules/ms/package.json starts with a UTF-8 BOM:
+//                             Node strips it and loads the package; a strict JSON.parse throws,
+//                             so the package never reaches the inventory (a PARSE_ERROR).
+//   symlinked-node-modules.zip nodejs/node_modules/ms is a symlink to ../vendor/ms: Node follows
+//                             it; a cataloger that only reads node_modules/*/package.json files
+//                             sees nothing there.
+//   plain.zip                 the same package where any inventory sees it (the control case).
+//
+// Deterministic (fixed timestamps, sorted entries); offline. Usage: node scripts/fixtures-hidden-package.mjs
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { writeZip } from './lib/zipwriter.mjs';
+
+const repo = join(dirname(fileURLToPath(import.meta.url)), '..');
+const src = join(repo, 'testdata/layers/npm-basic/nodejs/node_modules/debug/node_modules/ms');
+const out = join(repo, 'testdata/hostile');
+
+const pkgJson = readFileSync(join(src, 'package.json'));
+const license = readFileSync(join(src, 'license.md'));
+if (JSON.parse(pkgJson.toString('utf8')).version !== '2.0.0')
+  throw new Error(`${src}: expected ms@2.0.0`);
+
+/** The layer's own manifest, as `npm install ms@2.0.0` writes it. */
+const manifest = JSON.stringify(
+  { name: 'layer', version: '1.0.0', private: true, dependencies: { ms: '2.0.0' } },
+  null,
+  2
+);
+const dirs = (...names) => names.map((name) => ({ name: `${name}/` }));
+
+const layers = {
+  'plain.zip': [
+    ...dirs('nodejs', 'nodejs/node_modules', 'nodejs/node_modules/ms'),
+    { name: 'nodejs/node_modules/ms/license.md', data: license },
+    { name: 'nodejs/node_modules/ms/package.json', data: pkgJson },
+    { name: 'nodejs/package.json', data: manifest },
+  ],
+  'bom-package-json.zip': [
+    ...dirs('nodejs', 'nodejs/node_modules', 'nodejs/node_modules/ms'),
+    { name: 'nodejs/node_modules/ms/license.md', data: license },
+    {
+      name: 'nodejs/node_modules/ms/package.json',
+      data: Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), pkgJson]),
+    },
+    { name: 'nodejs/package.json', data: manifest },
+  ],
+  'symlinked-node-modules.zip': [
+    ...dirs('nodejs', 'nodejs/node_modules', 'nodejs/vendor', 'nodejs/vendor/ms'),
+    { name: 'nodejs/node_modules/ms', symlink: '../vendor/ms' },
+    { name: 'nodejs/package.json', data: manifest },
+    { name: 'nodejs/vendor/ms/license.md', data: license },
+    { name: 'nodejs/vendor/ms/package.json', data: pkgJson },
+  ],
+};
+
+mkdirSync(out, { recursive: true });
+for (const [name, entries] of Object.entries(layers)) {
+  writeFileSync(join(out, name), writeZip(entries));
+  console.log(`wrote ${join(out, name)}`);
+}
