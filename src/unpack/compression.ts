@@ -54,7 +54,8 @@ export function detectCompression(head: Buffer, name = 'layer'): Compression {
         code: 'UNSUPPORTED_COMPRESSION',
         message: `${name}: ${what}-compressed layer (OCI layers are tar, tar+gzip or tar+zstd)`,
       });
-  if (looksLikeTar(head)) return 'none';
+  // Too short to hold a header: let the tar reader call it empty or truncated.
+  if (head.length < BLOCK || looksLikeTar(head)) return 'none';
   throw new UnpackError({
     code: 'NOT_A_TAR',
     message: `${name}: neither gzip, zstd nor a tar archive`,

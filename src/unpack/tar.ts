@@ -63,6 +63,11 @@ export interface ReadLayerOptions {
   maxCapture?: number;
 }
 
+/** Bytes of a layer blob: a stream, an async generator, or chunks in memory. */
+export type LayerInput =
+  | AsyncIterable<Buffer | Uint8Array | string>
+  | Iterable<Buffer | Uint8Array>;
+
 export interface LayerReadResult {
   index: TarIndex;
   /** `sha256:<hex>` of the uncompressed tar. */
@@ -72,9 +77,11 @@ export interface LayerReadResult {
 
 /** Async iteration over `input` with its first bytes taken off for sniffing. */
 async function sniff(
-  input: AsyncIterable<Buffer | Uint8Array | string>
+  input: LayerInput
 ): Promise<{ head: Buffer; rest: AsyncIterator<Buffer | Uint8Array | string> }> {
-  const it = input[Symbol.asyncIterator]();
+  const iterable: AsyncIterable<Buffer | Uint8Array | string> =
+    Symbol.asyncIterator in input ? input : Readable.from(input);
+  const it = iterable[Symbol.asyncIterator]();
   const parts: Buffer[] = [];
   let n = 0;
   while (n < SNIFF_BYTES) {
@@ -108,7 +115,7 @@ async function* replay(
  *   UNSUPPORTED_COMPRESSION, CORRUPT_ARCHIVE (bad compressed data)
  */
 export async function readLayerStream(
-  input: AsyncIterable<Buffer | Uint8Array | string>,
+  input: LayerInput,
   opts: ReadLayerOptions = {}
 ): Promise<LayerReadResult> {
   const name = opts.name ?? 'layer';
