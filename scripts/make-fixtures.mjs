@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Regenerates every fixture from real packages, then the sample layer.
 // Needs the npm registry (npm fixtures) and some Debian packages (golang-go,
-// ruby-json, ruby-rack, libxshmfence1, python3-xmltodict): see each script's header.
+// ruby-json, ruby-rack, libxshmfence1, python3-xmltodict; for images: pinned .debs via
+// apt-get download, sqlite3, db-util): see each script's header.
 // Each script is deterministic: rerunning it gives byte-identical fixtures.
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -15,6 +16,8 @@ const scripts = [
   'fixtures-binary.mjs',
   'make-sigstore-crafted-cases.mjs',
   'make-sample.mjs',
+  // Image layers put the sample layer under /opt, so they come after it.
+  'fixtures-images.mjs',
 ];
 const only = process.argv.slice(2);
 for (const s of scripts) {

@@ -42,6 +42,7 @@ function goFallback(s) {
 }
 
 function fitsUstar(s) {
+  // eslint-disable-next-line no-control-regex
   return /^[\x01-\x7f]*$/.test(s) && Buffer.byteLength(s) <= 100;
 }
 
@@ -127,8 +128,10 @@ export function writeTar(entries, opts = {}) {
         ustarLink = goFallback(link);
       }
     }
-    if (e.gnuLongName !== undefined) out.push(...metaEntry('L', '././@LongLink', Buffer.from(`${e.gnuLongName}\0`)));
-    if (e.gnuLongLink !== undefined) out.push(...metaEntry('K', '././@LongLink', Buffer.from(`${e.gnuLongLink}\0`)));
+    if (e.gnuLongName !== undefined)
+      out.push(...metaEntry('L', '././@LongLink', Buffer.from(`${e.gnuLongName}\0`)));
+    if (e.gnuLongLink !== undefined)
+      out.push(...metaEntry('K', '././@LongLink', Buffer.from(`${e.gnuLongLink}\0`)));
     if (pax.length > 0) {
       const body = paxRecords(pax);
       out.push(...metaEntry('x', `PaxHeaders/${String(ustarName).slice(0, 80)}`, body));

@@ -70,7 +70,7 @@ const CHUNK = 1024 * 1024;
 /** sha256 (hex) of every byte, read in 1 MiB positional reads. */
 export async function hashAccess(ra: RandomAccess): Promise<string> {
   const h = createHash('sha256');
-  for (let pos = 0; pos < ra.size; ) {
+  for (let pos = 0; pos < ra.size;) {
     const buf = await ra.read(pos, CHUNK);
     if (buf.length === 0) break;
     h.update(buf);
@@ -80,9 +80,14 @@ export async function hashAccess(ra: RandomAccess): Promise<string> {
 }
 
 /** Stream `size` bytes at `offset`; a short read (the file shrank) fails the stream. */
-export function rangeStream(ra: RandomAccess, offset: number, size: number, what: string): Readable {
+export function rangeStream(
+  ra: RandomAccess,
+  offset: number,
+  size: number,
+  what: string
+): Readable {
   async function* chunks(): AsyncGenerator<Buffer> {
-    for (let done = 0; done < size; ) {
+    for (let done = 0; done < size;) {
       const buf = await ra.read(offset + done, Math.min(CHUNK, size - done));
       if (buf.length === 0)
         throw new UnpackError({ code: 'TRUNCATED_ARCHIVE', message: `${what}: data ends early` });

@@ -3,12 +3,12 @@ import { describe, expect, it } from 'vitest';
 import { writeTar, type TarEntry } from '../../scripts/lib/tarwriter.mjs';
 import { UnpackError } from '../errors.js';
 import { bufferAccess } from './random-access.js';
-import { squashLayers, type SquashedImage } from './squash.js';
+import { squashLayers, type LayerInput, type SquashedImage } from './squash.js';
 import { indexTarAccess } from './tar.js';
 import { umociListing } from './testing/umoci.js';
 
 async function squash(layers: readonly Buffer[]): Promise<SquashedImage> {
-  const inputs = [];
+  const inputs: LayerInput[] = [];
   for (const [i, buf] of layers.entries()) {
     const access = bufferAccess(buf);
     inputs.push({
@@ -48,7 +48,7 @@ const images: [string, Buffer[]][] = [
     ],
   ],
   [
-    'an opaque whiteout hides lower children, keeps its own layer\'s, whatever the order',
+    "an opaque whiteout hides lower children, keeps its own layer's, whatever the order",
     [
       L(dir('a'), dir('a/b'), dir('a/b/c'), file('a/b/c/bar'), file('a/old')),
       L(dir('a'), dir('a/b'), dir('a/b/c'), file('a/b/c/foo'), wh('a/.wh..wh..opq')),
@@ -56,7 +56,10 @@ const images: [string, Buffer[]][] = [
   ],
   [
     'an opaque whiteout listed first',
-    [L(dir('bin'), file('bin/one'), dir('bin/tools'), file('bin/tools/t')), L(dir('bin'), wh('bin/.wh..wh..opq'), file('bin/two'))],
+    [
+      L(dir('bin'), file('bin/one'), dir('bin/tools'), file('bin/tools/t')),
+      L(dir('bin'), wh('bin/.wh..wh..opq'), file('bin/two')),
+    ],
   ],
   [
     'a whiteout of something no lower layer has',
@@ -68,15 +71,28 @@ const images: [string, Buffer[]][] = [
   ],
   [
     'a file replaced, a symlink replaced by a file',
-    [L(file('f', 'old'), { name: 's', type: 'symlink', linkname: 'f' }), L(file('f', 'newer'), file('s', 'plain'))],
+    [
+      L(file('f', 'old'), { name: 's', type: 'symlink', linkname: 'f' }),
+      L(file('f', 'newer'), file('s', 'plain')),
+    ],
   ],
   [
     'hardlinks in one layer and to a lower layer',
-    [L(dir('d'), file('d/orig', 'content')), L(dir('d'), { name: 'd/hard', type: 'hardlink', linkname: 'd/orig' }, file('e', 'e'), { name: 'e2', type: 'hardlink', linkname: 'e' })],
+    [
+      L(dir('d'), file('d/orig', 'content')),
+      L(dir('d'), { name: 'd/hard', type: 'hardlink', linkname: 'd/orig' }, file('e', 'e'), {
+        name: 'e2',
+        type: 'hardlink',
+        linkname: 'e',
+      }),
+    ],
   ],
   [
     'a whiteout after a file of its own layer (the file survives)',
-    [L(dir('a'), file('a/x'), file('a/b', 'lower')), L(dir('a'), file('a/b', 'same'), wh('a/.wh.b'), wh('a/.wh.x'))],
+    [
+      L(dir('a'), file('a/x'), file('a/b', 'lower')),
+      L(dir('a'), file('a/b', 'same'), wh('a/.wh.b'), wh('a/.wh.x')),
+    ],
   ],
   [
     'whiteout then re-add in the next layer',
@@ -94,7 +110,10 @@ describe('squashed view equals umoci unpack', () => {
 
 describe('whiteout rules', () => {
   it('a whiteout does not remove a file of its own layer (the OCI rule), and says so when it comes after it', async () => {
-    const img = await squash([L(dir('a'), file('a/b', 'lower')), L(dir('a'), file('a/b', 'same layer'), wh('a/.wh.b'))]);
+    const img = await squash([
+      L(dir('a'), file('a/b', 'lower')),
+      L(dir('a'), file('a/b', 'same layer'), wh('a/.wh.b')),
+    ]);
     expect((await img.read('a/b')).toString()).toBe('same layer');
     expect(img.findings.map((f) => f.code)).toContain('WHITEOUT_SAME_LAYER');
     // The lower version was removed by layer 1 (replaced, and whited out).
@@ -102,7 +121,10 @@ describe('whiteout rules', () => {
   });
 
   it('whiteout files are never listed', async () => {
-    const img = await squash([L(dir('a'), file('a/x')), L(dir('a'), wh('a/.wh.x'), wh('a/.wh..wh..opq'))]);
+    const img = await squash([
+      L(dir('a'), file('a/x')),
+      L(dir('a'), wh('a/.wh.x'), wh('a/.wh..wh..opq')),
+    ]);
     expect(img.entries().map((e) => e.path)).toEqual(['a']);
   });
 
@@ -111,12 +133,18 @@ describe('whiteout rules', () => {
     ['a reserved .wh..wh. name', 'a/.wh..wh.plnk'],
     ['a whiteout of ..', 'a/.wh...'],
   ])('refuses %s', async (_name, path) => {
-    await expect(squash([L(dir('a'), wh(path))])).rejects.toMatchObject({ code: 'INVALID_WHITEOUT' });
+    await expect(squash([L(dir('a'), wh(path))])).rejects.toMatchObject({
+      code: 'INVALID_WHITEOUT',
+    });
   });
 
   it('refuses a whiteout that is not an empty regular file', async () => {
-    await expect(squash([L(dir('a'), file('a/.wh.x', 'data'))])).rejects.toMatchObject({ code: 'INVALID_WHITEOUT' });
-    await expect(squash([L(dir('a'), dir('a/.wh.x'))])).rejects.toMatchObject({ code: 'INVALID_WHITEOUT' });
+    await expect(squash([L(dir('a'), file('a/.wh.x', 'data'))])).rejects.toMatchObject({
+      code: 'INVALID_WHITEOUT',
+    });
+    await expect(squash([L(dir('a'), dir('a/.wh.x'))])).rejects.toMatchObject({
+      code: 'INVALID_WHITEOUT',
+    });
   });
 });
 
@@ -156,7 +184,13 @@ describe('layer attribution and the all-layers scope', () => {
   });
 
   it('keeps symlinks that climb out inside the root, as the kernel does in a container', async () => {
-    const img = await squash([L(dir('etc'), file('etc/passwd', 'root:x'), dir('a'), { name: 'a/up', type: 'symlink', linkname: '../../../../etc/passwd' })]);
+    const img = await squash([
+      L(dir('etc'), file('etc/passwd', 'root:x'), dir('a'), {
+        name: 'a/up',
+        type: 'symlink',
+        linkname: '../../../../etc/passwd',
+      }),
+    ]);
     expect((await img.read('a/up')).toString()).toBe('root:x');
   });
 
@@ -167,7 +201,9 @@ describe('layer attribution and the all-layers scope', () => {
   });
 
   it('lists devices and FIFOs but never reads them', async () => {
-    const img = await squash([L(dir('dev'), { name: 'dev/null', type: 'char' }, { name: 'dev/fifo', type: 'fifo' })]);
+    const img = await squash([
+      L(dir('dev'), { name: 'dev/null', type: 'char' }, { name: 'dev/fifo', type: 'fifo' }),
+    ]);
     expect(img.get('dev/null')).toMatchObject({ kind: 'special', device: 'char' });
     expect(img.get('dev/fifo')).toMatchObject({ kind: 'special', device: 'fifo' });
     await expect(img.read('dev/null')).rejects.toBeInstanceOf(UnpackError);
@@ -175,12 +211,14 @@ describe('layer attribution and the all-layers scope', () => {
   });
 
   it('refuses an entry under a lower-layer file', async () => {
-    await expect(squash([L(file('a')), L(file('a/b'))])).rejects.toMatchObject({ code: 'PATH_CONFLICT' });
+    await expect(squash([L(file('a')), L(file('a/b'))])).rejects.toMatchObject({
+      code: 'PATH_CONFLICT',
+    });
   });
 
   it('bounds the entries of the whole image', async () => {
     const layers = [L(file('a'), file('b')), L(file('c'), file('d'))];
-    const inputs = [];
+    const inputs: LayerInput[] = [];
     for (const buf of layers) {
       const access = bufferAccess(buf);
       inputs.push({ index: await indexTarAccess(access), access, diffId: 'sha256:x' });
@@ -194,10 +232,21 @@ describe('layer attribution and the all-layers scope', () => {
   });
 
   it('reports `..` and absolute names and NFC twins as findings, placing entries as containerd does', async () => {
-    const img = await squash([L(file('/abs', 'a'), file('x/../../up', 'u'), file('caf\u00e9', '1'), file('cafe\u0301', '2'))]);
+    const img = await squash([
+      L(
+        file('/abs', 'a'),
+        file('x/../../up', 'u'),
+        file('caf\u00e9', '1'),
+        file('cafe\u0301', '2')
+      ),
+    ]);
     expect(img.get('abs')?.kind).toBe('file');
     expect(img.get('up')?.kind).toBe('file');
     const codes = img.findings.map((f) => `${f.code}:${f.severity}`).sort();
-    expect(codes).toEqual(['ABSOLUTE_PATH:warning', 'NORMALIZATION_TWIN:warning', 'PATH_TRAVERSAL:error']);
+    expect(codes).toEqual([
+      'ABSOLUTE_PATH:warning',
+      'NORMALIZATION_TWIN:warning',
+      'PATH_TRAVERSAL:error',
+    ]);
   });
 });

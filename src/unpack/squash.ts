@@ -28,12 +28,7 @@ import {
   type Limits,
 } from './source.js';
 import { tarError } from './tar-format.js';
-import {
-  OPAQUE_WHITEOUT,
-  WHITEOUT_PREFIX,
-  type TarEntry,
-  type TarIndex,
-} from './tar-index.js';
+import { OPAQUE_WHITEOUT, WHITEOUT_PREFIX, type TarEntry, type TarIndex } from './tar-index.js';
 
 /** One layer to apply: its index, and positional reads over its uncompressed tar. */
 export interface LayerInput {
@@ -134,9 +129,7 @@ const join = (dir: string, name: string): string => (dir ? `${dir}/${name}` : na
 export function chainId(diffIds: readonly string[]): string {
   let chain = '';
   for (const d of diffIds)
-    chain = chain
-      ? `sha256:${createHash('sha256').update(`${chain} ${d}`).digest('hex')}`
-      : d;
+    chain = chain ? `sha256:${createHash('sha256').update(`${chain} ${d}`).digest('hex')}` : d;
   return chain;
 }
 
@@ -145,7 +138,10 @@ export function chainId(diffIds: readonly string[]): string {
  * @throws UnpackError PATH_CONFLICT (an entry under a lower-layer file),
  *   TOO_MANY_ENTRIES, TOO_LARGE
  */
-export function squashLayers(layers: readonly LayerInput[], opts: SquashOptions = {}): SquashedImage {
+export function squashLayers(
+  layers: readonly LayerInput[],
+  opts: SquashOptions = {}
+): SquashedImage {
   const limits = { ...DEFAULT_IMAGE_LIMITS, ...opts.limits };
   const name = opts.name ?? 'image';
   let total = 0;
@@ -190,7 +186,8 @@ class Squasher {
 
   /** Record `node` (and its subtree) at `path` as removed by `layer`. */
   #hide(path: string, node: Node, layer: number): void {
-    if (node.layer < layer) this.hidden.push({ path, kind: node.kind, layer: node.layer, removedBy: layer });
+    if (node.layer < layer)
+      this.hidden.push({ path, kind: node.kind, layer: node.layer, removedBy: layer });
     this.count--;
     for (const [n, child] of node.children ?? []) this.#hide(join(path, n), child, layer);
   }
@@ -239,7 +236,13 @@ class Squasher {
     const parent = dirName(e.path);
     const resolved = this.resolve(parent, true);
     if (resolved === undefined)
-      throw tarError('PATH_CONFLICT', this.name, `layer ${layer}: a symlink loop in the parents of an entry`, undefined, [e.name]);
+      throw tarError(
+        'PATH_CONFLICT',
+        this.name,
+        `layer ${layer}: a symlink loop in the parents of an entry`,
+        undefined,
+        [e.name]
+      );
     if (resolved !== parent)
       this.findings.push({
         code: 'WRITE_THROUGH_SYMLINK',
@@ -261,7 +264,8 @@ class Squasher {
       const node = this.node(dir);
       if (node?.kind !== 'dir') continue;
       if (base === OPAQUE_WHITEOUT) {
-        for (const child of [...node.children!.keys()]) this.#remove(node, child, join(dir, child), li);
+        for (const child of [...node.children!.keys()])
+          this.#remove(node, child, join(dir, child), li);
       } else {
         const target = base.slice(WHITEOUT_PREFIX.length);
         this.#remove(node, target, join(dir, target), li);
@@ -302,7 +306,13 @@ class Squasher {
       case 'dir':
         return newDir(li, e.mode);
       case 'file':
-        return { kind: 'file', mode: e.mode, size: e.size, layer: li, data: { layer: li, offset: e.dataOffset } };
+        return {
+          kind: 'file',
+          mode: e.mode,
+          size: e.size,
+          layer: li,
+          data: { layer: li, offset: e.dataOffset },
+        };
       case 'symlink':
         return { kind: 'symlink', mode: e.mode, size: 0, layer: li, linkTarget: e.linkName ?? '' };
       case 'hardlink':
@@ -434,7 +444,8 @@ export class SquashedImage implements FileSource {
    */
   viewAt(index: number): SquashedImage {
     const inputs = this.#inputs.slice(0, index + 1);
-    const { digest: _digest, ...opts } = this.#opts;
+    const opts: SquashOptions = { ...this.#opts };
+    delete opts.digest;
     return squashLayers(inputs, {
       ...opts,
       name: `${this.name} (up to layer ${index})`,
@@ -451,14 +462,26 @@ export class SquashedImage implements FileSource {
     }
     const access = node?.data ? this.#inputs[node.data.layer]?.access : undefined;
     if (node?.kind !== 'file' || !access)
-      throw tarError('NOT_FOUND', this.name, 'no regular file at this path in the image', undefined, [path]);
+      throw tarError(
+        'NOT_FOUND',
+        this.name,
+        'no regular file at this path in the image',
+        undefined,
+        [path]
+      );
     return { node, access };
   }
 
   async read(path: string, maxBytes = this.#readLimits.maxFileSize): Promise<Buffer> {
     const { node, access } = this.#file(path);
     if (node.size > maxBytes)
-      throw tarError('ENTRY_TOO_LARGE', this.name, `entry is ${node.size} bytes, over ${maxBytes}`, undefined, [path]);
+      throw tarError(
+        'ENTRY_TOO_LARGE',
+        this.name,
+        `entry is ${node.size} bytes, over ${maxBytes}`,
+        undefined,
+        [path]
+      );
     const buf = await access.read(node.data!.offset, node.size);
     if (buf.length !== node.size)
       throw tarError('TRUNCATED_ARCHIVE', this.name, 'file data ends early', undefined, [path]);
@@ -473,7 +496,9 @@ export class SquashedImage implements FileSource {
   stream(path: string): Promise<Readable> {
     try {
       const { node, access } = this.#file(path);
-      return Promise.resolve(rangeStream(access, node.data!.offset, node.size, `${this.name}: ${path}`));
+      return Promise.resolve(
+        rangeStream(access, node.data!.offset, node.size, `${this.name}: ${path}`)
+      );
     } catch (err) {
       return Promise.reject(err instanceof Error ? err : new Error(String(err)));
     }

@@ -106,12 +106,7 @@ export function parseNumeric(field: Buffer): number | undefined {
   return v;
 }
 
-function numeric(
-  archive: string,
-  block: Buffer,
-  name: keyof typeof F,
-  at: number
-): number {
+function numeric(archive: string, block: Buffer, name: keyof typeof F, at: number): number {
   const [from, to] = F[name];
   const v = parseNumeric(block.subarray(from, to));
   if (v === undefined)

@@ -284,12 +284,20 @@ export class TarIndexer {
   #onHeader(block: Buffer, at: number): void {
     if (isZeroBlock(block)) {
       if (this.#pending)
-        throw tarError('AMBIGUOUS_HEADER', this.#name, 'extended header with no entry after it', at);
+        throw tarError(
+          'AMBIGUOUS_HEADER',
+          this.#name,
+          'extended header with no entry after it',
+          at
+        );
       this.#state = 'end';
       this.#sawEnd = true;
       return;
     }
-    if (++this.#headers > this.#limits.maxEntries * 4 || this.#entries.length >= this.#limits.maxEntries)
+    if (
+      ++this.#headers > this.#limits.maxEntries * 4 ||
+      this.#entries.length >= this.#limits.maxEntries
+    )
       throw tarError(
         'TOO_MANY_ENTRIES',
         this.#name,
@@ -323,7 +331,12 @@ export class TarIndexer {
       // Python and GNU tar apply global records to every later entry; Go ignores
       // them. Only a comment (as `git archive` writes) means the same to all.
       if (this.#pending)
-        throw tarError('AMBIGUOUS_HEADER', this.#name, 'global header between an extended header and its entry', at);
+        throw tarError(
+          'AMBIGUOUS_HEADER',
+          this.#name,
+          'global header between an extended header and its entry',
+          at
+        );
       const recs = parsePaxRecords(this.#name, data, at);
       const keys = [...recs.keys()].filter((k) => k !== 'comment');
       if (keys.length > 0)
@@ -338,13 +351,16 @@ export class TarIndexer {
     const p = (this.#pending ??= { at });
     // Stacked headers of one kind: Go keeps the last, Python the first.
     if (type === 'x') {
-      if (p.pax) throw tarError('AMBIGUOUS_HEADER', this.#name, 'two PAX headers for one entry', at);
+      if (p.pax)
+        throw tarError('AMBIGUOUS_HEADER', this.#name, 'two PAX headers for one entry', at);
       p.pax = parsePaxRecords(this.#name, data, at);
     } else if (type === 'L') {
-      if (p.longName) throw tarError('AMBIGUOUS_HEADER', this.#name, 'two GNU long names for one entry', at);
+      if (p.longName)
+        throw tarError('AMBIGUOUS_HEADER', this.#name, 'two GNU long names for one entry', at);
       p.longName = cut(data);
     } else {
-      if (p.longLink) throw tarError('AMBIGUOUS_HEADER', this.#name, 'two GNU long link names for one entry', at);
+      if (p.longLink)
+        throw tarError('AMBIGUOUS_HEADER', this.#name, 'two GNU long link names for one entry', at);
       p.longLink = cut(data);
     }
   }
@@ -356,9 +372,19 @@ export class TarIndexer {
     const pax = p?.pax ?? new Map<string, Buffer>();
     for (const key of pax.keys()) {
       if (key.startsWith('GNU.sparse.'))
-        throw tarError('SPARSE_ENTRY', this.#name, 'PAX sparse entry (readers without sparse support see the map as data)', at);
+        throw tarError(
+          'SPARSE_ENTRY',
+          this.#name,
+          'PAX sparse entry (readers without sparse support see the map as data)',
+          at
+        );
       if (REFUSED_PAX.has(key))
-        throw tarError('AMBIGUOUS_HEADER', this.#name, `PAX key ${key} changes how names decode`, at);
+        throw tarError(
+          'AMBIGUOUS_HEADER',
+          this.#name,
+          `PAX key ${key} changes how names decode`,
+          at
+        );
     }
     const t = h.typeflag;
     if (t === 'S') throw tarError('SPARSE_ENTRY', this.#name, 'GNU sparse entry', at);
@@ -370,7 +396,12 @@ export class TarIndexer {
       // Go prefers the GNU long name; Python prefers whichever header came first.
       throw tarError('AMBIGUOUS_HEADER', this.#name, 'both a PAX path and a GNU long name', at);
     if (paxLink && p?.longLink && !paxLink.equals(p.longLink))
-      throw tarError('AMBIGUOUS_HEADER', this.#name, 'both a PAX linkpath and a GNU long link name', at);
+      throw tarError(
+        'AMBIGUOUS_HEADER',
+        this.#name,
+        'both a PAX linkpath and a GNU long link name',
+        at
+      );
     const longName = paxPath ?? p?.longName;
     const longLink = paxLink ?? p?.longLink;
     const field = ustarName(h);
@@ -393,7 +424,13 @@ export class TarIndexer {
       if (t === '\0' && slashField !== name.endsWith('/'))
         // Old-style directories are recognised by the ustar name's trailing slash
         // before the long name is applied.
-        throw tarError('AMBIGUOUS_HEADER', this.#name, 'type and trailing slash disagree between names', at, [name]);
+        throw tarError(
+          'AMBIGUOUS_HEADER',
+          this.#name,
+          'type and trailing slash disagree between names',
+          at,
+          [name]
+        );
     } else {
       name = decodeName(this.#name, field, 'entry name', at);
     }
@@ -403,7 +440,13 @@ export class TarIndexer {
       type = t === '\0' && name.endsWith('/') ? 'dir' : 'file';
       if (type === 'file' && name.endsWith('/'))
         // Go makes a file, GNU tar and tar-stream a directory.
-        throw tarError('AMBIGUOUS_HEADER', this.#name, 'regular file whose name ends in a slash', at, [name]);
+        throw tarError(
+          'AMBIGUOUS_HEADER',
+          this.#name,
+          'regular file whose name ends in a slash',
+          at,
+          [name]
+        );
     } else {
       const special = SPECIAL[t];
       if (!special)
@@ -417,7 +460,9 @@ export class TarIndexer {
       type = special;
     }
     if (type !== 'dir' && name.endsWith('/'))
-      throw tarError('AMBIGUOUS_HEADER', this.#name, `${type} whose name ends in a slash`, at, [name]);
+      throw tarError('AMBIGUOUS_HEADER', this.#name, `${type} whose name ends in a slash`, at, [
+        name,
+      ]);
 
     // --- the size
     let size = h.size;
@@ -429,19 +474,37 @@ export class TarIndexer {
       const v = Number(text);
       // Writers put a PAX size only when the octal field cannot hold it.
       if (v !== h.size && !(v > MAX_OCTAL_SIZE && h.size === 0))
-        throw tarError('AMBIGUOUS_HEADER', this.#name, `PAX size ${v} disagrees with the header size ${h.size}`, at, [name]);
+        throw tarError(
+          'AMBIGUOUS_HEADER',
+          this.#name,
+          `PAX size ${v} disagrees with the header size ${h.size}`,
+          at,
+          [name]
+        );
       size = v;
     }
     if (type !== 'file' && size !== 0)
       // Go and Python read the next header right after these; others skip `size` bytes.
-      throw tarError('AMBIGUOUS_HEADER', this.#name, `${type} entry declares ${size} bytes of data`, at, [name]);
+      throw tarError(
+        'AMBIGUOUS_HEADER',
+        this.#name,
+        `${type} entry declares ${size} bytes of data`,
+        at,
+        [name]
+      );
 
     // --- the link
     let linkName: string | undefined;
     if (type === 'symlink' || type === 'hardlink') {
       if (longLink) {
         if (longLink.length === 0)
-          throw tarError('AMBIGUOUS_HEADER', this.#name, 'empty PAX linkpath or GNU long link', at, [name]);
+          throw tarError(
+            'AMBIGUOUS_HEADER',
+            this.#name,
+            'empty PAX linkpath or GNU long link',
+            at,
+            [name]
+          );
         linkName = decodeName(this.#name, longLink, 'link name', at);
         if (!fallbackAgrees(linkName, h.linkField, h.linkField, NAME_FIELD, false))
           throw tarError(
@@ -454,9 +517,16 @@ export class TarIndexer {
       } else {
         linkName = decodeName(this.#name, h.linkField, 'link name', at);
       }
-      if (linkName === '') throw tarError('CORRUPT_ARCHIVE', this.#name, `${type} with an empty target`, at, [name]);
+      if (linkName === '')
+        throw tarError('CORRUPT_ARCHIVE', this.#name, `${type} with an empty target`, at, [name]);
     } else if (longLink) {
-      throw tarError('AMBIGUOUS_HEADER', this.#name, 'link name on an entry that is not a link', at, [name]);
+      throw tarError(
+        'AMBIGUOUS_HEADER',
+        this.#name,
+        'link name on an entry that is not a link',
+        at,
+        [name]
+      );
     }
 
     const cleaned = cleanImagePath(name);
@@ -480,7 +550,10 @@ export class TarIndexer {
       entry.linkPath = target.path;
     }
     if (entry.path === '') {
-      if (type !== 'dir') throw tarError('CORRUPT_ARCHIVE', this.#name, `${type} entry at the archive root`, at, [name]);
+      if (type !== 'dir')
+        throw tarError('CORRUPT_ARCHIVE', this.#name, `${type} entry at the archive root`, at, [
+          name,
+        ]);
     } else {
       this.#entries.push(entry);
     }
@@ -531,7 +604,13 @@ export function checkEntries(archive: string, entries: readonly TarEntry[]): Fin
         });
         continue;
       }
-      throw tarError('DUPLICATE_ENTRY', archive, 'two entries for one path (the OCI layer format forbids it; extractors keep different ones)', undefined, [seen.name, e.name]);
+      throw tarError(
+        'DUPLICATE_ENTRY',
+        archive,
+        'two entries for one path (the OCI layer format forbids it; extractors keep different ones)',
+        undefined,
+        [seen.name, e.name]
+      );
     }
     byPath.set(e.path, e);
   }
@@ -579,5 +658,6 @@ function checkWhiteout(archive: string, e: TarEntry): void {
   if (target === '') bad('whiteout with no name');
   if (target === '.' || target === '..') bad('whiteout of . or ..');
   // `.wh..wh.*` names are reserved for aufs metadata: containerd skips them, others delete.
-  if (target.startsWith(WHITEOUT_PREFIX)) bad('reserved .wh..wh. name other than the opaque marker');
+  if (target.startsWith(WHITEOUT_PREFIX))
+    bad('reserved .wh..wh. name other than the opaque marker');
 }

@@ -12,7 +12,13 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { headerBlock, paxRecords, writeTar, type TarEntry } from '../../scripts/lib/tarwriter.mjs';
 import { UnpackError, type UnpackErrorCode } from '../errors.js';
 import { openTarBuffer, readLayerStream } from './tar.js';
-import { allViews, fingerprint, gnuTar, pythonTarfile, tarStreamView } from './testing/tar-oracles.js';
+import {
+  allViews,
+  fingerprint,
+  gnuTar,
+  pythonTarfile,
+  tarStreamView,
+} from './testing/tar-oracles.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'lamina-tar-diff-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -50,7 +56,11 @@ async function lamina(buf: Buffer): Promise<UnpackErrorCode | 'OK'> {
 }
 
 /** Extract with GNU tar (default or with options) and Python, and say what each made of `path`. */
-function extracted(file: string, path: string, gnuOpts: string[] = []): { gnu: string; python: string } {
+function extracted(
+  file: string,
+  path: string,
+  gnuOpts: string[] = []
+): { gnu: string; python: string } {
   const look = (root: string): string => {
     const p = join(root, path);
     try {
@@ -67,7 +77,12 @@ function extracted(file: string, path: string, gnuOpts: string[] = []): { gnu: s
   const g = mkdtempSync(join(dir, 'gnu-'));
   spawnSync('tar', [...gnuOpts, '-xf', file, '-C', g]);
   const py = mkdtempSync(join(dir, 'py-'));
-  spawnSync('python3', ['-c', 'import sys,tarfile; tarfile.open(sys.argv[1]).extractall(sys.argv[2])', file, py]);
+  spawnSync('python3', [
+    '-c',
+    'import sys,tarfile; tarfile.open(sys.argv[1]).extractall(sys.argv[2])',
+    file,
+    py,
+  ]);
   return { gnu: look(g), python: look(py) };
 }
 
@@ -81,68 +96,102 @@ interface Case {
   disagree: 'views' | ((file: string, buf: Buffer) => Promise<void> | void);
 }
 
-const entries = (list: TarEntry[], opts?: Parameters<typeof writeTar>[1]): Buffer => writeTar(list, opts);
+const entries = (list: TarEntry[], opts?: Parameters<typeof writeTar>[1]): Buffer =>
+  writeTar(list, opts);
 
 const cases: Case[] = [
   {
     name: 'PAX path that is not a writer fallback of the ustar name',
-    buf: entries([{ name: 'evil.sh', ustarName: 'innocent.txt', data: 'x', pax: [['path', 'evil.sh']] }]),
+    buf: entries([
+      { name: 'evil.sh', ustarName: 'innocent.txt', data: 'x', pax: [['path', 'evil.sh']] },
+    ]),
     code: 'NAME_MISMATCH',
     disagree: (file) => {
       // A reader that ignores the PAX path (GNU tar told to) lists another file.
       expect(gnuTar(file).entries.map((e) => e.name)).toEqual(['evil.sh']);
-      expect(gnuTar(file, ['--pax-option=delete=path']).entries.map((e) => e.name)).toEqual(['innocent.txt']);
+      expect(gnuTar(file, ['--pax-option=delete=path']).entries.map((e) => e.name)).toEqual([
+        'innocent.txt',
+      ]);
     },
   },
   {
     name: 'PAX linkpath that is not a writer fallback of the ustar link name',
-    buf: entries([{ name: 'l', type: 'symlink', linkname: '/etc/shadow', ustarLinkname: 'harmless', pax: [['linkpath', '/etc/shadow']] }]),
+    buf: entries([
+      {
+        name: 'l',
+        type: 'symlink',
+        linkname: '/etc/shadow',
+        ustarLinkname: 'harmless',
+        pax: [['linkpath', '/etc/shadow']],
+      },
+    ]),
     code: 'NAME_MISMATCH',
     disagree: (file) => {
-      const raw = (extra: string[]): string => spawnSync('tar', [...extra, '-tvf', file], { encoding: 'utf8' }).stdout;
+      const raw = (extra: string[]): string =>
+        spawnSync('tar', [...extra, '-tvf', file], { encoding: 'utf8' }).stdout;
       expect(raw([])).toContain('-> /etc/shadow');
       expect(raw(['--pax-option=delete=linkpath'])).toContain('-> harmless');
     },
   },
   {
     name: 'two PAX headers before one entry',
-    buf: Buffer.concat([meta('x', paxRecords([['path', 'first']])), entries([{ name: 'second', ustarName: 'b', data: 'x', pax: [['path', 'second']] }])]),
+    buf: Buffer.concat([
+      meta('x', paxRecords([['path', 'first']])),
+      entries([{ name: 'second', ustarName: 'b', data: 'x', pax: [['path', 'second']] }]),
+    ]),
     code: 'AMBIGUOUS_HEADER',
     disagree: 'views',
   },
   {
     name: 'a GNU long name and a PAX path for one entry',
-    buf: entries([{ name: 'b', gnuLongName: 'gnuname', pax: [['path', 'paxname']], ustarName: 'b', data: 'x' }]),
+    buf: entries([
+      { name: 'b', gnuLongName: 'gnuname', pax: [['path', 'paxname']], ustarName: 'b', data: 'x' },
+    ]),
     code: 'AMBIGUOUS_HEADER',
     disagree: 'views',
   },
   {
     name: 'two GNU long names for one entry',
-    buf: Buffer.concat([meta('L', Buffer.from('first\0')), entries([{ name: 'b', gnuLongName: 'second', ustarName: 'b', data: 'x' }])]),
+    buf: Buffer.concat([
+      meta('L', Buffer.from('first\0')),
+      entries([{ name: 'b', gnuLongName: 'second', ustarName: 'b', data: 'x' }]),
+    ]),
     code: 'AMBIGUOUS_HEADER',
     disagree: 'views',
   },
   {
     name: 'a global PAX header that sets a path',
-    buf: Buffer.concat([meta('g', paxRecords([['path', 'glob']])), entries([{ name: 'a', data: 'x' }])]),
+    buf: Buffer.concat([
+      meta('g', paxRecords([['path', 'glob']])),
+      entries([{ name: 'a', data: 'x' }]),
+    ]),
     code: 'AMBIGUOUS_HEADER',
     disagree: 'views',
   },
   {
     name: 'an archive after the end-of-archive blocks',
-    buf: entries([{ name: 'a', data: 'x' }], { trailer: writeTar([{ name: 'hidden', data: 'y' }]) }),
+    buf: entries([{ name: 'a', data: 'x' }], {
+      trailer: writeTar([{ name: 'hidden', data: 'y' }]),
+    }),
     code: 'DATA_AFTER_END',
     disagree: 'views',
   },
   {
     name: 'an entry after a lone zero block',
-    buf: entries([{ name: 'a', data: 'x' }], { endBlocks: 1, trailer: writeTar([{ name: 'hidden', data: 'y' }]) }),
+    buf: entries([{ name: 'a', data: 'x' }], {
+      endBlocks: 1,
+      trailer: writeTar([{ name: 'hidden', data: 'y' }]),
+    }),
     code: 'DATA_AFTER_END',
     disagree: 'views',
   },
   {
     name: 'a header with a bad checksum mid-archive',
-    buf: entries([{ name: 'a', data: 'x' }, { name: 'bad', data: 'y', header: { checksum: 1234 } }, { name: 'c', data: 'z' }]),
+    buf: entries([
+      { name: 'a', data: 'x' },
+      { name: 'bad', data: 'y', header: { checksum: 1234 } },
+      { name: 'c', data: 'z' },
+    ]),
     code: 'BAD_CHECKSUM',
     disagree: 'views',
   },
@@ -187,7 +236,13 @@ const cases: Case[] = [
   },
   {
     name: 'a directory entry that declares data',
-    buf: Buffer.concat([entries([{ name: 'd/', type: 'dir', size: 512 }, { name: 'smuggled', data: '' }, { name: 'after', data: 'q' }])]),
+    buf: Buffer.concat([
+      entries([
+        { name: 'd/', type: 'dir', size: 512 },
+        { name: 'smuggled', data: '' },
+        { name: 'after', data: 'q' },
+      ]),
+    ]),
     code: 'AMBIGUOUS_HEADER',
     disagree: 'views',
   },
@@ -201,7 +256,9 @@ const cases: Case[] = [
   },
   {
     name: 'a NUL before the digits of the size field',
-    buf: entries([{ name: 'a', data: 'hello', header: { sizeField: Buffer.from('\x0000000000005', 'latin1') } }]),
+    buf: entries([
+      { name: 'a', data: 'hello', header: { sizeField: Buffer.from('\x0000000000005', 'latin1') } },
+    ]),
     code: 'AMBIGUOUS_HEADER',
     disagree: 'views',
   },
@@ -213,7 +270,10 @@ const cases: Case[] = [
   },
   {
     name: 'a PAX size that disagrees with the header size',
-    buf: entries([{ name: 'a', data: 'hello', pax: [['size', '2']] }, { name: 'b', data: 'q' }]),
+    buf: entries([
+      { name: 'a', data: 'hello', pax: [['size', '2']] },
+      { name: 'b', data: 'q' },
+    ]),
     code: 'AMBIGUOUS_HEADER',
     disagree: (file) => {
       const sizeOfA = (extra: string[]): number | undefined =>
@@ -224,7 +284,10 @@ const cases: Case[] = [
   },
   {
     name: 'two entries for one path',
-    buf: entries([{ name: 'a', data: 'one' }, { name: 'a', data: 'two' }]),
+    buf: entries([
+      { name: 'a', data: 'one' },
+      { name: 'a', data: 'two' },
+    ]),
     code: 'DUPLICATE_ENTRY',
     disagree: (file) => {
       // Which copy lands depends on the extractor's overwrite policy.
@@ -250,21 +313,101 @@ describe('hostile tar layers: readers disagree, lamina refuses', () => {
 
 describe('hostile tar layers lamina refuses for its own safety', () => {
   const own: [string, Buffer, UnpackErrorCode][] = [
-    ['an entry under a file entry', entries([{ name: 'a', data: 'x' }, { name: 'a/b', data: 'y' }]), 'PATH_CONFLICT'],
-    ['an entry under a symlink entry', entries([{ name: 'l', type: 'symlink', linkname: '/etc' }, { name: 'l/passwd', data: 'x' }]), 'PATH_CONFLICT'],
-    ['an escape sequence in a name', entries([{ name: 'a\x1b[31mb', data: 'x' }]), 'CONTROL_CHARACTER'],
-    ['a newline in a link name', entries([{ name: 'l', type: 'symlink', linkname: 'a\nb' }]), 'CONTROL_CHARACTER'],
-    ['a name that is not UTF-8', entries([{ name: 'x', ustarName: Buffer.from([0x66, 0xff, 0x66]), data: 'x' }]), 'BAD_NAME_ENCODING'],
-    ['a negative base-256 size', entries([{ name: 'a', header: { sizeField: Buffer.from([0xff, ...Array<number>(11).fill(0xff)]) } }]), 'AMBIGUOUS_HEADER'],
-    ['a symlink that declares data', entries([{ name: 'l', type: 'symlink', linkname: 't', size: 1, data: 'x' }]), 'AMBIGUOUS_HEADER'],
-    ['a hardlink that declares data', entries([{ name: 'a', data: 'x' }, { name: 'h', type: 'hardlink', linkname: 'a', size: 512 }]), 'AMBIGUOUS_HEADER'],
-    ['a PAX header with no entry after it', Buffer.concat([meta('x', paxRecords([['path', 'p']])), Buffer.alloc(1024)]), 'AMBIGUOUS_HEADER'],
-    ['a PAX key given twice', entries([{ name: 'a', data: 'x', pax: [['path', 'one'], ['path', 'two']] }]), 'AMBIGUOUS_HEADER'],
-    ['a malformed PAX record', Buffer.concat([meta('x', Buffer.from('99 path=a\n')), entries([{ name: 'a', data: 'x' }])]), 'AMBIGUOUS_HEADER'],
-    ['hdrcharset, which changes how Python decodes names', entries([{ name: 'a', data: 'x', pax: [['hdrcharset', 'BINARY']] }]), 'AMBIGUOUS_HEADER'],
-    ['an unknown magic', entries([{ name: 'a', data: 'x', header: { magic: 'ustaR\x0000' } }]), 'AMBIGUOUS_HEADER'],
-    ['an archive cut inside an entry', entries([{ name: 'a', data: 'x'.repeat(2000) }]).subarray(0, 1500), 'TRUNCATED_ARCHIVE'],
-    ['an archive cut inside a header', entries([{ name: 'a', data: 'x' }]).subarray(0, 300), 'TRUNCATED_ARCHIVE'],
+    [
+      'an entry under a file entry',
+      entries([
+        { name: 'a', data: 'x' },
+        { name: 'a/b', data: 'y' },
+      ]),
+      'PATH_CONFLICT',
+    ],
+    [
+      'an entry under a symlink entry',
+      entries([
+        { name: 'l', type: 'symlink', linkname: '/etc' },
+        { name: 'l/passwd', data: 'x' },
+      ]),
+      'PATH_CONFLICT',
+    ],
+    [
+      'an escape sequence in a name',
+      entries([{ name: 'a\x1b[31mb', data: 'x' }]),
+      'CONTROL_CHARACTER',
+    ],
+    [
+      'a newline in a link name',
+      entries([{ name: 'l', type: 'symlink', linkname: 'a\nb' }]),
+      'CONTROL_CHARACTER',
+    ],
+    [
+      'a name that is not UTF-8',
+      entries([{ name: 'x', ustarName: Buffer.from([0x66, 0xff, 0x66]), data: 'x' }]),
+      'BAD_NAME_ENCODING',
+    ],
+    [
+      'a negative base-256 size',
+      entries([
+        { name: 'a', header: { sizeField: Buffer.from([0xff, ...Array<number>(11).fill(0xff)]) } },
+      ]),
+      'AMBIGUOUS_HEADER',
+    ],
+    [
+      'a symlink that declares data',
+      entries([{ name: 'l', type: 'symlink', linkname: 't', size: 1, data: 'x' }]),
+      'AMBIGUOUS_HEADER',
+    ],
+    [
+      'a hardlink that declares data',
+      entries([
+        { name: 'a', data: 'x' },
+        { name: 'h', type: 'hardlink', linkname: 'a', size: 512 },
+      ]),
+      'AMBIGUOUS_HEADER',
+    ],
+    [
+      'a PAX header with no entry after it',
+      Buffer.concat([meta('x', paxRecords([['path', 'p']])), Buffer.alloc(1024)]),
+      'AMBIGUOUS_HEADER',
+    ],
+    [
+      'a PAX key given twice',
+      entries([
+        {
+          name: 'a',
+          data: 'x',
+          pax: [
+            ['path', 'one'],
+            ['path', 'two'],
+          ],
+        },
+      ]),
+      'AMBIGUOUS_HEADER',
+    ],
+    [
+      'a malformed PAX record',
+      Buffer.concat([meta('x', Buffer.from('99 path=a\n')), entries([{ name: 'a', data: 'x' }])]),
+      'AMBIGUOUS_HEADER',
+    ],
+    [
+      'hdrcharset, which changes how Python decodes names',
+      entries([{ name: 'a', data: 'x', pax: [['hdrcharset', 'BINARY']] }]),
+      'AMBIGUOUS_HEADER',
+    ],
+    [
+      'an unknown magic',
+      entries([{ name: 'a', data: 'x', header: { magic: 'ustaR\x0000' } }]),
+      'AMBIGUOUS_HEADER',
+    ],
+    [
+      'an archive cut inside an entry',
+      entries([{ name: 'a', data: 'x'.repeat(2000) }]).subarray(0, 1500),
+      'TRUNCATED_ARCHIVE',
+    ],
+    [
+      'an archive cut inside a header',
+      entries([{ name: 'a', data: 'x' }]).subarray(0, 300),
+      'TRUNCATED_ARCHIVE',
+    ],
     ['bytes that are not a tar', Buffer.alloc(1024, 0x41), 'NOT_A_TAR'],
     ['an empty file', Buffer.alloc(0), 'NOT_A_TAR'],
   ];
@@ -287,8 +430,15 @@ describe('real writers stay accepted (their fallback names agree with the long o
     ]);
     const file = save('go-style', buf);
     const src = await openTarBuffer(buf);
-    const ours = src.entries().map((e) => e.path).sort();
-    expect(ours).toEqual(pythonTarfile(file).entries.map((e) => e.name).sort());
+    const ours = src
+      .entries()
+      .map((e) => e.path)
+      .sort();
+    expect(ours).toEqual(
+      pythonTarfile(file)
+        .entries.map((e) => e.name)
+        .sort()
+    );
     expect((await tarStreamView(buf)).entries.map((e) => e.name).sort()).toEqual(ours);
   });
 
@@ -313,13 +463,21 @@ os.symlink(${JSON.stringify(uni)}, os.path.join(r, 'uniclink'))
     const file = join(dir, `${how}.tar`);
     if (how.startsWith('python')) {
       const fmt = how === 'python' ? 'PAX_FORMAT' : 'GNU_FORMAT';
-      spawnSync('python3', ['-c', `import sys,tarfile\nwith tarfile.open(sys.argv[1],'w',format=tarfile.${fmt}) as t: t.add(sys.argv[2], arcname='.')`, file, root]);
+      spawnSync('python3', [
+        '-c',
+        `import sys,tarfile\nwith tarfile.open(sys.argv[1],'w',format=tarfile.${fmt}) as t: t.add(sys.argv[2], arcname='.')`,
+        file,
+        root,
+      ]);
     } else {
       spawnSync('tar', [`--format=${how.slice(4)}`, '-C', root, '-cf', file, '.']);
     }
     const buf = readFileSync(file);
     const src = await openTarBuffer(buf);
-    const ours = src.entries().map((e) => `${e.path}:${e.kind}`).sort();
+    const ours = src
+      .entries()
+      .map((e) => `${e.path}:${e.kind}`)
+      .sort();
     const theirs = pythonTarfile(file)
       .entries.filter((e) => e.name !== '' && e.name !== '.')
       .map((e) => `${e.name}:${e.kind === 'hardlink' ? 'file' : e.kind}`)

@@ -65,8 +65,7 @@ export interface ReadLayerOptions {
 
 /** Bytes of a layer blob: a stream, an async generator, or chunks in memory. */
 export type LayerInput =
-  | AsyncIterable<Buffer | Uint8Array | string>
-  | Iterable<Buffer | Uint8Array>;
+  AsyncIterable<Buffer | Uint8Array | string> | Iterable<Buffer | Uint8Array>;
 
 export interface LayerReadResult {
   index: TarIndex;

@@ -6,7 +6,12 @@
  */
 import type { Finding } from '../../model/finding.js';
 import { newPackage, type Package } from '../../model/package.js';
-import { parseErrorFinding, type CatalogContext, type CatalogResult, type Cataloger } from '../cataloger.js';
+import {
+  parseErrorFinding,
+  type CatalogContext,
+  type CatalogResult,
+  type Cataloger,
+} from '../cataloger.js';
 import { licenseOf } from '../license.js';
 import { apkPurl } from '../purl.js';
 import { checkRecordedFiles, ownedPaths, underRoot, type RecordedFile } from './owned.js';
@@ -62,7 +67,10 @@ function checksumHex(z: string): { algorithm: string; hex: string } | undefined 
   return undefined;
 }
 
-/** Installed Alpine packages; each owns its `R:` files, which are checked against `Z:`. */
+/**
+ * Installed Alpine packages; each owns its `R:` files, which are checked
+ * against `Z:` (for symlinks apk hashes the target text), except under etc/.
+ */
 export const apkCataloger: Cataloger = {
   name: APK_CATALOGER,
   globs: ['**/lib/apk/db/installed'],
@@ -106,10 +114,16 @@ async function toPackage(
   const origin = f.get('o');
   const recorded: RecordedFile[] = [];
   for (const file of rec.files) {
+    // apk protects etc/ as configuration (etc/apk/protected_paths.d): it may change.
+    if (file.path === 'etc' || file.path.startsWith('etc/')) continue;
     const c = file.checksum ? checksumHex(file.checksum) : undefined;
-    if (c) recorded.push({ path: underRoot(root, file.path), ...c });
+    if (c) recorded.push({ path: underRoot(root, file.path), ...c, symlinkTargetDigest: true });
   }
-  const findings = await checkRecordedFiles(ctx.source, `Alpine package ${name} ${version}`, recorded);
+  const findings = await checkRecordedFiles(
+    ctx.source,
+    `Alpine package ${name} ${version}`,
+    recorded
+  );
   const license = f.get('L');
   const lic = license ? licenseOf(license) : undefined;
   const properties: Record<string, string> = {};
@@ -132,7 +146,11 @@ async function toPackage(
     foundBy: APK_CATALOGER,
     locations: [{ path: dbPath, layerDigest: ctx.layerDigest }],
     licenses: lic ? [lic] : [],
-    owns: ownedPaths(ctx.source, root, rec.files.map((x) => x.path)),
+    owns: ownedPaths(
+      ctx.source,
+      root,
+      rec.files.map((x) => x.path)
+    ),
     properties,
     findings,
     ...(description ? { description } : {}),

@@ -22,7 +22,10 @@ const PAGE_SIZES = new Set([512, 1024, 2048, 4096, 8192, 16384, 32768, 65536]);
 
 /** True when the bytes start with a Berkeley DB hash meta page (either byte order). */
 export function isBdbHash(buf: Buffer): boolean {
-  return buf.length >= 512 && (buf.readUInt32LE(12) === HASH_MAGIC || buf.readUInt32BE(12) === HASH_MAGIC);
+  return (
+    buf.length >= 512 &&
+    (buf.readUInt32LE(12) === HASH_MAGIC || buf.readUInt32BE(12) === HASH_MAGIC)
+  );
 }
 
 /**
@@ -39,24 +42,29 @@ export function readBdbHashValues(buf: Buffer): Buffer[] {
   const last = u32(32);
   if (!PAGE_SIZES.has(pageSize)) throw new Error(`Berkeley DB page size ${pageSize} is not valid`);
   if (encrypted) throw new Error('encrypted Berkeley DB');
-  if ((last + 1) * pageSize > buf.length) throw new Error('Berkeley DB last page lies past the end of the file');
+  if ((last + 1) * pageSize > buf.length)
+    throw new Error('Berkeley DB last page lies past the end of the file');
 
   const overflow = (first: number, length: number): Buffer => {
     const parts: Buffer[] = [];
     let got = 0;
     const seen = new Set<number>();
-    for (let pg = first; pg !== 0 && got < length; ) {
-      if (pg > last || seen.has(pg)) throw new Error('Berkeley DB overflow chain loops or leaves the file');
+    for (let pg = first; pg !== 0 && got < length;) {
+      if (pg > last || seen.has(pg))
+        throw new Error('Berkeley DB overflow chain loops or leaves the file');
       seen.add(pg);
       const o = pg * pageSize;
-      if (buf[o + 25] !== P_OVERFLOW) throw new Error('Berkeley DB overflow chain reaches a page of another type');
+      if (buf[o + 25] !== P_OVERFLOW)
+        throw new Error('Berkeley DB overflow chain reaches a page of another type');
       const n = u16(o + 22);
-      if (n > pageSize - PAGE_HEADER) throw new Error('Berkeley DB overflow page claims more than it holds');
+      if (n > pageSize - PAGE_HEADER)
+        throw new Error('Berkeley DB overflow page claims more than it holds');
       parts.push(buf.subarray(o + PAGE_HEADER, o + PAGE_HEADER + n));
       got += n;
       pg = u32(o + 16);
     }
-    if (got !== length) throw new Error('Berkeley DB overflow chain length disagrees with its item');
+    if (got !== length)
+      throw new Error('Berkeley DB overflow chain length disagrees with its item');
     return Buffer.concat(parts);
   };
 
@@ -66,10 +74,12 @@ export function readBdbHashValues(buf: Buffer): Buffer[] {
     const type = buf[o + 25];
     if (type !== P_HASH && type !== P_HASH_UNSORTED) continue;
     const entries = u16(o + 20);
-    if (PAGE_HEADER + entries * 2 > pageSize) throw new Error('Berkeley DB hash page lists more items than fit');
+    if (PAGE_HEADER + entries * 2 > pageSize)
+      throw new Error('Berkeley DB hash page lists more items than fit');
     const itemAt = (k: number): number => {
       const off = u16(o + PAGE_HEADER + k * 2);
-      if (off < PAGE_HEADER + entries * 2 || off >= pageSize) throw new Error('Berkeley DB item offset out of the page');
+      if (off < PAGE_HEADER + entries * 2 || off >= pageSize)
+        throw new Error('Berkeley DB item offset out of the page');
       return off;
     };
     // Items are key, value pairs; they grow down from the page end, so an

@@ -7,7 +7,12 @@
 import type { Finding } from '../../model/finding.js';
 import { newPackage, type Package } from '../../model/package.js';
 import type { FileEntry } from '../../unpack/source.js';
-import { parseErrorFinding, type CatalogContext, type CatalogResult, type Cataloger } from '../cataloger.js';
+import {
+  parseErrorFinding,
+  type CatalogContext,
+  type CatalogResult,
+  type Cataloger,
+} from '../cataloger.js';
 import { debPurl } from '../purl.js';
 import { checkRecordedFiles, ownedPaths, underRoot, type RecordedFile } from './owned.js';
 import { detectOs, distroQualifier, type OsIdentity } from './release.js';
@@ -48,7 +53,8 @@ export function parseStanzas(text: string): Stanza[] {
     }
     if (line.startsWith('#')) continue;
     if (line[0] === ' ' || line[0] === '\t') {
-      if (!cur || last === undefined) throw new Error(`line ${n + 1}: continuation without a field`);
+      if (!cur || last === undefined)
+        throw new Error(`line ${n + 1}: continuation without a field`);
       cur.set(last, `${cur.get(last) ?? ''}\n${line.slice(1)}`);
       continue;
     }
@@ -77,7 +83,9 @@ export function relationNames(field: string | undefined): string[][] {
 }
 
 /** `src (version)` or `src` → name and version. */
-export function sourceOf(field: string | undefined): { name: string; version?: string } | undefined {
+export function sourceOf(
+  field: string | undefined
+): { name: string; version?: string } | undefined {
   if (!field) return undefined;
   const m = /^(\S+)(?:\s+\((.+)\))?$/.exec(field.trim());
   if (!m?.[1]) return undefined;
@@ -147,7 +155,8 @@ async function toPackage(
   const version = s.get('version');
   if (!name || !version) throw new Error('a stanza has no Package or Version');
   const statusField = s.get('status');
-  const inStatusD = entry.path.includes('/status.d/') || entry.path.startsWith('var/lib/dpkg/status.d/');
+  const inStatusD =
+    entry.path.includes('/status.d/') || entry.path.startsWith('var/lib/dpkg/status.d/');
   const state = statusField?.split(/\s+/)[2];
   if (statusField !== undefined ? !UNPACKED_STATES.has(state ?? '') : !inStatusD) return undefined;
   const arch = s.get('architecture');
@@ -174,7 +183,10 @@ async function toPackage(
   }
   const recorded = parseMd5sums(root, md5Text ?? '');
   const listed = listText
-    ? listText.split('\n').map((l) => l.trim()).filter((l) => l !== '' && l !== '/.')
+    ? listText
+        .split('\n')
+        .map((l) => l.trim())
+        .filter((l) => l !== '' && l !== '/.')
     : recorded.map((r) => `/${r.path.slice(root.length)}`);
   const conffiles = (s.get('conffiles') ?? '')
     .split('\n')
@@ -219,7 +231,8 @@ function parseMd5sums(root: string, text: string): RecordedFile[] {
   const out: RecordedFile[] = [];
   for (const line of text.split('\n')) {
     const m = /^([0-9a-fA-F]{32})\s+(.+)$/.exec(line.trim());
-    if (m?.[1] && m[2]) out.push({ path: underRoot(root, m[2]), algorithm: 'md5', hex: m[1].toLowerCase() });
+    if (m?.[1] && m[2])
+      out.push({ path: underRoot(root, m[2]), algorithm: 'md5', hex: m[1].toLowerCase() });
   }
   return out;
 }

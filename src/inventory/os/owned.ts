@@ -4,6 +4,7 @@
  * `usr/lib/x` behind the `lib` symlink), and the check that each listed file
  * still has the checksum its package database recorded.
  */
+import { createHash } from 'node:crypto';
 import type { Finding } from '../../model/finding.js';
 import { digestEntry } from '../../unpack/hash.js';
 import { resolveInRoot } from '../../unpack/paths.js';
@@ -46,6 +47,11 @@ export interface RecordedFile {
   algorithm: string;
   /** The recorded digest, lowercase hex. */
   hex: string;
+  /**
+   * The database hashes a symlink's target text (apk does); without it a
+   * symlink where a file was recorded is a modification.
+   */
+  symlinkTargetDigest?: boolean;
 }
 
 /**
@@ -69,8 +75,14 @@ export async function checkRecordedFiles(
     }
     let actual: string;
     try {
-      const [d] = await digestEntry(source, path, [f.algorithm]);
-      actual = d!.toString('hex');
+      if (entry.kind === 'symlink' && f.symlinkTargetDigest)
+        actual = createHash(f.algorithm)
+          .update(entry.linkTarget ?? '')
+          .digest('hex');
+      else {
+        const [d] = await digestEntry(source, path, [f.algorithm]);
+        actual = d!.toString('hex');
+      }
     } catch {
       missing.push(f.path);
       return undefined;

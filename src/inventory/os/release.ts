@@ -80,7 +80,11 @@ export async function detectOs(source: FileSource, root = ''): Promise<OsIdentit
     const f = parseOsRelease(text);
     const id = f.get('ID')?.toLowerCase();
     if (!id) continue;
-    const o: OsIdentity = { id, idLike: (f.get('ID_LIKE') ?? '').split(/\s+/).filter(Boolean), path };
+    const o: OsIdentity = {
+      id,
+      idLike: (f.get('ID_LIKE') ?? '').split(/\s+/).filter(Boolean),
+      path,
+    };
     const opt: [keyof OsIdentity, string][] = [
       ['versionId', 'VERSION_ID'],
       ['name', 'NAME'],

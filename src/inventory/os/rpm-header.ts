@@ -122,7 +122,11 @@ export class RpmHeader {
     if (e.offset + e.count * width > this.#dl) throw new Error(`rpm tag ${tag} runs past the data`);
     const out: number[] = [];
     for (let i = 0; i < e.count; i++)
-      out.push(width === 4 ? this.#blob.readUInt32BE(start + i * 4) : this.#blob.readUInt16BE(start + i * 2));
+      out.push(
+        width === 4
+          ? this.#blob.readUInt32BE(start + i * 4)
+          : this.#blob.readUInt16BE(start + i * 2)
+      );
     return out;
   }
 
@@ -139,7 +143,8 @@ export class RpmHeader {
     const base = this.strings(TAG.BASENAMES);
     const dirs = this.strings(TAG.DIRNAMES);
     const idx = this.ints(TAG.DIRINDEXES);
-    if (idx.length !== base.length) throw new Error('rpm file list: DIRINDEXES and BASENAMES differ in length');
+    if (idx.length !== base.length)
+      throw new Error('rpm file list: DIRINDEXES and BASENAMES differ in length');
     return base.map((b, i) => {
       const d = dirs[idx[i] ?? -1];
       if (d === undefined) throw new Error('rpm file list: directory index out of range');

@@ -21,8 +21,22 @@ function asQa(pkgs: readonly Package[]): string[] {
       const [version, ...rel] = (p.version ?? '').split('-');
       const arch = /[?&]arch=([^&]+)/.exec(p.purl ?? '')?.[1] ?? '';
       const license = p.licenses[0];
-      const lic = license ? ('expression' in license ? license.expression : 'name' in license ? license.name : license.id) : '';
-      return [p.name, p.properties['rpm:epoch'] ?? '', version, rel.join('-'), arch, p.properties['rpm:sourcerpm'] ?? '', lic].join('|');
+      const lic = license
+        ? 'expression' in license
+          ? license.expression
+          : 'name' in license
+            ? license.name
+            : license.id
+        : '';
+      return [
+        p.name,
+        p.properties['rpm:epoch'] ?? '',
+        version,
+        rel.join('-'),
+        arch,
+        p.properties['rpm:sourcerpm'] ?? '',
+        lic,
+      ].join('|');
     })
     .sort();
 }
@@ -38,7 +52,9 @@ describe('rpm cataloger', () => {
       .split('\n')
       .map((l) => l.split('¶'))
       .filter(([, name]) => name !== 'gpg-pubkey')
-      .map(([epoch, name, version, release, arch, src, , license]) => [name, epoch, version, release, arch, src, license].join('|'))
+      .map(([epoch, name, version, release, arch, src, , license]) =>
+        [name, epoch, version, release, arch, src, license].join('|')
+      )
       .sort();
     expect(csv).toHaveLength(102);
     const r = await catalog({
@@ -71,14 +87,19 @@ describe('rpm cataloger', () => {
   it('finds the database in all three directories', async () => {
     for (const dir of ['var/lib/rpm', 'usr/lib/sysimage/rpm', 'usr/share/rpm']) {
       const r = await catalog({ [`${dir}/Packages`]: readFileSync(LIBUUID) });
-      expect(r.packages.map((p) => p.name), dir).toEqual(['libuuid']);
+      expect(
+        r.packages.map((p) => p.name),
+        dir
+      ).toEqual(['libuuid']);
     }
   });
 
   it('reports an NDB database as unsupported, with error severity', async () => {
     const r = await catalog({ 'var/lib/rpm/Packages.db': Buffer.from('RpmP....') });
     expect(r.packages).toEqual([]);
-    expect(r.findings.map((f) => [f.code, f.severity])).toEqual([['UNSUPPORTED_DATABASE', 'error']]);
+    expect(r.findings.map((f) => [f.code, f.severity])).toEqual([
+      ['UNSUPPORTED_DATABASE', 'error'],
+    ]);
   });
 
   it('turns a database that is neither SQLite nor BDB into an error finding', async () => {

@@ -8,7 +8,12 @@
 import type { Finding } from '../../model/finding.js';
 import { newPackage, type Package } from '../../model/package.js';
 import type { FileEntry } from '../../unpack/source.js';
-import { parseErrorFinding, type CatalogContext, type CatalogResult, type Cataloger } from '../cataloger.js';
+import {
+  parseErrorFinding,
+  type CatalogContext,
+  type CatalogResult,
+  type Cataloger,
+} from '../cataloger.js';
 import { licenseOf } from '../license.js';
 import { rpmPurl } from '../purl.js';
 import { isBdbHash, readBdbHashValues } from './bdb.js';
@@ -68,7 +73,8 @@ export async function readRpmDatabase(
     });
     return { blobs, findings };
   }
-  if (isBdbHash(bytes)) return { blobs: readBdbHashValues(bytes).filter((b) => b.length >= 16), findings };
+  if (isBdbHash(bytes))
+    return { blobs: readBdbHashValues(bytes).filter((b) => b.length >= 16), findings };
   throw new Error('neither an SQLite nor a Berkeley DB hash rpm database');
 }
 
@@ -108,10 +114,17 @@ export const rpmCataloger: Cataloger = {
   },
 };
 
-async function catalogDatabase(ctx: CatalogContext, entry: FileEntry, root: string): Promise<CatalogResult> {
+async function catalogDatabase(
+  ctx: CatalogContext,
+  entry: FileEntry,
+  root: string
+): Promise<CatalogResult> {
   const bytes = await ctx.source.read(entry.path, ctx.limits.maxNestedSize);
   const walEntry = ctx.source.get(`${entry.path}-wal`);
-  const wal = walEntry?.kind === 'file' ? await ctx.source.read(walEntry.path, ctx.limits.maxNestedSize) : undefined;
+  const wal =
+    walEntry?.kind === 'file'
+      ? await ctx.source.read(walEntry.path, ctx.limits.maxNestedSize)
+      : undefined;
   const { blobs, findings } = await readRpmDatabase(bytes, wal, entry.path);
   const os = await detectOs(ctx.source, root);
   const packages: Package[] = [];
@@ -130,7 +143,8 @@ async function catalogDatabase(ctx: CatalogContext, entry: FileEntry, root: stri
     const { pkg, findings: f } = await toPackage(ctx, entry.path, root, h, name, os);
     packages.push(pkg);
     findings.push(...f);
-    for (const p of [name, ...h.strings(TAG.PROVIDENAME), ...h.files()]) if (!provides.has(p)) provides.set(p, pkg);
+    for (const p of [name, ...h.strings(TAG.PROVIDENAME), ...h.files()])
+      if (!provides.has(p)) provides.set(p, pkg);
     requires.set(pkg, h.strings(TAG.REQUIRENAME));
   }
   for (const [pkg, reqs] of requires) {

@@ -70,7 +70,12 @@ function walChecksum(data: Buffer, bigEndian: boolean, s0: number, s1: number): 
  * the engine does not look for a WAL of its own.
  */
 export function applyWal(db: Buffer, wal: Buffer | undefined): WalResult {
-  const out = (bytes: Buffer, applied: number, uncommitted: number, problem?: string): WalResult => {
+  const out = (
+    bytes: Buffer,
+    applied: number,
+    uncommitted: number,
+    problem?: string
+  ): WalResult => {
     const copy = Buffer.from(bytes);
     if (copy.length >= 20) {
       copy[18] = 1;
@@ -81,10 +86,12 @@ export function applyWal(db: Buffer, wal: Buffer | undefined): WalResult {
   if (!wal || wal.length === 0) return out(db, 0, 0);
   if (wal.length < 32) return out(db, 0, 0, 'WAL shorter than its header');
   const magic = wal.readUInt32BE(0);
-  if (magic !== WAL_MAGIC_LE && magic !== WAL_MAGIC_BE) return out(db, 0, 0, 'WAL has a bad magic number');
+  if (magic !== WAL_MAGIC_LE && magic !== WAL_MAGIC_BE)
+    return out(db, 0, 0, 'WAL has a bad magic number');
   const be = magic === WAL_MAGIC_BE;
   const pageSize = wal.readUInt32BE(8);
-  const dbPageSize = db.length >= 18 ? (db.readUInt16BE(16) === 1 ? 65536 : db.readUInt16BE(16)) : 0;
+  const dbPageSize =
+    db.length >= 18 ? (db.readUInt16BE(16) === 1 ? 65536 : db.readUInt16BE(16)) : 0;
   if (pageSize !== dbPageSize || pageSize < 512 || (pageSize & (pageSize - 1)) !== 0)
     return out(db, 0, 0, `WAL page size ${pageSize} differs from the database's ${dbPageSize}`);
   const salt1 = wal.readUInt32BE(16);
@@ -100,7 +107,8 @@ export function applyWal(db: Buffer, wal: Buffer | undefined): WalResult {
   for (let at = 32; at + frameSize <= wal.length; at += frameSize) {
     const page = wal.readUInt32BE(at);
     const commitSize = wal.readUInt32BE(at + 4);
-    if (page === 0 || wal.readUInt32BE(at + 8) !== salt1 || wal.readUInt32BE(at + 12) !== salt2) break;
+    if (page === 0 || wal.readUInt32BE(at + 8) !== salt1 || wal.readUInt32BE(at + 12) !== salt2)
+      break;
     [s0, s1] = walChecksum(wal.subarray(at, at + 8), be, s0, s1);
     [s0, s1] = walChecksum(wal.subarray(at + 24, at + frameSize), be, s0, s1);
     if (s0 !== wal.readUInt32BE(at + 16) || s1 !== wal.readUInt32BE(at + 20)) break;
@@ -131,7 +139,10 @@ export type Row = (number | string | Uint8Array | null)[];
  * integrity, and run `read` against them.
  * @throws Error when the bytes are not a sound SQLite database
  */
-export async function withSqlite<T>(bytes: Buffer, read: (query: (sql: string) => Row[]) => T): Promise<T> {
+export async function withSqlite<T>(
+  bytes: Buffer,
+  read: (query: (sql: string) => Row[]) => T
+): Promise<T> {
   const SQL = await sqlJs();
   let db: Database | undefined;
   try {

@@ -12,7 +12,8 @@ export const VECTORS = fileURLToPath(new URL('../../../testdata/images/vectors/'
 export const IMAGE_FIXTURES = fileURLToPath(new URL('../../../testdata/images/', import.meta.url));
 
 /** The format rpm -qa prints for comparisons: name|epoch|version|release|arch|sourcerpm|license. */
-export const RPM_QF = '%{NAME}|%|EPOCH?{%{EPOCH}}:{}||%{VERSION}|%{RELEASE}|%|ARCH?{%{ARCH}}:{}||%|SOURCERPM?{%{SOURCERPM}}:{}||%{LICENSE}\\n';
+export const RPM_QF =
+  '%{NAME}|%|EPOCH?{%{EPOCH}}:{}||%{VERSION}|%{RELEASE}|%|ARCH?{%{ARCH}}:{}||%|SOURCERPM?{%{SOURCERPM}}:{}||%{LICENSE}\\n';
 
 /**
  * `rpm -qa` on a copy of a database file (rpm writes lock and WAL files next

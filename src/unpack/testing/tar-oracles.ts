@@ -34,15 +34,24 @@ function kindOfPerms(perms: string, rest: string): Kind {
 
 /** `tar -tvf` (GNU tar), with extra options such as `--pax-option=delete=path`. */
 export function gnuTar(file: string, extra: string[] = []): ReaderView {
-  const r = spawnSync('tar', [...extra, '--quoting-style=literal', '-tvf', file], { encoding: 'utf8' });
+  const r = spawnSync('tar', [...extra, '--quoting-style=literal', '-tvf', file], {
+    encoding: 'utf8',
+  });
   if (r.error) throw r.error;
   const entries = r.stdout
     .split('\n')
     .filter(Boolean)
     .map((line) => {
       const cols = line.split(/\s+/);
-      const name = cols.slice(5).join(' ').replace(/ (->|link to) .*$/, '');
-      return { name: norm(name), kind: kindOfPerms(cols[0] ?? '', line), size: Number(cols[2]) || 0 };
+      const name = cols
+        .slice(5)
+        .join(' ')
+        .replace(/ (->|link to) .*$/, '');
+      return {
+        name: norm(name),
+        kind: kindOfPerms(cols[0] ?? '', line),
+        size: Number(cols[2]) || 0,
+      };
     });
   return { reader: 'gnu-tar', ok: r.status === 0 && r.stderr === '', entries };
 }
@@ -56,8 +65,15 @@ export function bsdTar(file: string): ReaderView {
     .filter(Boolean)
     .map((line) => {
       const cols = line.split(/\s+/);
-      const name = cols.slice(8).join(' ').replace(/ (->|link to) .*$/, '');
-      return { name: norm(name), kind: kindOfPerms(cols[0] ?? '', line), size: Number(cols[4]) || 0 };
+      const name = cols
+        .slice(8)
+        .join(' ')
+        .replace(/ (->|link to) .*$/, '');
+      return {
+        name: norm(name),
+        kind: kindOfPerms(cols[0] ?? '', line),
+        size: Number(cols[4]) || 0,
+      };
     });
   return { reader: 'bsdtar', ok: r.status === 0 && r.stderr === '', entries };
 }
@@ -104,7 +120,15 @@ export function tarStreamView(buf: Buffer, timeoutMs = 3000): Promise<ReaderView
     ex.on('entry', (h, stream, next) => {
       const t = h.type;
       const kind: Kind =
-        t === 'file' ? 'file' : t === 'directory' ? 'dir' : t === 'symlink' ? 'symlink' : t === 'link' ? 'hardlink' : 'other';
+        t === 'file'
+          ? 'file'
+          : t === 'directory'
+            ? 'dir'
+            : t === 'symlink'
+              ? 'symlink'
+              : t === 'link'
+                ? 'hardlink'
+                : 'other';
       entries.push({ name: norm(h.name), kind, size: h.size ?? 0 });
       stream.on('end', next);
       stream.resume();
@@ -122,5 +146,8 @@ export async function allViews(file: string, buf: Buffer): Promise<ReaderView[]>
 
 /** A view as one comparable string: what the reader lists and whether it finished cleanly. */
 export function fingerprint(v: ReaderView): string {
-  return JSON.stringify([v.ok, v.entries.map((e) => [e.name, e.kind, e.kind === 'file' ? e.size : 0])]);
+  return JSON.stringify([
+    v.ok,
+    v.entries.map((e) => [e.name, e.kind, e.kind === 'file' ? e.size : 0]),
+  ]);
 }

@@ -5,7 +5,15 @@
  */
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { lstatSync, mkdirSync, mkdtempSync, readdirSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readlinkSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -29,7 +37,10 @@ export function writeLayout(dir: string, layers: readonly Buffer[], tag = 'test'
     schemaVersion: 2,
     mediaType: 'application/vnd.oci.image.manifest.v1+json',
     config: { mediaType: 'application/vnd.oci.image.config.v1+json', ...blob(config) },
-    layers: layers.map((l) => ({ mediaType: 'application/vnd.oci.image.layer.v1.tar', ...blob(l) })),
+    layers: layers.map((l) => ({
+      mediaType: 'application/vnd.oci.image.layer.v1.tar',
+      ...blob(l),
+    })),
   });
   const m = blob(manifest);
   writeFileSync(join(dir, 'oci-layout'), JSON.stringify({ imageLayoutVersion: '1.0.0' }));
@@ -68,13 +79,19 @@ export function listTree(root: string): string[] {
 }
 
 /** `umoci unpack` an image of `layers`; returns the rootfs listing or umoci's error. */
-export function umociListing(layers: readonly Buffer[]): { ok: true; paths: string[] } | { ok: false; error: string } {
+export function umociListing(
+  layers: readonly Buffer[]
+): { ok: true; paths: string[] } | { ok: false; error: string } {
   const dir = mkdtempSync(join(tmpdir(), 'lamina-umoci-'));
   try {
     writeLayout(join(dir, 'layout'), layers);
-    const r = spawnSync('umoci', ['unpack', '--image', `${join(dir, 'layout')}:test`, join(dir, 'bundle')], {
-      encoding: 'utf8',
-    });
+    const r = spawnSync(
+      'umoci',
+      ['unpack', '--image', `${join(dir, 'layout')}:test`, join(dir, 'bundle')],
+      {
+        encoding: 'utf8',
+      }
+    );
     if (r.error) throw r.error;
     if (r.status !== 0) return { ok: false, error: r.stderr.trim() };
     return { ok: true, paths: listTree(join(dir, 'bundle/rootfs')) };
