@@ -137,17 +137,29 @@ export async function readLayerStream(
   try {
     const dec = decompressor(compression, name);
     const source = Readable.from(replay(head, rest));
+    // The consumer's own error (a refusal) wins over the AbortError the
+    // pipeline reports when it tears the other streams down.
+    let refusal: unknown;
     const consume = async (src: AsyncIterable<Buffer>): Promise<void> => {
-      for await (const chunk of src) {
-        indexer.write(chunk);
-        if (spool) await spool.write(chunk);
+      try {
+        for await (const chunk of src) {
+          indexer.write(chunk);
+          if (spool) await spool.write(chunk);
+        }
+      } catch (err) {
+        refusal ??= err;
+        throw err;
       }
     };
     try {
       if (dec) await pipeline(source, dec, consume);
       else await pipeline(source, consume);
     } catch (err) {
-      throw asLayerError(name, err, maxSize < limits.maxSize ? limits.maxRatio : undefined);
+      throw asLayerError(
+        name,
+        refusal ?? err,
+        maxSize < limits.maxSize ? limits.maxRatio : undefined
+      );
     }
     const index = indexer.end();
     const diffId = `sha256:${index.sha256 ?? ''}`;
