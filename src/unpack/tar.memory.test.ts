@@ -1,0 +1,107 @@
+/**
+ * Memory bound: streaming a gzip layer of ~120 MB (diffID, spool), opening
+ * the spooled tar by offset as a two-layer image with 20 000 entries,
+ * reading metadata and streaming the big file must cost the entry index,
+ * not the image. Runs in a child process so the peak RSS (getrusage maxrss)
+ * is the reader's alone; Node 20 cannot run .ts, so the reader's modules are
+ * transpiled first.
+ */
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import ts from 'typescript';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { writeTar } from '../../scripts/lib/tarwriter.mjs';
+
+const root = join(import.meta.dirname, '../..');
+const tmp = mkdtempSync(join(tmpdir(), 'lamina-tarmem-'));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+const MiB = 1024 * 1024;
+const BIG_MIB = 120;
+const SMALL = 20_000;
+
+function transpileDir(dir: string): void {
+  for (const name of readdirSync(join(root, dir))) {
+    if (!name.endsWith('.ts') || name.endsWith('.test.ts')) continue;
+    const f = join(dir, name);
+    const out = ts.transpileModule(readFileSync(join(root, f), 'utf8'), {
+      compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 },
+    });
+    const dest = join(tmp, f.replace(/\.ts$/, '.js'));
+    mkdirSync(dirname(dest), { recursive: true });
+    writeFileSync(dest, out.outputText);
+  }
+}
+
+const big = Buffer.alloc(BIG_MIB * MiB);
+for (let i = 0; i < BIG_MIB; i++) big.fill(i & 0xff, i * MiB, (i + 1) * MiB);
+
+beforeAll(() => {
+  for (const d of ['src/unpack', 'src/model']) transpileDir(d);
+  writeFileSync(
+    join(tmp, 'src/errors.js'),
+    ts.transpileModule(readFileSync(join(root, 'src/errors.ts'), 'utf8'), {
+      compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 },
+    }).outputText
+  );
+  writeFileSync(join(tmp, 'package.json'), '{"type":"module"}');
+  const layer0 = writeTar([
+    { name: 'data/', type: 'dir' },
+    { name: 'data/blob.bin', data: big },
+    { name: 'many/', type: 'dir' },
+    ...Array.from({ length: SMALL }, (_, i) => ({ name: `many/file-${i}.txt`, data: `${i}\n` })),
+  ]);
+  writeFileSync(join(tmp, 'layer0.tar.gz'), gzipSync(layer0, { level: 1 }));
+  writeFileSync(
+    join(tmp, 'layer1.tar.gz'),
+    gzipSync(
+      writeTar([
+        { name: 'many/', type: 'dir' },
+        { name: 'many/.wh.file-0.txt', data: '' },
+      ])
+    )
+  );
+});
+
+it('reads a 120 MB, 20 000-entry image with peak RSS far below its size', () => {
+  const child = `
+    import { createHash } from 'node:crypto';
+    import { createReadStream } from 'node:fs';
+    import { readLayerStream } from './src/unpack/tar.js';
+    import { openFileAccess } from './src/unpack/random-access.js';
+    import { squashLayers } from './src/unpack/squash.js';
+    const layers = [];
+    for (const i of [0, 1]) {
+      const spool = process.argv[2] + '/spool' + i + '.tar';
+      const r = await readLayerStream(createReadStream(process.argv[2] + '/layer' + i + '.tar.gz'), { spoolPath: spool });
+      layers.push({ index: r.index, access: await openFileAccess(spool), diffId: r.diffId });
+    }
+    const img = squashLayers(layers);
+    const small = (await img.read('many/file-19999.txt')).toString();
+    const h = createHash('sha256');
+    for await (const c of await img.stream('data/blob.bin')) h.update(c);
+    const entries = img.entries().length;
+    await img.close();
+    const maxRssMiB = process.resourceUsage().maxRSS / 1024;
+    console.log(JSON.stringify({ small, blob: h.digest('hex'), entries, gone: img.get('many/file-0.txt') === undefined, maxRssMiB }));
+  `;
+  writeFileSync(join(tmp, 'child.mjs'), child);
+  const out = execFileSync(process.execPath, [join(tmp, 'child.mjs'), tmp], { encoding: 'utf8' });
+  const r = JSON.parse(out) as {
+    small: string;
+    blob: string;
+    entries: number;
+    gone: boolean;
+    maxRssMiB: number;
+  };
+  expect(r.small).toBe('19999\n');
+  expect(r.blob).toBe(createHash('sha256').update(big).digest('hex'));
+  expect(r.entries).toBe(SMALL - 1 + 3);
+  expect(r.gone).toBe(true);
+  // A bare node process is ~40 MiB; holding the layer would add 120 MiB.
+  expect(r.maxRssMiB).toBeLessThan(BIG_MIB * 0.75);
+});
