@@ -65,7 +65,7 @@ export async function openFileAccess(path: string, name = path): Promise<RandomA
 }
 
 /** Bytes read at once when hashing or streaming a range. */
-const CHUNK = 1024 * 1024;
+const CHUNK = 256 * 1024;
 
 /** sha256 (hex) of every byte, read in 1 MiB positional reads. */
 export async function hashAccess(ra: RandomAccess): Promise<string> {

@@ -5,7 +5,7 @@ import { UnpackError } from '../errors.js';
 import { bufferAccess } from './random-access.js';
 import { squashLayers, type LayerInput, type SquashedImage } from './squash.js';
 import { indexTarAccess } from './tar.js';
-import { umociListing } from './testing/umoci.js';
+import { imageListing, umociListing } from './testing/umoci.js';
 
 async function squash(layers: readonly Buffer[]): Promise<SquashedImage> {
   const inputs: LayerInput[] = [];
@@ -20,18 +20,6 @@ async function squash(layers: readonly Buffer[]): Promise<SquashedImage> {
   return squashLayers(inputs, { name: 'test image' });
 }
 
-function listing(img: SquashedImage): string[] {
-  return img
-    .entries()
-    .map((e) =>
-      e.kind === 'symlink'
-        ? `${e.path} symlink -> ${e.linkTarget ?? ''}`
-        : e.kind === 'file'
-          ? `${e.path} file ${e.size}`
-          : `${e.path} ${e.kind}`
-    )
-    .sort();
-}
 
 const L = (...entries: TarEntry[]): Buffer => writeTar(entries);
 const dir = (name: string): TarEntry => ({ name: `${name}/`, type: 'dir' });
@@ -102,7 +90,7 @@ const images: [string, Buffer[]][] = [
 
 describe('squashed view equals umoci unpack', () => {
   it.each(images)('%s', async (_name, layers) => {
-    const ours = listing(await squash(layers));
+    const ours = imageListing(await squash(layers));
     const theirs = umociListing(layers);
     expect(theirs.ok ? theirs.paths : theirs.error).toEqual(ours);
   });

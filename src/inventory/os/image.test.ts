@@ -18,7 +18,7 @@ import type { Package } from '../../model/package.js';
 import { openFileAccess } from '../../unpack/random-access.js';
 import { squashLayers, type LayerInput, type SquashedImage } from '../../unpack/squash.js';
 import { indexTarAccess, openTarFile, readLayerStream } from '../../unpack/tar.js';
-import { listTree, writeLayout } from '../../unpack/testing/umoci.js';
+import { imageListing, listTree, writeLayout } from '../../unpack/testing/umoci.js';
 import { runCataloger } from '../cataloger.js';
 import { attributeImagePackages } from '../image.js';
 import { buildInventory } from '../index.js';
@@ -160,22 +160,10 @@ describe('dpkg on the generated Debian image', () => {
     );
     writeLayout(layout, layers);
     execFileSync('umoci', ['unpack', '--image', `${layout}:test`, join(tmp, 'debian-bundle')]);
-    expect(listTree(join(tmp, 'debian-bundle/rootfs'))).toEqual(listing(image));
+    expect(listTree(join(tmp, 'debian-bundle/rootfs'))).toEqual(imageListing(image));
   });
 });
 
-function listing(img: SquashedImage): string[] {
-  return img
-    .entries()
-    .map((e) =>
-      e.kind === 'symlink'
-        ? `${e.path} symlink -> ${e.linkTarget ?? ''}`
-        : e.kind === 'file'
-          ? `${e.path} file ${e.size}`
-          : `${e.path} ${e.kind}`
-    )
-    .sort();
-}
 
 describe('apk on the real Alpine 3.17 image (vector)', () => {
   const layout = join(VECTORS, 'notation-go/internal/testdata/oci-layout');
@@ -218,7 +206,7 @@ describe('apk on the real Alpine 3.17 image (vector)', () => {
           input: '',
         }
       );
-      expect(listTree(join(tmp, 'alpine-bundle/rootfs'))).toEqual(listing(img));
+      expect(listTree(join(tmp, 'alpine-bundle/rootfs'))).toEqual(imageListing(img));
       // buildInventory runs the OS catalogers: busybox and musl are owned, no unowned executables.
       const inv = await buildInventory(img, {
         name: 'alpine',

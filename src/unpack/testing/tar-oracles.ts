@@ -32,50 +32,32 @@ function kindOfPerms(perms: string, rest: string): Kind {
   return 'other';
 }
 
-/** `tar -tvf` (GNU tar), with extra options such as `--pax-option=delete=path`. */
-export function gnuTar(file: string, extra: string[] = []): ReaderView {
-  const r = spawnSync('tar', [...extra, '--quoting-style=literal', '-tvf', file], {
-    encoding: 'utf8',
-  });
+/**
+ * A verbose listing (`-tvf`) by a command-line tar: `nameCol` and `sizeCol`
+ * say where the name and size are in its columns.
+ */
+function cliTar(reader: string, cmd: string, args: string[], nameCol: number, sizeCol: number): ReaderView {
+  const r = spawnSync(cmd, args, { encoding: 'utf8' });
   if (r.error) throw r.error;
   const entries = r.stdout
     .split('\n')
     .filter(Boolean)
     .map((line) => {
       const cols = line.split(/\s+/);
-      const name = cols
-        .slice(5)
-        .join(' ')
-        .replace(/ (->|link to) .*$/, '');
-      return {
-        name: norm(name),
-        kind: kindOfPerms(cols[0] ?? '', line),
-        size: Number(cols[2]) || 0,
-      };
+      const name = cols.slice(nameCol).join(' ').replace(/ (->|link to) .*$/, '');
+      return { name: norm(name), kind: kindOfPerms(cols[0] ?? '', line), size: Number(cols[sizeCol]) || 0 };
     });
-  return { reader: 'gnu-tar', ok: r.status === 0 && r.stderr === '', entries };
+  return { reader, ok: r.status === 0 && r.stderr === '', entries };
+}
+
+/** `tar -tvf` (GNU tar), with extra options such as `--pax-option=delete=path`. */
+export function gnuTar(file: string, extra: string[] = []): ReaderView {
+  return cliTar('gnu-tar', 'tar', [...extra, '--quoting-style=literal', '-tvf', file], 5, 2);
 }
 
 /** `bsdtar -tvf` (libarchive). */
 export function bsdTar(file: string): ReaderView {
-  const r = spawnSync('bsdtar', ['-tvf', file], { encoding: 'utf8' });
-  if (r.error) throw r.error;
-  const entries = r.stdout
-    .split('\n')
-    .filter(Boolean)
-    .map((line) => {
-      const cols = line.split(/\s+/);
-      const name = cols
-        .slice(8)
-        .join(' ')
-        .replace(/ (->|link to) .*$/, '');
-      return {
-        name: norm(name),
-        kind: kindOfPerms(cols[0] ?? '', line),
-        size: Number(cols[4]) || 0,
-      };
-    });
-  return { reader: 'bsdtar', ok: r.status === 0 && r.stderr === '', entries };
+  return cliTar('bsdtar', 'bsdtar', ['-tvf', file], 8, 4);
 }
 
 const PY = `

@@ -16,6 +16,7 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { SquashedImage } from '../squash.js';
 
 const sha = (b: Buffer | string): string => createHash('sha256').update(b).digest('hex');
 
@@ -98,4 +99,18 @@ export function umociListing(
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** A squashed image listed the way {@link listTree} lists an unpacked root. */
+export function imageListing(img: SquashedImage): string[] {
+  return img
+    .entries()
+    .map((e) =>
+      e.kind === 'symlink'
+        ? `${e.path} symlink -> ${e.linkTarget ?? ''}`
+        : e.kind === 'file'
+          ? `${e.path} file ${e.size}`
+          : `${e.path} ${e.kind}`
+    )
+    .sort();
 }
