@@ -20,7 +20,6 @@ async function squash(layers: readonly Buffer[]): Promise<SquashedImage> {
   return squashLayers(inputs, { name: 'test image' });
 }
 
-
 const L = (...entries: TarEntry[]): Buffer => writeTar(entries);
 const dir = (name: string): TarEntry => ({ name: `${name}/`, type: 'dir' });
 const file = (name: string, data = name): TarEntry => ({ name, data });

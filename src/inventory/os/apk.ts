@@ -153,9 +153,9 @@ async function toPackage(
     ),
     properties,
     findings,
-    ...(description ? { description } : {}),
-    ...(homepage ? { homepage } : {}),
-    ...(maintainer ? { author: maintainer } : {}),
+    description,
+    homepage,
+    author: maintainer,
   });
   return { pkg, findings };
 }

@@ -219,9 +219,9 @@ async function toPackage(
     owns,
     properties,
     findings,
-    ...(description ? { description } : {}),
-    ...(homepage ? { homepage } : {}),
-    ...(maintainer ? { author: maintainer } : {}),
+    description,
+    homepage,
+    author: maintainer,
   });
   return { pkg, findings };
 }

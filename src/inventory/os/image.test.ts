@@ -164,7 +164,6 @@ describe('dpkg on the generated Debian image', () => {
   });
 });
 
-
 describe('apk on the real Alpine 3.17 image (vector)', () => {
   const layout = join(VECTORS, 'notation-go/internal/testdata/oci-layout');
   const blob = join(

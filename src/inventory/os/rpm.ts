@@ -217,8 +217,8 @@ async function toPackage(
     owns: ownedPaths(ctx.source, root, files),
     properties,
     findings,
-    ...(description ? { description } : {}),
-    ...(homepage ? { homepage } : {}),
+    description,
+    homepage,
   });
   return { pkg, findings };
 }

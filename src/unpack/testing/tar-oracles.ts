@@ -36,7 +36,13 @@ function kindOfPerms(perms: string, rest: string): Kind {
  * A verbose listing (`-tvf`) by a command-line tar: `nameCol` and `sizeCol`
  * say where the name and size are in its columns.
  */
-function cliTar(reader: string, cmd: string, args: string[], nameCol: number, sizeCol: number): ReaderView {
+function cliTar(
+  reader: string,
+  cmd: string,
+  args: string[],
+  nameCol: number,
+  sizeCol: number
+): ReaderView {
   const r = spawnSync(cmd, args, { encoding: 'utf8' });
   if (r.error) throw r.error;
   const entries = r.stdout
@@ -44,8 +50,15 @@ function cliTar(reader: string, cmd: string, args: string[], nameCol: number, si
     .filter(Boolean)
     .map((line) => {
       const cols = line.split(/\s+/);
-      const name = cols.slice(nameCol).join(' ').replace(/ (->|link to) .*$/, '');
-      return { name: norm(name), kind: kindOfPerms(cols[0] ?? '', line), size: Number(cols[sizeCol]) || 0 };
+      const name = cols
+        .slice(nameCol)
+        .join(' ')
+        .replace(/ (->|link to) .*$/, '');
+      return {
+        name: norm(name),
+        kind: kindOfPerms(cols[0] ?? '', line),
+        size: Number(cols[sizeCol]) || 0,
+      };
     });
   return { reader, ok: r.status === 0 && r.stderr === '', entries };
 }
