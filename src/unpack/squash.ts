@@ -232,7 +232,8 @@ class Squasher {
       );
   }
 
-  #resolveParent(e: TarEntry, layer: number): string {
+  /** Resolve an entry's parent through the tree; `report` says whether to note a symlink on the way. */
+  #resolveParent(e: TarEntry, layer: number, report = true): string {
     const parent = dirName(e.path);
     const resolved = this.resolve(parent, true);
     if (resolved === undefined)
@@ -243,7 +244,7 @@ class Squasher {
         undefined,
         [e.name]
       );
-    if (resolved !== parent)
+    if (report && resolved !== parent)
       this.findings.push({
         code: 'WRITE_THROUGH_SYMLINK',
         severity: 'warning',
@@ -260,7 +261,8 @@ class Squasher {
     for (const e of entries) {
       const base = baseName(e.path);
       if (!base.startsWith(WHITEOUT_PREFIX)) continue;
-      const dir = this.#resolveParent(e, li);
+      // Reported once, when the entries are applied below.
+      const dir = this.#resolveParent(e, li, false);
       const node = this.node(dir);
       if (node?.kind !== 'dir') continue;
       if (base === OPAQUE_WHITEOUT) {
