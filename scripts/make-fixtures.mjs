@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Regenerates every fixture from real packages, then the sample layer.
 // Needs the npm registry (npm fixtures) and some Debian packages (golang-go,
-// ruby-json, ruby-rack, libxshmfence1, python3-xmltodict; unzip; GNU tar for images): see each script's header.
+// ruby-json, ruby-rack, libxshmfence1, python3-xmltodict; unzip; for images: GNU tar, pinned
+// .debs via apt-get download, sqlite3, db-util): see each script's header.
 // Each script is deterministic: rerunning it gives byte-identical fixtures.
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -18,6 +19,8 @@ const scripts = [
   'fixtures-image-layouts.mjs',
   'make-sigstore-crafted-cases.mjs',
   'make-sample.mjs',
+  // Image layers put the sample layer under /opt, so they come after it.
+  'fixtures-images.mjs',
 ];
 const only = process.argv.slice(2);
 for (const s of scripts) {

@@ -47,7 +47,30 @@ export type UnpackErrorCode =
   | 'ZIP64_END_MISMATCH'
   | 'UNLISTED_DATA'
   | 'AMBIGUOUS_DATA_DESCRIPTOR'
-  | 'TRAILING_COMPRESSED_DATA';
+  | 'TRAILING_COMPRESSED_DATA'
+
+  /** Not a tar archive (no valid first header). */
+  | 'NOT_A_TAR'
+  /** A tar header whose checksum is wrong: GNU tar skips ahead, Python stops, Go fails. */
+  | 'BAD_CHECKSUM'
+  /** The ustar name (or link name) disagrees with the PAX or GNU long name other than as writers fall back. */
+  | 'NAME_MISMATCH'
+  /** A tar header that mainstream readers interpret differently (numeric fields, stacked or global extended headers). */
+  | 'AMBIGUOUS_HEADER'
+  /** Non-zero bytes after the first end-of-archive block. */
+  | 'DATA_AFTER_END'
+  /** A GNU or PAX sparse entry. */
+  | 'SPARSE_ENTRY'
+  /** A tar entry type readers do not agree on (contiguous, multi-volume, vendor types). */
+  | 'UNKNOWN_ENTRY_TYPE'
+  /** A control character in an entry name or link name. */
+  | 'CONTROL_CHARACTER'
+  /** A name that is not valid UTF-8 (readers would decode it differently). */
+  | 'BAD_NAME_ENCODING'
+  /** A whiteout entry the OCI layer specification does not allow. */
+  | 'INVALID_WHITEOUT'
+  /** The uncompressed layer does not hash to the diffID it must have. */
+  | 'DIGEST_MISMATCH';
 
 /** An archive that cannot be read safely or unambiguously. Exit code 2. */
 export class UnpackError extends BaseError<UnpackErrorCode> {}

@@ -31,7 +31,15 @@ export interface CatalogContext {
   depth: number;
   /** Packages found by catalogers that ran earlier (the binary cataloger uses it for ownership). */
   earlier: readonly Package[];
+  /** What the source's root is: a layer (mounted at /opt) or a whole image file system. */
+  root: SourceRoot;
 }
+
+/**
+ * What a source's root is. A layer is mounted at `/opt`; an image is a whole file system, whose
+ * `/opt` holds layer-style content and whose OS package databases describe the system.
+ */
+export type SourceRoot = 'layer' | 'image';
 
 export interface CatalogResult {
   packages: Package[];
@@ -139,6 +147,7 @@ export async function runCataloger(
     layerDigest?: string;
     depth?: number;
     earlier?: readonly Package[];
+    root?: SourceRoot;
   } = {}
 ): Promise<CatalogResult> {
   const view = source instanceof LayerView ? source : new LayerView(source);
@@ -150,6 +159,7 @@ export async function runCataloger(
     layerDigest: options.layerDigest ?? source.digest,
     depth: options.depth ?? 0,
     earlier: options.earlier ?? [],
+    root: options.root ?? 'layer',
   });
   for (const p of result.packages) relocate(p, view.links);
   return result;

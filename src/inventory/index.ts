@@ -1,10 +1,10 @@
 import { compareFindings, type Finding } from '../model/finding.js';
 import type { Artifact, Inventory } from '../model/inventory.js';
 import type { Package } from '../model/package.js';
-import { LayerView } from '../unpack/links.js';
+import { LayerView, LinkIndex } from '../unpack/links.js';
 import { comparePaths } from '../unpack/paths.js';
 import { DEFAULT_LIMITS, type FileSource, type Limits } from '../unpack/source.js';
-import { matchEntries, MAX_RUNTIME_PATH, type Cataloger } from './cataloger.js';
+import { matchEntries, MAX_RUNTIME_PATH, type Cataloger, type SourceRoot } from './cataloger.js';
 import { DEFAULT_CATALOGERS } from './catalogers.js';
 import { isInventoryComplete } from './completeness.js';
 import { linkOwnedFiles, relocate } from './relocate.js';
@@ -15,6 +15,8 @@ export interface InventoryOptions {
   catalogers?: readonly Cataloger[];
   /** Depth of this source in an archive nesting (0 for a layer). */
   depth?: number;
+  /** A layer (default) or a whole image file system: decides which ownership claims count. */
+  root?: SourceRoot;
 }
 
 /**
@@ -34,7 +36,11 @@ export async function buildInventory(
   const packages: Package[] = [];
   const findings: Finding[] = [...source.findings];
   const entries = source.entries();
-  const view = new LayerView(source);
+  // An image's symlinks resolve against its own root; a layer's against /opt, where it is mounted.
+  const view = new LayerView(
+    source,
+    new LinkIndex(source, options.root === 'image' ? '/' : '/opt')
+  );
   const links = view.links;
   const tooLong = entries.filter((e) => e.path.length > MAX_RUNTIME_PATH);
   if (tooLong.length > 0)
@@ -56,6 +62,7 @@ export async function buildInventory(
         layerDigest: artifact.sha256,
         depth: options.depth ?? 0,
         earlier: packages,
+        root: options.root ?? 'layer',
       });
       for (const p of result.packages) relocate(p, links);
       packages.push(...result.packages);

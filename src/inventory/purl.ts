@@ -99,3 +99,57 @@ export function genericPurl(
 ): string {
   return build('generic', undefined, name, version, qualifiers);
 }
+
+/** Qualifiers shared by OS package purls; empty values are left out. */
+export interface OsPurlQualifiers {
+  arch?: string;
+  /** `<os-release ID>-<VERSION_ID>`, e.g. `debian-12`, `amzn-2023`. */
+  distro?: string;
+  /** rpm only: the epoch, when the package has one. */
+  epoch?: string;
+  /** The source package (`name` or `name@version`, rpm: the source rpm file name). */
+  upstream?: string;
+}
+
+function osQualifiers(q: OsPurlQualifiers): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const k of ['arch', 'distro', 'epoch', 'upstream'] as const) {
+    const v = q[k];
+    if (v) out[k] = v;
+  }
+  return out;
+}
+
+/**
+ * `pkg:deb/<vendor>/<name>@<version>`: name and vendor lowercased, the
+ * version with its epoch (`1:2.4.47-2`), as the purl deb type defines.
+ * The vendor is left out when the OS is unknown rather than guessed.
+ */
+export function debPurl(
+  vendor: string | undefined,
+  name: string,
+  version: string | undefined,
+  q: OsPurlQualifiers
+): string {
+  return build('deb', vendor?.toLowerCase(), name.toLowerCase(), version, osQualifiers(q));
+}
+
+/** `pkg:apk/<vendor>/<name>@<version>`: name and vendor lowercased. */
+export function apkPurl(
+  vendor: string | undefined,
+  name: string,
+  version: string | undefined,
+  q: OsPurlQualifiers
+): string {
+  return build('apk', vendor?.toLowerCase(), name.toLowerCase(), version, osQualifiers(q));
+}
+
+/** `pkg:rpm/<vendor>/<name>@<version>-<release>?epoch=…`: the name keeps its case. */
+export function rpmPurl(
+  vendor: string | undefined,
+  name: string,
+  versionRelease: string | undefined,
+  q: OsPurlQualifiers
+): string {
+  return build('rpm', vendor?.toLowerCase(), name, versionRelease, osQualifiers(q));
+}

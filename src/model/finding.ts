@@ -34,7 +34,29 @@ export type FindingCode =
   | 'BINARY_NOT_INSPECTED'
   | 'SPECIAL_FILE'
   /** A file of an earlier layer replaced by a later layer at the same path (function view). */
-  | 'SHADOWED_FILE';
+  | 'SHADOWED_FILE'
+  /** A tar archive that ends without its end-of-archive blocks. */
+  | 'TAR_NO_END_BLOCKS'
+  /** A directory listed twice in one tar layer (the later attributes apply). */
+  | 'DUPLICATE_DIRECTORY'
+  /** Two names equal after Unicode NFC normalisation (distinct on Linux, one file on macOS). */
+  | 'NORMALIZATION_TWIN'
+  /** A whiteout and the entry it names are in the same layer, the entry first: in-order extractors delete it. */
+  | 'WHITEOUT_SAME_LAYER'
+  /** A layer entry lands elsewhere because a lower layer made one of its parents a symlink. */
+  | 'WRITE_THROUGH_SYMLINK'
+  /** A hardlink whose target is not a file in the image at that point; extractors fail on it. */
+  | 'DANGLING_HARDLINK'
+  /** A hardlink to a file of a lower layer (the OCI layer format says extracting it may fail). */
+  | 'HARDLINK_TO_LOWER_LAYER'
+  /** A file an OS package lists differs from the checksum the package database recorded. */
+  | 'PACKAGE_FILE_MODIFIED'
+  /** A file an OS package lists is missing from the image. */
+  | 'PACKAGE_FILE_MISSING'
+  /** A package database in a format lamina cannot read (its packages are not inventoried). */
+  | 'UNSUPPORTED_DATABASE'
+  /** A package database with a write-ahead log: applied when valid, else reported. */
+  | 'DATABASE_WAL';
 
 /**
  * `error` means the inventory could not see something a runtime could load

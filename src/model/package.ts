@@ -1,7 +1,19 @@
 import type { Finding } from './finding.js';
 
 /** Package ecosystems lamina catalogs; each maps to a purl type. */
-export type Ecosystem = 'npm' | 'pypi' | 'maven' | 'gem' | 'golang' | 'cargo' | 'nuget' | 'generic';
+export type Ecosystem =
+  | 'npm'
+  | 'pypi'
+  | 'maven'
+  | 'gem'
+  | 'golang'
+  | 'cargo'
+  | 'nuget'
+  | 'generic'
+  /** OS packages of container images: Debian dpkg, Alpine apk, rpm. */
+  | 'deb'
+  | 'apk'
+  | 'rpm';
 
 /** Hash algorithms we record, named as CycloneDX names them. */
 export type HashAlgorithm = 'MD5' | 'SHA-1' | 'SHA-256' | 'SHA-384' | 'SHA-512';

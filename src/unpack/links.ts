@@ -317,6 +317,11 @@ export class LayerView implements FileSource {
     return r.ok ? r.entry : undefined;
   }
 
+  /** The entry at `path` itself, not following a final symlink (as `lstat` does). */
+  lstat(path: string): FileEntry | undefined {
+    return this.#inner.get(path);
+  }
+
   /** The path with every symlink on it resolved, or undefined when it leads nowhere in the layer. */
   realPath(path: string): string | undefined {
     const direct = this.#inner.get(path);

@@ -70,3 +70,63 @@ export function resolveLinkTarget(
 export function comparePaths(a: string, b: string): number {
   return Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
 }
+
+/**
+ * Clean a tar entry name to a path under the image root, as Go's
+ * `filepath.Join("/", name)` does for containerd: `.` and empty parts drop
+ * out and `..` stops at the root. What was odd about the name (absolute, `..`,
+ * backslash) is reported, since other extractors place such entries elsewhere.
+ */
+export function cleanImagePath(raw: string): { path: string; findings: Finding[] } {
+  const { findings } = normaliseEntryName(raw);
+  const out: string[] = [];
+  for (const part of raw.split('/')) {
+    if (part === '' || part === '.') continue;
+    if (part === '..') out.pop();
+    else out.push(part);
+  }
+  return { path: out.join('/'), findings };
+}
+
+/** What path resolution needs to know about one path of a tree. */
+export interface LinkLookup {
+  (path: string): { kind: string; linkTarget?: string } | undefined;
+}
+
+/** Symlink hops followed before giving up, as Linux's ELOOP limit. */
+export const MAX_SYMLINK_HOPS = 40;
+
+/**
+ * Resolve a path inside an image root the way the kernel does inside the
+ * container: symlinks are followed, absolute targets start at the root and
+ * `..` at the root stays there, so resolution never leaves the image.
+ * @param followLast follow a symlink in the last component too
+ * @returns the resolved root-relative path, or undefined on a symlink loop
+ */
+export function resolveInRoot(
+  path: string,
+  lookup: LinkLookup,
+  followLast = true
+): string | undefined {
+  const queue = path.split('/');
+  let done: string[] = [];
+  let hops = 0;
+  while (queue.length > 0) {
+    const part = queue.shift() ?? '';
+    if (part === '' || part === '.') continue;
+    if (part === '..') {
+      done.pop();
+      continue;
+    }
+    done.push(part);
+    if (!followLast && queue.every((p) => p === '' || p === '.')) break;
+    const e = lookup(done.join('/'));
+    if (e?.kind !== 'symlink') continue;
+    if (++hops > MAX_SYMLINK_HOPS) return undefined;
+    const target = e.linkTarget ?? '';
+    done.pop();
+    if (target.startsWith('/')) done = [];
+    queue.unshift(...target.split('/'));
+  }
+  return done.join('/');
+}

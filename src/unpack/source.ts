@@ -1,7 +1,11 @@
 import type { Readable } from 'node:stream';
 import type { Finding } from '../model/finding.js';
 
-export type EntryKind = 'file' | 'dir' | 'symlink';
+/**
+ * What an entry is. `special` (devices and FIFOs, in container images) is
+ * listed but never read.
+ */
+export type EntryKind = 'file' | 'dir' | 'symlink' | 'special';
 
 /** One entry of a layer, as the archive's central directory (or the file system) describes it. */
 export interface FileEntry {

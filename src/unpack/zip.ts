@@ -27,6 +27,7 @@ import {
   type EntryData,
   type RandomAccess,
 } from './inflate.js';
+import { bufferAccess, fileAccess } from './random-access.js';
 import { comparePaths, normaliseEntryName, resolveLinkTarget } from './paths.js';
 import {
   DEFAULT_LIMITS,
@@ -141,37 +142,6 @@ export async function openZipBuffer(buf: Buffer, opts: OpenZipBufferOptions): Pr
 
 function errText(err: unknown): string {
   return err instanceof Error ? err.message.replace(/\s+/g, ' ') : String(err);
-}
-
-function fileAccess(fh: FileHandle, size: number): RandomAccess {
-  let closed = false;
-  return {
-    size,
-    async read(pos, len) {
-      const want = Math.max(0, Math.min(len, size - pos));
-      const buf = Buffer.allocUnsafe(want);
-      let off = 0;
-      while (off < want) {
-        const { bytesRead } = await fh.read(buf, off, want - off, pos + off);
-        if (bytesRead === 0) break;
-        off += bytesRead;
-      }
-      return off === want ? buf : buf.subarray(0, off);
-    },
-    async close() {
-      if (closed) return;
-      closed = true;
-      await fh.close();
-    },
-  };
-}
-
-function bufferAccess(buf: Buffer): RandomAccess {
-  return {
-    size: buf.length,
-    read: (pos, len) => Promise.resolve(buf.subarray(pos, Math.min(buf.length, pos + len))),
-    close: () => Promise.resolve(),
-  };
 }
 
 /** sha256 of the archive, streamed through one reused 1 MiB buffer. */

@@ -112,7 +112,7 @@ export const binaryCataloger: Cataloger = {
   globs: ['**'],
   allPaths: true,
   async catalog(ctx: CatalogContext): Promise<CatalogResult> {
-    const owners = new OwnershipIndex(ctx.earlier);
+    const owners = new OwnershipIndex(ctx.earlier, ctx.root);
     const candidates: Candidate[] = [];
     for (const e of ctx.matches) {
       const names = [e.path, ...ctx.links.aliases(e.path)];

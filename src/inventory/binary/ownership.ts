@@ -1,4 +1,5 @@
-import type { Package } from '../../model/package.js';
+import type { Ecosystem, Package } from '../../model/package.js';
+import type { SourceRoot } from '../cataloger.js';
 
 /**
  * Top-level layer directories whose files a runtime runs or loads by name:
@@ -8,6 +9,15 @@ import type { Package } from '../../model/package.js';
  * that is the file itself (a jar, a Go or Rust program).
  */
 export const RUNTIME_DIRS: readonly string[] = ['bin', 'extensions', 'lib'];
+
+/** Ecosystems whose database describes a whole system (dpkg, rpm, apk). */
+const OS_ECOSYSTEMS: ReadonlySet<Ecosystem> = new Set<Ecosystem>(['deb', 'rpm', 'apk']);
+
+/**
+ * The parts of a Lambda image that are not the OS's: layer content, function code and the
+ * runtime. An OS package database may not claim files there.
+ */
+const LAMBDA_PARTS: readonly string[] = ['opt/', 'var/task/', 'var/runtime/', 'var/lang/'];
 
 /** A node of the claims tree: one path component. */
 interface Node {
@@ -21,13 +31,23 @@ interface Node {
 }
 
 /**
- * Whether `claim` (layer-relative, '/'-terminated for a directory) is one a
+ * Whether `claim` (source-relative, '/'-terminated for a directory) is one a
  * package may make of a file where the runtime finds it: not in a runtime
- * directory, unless the claim is the package's own evidence file.
+ * directory, unless the claim is the package's own evidence file. In a layer,
+ * an OS package database (dpkg, rpm, apk) is just files under `/opt` and owns
+ * nothing; in an image it owns the system's files but none in the Lambda
+ * parts ({@link LAMBDA_PARTS}), where the runtime directories are those of
+ * `/opt`.
  */
-export function acceptsClaim(pkg: Package, claim: string): boolean {
+export function acceptsClaim(pkg: Package, claim: string, root: SourceRoot = 'layer'): boolean {
   if (claim === '' || claim === '/') return false;
-  const top = claim.split('/', 1)[0] ?? '';
+  const os = OS_ECOSYSTEMS.has(pkg.ecosystem);
+  if (root === 'layer' && os) return false;
+  if (root === 'image' && os) return !LAMBDA_PARTS.some((part) => claim.startsWith(part));
+  const inLayer =
+    root === 'image' ? (claim.startsWith('opt/') ? claim.slice(4) : undefined) : claim;
+  if (inLayer === undefined) return true;
+  const top = inLayer.split('/', 1)[0] ?? '';
   return !RUNTIME_DIRS.includes(top) || pkg.locations.some((l) => l.path === claim);
 }
 
@@ -62,14 +82,14 @@ export function disownOutsideInstallDir(pkg: Package): void {
 export class OwnershipIndex {
   readonly #root: Node = {};
 
-  constructor(packages: readonly Package[]) {
+  constructor(packages: readonly Package[], root: SourceRoot = 'layer') {
     for (const p of packages) {
       for (const raw of p.owns) {
         const claim = raw.replace(/^\/+/, '');
         if (claim === '') continue;
         const dir = claim.endsWith('/');
         const node = this.#node(dir ? claim.slice(0, -1) : claim);
-        if (!acceptsClaim(p, claim)) node.refused ??= p;
+        if (!acceptsClaim(p, claim, root)) node.refused ??= p;
         else if (dir) node.prefix ??= p;
         else node.exact ??= p;
       }
