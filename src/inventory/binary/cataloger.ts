@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { sha256Entry } from '../../unpack/hash.js';
+import { digestEntry } from '../../unpack/hash.js';
 import { posix } from 'node:path';
 import { mapLimit } from '../../util/pool.js';
 import type { Finding } from '../../model/finding.js';
@@ -120,20 +120,20 @@ async function catalogFile(ctx: CatalogContext, e: FileEntry): Promise<CatalogRe
     // Scripts in bin/ run too; anything Lambda would start from extensions/ counts whatever it is.
     if (!(isExtension(e.path) || (script && (top === 'bin' || top === 'extensions'))))
       return { packages: [], findings: [] };
-    const sha = await sha256Entry(ctx.source, e.path);
+    const sums = await fileDigests(ctx, e.path);
     return {
-      packages: [fileComponent(ctx, e.path, sha, script ? 'script' : 'other', 'executable', {})],
+      packages: [fileComponent(ctx, e.path, sums, script ? 'script' : 'other', 'executable', {})],
       findings: [],
     };
   }
 
   // Too large to hold in memory: hash it, classify from the header alone.
   if (e.size > ctx.limits.maxNestedSize) {
-    const sha = await sha256Entry(ctx.source, e.path);
+    const sums = await fileDigests(ctx, e.path);
     const hdr = tryHeader(head);
     return {
       packages: [
-        fileComponent(ctx, e.path, sha, 'elf', kindOf(e.path, hdr, undefined), elfProps(hdr)),
+        fileComponent(ctx, e.path, sums, 'elf', kindOf(e.path, hdr, undefined), elfProps(hdr)),
       ],
       findings: [
         {
@@ -148,6 +148,7 @@ async function catalogFile(ctx: CatalogContext, e: FileEntry): Promise<CatalogRe
 
   const buf = await ctx.source.read(e.path, ctx.limits.maxNestedSize);
   const sha = createHash('sha256').update(buf).digest('hex');
+  const sums: FileDigests = { sha1: createHash('sha1').update(buf).digest('hex'), sha256: sha };
   const findings: Finding[] = [];
   const packages: Package[] = [];
   let elf: ElfFile;
@@ -158,7 +159,7 @@ async function catalogFile(ctx: CatalogContext, e: FileEntry): Promise<CatalogRe
     const hdr = tryHeader(head);
     return {
       packages: [
-        fileComponent(ctx, e.path, sha, 'elf', kindOf(e.path, hdr, undefined), elfProps(hdr)),
+        fileComponent(ctx, e.path, sums, 'elf', kindOf(e.path, hdr, undefined), elfProps(hdr)),
       ],
       findings,
     };
@@ -192,7 +193,7 @@ async function catalogFile(ctx: CatalogContext, e: FileEntry): Promise<CatalogRe
   if (rust?.some((p) => p.type === 'application')) return { packages: rust, findings };
   if (rust) packages.push(...rust);
 
-  packages.push(fileComponent(ctx, e.path, sha, 'elf', kind, props));
+  packages.push(fileComponent(ctx, e.path, sums, 'elf', kind, props));
   return { packages, findings };
 }
 
@@ -228,11 +229,22 @@ function extensionProps(path: string): Record<string, string> {
   return isExtension(path) ? { 'lambda:extension': 'true' } : {};
 }
 
-/** A binary no package claims: type `file`, no purl, identified by its SHA-256. */
+/** SHA-1 and SHA-256 (hex) of a file: SPDX requires a file's SHA1 (SPDX 2.3 §8.4). */
+interface FileDigests {
+  sha1: string;
+  sha256: string;
+}
+
+async function fileDigests(ctx: CatalogContext, path: string): Promise<FileDigests> {
+  const [sha1, sha256] = await digestEntry(ctx.source, path, ['sha1', 'sha256']);
+  return { sha1: sha1!.toString('hex'), sha256: sha256!.toString('hex') };
+}
+
+/** A binary no package claims: type `file`, no purl, identified by its digests. */
 function fileComponent(
   ctx: CatalogContext,
   path: string,
-  sha256: string,
+  sums: FileDigests,
   format: Format,
   kind: ElfKind,
   props: Record<string, string>
@@ -244,7 +256,7 @@ function fileComponent(
     type: 'file',
     foundBy: BINARY_CATALOGER,
     locations: loc(ctx, path),
-    hashes: { 'SHA-256': sha256 },
+    hashes: { 'SHA-1': sums.sha1, 'SHA-256': sums.sha256 },
     properties: {
       'binary:format': format,
       'binary:kind': kind,
