@@ -192,7 +192,11 @@ export class SpdxBuilder {
   }
 
   relate(from: string, type: SpdxRelationship['relationshipType'], to: string): void {
-    this.relationships.push({ spdxElementId: from, relationshipType: type, relatedSpdxElement: to });
+    this.relationships.push({
+      spdxElementId: from,
+      relationshipType: type,
+      relatedSpdxElement: to,
+    });
   }
 
   annotation(comment: string): SpdxAnnotation {
@@ -207,7 +211,9 @@ export class SpdxBuilder {
   licenseExpression(licenses: readonly License[]): string {
     const stated = new Map<string, boolean>();
     for (const l of licenses) {
-      const text = (l.$case === 'expression' ? l.expression : l.$case === 'id' ? l.id : l.name).trim();
+      const text = (
+        l.$case === 'expression' ? l.expression : l.$case === 'id' ? l.id : l.name
+      ).trim();
       // A name is never read as an expression, even if it happens to parse as one.
       if (text !== '') stated.set(text, (stated.get(text) ?? false) || l.$case === 'name');
     }
@@ -411,10 +417,9 @@ export function addInventory(
     idOfGroup.set(g, id);
     b.relate(layerId, 'CONTAINS', id);
     const props: [string, string][] = [
-      ...[...new Set(g.packages.map((x) => x.foundBy))].sort().map((f): [string, string] => [
-        'cataloger',
-        f,
-      ]),
+      ...[...new Set(g.packages.map((x) => x.foundBy))]
+        .sort()
+        .map((f): [string, string] => ['cataloger', f]),
       ...g.packages.flatMap((x) => Object.entries(x.properties)),
     ];
     const findings = g.packages.flatMap((x) => x.findings);

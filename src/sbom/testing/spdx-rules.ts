@@ -80,7 +80,8 @@ export function spdxRuleViolations(doc: Json): string[] {
 
   // §6.8, §6.9: creators and created.
   const ci = (doc['creationInfo'] ?? {}) as Json;
-  if (!DATE.test(str(ci['created']))) fail(`created ${str(ci['created'])} is not YYYY-MM-DDThh:mm:ssZ`);
+  if (!DATE.test(str(ci['created'])))
+    fail(`created ${str(ci['created'])} is not YYYY-MM-DDThh:mm:ssZ`);
   const creators = Array.isArray(ci['creators']) ? (ci['creators'] as unknown[]) : [];
   if (creators.length === 0) fail('no creators');
   for (const c of creators)
@@ -111,7 +112,7 @@ export function spdxRuleViolations(doc: Json): string[] {
   if (described.length === 0) fail('the document DESCRIBES nothing');
   // Every element is reachable from what the document describes (nothing dangling).
   const reach = new Set(described.map((r) => str(r['relatedSpdxElement'])));
-  for (let grew = true; grew; ) {
+  for (let grew = true; grew;) {
     grew = false;
     for (const r of rels) {
       const from = str(r['spdxElementId']);
@@ -133,7 +134,8 @@ export function spdxRuleViolations(doc: Json): string[] {
       fail(`${id}: packageVerificationCode with filesAnalyzed false`);
     for (const r of rels) {
       const contains = r['relationshipType'] === 'CONTAINS' && r['spdxElementId'] === id;
-      const containedBy = r['relationshipType'] === 'CONTAINED_BY' && r['relatedSpdxElement'] === id;
+      const containedBy =
+        r['relationshipType'] === 'CONTAINED_BY' && r['relatedSpdxElement'] === id;
       if (contains || containedBy) fail(`${id}: contains an element but filesAnalyzed is false`);
     }
   }
