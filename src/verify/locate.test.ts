@@ -108,4 +108,22 @@ describe('policy lines in verdicts', () => {
       ['function:layer-accounts', 28],
     ]);
   });
+
+  it('locateVerdict fills a verdict built elsewhere and keeps lines already set', () => {
+    const v = locateVerdict(
+      {
+        subject: { kind: 'layer', name: 'x' },
+        rule: { section: 'layers', index: 1, match: { name: 'lax' } },
+        mode: 'warn',
+        ok: true,
+        checks: [
+          { id: 'fetch', kind: 'digest', outcome: 'warn', detail: 'd', evidence: {} },
+          { id: 'other', kind: 'digest', outcome: 'warn', detail: 'd', evidence: {}, line: 3 },
+        ],
+      },
+      loaded
+    );
+    expect(v.rule?.line).toBe(23);
+    expect(v.checks.map((c) => c.line)).toEqual([23, 3]);
+  });
 });
