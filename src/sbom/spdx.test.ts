@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -202,6 +203,30 @@ describe('serializeSpdx: licenses, ids and hostile names', () => {
     expect(extracted.get('Vendor')).toBe('LicenseRef-Vendor');
     expect(extracted.get('DocumentRef-x:LicenseRef-y')).toBeDefined();
     expect(spdxSchemaErrors(doc)).toEqual([]);
+    expect(spdxRuleViolations(doc as unknown as Record<string, unknown>)).toEqual([]);
+  });
+
+  it('a name never reuses a LicenseRef an expression already took for other text', () => {
+    const taken = `LicenseRef-Foo-${createHash('sha256').update('Foo').digest('hex').slice(0, 8)}`;
+    const doc = buildSpdx(
+      inventory([
+        pkg({
+          id: 'a',
+          name: 'a',
+          purl: npmPurl('a', '1'),
+          licenses: [{ $case: 'expression', expression: taken }],
+        }),
+        pkg({
+          id: 'b',
+          name: 'b',
+          purl: npmPurl('b', '1'),
+          licenses: [{ $case: 'name', name: 'Foo' }],
+        }),
+      ])
+    );
+    const declared = new Map(doc.packages.map((p) => [p.name, p.licenseDeclared]));
+    expect(declared.get('a')).toBe(taken);
+    expect(declared.get('b')).toMatch(/^LicenseRef-Foo-[0-9a-f]{16}$/);
     expect(spdxRuleViolations(doc as unknown as Record<string, unknown>)).toEqual([]);
   });
 

@@ -242,15 +242,17 @@ export class SpdxBuilder {
   #refForName(name: string): string {
     const h = sha256Hex(name);
     const readable = slug(name, 40) || 'unnamed';
-    for (let n = 8; n <= h.length; n += 8) {
-      const id = `LicenseRef-${readable}-${h.slice(0, n)}`;
+    const free = (id: string): boolean => {
       const have = this.#licenses.get(id);
-      if (!have || have.name === name) {
-        this.#declare(id, name);
-        return id;
-      }
-    }
-    throw new Error(`no free LicenseRef for ${JSON.stringify(name)}`);
+      return !have || have.name === name;
+    };
+    let n = 8;
+    let id = `LicenseRef-${readable}-${h.slice(0, n)}`;
+    while (!free(id) && n < h.length) id = `LicenseRef-${readable}-${h.slice(0, (n += 8))}`;
+    // Only an id an expression already took with other text can still clash: number it.
+    for (let i = 2; !free(id); i++) id = `LicenseRef-${h}-${i}`;
+    this.#declare(id, name);
+    return id;
   }
 
   #declare(licenseId: string, name: string): void {
