@@ -11,8 +11,10 @@ import { sanitizeXmlTree } from './xml-safe.js';
 
 /** Output formats `lamina sbom` writes. */
 export type SbomFormat = 'cyclonedx-json' | 'cyclonedx-xml';
-/** CycloneDX versions lamina writes. */
-export type SpecVersion = '1.6' | '1.5';
+/** CycloneDX versions lamina writes, the default first. */
+export const CYCLONEDX_SPEC_VERSIONS = ['1.6', '1.5'] as const;
+/** A CycloneDX version lamina writes. */
+export type SpecVersion = (typeof CYCLONEDX_SPEC_VERSIONS)[number];
 
 export interface SbomOptions {
   format: SbomFormat;

@@ -32,6 +32,11 @@ export interface CheckResult {
   detail: string;
   /** The facts behind the outcome (digests, ARNs, identities, package purls…). */
   evidence: Record<string, unknown>;
+  /**
+   * 1-based line of the policy entry the outcome rests on (the pin, anchor, deny list… of the
+   * rule; `default:` when no rule applied), when the policy was loaded from a file.
+   */
+  line?: number;
 }
 
 /** What was verified. */
@@ -50,7 +55,13 @@ export interface Subject {
 export interface Verdict {
   subject: Subject;
   /** The rule that applied, or undefined when none matched (default rule). */
-  rule?: { section: 'layers' | 'functions'; index: number; match: Match };
+  rule?: {
+    section: 'layers' | 'functions';
+    index: number;
+    match: Match;
+    /** 1-based line where the rule starts in the policy file, when known. */
+    line?: number;
+  };
   mode: PolicyMode;
   /** False when any check failed (only `enforce` rules produce `fail`). */
   ok: boolean;

@@ -13,6 +13,7 @@ import { evaluateInventory } from './checks/inventory.js';
 import { describeUndecided, selectRule, type RuleSelection } from './policy/match.js';
 import type { FunctionRule, LayerRule, LoadedPolicy, PolicyMode } from './policy/types.js';
 import { applyMode, type RawCheck, type Verdict } from './verdict.js';
+import { locateVerdict } from './locate.js';
 
 /** Options for {@link verifyLayer}. */
 export interface VerifyLayerOptions {
@@ -87,12 +88,19 @@ function defaultVerdict(
   return { subject, mode, ok: checks.every((c) => c.outcome !== 'fail'), checks };
 }
 
-/** Verify one layer against the policy. Never throws. */
+/**
+ * Verify one layer against the policy. Never throws. Checks carry the policy line they rest on
+ * when the policy was loaded from a file (see locate.ts).
+ */
 export function verifyLayer(
   ev: LayerEvidence,
   loaded: LoadedPolicy,
   opts: VerifyLayerOptions
 ): Verdict {
+  return locateVerdict(evaluateLayer(ev, loaded, opts), loaded);
+}
+
+function evaluateLayer(ev: LayerEvidence, loaded: LoadedPolicy, opts: VerifyLayerOptions): Verdict {
   const { policy } = loaded;
   const subject: Verdict['subject'] = {
     kind: 'layer',
@@ -151,8 +159,12 @@ export function verifyLayer(
   };
 }
 
-/** Verify one function's configuration against the policy. Never throws. */
+/** Verify one function's configuration against the policy. Never throws. Lines as verifyLayer. */
 export function verifyFunction(ev: FunctionEvidence, loaded: LoadedPolicy): Verdict {
+  return locateVerdict(evaluateFunctionRule(ev, loaded), loaded);
+}
+
+function evaluateFunctionRule(ev: FunctionEvidence, loaded: LoadedPolicy): Verdict {
   const { policy } = loaded;
   const subject: Verdict['subject'] = {
     kind: 'function',

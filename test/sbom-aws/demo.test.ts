@@ -74,7 +74,7 @@ describe('npm run demo (scripts/demo.mjs)', () => {
       );
       const text = await readFile(join(out, 'verify.txt'), 'utf8');
       expect(text).toMatch(
-        /^FAIL layer arn:aws:lambda:us-east-1:123456789012:layer:node-common:5 sha256:/m
+        /^FAIL layer arn:aws:lambda:us-east-1:123456789012:layer:node-common:5\n {5}rule: /m
       );
       expect(text).toContain('FAIL signer:platform-signer: Signing job status is Failed');
       expect(r.stdout).toContain('every seeded problem was caught and every good layer passed');

@@ -144,7 +144,10 @@ describe('verify --function NAME', () => {
   it('fails a function whose code signing config is in Warn mode when the rule requires Enforce', async () => {
     const r = await lamina(['verify', '--function', 'fn-warn', '--policy', policy, ...h.awsFlags]);
     expect(r.code).toBe(1);
-    expect(r.stdout).toMatch(/FAIL function:code-signing: .*Warn mode; the rule requires Enforce/);
+    // The text report wraps long details: join continuation lines before matching.
+    expect(r.stdout.replace(/\n +/g, ' ')).toMatch(
+      /FAIL function:code-signing: .*Warn mode; the rule requires Enforce/
+    );
   });
 
   it('fails a function without a code signing config, and verifies each of its layers', async () => {

@@ -14,6 +14,7 @@ import { buildElf } from './testing/elf-builder.js';
 const LAYER = join(import.meta.dirname, '../../../testdata/layers/binary-basic');
 const fixture = (rel: string): Buffer => readFileSync(join(LAYER, rel));
 const sha256 = (b: Buffer | string): string => createHash('sha256').update(b).digest('hex');
+const sha1 = (b: Buffer | string): string => createHash('sha1').update(b).digest('hex');
 
 const byId = (r: CatalogResult): Map<string, Package> => new Map(r.packages.map((p) => [p.id, p]));
 
@@ -75,12 +76,15 @@ describe('binaryCataloger over testdata/layers/binary-basic', () => {
     expect(root?.dependsOn).toEqual([lib?.id]);
   });
 
-  it('records the unowned shared library and script as file components with their SHA-256', () => {
+  it('records the unowned shared library and script as file components with their SHA-1 and SHA-256', () => {
     expect(pkgs.get('file:lib/libxshmfence.so.1')).toMatchObject({
       type: 'file',
       ecosystem: 'generic',
       name: 'libxshmfence.so.1',
-      hashes: { 'SHA-256': sha256(fixture('lib/libxshmfence.so.1')) },
+      hashes: {
+        'SHA-1': sha1(fixture('lib/libxshmfence.so.1')),
+        'SHA-256': sha256(fixture('lib/libxshmfence.so.1')),
+      },
       properties: {
         'binary:format': 'elf',
         'binary:kind': 'shared-library',
@@ -92,7 +96,10 @@ describe('binaryCataloger over testdata/layers/binary-basic', () => {
     expect(pkgs.get('file:lib/libxshmfence.so.1')?.purl).toBeUndefined();
     expect(pkgs.get('file:bin/hello.sh')).toMatchObject({
       type: 'file',
-      hashes: { 'SHA-256': sha256(fixture('bin/hello.sh')) },
+      hashes: {
+        'SHA-1': sha1(fixture('bin/hello.sh')),
+        'SHA-256': sha256(fixture('bin/hello.sh')),
+      },
       properties: { 'binary:format': 'script', 'binary:kind': 'executable' },
     });
     expect(pkgs.get('file:lib/libxshmfence.so.1')?.properties['lambda:extension']).toBeUndefined();
@@ -201,7 +208,7 @@ describe('binaryCataloger ownership and edge cases', () => {
     expect(r.packages).toHaveLength(1);
     expect(r.packages[0]).toMatchObject({
       id: 'file:extensions/goext',
-      hashes: { 'SHA-256': sha256(go) },
+      hashes: { 'SHA-1': sha1(go), 'SHA-256': sha256(go) },
       properties: { 'binary:kind': 'executable', 'lambda:extension': 'true', 'elf:type': 'EXEC' },
     });
     expect(r.findings.map((f) => f.code)).toEqual(['BINARY_NOT_INSPECTED']);

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { sha256Entry } from '../../unpack/hash.js';
+import { digestEntry } from '../../unpack/hash.js';
 import { posix } from 'node:path';
 import { mapLimit } from '../../util/pool.js';
 import type { Finding } from '../../model/finding.js';
@@ -182,10 +182,10 @@ async function catalogFile(ctx: CatalogContext, c: Candidate): Promise<CatalogRe
       return top === 'bin' || top === 'extensions';
     });
     if (!(c.names.some(isExtension) || (script && inRunDir))) return { packages: [], findings };
-    const sha = await sha256Entry(ctx.source, e.path);
+    const sums = await fileDigests(ctx, e.path);
     return {
       packages: [
-        fileComponent(ctx, c, c.owner, sha, script ? 'script' : 'other', 'executable', {}),
+        fileComponent(ctx, c, c.owner, sums, script ? 'script' : 'other', 'executable', {}),
       ],
       findings,
     };
@@ -193,7 +193,7 @@ async function catalogFile(ctx: CatalogContext, c: Candidate): Promise<CatalogRe
 
   // Too large to hold in memory: hash it, classify from the header alone.
   if (e.size > ctx.limits.maxNestedSize) {
-    const sha = await sha256Entry(ctx.source, e.path);
+    const sums = await fileDigests(ctx, e.path);
     const hdr = tryHeader(head);
     findings.push({
       code: 'BINARY_NOT_INSPECTED',
@@ -203,7 +203,7 @@ async function catalogFile(ctx: CatalogContext, c: Candidate): Promise<CatalogRe
     });
     return {
       packages: [
-        fileComponent(ctx, c, c.owner, sha, 'elf', kindOf(e.path, hdr, undefined), elfProps(hdr)),
+        fileComponent(ctx, c, c.owner, sums, 'elf', kindOf(e.path, hdr, undefined), elfProps(hdr)),
       ],
       findings,
     };
@@ -211,6 +211,7 @@ async function catalogFile(ctx: CatalogContext, c: Candidate): Promise<CatalogRe
 
   const buf = await ctx.source.read(e.path, ctx.limits.maxNestedSize);
   const sha = createHash('sha256').update(buf).digest('hex');
+  const sums: FileDigests = { sha1: createHash('sha1').update(buf).digest('hex'), sha256: sha };
   const packages: Package[] = [];
   let elf: ElfFile;
   try {
@@ -220,7 +221,7 @@ async function catalogFile(ctx: CatalogContext, c: Candidate): Promise<CatalogRe
     const hdr = tryHeader(head);
     return {
       packages: [
-        fileComponent(ctx, c, c.owner, sha, 'elf', kindOf(e.path, hdr, undefined), elfProps(hdr)),
+        fileComponent(ctx, c, c.owner, sums, 'elf', kindOf(e.path, hdr, undefined), elfProps(hdr)),
       ],
       findings,
     };
@@ -257,7 +258,7 @@ async function catalogFile(ctx: CatalogContext, c: Candidate): Promise<CatalogRe
       owner ??= rust.find((p) => p.type === 'application');
     }
   }
-  packages.push(fileComponent(ctx, c, owner, sha, 'elf', kind, props));
+  packages.push(fileComponent(ctx, c, owner, sums, 'elf', kind, props));
   return { packages, findings };
 }
 
@@ -298,6 +299,17 @@ function extensionProps(c: Candidate): Record<string, string> {
   return c.names.some(isExtension) ? { 'lambda:extension': 'true' } : {};
 }
 
+/** SHA-1 and SHA-256 (hex) of a file: SPDX requires a file's SHA1 (SPDX 2.3 §8.4). */
+interface FileDigests {
+  sha1: string;
+  sha256: string;
+}
+
+async function fileDigests(ctx: CatalogContext, path: string): Promise<FileDigests> {
+  const [sha1, sha256] = await digestEntry(ctx.source, path, ['sha1', 'sha256']);
+  return { sha1: sha1!.toString('hex'), sha256: sha256!.toString('hex') };
+}
+
 /**
  * An executable, library, addon or extension as a `file` component: no purl,
  * identified by its SHA-256, with the package owning it (if any) in `ownedBy`.
@@ -306,7 +318,7 @@ function fileComponent(
   ctx: CatalogContext,
   c: Candidate,
   owner: Package | undefined,
-  sha256: string,
+  sums: FileDigests,
   format: Format,
   kind: ElfKind,
   props: Record<string, string>
@@ -319,7 +331,7 @@ function fileComponent(
     type: 'file',
     foundBy: BINARY_CATALOGER,
     locations: loc(ctx, path),
-    hashes: { 'SHA-256': sha256 },
+    hashes: { 'SHA-1': sums.sha1, 'SHA-256': sums.sha256 },
     properties: {
       'binary:format': format,
       'binary:kind': kind,

@@ -8,7 +8,16 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
-import { LineCounter, isMap, isNode, isPair, isScalar, parseDocument, type Document } from 'yaml';
+import {
+  LineCounter,
+  isMap,
+  isNode,
+  isPair,
+  isScalar,
+  isSeq,
+  parseDocument,
+  type Document,
+} from 'yaml';
 import {
   loadPublicGoodTrustedRoot,
   loadTrustedRoot,
@@ -130,7 +139,7 @@ export function loadPolicy(
   semanticChecks(policy, at);
   const trustRoots = loadTrustRoots(policy, baseDir, at, opts.readFile);
   if (problems.length > 0) throw invalid(fileName, dedupe(problems));
-  return { policy, trustRoots, baseDir, fileName };
+  return { policy, trustRoots, baseDir, fileName, lines: collectLines(doc, lineAt) };
 }
 
 /** Read and load a policy file from disk. @throws PolicyError */
@@ -379,8 +388,45 @@ function schemaProblem(
   return { path: pointer(path), line, message };
 }
 
+/** How deep {@link collectLines} records lines: `/layers/0/signers/anyOf/1` is five levels. */
+const LINE_DEPTH = 6;
+
+/**
+ * The 1-based line of every policy node down to LINE_DEPTH levels, by JSON pointer: a map
+ * entry's line is its key's, a sequence item's its own. Aliases are not followed (their line is
+ * where the alias is written), so nothing is expanded.
+ */
+function collectLines(doc: Document, lineAt: (o: number) => number): Map<string, number> {
+  const lines = new Map<string, number>();
+  const walk = (node: unknown, at: string, depth: number): void => {
+    if (depth >= LINE_DEPTH) return;
+    if (isMap(node)) {
+      for (const pair of node.items) {
+        if (!isScalar(pair.key) || !pair.key.range) continue;
+        const child = `${at}/${pointerSegment(String(pair.key.value))}`;
+        lines.set(child, lineAt(pair.key.range[0]));
+        walk(pair.value, child, depth + 1);
+      }
+    } else if (isSeq(node)) {
+      node.items.forEach((item, i) => {
+        if (!isNode(item) || !item.range) return;
+        const child = `${at}/${i}`;
+        lines.set(child, lineAt(item.range[0]));
+        walk(item, child, depth + 1);
+      });
+    }
+  };
+  if (isNode(doc.contents) && doc.contents.range) lines.set('', lineAt(doc.contents.range[0]));
+  walk(doc.contents, '', 0);
+  return lines;
+}
+
+function pointerSegment(s: string): string {
+  return s.replace(/~/g, '~0').replace(/\//g, '~1');
+}
+
 function pointer(path: (string | number)[]): string {
-  return path.map((p) => '/' + String(p).replace(/~/g, '~0').replace(/\//g, '~1')).join('');
+  return path.map((p) => '/' + pointerSegment(String(p))).join('');
 }
 
 /**

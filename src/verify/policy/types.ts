@@ -149,4 +149,10 @@ export interface LoadedPolicy {
   /** Directory relative paths in the policy are resolved against. */
   baseDir: string;
   fileName: string;
+  /**
+   * 1-based line of each policy node (a few levels deep) by JSON pointer, e.g. `/layers/0`,
+   * `/layers/0/signers/anyOf/1`, `/default`: where a verdict's rule and checks are written.
+   * Absent for a policy not loaded from text.
+   */
+  lines?: ReadonlyMap<string, number>;
 }
