@@ -13,6 +13,7 @@ const scripts = [
   'fixtures-ruby.mjs',
   'fixtures-dotnet.mjs',
   'fixtures-binary.mjs',
+  'fixtures-diff.mjs',
   'make-sigstore-crafted-cases.mjs',
   'make-sample.mjs',
 ];
