@@ -1,11 +1,5 @@
 import type { ScanFunction, ScanResult } from '../scan/result.js';
-
-/** Digest shown in the text report: algorithm and the first 12 hex digits. */
-export function shortDigest(digest: string | null): string {
-  if (!digest) return '(unknown)';
-  const [alg, hex] = digest.split(':');
-  return `${alg}:${(hex ?? '').slice(0, 12)}`;
-}
+import { plural, shortDigest } from './words.js';
 
 function fnLabel(f: Pick<ScanFunction, 'name' | 'version' | 'account' | 'region'>): string {
   return f.version === '$LATEST' ? f.name : `${f.name}:${f.version}`;
@@ -103,8 +97,4 @@ export function renderScanText(result: ScanResult): string {
     }
   }
   return lines.join('\n') + '\n';
-}
-
-function plural(n: number, word: string): string {
-  return `${n} ${word}${n === 1 ? '' : 's'}`;
 }
