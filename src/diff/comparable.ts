@@ -56,29 +56,37 @@ export function displayName(p: Pick<Package, 'ecosystem' | 'namespace' | 'name'>
   return `${p.namespace}/${p.name}`;
 }
 
+/**
+ * The identity of a package: its key, whether it is an unowned executable, and its display
+ * name. `path` is its primary evidence path.
+ */
+export function identify(
+  p: Package,
+  path: string | undefined
+): { key: string; kind: ComparableEntry['kind']; name: string } {
+  const executable = !p.purl && p.type === 'file';
+  if (p.purl) return { key: purlWithoutVersion(p.purl), kind: 'package', name: displayName(p) };
+  if (executable)
+    return { key: `file:${path ?? p.name}`, kind: 'executable', name: path ?? p.name };
+  return { key: `nopurl:${p.ecosystem}/${displayName(p)}`, kind: 'package', name: displayName(p) };
+}
+
 function entryOf(
   packages: Package[],
   paths: string[],
   hashes: ComparableEntry['hashes']
 ): ComparableEntry {
   const p = packages[0]!;
-  const executable = !p.purl && p.type === 'file';
-  const key = p.purl
-    ? purlWithoutVersion(p.purl)
-    : executable
-      ? `file:${paths[0] ?? p.name}`
-      : `nopurl:${p.ecosystem}/${displayName(p)}`;
-  const kind = p.properties['binary:kind'];
+  const id = identify(p, paths[0]);
+  const binaryKind = p.properties['binary:kind'];
   return {
-    key,
-    kind: executable ? 'executable' : 'package',
+    ...id,
     ecosystem: p.ecosystem,
-    name: executable ? (paths[0] ?? p.name) : displayName(p),
     ...(p.version !== undefined ? { version: p.version } : {}),
     ...(p.purl !== undefined ? { purl: p.purl } : {}),
     paths,
     hashes,
-    ...(executable && kind !== undefined ? { binaryKind: kind } : {}),
+    ...(id.kind === 'executable' && binaryKind !== undefined ? { binaryKind } : {}),
   };
 }
 

@@ -4,6 +4,8 @@
  * scan of an unchanged estate is byte-identical.
  */
 
+import type { PackageDrift } from '../estate/types.js';
+
 export const SCAN_RESULT_SCHEMA_VERSION = 1;
 
 export interface ScanResult {
@@ -87,6 +89,11 @@ export interface Drift {
   layers: LayerDrift[];
   /** Same layer name, owner and version number, different bytes in different regions. */
   digestMismatches: DigestMismatch[];
+  /** Package-level drift (src/estate/analyze.ts); present when the scan computed it. */
+  layerDiffs?: PackageDrift['layerDiffs'];
+  regionDiffs?: PackageDrift['regionDiffs'];
+  packages?: PackageDrift['packages'];
+  incompleteFunctions?: PackageDrift['incompleteFunctions'];
 }
 
 export interface LayerDrift {
