@@ -9,6 +9,7 @@ import { serializeSbom } from '../sbom/cyclonedx.js';
 import type { ScanResult } from '../scan/result.js';
 import type { Verdict } from '../verify/verdict.js';
 import { digest, estate, inventory, type VersionSpec } from '../estate/testing/estate.js';
+import { computeChanges } from './changes.js';
 import { HistoryError } from './errors.js';
 import { APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION } from './schema.js';
 import { defaultHistoryPath, HistoryStore } from './store.js';
@@ -174,6 +175,25 @@ describe('HistoryStore', () => {
     expect(back.verdicts).toEqual([verdict]);
     expect(back.signing[0]!.jobRevoked).toBe(true);
     expect(back.info).toMatchObject({ verified: true, policyDigest: 'sha256:' + 'ab'.repeat(32) });
+    store.close();
+  });
+
+  it('gives back what computeChanges needs: the same changes as from the scans in memory', () => {
+    const store = HistoryStore.open(db, { create: true });
+    const a = store.loadScan(record(store, 0));
+    const b = store.loadScan(record(store, 3));
+    const fromStore = computeChanges(a, b, { inventoryOf: (d) => store.inventory(d) });
+    const inMemory = computeChanges(
+      { ...a, result: nthScan(0) },
+      { ...b, result: nthScan(3) },
+      { inventoryOf: (d) => INVENTORIES.get(d) }
+    );
+    expect(fromStore).toEqual(inMemory);
+    expect(fromStore.summary).toMatchObject({
+      'function-moved': 1,
+      'layer-version-added': 1,
+      'function-added': 1,
+    });
     store.close();
   });
 
