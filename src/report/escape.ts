@@ -13,14 +13,20 @@ export function printable(s: string): string {
   return s.replace(UNSAFE, (c) => `\\u{${c.codePointAt(0)!.toString(16)}}`);
 }
 
-/** Text for a Markdown table cell or list item: printable, no HTML, no table or emphasis syntax. */
+/**
+ * Text for a Markdown table cell or list item: printable, no HTML, no Markdown syntax, and
+ * nothing GFM would turn into a link (`@` of emails, `:` of URLs, `www.`).
+ */
 export function mdText(s: string): string {
-  return printable(s).replace(/[\\`*_[\]<>|#~&!]/g, (c) => `&#${c.charCodeAt(0)};`);
+  return printable(s)
+    .replace(/[\\`*_[\]<>|~&@]/g, (c) => `&#${c.charCodeAt(0)};`)
+    .replace(/:\/\//g, '&#58;//')
+    .replace(/www\./gi, (w) => `${w.slice(0, 3)}&#46;`);
 }
 
-/** Inline code in Markdown; HTML `<code>` so backticks in the value cannot end it early. */
+/** Inline code in Markdown: HTML `<code>` so backticks in the value cannot end it early. */
 export function mdCode(s: string): string {
-  return `<code>${htmlText(printable(s)).replace(/\|/g, '&#124;')}</code>`;
+  return `<code>${mdText(s)}</code>`;
 }
 
 /** Text for HTML element content or a quoted attribute value. */

@@ -18,7 +18,7 @@ export function renderVerdictText(verdicts: readonly Verdict[]): string {
 }
 
 /** Functions show their version qualifier (`orders-api:2`) so published versions stay apart. */
-function displayName(v: Verdict): string {
+export function displayName(v: Verdict): string {
   const { kind, name, arn } = v.subject;
   if (kind !== 'function' || !arn) return name;
   const qualifier = /:function:[^:]+:([^:]+)$/.exec(arn)?.[1];

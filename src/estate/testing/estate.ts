@@ -2,6 +2,7 @@
  * Small synthetic estates for unit tests: scan results built in memory (as `scan` would
  * report them) and npm-only inventories, keyed by a tag that also makes their digest.
  */
+import { createHash } from 'node:crypto';
 import { npmPurl } from '../../inventory/purl.js';
 import type { Inventory } from '../../model/inventory.js';
 import { newPackage } from '../../model/package.js';
@@ -13,8 +14,8 @@ export const lvArn = (region: string, name: string, v: number) =>
   `arn:aws:lambda:${region}:${ACCT}:layer:${name}:${v}`;
 export const fnArn = (region: string, name: string) =>
   `arn:aws:lambda:${region}:${ACCT}:function:${name}:$LATEST`;
-export const digest = (s: string) =>
-  `sha256:${Buffer.from(s.padEnd(32, '.')).toString('hex').slice(0, 64)}`;
+/** A digest derived from the tag (sha256 of it), so each tag has its own. */
+export const digest = (tag: string) => `sha256:${createHash('sha256').update(tag).digest('hex')}`;
 
 /** npm packages at nodejs/node_modules/<name>. */
 export function inventory(tag: string, pkgs: Record<string, string>): Inventory {
