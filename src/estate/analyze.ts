@@ -40,6 +40,7 @@ class Cache {
   readonly #comparable = new Map<string, ComparableInventory | undefined>();
   readonly #diffs = new Map<string, PackageDiff>();
   readonly #views = new Map<string, ViewFacts>();
+  readonly #footprints = new Map<string, Footprint>();
   constructor(readonly options: EstateOptions) {}
 
   inventory(digest: string | null): Inventory | undefined {
@@ -68,6 +69,29 @@ class Cache {
     return d;
   }
 
+  /**
+   * What a layer could interact with in a merged view: its package keys, and every path it
+   * writes with the directories above them.
+   */
+  footprint(digest: string): Footprint | undefined {
+    let f = this.#footprints.get(digest);
+    if (f === undefined) {
+      const inventory = this.inventory(digest);
+      if (!inventory) return undefined;
+      const keys = new Set(comparableFromInventory(inventory).entries.map((e) => e.key));
+      const leaves = new Set<string>();
+      const dirs = new Set<string>();
+      for (const e of this.options.entriesOf?.(digest) ?? evidenceEntries(inventory)) {
+        (e.kind === 'dir' ? dirs : leaves).add(e.path);
+        for (let i = e.path.lastIndexOf('/'); i > 0; i = e.path.lastIndexOf('/', i - 1))
+          dirs.add(e.path.slice(0, i));
+      }
+      f = { keys, leaves, dirs };
+      this.#footprints.set(digest, f);
+    }
+    return f;
+  }
+
   /** The merged view of layers given by digest, in attach order; undefined if any is unknown. */
   view(digests: readonly (string | null)[]): ViewFacts | undefined {
     if (digests.some((d) => d === null)) return undefined;
@@ -86,6 +110,23 @@ class Cache {
   }
 }
 
+interface Footprint {
+  keys: Set<string>;
+  leaves: Set<string>;
+  dirs: Set<string>;
+}
+
+/**
+ * True when two layers cannot affect each other in a merged view: no package key in common (the
+ * diff would pair them) and no path one writes where the other has a file or directory.
+ */
+function independent(a: Footprint, b: Footprint): boolean {
+  for (const k of a.keys) if (b.keys.has(k)) return false;
+  for (const p of a.leaves) if (b.leaves.has(p) || b.dirs.has(p)) return false;
+  for (const p of b.leaves) if (a.dirs.has(p)) return false;
+  return true;
+}
+
 /** Without the zip's listing: the files the inventory names as evidence. */
 function evidenceEntries(inv: Inventory): FileEntry[] {
   const paths = new Set(inv.packages.flatMap((p) => p.locations.map((l) => l.path)));
@@ -94,8 +135,8 @@ function evidenceEntries(inv: Inventory): FileEntry[] {
 
 /** What the estate analyses need from one merged view. */
 interface ViewFacts {
-  /** The visible packages as one comparable inventory. */
-  comparable: ComparableInventory;
+  /** The visible packages as one comparable inventory (computed on first use). */
+  comparable(): ComparableInventory;
   /** Each distinct (key, version) per layer index, visible or hidden. */
   packages: {
     key: string;
@@ -108,21 +149,15 @@ interface ViewFacts {
 }
 
 function viewFacts(view: MergedView): ViewFacts {
-  const visible = view.packages.filter((p) => p.shadowedBy === undefined).map((p) => p.package);
-  const comparable = comparableFromInventory({
-    artifact: { name: 'function', kind: 'zip', sha256: '', size: 0, properties: {} },
-    packages: visible,
-    findings: [],
-    complete: view.complete,
-  });
+  let comparable: ComparableInventory | undefined;
   const seen = new Set<string>();
   const packages: ViewFacts['packages'] = [];
   for (const mp of view.packages) {
     const one = identify(mp.package, mp.package.locations[0]?.path);
     if (one.kind === 'executable') continue;
     const version = mp.package.version ?? null;
-    const visibleNow = mp.shadowedBy === undefined;
-    const k = `${one.key}\0${version}\0${mp.layer}\0${visibleNow}`;
+    const visible = mp.shadowedBy === undefined;
+    const k = `${one.key}\0${version}\0${mp.layer}\0${visible}`;
     if (seen.has(k)) continue;
     seen.add(k);
     packages.push({
@@ -131,10 +166,19 @@ function viewFacts(view: MergedView): ViewFacts {
       ecosystem: mp.package.ecosystem,
       version,
       layer: mp.layer,
-      visible: visibleNow,
+      visible,
     });
   }
-  return { comparable, packages };
+  return {
+    packages,
+    comparable: () =>
+      (comparable ??= comparableFromInventory({
+        artifact: { name: 'function', kind: 'zip', sha256: '', size: 0, properties: {} },
+        packages: view.packages.filter((p) => p.shadowedBy === undefined).map((p) => p.package),
+        findings: [],
+        complete: view.complete,
+      })),
+  };
 }
 
 /**
@@ -243,6 +287,7 @@ function catchUp(
   cache: Cache
 ): CatchUpEffect[] {
   const groups = new Map<string, CatchUpEffect>();
+  const same = { sameAsLayerDiff: true, diff: null, unavailable: null };
   for (const arn of functions) {
     const fn = fnByArn.get(arn);
     let effect: Omit<CatchUpEffect, 'functions'>;
@@ -250,28 +295,45 @@ function catchUp(
     const at = fn?.layers.findIndex(
       (l) => l.name === layer.name && l.owner === layer.owner && l.version === version
     );
-    const before = cache.view(digests);
-    const after =
-      at === undefined || at < 0
-        ? undefined
-        : cache.view(digests.map((d, i) => (i === at ? layer.newestDigest : d)));
-    if (!layerDiff || !before || !after) {
-      const missing = fn?.layers.find((l) => l.digest === null || !cache.inventory(l.digest));
-      effect = {
-        sameAsLayerDiff: false,
-        diff: null,
-        unavailable: !layerDiff
-          ? 'the layer diff is unavailable'
-          : missing
-            ? unavailable(`layer ${missing.arn}`, missing.digest)
-            : unavailable('the newest version', layer.newestDigest),
-      };
+    const target = at === undefined || at < 0 ? undefined : digests[at];
+    // Fast path: when no other layer of the function can interact with the old or the new
+    // content, the function sees exactly the layer's diff.
+    const mine = [target, layer.newestDigest].map((d) => (d ? cache.footprint(d) : undefined));
+    const others = digests
+      .filter((_, i) => i !== at)
+      .map((d) => (d ? cache.footprint(d) : undefined));
+    if (
+      layerDiff &&
+      mine.every((f) => f !== undefined) &&
+      others.every(
+        (o) => o !== undefined && mine.every((m) => m !== undefined && independent(m, o))
+      )
+    ) {
+      effect = same;
     } else {
-      const d = diffInventories(before.comparable, after.comparable, {
-        versionOrder: cache.options.versionOrder ?? dottedVersionOrder,
-      });
-      const same = sameChanges(d, layerDiff);
-      effect = { sameAsLayerDiff: same, diff: same ? null : viewDiff(d), unavailable: null };
+      const before = cache.view(digests);
+      const after =
+        at === undefined || at < 0
+          ? undefined
+          : cache.view(digests.map((d, i) => (i === at ? layer.newestDigest : d)));
+      if (!layerDiff || !before || !after) {
+        const missing = fn?.layers.find((l) => l.digest === null || !cache.inventory(l.digest));
+        effect = {
+          sameAsLayerDiff: false,
+          diff: null,
+          unavailable: !layerDiff
+            ? 'the layer diff is unavailable'
+            : missing
+              ? unavailable(`layer ${missing.arn}`, missing.digest)
+              : unavailable('the newest version', layer.newestDigest),
+        };
+      } else {
+        const d = diffInventories(before.comparable(), after.comparable(), {
+          versionOrder: cache.options.versionOrder ?? dottedVersionOrder,
+        });
+        const equal = sameChanges(d, layerDiff);
+        effect = { sameAsLayerDiff: equal, diff: equal ? null : viewDiff(d), unavailable: null };
+      }
     }
     const k = JSON.stringify(effect);
     const g = groups.get(k);

@@ -28,8 +28,8 @@ const fnName = (arn: string) => {
   return p.length >= 7 ? `${p[6]}${p[7] && p[7] !== '$LATEST' ? `:${p[7]}` : ''} (${p[3]})` : arn;
 };
 
-/** One line per change, as plain strings (shared by text and Markdown). */
-function lines(c: Changes, kind: ChangeKind): string[][] {
+/** One row per change, as plain strings (shared by text, Markdown and HTML). */
+export function changeRows(c: Changes, kind: ChangeKind): string[][] {
   switch (kind) {
     case 'digest-changed':
       return c.digestsChanged.map((d) => [
@@ -82,7 +82,8 @@ function lines(c: Changes, kind: ChangeKind): string[][] {
   }
 }
 
-const HEADERS: Readonly<Record<ChangeKind, string[]>> = Object.freeze({
+/** Column headers of each kind's rows. */
+export const CHANGE_HEADERS: Readonly<Record<ChangeKind, string[]>> = Object.freeze({
   'digest-changed': ['Layer version', 'Digest', 'Packages', 'Used by'],
   'signing-revoked': ['What', 'ARN', 'Before', 'Signed'],
   'package-denied': ['Package', 'In', 'Used by'],
@@ -115,7 +116,7 @@ export function renderChangesText(c: Changes, failing: readonly ChangeKind[] = [
       '',
       `${CHANGE_TITLES[k]} (${c.summary[k]})${failing.includes(k) ? '  [fails: --fail-on]' : ''}`
     );
-    for (const row of lines(c, k)) out.push(`  ${row.map(printable).join('  ')}`);
+    for (const row of changeRows(c, k)) out.push(`  ${row.map(printable).join('  ')}`);
   }
   if (c.unavailable.length > 0) {
     out.push('', 'Not compared (changes of these kinds may be missing):');
@@ -159,11 +160,11 @@ export function renderChangesMarkdown(
     );
   for (const k of CHANGE_KINDS) {
     if (c.summary[k] === 0) continue;
-    const rows = lines(c, k).map((r) => r.map(mdText));
+    const rows = changeRows(c, k).map((r) => r.map(mdText));
     out.push(
       mdDetails(
         `${mdText(CHANGE_TITLES[k])} (${c.summary[k]})`,
-        mdTable(HEADERS[k], limitRows(rows, max))
+        mdTable(CHANGE_HEADERS[k], limitRows(rows, max))
       ),
       ''
     );

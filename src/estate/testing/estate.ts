@@ -52,6 +52,7 @@ export interface VersionSpec {
 export type FunctionSpec = [string, string, [string, number][]];
 
 export function estate(versions: VersionSpec[], functions: FunctionSpec[]): ScanResult {
+  const specOf = new Map(versions.map((x) => [`${x.region}\0${x.name}\0${x.version}`, x]));
   const fns: ScanFunction[] = functions.map(([region, name, layers]) => ({
     account: ACCT,
     region,
@@ -63,7 +64,7 @@ export function estate(versions: VersionSpec[], functions: FunctionSpec[]): Scan
     packageType: 'Zip',
     codeSigningConfig: null,
     layers: layers.map(([ln, v]) => {
-      const spec = versions.find((x) => x.region === region && x.name === ln && x.version === v);
+      const spec = specOf.get(`${region}\0${ln}\0${v}`);
       return {
         arn: lvArn(region, ln, v),
         name: ln,
@@ -73,6 +74,9 @@ export function estate(versions: VersionSpec[], functions: FunctionSpec[]): Scan
       };
     }),
   }));
+  const users = new Map<string, string[]>();
+  for (const f of fns)
+    for (const l of f.layers) users.set(l.arn, [...new Set([...(users.get(l.arn) ?? []), f.arn])]);
   const layers = new Map<string, ScanLayer>();
   for (const s of versions) {
     const l = layers.get(s.name) ?? { name: s.name, owner: ACCT, regions: [], versions: [] };
@@ -94,10 +98,7 @@ export function estate(versions: VersionSpec[], functions: FunctionSpec[]): Scan
       sbom: null,
       packageCount: null,
       inventoryComplete: null,
-      usedBy: fns
-        .filter((f) => f.layers.some((x) => x.arn === arn))
-        .map((f) => f.arn)
-        .sort(),
+      usedBy: [...(users.get(arn) ?? [])].sort(),
     };
     l.versions.push(v);
   }
