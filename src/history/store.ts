@@ -484,11 +484,14 @@ function info(r: ScanRow, functions: number, layerVersions: number, failures: nu
   };
 }
 
-/** Brotli at quality 9: most of quality 11's ratio on SBOM JSON at a fraction of the time. */
+/**
+ * Brotli at quality 6: on lamina's SBOM JSON within 2% of quality 9's size at an eighth of the
+ * time (measured: 108 KB → 13.1 KB in 13 ms, against 12.9 KB in 111 ms).
+ */
 function compress(raw: Buffer): Buffer {
   return brotliCompressSync(raw, {
     params: {
-      [zlib.BROTLI_PARAM_QUALITY]: 9,
+      [zlib.BROTLI_PARAM_QUALITY]: 6,
       [zlib.BROTLI_PARAM_MODE]: zlib.BROTLI_MODE_TEXT,
       [zlib.BROTLI_PARAM_SIZE_HINT]: raw.length,
     },

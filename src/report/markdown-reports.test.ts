@@ -1,66 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { analyzeEstate } from '../estate/analyze.js';
-import {
-  estate,
-  fnArn,
-  inventory,
-  type FunctionSpec,
-  type VersionSpec,
-} from '../estate/testing/estate.js';
+import { estate, fnArn, type FunctionSpec } from '../estate/testing/estate.js';
 import { computeChanges, failingKinds, parseFailOn } from '../history/changes.js';
 import { INVENTORIES as CHANGE_INVENTORIES, scans } from '../history/testing/scans.js';
-import type { ScanResult } from '../scan/result.js';
 import type { Verdict } from '../verify/verdict.js';
 import { renderChangesJson, renderChangesMarkdown, renderChangesText } from './changes.js';
 import { renderScanMarkdown } from './scan-markdown.js';
+import { driftedEstate } from './testing/estates.js';
 import { expectGolden } from './testing/golden.js';
 import { expectWellFormedMarkdown } from './testing/markdown-check.js';
 import { renderVerdictsMarkdown } from './verdict-markdown.js';
 
 const E = 'us-east-1';
-const W = 'eu-west-1';
-const EVIL = 'evil|<img src=x onerror=alert(1)>\u001b[2J';
-
-function driftedEstate(): ScanResult {
-  const inventories = new Map(
-    [
-      inventory('base-1', { lodash: '4.17.20', [EVIL]: '1.0.0' }),
-      inventory('base-2', { lodash: '4.17.21', [EVIL]: '1.0.1' }),
-      inventory('base-1-eu', { lodash: '4.17.19' }),
-      inventory('hotfix-1', { lodash: '4.17.21' }),
-    ].map((i) => [`sha256:${i.artifact.sha256}`, i])
-  );
-  const versions: VersionSpec[] = [
-    { region: E, name: 'base', version: 1, tag: 'base-1' },
-    { region: E, name: 'base', version: 2, tag: 'base-2' },
-    { region: W, name: 'base', version: 1, tag: 'base-1-eu' },
-    { region: E, name: 'hotfix', version: 1, tag: 'hotfix-1' },
-    { region: E, name: 'gone', version: 1, tag: null },
-  ];
-  const functions: FunctionSpec[] = [
-    [E, 'api', [['base', 1]]],
-    [
-      E,
-      'worker',
-      [
-        ['base', 1],
-        ['hotfix', 1],
-      ],
-    ],
-    [E, 'new', [['base', 2]]],
-    [W, 'eu', [['base', 1]]],
-    [E, 'broken', [['gone', 1]]],
-  ];
-  const result = estate(versions, functions);
-  result.failures.push({
-    scope: 'layer-version',
-    subject: 'arn:aws:lambda:us-east-1:111111111111:layer:gone:1',
-    code: 'NOT_FOUND',
-    reason: `GetLayerVersion: ResourceNotFoundException | ${EVIL}`,
-  });
-  Object.assign(result.drift, analyzeEstate(result, { inventoryOf: (d) => inventories.get(d) }));
-  return result;
-}
 
 describe('Markdown reports', () => {
   it('scan: summary table first, then drift, package differences and failures folded', () => {

@@ -113,23 +113,25 @@ export function renderPackageDiffMarkdown(d: PackageDiff, options: MarkdownOptio
   return out.join('\n').trimEnd() + '\n';
 }
 
+/** The counts of a diff summary with their labels, in report order. */
+export const DIFF_SUMMARY_LABELS: readonly (readonly [keyof DiffSummary, string])[] = [
+  ['added', 'Added'],
+  ['removed', 'Removed'],
+  ['upgraded', 'Upgraded'],
+  ['downgraded', 'Downgraded'],
+  ['unordered', 'Version changed (order unknown)'],
+  ['contentChanged', 'Same version, different content'],
+  ['executablesAdded', 'Unowned executables added'],
+  ['executablesRemoved', 'Unowned executables removed'],
+  ['executablesChanged', 'Unowned executables changed'],
+  ['unchanged', 'Unchanged'],
+];
+
 /** The counts as a two-column Markdown table. */
 export function packageDiffSummaryTable(s: DiffSummary): string {
-  const rows: [string, number][] = [
-    ['Added', s.added],
-    ['Removed', s.removed],
-    ['Upgraded', s.upgraded],
-    ['Downgraded', s.downgraded],
-    ['Version changed (order unknown)', s.unordered],
-    ['Same version, different content', s.contentChanged],
-    ['Unowned executables added', s.executablesAdded],
-    ['Unowned executables removed', s.executablesRemoved],
-    ['Unowned executables changed', s.executablesChanged],
-    ['Unchanged', s.unchanged],
-  ];
   return mdTable(
     ['Difference', 'Count'],
-    rows.map(([k, n]) => [k, String(n)]),
+    DIFF_SUMMARY_LABELS.map(([k, label]) => [label, String(s[k])]),
     ['l', 'r']
   );
 }

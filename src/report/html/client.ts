@@ -141,18 +141,9 @@ export const CLIENT_JS = String.raw`(function () {
         el('p', { class: 'note', text: 'Incomplete: one side has executables no package owns or unparsed metadata; differences there are not listed.' })
       );
     var s = d.summary;
-    var rows = [
-      ['Added', s.added],
-      ['Removed', s.removed],
-      ['Upgraded', s.upgraded],
-      ['Downgraded', s.downgraded],
-      ['Version changed (order unknown)', s.unordered],
-      ['Same version, different content', s.contentChanged],
-      ['Unowned executables added', s.executablesAdded],
-      ['Unowned executables removed', s.executablesRemoved],
-      ['Unowned executables changed', s.executablesChanged],
-      ['Unchanged', s.unchanged]
-    ];
+    var rows = data.diffLabels.map(function (l) {
+      return [l[1], s[l[0]]];
+    });
     var t = el('table', { class: 'data compact' }, el('caption', { text: 'Package differences' }));
     var tb = el('tbody');
     rows.forEach(function (r) {

@@ -7,6 +7,8 @@ import { CHANGE_KINDS, type ChangeKind, type Changes } from '../../history/chang
 import { CHANGE_HEADERS, CHANGE_TITLES, changeRows } from '../changes.js';
 import type { ScanFailure, ScanResult } from '../../scan/result.js';
 import type { Verdict } from '../../verify/verdict.js';
+import { printable } from '../escape.js';
+import { DIFF_SUMMARY_LABELS } from '../package-diff.js';
 import { displayName } from '../verdict-text.js';
 
 export interface HtmlReportInput {
@@ -73,6 +75,8 @@ export interface ReportVerdict {
 
 export interface ReportData {
   title: string;
+  /** Labels of the package diff counts, in order. */
+  diffLabels: (readonly [string, string])[];
   generatedAt: string | null;
   scope: ScanResult['scope'];
   summary: { label: string; value: number; tone: 'good' | 'bad' | 'neutral' }[];
@@ -254,8 +258,9 @@ export function buildReportData(input: HtmlReportInput): ReportData {
     const failed = verdicts.filter((v) => !v.ok).length;
     summary.push({ label: 'Verdicts failed', value: failed, tone: failed ? 'bad' : 'good' });
   }
-  return {
+  return printableDeep({
     title: input.title ?? 'lamina report',
+    diffLabels: [...DIFF_SUMMARY_LABELS],
     generatedAt: input.generatedAt?.toISOString() ?? null,
     scope: scan.scope,
     summary,
@@ -277,7 +282,22 @@ export function buildReportData(input: HtmlReportInput): ReportData {
     failures: scan.failures,
     verdicts,
     changes: input.changes ? reportChanges(input.changes, input.failing ?? []) : null,
-  };
+  });
+}
+
+/**
+ * Every string made printable: names and paths come from untrusted layers, and a bidi override
+ * or control character must not reorder or hide what the page shows.
+ */
+function printableDeep<T>(value: T): T {
+  if (typeof value === 'string') return printable(value) as T;
+  if (Array.isArray(value)) return value.map((v: unknown) => printableDeep(v)) as T;
+  if (value !== null && typeof value === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) out[printable(k)] = printableDeep(v);
+    return out as T;
+  }
+  return value;
 }
 
 function reportChanges(c: Changes, failing: readonly ChangeKind[]): ReportChanges {

@@ -27,6 +27,8 @@ import { computeChanges, failingKinds, parseFailOn } from '../../history/changes
 import { INVENTORIES as CHANGE_INVENTORIES, scans } from '../../history/testing/scans.js';
 import type { ScanResult } from '../../scan/result.js';
 import type { Verdict } from '../../verify/verdict.js';
+import { printable } from '../escape.js';
+import { EVIL, driftedEstate } from '../testing/estates.js';
 import { renderHtmlReport } from './report.js';
 
 /** Where measurements go (gitignored). */
@@ -34,59 +36,6 @@ const BENCH_DIR = fileURLToPath(new URL('../../../.bench/', import.meta.url));
 const CHROMIUM = process.env['LAMINA_CHROMIUM'] ?? '/usr/bin/chromium';
 const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 const E = 'us-east-1';
-const W = 'eu-west-1';
-const EVIL = '<img src=x onerror="window.__pwned=1">';
-
-function demoScan(): ScanResult {
-  const inventories = new Map(
-    [
-      inventory('base-1', { lodash: '4.17.20', uuid: '9.0.1', [EVIL]: '1.0.0' }),
-      inventory('base-2', { lodash: '4.17.21', uuid: '10.0.0' }),
-      inventory('base-1-eu', { lodash: '4.17.19', uuid: '9.0.1' }),
-      inventory('hotfix-1', { lodash: '4.17.21' }),
-      inventory('tools-1', { chalk: '5.0.0' }),
-    ].map((i) => [`sha256:${i.artifact.sha256}`, i])
-  );
-  const versions: VersionSpec[] = [
-    { region: E, name: 'base', version: 1, tag: 'base-1' },
-    { region: E, name: 'base', version: 2, tag: 'base-2' },
-    { region: W, name: 'base', version: 1, tag: 'base-1-eu' },
-    { region: E, name: 'hotfix', version: 1, tag: 'hotfix-1' },
-    { region: E, name: 'tools', version: 1, tag: 'tools-1' },
-    { region: E, name: 'gone', version: 1, tag: null },
-  ];
-  const functions: FunctionSpec[] = [
-    [E, 'api', [['base', 1]]],
-    [
-      E,
-      'worker',
-      [
-        ['base', 1],
-        ['hotfix', 1],
-      ],
-    ],
-    [
-      E,
-      'fresh',
-      [
-        ['base', 2],
-        ['tools', 1],
-      ],
-    ],
-    [W, 'eu-api', [['base', 1]]],
-    [E, 'broken', [['gone', 1]]],
-    [E, EVIL, [['tools', 1]]],
-  ];
-  const result = estate(versions, functions);
-  result.failures.push({
-    scope: 'layer-version',
-    subject: 'arn:aws:lambda:us-east-1:111111111111:layer:gone:1',
-    code: 'NOT_FOUND',
-    reason: `GetLayerVersion: ResourceNotFoundException ${EVIL}`,
-  });
-  Object.assign(result.drift, analyzeEstate(result, { inventoryOf: (d) => inventories.get(d) }));
-  return result;
-}
 
 const VERDICTS: Verdict[] = [
   {
@@ -213,7 +162,7 @@ describe('HTML report in headless Chromium', () => {
       isDenied: (p) => p.key === 'pkg:npm/event-stream',
     });
     const html = renderHtmlReport({
-      scan: demoScan(),
+      scan: driftedEstate(),
       verdicts: VERDICTS,
       changes,
       failing: failingKinds(changes, parseFailOn('digest-changed')),
@@ -246,7 +195,7 @@ describe('HTML report in headless Chromium', () => {
       expect(await row('fresh').locator('td.cell').first().textContent()).toBe('v2 · newest');
       expect(await row('broken').locator('td.cell.s-failed').textContent()).toBe('v1 · FAILED');
       // The hostile function name is text, not markup.
-      expect(await matrix.locator('.fname', { hasText: EVIL }).count()).toBe(1);
+      expect(await matrix.locator('.fname', { hasText: printable(EVIL) }).count()).toBe(1);
       // Function verdict column.
       expect(await row('fresh').locator('td.v-pass').textContent()).toBe('PASS');
 
@@ -272,7 +221,7 @@ describe('HTML report in headless Chromium', () => {
         'uuid',
       ]);
       expect(await byCaption(detail, 'Removed').locator('tbody th').allTextContents()).toEqual([
-        EVIL,
+        printable(EVIL),
       ]);
       // Escape returns to the cell.
       await page.keyboard.press('Escape');
@@ -333,7 +282,7 @@ describe('HTML report in headless Chromium', () => {
     const { a, b } = scans();
     const changes = computeChanges(a, b, { inventoryOf: (d) => CHANGE_INVENTORIES.get(d) });
     const { context, page } = await open(
-      renderHtmlReport({ scan: demoScan(), verdicts: VERDICTS, changes }),
+      renderHtmlReport({ scan: driftedEstate(), verdicts: VERDICTS, changes }),
       'axe.html'
     );
     try {
