@@ -220,9 +220,8 @@ function layerDiffs(
     for (const u of d.functions)
       byVersion.set(u.version, [...(byVersion.get(u.version) ?? []), u.arn]);
     const digest = (v: number) => digestOf.get(`${d.owner}\0${d.name}\0${d.region}\0${v}`) ?? null;
-    const inUseDigests = new Set([...byVersion.keys()].map(digest));
-    const allNewest = [...inUseDigests].every((x) => x !== null && x === d.newestDigest);
-    if (byVersion.size === 0 || allNewest) continue;
+    // Version numbers are unique within a region: the newest number is the newest bytes.
+    if ([...byVersion.keys()].every((v) => v === d.newestVersion)) continue;
 
     const inUse: LayerVersionInUse[] = [...byVersion.keys()]
       .sort((a, b) => a - b)
@@ -230,7 +229,7 @@ function layerDiffs(
         const dg = digest(version);
         const functions = [...new Set(byVersion.get(version))].sort(cmp);
         const behind = d.functions.find((u) => u.version === version)?.behind ?? 0;
-        if (dg !== null && dg === d.newestDigest)
+        if (version === d.newestVersion)
           return {
             version,
             digest: dg,

@@ -4,6 +4,7 @@ import { computeChanges, failingKinds, parseFailOn } from '../history/changes.js
 import { INVENTORIES as CHANGE_INVENTORIES, scans } from '../history/testing/scans.js';
 import type { Verdict } from '../verify/verdict.js';
 import { renderChangesJson, renderChangesMarkdown, renderChangesText } from './changes.js';
+import { renderPackageDriftText } from './package-drift-text.js';
 import { renderScanMarkdown } from './scan-markdown.js';
 import { driftedEstate } from './testing/estates.js';
 import { expectGolden } from './testing/golden.js';
@@ -24,6 +25,13 @@ describe('Markdown reports', () => {
     );
     expect(md).toContain('<details><summary>Package differences: base in <code>us-east-1</code>');
     expect(md).not.toContain('<img');
+  });
+
+  it('scan text: package drift, concisely', () => {
+    const text = renderPackageDriftText(driftedEstate().drift);
+    expectGolden('package-drift.txt', text);
+    expect(text).not.toContain('\u001b');
+    expect(renderPackageDriftText(estate([], []).drift)).toBe('');
   });
 
   it('scan: bounds every table', () => {

@@ -93,7 +93,7 @@ export function renderScanMarkdown(result: ScanResult, options: ScanMarkdownOpti
           `v${u.version} ${mdCode(shortDigest(u.digest))}`,
           String(u.functions.length),
           String(u.behind),
-          u.digest !== null && u.digest === l.newestDigest
+          u.version === l.newestVersion
             ? '(newest)'
             : u.diff
               ? mdText(summaryLine(u.diff.summary))
