@@ -35,6 +35,13 @@ export interface EstateOptions {
 
 const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
+/** Append to the list under `k` (in place: estates have thousands of functions per version). */
+function push<K, V>(m: Map<K, V[]>, k: K, v: V): void {
+  const list = m.get(k);
+  if (list) list.push(v);
+  else m.set(k, [v]);
+}
+
 /** Memoised per-digest facts and per-pair diffs, so each is computed once per estate. */
 class Cache {
   readonly #comparable = new Map<string, ComparableInventory | undefined>();
@@ -217,8 +224,7 @@ function layerDiffs(
   const out: LayerDiff[] = [];
   for (const d of result.drift.layers) {
     const byVersion = new Map<number, string[]>();
-    for (const u of d.functions)
-      byVersion.set(u.version, [...(byVersion.get(u.version) ?? []), u.arn]);
+    for (const u of d.functions) push(byVersion, u.version, u.arn);
     const digest = (v: number) => digestOf.get(`${d.owner}\0${d.name}\0${d.region}\0${v}`) ?? null;
     // Version numbers are unique within a region: the newest number is the newest bytes.
     if ([...byVersion.keys()].every((v) => v === d.newestVersion)) continue;
@@ -355,8 +361,7 @@ function regionDiffs(result: Pick<ScanResult, 'drift'>, cache: Cache): RegionDif
   const out: RegionDiff[] = [];
   for (const m of result.drift.digestMismatches) {
     const byDigest = new Map<string, string[]>();
-    for (const r of m.regions)
-      byDigest.set(r.digest, [...(byDigest.get(r.digest) ?? []), r.region]);
+    for (const r of m.regions) push(byDigest, r.digest, r.region);
     const groups = [...byDigest.entries()].map(([digest, regions]) => ({
       digest,
       regions: regions.sort(cmp),

@@ -135,9 +135,9 @@ describe('computeChanges', () => {
     });
     expect(u.signingRevoked).toEqual([]);
     expect(u.unavailable.some((x) => x.includes('no signing status'))).toBe(true);
-    expect(
-      u.unavailable.some((x) => x.startsWith(`no inventory recorded for ${digest('base-3')}`))
-    ).toBe(true);
+    expect(u.unavailable.find((x) => x.startsWith('no inventory recorded'))).toContain(
+      lvArn(E, 'base', 3)
+    );
     // Without inventories a republished version is still caught, without its diff.
     expect(u.digestsChanged[0]!.diff).toBeNull();
   });

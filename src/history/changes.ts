@@ -247,8 +247,11 @@ export function computeChanges(
   const oldDigests = new Set([...va.values()].map((x) => x.digest).filter((d) => d !== null));
   const newDigests = new Map<string, string[]>();
   for (const x of vb.values())
-    if (x.digest !== null && !oldDigests.has(x.digest))
-      newDigests.set(x.digest, [...(newDigests.get(x.digest) ?? []), x.arn]);
+    if (x.digest !== null && !oldDigests.has(x.digest)) {
+      const list = newDigests.get(x.digest);
+      if (list) list.push(x.arn);
+      else newDigests.set(x.digest, [x.arn]);
+    }
   const digestsNew: NewDigest[] = [...newDigests.entries()].map(([digest, lvs]) => ({
     digest,
     layerVersions: lvs.sort(cmp),
@@ -376,47 +379,66 @@ function revocations(
   return out.sort((x, y) => cmp(x.scope, y.scope) || cmp(x.arn, y.arn));
 }
 
+interface DeniedWhere {
+  candidate: PackageCandidate;
+  layerVersions: Set<string>;
+  functions: Set<string>;
+}
+
 /** (key, version) pairs the predicate denies in a scan, with where they are. */
 function denied(
   r: ScanResult,
   options: ChangesOptions,
   unavailable: string[] | undefined
-): Map<string, DeniedPackage> {
-  const out = new Map<string, DeniedPackage>();
+): Map<string, DeniedWhere> {
+  const out = new Map<string, DeniedWhere>();
   const isDenied = options.isDenied;
   if (!isDenied) return out;
-  const comparable = new Map<string, ComparableEntry[] | undefined>();
+  // The predicate runs once per package of each distinct digest.
+  const byDigest = new Map<string, PackageCandidate[] | undefined>();
+  const candidatesOf = (digest: string): PackageCandidate[] | undefined => {
+    if (!byDigest.has(digest)) {
+      const inv = options.inventoryOf?.(digest);
+      byDigest.set(
+        digest,
+        inv
+          ? comparableFromInventory(inv)
+              .entries.filter((e) => e.kind === 'package')
+              .map((e) => ({
+                key: e.key,
+                ecosystem: e.ecosystem,
+                name: e.name,
+                version: e.version ?? null,
+                purl: e.purl ?? null,
+              }))
+              .filter((c) => isDenied(c))
+          : undefined
+      );
+    }
+    return byDigest.get(digest);
+  };
+  const missing: string[] = [];
   for (const l of r.layers)
     for (const v of l.versions) {
       if (v.digest === null || v.status !== 'inventoried') continue;
-      if (!comparable.has(v.digest)) {
-        const inv = options.inventoryOf?.(v.digest);
-        comparable.set(v.digest, inv ? comparableFromInventory(inv).entries : undefined);
-      }
-      const entries = comparable.get(v.digest);
-      if (!entries) {
-        unavailable?.push(
-          `no inventory recorded for ${v.digest} (${v.arn}): its packages were not checked`
-        );
+      const list = candidatesOf(v.digest);
+      if (!list) {
+        missing.push(v.arn);
         continue;
       }
-      for (const e of entries) {
-        if (e.kind !== 'package') continue;
-        const c: PackageCandidate = {
-          key: e.key,
-          ecosystem: e.ecosystem,
-          name: e.name,
-          version: e.version ?? null,
-          purl: e.purl ?? null,
-        };
-        if (!isDenied(c)) continue;
+      for (const c of list) {
         const k = `${c.key}\0${c.version}`;
-        const d = out.get(k) ?? { ...c, layerVersions: [], functions: [] };
-        out.set(k, d);
-        if (!d.layerVersions.includes(v.arn)) d.layerVersions.push(v.arn);
-        for (const f of v.usedBy) if (!d.functions.includes(f)) d.functions.push(f);
+        let d = out.get(k);
+        if (!d) out.set(k, (d = { candidate: c, layerVersions: new Set(), functions: new Set() }));
+        d.layerVersions.add(v.arn);
+        for (const f of v.usedBy) d.functions.add(f);
       }
     }
+  if (missing.length > 0)
+    unavailable?.push(
+      `no inventory recorded for ${missing.length} layer version${missing.length === 1 ? '' : 's'} ` +
+        `(${missing.slice(0, 5).join(', ')}${missing.length > 5 ? ', …' : ''}): their packages were not checked for denied ones`
+    );
   return out;
 }
 
@@ -431,9 +453,9 @@ function deniedPackages(
   return [...after.entries()]
     .filter(([k]) => !before.has(k))
     .map(([, d]) => ({
-      ...d,
-      layerVersions: d.layerVersions.sort(cmp),
-      functions: d.functions.sort(cmp),
+      ...d.candidate,
+      layerVersions: [...d.layerVersions].sort(cmp),
+      functions: [...d.functions].sort(cmp),
     }))
     .sort((x, y) => cmp(x.key, y.key) || cmp(x.version ?? '', y.version ?? ''));
 }

@@ -102,16 +102,18 @@ export function inventoryFromCycloneDx(text: string, options: ReadSbomOptions = 
     return toPackage(c, id);
   });
   // Edges from the dependency graph, for the components read (the root's own edges are not packages').
-  const byId = new Map(packages.map((p) => [p.id, p]));
+  // Sets, not Array.includes: an SBOM may list a million edges for one component.
+  const edges = new Map(packages.map((p) => [p.id, new Set<string>()]));
   for (const d of arr(doc['dependencies'])) {
     if (!isObj(d)) continue;
-    const from = byId.get(str(d['ref']) ?? '');
+    const from = edges.get(str(d['ref']) ?? '');
     if (!from) continue;
     for (const t of arr(d['dependsOn'])) {
       const to = idOf.get(str(t) ?? '');
-      if (to !== undefined && !from.dependsOn.includes(to)) from.dependsOn.push(to);
+      if (to !== undefined) from.add(to);
     }
   }
+  for (const p of packages) p.dependsOn = [...edges.get(p.id)!];
 
   const aggregate = arr(doc['compositions'])
     .filter(isObj)
@@ -144,7 +146,9 @@ function lamina(c: Json | undefined): Map<string, string[]> {
     const v = str(p['value']);
     if (n === undefined || v === undefined || !n.startsWith(`${NS}:`)) continue;
     const k = n.slice(NS.length + 1);
-    out.set(k, [...(out.get(k) ?? []), v]);
+    const list = out.get(k);
+    if (list) list.push(v);
+    else out.set(k, [v]);
   }
   return out;
 }
