@@ -6,6 +6,7 @@ import { createHash } from 'node:crypto';
 import { computeDrift } from '../scan/drift.js';
 import {
   SCAN_RESULT_SCHEMA_VERSION,
+  sortScanLayers,
   type ScanFailure,
   type ScanFunction,
   type ScanLayer,
@@ -87,13 +88,7 @@ export function fromFacts(
     if (!layer.regions.includes(v.region)) layer.regions.push(v.region);
     layer.versions.push({ ...v, usedBy: [...(usedBy.get(v.arn) ?? [])].sort() });
   }
-  const layerList = [...layers.values()]
-    .map((l) => ({
-      ...l,
-      regions: l.regions.sort(),
-      versions: l.versions.sort((a, b) => cmp(a.region, b.region) || a.version - b.version),
-    }))
-    .sort((a, b) => cmp(a.owner, b.owner) || cmp(a.name, b.name));
+  const layerList = sortScanLayers(layers.values());
   failures.sort(
     (a, b) => cmp(a.scope, b.scope) || cmp(a.subject, b.subject) || cmp(a.code, b.code)
   );

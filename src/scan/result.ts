@@ -112,6 +112,22 @@ export interface DigestMismatch {
   regions: { region: string; digest: string }[];
 }
 
+const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
+/**
+ * Layers in scan.json order: by owner and name, each with its regions sorted and its versions by
+ * region and version number (sorts the lists in place, returns a new array).
+ */
+export function sortScanLayers(layers: Iterable<ScanLayer>): ScanLayer[] {
+  return [...layers]
+    .map((l) => {
+      l.regions.sort();
+      l.versions.sort((a, b) => cmp(a.region, b.region) || a.version - b.version);
+      return l;
+    })
+    .sort((a, b) => cmp(a.owner, b.owner) || cmp(a.name, b.name));
+}
+
 /** Serialize with a trailing newline; key order is the construction order above. */
 export function serializeScanResult(result: ScanResult): string {
   return JSON.stringify(result, null, 2) + '\n';
