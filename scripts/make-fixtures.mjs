@@ -17,6 +17,7 @@ const scripts = [
   'fixtures-hidden-package.mjs',
   'fixtures-hostile.mjs',
   'fixtures-image-layouts.mjs',
+  'fixtures-diff.mjs',
   'make-sigstore-crafted-cases.mjs',
   'make-sample.mjs',
   // Image layers put the sample layer under /opt, so they come after it.

@@ -53,3 +53,38 @@ const JSON_UNSAFE = /[\u007f-\u009f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069
 export function escapeJsonText(json: string): string {
   return json.replace(JSON_UNSAFE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
+
+/**
+ * Text for a Markdown table cell or list item: printable, no HTML, no Markdown syntax, and
+ * nothing GFM would turn into a link (`@` of emails, `:` of URLs, `www.`).
+ */
+export function mdText(s: string): string {
+  return escapeTerminal(s)
+    .replace(/[\\`*_[\]<>|~&@]/g, (c) => `&#${c.charCodeAt(0)};`)
+    .replace(/:\/\//g, '&#58;//')
+    .replace(/www\./gi, (w) => `${w.slice(0, 3)}&#46;`);
+}
+
+/** Inline code in Markdown: HTML `<code>` so backticks in the value cannot end it early. */
+export function mdCode(s: string): string {
+  return `<code>${mdText(s)}</code>`;
+}
+
+/** Text for HTML element content or a quoted attribute value. */
+export function htmlText(s: string): string {
+  return escapeTerminal(s).replace(
+    /[&<>"']/g,
+    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!
+  );
+}
+
+/**
+ * JSON to embed in an HTML `<script type="application/json">`: `<`, `>`, `&` and the JS line
+ * separators escaped so no string in it can close the element or start a comment.
+ */
+export function jsonForScript(value: unknown): string {
+  return JSON.stringify(value).replace(
+    /[<>&\u2028\u2029]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`
+  );
+}

@@ -1,12 +1,6 @@
 import type { ScanFunction, ScanResult } from '../scan/result.js';
 import { escapeLines } from './escape.js';
-
-/** Digest shown in the text report: algorithm and the first 12 hex digits. */
-export function shortDigest(digest: string | null): string {
-  if (!digest) return '(unknown)';
-  const [alg, hex] = digest.split(':');
-  return `${alg}:${(hex ?? '').slice(0, 12)}`;
-}
+import { plural, shortDigest } from './words.js';
 
 function fnLabel(f: Pick<ScanFunction, 'name' | 'version' | 'account' | 'region'>): string {
   return f.version === '$LATEST' ? f.name : `${f.name}:${f.version}`;
@@ -104,8 +98,4 @@ export function renderScanText(result: ScanResult): string {
     }
   }
   return escapeLines(lines).join('\n') + '\n';
-}
-
-function plural(n: number, word: string): string {
-  return `${n} ${word}${n === 1 ? '' : 's'}`;
 }

@@ -59,7 +59,7 @@ export function wrap(first: string, text: string, width: number, indent = INDENT
 }
 
 /** Functions show their version qualifier (`orders-api:2`) so published versions stay apart. */
-function displayName(v: Verdict): string {
+export function displayName(v: Verdict): string {
   const { kind, name, arn } = v.subject;
   if (kind !== 'function' || !arn) return name;
   const qualifier = /:function:[^:]+:([^:]+)$/.exec(arn)?.[1];

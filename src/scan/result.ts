@@ -4,6 +4,8 @@
  * scan of an unchanged estate is byte-identical.
  */
 
+import type { PackageDrift } from '../estate/types.js';
+
 export const SCAN_RESULT_SCHEMA_VERSION = 1;
 
 export interface ScanResult {
@@ -87,6 +89,11 @@ export interface Drift {
   layers: LayerDrift[];
   /** Same layer name, owner and version number, different bytes in different regions. */
   digestMismatches: DigestMismatch[];
+  /** Package-level drift (src/estate/analyze.ts); present when the scan computed it. */
+  layerDiffs?: PackageDrift['layerDiffs'];
+  regionDiffs?: PackageDrift['regionDiffs'];
+  packages?: PackageDrift['packages'];
+  incompleteFunctions?: PackageDrift['incompleteFunctions'];
 }
 
 export interface LayerDrift {
@@ -103,6 +110,22 @@ export interface DigestMismatch {
   owner: string;
   version: number;
   regions: { region: string; digest: string }[];
+}
+
+const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
+/**
+ * Layers in scan.json order: by owner and name, each with its regions sorted and its versions by
+ * region and version number (sorts the lists in place, returns a new array).
+ */
+export function sortScanLayers(layers: Iterable<ScanLayer>): ScanLayer[] {
+  return [...layers]
+    .map((l) => {
+      l.regions.sort();
+      l.versions.sort((a, b) => cmp(a.region, b.region) || a.version - b.version);
+      return l;
+    })
+    .sort((a, b) => cmp(a.owner, b.owner) || cmp(a.name, b.name));
 }
 
 /** Serialize with a trailing newline; key order is the construction order above. */

@@ -1,0 +1,164 @@
+import { describe, expect, it } from 'vitest';
+import { analyzeEstate } from './analyze.js';
+import { estate, fnArn, inventory, type VersionSpec } from './testing/estate.js';
+
+const INVENTORIES = new Map(
+  [
+    inventory('base-1', { lodash: '4.17.20', uuid: '9.0.1' }),
+    inventory('base-2', { lodash: '4.17.21', uuid: '9.0.1' }),
+    inventory('base-3', { lodash: '4.17.21', uuid: '10.0.0', ms: '2.1.3' }),
+    inventory('base-1-eu', { lodash: '4.17.19', uuid: '9.0.1' }),
+    inventory('hotfix-1', { lodash: '4.17.21' }),
+    inventory('tools-2', { chalk: '5.0.0' }),
+  ].map((i) => [`sha256:${i.artifact.sha256}`, i])
+);
+
+const E = 'us-east-1';
+const W = 'eu-west-1';
+const VERSIONS: VersionSpec[] = [
+  { region: E, name: 'base', version: 1, tag: 'base-1' },
+  { region: E, name: 'base', version: 2, tag: 'base-2' },
+  { region: E, name: 'base', version: 3, tag: 'base-3' },
+  { region: W, name: 'base', version: 1, tag: 'base-1-eu' },
+  { region: E, name: 'hotfix', version: 1, tag: 'hotfix-1' },
+  { region: E, name: 'tools', version: 1, tag: null },
+  { region: E, name: 'tools', version: 2, tag: 'tools-2' },
+];
+const FUNCTIONS: [string, string, [string, number][]][] = [
+  [E, 'a', [['base', 1]]],
+  [E, 'b', [['base', 1]]],
+  [E, 'c', [['base', 2]]],
+  [E, 'd', [['base', 3]]],
+  // The hotfix layer, attached later, hides base's lodash.
+  [
+    E,
+    'e',
+    [
+      ['base', 1],
+      ['hotfix', 1],
+    ],
+  ],
+  [E, 'f', [['tools', 1]]],
+  [E, 'g', [['tools', 2]]],
+  [W, 'h', [['base', 1]]],
+];
+
+describe('analyzeEstate', () => {
+  const result = estate(VERSIONS, FUNCTIONS);
+  const drift = analyzeEstate(result, { inventoryOf: (d) => INVENTORIES.get(d) });
+
+  it('diffs each version in use against the newest, grouping its functions', () => {
+    const base = drift.layerDiffs.find((l) => l.name === 'base' && l.region === E)!;
+    expect(base.newestVersion).toBe(3);
+    expect(
+      base.inUse.map((u) => [u.version, u.behind, u.functions.map((f) => f.split(':')[6])])
+    ).toEqual([
+      [1, 2, ['a', 'b', 'e']],
+      [2, 1, ['c']],
+      [3, 0, ['d']],
+    ]);
+    const v1 = base.inUse[0]!.diff!;
+    expect(
+      v1.versionChanged.map((v) => [v.name, v.from.version, v.to.version, v.direction])
+    ).toEqual([
+      ['lodash', '4.17.20', '4.17.21', 'upgrade'],
+      ['uuid', '9.0.1', '10.0.0', 'upgrade'],
+    ]);
+    expect(v1.added.map((p) => p.name)).toEqual(['ms']);
+    expect(base.inUse[1]!.diff!.versionChanged.map((v) => v.name)).toEqual(['uuid']);
+    expect(base.inUse[2]).toMatchObject({ diff: null, diffUnavailable: null, catchUp: [] });
+    // Only layers with a function off the newest bytes are listed.
+    expect(drift.layerDiffs.map((l) => `${l.name}/${l.region}`)).toEqual([
+      'base/us-east-1',
+      'tools/us-east-1',
+    ]);
+  });
+
+  it('works out what catching up changes in each function, shadowing respected', () => {
+    const v1 = drift.layerDiffs.find((l) => l.name === 'base' && l.region === E)!.inUse[0]!;
+    expect(v1.catchUp).toHaveLength(2);
+    const [plain, hidden] = v1.catchUp;
+    expect(plain).toMatchObject({
+      functions: [fnArn(E, 'a'), fnArn(E, 'b')],
+      sameAsLayerDiff: true,
+      diff: null,
+    });
+    // For e the hotfix layer already provides lodash 4.17.21: only uuid and ms change.
+    expect(hidden!.functions).toEqual([fnArn(E, 'e')]);
+    expect(hidden!.sameAsLayerDiff).toBe(false);
+    expect(hidden!.diff!.versionChanged.map((v) => v.name)).toEqual(['uuid']);
+    expect(hidden!.diff!.added.map((p) => p.name)).toEqual(['ms']);
+  });
+
+  it('says why a diff is unavailable when a version could not be read', () => {
+    const tools = drift.layerDiffs.find((l) => l.name === 'tools')!;
+    expect(tools.inUse[0]).toMatchObject({
+      version: 1,
+      digest: null,
+      diff: null,
+      diffUnavailable: 'v1 has no readable content',
+    });
+    expect(tools.inUse[0]!.catchUp[0]).toMatchObject({
+      unavailable: 'the layer diff is unavailable',
+    });
+    expect(drift.incompleteFunctions).toEqual([fnArn(E, 'f')]);
+  });
+
+  it('diffs a version number whose bytes differ between regions', () => {
+    expect(drift.regionDiffs).toHaveLength(1);
+    const r = drift.regionDiffs[0]!;
+    expect(r).toMatchObject({ name: 'base', version: 1, baseline: { regions: [W] } });
+    expect(r.others.map((o) => o.regions)).toEqual([[E]]);
+    expect(r.others[0]!.diff!.versionChanged.map((v) => [v.from.version, v.to.version])).toEqual([
+      ['4.17.19', '4.17.20'],
+    ]);
+  });
+
+  it('lists every package version each function actually sees', () => {
+    const lodash = drift.packages.find((p) => p.key === 'pkg:npm/lodash')!;
+    expect(
+      lodash.versions.map((v) => [
+        v.version,
+        v.functions.map((f) => f.split(':')[6]),
+        v.layers.map((l) => l.split(':').slice(3).join(':')),
+        v.shadowedIn.map((f) => f.split(':')[6]),
+      ])
+    ).toEqual([
+      ['4.17.19', ['h'], ['eu-west-1:111111111111:layer:base:1'], []],
+      ['4.17.20', ['a', 'b'], ['us-east-1:111111111111:layer:base:1'], ['e']],
+      [
+        '4.17.21',
+        ['c', 'd', 'e'],
+        [
+          'us-east-1:111111111111:layer:base:2',
+          'us-east-1:111111111111:layer:base:3',
+          'us-east-1:111111111111:layer:hotfix:1',
+        ],
+        [],
+      ],
+    ]);
+    expect(drift.packages.map((p) => p.key)).toEqual([
+      'pkg:npm/chalk',
+      'pkg:npm/lodash',
+      'pkg:npm/ms',
+      'pkg:npm/uuid',
+    ]);
+  });
+
+  it('is deterministic and ignores the order functions are given in', () => {
+    const reversed = { ...result, functions: [...result.functions].reverse() };
+    const again = analyzeEstate(reversed, { inventoryOf: (d) => INVENTORIES.get(d) });
+    expect(JSON.stringify(again)).toBe(JSON.stringify(drift));
+  });
+
+  it('lists nothing when every function runs the newest bytes', () => {
+    const r = estate(VERSIONS, [[E, 'd', [['base', 3]]]]);
+    const d = analyzeEstate(r, { inventoryOf: (x) => INVENTORIES.get(x) });
+    expect(d.layerDiffs).toEqual([]);
+    expect(d.packages.map((p) => p.versions.map((v) => v.version))).toEqual([
+      ['4.17.21'],
+      ['2.1.3'],
+      ['10.0.0'],
+    ]);
+  });
+});

@@ -1,0 +1,465 @@
+/**
+ * Package-level drift across an estate (pure): per layer, what differs between the versions in
+ * use and the newest; per layer version number, what differs between regions; per package, which
+ * versions the functions actually see through their merged layers; and what moving to the newest
+ * version would change for each function.
+ */
+import { comparableFromInventory, identify, type ComparableInventory } from '../diff/comparable.js';
+import { diffInventories, type PackageDiff } from '../diff/diff.js';
+import { ecosystemVersionOrder, type VersionOrder } from '../diff/version-order.js';
+import { mergeLayers, type MergeLayerInput, type MergedView } from '../merge/merge.js';
+import type { Inventory } from '../model/inventory.js';
+import type { Package } from '../model/package.js';
+import type { ScanFunction, ScanResult } from '../scan/result.js';
+import type { FileEntry } from '../unpack/source.js';
+import type {
+  CatchUpEffect,
+  EstatePackage,
+  LayerDiff,
+  LayerVersionInUse,
+  PackageDrift,
+  RegionDiff,
+} from './types.js';
+
+export interface EstateOptions {
+  /** The inventory of a layer zip by digest (`sha256:<hex>`); undefined when it could not be read. */
+  inventoryOf(digest: string): Inventory | undefined;
+  /**
+   * Every entry of the layer zip, when known, so shadowing is decided on every file. Without it
+   * a layer is taken to write only its packages' evidence files: a package counts as hidden
+   * when a later layer has a package file at the same path.
+   */
+  entriesOf?(digest: string): readonly FileEntry[] | undefined;
+  versionOrder?: VersionOrder;
+}
+
+const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
+/** Append to the list under `k` (in place: estates have thousands of functions per version). */
+function push<K, V>(m: Map<K, V[]>, k: K, v: V): void {
+  const list = m.get(k);
+  if (list) list.push(v);
+  else m.set(k, [v]);
+}
+
+/** Memoised per-digest facts and per-pair diffs, so each is computed once per estate. */
+class Cache {
+  readonly #comparable = new Map<string, ComparableInventory | undefined>();
+  readonly #diffs = new Map<string, PackageDiff>();
+  readonly #views = new Map<string, ViewFacts>();
+  readonly #footprints = new Map<string, Footprint>();
+  constructor(readonly options: EstateOptions) {}
+
+  inventory(digest: string | null): Inventory | undefined {
+    return digest === null ? undefined : this.options.inventoryOf(digest);
+  }
+
+  comparable(digest: string | null): ComparableInventory | undefined {
+    if (digest === null) return undefined;
+    if (!this.#comparable.has(digest)) {
+      const inv = this.options.inventoryOf(digest);
+      this.#comparable.set(digest, inv ? comparableFromInventory(inv) : undefined);
+    }
+    return this.#comparable.get(digest);
+  }
+
+  diff(from: string, to: string): PackageDiff | undefined {
+    const k = `${from}\0${to}`;
+    let d = this.#diffs.get(k);
+    if (!d) {
+      const a = this.comparable(from);
+      const b = this.comparable(to);
+      if (!a || !b) return undefined;
+      d = diffInventories(a, b, { versionOrder: this.options.versionOrder ?? ecosystemVersionOrder });
+      this.#diffs.set(k, d);
+    }
+    return d;
+  }
+
+  /**
+   * What a layer could interact with in a merged view: its package keys, and every path it
+   * writes with the directories above them.
+   */
+  footprint(digest: string): Footprint | undefined {
+    let f = this.#footprints.get(digest);
+    if (f === undefined) {
+      const inventory = this.inventory(digest);
+      if (!inventory) return undefined;
+      const keys = new Set(comparableFromInventory(inventory).entries.map((e) => e.key));
+      const leaves = new Set<string>();
+      const dirs = new Set<string>();
+      for (const e of this.options.entriesOf?.(digest) ?? evidenceEntries(inventory)) {
+        (e.kind === 'dir' ? dirs : leaves).add(e.path);
+        for (let i = e.path.lastIndexOf('/'); i > 0; i = e.path.lastIndexOf('/', i - 1))
+          dirs.add(e.path.slice(0, i));
+      }
+      f = { keys, leaves, dirs };
+      this.#footprints.set(digest, f);
+    }
+    return f;
+  }
+
+  /** The merged view of layers given by digest, in attach order; undefined if any is unknown. */
+  view(digests: readonly (string | null)[]): ViewFacts | undefined {
+    if (digests.some((d) => d === null)) return undefined;
+    const k = digests.join('\0');
+    if (this.#views.has(k)) return this.#views.get(k);
+    const inputs: MergeLayerInput[] = [];
+    for (const [i, d] of digests.entries()) {
+      const inventory = this.inventory(d);
+      if (!inventory) return undefined;
+      const entries = this.options.entriesOf?.(d!) ?? evidenceEntries(inventory);
+      inputs.push({ arn: `layer:${i}`, entries, inventory });
+    }
+    const facts = viewFacts(mergeLayers(inputs));
+    this.#views.set(k, facts);
+    return facts;
+  }
+}
+
+interface Footprint {
+  keys: Set<string>;
+  leaves: Set<string>;
+  dirs: Set<string>;
+}
+
+/**
+ * True when two layers cannot affect each other in a merged view: no package key in common (the
+ * diff would pair them) and no path one writes where the other has a file or directory.
+ */
+function independent(a: Footprint, b: Footprint): boolean {
+  for (const k of a.keys) if (b.keys.has(k)) return false;
+  for (const p of a.leaves) if (b.leaves.has(p) || b.dirs.has(p)) return false;
+  for (const p of b.leaves) if (a.dirs.has(p)) return false;
+  return true;
+}
+
+/** Without the zip's listing: the files the inventory names as evidence. */
+function evidenceEntries(inv: Inventory): FileEntry[] {
+  const paths = new Set(inv.packages.flatMap((p) => p.locations.map((l) => l.path)));
+  return [...paths].map((path) => ({ path, kind: 'file', size: 0, compressedSize: 0, mode: 0 }));
+}
+
+/** What the estate analyses need from one merged view. */
+interface ViewFacts {
+  /** The visible packages as one comparable inventory (computed on first use). */
+  comparable(): ComparableInventory;
+  /** Each distinct (key, version) per layer index, visible or hidden. */
+  packages: {
+    key: string;
+    name: string;
+    ecosystem: Package['ecosystem'];
+    version: string | null;
+    layer: number;
+    visible: boolean;
+  }[];
+}
+
+function viewFacts(view: MergedView): ViewFacts {
+  let comparable: ComparableInventory | undefined;
+  const seen = new Set<string>();
+  const packages: ViewFacts['packages'] = [];
+  for (const mp of view.packages) {
+    const one = identify(mp.package, mp.package.locations[0]?.path);
+    if (one.kind === 'executable') continue;
+    const version = mp.package.version ?? null;
+    const visible = mp.shadowedBy === undefined;
+    const k = `${one.key}\0${version}\0${mp.layer}\0${visible}`;
+    if (seen.has(k)) continue;
+    seen.add(k);
+    packages.push({
+      key: one.key,
+      name: one.name,
+      ecosystem: mp.package.ecosystem,
+      version,
+      layer: mp.layer,
+      visible,
+    });
+  }
+  return {
+    packages,
+    comparable: () =>
+      (comparable ??= comparableFromInventory({
+        artifact: { name: 'function', kind: 'zip', sha256: '', size: 0, properties: {} },
+        packages: view.packages.filter((p) => p.shadowedBy === undefined).map((p) => p.package),
+        findings: [],
+        complete: view.complete,
+      })),
+  };
+}
+
+/**
+ * Compute the package-level drift of a scan. `result.drift` must hold drift.layers and
+ * drift.digestMismatches (computeDrift). Deterministic: every list is sorted.
+ */
+export function analyzeEstate(
+  result: Pick<ScanResult, 'functions' | 'layers' | 'drift'>,
+  options: EstateOptions
+): PackageDrift {
+  const cache = new Cache(options);
+  const order = options.versionOrder ?? ecosystemVersionOrder;
+  return {
+    layerDiffs: layerDiffs(result, cache),
+    regionDiffs: regionDiffs(result, cache),
+    ...packageView(result.functions, cache, order),
+  };
+}
+
+function unavailable(what: string, digest: string | null): string {
+  return digest === null
+    ? `${what} has no readable content`
+    : `${what} (${digest}) has no inventory`;
+}
+
+function layerDiffs(
+  result: Pick<ScanResult, 'functions' | 'layers' | 'drift'>,
+  cache: Cache
+): LayerDiff[] {
+  const fnByArn = new Map(result.functions.map((f) => [f.arn, f]));
+  const digestOf = new Map<string, string | null>();
+  for (const l of result.layers)
+    for (const v of l.versions)
+      digestOf.set(`${l.owner}\0${l.name}\0${v.region}\0${v.version}`, v.digest);
+
+  const out: LayerDiff[] = [];
+  for (const d of result.drift.layers) {
+    const byVersion = new Map<number, string[]>();
+    for (const u of d.functions) push(byVersion, u.version, u.arn);
+    const digest = (v: number) => digestOf.get(`${d.owner}\0${d.name}\0${d.region}\0${v}`) ?? null;
+    // Version numbers are unique within a region: the newest number is the newest bytes.
+    if ([...byVersion.keys()].every((v) => v === d.newestVersion)) continue;
+
+    const inUse: LayerVersionInUse[] = [...byVersion.keys()]
+      .sort((a, b) => a - b)
+      .map((version) => {
+        const dg = digest(version);
+        const functions = [...new Set(byVersion.get(version))].sort(cmp);
+        const behind = d.functions.find((u) => u.version === version)?.behind ?? 0;
+        if (version === d.newestVersion)
+          return {
+            version,
+            digest: dg,
+            behind,
+            functions,
+            diff: null,
+            diffUnavailable: null,
+            catchUp: [],
+          };
+        const why =
+          dg === null || !cache.comparable(dg)
+            ? unavailable(`v${version}`, dg)
+            : d.newestDigest === null || !cache.comparable(d.newestDigest)
+              ? unavailable(`the newest version v${d.newestVersion}`, d.newestDigest)
+              : null;
+        const diff = why === null ? cache.diff(dg!, d.newestDigest!)! : null;
+        return {
+          version,
+          digest: dg,
+          behind,
+          functions,
+          diff,
+          diffUnavailable: why,
+          catchUp: catchUp(functions, fnByArn, d, version, diff, cache),
+        };
+      });
+    out.push({
+      name: d.name,
+      owner: d.owner,
+      region: d.region,
+      newestVersion: d.newestVersion,
+      newestDigest: d.newestDigest,
+      inUse,
+    });
+  }
+  return out.sort(
+    (a, b) => cmp(a.owner, b.owner) || cmp(a.name, b.name) || cmp(a.region, b.region)
+  );
+}
+
+/** Same differences, whatever the sides are called and however much is unchanged. */
+function sameChanges(a: PackageDiff, b: PackageDiff): boolean {
+  const strip = (d: PackageDiff) =>
+    JSON.stringify([d.added, d.removed, d.versionChanged, d.contentChanged, d.executables]);
+  return strip(a) === strip(b);
+}
+
+function catchUp(
+  functions: string[],
+  fnByArn: Map<string, ScanFunction>,
+  layer: { name: string; owner: string; newestDigest: string | null },
+  version: number,
+  layerDiff: PackageDiff | null,
+  cache: Cache
+): CatchUpEffect[] {
+  const groups = new Map<string, CatchUpEffect>();
+  const same = { sameAsLayerDiff: true, diff: null, unavailable: null };
+  for (const arn of functions) {
+    const fn = fnByArn.get(arn);
+    let effect: Omit<CatchUpEffect, 'functions'>;
+    const digests = fn?.layers.map((l) => l.digest) ?? [];
+    const at = fn?.layers.findIndex(
+      (l) => l.name === layer.name && l.owner === layer.owner && l.version === version
+    );
+    const target = at === undefined || at < 0 ? undefined : digests[at];
+    // Fast path: when no other layer of the function can interact with the old or the new
+    // content, the function sees exactly the layer's diff.
+    const mine = [target, layer.newestDigest].map((d) => (d ? cache.footprint(d) : undefined));
+    const others = digests
+      .filter((_, i) => i !== at)
+      .map((d) => (d ? cache.footprint(d) : undefined));
+    if (
+      layerDiff &&
+      mine.every((f) => f !== undefined) &&
+      others.every(
+        (o) => o !== undefined && mine.every((m) => m !== undefined && independent(m, o))
+      )
+    ) {
+      effect = same;
+    } else {
+      const before = cache.view(digests);
+      const after =
+        at === undefined || at < 0
+          ? undefined
+          : cache.view(digests.map((d, i) => (i === at ? layer.newestDigest : d)));
+      if (!layerDiff || !before || !after) {
+        const missing = fn?.layers.find((l) => l.digest === null || !cache.inventory(l.digest));
+        effect = {
+          sameAsLayerDiff: false,
+          diff: null,
+          unavailable: !layerDiff
+            ? 'the layer diff is unavailable'
+            : missing
+              ? unavailable(`layer ${missing.arn}`, missing.digest)
+              : unavailable('the newest version', layer.newestDigest),
+        };
+      } else {
+        const d = diffInventories(before.comparable(), after.comparable(), {
+          versionOrder: cache.options.versionOrder ?? ecosystemVersionOrder,
+        });
+        const equal = sameChanges(d, layerDiff);
+        effect = { sameAsLayerDiff: equal, diff: equal ? null : viewDiff(d), unavailable: null };
+      }
+    }
+    const k = JSON.stringify(effect);
+    const g = groups.get(k);
+    if (g) g.functions.push(arn);
+    else groups.set(k, { functions: [arn], ...effect });
+  }
+  return [...groups.values()].sort((a, b) => cmp(a.functions[0]!, b.functions[0]!));
+}
+
+/** A function-view diff: its sides are the function before and after, not layer zips. */
+function viewDiff(d: PackageDiff): PackageDiff {
+  return {
+    ...d,
+    from: { name: 'function view (current)', digest: '', complete: d.from.complete },
+    to: { name: 'function view (after catching up)', digest: '', complete: d.to.complete },
+  };
+}
+
+function regionDiffs(result: Pick<ScanResult, 'drift'>, cache: Cache): RegionDiff[] {
+  const out: RegionDiff[] = [];
+  for (const m of result.drift.digestMismatches) {
+    const byDigest = new Map<string, string[]>();
+    for (const r of m.regions) push(byDigest, r.digest, r.region);
+    const groups = [...byDigest.entries()].map(([digest, regions]) => ({
+      digest,
+      regions: regions.sort(cmp),
+    }));
+    // Most regions first; ties by the first region's name.
+    groups.sort((a, b) => b.regions.length - a.regions.length || cmp(a.regions[0]!, b.regions[0]!));
+    const [base, ...rest] = groups;
+    if (!base) continue;
+    out.push({
+      name: m.name,
+      owner: m.owner,
+      version: m.version,
+      baseline: base,
+      others: rest.map((g) => {
+        const why = !cache.comparable(base.digest)
+          ? unavailable(`the baseline ${base.regions.join(', ')}`, base.digest)
+          : !cache.comparable(g.digest)
+            ? unavailable(g.regions.join(', '), g.digest)
+            : null;
+        return {
+          ...g,
+          diff: why === null ? cache.diff(base.digest, g.digest)! : null,
+          diffUnavailable: why,
+        };
+      }),
+    });
+  }
+  return out;
+}
+
+function packageView(
+  functions: readonly ScanFunction[],
+  cache: Cache,
+  order: VersionOrder
+): Pick<PackageDrift, 'packages' | 'incompleteFunctions'> {
+  interface Acc {
+    name: string;
+    ecosystem: Package['ecosystem'];
+    versions: Map<
+      string | null,
+      { functions: Set<string>; layers: Set<string>; shadowedIn: Set<string> }
+    >;
+  }
+  const byKey = new Map<string, Acc>();
+  const incomplete: string[] = [];
+  for (const fn of functions) {
+    if (fn.layers.length === 0) continue;
+    // Layers whose inventory is missing are left out; the function is listed as incomplete.
+    const known = fn.layers.filter((l) => l.digest !== null && cache.inventory(l.digest));
+    if (known.length < fn.layers.length) incomplete.push(fn.arn);
+    const view = cache.view(known.map((l) => l.digest));
+    if (!view) continue;
+    for (const p of view.packages) {
+      let acc = byKey.get(p.key);
+      if (!acc)
+        byKey.set(p.key, (acc = { name: p.name, ecosystem: p.ecosystem, versions: new Map() }));
+      let v = acc.versions.get(p.version);
+      if (!v)
+        acc.versions.set(
+          p.version,
+          (v = { functions: new Set(), layers: new Set(), shadowedIn: new Set() })
+        );
+      if (p.visible) {
+        v.functions.add(fn.arn);
+        v.layers.add(known[p.layer]!.arn);
+      } else v.shadowedIn.add(fn.arn);
+    }
+  }
+  const packages: EstatePackage[] = [...byKey.entries()]
+    .sort(([a], [b]) => cmp(a, b))
+    .map(([key, acc]) => ({
+      key,
+      ecosystem: acc.ecosystem,
+      name: acc.name,
+      versions: [...acc.versions.entries()]
+        .sort(([a], [b]) => compareDeployed(acc.ecosystem, a, b, order))
+        .map(([version, v]) => ({
+          version,
+          functions: [...v.functions].sort(cmp),
+          layers: [...v.layers].sort(cmp),
+          // Hidden where it is also visible (another copy) is not hidden.
+          shadowedIn: [...v.shadowedIn].filter((f) => !v.functions.has(f)).sort(cmp),
+        })),
+    }));
+  return { packages, incompleteFunctions: incomplete.sort(cmp) };
+}
+
+/** Ascending by version order; versions it cannot order after those, by text; no version last. */
+function compareDeployed(
+  ecosystem: Package['ecosystem'],
+  a: string | null,
+  b: string | null,
+  order: VersionOrder
+): number {
+  if (a === null || b === null) return a === b ? 0 : a === null ? 1 : -1;
+  const oa = order.compare(ecosystem, a, a) !== undefined;
+  const ob = order.compare(ecosystem, b, b) !== undefined;
+  if (oa && ob) return order.compare(ecosystem, a, b) || cmp(a, b);
+  if (oa !== ob) return oa ? -1 : 1;
+  return cmp(a, b);
+}

@@ -1,0 +1,340 @@
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type BetterSqlite3 from 'better-sqlite3';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { serializeSbom } from '../sbom/cyclonedx.js';
+import type { ScanResult } from '../scan/result.js';
+import type { Verdict } from '../verify/verdict.js';
+import { digest, estate, inventory, type VersionSpec } from '../estate/testing/estate.js';
+import { computeChanges } from './changes.js';
+import { HistoryError } from './errors.js';
+import { APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION } from './schema.js';
+import { defaultHistoryPath, HistoryStore } from './store.js';
+
+const Database = createRequire(import.meta.url)('better-sqlite3') as typeof BetterSqlite3;
+
+const E = 'us-east-1';
+const TAGS = ['base-1', 'base-2', 'base-3', 'tools-1'];
+const INVENTORIES = new Map(
+  [
+    inventory('base-1', { lodash: '4.17.20' }),
+    inventory('base-2', { lodash: '4.17.21' }),
+    inventory('base-3', { lodash: '4.17.21', ms: '2.1.3' }),
+    inventory('tools-1', { chalk: '5.0.0' }),
+  ].map((i) => [`sha256:${i.artifact.sha256}`, i])
+);
+const SBOMS = new Map(
+  [...INVENTORIES].map(([d, i]) => [
+    d,
+    serializeSbom(i, { format: 'cyclonedx-json', specVersion: '1.6' }),
+  ])
+);
+
+/** The n-th scan of a changing estate: a new base version every other scan. */
+function nthScan(n: number): ScanResult {
+  const versions: VersionSpec[] = [
+    { region: E, name: 'base', version: 1, tag: 'base-1' },
+    { region: E, name: 'base', version: 2, tag: 'base-2' },
+    ...(n >= 1 ? [{ region: E, name: 'base', version: 3, tag: 'base-3' }] : []),
+    { region: E, name: 'tools', version: 1, tag: 'tools-1' },
+  ];
+  return estate(versions, [
+    [E, 'a', [['base', 1]]],
+    [
+      E,
+      'b',
+      [
+        ['base', n >= 2 ? 3 : 2],
+        ['tools', 1],
+      ],
+    ],
+    ...(n >= 3 ? ([[E, `c${n}`, [['tools', 1]]]] as [string, string, [string, number][]][]) : []),
+  ]);
+}
+
+const at = (minute: number) => new Date(Date.UTC(2026, 10, 1, 12, minute));
+
+let dir: string;
+let db: string;
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'lamina-history-'));
+  db = join(dir, 'history.db');
+});
+afterEach(() => {
+  rmSync(dir, { recursive: true, force: true });
+});
+
+function errorOf(f: () => unknown): HistoryError {
+  try {
+    f();
+  } catch (err) {
+    if (err instanceof HistoryError) return err;
+    throw err;
+  }
+  throw new Error('expected a HistoryError');
+}
+
+function record(
+  store: HistoryStore,
+  n: number,
+  extra: Partial<Parameters<HistoryStore['recordScan']>[0]> = {}
+) {
+  return store.recordScan({
+    result: nthScan(n),
+    startedAt: at(n * 10),
+    finishedAt: at(n * 10 + 1),
+    sbomOf: (d) => SBOMS.get(d),
+    ...extra,
+  });
+}
+
+describe('HistoryStore', () => {
+  it('records a scan and reads the same result back', () => {
+    const store = HistoryStore.open(db, { create: true });
+    const id = record(store, 0);
+    const back = store.loadScan(id);
+    expect(back.result).toEqual(nthScan(0));
+    expect(back.info).toMatchObject({
+      id,
+      startedAt: at(0).toISOString(),
+      functions: 2,
+      layerVersions: 3,
+      failures: 0,
+      verified: false,
+      policyDigest: null,
+    });
+    expect(back.verdicts).toBeNull();
+    expect(store.inventory(digest('base-1'))).toMatchObject({
+      packages: [{ name: 'lodash', version: '4.17.20' }],
+    });
+    expect(store.schemaVersion).toBe(SCHEMA_VERSION);
+    store.close();
+    // WAL mode, our application id.
+    const raw = new Database(db, { readonly: true });
+    expect(raw.pragma('journal_mode', { simple: true })).toBe('wal');
+    expect(raw.pragma('application_id', { simple: true })).toBe(APPLICATION_ID);
+    raw.close();
+  });
+
+  it('stores each fact and each inventory once, however many scans share them', () => {
+    const store = HistoryStore.open(db, { create: true });
+    const asked: string[] = [];
+    const sbomOf = (d: string) => {
+      asked.push(d);
+      return SBOMS.get(d);
+    };
+    record(store, 1, { sbomOf });
+    expect(asked.sort()).toEqual(['base-1', 'base-2', 'base-3', 'tools-1'].map(digest).sort());
+    asked.length = 0;
+    record(store, 1, { sbomOf });
+    record(store, 2, { sbomOf });
+    // Every digest was already stored: no SBOM was asked for again.
+    expect(asked).toEqual([]);
+    store.close();
+    const raw = new Database(db, { readonly: true });
+    const count = (sql: string) => raw.prepare(sql).pluck().get() as number;
+    expect(count('SELECT count(*) FROM inventory')).toBe(TAGS.length);
+    // Scan 2 differs from scan 1 in function b only (and the usedBy it implies).
+    expect(count("SELECT count(*) FROM fact WHERE kind = 'function'")).toBe(3);
+    expect(count('SELECT count(*) FROM scan_fact')).toBe(3 * 6);
+    raw.close();
+  });
+
+  it('records verdicts, signing facts and the policy digest with a verified scan', () => {
+    const store = HistoryStore.open(db, { create: true });
+    const verdict: Verdict = {
+      subject: {
+        kind: 'layer',
+        name: 'base:1',
+        arn: 'arn:aws:lambda:us-east-1:111111111111:layer:base:1',
+      },
+      mode: 'enforce',
+      ok: false,
+      checks: [
+        { id: 'digest', kind: 'digest', outcome: 'fail', detail: 'not pinned', evidence: {} },
+      ],
+    };
+    const id = record(store, 0, {
+      verdicts: [verdict],
+      policyDigest: 'sha256:' + 'ab'.repeat(32),
+      signing: [
+        {
+          jobArn: 'arn:aws:signer:us-east-1:111111111111:/signing-jobs/j1',
+          profileVersionArn: null,
+          jobStatus: 'Succeeded',
+          jobRevoked: true,
+          profileStatus: 'Active',
+          profileRevoked: false,
+        },
+      ],
+    });
+    const back = store.loadScan(id);
+    expect(back.verdicts).toEqual([verdict]);
+    expect(back.signing[0]!.jobRevoked).toBe(true);
+    expect(back.info).toMatchObject({ verified: true, policyDigest: 'sha256:' + 'ab'.repeat(32) });
+    store.close();
+  });
+
+  it('gives back what computeChanges needs: the same changes as from the scans in memory', () => {
+    const store = HistoryStore.open(db, { create: true });
+    const a = store.loadScan(record(store, 0));
+    const b = store.loadScan(record(store, 3));
+    const fromStore = computeChanges(a, b, { inventoryOf: (d) => store.inventory(d) });
+    const inMemory = computeChanges(
+      { ...a, result: nthScan(0) },
+      { ...b, result: nthScan(3) },
+      { inventoryOf: (d) => INVENTORIES.get(d) }
+    );
+    expect(fromStore).toEqual(inMemory);
+    expect(fromStore.summary).toMatchObject({
+      'function-moved': 1,
+      'layer-version-added': 1,
+      'function-added': 1,
+    });
+    store.close();
+  });
+
+  it('finds the scan --since names', () => {
+    const store = HistoryStore.open(db, { create: true });
+    for (const n of [0, 1, 2]) record(store, n);
+    expect(store.latestScan()).toBe(3);
+    expect(store.resolveSince()).toBe(2);
+    expect(store.resolveSince('1')).toBe(1);
+    // Scan 2 finished at 12:11; the last one finished by 12:15 is it.
+    expect(store.resolveSince('2026-11-01T12:15:00Z')).toBe(2);
+    expect(errorOf(() => store.resolveSince('2026-10-01')).code).toBe('SCAN_NOT_FOUND');
+    expect(errorOf(() => store.resolveSince('7')).code).toBe('SCAN_NOT_FOUND');
+    expect(errorOf(() => store.resolveSince('yesterday')).code).toBe('SCAN_NOT_FOUND');
+    expect(errorOf(() => store.loadScan(9)).exitCode).toBe(2);
+    store.close();
+  });
+
+  it('prunes to the newest N scans and drops what only the pruned scans used', () => {
+    const store = HistoryStore.open(db, { create: true });
+    const ids = [0, 1, 2, 3, 4].map((n) => record(store, n));
+    const kept = ids.slice(-2).map((id) => store.loadScan(id));
+    expect(store.prune(2)).toMatchObject({ scans: 3 });
+    expect(store.listScans().map((s) => s.id)).toEqual(ids.slice(-2));
+    expect(kept.map((k) => store.loadScan(k.info.id))).toEqual(kept);
+    // base v3 and tools are still in use; nothing else was recorded.
+    expect(store.prune(2)).toEqual({ scans: 0, facts: 0, inventories: 0 });
+    expect(() => store.prune(0)).toThrow(RangeError);
+    store.close();
+    const raw = new Database(db, { readonly: true });
+    const facts = raw.prepare("SELECT count(*) FROM fact WHERE kind = 'function'").pluck().get();
+    // Functions a, b (on v3) and c3, c4 remain; b on v2 was used only by pruned scans.
+    expect(facts).toBe(4);
+    raw.close();
+  });
+
+  it('drops inventories no remaining scan refers to', () => {
+    const store = HistoryStore.open(db, { create: true });
+    const only = estate([{ region: E, name: 'tools', version: 1, tag: 'tools-1' }], []);
+    record(store, 0);
+    store.recordScan({ result: only, startedAt: at(50), finishedAt: at(51) });
+    expect(store.prune(1)).toMatchObject({ scans: 1, inventories: 2 });
+    expect(store.sbom(digest('base-1'))).toBeUndefined();
+    expect(store.sbom(digest('tools-1'))).toBe(SBOMS.get(digest('tools-1')));
+    store.close();
+  });
+
+  it('migrates a database written with schema version 1', () => {
+    const raw = new Database(db);
+    raw.pragma('journal_mode = WAL');
+    raw.exec(MIGRATIONS[0]!);
+    raw.pragma(`application_id = ${APPLICATION_ID}`);
+    raw.pragma('user_version = 1');
+    // A scan as lamina with schema 1 wrote it: no policy digest, no verdict columns.
+    raw
+      .prepare(
+        'INSERT INTO scan (started_at, finished_at, tool_version, scope) VALUES (?, ?, ?, ?)'
+      )
+      .run(
+        at(0).toISOString(),
+        at(1).toISOString(),
+        '0.0.9',
+        '{"accounts":["111111111111"],"regions":["us-east-1"]}'
+      );
+    const fn = nthScan(0).functions[0]!;
+    const factId = raw
+      .prepare(
+        "INSERT INTO fact (kind, hash, subject, digest, body) VALUES ('function', ?, ?, NULL, ?)"
+      )
+      .run(Buffer.alloc(32, 1), fn.arn, JSON.stringify(fn)).lastInsertRowid;
+    raw.prepare('INSERT INTO scan_fact (scan_id, fact_id) VALUES (1, ?)').run(factId);
+    raw.close();
+
+    const store = HistoryStore.open(db);
+    expect(store.schemaVersion).toBe(SCHEMA_VERSION);
+    const old = store.loadScan(1);
+    expect(old.info).toMatchObject({
+      toolVersion: '0.0.9',
+      policyDigest: null,
+      verified: false,
+      functions: 1,
+    });
+    expect(old.result.functions).toEqual([fn]);
+    const id = record(store, 1, { verdicts: [], policyDigest: 'sha256:00' });
+    expect(store.loadScan(id).info).toMatchObject({ verified: true, policyDigest: 'sha256:00' });
+    store.close();
+  });
+
+  it('refuses a corrupted file with a coded error and leaves it byte for byte', () => {
+    const store = HistoryStore.open(db, { create: true });
+    for (const n of [0, 1, 2, 3]) record(store, n);
+    store.close();
+    const good = readFileSync(db);
+    // A damaged page in the middle of the file (past the header page).
+    const bad = Buffer.from(good);
+    bad.fill(0xa5, 4096, 8192);
+    writeFileSync(db, bad);
+    const e = errorOf(() => HistoryStore.open(db));
+    expect(e.code).toBe('CORRUPT_DATABASE');
+    expect(e.exitCode).toBe(2);
+    expect(readFileSync(db).equals(bad)).toBe(true);
+
+    // Not a database at all.
+    writeFileSync(db, 'this is not a database\n'.repeat(100));
+    expect(errorOf(() => HistoryStore.open(db, { create: true })).code).toBe('CORRUPT_DATABASE');
+    expect(readFileSync(db, 'utf8')).toBe('this is not a database\n'.repeat(100));
+    // Truncated to its first page.
+    writeFileSync(db, good.subarray(0, 4096));
+    expect(errorOf(() => HistoryStore.open(db)).code).toBe('CORRUPT_DATABASE');
+    expect(readFileSync(db).equals(good.subarray(0, 4096))).toBe(true);
+    expect(readdirSync(dir).sort()).toEqual(['history.db']);
+  });
+
+  it('refuses other SQLite databases, newer schemas, directories and missing files', () => {
+    const other = new Database(db);
+    other.exec('CREATE TABLE notes (t TEXT)');
+    other.close();
+    const before = readFileSync(db);
+    expect(errorOf(() => HistoryStore.open(db, { create: true })).code).toBe('NOT_A_HISTORY_DB');
+    expect(readFileSync(db).equals(before)).toBe(true);
+
+    rmSync(db);
+    HistoryStore.open(db, { create: true }).close();
+    const raw = new Database(db);
+    raw.pragma('user_version = 99');
+    raw.close();
+    expect(errorOf(() => HistoryStore.open(db)).code).toBe('SCHEMA_TOO_NEW');
+
+    mkdirSync(join(dir, 'd'));
+    expect(errorOf(() => HistoryStore.open(join(dir, 'd'), { create: true })).code).toBe(
+      'BAD_PATH'
+    );
+    const missing = errorOf(() => HistoryStore.open(join(dir, 'none.db')));
+    expect(missing.code).toBe('NO_HISTORY');
+    expect(existsSync(join(dir, 'none.db'))).toBe(false);
+  });
+
+  it('defaults to the XDG state directory', () => {
+    expect(defaultHistoryPath({ XDG_STATE_HOME: '/s' })).toBe('/s/lamina/history.db');
+    expect(defaultHistoryPath({ XDG_STATE_HOME: 'relative' })).toMatch(
+      /\/\.local\/state\/lamina\/history\.db$/
+    );
+  });
+});

@@ -1,0 +1,499 @@
+/**
+ * The scan history: an embedded SQLite database (better-sqlite3) in WAL mode. Each scan is
+ * written in one IMMEDIATE transaction, so a scan killed half-way leaves the history as it was,
+ * and two scans recording at once take turns on SQLite's write lock instead of interleaving.
+ * https://www.sqlite.org/wal.html  https://www.sqlite.org/lang_transaction.html
+ */
+import { closeSync, openSync, readSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { brotliCompressSync, brotliDecompressSync, constants as zlib } from 'node:zlib';
+import type BetterSqlite3 from 'better-sqlite3';
+import type { Inventory } from '../model/inventory.js';
+import type { ScanFailure, ScanFunction, ScanResult } from '../scan/result.js';
+import { inventoryFromCycloneDx } from '../sbom/read.js';
+import type { Verdict } from '../verify/verdict.js';
+import { HistoryError, type HistoryErrorCode } from './errors.js';
+import { fromFacts, toFacts, type FactKind, type LayerVersionFact } from './facts.js';
+import { APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION } from './schema.js';
+import type { RecordScanInput, RecordedScan, ScanInfo, SigningFact } from './types.js';
+
+type Db = BetterSqlite3.Database;
+
+/**
+ * Default history file: `$XDG_STATE_HOME/lamina/history.db`, else
+ * `~/.local/state/lamina/history.db` (XDG Base Directory Specification: state that persists
+ * between runs).
+ */
+export function defaultHistoryPath(env: NodeJS.ProcessEnv = process.env): string {
+  const xdg = env['XDG_STATE_HOME'];
+  const base = xdg && xdg.startsWith('/') ? xdg : join(homedir(), '.local', 'state');
+  return join(base, 'lamina', 'history.db');
+}
+
+export interface OpenHistoryOptions {
+  /** Create the database when the file does not exist (default false: NO_HISTORY). */
+  create?: boolean;
+  /** How long to wait for another process's lock, in ms (default 60,000). */
+  busyTimeoutMs?: number;
+}
+
+const SQLITE_HEADER = Buffer.from('SQLite format 3\0', 'latin1');
+/** Rows written between progress calls. */
+const PROGRESS_EVERY = 500;
+
+let binding: typeof BetterSqlite3 | undefined;
+function loadBinding(): typeof BetterSqlite3 {
+  if (binding) return binding;
+  try {
+    binding = createRequire(import.meta.url)('better-sqlite3') as typeof BetterSqlite3;
+    return binding;
+  } catch (err) {
+    throw new HistoryError({
+      code: 'SQLITE_UNAVAILABLE',
+      message: `the history needs the optional dependency better-sqlite3, which is not installed (${errText(err)})`,
+      cause: err,
+    });
+  }
+}
+
+const errText = (err: unknown): string =>
+  (err instanceof Error ? err.message : String(err)).split('\n')[0] ?? '';
+
+/** Turn a SQLite or file-system error into a HistoryError (passing HistoryErrors through). */
+function translate(path: string, err: unknown): HistoryError {
+  if (err instanceof HistoryError) return err;
+  const code = (err as { code?: unknown }).code;
+  const c = typeof code === 'string' ? code : '';
+  let mapped: HistoryErrorCode = 'IO_ERROR';
+  let what = 'could not be read or written';
+  if (c === 'SQLITE_CORRUPT' || c === 'SQLITE_NOTADB' || c.startsWith('SQLITE_CORRUPT')) {
+    mapped = 'CORRUPT_DATABASE';
+    what = 'is damaged or not a SQLite database; it was left as it is';
+  } else if (c === 'SQLITE_BUSY' || c.startsWith('SQLITE_BUSY') || c === 'SQLITE_LOCKED') {
+    mapped = 'DATABASE_BUSY';
+    what = 'stayed locked by another process for longer than the wait allowed';
+  } else if (c === 'ERR_DLOPEN_FAILED' || /NODE_MODULE_VERSION/.test(errText(err))) {
+    mapped = 'SQLITE_UNAVAILABLE';
+    what = `cannot be opened: better-sqlite3's native addon is not built for Node ${process.version} (run \`npm rebuild better-sqlite3\`)`;
+  }
+  return new HistoryError({
+    code: mapped,
+    message: `history ${path} ${what}: ${errText(err)}`,
+    cause: err,
+  });
+}
+
+/** Refuse, before SQLite touches it, a file that does not start like a SQLite database. */
+function checkHeader(path: string): 'missing' | 'empty' | 'sqlite' {
+  let st;
+  try {
+    st = statSync(path);
+  } catch (err) {
+    if ((err as { code?: string }).code === 'ENOENT') return 'missing';
+    throw translate(path, err);
+  }
+  if (!st.isFile())
+    throw new HistoryError({ code: 'BAD_PATH', message: `history ${path} is not a regular file` });
+  if (st.size === 0) return 'empty';
+  const head = Buffer.alloc(SQLITE_HEADER.length);
+  let fd: number | undefined;
+  try {
+    fd = openSync(path, 'r');
+    readSync(fd, head, 0, head.length, 0);
+  } catch (err) {
+    throw translate(path, err);
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+  if (!head.equals(SQLITE_HEADER) || st.size < 512)
+    throw new HistoryError({
+      code: 'CORRUPT_DATABASE',
+      message: `history ${path} is not a SQLite database (bad header); it was left as it is`,
+    });
+  return 'sqlite';
+}
+
+interface ScanRow {
+  id: number;
+  started_at: string;
+  finished_at: string;
+  tool_version: string;
+  scope: string;
+  policy_digest: string | null;
+  verified: number;
+}
+
+/** The history database. Synchronous: better-sqlite3 is, and each call is short. */
+export class HistoryStore {
+  readonly path: string;
+  readonly #db: Db;
+
+  private constructor(path: string, db: Db) {
+    this.path = path;
+    this.#db = db;
+  }
+
+  /**
+   * Open (and migrate) the history at `path`.
+   * @throws HistoryError NO_HISTORY, CORRUPT_DATABASE, NOT_A_HISTORY_DB, SCHEMA_TOO_NEW, …
+   */
+  static open(path: string, options: OpenHistoryOptions = {}): HistoryStore {
+    const state = checkHeader(path);
+    if (state === 'missing' && !options.create)
+      throw new HistoryError({ code: 'NO_HISTORY', message: `no history at ${path}` });
+    const Database = loadBinding();
+    let db: Db | undefined;
+    try {
+      db = new Database(path, { timeout: options.busyTimeoutMs ?? 60_000 });
+      const store = new HistoryStore(path, db);
+      store.#prepare(state !== 'sqlite');
+      return store;
+    } catch (err) {
+      db?.close();
+      throw translate(path, err);
+    }
+  }
+
+  #prepare(fresh: boolean): void {
+    const db = this.#db;
+    const app = db.pragma('application_id', { simple: true }) as number;
+    const version = db.pragma('user_version', { simple: true }) as number;
+    const tables = db
+      .prepare("SELECT count(*) FROM sqlite_schema WHERE name NOT LIKE 'sqlite_%'")
+      .pluck()
+      .get() as number;
+    if (app !== APPLICATION_ID && (app !== 0 || version !== 0 || tables > 0))
+      throw new HistoryError({
+        code: 'NOT_A_HISTORY_DB',
+        message: `${this.path} is a SQLite database that lamina did not write; it was left as it is`,
+      });
+    if (version > SCHEMA_VERSION)
+      throw new HistoryError({
+        code: 'SCHEMA_TOO_NEW',
+        message: `history ${this.path} has schema version ${version}; this lamina knows up to ${SCHEMA_VERSION}`,
+      });
+    if (!fresh) {
+      const check = (db.pragma('quick_check(3)') as { quick_check: string }[]).map((r) =>
+        r.quick_check.replace(/\s+/g, ' ')
+      );
+      if (check.join() !== 'ok')
+        throw new HistoryError({
+          code: 'CORRUPT_DATABASE',
+          message: `history ${this.path} failed SQLite's integrity check (${check.join('; ')}); it was left as it is`,
+        });
+    }
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = NORMAL');
+    db.pragma('foreign_keys = ON');
+    if (version < SCHEMA_VERSION) this.#migrate();
+  }
+
+  /** Apply the migrations the database lacks, under the write lock, re-reading the version there. */
+  #migrate(): void {
+    const db = this.#db;
+    db.transaction(() => {
+      const current = db.pragma('user_version', { simple: true }) as number;
+      for (let v = current; v < SCHEMA_VERSION; v++) db.exec(MIGRATIONS[v]!);
+      db.pragma(`application_id = ${APPLICATION_ID}`);
+      db.pragma(`user_version = ${SCHEMA_VERSION}`);
+    }).immediate();
+  }
+
+  /** The schema version of the open database. */
+  get schemaVersion(): number {
+    return this.#run(() => this.#db.pragma('user_version', { simple: true }) as number);
+  }
+
+  close(): void {
+    this.#db.close();
+  }
+
+  #run<T>(f: () => T): T {
+    try {
+      return f();
+    } catch (err) {
+      throw translate(this.path, err);
+    }
+  }
+
+  /**
+   * Record one scan in a single transaction; returns its id. Inventories are compressed before
+   * the transaction starts, and only for digests the database does not hold.
+   */
+  recordScan(input: RecordScanInput): number {
+    return this.#run(() => {
+      const db = this.#db;
+      const facts = toFacts(input.result, input.verdicts ?? [], input.signing ?? []);
+      const have = db.prepare('SELECT 1 FROM inventory WHERE digest = ?').pluck();
+      const digests = [
+        ...new Set(
+          input.result.layers.flatMap((l) =>
+            l.versions.filter((v) => v.status === 'inventoried').map((v) => v.digest)
+          )
+        ),
+      ].filter((d): d is string => d !== null);
+      const inventories: { digest: string; size: number; body: Buffer }[] = [];
+      for (const d of digests) {
+        if (have.get(d) !== undefined || !input.sbomOf) continue;
+        const sbom = input.sbomOf(d);
+        if (sbom === undefined) continue;
+        const raw = typeof sbom === 'string' ? Buffer.from(sbom) : sbom;
+        inventories.push({ digest: d, size: raw.length, body: compress(raw) });
+      }
+
+      const insertScan = db.prepare(
+        `INSERT INTO scan (started_at, finished_at, tool_version, scope, policy_digest, verified)
+         VALUES (?, ?, ?, ?, ?, ?)`
+      );
+      const insertFact = db.prepare(
+        'INSERT INTO fact (kind, hash, subject, digest, body) VALUES (?, ?, ?, ?, ?) ON CONFLICT (hash) DO NOTHING'
+      );
+      const factId = db.prepare('SELECT id FROM fact WHERE hash = ?').pluck();
+      const link = db.prepare('INSERT OR IGNORE INTO scan_fact (scan_id, fact_id) VALUES (?, ?)');
+      const insertInventory = db.prepare(
+        "INSERT OR IGNORE INTO inventory (digest, codec, size, body) VALUES (?, 'br', ?, ?)"
+      );
+      const total = facts.length + inventories.length;
+      let done = 0;
+      const step = () => {
+        done++;
+        if (input.onProgress && (done % PROGRESS_EVERY === 0 || done === total))
+          input.onProgress(done, total);
+      };
+      return db
+        .transaction(() => {
+          const scanId = Number(
+            insertScan.run(
+              input.startedAt.toISOString(),
+              input.finishedAt.toISOString(),
+              input.result.tool.version,
+              JSON.stringify(input.result.scope),
+              input.policyDigest ?? null,
+              input.verdicts ? 1 : 0
+            ).lastInsertRowid
+          );
+          for (const f of facts) {
+            const r = insertFact.run(f.kind, f.hash, f.subject, f.digest, f.body);
+            const id = r.changes > 0 ? Number(r.lastInsertRowid) : (factId.get(f.hash) as number);
+            link.run(scanId, id);
+            step();
+          }
+          for (const i of inventories) {
+            insertInventory.run(i.digest, i.size, i.body);
+            step();
+          }
+          return scanId;
+        })
+        .immediate();
+    });
+  }
+
+  /** Every recorded scan, oldest first. */
+  listScans(): ScanInfo[] {
+    return this.#run(() => {
+      const rows = this.#db.prepare('SELECT * FROM scan ORDER BY id').all() as ScanRow[];
+      const counts = this.#db
+        .prepare(
+          `SELECT sf.scan_id AS id, f.kind AS kind, count(*) AS n
+           FROM scan_fact sf JOIN fact f ON f.id = sf.fact_id
+           WHERE f.kind IN ('function', 'layer-version', 'failure')
+           GROUP BY sf.scan_id, f.kind`
+        )
+        .all() as { id: number; kind: FactKind; n: number }[];
+      const count = (id: number, kind: FactKind) =>
+        counts.find((c) => c.id === id && c.kind === kind)?.n ?? 0;
+      return rows.map((r) =>
+        info(r, count(r.id, 'function'), count(r.id, 'layer-version'), count(r.id, 'failure'))
+      );
+    });
+  }
+
+  /** Read a recorded scan back. @throws HistoryError SCAN_NOT_FOUND */
+  loadScan(id: number): RecordedScan {
+    return this.#run(() => {
+      const row = this.#db.prepare('SELECT * FROM scan WHERE id = ?').get(id) as
+        ScanRow | undefined;
+      if (!row)
+        throw new HistoryError({
+          code: 'SCAN_NOT_FOUND',
+          message: `no scan ${id} in history ${this.path}`,
+        });
+      const facts = this.#db
+        .prepare(
+          'SELECT f.kind AS kind, f.body AS body FROM scan_fact sf JOIN fact f ON f.id = sf.fact_id WHERE sf.scan_id = ?'
+        )
+        .all(id) as { kind: FactKind; body: string }[];
+      const functions: ScanFunction[] = [];
+      const versions: LayerVersionFact[] = [];
+      const failures: ScanFailure[] = [];
+      const verdicts: Verdict[] = [];
+      const signing: SigningFact[] = [];
+      for (const f of facts) {
+        const v: unknown = JSON.parse(f.body);
+        if (f.kind === 'function') functions.push(v as ScanFunction);
+        else if (f.kind === 'layer-version') versions.push(v as LayerVersionFact);
+        else if (f.kind === 'failure') failures.push(v as ScanFailure);
+        else if (f.kind === 'verdict') verdicts.push(v as Verdict);
+        else signing.push(v as SigningFact);
+      }
+      const result: ScanResult = fromFacts(
+        { toolVersion: row.tool_version, scope: JSON.parse(row.scope) as ScanResult['scope'] },
+        functions,
+        versions,
+        failures
+      );
+      const key = (v: Verdict) => `${v.subject.kind}\0${v.subject.arn ?? v.subject.name}`;
+      verdicts.sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
+      signing.sort((a, b) => (a.jobArn < b.jobArn ? -1 : a.jobArn > b.jobArn ? 1 : 0));
+      return {
+        info: info(row, functions.length, versions.length, failures.length),
+        result,
+        verdicts: row.verified ? verdicts : null,
+        signing,
+      };
+    });
+  }
+
+  /** The SBOM JSON recorded for a digest, or undefined. */
+  sbom(digest: string): string | undefined {
+    return this.#run(() => {
+      const row = this.#db
+        .prepare('SELECT codec, body FROM inventory WHERE digest = ?')
+        .get(digest) as { codec: string; body: Buffer } | undefined;
+      if (!row) return undefined;
+      if (row.codec !== 'br')
+        throw new HistoryError({
+          code: 'CORRUPT_DATABASE',
+          message: `history ${this.path}: inventory ${digest} has unknown codec ${row.codec}`,
+        });
+      return brotliDecompressSync(row.body).toString('utf8');
+    });
+  }
+
+  /** The inventory recorded for a digest, read back from its SBOM; undefined when none. */
+  inventory(digest: string): Inventory | undefined {
+    const text = this.sbom(digest);
+    return text === undefined ? undefined : inventoryFromCycloneDx(text, { name: digest });
+  }
+
+  /**
+   * Resolve which scan `--since` names: a scan id, or an ISO date/time (the last scan that
+   * finished at or before it); without one, the scan before the latest.
+   * @throws HistoryError SCAN_NOT_FOUND
+   */
+  resolveSince(since?: string): number {
+    return this.#run(() => {
+      let id: number | undefined;
+      let what: string;
+      if (since === undefined) {
+        what = 'a previous scan';
+        id = this.#db
+          .prepare('SELECT id FROM scan ORDER BY id DESC LIMIT 1 OFFSET 1')
+          .pluck()
+          .get() as number | undefined;
+      } else if (/^\d+$/.test(since)) {
+        what = `scan ${since}`;
+        id = this.#db.prepare('SELECT id FROM scan WHERE id = ?').pluck().get(Number(since)) as
+          number | undefined;
+      } else {
+        const t = Date.parse(since);
+        if (Number.isNaN(t))
+          throw new HistoryError({
+            code: 'SCAN_NOT_FOUND',
+            message: `--since ${since}: not a scan id or an ISO 8601 date`,
+          });
+        what = `a scan finished at or before ${new Date(t).toISOString()}`;
+        id = this.#db
+          .prepare(
+            'SELECT id FROM scan WHERE finished_at <= ? ORDER BY finished_at DESC, id DESC LIMIT 1'
+          )
+          .pluck()
+          .get(new Date(t).toISOString()) as number | undefined;
+      }
+      if (id === undefined)
+        throw new HistoryError({
+          code: 'SCAN_NOT_FOUND',
+          message: `history ${this.path} has no ${what}`,
+        });
+      return id;
+    });
+  }
+
+  /** The id of the latest scan. @throws HistoryError SCAN_NOT_FOUND when there is none */
+  latestScan(): number {
+    return this.#run(() => {
+      const id = this.#db.prepare('SELECT max(id) FROM scan').pluck().get() as number | null;
+      if (id === null)
+        throw new HistoryError({
+          code: 'SCAN_NOT_FOUND',
+          message: `history ${this.path} has no scans`,
+        });
+      return id;
+    });
+  }
+
+  /**
+   * Keep the newest `keep` scans; delete the rest, the facts and inventories only they used, and
+   * give the space back to the file system.
+   */
+  prune(keep: number): { scans: number; facts: number; inventories: number } {
+    if (!Number.isSafeInteger(keep) || keep < 1)
+      throw new RangeError('prune: keep must be a positive integer');
+    return this.#run(() => {
+      const db = this.#db;
+      const counts = db
+        .transaction(() => {
+          const scans = db
+            .prepare(
+              'DELETE FROM scan WHERE id NOT IN (SELECT id FROM scan ORDER BY id DESC LIMIT ?)'
+            )
+            .run(keep).changes;
+          const facts = db
+            .prepare('DELETE FROM fact WHERE id NOT IN (SELECT fact_id FROM scan_fact)')
+            .run().changes;
+          const inventories = db
+            .prepare(
+              'DELETE FROM inventory WHERE digest NOT IN (SELECT digest FROM fact WHERE digest IS NOT NULL)'
+            )
+            .run().changes;
+          return { scans, facts, inventories };
+        })
+        .immediate();
+      if (counts.scans > 0) {
+        db.exec('VACUUM');
+        db.pragma('wal_checkpoint(TRUNCATE)');
+      }
+      return counts;
+    });
+  }
+}
+
+function info(r: ScanRow, functions: number, layerVersions: number, failures: number): ScanInfo {
+  return {
+    id: r.id,
+    startedAt: r.started_at,
+    finishedAt: r.finished_at,
+    toolVersion: r.tool_version,
+    policyDigest: r.policy_digest ?? null,
+    verified: r.verified === 1,
+    functions,
+    layerVersions,
+    failures,
+  };
+}
+
+/**
+ * Brotli at quality 6: on lamina's SBOM JSON within 2% of quality 9's size at an eighth of the
+ * time (measured: 108 KB → 13.1 KB in 13 ms, against 12.9 KB in 111 ms).
+ */
+function compress(raw: Buffer): Buffer {
+  return brotliCompressSync(raw, {
+    params: {
+      [zlib.BROTLI_PARAM_QUALITY]: 6,
+      [zlib.BROTLI_PARAM_MODE]: zlib.BROTLI_MODE_TEXT,
+      [zlib.BROTLI_PARAM_SIZE_HINT]: raw.length,
+    },
+  });
+}

@@ -1,0 +1,17 @@
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { expect } from 'vitest';
+
+/**
+ * Compare with a golden file in testdata/golden/. `UPDATE_GOLDEN=1 npx vitest run …` writes
+ * them; without it a missing golden file fails the test.
+ */
+export function expectGolden(name: string, actual: string): void {
+  const path = join('testdata', 'golden', name);
+  if (process.env['UPDATE_GOLDEN'] === '1') {
+    mkdirSync(dirname(path), { recursive: true });
+    writeFileSync(path, actual);
+  }
+  if (!existsSync(path)) throw new Error(`missing golden file ${path} (UPDATE_GOLDEN=1 writes it)`);
+  expect(actual).toBe(readFileSync(path, 'utf8'));
+}

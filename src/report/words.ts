@@ -1,0 +1,13 @@
+/** Small wording helpers shared by the text, Markdown and HTML reports. */
+
+/** `1 function`, `2 functions`. */
+export function plural(n: number, word: string, many = `${word}s`): string {
+  return `${n} ${n === 1 ? word : many}`;
+}
+
+/** Digest shown in reports: algorithm and the first 12 hex digits. */
+export function shortDigest(digest: string | null | undefined): string {
+  if (!digest) return '(unknown)';
+  const i = digest.indexOf(':');
+  return i < 0 ? digest.slice(0, 12) : `${digest.slice(0, i)}:${digest.slice(i + 1, i + 13)}`;
+}
