@@ -70,7 +70,9 @@ class Cache {
       const a = this.comparable(from);
       const b = this.comparable(to);
       if (!a || !b) return undefined;
-      d = diffInventories(a, b, { versionOrder: this.options.versionOrder ?? ecosystemVersionOrder });
+      d = diffInventories(a, b, {
+        versionOrder: this.options.versionOrder ?? ecosystemVersionOrder,
+      });
       this.#diffs.set(k, d);
     }
     return d;

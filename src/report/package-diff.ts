@@ -50,11 +50,15 @@ export function renderPackageDiffText(d: PackageDiff): string {
   const at = (paths: string[]) => (paths[0] ? `  ${escapeTerminal(paths[0])}` : '');
   section(
     'Added',
-    d.added.map((p) => `+ ${escapeTerminal(p.name)} ${escapeTerminal(ver(p.version))}${at(p.paths)}`)
+    d.added.map(
+      (p) => `+ ${escapeTerminal(p.name)} ${escapeTerminal(ver(p.version))}${at(p.paths)}`
+    )
   );
   section(
     'Removed',
-    d.removed.map((p) => `- ${escapeTerminal(p.name)} ${escapeTerminal(ver(p.version))}${at(p.paths)}`)
+    d.removed.map(
+      (p) => `- ${escapeTerminal(p.name)} ${escapeTerminal(ver(p.version))}${at(p.paths)}`
+    )
   );
   section(
     'Version changed',
@@ -73,7 +77,8 @@ export function renderPackageDiffText(d: PackageDiff): string {
   const kind = (k: string | undefined) => (k ? ` (${escapeTerminal(k)})` : '');
   section('Unowned executables', [
     ...d.executables.added.map(
-      (e) => `+ ${escapeTerminal(e.path)}${kind(e.binaryKind)} sha256:${(e.sha256 ?? '?').slice(0, 12)}`
+      (e) =>
+        `+ ${escapeTerminal(e.path)}${kind(e.binaryKind)} sha256:${(e.sha256 ?? '?').slice(0, 12)}`
     ),
     ...d.executables.removed.map((e) => `- ${escapeTerminal(e.path)}${kind(e.binaryKind)}`),
     ...d.executables.changed.map(

@@ -30,7 +30,9 @@ export function renderPackageDriftText(drift: ScanResult['drift'], maxPackages =
     for (const o of r.others)
       lines.push(
         `  ${escapeTerminal(r.name)} v${r.version} ${o.regions.join(', ')} against ${r.baseline.regions.join(', ')}: ` +
-          (o.diff ? summaryLine(o.diff.summary) : `no diff (${escapeTerminal(o.diffUnavailable ?? '')})`)
+          (o.diff
+            ? summaryLine(o.diff.summary)
+            : `no diff (${escapeTerminal(o.diffUnavailable ?? '')})`)
       );
   const multi = (drift.packages ?? [])
     .filter((p) => p.versions.length > 1)
