@@ -1,18 +1,12 @@
 /** Which rule applies to a subject: the first rule, in file order, whose every `match` field matches. */
 import picomatch from 'picomatch';
+import { parseArn } from '../../model/arn.js';
 import type { Match } from './types.js';
 
 /** What is known about the subject; fields the rule asks for but that are unknown do not match. */
 export interface MatchSubject {
   name?: string;
   arn?: string;
-}
-
-/** Parse `arn:partition:service:region:account:...`. */
-function arnParts(arn: string): { region: string; account: string } | undefined {
-  const p = arn.split(':');
-  if (p.length < 6 || p[0] !== 'arn') return undefined;
-  return { region: p[3]!, account: p[4]! };
 }
 
 /** True when every field given in `m` matches the subject (unknown facts never match). */
@@ -28,7 +22,7 @@ export function matches(m: Match, s: MatchSubject): boolean {
   )
     return false;
   if (m.account !== undefined || m.region !== undefined) {
-    const parts = s.arn !== undefined ? arnParts(s.arn) : undefined;
+    const parts = s.arn !== undefined ? parseArn(s.arn) : undefined;
     if (!parts) return false;
     if (m.account !== undefined && !m.account.includes(parts.account)) return false;
     if (m.region !== undefined && !m.region.includes(parts.region)) return false;
