@@ -2,7 +2,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startAwsEndpoint, type AwsEndpoint } from '../aws-endpoint/server.js';
-import { runScan, type ScanOptions, type ScanOutcome } from '../../src/scan/scan.js';
+import { scanEstate, type ScanOptions, type ScanOutcome } from '../../src/pipeline/scan.js';
 
 /**
  * A small estate exercising every path of the scan: two regions, a layer with
@@ -75,6 +75,9 @@ accounts:
               - generate: { files: { nodejs/node_modules/vendor-lib/package.json: '{"name":"vendor-lib","version":"2.1.0","license":"Apache-2.0"}' } }
 `;
 
+/** Our retries, with short backoffs so seeded faults do not slow the tests down. */
+const FAST = { attempts: 6, baseMs: 5, capMs: 50 };
+
 export interface Harness {
   dir: string;
   endpoint: AwsEndpoint;
@@ -95,7 +98,7 @@ export async function startHarness(
     dir,
     endpoint,
     scan: (overrides = {}) =>
-      runScan({
+      scanEstate({
         regions: ['us-east-1', 'eu-west-1'],
         roleArns: [],
         aws: { endpointUrl: endpoint.url, credentials: endpoint.credentials, maxAttempts: 3 },
@@ -103,7 +106,7 @@ export async function startHarness(
         outDir: join(dir, 'out'),
         concurrency: 4,
         pageSize: 2,
-        retry: { attempts: 6, baseMs: 5, capMs: 50 },
+        retry: { api: FAST, download: FAST },
         ...overrides,
       }),
     close: async () => {

@@ -185,7 +185,8 @@ describe('lamina scan against the local endpoint', () => {
 
   it('gives up on a body that is always truncated, with TRUNCATED', async () => {
     h = await startHarness(SCAN_ESTATE, { faults: 'truncate=1' });
-    const { result } = await h.scan({ retry: { attempts: 3, baseMs: 1, capMs: 5 } });
+    const quick = { attempts: 3, baseMs: 1, capMs: 5 };
+    const { result } = await h.scan({ retry: { api: quick, download: quick } });
     const fetched = allVersions(result).filter((v) => v.digest !== null);
     for (const v of fetched) expect(v.failure?.code).toBe('TRUNCATED');
     expect(await readdir(join(h.dir, 'cache', 'sha256'))).toEqual([]);
@@ -208,10 +209,8 @@ describe('lamina scan against the local endpoint', () => {
     // One request at a time makes the seeded faults fall on the same requests every run
     // (with parallel requests their order, and so who gets which fault, varies). About
     // half of all content requests fail here, so allow more attempts than the default.
-    const { result } = await h.scan({
-      concurrency: 1,
-      retry: { attempts: 16, baseMs: 1, capMs: 10 },
-    });
+    const patient = { attempts: 16, baseMs: 1, capMs: 10 };
+    const { result } = await h.scan({ concurrency: 1, retry: { api: patient, download: patient } });
     expect(h.endpoint.log.filter((r) => r.fault !== undefined).length).toBeGreaterThan(5);
     expect(result.functions.map((f) => f.arn).sort()).toEqual([...EXPECTED_FUNCTIONS].sort());
     expect(

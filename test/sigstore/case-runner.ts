@@ -1,12 +1,12 @@
 /**
- * Runs one sigstore-conformance style case directory through `verifyBundleCommand`, building the
- * argv exactly as the conformance suite's `test_verify` does.
+ * Runs one sigstore-conformance style case directory through `lamina verify-bundle`, building
+ * the argv exactly as the conformance suite's `test_verify` does.
  */
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
-import { verifyBundleCommand } from '../../src/cli/commands/verify-bundle.js';
+import { main } from '../../src/cli/main.js';
 
 export const DEFAULT_IDENTITY =
   'https://github.com/sigstore-conformance/extremely-dangerous-public-oidc-beacon/.github/workflows/extremely-dangerous-oidc-beacon.yml@refs/heads/main';
@@ -71,6 +71,9 @@ export async function runCase(
 ): Promise<{ code: number; stderr: string }> {
   const stdout = sink();
   const stderr = sink();
-  const code = await verifyBundleCommand(caseArgv(dir, defaultArtifact, mode), { stdout, stderr });
+  const code = await main(['verify-bundle', ...caseArgv(dir, defaultArtifact, mode)], {
+    stdout,
+    stderr,
+  });
   return { code, stderr: stderr.text() };
 }

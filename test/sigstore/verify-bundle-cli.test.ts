@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { verifyBundleCommand } from '../../src/cli/commands/verify-bundle.js';
+import { main } from '../../src/cli/main.js';
 import { DEFAULT_IDENTITY, DEFAULT_ISSUER, sink } from './case-runner.js';
 
 const CONF = join(import.meta.dirname, '..', '..', 'testdata', 'sigstore', 'conformance');
@@ -19,7 +19,7 @@ const ID = [
 async function run(argv: string[]) {
   const stdout = sink();
   const stderr = sink();
-  const code = await verifyBundleCommand(argv, { stdout, stderr });
+  const code = await main(['verify-bundle', ...argv], { stdout, stderr });
   return { code, stdout: stdout.text(), stderr: stderr.text() };
 }
 
@@ -50,23 +50,25 @@ describe('verify-bundle', () => {
   });
 
   it.each([
-    ['--staging', ['--staging', '--bundle', BUNDLE, ...ID, A_TXT]],
-    ['no artifact', ['--bundle', BUNDLE, ...ID]],
-    ['two artifacts', ['--bundle', BUNDLE, ...ID, A_TXT, A_TXT]],
-    ['no bundle', [...ID, A_TXT]],
-    ['identity without issuer', ['--bundle', BUNDLE, ...ID.slice(0, 2), A_TXT]],
-    ['key and identity', ['--bundle', BUNDLE, ...ID, '--key', A_TXT, A_TXT]],
-    ['an unknown option', ['--bundle', BUNDLE, ...ID, '--offline', A_TXT]],
-    ['a bad digest', ['--bundle', BUNDLE, ...ID, 'sha256:abc']],
-    ['a missing artifact', ['--bundle', BUNDLE, ...ID, join(CONF, 'nope')]],
-    ['a missing bundle', ['--bundle', join(CONF, 'nope'), ...ID, A_TXT]],
+    ['--staging', 'BAD_ARGUMENT', ['--staging', '--bundle', BUNDLE, ...ID, A_TXT]],
+    ['no artifact', 'MISSING_ARGUMENT', ['--bundle', BUNDLE, ...ID]],
+    ['two artifacts', 'MISSING_ARGUMENT', ['--bundle', BUNDLE, ...ID, A_TXT, A_TXT]],
+    ['no bundle', 'MISSING_ARGUMENT', [...ID, A_TXT]],
+    ['identity without issuer', 'MISSING_ARGUMENT', ['--bundle', BUNDLE, ...ID.slice(0, 2), A_TXT]],
+    ['key and identity', 'BAD_ARGUMENT', ['--bundle', BUNDLE, ...ID, '--key', A_TXT, A_TXT]],
+    ['an unknown option', 'BAD_ARGUMENT', ['--bundle', BUNDLE, ...ID, '--offline', A_TXT]],
+    ['a bad digest', 'BAD_ARGUMENT', ['--bundle', BUNDLE, ...ID, 'sha256:abc']],
+    ['a missing artifact', 'BAD_INPUT', ['--bundle', BUNDLE, ...ID, join(CONF, 'nope')]],
+    ['a missing bundle', 'BAD_INPUT', ['--bundle', join(CONF, 'nope'), ...ID, A_TXT]],
     [
       'a missing trusted root',
+      'BAD_INPUT',
       ['--bundle', BUNDLE, ...ID, '--trusted-root', join(CONF, 'nope'), A_TXT],
     ],
-  ])('exits 2 for %s', async (_l, argv) => {
+  ])('exits 2 for %s, through the shared usage errors', async (_l, code, argv) => {
     const r = await run(argv);
     expect(r.code).toBe(2);
-    expect(r.stderr).toContain('verify-bundle: ');
+    expect(r.stderr).toMatch(/^lamina: /);
+    expect(r.stderr).toContain(`[${code}]`);
   });
 });

@@ -143,7 +143,6 @@ describe('bundle sources', () => {
     };
     const r = await collectBundles(
       digest,
-      [],
       [
         { url: 'https://a.example/{digest}.json' },
         { url: 'https://a.example/missing/{digest}' },
@@ -169,7 +168,7 @@ describe('bundle sources', () => {
       Promise.resolve(
         new Response('x'.repeat(2 * 1024 * 1024 + 1), { status: 200, headers: { 'x-u': url } })
       );
-    const r = await collectBundles(digest, [], [{ url: 'https://a.example/{digest}' }], {
+    const r = await collectBundles(digest, [{ url: 'https://a.example/{digest}' }], {
       baseDir: '.',
       fetch: big,
     });

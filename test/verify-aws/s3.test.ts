@@ -7,7 +7,9 @@ import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { MAX_BUNDLE_BYTES, collectBundles } from '../../src/fetch/bundles.js';
+import { ClientFactory } from '../../src/fetch/aws/clients.js';
 import { SdkS3Reader } from '../../src/fetch/aws/s3.js';
+import { RETRY } from '../../src/fetch/retry.js';
 import type { Verdict } from '../../src/verify/verdict.js';
 import {
   HOME,
@@ -142,17 +144,19 @@ describe('AWS Signer signed object in S3', () => {
 });
 
 describe('s3:// bundle sources', () => {
+  let factory: ClientFactory;
   let reader: SdkS3Reader;
   beforeAll(() => {
-    reader = new SdkS3Reader({
+    factory = new ClientFactory({
       endpointUrl: h.endpoint.url,
       credentials: h.endpoint.credentials,
       maxAttempts: 1,
     });
+    reader = new SdkS3Reader(factory, { retry: RETRY.verify.api });
   });
-  afterAll(() => reader.destroy());
+  afterAll(() => factory.destroy());
   const lookup = (digest: string, s3: string) =>
-    collectBundles(digest, [], [{ s3 }], { baseDir: '.', s3: reader });
+    collectBundles(digest, [{ s3 }], { baseDir: '.', s3: reader });
 
   it('finds the bundle named by the digest under the prefix', async () => {
     const r = await lookup(A_TXT, 's3://bundles/sigstore/');

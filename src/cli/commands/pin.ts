@@ -1,15 +1,19 @@
 /** `lamina pin`: add a layer zip's digest to the allowlist of the rule matching --layer-name. */
-import { UsageError } from '../../errors.js';
-import { ClientFactory } from '../../fetch/aws/clients.js';
-import { describeLayerVersion, parseLayerVersionArn } from '../../fetch/aws/enumerate.js';
-import { failureError, layerHex } from '../../fetch/aws/layer.js';
-import { openLayerPath } from '../../unpack/open.js';
-import { loadPolicyFile } from '../../verify/policy/load.js';
-import { findRuleByName } from '../../verify/policy/match.js';
-import { LIMIT_FLAGS, limitsFromFlags, parse } from '../args.js';
+import { layerPin } from '../../pipeline/pin.js';
 import { EXIT } from '../exit.js';
+import {
+  AWS_API_FLAGS,
+  HELP_FLAG,
+  LIMIT_FLAGS,
+  PIN_FLAGS,
+  awsFromFlags,
+  limitsFromFlags,
+  parse,
+  pinFieldsFromFlags,
+  requireLayerArgs,
+} from '../flags.js';
 import type { CliIo } from '../io.js';
-import { emitPin, PIN_FLAGS, pinFromFlags, requireLayerArgs } from './gate.js';
+import { emitPin } from '../pin-entry.js';
 
 export const PIN_USAGE = `usage: lamina pin LAYER.zip|LAYER_VERSION_ARN --policy FILE --layer-name NAME [--version N]
                  [--note TEXT] [--expires DATE] [--print]
@@ -20,45 +24,14 @@ keeping the policy file's comments and layout. For a layer version ARN the diges
 CodeSha256 (GetLayerVersionByArn, as hex) and the version defaults to the ARN's.
 --print shows the entry instead of writing it.`;
 
-/** GetLayerVersionByArn: the version's CodeSha256 as hex and its version number. */
-async function publishedDigest(
-  arn: string,
-  aws: { endpointUrl?: string; profile?: string; maxAttempts: number }
-): Promise<{ hex: string; version: number }> {
-  const parsed = parseLayerVersionArn(arn);
-  if (!parsed) {
-    throw new UsageError({
-      code: 'BAD_ARGUMENT',
-      message: `not a layer version ARN (arn:aws:lambda:REGION:ACCOUNT:layer:NAME:VERSION): ${arn}`,
-    });
-  }
-  const factory = new ClientFactory(aws);
-  try {
-    const got = await describeLayerVersion(factory, {
-      arn,
-      ...parsed,
-      listed: false,
-      content: undefined,
-      failure: undefined,
-      lookups: [{ principal: { label: 'default', credentials: undefined }, region: parsed.region }],
-    });
-    if ('code' in got) throw failureError(got);
-    return { hex: layerHex(arn, got.codeSha256), version: parsed.version };
-  } finally {
-    factory.destroy();
-  }
-}
-
 /** `lamina pin`. */
 export async function pinCommand(argv: string[], io: CliIo): Promise<number> {
   const { values, positionals } = parse(argv, {
     policy: { type: 'string' },
     'layer-name': { type: 'string' },
     print: { type: 'boolean', default: false },
-    profile: { type: 'string' },
-    'endpoint-url': { type: 'string' },
-    'max-attempts': { type: 'string', default: '8' },
-    help: { type: 'boolean', short: 'h', default: false },
+    ...HELP_FLAG,
+    ...AWS_API_FLAGS,
     ...PIN_FLAGS,
     ...LIMIT_FLAGS,
   });
@@ -67,35 +40,15 @@ export async function pinCommand(argv: string[], io: CliIo): Promise<number> {
     return EXIT.OK;
   }
   const { input, policy, layerName } = requireLayerArgs('pin', PIN_USAGE, positionals, values);
-  const loaded = loadPolicyFile(policy);
-  const ruleIndex = findRuleByName(loaded.policy.layers, layerName);
-  if (ruleIndex < 0) {
-    throw new UsageError({
-      code: 'BAD_INPUT',
-      message: `no layer rule in ${policy} has a name glob matching ${layerName}`,
-    });
-  }
-  if (input.startsWith('arn:')) {
-    if (!/^[1-9]\d*$/.test(values['max-attempts'])) {
-      throw new UsageError({
-        code: 'BAD_ARGUMENT',
-        message: `--max-attempts: not a positive whole number: ${values['max-attempts']}`,
-      });
-    }
-    const { hex, version } = await publishedDigest(input, {
-      maxAttempts: Number(values['max-attempts']),
-      ...(values['endpoint-url'] ? { endpointUrl: values['endpoint-url'] } : {}),
-      ...(values.profile ? { profile: values.profile } : {}),
-    });
-    const pin = pinFromFlags(hex, values);
-    pin.version ??= version;
-    await emitPin(io, policy, ruleIndex, pin, !values.print);
-    return EXIT.OK;
-  }
-  const { source, artifact } = await openLayerPath(input, limitsFromFlags(values));
-  await source.close();
-  if (artifact.kind !== 'zip')
-    throw new UsageError({ code: 'BAD_INPUT', message: `${input}: pin needs a layer zip` });
-  await emitPin(io, policy, ruleIndex, pinFromFlags(artifact.sha256, values), !values.print);
+  const fields = pinFieldsFromFlags(values);
+  const { ruleIndex, pin } = await layerPin({
+    input,
+    policy,
+    layerName,
+    limits: limitsFromFlags(values),
+    // Only an ARN is looked up in AWS.
+    ...(input.startsWith('arn:') ? awsFromFlags(values) : {}),
+  });
+  await emitPin(io, policy, ruleIndex, { ...pin, ...fields }, !values.print);
   return EXIT.OK;
 }

@@ -1,24 +1,21 @@
+/**
+ * The scan use case: enumerate the estate, bring each distinct layer zip into the cache once,
+ * inventory it once, write its SBOM and the scan result.
+ */
 import { mkdir } from 'node:fs/promises';
-import { join } from 'node:path';
-import { writeFileAtomic } from '../cli/io.js';
+import { join, resolve } from 'node:path';
 import { UnpackError } from '../errors.js';
-import { ClientFactory, type AwsOptions, type ApiStats } from '../fetch/aws/clients.js';
+import { type ApiStats, type AwsOptions } from '../fetch/aws/clients.js';
 import {
-  describeLayerVersion,
   enumerateEstate,
   type Enumeration,
   type LayerVersionRecord,
 } from '../fetch/aws/enumerate.js';
-import { ContentCache, codeSha256ToHex } from '../fetch/cache.js';
-import { downloadToCache } from '../fetch/download.js';
-import { mapLimit } from '../util/pool.js';
-import { DEFAULT_RETRY, type RetryPolicy } from '../fetch/retry.js';
-import { buildInventory } from '../inventory/index.js';
+import { fetchLayerZip } from '../fetch/aws/layer.js';
+import { codeSha256ToHex } from '../fetch/cache.js';
+import { RETRY, type RetryPlan } from '../fetch/retry.js';
 import { serializeSbom } from '../sbom/cyclonedx.js';
-import { openZipFile } from '../unpack/zip.js';
-import { DEFAULT_LIMITS, type Limits } from '../unpack/source.js';
-import { LAMINA_VERSION } from '../version.js';
-import { computeDrift } from './drift.js';
+import { computeDrift } from '../scan/drift.js';
 import {
   SCAN_RESULT_SCHEMA_VERSION,
   serializeScanResult,
@@ -27,22 +24,35 @@ import {
   type ScanLayer,
   type ScanLayerVersion,
   type ScanResult,
-} from './result.js';
+} from '../scan/result.js';
+import type { Limits } from '../unpack/source.js';
+import { formatBytes } from '../util/format.js';
+import { writeFileAtomic } from '../util/fs.js';
+import { mapLimit } from '../util/pool.js';
+import { LAMINA_VERSION } from '../version.js';
+import { withAwsSession, type AwsSession } from './aws.js';
+import { inventoryZipFile } from './inventory.js';
+import { resolveLimits } from './options.js';
 
+/** Options for {@link scanEstate}. */
 export interface ScanOptions {
   regions: string[];
-  roleArns: string[];
-  aws: AwsOptions;
-  cacheDir: string;
+  /** Roles to assume; the base credentials' own account is always scanned too. */
+  roleArns?: string[];
+  /** SDK client settings: endpoint, profile, credentials, attempts per call. */
+  aws?: AwsOptions;
+  /** The content cache of layer zips (default `$XDG_CACHE_HOME/lamina` or `~/.cache/lamina`). */
+  cacheDir?: string;
   /** Where scan.json and sboms/ go. */
   outDir: string;
   /** In-flight API calls and downloads (default 4). */
   concurrency?: number;
   /** Page size for List* calls. */
   pageSize?: number;
-  /** Our own retries for downloads and for API calls the SDK gave up on. */
-  retry?: RetryPolicy;
-  limits?: Limits;
+  /** Our own retries for downloads and for API calls the SDK gave up on (default RETRY.estate). */
+  retry?: RetryPlan;
+  /** Archive limits; any not given keeps its default. */
+  limits?: Partial<Limits>;
   /** Progress messages (the CLI shows them on a terminal). */
   onProgress?: (message: string) => void;
 }
@@ -76,30 +86,28 @@ interface ArtifactOutcome {
 }
 
 /**
- * `lamina scan`: enumerate the estate, bring each distinct layer zip into the
- * cache once, inventory it once, write its SBOM (`sboms/<hex>.cdx.json`) and the
- * scan result (`scan.json`). Per-item failures are recorded, never thrown.
+ * `lamina scan`: enumerate the estate, bring each distinct layer zip into the cache once,
+ * inventory it once, write its SBOM (`sboms/<hex>.cdx.json`) and the scan result
+ * (`scan.json`). Per-item failures are recorded, never thrown.
  */
-export async function runScan(options: ScanOptions): Promise<ScanOutcome> {
+export async function scanEstate(options: ScanOptions): Promise<ScanOutcome> {
   const concurrency = Math.max(1, options.concurrency ?? 4);
-  const retry = options.retry ?? DEFAULT_RETRY;
-  const limits = options.limits ?? DEFAULT_LIMITS;
-  const factory = new ClientFactory(options.aws);
-  const stats: ScanStats = {
-    api: factory.stats,
-    contentRequests: 0,
-    bytesDownloaded: 0,
-    downloads: 0,
-    cacheHits: 0,
-    inventoried: 0,
-  };
+  const limits = resolveLimits(options.limits);
   const progress = options.onProgress ?? (() => undefined);
-  try {
-    const en = await enumerateEstate(factory, {
+  return withAwsSession(options, options.retry ?? RETRY.estate, async (session) => {
+    const stats: ScanStats = {
+      api: session.factory.stats,
+      contentRequests: 0,
+      bytesDownloaded: 0,
+      downloads: 0,
+      cacheHits: 0,
+      inventoried: 0,
+    };
+    const en = await enumerateEstate(session.factory, {
       regions: options.regions,
-      roleArns: options.roleArns,
+      roleArns: options.roleArns ?? [],
       concurrency,
-      retry,
+      retry: session.retry,
       onProgress: progress,
       ...(options.pageSize ? { pageSize: options.pageSize } : {}),
     });
@@ -126,22 +134,14 @@ export async function runScan(options: ScanOptions): Promise<ScanOutcome> {
       en.failures.push({ scope: 'layer-version', subject: lv.arn, ...lv.failure });
     }
 
-    const cache = new ContentCache(options.cacheDir);
-    const sbomDir = join(options.outDir, 'sboms');
+    const sbomDir = join(resolve(options.outDir), 'sboms');
     await mkdir(sbomDir, { recursive: true });
     const hexes = [...byHex.keys()].sort();
     const outcomes = new Map<string, ArtifactOutcome>();
     let done = 0;
     await mapLimit(hexes, concurrency, async (hex) => {
       const group = byHex.get(hex)!.sort((a, b) => (a.arn < b.arn ? -1 : 1));
-      const outcome = await fetchAndInventory(hex, group, {
-        factory,
-        cache,
-        retry,
-        limits,
-        sbomDir,
-        stats,
-      });
+      const outcome = await fetchAndInventory(hex, group, { session, limits, sbomDir, stats });
       outcomes.set(hex, outcome);
       progress(
         `layers ${++done}/${hexes.length} (${formatBytes(stats.bytesDownloaded)} downloaded)`
@@ -149,67 +149,31 @@ export async function runScan(options: ScanOptions): Promise<ScanOutcome> {
     });
 
     const result = buildResult(en, outcomes, options.regions);
-    const resultPath = join(options.outDir, 'scan.json');
+    const resultPath = join(resolve(options.outDir), 'scan.json');
     await writeFileAtomic(resultPath, serializeScanResult(result));
     return { result, stats, resultPath };
-  } finally {
-    factory.destroy();
-  }
+  });
 }
 
 async function fetchAndInventory(
   hex: string,
   group: LayerVersionRecord[],
-  ctx: {
-    factory: ClientFactory;
-    cache: ContentCache;
-    retry: RetryPolicy;
-    limits: Limits;
-    sbomDir: string;
-    stats: ScanStats;
-  }
+  ctx: { session: AwsSession; limits: Limits; sbomDir: string; stats: ScanStats }
 ): Promise<ArtifactOutcome> {
   const first = group[0]!;
-  const content = first.content!;
-  const dl = await downloadToCache(
-    ctx.cache,
-    {
-      hex,
-      size: content.codeSize,
-      url: content.location,
-      refreshUrl: async () => {
-        const got = await describeLayerVersion(ctx.factory, first, ctx.retry);
-        return 'code' in got ? got : { url: got.location };
-      },
-    },
-    {
-      retry: ctx.retry,
-      onBytes: (n) => (ctx.stats.bytesDownloaded += n),
-      onRequest: () => (ctx.stats.contentRequests += 1),
-    }
-  );
-  if (!dl.ok) return failed(dl.code, dl.reason);
-  if (dl.cached) ctx.stats.cacheHits += 1;
+  const got = await fetchLayerZip(ctx.session.factory, first, {
+    ...ctx.session,
+    onBytes: (n) => (ctx.stats.bytesDownloaded += n),
+    onRequest: () => (ctx.stats.contentRequests += 1),
+  });
+  if (!got.ok) return failed(got.code, got.reason);
+  if (got.layer.cached) ctx.stats.cacheHits += 1;
   else ctx.stats.downloads += 1;
-
-  let source;
   try {
-    source = await openZipFile(dl.path, { limits: ctx.limits, name: first.arn });
-  } catch (err) {
-    if (err instanceof UnpackError) return failed(err.code, err.message);
-    throw err;
-  }
-  try {
-    const inventory = await buildInventory(
-      source,
-      {
-        name: first.arn,
-        kind: 'zip',
-        sha256: source.digest,
-        size: source.size,
-        properties: { layerVersionArn: first.arn },
-      },
-      { limits: ctx.limits }
+    const { inventory } = await inventoryZipFile(
+      got.layer.path,
+      { name: first.arn, properties: { layerVersionArn: first.arn } },
+      ctx.limits
     );
     const file = `${hex}.cdx.json`;
     await writeFileAtomic(
@@ -228,8 +192,6 @@ async function fetchAndInventory(
     // An archive lamina refuses is a failed artifact, not a crash of the scan.
     if (err instanceof UnpackError) return failed(err.code, err.message);
     throw err;
-  } finally {
-    await source.close();
   }
 }
 
@@ -339,17 +301,4 @@ function buildResult(
     failures,
     drift: computeDrift(functions, layerList),
   };
-}
-
-/** `1.5 MiB` */
-export function formatBytes(n: number): string {
-  if (n < 1024) return `${n} B`;
-  const units = ['KiB', 'MiB', 'GiB', 'TiB'];
-  let v = n;
-  let i = -1;
-  while (v >= 1024 && i < units.length - 1) {
-    v /= 1024;
-    i++;
-  }
-  return `${v.toFixed(1)} ${units[i]}`;
 }
