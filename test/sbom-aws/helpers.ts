@@ -1,8 +1,5 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { vi } from 'vitest';
-import { startAwsEndpoint, type AwsEndpoint } from '../aws-endpoint/server.js';
+import { startAwsLocal, type AwsLocal } from '@lamina/aws-local/testing';
 import { REPO_ROOT } from '../helpers/cli.js';
 
 /**
@@ -66,40 +63,9 @@ export const HOME = '111111111111';
 export const arnOf = (name: string, v: number, account = HOME): string =>
   `arn:aws:lambda:us-east-1:${account}:layer:${name}:${v}`;
 
-export interface SbomHarness {
-  dir: string;
-  endpoint: AwsEndpoint;
-  /** Flags pointing the CLI at the endpoint and a private cache. */
-  awsFlags: string[];
-  close(): Promise<void>;
-}
+export type SbomHarness = AwsLocal;
 
 /** Start the endpoint and point the SDK's default credential chain at its home keys. */
-export async function startSbomHarness(estate = SBOM_ESTATE): Promise<SbomHarness> {
-  const dir = await mkdtemp(join(tmpdir(), 'lamina-sbom-aws-'));
-  const file = join(dir, 'estate.yaml');
-  await writeFile(file, estate);
-  const endpoint = await startAwsEndpoint({ estate: file });
-  vi.stubEnv('AWS_ACCESS_KEY_ID', endpoint.credentials.accessKeyId);
-  vi.stubEnv('AWS_SECRET_ACCESS_KEY', endpoint.credentials.secretAccessKey);
-  vi.stubEnv('AWS_REGION', 'us-east-1');
-  vi.stubEnv('AWS_CONFIG_FILE', join(dir, 'none'));
-  vi.stubEnv('AWS_SHARED_CREDENTIALS_FILE', join(dir, 'none'));
-  return {
-    dir,
-    endpoint,
-    awsFlags: [
-      '--endpoint-url',
-      endpoint.url,
-      '--cache-dir',
-      join(dir, 'cache'),
-      '--max-attempts',
-      '2',
-    ],
-    close: async () => {
-      vi.unstubAllEnvs();
-      await endpoint.close();
-      await rm(dir, { recursive: true, force: true });
-    },
-  };
+export function startSbomHarness(estate = SBOM_ESTATE): Promise<SbomHarness> {
+  return startAwsLocal(estate);
 }

@@ -1,7 +1,5 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startAwsEndpoint, type AwsEndpoint } from '../aws-endpoint/server.js';
+import { startAwsLocal, type AwsEndpoint } from '@lamina/aws-local/testing';
 import { scanEstate, type ScanOptions, type ScanOutcome } from '../../src/pipeline/scan.js';
 
 /**
@@ -90,28 +88,22 @@ export async function startHarness(
   estateYaml: string,
   endpointOptions: { faults?: string; contentUrlExpiresSeconds?: number } = {}
 ): Promise<Harness> {
-  const dir = await mkdtemp(join(tmpdir(), 'lamina-scan-'));
-  const estateFile = join(dir, 'estate.yaml');
-  await writeFile(estateFile, estateYaml);
-  const endpoint = await startAwsEndpoint({ estate: estateFile, ...endpointOptions });
+  const local = await startAwsLocal(estateYaml, { ...endpointOptions, env: false });
   return {
-    dir,
-    endpoint,
+    dir: local.dir,
+    endpoint: local.endpoint,
     scan: (overrides = {}) =>
       scanEstate({
         regions: ['us-east-1', 'eu-west-1'],
         roleArns: [],
-        aws: { endpointUrl: endpoint.url, credentials: endpoint.credentials, maxAttempts: 3 },
-        cacheDir: join(dir, 'cache'),
-        outDir: join(dir, 'out'),
+        aws: local.aws,
+        cacheDir: local.cacheDir,
+        outDir: join(local.dir, 'out'),
         concurrency: 4,
         pageSize: 2,
         retry: { api: FAST, download: FAST },
         ...overrides,
       }),
-    close: async () => {
-      await endpoint.close();
-      await rm(dir, { recursive: true, force: true });
-    },
+    close: () => local.close(),
   };
 }

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { collectBundles } from '../../src/fetch/bundles.js';
-import { zipFiles } from '../aws-endpoint/zip.js';
+import { zipFiles } from '@lamina/aws-local/testing';
 import {
   SIGNER_ESTATE,
   SIGNER_POLICY,
@@ -16,7 +16,7 @@ let h: VerifyHarness;
 let policy: string;
 
 beforeAll(async () => {
-  h = await startVerifyHarness(SIGNER_ESTATE, (k, v) => vi.stubEnv(k, v));
+  h = await startVerifyHarness(SIGNER_ESTATE);
   policy = await h.file('policy.yaml', SIGNER_POLICY);
 });
 afterAll(async () => {
@@ -69,7 +69,7 @@ describe('verify ARN: formats and exit codes', () => {
   });
 
   it('exits 3 when the endpoint is unreachable', async () => {
-    const other = await startVerifyHarness(SIGNER_ESTATE, (k, v) => vi.stubEnv(k, v));
+    const other = await startVerifyHarness(SIGNER_ESTATE);
     const flags = other.awsFlags;
     await other.close();
     const r = await lamina(['verify', layerArn('l-good'), '--policy', policy, ...flags]);

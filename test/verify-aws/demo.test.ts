@@ -5,9 +5,7 @@ import { lamina, startVerifyHarness, type VerifyHarness } from './helpers.js';
 
 let h: VerifyHarness;
 beforeAll(async () => {
-  h = await startVerifyHarness({ path: resolve('testdata/estates/demo.yaml') }, (k, v) =>
-    vi.stubEnv(k, v)
-  );
+  h = await startVerifyHarness({ path: resolve('testdata/estates/demo.yaml') });
 });
 afterAll(async () => {
   vi.unstubAllEnvs();

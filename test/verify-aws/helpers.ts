@@ -2,12 +2,9 @@
  * An estate with one layer per AWS Signer case, a vendor account, and functions with and without
  * code signing configs; plus a CLI runner against the in-process endpoint.
  */
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { Writable } from 'node:stream';
+import { startAwsLocal, type AwsLocal } from '@lamina/aws-local/testing';
 import { main } from '../../src/cli/main.js';
-import { startAwsEndpoint, type AwsEndpoint } from '../aws-endpoint/server.js';
 
 export const HOME = '111111111111';
 export const VENDOR = '222222222222';
@@ -119,50 +116,9 @@ export async function lamina(argv: string[]): Promise<CliResult> {
   return { code, stdout: stdout.text, stderr: stderr.text };
 }
 
-export interface VerifyHarness {
-  dir: string;
-  endpoint: AwsEndpoint;
-  /** `--endpoint-url … --cache-dir …` for this endpoint. */
-  awsFlags: string[];
-  /** Write a file in the harness directory; returns its path. */
-  file(name: string, text: string): Promise<string>;
-  close(): Promise<void>;
-}
+export type VerifyHarness = AwsLocal;
 
 /** Start the endpoint on an estate; the SDK's credentials come from the environment. */
-export async function startVerifyHarness(
-  estate: string | { path: string },
-  env: (k: string, v: string) => void
-): Promise<VerifyHarness> {
-  const dir = await mkdtemp(join(tmpdir(), 'lamina-verify-aws-'));
-  let estateFile: string;
-  if (typeof estate === 'string') {
-    estateFile = join(dir, 'estate.yaml');
-    await writeFile(estateFile, estate);
-  } else estateFile = estate.path;
-  const endpoint = await startAwsEndpoint({ estate: estateFile });
-  env('AWS_ACCESS_KEY_ID', endpoint.credentials.accessKeyId);
-  env('AWS_SECRET_ACCESS_KEY', endpoint.credentials.secretAccessKey);
-  env('AWS_REGION', endpoint.region);
-  return {
-    dir,
-    endpoint,
-    awsFlags: [
-      '--endpoint-url',
-      endpoint.url,
-      '--cache-dir',
-      join(dir, 'cache'),
-      '--max-attempts',
-      '2',
-    ],
-    file: async (name, text) => {
-      const p = join(dir, name);
-      await writeFile(p, text);
-      return p;
-    },
-    close: async () => {
-      await endpoint.close();
-      await rm(dir, { recursive: true, force: true });
-    },
-  };
+export function startVerifyHarness(estate: string | { path: string }): Promise<VerifyHarness> {
+  return startAwsLocal(estate);
 }

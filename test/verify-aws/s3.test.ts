@@ -79,7 +79,7 @@ let h: VerifyHarness;
 let policy: string;
 
 beforeAll(async () => {
-  h = await startVerifyHarness(ESTATE, (k, v) => vi.stubEnv(k, v));
+  h = await startVerifyHarness(ESTATE);
   policy = await h.file('policy.yaml', POLICY);
 });
 afterAll(async () => {

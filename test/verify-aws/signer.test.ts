@@ -15,7 +15,7 @@ let h: VerifyHarness;
 let policy: string;
 
 beforeAll(async () => {
-  h = await startVerifyHarness(SIGNER_ESTATE, (k, v) => vi.stubEnv(k, v));
+  h = await startVerifyHarness(SIGNER_ESTATE);
   policy = await h.file('policy.yaml', SIGNER_POLICY);
 });
 afterAll(async () => {

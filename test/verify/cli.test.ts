@@ -9,7 +9,7 @@ import { gateCommand } from '../../src/cli/commands/gate.js';
 import { pinCommand } from '../../src/cli/commands/pin.js';
 import { verifyCommand } from '../../src/cli/commands/verify.js';
 import { loadPolicy } from '../../src/verify/policy/load.js';
-import { zipFiles } from '../aws-endpoint/zip.js';
+import { zipFiles } from '@lamina/aws-local/testing';
 import { sha256 } from './helpers.js';
 
 class Capture extends Writable {

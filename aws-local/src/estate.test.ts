@@ -35,7 +35,7 @@ accounts:
             layers: [l:1]
 `) as Record<string, unknown>;
 
-describe('estate validation', () => {
+describe('estate validation (estate.schema.json, then references)', () => {
   it('loads the example and demo estates', () => {
     const ex = loadEstate('testdata/estates/example.yaml');
     expect([...ex.accounts.keys()]).toEqual(['111111111111', '222222222222']);
@@ -96,6 +96,24 @@ describe('estate validation', () => {
         ((acct(d)['functions'] as Array<Record<string, unknown>>)[0]!['codeSigningConfig'] =
           'csc-00000000000000000'),
       'accounts.111111111111.regions.us-east-1.functions[0].codeSigningConfig',
+    ],
+    [
+      'a flag that is not true or false',
+      (d) => (layerVersion(d)['public'] = 'yes'),
+      'accounts.111111111111.regions.us-east-1.layers[0].versions[0].public',
+    ],
+    [
+      'a code signing policy outside the enum',
+      (d) =>
+        (acct(d)['codeSigningConfigs'] = [
+          { id: 'csc-0a1b2c3d4e5f6a7b8', allowedPublishers: ['x'], policy: 'Block' },
+        ]),
+      'accounts.111111111111.regions.us-east-1.codeSigningConfigs[0].policy',
+    ],
+    [
+      'a layer version with both zip and generate',
+      (d) => (layerVersion(d)['zip'] = '.'),
+      'accounts.111111111111.regions.us-east-1.layers[0].versions[0]',
     ],
     [
       'a home account that does not exist',

@@ -6,14 +6,14 @@
  * so a run is reproducible.
  */
 import { createHash } from 'node:crypto';
-import { BaseError } from '../../src/errors.js';
+import { AwsLocalError } from './errors.js';
 
 /** The fault kinds. `badsha` is decided per content item (stable), the rest per request. */
 export const FAULT_KINDS = ['throttle', '5xx', 'reset', 'truncate', 'badsha', 'expired'] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
 
 /** A bad `--faults` spec. */
-export class FaultSpecError extends BaseError<'BAD_FAULT_SPEC'> {}
+export class FaultSpecError extends AwsLocalError<'BAD_FAULT_SPEC'> {}
 
 export interface FaultSpec {
   /** Rates in [0,1] keyed by kind, then by target ('*' = every target). */
