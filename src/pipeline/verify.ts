@@ -75,26 +75,6 @@ export interface AwsVerifyOptions extends VerifyOptions, AwsAccessOptions {
   concurrency?: number;
 }
 
-/**
- * Verify a local layer zip under the rule for `layerName`.
- * @throws UsageError, UnpackError, PolicyError for inputs that cannot be used
- */
-export async function verifyLayerZip(
-  options: VerifyOptions & { zip: string; layerName: string; layerArn?: string }
-): Promise<VerifyOutcome> {
-  const policy = resolvePolicy(options.policy);
-  const evidence = await localLayerEvidence({
-    zip: options.zip,
-    layerName: options.layerName,
-    ...(options.layerArn !== undefined ? { layerArn: options.layerArn } : {}),
-    policy,
-    bundleFiles: options.bundleFiles ?? [],
-    limits: resolveLimits(options.limits),
-  });
-  const verdict = verifyLayer(evidence, policy, { now: options.now ?? new Date() });
-  return { verdicts: [verdict], incomplete: false, notes: [] };
-}
-
 /** One AWS verify run: the gathering context plus what the verdicts need. */
 interface Run {
   ctx: GatherContext;
@@ -178,22 +158,82 @@ async function layerVerdict(
   };
 }
 
+/** Options for {@link gatherLayerEvidence}. */
+export interface GatherLayerOptions extends AwsVerifyOptions {
+  /** A layer zip, or a layer version ARN (fetched from AWS). */
+  input: string;
+  /** The layer name rules match; required for a zip (an ARN names its layer). */
+  layerName?: string;
+  /** For a zip: the layer version ARN it is or will be published as, if known. */
+  layerArn?: string;
+}
+
+/**
+ * Gather what the verifier is given about one layer, without verifying it: its digest and
+ * inventory, its Sigstore bundles (`--bundle` files and the matching rule's sources), and for
+ * a layer version its CodeSha256 and AWS Signer evidence.
+ * @returns the evidence, and why any Signer evidence is missing
+ * @throws UsageError for a missing zip, a malformed or unknown ARN, an unreadable bundle file;
+ *   UnpackError for a refused zip; FetchError when AWS cannot be read; PolicyError
+ */
+export async function gatherLayerEvidence(options: GatherLayerOptions): Promise<GatheredLayer> {
+  const policy = resolvePolicy(options.policy);
+  const input = options.input;
+  if (!input.startsWith('arn:')) {
+    if (options.layerName === undefined) {
+      throw new UsageError({
+        code: 'MISSING_ARGUMENT',
+        message: `${input}: a local zip needs the layer name its rule matches`,
+      });
+    }
+    const evidence = await localLayerEvidence({
+      zip: input,
+      layerName: options.layerName,
+      ...(options.layerArn !== undefined ? { layerArn: options.layerArn } : {}),
+      policy,
+      bundleFiles: options.bundleFiles ?? [],
+      limits: resolveLimits(options.limits),
+    });
+    return { evidence, problems: [] };
+  }
+  const region = parseLayerVersionArn(input)?.region ?? 'us-east-1';
+  return withRun({ ...options, policy }, region, (run) =>
+    publishedLayerEvidence(input, 'named', run.ctx)
+  );
+}
+
+/** Gather one layer's evidence and verify it. */
+async function verifyOneLayer(options: GatherLayerOptions): Promise<VerifyOutcome> {
+  const policy = resolvePolicy(options.policy);
+  const g = await gatherLayerEvidence({ ...options, policy });
+  const verdict = verifyLayer(g.evidence, policy, { now: options.now ?? new Date() });
+  const notes = g.problems.map((problem): VerifyNote => ({
+    kind: 'no-signer-evidence',
+    subject: options.input,
+    problem,
+  }));
+  return { verdicts: [verdict], incomplete: false, notes };
+}
+
+/**
+ * Verify a local layer zip under the rule for `layerName`.
+ * @throws UsageError, UnpackError, PolicyError for inputs that cannot be used
+ */
+export function verifyLayerZip(
+  options: VerifyOptions & { zip: string; layerName: string; layerArn?: string }
+): Promise<VerifyOutcome> {
+  return verifyOneLayer({ ...options, input: options.zip });
+}
+
 /**
  * Verify a published layer version, named by its ARN.
  * @throws UsageError for a malformed or unknown ARN; FetchError when AWS cannot be read;
  *   UnpackError when its zip is refused; PolicyError
  */
-export async function verifyLayerVersion(
+export function verifyLayerVersion(
   options: AwsVerifyOptions & { arn: string }
 ): Promise<VerifyOutcome> {
-  const region = parseLayerVersionArn(options.arn)?.region ?? 'us-east-1';
-  return withRun(options, region, async (run) => {
-    const g = await publishedLayerEvidence(options.arn, 'named', run.ctx);
-    for (const problem of g.problems)
-      run.notes.push({ kind: 'no-signer-evidence', subject: options.arn, problem });
-    const verdict = verifyLayer(g.evidence, run.ctx.policy, { now: run.now() });
-    return { verdicts: [verdict], incomplete: false, notes: run.notes };
-  });
+  return verifyOneLayer({ ...options, input: options.arn });
 }
 
 /** A code signing config as the function checks read it. */
