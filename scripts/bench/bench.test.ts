@@ -16,7 +16,7 @@ import {
 import { parseRecord } from './layer.mjs';
 import { topByProjectFrame, topSelfTime } from './profile.mjs';
 
-describe('canonicalKey (sbom-and-layers.md §8 step 3)', () => {
+describe('canonicalKey (PEP 503 names, identity-only purl qualifiers)', () => {
   it('applies PEP 503 to pypi names, dots included', () => {
     expect(canonicalKey('pkg:pypi/zope.interface@6.0')).toBe('pypi/zope-interface@6.0');
     expect(canonicalKey('pkg:pypi/Typing_Extensions@4.15.0')).toBe('pypi/typing-extensions@4.15.0');

@@ -3,11 +3,7 @@
  */
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  verifyBundle,
-  type SigstoreAnchor,
-  type SigstoreThresholds,
-} from './index.js';
+import { verifyBundle, type SigstoreAnchor, type SigstoreThresholds } from './index.js';
 import { loadTrustedRoot, type TrustedRootMaterial } from '../trust/index.js';
 import {
   ISSUER,

@@ -1,7 +1,7 @@
 /**
  * A private Sigstore deployment for tests: own Fulcio CA, CT log, Rekor and TSA from
  * @sigstore/mock, served through nock (no network), plus the matching trusted_root.json.
- * Follows shared/reference/recipes/make-and-verify.js.
+ * Signs with @sigstore/sign's bundle builders (a Fulcio signer, Rekor and TSA witnesses).
  */
 import { createHash, generateKeyPairSync, sign as nodeSign, type KeyObject } from 'node:crypto';
 import { bundleToJSON } from '@sigstore/bundle';
