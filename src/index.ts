@@ -71,15 +71,7 @@ export type { LoadedPolicy, Pin, Policy, PolicyMode } from './verify/policy/type
 export type { Artifact, InputKind, Inventory } from './model/inventory.js';
 export type { Ecosystem, License, Location, Package } from './model/package.js';
 export type { Finding, FindingCode, FindingSeverity } from './model/finding.js';
-export type {
-  FoundBundle,
-  FunctionEvidence,
-  FunctionLayer,
-  LayerEvidence,
-  SignerEvidence,
-  SigningJobFacts,
-  SigningProfileFacts,
-} from './model/evidence.js';
+export type * from './model/evidence.js';
 export type { CheckKind, CheckResult, Outcome, Subject, Verdict } from './verify/verdict.js';
 export type { FunctionInfo } from './fetch/aws/function.js';
 export type { MergedPackage, MergedView, ShadowedFile } from './merge/merge.js';

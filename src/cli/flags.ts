@@ -10,9 +10,11 @@ import type { Limits } from '../unpack/source.js';
 import { parseExpiry } from '../verify/policy/expiry.js';
 import type { Pin } from '../verify/policy/types.js';
 
-type Options = NonNullable<ParseArgsConfig['options']>;
+/** Flag definitions as `node:util` parseArgs takes them. */
+export type Options = NonNullable<ParseArgsConfig['options']>;
 
-type Parsed<O extends Options> = ReturnType<
+/** What parseArgs returns for those definitions. */
+export type Parsed<O extends Options> = ReturnType<
   typeof parseArgs<{ args: string[]; options: O; allowPositionals: true; strict: true }>
 >;
 
@@ -29,7 +31,7 @@ export function parse<O extends Options>(argv: string[], options: O): Parsed<O> 
 }
 
 /** `-h`/`--help`, on every command. */
-export const HELP_FLAG = {
+export const HELP = {
   help: { type: 'boolean', short: 'h', default: false },
 } as const satisfies Options;
 
@@ -45,7 +47,7 @@ export function oneOf<T extends string>(flag: string, value: string, allowed: re
 }
 
 /** Flags that change the archive limits; shared by every command that reads layers. */
-export const LIMIT_FLAGS = {
+export const LIMITS = {
   'max-entries': { type: 'string' },
   'max-total-size': { type: 'string' },
   'max-ratio': { type: 'string' },
@@ -78,8 +80,8 @@ function parseCount(flag: string, text: string): number {
 }
 
 /** The limits the flags set; the pipeline keeps the default of every other. */
-export function limitsFromFlags(
-  values: Partial<Record<keyof typeof LIMIT_FLAGS, string | undefined>>
+export function limits(
+  values: Partial<Record<keyof typeof LIMITS, string | undefined>>
 ): Partial<Limits> {
   const l: Partial<Limits> = {};
   if (values['max-entries'] !== undefined)
@@ -106,21 +108,21 @@ export function positiveInt(flag: string, text: string): number {
   return Number(text);
 }
 
-/** How to reach AWS API endpoints (`pin`, and with {@link AWS_FLAGS} every AWS command). */
-export const AWS_API_FLAGS = {
+/** How to reach AWS API endpoints (`pin`, and with {@link AWS} every AWS command). */
+export const AWS_API = {
   profile: { type: 'string' },
   'endpoint-url': { type: 'string' },
   'max-attempts': { type: 'string', default: '8' },
 } as const satisfies Options;
 
-/** {@link AWS_API_FLAGS} and the content cache, for commands that download layers. */
-export const AWS_FLAGS = {
-  ...AWS_API_FLAGS,
+/** {@link AWS_API} and the content cache, for commands that download layers. */
+export const AWS = {
+  ...AWS_API,
   'cache-dir': { type: 'string' },
 } as const satisfies Options;
 
-/** The pipeline's AWS access options from {@link AWS_FLAGS} (or {@link AWS_API_FLAGS}). */
-export function awsFromFlags(values: {
+/** The pipeline's AWS access options from {@link AWS} (or {@link AWS_API}). */
+export function aws(values: {
   profile?: string | undefined;
   'endpoint-url'?: string | undefined;
   'max-attempts': string;
@@ -137,7 +139,7 @@ export function awsFromFlags(values: {
 }
 
 /** Which accounts and regions, and how many requests at once (`scan`, `verify`). */
-export const ESTATE_FLAGS = {
+export const ESTATE = {
   region: { type: 'string', multiple: true },
   'role-arn': { type: 'string', multiple: true },
   concurrency: { type: 'string', default: '4' },
@@ -149,7 +151,7 @@ export function envRegion(): string | undefined {
 }
 
 /** `--region` (repeatable), else the environment's region; possibly none. */
-export function regionsFromFlags(region: string[] | undefined): string[] {
+export function regions(region: string[] | undefined): string[] {
   if (region && region.length > 0) return region;
   const env = envRegion();
   return env ? [env] : [];
@@ -164,14 +166,14 @@ export function noRegion(repeatable: boolean): UsageError {
 }
 
 /** The pin entry's fields besides the digest (`gate`, `pin`). */
-export const PIN_FLAGS = {
+export const PIN = {
   version: { type: 'string' },
   note: { type: 'string' },
   expires: { type: 'string' },
 } as const satisfies Options;
 
-/** The pin entry's fields from {@link PIN_FLAGS}, checked. */
-export function pinFieldsFromFlags(values: {
+/** The pin entry's fields from {@link PIN}, checked. */
+export function pinFields(values: {
   version?: string | undefined;
   note?: string | undefined;
   expires?: string | undefined;
@@ -199,13 +201,34 @@ export function pinFieldsFromFlags(values: {
   return pin;
 }
 
-/** The positional LAYER and the flags `gate` and `pin` both require. */
-export function requireLayerArgs(
+/** What `gate` and `pin` share: the layer, `--policy`, `--layer-name`, the pin entry, limits. */
+export const PIN_TARGET = {
+  policy: { type: 'string' },
+  'layer-name': { type: 'string' },
+  ...PIN,
+  ...LIMITS,
+} as const satisfies Options;
+
+/** The positional LAYER and {@link PIN_TARGET}, checked. */
+export function pinTarget(
   cmd: string,
   usage: string,
-  positionals: string[],
-  values: { policy?: string | undefined; 'layer-name'?: string | undefined }
-): { input: string; policy: string; layerName: string } {
+  {
+    values,
+    positionals,
+  }: {
+    values: Partial<
+      Record<'policy' | 'layer-name' | keyof typeof PIN | keyof typeof LIMITS, string>
+    >;
+    positionals: string[];
+  }
+): {
+  input: string;
+  policy: string;
+  layerName: string;
+  fields: Omit<Pin, 'sha256'>;
+  limits: Partial<Limits>;
+} {
   if (positionals.length !== 1) {
     throw new UsageError({
       code: 'MISSING_ARGUMENT',
@@ -217,5 +240,11 @@ export function requireLayerArgs(
   if (values['layer-name'] === undefined) {
     throw new UsageError({ code: 'MISSING_ARGUMENT', message: '--layer-name is required' });
   }
-  return { input: positionals[0]!, policy: values.policy, layerName: values['layer-name'] };
+  return {
+    input: positionals[0]!,
+    policy: values.policy,
+    layerName: values['layer-name'],
+    fields: pinFields(values),
+    limits: limits(values),
+  };
 }

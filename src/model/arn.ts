@@ -31,36 +31,43 @@ export function parseArn(text: string): Arn | undefined {
 }
 
 // Every partition's name starts with `aws` (aws, aws-cn, aws-us-gov, aws-iso, ...).
-const HEAD = String.raw`^arn:(aws[a-z-]*):`;
-const REGION = '([a-z0-9-]+)';
-const ACCOUNT = String.raw`(\d{12})`;
+const HEAD = String.raw`^arn:(?<partition>aws[a-z-]*):`;
+const AT = String.raw`(?<region>[a-z0-9-]+):(?<owner>\d{12})`;
 
 const LAYER_VERSION = new RegExp(
-  `${HEAD}lambda:${REGION}:${ACCOUNT}:layer:([A-Za-z0-9_-]+):(\\d+)$`
+  `${HEAD}lambda:${AT}:layer:(?<name>[A-Za-z0-9_-]+):(?<version>\\d+)$`
 );
 const FUNCTION = new RegExp(
-  `${HEAD}lambda:${REGION}:${ACCOUNT}:function:([A-Za-z0-9_-]+)(?::(\\$LATEST|[A-Za-z0-9_-]+))?$`
+  `${HEAD}lambda:${AT}:function:(?<name>[A-Za-z0-9_-]+)(?::(?<qualifier>\\$LATEST|[A-Za-z0-9_-]+))?$`
 );
 const PROFILE_VERSION = new RegExp(
-  `${HEAD}signer:${REGION}:${ACCOUNT}:/signing-profiles/([A-Za-z0-9_]+)/([A-Za-z0-9]+)$`
+  `${HEAD}signer:${AT}:/signing-profiles/(?<profileName>[A-Za-z0-9_]+)/(?<profileVersion>[A-Za-z0-9]+)$`
 );
-const SIGNING_JOB = new RegExp(`${HEAD}signer:${REGION}:${ACCOUNT}:/signing-jobs/([A-Za-z0-9-]+)$`);
+const SIGNING_JOB = new RegExp(`${HEAD}signer:${AT}:/signing-jobs/(?<jobId>[A-Za-z0-9-]+)$`);
 
-/** A Lambda layer version ARN: `arn:aws:lambda:REGION:ACCOUNT:layer:NAME:VERSION`. */
-export interface LayerVersionArn {
+/** The named groups of a match of `re` (each pattern names the fields of T), or undefined. */
+function fields<T>(re: RegExp, text: string): T | undefined {
+  const groups = re.exec(text)?.groups;
+  return groups && ({ ...groups } as T);
+}
+
+/** Where a resource lives: its partition and region, and the account that owns it. */
+export interface ArnOwner {
   partition: string;
   region: string;
-  /** The account that published the layer. */
   owner: string;
+}
+
+/** A Lambda layer version ARN: `arn:aws:lambda:REGION:ACCOUNT:layer:NAME:VERSION`. */
+export interface LayerVersionArn extends ArnOwner {
   name: string;
   version: number;
 }
 
 /** Parse a layer version ARN; undefined if it is not one. */
 export function parseLayerVersionArn(arn: string): LayerVersionArn | undefined {
-  const m = LAYER_VERSION.exec(arn);
-  if (!m) return undefined;
-  return { partition: m[1]!, region: m[2]!, owner: m[3]!, name: m[4]!, version: Number(m[5]) };
+  const f = fields<ArnOwner & { name: string; version: string }>(LAYER_VERSION, arn);
+  return f && { ...f, version: Number(f.version) };
 }
 
 /** A Lambda function ARN, with or without a qualifier (version or alias). */
@@ -75,9 +82,10 @@ export interface FunctionArn {
 
 /** Parse a function ARN; undefined if it is not one (a bare function name is not). */
 export function parseFunctionArn(arn: string): FunctionArn | undefined {
-  const m = FUNCTION.exec(arn);
-  if (!m) return undefined;
-  return { partition: m[1]!, region: m[2]!, account: m[3]!, name: m[4]!, qualifier: m[5] };
+  const f = fields<ArnOwner & { name: string; qualifier?: string }>(FUNCTION, arn);
+  if (!f) return undefined;
+  const { owner, ...rest } = f;
+  return { ...rest, account: owner, qualifier: f.qualifier };
 }
 
 /** The unqualified ARN of a function, as Lambda prints it. */
@@ -86,10 +94,7 @@ export function functionArn(account: string, region: string, name: string): stri
 }
 
 /** An AWS Signer signing profile version ARN: `…:/signing-profiles/NAME/VERSION`. */
-export interface SigningProfileVersionArn {
-  partition: string;
-  region: string;
-  owner: string;
+export interface SigningProfileVersionArn extends ArnOwner {
   profileName: string;
   profileVersion: string;
   /** The profile's own ARN: this ARN without `/VERSION`. */
@@ -98,29 +103,16 @@ export interface SigningProfileVersionArn {
 
 /** Parse a signing profile version ARN; undefined if it is not one. */
 export function parseSigningProfileVersionArn(arn: string): SigningProfileVersionArn | undefined {
-  const m = PROFILE_VERSION.exec(arn);
-  if (!m) return undefined;
-  return {
-    partition: m[1]!,
-    region: m[2]!,
-    owner: m[3]!,
-    profileName: m[4]!,
-    profileVersion: m[5]!,
-    profileArn: arn.slice(0, arn.lastIndexOf('/')),
-  };
+  const f = fields<Omit<SigningProfileVersionArn, 'profileArn'>>(PROFILE_VERSION, arn);
+  return f && { ...f, profileArn: arn.slice(0, arn.lastIndexOf('/')) };
 }
 
 /** An AWS Signer signing job ARN: `…:/signing-jobs/JOB_ID`. */
-export interface SigningJobArn {
-  partition: string;
-  region: string;
-  owner: string;
+export interface SigningJobArn extends ArnOwner {
   jobId: string;
 }
 
 /** Parse a signing job ARN; undefined if it is not one. */
 export function parseSigningJobArn(arn: string): SigningJobArn | undefined {
-  const m = SIGNING_JOB.exec(arn);
-  if (!m) return undefined;
-  return { partition: m[1]!, region: m[2]!, owner: m[3]!, jobId: m[4]! };
+  return fields<SigningJobArn>(SIGNING_JOB, arn);
 }

@@ -34,15 +34,10 @@ export interface GatheredLayer {
 export async function readBundleFiles(paths: readonly string[]): Promise<FoundBundle[]> {
   const out: FoundBundle[] = [];
   for (const path of paths) {
-    let text: string;
-    try {
-      text = await readFile(path, 'utf8');
-    } catch (e) {
-      throw new UsageError({
-        code: 'BAD_INPUT',
-        message: `cannot read bundle ${path}: ${(e as Error).message}`,
-      });
-    }
+    const text = await readFile(path, 'utf8').catch((e: unknown) => {
+      const why = e instanceof Error ? e.message : String(e);
+      throw new UsageError({ code: 'BAD_INPUT', message: `cannot read bundle ${path}: ${why}` });
+    });
     out.push(parseBundle(path, text));
   }
   return out;

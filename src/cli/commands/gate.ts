@@ -6,17 +6,8 @@
 import { gateLayer } from '../../pipeline/pin.js';
 import { VERDICT_FORMATS, renderVerdicts } from '../../report/verdicts.js';
 import { EXIT } from '../exit.js';
-import {
-  HELP_FLAG,
-  LIMIT_FLAGS,
-  PIN_FLAGS,
-  limitsFromFlags,
-  oneOf,
-  parse,
-  pinFieldsFromFlags,
-  requireLayerArgs,
-} from '../flags.js';
-import type { CliIo } from '../io.js';
+import { command } from '../command.js';
+import * as flags from '../flags.js';
 import { emitPin } from '../pin-entry.js';
 
 export const GATE_USAGE = `usage: lamina gate LAYER.zip --policy FILE --layer-name NAME [--bundle FILE ...]
@@ -26,39 +17,34 @@ Pre-publish gate: signatures, denied packages and licenses. On success prints th
 to add to the policy, or adds it with --write (comments and layout are kept).`;
 
 /** `lamina gate`. */
-export async function gateCommand(argv: string[], io: CliIo): Promise<number> {
-  const { values, positionals } = parse(argv, {
-    policy: { type: 'string' },
-    'layer-name': { type: 'string' },
+export const gateCommand = command(
+  GATE_USAGE,
+  {
     bundle: { type: 'string', multiple: true },
     write: { type: 'boolean', default: false },
     format: { type: 'string', default: 'text' },
-    ...HELP_FLAG,
-    ...PIN_FLAGS,
-    ...LIMIT_FLAGS,
-  });
-  if (values.help) {
-    io.stdout.write(GATE_USAGE + '\n');
+    ...flags.PIN_TARGET,
+  },
+  async (args, io) => {
+    const { values } = args;
+    const { input, policy, layerName, fields, limits } = flags.pinTarget('gate', GATE_USAGE, args);
+    const format = flags.oneOf('format', values.format, VERDICT_FORMATS);
+    const { verdict, ruleIndex, sha256 } = await gateLayer({
+      zip: input,
+      policy,
+      layerName,
+      bundleFiles: values.bundle ?? [],
+      limits,
+    });
+    // The report goes to stderr so stdout carries only the pin entry.
+    io.stderr.write(renderVerdicts([verdict], format));
+    if (!verdict.ok) return EXIT.POLICY_FAILURE;
+    if (ruleIndex < 0) {
+      // default: allow and no rule: nothing to pin into.
+      io.stderr.write(`lamina: no layer rule names ${layerName}; nothing to pin\n`);
+      return EXIT.OK;
+    }
+    await emitPin(io, policy, ruleIndex, { sha256, ...fields }, values.write);
     return EXIT.OK;
   }
-  const { input, policy, layerName } = requireLayerArgs('gate', GATE_USAGE, positionals, values);
-  const format = oneOf('format', values.format, VERDICT_FORMATS);
-  const fields = pinFieldsFromFlags(values);
-  const { verdict, ruleIndex, sha256 } = await gateLayer({
-    zip: input,
-    policy,
-    layerName,
-    bundleFiles: values.bundle ?? [],
-    limits: limitsFromFlags(values),
-  });
-  // The report goes to stderr so stdout carries only the pin entry.
-  io.stderr.write(renderVerdicts([verdict], format));
-  if (!verdict.ok) return EXIT.POLICY_FAILURE;
-  if (ruleIndex < 0) {
-    // default: allow and no rule: nothing to pin into.
-    io.stderr.write(`lamina: no layer rule names ${layerName}; nothing to pin\n`);
-    return EXIT.OK;
-  }
-  await emitPin(io, policy, ruleIndex, { sha256, ...fields }, values.write);
-  return EXIT.OK;
-}
+);

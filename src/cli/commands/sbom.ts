@@ -5,18 +5,8 @@ import { functionSbom, layerSbom } from '../../pipeline/sbom.js';
 import { summarizeInventory } from '../../report/inventory-summary.js';
 import type { SbomFormat, SpecVersion } from '../../sbom/cyclonedx.js';
 import { EXIT } from '../exit.js';
-import {
-  AWS_FLAGS,
-  HELP_FLAG,
-  LIMIT_FLAGS,
-  awsFromFlags,
-  envRegion,
-  limitsFromFlags,
-  noRegion,
-  oneOf,
-  parse,
-} from '../flags.js';
-import type { CliIo } from '../io.js';
+import { command } from '../command.js';
+import * as flags from '../flags.js';
 import { emit, printFindings } from '../output.js';
 
 export const SBOM_USAGE = `usage: lamina sbom INPUT [-o FILE] [--format cyclonedx-json|cyclonedx-xml] [--spec-version 1.6|1.5]
@@ -58,8 +48,9 @@ function parseTimestamp(text: string | undefined): Date | undefined {
 }
 
 /** `lamina sbom`. */
-export async function sbomCommand(argv: string[], io: CliIo): Promise<number> {
-  const { values, positionals } = parse(argv, {
+export const sbomCommand = command(
+  SBOM_USAGE,
+  {
     output: { type: 'string', short: 'o' },
     format: { type: 'string', default: 'cyclonedx-json' },
     'spec-version': { type: 'string', default: '1.6' },
@@ -67,59 +58,56 @@ export async function sbomCommand(argv: string[], io: CliIo): Promise<number> {
     quiet: { type: 'boolean', short: 'q', default: false },
     function: { type: 'string' },
     region: { type: 'string' },
-    ...HELP_FLAG,
-    ...AWS_FLAGS,
-    ...LIMIT_FLAGS,
-  });
-  if (values.help) {
-    io.stdout.write(SBOM_USAGE + '\n');
-    return EXIT.OK;
-  }
-  const fnName = values.function;
-  if (fnName !== undefined ? positionals.length !== 0 : positionals.length !== 1) {
-    throw new UsageError({
-      code: 'MISSING_ARGUMENT',
-      message: `sbom takes exactly one INPUT or --function NAME\n${SBOM_USAGE}`,
-    });
-  }
-  const options = {
-    format: oneOf('format', values.format, FORMATS),
-    specVersion: oneOf('spec-version', values['spec-version'], SPECS),
-    timestamp: parseTimestamp(values.timestamp),
-    limits: limitsFromFlags(values),
-    ...awsFromFlags(values),
-  };
-  const quiet = values.quiet;
-
-  if (fnName !== undefined) {
-    const region = values.region ?? parseFunctionArn(fnName)?.region ?? envRegion();
-    if (!region) throw noRegion(false);
-    const {
-      sbom,
-      function: fn,
-      view,
-    } = await functionSbom({
-      ...options,
-      function: fnName,
-      region,
-    });
-    if (!quiet) {
-      for (const l of view.layers) printFindings(io, l.arn, l.inventory.findings);
-      const hidden = view.packages.filter((p) => p.shadowedBy !== undefined).length;
-      io.stderr.write(
-        `lamina: ${fn.name}: ${view.packages.length} packages across ${view.layers.length} layers, ` +
-          `${hidden} shadowed; ${view.shadowed.length} file${view.shadowed.length === 1 ? '' : 's'} shadowed\n`
-      );
+    ...flags.AWS,
+    ...flags.LIMITS,
+  },
+  async ({ values, positionals }, io) => {
+    const fnName = values.function;
+    if (fnName !== undefined ? positionals.length !== 0 : positionals.length !== 1) {
+      throw new UsageError({
+        code: 'MISSING_ARGUMENT',
+        message: `sbom takes exactly one INPUT or --function NAME\n${SBOM_USAGE}`,
+      });
     }
+    const options = {
+      format: flags.oneOf('format', values.format, FORMATS),
+      specVersion: flags.oneOf('spec-version', values['spec-version'], SPECS),
+      timestamp: parseTimestamp(values.timestamp),
+      limits: flags.limits(values),
+      ...flags.aws(values),
+    };
+    const quiet = values.quiet;
+
+    if (fnName !== undefined) {
+      const region = values.region ?? parseFunctionArn(fnName)?.region ?? flags.envRegion();
+      if (!region) throw flags.noRegion(false);
+      const {
+        sbom,
+        function: fn,
+        view,
+      } = await functionSbom({
+        ...options,
+        function: fnName,
+        region,
+      });
+      if (!quiet) {
+        for (const l of view.layers) printFindings(io, l.arn, l.inventory.findings);
+        const hidden = view.packages.filter((p) => p.shadowedBy !== undefined).length;
+        io.stderr.write(
+          `lamina: ${fn.name}: ${view.packages.length} packages across ${view.layers.length} layers, ` +
+            `${hidden} shadowed; ${view.shadowed.length} file${view.shadowed.length === 1 ? '' : 's'} shadowed\n`
+        );
+      }
+      await emit(sbom, values.output, io);
+      return EXIT.OK;
+    }
+
+    const { sbom, inventory } = await layerSbom({ ...options, input: positionals[0]! });
+    if (!quiet) printFindings(io, inventory.artifact.name, inventory.findings);
     await emit(sbom, values.output, io);
+    // With -o, stdout is free: say in a few lines what was found.
+    if (values.output && !quiet)
+      io.stderr.write(summarizeInventory(inventory) + `  wrote ${values.output}\n`);
     return EXIT.OK;
   }
-
-  const { sbom, inventory } = await layerSbom({ ...options, input: positionals[0]! });
-  if (!quiet) printFindings(io, inventory.artifact.name, inventory.findings);
-  await emit(sbom, values.output, io);
-  // With -o, stdout is free: say in a few lines what was found.
-  if (values.output && !quiet)
-    io.stderr.write(summarizeInventory(inventory) + `  wrote ${values.output}\n`);
-  return EXIT.OK;
-}
+);

@@ -5,20 +5,8 @@ import { renderScanText } from '../../report/scan-text.js';
 import { serializeScanResult } from '../../scan/result.js';
 import { formatBytes } from '../../util/format.js';
 import { EXIT } from '../exit.js';
-import {
-  AWS_FLAGS,
-  ESTATE_FLAGS,
-  HELP_FLAG,
-  LIMIT_FLAGS,
-  awsFromFlags,
-  limitsFromFlags,
-  noRegion,
-  oneOf,
-  parse,
-  positiveInt,
-  regionsFromFlags,
-} from '../flags.js';
-import type { CliIo } from '../io.js';
+import { command } from '../command.js';
+import * as flags from '../flags.js';
 
 export const SCAN_USAGE = `usage: lamina scan [--region R ...] [--profile P] [--role-arn ARN ...] [--endpoint-url URL]
                   [--out DIR] [--format text|json] [--cache-dir DIR] [--concurrency N]
@@ -31,58 +19,58 @@ result to DIR/scan.json (default DIR: ./lamina-scan). The report goes to stdout.
 Exit 3 when any function or layer version could not be fetched.`;
 
 /** `lamina scan`. */
-export async function scanCommand(argv: string[], io: CliIo): Promise<number> {
-  const { values, positionals } = parse(argv, {
+export const scanCommand = command(
+  SCAN_USAGE,
+  {
     out: { type: 'string', short: 'o', default: 'lamina-scan' },
     format: { type: 'string', default: 'text' },
     'page-size': { type: 'string' },
     quiet: { type: 'boolean', short: 'q', default: false },
-    ...HELP_FLAG,
-    ...AWS_FLAGS,
-    ...ESTATE_FLAGS,
-    ...LIMIT_FLAGS,
-  });
-  if (values.help) {
-    io.stdout.write(SCAN_USAGE + '\n');
-    return EXIT.OK;
-  }
-  if (positionals.length > 0) {
-    throw new UsageError({
-      code: 'BAD_ARGUMENT',
-      message: `scan takes no positional arguments\n${SCAN_USAGE}`,
-    });
-  }
-  const format = oneOf('format', values.format, ['text', 'json'] as const);
-  const regions = regionsFromFlags(values.region);
-  if (regions.length === 0) throw noRegion(true);
-  const concurrency = positiveInt('concurrency', values.concurrency);
-  const access = awsFromFlags(values);
-  const pageSize =
-    values['page-size'] === undefined ? undefined : positiveInt('page-size', values['page-size']);
+    ...flags.AWS,
+    ...flags.ESTATE,
+    ...flags.LIMITS,
+  },
+  async ({ values, positionals }, io) => {
+    if (positionals.length > 0) {
+      throw new UsageError({
+        code: 'BAD_ARGUMENT',
+        message: `scan takes no positional arguments\n${SCAN_USAGE}`,
+      });
+    }
+    const format = flags.oneOf('format', values.format, ['text', 'json'] as const);
+    const regions = flags.regions(values.region);
+    if (regions.length === 0) throw flags.noRegion(true);
+    const concurrency = flags.positiveInt('concurrency', values.concurrency);
+    const access = flags.aws(values);
+    const pageSize =
+      values['page-size'] === undefined
+        ? undefined
+        : flags.positiveInt('page-size', values['page-size']);
 
-  const progress =
-    io.isTty && !values.quiet
-      ? (msg: string) => io.stderr.write(`\r\x1b[K${msg.slice(0, 99)}`)
-      : undefined;
-  const outcome = await scanEstate({
-    regions,
-    roleArns: values['role-arn'] ?? [],
-    ...access,
-    outDir: values.out,
-    concurrency,
-    ...(pageSize ? { pageSize } : {}),
-    limits: limitsFromFlags(values),
-    ...(progress ? { onProgress: progress } : {}),
-  });
-  if (progress) io.stderr.write('\r\x1b[K');
-  const { result, stats } = outcome;
-  io.stdout.write(format === 'json' ? serializeScanResult(result) : renderScanText(result));
-  if (!values.quiet && format === 'text') {
-    io.stderr.write(
-      `lamina: ${stats.api.requests} API requests, ${stats.downloads} downloads ` +
-        `(${formatBytes(stats.bytesDownloaded)}), ${stats.cacheHits} from cache; ` +
-        `result in ${outcome.resultPath}\n`
-    );
+    const progress =
+      io.isTty && !values.quiet
+        ? (msg: string) => io.stderr.write(`\r\x1b[K${msg.slice(0, 99)}`)
+        : undefined;
+    const outcome = await scanEstate({
+      regions,
+      roleArns: values['role-arn'] ?? [],
+      ...access,
+      outDir: values.out,
+      concurrency,
+      ...(pageSize ? { pageSize } : {}),
+      limits: flags.limits(values),
+      ...(progress ? { onProgress: progress } : {}),
+    });
+    if (progress) io.stderr.write('\r\x1b[K');
+    const { result, stats } = outcome;
+    io.stdout.write(format === 'json' ? serializeScanResult(result) : renderScanText(result));
+    if (!values.quiet && format === 'text') {
+      io.stderr.write(
+        `lamina: ${stats.api.requests} API requests, ${stats.downloads} downloads ` +
+          `(${formatBytes(stats.bytesDownloaded)}), ${stats.cacheHits} from cache; ` +
+          `result in ${outcome.resultPath}\n`
+      );
+    }
+    return result.failures.length > 0 ? EXIT.INCOMPLETE : EXIT.OK;
   }
-  return result.failures.length > 0 ? EXIT.INCOMPLETE : EXIT.OK;
-}
+);

@@ -12,8 +12,7 @@
 import { UsageError } from '../../errors.js';
 import { verifyBundleFile } from '../../pipeline/bundle.js';
 import { EXIT } from '../exit.js';
-import { HELP_FLAG, parse } from '../flags.js';
-import type { CliIo } from '../io.js';
+import { command } from '../command.js';
 
 export const VERIFY_BUNDLE_USAGE =
   'usage: lamina verify-bundle --bundle FILE (--certificate-identity ID --certificate-oidc-issuer URL | --key PEM) [--trusted-root FILE] FILE_OR_sha256:DIGEST';
@@ -22,50 +21,48 @@ const usage = (code: 'BAD_ARGUMENT' | 'MISSING_ARGUMENT', message: string) =>
   new UsageError({ code, message: `${message}\n${VERIFY_BUNDLE_USAGE}` });
 
 /** `lamina verify-bundle`. */
-export async function verifyBundleCommand(argv: string[], io: CliIo): Promise<number> {
-  const { values, positionals } = parse(argv, {
+export const verifyBundleCommand = command(
+  VERIFY_BUNDLE_USAGE,
+  {
     bundle: { type: 'string' },
     'certificate-identity': { type: 'string' },
     'certificate-oidc-issuer': { type: 'string' },
     key: { type: 'string' },
     'trusted-root': { type: 'string' },
     staging: { type: 'boolean' },
-    ...HELP_FLAG,
-  });
-  if (values.help) {
-    io.stdout.write(VERIFY_BUNDLE_USAGE + '\n');
-    return EXIT.OK;
+  },
+  async ({ values, positionals }, io) => {
+    if (values.staging)
+      throw usage('BAD_ARGUMENT', '--staging is not supported: lamina never uses TUF');
+    if (positionals.length !== 1)
+      throw usage('MISSING_ARGUMENT', 'expected exactly one FILE_OR_sha256:DIGEST');
+    if (values.bundle === undefined) throw usage('MISSING_ARGUMENT', '--bundle is required');
+    const identity = values['certificate-identity'];
+    const issuer = values['certificate-oidc-issuer'];
+    const keyFile = values.key;
+    if (keyFile !== undefined && (identity !== undefined || issuer !== undefined)) {
+      throw usage(
+        'BAD_ARGUMENT',
+        '--key cannot be combined with --certificate-identity/--certificate-oidc-issuer'
+      );
+    }
+    if (keyFile === undefined && (identity === undefined || issuer === undefined)) {
+      throw usage(
+        'MISSING_ARGUMENT',
+        'give --certificate-identity and --certificate-oidc-issuer, or --key'
+      );
+    }
+    const verdict = await verifyBundleFile({
+      bundle: values.bundle,
+      artifact: positionals[0]!,
+      signer: keyFile !== undefined ? { keyFile } : { identity: identity!, issuer: issuer! },
+      ...(values['trusted-root'] !== undefined ? { trustedRoot: values['trusted-root'] } : {}),
+    });
+    if (verdict.ok) {
+      io.stdout.write(`OK: ${verdict.detail}\n`);
+      return EXIT.OK;
+    }
+    io.stderr.write(`verify-bundle: ${verdict.code}: ${verdict.detail}\n`);
+    return EXIT.POLICY_FAILURE;
   }
-  if (values.staging)
-    throw usage('BAD_ARGUMENT', '--staging is not supported: lamina never uses TUF');
-  if (positionals.length !== 1)
-    throw usage('MISSING_ARGUMENT', 'expected exactly one FILE_OR_sha256:DIGEST');
-  if (values.bundle === undefined) throw usage('MISSING_ARGUMENT', '--bundle is required');
-  const identity = values['certificate-identity'];
-  const issuer = values['certificate-oidc-issuer'];
-  const keyFile = values.key;
-  if (keyFile !== undefined && (identity !== undefined || issuer !== undefined)) {
-    throw usage(
-      'BAD_ARGUMENT',
-      '--key cannot be combined with --certificate-identity/--certificate-oidc-issuer'
-    );
-  }
-  if (keyFile === undefined && (identity === undefined || issuer === undefined)) {
-    throw usage(
-      'MISSING_ARGUMENT',
-      'give --certificate-identity and --certificate-oidc-issuer, or --key'
-    );
-  }
-  const verdict = await verifyBundleFile({
-    bundle: values.bundle,
-    artifact: positionals[0]!,
-    signer: keyFile !== undefined ? { keyFile } : { identity: identity!, issuer: issuer! },
-    ...(values['trusted-root'] !== undefined ? { trustedRoot: values['trusted-root'] } : {}),
-  });
-  if (verdict.ok) {
-    io.stdout.write(`OK: ${verdict.detail}\n`);
-    return EXIT.OK;
-  }
-  io.stderr.write(`verify-bundle: ${verdict.code}: ${verdict.detail}\n`);
-  return EXIT.POLICY_FAILURE;
-}
+);

@@ -14,21 +14,8 @@ import {
 } from '../../pipeline/verify.js';
 import { VERDICT_FORMATS, renderVerdicts } from '../../report/verdicts.js';
 import { EXIT } from '../exit.js';
-import {
-  AWS_FLAGS,
-  ESTATE_FLAGS,
-  HELP_FLAG,
-  LIMIT_FLAGS,
-  awsFromFlags,
-  envRegion,
-  limitsFromFlags,
-  noRegion,
-  oneOf,
-  parse,
-  positiveInt,
-  regionsFromFlags,
-} from '../flags.js';
-import type { CliIo } from '../io.js';
+import { command } from '../command.js';
+import * as flags from '../flags.js';
 import { emit, printNotes } from '../output.js';
 
 export const VERIFY_USAGE = `usage: lamina verify LAYER.zip --policy FILE --layer-name NAME [--layer-arn ARN] [options]
@@ -48,8 +35,9 @@ and layer version in the regions (default AWS_REGION). The report says what was 
 Exit 0 pass, 1 policy violation, 2 bad input or usage, 3 could not complete.`;
 
 /** `lamina verify`. */
-export async function verifyCommand(argv: string[], io: CliIo): Promise<number> {
-  const { values, positionals } = parse(argv, {
+export const verifyCommand = command(
+  VERIFY_USAGE,
+  {
     policy: { type: 'string' },
     'layer-name': { type: 'string' },
     'layer-arn': { type: 'string' },
@@ -58,76 +46,73 @@ export async function verifyCommand(argv: string[], io: CliIo): Promise<number> 
     output: { type: 'string', short: 'o' },
     function: { type: 'string' },
     all: { type: 'boolean', default: false },
-    ...HELP_FLAG,
-    ...AWS_FLAGS,
-    ...ESTATE_FLAGS,
-    ...LIMIT_FLAGS,
-  });
-  if (values.help) {
-    io.stdout.write(VERIFY_USAGE + '\n');
-    return EXIT.OK;
-  }
-  const inputs =
-    positionals.length + (values.function !== undefined ? 1 : 0) + (values.all ? 1 : 0);
-  if (inputs !== 1) {
-    throw new UsageError({
-      code: 'MISSING_ARGUMENT',
-      message: `verify takes exactly one INPUT, --function NAME or --all\n${VERIFY_USAGE}`,
-    });
-  }
-  if (values.policy === undefined)
-    throw new UsageError({ code: 'MISSING_ARGUMENT', message: '--policy is required' });
-  const format = oneOf('format', values.format, VERDICT_FORMATS);
-  const common = {
-    policy: values.policy,
-    bundleFiles: values.bundle ?? [],
-    limits: limitsFromFlags(values),
-  };
-  const input = positionals[0];
-
-  let outcome: VerifyOutcome;
-  if (input !== undefined && !input.startsWith('arn:')) {
-    if (values['layer-name'] === undefined) {
+    ...flags.AWS,
+    ...flags.ESTATE,
+    ...flags.LIMITS,
+  },
+  async ({ values, positionals }, io) => {
+    const inputs =
+      positionals.length + (values.function !== undefined ? 1 : 0) + (values.all ? 1 : 0);
+    if (inputs !== 1) {
       throw new UsageError({
         code: 'MISSING_ARGUMENT',
-        message: '--layer-name is required for a local zip',
+        message: `verify takes exactly one INPUT, --function NAME or --all\n${VERIFY_USAGE}`,
       });
     }
-    outcome = await verifyLayerZip({
-      ...common,
-      zip: input,
-      layerName: values['layer-name'],
-      ...(values['layer-arn'] !== undefined ? { layerArn: values['layer-arn'] } : {}),
-    });
-  } else {
-    const aws = {
-      ...common,
-      ...awsFromFlags(values),
-      roleArns: values['role-arn'] ?? [],
-      concurrency: positiveInt('concurrency', values.concurrency),
+    if (values.policy === undefined)
+      throw new UsageError({ code: 'MISSING_ARGUMENT', message: '--policy is required' });
+    const format = flags.oneOf('format', values.format, VERDICT_FORMATS);
+    const common = {
+      policy: values.policy,
+      bundleFiles: values.bundle ?? [],
+      limits: flags.limits(values),
     };
-    if (input !== undefined) {
-      outcome = await verifyLayerVersion({ ...aws, arn: input });
-    } else if (values.function !== undefined) {
-      const fn = values.function;
-      const region = values.region?.[0] ?? parseFunctionArn(fn)?.region ?? envRegion();
-      if (!region) throw noRegion(false);
-      outcome = await verifyLambdaFunction({ ...aws, function: fn, region });
-    } else {
-      const regions = regionsFromFlags(values.region);
-      if (regions.length === 0) throw noRegion(true);
-      outcome = await verifyEstate({ ...aws, regions });
-    }
-  }
+    const input = positionals[0];
 
-  printNotes(io, outcome.notes);
-  await emit(renderVerdicts(outcome.verdicts, format), values.output, io);
-  for (const verdict of outcome.verdicts) {
-    for (const c of verdict.checks) {
-      if (c.outcome === 'warn')
-        io.stderr.write(`lamina: warning: ${verdict.subject.name}: ${c.id}: ${c.detail}\n`);
+    let outcome: VerifyOutcome;
+    if (input !== undefined && !input.startsWith('arn:')) {
+      if (values['layer-name'] === undefined) {
+        throw new UsageError({
+          code: 'MISSING_ARGUMENT',
+          message: '--layer-name is required for a local zip',
+        });
+      }
+      outcome = await verifyLayerZip({
+        ...common,
+        zip: input,
+        layerName: values['layer-name'],
+        ...(values['layer-arn'] !== undefined ? { layerArn: values['layer-arn'] } : {}),
+      });
+    } else {
+      const aws = {
+        ...common,
+        ...flags.aws(values),
+        roleArns: values['role-arn'] ?? [],
+        concurrency: flags.positiveInt('concurrency', values.concurrency),
+      };
+      if (input !== undefined) {
+        outcome = await verifyLayerVersion({ ...aws, arn: input });
+      } else if (values.function !== undefined) {
+        const fn = values.function;
+        const region = values.region?.[0] ?? parseFunctionArn(fn)?.region ?? flags.envRegion();
+        if (!region) throw flags.noRegion(false);
+        outcome = await verifyLambdaFunction({ ...aws, function: fn, region });
+      } else {
+        const regions = flags.regions(values.region);
+        if (regions.length === 0) throw flags.noRegion(true);
+        outcome = await verifyEstate({ ...aws, regions });
+      }
     }
+
+    printNotes(io, outcome.notes);
+    await emit(renderVerdicts(outcome.verdicts, format), values.output, io);
+    for (const verdict of outcome.verdicts) {
+      for (const c of verdict.checks) {
+        if (c.outcome === 'warn')
+          io.stderr.write(`lamina: warning: ${verdict.subject.name}: ${c.id}: ${c.detail}\n`);
+      }
+    }
+    if (outcome.incomplete) return EXIT.INCOMPLETE;
+    return outcome.verdicts.every((v) => v.ok) ? EXIT.OK : EXIT.POLICY_FAILURE;
   }
-  if (outcome.incomplete) return EXIT.INCOMPLETE;
-  return outcome.verdicts.every((v) => v.ok) ? EXIT.OK : EXIT.POLICY_FAILURE;
-}
+);

@@ -43,14 +43,21 @@ interface ClientOf {
 type AnyClient = ClientOf[AwsService];
 type ClientConstructor = new (config: Record<string, unknown>) => AnyClient;
 
-// Loaded on demand: `import()` of an SDK package costs tens of milliseconds and megabytes.
-const LOADERS: Record<AwsService, () => Promise<ClientConstructor>> = {
-  lambda: async () => (await import('@aws-sdk/client-lambda')).LambdaClient,
-  sts: async () => (await import('@aws-sdk/client-sts')).STSClient,
-  signer: async () => (await import('@aws-sdk/client-signer')).SignerClient,
-  s3: async () => (await import('@aws-sdk/client-s3')).S3Client,
-  ecr: async () => (await import('@aws-sdk/client-ecr')).ECRClient,
-};
+/** A service's client class, loaded on first use: an SDK package costs tens of ms and MBs. */
+async function clientClass(service: AwsService): Promise<ClientConstructor> {
+  switch (service) {
+    case 'lambda':
+      return (await import('@aws-sdk/client-lambda')).LambdaClient;
+    case 'sts':
+      return (await import('@aws-sdk/client-sts')).STSClient;
+    case 'signer':
+      return (await import('@aws-sdk/client-signer')).SignerClient;
+    case 's3':
+      return (await import('@aws-sdk/client-s3')).S3Client;
+    case 'ecr':
+      return (await import('@aws-sdk/client-ecr')).ECRClient;
+  }
+}
 
 /** API traffic counted across every client of a run. */
 export interface ApiStats {
@@ -144,7 +151,7 @@ export class ClientFactory {
     const key = `${service}\0${principal.label}\0${region}`;
     let c = this.clients.get(key);
     if (!c) {
-      c = LOADERS[service]().then((Client) => {
+      c = clientClass(service).then((Client) => {
         const client = new Client(clientConfig(this.options, service, region, principal));
         countRequests(client, this.stats);
         this.built.push(client);

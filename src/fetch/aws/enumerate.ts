@@ -161,8 +161,9 @@ export async function enumerateEstate(
       const client = await factory.lambda(principal, region);
       const lookup: Lookup = { principal, region };
       out.targets.push({ account, region });
-      await enumerateFunctions(client, account, region, lookup, options, retry, cscCache, out);
-      await enumerateLayers(client, account, region, lookup, options, retry, out);
+      const scope: RegionScope = { client, account, region, lookup, options, retry, out };
+      await enumerateFunctions(scope, cscCache);
+      await enumerateLayers(scope);
     }
   }
 
@@ -232,16 +233,22 @@ function noteLayerVersion(out: Enumeration, arn: string, lookup: Lookup, listed:
   }
 }
 
+/** One account and region being enumerated, and where its findings go. */
+interface RegionScope {
+  client: LambdaClient;
+  account: string;
+  region: string;
+  lookup: Lookup;
+  options: EnumerateOptions;
+  retry: RetryPolicy;
+  out: Enumeration;
+}
+
 async function enumerateFunctions(
-  client: LambdaClient,
-  account: string,
-  region: string,
-  lookup: Lookup,
-  options: EnumerateOptions,
-  retry: RetryPolicy,
-  cscCache: Map<string, Promise<CodeSigningConfigRecord | ApiFailure>>,
-  out: Enumeration
+  scope: RegionScope,
+  cscCache: Map<string, Promise<CodeSigningConfigRecord | ApiFailure>>
 ): Promise<void> {
+  const { client, account, region, lookup, options, retry, out } = scope;
   const configs: FunctionConfiguration[] = [];
   try {
     await withRetry(retry, async () => {
@@ -339,15 +346,8 @@ export async function readCodeSigningConfig(
   }
 }
 
-async function enumerateLayers(
-  client: LambdaClient,
-  account: string,
-  region: string,
-  lookup: Lookup,
-  options: EnumerateOptions,
-  retry: RetryPolicy,
-  out: Enumeration
-): Promise<void> {
+async function enumerateLayers(scope: RegionScope): Promise<void> {
+  const { client, account, region, lookup, options, retry, out } = scope;
   const page = options.pageSize ? { pageSize: options.pageSize } : {};
   const names: string[] = [];
   try {
