@@ -44,6 +44,17 @@ function defaultVerdict(loaded: LoadedPolicy, subject: Verdict['subject'], what:
   return { subject, mode, ok: check.outcome !== 'fail', checks: [check] };
 }
 
+/** The verdict of a rule's checks under the rule's mode. */
+function ruleVerdict(
+  subject: Verdict['subject'],
+  rule: NonNullable<Verdict['rule']>,
+  mode: PolicyMode,
+  raw: RawCheck[]
+): Verdict {
+  const checks = raw.map((c) => applyMode(c, mode));
+  return { subject, rule, mode, ok: checks.every((c) => c.outcome !== 'fail'), checks };
+}
+
 /** Verify one layer against the policy. Never throws. */
 export function verifyLayer(
   ev: LayerEvidence,
@@ -84,14 +95,7 @@ export function verifyLayer(
     const lr = rule.licenses;
     raw.push(guard('licenses', 'licenses', () => evaluateLicenses(lr, ev.inventory)));
   }
-  const checks = raw.map((c) => applyMode(c, mode));
-  return {
-    subject,
-    rule: { section: 'layers', index, match: rule.match },
-    mode,
-    ok: checks.every((c) => c.outcome !== 'fail'),
-    checks,
-  };
+  return ruleVerdict(subject, { section: 'layers', index, match: rule.match }, mode, raw);
 }
 
 /** Verify one function's configuration against the policy. Never throws. */
@@ -117,12 +121,5 @@ export function verifyFunction(ev: FunctionEvidence, loaded: LoadedPolicy): Verd
       }),
     ];
   }
-  const checks = raw.map((c) => applyMode(c, mode));
-  return {
-    subject,
-    rule: { section: 'functions', index, match: rule.match },
-    mode,
-    ok: checks.every((c) => c.outcome !== 'fail'),
-    checks,
-  };
+  return ruleVerdict(subject, { section: 'functions', index, match: rule.match }, mode, raw);
 }

@@ -8,6 +8,7 @@ import type { Inventory } from '../../model/inventory.js';
 import type { License } from '../../model/package.js';
 import type { LicenseRule } from '../policy/types.js';
 import type { RawCheck } from '../verdict.js';
+import { noInventory } from './guard.js';
 
 type Node =
   | { license: string; plus?: boolean; exception?: string }
@@ -36,14 +37,8 @@ const norm = (s: string): string => s.toLowerCase();
 
 /** Evaluate the rule over every package with a purl or a license. */
 export function evaluateLicenses(rule: LicenseRule, inventory: Inventory | undefined): RawCheck {
+  if (!inventory) return noInventory('licenses', 'license');
   const base = { id: 'licenses', kind: 'licenses' as const };
-  if (!inventory)
-    return {
-      ...base,
-      status: 'fail',
-      detail: 'No SBOM was built for this layer; license rules cannot be applied.',
-      evidence: {},
-    };
   const allow = rule.allow ? new Set(rule.allow.map(norm)) : undefined;
   const deny = new Set((rule.deny ?? []).map(norm));
   const unknown = rule.unknown ?? (allow ? 'deny' : 'allow');

@@ -3,6 +3,7 @@ import type { Inventory } from '../../model/inventory.js';
 import type { PackageDeny } from '../policy/types.js';
 import type { RawCheck } from '../verdict.js';
 import { parseRange, satisfies } from './version-range.js';
+import { noInventory } from './guard.js';
 
 /**
  * The purl of a package without version, qualifiers and subpath, for comparison with a rule.
@@ -31,14 +32,8 @@ export function evaluatePackages(
   deny: readonly PackageDeny[],
   inventory: Inventory | undefined
 ): RawCheck {
+  if (!inventory) return noInventory('packages', 'package');
   const base = { id: 'packages', kind: 'packages' as const };
-  if (!inventory)
-    return {
-      ...base,
-      status: 'fail',
-      detail: 'No SBOM was built for this layer; package rules cannot be applied.',
-      evidence: {},
-    };
   const rules = deny.map((d) => ({
     d,
     base: purlBase(d.purl),
