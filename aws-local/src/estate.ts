@@ -510,6 +510,18 @@ function readLayers(raw: RawRegion, field: string, ctx: RegionContext): Layer[] 
   });
 }
 
+/** When and by whom something was revoked (by default the account's root). */
+function revoked(
+  r: RawRevocation,
+  field: string,
+  ctx: RegionContext
+): { revokedAt: Date; revokedBy: string } {
+  return {
+    revokedAt: reqDate(r.revokedAt, `${field}.revokedAt`),
+    revokedBy: str(r.revokedBy) ?? `arn:${ctx.partition}:iam::${ctx.account}:root`,
+  };
+}
+
 function readSigningProfiles(raw: RawRegion, field: string, ctx: RegionContext): SigningProfile[] {
   return (raw.signingProfiles ?? []).map((p, i): SigningProfile => {
     const f = `${field}.signingProfiles[${i}]`;
@@ -528,13 +540,10 @@ function readSigningProfiles(raw: RawRegion, field: string, ctx: RegionContext):
         value: p.signatureValidityPeriod?.value ?? 135,
         type: p.signatureValidityPeriod?.type ?? 'MONTHS',
       },
-      revocation: r
-        ? {
-            effectiveFrom: reqDate(r.effectiveFrom, `${rf}.effectiveFrom`),
-            revokedAt: reqDate(r.revokedAt, `${rf}.revokedAt`),
-            revokedBy: str(r.revokedBy) ?? `arn:${ctx.partition}:iam::${ctx.account}:root`,
-          }
-        : undefined,
+      revocation: r && {
+        effectiveFrom: reqDate(r.effectiveFrom, `${rf}.effectiveFrom`),
+        ...revoked(r, rf, ctx),
+      },
       sharedWith: texts(p.sharedWith),
       tags,
     };
@@ -567,13 +576,7 @@ function readSigningJobs(
       completedAt: date(j.completedAt, `${f}.completedAt`),
       signatureExpiresAt: date(j.signatureExpiresAt, `${f}.signatureExpiresAt`),
       requestedBy: str(j.requestedBy),
-      revocation: r
-        ? {
-            reason: req(r.reason, `${rf}.reason`),
-            revokedAt: reqDate(r.revokedAt, `${rf}.revokedAt`),
-            revokedBy: str(r.revokedBy) ?? `arn:${ctx.partition}:iam::${ctx.account}:root`,
-          }
-        : undefined,
+      revocation: r && { reason: req(r.reason, `${rf}.reason`), ...revoked(r, rf, ctx) },
       source: {
         bucketName: str(j.source?.bucketName) ?? bucket,
         key: str(j.source?.key) ?? `unsigned/${jobId}.zip`,
