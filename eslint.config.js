@@ -4,7 +4,16 @@ import tseslint from 'typescript-eslint';
 import prettier from 'eslint-config-prettier';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'testdata/**', 'coverage/**', '.bench/**'] },
+  {
+    ignores: [
+      'dist/**',
+      'aws-local/dist/**',
+      'node_modules/**',
+      'testdata/**',
+      'coverage/**',
+      '.bench/**',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {

@@ -8,7 +8,7 @@
 //
 // usage: node scripts/bench-scan.mjs [--functions N] [--layer-versions N] [--concurrency N]
 //        [--cpu-prof DIR]   (write V8 CPU profiles of the scan children into DIR)
-// Needs `npm run build` with test/aws-endpoint in the build (dist/test/aws-endpoint).
+// Needs `npm run build` and `npm run build:aws-local` (npm run bench:scan does both).
 import { spawn } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -70,10 +70,10 @@ function estateYaml() {
 
 // The scan runs in a child so that its peak RSS is its own, not the endpoint's.
 const CHILD = `
-const { runScan } = await import(${JSON.stringify(pathToFileURL(join(DIST, 'src/scan/scan.js')).href)});
+const { scanEstate } = await import(${JSON.stringify(pathToFileURL(join(DIST, 'src/pipeline/scan.js')).href)});
 const [url, cache, out, concurrency] = process.argv.slice(1);
 const t0 = process.hrtime.bigint();
-const o = await runScan({
+const o = await scanEstate({
   regions: [${JSON.stringify(REGION)}], roleArns: [],
   aws: { endpointUrl: url, credentials: { accessKeyId: 'AKIABENCH00000000001', secretAccessKey: 'bench-secret' } },
   cacheDir: cache, outDir: out, concurrency: Number(concurrency),
@@ -93,7 +93,7 @@ process.stdout.write(JSON.stringify({
 
 async function main() {
   const { startAwsEndpoint } = await import(
-    pathToFileURL(join(DIST, 'test/aws-endpoint/server.js')).href
+    pathToFileURL(join(ROOT, 'aws-local/dist/server.js')).href
   );
   rmSync(BENCH, { recursive: true, force: true });
   mkdirSync(BENCH, { recursive: true });

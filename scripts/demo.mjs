@@ -26,6 +26,8 @@ import { parseArgs } from 'node:util';
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const DIST = join(ROOT, 'dist');
 const CLI = join(DIST, 'src/cli/main.js');
+/** The local AWS endpoint (its own package, built into aws-local/dist). */
+const AWS_LOCAL = join(ROOT, 'aws-local/dist/server.js');
 const ESTATE = join(ROOT, 'testdata/estates/demo.yaml');
 const POLICY = 'policies/demo.yaml';
 const SAMPLE_LAYER = 'testdata/layers/sample-layer.zip';
@@ -235,15 +237,17 @@ function newest(dir) {
   return t;
 }
 
-/** Build when dist is missing or older than the sources it is made from. */
+/** Build when a dist is missing or older than the sources it is made from. */
 function buildIfNeeded() {
-  const server = join(DIST, 'test/aws-endpoint/server.js');
-  const built = existsSync(CLI) && existsSync(server) ? statSync(CLI).mtimeMs : 0;
-  const sources = Math.max(newest(join(ROOT, 'src')), newest(join(ROOT, 'test/aws-endpoint')));
-  if (built >= sources) return;
-  console.log('demo: building lamina (npm run build)...');
-  const r = spawnSync('npm', ['run', 'build', '--silent'], { cwd: ROOT, stdio: 'inherit' });
-  if (r.status !== 0 && !existsSync(CLI)) throw new Error('build failed');
+  for (const [built, sources, script] of [
+    [CLI, join(ROOT, 'src'), 'build'],
+    [AWS_LOCAL, join(ROOT, 'aws-local/src'), 'build:aws-local'],
+  ]) {
+    if (existsSync(built) && statSync(built).mtimeMs >= newest(sources)) continue;
+    console.log(`demo: building (npm run ${script})...`);
+    const r = spawnSync('npm', ['run', script, '--silent'], { cwd: ROOT, stdio: 'inherit' });
+    if (r.status !== 0 && !existsSync(built)) throw new Error(`npm run ${script} failed`);
+  }
 }
 
 /** Run the built CLI in a child (asynchronously: the endpoint in this process must keep serving). */
@@ -367,9 +371,7 @@ async function main() {
   });
   const out = values.out;
   buildIfNeeded();
-  const { startAwsEndpoint } = await import(
-    pathToFileURL(join(DIST, 'test/aws-endpoint/server.js')).href
-  );
+  const { startAwsEndpoint } = await import(pathToFileURL(AWS_LOCAL).href);
   const { renderVerdictText } = await import(
     pathToFileURL(join(DIST, 'src/report/verdict-text.js')).href
   );

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Extracts the Sigstore public-good trusted_root.json embedded in @sigstore/tuf's seeds.json
-// (no network: TUF cannot run offline, see shared/reference/sigstore-and-cosign.md §1) and
+// (no network: a TUF client cannot run offline; https://github.com/sigstore/sigstore-js/tree/main/packages/tuf) and
 // writes it to policies/trust/public-good-trusted-root.json. Prints the sha256 to pin as
 // PUBLIC_GOOD_SHA256 in src/verify/trust/public-good.ts. Re-run only to update the root deliberately.
 import { createHash } from 'node:crypto';

@@ -1,6 +1,7 @@
 /**
  * Coded errors. Every domain has one class with a string-literal code union;
- * tests assert `code`, never the message. The CLI maps each class to an exit code.
+ * tests assert `code`, never the message. One table in the CLI (src/cli/exit.ts)
+ * maps each class to an exit code.
  */
 export class BaseError<Code extends string> extends Error {
   readonly code: Code;
@@ -72,11 +73,14 @@ export type UnpackErrorCode =
   /** The uncompressed layer does not hash to the diffID it must have. */
   | 'DIGEST_MISMATCH';
 
-/** An archive that cannot be read safely or unambiguously. Exit code 2. */
+/** An archive that cannot be read safely or unambiguously. */
 export class UnpackError extends BaseError<UnpackErrorCode> {}
 
-/** Codes for bad command-line usage or unreadable inputs. */
+/**
+ * Codes for bad usage (a wrong flag or command) or an input the user named that cannot be used
+ * (a missing file, an ARN or function AWS says is not there).
+ */
 export type UsageErrorCode = 'BAD_ARGUMENT' | 'UNKNOWN_COMMAND' | 'MISSING_ARGUMENT' | 'BAD_INPUT';
 
-/** The user asked for something that cannot be done as asked. Exit code 2. */
+/** The user asked for something that cannot be done as asked. */
 export class UsageError extends BaseError<UsageErrorCode> {}

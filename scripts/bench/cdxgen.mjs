@@ -1,6 +1,6 @@
 // cdxgen as the side-by-side peer, run offline on the unzipped layer staged as
 // an image root (<stage>/opt), with the two staging workarounds from
-// shared/reference/sbom-and-layers.md §3 that make it see every Python layout.
+// BENCHMARKS.md ("What is measured") that make it see every Python layout.
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';

@@ -1,6 +1,8 @@
 // Package identities from any CycloneDX JSON SBOM, reduced to canonical keys
 // so two tools' outputs can be compared on what they found, not how they
-// spelled it (shared/reference/sbom-and-layers.md §7 and §8 step 3).
+// spelled it: PEP 503 names for PyPI (https://peps.python.org/pep-0503/#normalized-names) and
+// purl qualifiers that do not change a package's identity dropped
+// (https://github.com/package-url/purl-spec).
 import { PackageURL } from 'packageurl-js';
 
 /** Qualifiers that change a package's identity; everything else (type=jar, file_path, …) is dropped. */

@@ -1,10 +1,18 @@
+/**
+ * Exit codes, and the one table that decides which error ends a run with which. Every layer
+ * throws its own coded error (`BaseError` subclasses); only this table knows what they mean to
+ * a shell.
+ */
 import { BaseError, UnpackError, UsageError } from '../errors.js';
+import { FetchError } from '../fetch/errors.js';
+import { PolicyError } from '../verify/policy/errors.js';
+import { TrustRootError } from '../verify/trust/errors.js';
 
 /** Documented exit codes. */
 export const EXIT = Object.freeze({
   /** Everything checked passed. */
   OK: 0,
-  /** A policy violation (verify, gate). */
+  /** A policy violation (verify, gate, verify-bundle). */
   POLICY_FAILURE: 1,
   /** Bad input or usage: a refused archive, a malformed file, a wrong flag. */
   BAD_INPUT: 2,
@@ -12,14 +20,36 @@ export const EXIT = Object.freeze({
   INCOMPLETE: 3,
 });
 
-/** Map an error to its exit code and one line for stderr (no stack trace unless LAMINA_DEBUG is set). */
-export function describeError(err: unknown): { code: number; line: string } {
-  if (err instanceof UnpackError || err instanceof UsageError) {
-    return { code: EXIT.BAD_INPUT, line: `lamina: ${err.message} [${err.code}]` };
-  }
+export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
+
+type ErrorClass = abstract new (...args: never[]) => BaseError<string>;
+
+/** Error class → exit code; the first row whose class the error is an instance of wins. */
+export const EXIT_CODE_BY_ERROR: ReadonlyArray<readonly [ErrorClass, ExitCode]> = [
+  /** A wrong flag, a missing or unusable input file, an ARN or function AWS says is not there. */
+  [UsageError, EXIT.BAD_INPUT],
+  /** An archive lamina refuses to read. */
+  [UnpackError, EXIT.BAD_INPUT],
+  /** A policy file that cannot be read or is invalid. */
+  [PolicyError, EXIT.BAD_INPUT],
+  /** A Sigstore trusted root that cannot be used. */
+  [TrustRootError, EXIT.BAD_INPUT],
+  /** AWS or a content URL could not be read. */
+  [FetchError, EXIT.INCOMPLETE],
+];
+
+/**
+ * Map an error to its exit code and one line for stderr (no stack trace unless LAMINA_DEBUG is
+ * set). A coded error not in the table, and anything that is not a coded error at all (a file
+ * system error, a bug), could not complete: exit 3.
+ */
+export function describeError(err: unknown): { code: ExitCode; line: string } {
   if (err instanceof BaseError) {
-    const code = (err as { exitCode?: number }).exitCode ?? EXIT.INCOMPLETE;
-    return { code, line: `lamina: ${err.message} [${String(err.code)}]` };
+    const row = EXIT_CODE_BY_ERROR.find(([cls]) => err instanceof cls);
+    return {
+      code: row?.[1] ?? EXIT.INCOMPLETE,
+      line: `lamina: ${err.message} [${String(err.code)}]`,
+    };
   }
   const msg = err instanceof Error ? err.message : String(err);
   return { code: EXIT.INCOMPLETE, line: `lamina: internal error: ${msg.split('\n')[0]}` };

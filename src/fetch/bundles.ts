@@ -1,14 +1,12 @@
 /**
- * Where the Sigstore bundles of a layer are found: `--bundle` files, and a rule's `bundles:`
- * sources (a directory, an `s3://` prefix, an `https://` URL template keyed by the digest).
- * Every source that cannot be read becomes an error string for the report; the Sigstore check
- * then fails closed (no bundle, no pass).
+ * Where the Sigstore bundles of a layer are found: a policy rule's `bundles:` sources (a
+ * directory, an `s3://` prefix, an `https://` URL template keyed by the digest). Every source
+ * that cannot be read becomes an error string for the report; the Sigstore check then fails
+ * closed (no bundle, no pass).
  */
 import { readdir, readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { UsageError } from '../errors.js';
-import type { FoundBundle } from '../verify/evidence.js';
-import type { BundleSource } from '../verify/policy/types.js';
+import type { FoundBundle } from '../model/evidence.js';
 import { parseS3Url, type S3Reader } from './aws/s3.js';
 
 /** Largest bundle accepted from any source (real bundles are a few KiB). */
@@ -22,30 +20,23 @@ export interface BundleLookup {
   errors: string[];
 }
 
+/** One place bundles are looked for: exactly one of the fields is set (a policy's `bundles:`). */
+export interface BundleLocation {
+  /** A directory (relative to the policy file) holding `<sha256>*.json`. */
+  dir?: string;
+  /** An `https://` URL template; `{digest}` becomes the hex sha256. */
+  url?: string;
+  /** An `s3://bucket/prefix`. */
+  s3?: string;
+}
+
 /** Parse bundle text; unparseable text is kept as a string so verification fails on it. */
-function parseBundle(source: string, text: string): FoundBundle {
+export function parseBundle(source: string, text: string): FoundBundle {
   try {
     return { source, bundle: JSON.parse(text) as unknown };
   } catch {
     return { source, bundle: text };
   }
-}
-
-/**
- * A `--bundle FILE` named on the command line.
- * @throws UsageError when the file cannot be read (the user named it: exit 2)
- */
-export async function readBundleFile(path: string): Promise<FoundBundle> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (e) {
-    throw new UsageError({
-      code: 'BAD_INPUT',
-      message: `cannot read bundle ${path}: ${(e as Error).message}`,
-    });
-  }
-  return parseBundle(path, text);
 }
 
 /** A directory source: files named `<sha256>*.json`. */
@@ -155,18 +146,13 @@ export interface CollectBundlesOptions {
   s3?: S3Reader;
 }
 
-/**
- * Bundles from `--bundle` files plus the given rule sources, for the layer with this digest.
- * Never throws for a source; only an unreadable `--bundle` file is a usage error.
- */
+/** Bundles from the given sources for the layer with this digest. Never throws for a source. */
 export async function collectBundles(
   sha256: string,
-  files: readonly string[],
-  sources: readonly BundleSource[],
+  sources: readonly BundleLocation[],
   options: CollectBundlesOptions
 ): Promise<BundleLookup> {
   const out: BundleLookup = { bundles: [], errors: [] };
-  for (const f of files) out.bundles.push(await readBundleFile(f));
   const fetchImpl = options.fetch ?? ((u, i) => fetch(u, i));
   for (const src of sources) {
     if (src.dir !== undefined) {

@@ -6,7 +6,7 @@ import { pipeline } from 'node:stream/promises';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import type { ContentCache } from './cache.js';
 import type { FetchErrorCode } from './errors.js';
-import { backoffMs, DEFAULT_RETRY, sleep, type RetryPolicy } from './retry.js';
+import { backoffMs, sleep, type RetryPolicy } from './retry.js';
 
 /** One zip to bring into the cache. */
 export interface DownloadTarget {
@@ -28,7 +28,8 @@ export type DownloadOutcome =
   | { ok: false; code: FetchErrorCode; reason: string };
 
 export interface DownloadOptions {
-  retry?: RetryPolicy;
+  /** Backoff for failed attempts (the use case's `RetryPlan.download`). */
+  retry: RetryPolicy;
   /** Per-attempt time limit in ms (default 10 minutes). */
   timeoutMs?: number;
   /** Injected for tests only; defaults to the global fetch (undici). */
@@ -65,12 +66,12 @@ class UrlExpired extends Error {}
 export async function downloadToCache(
   cache: ContentCache,
   target: DownloadTarget,
-  options: DownloadOptions = {}
+  options: DownloadOptions
 ): Promise<DownloadOutcome> {
   const cachedPath = await cache.lookup(target.hex, target.size);
   if (cachedPath) return { ok: true, path: cachedPath, cached: true, bytes: 0 };
 
-  const policy = options.retry ?? DEFAULT_RETRY;
+  const policy = options.retry;
   let url = target.url;
   let refreshes = 0;
   let last: AttemptError | undefined;

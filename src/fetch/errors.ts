@@ -27,7 +27,5 @@ export type FetchErrorCode =
   /** The cache directory could not be written. */
   | 'CACHE_ERROR';
 
-/** A fetch that could not complete. Exit code 3. */
-export class FetchError extends BaseError<FetchErrorCode> {
-  readonly exitCode = 3;
-}
+/** A fetch that could not complete (the CLI's exit code table maps it to 3). */
+export class FetchError extends BaseError<FetchErrorCode> {}

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Inventory } from '../model/inventory.js';
 import { newPackage, type Package } from '../model/package.js';
 import { npmPurl, pypiPurl } from '../inventory/purl.js';
-import { validateJson, validateXml } from '../../test/helpers/validate.js';
+import { validateJson, validateXml } from './testing/validate.js';
 import { serializeSbom } from './cyclonedx.js';
 
 const DIGEST = 'd919d904486c037f8d193412da0c92e22a9fa24230b9d67a57855c5c31c7e94e';

@@ -320,10 +320,11 @@ const AFTER_COMPOSITIONS = [
 ];
 
 class LaminaXmlSerializer extends CDX.Serialize.XmlSerializer {
-  readonly #extras: BomExtras;
-  constructor(f: CDX.Serialize.XML.Normalize.Factory, extras: BomExtras) {
+  constructor(
+    f: CDX.Serialize.XML.Normalize.Factory,
+    private readonly extras: BomExtras
+  ) {
     super(f);
-    this.#extras = extras;
   }
   protected override _serialize(
     root: XmlElement,
@@ -336,7 +337,7 @@ class LaminaXmlSerializer extends CDX.Serialize.XmlSerializer {
       : []) as XmlElement[]) {
       if (c.type !== 'element' || c.name !== 'component') continue;
       const ref = String(c.attributes?.['bom-ref'] ?? '');
-      const occ = this.#extras.occurrences.get(ref);
+      const occ = this.extras.occurrences.get(ref);
       if (!occ || occ.length === 0) continue;
       const occurrences = el(
         'occurrences',
@@ -344,7 +345,7 @@ class LaminaXmlSerializer extends CDX.Serialize.XmlSerializer {
       );
       insertBefore(c, el('evidence', [occurrences]), AFTER_EVIDENCE);
     }
-    const comp = this.#extras.composition;
+    const comp = this.extras.composition;
     const composition = el('composition', [
       el('aggregate', comp.aggregate),
       el(

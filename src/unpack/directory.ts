@@ -133,13 +133,8 @@ export class DirectorySource implements FileSource {
     this.digest = tree.digest('hex');
   }
 
-  entries(): readonly FileEntry[] {
-    return this.#entries;
-  }
-
-  get(path: string): FileEntry | undefined {
-    return this.#byPath.get(path);
-  }
+  readonly entries = (): readonly FileEntry[] => this.#entries;
+  readonly get = (path: string): FileEntry | undefined => this.#byPath.get(path);
 
   #file(path: string): FileEntry {
     const e = this.#byPath.get(path);

@@ -63,13 +63,8 @@ export class MemorySource implements FileSource {
     this.#byPath.set(e.path, e);
   }
 
-  entries(): readonly FileEntry[] {
-    return this.#entries;
-  }
-
-  get(path: string): FileEntry | undefined {
-    return this.#byPath.get(path);
-  }
+  readonly entries = (): readonly FileEntry[] => this.#entries;
+  readonly get = (path: string): FileEntry | undefined => this.#byPath.get(path);
 
   #bytes(path: string): Buffer {
     const b = this.#data.get(path);

@@ -308,13 +308,10 @@ export function parseCentralDirectory(archive: string, cd: Buffer, count: number
 }
 
 /** The fields of a local file header that must agree with the central record. */
-export interface LocalHeader {
-  flags: number;
-  method: number;
-  crc: number;
-  compressedSize: number;
-  size: number;
-  nameBytes: Buffer;
+export interface LocalHeader extends Pick<
+  CentralRecord,
+  'flags' | 'method' | 'crc' | 'compressedSize' | 'size' | 'nameBytes'
+> {
   /** The local extra field bytes. */
   extra: Buffer;
   /** Length of the whole header (fixed part, name, extra): the data starts here. */

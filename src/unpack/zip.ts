@@ -646,13 +646,8 @@ class ZipSource implements FileSource {
     for (const i of parsed.items) this.#byPath.set(i.path, i);
   }
 
-  entries(): readonly FileEntry[] {
-    return this.#items;
-  }
-
-  get(path: string): FileEntry | undefined {
-    return this.#byPath.get(path);
-  }
+  readonly entries = (): readonly FileEntry[] => this.#items;
+  readonly get = (path: string): FileEntry | undefined => this.#byPath.get(path);
 
   /**
    * The regular file `path` names, following symlinks only while they stay

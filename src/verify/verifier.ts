@@ -88,6 +88,17 @@ function defaultVerdict(
   return { subject, mode, ok: checks.every((c) => c.outcome !== 'fail'), checks };
 }
 
+/** The verdict of a rule's checks under the rule's mode. */
+function ruleVerdict(
+  subject: Verdict['subject'],
+  rule: NonNullable<Verdict['rule']>,
+  mode: PolicyMode,
+  raw: RawCheck[]
+): Verdict {
+  const checks = raw.map((c) => applyMode(c, mode));
+  return { subject, rule, mode, ok: checks.every((c) => c.outcome !== 'fail'), checks };
+}
+
 /**
  * Verify one layer against the policy. Never throws. Checks carry the policy line they rest on
  * when the policy was loaded from a file (see locate.ts).
@@ -149,14 +160,7 @@ function evaluateLayer(ev: LayerEvidence, loaded: LoadedPolicy, opts: VerifyLaye
   raw.push(
     guard('inventory:complete', 'inventory', () => evaluateInventory(rule.inventory, ev.inventory))
   );
-  const checks = raw.map((c) => applyMode(c, mode));
-  return {
-    subject,
-    rule: { section: 'layers', index, match: rule.match },
-    mode,
-    ok: checks.every((c) => c.outcome !== 'fail'),
-    checks,
-  };
+  return ruleVerdict(subject, { section: 'layers', index, match: rule.match }, mode, raw);
 }
 
 /** Verify one function's configuration against the policy. Never throws. Lines as verifyLayer. */
@@ -188,12 +192,5 @@ function evaluateFunctionRule(ev: FunctionEvidence, loaded: LoadedPolicy): Verdi
       }),
     ];
   }
-  const checks = raw.map((c) => applyMode(c, mode));
-  return {
-    subject,
-    rule: { section: 'functions', index, match: rule.match },
-    mode,
-    ok: checks.every((c) => c.outcome !== 'fail'),
-    checks,
-  };
+  return ruleVerdict(subject, { section: 'functions', index, match: rule.match }, mode, raw);
 }

@@ -1,15 +1,27 @@
-import { LambdaClient, type LambdaClientConfig } from '@aws-sdk/client-lambda';
-import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
+/**
+ * The one place AWS SDK v3 clients are built. Every client of a run (Lambda, STS, Signer, S3,
+ * ECR) gets the same base configuration from {@link clientConfig}: region, retries, endpoint,
+ * profile, credentials, and the request counter. Client packages are loaded on first use, so a
+ * run that only lists functions never loads the S3 or ECR SDK.
+ */
+import type { ECRClient } from '@aws-sdk/client-ecr';
+import type { LambdaClient, LambdaClientConfig } from '@aws-sdk/client-lambda';
+import type { S3Client } from '@aws-sdk/client-s3';
+import type { SignerClient } from '@aws-sdk/client-signer';
+import type { STSClient } from '@aws-sdk/client-sts';
 
 /** Credentials as the SDK clients accept them (static or a provider). */
 export type Credentials = NonNullable<LambdaClientConfig['credentials']>;
 type Identity = Exclude<Credentials, (...args: never[]) => unknown>;
 
-/** Settings shared by every client a scan builds. */
+/** Settings shared by every client a run builds. */
 export interface AwsOptions {
-  /** `--endpoint-url`; otherwise the SDK's own resolution (including AWS_ENDPOINT_URL). */
+  /**
+   * `--endpoint-url`, for every service. Without it the SDK resolves endpoints itself,
+   * including `AWS_ENDPOINT_URL` and the service-specific `AWS_ENDPOINT_URL_<SERVICE>`.
+   */
   endpointUrl?: string;
-  /** `--profile`; the SDK reads it from the shared config and credentials files. */
+  /** `--profile`; the SDK's own loaders read it from the shared config and credentials files. */
   profile?: string;
   /** Explicit base credentials (tests); otherwise the SDK's default provider chain. */
   credentials?: Credentials;
@@ -17,7 +29,37 @@ export interface AwsOptions {
   maxAttempts?: number;
 }
 
-/** API traffic counted across every client of a scan. */
+/** The services lamina calls. */
+export type AwsService = 'lambda' | 'sts' | 'signer' | 's3' | 'ecr';
+
+interface ClientOf {
+  lambda: LambdaClient;
+  sts: STSClient;
+  signer: SignerClient;
+  s3: S3Client;
+  ecr: ECRClient;
+}
+
+type AnyClient = ClientOf[AwsService];
+type ClientConstructor = new (config: Record<string, unknown>) => AnyClient;
+
+/** A service's client class, loaded on first use: an SDK package costs tens of ms and MBs. */
+async function clientClass(service: AwsService): Promise<ClientConstructor> {
+  switch (service) {
+    case 'lambda':
+      return (await import('@aws-sdk/client-lambda')).LambdaClient;
+    case 'sts':
+      return (await import('@aws-sdk/client-sts')).STSClient;
+    case 'signer':
+      return (await import('@aws-sdk/client-signer')).SignerClient;
+    case 's3':
+      return (await import('@aws-sdk/client-s3')).S3Client;
+    case 'ecr':
+      return (await import('@aws-sdk/client-ecr')).ECRClient;
+  }
+}
+
+/** API traffic counted across every client of a run. */
 export interface ApiStats {
   /** HTTP requests sent to AWS APIs, retries included. */
   requests: number;
@@ -37,13 +79,48 @@ export interface Principal {
   credentials: Credentials | undefined;
 }
 
-type CountableClient = LambdaClient | STSClient;
+/** The base credentials' principal. */
+export const DEFAULT_PRINCIPAL: Principal = Object.freeze({
+  label: 'default',
+  credentials: undefined,
+});
 
 /**
- * Count every HTTP attempt: the deserialize step runs below the retry
- * middleware, so retries are counted too.
+ * The configuration of one client. Everything every client shares is set here, so a setting
+ * added here (connection and request timeouts through `requestHandler`, a per-service endpoint)
+ * reaches every service at once.
  */
-function countRequests(client: CountableClient, stats: ApiStats): void {
+export function clientConfig(
+  options: AwsOptions,
+  service: AwsService,
+  region: string,
+  principal: Principal
+): Record<string, unknown> {
+  const credentials = principal.credentials ?? options.credentials;
+  return {
+    region,
+    maxAttempts: options.maxAttempts ?? 8,
+    // Standard retries: exponential backoff with jitter on throttling, 5xx and network errors.
+    retryMode: 'standard',
+    ...(options.endpointUrl ? { endpoint: options.endpointUrl } : {}),
+    ...(options.profile ? { profile: options.profile } : {}),
+    ...(credentials ? { credentials } : {}),
+    ...(service === 's3'
+      ? {
+          // A bucket in another region answers 301; the SDK then retries in the right one.
+          followRegionRedirects: true,
+          // A local endpoint has no per-bucket host names.
+          ...(options.endpointUrl ? { forcePathStyle: true } : {}),
+        }
+      : {}),
+  };
+}
+
+/**
+ * Count every HTTP attempt: the deserialize step runs below the retry middleware, so retries
+ * are counted too.
+ */
+function countRequests(client: AnyClient, stats: ApiStats): void {
   (client as LambdaClient).middlewareStack.add(
     (next, context) => async (args) => {
       stats.requests += 1;
@@ -55,70 +132,74 @@ function countRequests(client: CountableClient, stats: ApiStats): void {
   );
 }
 
-function baseConfig(options: AwsOptions, region: string, credentials: Credentials | undefined) {
-  return {
-    region,
-    maxAttempts: options.maxAttempts ?? 8,
-    // Standard retries: exponential backoff with jitter on throttling, 5xx and network errors.
-    retryMode: 'standard',
-    ...(options.endpointUrl ? { endpoint: options.endpointUrl } : {}),
-    ...(options.profile ? { profile: options.profile } : {}),
-    ...(credentials
-      ? { credentials }
-      : options.credentials
-        ? { credentials: options.credentials }
-        : {}),
-  };
-}
-
-/** Builds (and reuses) the SDK clients of one scan. */
+/** Builds (and reuses, per principal and region) the SDK clients of one run. */
 export class ClientFactory {
-  private readonly lambdas = new Map<string, LambdaClient>();
-  private readonly stses = new Map<string, STSClient>();
+  private readonly clients = new Map<string, Promise<AnyClient>>();
+  private readonly built: AnyClient[] = [];
 
   constructor(
     readonly options: AwsOptions,
     readonly stats: ApiStats = newApiStats()
   ) {}
 
-  lambda(principal: Principal, region: string): LambdaClient {
-    const key = `${principal.label}\0${region}`;
-    let c = this.lambdas.get(key);
+  /** The client for a service, principal and region; built on first use. */
+  client<S extends AwsService>(
+    service: S,
+    principal: Principal,
+    region: string
+  ): Promise<ClientOf[S]> {
+    const key = `${service}\0${principal.label}\0${region}`;
+    let c = this.clients.get(key);
     if (!c) {
-      c = new LambdaClient(baseConfig(this.options, region, principal.credentials));
-      countRequests(c, this.stats);
-      this.lambdas.set(key, c);
+      c = clientClass(service).then((Client) => {
+        const client = new Client(clientConfig(this.options, service, region, principal));
+        countRequests(client, this.stats);
+        this.built.push(client);
+        return client;
+      });
+      this.clients.set(key, c);
     }
-    return c;
+    return c as Promise<ClientOf[S]>;
   }
 
-  sts(principal: Principal, region: string): STSClient {
-    const key = `${principal.label}\0${region}`;
-    let c = this.stses.get(key);
-    if (!c) {
-      c = new STSClient(baseConfig(this.options, region, principal.credentials));
-      countRequests(c, this.stats);
-      this.stses.set(key, c);
-    }
-    return c;
+  lambda(principal: Principal, region: string): Promise<LambdaClient> {
+    return this.client('lambda', principal, region);
+  }
+
+  sts(principal: Principal, region: string): Promise<STSClient> {
+    return this.client('sts', principal, region);
+  }
+
+  signer(principal: Principal, region: string): Promise<SignerClient> {
+    return this.client('signer', principal, region);
+  }
+
+  s3(principal: Principal, region: string): Promise<S3Client> {
+    return this.client('s3', principal, region);
+  }
+
+  ecr(principal: Principal, region: string): Promise<ECRClient> {
+    return this.client('ecr', principal, region);
   }
 
   /** The account a principal acts as (STS GetCallerIdentity). */
   async accountOf(principal: Principal, region: string): Promise<string> {
-    const out = await this.sts(principal, region).send(new GetCallerIdentityCommand({}));
+    const { GetCallerIdentityCommand } = await import('@aws-sdk/client-sts');
+    const out = await (await this.sts(principal, region)).send(new GetCallerIdentityCommand({}));
     return out.Account ?? 'unknown';
   }
 
   /**
-   * A principal for `roleArn`, assumed with the base credentials. Credentials
-   * are fetched on first use and again shortly before they expire.
+   * A principal for `roleArn`, assumed with the base credentials. Credentials are fetched on
+   * first use and again shortly before they expire.
    */
   assumeRole(roleArn: string, region: string): Principal {
-    const sts = this.sts({ label: 'default', credentials: undefined }, region);
     let cached: Identity | undefined;
     const provider = async (): Promise<Identity> => {
       const exp = cached?.expiration?.getTime();
       if (cached && (exp === undefined || exp - Date.now() > 60_000)) return cached;
+      const { AssumeRoleCommand } = await import('@aws-sdk/client-sts');
+      const sts = await this.sts(DEFAULT_PRINCIPAL, region);
       const out = await sts.send(
         new AssumeRoleCommand({ RoleArn: roleArn, RoleSessionName: 'lamina-scan' })
       );
@@ -137,8 +218,10 @@ export class ClientFactory {
     return { label: roleArn, credentials: provider };
   }
 
+  /** Close every client built so far. */
   destroy(): void {
-    for (const c of this.lambdas.values()) c.destroy();
-    for (const c of this.stses.values()) c.destroy();
+    for (const c of this.built) c.destroy();
+    this.built.length = 0;
+    this.clients.clear();
   }
 }

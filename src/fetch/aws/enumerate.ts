@@ -8,10 +8,11 @@ import {
   type FunctionConfiguration,
   type LambdaClient,
 } from '@aws-sdk/client-lambda';
-import type { FetchErrorCode } from '../errors.js';
+import { functionArn, parseLayerVersionArn } from '../../model/arn.js';
 import { mapLimit } from '../../util/pool.js';
-import { DEFAULT_RETRY, type RetryPolicy } from '../retry.js';
-import type { ClientFactory, Principal } from './clients.js';
+import type { FetchErrorCode } from '../errors.js';
+import type { RetryPlan, RetryPolicy } from '../retry.js';
+import { DEFAULT_PRINCIPAL, type ClientFactory, type Principal } from './clients.js';
 import { classifyApiError, withRetry, type ApiFailure } from './errors.js';
 
 /** A code signing config as attached to a function. */
@@ -95,20 +96,32 @@ export interface EnumerateOptions {
   concurrency: number;
   /** Page size for List* calls (undefined: the service default). */
   pageSize?: number;
-  retry?: RetryPolicy;
+  retry: RetryPlan;
   onProgress?: (event: string) => void;
 }
 
-const LAYER_VERSION_ARN_RE =
-  /^arn:[a-z-]+:lambda:([a-z0-9-]+):(\d{12}):layer:([A-Za-z0-9_-]+):(\d+)$/;
-
-/** Split a layer version ARN; undefined if it is not one. */
-export function parseLayerVersionArn(
-  arn: string
-): { region: string; owner: string; name: string; version: number } | undefined {
-  const m = LAYER_VERSION_ARN_RE.exec(arn);
-  if (!m) return undefined;
-  return { region: m[1]!, owner: m[2]!, name: m[3]!, version: Number(m[4]) };
+/**
+ * A record for a layer version ARN, looked up by `lookups` (default: the base credentials in
+ * the ARN's region); undefined when `arn` is not a layer version ARN.
+ */
+export function layerVersionRecord(
+  arn: string,
+  lookups?: Lookup[],
+  listed = false
+): LayerVersionRecord | undefined {
+  const p = parseLayerVersionArn(arn);
+  if (!p) return undefined;
+  return {
+    arn,
+    name: p.name,
+    owner: p.owner,
+    region: p.region,
+    version: p.version,
+    listed,
+    content: undefined,
+    failure: undefined,
+    lookups: lookups ?? [{ principal: DEFAULT_PRINCIPAL, region: p.region }],
+  };
 }
 
 /**
@@ -121,13 +134,13 @@ export async function enumerateEstate(
   factory: ClientFactory,
   options: EnumerateOptions
 ): Promise<Enumeration> {
-  const retry = options.retry ?? DEFAULT_RETRY;
+  const retry = options.retry.api;
   const out: Enumeration = { targets: [], functions: [], layerVersions: new Map(), failures: [] };
   const firstRegion = options.regions[0] ?? 'us-east-1';
 
   const principals: { principal: Principal; account: string }[] = [];
   const candidates: Principal[] = [
-    { label: 'default', credentials: undefined },
+    DEFAULT_PRINCIPAL,
     ...options.roleArns.map((arn) => factory.assumeRole(arn, firstRegion)),
   ];
   for (const principal of candidates) {
@@ -145,11 +158,12 @@ export async function enumerateEstate(
   for (const { principal, account } of principals) {
     for (const region of options.regions) {
       options.onProgress?.(`listing ${account}/${region}`);
-      const client = factory.lambda(principal, region);
+      const client = await factory.lambda(principal, region);
       const lookup: Lookup = { principal, region };
       out.targets.push({ account, region });
-      await enumerateFunctions(client, account, region, lookup, options, retry, cscCache, out);
-      await enumerateLayers(client, account, region, lookup, options, retry, out);
+      const scope: RegionScope = { client, account, region, lookup, options, retry, out };
+      await enumerateFunctions(scope, cscCache);
+      await enumerateLayers(scope);
     }
   }
 
@@ -171,13 +185,14 @@ export async function enumerateEstate(
 export async function describeLayerVersion(
   factory: ClientFactory,
   lv: LayerVersionRecord,
-  retry: RetryPolicy = DEFAULT_RETRY
+  retry: RetryPolicy
 ): Promise<LayerContent | ApiFailure> {
   let failure: ApiFailure = { code: 'API_ERROR', reason: 'no account can look it up' };
   for (const { principal, region } of lv.lookups) {
     try {
+      const client = await factory.lambda(principal, region);
       const res = await withRetry(retry, () =>
-        factory.lambda(principal, region).send(new GetLayerVersionByArnCommand({ Arn: lv.arn }))
+        client.send(new GetLayerVersionByArnCommand({ Arn: lv.arn }))
       );
       const c = res.Content;
       if (!c?.Location || !c.CodeSha256 || c.CodeSize === undefined) {
@@ -201,11 +216,10 @@ export async function describeLayerVersion(
 }
 
 function noteLayerVersion(out: Enumeration, arn: string, lookup: Lookup, listed: boolean): void {
-  const p = parseLayerVersionArn(arn);
-  if (!p) return;
   let lv = out.layerVersions.get(arn);
   if (!lv) {
-    lv = { arn, ...p, listed, content: undefined, failure: undefined, lookups: [] };
+    lv = layerVersionRecord(arn, [], listed);
+    if (!lv) return;
     out.layerVersions.set(arn, lv);
   }
   lv.listed ||= listed;
@@ -219,16 +233,22 @@ function noteLayerVersion(out: Enumeration, arn: string, lookup: Lookup, listed:
   }
 }
 
+/** One account and region being enumerated, and where its findings go. */
+interface RegionScope {
+  client: LambdaClient;
+  account: string;
+  region: string;
+  lookup: Lookup;
+  options: EnumerateOptions;
+  retry: RetryPolicy;
+  out: Enumeration;
+}
+
 async function enumerateFunctions(
-  client: LambdaClient,
-  account: string,
-  region: string,
-  lookup: Lookup,
-  options: EnumerateOptions,
-  retry: RetryPolicy,
-  cscCache: Map<string, Promise<CodeSigningConfigRecord | ApiFailure>>,
-  out: Enumeration
+  scope: RegionScope,
+  cscCache: Map<string, Promise<CodeSigningConfigRecord | ApiFailure>>
 ): Promise<void> {
+  const { client, account, region, lookup, options, retry, out } = scope;
   const configs: FunctionConfiguration[] = [];
   try {
     await withRetry(retry, async () => {
@@ -305,11 +325,8 @@ async function enumerateFunctions(
   }
 }
 
-function functionArn(account: string, region: string, name: string): string {
-  return `arn:aws:lambda:${region}:${account}:function:${name}`;
-}
-
-async function readCodeSigningConfig(
+/** GetCodeSigningConfig, as a record or the reason it could not be read. */
+export async function readCodeSigningConfig(
   client: LambdaClient,
   arn: string,
   retry: RetryPolicy
@@ -329,15 +346,8 @@ async function readCodeSigningConfig(
   }
 }
 
-async function enumerateLayers(
-  client: LambdaClient,
-  account: string,
-  region: string,
-  lookup: Lookup,
-  options: EnumerateOptions,
-  retry: RetryPolicy,
-  out: Enumeration
-): Promise<void> {
+async function enumerateLayers(scope: RegionScope): Promise<void> {
+  const { client, account, region, lookup, options, retry, out } = scope;
   const page = options.pageSize ? { pageSize: options.pageSize } : {};
   const names: string[] = [];
   try {

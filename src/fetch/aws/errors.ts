@@ -1,4 +1,4 @@
-import type { FetchErrorCode } from '../errors.js';
+import { FetchError, type FetchErrorCode } from '../errors.js';
 import { backoffMs, sleep, type RetryPolicy } from '../retry.js';
 
 /** The facts the scan records about a failed API call. */
@@ -46,6 +46,19 @@ export function classifyApiError(err: unknown, what: string): ApiFailure {
     return { code: 'NOT_FOUND', reason: msg };
   if (isTransient(err)) return { code: 'RETRIES_EXHAUSTED', reason: msg };
   return { code: 'API_ERROR', reason: msg };
+}
+
+/**
+ * True when AWS says the thing asked for does not exist or is not a valid name: when the user
+ * named it, that is bad input rather than a run that could not complete.
+ */
+export function namesNothing(f: ApiFailure): boolean {
+  return f.code === 'NOT_FOUND' || /InvalidParameterValueException/.test(f.reason);
+}
+
+/** An API failure as an error to throw. */
+export function failureError(f: ApiFailure): FetchError {
+  return new FetchError({ code: f.code, message: f.reason });
 }
 
 /**

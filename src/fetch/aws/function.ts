@@ -1,11 +1,10 @@
-import { GetFunctionCommand } from '@aws-sdk/client-lambda';
-import { UsageError } from '../../errors.js';
-import { DEFAULT_RETRY, type RetryPolicy } from '../retry.js';
-import type { ClientFactory, Principal } from './clients.js';
-import { classifyApiError, withRetry } from './errors.js';
-import { failureError } from './layer.js';
+import { GetFunctionCodeSigningConfigCommand, GetFunctionCommand } from '@aws-sdk/client-lambda';
+import type { RetryPolicy } from '../retry.js';
+import { DEFAULT_PRINCIPAL, type ClientFactory } from './clients.js';
+import { readCodeSigningConfig, type CodeSigningConfigRecord } from './enumerate.js';
+import { classifyApiError, failureError, withRetry } from './errors.js';
 
-/** What `sbom --function` needs of a function: identity, runtime and its layers in order. */
+/** A function's identity, runtime and its layers in order (GetFunction). */
 export interface FunctionInfo {
   name: string;
   arn: string;
@@ -14,53 +13,34 @@ export interface FunctionInfo {
   version: string;
   runtime: string | undefined;
   architectures: string[];
+  /** `Zip` or `Image`. */
+  packageType: string;
   /** CodeSha256 of the function's own code (base64), when the service gives it. */
   codeSha256: string | undefined;
   /** Layer version ARNs in the order Lambda extracts them into /opt. */
   layers: string[];
 }
 
-const FUNCTION_ARN_REGION_RE = /^arn:[a-z-]+:lambda:([a-z0-9-]+):\d{12}:function:/;
-
-/** The region a function ARN names, if NAME is an ARN. */
-export function regionOfFunctionArn(name: string): string | undefined {
-  return FUNCTION_ARN_REGION_RE.exec(name)?.[1];
-}
-
 /**
  * GetFunction: the function's configuration with Configuration.Layers in order.
- *
- * @throws UsageError when the function does not exist, the name is invalid, or
- *   it is a container image function (exit 2).
- * @throws FetchError when it could not be read (access denied, unreachable): exit 3.
+ * @throws FetchError when it could not be read; code NOT_FOUND when it does not exist
  */
 export async function getFunctionInfo(
   factory: ClientFactory,
   name: string,
   region: string,
-  options: { retry?: RetryPolicy; principal?: Principal } = {}
+  retry: RetryPolicy
 ): Promise<FunctionInfo> {
-  const client = factory.lambda(
-    options.principal ?? { label: 'default', credentials: undefined },
-    region
-  );
+  const client = await factory.lambda(DEFAULT_PRINCIPAL, region);
   let res;
   try {
-    res = await withRetry(options.retry ?? DEFAULT_RETRY, () =>
-      client.send(new GetFunctionCommand({ FunctionName: name }))
-    );
+    res = await withRetry(retry, () => client.send(new GetFunctionCommand({ FunctionName: name })));
   } catch (err) {
     throw failureError(classifyApiError(err, `GetFunction ${name}`));
   }
   const c = res.Configuration;
   if (!c?.FunctionArn) {
-    throw new UsageError({ code: 'BAD_INPUT', message: `GetFunction ${name}: no Configuration` });
-  }
-  if (c.PackageType === 'Image') {
-    throw new UsageError({
-      code: 'BAD_INPUT',
-      message: `${c.FunctionArn}: container image functions: not supported by sbom --function yet`,
-    });
+    throw failureError({ code: 'API_ERROR', reason: `GetFunction ${name}: no Configuration` });
   }
   return {
     name: c.FunctionName ?? name,
@@ -69,7 +49,37 @@ export async function getFunctionInfo(
     version: c.Version ?? '$LATEST',
     runtime: c.Runtime,
     architectures: c.Architectures ?? ['x86_64'],
+    packageType: c.PackageType ?? 'Zip',
     codeSha256: c.CodeSha256,
     layers: (c.Layers ?? []).map((l) => l.Arn ?? '').filter(Boolean),
   };
+}
+
+/**
+ * GetFunctionCodeSigningConfig, then GetCodeSigningConfig when one is attached.
+ * @returns null when the function has no code signing config
+ * @throws FetchError when either could not be read (NOT_FOUND: the function does not exist)
+ */
+export async function getFunctionCodeSigning(
+  factory: ClientFactory,
+  name: string,
+  region: string,
+  retry: RetryPolicy
+): Promise<CodeSigningConfigRecord | null> {
+  const client = await factory.lambda(DEFAULT_PRINCIPAL, region);
+  let cscArn: string | undefined;
+  try {
+    const res = await withRetry(retry, () =>
+      client.send(new GetFunctionCodeSigningConfigCommand({ FunctionName: name }))
+    );
+    cscArn = res.CodeSigningConfigArn || undefined;
+  } catch (err) {
+    throw failureError(classifyApiError(err, `GetFunctionCodeSigningConfig ${name}`));
+  }
+  if (!cscArn) return null;
+  const csc = await readCodeSigningConfig(client, cscArn, retry);
+  // The function names a config we cannot read: that is not "no config", it is incomplete.
+  if ('code' in csc)
+    throw failureError(csc.code === 'NOT_FOUND' ? { ...csc, code: 'API_ERROR' } : csc);
+  return csc;
 }

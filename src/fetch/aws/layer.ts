@@ -1,16 +1,13 @@
-import { UsageError } from '../../errors.js';
-import type { Artifact } from '../../model/inventory.js';
-import { ContentCache, codeSha256ToHex } from '../cache.js';
+/**
+ * Bringing a layer version's zip into the content cache: the one path every command takes
+ * (scan, verify, sbom): GetLayerVersionByArn when its Content is not known yet, then the
+ * digest-checking download, asking for a fresh presigned URL whenever one expires.
+ */
+import { codeSha256ToHex, type ContentCache } from '../cache.js';
 import { downloadToCache } from '../download.js';
-import { FetchError } from '../errors.js';
-import { DEFAULT_RETRY, type RetryPolicy } from '../retry.js';
-import type { ClientFactory, Principal } from './clients.js';
-import {
-  describeLayerVersion,
-  parseLayerVersionArn,
-  type LayerContent,
-  type LayerVersionRecord,
-} from './enumerate.js';
+import type { RetryPlan } from '../retry.js';
+import type { ClientFactory } from './clients.js';
+import { describeLayerVersion, type LayerContent, type LayerVersionRecord } from './enumerate.js';
 import type { ApiFailure } from './errors.js';
 
 /** A layer version whose zip is in the cache, verified against CodeSha256 and CodeSize. */
@@ -29,101 +26,69 @@ export interface FetchedLayer {
   cached: boolean;
 }
 
-export interface FetchLayerOptions {
-  cacheDir: string;
-  /** Our retries for API calls (on top of the SDK's) and for the download. */
-  apiRetry?: RetryPolicy;
-  downloadRetry?: RetryPolicy;
-  /** Whose credentials look the ARN up (default: the base credentials). */
-  principal?: Principal;
+/** Options for {@link fetchLayerZip}. */
+export interface FetchLayerZipOptions {
+  cache: ContentCache;
+  retry: RetryPlan;
+  /** Called with the byte count of every chunk received. */
+  onBytes?: (n: number) => void;
+  /** Called once per HTTP request made for content. */
+  onRequest?: () => void;
 }
 
 /**
- * GetLayerVersionByArn (in the ARN's region) and bring the zip into the cache
- * through the same digest-checking downloader the scan uses.
- *
- * @throws UsageError when the ARN is malformed or AWS says it does not exist
- *   (ResourceNotFound, InvalidParameterValue): the user typed a bad ARN (exit 2).
- * @throws FetchError when it could not be read (access denied, unreachable
- *   endpoint, bad digest...): exit 3.
+ * What {@link fetchLayerZip} brings back: the layer, or why it could not, and at which step
+ * (`describe`: GetLayerVersionByArn; `content`: its CodeSha256 or the download).
  */
-export async function fetchLayerVersion(
+export type LayerZipOutcome =
+  { ok: true; layer: FetchedLayer } | ({ ok: false; step: 'describe' | 'content' } & ApiFailure);
+
+/**
+ * The zip of an (enumerated or named) layer version, in the cache. Uses `lv.content` when the
+ * enumeration already described it. Never throws for a failure AWS or the content host reports;
+ * the outcome carries it.
+ */
+export async function fetchLayerZip(
   factory: ClientFactory,
-  arn: string,
-  options: FetchLayerOptions
-): Promise<FetchedLayer> {
-  const parsed = parseLayerVersionArn(arn);
-  if (!parsed) {
-    throw new UsageError({
-      code: 'BAD_ARGUMENT',
-      message: `not a layer version ARN (arn:aws:lambda:REGION:ACCOUNT:layer:NAME:VERSION): ${arn}`,
-    });
+  lv: LayerVersionRecord,
+  options: FetchLayerZipOptions
+): Promise<LayerZipOutcome> {
+  let content = lv.content;
+  if (!content) {
+    const got = await describeLayerVersion(factory, lv, options.retry.api);
+    if ('code' in got) return { ok: false, step: 'describe', ...got };
+    content = got;
   }
-  const apiRetry = options.apiRetry ?? DEFAULT_RETRY;
-  const record: LayerVersionRecord = {
-    arn,
-    ...parsed,
-    listed: false,
-    content: undefined,
-    failure: undefined,
-    lookups: [
-      {
-        principal: options.principal ?? { label: 'default', credentials: undefined },
-        region: parsed.region,
-      },
-    ],
-  };
-  const got = await describeLayerVersion(factory, record, apiRetry);
-  if ('code' in got) throw failureError(got);
-  const hex = layerHex(arn, got.codeSha256);
+  const hex = codeSha256ToHex(content.codeSha256);
+  if (!hex) {
+    return {
+      ok: false,
+      step: 'content',
+      code: 'API_ERROR',
+      reason: `CodeSha256 ${content.codeSha256} is not a sha256`,
+    };
+  }
   const dl = await downloadToCache(
-    new ContentCache(options.cacheDir),
+    options.cache,
     {
       hex,
-      size: got.codeSize,
-      url: got.location,
+      size: content.codeSize,
+      url: content.location,
       refreshUrl: async () => {
-        const fresh = await describeLayerVersion(factory, record, apiRetry);
+        const fresh = await describeLayerVersion(factory, lv, options.retry.api);
         return 'code' in fresh ? fresh : { url: fresh.location };
       },
     },
-    { retry: options.downloadRetry ?? DEFAULT_RETRY }
+    {
+      retry: options.retry.download,
+      ...(options.onBytes ? { onBytes: options.onBytes } : {}),
+      ...(options.onRequest ? { onRequest: options.onRequest } : {}),
+    }
   );
-  if (!dl.ok) throw new FetchError({ code: dl.code, message: `${arn}: ${dl.reason}` });
-  return { arn, ...parsed, content: got, hex, path: dl.path, cached: dl.cached };
-}
-
-/** The artifact facts of a fetched layer, for inventory and the SBOM's layer component. */
-export function layerArtifact(layer: FetchedLayer, size: number): Artifact {
-  const properties: Record<string, string> = {
-    'lambda:layer-version-arn': layer.arn,
-    'lambda:layer-version': String(layer.version),
+  if (!dl.ok) return { ok: false, step: 'content', code: dl.code, reason: dl.reason };
+  const { arn, region, owner, name, version } = lv;
+  return {
+    ok: true,
+    layer: { arn, region, owner, name, version, content, hex, path: dl.path, cached: dl.cached },
   };
-  if (layer.content.signingProfileVersionArn)
-    properties['lambda:signing-profile-version-arn'] = layer.content.signingProfileVersionArn;
-  if (layer.content.signingJobArn)
-    properties['lambda:signing-job-arn'] = layer.content.signingJobArn;
-  return { name: layer.arn, kind: 'zip', sha256: layer.hex, size, properties };
-}
-
-/**
- * An API failure as the CLI reports it: "it does not exist" or "that is not a
- * valid ARN" is the user's input (exit 2); everything else is exit 3.
- */
-export function failureError(f: ApiFailure): UsageError | FetchError {
-  if (f.code === 'NOT_FOUND' || /InvalidParameterValueException/.test(f.reason))
-    return new UsageError({ code: 'BAD_INPUT', message: f.reason });
-  return new FetchError({ code: f.code, message: f.reason });
-}
-
-/** CodeSha256 (base64) as hex; a value that is not a sha256 is an API error. */
-export function layerHex(arn: string, codeSha256: string): string {
-  const hex = codeSha256ToHex(codeSha256);
-  if (!hex) {
-    throw new FetchError({
-      code: 'API_ERROR',
-      message: `${arn}: CodeSha256 ${codeSha256} is not a sha256`,
-    });
-  }
-  return hex;
 }

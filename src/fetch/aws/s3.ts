@@ -1,15 +1,13 @@
 /**
- * S3 reads through @aws-sdk/client-s3, bounded in size: hashing the signed object AWS Signer
- * wrote (DescribeSigningJob.signedObject.s3; shared reference aws-signer-and-lambda.md §1
- * "Binding to the Signer output") and fetching Sigstore bundles from an `s3://` prefix.
- * Clients take the same endpoint, profile, credentials and retry settings as the Lambda and
- * Signer clients, with path-style addressing when an endpoint URL is set (a local endpoint has
- * no per-bucket host names).
+ * S3 reads, bounded in size: hashing the signed object AWS Signer wrote (DescribeSigningJob
+ * `signedObject.s3`, https://docs.aws.amazon.com/signer/latest/api/API_DescribeSigningJob.html)
+ * and fetching Sigstore bundles from an `s3://` prefix. Clients come from the run's
+ * ClientFactory, so they share its endpoint, profile, credentials and request counter.
  */
 import { createHash } from 'node:crypto';
-import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import type { AwsOptions, Principal } from './clients.js';
-import { DEFAULT_RETRY, type RetryPolicy } from '../retry.js';
+import { GetObjectCommand } from '@aws-sdk/client-s3';
+import type { RetryPolicy } from '../retry.js';
+import { DEFAULT_PRINCIPAL, type ClientFactory, type Principal } from './clients.js';
 import { withRetry } from './errors.js';
 
 /** Largest signed object hashed: Signer's Lambda platform signs at most 250 MB (moto's copy of ListSigningPlatforms). */
@@ -59,7 +57,8 @@ export interface S3Reader {
 export interface SdkS3Options {
   /** Principals tried in order; the first that gets an answer other than access denied wins. */
   principals?: Principal[];
-  retry?: RetryPolicy;
+  /** Our retries of a GetObject the SDK gave up on (the run's `RetryPlan.api`). */
+  retry: RetryPolicy;
 }
 
 /** The body of a GetObject answer as the SDK gives it in Node (an IncomingMessage). */
@@ -104,42 +103,17 @@ const isAccessDenied = (err: unknown): boolean => {
   return name === 'AccessDenied' || name === 'Forbidden';
 };
 
-/** {@link S3Reader} over the SDK; build one per run and `destroy()` it. */
+/** {@link S3Reader} over the SDK, with the clients of a {@link ClientFactory}. */
 export class SdkS3Reader implements S3Reader {
-  private readonly clients = new Map<string, S3Client>();
   private readonly principals: Principal[];
   private readonly retry: RetryPolicy;
 
   constructor(
-    private readonly options: AwsOptions,
-    readerOptions: SdkS3Options = {}
+    private readonly factory: ClientFactory,
+    options: SdkS3Options
   ) {
-    this.principals = readerOptions.principals?.length
-      ? readerOptions.principals
-      : [{ label: 'default', credentials: undefined }];
-    this.retry = readerOptions.retry ?? DEFAULT_RETRY;
-  }
-
-  private client(principal: Principal, region: string): S3Client {
-    const key = `${principal.label}\0${region}`;
-    let c = this.clients.get(key);
-    if (!c) {
-      // Same settings as the factory's clients (clients.ts baseConfig).
-      const o = this.options;
-      const credentials = principal.credentials ?? o.credentials;
-      c = new S3Client({
-        region,
-        maxAttempts: o.maxAttempts ?? 8,
-        retryMode: 'standard',
-        // A bucket in another region answers 301; the SDK then retries in the right one.
-        followRegionRedirects: true,
-        ...(o.endpointUrl ? { endpoint: o.endpointUrl, forcePathStyle: true } : {}),
-        ...(o.profile ? { profile: o.profile } : {}),
-        ...(credentials ? { credentials } : {}),
-      });
-      this.clients.set(key, c);
-    }
-    return c;
+    this.principals = options.principals?.length ? options.principals : [DEFAULT_PRINCIPAL];
+    this.retry = options.retry;
   }
 
   /** GetObject as each principal in turn until one is not denied; the last error is thrown. */
@@ -152,8 +126,9 @@ export class SdkS3Reader implements S3Reader {
     let last: unknown;
     for (const p of this.principals) {
       try {
+        const client = await this.factory.s3(p, region);
         return await withRetry(this.retry, async () =>
-          use(await this.client(p, region).send(new GetObjectCommand({ Bucket: bucket, Key: key })))
+          use(await client.send(new GetObjectCommand({ Bucket: bucket, Key: key })))
         );
       } catch (err) {
         last = err;
@@ -184,9 +159,5 @@ export class SdkS3Reader implements S3Reader {
       if (isS3NotFound(err)) return undefined;
       throw err;
     }
-  }
-
-  destroy(): void {
-    for (const c of this.clients.values()) c.destroy();
   }
 }

@@ -1,48 +1,29 @@
 /**
- * AWS Signer evidence for a layer version through the real SDK: DescribeSigningJob for the job in
- * the layer's SigningJobArn and GetSigningProfile for the profile in its SigningProfileVersionArn
- * (shared reference aws-signer-and-lambda.md §1 item 3, §2). A call that fails with an answer
- * (access denied, not found, throttled past every retry) leaves that part of the evidence absent,
- * so the pure check fails closed; only an endpoint that never answers is thrown (exit 3).
- * The signed object Signer wrote to S3 (DescribeSigningJob.signedObject.s3) is hashed too (§1
- * "Binding to the Signer output"); when it cannot be read the reason is kept with the evidence
- * and the check fails on it.
+ * AWS Signer evidence for a layer version: DescribeSigningJob for the job in the layer's
+ * SigningJobArn and GetSigningProfile for the profile in its SigningProfileVersionArn
+ * (https://docs.aws.amazon.com/signer/latest/api/API_DescribeSigningJob.html,
+ * https://docs.aws.amazon.com/signer/latest/api/API_GetSigningProfile.html). A call that fails
+ * with an answer (access denied, not found, throttled past every retry) leaves that part of the
+ * evidence absent, so the pure check fails closed; only an endpoint that never answers is
+ * thrown (exit 3). The signed object Signer wrote to S3 (DescribeSigningJob
+ * `signedObject.s3`) is hashed too, binding the job to these bytes; when it cannot be read the
+ * reason is kept with the evidence and the check fails on it.
  */
 import {
   DescribeSigningJobCommand,
   GetSigningProfileCommand,
-  SignerClient,
   type DescribeSigningJobResponse,
   type GetSigningProfileResponse,
+  type SignerClient,
 } from '@aws-sdk/client-signer';
-import type { SignerEvidence, SignerEvidenceSource } from '../../verify/evidence.js';
+import { parseSigningJobArn, parseSigningProfileVersionArn } from '../../model/arn.js';
+import type { SignerEvidence, SigningJobFacts, SigningProfileFacts } from '../../model/evidence.js';
 import { FetchError } from '../errors.js';
-import { DEFAULT_RETRY, type RetryPolicy } from '../retry.js';
-import type { ClientFactory, Principal } from './clients.js';
-import { describeLayerVersion, parseLayerVersionArn, type LayerContent } from './enumerate.js';
+import type { RetryPolicy } from '../retry.js';
+import { DEFAULT_PRINCIPAL, type ClientFactory, type Principal } from './clients.js';
+import type { LayerContent } from './enumerate.js';
 import { classifyApiError, isTransient, withRetry } from './errors.js';
-import { failureError } from './layer.js';
 import { MAX_SIGNED_OBJECT_BYTES, SdkS3Reader, type S3Reader } from './s3.js';
-
-const PROFILE_VERSION_ARN =
-  /^arn:aws[a-z-]*:signer:([a-z0-9-]+):(\d{12}):\/signing-profiles\/([A-Za-z0-9_]+)\/([A-Za-z0-9]+)$/;
-const JOB_ARN = /^arn:aws[a-z-]*:signer:([a-z0-9-]+):(\d{12}):\/signing-jobs\/([A-Za-z0-9-]+)$/;
-
-/** Parts of a signing profile version ARN. */
-export function parseProfileVersionArn(
-  arn: string
-): { region: string; owner: string; profileName: string; profileVersion: string } | undefined {
-  const m = PROFILE_VERSION_ARN.exec(arn);
-  return m ? { region: m[1]!, owner: m[2]!, profileName: m[3]!, profileVersion: m[4]! } : undefined;
-}
-
-/** Parts of a signing job ARN. */
-export function parseSigningJobArn(
-  arn: string
-): { region: string; owner: string; jobId: string } | undefined {
-  const m = JOB_ARN.exec(arn);
-  return m ? { region: m[1]!, owner: m[2]!, jobId: m[3]! } : undefined;
-}
 
 /** Signer evidence plus why any part of it is missing (for the report). */
 export interface GatheredSignerEvidence {
@@ -58,8 +39,9 @@ export interface SdkSignerOptions {
    * `--role-arn` into the signer's account the job can still be read. Default: base credentials.
    */
   principals?: Principal[];
-  retry?: RetryPolicy;
-  /** Reads the signed object; default an SDK reader with the same settings and principals. */
+  /** Our retries of a call the SDK gave up on (the run's `RetryPlan.api`). */
+  retry: RetryPolicy;
+  /** Reads the signed object; default an SDK reader with the same factory and principals. */
   s3?: S3Reader;
   /** Largest signed object hashed (default {@link MAX_SIGNED_OBJECT_BYTES}). */
   maxSignedObjectBytes?: number;
@@ -71,55 +53,23 @@ function unreachable(err: unknown): boolean {
   return status === undefined && isTransient(err);
 }
 
-/** {@link SignerEvidenceSource} over the SDK; build one per run and `destroy()` it. */
-export class SdkSignerEvidence implements SignerEvidenceSource {
-  private readonly clients = new Map<string, SignerClient>();
+/** Signer evidence over the SDK, with the clients of a {@link ClientFactory}. */
+export class SdkSignerEvidence {
   private readonly principals: Principal[];
   private readonly retry: RetryPolicy;
-  private readonly ownS3: SdkS3Reader | undefined;
   private readonly maxSignedObjectBytes: number;
   /** S3 reads with this run's settings; also what `s3://` bundle sources are read with. */
   readonly s3: S3Reader;
 
   constructor(
     private readonly factory: ClientFactory,
-    options: SdkSignerOptions = {}
+    options: SdkSignerOptions
   ) {
-    this.principals = options.principals?.length
-      ? options.principals
-      : [{ label: 'default', credentials: undefined }];
-    this.retry = options.retry ?? DEFAULT_RETRY;
+    this.principals = options.principals?.length ? options.principals : [DEFAULT_PRINCIPAL];
+    this.retry = options.retry;
     this.maxSignedObjectBytes = options.maxSignedObjectBytes ?? MAX_SIGNED_OBJECT_BYTES;
-    if (options.s3) {
-      this.ownS3 = undefined;
-      this.s3 = options.s3;
-    } else {
-      this.ownS3 = new SdkS3Reader(factory.options, {
-        principals: this.principals,
-        retry: this.retry,
-      });
-      this.s3 = this.ownS3;
-    }
-  }
-
-  private client(principal: Principal, region: string): SignerClient {
-    const key = `${principal.label}\0${region}`;
-    let c = this.clients.get(key);
-    if (!c) {
-      // Same settings as the factory's Lambda clients (clients.ts baseConfig).
-      const o = this.factory.options;
-      const credentials = principal.credentials ?? o.credentials;
-      c = new SignerClient({
-        region,
-        maxAttempts: o.maxAttempts ?? 8,
-        retryMode: 'standard',
-        ...(o.endpointUrl ? { endpoint: o.endpointUrl } : {}),
-        ...(o.profile ? { profile: o.profile } : {}),
-        ...(credentials ? { credentials } : {}),
-      });
-      this.clients.set(key, c);
-    }
-    return c;
+    this.s3 =
+      options.s3 ?? new SdkS3Reader(factory, { principals: this.principals, retry: this.retry });
   }
 
   /** Ask each principal in turn; the first answer wins. Unreachable endpoints throw. */
@@ -131,7 +81,8 @@ export class SdkSignerEvidence implements SignerEvidenceSource {
     const problems: string[] = [];
     for (const p of this.principals) {
       try {
-        return { ok: await withRetry(this.retry, () => call(this.client(p, region))) };
+        const client = await this.factory.signer(p, region);
+        return { ok: await withRetry(this.retry, () => call(client)) };
       } catch (err) {
         if (unreachable(err)) {
           const f = classifyApiError(err, what);
@@ -169,12 +120,12 @@ export class SdkSignerEvidence implements SignerEvidenceSource {
         c.send(new DescribeSigningJobCommand({ jobId: job.jobId }))
       );
       if ('ok' in got) {
-        evidence.job = stripMetadata(got.ok);
+        evidence.job = jobFacts(got.ok);
         await this.hashSignedObject(evidence, job.region, problems);
       } else problems.push(got.problem);
     }
 
-    const pv = parseProfileVersionArn(versionArn);
+    const pv = parseSigningProfileVersionArn(versionArn);
     if (!pv) problems.push(`SigningProfileVersionArn ${versionArn} is not a profile version ARN`);
     else {
       // profileOwner is always given: it names the owner explicitly for a cross-account profile
@@ -184,7 +135,7 @@ export class SdkSignerEvidence implements SignerEvidenceSource {
           new GetSigningProfileCommand({ profileName: pv.profileName, profileOwner: pv.owner })
         )
       );
-      if ('ok' in got) evidence.profile = stripMetadata(got.ok);
+      if ('ok' in got) evidence.profile = profileFacts(got.ok);
       else problems.push(got.problem);
     }
     return { evidence, problems };
@@ -221,44 +172,54 @@ export class SdkSignerEvidence implements SignerEvidenceSource {
       problems.push(evidence.signedObjectProblem);
     }
   }
-
-  /**
-   * {@link SignerEvidenceSource}: GetLayerVersionByArn, then the Signer calls.
-   * @throws UsageError for a malformed or unknown ARN; FetchError when AWS cannot be read
-   */
-  async forLayerVersion(layerVersionArn: string): Promise<SignerEvidence> {
-    const parsed = parseLayerVersionArn(layerVersionArn);
-    if (!parsed) {
-      throw failureError({
-        code: 'NOT_FOUND',
-        reason: `not a layer version ARN: ${layerVersionArn}`,
-      });
-    }
-    const got = await describeLayerVersion(
-      this.factory,
-      {
-        arn: layerVersionArn,
-        ...parsed,
-        listed: false,
-        content: undefined,
-        failure: undefined,
-        lookups: this.principals.map((principal) => ({ principal, region: parsed.region })),
-      },
-      this.retry
-    );
-    if ('code' in got) throw failureError(got);
-    return (await this.forContent(got)).evidence;
-  }
-
-  destroy(): void {
-    for (const c of this.clients.values()) c.destroy();
-    this.ownS3?.destroy();
-  }
 }
 
-/** Drop the SDK's `$metadata` (request ids differ per call and mean nothing in a report). */
-function stripMetadata<T extends DescribeSigningJobResponse | GetSigningProfileResponse>(r: T): T {
-  const rest: Record<string, unknown> = { ...r };
-  delete rest['$metadata'];
-  return rest as T;
+/** What the checks read of a DescribeSigningJob answer. */
+function jobFacts(r: DescribeSigningJobResponse): SigningJobFacts {
+  const revoked = r.revocationRecord;
+  const s3 = r.signedObject?.s3;
+  return {
+    jobId: r.jobId,
+    status: r.status,
+    statusReason: r.statusReason,
+    platformId: r.platformId,
+    profileName: r.profileName,
+    profileVersion: r.profileVersion,
+    jobOwner: r.jobOwner,
+    createdAt: r.createdAt,
+    completedAt: r.completedAt,
+    signatureExpiresAt: r.signatureExpiresAt,
+    ...(revoked
+      ? {
+          revocationRecord: {
+            reason: revoked.reason,
+            revokedAt: revoked.revokedAt,
+            revokedBy: revoked.revokedBy,
+          },
+        }
+      : {}),
+    ...(s3 ? { signedObject: { s3: { bucketName: s3.bucketName, key: s3.key } } } : {}),
+  };
+}
+
+/** What the checks read of a GetSigningProfile answer. */
+function profileFacts(r: GetSigningProfileResponse): SigningProfileFacts {
+  const revoked = r.revocationRecord;
+  return {
+    profileName: r.profileName,
+    profileVersion: r.profileVersion,
+    profileVersionArn: r.profileVersionArn,
+    arn: r.arn,
+    status: r.status,
+    platformId: r.platformId,
+    ...(revoked
+      ? {
+          revocationRecord: {
+            revocationEffectiveFrom: revoked.revocationEffectiveFrom,
+            revokedAt: revoked.revokedAt,
+            revokedBy: revoked.revokedBy,
+          },
+        }
+      : {}),
+  };
 }

@@ -14,15 +14,12 @@ export const ET_EXEC = 2;
 export const ET_DYN = 3;
 export const ET_CORE = 4;
 
-const SHT_NOBITS = 8;
-const SHT_DYNAMIC = 6;
-const PT_LOAD = 1;
-const PT_INTERP = 3;
+/** Section types, segment types and flags, dynamic tags and flags read here. */
+const SHT = { NOBITS: 8, DYNAMIC: 6 } as const;
+const PT = { LOAD: 1, INTERP: 3 } as const;
 export const PF_X = 1;
 export const PF_W = 2;
-const DT_NULL = 0;
-const DT_SONAME = 14;
-const DT_FLAGS_1 = 0x6ffffffb;
+const DT = { NULL: 0, SONAME: 14, FLAGS_1: 0x6ffffffb } as const;
 const DF_1_PIE = 0x08000000;
 
 /** More section or program headers than any real linker output has; a sign of a hostile file. */
@@ -68,15 +65,15 @@ export interface ElfFile {
   header: ElfHeader;
   sections: ElfSection[];
   segments: ElfSegment[];
-  /** DT_SONAME of a shared library, when present. */
+  /** DT.SONAME of a shared library, when present. */
   soname?: string;
   /** True when the file asks for a program interpreter or is flagged PIE: a runnable program. */
   runnable: boolean;
   /** The section named `name`, if any. */
   section(name: string): ElfSection | undefined;
-  /** File bytes of a section (empty for SHT_NOBITS). */
+  /** File bytes of a section (empty for SHT.NOBITS). */
   sectionData(s: ElfSection): Buffer;
-  /** Up to `size` bytes at virtual address `addr`, from the PT_LOAD segment holding it. */
+  /** Up to `size` bytes at virtual address `addr`, from the PT.LOAD segment holding it. */
   readVirtual(addr: number, size: number): Buffer | undefined;
 }
 
@@ -166,6 +163,18 @@ export function parseElfHeader(buf: Buffer): ElfHeader {
   };
 }
 
+/** Field offsets of a program header (segment), 32- and 64-bit (the System V ABI's Elf32_Phdr/Elf64_Phdr). */
+const SEGMENT_AT = {
+  32: { type: 0, offset: 4, vaddr: 8, filesz: 16, flags: 24 },
+  64: { type: 0, flags: 4, offset: 8, vaddr: 16, filesz: 32 },
+} as const;
+
+/** Field offsets of a section header, 32- and 64-bit (Elf32_Shdr/Elf64_Shdr). */
+const SECTION_AT = {
+  32: { nameOff: 0, type: 4, flags: 8, addr: 12, offset: 16, size: 20, link: 24 },
+  64: { nameOff: 0, type: 4, flags: 8, addr: 16, offset: 24, size: 32, link: 40 },
+} as const;
+
 /** Check that a table of `count` entries of `entsize` bytes at `off` lies inside the file. */
 function checkTable(
   buf: Buffer,
@@ -226,52 +235,34 @@ export function parseElf(buf: Buffer): ElfFile {
 
   checkTable(buf, 'program header table', h.phoff, phnum, h.phentsize, b64 ? 56 : 32);
   const segments: ElfSegment[] = [];
+  const pAt = SEGMENT_AT[h.bits];
   for (let i = 0; i < phnum; i++) {
     const o = h.phoff + i * h.phentsize;
-    segments.push(
-      b64
-        ? {
-            type: r.u32(o),
-            flags: r.u32(o + 4),
-            offset: r.u64(o + 8),
-            vaddr: r.u64(o + 16),
-            filesz: r.u64(o + 32),
-          }
-        : {
-            type: r.u32(o),
-            offset: r.u32(o + 4),
-            vaddr: r.u32(o + 8),
-            filesz: r.u32(o + 16),
-            flags: r.u32(o + 24),
-          }
-    );
+    segments.push({
+      type: r.u32(o + pAt.type),
+      flags: r.u32(o + pAt.flags),
+      offset: r.word(h.bits, o + pAt.offset),
+      vaddr: r.word(h.bits, o + pAt.vaddr),
+      filesz: r.word(h.bits, o + pAt.filesz),
+    });
   }
 
   checkTable(buf, 'section header table', h.shoff, shnum, h.shentsize, shentMin);
   const raw: (ElfSection & { nameOff: number })[] = [];
+  const sAt = SECTION_AT[h.bits];
   for (let i = 0; i < shnum; i++) {
     const o = h.shoff + i * h.shentsize;
-    const s = b64
-      ? {
-          nameOff: r.u32(o),
-          type: r.u32(o + 4),
-          flags: r.u64(o + 8),
-          addr: r.u64(o + 16),
-          offset: r.u64(o + 24),
-          size: r.u64(o + 32),
-          link: r.u32(o + 40),
-        }
-      : {
-          nameOff: r.u32(o),
-          type: r.u32(o + 4),
-          flags: r.u32(o + 8),
-          addr: r.u32(o + 12),
-          offset: r.u32(o + 16),
-          size: r.u32(o + 20),
-          link: r.u32(o + 24),
-        };
+    const s = {
+      nameOff: r.u32(o + sAt.nameOff),
+      type: r.u32(o + sAt.type),
+      flags: r.word(h.bits, o + sAt.flags),
+      addr: r.word(h.bits, o + sAt.addr),
+      offset: r.word(h.bits, o + sAt.offset),
+      size: r.word(h.bits, o + sAt.size),
+      link: r.u32(o + sAt.link),
+    };
     if (
-      s.type !== SHT_NOBITS &&
+      s.type !== SHT.NOBITS &&
       s.size > 0 &&
       (s.offset + s.size > buf.length || !Number.isSafeInteger(s.offset + s.size))
     )
@@ -289,25 +280,25 @@ export function parseElf(buf: Buffer): ElfFile {
   const sections: ElfSection[] = raw.map(({ nameOff: _n, ...s }) => s);
 
   const sectionData = (s: ElfSection): Buffer =>
-    s.type === SHT_NOBITS ? Buffer.alloc(0) : buf.subarray(s.offset, s.offset + s.size);
+    s.type === SHT.NOBITS ? Buffer.alloc(0) : buf.subarray(s.offset, s.offset + s.size);
 
-  // .dynamic: DT_SONAME (name in the string table the section links to) and DT_FLAGS_1 & PIE.
+  // .dynamic: DT.SONAME (name in the string table the section links to) and DT.FLAGS_1 & PIE.
   let soname: string | undefined;
   let pie = false;
-  const dyn = sections.find((s) => s.type === SHT_DYNAMIC);
+  const dyn = sections.find((s) => s.type === SHT.DYNAMIC);
   if (dyn) {
     const entsize = b64 ? 16 : 8;
     const strtab = sections[dyn.link];
     for (let o = dyn.offset; o + entsize <= dyn.offset + dyn.size; o += entsize) {
       const tag = r.word(h.bits, o);
       const val = r.word(h.bits, o + entsize / 2);
-      if (tag === DT_NULL) break;
-      if (tag === DT_FLAGS_1 && (val & DF_1_PIE) !== 0) pie = true;
+      if (tag === DT.NULL) break;
+      if (tag === DT.FLAGS_1 && (val & DF_1_PIE) !== 0) pie = true;
       if (
-        tag === DT_SONAME &&
+        tag === DT.SONAME &&
         soname === undefined &&
         strtab &&
-        strtab.type !== SHT_NOBITS &&
+        strtab.type !== SHT.NOBITS &&
         val < strtab.size
       )
         soname =
@@ -320,12 +311,12 @@ export function parseElf(buf: Buffer): ElfFile {
     sections,
     segments,
     ...(soname !== undefined ? { soname } : {}),
-    runnable: pie || segments.some((p) => p.type === PT_INTERP),
+    runnable: pie || segments.some((p) => p.type === PT.INTERP),
     section: (name) => sections.find((s) => s.name === name),
     sectionData,
     readVirtual(addr, size) {
       for (const p of segments) {
-        if (p.type !== PT_LOAD || p.filesz === 0) continue;
+        if (p.type !== PT.LOAD || p.filesz === 0) continue;
         if (addr < p.vaddr || addr >= p.vaddr + p.filesz) continue;
         const n = Math.min(size, p.vaddr + p.filesz - addr);
         const start = p.offset + (addr - p.vaddr);

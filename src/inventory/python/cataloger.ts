@@ -2,13 +2,8 @@ import { posix } from 'node:path';
 import type { Finding } from '../../model/finding.js';
 import { newPackage, type Package } from '../../model/package.js';
 import type { FileEntry } from '../../unpack/source.js';
-import {
-  parseErrorFinding,
-  perEntry,
-  type CatalogContext,
-  type CatalogResult,
-  type Cataloger,
-} from '../cataloger.js';
+import type { CatalogContext, CatalogResult, Cataloger } from '../cataloger.js';
+import { parseErrorFinding, perEntry } from '../cataloger.js';
 import { pep503, pypiPurl } from '../purl.js';
 import { pythonLicenses } from './license.js';
 import { CoreMetadata } from './metadata.js';

@@ -1,8 +1,12 @@
 /**
- * AWS Signer evaluation from API evidence (pure). What Lambda itself checks and what the API can
- * establish: shared reference aws-signer-and-lambda.md §1. The signature bytes inside a signed zip
- * are in an undocumented format, so they are NOT verified here; every detail says so.
+ * AWS Signer evaluation from API evidence (pure). What Lambda itself checks when a code signing
+ * config applies, and what the Signer API can establish (job status, platform, revocation,
+ * signature expiry): https://docs.aws.amazon.com/lambda/latest/dg/configuration-codesigning.html
+ * and https://docs.aws.amazon.com/signer/latest/developerguide/lambda-workflow.html. The
+ * signature bytes inside a signed zip are in an undocumented format, so they are NOT verified
+ * here; every detail says so.
  */
+import { parseSigningJobArn, parseSigningProfileVersionArn } from '../../model/arn.js';
 import type { SignerEvidence } from '../evidence.js';
 import type { AwsSignerAnchor } from '../policy/types.js';
 import type { RawCheck } from '../verdict.js';
@@ -14,19 +18,11 @@ const NOT_CHECKED =
   'Not checked: the signature bytes inside the zip (the signed-zip format is undocumented); ' +
   'Lambda checks them when a function with a code signing config uses the layer.';
 
-/** A signing profile version ARN; groups: partition, region, account, profile name, version. */
-export const PROFILE_VERSION_ARN =
-  /^arn:(aws[a-z-]*):signer:([a-z0-9-]+):(\d{12}):\/signing-profiles\/([A-Za-z0-9_]+)\/([A-Za-z0-9]+)$/;
-/** A signing job ARN; groups: partition, region, account, job id. */
-export const JOB_ARN =
-  /^arn:(aws[a-z-]*):signer:([a-z0-9-]+):(\d{12}):\/signing-jobs\/([A-Za-z0-9-]+)$/;
-
 /** True when `versionArn` is the anchor's profile version, or any version of its profile. */
 export function anchorAllowsProfileVersion(anchor: AwsSignerAnchor, versionArn: string): boolean {
   if (anchor.profileVersionArn !== undefined) return versionArn === anchor.profileVersionArn;
   if (anchor.profileArn === undefined) return false;
-  const m = PROFILE_VERSION_ARN.exec(versionArn);
-  return m !== null && versionArn.slice(0, versionArn.lastIndexOf('/')) === anchor.profileArn;
+  return parseSigningProfileVersionArn(versionArn)?.profileArn === anchor.profileArn;
 }
 
 const toDate = (v: unknown): Date | undefined => {
@@ -79,7 +75,7 @@ export function evaluateAwsSigner(
       'fail',
       'The layer version is not signed (no SigningProfileVersionArn/SigningJobArn).'
     );
-  const pv = PROFILE_VERSION_ARN.exec(versionArn);
+  const pv = parseSigningProfileVersionArn(versionArn);
   if (!pv)
     return result(
       'fail',
@@ -89,11 +85,11 @@ export function evaluateAwsSigner(
   if (!anchorAllowsProfileVersion(anchor, versionArn)) {
     return result('fail', `Signed by ${versionArn}, which anchor ${name} does not allow.`);
   }
-  const [, , , , profileName, profileVersion] = pv;
+  const { profileName, profileVersion } = pv;
 
   const job = ev.job;
   if (!job) return result('fail', `DescribeSigningJob for ${jobArn} is missing.`);
-  const jm = JOB_ARN.exec(jobArn);
+  const jm = parseSigningJobArn(jobArn);
   checked.push(
     'DescribeSigningJob: job id, status, platform, profile name and version, revocation, signature expiry'
   );
@@ -108,7 +104,7 @@ export function evaluateAwsSigner(
     signatureExpiresAt: toDate(job.signatureExpiresAt)?.toISOString(),
     revoked: job.revocationRecord !== undefined,
   };
-  if (!jm || job.jobId !== jm[4])
+  if (!jm || job.jobId !== jm.jobId)
     return result('fail', `Signing job ${String(job.jobId)} is not the job in ${jobArn}.`);
   if (job.status !== 'Succeeded')
     return result('fail', `Signing job status is ${String(job.status)}, not Succeeded.`);

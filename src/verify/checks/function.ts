@@ -3,13 +3,14 @@
  * publishers include the signing profile of every signed layer the function uses, and every
  * layer is owned by an allowed account.
  */
+import { parseArn } from '../../model/arn.js';
 import type { FunctionEvidence } from '../evidence.js';
 import type { FunctionRule } from '../policy/types.js';
 import type { RawCheck } from '../verdict.js';
 
 /** Account field of an ARN (`arn:partition:service:region:account:...`). */
 export function arnAccount(arn: string): string | undefined {
-  return arn.split(':')[4] || undefined;
+  return parseArn(arn)?.account || undefined;
 }
 
 /** Evaluate a function rule; one check per concern. */

@@ -15,3 +15,14 @@ export function guard(id: string, kind: CheckKind, run: () => RawCheck): RawChec
     };
   }
 }
+
+/** The failed check of a rule that reads the layer's inventory when no SBOM could be built. */
+export function noInventory(kind: 'packages' | 'licenses', rules: string): RawCheck {
+  return {
+    id: kind,
+    kind,
+    status: 'fail',
+    detail: `No SBOM was built for this layer; ${rules} rules cannot be applied.`,
+    evidence: {},
+  };
+}

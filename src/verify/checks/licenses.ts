@@ -18,6 +18,7 @@ import type { Inventory } from '../../model/inventory.js';
 import type { License } from '../../model/package.js';
 import type { LicenseRule } from '../policy/types.js';
 import type { RawCheck } from '../verdict.js';
+import { noInventory } from './guard.js';
 
 type Node =
   | { license: string; plus?: boolean; exception?: string }
@@ -183,14 +184,8 @@ export function judgeLicense(
 
 /** Evaluate the rule over every package with a purl or a license. */
 export function evaluateLicenses(rule: LicenseRule, inventory: Inventory | undefined): RawCheck {
+  if (!inventory) return noInventory('licenses', 'license');
   const base = { id: 'licenses', kind: 'licenses' as const };
-  if (!inventory)
-    return {
-      ...base,
-      status: 'fail',
-      detail: 'No SBOM was built for this layer; license rules cannot be applied.',
-      evidence: {},
-    };
   const unknown = rule.unknown ?? (rule.allow ? 'deny' : 'allow');
   const lists = compileLicenseRule(rule);
   const bad: { package: string; licenses: string; why: string }[] = [];

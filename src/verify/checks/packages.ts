@@ -18,6 +18,7 @@ import type { Inventory } from '../../model/inventory.js';
 import type { PackageDeny } from '../policy/types.js';
 import type { RawCheck } from '../verdict.js';
 import { parseVersionRange, schemeOfPurlType, type VersionRange } from '../versions/index.js';
+import { noInventory } from './guard.js';
 
 /** A purl reduced to what identifies the package, plus its qualifiers and subpath. */
 export interface PurlKey {
@@ -116,14 +117,8 @@ export function evaluatePackages(
   deny: readonly PackageDeny[],
   inventory: Inventory | undefined
 ): RawCheck {
+  if (!inventory) return noInventory('packages', 'package');
   const base = { id: 'packages', kind: 'packages' as const };
-  if (!inventory)
-    return {
-      ...base,
-      status: 'fail',
-      detail: 'No SBOM was built for this layer; package rules cannot be applied.',
-      evidence: {},
-    };
   const rules = deny.map(compileDeny);
   const hits: Hit[] = [];
   for (const p of inventory.packages) {

@@ -1,6 +1,6 @@
 import { BaseError } from '../../errors.js';
 
-/** Codes for a policy file lamina refuses (exit 2 through `exitCode`). */
+/** Codes for a policy file lamina refuses. */
 export type PolicyErrorCode = 'INVALID_POLICY' | 'POLICY_NOT_FOUND' | 'POLICY_TOO_LARGE';
 
 /** One bad field: a JSON-pointer-like path, the 1-based line (0 when unknown) and what is wrong. */
@@ -10,9 +10,8 @@ export interface PolicyProblem {
   message: string;
 }
 
-/** A policy that does not validate; `problems` names every bad field. Exit code 2. */
+/** A policy that does not validate; `problems` names every bad field. */
 export class PolicyError extends BaseError<PolicyErrorCode> {
-  readonly exitCode = 2;
   readonly problems: readonly PolicyProblem[];
 
   constructor(init: {

@@ -1,59 +1,142 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { PolicyError } from './errors.js';
-import { loadPolicy, MAX_POLICY_BYTES } from './load.js';
+import { loadPolicy } from './load.js';
+import { verifyLayer } from '../verifier.js';
+import { layer, policy } from '../testing/helpers.js';
 
-/** A "billion laughs": each level repeats the one before ten times. */
-const ALIAS_BOMB = [
-  'version: 1',
-  'default: deny',
-  'x0: &x0 [lol, lol, lol, lol, lol, lol, lol, lol, lol, lol]',
-  ...Array.from(
-    { length: 8 },
-    (_, i) => `x${i + 1}: &x${i + 1} [${Array.from({ length: 10 }, () => `*x${i}`).join(', ')}]`
-  ),
-  '',
-].join('\n');
-
-function refusal(text: string): PolicyError {
+function problems(yaml: string): { path: string; line: number; message: string }[] {
   try {
-    loadPolicy(text, 'p.yaml');
+    loadPolicy(yaml, 'p.yaml');
   } catch (e) {
     expect(e).toBeInstanceOf(PolicyError);
-    return e as PolicyError;
+    expect((e as PolicyError).code).toBe('INVALID_POLICY');
+    return [...(e as PolicyError).problems];
   }
-  throw new Error('loaded');
+  throw new Error('policy loaded but should not have');
 }
 
-describe('policy resource limits', () => {
-  it('refuses a YAML alias bomb as an invalid policy (exit 2), without expanding it', () => {
-    const e = refusal(ALIAS_BOMB);
-    expect(e.code).toBe('INVALID_POLICY');
-    expect(e.exitCode).toBe(2);
-    expect(e.problems[0]?.message).toMatch(/aliases expand too far/);
+describe('policy loader', () => {
+  it.each(['policies/production.yaml', 'policies/rollout.yaml'])('loads the example %s', (f) => {
+    const loaded = loadPolicy(readFileSync(f, 'utf8'), f);
+    expect(loaded.policy.default).toBe('deny');
+    expect(loaded.policy.layers?.length).toBeGreaterThan(0);
   });
 
-  it('refuses a policy over the size cap before parsing it', () => {
-    const e = refusal(`version: 1\ndefault: deny\n# ${'x'.repeat(MAX_POLICY_BYTES)}\n`);
-    expect(e.code).toBe('POLICY_TOO_LARGE');
-    expect(e.exitCode).toBe(2);
-  });
-
-  it.each([
-    ['flow', `x: ${'['.repeat(20_000)}${']'.repeat(20_000)}`],
-    ['mapping', `x: ${'{a: '.repeat(5_000)}1${'}'.repeat(5_000)}`],
-    ['sequence', `x:\n  ${'- '.repeat(20_000)}1`],
-    ['indentation', Array.from({ length: 400 }, (_, i) => `${' '.repeat(i)}k${i}:`).join('\n')],
-  ])('refuses %s nesting too deep before parsing it', (_, body) => {
-    const e = refusal(`version: 1\ndefault: deny\n${body}\n`);
-    expect(e.code).toBe('INVALID_POLICY');
-    expect(e.problems[0]?.message).toMatch(/nests deeper than 64/);
-  });
-
-  it('a few aliases, as a policy might use them, still load', () => {
-    const p = loadPolicy(
-      'version: 1\ndefault: deny\nlayers:\n  - match: &m { name: a }\n  - match: { name: b }\n    licenses: &l { deny: [AGPL-3.0-only] }\n  - match: { name: c }\n    licenses: *l\n',
-      'p.yaml'
+  it('production example resolves the built-in public-good trust root', () => {
+    const loaded = loadPolicy(
+      readFileSync('policies/production.yaml', 'utf8'),
+      'policies/production.yaml'
     );
-    expect(p.policy.layers?.[2]?.licenses?.deny).toEqual(['AGPL-3.0-only']);
+    expect(loaded.trustRoots.get('public-good')?.sha256).toMatch(/^[0-9a-f]{64}$/);
+  });
+
+  it('reports every schema error at once, each with its path and line', () => {
+    const yaml = [
+      'version: 2', // 1
+      'default: maybe', // 2
+      'bogus: 1', // 3
+      'layers:', // 4
+      '  - match: { name: x }', // 5
+      '    mode: strict', // 6
+      '    pins:', // 7
+      '      - sha256: abc', // 8
+      '        colour: red', // 9
+      '',
+    ].join('\n');
+    const p = problems(yaml);
+    const byPath = Object.fromEntries(p.map((x) => [x.path, x.line]));
+    expect(byPath).toEqual({
+      '/version': 1,
+      '/default': 2,
+      '/bogus': 3,
+      '/layers/0/mode': 6,
+      '/layers/0/pins/0/sha256': 8,
+      '/layers/0/pins/0/colour': 9,
+    });
+  });
+
+  it('refuses an anchor with both or neither subject and subjectRegex', () => {
+    const p = problems(
+      'version: 1\ndefault: deny\nanchors:\n  a:\n    kind: sigstore-keyless\n    issuer: https://x.example\n    trustRoot: public-good\n'
+    );
+    expect(p).toEqual([expect.objectContaining({ path: '/anchors/a', line: 5 })]);
+  });
+
+  it('reports semantic errors with paths and lines', () => {
+    const yaml = [
+      'version: 1', // 1
+      'default: deny', // 2
+      'trustRoots:', // 3
+      '  private:', // 4
+      '    path: policies/trust/public-good-trusted-root.json', // 5
+      `    sha256: '${'0'.repeat(64)}'`, // 6
+      'anchors:', // 7
+      '  rx:', // 8
+      '    kind: sigstore-keyless', // 9
+      '    issuer: https://x.example', // 10
+      "    subjectRegex: 'a(b'", // 11
+      '    trustRoot: missing', // 12
+      'layers:', // 13
+      '  - match: { name: x }', // 14
+      '    pins:', // 15
+      `      - sha256: '${'a'.repeat(64)}'`, // 16
+      '        expires: next-tuesday', // 17
+      '    signers:', // 18
+      '      anyOf: [rx, nobody]', // 19
+      '      threshold: 3', // 20
+      '    packages:', // 21
+      '      deny:', // 22
+      "        - { purl: 'pkg:npm/x', versions: '<=banana' }", // 23
+      '',
+    ].join('\n');
+    const p = problems(yaml);
+    const byPath = Object.fromEntries(p.map((x) => [x.path, x.line]));
+    expect(byPath).toEqual({
+      '/trustRoots/private/sha256': 6,
+      '/anchors/rx/subjectRegex': 11,
+      '/anchors/rx/trustRoot': 12,
+      '/layers/0/pins/0/expires': 17,
+      '/layers/0/signers/anyOf/1': 19,
+      '/layers/0/signers/threshold': 20,
+      '/layers/0/packages/deny/0/versions': 23,
+    });
+  });
+
+  it('reports YAML syntax errors with a line', () => {
+    const p = problems('version: 1\ndefault: deny\nlayers: [\n');
+    expect(p[0]?.line).toBeGreaterThan(0);
+  });
+
+  it('a policy with no matching rule denies (enforce)', () => {
+    const loaded = policy('version: 1\ndefault: deny\nlayers:\n  - match: { name: other-* }\n');
+    const v = verifyLayer(layer({ layerName: 'utils' }), loaded, { now: new Date() });
+    expect(v.ok).toBe(false);
+    expect(v.rule).toBeUndefined();
+    expect(v.checks).toEqual([
+      expect.objectContaining({ kind: 'default', outcome: 'fail' }),
+      expect.objectContaining({ id: 'inventory:complete', outcome: 'pass' }),
+    ]);
+  });
+
+  it('default allow passes an unmatched layer; default deny in warn mode only warns', () => {
+    const allow = verifyLayer(layer(), policy('version: 1\ndefault: allow\n'), { now: new Date() });
+    expect(allow.ok).toBe(true);
+    const warn = verifyLayer(layer(), policy('version: 1\ndefault: deny\nmode: warn\n'), {
+      now: new Date(),
+    });
+    expect(warn.ok).toBe(true);
+    expect(warn.checks[0]?.outcome).toBe('warn');
+  });
+
+  it('a rule asking for an account does not match a layer whose ARN is unknown', () => {
+    const loaded = policy(
+      "version: 1\ndefault: deny\nlayers:\n  - match: { name: utils, account: ['111122223333'] }\n"
+    );
+    expect(verifyLayer(layer(), loaded, { now: new Date() }).rule).toBeUndefined();
+    const arn = 'arn:aws:lambda:us-east-1:111122223333:layer:utils:3';
+    expect(verifyLayer(layer({ arn }), loaded, { now: new Date() }).rule?.index).toBe(0);
+    const other = 'arn:aws:lambda:us-east-1:999999999999:layer:utils:3';
+    expect(verifyLayer(layer({ arn: other }), loaded, { now: new Date() }).rule).toBeUndefined();
   });
 });

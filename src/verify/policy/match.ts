@@ -7,6 +7,7 @@
  * layer would get, or fail.
  */
 import picomatch from 'picomatch';
+import { parseArn } from '../../model/arn.js';
 import type { Match } from './types.js';
 
 /** Facts a rule can match on. */
@@ -39,13 +40,6 @@ export type RuleSelection =
       fallback: number;
     };
 
-/** Parse `arn:partition:service:region:account:...`. */
-export function arnParts(arn: string): { region: string; account: string } | undefined {
-  const p = arn.split(':');
-  if (p.length < 6 || p[0] !== 'arn') return undefined;
-  return { region: p[3]!, account: p[4]! };
-}
-
 interface Facts {
   name?: string | undefined;
   arn?: string | undefined;
@@ -56,7 +50,7 @@ interface Facts {
 
 /** Merge given facts with those the ARN implies; a disagreement makes the fact unknown. */
 function resolveFacts(s: MatchSubject): Facts {
-  const parts = s.arn !== undefined ? arnParts(s.arn) : undefined;
+  const parts = s.arn !== undefined ? parseArn(s.arn) : undefined;
   const conflicts: Fact[] = [];
   const pick = (
     fact: 'account' | 'region',

@@ -8,7 +8,7 @@
  * {@link GetRevocationStatusFn}.
  */
 import { createHash } from 'node:crypto';
-import { JOB_ARN, PROFILE_VERSION_ARN } from '../../checks/aws-signer.js';
+import { parseSigningJobArn, parseSigningProfileVersionArn } from '../../../model/arn.js';
 
 /** The verification plugin name AWS Signer writes into its signatures. */
 export const AWS_SIGNER_PLUGIN = 'com.amazonaws.signer.notation.plugin';
@@ -42,21 +42,20 @@ export function parseAwsSignerIdentity(
   profileVersionArn: string,
   jobArn: string
 ): AwsSignerIdentity | undefined {
-  const p = PROFILE_VERSION_ARN.exec(profileVersionArn);
-  const j = JOB_ARN.exec(jobArn);
-  if (p === null || j === null) return undefined;
-  const [, partition, region, account, profileName, profileVersion] = p;
+  const p = parseSigningProfileVersionArn(profileVersionArn);
+  const j = parseSigningJobArn(jobArn);
+  if (p === undefined || j === undefined) return undefined;
   // The job runs in the profile's partition and Region; a mismatch is not a real Signer signature.
-  if (j[1] !== partition || j[2] !== region) return undefined;
+  if (j.partition !== p.partition || j.region !== p.region) return undefined;
   return {
     profileVersionArn,
     jobArn,
-    partition: partition!,
-    region: region!,
-    account: account!,
-    profileName: profileName!,
-    profileVersion: profileVersion!,
-    jobId: j[4]!,
+    partition: p.partition,
+    region: p.region,
+    account: p.owner,
+    profileName: p.profileName,
+    profileVersion: p.profileVersion,
+    jobId: j.jobId,
   };
 }
 

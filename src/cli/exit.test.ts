@@ -1,0 +1,41 @@
+import { describe, expect, it } from 'vitest';
+import { BaseError, UnpackError, UsageError } from '../errors.js';
+import { FetchError } from '../fetch/errors.js';
+import { PolicyError } from '../verify/policy/errors.js';
+import { TrustRootError } from '../verify/trust/errors.js';
+import { EXIT, describeError } from './exit.js';
+
+describe('the exit code table', () => {
+  it.each([
+    ['a usage error', new UsageError({ code: 'BAD_ARGUMENT', message: 'm' }), EXIT.BAD_INPUT],
+    ['a refused archive', new UnpackError({ code: 'NOT_A_ZIP', message: 'm' }), EXIT.BAD_INPUT],
+    ['a bad policy', new PolicyError({ code: 'INVALID_POLICY', message: 'm' }), EXIT.BAD_INPUT],
+    [
+      'an unusable trusted root',
+      new TrustRootError({ code: 'TRUST_ROOT_PARSE', message: 'm' }),
+      EXIT.BAD_INPUT,
+    ],
+    ['AWS that could not be read', new FetchError({ code: 'ACCESS_DENIED', message: 'm' }), 3],
+  ])('maps %s to its exit code, with its code on the line', (_what, err, code) => {
+    const d = describeError(err);
+    expect(d.code).toBe(code);
+    expect(d.line).toBe(`lamina: m [${err.code}]`);
+  });
+
+  it('a coded error of a class the table does not list could not complete (3)', () => {
+    class OtherError extends BaseError<'OTHER'> {}
+    expect(describeError(new OtherError({ code: 'OTHER', message: 'm' })).code).toBe(3);
+  });
+
+  it('a file system error is not taken for a refused archive: exit 3, not 1 or 2', () => {
+    // What a cache entry that vanished looks like: an Error with a string `code`.
+    const enoent = Object.assign(new Error("ENOENT: no such file or directory, open 'x.zip'"), {
+      code: 'ENOENT',
+    });
+    expect(describeError(enoent)).toEqual({
+      code: EXIT.INCOMPLETE,
+      line: "lamina: internal error: ENOENT: no such file or directory, open 'x.zip'",
+    });
+    expect(describeError({ code: 'NOT_A_ZIP', message: 'duck' }).code).toBe(EXIT.INCOMPLETE);
+  });
+});

@@ -1,0 +1,277 @@
+/**
+ * Command-line flags: parsing with our error type, and every flag group more than one command
+ * takes (archive limits, AWS access, estate scope, pin entry), each defined once with the one
+ * function that turns it into pipeline options.
+ */
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { UsageError } from '../errors.js';
+import type { AwsOptions } from '../fetch/aws/clients.js';
+import type { LayerFacts } from '../model/evidence.js';
+import type { Limits } from '../unpack/source.js';
+import { parseExpiry } from '../verify/policy/expiry.js';
+import type { Pin } from '../verify/policy/types.js';
+
+/** Flag definitions as `node:util` parseArgs takes them. */
+export type Options = NonNullable<ParseArgsConfig['options']>;
+
+/** What parseArgs returns for those definitions. */
+export type Parsed<O extends Options> = ReturnType<
+  typeof parseArgs<{ args: string[]; options: O; allowPositionals: true; strict: true }>
+>;
+
+/** parseArgs with our error type: an unknown flag is a usage error (exit 2), not a crash. */
+export function parse<O extends Options>(argv: string[], options: O): Parsed<O> {
+  try {
+    return parseArgs({ args: argv, options, allowPositionals: true, strict: true });
+  } catch (err) {
+    throw new UsageError({
+      code: 'BAD_ARGUMENT',
+      message: err instanceof Error ? err.message : String(err),
+    });
+  }
+}
+
+/** `-h`/`--help`, on every command. */
+export const HELP = {
+  help: { type: 'boolean', short: 'h', default: false },
+} as const satisfies Options;
+
+/** A flag whose value must be one of a list (`--format`). */
+export function oneOf<T extends string>(flag: string, value: string, allowed: readonly T[]): T {
+  if (!allowed.includes(value as T)) {
+    throw new UsageError({
+      code: 'BAD_ARGUMENT',
+      message: `--${flag} must be one of ${allowed.join(', ')}`,
+    });
+  }
+  return value as T;
+}
+
+/** Flags that change the archive limits; shared by every command that reads layers. */
+export const LIMITS = {
+  'max-entries': { type: 'string' },
+  'max-total-size': { type: 'string' },
+  'max-ratio': { type: 'string' },
+  'max-depth': { type: 'string' },
+  'max-file-size': { type: 'string' },
+  'max-nested-size': { type: 'string' },
+  'max-rehash-size': { type: 'string' },
+} as const satisfies Options;
+
+const SIZE_UNITS: Record<string, number> = { '': 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3 };
+
+/** Parse `123`, `64k`, `512M`, `2G` (binary units). */
+export function parseSize(flag: string, text: string): number {
+  const m = /^(\d+)\s*([kmg]?)(i?b)?$/i.exec(text.trim());
+  if (!m)
+    throw new UsageError({
+      code: 'BAD_ARGUMENT',
+      message: `--${flag}: not a size: ${JSON.stringify(text)}`,
+    });
+  return Number(m[1]) * SIZE_UNITS[m[2]!.toLowerCase()]!;
+}
+
+function parseCount(flag: string, text: string): number {
+  if (!/^\d+$/.test(text.trim())) {
+    throw new UsageError({
+      code: 'BAD_ARGUMENT',
+      message: `--${flag}: not a whole number: ${JSON.stringify(text)}`,
+    });
+  }
+  return Number(text);
+}
+
+/** The limits the flags set; the pipeline keeps the default of every other. */
+export function limits(
+  values: Partial<Record<keyof typeof LIMITS, string | undefined>>
+): Partial<Limits> {
+  const l: Partial<Limits> = {};
+  if (values['max-entries'] !== undefined)
+    l.maxEntries = parseCount('max-entries', values['max-entries']);
+  if (values['max-total-size'] !== undefined)
+    l.maxTotalSize = parseSize('max-total-size', values['max-total-size']);
+  if (values['max-ratio'] !== undefined) l.maxRatio = parseCount('max-ratio', values['max-ratio']);
+  if (values['max-depth'] !== undefined) l.maxDepth = parseCount('max-depth', values['max-depth']);
+  if (values['max-file-size'] !== undefined)
+    l.maxFileSize = parseSize('max-file-size', values['max-file-size']);
+  if (values['max-nested-size'] !== undefined)
+    l.maxNestedSize = parseSize('max-nested-size', values['max-nested-size']);
+  if (values['max-rehash-size'] !== undefined)
+    l.maxRehashSize = parseSize('max-rehash-size', values['max-rehash-size']);
+  return l;
+}
+
+/** A whole number of at least 1 (`--concurrency`, `--page-size`, `--max-attempts`). */
+export function positiveInt(flag: string, text: string): number {
+  if (!/^[1-9]\d*$/.test(text.trim())) {
+    throw new UsageError({
+      code: 'BAD_ARGUMENT',
+      message: `--${flag}: not a positive whole number: ${JSON.stringify(text)}`,
+    });
+  }
+  return Number(text);
+}
+
+/** How to reach AWS API endpoints (`pin`, and with {@link AWS} every AWS command). */
+export const AWS_API = {
+  profile: { type: 'string' },
+  'endpoint-url': { type: 'string' },
+  'max-attempts': { type: 'string', default: '8' },
+} as const satisfies Options;
+
+/** {@link AWS_API} and the content cache, for commands that download layers. */
+export const AWS = {
+  ...AWS_API,
+  'cache-dir': { type: 'string' },
+} as const satisfies Options;
+
+/** The pipeline's AWS access options from {@link AWS} (or {@link AWS_API}). */
+export function aws(values: {
+  profile?: string | undefined;
+  'endpoint-url'?: string | undefined;
+  'max-attempts': string;
+  'cache-dir'?: string | undefined;
+}): { aws: AwsOptions; cacheDir?: string } {
+  return {
+    aws: {
+      maxAttempts: positiveInt('max-attempts', values['max-attempts']),
+      ...(values['endpoint-url'] ? { endpointUrl: values['endpoint-url'] } : {}),
+      ...(values.profile ? { profile: values.profile } : {}),
+    },
+    ...(values['cache-dir'] !== undefined ? { cacheDir: values['cache-dir'] } : {}),
+  };
+}
+
+/** Which accounts and regions, and how many requests at once (`scan`, `verify`). */
+export const ESTATE = {
+  region: { type: 'string', multiple: true },
+  'role-arn': { type: 'string', multiple: true },
+  concurrency: { type: 'string', default: '4' },
+} as const satisfies Options;
+
+/** The region the AWS SDK would use: `AWS_REGION`, else `AWS_DEFAULT_REGION`. */
+export function envRegion(): string | undefined {
+  return process.env['AWS_REGION'] ?? process.env['AWS_DEFAULT_REGION'];
+}
+
+/** `--region` (repeatable), else the environment's region; possibly none. */
+export function regions(region: string[] | undefined): string[] {
+  if (region && region.length > 0) return region;
+  const env = envRegion();
+  return env ? [env] : [];
+}
+
+/** The usage error for a command that needs a region and has none. */
+export function noRegion(repeatable: boolean): UsageError {
+  return new UsageError({
+    code: 'MISSING_ARGUMENT',
+    message: `no region: give --region${repeatable ? ' (repeatable)' : ''} or set AWS_REGION`,
+  });
+}
+
+/** Where a layer not yet published will be (`gate`, `pin`): facts a rule may match on. */
+export const FACTS = {
+  account: { type: 'string' },
+  region: { type: 'string' },
+} as const satisfies Options;
+
+/** The facts {@link FACTS} (or `verify`'s `--account` and one `--region`) give. */
+export function facts(values: {
+  account?: string | undefined;
+  region?: string | undefined;
+}): LayerFacts {
+  return {
+    ...(values.account !== undefined ? { account: values.account } : {}),
+    ...(values.region !== undefined ? { region: values.region } : {}),
+  };
+}
+
+/** The pin entry's fields besides the digest (`gate`, `pin`). */
+export const PIN = {
+  version: { type: 'string' },
+  note: { type: 'string' },
+  expires: { type: 'string' },
+} as const satisfies Options;
+
+/** The pin entry's fields from {@link PIN}, checked. */
+export function pinFields(values: {
+  version?: string | undefined;
+  note?: string | undefined;
+  expires?: string | undefined;
+}): Omit<Pin, 'sha256'> {
+  const pin: Omit<Pin, 'sha256'> = {};
+  if (values.version !== undefined) {
+    if (!/^[1-9]\d*$/.test(values.version)) {
+      throw new UsageError({
+        code: 'BAD_ARGUMENT',
+        message: `--version: not a layer version number: ${values.version}`,
+      });
+    }
+    pin.version = Number(values.version);
+  }
+  if (values.note !== undefined) pin.note = values.note;
+  if (values.expires !== undefined) {
+    if (!parseExpiry(values.expires)) {
+      throw new UsageError({
+        code: 'BAD_ARGUMENT',
+        message: `--expires: not a date: ${values.expires}`,
+      });
+    }
+    pin.expires = values.expires;
+  }
+  return pin;
+}
+
+/** What `gate` and `pin` share: the layer, `--policy`, `--layer-name`, the pin entry, limits. */
+export const PIN_TARGET = {
+  policy: { type: 'string' },
+  'layer-name': { type: 'string' },
+  ...PIN,
+  ...FACTS,
+  ...LIMITS,
+} as const satisfies Options;
+
+/** The positional LAYER and {@link PIN_TARGET}, checked. */
+export function pinTarget(
+  cmd: string,
+  usage: string,
+  {
+    values,
+    positionals,
+  }: {
+    values: Partial<
+      Record<
+        'policy' | 'layer-name' | keyof typeof PIN | keyof typeof FACTS | keyof typeof LIMITS,
+        string
+      >
+    >;
+    positionals: string[];
+  }
+): {
+  input: string;
+  policy: string;
+  layerName: string;
+  fields: Omit<Pin, 'sha256'>;
+  facts: LayerFacts;
+  limits: Partial<Limits>;
+} {
+  if (positionals.length !== 1) {
+    throw new UsageError({
+      code: 'MISSING_ARGUMENT',
+      message: `${cmd} takes exactly one LAYER.zip\n${usage}`,
+    });
+  }
+  if (values.policy === undefined)
+    throw new UsageError({ code: 'MISSING_ARGUMENT', message: '--policy is required' });
+  if (values['layer-name'] === undefined) {
+    throw new UsageError({ code: 'MISSING_ARGUMENT', message: '--layer-name is required' });
+  }
+  return {
+    input: positionals[0]!,
+    policy: values.policy,
+    layerName: values['layer-name'],
+    fields: pinFields(values),
+    facts: facts(values),
+    limits: limits(values),
+  };
+}

@@ -1,0 +1,25 @@
+/** The pin entry `gate` and `pin` print, or add to the policy file. */
+import { addPinToPolicy } from '../pipeline/pin.js';
+import type { Pin } from '../verify/policy/types.js';
+import { pinEntryYaml } from '../verify/policy/write-pin.js';
+import type { CliIo } from './io.js';
+
+/** Print the pin entry, or write it into the policy file. */
+export async function emitPin(
+  io: CliIo,
+  policyPath: string,
+  ruleIndex: number,
+  pin: Pin,
+  write: boolean
+): Promise<void> {
+  if (!write) {
+    io.stdout.write(`# add to layers[${ruleIndex}].pins in ${policyPath}:\n${pinEntryYaml(pin)}`);
+    return;
+  }
+  const { added } = await addPinToPolicy(policyPath, ruleIndex, pin);
+  io.stderr.write(
+    added
+      ? `lamina: pinned sha256 ${pin.sha256} in ${policyPath} (layers[${ruleIndex}])\n`
+      : `lamina: sha256 ${pin.sha256} is already pinned in ${policyPath}\n`
+  );
+}

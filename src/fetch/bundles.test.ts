@@ -1,0 +1,47 @@
+import { describe, expect, it } from 'vitest';
+import { collectBundles } from './bundles.js';
+
+describe('bundle sources', () => {
+  const digest = 'ab'.repeat(32);
+  it('fetches https templates keyed by the digest, treats 404 as none, reports s3 unread without AWS access', async () => {
+    const asked: string[] = [];
+    const fake = (url: string) => {
+      asked.push(url);
+      if (url.includes('missing')) return Promise.resolve(new Response('nope', { status: 404 }));
+      return Promise.resolve(new Response('{"mediaType":"x"}', { status: 200 }));
+    };
+    const r = await collectBundles(
+      digest,
+      [
+        { url: 'https://a.example/{digest}.json' },
+        { url: 'https://a.example/missing/{digest}' },
+        { s3: 's3://b/p/' },
+        { url: 'http://plain/{digest}' },
+      ],
+      { baseDir: '.', fetch: fake }
+    );
+    expect(asked).toEqual([
+      `https://a.example/${digest}.json`,
+      `https://a.example/missing/${digest}`,
+    ]);
+    expect(r.bundles).toEqual([
+      { source: `https://a.example/${digest}.json`, bundle: { mediaType: 'x' } },
+    ]);
+    expect(r.errors).toHaveLength(2);
+    expect(r.errors[0]).toMatch(/^s3:\/\/b\/p\/: .*need AWS access \(not read\)/);
+    expect(r.errors[1]).toMatch(/only https/);
+  });
+
+  it('refuses a bundle body over the size bound', async () => {
+    const big = (url: string) =>
+      Promise.resolve(
+        new Response('x'.repeat(2 * 1024 * 1024 + 1), { status: 200, headers: { 'x-u': url } })
+      );
+    const r = await collectBundles(digest, [{ url: 'https://a.example/{digest}' }], {
+      baseDir: '.',
+      fetch: big,
+    });
+    expect(r.bundles).toEqual([]);
+    expect(r.errors[0]).toMatch(/exceeds/);
+  });
+});

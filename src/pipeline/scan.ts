@@ -1,0 +1,304 @@
+/**
+ * The scan use case: enumerate the estate, bring each distinct layer zip into the cache once,
+ * inventory it once, write its SBOM and the scan result.
+ */
+import { mkdir } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { UnpackError } from '../errors.js';
+import { type ApiStats, type AwsOptions } from '../fetch/aws/clients.js';
+import {
+  enumerateEstate,
+  type Enumeration,
+  type LayerVersionRecord,
+} from '../fetch/aws/enumerate.js';
+import { fetchLayerZip } from '../fetch/aws/layer.js';
+import { codeSha256ToHex } from '../fetch/cache.js';
+import { RETRY, type RetryPlan } from '../fetch/retry.js';
+import { serializeSbom } from '../sbom/cyclonedx.js';
+import { computeDrift } from '../scan/drift.js';
+import {
+  SCAN_RESULT_SCHEMA_VERSION,
+  serializeScanResult,
+  type ScanFailure,
+  type ScanFunction,
+  type ScanLayer,
+  type ScanLayerVersion,
+  type ScanResult,
+} from '../scan/result.js';
+import type { Limits } from '../unpack/source.js';
+import { formatBytes } from '../util/format.js';
+import { writeFileAtomic } from '../util/fs.js';
+import { mapLimit } from '../util/pool.js';
+import { LAMINA_VERSION } from '../version.js';
+import { withAwsSession, type AwsSession } from './aws.js';
+import { inventoryZipFile } from './inventory.js';
+import { resolveLimits } from './options.js';
+
+/** Options for {@link scanEstate}. */
+export interface ScanOptions {
+  regions: string[];
+  /** Roles to assume; the base credentials' own account is always scanned too. */
+  roleArns?: string[];
+  /** SDK client settings: endpoint, profile, credentials, attempts per call. */
+  aws?: AwsOptions;
+  /** The content cache of layer zips (default `$XDG_CACHE_HOME/lamina` or `~/.cache/lamina`). */
+  cacheDir?: string;
+  /** Where scan.json and sboms/ go. */
+  outDir: string;
+  /** In-flight API calls and downloads (default 4). */
+  concurrency?: number;
+  /** Page size for List* calls. */
+  pageSize?: number;
+  /** Our own retries for downloads and for API calls the SDK gave up on (default RETRY.estate). */
+  retry?: RetryPlan;
+  /** Archive limits; any not given keeps its default. */
+  limits?: Partial<Limits>;
+  /** Progress messages (the CLI shows them on a terminal). */
+  onProgress?: (message: string) => void;
+}
+
+/** Figures about a run; not part of scan.json because they differ between identical scans. */
+export interface ScanStats {
+  api: ApiStats;
+  /** HTTP requests to content URLs, retries included. */
+  contentRequests: number;
+  bytesDownloaded: number;
+  /** Distinct zips fetched over the network in this run. */
+  downloads: number;
+  cacheHits: number;
+  inventoried: number;
+}
+
+export interface ScanOutcome {
+  result: ScanResult;
+  stats: ScanStats;
+  /** Path of scan.json. */
+  resultPath: string;
+}
+
+/** What happened to one distinct zip (by digest). */
+interface ArtifactOutcome {
+  status: 'inventoried' | 'failed';
+  failure: { code: string; reason: string } | null;
+  sbom: string | null;
+  packageCount: number | null;
+  complete: boolean | null;
+}
+
+/**
+ * `lamina scan`: enumerate the estate, bring each distinct layer zip into the cache once,
+ * inventory it once, write its SBOM (`sboms/<hex>.cdx.json`) and the scan result
+ * (`scan.json`). Per-item failures are recorded, never thrown.
+ */
+export async function scanEstate(options: ScanOptions): Promise<ScanOutcome> {
+  const concurrency = Math.max(1, options.concurrency ?? 4);
+  const limits = resolveLimits(options.limits);
+  const progress = options.onProgress ?? (() => undefined);
+  return withAwsSession(options, options.retry ?? RETRY.estate, async (session) => {
+    const stats: ScanStats = {
+      api: session.factory.stats,
+      contentRequests: 0,
+      bytesDownloaded: 0,
+      downloads: 0,
+      cacheHits: 0,
+      inventoried: 0,
+    };
+    const en = await enumerateEstate(session.factory, {
+      regions: options.regions,
+      roleArns: options.roleArns ?? [],
+      concurrency,
+      retry: session.retry,
+      onProgress: progress,
+      ...(options.pageSize ? { pageSize: options.pageSize } : {}),
+    });
+
+    // One unit of work per distinct zip; the smallest ARN names it, so output is stable.
+    const byHex = new Map<string, LayerVersionRecord[]>();
+    const badSha: LayerVersionRecord[] = [];
+    for (const lv of en.layerVersions.values()) {
+      if (!lv.content) continue;
+      const hex = codeSha256ToHex(lv.content.codeSha256);
+      if (!hex) {
+        badSha.push(lv);
+        continue;
+      }
+      const group = byHex.get(hex) ?? [];
+      group.push(lv);
+      byHex.set(hex, group);
+    }
+    for (const lv of badSha) {
+      lv.failure = {
+        code: 'API_ERROR',
+        reason: `CodeSha256 ${lv.content?.codeSha256} is not a sha256`,
+      };
+      en.failures.push({ scope: 'layer-version', subject: lv.arn, ...lv.failure });
+    }
+
+    const sbomDir = join(resolve(options.outDir), 'sboms');
+    await mkdir(sbomDir, { recursive: true });
+    const hexes = [...byHex.keys()].sort();
+    const outcomes = new Map<string, ArtifactOutcome>();
+    let done = 0;
+    await mapLimit(hexes, concurrency, async (hex) => {
+      const group = byHex.get(hex)!.sort((a, b) => (a.arn < b.arn ? -1 : 1));
+      const outcome = await fetchAndInventory(hex, group, { session, limits, sbomDir, stats });
+      outcomes.set(hex, outcome);
+      progress(
+        `layers ${++done}/${hexes.length} (${formatBytes(stats.bytesDownloaded)} downloaded)`
+      );
+    });
+
+    const result = buildResult(en, outcomes, options.regions);
+    const resultPath = join(resolve(options.outDir), 'scan.json');
+    await writeFileAtomic(resultPath, serializeScanResult(result));
+    return { result, stats, resultPath };
+  });
+}
+
+async function fetchAndInventory(
+  hex: string,
+  group: LayerVersionRecord[],
+  ctx: { session: AwsSession; limits: Limits; sbomDir: string; stats: ScanStats }
+): Promise<ArtifactOutcome> {
+  const first = group[0]!;
+  const got = await fetchLayerZip(ctx.session.factory, first, {
+    ...ctx.session,
+    onBytes: (n) => (ctx.stats.bytesDownloaded += n),
+    onRequest: () => (ctx.stats.contentRequests += 1),
+  });
+  if (!got.ok) return failed(got.code, got.reason);
+  if (got.layer.cached) ctx.stats.cacheHits += 1;
+  else ctx.stats.downloads += 1;
+  try {
+    const { inventory } = await inventoryZipFile(
+      got.layer.path,
+      { name: first.arn, properties: { layerVersionArn: first.arn } },
+      ctx.limits
+    );
+    const file = `${hex}.cdx.json`;
+    await writeFileAtomic(
+      join(ctx.sbomDir, file),
+      serializeSbom(inventory, { format: 'cyclonedx-json', specVersion: '1.6' })
+    );
+    ctx.stats.inventoried += 1;
+    return {
+      status: 'inventoried',
+      failure: null,
+      sbom: `sboms/${file}`,
+      packageCount: inventory.packages.length,
+      complete: inventory.complete,
+    };
+  } catch (err) {
+    // An archive lamina refuses is a failed artifact, not a crash of the scan.
+    if (err instanceof UnpackError) return failed(err.code, err.message);
+    throw err;
+  }
+}
+
+function failed(code: string, reason: string): ArtifactOutcome {
+  return {
+    status: 'failed',
+    failure: { code, reason },
+    sbom: null,
+    packageCount: null,
+    complete: null,
+  };
+}
+
+const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
+function buildResult(
+  en: Enumeration,
+  outcomes: Map<string, ArtifactOutcome>,
+  regions: string[]
+): ScanResult {
+  const digestOf = (lv: LayerVersionRecord | undefined): string | null => {
+    const hex = lv?.content ? codeSha256ToHex(lv.content.codeSha256) : undefined;
+    return hex ? `sha256:${hex}` : null;
+  };
+
+  const functions: ScanFunction[] = en.functions
+    .map((f) => ({
+      account: f.account,
+      region: f.region,
+      name: f.name,
+      arn: f.arn,
+      version: f.version,
+      runtime: f.runtime ?? null,
+      architectures: [...f.architectures].sort(),
+      packageType: f.packageType,
+      codeSigningConfig: f.codeSigningConfig ?? null,
+      layers: f.layers.map((arn) => {
+        const lv = en.layerVersions.get(arn);
+        return {
+          arn,
+          name: lv?.name ?? arn,
+          owner: lv?.owner ?? '',
+          version: lv?.version ?? 0,
+          digest: digestOf(lv),
+        };
+      }),
+    }))
+    .sort((a, b) => cmp(a.account, b.account) || cmp(a.region, b.region) || cmp(a.arn, b.arn));
+
+  const usedBy = new Map<string, string[]>();
+  for (const f of functions)
+    for (const l of f.layers) {
+      const list = usedBy.get(l.arn);
+      if (list) list.push(f.arn);
+      else usedBy.set(l.arn, [f.arn]);
+    }
+
+  const failures: ScanFailure[] = en.failures.map((f) => ({ ...f }));
+  const layers = new Map<string, ScanLayer>();
+  for (const lv of en.layerVersions.values()) {
+    const key = `${lv.owner}\0${lv.name}`;
+    const layer = layers.get(key) ?? { name: lv.name, owner: lv.owner, regions: [], versions: [] };
+    layers.set(key, layer);
+    if (!layer.regions.includes(lv.region)) layer.regions.push(lv.region);
+    const digest = digestOf(lv);
+    const outcome = digest ? outcomes.get(digest.slice('sha256:'.length)) : undefined;
+    const failure = lv.failure ?? outcome?.failure ?? null;
+    if (!lv.failure && outcome?.failure)
+      failures.push({ scope: 'layer-version', subject: lv.arn, ...outcome.failure });
+    const v: ScanLayerVersion = {
+      arn: lv.arn,
+      region: lv.region,
+      version: lv.version,
+      listed: lv.listed,
+      digest,
+      codeSha256: lv.content?.codeSha256 ?? null,
+      size: lv.content?.codeSize ?? null,
+      signingProfileVersionArn: lv.content?.signingProfileVersionArn ?? null,
+      signingJobArn: lv.content?.signingJobArn ?? null,
+      status: failure || !outcome ? 'failed' : 'inventoried',
+      failure: failure ?? (outcome ? null : { code: 'API_ERROR', reason: 'not fetched' }),
+      sbom: failure ? null : (outcome?.sbom ?? null),
+      packageCount: failure ? null : (outcome?.packageCount ?? null),
+      inventoryComplete: failure ? null : (outcome?.complete ?? null),
+      usedBy: [...new Set(usedBy.get(lv.arn) ?? [])].sort(),
+    };
+    layer.versions.push(v);
+  }
+  const layerList = [...layers.values()]
+    .map((l) => ({
+      ...l,
+      regions: l.regions.sort(),
+      versions: l.versions.sort((a, b) => cmp(a.region, b.region) || a.version - b.version),
+    }))
+    .sort((a, b) => cmp(a.owner, b.owner) || cmp(a.name, b.name));
+
+  failures.sort(
+    (a, b) => cmp(a.scope, b.scope) || cmp(a.subject, b.subject) || cmp(a.code, b.code)
+  );
+  const accounts = [...new Set(en.targets.map((t) => t.account))].sort();
+  return {
+    schemaVersion: SCAN_RESULT_SCHEMA_VERSION,
+    tool: { name: 'lamina', version: LAMINA_VERSION },
+    scope: { accounts, regions: [...new Set(regions)].sort() },
+    functions,
+    layers: layerList,
+    failures,
+    drift: computeDrift(functions, layerList),
+  };
+}

@@ -1,0 +1,94 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import type { ScanResult } from '../../../src/scan/result.js';
+import { runCli } from '../helpers/cli.js';
+import { SCAN_ESTATE, startHarness, type Harness } from './estate.js';
+
+let h: Harness | undefined;
+afterEach(async () => {
+  vi.unstubAllEnvs();
+  await h?.close();
+  h = undefined;
+});
+
+describe('lamina scan (command)', () => {
+  it('uses the default credential chain, writes scan.json and exits 3 on failures', async () => {
+    // The SDK's default chain reads the environment startAwsLocal sets; no shared files.
+    h = await startHarness(SCAN_ESTATE);
+    const out = join(h.dir, 'out');
+    const c = await runCli([
+      'scan',
+      '--endpoint-url',
+      h.endpoint.url,
+      '--region',
+      'us-east-1',
+      '--region',
+      'eu-west-1',
+      '--out',
+      out,
+      '--cache-dir',
+      join(h.dir, 'cache'),
+      '--page-size',
+      '3',
+    ]);
+    expect(c.code).toBe(3);
+    expect(c.stdout).toContain('Layer shared (owner 111111111111)');
+    expect(c.stdout).toContain('Failed (2)');
+    // Not a terminal: no progress line, only the closing summary.
+    expect(c.stderr).not.toContain('\r');
+    const result = JSON.parse(await readFile(join(out, 'scan.json'), 'utf8')) as ScanResult;
+    expect(result.schemaVersion).toBe(1);
+    expect(result.functions).toHaveLength(9);
+
+    const again = await runCli([
+      'scan',
+      '--endpoint-url',
+      h.endpoint.url,
+      '--region',
+      'eu-west-1',
+      '--out',
+      out,
+      '--cache-dir',
+      join(h.dir, 'cache'),
+      '--format',
+      'json',
+    ]);
+    expect(again.code).toBe(0);
+    const eu = JSON.parse(again.stdout) as ScanResult;
+    expect(eu.functions.map((f) => f.name)).toEqual(['eu-api']);
+    expect(eu.failures).toEqual([]);
+  });
+
+  it('draws a progress line on a terminal', async () => {
+    h = await startHarness(SCAN_ESTATE);
+    const c = await runCli(
+      [
+        'scan',
+        '--endpoint-url',
+        h.endpoint.url,
+        '--region',
+        'eu-west-1',
+        '--out',
+        join(h.dir, 'o'),
+        '--cache-dir',
+        join(h.dir, 'cache'),
+      ],
+      { isTty: true }
+    );
+    expect(c.stderr).toContain('\r\u001b[Klayers 1/1');
+  });
+
+  it('rejects bad flags with usage errors (exit 2)', async () => {
+    const usage = async (argv: string[], code: string) => {
+      const r = await runCli(['scan', ...argv]);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toContain(`[${code}]`);
+    };
+    await usage(['--format', 'xml', '--region', 'x'], 'BAD_ARGUMENT');
+    await usage(['--concurrency', '0', '--region', 'x'], 'BAD_ARGUMENT');
+    vi.stubEnv('AWS_REGION', '');
+    vi.stubEnv('AWS_DEFAULT_REGION', '');
+    await usage([], 'MISSING_ARGUMENT');
+  });
+});

@@ -1,0 +1,69 @@
+/** Argument handling and exit codes of `verify-bundle` (verification itself: conformance.test.ts). */
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { runCli } from '../helpers/cli.js';
+import { DEFAULT_IDENTITY, DEFAULT_ISSUER } from './case-runner.js';
+
+const CONF = join(import.meta.dirname, '..', '..', '..', 'testdata', 'sigstore', 'conformance');
+const BUNDLE = join(CONF, 'happy-path-v0.3', 'bundle.sigstore.json');
+const A_TXT = join(CONF, 'a.txt');
+const ID = [
+  '--certificate-identity',
+  DEFAULT_IDENTITY,
+  '--certificate-oidc-issuer',
+  DEFAULT_ISSUER,
+];
+
+const run = (argv: string[]) => runCli(['verify-bundle', ...argv]);
+
+describe('verify-bundle', () => {
+  it('exits 0 and prints the signer on success', async () => {
+    const r = await run(['--bundle', BUNDLE, ...ID, A_TXT]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain(DEFAULT_IDENTITY);
+    expect(r.stderr).toBe('');
+  });
+
+  it('accepts an upper-case sha256 digest', async () => {
+    const hex = createHash('sha256').update(readFileSync(A_TXT)).digest('hex').toUpperCase();
+    expect((await run(['--bundle', BUNDLE, ...ID, `sha256:${hex}`])).code).toBe(0);
+  });
+
+  it('exits 1 with one stderr line naming the failure', async () => {
+    const r = await run([
+      '--bundle',
+      BUNDLE,
+      ...ID.slice(0, 3),
+      'https://accounts.google.com',
+      A_TXT,
+    ]);
+    expect(r.code).toBe(1);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toContain('ISSUER_MISMATCH');
+  });
+
+  it.each([
+    ['--staging', 'BAD_ARGUMENT', ['--staging', '--bundle', BUNDLE, ...ID, A_TXT]],
+    ['no artifact', 'MISSING_ARGUMENT', ['--bundle', BUNDLE, ...ID]],
+    ['two artifacts', 'MISSING_ARGUMENT', ['--bundle', BUNDLE, ...ID, A_TXT, A_TXT]],
+    ['no bundle', 'MISSING_ARGUMENT', [...ID, A_TXT]],
+    ['identity without issuer', 'MISSING_ARGUMENT', ['--bundle', BUNDLE, ...ID.slice(0, 2), A_TXT]],
+    ['key and identity', 'BAD_ARGUMENT', ['--bundle', BUNDLE, ...ID, '--key', A_TXT, A_TXT]],
+    ['an unknown option', 'BAD_ARGUMENT', ['--bundle', BUNDLE, ...ID, '--offline', A_TXT]],
+    ['a bad digest', 'BAD_ARGUMENT', ['--bundle', BUNDLE, ...ID, 'sha256:abc']],
+    ['a missing artifact', 'BAD_INPUT', ['--bundle', BUNDLE, ...ID, join(CONF, 'nope')]],
+    ['a missing bundle', 'BAD_INPUT', ['--bundle', join(CONF, 'nope'), ...ID, A_TXT]],
+    [
+      'a missing trusted root',
+      'BAD_INPUT',
+      ['--bundle', BUNDLE, ...ID, '--trusted-root', join(CONF, 'nope'), A_TXT],
+    ],
+  ])('exits 2 for %s, through the shared usage errors', async (_l, code, argv) => {
+    const r = await run(argv);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^lamina: /);
+    expect(r.stderr).toContain(`[${code}]`);
+  });
+});
