@@ -1,4 +1,3 @@
-import type { SourceRoot } from '../model/inventory.js';
 import picomatch from 'picomatch';
 import { comparePaths } from '../unpack/paths.js';
 import { relocate } from './relocate.js';
@@ -36,7 +35,8 @@ export interface CatalogContext {
   root: SourceRoot;
 }
 
-export type { SourceRoot } from '../model/inventory.js';
+export type { SourceRoot } from './binary/ownership.js';
+import type { SourceRoot } from './binary/ownership.js';
 
 export interface CatalogResult {
   packages: Package[];

@@ -23,43 +23,42 @@ const FLOORS: Record<string, readonly string[]> = {
   errors: [],
   version: [],
   util: ['model', 'errors'],
-  versions: [],
   // Stages.
+  versions: ['model', 'errors'],
   unpack: ['model', 'errors', 'util'],
   inventory: ['model', 'errors', 'util', 'unpack'],
   sbom: ['model', 'errors', 'util', 'version', 'unpack', 'inventory'],
   merge: ['model', 'errors', 'util', 'unpack', 'inventory', 'sbom'],
-  verify: ['model', 'errors', 'util', 'version', 'versions', 'inventory'],
-  diff: ['model', 'errors', 'util', 'versions', 'inventory', 'sbom'],
+  verify: ['model', 'errors', 'util', 'version', 'inventory', 'versions'],
+  diff: ['model', 'errors', 'util', 'versions', 'unpack', 'inventory', 'sbom'],
   scan: ['model', 'errors', 'util', 'version', 'diff'],
   estate: [
-    ...['model', 'errors', 'util', 'versions', 'unpack', 'inventory', 'sbom', 'merge'],
-    ...['diff', 'scan'],
+    ...['model', 'errors', 'util', 'unpack', 'inventory', 'sbom', 'merge'],
+    ...['versions', 'diff', 'scan'],
   ],
-  // The scan history: a SQLite file of past scans, and the changes between two of them.
+  // The local scan history (a SQLite file) and the changes between two recorded scans.
   history: [
-    ...['model', 'errors', 'util', 'version', 'versions', 'inventory', 'sbom', 'diff'],
-    ...['verify', 'scan'],
+    ...['model', 'errors', 'util', 'version', 'sbom', 'versions', 'diff', 'scan', 'verify'],
   ],
   report: [
-    ...['model', 'errors', 'util', 'version', 'inventory', 'sbom', 'verify', 'scan', 'diff'],
-    ...['estate', 'history'],
+    ...['model', 'errors', 'util', 'version', 'inventory', 'sbom', 'verify', 'scan'],
+    ...['versions', 'diff', 'history'],
   ],
   // I/O: network, cache, bundle sources; never unpack/, inventory/ or verify/.
   fetch: ['model', 'errors', 'util', 'version'],
   // The one place stages are composed.
   pipeline: [
-    ...['model', 'errors', 'util', 'version', 'versions', 'unpack', 'inventory', 'sbom', 'merge'],
-    ...['verify', 'diff', 'scan', 'estate', 'history', 'report', 'fetch'],
+    ...['model', 'errors', 'util', 'version', 'unpack', 'inventory', 'sbom', 'merge'],
+    ...['verify', 'scan', 'report', 'fetch', 'versions', 'diff', 'estate', 'history'],
   ],
   // Entry points: the command line, and the library's public API.
   cli: [
-    ...['model', 'errors', 'util', 'version', 'versions', 'unpack', 'inventory', 'sbom', 'merge'],
-    ...['verify', 'diff', 'scan', 'estate', 'history', 'report', 'fetch', 'pipeline'],
+    ...['model', 'errors', 'util', 'version', 'unpack', 'inventory', 'sbom', 'merge'],
+    ...['verify', 'scan', 'report', 'fetch', 'pipeline', 'versions', 'diff', 'estate', 'history'],
   ],
   index: [
-    ...['model', 'errors', 'util', 'version', 'versions', 'unpack', 'inventory', 'sbom', 'merge'],
-    ...['verify', 'diff', 'scan', 'estate', 'history', 'report', 'fetch', 'pipeline'],
+    ...['model', 'errors', 'util', 'version', 'unpack', 'inventory', 'sbom', 'merge'],
+    ...['verify', 'scan', 'report', 'fetch', 'pipeline', 'versions', 'diff', 'estate', 'history'],
   ],
 };
 
