@@ -56,11 +56,15 @@ export const EXIT_CODE_BY_ERROR: ReadonlyArray<
  */
 export function describeError(err: unknown): { code: ExitCode; line: string } {
   if (err instanceof BaseError) {
+    const coded = err as BaseError<string>;
     const row = EXIT_CODE_BY_ERROR.find(([cls]) => err instanceof cls);
     const exit = row?.[1];
     return {
-      code: typeof exit === 'function' ? (exit as (e: BaseError<string>) => ExitCode)(err) : (exit ?? EXIT.INCOMPLETE),
-      line: `lamina: ${err.message} [${String(err.code)}]`,
+      code:
+        typeof exit === 'function'
+          ? (exit as (e: BaseError<string>) => ExitCode)(coded)
+          : (exit ?? EXIT.INCOMPLETE),
+      line: `lamina: ${coded.message} [${coded.code}]`,
     };
   }
   const msg = err instanceof Error ? err.message : String(err);
