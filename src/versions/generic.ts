@@ -4,6 +4,7 @@
  * before its release and compares by dot-separated identifiers, `+build` ignored. Anything else
  * (a git hash, a Debian epoch) is not a version here.
  */
+import { comparePrerelease } from './prerelease.js';
 import type { Ordering } from './ranges.js';
 
 /** A parsed dotted version. */
@@ -27,26 +28,6 @@ export const genericOrdering: Ordering<DottedVersion> = {
       const d = (a.release[i] ?? 0) - (b.release[i] ?? 0);
       if (d !== 0) return Math.sign(d);
     }
-    // A release sorts after its prereleases.
-    if (a.pre.length === 0 && b.pre.length === 0) return 0;
-    if (a.pre.length === 0) return 1;
-    if (b.pre.length === 0) return -1;
-    for (let i = 0; i < Math.max(a.pre.length, b.pre.length); i++) {
-      const x = a.pre[i];
-      const y = b.pre[i];
-      if (x === undefined) return -1;
-      if (y === undefined) return 1;
-      const xn = /^\d+$/.test(x);
-      const yn = /^\d+$/.test(y);
-      if (xn && yn) {
-        const d = Number(x) - Number(y);
-        if (d !== 0) return Math.sign(d);
-      } else if (xn !== yn) {
-        return xn ? -1 : 1;
-      } else if (x !== y) {
-        return x < y ? -1 : 1;
-      }
-    }
-    return 0;
+    return comparePrerelease(a.pre, b.pre);
   },
 };

@@ -5,6 +5,7 @@
  * case-insensitively, build metadata ignored. Ranges also take NuGet's interval notation
  * (`[1.0,2.0)`); a bare version, which NuGet reads as a minimum, is refused.
  */
+import { comparePrerelease } from './prerelease.js';
 import { compileIntervals, type Ordering } from './ranges.js';
 
 /** A parsed NuGet version. */
@@ -28,26 +29,7 @@ function compare(a: NugetVersion, b: NugetVersion): number {
     const d = a.parts[i]! - b.parts[i]!;
     if (d !== 0) return Math.sign(d);
   }
-  if (a.pre.length === 0 || b.pre.length === 0)
-    return b.pre.length - a.pre.length === 0 ? 0 : a.pre.length === 0 ? 1 : -1;
-  for (let i = 0; i < Math.max(a.pre.length, b.pre.length); i++) {
-    const x = a.pre[i];
-    const y = b.pre[i];
-    if (x === undefined) return -1;
-    if (y === undefined) return 1;
-    const xn = /^\d+$/.test(x);
-    const yn = /^\d+$/.test(y);
-    if (xn && yn) {
-      const d = Number(x) - Number(y);
-      if (d !== 0) return Math.sign(d);
-    } else if (xn !== yn) return xn ? -1 : 1;
-    else {
-      const xl = x.toLowerCase();
-      const yl = y.toLowerCase();
-      if (xl !== yl) return xl < yl ? -1 : 1;
-    }
-  }
-  return 0;
+  return comparePrerelease(a.pre, b.pre, true);
 }
 
 export const nugetOrdering: Ordering<NugetVersion> = {
