@@ -147,7 +147,8 @@ async function evaluateImage(
   }
   const mode = modeOf(rule);
   const raw: RawCheck[] = [];
-  if (!opts.skipPins) raw.push(guard('digest', 'digest', () => evaluateImagePins(rule, ev, opts.now)));
+  if (!opts.skipPins)
+    raw.push(guard('digest', 'digest', () => evaluateImagePins(rule, ev, opts.now)));
   raw.push(guard('tags', 'tags', () => evaluateTags(rule, ev)));
   if (rule.signers) {
     try {
@@ -181,7 +182,12 @@ export function evaluateImagePins(rule: ImageRule, ev: ImageEvidence, now: Date)
     ...(ev.listedIn.length > 0 ? { listedIn: [...ev.listedIn] } : {}),
   };
   if (rule.pins === undefined) {
-    return { ...base, status: 'skip', detail: 'The rule has no pins (no digest allowlist).', evidence };
+    return {
+      ...base,
+      status: 'skip',
+      detail: 'The rule has no pins (no digest allowlist).',
+      evidence,
+    };
   }
   const pin =
     rule.pins.find((p) => p.digest === digest) ??
@@ -259,10 +265,7 @@ export function evaluateTags(rule: ImageRule, ev: ImageEvidence): RawCheck {
 }
 
 /** Policy anchors as image verification needs them, with their trust material. */
-function imageAnchors(
-  rule: ImageRule,
-  loaded: LoadedPolicy
-): Record<string, ImageAnchor> {
+function imageAnchors(rule: ImageRule, loaded: LoadedPolicy): Record<string, ImageAnchor> {
   const out: Record<string, ImageAnchor> = {};
   for (const name of rule.signers?.anyOf ?? []) {
     const a = loaded.policy.anchors?.[name];
@@ -356,8 +359,6 @@ function inventoryChecks(rule: ImageRule | undefined, ev: ImageEvidence): RawChe
     raw.push(guard('packages', 'packages', () => evaluatePackages(deny, inv)));
   const lr = rule?.licenses;
   if (lr) raw.push(guard('licenses', 'licenses', () => evaluateLicenses(lr, inv)));
-  raw.push(
-    guard('inventory:complete', 'inventory', () => evaluateInventory(rule?.inventory, inv))
-  );
+  raw.push(guard('inventory:complete', 'inventory', () => evaluateInventory(rule?.inventory, inv)));
   return raw;
 }

@@ -23,8 +23,7 @@ export function checkPointer(c: CheckResult, v: Verdict, policy: Policy): string
   if (c.kind === 'rule') {
     // An undecided selection: the first rule that may apply is where facts are missing.
     const first = (c.evidence['candidates'] as unknown[] | undefined)?.[0];
-    const m =
-      typeof first === 'string' ? /^(layers|functions|images)\[(\d+)\]$/.exec(first) : null;
+    const m = typeof first === 'string' ? /^(layers|functions|images)\[(\d+)\]$/.exec(first) : null;
     return m ? `/${m[1]}/${m[2]}` : '';
   }
   if (!v.rule) return '/default';

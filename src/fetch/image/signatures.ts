@@ -34,11 +34,7 @@ import { readBounded, discard } from '../registry/http.js';
 
 /** How a signature was found. */
 export type SignatureDiscoveryPath =
-  | 'sig-tag'
-  | 'referrers-api'
-  | 'referrers-tag'
-  | 'layout-index'
-  | 'ecr-referrers';
+  'sig-tag' | 'referrers-api' | 'referrers-tag' | 'layout-index' | 'ecr-referrers';
 
 /** Caps on discovery work: an attacker controls how many referrers there are. */
 export const DISCOVERY_LIMITS = Object.freeze({

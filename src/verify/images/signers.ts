@@ -29,11 +29,7 @@ import type { ImageDescriptor, ImageSignatureFormat } from './types.js';
 
 /** How discovery found a signature (reported; identity does not depend on it). */
 export type DiscoveryPath =
-  | 'sig-tag'
-  | 'referrers-api'
-  | 'referrers-tag'
-  | 'layout-index'
-  | 'ecr-referrers';
+  'sig-tag' | 'referrers-api' | 'referrers-tag' | 'layout-index' | 'ecr-referrers';
 
 interface FoundBase {
   /** Where it was found, for the report (e.g. the referrer manifest digest). */

@@ -192,7 +192,11 @@ function semanticChecks(policy: Policy, at: At): void {
     }
   }
   (policy.layers ?? []).forEach((rule, i) => {
-    checkPins(['layers', i], rule.pins?.map((p) => ({ key: p.sha256, field: 'sha256', ...p })), at);
+    checkPins(
+      ['layers', i],
+      rule.pins?.map((p) => ({ key: p.sha256, field: 'sha256', ...p })),
+      at
+    );
     if (rule.signers) checkSigners(['layers', i], rule.signers, anchors, at);
     checkDeny(['layers', i], rule.packages?.deny, at);
   });

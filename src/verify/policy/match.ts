@@ -123,7 +123,9 @@ export function selectRule(
   const missing = new Set<Fact>();
   const undecided = (fallback: number): RuleSelection => ({
     kind: 'undecided',
-    missing: (['name', 'arn', 'function', 'account', 'region'] as const).filter((x) => missing.has(x)),
+    missing: (['name', 'arn', 'function', 'account', 'region'] as const).filter((x) =>
+      missing.has(x)
+    ),
     conflicts: facts.conflicts,
     candidates,
     fallback,
