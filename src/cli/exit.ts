@@ -5,6 +5,7 @@
  */
 import { BaseError, UnpackError, UsageError } from '../errors.js';
 import { FetchError } from '../fetch/errors.js';
+import { ImageError, RegistryError } from '../fetch/image/errors.js';
 import { PolicyError } from '../verify/policy/errors.js';
 import { TrustRootError } from '../verify/trust/errors.js';
 
@@ -36,6 +37,10 @@ export const EXIT_CODE_BY_ERROR: ReadonlyArray<readonly [ErrorClass, ExitCode]> 
   [TrustRootError, EXIT.BAD_INPUT],
   /** AWS or a content URL could not be read. */
   [FetchError, EXIT.INCOMPLETE],
+  /** An image reference, layout or document lamina refuses (bad input, tampered bytes). */
+  [ImageError, EXIT.BAD_INPUT],
+  /** A registry that could not be read (auth, retries exhausted, missing blob). */
+  [RegistryError, EXIT.INCOMPLETE],
 ];
 
 /**

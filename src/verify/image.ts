@@ -205,7 +205,7 @@ export function evaluateImagePins(rule: ImageRule, ev: ImageEvidence, now: Date)
     pin.digest !== undefined
       ? `Manifest ${digest}`
       : `Manifest ${digest}, listed in pinned index ${pin.index ?? ''},`;
-  if (pin.platform !== undefined && pin.platform !== ev.platform) {
+  if (pin.platform !== undefined && !samePlatform(pin.platform, ev.platform)) {
     return {
       ...base,
       status: 'fail',
@@ -225,6 +225,16 @@ export function evaluateImagePins(rule: ImageRule, ev: ImageEvidence, now: Date)
     }
   }
   return { ...base, status: 'pass', detail: `${what} is pinned.`, evidence };
+}
+
+/** `linux/arm64` and `linux/arm64/v8` are one platform (the OCI default variants). */
+function samePlatform(a: string, b: string): boolean {
+  const norm = (p: string): string => {
+    const [os, arch, variant] = p.split('/');
+    const v = variant ?? (arch === 'arm64' ? 'v8' : arch === 'arm' ? 'v7' : undefined);
+    return [os, arch, v].filter((x) => x !== undefined).join('/');
+  };
+  return norm(a) === norm(b);
 }
 
 /** Deploy-by-tag: a tag in a repository whose tags can move names no fixed image. */
