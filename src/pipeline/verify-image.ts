@@ -257,7 +257,7 @@ export async function verifyImageInput(options: VerifyImageInputOptions): Promis
   const factory = needsRevocation(policy) ? new ClientFactory(options.aws ?? {}) : undefined;
   try {
     const getRevocationStatus: GetRevocationStatusFn | undefined = factory
-      ? revocationStatusCall(factory, RETRY.verify.api)
+      ? revocationStatusCall(factory, RETRY.lookup.api)
       : undefined;
     const verdict = await verifyImage(evidence, policy, {
       now: options.now ?? new Date(),

@@ -35,7 +35,7 @@ export const gateCommand = command(
     ...flags.PIN_TARGET,
     ...flags.IMAGE_SOURCE,
     ...flags.IMAGE_FACTS,
-    ...flags.AWS_API,
+    ...flags.AWS,
   },
   async (args, io) => {
     const { values } = args;
@@ -94,6 +94,7 @@ async function gateImage(
     profile?: string | undefined;
     'endpoint-url'?: string | undefined;
     'max-attempts': string;
+    'cache-dir'?: string | undefined;
   },
   io: CliIo
 ): Promise<number> {
