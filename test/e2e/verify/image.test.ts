@@ -13,13 +13,16 @@ import {
   referrersIndex,
   type Doc,
 } from '../../../src/fetch/image/testing/signed-image.js';
-import { referrersTag } from '../../../src/fetch/image/signatures.js';
+import { discoverRegistrySignatures, referrersTag } from '../../../src/fetch/image/signatures.js';
+import { RegistryClient } from '../../../src/fetch/registry/client.js';
+import { RegistryStore } from '../../../src/fetch/registry/store.js';
+import { verifyNotationJws } from '../../../src/verify/images/index.js';
 import { FakeRegistry } from '../../../src/fetch/registry/testing/fake-registry.js';
 import {
   startDockerRegistry,
   type RunningRegistry,
 } from '../../../src/fetch/registry/testing/docker-registry.js';
-import { SIGNATURE_MEDIA_TYPES } from '../../../src/model/oci.js';
+import { SIGNATURE_MEDIA_TYPES, type Descriptor } from '../../../src/model/oci.js';
 import {
   makeSignerChain,
   signJws,
@@ -416,5 +419,43 @@ describe('gate and pin IMAGE', () => {
     expect(r.code).toBe(1);
     const sarif = JSON.parse(r.stdout) as { runs: { results: { ruleId: string }[] }[] };
     expect(sarif.runs[0]!.results.map((x) => x.ruleId)).toContain('lamina/digest');
+  });
+});
+
+describe('public vector: notation-go jws_signature.sig on the Alpine image', () => {
+  const VECTORS = 'testdata/images/vectors/notation-go/internal/testdata';
+  // Inside the vector certificate's validity, as notation-go's own test uses it.
+  const VECTOR_NOW = new Date('2026-06-01T00:00:00Z');
+  it('is discovered on docker-registry through the tag schema and verifies with its certificate', async () => {
+    const jws = await readFile(`${VECTORS}/jws_signature.sig`);
+    const sig = notationReferrer(subject, jws);
+    await pushWithTagSchema('lamina/vector', [sig]);
+    const store = new RegistryStore(new RegistryClient(real.host), 'lamina/vector');
+    const found = await discoverRegistrySignatures(store, {
+      ...subject,
+      digest: ALPINE_MANIFEST,
+    } as Descriptor);
+    await store.close();
+    expect(found.problems).toEqual([]);
+    expect(found.signatures).toHaveLength(1);
+    const s = found.signatures[0]!;
+    expect(s).toMatchObject({ format: 'notation', via: 'referrers-tag' });
+    const envelope = (s as { envelope: Buffer }).envelope;
+    expect(envelope).toEqual(jws);
+    // The vector is signed by a self-signed certificate (notary.x509 scheme): a `ca` store.
+    const leaf = Buffer.from(
+      (JSON.parse(jws.toString()) as { header: { x5c: string[] } }).header.x5c[0]!,
+      'base64'
+    );
+    const verify = (certs: Buffer[]) =>
+      verifyNotationJws({
+        envelope,
+        envelopeMediaType: SIGNATURE_MEDIA_TYPES.notationJws,
+        subject,
+        trustStores: [{ name: 'vector', type: 'ca', certificates: certs }],
+        now: VECTOR_NOW,
+      });
+    expect(verify([leaf])).toMatchObject({ ok: true, code: 'OK' });
+    expect(verify([chain.root.der]).code).toBe('ROOT_UNTRUSTED');
   });
 });
