@@ -22,7 +22,7 @@ import {
   startDockerRegistry,
   type RunningRegistry,
 } from '../../../src/fetch/registry/testing/docker-registry.js';
-import { SIGNATURE_MEDIA_TYPES, type Descriptor } from '../../../src/model/oci.js';
+import { SIGNATURE_MEDIA_TYPES } from '../../../src/model/oci.js';
 import {
   makeSignerChain,
   signJws,
@@ -431,10 +431,7 @@ describe('public vector: notation-go jws_signature.sig on the Alpine image', () 
     const sig = notationReferrer(subject, jws);
     await pushWithTagSchema('lamina/vector', [sig]);
     const store = new RegistryStore(new RegistryClient(real.host), 'lamina/vector');
-    const found = await discoverRegistrySignatures(store, {
-      ...subject,
-      digest: ALPINE_MANIFEST,
-    } as Descriptor);
+    const found = await discoverRegistrySignatures(store, { ...subject, digest: ALPINE_MANIFEST });
     await store.close();
     expect(found.problems).toEqual([]);
     expect(found.signatures).toHaveLength(1);

@@ -82,7 +82,7 @@ export function sigManifest(
     digest: digestOf(config),
     size: config.length,
   };
-  const blobs = new Map([[configDesc.digest, config]]);
+  const blobs = new Map<string, Buffer>([[configDesc.digest, config]]);
   const doc = {
     schemaVersion: 2,
     mediaType: MEDIA_TYPES.ociManifest,
