@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startAwsLocal, type AwsLocal } from '@lamina/aws-local/testing';
-import { readLayout, pushImage } from '../../../scripts/lib/ociwriter.mjs';
+import { pushImage, readLayout, REF_NAME, writeLayout } from '../../../scripts/lib/ociwriter.mjs';
 import { ALPINE_LAYOUT, ALPINE_MANIFEST } from '../../../src/fetch/image/testing/fixtures.js';
 import {
   notationReferrer,
@@ -454,5 +454,37 @@ describe('public vector: notation-go jws_signature.sig on the Alpine image', () 
       });
     expect(verify([leaf])).toMatchObject({ ok: true, code: 'OK' });
     expect(verify([chain.root.der]).code).toBe('ROOT_UNTRUSTED');
+  });
+});
+
+describe('verify an OCI layout', () => {
+  it('finds the referrer in index.json; --repository gives the rule its repository', async () => {
+    const sig = notationReferrer(subject, envelope(GOOD_JOB));
+    const blobs = new Map([...alpine.blobs, ...sig.blobs]);
+    blobs.set(ALPINE_MANIFEST, alpine.manifest);
+    blobs.set(sig.descriptor.digest, sig.bytes);
+    const dir = `${aws.dir}/layout`;
+    writeLayout(dir, {
+      blobs,
+      entries: [
+        {
+          ...subject,
+          annotations: { [REF_NAME]: 'v2' },
+          platform: { os: 'linux', architecture: 'amd64' },
+        },
+        sig.descriptor,
+      ],
+    });
+    const rule = policyText({}).replace("repository: '**'", "repository: 'ecr.example/app'");
+    const unknown = await verify(`oci:${dir}:v2`, rule);
+    expect(unknown.code).toBe(1);
+    expect(unknown.check('rule')?.detail).toMatch(/--repository/);
+    const r = await verify(`oci:${dir}:v2`, rule, ['--repository', 'ecr.example/app']);
+    expect(r.code).toBe(0);
+    const signer = r.check('signer:image-team')!;
+    expect(signer.evidence['signatures']).toEqual([
+      expect.objectContaining({ via: 'layout-index', format: 'notation' }),
+    ]);
+    expect(r.check('tags')?.outcome).toBe('pass');
   });
 });
