@@ -2,7 +2,7 @@
 // like AWS Signer's, found through the referrers API (the in-process fake registry) and through
 // the referrers tag schema (Debian's docker-registry, which has no referrers API); revocation
 // through GetRevocationStatus with the real SDK against the local AWS endpoint.
-import { createHash } from 'node:crypto';
+import { createHash, generateKeyPairSync, type KeyPairKeyObjectResult } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startAwsLocal, type AwsLocal } from '@lamina/aws-local/testing';
@@ -11,9 +11,15 @@ import { ALPINE_LAYOUT, ALPINE_MANIFEST } from '../../../src/fetch/image/testing
 import {
   notationReferrer,
   referrersIndex,
+  sigManifest,
   type Doc,
 } from '../../../src/fetch/image/testing/signed-image.js';
-import { discoverRegistrySignatures, referrersTag } from '../../../src/fetch/image/signatures.js';
+import {
+  discoverRegistrySignatures,
+  referrersTag,
+  sigTag,
+} from '../../../src/fetch/image/signatures.js';
+import { keySignedLayer, simpleSigningPayload } from '../../../src/verify/images/testing/cosign.js';
 import { RegistryClient } from '../../../src/fetch/registry/client.js';
 import { RegistryStore } from '../../../src/fetch/registry/store.js';
 import { verifyNotationJws } from '../../../src/verify/images/index.js';
@@ -67,6 +73,7 @@ let aws: AwsLocal;
 let fake: FakeRegistry;
 let real: RunningRegistry;
 let rootPem: string;
+let cosignKey: KeyPairKeyObjectResult;
 
 function envelope(job: string): Buffer {
   return signJws({
@@ -132,6 +139,26 @@ beforeAll(async () => {
     ],
   });
   await pushWithTagSchema('lamina/cose', [cose]);
+  // cosign legacy: a key-signed simple-signing payload on the `.sig` tag.
+  cosignKey = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  const payload = simpleSigningPayload(ALPINE_MANIFEST, 'registry.example/lamina/cosign');
+  const sig = sigManifest([keySignedLayer(payload, cosignKey.privateKey, 'sha256')]);
+  const sigRef = {
+    reference: sigTag(ALPINE_MANIFEST),
+    mediaType: sig.descriptor.mediaType,
+    bytes: sig.bytes,
+  };
+  fake.put('lamina/cosign', {
+    blobs: new Map([...alpine.blobs, ...sig.blobs]),
+    manifests: [
+      { mediaType: subject.mediaType, bytes: alpine.manifest, tag: 'v2' },
+      { mediaType: sig.descriptor.mediaType, bytes: sig.bytes, tag: sigTag(ALPINE_MANIFEST) },
+    ],
+  });
+  await pushImage(real.url, 'lamina/cosign', {
+    blobs: new Map([...alpine.blobs, ...sig.blobs]),
+    manifests: [{ reference: 'v2', mediaType: subject.mediaType, bytes: alpine.manifest }, sigRef],
+  });
 }, 120_000);
 
 afterAll(async () => {
@@ -486,5 +513,40 @@ describe('verify an OCI layout', () => {
       expect.objectContaining({ via: 'layout-index', format: 'notation' }),
     ]);
     expect(r.check('tags')?.outcome).toBe('pass');
+  });
+});
+
+describe.each(PATHS)('cosign legacy .sig through %s', (_label, host) => {
+  const policyFor = (pem: string) => `version: 1
+default: deny
+anchors:
+  release-key:
+    kind: sigstore-key
+    publicKey: |
+${pem
+  .trim()
+  .split('\n')
+  .map((l) => `      ${l}`)
+  .join('\n')}
+    trustRoot: public-good
+    thresholds: { tlog: 0, timestamp: 0 }
+images:
+  - match: { repository: '**' }
+    signers: { anyOf: [release-key], formats: [cosign-legacy] }
+`;
+  const image = () => `${host()}/lamina/cosign@${ALPINE_MANIFEST}`;
+  it('passes with the signing key, fails with another', async () => {
+    const pem = cosignKey.publicKey.export({ type: 'spki', format: 'pem' }).toString();
+    const ok = await verify(image(), policyFor(pem));
+    expect(ok.code).toBe(0);
+    expect(ok.check('sigstore:release-key')?.evidence['signatures']).toEqual([
+      expect.objectContaining({ format: 'cosign-legacy', via: 'sig-tag' }),
+    ]);
+    const other = generateKeyPairSync('ec', { namedCurve: 'P-256' })
+      .publicKey.export({ type: 'spki', format: 'pem' })
+      .toString();
+    const bad = await verify(image(), policyFor(other));
+    expect(bad.code).toBe(1);
+    expect(bad.check('sigstore:release-key')?.outcome).toBe('fail');
   });
 });
