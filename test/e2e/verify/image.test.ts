@@ -10,6 +10,7 @@ import { pushImage, readLayout, REF_NAME, writeLayout } from '../../../scripts/l
 import { ALPINE_LAYOUT, ALPINE_MANIFEST } from '../../../src/fetch/image/testing/fixtures.js';
 import {
   notationReferrer,
+  referrerManifest,
   referrersIndex,
   sigManifest,
   type Doc,
@@ -19,7 +20,12 @@ import {
   referrersTag,
   sigTag,
 } from '../../../src/fetch/image/signatures.js';
-import { keySignedLayer, simpleSigningPayload } from '../../../src/verify/images/testing/cosign.js';
+import {
+  cosignStatement,
+  keySignedDsseBundle,
+  keySignedLayer,
+  simpleSigningPayload,
+} from '../../../src/verify/images/testing/cosign.js';
 import { RegistryClient } from '../../../src/fetch/registry/client.js';
 import { RegistryStore } from '../../../src/fetch/registry/store.js';
 import { verifyNotationJws } from '../../../src/verify/images/index.js';
@@ -155,6 +161,28 @@ beforeAll(async () => {
       { mediaType: sig.descriptor.mediaType, bytes: sig.bytes, tag: sigTag(ALPINE_MANIFEST) },
     ],
   });
+  // cosign bundle referrer (v3): a key-signed DSSE over the in-toto statement, as a referrer.
+  const pem = cosignKey.publicKey.export({ type: 'spki', format: 'pem' }).toString();
+  const bundle = await keySignedDsseBundle(
+    cosignStatement(ALPINE_MANIFEST, 'registry.example/lamina/cosign'),
+    cosignKey.privateKey,
+    pem,
+    'release'
+  );
+  const bundleRef = referrerManifest({
+    subject,
+    artifactType: SIGNATURE_MEDIA_TYPES.sigstoreBundle,
+    blobMediaType: SIGNATURE_MEDIA_TYPES.sigstoreBundle,
+    blob: Buffer.from(JSON.stringify(bundle)),
+  });
+  fake.put('lamina/bundle', {
+    blobs: new Map([...alpine.blobs, ...bundleRef.blobs]),
+    manifests: [
+      { mediaType: subject.mediaType, bytes: alpine.manifest, tag: 'v2' },
+      { mediaType: bundleRef.descriptor.mediaType, bytes: bundleRef.bytes },
+    ],
+  });
+  await pushWithTagSchema('lamina/bundle', [bundleRef]);
   await pushImage(real.url, 'lamina/cosign', {
     blobs: new Map([...alpine.blobs, ...sig.blobs]),
     manifests: [{ reference: 'v2', mediaType: subject.mediaType, bytes: alpine.manifest }, sigRef],
@@ -516,8 +544,8 @@ describe('verify an OCI layout', () => {
   });
 });
 
-describe.each(PATHS)('cosign legacy .sig through %s', (_label, host) => {
-  const policyFor = (pem: string) => `version: 1
+describe.each(PATHS)('cosign through %s', (_label, host, via) => {
+  const policyFor = (pem: string, format = 'cosign-legacy') => `version: 1
 default: deny
 anchors:
   release-key:
@@ -532,7 +560,7 @@ ${pem
     thresholds: { tlog: 0, timestamp: 0 }
 images:
   - match: { repository: '**' }
-    signers: { anyOf: [release-key], formats: [cosign-legacy] }
+    signers: { anyOf: [release-key], formats: [${format}] }
 `;
   const image = () => `${host()}/lamina/cosign@${ALPINE_MANIFEST}`;
   it('passes with the signing key, fails with another', async () => {
@@ -548,5 +576,18 @@ images:
     const bad = await verify(image(), policyFor(other));
     expect(bad.code).toBe(1);
     expect(bad.check('sigstore:release-key')?.outcome).toBe('fail');
+  });
+  it('a bundle referrer passes with the signing key, fails with another', async () => {
+    const pem = cosignKey.publicKey.export({ type: 'spki', format: 'pem' }).toString();
+    const ref = `${host()}/lamina/bundle@${ALPINE_MANIFEST}`;
+    const ok = await verify(ref, policyFor(pem, 'cosign-bundle'));
+    expect(ok.code).toBe(0);
+    expect(ok.check('sigstore:release-key')?.evidence['signatures']).toEqual([
+      expect.objectContaining({ format: 'cosign-bundle', via }),
+    ]);
+    const other = generateKeyPairSync('ec', { namedCurve: 'P-256' })
+      .publicKey.export({ type: 'spki', format: 'pem' })
+      .toString();
+    expect((await verify(ref, policyFor(other, 'cosign-bundle'))).code).toBe(1);
   });
 });
