@@ -38,6 +38,7 @@ import { SIGNATURE_MEDIA_TYPES } from '../../../src/model/oci.js';
 import {
   makeSignerChain,
   signJws,
+  rfc3339,
   signerProtectedHeader,
   type SignerChain,
 } from '../../../src/verify/images/testing/signer-chain.js';
@@ -131,6 +132,60 @@ beforeAll(async () => {
     });
     await pushWithTagSchema(repo, [sig]);
   }
+  // Envelopes that each break one check, through both discovery paths.
+  const other = await makeSignerChain(SIGNED_AT, R);
+  const header = () => ({
+    ...signerProtectedHeader(SIGNED_AT),
+    'com.amazonaws.signer.signingProfileVersion': VERSION,
+    'com.amazonaws.signer.signingJob': GOOD_JOB,
+  });
+  const sign = (protectedHeader: Record<string, unknown>, payload: unknown, c = chain) =>
+    signJws({
+      protected: protectedHeader,
+      payload: payload as Record<string, unknown>,
+      x5c: c.x5c,
+      key: c.leaf.privateKey,
+    });
+  const good = JSON.parse(envelope(GOOD_JOB).toString()) as Record<string, string>;
+  const bad: Record<string, Buffer> = {
+    'wrong-target': sign(header(), { targetArtifact: { ...subject, size: subject.size + 1 } }),
+    'other-root': sign(header(), { targetArtifact: subject }, other),
+    expired: sign(
+      { ...header(), 'io.cncf.notary.expiry': rfc3339(new Date(Date.now() - 60_000)) },
+      { targetArtifact: subject }
+    ),
+    'unknown-crit': sign(
+      {
+        ...header(),
+        crit: [...(header().crit as string[]), 'x.lamina.unknown'],
+        'x.lamina.unknown': 'y',
+      },
+      { targetArtifact: subject }
+    ),
+    tampered: Buffer.from(
+      JSON.stringify({
+        ...good,
+        payload: Buffer.from(
+          JSON.stringify({ targetArtifact: { ...subject, annotations: { a: 'b' } } })
+        ).toString('base64url'),
+      })
+    ),
+  };
+  for (const [name, env] of Object.entries(bad)) {
+    const sig = notationReferrer(subject, env);
+    const repo = `lamina/bad-${name}`;
+    fake.put(repo, {
+      blobs: new Map([...alpine.blobs, ...sig.blobs]),
+      manifests: [
+        { mediaType: subject.mediaType, bytes: alpine.manifest, tag: 'v2' },
+        { mediaType: sig.descriptor.mediaType, bytes: sig.bytes },
+      ],
+    });
+    await pushWithTagSchema(repo, [sig]);
+  }
+  // A tag-schema listing of a referrer that signs another image: refused, not counted.
+  const liar = notationReferrer({ ...subject, size: subject.size + 7 }, envelope(GOOD_JOB));
+  await pushWithTagSchema('lamina/liar', [liar]);
   // COSE from AWS Signer is not verified: it must fail closed, not be skipped silently.
   const cose = notationReferrer(
     subject,
@@ -322,6 +377,18 @@ describe.each(PATHS)('verify IMAGE through the %s', (_label, host, via) => {
     expect(r.check('signer:image-team')?.detail).toMatch(/UNSUPPORTED_ENVELOPE/);
   });
 
+  it.each([
+    ['wrong-target', 'TARGET_MISMATCH'],
+    ['other-root', 'ROOT_UNTRUSTED'],
+    ['expired', 'EXPIRED'],
+    ['unknown-crit', 'UNKNOWN_CRITICAL_ATTRIBUTE'],
+    ['tampered', 'SIGNATURE_INVALID'],
+  ])('fails an envelope that breaks one check: %s (%s)', async (name, code) => {
+    const r = await verify(`${host()}/lamina/bad-${name}@${ALPINE_MANIFEST}`, policyText({}));
+    expect(r.code).toBe(1);
+    expect(r.check('signer:image-team')?.detail).toContain(code);
+  });
+
   it('deploy by tag: warns by default, fails under tags: fail', async () => {
     const warn = await verify(ref('good', true), policyText({}));
     expect(warn.code).toBe(0);
@@ -339,6 +406,16 @@ describe.each(PATHS)('verify IMAGE through the %s', (_label, host, via) => {
     );
     expect(r.code).toBe(1);
     expect(r.check('inventory:not-inventoried')?.outcome).toBe('fail');
+  });
+});
+
+describe('a referrer that signs another image', () => {
+  it('is refused on the tag schema path and the verdict says why', async () => {
+    const r = await verify(`${real.host}/lamina/liar@${ALPINE_MANIFEST}`, policyText({}));
+    expect(r.code).toBe(1);
+    expect(r.check('signers:threshold')?.detail).toMatch(
+      /Discovery could not read everything: referrers-tag .*DIGEST_MISMATCH/
+    );
   });
 });
 
