@@ -668,3 +668,22 @@ images:
     expect((await verify(ref, policyFor(other, 'cosign-bundle'))).code).toBe(1);
   });
 });
+
+describe('the text report', () => {
+  it('names the image, its rule and digest, and counts images', async () => {
+    const file = await aws.file('text.yaml', policyText({}));
+    const r = await runCli([
+      'verify',
+      `${fake.host}/lamina/good:v2`,
+      '--policy',
+      file,
+      ...aws.awsFlags,
+    ]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain(`image ${fake.host}/lamina/good:v2`);
+    expect(r.stdout).toContain(
+      `rule: images[0] (line 10), mode: enforce, ${ALPINE_MANIFEST.slice(0, 19)}…`
+    );
+    expect(r.stdout).toMatch(/1 image, 0 layers, 0 functions: 0 failed, 1 warned, 0 passed/);
+  });
+});
