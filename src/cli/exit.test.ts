@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { BaseError, UnpackError, UsageError } from '../errors.js';
 import { FetchError } from '../fetch/errors.js';
+import { ImageError, RegistryError } from '../fetch/image/errors.js';
 import { PolicyError } from '../verify/policy/errors.js';
 import { TrustRootError } from '../verify/trust/errors.js';
 import { EXIT, describeError } from './exit.js';
@@ -16,6 +17,8 @@ describe('the exit code table', () => {
       EXIT.BAD_INPUT,
     ],
     ['AWS that could not be read', new FetchError({ code: 'ACCESS_DENIED', message: 'm' }), 3],
+    ['a refused image', new ImageError({ code: 'DIGEST_MISMATCH', message: 'm' }), EXIT.BAD_INPUT],
+    ['a registry that failed', new RegistryError({ code: 'RETRIES_EXHAUSTED', message: 'm' }), 3],
   ])('maps %s to its exit code, with its code on the line', (_what, err, code) => {
     const d = describeError(err);
     expect(d.code).toBe(code);
