@@ -6,8 +6,18 @@ import { createHash, generateKeyPairSync, type KeyPairKeyObjectResult } from 'no
 import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startAwsLocal, type AwsLocal } from '@lamina/aws-local/testing';
-import { pushImage, readLayout, REF_NAME, writeLayout } from '../../../scripts/lib/ociwriter.mjs';
-import { ALPINE_LAYOUT, ALPINE_MANIFEST } from '../../../src/fetch/image/testing/fixtures.js';
+import {
+  pushImage,
+  pushLayout,
+  readLayout,
+  REF_NAME,
+  writeLayout,
+} from '../../../scripts/lib/ociwriter.mjs';
+import {
+  ALPINE_LAYOUT,
+  ALPINE_MANIFEST,
+  MULTI_LAYOUT,
+} from '../../../src/fetch/image/testing/fixtures.js';
 import {
   notationReferrer,
   referrerManifest,
@@ -685,5 +695,68 @@ describe('the text report', () => {
       `rule: images[0] (line 10), mode: enforce, ${ALPINE_MANIFEST.slice(0, 19)}…`
     );
     expect(r.stdout).toMatch(/1 image, 0 layers, 0 functions: 0 failed, 1 warned, 0 passed/);
+  });
+});
+
+describe('an index: pins on the index, signatures on the index (signedVia)', () => {
+  const INDEX = {
+    mediaType: 'application/vnd.oci.image.index.v1+json',
+    digest: 'sha256:b6b0ee73e306afa9eeacafc18593bbb6a20982b781b837a99d70fd1d923d229f',
+    size: 883,
+  };
+  beforeAll(async () => {
+    await pushLayout(MULTI_LAYOUT, 'multi', real.url, 'lamina/multi', 'multi');
+    const sig = notationReferrer(INDEX, signIndex());
+    await pushImage(real.url, 'lamina/multi', {
+      blobs: sig.blobs,
+      manifests: [
+        { reference: sig.descriptor.digest, mediaType: sig.descriptor.mediaType, bytes: sig.bytes },
+        {
+          reference: referrersTag(INDEX.digest as `sha256:${string}`),
+          mediaType: INDEX.mediaType,
+          bytes: referrersIndex([sig.descriptor]),
+        },
+      ],
+    });
+  });
+  function signIndex(): Buffer {
+    return signJws({
+      protected: {
+        ...signerProtectedHeader(SIGNED_AT),
+        'com.amazonaws.signer.signingProfileVersion': VERSION,
+        'com.amazonaws.signer.signingJob': GOOD_JOB,
+      },
+      payload: { targetArtifact: INDEX },
+      x5c: chain.x5c,
+      key: chain.leaf.privateKey,
+    });
+  }
+  const rule = (signedVia: string) =>
+    policyText({ pin: false }).replace(
+      'signers: { anyOf: [image-team] }',
+      `pins: [{ index: '${INDEX.digest}' }]\n    signers: { anyOf: [image-team], signedVia: ${signedVia} }`
+    );
+
+  it('an arm64 manifest chosen from the pinned, signed index passes with signedVia: [index]', async () => {
+    const r = await verify(`${real.host}/lamina/multi:multi`, rule('[index]'), [
+      '--platform',
+      'linux/arm64',
+    ]);
+    expect(r.code).toBe(0);
+    expect(r.v?.subject).toMatchObject({ indexDigest: INDEX.digest });
+    expect(r.check('digest')?.detail).toMatch(/listed in pinned index/);
+    expect(r.check('signers:threshold')?.outcome).toBe('pass');
+  });
+  it('the index signature does not count for signedVia: [manifest]', async () => {
+    const r = await verify(`${real.host}/lamina/multi:multi`, rule('[manifest]'));
+    expect(r.code).toBe(1);
+    expect(r.check('signers:threshold')?.outcome).toBe('fail');
+  });
+  it('a manifest named by digest is found in the pinned index by fetching it', async () => {
+    const arm64 = 'sha256:6825d616421d123ff6d68e36e9225c1d9cc8f93caa2b85b600025673502dc679';
+    const r = await verify(`${real.host}/lamina/multi@${arm64}`, rule('[manifest, index]'));
+    expect(r.check('digest')?.outcome).toBe('pass');
+    // Not chosen from the index, so no index signature was looked for: unsigned.
+    expect(r.check('signers:threshold')?.outcome).toBe('fail');
   });
 });
