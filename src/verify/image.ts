@@ -247,7 +247,12 @@ export function evaluateTags(rule: ImageRule, ev: ImageEvidence): RawCheck {
     immutableTags: ev.immutableTags ?? 'unknown',
   };
   if (ev.tag === undefined) {
-    return { ...base, status: 'pass', detail: 'The image is named by digest.', evidence };
+    return {
+      ...base,
+      status: 'pass',
+      detail: 'The image is not named by a registry tag.',
+      evidence,
+    };
   }
   if (ev.immutableTags === true) {
     return {

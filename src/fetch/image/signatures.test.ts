@@ -259,3 +259,28 @@ describe('an OCI layout', () => {
     ]);
   });
 });
+
+describe('a failing referrers API', () => {
+  it('is a problem, and the tag schema is still read', async () => {
+    const r = notationReferrer(SUBJECT, envelope(10));
+    put(r);
+    reg.put(REPO, {
+      manifests: [
+        {
+          mediaType: MEDIA_TYPES.ociIndex,
+          bytes: referrersIndex([r.descriptor]),
+          tag: referrersTag(SUBJECT.digest),
+        },
+      ],
+    });
+    reg.onRequest = (_req, res, url) => {
+      if (!url.pathname.includes('/referrers/')) return false;
+      res.writeHead(400).end();
+      return true;
+    };
+    const d = await discover();
+    expect(d.problems[0]).toMatchObject({ via: 'referrers-api', code: 'HTTP_ERROR' });
+    expect(d.signatures).toHaveLength(1);
+    expect(d.signatures[0]).toMatchObject({ via: 'referrers-tag' });
+  });
+});

@@ -247,7 +247,8 @@ function isNotFound(e: unknown): boolean {
 
 /**
  * Every signature of `subject` (a manifest or index descriptor) in a registry repository:
- * the `.sig` tag, then the referrers API, or on a 404 the referrers tag schema.
+ * the `.sig` tag, then the referrers API, or when it answers 404 (or fails) the referrers tag
+ * schema.
  * Never throws: what could not be read is a {@link DiscoveryProblem}.
  */
 export async function discoverRegistrySignatures(
@@ -261,14 +262,16 @@ export async function discoverRegistrySignatures(
   } catch (e) {
     if (!isNotFound(e)) d.problem('sig-tag', sigTag(subject.digest), e);
   }
-  let api: 'found' | 'absent';
+  let api: 'found' | 'absent' | 'failed';
   try {
     api = await listReferrersApi(store, subject.digest, d);
   } catch (e) {
     d.problem('referrers-api', subject.digest, e);
-    api = 'found';
+    api = 'failed';
   }
-  if (api === 'absent') {
+  // The spec falls back only on a 404; after a failure the tag schema may still hold
+  // signatures, and more evidence read can never make a verdict pass that should fail.
+  if (api !== 'found') {
     const tag = referrersTag(subject.digest);
     try {
       const m = await store.manifestByTag(tag);
