@@ -57,7 +57,7 @@ const RULES: Record<CheckKind, RuleInfo> = {
     name: 'ImageDeployedByDigest',
     short: 'The image is named by digest, not by a movable tag.',
     full: "An image named by a tag from a repository whose tags can be moved names no fixed image: the next pull may get other bytes. The rule's `tags` setting decides whether that warns or fails.",
-    help: 'Deploy the image by digest (`REPOSITORY@sha256:…`), or make the repository\'s tags immutable.',
+    help: "Deploy the image by digest (`REPOSITORY@sha256:…`), or make the repository's tags immutable.",
     severity: '5.0',
     tags: ['security', 'supply-chain', 'integrity'],
   },

@@ -144,7 +144,7 @@ beforeAll(async () => {
   }
   // Envelopes that each break one check, through both discovery paths.
   const other = await makeSignerChain(SIGNED_AT, R);
-  const header = () => ({
+  const header = (): Record<string, unknown> => ({
     ...signerProtectedHeader(SIGNED_AT),
     'com.amazonaws.signer.signingProfileVersion': VERSION,
     'com.amazonaws.signer.signingJob': GOOD_JOB,
@@ -213,7 +213,10 @@ beforeAll(async () => {
   // cosign legacy: a key-signed simple-signing payload on the `.sig` tag.
   cosignKey = generateKeyPairSync('ec', { namedCurve: 'P-256' });
   const payload = simpleSigningPayload(ALPINE_MANIFEST, 'registry.example/lamina/cosign');
-  const sig = sigManifest([keySignedLayer(payload, cosignKey.privateKey, 'sha256')]);
+  const layer = keySignedLayer(payload, cosignKey.privateKey, 'sha256');
+  const sig = sigManifest([
+    { payload: Buffer.from(layer.payload), annotations: { ...layer.annotations } },
+  ]);
   const sigRef = {
     reference: sigTag(ALPINE_MANIFEST),
     mediaType: sig.descriptor.mediaType,
