@@ -52,6 +52,7 @@ const EMPTY_REGION: RegionEstate = {
   signingProfiles: [],
   signingJobs: [],
   codeSigningConfigs: [],
+  revokedCertificateHashes: [],
 };
 
 const byName = <T extends { name: string }>(a: T, b: T): number =>

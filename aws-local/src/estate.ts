@@ -128,6 +128,11 @@ export interface RegionEstate {
   signingProfiles: SigningProfile[];
   signingJobs: SigningJob[];
   codeSigningConfigs: CodeSigningConfig[];
+  /**
+   * Revoked certificates, as GetRevocationStatus receives them: the hex SHA-384 of a
+   * certificate's TBS bytes paired with its issuer's (`<cert hash><issuer hash>`).
+   */
+  revokedCertificateHashes: string[];
 }
 
 export interface Account {
@@ -243,6 +248,7 @@ interface RawRegion {
     source?: { bucketName?: Text; key?: Text; version?: Text };
     signedObject?: { bucketName?: Text; key?: Text };
   }>;
+  revokedCertificateHashes?: TextList;
   codeSigningConfigs?: List<{
     id: string;
     description?: Text;
@@ -653,7 +659,15 @@ function readRegion(raw: RawRegion, field: string, ctx: RegionContext): RegionEs
     lastModified: lambdaDateField(c.lastModified, `${field}.codeSigningConfigs[${i}].lastModified`),
   }));
   const functions = readFunctions(raw, field, ctx, codeSigningConfigs);
-  return { layers, functions, signingProfiles, signingJobs, codeSigningConfigs };
+  const revokedCertificateHashes = texts(raw.revokedCertificateHashes).map((h) => h.toLowerCase());
+  return {
+    layers,
+    functions,
+    signingProfiles,
+    signingJobs,
+    codeSigningConfigs,
+    revokedCertificateHashes,
+  };
 }
 
 /**

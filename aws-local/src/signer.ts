@@ -1,6 +1,6 @@
 /**
- * AWS Signer (restJson1): DescribeSigningJob and GetSigningProfile, shaped as
- * @aws-sdk/client-signer's model (timestamps as epoch seconds).
+ * AWS Signer (restJson1): DescribeSigningJob, GetSigningProfile and GetRevocationStatus, shaped
+ * as @aws-sdk/client-signer's model (timestamps as epoch seconds).
  */
 import type { HandlerContext } from './context.js';
 import { regionIndex } from './estate-index.js';
@@ -13,6 +13,8 @@ export function routeSigner(
   method: string,
   segments: string[]
 ): { op: string; handle: SignerHandler } | undefined {
+  if (method === 'GET' && segments.length === 1 && segments[0] === 'revocations')
+    return { op: 'GetRevocationStatus', handle: getRevocationStatus };
   if (method !== 'GET' || segments.length !== 2) return undefined;
   if (segments[0] === 'signing-jobs')
     return { op: 'DescribeSigningJob', handle: describeSigningJob };
@@ -94,4 +96,58 @@ function getSigningProfile(ctx: HandlerContext): ApiResult {
       tags: profile.tags,
     },
   };
+}
+
+const PROFILE_VERSION_ARN =
+  /^arn:([a-z-]+):signer:([a-z0-9-]+):(\d{12}):\/signing-profiles\/([A-Za-z0-9_]+)\/([A-Za-z0-9]+)$/;
+const JOB_ARN = /^arn:([a-z-]+):signer:([a-z0-9-]+):(\d{12}):\/signing-jobs\/([A-Za-z0-9-]+)$/;
+
+/**
+ * GetRevocationStatus (https://docs.aws.amazon.com/signer/latest/api/API_GetRevocationStatus.html):
+ * which of the given profile version, job and certificate hashes are revoked, from the estate.
+ * A profile counts as revoked for signatures made at or after its revocation's effectiveFrom;
+ * a job and a certificate whenever revoked. Entities of another Region are not known here.
+ */
+function getRevocationStatus(ctx: HandlerContext): ApiResult {
+  const q = ctx.query;
+  const required = ['signatureTimestamp', 'platformId', 'profileVersionArn', 'jobArn'];
+  for (const name of required) {
+    if (!q.get(name)) throw new ApiError(400, 'ValidationException', `${name} is required`);
+  }
+  const hashes = q.getAll('certificateHashes');
+  if (hashes.length === 0)
+    throw new ApiError(400, 'ValidationException', 'certificateHashes is required');
+  const at = new Date(q.get('signatureTimestamp') ?? '');
+  if (Number.isNaN(at.getTime()))
+    throw new ApiError(400, 'ValidationException', 'signatureTimestamp is not a timestamp');
+  const revoked: string[] = [];
+  const profileArn = q.get('profileVersionArn') ?? '';
+  const p = PROFILE_VERSION_ARN.exec(profileArn);
+  if (!p)
+    throw new ApiError(
+      400,
+      'ValidationException',
+      'profileVersionArn is not a profile version ARN'
+    );
+  if (p[2] === ctx.region) {
+    const profile = regionIndex(ctx.estate, p[3]!, ctx.region).signingProfilesByName.get(p[4]!);
+    const r = profile?.revocation;
+    if (profile && profile.version === p[5] && r && r.effectiveFrom.getTime() <= at.getTime())
+      revoked.push(profileArn);
+  }
+  const jobArn = q.get('jobArn') ?? '';
+  const j = JOB_ARN.exec(jobArn);
+  if (!j) throw new ApiError(400, 'ValidationException', 'jobArn is not a signing job ARN');
+  if (j[2] === ctx.region) {
+    const job = regionIndex(ctx.estate, j[3]!, ctx.region).signingJobsById.get(j[4]!);
+    if (job?.revocation) revoked.push(jobArn);
+  }
+  // Certificates are Signer's own (per Region): any account's list in this Region revokes them.
+  const known = new Set(
+    [...ctx.estate.accounts.values()].flatMap(
+      (a) => a.regions.get(ctx.region)?.revokedCertificateHashes ?? []
+    )
+  );
+  for (const h of hashes) if (known.has(h.toLowerCase())) revoked.push(h);
+  return { body: { revokedEntities: revoked } };
 }

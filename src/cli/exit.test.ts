@@ -3,6 +3,7 @@ import { BaseError, UnpackError, UsageError } from '../errors.js';
 import { FetchError } from '../fetch/errors.js';
 import { HistoryError } from '../history/errors.js';
 import { SbomReadError } from '../sbom/read.js';
+import { ImageError, RegistryError } from '../fetch/image/errors.js';
 import { PolicyError } from '../verify/policy/errors.js';
 import { TrustRootError } from '../verify/trust/errors.js';
 import { EXIT, describeError } from './exit.js';
@@ -23,6 +24,8 @@ describe('the exit code table', () => {
     ['a history with no such scan', new HistoryError({ code: 'SCAN_NOT_FOUND', message: 'm' }), 2],
     ['a locked history', new HistoryError({ code: 'DATABASE_BUSY', message: 'm' }), 3],
     ['no SQLite binding', new HistoryError({ code: 'SQLITE_UNAVAILABLE', message: 'm' }), 3],
+    ['a refused image', new ImageError({ code: 'DIGEST_MISMATCH', message: 'm' }), EXIT.BAD_INPUT],
+    ['a registry that failed', new RegistryError({ code: 'RETRIES_EXHAUSTED', message: 'm' }), 3],
   ])('maps %s to its exit code, with its code on the line', (_what, err, code) => {
     const d = describeError(err);
     expect(d.code).toBe(code);

@@ -7,6 +7,7 @@ import { BaseError, UnpackError, UsageError } from '../errors.js';
 import { FetchError } from '../fetch/errors.js';
 import { HISTORY_EXIT, HistoryError } from '../history/errors.js';
 import { SbomReadError } from '../sbom/read.js';
+import { ImageError, RegistryError } from '../fetch/image/errors.js';
 import { PolicyError } from '../verify/policy/errors.js';
 import { TrustRootError } from '../verify/trust/errors.js';
 
@@ -47,6 +48,10 @@ export const EXIT_CODE_BY_ERROR: ReadonlyArray<
   [HistoryError, (err: HistoryError) => HISTORY_EXIT[err.code]],
   /** AWS or a content URL could not be read. */
   [FetchError, EXIT.INCOMPLETE],
+  /** An image reference, layout or document lamina refuses (bad input, tampered bytes). */
+  [ImageError, EXIT.BAD_INPUT],
+  /** A registry that could not be read (auth, retries exhausted, missing blob). */
+  [RegistryError, EXIT.INCOMPLETE],
 ];
 
 /**

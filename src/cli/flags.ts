@@ -10,6 +10,7 @@ import type { LayerFacts } from '../model/evidence.js';
 import type { Limits } from '../unpack/source.js';
 import { parseExpiry } from '../verify/policy/expiry.js';
 import type { Pin } from '../verify/policy/types.js';
+import type { ImageFacts, ImageSourceOptions } from '../pipeline/verify-image.js';
 
 /** Flag definitions as `node:util` parseArgs takes them. */
 export type Options = NonNullable<ParseArgsConfig['options']>;
@@ -273,5 +274,51 @@ export function pinTarget(
     fields: pinFields(values),
     facts: facts(values),
     limits: limits(values),
+  };
+}
+
+/** Where an image comes from: every command that reads images takes these. */
+export const IMAGE_SOURCE = {
+  platform: { type: 'string' },
+  'registry-auth': { type: 'string' },
+  'insecure-registry': { type: 'string', multiple: true },
+} as const satisfies Options;
+
+/** The {@link IMAGE_SOURCE} flags as pipeline options. */
+export function imageSource(
+  image: string,
+  values: {
+    platform?: string | undefined;
+    'registry-auth'?: string | undefined;
+    'insecure-registry'?: string[] | undefined;
+  }
+): ImageSourceOptions {
+  return {
+    image,
+    ...(values.platform !== undefined ? { platform: values.platform } : {}),
+    registry: {
+      ...(values['registry-auth'] !== undefined ? { registryAuth: values['registry-auth'] } : {}),
+      ...(values['insecure-registry'] !== undefined
+        ? { insecureRegistries: values['insecure-registry'] }
+        : {}),
+    },
+  };
+}
+
+/** Facts an image rule matches on besides a registry reference's own repository. */
+export const IMAGE_FACTS = {
+  repository: { type: 'string' },
+} as const satisfies Options;
+
+/** The image facts from {@link IMAGE_FACTS} and the account/region flags. */
+export function imageFacts(values: {
+  repository?: string | undefined;
+  account?: string | undefined;
+  region?: string | undefined;
+}): ImageFacts {
+  return {
+    ...(values.repository !== undefined ? { repository: values.repository } : {}),
+    ...(values.account !== undefined ? { account: values.account } : {}),
+    ...(values.region !== undefined ? { region: values.region } : {}),
   };
 }

@@ -55,6 +55,8 @@ export interface ImageManifest {
   layers: readonly Descriptor[];
   annotations?: Readonly<Record<string, string>>;
   subject?: Descriptor;
+  /** OCI 1.1 artifact manifests: what the artifact is (a signature, an SBOM…). */
+  artifactType?: string;
 }
 
 /** An image index (OCI) or manifest list (Docker), validated. */
@@ -93,3 +95,15 @@ export interface ImageLayer {
   /** Digest of the uncompressed tar (`rootfs.diff_ids[index]`). */
   diffId: Digest;
 }
+
+/** Artifact and blob media types of the image signatures lamina discovers. */
+export const SIGNATURE_MEDIA_TYPES = Object.freeze({
+  /** Notary Project signature manifests (`artifactType`, or the config type of older ones). */
+  notation: 'application/vnd.cncf.notary.signature',
+  notationJws: 'application/jose+json',
+  notationCose: 'application/cose',
+  /** cosign bundle referrers (artifact type and blob type). */
+  sigstoreBundle: 'application/vnd.dev.sigstore.bundle.v0.3+json',
+  /** Layers of a cosign legacy `.sig` manifest. */
+  cosignSimpleSigning: 'application/vnd.dev.cosign.simplesigning.v1+json',
+});

@@ -53,6 +53,14 @@ interface RuleInfo {
 
 /** One reporting descriptor per check kind; ids are stable (`lamina/<kind>`). */
 const RULES: Record<CheckKind, RuleInfo> = {
+  tags: {
+    name: 'ImageDeployedByDigest',
+    short: 'The image is named by digest, not by a movable tag.',
+    full: "An image named by a tag from a repository whose tags can be moved names no fixed image: the next pull may get other bytes. The rule's `tags` setting decides whether that warns or fails.",
+    help: "Deploy the image by digest (`REPOSITORY@sha256:…`), or make the repository's tags immutable.",
+    severity: '5.0',
+    tags: ['security', 'supply-chain', 'integrity'],
+  },
   digest: {
     name: 'LayerDigestPinned',
     short: 'The layer digest is pinned and unexpired.',
@@ -207,7 +215,7 @@ export function renderVerdictSarif(
     const logical = {
       name: v.subject.name,
       fullyQualifiedName: v.subject.arn ?? v.subject.name,
-      kind: v.subject.kind === 'layer' ? 'module' : 'function',
+      kind: v.subject.kind === 'function' ? 'function' : 'module',
     };
     const primary = policy
       ? {

@@ -144,10 +144,14 @@ function plural(n: number, one: string, many: string): string {
  */
 export function verdictSummary(verdicts: readonly Verdict[]): string {
   const layers = verdicts.filter((v) => v.subject.kind === 'layer').length;
-  const functions = verdicts.length - layers;
+  const images = verdicts.filter((v) => v.subject.kind === 'image').length;
+  const functions = verdicts.length - layers - images;
   const failed = verdicts.filter((v) => !v.ok).length;
   const warned = verdicts.filter((v) => verdictMark(v) === 'WARN').length;
-  return `${plural(layers, 'layer', 'layers')}, ${plural(functions, 'function', 'functions')}: ${failed} failed, ${warned} warned, ${verdicts.length - failed - warned} passed`;
+  const counted = `${plural(layers, 'layer', 'layers')}, ${plural(functions, 'function', 'functions')}`;
+  // Images are named only when there are some, so layer and function reports read as before.
+  const subjects = images > 0 ? `${plural(images, 'image', 'images')}, ${counted}` : counted;
+  return `${subjects}: ${failed} failed, ${warned} warned, ${verdicts.length - failed - warned} passed`;
 }
 
 /** Render verdicts for a terminal or a log (pure; untrusted text is escaped). */
@@ -168,8 +172,11 @@ export function renderVerdictText(
         INDENT.slice(2),
         [
           `${ruleText(v, options)},`,
-          `mode: ${v.mode}${sha ? ',' : ''}`,
+          `mode: ${v.mode}${sha || v.subject.digest ? ',' : ''}`,
           ...(sha ? [`sha256:${opts.verbose ? sha : `${sha.slice(0, 12)}…`}`] : []),
+          ...(!sha && v.subject.digest
+            ? [opts.verbose ? v.subject.digest : `${v.subject.digest.slice(0, 19)}…`]
+            : []),
         ].join(' '),
         opts.width,
         INDENT.slice(2)

@@ -23,23 +23,29 @@ export function checkPointer(c: CheckResult, v: Verdict, policy: Policy): string
   if (c.kind === 'rule') {
     // An undecided selection: the first rule that may apply is where facts are missing.
     const first = (c.evidence['candidates'] as unknown[] | undefined)?.[0];
-    const m = typeof first === 'string' ? /^(layers|functions)\[(\d+)\]$/.exec(first) : null;
+    const m = typeof first === 'string' ? /^(layers|functions|images)\[(\d+)\]$/.exec(first) : null;
     return m ? `/${m[1]}/${m[2]}` : '';
   }
   if (!v.rule) return '/default';
   const base = `/${v.rule.section}/${v.rule.index}`;
   const rule = v.rule.section === 'layers' ? policy.layers?.[v.rule.index] : undefined;
+  const image = v.rule.section === 'images' ? policy.images?.[v.rule.index] : undefined;
+  const signers = rule?.signers ?? image?.signers;
   const anchor = /^(?:signer|sigstore):(.+)$/.exec(c.id)?.[1];
   if (anchor !== undefined) {
-    const j = rule?.signers?.anyOf.indexOf(anchor) ?? -1;
+    const j = signers?.anyOf.indexOf(anchor) ?? -1;
     return j >= 0 ? `${base}/signers/anyOf/${j}` : `${base}/signers`;
   }
   switch (c.id) {
     case 'digest': {
-      const pinned = (c.evidence['pin'] as { sha256?: unknown } | undefined)?.sha256;
-      const j = rule?.pins?.findIndex((p) => p.sha256 === pinned) ?? -1;
+      const pin = c.evidence['pin'] as { sha256?: unknown; digest?: unknown; index?: unknown };
+      const j = image
+        ? (image.pins?.findIndex((p) => p.digest === pin?.digest && p.index === pin?.index) ?? -1)
+        : (rule?.pins?.findIndex((p) => p.sha256 === pin?.sha256) ?? -1);
       return j >= 0 ? `${base}/pins/${j}` : `${base}/pins`;
     }
+    case 'tags':
+      return `${base}/tags`;
     case 'signers:threshold':
       return `${base}/signers/threshold`;
     case 'packages':

@@ -2,7 +2,7 @@
  * The result of verifying one subject (a layer or a function) against a policy:
  * every check that ran, with its outcome and the evidence it rests on.
  */
-import type { Match, PolicyMode } from './policy/types.js';
+import type { ImageMatch, Match, PolicyMode } from './policy/types.js';
 
 /** What a check is about. */
 export type CheckKind =
@@ -13,6 +13,7 @@ export type CheckKind =
   | 'licenses'
   | 'inventory'
   | 'function'
+  | 'tags'
   | 'default'
   | 'rule';
 
@@ -41,7 +42,7 @@ export interface CheckResult {
 
 /** What was verified. */
 export interface Subject {
-  kind: 'layer' | 'function';
+  kind: 'layer' | 'function' | 'image';
   /** Display name: zip file name, layer version ARN or function name. */
   name: string;
   /** Layer or function name as rules match it. */
@@ -49,6 +50,10 @@ export interface Subject {
   arn?: string;
   /** Hex sha256 of the layer zip. */
   sha256?: string;
+  /** Images: the platform manifest digest (`sha256:<hex>`). */
+  digest?: string;
+  /** Images: the index the manifest was chosen from, when the reference named one. */
+  indexDigest?: string;
 }
 
 /** The verdict for one subject. */
@@ -56,9 +61,9 @@ export interface Verdict {
   subject: Subject;
   /** The rule that applied, or undefined when none matched (default rule). */
   rule?: {
-    section: 'layers' | 'functions';
+    section: 'layers' | 'functions' | 'images';
     index: number;
-    match: Match;
+    match: Match | ImageMatch;
     /** 1-based line where the rule starts in the policy file, when known. */
     line?: number;
   };
@@ -82,11 +87,15 @@ export interface RawCheck {
    * threshold counts anchors only as far as distinct signatures back them.
    */
   signatures?: (readonly string[])[];
+  /** A failure that only warns, whatever the rule's mode (e.g. `tags: warn`). */
+  warnOnly?: boolean;
 }
 
 /** Apply a rule's mode: a failure is `fail` under enforce, `warn` under warn and audit. */
 export function applyMode(c: RawCheck, mode: PolicyMode): CheckResult {
-  const outcome: Outcome = c.status === 'fail' && mode !== 'enforce' ? 'warn' : c.status;
-  const detail = outcome === 'warn' ? `[${mode}] ${c.detail}` : c.detail;
+  const outcome: Outcome =
+    c.status === 'fail' && (mode !== 'enforce' || c.warnOnly === true) ? 'warn' : c.status;
+  const label = c.warnOnly === true && mode === 'enforce' ? 'warn' : mode;
+  const detail = outcome === 'warn' ? `[${label}] ${c.detail}` : c.detail;
   return { id: c.id, kind: c.kind, outcome, detail, evidence: c.evidence };
 }

@@ -4,15 +4,21 @@
  * the version is new). On success prints the pin entry, or adds it to the policy with --write.
  */
 import { gateLayer } from '../../pipeline/pin.js';
+import { imagePin, isImageInput, verifyImageInput } from '../../pipeline/verify-image.js';
+import { UsageError } from '../../errors.js';
+import type { CliIo } from '../io.js';
 import { VERDICT_FORMATS, renderVerdicts } from '../../report/verdicts.js';
 import { EXIT } from '../exit.js';
 import { command } from '../command.js';
 import * as flags from '../flags.js';
-import { emitPin } from '../pin-entry.js';
+import { emitImagePin, emitPin } from '../pin-entry.js';
 
 export const GATE_USAGE = `usage: lamina gate LAYER.zip --policy FILE --layer-name NAME [--bundle FILE ...]
                   [--account ID] [--region R]
                   [--version N] [--note TEXT] [--expires DATE] [--write] [limit flags]
+       lamina gate IMAGE --policy FILE [--platform OS/ARCH] [--repository HOST/REPO]
+                  [--registry-auth FILE] [--insecure-registry HOST ...] [--note TEXT]
+                  [--expires DATE] [--write] [--endpoint-url URL]
 
 Pre-publish gate: signatures, denied packages and licenses. On success prints the pin entry
 to add to the policy, or adds it with --write (comments and layout are kept). The rule is the
@@ -27,9 +33,21 @@ export const gateCommand = command(
     write: { type: 'boolean', default: false },
     format: { type: 'string', default: 'text' },
     ...flags.PIN_TARGET,
+    ...flags.IMAGE_SOURCE,
+    ...flags.IMAGE_FACTS,
+    ...flags.AWS,
   },
   async (args, io) => {
     const { values } = args;
+    const first = args.positionals[0];
+    if (
+      args.positionals.length === 1 &&
+      first !== undefined &&
+      values['layer-name'] === undefined &&
+      (await isImageInput(first))
+    ) {
+      return gateImage(first, values, io);
+    }
     const { input, policy, layerName, fields, facts, limits } = flags.pinTarget(
       'gate',
       GATE_USAGE,
@@ -56,3 +74,53 @@ export const gateCommand = command(
     return EXIT.OK;
   }
 );
+
+/** The gate for an image: everything but pins; on success the pin entry for its manifest. */
+async function gateImage(
+  input: string,
+  values: {
+    policy?: string | undefined;
+    format: string;
+    write: boolean;
+    note?: string | undefined;
+    expires?: string | undefined;
+    version?: string | undefined;
+    repository?: string | undefined;
+    account?: string | undefined;
+    region?: string | undefined;
+    platform?: string | undefined;
+    'registry-auth'?: string | undefined;
+    'insecure-registry'?: string[] | undefined;
+    profile?: string | undefined;
+    'endpoint-url'?: string | undefined;
+    'max-attempts': string;
+    'cache-dir'?: string | undefined;
+  },
+  io: CliIo
+): Promise<number> {
+  if (values.policy === undefined)
+    throw new UsageError({ code: 'MISSING_ARGUMENT', message: '--policy is required' });
+  if (values.version !== undefined)
+    throw new UsageError({ code: 'BAD_ARGUMENT', message: '--version is for layers' });
+  const format = flags.oneOf('format', values.format, VERDICT_FORMATS);
+  const source = flags.imageSource(input, values);
+  const facts = flags.imageFacts(values);
+  const outcome = await verifyImageInput({
+    ...source,
+    policy: values.policy,
+    facts,
+    skipPins: true,
+    ...flags.aws(values),
+  });
+  io.stderr.write(renderVerdicts(outcome.verdicts, format));
+  const verdict = outcome.verdicts[0];
+  if (!verdict?.ok) return EXIT.POLICY_FAILURE;
+  if (verdict.rule === undefined) {
+    io.stderr.write(`lamina: no images rule applies to ${input}; nothing to pin\n`);
+    return EXIT.OK;
+  }
+  const { ruleIndex, pin } = await imagePin({ ...source, policy: values.policy, facts });
+  const fields = flags.pinFields(values);
+  await emitImagePin(io, values.policy, ruleIndex, { ...pin, ...fields }, values.write);
+  return EXIT.OK;
+}

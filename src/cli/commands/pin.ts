@@ -3,18 +3,24 @@ import { layerPin } from '../../pipeline/pin.js';
 import { EXIT } from '../exit.js';
 import { command } from '../command.js';
 import * as flags from '../flags.js';
-import { emitPin } from '../pin-entry.js';
+import { emitImagePin, emitPin } from '../pin-entry.js';
+import { imagePin, isImageInput } from '../../pipeline/verify-image.js';
+import { UsageError } from '../../errors.js';
 
 export const PIN_USAGE = `usage: lamina pin LAYER.zip|LAYER_VERSION_ARN --policy FILE --layer-name NAME [--version N]
                  [--note TEXT] [--expires DATE] [--print] [--account ID] [--region R]
                  [--profile P] [--endpoint-url URL] [--max-attempts N]
+       lamina pin IMAGE --policy FILE [--platform OS/ARCH] [--repository HOST/REPO]
+                 [--registry-auth FILE] [--insecure-registry HOST ...] [--note TEXT]
+                 [--expires DATE] [--print]
 
 Adds the zip's sha256 to the pins of the first layer rule whose name glob matches NAME,
 keeping the policy file's comments and layout. For a layer version ARN the digest is Lambda's
 CodeSha256 (GetLayerVersionByArn, as hex) and the version defaults to the ARN's.
 --account and --region give the facts a rule may match on (an ARN implies them); a rule that
 needs an unknown fact is never skipped: pin refuses and names it. --print shows the entry
-instead of writing it.`;
+instead of writing it. For an IMAGE the platform manifest digest (and its platform) is added
+to images[].pins of the first images rule that applies.`;
 
 /** `lamina pin`. */
 export const pinCommand = command(
@@ -23,9 +29,36 @@ export const pinCommand = command(
     print: { type: 'boolean', default: false },
     ...flags.AWS_API,
     ...flags.PIN_TARGET,
+    ...flags.IMAGE_SOURCE,
+    ...flags.IMAGE_FACTS,
   },
   async (args, io) => {
     const { values } = args;
+    const first = args.positionals[0];
+    if (
+      args.positionals.length === 1 &&
+      first !== undefined &&
+      values['layer-name'] === undefined &&
+      (await isImageInput(first))
+    ) {
+      if (values.policy === undefined)
+        throw new UsageError({ code: 'MISSING_ARGUMENT', message: '--policy is required' });
+      if (values.version !== undefined)
+        throw new UsageError({ code: 'BAD_ARGUMENT', message: '--version is for layers' });
+      const { ruleIndex, pin } = await imagePin({
+        ...flags.imageSource(first, values),
+        policy: values.policy,
+        facts: flags.imageFacts(values),
+      });
+      await emitImagePin(
+        io,
+        values.policy,
+        ruleIndex,
+        { ...pin, ...flags.pinFields(values) },
+        !values.print
+      );
+      return EXIT.OK;
+    }
     const { input, policy, layerName, fields, facts, limits } = flags.pinTarget(
       'pin',
       PIN_USAGE,

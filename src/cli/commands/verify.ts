@@ -13,6 +13,7 @@ import {
   type VerifyOutcome,
 } from '../../pipeline/verify.js';
 import { escapeTerminal } from '../../util/escape.js';
+import { isImageInput, verifyImageInput } from '../../pipeline/verify-image.js';
 import { VERDICT_FORMATS, renderVerdicts } from '../../report/verdicts.js';
 import { EXIT } from '../exit.js';
 import { command } from '../command.js';
@@ -21,6 +22,9 @@ import { emit, printNotes } from '../output.js';
 
 export const VERIFY_USAGE = `usage: lamina verify LAYER.zip --policy FILE --layer-name NAME [--layer-arn ARN]
                      [--account ID] [--region R] [options]
+       lamina verify IMAGE --policy FILE [--platform OS/ARCH] [--repository HOST/REPO]
+                     [--registry-auth FILE] [--insecure-registry HOST ...] [--account ID]
+                     [--region R] [options] [AWS flags]
        lamina verify LAYER_VERSION_ARN --policy FILE [options] [AWS flags]
        lamina verify --function NAME --policy FILE [--region R] [options] [AWS flags]
        lamina verify --all --policy FILE [--region R ...] [options] [AWS flags]
@@ -33,7 +37,10 @@ Checks layers against a policy: pinned digest (and Lambda's CodeSha256), signers
 job and profile state through the Signer API; Sigstore bundles from --bundle and the rule's
 bundle sources), denied packages and licenses. --function also checks the function's code
 signing config and layer owners and verifies each of its layers; --all verifies every function
-and layer version in the regions (default AWS_REGION). The report says what was checked, how.
+and layer version in the regions (default AWS_REGION). IMAGE (oci:DIR[:REF], a layout
+directory, or HOST/REPO[:TAG][@sha256:…]) is checked against the policy's images rules: pins,
+deploy-by-tag, cosign, Sigstore bundle and Notation (AWS Signer, with GetRevocationStatus)
+signatures. The report says what was checked, how.
 Exit 0 pass, 1 policy violation, 2 bad input or usage, 3 could not complete.`;
 
 /** `lamina verify`. */
@@ -49,6 +56,8 @@ export const verifyCommand = command(
     function: { type: 'string' },
     all: { type: 'boolean', default: false },
     account: { type: 'string' },
+    ...flags.IMAGE_SOURCE,
+    ...flags.IMAGE_FACTS,
     ...flags.AWS,
     ...flags.ESTATE,
     ...flags.LIMITS,
@@ -73,7 +82,20 @@ export const verifyCommand = command(
     const input = positionals[0];
 
     let outcome: VerifyOutcome;
-    if (input !== undefined && !input.startsWith('arn:')) {
+    if (input !== undefined && values['layer-name'] === undefined && (await isImageInput(input))) {
+      if ((values.region?.length ?? 0) > 1)
+        throw new UsageError({ code: 'BAD_ARGUMENT', message: 'one --region for an image' });
+      outcome = await verifyImageInput({
+        ...flags.imageSource(input, values),
+        policy: values.policy,
+        facts: flags.imageFacts({
+          repository: values.repository,
+          account: values.account,
+          region: values.region?.[0],
+        }),
+        ...flags.aws(values),
+      });
+    } else if (input !== undefined && !input.startsWith('arn:')) {
       if (values['layer-name'] === undefined) {
         throw new UsageError({
           code: 'MISSING_ARGUMENT',

@@ -105,6 +105,9 @@ export function clientConfig(
     ...(options.endpointUrl ? { endpoint: options.endpointUrl } : {}),
     ...(options.profile ? { profile: options.profile } : {}),
     ...(credentials ? { credentials } : {}),
+    // Signer's GetRevocationStatus goes to the `data-` host prefix (data-signer.REGION…); a
+    // local endpoint has no such host, so the prefix is dropped then, and only then.
+    ...(service === 'signer' && options.endpointUrl ? { disableHostPrefix: true } : {}),
     ...(service === 's3'
       ? {
           // A bucket in another region answers 301; the SDK then retries in the right one.

@@ -11,6 +11,7 @@
  */
 import {
   DescribeSigningJobCommand,
+  GetRevocationStatusCommand,
   GetSigningProfileCommand,
   type DescribeSigningJobResponse,
   type GetSigningProfileResponse,
@@ -221,5 +222,44 @@ function profileFacts(r: GetSigningProfileResponse): SigningProfileFacts {
           },
         }
       : {}),
+  };
+}
+
+/** What {@link revocationStatusCall} sends: GetRevocationStatus's input and where it goes. */
+export interface RevocationStatusRequest {
+  readonly signatureTimestamp: Date;
+  readonly platformId: string;
+  readonly profileVersionArn: string;
+  readonly jobArn: string;
+  readonly certificateHashes: readonly string[];
+  /** The signing profile's Region: the call goes there. */
+  readonly region: string;
+}
+
+/**
+ * AWS Signer's GetRevocationStatus over the SDK
+ * (https://docs.aws.amazon.com/signer/latest/api/API_GetRevocationStatus.html), in the signing
+ * profile's Region, as the base principal. Errors are thrown: what a failed call means
+ * (`revocation: required | best-effort`) is the verifier's to decide.
+ */
+export function revocationStatusCall(
+  factory: ClientFactory,
+  retry: RetryPolicy,
+  principal: Principal = DEFAULT_PRINCIPAL
+): (request: RevocationStatusRequest) => Promise<{ revokedEntities?: string[] | undefined }> {
+  return async (r) => {
+    const client = await factory.signer(principal, r.region);
+    const out = await withRetry(retry, () =>
+      client.send(
+        new GetRevocationStatusCommand({
+          signatureTimestamp: r.signatureTimestamp,
+          platformId: r.platformId,
+          profileVersionArn: r.profileVersionArn,
+          jobArn: r.jobArn,
+          certificateHashes: [...r.certificateHashes],
+        })
+      )
+    );
+    return { revokedEntities: out.revokedEntities };
   };
 }

@@ -379,6 +379,8 @@ function parseManifestBody(doc: Json, mediaType: string, what: string): ImageMan
   if (annotations) manifest.annotations = annotations;
   if (doc['subject'] !== undefined)
     manifest.subject = parseDescriptor(doc['subject'], `${what} subject`);
+  const artifactType = optString(doc, 'artifactType', what);
+  if (artifactType !== undefined) manifest.artifactType = artifactType;
   return manifest;
 }
 

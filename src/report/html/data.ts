@@ -66,7 +66,7 @@ export interface ReportColumn {
 
 export interface ReportVerdict {
   label: string;
-  kind: 'layer' | 'function';
+  kind: 'layer' | 'function' | 'image';
   arn: string | null;
   ok: boolean;
   mode: string;

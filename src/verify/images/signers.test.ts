@@ -29,6 +29,7 @@ import {
   makeSignerChain,
   signJws,
   signerProtectedHeader,
+  TEST_JOB_ARN,
   TEST_PROFILE_VERSION_ARN,
   type SignerChain,
 } from './testing/signer-chain.js';
@@ -48,6 +49,8 @@ let chain: SignerChain;
 let root: TrustedRootMaterial;
 let envelopeA: Buffer;
 let envelopeB: Buffer;
+/** Signed again under envelopeA's signing job: another signature, the same job. */
+let envelopeSameJob: Buffer;
 let keylessLegacy: FoundImageSignature;
 const key = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
 const keyPem = key.publicKey.export({ type: 'spki', format: 'pem' }).toString();
@@ -68,15 +71,16 @@ const notation = (
 
 beforeAll(async () => {
   chain = await makeSignerChain(SIGNED_AT);
-  const sign = () =>
+  const sign = (job = TEST_JOB_ARN) =>
     signJws({
-      protected: signerProtectedHeader(SIGNED_AT),
+      protected: { ...signerProtectedHeader(SIGNED_AT), 'com.amazonaws.signer.signingJob': job },
       payload: { targetArtifact: SUBJECT },
       x5c: chain.x5c,
       key: chain.leaf.privateKey,
     });
   envelopeA = sign();
-  envelopeB = sign();
+  envelopeB = sign(TEST_JOB_ARN.replace(/4444$/, '5555'));
+  envelopeSameJob = sign();
   const sig = await startPrivateSigstore();
   root = loadTrustedRoot(sig.trustedRootBytes);
   const payload = simpleSigningPayload(SUBJECT.digest, REPO);
@@ -294,6 +298,14 @@ describe('threshold over distinct signatures', () => {
       2
     );
     expect(threshold.status).toBe('pass');
+  });
+  it('two signatures claiming one signing job count once', async () => {
+    const { threshold } = await run(
+      twoAnchors(),
+      [notation(envelopeA), notation(envelopeSameJob, 'referrers-tag', 'sha256:ref-c')],
+      2
+    );
+    expect(threshold.status).toBe('fail');
   });
   it('all three formats together meet a threshold of three distinct anchors', async () => {
     const anchors = { signer: signerAnchor(), ci: keylessAnchor(), release: keyAnchor() };

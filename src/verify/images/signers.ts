@@ -28,7 +28,8 @@ import { rootLabel, type NotationTrustStore } from './notation/trust-store.js';
 import type { ImageDescriptor, ImageSignatureFormat } from './types.js';
 
 /** How discovery found a signature (reported; identity does not depend on it). */
-export type DiscoveryPath = 'sig-tag' | 'referrers-api' | 'referrers-tag' | 'ecr-referrers';
+export type DiscoveryPath =
+  'sig-tag' | 'referrers-api' | 'referrers-tag' | 'layout-index' | 'ecr-referrers';
 
 interface FoundBase {
   /** Where it was found, for the report (e.g. the referrer manifest digest). */
@@ -142,7 +143,12 @@ export async function evaluateImageAnchor(
       status: 'pass',
       detail: `${ids.length} distinct signature(s) verified for anchor ${name}; first: ${first.detail}${warnings.length ? ` Warning: ${warnings[0]}` : ''}`,
       evidence: { signatures: verified, attempts },
-      signatures: ids.map((i) => [i]),
+      // A signature's identities: its own, and for AWS Signer the job (one job signs once; a
+      // job found twice, e.g. through the referrers API and the tag schema, counts once).
+      signatures: ids.map((i) => {
+        const job = verified.find((v) => v.signatureId === i)?.awsSigner?.jobArn;
+        return job !== undefined ? [i, `aws-signer-job:${job}`] : [i];
+      }),
     };
   }
   const considered = found.filter(allowed).length;

@@ -140,3 +140,67 @@ describe('policy loader', () => {
     expect(verifyLayer(layer({ arn: other }), loaded, { now: new Date() }).rule).toBeUndefined();
   });
 });
+
+describe('the images section', () => {
+  const P = "'arn:aws:signer:us-east-1:123456789012:/signing-profiles/Team'";
+  const D = `'sha256:${'a'.repeat(64)}'`;
+  it('checks pins, anchors and thresholds as for layers, with paths and lines', () => {
+    const found = problems(
+      [
+        'version: 1', // 1
+        'default: deny', // 2
+        'anchors:', // 3
+        `  team: { kind: aws-signer, profileArn: ${P} }`, // 4
+        'images:', // 5
+        "  - match: { repository: 'r/**' }", // 6
+        '    pins:', // 7
+        `      - { digest: ${D}, expires: soon }`, // 8
+        `      - { digest: ${D} }`, // 9
+        '    signers: { anyOf: [team, ghost], threshold: 3 }', // 10
+      ].join('\n')
+    );
+    expect(found.map((p) => [p.path, p.line])).toEqual(
+      expect.arrayContaining([
+        ['/images/0/pins/0/expires', 8],
+        ['/images/0/pins/1/digest', 9],
+        ['/images/0/signers/anyOf/1', 10],
+        ['/images/0/signers/threshold', 10],
+      ])
+    );
+  });
+  it('a pin names a manifest digest or an index, not both; tags and revocation are enums', () => {
+    const found = problems(
+      [
+        'version: 1',
+        'default: deny',
+        'images:',
+        "  - match: { repository: 'r/**' }",
+        `    pins: [{ digest: ${D}, index: ${D} }]`,
+        '    tags: sometimes',
+        '    revocation: maybe',
+      ].join('\n')
+    );
+    expect(found.map((p) => p.path)).toEqual(
+      expect.arrayContaining(['/images/0/pins/0', '/images/0/tags', '/images/0/revocation'])
+    );
+  });
+  it('a Notation root must match its pin', () => {
+    const text = [
+      'version: 1',
+      'default: deny',
+      'anchors:',
+      '  team:',
+      '    kind: aws-signer',
+      `    profileArn: ${P}`,
+      `    notationRoot: { path: root.pem, sha256: '${'0'.repeat(64)}' }`,
+    ].join('\n');
+    try {
+      loadPolicy(text, 'p.yaml', { readFile: () => Buffer.from('not a certificate') });
+      throw new Error('loaded');
+    } catch (e) {
+      expect((e as PolicyError).problems).toEqual([
+        expect.objectContaining({ path: '/anchors/team/notationRoot/sha256', line: 7 }),
+      ]);
+    }
+  });
+});

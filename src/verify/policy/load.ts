@@ -28,6 +28,11 @@ import { PolicyError, formatProblems, type PolicyProblem } from './errors.js';
 import type { LoadedPolicy, Policy } from './types.js';
 import { parseExpiry } from './expiry.js';
 import { compileDeny, purlKey } from '../checks/packages.js';
+import {
+  loadNotationTrustStore,
+  NotationTrustStoreError,
+  type NotationTrustStore,
+} from '../images/notation/trust-store.js';
 
 /** Name of the built-in trust root: the pinned Sigstore public-good root shipped in policies/trust. */
 export const PUBLIC_GOOD = 'public-good';
@@ -138,8 +143,16 @@ export function loadPolicy(
 
   semanticChecks(policy, at);
   const trustRoots = loadTrustRoots(policy, baseDir, at, opts.readFile);
+  const notationRoots = loadNotationRoots(policy, baseDir, at, opts.readFile);
   if (problems.length > 0) throw invalid(fileName, dedupe(problems));
-  return { policy, trustRoots, baseDir, fileName, lines: collectLines(doc, lineAt) };
+  return {
+    policy,
+    trustRoots,
+    baseDir,
+    fileName,
+    lines: collectLines(doc, lineAt),
+    ...(notationRoots.size > 0 ? { notationRoots } : {}),
+  };
 }
 
 /** Read and load a policy file from disk. @throws PolicyError */
@@ -179,52 +192,127 @@ function semanticChecks(policy: Policy, at: At): void {
     }
   }
   (policy.layers ?? []).forEach((rule, i) => {
-    rule.pins?.forEach((pin, j) => {
-      if (pin.expires !== undefined && parseExpiry(pin.expires) === undefined) {
-        at(['layers', i, 'pins', j, 'expires'], `not a date: ${JSON.stringify(pin.expires)}`);
-      }
-    });
-    const seenPins = new Set<string>();
-    rule.pins?.forEach((pin, j) => {
-      if (seenPins.has(pin.sha256)) at(['layers', i, 'pins', j, 'sha256'], 'duplicate pin');
-      seenPins.add(pin.sha256);
-    });
-    if (rule.signers) {
-      const seen = new Set<string>();
-      rule.signers.anyOf.forEach((name, j) => {
-        if (!(name in anchors)) {
-          at(['layers', i, 'signers', 'anyOf', j], `no anchor named ${JSON.stringify(name)}`);
-        }
-        if (seen.has(name)) {
-          at(['layers', i, 'signers', 'anyOf', j], `anchor ${JSON.stringify(name)} listed twice`);
-        }
-        seen.add(name);
-      });
-      const threshold = rule.signers.threshold ?? 1;
-      if (threshold > seen.size) {
-        at(
-          ['layers', i, 'signers', 'threshold'],
-          `threshold ${threshold} exceeds the ${seen.size} distinct anchors listed`
-        );
-      }
-    }
-    rule.packages?.deny?.forEach((d, j) => {
-      try {
-        purlKey(d.purl);
-      } catch (e) {
-        at(
-          ['layers', i, 'packages', 'deny', j, 'purl'],
-          `not a package URL: ${(e as Error).message}`
-        );
-        return;
-      }
-      try {
-        compileDeny(d);
-      } catch (e) {
-        at(['layers', i, 'packages', 'deny', j, 'versions'], (e as Error).message);
-      }
-    });
+    checkPins(
+      ['layers', i],
+      rule.pins?.map((p) => ({ key: p.sha256, field: 'sha256', ...p })),
+      at
+    );
+    if (rule.signers) checkSigners(['layers', i], rule.signers, anchors, at);
+    checkDeny(['layers', i], rule.packages?.deny, at);
   });
+  (policy.images ?? []).forEach((rule, i) => {
+    checkPins(
+      ['images', i],
+      rule.pins?.map((p) => ({
+        key: p.digest ?? p.index ?? '',
+        field: p.digest !== undefined ? 'digest' : 'index',
+        ...p,
+      })),
+      at
+    );
+    if (rule.signers) checkSigners(['images', i], rule.signers, anchors, at);
+    checkDeny(['images', i], rule.packages?.deny, at);
+  });
+}
+
+function checkPins(
+  rule: (string | number)[],
+  pins: { key: string; field: string; expires?: string | undefined }[] | undefined,
+  at: At
+): void {
+  const seen = new Set<string>();
+  pins?.forEach((pin, j) => {
+    if (pin.expires !== undefined && parseExpiry(pin.expires) === undefined) {
+      at([...rule, 'pins', j, 'expires'], `not a date: ${JSON.stringify(pin.expires)}`);
+    }
+    if (seen.has(pin.key)) at([...rule, 'pins', j, pin.field], 'duplicate pin');
+    seen.add(pin.key);
+  });
+}
+
+function checkSigners(
+  rule: (string | number)[],
+  signers: { anyOf: string[]; threshold?: number | undefined },
+  anchors: Record<string, unknown>,
+  at: At
+): void {
+  const seen = new Set<string>();
+  signers.anyOf.forEach((name, j) => {
+    if (!(name in anchors)) {
+      at([...rule, 'signers', 'anyOf', j], `no anchor named ${JSON.stringify(name)}`);
+    }
+    if (seen.has(name)) {
+      at([...rule, 'signers', 'anyOf', j], `anchor ${JSON.stringify(name)} listed twice`);
+    }
+    seen.add(name);
+  });
+  const threshold = signers.threshold ?? 1;
+  if (threshold > seen.size) {
+    at(
+      [...rule, 'signers', 'threshold'],
+      `threshold ${threshold} exceeds the ${seen.size} distinct anchors listed`
+    );
+  }
+}
+
+function checkDeny(
+  rule: (string | number)[],
+  deny: { purl: string; versions?: string | undefined }[] | undefined,
+  at: At
+): void {
+  deny?.forEach((d, j) => {
+    try {
+      purlKey(d.purl);
+    } catch (e) {
+      at([...rule, 'packages', 'deny', j, 'purl'], `not a package URL: ${(e as Error).message}`);
+      return;
+    }
+    try {
+      compileDeny(d);
+    } catch (e) {
+      at([...rule, 'packages', 'deny', j, 'versions'], (e as Error).message);
+    }
+  });
+}
+
+/** Each aws-signer anchor's Notation root, read and checked against its pin. */
+function loadNotationRoots(
+  policy: Policy,
+  baseDir: string,
+  at: At,
+  readFile: (path: string) => Buffer = (p) => readFileSync(p)
+): Map<string, NotationTrustStore> {
+  const out = new Map<string, NotationTrustStore>();
+  for (const [name, a] of Object.entries(policy.anchors ?? {})) {
+    if (a.kind !== 'aws-signer' || a.notationRoot === undefined) continue;
+    let bytes: Buffer;
+    try {
+      bytes = readFile(resolve(baseDir, a.notationRoot.path));
+    } catch (e) {
+      at(
+        ['anchors', name, 'notationRoot', 'path'],
+        `cannot read ${a.notationRoot.path}: ${(e as Error).message}`
+      );
+      continue;
+    }
+    try {
+      out.set(
+        name,
+        loadNotationTrustStore({
+          name,
+          type: 'signingAuthority',
+          pem: bytes,
+          sha256: a.notationRoot.sha256,
+        })
+      );
+    } catch (e) {
+      const field =
+        e instanceof NotationTrustStoreError && e.code === 'DIGEST_MISMATCH' ? 'sha256' : 'path';
+      const code = e instanceof NotationTrustStoreError ? ` [${e.code}]` : '';
+      at(['anchors', name, 'notationRoot', field], `${(e as Error).message}${code}`);
+    }
+  }
+  return out;
 }
 
 function loadTrustRoots(

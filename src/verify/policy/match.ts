@@ -11,11 +11,13 @@ import { parseArn } from '../../model/arn.js';
 import type { Match } from './types.js';
 
 /** Facts a rule can match on. */
-export type Fact = 'name' | 'arn' | 'account' | 'region';
+export type Fact = 'name' | 'arn' | 'function' | 'account' | 'region';
 
 /** What is known about the subject. Account and region also come from the ARN. */
 export interface MatchSubject {
   name?: string | undefined;
+  /** Images: the function the image is deployed to. */
+  function?: string | undefined;
   arn?: string | undefined;
   account?: string | undefined;
   region?: string | undefined;
@@ -42,6 +44,7 @@ export type RuleSelection =
 
 interface Facts {
   name?: string | undefined;
+  function?: string | undefined;
   arn?: string | undefined;
   account?: string | undefined;
   region?: string | undefined;
@@ -66,6 +69,7 @@ function resolveFacts(s: MatchSubject): Facts {
   return {
     name: s.name,
     arn: s.arn,
+    function: s.function,
     account: pick('account', s.account, parts?.account),
     region: pick('region', s.region, parts?.region),
     conflicts,
@@ -76,7 +80,7 @@ type Tri = { result: 'yes' } | { result: 'no' } | { result: 'unknown'; missing: 
 
 function evaluate(m: Match, f: Facts): Tri {
   const missing: Fact[] = [];
-  const glob = (fact: 'name' | 'arn', pattern: string | undefined): boolean => {
+  const glob = (fact: 'name' | 'arn' | 'function', pattern: string | undefined): boolean => {
     if (pattern === undefined) return true;
     const value = f[fact];
     if (value === undefined) {
@@ -98,6 +102,7 @@ function evaluate(m: Match, f: Facts): Tri {
   const ok = [
     glob('name', m.name),
     glob('arn', m.arn),
+    glob('function', m.function),
     oneOf('account', m.account),
     oneOf('region', m.region),
   ].every(Boolean);
@@ -118,7 +123,9 @@ export function selectRule(
   const missing = new Set<Fact>();
   const undecided = (fallback: number): RuleSelection => ({
     kind: 'undecided',
-    missing: (['name', 'arn', 'account', 'region'] as const).filter((x) => missing.has(x)),
+    missing: (['name', 'arn', 'function', 'account', 'region'] as const).filter((x) =>
+      missing.has(x)
+    ),
     conflicts: facts.conflicts,
     candidates,
     fallback,
@@ -144,7 +151,7 @@ export function findRule(rules: readonly { match: Match }[] | undefined, s: Matc
 /** One sentence on why a selection is undecided, naming the facts and how to give them. */
 export function describeUndecided(
   sel: Extract<RuleSelection, { kind: 'undecided' }>,
-  section: 'layers' | 'functions'
+  section: 'layers' | 'functions' | 'images'
 ): string {
   const rules = sel.candidates.map((i) => `${section}[${i}]`).join(', ');
   const other = sel.fallback >= 0 ? `${section}[${sel.fallback}]` : "the policy's default";
@@ -153,7 +160,8 @@ export function describeUndecided(
   if (facts.includes('account') || facts.includes('region'))
     how.push('--account and --region, or the layer version ARN');
   if (facts.includes('arn')) how.push('the layer version ARN (--layer-arn)');
-  if (facts.includes('name')) how.push('--layer-name');
+  if (facts.includes('name')) how.push(section === 'images' ? '--repository' : '--layer-name');
+  if (facts.includes('function')) how.push('the function the image is deployed to');
   const conflict =
     sel.conflicts.length > 0
       ? ` (${sel.conflicts.join(' and ')} given with values that disagree with the ARN)`

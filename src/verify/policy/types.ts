@@ -3,6 +3,7 @@
  * policies/policy.schema.json (keep both in step).
  */
 import type { GapCode } from '../../inventory/completeness.js';
+import type { NotationTrustStore } from '../images/notation/trust-store.js';
 import type { TrustedRootMaterial } from '../trust/index.js';
 
 /** How a rule's failures count: `enforce` fails the run, `warn` reports, `audit` only records. */
@@ -27,6 +28,12 @@ export interface AwsSignerAnchor {
   kind: 'aws-signer';
   profileArn?: string;
   profileVersionArn?: string;
+  /**
+   * The Notation trust root image signatures from this profile must chain to (a PEM or DER
+   * certificate relative to the policy file, pinned by the sha256 of the file's bytes). Images
+   * only; layers use the Signer API.
+   */
+  notationRoot?: TrustRootRef;
 }
 
 /** A Sigstore keyless (Fulcio) identity: exact issuer, exact subject or anchored regex. */
@@ -53,8 +60,10 @@ export interface KeyAnchor {
 
 export type Anchor = AwsSignerAnchor | KeylessAnchor | KeyAnchor;
 
-/** Which layers (or functions) a rule applies to; every given field must match. */
+/** Which layers (or functions, or images) a rule applies to; every given field must match. */
 export interface Match {
+  /** Images only: glob over the function name the image is deployed to. */
+  function?: string;
   /** Glob over the layer or function name. */
   name?: string;
   /** Glob over the layer version or function ARN. */
@@ -130,6 +139,57 @@ export interface FunctionRule {
   layerAccounts?: string[];
 }
 
+/** Which images a rule applies to; every given field must match. */
+export interface ImageMatch {
+  /** Glob over `host/repository` (or the repository given with `--repository`). */
+  repository?: string;
+  /** Glob over the name of the function the image is deployed to. */
+  function?: string;
+  account?: string[];
+  region?: string[];
+}
+
+/** One allowlisted image: a platform manifest digest, or an index (any platform manifest it lists). */
+export interface ImagePin {
+  /** `sha256:<hex>` of the platform manifest. */
+  digest?: string;
+  /** `sha256:<hex>` of an index: any manifest it lists passes (the index is fetched and checked). */
+  index?: string;
+  /** `os/architecture[/variant]` the manifest is for (recorded; checked against the image). */
+  platform?: string;
+  note?: string;
+  /** YYYY-MM-DD or an ISO date-time; the pin no longer counts from then on. */
+  expires?: string;
+}
+
+/** Image signature formats a rule accepts. */
+export type ImageFormat = 'notation' | 'cosign-legacy' | 'cosign-bundle';
+
+/** An image rule's signers: the layers' anyOf/threshold, plus formats and what is signed. */
+export interface ImageSignerRule extends SignerRule {
+  /** Formats accepted (default all). */
+  formats?: ImageFormat[];
+  /** Whether a signature on the platform manifest, on the index it was chosen from, or either counts (default manifest). */
+  signedVia?: ('manifest' | 'index')[];
+}
+
+/** What a failed GetRevocationStatus call does: `required` fails, `best-effort` warns, `skip` does not call. */
+export type RevocationPolicy = 'required' | 'best-effort' | 'skip';
+
+export interface ImageRule {
+  match: ImageMatch;
+  mode?: PolicyMode;
+  pins?: ImagePin[];
+  signers?: ImageSignerRule;
+  /** AWS Signer revocation through GetRevocationStatus (default required). */
+  revocation?: RevocationPolicy;
+  /** An image named by a tag (not a digest) from a mutable repository: `fail`, `warn` (default) or `allow`. */
+  tags?: 'allow' | 'warn' | 'fail';
+  packages?: { deny?: PackageDeny[] };
+  licenses?: LicenseRule;
+  inventory?: InventoryRule;
+}
+
 /** The policy file, as validated. */
 export interface Policy {
   version: 1;
@@ -138,6 +198,7 @@ export interface Policy {
   trustRoots?: Record<string, TrustRootRef>;
   anchors?: Record<string, Anchor>;
   layers?: LayerRule[];
+  images?: ImageRule[];
   functions?: FunctionRule[];
 }
 
@@ -149,6 +210,8 @@ export interface LoadedPolicy {
   /** Directory relative paths in the policy are resolved against. */
   baseDir: string;
   fileName: string;
+  /** Each aws-signer anchor's `notationRoot`, read and digest-checked, by anchor name. */
+  notationRoots?: ReadonlyMap<string, NotationTrustStore>;
   /**
    * 1-based line of each policy node (a few levels deep) by JSON pointer, e.g. `/layers/0`,
    * `/layers/0/signers/anyOf/1`, `/default`: where a verdict's rule and checks are written.
