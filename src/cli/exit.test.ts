@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { BaseError, UnpackError, UsageError } from '../errors.js';
 import { FetchError } from '../fetch/errors.js';
+import { HistoryError } from '../history/errors.js';
+import { SbomReadError } from '../sbom/read.js';
 import { PolicyError } from '../verify/policy/errors.js';
 import { TrustRootError } from '../verify/trust/errors.js';
 import { EXIT, describeError } from './exit.js';
@@ -16,6 +18,11 @@ describe('the exit code table', () => {
       EXIT.BAD_INPUT,
     ],
     ['AWS that could not be read', new FetchError({ code: 'ACCESS_DENIED', message: 'm' }), 3],
+    ['an unreadable SBOM', new SbomReadError({ code: 'NOT_CYCLONEDX', message: 'm' }), 2],
+    ['a damaged history', new HistoryError({ code: 'CORRUPT_DATABASE', message: 'm' }), 2],
+    ['a history with no such scan', new HistoryError({ code: 'SCAN_NOT_FOUND', message: 'm' }), 2],
+    ['a locked history', new HistoryError({ code: 'DATABASE_BUSY', message: 'm' }), 3],
+    ['no SQLite binding', new HistoryError({ code: 'SQLITE_UNAVAILABLE', message: 'm' }), 3],
   ])('maps %s to its exit code, with its code on the line', (_what, err, code) => {
     const d = describeError(err);
     expect(d.code).toBe(code);

@@ -5,6 +5,8 @@
  */
 import { BaseError, UnpackError, UsageError } from '../errors.js';
 import { FetchError } from '../fetch/errors.js';
+import { HISTORY_EXIT, HistoryError } from '../history/errors.js';
+import { SbomReadError } from '../sbom/read.js';
 import { PolicyError } from '../verify/policy/errors.js';
 import { TrustRootError } from '../verify/trust/errors.js';
 
@@ -24,8 +26,13 @@ export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
 
 type ErrorClass = abstract new (...args: never[]) => BaseError<string>;
 
-/** Error class → exit code; the first row whose class the error is an instance of wins. */
-export const EXIT_CODE_BY_ERROR: ReadonlyArray<readonly [ErrorClass, ExitCode]> = [
+/**
+ * Error class → exit code (or, for a class whose codes differ, the code's exit code); the first
+ * row whose class the error is an instance of wins.
+ */
+export const EXIT_CODE_BY_ERROR: ReadonlyArray<
+  readonly [ErrorClass, ExitCode | ((err: never) => ExitCode)]
+> = [
   /** A wrong flag, a missing or unusable input file, an ARN or function AWS says is not there. */
   [UsageError, EXIT.BAD_INPUT],
   /** An archive lamina refuses to read. */
@@ -34,6 +41,10 @@ export const EXIT_CODE_BY_ERROR: ReadonlyArray<readonly [ErrorClass, ExitCode]> 
   [PolicyError, EXIT.BAD_INPUT],
   /** A Sigstore trusted root that cannot be used. */
   [TrustRootError, EXIT.BAD_INPUT],
+  /** An SBOM given as input that is not CycloneDX JSON lamina can read. */
+  [SbomReadError, EXIT.BAD_INPUT],
+  /** A history database: damaged or foreign (2), locked or unreadable (3); HISTORY_EXIT decides. */
+  [HistoryError, (err: HistoryError) => HISTORY_EXIT[err.code]],
   /** AWS or a content URL could not be read. */
   [FetchError, EXIT.INCOMPLETE],
 ];
@@ -46,8 +57,9 @@ export const EXIT_CODE_BY_ERROR: ReadonlyArray<readonly [ErrorClass, ExitCode]> 
 export function describeError(err: unknown): { code: ExitCode; line: string } {
   if (err instanceof BaseError) {
     const row = EXIT_CODE_BY_ERROR.find(([cls]) => err instanceof cls);
+    const exit = row?.[1];
     return {
-      code: row?.[1] ?? EXIT.INCOMPLETE,
+      code: typeof exit === 'function' ? (exit as (e: BaseError<string>) => ExitCode)(err) : (exit ?? EXIT.INCOMPLETE),
       line: `lamina: ${err.message} [${String(err.code)}]`,
     };
   }

@@ -35,11 +35,8 @@ export interface CatalogContext {
   root: SourceRoot;
 }
 
-/**
- * What a source's root is. A layer is mounted at `/opt`; an image is a whole file system, whose
- * `/opt` holds layer-style content and whose OS package databases describe the system.
- */
-export type SourceRoot = 'layer' | 'image';
+export type { SourceRoot } from './binary/ownership.js';
+import type { SourceRoot } from './binary/ownership.js';
 
 export interface CatalogResult {
   packages: Package[];

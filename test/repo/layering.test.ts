@@ -24,28 +24,41 @@ const FLOORS: Record<string, readonly string[]> = {
   version: [],
   util: ['model', 'errors'],
   // Stages.
+  versions: ['model', 'errors'],
   unpack: ['model', 'errors', 'util'],
   inventory: ['model', 'errors', 'util', 'unpack'],
   sbom: ['model', 'errors', 'util', 'version', 'unpack', 'inventory'],
   merge: ['model', 'errors', 'util', 'unpack', 'inventory', 'sbom'],
-  verify: ['model', 'errors', 'util', 'version', 'inventory'],
-  scan: ['model', 'errors', 'util', 'version'],
-  report: ['model', 'errors', 'util', 'version', 'inventory', 'sbom', 'verify', 'scan'],
+  verify: ['model', 'errors', 'util', 'version', 'inventory', 'versions'],
+  diff: ['model', 'errors', 'util', 'versions', 'unpack', 'inventory', 'sbom'],
+  scan: ['model', 'errors', 'util', 'version', 'diff'],
+  estate: [
+    ...['model', 'errors', 'util', 'unpack', 'inventory', 'sbom', 'merge'],
+    ...['versions', 'diff', 'scan'],
+  ],
+  // The local scan history (a SQLite file) and the changes between two recorded scans.
+  history: [
+    ...['model', 'errors', 'util', 'version', 'sbom', 'versions', 'diff', 'scan', 'verify'],
+  ],
+  report: [
+    ...['model', 'errors', 'util', 'version', 'inventory', 'sbom', 'verify', 'scan'],
+    ...['versions', 'diff', 'history'],
+  ],
   // I/O: network, cache, bundle sources; never unpack/, inventory/ or verify/.
   fetch: ['model', 'errors', 'util', 'version'],
   // The one place stages are composed.
   pipeline: [
     ...['model', 'errors', 'util', 'version', 'unpack', 'inventory', 'sbom', 'merge'],
-    ...['verify', 'scan', 'report', 'fetch'],
+    ...['verify', 'scan', 'report', 'fetch', 'versions', 'diff', 'estate', 'history'],
   ],
   // Entry points: the command line, and the library's public API.
   cli: [
     ...['model', 'errors', 'util', 'version', 'unpack', 'inventory', 'sbom', 'merge'],
-    ...['verify', 'scan', 'report', 'fetch', 'pipeline'],
+    ...['verify', 'scan', 'report', 'fetch', 'pipeline', 'versions', 'diff', 'estate', 'history'],
   ],
   index: [
     ...['model', 'errors', 'util', 'version', 'unpack', 'inventory', 'sbom', 'merge'],
-    ...['verify', 'scan', 'report', 'fetch', 'pipeline'],
+    ...['verify', 'scan', 'report', 'fetch', 'pipeline', 'versions', 'diff', 'estate', 'history'],
   ],
 };
 

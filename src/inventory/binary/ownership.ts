@@ -1,5 +1,10 @@
 import type { Ecosystem, Package } from '../../model/package.js';
-import type { SourceRoot } from '../cataloger.js';
+
+/**
+ * What a source's root is. A layer is mounted at `/opt`; an image is a whole file system, whose
+ * `/opt` holds layer-style content and whose OS package databases describe the system.
+ */
+export type SourceRoot = 'layer' | 'image';
 
 /**
  * Top-level layer directories whose files a runtime runs or loads by name:
