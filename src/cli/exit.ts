@@ -5,6 +5,7 @@
  */
 import { BaseError, UnpackError, UsageError } from '../errors.js';
 import { FetchError } from '../fetch/errors.js';
+import { ImageError, RegistryError } from '../fetch/image/errors.js';
 import { HISTORY_EXIT, HistoryError } from '../history/errors.js';
 import { SbomReadError } from '../sbom/read.js';
 import { PolicyError } from '../verify/policy/errors.js';
@@ -47,6 +48,10 @@ export const EXIT_CODE_BY_ERROR: ReadonlyArray<
   [HistoryError, (err: HistoryError) => HISTORY_EXIT[err.code]],
   /** AWS or a content URL could not be read. */
   [FetchError, EXIT.INCOMPLETE],
+  /** An image reference, platform or document lamina refuses, or bytes that are not what their digest says. */
+  [ImageError, EXIT.BAD_INPUT],
+  /** A registry (or the layer cache) could not complete the fetch. */
+  [RegistryError, EXIT.INCOMPLETE],
 ];
 
 /**
