@@ -281,7 +281,7 @@ describe('lamina sbom IMAGE: refusals', () => {
     // Flip one byte of the stored layer after the layout was written.
     const file = join(dir, 'blobs', 'sha256', layer.descriptor.digest.slice(7));
     const bad = readFileSync(file);
-    bad[bad.length - 10] ^= 0xff;
+    bad.writeUInt8(bad.readUInt8(bad.length - 10) ^ 0xff, bad.length - 10);
     writeFileSync(file, bad);
     const own = join(tmp, 'cache-tampered');
     const r = await sbom([`oci:${dir}`, '--cache-dir', own]);
