@@ -2,7 +2,8 @@
  * `lamina sbom IMAGE` end to end: the same image through an OCI layout, a `docker save` archive
  * and the real registry (Debian's docker-registry, started once for the suite) gives the same
  * packages; the SBOM names the image and its layers, is strict-valid CycloneDX and is
- * byte-identical across runs; `--scope all-layers` lists what later layers removed.
+ * byte-identical across runs; `--scope all-layers` lists what later layers removed. The registry
+ * wants Basic credentials (htpasswd), given with `--registry-auth`.
  *
  * Images: the real Alpine 3.17.2 vector (15 apk packages), and a three-layer Debian image made
  * here by lamina's OCI writer from the committed Debian layers (dpkg, /opt content and
@@ -65,8 +66,10 @@ function packagesOf(bom: Bom): string[] {
     .sort();
 }
 
+/** `lamina sbom`, with the registry's credentials for registry references. */
 async function sbom(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return runCli(['sbom', ...args]);
+  const remote = registry && args.some((a) => a.startsWith(`${registry.host}/`));
+  return runCli(['sbom', ...args, ...(remote ? ['--registry-auth', auth] : [])]);
 }
 
 let tmp: string;
@@ -76,16 +79,30 @@ let debianLayout: string;
 let debianArchive: string;
 let alpineArchive: string;
 let debianManifest: string;
+let auth: string;
+let savedDockerConfig: string | undefined;
 
 beforeAll(async () => {
   tmp = mkdtempSync(join(tmpdir(), 'lamina-e2e-image-'));
   cache = join(tmp, 'cache');
-  registry = await startDockerRegistry();
+  registry = await startDockerRegistry({ kind: 'htpasswd', users: { puller: 'pull-secret' } });
+  auth = join(tmp, 'auth.json');
+  writeFileSync(
+    auth,
+    JSON.stringify({
+      auths: { [registry.host]: { auth: Buffer.from('puller:pull-secret').toString('base64') } },
+    })
+  );
+  // Docker's own config must not decide these tests.
+  savedDockerConfig = process.env['DOCKER_CONFIG'];
+  process.env['DOCKER_CONFIG'] = join(tmp, 'no-docker-config');
 
   // The Alpine vector carries a docker-save manifest.json too: tarred, it is a docker-archive.
   alpineArchive = join(tmp, 'alpine.docker.tar');
   writeFileSync(alpineArchive, tarDirectory(ALPINE));
-  await pushLayout(ALPINE, 'v2', registry.url, 'vectors/alpine', 'v2');
+  await pushLayout(ALPINE, 'v2', registry.url, 'vectors/alpine', 'v2', {
+    headers: registry.pushHeaders('vectors/alpine'),
+  });
 
   // A Lambda-shaped Debian image: dpkg database, /opt content, whiteouts in the top layer.
   const layers = [0, 1, 2].map((i) =>
@@ -107,19 +124,26 @@ beforeAll(async () => {
     layers: layers.map((l) => l.tar),
     repoTags: ['lamina/debian:latest'],
   });
-  await pushImage(registry.url, 'lamina/debian', {
-    blobs: image.blobs,
-    manifests: [
-      {
-        reference: 'latest',
-        mediaType: image.manifest.descriptor.mediaType,
-        bytes: image.manifest.bytes,
-      },
-    ],
-  });
+  await pushImage(
+    registry.url,
+    'lamina/debian',
+    {
+      blobs: image.blobs,
+      manifests: [
+        {
+          reference: 'latest',
+          mediaType: image.manifest.descriptor.mediaType,
+          bytes: image.manifest.bytes,
+        },
+      ],
+    },
+    { headers: registry.pushHeaders('lamina/debian') }
+  );
 }, 120_000);
 
 afterAll(async () => {
+  if (savedDockerConfig === undefined) delete process.env['DOCKER_CONFIG'];
+  else process.env['DOCKER_CONFIG'] = savedDockerConfig;
   await registry?.stop();
   if (tmp) rmSync(tmp, { recursive: true, force: true });
 });
@@ -256,6 +280,35 @@ describe('lamina sbom IMAGE: one image, three inputs', () => {
 });
 
 describe('lamina sbom IMAGE: refusals', () => {
+  it('a registry that wants credentials: exit 3 without them, wrong ones refused', async () => {
+    const ref = `${registry.host}/vectors/alpine:v2`;
+    const none = await runCli(['sbom', ref, '--cache-dir', cache]);
+    expect(none.code).toBe(3);
+    expect(none.stderr).toMatch(/\[AUTH_REQUIRED\]\n$/);
+    const wrong = join(tmp, 'wrong.json');
+    writeFileSync(
+      wrong,
+      JSON.stringify({
+        auths: { [registry.host]: { auth: Buffer.from('puller:nope').toString('base64') } },
+      })
+    );
+    const bad = await runCli(['sbom', ref, '--cache-dir', cache, '--registry-auth', wrong]);
+    expect(bad.code).toBe(3);
+    expect(bad.stderr).toMatch(/\[AUTH_FAILED\]\n$/);
+    expect(bad.stderr).not.toContain('nope');
+  });
+
+  it('a --registry-auth file that does not exist: exit 2', async () => {
+    const r = await runCli([
+      'sbom',
+      `${registry.host}/vectors/alpine:v2`,
+      '--registry-auth',
+      join(tmp, 'missing.json'),
+    ]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/\[BAD_CREDENTIALS\]\n$/);
+  });
+
   it('a platform the index does not have: exit 2 listing what exists', async () => {
     const r = await sbom([
       `oci:${join(REPO_ROOT, 'testdata/images/multi-oci')}:multi`,
