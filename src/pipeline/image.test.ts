@@ -80,5 +80,6 @@ describe('isImageInput', () => {
     expect(await isImageInput('arn:aws:lambda:us-east-1:123456789012:layer:x:1')).toBe(false);
     expect(await isImageInput('missing-layer.zip')).toBe(false);
     expect(await isImageInput(join(tmp, 'no/such.zip'))).toBe(false);
+    expect(await isImageInput('layers.d/missing.zip')).toBe(false);
   });
 });

@@ -416,12 +416,13 @@ export function imagePackages(inv: ImageInventory): Package[] {
 /**
  * Whether `input` names a container image rather than a layer: an `oci:`, `docker-archive:` or
  * `docker://` reference, a directory holding `oci-layout`, or (when no such path exists and it
- * is not an ARN) text that reads as a registry reference `HOST/REPO[:TAG|@sha256:…]`.
+ * is neither an ARN nor a `.zip` name) text that reads as a registry reference `HOST/REPO[:TAG|@sha256:…]`.
  */
 export async function isImageInput(input: string): Promise<boolean> {
   if (/^(oci|docker-archive):/.test(input) || input.startsWith('docker://')) return true;
   if (await isLayoutDirectory(input)) return true;
-  if (input.startsWith('arn:')) return false;
+  // An ARN, or a zip that is not there (a missing layer, not a registry `host.d/x.zip`).
+  if (input.startsWith('arn:') || /\.zip$/i.test(input)) return false;
   if (
     await stat(input).then(
       () => true,

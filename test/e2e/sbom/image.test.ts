@@ -28,6 +28,7 @@ import {
   type RunningRegistry,
 } from '../../../src/fetch/registry/testing/docker-registry.js';
 import { validateJson, validateXml } from '../../../src/sbom/testing/validate.js';
+import { writeTar } from '../../../scripts/lib/tarwriter.mjs';
 import { REPO_ROOT, runCli } from '../helpers/cli.js';
 
 const ALPINE = join(REPO_ROOT, 'testdata/images/vectors/notation-go/internal/testdata/oci-layout');
@@ -341,6 +342,22 @@ describe('lamina sbom IMAGE: refusals', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/\[(DIGEST_MISMATCH|CORRUPT_LAYER)\]/);
     expect(existsSync(join(own, 'sha256', `${layer.diffId.slice(7)}.tar`))).toBe(false);
+  });
+
+  it('a layer with bytes after its end-of-archive blocks: exit 2 before any cataloger runs', async () => {
+    const dir = join(tmp, 'hostile');
+    const tar = writeTar([{ name: 'etc/os-release', data: 'ID=debian\n' }], {
+      trailer: writeTar([{ name: 'var/task/hidden.js', data: 'evil()' }]),
+    });
+    const image = makeImage({ layers: [makeLayer(tar, { compression: 'gzip' })] });
+    writeLayout(dir, {
+      blobs: new Map([...image.blobs, [image.manifest.descriptor.digest, image.manifest.bytes]]),
+      entries: [image.manifest.descriptor],
+    });
+    const r = await sbom([dir, '--cache-dir', cache]);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(/\[DATA_AFTER_END\]\n$/);
   });
 
   it('an image larger than --max-image-size: exit 2', async () => {
