@@ -26,7 +26,6 @@ import { registryOptions } from '../fetch/registry/options.js';
 import { attributeImagePackages, imagePartOf } from '../inventory/image.js';
 import { buildInventory } from '../inventory/index.js';
 import { detectOs, type OsIdentity } from '../inventory/os/release.js';
-import type { Finding } from '../model/finding.js';
 import type { Artifact, Inventory } from '../model/inventory.js';
 import type { Platform } from '../model/oci.js';
 import type { Package } from '../model/package.js';
@@ -285,15 +284,7 @@ export async function inventoryOpened(
   const limits = resolveLimits(options.limits);
   const scope = options.scope ?? 'squashed';
   const taskRoot = taskRootOf(image);
-  const artifact: Artifact = {
-    name: image.name,
-    kind: 'image',
-    sha256: identityHex(image),
-    size: filesystem.size,
-    properties: {},
-  };
-  const inventory = await buildInventory(filesystem, artifact, { limits, root: 'image' });
-  attributeImagePackages(inventory.packages, filesystem, { taskRoot });
+  const inventory = await inventoryFileSystem(filesystem, identityHex(image), limits, taskRoot);
   const os = await detectOs(filesystem);
   const removed = scope === 'all-layers' ? await removedPackages(filesystem, limits, taskRoot) : [];
   return {
@@ -304,6 +295,25 @@ export async function inventoryOpened(
     scope,
     size: filesystem.size,
   };
+}
+
+/** Every cataloger over an image file system (or a view of it), packages stamped with layer and part. */
+async function inventoryFileSystem(
+  fs: SquashedImage,
+  sha256: string,
+  limits: Limits,
+  taskRoot: string
+): Promise<Inventory> {
+  const artifact: Artifact = {
+    name: fs.name,
+    kind: 'image',
+    sha256,
+    size: fs.size,
+    properties: {},
+  };
+  const inventory = await buildInventory(fs, artifact, { limits, root: 'image' });
+  attributeImagePackages(inventory.packages, fs, { taskRoot });
+  return inventory;
 }
 
 /** `LAMBDA_TASK_ROOT` from the config's environment, else its WorkingDir, else /var/task. */
@@ -328,15 +338,7 @@ async function removedPackages(
   const seen = new Set<string>();
   for (const li of layersHiding) {
     const view = image.viewAt(li);
-    const artifact: Artifact = {
-      name: view.name,
-      kind: 'image',
-      sha256: view.digest,
-      size: view.size,
-      properties: {},
-    };
-    const inv = await buildInventory(view, artifact, { limits, root: 'image' });
-    attributeImagePackages(inv.packages, view, { taskRoot });
+    const inv = await inventoryFileSystem(view, view.digest, limits, taskRoot);
     for (const p of inv.packages) {
       const path = p.locations[0]?.path;
       const entry = path === undefined ? undefined : view.get(path);
@@ -384,7 +386,6 @@ export async function imageSbom(
 /** What the SBOM stage needs to know of an inventoried image (no I/O types). */
 export function imageSubject(inv: ImageInventory): ImageSubject {
   const { image } = inv;
-  const findings: Finding[] = inv.inventory.findings;
   const subject: ImageSubject = {
     name: image.name,
     transport: image.reference.transport,
@@ -394,7 +395,7 @@ export function imageSubject(inv: ImageInventory): ImageSubject {
     layers: image.layers,
     size: inv.size,
     scope: inv.scope,
-    inventory: { ...inv.inventory, findings },
+    inventory: inv.inventory,
     removed: inv.removed,
   };
   if (image.manifestDigest) subject.manifestDigest = image.manifestDigest;
