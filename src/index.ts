@@ -47,7 +47,9 @@ export {
   type OpenedImage,
   type OpenImageOptions,
   type RemovedPackage,
+  type ResolvedImageReference,
 } from './pipeline/image.js';
+export type { ResolvedImage } from './fetch/image/handle.js';
 export { ImageError, RegistryError } from './fetch/image/errors.js';
 export { scanEstate, type ScanOptions, type ScanOutcome, type ScanStats } from './pipeline/scan.js';
 export {

@@ -73,6 +73,11 @@ export interface ImageAccessOptions extends AwsAccessOptions {
   dockerConfig?: boolean;
   /** ECR credentials; default: `ecr:GetAuthorizationToken` through the AWS SDK with `aws`. */
   ecrToken?: EcrTokenProvider;
+  /**
+   * The run's AWS client factory (an estate scan's, say), used for ECR tokens instead of one made
+   * from `aws`; the caller keeps ownership (it is not destroyed on close).
+   */
+  awsClients?: ClientFactory;
 }
 
 /** Options for {@link openImage}. */
@@ -143,9 +148,19 @@ function archiveMember(e: TarEntry): ArchiveMember {
   };
 }
 
+/** An image resolved and verified, its layers not yet brought in. */
+export interface ResolvedImageReference {
+  /** The verified index/manifest/config and layer descriptors (`handle.image`). */
+  image: ResolvedImage;
+  /** Brings layers in (`spoolLayers`) or opens a stored layer; closed by `close`. */
+  handle: ImageHandle;
+  /** Release the registry connection and the AWS clients made for ECR. */
+  close(): Promise<void>;
+}
+
 /**
  * Resolve an image reference without bringing its layers in: the verified manifest, config and
- * layer descriptors (what signature verification needs). Close the handle when done.
+ * layer descriptors (what signature verification needs). Call `close` when done.
  * @throws ImageError (bad reference or platform, refused or tampered documents: exit 2),
  *   RegistryError (registry or cache could not complete: exit 3), UnpackError (a refused
  *   docker-archive tar)
@@ -153,8 +168,9 @@ function archiveMember(e: TarEntry): ArchiveMember {
 export async function resolveImageReference(
   reference: string,
   options: ImageAccessOptions = {}
-): Promise<{ handle: ImageHandle; factory: ClientFactory }> {
-  const factory = new ClientFactory(options.aws ?? {});
+): Promise<ResolvedImageReference> {
+  const own = options.awsClients === undefined;
+  const factory = options.awsClients ?? new ClientFactory(options.aws ?? {});
   try {
     const registry = await registryOptions({
       ...(options.registryAuth !== undefined ? { registryAuth: options.registryAuth } : {}),
@@ -168,9 +184,19 @@ export async function resolveImageReference(
       registry,
       archiveIndexer: listArchiveMembers,
     });
-    return { handle, factory };
+    return {
+      image: handle.image,
+      handle,
+      close: async () => {
+        try {
+          await handle.close();
+        } finally {
+          if (own) factory.destroy();
+        }
+      },
+    };
   } catch (err) {
-    factory.destroy();
+    if (own) factory.destroy();
     throw err;
   }
 }
@@ -186,12 +212,15 @@ export async function openImage(
   reference: string,
   options: OpenImageOptions = {}
 ): Promise<OpenedImage> {
-  const { handle, factory } = await resolveImageReference(reference, options);
+  const resolved = await resolveImageReference(reference, options);
+  const { handle } = resolved;
   const accesses: RandomAccess[] = [];
   const release = async (): Promise<void> => {
-    for (const a of accesses) await a.close();
-    await handle.close();
-    factory.destroy();
+    try {
+      for (const a of accesses) await a.close();
+    } finally {
+      await resolved.close();
+    }
   };
   try {
     const image = handle.image;
