@@ -166,6 +166,13 @@ ECR registries get a token through the AWS flags.`;
 
 const SCOPES: readonly ImageScope[] = ['squashed', 'all-layers'];
 
+/** The {@link IMAGE} flags given on the command line (a non-default `--scope` counts). */
+export function imageFlagsGiven(values: Record<string, unknown>): string[] {
+  return Object.keys(IMAGE).filter((k) =>
+    k === 'scope' ? values[k] !== IMAGE.scope.default : values[k] !== undefined
+  );
+}
+
 /** The pipeline's image options from {@link IMAGE}. */
 export function image(values: {
   platform?: string | undefined;

@@ -126,6 +126,13 @@ export const sbomCommand = command(
       return EXIT.OK;
     }
 
+    const imageOnly = flags.imageFlagsGiven(values);
+    if (imageOnly.length > 0) {
+      throw new UsageError({
+        code: 'BAD_ARGUMENT',
+        message: `${imageOnly.map((f) => `--${f}`).join(', ')}: only for an IMAGE, and ${JSON.stringify(input)} is a layer`,
+      });
+    }
     const { sbom, inventory } = await layerSbom({ ...options, input });
     if (!quiet) printFindings(io, inventory.artifact.name, inventory.findings);
     await emit(sbom, values.output, io);

@@ -409,6 +409,13 @@ describe('lamina sbom IMAGE: refusals', () => {
     expect(r.stderr).toMatch(/\[LAYER_TOO_LARGE\]/);
   });
 
+  it('image flags with a layer are a usage error', async () => {
+    const zip = join(REPO_ROOT, 'testdata/layers/sample-layer.zip');
+    const r = await runCli(['sbom', zip, '--platform', 'linux/arm64', '--scope', 'all-layers']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/--platform, --scope: only for an IMAGE/);
+  });
+
   it('a bad --scope is a usage error', async () => {
     const r = await sbom([`oci:${ALPINE}:v2`, '--scope', 'some']);
     expect(r.code).toBe(2);
