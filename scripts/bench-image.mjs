@@ -9,13 +9,13 @@
 //
 // usage: node scripts/bench-image.mjs [--size-mib N] [--layers N] [--runs N] [--rebuild]
 // Needs `npm run build`, GNU time, gzip and sha256sum. Writes .bench/image/ and .bench/image.json.
-import { spawnSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import {
   createWriteStream,
   existsSync,
   mkdirSync,
   readFileSync,
+  renameSync,
   rmSync,
   writeFileSync,
 } from 'node:fs';
@@ -25,6 +25,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { createGzip } from 'node:zlib';
 import { BenchError, measure, median } from './bench/exec.mjs';
+import { descriptor, jsonBytes, MT, writeLayout } from './lib/ociwriter.mjs';
 import { writeTar } from './lib/tarwriter.mjs';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -46,8 +47,6 @@ const sizeMib = Number(values['size-mib']);
 const layerCount = Number(values.layers);
 const runs = Number(values.runs);
 if (!existsSync(LAMINA)) throw new BenchError(`${LAMINA} is missing: run npm run build first`);
-
-const sha256 = (b) => `sha256:${createHash('sha256').update(b).digest('hex')}`;
 
 /**
  * One layer, streamed: tar entries of 1 MiB files (half random, half a repeated text line, so
@@ -100,58 +99,44 @@ async function buildImage() {
     if (info.sizeMib === sizeMib && info.layers === layerCount) return info;
   }
   rmSync(OUT, { recursive: true, force: true });
-  const blobs = join(dir, 'blobs', 'sha256');
-  mkdirSync(blobs, { recursive: true });
+  // Layers are too large to hold: they are streamed to a staging directory and moved into the
+  // layout once lamina's OCI writer has written its small documents.
+  const staging = join(OUT, 'staging');
+  mkdirSync(staging, { recursive: true });
   const layers = [];
   for (let i = 0; i < layerCount; i++) {
-    const tmp = join(blobs, `layer-${i}.partial`);
+    const tmp = join(staging, `layer-${i}.partial`);
     const l = await writeLayer(tmp, i, (sizeMib * 1024 * 1024) / layerCount);
-    spawnSync('mv', [tmp, join(blobs, l.digest.slice(7))]);
+    renameSync(tmp, join(staging, l.digest.slice(7)));
     layers.push(l);
     process.stderr.write(
       `bench-image: layer ${i} written (${(l.size / 2 ** 20).toFixed(0)} MiB gzip)\n`
     );
   }
-  const config = Buffer.from(
-    JSON.stringify({
-      architecture: 'amd64',
-      os: 'linux',
-      config: {},
-      rootfs: { type: 'layers', diff_ids: layers.map((l) => l.diffId) },
-    })
-  );
-  writeFileSync(join(blobs, sha256(config).slice(7)), config);
-  const manifest = Buffer.from(
-    JSON.stringify({
-      schemaVersion: 2,
-      mediaType: 'application/vnd.oci.image.manifest.v1+json',
-      config: {
-        mediaType: 'application/vnd.oci.image.config.v1+json',
-        digest: sha256(config),
-        size: config.length,
-      },
-      layers: layers.map((l) => ({
-        mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip',
-        digest: l.digest,
-        size: l.size,
-      })),
-    })
-  );
-  writeFileSync(join(blobs, sha256(manifest).slice(7)), manifest);
-  writeFileSync(join(dir, 'oci-layout'), JSON.stringify({ imageLayoutVersion: '1.0.0' }));
-  writeFileSync(
-    join(dir, 'index.json'),
-    JSON.stringify({
-      schemaVersion: 2,
-      manifests: [
-        {
-          mediaType: 'application/vnd.oci.image.manifest.v1+json',
-          digest: sha256(manifest),
-          size: manifest.length,
-        },
-      ],
-    })
-  );
+  const config = jsonBytes({
+    architecture: 'amd64',
+    os: 'linux',
+    config: {},
+    rootfs: { type: 'layers', diff_ids: layers.map((l) => l.diffId) },
+  });
+  const configDesc = descriptor(MT.ociConfig, config);
+  const manifest = jsonBytes({
+    schemaVersion: 2,
+    mediaType: MT.ociManifest,
+    config: configDesc,
+    layers: layers.map((l) => ({ mediaType: MT.ociLayerGzip, digest: l.digest, size: l.size })),
+  });
+  const manifestDesc = descriptor(MT.ociManifest, manifest);
+  writeLayout(dir, {
+    blobs: new Map([
+      [configDesc.digest, config],
+      [manifestDesc.digest, manifest],
+    ]),
+    entries: [manifestDesc],
+  });
+  for (const l of layers)
+    renameSync(join(staging, l.digest.slice(7)), join(dir, 'blobs', 'sha256', l.digest.slice(7)));
+  rmSync(staging, { recursive: true, force: true });
   const info = { sizeMib, layers: layerCount, dir, layerInfo: layers };
   writeFileSync(marker, JSON.stringify(info, null, 2));
   return info;
