@@ -9,6 +9,7 @@
  * FileSource, and the catalogers run over it with the image root's ownership rules.
  */
 import { stat } from 'node:fs/promises';
+import { basename, resolve } from 'node:path';
 import { ClientFactory, DEFAULT_PRINCIPAL } from '../fetch/aws/clients.js';
 import { ContentCache } from '../fetch/cache.js';
 import type { ArchiveIndexer, ArchiveMember } from '../fetch/image/docker-archive.js';
@@ -433,7 +434,14 @@ export function imageSubject(inv: ImageInventory): ImageSubject {
   if (image.registry) subject.repositoryUrl = `${image.registry.host}/${image.registry.repository}`;
   const ref = image.reference;
   if (ref.transport === 'registry' && ref.tag !== undefined) subject.tag = ref.tag;
-  if (ref.transport === 'oci' && ref.ref !== undefined) subject.tag = ref.ref;
+  if (ref.transport === 'oci') {
+    // A layout's ref name is a tag (`v2`) or a whole reference (`docker.io/library/alpine:3`).
+    const named = ref.ref !== undefined && /[/:]/.test(ref.ref) ? ref.ref : undefined;
+    const repo = named?.replace(/:[^/:]*$/, '');
+    if (ref.ref !== undefined)
+      subject.tag = named ? named.slice((repo ?? '').length + 1) || ref.ref : ref.ref;
+    subject.imageName = repo ?? basename(resolve(ref.dir));
+  }
   if (inv.os) subject.os = inv.os;
   return subject;
 }

@@ -45,6 +45,11 @@ export interface ImageSubject {
   repositoryUrl?: string;
   /** Tag or layout ref name, when the reference used one. */
   tag?: string;
+  /**
+   * The image's own name where there is no repository (an OCI layout): the purl's name. By the
+   * pkg:oci rules the last segment of a repository; default `image`.
+   */
+  imageName?: string;
   /** The platform manifest's digest; a docker-archive has none. */
   manifestDigest?: string;
   manifestMediaType?: string;
@@ -68,7 +73,7 @@ export interface ImageSubject {
 export function ociPurl(s: ImageSubject): string | undefined {
   if (!s.manifestDigest) return undefined;
   const repo = s.repositoryUrl;
-  const last = (repo ?? s.tag ?? 'image').split('/').pop() ?? 'image';
+  const last = (repo ?? s.imageName ?? 'image').split('/').pop() ?? 'image';
   const name = /^[a-z0-9][a-z0-9._-]*$/.test(last.toLowerCase()) ? last.toLowerCase() : 'image';
   const q: string[] = [`arch=${encodeURIComponent(s.architecture)}`];
   if (repo)

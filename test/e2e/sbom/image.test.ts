@@ -172,7 +172,9 @@ describe('lamina sbom IMAGE: one image, three inputs', () => {
     const [layout, archive, remote] = boms.map((b) => b.metadata.component);
     expect(layout!.type).toBe('container');
     expect(layout!.hashes).toEqual([{ alg: 'SHA-256', content: ALPINE_MANIFEST.slice(7) }]);
-    expect(layout!.purl).toBe(`pkg:oci/v2@sha256%3A${ALPINE_MANIFEST.slice(7)}?arch=amd64&tag=v2`);
+    expect(layout!.purl).toBe(
+      `pkg:oci/oci-layout@sha256%3A${ALPINE_MANIFEST.slice(7)}?arch=amd64&tag=v2`
+    );
     expect(remote!.purl).toBe(
       `pkg:oci/alpine@sha256%3A${ALPINE_MANIFEST.slice(7)}?arch=amd64&repository_url=${registry.host}/vectors/alpine&tag=v2`
     );
