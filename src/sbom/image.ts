@@ -151,10 +151,10 @@ function complete(s: ImageSubject): boolean {
 }
 
 /** Options as for a layer SBOM, without the mount point (image paths are absolute). */
-export type ImageSbomOptions = Omit<SbomOptions, 'mount'>;
+export type ImageSerializeOptions = Omit<SbomOptions, 'mount'>;
 
 /** Serialize an image's SBOM (CycloneDX JSON or XML). */
-export function serializeImageSbom(s: ImageSubject, options: ImageSbomOptions): string {
+export function serializeImageSbom(s: ImageSubject, options: ImageSerializeOptions): string {
   const bom = newBom(
     serialNumber(
       `${options.specVersion}\0image\0${s.manifestDigest ?? s.configDigest}\0${s.layers
