@@ -14,7 +14,9 @@
  *
  * Errors are coded (`err.code`): {@link UsageError} and {@link UnpackError} for inputs that
  * cannot be used, {@link PolicyError} for a policy file, {@link FetchError} when AWS could not
- * be read. Everything else in the package is internal and may change.
+ * be read, {@link ImageError} for an image refused or not what its digests say,
+ * {@link RegistryError} when a registry could not be read. Everything else in the package is
+ * internal and may change.
  *
  * @packageDocumentation
  */
@@ -29,6 +31,26 @@ export {
   type LayerSbomOptions,
   type SbomFormatOptions,
 } from './pipeline/sbom.js';
+export {
+  imageSbom,
+  inventoryImage,
+  isImageInput,
+  openImage,
+  resolveImageReference,
+  type ImageAccessOptions,
+  type ImageInventory,
+  type ImageLimits,
+  type ImageSbom,
+  type ImageSbomOptions,
+  type ImageScope,
+  type InventoryImageOptions,
+  type OpenedImage,
+  type OpenImageOptions,
+  type RemovedPackage,
+  type ResolvedImageReference,
+} from './pipeline/image.js';
+export type { ResolvedImage } from './fetch/image/handle.js';
+export { ImageError, RegistryError } from './fetch/image/errors.js';
 export { scanEstate, type ScanOptions, type ScanOutcome, type ScanStats } from './pipeline/scan.js';
 export {
   gatherLayerEvidence,

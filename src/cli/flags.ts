@@ -7,6 +7,7 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { UsageError } from '../errors.js';
 import type { AwsOptions } from '../fetch/aws/clients.js';
 import type { LayerFacts } from '../model/evidence.js';
+import type { ImageScope, InventoryImageOptions } from '../pipeline/image.js';
 import type { Limits } from '../unpack/source.js';
 import { parseExpiry } from '../verify/policy/expiry.js';
 import type { Pin } from '../verify/policy/types.js';
@@ -140,6 +141,62 @@ export function aws(values: {
       ...(values.profile ? { profile: values.profile } : {}),
     },
     ...(values['cache-dir'] !== undefined ? { cacheDir: values['cache-dir'] } : {}),
+  };
+}
+
+/** How a container image is read (`sbom IMAGE`, and every command that takes an image). */
+export const IMAGE = {
+  platform: { type: 'string' },
+  'registry-auth': { type: 'string' },
+  'insecure-registry': { type: 'string', multiple: true },
+  scope: { type: 'string', default: 'squashed' },
+  'max-image-size': { type: 'string' },
+  'max-image-entries': { type: 'string' },
+} as const satisfies Options;
+
+/** The help lines for {@link IMAGE}. */
+export const IMAGE_HELP = `Image flags (IMAGE is oci:DIR[:REF|@sha256:…], a directory holding oci-layout,
+docker-archive:FILE, or HOST/REPO[:TAG|@sha256:…] from a registry):
+  --platform OS/ARCH[/VARIANT]  which image of an index            (default linux/amd64)
+  --registry-auth FILE          Docker config.json-style credentials (default: Docker's own)
+  --insecure-registry HOST      allow plain http to HOST (repeatable; loopback always may)
+  --scope squashed|all-layers   all-layers also lists what later layers removed
+  --max-image-size SIZE         most uncompressed bytes of all layers (default 10G)
+  --max-image-entries N         most entries in a layer and in the image (default 1000000)
+ECR registries get a token through the AWS flags.`;
+
+const SCOPES: readonly ImageScope[] = ['squashed', 'all-layers'];
+
+/** The {@link IMAGE} flags given on the command line (a non-default `--scope` counts). */
+export function imageFlagsGiven(values: Record<string, unknown>): string[] {
+  return Object.keys(IMAGE).filter((k) =>
+    k === 'scope' ? values[k] !== IMAGE.scope.default : values[k] !== undefined
+  );
+}
+
+/** The pipeline's image options from {@link IMAGE}. */
+export function image(values: {
+  platform?: string | undefined;
+  'registry-auth'?: string | undefined;
+  'insecure-registry'?: string[] | undefined;
+  scope: string;
+  'max-image-size'?: string | undefined;
+  'max-image-entries'?: string | undefined;
+}): Pick<
+  InventoryImageOptions,
+  'platform' | 'registryAuth' | 'insecureRegistries' | 'scope' | 'imageLimits'
+> {
+  const imageLimits: NonNullable<InventoryImageOptions['imageLimits']> = {};
+  if (values['max-image-size'] !== undefined)
+    imageLimits.maxImageBytes = parseSize('max-image-size', values['max-image-size']);
+  if (values['max-image-entries'] !== undefined)
+    imageLimits.maxImageEntries = positiveInt('max-image-entries', values['max-image-entries']);
+  return {
+    scope: oneOf('scope', values.scope, SCOPES),
+    imageLimits,
+    ...(values.platform !== undefined ? { platform: values.platform } : {}),
+    ...(values['registry-auth'] !== undefined ? { registryAuth: values['registry-auth'] } : {}),
+    ...(values['insecure-registry'] ? { insecureRegistries: values['insecure-registry'] } : {}),
   };
 }
 

@@ -33,6 +33,12 @@ export function imagePartOf(path: string, opts: ImagePartOptions = {}): ImagePar
   return 'os';
 }
 
+/** A path inside a nested archive (`a.jar!/b.jar!/pom.properties`) lives in the image as its outermost archive. */
+function outerPath(path: string): string {
+  const bang = path.indexOf('!/');
+  return bang < 0 ? path : path.slice(0, bang);
+}
+
 /** Where an image's entries came from: the squashed image (or a view of it). */
 export interface LayerAttribution {
   layerOf(path: string): LayerRef | undefined;
@@ -54,10 +60,10 @@ export function attributeImagePackages(
     if (path === undefined) continue;
     p.properties['image-part'] = imagePartOf(path, opts);
     for (const loc of p.locations) {
-      const layer = image.layerOf(loc.path);
+      const layer = image.layerOf(outerPath(loc.path));
       if (layer) loc.layerDigest = layer.diffId.replace(/^sha256:/, '');
     }
-    const layer = image.layerOf(path);
+    const layer = image.layerOf(outerPath(path));
     if (!layer) continue;
     p.properties['layer-index'] = String(layer.index);
     p.properties['layer-diffid'] = layer.diffId;

@@ -2,14 +2,17 @@ import type { Finding } from './finding.js';
 import type { Package } from './package.js';
 
 /** What kind of input an inventory was built from. */
-export type InputKind = 'zip' | 'directory';
+export type InputKind = 'zip' | 'directory' | 'image';
 
-/** The artifact an inventory describes (a layer zip or an unzipped layer directory). */
+/** The artifact an inventory describes (a layer zip, an unzipped layer directory, a container image). */
 export interface Artifact {
   /** Display name: the zip's file name, the directory, or a layer version ARN. */
   name: string;
   kind: InputKind;
-  /** For a zip: sha256 (hex) of its bytes. For a directory: a tree digest (see DirectorySource). */
+  /**
+   * For a zip: sha256 (hex) of its bytes. For a directory: a tree digest (see DirectorySource).
+   * For an image: its manifest digest (hex), or for a docker-archive its config digest.
+   */
   sha256: string;
   /** Archive size in bytes (sum of file sizes for a directory). */
   size: number;

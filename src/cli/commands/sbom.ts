@@ -1,6 +1,7 @@
-/** `lamina sbom`: one layer (zip, directory, ARN) or a function's layers as a CycloneDX SBOM. */
+/** `lamina sbom`: one layer (zip, directory, ARN), a container image, or a function's layers as a CycloneDX SBOM. */
 import { UsageError } from '../../errors.js';
 import { parseFunctionArn } from '../../model/arn.js';
+import { imageSbom, isImageInput, type ImageSbom } from '../../pipeline/image.js';
 import { functionSbom, layerSbom } from '../../pipeline/sbom.js';
 import { summarizeInventory } from '../../report/inventory-summary.js';
 import type { SbomFormat, SpecVersion } from '../../sbom/cyclonedx.js';
@@ -12,16 +13,22 @@ import { escapeTerminal } from '../../util/escape.js';
 
 export const SBOM_USAGE = `usage: lamina sbom INPUT [-o FILE] [--format cyclonedx-json|cyclonedx-xml] [--spec-version 1.6|1.5]
                   [--timestamp ISO|now] [--quiet] [limit flags]
+       lamina sbom IMAGE [image flags] [AWS flags] [same output and limit flags]
        lamina sbom --function NAME [--region R] [AWS flags] [same output flags]
 
 INPUT is a Lambda layer zip, a directory holding an unzipped layer, or a layer
 version ARN (arn:aws:lambda:REGION:ACCOUNT:layer:NAME:VERSION), fetched from AWS
-in the ARN's region. --function NAME (or function ARN) writes one SBOM for the
-function's merged /opt: its layers applied in order, with what a later layer
-shadows marked (lamina:shadowed-by). Container image functions are not supported.
+in the ARN's region. IMAGE is a container image: every layer is checked against
+its digests, read without extracting it and squashed with OCI whiteouts; the
+SBOM names the image (pkg:oci purl, manifest digest, layers), its OS and each
+package's layer and image part. --function NAME (or function ARN) writes one SBOM
+for the function's merged /opt: its layers applied in order, with what a later
+layer shadows marked (lamina:shadowed-by). Container image functions are not supported.
 
 AWS flags: [--profile P] [--endpoint-url URL] [--cache-dir DIR] [--max-attempts N]
 Without -o the SBOM goes to stdout. Findings go to stderr; with -o a summary too.
+
+${flags.IMAGE_HELP}
 
 Limit flags (untrusted archives; sizes take k, M, G):
   --max-entries N         most entries in an archive            (default 200000)
@@ -31,8 +38,8 @@ Limit flags (untrusted archives; sizes take k, M, G):
   --max-file-size SIZE    largest metadata file read            (default 32M)
   --max-nested-size SIZE  largest nested archive read           (default 256M)
   --max-rehash-size SIZE  most bytes re-hashed for RECORD checks (default 1G)
-  --max-rehash-size SIZE  most bytes re-hashed for RECORD checks (default 1G)
-Exit 2 for a bad input (unknown ARN or function), 3 when AWS could not be read.`;
+Exit 2 for a bad input (unknown ARN or function, a refused image or layer), 3 when
+AWS or a registry could not be read.`;
 
 const FORMATS: readonly SbomFormat[] = ['cyclonedx-json', 'cyclonedx-xml'];
 const SPECS: readonly SpecVersion[] = ['1.6', '1.5'];
@@ -63,6 +70,7 @@ export const sbomCommand = command(
     region: { type: 'string' },
     ...flags.AWS,
     ...flags.LIMITS,
+    ...flags.IMAGE,
   },
   async ({ values, positionals }, io) => {
     const fnName = values.function;
@@ -107,7 +115,25 @@ export const sbomCommand = command(
       return EXIT.OK;
     }
 
-    const { sbom, inventory } = await layerSbom({ ...options, input: positionals[0]! });
+    const input = positionals[0]!;
+    if (await isImageInput(input)) {
+      const result = await imageSbom(input, { ...options, ...flags.image(values) });
+      if (!quiet) {
+        printFindings(io, result.image.name, result.inventory.findings);
+        io.stderr.write(summarizeImage(result) + '\n');
+      }
+      await emit(result.sbom, values.output, io);
+      return EXIT.OK;
+    }
+
+    const imageOnly = flags.imageFlagsGiven(values);
+    if (imageOnly.length > 0) {
+      throw new UsageError({
+        code: 'BAD_ARGUMENT',
+        message: `${imageOnly.map((f) => `--${f}`).join(', ')}: only for an IMAGE, and ${JSON.stringify(input)} is a layer`,
+      });
+    }
+    const { sbom, inventory } = await layerSbom({ ...options, input });
     if (!quiet) printFindings(io, inventory.artifact.name, inventory.findings);
     await emit(sbom, values.output, io);
     // With -o, stdout is free: say in a few lines what was found.
@@ -116,3 +142,18 @@ export const sbomCommand = command(
     return EXIT.OK;
   }
 );
+
+/** One line for stderr: what the image is and what was found in it. */
+function summarizeImage(r: ImageSbom): string {
+  const p = r.image.platform;
+  const id = r.image.manifestDigest ?? `config ${r.image.configDigest}`;
+  const os = r.os ? `, ${r.os.prettyName ?? `${r.os.id} ${r.os.versionId ?? ''}`.trim()}` : '';
+  const files = r.inventory.packages.filter((x) => x.type === 'file').length;
+  const packages = r.inventory.packages.length - files;
+  const removed = r.scope === 'all-layers' ? `, ${r.removed.length} removed by later layers` : '';
+  return escapeTerminal(
+    `lamina: ${r.image.name}: ${id} ${p.os}/${p.architecture}${p.variant ? `/${p.variant}` : ''}${os}: ` +
+      `${packages} packages and ${files} files in ${r.image.layers.length} layer${r.image.layers.length === 1 ? '' : 's'}${removed}; ` +
+      `inventory ${r.inventory.complete ? 'complete' : 'incomplete'}`
+  );
+}

@@ -307,3 +307,31 @@ function run(
 ): Promise<CatalogResult> {
   return runCataloger(binaryCataloger, source, { earlier, limits, layerDigest: 'abc123' });
 }
+
+describe('binaryCataloger on an image root', () => {
+  const script = Buffer.from('#!/bin/sh\necho hi\n');
+  const files = {
+    'opt/extensions/ext': { data: script, mode: 0o644 },
+    'opt/bin/tool': { data: script, mode: 0o644 },
+    'extensions/notext': { data: script, mode: 0o644 },
+    'bin/plain': { data: script, mode: 0o644 },
+  };
+
+  it("treats /opt's bin/ and extensions/ as Lambda does, and the image root's own bin/ as an ordinary directory", async () => {
+    const r = await runCataloger(binaryCataloger, new MemorySource('img', files), {
+      root: 'image',
+    });
+    const p = byId(r);
+    expect([...p.keys()].sort()).toEqual(['file:opt/bin/tool', 'file:opt/extensions/ext']);
+    expect(p.get('file:opt/extensions/ext')?.properties['lambda:extension']).toBe('true');
+    expect(p.get('file:opt/bin/tool')?.properties['lambda:extension']).toBeUndefined();
+  });
+
+  it('in a layer the same top-level names are /opt itself', async () => {
+    const r = await runCataloger(binaryCataloger, new MemorySource('l', files));
+    const p = byId(r);
+    expect(p.get('file:extensions/notext')?.properties['lambda:extension']).toBe('true');
+    expect(p.has('file:bin/plain')).toBe(true);
+    expect(p.has('file:opt/extensions/ext')).toBe(false);
+  });
+});

@@ -9,6 +9,7 @@ import {
   type CatalogContext,
   type CatalogResult,
   type Cataloger,
+  type SourceRoot,
   parseErrorFinding,
 } from '../cataloger.js';
 import { cargoPurl, golangPurl } from '../purl.js';
@@ -56,23 +57,39 @@ const GO_SETTINGS = new Set([
 /** `binary:format` property: ELF, a `#!` script, or (extensions only) anything else. */
 type Format = 'elf' | 'script' | 'other';
 
-/** Top-level directories whose files run (or are loaded) even without an exec bit. */
-function topDir(path: string): string | undefined {
-  const i = path.indexOf('/');
-  return i > 0 ? path.slice(0, i) : undefined;
+/**
+ * A path as Lambda's `/opt` sees it: a layer's paths are already relative to
+ * `/opt`; in an image only what is under `opt/` is layer-style content (its
+ * `bin/`, `lib/` and `extensions/` are the ones Lambda puts on PATH, on
+ * LD_LIBRARY_PATH and starts), so other image paths have no such role.
+ */
+function optPath(path: string, root: SourceRoot): string | undefined {
+  if (root === 'layer') return path;
+  return path.startsWith('opt/') ? path.slice('opt/'.length) : undefined;
 }
 
-/** `extensions/<name>`: what the Lambda runtime starts as an extension. */
-function isExtension(path: string): boolean {
-  return path.startsWith('extensions/') && !path.slice('extensions/'.length).includes('/');
+/** Top-level `/opt` directories whose files run (or are loaded) even without an exec bit. */
+function topDir(path: string, root: SourceRoot): string | undefined {
+  const p = optPath(path, root);
+  if (p === undefined) return undefined;
+  const i = p.indexOf('/');
+  return i > 0 ? p.slice(0, i) : undefined;
+}
+
+/** `/opt/extensions/<name>`: what the Lambda runtime starts as an extension. */
+function isExtension(path: string, root: SourceRoot): boolean {
+  const p = optPath(path, root);
+  return (
+    p !== undefined && p.startsWith('extensions/') && !p.slice('extensions/'.length).includes('/')
+  );
 }
 
 const LIB_NAME = /\.(so(\.[^/]*)?|node)$/;
 
 /** A name that makes a file worth reading: a library name, or a top-level bin/, lib/, extensions/. */
-function candidateName(path: string): boolean {
+function candidateName(path: string, root: SourceRoot): boolean {
   if (LIB_NAME.test(posix.basename(path))) return true;
-  const top = topDir(path);
+  const top = topDir(path, root);
   return top === 'bin' || top === 'extensions' || top === 'lib';
 }
 
@@ -80,11 +97,16 @@ function candidateName(path: string): boolean {
  * Cheap test before reading any bytes: could this file be something that
  * runs? `names` are the link paths a runtime also reaches it through (a
  * `lib/libfoo.so` link to a file named otherwise counts as a library).
+ * `root` says whether paths are a layer's (relative to `/opt`) or an image's.
  */
-export function isCandidate(e: FileEntry, names: readonly string[] = []): boolean {
+export function isCandidate(
+  e: FileEntry,
+  names: readonly string[] = [],
+  root: SourceRoot = 'layer'
+): boolean {
   if (e.kind !== 'file') return false;
   if ((e.mode & 0o111) !== 0) return true;
-  return candidateName(e.path) || names.some(candidateName);
+  return candidateName(e.path, root) || names.some((n) => candidateName(n, root));
 }
 
 /** One file to look at: its real entry, every path a runtime reaches it by, and its owner. */
@@ -116,7 +138,7 @@ export const binaryCataloger: Cataloger = {
     const candidates: Candidate[] = [];
     for (const e of ctx.matches) {
       const names = [e.path, ...ctx.links.aliases(e.path)];
-      if (!isCandidate(e, names)) continue;
+      if (!isCandidate(e, names, ctx.root)) continue;
       const owner = owners.owner(e.path);
       candidates.push({
         entry: e,
@@ -178,10 +200,11 @@ async function catalogFile(ctx: CatalogContext, c: Candidate): Promise<CatalogRe
     const script = head.subarray(0, 2).toString('latin1') === '#!';
     // Scripts in bin/ run too; anything Lambda would start from extensions/ counts whatever it is.
     const inRunDir = c.names.some((n) => {
-      const top = topDir(n);
+      const top = topDir(n, ctx.root);
       return top === 'bin' || top === 'extensions';
     });
-    if (!(c.names.some(isExtension) || (script && inRunDir))) return { packages: [], findings };
+    if (!(c.names.some((n) => isExtension(n, ctx.root)) || (script && inRunDir)))
+      return { packages: [], findings };
     const sums = await fileDigests(ctx, e.path);
     return {
       packages: [
@@ -295,8 +318,8 @@ function loc(ctx: CatalogContext, path: string): Location[] {
 }
 
 /** `lambda:extension` when Lambda starts the file, under its own name or a link's. */
-function extensionProps(c: Candidate): Record<string, string> {
-  return c.names.some(isExtension) ? { 'lambda:extension': 'true' } : {};
+function extensionProps(c: Candidate, root: SourceRoot): Record<string, string> {
+  return c.names.some((n) => isExtension(n, root)) ? { 'lambda:extension': 'true' } : {};
 }
 
 /** SHA-1 and SHA-256 (hex) of a file: SPDX requires a file's SHA1 (SPDX 2.3 §8.4). */
@@ -336,7 +359,7 @@ function fileComponent(
       'binary:format': format,
       'binary:kind': kind,
       ...props,
-      ...extensionProps(c),
+      ...extensionProps(c, ctx.root),
     },
   });
   if (owner) pkg.ownedBy = owner.id;
@@ -444,7 +467,7 @@ function goPackages(
       ...(main && mainVersion === undefined ? { 'go:version-raw': main.version } : {}),
       ...(main?.sum ? { 'go:sum': main.sum } : {}),
       ...settings,
-      ...extensionProps(c),
+      ...extensionProps(c, ctx.root),
     },
   });
   return [app, ...deps, stdlib];
@@ -487,7 +510,9 @@ function cargoPackages(
         ...(isRoot ? { hashes: { 'SHA-256': sha256 }, owns: [path] } : {}),
         properties: {
           'cargo:source': p.source,
-          ...(isRoot ? { 'binary:format': 'elf', ...binProps, ...extensionProps(c) } : {}),
+          ...(isRoot
+            ? { 'binary:format': 'elf', ...binProps, ...extensionProps(c, ctx.root) }
+            : {}),
         },
       })
     );

@@ -1,0 +1,477 @@
+/**
+ * Container image use cases: the one way every command opens an image (OCI layout,
+ * docker-archive, registry), inventories it and writes its SBOM.
+ *
+ * Order: the reference is resolved and every document verified (src/fetch/image); each layer is
+ * streamed once into the content-addressed cache (compressed digest and size, then the diffID,
+ * checked in that single pass) and only then indexed by offset with lamina's tar reader, which
+ * refuses ambiguous layers; the layers are squashed with OCI whiteouts into one read-only
+ * FileSource, and the catalogers run over it with the image root's ownership rules.
+ */
+import { stat } from 'node:fs/promises';
+import { basename, resolve } from 'node:path';
+import { ClientFactory, DEFAULT_PRINCIPAL } from '../fetch/aws/clients.js';
+import { ContentCache } from '../fetch/cache.js';
+import type { ArchiveIndexer, ArchiveMember } from '../fetch/image/docker-archive.js';
+import {
+  DEFAULT_MAX_IMAGE_BYTES,
+  type ImageHandle,
+  type ResolvedImage,
+} from '../fetch/image/handle.js';
+import { formatPlatform, parsePlatform } from '../fetch/image/platform.js';
+import { isLayoutDirectory, parseImageReference } from '../fetch/image/reference.js';
+import { resolveImage } from '../fetch/image/resolve.js';
+import type { SpooledLayer } from '../fetch/image/spool.js';
+import { ecrTokenProvider, type EcrTokenProvider } from '../fetch/registry/ecr.js';
+import { registryOptions } from '../fetch/registry/options.js';
+import { attributeImagePackages, imagePartOf } from '../inventory/image.js';
+import { buildInventory } from '../inventory/index.js';
+import { detectOs, type OsIdentity } from '../inventory/os/release.js';
+import type { Artifact, Inventory } from '../model/inventory.js';
+import type { Platform } from '../model/oci.js';
+import type { Package } from '../model/package.js';
+import {
+  serializeImageSbom,
+  type ImageScope,
+  type ImageSubject,
+  type RemovedPackage,
+} from '../sbom/image.js';
+import { openFileAccess, type RandomAccess } from '../unpack/random-access.js';
+import type { Limits } from '../unpack/source.js';
+import { squashLayers, type SquashedImage } from '../unpack/squash.js';
+import { indexTarAccess } from '../unpack/tar.js';
+import type { TarEntry } from '../unpack/tar-index.js';
+import {
+  resolveCacheDir,
+  resolveLimits,
+  type AwsAccessOptions,
+  type LimitOptions,
+} from './options.js';
+import type { SbomFormatOptions } from './sbom.js';
+
+export type { ImageScope, RemovedPackage } from '../sbom/image.js';
+
+/** Bounds for a whole image. */
+export interface ImageLimits {
+  /** Most uncompressed bytes all layers may have together (default 10 GiB, Lambda's limit). */
+  maxImageBytes?: number;
+  /** Most entries in one layer and in the squashed image (default 1,000,000). */
+  maxImageEntries?: number;
+}
+
+/** How an image is reached: registry credentials and transport, the platform wanted, the cache. */
+export interface ImageAccessOptions extends AwsAccessOptions {
+  /**
+   * `os/arch[/variant]` (or parsed). For an index, default linux/amd64; for a single manifest,
+   * when given, its config must match.
+   */
+  platform?: string | Platform;
+  /** Docker `config.json`-style credentials; wins over Docker's own config. */
+  registryAuth?: string;
+  /** Hosts (`HOST[:PORT]`) that may be reached over plain http; loopback always may. */
+  insecureRegistries?: readonly string[];
+  /** Read Docker's config.json (`$DOCKER_CONFIG` or `~/.docker`) for credentials; default true. */
+  dockerConfig?: boolean;
+  /** ECR credentials; default: `ecr:GetAuthorizationToken` through the AWS SDK with `aws`. */
+  ecrToken?: EcrTokenProvider;
+  /**
+   * The run's AWS client factory (an estate scan's, say), used for ECR tokens instead of one made
+   * from `aws`; the caller keeps ownership (it is not destroyed on close).
+   */
+  awsClients?: ClientFactory;
+}
+
+/** Options for {@link openImage}. */
+export interface OpenImageOptions extends ImageAccessOptions, LimitOptions {
+  imageLimits?: ImageLimits;
+}
+
+/** An image opened for reading: its verified documents and its squashed file system. */
+export interface OpenedImage {
+  /** The verified index/manifest/config and layer descriptors. */
+  image: ResolvedImage;
+  /** The layers as verified, uncompressed tars in the cache, base first. */
+  layers: readonly SpooledLayer[];
+  /** The squashed file system (OCI whiteouts applied), read by offset from the cache. */
+  filesystem: SquashedImage;
+  /** Release the layer files and any registry connection. */
+  close(): Promise<void>;
+}
+
+/** The platform option as a Platform. */
+function platformOf(p: string | Platform | undefined): Platform | undefined {
+  return typeof p === 'string' ? parsePlatform(p) : p;
+}
+
+/** ECR credentials through the run's AWS client factory, one token per Region. */
+function ecrTokens(factory: ClientFactory): EcrTokenProvider {
+  const perRegion = new Map<string, EcrTokenProvider>();
+  return async (registry) => {
+    let provider = perRegion.get(registry.region);
+    if (!provider) {
+      const client = await factory.ecr(DEFAULT_PRINCIPAL, registry.region);
+      provider = ecrTokenProvider(() => client);
+      perRegion.set(registry.region, provider);
+    }
+    return provider(registry);
+  };
+}
+
+/** lamina's tar reader as the docker-archive member lister (refuses ambiguous outer tars). */
+export const listArchiveMembers: ArchiveIndexer = async (file, { maxMembers }) => {
+  const access = await openFileAccess(file, `docker-archive:${file}`);
+  try {
+    const index = await indexTarAccess(access, {
+      name: `docker-archive:${file}`,
+      limits: { maxEntries: maxMembers },
+    });
+    return index.entries.map(archiveMember);
+  } finally {
+    await access.close();
+  }
+};
+
+function archiveMember(e: TarEntry): ArchiveMember {
+  const type: ArchiveMember['type'] =
+    e.type === 'dir'
+      ? 'directory'
+      : e.type === 'file' || e.type === 'symlink' || e.type === 'hardlink'
+        ? e.type
+        : 'other';
+  return {
+    name: e.path,
+    type,
+    size: e.type === 'file' ? e.size : 0,
+    dataOffset: e.dataOffset,
+    ...(e.linkName !== undefined && (type === 'symlink' || type === 'hardlink')
+      ? { linkname: e.linkName }
+      : {}),
+  };
+}
+
+/** An image resolved and verified, its layers not yet brought in. */
+export interface ResolvedImageReference {
+  /** The verified index/manifest/config and layer descriptors (`handle.image`). */
+  image: ResolvedImage;
+  /** Brings layers in (`spoolLayers`) or opens a stored layer; closed by `close`. */
+  handle: ImageHandle;
+  /** Release the registry connection and the AWS clients made for ECR. */
+  close(): Promise<void>;
+}
+
+/**
+ * Resolve an image reference without bringing its layers in: the verified manifest, config and
+ * layer descriptors (what signature verification needs). Call `close` when done.
+ * @throws ImageError (bad reference or platform, refused or tampered documents: exit 2),
+ *   RegistryError (registry or cache could not complete: exit 3), UnpackError (a refused
+ *   docker-archive tar)
+ */
+export async function resolveImageReference(
+  reference: string,
+  options: ImageAccessOptions = {}
+): Promise<ResolvedImageReference> {
+  const own = options.awsClients === undefined;
+  const factory = options.awsClients ?? new ClientFactory(options.aws ?? {});
+  try {
+    const registry = await registryOptions({
+      ...(options.registryAuth !== undefined ? { registryAuth: options.registryAuth } : {}),
+      ...(options.insecureRegistries ? { insecureRegistries: options.insecureRegistries } : {}),
+      ...(options.dockerConfig !== undefined ? { dockerConfig: options.dockerConfig } : {}),
+      ecrToken: options.ecrToken ?? ecrTokens(factory),
+    });
+    const platform = platformOf(options.platform);
+    const handle = await resolveImage(reference, {
+      ...(platform ? { platform } : {}),
+      registry,
+      archiveIndexer: listArchiveMembers,
+    });
+    return {
+      image: handle.image,
+      handle,
+      close: async () => {
+        try {
+          await handle.close();
+        } finally {
+          if (own) factory.destroy();
+        }
+      },
+    };
+  } catch (err) {
+    if (own) factory.destroy();
+    throw err;
+  }
+}
+
+/**
+ * Open an image: resolve and verify it, bring every layer into the cache (one streaming pass
+ * each: compressed digest and size, then diffID), index each layer with the tar reader and
+ * squash them. Call `close` when done.
+ * @throws as {@link resolveImageReference}, and UnpackError for a refused layer (tar ambiguity,
+ *   an entry under a lower-layer file, too many entries or bytes)
+ */
+export async function openImage(
+  reference: string,
+  options: OpenImageOptions = {}
+): Promise<OpenedImage> {
+  const resolved = await resolveImageReference(reference, options);
+  const { handle } = resolved;
+  const accesses: RandomAccess[] = [];
+  const release = async (): Promise<void> => {
+    try {
+      for (const a of accesses) await a.close();
+    } finally {
+      await resolved.close();
+    }
+  };
+  try {
+    const image = handle.image;
+    const maxImageBytes = options.imageLimits?.maxImageBytes ?? DEFAULT_MAX_IMAGE_BYTES;
+    const maxEntries = options.imageLimits?.maxImageEntries;
+    const cache = new ContentCache(resolveCacheDir(options.cacheDir), 'tar');
+    const layers = await handle.spoolLayers(cache, { maxImageBytes });
+    const inputs = [];
+    for (const l of layers) {
+      const name = `${image.name} layer ${l.layer.index} (${l.layer.diffId})`;
+      const access = await openFileAccess(l.path, name);
+      accesses.push(access);
+      // The file was verified against its diffID as it was written: index headers only.
+      const index = await indexTarAccess(access, {
+        name,
+        limits: {
+          maxSize: maxImageBytes,
+          ...(maxEntries !== undefined ? { maxEntries } : {}),
+        },
+      });
+      inputs.push({ index, access, diffId: l.layer.diffId, digest: l.layer.digest });
+    }
+    const filesystem = squashLayers(inputs, {
+      name: image.name,
+      digest: identityHex(image),
+      limits: {
+        maxImageSize: maxImageBytes,
+        ...(maxEntries !== undefined ? { maxEntries } : {}),
+      },
+      readLimits: resolveLimits(options.limits),
+    });
+    return { image, layers, filesystem, close: release };
+  } catch (err) {
+    await release();
+    throw err;
+  }
+}
+
+/** The image's identity as hex: its manifest digest, or for a docker-archive its config digest. */
+function identityHex(image: ResolvedImage): string {
+  return (image.manifestDigest ?? image.configDigest).slice('sha256:'.length);
+}
+
+/** Options for {@link inventoryImage}. */
+export interface InventoryImageOptions extends OpenImageOptions {
+  /**
+   * `squashed` (default): what the image's file system holds. `all-layers`: also what a later
+   * layer removed or replaced, each such package marked with the layer that removed it.
+   */
+  scope?: ImageScope;
+}
+
+/** An image's inventory and what the SBOM says about the image itself. */
+export interface ImageInventory {
+  /** Packages of the squashed file system, each with its image part and layer. */
+  inventory: Inventory;
+  /** The verified image documents. */
+  image: ResolvedImage;
+  /** The OS the image says it is (os-release / system-release), when it says. */
+  os?: OsIdentity;
+  /** `all-layers` only: packages later layers removed, with the layer that removed them. */
+  removed: RemovedPackage[];
+  scope: ImageScope;
+  /** Uncompressed bytes of all layers. */
+  size: number;
+}
+
+/**
+ * Open an image and inventory it (every cataloger, OS packages owning the system's files).
+ * @throws as {@link openImage}
+ */
+export async function inventoryImage(
+  reference: string,
+  options: InventoryImageOptions = {}
+): Promise<ImageInventory> {
+  const opened = await openImage(reference, options);
+  try {
+    return await inventoryOpened(opened, options);
+  } finally {
+    await opened.close();
+  }
+}
+
+/** Inventory an image already opened with {@link openImage} (it stays open). */
+export async function inventoryOpened(
+  opened: OpenedImage,
+  options: Pick<InventoryImageOptions, 'scope' | 'limits'> = {}
+): Promise<ImageInventory> {
+  const { image, filesystem } = opened;
+  const limits = resolveLimits(options.limits);
+  const scope = options.scope ?? 'squashed';
+  const taskRoot = taskRootOf(image);
+  const inventory = await inventoryFileSystem(filesystem, identityHex(image), limits, taskRoot);
+  const os = await detectOs(filesystem);
+  const removed = scope === 'all-layers' ? await removedPackages(filesystem, limits, taskRoot) : [];
+  return {
+    inventory,
+    image,
+    ...(os ? { os } : {}),
+    removed,
+    scope,
+    size: filesystem.size,
+  };
+}
+
+/** Every cataloger over an image file system (or a view of it), packages stamped with layer and part. */
+async function inventoryFileSystem(
+  fs: SquashedImage,
+  sha256: string,
+  limits: Limits,
+  taskRoot: string
+): Promise<Inventory> {
+  const artifact: Artifact = {
+    name: fs.name,
+    kind: 'image',
+    sha256,
+    size: fs.size,
+    properties: {},
+  };
+  const inventory = await buildInventory(fs, artifact, { limits, root: 'image' });
+  attributeImagePackages(inventory.packages, fs, { taskRoot });
+  return inventory;
+}
+
+/** `LAMBDA_TASK_ROOT` from the config's environment, else its WorkingDir, else /var/task. */
+function taskRootOf(image: ResolvedImage): string {
+  const env = image.config.env?.find((e) => e.startsWith('LAMBDA_TASK_ROOT='));
+  const dir = env?.slice('LAMBDA_TASK_ROOT='.length) || image.config.workingDir || '/var/task';
+  return dir.replace(/^\/+|\/+$/g, '') || 'var/task';
+}
+
+/**
+ * What later layers hid: each layer whose files were removed or replaced is inventoried as the
+ * file system stood after it, and a package whose evidence a later layer removed is kept with
+ * that layer's index.
+ */
+async function removedPackages(
+  image: SquashedImage,
+  limits: Limits,
+  taskRoot: string
+): Promise<RemovedPackage[]> {
+  const layersHiding = [...new Set(image.hidden.map((h) => h.layer))].sort((a, b) => a - b);
+  const out: RemovedPackage[] = [];
+  const seen = new Set<string>();
+  for (const li of layersHiding) {
+    const view = image.viewAt(li);
+    const inv = await inventoryFileSystem(view, view.digest, limits, taskRoot);
+    for (const p of inv.packages) {
+      const path = p.locations[0]?.path;
+      const entry = path === undefined ? undefined : view.get(path);
+      if (!entry || path === undefined) continue;
+      const by = image.removedBy(path, entry.layer);
+      if (by === undefined) continue;
+      const key = `${p.id}\0${entry.layer}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      p.properties['image-part'] ??= imagePartOf(path, { taskRoot });
+      out.push({ package: p, layer: entry.layer, removedBy: by });
+    }
+  }
+  return out;
+}
+
+/** Options for {@link imageSbom}. */
+export interface ImageSbomOptions extends InventoryImageOptions, SbomFormatOptions {}
+
+/** An image's SBOM and the inventory it was written from. */
+export interface ImageSbom extends ImageInventory {
+  sbom: string;
+}
+
+/**
+ * Open, inventory and describe an image as a CycloneDX SBOM: `metadata.component` is the
+ * container (a `pkg:oci` purl with the manifest digest; a docker-archive, which has no manifest,
+ * is named by its config digest and diffIDs), its layers and digests as properties, each
+ * package with the layer and image part it came from, and the OS as a component.
+ * @throws as {@link openImage}
+ */
+export async function imageSbom(
+  reference: string,
+  options: ImageSbomOptions = {}
+): Promise<ImageSbom> {
+  const inv = await inventoryImage(reference, options);
+  const sbom = serializeImageSbom(imageSubject(inv), {
+    format: options.format ?? 'cyclonedx-json',
+    specVersion: options.specVersion ?? '1.6',
+    ...(options.timestamp ? { timestamp: options.timestamp } : {}),
+  });
+  return { ...inv, sbom };
+}
+
+/** What the SBOM stage needs to know of an inventoried image (no I/O types). */
+export function imageSubject(inv: ImageInventory): ImageSubject {
+  const { image } = inv;
+  const subject: ImageSubject = {
+    name: image.name,
+    transport: image.reference.transport,
+    configDigest: image.configDigest,
+    platform: formatPlatform(image.platform),
+    architecture: image.platform.architecture,
+    layers: image.layers,
+    size: inv.size,
+    scope: inv.scope,
+    inventory: inv.inventory,
+    removed: inv.removed,
+  };
+  if (image.manifestDigest) subject.manifestDigest = image.manifestDigest;
+  if (image.manifestMediaType) subject.manifestMediaType = image.manifestMediaType;
+  if (image.indexDigest) subject.indexDigest = image.indexDigest;
+  if (image.registry) subject.repositoryUrl = `${image.registry.host}/${image.registry.repository}`;
+  const ref = image.reference;
+  if (ref.transport === 'registry' && ref.tag !== undefined) subject.tag = ref.tag;
+  if (ref.transport === 'oci') {
+    // A layout's ref name is a tag (`v2`) or a whole reference (`docker.io/library/alpine:3`).
+    const named = ref.ref !== undefined && /[/:]/.test(ref.ref) ? ref.ref : undefined;
+    const repo = named?.replace(/:[^/:]*$/, '');
+    if (ref.ref !== undefined)
+      subject.tag = named ? named.slice((repo ?? '').length + 1) || ref.ref : ref.ref;
+    subject.imageName = repo ?? basename(resolve(ref.dir));
+  }
+  if (inv.os) subject.os = inv.os;
+  return subject;
+}
+
+/** Every package of an image inventory, the removed ones (all-layers) after the live ones. */
+export function imagePackages(inv: ImageInventory): Package[] {
+  return [...inv.inventory.packages, ...inv.removed.map((r) => r.package)];
+}
+
+/**
+ * Whether `input` names a container image rather than a layer: an `oci:`, `docker-archive:` or
+ * `docker://` reference, a directory holding `oci-layout`, or (when no such path exists and it
+ * is neither an ARN nor a `.zip` name) text that reads as a registry reference `HOST/REPO[:TAG|@sha256:…]`.
+ */
+export async function isImageInput(input: string): Promise<boolean> {
+  if (/^(oci|docker-archive):/.test(input) || input.startsWith('docker://')) return true;
+  if (await isLayoutDirectory(input)) return true;
+  // An ARN, or a zip that is not there (a missing layer, not a registry `host.d/x.zip`).
+  if (input.startsWith('arn:') || /\.zip$/i.test(input)) return false;
+  if (
+    await stat(input).then(
+      () => true,
+      () => false
+    )
+  )
+    return false;
+  try {
+    parseImageReference(input);
+    return true;
+  } catch {
+    return false;
+  }
+}

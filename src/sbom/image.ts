@@ -1,0 +1,197 @@
+/**
+ * A container image's CycloneDX SBOM: the image as `metadata.component` (type `container`, a
+ * `pkg:oci` purl naming the manifest digest, the manifest's SHA-256, its index, config, platform
+ * and layers as properties), its OS as an `operating-system` component, every package with the
+ * layer and image part its evidence came from, and, for the all-layers scope, what later layers
+ * removed. Pure: the same subject and options give byte-identical output.
+ *
+ * pkg:oci: https://github.com/package-url/purl-spec/blob/main/PURL-TYPES.rst#oci
+ */
+import * as CDX from '@cyclonedx/cyclonedx-library';
+import type { OsIdentity } from '../inventory/os/release.js';
+import { isInventoryComplete } from '../inventory/completeness.js';
+import type { Inventory } from '../model/inventory.js';
+import type { ImageLayer } from '../model/oci.js';
+import type { Package } from '../model/package.js';
+import {
+  addPackageComponents,
+  findingProperty,
+  newBom,
+  NS,
+  serialNumber,
+  serializeBomModel,
+  type BomExtras,
+  type SbomOptions,
+} from './cyclonedx.js';
+
+/** `squashed`: the image's file system; `all-layers`: also what later layers removed. */
+export type ImageScope = 'squashed' | 'all-layers';
+
+/** A package a later layer removed (all-layers scope). */
+export interface RemovedPackage {
+  package: Package;
+  /** Layer (0-based) its evidence came from. */
+  layer: number;
+  /** Layer whose whiteout or entry removed it. */
+  removedBy: number;
+}
+
+/** What the SBOM says about an image: its identity, layers, OS and inventory. */
+export interface ImageSubject {
+  /** The reference as the user gave it. */
+  name: string;
+  transport: 'oci' | 'docker-archive' | 'registry';
+  /** `host/repository` for a registry image. */
+  repositoryUrl?: string;
+  /** Tag or layout ref name, when the reference used one. */
+  tag?: string;
+  /**
+   * The image's own name where there is no repository (an OCI layout): the purl's name. By the
+   * pkg:oci rules the last segment of a repository; default `image`.
+   */
+  imageName?: string;
+  /** The platform manifest's digest; a docker-archive has none. */
+  manifestDigest?: string;
+  manifestMediaType?: string;
+  /** The index the reference named, if any. */
+  indexDigest?: string;
+  configDigest: string;
+  /** `os/arch[/variant]`. */
+  platform: string;
+  /** The config's architecture, for the purl's `arch`. */
+  architecture: string;
+  layers: readonly ImageLayer[];
+  /** Uncompressed bytes of all layers. */
+  size: number;
+  scope: ImageScope;
+  os?: OsIdentity;
+  inventory: Inventory;
+  removed: readonly RemovedPackage[];
+}
+
+/** `pkg:oci/NAME@sha256%3A…?arch=…&repository_url=…&tag=…`, or undefined without a manifest digest. */
+export function ociPurl(s: ImageSubject): string | undefined {
+  if (!s.manifestDigest) return undefined;
+  const repo = s.repositoryUrl;
+  const last = (repo ?? s.imageName ?? 'image').split('/').pop() ?? 'image';
+  const name = /^[a-z0-9][a-z0-9._-]*$/.test(last.toLowerCase()) ? last.toLowerCase() : 'image';
+  const q: string[] = [`arch=${encodeURIComponent(s.architecture)}`];
+  if (repo)
+    q.push(`repository_url=${encodeURIComponent(repo).replace(/%2F/g, '/').replace(/%3A/g, ':')}`);
+  if (s.tag) q.push(`tag=${encodeURIComponent(s.tag)}`);
+  return `pkg:oci/${name}@${encodeURIComponent(s.manifestDigest)}?${q.join('&')}`;
+}
+
+const hex = (d: string): string => d.replace(/^sha256:/, '');
+
+function imageComponent(s: ImageSubject): CDX.Models.Component {
+  const c = new CDX.Models.Component(CDX.Enums.ComponentType.Container, s.repositoryUrl ?? s.name, {
+    bomRef: 'image',
+    ...(s.tag !== undefined ? { version: s.tag } : {}),
+  });
+  const purl = ociPurl(s);
+  if (purl) c.purl = purl;
+  if (s.manifestDigest) c.hashes.set(CDX.Enums.HashAlgorithm['SHA-256'], hex(s.manifestDigest));
+  const prop = (k: string, v: string): void => {
+    c.properties.add(new CDX.Models.Property(`${NS}:${k}`, v));
+  };
+  prop('input-kind', 'image');
+  prop('image:reference', s.name);
+  prop('image:transport', s.transport);
+  // A docker-archive has no manifest: the config digest and the diffIDs are all that name it.
+  prop('image:identity', s.manifestDigest ? 'manifest-digest' : 'config-digest-and-diff-ids');
+  if (s.indexDigest) prop('image:index-digest', s.indexDigest);
+  if (s.manifestDigest) prop('image:manifest-digest', s.manifestDigest);
+  if (s.manifestMediaType) prop('image:manifest-media-type', s.manifestMediaType);
+  prop('image:config-digest', s.configDigest);
+  prop('image:platform', s.platform);
+  prop('image:scope', s.scope);
+  prop('size', String(s.size));
+  for (const l of s.layers) {
+    const n = String(l.index).padStart(3, '0');
+    prop(`image:layer:${n}:diff-id`, l.diffId);
+    if (s.transport !== 'docker-archive' || l.digest !== l.diffId) {
+      prop(`image:layer:${n}:digest`, l.digest);
+    }
+    prop(`image:layer:${n}:media-type`, l.mediaType);
+  }
+  prop('inventory', complete(s) ? 'complete' : 'incomplete');
+  for (const f of s.inventory.findings) c.properties.add(findingProperty(f));
+  return c;
+}
+
+function osComponent(os: OsIdentity): CDX.Models.Component {
+  const c = new CDX.Models.Component(CDX.Enums.ComponentType.OperatingSystem, os.id, {
+    bomRef: 'os',
+    ...(os.versionId !== undefined ? { version: os.versionId } : {}),
+    ...(os.prettyName !== undefined ? { description: os.prettyName } : {}),
+  });
+  const prop = (k: string, v: string): void => {
+    c.properties.add(new CDX.Models.Property(`${NS}:${k}`, v));
+  };
+  prop('os:release-file', os.path);
+  if (os.name !== undefined) prop('os:name', os.name);
+  if (os.versionCodename !== undefined) prop('os:version-codename', os.versionCodename);
+  if (os.idLike.length > 0) prop('os:id-like', os.idLike.join(' '));
+  if (os.cpeName !== undefined) prop('os:cpe', os.cpeName);
+  if (os.homeUrl && /^https?:\/\//.test(os.homeUrl)) {
+    c.externalReferences.add(
+      new CDX.Models.ExternalReference(os.homeUrl, CDX.Enums.ExternalReferenceType.Website)
+    );
+  }
+  return c;
+}
+
+/**
+ * Complete only when the inventory saw everything: no gap finding, no unowned executable. What
+ * a later layer removed cannot run, so it does not make the image incomplete.
+ */
+function complete(s: ImageSubject): boolean {
+  return isInventoryComplete(s.inventory);
+}
+
+/** Options as for a layer SBOM, without the mount point (image paths are absolute). */
+export type ImageSerializeOptions = Omit<SbomOptions, 'mount'>;
+
+/** Serialize an image's SBOM (CycloneDX JSON or XML). */
+export function serializeImageSbom(s: ImageSubject, options: ImageSerializeOptions): string {
+  const bom = newBom(
+    serialNumber(
+      `${options.specVersion}\0image\0${s.manifestDigest ?? s.configDigest}\0${s.layers
+        .map((l) => l.diffId)
+        .join(' ')}\0${s.scope}\0${s.name}`
+    ),
+    options.timestamp
+  );
+  const image = imageComponent(s);
+  bom.metadata.component = image;
+  if (s.os) {
+    const os = osComponent(s.os);
+    bom.components.add(os);
+    image.dependencies.add(os.bomRef);
+  }
+  const occurrences = new Map<string, string[]>();
+  addPackageComponents(bom, s.inventory.packages, image, occurrences, { mount: '' });
+  // Removed packages, per layer that wrote them, kept apart from the live ones.
+  const byLayer = new Map<number, Package[]>();
+  for (const r of s.removed) {
+    r.package.properties['removed-by-layer'] = String(r.removedBy);
+    const list = byLayer.get(r.layer) ?? [];
+    list.push(r.package);
+    byLayer.set(r.layer, list);
+  }
+  for (const [layer, packages] of [...byLayer].sort((a, b) => a[0] - b[0])) {
+    addPackageComponents(bom, packages, image, occurrences, {
+      mount: '',
+      refPrefix: `removed-layer-${layer}:`,
+    });
+  }
+  const extras: BomExtras = {
+    occurrences,
+    composition: {
+      aggregate: complete(s) ? 'complete' : 'incomplete',
+      assemblies: ['image'],
+    },
+  };
+  return serializeBomModel(bom, extras, options);
+}
