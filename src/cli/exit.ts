@@ -59,7 +59,10 @@ export function describeError(err: unknown): { code: ExitCode; line: string } {
     const row = EXIT_CODE_BY_ERROR.find(([cls]) => err instanceof cls);
     const exit = row?.[1];
     return {
-      code: typeof exit === 'function' ? (exit as (e: BaseError<string>) => ExitCode)(err) : (exit ?? EXIT.INCOMPLETE),
+      code:
+        typeof exit === 'function'
+          ? (exit as (e: BaseError<string>) => ExitCode)(err as BaseError<string>)
+          : (exit ?? EXIT.INCOMPLETE),
       line: `lamina: ${err.message} [${String(err.code)}]`,
     };
   }

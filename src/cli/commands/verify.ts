@@ -13,9 +13,10 @@ import {
   type VerifyOutcome,
 } from '../../pipeline/verify.js';
 import { escapeTerminal } from '../../util/escape.js';
+import { defaultHistoryPath, recordVerificationHistory } from '../../pipeline/history.js';
 import { VERDICT_FORMATS, renderVerdicts } from '../../report/verdicts.js';
 import { EXIT } from '../exit.js';
-import { command } from '../command.js';
+import { command, type Command } from '../command.js';
 import * as flags from '../flags.js';
 import { emit, printNotes } from '../output.js';
 
@@ -26,6 +27,7 @@ export const VERIFY_USAGE = `usage: lamina verify LAYER.zip --policy FILE --laye
        lamina verify --all --policy FILE [--region R ...] [options] [AWS flags]
 
 options:   [--bundle FILE ...] [--format text|json|sarif] [-o FILE] [limit flags]
+           [--history [DB]] (with --all)
 AWS flags: [--profile P] [--role-arn ARN ...] [--endpoint-url URL] [--cache-dir DIR]
            [--max-attempts N] [--concurrency N]
 
@@ -34,10 +36,15 @@ job and profile state through the Signer API; Sigstore bundles from --bundle and
 bundle sources), denied packages and licenses. --function also checks the function's code
 signing config and layer owners and verifies each of its layers; --all verifies every function
 and layer version in the regions (default AWS_REGION). The report says what was checked, how.
+--all --history [DB]: record the verdicts and each layer's AWS Signer status with the latest
+scan 'lamina scan --history' recorded for the same regions, so 'lamina changes' reports newly
+revoked signing jobs and profiles.
 Exit 0 pass, 1 policy violation, 2 bad input or usage, 3 could not complete.`;
 
-/** `lamina verify`. */
-export const verifyCommand = command(
+/** `lamina verify` (`--history` may stand alone: see flags.historyArgv). */
+export const verifyCommand: Command = (argv, io) => verify(flags.historyArgv(argv), io);
+
+const verify = command(
   VERIFY_USAGE,
   {
     policy: { type: 'string' },
@@ -49,6 +56,7 @@ export const verifyCommand = command(
     function: { type: 'string' },
     all: { type: 'boolean', default: false },
     account: { type: 'string' },
+    ...flags.HISTORY,
     ...flags.AWS,
     ...flags.ESTATE,
     ...flags.LIMITS,
@@ -64,6 +72,8 @@ export const verifyCommand = command(
     }
     if (values.policy === undefined)
       throw new UsageError({ code: 'MISSING_ARGUMENT', message: '--policy is required' });
+    if (values.history !== undefined && !values.all)
+      throw new UsageError({ code: 'BAD_ARGUMENT', message: '--history goes with --all' });
     const format = flags.oneOf('format', values.format, VERDICT_FORMATS);
     const common = {
       policy: values.policy,
@@ -107,6 +117,18 @@ export const verifyCommand = command(
         const regions = flags.regions(values.region);
         if (regions.length === 0) throw flags.noRegion(true);
         outcome = await verifyEstate({ ...aws, regions });
+        if (values.history !== undefined) {
+          const rec = recordVerificationHistory({
+            db: flags.historyDb(values.history, defaultHistoryPath),
+            verdicts: outcome.verdicts,
+            signing: outcome.signing ?? [],
+            policyFile: values.policy,
+            regions,
+          });
+          io.stderr.write(
+            escapeTerminal(`lamina: verdicts recorded with scan ${rec.scanId} in ${rec.db}`) + '\n'
+          );
+        }
       }
     }
 
