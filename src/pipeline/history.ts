@@ -119,14 +119,7 @@ export function recordVerificationHistory(options: RecordVerificationOptions): {
 } {
   const policyDigest = `sha256:${createHash('sha256').update(readFileSync(options.policyFile)).digest('hex')}`;
   return withStore(options.db, false, (store) => {
-    const scanId = store.latestScan();
-    const scope = store.loadScan(scanId).result.scope;
-    const want = [...new Set(options.regions)].sort();
-    if (want.join() !== scope.regions.join())
-      throw new HistoryError({
-        code: 'SCAN_NOT_FOUND',
-        message: `the latest scan in history ${store.path} (scan ${scanId}) covers ${scope.regions.join(', ') || 'no region'}, not ${want.join(', ')}: run 'lamina scan --history' on the same regions first`,
-      });
+    const scanId = scanToVerify(store, options.regions);
     store.recordVerification(scanId, {
       verdicts: options.verdicts,
       signing: options.signing,
@@ -134,6 +127,27 @@ export function recordVerificationHistory(options: RecordVerificationOptions): {
     });
     return { db: store.path, scanId };
   });
+}
+
+/**
+ * The scan `verify --all --history` will record its verdicts with, checked before verifying so
+ * a history that cannot take them is refused first.
+ * @throws HistoryError NO_HISTORY, SCAN_NOT_FOUND, CORRUPT_DATABASE, …
+ */
+export function checkVerificationHistory(db: string, regions: readonly string[]): number {
+  return withStore(db, false, (store) => scanToVerify(store, regions));
+}
+
+function scanToVerify(store: HistoryStore, regions: readonly string[]): number {
+  const scanId = store.latestScan();
+  const scope = store.loadScan(scanId).result.scope;
+  const want = [...new Set(regions)].sort();
+  if (want.join() !== scope.regions.join())
+    throw new HistoryError({
+      code: 'SCAN_NOT_FOUND',
+      message: `the latest scan in history ${store.path} (scan ${scanId}) covers ${scope.regions.join(', ') || 'no region'}, not ${want.join(', ')}: run 'lamina scan --history' on the same regions first`,
+    });
+  return scanId;
 }
 
 /** Options for {@link historyChanges}. */

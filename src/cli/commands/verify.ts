@@ -13,7 +13,11 @@ import {
   type VerifyOutcome,
 } from '../../pipeline/verify.js';
 import { escapeTerminal } from '../../util/escape.js';
-import { defaultHistoryPath, recordVerificationHistory } from '../../pipeline/history.js';
+import {
+  checkVerificationHistory,
+  defaultHistoryPath,
+  recordVerificationHistory,
+} from '../../pipeline/history.js';
 import { VERDICT_FORMATS, renderVerdicts } from '../../report/verdicts.js';
 import { EXIT } from '../exit.js';
 import { command, type Command } from '../command.js';
@@ -116,10 +120,15 @@ const verify = command(
       } else {
         const regions = flags.regions(values.region);
         if (regions.length === 0) throw flags.noRegion(true);
+        const db =
+          values.history === undefined
+            ? undefined
+            : flags.historyDb(values.history, defaultHistoryPath);
+        if (db !== undefined) checkVerificationHistory(db, regions);
         outcome = await verifyEstate({ ...aws, regions });
-        if (values.history !== undefined) {
+        if (db !== undefined) {
           const rec = recordVerificationHistory({
-            db: flags.historyDb(values.history, defaultHistoryPath),
+            db,
             verdicts: outcome.verdicts,
             signing: outcome.signing ?? [],
             policyFile: values.policy,
