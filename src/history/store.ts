@@ -439,7 +439,7 @@ export class HistoryStore {
       let id: number | undefined;
       let what: string;
       if (since === undefined) {
-        what = 'a previous scan';
+        what = 'previous scan';
         id = this.#db
           .prepare('SELECT id FROM scan ORDER BY id DESC LIMIT 1 OFFSET 1')
           .pluck()
@@ -455,7 +455,7 @@ export class HistoryStore {
             code: 'SCAN_NOT_FOUND',
             message: `--since ${since}: not a scan id or an ISO 8601 date`,
           });
-        what = `a scan finished at or before ${new Date(t).toISOString()}`;
+        what = `scan finished at or before ${new Date(t).toISOString()}`;
         id = this.#db
           .prepare(
             'SELECT id FROM scan WHERE finished_at <= ? ORDER BY finished_at DESC, id DESC LIMIT 1'

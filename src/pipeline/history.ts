@@ -3,8 +3,8 @@
  * compute what changed between two recorded scans, list and prune the history.
  */
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import {
   computeChanges,
   failingKinds,
@@ -45,6 +45,8 @@ export interface RecordedScanOutcome {
 }
 
 function withStore<T>(db: string, create: boolean, fn: (store: HistoryStore) => T): T {
+  // The default location's directory may not exist yet on a fresh machine.
+  if (create) mkdirSync(dirname(resolve(db)), { recursive: true });
   const store = HistoryStore.open(resolve(db), { create });
   try {
     return fn(store);
