@@ -106,15 +106,15 @@ describe('lamina changes', () => {
     expect(r.code).toBe(1);
     expect(r.stdout).toContain('Changes from scan 1');
     expect(r.stdout).toMatch(
-      /Republished under the same version number \(other bytes\) \(1\)  \[fails: --fail-on\]/
+      /Republished under the same version number \(other bytes\) \(1\) {2}\[fails: --fail-on\]/
     );
     expect(r.stdout).toContain(`${lv('base', 1)}  sha256:`);
-    expect(r.stdout).toMatch(/Signing jobs or profiles revoked \(1\)  \[fails: --fail-on\]/);
+    expect(r.stdout).toMatch(/Signing jobs or profiles revoked \(1\) {2}\[fails: --fail-on\]/);
     expect(r.stdout).toContain(`job  ${jobArn}  was not revoked`);
     expect(r.stdout).toContain(`Layer versions published (1)`);
     expect(r.stdout).toContain(lv('base', 3));
-    expect(r.stdout).toMatch(/api \(us-east-1\)  base  v2  v3/);
-    expect(r.stdout).toMatch(/Functions added \(1\)\n  fresh \(us-east-1\)/);
+    expect(r.stdout).toMatch(/api \(us-east-1\) {2}base {2}v2 {2}v3/);
+    expect(r.stdout).toMatch(/Functions added \(1\)\n {2}fresh \(us-east-1\)/);
   });
 
   it('as JSON: every kind counted, the republished version diffed at package level', async () => {

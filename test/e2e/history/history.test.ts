@@ -8,6 +8,7 @@ import { existsSync, statSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { startAwsLocal, type AwsLocal } from '@lamina/aws-local/testing';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { BUILT_CLI, REPO_ROOT, runCli } from '../helpers/cli.js';
@@ -114,7 +115,12 @@ describe('without the SQLite binding', () => {
     ]) {
       const r = spawnSync(
         process.execPath,
-        ['--require', join(REPO_ROOT, 'test/e2e/history/no-sqlite.cjs'), BUILT_CLI, ...argv],
+        [
+          '--import',
+          pathToFileURL(join(REPO_ROOT, 'test/e2e/history/no-sqlite.mjs')).href,
+          BUILT_CLI,
+          ...argv,
+        ],
         { cwd: dir, encoding: 'utf8' }
       );
       expect(r.status, argv.join(' ')).toBe(3);
