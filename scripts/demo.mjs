@@ -604,7 +604,7 @@ async function main() {
     }
 
     // 4. Verify every function and layer version against the demo policy.
-    const verifyArgs = [
+    const verifyAll = (flags) => [
       'verify',
       '--all',
       '--policy',
@@ -612,8 +612,9 @@ async function main() {
       '--history',
       arg(db),
       ...regionFlags,
-      ...awsFlags,
+      ...flags,
     ];
+    const verifyArgs = verifyAll(awsFlags);
     section(`4. Verify the estate against ${POLICY}`);
     console.log(`$ lamina ${verifyArgs.join(' ')}\n`);
     const verify = await lamina([...verifyArgs, '--format', 'json'], env, { capture: true });
@@ -668,16 +669,7 @@ async function main() {
     const scan2 = await lamina(scan2Args, env, { capture: true });
     if (scan2.code !== 3)
       problems.push(`second scan exited ${scan2.code}, the seeded failures make it 3`);
-    const verify2Args = [
-      'verify',
-      '--all',
-      '--policy',
-      POLICY,
-      '--history',
-      arg(db),
-      ...regionFlags,
-      ...laterFlags,
-    ];
+    const verify2Args = verifyAll(laterFlags);
     console.log(`$ lamina ${verify2Args.join(' ')} > /dev/null`);
     const verify2 = await lamina([...verify2Args, '--format', 'json'], env, { capture: true });
     if (verify2.code !== 1) problems.push(`second verify exited ${verify2.code}, want 1`);

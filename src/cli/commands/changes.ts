@@ -2,11 +2,7 @@
 import { UsageError } from '../../errors.js';
 import { CHANGE_KINDS, DEFAULT_FAIL_ON } from '../../history/changes.js';
 import { defaultHistoryPath, historyChanges } from '../../pipeline/history.js';
-import {
-  renderChangesJson,
-  renderChangesMarkdown,
-  renderChangesText,
-} from '../../report/changes.js';
+import { CHANGES_FORMATS, renderChanges } from '../../report/changes.js';
 import { EXIT } from '../exit.js';
 import { command } from '../command.js';
 import * as flags from '../flags.js';
@@ -45,7 +41,7 @@ export const changesCommand = command(
         code: 'BAD_ARGUMENT',
         message: `changes takes no positional arguments\n${CHANGES_USAGE}`,
       });
-    const format = flags.oneOf('format', values.format, ['text', 'json', 'markdown'] as const);
+    const format = flags.oneOf('format', values.format, CHANGES_FORMATS);
     const { changes, failing } = historyChanges({
       db: flags.historyDb(values.db, defaultHistoryPath),
       ...(values.since !== undefined ? { since: values.since } : {}),
@@ -53,12 +49,7 @@ export const changesCommand = command(
       ...(values['fail-on'] !== undefined ? { failOn: values['fail-on'] } : {}),
       ...(values.policy !== undefined ? { policy: values.policy } : {}),
     });
-    const text =
-      format === 'json'
-        ? renderChangesJson(changes, failing)
-        : format === 'markdown'
-          ? renderChangesMarkdown(changes, failing)
-          : renderChangesText(changes, failing);
+    const text = renderChanges(changes, format, failing);
     await emit(text, values.output, io);
     return failing.length > 0 ? EXIT.POLICY_FAILURE : EXIT.OK;
   }

@@ -6,16 +6,8 @@ import { changeCount } from '../../diff/diff.js';
 import { UsageError } from '../../errors.js';
 import { CHANGE_KINDS } from '../../history/changes.js';
 import { diffInputs } from '../../pipeline/diff.js';
-import {
-  renderChangesJson,
-  renderChangesMarkdown,
-  renderChangesText,
-} from '../../report/changes.js';
-import {
-  renderPackageDiffJson,
-  renderPackageDiffMarkdown,
-  renderPackageDiffText,
-} from '../../report/package-diff.js';
+import { CHANGES_FORMATS, renderChanges } from '../../report/changes.js';
+import { renderPackageDiff } from '../../report/package-diff.js';
 import { EXIT } from '../exit.js';
 import { command } from '../command.js';
 import * as flags from '../flags.js';
@@ -48,34 +40,21 @@ export const diffCommand = command(
         code: 'MISSING_ARGUMENT',
         message: `diff takes exactly two inputs, A and B\n${DIFF_USAGE}`,
       });
-    const format = flags.oneOf('format', values.format, ['text', 'json', 'markdown'] as const);
+    const format = flags.oneOf('format', values.format, CHANGES_FORMATS);
     const outcome = await diffInputs({
       from: positionals[0]!,
       to: positionals[1]!,
       ...flags.aws(values),
       limits: flags.limits(values),
     });
-    let text: string;
-    let differs: boolean;
-    if (outcome.kind === 'packages') {
-      const d = outcome.diff;
-      text =
-        format === 'json'
-          ? renderPackageDiffJson(d)
-          : format === 'markdown'
-            ? renderPackageDiffMarkdown(d)
-            : renderPackageDiffText(d);
-      differs = changeCount(d.summary) > 0;
-    } else {
-      const c = outcome.changes;
-      text =
-        format === 'json'
-          ? renderChangesJson(c)
-          : format === 'markdown'
-            ? renderChangesMarkdown(c)
-            : renderChangesText(c);
-      differs = CHANGE_KINDS.some((k) => c.summary[k] > 0);
-    }
+    const text =
+      outcome.kind === 'packages'
+        ? renderPackageDiff(outcome.diff, format)
+        : renderChanges(outcome.changes, format);
+    const differs =
+      outcome.kind === 'packages'
+        ? changeCount(outcome.diff.summary) > 0
+        : CHANGE_KINDS.some((k) => outcome.changes.summary[k] > 0);
     await emit(text, values.output, io);
     return values['exit-code'] && differs ? EXIT.POLICY_FAILURE : EXIT.OK;
   }
