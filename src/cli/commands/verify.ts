@@ -30,7 +30,7 @@ export const VERIFY_USAGE = `usage: lamina verify LAYER.zip --policy FILE --laye
        lamina verify --function NAME --policy FILE [--region R] [options] [AWS flags]
        lamina verify --all --policy FILE [--region R ...] [options] [AWS flags]
 
-options:   [--bundle FILE ...] [--format text|json|sarif] [-o FILE] [limit flags]
+options:   [--bundle FILE ...] [--format text|json|sarif|markdown] [-o FILE] [limit flags]
            [--history [DB]] (with --all)
 AWS flags: [--profile P] [--role-arn ARN ...] [--endpoint-url URL] [--cache-dir DIR]
            [--max-attempts N] [--concurrency N]
