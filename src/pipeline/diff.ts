@@ -116,11 +116,24 @@ function scanResultOf(text: string, name: string): ScanResult | undefined {
   }
   const o = v as Partial<ScanResult> | null;
   if (!o || typeof o !== 'object' || !('functions' in o) || !('layers' in o)) return undefined;
-  if (o.schemaVersion !== 1 || !Array.isArray(o.functions) || !Array.isArray(o.layers))
-    throw new UsageError({
+  const bad = (why: string) =>
+    new UsageError({
       code: 'BAD_INPUT',
-      message: `${name}: not a scan result this lamina reads (schemaVersion ${JSON.stringify(o.schemaVersion)})`,
+      message: `${name}: not a scan result this lamina reads (${why})`,
     });
+  if (o.schemaVersion !== 1) throw bad(`schemaVersion ${JSON.stringify(o.schemaVersion)}`);
+  const isObj = (x: unknown): x is Record<string, unknown> =>
+    typeof x === 'object' && x !== null && !Array.isArray(x);
+  // The fields the comparison walks; anything else is used as far as it is there.
+  if (
+    !Array.isArray(o.functions) ||
+    !o.functions.every((f) => isObj(f) && typeof f.arn === 'string' && Array.isArray(f.layers)) ||
+    !Array.isArray(o.layers) ||
+    !o.layers.every((l) => isObj(l) && Array.isArray(l.versions) && l.versions.every(isObj)) ||
+    !Array.isArray(o.failures) ||
+    !isObj(o.scope)
+  )
+    throw bad('functions, layers, failures or scope missing or malformed');
   return o as ScanResult;
 }
 
@@ -131,12 +144,12 @@ function recorded(result: ScanResult, id: number, mtime: Date): RecordedScan {
       id,
       startedAt: finishedAt,
       finishedAt,
-      toolVersion: result.tool?.version ?? '',
+      toolVersion: typeof result.tool?.version === 'string' ? result.tool.version : '',
       policyDigest: null,
       verified: false,
       functions: result.functions.length,
       layerVersions: result.layers.reduce((n, l) => n + l.versions.length, 0),
-      failures: result.failures?.length ?? 0,
+      failures: result.failures.length,
     },
     result,
     verdicts: null,

@@ -23,7 +23,8 @@ export async function scanInventories(
   const files = new Map<string, string>();
   for (const l of result.layers)
     for (const v of l.versions)
-      if (v.status === 'inventoried' && v.digest && v.sbom) files.set(v.digest, v.sbom);
+      if (v.status === 'inventoried' && v.digest && v.sbom === sbomPathOf(v.digest))
+        files.set(v.digest, v.sbom);
   const out = new Map<string, Inventory>();
   await mapLimit([...files], concurrency, async ([digest, sbom]) => {
     try {
@@ -34,6 +35,15 @@ export async function scanInventories(
     }
   });
   return out;
+}
+
+/**
+ * Where scan puts a digest's SBOM, relative to its output directory. A scan.json read back
+ * (`lamina diff`) that names any other path is not followed: only this file is read.
+ */
+export function sbomPathOf(digest: string): string | undefined {
+  const m = /^sha256:([0-9a-f]{64})$/.exec(digest);
+  return m ? `sboms/${m[1]}.cdx.json` : undefined;
 }
 
 /** The package-level drift of a scan whose SBOMs are in `outDir` (scan.json's `drift` additions). */

@@ -95,10 +95,18 @@ describe('lamina diff: local inputs', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('[NOT_CYCLONEDX]');
     const scan = join(dir, 'scan.json');
-    await writeFile(scan, JSON.stringify({ schemaVersion: 1, functions: [], layers: [] }));
+    await writeFile(
+      scan,
+      JSON.stringify({ schemaVersion: 1, scope: {}, functions: [], layers: [], failures: [] })
+    );
     const mixed = await runCli(['diff', scan, NEW]);
     expect(mixed.code).toBe(2);
     expect(mixed.stderr).toContain('not one of each');
+    const broken = join(dir, 'broken-scan.json');
+    await writeFile(broken, JSON.stringify({ schemaVersion: 1, functions: [{}], layers: [] }));
+    const b = await runCli(['diff', broken, broken]);
+    expect(b.code).toBe(2);
+    expect(b.stderr).toMatch(/not a scan result this lamina reads .* \[BAD_INPUT\]\n$/);
     expect((await runCli(['diff', OLD])).code).toBe(2);
     expect((await runCli(['diff', OLD, NEW, '--format', 'yaml'])).code).toBe(2);
   });
