@@ -14,9 +14,11 @@ import {
   type Changes,
   type PackageCandidate,
 } from '../history/changes.js';
+import { analyzeEstate } from '../estate/analyze.js';
 import { HistoryError } from '../history/errors.js';
 import { defaultHistoryPath, HistoryStore } from '../history/store.js';
 import type { ScanInfo, SigningFact } from '../history/types.js';
+import type { Inventory } from '../model/inventory.js';
 import type { ScanResult } from '../scan/result.js';
 import { compileDeny, matchesDeny } from '../verify/checks/packages.js';
 import type { Verdict } from '../verify/verdict.js';
@@ -163,12 +165,18 @@ export interface HistoryChangesOptions {
   failOn?: string;
   /** A policy whose package deny rules (of every layer rule) find newly denied packages. */
   policy?: PolicyInput;
+  /** Also give back the later scan with its package drift and verdicts (for a report). */
+  withScan?: boolean;
 }
 
 export interface HistoryChangesOutcome {
   changes: Changes;
   /** The selected kinds that occurred: non-empty means exit 1. */
   failing: ChangeKind[];
+  /** With `withScan`: the later scan, its package drift computed from the recorded inventories. */
+  scan?: ScanResult;
+  /** With `withScan`: the verdicts `verify --all --history` recorded with it, if any. */
+  verdicts?: Verdict[] | null;
 }
 
 /**
@@ -188,23 +196,45 @@ export function historyChanges(options: HistoryChangesOptions): HistoryChangesOu
         code: 'SCAN_NOT_FOUND',
         message: `history ${store.path}: scan ${from} is not earlier than scan ${to}; nothing to compare`,
       });
-    const changes = changesBetween(store, from, to, isDenied ? { isDenied } : {});
-    return { changes, failing: failingKinds(changes, selected) };
+    const inventoryOf = inventoryCache(store);
+    const changes = changesBetween(store, from, to, {
+      inventoryOf,
+      ...(isDenied ? { isDenied } : {}),
+    });
+    const out: HistoryChangesOutcome = { changes, failing: failingKinds(changes, selected) };
+    if (options.withScan) {
+      const later = store.loadScan(to);
+      const scan = later.result;
+      scan.drift = { ...scan.drift, ...analyzeEstate(scan, { inventoryOf }) };
+      out.scan = scan;
+      out.verdicts = later.verdicts;
+    }
+    return out;
   });
+}
+
+/** The store's inventories by digest, each read (and decompressed) once. */
+function inventoryCache(store: HistoryStore): (digest: string) => Inventory | undefined {
+  const cache = new Map<string, Inventory | undefined>();
+  return (d) => {
+    if (!cache.has(d)) cache.set(d, store.inventory(d));
+    return cache.get(d);
+  };
 }
 
 function changesBetween(
   store: HistoryStore,
   from: number,
   to: number,
-  options: { isDenied?: (p: PackageCandidate) => boolean }
+  options: {
+    isDenied?: (p: PackageCandidate) => boolean;
+    inventoryOf?: (digest: string) => Inventory | undefined;
+  }
 ): Changes {
-  const cache = new Map<string, ReturnType<HistoryStore['inventory']>>();
-  const inventoryOf = (d: string) => {
-    if (!cache.has(d)) cache.set(d, store.inventory(d));
-    return cache.get(d);
-  };
-  return computeChanges(store.loadScan(from), store.loadScan(to), { ...options, inventoryOf });
+  return computeChanges(store.loadScan(from), store.loadScan(to), {
+    ...options,
+    inventoryOf: options.inventoryOf ?? inventoryCache(store),
+  });
 }
 
 /** Every package deny rule of the policy's layer rules, as one predicate. */

@@ -7,9 +7,11 @@ import { EXIT } from '../exit.js';
 import { command } from '../command.js';
 import * as flags from '../flags.js';
 import { emit } from '../output.js';
+import { writeReportFiles } from '../reports.js';
 
 export const CHANGES_USAGE = `usage: lamina changes [--since SCAN|DATE] [--until SCAN|DATE] [--fail-on KINDS]
                      [--policy FILE] [--db FILE] [--format text|json|markdown] [-o FILE]
+                     [--html FILE]
 
 What changed from one recorded scan to a later one (record scans with 'lamina scan --history';
 'lamina verify --all --history' adds signing status). Default: the scan before the latest
@@ -18,6 +20,8 @@ date (the last scan finished at or before it). --policy: packages its deny rules
 layer carried before are reported as package-denied.
 --db: the history database (default ${'$'}XDG_STATE_HOME/lamina/history.db, else
 ~/.local/state/lamina/history.db).
+--html FILE: also write the HTML report of the later scan (drift matrix, package diffs, the
+verdicts 'verify --all --history' recorded, failures) with these changes.
 Kinds: ${CHANGE_KINDS.join(', ')}.
 --fail-on: comma-separated kinds, 'any' or 'none' (default ${DEFAULT_FAIL_ON.join(',')}).
 Exit 0 when no selected kind occurred, 1 when one did, 2 bad input (no history, no such scan,
@@ -34,6 +38,7 @@ export const changesCommand = command(
     db: { type: 'string' },
     format: { type: 'string', default: 'text' },
     output: { type: 'string', short: 'o' },
+    html: { type: 'string' },
   },
   async ({ values, positionals }, io) => {
     if (positionals.length > 0)
@@ -42,13 +47,19 @@ export const changesCommand = command(
         message: `changes takes no positional arguments\n${CHANGES_USAGE}`,
       });
     const format = flags.oneOf('format', values.format, CHANGES_FORMATS);
-    const { changes, failing } = historyChanges({
+    const { changes, failing, scan, verdicts } = historyChanges({
       db: flags.historyDb(values.db, defaultHistoryPath),
       ...(values.since !== undefined ? { since: values.since } : {}),
       ...(values.until !== undefined ? { until: values.until } : {}),
       ...(values['fail-on'] !== undefined ? { failOn: values['fail-on'] } : {}),
       ...(values.policy !== undefined ? { policy: values.policy } : {}),
+      withScan: values.html !== undefined,
     });
+    if (values.html !== undefined && scan)
+      await writeReportFiles(
+        { html: values.html },
+        { scan, changes, failing, ...(verdicts ? { verdicts } : {}) }
+      );
     const text = renderChanges(changes, format, failing);
     await emit(text, values.output, io);
     return failing.length > 0 ? EXIT.POLICY_FAILURE : EXIT.OK;

@@ -140,6 +140,22 @@ describe('lamina changes', () => {
     expect(c.layerVersionsRemoved.map((l) => l.arn)).toEqual([lv('tools', 1)]);
   });
 
+  it('--html: the later scan with its recorded verdicts, package drift and the changes', async () => {
+    const html = join(dir, 'changes.html');
+    const r = await runCli(['changes', '--db', db, '--html', html, '--fail-on', 'none']);
+    expect(r.code).toBe(0);
+    const page = readFileSync(html, 'utf8');
+    expect(page).toContain('id="verdicts-h"');
+    expect(page).toContain('Changes since scan 1');
+    // The report's data: the failing verdict of the republished base v1 (event-stream denied).
+    const data = JSON.parse(
+      /<script type="application\/json" id="lamina-data">([^]*?)<\/script>/.exec(page)![1]!
+    ) as { verdicts: { ok: boolean; arn: string | null }[]; packages: { key: string }[] };
+    expect(data.verdicts.find((v) => v.arn === lv('base', 1))?.ok).toBe(false);
+    // Deployed at two versions (old on base v1, api and fresh on v3): from the recorded inventories.
+    expect(data.packages.map((p) => p.key)).toEqual(['pkg:npm/left-pad']);
+  });
+
   it('--fail-on chooses the kinds that fail: none, one that occurred, one that did not', async () => {
     expect((await runCli(['changes', '--db', db, '--fail-on', 'none'])).code).toBe(0);
     expect((await runCli(['changes', '--db', db, '--fail-on', 'function-added'])).code).toBe(1);
