@@ -674,8 +674,11 @@ async function main() {
     const verify2 = await lamina([...verify2Args, '--format', 'json'], env, { capture: true });
     if (verify2.code !== 1) problems.push(`second verify exited ${verify2.code}, want 1`);
     const changesArgs = ['changes', '--db', arg(db)];
-    console.log(`$ lamina ${changesArgs.join(' ')}\n`);
-    const changes = await lamina(changesArgs, env, { capture: true });
+    const changesHtml = join(out, 'changes.html');
+    const changesShown = [...changesArgs, '--html', arg(changesHtml)];
+    console.log(`$ lamina ${changesShown.join(' ')}\n`);
+    const changes = await lamina(changesShown, env, { capture: true });
+    if (!existsSync(changesHtml)) problems.push('changes --html wrote no report');
     console.log(changes.stdout.trimEnd());
     console.log(
       `\ndemo: changes exited ${changes.code} (1: a change of a kind --fail-on selects: a republished version, a revocation)`
@@ -715,7 +718,7 @@ async function main() {
         (axios
           ? `; node-hotfix:1's new bytes: axios ${axios.from.version} -> ${axios.to.version} (${axios.direction})`
           : '') +
-        `; reports of the second scan, with the changes, in ${rel(join(laterOut, 'report.html'))}`
+        `; the report of the second scan with its verdicts and the changes in ${rel(changesHtml)}`
     );
 
     console.log(

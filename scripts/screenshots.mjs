@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Screenshots of the HTML report for the README (docs/img/report-*.png): runs the demo (two
-// scans of the demo estate with a change between them, scripts/demo.mjs), opens the second
-// scan's report (what `lamina scan --history --html` wrote) in headless Chromium through
+// scans of the demo estate with a change between them, scripts/demo.mjs), opens the report of
+// the second scan with its verdicts and the changes (what `lamina changes --html` wrote from the
+// history) in headless Chromium through
 // playwright-core, and captures the drift matrix, one cell's package diff, and the changes panel.
 //
 // usage: node scripts/screenshots.mjs      (needs Debian's chromium, or LAMINA_CHROMIUM=PATH)
@@ -36,7 +37,7 @@ try {
     const errors = [];
     page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
     page.on('pageerror', (e) => errors.push(e.message));
-    await page.goto(pathToFileURL(join(out, 'later', 'report.html')).href);
+    await page.goto(pathToFileURL(join(out, 'changes.html')).href);
     await page.locator('#matrix td.cell').first().waitFor();
 
     // 1. The drift matrix: functions × layers, each cell the version used, its lag and state.
@@ -49,7 +50,7 @@ try {
       .locator('#matrix tbody tr', {
         has: page.locator('.fname', { hasText: /^payments-api$/ }),
       })
-      .locator('td.cell.s-behind')
+      .locator('td.cell')
       .first()
       .click();
     const detail = page.locator('#detail');

@@ -83,6 +83,10 @@ describe('npm run demo (scripts/demo.mjs)', () => {
       expect(await readFile(join(out, 'later', 'report.html'), 'utf8')).toContain(
         'Changes since scan 1'
       );
+      // From the history: the second scan with its verdicts and the changes.
+      const report = await readFile(join(out, 'changes.html'), 'utf8');
+      expect(report).toContain('id="verdicts-h"');
+      expect(report).toContain('Changes since scan 1');
       expect(r.stdout).toMatch(/changes exited 1 /);
       expect(r.stdout).toMatch(/caught +digest-changed +node-hotfix:1 \(us-east-1\)/);
       expect(r.stdout).toMatch(/caught +signing-revoked +/);
