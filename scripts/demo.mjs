@@ -3,7 +3,10 @@
 // local AWS endpoint on testdata/estates/demo.yaml and, as a user would, run
 // `lamina scan` against it (report and SBOMs), show one function's merged-layer
 // SBOM with what a later layer shadows, and `lamina verify --all` it against
-// policies/demo.yaml. No AWS account needed. The estate seeds problems on
+// policies/demo.yaml, recording both in a scan history with Markdown and HTML
+// reports. Then the estate changes (a new layer version, a revoked signing job,
+// a version republished under the same number) and a second scan shows
+// `lamina changes` catching each change. No AWS account needed. The estate seeds problems on
 // purpose (listed at the top of demo.yaml), so the scan exits 3 and verify 1;
 // this script exits 0 when every seeded problem was caught and every good layer
 // passed, 1 otherwise.
@@ -19,7 +22,7 @@ import {
   statSync,
   writeFileSync,
 } from 'node:fs';
-import { dirname, join, relative } from 'node:path';
+import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 
@@ -226,6 +229,82 @@ const EXPECTED_VERDICTS = [
   })),
 ];
 
+/**
+ * A week later (laterEstate below): what changed, and what `lamina changes` must report for
+ * each (kind, the ARN it names).
+ */
+const JOB_0002 =
+  'arn:aws:signer:us-east-1:123456789012:/signing-jobs/3f1e2d4c-0002-4a5b-8c7d-000000000002';
+const EXPECTED_CHANGES = [
+  {
+    kind: 'digest-changed',
+    arn: layer('us-east-1', 'node-hotfix', 1),
+    why: 'node-hotfix:1 republished under the same number, axios downgraded',
+  },
+  {
+    kind: 'signing-revoked',
+    arn: JOB_0002,
+    why: "the job that signed node-common:3 revoked (orders-api's layer)",
+  },
+  {
+    kind: 'layer-version-added',
+    arn: layer('us-east-1', 'node-common', 6),
+    why: 'node-common:6 published',
+  },
+  {
+    kind: 'function-moved',
+    arn: fn('us-east-1', 'search-api'),
+    why: 'search-api moved from node-common:4 to node-common:6',
+  },
+];
+
+/**
+ * The demo estate a week later, written beside the demo output: node-common:6 published (and
+ * search-api moved to it), the signing job of node-common:3 revoked, node-hotfix:1
+ * republished with other bytes (axios 1.8.2 replaced by 0.21.1).
+ */
+async function laterEstate(path) {
+  const YAML = await import('yaml');
+  const doc = YAML.parse(readFileSync(ESTATE, 'utf8'));
+  const base = dirname(ESTATE);
+  // Zip paths are relative to the estate file; the copy lives elsewhere.
+  for (const account of Object.values(doc.accounts))
+    for (const region of Object.values(account.regions ?? {}))
+      for (const l of region.layers ?? [])
+        for (const v of l.versions) if (v.zip && !isAbsolute(v.zip)) v.zip = resolve(base, v.zip);
+  const east = doc.accounts[HOME].regions['us-east-1'];
+  east.signingJobs.push({
+    jobId: '3f1e2d4c-0008-4a5b-8c7d-000000000008',
+    profile: 'PlatformSigner',
+    createdAt: '2025-06-01T09:00:00Z',
+    completedAt: '2025-06-01T09:00:04Z',
+    signatureExpiresAt: '2036-06-01T09:00:04Z',
+  });
+  const job2 = east.signingJobs.find((j) => j.jobId.startsWith('3f1e2d4c-0002'));
+  job2.revocation = {
+    reason: 'signing key exposed in a CI log',
+    revokedAt: '2025-06-02T12:00:00Z',
+  };
+  const nodeCommon = east.layers.find((l) => l.name === 'node-common');
+  nodeCommon.versions.push({
+    generate: {
+      files: {
+        'nodejs/node_modules/demo-util/package.json':
+          '{"name":"demo-util","version":"3.1.0","license":"MIT"}',
+      },
+    },
+    createdDate: '2025-06-01T10:00:00Z',
+    compatibleRuntimes: ['nodejs20.x'],
+    signingJob: '3f1e2d4c-0008-4a5b-8c7d-000000000008',
+  });
+  east.functions.find((f) => f.name === 'search-api').layers = ['node-common:6'];
+  const hotfix = east.layers.find((l) => l.name === 'node-hotfix');
+  hotfix.versions[0].generate.files['nodejs/node_modules/axios/package.json'] =
+    '{"name":"axios","version":"0.21.1","license":"MIT"}';
+  writeFileSync(path, YAML.stringify(doc));
+  return path;
+}
+
 /** Newest modification time under `dir` (ts sources only). */
 function newest(dir) {
   let t = 0;
@@ -390,6 +469,7 @@ async function main() {
     problems.push(`sbom ${SAMPLE_LAYER} exited ${sample.code}`);
 
   const endpoint = await startAwsEndpoint({ estate: ESTATE });
+  const endpoints = [endpoint];
   // The estate's home account keys, through the SDK's default credential chain,
   // exactly as a user's environment would give them; no AWS files involved.
   const env = { ...process.env };
@@ -409,7 +489,24 @@ async function main() {
   try {
     // 2. The estate: every function and layer version in two regions.
     section(`2. Scan the estate: local AWS endpoint at ${endpoint.url} serving ${rel(ESTATE)}`);
-    const scanArgs = ['scan', ...regionFlags, '--out', arg(out), ...awsFlags];
+    const db = join(out, 'history.db');
+    for (const x of ['', '-wal', '-shm']) rmSync(db + x, { force: true });
+    const reportFlags = (dir) => [
+      '--html',
+      arg(join(dir, 'report.html')),
+      '--markdown',
+      arg(join(dir, 'report.md')),
+    ];
+    const scanArgs = [
+      'scan',
+      ...regionFlags,
+      '--out',
+      arg(out),
+      '--history',
+      arg(db),
+      ...reportFlags(out),
+      ...awsFlags,
+    ];
     console.log(`$ lamina ${scanArgs.join(' ')}\n`);
     rmSync(join(out, 'sboms'), { recursive: true, force: true });
     const scan = await lamina(scanArgs, env);
@@ -507,7 +604,17 @@ async function main() {
     }
 
     // 4. Verify every function and layer version against the demo policy.
-    const verifyArgs = ['verify', '--all', '--policy', POLICY, ...regionFlags, ...awsFlags];
+    const verifyAll = (flags) => [
+      'verify',
+      '--all',
+      '--policy',
+      POLICY,
+      '--history',
+      arg(db),
+      ...regionFlags,
+      ...flags,
+    ];
+    const verifyArgs = verifyAll(awsFlags);
     section(`4. Verify the estate against ${POLICY}`);
     console.log(`$ lamina ${verifyArgs.join(' ')}\n`);
     const verify = await lamina([...verifyArgs, '--format', 'json'], env, { capture: true });
@@ -529,6 +636,90 @@ async function main() {
 
     section('5. Seeded problems and good layers: what verify concluded');
     checkVerdicts(verdicts, problems);
+    for (const f of ['report.html', 'report.md'])
+      if (!existsSync(join(out, f))) problems.push(`scan wrote no ${f}`);
+    console.log(
+      `\ndemo: reports of the scan in ${rel(join(out, 'report.html'))} and ${rel(join(out, 'report.md'))}; scan and verdicts recorded in ${rel(db)}`
+    );
+
+    // 6. A week later: the estate changed; scan again, and ask what changed.
+    endpoints.splice(endpoints.indexOf(endpoint), 1);
+    await endpoint.close();
+    const later = await startAwsEndpoint({
+      estate: await laterEstate(join(out, 'estate-later.yaml')),
+    });
+    endpoints.push(later);
+    const laterFlags = ['--endpoint-url', later.url, '--cache-dir', arg(join(out, 'cache'))];
+    const laterOut = join(out, 'later');
+    section(
+      '6. A week later: node-common:6 published, a signing job revoked, node-hotfix:1 republished'
+    );
+    const scan2Args = [
+      'scan',
+      ...regionFlags,
+      '--out',
+      arg(laterOut),
+      '--history',
+      arg(db),
+      ...reportFlags(laterOut),
+      '--quiet',
+      ...laterFlags,
+    ];
+    console.log(`$ lamina ${scan2Args.join(' ')}`);
+    const scan2 = await lamina(scan2Args, env, { capture: true });
+    if (scan2.code !== 3)
+      problems.push(`second scan exited ${scan2.code}, the seeded failures make it 3`);
+    const verify2Args = verifyAll(laterFlags);
+    console.log(`$ lamina ${verify2Args.join(' ')} > /dev/null`);
+    const verify2 = await lamina([...verify2Args, '--format', 'json'], env, { capture: true });
+    if (verify2.code !== 1) problems.push(`second verify exited ${verify2.code}, want 1`);
+    const changesArgs = ['changes', '--db', arg(db)];
+    const changesHtml = join(out, 'changes.html');
+    const changesShown = [...changesArgs, '--html', arg(changesHtml)];
+    console.log(`$ lamina ${changesShown.join(' ')}\n`);
+    const changes = await lamina(changesShown, env, { capture: true });
+    if (!existsSync(changesHtml)) problems.push('changes --html wrote no report');
+    console.log(changes.stdout.trimEnd());
+    console.log(
+      `\ndemo: changes exited ${changes.code} (1: a change of a kind --fail-on selects: a republished version, a revocation)`
+    );
+    if (changes.code !== 1) problems.push(`changes exited ${changes.code}, want 1`);
+
+    section('7. What changed: what lamina changes caught');
+    const asJson = await lamina([...changesArgs, '--format', 'json'], env, { capture: true });
+    let c = null;
+    try {
+      c = JSON.parse(asJson.stdout);
+    } catch {
+      problems.push(`changes printed no JSON (exit ${asJson.code}): ${asJson.stderr.trim()}`);
+    }
+    const arnsOf = {
+      'digest-changed': (x) => x.digestsChanged.map((d) => d.arn),
+      'signing-revoked': (x) => x.signingRevoked.map((d) => d.arn),
+      'layer-version-added': (x) => x.layerVersionsAdded.map((d) => d.arn),
+      'function-moved': (x) => x.functionsMoved.map((d) => d.function),
+    };
+    let caught = 0;
+    for (const e of EXPECTED_CHANGES) {
+      const ok = c !== null && arnsOf[e.kind](c).includes(e.arn);
+      if (ok) caught += 1;
+      else problems.push(`changes: ${e.kind} ${e.arn} not reported`);
+      const what = e.arn.includes(':/signing-jobs/')
+        ? `signing job ${e.arn.split('/').pop()}`
+        : label(e.arn);
+      console.log(`  ${ok ? 'caught' : 'MISSED'}  ${e.kind.padEnd(20)} ${what}: ${e.why}`);
+    }
+    const hotfix = c?.digestsChanged.find((d) => d.arn === EXPECTED_CHANGES[0].arn);
+    const axios = hotfix?.diff?.versionChanged.find((v) => v.name === 'axios');
+    if (!axios || axios.direction !== 'downgrade')
+      problems.push('changes: the republished node-hotfix:1 does not show axios downgraded');
+    console.log(
+      `\ndemo: ${caught} of ${EXPECTED_CHANGES.length} changes caught` +
+        (axios
+          ? `; node-hotfix:1's new bytes: axios ${axios.from.version} -> ${axios.to.version} (${axios.direction})`
+          : '') +
+        `; the report of the second scan with its verdicts and the changes in ${rel(changesHtml)}`
+    );
 
     console.log(
       [
@@ -542,13 +733,13 @@ async function main() {
       ].join('\n')
     );
   } finally {
-    await endpoint.close();
+    for (const e of endpoints) await e.close();
   }
   for (const p of problems) console.error(`demo: PROBLEM: ${p}`);
   console.log(
     problems.length
       ? 'demo: the results do NOT match what the estate seeds'
-      : 'demo: OK, every seeded problem was caught and every good layer passed'
+      : 'demo: OK, every seeded problem was caught, every good layer passed and every change was reported'
   );
   return problems.length ? 1 : 0;
 }

@@ -79,6 +79,23 @@ export {
   type BundleFileVerdict,
   type VerifyBundleFileOptions,
 } from './pipeline/bundle.js';
+export { diffInputs, type DiffInputsOptions, type DiffOutcome } from './pipeline/diff.js';
+export {
+  checkVerificationHistory,
+  defaultHistoryPath,
+  historyChanges,
+  listHistory,
+  prepareHistory,
+  pruneHistory,
+  recordScanHistory,
+  recordVerificationHistory,
+  type HistoryChangesOptions,
+  type HistoryChangesOutcome,
+  type RecordedScanOutcome,
+  type RecordScanHistoryOptions,
+  type RecordVerificationOptions,
+} from './pipeline/history.js';
+export { scanPackageDrift } from './pipeline/drift.js';
 export type { AwsAccessOptions, LimitOptions, PolicyInput } from './pipeline/options.js';
 
 // Options the use cases take.
@@ -105,10 +122,22 @@ export type {
   ScanLayerVersion,
   ScanResult,
 } from './scan/result.js';
+export type * from './scan/package-drift.js';
+export type { DiffSummary, PackageDiff } from './diff/diff.js';
+export { CHANGE_KINDS, DEFAULT_FAIL_ON, type ChangeKind, type Changes } from './history/changes.js';
+export type { ScanInfo, SigningFact } from './history/types.js';
 
 // Rendering results as the CLI does.
 export { VERDICT_FORMATS, renderVerdicts, type VerdictFormat } from './report/verdicts.js';
 export { renderScanText } from './report/scan-text.js';
+export { renderScanMarkdown } from './report/scan-markdown.js';
+export { renderHtmlReport, type HtmlReportInput } from './report/html/report.js';
+export { renderChangesJson, renderChangesMarkdown, renderChangesText } from './report/changes.js';
+export {
+  renderPackageDiffJson,
+  renderPackageDiffMarkdown,
+  renderPackageDiffText,
+} from './report/package-diff.js';
 export { serializeScanResult } from './scan/result.js';
 
 // ARNs.
@@ -136,5 +165,7 @@ export {
 export { FetchError, type FetchErrorCode } from './fetch/errors.js';
 export { PolicyError, type PolicyErrorCode } from './verify/policy/errors.js';
 export { TrustRootError, type TrustRootErrorCode } from './verify/trust/errors.js';
+export { HistoryError, type HistoryErrorCode } from './history/errors.js';
+export { SbomReadError, type SbomReadErrorCode } from './sbom/read.js';
 
 export { LAMINA_VERSION } from './version.js';

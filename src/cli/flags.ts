@@ -379,3 +379,28 @@ export function imageFacts(values: {
     ...(values.region !== undefined ? { region: values.region } : {}),
   };
 }
+
+/** `--history [DB]` (scan, verify --all): record the run in the scan history. */
+export const HISTORY = {
+  history: { type: 'string' },
+} as const satisfies Options;
+
+/** Sentinel for `--history` given without a database: the default one. */
+const DEFAULT_DB = '\0default';
+
+/**
+ * Let `--history` stand alone: parseArgs wants a value for a string flag, so a `--history`
+ * followed by nothing or by another flag becomes `--history=<default marker>`.
+ */
+export function historyArgv(argv: readonly string[]): string[] {
+  return argv.map((a, i) => {
+    if (a !== '--history') return a;
+    const next = argv[i + 1];
+    return next === undefined || next.startsWith('-') ? `--history=${DEFAULT_DB}` : a;
+  });
+}
+
+/** The database `--history`/`--db` names, the default one when given alone or not at all. */
+export function historyDb(value: string | undefined, fallback: () => string): string {
+  return value === undefined || value === DEFAULT_DB ? fallback() : value;
+}

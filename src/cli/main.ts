@@ -17,6 +17,9 @@ commands:
   verify INPUT          check a layer against a policy: pins, signatures, packages, licenses
   gate LAYER.zip        pre-publish gate: verify a new layer version and print its pin entry
   pin INPUT             add a layer's digest to a policy's allowlist
+  diff A B              package-level difference between two layers or SBOMs (or two scans)
+  changes               what changed since the last (or a given) scan in the history
+  history list|prune    the scans 'scan --history' recorded; retention
   verify-bundle ...     verify a Sigstore bundle (sigstore-conformance protocol)
 
 Run 'lamina <command> --help' for a command's options.
@@ -32,6 +35,9 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   verify: async () => (await import('./commands/verify.js')).verifyCommand,
   gate: async () => (await import('./commands/gate.js')).gateCommand,
   pin: async () => (await import('./commands/pin.js')).pinCommand,
+  diff: async () => (await import('./commands/diff.js')).diffCommand,
+  changes: async () => (await import('./commands/changes.js')).changesCommand,
+  history: async () => (await import('./commands/history.js')).historyCommand,
   'verify-bundle': async () => (await import('./commands/verify-bundle.js')).verifyBundleCommand,
 };
 

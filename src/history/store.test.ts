@@ -178,6 +178,49 @@ describe('HistoryStore', () => {
     store.close();
   });
 
+  it('records verify --all afterwards with a scan, replacing what it had, scan facts untouched', () => {
+    const store = HistoryStore.open(db, { create: true });
+    const id = record(store, 0);
+    const before = store.loadScan(id);
+    const verdict = (ok: boolean): Verdict => ({
+      subject: {
+        kind: 'layer',
+        name: 'base:1',
+        arn: 'arn:aws:lambda:us-east-1:111111111111:layer:base:1',
+      },
+      mode: 'enforce',
+      ok,
+      checks: [],
+    });
+    const job = (revoked: boolean) => ({
+      jobArn: 'arn:aws:signer:us-east-1:111111111111:/signing-jobs/j1',
+      profileVersionArn: null,
+      jobStatus: 'Succeeded',
+      jobRevoked: revoked,
+      profileStatus: 'Active',
+      profileRevoked: false,
+    });
+    store.recordVerification(id, {
+      verdicts: [verdict(true)],
+      signing: [job(false)],
+      policyDigest: 'sha256:01',
+    });
+    store.recordVerification(id, {
+      verdicts: [verdict(false)],
+      signing: [job(true)],
+      policyDigest: 'sha256:02',
+    });
+    const back = store.loadScan(id);
+    expect(back.verdicts).toEqual([verdict(false)]);
+    expect(back.signing).toEqual([job(true)]);
+    expect(back.info).toMatchObject({ verified: true, policyDigest: 'sha256:02' });
+    expect(back.result).toEqual(before.result);
+    expect(errorOf(() => store.recordVerification(id + 1, { verdicts: [] })).code).toBe(
+      'SCAN_NOT_FOUND'
+    );
+    store.close();
+  });
+
   it('gives back what computeChanges needs: the same changes as from the scans in memory', () => {
     const store = HistoryStore.open(db, { create: true });
     const a = store.loadScan(record(store, 0));

@@ -115,6 +115,17 @@ function checkHeader(path: string): 'missing' | 'empty' | 'sqlite' {
   return 'sqlite';
 }
 
+/** A scan with no facts: what recordVerification splits verdicts and signing facts off. */
+const EMPTY_RESULT: ScanResult = {
+  schemaVersion: 1,
+  tool: { name: 'lamina', version: '' },
+  scope: { accounts: [], regions: [] },
+  functions: [],
+  layers: [],
+  failures: [],
+  drift: { layers: [], digestMismatches: [] },
+};
+
 interface ScanRow {
   id: number;
   started_at: string;
@@ -290,6 +301,46 @@ export class HistoryStore {
     });
   }
 
+  /**
+   * Record `verify --all`'s verdicts and signing status with an already recorded scan (the scan
+   * of the same estate the verification ran on), replacing any it had, in one transaction.
+   * @throws HistoryError SCAN_NOT_FOUND
+   */
+  recordVerification(
+    scanId: number,
+    input: Pick<RecordScanInput, 'verdicts' | 'signing' | 'policyDigest'>
+  ): void {
+    this.#run(() => {
+      const db = this.#db;
+      const facts = toFacts(EMPTY_RESULT, input.verdicts ?? [], input.signing ?? []);
+      db.transaction(() => {
+        const found = db.prepare('SELECT 1 FROM scan WHERE id = ?').get(scanId);
+        if (found === undefined)
+          throw new HistoryError({
+            code: 'SCAN_NOT_FOUND',
+            message: `no scan ${scanId} in history ${this.path}`,
+          });
+        db.prepare(
+          `DELETE FROM scan_fact WHERE scan_id = ? AND fact_id IN
+             (SELECT id FROM fact WHERE kind IN ('verdict', 'signing'))`
+        ).run(scanId);
+        const insertFact = db.prepare(
+          'INSERT INTO fact (kind, hash, subject, digest, body) VALUES (?, ?, ?, ?, ?) ON CONFLICT (hash) DO NOTHING'
+        );
+        const factId = db.prepare('SELECT id FROM fact WHERE hash = ?').pluck();
+        const link = db.prepare('INSERT OR IGNORE INTO scan_fact (scan_id, fact_id) VALUES (?, ?)');
+        for (const f of facts) {
+          const r = insertFact.run(f.kind, f.hash, f.subject, f.digest, f.body);
+          link.run(scanId, r.changes > 0 ? Number(r.lastInsertRowid) : factId.get(f.hash));
+        }
+        db.prepare('UPDATE scan SET verified = 1, policy_digest = ? WHERE id = ?').run(
+          input.policyDigest ?? null,
+          scanId
+        );
+      }).immediate();
+    });
+  }
+
   /** Every recorded scan, oldest first. */
   listScans(): ScanInfo[] {
     return this.#run(() => {
@@ -388,7 +439,7 @@ export class HistoryStore {
       let id: number | undefined;
       let what: string;
       if (since === undefined) {
-        what = 'a previous scan';
+        what = 'previous scan';
         id = this.#db
           .prepare('SELECT id FROM scan ORDER BY id DESC LIMIT 1 OFFSET 1')
           .pluck()
@@ -404,7 +455,7 @@ export class HistoryStore {
             code: 'SCAN_NOT_FOUND',
             message: `--since ${since}: not a scan id or an ISO 8601 date`,
           });
-        what = `a scan finished at or before ${new Date(t).toISOString()}`;
+        what = `scan finished at or before ${new Date(t).toISOString()}`;
         id = this.#db
           .prepare(
             'SELECT id FROM scan WHERE finished_at <= ? ORDER BY finished_at DESC, id DESC LIMIT 1'

@@ -31,6 +31,7 @@ import { writeFileAtomic } from '../util/fs.js';
 import { mapLimit } from '../util/pool.js';
 import { LAMINA_VERSION } from '../version.js';
 import { withAwsSession, type AwsSession } from './aws.js';
+import { scanPackageDrift } from './drift.js';
 import { inventoryZipFile } from './inventory.js';
 import { resolveLimits } from './options.js';
 
@@ -149,6 +150,7 @@ export async function scanEstate(options: ScanOptions): Promise<ScanOutcome> {
     });
 
     const result = buildResult(en, outcomes, options.regions);
+    result.drift = { ...result.drift, ...(await scanPackageDrift(result, options.outDir)) };
     const resultPath = join(resolve(options.outDir), 'scan.json');
     await writeFileAtomic(resultPath, serializeScanResult(result));
     return { result, stats, resultPath };

@@ -3,6 +3,7 @@
  * layers, or a whole estate, against a policy. Each gathers evidence (src/pipeline/evidence.ts)
  * and hands it to the pure verifier (src/verify/).
  */
+import { signingFactOf, type SigningFact } from '../history/types.js';
 import type { LayerFacts } from '../model/evidence.js';
 import { UnpackError, UsageError } from '../errors.js';
 import { DEFAULT_PRINCIPAL, type Principal } from '../fetch/aws/clients.js';
@@ -56,6 +57,8 @@ export interface VerifyOutcome {
   incomplete: boolean;
   /** In the order they happened. */
   notes: VerifyNote[];
+  /** `verifyEstate` only: the AWS Signer status of each signed layer's job, for the history. */
+  signing?: SigningFact[];
 }
 
 /** Options shared by every verify use case. */
@@ -139,7 +142,12 @@ async function layerVerdict(
   run: Run,
   arn: string,
   gather: () => Promise<GatheredLayer>
-): Promise<{ verdict: Verdict; incomplete: boolean; signingProfileVersionArn?: string }> {
+): Promise<{
+  verdict: Verdict;
+  incomplete: boolean;
+  signingProfileVersionArn?: string;
+  signing?: SigningFact;
+}> {
   let g: GatheredLayer;
   try {
     g = await gather();
@@ -152,10 +160,12 @@ async function layerVerdict(
   for (const problem of g.problems)
     run.notes.push({ kind: 'no-signer-evidence', subject: arn, problem });
   const spv = g.evidence.signer?.layerVersion.SigningProfileVersionArn;
+  const signing = g.evidence.signer ? signingFactOf(g.evidence.signer) : undefined;
   return {
     verdict: verifyLayer(g.evidence, run.ctx.policy, { now: run.now() }),
     incomplete: false,
     ...(spv ? { signingProfileVersionArn: spv } : {}),
+    ...(signing ? { signing } : {}),
   };
 }
 
@@ -324,10 +334,12 @@ export async function verifyEstate(
     }
     const versions = [...en.layerVersions.values()].sort(byArn);
     const layerVerdicts = new Map<string, Verdict>();
+    const signing = new Map<string, SigningFact>();
     await mapLimit(versions, run.concurrency, async (lv) => {
       const v = await enumeratedLayerVerdict(run, lv);
       incomplete ||= v.incomplete;
       layerVerdicts.set(lv.arn, v.verdict);
+      if (v.signing) signing.set(v.signing.jobArn, v.signing);
     });
     const fnVerdicts = [...en.functions].sort(byArn).map((f) => {
       // undefined: the config could not be read (already a failure above); verify as if absent.
@@ -347,6 +359,7 @@ export async function verifyEstate(
       verdicts: [...fnVerdicts, ...versions.map((lv) => layerVerdicts.get(lv.arn)!)],
       incomplete,
       notes: run.notes,
+      signing: [...signing.values()].sort((a, b) => (a.jobArn < b.jobArn ? -1 : 1)),
     };
   });
 }
@@ -355,7 +368,7 @@ export async function verifyEstate(
 async function enumeratedLayerVerdict(
   run: Run,
   lv: LayerVersionRecord
-): Promise<{ verdict: Verdict; incomplete: boolean }> {
+): Promise<{ verdict: Verdict; incomplete: boolean; signing?: SigningFact }> {
   const content = lv.content;
   if (lv.failure || !content) {
     const failure = lv.failure ?? { code: 'API_ERROR', reason: 'no content' };

@@ -172,3 +172,17 @@ export function renderChangesMarkdown(
   }
   return out.join('\n').trimEnd() + '\n';
 }
+
+/** The formats changes render in. */
+export const CHANGES_FORMATS = ['text', 'json', 'markdown'] as const;
+export type ChangesFormat = (typeof CHANGES_FORMATS)[number];
+
+/** The changes in one of {@link CHANGES_FORMATS}. */
+export function renderChanges(
+  c: Changes,
+  format: ChangesFormat,
+  failing: readonly ChangeKind[] = []
+): string {
+  if (format === 'json') return renderChangesJson(c, failing);
+  return format === 'markdown' ? renderChangesMarkdown(c, failing) : renderChangesText(c, failing);
+}

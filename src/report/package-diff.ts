@@ -213,3 +213,9 @@ export function packageDiffDetails(d: PackageDiff, max: number): string[] {
   );
   return out;
 }
+
+/** A package diff as text, JSON or Markdown. */
+export function renderPackageDiff(d: PackageDiff, format: 'text' | 'json' | 'markdown'): string {
+  if (format === 'json') return renderPackageDiffJson(d);
+  return format === 'markdown' ? renderPackageDiffMarkdown(d) : renderPackageDiffText(d);
+}

@@ -1,32 +1,46 @@
 /** `lamina scan`: enumerate, download, inventory, report. */
 import { UsageError } from '../../errors.js';
+import { defaultHistoryPath, prepareHistory, recordScanHistory } from '../../pipeline/history.js';
 import { scanEstate } from '../../pipeline/scan.js';
+import { renderPackageDriftText } from '../../report/package-drift-text.js';
 import { renderScanText } from '../../report/scan-text.js';
 import { serializeScanResult } from '../../scan/result.js';
 import { formatBytes } from '../../util/format.js';
 import { EXIT } from '../exit.js';
-import { command } from '../command.js';
+import { command, type Command } from '../command.js';
 import * as flags from '../flags.js';
 import { escapeTerminal } from '../../util/escape.js';
+import { writeReportFiles } from '../reports.js';
 
 export const SCAN_USAGE = `usage: lamina scan [--region R ...] [--profile P] [--role-arn ARN ...] [--endpoint-url URL]
                   [--out DIR] [--format text|json] [--cache-dir DIR] [--concurrency N]
                   [--page-size N] [--max-attempts N] [--quiet] [limit flags]
+                  [--markdown FILE] [--html FILE] [--history [DB]]
 
 Inventories every Lambda function and layer version in the given regions (default:
 AWS_REGION) of the caller's account and of each assumed role's account. Writes one
 CycloneDX SBOM per distinct layer zip to DIR/sboms/<sha256>.cdx.json and the scan
-result to DIR/scan.json (default DIR: ./lamina-scan). The report goes to stdout.
+result to DIR/scan.json (default DIR: ./lamina-scan), with the package-level drift: what
+moving each function to its layers' newest version changes. The report goes to stdout.
+--markdown FILE, --html FILE: also write the report as Markdown (for a pull request or an
+issue) or as a single-file HTML page (drift matrix, package diffs, failures, changes).
+--history [DB]: record the scan in the scan history (default DB $XDG_STATE_HOME/lamina/
+history.db, else ~/.local/state/lamina/history.db); 'lamina changes' then says what changed.
 Exit 3 when any function or layer version could not be fetched.`;
 
-/** `lamina scan`. */
-export const scanCommand = command(
+/** `lamina scan` (`--history` may stand alone: see flags.historyArgv). */
+export const scanCommand: Command = (argv, io) => scan(flags.historyArgv(argv), io);
+
+const scan = command(
   SCAN_USAGE,
   {
     out: { type: 'string', short: 'o', default: 'lamina-scan' },
     format: { type: 'string', default: 'text' },
     'page-size': { type: 'string' },
     quiet: { type: 'boolean', short: 'q', default: false },
+    markdown: { type: 'string' },
+    html: { type: 'string' },
+    ...flags.HISTORY,
     ...flags.AWS,
     ...flags.ESTATE,
     ...flags.LIMITS,
@@ -52,6 +66,11 @@ export const scanCommand = command(
       io.isTty && !values.quiet
         ? (msg: string) => io.stderr.write(`\r\x1b[K${escapeTerminal(msg).slice(0, 99)}`)
         : undefined;
+    const historyDb =
+      values.history === undefined
+        ? undefined
+        : prepareHistory(flags.historyDb(values.history, defaultHistoryPath));
+    const startedAt = new Date();
     const outcome = await scanEstate({
       regions,
       roleArns: values['role-arn'] ?? [],
@@ -64,7 +83,35 @@ export const scanCommand = command(
     });
     if (progress) io.stderr.write('\r\x1b[K');
     const { result, stats } = outcome;
-    io.stdout.write(format === 'json' ? serializeScanResult(result) : renderScanText(result));
+    const recorded =
+      historyDb === undefined
+        ? undefined
+        : recordScanHistory({
+            db: historyDb,
+            result,
+            outDir: values.out,
+            startedAt,
+            finishedAt: new Date(),
+          });
+    io.stdout.write(
+      format === 'json'
+        ? serializeScanResult(result)
+        : renderScanText(result) + withBlankLine(renderPackageDriftText(result.drift))
+    );
+    await writeReportFiles(
+      { markdown: values.markdown, html: values.html },
+      { scan: result, changes: recorded?.changes ?? null }
+    );
+    if (recorded && !values.quiet) {
+      const c = recorded.changes;
+      const n = c ? Object.values(c.summary).reduce((a, b) => a + b, 0) : 0;
+      io.stderr.write(
+        escapeTerminal(
+          `lamina: recorded as scan ${recorded.scanId} in ${recorded.db}` +
+            (c ? `; ${n} change(s) since scan ${c.from.scan} ('lamina changes' lists them)` : '')
+        ) + '\n'
+      );
+    }
     if (!values.quiet && format === 'text') {
       io.stderr.write(
         `lamina: ${stats.api.requests} API requests, ${stats.downloads} downloads ` +
@@ -75,3 +122,5 @@ export const scanCommand = command(
     return result.failures.length > 0 ? EXIT.INCOMPLETE : EXIT.OK;
   }
 );
+
+const withBlankLine = (text: string): string => (text ? `\n${text}` : '');

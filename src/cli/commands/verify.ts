@@ -14,9 +14,14 @@ import {
 } from '../../pipeline/verify.js';
 import { escapeTerminal } from '../../util/escape.js';
 import { isImageInput, verifyImageInput } from '../../pipeline/verify-image.js';
+import {
+  checkVerificationHistory,
+  defaultHistoryPath,
+  recordVerificationHistory,
+} from '../../pipeline/history.js';
 import { VERDICT_FORMATS, renderVerdicts } from '../../report/verdicts.js';
 import { EXIT } from '../exit.js';
-import { command } from '../command.js';
+import { command, type Command } from '../command.js';
 import * as flags from '../flags.js';
 import { emit, printNotes } from '../output.js';
 
@@ -29,7 +34,8 @@ export const VERIFY_USAGE = `usage: lamina verify LAYER.zip --policy FILE --laye
        lamina verify --function NAME --policy FILE [--region R] [options] [AWS flags]
        lamina verify --all --policy FILE [--region R ...] [options] [AWS flags]
 
-options:   [--bundle FILE ...] [--format text|json|sarif] [-o FILE] [limit flags]
+options:   [--bundle FILE ...] [--format text|json|sarif|markdown] [-o FILE] [limit flags]
+           [--history [DB]] (with --all)
 AWS flags: [--profile P] [--role-arn ARN ...] [--endpoint-url URL] [--cache-dir DIR]
            [--max-attempts N] [--concurrency N]
 
@@ -41,10 +47,16 @@ and layer version in the regions (default AWS_REGION). IMAGE (oci:DIR[:REF], a l
 directory, or HOST/REPO[:TAG][@sha256:…]) is checked against the policy's images rules: pins,
 deploy-by-tag, cosign, Sigstore bundle and Notation (AWS Signer, with GetRevocationStatus)
 signatures. The report says what was checked, how.
+and layer version in the regions (default AWS_REGION). The report says what was checked, how.
+--all --history [DB]: record the verdicts and each layer's AWS Signer status with the latest
+scan 'lamina scan --history' recorded for the same regions, so 'lamina changes' reports newly
+revoked signing jobs and profiles.
 Exit 0 pass, 1 policy violation, 2 bad input or usage, 3 could not complete.`;
 
-/** `lamina verify`. */
-export const verifyCommand = command(
+/** `lamina verify` (`--history` may stand alone: see flags.historyArgv). */
+export const verifyCommand: Command = (argv, io) => verify(flags.historyArgv(argv), io);
+
+const verify = command(
   VERIFY_USAGE,
   {
     policy: { type: 'string' },
@@ -58,6 +70,7 @@ export const verifyCommand = command(
     account: { type: 'string' },
     ...flags.IMAGE_SOURCE,
     ...flags.IMAGE_FACTS,
+    ...flags.HISTORY,
     ...flags.AWS,
     ...flags.ESTATE,
     ...flags.LIMITS,
@@ -73,6 +86,8 @@ export const verifyCommand = command(
     }
     if (values.policy === undefined)
       throw new UsageError({ code: 'MISSING_ARGUMENT', message: '--policy is required' });
+    if (values.history !== undefined && !values.all)
+      throw new UsageError({ code: 'BAD_ARGUMENT', message: '--history goes with --all' });
     const format = flags.oneOf('format', values.format, VERDICT_FORMATS);
     const common = {
       policy: values.policy,
@@ -128,7 +143,24 @@ export const verifyCommand = command(
       } else {
         const regions = flags.regions(values.region);
         if (regions.length === 0) throw flags.noRegion(true);
+        const db =
+          values.history === undefined
+            ? undefined
+            : flags.historyDb(values.history, defaultHistoryPath);
+        if (db !== undefined) checkVerificationHistory(db, regions);
         outcome = await verifyEstate({ ...aws, regions });
+        if (db !== undefined) {
+          const rec = recordVerificationHistory({
+            db,
+            verdicts: outcome.verdicts,
+            signing: outcome.signing ?? [],
+            policyFile: values.policy,
+            regions,
+          });
+          io.stderr.write(
+            escapeTerminal(`lamina: verdicts recorded with scan ${rec.scanId} in ${rec.db}`) + '\n'
+          );
+        }
       }
     }
 

@@ -4,7 +4,7 @@ import type { Inventory } from '../../model/inventory.js';
 import { newPackage, type Ecosystem } from '../../model/package.js';
 import { PolicyError } from '../policy/errors.js';
 import { loadPolicy } from '../policy/load.js';
-import { evaluatePackages, purlKey } from './packages.js';
+import { compileDeny, evaluatePackages, matchesDeny, purlKey } from './packages.js';
 
 function inv(
   pkgs: { ecosystem: Ecosystem; name: string; version?: string; purl: string }[]
@@ -153,5 +153,19 @@ describe('policy load checks deny rules per ecosystem', () => {
     expect(problem("{ purl: 'pkg:nuget/x', versions: '13.0.1' }")).toMatch(/minimum/);
     expect(problem("{ purl: 'pkg:golang/x/y', versions: '<1.2.3' }")).toMatch(/Go module/);
     expect(problem("{ purl: 'pkg:npm/x@1.0.0' }")).toMatch(/purl/);
+  });
+});
+
+describe('matchesDeny (the changes command asks it one package at a time)', () => {
+  it('decides as the packages check: name however spelled, range, unplaceable versions', () => {
+    const rule = compileDeny({ purl: 'pkg:npm/Event-Stream', versions: '>=3.3.6 <4.0.0' });
+    expect(matchesDeny(rule, 'pkg:npm/event-stream@3.3.6', '3.3.6')).toBe(true);
+    expect(matchesDeny(rule, 'pkg:npm/event-stream@4.0.1', '4.0.1')).toBe(false);
+    expect(matchesDeny(rule, 'pkg:npm/event-stream@3.3.5', '3.3.5')).toBe(false);
+    // A version the order cannot place is taken as inside the range (fail closed).
+    expect(matchesDeny(rule, 'pkg:npm/event-stream@banana', 'banana')).toBe(true);
+    expect(matchesDeny(rule, 'pkg:npm/other@3.3.6', '3.3.6')).toBe(false);
+    const any = compileDeny({ purl: 'pkg:pypi/Py_Yaml' });
+    expect(matchesDeny(any, 'pkg:pypi/py-yaml@6.0', '6.0')).toBe(true);
   });
 });

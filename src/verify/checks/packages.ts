@@ -101,6 +101,25 @@ function sameFor(rule: PurlKey, pkg: PurlKey): boolean {
   return rule.subpath === undefined || rule.subpath === pkg.subpath;
 }
 
+/**
+ * Whether a package (purl, version) matches a compiled deny rule, as the packages check decides
+ * it: same package, and a version inside the range or one the range cannot place (fail closed).
+ */
+export function matchesDeny(
+  rule: CompiledDeny,
+  purl: string,
+  version: string | undefined
+): boolean {
+  let key: PurlKey;
+  try {
+    key = purlKey(purl);
+  } catch {
+    key = { type: '', base: purl, qualifiers: {} };
+  }
+  if (!sameFor(rule.key, key)) return false;
+  return !rule.range || version === undefined || rule.range.test(version) !== 'out';
+}
+
 interface Hit {
   purl: string;
   path?: string;

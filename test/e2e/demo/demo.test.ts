@@ -77,7 +77,25 @@ describe('npm run demo (scripts/demo.mjs)', () => {
         /^FAIL layer arn:aws:lambda:us-east-1:123456789012:layer:node-common:5\n {5}rule: /m
       );
       expect(text).toContain('FAIL signer:platform-signer: Signing job status is Failed');
-      expect(r.stdout).toContain('every seeded problem was caught and every good layer passed');
+      // 6 and 7. Reports, history, and the second scan's changes.
+      expect(await readFile(join(out, 'report.html'), 'utf8')).toMatch(/^<!doctype html>/i);
+      expect(await readFile(join(out, 'report.md'), 'utf8')).toMatch(/^## lamina scan/);
+      expect(await readFile(join(out, 'later', 'report.html'), 'utf8')).toContain(
+        'Changes since scan 1'
+      );
+      // From the history: the second scan with its verdicts and the changes.
+      const report = await readFile(join(out, 'changes.html'), 'utf8');
+      expect(report).toContain('id="verdicts-h"');
+      expect(report).toContain('Changes since scan 1');
+      expect(r.stdout).toMatch(/changes exited 1 /);
+      expect(r.stdout).toMatch(/caught +digest-changed +node-hotfix:1 \(us-east-1\)/);
+      expect(r.stdout).toMatch(/caught +signing-revoked +/);
+      expect(r.stdout).toContain(
+        "4 of 4 changes caught; node-hotfix:1's new bytes: axios 1.8.2 -> 0.21.1 (downgrade)"
+      );
+      expect(r.stdout).toContain(
+        'every seeded problem was caught, every good layer passed and every change was reported'
+      );
     } finally {
       await rm(out, { recursive: true, force: true });
     }

@@ -30,6 +30,21 @@ describe('lamina verify (local zip)', () => {
       ['inventory:complete', 'pass'],
     ]);
   });
+  it('--format markdown: the summary first, the failing subject and its check', async () => {
+    const p = writePolicy('deny-md.yaml', POLICY);
+    const r = await run('verify', [
+      zipPath,
+      '--policy',
+      p,
+      '--layer-name',
+      'utils',
+      '--format',
+      'markdown',
+    ]);
+    expect(r.code).toBe(1);
+    expect(r.stdout.split('\n')[0]).toBe('## lamina verify: 1 failed');
+    expect(r.stdout).toContain('packages');
+  });
   it('exit 0 when the rule is warn-only, with the warning on stderr', async () => {
     const p = writePolicy(
       'warn.yaml',

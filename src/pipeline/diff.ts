@@ -1,0 +1,158 @@
+/**
+ * The diff use case: two inputs lamina reads (layer zips, unzipped layer directories, layer
+ * version ARNs, CycloneDX JSON SBOMs), inventoried or read back, and their package-level
+ * difference; or two scan results (`scan.json`), and what changed from one to the other.
+ */
+import { open, readFile, stat } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { comparableFromInventory } from '../diff/comparable.js';
+import { diffInventories, type PackageDiff } from '../diff/diff.js';
+import { UsageError } from '../errors.js';
+import { computeChanges, type Changes } from '../history/changes.js';
+import type { RecordedScan } from '../history/types.js';
+import type { Inventory } from '../model/inventory.js';
+import { inventoryFromCycloneDx } from '../sbom/read.js';
+import type { ScanResult } from '../scan/result.js';
+import { scanInventories } from './drift.js';
+import { inventoryPath, inventoryZipFile } from './inventory.js';
+import { resolveLimits, type AwsAccessOptions, type LimitOptions } from './options.js';
+
+/** Largest JSON input (SBOM or scan result) read into memory. */
+export const MAX_JSON_INPUT = 512 * 1024 * 1024;
+
+/** Options for {@link diffInputs}. */
+export interface DiffInputsOptions extends LimitOptions, AwsAccessOptions {
+  /** The old side. */
+  from: string;
+  /** The new side. */
+  to: string;
+}
+
+/** Two artifacts give a package diff; two scan results give the changes between them. */
+export type DiffOutcome =
+  { kind: 'packages'; diff: PackageDiff } | { kind: 'scans'; changes: Changes };
+
+type Side =
+  { kind: 'inventory'; inventory: Inventory } | { kind: 'scan'; scan: RecordedScan; dir: string };
+
+/**
+ * Diff two inputs.
+ * @throws UsageError for a missing input, a scan result against an artifact, a JSON file that is
+ *   neither; SbomReadError for an unreadable SBOM; UnpackError for a refused archive;
+ *   FetchError when a layer version could not be fetched
+ */
+export async function diffInputs(options: DiffInputsOptions): Promise<DiffOutcome> {
+  const a = await readSide(options.from, 1, options);
+  const b = await readSide(options.to, 2, options);
+  if (a.kind === 'inventory' && b.kind === 'inventory')
+    return {
+      kind: 'packages',
+      diff: diffInventories(
+        comparableFromInventory(a.inventory),
+        comparableFromInventory(b.inventory)
+      ),
+    };
+  if (a.kind === 'scan' && b.kind === 'scan') {
+    const inventories = new Map([
+      ...(await scanInventories(a.scan.result, a.dir)),
+      ...(await scanInventories(b.scan.result, b.dir)),
+    ]);
+    return {
+      kind: 'scans',
+      changes: computeChanges(a.scan, b.scan, { inventoryOf: (d) => inventories.get(d) }),
+    };
+  }
+  throw new UsageError({
+    code: 'BAD_ARGUMENT',
+    message:
+      'diff compares two artifacts (zips, directories, layer ARNs, SBOMs) or two scan results, not one of each',
+  });
+}
+
+async function readSide(input: string, id: number, options: DiffInputsOptions): Promise<Side> {
+  const limits = resolveLimits(options.limits);
+  if (input.startsWith('arn:')) {
+    const { fetchPublishedLayer } = await import('./published.js');
+    const zip = await fetchPublishedLayer(options, input);
+    return {
+      kind: 'inventory',
+      inventory: (await inventoryZipFile(zip.path, zip.facts, limits)).inventory,
+    };
+  }
+  const st = await stat(input).catch(() => undefined);
+  if (st?.isFile() && (await startsWithBrace(input))) {
+    if (st.size > MAX_JSON_INPUT)
+      throw new UsageError({
+        code: 'BAD_INPUT',
+        message: `${input}: a JSON input over ${MAX_JSON_INPUT} bytes is not read`,
+      });
+    const text = await readFile(input, 'utf8');
+    const scan = scanResultOf(text, input);
+    if (scan) return { kind: 'scan', scan: recorded(scan, id, st.mtime), dir: dirname(input) };
+    return { kind: 'inventory', inventory: inventoryFromCycloneDx(text, { name: input }) };
+  }
+  // A zip or a directory; a missing path is a usage error there.
+  return { kind: 'inventory', inventory: await inventoryPath(input, limits) };
+}
+
+async function startsWithBrace(path: string): Promise<boolean> {
+  const fh = await open(path, 'r');
+  try {
+    const buf = Buffer.alloc(64);
+    const { bytesRead } = await fh.read(buf, 0, buf.length, 0);
+    return buf.subarray(0, bytesRead).toString('latin1').trimStart().startsWith('{');
+  } finally {
+    await fh.close();
+  }
+}
+
+/** The scan result in `text` when it is one (lamina's scan.json), else undefined. */
+function scanResultOf(text: string, name: string): ScanResult | undefined {
+  let v: unknown;
+  try {
+    v = JSON.parse(text);
+  } catch {
+    return undefined; // Not JSON: the SBOM reader says so, with its own error.
+  }
+  const o = v as Partial<ScanResult> | null;
+  if (!o || typeof o !== 'object' || !('functions' in o) || !('layers' in o)) return undefined;
+  const bad = (why: string) =>
+    new UsageError({
+      code: 'BAD_INPUT',
+      message: `${name}: not a scan result this lamina reads (${why})`,
+    });
+  if (o.schemaVersion !== 1) throw bad(`schemaVersion ${JSON.stringify(o.schemaVersion)}`);
+  const isObj = (x: unknown): x is Record<string, unknown> =>
+    typeof x === 'object' && x !== null && !Array.isArray(x);
+  // The fields the comparison walks; anything else is used as far as it is there.
+  if (
+    !Array.isArray(o.functions) ||
+    !o.functions.every((f) => isObj(f) && typeof f.arn === 'string' && Array.isArray(f.layers)) ||
+    !Array.isArray(o.layers) ||
+    !o.layers.every((l) => isObj(l) && Array.isArray(l.versions) && l.versions.every(isObj)) ||
+    !Array.isArray(o.failures) ||
+    !isObj(o.scope)
+  )
+    throw bad('functions, layers, failures or scope missing or malformed');
+  return o as ScanResult;
+}
+
+function recorded(result: ScanResult, id: number, mtime: Date): RecordedScan {
+  const finishedAt = mtime.toISOString();
+  return {
+    info: {
+      id,
+      startedAt: finishedAt,
+      finishedAt,
+      toolVersion: typeof result.tool?.version === 'string' ? result.tool.version : '',
+      policyDigest: null,
+      verified: false,
+      functions: result.functions.length,
+      layerVersions: result.layers.reduce((n, l) => n + l.versions.length, 0),
+      failures: result.failures.length,
+    },
+    result,
+    verdicts: null,
+    signing: [],
+  };
+}
