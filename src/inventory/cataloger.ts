@@ -1,3 +1,4 @@
+import type { SourceRoot } from '../model/inventory.js';
 import picomatch from 'picomatch';
 import { comparePaths } from '../unpack/paths.js';
 import { relocate } from './relocate.js';
@@ -35,11 +36,7 @@ export interface CatalogContext {
   root: SourceRoot;
 }
 
-/**
- * What a source's root is. A layer is mounted at `/opt`; an image is a whole file system, whose
- * `/opt` holds layer-style content and whose OS package databases describe the system.
- */
-export type SourceRoot = 'layer' | 'image';
+export type { SourceRoot } from '../model/inventory.js';
 
 export interface CatalogResult {
   packages: Package[];

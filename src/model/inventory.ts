@@ -1,6 +1,12 @@
 import type { Finding } from './finding.js';
 import type { Package } from './package.js';
 
+/**
+ * What a source's root is. A layer is mounted at `/opt`; an image is a whole file system, whose
+ * `/opt` holds layer-style content and whose OS package databases describe the system.
+ */
+export type SourceRoot = 'layer' | 'image';
+
 /** What kind of input an inventory was built from. */
 export type InputKind = 'zip' | 'directory';
 

@@ -23,29 +23,43 @@ const FLOORS: Record<string, readonly string[]> = {
   errors: [],
   version: [],
   util: ['model', 'errors'],
+  versions: [],
   // Stages.
   unpack: ['model', 'errors', 'util'],
   inventory: ['model', 'errors', 'util', 'unpack'],
   sbom: ['model', 'errors', 'util', 'version', 'unpack', 'inventory'],
   merge: ['model', 'errors', 'util', 'unpack', 'inventory', 'sbom'],
-  verify: ['model', 'errors', 'util', 'version', 'inventory'],
-  scan: ['model', 'errors', 'util', 'version'],
-  report: ['model', 'errors', 'util', 'version', 'inventory', 'sbom', 'verify', 'scan'],
+  verify: ['model', 'errors', 'util', 'version', 'versions', 'inventory'],
+  diff: ['model', 'errors', 'util', 'versions', 'inventory', 'sbom'],
+  scan: ['model', 'errors', 'util', 'version', 'diff'],
+  estate: [
+    ...['model', 'errors', 'util', 'versions', 'unpack', 'inventory', 'sbom', 'merge'],
+    ...['diff', 'scan'],
+  ],
+  // The scan history: a SQLite file of past scans, and the changes between two of them.
+  history: [
+    ...['model', 'errors', 'util', 'version', 'versions', 'inventory', 'sbom', 'diff'],
+    ...['verify', 'scan'],
+  ],
+  report: [
+    ...['model', 'errors', 'util', 'version', 'inventory', 'sbom', 'verify', 'scan', 'diff'],
+    ...['estate', 'history'],
+  ],
   // I/O: network, cache, bundle sources; never unpack/, inventory/ or verify/.
   fetch: ['model', 'errors', 'util', 'version'],
   // The one place stages are composed.
   pipeline: [
-    ...['model', 'errors', 'util', 'version', 'unpack', 'inventory', 'sbom', 'merge'],
-    ...['verify', 'scan', 'report', 'fetch'],
+    ...['model', 'errors', 'util', 'version', 'versions', 'unpack', 'inventory', 'sbom', 'merge'],
+    ...['verify', 'diff', 'scan', 'estate', 'history', 'report', 'fetch'],
   ],
   // Entry points: the command line, and the library's public API.
   cli: [
-    ...['model', 'errors', 'util', 'version', 'unpack', 'inventory', 'sbom', 'merge'],
-    ...['verify', 'scan', 'report', 'fetch', 'pipeline'],
+    ...['model', 'errors', 'util', 'version', 'versions', 'unpack', 'inventory', 'sbom', 'merge'],
+    ...['verify', 'diff', 'scan', 'estate', 'history', 'report', 'fetch', 'pipeline'],
   ],
   index: [
-    ...['model', 'errors', 'util', 'version', 'unpack', 'inventory', 'sbom', 'merge'],
-    ...['verify', 'scan', 'report', 'fetch', 'pipeline'],
+    ...['model', 'errors', 'util', 'version', 'versions', 'unpack', 'inventory', 'sbom', 'merge'],
+    ...['verify', 'diff', 'scan', 'estate', 'history', 'report', 'fetch', 'pipeline'],
   ],
 };
 

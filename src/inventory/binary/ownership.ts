@@ -1,5 +1,5 @@
 import type { Ecosystem, Package } from '../../model/package.js';
-import type { SourceRoot } from '../cataloger.js';
+import type { SourceRoot } from '../../model/inventory.js';
 
 /**
  * Top-level layer directories whose files a runtime runs or loads by name:

@@ -12,6 +12,7 @@ export function expectGolden(name: string, actual: string): void {
     mkdirSync(dirname(path), { recursive: true });
     writeFileSync(path, actual);
   }
-  if (!existsSync(path)) throw new Error(`missing golden file ${path} (LAMINA_UPDATE_GOLDEN=1 writes it)`);
+  if (!existsSync(path))
+    throw new Error(`missing golden file ${path} (LAMINA_UPDATE_GOLDEN=1 writes it)`);
   expect(actual).toBe(readFileSync(path, 'utf8'));
 }

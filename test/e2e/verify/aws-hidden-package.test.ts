@@ -2,14 +2,15 @@
  * End to end through the local AWS endpoint (real SDK clients over HTTP): a layer version that
  * is pinned and signed by an allowed AWS Signer profile, but hides a denied package from the
  * inventory, fails `lamina verify --all`. Before verify consulted the inventory, this layer
- * passed every check. Written against test/aws-endpoint and test/verify-aws/helpers.ts.
+ * passed every check.
  */
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startAwsLocal, type AwsLocal } from '@lamina/aws-local/testing';
+import { runCli as lamina } from '../helpers/cli.js';
 import type { Verdict } from '../../../src/verify/verdict.js';
-import { lamina, startVerifyHarness, type VerifyHarness } from '../../verify-aws/helpers.js';
 
 const HOME = '333333333333';
 const R = 'us-east-1';
@@ -60,15 +61,14 @@ functions:
     layerAccounts: ['${HOME}']
 `;
 
-let h: VerifyHarness;
+let h: AwsLocal;
 let policy: string;
 
 beforeAll(async () => {
-  h = await startVerifyHarness(ESTATE, (k, v) => vi.stubEnv(k, v));
+  h = await startAwsLocal(ESTATE);
   policy = await h.file('policy.yaml', POLICY);
 });
 afterAll(async () => {
-  vi.unstubAllEnvs();
   await h.close();
 });
 
