@@ -57,6 +57,22 @@ describe('lamina scan at the API floor', () => {
   });
 });
 
+describe('lamina scan within quotas', () => {
+  it('finishes with the same result under 20 % throttling and 5xx, and reports the throttling', async () => {
+    const plain = await harness(SCAN_ESTATE);
+    const want = await readFile((await plain.scan()).resultPath);
+    const h = await harness(SCAN_ESTATE, { faults: 'throttle=0.2,5xx=0.2,seed=14' });
+    const { stats, resultPath } = await h.scan({ targetConcurrency: 2 });
+    expect(await readFile(resultPath)).toEqual(want);
+    const throttled = h.endpoint.log.filter(
+      (r) => r.service !== 'content' && r.fault === 'throttle'
+    );
+    expect(throttled.length).toBeGreaterThan(0);
+    expect(stats.api.throttled).toBe(throttled.length);
+    expect(stats.api.requests).toBeGreaterThan(stats.apiFloor);
+  });
+});
+
 describe('lamina re-scan', () => {
   it('reuses recorded layer versions and SBOMs: list calls only for what its owner lists', async () => {
     const h = await harness(SCAN_ESTATE);
