@@ -1,6 +1,7 @@
 /** `lamina scan`: enumerate, download, inventory, report. */
 import { UsageError } from '../../errors.js';
 import { scanEstate } from '../../pipeline/scan.js';
+import { renderScanStats } from '../../report/scan-stats.js';
 import { renderScanText } from '../../report/scan-text.js';
 import { serializeScanResult } from '../../scan/result.js';
 import { formatBytes } from '../../util/format.js';
@@ -12,12 +13,16 @@ import { escapeTerminal } from '../../util/escape.js';
 export const SCAN_USAGE = `usage: lamina scan [--region R ...] [--profile P] [--role-arn ARN ...] [--endpoint-url URL]
                   [--out DIR] [--format text|json] [--cache-dir DIR] [--concurrency N]
                   [--page-size N] [--max-attempts N] [--quiet] [limit flags]
+                  [--stats] [--no-reuse]
 
 Inventories every Lambda function and layer version in the given regions (default:
 AWS_REGION) of the caller's account and of each assumed role's account. Writes one
 CycloneDX SBOM per distinct layer zip to DIR/sboms/<sha256>.cdx.json and the scan
 result to DIR/scan.json (default DIR: ./lamina-scan). The report goes to stdout.
-Exit 3 when any function or layer version could not be fetched.`;
+Exit 3 when any function or layer version could not be fetched.
+--stats prints the API calls made against the floor (list pages, one description per layer
+version not known from an earlier scan) to stderr. Layer versions are immutable, so a re-scan
+reuses the descriptions and SBOMs earlier scans left in the cache; --no-reuse redoes them.`;
 
 /** `lamina scan`. */
 export const scanCommand = command(
@@ -27,6 +32,8 @@ export const scanCommand = command(
     format: { type: 'string', default: 'text' },
     'page-size': { type: 'string' },
     quiet: { type: 'boolean', short: 'q', default: false },
+    stats: { type: 'boolean', default: false },
+    'no-reuse': { type: 'boolean', default: false },
     ...flags.AWS,
     ...flags.ESTATE,
     ...flags.LIMITS,
@@ -61,6 +68,7 @@ export const scanCommand = command(
       ...(pageSize ? { pageSize } : {}),
       limits: flags.limits(values),
       ...(progress ? { onProgress: progress } : {}),
+      reuse: !values['no-reuse'],
     });
     if (progress) io.stderr.write('\r\x1b[K');
     const { result, stats } = outcome;
@@ -72,6 +80,7 @@ export const scanCommand = command(
           `result in ${outcome.resultPath}\n`
       );
     }
+    if (values.stats) io.stderr.write(renderScanStats(stats));
     return result.failures.length > 0 ? EXIT.INCOMPLETE : EXIT.OK;
   }
 );
