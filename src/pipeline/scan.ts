@@ -64,6 +64,8 @@ export interface ScanOptions {
   reuse?: boolean;
   /** Accounts × regions listed at once (default 4). */
   targetConcurrency?: number;
+  /** Scan one shard of the accounts × regions (`lamina merge` combines the shards' outputs). */
+  shard?: { index: number; count: number };
 }
 
 /** Figures about a run; not part of scan.json because they differ between identical scans. */
@@ -123,6 +125,7 @@ export async function scanEstate(options: ScanOptions): Promise<ScanOutcome> {
       ...(options.pageSize ? { pageSize: options.pageSize } : {}),
       ...(options.targetConcurrency ? { targetConcurrency: options.targetConcurrency } : {}),
       known: reuse.known,
+      ...(options.shard ? { shard: options.shard } : {}),
     });
     const stats: ScanStats = {
       api: session.factory.stats,

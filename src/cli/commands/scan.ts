@@ -13,7 +13,7 @@ import { escapeTerminal } from '../../util/escape.js';
 export const SCAN_USAGE = `usage: lamina scan [--region R ...] [--profile P] [--role-arn ARN ...] [--endpoint-url URL]
                   [--out DIR] [--format text|json] [--cache-dir DIR] [--concurrency N]
                   [--page-size N] [--max-attempts N] [--quiet] [limit flags]
-                  [--stats] [--no-reuse]
+                  [--stats] [--no-reuse] [--shard I/N]
 
 Inventories every Lambda function and layer version in the given regions (default:
 AWS_REGION) of the caller's account and of each assumed role's account. Writes one
@@ -22,7 +22,9 @@ result to DIR/scan.json (default DIR: ./lamina-scan). The report goes to stdout.
 Exit 3 when any function or layer version could not be fetched.
 --stats prints the API calls made against the floor (list pages, one description per layer
 version not known from an earlier scan) to stderr. Layer versions are immutable, so a re-scan
-reuses the descriptions and SBOMs earlier scans left in the cache; --no-reuse redoes them.`;
+reuses the descriptions and SBOMs earlier scans left in the cache; --no-reuse redoes them.
+--shard I/N scans every N-th account × region pair, starting at the I-th; 'lamina merge'
+combines the N outputs into the scan.json one unsharded scan writes.`;
 
 /** `lamina scan`. */
 export const scanCommand = command(
@@ -34,6 +36,7 @@ export const scanCommand = command(
     quiet: { type: 'boolean', short: 'q', default: false },
     stats: { type: 'boolean', default: false },
     'no-reuse': { type: 'boolean', default: false },
+    shard: { type: 'string' },
     ...flags.AWS,
     ...flags.ESTATE,
     ...flags.LIMITS,
@@ -55,6 +58,7 @@ export const scanCommand = command(
         ? undefined
         : flags.positiveInt('page-size', values['page-size']);
 
+    const shard = values.shard === undefined ? undefined : parseShard(values.shard);
     const progress =
       io.isTty && !values.quiet
         ? (msg: string) => io.stderr.write(`\r\x1b[K${escapeTerminal(msg).slice(0, 99)}`)
@@ -69,6 +73,7 @@ export const scanCommand = command(
       limits: flags.limits(values),
       ...(progress ? { onProgress: progress } : {}),
       reuse: !values['no-reuse'],
+      ...(shard ? { shard } : {}),
     });
     if (progress) io.stderr.write('\r\x1b[K');
     const { result, stats } = outcome;
@@ -84,3 +89,16 @@ export const scanCommand = command(
     return result.failures.length > 0 ? EXIT.INCOMPLETE : EXIT.OK;
   }
 );
+
+/** `--shard I/N`: 1 ≤ I ≤ N. */
+function parseShard(text: string): { index: number; count: number } {
+  const m = /^([1-9]\d*)\/([1-9]\d*)$/.exec(text.trim());
+  const index = Number(m?.[1]);
+  const count = Number(m?.[2]);
+  if (!m || index > count)
+    throw new UsageError({
+      code: 'BAD_ARGUMENT',
+      message: `--shard: want I/N with 1 <= I <= N, got ${JSON.stringify(text)}`,
+    });
+  return { index, count };
+}

@@ -136,6 +136,11 @@ export interface EnumerateOptions {
    * (layer versions are immutable): undefined means describe it.
    */
   known?: (lv: LayerVersionRecord) => LayerContent | undefined;
+  /**
+   * Scan only shard `index` (1-based) of `count`: the (account, region) targets, in principal
+   * then region order, whose position modulo `count` is `index - 1`.
+   */
+  shard?: { index: number; count: number };
 }
 
 /**
@@ -202,9 +207,12 @@ export async function enumerateEstate(
   const cscCache = new Map<string, Promise<CodeSigningConfigRecord | ApiFailure>>();
   // Accounts × regions at once, each into its own partial result, merged in target order so
   // the enumeration does not depend on which target answered first.
-  const targets = principals.flatMap(({ principal, account }) =>
-    options.regions.map((region) => ({ principal, account, region }))
-  );
+  const shard = options.shard;
+  const targets = principals
+    .flatMap(({ principal, account }) =>
+      options.regions.map((region) => ({ principal, account, region }))
+    )
+    .filter((_, k) => !shard || k % shard.count === shard.index - 1);
   const partials = await mapLimit(
     targets,
     Math.max(1, options.targetConcurrency ?? 4),
