@@ -10,8 +10,16 @@ import {
 } from '@aws-sdk/client-lambda';
 import { mapLimit } from '../../util/pool.js';
 import type { RetryPolicy } from '../retry.js';
-import type { CodeSigningConfigRecord } from './enumerate.js';
 import { classifyApiError, withRetry, type ApiFailure } from './errors.js';
+
+/** A code signing config as attached to a function. */
+export interface CodeSigningConfigRecord {
+  arn: string;
+  /** Signing profile version ARNs allowed to publish. */
+  allowedPublishers: string[];
+  /** What Lambda does with an untrusted artifact: `Warn` or `Enforce`. */
+  policy: string;
+}
 
 /** What the listings say: function name → its config (absent: none attached). */
 export interface CodeSigningListing {

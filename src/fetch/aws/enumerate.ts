@@ -13,17 +13,10 @@ import { mapLimit } from '../../util/pool.js';
 import type { FetchErrorCode } from '../errors.js';
 import type { RetryPlan, RetryPolicy } from '../retry.js';
 import { DEFAULT_PRINCIPAL, type ClientFactory, type Principal } from './clients.js';
-import { listCodeSigningByFunction } from './code-signing.js';
+import { listCodeSigningByFunction, type CodeSigningConfigRecord } from './code-signing.js';
 import { classifyApiError, withRetry, type ApiFailure } from './errors.js';
 
-/** A code signing config as attached to a function. */
-export interface CodeSigningConfigRecord {
-  arn: string;
-  /** Signing profile version ARNs allowed to publish. */
-  allowedPublishers: string[];
-  /** What Lambda does with an untrusted artifact: `Warn` or `Enforce`. */
-  policy: string;
-}
+export type { CodeSigningConfigRecord } from './code-signing.js';
 
 /** One function version as ListFunctions (FunctionVersion=ALL) returns it. */
 export interface FunctionRecord {
