@@ -17,9 +17,9 @@ import { codeSha256ToHex } from '../fetch/cache.js';
 import { RETRY, type RetryPlan } from '../fetch/retry.js';
 import { serializeSbom } from '../sbom/cyclonedx.js';
 import { computeDrift } from '../scan/drift.js';
+import { scanResultChunks } from '../scan/result-stream.js';
 import {
   SCAN_RESULT_SCHEMA_VERSION,
-  serializeScanResult,
   type ScanFailure,
   type ScanFunction,
   type ScanLayer,
@@ -29,6 +29,7 @@ import {
 import type { Limits } from '../unpack/source.js';
 import { formatBytes } from '../util/format.js';
 import { writeFileAtomic } from '../util/fs.js';
+import { writeChunksAtomic } from '../util/write-chunks.js';
 import { mapLimit } from '../util/pool.js';
 import { LAMINA_VERSION } from '../version.js';
 import { withAwsSession, type AwsSession } from './aws.js';
@@ -186,7 +187,8 @@ export async function scanEstate(options: ScanOptions): Promise<ScanOutcome> {
       en.cost.identities + (options.roleArns?.length ?? 0) + en.cost.listPages + en.cost.described;
     const result = buildResult(en, outcomes, options.regions);
     const resultPath = join(resolve(options.outDir), 'scan.json');
-    await writeFileAtomic(resultPath, serializeScanResult(result));
+    // Streamed: scan.json of a large estate is never one string in memory.
+    await writeChunksAtomic(resultPath, scanResultChunks(result));
     return { result, stats, resultPath };
   });
 }

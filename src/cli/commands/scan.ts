@@ -3,7 +3,7 @@ import { UsageError } from '../../errors.js';
 import { scanEstate } from '../../pipeline/scan.js';
 import { renderScanStats } from '../../report/scan-stats.js';
 import { renderScanText } from '../../report/scan-text.js';
-import { serializeScanResult } from '../../scan/result.js';
+import { scanResultChunks } from '../../scan/result-stream.js';
 import { formatBytes } from '../../util/format.js';
 import { EXIT } from '../exit.js';
 import { command } from '../command.js';
@@ -77,7 +77,8 @@ export const scanCommand = command(
     });
     if (progress) io.stderr.write('\r\x1b[K');
     const { result, stats } = outcome;
-    io.stdout.write(format === 'json' ? serializeScanResult(result) : renderScanText(result));
+    if (format === 'json') for (const c of scanResultChunks(result)) io.stdout.write(c);
+    else io.stdout.write(renderScanText(result));
     if (!values.quiet && format === 'text') {
       io.stderr.write(
         `lamina: ${stats.api.requests} API requests, ${stats.downloads} downloads ` +
