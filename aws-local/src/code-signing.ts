@@ -17,6 +17,23 @@ export function cscArn(estate: Estate, region: string, account: string, id: stri
   return `arn:${estate.partition}:lambda:${region}:${account}:code-signing-config:${id}`;
 }
 
+/**
+ * Region, account and id of a code signing config ARN.
+ * @throws ApiError InvalidParameterValueException when it is not one
+ */
+export function parseCscArn(raw: string): { region: string; account: string; id: string } {
+  const m =
+    /^arn:[a-z-]+:lambda:([a-z0-9-]+):(\d{12}):code-signing-config:(csc-[a-z0-9]{17})$/.exec(raw);
+  if (!m)
+    throw new ApiError(
+      400,
+      'InvalidParameterValueException',
+      `Invalid code signing config ARN: ${raw}`
+    );
+  const [, region = '', account = '', id = ''] = m;
+  return { region, account, id };
+}
+
 /** The CodeSigningConfig structure GetCodeSigningConfig and ListCodeSigningConfigs return. */
 export function cscBody(
   estate: Estate,
@@ -97,15 +114,7 @@ function listCodeSigningConfigs(ctx: HandlerContext): ApiResult {
 
 function listFunctionsByCodeSigningConfig(ctx: HandlerContext): ApiResult {
   const raw = ctx.segments[2] ?? '';
-  const m =
-    /^arn:[a-z-]+:lambda:([a-z0-9-]+):(\d{12}):code-signing-config:(csc-[a-z0-9]{17})$/.exec(raw);
-  if (!m)
-    throw new ApiError(
-      400,
-      'InvalidParameterValueException',
-      `Invalid code signing config ARN: ${raw}`
-    );
-  const [, region = '', account = '', id = ''] = m;
+  const { region, account, id } = parseCscArn(raw);
   if (account !== ctx.caller.account)
     throw new ApiError(
       403,

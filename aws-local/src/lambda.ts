@@ -16,7 +16,7 @@ import {
   type Layer,
   type LayerVersion,
 } from './estate.js';
-import { cscArn, cscBody, routeCodeSigningLists } from './code-signing.js';
+import { cscArn, cscBody, parseCscArn, routeCodeSigningLists } from './code-signing.js';
 import { page } from './paginate.js';
 import { ApiError, type ApiResult } from './wire.js';
 
@@ -317,15 +317,7 @@ function getFunctionCodeSigningConfig(ctx: HandlerContext): ApiResult {
 
 function getCodeSigningConfig(ctx: HandlerContext): ApiResult {
   const raw = ctx.segments[2] ?? '';
-  const m =
-    /^arn:[a-z-]+:lambda:([a-z0-9-]+):(\d{12}):code-signing-config:(csc-[a-z0-9]{17})$/.exec(raw);
-  if (!m)
-    throw new ApiError(
-      400,
-      'InvalidParameterValueException',
-      `Invalid code signing config ARN: ${raw}`
-    );
-  const [, region = '', account = '', id = ''] = m;
+  const { region, account, id } = parseCscArn(raw);
   if (account !== ctx.caller.account) throw accessDenied(ctx, 'GetCodeSigningConfig', raw);
   const csc =
     region === ctx.region
