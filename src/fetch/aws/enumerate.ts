@@ -342,7 +342,7 @@ async function enumerateFunctions(
       );
       for await (const page of pages) {
         n += 1;
-        configs.push(...(page.Functions ?? []));
+        configs.push(...(page.Functions ?? []).map(slimConfiguration));
       }
       out.cost.listPages += n;
     });
@@ -429,6 +429,23 @@ async function enumerateFunctions(
       layers,
     });
   }
+}
+
+/**
+ * The fields of a FunctionConfiguration the enumeration reads. Kept instead of the SDK's object
+ * (environment, VPC, logging, state, ...) so that a region's page of 10,000 functions does not
+ * hold megabytes of fields nothing reads until its code signing configs are known.
+ */
+function slimConfiguration(c: FunctionConfiguration): FunctionConfiguration {
+  return {
+    FunctionName: c.FunctionName,
+    FunctionArn: c.FunctionArn,
+    Version: c.Version,
+    Runtime: c.Runtime,
+    Architectures: c.Architectures,
+    PackageType: c.PackageType,
+    Layers: c.Layers?.map((l) => ({ Arn: l.Arn })),
+  };
 }
 
 /** GetCodeSigningConfig, as a record or the reason it could not be read. */
