@@ -4,9 +4,13 @@
 // lamina's real fetcher in a child process. Prints wall time, peak RSS of the
 // scan (and its CPU time), API requests made, content requests, bytes downloaded, and checks
 // that each distinct layer version was downloaded exactly once.
-// A second, cached run must download nothing.
+// A second, warm run (same cache) must download nothing, and with layer version records and
+// SBOMs reused it makes list calls plus descriptions of unlisted versions only. Reports API calls
+// against the floor the scan counts itself (issue 14) and the warm run's calls and CPU against the
+// cold run's.
 //
 // usage: node scripts/bench-scan.mjs [--functions N] [--layer-versions N] [--concurrency N]
+//        [--faults SPEC]    (the local endpoint's fault spec, e.g. throttle=0.05)
 //        [--cpu-prof DIR]   (write V8 CPU profiles of the scan children into DIR)
 // Needs `npm run build` and `npm run build:aws-local` (npm run bench:scan does both).
 import { spawn } from 'node:child_process';
@@ -24,6 +28,7 @@ const { values } = parseArgs({
     functions: { type: 'string', default: '10000' },
     'layer-versions': { type: 'string', default: '2000' },
     concurrency: { type: 'string', default: '8' },
+    faults: { type: 'string' },
     'cpu-prof': { type: 'string' },
   },
 });
@@ -44,6 +49,12 @@ function estateYaml() {
     '      - { accessKeyId: AKIABENCH00000000001, secretAccessKey: bench-secret }',
     '    regions:',
     `      ${REGION}:`,
+    // Three code signing configs; every 10th function has one.
+    '        codeSigningConfigs:',
+    ...[0, 1, 2].map(
+      (c) =>
+        `          - { id: csc-${String(c).repeat(17)}, allowedPublishers: ['arn:aws:signer:${REGION}:${ACCOUNT}:/signing-profiles/P${c}/V1'], policy: Enforce }`
+    ),
     '        layers:',
   ];
   let made = 0;
@@ -63,7 +74,8 @@ function estateYaml() {
     const b = (i * 7 + 3) % made;
     const ref = (k) =>
       `layer-${Math.floor(k / VERSIONS_PER_LAYER)}:${(k % VERSIONS_PER_LAYER) + 1}`;
-    out.push(`          - { name: fn-${i}, layers: ['${ref(a)}', '${ref(b)}'] }`);
+    const csc = i % 10 === 0 ? `, codeSigningConfig: csc-${String((i / 10) % 3).repeat(17)}` : '';
+    out.push(`          - { name: fn-${i}, layers: ['${ref(a)}', '${ref(b)}']${csc} }`);
   }
   return { yaml: out.join('\n') + '\n', versions: made };
 }
@@ -86,8 +98,11 @@ process.stdout.write(JSON.stringify({
   functions: o.result.functions.length,
   layerVersions: o.result.layers.reduce((n, l) => n + l.versions.length, 0),
   failures: o.result.failures.length,
-  apiRequests: o.stats.api.requests, contentRequests: o.stats.contentRequests,
+  apiRequests: o.stats.api.requests, apiFloor: o.stats.apiFloor, throttled: o.stats.api.throttled,
+  byOperation: Object.fromEntries([...o.stats.api.byOperation].sort()),
+  contentRequests: o.stats.contentRequests,
   bytesDownloaded: o.stats.bytesDownloaded, downloads: o.stats.downloads, cacheHits: o.stats.cacheHits,
+  sbomsReused: o.stats.sbomsReused, inventoried: o.stats.inventoried, cost: o.stats.cost,
 }));
 `;
 
@@ -100,7 +115,10 @@ async function main() {
   const { yaml, versions } = estateYaml();
   const estateFile = join(BENCH, 'estate.yaml');
   writeFileSync(estateFile, yaml);
-  const endpoint = await startAwsEndpoint({ estate: estateFile });
+  const endpoint = await startAwsEndpoint({
+    estate: estateFile,
+    ...(values.faults ? { faults: values.faults } : {}),
+  });
   try {
     // Run asynchronously so the in-process endpoint keeps serving: spawnSync would block it.
     const cold = await runAsync(endpoint.url, 'cold');
@@ -112,6 +130,12 @@ async function main() {
       cold,
       warm,
       endpointContentRequests: contentRequests,
+      ratios: {
+        coldApiCallsPerFloor: round(cold.apiRequests / cold.apiFloor),
+        warmApiCallsPerCold: round(warm.apiRequests / cold.apiRequests),
+        warmCpuPerCold: round(warm.cpuMs / cold.cpuMs),
+        warmRssPerCold: round(warm.maxRssKiB / cold.maxRssKiB),
+      },
     };
     console.log(JSON.stringify(report, null, 2));
     const problems = [];
@@ -125,6 +149,7 @@ async function main() {
       );
     if (warm.downloads !== 0) problems.push(`cached run downloaded ${warm.downloads}`);
     if (cold.failures !== 0) problems.push(`${cold.failures} failures`);
+    if (warm.inventoried !== 0) problems.push(`warm run inventoried ${warm.inventoried}`);
     for (const p of problems) console.error(`bench-scan: ${p}`);
     process.exitCode = problems.length ? 1 : 0;
   } finally {
@@ -160,6 +185,10 @@ async function main() {
       }
     });
   }
+}
+
+function round(x) {
+  return Math.round(x * 1000) / 1000;
 }
 
 await main();

@@ -16,6 +16,7 @@ import {
   type Layer,
   type LayerVersion,
 } from './estate.js';
+import { cscArn, cscBody, parseCscArn, routeCodeSigningLists } from './code-signing.js';
 import { page } from './paginate.js';
 import { ApiError, type ApiResult } from './wire.js';
 
@@ -51,6 +52,8 @@ export function routeLambda(
   ) {
     return { op: 'GetCodeSigningConfig', handle: getCodeSigningConfig };
   }
+  const cscList = routeCodeSigningLists(api, kind, name, sub, num);
+  if (cscList) return cscList;
   if (api === '2018-10-31' && kind === 'layers') {
     if (name === undefined) {
       return query.get('find') === 'LayerVersion'
@@ -312,39 +315,16 @@ function getFunctionCodeSigningConfig(ctx: HandlerContext): ApiResult {
   return { body: { CodeSigningConfigArn: arn, FunctionName: fn.name } };
 }
 
-function cscArn(estate: Estate, region: string, account: string, id: string): string {
-  return `arn:${estate.partition}:lambda:${region}:${account}:code-signing-config:${id}`;
-}
-
 function getCodeSigningConfig(ctx: HandlerContext): ApiResult {
   const raw = ctx.segments[2] ?? '';
-  const m =
-    /^arn:[a-z-]+:lambda:([a-z0-9-]+):(\d{12}):code-signing-config:(csc-[a-z0-9]{17})$/.exec(raw);
-  if (!m)
-    throw new ApiError(
-      400,
-      'InvalidParameterValueException',
-      `Invalid code signing config ARN: ${raw}`
-    );
-  const [, region = '', account = '', id = ''] = m;
+  const { region, account, id } = parseCscArn(raw);
   if (account !== ctx.caller.account) throw accessDenied(ctx, 'GetCodeSigningConfig', raw);
   const csc =
     region === ctx.region
       ? regionIndex(ctx.estate, account, region).codeSigningConfigsById.get(id)
       : undefined;
   if (!csc) throw notFound(`Code signing config not found: ${raw}`);
-  return {
-    body: {
-      CodeSigningConfig: {
-        CodeSigningConfigId: csc.id,
-        CodeSigningConfigArn: cscArn(ctx.estate, region, account, csc.id),
-        Description: csc.description,
-        AllowedPublishers: { SigningProfileVersionArns: csc.allowedPublishers },
-        CodeSigningPolicies: { UntrustedArtifactOnDeployment: csc.policy },
-        LastModified: csc.lastModified,
-      },
-    },
-  };
+  return { body: { CodeSigningConfig: cscBody(ctx.estate, region, account, csc) } };
 }
 
 /** Whether the caller may read a layer version owned by `owner`. */

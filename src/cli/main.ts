@@ -14,6 +14,7 @@ usage: lamina <command> [options]
 commands:
   sbom INPUT            inventory a layer zip or directory and write a CycloneDX SBOM
   scan                  inventory every function and layer of an AWS estate, report drift
+  merge SHARD_DIR...    combine the outputs of 'scan --shard I/N' into one scan result
   verify INPUT          check a layer against a policy: pins, signatures, packages, licenses
   gate LAYER.zip        pre-publish gate: verify a new layer version and print its pin entry
   pin INPUT             add a layer's digest to a policy's allowlist
@@ -32,6 +33,7 @@ type Command = (argv: string[], io: CliIo) => Promise<number>;
 const COMMANDS: Record<string, () => Promise<Command>> = {
   sbom: async () => (await import('./commands/sbom.js')).sbomCommand,
   scan: async () => (await import('./commands/scan.js')).scanCommand,
+  merge: async () => (await import('./commands/merge.js')).mergeCommand,
   verify: async () => (await import('./commands/verify.js')).verifyCommand,
   gate: async () => (await import('./commands/gate.js')).gateCommand,
   pin: async () => (await import('./commands/pin.js')).pinCommand,

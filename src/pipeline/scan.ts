@@ -9,6 +9,7 @@ import { type ApiStats, type AwsOptions } from '../fetch/aws/clients.js';
 import {
   enumerateEstate,
   type Enumeration,
+  type EnumerationCost,
   type LayerVersionRecord,
 } from '../fetch/aws/enumerate.js';
 import { fetchLayerZip } from '../fetch/aws/layer.js';
@@ -16,9 +17,9 @@ import { codeSha256ToHex } from '../fetch/cache.js';
 import { RETRY, type RetryPlan } from '../fetch/retry.js';
 import { serializeSbom } from '../sbom/cyclonedx.js';
 import { computeDrift } from '../scan/drift.js';
+import { scanResultChunks } from '../scan/result-stream.js';
 import {
   SCAN_RESULT_SCHEMA_VERSION,
-  serializeScanResult,
   type ScanFailure,
   type ScanFunction,
   type ScanLayer,
@@ -28,10 +29,12 @@ import {
 import type { Limits } from '../unpack/source.js';
 import { formatBytes } from '../util/format.js';
 import { writeFileAtomic } from '../util/fs.js';
+import { writeChunksAtomic } from '../util/write-chunks.js';
 import { mapLimit } from '../util/pool.js';
 import { LAMINA_VERSION } from '../version.js';
 import { withAwsSession, type AwsSession } from './aws.js';
 import { scanPackageDrift } from './drift.js';
+import { openScanReuse, type ScanReuse } from './scan-reuse.js';
 import { inventoryZipFile } from './inventory.js';
 import { resolveLimits } from './options.js';
 
@@ -56,6 +59,15 @@ export interface ScanOptions {
   limits?: Partial<Limits>;
   /** Progress messages (the CLI shows them on a terminal). */
   onProgress?: (message: string) => void;
+  /**
+   * Reuse what earlier scans recorded in the cache: layer version descriptions and SBOMs
+   * (default true; false describes and inventories everything again).
+   */
+  reuse?: boolean;
+  /** Accounts × regions listed at once (default 4). */
+  targetConcurrency?: number;
+  /** Scan one shard of the accounts × regions (`lamina merge` combines the shards' outputs). */
+  shard?: { index: number; count: number };
 }
 
 /** Figures about a run; not part of scan.json because they differ between identical scans. */
@@ -68,6 +80,15 @@ export interface ScanStats {
   downloads: number;
   cacheHits: number;
   inventoried: number;
+  /** SBOMs read back from the cache instead of inventorying the zip again. */
+  sbomsReused: number;
+  /** What the enumeration could not have avoided (list pages, descriptions, identities). */
+  cost: EnumerationCost;
+  /**
+   * The API calls a scan of this estate needs at the least: STS identity and role calls,
+   * list pages, and one description per layer version not known from an earlier scan.
+   */
+  apiFloor: number;
 }
 
 export interface ScanOutcome {
@@ -96,14 +117,7 @@ export async function scanEstate(options: ScanOptions): Promise<ScanOutcome> {
   const limits = resolveLimits(options.limits);
   const progress = options.onProgress ?? (() => undefined);
   return withAwsSession(options, options.retry ?? RETRY.estate, async (session) => {
-    const stats: ScanStats = {
-      api: session.factory.stats,
-      contentRequests: 0,
-      bytesDownloaded: 0,
-      downloads: 0,
-      cacheHits: 0,
-      inventoried: 0,
-    };
+    const reuse = await openScanReuse(session.cache.root, options.reuse ?? true, limits);
     const en = await enumerateEstate(session.factory, {
       regions: options.regions,
       roleArns: options.roleArns ?? [],
@@ -111,7 +125,21 @@ export async function scanEstate(options: ScanOptions): Promise<ScanOutcome> {
       retry: session.retry,
       onProgress: progress,
       ...(options.pageSize ? { pageSize: options.pageSize } : {}),
+      ...(options.targetConcurrency ? { targetConcurrency: options.targetConcurrency } : {}),
+      known: reuse.known,
+      ...(options.shard ? { shard: options.shard } : {}),
     });
+    const stats: ScanStats = {
+      api: session.factory.stats,
+      contentRequests: 0,
+      bytesDownloaded: 0,
+      downloads: 0,
+      cacheHits: 0,
+      inventoried: 0,
+      sbomsReused: 0,
+      cost: en.cost,
+      apiFloor: 0,
+    };
 
     // One unit of work per distinct zip; the smallest ARN names it, so output is stable.
     const byHex = new Map<string, LayerVersionRecord[]>();
@@ -142,17 +170,27 @@ export async function scanEstate(options: ScanOptions): Promise<ScanOutcome> {
     let done = 0;
     await mapLimit(hexes, concurrency, async (hex) => {
       const group = byHex.get(hex)!.sort((a, b) => (a.arn < b.arn ? -1 : 1));
-      const outcome = await fetchAndInventory(hex, group, { session, limits, sbomDir, stats });
+      const outcome = await fetchAndInventory(hex, group, {
+        session,
+        limits,
+        sbomDir,
+        stats,
+        reuse,
+      });
       outcomes.set(hex, outcome);
       progress(
         `layers ${++done}/${hexes.length} (${formatBytes(stats.bytesDownloaded)} downloaded)`
       );
     });
 
+    await reuse.save(en);
+    stats.apiFloor =
+      en.cost.identities + (options.roleArns?.length ?? 0) + en.cost.listPages + en.cost.described;
     const result = buildResult(en, outcomes, options.regions);
     result.drift = { ...result.drift, ...(await scanPackageDrift(result, options.outDir)) };
     const resultPath = join(resolve(options.outDir), 'scan.json');
-    await writeFileAtomic(resultPath, serializeScanResult(result));
+    // Streamed: scan.json of a large estate is never one string in memory.
+    await writeChunksAtomic(resultPath, scanResultChunks(result));
     return { result, stats, resultPath };
   });
 }
@@ -160,15 +198,41 @@ export async function scanEstate(options: ScanOptions): Promise<ScanOutcome> {
 async function fetchAndInventory(
   hex: string,
   group: LayerVersionRecord[],
-  ctx: { session: AwsSession; limits: Limits; sbomDir: string; stats: ScanStats }
+  ctx: { session: AwsSession; limits: Limits; sbomDir: string; stats: ScanStats; reuse: ScanReuse }
 ): Promise<ArtifactOutcome> {
   const first = group[0]!;
-  const got = await fetchLayerZip(ctx.session.factory, first, {
+  const file = `${hex}.cdx.json`;
+  const cached = await ctx.reuse.sbom(hex, first.arn);
+  if (cached) {
+    await writeFileAtomic(join(ctx.sbomDir, file), cached.text);
+    ctx.stats.cacheHits += 1;
+    ctx.stats.sbomsReused += 1;
+    return {
+      status: 'inventoried',
+      failure: null,
+      sbom: `sboms/${file}`,
+      packageCount: cached.packageCount,
+      complete: cached.complete,
+    };
+  }
+  // A description from a record has no download URL: describe it, unless the zip is cached.
+  let lv = first;
+  if (
+    first.content?.location === '' &&
+    !(await ctx.session.cache.lookup(hex, first.content.codeSize))
+  ) {
+    lv = { ...first, content: undefined };
+    ctx.stats.cost.described += 1;
+  }
+  const got = await fetchLayerZip(ctx.session.factory, lv, {
     ...ctx.session,
     onBytes: (n) => (ctx.stats.bytesDownloaded += n),
     onRequest: () => (ctx.stats.contentRequests += 1),
   });
   if (!got.ok) return failed(got.code, got.reason);
+  // A recorded description must still hold: the content of a version ARN never changes.
+  if (got.layer.hex !== hex)
+    return failed('API_ERROR', `${first.arn}: CodeSha256 differs from the recorded one`);
   if (got.layer.cached) ctx.stats.cacheHits += 1;
   else ctx.stats.downloads += 1;
   try {
@@ -177,11 +241,13 @@ async function fetchAndInventory(
       { name: first.arn, properties: { layerVersionArn: first.arn } },
       ctx.limits
     );
-    const file = `${hex}.cdx.json`;
-    await writeFileAtomic(
-      join(ctx.sbomDir, file),
-      serializeSbom(inventory, { format: 'cyclonedx-json', specVersion: '1.6' })
-    );
+    const text = serializeSbom(inventory, { format: 'cyclonedx-json', specVersion: '1.6' });
+    await writeFileAtomic(join(ctx.sbomDir, file), text);
+    await ctx.reuse.keepSbom(hex, first.arn, {
+      text,
+      packageCount: inventory.packages.length,
+      complete: inventory.complete,
+    });
     ctx.stats.inventoried += 1;
     return {
       status: 'inventoried',

@@ -3,8 +3,9 @@ import { UsageError } from '../../errors.js';
 import { defaultHistoryPath, prepareHistory, recordScanHistory } from '../../pipeline/history.js';
 import { scanEstate } from '../../pipeline/scan.js';
 import { renderPackageDriftText } from '../../report/package-drift-text.js';
+import { renderScanStats } from '../../report/scan-stats.js';
 import { renderScanText } from '../../report/scan-text.js';
-import { serializeScanResult } from '../../scan/result.js';
+import { scanResultChunks } from '../../scan/result-stream.js';
 import { formatBytes } from '../../util/format.js';
 import { EXIT } from '../exit.js';
 import { command, type Command } from '../command.js';
@@ -16,6 +17,7 @@ export const SCAN_USAGE = `usage: lamina scan [--region R ...] [--profile P] [--
                   [--out DIR] [--format text|json] [--cache-dir DIR] [--concurrency N]
                   [--page-size N] [--max-attempts N] [--quiet] [limit flags]
                   [--markdown FILE] [--html FILE] [--history [DB]]
+                  [--stats] [--no-reuse] [--shard I/N]
 
 Inventories every Lambda function and layer version in the given regions (default:
 AWS_REGION) of the caller's account and of each assumed role's account. Writes one
@@ -26,7 +28,12 @@ moving each function to its layers' newest version changes. The report goes to s
 issue) or as a single-file HTML page (drift matrix, package diffs, failures, changes).
 --history [DB]: record the scan in the scan history (default DB $XDG_STATE_HOME/lamina/
 history.db, else ~/.local/state/lamina/history.db); 'lamina changes' then says what changed.
-Exit 3 when any function or layer version could not be fetched.`;
+Exit 3 when any function or layer version could not be fetched.
+--stats prints the API calls made against the floor (list pages, one description per layer
+version not known from an earlier scan) to stderr. Layer versions are immutable, so a re-scan
+reuses the descriptions and SBOMs earlier scans left in the cache; --no-reuse redoes them.
+--shard I/N scans every N-th account × region pair, starting at the I-th; 'lamina merge'
+combines the N outputs into the scan.json one unsharded scan writes.`;
 
 /** `lamina scan` (`--history` may stand alone: see flags.historyArgv). */
 export const scanCommand: Command = (argv, io) => scan(flags.historyArgv(argv), io);
@@ -41,6 +48,9 @@ const scan = command(
     markdown: { type: 'string' },
     html: { type: 'string' },
     ...flags.HISTORY,
+    stats: { type: 'boolean', default: false },
+    'no-reuse': { type: 'boolean', default: false },
+    shard: { type: 'string' },
     ...flags.AWS,
     ...flags.ESTATE,
     ...flags.LIMITS,
@@ -62,6 +72,7 @@ const scan = command(
         ? undefined
         : flags.positiveInt('page-size', values['page-size']);
 
+    const shard = values.shard === undefined ? undefined : parseShard(values.shard);
     const progress =
       io.isTty && !values.quiet
         ? (msg: string) => io.stderr.write(`\r\x1b[K${escapeTerminal(msg).slice(0, 99)}`)
@@ -80,6 +91,8 @@ const scan = command(
       ...(pageSize ? { pageSize } : {}),
       limits: flags.limits(values),
       ...(progress ? { onProgress: progress } : {}),
+      reuse: !values['no-reuse'],
+      ...(shard ? { shard } : {}),
     });
     if (progress) io.stderr.write('\r\x1b[K');
     const { result, stats } = outcome;
@@ -93,11 +106,9 @@ const scan = command(
             startedAt,
             finishedAt: new Date(),
           });
-    io.stdout.write(
-      format === 'json'
-        ? serializeScanResult(result)
-        : renderScanText(result) + withBlankLine(renderPackageDriftText(result.drift))
-    );
+    if (format === 'json') for (const c of scanResultChunks(result)) io.stdout.write(c);
+    else
+      io.stdout.write(renderScanText(result) + withBlankLine(renderPackageDriftText(result.drift)));
     await writeReportFiles(
       { markdown: values.markdown, html: values.html },
       { scan: result, changes: recorded?.changes ?? null }
@@ -119,8 +130,22 @@ const scan = command(
           `result in ${outcome.resultPath}\n`
       );
     }
+    if (values.stats) io.stderr.write(renderScanStats(stats));
     return result.failures.length > 0 ? EXIT.INCOMPLETE : EXIT.OK;
   }
 );
 
 const withBlankLine = (text: string): string => (text ? `\n${text}` : '');
+
+/** `--shard I/N`: 1 ≤ I ≤ N. */
+function parseShard(text: string): { index: number; count: number } {
+  const m = /^([1-9]\d*)\/([1-9]\d*)$/.exec(text.trim());
+  const index = Number(m?.[1]);
+  const count = Number(m?.[2]);
+  if (!m || index > count)
+    throw new UsageError({
+      code: 'BAD_ARGUMENT',
+      message: `--shard: want I/N with 1 <= I <= N, got ${JSON.stringify(text)}`,
+    });
+  return { index, count };
+}

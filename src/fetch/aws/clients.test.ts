@@ -22,7 +22,7 @@ describe('clientConfig: the one base configuration', () => {
       expect(clientConfig(options, service, 'eu-west-1', DEFAULT_PRINCIPAL)).toMatchObject({
         region: 'eu-west-1',
         maxAttempts: 5,
-        retryMode: 'standard',
+        retryMode: 'adaptive',
         endpoint: 'http://127.0.0.1:1',
         profile: 'audit',
         credentials: CREDENTIALS,
@@ -39,7 +39,7 @@ describe('clientConfig: the one base configuration', () => {
       credentials: role.credentials,
     });
     const bare = clientConfig({}, 'lambda', 'us-east-1', DEFAULT_PRINCIPAL);
-    expect(bare).toEqual({ region: 'us-east-1', maxAttempts: 8, retryMode: 'standard' });
+    expect(bare).toEqual({ region: 'us-east-1', maxAttempts: 8, retryMode: 'adaptive' });
   });
 
   it('addresses S3 path-style only with an endpoint, and follows region redirects', () => {

@@ -65,10 +65,23 @@ export interface ApiStats {
   requests: number;
   /** Requests per operation name (e.g. ListFunctionsCommand). */
   byOperation: Map<string, number>;
+  /** Requests AWS answered with throttling (HTTP 429 or a throttling error code). */
+  throttled: number;
 }
 
 export function newApiStats(): ApiStats {
-  return { requests: 0, byOperation: new Map() };
+  return { requests: 0, byOperation: new Map(), throttled: 0 };
+}
+
+/**
+ * Whether a raw HTTP response is AWS throttling the caller: 429 (Lambda's
+ * TooManyRequestsException), or a throttling error type in a restJson/awsJson header.
+ */
+export function isThrottlingResponse(response: unknown): boolean {
+  const r = response as { statusCode?: unknown; headers?: Record<string, unknown> } | null;
+  if (r?.statusCode === 429) return true;
+  const type = r?.headers?.['x-amzn-errortype'];
+  return typeof type === 'string' && /^(Throttling|TooManyRequests)/.test(type);
 }
 
 /** Whose resources a set of clients reads: the caller's own, or an assumed role's. */
@@ -100,8 +113,10 @@ export function clientConfig(
   return {
     region,
     maxAttempts: options.maxAttempts ?? 8,
-    // Standard retries: exponential backoff with jitter on throttling, 5xx and network errors.
-    retryMode: 'standard',
+    // Adaptive retries: the standard backoff with jitter, plus a client-side token bucket that
+    // slows this client (one per service, principal and region) down once AWS throttles it,
+    // so a scan stays within the request quota instead of bouncing off it.
+    retryMode: 'adaptive',
     ...(options.endpointUrl ? { endpoint: options.endpointUrl } : {}),
     ...(options.profile ? { profile: options.profile } : {}),
     ...(credentials ? { credentials } : {}),
@@ -129,7 +144,10 @@ function countRequests(client: AnyClient, stats: ApiStats): void {
       stats.requests += 1;
       const op = context.commandName ?? 'unknown';
       stats.byOperation.set(op, (stats.byOperation.get(op) ?? 0) + 1);
-      return next(args);
+      // Below the deserializer: the raw response, before it becomes an error.
+      const out = await next(args);
+      if (isThrottlingResponse(out.response)) stats.throttled += 1;
+      return out;
     },
     { step: 'deserialize', name: 'laminaRequestCounter', priority: 'low' }
   );

@@ -13,16 +13,10 @@ import { mapLimit } from '../../util/pool.js';
 import type { FetchErrorCode } from '../errors.js';
 import type { RetryPlan, RetryPolicy } from '../retry.js';
 import { DEFAULT_PRINCIPAL, type ClientFactory, type Principal } from './clients.js';
+import { listCodeSigningByFunction, type CodeSigningConfigRecord } from './code-signing.js';
 import { classifyApiError, withRetry, type ApiFailure } from './errors.js';
 
-/** A code signing config as attached to a function. */
-export interface CodeSigningConfigRecord {
-  arn: string;
-  /** Signing profile version ARNs allowed to publish. */
-  allowedPublishers: string[];
-  /** What Lambda does with an untrusted artifact: `Warn` or `Enforce`. */
-  policy: string;
-}
+export type { CodeSigningConfigRecord } from './code-signing.js';
 
 /** One function version as ListFunctions (FunctionVersion=ALL) returns it. */
 export interface FunctionRecord {
@@ -65,6 +59,8 @@ export interface LayerVersionRecord {
   version: number;
   /** Listed by ListLayerVersions in an account we scanned (false: only referenced). */
   listed: boolean;
+  /** CreatedDate as the listing shows it: a version number reused after deletion differs. */
+  createdDate?: string;
   content: LayerContent | undefined;
   failure: ApiFailure | undefined;
   /** Principals that can see it, tried in order for a fresh URL. */
@@ -87,7 +83,35 @@ export interface Enumeration {
   functions: FunctionRecord[];
   layerVersions: Map<string, LayerVersionRecord>;
   failures: EnumerationFailure[];
+  /** The calls this enumeration could not have avoided (see {@link EnumerationCost}). */
+  cost: EnumerationCost;
 }
+
+/**
+ * The floor of an enumeration, counted as it goes: list pages of the successful attempts and
+ * the descriptions of layer versions nothing recorded yet. Retries and per-function calls are
+ * what a scan spends above it.
+ */
+export interface EnumerationCost {
+  /** STS GetCallerIdentity per principal. */
+  identities: number;
+  /** Pages of ListFunctions, ListLayers, ListLayerVersions and the code signing listings. */
+  listPages: number;
+  /** Layer versions that had to be described (GetLayerVersionByArn). */
+  described: number;
+  /** Layer versions whose description came from a previous scan's record. */
+  reused: number;
+  /** Regions whose code signing listings failed, so each function was asked instead. */
+  codeSigningFallbacks: number;
+}
+
+const noCost = (): EnumerationCost => ({
+  identities: 0,
+  listPages: 0,
+  described: 0,
+  reused: 0,
+  codeSigningFallbacks: 0,
+});
 
 export interface EnumerateOptions {
   regions: string[];
@@ -98,6 +122,18 @@ export interface EnumerateOptions {
   pageSize?: number;
   retry: RetryPlan;
   onProgress?: (event: string) => void;
+  /** (account, region) pairs listed at once (default 4); each has its own SDK client. */
+  targetConcurrency?: number;
+  /**
+   * The recorded content facts of a layer version the listing shows, from a previous scan
+   * (layer versions are immutable): undefined means describe it.
+   */
+  known?: (lv: LayerVersionRecord) => LayerContent | undefined;
+  /**
+   * Scan only shard `index` (1-based) of `count`: the (account, region) targets, in principal
+   * then region order, whose position modulo `count` is `index - 1`.
+   */
+  shard?: { index: number; count: number };
 }
 
 /**
@@ -135,7 +171,13 @@ export async function enumerateEstate(
   options: EnumerateOptions
 ): Promise<Enumeration> {
   const retry = options.retry.api;
-  const out: Enumeration = { targets: [], functions: [], layerVersions: new Map(), failures: [] };
+  const out: Enumeration = {
+    targets: [],
+    functions: [],
+    layerVersions: new Map(),
+    failures: [],
+    cost: noCost(),
+  };
   const firstRegion = options.regions[0] ?? 'us-east-1';
 
   const principals: { principal: Principal; account: string }[] = [];
@@ -146,6 +188,7 @@ export async function enumerateEstate(
   for (const principal of candidates) {
     try {
       const account = await withRetry(retry, () => factory.accountOf(principal, firstRegion));
+      out.cost.identities += 1;
       if (principals.some((p) => p.account === account)) continue;
       principals.push({ principal, account });
     } catch (err) {
@@ -155,24 +198,56 @@ export async function enumerateEstate(
   }
 
   const cscCache = new Map<string, Promise<CodeSigningConfigRecord | ApiFailure>>();
-  for (const { principal, account } of principals) {
-    for (const region of options.regions) {
+  // Accounts × regions at once, each into its own partial result, merged in target order so
+  // the enumeration does not depend on which target answered first.
+  const shard = options.shard;
+  const targets = principals
+    .flatMap(({ principal, account }) =>
+      options.regions.map((region) => ({ principal, account, region }))
+    )
+    .filter((_, k) => !shard || k % shard.count === shard.index - 1);
+  const partials = await mapLimit(
+    targets,
+    Math.max(1, options.targetConcurrency ?? 4),
+    async ({ principal, account, region }) => {
       options.onProgress?.(`listing ${account}/${region}`);
       const client = await factory.lambda(principal, region);
       const lookup: Lookup = { principal, region };
-      out.targets.push({ account, region });
-      const scope: RegionScope = { client, account, region, lookup, options, retry, out };
+      const part: Enumeration = {
+        targets: [{ account, region }],
+        functions: [],
+        layerVersions: new Map(),
+        failures: [],
+        cost: out.cost,
+      };
+      const scope: RegionScope = { client, account, region, lookup, options, retry, out: part };
       await enumerateFunctions(scope, cscCache);
       await enumerateLayers(scope);
+      return { part, lookup };
     }
+  );
+  for (const { part, lookup } of partials) {
+    out.targets.push(...part.targets);
+    out.functions.push(...part.functions);
+    out.failures.push(...part.failures);
+    for (const lv of part.layerVersions.values())
+      noteLayerVersion(out, lv.arn, lookup, lv.listed, lv.createdDate);
   }
 
   const pending = [...out.layerVersions.values()].sort((a, b) => (a.arn < b.arn ? -1 : 1));
   let done = 0;
   await mapLimit(pending, options.concurrency, async (lv) => {
-    const got = await describeLayerVersion(factory, lv, retry);
-    if ('code' in got) lv.failure = got;
-    else lv.content = got;
+    // Only a version its owner's listing shows may reuse a record: an unlisted one may be gone.
+    const known = lv.listed ? options.known?.(lv) : undefined;
+    if (known) {
+      lv.content = known;
+      out.cost.reused += 1;
+    } else {
+      out.cost.described += 1;
+      const got = await describeLayerVersion(factory, lv, retry);
+      if ('code' in got) lv.failure = got;
+      else lv.content = got;
+    }
     options.onProgress?.(`described ${++done}/${pending.length} layer versions`);
   });
   for (const lv of pending) {
@@ -215,7 +290,13 @@ export async function describeLayerVersion(
   return failure;
 }
 
-function noteLayerVersion(out: Enumeration, arn: string, lookup: Lookup, listed: boolean): void {
+function noteLayerVersion(
+  out: Enumeration,
+  arn: string,
+  lookup: Lookup,
+  listed: boolean,
+  createdDate?: string
+): void {
   let lv = out.layerVersions.get(arn);
   if (!lv) {
     lv = layerVersionRecord(arn, [], listed);
@@ -223,6 +304,7 @@ function noteLayerVersion(out: Enumeration, arn: string, lookup: Lookup, listed:
     out.layerVersions.set(arn, lv);
   }
   lv.listed ||= listed;
+  if (createdDate !== undefined) lv.createdDate ??= createdDate;
   const same = lv.lookups.some(
     (l) => l.principal === lookup.principal && l.region === lookup.region
   );
@@ -253,11 +335,16 @@ async function enumerateFunctions(
   try {
     await withRetry(retry, async () => {
       configs.length = 0;
+      let n = 0;
       const pages = paginateListFunctions(
         { client, ...(options.pageSize ? { pageSize: options.pageSize } : {}) },
         { FunctionVersion: 'ALL' }
       );
-      for await (const page of pages) configs.push(...(page.Functions ?? []));
+      for await (const page of pages) {
+        n += 1;
+        configs.push(...(page.Functions ?? []).map(slimConfiguration));
+      }
+      out.cost.listPages += n;
     });
   } catch (err) {
     const f = classifyApiError(err, `ListFunctions in ${account}/${region}`);
@@ -275,36 +362,55 @@ async function enumerateFunctions(
     .sort();
   const cscByName = new Map<string, CodeSigningConfigRecord | null | undefined>();
   for (const n of images) if (n) cscByName.set(n, null);
-  await mapLimit(names, options.concurrency, async (name) => {
-    try {
-      const res = await withRetry(retry, () =>
-        client.send(new GetFunctionCodeSigningConfigCommand({ FunctionName: name }))
-      );
-      const cscArn = res.CodeSigningConfigArn;
-      if (!cscArn) {
-        cscByName.set(name, null);
-        return;
-      }
-      let pending = cscCache.get(cscArn);
-      if (!pending) {
-        pending = readCodeSigningConfig(client, cscArn, retry);
-        cscCache.set(cscArn, pending);
-      }
-      const csc = await pending;
-      if ('code' in csc) {
+  // A few listing calls answer for every function; asking each function is the fallback
+  // (an IAM policy may allow lambda:GetFunctionCodeSigningConfig but not the listings).
+  const listing = names.length
+    ? await listCodeSigningByFunction(client, retry, {
+        concurrency: options.concurrency,
+        ...(options.pageSize ? { pageSize: options.pageSize } : {}),
+      })
+    : undefined;
+  if (listing && !('code' in listing)) {
+    out.cost.listPages += listing.pages;
+    for (const n of names) cscByName.set(n, listing.byFunction.get(n) ?? null);
+  } else if (listing) {
+    out.cost.codeSigningFallbacks += 1;
+    options.onProgress?.(`${account}/${region}: ${listing.reason}; asking each function`);
+  }
+  await mapLimit(
+    listing && !('code' in listing) ? [] : names,
+    options.concurrency,
+    async (name) => {
+      try {
+        const res = await withRetry(retry, () =>
+          client.send(new GetFunctionCodeSigningConfigCommand({ FunctionName: name }))
+        );
+        const cscArn = res.CodeSigningConfigArn;
+        if (!cscArn) {
+          cscByName.set(name, null);
+          return;
+        }
+        let pending = cscCache.get(cscArn);
+        if (!pending) {
+          pending = readCodeSigningConfig(client, cscArn, retry);
+          cscCache.set(cscArn, pending);
+        }
+        const csc = await pending;
+        if ('code' in csc) {
+          cscByName.set(name, undefined);
+          out.failures.push({
+            scope: 'function',
+            subject: functionArn(account, region, name),
+            ...csc,
+          });
+        } else cscByName.set(name, csc);
+      } catch (err) {
         cscByName.set(name, undefined);
-        out.failures.push({
-          scope: 'function',
-          subject: functionArn(account, region, name),
-          ...csc,
-        });
-      } else cscByName.set(name, csc);
-    } catch (err) {
-      cscByName.set(name, undefined);
-      const f = classifyApiError(err, `GetFunctionCodeSigningConfig ${name}`);
-      out.failures.push({ scope: 'function', subject: functionArn(account, region, name), ...f });
+        const f = classifyApiError(err, `GetFunctionCodeSigningConfig ${name}`);
+        out.failures.push({ scope: 'function', subject: functionArn(account, region, name), ...f });
+      }
     }
-  });
+  );
 
   for (const c of configs) {
     const name = c.FunctionName ?? '';
@@ -323,6 +429,23 @@ async function enumerateFunctions(
       layers,
     });
   }
+}
+
+/**
+ * The fields of a FunctionConfiguration the enumeration reads. Kept instead of the SDK's object
+ * (environment, VPC, logging, state, ...) so that a region's page of 10,000 functions does not
+ * hold megabytes of fields nothing reads until its code signing configs are known.
+ */
+function slimConfiguration(c: FunctionConfiguration): FunctionConfiguration {
+  return {
+    FunctionName: c.FunctionName,
+    FunctionArn: c.FunctionArn,
+    Version: c.Version,
+    Runtime: c.Runtime,
+    Architectures: c.Architectures,
+    PackageType: c.PackageType,
+    Layers: c.Layers?.map((l) => ({ Arn: l.Arn })),
+  };
 }
 
 /** GetCodeSigningConfig, as a record or the reason it could not be read. */
@@ -353,8 +476,12 @@ async function enumerateLayers(scope: RegionScope): Promise<void> {
   try {
     await withRetry(retry, async () => {
       names.length = 0;
-      for await (const p of paginateListLayers({ client, ...page }, {}))
+      let n = 0;
+      for await (const p of paginateListLayers({ client, ...page }, {})) {
+        n += 1;
         names.push(...(p.Layers ?? []).map((l) => l.LayerName ?? '').filter(Boolean));
+      }
+      out.cost.listPages += n;
     });
   } catch (err) {
     const f = classifyApiError(err, `ListLayers in ${account}/${region}`);
@@ -362,12 +489,18 @@ async function enumerateLayers(scope: RegionScope): Promise<void> {
     return;
   }
   await mapLimit(names.sort(), options.concurrency, async (name) => {
-    const arns: string[] = [];
+    const versions: { arn: string; created: string | undefined }[] = [];
     try {
       await withRetry(retry, async () => {
-        arns.length = 0;
-        for await (const p of paginateListLayerVersions({ client, ...page }, { LayerName: name }))
-          arns.push(...(p.LayerVersions ?? []).map((v) => v.LayerVersionArn ?? '').filter(Boolean));
+        versions.length = 0;
+        let n = 0;
+        for await (const p of paginateListLayerVersions({ client, ...page }, { LayerName: name })) {
+          n += 1;
+          for (const v of p.LayerVersions ?? [])
+            if (v.LayerVersionArn)
+              versions.push({ arn: v.LayerVersionArn, created: v.CreatedDate });
+        }
+        out.cost.listPages += n;
       });
     } catch (err) {
       const f = classifyApiError(err, `ListLayerVersions ${name} in ${account}/${region}`);
@@ -378,6 +511,6 @@ async function enumerateLayers(scope: RegionScope): Promise<void> {
       });
       return;
     }
-    for (const arn of arns) noteLayerVersion(out, arn, lookup, true);
+    for (const v of versions) noteLayerVersion(out, v.arn, lookup, true, v.created);
   });
 }

@@ -91,4 +91,33 @@ describe('lamina scan (command)', () => {
     vi.stubEnv('AWS_DEFAULT_REGION', '');
     await usage([], 'MISSING_ARGUMENT');
   });
+
+  it('--stats prints API calls against the floor; a re-scan reuses, --no-reuse does not', async () => {
+    h = await startHarness(SCAN_ESTATE);
+    const args = [
+      'scan',
+      '--endpoint-url',
+      h.endpoint.url,
+      '--region',
+      'us-east-1',
+      '--out',
+      join(h.dir, 'out'),
+      '--cache-dir',
+      join(h.dir, 'cache'),
+      '--stats',
+      '--quiet',
+    ];
+    const cold = await runCli(args);
+    expect(cold.code).toBe(3);
+    expect(cold.stderr).toMatch(/^API calls (\d+), floor \1 \(1\.00 × floor\), 0 throttled$/m);
+    expect(cold.stderr).toMatch(/^ {2}ListCodeSigningConfigs +1$/m);
+    expect(cold.stderr).not.toContain('GetFunctionCodeSigningConfig');
+    expect(cold.stderr).toContain('7 layer versions described (0 known from an earlier scan)');
+    const warm = await runCli(args);
+    expect(warm.stderr).toContain('3 layer versions described (4 known from an earlier scan)');
+    expect(warm.stderr).toContain('0 downloads (0 B), 5 from cache, 5 SBOMs reused, 0 inventoried');
+    const fresh = await runCli([...args, '--no-reuse']);
+    expect(fresh.stderr).toContain('7 layer versions described (0 known from an earlier scan)');
+    expect(fresh.stderr).toContain('0 SBOMs reused, 5 inventoried');
+  });
 });

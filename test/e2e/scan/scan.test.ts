@@ -137,7 +137,8 @@ describe('lamina scan against the local endpoint', () => {
     const [victim] = (await readdir(dir)).sort();
     const { writeFile } = await import('node:fs/promises');
     await writeFile(join(dir, victim!), 'garbage');
-    const again = await h.scan();
+    // Without reuse every zip is read again, so the damaged one is found.
+    const again = await h.scan({ reuse: false });
     expect(again.stats).toMatchObject({ downloads: 1, cacheHits: 5 });
   });
 

@@ -1,0 +1,35 @@
+/** `lamina merge`: shard outputs of `lamina scan --shard i/n` into one scan result. */
+import { UsageError } from '../../errors.js';
+import { mergeScans } from '../../pipeline/merge-scans.js';
+import { renderScanText } from '../../report/scan-text.js';
+import { serializeScanResult } from '../../scan/result.js';
+import { command } from '../command.js';
+import { EXIT } from '../exit.js';
+import * as flags from '../flags.js';
+
+export const MERGE_USAGE = `usage: lamina merge [--out DIR] [--format text|json] SHARD_DIR...
+
+Combines the output directories of 'lamina scan --shard I/N' (each with scan.json and sboms/)
+into DIR (default ./lamina-scan): one scan.json and sboms/, identical to what one scan of every
+shard's accounts and regions writes. The report goes to stdout. Exit 3 when the merged scan
+has failures, as 'lamina scan' does.`;
+
+/** `lamina merge`. */
+export const mergeCommand = command(
+  MERGE_USAGE,
+  {
+    out: { type: 'string', short: 'o', default: 'lamina-scan' },
+    format: { type: 'string', default: 'text' },
+  },
+  async ({ values, positionals }, io) => {
+    const format = flags.oneOf('format', values.format, ['text', 'json'] as const);
+    if (positionals.length === 0)
+      throw new UsageError({
+        code: 'MISSING_ARGUMENT',
+        message: `merge needs at least one shard directory\n${MERGE_USAGE}`,
+      });
+    const { result } = await mergeScans({ shardDirs: positionals, outDir: values.out });
+    io.stdout.write(format === 'json' ? serializeScanResult(result) : renderScanText(result));
+    return result.failures.length > 0 ? EXIT.INCOMPLETE : EXIT.OK;
+  }
+);

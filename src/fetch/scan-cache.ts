@@ -1,0 +1,167 @@
+/**
+ * What one scan leaves in the cache for the next: the content facts of every layer version it
+ * described, and every SBOM it wrote. A layer version ARN names immutable content (Lambda
+ * never changes a published version's zip; a deleted number is not reused), and an SBOM is a
+ * function of the zip's bytes, lamina's version, the limits and the name it is written under,
+ * so a re-scan of an unchanged estate reads both back instead of calling AWS and re-reading zips.
+ */
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { writeFileAtomic } from '../util/fs.js';
+import type { LayerContent, LayerVersionRecord } from './aws/enumerate.js';
+
+/** The recorded facts of one layer version. */
+interface LayerVersionFacts {
+  createdDate: string;
+  codeSha256: string;
+  codeSize: number;
+  signingProfileVersionArn?: string;
+  signingJobArn?: string;
+}
+
+/** A cached SBOM with what the scan result says about it. */
+export interface CachedSbom {
+  text: string;
+  packageCount: number;
+  complete: boolean;
+}
+
+interface SbomMeta {
+  sha256: string;
+  packageCount: number;
+  complete: boolean;
+}
+
+const RECORDS_FORMAT = 1;
+const sha256 = (s: string): string => createHash('sha256').update(s).digest('hex');
+
+/** The scan records and SBOMs under a cache root (`<root>/scan/...`). */
+export class ScanCache {
+  private readonly facts: Map<string, LayerVersionFacts>;
+  private changed = false;
+
+  private constructor(
+    readonly root: string,
+    facts: Map<string, LayerVersionFacts>
+  ) {
+    this.facts = facts;
+  }
+
+  /** Open the cache; a missing or unreadable records file is an empty one (the scan describes). */
+  static async open(root: string): Promise<ScanCache> {
+    const facts = new Map<string, LayerVersionFacts>();
+    try {
+      const doc = JSON.parse(await readFile(recordsPath(root), 'utf8')) as unknown;
+      if (isRecords(doc))
+        for (const [arn, f] of Object.entries(doc.layerVersions)) facts.set(arn, f);
+    } catch {
+      // No records yet, or damaged: every layer version is described again.
+    }
+    return new ScanCache(root, facts);
+  }
+
+  /**
+   * The recorded content of a layer version, when the listing shows the same CreatedDate the
+   * record has (a version recreated under the same number would differ). The presigned
+   * location is not recorded: it has expired; `location` is empty.
+   */
+  known(lv: LayerVersionRecord): LayerContent | undefined {
+    const f = this.facts.get(lv.arn);
+    if (!f || lv.createdDate === undefined || f.createdDate !== lv.createdDate) return undefined;
+    return {
+      location: '',
+      codeSha256: f.codeSha256,
+      codeSize: f.codeSize,
+      signingProfileVersionArn: f.signingProfileVersionArn,
+      signingJobArn: f.signingJobArn,
+    };
+  }
+
+  /** Record a described layer version its owner's listing showed. */
+  remember(lv: LayerVersionRecord): void {
+    if (!lv.listed || !lv.content || lv.createdDate === undefined) return;
+    const c = lv.content;
+    const f: LayerVersionFacts = {
+      createdDate: lv.createdDate,
+      codeSha256: c.codeSha256,
+      codeSize: c.codeSize,
+      ...(c.signingProfileVersionArn
+        ? { signingProfileVersionArn: c.signingProfileVersionArn }
+        : {}),
+      ...(c.signingJobArn ? { signingJobArn: c.signingJobArn } : {}),
+    };
+    const old = this.facts.get(lv.arn);
+    if (old && JSON.stringify(old) === JSON.stringify(f)) return;
+    this.facts.set(lv.arn, f);
+    this.changed = true;
+  }
+
+  /** Write the records back if this scan added or changed any. */
+  async save(): Promise<void> {
+    if (!this.changed) return;
+    const sorted = [...this.facts.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    await writeFileAtomic(
+      recordsPath(this.root),
+      JSON.stringify({ format: RECORDS_FORMAT, layerVersions: Object.fromEntries(sorted) }) + '\n'
+    );
+    this.changed = false;
+  }
+
+  /** The key of an SBOM: everything that shapes its bytes besides the zip. */
+  static sbomKey(parts: { toolVersion: string; name: string; limits: unknown }): string {
+    return sha256(JSON.stringify([parts.toolVersion, parts.name, parts.limits])).slice(0, 32);
+  }
+
+  /** A cached SBOM, re-verified against the digest recorded when it was written. */
+  async readSbom(hex: string, key: string): Promise<CachedSbom | undefined> {
+    try {
+      const meta = JSON.parse(
+        await readFile(this.sbomPath(hex, key, 'meta.json'), 'utf8')
+      ) as SbomMeta;
+      const text = await readFile(this.sbomPath(hex, key, 'cdx.json'), 'utf8');
+      if (sha256(text) !== meta.sha256) return undefined;
+      if (!Number.isInteger(meta.packageCount) || typeof meta.complete !== 'boolean')
+        return undefined;
+      return { text, packageCount: meta.packageCount, complete: meta.complete };
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** Keep an SBOM for the next scan: the SBOM first, its meta (with its digest) last. */
+  async writeSbom(hex: string, key: string, sbom: CachedSbom): Promise<void> {
+    await writeFileAtomic(this.sbomPath(hex, key, 'cdx.json'), sbom.text);
+    const meta: SbomMeta = {
+      sha256: sha256(sbom.text),
+      packageCount: sbom.packageCount,
+      complete: sbom.complete,
+    };
+    await writeFileAtomic(this.sbomPath(hex, key, 'meta.json'), JSON.stringify(meta) + '\n');
+  }
+
+  private sbomPath(hex: string, key: string, ext: string): string {
+    return join(this.root, 'scan', 'sboms', `${hex}-${key}.${ext}`);
+  }
+}
+
+function recordsPath(root: string): string {
+  return join(root, 'scan', 'layer-versions.json');
+}
+
+function isRecords(
+  doc: unknown
+): doc is { format: number; layerVersions: Record<string, LayerVersionFacts> } {
+  if (typeof doc !== 'object' || doc === null) return false;
+  const d = doc as { format?: unknown; layerVersions?: unknown };
+  if (d.format !== RECORDS_FORMAT || typeof d.layerVersions !== 'object' || !d.layerVersions)
+    return false;
+  return Object.values(d.layerVersions).every((f: unknown) => {
+    const x = f as Partial<LayerVersionFacts> | null;
+    return (
+      typeof x?.createdDate === 'string' &&
+      typeof x.codeSha256 === 'string' &&
+      typeof x.codeSize === 'number'
+    );
+  });
+}

@@ -1,0 +1,79 @@
+/**
+ * `lamina merge`: the outputs of `lamina scan --shard i/n` (each a directory with scan.json and
+ * sboms/) into one output directory, identical to what one unsharded scan writes.
+ */
+import { readFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { UsageError } from '../errors.js';
+import {
+  SCAN_RESULT_SCHEMA_VERSION,
+  serializeScanResult,
+  type ScanResult,
+} from '../scan/result.js';
+import { mergeShardResults } from '../scan/shards.js';
+import { writeFileAtomic } from '../util/fs.js';
+
+/** Options for {@link mergeScans}. */
+export interface MergeScansOptions {
+  /** Shard output directories (each with scan.json). */
+  shardDirs: string[];
+  /** Where the merged scan.json and sboms/ go. */
+  outDir: string;
+}
+
+/** An SBOM path as the scan writes it; anything else in a shard's result is refused. */
+const SBOM_PATH = /^sboms\/[0-9a-f]{64}\.cdx\.json$/;
+
+/**
+ * Merge shard outputs.
+ * @throws UsageError (BAD_INPUT) when a shard directory has no readable scan.json, a result
+ *   is not a lamina scan result, or the shards do not fit together
+ */
+export async function mergeScans(
+  options: MergeScansOptions
+): Promise<{ result: ScanResult; resultPath: string }> {
+  if (options.shardDirs.length === 0)
+    throw new UsageError({ code: 'MISSING_ARGUMENT', message: 'merge needs shard directories' });
+  const shards: ScanResult[] = [];
+  for (const dir of options.shardDirs) shards.push(await readShard(dir));
+  const { result, sbomSource } = mergeShardResults(shards);
+
+  const out = resolve(options.outDir);
+  for (const [path, shard] of [...sbomSource.entries()].sort(([a], [b]) => (a < b ? -1 : 1))) {
+    if (!SBOM_PATH.test(path))
+      throw new UsageError({ code: 'BAD_INPUT', message: `not an SBOM path of a scan: ${path}` });
+    const from = join(resolve(options.shardDirs[shard]!), path);
+    let bytes: Buffer;
+    try {
+      bytes = await readFile(from);
+    } catch {
+      throw new UsageError({ code: 'BAD_INPUT', message: `shard SBOM missing: ${from}` });
+    }
+    await writeFileAtomic(join(out, path), bytes);
+  }
+  const resultPath = join(out, 'scan.json');
+  await writeFileAtomic(resultPath, serializeScanResult(result));
+  return { result, resultPath };
+}
+
+async function readShard(dir: string): Promise<ScanResult> {
+  const path = join(resolve(dir), 'scan.json');
+  let doc: unknown;
+  try {
+    doc = JSON.parse(await readFile(path, 'utf8'));
+  } catch {
+    throw new UsageError({ code: 'BAD_INPUT', message: `no readable scan.json in ${dir}` });
+  }
+  const r = doc as Partial<ScanResult> | null;
+  if (
+    r?.schemaVersion !== SCAN_RESULT_SCHEMA_VERSION ||
+    r.tool?.name !== 'lamina' ||
+    !Array.isArray(r.functions) ||
+    !Array.isArray(r.layers) ||
+    !Array.isArray(r.failures) ||
+    !Array.isArray(r.scope?.accounts) ||
+    !Array.isArray(r.scope.regions)
+  )
+    throw new UsageError({ code: 'BAD_INPUT', message: `${path}: not a lamina scan result` });
+  return r as ScanResult;
+}

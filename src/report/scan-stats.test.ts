@@ -1,0 +1,49 @@
+import { describe, expect, it } from 'vitest';
+import { renderScanStats, type ScanCostFigures } from './scan-stats.js';
+
+const figures = (over: Partial<ScanCostFigures> = {}): ScanCostFigures => ({
+  api: {
+    requests: 12,
+    throttled: 2,
+    byOperation: new Map([
+      ['ListFunctionsCommand', 5],
+      ['GetLayerVersionByArnCommand', 6],
+      ['GetCallerIdentityCommand', 1],
+    ]),
+  },
+  apiFloor: 10,
+  cost: { identities: 1, listPages: 5, described: 4, reused: 3, codeSigningFallbacks: 0 },
+  downloads: 2,
+  bytesDownloaded: 2048,
+  cacheHits: 1,
+  sbomsReused: 1,
+  inventoried: 2,
+  ...over,
+});
+
+describe('renderScanStats', () => {
+  it('shows calls against the floor, per operation, and the content work', () => {
+    expect(renderScanStats(figures())).toBe(
+      [
+        'API calls 12, floor 10 (1.20 × floor), 2 throttled',
+        '  GetCallerIdentity     1',
+        '  GetLayerVersionByArn  6',
+        '  ListFunctions         5',
+        'floor: 1 identities, 5 list pages, 4 layer versions described (3 known from an earlier scan)',
+        'content: 2 downloads (2.0 KiB), 1 from cache, 1 SBOMs reused, 2 inventoried',
+        '',
+      ].join('\n')
+    );
+  });
+
+  it('says when code signing fell back to per-function calls, and has no ratio without a floor', () => {
+    const text = renderScanStats(
+      figures({
+        apiFloor: 0,
+        cost: { identities: 0, listPages: 0, described: 0, reused: 0, codeSigningFallbacks: 2 },
+      })
+    );
+    expect(text).toContain('floor 0 (- × floor)');
+    expect(text).toContain('listings failed in 2 regions');
+  });
+});

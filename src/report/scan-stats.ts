@@ -1,0 +1,48 @@
+/**
+ * `lamina scan --stats`: what a scan cost in API calls against the floor (the calls no scan of
+ * that estate can avoid), and in content work.
+ */
+import { formatBytes } from '../util/format.js';
+
+/** The figures a scan counts (the pipeline's ScanStats has this shape). */
+export interface ScanCostFigures {
+  api: { requests: number; byOperation: ReadonlyMap<string, number>; throttled: number };
+  apiFloor: number;
+  cost: {
+    identities: number;
+    listPages: number;
+    described: number;
+    reused: number;
+    codeSigningFallbacks: number;
+  };
+  downloads: number;
+  bytesDownloaded: number;
+  cacheHits: number;
+  sbomsReused: number;
+  inventoried: number;
+}
+
+/** Plain text, one fact a line; operation names are the SDK's, never untrusted text. */
+export function renderScanStats(s: ScanCostFigures): string {
+  const ratio = s.apiFloor > 0 ? (s.api.requests / s.apiFloor).toFixed(2) : '-';
+  const lines = [
+    `API calls ${s.api.requests}, floor ${s.apiFloor} (${ratio} × floor), ${s.api.throttled} throttled`,
+  ];
+  const ops = [...s.api.byOperation.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  const width = Math.max(0, ...ops.map(([op]) => op.replace(/Command$/, '').length));
+  for (const [op, n] of ops) lines.push(`  ${op.replace(/Command$/, '').padEnd(width)}  ${n}`);
+  const c = s.cost;
+  lines.push(
+    `floor: ${c.identities} identities, ${c.listPages} list pages, ` +
+      `${c.described} layer versions described (${c.reused} known from an earlier scan)`
+  );
+  if (c.codeSigningFallbacks > 0)
+    lines.push(
+      `code signing: listings failed in ${c.codeSigningFallbacks} regions; asked each function`
+    );
+  lines.push(
+    `content: ${s.downloads} downloads (${formatBytes(s.bytesDownloaded)}), ` +
+      `${s.cacheHits} from cache, ${s.sbomsReused} SBOMs reused, ${s.inventoried} inventoried`
+  );
+  return lines.join('\n') + '\n';
+}

@@ -1,0 +1,61 @@
+/**
+ * scan.json as a sequence of chunks, byte for byte what {@link serializeScanResult} returns,
+ * without building the whole string: at 100,000 functions that string alone is ~150 MB.
+ */
+import type { ScanResult } from './result.js';
+
+/**
+ * The chunks of `JSON.stringify(value, null, 2) + '\n'`: objects and arrays down to `depth`
+ * levels are written member by member, everything below in one `JSON.stringify` each.
+ */
+export function* jsonChunks(value: unknown, depth = 2): Generator<string> {
+  yield* chunksAt(value, depth, '');
+  yield '\n';
+}
+
+function* chunksAt(value: unknown, depth: number, pad: string): Generator<string> {
+  const inner = `${pad}  `;
+  if (depth > 0 && Array.isArray(value) && value.length > 0) {
+    yield '[';
+    for (let i = 0; i < value.length; i++) {
+      yield `${i ? ',' : ''}\n${inner}`;
+      // JSON.stringify writes null for undefined and functions inside arrays.
+      const v: unknown = value[i];
+      yield* chunksAt(v === undefined || typeof v === 'function' ? null : v, depth - 1, inner);
+    }
+    yield `\n${pad}]`;
+    return;
+  }
+  if (depth > 0 && isPlainObject(value)) {
+    const entries = Object.entries(value).filter(
+      ([, v]) => v !== undefined && typeof v !== 'function' && typeof v !== 'symbol'
+    );
+    if (entries.length > 0) {
+      yield '{';
+      let first = true;
+      for (const [k, v] of entries) {
+        yield `${first ? '' : ','}\n${inner}${JSON.stringify(k)}: `;
+        first = false;
+        yield* chunksAt(v, depth - 1, inner);
+      }
+      yield `\n${pad}}`;
+      return;
+    }
+  }
+  const text = JSON.stringify(value, null, 2);
+  yield pad ? text.replaceAll('\n', `\n${pad}`) : text;
+}
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return (
+    typeof v === 'object' &&
+    v !== null &&
+    !Array.isArray(v) &&
+    typeof (v as { toJSON?: unknown }).toJSON !== 'function'
+  );
+}
+
+/** scan.json in chunks: one per function, layer, failure and drift entry. */
+export function scanResultChunks(result: ScanResult): Generator<string> {
+  return jsonChunks(result, 3);
+}

@@ -1,0 +1,141 @@
+/**
+ * One scan result from the results of `lamina scan --shard i/n`: the same result a single scan
+ * of every shard's accounts and regions writes. A layer version can appear in several shards (its
+ * owner's listing in one, functions using it in others); the merge keeps what one scan would
+ * have known: listed if any shard listed it, read if any shard read it, used by every user.
+ */
+import { UsageError } from '../errors.js';
+import { computeDrift } from './drift.js';
+import {
+  sortScanLayers,
+  type ScanFailure,
+  type ScanFunction,
+  type ScanLayer,
+  type ScanLayerVersion,
+  type ScanResult,
+} from './result.js';
+
+/** The merged result, and which shard's SBOM file each SBOM path of it comes from. */
+export interface MergedScan {
+  result: ScanResult;
+  /** SBOM path (relative, as in the result) → index of the shard whose file to take. */
+  sbomSource: Map<string, number>;
+}
+
+function mismatch(message: string): UsageError {
+  return new UsageError({ code: 'BAD_INPUT', message });
+}
+
+const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
+/**
+ * Merge shard results (at least one). They must come from the same lamina version and scan
+ * the same regions; functions are disjoint between shards (each target is in one shard).
+ * @throws UsageError (BAD_INPUT) when the shards do not fit together
+ */
+export function mergeShardResults(shards: readonly ScanResult[]): MergedScan {
+  const first = shards[0];
+  if (!first) throw mismatch('no shard results to merge');
+  for (const s of shards) {
+    if (s.schemaVersion !== first.schemaVersion || s.tool.version !== first.tool.version)
+      throw mismatch(
+        `shards come from different lamina versions (${first.tool.version}, ${s.tool.version})`
+      );
+    if (s.scope.regions.join() !== first.scope.regions.join())
+      throw mismatch(
+        `shards scanned different regions (${first.scope.regions.join(' ')}; ${s.scope.regions.join(' ')})`
+      );
+  }
+
+  const seenFunctions = new Set<string>();
+  const functions: ScanFunction[] = [];
+  for (const s of shards)
+    for (const f of s.functions) {
+      if (seenFunctions.has(f.arn)) throw mismatch(`${f.arn} is in two shards`);
+      seenFunctions.add(f.arn);
+      functions.push(f);
+    }
+
+  // Per layer version ARN: the best record any shard has, with the shard it came from.
+  const versions = new Map<string, { v: ScanLayerVersion; shard: number; layer: ScanLayer }>();
+  shards.forEach((s, shard) => {
+    for (const layer of s.layers)
+      for (const v of layer.versions) {
+        const had = versions.get(v.arn);
+        if (!had) {
+          versions.set(v.arn, { v: { ...v, usedBy: [...v.usedBy] }, shard, layer });
+          continue;
+        }
+        const usedBy = [...new Set([...had.v.usedBy, ...v.usedBy])].sort();
+        const listed = had.v.listed || v.listed;
+        const better = had.v.status !== 'inventoried' && v.status === 'inventoried';
+        const keep = better ? { v: { ...v }, shard, layer } : had;
+        keep.v.usedBy = usedBy;
+        keep.v.listed = listed;
+        versions.set(v.arn, keep);
+      }
+  });
+
+  // A function's view of a layer: the digest one scan would have read.
+  for (const f of functions)
+    for (const l of f.layers)
+      if (l.digest === null) l.digest = versions.get(l.arn)?.v.digest ?? null;
+
+  const layers = new Map<string, ScanLayer>();
+  for (const { v, layer } of versions.values()) {
+    const key = `${layer.owner}\0${layer.name}`;
+    const merged = layers.get(key) ?? {
+      name: layer.name,
+      owner: layer.owner,
+      regions: [],
+      versions: [],
+    };
+    layers.set(key, merged);
+    if (!merged.regions.includes(v.region)) merged.regions.push(v.region);
+    merged.versions.push(v);
+  }
+  const layerList = sortScanLayers(layers.values());
+
+  // One SBOM per digest: one scan names it after the smallest ARN with that digest.
+  const sbomSource = new Map<string, number>();
+  const nameOf = new Map<string, string>();
+  for (const { v, shard } of versions.values()) {
+    if (!v.sbom) continue;
+    const arn = nameOf.get(v.sbom);
+    if (arn === undefined || v.arn < arn) {
+      nameOf.set(v.sbom, v.arn);
+      sbomSource.set(v.sbom, shard);
+    }
+  }
+
+  const failures = new Map<string, ScanFailure>();
+  for (const s of shards)
+    for (const f of s.failures) {
+      // A layer version some shard could read is not a failure of the whole scan.
+      if (f.scope === 'layer-version' && versions.get(f.subject)?.v.status === 'inventoried')
+        continue;
+      failures.set(`${f.scope}\0${f.subject}\0${f.code}`, f);
+    }
+  const failureList = [...failures.values()].sort(
+    (a, b) => cmp(a.scope, b.scope) || cmp(a.subject, b.subject) || cmp(a.code, b.code)
+  );
+
+  const sortedFunctions = functions.sort(
+    (a, b) => cmp(a.account, b.account) || cmp(a.region, b.region) || cmp(a.arn, b.arn)
+  );
+  return {
+    result: {
+      schemaVersion: first.schemaVersion,
+      tool: first.tool,
+      scope: {
+        accounts: [...new Set(shards.flatMap((s) => s.scope.accounts))].sort(),
+        regions: first.scope.regions,
+      },
+      functions: sortedFunctions,
+      layers: layerList,
+      failures: failureList,
+      drift: computeDrift(sortedFunctions, layerList),
+    },
+    sbomSource,
+  };
+}

@@ -1,0 +1,158 @@
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { ScanResult } from '../../../src/scan/result.js';
+import { SCAN_ESTATE, startHarness, type Harness } from './estate.js';
+
+const HOME = '111111111111';
+const lv = (region: string, owner: string, name: string, v: number): string =>
+  `arn:aws:lambda:${region}:${owner}:layer:${name}:${v}`;
+
+let harnesses: Harness[] = [];
+afterEach(async () => {
+  for (const h of harnesses) await h.close();
+  harnesses = [];
+});
+async function harness(...args: Parameters<typeof startHarness>): Promise<Harness> {
+  const h = await startHarness(...args);
+  harnesses.push(h);
+  return h;
+}
+
+const ops = (h: Harness, op: string): number => h.endpoint.log.filter((r) => r.op === op).length;
+const content = (h: Harness): number =>
+  h.endpoint.log.filter((r) => r.service === 'content').length;
+const versionsOf = (r: ScanResult) => r.layers.flatMap((l) => l.versions);
+
+describe('lamina scan at the API floor', () => {
+  it('reads code signing configs from the listings, not per function', async () => {
+    const h = await harness(SCAN_ESTATE);
+    const { result, stats } = await h.scan();
+    expect(ops(h, 'GetFunctionCodeSigningConfig')).toBe(0);
+    expect(ops(h, 'GetCodeSigningConfig')).toBe(0);
+    expect(ops(h, 'ListCodeSigningConfigs')).toBe(2); // one per region
+    expect(result.functions.find((f) => f.name === 'api')!.codeSigningConfig).toEqual({
+      arn: `arn:aws:lambda:us-east-1:${HOME}:code-signing-config:csc-0a1b2c3d4e5f6a7b8`,
+      allowedPublishers: ['arn:aws:signer:us-east-1:111111111111:/signing-profiles/P/V1'],
+      policy: 'Enforce',
+    });
+    const withCsc = result.functions.filter((f) => f.codeSigningConfig).map((f) => f.name);
+    expect(withCsc).toEqual(['api']);
+    // Without faults every request is one the scan needed: the floor is met exactly.
+    expect(stats.cost.codeSigningFallbacks).toBe(0);
+    expect(stats.api.requests).toBe(stats.apiFloor);
+    expect(stats.cost.described).toBe(versionsOf(result).length);
+  });
+
+  it('falls back to one call per function when the listings fail, with the same result', async () => {
+    const plain = await harness(SCAN_ESTATE);
+    const want = await readFile((await plain.scan()).resultPath);
+    const h = await harness(SCAN_ESTATE, { faults: '5xx@ListCodeSigningConfigs=1' });
+    const { stats, resultPath } = await h.scan();
+    expect(stats.cost.codeSigningFallbacks).toBe(2);
+    expect(ops(h, 'GetFunctionCodeSigningConfig')).toBeGreaterThanOrEqual(9);
+    expect(ops(h, 'GetCodeSigningConfig')).toBe(1);
+    expect(await readFile(resultPath)).toEqual(want);
+    expect(stats.api.requests).toBeGreaterThan(stats.apiFloor);
+  });
+});
+
+describe('lamina scan within quotas', () => {
+  it('finishes with the same result under 20 % throttling and 5xx, and reports the throttling', async () => {
+    const plain = await harness(SCAN_ESTATE);
+    const want = await readFile((await plain.scan()).resultPath);
+    const h = await harness(SCAN_ESTATE, { faults: 'throttle=0.2,5xx=0.2,seed=14' });
+    const { stats, resultPath } = await h.scan({ targetConcurrency: 2 });
+    expect(await readFile(resultPath)).toEqual(want);
+    const throttled = h.endpoint.log.filter(
+      (r) => r.service !== 'content' && r.fault === 'throttle'
+    );
+    expect(throttled.length).toBeGreaterThan(0);
+    expect(stats.api.throttled).toBe(throttled.length);
+    expect(stats.api.requests).toBeGreaterThan(stats.apiFloor);
+  });
+});
+
+describe('lamina re-scan', () => {
+  it('reuses recorded layer versions and SBOMs: list calls only for what its owner lists', async () => {
+    const h = await harness(SCAN_ESTATE);
+    const cold = await h.scan();
+    const coldJson = await readFile(cold.resultPath);
+    const coldSboms = new Map<string, string>();
+    for (const v of versionsOf(cold.result))
+      if (v.sbom) coldSboms.set(v.sbom, await readFile(join(h.dir, 'out', v.sbom), 'utf8'));
+    const describedCold = ops(h, 'GetLayerVersionByArn');
+    const contentCold = content(h);
+
+    const warm = await h.scan();
+    expect(await readFile(warm.resultPath)).toEqual(coldJson);
+    for (const [path, text] of coldSboms)
+      expect(await readFile(join(h.dir, 'out', path), 'utf8')).toBe(text);
+    // Only versions no listing shows are described again: the deleted shared:4 and the
+    // vendor's two (another account); the five listed ones come from the records.
+    const listed = versionsOf(cold.result).filter((v) => v.listed).length;
+    expect(listed).toBe(5);
+    expect(warm.stats.cost.reused).toBe(listed);
+    expect(warm.stats.cost.described).toBe(3);
+    expect(ops(h, 'GetLayerVersionByArn') - describedCold).toBe(3);
+    expect(content(h)).toBe(contentCold);
+    expect(warm.stats).toMatchObject({ downloads: 0, inventoried: 0, sbomsReused: 6 });
+    expect(warm.stats.api.requests).toBe(warm.stats.apiFloor);
+    expect(warm.stats.api.requests).toBeLessThan(cold.stats.api.requests);
+  });
+
+  it('describes a version again when its CreatedDate differs from the record', async () => {
+    const first = await harness(SCAN_ESTATE);
+    const cacheDir = join(first.dir, 'cache');
+    await first.scan();
+    const recreated = SCAN_ESTATE.replace(
+      `'{"name":"left-pad","version":"1.3.0","license":"MIT"}' } }`,
+      `'{"name":"left-pad","version":"1.4.0","license":"MIT"}' } }\n                createdDate: '2026-02-03T04:05:06Z'`
+    );
+    expect(recreated).not.toBe(SCAN_ESTATE);
+    const second = await harness(recreated);
+    const { result, stats } = await second.scan({ cacheDir });
+    expect(stats.cost.reused).toBe(4);
+    const v3 = versionsOf(result).find((v) => v.arn === lv('us-east-1', HOME, 'shared', 3))!;
+    expect(v3.status).toBe('inventoried');
+    const sbom = await readFile(join(second.dir, 'out', v3.sbom!), 'utf8');
+    expect(sbom).toContain('pkg:npm/left-pad@1.4.0');
+    expect(stats.downloads).toBe(1);
+  });
+
+  it('ignores damaged records and SBOMs, and reuses nothing when asked not to', async () => {
+    const h = await harness(SCAN_ESTATE);
+    const cold = await h.scan();
+    const coldJson = await readFile(cold.resultPath);
+    await writeFile(join(h.dir, 'cache', 'scan', 'layer-versions.json'), '{"format":1,');
+    const sbomDir = join(h.dir, 'cache', 'scan', 'sboms');
+    const { readdir } = await import('node:fs/promises');
+    const victim = (await readdir(sbomDir)).filter((f) => f.endsWith('.cdx.json')).sort()[0]!;
+    await writeFile(join(sbomDir, victim), '{"bomFormat":"CycloneDX","components":[]}');
+
+    const again = await h.scan();
+    expect(again.stats.cost.reused).toBe(0);
+    expect(again.stats).toMatchObject({ inventoried: 1, sbomsReused: 5 });
+    expect(await readFile(again.resultPath)).toEqual(coldJson);
+
+    const fresh = await h.scan({ reuse: false });
+    expect(fresh.stats).toMatchObject({ sbomsReused: 0, inventoried: 6 });
+    expect(fresh.stats.cost.reused).toBe(0);
+    expect(await readFile(fresh.resultPath)).toEqual(coldJson);
+  });
+
+  it('describes a recorded version again when its zip and SBOM are gone, for a fresh URL', async () => {
+    const h = await harness(SCAN_ESTATE);
+    const cold = await h.scan();
+    const coldJson = await readFile(cold.resultPath);
+    const { rm } = await import('node:fs/promises');
+    await rm(join(h.dir, 'cache', 'sha256'), { recursive: true });
+    await rm(join(h.dir, 'cache', 'scan', 'sboms'), { recursive: true });
+    const again = await h.scan();
+    expect(again.stats.cost.reused).toBe(5);
+    // Five listed versions have five distinct zips: each needs a URL, so each is described.
+    expect(again.stats.cost.described).toBe(3 + 5);
+    expect(again.stats).toMatchObject({ downloads: 6, inventoried: 6, sbomsReused: 0 });
+    expect(await readFile(again.resultPath)).toEqual(coldJson);
+  });
+});

@@ -1,0 +1,137 @@
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { ScanResult } from '../../../src/scan/result.js';
+import { runCli } from '../helpers/cli.js';
+import { SCAN_ESTATE, startHarness, type Harness } from './estate.js';
+
+const VENDOR = '222222222222';
+const ROLE = `arn:aws:iam::${VENDOR}:role/Audit`;
+
+let h: Harness | undefined;
+afterEach(async () => {
+  await h?.close();
+  h = undefined;
+});
+
+/** Every file of an output directory (scan.json and sboms/*), by relative path. */
+async function files(dir: string): Promise<Map<string, Buffer>> {
+  const out = new Map<string, Buffer>();
+  out.set('scan.json', await readFile(join(dir, 'scan.json')));
+  for (const f of (await readdir(join(dir, 'sboms'))).sort())
+    out.set(`sboms/${f}`, await readFile(join(dir, 'sboms', f)));
+  return out;
+}
+
+describe('lamina scan --shard and lamina merge', () => {
+  it('sharded scans merged equal one unsharded scan, byte for byte', async () => {
+    h = await startHarness(SCAN_ESTATE);
+    const scan = (name: string, extra: string[]) =>
+      runCli([
+        'scan',
+        '--endpoint-url',
+        h!.endpoint.url,
+        '--region',
+        'us-east-1',
+        '--region',
+        'eu-west-1',
+        '--role-arn',
+        ROLE,
+        '--page-size',
+        '2',
+        '--quiet',
+        // Each shard on its own machine: its own cache.
+        '--cache-dir',
+        join(h!.dir, `cache-${name}`),
+        '--out',
+        join(h!.dir, name),
+        ...extra,
+      ]);
+    const whole = await scan('whole', []);
+    expect(whole.code).toBe(3);
+    const shards = ['1/3', '2/3', '3/3'];
+    for (const s of shards)
+      expect((await scan(`shard${s[0]}`, ['--shard', s])).code).toBeLessThan(4);
+
+    // The vendor's private vendor:2 is used by a home function (shard 1) but only readable by
+    // its owner (shard 3): shard 1 records a failure the merge must drop, as one scan would.
+    const shard1 = JSON.parse(
+      await readFile(join(h.dir, 'shard1', 'scan.json'), 'utf8')
+    ) as ScanResult;
+    expect(shard1.failures.map((f) => f.subject)).toContain(
+      `arn:aws:lambda:us-east-1:${VENDOR}:layer:vendor:2`
+    );
+    expect(shard1.scope.accounts).toEqual(['111111111111', VENDOR]);
+
+    const merged = await runCli([
+      'merge',
+      '--out',
+      join(h.dir, 'merged'),
+      '--format',
+      'json',
+      ...shards.map((s) => join(h!.dir, `shard${s[0]}`)),
+    ]);
+    expect(merged.code).toBe(whole.code);
+    const want = await files(join(h.dir, 'whole'));
+    const got = await files(join(h.dir, 'merged'));
+    expect([...got.keys()]).toEqual([...want.keys()]);
+    for (const [path, bytes] of want) expect(got.get(path)?.equals(bytes), path).toBe(true);
+    expect(merged.stdout).toBe(want.get('scan.json')!.toString('utf8'));
+  });
+
+  it('refuses a bad --shard, a directory without a scan, and a forged SBOM path (exit 2)', async () => {
+    h = await startHarness(SCAN_ESTATE);
+    for (const bad of ['0/2', '3/2', '1', 'a/b']) {
+      const c = await runCli(['scan', '--region', 'us-east-1', '--shard', bad]);
+      expect(c.code, bad).toBe(2);
+      expect(c.stderr).toContain('--shard');
+    }
+    const empty = join(h.dir, 'empty');
+    await mkdir(empty);
+    const none = await runCli(['merge', '--out', join(h.dir, 'm'), empty]);
+    expect(none.code).toBe(2);
+    expect(none.stderr).toContain('no readable scan.json');
+    expect((await runCli(['merge'])).code).toBe(2);
+
+    const forged = join(h.dir, 'forged');
+    await mkdir(forged);
+    const result = {
+      schemaVersion: 1,
+      tool: { name: 'lamina', version: '0' },
+      scope: { accounts: [], regions: ['us-east-1'] },
+      functions: [],
+      layers: [
+        {
+          name: 'x',
+          owner: '111111111111',
+          regions: ['us-east-1'],
+          versions: [
+            {
+              arn: 'arn:aws:lambda:us-east-1:111111111111:layer:x:1',
+              region: 'us-east-1',
+              version: 1,
+              listed: true,
+              digest: null,
+              codeSha256: null,
+              size: null,
+              signingProfileVersionArn: null,
+              signingJobArn: null,
+              status: 'inventoried',
+              failure: null,
+              sbom: '../../etc/passwd',
+              packageCount: 0,
+              inventoryComplete: true,
+              usedBy: [],
+            },
+          ],
+        },
+      ],
+      failures: [],
+      drift: { layers: [], digestMismatches: [] },
+    };
+    await writeFile(join(forged, 'scan.json'), JSON.stringify(result));
+    const c = await runCli(['merge', '--out', join(h.dir, 'm2'), forged]);
+    expect(c.code).toBe(2);
+    expect(c.stderr).toContain('not an SBOM path of a scan');
+  });
+});
