@@ -24,7 +24,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { EcrRepository, StoredManifest } from './ecr-store.js';
 import type { Estate } from './estate.js';
-import type { FaultInjector } from './faults.js';
+import type { FaultInjector, FaultKind } from './faults.js';
 
 /** One registry request, as the endpoint's log records it. */
 export interface RegistryRecord {
@@ -33,6 +33,7 @@ export interface RegistryRecord {
   status: number;
   account?: string;
   region?: string;
+  ref?: string;
   fault?: 'throttle' | '5xx' | 'reset' | 'truncate' | 'expired';
 }
 
@@ -243,6 +244,7 @@ export async function startImageRegistry(options: {
   const backend = await startBackend();
   const fronts = new Map<string, { server: Server; url: string }>();
   const agent = new Agent({ keepAlive: true });
+  const opCounts = new Map<string, number>();
 
   try {
     for (const [account, a] of estate.accounts)
@@ -286,6 +288,7 @@ export async function startImageRegistry(options: {
     };
     const url = new URL(req.url ?? '/', 'http://x');
     const m = /^\/v2\/(.+)\/(manifests|blobs)\/([^/]+)$/.exec(url.pathname);
+    if (m) record.ref = `${m[1]}@${m[3]}`;
     record.op =
       url.pathname === '/v2/'
         ? 'Ping'
@@ -295,18 +298,30 @@ export async function startImageRegistry(options: {
             ? 'GetManifest'
             : 'Unknown';
     req.resume();
-    if (faults.roll('reset', record.op) || faults.roll('reset', 'Registry')) {
+    // One decision per fault kind: `OP#N` (the N-th request of the operation) if the spec
+    // names it, else the operation's own rate, else `Registry`'s, else the spec's default.
+    const n = (opCounts.get(record.op) ?? 0) + 1;
+    opCounts.set(record.op, n);
+    const roll = (kind: FaultKind): boolean => {
+      const rates = faults.spec.rates.get(kind);
+      const nth = `${record.op}#${n}`;
+      return faults.roll(
+        kind,
+        rates?.has(nth) ? nth : rates?.has(record.op) ? record.op : 'Registry'
+      );
+    };
+    if (roll('reset')) {
       record.fault = 'reset';
       req.socket.destroy();
       return;
     }
-    if (faults.roll('throttle', record.op) || faults.roll('throttle', 'Registry')) {
+    if (roll('throttle')) {
       record.fault = 'throttle';
       done(429);
       registryError(res, 429, 'TOOMANYREQUESTS', 'Rate exceeded');
       return;
     }
-    if (faults.roll('5xx', record.op) || faults.roll('5xx', 'Registry')) {
+    if (roll('5xx')) {
       record.fault = '5xx';
       done(500);
       registryError(res, 500, 'UNKNOWN', 'internal error');
@@ -321,11 +336,7 @@ export async function startImageRegistry(options: {
       registryError(res, 401, 'UNAUTHORIZED', 'Not Authorized', challenge);
       return;
     }
-    if (
-      caller === 'expired' ||
-      faults.roll('expired', record.op) ||
-      faults.roll('expired', 'Registry')
-    ) {
+    if (caller === 'expired' || roll('expired')) {
       if (caller !== 'expired') record.fault = 'expired';
       done(401);
       registryError(
@@ -403,7 +414,7 @@ export async function startImageRegistry(options: {
         req.method === 'GET' &&
         up.statusCode === 200 &&
         length > 1 &&
-        (faults.roll('truncate', 'GetBlob') || faults.roll('truncate', 'Registry'))
+        roll('truncate')
       ) {
         // Promise the full length, send half, then hang up.
         record.fault = 'truncate';

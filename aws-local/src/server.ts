@@ -58,6 +58,8 @@ export interface RequestRecord {
   status: number;
   account?: string;
   region?: string;
+  /** Registry requests: the manifest or blob reference asked for. */
+  ref?: string;
   /** The fault injected into this request, if any. */
   fault?: 'throttle' | '5xx' | 'reset' | 'truncate' | 'badsha' | 'expired';
 }
@@ -119,6 +121,7 @@ export async function startAwsEndpoint(options: AwsEndpointOptions): Promise<Aws
   let base = '';
   const tokens = new TokenIssuer();
   const tokenSeconds = options.ecrTokenSeconds ?? 12 * 3600;
+  let tokensIssued = 0;
   // Images are served only when the estate has some: no registry process otherwise.
   const images: ImageRegistry | undefined = hasRepositories(estate)
     ? await startImageRegistry({ estate, faults, tokens, log, now })
@@ -213,7 +216,12 @@ export async function startAwsEndpoint(options: AwsEndpointOptions): Promise<Aws
           const expiresAt = new Date(t.getTime() + tokenSeconds * 1000);
           // The `expired` fault: a token that has already stopped working, though its
           // expiresAt says otherwise (as after a clock skew or a revoked session).
-          const expired = faults.roll('expired', op ?? '');
+          // `expired@GetAuthorizationToken#N` targets only the N-th token of the run.
+          tokensIssued += 1;
+          const nth = `GetAuthorizationToken#${tokensIssued}`;
+          const expired = faults.spec.rates.get('expired')?.has(nth)
+            ? faults.roll('expired', nth)
+            : faults.roll('expired', op ?? '');
           if (expired) record.fault = 'expired';
           return {
             authorizationToken: tokens.issue(account, expired ? t : expiresAt),

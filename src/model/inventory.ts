@@ -8,7 +8,7 @@ import type { Package } from './package.js';
 export type SourceRoot = 'layer' | 'image';
 
 /** What kind of input an inventory was built from. */
-export type InputKind = 'zip' | 'directory';
+export type InputKind = 'zip' | 'directory' | 'image';
 
 /** The artifact an inventory describes (a layer zip or an unzipped layer directory). */
 export interface Artifact {

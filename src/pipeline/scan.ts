@@ -16,6 +16,7 @@ import { codeSha256ToHex } from '../fetch/cache.js';
 import { RETRY, type RetryPlan } from '../fetch/retry.js';
 import { serializeSbom } from '../sbom/cyclonedx.js';
 import { computeDrift } from '../scan/drift.js';
+import { computeImageDrift } from '../scan/image-drift.js';
 import {
   SCAN_RESULT_SCHEMA_VERSION,
   serializeScanResult,
@@ -33,6 +34,7 @@ import { LAMINA_VERSION } from '../version.js';
 import { withAwsSession, type AwsSession } from './aws.js';
 import { inventoryZipFile } from './inventory.js';
 import { resolveLimits } from './options.js';
+import { scanImages, type ImageScan } from './scan-images.js';
 
 /** Options for {@link scanEstate}. */
 export interface ScanOptions {
@@ -67,6 +69,10 @@ export interface ScanStats {
   downloads: number;
   cacheHits: number;
   inventoried: number;
+  /** ECR GetAuthorizationToken calls. */
+  tokenRequests: number;
+  /** Distinct images read from registries. */
+  imagesRead: number;
 }
 
 export interface ScanOutcome {
@@ -102,6 +108,8 @@ export async function scanEstate(options: ScanOptions): Promise<ScanOutcome> {
       downloads: 0,
       cacheHits: 0,
       inventoried: 0,
+      tokenRequests: 0,
+      imagesRead: 0,
     };
     const en = await enumerateEstate(session.factory, {
       regions: options.regions,
@@ -148,7 +156,16 @@ export async function scanEstate(options: ScanOptions): Promise<ScanOutcome> {
       );
     });
 
-    const result = buildResult(en, outcomes, options.regions);
+    const images = await scanImages(en, {
+      session,
+      limits,
+      sbomDir,
+      concurrency,
+      onProgress: progress,
+    });
+    stats.tokenRequests = images.stats.tokenRequests;
+    stats.imagesRead = images.stats.imagesRead;
+    const result = buildResult(en, outcomes, options.regions, images);
     const resultPath = join(resolve(options.outDir), 'scan.json');
     await writeFileAtomic(resultPath, serializeScanResult(result));
     return { result, stats, resultPath };
@@ -210,7 +227,8 @@ const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 function buildResult(
   en: Enumeration,
   outcomes: Map<string, ArtifactOutcome>,
-  regions: string[]
+  regions: string[],
+  images: ImageScan
 ): ScanResult {
   const digestOf = (lv: LayerVersionRecord | undefined): string | null => {
     const hex = lv?.content ? codeSha256ToHex(lv.content.codeSha256) : undefined;
@@ -238,6 +256,7 @@ function buildResult(
           digest: digestOf(lv),
         };
       }),
+      ...(images.functions.has(f.arn) ? { image: images.functions.get(f.arn)! } : {}),
     }))
     .sort((a, b) => cmp(a.account, b.account) || cmp(a.region, b.region) || cmp(a.arn, b.arn));
 
@@ -249,7 +268,7 @@ function buildResult(
       else usedBy.set(l.arn, [f.arn]);
     }
 
-  const failures: ScanFailure[] = en.failures.map((f) => ({ ...f }));
+  const failures: ScanFailure[] = [...en.failures.map((f) => ({ ...f })), ...images.failures];
   const layers = new Map<string, ScanLayer>();
   for (const lv of en.layerVersions.values()) {
     const key = `${lv.owner}\0${lv.name}`;
@@ -298,7 +317,14 @@ function buildResult(
     scope: { accounts, regions: [...new Set(regions)].sort() },
     functions,
     layers: layerList,
+    images: images.repositories,
     failures,
-    drift: computeDrift(functions, layerList),
+    drift: {
+      ...computeDrift(functions, layerList),
+      images: computeImageDrift(
+        functions.flatMap((f) => (f.image ? [{ ...f, image: f.image }] : [])),
+        images.repositories
+      ),
+    },
   };
 }
