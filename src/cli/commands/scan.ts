@@ -15,9 +15,10 @@ export const SCAN_USAGE = `usage: lamina scan [--region R ...] [--profile P] [--
 
 Inventories every Lambda function and layer version in the given regions (default:
 AWS_REGION) of the caller's account and of each assumed role's account. Writes one
-CycloneDX SBOM per distinct layer zip to DIR/sboms/<sha256>.cdx.json and the scan
-result to DIR/scan.json (default DIR: ./lamina-scan). The report goes to stdout.
-Exit 3 when any function or layer version could not be fetched.`;
+CycloneDX SBOM per distinct layer zip and per distinct container image (read from
+ECR with a token per registry) to DIR/sboms/<sha256>.cdx.json and the scan result to
+DIR/scan.json (default DIR: ./lamina-scan). The report goes to stdout.
+Exit 3 when any function, layer version or function image could not be fetched.`;
 
 /** `lamina scan`. */
 export const scanCommand = command(
