@@ -69,7 +69,8 @@ export const scanCommand = command(
     if (!values.quiet && format === 'text') {
       io.stderr.write(
         `lamina: ${stats.api.requests} API requests, ${stats.downloads} downloads ` +
-          `(${formatBytes(stats.bytesDownloaded)}), ${stats.cacheHits} from cache; ` +
+          `(${formatBytes(stats.bytesDownloaded)}), ${stats.cacheHits} from cache, ` +
+          `${stats.imagesRead} images read; ` +
           `result in ${outcome.resultPath}\n`
       );
     }

@@ -14,7 +14,7 @@ import {
 } from '@aws-sdk/client-ecr';
 import { GetFunctionCommand } from '@aws-sdk/client-lambda';
 import { createHash } from 'node:crypto';
-import { RegistryClient, type RegistryClientOptions } from '../registry/client.js';
+import type { RegistryClientOptions } from '../registry/client.js';
 import { decodeEcrToken, parseEcrHost, type EcrCredential } from '../registry/ecr.js';
 import { isLoopbackHost } from '../registry/http.js';
 import type { RetryPolicy } from '../retry.js';
@@ -289,14 +289,4 @@ export function ecrRegistryOptions(
       retry,
     },
   };
-}
-
-/** A client for the session's registry. */
-export function ecrRegistryClient(
-  image: EcrImageUri,
-  session: EcrSession,
-  retry: RetryPolicy
-): RegistryClient {
-  const { host, options } = ecrRegistryOptions(image, session, retry);
-  return new RegistryClient(host, options);
 }
