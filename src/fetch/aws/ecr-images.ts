@@ -286,6 +286,7 @@ export function ecrRegistryOptions(
     options: {
       ecrRegistry: (host) => (host === session.apiHost.toLowerCase() ? registry : undefined),
       ecrToken: () => Promise.resolve(session.credential),
+      basicFirst: true,
       retry,
     },
   };
