@@ -65,7 +65,7 @@ function estateYaml(functions) {
   ];
   for (let i = 0; i < IMAGES; i++)
     out.push(
-      `                - { layout: layout, ref: v${i}, tags: [v${i}], pushedAt: '2024-01-01T00:00:${String(i % 60).padStart(2, '0')}Z' }`
+      `                - { layout: layout, ref: v${i}, tags: [v${i}], pushedAt: '${new Date(Date.UTC(2024, 0, 1) + i * 60_000).toISOString()}' }`
     );
   out.push('        functions:');
   for (let i = 0; i < functions; i++)
