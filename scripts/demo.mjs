@@ -57,6 +57,73 @@ const EXPECTED_FAILURES = [
   },
 ];
 
+/**
+ * The image functions the demo estate seeds and what the scan must say about each: a seeded
+ * problem `caught` as an image drift finding, or an image `inventoried` from the real
+ * registry with the architecture it was built for.
+ *
+ * Hook for image signatures: thumbnailer's image is also meant to carry a Notation signature
+ * whose signing job was revoked. When `verify --all` applies `images:` rules, add to
+ * EXPECTED_VERDICTS: { subject: fn('us-east-1', 'thumbnailer'), expect: 'fail', check: <the
+ * image signature check id>, detail: /revoked/, why: 'its Notation signing job was revoked' }
+ * and seed the signature (a referrer image in demo.yaml's thumbnailer repository).
+ */
+const EXPECTED_IMAGES = [
+  {
+    fn: 'thumbnailer',
+    expect: 'caught',
+    finding: 'tag-moved',
+    why: 'deployed by the mutable tag prod, which moved to another build afterwards',
+  },
+  {
+    fn: 'pdf-render',
+    expect: 'inventoried',
+    architecture: 'amd64',
+    packages: /\brpm\b/,
+    why: 'x86_64, built FROM Amazon Linux 2023 (rpm packages from its rpmdb)',
+  },
+  {
+    fn: 'resizer',
+    expect: 'inventoried',
+    architecture: 'arm64',
+    why: 'arm64, the child of a multi-platform index',
+  },
+];
+
+/** Checks the scan's images against EXPECTED_IMAGES; returns the tally for the closing lines. */
+function checkImages(result, out, problems) {
+  const tally = { caught: 0, inventoried: 0 };
+  for (const e of EXPECTED_IMAGES) {
+    const f = result.functions.find((x) => x.arn === fn('us-east-1', e.fn));
+    const repo = (result.images ?? []).find(
+      (r) => f?.image?.repository === `${r.registry}/${r.name}`
+    );
+    const image = repo?.images.find((i) => i.digest === f?.image?.digest);
+    let ok = false;
+    if (e.expect === 'caught') {
+      ok = (result.drift.images?.findings ?? []).some(
+        (x) => x.function === f?.arn && x.kind === e.finding
+      );
+    } else if (image?.status === 'inventoried' && image.architecture === e.architecture) {
+      const sbom = image.sbom ? readFileSync(join(out, image.sbom), 'utf8') : '';
+      ok = e.packages ? e.packages.test(sbom) : true;
+    }
+    if (ok) tally[e.expect] += 1;
+    else
+      problems.push(
+        `image function ${e.fn}: expected ${e.expect}${e.finding ? ` (${e.finding})` : ''}`
+      );
+    const detail =
+      e.expect === 'caught'
+        ? e.finding
+        : `${image?.packageCount ?? 0} packages, ${image?.architecture ?? '?'}`;
+    console.log(
+      `  ${ok ? e.expect.padEnd(11) : 'MISSED     '}  ${e.fn.padEnd(12)}  ${detail}: ${e.why}`
+    );
+  }
+  return tally;
+}
+
 /** Same layer name and version number, different bytes per region (the scan's drift). */
 const EXPECTED_REGION_DIFFERENCES = [
   { name: 'node-common', owner: HOME, version: 1, why: 'eu-west-1 built v1 separately' },
@@ -485,6 +552,7 @@ async function main() {
     NODE_NO_WARNINGS: '1',
   });
   const regionFlags = REGIONS.flatMap((r) => ['--region', r]);
+  let imageTally = { caught: 0, inventoried: 0 };
   const awsFlags = ['--endpoint-url', endpoint.url, '--cache-dir', arg(join(out, 'cache'))];
   try {
     // 2. The estate: every function and layer version in two regions.
@@ -518,7 +586,7 @@ async function main() {
       `\ndemo: scan exited ${scan.code} (3: could not complete): ${result.failures.length} items could not be fetched.`
     );
     if (scan.code !== 3) problems.push(`scan exited ${scan.code}, the seeded failures make it 3`);
-    if (names.size < 12) problems.push(`${names.size} functions scanned, the estate has 16`);
+    if (names.size < 12) problems.push(`${names.size} functions scanned, the estate has 18`);
     if (result.scope.regions.join(',') !== [...REGIONS].sort().join(','))
       problems.push(`regions scanned: ${result.scope.regions.join(', ')}`);
     const key = (f) => `${f.scope} ${f.subject} ${f.code}`;
@@ -555,6 +623,8 @@ async function main() {
         `; ${crossAccount.length} layer owned by another account (${crossAccount.map((l) => `${l.name}, ${l.owner}`).join('; ')})`
     );
     if (sboms.length === 0) problems.push('no SBOMs written');
+    console.log('\ndemo: image functions (read from ECR and a real registry):');
+    imageTally = checkImages(result, out, problems);
 
     // 3. One function's merged view: its layers applied in order into /opt.
     const fnOut = join(out, `${EXAMPLE_FUNCTION}.cdx.json`);
@@ -636,6 +706,12 @@ async function main() {
 
     section('5. Seeded problems and good layers: what verify concluded');
     checkVerdicts(verdicts, problems);
+    const wantImages = (k) => EXPECTED_IMAGES.filter((e) => e.expect === k).length;
+    console.log(
+      `demo: ${EXPECTED_IMAGES.length} image functions scanned: ` +
+        `${imageTally.caught} of ${wantImages('caught')} seeded image problems caught, ` +
+        `${imageTally.inventoried} of ${wantImages('inventoried')} images inventoried.`
+    );
     for (const f of ['report.html', 'report.md'])
       if (!existsSync(join(out, f))) problems.push(`scan wrote no ${f}`);
     console.log(

@@ -22,6 +22,8 @@ const scripts = [
   'make-sample.mjs',
   // Image layers put the sample layer under /opt, so they come after it.
   'fixtures-images.mjs',
+  // The demo images are built from the AL2023 image layer.
+  'fixtures-demo-images.mjs',
 ];
 const only = process.argv.slice(2);
 for (const s of scripts) {

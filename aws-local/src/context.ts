@@ -16,4 +16,14 @@ export interface HandlerContext {
   /** Presigned URL for a content item; honours the `expired` fault. */
   presign(item: ContentItem): string;
   now(): Date;
+  /** ECR tokens and registry endpoints (see registry.ts). */
+  ecr: EcrContext;
+}
+
+/** What the ECR handlers need from the running registry. */
+export interface EcrContext {
+  /** A registry token for `caller` (honours the `expired` fault on GetAuthorizationToken). */
+  issueToken(caller: string): { authorizationToken: string; expiresAt: Date };
+  /** The loopback front of an account's registry in a Region, when images are served. */
+  proxyEndpoint(account: string, region: string): string | undefined;
 }

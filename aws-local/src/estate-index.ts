@@ -4,6 +4,7 @@
  * estate (the 10,000-function scan benchmark makes ~12,000 requests).
  * An estate is never modified after parseEstate, so the index never goes stale.
  */
+import type { EcrRepository } from './ecr-store.js';
 import type {
   CodeSigningConfig,
   Estate,
@@ -44,6 +45,7 @@ export interface RegionIndex {
   signingJobsById: Map<string, SigningJob>;
   signingProfilesByName: Map<string, SigningProfile>;
   codeSigningConfigsById: Map<string, CodeSigningConfig>;
+  repositoriesByName: Map<string, EcrRepository>;
 }
 
 const EMPTY_REGION: RegionEstate = {
@@ -53,6 +55,7 @@ const EMPTY_REGION: RegionEstate = {
   signingJobs: [],
   codeSigningConfigs: [],
   revokedCertificateHashes: [],
+  repositories: [],
 };
 
 const byName = <T extends { name: string }>(a: T, b: T): number =>
@@ -90,6 +93,7 @@ function indexRegion(region: RegionEstate): RegionIndex {
     signingJobsById: mapFirst(region.signingJobs, (j) => j.jobId),
     signingProfilesByName: mapFirst(region.signingProfiles, (p) => p.name),
     codeSigningConfigsById: mapFirst(region.codeSigningConfigs, (c) => c.id),
+    repositoriesByName: mapFirst(region.repositories, (r) => r.name),
   };
 }
 

@@ -2,12 +2,14 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { parse } from 'yaml';
 import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { LambdaClient, GetLayerVersionCommand, GetFunctionCommand } from '@aws-sdk/client-lambda';
 import { describe, expect, it } from 'vitest';
 import { EstateError, loadEstate, parseEstate } from './estate.js';
 import { startAwsEndpoint } from './server.js';
 
 const run = promisify(execFile);
+const MULTI = resolve('testdata/images/multi-oci');
 
 function errorOf(fn: () => unknown): EstateError {
   try {
@@ -119,6 +121,60 @@ describe('estate validation (estate.schema.json, then references)', () => {
       'a home account that does not exist',
       (d) => (d['homeAccount'] = '999999999999'),
       'homeAccount',
+    ],
+    [
+      'an ECR repository name with capitals',
+      (d) => (acct(d)['ecr'] = { repositories: [{ name: 'App' }] }),
+      'accounts.111111111111.regions.us-east-1.ecr.repositories[0].name',
+    ],
+    [
+      'an image layout that does not exist',
+      (d) =>
+        (acct(d)['ecr'] = {
+          repositories: [{ name: 'app', images: [{ layout: 'nope', pushedAt: '2024-01-01' }] }],
+        }),
+      'accounts.111111111111.regions.us-east-1.ecr.repositories[0].images[0].layout',
+    ],
+    [
+      'images out of push order',
+      (d) =>
+        (acct(d)['ecr'] = {
+          repositories: [
+            {
+              name: 'app',
+              images: [
+                { layout: MULTI, ref: 'amd64', pushedAt: '2024-02-01' },
+                { layout: MULTI, ref: 'arm64', pushedAt: '2024-01-01' },
+              ],
+            },
+          ],
+        }),
+      'accounts.111111111111.regions.us-east-1.ecr.repositories[0].images[1].pushedAt',
+    ],
+    [
+      'a tag pushed twice to an IMMUTABLE repository',
+      (d) =>
+        (acct(d)['ecr'] = {
+          repositories: [
+            {
+              name: 'app',
+              imageTagMutability: 'IMMUTABLE',
+              images: [
+                { layout: MULTI, ref: 'amd64', tags: ['v1'], pushedAt: '2024-01-01' },
+                { layout: MULTI, ref: 'arm64', tags: ['v1'], pushedAt: '2024-02-01' },
+              ],
+            },
+          ],
+        }),
+      'accounts.111111111111.regions.us-east-1.ecr.repositories[0].images[1].tags',
+    ],
+    [
+      'a layout with several images and no ref',
+      (d) =>
+        (acct(d)['ecr'] = {
+          repositories: [{ name: 'app', images: [{ layout: MULTI, pushedAt: '2024-01-01' }] }],
+        }),
+      'accounts.111111111111.regions.us-east-1.ecr.repositories[0].images[0].layout',
     ],
   ];
   it.each(cases)('rejects %s, naming the field', (_name, mutate, field) => {

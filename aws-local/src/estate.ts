@@ -10,6 +10,7 @@ import { dirname, resolve } from 'node:path';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import { parse } from 'yaml';
 import { AwsLocalError } from './errors.js';
+import { addLayoutImage, type EcrRepository } from './ecr-store.js';
 import { regionIndex } from './estate-index.js';
 
 /** Why an estate could not be loaded. */
@@ -63,6 +64,8 @@ export interface Layer {
 export interface FunctionVersion {
   version: string;
   layers: string[];
+  /** Image functions: the image this version was deployed from. */
+  imageUri: string | undefined;
   description: string;
   lastModified: string;
 }
@@ -75,6 +78,8 @@ export interface LambdaFunction {
   architectures: string[];
   packageType: 'Zip' | 'Image';
   imageUri: string | undefined;
+  /** Image functions: a CodeSha256 to report instead of the resolved manifest's. */
+  codeSha256: string | undefined;
   description: string;
   memorySize: number;
   timeout: number;
@@ -133,6 +138,8 @@ export interface RegionEstate {
    * certificate's TBS bytes paired with its issuer's (`<cert hash><issuer hash>`).
    */
   revokedCertificateHashes: string[];
+  /** ECR repositories (images pushed into the endpoint's registry). */
+  repositories: EcrRepository[];
 }
 
 export interface Account {
@@ -211,13 +218,20 @@ interface RawFunction extends Content {
   architectures?: TextList;
   packageType?: 'Zip' | 'Image' | null;
   imageUri?: Text;
+  codeSha256?: Text;
   description?: Text;
   memorySize?: number | null;
   timeout?: number | null;
   lastModified?: Text;
   layers?: TextList;
   codeSigningConfig?: Text;
-  versions?: List<{ version?: Text; layers?: TextList; description?: Text; lastModified?: Text }>;
+  versions?: List<{
+    version?: Text;
+    layers?: TextList;
+    imageUri?: Text;
+    description?: Text;
+    lastModified?: Text;
+  }>;
 }
 interface RawRegion {
   layers?: List<{ name: string | number; versions?: List<RawLayerVersion> }>;
@@ -255,6 +269,20 @@ interface RawRegion {
     allowedPublishers: (string | number)[];
     policy?: 'Warn' | 'Enforce' | null;
     lastModified?: Text;
+  }>;
+  ecr?: { repositories?: List<RawRepository> } | null;
+}
+interface RawRepository {
+  name: string;
+  imageTagMutability?: 'MUTABLE' | 'IMMUTABLE' | null;
+  createdAt?: Text;
+  sharedWith?: TextList;
+  images?: List<{
+    layout: Text;
+    ref?: Text;
+    tags?: TextList;
+    pushedAt: Text;
+    status?: 'ACTIVE' | 'ARCHIVED' | null;
   }>;
 }
 interface RawAccount {
@@ -617,6 +645,7 @@ function readFunctions(
       return {
         version: str(v.version) ?? String(j + 1),
         layers: readLayerRefs(v.layers, vf, ctx),
+        imageUri: str(v.imageUri),
         description: str(v.description) ?? description,
         lastModified:
           v.lastModified === undefined
@@ -632,6 +661,7 @@ function readFunctions(
       architectures: architectures.length ? architectures : ['x86_64'],
       packageType,
       imageUri: str(o.imageUri),
+      codeSha256: str(o.codeSha256),
       description,
       memorySize: o.memorySize ?? 128,
       timeout: o.timeout ?? 3,
@@ -660,6 +690,7 @@ function readRegion(raw: RawRegion, field: string, ctx: RegionContext): RegionEs
   }));
   const functions = readFunctions(raw, field, ctx, codeSigningConfigs);
   const revokedCertificateHashes = texts(raw.revokedCertificateHashes).map((h) => h.toLowerCase());
+  const repositories = readRepositories(raw, field, ctx);
   return {
     layers,
     functions,
@@ -667,7 +698,50 @@ function readRegion(raw: RawRegion, field: string, ctx: RegionContext): RegionEs
     signingJobs,
     codeSigningConfigs,
     revokedCertificateHashes,
+    repositories,
   };
+}
+
+function readRepositories(raw: RawRegion, field: string, ctx: RegionContext): EcrRepository[] {
+  const seen = new Set<string>();
+  return (raw.ecr?.repositories ?? []).map((r, i): EcrRepository => {
+    const f = `${field}.ecr.repositories[${i}]`;
+    if (seen.has(r.name)) bad(`${f}.name`, `repository ${r.name} is defined twice`);
+    seen.add(r.name);
+    const repo: EcrRepository = {
+      name: r.name,
+      imageTagMutability: r.imageTagMutability ?? 'MUTABLE',
+      createdAt: date(r.createdAt, `${f}.createdAt`) ?? new Date(DEFAULT_DATE),
+      sharedWith: texts(r.sharedWith),
+      images: [],
+      blobPaths: new Map(),
+      tagHistory: [],
+    };
+    let last = 0;
+    (r.images ?? []).forEach((im, j) => {
+      const jf = `${f}.images[${j}]`;
+      const pushedAt = reqDate(im.pushedAt, `${jf}.pushedAt`);
+      if (pushedAt.getTime() < last) bad(`${jf}.pushedAt`, 'images must be listed in push order');
+      last = pushedAt.getTime();
+      const tags = texts(im.tags);
+      if (repo.imageTagMutability === 'IMMUTABLE')
+        for (const t of tags)
+          if (repo.tagHistory.some((h) => h.tag === t))
+            bad(`${jf}.tags`, `tag ${t} already exists in an IMMUTABLE repository`);
+      try {
+        addLayoutImage(repo, ctx.baseDir, {
+          layout: req(im.layout, `${jf}.layout`),
+          ref: str(im.ref),
+          tags,
+          pushedAt,
+          archived: im.status === 'ARCHIVED',
+        });
+      } catch (err) {
+        bad(`${jf}.layout`, err instanceof Error ? err.message : String(err));
+      }
+    });
+    return repo;
+  });
 }
 
 /**

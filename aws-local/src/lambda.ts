@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import { buildZip, type ContentItem } from './content.js';
 import type { HandlerContext } from './context.js';
 import { regionIndex, type FunctionEntry } from './estate-index.js';
+import { functionImage } from './function-image.js';
 import {
   findLayerVersion,
   layerArn,
@@ -135,15 +136,6 @@ function revisionId(seed: string): string {
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-8${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }
 
-function imageDigest(
-  fn: LambdaFunction,
-  account: string,
-  region: string
-): { uri: string; hex: string } {
-  const uri = fn.imageUri ?? `${account}.dkr.ecr.${region}.amazonaws.com/${fn.name}:latest`;
-  return { uri, hex: createHash('sha256').update(uri).digest('hex') };
-}
-
 /** FunctionConfiguration for $LATEST or one published version. */
 function functionConfiguration(
   ctx: HandlerContext,
@@ -159,8 +151,9 @@ function functionConfiguration(
   let codeSha: string;
   let codeSize: number;
   if (fn.packageType === 'Image') {
-    codeSha = imageDigest(fn, account, region).hex;
-    codeSize = 0;
+    const img = functionImage(ctx.estate, fn, version, account, region);
+    codeSha = img.codeSha256;
+    codeSize = img.codeSize;
   } else {
     const item = functionContent(ctx, account, region, fn);
     codeSha = item.sha256;
@@ -278,12 +271,11 @@ function getFunction(ctx: HandlerContext): ApiResult {
   const Configuration = functionConfiguration(ctx, account, ctx.region, fn, version, false);
   let Code: Record<string, unknown>;
   if (fn.packageType === 'Image') {
-    const img = imageDigest(fn, account, ctx.region);
-    const repo = img.uri.replace(/[:@][^/]*$/, '');
+    const img = functionImage(ctx.estate, fn, version, account, ctx.region);
     Code = {
       RepositoryType: 'ECR',
-      ImageUri: img.uri,
-      ResolvedImageUri: `${repo}@sha256:${img.hex}`,
+      ImageUri: img.imageUri,
+      ResolvedImageUri: img.resolvedImageUri,
     };
   } else {
     Code = {

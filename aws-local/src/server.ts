@@ -11,7 +11,14 @@ import type { HandlerContext } from './context.js';
 import { loadEstate, type Estate } from './estate.js';
 import { FaultInjector, parseFaultSpec, type FaultSpec } from './faults.js';
 import { IdentityStore } from './identity.js';
+import { routeEcr } from './ecr.js';
 import { routeLambda } from './lambda.js';
+import {
+  hasRepositories,
+  startImageRegistry,
+  TokenIssuer,
+  type ImageRegistry,
+} from './registry.js';
 import { S3Store, writeS3ApiError } from './s3.js';
 import { routeSigner } from './signer.js';
 import { handleSts, stsAction } from './sts.js';
@@ -38,17 +45,21 @@ export interface AwsEndpointOptions {
   faults?: string | FaultSpec;
   /** Lifetime of Content.Location / Code.Location URLs; 600 s like Lambda. */
   contentUrlExpiresSeconds?: number;
+  /** Lifetime of ECR authorization tokens; 12 hours like ECR. */
+  ecrTokenSeconds?: number;
   /** Clock, for tests. */
   now?: () => Date;
 }
 
 /** One handled request, for tests to observe faults and call counts. */
 export interface RequestRecord {
-  service: 'lambda' | 'signer' | 'sts' | 's3' | 'content' | 'unknown';
+  service: 'lambda' | 'signer' | 'sts' | 's3' | 'ecr' | 'registry' | 'content' | 'unknown';
   op: string;
   status: number;
   account?: string;
   region?: string;
+  /** Registry requests: the manifest or blob reference asked for. */
+  ref?: string;
   /** The fault injected into this request, if any. */
   fault?: 'throttle' | '5xx' | 'reset' | 'truncate' | 'badsha' | 'expired';
 }
@@ -108,6 +119,13 @@ export async function startAwsEndpoint(options: AwsEndpointOptions): Promise<Aws
   const s3 = new S3Store(estate);
   const log: RequestRecord[] = [];
   let base = '';
+  const tokens = new TokenIssuer();
+  const tokenSeconds = options.ecrTokenSeconds ?? 12 * 3600;
+  let tokensIssued = 0;
+  // Images are served only when the estate has some: no registry process otherwise.
+  const images: ImageRegistry | undefined = hasRepositories(estate)
+    ? await startImageRegistry({ estate, faults, tokens, log, now })
+    : undefined;
 
   const home = estate.accounts.get(estate.homeAccount);
   const homeKey = home?.accessKeys[0];
@@ -192,6 +210,26 @@ export async function startAwsEndpoint(options: AwsEndpointOptions): Promise<Aws
       content,
       presign: (item: ContentItem) => presign(item, op ?? ''),
       now,
+      ecr: {
+        issueToken: (account) => {
+          const t = now();
+          const expiresAt = new Date(t.getTime() + tokenSeconds * 1000);
+          // The `expired` fault: a token that has already stopped working, though its
+          // expiresAt says otherwise (as after a clock skew or a revoked session).
+          // `expired@GetAuthorizationToken#N` targets only the N-th token of the run.
+          tokensIssued += 1;
+          const nth = `GetAuthorizationToken#${tokensIssued}`;
+          const expired = faults.spec.rates.get('expired')?.has(nth)
+            ? faults.roll('expired', nth)
+            : faults.roll('expired', op ?? '');
+          if (expired) record.fault = 'expired';
+          return {
+            authorizationToken: tokens.issue(account, expired ? t : expiresAt),
+            expiresAt,
+          };
+        },
+        proxyEndpoint: (account, region) => images?.proxyEndpoint(account, region),
+      },
     };
     const service = scope.service;
     if (service === 'lambda') {
@@ -201,6 +239,11 @@ export async function startAwsEndpoint(options: AwsEndpointOptions): Promise<Aws
     } else if (service === 'signer') {
       record.service = 'signer';
       const r = routeSigner(method, segments);
+      if (r) [op, run] = [r.op, () => r.handle(ctx)];
+    } else if (service === 'ecr') {
+      record.service = 'ecr';
+      const target = req.headers['x-amz-target'];
+      const r = routeEcr(method, typeof target === 'string' ? target : undefined);
       if (r) [op, run] = [r.op, () => r.handle(ctx)];
     } else if (service === 'sts') {
       record.service = 'sts';
@@ -453,16 +496,19 @@ export async function startAwsEndpoint(options: AwsEndpointOptions): Promise<Aws
     credentials: { accessKeyId: homeKey.accessKeyId, secretAccessKey: homeKey.secretAccessKey },
     region: [...home.regions.keys()][0] ?? 'us-east-1',
     log,
-    close: () =>
-      new Promise<void>((resolve, reject) => {
+    close: async () => {
+      await new Promise<void>((resolve, reject) => {
         server.closeAllConnections();
         server.close((err) => (err ? reject(err) : resolve()));
-      }),
+      });
+      await images?.close();
+    },
   };
 }
 
 function throttleError(service: string): ApiError {
   if (service === 'sts') return new ApiError(400, 'Throttling', 'Rate exceeded');
+  if (service === 'ecr') return new ApiError(400, 'ThrottlingException', 'Rate exceeded');
   if (service === 'signer') return new ApiError(429, 'TooManyRequestsException', 'Rate exceeded');
   return new ApiError(
     429,
@@ -481,6 +527,7 @@ function serverError(service: string, unavailable: boolean): ApiError {
       'Service unavailable'
     );
   if (service === 'sts') return new ApiError(500, 'InternalFailure', 'An internal error occurred');
+  if (service === 'ecr') return new ApiError(500, 'ServerException', 'An internal error occurred');
   if (service === 'signer')
     return new ApiError(500, 'InternalServiceErrorException', 'An internal error occurred');
   return new ApiError(500, 'ServiceException', 'An internal error occurred');

@@ -25,7 +25,9 @@ export type FetchErrorCode =
   /** The content URL kept expiring even after fresh ones were requested. */
   | 'URL_EXPIRED'
   /** The cache directory could not be written. */
-  | 'CACHE_ERROR';
+  | 'CACHE_ERROR'
+  /** An image function's image is archived in ECR: it cannot be pulled until restored. */
+  | 'IMAGE_ARCHIVED';
 
 /** A fetch that could not complete (the CLI's exit code table maps it to 3). */
 export class FetchError extends BaseError<FetchErrorCode> {}

@@ -18,6 +18,7 @@ import { RETRY, type RetryPlan } from '../fetch/retry.js';
 import { serializeSbom } from '../sbom/cyclonedx.js';
 import { computeDrift } from '../scan/drift.js';
 import { scanResultChunks } from '../scan/result-stream.js';
+import { computeImageDrift } from '../scan/image-drift.js';
 import {
   SCAN_RESULT_SCHEMA_VERSION,
   type ScanFailure,
@@ -37,6 +38,7 @@ import { scanPackageDrift } from './drift.js';
 import { openScanReuse, type ScanReuse } from './scan-reuse.js';
 import { inventoryZipFile } from './inventory.js';
 import { resolveLimits } from './options.js';
+import { scanImages, type ImageScan } from './scan-images.js';
 
 /** Options for {@link scanEstate}. */
 export interface ScanOptions {
@@ -89,6 +91,10 @@ export interface ScanStats {
    * list pages, and one description per layer version not known from an earlier scan.
    */
   apiFloor: number;
+  /** ECR GetAuthorizationToken calls. */
+  tokenRequests: number;
+  /** Distinct images read from registries. */
+  imagesRead: number;
 }
 
 export interface ScanOutcome {
@@ -139,6 +145,8 @@ export async function scanEstate(options: ScanOptions): Promise<ScanOutcome> {
       sbomsReused: 0,
       cost: en.cost,
       apiFloor: 0,
+      tokenRequests: 0,
+      imagesRead: 0,
     };
 
     // One unit of work per distinct zip; the smallest ARN names it, so output is stable.
@@ -186,7 +194,16 @@ export async function scanEstate(options: ScanOptions): Promise<ScanOutcome> {
     await reuse.save(en);
     stats.apiFloor =
       en.cost.identities + (options.roleArns?.length ?? 0) + en.cost.listPages + en.cost.described;
-    const result = buildResult(en, outcomes, options.regions);
+    const images = await scanImages(en, {
+      session,
+      limits,
+      sbomDir,
+      concurrency,
+      onProgress: progress,
+    });
+    stats.tokenRequests = images.stats.tokenRequests;
+    stats.imagesRead = images.stats.imagesRead;
+    const result = buildResult(en, outcomes, options.regions, images);
     result.drift = { ...result.drift, ...(await scanPackageDrift(result, options.outDir)) };
     const resultPath = join(resolve(options.outDir), 'scan.json');
     // Streamed: scan.json of a large estate is never one string in memory.
@@ -278,7 +295,8 @@ const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 function buildResult(
   en: Enumeration,
   outcomes: Map<string, ArtifactOutcome>,
-  regions: string[]
+  regions: string[],
+  images: ImageScan
 ): ScanResult {
   const digestOf = (lv: LayerVersionRecord | undefined): string | null => {
     const hex = lv?.content ? codeSha256ToHex(lv.content.codeSha256) : undefined;
@@ -306,6 +324,7 @@ function buildResult(
           digest: digestOf(lv),
         };
       }),
+      ...(images.functions.has(f.arn) ? { image: images.functions.get(f.arn)! } : {}),
     }))
     .sort((a, b) => cmp(a.account, b.account) || cmp(a.region, b.region) || cmp(a.arn, b.arn));
 
@@ -317,7 +336,7 @@ function buildResult(
       else usedBy.set(l.arn, [f.arn]);
     }
 
-  const failures: ScanFailure[] = en.failures.map((f) => ({ ...f }));
+  const failures: ScanFailure[] = [...en.failures.map((f) => ({ ...f })), ...images.failures];
   const layers = new Map<string, ScanLayer>();
   for (const lv of en.layerVersions.values()) {
     const key = `${lv.owner}\0${lv.name}`;
@@ -366,7 +385,14 @@ function buildResult(
     scope: { accounts, regions: [...new Set(regions)].sort() },
     functions,
     layers: layerList,
+    images: images.repositories,
     failures,
-    drift: computeDrift(functions, layerList),
+    drift: {
+      ...computeDrift(functions, layerList),
+      images: computeImageDrift(
+        functions.flatMap((f) => (f.image ? [{ ...f, image: f.image }] : [])),
+        images.repositories
+      ),
+    },
   };
 }

@@ -1,5 +1,6 @@
 import type { ScanFunction, ScanResult } from '../scan/result.js';
 import { escapeLines } from '../util/escape.js';
+import { renderScanImagesText } from './scan-images-text.js';
 import { plural, shortDigest } from './words.js';
 
 function fnLabel(f: Pick<ScanFunction, 'name' | 'version' | 'account' | 'region'>): string {
@@ -81,7 +82,11 @@ export function renderScanText(result: ScanResult): string {
     }
   }
 
-  const noLayers = result.functions.filter((f) => f.layers.length === 0);
+  lines.push(...renderScanImagesText(result));
+
+  const noLayers = result.functions.filter(
+    (f) => f.layers.length === 0 && f.packageType !== 'Image'
+  );
   if (noLayers.length > 0) {
     lines.push('');
     lines.push(`Functions without layers: ${noLayers.map(fnLabel).join(', ')}`);

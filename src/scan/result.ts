@@ -4,6 +4,8 @@
  * scan of an unchanged estate is byte-identical.
  */
 
+import type { ImageDrift } from './image-drift.js';
+import type { ScanFunctionImage, ScanImageRepository } from './image-result.js';
 import type { PackageDrift } from './package-drift.js';
 
 export const SCAN_RESULT_SCHEMA_VERSION = 1;
@@ -15,6 +17,8 @@ export interface ScanResult {
   scope: { accounts: string[]; regions: string[] };
   functions: ScanFunction[];
   layers: ScanLayer[];
+  /** ECR repositories of the image functions' images (scans since images were read). */
+  images?: ScanImageRepository[];
   failures: ScanFailure[];
   drift: Drift;
 }
@@ -33,6 +37,8 @@ export interface ScanFunction {
   codeSigningConfig: { arn: string; allowedPublishers: string[]; policy: string } | null;
   /** Layers in attach order. */
   layers: ScanFunctionLayer[];
+  /** Image functions only: the image it runs. */
+  image?: ScanFunctionImage;
 }
 
 export interface ScanFunctionLayer {
@@ -94,6 +100,8 @@ export interface Drift {
   regionDiffs?: PackageDrift['regionDiffs'];
   packages?: PackageDrift['packages'];
   incompleteFunctions?: PackageDrift['incompleteFunctions'];
+  /** Image drift (tags moved, lag, findings); present when the scan read images. */
+  images?: ImageDrift;
 }
 
 export interface LayerDrift {

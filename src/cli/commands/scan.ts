@@ -21,14 +21,15 @@ export const SCAN_USAGE = `usage: lamina scan [--region R ...] [--profile P] [--
 
 Inventories every Lambda function and layer version in the given regions (default:
 AWS_REGION) of the caller's account and of each assumed role's account. Writes one
-CycloneDX SBOM per distinct layer zip to DIR/sboms/<sha256>.cdx.json and the scan
-result to DIR/scan.json (default DIR: ./lamina-scan), with the package-level drift: what
+CycloneDX SBOM per distinct layer zip and per distinct container image (read from
+ECR with a token per registry) to DIR/sboms/<sha256>.cdx.json and the scan result to
+DIR/scan.json (default DIR: ./lamina-scan), with the package-level drift: what
 moving each function to its layers' newest version changes. The report goes to stdout.
 --markdown FILE, --html FILE: also write the report as Markdown (for a pull request or an
 issue) or as a single-file HTML page (drift matrix, package diffs, failures, changes).
 --history [DB]: record the scan in the scan history (default DB $XDG_STATE_HOME/lamina/
 history.db, else ~/.local/state/lamina/history.db); 'lamina changes' then says what changed.
-Exit 3 when any function or layer version could not be fetched.
+Exit 3 when any function, layer version or function image could not be fetched.
 --stats prints the API calls made against the floor (list pages, one description per layer
 version not known from an earlier scan) to stderr. Layer versions are immutable, so a re-scan
 reuses the descriptions and SBOMs earlier scans left in the cache; --no-reuse redoes them.
@@ -126,7 +127,8 @@ const scan = command(
     if (!values.quiet && format === 'text') {
       io.stderr.write(
         `lamina: ${stats.api.requests} API requests, ${stats.downloads} downloads ` +
-          `(${formatBytes(stats.bytesDownloaded)}), ${stats.cacheHits} from cache; ` +
+          `(${formatBytes(stats.bytesDownloaded)}), ${stats.cacheHits} from cache, ` +
+          `${stats.imagesRead} images read; ` +
           `result in ${outcome.resultPath}\n`
       );
     }

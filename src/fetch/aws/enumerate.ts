@@ -33,6 +33,10 @@ export interface FunctionRecord {
   codeSigningConfig: CodeSigningConfigRecord | null | undefined;
   /** Layer version ARNs in attach order. */
   layers: string[];
+  /** Lambda's CodeSha256 (for an image function: the hex digest of its image manifest). */
+  codeSha256?: string;
+  /** The principal and Region it was listed with (to read it again: GetFunction, ECR). */
+  lookup?: Lookup;
 }
 
 /** Content facts GetLayerVersionByArn returns. */
@@ -427,6 +431,8 @@ async function enumerateFunctions(
       packageType: c.PackageType ?? 'Zip',
       codeSigningConfig: cscByName.get(name),
       layers,
+      ...(c.CodeSha256 !== undefined ? { codeSha256: c.CodeSha256 } : {}),
+      lookup,
     });
   }
 }

@@ -36,6 +36,24 @@ describe('npm run demo (scripts/demo.mjs)', () => {
         'node-common:1',
       ]);
       expect((await readdir(join(out, 'sboms'))).length).toBeGreaterThanOrEqual(8);
+      // Image functions: read from ECR and the registry, each caught or inventoried.
+      expect(r.stdout).toMatch(/caught +thumbnailer +tag-moved/);
+      expect(r.stdout).toMatch(/inventoried +pdf-render +\d+ packages, amd64/);
+      expect(r.stdout).toMatch(/inventoried +resizer +\d+ packages, arm64/);
+      expect(r.stdout).toContain(
+        '3 image functions scanned: 1 of 1 seeded image problems caught, 2 of 2 images inventoried.'
+      );
+      const images = (
+        JSON.parse(await readFile(join(out, 'scan.json'), 'utf8')) as {
+          images: { name: string; images: { sbom: string | null; usedBy: string[] }[] }[];
+        }
+      ).images;
+      const al2023 = images
+        .find((i) => i.name === 'thumbnailer')
+        ?.images.find((i) => i.usedBy.some((a) => a.includes(':function:pdf-render:')));
+      const imageSbom = await readFile(join(out, al2023?.sbom ?? 'missing'), 'utf8');
+      expect(await validateJson(imageSbom)).toBeNull();
+      expect(imageSbom).toContain('pkg:rpm/amzn/');
       // 3. The merged view: node-hotfix (attached last) hides node-common's axios.
       expect(r.stdout).toMatch(
         /merged view of orders-worker: \d+ packages across 3 layers, 1 shadowed/

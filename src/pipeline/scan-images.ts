@@ -1,0 +1,375 @@
+/**
+ * The image half of `lamina scan`: every container-image function version (none skipped), the
+ * ECR repository behind it, and one read and one SBOM per distinct image digest. A function
+ * whose image cannot be read is a failure with its reason (ACCESS_DENIED for a repository the
+ * account may not pull from, IMAGE_ARCHIVED for an archived image), never left out.
+ */
+import { join } from 'node:path';
+import { BaseError } from '../errors.js';
+import { DEFAULT_PRINCIPAL } from '../fetch/aws/clients.js';
+import {
+  EcrAccess,
+  ecrRegistryOptions,
+  getImageFunctionCode,
+  indexChildren,
+  isIndexMediaType,
+  parseEcrImageUri,
+  type EcrImageUri,
+  type ImageFunctionCode,
+  type RepositoryFacts,
+} from '../fetch/aws/ecr-images.js';
+import type { Enumeration, FunctionRecord, Lookup } from '../fetch/aws/enumerate.js';
+import type { ApiFailure } from '../fetch/aws/errors.js';
+import { resolveImage } from '../fetch/image/resolve.js';
+import type { Platform } from '../model/oci.js';
+import { serializeSbom } from '../sbom/cyclonedx.js';
+import type { ScanFunctionImage, ScanImage, ScanImageRepository } from '../scan/image-result.js';
+import type { ScanFailure } from '../scan/result.js';
+import type { Limits } from '../unpack/source.js';
+import { writeFileAtomic } from '../util/fs.js';
+import { mapLimit } from '../util/pool.js';
+import type { AwsSession } from './aws.js';
+import { inventoryImage } from './image-inventory.js';
+
+export interface ImageScanOptions {
+  session: AwsSession;
+  limits: Limits;
+  /** `<out>/sboms` */
+  sbomDir: string;
+  concurrency: number;
+  onProgress?: (message: string) => void;
+}
+
+export interface ImageScan {
+  /** By function version ARN. */
+  functions: Map<string, ScanFunctionImage>;
+  repositories: ScanImageRepository[];
+  failures: ScanFailure[];
+  /** GetAuthorizationToken calls and images read, for statistics. */
+  stats: { tokenRequests: number; imagesRead: number };
+}
+
+interface Deployed {
+  fn: FunctionRecord;
+  lookup: Lookup;
+  code: ImageFunctionCode | undefined;
+  image: EcrImageUri | undefined;
+  failure: ApiFailure | { code: string; reason: string } | undefined;
+}
+
+interface ImageOutcome {
+  architecture: string | null;
+  failure: { code: string; reason: string } | null;
+  sbom: string | null;
+  packageCount: number | null;
+  complete: boolean | null;
+}
+
+const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+const repoKey = (i: EcrImageUri): string => `${i.host}/${i.repository}`;
+const ARCH: Record<string, string> = { x86_64: 'amd64', arm64: 'arm64' };
+
+/** Reads every image function's image; see the file comment. */
+export async function scanImages(en: Enumeration, options: ImageScanOptions): Promise<ImageScan> {
+  const { session } = options;
+  const retry = session.retry;
+  const ecr = new EcrAccess(session.factory, retry.api);
+  const deployed: Deployed[] = en.functions
+    .filter((f) => f.packageType === 'Image')
+    .sort((a, b) => cmp(a.arn, b.arn))
+    .map((fn) => ({
+      fn,
+      lookup: fn.lookup ?? { principal: DEFAULT_PRINCIPAL, region: fn.region },
+      code: undefined,
+      image: undefined,
+      failure: undefined,
+    }));
+
+  await mapLimit(deployed, options.concurrency, async (d) => {
+    const got = await getImageFunctionCode(session.factory, d.fn, d.lookup, retry.api);
+    if (!('resolvedImageUri' in got)) {
+      d.failure = got;
+      return;
+    }
+    d.code = got;
+    d.image = parseEcrImageUri(got.resolvedImageUri);
+    if (!d.image?.digest)
+      d.failure = {
+        code: 'API_ERROR',
+        reason: `${d.fn.arn}: ResolvedImageUri ${got.resolvedImageUri} is not an ECR image by digest`,
+      };
+  });
+
+  // Repository facts, once per repository (as the first function's principal that uses it).
+  const repos = new Map<
+    string,
+    { image: EcrImageUri; lookup: Lookup; facts?: RepositoryFacts | ApiFailure }
+  >();
+  for (const d of deployed)
+    if (d.image && !d.failure && !repos.has(repoKey(d.image)))
+      repos.set(repoKey(d.image), { image: d.image, lookup: d.lookup });
+  await mapLimit([...repos.values()], options.concurrency, async (r) => {
+    r.facts = await ecr.repository(r.lookup, r.image);
+  });
+
+  // Children of the repositories' tagged indexes: a function deployed from a multi-platform tag
+  // runs a child, and the tag has not moved while the index still lists it.
+  const children = new Map<string, string[]>();
+  await mapLimit([...repos], options.concurrency, async ([key, r]) => {
+    if (!r.facts || 'code' in r.facts) return;
+    for (const i of r.facts.images) {
+      if (!i.imageDigest || !i.imageTags?.length || !isIndexMediaType(i.imageManifestMediaType))
+        continue;
+      const got = await indexChildren(session.factory, r.lookup, r.image, i.imageDigest, retry.api);
+      // An index whose children cannot be read only loses this relation; drift says so.
+      if (Array.isArray(got)) children.set(`${key}@${i.imageDigest}`, got);
+    }
+  });
+
+  // One read per distinct digest, from the first repository (by name) that can serve it.
+  const byDigest = new Map<string, Deployed[]>();
+  for (const d of deployed) {
+    if (!d.image?.digest || d.failure) continue;
+    const list = byDigest.get(d.image.digest) ?? [];
+    list.push(d);
+    byDigest.set(d.image.digest, list);
+  }
+  const outcomes = new Map<string, ImageOutcome>();
+  const digests = [...byDigest.keys()].sort();
+  let done = 0;
+  let imagesRead = 0;
+  await mapLimit(digests, options.concurrency, async (digest) => {
+    const users = byDigest
+      .get(digest)!
+      .sort((a, b) => cmp(repoKey(a.image!), repoKey(b.image!)) || cmp(a.fn.arn, b.fn.arn));
+    let outcome: ImageOutcome | undefined;
+    for (const d of users) {
+      const facts = repos.get(repoKey(d.image!))?.facts;
+      if (!facts || 'code' in facts) {
+        outcome ??= failedImage(facts ?? { code: 'API_ERROR', reason: 'repository not described' });
+        continue;
+      }
+      const detail = facts.images.find((i) => i.imageDigest === digest);
+      if (detail?.imageStatus === 'ARCHIVED') {
+        outcome = failedImage({
+          code: 'IMAGE_ARCHIVED',
+          reason: `${repoKey(d.image!)}@${digest} is archived in ECR; restore it to read it`,
+        });
+        continue;
+      }
+      outcome = await readImage(d, digest, ecr, options);
+      imagesRead += 1;
+      break;
+    }
+    outcomes.set(digest, outcome!);
+    options.onProgress?.(`images ${++done}/${digests.length}`);
+  });
+
+  // Per-function results and failures.
+  const functions = new Map<string, ScanFunctionImage>();
+  const failures: ScanFailure[] = [];
+  for (const d of deployed) {
+    const digest = d.image?.digest ?? null;
+    functions.set(d.fn.arn, {
+      uri: d.code?.imageUri ?? null,
+      resolvedUri: d.code?.resolvedImageUri ?? null,
+      digest,
+      codeSha256: d.fn.codeSha256 ?? null,
+      repository: d.image ? repoKey(d.image) : null,
+    });
+    // The function's own repository decides first: the same bytes read from another
+    // repository do not make an unreadable or archived one readable for this function.
+    const failure =
+      d.failure ??
+      (d.image ? repositoryFailure(repos.get(repoKey(d.image))?.facts, d.image) : undefined) ??
+      (digest ? outcomes.get(digest)?.failure : undefined) ??
+      undefined;
+    if (failure)
+      failures.push({
+        scope: 'function',
+        subject: d.fn.arn,
+        code: failure.code,
+        reason: failure.reason,
+      });
+  }
+
+  return {
+    functions,
+    repositories: buildRepositories(deployed, repos, outcomes, children),
+    failures,
+    stats: { tokenRequests: ecr.tokenRequests, imagesRead },
+  };
+}
+
+/** Why a function cannot read its image from its own repository, if it cannot. */
+function repositoryFailure(
+  facts: RepositoryFacts | ApiFailure | undefined,
+  image: EcrImageUri
+): { code: string; reason: string } | undefined {
+  if (!facts) return { code: 'API_ERROR', reason: `${repoKey(image)}: not described` };
+  if ('code' in facts) return facts;
+  const detail = facts.images.find((i) => i.imageDigest === image.digest);
+  if (detail?.imageStatus === 'ARCHIVED')
+    return {
+      code: 'IMAGE_ARCHIVED',
+      reason: `${repoKey(image)}@${image.digest} is archived in ECR; restore it to read it`,
+    };
+  return undefined;
+}
+
+function failedImage(f: { code: string; reason: string }): ImageOutcome {
+  return {
+    architecture: null,
+    failure: { code: f.code, reason: f.reason },
+    sbom: null,
+    packageCount: null,
+    complete: null,
+  };
+}
+
+/** Fetch, inventory and write the SBOM of one image; a refused token is renewed once. */
+async function readImage(
+  d: Deployed,
+  digest: string,
+  ecr: EcrAccess,
+  options: ImageScanOptions
+): Promise<ImageOutcome> {
+  const image = d.image!;
+  const retry = options.session.retry;
+  for (let attempt = 0; ; attempt++) {
+    const session = await ecr.session(d.lookup, image);
+    if ('code' in session) return failedImage(session);
+    const { host, options: registry } = ecrRegistryOptions(image, session, retry.download);
+    const arch = ARCH[d.fn.architectures[0] ?? 'x86_64'];
+    const platform: Platform | undefined = arch ? { os: 'linux', architecture: arch } : undefined;
+    try {
+      const handle = await resolveImage(
+        {
+          transport: 'registry',
+          registry: host,
+          repository: image.repository,
+          digest: digest as `sha256:${string}`,
+        },
+        { registry, ...(platform ? { platform } : {}) }
+      );
+      try {
+        const inventory = await inventoryImage(
+          handle,
+          options.session.cache.root,
+          options.limits,
+          { imageUri: `${repoKey(image)}@${digest}` },
+          retry.download
+        );
+        const file = `${digest.slice('sha256:'.length)}.cdx.json`;
+        await writeFileAtomic(
+          join(options.sbomDir, file),
+          serializeSbom(inventory, { format: 'cyclonedx-json', specVersion: '1.6' })
+        );
+        return {
+          architecture: handle.image.platform.architecture,
+          failure: null,
+          sbom: `sboms/${file}`,
+          packageCount: inventory.packages.length,
+          complete: inventory.complete,
+        };
+      } finally {
+        await handle.close();
+      }
+    } catch (err) {
+      if (!(err instanceof BaseError)) throw err;
+      const code = (err as BaseError<string>).code;
+      // An expired or revoked token: one fresh token, then the refusal stands.
+      if (code === 'AUTH_FAILED' && attempt === 0) {
+        ecr.renew(d.lookup, image);
+        continue;
+      }
+      return failedImage({ code, reason: err.message });
+    }
+  }
+}
+
+function buildRepositories(
+  deployed: Deployed[],
+  repos: Map<string, { image: EcrImageUri; facts?: RepositoryFacts | ApiFailure }>,
+  outcomes: Map<string, ImageOutcome>,
+  children: Map<string, string[]>
+): ScanImageRepository[] {
+  const out: ScanImageRepository[] = [];
+  for (const [key, r] of repos) {
+    const facts = r.facts && !('code' in r.facts) ? r.facts : undefined;
+    const failure =
+      r.facts && 'code' in r.facts ? { code: r.facts.code, reason: r.facts.reason } : null;
+    // Push order over top-level pushes; ties (an index and its children) keep ECR's order.
+    const listed = (facts?.images ?? [])
+      .map((i, n) => ({ i, n }))
+      .sort(
+        (a, b) =>
+          (a.i.imagePushedAt?.getTime() ?? 0) - (b.i.imagePushedAt?.getTime() ?? 0) || a.n - b.n
+      )
+      .map((x) => x.i);
+    const order = new Map(listed.map((i, n) => [i.imageDigest ?? '', n + 1]));
+    const newest =
+      [...listed]
+        .reverse()
+        .find((i) => i.imageStatus !== 'ARCHIVED' && (i.imageTags?.length ?? 0) > 0)?.imageDigest ??
+      null;
+    const usedBy = new Map<string, string[]>();
+    for (const d of deployed)
+      if (d.image && repoKey(d.image) === key && d.image.digest) {
+        const list = usedBy.get(d.image.digest) ?? [];
+        list.push(d.fn.arn);
+        usedBy.set(d.image.digest, list);
+      }
+    const digests = new Set([...usedBy.keys(), ...(newest ? [newest] : [])]);
+    const images: ScanImage[] = [...digests].map((digest) => {
+      const detail = listed.find((i) => i.imageDigest === digest);
+      const o = usedBy.has(digest) ? outcomes.get(digest) : undefined;
+      return {
+        digest,
+        tags: [...(detail?.imageTags ?? [])].sort(),
+        pushedAt: detail?.imagePushedAt?.toISOString() ?? null,
+        pushOrder: order.get(digest) ?? null,
+        imageStatus: detail?.imageStatus ?? null,
+        mediaType: detail?.imageManifestMediaType ?? null,
+        size: detail?.imageSizeInBytes ?? null,
+        architecture: o?.architecture ?? null,
+        usedBy: [...(usedBy.get(digest) ?? [])].sort(),
+        indexes: [...children]
+          .filter(([k, list]) => k.startsWith(`${key}@`) && list.includes(digest))
+          .map(([k]) => k.slice(key.length + 1))
+          .sort(),
+        status: o ? (o.failure ? 'failed' : 'inventoried') : 'not-read',
+        failure: o?.failure ?? null,
+        sbom: o?.sbom ?? null,
+        packageCount: o?.packageCount ?? null,
+        inventoryComplete: o?.complete ?? null,
+      };
+    });
+    images.sort(
+      (a, b) => (a.pushOrder ?? Infinity) - (b.pushOrder ?? Infinity) || cmp(a.digest, b.digest)
+    );
+    out.push({
+      registry: r.image.host,
+      account: r.image.account,
+      region: r.image.region,
+      name: r.image.repository,
+      tagMutability: facts?.tagMutability ?? null,
+      imageCount: facts ? facts.images.length : null,
+      tags: listed
+        .flatMap((i) =>
+          (i.imageTags ?? []).map((tag) => ({
+            tag,
+            digest: i.imageDigest ?? '',
+            pushedAt: i.imagePushedAt?.toISOString() ?? null,
+          }))
+        )
+        .sort((a, b) => cmp(a.tag, b.tag)),
+      newestDigest: newest,
+      images,
+      failure,
+    });
+  }
+  return out.sort(
+    (a, b) => cmp(a.account, b.account) || cmp(a.region, b.region) || cmp(a.name, b.name)
+  );
+}

@@ -1,0 +1,252 @@
+import { readFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { renderScanText } from '../../../src/report/scan-text.js';
+import type { ScanResult } from '../../../src/scan/result.js';
+import { runCli } from '../helpers/cli.js';
+import { startHarness, type Harness } from './estate.js';
+
+const HOME = '111111111111';
+const VENDOR = '222222222222';
+const MULTI = resolve('testdata/images/multi-oci');
+const ALPINE = resolve('testdata/images/vectors/notation-go/internal/testdata/oci-layout');
+const ALPINE_DIGEST = 'sha256:19dbd2e48e921426ee8ace4dc892edfb2ecdc1d1a72d5416c83670c30acecef0';
+const AMD64 = 'sha256:4f0d0f0a86abbe2a11a7b53ad6618089b4a5efaddab48bf4c9dff32cea0f6194';
+const ARM64 = 'sha256:6825d616421d123ff6d68e36e9225c1d9cc8f93caa2b85b600025673502dc679';
+const ecr = (account: string, region: string): string =>
+  `${account}.dkr.ecr.${region}.amazonaws.com`;
+const fn = (region: string, name: string, v = '$LATEST'): string =>
+  `arn:aws:lambda:${region}:${HOME}:function:${name}:${v}`;
+
+/**
+ * Image functions on every path: a tag that moved after deploy, a published version deployed
+ * after the move, an arm64 function from a multi-platform index, an architecture mismatch, a
+ * CodeSha256 that disagrees, an archived image, another account's repository (shared, and not),
+ * and the same repository and tag in another region naming another digest.
+ */
+export const IMAGE_ESTATE = `
+homeAccount: '${HOME}'
+accounts:
+  '${HOME}':
+    accessKeys: [{ accessKeyId: AKIAIMAGEHOME0000001, secretAccessKey: home }]
+    regions:
+      us-east-1:
+        ecr:
+          repositories:
+            - name: app/web
+              images:
+                - { layout: '${ALPINE}', tags: [prod], pushedAt: '2024-01-10T00:00:00Z' }
+                - { layout: '${MULTI}', ref: amd64, tags: [prod], pushedAt: '2024-03-01T00:00:00Z' }
+            - name: multi
+              imageTagMutability: IMMUTABLE
+              images:
+                - { layout: '${MULTI}', ref: multi, tags: ['1.0'], pushedAt: '2024-02-01T00:00:00Z' }
+                - { layout: '${ALPINE}', tags: [old], pushedAt: '2024-02-02T00:00:00Z', status: ARCHIVED }
+        functions:
+          - name: web
+            packageType: Image
+            imageUri: ${ecr(HOME, 'us-east-1')}/app/web:prod
+            lastModified: '2024-02-01T00:00:00Z'
+            versions:
+              - { version: '1', imageUri: '${ecr(HOME, 'us-east-1')}/app/web:prod', lastModified: '2024-04-01T00:00:00Z' }
+          - name: worker
+            packageType: Image
+            architectures: [arm64]
+            imageUri: ${ecr(HOME, 'us-east-1')}/multi:1.0
+            lastModified: '2024-02-05T00:00:00Z'
+          - name: wrong-arch
+            packageType: Image
+            architectures: [arm64]
+            imageUri: ${ecr(HOME, 'us-east-1')}/app/web@${ALPINE_DIGEST}
+          - name: bad-sha
+            packageType: Image
+            imageUri: ${ecr(HOME, 'us-east-1')}/multi@${AMD64}
+            codeSha256: '${'0'.repeat(64)}'
+          - name: archived
+            packageType: Image
+            imageUri: ${ecr(HOME, 'us-east-1')}/multi:old
+          - name: vendor-ok
+            packageType: Image
+            architectures: [arm64]
+            imageUri: ${ecr(VENDOR, 'us-east-1')}/shared:latest
+          - name: vendor-denied
+            packageType: Image
+            imageUri: ${ecr(VENDOR, 'us-east-1')}/private:latest
+          - name: zip-fn
+      eu-west-1:
+        ecr:
+          repositories:
+            - name: app/web
+              images:
+                - { layout: '${ALPINE}', tags: [prod], pushedAt: '2024-01-01T00:00:00Z' }
+        functions:
+          - name: web
+            packageType: Image
+            imageUri: ${ecr(HOME, 'eu-west-1')}/app/web:prod
+  '${VENDOR}':
+    accessKeys: [{ accessKeyId: AKIAIMAGEVENDOR00001, secretAccessKey: vendor }]
+    regions:
+      us-east-1:
+        ecr:
+          repositories:
+            - name: shared
+              sharedWith: ['${HOME}']
+              images:
+                - { layout: '${MULTI}', ref: arm64, tags: [latest], pushedAt: '2024-01-01T00:00:00Z' }
+            - name: private
+              images:
+                - { layout: '${MULTI}', ref: amd64, tags: [latest], pushedAt: '2024-01-01T00:00:00Z' }
+`;
+
+const IMAGE_FUNCTIONS = [
+  fn('eu-west-1', 'web'),
+  ...['archived', 'bad-sha', 'vendor-denied', 'vendor-ok', 'web', 'worker', 'wrong-arch'].map((n) =>
+    fn('us-east-1', n)
+  ),
+  fn('us-east-1', 'web', '1'),
+].sort();
+
+let h: Harness | undefined;
+afterEach(async () => {
+  await h?.close();
+  h = undefined;
+});
+
+function manifestGets(harness: Harness): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const r of harness.endpoint.log)
+    // Every request, 401s included: the token goes with the first one.
+    if (r.service === 'registry' && r.op === 'GetManifest' && r.ref) {
+      const digest = r.ref.slice(r.ref.indexOf('@') + 1);
+      counts.set(digest, (counts.get(digest) ?? 0) + 1);
+    }
+  return counts;
+}
+
+describe('lamina scan: image functions', () => {
+  it('inventories every image function or lists it as failed, reading each digest once', async () => {
+    h = await startHarness(IMAGE_ESTATE);
+    const { result, stats } = await h.scan();
+    const images = result.functions.filter((f) => f.packageType === 'Image');
+    expect(images.map((f) => f.arn).sort()).toEqual(IMAGE_FUNCTIONS);
+    const byArn = new Map(images.map((f) => [f.arn, f.image]));
+    expect(byArn.get(fn('us-east-1', 'web'))?.digest).toBe(ALPINE_DIGEST);
+    expect(byArn.get(fn('us-east-1', 'web', '1'))?.digest).toBe(AMD64);
+    expect(byArn.get(fn('us-east-1', 'worker'))?.digest).toBe(ARM64);
+
+    // Failed with their reasons, never skipped.
+    expect(
+      result.failures.map((f) => [f.subject, f.code]).filter(([s]) => IMAGE_FUNCTIONS.includes(s!))
+    ).toEqual([
+      [fn('us-east-1', 'archived'), 'IMAGE_ARCHIVED'],
+      [fn('us-east-1', 'vendor-denied'), 'ACCESS_DENIED'],
+    ]);
+
+    // One manifest GET per distinct digest read; one token per registry.
+    const gets = manifestGets(h);
+    expect([...gets.values()].every((n) => n === 1)).toBe(true);
+    expect([...gets.keys()].sort()).toEqual([ALPINE_DIGEST, AMD64, ARM64].sort());
+    // One token per registry read from: each digest comes from the first repository (by name)
+    // that serves it, here home eu-west-1 (Alpine) and home us-east-1 (amd64, arm64).
+    expect(stats.tokenRequests).toBe(2);
+    expect(stats.imagesRead).toBe(3);
+
+    const web = result.images?.find((r) => r.name === 'app/web' && r.region === 'us-east-1');
+    expect(web?.tagMutability).toBe('MUTABLE');
+    expect(web?.tags).toEqual([
+      { tag: 'prod', digest: AMD64, pushedAt: '2024-03-01T00:00:00.000Z' },
+    ]);
+    expect(web?.newestDigest).toBe(AMD64);
+    const alpine = web?.images.find((i) => i.digest === ALPINE_DIGEST);
+    expect(alpine).toMatchObject({
+      tags: [],
+      pushOrder: 1,
+      status: 'inventoried',
+      architecture: 'amd64',
+      usedBy: [fn('us-east-1', 'web'), fn('us-east-1', 'wrong-arch')],
+    });
+    expect(alpine?.packageCount).toBeGreaterThanOrEqual(15);
+    const sbom = JSON.parse(
+      await readFile(join(h.dir, 'out', alpine?.sbom ?? 'missing'), 'utf8')
+    ) as { components: { name: string }[] };
+    expect(sbom.components.map((c) => c.name)).toContain('musl');
+
+    const kinds = (result.drift.images?.findings ?? []).map((f) => [
+      f.kind,
+      f.function?.split(':').slice(-2).join(':') ?? f.repository,
+    ]);
+    expect(kinds).toEqual(
+      expect.arrayContaining([
+        ['tag-moved', 'web:$LATEST'],
+        ['behind-newest', 'web:$LATEST'],
+        ['mutable-tag-deploy', 'web:$LATEST'],
+        ['architecture-mismatch', 'wrong-arch:$LATEST'],
+        ['code-sha-mismatch', 'bad-sha:$LATEST'],
+        ['image-archived', 'archived:$LATEST'],
+        ['tag-differs-across-registries', `${ecr(HOME, 'eu-west-1')}/app/web`],
+      ])
+    );
+    // Not flagged: deployed after the move, by an immutable tag, or with matching architecture.
+    expect(kinds).not.toContainEqual(['tag-moved', 'web:1']);
+    expect(kinds).not.toContainEqual(['mutable-tag-deploy', 'worker:$LATEST']);
+    expect(kinds).not.toContainEqual(['tag-moved', 'worker:$LATEST']);
+    expect(kinds).not.toContainEqual(['behind-newest', 'worker:$LATEST']);
+    expect(kinds).not.toContainEqual(['architecture-mismatch', 'worker:$LATEST']);
+    expect(result.drift.images?.sharedDigests).toContainEqual({
+      digest: AMD64,
+      functions: [
+        fn('us-east-1', 'bad-sha'),
+        fn('us-east-1', 'vendor-denied'),
+        fn('us-east-1', 'web', '1'),
+      ],
+    });
+
+    const text = renderScanText(result);
+    expect(text).toContain('Images');
+    expect(text).toContain('tag prod now names');
+  });
+
+  it('writes the same scan.json under throttling, 5xx, an expired token and a truncated blob', async () => {
+    h = await startHarness(IMAGE_ESTATE);
+    await h.scan({ outDir: join(h.dir, 'clean'), cacheDir: join(h.dir, 'clean-cache') });
+    const clean = await readFile(join(h.dir, 'clean', 'scan.json'), 'utf8');
+    await h.close();
+    h = await startHarness(IMAGE_ESTATE, {
+      faults:
+        'throttle=0.2,5xx=0.2,expired@GetAuthorizationToken#1=1,truncate@GetBlob#2=1,truncate@GetBlob=0.2,seed=11',
+    });
+    const many = { attempts: 12, baseMs: 1, capMs: 5 };
+    await h.scan({
+      outDir: join(h.dir, 'faulted'),
+      cacheDir: join(h.dir, 'faulted-cache'),
+      retry: { api: many, download: many },
+    });
+    const faulted = await readFile(join(h.dir, 'faulted', 'scan.json'), 'utf8');
+    const log = h.endpoint.log;
+    expect(log.some((r) => r.fault === 'expired')).toBe(true);
+    expect(log.some((r) => r.service === 'registry' && r.fault === 'truncate')).toBe(true);
+    expect(log.some((r) => r.service === 'ecr' && r.fault === 'throttle')).toBe(true);
+    expect(log.some((r) => r.service === 'registry' && r.fault === '5xx')).toBe(true);
+    expect(faulted).toBe(clean);
+    expect(JSON.parse(faulted) as ScanResult).toMatchObject({ schemaVersion: 1 });
+  });
+
+  it('the command lists image failures and exits 3', async () => {
+    h = await startHarness(IMAGE_ESTATE);
+    const c = await runCli([
+      'scan',
+      '--endpoint-url',
+      h.endpoint.url,
+      '--region',
+      'us-east-1',
+      '--out',
+      join(h.dir, 'cli'),
+      '--cache-dir',
+      join(h.dir, 'cli-cache'),
+    ]);
+    expect(c.code).toBe(3);
+    expect(c.stdout).toContain('IMAGE_ARCHIVED');
+    expect(c.stdout).toContain('ACCESS_DENIED');
+    expect(c.stdout).toContain('architecture-mismatch');
+  });
+});
