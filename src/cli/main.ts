@@ -5,7 +5,7 @@ import { UsageError } from '../errors.js';
 import { LAMINA_VERSION } from '../version.js';
 import { describeError, EXIT } from './exit.js';
 import type { CliIo } from './io.js';
-import { escapeTerminal } from '../report/escape.js';
+import { escapeTerminal } from '../util/escape.js';
 
 export const USAGE = `lamina ${LAMINA_VERSION}: supply-chain verifier for AWS Lambda layers
 

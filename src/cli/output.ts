@@ -1,7 +1,7 @@
 /** What commands write besides their main output: findings, notes, files. */
 import type { Finding } from '../model/finding.js';
 import type { VerifyNote } from '../pipeline/verify.js';
-import { escapeTerminal } from '../report/escape.js';
+import { escapeTerminal } from '../util/escape.js';
 import { writeFileAtomic } from '../util/fs.js';
 import type { CliIo } from './io.js';
 

@@ -3,7 +3,7 @@
  * on how ordering is implemented per ecosystem.
  */
 import type { Ecosystem } from '../model/package.js';
-import { compareVersions, schemeOfPurlType } from '../verify/versions/index.js';
+import { compareVersions, schemeOfPurlType } from '../versions/index.js';
 
 /** Orders two versions of one package; undefined when they cannot be ordered. */
 export interface VersionOrder {

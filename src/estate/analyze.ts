@@ -19,7 +19,7 @@ import type {
   LayerVersionInUse,
   PackageDrift,
   RegionDiff,
-} from './types.js';
+} from '../scan/package-drift.js';
 
 export interface EstateOptions {
   /** The inventory of a layer zip by digest (`sha256:<hex>`); undefined when it could not be read. */

@@ -1,6 +1,6 @@
 /** Text, JSON and Markdown renderings of the changes between two scans (pure). */
 import { CHANGE_KINDS, type ChangeKind, type Changes } from '../history/changes.js';
-import { mdCode, mdText, escapeTerminal } from './escape.js';
+import { mdCode, mdText, escapeTerminal } from '../util/escape.js';
 import { limitRows, mdDetails, mdTable } from './markdown.js';
 import { summaryLine } from './package-diff.js';
 import { plural, shortDigest } from './words.js';

@@ -1,10 +1,10 @@
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { printFindings } from '../cli/findings.js';
+import { printFindings } from '../cli/output.js';
 import type { Inventory } from '../model/inventory.js';
 import { newPackage } from '../model/package.js';
 import type { Verdict } from '../verify/verdict.js';
-import { escapeJsonText, escapeTerminal } from './escape.js';
+import { escapeJsonText, escapeTerminal } from '../util/escape.js';
 import { summarizeInventory } from './inventory-summary.js';
 import { renderScanText } from './scan-text.js';
 import { renderVerdictJson } from './verdict-json.js';

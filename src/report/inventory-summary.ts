@@ -1,5 +1,5 @@
 import type { Inventory } from '../model/inventory.js';
-import { escapeLines } from './escape.js';
+import { escapeLines } from '../util/escape.js';
 import { isUnownedFile } from '../model/package.js';
 
 /**

@@ -1,6 +1,6 @@
 /** Text, JSON and Markdown renderings of a package diff (pure). */
 import { changeCount, type DiffSummary, type PackageDiff } from '../diff/diff.js';
-import { mdCode, mdText, escapeTerminal } from './escape.js';
+import { mdCode, mdText, escapeTerminal } from '../util/escape.js';
 import { limitRows, mdDetails, mdTable } from './markdown.js';
 import { shortDigest } from './words.js';
 

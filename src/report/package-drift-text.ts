@@ -4,7 +4,7 @@
  * the most versions. Details are in scan.json and the Markdown and HTML reports.
  */
 import type { ScanResult } from '../scan/result.js';
-import { escapeTerminal } from './escape.js';
+import { escapeTerminal } from '../util/escape.js';
 import { summaryLine } from './package-diff.js';
 import { plural } from './words.js';
 

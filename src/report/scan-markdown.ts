@@ -3,7 +3,7 @@
  * then drift, package differences, failures and the estate's multi-version packages, each folded.
  */
 import type { ScanResult } from '../scan/result.js';
-import { mdCode, mdText } from './escape.js';
+import { mdCode, mdText } from '../util/escape.js';
 import { limitRows, mdDetails, mdTable } from './markdown.js';
 import { packageDiffDetails, summaryLine } from './package-diff.js';
 import { plural, shortDigest } from './words.js';

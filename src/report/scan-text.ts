@@ -1,5 +1,5 @@
 import type { ScanFunction, ScanResult } from '../scan/result.js';
-import { escapeLines } from './escape.js';
+import { escapeLines } from '../util/escape.js';
 import { plural, shortDigest } from './words.js';
 
 function fnLabel(f: Pick<ScanFunction, 'name' | 'version' | 'account' | 'region'>): string {

@@ -1,6 +1,6 @@
 /** Verdicts as Markdown (pure): counts first, then every failing subject, then the rest folded. */
 import type { Verdict } from '../verify/verdict.js';
-import { mdCode, mdText } from './escape.js';
+import { mdCode, mdText } from '../util/escape.js';
 import { limitRows, mdDetails, mdTable } from './markdown.js';
 import { displayName as verdictLabel } from './verdict-text.js';
 

@@ -9,7 +9,7 @@
 import { createHash } from 'node:crypto';
 import { LAMINA_VERSION } from '../version.js';
 import type { CheckKind, CheckResult, Verdict } from '../verify/verdict.js';
-import { escapeJsonText } from './escape.js';
+import { escapeJsonText } from '../util/escape.js';
 
 /** The SARIF version written. */
 export const SARIF_VERSION = '2.1.0';

@@ -5,7 +5,7 @@
  * account of what was and was not checked is shown with `verbose`, each repeated sentence once.
  */
 import type { CheckResult, Verdict } from '../verify/verdict.js';
-import { escapeLines, escapeTerminal } from './escape.js';
+import { escapeLines, escapeTerminal } from '../util/escape.js';
 
 /** Options for {@link renderVerdictText}. */
 export interface VerdictTextOptions {

@@ -25,7 +25,7 @@ import { inventoryGaps, isInventoryComplete } from '../inventory/completeness.js
 import type { Finding } from '../model/finding.js';
 import type { Inventory } from '../model/inventory.js';
 import type { HashAlgorithm, License, Package } from '../model/package.js';
-import { escapeJsonText } from '../report/escape.js';
+import { escapeJsonText } from '../util/escape.js';
 import { comparePaths } from '../unpack/paths.js';
 import { LAMINA_VERSION } from '../version.js';
 import { groupComponents, type ComponentGroup } from './group.js';

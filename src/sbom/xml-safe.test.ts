@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { validateJson, validateXml } from '../../test/helpers/validate.js';
+import { validateJson, validateXml } from './testing/validate.js';
 import { buildInventory } from '../inventory/index.js';
 import { MemorySource, type MemoryFile } from '../unpack/memory.js';
 import { serializeSbom } from './cyclonedx.js';

@@ -4,7 +4,7 @@
  * scan of an unchanged estate is byte-identical.
  */
 
-import type { PackageDrift } from '../estate/types.js';
+import type { PackageDrift } from './package-drift.js';
 
 export const SCAN_RESULT_SCHEMA_VERSION = 1;
 

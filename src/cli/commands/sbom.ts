@@ -8,7 +8,7 @@ import { EXIT } from '../exit.js';
 import { command } from '../command.js';
 import * as flags from '../flags.js';
 import { emit, printFindings } from '../output.js';
-import { escapeTerminal } from '../../report/escape.js';
+import { escapeTerminal } from '../../util/escape.js';
 
 export const SBOM_USAGE = `usage: lamina sbom INPUT [-o FILE] [--format cyclonedx-json|cyclonedx-xml] [--spec-version 1.6|1.5]
                   [--timestamp ISO|now] [--quiet] [limit flags]

@@ -7,7 +7,7 @@ import { formatBytes } from '../../util/format.js';
 import { EXIT } from '../exit.js';
 import { command } from '../command.js';
 import * as flags from '../flags.js';
-import { escapeTerminal } from '../../report/escape.js';
+import { escapeTerminal } from '../../util/escape.js';
 
 export const SCAN_USAGE = `usage: lamina scan [--region R ...] [--profile P] [--role-arn ARN ...] [--endpoint-url URL]
                   [--out DIR] [--format text|json] [--cache-dir DIR] [--concurrency N]

@@ -12,7 +12,7 @@ import {
   verifyLayerZip,
   type VerifyOutcome,
 } from '../../pipeline/verify.js';
-import { escapeTerminal } from '../../report/escape.js';
+import { escapeTerminal } from '../../util/escape.js';
 import { VERDICT_FORMATS, renderVerdicts } from '../../report/verdicts.js';
 import { EXIT } from '../exit.js';
 import { command } from '../command.js';

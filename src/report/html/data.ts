@@ -7,7 +7,7 @@ import { CHANGE_KINDS, type ChangeKind, type Changes } from '../../history/chang
 import { CHANGE_HEADERS, CHANGE_TITLES, changeRows } from '../changes.js';
 import type { ScanFailure, ScanResult } from '../../scan/result.js';
 import type { Verdict } from '../../verify/verdict.js';
-import { escapeTerminal } from '../escape.js';
+import { escapeTerminal } from '../../util/escape.js';
 import { DIFF_SUMMARY_LABELS } from '../package-diff.js';
 import { displayName } from '../verdict-text.js';
 

@@ -27,7 +27,7 @@ import { computeChanges, failingKinds, parseFailOn } from '../../history/changes
 import { INVENTORIES as CHANGE_INVENTORIES, scans } from '../../history/testing/scans.js';
 import type { ScanResult } from '../../scan/result.js';
 import type { Verdict } from '../../verify/verdict.js';
-import { escapeTerminal } from '../escape.js';
+import { escapeTerminal } from '../../util/escape.js';
 import { EVIL, driftedEstate } from '../testing/estates.js';
 import { renderHtmlReport } from './report.js';
 

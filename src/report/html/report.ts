@@ -5,7 +5,7 @@
  * https://www.w3.org/TR/CSP3/#grammardef-hash-source
  */
 import { createHash } from 'node:crypto';
-import { htmlText, jsonForScript } from '../escape.js';
+import { htmlText, jsonForScript } from '../../util/escape.js';
 import { CLIENT_JS } from './client.js';
 import { buildReportData, type HtmlReportInput, type ReportData } from './data.js';
 

@@ -17,7 +17,7 @@ import {
 import type { Inventory } from '../../model/inventory.js';
 import type { PackageDeny } from '../policy/types.js';
 import type { RawCheck } from '../verdict.js';
-import { parseVersionRange, schemeOfPurlType, type VersionRange } from '../versions/index.js';
+import { parseVersionRange, schemeOfPurlType, type VersionRange } from '../../versions/index.js';
 import { noInventory } from './guard.js';
 
 /** A purl reduced to what identifies the package, plus its qualifiers and subpath. */

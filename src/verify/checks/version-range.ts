@@ -3,7 +3,7 @@
  * entry point: comparators `<`, `<=`, `>`, `>=`, `=` (or bare version), space- or
  * comma-separated for AND and `||` for OR. Ecosystem ranges: src/verify/versions.
  */
-import { parseVersionRange, type VersionRange } from '../versions/index.js';
+import { parseVersionRange, type VersionRange } from '../../versions/index.js';
 
 /** Parse a dotted-version range. @throws Error naming the bad part */
 export function parseRange(text: string): VersionRange {

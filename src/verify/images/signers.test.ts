@@ -9,7 +9,7 @@ import {
   emailClaims,
   startPrivateSigstore,
   stopAllPrivateSigstores,
-} from '../../../test/sigstore/private-sigstore.js';
+} from '../sigstore/testing/private-sigstore.js';
 import { loadTrustedRoot, type TrustedRootMaterial } from '../trust/index.js';
 import type { RawCheck } from '../verdict.js';
 import type { GetRevocationStatusFn, RevocationRequest } from './notation/aws-signer.js';

@@ -28,14 +28,14 @@ describe('policy resource limits', () => {
   it('refuses a YAML alias bomb as an invalid policy (exit 2), without expanding it', () => {
     const e = refusal(ALIAS_BOMB);
     expect(e.code).toBe('INVALID_POLICY');
-    expect(e.exitCode).toBe(2);
+    expect(e).toBeInstanceOf(PolicyError); // exit 2 (src/cli/exit.ts)
     expect(e.problems[0]?.message).toMatch(/aliases expand too far/);
   });
 
   it('refuses a policy over the size cap before parsing it', () => {
     const e = refusal(`version: 1\ndefault: deny\n# ${'x'.repeat(MAX_POLICY_BYTES)}\n`);
     expect(e.code).toBe('POLICY_TOO_LARGE');
-    expect(e.exitCode).toBe(2);
+    expect(e).toBeInstanceOf(PolicyError); // exit 2 (src/cli/exit.ts)
   });
 
   it.each([

@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BUILT_CLI, REPO_ROOT } from '../../helpers/cli.js';
-import { validateJson } from '../../helpers/validate.js';
+import { BUILT_CLI, REPO_ROOT } from '../helpers/cli.js';
+import { validateJson } from '../../../src/sbom/testing/validate.js';
 
 // Layers built by scripts/fixtures-hostile.mjs from real packages. Each is checked twice: what a
 // real runtime does with it (node, python3 and the dynamic loader on the unzipped layer), and

@@ -10,7 +10,7 @@ import { crc32 } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
 import { writeZip, type ZipEntry } from '../../../scripts/lib/zipwriter.mjs';
 import { hiddenEntry } from '../../../src/unpack/testing/hostile-zips.js';
-import { runCli } from '../../helpers/cli.js';
+import { runCli } from '../helpers/cli.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'lamina-e2e-zip-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -5,7 +5,7 @@ import { analyzeEstate } from '../../../src/estate/analyze.js';
 import type { Inventory } from '../../../src/model/inventory.js';
 import { inventoryFromCycloneDx } from '../../../src/sbom/read.js';
 import type { ScanResult } from '../../../src/scan/result.js';
-import { SCAN_ESTATE, startHarness, type Harness } from '../../scan/helpers.js';
+import { SCAN_ESTATE, startHarness, type Harness } from './estate.js';
 
 const HOME = '111111111111';
 const fn = (region: string, name: string) =>

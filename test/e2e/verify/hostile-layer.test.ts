@@ -14,7 +14,7 @@ import { DEFAULT_LIMITS } from '../../../src/unpack/source.js';
 import { loadPolicy } from '../../../src/verify/policy/load.js';
 import type { Verdict } from '../../../src/verify/verdict.js';
 import { verifyLayer } from '../../../src/verify/verifier.js';
-import { runCli } from '../../helpers/cli.js';
+import { runCli } from '../helpers/cli.js';
 
 const HOSTILE = 'testdata/hostile';
 const sha = (f: string) =>

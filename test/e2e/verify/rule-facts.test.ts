@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Verdict } from '../../../src/verify/verdict.js';
-import { runCli } from '../../helpers/cli.js';
+import { runCli } from '../helpers/cli.js';
 
 const ZIP = 'testdata/hostile/plain.zip';
 const HOME = '444444444444';

@@ -10,7 +10,7 @@ import {
   startPrivateSigstore,
   stopAllPrivateSigstores,
   type PrivateSigstore,
-} from '../../../../test/sigstore/private-sigstore.js';
+} from '../../sigstore/testing/private-sigstore.js';
 import type { SigstoreAnchor } from '../../sigstore/index.js';
 import { loadTrustedRoot, type TrustedRootMaterial } from '../../trust/index.js';
 import { cosignStatement, digestOf, keySignedDsseBundle } from '../testing/cosign.js';
