@@ -1,20 +1,21 @@
 /** `lamina pin`: add a layer zip's digest to the allowlist of the rule matching --layer-name. */
 import { layerPin } from '../../pipeline/pin.js';
 import { EXIT } from '../exit.js';
-import { command } from '../command.js';
+import { AWS_ENV, command } from '../command.js';
 import * as flags from '../flags.js';
 import { emitPin } from '../pin-entry.js';
 
 export const PIN_USAGE = `usage: lamina pin LAYER.zip|LAYER_VERSION_ARN --policy FILE --layer-name NAME [--version N]
                  [--note TEXT] [--expires DATE] [--print] [--account ID] [--region R]
                  [--profile P] [--endpoint-url URL] [--max-attempts N]
+                 [--connect-timeout S] [--read-timeout S] [--quiet] [limit flags]
 
 Adds the zip's sha256 to the pins of the first layer rule whose name glob matches NAME,
 keeping the policy file's comments and layout. For a layer version ARN the digest is Lambda's
 CodeSha256 (GetLayerVersionByArn, as hex) and the version defaults to the ARN's.
 --account and --region give the facts a rule may match on (an ARN implies them); a rule that
 needs an unknown fact is never skipped: pin refuses and names it. --print shows the entry
-instead of writing it.`;
+instead of writing it. Limit flags as in 'lamina sbom --help'; timeouts in seconds.`;
 
 /** `lamina pin`. */
 export const pinCommand = command(
@@ -40,7 +41,8 @@ export const pinCommand = command(
       // Only an ARN is looked up in AWS.
       ...(input.startsWith('arn:') ? flags.aws(values) : {}),
     });
-    await emitPin(io, policy, ruleIndex, { ...pin, ...fields }, !values.print);
+    await emitPin(io, policy, ruleIndex, { ...pin, ...fields }, !values.print, values.quiet);
     return EXIT.OK;
-  }
+  },
+  AWS_ENV
 );

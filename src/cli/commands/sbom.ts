@@ -1,17 +1,17 @@
 /** `lamina sbom`: one layer (zip, directory, ARN) or a function's layers as a CycloneDX SBOM. */
 import { UsageError } from '../../errors.js';
 import { parseFunctionArn } from '../../model/arn.js';
-import { functionSbom, layerSbom } from '../../pipeline/sbom.js';
+import { functionSbom, layerSbom, SBOM_OUTPUT_FORMATS } from '../../pipeline/sbom.js';
 import { summarizeInventory } from '../../report/inventory-summary.js';
-import type { SbomFormat, SpecVersion } from '../../sbom/cyclonedx.js';
+import type { SpecVersion } from '../../sbom/cyclonedx.js';
 import { EXIT } from '../exit.js';
-import { command } from '../command.js';
+import { AWS_ENV, command } from '../command.js';
 import * as flags from '../flags.js';
-import { emit, printFindings } from '../output.js';
+import { emit, outputTargets, printFindings } from '../output.js';
 import { escapeTerminal } from '../../util/escape.js';
 
-export const SBOM_USAGE = `usage: lamina sbom INPUT [-o FILE] [--format cyclonedx-json|cyclonedx-xml] [--spec-version 1.6|1.5]
-                  [--timestamp ISO|now] [--quiet] [limit flags]
+export const SBOM_USAGE = `usage: lamina sbom INPUT [-o FORMAT[=FILE] ...] [-o FILE] [--format FORMAT]
+                  [--spec-version 1.6|1.5] [--timestamp ISO|now] [--quiet] [limit flags]
        lamina sbom --function NAME [--region R] [AWS flags] [same output flags]
 
 INPUT is a Lambda layer zip, a directory holding an unzipped layer, or a layer
@@ -20,8 +20,22 @@ in the ARN's region. --function NAME (or function ARN) writes one SBOM for the
 function's merged /opt: its layers applied in order, with what a later layer
 shadows marked (lamina:shadowed-by). Container image functions are not supported.
 
+Output (FORMAT: cyclonedx-json (default), cyclonedx-xml, spdx-json):
+  -o, --output FORMAT[=FILE]  write FORMAT to FILE (stdout without =FILE); repeatable:
+                              -o cyclonedx-json=a.cdx.json -o spdx-json=a.spdx.json
+  -o, --output FILE           write --format to FILE; '-' or /dev/stdout is stdout.
+                              A regular file is replaced atomically; a FIFO or device
+                              is written in place; a symlink is followed.
+  --format FORMAT             the format of a plain -o FILE or of stdout
+  --spec-version 1.6|1.5      CycloneDX specification version (default 1.6)
+  --timestamp ISO|now         CycloneDX metadata.timestamp, SPDX created (default: none,
+                              SPDX 1970-01-01, so output is reproducible)
+  -q, --quiet                 no findings or summary on stderr
+  --function NAME, --region R the function whose merged /opt to inventory, and its region
+
 AWS flags: [--profile P] [--endpoint-url URL] [--cache-dir DIR] [--max-attempts N]
-Without -o the SBOM goes to stdout. Findings go to stderr; with -o a summary too.
+           [--connect-timeout S] [--read-timeout S] (seconds, default 60 each)
+Findings go to stderr; with -o FILE a summary too.
 
 Limit flags (untrusted archives; sizes take k, M, G):
   --max-entries N         most entries in an archive            (default 200000)
@@ -31,10 +45,8 @@ Limit flags (untrusted archives; sizes take k, M, G):
   --max-file-size SIZE    largest metadata file read            (default 32M)
   --max-nested-size SIZE  largest nested archive read           (default 256M)
   --max-rehash-size SIZE  most bytes re-hashed for RECORD checks (default 1G)
-  --max-rehash-size SIZE  most bytes re-hashed for RECORD checks (default 1G)
 Exit 2 for a bad input (unknown ARN or function), 3 when AWS could not be read.`;
 
-const FORMATS: readonly SbomFormat[] = ['cyclonedx-json', 'cyclonedx-xml'];
 const SPECS: readonly SpecVersion[] = ['1.6', '1.5'];
 
 function parseTimestamp(text: string | undefined): Date | undefined {
@@ -54,11 +66,10 @@ function parseTimestamp(text: string | undefined): Date | undefined {
 export const sbomCommand = command(
   SBOM_USAGE,
   {
-    output: { type: 'string', short: 'o' },
+    output: { type: 'string', short: 'o', multiple: true },
     format: { type: 'string', default: 'cyclonedx-json' },
     'spec-version': { type: 'string', default: '1.6' },
     timestamp: { type: 'string' },
-    quiet: { type: 'boolean', short: 'q', default: false },
     function: { type: 'string' },
     region: { type: 'string' },
     ...flags.AWS,
@@ -72,8 +83,11 @@ export const sbomCommand = command(
         message: `sbom takes exactly one INPUT or --function NAME\n${SBOM_USAGE}`,
       });
     }
+    const format = flags.oneOf('format', values.format, SBOM_OUTPUT_FORMATS);
+    const targets = outputTargets(values.output ?? [], SBOM_OUTPUT_FORMATS, format);
     const options = {
-      format: flags.oneOf('format', values.format, FORMATS),
+      format: targets[0]!.format,
+      formats: targets.map((t) => t.format),
       specVersion: flags.oneOf('spec-version', values['spec-version'], SPECS),
       timestamp: parseTimestamp(values.timestamp),
       limits: flags.limits(values),
@@ -82,10 +96,13 @@ export const sbomCommand = command(
     const quiet = values.quiet;
 
     if (fnName !== undefined) {
-      const region = values.region ?? parseFunctionArn(fnName)?.region ?? flags.envRegion();
+      const region =
+        values.region ??
+        parseFunctionArn(fnName)?.region ??
+        (await flags.defaultRegion(values.profile));
       if (!region) throw flags.noRegion(false);
       const {
-        sbom,
+        sboms,
         function: fn,
         view,
       } = await functionSbom({
@@ -103,16 +120,21 @@ export const sbomCommand = command(
           ) + '\n'
         );
       }
-      await emit(sbom, values.output, io);
+      for (const t of targets) await emit(sboms[t.format]!, t.file, io);
       return EXIT.OK;
     }
 
-    const { sbom, inventory } = await layerSbom({ ...options, input: positionals[0]! });
+    const { sboms, inventory } = await layerSbom({ ...options, input: positionals[0]! });
     if (!quiet) printFindings(io, inventory.artifact.name, inventory.findings);
-    await emit(sbom, values.output, io);
-    // With -o, stdout is free: say in a few lines what was found.
-    if (values.output && !quiet)
-      io.stderr.write(summarizeInventory(inventory) + `  wrote ${values.output}\n`);
+    for (const t of targets) await emit(sboms[t.format]!, t.file, io);
+    // When no SBOM goes to stdout, say in a few lines what was found.
+    const files = targets.flatMap((t) => (t.file === undefined ? [] : [t.file]));
+    if (files.length === targets.length && !quiet) {
+      io.stderr.write(
+        summarizeInventory(inventory) + escapeTerminal(`  wrote ${files.join(', ')}`) + '\n'
+      );
+    }
     return EXIT.OK;
-  }
+  },
+  AWS_ENV
 );

@@ -5,25 +5,31 @@ import { renderScanText } from '../../report/scan-text.js';
 import { serializeScanResult } from '../../scan/result.js';
 import { formatBytes } from '../../util/format.js';
 import { EXIT } from '../exit.js';
-import { command } from '../command.js';
+import { AWS_ENV, command } from '../command.js';
+import { emit } from '../output.js';
 import * as flags from '../flags.js';
 import { escapeTerminal } from '../../util/escape.js';
 
 export const SCAN_USAGE = `usage: lamina scan [--region R ...] [--profile P] [--role-arn ARN ...] [--endpoint-url URL]
-                  [--out DIR] [--format text|json] [--cache-dir DIR] [--concurrency N]
-                  [--page-size N] [--max-attempts N] [--quiet] [limit flags]
+                  [--output-dir DIR] [-o FILE] [--format text|json] [--cache-dir DIR]
+                  [--concurrency N] [--page-size N] [--max-attempts N]
+                  [--connect-timeout S] [--read-timeout S] [--quiet] [limit flags]
 
 Inventories every Lambda function and layer version in the given regions (default:
-AWS_REGION) of the caller's account and of each assumed role's account. Writes one
-CycloneDX SBOM per distinct layer zip to DIR/sboms/<sha256>.cdx.json and the scan
-result to DIR/scan.json (default DIR: ./lamina-scan). The report goes to stdout.
+AWS_REGION, AWS_DEFAULT_REGION, the profile's region) of the caller's account and of
+each assumed role's account. Writes one CycloneDX SBOM per distinct layer zip to
+DIR/sboms/<sha256>.cdx.json and the scan result to DIR/scan.json (--output-dir DIR,
+default ./lamina-scan; --out DIR is the old spelling). The report goes to stdout, or to
+-o FILE. Timeouts are in seconds (default 60 each); limit flags as in 'lamina sbom --help'.
 Exit 3 when any function or layer version could not be fetched.`;
 
 /** `lamina scan`. */
 export const scanCommand = command(
   SCAN_USAGE,
   {
-    out: { type: 'string', short: 'o', default: 'lamina-scan' },
+    'output-dir': { type: 'string' },
+    out: { type: 'string' },
+    output: { type: 'string', short: 'o' },
     format: { type: 'string', default: 'text' },
     'page-size': { type: 'string' },
     quiet: { type: 'boolean', short: 'q', default: false },
@@ -39,7 +45,8 @@ export const scanCommand = command(
       });
     }
     const format = flags.oneOf('format', values.format, ['text', 'json'] as const);
-    const regions = flags.regions(values.region);
+    const outDir = await flags.outputDir(values, io);
+    const regions = await flags.regions(values.region, values.profile);
     if (regions.length === 0) throw flags.noRegion(true);
     const concurrency = flags.positiveInt('concurrency', values.concurrency);
     const access = flags.aws(values);
@@ -56,7 +63,7 @@ export const scanCommand = command(
       regions,
       roleArns: values['role-arn'] ?? [],
       ...access,
-      outDir: values.out,
+      outDir,
       concurrency,
       ...(pageSize ? { pageSize } : {}),
       limits: flags.limits(values),
@@ -64,7 +71,11 @@ export const scanCommand = command(
     });
     if (progress) io.stderr.write('\r\x1b[K');
     const { result, stats } = outcome;
-    io.stdout.write(format === 'json' ? serializeScanResult(result) : renderScanText(result));
+    await emit(
+      format === 'json' ? serializeScanResult(result) : renderScanText(result),
+      values.output,
+      io
+    );
     if (!values.quiet && format === 'text') {
       io.stderr.write(
         `lamina: ${stats.api.requests} API requests, ${stats.downloads} downloads ` +
@@ -73,5 +84,6 @@ export const scanCommand = command(
       );
     }
     return result.failures.length > 0 ? EXIT.INCOMPLETE : EXIT.OK;
-  }
+  },
+  AWS_ENV
 );

@@ -12,12 +12,11 @@ import {
   verifyLayerZip,
   type VerifyOutcome,
 } from '../../pipeline/verify.js';
-import { escapeTerminal } from '../../util/escape.js';
 import { VERDICT_FORMATS, renderVerdicts } from '../../report/verdicts.js';
 import { EXIT } from '../exit.js';
-import { command } from '../command.js';
+import { AWS_ENV, command } from '../command.js';
 import * as flags from '../flags.js';
-import { emit, printNotes } from '../output.js';
+import { emit, isStdout, printNotes, printWarnings } from '../output.js';
 
 export const VERIFY_USAGE = `usage: lamina verify LAYER.zip --policy FILE --layer-name NAME [--layer-arn ARN]
                      [--account ID] [--region R] [options]
@@ -25,9 +24,17 @@ export const VERIFY_USAGE = `usage: lamina verify LAYER.zip --policy FILE --laye
        lamina verify --function NAME --policy FILE [--region R] [options] [AWS flags]
        lamina verify --all --policy FILE [--region R ...] [options] [AWS flags]
 
-options:   [--bundle FILE ...] [--format text|json|sarif] [-o FILE] [limit flags]
+options:   [--bundle FILE ...] [--format text|json|sarif] [-o FILE] [-v|--verbose]
+           [--sarif-category ID] [--quiet] [limit flags]
 AWS flags: [--profile P] [--role-arn ARN ...] [--endpoint-url URL] [--cache-dir DIR]
-           [--max-attempts N] [--concurrency N]
+           [--max-attempts N] [--concurrency N] [--connect-timeout S] [--read-timeout S]
+
+-o FILE writes the report to FILE ('-' or /dev/stdout: stdout; a regular file is replaced
+atomically, a FIFO or device written in place). --verbose shows what each check did and did
+not check and full digests. SARIF results point at the policy line of the rule that failed
+(and the zip for a local input); --sarif-category sets automationDetails.id (default
+lamina/verify/), one per estate when uploading several runs to GitHub code scanning. Limit
+flags as in 'lamina sbom --help'; timeouts in seconds (default 60 each).
 
 Checks layers against a policy: pinned digest (and Lambda's CodeSha256), signers (AWS Signer
 job and profile state through the Signer API; Sigstore bundles from --bundle and the rule's
@@ -44,7 +51,7 @@ export const verifyCommand = command(
     'layer-name': { type: 'string' },
     'layer-arn': { type: 'string' },
     bundle: { type: 'string', multiple: true },
-    format: { type: 'string', default: 'text' },
+    ...flags.REPORT,
     output: { type: 'string', short: 'o' },
     function: { type: 'string' },
     all: { type: 'boolean', default: false },
@@ -100,27 +107,27 @@ export const verifyCommand = command(
         outcome = await verifyLayerVersion({ ...aws, arn: input });
       } else if (values.function !== undefined) {
         const fn = values.function;
-        const region = values.region?.[0] ?? parseFunctionArn(fn)?.region ?? flags.envRegion();
+        const region =
+          values.region?.[0] ??
+          parseFunctionArn(fn)?.region ??
+          (await flags.defaultRegion(values.profile));
         if (!region) throw flags.noRegion(false);
         outcome = await verifyLambdaFunction({ ...aws, function: fn, region });
       } else {
-        const regions = flags.regions(values.region);
+        const regions = await flags.regions(values.region, values.profile);
         if (regions.length === 0) throw flags.noRegion(true);
         outcome = await verifyEstate({ ...aws, regions });
       }
     }
 
-    printNotes(io, outcome.notes);
-    await emit(renderVerdicts(outcome.verdicts, format), values.output, io);
-    for (const verdict of outcome.verdicts) {
-      for (const c of verdict.checks) {
-        if (c.outcome === 'warn')
-          io.stderr.write(
-            escapeTerminal(`lamina: warning: ${verdict.subject.name}: ${c.id}: ${c.detail}`) + '\n'
-          );
-      }
-    }
+    if (!values.quiet) printNotes(io, outcome.notes);
+    const report = flags.reportOptions('verify', values, values.policy, input);
+    await emit(renderVerdicts(outcome.verdicts, format, report), values.output, io);
+    // A text report on the terminal already shows each warning; elsewhere say each once.
+    if (!values.quiet && !(format === 'text' && isStdout(values.output)))
+      printWarnings(io, outcome.verdicts);
     if (outcome.incomplete) return EXIT.INCOMPLETE;
     return outcome.verdicts.every((v) => v.ok) ? EXIT.OK : EXIT.POLICY_FAILURE;
-  }
+  },
+  AWS_ENV
 );
