@@ -409,7 +409,7 @@ async function main() {
   try {
     // 2. The estate: every function and layer version in two regions.
     section(`2. Scan the estate: local AWS endpoint at ${endpoint.url} serving ${rel(ESTATE)}`);
-    const scanArgs = ['scan', ...regionFlags, '--out', arg(out), ...awsFlags];
+    const scanArgs = ['scan', ...regionFlags, '--output-dir', arg(out), ...awsFlags];
     console.log(`$ lamina ${scanArgs.join(' ')}\n`);
     rmSync(join(out, 'sboms'), { recursive: true, force: true });
     const scan = await lamina(scanArgs, env);

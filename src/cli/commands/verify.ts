@@ -16,7 +16,7 @@ import { VERDICT_FORMATS, renderVerdicts } from '../../report/verdicts.js';
 import { EXIT } from '../exit.js';
 import { AWS_ENV, command } from '../command.js';
 import * as flags from '../flags.js';
-import { emit, isStdout, printNotes, printWarnings } from '../output.js';
+import { emit, outputTargets, printNotes, printWarnings } from '../output.js';
 
 export const VERIFY_USAGE = `usage: lamina verify LAYER.zip --policy FILE --layer-name NAME [--layer-arn ARN]
                      [--account ID] [--region R] [options]
@@ -24,13 +24,14 @@ export const VERIFY_USAGE = `usage: lamina verify LAYER.zip --policy FILE --laye
        lamina verify --function NAME --policy FILE [--region R] [options] [AWS flags]
        lamina verify --all --policy FILE [--region R ...] [options] [AWS flags]
 
-options:   [--bundle FILE ...] [--format text|json|sarif] [-o FILE] [-v|--verbose]
+options:   [--bundle FILE ...] [--format text|json|sarif] [-o [FORMAT=]FILE ...] [-v|--verbose]
            [--sarif-category ID] [--quiet] [limit flags]
 AWS flags: [--profile P] [--role-arn ARN ...] [--endpoint-url URL] [--cache-dir DIR]
            [--max-attempts N] [--concurrency N] [--connect-timeout S] [--read-timeout S]
 
 -o FILE writes the report to FILE ('-' or /dev/stdout: stdout; a regular file is replaced
-atomically, a FIFO or device written in place). --verbose shows what each check did and did
+atomically, a FIFO or device written in place); -o FORMAT=FILE (repeatable) writes several
+formats at once, e.g. -o sarif=lamina.sarif with the text report on stdout. --verbose shows what each check did and did
 not check and full digests. SARIF results point at the policy line of the rule that failed
 (and the zip for a local input); --sarif-category sets automationDetails.id (default
 lamina/verify/), one per estate when uploading several runs to GitHub code scanning. Limit
@@ -52,7 +53,7 @@ export const verifyCommand = command(
     'layer-arn': { type: 'string' },
     bundle: { type: 'string', multiple: true },
     ...flags.REPORT,
-    output: { type: 'string', short: 'o' },
+    output: { type: 'string', short: 'o', multiple: true },
     function: { type: 'string' },
     all: { type: 'boolean', default: false },
     account: { type: 'string' },
@@ -122,10 +123,12 @@ export const verifyCommand = command(
 
     if (!values.quiet) printNotes(io, outcome.notes);
     const report = flags.reportOptions('verify', values, values.policy, input);
-    await emit(renderVerdicts(outcome.verdicts, format, report), values.output, io);
-    // A text report on the terminal already shows each warning; elsewhere say each once.
-    if (!values.quiet && !(format === 'text' && isStdout(values.output)))
-      printWarnings(io, outcome.verdicts);
+    const targets = outputTargets(values.output ?? [], VERDICT_FORMATS, format);
+    for (const t of targets)
+      await emit(renderVerdicts(outcome.verdicts, t.format, report), t.file, io);
+    // A text report on stdout already shows each warning; otherwise stderr says each once.
+    const textOnStdout = targets.some((t) => t.format === 'text' && t.file === undefined);
+    if (!values.quiet && !textOnStdout) printWarnings(io, outcome.verdicts);
     if (outcome.incomplete) return EXIT.INCOMPLETE;
     return outcome.verdicts.every((v) => v.ok) ? EXIT.OK : EXIT.POLICY_FAILURE;
   },
