@@ -7,7 +7,7 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startAwsLocal, type AwsLocal } from '@lamina/aws-local/testing';
-import { runCli } from '../helpers/cli.js';
+import { runCli, spawnCli } from '../helpers/cli.js';
 import { SBOM_ESTATE, arnOf } from '../sbom/estate.js';
 
 let h: AwsLocal | undefined;
@@ -166,6 +166,30 @@ describe('no credentials', () => {
       expect(r.stderr).toMatch(/no AWS principal could be identified: .*no usable AWS credentials/);
     } finally {
       delete process.env['AWS_EC2_METADATA_DISABLED'];
+    }
+  });
+});
+
+describe('the built CLI', () => {
+  it("prints one line of its own on an unreachable endpoint, not the SDK's Node notice", () => {
+    process.env['AWS_ACCESS_KEY_ID'] = 'AKIDEXAMPLE';
+    process.env['AWS_SECRET_ACCESS_KEY'] = 'secret';
+    try {
+      const r = spawnCli([
+        'sbom',
+        arnOf('npm', 1),
+        '--endpoint-url',
+        'http://127.0.0.1:9',
+        '--max-attempts',
+        '1',
+      ]);
+      expect(r.code).toBe(3);
+      expect(r.stderr).not.toMatch(/NodeVersionSupportWarning|AWS SDK for JavaScript/);
+      expect(r.stderr.trim().split('\n')).toHaveLength(1);
+      expect(r.stderr).toMatch(/^lamina: .*cannot reach the AWS endpoint/);
+    } finally {
+      delete process.env['AWS_ACCESS_KEY_ID'];
+      delete process.env['AWS_SECRET_ACCESS_KEY'];
     }
   });
 });
