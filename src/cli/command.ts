@@ -86,7 +86,7 @@ export function command<O extends Options>(
       io.stdout.write(helpText(usage, all, env) + '\n');
       return EXIT.OK;
     }
-    return body(args as unknown as Parsed<O & typeof QUIET>, io);
+    return body(args, io);
   };
-  return Object.assign(run, { spec: { usage, flags: all as Options, env } });
+  return Object.assign(run, { spec: { usage, flags: all, env } });
 }

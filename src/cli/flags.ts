@@ -300,10 +300,7 @@ export async function defaultRegion(profile: string | undefined): Promise<string
 }
 
 /** `--region` (repeatable), else {@link defaultRegion}; possibly none. */
-export async function regions(
-  region: string[] | undefined,
-  profile?: string | undefined
-): Promise<string[]> {
+export async function regions(region: string[] | undefined, profile?: string): Promise<string[]> {
   if (region && region.length > 0) return region;
   const r = await defaultRegion(profile);
   return r ? [r] : [];
