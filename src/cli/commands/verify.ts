@@ -122,7 +122,9 @@ export const verifyCommand = command(
     }
 
     if (!values.quiet) printNotes(io, outcome.notes);
-    const report = flags.reportOptions('verify', values, values.policy, input);
+    // Only a local zip is a file SARIF can point at; an ARN is not.
+    const zip = input !== undefined && !input.startsWith('arn:') ? input : undefined;
+    const report = flags.reportOptions('verify', values, values.policy, zip);
     const targets = outputTargets(values.output ?? [], VERDICT_FORMATS, format);
     for (const t of targets)
       await emit(renderVerdicts(outcome.verdicts, t.format, report), t.file, io);
