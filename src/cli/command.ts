@@ -4,18 +4,17 @@ import type { CliIo } from './io.js';
 
 /** What each environment variable lamina (or the AWS SDK on its behalf) reads does. */
 export const ENV_DOC = {
-  AWS_PROFILE: 'the profile when --profile is not given',
-  AWS_REGION: 'the region when --region is not given',
-  AWS_DEFAULT_REGION: 'the region when neither --region nor AWS_REGION is given',
-  AWS_ENDPOINT_URL: 'every service endpoint when --endpoint-url is not given',
-  'AWS_ENDPOINT_URL_<SERVICE>':
-    'one service endpoint (LAMBDA, STS, SIGNER, S3, ECR); outranks AWS_ENDPOINT_URL',
-  AWS_CONFIG_FILE: 'the shared config file (default ~/.aws/config)',
-  AWS_SHARED_CREDENTIALS_FILE: 'the shared credentials file (default ~/.aws/credentials)',
+  AWS_PROFILE: 'the profile without --profile',
+  AWS_REGION: 'the region without --region',
+  AWS_DEFAULT_REGION: 'the region without --region or AWS_REGION',
+  AWS_ENDPOINT_URL: 'every endpoint without --endpoint-url',
+  'AWS_ENDPOINT_URL_<SERVICE>': 'one service: LAMBDA, STS, SIGNER, S3, ECR',
+  AWS_CONFIG_FILE: 'shared config file (default ~/.aws/config)',
+  AWS_SHARED_CREDENTIALS_FILE: 'credentials file (~/.aws/credentials)',
   'AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN':
-    'credentials; and all else the AWS SDK default credential chain reads',
-  XDG_CACHE_HOME: 'the content cache is $XDG_CACHE_HOME/lamina without --cache-dir',
-  LAMINA_DEBUG: 'when set, print the stack trace after an error',
+    'credentials; the SDK chain reads the rest',
+  XDG_CACHE_HOME: 'cache in $XDG_CACHE_HOME/lamina (or --cache-dir)',
+  LAMINA_DEBUG: 'when set, errors print their stack trace',
 } as const;
 
 export type EnvVar = keyof typeof ENV_DOC;
@@ -52,11 +51,12 @@ export function helpText(usage: string, flags: Options, env: readonly EnvVar[]):
     .filter(([name]) => !new RegExp(`--${name}(?![\\w-])`).test(usage))
     .map(([name, def]) => flagText(name, def));
   const more = unlisted.length > 0 ? `\n\nalso:\n  ${unlisted.join('\n  ')}` : '';
-  const width = Math.max(...env.map((e) => e.length));
+  // Names up to 30 columns share one column; a longer one goes on a line of its own.
+  const width = Math.max(0, ...env.filter((e) => e.length <= 30).map((e) => e.length));
   const lines = env.map((e) =>
     e.length > 30
-      ? `  ${e}\n  ${' '.repeat(32)}${ENV_DOC[e]}`
-      : `  ${e.padEnd(Math.min(width, 30))}  ${ENV_DOC[e]}`
+      ? `  ${e}\n  ${' '.repeat(width + 2)}${ENV_DOC[e]}`
+      : `  ${e.padEnd(width)}  ${ENV_DOC[e]}`
   );
   return `${usage}${more}\n\nenvironment:\n${lines.join('\n')}`;
 }

@@ -34,8 +34,9 @@ describe('--help', () => {
       const env = text.slice(text.indexOf('\nenvironment:\n'));
       for (const v of command.spec.env) {
         expect(env, v).toContain(v);
-        expect(env, v).toContain(ENV_DOC[v].slice(0, 20));
+        expect(env, v).toContain(ENV_DOC[v]);
       }
+      for (const line of env.split('\n')) expect(line.length, line).toBeLessThanOrEqual(80);
     });
   }
 
