@@ -54,7 +54,7 @@ export function pypiPurl(name: string, version: string | undefined): string {
 }
 
 export function mavenPurl(
-  groupId: string | undefined,
+  groupId: string,
   artifactId: string,
   version: string | undefined,
   qualifiers?: Record<string, string>

@@ -58,10 +58,10 @@ describe('javaCataloger over java-basic', async () => {
       'pkg:maven/org.apache.geronimo.specs/geronimo-interceptor_3.0_spec@1.0.1',
     ],
     // no pom.properties: the file name's artifactId, the manifest's Bundle-Version, no group
-    // guessed from Bundle-SymbolicName javax.inject
-    ['atinject-jsr330-api-1.0.jar', 'pkg:maven/atinject-jsr330-api@1.0.0'],
+    // taken from Bundle-SymbolicName javax.inject
+    ['atinject-jsr330-api-1.0.jar', 'pkg:maven/atinject-jsr330-api/atinject-jsr330-api@1.0.0'],
     // nothing but the file name
-    ['aopalliance-1.0.jar', 'pkg:maven/aopalliance@1.0'],
+    ['aopalliance-1.0.jar', 'pkg:maven/aopalliance/aopalliance@1.0'],
     // shaded: the pom.properties whose artifactId prefixes the file name
     ['wagon-http-shaded-3.5.3.jar', 'pkg:maven/org.apache.maven.wagon/wagon-http@3.5.3'],
     ['app.jar', 'pkg:maven/com.example/app@1.0.0'],
@@ -195,7 +195,7 @@ describe('javaCataloger limits and broken archives', () => {
     // Named from the file, hashed from its bytes: the layer still accounts for it.
     expect(broken?.purl).toBe('pkg:maven/broken/broken@1.0');
     expect(broken?.hashes).toEqual(hashes(Buffer.from('this is not a zip')));
-    expect(packages.map((p) => p.purl)).toContain('pkg:maven/aopalliance@1.0');
+    expect(packages.map((p) => p.purl)).toContain('pkg:maven/aopalliance/aopalliance@1.0');
     const war = packages.find((p) => p.owns.includes('java/lib/site.war'));
     expect(war?.properties['java:archive-type']).toBe('war');
     expect(war?.dependsOn).toHaveLength(2);
@@ -252,13 +252,13 @@ describe('javaCataloger limits and broken archives', () => {
     expect(packages).toHaveLength(1);
     // The file name has no version: the manifest's name (the last part of the symbolic name)
     // and version; no group guessed from the rest of it.
-    expect(packages[0]?.purl).toBe('pkg:maven/thing@2.0');
+    expect(packages[0]?.purl).toBe('pkg:maven/thing/thing@2.0');
     expect(packages[0]?.licenses).toEqual([{ $case: 'expression', expression: 'MIT' }]);
   });
 });
 
 describe('jars without pom.properties', () => {
-  it('commons-logging-1.2.jar is commons-logging@1.2, not org.apache:logging; license URL → SPDX', async () => {
+  it('commons-logging-1.2.jar is commons-logging:commons-logging@1.2, not org.apache:logging; license URL → SPDX', async () => {
     const jar = writeZip([
       {
         name: 'META-INF/MANIFEST.MF',
@@ -271,8 +271,8 @@ describe('jars without pom.properties', () => {
     ]);
     const source = new MemorySource('mem', { 'java/lib/commons-logging-1.2.jar': jar });
     const { packages } = await runCataloger(javaCataloger, source);
-    expect(packages.map((p) => p.purl)).toEqual(['pkg:maven/commons-logging@1.2']);
-    expect(packages[0]?.namespace).toBeUndefined();
+    expect(packages.map((p) => p.purl)).toEqual(['pkg:maven/commons-logging/commons-logging@1.2']);
+    expect(packages[0]?.properties['java:group-assumed']).toBe('true');
     expect(packages[0]?.licenses).toEqual([{ $case: 'expression', expression: 'Apache-2.0' }]);
   });
 

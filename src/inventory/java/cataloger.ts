@@ -231,10 +231,12 @@ async function identify(
     main = buildPackage(ctx, display, groupId, artifactId, version);
   } else {
     // No pom.properties: the file name is the artifactId Maven gave it, the manifest's version
-    // is the build's own. A group would be a guess (Implementation-Vendor-Id is a vendor such as
-    // `org.apache`; a symbolic name is not a groupId), so there is none.
+    // is the build's own. The group is not derived from the manifest (Implementation-Vendor-Id
+    // is a vendor such as `org.apache`; a symbolic name is not a groupId): a Maven purl needs
+    // one, so it is the artifactId (as for commons-logging, aopalliance), marked as assumed.
     const name = fn.version !== undefined || !mi.name ? fn.name : mi.name;
-    main = buildPackage(ctx, display, '', name, mi.version ?? fn.version);
+    main = buildPackage(ctx, display, name, name, mi.version ?? fn.version);
+    main.properties['java:group-assumed'] = 'true';
   }
   main.licenses = await licenses(ctx, zip, mi.license, own?.path);
   out.packages.push(main);
@@ -293,9 +295,9 @@ function buildPackage(
     id: `maven:${evidence}`,
     ecosystem: 'maven',
     name: artifactId,
-    ...(groupId ? { namespace: groupId } : {}),
+    namespace: groupId,
     version,
-    purl: mavenPurl(groupId || undefined, artifactId, version),
+    purl: mavenPurl(groupId, artifactId, version),
     foundBy: NAME,
     locations: [{ path: evidence, layerDigest: ctx.layerDigest }],
   });
