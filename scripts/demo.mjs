@@ -568,7 +568,7 @@ async function main() {
     const scanArgs = [
       'scan',
       ...regionFlags,
-      '--out',
+      '--output-dir',
       arg(out),
       '--history',
       arg(db),
@@ -733,7 +733,7 @@ async function main() {
     const scan2Args = [
       'scan',
       ...regionFlags,
-      '--out',
+      '--output-dir',
       arg(laterOut),
       '--history',
       arg(db),

@@ -80,7 +80,13 @@ export class UnpackError extends BaseError<UnpackErrorCode> {}
  * Codes for bad usage (a wrong flag or command) or an input the user named that cannot be used
  * (a missing file, an ARN or function AWS says is not there).
  */
-export type UsageErrorCode = 'BAD_ARGUMENT' | 'UNKNOWN_COMMAND' | 'MISSING_ARGUMENT' | 'BAD_INPUT';
+export type UsageErrorCode =
+  | 'BAD_ARGUMENT'
+  | 'UNKNOWN_COMMAND'
+  | 'MISSING_ARGUMENT'
+  | 'BAD_INPUT'
+  /** `--profile` or `AWS_PROFILE` names a profile the shared AWS files do not define. */
+  | 'UNKNOWN_PROFILE';
 
 /** The user asked for something that cannot be done as asked. */
 export class UsageError extends BaseError<UsageErrorCode> {}

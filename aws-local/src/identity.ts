@@ -25,11 +25,13 @@ export interface IssuedCredentials {
 export class IdentityStore {
   private readonly staticKeys = new Map<string, Caller>();
   private readonly sessions = new Map<string, Session>();
+  private readonly staticSecrets = new Map<string, string>();
   private counter = 0;
 
   constructor(private readonly estate: Estate) {
     for (const account of estate.accounts.values()) {
       for (const k of account.accessKeys) {
+        this.staticSecrets.set(k.accessKeyId, k.secretAccessKey);
         this.staticKeys.set(k.accessKeyId, {
           account: account.id,
           accessKeyId: k.accessKeyId,
@@ -80,6 +82,11 @@ export class IdentityStore {
           );
     }
     return s.caller;
+  }
+
+  /** The secret key of a known access key id (static or issued by AssumeRole). */
+  secretOf(accessKeyId: string): string | undefined {
+    return this.staticSecrets.get(accessKeyId) ?? this.sessions.get(accessKeyId)?.secretAccessKey;
   }
 
   /** AssumeRole: the role must exist and trust the caller's account. */

@@ -42,6 +42,8 @@ async function main(): Promise<void> {
       `export AWS_ACCESS_KEY_ID=${ep.credentials.accessKeyId}`,
       `export AWS_SECRET_ACCESS_KEY=${ep.credentials.secretAccessKey}`,
       `export AWS_REGION=${ep.region}`,
+      // AWS CLI v1 and older tools read only this one.
+      `export AWS_DEFAULT_REGION=${ep.region}`,
       '',
       'Ctrl-C to stop.',
       '',

@@ -2,7 +2,8 @@
  * A local AWS-compatible endpoint for Lambda, Signer, STS and S3 (GetObject), seeded from an
  * estate file. The real AWS SDK v3 clients (and the AWS CLI) talk to it over
  * HTTP: requests are routed by the SigV4 credential scope, the caller's account
- * comes from the access key id. Signatures are not verified cryptographically.
+ * comes from the access key id, and each signature is checked with the estate's secret key
+ * for it (a wrong secret is refused as AWS refuses it).
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -21,6 +22,7 @@ import {
 } from './registry.js';
 import { S3Store, writeS3ApiError } from './s3.js';
 import { routeSigner } from './signer.js';
+import { signatureMatches } from './sigv4.js';
 import { handleSts, stsAction } from './sts.js';
 import {
   ApiError,
@@ -104,6 +106,10 @@ function readBody(req: IncomingMessage): Promise<string> {
   });
 }
 
+const SIGNATURE_MISMATCH =
+  'The request signature we calculated does not match the signature you provided. ' +
+  'Check your AWS Secret Access Key and signing method. Consult the service documentation for details.';
+
 /** Starts the endpoint. */
 export async function startAwsEndpoint(options: AwsEndpointOptions): Promise<AwsEndpoint> {
   const estate = typeof options.estate === 'string' ? loadEstate(options.estate) : options.estate;
@@ -130,6 +136,18 @@ export async function startAwsEndpoint(options: AwsEndpointOptions): Promise<Aws
   const home = estate.accounts.get(estate.homeAccount);
   const homeKey = home?.accessKeys[0];
   if (!home || !homeKey) throw new Error('estate has no home account key'); // parseEstate guarantees it
+
+  /** The request's SigV4 signature is the one the estate's secret for its key gives. */
+  function signed(req: IncomingMessage, body: string, accessKeyId: string): boolean {
+    const secret = identities.secretOf(accessKeyId);
+    return (
+      secret !== undefined &&
+      signatureMatches(
+        { method: req.method ?? 'GET', rawUrl: req.url ?? '/', headers: req.headers, body },
+        secret
+      )
+    );
+  }
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const requestId = nextRequestId();
@@ -190,6 +208,15 @@ export async function startAwsEndpoint(options: AwsEndpointOptions): Promise<Aws
       );
     } catch (err) {
       fail(err as ApiError, 'unknown');
+      return;
+    }
+    if (!signed(req, body, scope.accessKeyId)) {
+      fail(
+        family === 'query'
+          ? new ApiError(403, 'SignatureDoesNotMatch', SIGNATURE_MISMATCH)
+          : new ApiError(403, 'InvalidSignatureException', SIGNATURE_MISMATCH),
+        'unknown'
+      );
       return;
     }
     record.account = caller.account;
@@ -352,6 +379,10 @@ export async function startAwsEndpoint(options: AwsEndpointOptions): Promise<Aws
               'The AWS Access Key Id you provided does not exist in our records.'
             )
       );
+      return;
+    }
+    if (!signed(req, '', scope.accessKeyId)) {
+      fail(new ApiError(403, 'SignatureDoesNotMatch', SIGNATURE_MISMATCH));
       return;
     }
     record.account = caller.account;

@@ -1,9 +1,12 @@
 /**
- * AWS Signer (restJson1): DescribeSigningJob, GetSigningProfile and GetRevocationStatus, shaped
- * as @aws-sdk/client-signer's model (timestamps as epoch seconds).
+ * AWS Signer (restJson1): DescribeSigningJob, GetSigningProfile, GetRevocationStatus,
+ * ListSigningProfiles and ListSigningJobs (the read-only calls a user tries first), shaped as
+ * @aws-sdk/client-signer's model (timestamps as epoch seconds).
  */
 import type { HandlerContext } from './context.js';
+import type { SigningJob, SigningProfile } from './estate.js';
 import { regionIndex } from './estate-index.js';
+import { page } from './paginate.js';
 import { ApiError, type ApiResult } from './wire.js';
 
 export type SignerHandler = (ctx: HandlerContext) => ApiResult;
@@ -15,7 +18,12 @@ export function routeSigner(
 ): { op: string; handle: SignerHandler } | undefined {
   if (method === 'GET' && segments.length === 1 && segments[0] === 'revocations')
     return { op: 'GetRevocationStatus', handle: getRevocationStatus };
-  if (method !== 'GET' || segments.length !== 2) return undefined;
+  if (method !== 'GET') return undefined;
+  if (segments.length === 1 && segments[0] === 'signing-profiles')
+    return { op: 'ListSigningProfiles', handle: listSigningProfiles };
+  if (segments.length === 1 && segments[0] === 'signing-jobs')
+    return { op: 'ListSigningJobs', handle: listSigningJobs };
+  if (segments.length !== 2) return undefined;
   if (segments[0] === 'signing-jobs')
     return { op: 'DescribeSigningJob', handle: describeSigningJob };
   if (segments[0] === 'signing-profiles')
@@ -150,4 +158,104 @@ function getRevocationStatus(ctx: HandlerContext): ApiResult {
   );
   for (const h of hashes) if (known.has(h.toLowerCase())) revoked.push(h);
   return { body: { revokedEntities: revoked } };
+}
+
+/** One page of a Signer listing: `maxResults` (at most 25, as Signer) and `nextToken`. */
+function signerPage<T>(ctx: HandlerContext, items: T[], list: string) {
+  try {
+    return page(items, list, ctx.query.get('nextToken'), ctx.query.get('maxResults'), 25);
+  } catch (err) {
+    if (!(err instanceof ApiError)) throw err;
+    throw new ApiError(400, 'ValidationException', err.message.replace('Marker', 'nextToken'));
+  }
+}
+
+function profileArn(ctx: HandlerContext, p: SigningProfile): string {
+  return `arn:${ctx.estate.partition}:signer:${ctx.region}:${ctx.caller.account}:/signing-profiles/${p.name}`;
+}
+
+/** The caller's own profiles; Canceled ones only with `includeCanceled=true`. */
+function listSigningProfiles(ctx: HandlerContext): ApiResult {
+  const statuses = ctx.query.getAll('statuses');
+  const platform = ctx.query.get('platformId');
+  const withCanceled = ctx.query.get('includeCanceled') === 'true';
+  const all = [
+    ...regionIndex(ctx.estate, ctx.caller.account, ctx.region).signingProfilesByName.values(),
+  ]
+    .filter((p) => withCanceled || p.status !== 'Canceled')
+    .filter((p) => statuses.length === 0 || statuses.includes(p.status))
+    .filter((p) => platform === null || p.platformId === platform)
+    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  const { items, nextMarker } = signerPage(ctx, all, 'profiles');
+  return {
+    body: {
+      profiles: items.map((p) => ({
+        profileName: p.name,
+        profileVersion: p.version,
+        profileVersionArn: `${profileArn(ctx, p)}/${p.version}`,
+        signatureValidityPeriod: p.signatureValidityPeriod,
+        platformId: p.platformId,
+        platformDisplayName: p.platformDisplayName,
+        signingParameters: {},
+        status: p.status,
+        arn: profileArn(ctx, p),
+        tags: p.tags,
+      })),
+      nextToken: nextMarker,
+    },
+  };
+}
+
+/** The caller's own jobs, newest first, with Signer's filters. */
+function listSigningJobs(ctx: HandlerContext): ApiResult {
+  const idx = regionIndex(ctx.estate, ctx.caller.account, ctx.region);
+  const q = ctx.query;
+  const status = q.get('status');
+  const platform = q.get('platformId');
+  const requestedBy = q.get('requestedBy');
+  const revoked = q.get('isRevoked');
+  const before = q.get('signatureExpiresBefore');
+  const after = q.get('signatureExpiresAfter');
+  const at = (t: string): number => {
+    const n = /^\d+(\.\d+)?$/.test(t) ? Number(t) * 1000 : Date.parse(t);
+    if (Number.isNaN(n)) throw new ApiError(400, 'ValidationException', `not a timestamp: ${t}`);
+    return n;
+  };
+  const requester = (j: SigningJob): string =>
+    j.requestedBy ?? `arn:${ctx.estate.partition}:iam::${ctx.caller.account}:root`;
+  const all = [...idx.signingJobsById.values()]
+    .filter((j) => status === null || j.status === status)
+    .filter(
+      (j) =>
+        platform === null || idx.signingProfilesByName.get(j.profileName)?.platformId === platform
+    )
+    .filter((j) => requestedBy === null || requester(j) === requestedBy)
+    .filter((j) => revoked === null || (j.revocation !== undefined) === (revoked === 'true'))
+    .filter((j) => before === null || (j.signatureExpiresAt?.getTime() ?? Infinity) < at(before))
+    .filter((j) => after === null || (j.signatureExpiresAt?.getTime() ?? -Infinity) > at(after))
+    .sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime() || (a.jobId < b.jobId ? -1 : 1));
+  const { items, nextMarker } = signerPage(ctx, all, 'jobs');
+  return {
+    body: {
+      jobs: items.map((j) => {
+        const profile = idx.signingProfilesByName.get(j.profileName);
+        return {
+          jobId: j.jobId,
+          source: { s3: j.source },
+          signedObject: j.status === 'Succeeded' ? { s3: j.signedObject } : undefined,
+          createdAt: epoch(j.createdAt),
+          status: j.status,
+          isRevoked: j.revocation !== undefined,
+          profileName: j.profileName,
+          profileVersion: j.profileVersion,
+          platformId: profile?.platformId,
+          platformDisplayName: profile?.platformDisplayName,
+          signatureExpiresAt: epoch(j.signatureExpiresAt),
+          jobOwner: ctx.caller.account,
+          jobInvoker: ctx.caller.account,
+        };
+      }),
+      nextToken: nextMarker,
+    },
+  };
 }

@@ -48,4 +48,17 @@ describe('the exit code table', () => {
     });
     expect(describeError({ code: 'NOT_A_ZIP', message: 'duck' }).code).toBe(EXIT.INCOMPLETE);
   });
+
+  it('an SDK error about reaching AWS is one line saying what to do, exit 3', () => {
+    const sso = Object.assign(
+      new Error('The SSO session associated with this profile has expired.\nRun aws sso login'),
+      { name: 'CredentialsProviderError' }
+    );
+    const { code, line } = describeError(sso);
+    expect(code).toBe(EXIT.INCOMPLETE);
+    expect(line).toMatch(
+      /^lamina: the AWS SSO session has expired or is missing: run 'aws sso login'/
+    );
+    expect(line).not.toContain('\n');
+  });
 });

@@ -4,6 +4,7 @@
  * a shell.
  */
 import { BaseError, UnpackError, UsageError } from '../errors.js';
+import { awsAccessProblem } from '../fetch/aws/errors.js';
 import { FetchError } from '../fetch/errors.js';
 import { HISTORY_EXIT, HistoryError } from '../history/errors.js';
 import { SbomReadError } from '../sbom/read.js';
@@ -72,6 +73,8 @@ export function describeError(err: unknown): { code: ExitCode; line: string } {
       line: `lamina: ${coded.message} [${coded.code}]`,
     };
   }
+  const access = awsAccessProblem(err);
+  if (access !== undefined) return { code: EXIT.INCOMPLETE, line: `lamina: ${access}` };
   const msg = err instanceof Error ? err.message : String(err);
   return { code: EXIT.INCOMPLETE, line: `lamina: internal error: ${msg.split('\n')[0]}` };
 }

@@ -3,15 +3,19 @@
  * takes (archive limits, AWS access, estate scope, pin entry), each defined once with the one
  * function that turns it into pipeline options.
  */
+import { stat } from 'node:fs/promises';
+import { isAbsolute, relative, resolve, sep } from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { UsageError } from '../errors.js';
-import type { AwsOptions } from '../fetch/aws/clients.js';
+import { profileRegion, type AwsOptions } from '../fetch/aws/clients.js';
 import type { LayerFacts } from '../model/evidence.js';
 import type { ImageScope, InventoryImageOptions } from '../pipeline/image.js';
 import type { Limits } from '../unpack/source.js';
 import { parseExpiry } from '../verify/policy/expiry.js';
 import type { Pin } from '../verify/policy/types.js';
 import type { ImageFacts, ImageSourceOptions } from '../pipeline/verify-image.js';
+import type { VerdictRenderOptions } from '../report/verdicts.js';
+import type { CliIo } from './io.js';
 
 /** Flag definitions as `node:util` parseArgs takes them. */
 export type Options = NonNullable<ParseArgsConfig['options']>;
@@ -36,6 +40,11 @@ export function parse<O extends Options>(argv: string[], options: O): Parsed<O> 
 /** `-h`/`--help`, on every command. */
 export const HELP = {
   help: { type: 'boolean', short: 'h', default: false },
+} as const satisfies Options;
+
+/** `-q`/`--quiet`, on every command: nothing on stderr but errors. */
+export const QUIET = {
+  quiet: { type: 'boolean', short: 'q', default: false },
 } as const satisfies Options;
 
 /** A flag whose value must be one of a list (`--format`). */
@@ -119,7 +128,60 @@ export const AWS_API = {
   profile: { type: 'string' },
   'endpoint-url': { type: 'string' },
   'max-attempts': { type: 'string', default: '8' },
+  'connect-timeout': { type: 'string', default: '60' },
+  'read-timeout': { type: 'string', default: '60' },
 } as const satisfies Options;
+
+/** Seconds (`60`, `2.5`), as the AWS CLI's `--cli-connect-timeout` takes them; in ms. */
+export function seconds(flag: string, text: string): number {
+  const n = /^\d+(\.\d+)?$/.test(text.trim()) ? Number(text) : NaN;
+  if (!(n > 0)) {
+    throw new UsageError({
+      code: 'BAD_ARGUMENT',
+      message: `--${flag}: not a positive number of seconds: ${JSON.stringify(text)}`,
+    });
+  }
+  return Math.round(n * 1000);
+}
+
+/** `--endpoint-url`: an http(s) URL with a host and no credentials in it. */
+export function endpointUrl(text: string): string {
+  let url: URL | undefined;
+  try {
+    url = new URL(text);
+  } catch {
+    url = undefined;
+  }
+  if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:') || url.host === '') {
+    throw new UsageError({
+      code: 'BAD_ARGUMENT',
+      message: `--endpoint-url: not an http:// or https:// URL with a host: ${JSON.stringify(text)}`,
+    });
+  }
+  if (url.username || url.password) {
+    throw new UsageError({
+      code: 'BAD_ARGUMENT',
+      message: '--endpoint-url: credentials in the URL would be sent to the endpoint; remove them',
+    });
+  }
+  return text;
+}
+
+/** `--role-arn`: an IAM role ARN (any partition). */
+export function roleArn(text: string): string {
+  if (!/^arn:aws(-[a-z]+)*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/.test(text)) {
+    throw new UsageError({
+      code: 'BAD_ARGUMENT',
+      message: `--role-arn: not an IAM role ARN (arn:aws:iam::ACCOUNT:role/NAME): ${JSON.stringify(text)}`,
+    });
+  }
+  return text;
+}
+
+/** Every `--role-arn`, checked. */
+export function roleArns(values: string[] | undefined): string[] {
+  return (values ?? []).map(roleArn);
+}
 
 /** {@link AWS_API} and the content cache, for commands that download layers. */
 export const AWS = {
@@ -132,12 +194,21 @@ export function aws(values: {
   profile?: string | undefined;
   'endpoint-url'?: string | undefined;
   'max-attempts': string;
+  'connect-timeout': string;
+  'read-timeout': string;
   'cache-dir'?: string | undefined;
+  'role-arn'?: string[] | undefined;
 }): { aws: AwsOptions; cacheDir?: string } {
+  // Checked here so every command taking roles refuses a malformed one before any call.
+  roleArns(values['role-arn']);
   return {
     aws: {
       maxAttempts: positiveInt('max-attempts', values['max-attempts']),
-      ...(values['endpoint-url'] ? { endpointUrl: values['endpoint-url'] } : {}),
+      connectTimeoutMs: seconds('connect-timeout', values['connect-timeout']),
+      readTimeoutMs: seconds('read-timeout', values['read-timeout']),
+      ...(values['endpoint-url'] !== undefined
+        ? { endpointUrl: endpointUrl(values['endpoint-url']) }
+        : {}),
       ...(values.profile ? { profile: values.profile } : {}),
     },
     ...(values['cache-dir'] !== undefined ? { cacheDir: values['cache-dir'] } : {}),
@@ -200,6 +271,74 @@ export function image(values: {
   };
 }
 
+/**
+ * `scan`'s output directory: `--output-dir`, else the old spelling `--out` (with a notice),
+ * else `./lamina-scan`. `-o` names the report file in every command, so an `-o` naming an
+ * existing directory is refused with a pointer to `--output-dir`.
+ */
+export async function outputDir(
+  values: {
+    'output-dir'?: string | undefined;
+    out?: string | undefined;
+    output?: string | undefined;
+    quiet?: boolean | undefined;
+  },
+  io: CliIo
+): Promise<string> {
+  if (values.output !== undefined && (await isDirectory(values.output))) {
+    throw new UsageError({
+      code: 'BAD_ARGUMENT',
+      message: `-o names the report file; for the output directory use --output-dir ${values.output}`,
+    });
+  }
+  if (values.out !== undefined && !values.quiet)
+    io.stderr.write('lamina: --out is now --output-dir (the old spelling still works)\n');
+  return values['output-dir'] ?? values.out ?? 'lamina-scan';
+}
+
+async function isDirectory(path: string): Promise<boolean> {
+  return (await stat(path).catch(() => undefined))?.isDirectory() ?? false;
+}
+
+/** How verdicts are reported (`verify`, `gate`). */
+export const REPORT = {
+  format: { type: 'string', default: 'text' },
+  verbose: { type: 'boolean', short: 'v', default: false },
+  'sarif-category': { type: 'string' },
+} as const satisfies Options;
+
+/**
+ * The report options from {@link REPORT}: the policy path as SARIF and the text report name it
+ * (relative to the working directory, POSIX separators, when inside it), the local input zip,
+ * and `automationDetails.id` (`--sarif-category`, default `lamina/<command>/`).
+ */
+export function reportOptions(
+  cmd: string,
+  values: { verbose: boolean; 'sarif-category'?: string | undefined },
+  policy: string,
+  input: string | undefined
+): VerdictRenderOptions {
+  const category = values['sarif-category'] ?? `lamina/${cmd}/`;
+  if (!/^[\w.@/-]+$/.test(category)) {
+    throw new UsageError({
+      code: 'BAD_ARGUMENT',
+      message: `--sarif-category: letters, digits and . _ - @ / only: ${JSON.stringify(category)}`,
+    });
+  }
+  return {
+    verbose: values.verbose,
+    policyPath: repoPath(policy),
+    ...(input !== undefined ? { inputPath: repoPath(input) } : {}),
+    // GitHub reads the id as category/run-id: a trailing slash keeps it a category.
+    automationId: category.endsWith('/') ? category : `${category}/`,
+  };
+}
+
+function repoPath(path: string): string {
+  const rel = relative(process.cwd(), resolve(path));
+  return rel.startsWith('..') || isAbsolute(rel) ? resolve(path) : rel.split(sep).join('/');
+}
+
 /** Which accounts and regions, and how many requests at once (`scan`, `verify`). */
 export const ESTATE = {
   region: { type: 'string', multiple: true },
@@ -207,23 +346,29 @@ export const ESTATE = {
   concurrency: { type: 'string', default: '4' },
 } as const satisfies Options;
 
-/** The region the AWS SDK would use: `AWS_REGION`, else `AWS_DEFAULT_REGION`. */
-export function envRegion(): string | undefined {
-  return process.env['AWS_REGION'] ?? process.env['AWS_DEFAULT_REGION'];
+/**
+ * The region when no `--region` names one, as the AWS CLI finds it: `AWS_REGION`, else
+ * `AWS_DEFAULT_REGION`, else the profile's `region` (through the SDK's loader); possibly none.
+ * @throws UsageError when the profile is not defined
+ */
+export async function defaultRegion(profile: string | undefined): Promise<string | undefined> {
+  return (
+    process.env['AWS_REGION'] || process.env['AWS_DEFAULT_REGION'] || (await profileRegion(profile))
+  );
 }
 
-/** `--region` (repeatable), else the environment's region; possibly none. */
-export function regions(region: string[] | undefined): string[] {
+/** `--region` (repeatable), else {@link defaultRegion}; possibly none. */
+export async function regions(region: string[] | undefined, profile?: string): Promise<string[]> {
   if (region && region.length > 0) return region;
-  const env = envRegion();
-  return env ? [env] : [];
+  const r = await defaultRegion(profile);
+  return r ? [r] : [];
 }
 
 /** The usage error for a command that needs a region and has none. */
 export function noRegion(repeatable: boolean): UsageError {
   return new UsageError({
     code: 'MISSING_ARGUMENT',
-    message: `no region: give --region${repeatable ? ' (repeatable)' : ''} or set AWS_REGION`,
+    message: `no region: give --region${repeatable ? ' (repeatable)' : ''}, set AWS_REGION or a profile's region`,
   });
 }
 

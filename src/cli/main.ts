@@ -2,9 +2,11 @@
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { UsageError } from '../errors.js';
+import type { Command } from './command.js';
 import { LAMINA_VERSION } from '../version.js';
 import { describeError, EXIT } from './exit.js';
 import type { CliIo } from './io.js';
+import { renderVersionText } from '../report/version.js';
 import { escapeTerminal } from '../util/escape.js';
 
 export const USAGE = `lamina ${LAMINA_VERSION}: supply-chain verifier for AWS Lambda layers
@@ -22,15 +24,16 @@ commands:
   changes               what changed since the last (or a given) scan in the history
   history list|prune    the scans 'scan --history' recorded; retention
   verify-bundle ...     verify a Sigstore bundle (sigstore-conformance protocol)
+  version               lamina's version (-o json: trust roots, format versions)
 
-Run 'lamina <command> --help' for a command's options.
+Run 'lamina <command> --help' for a command's options and the environment it reads.
+Every command takes -h/--help and -q/--quiet; -o always names an output (a file, or
+FORMAT[=FILE] where a command writes several formats).
 
 exit codes: 0 pass, 1 policy failure, 2 bad input or usage, 3 could not complete`;
 
-type Command = (argv: string[], io: CliIo) => Promise<number>;
-
 // Loaded on demand: `lamina sbom layer.zip` should not pay for loading the AWS SDK.
-const COMMANDS: Record<string, () => Promise<Command>> = {
+export const COMMANDS: Record<string, () => Promise<Command>> = {
   sbom: async () => (await import('./commands/sbom.js')).sbomCommand,
   scan: async () => (await import('./commands/scan.js')).scanCommand,
   merge: async () => (await import('./commands/merge.js')).mergeCommand,
@@ -41,6 +44,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   changes: async () => (await import('./commands/changes.js')).changesCommand,
   history: async () => (await import('./commands/history.js')).historyCommand,
   'verify-bundle': async () => (await import('./commands/verify-bundle.js')).verifyBundleCommand,
+  version: async () => (await import('./commands/version.js')).versionCommand,
 };
 
 /** Run the CLI; never throws: every error becomes one line on stderr and an exit code. */
@@ -52,7 +56,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
       return name === undefined ? EXIT.BAD_INPUT : EXIT.OK;
     }
     if (name === '--version' || name === '-V') {
-      io.stdout.write(`${LAMINA_VERSION}\n`);
+      io.stdout.write(renderVersionText());
       return EXIT.OK;
     }
     const load = COMMANDS[name];
@@ -82,6 +86,9 @@ function invokedDirectly(): boolean {
 
 // Run when executed as a program (not when imported by tests).
 if (invokedDirectly()) {
+  // The SDK's multi-line notice about its own future Node requirement is not the user's to act
+  // on: README says which Node versions lamina supports.
+  process.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] ??= 'true';
   // A closed pipe (`lamina sbom x.zip | head`) is the reader's choice, not an error.
   process.stdout.on('error', (err: NodeJS.ErrnoException) => {
     if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);

@@ -11,13 +11,15 @@ export async function emitPin(
   policyPath: string,
   ruleIndex: number,
   pin: Pin,
-  write: boolean
+  write: boolean,
+  quiet = false
 ): Promise<void> {
   if (!write) {
     io.stdout.write(`# add to layers[${ruleIndex}].pins in ${policyPath}:\n${pinEntryYaml(pin)}`);
     return;
   }
   const { added } = await addPinToPolicy(policyPath, ruleIndex, pin);
+  if (quiet) return;
   io.stderr.write(
     added
       ? `lamina: pinned sha256 ${pin.sha256} in ${policyPath} (layers[${ruleIndex}])\n`

@@ -2,6 +2,7 @@ import { binaryCataloger } from './binary/cataloger.js';
 import type { Cataloger } from './cataloger.js';
 import { dotnetCataloger } from './dotnet/cataloger.js';
 import { javaCataloger } from './java/cataloger.js';
+import { nativeManifestCataloger } from './native/cataloger.js';
 import { npmCataloger } from './npm/cataloger.js';
 import { apkCataloger } from './os/apk.js';
 import { dpkgCataloger } from './os/dpkg.js';
@@ -20,6 +21,8 @@ export const DEFAULT_CATALOGERS: readonly Cataloger[] = Object.freeze([
   apkCataloger,
   rpmCataloger,
   npmCataloger,
+  // After npm: a manifest's libraries hang off the npm package that bundles them.
+  nativeManifestCataloger,
   pythonCataloger,
   javaCataloger,
   rubyCataloger,

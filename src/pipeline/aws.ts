@@ -5,7 +5,7 @@
 import { UsageError } from '../errors.js';
 import { ContentCache } from '../fetch/cache.js';
 import { FetchError } from '../fetch/errors.js';
-import { ClientFactory } from '../fetch/aws/clients.js';
+import { ClientFactory, requireProfile } from '../fetch/aws/clients.js';
 import { layerVersionRecord } from '../fetch/aws/enumerate.js';
 import { failureError, namesNothing, type ApiFailure } from '../fetch/aws/errors.js';
 import type { FunctionInfo } from '../fetch/aws/function.js';
@@ -26,6 +26,8 @@ export async function withAwsSession<T>(
   retry: RetryPlan,
   fn: (session: AwsSession) => Promise<T>
 ): Promise<T> {
+  // An undefined profile is a usage error before any call, not a failure of each call.
+  await requireProfile(access.aws?.profile);
   const factory = new ClientFactory(access.aws ?? {});
   try {
     return await fn({ factory, retry, cache: new ContentCache(resolveCacheDir(access.cacheDir)) });

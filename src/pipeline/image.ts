@@ -48,6 +48,7 @@ import {
   type LimitOptions,
 } from './options.js';
 import type { SbomFormatOptions } from './sbom.js';
+import type { SbomFormat } from '../sbom/cyclonedx.js';
 
 export type { ImageScope, RemovedPackage } from '../sbom/image.js';
 
@@ -386,7 +387,11 @@ async function removedPackages(
 }
 
 /** Options for {@link imageSbom}. */
-export interface ImageSbomOptions extends InventoryImageOptions, SbomFormatOptions {}
+export interface ImageSbomOptions
+  extends InventoryImageOptions, Omit<SbomFormatOptions, 'format' | 'formats'> {
+  /** CycloneDX JSON (default) or XML; SPDX is written for layers only. */
+  format?: SbomFormat;
+}
 
 /** An image's SBOM and the inventory it was written from. */
 export interface ImageSbom extends ImageInventory {

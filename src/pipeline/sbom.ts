@@ -6,26 +6,51 @@ import type { FunctionInfo } from '../fetch/aws/function.js';
 import { serializeFunctionSbom } from '../merge/cyclonedx.js';
 import { mergeLayers, type MergeLayerInput, type MergedView } from '../merge/merge.js';
 import type { Inventory } from '../model/inventory.js';
+import { serializeFunctionSpdx } from '../merge/spdx.js';
 import { serializeSbom, type SbomFormat, type SpecVersion } from '../sbom/cyclonedx.js';
+import { serializeSpdx } from '../sbom/spdx.js';
 import { inventoryPath, inventoryZipFile } from './inventory.js';
 import { resolveLimits, type AwsAccessOptions, type LimitOptions } from './options.js';
+
+/** Every SBOM format lamina writes: CycloneDX (JSON, XML) and SPDX 2.3 JSON. */
+export const SBOM_OUTPUT_FORMATS = ['cyclonedx-json', 'cyclonedx-xml', 'spdx-json'] as const;
+export type SbomOutputFormat = (typeof SBOM_OUTPUT_FORMATS)[number];
 
 /** How the SBOM is written. */
 export interface SbomFormatOptions {
   /** Default `cyclonedx-json`. */
-  format?: SbomFormat;
+  format?: SbomOutputFormat;
+  /** More formats to write from the same inventory (`sboms` of the result). */
+  formats?: readonly SbomOutputFormat[];
   /** CycloneDX specification version; default `1.6`. */
   specVersion?: SpecVersion;
-  /** `metadata.timestamp`; without it the SBOM has none (deterministic output). */
+  /**
+   * `metadata.timestamp` (CycloneDX) and `creationInfo.created` (SPDX); without it CycloneDX
+   * has none and SPDX a fixed date (deterministic output).
+   */
   timestamp?: Date;
 }
 
-function formatOf(o: SbomFormatOptions) {
-  return {
-    format: o.format ?? 'cyclonedx-json',
-    specVersion: o.specVersion ?? '1.6',
-    timestamp: o.timestamp,
-  } as const;
+/** Each format asked for, the main one first, each once. */
+function formatsOf(o: SbomFormatOptions): SbomOutputFormat[] {
+  return [...new Set([o.format ?? 'cyclonedx-json', ...(o.formats ?? [])])];
+}
+
+function cdxOptions(o: SbomFormatOptions, format: SbomFormat) {
+  return { format, specVersion: o.specVersion ?? '1.6', timestamp: o.timestamp } as const;
+}
+
+function spdxOptions(o: SbomFormatOptions) {
+  return o.timestamp ? { created: o.timestamp } : {};
+}
+
+/** Each format's text, in {@link formatsOf} order. */
+type Rendered = Partial<Record<SbomOutputFormat, string>>;
+
+function renderAll(o: SbomFormatOptions, render: (format: SbomOutputFormat) => string): Rendered {
+  const out: Rendered = {};
+  for (const f of formatsOf(o)) out[f] = render(f);
+  return out;
 }
 
 /** Options for {@link layerSbom}. */
@@ -39,7 +64,10 @@ export interface LayerSbomOptions extends SbomFormatOptions, LimitOptions, AwsAc
 
 /** One layer's SBOM and the inventory it was written from. */
 export interface LayerSbom {
+  /** The SBOM in `format`. */
   sbom: string;
+  /** Every format asked for (`format` and `formats`), from the same inventory. */
+  sboms: Rendered;
   inventory: Inventory;
 }
 
@@ -58,7 +86,12 @@ export async function layerSbom(options: LayerSbomOptions): Promise<LayerSbom> {
   } else {
     inventory = await inventoryPath(options.input, limits);
   }
-  return { sbom: serializeSbom(inventory, formatOf(options)), inventory };
+  const sboms = renderAll(options, (f) =>
+    f === 'spdx-json'
+      ? serializeSpdx(inventory, spdxOptions(options))
+      : serializeSbom(inventory, cdxOptions(options, f))
+  );
+  return { sbom: sboms[formatsOf(options)[0]!]!, sboms, inventory };
 }
 
 /** Options for {@link functionSbom}. */
@@ -71,7 +104,10 @@ export interface FunctionSbomOptions extends SbomFormatOptions, LimitOptions, Aw
 
 /** A function's SBOM, the function, and the merged view of its layers. */
 export interface FunctionSbom {
+  /** The SBOM in `format`. */
   sbom: string;
+  /** Every format asked for (`format` and `formats`), from the same merged view. */
+  sboms: Rendered;
   function: FunctionInfo;
   /** Layers in attach order, each with its own inventory, and what later layers shadow. */
   view: MergedView;
@@ -94,5 +130,10 @@ export async function functionSbom(options: FunctionSbomOptions): Promise<Functi
     inputs.push({ arn: zip.arn, entries: entries ?? [], inventory });
   }
   const view = mergeLayers(inputs);
-  return { sbom: serializeFunctionSbom(view, fn, formatOf(options)), function: fn, view };
+  const sboms = renderAll(options, (f) =>
+    f === 'spdx-json'
+      ? serializeFunctionSpdx(view, fn, spdxOptions(options))
+      : serializeFunctionSbom(view, fn, cdxOptions(options, f))
+  );
+  return { sbom: sboms[formatsOf(options)[0]!]!, sboms, function: fn, view };
 }

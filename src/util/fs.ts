@@ -1,10 +1,49 @@
-import { mkdir, rename, writeFile } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { lstat, mkdir, realpath, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
+import { UsageError } from '../errors.js';
 
 /** Write a file atomically (temp file + rename) so a failed run never leaves half a file. */
 export async function writeFileAtomic(path: string, data: string | Buffer): Promise<void> {
   await mkdir(dirname(path), { recursive: true });
-  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
-  await writeFile(tmp, data);
-  await rename(tmp, path);
+  // A fresh name opened exclusively: nothing planted at the temp path is written through.
+  const tmp = join(
+    dirname(path),
+    `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`
+  );
+  try {
+    await writeFile(tmp, data, { flag: 'wx' });
+    await rename(tmp, path);
+  } catch (err) {
+    await rm(tmp, { force: true });
+    throw err;
+  }
+}
+
+/**
+ * Write an output file the way `-o FILE` promises: a regular file (or a new one) is replaced
+ * atomically; a FIFO, character device or socket (`/dev/null`, `>(cmd)`, a named pipe) is
+ * written in place, never replaced; a symlink is followed and its target handled by the same
+ * rules (the link itself stays); a directory is refused.
+ * @throws UsageError for a directory
+ */
+export async function writeOutputFile(path: string, data: string | Buffer): Promise<void> {
+  const link = await lstat(path).catch(() => undefined);
+  const target = link?.isSymbolicLink() ? await realpath(path).catch(() => undefined) : path;
+  const st = target === undefined ? undefined : await stat(target).catch(() => undefined);
+  if (st?.isDirectory()) {
+    throw new UsageError({ code: 'BAD_ARGUMENT', message: `-o ${path}: is a directory` });
+  }
+  if (st && !st.isFile()) {
+    await writeFile(target!, data);
+    return;
+  }
+  // A dangling symlink: create its target, as a shell's `>` would.
+  await writeFileAtomic(target ?? (await danglingTarget(path)), data);
+}
+
+async function danglingTarget(path: string): Promise<string> {
+  const { readlink } = await import('node:fs/promises');
+  const to = await readlink(path);
+  return to.startsWith('/') ? to : join(dirname(path), to);
 }

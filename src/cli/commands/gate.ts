@@ -12,10 +12,13 @@ import { EXIT } from '../exit.js';
 import { command } from '../command.js';
 import * as flags from '../flags.js';
 import { emitImagePin, emitPin } from '../pin-entry.js';
+import { emit } from '../output.js';
 
 export const GATE_USAGE = `usage: lamina gate LAYER.zip --policy FILE --layer-name NAME [--bundle FILE ...]
                   [--account ID] [--region R]
-                  [--version N] [--note TEXT] [--expires DATE] [--write] [limit flags]
+                  [--version N] [--note TEXT] [--expires DATE] [--write]
+                  [--format text|json|sarif] [-o FILE] [-v|--verbose] [--sarif-category ID]
+                  [--quiet] [limit flags]
        lamina gate IMAGE --policy FILE [--platform OS/ARCH] [--repository HOST/REPO]
                   [--registry-auth FILE] [--insecure-registry HOST ...] [--note TEXT]
                   [--expires DATE] [--write] [--endpoint-url URL]
@@ -23,7 +26,9 @@ export const GATE_USAGE = `usage: lamina gate LAYER.zip --policy FILE --layer-na
 Pre-publish gate: signatures, denied packages and licenses. On success prints the pin entry
 to add to the policy, or adds it with --write (comments and layout are kept). The rule is the
 one the published layer would get: when it depends on --account or --region and they are not
-given, the gate fails and names them.`;
+given, the gate fails and names them. The report goes to stderr (stdout carries the pin
+entry), or to -o FILE; --sarif-category sets SARIF automationDetails.id (default
+lamina/gate/). Limit flags as in 'lamina sbom --help'.`;
 
 /** `lamina gate`. */
 export const gateCommand = command(
@@ -31,7 +36,8 @@ export const gateCommand = command(
   {
     bundle: { type: 'string', multiple: true },
     write: { type: 'boolean', default: false },
-    format: { type: 'string', default: 'text' },
+    ...flags.REPORT,
+    output: { type: 'string', short: 'o' },
     ...flags.PIN_TARGET,
     ...flags.IMAGE_SOURCE,
     ...flags.IMAGE_FACTS,
@@ -62,15 +68,22 @@ export const gateCommand = command(
       bundleFiles: values.bundle ?? [],
       limits,
     });
-    // The report goes to stderr so stdout carries only the pin entry.
-    io.stderr.write(renderVerdicts([verdict], format));
+    // The report goes to stderr (or -o FILE) so stdout carries only the pin entry.
+    const report = renderVerdicts(
+      [verdict],
+      format,
+      flags.reportOptions('gate', values, policy, input)
+    );
+    if (values.output !== undefined) await emit(report, values.output, io);
+    else if (!values.quiet || !verdict.ok) io.stderr.write(report);
     if (!verdict.ok) return EXIT.POLICY_FAILURE;
     if (ruleIndex < 0) {
       // default: allow and no rule: nothing to pin into.
-      io.stderr.write(`lamina: no layer rule names ${layerName}; nothing to pin\n`);
+      if (!values.quiet)
+        io.stderr.write(`lamina: no layer rule names ${layerName}; nothing to pin\n`);
       return EXIT.OK;
     }
-    await emitPin(io, policy, ruleIndex, { sha256, ...fields }, values.write);
+    await emitPin(io, policy, ruleIndex, { sha256, ...fields }, values.write, values.quiet);
     return EXIT.OK;
   }
 );
@@ -94,6 +107,8 @@ async function gateImage(
     profile?: string | undefined;
     'endpoint-url'?: string | undefined;
     'max-attempts': string;
+    'connect-timeout': string;
+    'read-timeout': string;
     'cache-dir'?: string | undefined;
   },
   io: CliIo

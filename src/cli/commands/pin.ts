@@ -1,7 +1,7 @@
 /** `lamina pin`: add a layer zip's digest to the allowlist of the rule matching --layer-name. */
 import { layerPin } from '../../pipeline/pin.js';
 import { EXIT } from '../exit.js';
-import { command } from '../command.js';
+import { AWS_ENV, command } from '../command.js';
 import * as flags from '../flags.js';
 import { emitImagePin, emitPin } from '../pin-entry.js';
 import { imagePin, isImageInput } from '../../pipeline/verify-image.js';
@@ -10,6 +10,7 @@ import { UsageError } from '../../errors.js';
 export const PIN_USAGE = `usage: lamina pin LAYER.zip|LAYER_VERSION_ARN --policy FILE --layer-name NAME [--version N]
                  [--note TEXT] [--expires DATE] [--print] [--account ID] [--region R]
                  [--profile P] [--endpoint-url URL] [--max-attempts N]
+                 [--connect-timeout S] [--read-timeout S] [--quiet] [limit flags]
        lamina pin IMAGE --policy FILE [--platform OS/ARCH] [--repository HOST/REPO]
                  [--registry-auth FILE] [--insecure-registry HOST ...] [--note TEXT]
                  [--expires DATE] [--print]
@@ -19,7 +20,7 @@ keeping the policy file's comments and layout. For a layer version ARN the diges
 CodeSha256 (GetLayerVersionByArn, as hex) and the version defaults to the ARN's.
 --account and --region give the facts a rule may match on (an ARN implies them); a rule that
 needs an unknown fact is never skipped: pin refuses and names it. --print shows the entry
-instead of writing it. For an IMAGE the platform manifest digest (and its platform) is added
+instead of writing it. Limit flags as in 'lamina sbom --help'; timeouts in seconds. For an IMAGE the platform manifest digest (and its platform) is added
 to images[].pins of the first images rule that applies.`;
 
 /** `lamina pin`. */
@@ -73,7 +74,8 @@ export const pinCommand = command(
       // Only an ARN is looked up in AWS.
       ...(input.startsWith('arn:') ? flags.aws(values) : {}),
     });
-    await emitPin(io, policy, ruleIndex, { ...pin, ...fields }, !values.print);
+    await emitPin(io, policy, ruleIndex, { ...pin, ...fields }, !values.print, values.quiet);
     return EXIT.OK;
-  }
+  },
+  AWS_ENV
 );

@@ -1,18 +1,19 @@
 /** `lamina sbom`: one layer (zip, directory, ARN), a container image, or a function's layers as a CycloneDX SBOM. */
 import { UsageError } from '../../errors.js';
 import { parseFunctionArn } from '../../model/arn.js';
-import { imageSbom, isImageInput, type ImageSbom } from '../../pipeline/image.js';
-import { functionSbom, layerSbom } from '../../pipeline/sbom.js';
+import { imageSbom, imageSubject, isImageInput, type ImageSbom } from '../../pipeline/image.js';
+import { serializeImageSbom } from '../../sbom/image.js';
+import { functionSbom, layerSbom, SBOM_OUTPUT_FORMATS } from '../../pipeline/sbom.js';
 import { summarizeInventory } from '../../report/inventory-summary.js';
 import type { SbomFormat, SpecVersion } from '../../sbom/cyclonedx.js';
 import { EXIT } from '../exit.js';
-import { command } from '../command.js';
+import { AWS_ENV, command } from '../command.js';
 import * as flags from '../flags.js';
-import { emit, printFindings } from '../output.js';
+import { emit, outputTargets, printFindings } from '../output.js';
 import { escapeTerminal } from '../../util/escape.js';
 
-export const SBOM_USAGE = `usage: lamina sbom INPUT [-o FILE] [--format cyclonedx-json|cyclonedx-xml] [--spec-version 1.6|1.5]
-                  [--timestamp ISO|now] [--quiet] [limit flags]
+export const SBOM_USAGE = `usage: lamina sbom INPUT [-o FORMAT[=FILE] ...] [-o FILE] [--format FORMAT]
+                  [--spec-version 1.6|1.5] [--timestamp ISO|now] [--quiet] [limit flags]
        lamina sbom IMAGE [image flags] [AWS flags] [same output and limit flags]
        lamina sbom --function NAME [--region R] [AWS flags] [same output flags]
 
@@ -25,8 +26,22 @@ package's layer and image part. --function NAME (or function ARN) writes one SBO
 for the function's merged /opt: its layers applied in order, with what a later
 layer shadows marked (lamina:shadowed-by). Container image functions are not supported.
 
+Output (FORMAT: cyclonedx-json (default), cyclonedx-xml, spdx-json):
+  -o, --output FORMAT[=FILE]  write FORMAT to FILE (stdout without =FILE); repeatable:
+                              -o cyclonedx-json=a.cdx.json -o spdx-json=a.spdx.json
+  -o, --output FILE           write --format to FILE; '-' or /dev/stdout is stdout.
+                              A regular file is replaced atomically; a FIFO or device
+                              is written in place; a symlink is followed.
+  --format FORMAT             the format of a plain -o FILE or of stdout
+  --spec-version 1.6|1.5      CycloneDX specification version (default 1.6)
+  --timestamp ISO|now         CycloneDX metadata.timestamp, SPDX created (default: none,
+                              SPDX 1970-01-01, so output is reproducible)
+  -q, --quiet                 no findings or summary on stderr
+  --function NAME, --region R the function whose merged /opt to inventory, and its region
+
 AWS flags: [--profile P] [--endpoint-url URL] [--cache-dir DIR] [--max-attempts N]
-Without -o the SBOM goes to stdout. Findings go to stderr; with -o a summary too.
+           [--connect-timeout S] [--read-timeout S] (seconds, default 60 each)
+Findings go to stderr; with -o FILE a summary too.
 
 ${flags.IMAGE_HELP}
 
@@ -41,7 +56,6 @@ Limit flags (untrusted archives; sizes take k, M, G):
 Exit 2 for a bad input (unknown ARN or function, a refused image or layer), 3 when
 AWS or a registry could not be read.`;
 
-const FORMATS: readonly SbomFormat[] = ['cyclonedx-json', 'cyclonedx-xml'];
 const SPECS: readonly SpecVersion[] = ['1.6', '1.5'];
 
 function parseTimestamp(text: string | undefined): Date | undefined {
@@ -61,11 +75,10 @@ function parseTimestamp(text: string | undefined): Date | undefined {
 export const sbomCommand = command(
   SBOM_USAGE,
   {
-    output: { type: 'string', short: 'o' },
+    output: { type: 'string', short: 'o', multiple: true },
     format: { type: 'string', default: 'cyclonedx-json' },
     'spec-version': { type: 'string', default: '1.6' },
     timestamp: { type: 'string' },
-    quiet: { type: 'boolean', short: 'q', default: false },
     function: { type: 'string' },
     region: { type: 'string' },
     ...flags.AWS,
@@ -80,8 +93,11 @@ export const sbomCommand = command(
         message: `sbom takes exactly one INPUT or --function NAME\n${SBOM_USAGE}`,
       });
     }
+    const format = flags.oneOf('format', values.format, SBOM_OUTPUT_FORMATS);
+    const targets = outputTargets(values.output ?? [], SBOM_OUTPUT_FORMATS, format);
     const options = {
-      format: flags.oneOf('format', values.format, FORMATS),
+      format: targets[0]!.format,
+      formats: targets.map((t) => t.format),
       specVersion: flags.oneOf('spec-version', values['spec-version'], SPECS),
       timestamp: parseTimestamp(values.timestamp),
       limits: flags.limits(values),
@@ -90,10 +106,13 @@ export const sbomCommand = command(
     const quiet = values.quiet;
 
     if (fnName !== undefined) {
-      const region = values.region ?? parseFunctionArn(fnName)?.region ?? flags.envRegion();
+      const region =
+        values.region ??
+        parseFunctionArn(fnName)?.region ??
+        (await flags.defaultRegion(values.profile));
       if (!region) throw flags.noRegion(false);
       const {
-        sbom,
+        sboms,
         function: fn,
         view,
       } = await functionSbom({
@@ -111,18 +130,38 @@ export const sbomCommand = command(
           ) + '\n'
         );
       }
-      await emit(sbom, values.output, io);
+      for (const t of targets) await emit(sboms[t.format]!, t.file, io);
       return EXIT.OK;
     }
 
     const input = positionals[0]!;
     if (await isImageInput(input)) {
-      const result = await imageSbom(input, { ...options, ...flags.image(values) });
+      const spdx = targets.find((t) => t.format === 'spdx-json');
+      if (spdx) {
+        throw new UsageError({
+          code: 'BAD_ARGUMENT',
+          message:
+            'spdx-json is written for layers only; an image SBOM is cyclonedx-json or cyclonedx-xml',
+        });
+      }
+      const { formats: _formats, ...single } = options;
+      const first = targets[0]!.format as SbomFormat;
+      const result = await imageSbom(input, { ...single, format: first, ...flags.image(values) });
       if (!quiet) {
         printFindings(io, result.image.name, result.inventory.findings);
         io.stderr.write(summarizeImage(result) + '\n');
       }
-      await emit(result.sbom, values.output, io);
+      for (const t of targets) {
+        const text =
+          t.format === first
+            ? result.sbom
+            : serializeImageSbom(imageSubject(result), {
+                format: t.format as SbomFormat,
+                specVersion: options.specVersion,
+                ...(options.timestamp ? { timestamp: options.timestamp } : {}),
+              });
+        await emit(text, t.file, io);
+      }
       return EXIT.OK;
     }
 
@@ -133,14 +172,19 @@ export const sbomCommand = command(
         message: `${imageOnly.map((f) => `--${f}`).join(', ')}: only for an IMAGE, and ${JSON.stringify(input)} is a layer`,
       });
     }
-    const { sbom, inventory } = await layerSbom({ ...options, input });
+    const { sboms, inventory } = await layerSbom({ ...options, input });
     if (!quiet) printFindings(io, inventory.artifact.name, inventory.findings);
-    await emit(sbom, values.output, io);
-    // With -o, stdout is free: say in a few lines what was found.
-    if (values.output && !quiet)
-      io.stderr.write(summarizeInventory(inventory) + `  wrote ${values.output}\n`);
+    for (const t of targets) await emit(sboms[t.format]!, t.file, io);
+    // When no SBOM goes to stdout, say in a few lines what was found.
+    const files = targets.flatMap((t) => (t.file === undefined ? [] : [t.file]));
+    if (files.length === targets.length && !quiet) {
+      io.stderr.write(
+        summarizeInventory(inventory) + escapeTerminal(`  wrote ${files.join(', ')}`) + '\n'
+      );
+    }
     return EXIT.OK;
-  }
+  },
+  AWS_ENV
 );
 
 /** One line for stderr: what the image is and what was found in it. */

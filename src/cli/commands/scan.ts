@@ -8,41 +8,45 @@ import { renderScanText } from '../../report/scan-text.js';
 import { scanResultChunks } from '../../scan/result-stream.js';
 import { formatBytes } from '../../util/format.js';
 import { EXIT } from '../exit.js';
-import { command, type Command } from '../command.js';
+import { AWS_ENV, command, type Command } from '../command.js';
+import { emit } from '../output.js';
 import * as flags from '../flags.js';
+import type { CliIo } from '../io.js';
 import { escapeTerminal } from '../../util/escape.js';
 import { writeReportFiles } from '../reports.js';
 
 export const SCAN_USAGE = `usage: lamina scan [--region R ...] [--profile P] [--role-arn ARN ...] [--endpoint-url URL]
-                  [--out DIR] [--format text|json] [--cache-dir DIR] [--concurrency N]
-                  [--page-size N] [--max-attempts N] [--quiet] [limit flags]
+                  [--output-dir DIR] [-o FILE] [--format text|json] [--cache-dir DIR]
+                  [--concurrency N] [--page-size N] [--max-attempts N]
+                  [--connect-timeout S] [--read-timeout S] [--quiet] [limit flags]
                   [--markdown FILE] [--html FILE] [--history [DB]]
                   [--stats] [--no-reuse] [--shard I/N]
 
 Inventories every Lambda function and layer version in the given regions (default:
-AWS_REGION) of the caller's account and of each assumed role's account. Writes one
-CycloneDX SBOM per distinct layer zip and per distinct container image (read from
-ECR with a token per registry) to DIR/sboms/<sha256>.cdx.json and the scan result to
-DIR/scan.json (default DIR: ./lamina-scan), with the package-level drift: what
-moving each function to its layers' newest version changes. The report goes to stdout.
+AWS_REGION, AWS_DEFAULT_REGION, the profile's region) of the caller's account and of
+each assumed role's account. Writes one CycloneDX SBOM per distinct layer zip and per
+distinct container image (read from ECR with a token per registry) to
+DIR/sboms/<sha256>.cdx.json and the scan result to DIR/scan.json (--output-dir DIR,
+default ./lamina-scan; --out DIR is the old spelling), with the package-level drift: what
+moving each function to its layers' newest version changes. The report goes to stdout, or
+to -o FILE. Timeouts are in seconds (default 60 each); limit flags as in 'lamina sbom --help'.
 --markdown FILE, --html FILE: also write the report as Markdown (for a pull request or an
 issue) or as a single-file HTML page (drift matrix, package diffs, failures, changes).
 --history [DB]: record the scan in the scan history (default DB $XDG_STATE_HOME/lamina/
 history.db, else ~/.local/state/lamina/history.db); 'lamina changes' then says what changed.
-Exit 3 when any function, layer version or function image could not be fetched.
 --stats prints the API calls made against the floor (list pages, one description per layer
 version not known from an earlier scan) to stderr. Layer versions are immutable, so a re-scan
 reuses the descriptions and SBOMs earlier scans left in the cache; --no-reuse redoes them.
 --shard I/N scans every N-th account × region pair, starting at the I-th; 'lamina merge'
-combines the N outputs into the scan.json one unsharded scan writes.`;
-
-/** `lamina scan` (`--history` may stand alone: see flags.historyArgv). */
-export const scanCommand: Command = (argv, io) => scan(flags.historyArgv(argv), io);
+combines the N outputs into the scan.json one unsharded scan writes.
+Exit 3 when any function, layer version or function image could not be fetched.`;
 
 const scan = command(
   SCAN_USAGE,
   {
-    out: { type: 'string', short: 'o', default: 'lamina-scan' },
+    'output-dir': { type: 'string' },
+    out: { type: 'string' },
+    output: { type: 'string', short: 'o' },
     format: { type: 'string', default: 'text' },
     'page-size': { type: 'string' },
     quiet: { type: 'boolean', short: 'q', default: false },
@@ -64,7 +68,8 @@ const scan = command(
       });
     }
     const format = flags.oneOf('format', values.format, ['text', 'json'] as const);
-    const regions = flags.regions(values.region);
+    const outDir = await flags.outputDir(values, io);
+    const regions = await flags.regions(values.region, values.profile);
     if (regions.length === 0) throw flags.noRegion(true);
     const concurrency = flags.positiveInt('concurrency', values.concurrency);
     const access = flags.aws(values);
@@ -87,7 +92,7 @@ const scan = command(
       regions,
       roleArns: values['role-arn'] ?? [],
       ...access,
-      outDir: values.out,
+      outDir,
       concurrency,
       ...(pageSize ? { pageSize } : {}),
       limits: flags.limits(values),
@@ -103,13 +108,18 @@ const scan = command(
         : recordScanHistory({
             db: historyDb,
             result,
-            outDir: values.out,
+            outDir,
             startedAt,
             finishedAt: new Date(),
           });
-    if (format === 'json') for (const c of scanResultChunks(result)) io.stdout.write(c);
-    else
-      io.stdout.write(renderScanText(result) + withBlankLine(renderPackageDriftText(result.drift)));
+    const report =
+      format === 'json'
+        ? undefined
+        : renderScanText(result) + withBlankLine(renderPackageDriftText(result.drift));
+    // scan.json of a large estate goes to stdout in chunks, never as one string.
+    if (report === undefined && values.output === undefined)
+      for (const c of scanResultChunks(result)) io.stdout.write(c);
+    else await emit(report ?? [...scanResultChunks(result)].join(''), values.output, io);
     await writeReportFiles(
       { markdown: values.markdown, html: values.html },
       { scan: result, changes: recorded?.changes ?? null }
@@ -134,7 +144,14 @@ const scan = command(
     }
     if (values.stats) io.stderr.write(renderScanStats(stats));
     return result.failures.length > 0 ? EXIT.INCOMPLETE : EXIT.OK;
-  }
+  },
+  AWS_ENV
+);
+
+/** `lamina scan` (`--history` may stand alone: see flags.historyArgv). */
+export const scanCommand: Command = Object.assign(
+  (argv: string[], io: CliIo) => scan(flags.historyArgv(argv), io),
+  { spec: scan.spec }
 );
 
 const withBlankLine = (text: string): string => (text ? `\n${text}` : '');

@@ -14,8 +14,11 @@ import { verifyBundleFile } from '../../pipeline/bundle.js';
 import { EXIT } from '../exit.js';
 import { command } from '../command.js';
 
-export const VERIFY_BUNDLE_USAGE =
-  'usage: lamina verify-bundle --bundle FILE (--certificate-identity ID --certificate-oidc-issuer URL | --key PEM) [--trusted-root FILE] FILE_OR_sha256:DIGEST';
+export const VERIFY_BUNDLE_USAGE = `usage: lamina verify-bundle --bundle FILE
+           (--certificate-identity ID --certificate-oidc-issuer URL | --key PEM)
+           [--trusted-root FILE] [--quiet] FILE_OR_sha256:DIGEST
+
+The sigstore-conformance client protocol. --staging is refused (lamina never uses TUF).`;
 
 const usage = (code: 'BAD_ARGUMENT' | 'MISSING_ARGUMENT', message: string) =>
   new UsageError({ code, message: `${message}\n${VERIFY_BUNDLE_USAGE}` });

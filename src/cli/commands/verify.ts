@@ -21,9 +21,10 @@ import {
 } from '../../pipeline/history.js';
 import { VERDICT_FORMATS, renderVerdicts } from '../../report/verdicts.js';
 import { EXIT } from '../exit.js';
-import { command, type Command } from '../command.js';
+import { AWS_ENV, command, type Command } from '../command.js';
 import * as flags from '../flags.js';
-import { emit, printNotes } from '../output.js';
+import type { CliIo } from '../io.js';
+import { emit, outputTargets, printNotes, printWarnings } from '../output.js';
 
 export const VERIFY_USAGE = `usage: lamina verify LAYER.zip --policy FILE --layer-name NAME [--layer-arn ARN]
                      [--account ID] [--region R] [options]
@@ -34,10 +35,19 @@ export const VERIFY_USAGE = `usage: lamina verify LAYER.zip --policy FILE --laye
        lamina verify --function NAME --policy FILE [--region R] [options] [AWS flags]
        lamina verify --all --policy FILE [--region R ...] [options] [AWS flags]
 
-options:   [--bundle FILE ...] [--format text|json|sarif|markdown] [-o FILE] [limit flags]
+options:   [--bundle FILE ...] [--format text|json|sarif|markdown] [-o [FORMAT=]FILE ...]
+           [-v|--verbose] [--sarif-category ID] [--quiet] [limit flags]
            [--history [DB]] (with --all)
 AWS flags: [--profile P] [--role-arn ARN ...] [--endpoint-url URL] [--cache-dir DIR]
-           [--max-attempts N] [--concurrency N]
+           [--max-attempts N] [--concurrency N] [--connect-timeout S] [--read-timeout S]
+
+-o FILE writes the report to FILE ('-' or /dev/stdout: stdout; a regular file is replaced
+atomically, a FIFO or device written in place); -o FORMAT=FILE (repeatable) writes several
+formats at once, e.g. -o sarif=lamina.sarif with the text report on stdout. --verbose shows what each check did and did
+not check and full digests. SARIF results point at the policy line of the rule that failed
+(and the zip for a local input); --sarif-category sets automationDetails.id (default
+lamina/verify/), one per estate when uploading several runs to GitHub code scanning. Limit
+flags as in 'lamina sbom --help'; timeouts in seconds (default 60 each).
 
 Checks layers against a policy: pinned digest (and Lambda's CodeSha256), signers (AWS Signer
 job and profile state through the Signer API; Sigstore bundles from --bundle and the rule's
@@ -53,9 +63,6 @@ scan 'lamina scan --history' recorded for the same regions, so 'lamina changes' 
 revoked signing jobs and profiles.
 Exit 0 pass, 1 policy violation, 2 bad input or usage, 3 could not complete.`;
 
-/** `lamina verify` (`--history` may stand alone: see flags.historyArgv). */
-export const verifyCommand: Command = (argv, io) => verify(flags.historyArgv(argv), io);
-
 const verify = command(
   VERIFY_USAGE,
   {
@@ -63,8 +70,8 @@ const verify = command(
     'layer-name': { type: 'string' },
     'layer-arn': { type: 'string' },
     bundle: { type: 'string', multiple: true },
-    format: { type: 'string', default: 'text' },
-    output: { type: 'string', short: 'o' },
+    ...flags.REPORT,
+    output: { type: 'string', short: 'o', multiple: true },
     function: { type: 'string' },
     all: { type: 'boolean', default: false },
     account: { type: 'string' },
@@ -137,11 +144,14 @@ const verify = command(
         outcome = await verifyLayerVersion({ ...aws, arn: input });
       } else if (values.function !== undefined) {
         const fn = values.function;
-        const region = values.region?.[0] ?? parseFunctionArn(fn)?.region ?? flags.envRegion();
+        const region =
+          values.region?.[0] ??
+          parseFunctionArn(fn)?.region ??
+          (await flags.defaultRegion(values.profile));
         if (!region) throw flags.noRegion(false);
         outcome = await verifyLambdaFunction({ ...aws, function: fn, region });
       } else {
-        const regions = flags.regions(values.region);
+        const regions = await flags.regions(values.region, values.profile);
         if (regions.length === 0) throw flags.noRegion(true);
         const db =
           values.history === undefined
@@ -164,17 +174,24 @@ const verify = command(
       }
     }
 
-    printNotes(io, outcome.notes);
-    await emit(renderVerdicts(outcome.verdicts, format), values.output, io);
-    for (const verdict of outcome.verdicts) {
-      for (const c of verdict.checks) {
-        if (c.outcome === 'warn')
-          io.stderr.write(
-            escapeTerminal(`lamina: warning: ${verdict.subject.name}: ${c.id}: ${c.detail}`) + '\n'
-          );
-      }
-    }
+    if (!values.quiet) printNotes(io, outcome.notes);
+    // Only a local zip is a file SARIF can point at; an ARN is not.
+    const zip = input !== undefined && !input.startsWith('arn:') ? input : undefined;
+    const report = flags.reportOptions('verify', values, values.policy, zip);
+    const targets = outputTargets(values.output ?? [], VERDICT_FORMATS, format);
+    for (const t of targets)
+      await emit(renderVerdicts(outcome.verdicts, t.format, report), t.file, io);
+    // A text report on stdout already shows each warning; otherwise stderr says each once.
+    const textOnStdout = targets.some((t) => t.format === 'text' && t.file === undefined);
+    if (!values.quiet && !textOnStdout) printWarnings(io, outcome.verdicts);
     if (outcome.incomplete) return EXIT.INCOMPLETE;
     return outcome.verdicts.every((v) => v.ok) ? EXIT.OK : EXIT.POLICY_FAILURE;
-  }
+  },
+  AWS_ENV
+);
+
+/** `lamina verify` (`--history` may stand alone: see flags.historyArgv). */
+export const verifyCommand: Command = Object.assign(
+  (argv: string[], io: CliIo) => verify(flags.historyArgv(argv), io),
+  { spec: verify.spec }
 );

@@ -39,7 +39,13 @@ describe('clientConfig: the one base configuration', () => {
       credentials: role.credentials,
     });
     const bare = clientConfig({}, 'lambda', 'us-east-1', DEFAULT_PRINCIPAL);
-    expect(bare).toEqual({ region: 'us-east-1', maxAttempts: 8, retryMode: 'adaptive' });
+    expect(bare).toEqual({
+      region: 'us-east-1',
+      maxAttempts: 8,
+      retryMode: 'adaptive',
+      // The AWS CLI's 60 s connect and read timeouts.
+      requestHandler: { connectionTimeout: 60_000, socketTimeout: 60_000 },
+    });
   });
 
   it('addresses S3 path-style only with an endpoint, and follows region redirects', () => {

@@ -9,6 +9,7 @@ import type { LambdaClient, LambdaClientConfig } from '@aws-sdk/client-lambda';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { SignerClient } from '@aws-sdk/client-signer';
 import type { STSClient } from '@aws-sdk/client-sts';
+import { UsageError } from '../../errors.js';
 
 /** Credentials as the SDK clients accept them (static or a provider). */
 export type Credentials = NonNullable<LambdaClientConfig['credentials']>;
@@ -27,7 +28,19 @@ export interface AwsOptions {
   credentials?: Credentials;
   /** Attempts per API call, for the SDK's retry strategy (default 8). */
   maxAttempts?: number;
+  /** Milliseconds to wait for a TCP connection (default {@link DEFAULT_CONNECT_TIMEOUT_MS}). */
+  connectTimeoutMs?: number;
+  /**
+   * Milliseconds a request may wait for the next byte of its answer (default
+   * {@link DEFAULT_READ_TIMEOUT_MS}); the AWS CLI's `--cli-read-timeout`.
+   */
+  readTimeoutMs?: number;
 }
+
+/** The AWS CLI's `--cli-connect-timeout` default: 60 s. */
+export const DEFAULT_CONNECT_TIMEOUT_MS = 60_000;
+/** The AWS CLI's `--cli-read-timeout` default: 60 s. */
+export const DEFAULT_READ_TIMEOUT_MS = 60_000;
 
 /** The services lamina calls. */
 export type AwsService = 'lambda' | 'sts' | 'signer' | 's3' | 'ecr';
@@ -107,28 +120,36 @@ export function clientConfig(
   options: AwsOptions,
   service: AwsService,
   region: string,
-  principal: Principal
+  principal: Principal,
+  profileEndpoint?: string
 ): Record<string, unknown> {
   const credentials = principal.credentials ?? options.credentials;
+  const endpoint = options.endpointUrl ?? profileEndpoint;
+  const readTimeout = options.readTimeoutMs ?? DEFAULT_READ_TIMEOUT_MS;
   return {
     region,
     maxAttempts: options.maxAttempts ?? 8,
+    // Without these the SDK waits forever on an endpoint that accepts and never answers.
+    requestHandler: {
+      connectionTimeout: options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
+      socketTimeout: readTimeout,
+    },
     // Adaptive retries: the standard backoff with jitter, plus a client-side token bucket that
     // slows this client (one per service, principal and region) down once AWS throttles it,
     // so a scan stays within the request quota instead of bouncing off it.
     retryMode: 'adaptive',
-    ...(options.endpointUrl ? { endpoint: options.endpointUrl } : {}),
+    ...(endpoint ? { endpoint } : {}),
     ...(options.profile ? { profile: options.profile } : {}),
     ...(credentials ? { credentials } : {}),
     // Signer's GetRevocationStatus goes to the `data-` host prefix (data-signer.REGION…); a
     // local endpoint has no such host, so the prefix is dropped then, and only then.
-    ...(service === 'signer' && options.endpointUrl ? { disableHostPrefix: true } : {}),
+    ...(service === 'signer' && endpoint ? { disableHostPrefix: true } : {}),
     ...(service === 's3'
       ? {
           // A bucket in another region answers 301; the SDK then retries in the right one.
           followRegionRedirects: true,
           // A local endpoint has no per-bucket host names.
-          ...(options.endpointUrl ? { forcePathStyle: true } : {}),
+          ...(endpoint ? { forcePathStyle: true } : {}),
         }
       : {}),
   };
@@ -153,10 +174,113 @@ function countRequests(client: AnyClient, stats: ApiStats): void {
   );
 }
 
+/**
+ * The profile a run uses: `--profile`, else `AWS_PROFILE`, as the SDK's own loaders pick it;
+ * undefined when neither names one (the SDK then uses `default` if it exists).
+ */
+export function namedProfile(profile: string | undefined): string | undefined {
+  return profile ?? (process.env['AWS_PROFILE'] || undefined);
+}
+
+/**
+ * Refuse a profile that neither the shared config file nor the credentials file defines, as
+ * the AWS CLI does ("The config profile (P) could not be found"); read with the SDK's own
+ * loader, so `AWS_CONFIG_FILE` and `AWS_SHARED_CREDENTIALS_FILE` apply.
+ * @throws UsageError (code UNKNOWN_PROFILE) naming the profile
+ */
+export async function requireProfile(profile: string | undefined): Promise<void> {
+  const name = namedProfile(profile);
+  if (name === undefined) return;
+  const { loadSharedConfigFiles } = await import('@smithy/core/config');
+  const files = await loadSharedConfigFiles({ ignoreCache: true });
+  if (Object.hasOwn(files.configFile, name) || Object.hasOwn(files.credentialsFile, name)) return;
+  throw new UsageError({
+    code: 'UNKNOWN_PROFILE',
+    message:
+      `the AWS profile ${JSON.stringify(name)} is not defined in ` +
+      `${process.env['AWS_CONFIG_FILE'] ?? '~/.aws/config'} or ` +
+      `${process.env['AWS_SHARED_CREDENTIALS_FILE'] ?? '~/.aws/credentials'}` +
+      `${profile === undefined ? ' (named by AWS_PROFILE)' : ''}`,
+  });
+}
+
+/**
+ * The region a profile gives when neither `--region` nor the environment does: the SDK's own
+ * region loader (`AWS_REGION`, then the profile's `region` in the shared config file).
+ */
+export async function profileRegion(profile: string | undefined): Promise<string | undefined> {
+  await requireProfile(profile);
+  const { loadConfig, NODE_REGION_CONFIG_OPTIONS } = await import('@smithy/core/config');
+  const name = namedProfile(profile);
+  try {
+    return await loadConfig(NODE_REGION_CONFIG_OPTIONS, {
+      ...(name !== undefined ? { profile: name } : {}),
+    })();
+  } catch {
+    // The SDK's loader throws when nothing names a region: "no region" is the caller's to say.
+    return undefined;
+  }
+}
+
+/** The SDK's service id of each service: the suffix of `AWS_ENDPOINT_URL_<ID>`. */
+const SERVICE_ID: Record<AwsService, string> = {
+  lambda: 'Lambda',
+  sts: 'STS',
+  signer: 'signer',
+  s3: 'S3',
+  ecr: 'ECR',
+};
+
+/**
+ * A service's endpoint as a named profile configures it. The SDK resolves `endpoint_url` only
+ * for the profile `AWS_PROFILE` names, not for a client's `profile` setting, so for `--profile`
+ * this applies the SDK's documented order with the SDK's own loader: `AWS_ENDPOINT_URL_<SERVICE>`,
+ * `AWS_ENDPOINT_URL`, the profile's `services` section, its `endpoint_url`; none when
+ * `ignore_configured_endpoint_urls` is set.
+ * https://docs.aws.amazon.com/sdkref/latest/guide/feature-ss-endpoints.html
+ */
+export async function profileEndpoint(
+  profile: string,
+  service: AwsService
+): Promise<string | undefined> {
+  const { loadConfig, booleanSelector, SelectorType, CONFIG_PREFIX_SEPARATOR } =
+    await import('@smithy/core/config');
+  const id = SERVICE_ID[service];
+  const ignore = await loadConfig<boolean | undefined>(
+    {
+      environmentVariableSelector: (env) =>
+        booleanSelector(env, 'AWS_IGNORE_CONFIGURED_ENDPOINT_URLS', SelectorType.ENV),
+      configFileSelector: (p) =>
+        booleanSelector(p, 'ignore_configured_endpoint_urls', SelectorType.CONFIG),
+      default: false,
+    },
+    { profile }
+  )();
+  if (ignore) return undefined;
+  return loadConfig<string | undefined>(
+    {
+      environmentVariableSelector: (env) =>
+        env[`AWS_ENDPOINT_URL_${id.toUpperCase()}`] ?? env['AWS_ENDPOINT_URL'],
+      configFileSelector: (p, config) => {
+        const section = p['services']
+          ? config?.[`services${CONFIG_PREFIX_SEPARATOR}${p['services']}`]
+          : undefined;
+        return (
+          section?.[`${id.toLowerCase()}${CONFIG_PREFIX_SEPARATOR}endpoint_url`] ??
+          p['endpoint_url']
+        );
+      },
+      default: undefined,
+    },
+    { profile }
+  )();
+}
+
 /** Builds (and reuses, per principal and region) the SDK clients of one run. */
 export class ClientFactory {
   private readonly clients = new Map<string, Promise<AnyClient>>();
   private readonly built: AnyClient[] = [];
+  private profileChecked: Promise<void> | undefined;
 
   constructor(
     readonly options: AwsOptions,
@@ -172,8 +296,16 @@ export class ClientFactory {
     const key = `${service}\0${principal.label}\0${region}`;
     let c = this.clients.get(key);
     if (!c) {
-      c = clientClass(service).then((Client) => {
-        const client = new Client(clientConfig(this.options, service, region, principal));
+      this.profileChecked ??= requireProfile(this.options.profile);
+      const endpoint = this.profileChecked.then(() =>
+        this.options.endpointUrl === undefined && this.options.profile !== undefined
+          ? profileEndpoint(this.options.profile, service)
+          : undefined
+      );
+      c = Promise.all([clientClass(service), endpoint]).then(([Client, fromProfile]) => {
+        const client = new Client(
+          clientConfig(this.options, service, region, principal, fromProfile)
+        );
         countRequests(client, this.stats);
         this.built.push(client);
         return client;

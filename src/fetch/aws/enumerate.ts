@@ -10,7 +10,8 @@ import {
 } from '@aws-sdk/client-lambda';
 import { functionArn, parseLayerVersionArn } from '../../model/arn.js';
 import { mapLimit } from '../../util/pool.js';
-import type { FetchErrorCode } from '../errors.js';
+import { UsageError } from '../../errors.js';
+import { FetchError, type FetchErrorCode } from '../errors.js';
 import type { RetryPlan, RetryPolicy } from '../retry.js';
 import { DEFAULT_PRINCIPAL, type ClientFactory, type Principal } from './clients.js';
 import { listCodeSigningByFunction, type CodeSigningConfigRecord } from './code-signing.js';
@@ -196,9 +197,20 @@ export async function enumerateEstate(
       if (principals.some((p) => p.account === account)) continue;
       principals.push({ principal, account });
     } catch (err) {
+      // An undefined profile is the user's to fix, not a fact about the estate.
+      if (err instanceof UsageError) throw err;
       const f = classifyApiError(err, `identify ${principal.label}`);
       out.failures.push({ scope: 'account', subject: principal.label, ...f });
     }
+  }
+
+  // Nobody to list for: one line saying why, rather than a report of an empty estate.
+  if (principals.length === 0) {
+    const first = out.failures[0];
+    throw new FetchError({
+      code: first?.code ?? 'API_ERROR',
+      message: `no AWS principal could be identified: ${first?.reason ?? 'no candidates'}`,
+    });
   }
 
   const cscCache = new Map<string, Promise<CodeSigningConfigRecord | ApiFailure>>();

@@ -35,11 +35,57 @@ export function isTransient(err: unknown): boolean {
   );
 }
 
+/**
+ * What to do about an error that is not about any one resource but about reaching AWS at all:
+ * no or expired credentials, an SSO session to renew, an endpoint that refuses or never
+ * answers. One line; undefined for any other error.
+ */
+export function awsAccessProblem(err: unknown): string | undefined {
+  const e = err as SdkErrorShape & { code?: string };
+  const name = e.name ?? '';
+  const first = (e.message ?? '').split('\n')[0]!;
+  if (/sso/i.test(first) && /expired|invalid|refresh|token/i.test(first)) {
+    return `the AWS SSO session has expired or is missing: run 'aws sso login' for the profile (${first})`;
+  }
+  if (name === 'CredentialsProviderError' || name === 'TokenProviderError') {
+    return (
+      `no usable AWS credentials: give --profile or set AWS_PROFILE, or set ` +
+      `AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (${first})`
+    );
+  }
+  if (name === 'ExpiredToken' || name === 'ExpiredTokenException' || name === 'RequestExpired') {
+    return `the AWS credentials have expired: refresh them and run again (${name})`;
+  }
+  if (
+    name === 'InvalidClientTokenId' ||
+    name === 'UnrecognizedClientException' ||
+    name === 'SignatureDoesNotMatch' ||
+    name === 'InvalidSignatureException'
+  ) {
+    return `AWS rejected the credentials (${name}): check the profile or access keys`;
+  }
+  const text = `${e.code ?? ''} ${first}`;
+  if (name === 'TimeoutError' || /ETIMEDOUT|timed out|timeout/i.test(text)) {
+    return (
+      `the AWS endpoint did not answer in time: check --endpoint-url, AWS_ENDPOINT_URL and ` +
+      `the network, or raise --connect-timeout/--read-timeout (${first})`
+    );
+  }
+  if (/ECONNREFUSED|ENOTFOUND|EAI_AGAIN|ECONNRESET|EHOSTUNREACH|ENETUNREACH/.test(text)) {
+    return (
+      `cannot reach the AWS endpoint: check --endpoint-url, AWS_ENDPOINT_URL and the ` +
+      `network (${first})`
+    );
+  }
+  return undefined;
+}
+
 /** Map an SDK error to our failure codes, keeping the service's own code in the reason. */
 export function classifyApiError(err: unknown, what: string): ApiFailure {
   const e = err as SdkErrorShape;
   const name = e.name ?? 'Error';
-  const msg = `${what}: ${name}${e.message ? `: ${e.message}` : ''}`;
+  const access = awsAccessProblem(err);
+  const msg = `${what}: ${access ?? `${name}${e.message ? `: ${e.message.split('\n')[0]!}` : ''}`}`;
   if (name === 'AccessDeniedException' || name === 'AccessDenied')
     return { code: 'ACCESS_DENIED', reason: msg };
   if (name === 'ResourceNotFoundException' || name === 'NotFoundException')

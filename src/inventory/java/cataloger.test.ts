@@ -57,8 +57,9 @@ describe('javaCataloger over java-basic', async () => {
       'geronimo-interceptor-3.0-spec-1.0.1.jar',
       'pkg:maven/org.apache.geronimo.specs/geronimo-interceptor_3.0_spec@1.0.1',
     ],
-    // manifest only: Bundle-SymbolicName javax.inject, Bundle-Version 1.0.0
-    ['atinject-jsr330-api-1.0.jar', 'pkg:maven/javax/inject@1.0.0'],
+    // no pom.properties: the file name's artifactId, the manifest's Bundle-Version, no group
+    // taken from Bundle-SymbolicName javax.inject
+    ['atinject-jsr330-api-1.0.jar', 'pkg:maven/atinject-jsr330-api/atinject-jsr330-api@1.0.0'],
     // nothing but the file name
     ['aopalliance-1.0.jar', 'pkg:maven/aopalliance/aopalliance@1.0'],
     // shaded: the pom.properties whose artifactId prefixes the file name
@@ -249,7 +250,45 @@ describe('javaCataloger limits and broken archives', () => {
       ['PARSE_ERROR', 'lib/thing.jar!/META-INF/maven/org.y/thing/pom.properties'],
     ]);
     expect(packages).toHaveLength(1);
-    expect(packages[0]?.purl).toBe('pkg:maven/org.y/thing@2.0');
+    // The file name has no version: the manifest's name (the last part of the symbolic name)
+    // and version; no group guessed from the rest of it.
+    expect(packages[0]?.purl).toBe('pkg:maven/thing/thing@2.0');
     expect(packages[0]?.licenses).toEqual([{ $case: 'expression', expression: 'MIT' }]);
+  });
+});
+
+describe('jars without pom.properties', () => {
+  it('commons-logging-1.2.jar is commons-logging:commons-logging@1.2, not org.apache:logging; license URL → SPDX', async () => {
+    const jar = writeZip([
+      {
+        name: 'META-INF/MANIFEST.MF',
+        data:
+          'Manifest-Version: 1.0\r\nImplementation-Title: Apache Commons Logging\r\n' +
+          'Implementation-Vendor-Id: org.apache\r\nImplementation-Version: 1.2\r\n' +
+          'Bundle-SymbolicName: org.apache.commons.logging\r\nBundle-Version: 1.2.0\r\n' +
+          'Bundle-License: http://www.apache.org/licenses/LICENSE-2.0.txt\r\n\r\n',
+      },
+    ]);
+    const source = new MemorySource('mem', { 'java/lib/commons-logging-1.2.jar': jar });
+    const { packages } = await runCataloger(javaCataloger, source);
+    expect(packages.map((p) => p.purl)).toEqual(['pkg:maven/commons-logging/commons-logging@1.2']);
+    expect(packages[0]?.properties['java:group-assumed']).toBe('true');
+    expect(packages[0]?.licenses).toEqual([{ $case: 'expression', expression: 'Apache-2.0' }]);
+  });
+
+  it('keeps a license URL that names no single license as a name', async () => {
+    const jar = writeZip([
+      {
+        name: 'META-INF/MANIFEST.MF',
+        data: 'Manifest-Version: 1.0\r\nBundle-License: https://www.gnu.org/licenses/gpl.html\r\n\r\n',
+      },
+    ]);
+    const { packages } = await runCataloger(
+      javaCataloger,
+      new MemorySource('mem', { 'java/lib/x-1.0.jar': jar })
+    );
+    expect(packages[0]?.licenses).toEqual([
+      { $case: 'name', name: 'https://www.gnu.org/licenses/gpl.html' },
+    ]);
   });
 });

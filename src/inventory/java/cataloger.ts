@@ -12,7 +12,7 @@ import {
   type CatalogResult,
 } from '../cataloger.js';
 import { mavenPurl } from '../purl.js';
-import { licenseOf } from '../license.js';
+import { licenseOf, spdxIdOfLicenseUrl } from '../license.js';
 import {
   manifestIdentity,
   parseArchiveFileName,
@@ -230,8 +230,13 @@ async function identify(
     const { groupId, artifactId, version } = own.props;
     main = buildPackage(ctx, display, groupId, artifactId, version);
   } else {
-    const name = mi.name ?? fn.name;
-    main = buildPackage(ctx, display, mi.groupId ?? name, name, mi.version ?? fn.version);
+    // No pom.properties: the file name is the artifactId Maven gave it, the manifest's version
+    // is the build's own. The group is not derived from the manifest (Implementation-Vendor-Id
+    // is a vendor such as `org.apache`; a symbolic name is not a groupId): a Maven purl needs
+    // one, so it is the artifactId (as for commons-logging, aopalliance), marked as assumed.
+    const name = fn.version !== undefined || !mi.name ? fn.name : mi.name;
+    main = buildPackage(ctx, display, name, name, mi.version ?? fn.version);
+    main.properties['java:group-assumed'] = 'true';
   }
   main.licenses = await licenses(ctx, zip, mi.license, own?.path);
   out.packages.push(main);
@@ -256,7 +261,12 @@ async function licenses(
   bundleLicense: string | undefined,
   pomPropertiesPath: string | undefined
 ): Promise<License[]> {
-  const bundle = bundleLicense ? licenseOf(bundleLicense) : undefined;
+  const spdxId = bundleLicense ? spdxIdOfLicenseUrl(bundleLicense) : undefined;
+  const bundle = spdxId
+    ? ({ $case: 'expression', expression: spdxId } as const)
+    : bundleLicense
+      ? licenseOf(bundleLicense)
+      : undefined;
   if (bundle?.$case === 'expression') return [bundle];
   const pomXml = pomPropertiesPath?.replace(/pom\.properties$/, 'pom.xml');
   if (pomXml && zip.get(pomXml)?.kind === 'file') {

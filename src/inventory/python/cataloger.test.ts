@@ -262,3 +262,53 @@ describe('pythonCataloger tamper detection and malformed files', () => {
     expect(x?.dependsOn).toEqual(['pypi:python/lib/python3.11/site-packages/six-1.16.0.dist-info']);
   });
 });
+
+describe('RECORD digests as distribution builds write them', () => {
+  const files = readTree(FIXTURE);
+  const record = `${SITE}/iniconfig-2.3.0.dist-info/RECORD`;
+
+  /** The fixture's RECORD with each urlsafe-base64 sha256 rewritten by `rewrite`. */
+  function withDigests(rewrite: (b64: string) => string): Record<string, Buffer> {
+    const text = (files[record] ?? Buffer.alloc(0)).toString('utf8');
+    return {
+      ...files,
+      [record]: Buffer.from(
+        text.replace(/sha256=([\w-]+)/g, (_, d: string) => `sha256=${rewrite(d)}`)
+      ),
+    };
+  }
+
+  it('accepts hex digests that match, and still catches a change', async () => {
+    const hex = withDigests((d) => Buffer.from(d, 'base64url').toString('hex'));
+    const clean = await runCataloger(pythonCataloger, new MemorySource('py', hex));
+    expect(clean.findings.filter((f) => f.code.startsWith('RECORD_'))).toEqual([]);
+    const modified = `${SITE}/iniconfig/_parse.py`;
+    const bytes = Buffer.from(files[modified] ?? '');
+    bytes[0] = bytes[0] === 0x23 ? 0x20 : 0x23;
+    const tampered = await runCataloger(
+      pythonCataloger,
+      new MemorySource('py', { ...hex, [modified]: bytes })
+    );
+    expect(tampered.findings.map((f) => [f.code, f.path])).toEqual([
+      ['RECORD_HASH_MISMATCH', modified],
+    ]);
+  });
+
+  it('says a mismatched shared library may have been stripped; one line, path not repeated', async () => {
+    const lib = `${SITE}/iniconfig/_speedups.cpython-312-x86_64-linux-gnu.so`;
+    const text = (files[record] ?? Buffer.alloc(0)).toString('utf8');
+    const tree = {
+      ...files,
+      [lib]: Buffer.from('\x7fELF stripped'),
+      [record]: Buffer.from(
+        `${text}iniconfig/_speedups.cpython-312-x86_64-linux-gnu.so,sha256=${'A'.repeat(43)},13\n`
+      ),
+    };
+    const { findings } = await runCataloger(pythonCataloger, new MemorySource('py', tree));
+    const f = findings.find((x) => x.path === lib);
+    expect(f?.code).toBe('RECORD_HASH_MISMATCH');
+    expect(f?.message).toMatch(/distribution builds strip/);
+    expect(f?.message).not.toContain(lib);
+    expect(f?.message).not.toContain('\n');
+  });
+});

@@ -173,7 +173,7 @@ export async function verifyRecordFiles(
             code: 'RECORD_FILE_MISSING',
             severity: 'warning',
             path,
-            message: `${path} is listed in the RECORD of ${c.owner} but is not in the layer`,
+            message: `listed in the RECORD of ${c.owner} but not in the layer`,
           },
         });
       } else if (c.row.size !== undefined && c.row.size !== entry.size) {
@@ -211,9 +211,13 @@ export async function verifyRecordFiles(
     }
     for (const c of job.checks) {
       const algorithm = c.row.hash.algorithm.toLowerCase();
-      const actual = digests[job.algorithms.indexOf(algorithm)]!.toString('base64url');
+      const digest = digests[job.algorithms.indexOf(algorithm)]!;
       const recorded = c.row.hash.digest.replace(/=+$/, '');
-      if (actual !== recorded)
+      // The format says urlsafe base64; some distribution builds write hex. A hex digest is
+      // twice the byte length, never the length of the base64 one, so the two cannot be confused.
+      const hex = recorded.length === digest.length * 2 && /^[0-9a-f]+$/i.test(recorded);
+      const actual = hex ? digest.toString('hex') : digest.toString('base64url');
+      if (actual !== (hex ? recorded.toLowerCase() : recorded))
         found.push({
           owner: c.owner,
           finding: mismatch(job.path, c.owner, `${algorithm} ${actual}, recorded ${recorded}`),
@@ -225,11 +229,21 @@ export async function verifyRecordFiles(
   return out;
 }
 
+/**
+ * Shared objects and extension modules: distribution packagers run `strip` on them after the
+ * wheel is installed, which changes them without changing RECORD.
+ */
+const STRIPPED_BY_PACKAGERS = /\.(?:so(?:\.\d+)*|pyd|dylib)$/;
+
+/** One line, the path left to the finding's own field (printed once). */
 function mismatch(path: string, owner: string, why: string): Finding {
+  const cause = STRIPPED_BY_PACKAGERS.test(path)
+    ? 'a shared library, which distribution builds strip after install, or modified after install'
+    : 'modified after install';
   return {
     code: 'RECORD_HASH_MISMATCH',
     severity: 'error',
     path,
-    message: `${path} differs from the RECORD of ${owner} (${why}): modified after install`,
+    message: `differs from the RECORD of ${owner} (${why}): ${cause}`,
   };
 }

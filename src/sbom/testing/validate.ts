@@ -13,10 +13,10 @@ export async function validateJson(json: string, spec: '1.6' | '1.5' = '1.6'): P
 }
 
 /**
- * Validate an XML SBOM against the CycloneDX XSD. Uses the library's
- * XmlValidator (libxmljs2) where the native addon loads; where it does not
- * (Node 24: the addon is built for the machine's Node 20) it runs xmllint on
- * the same XSD files the library ships. Either way a real schema check.
+ * Validate an XML SBOM against the CycloneDX XSD. Uses the library's XmlValidator where its
+ * optional native addon (libxmljs2) happens to be installed; lamina does not install it (it has
+ * open advisories and builds per Node version), so normally this runs xmllint (Debian
+ * libxml2-utils) on the same XSD files the library ships. Either way a real schema check.
  */
 export async function validateXml(xml: string, spec: '1.6' | '1.5' = '1.6'): Promise<unknown> {
   try {

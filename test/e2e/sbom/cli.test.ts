@@ -162,7 +162,7 @@ describe('the built CLI on hostile input', () => {
     expect(spawnCli(['--help']).code).toBe(0);
     expect(spawnCli(['frobnicate']).code).toBe(2);
     expect(spawnCli(['--version']).stdout.trim()).toBe(
-      JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')).version
+      'lamina ' + JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')).version
     );
   });
 });

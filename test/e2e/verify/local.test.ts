@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
-import { POLICY, dir, writePolicy, zipPath } from '../helpers/local-layer.js';
+import { POLICY, digest, dir, writePolicy, zipPath } from '../helpers/local-layer.js';
 
 /** `lamina CMD ARGV...` in-process. */
 const run = (cmd: string, argv: string[]) => runCli([cmd, ...argv]);
@@ -45,14 +45,36 @@ describe('lamina verify (local zip)', () => {
     expect(r.stdout.split('\n')[0]).toBe('## lamina verify: 1 failed');
     expect(r.stdout).toContain('packages');
   });
-  it('exit 0 when the rule is warn-only, with the warning on stderr', async () => {
+  it('exit 0 when the rule is warn-only, with each warning shown once', async () => {
     const p = writePolicy(
       'warn.yaml',
       POLICY.replace('default: deny', 'default: deny\nmode: warn')
     );
+    // The text report on stdout shows the warning; stderr does not repeat it.
     const r = await run('verify', [zipPath, '--policy', p, '--layer-name', 'utils']);
     expect(r.code).toBe(0);
-    expect(r.stderr).toMatch(/warning: .*packages/);
+    expect(r.stdout).toMatch(/WARN/);
+    expect(r.stderr).not.toMatch(/warning/);
+    // A machine-readable report leaves the human the stderr line, once.
+    const j = await run('verify', [zipPath, '--policy', p, '--layer-name', 'utils', '-o', 'json']);
+    expect(JSON.parse(j.stdout)).toBeTruthy();
+    expect(j.code).toBe(0);
+    expect(j.stderr.match(/warning: .*packages/g)).toHaveLength(1);
+  });
+  it('--verbose shows the full digest; every report ends with the summary line', async () => {
+    const p = writePolicy('verbose.yaml', POLICY);
+    const argv = [zipPath, '--policy', p, '--layer-name', 'utils'];
+    const plain = await run('verify', argv);
+    const verbose = await run('verify', [...argv, '--verbose']);
+    expect(plain.stdout).toContain(`sha256:${digest.slice(0, 12)}…`);
+    expect(plain.stdout).not.toContain(`sha256:${digest}`);
+    expect(verbose.stdout).toContain(`sha256:${digest}`);
+    for (const r of [plain, verbose]) {
+      expect(r.stdout.trimEnd().split('\n').at(-1)).toMatch(
+        /^1 layer, 0 functions: 1 failed, 0 warned, 0 passed$/
+      );
+      for (const line of r.stdout.split('\n')) expect(line.length, line).toBeLessThanOrEqual(80);
+    }
   });
   it('exit 1 for an unmatched layer (default deny), exit 0 for a clean pinned layer', async () => {
     const p = writePolicy('ok.yaml', POLICY.replace("versions: '<4.17.21'", "versions: '<4.0.0'"));
