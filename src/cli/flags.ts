@@ -215,11 +215,16 @@ export function aws(values: {
   };
 }
 
-/** How a container image is read (`sbom IMAGE`, and every command that takes an image). */
-export const IMAGE = {
+/** Where an image comes from and how its registry is reached. */
+const IMAGE_SOURCE_FLAGS = {
   platform: { type: 'string' },
   'registry-auth': { type: 'string' },
   'insecure-registry': { type: 'string', multiple: true },
+} as const satisfies Options;
+
+/** How a container image is read (`sbom IMAGE`, and every command that takes an image). */
+export const IMAGE = {
+  ...IMAGE_SOURCE_FLAGS,
   scope: { type: 'string', default: 'squashed' },
   'max-image-size': { type: 'string' },
   'max-image-entries': { type: 'string' },
@@ -480,11 +485,7 @@ export function pinTarget(
 }
 
 /** Where an image comes from: every command that reads images takes these. */
-export const IMAGE_SOURCE = {
-  platform: { type: 'string' },
-  'registry-auth': { type: 'string' },
-  'insecure-registry': { type: 'string', multiple: true },
-} as const satisfies Options;
+export const IMAGE_SOURCE = IMAGE_SOURCE_FLAGS;
 
 /** The {@link IMAGE_SOURCE} flags as pipeline options. */
 export function imageSource(

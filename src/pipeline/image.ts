@@ -12,6 +12,7 @@ import { stat } from 'node:fs/promises';
 import { basename, resolve } from 'node:path';
 import { ClientFactory, DEFAULT_PRINCIPAL } from '../fetch/aws/clients.js';
 import { ContentCache } from '../fetch/cache.js';
+import type { RetryPolicy } from '../fetch/retry.js';
 import type { ArchiveIndexer, ArchiveMember } from '../fetch/image/docker-archive.js';
 import {
   DEFAULT_MAX_IMAGE_BYTES,
@@ -215,13 +216,25 @@ export async function openImage(
   options: OpenImageOptions = {}
 ): Promise<OpenedImage> {
   const resolved = await resolveImageReference(reference, options);
-  const { handle } = resolved;
+  return openResolvedImage(resolved.handle, options, () => resolved.close());
+}
+
+/**
+ * Open an image already resolved (the scan resolves each digest itself): layers into the cache,
+ * indexed and squashed as {@link openImage} does. `release` runs when the result is closed (or
+ * when opening fails), after the layer files are closed.
+ */
+export async function openResolvedImage(
+  handle: ImageHandle,
+  options: OpenImageOptions & { retry?: RetryPolicy } = {},
+  release: () => Promise<void> = async () => undefined
+): Promise<OpenedImage> {
   const accesses: RandomAccess[] = [];
-  const release = async (): Promise<void> => {
+  const close = async (): Promise<void> => {
     try {
       for (const a of accesses) await a.close();
     } finally {
-      await resolved.close();
+      await release();
     }
   };
   try {
@@ -229,7 +242,10 @@ export async function openImage(
     const maxImageBytes = options.imageLimits?.maxImageBytes ?? DEFAULT_MAX_IMAGE_BYTES;
     const maxEntries = options.imageLimits?.maxImageEntries;
     const cache = new ContentCache(resolveCacheDir(options.cacheDir), 'tar');
-    const layers = await handle.spoolLayers(cache, { maxImageBytes });
+    const layers = await handle.spoolLayers(cache, {
+      maxImageBytes,
+      ...(options.retry ? { retry: options.retry } : {}),
+    });
     const inputs = [];
     for (const l of layers) {
       const name = `${image.name} layer ${l.layer.index} (${l.layer.diffId})`;
@@ -254,9 +270,9 @@ export async function openImage(
       },
       readLimits: resolveLimits(options.limits),
     });
-    return { image, layers, filesystem, close: release };
+    return { image, layers, filesystem, close };
   } catch (err) {
-    await release();
+    await close();
     throw err;
   }
 }
@@ -448,6 +464,13 @@ export function imageSubject(inv: ImageInventory): ImageSubject {
     subject.imageName = repo ?? basename(resolve(ref.dir));
   }
   if (inv.os) subject.os = inv.os;
+  const { entrypoint, cmd, workingDir } = image.config;
+  if (entrypoint || cmd || workingDir)
+    subject.run = {
+      ...(entrypoint ? { entrypoint } : {}),
+      ...(cmd ? { cmd } : {}),
+      ...(workingDir ? { workingDir } : {}),
+    };
   return subject;
 }
 

@@ -22,14 +22,14 @@ import type { Enumeration, FunctionRecord, Lookup } from '../fetch/aws/enumerate
 import type { ApiFailure } from '../fetch/aws/errors.js';
 import { resolveImage } from '../fetch/image/resolve.js';
 import type { Platform } from '../model/oci.js';
-import { serializeSbom } from '../sbom/cyclonedx.js';
 import type { ScanFunctionImage, ScanImage, ScanImageRepository } from '../scan/image-result.js';
 import type { ScanFailure } from '../scan/result.js';
 import type { Limits } from '../unpack/source.js';
 import { writeFileAtomic } from '../util/fs.js';
 import { mapLimit } from '../util/pool.js';
 import type { AwsSession } from './aws.js';
-import { inventoryImage } from './image-inventory.js';
+import { imageSubject, inventoryOpened, openResolvedImage, type ImageInventory } from './image.js';
+import { serializeImageSbom } from '../sbom/image.js';
 
 export interface ImageScanOptions {
   session: AwsSession;
@@ -253,24 +253,28 @@ async function readImage(
         { registry, ...(platform ? { platform } : {}) }
       );
       try {
-        const inventory = await inventoryImage(
-          handle,
-          options.session.cache.root,
-          options.limits,
-          { imageUri: `${repoKey(image)}@${digest}` },
-          retry.download
-        );
+        const opened = await openResolvedImage(handle, {
+          cacheDir: options.session.cache.root,
+          limits: options.limits,
+          retry: retry.download,
+        });
+        let inv: ImageInventory;
+        try {
+          inv = await inventoryOpened(opened, { limits: options.limits });
+        } finally {
+          await opened.close();
+        }
         const file = `${digest.slice('sha256:'.length)}.cdx.json`;
         await writeFileAtomic(
           join(options.sbomDir, file),
-          serializeSbom(inventory, { format: 'cyclonedx-json', specVersion: '1.6' })
+          serializeImageSbom(imageSubject(inv), { format: 'cyclonedx-json', specVersion: '1.6' })
         );
         return {
           architecture: handle.image.platform.architecture,
           failure: null,
           sbom: `sboms/${file}`,
-          packageCount: inventory.packages.length,
-          complete: inventory.complete,
+          packageCount: inv.inventory.packages.length,
+          complete: inv.inventory.complete,
         };
       } finally {
         await handle.close();

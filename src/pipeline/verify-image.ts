@@ -6,21 +6,14 @@
  * AWS Signer signatures get GetRevocationStatus through the SDK.
  */
 import { readFileSync } from 'node:fs';
-import { stat } from 'node:fs/promises';
 import { UsageError } from '../errors.js';
 import { ClientFactory } from '../fetch/aws/clients.js';
 import { revocationStatusCall } from '../fetch/aws/signer.js';
 import { parseManifestOrIndex } from '../fetch/image/documents.js';
 import type { ResolvedImage } from '../fetch/image/handle.js';
 import { OciLayoutStore } from '../fetch/image/layout.js';
-import { formatPlatform, parsePlatform } from '../fetch/image/platform.js';
-import {
-  classifyImageInput,
-  isLayoutDirectory,
-  parseImageReference,
-  type ImageReference,
-} from '../fetch/image/reference.js';
-import { resolveImage } from '../fetch/image/resolve.js';
+import { formatPlatform } from '../fetch/image/platform.js';
+import { classifyImageInput, type ImageReference } from '../fetch/image/reference.js';
 import {
   discoverSignatures,
   type DiscoveredSignature,
@@ -40,6 +33,7 @@ import { describeUndecided, selectRule } from '../verify/policy/match.js';
 import type { ImagePin, LoadedPolicy } from '../verify/policy/types.js';
 import { addImagePinToPolicyText } from '../verify/policy/write-pin.js';
 import { resolvePolicy } from './evidence.js';
+import { resolveImageReference } from './image.js';
 import type { AwsAccessOptions, PolicyInput } from './options.js';
 import type { VerifyOutcome } from './verify.js';
 
@@ -71,22 +65,7 @@ export interface VerifyImageInputOptions extends ImageSourceOptions, AwsAccessOp
   now?: Date;
 }
 
-/**
- * True when an input names an image rather than a layer zip or an ARN: an `oci:`,
- * `docker-archive:` or `docker://` reference, an OCI layout directory, or (for a path that does
- * not exist) a registry reference with a host.
- */
-export async function isImageInput(input: string): Promise<boolean> {
-  if (input.startsWith('arn:')) return false;
-  if (/^(?:oci:|docker-archive:|docker:\/\/)/.test(input)) return true;
-  if (/\.zip$/i.test(input)) return false;
-  if (await pathExists(input)) return isLayoutDirectory(input);
-  try {
-    return parseImageReference(input).transport === 'registry';
-  } catch {
-    return false;
-  }
-}
+export { isImageInput } from './image.js';
 
 /** Everything gathered about one image, and the store its documents came from. */
 interface Gathered {
@@ -95,22 +74,19 @@ interface Gathered {
   notes: VerifyOutcome['notes'];
 }
 
-/**
- * Resolves the image (one platform, verified documents). Kept in one small function so the
- * shared image resolver can take its place.
- */
+/** Resolves the image (one platform, verified documents; ECR tokens through the AWS flags). */
 async function resolveImageForVerify(
-  source: ImageSourceOptions
+  source: ImageSourceOptions & AwsAccessOptions
 ): Promise<{ image: ResolvedImage; reference: ImageReference }> {
   const reference = await classifyImageInput(source.image);
-  const handle = await resolveImage(reference, {
-    ...(source.platform !== undefined ? { platform: parsePlatform(source.platform) } : {}),
-    registry: await registryOptions(source.registry ?? {}),
+  const resolved = await resolveImageReference(source.image, {
+    ...source,
+    ...(source.registry ?? {}),
   });
   try {
-    return { image: handle.image, reference };
+    return { image: resolved.image, reference };
   } finally {
-    await handle.close();
+    await resolved.close();
   }
 }
 
@@ -156,7 +132,7 @@ function pinnedIndexes(policy: LoadedPolicy): string[] {
 }
 
 async function gatherImage(
-  options: ImageSourceOptions & { facts?: ImageFacts | undefined },
+  options: ImageSourceOptions & AwsAccessOptions & { facts?: ImageFacts | undefined },
   policy: LoadedPolicy
 ): Promise<Gathered> {
   const { image, reference } = await resolveImageForVerify(options);
@@ -327,11 +303,4 @@ export async function addImagePinToPolicy(
   const { text, added } = addImagePinToPolicyText(readFileSync(policyFile, 'utf8'), ruleIndex, pin);
   if (added) await writeFileAtomic(policyFile, text);
   return { added };
-}
-
-async function pathExists(path: string): Promise<boolean> {
-  return stat(path).then(
-    () => true,
-    () => false
-  );
 }

@@ -65,6 +65,8 @@ export interface ImageSubject {
   size: number;
   scope: ImageScope;
   os?: OsIdentity;
+  /** What the container runs: the config's entry point, command and working directory. */
+  run?: { entrypoint?: readonly string[]; cmd?: readonly string[]; workingDir?: string };
   inventory: Inventory;
   removed: readonly RemovedPackage[];
 }
@@ -106,6 +108,9 @@ function imageComponent(s: ImageSubject): CDX.Models.Component {
   prop('image:config-digest', s.configDigest);
   prop('image:platform', s.platform);
   prop('image:scope', s.scope);
+  if (s.run?.entrypoint) prop('image:entrypoint', JSON.stringify(s.run.entrypoint));
+  if (s.run?.cmd) prop('image:cmd', JSON.stringify(s.run.cmd));
+  if (s.run?.workingDir) prop('image:working-dir', s.run.workingDir);
   prop('size', String(s.size));
   for (const l of s.layers) {
     const n = String(l.index).padStart(3, '0');
