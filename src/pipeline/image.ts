@@ -227,7 +227,7 @@ export async function openImage(
 export async function openResolvedImage(
   handle: ImageHandle,
   options: OpenImageOptions & { retry?: RetryPolicy } = {},
-  release: () => Promise<void> = async () => undefined
+  release: () => Promise<void> = () => Promise.resolve()
 ): Promise<OpenedImage> {
   const accesses: RandomAccess[] = [];
   const close = async (): Promise<void> => {

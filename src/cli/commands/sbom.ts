@@ -144,9 +144,15 @@ export const sbomCommand = command(
             'spdx-json is written for layers only; an image SBOM is cyclonedx-json or cyclonedx-xml',
         });
       }
-      const { formats: _formats, ...single } = options;
       const first = targets[0]!.format as SbomFormat;
-      const result = await imageSbom(input, { ...single, format: first, ...flags.image(values) });
+      const result = await imageSbom(input, {
+        specVersion: options.specVersion,
+        ...(options.timestamp ? { timestamp: options.timestamp } : {}),
+        limits: options.limits,
+        ...flags.aws(values),
+        format: first,
+        ...flags.image(values),
+      });
       if (!quiet) {
         printFindings(io, result.image.name, result.inventory.findings);
         io.stderr.write(summarizeImage(result) + '\n');
