@@ -339,6 +339,12 @@ async function laterEstate(path) {
     for (const region of Object.values(account.regions ?? {}))
       for (const l of region.layers ?? [])
         for (const v of l.versions) if (v.zip && !isAbsolute(v.zip)) v.zip = resolve(base, v.zip);
+  // So are the OCI layouts of the ECR repositories.
+  for (const account of Object.values(doc.accounts))
+    for (const region of Object.values(account.regions ?? {}))
+      for (const r of region.ecr?.repositories ?? [])
+        for (const im of r.images ?? [])
+          if (im.layout && !isAbsolute(im.layout)) im.layout = resolve(base, im.layout);
   const east = doc.accounts[HOME].regions['us-east-1'];
   east.signingJobs.push({
     jobId: '3f1e2d4c-0008-4a5b-8c7d-000000000008',
@@ -368,6 +374,9 @@ async function laterEstate(path) {
   const hotfix = east.layers.find((l) => l.name === 'node-hotfix');
   hotfix.versions[0].generate.files['nodejs/node_modules/axios/package.json'] =
     '{"name":"axios","version":"0.21.1","license":"MIT"}';
+  // Deleted and published again: the listing's CreatedDate is new, so a re-scan describes it
+  // again instead of reusing what it knew of the old version 1.
+  hotfix.versions[0].createdDate = '2025-06-08T09:00:00.000+0000';
   writeFileSync(path, YAML.stringify(doc));
   return path;
 }

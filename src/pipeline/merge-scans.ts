@@ -12,6 +12,7 @@ import {
 } from '../scan/result.js';
 import { mergeShardResults } from '../scan/shards.js';
 import { writeFileAtomic } from '../util/fs.js';
+import { scanPackageDrift } from './drift.js';
 
 /** Options for {@link mergeScans}. */
 export interface MergeScansOptions {
@@ -51,6 +52,8 @@ export async function mergeScans(
     }
     await writeFileAtomic(join(out, path), bytes);
   }
+  // Package drift reads the SBOMs, now all in one place, as the scan does.
+  result.drift = { ...result.drift, ...(await scanPackageDrift(result, out)) };
   const resultPath = join(out, 'scan.json');
   await writeFileAtomic(resultPath, serializeScanResult(result));
   return { result, resultPath };

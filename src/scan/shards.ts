@@ -6,6 +6,8 @@
  */
 import { UsageError } from '../errors.js';
 import { computeDrift } from './drift.js';
+import { computeImageDrift } from './image-drift.js';
+import type { ScanImage, ScanImageRepository } from './image-result.js';
 import {
   sortScanLayers,
   type ScanFailure,
@@ -123,6 +125,10 @@ export function mergeShardResults(shards: readonly ScanResult[]): MergedScan {
   const sortedFunctions = functions.sort(
     (a, b) => cmp(a.account, b.account) || cmp(a.region, b.region) || cmp(a.arn, b.arn)
   );
+  const repositories = mergeRepositories(shards, sbomSource);
+  const imageFunctions = sortedFunctions.flatMap((f) =>
+    f.image ? [{ ...f, image: f.image }] : []
+  );
   return {
     result: {
       schemaVersion: first.schemaVersion,
@@ -133,9 +139,59 @@ export function mergeShardResults(shards: readonly ScanResult[]): MergedScan {
       },
       functions: sortedFunctions,
       layers: layerList,
+      ...(shards.some((s) => s.images) ? { images: repositories } : {}),
       failures: failureList,
-      drift: computeDrift(sortedFunctions, layerList),
+      drift: {
+        ...computeDrift(sortedFunctions, layerList),
+        ...(shards.some((s) => s.drift.images)
+          ? { images: computeImageDrift(imageFunctions, repositories) }
+          : {}),
+      },
     },
     sbomSource,
   };
+}
+
+/**
+ * The ECR repositories of every shard as one scan lists them: a repository seen by several
+ * shards (functions of several accounts using it) keeps the record that described it, with each
+ * image's users joined and its SBOM taken from a shard that read it.
+ */
+function mergeRepositories(
+  shards: readonly ScanResult[],
+  sbomSource: Map<string, number>
+): ScanImageRepository[] {
+  const repos = new Map<string, ScanImageRepository>();
+  shards.forEach((s, shard) => {
+    for (const r of s.images ?? []) {
+      const key = `${r.registry}/${r.name}`;
+      const had = repos.get(key);
+      const base = !had || (had.failure !== null && r.failure === null) ? r : had;
+      const other = base === r ? had : r;
+      const images = new Map<string, ScanImage>();
+      for (const i of [...base.images, ...(other?.images ?? [])]) {
+        const prev = images.get(i.digest);
+        if (!prev) images.set(i.digest, { ...i, usedBy: [...i.usedBy] });
+        else {
+          const read = prev.status !== 'inventoried' && i.status === 'inventoried' ? i : prev;
+          images.set(i.digest, {
+            ...read,
+            usedBy: [...new Set([...prev.usedBy, ...i.usedBy])].sort(),
+          });
+        }
+      }
+      for (const i of r.images)
+        if (i.sbom && i.status === 'inventoried' && !sbomSource.has(i.sbom))
+          sbomSource.set(i.sbom, shard);
+      repos.set(key, {
+        ...base,
+        images: [...images.values()].sort(
+          (a, b) => (a.pushOrder ?? Infinity) - (b.pushOrder ?? Infinity) || cmp(a.digest, b.digest)
+        ),
+      });
+    }
+  });
+  return [...repos.values()].sort(
+    (a, b) => cmp(a.account, b.account) || cmp(a.region, b.region) || cmp(a.name, b.name)
+  );
 }

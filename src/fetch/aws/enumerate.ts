@@ -463,6 +463,7 @@ function slimConfiguration(c: FunctionConfiguration): FunctionConfiguration {
     Architectures: c.Architectures,
     PackageType: c.PackageType,
     Layers: c.Layers?.map((l) => ({ Arn: l.Arn })),
+    CodeSha256: c.CodeSha256,
   };
 }
 
