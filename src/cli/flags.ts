@@ -9,7 +9,7 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { UsageError } from '../errors.js';
 import { profileRegion, type AwsOptions } from '../fetch/aws/clients.js';
 import type { LayerFacts } from '../model/evidence.js';
-import type { ImageScope, InventoryImageOptions } from '../pipeline/image.js';
+import { isImageInput, type ImageScope, type InventoryImageOptions } from '../pipeline/image.js';
 import type { Limits } from '../unpack/source.js';
 import { parseExpiry } from '../verify/policy/expiry.js';
 import type { Pin } from '../verify/policy/types.js';
@@ -549,4 +549,18 @@ export function historyArgv(argv: readonly string[]): string[] {
 /** The database `--history`/`--db` names, the default one when given alone or not at all. */
 export function historyDb(value: string | undefined, fallback: () => string): string {
   return value === undefined || value === DEFAULT_DB ? fallback() : value;
+}
+
+/**
+ * The positional IMAGE of `gate` and `pin`: one positional that names an image, and no
+ * `--layer-name` (which makes it a layer); undefined for a layer.
+ */
+export async function imagePositional(args: {
+  positionals: readonly string[];
+  values: { 'layer-name'?: string | undefined };
+}): Promise<string | undefined> {
+  const [first] = args.positionals;
+  if (args.positionals.length !== 1 || first === undefined) return undefined;
+  if (args.values['layer-name'] !== undefined) return undefined;
+  return (await isImageInput(first)) ? first : undefined;
 }

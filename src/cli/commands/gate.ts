@@ -4,7 +4,7 @@
  * the version is new). On success prints the pin entry, or adds it to the policy with --write.
  */
 import { gateLayer } from '../../pipeline/pin.js';
-import { imagePin, isImageInput, verifyImageInput } from '../../pipeline/verify-image.js';
+import { imagePin, verifyImageInput } from '../../pipeline/verify-image.js';
 import { UsageError } from '../../errors.js';
 import type { CliIo } from '../io.js';
 import { VERDICT_FORMATS, renderVerdicts } from '../../report/verdicts.js';
@@ -45,13 +45,8 @@ export const gateCommand = command(
   },
   async (args, io) => {
     const { values } = args;
-    const first = args.positionals[0];
-    if (
-      args.positionals.length === 1 &&
-      first !== undefined &&
-      values['layer-name'] === undefined &&
-      (await isImageInput(first))
-    ) {
+    const first = await flags.imagePositional(args);
+    if (first !== undefined) {
       return gateImage(first, values, io);
     }
     const { input, policy, layerName, fields, facts, limits } = flags.pinTarget(

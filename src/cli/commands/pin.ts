@@ -4,7 +4,7 @@ import { EXIT } from '../exit.js';
 import { AWS_ENV, command } from '../command.js';
 import * as flags from '../flags.js';
 import { emitImagePin, emitPin } from '../pin-entry.js';
-import { imagePin, isImageInput } from '../../pipeline/verify-image.js';
+import { imagePin } from '../../pipeline/verify-image.js';
 import { UsageError } from '../../errors.js';
 
 export const PIN_USAGE = `usage: lamina pin LAYER.zip|LAYER_VERSION_ARN --policy FILE --layer-name NAME [--version N]
@@ -35,13 +35,8 @@ export const pinCommand = command(
   },
   async (args, io) => {
     const { values } = args;
-    const first = args.positionals[0];
-    if (
-      args.positionals.length === 1 &&
-      first !== undefined &&
-      values['layer-name'] === undefined &&
-      (await isImageInput(first))
-    ) {
+    const first = await flags.imagePositional(args);
+    if (first !== undefined) {
       if (values.policy === undefined)
         throw new UsageError({ code: 'MISSING_ARGUMENT', message: '--policy is required' });
       if (values.version !== undefined)
