@@ -243,6 +243,10 @@ function run(input: VerifyBundleInput, ev: SigstoreEvidence): string {
     if (!statementCoversDigest(parsed.statement, ev.artifactSha256)) {
       fail('DSSE_SUBJECT_MISMATCH', `no in-toto subject has sha256 ${ev.artifactSha256}`);
     }
+    const kinds = new Set(bundle.verificationMaterial.tlogEntries.map((t) => t.kindVersion?.kind));
+    if (kinds.size === 1 && kinds.has('hashedrekord')) {
+      entity.signature = hashedRekordDsseContent(entity.signature, env);
+    }
   }
   for (const ts of bundle.verificationMaterial.timestampVerificationData?.rfc3161Timestamps ?? []) {
     try {
@@ -393,8 +397,35 @@ function prehashedContent(signature: Buffer, digest: Buffer): SignedEntity['sign
     signature,
     compareSignature: (s) => sigcrypto.bufferEqual(s, signature),
     compareDigest: (d) => sigcrypto.bufferEqual(d, digest),
-    compareSignedDigest: (d) => sigcrypto.bufferEqual(d, digest),
     verifySignature: (key) => verifyPrehashedSha256(key, digest, signature),
+  };
+}
+
+/**
+ * A DSSE envelope logged as a `hashedrekord` entry (as Rekor v2 logs every signature) records the
+ * digest of the signed bytes, the DSSE pre-authentication encoding, not of the payload. The
+ * library's hashedrekord check compares the entry against `compareDigest`, so for a bundle whose
+ * entries are all hashedrekord that comparison is made against the PAE digest; signature checks
+ * are unchanged. Mixed entry kinds keep the library's comparison and fail closed.
+ */
+function hashedRekordDsseContent(
+  content: SignedEntity['signature'],
+  env: { payloadType: string; payload: Uint8Array }
+): SignedEntity['signature'] {
+  const type = Buffer.from(env.payloadType, 'utf8');
+  const body = Buffer.from(env.payload);
+  const pae = Buffer.concat([
+    Buffer.from(`DSSEv1 ${type.length} `, 'utf8'),
+    type,
+    Buffer.from(` ${body.length} `, 'utf8'),
+    body,
+  ]);
+  const signed = createHash('sha256').update(pae).digest();
+  return {
+    signature: content.signature,
+    compareSignature: (s) => content.compareSignature(s),
+    compareDigest: (d) => sigcrypto.bufferEqual(d, signed),
+    verifySignature: (key) => content.verifySignature(key),
   };
 }
 
