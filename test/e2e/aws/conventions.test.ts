@@ -4,7 +4,10 @@
  * error, flags checked when parsed, timeouts on an endpoint that never answers, and one line
  * saying what to do when no credentials or principal can be found.
  */
+import { createHash } from 'node:crypto';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { createServer, type Server, type Socket } from 'node:net';
+import { dirname, join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startAwsLocal, type AwsLocal } from '@lamina/aws-local/testing';
 import { runCli, spawnCli } from '../helpers/cli.js';
@@ -95,6 +98,105 @@ describe('profiles', () => {
     const env = await runCli(['scan', '--output-dir', h.dir + '/out', ...cache(h)]);
     expect(env.code).toBe(2);
     expect(env.stderr).toMatch(/"qa" .*AWS_PROFILE/);
+  });
+});
+
+describe('credential sources the SDK resolves for a profile', () => {
+  it('credential_process: the keys a process prints are used, and a wrong secret is one line', async () => {
+    h = await startAwsLocal(SBOM_ESTATE);
+    const { accessKeyId, secretAccessKey } = h.endpoint.credentials;
+    const script = async (secret: string): Promise<string> =>
+      h!.file(
+        `creds-${secret.length}.mjs`,
+        `console.log(JSON.stringify({ Version: 1, AccessKeyId: ${JSON.stringify(accessKeyId)}, ` +
+          `SecretAccessKey: ${JSON.stringify(secret)} }));\n`
+      );
+    const good = await script(secretAccessKey);
+    const bad = await script(`${secretAccessKey}-wrong`);
+    await profiles(
+      h,
+      `[profile proc]\nregion = us-east-1\nendpoint_url = ${h.endpoint.url}\n` +
+        `credential_process = ${process.execPath} ${good}\n` +
+        `[profile wrong]\nregion = us-east-1\nendpoint_url = ${h.endpoint.url}\n` +
+        `credential_process = ${process.execPath} ${bad}\n`
+    );
+    const ok = await runCli(['sbom', arnOf('npm', 1), '--profile', 'proc', ...cache(h)]);
+    expect(ok.stderr).toBe('');
+    expect(ok.code).toBe(0);
+    const r = await runCli(['sbom', arnOf('npm', 1), '--profile', 'wrong', ...cache(h)]);
+    expect(r.code).toBe(3);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toMatch(/AWS rejected the credentials \(InvalidSignatureException\)/);
+  });
+
+  it("role chaining: role_arn + source_profile reads what only the role's account may read", async () => {
+    h = await startAwsLocal(
+      SBOM_ESTATE.replace(
+        '      - { accessKeyId: AKIASBOMOTHER0000001, secretAccessKey: other-secret }\n',
+        '      - { accessKeyId: AKIASBOMOTHER0000001, secretAccessKey: other-secret }\n' +
+          "    roles:\n      - { name: Reader, trustedAccounts: ['111111111111'] }\n"
+      )
+    );
+    const endpoint = `region = us-east-1\nendpoint_url = ${h.endpoint.url}\n`;
+    await profiles(
+      h,
+      `[profile prod]\n${endpoint}` +
+        `[profile chain]\n${endpoint}source_profile = prod\n` +
+        `role_arn = arn:aws:iam::222222222222:role/Reader\n`
+    );
+    const privateLayer = arnOf('private', 1, '222222222222');
+    const direct = await runCli(['sbom', privateLayer, '--profile', 'prod', ...cache(h)]);
+    expect(direct.code).not.toBe(0);
+    // The SDK's role provider makes its own STS client, which reads AWS_ENDPOINT_URL_STS but
+    // not the profile's endpoint_url; on AWS the default STS endpoint is the right one.
+    process.env['AWS_ENDPOINT_URL_STS'] = h.endpoint.url;
+    let chained: Awaited<ReturnType<typeof runCli>>;
+    try {
+      chained = await runCli(['sbom', privateLayer, '--profile', 'chain', ...cache(h)]);
+    } finally {
+      delete process.env['AWS_ENDPOINT_URL_STS'];
+    }
+    expect(chained.stderr).toBe('');
+    expect(chained.code).toBe(0);
+    expect(JSON.stringify(JSON.parse(chained.stdout))).toContain('pkg:npm/p@1.0.0');
+  });
+
+  it('an expired SSO session is one line saying to log in again', async () => {
+    h = await startAwsLocal(SBOM_ESTATE);
+    const home = join(h.dir, 'home');
+    const startUrl = 'https://example.awsapps.com/start';
+    // The SDK's SSO token cache: ~/.aws/sso/cache/<sha1 of the session name>.json.
+    const cacheFile = join(
+      home,
+      '.aws/sso/cache',
+      `${createHash('sha1').update('corp').digest('hex')}.json`
+    );
+    await mkdir(dirname(cacheFile), { recursive: true });
+    await writeFile(
+      cacheFile,
+      JSON.stringify({
+        accessToken: 'expired-token',
+        expiresAt: '2020-01-01T00:00:00Z',
+        region: 'us-east-1',
+        startUrl,
+      })
+    );
+    await profiles(
+      h,
+      `[profile sso]\nregion = us-east-1\nendpoint_url = ${h.endpoint.url}\n` +
+        `sso_session = corp\nsso_account_id = 111111111111\nsso_role_name = Reader\n` +
+        `[sso-session corp]\nsso_region = us-east-1\nsso_start_url = ${startUrl}\n`
+    );
+    const previousHome = process.env['HOME'];
+    process.env['HOME'] = home;
+    try {
+      const r = await runCli(['sbom', arnOf('npm', 1), '--profile', 'sso', ...cache(h)]);
+      expect(r.code).toBe(3);
+      expect(r.stderr.trim().split('\n')).toHaveLength(1);
+      expect(r.stderr).toMatch(/SSO session has expired or is missing: run 'aws sso login'/);
+    } finally {
+      process.env['HOME'] = previousHome;
+    }
   });
 });
 
