@@ -48,8 +48,15 @@ import {
   type AwsAccessOptions,
   type LimitOptions,
 } from './options.js';
-import type { SbomFormatOptions } from './sbom.js';
-import type { SbomFormat } from '../sbom/cyclonedx.js';
+import {
+  cdxOptions,
+  formatsOf,
+  renderAll,
+  spdxOptions,
+  type Rendered,
+  type SbomFormatOptions,
+} from './sbom.js';
+import { serializeImageSpdx } from '../sbom/image-spdx.js';
 
 export type { ImageScope, RemovedPackage } from '../sbom/image.js';
 
@@ -403,22 +410,21 @@ async function removedPackages(
 }
 
 /** Options for {@link imageSbom}. */
-export interface ImageSbomOptions
-  extends InventoryImageOptions, Omit<SbomFormatOptions, 'format' | 'formats'> {
-  /** CycloneDX JSON (default) or XML; SPDX is written for layers only. */
-  format?: SbomFormat;
-}
+export interface ImageSbomOptions extends InventoryImageOptions, SbomFormatOptions {}
 
 /** An image's SBOM and the inventory it was written from. */
 export interface ImageSbom extends ImageInventory {
+  /** The SBOM in `format`. */
   sbom: string;
+  /** Every format asked for (`format` and `formats`), from the same inventory. */
+  sboms: Rendered;
 }
 
 /**
- * Open, inventory and describe an image as a CycloneDX SBOM: `metadata.component` is the
+ * Open, inventory and describe an image as an SBOM (CycloneDX JSON or XML, SPDX 2.3 JSON): the
  * container (a `pkg:oci` purl with the manifest digest; a docker-archive, which has no manifest,
- * is named by its config digest and diffIDs), its layers and digests as properties, each
- * package with the layer and image part it came from, and the OS as a component.
+ * is named by its config digest and diffIDs), its layers and digests, each package with the
+ * layer and image part it came from, and the OS.
  * @throws as {@link openImage}
  */
 export async function imageSbom(
@@ -426,12 +432,17 @@ export async function imageSbom(
   options: ImageSbomOptions = {}
 ): Promise<ImageSbom> {
   const inv = await inventoryImage(reference, options);
-  const sbom = serializeImageSbom(imageSubject(inv), {
-    format: options.format ?? 'cyclonedx-json',
-    specVersion: options.specVersion ?? '1.6',
-    ...(options.timestamp ? { timestamp: options.timestamp } : {}),
-  });
-  return { ...inv, sbom };
+  const sboms = renderImageSboms(imageSubject(inv), options);
+  return { ...inv, sbom: sboms[formatsOf(options)[0]!]!, sboms };
+}
+
+/** Each format asked for, of one image subject. */
+export function renderImageSboms(subject: ImageSubject, options: SbomFormatOptions): Rendered {
+  return renderAll(options, (f) =>
+    f === 'spdx-json'
+      ? serializeImageSpdx(subject, spdxOptions(options))
+      : serializeImageSbom(subject, cdxOptions(options, f))
+  );
 }
 
 /** What the SBOM stage needs to know of an inventoried image (no I/O types). */

@@ -32,22 +32,25 @@ export interface SbomFormatOptions {
 }
 
 /** Each format asked for, the main one first, each once. */
-function formatsOf(o: SbomFormatOptions): SbomOutputFormat[] {
+export function formatsOf(o: SbomFormatOptions): SbomOutputFormat[] {
   return [...new Set([o.format ?? 'cyclonedx-json', ...(o.formats ?? [])])];
 }
 
-function cdxOptions(o: SbomFormatOptions, format: SbomFormat) {
+export function cdxOptions(o: SbomFormatOptions, format: SbomFormat) {
   return { format, specVersion: o.specVersion ?? '1.6', timestamp: o.timestamp } as const;
 }
 
-function spdxOptions(o: SbomFormatOptions) {
+export function spdxOptions(o: SbomFormatOptions) {
   return o.timestamp ? { created: o.timestamp } : {};
 }
 
 /** Each format's text, in {@link formatsOf} order. */
-type Rendered = Partial<Record<SbomOutputFormat, string>>;
+export type Rendered = Partial<Record<SbomOutputFormat, string>>;
 
-function renderAll(o: SbomFormatOptions, render: (format: SbomOutputFormat) => string): Rendered {
+export function renderAll(
+  o: SbomFormatOptions,
+  render: (format: SbomOutputFormat) => string
+): Rendered {
   const out: Rendered = {};
   for (const f of formatsOf(o)) out[f] = render(f);
   return out;

@@ -1,11 +1,10 @@
 /** `lamina sbom`: one layer (zip, directory, ARN), a container image, or a function's layers as a CycloneDX SBOM. */
 import { UsageError } from '../../errors.js';
 import { parseFunctionArn } from '../../model/arn.js';
-import { imageSbom, imageSubject, isImageInput, type ImageSbom } from '../../pipeline/image.js';
-import { serializeImageSbom } from '../../sbom/image.js';
+import { imageSbom, isImageInput, type ImageSbom } from '../../pipeline/image.js';
 import { functionSbom, layerSbom, SBOM_OUTPUT_FORMATS } from '../../pipeline/sbom.js';
 import { summarizeInventory } from '../../report/inventory-summary.js';
-import type { SbomFormat, SpecVersion } from '../../sbom/cyclonedx.js';
+import type { SpecVersion } from '../../sbom/cyclonedx.js';
 import { EXIT } from '../exit.js';
 import { AWS_ENV, command } from '../command.js';
 import * as flags from '../flags.js';
@@ -22,7 +21,7 @@ version ARN (arn:aws:lambda:REGION:ACCOUNT:layer:NAME:VERSION), fetched from AWS
 in the ARN's region. IMAGE is a container image: every layer is checked against
 its digests, read without extracting it and squashed with OCI whiteouts; the
 SBOM names the image (pkg:oci purl, manifest digest, layers), its OS and each
-package's layer and image part. --function NAME (or function ARN) writes one SBOM
+package's layer and image part (SPDX: as lamina: lines of each element's comment). --function NAME (or function ARN) writes one SBOM
 for the function's merged /opt: its layers applied in order, with what a later
 layer shadows marked (lamina:shadowed-by). Container image functions are not supported.
 
@@ -136,38 +135,15 @@ export const sbomCommand = command(
 
     const input = positionals[0]!;
     if (await isImageInput(input)) {
-      const spdx = targets.find((t) => t.format === 'spdx-json');
-      if (spdx) {
-        throw new UsageError({
-          code: 'BAD_ARGUMENT',
-          message:
-            'spdx-json is written for layers only; an image SBOM is cyclonedx-json or cyclonedx-xml',
-        });
-      }
-      const first = targets[0]!.format as SbomFormat;
       const result = await imageSbom(input, {
-        specVersion: options.specVersion,
-        ...(options.timestamp ? { timestamp: options.timestamp } : {}),
-        limits: options.limits,
-        ...flags.aws(values),
-        format: first,
+        ...options,
         ...flags.image(values),
       });
       if (!quiet) {
         printFindings(io, result.image.name, result.inventory.findings);
         io.stderr.write(summarizeImage(result) + '\n');
       }
-      for (const t of targets) {
-        const text =
-          t.format === first
-            ? result.sbom
-            : serializeImageSbom(imageSubject(result), {
-                format: t.format as SbomFormat,
-                specVersion: options.specVersion,
-                ...(options.timestamp ? { timestamp: options.timestamp } : {}),
-              });
-        await emit(text, t.file, io);
-      }
+      for (const t of targets) await emit(result.sboms[t.format]!, t.file, io);
       return EXIT.OK;
     }
 
