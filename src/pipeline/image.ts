@@ -12,7 +12,6 @@ import { stat } from 'node:fs/promises';
 import { basename, resolve } from 'node:path';
 import { ClientFactory, DEFAULT_PRINCIPAL } from '../fetch/aws/clients.js';
 import { ContentCache } from '../fetch/cache.js';
-import type { RetryPolicy } from '../fetch/retry.js';
 import type { ArchiveIndexer, ArchiveMember } from '../fetch/image/docker-archive.js';
 import {
   DEFAULT_MAX_IMAGE_BYTES,
@@ -20,7 +19,14 @@ import {
   type ResolvedImage,
 } from '../fetch/image/handle.js';
 import { formatPlatform, parsePlatform } from '../fetch/image/platform.js';
-import { isLayoutDirectory, parseImageReference } from '../fetch/image/reference.js';
+import {
+  classifyImageInput,
+  isLayoutDirectory,
+  parseImageReference,
+} from '../fetch/image/reference.js';
+import { EcrAccess } from '../fetch/aws/ecr-images.js';
+import { RETRY, type RetryPolicy } from '../fetch/retry.js';
+import { ecrImageOf, withEcrImage } from './ecr-image.js';
 import { resolveImage } from '../fetch/image/resolve.js';
 import type { SpooledLayer } from '../fetch/image/spool.js';
 import { ecrTokenProvider, type EcrTokenProvider } from '../fetch/registry/ecr.js';
@@ -321,7 +327,37 @@ export async function inventoryImage(
   reference: string,
   options: InventoryImageOptions = {}
 ): Promise<ImageInventory> {
+  const ecrImage = options.ecrToken ? undefined : ecrImageOf(await classifyImageInput(reference));
+  if (ecrImage) {
+    // An ECR registry: its token says where its API is (a local endpoint's registry front).
+    const own = options.awsClients === undefined;
+    const factory = options.awsClients ?? new ClientFactory(options.aws ?? {});
+    try {
+      const platform = platformOf(options.platform);
+      return await withEcrImage(
+        new EcrAccess(factory, RETRY.lookup.api),
+        ecrImage,
+        { ...(platform ? { platform } : {}) },
+        (handle) => inventoryHandle(handle, options)
+      );
+    } finally {
+      if (own) factory.destroy();
+    }
+  }
   const opened = await openImage(reference, options);
+  try {
+    return await inventoryOpened(opened, options);
+  } finally {
+    await opened.close();
+  }
+}
+
+/** Open a resolved image (the caller closes the handle), inventory it, close the layers. */
+export async function inventoryHandle(
+  handle: ImageHandle,
+  options: InventoryImageOptions & { retry?: RetryPolicy } = {}
+): Promise<ImageInventory> {
+  const opened = await openResolvedImage(handle, options);
   try {
     return await inventoryOpened(opened, options);
   } finally {
