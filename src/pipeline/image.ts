@@ -61,7 +61,7 @@ import {
   spdxOptions,
   type Rendered,
   type SbomFormatOptions,
-} from './sbom.js';
+} from './sbom-formats.js';
 import { serializeImageSpdx } from '../sbom/image-spdx.js';
 
 export type { ImageScope, RemovedPackage } from '../sbom/image.js';
