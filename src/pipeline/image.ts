@@ -54,14 +54,7 @@ import {
   type AwsAccessOptions,
   type LimitOptions,
 } from './options.js';
-import {
-  cdxOptions,
-  formatsOf,
-  renderAll,
-  spdxOptions,
-  type Rendered,
-  type SbomFormatOptions,
-} from './sbom-formats.js';
+import { renderSboms, type Rendered, type SbomFormatOptions } from './sbom-formats.js';
 import { serializeImageSpdx } from '../sbom/image-spdx.js';
 
 export type { ImageScope, RemovedPackage } from '../sbom/image.js';
@@ -468,17 +461,18 @@ export async function imageSbom(
   options: ImageSbomOptions = {}
 ): Promise<ImageSbom> {
   const inv = await inventoryImage(reference, options);
-  const sboms = renderImageSboms(imageSubject(inv), options);
-  return { ...inv, sbom: sboms[formatsOf(options)[0]!]!, sboms };
+  return { ...inv, ...renderImageSboms(imageSubject(inv), options) };
 }
 
 /** Each format asked for, of one image subject. */
-export function renderImageSboms(subject: ImageSubject, options: SbomFormatOptions): Rendered {
-  return renderAll(options, (f) =>
-    f === 'spdx-json'
-      ? serializeImageSpdx(subject, spdxOptions(options))
-      : serializeImageSbom(subject, cdxOptions(options, f))
-  );
+export function renderImageSboms(
+  subject: ImageSubject,
+  options: SbomFormatOptions
+): { sbom: string; sboms: Rendered } {
+  return renderSboms(options, {
+    spdx: (o) => serializeImageSpdx(subject, o),
+    cyclonedx: (o) => serializeImageSbom(subject, o),
+  });
 }
 
 /** What the SBOM stage needs to know of an inventoried image (no I/O types). */

@@ -28,25 +28,29 @@ export function formatsOf(o: SbomFormatOptions): SbomOutputFormat[] {
   return [...new Set([o.format ?? 'cyclonedx-json', ...(o.formats ?? [])])];
 }
 
-/** CycloneDX serializer options from the format options. */
-export function cdxOptions(o: SbomFormatOptions, format: SbomFormat) {
-  return { format, specVersion: o.specVersion ?? '1.6', timestamp: o.timestamp } as const;
-}
-
-/** SPDX serializer options from the format options. */
-export function spdxOptions(o: SbomFormatOptions) {
-  return o.timestamp ? { created: o.timestamp } : {};
-}
-
 /** Each format's text, in {@link formatsOf} order. */
 export type Rendered = Partial<Record<SbomOutputFormat, string>>;
 
-/** Render each format asked for, in {@link formatsOf} order. */
-export function renderAll(
+/** How one subject is serialized in each family of formats. */
+export interface SbomWriters {
+  cyclonedx(options: { format: SbomFormat; specVersion: SpecVersion; timestamp?: Date }): string;
+  spdx(options: { created?: Date }): string;
+}
+
+/** Each format asked for (`sboms`), and the main one (`sbom`). */
+export function renderSboms(
   o: SbomFormatOptions,
-  render: (format: SbomOutputFormat) => string
-): Rendered {
-  const out: Rendered = {};
-  for (const f of formatsOf(o)) out[f] = render(f);
-  return out;
+  write: SbomWriters
+): { sbom: string; sboms: Rendered } {
+  const sboms: Rendered = {};
+  for (const f of formatsOf(o))
+    sboms[f] =
+      f === 'spdx-json'
+        ? write.spdx(o.timestamp ? { created: o.timestamp } : {})
+        : write.cyclonedx({
+            format: f,
+            specVersion: o.specVersion ?? '1.6',
+            ...(o.timestamp ? { timestamp: o.timestamp } : {}),
+          });
+  return { sbom: sboms[formatsOf(o)[0]!]!, sboms };
 }

@@ -12,14 +12,7 @@ import { serializeSpdx } from '../sbom/spdx.js';
 import type { ImageInventory } from './image.js';
 import { inventoryPath, inventoryZipFile } from './inventory.js';
 import { resolveLimits, type AwsAccessOptions, type LimitOptions } from './options.js';
-import {
-  cdxOptions,
-  formatsOf,
-  renderAll,
-  spdxOptions,
-  type Rendered,
-  type SbomFormatOptions,
-} from './sbom-formats.js';
+import { renderSboms, type Rendered, type SbomFormatOptions } from './sbom-formats.js';
 
 export {
   SBOM_OUTPUT_FORMATS,
@@ -60,12 +53,11 @@ export async function layerSbom(options: LayerSbomOptions): Promise<LayerSbom> {
   } else {
     inventory = await inventoryPath(options.input, limits);
   }
-  const sboms = renderAll(options, (f) =>
-    f === 'spdx-json'
-      ? serializeSpdx(inventory, spdxOptions(options))
-      : serializeSbom(inventory, cdxOptions(options, f))
-  );
-  return { sbom: sboms[formatsOf(options)[0]!]!, sboms, inventory };
+  const rendered = renderSboms(options, {
+    spdx: (o) => serializeSpdx(inventory, o),
+    cyclonedx: (o) => serializeSbom(inventory, o),
+  });
+  return { ...rendered, inventory };
 }
 
 /** Options for {@link functionSbom}. */
@@ -117,12 +109,11 @@ export async function functionSbom(options: FunctionSbomOptions): Promise<Functi
   );
   if (image) {
     const { imageSubject, renderImageSboms } = await import('./image.js');
-    const sboms = renderImageSboms(
+    const rendered = renderImageSboms(
       { ...imageSubject(image.inventory), lambda: image.facts },
       options
     );
-    const sbom = sboms[formatsOf(options)[0]!]!;
-    return { sbom, sboms, function: fn, kind: 'image', image: image.inventory };
+    return { ...rendered, function: fn, kind: 'image', image: image.inventory };
   }
   const inputs: MergeLayerInput[] = [];
   for (const zip of layers) {
@@ -132,10 +123,9 @@ export async function functionSbom(options: FunctionSbomOptions): Promise<Functi
     inputs.push({ arn: zip.arn, entries: entries ?? [], inventory });
   }
   const view = mergeLayers(inputs);
-  const sboms = renderAll(options, (f) =>
-    f === 'spdx-json'
-      ? serializeFunctionSpdx(view, fn, spdxOptions(options))
-      : serializeFunctionSbom(view, fn, cdxOptions(options, f))
-  );
-  return { sbom: sboms[formatsOf(options)[0]!]!, sboms, function: fn, kind: 'zip', view };
+  const rendered = renderSboms(options, {
+    spdx: (o) => serializeFunctionSpdx(view, fn, o),
+    cyclonedx: (o) => serializeFunctionSbom(view, fn, o),
+  });
+  return { ...rendered, function: fn, kind: 'zip', view };
 }

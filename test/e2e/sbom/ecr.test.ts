@@ -113,6 +113,25 @@ async function alpineFromLayout(): Promise<string[]> {
   return layoutPackages;
 }
 
+/** `lamina sbom ARGS` writing CycloneDX and SPDX to files, both checked and parsed. */
+async function bothFormats(local: AwsLocal, args: string[]) {
+  const cdx = join(local.dir, 'out.cdx.json');
+  const spdx = join(local.dir, 'out.spdx.json');
+  const r = await runCli([
+    'sbom',
+    ...args,
+    ...local.awsFlags,
+    '-o',
+    `cyclonedx-json=${cdx}`,
+    '-o',
+    `spdx-json=${spdx}`,
+  ]);
+  expect(r.code).toBe(0);
+  const text = readFileSync(cdx, 'utf8');
+  expect(await validateJson(text)).toBeNull();
+  return { stderr: r.stderr, bom: JSON.parse(text) as Bom, spdx: spdxOf(spdx) };
+}
+
 function spdxOf(file: string): SpdxDocument {
   const doc = JSON.parse(readFileSync(file, 'utf8')) as SpdxDocument;
   expect(spdxSchemaErrors(doc)).toEqual([]);
@@ -134,23 +153,9 @@ function oneLine(r: { stdout: string; stderr: string }): string {
 describe('lamina sbom ECR-REFERENCE', () => {
   it('reads the image through the token proxyEndpoint: the same packages as its OCI layout', async () => {
     h = await startAwsLocal(ESTATE);
-    const cdx = join(h.dir, 'web.cdx.json');
-    const spdx = join(h.dir, 'web.spdx.json');
     const ref = `${ecr(HOME)}/app/web:prod`;
-    const r = await runCli([
-      'sbom',
-      ref,
-      ...h.awsFlags,
-      '-o',
-      `cyclonedx-json=${cdx}`,
-      '-o',
-      `spdx-json=${spdx}`,
-    ]);
-    expect(r.code).toBe(0);
-    expect(r.stderr).toContain(`lamina: ${ref}: ${ALPINE_DIGEST} linux/amd64`);
-    const text = readFileSync(cdx, 'utf8');
-    expect(await validateJson(text)).toBeNull();
-    const bom = JSON.parse(text) as Bom;
+    const { stderr, bom, spdx } = await bothFormats(h, [ref]);
+    expect(stderr).toContain(`lamina: ${ref}: ${ALPINE_DIGEST} linux/amd64`);
     expect(packagesOf(bom)).toEqual(await alpineFromLayout());
     expect(packagesOf(bom)).toHaveLength(15);
     // The SBOM names the ECR repository, not the local front it was read from.
@@ -159,10 +164,9 @@ describe('lamina sbom ECR-REFERENCE', () => {
     expect(image.purl).toBe(
       `pkg:oci/web@${encodeURIComponent(ALPINE_DIGEST)}?arch=amd64&repository_url=${ecr(HOME)}/app/web&tag=prod`
     );
-    const doc = spdxOf(spdx);
-    expect(doc.packages[0]!.externalRefs?.[0]?.referenceLocator).toBe(image.purl);
+    expect(spdx.packages[0]!.externalRefs?.[0]?.referenceLocator).toBe(image.purl);
     expect(tokenRequests(h)).toBe(1);
-    // The token went to the front only: every registry request was answered as authorized.
+    // The token goes with the first request (ECR wants Basic): no registry request is refused.
     const registry = h.endpoint.log.filter((x) => x.service === 'registry');
     expect(registry.length).toBeGreaterThan(0);
     expect(registry.every((x) => x.status === 200 || x.status === 307)).toBe(true);
@@ -201,25 +205,13 @@ describe('lamina sbom ECR-REFERENCE', () => {
 describe('lamina sbom --function (container image functions)', () => {
   it('writes the image SBOM of the digest Lambda resolved, with the function and its overrides', async () => {
     h = await startAwsLocal(ESTATE);
-    const cdx = join(h.dir, 'fn.cdx.json');
-    const spdx = join(h.dir, 'fn.spdx.json');
-    const r = await runCli([
-      'sbom',
+    const { stderr, bom, spdx } = await bothFormats(h, [
       '--function',
       'web',
       '--region',
       'us-east-1',
-      ...h.awsFlags,
-      '-o',
-      `cyclonedx-json=${cdx}`,
-      '-o',
-      `spdx-json=${spdx}`,
     ]);
-    expect(r.code).toBe(0);
-    expect(r.stderr).toContain(`lamina: web: ${ecr(HOME)}/app/web@${ALPINE_DIGEST}`);
-    const text = readFileSync(cdx, 'utf8');
-    expect(await validateJson(text)).toBeNull();
-    const bom = JSON.parse(text) as Bom;
+    expect(stderr).toContain(`lamina: web: ${ecr(HOME)}/app/web@${ALPINE_DIGEST}`);
     expect(packagesOf(bom)).toEqual(await alpineFromLayout());
     const image = bom.metadata.component;
     const arn = `arn:aws:lambda:us-east-1:${HOME}:function:web`;
@@ -239,8 +231,7 @@ describe('lamina sbom --function (container image functions)', () => {
     expect(prop(image, 'lamina:image:cmd')).toBe('["/bin/bash"]');
     expect(prop(image, 'lamina:image:manifest-digest')).toBe(ALPINE_DIGEST);
 
-    const doc = spdxOf(spdx);
-    const lines = doc.packages[0]!.comment?.split('\n') ?? [];
+    const lines = spdx.packages[0]!.comment?.split('\n') ?? [];
     expect(lines).toEqual(
       expect.arrayContaining([
         `lamina:lambda:function-arn=${arn}`,
