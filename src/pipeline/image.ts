@@ -30,6 +30,7 @@ import { ecrImageOf, withEcrImage } from './ecr-image.js';
 import { resolveImage } from '../fetch/image/resolve.js';
 import type { SpooledLayer } from '../fetch/image/spool.js';
 import { ecrTokenProvider, type EcrTokenProvider } from '../fetch/registry/ecr.js';
+import { loadDockerConfig } from '../fetch/registry/credentials.js';
 import { registryOptions } from '../fetch/registry/options.js';
 import { attributeImagePackages, imagePartOf } from '../inventory/image.js';
 import { buildInventory } from '../inventory/index.js';
@@ -321,7 +322,12 @@ export async function inventoryImage(
   options: InventoryImageOptions = {}
 ): Promise<ImageInventory> {
   const ecrImage = options.ecrToken ? undefined : ecrImageOf(await classifyImageInput(reference));
-  if (ecrImage) {
+  // `--registry-auth` credentials for the host win over a token, as they do for any registry.
+  const explicit =
+    ecrImage !== undefined &&
+    options.registryAuth !== undefined &&
+    (await loadDockerConfig(options.registryAuth, true)).get(ecrImage.host) !== undefined;
+  if (ecrImage && !explicit) {
     // An ECR registry: its token says where its API is (a local endpoint's registry front).
     const own = options.awsClients === undefined;
     const factory = options.awsClients ?? new ClientFactory(options.aws ?? {});
