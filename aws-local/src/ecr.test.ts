@@ -103,6 +103,7 @@ accounts:
             architectures: [arm64]
             imageUri: ${HOME}.dkr.ecr.${REGION}.amazonaws.com/multi:1.0
             lastModified: '2024-02-05T00:00:00Z'
+            imageConfig: { entryPoint: [/bin/run], command: [a.handler], workingDirectory: /srv }
   '${VENDOR}':
     accessKeys: [{ accessKeyId: AKIAVENDOR, secretAccessKey: vendor }]
     regions:
@@ -348,6 +349,11 @@ describe('Lambda image functions', () => {
     expect(worker.Code?.ResolvedImageUri).toBe(
       `${HOME}.dkr.ecr.${REGION}.amazonaws.com/multi@${ARM64}`
     );
+    // The function's own image settings; a function without them has no ImageConfigResponse.
+    expect(worker.Configuration?.ImageConfigResponse).toEqual({
+      ImageConfig: { EntryPoint: ['/bin/run'], Command: ['a.handler'], WorkingDirectory: '/srv' },
+    });
+    expect(web.Configuration?.ImageConfigResponse).toBeUndefined();
     const all = await lambda.send(new ListFunctionsCommand({ FunctionVersion: 'ALL' }));
     expect(
       all.Functions?.map((f) => [f.FunctionArn?.split(':').slice(-2).join(':'), f.CodeSha256])

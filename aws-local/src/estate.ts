@@ -78,6 +78,8 @@ export interface LambdaFunction {
   architectures: string[];
   packageType: 'Zip' | 'Image';
   imageUri: string | undefined;
+  /** Image functions: the function's own settings, overriding the image config's. */
+  imageConfig: { entryPoint?: string[]; command?: string[]; workingDirectory?: string } | undefined;
   /** Image functions: a CodeSha256 to report instead of the resolved manifest's. */
   codeSha256: string | undefined;
   description: string;
@@ -218,6 +220,7 @@ interface RawFunction extends Content {
   architectures?: TextList;
   packageType?: 'Zip' | 'Image' | null;
   imageUri?: Text;
+  imageConfig?: { entryPoint?: TextList; command?: TextList; workingDirectory?: Text } | null;
   codeSha256?: Text;
   description?: Text;
   memorySize?: number | null;
@@ -661,6 +664,15 @@ function readFunctions(
       architectures: architectures.length ? architectures : ['x86_64'],
       packageType,
       imageUri: str(o.imageUri),
+      imageConfig: o.imageConfig
+        ? {
+            ...(o.imageConfig.entryPoint ? { entryPoint: texts(o.imageConfig.entryPoint) } : {}),
+            ...(o.imageConfig.command ? { command: texts(o.imageConfig.command) } : {}),
+            ...(str(o.imageConfig.workingDirectory) !== undefined
+              ? { workingDirectory: str(o.imageConfig.workingDirectory)! }
+              : {}),
+          }
+        : undefined,
       codeSha256: str(o.codeSha256),
       description,
       memorySize: o.memorySize ?? 128,

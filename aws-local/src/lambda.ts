@@ -186,6 +186,16 @@ function functionConfiguration(
     State: 'Active',
     LastUpdateStatus: 'Successful',
   };
+  if (fn.packageType === 'Image' && fn.imageConfig) {
+    const c = fn.imageConfig;
+    cfg['ImageConfigResponse'] = {
+      ImageConfig: {
+        ...(c.entryPoint ? { EntryPoint: c.entryPoint } : {}),
+        ...(c.command ? { Command: c.command } : {}),
+        ...(c.workingDirectory !== undefined ? { WorkingDirectory: c.workingDirectory } : {}),
+      },
+    };
+  }
   if (layers.length) {
     cfg['Layers'] = layers.map((arn) => {
       const found = findLayerVersion(ctx.estate, arn);

@@ -12,7 +12,6 @@ import { stat } from 'node:fs/promises';
 import { basename, resolve } from 'node:path';
 import { ClientFactory, DEFAULT_PRINCIPAL } from '../fetch/aws/clients.js';
 import { ContentCache } from '../fetch/cache.js';
-import type { RetryPolicy } from '../fetch/retry.js';
 import type { ArchiveIndexer, ArchiveMember } from '../fetch/image/docker-archive.js';
 import {
   DEFAULT_MAX_IMAGE_BYTES,
@@ -20,10 +19,18 @@ import {
   type ResolvedImage,
 } from '../fetch/image/handle.js';
 import { formatPlatform, parsePlatform } from '../fetch/image/platform.js';
-import { isLayoutDirectory, parseImageReference } from '../fetch/image/reference.js';
+import {
+  classifyImageInput,
+  isLayoutDirectory,
+  parseImageReference,
+} from '../fetch/image/reference.js';
+import { EcrAccess } from '../fetch/aws/ecr-images.js';
+import { RETRY, type RetryPolicy } from '../fetch/retry.js';
+import { ecrImageOf, withEcrImage } from './ecr-image.js';
 import { resolveImage } from '../fetch/image/resolve.js';
 import type { SpooledLayer } from '../fetch/image/spool.js';
 import { ecrTokenProvider, type EcrTokenProvider } from '../fetch/registry/ecr.js';
+import { loadDockerConfig } from '../fetch/registry/credentials.js';
 import { registryOptions } from '../fetch/registry/options.js';
 import { attributeImagePackages, imagePartOf } from '../inventory/image.js';
 import { buildInventory } from '../inventory/index.js';
@@ -48,8 +55,8 @@ import {
   type AwsAccessOptions,
   type LimitOptions,
 } from './options.js';
-import type { SbomFormatOptions } from './sbom.js';
-import type { SbomFormat } from '../sbom/cyclonedx.js';
+import { renderSboms, type Rendered, type SbomFormatOptions } from './sbom-formats.js';
+import { serializeImageSpdx } from '../sbom/image-spdx.js';
 
 export type { ImageScope, RemovedPackage } from '../sbom/image.js';
 
@@ -314,7 +321,42 @@ export async function inventoryImage(
   reference: string,
   options: InventoryImageOptions = {}
 ): Promise<ImageInventory> {
+  const ecrImage = options.ecrToken ? undefined : ecrImageOf(await classifyImageInput(reference));
+  // `--registry-auth` credentials for the host win over a token, as they do for any registry.
+  const explicit =
+    ecrImage !== undefined &&
+    options.registryAuth !== undefined &&
+    (await loadDockerConfig(options.registryAuth, true)).get(ecrImage.host) !== undefined;
+  if (ecrImage && !explicit) {
+    // An ECR registry: its token says where its API is (a local endpoint's registry front).
+    const own = options.awsClients === undefined;
+    const factory = options.awsClients ?? new ClientFactory(options.aws ?? {});
+    try {
+      const platform = platformOf(options.platform);
+      return await withEcrImage(
+        new EcrAccess(factory, RETRY.lookup.api),
+        ecrImage,
+        { ...(platform ? { platform } : {}) },
+        (handle) => inventoryHandle(handle, options)
+      );
+    } finally {
+      if (own) factory.destroy();
+    }
+  }
   const opened = await openImage(reference, options);
+  try {
+    return await inventoryOpened(opened, options);
+  } finally {
+    await opened.close();
+  }
+}
+
+/** Open a resolved image (the caller closes the handle), inventory it, close the layers. */
+export async function inventoryHandle(
+  handle: ImageHandle,
+  options: InventoryImageOptions & { retry?: RetryPolicy } = {}
+): Promise<ImageInventory> {
+  const opened = await openResolvedImage(handle, options);
   try {
     return await inventoryOpened(opened, options);
   } finally {
@@ -403,22 +445,21 @@ async function removedPackages(
 }
 
 /** Options for {@link imageSbom}. */
-export interface ImageSbomOptions
-  extends InventoryImageOptions, Omit<SbomFormatOptions, 'format' | 'formats'> {
-  /** CycloneDX JSON (default) or XML; SPDX is written for layers only. */
-  format?: SbomFormat;
-}
+export interface ImageSbomOptions extends InventoryImageOptions, SbomFormatOptions {}
 
 /** An image's SBOM and the inventory it was written from. */
 export interface ImageSbom extends ImageInventory {
+  /** The SBOM in `format`. */
   sbom: string;
+  /** Every format asked for (`format` and `formats`), from the same inventory. */
+  sboms: Rendered;
 }
 
 /**
- * Open, inventory and describe an image as a CycloneDX SBOM: `metadata.component` is the
+ * Open, inventory and describe an image as an SBOM (CycloneDX JSON or XML, SPDX 2.3 JSON): the
  * container (a `pkg:oci` purl with the manifest digest; a docker-archive, which has no manifest,
- * is named by its config digest and diffIDs), its layers and digests as properties, each
- * package with the layer and image part it came from, and the OS as a component.
+ * is named by its config digest and diffIDs), its layers and digests, each package with the
+ * layer and image part it came from, and the OS.
  * @throws as {@link openImage}
  */
 export async function imageSbom(
@@ -426,12 +467,18 @@ export async function imageSbom(
   options: ImageSbomOptions = {}
 ): Promise<ImageSbom> {
   const inv = await inventoryImage(reference, options);
-  const sbom = serializeImageSbom(imageSubject(inv), {
-    format: options.format ?? 'cyclonedx-json',
-    specVersion: options.specVersion ?? '1.6',
-    ...(options.timestamp ? { timestamp: options.timestamp } : {}),
+  return { ...inv, ...renderImageSboms(imageSubject(inv), options) };
+}
+
+/** Each format asked for, of one image subject. */
+export function renderImageSboms(
+  subject: ImageSubject,
+  options: SbomFormatOptions
+): { sbom: string; sboms: Rendered } {
+  return renderSboms(options, {
+    spdx: (o) => serializeImageSpdx(subject, o),
+    cyclonedx: (o) => serializeImageSbom(subject, o),
   });
-  return { ...inv, sbom };
 }
 
 /** What the SBOM stage needs to know of an inventoried image (no I/O types). */

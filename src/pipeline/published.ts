@@ -11,6 +11,7 @@ import {
   layerArtifactFacts,
   requireZipFunction,
   withAwsSession,
+  type AwsSession,
 } from './aws.js';
 import type { AwsAccessOptions } from './options.js';
 
@@ -35,20 +36,33 @@ export async function fetchPublishedLayer(
   });
 }
 
+/** A function and its code: each layer of a zip function, or what `readImage` made of its image. */
+export interface FunctionCode<T> {
+  fn: FunctionInfo;
+  /** Zip functions: each layer, in attach order. */
+  layers: CachedLayerZip[];
+  /** Image functions: `readImage`'s result. */
+  image?: T;
+}
+
 /**
- * A function (GetFunction) and each of its layers, in attach order.
- * @throws UsageError when the function does not exist or is a container image function;
- *   FetchError when it or one of its layers could not be fetched
+ * A function (GetFunction) and, for a zip function, each of its layers in attach order; for an
+ * image function, `readImage` run with the same AWS session.
+ * @throws UsageError when the function does not exist (or is an image function and no
+ *   `readImage` is given); FetchError when it or one of its layers could not be fetched
  */
-export async function fetchFunctionLayers(
+export async function fetchFunctionLayers<T = never>(
   access: AwsAccessOptions,
   name: string,
-  region: string
-): Promise<{ fn: FunctionInfo; layers: CachedLayerZip[] }> {
+  region: string,
+  readImage?: (session: AwsSession, fn: FunctionInfo) => Promise<T>
+): Promise<FunctionCode<T>> {
   return withAwsSession(access, RETRY.lookup, async (session) => {
     const fn = await getFunctionInfo(session.factory, name, region, session.retry.api).catch(
       asNamedInput
     );
+    if (fn.packageType === 'Image' && readImage)
+      return { fn, layers: [], image: await readImage(session, fn) };
     requireZipFunction(fn, 'sbom --function');
     const layers: CachedLayerZip[] = [];
     for (const arn of fn.layers) {

@@ -7,51 +7,18 @@ import { serializeFunctionSbom } from '../merge/cyclonedx.js';
 import { mergeLayers, type MergeLayerInput, type MergedView } from '../merge/merge.js';
 import type { Inventory } from '../model/inventory.js';
 import { serializeFunctionSpdx } from '../merge/spdx.js';
-import { serializeSbom, type SbomFormat, type SpecVersion } from '../sbom/cyclonedx.js';
+import { serializeSbom } from '../sbom/cyclonedx.js';
 import { serializeSpdx } from '../sbom/spdx.js';
+import type { ImageInventory } from './image.js';
 import { inventoryPath, inventoryZipFile } from './inventory.js';
 import { resolveLimits, type AwsAccessOptions, type LimitOptions } from './options.js';
+import { renderSboms, type Rendered, type SbomFormatOptions } from './sbom-formats.js';
 
-/** Every SBOM format lamina writes: CycloneDX (JSON, XML) and SPDX 2.3 JSON. */
-export const SBOM_OUTPUT_FORMATS = ['cyclonedx-json', 'cyclonedx-xml', 'spdx-json'] as const;
-export type SbomOutputFormat = (typeof SBOM_OUTPUT_FORMATS)[number];
-
-/** How the SBOM is written. */
-export interface SbomFormatOptions {
-  /** Default `cyclonedx-json`. */
-  format?: SbomOutputFormat;
-  /** More formats to write from the same inventory (`sboms` of the result). */
-  formats?: readonly SbomOutputFormat[];
-  /** CycloneDX specification version; default `1.6`. */
-  specVersion?: SpecVersion;
-  /**
-   * `metadata.timestamp` (CycloneDX) and `creationInfo.created` (SPDX); without it CycloneDX
-   * has none and SPDX a fixed date (deterministic output).
-   */
-  timestamp?: Date;
-}
-
-/** Each format asked for, the main one first, each once. */
-function formatsOf(o: SbomFormatOptions): SbomOutputFormat[] {
-  return [...new Set([o.format ?? 'cyclonedx-json', ...(o.formats ?? [])])];
-}
-
-function cdxOptions(o: SbomFormatOptions, format: SbomFormat) {
-  return { format, specVersion: o.specVersion ?? '1.6', timestamp: o.timestamp } as const;
-}
-
-function spdxOptions(o: SbomFormatOptions) {
-  return o.timestamp ? { created: o.timestamp } : {};
-}
-
-/** Each format's text, in {@link formatsOf} order. */
-type Rendered = Partial<Record<SbomOutputFormat, string>>;
-
-function renderAll(o: SbomFormatOptions, render: (format: SbomOutputFormat) => string): Rendered {
-  const out: Rendered = {};
-  for (const f of formatsOf(o)) out[f] = render(f);
-  return out;
-}
+export {
+  SBOM_OUTPUT_FORMATS,
+  type SbomFormatOptions,
+  type SbomOutputFormat,
+} from './sbom-formats.js';
 
 /** Options for {@link layerSbom}. */
 export interface LayerSbomOptions extends SbomFormatOptions, LimitOptions, AwsAccessOptions {
@@ -86,12 +53,11 @@ export async function layerSbom(options: LayerSbomOptions): Promise<LayerSbom> {
   } else {
     inventory = await inventoryPath(options.input, limits);
   }
-  const sboms = renderAll(options, (f) =>
-    f === 'spdx-json'
-      ? serializeSpdx(inventory, spdxOptions(options))
-      : serializeSbom(inventory, cdxOptions(options, f))
-  );
-  return { sbom: sboms[formatsOf(options)[0]!]!, sboms, inventory };
+  const rendered = renderSboms(options, {
+    spdx: (o) => serializeSpdx(inventory, o),
+    cyclonedx: (o) => serializeSbom(inventory, o),
+  });
+  return { ...rendered, inventory };
 }
 
 /** Options for {@link functionSbom}. */
@@ -102,26 +68,53 @@ export interface FunctionSbomOptions extends SbomFormatOptions, LimitOptions, Aw
   region: string;
 }
 
-/** A function's SBOM, the function, and the merged view of its layers. */
-export interface FunctionSbom {
+/** A function's SBOM and the function; for a zip function, the merged view of its layers. */
+export type FunctionSbom = {
   /** The SBOM in `format`. */
   sbom: string;
-  /** Every format asked for (`format` and `formats`), from the same merged view. */
+  /** Every format asked for (`format` and `formats`), from the same inventory. */
   sboms: Rendered;
   function: FunctionInfo;
-  /** Layers in attach order, each with its own inventory, and what later layers shadow. */
-  view: MergedView;
-}
+} & (
+  | {
+      kind: 'zip';
+      /** Layers in attach order, each with its own inventory, and what later layers shadow. */
+      view: MergedView;
+    }
+  | {
+      kind: 'image';
+      /** The image the function runs (its ResolvedImageUri), inventoried. */
+      image: ImageInventory;
+    }
+);
 
 /**
- * GetFunction, fetch and inventory each of its layers, merge them, write one SBOM.
- * @throws UsageError when the function does not exist or is a container image function;
- *   FetchError when it or a layer could not be fetched; UnpackError for a refused layer zip
+ * GetFunction; for a zip function fetch and inventory each of its layers, merge them and write
+ * one SBOM; for an image function read the image it runs (ResolvedImageUri) from ECR and write
+ * the image SBOM with the function's facts (ARN, CodeSha256, image URIs, its EntryPoint,
+ * Command and WorkingDirectory beside the image config's).
+ * @throws UsageError when the function does not exist; FetchError when it, a layer or a
+ *   registry token could not be fetched; UnpackError for a refused layer zip or image layer;
+ *   ImageError and RegistryError as an image read
  */
 export async function functionSbom(options: FunctionSbomOptions): Promise<FunctionSbom> {
   const limits = resolveLimits(options.limits);
   const { fetchFunctionLayers } = await import('./published.js');
-  const { fn, layers } = await fetchFunctionLayers(options, options.function, options.region);
+  const { readFunctionImage } = await import('./function-image.js');
+  const { fn, layers, image } = await fetchFunctionLayers(
+    options,
+    options.function,
+    options.region,
+    (session, f) => readFunctionImage(session, f, { limits })
+  );
+  if (image) {
+    const { imageSubject, renderImageSboms } = await import('./image.js');
+    const rendered = renderImageSboms(
+      { ...imageSubject(image.inventory), lambda: image.facts },
+      options
+    );
+    return { ...rendered, function: fn, kind: 'image', image: image.inventory };
+  }
   const inputs: MergeLayerInput[] = [];
   for (const zip of layers) {
     const { inventory, entries } = await inventoryZipFile(zip.path, zip.facts, limits, {
@@ -130,10 +123,9 @@ export async function functionSbom(options: FunctionSbomOptions): Promise<Functi
     inputs.push({ arn: zip.arn, entries: entries ?? [], inventory });
   }
   const view = mergeLayers(inputs);
-  const sboms = renderAll(options, (f) =>
-    f === 'spdx-json'
-      ? serializeFunctionSpdx(view, fn, spdxOptions(options))
-      : serializeFunctionSbom(view, fn, cdxOptions(options, f))
-  );
-  return { sbom: sboms[formatsOf(options)[0]!]!, sboms, function: fn, view };
+  const rendered = renderSboms(options, {
+    spdx: (o) => serializeFunctionSpdx(view, fn, o),
+    cyclonedx: (o) => serializeFunctionSbom(view, fn, o),
+  });
+  return { ...rendered, function: fn, kind: 'zip', view };
 }

@@ -9,7 +9,6 @@ import { BaseError } from '../errors.js';
 import { DEFAULT_PRINCIPAL } from '../fetch/aws/clients.js';
 import {
   EcrAccess,
-  ecrRegistryOptions,
   getImageFunctionCode,
   indexChildren,
   isIndexMediaType,
@@ -20,15 +19,14 @@ import {
 } from '../fetch/aws/ecr-images.js';
 import type { Enumeration, FunctionRecord, Lookup } from '../fetch/aws/enumerate.js';
 import type { ApiFailure } from '../fetch/aws/errors.js';
-import { resolveImage } from '../fetch/image/resolve.js';
-import type { Platform } from '../model/oci.js';
 import type { ScanFunctionImage, ScanImage, ScanImageRepository } from '../scan/image-result.js';
 import type { ScanFailure } from '../scan/result.js';
 import type { Limits } from '../unpack/source.js';
 import { writeFileAtomic } from '../util/fs.js';
 import { mapLimit } from '../util/pool.js';
 import type { AwsSession } from './aws.js';
-import { imageSubject, inventoryOpened, openResolvedImage, type ImageInventory } from './image.js';
+import { functionPlatform, withEcrImage } from './ecr-image.js';
+import { imageSubject, inventoryHandle } from './image.js';
 import { serializeImageSbom } from '../sbom/image.js';
 
 export interface ImageScanOptions {
@@ -67,7 +65,6 @@ interface ImageOutcome {
 
 const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 const repoKey = (i: EcrImageUri): string => `${i.host}/${i.repository}`;
-const ARCH: Record<string, string> = { x86_64: 'amd64', arm64: 'arm64' };
 
 /** Reads every image function's image; see the file comment. */
 export async function scanImages(en: Enumeration, options: ImageScanOptions): Promise<ImageScan> {
@@ -234,36 +231,19 @@ async function readImage(
   ecr: EcrAccess,
   options: ImageScanOptions
 ): Promise<ImageOutcome> {
-  const image = d.image!;
   const retry = options.session.retry;
-  for (let attempt = 0; ; attempt++) {
-    const session = await ecr.session(d.lookup, image);
-    if ('code' in session) return failedImage(session);
-    const { host, options: registry } = ecrRegistryOptions(image, session, retry.download);
-    const arch = ARCH[d.fn.architectures[0] ?? 'x86_64'];
-    const platform: Platform | undefined = arch ? { os: 'linux', architecture: arch } : undefined;
-    try {
-      const handle = await resolveImage(
-        {
-          transport: 'registry',
-          registry: host,
-          repository: image.repository,
-          digest: digest as `sha256:${string}`,
-        },
-        { registry, ...(platform ? { platform } : {}) }
-      );
-      try {
-        const opened = await openResolvedImage(handle, {
+  const platform = functionPlatform(d.fn.architectures);
+  try {
+    return await withEcrImage(
+      ecr,
+      { ...d.image!, digest },
+      { lookup: d.lookup, retry: retry.download, ...(platform ? { platform } : {}) },
+      async (handle) => {
+        const inv = await inventoryHandle(handle, {
           cacheDir: options.session.cache.root,
           limits: options.limits,
           retry: retry.download,
         });
-        let inv: ImageInventory;
-        try {
-          inv = await inventoryOpened(opened, { limits: options.limits });
-        } finally {
-          await opened.close();
-        }
         const file = `${digest.slice('sha256:'.length)}.cdx.json`;
         await writeFileAtomic(
           join(options.sbomDir, file),
@@ -276,19 +256,11 @@ async function readImage(
           packageCount: inv.inventory.packages.length,
           complete: inv.inventory.complete,
         };
-      } finally {
-        await handle.close();
       }
-    } catch (err) {
-      if (!(err instanceof BaseError)) throw err;
-      const code = (err as BaseError<string>).code;
-      // An expired or revoked token: one fresh token, then the refusal stands.
-      if (code === 'AUTH_FAILED' && attempt === 0) {
-        ecr.renew(d.lookup, image);
-        continue;
-      }
-      return failedImage({ code, reason: err.message });
-    }
+    );
+  } catch (err) {
+    if (!(err instanceof BaseError)) throw err;
+    return failedImage({ code: (err as BaseError<string>).code, reason: err.message });
   }
 }
 

@@ -69,6 +69,29 @@ export interface ImageSubject {
   run?: { entrypoint?: readonly string[]; cmd?: readonly string[]; workingDir?: string };
   inventory: Inventory;
   removed: readonly RemovedPackage[];
+  /** The Lambda function that runs the image, for `sbom --function`. */
+  lambda?: ImageFunctionFacts;
+}
+
+/** What Lambda says about a container-image function (GetFunction). */
+export interface ImageFunctionFacts {
+  functionArn: string;
+  /** CodeSha256 as Lambda reports it (base64). */
+  codeSha256?: string;
+  /** The image URI the function was deployed with (a tag or a digest). */
+  imageUri: string;
+  /** The image by digest, as Lambda resolved it at deploy time. */
+  resolvedImageUri: string;
+  architectures: readonly string[];
+  /**
+   * The function's own settings (GetFunction's `ImageConfigResponse.ImageConfig`), which
+   * override the image config's entry point, command and working directory.
+   */
+  imageConfig?: {
+    entryPoint?: readonly string[];
+    command?: readonly string[];
+    workingDirectory?: string;
+  };
 }
 
 /** `pkg:oci/NAME@sha256%3A…?arch=…&repository_url=…&tag=…`, or undefined without a manifest digest. */
@@ -86,6 +109,60 @@ export function ociPurl(s: ImageSubject): string | undefined {
 
 const hex = (d: string): string => d.replace(/^sha256:/, '');
 
+/**
+ * The image's facts, as `lamina:` property names (without the prefix) and values, in one order:
+ * the CycloneDX image component's properties and the SPDX image package's comment.
+ */
+export function imageFacts(s: ImageSubject): [string, string][] {
+  const out: [string, string][] = [];
+  const add = (k: string, v: string | undefined): void => {
+    if (v !== undefined && v !== '') out.push([k, v]);
+  };
+  const list = (v: readonly string[] | undefined): string | undefined =>
+    v ? JSON.stringify(v) : undefined;
+  add('input-kind', 'image');
+  add('image:reference', s.name);
+  add('image:transport', s.transport);
+  // A docker-archive has no manifest: the config digest and the diffIDs are all that name it.
+  add('image:identity', s.manifestDigest ? 'manifest-digest' : 'config-digest-and-diff-ids');
+  add('image:index-digest', s.indexDigest);
+  add('image:manifest-digest', s.manifestDigest);
+  add('image:manifest-media-type', s.manifestMediaType);
+  add('image:config-digest', s.configDigest);
+  add('image:platform', s.platform);
+  add('image:scope', s.scope);
+  add('image:entrypoint', list(s.run?.entrypoint));
+  add('image:cmd', list(s.run?.cmd));
+  add('image:working-dir', s.run?.workingDir);
+  add('size', String(s.size));
+  for (const l of s.layers) {
+    const n = String(l.index).padStart(3, '0');
+    add(`image:layer:${n}:diff-id`, l.diffId);
+    if (s.transport !== 'docker-archive' || l.digest !== l.diffId) {
+      add(`image:layer:${n}:digest`, l.digest);
+    }
+    add(`image:layer:${n}:media-type`, l.mediaType);
+  }
+  const fn = s.lambda;
+  if (fn) {
+    add('lambda:function-arn', fn.functionArn);
+    add('lambda:code-sha256', fn.codeSha256);
+    add('lambda:image-uri', fn.imageUri);
+    add('lambda:resolved-image-uri', fn.resolvedImageUri);
+    add('lambda:architectures', fn.architectures.join(','));
+    const o = fn.imageConfig;
+    add('lambda:image-config:entrypoint', list(o?.entryPoint));
+    add('lambda:image-config:command', list(o?.command));
+    add('lambda:image-config:working-directory', o?.workingDirectory);
+    // What Lambda runs: the function's settings win over the image config's.
+    add('lambda:entrypoint', list(o?.entryPoint ?? s.run?.entrypoint));
+    add('lambda:cmd', list(o?.command ?? s.run?.cmd));
+    add('lambda:working-dir', o?.workingDirectory || s.run?.workingDir);
+  }
+  add('inventory', complete(s) ? 'complete' : 'incomplete');
+  return out;
+}
+
 function imageComponent(s: ImageSubject): CDX.Models.Component {
   const c = new CDX.Models.Component(CDX.Enums.ComponentType.Container, s.repositoryUrl ?? s.name, {
     bomRef: 'image',
@@ -94,35 +171,42 @@ function imageComponent(s: ImageSubject): CDX.Models.Component {
   const purl = ociPurl(s);
   if (purl) c.purl = purl;
   if (s.manifestDigest) c.hashes.set(CDX.Enums.HashAlgorithm['SHA-256'], hex(s.manifestDigest));
-  const prop = (k: string, v: string): void => {
-    c.properties.add(new CDX.Models.Property(`${NS}:${k}`, v));
-  };
-  prop('input-kind', 'image');
-  prop('image:reference', s.name);
-  prop('image:transport', s.transport);
-  // A docker-archive has no manifest: the config digest and the diffIDs are all that name it.
-  prop('image:identity', s.manifestDigest ? 'manifest-digest' : 'config-digest-and-diff-ids');
-  if (s.indexDigest) prop('image:index-digest', s.indexDigest);
-  if (s.manifestDigest) prop('image:manifest-digest', s.manifestDigest);
-  if (s.manifestMediaType) prop('image:manifest-media-type', s.manifestMediaType);
-  prop('image:config-digest', s.configDigest);
-  prop('image:platform', s.platform);
-  prop('image:scope', s.scope);
-  if (s.run?.entrypoint) prop('image:entrypoint', JSON.stringify(s.run.entrypoint));
-  if (s.run?.cmd) prop('image:cmd', JSON.stringify(s.run.cmd));
-  if (s.run?.workingDir) prop('image:working-dir', s.run.workingDir);
-  prop('size', String(s.size));
-  for (const l of s.layers) {
-    const n = String(l.index).padStart(3, '0');
-    prop(`image:layer:${n}:diff-id`, l.diffId);
-    if (s.transport !== 'docker-archive' || l.digest !== l.diffId) {
-      prop(`image:layer:${n}:digest`, l.digest);
-    }
-    prop(`image:layer:${n}:media-type`, l.mediaType);
-  }
-  prop('inventory', complete(s) ? 'complete' : 'incomplete');
+  for (const [k, v] of imageFacts(s)) c.properties.add(new CDX.Models.Property(`${NS}:${k}`, v));
   for (const f of s.inventory.findings) c.properties.add(findingProperty(f));
   return c;
+}
+
+/** The OS's facts as `lamina:` property names (without the prefix) and values. */
+export function osFacts(os: OsIdentity): [string, string][] {
+  const out: [string, string][] = [['os:release-file', os.path]];
+  if (os.name !== undefined) out.push(['os:name', os.name]);
+  if (os.versionCodename !== undefined) out.push(['os:version-codename', os.versionCodename]);
+  if (os.idLike.length > 0) out.push(['os:id-like', os.idLike.join(' ')]);
+  if (os.cpeName !== undefined) out.push(['os:cpe', os.cpeName]);
+  return out;
+}
+
+/** The OS's home page, when it is an http(s) URL. */
+export function osHomepage(os: OsIdentity): string | undefined {
+  return os.homeUrl && /^https?:\/\/[^\s]+$/.test(os.homeUrl) ? os.homeUrl : undefined;
+}
+
+/**
+ * The packages later layers removed (all-layers scope), per layer that wrote them in layer
+ * order, each a copy marked `removed-by-layer`.
+ */
+export function removedByLayer(s: ImageSubject): [number, Package[]][] {
+  const byLayer = new Map<number, Package[]>();
+  for (const r of s.removed) {
+    const p: Package = {
+      ...r.package,
+      properties: { ...r.package.properties, 'removed-by-layer': String(r.removedBy) },
+    };
+    const list = byLayer.get(r.layer) ?? [];
+    list.push(p);
+    byLayer.set(r.layer, list);
+  }
+  return [...byLayer].sort((a, b) => a[0] - b[0]);
 }
 
 function osComponent(os: OsIdentity): CDX.Models.Component {
@@ -131,17 +215,11 @@ function osComponent(os: OsIdentity): CDX.Models.Component {
     ...(os.versionId !== undefined ? { version: os.versionId } : {}),
     ...(os.prettyName !== undefined ? { description: os.prettyName } : {}),
   });
-  const prop = (k: string, v: string): void => {
-    c.properties.add(new CDX.Models.Property(`${NS}:${k}`, v));
-  };
-  prop('os:release-file', os.path);
-  if (os.name !== undefined) prop('os:name', os.name);
-  if (os.versionCodename !== undefined) prop('os:version-codename', os.versionCodename);
-  if (os.idLike.length > 0) prop('os:id-like', os.idLike.join(' '));
-  if (os.cpeName !== undefined) prop('os:cpe', os.cpeName);
-  if (os.homeUrl && /^https?:\/\//.test(os.homeUrl)) {
+  for (const [k, v] of osFacts(os)) c.properties.add(new CDX.Models.Property(`${NS}:${k}`, v));
+  const home = osHomepage(os);
+  if (home) {
     c.externalReferences.add(
-      new CDX.Models.ExternalReference(os.homeUrl, CDX.Enums.ExternalReferenceType.Website)
+      new CDX.Models.ExternalReference(home, CDX.Enums.ExternalReferenceType.Website)
     );
   }
   return c;
@@ -178,14 +256,7 @@ export function serializeImageSbom(s: ImageSubject, options: ImageSerializeOptio
   const occurrences = new Map<string, string[]>();
   addPackageComponents(bom, s.inventory.packages, image, occurrences, { mount: '' });
   // Removed packages, per layer that wrote them, kept apart from the live ones.
-  const byLayer = new Map<number, Package[]>();
-  for (const r of s.removed) {
-    r.package.properties['removed-by-layer'] = String(r.removedBy);
-    const list = byLayer.get(r.layer) ?? [];
-    list.push(r.package);
-    byLayer.set(r.layer, list);
-  }
-  for (const [layer, packages] of [...byLayer].sort((a, b) => a[0] - b[0])) {
+  for (const [layer, packages] of removedByLayer(s)) {
     addPackageComponents(bom, packages, image, occurrences, {
       mount: '',
       refPrefix: `removed-layer-${layer}:`,

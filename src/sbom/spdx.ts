@@ -408,7 +408,30 @@ export function addInventory(
       : {}),
   };
   b.packages.push(layer);
+  addPackages(b, layerId, packages, { mount: opts.mount, keyPrefix: prefix });
+  return layerId;
+}
 
+/** Options for {@link addPackages}. */
+export interface AddPackagesOptions {
+  /** Prefixed to each path in `sourceInfo`: the layer's mount point, `''` for an image root. */
+  mount: string;
+  /** Prefix of element keys, keeping ids apart when several package sets share a document. */
+  keyPrefix?: string;
+}
+
+/**
+ * Add packages (grouped as the CycloneDX components are) and unowned files to `b`, each
+ * CONTAINED by `parentId` (a package that read its files: `filesAnalyzed` true), with
+ * DEPENDS_ON edges between them.
+ */
+export function addPackages(
+  b: SpdxBuilder,
+  parentId: string,
+  packages: readonly Package[],
+  opts: AddPackagesOptions
+): void {
+  const prefix = opts.keyPrefix ?? '';
   const groups = groupComponents(packages);
   const idOfGroup = new Map<ComponentGroup, string>();
   for (const g of groups) {
@@ -417,7 +440,7 @@ export function addInventory(
     const asFile = p.type === 'file' && sums.some((c) => c.algorithm === 'SHA1');
     const id = b.id(asFile ? 'File' : 'Package', `${prefix}${g.bomRef}`);
     idOfGroup.set(g, id);
-    b.relate(layerId, 'CONTAINS', id);
+    b.relate(parentId, 'CONTAINS', id);
     const props: [string, string][] = [
       ...[...new Set(g.packages.map((x) => x.foundBy))]
         .sort()
@@ -490,7 +513,6 @@ export function addInventory(
       }
     }
   }
-  return layerId;
 }
 
 /** Serialize a finished document: pretty JSON, terminal-unsafe characters escaped, newline-terminated. */
@@ -523,4 +545,4 @@ export function completenessComment(inv: Inventory): string {
     : `lamina inventory of ${inv.artifact.name}: incomplete (${codes.join(', ')}).`;
 }
 
-export { DOCUMENT_ID as SPDX_DOCUMENT_ID };
+export { DOCUMENT_ID as SPDX_DOCUMENT_ID, NOASSERTION as SPDX_NOASSERTION };

@@ -1,11 +1,10 @@
 /** `lamina sbom`: one layer (zip, directory, ARN), a container image, or a function's layers as a CycloneDX SBOM. */
 import { UsageError } from '../../errors.js';
 import { parseFunctionArn } from '../../model/arn.js';
-import { imageSbom, imageSubject, isImageInput, type ImageSbom } from '../../pipeline/image.js';
-import { serializeImageSbom } from '../../sbom/image.js';
+import { imageSbom, isImageInput, type ImageInventory } from '../../pipeline/image.js';
 import { functionSbom, layerSbom, SBOM_OUTPUT_FORMATS } from '../../pipeline/sbom.js';
 import { summarizeInventory } from '../../report/inventory-summary.js';
-import type { SbomFormat, SpecVersion } from '../../sbom/cyclonedx.js';
+import type { SpecVersion } from '../../sbom/cyclonedx.js';
 import { EXIT } from '../exit.js';
 import { AWS_ENV, command } from '../command.js';
 import * as flags from '../flags.js';
@@ -22,9 +21,11 @@ version ARN (arn:aws:lambda:REGION:ACCOUNT:layer:NAME:VERSION), fetched from AWS
 in the ARN's region. IMAGE is a container image: every layer is checked against
 its digests, read without extracting it and squashed with OCI whiteouts; the
 SBOM names the image (pkg:oci purl, manifest digest, layers), its OS and each
-package's layer and image part. --function NAME (or function ARN) writes one SBOM
+package's layer and image part (SPDX: as lamina: lines of each element's comment). --function NAME (or function ARN) writes one SBOM
 for the function's merged /opt: its layers applied in order, with what a later
-layer shadows marked (lamina:shadowed-by). Container image functions are not supported.
+layer shadows marked (lamina:shadowed-by); for a container image function, the
+image it runs (ResolvedImageUri, from ECR) with the function's ARN, CodeSha256
+and its EntryPoint, Command and WorkingDirectory beside the image config's.
 
 Output (FORMAT: cyclonedx-json (default), cyclonedx-xml, spdx-json):
   -o, --output FORMAT[=FILE]  write FORMAT to FILE (stdout without =FILE); repeatable:
@@ -111,16 +112,16 @@ export const sbomCommand = command(
         parseFunctionArn(fnName)?.region ??
         (await flags.defaultRegion(values.profile));
       if (!region) throw flags.noRegion(false);
-      const {
-        sboms,
-        function: fn,
-        view,
-      } = await functionSbom({
+      const result = await functionSbom({
         ...options,
         function: fnName,
         region,
       });
-      if (!quiet) {
+      if (!quiet && result.kind === 'image') {
+        printFindings(io, result.image.image.name, result.image.inventory.findings);
+        io.stderr.write(summarizeImage(result.image, result.function.name) + '\n');
+      } else if (!quiet && result.kind === 'zip') {
+        const { view, function: fn } = result;
         for (const l of view.layers) printFindings(io, l.arn, l.inventory.findings);
         const hidden = view.packages.filter((p) => p.shadowedBy !== undefined).length;
         io.stderr.write(
@@ -130,44 +131,21 @@ export const sbomCommand = command(
           ) + '\n'
         );
       }
-      for (const t of targets) await emit(sboms[t.format]!, t.file, io);
+      for (const t of targets) await emit(result.sboms[t.format]!, t.file, io);
       return EXIT.OK;
     }
 
     const input = positionals[0]!;
     if (await isImageInput(input)) {
-      const spdx = targets.find((t) => t.format === 'spdx-json');
-      if (spdx) {
-        throw new UsageError({
-          code: 'BAD_ARGUMENT',
-          message:
-            'spdx-json is written for layers only; an image SBOM is cyclonedx-json or cyclonedx-xml',
-        });
-      }
-      const first = targets[0]!.format as SbomFormat;
       const result = await imageSbom(input, {
-        specVersion: options.specVersion,
-        ...(options.timestamp ? { timestamp: options.timestamp } : {}),
-        limits: options.limits,
-        ...flags.aws(values),
-        format: first,
+        ...options,
         ...flags.image(values),
       });
       if (!quiet) {
         printFindings(io, result.image.name, result.inventory.findings);
         io.stderr.write(summarizeImage(result) + '\n');
       }
-      for (const t of targets) {
-        const text =
-          t.format === first
-            ? result.sbom
-            : serializeImageSbom(imageSubject(result), {
-                format: t.format as SbomFormat,
-                specVersion: options.specVersion,
-                ...(options.timestamp ? { timestamp: options.timestamp } : {}),
-              });
-        await emit(text, t.file, io);
-      }
+      for (const t of targets) await emit(result.sboms[t.format]!, t.file, io);
       return EXIT.OK;
     }
 
@@ -193,8 +171,8 @@ export const sbomCommand = command(
   AWS_ENV
 );
 
-/** One line for stderr: what the image is and what was found in it. */
-function summarizeImage(r: ImageSbom): string {
+/** One line for stderr: what the image is (the function running it) and what was found in it. */
+function summarizeImage(r: ImageInventory, fn?: string): string {
   const p = r.image.platform;
   const id = r.image.manifestDigest ?? `config ${r.image.configDigest}`;
   const os = r.os ? `, ${r.os.prettyName ?? `${r.os.id} ${r.os.versionId ?? ''}`.trim()}` : '';
@@ -202,7 +180,7 @@ function summarizeImage(r: ImageSbom): string {
   const packages = r.inventory.packages.length - files;
   const removed = r.scope === 'all-layers' ? `, ${r.removed.length} removed by later layers` : '';
   return escapeTerminal(
-    `lamina: ${r.image.name}: ${id} ${p.os}/${p.architecture}${p.variant ? `/${p.variant}` : ''}${os}: ` +
+    `lamina: ${fn !== undefined ? `${fn}: ` : ''}${r.image.name}: ${id} ${p.os}/${p.architecture}${p.variant ? `/${p.variant}` : ''}${os}: ` +
       `${packages} packages and ${files} files in ${r.image.layers.length} layer${r.image.layers.length === 1 ? '' : 's'}${removed}; ` +
       `inventory ${r.inventory.complete ? 'complete' : 'incomplete'}`
   );

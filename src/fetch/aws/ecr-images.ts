@@ -274,7 +274,11 @@ export async function indexChildren(
   }
 }
 
-/** Registry client options that send `session`'s token to its API host and nowhere else. */
+/**
+ * Registry client options that send `session`'s token to its API host and nowhere else. The
+ * client names the image's own ECR host (references, messages, the SBOM's repository) and
+ * talks to the token's API host (the same host on AWS; a local endpoint's registry front).
+ */
 export function ecrRegistryOptions(
   image: EcrImageUri,
   session: EcrSession,
@@ -282,10 +286,11 @@ export function ecrRegistryOptions(
 ): { host: string; options: RegistryClientOptions } {
   const registry = { host: image.host, accountId: image.account, region: image.region };
   return {
-    host: session.apiHost,
+    host: image.host,
     options: {
-      ecrRegistry: (host) => (host === session.apiHost.toLowerCase() ? registry : undefined),
+      ecrRegistry: (host) => (host === image.host ? registry : undefined),
       ecrToken: () => Promise.resolve(session.credential),
+      apiHost: (host) => (host === image.host ? session.apiHost : undefined),
       basicFirst: true,
       retry,
     },

@@ -1,4 +1,8 @@
-import { GetFunctionCodeSigningConfigCommand, GetFunctionCommand } from '@aws-sdk/client-lambda';
+import {
+  GetFunctionCodeSigningConfigCommand,
+  GetFunctionCommand,
+  type GetFunctionCommandOutput,
+} from '@aws-sdk/client-lambda';
 import type { RetryPolicy } from '../retry.js';
 import { DEFAULT_PRINCIPAL, type ClientFactory } from './clients.js';
 import { readCodeSigningConfig, type CodeSigningConfigRecord } from './enumerate.js';
@@ -19,6 +23,21 @@ export interface FunctionInfo {
   codeSha256: string | undefined;
   /** Layer version ARNs in the order Lambda extracts them into /opt. */
   layers: string[];
+  /** Image functions: the image and the function's own image settings. */
+  image?: FunctionImage;
+}
+
+/** What GetFunction says about an image function's image. */
+export interface FunctionImage {
+  /** `Code.ImageUri`: as deployed (a tag or a digest). */
+  imageUri: string | undefined;
+  /** `Code.ResolvedImageUri`: the image by digest, as Lambda resolved it at deploy time. */
+  resolvedImageUri: string | undefined;
+  /**
+   * `Configuration.ImageConfigResponse.ImageConfig`: the function's EntryPoint, Command and
+   * WorkingDirectory, which override the image config's.
+   */
+  config?: { entryPoint?: string[]; command?: string[]; workingDirectory?: string };
 }
 
 /**
@@ -52,6 +71,21 @@ export async function getFunctionInfo(
     packageType: c.PackageType ?? 'Zip',
     codeSha256: c.CodeSha256,
     layers: (c.Layers ?? []).map((l) => l.Arn ?? '').filter(Boolean),
+    ...(c.PackageType === 'Image' ? { image: functionImage(res) } : {}),
+  };
+}
+
+function functionImage(res: GetFunctionCommandOutput): FunctionImage {
+  const ic = res.Configuration?.ImageConfigResponse?.ImageConfig;
+  const config = {
+    ...(ic?.EntryPoint ? { entryPoint: ic.EntryPoint } : {}),
+    ...(ic?.Command ? { command: ic.Command } : {}),
+    ...(ic?.WorkingDirectory !== undefined ? { workingDirectory: ic.WorkingDirectory } : {}),
+  };
+  return {
+    imageUri: res.Code?.ImageUri,
+    resolvedImageUri: res.Code?.ResolvedImageUri,
+    ...(Object.keys(config).length > 0 ? { config } : {}),
   };
 }
 

@@ -52,6 +52,12 @@ export interface RegistryClientOptions {
   ecrToken?: EcrTokenProvider;
   /** Which hosts are ECR registries (default: the ECR host name pattern). */
   ecrRegistry?: (host: string) => EcrRegistry | undefined;
+  /**
+   * Where a registry host's API is served when that is not the host itself (`host[:port]`):
+   * an ECR registry's `proxyEndpoint` from GetAuthorizationToken, which for a local endpoint is
+   * its registry front on loopback. The reference, messages and credentials keep the host.
+   */
+  apiHost?: (host: string) => string | undefined;
   /** Hosts (`host` or `host:port`) that may be reached over plain http. */
   insecureHosts?: readonly string[];
   retry?: RetryPolicy;
@@ -135,7 +141,7 @@ export class RegistryClient {
       maxRedirects: options.maxRedirects ?? 5,
     };
     this.timeouts = { ...DEFAULT_TIMEOUTS, ...options.timeouts };
-    const api = apiHost(this.host);
+    const api = options.apiHost?.(this.host)?.toLowerCase() ?? apiHost(this.host);
     this.origin = `${this.plainAllowed(api) ? 'http' : 'https'}://${api}`;
   }
 

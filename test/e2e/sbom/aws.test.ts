@@ -204,11 +204,14 @@ describe('lamina sbom --function', () => {
     expect(prop(bom.metadata.component, 'lamina:lambda:runtime')).toBe('python3.12');
   });
 
-  it('exits 2 for image functions and unknown functions, 3 for a deleted layer version', async () => {
+  it('exits 2 for unknown functions, 3 for a deleted layer version or an image not in ECR', async () => {
     h = await startAwsLocal(SBOM_ESTATE);
+    // An image function is read from ECR (test/e2e/sbom/ecr.test.ts); this one's repository
+    // does not exist there.
     const img = await runCli(['sbom', '--function', 'img', ...h.awsFlags]);
-    expect(img.code).toBe(2);
-    expect(img.stderr).toContain('container image functions: not supported by sbom --function yet');
+    expect(img.code).toBe(3);
+    expect(img.stdout).toBe('');
+    expect(img.stderr).toContain('111111111111.dkr.ecr.us-east-1.amazonaws.com/img@sha256:');
     const nope = await runCli(['sbom', '--function', 'nope', ...h.awsFlags]);
     expect(nope.code).toBe(2);
     const broken = await runCli(['sbom', '--function', 'broken', ...h.awsFlags]);
