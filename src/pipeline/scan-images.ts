@@ -5,29 +5,30 @@
  * account may not pull from, IMAGE_ARCHIVED for an archived image), never left out.
  */
 import { join } from 'node:path';
-import { BaseError } from '../errors.js';
 import { DEFAULT_PRINCIPAL } from '../fetch/aws/clients.js';
 import {
   EcrAccess,
-  ecrRegistryOptions,
-  getImageFunctionCode,
   indexChildren,
   isIndexMediaType,
-  parseEcrImageUri,
   type EcrImageUri,
   type ImageFunctionCode,
   type RepositoryFacts,
 } from '../fetch/aws/ecr-images.js';
 import type { Enumeration, FunctionRecord, Lookup } from '../fetch/aws/enumerate.js';
 import type { ApiFailure } from '../fetch/aws/errors.js';
-import { resolveImage } from '../fetch/image/resolve.js';
-import type { Platform } from '../model/oci.js';
 import type { ScanFunctionImage, ScanImage, ScanImageRepository } from '../scan/image-result.js';
 import type { ScanFailure } from '../scan/result.js';
 import type { Limits } from '../unpack/source.js';
 import { writeFileAtomic } from '../util/fs.js';
 import { mapLimit } from '../util/pool.js';
 import type { AwsSession } from './aws.js';
+import {
+  deployedImage,
+  functionPlatform,
+  repositoryFailure,
+  repositoryKey,
+  withEcrImage,
+} from './function-image.js';
 import { imageSubject, inventoryOpened, openResolvedImage, type ImageInventory } from './image.js';
 import { serializeImageSbom } from '../sbom/image.js';
 
@@ -66,8 +67,7 @@ interface ImageOutcome {
 }
 
 const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
-const repoKey = (i: EcrImageUri): string => `${i.host}/${i.repository}`;
-const ARCH: Record<string, string> = { x86_64: 'amd64', arm64: 'arm64' };
+const repoKey = repositoryKey;
 
 /** Reads every image function's image; see the file comment. */
 export async function scanImages(en: Enumeration, options: ImageScanOptions): Promise<ImageScan> {
@@ -86,18 +86,13 @@ export async function scanImages(en: Enumeration, options: ImageScanOptions): Pr
     }));
 
   await mapLimit(deployed, options.concurrency, async (d) => {
-    const got = await getImageFunctionCode(session.factory, d.fn, d.lookup, retry.api);
-    if (!('resolvedImageUri' in got)) {
+    const got = await deployedImage(session.factory, d.fn, d.lookup, retry.api);
+    if (!('image' in got)) {
       d.failure = got;
       return;
     }
-    d.code = got;
-    d.image = parseEcrImageUri(got.resolvedImageUri);
-    if (!d.image?.digest)
-      d.failure = {
-        code: 'API_ERROR',
-        reason: `${d.fn.arn}: ResolvedImageUri ${got.resolvedImageUri} is not an ECR image by digest`,
-      };
+    d.code = got.code;
+    d.image = got.image;
   });
 
   // Repository facts, once per repository (as the first function's principal that uses it).
@@ -149,12 +144,9 @@ export async function scanImages(en: Enumeration, options: ImageScanOptions): Pr
         outcome ??= failedImage(facts ?? { code: 'API_ERROR', reason: 'repository not described' });
         continue;
       }
-      const detail = facts.images.find((i) => i.imageDigest === digest);
-      if (detail?.imageStatus === 'ARCHIVED') {
-        outcome = failedImage({
-          code: 'IMAGE_ARCHIVED',
-          reason: `${repoKey(d.image!)}@${digest} is archived in ECR; restore it to read it`,
-        });
+      const unreadable = repositoryFailure(facts, d.image!);
+      if (unreadable) {
+        outcome = failedImage(unreadable);
         continue;
       }
       outcome = await readImage(d, digest, ecr, options);
@@ -201,22 +193,6 @@ export async function scanImages(en: Enumeration, options: ImageScanOptions): Pr
   };
 }
 
-/** Why a function cannot read its image from its own repository, if it cannot. */
-function repositoryFailure(
-  facts: RepositoryFacts | ApiFailure | undefined,
-  image: EcrImageUri
-): { code: string; reason: string } | undefined {
-  if (!facts) return { code: 'API_ERROR', reason: `${repoKey(image)}: not described` };
-  if ('code' in facts) return facts;
-  const detail = facts.images.find((i) => i.imageDigest === image.digest);
-  if (detail?.imageStatus === 'ARCHIVED')
-    return {
-      code: 'IMAGE_ARCHIVED',
-      reason: `${repoKey(image)}@${image.digest} is archived in ECR; restore it to read it`,
-    };
-  return undefined;
-}
-
 function failedImage(f: { code: string; reason: string }): ImageOutcome {
   return {
     architecture: null,
@@ -234,62 +210,39 @@ async function readImage(
   ecr: EcrAccess,
   options: ImageScanOptions
 ): Promise<ImageOutcome> {
-  const image = d.image!;
-  const retry = options.session.retry;
-  for (let attempt = 0; ; attempt++) {
-    const session = await ecr.session(d.lookup, image);
-    if ('code' in session) return failedImage(session);
-    const { host, options: registry } = ecrRegistryOptions(image, session, retry.download);
-    const arch = ARCH[d.fn.architectures[0] ?? 'x86_64'];
-    const platform: Platform | undefined = arch ? { os: 'linux', architecture: arch } : undefined;
-    try {
-      const handle = await resolveImage(
-        {
-          transport: 'registry',
-          registry: host,
-          repository: image.repository,
-          digest: digest as `sha256:${string}`,
-        },
-        { registry, ...(platform ? { platform } : {}) }
-      );
+  const got = await withEcrImage(
+    ecr,
+    d.lookup,
+    d.image!,
+    digest,
+    { platform: functionPlatform(d.fn.architectures), retry: options.session.retry.download },
+    async ({ handle }): Promise<ImageOutcome> => {
+      const opened = await openResolvedImage(handle, {
+        cacheDir: options.session.cache.root,
+        limits: options.limits,
+        retry: options.session.retry.download,
+      });
+      let inv: ImageInventory;
       try {
-        const opened = await openResolvedImage(handle, {
-          cacheDir: options.session.cache.root,
-          limits: options.limits,
-          retry: retry.download,
-        });
-        let inv: ImageInventory;
-        try {
-          inv = await inventoryOpened(opened, { limits: options.limits });
-        } finally {
-          await opened.close();
-        }
-        const file = `${digest.slice('sha256:'.length)}.cdx.json`;
-        await writeFileAtomic(
-          join(options.sbomDir, file),
-          serializeImageSbom(imageSubject(inv), { format: 'cyclonedx-json', specVersion: '1.6' })
-        );
-        return {
-          architecture: handle.image.platform.architecture,
-          failure: null,
-          sbom: `sboms/${file}`,
-          packageCount: inv.inventory.packages.length,
-          complete: inv.inventory.complete,
-        };
+        inv = await inventoryOpened(opened, { limits: options.limits });
       } finally {
-        await handle.close();
+        await opened.close();
       }
-    } catch (err) {
-      if (!(err instanceof BaseError)) throw err;
-      const code = (err as BaseError<string>).code;
-      // An expired or revoked token: one fresh token, then the refusal stands.
-      if (code === 'AUTH_FAILED' && attempt === 0) {
-        ecr.renew(d.lookup, image);
-        continue;
-      }
-      return failedImage({ code, reason: err.message });
+      const file = `${digest.slice('sha256:'.length)}.cdx.json`;
+      await writeFileAtomic(
+        join(options.sbomDir, file),
+        serializeImageSbom(imageSubject(inv), { format: 'cyclonedx-json', specVersion: '1.6' })
+      );
+      return {
+        architecture: handle.image.platform.architecture,
+        failure: null,
+        sbom: `sboms/${file}`,
+        packageCount: inv.inventory.packages.length,
+        complete: inv.inventory.complete,
+      };
     }
-  }
+  );
+  return got.ok ? got.value : failedImage(got.failure);
 }
 
 function buildRepositories(
