@@ -279,9 +279,13 @@ export async function verifyLambdaFunction(
     const fn = await getFunctionInfo(factory, options.function, options.region, retry.api).catch(
       asNamedInput
     );
-    const csc = await getFunctionCodeSigning(factory, fn.name, options.region, retry.api).catch(
-      asNamedInput
-    );
+    // Lambda has no code signing for container images (the call is refused for them).
+    const csc =
+      fn.packageType === 'Image'
+        ? undefined
+        : await getFunctionCodeSigning(factory, fn.name, options.region, retry.api).catch(
+            asNamedInput
+          );
     const layerVerdicts: Verdict[] = [];
     const layers: FunctionEvidence['layers'] = [];
     let incomplete = false;
