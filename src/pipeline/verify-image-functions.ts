@@ -38,7 +38,7 @@ import {
   type ImageFailure,
 } from './function-image.js';
 import { gatherImageEvidence, needsRevocation } from './verify-image.js';
-import type { VerifyNote } from './verify.js';
+import type { VerifyNote } from './verify-outcome.js';
 
 /** An image function version to verify, and the principal and Region to read it as. */
 export interface ImageFunctionRef {

@@ -35,7 +35,7 @@ import { addImagePinToPolicyText } from '../verify/policy/write-pin.js';
 import { resolvePolicy } from './evidence.js';
 import { resolveImageReference } from './image.js';
 import type { AwsAccessOptions, PolicyInput } from './options.js';
-import type { VerifyOutcome } from './verify.js';
+import type { VerifyOutcome } from './verify-outcome.js';
 
 /** Where an image comes from, as the IMAGE_SOURCE flags say. */
 export interface ImageSourceOptions {

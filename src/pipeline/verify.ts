@@ -42,25 +42,9 @@ import {
   type PolicyInput,
 } from './options.js';
 import { verifyImageFunctions } from './verify-image-functions.js';
+import type { VerifyNote, VerifyOutcome } from './verify-outcome.js';
 
-/** Something a verify run could not read; the verdicts already account for it. */
-export type VerifyNote =
-  /** Signer calls about a layer that gave no evidence (its signer checks fail closed). */
-  | { kind: 'no-signer-evidence'; subject: string; problem: string }
-  /** An account, region, function or layer listing the estate enumeration could not read. */
-  | { kind: 'unread'; scope: string; subject: string; reason: string };
-
-/** What a verify use case returns. */
-export interface VerifyOutcome {
-  /** Functions first (by ARN), then images (by the ARN of the function running each), then layers (by ARN). */
-  verdicts: Verdict[];
-  /** True when something could not be read: the run cannot vouch for the whole scope (exit 3). */
-  incomplete: boolean;
-  /** In the order they happened. */
-  notes: VerifyNote[];
-  /** `verifyEstate` only: the AWS Signer status of each signed layer's job, for the history. */
-  signing?: SigningFact[];
-}
+export type { VerifyNote, VerifyOutcome } from './verify-outcome.js';
 
 /** Options shared by every verify use case. */
 export interface VerifyOptions extends LimitOptions {
