@@ -23,20 +23,22 @@ import {
 } from '../../../src/report/testing/sarif-rules.js';
 import {
   makeSignerChain,
-  signJws,
-  signerProtectedHeader,
   type SignerChain,
 } from '../../../src/verify/images/testing/signer-chain.js';
 import type { Verdict } from '../../../src/verify/verdict.js';
 import { runCli } from '../helpers/cli.js';
+import {
+  GOOD_JOB,
+  HOME,
+  PROFILE,
+  R,
+  REVOKED_JOB,
+  rootPemOf,
+  SIGNER_ESTATE,
+  signerEnvelope,
+} from './image-signing.js';
 
-const HOME = '111111111111';
 const VENDOR = '222222222222';
-const R = 'us-east-1';
-const PROFILE = `arn:aws:signer:${R}:${HOME}:/signing-profiles/ImageTeam`;
-const VERSION = `${PROFILE}/ImgVer0001`;
-const job = (n: number) =>
-  `arn:aws:signer:${R}:${HOME}:/signing-jobs/0000000${n}-1111-2222-3333-444444444444`;
 const ecr = (account: string) => `${account}.dkr.ecr.${R}.amazonaws.com`;
 const fnArn = (name: string) => `arn:aws:lambda:${R}:${HOME}:function:${name}:$LATEST`;
 const SIGNED_AT = new Date(Date.now() - 3600_000);
@@ -66,17 +68,10 @@ function layout(name: string, signingJob?: string): string {
     annotations: Record<string, string>;
   }[] = [{ ...subject, annotations: { [REF_NAME]: 'image' } }];
   if (signingJob) {
-    const envelope = signJws({
-      protected: {
-        ...signerProtectedHeader(SIGNED_AT),
-        'com.amazonaws.signer.signingProfileVersion': VERSION,
-        'com.amazonaws.signer.signingJob': signingJob,
-      },
-      payload: { targetArtifact: subject },
-      x5c: chain.x5c,
-      key: chain.leaf.privateKey,
-    });
-    const sig: Doc = notationReferrer(subject, envelope);
+    const sig: Doc = notationReferrer(
+      subject,
+      signerEnvelope(chain, subject, signingJob, SIGNED_AT)
+    );
     for (const [k, v] of sig.blobs) blobs.set(k, v);
     blobs.set(sig.descriptor.digest, sig.bytes);
     const index = referrersIndex([sig.descriptor]);
@@ -110,8 +105,8 @@ function repository(name: string, dir: string, o: { signed?: boolean; archived?:
 beforeAll(async () => {
   chain = await makeSignerChain(SIGNED_AT, R);
   layouts = mkdtempSync(join(tmpdir(), 'lamina-image-fns-'));
-  const good = layout('good', job(1));
-  const revoked = layout('revoked', job(2));
+  const good = layout('good', GOOD_JOB);
+  const revoked = layout('revoked', REVOKED_JOB);
   const unsigned = layout('unsigned');
   const image = (name: string, uri: string) =>
     `\n          - { name: ${name}, packageType: Image, imageUri: '${uri}', lastModified: '2024-07-01T00:00:00Z' }`;
@@ -122,12 +117,7 @@ accounts:
     accessKeys: [{ accessKeyId: AKIAIMAGEHOME0000001, secretAccessKey: home-secret }]
     regions:
       ${R}:
-        signingProfiles:
-          - { name: ImageTeam, version: ImgVer0001, status: Active, platformId: Notation-OCI-SHA384-ECDSA }
-        signingJobs:
-          - { jobId: 00000001-1111-2222-3333-444444444444, profile: ImageTeam, createdAt: '2024-06-01T00:00:00Z', completedAt: '2024-06-01T00:00:05Z' }
-          - { jobId: 00000002-1111-2222-3333-444444444444, profile: ImageTeam, createdAt: '2024-06-01T00:00:00Z', completedAt: '2024-06-01T00:00:05Z', revocation: { reason: key compromise, revokedAt: '2024-08-01T00:00:00Z' } }
-        ecr:
+${SIGNER_ESTATE}        ecr:
           repositories:${repository('app/signed', good, { signed: true })}${repository('app/revoked', revoked, { signed: true })}${repository('app/unsigned', unsigned)}${repository('app/old', good, { signed: true, archived: true })}
         functions:${image('signed-a', `${ecr(HOME)}/app/signed@${ALPINE_MANIFEST}`)}${image('signed-b', `${ecr(HOME)}/app/signed:prod`)}${image('revoked', `${ecr(HOME)}/app/revoked:prod`)}${image('unsigned', `${ecr(HOME)}/app/unsigned:prod`)}${image('archived', `${ecr(HOME)}/app/old:prod`)}${image('vendor-denied', `${ecr(VENDOR)}/private:prod`)}
           - { name: zip-fn }
@@ -139,8 +129,7 @@ accounts:
           repositories:${repository('private', good, { signed: true })}
 `;
   aws = await startAwsLocal(estate);
-  const root = chain.root.der.toString('base64').replace(/(.{64})/g, '$1\n');
-  rootPem = `-----BEGIN CERTIFICATE-----\n${root}\n-----END CERTIFICATE-----\n`;
+  rootPem = rootPemOf(chain);
   await aws.file('signer-root.pem', rootPem);
 }, 120_000);
 
@@ -244,7 +233,9 @@ describe('verify --all: image functions under the images rules', () => {
 
     const revoked = images.get('revoked');
     expect(failed(revoked)).toContain('signer:image-team');
-    expect(revoked?.checks.find((c) => c.id === 'signer:image-team')?.detail).toContain(job(2));
+    expect(revoked?.checks.find((c) => c.id === 'signer:image-team')?.detail).toContain(
+      REVOKED_JOB
+    );
     expect(revoked?.checks.find((c) => c.id === 'signer:image-team')?.detail).toMatch(/REVOKED/);
     expect(failed(images.get('unsigned'))).toContain('signer:image-team');
 
@@ -307,7 +298,7 @@ describe('verify --all: image functions under the images rules', () => {
     expect(line).toBeGreaterThan(1);
     expect(archived?.locations[0]?.physicalLocation?.region?.startLine).toBe(line);
     expect(
-      results.some((x) => x.ruleId === 'lamina/signer' && x.message.text.includes(job(2)))
+      results.some((x) => x.ruleId === 'lamina/signer' && x.message.text.includes(REVOKED_JOB))
     ).toBe(true);
   });
 });
