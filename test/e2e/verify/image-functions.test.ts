@@ -290,6 +290,7 @@ describe('verify --all: image functions under the images rules', () => {
     const results = log.runs[0]!.results;
     const archived = results.find((x) => /IMAGE_ARCHIVED/.test(x.message.text));
     expect(archived?.ruleId).toBe('lamina/digest');
+    expect(archived?.message.text).toContain('(function archived:$LATEST)');
     // At the line where the images rule starts.
     const line =
       POLICY()
