@@ -47,6 +47,7 @@ let chain: SignerChain;
 let aws: AwsLocal;
 let layouts: string;
 let rootPem: string;
+let estate: string;
 
 /** A layout with the Alpine image (ref `image`) and, when signed, a tag-schema referrers index (ref `sigs`). */
 function layout(name: string, signingJob?: string): string {
@@ -110,7 +111,7 @@ beforeAll(async () => {
   const unsigned = layout('unsigned');
   const image = (name: string, uri: string) =>
     `\n          - { name: ${name}, packageType: Image, imageUri: '${uri}', lastModified: '2024-07-01T00:00:00Z' }`;
-  const estate = `
+  estate = `
 homeAccount: '${HOME}'
 accounts:
   '${HOME}':
@@ -155,10 +156,11 @@ images:
 `;
 
 /** Run from the endpoint's directory, the policy named relatively (as in a checkout). */
-async function verify(args: string[], format = 'json') {
-  await aws.file('policy.yaml', POLICY());
+async function verify(args: string[], format = 'json', local = aws) {
+  await local.file('signer-root.pem', rootPem);
+  await local.file('policy.yaml', POLICY());
   const cwd = process.cwd();
-  process.chdir(aws.dir);
+  process.chdir(local.dir);
   return runCli([
     'verify',
     ...args,
@@ -168,7 +170,7 @@ async function verify(args: string[], format = 'json') {
     R,
     '--format',
     format,
-    ...aws.awsFlags,
+    ...local.awsFlags,
   ]).finally(() => process.chdir(cwd));
 }
 
@@ -323,6 +325,15 @@ describe('verify --function on an image function', () => {
     ]);
   });
 
+  it('an unsigned image fails (exit 1)', async () => {
+    const r = await verify(['--function', 'unsigned']);
+    expect(r.code).toBe(1);
+    expect(failed(imageVerdicts(r.stdout).get('unsigned'))).toEqual([
+      'signer:image-team',
+      'signers:threshold',
+    ]);
+  });
+
   it('an archived image is a failed verdict about the estate (exit 1, not 3)', async () => {
     const r = await verify(['--function', 'archived']);
     expect(r.code).toBe(1);
@@ -334,5 +345,22 @@ describe('verify --function on an image function', () => {
     expect(r.code).toBe(3);
     const v = imageVerdicts(r.stdout).get('vendor-denied');
     expect(v?.checks[0]?.evidence['failure']).toMatchObject({ code: 'ACCESS_DENIED' });
+  });
+});
+
+describe('verify on image functions when the registry fails', () => {
+  let faulted: AwsLocal | undefined;
+  afterAll(async () => {
+    await faulted?.close();
+  });
+
+  it('a registry that keeps failing fails the image verdict and the run is incomplete (exit 3)', async () => {
+    faulted = await startAwsLocal(estate, { faults: '5xx@GetManifest=1' });
+    const r = await verify(['--function', 'signed-a'], 'json', faulted);
+    expect(r.code).toBe(3);
+    const v = imageVerdicts(r.stdout).get('signed-a');
+    expect(v?.ok).toBe(false);
+    const failure = v?.checks[0]?.evidence['failure'] as { code: string } | undefined;
+    expect(failure?.code).toMatch(/RETRIES_EXHAUSTED|HTTP_ERROR/);
   });
 });
