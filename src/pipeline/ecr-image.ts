@@ -17,6 +17,7 @@ import type { Lookup } from '../fetch/aws/enumerate.js';
 import { failureError } from '../fetch/aws/errors.js';
 import type { ImageHandle } from '../fetch/image/handle.js';
 import { resolveImage } from '../fetch/image/resolve.js';
+import type { RegistryClientOptions } from '../fetch/registry/client.js';
 import type { RetryPolicy } from '../fetch/retry.js';
 import type { Platform } from '../model/oci.js';
 
@@ -38,6 +39,13 @@ export interface EcrImageOptions {
   retry?: RetryPolicy;
 }
 
+/** A resolved ECR image and how to reach its repository again (signatures, indexes). */
+export interface EcrImageAccess {
+  handle: ImageHandle;
+  /** The registry host and client options carrying the token to its API host only. */
+  registry: { host: string; options: RegistryClientOptions };
+}
+
 /**
  * Resolve an ECR image (by digest, else by tag) and run `use` on its handle, which is closed
  * afterwards. A registry refusing the token (`AUTH_FAILED`), in resolving or in `use`, gets one
@@ -49,17 +57,18 @@ export async function withEcrImage<T>(
   ecr: EcrAccess,
   image: EcrImageUri,
   options: EcrImageOptions,
-  use: (handle: ImageHandle) => Promise<T>
+  use: (handle: ImageHandle, access: EcrImageAccess) => Promise<T>
 ): Promise<T> {
   const lookup = options.lookup ?? { principal: DEFAULT_PRINCIPAL, region: image.region };
   for (let attempt = 0; ; attempt++) {
     const session = await ecr.session(lookup, image);
     if ('code' in session) throw failureError(session);
-    const { host, options: registry } = ecrRegistryOptions(
+    const reach = ecrRegistryOptions(
       image,
       session,
       options.retry ?? { attempts: 4, baseMs: 250, capMs: 8_000 }
     );
+    const { host, options: registry } = reach;
     try {
       const handle = await resolveImage(
         {
@@ -73,7 +82,7 @@ export async function withEcrImage<T>(
         { registry, ...(options.platform ? { platform: options.platform } : {}) }
       );
       try {
-        return await use(handle);
+        return await use(handle, { handle, registry: reach });
       } finally {
         await handle.close();
       }

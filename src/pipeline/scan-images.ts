@@ -5,14 +5,11 @@
  * account may not pull from, IMAGE_ARCHIVED for an archived image), never left out.
  */
 import { join } from 'node:path';
-import { BaseError } from '../errors.js';
 import { DEFAULT_PRINCIPAL } from '../fetch/aws/clients.js';
 import {
   EcrAccess,
-  getImageFunctionCode,
   indexChildren,
   isIndexMediaType,
-  parseEcrImageUri,
   type EcrImageUri,
   type ImageFunctionCode,
   type RepositoryFacts,
@@ -25,7 +22,8 @@ import type { Limits } from '../unpack/source.js';
 import { writeFileAtomic } from '../util/fs.js';
 import { mapLimit } from '../util/pool.js';
 import type { AwsSession } from './aws.js';
-import { functionPlatform, withEcrImage } from './ecr-image.js';
+import { functionPlatform } from './ecr-image.js';
+import { deployedImage, repositoryFailure, repositoryKey, tryEcrImage } from './function-image.js';
 import { imageSubject, inventoryHandle } from './image.js';
 import { serializeImageSbom } from '../sbom/image.js';
 
@@ -64,7 +62,7 @@ interface ImageOutcome {
 }
 
 const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
-const repoKey = (i: EcrImageUri): string => `${i.host}/${i.repository}`;
+const repoKey = repositoryKey;
 
 /** Reads every image function's image; see the file comment. */
 export async function scanImages(en: Enumeration, options: ImageScanOptions): Promise<ImageScan> {
@@ -83,18 +81,13 @@ export async function scanImages(en: Enumeration, options: ImageScanOptions): Pr
     }));
 
   await mapLimit(deployed, options.concurrency, async (d) => {
-    const got = await getImageFunctionCode(session.factory, d.fn, d.lookup, retry.api);
-    if (!('resolvedImageUri' in got)) {
+    const got = await deployedImage(session.factory, d.fn, d.lookup, retry.api);
+    if (!('image' in got)) {
       d.failure = got;
       return;
     }
-    d.code = got;
-    d.image = parseEcrImageUri(got.resolvedImageUri);
-    if (!d.image?.digest)
-      d.failure = {
-        code: 'API_ERROR',
-        reason: `${d.fn.arn}: ResolvedImageUri ${got.resolvedImageUri} is not an ECR image by digest`,
-      };
+    d.code = got.code;
+    d.image = got.image;
   });
 
   // Repository facts, once per repository (as the first function's principal that uses it).
@@ -146,12 +139,9 @@ export async function scanImages(en: Enumeration, options: ImageScanOptions): Pr
         outcome ??= failedImage(facts ?? { code: 'API_ERROR', reason: 'repository not described' });
         continue;
       }
-      const detail = facts.images.find((i) => i.imageDigest === digest);
-      if (detail?.imageStatus === 'ARCHIVED') {
-        outcome = failedImage({
-          code: 'IMAGE_ARCHIVED',
-          reason: `${repoKey(d.image!)}@${digest} is archived in ECR; restore it to read it`,
-        });
+      const unreadable = repositoryFailure(facts, d.image!);
+      if (unreadable) {
+        outcome = failedImage(unreadable);
         continue;
       }
       outcome = await readImage(d, digest, ecr, options);
@@ -198,22 +188,6 @@ export async function scanImages(en: Enumeration, options: ImageScanOptions): Pr
   };
 }
 
-/** Why a function cannot read its image from its own repository, if it cannot. */
-function repositoryFailure(
-  facts: RepositoryFacts | ApiFailure | undefined,
-  image: EcrImageUri
-): { code: string; reason: string } | undefined {
-  if (!facts) return { code: 'API_ERROR', reason: `${repoKey(image)}: not described` };
-  if ('code' in facts) return facts;
-  const detail = facts.images.find((i) => i.imageDigest === image.digest);
-  if (detail?.imageStatus === 'ARCHIVED')
-    return {
-      code: 'IMAGE_ARCHIVED',
-      reason: `${repoKey(image)}@${image.digest} is archived in ECR; restore it to read it`,
-    };
-  return undefined;
-}
-
 function failedImage(f: { code: string; reason: string }): ImageOutcome {
   return {
     architecture: null,
@@ -232,36 +206,33 @@ async function readImage(
   options: ImageScanOptions
 ): Promise<ImageOutcome> {
   const retry = options.session.retry;
-  const platform = functionPlatform(d.fn.architectures);
-  try {
-    return await withEcrImage(
-      ecr,
-      { ...d.image!, digest },
-      { lookup: d.lookup, retry: retry.download, ...(platform ? { platform } : {}) },
-      async (handle) => {
-        const inv = await inventoryHandle(handle, {
-          cacheDir: options.session.cache.root,
-          limits: options.limits,
-          retry: retry.download,
-        });
-        const file = `${digest.slice('sha256:'.length)}.cdx.json`;
-        await writeFileAtomic(
-          join(options.sbomDir, file),
-          serializeImageSbom(imageSubject(inv), { format: 'cyclonedx-json', specVersion: '1.6' })
-        );
-        return {
-          architecture: handle.image.platform.architecture,
-          failure: null,
-          sbom: `sboms/${file}`,
-          packageCount: inv.inventory.packages.length,
-          complete: inv.inventory.complete,
-        };
-      }
-    );
-  } catch (err) {
-    if (!(err instanceof BaseError)) throw err;
-    return failedImage({ code: (err as BaseError<string>).code, reason: err.message });
-  }
+  const got = await tryEcrImage(
+    ecr,
+    d.lookup,
+    d.image!,
+    digest,
+    { platform: functionPlatform(d.fn.architectures), retry: retry.download },
+    async ({ handle }): Promise<ImageOutcome> => {
+      const inv = await inventoryHandle(handle, {
+        cacheDir: options.session.cache.root,
+        limits: options.limits,
+        retry: retry.download,
+      });
+      const file = `${digest.slice('sha256:'.length)}.cdx.json`;
+      await writeFileAtomic(
+        join(options.sbomDir, file),
+        serializeImageSbom(imageSubject(inv), { format: 'cyclonedx-json', specVersion: '1.6' })
+      );
+      return {
+        architecture: handle.image.platform.architecture,
+        failure: null,
+        sbom: `sboms/${file}`,
+        packageCount: inv.inventory.packages.length,
+        complete: inv.inventory.complete,
+      };
+    }
+  );
+  return got.ok ? got.value : failedImage(got.failure);
 }
 
 function buildRepositories(

@@ -35,7 +35,7 @@ import { addImagePinToPolicyText } from '../verify/policy/write-pin.js';
 import { resolvePolicy } from './evidence.js';
 import { resolveImageReference } from './image.js';
 import type { AwsAccessOptions, PolicyInput } from './options.js';
-import type { VerifyOutcome } from './verify.js';
+import type { VerifyOutcome } from './verify-outcome.js';
 
 /** Where an image comes from, as the IMAGE_SOURCE flags say. */
 export interface ImageSourceOptions {
@@ -136,6 +136,55 @@ async function gatherImage(
   policy: LoadedPolicy
 ): Promise<Gathered> {
   const { image, reference } = await resolveImageForVerify(options);
+  const store = await openStore(reference, options);
+  try {
+    const repository =
+      reference.transport === 'registry'
+        ? `${reference.registry}/${reference.repository}`
+        : options.facts?.repository;
+    const facts = options.facts ?? {};
+    const { evidence, notes } = await gatherImageEvidence(image, store, policy, {
+      name: options.image,
+      ...(repository !== undefined ? { repository } : {}),
+      ...(facts.function !== undefined ? { function: facts.function } : {}),
+      ...(facts.account !== undefined ? { account: facts.account } : {}),
+      ...(facts.region !== undefined ? { region: facts.region } : {}),
+      ...(reference.transport === 'registry' && reference.digest === undefined
+        ? { tag: reference.tag ?? 'latest' }
+        : {}),
+    });
+    return { evidence: { ...evidence, name: image.name }, image, notes };
+  } finally {
+    await store.close();
+  }
+}
+
+/** The facts of an image's evidence that come from where it was named, not from its documents. */
+export type NamedImageFacts = Pick<
+  ImageEvidence,
+  | 'name'
+  | 'repository'
+  | 'function'
+  | 'functionArn'
+  | 'account'
+  | 'region'
+  | 'tag'
+  | 'immutableTags'
+>;
+
+/**
+ * Everything verification needs about a resolved image, read from `store` (its layout or
+ * repository): indexes named by index pins (re-hashed, and listing the manifest), and the
+ * signatures of the manifest and of the index it was chosen from.
+ * @throws UsageError for an image without a manifest (a docker-archive); what the store throws
+ *   while reading the image's own index
+ */
+export async function gatherImageEvidence(
+  image: ResolvedImage,
+  store: OciLayoutStore | RegistryStore,
+  policy: LoadedPolicy,
+  facts: NamedImageFacts
+): Promise<{ evidence: ImageEvidence; notes: VerifyOutcome['notes'] }> {
   if (
     image.manifestDigest === undefined ||
     image.manifestBytes === undefined ||
@@ -143,7 +192,7 @@ async function gatherImage(
   ) {
     throw new UsageError({
       code: 'BAD_INPUT',
-      message: `${options.image}: a docker-archive has no manifest digest to pin or sign; verify the image from a registry or an OCI layout`,
+      message: `${facts.name}: a docker-archive has no manifest digest to pin or sign; verify the image from a registry or an OCI layout`,
     });
   }
   const manifest: Descriptor = {
@@ -152,69 +201,52 @@ async function gatherImage(
     size: image.manifestBytes.length,
   };
   const notes: VerifyOutcome['notes'] = [];
-  const store = await openStore(reference, options);
-  try {
-    const listedIn: string[] = [];
-    let index: Descriptor | undefined;
-    // Indexes are re-fetched by digest (re-hashed) and must list the manifest themselves.
-    const lists = async (digest: Digest): Promise<Descriptor | undefined> => {
-      const m = await store.manifestByDigest(digest);
-      const doc = parseManifestOrIndex(m.bytes, m.claimedType, `index ${digest}`);
-      if (doc.kind !== 'index') return undefined;
-      if (doc.manifests.some((d) => d.digest === manifest.digest)) listedIn.push(digest);
-      return { mediaType: doc.mediaType, digest, size: m.bytes.length };
-    };
-    if (image.indexDigest !== undefined) index = await lists(image.indexDigest);
-    for (const digest of pinnedIndexes(policy) as Digest[]) {
-      if (digest === image.indexDigest) continue;
-      try {
-        await lists(digest);
-      } catch (e) {
-        notes.push({
-          kind: 'unread',
-          scope: 'pinned index',
-          subject: digest,
-          reason: e instanceof Error ? e.message : String(e),
-        });
-      }
+  const listedIn: string[] = [];
+  let index: Descriptor | undefined;
+  // Indexes are re-fetched by digest (re-hashed) and must list the manifest themselves.
+  const lists = async (digest: Digest): Promise<Descriptor | undefined> => {
+    const m = await store.manifestByDigest(digest);
+    const doc = parseManifestOrIndex(m.bytes, m.claimedType, `index ${digest}`);
+    if (doc.kind !== 'index') return undefined;
+    if (doc.manifests.some((d) => d.digest === manifest.digest)) listedIn.push(digest);
+    return { mediaType: doc.mediaType, digest, size: m.bytes.length };
+  };
+  if (image.indexDigest !== undefined) index = await lists(image.indexDigest);
+  for (const digest of pinnedIndexes(policy) as Digest[]) {
+    if (digest === image.indexDigest) continue;
+    try {
+      await lists(digest);
+    } catch (e) {
+      notes.push({
+        kind: 'unread',
+        scope: 'pinned index',
+        subject: digest,
+        reason: e instanceof Error ? e.message : String(e),
+      });
     }
-    const onManifest = await discoverSignatures(store, manifest);
-    const onIndex = index ? await discoverSignatures(store, index) : undefined;
-    const problems = [...onManifest.problems, ...(onIndex?.problems ?? [])].map(
-      (p) => `${p.via} ${p.source}: ${p.code}: ${p.detail}`
-    );
-    const repository =
-      reference.transport === 'registry'
-        ? `${reference.registry}/${reference.repository}`
-        : options.facts?.repository;
-    const facts = options.facts ?? {};
-    const evidence: ImageEvidence = {
-      name: image.name,
-      ...(repository !== undefined ? { repository } : {}),
-      ...(facts.function !== undefined ? { function: facts.function } : {}),
-      ...(facts.account !== undefined ? { account: facts.account } : {}),
-      ...(facts.region !== undefined ? { region: facts.region } : {}),
-      ...(reference.transport === 'registry' && reference.digest === undefined
-        ? { tag: reference.tag ?? 'latest' }
-        : {}),
-      manifest,
-      platform: formatPlatform(image.platform),
-      ...(index ? { index } : {}),
-      listedIn,
-      signatures: {
-        manifest: found(onManifest, manifest),
-        index: onIndex && index ? found(onIndex, index) : [],
-      },
-      discoveryProblems: problems,
-    };
-    return { evidence, image, notes };
-  } finally {
-    await store.close();
   }
+  const onManifest = await discoverSignatures(store, manifest);
+  const onIndex = index ? await discoverSignatures(store, index) : undefined;
+  const problems = [...onManifest.problems, ...(onIndex?.problems ?? [])].map(
+    (p) => `${p.via} ${p.source}: ${p.code}: ${p.detail}`
+  );
+  const evidence: ImageEvidence = {
+    ...facts,
+    manifest,
+    platform: formatPlatform(image.platform),
+    ...(index ? { index } : {}),
+    listedIn,
+    signatures: {
+      manifest: found(onManifest, manifest),
+      index: onIndex && index ? found(onIndex, index) : [],
+    },
+    discoveryProblems: problems,
+  };
+  return { evidence, notes };
 }
 
 /** Whether any anchor an image rule names needs GetRevocationStatus. */
-function needsRevocation(policy: LoadedPolicy): boolean {
+export function needsRevocation(policy: LoadedPolicy): boolean {
   return (policy.policy.images ?? []).some(
     (r) =>
       r.revocation !== 'skip' &&

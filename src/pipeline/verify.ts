@@ -18,14 +18,14 @@ import { fetchLayerZip } from '../fetch/aws/layer.js';
 import { SdkSignerEvidence } from '../fetch/aws/signer.js';
 import { FetchError } from '../fetch/errors.js';
 import { RETRY } from '../fetch/retry.js';
-import { parseLayerVersionArn } from '../model/arn.js';
+import { parseFunctionArn, parseLayerVersionArn } from '../model/arn.js';
 import type { FunctionEvidence } from '../model/evidence.js';
 import type { Inventory } from '../model/inventory.js';
 import { mapLimit } from '../util/pool.js';
 import type { Verdict } from '../verify/verdict.js';
 import { unreadableLayerVerdict } from '../verify/unreadable.js';
 import { verifyFunction, verifyLayer } from '../verify/verifier.js';
-import { asNamedInput, requireZipFunction, withAwsSession, type AwsSession } from './aws.js';
+import { asNamedInput, withAwsSession, type AwsSession } from './aws.js';
 import {
   cachedLayerEvidence,
   localLayerEvidence,
@@ -41,25 +41,10 @@ import {
   type LimitOptions,
   type PolicyInput,
 } from './options.js';
+import { verifyImageFunctions } from './verify-image-functions.js';
+import type { VerifyNote, VerifyOutcome } from './verify-outcome.js';
 
-/** Something a verify run could not read; the verdicts already account for it. */
-export type VerifyNote =
-  /** Signer calls about a layer that gave no evidence (its signer checks fail closed). */
-  | { kind: 'no-signer-evidence'; subject: string; problem: string }
-  /** An account, region, function or layer listing the estate enumeration could not read. */
-  | { kind: 'unread'; scope: string; subject: string; reason: string };
-
-/** What a verify use case returns. */
-export interface VerifyOutcome {
-  /** Functions first (by ARN), then layers (by ARN). */
-  verdicts: Verdict[];
-  /** True when something could not be read: the run cannot vouch for the whole scope (exit 3). */
-  incomplete: boolean;
-  /** In the order they happened. */
-  notes: VerifyNote[];
-  /** `verifyEstate` only: the AWS Signer status of each signed layer's job, for the history. */
-  signing?: SigningFact[];
-}
+export type { VerifyNote, VerifyOutcome } from './verify-outcome.js';
 
 /** Options shared by every verify use case. */
 export interface VerifyOptions extends LimitOptions {
@@ -266,7 +251,8 @@ function cscEvidence(csc: CodeSigningConfigRecord): FunctionEvidence['codeSignin
 
 /**
  * Verify a deployed function: its code signing config and layer owners, then each of its
- * layers. A layer it can no longer read fails that layer's verdict.
+ * layers, or for a container-image function its deployed image under the `images:` rules. A
+ * layer or image it can no longer read fails that verdict.
  * @throws UsageError when the function does not exist; FetchError when it cannot be read
  */
 export async function verifyLambdaFunction(
@@ -277,13 +263,31 @@ export async function verifyLambdaFunction(
     const fn = await getFunctionInfo(factory, options.function, options.region, retry.api).catch(
       asNamedInput
     );
-    requireZipFunction(fn, 'verify --function');
-    const csc = await getFunctionCodeSigning(factory, fn.name, options.region, retry.api).catch(
-      asNamedInput
-    );
+    // Lambda has no code signing for container images (the call is refused for them).
+    const csc =
+      fn.packageType === 'Image'
+        ? undefined
+        : await getFunctionCodeSigning(factory, fn.name, options.region, retry.api).catch(
+            asNamedInput
+          );
     const layerVerdicts: Verdict[] = [];
     const layers: FunctionEvidence['layers'] = [];
     let incomplete = false;
+    if (fn.packageType === 'Image') {
+      const images = await verifyImageFunctions(
+        [
+          {
+            ...fn,
+            account: parseFunctionArn(fn.arn)?.account ?? '',
+            lookup: { principal: DEFAULT_PRINCIPAL, region: options.region },
+          },
+        ],
+        { session: run.ctx.session, policy: run.ctx.policy, now: run.now(), concurrency: 1 }
+      );
+      layerVerdicts.push(...images.verdicts);
+      run.notes.push(...images.notes);
+      incomplete = images.incomplete;
+    }
     for (const arn of fn.layers) {
       const v = await layerVerdict(run, arn, () => publishedLayerEvidence(arn, 'listed', run.ctx));
       layerVerdicts.push(v.verdict);
@@ -298,6 +302,7 @@ export async function verifyLambdaFunction(
       layers,
     };
     return {
+      // An image function has no layers: its verdicts are the function's and its image's.
       verdicts: [verifyFunction(ev, run.ctx.policy), ...layerVerdicts],
       incomplete,
       notes: run.notes,
@@ -308,8 +313,8 @@ export async function verifyLambdaFunction(
 const byArn = (a: { arn: string }, b: { arn: string }): number => (a.arn < b.arn ? -1 : 1);
 
 /**
- * Verify every function version and every layer version of the estate: the caller's account
- * and each assumed role's, in each region.
+ * Verify every function version, the image of every container-image function version, and every
+ * layer version of the estate: the caller's account and each assumed role's, in each region.
  */
 export async function verifyEstate(
   options: AwsVerifyOptions & { regions: readonly string[] }
@@ -341,6 +346,17 @@ export async function verifyEstate(
       layerVerdicts.set(lv.arn, v.verdict);
       if (v.signing) signing.set(v.signing.jobArn, v.signing);
     });
+    const images = await verifyImageFunctions(
+      en.functions
+        .filter((f) => f.packageType === 'Image')
+        .map((f) => ({
+          ...f,
+          lookup: f.lookup ?? { principal: DEFAULT_PRINCIPAL, region: f.region },
+        })),
+      { session, policy: run.ctx.policy, now: run.now(), concurrency: run.concurrency }
+    );
+    incomplete ||= images.incomplete;
+    run.notes.push(...images.notes);
     const fnVerdicts = [...en.functions].sort(byArn).map((f) => {
       // undefined: the config could not be read (already a failure above); verify as if absent.
       const csc = f.codeSigningConfig;
@@ -356,7 +372,11 @@ export async function verifyEstate(
       return verifyFunction(ev, run.ctx.policy);
     });
     return {
-      verdicts: [...fnVerdicts, ...versions.map((lv) => layerVerdicts.get(lv.arn)!)],
+      verdicts: [
+        ...fnVerdicts,
+        ...images.verdicts,
+        ...versions.map((lv) => layerVerdicts.get(lv.arn)!),
+      ],
       incomplete,
       notes: run.notes,
       signing: [...signing.values()].sort((a, b) => (a.jobArn < b.jobArn ? -1 : 1)),

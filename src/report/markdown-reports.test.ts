@@ -89,6 +89,23 @@ describe('Markdown reports', () => {
     expectWellFormedMarkdown(md);
     expectGolden('verify.md', md);
     expect(md.split('\n')[0]).toBe('## lamina verify: 1 failed');
+    expect(md).not.toContain('Images');
+    // With a function's image among them: an Images column, and the image named by its function.
+    const image: Verdict = {
+      subject: {
+        kind: 'image',
+        name: 'r.example/app:prod',
+        arn: 'arn:aws:lambda:us-east-1:1:function:api:3',
+      },
+      mode: 'enforce',
+      ok: false,
+      checks: [check('fetch', 'fail')],
+    };
+    const mixed = renderVerdictsMarkdown([...verdicts, image]);
+    expectWellFormedMarkdown(mixed);
+    expect(mixed).toMatch(/\|\s*\| Images \| Layers \| Functions \|/);
+    expect(mixed).toMatch(/\| Failed +\| +1 \| +1 \| +0 \|/);
+    expect(mixed).toContain('r.example/app:prod (function api:3)');
   });
 
   it('changes: text, JSON and Markdown', () => {

@@ -13,23 +13,28 @@ export function renderVerdictsMarkdown(
   const failed = verdicts.filter((v) => !v.ok);
   const warned = verdicts.filter((v) => v.ok && v.checks.some((c) => c.outcome === 'warn'));
   const warnedSet = new Set(warned);
-  const count = (kind: 'layer' | 'function', f: (v: Verdict) => boolean) =>
+  const count = (kind: Verdict['subject']['kind'], f: (v: Verdict) => boolean) =>
     String(verdicts.filter((v) => v.subject.kind === kind && f(v)).length);
+  // An Images column only when there are images, so layer and function reports read as before.
+  const kinds: Verdict['subject']['kind'][] = verdicts.some((v) => v.subject.kind === 'image')
+    ? ['image', 'layer', 'function']
+    : ['layer', 'function'];
+  const title = { image: 'Images', layer: 'Layers', function: 'Functions' } as const;
+  const row = (label: string, f: (v: Verdict) => boolean) => [
+    label,
+    ...kinds.map((k) => count(k, f)),
+  ];
   const out: string[] = [
     `${h} lamina verify: ${failed.length === 0 ? 'passed' : `${failed.length} failed`}`,
     '',
     mdTable(
-      ['', 'Layers', 'Functions'],
+      ['', ...kinds.map((k) => title[k])],
       [
-        ['Passed', count('layer', (v) => v.ok), count('function', (v) => v.ok)],
-        ['Failed', count('layer', (v) => !v.ok), count('function', (v) => !v.ok)],
-        [
-          'Passed with warnings',
-          count('layer', (v) => warnedSet.has(v)),
-          count('function', (v) => warnedSet.has(v)),
-        ],
+        row('Passed', (v) => v.ok),
+        row('Failed', (v) => !v.ok),
+        row('Passed with warnings', (v) => warnedSet.has(v)),
       ],
-      ['l', 'r', 'r']
+      ['l', ...kinds.map(() => 'r' as const)]
     ),
     '',
   ];

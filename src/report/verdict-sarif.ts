@@ -10,6 +10,7 @@ import { createHash } from 'node:crypto';
 import { LAMINA_VERSION } from '../version.js';
 import type { CheckKind, CheckResult, Verdict } from '../verify/verdict.js';
 import { escapeJsonText } from '../util/escape.js';
+import { displayName } from './verdict-text.js';
 
 /** The SARIF version written. */
 export const SARIF_VERSION = '2.1.0';
@@ -186,7 +187,8 @@ function fingerprint(v: Verdict, c: CheckResult): string {
 }
 
 function label(v: Verdict): string {
-  return `${v.subject.kind} ${v.subject.name}`;
+  // A function's image also names the function running it (several may run one image).
+  return `${v.subject.kind} ${v.subject.kind === 'image' ? displayName(v) : v.subject.name}`;
 }
 
 /**

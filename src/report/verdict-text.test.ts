@@ -198,4 +198,31 @@ describe('text helpers', () => {
   it('verdictSummary counts subjects', () => {
     expect(verdictSummary([])).toBe('0 layers, 0 functions: 0 failed, 0 warned, 0 passed');
   });
+
+  it('images among functions and layers get a section per kind, named by their function', () => {
+    const image: Verdict = {
+      subject: {
+        kind: 'image',
+        name: '111122223333.dkr.ecr.us-east-1.amazonaws.com/app:prod',
+        arn: 'arn:aws:lambda:us-east-1:111122223333:function:thumbs:$LATEST',
+        digest: `sha256:${SHA}`,
+      },
+      mode: 'enforce',
+      ok: false,
+      checks: [{ id: 'fetch', kind: 'digest', outcome: 'fail', detail: 'Denied.', evidence: {} }],
+    };
+    const [fn, ...layers] = VERDICTS;
+    const text = renderVerdictText([fn!, image, ...layers]);
+    const lines = text.split('\n');
+    expect(lines[0]).toBe('Functions (1):');
+    const at = lines.indexOf('Images (1):');
+    expect(at).toBeGreaterThan(0);
+    expect(lines[at + 2]).toBe(
+      'FAIL image 111122223333.dkr.ecr.us-east-1.amazonaws.com/app:prod (function thumbs:$LATEST)'
+    );
+    expect(lines).toContain(`Layers (${layers.length}):`);
+    expect(text).toMatch(/^1 image, \d+ layers?, 1 function: /m);
+    // Without images, the report reads as before: no headings.
+    expect(renderVerdictText(VERDICTS)).not.toMatch(/^(Functions|Layers) \(/m);
+  });
 });

@@ -58,13 +58,21 @@ export function wrap(first: string, text: string, width: number, indent = INDENT
   return lines;
 }
 
-/** Functions show their version qualifier (`orders-api:2`) so published versions stay apart. */
+/**
+ * Functions show their version qualifier (`orders-api:2`) so published versions stay apart; a
+ * function's image also names the function version that runs it.
+ */
 export function displayName(v: Verdict): string {
   const { kind, name, arn } = v.subject;
-  if (kind !== 'function' || !arn) return name;
-  const qualifier = /:function:[^:]+:([^:]+)$/.exec(arn)?.[1];
+  const fn = arn ? /:function:([^:]+)(?::([^:]+))?$/.exec(arn) : null;
+  if (!fn) return name;
+  const qualifier = fn[2];
+  if (kind === 'image') return `${name} (function ${fn[1]}${qualifier ? `:${qualifier}` : ''})`;
+  if (kind !== 'function') return name;
   return qualifier && !name.endsWith(`:${qualifier}`) ? `${name}:${qualifier}` : name;
 }
+
+const SECTION = { function: 'Functions', image: 'Images', layer: 'Layers' } as const;
 
 /** `OK`, `WARN` (passed with warnings) or `FAIL` for a verdict. */
 export function verdictMark(v: Verdict): 'OK  ' | 'WARN' | 'FAIL' {
@@ -164,6 +172,10 @@ export function renderVerdictText(
   const out: string[] = [];
   const shown = new Set<string>();
   const unique: Verdict[] = [];
+  // Images among functions and layers (`verify --all`) get a heading per kind.
+  const kinds = new Set(verdicts.map((v) => v.subject.kind));
+  const sections = kinds.has('image') && kinds.size > 1;
+  let section: Verdict['subject']['kind'] | undefined;
   for (const v of verdicts) {
     const sha = v.subject.sha256;
     const block = [
@@ -189,6 +201,11 @@ export function renderVerdictText(
     shown.add(key);
     unique.push(v);
     if (out.length > 0) out.push('');
+    if (sections && v.subject.kind !== section) {
+      section = v.subject.kind;
+      const n = verdicts.filter((x) => x.subject.kind === section).length;
+      out.push(`${SECTION[section]} (${n}):`, '');
+    }
     out.push(...block);
   }
   out.push(...notes.lines(opts.width));

@@ -4,7 +4,7 @@
 // injected function the verifier is given.
 import { createHash } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { verifyImage, type ImageEvidence } from './image.js';
+import { unreadableImageVerdict, verifyImage, type ImageEvidence } from './image.js';
 import type { FoundImageSignature } from './images/signers.js';
 import {
   makeSignerChain,
@@ -142,6 +142,40 @@ describe('rule selection', () => {
     const v = await run(evidence({ tag: 'latest' }), p);
     expect(v.rule).toMatchObject({ section: 'images', index: 0, line: 9 });
     expect(v.checks.find((c) => c.id === 'tags')?.line).toBe(10);
+  });
+});
+
+describe('an image that could not be read', () => {
+  const facts = {
+    name: 'registry.example/app:prod',
+    repository: 'registry.example/app',
+    function: 'orders',
+    functionArn: 'arn:aws:lambda:us-east-1:111122223333:function:orders:$LATEST',
+    digest: MANIFEST.digest,
+  };
+  const failure = { code: 'ACCESS_DENIED', reason: 'not authorized' };
+  it('fails under the rule its facts select, in its mode, pointing at the rule', () => {
+    const p = policy(`  - match: { function: 'payments-*' }
+  - match: { function: 'orders' }
+    mode: warn`);
+    const v = unreadableImageVerdict(facts, p, failure);
+    expect(v.rule).toMatchObject({ section: 'images', index: 1, line: 10 });
+    expect(v.subject).toMatchObject({
+      kind: 'image',
+      arn: facts.functionArn,
+      digest: MANIFEST.digest,
+    });
+    expect(v.checks).toMatchObject([{ id: 'fetch', outcome: 'warn' }]);
+    expect(v.checks[0]?.detail).toContain('ACCESS_DENIED: not authorized');
+    expect(v.ok).toBe(true);
+  });
+  it('fails even when no rule matches and the default allows', () => {
+    const p = policy(`  - match: { repository: 'other.example/**' }`);
+    const allow = { ...p, policy: { ...p.policy, default: 'allow' as const } };
+    const v = unreadableImageVerdict(facts, allow, failure);
+    expect(v.rule).toBeUndefined();
+    expect(v.ok).toBe(false);
+    expect(v.checks[0]).toMatchObject({ id: 'fetch', outcome: 'fail' });
   });
 });
 

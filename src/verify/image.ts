@@ -35,6 +35,8 @@ export interface ImageEvidence {
   /** `host/repository`, or what `--repository` says for a layout or archive; rules match it. */
   readonly repository?: string;
   readonly function?: string;
+  /** The function version that runs the image (`verify --all`, `verify --function`). */
+  readonly functionArn?: string;
   readonly account?: string;
   readonly region?: string;
   /** The reference named a tag, not a digest. */
@@ -78,19 +80,20 @@ export async function verifyImage(
   return locateVerdict(await evaluateImage(ev, loaded, opts), loaded);
 }
 
-async function evaluateImage(
-  ev: ImageEvidence,
-  loaded: LoadedPolicy,
-  opts: VerifyImageOptions
-): Promise<Verdict> {
+/** The facts an image rule matches on, and the subject a verdict names. */
+export type ImageSubjectFacts = Pick<
+  ImageEvidence,
+  'name' | 'repository' | 'function' | 'functionArn' | 'account' | 'region'
+> & { readonly digest?: string; readonly indexDigest?: string };
+
+/** Which `images:` rule applies (or why that cannot be told), and its mode. */
+type ImageRuleChoice =
+  | { kind: 'undecided'; mode: PolicyMode; check: RawCheck }
+  | { kind: 'rule'; index: number; rule: ImageRule; mode: PolicyMode }
+  | { kind: 'none'; mode: PolicyMode };
+
+function chooseImageRule(ev: ImageSubjectFacts, loaded: LoadedPolicy): ImageRuleChoice {
   const { policy } = loaded;
-  const subject: Verdict['subject'] = {
-    kind: 'image',
-    name: ev.name,
-    ...(ev.repository !== undefined ? { ruleName: ev.repository } : {}),
-    digest: ev.manifest.digest,
-    ...(ev.index ? { indexDigest: ev.index.digest } : {}),
-  };
   const rules = policy.images ?? [];
   const sel = selectRule(
     rules.map((r) => ({
@@ -111,26 +114,90 @@ async function evaluateImage(
       : modes.includes('warn')
         ? 'warn'
         : 'audit';
-    const check = applyMode(
-      {
-        id: 'rule',
-        kind: 'rule',
-        status: 'fail',
-        detail: describeUndecided(sel, 'images'),
-        evidence: {
-          missing: sel.missing,
-          candidates: sel.candidates.map((i) => `images[${i}]`),
-          fallback: sel.fallback >= 0 ? `images[${sel.fallback}]` : 'default',
-        },
+    const check: RawCheck = {
+      id: 'rule',
+      kind: 'rule',
+      status: 'fail',
+      detail: describeUndecided(sel, 'images'),
+      evidence: {
+        missing: sel.missing,
+        candidates: sel.candidates.map((i) => `images[${i}]`),
+        fallback: sel.fallback >= 0 ? `images[${sel.fallback}]` : 'default',
       },
-      mode
-    );
-    return { subject, mode, ok: check.outcome !== 'fail', checks: [check] };
+    };
+    return { kind: 'undecided', mode, check };
   }
   const index = sel.kind === 'rule' ? sel.index : -1;
   const rule = index >= 0 ? rules[index] : undefined;
-  if (!rule) {
-    const mode = modeOf(undefined);
+  return rule
+    ? { kind: 'rule', index, rule, mode: modeOf(rule) }
+    : { kind: 'none', mode: modeOf(undefined) };
+}
+
+function imageSubject(ev: ImageSubjectFacts): Verdict['subject'] {
+  return {
+    kind: 'image',
+    name: ev.name,
+    ...(ev.repository !== undefined ? { ruleName: ev.repository } : {}),
+    ...(ev.functionArn !== undefined ? { arn: ev.functionArn } : {}),
+    ...(ev.digest !== undefined ? { digest: ev.digest } : {}),
+    ...(ev.indexDigest !== undefined ? { indexDigest: ev.indexDigest } : {}),
+  };
+}
+
+/**
+ * The verdict for an image that could not be read (its repository denied access, the image is
+ * archived, the registry failed): nothing about it can be verified, so it fails (fail closed)
+ * under the mode of the rule its facts select.
+ */
+export function unreadableImageVerdict(
+  facts: ImageSubjectFacts,
+  loaded: LoadedPolicy,
+  failure: { code: string; reason: string }
+): Verdict {
+  const choice = chooseImageRule(facts, loaded);
+  const check = applyMode(
+    {
+      id: 'fetch',
+      kind: 'digest',
+      status: 'fail',
+      detail: `The image could not be read (${failure.code}: ${failure.reason}); nothing about it can be verified.`,
+      evidence: { failure: { code: failure.code, reason: failure.reason } },
+    },
+    choice.mode
+  );
+  return locateVerdict(
+    {
+      subject: imageSubject(facts),
+      ...(choice.kind === 'rule'
+        ? { rule: { section: 'images' as const, index: choice.index, match: choice.rule.match } }
+        : {}),
+      mode: choice.mode,
+      ok: check.outcome !== 'fail',
+      checks: [check],
+    },
+    loaded
+  );
+}
+
+async function evaluateImage(
+  ev: ImageEvidence,
+  loaded: LoadedPolicy,
+  opts: VerifyImageOptions
+): Promise<Verdict> {
+  const { policy } = loaded;
+  const subject = imageSubject({
+    ...ev,
+    digest: ev.manifest.digest,
+    ...(ev.index ? { indexDigest: ev.index.digest } : {}),
+  });
+  const choice = chooseImageRule(ev, loaded);
+  if (choice.kind === 'undecided') {
+    const check = applyMode(choice.check, choice.mode);
+    return { subject, mode: choice.mode, ok: check.outcome !== 'fail', checks: [check] };
+  }
+  if (choice.kind === 'none') {
+    const mode = choice.mode;
     const deny = policy.default === 'deny';
     const raw: RawCheck[] = [
       {
@@ -145,7 +212,7 @@ async function evaluateImage(
     const checks = raw.map((c) => applyMode(c, mode));
     return { subject, mode, ok: checks.every((c) => c.outcome !== 'fail'), checks };
   }
-  const mode = modeOf(rule);
+  const { rule, index, mode } = choice;
   const raw: RawCheck[] = [];
   if (!opts.skipPins)
     raw.push(guard('digest', 'digest', () => evaluateImagePins(rule, ev, opts.now)));

@@ -52,12 +52,12 @@ flags as in 'lamina sbom --help'; timeouts in seconds (default 60 each).
 Checks layers against a policy: pinned digest (and Lambda's CodeSha256), signers (AWS Signer
 job and profile state through the Signer API; Sigstore bundles from --bundle and the rule's
 bundle sources), denied packages and licenses. --function also checks the function's code
-signing config and layer owners and verifies each of its layers; --all verifies every function
-and layer version in the regions (default AWS_REGION). IMAGE (oci:DIR[:REF], a layout
+signing config and layer owners and verifies each of its layers (a container-image function:
+its deployed image, under the images rules); --all verifies every function, layer version and
+image function's image in the regions (default AWS_REGION). IMAGE (oci:DIR[:REF], a layout
 directory, or HOST/REPO[:TAG][@sha256:…]) is checked against the policy's images rules: pins,
 deploy-by-tag, cosign, Sigstore bundle and Notation (AWS Signer, with GetRevocationStatus)
 signatures. The report says what was checked, how.
-and layer version in the regions (default AWS_REGION). The report says what was checked, how.
 --all --history [DB]: record the verdicts and each layer's AWS Signer status with the latest
 scan 'lamina scan --history' recorded for the same regions, so 'lamina changes' reports newly
 revoked signing jobs and profiles.

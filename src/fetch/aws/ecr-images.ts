@@ -31,7 +31,7 @@ export interface ImageFunctionCode {
 /** The image function's code location, or why it could not be read. */
 export async function getImageFunctionCode(
   factory: ClientFactory,
-  fn: FunctionRecord,
+  fn: Pick<FunctionRecord, 'name' | 'arn' | 'version'>,
   lookup: Lookup,
   retry: RetryPolicy
 ): Promise<ImageFunctionCode | ApiFailure> {

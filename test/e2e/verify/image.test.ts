@@ -54,15 +54,17 @@ import {
 } from '../../../src/verify/images/testing/signer-chain.js';
 import type { Verdict } from '../../../src/verify/verdict.js';
 import { runCli } from '../helpers/cli.js';
-
-const HOME = '111111111111';
-const R = 'us-east-1';
-const PROFILE = `arn:aws:signer:${R}:${HOME}:/signing-profiles/ImageTeam`;
-const VERSION = `${PROFILE}/ImgVer0001`;
-const jobArn = (n: number) =>
-  `arn:aws:signer:${R}:${HOME}:/signing-jobs/0000000${n}-1111-2222-3333-444444444444`;
-const GOOD_JOB = jobArn(1);
-const REVOKED_JOB = jobArn(2);
+import {
+  GOOD_JOB,
+  HOME,
+  PROFILE,
+  R,
+  REVOKED_JOB,
+  rootPemOf,
+  SIGNER_ESTATE,
+  signerEnvelope,
+  VERSION,
+} from './image-signing.js';
 
 const ESTATE = `
 homeAccount: '${HOME}'
@@ -71,12 +73,7 @@ accounts:
     accessKeys: [{ accessKeyId: AKIAIMAGEHOME0000001, secretAccessKey: home-secret }]
     regions:
       ${R}:
-        signingProfiles:
-          - { name: ImageTeam, version: ImgVer0001, status: Active, platformId: Notation-OCI-SHA384-ECDSA }
-        signingJobs:
-          - { jobId: 00000001-1111-2222-3333-444444444444, profile: ImageTeam, createdAt: '2024-06-01T00:00:00Z', completedAt: '2024-06-01T00:00:05Z' }
-          - { jobId: 00000002-1111-2222-3333-444444444444, profile: ImageTeam, createdAt: '2024-06-01T00:00:00Z', completedAt: '2024-06-01T00:00:05Z', revocation: { reason: key compromise, revokedAt: '2024-08-01T00:00:00Z' } }
-`;
+${SIGNER_ESTATE}`;
 
 /** What each test repository holds: the Alpine image and one Notation signature of it. */
 const REPOS = { good: GOOD_JOB, revoked: REVOKED_JOB } as const;
@@ -93,16 +90,7 @@ let rootPem: string;
 let cosignKey: KeyPairKeyObjectResult;
 
 function envelope(job: string): Buffer {
-  return signJws({
-    protected: {
-      ...signerProtectedHeader(SIGNED_AT),
-      'com.amazonaws.signer.signingProfileVersion': VERSION,
-      'com.amazonaws.signer.signingJob': job,
-    },
-    payload: { targetArtifact: subject },
-    x5c: chain.x5c,
-    key: chain.leaf.privateKey,
-  });
+  return signerEnvelope(chain, subject, job, SIGNED_AT);
 }
 
 beforeAll(async () => {
@@ -123,8 +111,7 @@ beforeAll(async () => {
   subject = { mediaType: doc.mediaType, digest: ALPINE_MANIFEST, size: manifest.length };
 
   aws = await startAwsLocal(ESTATE);
-  const root = chain.root.der.toString('base64').replace(/(.{64})/g, '$1\n');
-  rootPem = `-----BEGIN CERTIFICATE-----\n${root}\n-----END CERTIFICATE-----\n`;
+  rootPem = rootPemOf(chain);
   await aws.file('signer-root.pem', rootPem);
 
   fake = await new FakeRegistry().start();
