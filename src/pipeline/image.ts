@@ -24,7 +24,9 @@ import { isLayoutDirectory, parseImageReference } from '../fetch/image/reference
 import { resolveImage } from '../fetch/image/resolve.js';
 import type { SpooledLayer } from '../fetch/image/spool.js';
 import { ecrTokenProvider, type EcrTokenProvider } from '../fetch/registry/ecr.js';
+import { connectRegistry, type RegistryClientOptions } from '../fetch/registry/client.js';
 import { registryOptions } from '../fetch/registry/options.js';
+import { RegistryStore } from '../fetch/registry/store.js';
 import { attributeImagePackages, imagePartOf } from '../inventory/image.js';
 import { buildInventory } from '../inventory/index.js';
 import { detectOs, type OsIdentity } from '../inventory/os/release.js';
@@ -161,6 +163,50 @@ export interface ResolvedImageReference {
   close(): Promise<void>;
 }
 
+/** Registry credentials and transport as the options say; ECR tokens through `factory`. */
+function imageRegistryOptions(
+  options: ImageAccessOptions,
+  factory: ClientFactory
+): Promise<RegistryClientOptions> {
+  return registryOptions({
+    ...(options.registryAuth !== undefined ? { registryAuth: options.registryAuth } : {}),
+    ...(options.insecureRegistries ? { insecureRegistries: options.insecureRegistries } : {}),
+    ...(options.dockerConfig !== undefined ? { dockerConfig: options.dockerConfig } : {}),
+    ecrToken: options.ecrToken ?? ecrTokens(factory),
+  });
+}
+
+/**
+ * One registry repository as a store (signatures, pinned indexes), reached the way
+ * {@link resolveImageReference} reaches it (credentials, ECR tokens and a local endpoint's
+ * registry). `close` releases the connection and the AWS clients made for ECR.
+ */
+export async function openRegistryRepository(
+  registry: string,
+  repository: string,
+  options: ImageAccessOptions = {}
+): Promise<{ store: RegistryStore; close(): Promise<void> }> {
+  const own = options.awsClients === undefined;
+  const factory = options.awsClients ?? new ClientFactory(options.aws ?? {});
+  try {
+    const client = await connectRegistry(registry, await imageRegistryOptions(options, factory));
+    const store = new RegistryStore(client, repository);
+    return {
+      store,
+      close: async () => {
+        try {
+          await store.close();
+        } finally {
+          if (own) factory.destroy();
+        }
+      },
+    };
+  } catch (err) {
+    if (own) factory.destroy();
+    throw err;
+  }
+}
+
 /**
  * Resolve an image reference without bringing its layers in: the verified manifest, config and
  * layer descriptors (what signature verification needs). Call `close` when done.
@@ -175,12 +221,7 @@ export async function resolveImageReference(
   const own = options.awsClients === undefined;
   const factory = options.awsClients ?? new ClientFactory(options.aws ?? {});
   try {
-    const registry = await registryOptions({
-      ...(options.registryAuth !== undefined ? { registryAuth: options.registryAuth } : {}),
-      ...(options.insecureRegistries ? { insecureRegistries: options.insecureRegistries } : {}),
-      ...(options.dockerConfig !== undefined ? { dockerConfig: options.dockerConfig } : {}),
-      ecrToken: options.ecrToken ?? ecrTokens(factory),
-    });
+    const registry = await imageRegistryOptions(options, factory);
     const platform = platformOf(options.platform);
     const handle = await resolveImage(reference, {
       ...(platform ? { platform } : {}),

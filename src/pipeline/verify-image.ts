@@ -19,8 +19,7 @@ import {
   type DiscoveredSignature,
   type SignatureDiscovery,
 } from '../fetch/image/signatures.js';
-import { RegistryClient } from '../fetch/registry/client.js';
-import { registryOptions, type RegistryFlags } from '../fetch/registry/options.js';
+import type { RegistryFlags } from '../fetch/registry/options.js';
 import { RegistryStore } from '../fetch/registry/store.js';
 import { RETRY } from '../fetch/retry.js';
 import type { Descriptor, Digest } from '../model/oci.js';
@@ -33,7 +32,7 @@ import { describeUndecided, selectRule } from '../verify/policy/match.js';
 import type { ImagePin, LoadedPolicy } from '../verify/policy/types.js';
 import { addImagePinToPolicyText } from '../verify/policy/write-pin.js';
 import { resolvePolicy } from './evidence.js';
-import { resolveImageReference } from './image.js';
+import { openRegistryRepository, resolveImageReference } from './image.js';
 import type { AwsAccessOptions, PolicyInput } from './options.js';
 import type { VerifyOutcome } from './verify.js';
 
@@ -93,15 +92,18 @@ async function resolveImageForVerify(
 /** A store to discover signatures and fetch pinned indexes in: the layout, or the repository. */
 async function openStore(
   reference: ImageReference,
-  source: ImageSourceOptions
-): Promise<OciLayoutStore | RegistryStore> {
-  if (reference.transport === 'oci') return OciLayoutStore.open(reference.dir);
+  source: ImageSourceOptions & AwsAccessOptions
+): Promise<{ store: OciLayoutStore | RegistryStore; close(): Promise<void> }> {
+  if (reference.transport === 'oci') {
+    const store = await OciLayoutStore.open(reference.dir);
+    return { store, close: () => store.close() };
+  }
   if (reference.transport === 'registry') {
-    const client = new RegistryClient(
-      reference.registry,
-      await registryOptions(source.registry ?? {})
-    );
-    return new RegistryStore(client, reference.repository);
+    // As the image was resolved: ECR tokens through the AWS flags.
+    return openRegistryRepository(reference.registry, reference.repository, {
+      ...source,
+      ...(source.registry ?? {}),
+    });
   }
   throw new UsageError({
     code: 'BAD_INPUT',
@@ -152,7 +154,8 @@ async function gatherImage(
     size: image.manifestBytes.length,
   };
   const notes: VerifyOutcome['notes'] = [];
-  const store = await openStore(reference, options);
+  const opened = await openStore(reference, options);
+  const { store } = opened;
   try {
     const listedIn: string[] = [];
     let index: Descriptor | undefined;
@@ -209,7 +212,7 @@ async function gatherImage(
     };
     return { evidence, image, notes };
   } finally {
-    await store.close();
+    await opened.close();
   }
 }
 

@@ -64,6 +64,11 @@ export interface RegistryClientOptions {
    * registry's own origin, like every credential.
    */
   basicFirst?: boolean;
+  /**
+   * `host:port` to send API requests to instead of the host itself: a loopback stand-in (a
+   * local AWS endpoint's registry front, from the ECR token). Credentials are still the host's.
+   */
+  apiHost?: string;
 }
 
 /** Manifest or index bytes whose digest has been established. */
@@ -135,7 +140,7 @@ export class RegistryClient {
       maxRedirects: options.maxRedirects ?? 5,
     };
     this.timeouts = { ...DEFAULT_TIMEOUTS, ...options.timeouts };
-    const api = apiHost(this.host);
+    const api = options.apiHost ?? apiHost(this.host);
     this.origin = `${this.plainAllowed(api) ? 'http' : 'https'}://${api}`;
   }
 
@@ -604,4 +609,22 @@ async function errorDetail(res: HttpExchange): Promise<string> {
     // not JSON: say nothing about it
   }
   return '';
+}
+
+/**
+ * A client for `host`. For an ECR host whose token names a loopback `proxyEndpoint` (a local AWS
+ * endpoint), requests go there; the token is asked for first, as the first request needs it anyway.
+ */
+export async function connectRegistry(
+  host: string,
+  options: RegistryClientOptions = {}
+): Promise<RegistryClient> {
+  const ecr = (options.ecrRegistry ?? parseEcrHost)(host.toLowerCase());
+  const explicit = options.credentials?.get(host.toLowerCase())?.explicit === true;
+  if (ecr && options.ecrToken && options.apiHost === undefined && !explicit) {
+    const { proxyHost } = await options.ecrToken(ecr);
+    if (proxyHost !== undefined)
+      return new RegistryClient(host, { ...options, apiHost: proxyHost });
+  }
+  return new RegistryClient(host, options);
 }
