@@ -45,8 +45,45 @@ export interface ImageScan {
   functions: Map<string, ScanFunctionImage>;
   repositories: ScanImageRepository[];
   failures: ScanFailure[];
-  /** GetAuthorizationToken calls and images read, for statistics. */
-  stats: { tokenRequests: number; imagesRead: number };
+  /** What reading the images cost, against its floor, for statistics. */
+  stats: ImageScanStats;
+}
+
+/**
+ * The image work of a scan in requests, each beside its floor (what no scan of these functions
+ * could avoid). API calls are also in the run's API statistics; registry requests are not.
+ */
+export interface ImageScanStats {
+  /** Image function versions: one GetFunction each is the floor. */
+  imageFunctions: number;
+  /** ECR GetAuthorizationToken calls, retries included. */
+  tokenRequests: number;
+  /** Floor: one token per account and Region (and principal) an image was read from. */
+  tokenFloor: number;
+  /**
+   * Floor of the other ECR API calls: DescribeRepositories per repository, the DescribeImages
+   * pages its listing needed, BatchGetImage per tagged index.
+   */
+  ecrFloor: number;
+  /** Distinct images read from registries. */
+  imagesRead: number;
+  /** Registry requests by kind, every hop and retry included. */
+  registry: { manifests: number; blobs: number; other: number };
+  /**
+   * Floor: one manifest GET per digest read; one blob GET per distinct config and per distinct
+   * layer not already in the cache.
+   */
+  registryFloor: { manifests: number; blobs: number };
+}
+
+/** Counters readImage adds to. */
+interface ReadCounters {
+  registry: ImageScanStats['registry'];
+  /** `principal account region` of every registry an image was read from. */
+  registries: Set<string>;
+  configs: Set<string>;
+  /** Layers brought over the network (not in the cache). */
+  layersFetched: Set<string>;
 }
 
 interface Deployed {
@@ -115,11 +152,13 @@ export async function scanImages(en: Enumeration, options: ImageScanOptions): Pr
   // Children of the repositories' tagged indexes: a function deployed from a multi-platform tag
   // runs a child, and the tag has not moved while the index still lists it.
   const children = new Map<string, string[]>();
+  let indexCalls = 0;
   await mapLimit([...repos], options.concurrency, async ([key, r]) => {
     if (!r.facts || 'code' in r.facts) return;
     for (const i of r.facts.images) {
       if (!i.imageDigest || !i.imageTags?.length || !isIndexMediaType(i.imageManifestMediaType))
         continue;
+      indexCalls += 1;
       const got = await indexChildren(session.factory, r.lookup, r.image, i.imageDigest, retry.api);
       // An index whose children cannot be read only loses this relation; drift says so.
       if (Array.isArray(got)) children.set(`${key}@${i.imageDigest}`, got);
@@ -138,6 +177,12 @@ export async function scanImages(en: Enumeration, options: ImageScanOptions): Pr
   const digests = [...byDigest.keys()].sort();
   let done = 0;
   let imagesRead = 0;
+  const counters: ReadCounters = {
+    registry: { manifests: 0, blobs: 0, other: 0 },
+    registries: new Set(),
+    configs: new Set(),
+    layersFetched: new Set(),
+  };
   await mapLimit(digests, options.concurrency, async (digest) => {
     const users = byDigest
       .get(digest)!
@@ -157,7 +202,7 @@ export async function scanImages(en: Enumeration, options: ImageScanOptions): Pr
         });
         continue;
       }
-      outcome = await readImage(d, digest, ecr, options);
+      outcome = await readImage(d, digest, ecr, options, counters);
       imagesRead += 1;
       break;
     }
@@ -197,7 +242,18 @@ export async function scanImages(en: Enumeration, options: ImageScanOptions): Pr
     functions,
     repositories: buildRepositories(deployed, repos, outcomes, children),
     failures,
-    stats: { tokenRequests: ecr.tokenRequests, imagesRead },
+    stats: {
+      imageFunctions: deployed.length,
+      tokenRequests: ecr.tokenRequests,
+      tokenFloor: counters.registries.size,
+      ecrFloor: repos.size + ecr.describeImagesPages + indexCalls,
+      imagesRead,
+      registry: counters.registry,
+      registryFloor: {
+        manifests: imagesRead,
+        blobs: counters.configs.size + counters.layersFetched.size,
+      },
+    },
   };
 }
 
@@ -232,14 +288,24 @@ async function readImage(
   d: Deployed,
   digest: string,
   ecr: EcrAccess,
-  options: ImageScanOptions
+  options: ImageScanOptions,
+  counters: ReadCounters
 ): Promise<ImageOutcome> {
   const image = d.image!;
   const retry = options.session.retry;
+  counters.registries.add(`${d.lookup.principal.label} ${image.account} ${image.region}`);
   for (let attempt = 0; ; attempt++) {
     const session = await ecr.session(d.lookup, image);
     if ('code' in session) return failedImage(session);
-    const { host, options: registry } = ecrRegistryOptions(image, session, retry.download);
+    const ecrOptions = ecrRegistryOptions(image, session, retry.download);
+    const { host } = ecrOptions;
+    const registry = {
+      ...ecrOptions.options,
+      onRequest: (kind: 'manifest' | 'blob' | 'other') => {
+        const k = kind === 'manifest' ? 'manifests' : kind === 'blob' ? 'blobs' : 'other';
+        counters.registry[k] += 1;
+      },
+    };
     const arch = ARCH[d.fn.architectures[0] ?? 'x86_64'];
     const platform: Platform | undefined = arch ? { os: 'linux', architecture: arch } : undefined;
     try {
@@ -258,6 +324,8 @@ async function readImage(
           limits: options.limits,
           retry: retry.download,
         });
+        counters.configs.add(handle.image.configDigest);
+        for (const l of opened.layers) if (!l.cached) counters.layersFetched.add(l.layer.digest);
         let inv: ImageInventory;
         try {
           inv = await inventoryOpened(opened, { limits: options.limits });

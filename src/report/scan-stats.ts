@@ -20,7 +20,27 @@ export interface ScanCostFigures {
   cacheHits: number;
   sbomsReused: number;
   inventoried: number;
+  /** Image work against its floor; null or absent when the scan found no image function. */
+  images?: {
+    imageFunctions: number;
+    tokenRequests: number;
+    tokenFloor: number;
+    ecrFloor: number;
+    imagesRead: number;
+    registry: { manifests: number; blobs: number; other: number };
+    registryFloor: { manifests: number; blobs: number };
+  } | null;
 }
+
+/** ECR API operations other than GetAuthorizationToken that image work makes. */
+const ECR_OPERATIONS = [
+  'DescribeRepositoriesCommand',
+  'DescribeImagesCommand',
+  'BatchGetImageCommand',
+];
+
+/** `N (floor F)` */
+const vsFloor = (n: number, floor: number): string => `${n} (floor ${floor})`;
 
 /** Plain text, one fact a line; operation names are the SDK's, never untrusted text. */
 export function renderScanStats(s: ScanCostFigures): string {
@@ -40,6 +60,19 @@ export function renderScanStats(s: ScanCostFigures): string {
     lines.push(
       `code signing: listings failed in ${c.codeSigningFallbacks} regions; asked each function`
     );
+  const im = s.images;
+  if (im && im.imageFunctions > 0) {
+    const op = (name: string): number => s.api.byOperation.get(name) ?? 0;
+    const ecr = ECR_OPERATIONS.reduce((n, name) => n + op(name), 0);
+    lines.push(
+      `images: ${im.imageFunctions} image functions, ${im.imagesRead} images read; ` +
+        `GetFunction ${vsFloor(op('GetFunctionCommand'), im.imageFunctions)}, ` +
+        `GetAuthorizationToken ${vsFloor(im.tokenRequests, im.tokenFloor)}, ` +
+        `other ECR calls ${vsFloor(ecr, im.ecrFloor)}`,
+      `registry: manifest GETs ${vsFloor(im.registry.manifests, im.registryFloor.manifests)}, ` +
+        `blob GETs ${vsFloor(im.registry.blobs, im.registryFloor.blobs)}, ${im.registry.other} other requests`
+    );
+  }
   lines.push(
     `content: ${s.downloads} downloads (${formatBytes(s.bytesDownloaded)}), ` +
       `${s.cacheHits} from cache, ${s.sbomsReused} SBOMs reused, ${s.inventoried} inventoried`

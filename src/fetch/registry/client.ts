@@ -69,6 +69,17 @@ export interface RegistryClientOptions {
    * local AWS endpoint's registry front, from the ECR token). Credentials are still the host's.
    */
   apiHost?: string;
+  /** Called for every request sent (each hop and retry), by kind, for statistics. */
+  onRequest?: (kind: RegistryRequestKind) => void;
+}
+
+/** What a registry request asked for: a manifest, a blob, or anything else (ping, token, referrers). */
+export type RegistryRequestKind = 'manifest' | 'blob' | 'other';
+
+/** The kind of a registry API path (`/v2/NAME/manifests/REF`, `/v2/NAME/blobs/DIGEST`). */
+export function requestKind(path: string): RegistryRequestKind {
+  const m = /^\/v2\/.+\/(manifests|blobs)\/[^/]+$/.exec(path.replace(/[?#].*$/, ''));
+  return m?.[1] === 'manifests' ? 'manifest' : m?.[1] === 'blobs' ? 'blob' : 'other';
 }
 
 /** Manifest or index bytes whose digest has been established. */
@@ -330,6 +341,7 @@ export class RegistryClient {
         if (auth) h['authorization'] = auth;
       }
       this.requests++;
+      this.options.onRequest?.(requestKind(start.pathname));
       const res = await exchange(url, { method: verb, headers: h }, this.agents, this.timeouts);
       if ([301, 302, 303, 307, 308].includes(res.status)) {
         discard(res);
@@ -488,6 +500,7 @@ export class RegistryClient {
     const cred = await this.credential();
     if (cred) headers['authorization'] = basicHeader(cred);
     this.requests++;
+    this.options.onRequest?.('other');
     const res = await exchange(url, { method: 'GET', headers }, this.agents, this.timeouts);
     if (res.status === 429 || res.status >= 500) {
       discard(res);
