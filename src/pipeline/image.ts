@@ -181,28 +181,42 @@ function imageRegistryOptions(
  * {@link resolveImageReference} reaches it (credentials, ECR tokens and a local endpoint's
  * registry). `close` releases the connection and the AWS clients made for ECR.
  */
-export async function openRegistryRepository(
+export function openRegistryRepository(
   registry: string,
   repository: string,
   options: ImageAccessOptions = {}
 ): Promise<{ store: RegistryStore; close(): Promise<void> }> {
-  const own = options.awsClients === undefined;
-  const factory = options.awsClients ?? new ClientFactory(options.aws ?? {});
-  try {
+  return withImageClients(options, async (factory) => {
     const client = await connectRegistry(registry, await imageRegistryOptions(options, factory));
     const store = new RegistryStore(client, repository);
+    return { store, close: () => store.close() };
+  });
+}
+
+/**
+ * Runs `open` with the AWS client factory ECR tokens go through: the caller's `awsClients`, or
+ * one made here and destroyed when the result is closed (or when opening fails).
+ */
+async function withImageClients<T extends { close(): Promise<void> }>(
+  options: ImageAccessOptions,
+  open: (factory: ClientFactory) => Promise<T>
+): Promise<T> {
+  if (options.awsClients) return open(options.awsClients);
+  const factory = new ClientFactory(options.aws ?? {});
+  try {
+    const opened = await open(factory);
     return {
-      store,
+      ...opened,
       close: async () => {
         try {
-          await store.close();
+          await opened.close();
         } finally {
-          if (own) factory.destroy();
+          factory.destroy();
         }
       },
     };
   } catch (err) {
-    if (own) factory.destroy();
+    factory.destroy();
     throw err;
   }
 }
@@ -214,13 +228,11 @@ export async function openRegistryRepository(
  *   RegistryError (registry or cache could not complete: exit 3), UnpackError (a refused
  *   docker-archive tar)
  */
-export async function resolveImageReference(
+export function resolveImageReference(
   reference: string,
   options: ImageAccessOptions = {}
 ): Promise<ResolvedImageReference> {
-  const own = options.awsClients === undefined;
-  const factory = options.awsClients ?? new ClientFactory(options.aws ?? {});
-  try {
+  return withImageClients(options, async (factory) => {
     const registry = await imageRegistryOptions(options, factory);
     const platform = platformOf(options.platform);
     const handle = await resolveImage(reference, {
@@ -228,21 +240,8 @@ export async function resolveImageReference(
       registry,
       archiveIndexer: listArchiveMembers,
     });
-    return {
-      image: handle.image,
-      handle,
-      close: async () => {
-        try {
-          await handle.close();
-        } finally {
-          if (own) factory.destroy();
-        }
-      },
-    };
-  } catch (err) {
-    if (own) factory.destroy();
-    throw err;
-  }
+    return { image: handle.image, handle, close: () => handle.close() };
+  });
 }
 
 /**

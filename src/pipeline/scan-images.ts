@@ -27,6 +27,7 @@ import type { ScanFailure } from '../scan/result.js';
 import type { Limits } from '../unpack/source.js';
 import { writeFileAtomic } from '../util/fs.js';
 import { mapLimit } from '../util/pool.js';
+import type { ImageWorkFigures } from '../report/scan-stats.js';
 import type { AwsSession } from './aws.js';
 import { imageSubject, inventoryOpened, openResolvedImage, type ImageInventory } from './image.js';
 import { serializeImageSbom } from '../sbom/image.js';
@@ -49,32 +50,8 @@ export interface ImageScan {
   stats: ImageScanStats;
 }
 
-/**
- * The image work of a scan in requests, each beside its floor (what no scan of these functions
- * could avoid). API calls are also in the run's API statistics; registry requests are not.
- */
-export interface ImageScanStats {
-  /** Image function versions: one GetFunction each is the floor. */
-  imageFunctions: number;
-  /** ECR GetAuthorizationToken calls, retries included. */
-  tokenRequests: number;
-  /** Floor: one token per account and Region (and principal) an image was read from. */
-  tokenFloor: number;
-  /**
-   * Floor of the other ECR API calls: DescribeRepositories per repository, the DescribeImages
-   * pages its listing needed, BatchGetImage per tagged index.
-   */
-  ecrFloor: number;
-  /** Distinct images read from registries. */
-  imagesRead: number;
-  /** Registry requests by kind, every hop and retry included. */
-  registry: { manifests: number; blobs: number; other: number };
-  /**
-   * Floor: one manifest GET per digest read; one blob GET per distinct config and per distinct
-   * layer not already in the cache.
-   */
-  registryFloor: { manifests: number; blobs: number };
-}
+/** The image work of a scan against its floor (the shape `scan --stats` renders). */
+export type ImageScanStats = ImageWorkFigures;
 
 /** Counters readImage adds to. */
 interface ReadCounters {

@@ -21,15 +21,34 @@ export interface ScanCostFigures {
   sbomsReused: number;
   inventoried: number;
   /** Image work against its floor; null or absent when the scan found no image function. */
-  images?: {
-    imageFunctions: number;
-    tokenRequests: number;
-    tokenFloor: number;
-    ecrFloor: number;
-    imagesRead: number;
-    registry: { manifests: number; blobs: number; other: number };
-    registryFloor: { manifests: number; blobs: number };
-  } | null;
+  images?: ImageWorkFigures | null;
+}
+
+/**
+ * The image work of a scan in requests, each beside its floor (what no scan of these functions
+ * could avoid). API calls are also in the run's API statistics; registry requests are not.
+ */
+export interface ImageWorkFigures {
+  /** Image function versions: one GetFunction each is the floor. */
+  imageFunctions: number;
+  /** ECR GetAuthorizationToken calls, retries included. */
+  tokenRequests: number;
+  /** Floor: one token per account and Region (and principal) an image was read from. */
+  tokenFloor: number;
+  /**
+   * Floor of the other ECR API calls: DescribeRepositories per repository, the DescribeImages
+   * pages its listing needed, BatchGetImage per tagged index.
+   */
+  ecrFloor: number;
+  /** Distinct images read from registries. */
+  imagesRead: number;
+  /** Registry requests by kind, every hop and retry included. */
+  registry: { manifests: number; blobs: number; other: number };
+  /**
+   * Floor: one manifest GET per digest read; one blob GET per distinct config and per distinct
+   * layer not already in the cache.
+   */
+  registryFloor: { manifests: number; blobs: number };
 }
 
 /** ECR API operations other than GetAuthorizationToken that image work makes. */

@@ -13,6 +13,7 @@ import {
 } from '../../estate/testing/estate.js';
 import { computeImageDrift } from '../../scan/image-drift.js';
 import type { ScanImage, ScanImageRepository } from '../../scan/image-result.js';
+import { scanImage, scanRepository, TEST_REGISTRY } from '../../scan/testing/images.js';
 import type { ScanFunction, ScanResult } from '../../scan/result.js';
 
 /** Markup, a table pipe, a terminal escape and a bidi override. */
@@ -72,7 +73,7 @@ export function driftedEstate(): ScanResult {
   return result;
 }
 
-const REG = '111111111111.dkr.ecr.us-east-1.amazonaws.com';
+const REG = TEST_REGISTRY;
 const dg = (c: string): string => `sha256:${c.repeat(64)}`;
 
 /**
@@ -107,37 +108,10 @@ export function imagedEstate(): ScanResult {
     imageFn(`bad${EVIL}`, `${REG}/broken:1`, dg('c'), 'broken'),
   ];
   result.functions.push(...fns);
-  const image = (digest: string, extra: Partial<ScanImage>): ScanImage => ({
-    digest,
-    tags: [],
-    pushedAt: '2024-01-01T00:00:00Z',
-    pushOrder: 1,
-    imageStatus: 'ACTIVE',
-    mediaType: 'application/vnd.oci.image.manifest.v1+json',
-    size: 1,
-    architecture: 'amd64',
-    usedBy: [],
-    indexes: [],
-    status: 'inventoried',
-    failure: null,
-    sbom: null,
-    packageCount: 12,
-    inventoryComplete: true,
-    ...extra,
-  });
-  const repo = (name: string, extra: Partial<ScanImageRepository>): ScanImageRepository => ({
-    registry: REG,
-    account: '111111111111',
-    region: E,
-    name,
-    tagMutability: 'MUTABLE',
-    imageCount: 2,
-    tags: [],
-    newestDigest: null,
-    images: [],
-    failure: null,
-    ...extra,
-  });
+  const image = (digest: string, extra: Partial<ScanImage>): ScanImage =>
+    scanImage(digest, '2024-01-01T00:00:00Z', { pushOrder: 1, packageCount: 12, ...extra });
+  const repo = (name: string, extra: Partial<ScanImageRepository>): ScanImageRepository =>
+    scanRepository({ name, imageCount: 2, ...extra });
   result.images = [
     repo('broken', {
       tags: [{ tag: '1', digest: dg('c'), pushedAt: '2024-01-01T00:00:00Z' }],
