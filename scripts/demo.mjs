@@ -4,7 +4,8 @@
 // `lamina scan` against it (report and SBOMs), show one function's merged-layer
 // SBOM with what a later layer shadows, and `lamina verify --all` it against
 // policies/demo.yaml, recording both in a scan history with Markdown and HTML
-// reports. Then the estate changes (a new layer version, a revoked signing job,
+// reports, and `lamina verify IMAGE` the image an image function runs (its
+// Notation signature's signing job was revoked). Then the estate changes (a new layer version, a revoked signing job,
 // a version republished under the same number) and a second scan shows
 // `lamina changes` catching each change. No AWS account needed. The estate seeds problems on
 // purpose (listed at the top of demo.yaml), so the scan exits 3 and verify 1;
@@ -58,15 +59,10 @@ const EXPECTED_FAILURES = [
 ];
 
 /**
- * The image functions the demo estate seeds and what the scan must say about each: a seeded
- * problem `caught` as an image drift finding, or an image `inventoried` from the real
- * registry with the architecture it was built for.
- *
- * Hook for image signatures: thumbnailer's image is also meant to carry a Notation signature
- * whose signing job was revoked. When `verify --all` applies `images:` rules, add to
- * EXPECTED_VERDICTS: { subject: fn('us-east-1', 'thumbnailer'), expect: 'fail', check: <the
- * image signature check id>, detail: /revoked/, why: 'its Notation signing job was revoked' }
- * and seed the signature (a referrer image in demo.yaml's thumbnailer repository).
+ * The image functions the demo estate seeds and what must be said about each: a seeded
+ * problem `caught` by the scan as an image drift finding (`finding`) or by `lamina verify IMAGE`
+ * on the function's resolved image as a failed check (`check`, its detail matching `detail`),
+ * or an image `inventoried` from the real registry with the architecture it was built for.
  */
 const EXPECTED_IMAGES = [
   {
@@ -74,6 +70,13 @@ const EXPECTED_IMAGES = [
     expect: 'caught',
     finding: 'tag-moved',
     why: 'deployed by the mutable tag prod, which moved to another build afterwards',
+  },
+  {
+    fn: 'thumbnailer',
+    expect: 'caught',
+    check: 'signer:image-signer',
+    detail: /revoked/,
+    why: 'its Notation signing job was revoked',
   },
   {
     fn: 'pdf-render',
@@ -89,11 +92,20 @@ const EXPECTED_IMAGES = [
     why: 'arm64, the child of a multi-platform index',
   },
 ];
+/** The image function whose resolved image `lamina verify IMAGE` checks. */
+const SIGNED_IMAGE_FUNCTION = 'thumbnailer';
+
+/** One line of the image table. */
+const imageLine = (ok, e, detail) =>
+  console.log(
+    `  ${ok ? e.expect.padEnd(11) : 'MISSED     '}  ${e.fn.padEnd(12)}  ${detail}: ${e.why}`
+  );
 
 /** Checks the scan's images against EXPECTED_IMAGES; returns the tally for the closing lines. */
 function checkImages(result, out, problems) {
   const tally = { caught: 0, inventoried: 0 };
   for (const e of EXPECTED_IMAGES) {
+    if (e.check) continue;
     const f = result.functions.find((x) => x.arn === fn('us-east-1', e.fn));
     const repo = (result.images ?? []).find(
       (r) => f?.image?.repository === `${r.registry}/${r.name}`
@@ -117,11 +129,24 @@ function checkImages(result, out, problems) {
       e.expect === 'caught'
         ? e.finding
         : `${image?.packageCount ?? 0} packages, ${image?.architecture ?? '?'}`;
-    console.log(
-      `  ${ok ? e.expect.padEnd(11) : 'MISSED     '}  ${e.fn.padEnd(12)}  ${detail}: ${e.why}`
-    );
+    imageLine(ok, e, detail);
   }
   return tally;
+}
+
+/** Checks `lamina verify IMAGE`'s verdict against the EXPECTED_IMAGES that name a check. */
+function checkImageVerdict(verdict, tally, problems) {
+  for (const e of EXPECTED_IMAGES) {
+    if (!e.check) continue;
+    const c = verdict?.checks.find((x) => x.id === e.check);
+    const ok = verdict?.ok === false && c?.outcome === 'fail' && e.detail.test(c.detail);
+    if (ok) tally.caught += 1;
+    else
+      problems.push(
+        `verify IMAGE of ${e.fn}: expected ${e.check} to fail (${e.detail}), got ${c ? `${c.outcome}: ${brief(c.detail)}` : 'no such check'}`
+      );
+    imageLine(ok, e, `${e.check} failed`);
+  }
 }
 
 /** Same layer name and version number, different bytes per region (the scan's drift). */
@@ -439,6 +464,7 @@ const section = (title) => console.log(`\n== ${title}\n`);
 
 /** Short label for an ARN: `name:version (region)`, the owner when not the home account. */
 function label(arn) {
+  if (!arn.startsWith('arn:')) return arn; // an image reference
   const p = arn.split(':');
   const owner = p[4] === HOME ? '' : `, account ${p[4]}`;
   const q = p[7] === undefined || p[7] === '$LATEST' ? '' : `:${p[7]}`;
@@ -713,11 +739,37 @@ async function main() {
     if (verify.code !== 1)
       problems.push(`verify exited ${verify.code}, the seeded problems make it 1`);
 
-    section('5. Seeded problems and good layers: what verify concluded');
+    // 5. An image function's signature: verify the image it runs, as ECR names it.
+    const thumb = result.functions.find((x) => x.arn === fn('us-east-1', SIGNED_IMAGE_FUNCTION));
+    const imageRef = thumb?.image?.digest
+      ? `${thumb.image.repository}@${thumb.image.digest}`
+      : undefined;
+    section(`5. An image function's signature: the image ${SIGNED_IMAGE_FUNCTION} runs`);
+    if (imageRef === undefined) {
+      problems.push(`the scan resolved no image for ${SIGNED_IMAGE_FUNCTION}`);
+    } else {
+      const imageArgs = ['verify', imageRef, '--policy', POLICY, ...awsFlags];
+      console.log(`$ lamina ${imageArgs.join(' ')}\n`);
+      const iv = await lamina([...imageArgs, '--format', 'json'], env, { capture: true });
+      let imageVerdict;
+      try {
+        imageVerdict = JSON.parse(iv.stdout).verdicts[0];
+      } catch {
+        problems.push(`verify IMAGE printed no JSON (exit ${iv.code}): ${iv.stderr.trim()}`);
+      }
+      if (imageVerdict) console.log(condensed([imageVerdict]));
+      console.log(`\ndemo: verify exited ${iv.code} (1: policy violation)`);
+      if (iv.code !== 1)
+        problems.push(`verify IMAGE exited ${iv.code}, the revoked job makes it 1`);
+      console.log('\ndemo: image functions (scan and verify IMAGE):');
+      checkImageVerdict(imageVerdict, imageTally, problems);
+    }
+
+    section('6. Seeded problems and good layers: what verify concluded');
     checkVerdicts(verdicts, problems);
     const wantImages = (k) => EXPECTED_IMAGES.filter((e) => e.expect === k).length;
     console.log(
-      `demo: ${EXPECTED_IMAGES.length} image functions scanned: ` +
+      `demo: ${new Set(EXPECTED_IMAGES.map((e) => e.fn)).size} image functions scanned and one image verified: ` +
         `${imageTally.caught} of ${wantImages('caught')} seeded image problems caught, ` +
         `${imageTally.inventoried} of ${wantImages('inventoried')} images inventoried.`
     );
@@ -727,7 +779,7 @@ async function main() {
       `\ndemo: reports of the scan in ${rel(join(out, 'report.html'))} and ${rel(join(out, 'report.md'))}; scan and verdicts recorded in ${rel(db)}`
     );
 
-    // 6. A week later: the estate changed; scan again, and ask what changed.
+    // 7. A week later: the estate changed; scan again, and ask what changed.
     endpoints.splice(endpoints.indexOf(endpoint), 1);
     await endpoint.close();
     const later = await startAwsEndpoint({
@@ -737,7 +789,7 @@ async function main() {
     const laterFlags = ['--endpoint-url', later.url, '--cache-dir', arg(join(out, 'cache'))];
     const laterOut = join(out, 'later');
     section(
-      '6. A week later: node-common:6 published, a signing job revoked, node-hotfix:1 republished'
+      '7. A week later: node-common:6 published, a signing job revoked, node-hotfix:1 republished'
     );
     const scan2Args = [
       'scan',
@@ -770,7 +822,7 @@ async function main() {
     );
     if (changes.code !== 1) problems.push(`changes exited ${changes.code}, want 1`);
 
-    section('7. What changed: what lamina changes caught');
+    section('8. What changed: what lamina changes caught');
     const asJson = await lamina([...changesArgs, '--format', 'json'], env, { capture: true });
     let c = null;
     try {

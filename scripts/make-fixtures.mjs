@@ -24,6 +24,8 @@ const scripts = [
   'fixtures-images.mjs',
   // The demo images are built from the AL2023 image layer.
   'fixtures-demo-images.mjs',
+  // The demo's signatures sign the demo images.
+  'fixtures-demo-signatures.mjs',
 ];
 const only = process.argv.slice(2);
 for (const s of scripts) {

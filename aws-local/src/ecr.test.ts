@@ -290,6 +290,44 @@ describe('ECR', () => {
     expect(none.referrers).toEqual([]);
   });
 
+  it('the registry serves the OCI referrers API from the same images, filtered by artifactType', async () => {
+    const t = await token();
+    const list = async (digest: string, query = '') => {
+      const res = await fetch(`${t.proxy}/v2/app/web/referrers/${digest}${query}`, {
+        headers: { authorization: t.auth },
+      });
+      const body = (await res.json()) as { mediaType: string; manifests: unknown[] };
+      return { res, body };
+    };
+    const { res, body } = await list(ALPINE_DIGEST);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe('application/vnd.oci.image.index.v1+json');
+    expect(res.headers.get('oci-filters-applied')).toBeNull();
+    expect(body.mediaType).toBe('application/vnd.oci.image.index.v1+json');
+    expect(body.manifests).toHaveLength(1);
+    const listed = body.manifests[0] as { digest: string; size: number };
+    expect(listed).toMatchObject({
+      mediaType: OCI_MANIFEST,
+      artifactType: 'application/vnd.cncf.notary.signature',
+      annotations: { 'io.cncf.notary.x509chain.thumbprint#S256': '["ab"]' },
+    });
+    // The descriptor names the bytes the registry serves.
+    const m = await fetch(`${t.proxy}/v2/app/web/manifests/${listed.digest}`, {
+      headers: { authorization: t.auth, accept: OCI_MANIFEST },
+    });
+    const bytes = Buffer.from(await m.arrayBuffer());
+    expect([sha256(bytes), bytes.length]).toEqual([listed.digest, listed.size]);
+    const other = await list(
+      ALPINE_DIGEST,
+      '?artifactType=application/vnd.dev.sigstore.bundle.v0.3%2Bjson'
+    );
+    expect(other.res.headers.get('oci-filters-applied')).toBe('artifactType');
+    expect(other.body.manifests).toEqual([]);
+    expect((await list(AMD64)).body.manifests).toEqual([]);
+    const anonymous = await fetch(`${t.proxy}/v2/app/web/referrers/${ALPINE_DIGEST}`);
+    expect(anonymous.status).toBe(401);
+  });
+
   it('GetDownloadUrlForLayer gives a URL serving the blob', async () => {
     const manifest = await ecr.send(
       new BatchGetImageCommand({ repositoryName: 'app/web', imageIds: [{ imageTag: 'v1' }] })

@@ -172,6 +172,41 @@ async function put(
   return res;
 }
 
+/**
+ * The OCI 1.1 referrers API (ECR serves it; Debian's docker-registry does not), from the estate:
+ * every active image whose manifest names `digest` as its `subject`, optionally of one
+ * `artifactType` (then `OCI-Filters-Applied` says so).
+ * https://github.com/opencontainers/distribution-spec/blob/v1.1.0/spec.md#listing-referrers
+ */
+function referrers(
+  res: ServerResponse,
+  repo: EcrRepository,
+  digest: string,
+  artifactType: string | null
+): void {
+  const manifests = repo.images
+    .filter((i) => !i.archived && i.manifest.subject === digest)
+    .filter((i) => artifactType === null || i.manifest.artifactType === artifactType)
+    .map((i) => ({
+      mediaType: i.manifest.mediaType,
+      digest: i.digest,
+      size: i.manifest.bytes.length,
+      ...(i.manifest.artifactType ? { artifactType: i.manifest.artifactType } : {}),
+      ...(i.manifest.annotations ? { annotations: i.manifest.annotations } : {}),
+    }));
+  const body = JSON.stringify({
+    schemaVersion: 2,
+    mediaType: 'application/vnd.oci.image.index.v1+json',
+    manifests,
+  });
+  res.writeHead(200, {
+    'content-type': 'application/vnd.oci.image.index.v1+json',
+    'content-length': Buffer.byteLength(body),
+    ...(artifactType === null ? {} : { 'oci-filters-applied': 'artifactType' }),
+  });
+  res.end(body);
+}
+
 /** Pushes one repository's images in push order: blobs, then manifests (children first), then tags. */
 async function pushRepository(
   backend: Backend,
@@ -287,16 +322,18 @@ export async function startImageRegistry(options: {
       record.status = status;
     };
     const url = new URL(req.url ?? '/', 'http://x');
-    const m = /^\/v2\/(.+)\/(manifests|blobs)\/([^/]+)$/.exec(url.pathname);
+    const m = /^\/v2\/(.+)\/(manifests|blobs|referrers)\/([^/]+)$/.exec(url.pathname);
     if (m) record.ref = `${m[1]}@${m[3]}`;
     record.op =
       url.pathname === '/v2/'
         ? 'Ping'
         : m?.[2] === 'blobs'
           ? 'GetBlob'
-          : m
-            ? 'GetManifest'
-            : 'Unknown';
+          : m?.[2] === 'referrers'
+            ? 'ListReferrers'
+            : m
+              ? 'GetManifest'
+              : 'Unknown';
     req.resume();
     // One decision per fault kind: `OP#N` (the N-th request of the operation) if the spec
     // names it, else the operation's own rate, else `Registry`'s, else the spec's default.
@@ -381,6 +418,11 @@ export async function startImageRegistry(options: {
         'DENIED',
         `User: arn:aws:iam::${caller}:root is not authorized to perform: ecr:BatchGetImage on resource: arn:${estate.partition}:ecr:${region}:${account}:repository/${repo.name}`
       );
+      return;
+    }
+    if (m[2] === 'referrers') {
+      done(200);
+      referrers(res, repo, m[3]!, url.searchParams.get('artifactType'));
       return;
     }
     if (m[2] === 'manifests') {

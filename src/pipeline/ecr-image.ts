@@ -37,6 +37,8 @@ export interface EcrImageOptions {
   platform?: Platform;
   /** Retries of registry requests. */
   retry?: RetryPolicy;
+  /** Called for every registry request, by kind (statistics). */
+  onRequest?: RegistryClientOptions['onRequest'];
 }
 
 /** A resolved ECR image and how to reach its repository again (signatures, indexes). */
@@ -68,6 +70,7 @@ export async function withEcrImage<T>(
       session,
       options.retry ?? { attempts: 4, baseMs: 250, capMs: 8_000 }
     );
+    if (options.onRequest) reach.options = { ...reach.options, onRequest: options.onRequest };
     const { host, options: registry } = reach;
     try {
       const handle = await resolveImage(

@@ -19,6 +19,7 @@ import type { FunctionRecord, Lookup } from '../fetch/aws/enumerate.js';
 import type { ApiFailure } from '../fetch/aws/errors.js';
 import { ImageError } from '../fetch/image/errors.js';
 import type { ClientFactory } from '../fetch/aws/clients.js';
+import type { RegistryClientOptions } from '../fetch/registry/client.js';
 import type { RetryPolicy } from '../fetch/retry.js';
 import type { FunctionInfo } from '../fetch/aws/function.js';
 import { failureError } from '../fetch/aws/errors.js';
@@ -95,14 +96,23 @@ export async function tryEcrImage<T>(
   lookup: Lookup,
   image: EcrImageUri,
   digest: string,
-  options: { platform: Platform | undefined; retry: RetryPolicy },
+  options: {
+    platform: Platform | undefined;
+    retry: RetryPolicy;
+    onRequest?: RegistryClientOptions['onRequest'];
+  },
   use: (access: EcrImageAccess) => Promise<T>
 ): Promise<{ ok: true; value: T } | { ok: false; failure: ImageFailure }> {
   try {
     const value = await withEcrImage(
       ecr,
       { ...image, digest },
-      { lookup, retry: options.retry, ...(options.platform ? { platform: options.platform } : {}) },
+      {
+        lookup,
+        retry: options.retry,
+        ...(options.platform ? { platform: options.platform } : {}),
+        ...(options.onRequest ? { onRequest: options.onRequest } : {}),
+      },
       (_handle, access) => use(access)
     );
     return { ok: true, value };

@@ -31,7 +31,9 @@ import { resolveImage } from '../fetch/image/resolve.js';
 import type { SpooledLayer } from '../fetch/image/spool.js';
 import { ecrTokenProvider, type EcrTokenProvider } from '../fetch/registry/ecr.js';
 import { loadDockerConfig } from '../fetch/registry/credentials.js';
+import { connectRegistry, type RegistryClientOptions } from '../fetch/registry/client.js';
 import { registryOptions } from '../fetch/registry/options.js';
+import { RegistryStore } from '../fetch/registry/store.js';
 import { attributeImagePackages, imagePartOf } from '../inventory/image.js';
 import { buildInventory } from '../inventory/index.js';
 import { detectOs, type OsIdentity } from '../inventory/os/release.js';
@@ -168,6 +170,64 @@ export interface ResolvedImageReference {
   close(): Promise<void>;
 }
 
+/** Registry credentials and transport as the options say; ECR tokens through `factory`. */
+function imageRegistryOptions(
+  options: ImageAccessOptions,
+  factory: ClientFactory
+): Promise<RegistryClientOptions> {
+  return registryOptions({
+    ...(options.registryAuth !== undefined ? { registryAuth: options.registryAuth } : {}),
+    ...(options.insecureRegistries ? { insecureRegistries: options.insecureRegistries } : {}),
+    ...(options.dockerConfig !== undefined ? { dockerConfig: options.dockerConfig } : {}),
+    ecrToken: options.ecrToken ?? ecrTokens(factory),
+  });
+}
+
+/**
+ * One registry repository as a store (signatures, pinned indexes), reached the way
+ * {@link resolveImageReference} reaches it (credentials, ECR tokens and a local endpoint's
+ * registry). `close` releases the connection and the AWS clients made for ECR.
+ */
+export function openRegistryRepository(
+  registry: string,
+  repository: string,
+  options: ImageAccessOptions = {}
+): Promise<{ store: RegistryStore; close(): Promise<void> }> {
+  return withImageClients(options, async (factory) => {
+    const client = await connectRegistry(registry, await imageRegistryOptions(options, factory));
+    const store = new RegistryStore(client, repository);
+    return { store, close: () => store.close() };
+  });
+}
+
+/**
+ * Runs `open` with the AWS client factory ECR tokens go through: the caller's `awsClients`, or
+ * one made here and destroyed when the result is closed (or when opening fails).
+ */
+async function withImageClients<T extends { close(): Promise<void> }>(
+  options: ImageAccessOptions,
+  open: (factory: ClientFactory) => Promise<T>
+): Promise<T> {
+  if (options.awsClients) return open(options.awsClients);
+  const factory = new ClientFactory(options.aws ?? {});
+  try {
+    const opened = await open(factory);
+    return {
+      ...opened,
+      close: async () => {
+        try {
+          await opened.close();
+        } finally {
+          factory.destroy();
+        }
+      },
+    };
+  } catch (err) {
+    factory.destroy();
+    throw err;
+  }
+}
+
 /**
  * Resolve an image reference without bringing its layers in: the verified manifest, config and
  * layer descriptors (what signature verification needs). Call `close` when done.
@@ -175,40 +235,20 @@ export interface ResolvedImageReference {
  *   RegistryError (registry or cache could not complete: exit 3), UnpackError (a refused
  *   docker-archive tar)
  */
-export async function resolveImageReference(
+export function resolveImageReference(
   reference: string,
   options: ImageAccessOptions = {}
 ): Promise<ResolvedImageReference> {
-  const own = options.awsClients === undefined;
-  const factory = options.awsClients ?? new ClientFactory(options.aws ?? {});
-  try {
-    const registry = await registryOptions({
-      ...(options.registryAuth !== undefined ? { registryAuth: options.registryAuth } : {}),
-      ...(options.insecureRegistries ? { insecureRegistries: options.insecureRegistries } : {}),
-      ...(options.dockerConfig !== undefined ? { dockerConfig: options.dockerConfig } : {}),
-      ecrToken: options.ecrToken ?? ecrTokens(factory),
-    });
+  return withImageClients(options, async (factory) => {
+    const registry = await imageRegistryOptions(options, factory);
     const platform = platformOf(options.platform);
     const handle = await resolveImage(reference, {
       ...(platform ? { platform } : {}),
       registry,
       archiveIndexer: listArchiveMembers,
     });
-    return {
-      image: handle.image,
-      handle,
-      close: async () => {
-        try {
-          await handle.close();
-        } finally {
-          if (own) factory.destroy();
-        }
-      },
-    };
-  } catch (err) {
-    if (own) factory.destroy();
-    throw err;
-  }
+    return { image: handle.image, handle, close: () => handle.close() };
+  });
 }
 
 /**

@@ -21,10 +21,11 @@ import type { ScanFailure } from '../scan/result.js';
 import type { Limits } from '../unpack/source.js';
 import { writeFileAtomic } from '../util/fs.js';
 import { mapLimit } from '../util/pool.js';
+import type { ImageWorkFigures } from '../report/scan-stats.js';
 import type { AwsSession } from './aws.js';
 import { functionPlatform } from './ecr-image.js';
 import { deployedImage, repositoryFailure, repositoryKey, tryEcrImage } from './function-image.js';
-import { imageSubject, inventoryHandle } from './image.js';
+import { imageSubject, inventoryOpened, openResolvedImage, type ImageInventory } from './image.js';
 import { serializeImageSbom } from '../sbom/image.js';
 
 export interface ImageScanOptions {
@@ -41,8 +42,21 @@ export interface ImageScan {
   functions: Map<string, ScanFunctionImage>;
   repositories: ScanImageRepository[];
   failures: ScanFailure[];
-  /** GetAuthorizationToken calls and images read, for statistics. */
-  stats: { tokenRequests: number; imagesRead: number };
+  /** What reading the images cost, against its floor, for statistics. */
+  stats: ImageScanStats;
+}
+
+/** The image work of a scan against its floor (the shape `scan --stats` renders). */
+export type ImageScanStats = ImageWorkFigures;
+
+/** Counters readImage adds to. */
+interface ReadCounters {
+  registry: ImageScanStats['registry'];
+  /** `principal account region` of every registry an image was read from. */
+  registries: Set<string>;
+  configs: Set<string>;
+  /** Layers brought over the network (not in the cache). */
+  layersFetched: Set<string>;
 }
 
 interface Deployed {
@@ -105,11 +119,13 @@ export async function scanImages(en: Enumeration, options: ImageScanOptions): Pr
   // Children of the repositories' tagged indexes: a function deployed from a multi-platform tag
   // runs a child, and the tag has not moved while the index still lists it.
   const children = new Map<string, string[]>();
+  let indexCalls = 0;
   await mapLimit([...repos], options.concurrency, async ([key, r]) => {
     if (!r.facts || 'code' in r.facts) return;
     for (const i of r.facts.images) {
       if (!i.imageDigest || !i.imageTags?.length || !isIndexMediaType(i.imageManifestMediaType))
         continue;
+      indexCalls += 1;
       const got = await indexChildren(session.factory, r.lookup, r.image, i.imageDigest, retry.api);
       // An index whose children cannot be read only loses this relation; drift says so.
       if (Array.isArray(got)) children.set(`${key}@${i.imageDigest}`, got);
@@ -128,6 +144,12 @@ export async function scanImages(en: Enumeration, options: ImageScanOptions): Pr
   const digests = [...byDigest.keys()].sort();
   let done = 0;
   let imagesRead = 0;
+  const counters: ReadCounters = {
+    registry: { manifests: 0, blobs: 0, other: 0 },
+    registries: new Set(),
+    configs: new Set(),
+    layersFetched: new Set(),
+  };
   await mapLimit(digests, options.concurrency, async (digest) => {
     const users = byDigest
       .get(digest)!
@@ -144,7 +166,7 @@ export async function scanImages(en: Enumeration, options: ImageScanOptions): Pr
         outcome = failedImage(unreadable);
         continue;
       }
-      outcome = await readImage(d, digest, ecr, options);
+      outcome = await readImage(d, digest, ecr, options, counters);
       imagesRead += 1;
       break;
     }
@@ -184,7 +206,18 @@ export async function scanImages(en: Enumeration, options: ImageScanOptions): Pr
     functions,
     repositories: buildRepositories(deployed, repos, outcomes, children),
     failures,
-    stats: { tokenRequests: ecr.tokenRequests, imagesRead },
+    stats: {
+      imageFunctions: deployed.length,
+      tokenRequests: ecr.tokenRequests,
+      tokenFloor: counters.registries.size,
+      ecrFloor: repos.size + ecr.describeImagesPages + indexCalls,
+      imagesRead,
+      registry: counters.registry,
+      registryFloor: {
+        manifests: imagesRead,
+        blobs: counters.configs.size + counters.layersFetched.size,
+      },
+    },
   };
 }
 
@@ -203,21 +236,39 @@ async function readImage(
   d: Deployed,
   digest: string,
   ecr: EcrAccess,
-  options: ImageScanOptions
+  options: ImageScanOptions,
+  counters: ReadCounters
 ): Promise<ImageOutcome> {
+  const image = d.image!;
   const retry = options.session.retry;
+  counters.registries.add(`${d.lookup.principal.label} ${image.account} ${image.region}`);
   const got = await tryEcrImage(
     ecr,
     d.lookup,
-    d.image!,
+    image,
     digest,
-    { platform: functionPlatform(d.fn.architectures), retry: retry.download },
+    {
+      platform: functionPlatform(d.fn.architectures),
+      retry: retry.download,
+      onRequest: (kind) => {
+        const k = kind === 'manifest' ? 'manifests' : kind === 'blob' ? 'blobs' : 'other';
+        counters.registry[k] += 1;
+      },
+    },
     async ({ handle }): Promise<ImageOutcome> => {
-      const inv = await inventoryHandle(handle, {
+      const opened = await openResolvedImage(handle, {
         cacheDir: options.session.cache.root,
         limits: options.limits,
         retry: retry.download,
       });
+      counters.configs.add(handle.image.configDigest);
+      for (const l of opened.layers) if (!l.cached) counters.layersFetched.add(l.layer.digest);
+      let inv: ImageInventory;
+      try {
+        inv = await inventoryOpened(opened, { limits: options.limits });
+      } finally {
+        await opened.close();
+      }
       const file = `${digest.slice('sha256:'.length)}.cdx.json`;
       await writeFileAtomic(
         join(options.sbomDir, file),

@@ -38,7 +38,7 @@ import { scanPackageDrift } from './drift.js';
 import { openScanReuse, type ScanReuse } from './scan-reuse.js';
 import { inventoryZipFile } from './inventory.js';
 import { resolveLimits } from './options.js';
-import { scanImages, type ImageScan } from './scan-images.js';
+import { scanImages, type ImageScan, type ImageScanStats } from './scan-images.js';
 
 /** Options for {@link scanEstate}. */
 export interface ScanOptions {
@@ -95,6 +95,8 @@ export interface ScanStats {
   tokenRequests: number;
   /** Distinct images read from registries. */
   imagesRead: number;
+  /** The image work against its floor (the API part is also in `api` and `apiFloor`). */
+  images: ImageScanStats | null;
 }
 
 export interface ScanOutcome {
@@ -147,6 +149,7 @@ export async function scanEstate(options: ScanOptions): Promise<ScanOutcome> {
       apiFloor: 0,
       tokenRequests: 0,
       imagesRead: 0,
+      images: null,
     };
 
     // One unit of work per distinct zip; the smallest ARN names it, so output is stable.
@@ -203,6 +206,9 @@ export async function scanEstate(options: ScanOptions): Promise<ScanOutcome> {
     });
     stats.tokenRequests = images.stats.tokenRequests;
     stats.imagesRead = images.stats.imagesRead;
+    stats.images = images.stats;
+    // Image functions: GetFunction each, tokens and ECR listings.
+    stats.apiFloor += images.stats.imageFunctions + images.stats.tokenFloor + images.stats.ecrFloor;
     const result = buildResult(en, outcomes, options.regions, images);
     result.drift = { ...result.drift, ...(await scanPackageDrift(result, options.outDir)) };
     const resultPath = join(resolve(options.outDir), 'scan.json');

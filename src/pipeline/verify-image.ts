@@ -19,8 +19,7 @@ import {
   type DiscoveredSignature,
   type SignatureDiscovery,
 } from '../fetch/image/signatures.js';
-import { RegistryClient } from '../fetch/registry/client.js';
-import { registryOptions, type RegistryFlags } from '../fetch/registry/options.js';
+import type { RegistryFlags } from '../fetch/registry/options.js';
 import { RegistryStore } from '../fetch/registry/store.js';
 import { RETRY } from '../fetch/retry.js';
 import type { Descriptor, Digest } from '../model/oci.js';
@@ -33,7 +32,7 @@ import { describeUndecided, selectRule } from '../verify/policy/match.js';
 import type { ImagePin, LoadedPolicy } from '../verify/policy/types.js';
 import { addImagePinToPolicyText } from '../verify/policy/write-pin.js';
 import { resolvePolicy } from './evidence.js';
-import { resolveImageReference } from './image.js';
+import { openRegistryRepository, resolveImageReference } from './image.js';
 import type { AwsAccessOptions, PolicyInput } from './options.js';
 import type { VerifyOutcome } from './verify-outcome.js';
 
@@ -93,15 +92,18 @@ async function resolveImageForVerify(
 /** A store to discover signatures and fetch pinned indexes in: the layout, or the repository. */
 async function openStore(
   reference: ImageReference,
-  source: ImageSourceOptions
-): Promise<OciLayoutStore | RegistryStore> {
-  if (reference.transport === 'oci') return OciLayoutStore.open(reference.dir);
+  source: ImageSourceOptions & AwsAccessOptions
+): Promise<{ store: OciLayoutStore | RegistryStore; close(): Promise<void> }> {
+  if (reference.transport === 'oci') {
+    const store = await OciLayoutStore.open(reference.dir);
+    return { store, close: () => store.close() };
+  }
   if (reference.transport === 'registry') {
-    const client = new RegistryClient(
-      reference.registry,
-      await registryOptions(source.registry ?? {})
-    );
-    return new RegistryStore(client, reference.repository);
+    // As the image was resolved: ECR tokens through the AWS flags.
+    return openRegistryRepository(reference.registry, reference.repository, {
+      ...source,
+      ...(source.registry ?? {}),
+    });
   }
   throw new UsageError({
     code: 'BAD_INPUT',
@@ -136,14 +138,14 @@ async function gatherImage(
   policy: LoadedPolicy
 ): Promise<Gathered> {
   const { image, reference } = await resolveImageForVerify(options);
-  const store = await openStore(reference, options);
+  const opened = await openStore(reference, options);
   try {
     const repository =
       reference.transport === 'registry'
         ? `${reference.registry}/${reference.repository}`
         : options.facts?.repository;
     const facts = options.facts ?? {};
-    const { evidence, notes } = await gatherImageEvidence(image, store, policy, {
+    const { evidence, notes } = await gatherImageEvidence(image, opened.store, policy, {
       name: options.image,
       ...(repository !== undefined ? { repository } : {}),
       ...(facts.function !== undefined ? { function: facts.function } : {}),
@@ -155,7 +157,7 @@ async function gatherImage(
     });
     return { evidence: { ...evidence, name: image.name }, image, notes };
   } finally {
-    await store.close();
+    await opened.close();
   }
 }
 

@@ -6,7 +6,8 @@ import type { Verdict } from '../verify/verdict.js';
 import { renderChangesJson, renderChangesMarkdown, renderChangesText } from './changes.js';
 import { renderPackageDriftText } from './package-drift-text.js';
 import { renderScanMarkdown } from './scan-markdown.js';
-import { driftedEstate } from './testing/estates.js';
+import { renderScanImagesText } from './scan-images-text.js';
+import { driftedEstate, EVIL, imagedEstate } from './testing/estates.js';
 import { expectGolden } from './testing/golden.js';
 import { expectWellFormedMarkdown } from './testing/markdown-check.js';
 import { renderVerdictsMarkdown } from './verdict-markdown.js';
@@ -25,6 +26,32 @@ describe('Markdown reports', () => {
     );
     expect(md).toContain('<details><summary>Package differences: base in <code>us-east-1</code>');
     expect(md).not.toContain('<img');
+  });
+
+  it('scan: an images section per repository, with image findings and failed image functions', () => {
+    const result = imagedEstate();
+    const md = renderScanMarkdown(result);
+    expectWellFormedMarkdown(md);
+    expectGolden('scan-images.md', md);
+    expect(md).toContain('| Image functions | 3 |');
+    expect(md).toContain('| Image functions whose image failed | 1 |');
+    expect(md).toContain('<details><summary>Images: 3 image functions in 2 repositories</summary>');
+    // The moved tag is a finding of thumbs; the broken image's function is listed with its reason.
+    const images = md.slice(md.indexOf('<summary>Images:'));
+    expect(images).toContain(
+      '| warning | <code>tag-moved</code> | thumbs &#91;111111111111 us-east-1&#93; |'
+    );
+    expect(images).toMatch(/<code>LAYER&#95;REFUSED<\/code> \| a layer entry escapes the root/);
+    // Untrusted text (a tag, a function name, a reason) cannot open markup or break a table.
+    expect(md).not.toContain('<img');
+    expect(md).not.toContain(EVIL);
+    expect(md).not.toContain('\u001b');
+    // The same facts as the text report, which shapes them the same way.
+    const text = renderScanImagesText(result).join('\n');
+    expect(text).toContain('Image findings (5):');
+    expect(images).toContain('**Image findings (5)**');
+    // Without image functions there is no images section.
+    expect(renderScanMarkdown(driftedEstate())).not.toContain('Images:');
   });
 
   it('scan text: package drift, concisely', () => {

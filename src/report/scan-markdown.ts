@@ -6,6 +6,7 @@ import type { ScanResult } from '../scan/result.js';
 import { mdCode, mdText } from '../util/escape.js';
 import { limitRows, mdDetails, mdTable } from './markdown.js';
 import { packageDiffDetails, summaryLine } from './package-diff.js';
+import { imagePlace, imageState, scanImagesView, type ScanImagesView } from './scan-images.js';
 import { plural, shortDigest } from './words.js';
 
 export interface ScanMarkdownOptions {
@@ -51,6 +52,13 @@ export function renderScanMarkdown(result: ScanResult, options: ScanMarkdownOpti
   ];
   if (drift.packages)
     rows.push(['Packages deployed at more than one version', String(multi.length)]);
+  const images = scanImagesView(result);
+  if (images)
+    rows.push(
+      ['Image functions', String(images.functionCount)],
+      ['Image findings', String(images.findings.length)],
+      ['Image functions whose image failed', String(images.failed.length)]
+    );
   rows.push(['Failures', String(result.failures.length)]);
   out.push(mdTable(['', 'Count'], rows, ['l', 'r']), '');
   if (result.failures.length > 0)
@@ -163,6 +171,8 @@ export function renderScanMarkdown(result: ScanResult, options: ScanMarkdownOpti
     );
   }
 
+  if (images) out.push(...imagesMarkdown(images, max));
+
   if (result.failures.length > 0) {
     const frows = result.failures.map((f) => [
       mdCode(f.code),
@@ -179,4 +189,61 @@ export function renderScanMarkdown(result: ScanResult, options: ScanMarkdownOpti
     );
   }
   return out.join('\n').trimEnd() + '\n';
+}
+
+/** The images section: a table per repository, then the findings and the failed functions. */
+function imagesMarkdown(v: ScanImagesView, max: number): string[] {
+  const body: string[] = [];
+  for (const r of v.repositories) {
+    body.push(
+      `**${mdCode(r.repository)}** (${mdText(r.tagMutability ?? 'not described')})${r.failure ? `: failed ${mdCode(r.failure.code)} ${mdText(r.failure.reason)}` : ''}`,
+      ''
+    );
+    if (r.images.length === 0) continue;
+    const rows = r.images.map((i) => [
+      mdCode(shortDigest(i.digest)),
+      mdText(imagePlace(i)),
+      mdText(imageState(i)),
+      i.functions.map(mdText).join('<br>') || '(none)',
+    ]);
+    body.push(
+      mdTable(['Digest', 'Tags and push order', 'Read', 'Functions'], limitRows(rows, max)),
+      ''
+    );
+  }
+  if (v.findings.length > 0) {
+    const rows = v.findings.map((f) => [
+      f.severity,
+      mdCode(f.kind),
+      mdText(f.subject),
+      mdText(f.message),
+    ]);
+    body.push(
+      `**Image findings (${v.findings.length})**`,
+      '',
+      mdTable(['Severity', 'Kind', 'Function or repository', 'Finding'], limitRows(rows, max)),
+      ''
+    );
+  }
+  if (v.failed.length > 0) {
+    const rows = v.failed.map((f) => [
+      mdText(f.function),
+      mdCode(f.image),
+      mdCode(f.code),
+      mdText(f.reason),
+    ]);
+    body.push(
+      `**Image functions whose image failed (${v.failed.length})**`,
+      '',
+      mdTable(['Function', 'Image', 'Code', 'Reason'], limitRows(rows, max)),
+      ''
+    );
+  }
+  return [
+    mdDetails(
+      `Images: ${plural(v.functionCount, 'image function')} in ${plural(v.repositories.length, 'repository', 'repositories')}`,
+      body.join('\n').trimEnd()
+    ),
+    '',
+  ];
 }

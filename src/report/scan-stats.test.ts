@@ -46,4 +46,39 @@ describe('renderScanStats', () => {
     expect(text).toContain('floor 0 (- × floor)');
     expect(text).toContain('listings failed in 2 regions');
   });
+
+  it('counts image work against its floor: GetFunction, tokens, ECR calls, manifest and blob GETs', () => {
+    const base = figures();
+    const text = renderScanStats(
+      figures({
+        api: {
+          ...base.api,
+          byOperation: new Map([
+            ...base.api.byOperation,
+            ['GetFunctionCommand', 4],
+            ['GetAuthorizationTokenCommand', 2],
+            ['DescribeRepositoriesCommand', 2],
+            ['DescribeImagesCommand', 3],
+            ['BatchGetImageCommand', 1],
+          ]),
+        },
+        images: {
+          imageFunctions: 3,
+          tokenRequests: 2,
+          tokenFloor: 1,
+          ecrFloor: 5,
+          imagesRead: 2,
+          registry: { manifests: 3, blobs: 6, other: 1 },
+          registryFloor: { manifests: 2, blobs: 5 },
+        },
+      })
+    );
+    expect(text).toContain(
+      'images: 3 image functions, 2 images read; GetFunction 4 (floor 3), ' +
+        'GetAuthorizationToken 2 (floor 1), other ECR calls 6 (floor 5)\n' +
+        'registry: manifest GETs 3 (floor 2), blob GETs 6 (floor 5), 1 other requests\n'
+    );
+    // No image function, no images lines.
+    expect(renderScanStats(figures({ images: null }))).not.toContain('images:');
+  });
 });

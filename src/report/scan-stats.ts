@@ -20,7 +20,46 @@ export interface ScanCostFigures {
   cacheHits: number;
   sbomsReused: number;
   inventoried: number;
+  /** Image work against its floor; null or absent when the scan found no image function. */
+  images?: ImageWorkFigures | null;
 }
+
+/**
+ * The image work of a scan in requests, each beside its floor (what no scan of these functions
+ * could avoid). API calls are also in the run's API statistics; registry requests are not.
+ */
+export interface ImageWorkFigures {
+  /** Image function versions: one GetFunction each is the floor. */
+  imageFunctions: number;
+  /** ECR GetAuthorizationToken calls, retries included. */
+  tokenRequests: number;
+  /** Floor: one token per account and Region (and principal) an image was read from. */
+  tokenFloor: number;
+  /**
+   * Floor of the other ECR API calls: DescribeRepositories per repository, the DescribeImages
+   * pages its listing needed, BatchGetImage per tagged index.
+   */
+  ecrFloor: number;
+  /** Distinct images read from registries. */
+  imagesRead: number;
+  /** Registry requests by kind, every hop and retry included. */
+  registry: { manifests: number; blobs: number; other: number };
+  /**
+   * Floor: one manifest GET per digest read; one blob GET per distinct config and per distinct
+   * layer not already in the cache.
+   */
+  registryFloor: { manifests: number; blobs: number };
+}
+
+/** ECR API operations other than GetAuthorizationToken that image work makes. */
+const ECR_OPERATIONS = [
+  'DescribeRepositoriesCommand',
+  'DescribeImagesCommand',
+  'BatchGetImageCommand',
+];
+
+/** `N (floor F)` */
+const vsFloor = (n: number, floor: number): string => `${n} (floor ${floor})`;
 
 /** Plain text, one fact a line; operation names are the SDK's, never untrusted text. */
 export function renderScanStats(s: ScanCostFigures): string {
@@ -40,6 +79,19 @@ export function renderScanStats(s: ScanCostFigures): string {
     lines.push(
       `code signing: listings failed in ${c.codeSigningFallbacks} regions; asked each function`
     );
+  const im = s.images;
+  if (im && im.imageFunctions > 0) {
+    const op = (name: string): number => s.api.byOperation.get(name) ?? 0;
+    const ecr = ECR_OPERATIONS.reduce((n, name) => n + op(name), 0);
+    lines.push(
+      `images: ${im.imageFunctions} image functions, ${im.imagesRead} images read; ` +
+        `GetFunction ${vsFloor(op('GetFunctionCommand'), im.imageFunctions)}, ` +
+        `GetAuthorizationToken ${vsFloor(im.tokenRequests, im.tokenFloor)}, ` +
+        `other ECR calls ${vsFloor(ecr, im.ecrFloor)}`,
+      `registry: manifest GETs ${vsFloor(im.registry.manifests, im.registryFloor.manifests)}, ` +
+        `blob GETs ${vsFloor(im.registry.blobs, im.registryFloor.blobs)}, ${im.registry.other} other requests`
+    );
+  }
   lines.push(
     `content: ${s.downloads} downloads (${formatBytes(s.bytesDownloaded)}), ` +
       `${s.cacheHits} from cache, ${s.sbomsReused} SBOMs reused, ${s.inventoried} inventoried`

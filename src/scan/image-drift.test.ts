@@ -1,46 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { computeImageDrift, tagOf, type ImageFunctionView } from './image-drift.js';
-import type { ScanImage, ScanImageRepository } from './image-result.js';
+import { scanImage, scanRepository, TEST_REGISTRY as REG } from './testing/images.js';
 
-const REG = '111111111111.dkr.ecr.us-east-1.amazonaws.com';
 const d = (c: string): string => `sha256:${c.repeat(64)}`;
 
-function image(digest: string, pushedAt: string, extra: Partial<ScanImage> = {}): ScanImage {
-  return {
-    digest,
-    tags: [],
-    pushedAt,
-    pushOrder: null,
-    imageStatus: 'ACTIVE',
-    mediaType: 'application/vnd.oci.image.manifest.v1+json',
-    size: 1,
-    architecture: 'amd64',
-    usedBy: [],
-    indexes: [],
-    status: 'inventoried',
-    failure: null,
-    sbom: null,
-    packageCount: 0,
-    inventoryComplete: true,
-    ...extra,
-  };
-}
-
-function repo(extra: Partial<ScanImageRepository>): ScanImageRepository {
-  return {
-    registry: REG,
-    account: '111111111111',
-    region: 'us-east-1',
-    name: 'app',
-    tagMutability: 'MUTABLE',
-    imageCount: 3,
-    tags: [],
-    newestDigest: null,
-    images: [],
-    failure: null,
-    ...extra,
-  };
-}
+const image = scanImage;
+const repo = scanRepository;
 
 function fn(arn: string, uri: string, digest: string, arch = 'x86_64'): ImageFunctionView {
   return {

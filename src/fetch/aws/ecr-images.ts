@@ -109,6 +109,10 @@ export class EcrAccess {
   private readonly repos = new Map<string, Promise<RepositoryFacts | ApiFailure>>();
   /** GetAuthorizationToken calls made, for statistics and tests. */
   tokenRequests = 0;
+  /** DescribeImages pages a full listing of each repository described needed (no retries). */
+  describeImagesPages = 0;
+  /** Repositories described (one DescribeRepositories each, retries aside). */
+  repositoriesDescribed = 0;
 
   constructor(
     private readonly factory: ClientFactory,
@@ -194,10 +198,13 @@ export class EcrAccess {
         )
       );
       const images: ImageDetail[] = [];
+      let pages = 0;
       await withRetry(this.retry, async () => {
         images.length = 0;
+        pages = 0;
         let nextToken: string | undefined;
         do {
+          pages += 1;
           const page = await client.send(
             new DescribeImagesCommand({
               registryId: image.account,
@@ -211,6 +218,8 @@ export class EcrAccess {
           nextToken = page.nextToken;
         } while (nextToken);
       });
+      this.repositoriesDescribed += 1;
+      this.describeImagesPages += pages;
       return {
         tagMutability: repo.repositories?.[0]?.imageTagMutability ?? 'MUTABLE',
         images,

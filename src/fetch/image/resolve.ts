@@ -10,7 +10,7 @@
  * checked against the manifest (digest, size) and the config (diffID).
  */
 import type { Descriptor, Digest, Platform } from '../../model/oci.js';
-import { RegistryClient, type RegistryClientOptions } from '../registry/client.js';
+import { connectRegistry, type RegistryClientOptions } from '../registry/client.js';
 import { RegistryStore } from '../registry/store.js';
 import { openDockerArchive, type ArchiveIndexer } from './docker-archive.js';
 import {
@@ -65,7 +65,7 @@ export async function resolveImage(
       return fromStore(store, reference, name, first, options, undefined);
     }
     case 'registry': {
-      const client = new RegistryClient(reference.registry, options.registry);
+      const client = await connectRegistry(reference.registry, options.registry);
       const store = new RegistryStore(client, reference.repository);
       try {
         const first = reference.digest

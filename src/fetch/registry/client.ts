@@ -70,6 +70,17 @@ export interface RegistryClientOptions {
    * registry's own origin, like every credential.
    */
   basicFirst?: boolean;
+  /** Called for every request sent (each hop and retry), by kind, for statistics. */
+  onRequest?: (kind: RegistryRequestKind) => void;
+}
+
+/** What a registry request asked for: a manifest, a blob, or anything else (ping, token, referrers). */
+export type RegistryRequestKind = 'manifest' | 'blob' | 'other';
+
+/** The kind of a registry API path (`/v2/NAME/manifests/REF`, `/v2/NAME/blobs/DIGEST`). */
+export function requestKind(path: string): RegistryRequestKind {
+  const m = /^\/v2\/.+\/(manifests|blobs)\/[^/]+$/.exec(path.replace(/[?#].*$/, ''));
+  return m?.[1] === 'manifests' ? 'manifest' : m?.[1] === 'blobs' ? 'blob' : 'other';
 }
 
 /** Manifest or index bytes whose digest has been established. */
@@ -331,6 +342,7 @@ export class RegistryClient {
         if (auth) h['authorization'] = auth;
       }
       this.requests++;
+      this.options.onRequest?.(requestKind(start.pathname));
       const res = await exchange(url, { method: verb, headers: h }, this.agents, this.timeouts);
       if ([301, 302, 303, 307, 308].includes(res.status)) {
         discard(res);
@@ -489,6 +501,7 @@ export class RegistryClient {
     const cred = await this.credential();
     if (cred) headers['authorization'] = basicHeader(cred);
     this.requests++;
+    this.options.onRequest?.('other');
     const res = await exchange(url, { method: 'GET', headers }, this.agents, this.timeouts);
     if (res.status === 429 || res.status >= 500) {
       discard(res);
@@ -610,4 +623,27 @@ async function errorDetail(res: HttpExchange): Promise<string> {
     // not JSON: say nothing about it
   }
   return '';
+}
+
+/**
+ * A client for `host`. For an ECR host whose token names a loopback `proxyEndpoint` (a local AWS
+ * endpoint), requests go there; the token is asked for first, as the first request needs it anyway.
+ */
+export async function connectRegistry(
+  host: string,
+  options: RegistryClientOptions = {}
+): Promise<RegistryClient> {
+  const ecr = (options.ecrRegistry ?? parseEcrHost)(host.toLowerCase());
+  const explicit = options.credentials?.get(host.toLowerCase())?.explicit === true;
+  if (ecr && options.ecrToken && options.apiHost === undefined && !explicit) {
+    const { proxyHost } = await options.ecrToken(ecr);
+    if (proxyHost !== undefined) {
+      const own = host.toLowerCase();
+      return new RegistryClient(host, {
+        ...options,
+        apiHost: (h) => (h === own ? proxyHost : undefined),
+      });
+    }
+  }
+  return new RegistryClient(host, options);
 }

@@ -7,6 +7,7 @@
 import { GetAuthorizationTokenCommand, type ECRClient } from '@aws-sdk/client-ecr';
 import { printable, RegistryError } from '../image/errors.js';
 import type { BasicCredential } from './credentials.js';
+import { isLoopbackHost } from './http.js';
 
 /** The account and Region an ECR registry host belongs to. */
 export interface EcrRegistry {
@@ -18,6 +19,12 @@ export interface EcrRegistry {
 /** A Basic credential with the time it stops working. */
 export interface EcrCredential extends BasicCredential {
   expiresAt?: Date;
+  /**
+   * `host:port` of the token's `proxyEndpoint` when that is a loopback address other than the
+   * registry host: a local AWS endpoint's stand-in for the registry. Registry requests (and the
+   * token) go there; a non-loopback proxyEndpoint is never followed.
+   */
+  proxyHost?: string;
 }
 
 /**
@@ -87,10 +94,24 @@ export function ecrTokenProvider(clientFor: (region: string) => ECRClient): EcrT
       }
       const cred: EcrCredential = decodeEcrToken(data.authorizationToken);
       if (data.expiresAt) cred.expiresAt = data.expiresAt;
+      const proxy = loopbackProxy(data.proxyEndpoint, registry.host);
+      if (proxy) cred.proxyHost = proxy;
       return cred;
     })();
     cache.set(key, p);
     void p.catch(() => cache.delete(key));
     return p;
   };
+}
+
+/** The `host:port` of a loopback `proxyEndpoint` that is not `host` itself; else undefined. */
+function loopbackProxy(endpoint: string | undefined, host: string): string | undefined {
+  if (!endpoint) return undefined;
+  let url: URL;
+  try {
+    url = new URL(endpoint);
+  } catch {
+    return undefined;
+  }
+  return url.host !== host && isLoopbackHost(url.hostname) ? url.host : undefined;
 }

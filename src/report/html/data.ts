@@ -9,6 +9,7 @@ import type { ScanFailure, ScanResult } from '../../scan/result.js';
 import type { Verdict } from '../../verify/verdict.js';
 import { escapeTerminal } from '../../util/escape.js';
 import { DIFF_SUMMARY_LABELS } from '../package-diff.js';
+import { scanImagesView, type ScanImagesView } from '../scan-images.js';
 import { displayName } from '../verdict-text.js';
 
 export interface HtmlReportInput {
@@ -90,6 +91,8 @@ export interface ReportData {
     versions: { version: string | null; functions: number; layers: string[] }[];
   }[];
   failures: ScanFailure[];
+  /** The images section; null when the scan found no image function. */
+  images: ScanImagesView | null;
   verdicts: ReportVerdict[] | null;
   changes: ReportChanges | null;
 }
@@ -252,8 +255,29 @@ export function buildReportData(input: HtmlReportInput): ReportData {
       value: scan.drift.digestMismatches.length,
       tone: scan.drift.digestMismatches.length ? 'bad' : 'good',
     },
-    { label: 'Failures', value: scan.failures.length, tone: scan.failures.length ? 'bad' : 'good' },
   ];
+  const images = scanImagesView(scan);
+  if (images) {
+    const errors = images.findings.filter((f) => f.severity === 'error').length;
+    summary.push(
+      { label: 'Image functions', value: images.functionCount, tone: 'neutral' },
+      {
+        label: 'Image findings (errors)',
+        value: errors,
+        tone: errors ? 'bad' : 'good',
+      },
+      {
+        label: 'Image functions whose image failed',
+        value: images.failed.length,
+        tone: images.failed.length ? 'bad' : 'good',
+      }
+    );
+  }
+  summary.push({
+    label: 'Failures',
+    value: scan.failures.length,
+    tone: scan.failures.length ? 'bad' : 'good',
+  });
   if (verdicts) {
     const failed = verdicts.filter((v) => !v.ok).length;
     summary.push({ label: 'Verdicts failed', value: failed, tone: failed ? 'bad' : 'good' });
@@ -280,6 +304,7 @@ export function buildReportData(input: HtmlReportInput): ReportData {
         })),
       })),
     failures: scan.failures,
+    images,
     verdicts,
     changes: input.changes ? reportChanges(input.changes, input.failing ?? []) : null,
   });

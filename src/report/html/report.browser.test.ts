@@ -28,7 +28,7 @@ import { INVENTORIES as CHANGE_INVENTORIES, scans } from '../../history/testing/
 import type { ScanResult } from '../../scan/result.js';
 import type { Verdict } from '../../verify/verdict.js';
 import { escapeTerminal } from '../../util/escape.js';
-import { EVIL, driftedEstate } from '../testing/estates.js';
+import { EVIL, driftedEstate, imagedEstate } from '../testing/estates.js';
 import { renderHtmlReport } from './report.js';
 
 /** Where measurements go (gitignored). */
@@ -152,6 +152,25 @@ async function open(html: string, name: string): Promise<Opened> {
   page.on('request', (r) => requests.push(r.url()));
   await page.goto(pathToFileURL(file).href);
   return { context, page, errors, requests };
+}
+
+/** axe-core's WCAG 2.1 AA and best-practice rules on the page as it is now. */
+async function axeRun(
+  page: Page
+): Promise<{ violations: { id: string; impact: string; nodes: number }[]; passes: number }> {
+  // evaluate() is not subject to the page's CSP, unlike an injected script tag.
+  return page.evaluate(
+    `(async () => {
+      ${AXE}
+      const r = await axe.run(document, {
+        runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21aa', 'best-practice'] },
+      });
+      return {
+        violations: r.violations.map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.length })),
+        passes: r.passes.length,
+      };
+    })()`
+  );
 }
 
 describe('HTML report in headless Chromium', () => {
@@ -288,27 +307,81 @@ describe('HTML report in headless Chromium', () => {
     try {
       // Open the detail panel so its content is checked too.
       await page.locator('#matrix td.cell').first().click();
-      // evaluate() is not subject to the page's CSP, unlike an injected script tag.
-      const { violations, passes } = await page.evaluate<{
-        violations: { id: string; impact: string; nodes: number }[];
-        passes: number;
-      }>(
-        `(async () => {
-          ${AXE}
-          const r = await axe.run(document, {
-            runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21aa', 'best-practice'] },
-          });
-          return {
-            violations: r.violations.map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.length })),
-            passes: r.passes.length,
-          };
-        })()`
-      );
+      const { violations, passes } = await axeRun(page);
       // The check ran (rules passed: contrast, names, grid roles, landmarks…) and found nothing serious.
       expect(passes).toBeGreaterThan(20);
       expect(violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')).toEqual(
         []
       );
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('shows the images: per repository, findings and failed image functions, escaped', async () => {
+    const { context, page, errors, requests } = await open(
+      renderHtmlReport({ scan: imagedEstate() }),
+      'images.html'
+    );
+    try {
+      expect(errors).toEqual([]);
+      expect(requests.filter((u) => !u.startsWith('file:'))).toEqual([]);
+      expect(await page.evaluate('window.__pwned')).toBeUndefined();
+      expect(await page.locator('img').count()).toBe(0);
+      expect(await page.locator('nav a[href="#images-h"]').textContent()).toBe('Images');
+      const section = page.locator('section[aria-labelledby="images-h"]');
+      expect(await section.locator('p').first().textContent()).toBe(
+        '3 image functions in 2 repositories.'
+      );
+      const repo = (name: string) =>
+        section.locator('table', {
+          has: page.locator('caption', { hasText: `dkr.ecr.us-east-1.amazonaws.com/${name} (` }),
+        });
+      // thumbs: the deployed digest behind the newest; a hostile tag is text.
+      const thumbs = repo('thumbs').locator('tbody tr');
+      expect(await thumbs.count()).toBe(2);
+      expect(await thumbs.nth(0).locator('td').allTextContents()).toEqual([
+        'sha256:aaaaaaaaaaaa',
+        'untagged; push #1',
+        '12 packages, amd64',
+        'thumbs [111111111111 us-east-1]',
+      ]);
+      expect(await thumbs.nth(1).locator('td').nth(1).textContent()).toBe(
+        `tags prod, ${escapeTerminal(EVIL)}; push #2, newest`
+      );
+      expect(await repo('broken').locator('tbody td .s-failed').textContent()).toBe(
+        'FAILED LAYER_REFUSED'
+      );
+      const findings = byCaption(section, 'Image findings');
+      expect(await findings.locator('tbody tr').count()).toBe(5);
+      expect(
+        await findings
+          .locator('tbody tr', { has: page.locator('code', { hasText: 'tag-moved' }) })
+          .locator('td')
+          .nth(2)
+          .textContent()
+      ).toBe('thumbs [111111111111 us-east-1]');
+      const failed = byCaption(section, 'Image functions whose image failed');
+      expect(await failed.locator('tbody td').allTextContents()).toEqual([
+        `bad${escapeTerminal(EVIL)} [111111111111 us-east-1]`,
+        `111111111111.dkr.ecr.us-east-1.amazonaws.com/broken@sha256:${'c'.repeat(64)}`,
+        'LAYER_REFUSED',
+        `a layer entry escapes the root ${escapeTerminal(EVIL)}`,
+      ]);
+      // The summary counts them.
+      expect(
+        await page
+          .locator('table.summary tr', {
+            has: page.locator('th', { hasText: /^Image functions$/ }),
+          })
+          .locator('td')
+          .textContent()
+      ).toBe('3');
+      const { violations } = await axeRun(page);
+      expect(violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')).toEqual(
+        []
+      );
+      expect(errors).toEqual([]);
     } finally {
       await context.close();
     }

@@ -8,6 +8,8 @@ import { createHash } from 'node:crypto';
 import { htmlText, jsonForScript } from '../../util/escape.js';
 import { CLIENT_JS } from './client.js';
 import { buildReportData, type HtmlReportInput, type ReportData } from './data.js';
+import { imagePlace, imageState } from '../scan-images.js';
+import { plural, shortDigest } from '../words.js';
 
 export type { HtmlReportInput } from './data.js';
 
@@ -98,6 +100,73 @@ function changesSection(d: ReportData): string {
 ${unavailable}<div id="changes-body"></div></section>`;
 }
 
+/**
+ * A table with a caption (HTML, escaped) in a scrolling region keyboard users can reach and
+ * screen readers can name (`label`, plain text); cells are HTML already escaped.
+ */
+function dataTable(caption: string, label: string, headers: string[], rows: string[][]): string {
+  const head = headers.map((h) => `<th scope="col">${h}</th>`).join('');
+  const body = rows.map((r) => `<tr>${r.map((c) => `<td>${c}</td>`).join('')}</tr>`).join('');
+  return `<div class="scroll" tabindex="0" role="region" aria-label="${htmlText(label)}"><table class="data compact"><caption>${caption}</caption><thead><tr>${head}</tr></thead><tbody>${body}</tbody></table></div>`;
+}
+
+/** The images section (rendered here, not by the script: it is short and complete without it). */
+function imagesSection(d: ReportData): string {
+  const v = d.images;
+  if (!v) return '';
+  const code = (s: string): string => `<code>${htmlText(s)}</code>`;
+  const parts: string[] = [
+    `<p>${plural(v.functionCount, 'image function')} in ${plural(v.repositories.length, 'repository', 'repositories')}.</p>`,
+  ];
+  for (const r of v.repositories) {
+    const caption = `${code(r.repository)} (${htmlText(r.tagMutability ?? 'not described')})`;
+    if (r.failure)
+      parts.push(
+        `<p class="note">${caption}: could not be described: ${code(r.failure.code)} ${htmlText(r.failure.reason)}</p>`
+      );
+    if (r.images.length === 0) continue;
+    parts.push(
+      dataTable(
+        caption,
+        `Images of ${r.repository}`,
+        ['Digest', 'Tags and push order', 'Read', 'Functions'],
+        r.images.map((i) => [
+          `<span title="${htmlText(i.digest)}">${code(shortDigest(i.digest))}</span>`,
+          htmlText(imagePlace(i)),
+          i.status === 'failed'
+            ? `<span class="s-failed">${htmlText(imageState(i))}</span>`
+            : htmlText(imageState(i)),
+          i.functions.map(htmlText).join('<br>') || '(none)',
+        ])
+      )
+    );
+  }
+  if (v.findings.length > 0)
+    parts.push(
+      dataTable(
+        `Image findings (${v.findings.length})`,
+        'Image findings',
+        ['Severity', 'Kind', 'Function or repository', 'Finding'],
+        v.findings.map((f) => [
+          `<span class="${f.severity === 'error' ? 'v-fail' : f.severity === 'warning' ? 'v-warn' : 'v-none'}">${htmlText(f.severity)}</span>`,
+          code(f.kind),
+          htmlText(f.subject),
+          htmlText(f.message),
+        ])
+      )
+    );
+  if (v.failed.length > 0)
+    parts.push(
+      dataTable(
+        `Image functions whose image failed (${v.failed.length})`,
+        'Image functions whose image failed',
+        ['Function', 'Image', 'Code', 'Reason'],
+        v.failed.map((f) => [htmlText(f.function), code(f.image), code(f.code), htmlText(f.reason)])
+      )
+    );
+  return `<section aria-labelledby="images-h"><h2 id="images-h">Images</h2>${parts.join('\n')}</section>`;
+}
+
 /** Render the report. Deterministic: the same input gives the same bytes. */
 export function renderHtmlReport(input: HtmlReportInput): string {
   const d = buildReportData(input);
@@ -115,6 +184,7 @@ export function renderHtmlReport(input: HtmlReportInput): string {
     ['matrix-h', 'Drift matrix'],
     ['packages-h', 'Packages'],
     ...(d.regionDiffs.length ? ([['regions-h', 'Across regions']] as [string, string][]) : []),
+    ...(d.images ? ([['images-h', 'Images']] as [string, string][]) : []),
     ...(d.verdicts ? ([['verdicts-h', 'Verdicts']] as [string, string][]) : []),
     ['failures-h', 'Failures'],
   ];
@@ -155,6 +225,7 @@ ${changesSection(d)}
 <section id="detail" aria-labelledby="detail-h" hidden><h2 id="detail-h" tabindex="-1">Details</h2><div id="detail-body"></div><p><button id="detail-back" type="button">Back to the matrix</button></p></section>
 <section aria-labelledby="packages-h"><h2 id="packages-h">Packages deployed at more than one version</h2>${d.packages.length ? '' : '<p>None: every package the functions see is at one version.</p>'}<div id="packages-body"></div></section>
 ${d.regionDiffs.length ? '<section aria-labelledby="regions-h"><h2 id="regions-h">Same version number, different bytes across regions</h2><div id="regions-body"></div></section>' : ''}
+${imagesSection(d)}
 ${d.verdicts ? `<section aria-labelledby="verdicts-h"><h2 id="verdicts-h">Verdicts</h2>${d.verdicts.length ? '' : '<p>No verdicts.</p>'}<div id="verdicts-body"></div></section>` : ''}
 <section aria-labelledby="failures-h"><h2 id="failures-h">Failures</h2>${d.failures.length ? '' : '<p>Every function and layer version was fetched.</p>'}<div id="failures-body"></div></section>
 </main>

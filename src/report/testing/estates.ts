@@ -11,7 +11,10 @@ import {
   type FunctionSpec,
   type VersionSpec,
 } from '../../estate/testing/estate.js';
-import type { ScanResult } from '../../scan/result.js';
+import { computeImageDrift } from '../../scan/image-drift.js';
+import type { ScanImage, ScanImageRepository } from '../../scan/image-result.js';
+import { scanImage, scanRepository, TEST_REGISTRY } from '../../scan/testing/images.js';
+import type { ScanFunction, ScanResult } from '../../scan/result.js';
 
 /** Markup, a table pipe, a terminal escape and a bidi override. */
 export const EVIL = '<img src=x onerror="window.__pwned=1"> | \u001b[2J\u202e';
@@ -67,5 +70,84 @@ export function driftedEstate(): ScanResult {
     reason: `GetLayerVersion: ResourceNotFoundException ${EVIL}`,
   });
   Object.assign(result.drift, analyzeEstate(result, { inventoryOf: (d) => inventories.get(d) }));
+  return result;
+}
+
+const REG = TEST_REGISTRY;
+const dg = (c: string): string => `sha256:${c.repeat(64)}`;
+
+/**
+ * {@link driftedEstate} with three image functions in two ECR repositories: one deployed by a
+ * tag that moved since (a tag and a failure reason carry {@link EVIL}), one on the newest image,
+ * and one whose image could not be read; image drift computed.
+ */
+export function imagedEstate(): ScanResult {
+  const result = driftedEstate();
+  const imageFn = (name: string, uri: string, digest: string, repo: string): ScanFunction => ({
+    account: '111111111111',
+    region: E,
+    name,
+    arn: `arn:aws:lambda:${E}:111111111111:function:${name}:$LATEST`,
+    version: '$LATEST',
+    runtime: null,
+    architectures: ['x86_64'],
+    packageType: 'Image',
+    codeSigningConfig: null,
+    layers: [],
+    image: {
+      uri,
+      resolvedUri: `${REG}/${repo}@${digest}`,
+      digest,
+      codeSha256: digest.slice(7),
+      repository: `${REG}/${repo}`,
+    },
+  });
+  const fns = [
+    imageFn('thumbs', `${REG}/thumbs:prod`, dg('a'), 'thumbs'),
+    imageFn('pdf', `${REG}/thumbs@${dg('b')}`, dg('b'), 'thumbs'),
+    imageFn(`bad${EVIL}`, `${REG}/broken:1`, dg('c'), 'broken'),
+  ];
+  result.functions.push(...fns);
+  const image = (digest: string, extra: Partial<ScanImage>): ScanImage =>
+    scanImage(digest, '2024-01-01T00:00:00Z', { pushOrder: 1, packageCount: 12, ...extra });
+  const repo = (name: string, extra: Partial<ScanImageRepository>): ScanImageRepository =>
+    scanRepository({ name, imageCount: 2, ...extra });
+  result.images = [
+    repo('broken', {
+      tags: [{ tag: '1', digest: dg('c'), pushedAt: '2024-01-01T00:00:00Z' }],
+      newestDigest: dg('c'),
+      images: [
+        image(dg('c'), {
+          tags: ['1'],
+          usedBy: [fns[2]!.arn],
+          status: 'failed',
+          failure: { code: 'LAYER_REFUSED', reason: `a layer entry escapes the root ${EVIL}` },
+          packageCount: null,
+          architecture: null,
+        }),
+      ],
+    }),
+    repo('thumbs', {
+      tags: [
+        { tag: 'prod', digest: dg('b'), pushedAt: '2024-02-01T00:00:00Z' },
+        { tag: EVIL, digest: dg('b'), pushedAt: '2024-02-01T00:00:00Z' },
+      ],
+      newestDigest: dg('b'),
+      images: [
+        image(dg('a'), { usedBy: [fns[0]!.arn] }),
+        image(dg('b'), {
+          tags: ['prod', EVIL],
+          pushOrder: 2,
+          pushedAt: '2024-02-01T00:00:00Z',
+          usedBy: [fns[1]!.arn],
+          architecture: 'arm64',
+        }),
+      ],
+    }),
+  ];
+  result.drift.images = computeImageDrift(
+    fns.map((f) => ({ arn: f.arn, architectures: f.architectures, image: f.image! })),
+    result.images
+  );
   return result;
 }

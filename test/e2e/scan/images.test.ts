@@ -151,6 +151,31 @@ describe('lamina scan: image functions', () => {
     expect(stats.tokenRequests).toBe(2);
     expect(stats.imagesRead).toBe(3);
 
+    // --stats: what the endpoint saw is what the scan counted, and with no faults the floor.
+    const seen = (service: string, op: string): number =>
+      h!.endpoint.log.filter((r) => r.service === service && r.op === op).length;
+    const im = stats.images!;
+    expect(im.imageFunctions).toBe(IMAGE_FUNCTIONS.length);
+    expect(stats.api.byOperation.get('GetFunctionCommand')).toBe(seen('lambda', 'GetFunction'));
+    expect(seen('lambda', 'GetFunction')).toBe(im.imageFunctions);
+    expect(seen('ecr', 'GetAuthorizationToken')).toBe(im.tokenRequests);
+    expect(im.tokenFloor).toBe(2);
+    const ecrCalls = ['DescribeRepositories', 'DescribeImages', 'BatchGetImage'].reduce(
+      (n, op) => n + seen('ecr', op),
+      0
+    );
+    // Five repositories asked for (the vendor's private one is denied), four listed in one page
+    // each, one tagged index.
+    expect(im.ecrFloor).toBe(5 + 4 + 1);
+    expect(ecrCalls).toBe(im.ecrFloor);
+    expect(seen('registry', 'GetManifest')).toBe(im.registry.manifests);
+    expect(seen('registry', 'GetBlob')).toBe(im.registry.blobs);
+    expect(im.registryFloor.manifests).toBe(3);
+    expect(im.registry.manifests).toBe(im.registryFloor.manifests);
+    // Three configs and the three images' distinct layers, each fetched once.
+    expect(im.registryFloor.blobs).toBeGreaterThanOrEqual(6);
+    expect(im.registry.blobs).toBe(im.registryFloor.blobs);
+
     const web = result.images?.find((r) => r.name === 'app/web' && r.region === 'us-east-1');
     expect(web?.tagMutability).toBe('MUTABLE');
     expect(web?.tags).toEqual([
@@ -244,8 +269,14 @@ describe('lamina scan: image functions', () => {
       join(h.dir, 'cli'),
       '--cache-dir',
       join(h.dir, 'cli-cache'),
+      '--stats',
     ]);
     expect(c.code).toBe(3);
+    // us-east-1 only: eight image function versions, the Alpine image from app/web this time.
+    expect(c.stderr).toMatch(
+      /images: 8 image functions, 3 images read; GetFunction 8 \(floor 8\), GetAuthorizationToken 1 \(floor 1\)/
+    );
+    expect(c.stderr).toMatch(/registry: manifest GETs 3 \(floor 3\), blob GETs (\d+) \(floor \1\)/);
     expect(c.stdout).toContain('IMAGE_ARCHIVED');
     expect(c.stdout).toContain('ACCESS_DENIED');
     expect(c.stdout).toContain('architecture-mismatch');

@@ -146,3 +146,43 @@ describe('verify --all --policy policies/demo.yaml against the demo estate', () 
       expect(fnFail(name), name).toEqual([]);
   }, 120_000);
 });
+
+describe('verify IMAGE --policy policies/demo.yaml: the demo estate image signatures', () => {
+  const thumbnailer = (hex: string) =>
+    `${HOME}.dkr.ecr.us-east-1.amazonaws.com/thumbnailer@sha256:${hex}`;
+  const verifyImage = async (ref: string) => {
+    const r = await runCli([
+      'verify',
+      ref,
+      '--policy',
+      'policies/demo.yaml',
+      '--format',
+      'json',
+      ...h.awsFlags,
+    ]);
+    const v = (JSON.parse(r.stdout) as { verdicts: Verdict[] }).verdicts[0]!;
+    return { code: r.code, v, signer: v.checks.find((c) => c.id === 'signer:image-signer') };
+  };
+
+  it("fails the build thumbnailer runs: its Notation signature's signing job was revoked", async () => {
+    // Found through the referrers API of the ECR stand-in, revocation through GetRevocationStatus.
+    const r = await verifyImage(
+      thumbnailer('14c0eeec80fb79b9cd24ab8c6a00e46efefe179998f876d0500e192279d2bdbb')
+    );
+    expect(r.code).toBe(1);
+    expect(r.v.ok).toBe(false);
+    expect(r.signer?.outcome).toBe('fail');
+    expect(r.signer?.detail).toMatch(/revoked/i);
+    expect(r.signer?.detail).toContain('signing-jobs/3f1e2d4c-0009-4a5b-8c7d-000000000009');
+  });
+
+  it('passes the next build (pdf-render runs it): signed by a job that stands', async () => {
+    const r = await verifyImage(
+      thumbnailer('c977231f799a6611d3f83c024184d179ea6907e68fa0a1872b0a2873a131161d')
+    );
+    expect(r.code).toBe(0);
+    expect(r.v.ok).toBe(true);
+    expect(r.signer?.outcome).toBe('pass');
+    expect(r.signer?.detail).toContain('signing-jobs/3f1e2d4c-0010-4a5b-8c7d-000000000010');
+  });
+});
