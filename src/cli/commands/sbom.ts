@@ -1,9 +1,8 @@
 /** `lamina sbom`: one layer (zip, directory, ARN), a container image, or a function's layers as a CycloneDX SBOM. */
 import { UsageError } from '../../errors.js';
 import { parseFunctionArn } from '../../model/arn.js';
-import { imageSbom, imageSubject, isImageInput, type ImageSbom } from '../../pipeline/image.js';
-import { serializeImageSbom } from '../../sbom/image.js';
-import { functionSbom, layerSbom, SBOM_OUTPUT_FORMATS } from '../../pipeline/sbom.js';
+import type { ImageSbom } from '../../pipeline/image.js';
+import { isImageInput } from '../../pipeline/image-input.js';
 import { summarizeInventory } from '../../report/inventory-summary.js';
 import type { SbomFormat, SpecVersion } from '../../sbom/cyclonedx.js';
 import { EXIT } from '../exit.js';
@@ -93,6 +92,8 @@ export const sbomCommand = command(
         message: `sbom takes exactly one INPUT or --function NAME\n${SBOM_USAGE}`,
       });
     }
+    // Loaded once the arguments are known to be usable: --help and usage errors stay fast.
+    const { functionSbom, layerSbom, SBOM_OUTPUT_FORMATS } = await import('../../pipeline/sbom.js');
     const format = flags.oneOf('format', values.format, SBOM_OUTPUT_FORMATS);
     const targets = outputTargets(values.output ?? [], SBOM_OUTPUT_FORMATS, format);
     const options = {
@@ -145,6 +146,11 @@ export const sbomCommand = command(
         });
       }
       const first = targets[0]!.format as SbomFormat;
+      // The image stack (registry client, AWS SDK, tar reader) loads only for an image.
+      const [{ imageSbom, imageSubject }, { serializeImageSbom }] = await Promise.all([
+        import('../../pipeline/image.js'),
+        import('../../sbom/image.js'),
+      ]);
       const result = await imageSbom(input, {
         specVersion: options.specVersion,
         ...(options.timestamp ? { timestamp: options.timestamp } : {}),
