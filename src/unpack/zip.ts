@@ -352,7 +352,12 @@ function refuseParentConflicts(
 ): void {
   const leaves = new Map<string, EntryKind>();
   for (const i of items) if (i.kind !== 'dir') leaves.set(i.path, i.kind);
+  // Entries of one directory are usually listed together: its parents are checked once.
+  let checkedDir: string | undefined;
   for (const i of items) {
+    const dir = i.path.slice(0, Math.max(i.path.lastIndexOf('/'), 0));
+    if (dir === checkedDir) continue;
+    checkedDir = dir;
     for (let cut = i.path.indexOf('/'); cut > 0; cut = i.path.indexOf('/', cut + 1)) {
       const parent = i.path.slice(0, cut);
       const kind = leaves.get(parent);
@@ -371,8 +376,13 @@ function refuseParentConflicts(
 function addParents(items: ZipItem[]): Map<string, ZipItem> {
   const have = new Map<string, ZipItem>();
   for (const i of items) have.set(i.path, i);
+  let doneDir: string | undefined;
   for (let n = items.length, k = 0; k < n; k++) {
     const path = items[k]!.path;
+    const dir = path.slice(0, Math.max(path.lastIndexOf('/'), 0));
+    // The previous entry's directory and its parents are in `have` already.
+    if (dir === doneDir) continue;
+    doneDir = dir;
     for (let cut = path.lastIndexOf('/'); cut > 0; cut = path.lastIndexOf('/', cut - 1)) {
       const dir = path.slice(0, cut);
       if (have.has(dir)) break;
