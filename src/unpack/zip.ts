@@ -227,11 +227,15 @@ const DESCRIPTOR_SIGNATURE = Buffer.from([0x50, 0x4b, 0x07, 0x08]);
 /** One central record with its checked kind and where its bytes are. */
 interface Checked {
   r: CentralRecord;
+  /** The name as stored (`r.name`), so a Checked is also checkNames' NamedEntry. */
+  raw: string;
   path: string;
   kind: EntryKind;
   mode: number;
   /** File offset of the entry's data (set by checkLayout). */
   dataOffset: number;
+  /** Where its bytes are (set by checkData). */
+  data?: EntryData;
 }
 
 /**
@@ -282,14 +286,10 @@ async function parseArchive(archive: string, ra: RandomAccess, limits: Limits): 
         `symlink target longer than ${MAX_LINK_TARGET} bytes`,
         [r.name]
       );
-    return { r, path: n.path, kind, mode, dataOffset: 0 };
+    return { r, raw: r.name, path: n.path, kind, mode, dataOffset: 0 };
   });
-  findings.push(
-    ...checkNames(
-      archive,
-      checked.map((c) => ({ raw: c.r.name, path: c.path }))
-    )
-  );
+  // One by one: a spread of many case-collision findings would overflow the call stack.
+  for (const f of checkNames(archive, checked)) findings.push(f);
   for (const c of checked)
     if (c.path === '' && c.kind !== 'dir')
       throw zipError('CORRUPT_ARCHIVE', archive, 'entry with an empty name', [c.r.name]);
@@ -312,7 +312,7 @@ async function parseArchive(archive: string, ra: RandomAccess, limits: Limits): 
       compressedSize: c.r.compressedSize,
       mode: c.mode,
     };
-    if (c.kind !== 'dir') dataByPath.set(c.path, entryData(c));
+    if (c.kind !== 'dir') dataByPath.set(c.path, c.data ?? entryData(c));
     if (c.kind === 'symlink') {
       item.linkTarget = symlinkTarget(archive, c.r.name, targets.get(c.r.index) ?? Buffer.alloc(0));
       if (resolveLinkTarget(c.path, item.linkTarget) === undefined)
@@ -609,7 +609,7 @@ async function checkData(
   const win = new Window(ra, WINDOW);
   const byOffset = [...checked].sort((a, b) => a.dataOffset - b.dataOffset);
   for (const c of byOffset) {
-    const e = entryData(c);
+    const e = (c.data = entryData(c));
     // A directory stored as an empty deflate entry has no stream to check.
     if (c.kind === 'dir' && e.size === 0 && e.compressedSize === 0) continue;
     const scan = e.method === 0 && (c.r.flags & FLAG_DESCRIPTOR) !== 0;
