@@ -1,11 +1,17 @@
 #!/usr/bin/env node
 // Start-up and zip-open benchmark (issue 14), as ratios against a peer run side by side:
-//   - `lamina sbom` of a one-file layer against Node's own start-up (`node -e 0`);
-//   - `lamina sbom` of a 150,000-entry layer against `unzip -t` of the same zip (time, peak RSS).
-// Each command runs --runs times (default 5); the median wall time and the median peak RSS
-// (GNU time's %M) are reported. Needs `npm run build`, GNU time (/usr/bin/time), unzip, python3.
+//   - `lamina sbom` of a one-file layer, and `lamina sbom --help`, against Node's own start-up
+//     (`node -e 0`);
+//   - opening a 150,000-entry zip with lamina's reader alone (scripts/bench/zip-open.mjs: end
+//     records, central directory, every check, every entry inflated and CRC-checked, the path
+//     index), and the whole `lamina sbom` of it, against `unzip -t` of the same zip.
+// Each lamina command runs right after its peer, --runs times (default 5), so both meet the
+// same load; the medians of wall time, CPU time (user + system) and peak RSS (GNU time's %M)
+// are reported. With --baseline DIST the same lamina rows run from another build too (the
+// figures before a change), interleaved with the others.
+// Needs `npm run build`, GNU time (/usr/bin/time), unzip, python3.
 //
-// usage: node scripts/bench-startup.mjs [--runs N] [--entries N]
+// usage: node scripts/bench-startup.mjs [--runs N] [--entries N] [--baseline DIST]
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -14,11 +20,13 @@ import { parseArgs } from 'node:util';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const BENCH = join(ROOT, '.bench', 'startup');
-const CLI = join(process.env.LAMINA_DIST ?? join(ROOT, 'dist'), 'src/cli/main.js');
+const DIST = process.env.LAMINA_DIST ?? join(ROOT, 'dist');
+const ZIP_OPEN = join(ROOT, 'scripts', 'bench', 'zip-open.mjs');
 const { values } = parseArgs({
   options: {
     runs: { type: 'string', default: '5' },
     entries: { type: 'string', default: '150000' },
+    baseline: { type: 'string' },
   },
 });
 const RUNS = Number(values.runs);
@@ -38,18 +46,56 @@ with zipfile.ZipFile(big, 'w', zipfile.ZIP_DEFLATED) as z:
         z.writestr(f'nodejs/data/d{i // 1000}/f{i}.txt', f'entry {i}\\n')
 `;
 
-function measure(label, argv) {
-  const walls = [];
-  const rss = [];
-  for (let i = 0; i < RUNS; i++) {
-    const r = spawnSync('/usr/bin/time', ['-f', '%e %M', ...argv], { encoding: 'utf8' });
-    if (r.status !== 0) throw new Error(`${label}: exit ${r.status}\n${r.stderr}`);
-    const [wall, maxKiB] = r.stderr.trim().split('\n').at(-1).split(' ').map(Number);
-    walls.push(wall);
-    rss.push(maxKiB);
-  }
-  const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-  return { label, wallS: median(walls), maxRssMiB: Math.round(median(rss) / 102.4) / 10 };
+/** One run under GNU time: wall seconds, CPU seconds, peak RSS in KiB. */
+function once(label, argv) {
+  const r = spawnSync('/usr/bin/time', ['-f', '%e %U %S %M', ...argv], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`${label}: exit ${r.status}\n${r.stderr}`);
+  const [wall, user, sys, maxKiB] = r.stderr.trim().split('\n').at(-1).split(' ').map(Number);
+  return { wall, cpu: user + sys, kib: maxKiB };
+}
+
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const ratio = (a, b) => Math.round((a / b) * 100) / 100;
+
+/**
+ * Run each group's peer and then its lamina commands, round after round, and report the
+ * medians and each command's ratios to its peer.
+ */
+function measureGroups(groups) {
+  const runs = new Map();
+  for (let i = 0; i < RUNS; i++)
+    for (const g of groups)
+      for (const [label, argv] of [g.peer, ...g.rows]) {
+        const list = runs.get(label) ?? [];
+        list.push(once(label, argv));
+        runs.set(label, list);
+      }
+  const summary = (label) => {
+    const list = runs.get(label);
+    return {
+      label,
+      wallS: median(list.map((r) => r.wall)),
+      cpuS: Math.round(median(list.map((r) => r.cpu)) * 100) / 100,
+      maxRssMiB: Math.round(median(list.map((r) => r.kib)) / 102.4) / 10,
+    };
+  };
+  return groups.map((g) => {
+    const peer = summary(g.peer[0]);
+    return {
+      peer,
+      rows: g.rows.map(([label]) => {
+        const s = summary(label);
+        return {
+          ...s,
+          ratio: {
+            wall: ratio(s.wallS, peer.wallS),
+            cpu: ratio(s.cpuS, peer.cpuS),
+            rss: ratio(s.maxRssMiB, peer.maxRssMiB),
+          },
+        };
+      }),
+    };
+  });
 }
 
 rmSync(BENCH, { recursive: true, force: true });
@@ -63,38 +109,24 @@ const made = spawnSync('python3', [join(BENCH, 'make.py'), small, big, String(EN
 if (made.status !== 0) throw new Error('python3 could not write the zips');
 
 const out = join(BENCH, 'sbom.json');
-const node = measure('node -e 0', [process.execPath, '-e', '0']);
-const sbomSmall = measure('lamina sbom one-file.zip', [
-  process.execPath,
-  CLI,
-  'sbom',
-  small,
-  '-o',
-  out,
+const builds = [['', DIST]];
+if (values.baseline) builds.push([' (baseline)', values.baseline]);
+const node = process.execPath;
+const cli = (dist) => join(dist, 'src/cli/main.js');
+const results = measureGroups([
+  {
+    peer: ['node -e 0', [node, '-e', '0']],
+    rows: builds.flatMap(([tag, dist]) => [
+      [`lamina sbom one-file.zip${tag}`, [node, cli(dist), 'sbom', small, '-o', out]],
+      [`lamina sbom --help${tag}`, [node, cli(dist), 'sbom', '--help']],
+    ]),
+  },
+  {
+    peer: [`unzip -tqq (${ENTRIES} entries)`, ['unzip', '-tqq', big]],
+    rows: builds.flatMap(([tag, dist]) => [
+      [`lamina zip open (${ENTRIES} entries)${tag}`, [node, ZIP_OPEN, dist, big]],
+      [`lamina sbom (${ENTRIES} entries)${tag}`, [node, cli(dist), 'sbom', big, '-o', out]],
+    ]),
+  },
 ]);
-const unzip = measure(`unzip -t (${ENTRIES} entries)`, ['unzip', '-tqq', big]);
-const sbomBig = measure(`lamina sbom (${ENTRIES} entries)`, [
-  process.execPath,
-  CLI,
-  'sbom',
-  big,
-  '-o',
-  out,
-]);
-const ratio = (a, b) => Math.round((a / b) * 100) / 100;
-console.log(
-  JSON.stringify(
-    {
-      runs: RUNS,
-      results: [node, sbomSmall, unzip, sbomBig],
-      ratios: {
-        startupWall: ratio(sbomSmall.wallS, node.wallS),
-        startupRss: ratio(sbomSmall.maxRssMiB, node.maxRssMiB),
-        bigZipWall: ratio(sbomBig.wallS, unzip.wallS),
-        bigZipRss: ratio(sbomBig.maxRssMiB, unzip.maxRssMiB),
-      },
-    },
-    null,
-    2
-  )
-);
+console.log(JSON.stringify({ runs: RUNS, entries: ENTRIES, results }, null, 2));

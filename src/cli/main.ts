@@ -6,7 +6,6 @@ import type { Command } from './command.js';
 import { LAMINA_VERSION } from '../version.js';
 import { describeError, EXIT } from './exit.js';
 import type { CliIo } from './io.js';
-import { renderVersionText } from '../report/version.js';
 import { escapeTerminal } from '../util/escape.js';
 
 export const USAGE = `lamina ${LAMINA_VERSION}: supply-chain verifier for AWS Lambda layers
@@ -56,6 +55,8 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
       return name === undefined ? EXIT.BAD_INPUT : EXIT.OK;
     }
     if (name === '--version' || name === '-V') {
+      // Loaded here only: the version report names the trust roots and every output format.
+      const { renderVersionText } = await import('../report/version.js');
       io.stdout.write(renderVersionText());
       return EXIT.OK;
     }

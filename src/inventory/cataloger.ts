@@ -58,10 +58,35 @@ export interface Cataloger {
   catalog(ctx: CatalogContext): Promise<CatalogResult>;
 }
 
-/** Build a matcher for a cataloger's globs. */
+/**
+ * Build a matcher for a cataloger's globs. When every glob ends in literal text (`*.jar`,
+ * `package.json`), a path that ends in none of those texts is rejected without running the
+ * globs' regular expressions: most entries of a large layer match no cataloger.
+ */
 export function globMatcher(globs: readonly string[]): (path: string) => boolean {
-  return picomatch(globs as string[], { dot: true });
+  const match = picomatch(globs as string[], { dot: true });
+  const tails = globs.map(literalTail);
+  if (tails.length === 0 || tails.some((t) => t === undefined)) return match;
+  const needed = tails as string[];
+  // picomatch also accepts one trailing slash after a match.
+  return (path) => needed.some((t) => path.endsWith(t) || path.endsWith(t + '/')) && match(path);
 }
+
+/**
+ * The literal text every path a glob matches ends with: what follows the last glob syntax
+ * character in its last segment; undefined when there is none (`**`, `*`, `{a,b}`) or the glob
+ * is a negation.
+ */
+function literalTail(glob: string): string | undefined {
+  if (glob.startsWith('!')) return undefined;
+  const last = glob.slice(glob.lastIndexOf('/') + 1);
+  let cut = -1;
+  for (let i = 0; i < last.length; i++) if (GLOB_SYNTAX.has(last[i]!)) cut = i;
+  const tail = last.slice(cut + 1);
+  return tail === '' ? undefined : tail;
+}
+
+const GLOB_SYNTAX = new Set([...'*?[]{}()!+@\\']);
 
 /** Run a parser per matched entry, turning a thrown error into a PARSE_ERROR finding. */
 export async function perEntry(

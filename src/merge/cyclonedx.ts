@@ -1,4 +1,4 @@
-import * as CDX from '@cyclonedx/cyclonedx-library';
+import * as CDX from '../sbom/cdx.js';
 import type { Finding, FindingCode } from '../model/finding.js';
 import {
   addPackageComponents,

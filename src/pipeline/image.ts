@@ -8,7 +8,6 @@
  * refuses ambiguous layers; the layers are squashed with OCI whiteouts into one read-only
  * FileSource, and the catalogers run over it with the image root's ownership rules.
  */
-import { stat } from 'node:fs/promises';
 import { basename, resolve } from 'node:path';
 import { ClientFactory, DEFAULT_PRINCIPAL } from '../fetch/aws/clients.js';
 import { ContentCache } from '../fetch/cache.js';
@@ -19,11 +18,7 @@ import {
   type ResolvedImage,
 } from '../fetch/image/handle.js';
 import { formatPlatform, parsePlatform } from '../fetch/image/platform.js';
-import {
-  classifyImageInput,
-  isLayoutDirectory,
-  parseImageReference,
-} from '../fetch/image/reference.js';
+import { classifyImageInput } from '../fetch/image/reference.js';
 import { EcrAccess } from '../fetch/aws/ecr-images.js';
 import { RETRY, type RetryPolicy } from '../fetch/retry.js';
 import { ecrImageOf, withEcrImage } from './ecr-image.js';
@@ -59,6 +54,8 @@ import {
 } from './options.js';
 import { renderSboms, type Rendered, type SbomFormatOptions } from './sbom-formats.js';
 import { serializeImageSpdx } from '../sbom/image-spdx.js';
+
+export { isImageInput } from './image-input.js';
 
 export type { ImageScope, RemovedPackage } from '../sbom/image.js';
 
@@ -564,29 +561,4 @@ export function imageSubject(inv: ImageInventory): ImageSubject {
 /** Every package of an image inventory, the removed ones (all-layers) after the live ones. */
 export function imagePackages(inv: ImageInventory): Package[] {
   return [...inv.inventory.packages, ...inv.removed.map((r) => r.package)];
-}
-
-/**
- * Whether `input` names a container image rather than a layer: an `oci:`, `docker-archive:` or
- * `docker://` reference, a directory holding `oci-layout`, or (when no such path exists and it
- * is neither an ARN nor a `.zip` name) text that reads as a registry reference `HOST/REPO[:TAG|@sha256:…]`.
- */
-export async function isImageInput(input: string): Promise<boolean> {
-  if (/^(oci|docker-archive):/.test(input) || input.startsWith('docker://')) return true;
-  if (await isLayoutDirectory(input)) return true;
-  // An ARN, or a zip that is not there (a missing layer, not a registry `host.d/x.zip`).
-  if (input.startsWith('arn:') || /\.zip$/i.test(input)) return false;
-  if (
-    await stat(input).then(
-      () => true,
-      () => false
-    )
-  )
-    return false;
-  try {
-    parseImageReference(input);
-    return true;
-  } catch {
-    return false;
-  }
 }

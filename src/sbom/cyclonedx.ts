@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import * as CDX from '@cyclonedx/cyclonedx-library';
+import * as CDX from './cdx.js';
+import { NS } from './namespace.js';
 import type { Finding } from '../model/finding.js';
 import type { Inventory } from '../model/inventory.js';
 import type { License, Package } from '../model/package.js';
@@ -25,8 +26,7 @@ export interface SbomOptions {
   timestamp?: Date;
 }
 
-/** Our own property namespace; `cdx:` is reserved for the official taxonomy. */
-export const NS = 'lamina';
+export { NS };
 
 const SPECS: Record<SpecVersion, typeof CDX.Spec.Spec1dot6> = {
   '1.6': CDX.Spec.Spec1dot6,

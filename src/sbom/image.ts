@@ -7,7 +7,7 @@
  *
  * pkg:oci: https://github.com/package-url/purl-spec/blob/main/PURL-TYPES.rst#oci
  */
-import * as CDX from '@cyclonedx/cyclonedx-library';
+import * as CDX from './cdx.js';
 import type { OsIdentity } from '../inventory/os/release.js';
 import { isInventoryComplete } from '../inventory/completeness.js';
 import type { Inventory } from '../model/inventory.js';

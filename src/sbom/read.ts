@@ -9,7 +9,7 @@
 import { BaseError } from '../errors.js';
 import type { Artifact, Inventory } from '../model/inventory.js';
 import type { Ecosystem, HashAlgorithm, License, Package } from '../model/package.js';
-import { NS } from './cyclonedx.js';
+import { NS } from './namespace.js';
 
 /** Codes for an SBOM lamina cannot read back. */
 export type SbomReadErrorCode = 'NOT_JSON' | 'NOT_CYCLONEDX' | 'TOO_MANY_COMPONENTS';

@@ -1,4 +1,4 @@
-import type * as CDX from '@cyclonedx/cyclonedx-library';
+import type * as CDX from './cdx.js';
 
 type XmlElement = CDX.Serialize.XML.Types.SimpleXml.Element;
 

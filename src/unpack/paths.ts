@@ -6,6 +6,9 @@ import type { Finding } from '../model/finding.js';
  * (lamina never writes them anywhere) but reported as findings.
  */
 export function normaliseEntryName(raw: string): { path: string; findings: Finding[] } {
+  // The common name (no backslash, no drive, no empty, `.` or `..` part) is its own path.
+  if (!raw.includes('\\') && !/^[A-Za-z]:\//.test(raw) && !/(?:^|\/)\.{0,2}(?:\/|$)/.test(raw))
+    return { path: raw, findings: [] };
   const findings: Finding[] = [];
   if (raw.includes('\\')) {
     findings.push({

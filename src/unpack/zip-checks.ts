@@ -107,10 +107,12 @@ export function checkNames(archive: string, names: readonly NamedEntry[]): Findi
     byPath.set(n.path, n.raw);
   }
   const byNfc = new Map<string, string>();
-  for (const n of names) {
+  // ASCII is already NFC: when every name is ASCII the check above already covered NFC.
+  // eslint-disable-next-line no-control-regex
+  const ascii = (path: string): boolean => /^[\x00-\x7f]*$/.test(path);
+  for (const n of names.every((x) => ascii(x.path)) ? [] : names) {
     // ASCII is already NFC; skip the costly normalize for the common case.
-    // eslint-disable-next-line no-control-regex
-    const key = /^[\x00-\x7f]*$/.test(n.path) ? n.path : n.path.normalize('NFC');
+    const key = ascii(n.path) ? n.path : n.path.normalize('NFC');
     const seen = byNfc.get(key);
     if (seen !== undefined)
       throw zipError(
@@ -225,7 +227,7 @@ export function checkEntryName(archive: string, name: string): void {
       'entry name starts with a drive letter (stripped by some readers)',
       [name]
     );
-  if (name.split('/').includes('..'))
+  if (/(?:^|\/)\.\.(?:\/|$)/.test(name))
     throw zipError('PATH_TRAVERSAL', archive, "entry name has a '..' component", [name]);
 }
 

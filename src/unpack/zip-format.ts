@@ -226,6 +226,9 @@ export function* extraFields(
   }
 }
 
+/** The extra field of the many records that have none (one shared view, not one per record). */
+const NO_BYTES = Buffer.alloc(0);
+
 /**
  * Parse every central directory record in `cd` (exactly `count` of them,
  * filling exactly the declared size: leftover bytes would be records some
@@ -259,7 +262,10 @@ export function parseCentralDirectory(archive: string, cd: Buffer, count: number
       );
     const flags = cd.readUInt16LE(p + 8);
     const nameBytes = cd.subarray(p + CENTRAL_SIZE, p + CENTRAL_SIZE + nameLen);
-    const extra = cd.subarray(p + CENTRAL_SIZE + nameLen, p + CENTRAL_SIZE + nameLen + extraLen);
+    const extra =
+      extraLen === 0
+        ? NO_BYTES
+        : cd.subarray(p + CENTRAL_SIZE + nameLen, p + CENTRAL_SIZE + nameLen + extraLen);
     const name = decodeName(archive, nameBytes, flags, cd.readUInt8(p + 5));
     let size = cd.readUInt32LE(p + 24);
     let compressedSize = cd.readUInt32LE(p + 20);
@@ -383,8 +389,8 @@ const OEM_HOSTS = new Set([0 /* FAT */, 6 /* HPFS */, 11 /* NTFS */]);
  */
 export function decodeName(archive: string, b: Buffer, flags: number, host: number): string {
   const shown = b.toString('latin1');
-  const ascii = !b.some((c) => c >= 0x80);
-  if (ascii) return shown;
+  // eslint-disable-next-line no-control-regex
+  if (/^[\x00-\x7f]*$/.test(shown)) return shown;
   const refuse = (why: string): never => {
     throw zipError('AMBIGUOUS_NAME_ENCODING', archive, why, [shown]);
   };

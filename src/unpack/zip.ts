@@ -159,6 +159,8 @@ async function hashFile(fh: FileHandle, size: number): Promise<string> {
 
 interface Parsed {
   items: ZipItem[];
+  /** The same entries by path. */
+  byPath: Map<string, ZipItem>;
   /** Where each file's and symlink's bytes are, by path. */
   data: Map<string, EntryData>;
   findings: Finding[];
@@ -225,11 +227,15 @@ const DESCRIPTOR_SIGNATURE = Buffer.from([0x50, 0x4b, 0x07, 0x08]);
 /** One central record with its checked kind and where its bytes are. */
 interface Checked {
   r: CentralRecord;
+  /** The name as stored (`r.name`), so a Checked is also checkNames' NamedEntry. */
+  raw: string;
   path: string;
   kind: EntryKind;
   mode: number;
   /** File offset of the entry's data (set by checkLayout). */
   dataOffset: number;
+  /** Where its bytes are (set by checkData). */
+  data?: EntryData;
 }
 
 /**
@@ -280,14 +286,10 @@ async function parseArchive(archive: string, ra: RandomAccess, limits: Limits): 
         `symlink target longer than ${MAX_LINK_TARGET} bytes`,
         [r.name]
       );
-    return { r, path: n.path, kind, mode, dataOffset: 0 };
+    return { r, raw: r.name, path: n.path, kind, mode, dataOffset: 0 };
   });
-  findings.push(
-    ...checkNames(
-      archive,
-      checked.map((c) => ({ raw: c.r.name, path: c.path }))
-    )
-  );
+  // One by one: a spread of many case-collision findings would overflow the call stack.
+  for (const f of checkNames(archive, checked)) findings.push(f);
   for (const c of checked)
     if (c.path === '' && c.kind !== 'dir')
       throw zipError('CORRUPT_ARCHIVE', archive, 'entry with an empty name', [c.r.name]);
@@ -310,7 +312,7 @@ async function parseArchive(archive: string, ra: RandomAccess, limits: Limits): 
       compressedSize: c.r.compressedSize,
       mode: c.mode,
     };
-    if (c.kind !== 'dir') dataByPath.set(c.path, entryData(c));
+    if (c.kind !== 'dir') dataByPath.set(c.path, c.data ?? entryData(c));
     if (c.kind === 'symlink') {
       item.linkTarget = symlinkTarget(archive, c.r.name, targets.get(c.r.index) ?? Buffer.alloc(0));
       if (resolveLinkTarget(c.path, item.linkTarget) === undefined)
@@ -323,9 +325,9 @@ async function parseArchive(archive: string, ra: RandomAccess, limits: Limits): 
     }
     items.push(item);
   }
-  addParents(items);
+  const byPath = addParents(items);
   sortByPath(items);
-  return { items, data: dataByPath, findings };
+  return { items, byPath, data: dataByPath, findings };
 }
 
 function entryData(c: Checked): EntryData {
@@ -350,7 +352,12 @@ function refuseParentConflicts(
 ): void {
   const leaves = new Map<string, EntryKind>();
   for (const i of items) if (i.kind !== 'dir') leaves.set(i.path, i.kind);
+  // Entries of one directory are usually listed together: its parents are checked once.
+  let checkedDir: string | undefined;
   for (const i of items) {
+    const dir = i.path.slice(0, Math.max(i.path.lastIndexOf('/'), 0));
+    if (dir === checkedDir) continue;
+    checkedDir = dir;
     for (let cut = i.path.indexOf('/'); cut > 0; cut = i.path.indexOf('/', cut + 1)) {
       const parent = i.path.slice(0, cut);
       const kind = leaves.get(parent);
@@ -365,17 +372,26 @@ function refuseParentConflicts(
   }
 }
 
-/** Add directory entries for parents the archive does not list. */
-function addParents(items: ZipItem[]): void {
-  const have = new Set(items.map((i) => i.path));
-  for (const i of [...items]) {
-    for (let cut = i.path.lastIndexOf('/'); cut > 0; cut = i.path.lastIndexOf('/', cut - 1)) {
-      const dir = i.path.slice(0, cut);
+/** Add directory entries for parents the archive does not list; every entry by path. */
+function addParents(items: ZipItem[]): Map<string, ZipItem> {
+  const have = new Map<string, ZipItem>();
+  for (const i of items) have.set(i.path, i);
+  let doneDir: string | undefined;
+  for (let n = items.length, k = 0; k < n; k++) {
+    const path = items[k]!.path;
+    const dir = path.slice(0, Math.max(path.lastIndexOf('/'), 0));
+    // The previous entry's directory and its parents are in `have` already.
+    if (dir === doneDir) continue;
+    doneDir = dir;
+    for (let cut = path.lastIndexOf('/'); cut > 0; cut = path.lastIndexOf('/', cut - 1)) {
+      const dir = path.slice(0, cut);
       if (have.has(dir)) break;
-      have.add(dir);
-      items.push({ path: dir, kind: 'dir', size: 0, compressedSize: 0, mode: 0 });
+      const parent: ZipItem = { path: dir, kind: 'dir', size: 0, compressedSize: 0, mode: 0 };
+      have.set(dir, parent);
+      items.push(parent);
     }
   }
+  return have;
 }
 
 /**
@@ -402,6 +418,12 @@ class Window {
     private readonly ra: RandomAccess,
     private readonly size: number
   ) {}
+
+  /** Bytes [pos, pos + len) when the window holds them (no await per small entry). */
+  peek(pos: number, len: number): Buffer | undefined {
+    if (pos < this.#start || pos + len > this.#start + this.#buf.length) return undefined;
+    return this.#buf.subarray(pos - this.#start, pos - this.#start + len);
+  }
 
   /** Bytes [pos, pos + len), fewer only at end of file. */
   async get(pos: number, len: number): Promise<Buffer> {
@@ -462,9 +484,9 @@ async function checkLayout(
         `${o - prevEnd} bytes between two entries that no central record lists`,
         [prev.name, r.name]
       );
-    const fixed = await win.get(o, LOCAL_SIZE);
+    const fixed = win.peek(o, LOCAL_SIZE) ?? (await win.get(o, LOCAL_SIZE));
     const hl = localHeaderLength(fixed, 0);
-    const header = hl < 0 ? fixed : await win.get(o, hl);
+    const header = hl < 0 ? fixed : (win.peek(o, hl) ?? (await win.get(o, hl)));
     if (hl < 0 || header.length < hl)
       throw zipError('TRUNCATED_ARCHIVE', archive, 'local header runs past end of file', [r.name]);
     const lh = parseLocalHeader(archive, header, 0, r.name);
@@ -587,12 +609,13 @@ async function checkData(
   const win = new Window(ra, WINDOW);
   const byOffset = [...checked].sort((a, b) => a.dataOffset - b.dataOffset);
   for (const c of byOffset) {
-    const e = entryData(c);
+    const e = (c.data = entryData(c));
     // A directory stored as an empty deflate entry has no stream to check.
     if (c.kind === 'dir' && e.size === 0 && e.compressedSize === 0) continue;
     const scan = e.method === 0 && (c.r.flags & FLAG_DESCRIPTOR) !== 0;
     if (fitsInMemory(e)) {
-      const raw = await win.get(e.dataOffset, e.compressedSize);
+      const raw =
+        win.peek(e.dataOffset, e.compressedSize) ?? (await win.get(e.dataOffset, e.compressedSize));
       if (raw.length !== e.compressedSize)
         throw zipError('TRUNCATED_ARCHIVE', archive, 'entry data ends past end of file', [e.name]);
       const out = decodeEntry(archive, e, raw, false);
@@ -629,7 +652,7 @@ class ZipSource implements FileSource {
   readonly size: number;
   readonly findings: readonly Finding[];
   readonly #items: readonly ZipItem[];
-  readonly #byPath = new Map<string, ZipItem>();
+  readonly #byPath: ReadonlyMap<string, ZipItem>;
   readonly #data: ReadonlyMap<string, EntryData>;
 
   constructor(
@@ -643,7 +666,7 @@ class ZipSource implements FileSource {
     this.findings = parsed.findings;
     this.#items = parsed.items;
     this.#data = parsed.data;
-    for (const i of parsed.items) this.#byPath.set(i.path, i);
+    this.#byPath = parsed.byPath;
   }
 
   readonly entries = (): readonly FileEntry[] => this.#items;

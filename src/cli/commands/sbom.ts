@@ -1,8 +1,8 @@
 /** `lamina sbom`: one layer (zip, directory, ARN), a container image, or a function's layers as a CycloneDX SBOM. */
 import { UsageError } from '../../errors.js';
 import { parseFunctionArn } from '../../model/arn.js';
-import { imageSbom, isImageInput, type ImageInventory } from '../../pipeline/image.js';
-import { functionSbom, layerSbom, SBOM_OUTPUT_FORMATS } from '../../pipeline/sbom.js';
+import type { ImageInventory } from '../../pipeline/image.js';
+import { isImageInput } from '../../pipeline/image-input.js';
 import { summarizeInventory } from '../../report/inventory-summary.js';
 import type { SpecVersion } from '../../sbom/cyclonedx.js';
 import { EXIT } from '../exit.js';
@@ -94,6 +94,8 @@ export const sbomCommand = command(
         message: `sbom takes exactly one INPUT or --function NAME\n${SBOM_USAGE}`,
       });
     }
+    // Loaded once the arguments are known to be usable: --help and usage errors stay fast.
+    const { functionSbom, layerSbom, SBOM_OUTPUT_FORMATS } = await import('../../pipeline/sbom.js');
     const format = flags.oneOf('format', values.format, SBOM_OUTPUT_FORMATS);
     const targets = outputTargets(values.output ?? [], SBOM_OUTPUT_FORMATS, format);
     const options = {
@@ -137,6 +139,8 @@ export const sbomCommand = command(
 
     const input = positionals[0]!;
     if (await isImageInput(input)) {
+      // The image stack (registry client, AWS SDK, tar reader) loads only for an image.
+      const { imageSbom } = await import('../../pipeline/image.js');
       const result = await imageSbom(input, {
         ...options,
         ...flags.image(values),

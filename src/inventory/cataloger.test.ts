@@ -1,0 +1,58 @@
+import picomatch from 'picomatch';
+import { describe, expect, it } from 'vitest';
+import { globMatcher } from './cataloger.js';
+import { DEFAULT_CATALOGERS } from './catalogers.js';
+
+const PATHS = [
+  'a.jar',
+  '.jar',
+  'lib/x.jar',
+  'lib/x.jar/',
+  'lib/x.jarx',
+  'lib/x.JAR',
+  'lib/xjar',
+  'deep/a/b/c/d.war',
+  'nodejs/node_modules/left-pad/package.json',
+  'nodejs/node_modules/@scope/pkg/package.json',
+  'nodejs/node_modules/left-pad/lib/package.json',
+  'node_modules/x/package.json',
+  'package.json',
+  'xpackage.json',
+  'var/lib/dpkg/status',
+  'var/lib/dpkg/status.d/base',
+  'lib/apk/db/installed',
+  'x/lib/apk/db/installed',
+  'usr/lib/sysimage/rpm/rpmdb.sqlite',
+  'python/lib/python3.12/site-packages/x-1.0.dist-info/METADATA',
+  'python/x-1.0.egg-info/PKG-INFO',
+  'gems/specifications/rack-3.0.gemspec',
+  'bin/app',
+  'bin/app.deps.json',
+  'lib/libz.so.1',
+  '.hidden/.x.jar',
+];
+
+describe('globMatcher', () => {
+  // The literal-tail pre-filter must never change what the globs match.
+  it('agrees with picomatch on every cataloger glob set and on odd globs', () => {
+    const sets = [
+      ...DEFAULT_CATALOGERS.map((c) => c.globs),
+      ['**/*.{jar,war}'],
+      ['**/a+b', '**/@(x|y).jar', '**/[ab].txt'],
+      ['!**/*.jar'],
+      ['**/dir/'],
+    ];
+    for (const globs of sets) {
+      const reference = picomatch(globs as string[], { dot: true });
+      const fast = globMatcher(globs);
+      for (const path of PATHS)
+        expect([globs, path, fast(path)]).toEqual([globs, path, reference(path)]);
+    }
+  });
+
+  it('still matches what the globs name', () => {
+    const jar = globMatcher(['**/*.jar', '**/*.war']);
+    expect(['a.jar', 'lib/x.jar', 'deep/a/b/c/d.war', '.jar'].filter(jar)).toHaveLength(4);
+    expect(['lib/x.JAR', 'lib/x.jarx', 'bin/app'].some(jar)).toBe(false);
+  });
+});

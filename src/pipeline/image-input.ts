@@ -1,0 +1,31 @@
+/**
+ * Whether a command's input names a container image or a layer. Kept apart from ./image.js so
+ * that every command can ask without loading the image stack (registry, AWS SDK, tar reader).
+ */
+import { stat } from 'node:fs/promises';
+import { isLayoutDirectory, parseImageReference } from '../fetch/image/reference.js';
+
+/**
+ * Whether `input` names a container image rather than a layer: an `oci:`, `docker-archive:` or
+ * `docker://` reference, a directory holding `oci-layout`, or (when no such path exists and it
+ * is neither an ARN nor a `.zip` name) text that reads as a registry reference `HOST/REPO[:TAG|@sha256:…]`.
+ */
+export async function isImageInput(input: string): Promise<boolean> {
+  if (/^(oci|docker-archive):/.test(input) || input.startsWith('docker://')) return true;
+  if (await isLayoutDirectory(input)) return true;
+  // An ARN, or a zip that is not there (a missing layer, not a registry `host.d/x.zip`).
+  if (input.startsWith('arn:') || /\.zip$/i.test(input)) return false;
+  if (
+    await stat(input).then(
+      () => true,
+      () => false
+    )
+  )
+    return false;
+  try {
+    parseImageReference(input);
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,2 @@
+/** Our own property namespace; `cdx:` is reserved for the official taxonomy. */
+export const NS = 'lamina';
