@@ -52,7 +52,13 @@ describe('limiter', () => {
     expect(peak).toBe(2);
     expect(started).toEqual([0, 1, 2, 3, 4, 5, 6]);
     expect(settled.map((s) => (s.status === 'fulfilled' ? s.value : 'failed'))).toEqual([
-      0, 1, 2, 3, 'failed', 5, 6,
+      0,
+      1,
+      2,
+      3,
+      'failed',
+      5,
+      6,
     ]);
   });
 });

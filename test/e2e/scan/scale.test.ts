@@ -156,3 +156,74 @@ describe('lamina re-scan', () => {
     expect(await readFile(again.resultPath)).toEqual(coldJson);
   });
 });
+
+/**
+ * One account, two Regions; `layers` layers of one version each per Region, the same zip in
+ * both Regions (so one digest has two ARNs), and a function using each.
+ */
+function pipelineEstate(layers: number): string {
+  const region = (name: string): string[] => [
+    `      ${name}:`,
+    '        layers:',
+    ...Array.from({ length: layers }, (_, l) => [
+      `          - name: lib-${String(l).padStart(2, '0')}`,
+      '            versions:',
+      `              - generate: { files: { 'nodejs/node_modules/lib-${l}/package.json': '{"name":"lib-${l}","version":"1.0.0"}' } }`,
+    ]).flat(),
+    '        functions:',
+    ...Array.from({ length: layers }, (_, l) => {
+      const name = `lib-${String(l).padStart(2, '0')}`;
+      return `          - { name: fn-${l}, layers: ['${name}:1'] }`;
+    }),
+  ];
+  return [
+    `homeAccount: '${HOME}'`,
+    'accounts:',
+    `  '${HOME}':`,
+    '    accessKeys:',
+    '      - { accessKeyId: AKIAPIPE000000000001, secretAccessKey: pipe-secret }',
+    '    regions:',
+    ...region('us-west-2'),
+    ...region('eu-west-1'),
+  ].join('\n');
+}
+
+describe('lamina scan pipelined with the listing', () => {
+  it('starts downloads while layer versions are still being listed, with the same result whatever the timing', async () => {
+    const h = await harness(pipelineEstate(12));
+    // One call at a time and one Region at a time: the listing's order is fixed, so a
+    // download before the last ListLayerVersions can only come from the pipelining.
+    const serial = await h.scan({
+      regions: ['us-west-2', 'eu-west-1'],
+      concurrency: 1,
+      targetConcurrency: 1,
+      reuse: false,
+    });
+    const log = h.endpoint.log;
+    const firstDownload = log.findIndex((r) => r.service === 'content');
+    const lastListing = log.map((r) => r.op).lastIndexOf('ListLayerVersions');
+    expect(firstDownload).toBeGreaterThan(-1);
+    expect(firstDownload).toBeLessThan(lastListing);
+    // us-west-2 is listed first, so each zip is first inventoried under its us-west-2 ARN;
+    // the SBOM keeps the smallest ARN (eu-west-1), as a scan that waited would name it.
+    const v = versionsOf(serial.result).find((x) => x.arn === lv('us-west-2', HOME, 'lib-00', 1))!;
+    const sbom = JSON.parse(await readFile(join(h.dir, 'out', v.sbom!), 'utf8')) as {
+      metadata: { component: { name: string } };
+    };
+    expect(sbom.metadata.component.name).toBe(lv('eu-west-1', HOME, 'lib-00', 1));
+    expect(serial.stats.downloads).toBe(12);
+    const want = await readFile(serial.resultPath);
+    const sbomText = await readFile(join(h.dir, 'out', v.sbom!));
+
+    // Regions the other way round, wide concurrency and random latency: same bytes.
+    const loose = await harness(pipelineEstate(12), { faults: 'latency=0-20,seed=3' });
+    const other = await loose.scan({
+      regions: ['eu-west-1', 'us-west-2'],
+      concurrency: 8,
+      reuse: false,
+    });
+    expect(await readFile(other.resultPath)).toEqual(want);
+    expect(await readFile(join(loose.dir, 'out', v.sbom!))).toEqual(sbomText);
+    expect(other.stats.downloads).toBe(12);
+  });
+});
