@@ -151,8 +151,10 @@ async function main() {
         ? {
             quota: {
               ratePerSecond: Number(values.rate),
-              coldFloorSeconds: round(cold.apiRequests / Number(values.rate)),
-              ...(warm ? { warmFloorSeconds: round(warm.apiRequests / Number(values.rate)) } : {}),
+              coldSecondsAtQuota: round(cold.apiRequests / Number(values.rate)),
+              ...(warm
+                ? { warmSecondsAtQuota: round(warm.apiRequests / Number(values.rate)) }
+                : {}),
             },
           }
         : {}),
