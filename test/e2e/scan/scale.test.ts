@@ -73,6 +73,19 @@ describe('lamina scan within quotas', () => {
   });
 });
 
+describe('lamina scan at a quota', () => {
+  it('finishes with the same result when Lambda throttles above 4 calls per second', async () => {
+    const plain = await harness(SCAN_ESTATE);
+    const want = await readFile((await plain.scan()).resultPath);
+    const h = await harness(SCAN_ESTATE, { faults: 'rate=4' });
+    const { stats, resultPath } = await h.scan({ concurrency: 8 });
+    expect(await readFile(resultPath)).toEqual(want);
+    const throttled = h.endpoint.log.filter((r) => r.fault === 'throttle');
+    expect(throttled.length).toBeGreaterThan(0);
+    expect(stats.api.throttled).toBe(throttled.length);
+  });
+});
+
 describe('lamina re-scan', () => {
   it('reuses recorded layer versions and SBOMs: list calls only for what its owner lists', async () => {
     const h = await harness(SCAN_ESTATE);
