@@ -58,11 +58,14 @@ describe('lamina scan at the API floor', () => {
 });
 
 describe('lamina scan within quotas', () => {
-  it('finishes with the same result under 20 % throttling and 5xx, and reports the throttling', async () => {
+  it.each([
+    ['under 20 % throttling and 5xx', 'throttle=0.2,5xx=0.2,seed=14', { targetConcurrency: 2 }],
+    ['when Lambda throttles above 4 calls per second', 'rate=4', { concurrency: 8 }],
+  ])('finishes with the same result %s, and reports the throttling', async (_, faults, options) => {
     const plain = await harness(SCAN_ESTATE);
     const want = await readFile((await plain.scan()).resultPath);
-    const h = await harness(SCAN_ESTATE, { faults: 'throttle=0.2,5xx=0.2,seed=14' });
-    const { stats, resultPath } = await h.scan({ targetConcurrency: 2 });
+    const h = await harness(SCAN_ESTATE, { faults });
+    const { stats, resultPath } = await h.scan(options);
     expect(await readFile(resultPath)).toEqual(want);
     const throttled = h.endpoint.log.filter(
       (r) => r.service !== 'content' && r.fault === 'throttle'
@@ -70,19 +73,6 @@ describe('lamina scan within quotas', () => {
     expect(throttled.length).toBeGreaterThan(0);
     expect(stats.api.throttled).toBe(throttled.length);
     expect(stats.api.requests).toBeGreaterThan(stats.apiFloor);
-  });
-});
-
-describe('lamina scan at a quota', () => {
-  it('finishes with the same result when Lambda throttles above 4 calls per second', async () => {
-    const plain = await harness(SCAN_ESTATE);
-    const want = await readFile((await plain.scan()).resultPath);
-    const h = await harness(SCAN_ESTATE, { faults: 'rate=4' });
-    const { stats, resultPath } = await h.scan({ concurrency: 8 });
-    expect(await readFile(resultPath)).toEqual(want);
-    const throttled = h.endpoint.log.filter((r) => r.fault === 'throttle');
-    expect(throttled.length).toBeGreaterThan(0);
-    expect(stats.api.throttled).toBe(throttled.length);
   });
 });
 
