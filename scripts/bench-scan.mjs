@@ -11,6 +11,9 @@
 //
 // usage: node scripts/bench-scan.mjs [--functions N] [--layer-versions N] [--concurrency N]
 //        [--faults SPEC]    (the local endpoint's fault spec, e.g. throttle=0.05)
+//        [--rate N]         (a quota-like rate: Lambda requests per second per account and
+//                            Region, above which the endpoint throttles; the fault spec's rate=N)
+//        [--skip-warm]      (cold run only)
 //        [--cpu-prof DIR]   (write V8 CPU profiles of the scan children into DIR)
 // Needs `npm run build` and `npm run build:aws-local` (npm run bench:scan does both).
 import { spawn } from 'node:child_process';
@@ -29,6 +32,8 @@ const { values } = parseArgs({
     'layer-versions': { type: 'string', default: '2000' },
     concurrency: { type: 'string', default: '8' },
     faults: { type: 'string' },
+    rate: { type: 'string' },
+    'skip-warm': { type: 'boolean', default: false },
     'cpu-prof': { type: 'string' },
   },
 });
@@ -115,14 +120,14 @@ async function main() {
   const { yaml, versions } = estateYaml();
   const estateFile = join(BENCH, 'estate.yaml');
   writeFileSync(estateFile, yaml);
-  const endpoint = await startAwsEndpoint({
-    estate: estateFile,
-    ...(values.faults ? { faults: values.faults } : {}),
-  });
+  const faults = [values.faults, values.rate ? `rate=${values.rate}` : undefined]
+    .filter(Boolean)
+    .join(',');
+  const endpoint = await startAwsEndpoint({ estate: estateFile, ...(faults ? { faults } : {}) });
   try {
     // Run asynchronously so the in-process endpoint keeps serving: spawnSync would block it.
     const cold = await runAsync(endpoint.url, 'cold');
-    const warm = await runAsync(endpoint.url, 'warm');
+    const warm = values['skip-warm'] ? undefined : await runAsync(endpoint.url, 'warm');
     const contentRequests = endpoint.log.filter((r) => r.service === 'content').length;
     const report = {
       functions: FUNCTIONS,
@@ -132,10 +137,27 @@ async function main() {
       endpointContentRequests: contentRequests,
       ratios: {
         coldApiCallsPerFloor: round(cold.apiRequests / cold.apiFloor),
-        warmApiCallsPerCold: round(warm.apiRequests / cold.apiRequests),
-        warmCpuPerCold: round(warm.cpuMs / cold.cpuMs),
-        warmRssPerCold: round(warm.maxRssKiB / cold.maxRssKiB),
+        ...(warm
+          ? {
+              warmApiCallsPerCold: round(warm.apiRequests / cold.apiRequests),
+              warmCpuPerCold: round(warm.cpuMs / cold.cpuMs),
+              warmRssPerCold: round(warm.maxRssKiB / cold.maxRssKiB),
+            }
+          : {}),
       },
+      // At a quota of N requests per second the calls alone take calls / N seconds: the time a
+      // scan of this estate needs on real AWS at that quota, whatever the machine.
+      ...(values.rate
+        ? {
+            quota: {
+              ratePerSecond: Number(values.rate),
+              coldSecondsAtQuota: round(cold.apiRequests / Number(values.rate)),
+              ...(warm
+                ? { warmSecondsAtQuota: round(warm.apiRequests / Number(values.rate)) }
+                : {}),
+            },
+          }
+        : {}),
     };
     console.log(JSON.stringify(report, null, 2));
     const problems = [];
@@ -147,9 +169,9 @@ async function main() {
       problems.push(
         `downloads ${cold.downloads}, content requests ${contentRequests}: want exactly ${versions}`
       );
-    if (warm.downloads !== 0) problems.push(`cached run downloaded ${warm.downloads}`);
+    if (warm && warm.downloads !== 0) problems.push(`cached run downloaded ${warm.downloads}`);
     if (cold.failures !== 0) problems.push(`${cold.failures} failures`);
-    if (warm.inventoried !== 0) problems.push(`warm run inventoried ${warm.inventoried}`);
+    if (warm && warm.inventoried !== 0) problems.push(`warm run inventoried ${warm.inventoried}`);
     for (const p of problems) console.error(`bench-scan: ${p}`);
     process.exitCode = problems.length ? 1 : 0;
   } finally {

@@ -76,6 +76,24 @@ describe('parseFaultSpec', () => {
     }
   });
 
+  it('reads a quota and rejects a bad one', () => {
+    expect(parseFaultSpec('rate=15').ratePerSecond).toBe(15);
+    expect(parseFaultSpec('throttle=0.1').ratePerSecond).toBeUndefined();
+    for (const bad of ['rate=0', 'rate=-1', 'rate=x', 'rate='])
+      expect(() => parseFaultSpec(bad)).toThrow(FaultSpecError);
+  });
+
+  it('a quota lets one second of requests through per key, then refills at the rate', () => {
+    const f = new FaultInjector(parseFaultSpec('rate=4'));
+    const at = (ms: number, key = 'a/us-east-1'): boolean => f.overQuota(key, ms);
+    expect([0, 0, 0, 0, 0].map((ms) => at(ms))).toEqual([false, false, false, false, true]);
+    // Another account and Region has its own bucket.
+    expect(at(0, 'b/us-east-1')).toBe(false);
+    // 250 ms at 4 per second is one token.
+    expect([250, 250].map((ms) => at(ms))).toEqual([false, true]);
+    expect(new FaultInjector(parseFaultSpec('')).overQuota('a', 0)).toBe(false);
+  });
+
   it('is deterministic for a seed and varies across seeds', () => {
     const draws = (seed: number): boolean[] => {
       const f = new FaultInjector(parseFaultSpec(`throttle=0.5,seed=${seed}`));
@@ -103,6 +121,27 @@ describe('fault injection through the real SDK', () => {
     expect(ep.log.map((r) => [r.op, r.fault])).toEqual([
       ['ListFunctions', 'throttle'],
       ['GetLayerVersion', undefined],
+    ]);
+  });
+
+  it('rate → Lambda calls above the quota are throttled, STS is not', async () => {
+    // One request per 10 s: the first passes, the next two come well within the 10 s.
+    const { ep, lambda } = await start('rate=0.1');
+    const sts = new STSClient({
+      endpoint: ep.url,
+      region: 'us-east-1',
+      credentials: ep.credentials,
+      maxAttempts: 1,
+    });
+    open.push(sts);
+    const got: unknown[] = [];
+    for (let i = 0; i < 3; i++)
+      got.push(await lambda.send(new ListFunctionsCommand({})).catch((e: unknown) => e));
+    expect(got.map((g) => g instanceof TooManyRequestsException)).toEqual([false, true, true]);
+    await expect(sts.send(new GetCallerIdentityCommand({}))).resolves.toBeDefined();
+    expect(ep.log.filter((r) => r.fault === 'throttle').map((r) => r.op)).toEqual([
+      'ListFunctions',
+      'ListFunctions',
     ]);
   });
 

@@ -3,7 +3,9 @@
  * `throttle=0.2,5xx=0.1,latency=50-200,reset=0.05,truncate=0.1,badsha=1,expired=0.3,seed=42`.
  * A rate may target one operation (`throttle@ListFunctions=0.5`) or, for content
  * faults, one content key (`badsha@my-layer:2=1`). Decisions come from a seeded PRNG
- * so a run is reproducible.
+ * so a run is reproducible. `rate=15` is a quota, not a fault rate: Lambda API requests per
+ * second per account and Region (a token bucket holding one second's worth, at least one); the requests
+ * above it are throttled, as the service's control-plane quotas do.
  */
 import { createHash } from 'node:crypto';
 import { AwsLocalError } from './errors.js';
@@ -20,6 +22,8 @@ export interface FaultSpec {
   rates: Map<FaultKind, Map<string, number>>;
   /** Added delay per request, uniformly in [min,max] ms. */
   latency: { min: number; max: number } | undefined;
+  /** Lambda API requests per second per account and Region (undefined: no quota). */
+  ratePerSecond?: number;
   seed: number;
 }
 
@@ -42,6 +46,14 @@ export function parseFaultSpec(spec: string): FaultSpec {
       if (!/^\d+$/.test(value))
         throw new FaultSpecError({ code: 'BAD_FAULT_SPEC', message: `seed must be an integer` });
       out.seed = Number(value);
+    } else if (kind === 'rate') {
+      const n = Number(value);
+      if (!/^\d+(\.\d+)?$/.test(value) || !(n > 0))
+        throw new FaultSpecError({
+          code: 'BAD_FAULT_SPEC',
+          message: `rate must be a positive number of requests per second`,
+        });
+      out.ratePerSecond = n;
     } else if (kind === 'latency') {
       const m = /^(\d+)(?:-(\d+))?$/.exec(value);
       if (!m)
@@ -69,7 +81,7 @@ export function parseFaultSpec(spec: string): FaultSpec {
     } else {
       throw new FaultSpecError({
         code: 'BAD_FAULT_SPEC',
-        message: `${kind}: unknown fault (known: ${[...FAULT_KINDS, 'latency', 'seed'].join(', ')})`,
+        message: `${kind}: unknown fault (known: ${[...FAULT_KINDS, 'latency', 'rate', 'seed'].join(', ')})`,
       });
     }
   }
@@ -119,6 +131,25 @@ export class FaultInjector {
     if (r >= 1) return true;
     const h = createHash('sha256').update(`${this.spec.seed}\0${kind}\0${target}`).digest();
     return h.readUInt32BE(0) / 4294967296 < r;
+  }
+
+  private readonly buckets = new Map<string, { tokens: number; at: number }>();
+
+  /**
+   * Whether a request on `key` (account and Region) exceeds the `rate` quota at `nowMs`: a
+   * token bucket of one second's worth, refilled continuously. False when no quota is set.
+   */
+  overQuota(key: string, nowMs: number): boolean {
+    const rate = this.spec.ratePerSecond;
+    if (rate === undefined) return false;
+    const capacity = Math.max(1, rate);
+    const b = this.buckets.get(key) ?? { tokens: capacity, at: nowMs };
+    b.tokens = Math.min(capacity, b.tokens + ((nowMs - b.at) / 1000) * rate);
+    b.at = nowMs;
+    this.buckets.set(key, b);
+    if (b.tokens < 1) return true;
+    b.tokens -= 1;
+    return false;
   }
 
   /** Milliseconds to delay this request, 0 when no latency is configured. */

@@ -297,7 +297,9 @@ export async function startAwsEndpoint(options: AwsEndpointOptions): Promise<Aws
       req.socket.destroy();
       return;
     }
-    if (faults.roll('throttle', op)) {
+    const overQuota =
+      service === 'lambda' && faults.overQuota(`${caller.account}/${scope.region}`, Date.now());
+    if (overQuota || faults.roll('throttle', op)) {
       record.fault = 'throttle';
       fail(throttleError(service), jsonService);
       return;

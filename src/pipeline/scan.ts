@@ -23,6 +23,7 @@ import {
   SCAN_RESULT_SCHEMA_VERSION,
   type ScanFailure,
   type ScanFunction,
+  type ScanFunctionLayer,
   type ScanLayer,
   type ScanLayerVersion,
   type ScanResult,
@@ -31,7 +32,7 @@ import type { Limits } from '../unpack/source.js';
 import { formatBytes } from '../util/format.js';
 import { writeFileAtomic } from '../util/fs.js';
 import { writeChunksAtomic } from '../util/write-chunks.js';
-import { mapLimit } from '../util/pool.js';
+import { limiter, mapLimit } from '../util/pool.js';
 import { LAMINA_VERSION } from '../version.js';
 import { withAwsSession, type AwsSession } from './aws.js';
 import { scanPackageDrift } from './drift.js';
@@ -126,6 +127,42 @@ export async function scanEstate(options: ScanOptions): Promise<ScanOutcome> {
   const progress = options.onProgress ?? (() => undefined);
   return withAwsSession(options, options.retry ?? RETRY.estate, async (session) => {
     const reuse = await openScanReuse(session.cache.root, options.reuse ?? true, limits);
+    const stats: ScanStats = {
+      api: session.factory.stats,
+      contentRequests: 0,
+      bytesDownloaded: 0,
+      downloads: 0,
+      cacheHits: 0,
+      inventoried: 0,
+      sbomsReused: 0,
+      cost: { identities: 0, listPages: 0, described: 0, reused: 0, codeSigningFallbacks: 0 },
+      apiFloor: 0,
+      tokenRequests: 0,
+      imagesRead: 0,
+      images: null,
+    };
+    const sbomDir = join(resolve(options.outDir), 'sboms');
+    await mkdir(sbomDir, { recursive: true });
+    const ctx: ContentContext = { session, limits, sbomDir, stats, reuse };
+
+    // Content work starts as each layer version's content is known, while listing goes on,
+    // named after the first ARN seen with that zip; the pass below keeps it when that is
+    // the smallest ARN of its group, as a scan that waited would have named it.
+    const early = new Map<string, Promise<{ arn: string; outcome: ArtifactOutcome }>>();
+    const gate = limiter(concurrency);
+    let started = 0;
+    const onContent = (lv: LayerVersionRecord): void => {
+      const hex = lv.content ? codeSha256ToHex(lv.content.codeSha256) : undefined;
+      if (!hex || early.has(hex)) return;
+      const arn = lv.arn;
+      const task = gate(async () => {
+        const outcome = await fetchAndInventory(hex, lv, ctx);
+        progress(`layers ${++started} while listing (${formatBytes(stats.bytesDownloaded)})`);
+        return { arn, outcome };
+      });
+      task.catch(() => undefined);
+      early.set(hex, task);
+    };
     const en = await enumerateEstate(session.factory, {
       regions: options.regions,
       roleArns: options.roleArns ?? [],
@@ -136,21 +173,11 @@ export async function scanEstate(options: ScanOptions): Promise<ScanOutcome> {
       ...(options.targetConcurrency ? { targetConcurrency: options.targetConcurrency } : {}),
       known: reuse.known,
       ...(options.shard ? { shard: options.shard } : {}),
+      onContent,
     });
-    const stats: ScanStats = {
-      api: session.factory.stats,
-      contentRequests: 0,
-      bytesDownloaded: 0,
-      downloads: 0,
-      cacheHits: 0,
-      inventoried: 0,
-      sbomsReused: 0,
-      cost: en.cost,
-      apiFloor: 0,
-      tokenRequests: 0,
-      imagesRead: 0,
-      images: null,
-    };
+    // Descriptions the content work needed (a recorded one without a cached zip) join the count.
+    en.cost.described += stats.cost.described;
+    stats.cost = en.cost;
 
     // One unit of work per distinct zip; the smallest ARN names it, so output is stable.
     const byHex = new Map<string, LayerVersionRecord[]>();
@@ -174,20 +201,14 @@ export async function scanEstate(options: ScanOptions): Promise<ScanOutcome> {
       en.failures.push({ scope: 'layer-version', subject: lv.arn, ...lv.failure });
     }
 
-    const sbomDir = join(resolve(options.outDir), 'sboms');
-    await mkdir(sbomDir, { recursive: true });
     const hexes = [...byHex.keys()].sort();
     const outcomes = new Map<string, ArtifactOutcome>();
     let done = 0;
     await mapLimit(hexes, concurrency, async (hex) => {
-      const group = byHex.get(hex)!.sort((a, b) => (a.arn < b.arn ? -1 : 1));
-      const outcome = await fetchAndInventory(hex, group, {
-        session,
-        limits,
-        sbomDir,
-        stats,
-        reuse,
-      });
+      const first = byHex.get(hex)!.reduce((a, b) => (b.arn < a.arn ? b : a));
+      const got = await early.get(hex);
+      const outcome =
+        got?.arn === first.arn ? got.outcome : await gate(() => fetchAndInventory(hex, first, ctx));
       outcomes.set(hex, outcome);
       progress(
         `layers ${++done}/${hexes.length} (${formatBytes(stats.bytesDownloaded)} downloaded)`
@@ -218,12 +239,21 @@ export async function scanEstate(options: ScanOptions): Promise<ScanOutcome> {
   });
 }
 
+/** What the content work of a scan shares. */
+interface ContentContext {
+  session: AwsSession;
+  limits: Limits;
+  sbomDir: string;
+  stats: ScanStats;
+  reuse: ScanReuse;
+}
+
+/** Fetch, inventory and write the SBOM of the zip `hex`, named after the layer version `first`. */
 async function fetchAndInventory(
   hex: string,
-  group: LayerVersionRecord[],
-  ctx: { session: AwsSession; limits: Limits; sbomDir: string; stats: ScanStats; reuse: ScanReuse }
+  first: LayerVersionRecord,
+  ctx: ContentContext
 ): Promise<ArtifactOutcome> {
-  const first = group[0]!;
   const file = `${hex}.cdx.json`;
   const cached = await ctx.reuse.sbom(hex, first.arn);
   if (cached) {
@@ -304,12 +334,49 @@ function buildResult(
   regions: string[],
   images: ImageScan
 ): ScanResult {
+  // One digest string and one layer reference per layer version, shared by every function that
+  // attaches it: at 100,000 functions, copies per function would be most of the result.
+  const digests = new Map<LayerVersionRecord, string | null>();
   const digestOf = (lv: LayerVersionRecord | undefined): string | null => {
-    const hex = lv?.content ? codeSha256ToHex(lv.content.codeSha256) : undefined;
-    return hex ? `sha256:${hex}` : null;
+    if (!lv) return null;
+    let d = digests.get(lv);
+    if (d === undefined) {
+      const hex = lv.content ? codeSha256ToHex(lv.content.codeSha256) : undefined;
+      d = hex ? `sha256:${hex}` : null;
+      digests.set(lv, d);
+    }
+    return d;
+  };
+  const refs = new Map<string, ScanFunctionLayer>();
+  const layerRef = (arn: string): ScanFunctionLayer => {
+    let ref = refs.get(arn);
+    if (!ref) {
+      const lv = en.layerVersions.get(arn);
+      ref = {
+        arn,
+        name: lv?.name ?? arn,
+        owner: lv?.owner ?? '',
+        version: lv?.version ?? 0,
+        digest: digestOf(lv),
+      };
+      refs.set(arn, ref);
+    }
+    return ref;
+  };
+  const archs = new Map<string, string[]>();
+  const architectures = (list: string[]): string[] => {
+    const sorted = [...list].sort();
+    const key = sorted.join('\0');
+    const shared = archs.get(key);
+    if (shared) return shared;
+    archs.set(key, sorted);
+    return sorted;
   };
 
-  const functions: ScanFunction[] = en.functions
+  // The records are let go as they become functions of the result: not held twice.
+  const records = en.functions;
+  en.functions = [];
+  const functions: ScanFunction[] = records
     .map((f) => ({
       account: f.account,
       region: f.region,
@@ -317,22 +384,14 @@ function buildResult(
       arn: f.arn,
       version: f.version,
       runtime: f.runtime ?? null,
-      architectures: [...f.architectures].sort(),
+      architectures: architectures(f.architectures),
       packageType: f.packageType,
       codeSigningConfig: f.codeSigningConfig ?? null,
-      layers: f.layers.map((arn) => {
-        const lv = en.layerVersions.get(arn);
-        return {
-          arn,
-          name: lv?.name ?? arn,
-          owner: lv?.owner ?? '',
-          version: lv?.version ?? 0,
-          digest: digestOf(lv),
-        };
-      }),
+      layers: f.layers.map(layerRef),
       ...(images.functions.has(f.arn) ? { image: images.functions.get(f.arn)! } : {}),
     }))
     .sort((a, b) => cmp(a.account, b.account) || cmp(a.region, b.region) || cmp(a.arn, b.arn));
+  records.length = 0;
 
   const usedBy = new Map<string, string[]>();
   for (const f of functions)

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { mapLimit } from './pool.js';
+import { limiter, mapLimit } from './pool.js';
 
 describe('mapLimit', () => {
   it('never runs more than the limit at once and keeps order', async () => {
@@ -27,5 +27,38 @@ describe('mapLimit failures', () => {
       })
     ).rejects.toThrow('boom');
     expect(started).toEqual([0, 1, 2]);
+  });
+});
+
+describe('limiter', () => {
+  it('keeps at most the limit in flight as work arrives, in arrival order, and passes failures on', async () => {
+    const run = limiter(2);
+    let active = 0;
+    let peak = 0;
+    const started: number[] = [];
+    const task = (i: number) => async () => {
+      started.push(i);
+      active++;
+      peak = Math.max(peak, active);
+      await new Promise((r) => setTimeout(r, 1 + (i % 3)));
+      active--;
+      if (i === 4) throw new Error('four');
+      return i;
+    };
+    const first = [0, 1, 2].map((i) => run(task(i)));
+    await new Promise((r) => setTimeout(r, 2));
+    const later = [3, 4, 5, 6].map((i) => run(task(i)));
+    const settled = await Promise.allSettled([...first, ...later]);
+    expect(peak).toBe(2);
+    expect(started).toEqual([0, 1, 2, 3, 4, 5, 6]);
+    expect(settled.map((s) => (s.status === 'fulfilled' ? s.value : 'failed'))).toEqual([
+      0,
+      1,
+      2,
+      3,
+      'failed',
+      5,
+      6,
+    ]);
   });
 });

@@ -25,3 +25,27 @@ export async function mapLimit<T, R>(
   if (failed) throw failed.err;
   return out;
 }
+
+/**
+ * A gate for work that arrives over time (mapLimit needs the items up front): `run(fn)` starts
+ * `fn` once fewer than `limit` calls are in flight, in arrival order, and settles as it does.
+ */
+export function limiter(limit: number): <R>(fn: () => Promise<R>) => Promise<R> {
+  let active = 0;
+  const waiting: (() => void)[] = [];
+  // A finished call hands its slot to the next waiter, so no newcomer can slip in between.
+  const release = (): void => {
+    const next = waiting.shift();
+    if (next) next();
+    else active -= 1;
+  };
+  return async <R>(fn: () => Promise<R>): Promise<R> => {
+    if (active >= Math.max(1, limit)) await new Promise<void>((go) => waiting.push(go));
+    else active += 1;
+    try {
+      return await fn();
+    } finally {
+      release();
+    }
+  };
+}

@@ -9,7 +9,7 @@ import {
   type LambdaClient,
 } from '@aws-sdk/client-lambda';
 import { functionArn, parseLayerVersionArn } from '../../model/arn.js';
-import { mapLimit } from '../../util/pool.js';
+import { limiter, mapLimit } from '../../util/pool.js';
 import { UsageError } from '../../errors.js';
 import { FetchError, type FetchErrorCode } from '../errors.js';
 import type { RetryPlan, RetryPolicy } from '../retry.js';
@@ -34,7 +34,7 @@ export interface FunctionRecord {
   codeSigningConfig: CodeSigningConfigRecord | null | undefined;
   /** Layer version ARNs in attach order. */
   layers: string[];
-  /** Lambda's CodeSha256 (for an image function: the hex digest of its image manifest). */
+  /** An image function's CodeSha256: the hex digest of its image manifest (zip functions: none). */
   codeSha256?: string;
   /** The principal and Region it was listed with (to read it again: GetFunction, ECR). */
   lookup?: Lookup;
@@ -139,6 +139,11 @@ export interface EnumerateOptions {
    * then region order, whose position modulo `count` is `index - 1`.
    */
   shard?: { index: number; count: number };
+  /**
+   * Called once per layer version as soon as its content facts are known (described or
+   * reused), while listing may still go on: the scan starts its downloads from here.
+   */
+  onContent?: (lv: LayerVersionRecord) => void;
 }
 
 /**
@@ -214,6 +219,7 @@ export async function enumerateEstate(
   }
 
   const cscCache = new Map<string, Promise<CodeSigningConfigRecord | ApiFailure>>();
+  const early: EarlyDescriptions = { started: new Map(), run: limiter(options.concurrency) };
   // Accounts × regions at once, each into its own partial result, merged in target order so
   // the enumeration does not depend on which target answered first.
   const shard = options.shard;
@@ -236,7 +242,16 @@ export async function enumerateEstate(
         failures: [],
         cost: out.cost,
       };
-      const scope: RegionScope = { client, account, region, lookup, options, retry, out: part };
+      const scope: RegionScope = {
+        client,
+        account,
+        region,
+        lookup,
+        options,
+        retry,
+        out: part,
+        early: (lv) => describeEarly(factory, lv, scope, early),
+      };
       await enumerateFunctions(scope, cscCache);
       await enumerateLayers(scope);
       return { part, lookup };
@@ -246,23 +261,40 @@ export async function enumerateEstate(
     out.targets.push(...part.targets);
     out.functions.push(...part.functions);
     out.failures.push(...part.failures);
-    for (const lv of part.layerVersions.values())
-      noteLayerVersion(out, lv.arn, lookup, lv.listed, lv.createdDate);
+    for (const lv of part.layerVersions.values()) {
+      // The first target to see a version lends its record (an early description is on it).
+      if (!out.layerVersions.has(lv.arn)) out.layerVersions.set(lv.arn, lv);
+      else noteLayerVersion(out, lv.arn, lookup, lv.listed, lv.createdDate);
+    }
   }
 
   const pending = [...out.layerVersions.values()].sort((a, b) => (a.arn < b.arn ? -1 : 1));
   let done = 0;
   await mapLimit(pending, options.concurrency, async (lv) => {
-    // Only a version its owner's listing shows may reuse a record: an unlisted one may be gone.
-    const known = lv.listed ? options.known?.(lv) : undefined;
-    if (known) {
-      lv.content = known;
-      out.cost.reused += 1;
+    const started = early.started.get(lv.arn);
+    const first = started ? await started : undefined;
+    if (first && !('code' in first.got)) {
+      // Described (or reused) early through its owner, onContent called then; the record may be
+      // another target's that referenced it first.
+      lv.content ??= first.got;
     } else {
-      out.cost.described += 1;
-      const got = await describeLayerVersion(factory, lv, retry);
-      if ('code' in got) lv.failure = got;
-      else lv.content = got;
+      // Only a version its owner's listing shows may reuse a record: an unlisted one may be gone.
+      const known = !first && lv.listed ? options.known?.(lv) : undefined;
+      if (known) {
+        lv.content = known;
+        out.cost.reused += 1;
+      } else {
+        // An early description that failed tried the owner; the other lookups remain.
+        const rest = first ? lv.lookups.filter((l) => l !== first.lookup) : lv.lookups;
+        if (!first) out.cost.described += 1;
+        const got =
+          first && rest.length === 0
+            ? first.got
+            : await describeLayerVersion(factory, { ...lv, lookups: rest }, retry);
+        if ('code' in got) lv.failure = got;
+        else lv.content = got;
+      }
+      if (lv.content) options.onContent?.(lv);
     }
     options.onProgress?.(`described ${++done}/${pending.length} layer versions`);
   });
@@ -306,6 +338,45 @@ export async function describeLayerVersion(
   return failure;
 }
 
+/** Descriptions started while listing goes on, by layer version ARN. */
+interface EarlyDescriptions {
+  started: Map<string, Promise<{ lookup: Lookup; got: LayerContent | ApiFailure }>>;
+  run: <R>(fn: () => Promise<R>) => Promise<R>;
+}
+
+/**
+ * Describe (or reuse the record of) a version its owner's listing just showed, through the
+ * owner's own lookup, which the final record tries first anyway: the content work can start
+ * before every account and region is listed, and the outcome is the one the later pass would
+ * reach. A failure is left to that pass, which tries the remaining lookups.
+ */
+function describeEarly(
+  factory: ClientFactory,
+  lv: LayerVersionRecord,
+  scope: RegionScope,
+  early: EarlyDescriptions
+): void {
+  const { options, out, lookup, retry } = scope;
+  if (!lv.listed || early.started.has(lv.arn)) return;
+  const task = early.run(async () => {
+    const known = options.known?.(lv);
+    if (known) {
+      out.cost.reused += 1;
+      lv.content = known;
+    } else {
+      out.cost.described += 1;
+      const got = await describeLayerVersion(factory, { ...lv, lookups: [lookup] }, retry);
+      if ('code' in got) return { lookup, got };
+      lv.content = got;
+    }
+    options.onContent?.(lv);
+    return { lookup, got: lv.content };
+  });
+  early.started.set(lv.arn, task);
+  // Awaited by the pass after listing; a rejection before then is not unhandled.
+  task.catch(() => undefined);
+}
+
 function noteLayerVersion(
   out: Enumeration,
   arn: string,
@@ -340,6 +411,8 @@ interface RegionScope {
   options: EnumerateOptions;
   retry: RetryPolicy;
   out: Enumeration;
+  /** Start describing a listed layer version now (see describeEarly). */
+  early: (lv: LayerVersionRecord) => void;
 }
 
 async function enumerateFunctions(
@@ -443,7 +516,10 @@ async function enumerateFunctions(
       packageType: c.PackageType ?? 'Zip',
       codeSigningConfig: cscByName.get(name),
       layers,
-      ...(c.CodeSha256 !== undefined ? { codeSha256: c.CodeSha256 } : {}),
+      // Only an image function's is read (its manifest digest); a zip function's would be dead weight.
+      ...(c.PackageType === 'Image' && c.CodeSha256 !== undefined
+        ? { codeSha256: c.CodeSha256 }
+        : {}),
       lookup,
     });
   }
@@ -489,7 +565,7 @@ export async function readCodeSigningConfig(
 }
 
 async function enumerateLayers(scope: RegionScope): Promise<void> {
-  const { client, account, region, lookup, options, retry, out } = scope;
+  const { client, account, region, lookup, options, retry, out, early } = scope;
   const page = options.pageSize ? { pageSize: options.pageSize } : {};
   const names: string[] = [];
   try {
@@ -531,5 +607,9 @@ async function enumerateLayers(scope: RegionScope): Promise<void> {
       return;
     }
     for (const v of versions) noteLayerVersion(out, v.arn, lookup, true, v.created);
+    for (const v of versions) {
+      const lv = out.layerVersions.get(v.arn);
+      if (lv) early(lv);
+    }
   });
 }

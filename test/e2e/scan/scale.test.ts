@@ -58,11 +58,14 @@ describe('lamina scan at the API floor', () => {
 });
 
 describe('lamina scan within quotas', () => {
-  it('finishes with the same result under 20 % throttling and 5xx, and reports the throttling', async () => {
+  it.each([
+    ['under 20 % throttling and 5xx', 'throttle=0.2,5xx=0.2,seed=14', { targetConcurrency: 2 }],
+    ['when Lambda throttles above 4 calls per second', 'rate=4', { concurrency: 8 }],
+  ])('finishes with the same result %s, and reports the throttling', async (_, faults, options) => {
     const plain = await harness(SCAN_ESTATE);
     const want = await readFile((await plain.scan()).resultPath);
-    const h = await harness(SCAN_ESTATE, { faults: 'throttle=0.2,5xx=0.2,seed=14' });
-    const { stats, resultPath } = await h.scan({ targetConcurrency: 2 });
+    const h = await harness(SCAN_ESTATE, { faults });
+    const { stats, resultPath } = await h.scan(options);
     expect(await readFile(resultPath)).toEqual(want);
     const throttled = h.endpoint.log.filter(
       (r) => r.service !== 'content' && r.fault === 'throttle'
@@ -154,5 +157,76 @@ describe('lamina re-scan', () => {
     expect(again.stats.cost.described).toBe(3 + 5);
     expect(again.stats).toMatchObject({ downloads: 6, inventoried: 6, sbomsReused: 0 });
     expect(await readFile(again.resultPath)).toEqual(coldJson);
+  });
+});
+
+/**
+ * One account, two Regions; `layers` layers of one version each per Region, the same zip in
+ * both Regions (so one digest has two ARNs), and a function using each.
+ */
+function pipelineEstate(layers: number): string {
+  const region = (name: string): string[] => [
+    `      ${name}:`,
+    '        layers:',
+    ...Array.from({ length: layers }, (_, l) => [
+      `          - name: lib-${String(l).padStart(2, '0')}`,
+      '            versions:',
+      `              - generate: { files: { 'nodejs/node_modules/lib-${l}/package.json': '{"name":"lib-${l}","version":"1.0.0"}' } }`,
+    ]).flat(),
+    '        functions:',
+    ...Array.from({ length: layers }, (_, l) => {
+      const name = `lib-${String(l).padStart(2, '0')}`;
+      return `          - { name: fn-${l}, layers: ['${name}:1'] }`;
+    }),
+  ];
+  return [
+    `homeAccount: '${HOME}'`,
+    'accounts:',
+    `  '${HOME}':`,
+    '    accessKeys:',
+    '      - { accessKeyId: AKIAPIPE000000000001, secretAccessKey: pipe-secret }',
+    '    regions:',
+    ...region('us-west-2'),
+    ...region('eu-west-1'),
+  ].join('\n');
+}
+
+describe('lamina scan pipelined with the listing', () => {
+  it('starts downloads while layer versions are still being listed, with the same result whatever the timing', async () => {
+    const h = await harness(pipelineEstate(12));
+    // One call at a time and one Region at a time: the listing's order is fixed, so a
+    // download before the last ListLayerVersions can only come from the pipelining.
+    const serial = await h.scan({
+      regions: ['us-west-2', 'eu-west-1'],
+      concurrency: 1,
+      targetConcurrency: 1,
+      reuse: false,
+    });
+    const log = h.endpoint.log;
+    const firstDownload = log.findIndex((r) => r.service === 'content');
+    const lastListing = log.map((r) => r.op).lastIndexOf('ListLayerVersions');
+    expect(firstDownload).toBeGreaterThan(-1);
+    expect(firstDownload).toBeLessThan(lastListing);
+    // us-west-2 is listed first, so each zip is first inventoried under its us-west-2 ARN;
+    // the SBOM keeps the smallest ARN (eu-west-1), as a scan that waited would name it.
+    const v = versionsOf(serial.result).find((x) => x.arn === lv('us-west-2', HOME, 'lib-00', 1))!;
+    const sbom = JSON.parse(await readFile(join(h.dir, 'out', v.sbom!), 'utf8')) as {
+      metadata: { component: { name: string } };
+    };
+    expect(sbom.metadata.component.name).toBe(lv('eu-west-1', HOME, 'lib-00', 1));
+    expect(serial.stats.downloads).toBe(12);
+    const want = await readFile(serial.resultPath);
+    const sbomText = await readFile(join(h.dir, 'out', v.sbom!));
+
+    // Regions the other way round, wide concurrency and random latency: same bytes.
+    const loose = await harness(pipelineEstate(12), { faults: 'latency=0-20,seed=3' });
+    const other = await loose.scan({
+      regions: ['eu-west-1', 'us-west-2'],
+      concurrency: 8,
+      reuse: false,
+    });
+    expect(await readFile(other.resultPath)).toEqual(want);
+    expect(await readFile(join(loose.dir, 'out', v.sbom!))).toEqual(sbomText);
+    expect(other.stats.downloads).toBe(12);
   });
 });
