@@ -60,8 +60,8 @@ const EXPECTED_FAILURES = [
 
 /**
  * The image functions the demo estate seeds and what must be said about each: a seeded
- * problem `caught` by the scan as an image drift finding (`finding`) or by `lamina verify IMAGE`
- * on the function's resolved image as a failed check (`check`, its detail matching `detail`),
+ * problem `caught` by the scan as an image drift finding (`finding`) or by `lamina verify --all`
+ * as a failed check of the function's image verdict (`check`, its detail matching `detail`),
  * or an image `inventoried` from the real registry with the architecture it was built for.
  */
 const EXPECTED_IMAGES = [
@@ -92,7 +92,7 @@ const EXPECTED_IMAGES = [
     why: 'arm64, the child of a multi-platform index',
   },
 ];
-/** The image function whose resolved image `lamina verify IMAGE` checks. */
+/** The image function whose image verdict (from `verify --all`) EXPECTED_IMAGES checks. */
 const SIGNED_IMAGE_FUNCTION = 'thumbnailer';
 
 /** One line of the image table. */
@@ -134,7 +134,7 @@ function checkImages(result, out, problems) {
   return tally;
 }
 
-/** Checks `lamina verify IMAGE`'s verdict against the EXPECTED_IMAGES that name a check. */
+/** Checks an image verdict of `lamina verify --all` against the EXPECTED_IMAGES that name a check. */
 function checkImageVerdict(verdict, tally, problems) {
   for (const e of EXPECTED_IMAGES) {
     if (!e.check) continue;
@@ -143,7 +143,7 @@ function checkImageVerdict(verdict, tally, problems) {
     if (ok) tally.caught += 1;
     else
       problems.push(
-        `verify IMAGE of ${e.fn}: expected ${e.check} to fail (${e.detail}), got ${c ? `${c.outcome}: ${brief(c.detail)}` : 'no such check'}`
+        `verify of ${e.fn}'s image: expected ${e.check} to fail (${e.detail}), got ${c ? `${c.outcome}: ${brief(c.detail)}` : 'no such check'}`
       );
     imageLine(ok, e, `${e.check} failed`);
   }
@@ -498,9 +498,17 @@ function condensed(verdicts) {
   return lines.join('\n');
 }
 
-/** Compare verdicts with EXPECTED_VERDICTS; print each expectation as it is checked. */
-function checkVerdicts(verdicts, problems) {
-  const bySubject = new Map(verdicts.map((v) => [v.subject.arn ?? v.subject.name, v]));
+/**
+ * Compare verdicts with EXPECTED_VERDICTS; print each expectation as it is checked. Verdicts in
+ * `checkedElsewhere` (an image verdict EXPECTED_IMAGES names) are not counted as others.
+ */
+function checkVerdicts(verdicts, problems, checkedElsewhere = new Set()) {
+  // An image verdict carries the ARN of the function running it: key layers and functions only.
+  const bySubject = new Map(
+    verdicts
+      .filter((v) => v.subject.kind !== 'image')
+      .map((v) => [v.subject.arn ?? v.subject.name, v])
+  );
   const listed = new Set();
   const tally = { pass: 0, warn: 0, fail: 0 };
   const width = Math.max(...EXPECTED_VERDICTS.map((e) => label(e.subject).length));
@@ -528,7 +536,11 @@ function checkVerdicts(verdicts, problems) {
       problems.push(`verify ${e.subject}: expected ${e.check} ${e.expect}, got ${got}`);
     }
   }
-  const others = verdicts.filter((v) => !listed.has(v.subject.arn ?? v.subject.name));
+  const others = verdicts.filter(
+    (v) =>
+      !checkedElsewhere.has(v) &&
+      (v.subject.kind === 'image' || !listed.has(v.subject.arn ?? v.subject.name))
+  );
   const unexpected = others.filter((v) => !v.ok);
   for (const v of unexpected)
     problems.push(
@@ -537,10 +549,10 @@ function checkVerdicts(verdicts, problems) {
   console.log(
     `  ${unexpected.length === 0 ? 'passed' : 'MISSED'}  the ${others.length} other verdicts (functions with nothing seeded)`
   );
-  const layers = verdicts.filter((v) => v.subject.kind === 'layer').length;
+  const count = (kind) => verdicts.filter((v) => v.subject.kind === kind).length;
   const want = (k) => EXPECTED_VERDICTS.filter((e) => e.expect === k).length;
   console.log(
-    `\ndemo: ${layers} layer versions and ${verdicts.length - layers} functions verified: ` +
+    `\ndemo: ${count('layer')} layer versions, ${count('function')} functions and ${count('image')} function images verified: ` +
       `${tally.fail} of ${want('fail')} expected failures caught, ${tally.warn} of ${want('warn')} warnings given, ` +
       `${tally.pass} of ${want('pass')} good layers passed.`
   );
@@ -739,37 +751,21 @@ async function main() {
     if (verify.code !== 1)
       problems.push(`verify exited ${verify.code}, the seeded problems make it 1`);
 
-    // 5. An image function's signature: verify the image it runs, as ECR names it.
-    const thumb = result.functions.find((x) => x.arn === fn('us-east-1', SIGNED_IMAGE_FUNCTION));
-    const imageRef = thumb?.image?.digest
-      ? `${thumb.image.repository}@${thumb.image.digest}`
-      : undefined;
-    section(`5. An image function's signature: the image ${SIGNED_IMAGE_FUNCTION} runs`);
-    if (imageRef === undefined) {
-      problems.push(`the scan resolved no image for ${SIGNED_IMAGE_FUNCTION}`);
-    } else {
-      const imageArgs = ['verify', imageRef, '--policy', POLICY, ...awsFlags];
-      console.log(`$ lamina ${imageArgs.join(' ')}\n`);
-      const iv = await lamina([...imageArgs, '--format', 'json'], env, { capture: true });
-      let imageVerdict;
-      try {
-        imageVerdict = JSON.parse(iv.stdout).verdicts[0];
-      } catch {
-        problems.push(`verify IMAGE printed no JSON (exit ${iv.code}): ${iv.stderr.trim()}`);
-      }
-      if (imageVerdict) console.log(condensed([imageVerdict]));
-      console.log(`\ndemo: verify exited ${iv.code} (1: policy violation)`);
-      if (iv.code !== 1)
-        problems.push(`verify IMAGE exited ${iv.code}, the revoked job makes it 1`);
-      console.log('\ndemo: image functions (scan and verify IMAGE):');
-      checkImageVerdict(imageVerdict, imageTally, problems);
-    }
+    // 5. Image functions: verify --all gave each the verdict of the images: rule it falls under.
+    section(`5. Image functions: their images' verdicts from verify --all`);
+    const imageVerdicts = verdicts.filter((v) => v.subject.kind === 'image');
+    console.log(condensed(imageVerdicts));
+    const signed = imageVerdicts.find(
+      (v) => v.subject.arn === fn('us-east-1', SIGNED_IMAGE_FUNCTION)
+    );
+    console.log('\ndemo: image functions (scan and verify):');
+    checkImageVerdict(signed, imageTally, problems);
 
     section('6. Seeded problems and good layers: what verify concluded');
-    checkVerdicts(verdicts, problems);
+    checkVerdicts(verdicts, problems, new Set([signed]));
     const wantImages = (k) => EXPECTED_IMAGES.filter((e) => e.expect === k).length;
     console.log(
-      `demo: ${new Set(EXPECTED_IMAGES.map((e) => e.fn)).size} image functions scanned and one image verified: ` +
+      `demo: ${new Set(EXPECTED_IMAGES.map((e) => e.fn)).size} image functions scanned and verified: ` +
         `${imageTally.caught} of ${wantImages('caught')} seeded image problems caught, ` +
         `${imageTally.inventoried} of ${wantImages('inventoried')} images inventoried.`
     );

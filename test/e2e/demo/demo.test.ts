@@ -40,9 +40,13 @@ describe('npm run demo (scripts/demo.mjs)', () => {
       expect(r.stdout).toMatch(/caught +thumbnailer +tag-moved/);
       expect(r.stdout).toMatch(/inventoried +pdf-render +\d+ packages, amd64/);
       expect(r.stdout).toMatch(/inventoried +resizer +\d+ packages, arm64/);
-      expect(r.stdout).toContain(
-        '3 image functions scanned: 1 of 1 seeded image problems caught, 2 of 2 images inventoried.'
+      expect(r.stdout).toMatch(
+        /caught +thumbnailer +signer:image-signer failed: its Notation signing job was revoked/
       );
+      expect(r.stdout).toContain(
+        '3 image functions scanned and verified: 2 of 2 seeded image problems caught, 2 of 2 images inventoried.'
+      );
+      expect(r.stdout).toContain('20 functions and 3 function images verified');
       const images = (
         JSON.parse(await readFile(join(out, 'scan.json'), 'utf8')) as {
           images: { name: string; images: { sbom: string | null; usedBy: string[] }[] }[];
