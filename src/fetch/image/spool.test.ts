@@ -73,6 +73,35 @@ describe('spoolLayer', () => {
     expect(src.opened).toBe(1);
   });
 
+  it('reads a layer two images share once when both ask at the same time', async () => {
+    const gz = zlib.gzipSync(tar);
+    const src = source(gz);
+    const first = layerFor(gz, 'gzip');
+    const second = { ...first, index: 3 };
+    const [a, b] = await Promise.all([
+      spoolLayer(first, src.open, cache, OPTS),
+      spoolLayer(second, src.open, cache, OPTS),
+    ]);
+    expect(src.opened).toBe(1);
+    expect([a.cached, b.cached]).toEqual([false, true]);
+    expect(b.layer.index).toBe(3);
+    expect(b.path).toBe(a.path);
+  });
+
+  it('lets a waiter read for itself when the shared read fails', async () => {
+    const gz = zlib.gzipSync(tar);
+    const good = source(gz);
+    const bad = source(zlib.gzipSync(Buffer.from('not the layer')));
+    const layer = layerFor(gz, 'gzip');
+    const [a, b] = await Promise.allSettled([
+      spoolLayer(layer, bad.open, cache, OPTS),
+      spoolLayer(layer, good.open, cache, OPTS),
+    ]);
+    expect(a.status).toBe('rejected');
+    expect(b.status === 'fulfilled' && b.value.cached).toBe(false);
+    expect(good.opened).toBe(1);
+  });
+
   it('stores a plain tar layer as it is', async () => {
     const s = await spoolLayer(layerFor(tar, 'none'), source(tar).open, cache, OPTS);
     expect((await readFile(s.path)).equals(tar)).toBe(true);

@@ -174,17 +174,43 @@ export async function spoolLayer(
   options: SpoolOptions
 ): Promise<SpooledLayer> {
   const hex = layer.diffId.slice('sha256:'.length);
-  const hit = await cache.lookup(hex);
-  if (hit) {
-    const { size } = await stat(hit);
-    if (size > options.maxBytes) {
-      throw new ImageError({
-        code: 'LAYER_TOO_LARGE',
-        message: `layer ${layer.index} (${layer.diffId}) expands beyond ${options.maxBytes} bytes`,
-      });
+  const key = `${cache.root}\0${cache.extension}\0${hex}`;
+  // Images read at the same time often share a base layer: one download, the others wait for it
+  // (registered before any await, so two callers never both miss). A failed download is not
+  // shared (it may be this image's registry or credentials): the next waiter tries its own.
+  const previous = inFlight.get(key);
+  const own = (async (): Promise<SpooledLayer> => {
+    if (previous) await previous.catch(() => undefined);
+    const hit = await cache.lookup(hex);
+    if (hit) {
+      const { size } = await stat(hit);
+      if (size > options.maxBytes) {
+        throw new ImageError({
+          code: 'LAYER_TOO_LARGE',
+          message: `layer ${layer.index} (${layer.diffId}) expands beyond ${options.maxBytes} bytes`,
+        });
+      }
+      return { layer, path: hit, size, cached: true };
     }
-    return { layer, path: hit, size, cached: true };
+    return spoolWithRetries(layer, open, cache, options);
+  })();
+  inFlight.set(key, own);
+  try {
+    return await own;
+  } finally {
+    if (inFlight.get(key) === own) inFlight.delete(key);
   }
+}
+
+/** Spools in progress, by cache and diffID. */
+const inFlight = new Map<string, Promise<SpooledLayer>>();
+
+async function spoolWithRetries(
+  layer: ImageLayer,
+  open: () => Promise<Readable>,
+  cache: ContentCache,
+  options: SpoolOptions
+): Promise<SpooledLayer> {
   let integrityRetried = false;
   for (let attempt = 0; ; attempt++) {
     try {
