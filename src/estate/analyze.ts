@@ -101,8 +101,11 @@ class Cache {
     return f;
   }
 
-  /** The merged view of layers given by digest, in attach order; undefined if any is unknown. */
-  view(digests: readonly (string | null)[]): ViewFacts | undefined {
+  /**
+   * The merged view of layers given by digest, in attach order; undefined if any is unknown.
+   * Kept for later calls unless `keep` is false (a view used once need not stay in memory).
+   */
+  view(digests: readonly (string | null)[], keep = true): ViewFacts | undefined {
     if (digests.some((d) => d === null)) return undefined;
     const k = digests.join('\0');
     if (this.#views.has(k)) return this.#views.get(k);
@@ -114,7 +117,7 @@ class Cache {
       inputs.push({ arn: `layer:${i}`, entries, inventory });
     }
     const facts = viewFacts(mergeLayers(inputs));
-    this.#views.set(k, facts);
+    if (keep) this.#views.set(k, facts);
     return facts;
   }
 }
@@ -409,12 +412,26 @@ function packageView(
   }
   const byKey = new Map<string, Acc>();
   const incomplete: string[] = [];
+  // Functions with the same known layers (by ARN, in attach order) see the same merged view:
+  // each combination's view is built once, used for all its functions, then dropped. Groups are
+  // visited in the order of their first function, so every first sighting below (a package's
+  // name and ecosystem) is the one a function-by-function walk would make.
+  const groups = new Map<string, { known: ScanFunction['layers']; arns: string[] }>();
   for (const fn of functions) {
     if (fn.layers.length === 0) continue;
     // Layers whose inventory is missing are left out; the function is listed as incomplete.
     const known = fn.layers.filter((l) => l.digest !== null && cache.inventory(l.digest));
     if (known.length < fn.layers.length) incomplete.push(fn.arn);
-    const view = cache.view(known.map((l) => l.digest));
+    const k = known.map((l) => `${l.arn}\0${l.digest}`).join('\n');
+    const g = groups.get(k);
+    if (g) g.arns.push(fn.arn);
+    else groups.set(k, { known, arns: [fn.arn] });
+  }
+  for (const { known, arns } of groups.values()) {
+    const view = cache.view(
+      known.map((l) => l.digest),
+      false
+    );
     if (!view) continue;
     for (const p of view.packages) {
       let acc = byKey.get(p.key);
@@ -427,9 +444,9 @@ function packageView(
           (v = { functions: new Set(), layers: new Set(), shadowedIn: new Set() })
         );
       if (p.visible) {
-        v.functions.add(fn.arn);
+        for (const arn of arns) v.functions.add(arn);
         v.layers.add(known[p.layer]!.arn);
-      } else v.shadowedIn.add(fn.arn);
+      } else for (const arn of arns) v.shadowedIn.add(arn);
     }
   }
   const packages: EstatePackage[] = [...byKey.entries()]
