@@ -59,19 +59,21 @@ export async function withEcrImage<T>(
   ecr: EcrAccess,
   image: EcrImageUri,
   options: EcrImageOptions,
-  use: (handle: ImageHandle, access: EcrImageAccess) => Promise<T>
+  use: (access: EcrImageAccess) => Promise<T>
 ): Promise<T> {
   const lookup = options.lookup ?? { principal: DEFAULT_PRINCIPAL, region: image.region };
   for (let attempt = 0; ; attempt++) {
     const session = await ecr.session(lookup, image);
     if ('code' in session) throw failureError(session);
-    const reach = ecrRegistryOptions(
+    const reached = ecrRegistryOptions(
       image,
       session,
       options.retry ?? { attempts: 4, baseMs: 250, capMs: 8_000 }
     );
-    if (options.onRequest) reach.options = { ...reach.options, onRequest: options.onRequest };
-    const { host, options: registry } = reach;
+    const host = reached.host;
+    const registry = options.onRequest
+      ? { ...reached.options, onRequest: options.onRequest }
+      : reached.options;
     try {
       const handle = await resolveImage(
         {
@@ -85,7 +87,7 @@ export async function withEcrImage<T>(
         { registry, ...(options.platform ? { platform: options.platform } : {}) }
       );
       try {
-        return await use(handle, { handle, registry: reach });
+        return await use({ handle, registry: { host, options: registry } });
       } finally {
         await handle.close();
       }

@@ -113,7 +113,7 @@ export async function tryEcrImage<T>(
         ...(options.platform ? { platform: options.platform } : {}),
         ...(options.onRequest ? { onRequest: options.onRequest } : {}),
       },
-      (_handle, access) => use(access)
+      use
     );
     return { ok: true, value };
   } catch (err) {
@@ -153,7 +153,7 @@ export async function readFunctionImage(
     new EcrAccess(session.factory, session.retry.api),
     image,
     { retry, ...(platform ? { platform } : {}) },
-    (handle) =>
+    ({ handle }) =>
       inventoryHandle(handle, {
         cacheDir: session.cache.root,
         ...(options.limits ? { limits: options.limits } : {}),

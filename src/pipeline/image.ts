@@ -374,7 +374,7 @@ export async function inventoryImage(
         new EcrAccess(factory, RETRY.lookup.api),
         ecrImage,
         { ...(platform ? { platform } : {}) },
-        (handle) => inventoryHandle(handle, options)
+        ({ handle }) => inventoryHandle(handle, options)
       );
     } finally {
       if (own) factory.destroy();

@@ -76,7 +76,6 @@ interface ImageOutcome {
 }
 
 const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
-const repoKey = repositoryKey;
 
 /** Reads every image function's image; see the file comment. */
 export async function scanImages(en: Enumeration, options: ImageScanOptions): Promise<ImageScan> {
@@ -110,8 +109,8 @@ export async function scanImages(en: Enumeration, options: ImageScanOptions): Pr
     { image: EcrImageUri; lookup: Lookup; facts?: RepositoryFacts | ApiFailure }
   >();
   for (const d of deployed)
-    if (d.image && !d.failure && !repos.has(repoKey(d.image)))
-      repos.set(repoKey(d.image), { image: d.image, lookup: d.lookup });
+    if (d.image && !d.failure && !repos.has(repositoryKey(d.image)))
+      repos.set(repositoryKey(d.image), { image: d.image, lookup: d.lookup });
   await mapLimit([...repos.values()], options.concurrency, async (r) => {
     r.facts = await ecr.repository(r.lookup, r.image);
   });
@@ -153,10 +152,12 @@ export async function scanImages(en: Enumeration, options: ImageScanOptions): Pr
   await mapLimit(digests, options.concurrency, async (digest) => {
     const users = byDigest
       .get(digest)!
-      .sort((a, b) => cmp(repoKey(a.image!), repoKey(b.image!)) || cmp(a.fn.arn, b.fn.arn));
+      .sort(
+        (a, b) => cmp(repositoryKey(a.image!), repositoryKey(b.image!)) || cmp(a.fn.arn, b.fn.arn)
+      );
     let outcome: ImageOutcome | undefined;
     for (const d of users) {
-      const facts = repos.get(repoKey(d.image!))?.facts;
+      const facts = repos.get(repositoryKey(d.image!))?.facts;
       if (!facts || 'code' in facts) {
         outcome ??= failedImage(facts ?? { code: 'API_ERROR', reason: 'repository not described' });
         continue;
@@ -184,13 +185,15 @@ export async function scanImages(en: Enumeration, options: ImageScanOptions): Pr
       resolvedUri: d.code?.resolvedImageUri ?? null,
       digest,
       codeSha256: d.fn.codeSha256 ?? null,
-      repository: d.image ? repoKey(d.image) : null,
+      repository: d.image ? repositoryKey(d.image) : null,
     });
     // The function's own repository decides first: the same bytes read from another
     // repository do not make an unreadable or archived one readable for this function.
     const failure =
       d.failure ??
-      (d.image ? repositoryFailure(repos.get(repoKey(d.image))?.facts, d.image) : undefined) ??
+      (d.image
+        ? repositoryFailure(repos.get(repositoryKey(d.image))?.facts, d.image)
+        : undefined) ??
       (digest ? outcomes.get(digest)?.failure : undefined) ??
       undefined;
     if (failure)
@@ -313,7 +316,7 @@ function buildRepositories(
       null;
     const usedBy = new Map<string, string[]>();
     for (const d of deployed)
-      if (d.image && repoKey(d.image) === key && d.image.digest) {
+      if (d.image && repositoryKey(d.image) === key && d.image.digest) {
         const list = usedBy.get(d.image.digest) ?? [];
         list.push(d.fn.arn);
         usedBy.set(d.image.digest, list);
