@@ -13,7 +13,13 @@ import { openLayerPath } from '../unpack/open.js';
 import { DEFAULT_LIMITS } from '../unpack/source.js';
 import { serializeSbom } from './cyclonedx.js';
 import { groupComponents } from './group.js';
-import { buildSpdx, serializeSpdx, SPDX_DEFAULT_CREATED, type SpdxDocument } from './spdx.js';
+import {
+  buildSpdx,
+  propertiesComment,
+  serializeSpdx,
+  SPDX_DEFAULT_CREATED,
+  type SpdxDocument,
+} from './spdx.js';
 import { spdxRuleViolations, spdxSchemaErrors } from './testing/spdx-rules.js';
 
 const TESTDATA = join(import.meta.dirname, '../../testdata');
@@ -388,5 +394,18 @@ describe('serializeFunctionSpdx', () => {
     expect(inLayer(layers[0]!)).toEqual(['1.7.7', '2.1.3']);
     expect(inLayer(layers[1]!)).toEqual(['1.8.2']);
     expect(buildFunctionSpdx(view, fn).name).toBe('orders');
+  });
+});
+
+describe('propertiesComment', () => {
+  it('keeps one line per entry when a value holds line breaks', () => {
+    const c = propertiesComment([
+      ['image:entrypoint', 'sh\nlamina:image-part=runtime\r'],
+      ['layer-index', '0'],
+    ]);
+    expect(c?.split('\n')).toEqual([
+      'lamina:image:entrypoint=sh\\nlamina:image-part=runtime\\r',
+      'lamina:layer-index=0',
+    ]);
   });
 });

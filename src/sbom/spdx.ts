@@ -346,7 +346,12 @@ export function findingText(f: Finding): string {
 
 /** `lamina:key=value` lines (an element's comment), or undefined when there are none. */
 export function propertiesComment(entries: [string, string][]): string | undefined {
-  return entries.length > 0 ? entries.map(([k, v]) => `lamina:${k}=${v}`).join('\n') : undefined;
+  // One line per entry: a line break in an untrusted value (an image's entry point, a package
+  // field) must not forge a `lamina:` line of its own.
+  const line = (v: string): string => v.replace(/\r/g, '\\r').replace(/\n/g, '\\n');
+  return entries.length > 0
+    ? entries.map(([k, v]) => `lamina:${line(k)}=${line(v)}`).join('\n')
+    : undefined;
 }
 
 function checksums(hashes: ComponentGroup['hashes']): SpdxChecksum[] {
