@@ -9,6 +9,7 @@ import {
   type LambdaClient,
 } from '@aws-sdk/client-lambda';
 import { functionArn, parseLayerVersionArn } from '../../model/arn.js';
+import { Interner } from '../../util/intern.js';
 import { limiter, mapLimit } from '../../util/pool.js';
 import { UsageError } from '../../errors.js';
 import { FetchError, type FetchErrorCode } from '../errors.js';
@@ -220,6 +221,7 @@ export async function enumerateEstate(
 
   const cscCache = new Map<string, Promise<CodeSigningConfigRecord | ApiFailure>>();
   const early: EarlyDescriptions = { started: new Map(), run: limiter(options.concurrency) };
+  const intern = new Interner();
   // Accounts × regions at once, each into its own partial result, merged in target order so
   // the enumeration does not depend on which target answered first.
   const shard = options.shard;
@@ -251,6 +253,7 @@ export async function enumerateEstate(
         retry,
         out: part,
         early: (lv) => describeEarly(factory, lv, scope, early),
+        intern,
       };
       await enumerateFunctions(scope, cscCache);
       await enumerateLayers(scope);
@@ -413,6 +416,8 @@ interface RegionScope {
   out: Enumeration;
   /** Start describing a listed layer version now (see describeEarly). */
   early: (lv: LayerVersionRecord) => void;
+  /** Shares the values function records repeat (see {@link Interner}). */
+  intern: Interner;
 }
 
 async function enumerateFunctions(
@@ -501,19 +506,26 @@ async function enumerateFunctions(
     }
   );
 
+  // Records live for the whole scan: each holds only its own name and ARN, and shares the rest.
+  const { intern } = scope;
   for (const c of configs) {
     const name = c.FunctionName ?? '';
-    const layers = (c.Layers ?? []).map((l) => l.Arn ?? '').filter(Boolean);
-    for (const arn of layers) noteLayerVersion(out, arn, lookup, false);
+    const layers = (c.Layers ?? [])
+      .map((l) => l.Arn ?? '')
+      .filter(Boolean)
+      .map((arn) => {
+        noteLayerVersion(out, arn, lookup, false);
+        return out.layerVersions.get(arn)?.arn ?? intern.string(arn);
+      });
     out.functions.push({
       account,
       region,
       name,
       arn: c.FunctionArn ?? functionArn(account, region, name),
-      version: c.Version ?? '$LATEST',
-      runtime: c.Runtime,
-      architectures: [...(c.Architectures ?? ['x86_64'])],
-      packageType: c.PackageType ?? 'Zip',
+      version: intern.string(c.Version ?? '$LATEST'),
+      runtime: c.Runtime === undefined ? undefined : intern.string(c.Runtime),
+      architectures: intern.list(c.Architectures ?? ['x86_64']),
+      packageType: intern.string(c.PackageType ?? 'Zip'),
       codeSigningConfig: cscByName.get(name),
       layers,
       // Only an image function's is read (its manifest digest); a zip function's would be dead weight.

@@ -1,0 +1,30 @@
+/**
+ * One shared instance per distinct value. An estate of 100,000 functions repeats a handful of
+ * runtimes, versions, architectures and layer ARNs; each parsed response carries its own copies,
+ * which the records would otherwise keep alive for the whole scan.
+ */
+export class Interner {
+  readonly #strings = new Map<string, string>();
+  readonly #lists = new Map<string, readonly string[]>();
+
+  /** The shared instance of `s`. */
+  string(s: string): string {
+    const got = this.#strings.get(s);
+    if (got !== undefined) return got;
+    this.#strings.set(s, s);
+    return s;
+  }
+
+  /** A shared, exactly sized copy of `list` (same elements, same order); never mutate it. */
+  list(list: readonly string[]): string[] {
+    // JSON: no two different lists share a key, whatever characters their elements hold.
+    const key = JSON.stringify(list);
+    let got = this.#lists.get(key);
+    if (!got) {
+      got = Object.freeze(list.map((s) => this.string(s)));
+      this.#lists.set(key, got);
+    }
+    // Frozen: a caller that sorts or pushes would change every record sharing it.
+    return got as string[];
+  }
+}
