@@ -15,6 +15,9 @@
 //                            Region, above which the endpoint throttles; the fault spec's rate=N)
 //        [--skip-warm]      (cold run only)
 //        [--cpu-prof DIR]   (write V8 CPU profiles of the scan children into DIR)
+//        [--heap-growing-percent N]  (V8's heap growing factor for the scan, as `lamina scan`
+//                            sets it: default src/cli/heap.ts's; 0 keeps V8's own)
+//        [--dir DIR]        (where the estate, cache and output go; default .bench/scan)
 // Needs `npm run build` and `npm run build:aws-local` (npm run bench:scan does both).
 import { spawn } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -23,7 +26,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
-const BENCH = join(ROOT, '.bench', 'scan');
+const BENCH_DEFAULT = join(ROOT, '.bench', 'scan');
 const DIST = process.env.LAMINA_DIST ?? join(ROOT, 'dist');
 
 const { values } = parseArgs({
@@ -35,8 +38,11 @@ const { values } = parseArgs({
     rate: { type: 'string' },
     'skip-warm': { type: 'boolean', default: false },
     'cpu-prof': { type: 'string' },
+    'heap-growing-percent': { type: 'string' },
+    dir: { type: 'string' },
   },
 });
+const BENCH = values.dir ?? BENCH_DEFAULT;
 const FUNCTIONS = Number(values.functions);
 const LAYER_VERSIONS = Number(values['layer-versions']);
 const VERSIONS_PER_LAYER = 10;
@@ -87,6 +93,13 @@ function estateYaml() {
 
 // The scan runs in a child so that its peak RSS is its own, not the endpoint's.
 const CHILD = `
+// As \`lamina scan\` does (src/cli/heap.ts), unless --heap-growing-percent 0 keeps V8's default.
+const hg = process.env.LAMINA_BENCH_HEAP_GROWING_PERCENT;
+if (hg !== '0') {
+  const { boundHeapGrowth } = await import(${JSON.stringify(pathToFileURL(join(DIST, 'src/cli/heap.js')).href)});
+  if (hg === undefined) boundHeapGrowth();
+  else boundHeapGrowth(Number(hg));
+}
 const { scanEstate } = await import(${JSON.stringify(pathToFileURL(join(DIST, 'src/pipeline/scan.js')).href)});
 const [url, cache, out, concurrency] = process.argv.slice(1);
 const t0 = process.hrtime.bigint();
@@ -194,7 +207,15 @@ async function main() {
             join(BENCH, 'out'),
             values.concurrency,
           ],
-          { stdio: ['ignore', 'pipe', 'pipe'] }
+          {
+            stdio: ['ignore', 'pipe', 'pipe'],
+            env: {
+              ...process.env,
+              ...(values['heap-growing-percent'] !== undefined
+                ? { LAMINA_BENCH_HEAP_GROWING_PERCENT: values['heap-growing-percent'] }
+                : {}),
+            },
+          }
         );
         let out = '';
         let err = '';

@@ -8,6 +8,7 @@ import { renderScanText } from '../../report/scan-text.js';
 import { scanResultChunks } from '../../scan/result-stream.js';
 import { formatBytes } from '../../util/format.js';
 import { EXIT } from '../exit.js';
+import { boundHeapGrowth } from '../heap.js';
 import { AWS_ENV, command, type Command } from '../command.js';
 import { emit } from '../output.js';
 import * as flags from '../flags.js';
@@ -88,6 +89,7 @@ const scan = command(
         ? undefined
         : prepareHistory(flags.historyDb(values.history, defaultHistoryPath));
     const startedAt = new Date();
+    boundHeapGrowth();
     const outcome = await scanEstate({
       regions,
       roleArns: values['role-arn'] ?? [],
