@@ -118,6 +118,10 @@ describe('lamina sbom start-up', () => {
     const jar = packagesLoaded(['sbom', zip, '-o', join(dir, 'jar.cdx.json')]);
     expect(jar.code).toBe(0);
     expect(catalogersLoaded(jar.modules)).toEqual(['npm', 'java']);
+    // Loaded on demand, the parsers still ran: the jar is in the SBOM.
+    expect(readFileSync(join(dir, 'jar.cdx.json'), 'utf8')).toContain(
+      'pkg:maven/atinject-jsr330-api/atinject-jsr330-api@1.0.0'
+    );
 
     const withBin = join(dir, 'npm-and-script.zip');
     writeFileSync(
@@ -130,6 +134,7 @@ describe('lamina sbom start-up', () => {
     const bin = packagesLoaded(['sbom', withBin, '-o', join(dir, 'bin.cdx.json')]);
     expect(bin.code).toBe(0);
     expect(catalogersLoaded(bin.modules)).toEqual(['npm', 'binary']);
+    expect(readFileSync(join(dir, 'bin.cdx.json'), 'utf8')).toContain('"/opt/bin/hello"');
   });
 
   it('a layer of many ecosystems loads the cataloger of each it holds, and no other', () => {
