@@ -1,6 +1,6 @@
 import picomatch from 'picomatch';
 import { describe, expect, it } from 'vitest';
-import { globMatcher } from './cataloger.js';
+import { globMatcher, lazyCataloger, type CatalogContext, type Cataloger } from './cataloger.js';
 import { DEFAULT_CATALOGERS } from './catalogers.js';
 
 const PATHS = [
@@ -54,5 +54,47 @@ describe('globMatcher', () => {
     const jar = globMatcher(['**/*.jar', '**/*.war']);
     expect(['a.jar', 'lib/x.jar', 'deep/a/b/c/d.war', '.jar'].filter(jar)).toHaveLength(4);
     expect(['lib/x.JAR', 'lib/x.jarx', 'bin/app'].some(jar)).toBe(false);
+  });
+});
+
+describe('lazyCataloger', () => {
+  const real: Cataloger = {
+    name: 'real',
+    globs: ['**/x'],
+    catalog: (ctx) =>
+      Promise.resolve({
+        packages: [],
+        findings: [{ code: 'PARSE_ERROR', severity: 'info', message: `${ctx.matches.length}` }],
+      }),
+  };
+  const ctx = (n: number): CatalogContext =>
+    ({ matches: Array.from({ length: n }) }) as unknown as CatalogContext;
+
+  it('keeps the name and globs, and loads the parsers once, on the first call', async () => {
+    let loads = 0;
+    const lazy = lazyCataloger({ name: 'real', globs: ['**/x'] }, () => {
+      loads++;
+      return Promise.resolve(real);
+    });
+    expect([lazy.name, lazy.globs, loads]).toEqual(['real', ['**/x'], 0]);
+    expect((await lazy.catalog(ctx(2))).findings[0]?.message).toBe('2');
+    expect((await lazy.catalog(ctx(3))).findings[0]?.message).toBe('3');
+    expect(loads).toBe(1);
+  });
+
+  it('does not load the parsers when `wanted` turns the context down', async () => {
+    let loads = 0;
+    const lazy = lazyCataloger(
+      { name: 'real', globs: ['**/x'] },
+      () => {
+        loads++;
+        return Promise.resolve(real);
+      },
+      (c) => c.matches.length > 1
+    );
+    expect(await lazy.catalog(ctx(1))).toEqual({ packages: [], findings: [] });
+    expect(loads).toBe(0);
+    expect((await lazy.catalog(ctx(2))).findings).toHaveLength(1);
+    expect(loads).toBe(1);
   });
 });

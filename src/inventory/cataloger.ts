@@ -58,6 +58,31 @@ export interface Cataloger {
   catalog(ctx: CatalogContext): Promise<CatalogResult>;
 }
 
+/** What decides which entries a cataloger reads, without its parsers: name, globs, kinds. */
+export type CatalogerGlobs = Pick<Cataloger, 'name' | 'globs' | 'kinds' | 'allPaths'>;
+
+/**
+ * A cataloger whose parsers are imported the first time it has something to read: its globs
+ * matched an entry (buildInventory calls a cataloger only then) and `wanted`, when given,
+ * accepts the context. A layer of npm packages never loads the Java or Python parsers; start-up
+ * pays only for the ecosystems the artifact holds.
+ */
+export function lazyCataloger(
+  globs: CatalogerGlobs,
+  load: () => Promise<Cataloger>,
+  wanted?: (ctx: CatalogContext) => boolean
+): Cataloger {
+  let loaded: Promise<Cataloger> | undefined;
+  return Object.freeze({
+    ...globs,
+    async catalog(ctx: CatalogContext): Promise<CatalogResult> {
+      if (wanted && !wanted(ctx)) return { packages: [], findings: [] };
+      loaded ??= load();
+      return (await loaded).catalog(ctx);
+    },
+  });
+}
+
 /**
  * Build a matcher for a cataloger's globs. When every glob ends in literal text (`*.jar`,
  * `package.json`), a path that ends in none of those texts is rejected without running the

@@ -50,7 +50,7 @@ export function serializeSbom(inv: Inventory, options: SbomOptions): string {
 
 /** Serialize a Bom model plus its extras (shared by the layer and the function views). */
 export function serializeBomModel(
-  bom: CDX.Models.Bom,
+  bom: CDX.T.Models.Bom,
   extras: BomExtras,
   options: Pick<SbomOptions, 'format' | 'specVersion'>
 ): string {
@@ -67,7 +67,7 @@ export function serializeBomModel(
 export function buildBom(
   inv: Inventory,
   options: SbomOptions
-): { bom: CDX.Models.Bom; extras: BomExtras } {
+): { bom: CDX.T.Models.Bom; extras: BomExtras } {
   const mount = (options.mount ?? '/opt').replace(/\/+$/, '');
   const bom = newBom(
     serialNumber(
@@ -91,7 +91,7 @@ export function buildBom(
 }
 
 /** An empty Bom with its serial number, optional timestamp and lamina as the tool. */
-export function newBom(serial: string, timestamp?: Date): CDX.Models.Bom {
+export function newBom(serial: string, timestamp?: Date): CDX.T.Models.Bom {
   const bom = new CDX.Models.Bom();
   bom.serialNumber = serial;
   if (timestamp) bom.metadata.timestamp = timestamp;
@@ -110,9 +110,9 @@ export function newBom(serial: string, timestamp?: Date): CDX.Models.Bom {
  * reaches all. `refPrefix` keeps bom-refs apart when several layers share a BOM.
  */
 export function addPackageComponents(
-  bom: CDX.Models.Bom,
+  bom: CDX.T.Models.Bom,
   packages: readonly Package[],
-  parent: CDX.Models.Component,
+  parent: CDX.T.Models.Component,
   occurrences: Map<string, string[]>,
   opts: { mount: string; refPrefix?: string }
 ): void {
@@ -121,7 +121,7 @@ export function addPackageComponents(
     ...g,
     bomRef: `${opts.refPrefix ?? ''}${g.bomRef}`,
   }));
-  const byRef = new Map<string, CDX.Models.Component>();
+  const byRef = new Map<string, CDX.T.Models.Component>();
   for (const g of groups) {
     const c = toComponent(g);
     byRef.set(g.bomRef, c);
@@ -155,7 +155,7 @@ export function addPackageComponents(
 }
 
 /** The component describing a layer artifact (metadata.component of a layer SBOM). */
-export function layerComponent(inv: Inventory, bomRef = 'layer'): CDX.Models.Component {
+export function layerComponent(inv: Inventory, bomRef = 'layer'): CDX.T.Models.Component {
   const a = inv.artifact;
   const c = new CDX.Models.Component(CDX.Enums.ComponentType.File, a.name, { bomRef });
   const props = c.properties;
@@ -183,14 +183,14 @@ export function layerComponent(inv: Inventory, bomRef = 'layer'): CDX.Models.Com
 }
 
 /** A finding as a `lamina:finding` property: `CODE path: message`. */
-export function findingProperty(f: Finding): CDX.Models.Property {
+export function findingProperty(f: Finding): CDX.T.Models.Property {
   return new CDX.Models.Property(
     `${NS}:finding`,
     `${f.code}${f.path ? ` ${f.path}` : ''}: ${f.message}`
   );
 }
 
-function toComponent(g: ComponentGroup): CDX.Models.Component {
+function toComponent(g: ComponentGroup): CDX.T.Models.Component {
   const p = g.packages[0]!;
   const type =
     p.type === 'application'
@@ -234,7 +234,7 @@ function toComponent(g: ComponentGroup): CDX.Models.Component {
  * single expression stays an expression; otherwise ids that SPDX knows become
  * SPDX licenses and everything else a named license, so nothing is dropped.
  */
-function toLicenses(licenses: License[]): CDX.Models.License[] {
+function toLicenses(licenses: License[]): CDX.T.Models.License[] {
   const uniq = new Map<string, License>();
   for (const l of licenses) {
     const key = l.$case === 'expression' ? l.expression : l.$case === 'id' ? l.id : l.name;
@@ -268,13 +268,13 @@ type JsonObject = Record<string, unknown>;
 
 class LaminaJsonSerializer extends CDX.Serialize.JsonSerializer {
   readonly #extras: BomExtras;
-  constructor(f: CDX.Serialize.JSON.Normalize.Factory, extras: BomExtras) {
+  constructor(f: CDX.T.Serialize.JSON.Normalize.Factory, extras: BomExtras) {
     super(f);
     this.#extras = extras;
   }
   protected override _serialize(
-    bom: CDX.Serialize.JSON.Types.Normalized.Bom,
-    options?: CDX.Serialize.Types.SerializerOptions
+    bom: CDX.T.Serialize.JSON.Types.Normalized.Bom,
+    options?: CDX.T.Serialize.Types.SerializerOptions
   ): string {
     const obj = bom as unknown as JsonObject;
     for (const c of (obj['components'] ?? []) as JsonObject[]) {
@@ -290,7 +290,7 @@ class LaminaJsonSerializer extends CDX.Serialize.JsonSerializer {
   }
 }
 
-type XmlElement = CDX.Serialize.XML.Types.SimpleXml.Element;
+type XmlElement = CDX.T.Serialize.XML.Types.SimpleXml.Element;
 
 function el(name: string, children: XmlElement['children']): XmlElement {
   return { type: 'element', name, children };
@@ -321,14 +321,14 @@ const AFTER_COMPOSITIONS = [
 
 class LaminaXmlSerializer extends CDX.Serialize.XmlSerializer {
   constructor(
-    f: CDX.Serialize.XML.Normalize.Factory,
+    f: CDX.T.Serialize.XML.Normalize.Factory,
     private readonly extras: BomExtras
   ) {
     super(f);
   }
   protected override _serialize(
     root: XmlElement,
-    options?: CDX.Serialize.Types.SerializerOptions
+    options?: CDX.T.Serialize.Types.SerializerOptions
   ): string {
     const kids = (Array.isArray(root.children) ? root.children : []) as XmlElement[];
     const components = kids.find((k) => k.type === 'element' && k.name === 'components');

@@ -163,7 +163,7 @@ export function imageFacts(s: ImageSubject): [string, string][] {
   return out;
 }
 
-function imageComponent(s: ImageSubject): CDX.Models.Component {
+function imageComponent(s: ImageSubject): CDX.T.Models.Component {
   const c = new CDX.Models.Component(CDX.Enums.ComponentType.Container, s.repositoryUrl ?? s.name, {
     bomRef: 'image',
     ...(s.tag !== undefined ? { version: s.tag } : {}),
@@ -209,7 +209,7 @@ export function removedByLayer(s: ImageSubject): [number, Package[]][] {
   return [...byLayer].sort((a, b) => a[0] - b[0]);
 }
 
-function osComponent(os: OsIdentity): CDX.Models.Component {
+function osComponent(os: OsIdentity): CDX.T.Models.Component {
   const c = new CDX.Models.Component(CDX.Enums.ComponentType.OperatingSystem, os.id, {
     bomRef: 'os',
     ...(os.versionId !== undefined ? { version: os.versionId } : {}),

@@ -1,4 +1,4 @@
-import type * as CDX from './cdx.js';
+import type * as CDX from './cdx-types.js';
 
 type XmlElement = CDX.Serialize.XML.Types.SimpleXml.Element;
 

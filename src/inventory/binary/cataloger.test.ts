@@ -8,7 +8,8 @@ import { MemorySource } from '../../unpack/memory.js';
 import { DEFAULT_LIMITS, type FileSource, type Limits } from '../../unpack/source.js';
 import type { CatalogResult } from '../cataloger.js';
 import { runCataloger } from '../cataloger.js';
-import { BINARY_CATALOGER, binaryCataloger, isCandidate } from './cataloger.js';
+import { binaryCataloger } from './cataloger.js';
+import { BINARY_CATALOGER, isCandidate } from './globs.js';
 import { buildElf } from './testing/elf-builder.js';
 
 const LAYER = join(import.meta.dirname, '../../../testdata/layers/binary-basic');

@@ -26,9 +26,15 @@ import {
   type ElfKind,
 } from './elf.js';
 import { readGoBuildInfo, type GoBuildInfo, type GoModule } from './gobuildinfo.js';
+import {
+  BINARY_CATALOGER,
+  BINARY_GLOBS,
+  isCandidate,
+  isExtension,
+  LIB_NAME,
+  topDir,
+} from './globs.js';
 import { OwnershipIndex } from './ownership.js';
-
-export const BINARY_CATALOGER = 'binary-cataloger';
 
 /** How many candidates are read at once: enough to overlap I/O, few enough to bound memory. */
 const CONCURRENCY = 8;
@@ -57,58 +63,6 @@ const GO_SETTINGS = new Set([
 /** `binary:format` property: ELF, a `#!` script, or (extensions only) anything else. */
 type Format = 'elf' | 'script' | 'other';
 
-/**
- * A path as Lambda's `/opt` sees it: a layer's paths are already relative to
- * `/opt`; in an image only what is under `opt/` is layer-style content (its
- * `bin/`, `lib/` and `extensions/` are the ones Lambda puts on PATH, on
- * LD_LIBRARY_PATH and starts), so other image paths have no such role.
- */
-function optPath(path: string, root: SourceRoot): string | undefined {
-  if (root === 'layer') return path;
-  return path.startsWith('opt/') ? path.slice('opt/'.length) : undefined;
-}
-
-/** Top-level `/opt` directories whose files run (or are loaded) even without an exec bit. */
-function topDir(path: string, root: SourceRoot): string | undefined {
-  const p = optPath(path, root);
-  if (p === undefined) return undefined;
-  const i = p.indexOf('/');
-  return i > 0 ? p.slice(0, i) : undefined;
-}
-
-/** `/opt/extensions/<name>`: what the Lambda runtime starts as an extension. */
-function isExtension(path: string, root: SourceRoot): boolean {
-  const p = optPath(path, root);
-  return (
-    p !== undefined && p.startsWith('extensions/') && !p.slice('extensions/'.length).includes('/')
-  );
-}
-
-const LIB_NAME = /\.(so(\.[^/]*)?|node)$/;
-
-/** A name that makes a file worth reading: a library name, or a top-level bin/, lib/, extensions/. */
-function candidateName(path: string, root: SourceRoot): boolean {
-  if (LIB_NAME.test(posix.basename(path))) return true;
-  const top = topDir(path, root);
-  return top === 'bin' || top === 'extensions' || top === 'lib';
-}
-
-/**
- * Cheap test before reading any bytes: could this file be something that
- * runs? `names` are the link paths a runtime also reaches it through (a
- * `lib/libfoo.so` link to a file named otherwise counts as a library).
- * `root` says whether paths are a layer's (relative to `/opt`) or an image's.
- */
-export function isCandidate(
-  e: FileEntry,
-  names: readonly string[] = [],
-  root: SourceRoot = 'layer'
-): boolean {
-  if (e.kind !== 'file') return false;
-  if ((e.mode & 0o111) !== 0) return true;
-  return candidateName(e.path, root) || names.some((n) => candidateName(n, root));
-}
-
 /** One file to look at: its real entry, every path a runtime reaches it by, and its owner. */
 interface Candidate {
   entry: FileEntry;
@@ -130,9 +84,7 @@ interface Candidate {
  * packages found by the other catalogers are in `ctx.earlier`.
  */
 export const binaryCataloger: Cataloger = {
-  name: BINARY_CATALOGER,
-  globs: ['**'],
-  allPaths: true,
+  ...BINARY_GLOBS,
   async catalog(ctx: CatalogContext): Promise<CatalogResult> {
     const owners = new OwnershipIndex(ctx.earlier, ctx.root);
     const candidates: Candidate[] = [];

@@ -10,13 +10,13 @@ import {
   type DepsJson,
   type DepsTargetEntry,
 } from './deps-json.js';
+import { DOTNET_GLOBS } from './globs.js';
 
-const NAME = 'dotnet-deps';
+const NAME = DOTNET_GLOBS.name;
 
 /** .NET applications: the `<app>.deps.json` the SDK writes next to a published app. */
 export const dotnetCataloger: Cataloger = {
-  name: NAME,
-  globs: ['**/*.deps.json'],
+  ...DOTNET_GLOBS,
   catalog(ctx) {
     return perEntry(ctx, NAME, async (entry) => {
       const text = (await ctx.source.read(entry.path, ctx.limits.maxFileSize)).toString('utf8');

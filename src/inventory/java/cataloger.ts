@@ -21,9 +21,9 @@ import {
   pomLicenses,
   type PomProperties,
 } from './metadata.js';
+import { JAVA_GLOBS, EXTENSIONS } from './globs.js';
 
-const NAME = 'java-archive';
-const EXTENSIONS = ['jar', 'war', 'ear', 'par', 'sar', 'nar', 'jpi', 'hpi'];
+const NAME = JAVA_GLOBS.name;
 const ARCHIVE_RE = new RegExp(`\\.(?:${EXTENSIONS.join('|')})$`, 'i');
 const POM_PROPERTIES_RE = /^META-INF\/maven\/[^/]+\/[^/]+\/pom\.properties$/;
 
@@ -35,8 +35,7 @@ const POM_PROPERTIES_RE = /^META-INF\/maven\/[^/]+\/[^/]+\/pom\.properties$/;
  * `maxDepth`.
  */
 export const javaCataloger: Cataloger = {
-  name: NAME,
-  globs: EXTENSIONS.map((e) => `**/*.${e}`),
+  ...JAVA_GLOBS,
   async catalog(ctx) {
     const out: CatalogResult = { packages: [], findings: [] };
     for (const entry of ctx.matches) {

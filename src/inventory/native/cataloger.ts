@@ -11,8 +11,9 @@ import { newPackage, type Package } from '../../model/package.js';
 import { perEntry, type Cataloger, type CatalogContext } from '../cataloger.js';
 import { parseJsonLenient } from '../json.js';
 import { genericPurl } from '../purl.js';
+import { NATIVE_MANIFEST_GLOBS } from './globs.js';
 
-const NAME = 'native-manifest';
+const NAME = NATIVE_MANIFEST_GLOBS.name;
 
 /** Most libraries one manifest may name (sharp's name about 30). */
 export const MAX_MANIFEST_LIBRARIES = 256;
@@ -45,11 +46,7 @@ const VERSION = /^[0-9A-Za-z][0-9A-Za-z._+~-]{0,63}$/;
 
 /** Bundled native library manifests (sharp's libvips `versions.json`). */
 export const nativeManifestCataloger: Cataloger = {
-  name: NAME,
-  globs: [
-    '**/node_modules/@img/sharp-libvips-*/versions.json',
-    '**/node_modules/sharp/vendor/*/*/versions.json',
-  ],
+  ...NATIVE_MANIFEST_GLOBS,
   catalog(ctx) {
     return perEntry(ctx, NAME, async (entry) => {
       const text = (await ctx.source.read(entry.path, ctx.limits.maxFileSize)).toString('utf8');

@@ -12,8 +12,9 @@ import { npmPurl } from '../purl.js';
 import { npmLicenses } from './license.js';
 import { integrityHashes, parseLockfile, type LockEntry } from './lockfile.js';
 import { projectRoot, resolvePackageDir } from './resolve.js';
+import { NPM_GLOBS } from './globs.js';
 
-const NAME = 'npm-installed';
+const NAME = NPM_GLOBS.name;
 
 /** Lockfiles a project directory may hold, most authoritative for the installed tree first. */
 const LOCKFILES = ['node_modules/.package-lock.json', 'npm-shrinkwrap.json', 'package-lock.json'];
@@ -33,8 +34,7 @@ interface Installed {
  * resolved with Node's lookup to packages this cataloger found.
  */
 export const npmCataloger: Cataloger = {
-  name: NAME,
-  globs: ['**/node_modules/*/package.json', '**/node_modules/@*/*/package.json'],
+  ...NPM_GLOBS,
   catalog,
 };
 

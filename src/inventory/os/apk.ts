@@ -16,8 +16,7 @@ import { licenseOf } from '../license.js';
 import { apkPurl } from '../purl.js';
 import { checkRecordedFiles, ownedPaths, underRoot, type RecordedFile } from './owned.js';
 import { detectOs, distroQualifier, type OsIdentity } from './release.js';
-
-export const APK_CATALOGER = 'apk-db';
+import { APK_CATALOGER, APK_GLOBS } from './globs.js';
 
 /** One package block of the installed database. */
 export interface ApkRecord {
@@ -72,8 +71,7 @@ function checksumHex(z: string): { algorithm: string; hex: string } | undefined 
  * against `Z:` (for symlinks apk hashes the target text), except under etc/.
  */
 export const apkCataloger: Cataloger = {
-  name: APK_CATALOGER,
-  globs: ['**/lib/apk/db/installed'],
+  ...APK_GLOBS,
   async catalog(ctx) {
     const result: CatalogResult = { packages: [], findings: [] };
     for (const entry of ctx.matches) {

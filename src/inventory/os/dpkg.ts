@@ -16,8 +16,7 @@ import {
 import { debPurl } from '../purl.js';
 import { checkRecordedFiles, ownedPaths, underRoot, type RecordedFile } from './owned.js';
 import { detectOs, distroQualifier, type OsIdentity } from './release.js';
-
-export const DPKG_CATALOGER = 'dpkg-db';
+import { DPKG_CATALOGER, DPKG_GLOBS } from './globs.js';
 
 /**
  * Package states whose files are on disk. `not-installed` and `config-files`
@@ -116,8 +115,7 @@ interface Found {
  * leaves them out; files whose MD5 differs from `.md5sums` are findings.
  */
 export const dpkgCataloger: Cataloger = {
-  name: DPKG_CATALOGER,
-  globs: ['**/var/lib/dpkg/status', '**/var/lib/dpkg/status.d/*'],
+  ...DPKG_GLOBS,
   async catalog(ctx) {
     const result: CatalogResult = { packages: [], findings: [] };
     const found: Found[] = [];

@@ -21,8 +21,7 @@ import { checkRecordedFiles, ownedPaths, underRoot, type RecordedFile } from './
 import { detectOs, distroQualifier, type OsIdentity } from './release.js';
 import { DIGEST_ALGO, RPMFILE_CONFIG, RPMFILE_GHOST, RpmHeader, TAG } from './rpm-header.js';
 import { applyWal, isSqlite, withSqlite } from './sqlite.js';
-
-export const RPM_CATALOGER = 'rpm-db';
+import { RPM_CATALOGER, RPM_GLOBS } from './globs.js';
 
 const DB_DIRS = ['var/lib/rpm/', 'usr/lib/sysimage/rpm/', 'usr/share/rpm/'];
 
@@ -84,8 +83,7 @@ export async function readRpmDatabase(
  * (%config and %ghost files excepted).
  */
 export const rpmCataloger: Cataloger = {
-  name: RPM_CATALOGER,
-  globs: ['**/{var/lib,usr/lib/sysimage,usr/share}/rpm/{rpmdb.sqlite,Packages,Packages.db}'],
+  ...RPM_GLOBS,
   async catalog(ctx) {
     const result: CatalogResult = { packages: [], findings: [] };
     for (const entry of ctx.matches) {

@@ -9,8 +9,9 @@ import { pythonLicenses } from './license.js';
 import { CoreMetadata } from './metadata.js';
 import { parseRecord, recordPathInLayer, verifyRecordFiles, type RecordCheck } from './record.js';
 import { parseRequirement, parseRequiresTxt, type Requirement } from './requirements.js';
+import { PYTHON_GLOBS } from './globs.js';
 
-const NAME = 'python-installed';
+const NAME = PYTHON_GLOBS.name;
 
 /** Files hashed at once while checking RECORDs. */
 const HASH_CONCURRENCY = 8;
@@ -33,13 +34,7 @@ interface Found {
  * https://packaging.python.org/en/latest/specifications/recording-installed-packages/
  */
 export const pythonCataloger: Cataloger = {
-  name: NAME,
-  globs: [
-    '**/*.dist-info/METADATA',
-    '**/*.egg-info/PKG-INFO',
-    '**/*.egg-info',
-    '**/*.egg/EGG-INFO/PKG-INFO',
-  ],
+  ...PYTHON_GLOBS,
   catalog,
 };
 

@@ -4,16 +4,16 @@ import { parseErrorFinding, perEntry, type Cataloger, type CatalogContext } from
 import { licenseOf } from '../license.js';
 import { gemPurl } from '../purl.js';
 import { gemFromFileName, parseGemspec, type Gemspec } from './gemspec.js';
+import { RUBY_GLOBS } from './globs.js';
 
-const NAME = 'ruby-installed-gemspec';
+const NAME = RUBY_GLOBS.name;
 
 /**
  * Installed gems: `<gems dir>/specifications/<name>-<version>.gemspec`, where a
  * Lambda Ruby layer's gems dir is `ruby/gems/<ruby ABI version>/`.
  */
 export const rubyCataloger: Cataloger = {
-  name: NAME,
-  globs: ['**/specifications/*.gemspec'],
+  ...RUBY_GLOBS,
   async catalog(ctx) {
     const found: { pkg: Package; spec: Gemspec; gemsDir: string }[] = [];
     const result = await perEntry(ctx, NAME, async (entry) => {

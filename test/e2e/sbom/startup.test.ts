@@ -1,8 +1,9 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { writeZip } from '../../../scripts/lib/zipwriter.mjs';
 import { BUILT_CLI, REPO_ROOT } from '../helpers/cli.js';
 
 // Start-up cost is measured by `npm run bench:startup`; these tests hold the structure that
@@ -12,11 +13,22 @@ const LAYER = join(REPO_ROOT, 'testdata', 'layers', 'sample-layer.zip');
 const dir = mkdtempSync(join(tmpdir(), 'lamina-startup-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-/** The npm packages (by name) the built CLI loaded for `argv`, and its exit code. */
-function packagesLoaded(argv: string[]): { code: number; packages: Set<string> } {
+let runs = 0;
+
+/**
+ * The npm packages (by name) the built CLI loaded for `argv`, lamina's own modules it loaded
+ * (paths under dist/, such as `src/inventory/java/cataloger.js`), and its exit code.
+ */
+function packagesLoaded(argv: string[]): {
+  code: number;
+  packages: Set<string>;
+  modules: Set<string>;
+} {
+  const log = join(dir, `esm-${runs++}.log`);
   const r = spawnSync(process.execPath, ['--import', PRELOAD, BUILT_CLI, ...argv], {
     cwd: REPO_ROOT,
     encoding: 'utf8',
+    env: { ...process.env, LAMINA_TEST_ESM_LOG: log },
   });
   const line = r.stderr.trim().split('\n').at(-1) ?? '';
   expect(line).toMatch(/^lamina-test-cjs-modules /);
@@ -26,8 +38,40 @@ function packagesLoaded(argv: string[]): { code: number; packages: Set<string> }
     const m = /node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(f);
     if (m) packages.add(m[1]!);
   }
-  return { code: r.status ?? -1, packages };
+  const modules = new Set<string>();
+  for (const url of existsSync(log) ? readFileSync(log, 'utf8').split('\n') : []) {
+    const m = /\/dist\/(src\/.+\.js)$/.exec(url);
+    if (m) modules.add(m[1]!);
+  }
+  return { code: r.status ?? -1, packages, modules };
 }
+
+/** Each cataloger's parsers, by cataloger: what a layer loads only when it holds their files. */
+const CATALOGER_MODULES = {
+  dpkg: 'src/inventory/os/dpkg.js',
+  apk: 'src/inventory/os/apk.js',
+  rpm: 'src/inventory/os/rpm.js',
+  npm: 'src/inventory/npm/cataloger.js',
+  native: 'src/inventory/native/cataloger.js',
+  python: 'src/inventory/python/cataloger.js',
+  java: 'src/inventory/java/cataloger.js',
+  ruby: 'src/inventory/ruby/cataloger.js',
+  dotnet: 'src/inventory/dotnet/cataloger.js',
+  binary: 'src/inventory/binary/cataloger.js',
+};
+type CatalogerName = keyof typeof CATALOGER_MODULES;
+
+/** The catalogers whose parsers a run loaded. */
+function catalogersLoaded(modules: Set<string>): CatalogerName[] {
+  return (Object.keys(CATALOGER_MODULES) as CatalogerName[]).filter((c) =>
+    modules.has(CATALOGER_MODULES[c])
+  );
+}
+
+const PACKAGE_JSON = JSON.stringify({ name: 'left-pad', version: '1.3.0', license: 'MIT' });
+const JAR = readFileSync(
+  join(REPO_ROOT, 'testdata', 'layers', 'java-basic', 'java', 'lib', 'atinject-jsr330-api-1.0.jar')
+);
 
 const NOT_FOR_A_LAYER_SBOM = [
   '@aws-sdk/client-ecr',
@@ -47,6 +91,63 @@ describe('lamina sbom start-up', () => {
     expect(code).toBe(0);
     expect(packages).toContain('@cyclonedx/cyclonedx-library');
     expect(NOT_FOR_A_LAYER_SBOM.filter((p) => packages.has(p))).toEqual([]);
+  });
+
+  it('a one-file npm zip loads the npm cataloger and no other cataloger', () => {
+    const zip = join(dir, 'one-file.zip');
+    writeFileSync(
+      zip,
+      writeZip([{ name: 'nodejs/node_modules/left-pad/package.json', data: PACKAGE_JSON }])
+    );
+    const { code, modules } = packagesLoaded(['sbom', zip, '-o', join(dir, 'one.cdx.json')]);
+    expect(code).toBe(0);
+    // The light part every run needs: each cataloger's name and globs.
+    expect(modules).toContain('src/inventory/java/globs.js');
+    expect(catalogersLoaded(modules)).toEqual(['npm']);
+  });
+
+  it('a jar loads the Java cataloger; a file that could run loads the binary one', () => {
+    const zip = join(dir, 'npm-and-jar.zip');
+    writeFileSync(
+      zip,
+      writeZip([
+        { name: 'java/lib/atinject-jsr330-api-1.0.jar', data: JAR },
+        { name: 'nodejs/node_modules/left-pad/package.json', data: PACKAGE_JSON },
+      ])
+    );
+    const jar = packagesLoaded(['sbom', zip, '-o', join(dir, 'jar.cdx.json')]);
+    expect(jar.code).toBe(0);
+    expect(catalogersLoaded(jar.modules)).toEqual(['npm', 'java']);
+    // Loaded on demand, the parsers still ran: the jar is in the SBOM.
+    expect(readFileSync(join(dir, 'jar.cdx.json'), 'utf8')).toContain(
+      'pkg:maven/atinject-jsr330-api/atinject-jsr330-api@1.0.0'
+    );
+
+    const withBin = join(dir, 'npm-and-script.zip');
+    writeFileSync(
+      withBin,
+      writeZip([
+        { name: 'bin/hello', data: '#!/bin/sh\necho hello\n', mode: 0o755 },
+        { name: 'nodejs/node_modules/left-pad/package.json', data: PACKAGE_JSON },
+      ])
+    );
+    const bin = packagesLoaded(['sbom', withBin, '-o', join(dir, 'bin.cdx.json')]);
+    expect(bin.code).toBe(0);
+    expect(catalogersLoaded(bin.modules)).toEqual(['npm', 'binary']);
+    expect(readFileSync(join(dir, 'bin.cdx.json'), 'utf8')).toContain('"/opt/bin/hello"');
+  });
+
+  it('a layer of many ecosystems loads the cataloger of each it holds, and no other', () => {
+    const { code, modules } = packagesLoaded(['sbom', LAYER, '-o', join(dir, 'all.cdx.json')]);
+    expect(code).toBe(0);
+    expect(catalogersLoaded(modules)).toEqual([
+      'npm',
+      'python',
+      'java',
+      'ruby',
+      'dotnet',
+      'binary',
+    ]);
   });
 
   it('--help and usage errors load no npm package at all', () => {

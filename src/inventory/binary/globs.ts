@@ -1,0 +1,75 @@
+/**
+ * What the binary cataloger reads, and the cheap test on a path and mode that picks the files
+ * worth opening: kept apart from the ELF, Go and Rust parsers so a layer with nothing that runs
+ * never loads them.
+ */
+import { posix } from 'node:path';
+import type { CatalogContext, CatalogerGlobs } from '../cataloger.js';
+import type { FileEntry } from '../../unpack/source.js';
+import type { SourceRoot } from './ownership.js';
+
+export const BINARY_CATALOGER = 'binary-cataloger';
+
+/** Every entry: what runs is told by mode, name and content, not by a file name pattern. */
+export const BINARY_GLOBS: CatalogerGlobs = {
+  name: BINARY_CATALOGER,
+  globs: ['**'],
+  allPaths: true,
+};
+
+/**
+ * A path as Lambda's `/opt` sees it: a layer's paths are already relative to
+ * `/opt`; in an image only what is under `opt/` is layer-style content (its
+ * `bin/`, `lib/` and `extensions/` are the ones Lambda puts on PATH, on
+ * LD_LIBRARY_PATH and starts), so other image paths have no such role.
+ */
+function optPath(path: string, root: SourceRoot): string | undefined {
+  if (root === 'layer') return path;
+  return path.startsWith('opt/') ? path.slice('opt/'.length) : undefined;
+}
+
+/** Top-level `/opt` directories whose files run (or are loaded) even without an exec bit. */
+export function topDir(path: string, root: SourceRoot): string | undefined {
+  const p = optPath(path, root);
+  if (p === undefined) return undefined;
+  const i = p.indexOf('/');
+  return i > 0 ? p.slice(0, i) : undefined;
+}
+
+/** `/opt/extensions/<name>`: what the Lambda runtime starts as an extension. */
+export function isExtension(path: string, root: SourceRoot): boolean {
+  const p = optPath(path, root);
+  return (
+    p !== undefined && p.startsWith('extensions/') && !p.slice('extensions/'.length).includes('/')
+  );
+}
+
+export const LIB_NAME = /\.(so(\.[^/]*)?|node)$/;
+
+/** A name that makes a file worth reading: a library name, or a top-level bin/, lib/, extensions/. */
+function candidateName(path: string, root: SourceRoot): boolean {
+  if (LIB_NAME.test(posix.basename(path))) return true;
+  const top = topDir(path, root);
+  return top === 'bin' || top === 'extensions' || top === 'lib';
+}
+
+/**
+ * Cheap test before reading any bytes: could this file be something that
+ * runs? `names` are the link paths a runtime also reaches it through (a
+ * `lib/libfoo.so` link to a file named otherwise counts as a library).
+ * `root` says whether paths are a layer's (relative to `/opt`) or an image's.
+ */
+export function isCandidate(
+  e: FileEntry,
+  names: readonly string[] = [],
+  root: SourceRoot = 'layer'
+): boolean {
+  if (e.kind !== 'file') return false;
+  if ((e.mode & 0o111) !== 0) return true;
+  return candidateName(e.path, root) || names.some((n) => candidateName(n, root));
+}
+
+/** Whether any entry the cataloger was handed is worth opening; when none is, it has nothing to do. */
+export function anyCandidate(ctx: CatalogContext): boolean {
+  return ctx.matches.some((e) => isCandidate(e, [e.path, ...ctx.links.aliases(e.path)], ctx.root));
+}
