@@ -91,8 +91,29 @@ const WINDOW = 1024 * 1024;
 /** Symlink hops followed when resolving a read, as Linux's ELOOP limit. */
 const MAX_HOPS = 40;
 
-/** An entry as listed (where its bytes are lives in Parsed.data, not on the entry). */
-type ZipItem = FileEntry;
+/**
+ * An entry as listed. Where a file's or symlink's bytes are is a private field, so callers
+ * (and JSON) see only the FileEntry fields, and no second map by path is needed.
+ */
+class ZipItem implements FileEntry {
+  declare linkTarget?: string;
+  readonly #data: EntryData | undefined;
+  constructor(
+    readonly path: string,
+    readonly kind: EntryKind,
+    readonly size: number,
+    readonly compressedSize: number,
+    readonly mode: number,
+    data?: EntryData
+  ) {
+    this.#data = data;
+  }
+
+  /** Where the entry's bytes are (undefined for a directory). */
+  data(): EntryData | undefined {
+    return this.#data;
+  }
+}
 
 /** Open a layer zip on disk. Reads the central directory and local headers, never the whole file. */
 export async function openZipFile(
@@ -161,8 +182,6 @@ interface Parsed {
   items: ZipItem[];
   /** The same entries by path. */
   byPath: Map<string, ZipItem>;
-  /** Where each file's and symlink's bytes are, by path. */
-  data: Map<string, EntryData>;
   findings: Finding[];
 }
 
@@ -288,31 +307,28 @@ async function parseArchive(archive: string, ra: RandomAccess, limits: Limits): 
       );
     return { r, raw: r.name, path: n.path, kind, mode, dataOffset: 0 };
   });
+  const byName = new Map<string, Checked>();
   // One by one: a spread of many case-collision findings would overflow the call stack.
-  for (const f of checkNames(archive, checked)) findings.push(f);
+  for (const f of checkNames(archive, checked, byName)) findings.push(f);
   for (const c of checked)
     if (c.path === '' && c.kind !== 'dir')
       throw zipError('CORRUPT_ARCHIVE', archive, 'entry with an empty name', [c.r.name]);
-  refuseParentConflicts(
-    archive,
-    checked.filter((c) => c.path !== '')
-  );
+  refuseParentConflicts(archive, checked, byName);
 
-  await checkLayout(archive, ra, checked, end.cdOffset);
-  const targets = await checkData(archive, ra, checked);
+  const byOffset = await checkLayout(archive, ra, checked, end.cdOffset);
+  const targets = await checkData(archive, ra, byOffset);
 
   const items: ZipItem[] = [];
-  const dataByPath = new Map<string, EntryData>();
   for (const c of checked) {
     if (c.path === '') continue; // "./" or "/": the layer root itself
-    const item: ZipItem = {
-      path: c.path,
-      kind: c.kind,
-      size: c.r.size,
-      compressedSize: c.r.compressedSize,
-      mode: c.mode,
-    };
-    if (c.kind !== 'dir') dataByPath.set(c.path, c.data ?? entryData(c));
+    const item = new ZipItem(
+      c.path,
+      c.kind,
+      c.r.size,
+      c.r.compressedSize,
+      c.mode,
+      c.kind === 'dir' ? undefined : (c.data ?? entryData(c))
+    );
     if (c.kind === 'symlink') {
       item.linkTarget = symlinkTarget(archive, c.r.name, targets.get(c.r.index) ?? Buffer.alloc(0));
       if (resolveLinkTarget(c.path, item.linkTarget) === undefined)
@@ -327,7 +343,7 @@ async function parseArchive(archive: string, ra: RandomAccess, limits: Limits): 
   }
   const byPath = addParents(items);
   sortByPath(items);
-  return { items, byPath, data: dataByPath, findings };
+  return { items, byPath, findings };
 }
 
 function entryData(c: Checked): EntryData {
@@ -348,20 +364,20 @@ function entryData(c: Checked): EntryData {
  */
 function refuseParentConflicts(
   archive: string,
-  items: readonly { path: string; kind: EntryKind }[]
+  items: readonly { path: string; kind: EntryKind }[],
+  byPath: ReadonlyMap<string, { kind: EntryKind }>
 ): void {
-  const leaves = new Map<string, EntryKind>();
-  for (const i of items) if (i.kind !== 'dir') leaves.set(i.path, i.kind);
   // Entries of one directory are usually listed together: its parents are checked once.
   let checkedDir: string | undefined;
   for (const i of items) {
+    if (i.path === '') continue;
     const dir = i.path.slice(0, Math.max(i.path.lastIndexOf('/'), 0));
     if (dir === checkedDir) continue;
     checkedDir = dir;
     for (let cut = i.path.indexOf('/'); cut > 0; cut = i.path.indexOf('/', cut + 1)) {
       const parent = i.path.slice(0, cut);
-      const kind = leaves.get(parent);
-      if (kind !== undefined)
+      const kind = byPath.get(parent)?.kind;
+      if (kind !== undefined && kind !== 'dir')
         throw zipError(
           'PATH_CONFLICT',
           archive,
@@ -386,7 +402,7 @@ function addParents(items: ZipItem[]): Map<string, ZipItem> {
     for (let cut = path.lastIndexOf('/'); cut > 0; cut = path.lastIndexOf('/', cut - 1)) {
       const dir = path.slice(0, cut);
       if (have.has(dir)) break;
-      const parent: ZipItem = { path: dir, kind: 'dir', size: 0, compressedSize: 0, mode: 0 };
+      const parent = new ZipItem(dir, 'dir', 0, 0, 0);
       have.set(dir, parent);
       items.push(parent);
     }
@@ -442,21 +458,23 @@ class Window {
  * a gap can hold whole entries only it sees (UNLISTED_DATA). Each local
  * header must say what its central record says (HEADER_MISMATCH), and a data
  * descriptor must sit right after the data and repeat the central CRC and
- * sizes (AMBIGUOUS_DATA_DESCRIPTOR). Sets each entry's data offset.
+ * sizes (AMBIGUOUS_DATA_DESCRIPTOR). Sets each entry's data offset; returns
+ * the entries in file order.
  */
 async function checkLayout(
   archive: string,
   ra: RandomAccess,
   checked: readonly Checked[],
   cdOffset: number
-): Promise<void> {
+): Promise<Checked[]> {
   const byOffset = [...checked].sort(
     (a, b) => a.r.localOffset - b.r.localOffset || a.r.index - b.r.index
   );
   const win = new Window(ra, WINDOW);
   let prev: CentralRecord | undefined;
   let prevEnd = 0;
-  for (const [i, c] of byOffset.entries()) {
+  for (let i = 0; i < byOffset.length; i++) {
+    const c = byOffset[i]!;
     const r = c.r;
     const o = r.localOffset;
     if (o + LOCAL_SIZE > cdOffset)
@@ -524,6 +542,7 @@ async function checkLayout(
       `${cdOffset - prevEnd} bytes before the central directory that no central record lists`,
       prev ? [prev.name] : []
     );
+  return byOffset;
 }
 
 /**
@@ -598,16 +617,16 @@ function checkAgreement(
  * entry refuses the archive at open (never a read error a cataloger would
  * turn into a finding). A stored entry with a data descriptor must not hold
  * the descriptor signature: libarchive's streaming reader ends the entry at
- * the first one whose CRC matches. Returns symlink targets by record index.
+ * the first one whose CRC matches. `byOffset` is in file order (checkLayout's
+ * result). Returns symlink targets by record index.
  */
 async function checkData(
   archive: string,
   ra: RandomAccess,
-  checked: readonly Checked[]
+  byOffset: readonly Checked[]
 ): Promise<Map<number, Buffer>> {
   const targets = new Map<number, Buffer>();
   const win = new Window(ra, WINDOW);
-  const byOffset = [...checked].sort((a, b) => a.dataOffset - b.dataOffset);
   for (const c of byOffset) {
     const e = (c.data = entryData(c));
     // A directory stored as an empty deflate entry has no stream to check.
@@ -653,7 +672,6 @@ class ZipSource implements FileSource {
   readonly findings: readonly Finding[];
   readonly #items: readonly ZipItem[];
   readonly #byPath: ReadonlyMap<string, ZipItem>;
-  readonly #data: ReadonlyMap<string, EntryData>;
 
   constructor(
     readonly name: string,
@@ -665,7 +683,6 @@ class ZipSource implements FileSource {
     this.size = ra.size;
     this.findings = parsed.findings;
     this.#items = parsed.items;
-    this.#data = parsed.data;
     this.#byPath = parsed.byPath;
   }
 
@@ -679,7 +696,7 @@ class ZipSource implements FileSource {
   #file(path: string): EntryData {
     const direct = this.#byPath.get(path);
     const item = direct?.kind === 'file' ? direct : this.#resolve(path);
-    const data = item?.kind === 'file' ? this.#data.get(item.path) : undefined;
+    const data = item?.kind === 'file' ? item.data() : undefined;
     if (!data)
       throw zipError('NOT_FOUND', this.name, 'no regular file at this path inside the layer', [
         path,
