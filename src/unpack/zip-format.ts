@@ -313,11 +313,17 @@ export function parseCentralDirectory(archive: string, cd: Buffer, count: number
   return out;
 }
 
-/** The fields of a local file header that must agree with the central record. */
+/**
+ * The fields of a local file header that must agree with the central record.
+ * The name is where it lies in the buffer parsed (no view per entry).
+ */
 export interface LocalHeader extends Pick<
   CentralRecord,
-  'flags' | 'method' | 'crc' | 'compressedSize' | 'size' | 'nameBytes'
+  'flags' | 'method' | 'crc' | 'compressedSize' | 'size'
 > {
+  /** The name bytes are `b[nameStart, nameEnd)` of the buffer parsed. */
+  nameStart: number;
+  nameEnd: number;
   /** The local extra field bytes. */
   extra: Buffer;
   /** Length of the whole header (fixed part, name, extra): the data starts here. */
@@ -343,7 +349,10 @@ export function parseLocalHeader(
   const extraLen = b.readUInt16LE(at + 28);
   let size = b.readUInt32LE(at + 22);
   let compressedSize = b.readUInt32LE(at + 18);
-  const extra = b.subarray(at + LOCAL_SIZE + nameLen, at + LOCAL_SIZE + nameLen + extraLen);
+  const extra =
+    extraLen === 0
+      ? NO_BYTES
+      : b.subarray(at + LOCAL_SIZE + nameLen, at + LOCAL_SIZE + nameLen + extraLen);
   if (size === 0xffffffff || compressedSize === 0xffffffff) {
     for (const [id, data] of extraFields(archive, extra, name)) {
       // In a local header the zip64 field always holds both sizes (APPNOTE 4.5.3).
@@ -359,7 +368,8 @@ export function parseLocalHeader(
     crc: b.readUInt32LE(at + 14),
     compressedSize,
     size,
-    nameBytes: b.subarray(at + LOCAL_SIZE, at + LOCAL_SIZE + nameLen),
+    nameStart: at + LOCAL_SIZE,
+    nameEnd: at + LOCAL_SIZE + nameLen,
     extra,
     headerLength: LOCAL_SIZE + nameLen + extraLen,
   };

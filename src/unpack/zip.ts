@@ -69,6 +69,7 @@ import {
   zipError,
   type CentralRecord,
   type EndRecord,
+  type LocalHeader,
 } from './zip-format.js';
 
 /** Options for {@link openZipFile}. */
@@ -441,6 +442,23 @@ class Window {
     return this.#buf.subarray(pos - this.#start, pos - this.#start + len);
   }
 
+  /** The bytes held (offsets from {@link offset} and {@link load} index into it). */
+  get buf(): Buffer {
+    return this.#buf;
+  }
+
+  /** Where bytes [pos, pos + len) are in `buf`, or -1 when the window does not hold them. */
+  offset(pos: number, len: number): number {
+    return pos < this.#start || pos + len > this.#start + this.#buf.length ? -1 : pos - this.#start;
+  }
+
+  /** Read from `pos` on (at least `len` bytes, fewer only at end of file); returns its offset in `buf`. */
+  async load(pos: number, len: number): Promise<number> {
+    this.#buf = await this.ra.read(pos, Math.max(len, this.size));
+    this.#start = pos;
+    return 0;
+  }
+
   /** Bytes [pos, pos + len), fewer only at end of file. */
   async get(pos: number, len: number): Promise<Buffer> {
     if (pos < this.#start || pos + len > this.#start + this.#buf.length) {
@@ -502,12 +520,15 @@ async function checkLayout(
         `${o - prevEnd} bytes between two entries that no central record lists`,
         [prev.name, r.name]
       );
-    const fixed = win.peek(o, LOCAL_SIZE) ?? (await win.get(o, LOCAL_SIZE));
-    const hl = localHeaderLength(fixed, 0);
-    const header = hl < 0 ? fixed : (win.peek(o, hl) ?? (await win.get(o, hl)));
-    if (hl < 0 || header.length < hl)
+    // Parsed where the window holds it: no view per entry.
+    let at = win.offset(o, LOCAL_SIZE);
+    if (at < 0) at = await win.load(o, LOCAL_SIZE);
+    const hl = localHeaderLength(win.buf, at);
+    if (hl >= 0 && win.offset(o, hl) < 0) at = await win.load(o, hl);
+    const header = win.buf;
+    if (hl < 0 || at + hl > header.length)
       throw zipError('TRUNCATED_ARCHIVE', archive, 'local header runs past end of file', [r.name]);
-    const lh = parseLocalHeader(archive, header, 0, r.name);
+    const lh = parseLocalHeader(archive, header, at, r.name);
     const dataStart = o + lh.headerLength;
     const dataEnd = dataStart + r.compressedSize;
     if (dataEnd > ra.size)
@@ -516,8 +537,9 @@ async function checkLayout(
       throw zipError('CORRUPT_ARCHIVE', archive, 'entry data runs into the central directory', [
         r.name,
       ]);
-    checkAgreement(archive, r, lh);
-    checkNameFields(archive, r.name, lh.nameBytes, lh.extra, 'local');
+    checkAgreement(archive, r, lh, header);
+    // The names agree by now: the central name bytes are the local ones.
+    checkNameFields(archive, r.name, r.nameBytes, lh.extra, 'local');
     c.dataOffset = dataStart;
     const next = byOffset[i + 1]?.r.localOffset ?? cdOffset;
     // With a descriptor, `next` bounds what is read; an overlapping next entry is refused below.
@@ -584,14 +606,14 @@ const READING_FLAGS =
  * data descriptor the local CRC and sizes may be zero, but libarchive still
  * uses them when they are not, so they must then agree too.
  */
-function checkAgreement(
-  archive: string,
-  r: CentralRecord,
-  lh: ReturnType<typeof parseLocalHeader>
-): void {
+function checkAgreement(archive: string, r: CentralRecord, lh: LocalHeader, header: Buffer): void {
   const diffs: string[] = [];
-  if (!lh.nameBytes.equals(r.nameBytes))
-    diffs.push(`name ${JSON.stringify(lh.nameBytes.toString('latin1'))}`);
+  const n = r.nameBytes;
+  if (
+    lh.nameEnd - lh.nameStart !== n.length ||
+    header.compare(n, 0, n.length, lh.nameStart, lh.nameEnd) !== 0
+  )
+    diffs.push(`name ${JSON.stringify(header.toString('latin1', lh.nameStart, lh.nameEnd))}`);
   if (lh.method !== r.method) diffs.push(`method ${lh.method} vs ${r.method}`);
   if ((lh.flags ^ r.flags) & READING_FLAGS)
     diffs.push(`flags 0x${lh.flags.toString(16)} vs 0x${r.flags.toString(16)}`);
