@@ -112,8 +112,6 @@ export function checkNames<T extends NamedEntry>(
   }
   const byNfc = new Map<string, string>();
   // ASCII is already NFC: when every name is ASCII the check above already covered NFC.
-  // eslint-disable-next-line no-control-regex
-  const ascii = (path: string): boolean => /^[\x00-\x7f]*$/.test(path);
   for (const n of names.every((x) => ascii(x.path)) ? [] : names) {
     // ASCII is already NFC; skip the costly normalize for the common case.
     const key = ascii(n.path) ? n.path : n.path.normalize('NFC');
@@ -131,7 +129,7 @@ export function checkNames<T extends NamedEntry>(
   // Only names in a group of two or more that fold to one key can collide: a name with a
   // letter that folds, and a name equal to such a folded key. Paths are unique by now, so
   // when no name folds to another string there is nothing to report.
-  const keys = names.map((n) => n.path.toLowerCase());
+  const keys = names.map((n) => foldCase(n.path));
   const folded = new Set<string>();
   for (let i = 0; i < names.length; i++) if (keys[i] !== names[i]!.path) folded.add(keys[i]!);
   if (folded.size === 0) return findings;
@@ -153,6 +151,21 @@ export function checkNames<T extends NamedEntry>(
     });
   }
   return findings;
+}
+
+/** True when every character is ASCII (a loop: faster than a regular expression here). */
+function ascii(s: string): boolean {
+  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) > 0x7f) return false;
+  return true;
+}
+
+/** `s.toLowerCase()`, without a new string when `s` has no upper-case ASCII and no non-ASCII. */
+function foldCase(s: string): string {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if ((c >= 0x41 && c <= 0x5a) || c > 0x7f) return s.toLowerCase();
+  }
+  return s;
 }
 
 const S_IFMT = 0o170000;

@@ -399,8 +399,9 @@ const OEM_HOSTS = new Set([0 /* FAT */, 6 /* HPFS */, 11 /* NTFS */]);
  */
 export function decodeName(archive: string, b: Buffer, flags: number, host: number): string {
   const shown = b.toString('latin1');
-  // eslint-disable-next-line no-control-regex
-  if (/^[\x00-\x7f]*$/.test(shown)) return shown;
+  let ascii = true;
+  for (let i = 0; i < b.length && ascii; i++) ascii = b[i]! < 0x80;
+  if (ascii) return shown;
   const refuse = (why: string): never => {
     throw zipError('AMBIGUOUS_NAME_ENCODING', archive, why, [shown]);
   };

@@ -596,6 +596,13 @@ function descriptorLength(archive: string, r: CentralRecord, b: Buffer): number 
   );
 }
 
+/** True when `b[start, end)` holds exactly the bytes of `want` (a loop: names are short). */
+function sameBytes(b: Buffer, start: number, end: number, want: Buffer): boolean {
+  if (end - start !== want.length) return false;
+  for (let i = 0; i < want.length; i++) if (b[start + i] !== want[i]) return false;
+  return true;
+}
+
 /** The general-purpose flag bits that change how a reader reads an entry. */
 const READING_FLAGS =
   FLAG_ENCRYPTED | FLAG_DESCRIPTOR | FLAG_STRONG_ENCRYPTION | FLAG_UTF8 | FLAG_CD_ENCRYPTED;
@@ -608,11 +615,7 @@ const READING_FLAGS =
  */
 function checkAgreement(archive: string, r: CentralRecord, lh: LocalHeader, header: Buffer): void {
   const diffs: string[] = [];
-  const n = r.nameBytes;
-  if (
-    lh.nameEnd - lh.nameStart !== n.length ||
-    header.compare(n, 0, n.length, lh.nameStart, lh.nameEnd) !== 0
-  )
+  if (!sameBytes(header, lh.nameStart, lh.nameEnd, r.nameBytes))
     diffs.push(`name ${JSON.stringify(header.toString('latin1', lh.nameStart, lh.nameEnd))}`);
   if (lh.method !== r.method) diffs.push(`method ${lh.method} vs ${r.method}`);
   if ((lh.flags ^ r.flags) & READING_FLAGS)
