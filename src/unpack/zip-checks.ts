@@ -272,18 +272,18 @@ const XL_FIELD = 0x6c78;
  */
 export function checkNameFields(
   archive: string,
-  name: string,
-  nameBytes: Buffer,
+  entry: Pick<CentralRecord, 'name' | 'nameBytes'>,
   extra: Buffer,
   where: 'central' | 'local'
 ): void {
+  const name = entry.name;
   if (extra.length === 0) return; // most entries: no generator for nothing
   for (const [id, data] of extraFields(archive, extra, name)) {
     if (id === UNICODE_PATH) {
       const same =
         data.length >= 5 &&
         data[0] === 1 &&
-        data.readUInt32LE(1) === crc32(nameBytes) &&
+        data.readUInt32LE(1) === crc32(entry.nameBytes) &&
         decodeUtf8(data.subarray(5)) === name;
       if (!same)
         throw zipError(

@@ -294,7 +294,7 @@ async function parseArchive(archive: string, ra: RandomAccess, limits: Limits): 
   const findings: Finding[] = [];
   const checked: Checked[] = records.map((r) => {
     checkEntryName(archive, r.name);
-    checkNameFields(archive, r.name, r.nameBytes, r.extra, 'central');
+    checkNameFields(archive, r, r.extra, 'central');
     const n = normaliseEntryName(r.name);
     findings.push(...n.findings);
     const { kind, mode } = entryKind(archive, r);
@@ -539,7 +539,7 @@ async function checkLayout(
       ]);
     checkAgreement(archive, r, lh, header);
     // The names agree by now: the central name bytes are the local ones.
-    checkNameFields(archive, r.name, r.nameBytes, lh.extra, 'local');
+    checkNameFields(archive, r, lh.extra, 'local');
     c.dataOffset = dataStart;
     const next = byOffset[i + 1]?.r.localOffset ?? cdOffset;
     // With a descriptor, `next` bounds what is read; an overlapping next entry is refused below.
@@ -596,13 +596,6 @@ function descriptorLength(archive: string, r: CentralRecord, b: Buffer): number 
   );
 }
 
-/** True when `b[start, end)` holds exactly the bytes of `want` (a loop: names are short). */
-function sameBytes(b: Buffer, start: number, end: number, want: Buffer): boolean {
-  if (end - start !== want.length) return false;
-  for (let i = 0; i < want.length; i++) if (b[start + i] !== want[i]) return false;
-  return true;
-}
-
 /** The general-purpose flag bits that change how a reader reads an entry. */
 const READING_FLAGS =
   FLAG_ENCRYPTED | FLAG_DESCRIPTOR | FLAG_STRONG_ENCRYPTION | FLAG_UTF8 | FLAG_CD_ENCRYPTED;
@@ -615,7 +608,7 @@ const READING_FLAGS =
  */
 function checkAgreement(archive: string, r: CentralRecord, lh: LocalHeader, header: Buffer): void {
   const diffs: string[] = [];
-  if (!sameBytes(header, lh.nameStart, lh.nameEnd, r.nameBytes))
+  if (!r.nameIs(header, lh.nameStart, lh.nameEnd))
     diffs.push(`name ${JSON.stringify(header.toString('latin1', lh.nameStart, lh.nameEnd))}`);
   if (lh.method !== r.method) diffs.push(`method ${lh.method} vs ${r.method}`);
   if ((lh.flags ^ r.flags) & READING_FLAGS)
