@@ -17,6 +17,11 @@ export interface RandomAccess {
   readonly size: number;
   /** Read `len` bytes at `pos`; fewer only at end of file. */
   read(pos: number, len: number): Promise<Buffer>;
+  /**
+   * Fill `buf` from `pos` (fewer bytes only at end of file) and return how many were read:
+   * lets a reader walking the whole archive reuse one buffer. Absent where `read` copies nothing.
+   */
+  readInto?(buf: Buffer, pos: number): Promise<number>;
   close(): Promise<void>;
 }
 

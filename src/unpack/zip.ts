@@ -426,11 +426,14 @@ function sortByPath(items: ZipItem[]): void {
 
 /**
  * Positional reads through one reused window. Entries are contiguous, so
- * walking them in offset order reads each byte about once.
+ * walking them in offset order reads each byte about once. Where the access
+ * can fill a buffer, one buffer is refilled (no megabyte of garbage per
+ * window): a view the window hands out is valid only until its next read.
  */
 class Window {
   #buf: Buffer = Buffer.alloc(0);
   #start = 0;
+  #own: Buffer | undefined;
   constructor(
     private readonly ra: RandomAccess,
     private readonly size: number
@@ -454,17 +457,25 @@ class Window {
 
   /** Read from `pos` on (at least `len` bytes, fewer only at end of file); returns its offset in `buf`. */
   async load(pos: number, len: number): Promise<number> {
-    this.#buf = await this.ra.read(pos, Math.max(len, this.size));
-    this.#start = pos;
+    await this.#read(pos, len);
     return 0;
+  }
+
+  async #read(pos: number, len: number): Promise<void> {
+    const want = Math.max(len, this.size);
+    if (!this.ra.readInto) this.#buf = await this.ra.read(pos, want);
+    else {
+      if (!this.#own || this.#own.length < want) this.#own = Buffer.allocUnsafe(want);
+      // Emptied first: a failed read must not leave old bytes labelled with the new position.
+      this.#buf = Buffer.alloc(0);
+      this.#buf = this.#own.subarray(0, await this.ra.readInto(this.#own, pos));
+    }
+    this.#start = pos;
   }
 
   /** Bytes [pos, pos + len), fewer only at end of file. */
   async get(pos: number, len: number): Promise<Buffer> {
-    if (pos < this.#start || pos + len > this.#start + this.#buf.length) {
-      this.#buf = await this.ra.read(pos, Math.max(len, this.size));
-      this.#start = pos;
-    }
+    if (pos < this.#start || pos + len > this.#start + this.#buf.length) await this.#read(pos, len);
     return this.#buf.subarray(pos - this.#start, pos - this.#start + len);
   }
 }
