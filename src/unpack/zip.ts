@@ -98,21 +98,33 @@ const MAX_HOPS = 40;
  */
 class ZipItem implements FileEntry {
   declare linkTarget?: string;
-  readonly #data: EntryData | undefined;
+  #data: EntryData | undefined;
+  readonly #raw: string;
   constructor(
     readonly path: string,
     readonly kind: EntryKind,
     readonly size: number,
     readonly compressedSize: number,
     readonly mode: number,
-    data?: EntryData
+    /** The name as stored (the path itself for an implied parent). */
+    raw = path
   ) {
-    this.#data = data;
+    this.#raw = raw;
+  }
+
+  /** The name as stored, so an item is also checkNames' NamedEntry. */
+  get raw(): string {
+    return this.#raw;
   }
 
   /** Where the entry's bytes are (undefined for a directory). */
   data(): EntryData | undefined {
     return this.#data;
+  }
+
+  /** Record where a file's or symlink's checked bytes are (once, at open). */
+  attach(data: EntryData): void {
+    this.#data = data;
   }
 }
 
@@ -247,11 +259,8 @@ const DESCRIPTOR_SIGNATURE = Buffer.from([0x50, 0x4b, 0x07, 0x08]);
 /** One central record with its checked kind and where its bytes are. */
 interface Checked {
   r: CentralRecord;
-  /** The name as stored (`r.name`), so a Checked is also checkNames' NamedEntry. */
-  raw: string;
-  path: string;
-  kind: EntryKind;
-  mode: number;
+  /** The entry as it will be listed (the root's "./" too, dropped from the listing). */
+  item: ZipItem;
   /** File offset of the entry's data (set by checkLayout). */
   dataOffset: number;
   /** Where its bytes are (set by checkData). */
@@ -306,43 +315,41 @@ async function parseArchive(archive: string, ra: RandomAccess, limits: Limits): 
         `symlink target longer than ${MAX_LINK_TARGET} bytes`,
         [r.name]
       );
-    return { r, raw: r.name, path: n.path, kind, mode, dataOffset: 0 };
+    const item = new ZipItem(n.path, kind, r.size, r.compressedSize, mode, r.name);
+    return { r, item, dataOffset: 0 };
   });
-  const byName = new Map<string, Checked>();
+  const all = checked.map((c) => c.item);
+  // The one index by path: names checked here, parents added below.
+  const byPath = new Map<string, ZipItem>();
   // One by one: a spread of many case-collision findings would overflow the call stack.
-  for (const f of checkNames(archive, checked, byName)) findings.push(f);
-  for (const c of checked)
-    if (c.path === '' && c.kind !== 'dir')
-      throw zipError('CORRUPT_ARCHIVE', archive, 'entry with an empty name', [c.r.name]);
-  refuseParentConflicts(archive, checked, byName);
+  for (const f of checkNames(archive, all, byPath)) findings.push(f);
+  for (const i of all)
+    if (i.path === '' && i.kind !== 'dir')
+      throw zipError('CORRUPT_ARCHIVE', archive, 'entry with an empty name', [i.raw]);
+  refuseParentConflicts(archive, all, byPath);
 
   const byOffset = await checkLayout(archive, ra, checked, end.cdOffset);
   const targets = await checkData(archive, ra, byOffset);
 
+  byPath.delete(''); // "./" or "/": the layer root itself
   const items: ZipItem[] = [];
   for (const c of checked) {
-    if (c.path === '') continue; // "./" or "/": the layer root itself
-    const item = new ZipItem(
-      c.path,
-      c.kind,
-      c.r.size,
-      c.r.compressedSize,
-      c.mode,
-      c.kind === 'dir' ? undefined : (c.data ?? entryData(c))
-    );
-    if (c.kind === 'symlink') {
+    const item = c.item;
+    if (item.path === '') continue;
+    if (item.kind !== 'dir') item.attach(c.data ?? entryData(c));
+    if (item.kind === 'symlink') {
       item.linkTarget = symlinkTarget(archive, c.r.name, targets.get(c.r.index) ?? Buffer.alloc(0));
-      if (resolveLinkTarget(c.path, item.linkTarget) === undefined)
+      if (resolveLinkTarget(item.path, item.linkTarget) === undefined)
         findings.push({
           code: 'SYMLINK_OUTSIDE_LAYER',
           severity: 'error',
-          path: c.path,
-          message: `symlink ${c.path} points out of the layer (${item.linkTarget}); not followed`,
+          path: item.path,
+          message: `symlink ${item.path} points out of the layer (${item.linkTarget}); not followed`,
         });
     }
     items.push(item);
   }
-  const byPath = addParents(items);
+  addParents(items, byPath);
   sortByPath(items);
   return { items, byPath, findings };
 }
@@ -389,10 +396,8 @@ function refuseParentConflicts(
   }
 }
 
-/** Add directory entries for parents the archive does not list; every entry by path. */
-function addParents(items: ZipItem[]): Map<string, ZipItem> {
-  const have = new Map<string, ZipItem>();
-  for (const i of items) have.set(i.path, i);
+/** Add directory entries for parents the archive does not list, to `items` and to `have` (every entry by path). */
+function addParents(items: ZipItem[], have: Map<string, ZipItem>): void {
   let doneDir: string | undefined;
   for (let n = items.length, k = 0; k < n; k++) {
     const path = items[k]!.path;
@@ -408,7 +413,6 @@ function addParents(items: ZipItem[]): Map<string, ZipItem> {
       items.push(parent);
     }
   }
-  return have;
 }
 
 /**
@@ -659,7 +663,7 @@ async function checkData(
   for (const c of byOffset) {
     const e = (c.data = entryData(c));
     // A directory stored as an empty deflate entry has no stream to check.
-    if (c.kind === 'dir' && e.size === 0 && e.compressedSize === 0) continue;
+    if (c.item.kind === 'dir' && e.size === 0 && e.compressedSize === 0) continue;
     const scan = e.method === 0 && (c.r.flags & FLAG_DESCRIPTOR) !== 0;
     if (fitsInMemory(e)) {
       const raw =
@@ -668,20 +672,20 @@ async function checkData(
         throw zipError('TRUNCATED_ARCHIVE', archive, 'entry data ends past end of file', [e.name]);
       const out = decodeEntry(archive, e, raw, false);
       if (scan && out.includes(DESCRIPTOR_SIGNATURE)) throw hiddenDescriptor(archive, e);
-      if (c.kind === 'symlink') targets.set(c.r.index, Buffer.from(out));
+      if (c.item.kind === 'symlink') targets.set(c.r.index, Buffer.from(out));
       continue;
     }
     let carry = Buffer.alloc(0);
     const kept: Buffer[] = [];
     for await (const chunk of entryStream(archive, ra, e)) {
       // A symlink's declared size is at most PATH_MAX, and the stream never yields more.
-      if (c.kind === 'symlink') kept.push(chunk as Buffer);
+      if (c.item.kind === 'symlink') kept.push(chunk as Buffer);
       if (!scan) continue;
       const seen = Buffer.concat([carry, chunk as Buffer]);
       if (seen.includes(DESCRIPTOR_SIGNATURE)) throw hiddenDescriptor(archive, e);
       carry = seen.subarray(Math.max(0, seen.length - 3));
     }
-    if (c.kind === 'symlink') targets.set(c.r.index, Buffer.concat(kept));
+    if (c.item.kind === 'symlink') targets.set(c.r.index, Buffer.concat(kept));
   }
   return targets;
 }
