@@ -53,15 +53,17 @@ const DIST_EXTRA = [
 /** Order of the code length code lengths in a dynamic block header. */
 const CL_ORDER = [16, 17, 18, 0, 8, 7, 9, 6, 10, 5, 11, 4, 12, 3, 13, 2, 14, 1, 15];
 
-/** Thrown inside the decoder to mean "not for this decoder, ask zlib". */
+/** Thrown inside the decoder to mean "not for this decoder, ask zlib" (a shared object: no stack to build). */
 const BAIL = new Error('inflate-small: ask zlib');
 
+const EMPTY = Buffer.alloc(0);
+
 // The decoder's state: module-level, since a decode is synchronous and never re-entered.
-let input: Buffer = Buffer.alloc(0);
+let input: Buffer = EMPTY;
 let inPos = 0;
 let bitBuf = 0;
 let bitCnt = 0;
-let out: Buffer = Buffer.alloc(0);
+let out: Buffer = EMPTY;
 let outPos = 0;
 
 function bits(need: number): number {
@@ -263,15 +265,16 @@ export function inflateSmall(raw: Buffer, size: number): Buffer | undefined {
       else if (type === 2) dynamic();
       else throw BAIL;
     } while (!last);
-  } catch (err) {
-    if (err === BAIL) return undefined;
-    throw err;
+  } catch {
+    // BAIL, or anything unforeseen: either way zlib judges the entry.
+    out = EMPTY;
+    return undefined;
   } finally {
-    input = Buffer.alloc(0);
+    input = EMPTY;
   }
   // Bytes used: zlib counts the last partly used byte as consumed too, not whole bytes looked ahead.
   const consumed = inPos - (bitCnt >> 3);
   const result = out;
-  out = Buffer.alloc(0);
+  out = EMPTY;
   return outPos === size && consumed === raw.length ? result : undefined;
 }
