@@ -9,6 +9,7 @@
 import { Readable, Transform, type TransformCallback } from 'node:stream';
 import { constants, createInflateRaw, crc32, inflateRawSync } from 'node:zlib';
 import { UnpackError } from '../errors.js';
+import { inflateSmall } from './inflate-small.js';
 import { zipError } from './zip-format.js';
 
 /** Positional reads over the archive bytes (a file handle or a buffer). */
@@ -16,6 +17,11 @@ export interface RandomAccess {
   readonly size: number;
   /** Read `len` bytes at `pos`; fewer only at end of file. */
   read(pos: number, len: number): Promise<Buffer>;
+  /**
+   * Fill `buf` from `pos` (fewer bytes only at end of file) and return how many were read:
+   * lets a reader walking the whole archive reuse one buffer. Absent where `read` copies nothing.
+   */
+  readInto?(buf: Buffer, pos: number): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -32,6 +38,12 @@ export interface EntryData {
   dataOffset: number;
 }
 
+/**
+ * Deflated entries at most this big are decoded in JavaScript first (inflate-small.ts): below
+ * it that beats zlib's per-call cost (measured on Node 20: 150,000 ten-byte entries 0.29 s
+ * against 1.4 s or more; 1 KiB entries about even; 4 KiB ones 3 times slower).
+ */
+const SMALL = 1024;
 /** Entries at most this big (both sizes) are inflated in one synchronous call. */
 export const SYNC_LIMIT = 4 * 1024 * 1024;
 const MIN_CHUNK = constants.Z_MIN_CHUNK;
@@ -113,6 +125,11 @@ export function decodeEntry(archive: string, e: EntryData, raw: Buffer, copy = t
   checkMethod(archive, e);
   // Copy: a buffer-backed source would otherwise hand out a view of the archive.
   if (e.method === 0) return verify(archive, e, copy ? Buffer.from(raw) : raw);
+  if (e.size <= SMALL) {
+    // Taken only when it decodes to the declared size and CRC; anything else is zlib's to judge.
+    const small = inflateSmall(raw, e.size);
+    if (small && crc32(small) === e.crc) return small;
+  }
   let out: { buffer: Buffer; engine: { bytesWritten: number } };
   try {
     // One byte of headroom so "more than declared" is seen, never buffered beyond it.

@@ -14,19 +14,24 @@ export type { RandomAccess } from './inflate.js';
 /** Positional reads over an open file of `size` bytes; closing closes the handle. */
 export function fileAccess(fh: FileHandle, size: number): RandomAccess {
   let closed = false;
+  const fill = async (buf: Buffer, pos: number, want: number): Promise<number> => {
+    let off = 0;
+    while (off < want) {
+      const { bytesRead } = await fh.read(buf, off, want - off, pos + off);
+      if (bytesRead === 0) break;
+      off += bytesRead;
+    }
+    return off;
+  };
   return {
     size,
     async read(pos, len) {
       const want = Math.max(0, Math.min(len, size - pos));
       const buf = Buffer.allocUnsafe(want);
-      let off = 0;
-      while (off < want) {
-        const { bytesRead } = await fh.read(buf, off, want - off, pos + off);
-        if (bytesRead === 0) break;
-        off += bytesRead;
-      }
+      const off = await fill(buf, pos, want);
       return off === want ? buf : buf.subarray(0, off);
     },
+    readInto: (buf, pos) => fill(buf, pos, Math.max(0, Math.min(buf.length, size - pos))),
     async close() {
       if (closed) return;
       closed = true;

@@ -92,9 +92,13 @@ export interface NamedEntry {
  * after Unicode NFC (NORMALIZATION_COLLISION): different extractors would
  * pick different winners. Names that differ only by case are allowed (Linux
  * keeps both) but reported, since a case-insensitive file system would not.
+ * @param byPath filled with every entry by its path (for the caller's later lookups)
  */
-export function checkNames(archive: string, names: readonly NamedEntry[]): Finding[] {
-  const byPath = new Map<string, string>();
+export function checkNames<T extends NamedEntry>(
+  archive: string,
+  names: readonly T[],
+  byPath: Map<string, T> = new Map()
+): Finding[] {
   for (const n of names) {
     const seen = byPath.get(n.path);
     if (seen !== undefined)
@@ -102,14 +106,12 @@ export function checkNames(archive: string, names: readonly NamedEntry[]): Findi
         'DUPLICATE_ENTRY',
         archive,
         `two entries extract to ${JSON.stringify(n.path)}`,
-        [seen, n.raw]
+        [seen.raw, n.raw]
       );
-    byPath.set(n.path, n.raw);
+    byPath.set(n.path, n);
   }
   const byNfc = new Map<string, string>();
   // ASCII is already NFC: when every name is ASCII the check above already covered NFC.
-  // eslint-disable-next-line no-control-regex
-  const ascii = (path: string): boolean => /^[\x00-\x7f]*$/.test(path);
   for (const n of names.every((x) => ascii(x.path)) ? [] : names) {
     // ASCII is already NFC; skip the costly normalize for the common case.
     const key = ascii(n.path) ? n.path : n.path.normalize('NFC');
@@ -124,9 +126,18 @@ export function checkNames(archive: string, names: readonly NamedEntry[]): Findi
     byNfc.set(key, n.path);
   }
   const findings: Finding[] = [];
+  // Only names in a group of two or more that fold to one key can collide: a name with a
+  // letter that folds, and a name equal to such a folded key. Paths are unique by now, so
+  // when no name folds to another string there is nothing to report.
+  const keys = names.map((n) => foldCase(n.path));
+  const folded = new Set<string>();
+  for (let i = 0; i < names.length; i++) if (keys[i] !== names[i]!.path) folded.add(keys[i]!);
+  if (folded.size === 0) return findings;
   const byFold = new Map<string, string>();
-  for (const n of names) {
-    const key = n.path.toLowerCase();
+  for (let i = 0; i < names.length; i++) {
+    const n = names[i]!;
+    const key = keys[i]!;
+    if (key === n.path && !folded.has(key)) continue;
     const seen = byFold.get(key);
     if (seen === undefined) {
       byFold.set(key, n.path);
@@ -140,6 +151,21 @@ export function checkNames(archive: string, names: readonly NamedEntry[]): Findi
     });
   }
   return findings;
+}
+
+/** True when every character is ASCII (a loop: faster than a regular expression here). */
+function ascii(s: string): boolean {
+  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) > 0x7f) return false;
+  return true;
+}
+
+/** `s.toLowerCase()`, without a new string when `s` has no upper-case ASCII and no non-ASCII. */
+function foldCase(s: string): string {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if ((c >= 0x41 && c <= 0x5a) || c > 0x7f) return s.toLowerCase();
+  }
+  return s;
 }
 
 const S_IFMT = 0o170000;
@@ -246,17 +272,18 @@ const XL_FIELD = 0x6c78;
  */
 export function checkNameFields(
   archive: string,
-  name: string,
-  nameBytes: Buffer,
+  entry: Pick<CentralRecord, 'name' | 'nameBytes'>,
   extra: Buffer,
   where: 'central' | 'local'
 ): void {
+  const name = entry.name;
+  if (extra.length === 0) return; // most entries: no generator for nothing
   for (const [id, data] of extraFields(archive, extra, name)) {
     if (id === UNICODE_PATH) {
       const same =
         data.length >= 5 &&
         data[0] === 1 &&
-        data.readUInt32LE(1) === crc32(nameBytes) &&
+        data.readUInt32LE(1) === crc32(entry.nameBytes) &&
         decodeUtf8(data.subarray(5)) === name;
       if (!same)
         throw zipError(

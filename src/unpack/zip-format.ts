@@ -199,14 +199,55 @@ export interface CentralRecord {
   crc: number;
   compressedSize: number;
   size: number;
-  /** Name bytes as stored. */
-  nameBytes: Buffer;
+  /** Name bytes as stored (a view made when asked for: most records never need one). */
+  readonly nameBytes: Buffer;
+  /** True when `b[start, end)` holds exactly the stored name bytes. */
+  nameIs(b: Buffer, start: number, end: number): boolean;
   /** Name decoded: UTF-8 when flag bit 11 is set, else ASCII (see decodeName). */
   name: string;
   externalAttr: number;
   localOffset: number;
   /** The record's extra field bytes. */
   extra: Buffer;
+}
+
+/** A central record whose name bytes stay where they are in the central directory. */
+class Record implements CentralRecord {
+  readonly #cd: Buffer;
+  readonly #nameStart: number;
+  readonly #nameEnd: number;
+  constructor(
+    readonly index: number,
+    readonly versionMadeBy: number,
+    readonly flags: number,
+    readonly method: number,
+    readonly crc: number,
+    readonly compressedSize: number,
+    readonly size: number,
+    readonly name: string,
+    readonly externalAttr: number,
+    readonly localOffset: number,
+    readonly extra: Buffer,
+    cd: Buffer,
+    nameStart: number,
+    nameEnd: number
+  ) {
+    this.#cd = cd;
+    this.#nameStart = nameStart;
+    this.#nameEnd = nameEnd;
+  }
+
+  get nameBytes(): Buffer {
+    return this.#cd.subarray(this.#nameStart, this.#nameEnd);
+  }
+
+  nameIs(b: Buffer, start: number, end: number): boolean {
+    const cd = this.#cd;
+    const from = this.#nameStart;
+    if (end - start !== this.#nameEnd - from) return false;
+    for (let i = 0; i < end - start; i++) if (b[start + i] !== cd[from + i]) return false;
+    return true;
+  }
 }
 
 /** Iterate the extra fields of a header: (id, data) pairs. */
@@ -261,12 +302,13 @@ export function parseCentralDirectory(archive: string, cd: Buffer, count: number
         `central directory record ${index} runs past its end`
       );
     const flags = cd.readUInt16LE(p + 8);
-    const nameBytes = cd.subarray(p + CENTRAL_SIZE, p + CENTRAL_SIZE + nameLen);
+    const nameStart = p + CENTRAL_SIZE;
+    const nameEnd = nameStart + nameLen;
     const extra =
       extraLen === 0
         ? NO_BYTES
         : cd.subarray(p + CENTRAL_SIZE + nameLen, p + CENTRAL_SIZE + nameLen + extraLen);
-    const name = decodeName(archive, nameBytes, flags, cd.readUInt8(p + 5));
+    const name = decodeName(archive, cd, nameStart, nameEnd, flags, cd.readUInt8(p + 5));
     let size = cd.readUInt32LE(p + 24);
     let compressedSize = cd.readUInt32LE(p + 20);
     let localOffset = cd.readUInt32LE(p + 42);
@@ -288,20 +330,24 @@ export function parseCentralDirectory(archive: string, cd: Buffer, count: number
     }
     if (diskStart !== 0 && diskStart !== 0xffff)
       throw zipError('CORRUPT_ARCHIVE', archive, 'entry on another disk', [name]);
-    out.push({
-      index,
-      versionMadeBy: cd.readUInt16LE(p + 4),
-      flags,
-      method: cd.readUInt16LE(p + 10),
-      crc: cd.readUInt32LE(p + 16),
-      compressedSize,
-      size,
-      nameBytes,
-      name,
-      externalAttr: cd.readUInt32LE(p + 38),
-      localOffset,
-      extra,
-    });
+    out.push(
+      new Record(
+        index,
+        cd.readUInt16LE(p + 4),
+        flags,
+        cd.readUInt16LE(p + 10),
+        cd.readUInt32LE(p + 16),
+        compressedSize,
+        size,
+        name,
+        cd.readUInt32LE(p + 38),
+        localOffset,
+        extra,
+        cd,
+        nameStart,
+        nameEnd
+      )
+    );
     p = end;
   }
   if (p !== cd.length)
@@ -313,11 +359,17 @@ export function parseCentralDirectory(archive: string, cd: Buffer, count: number
   return out;
 }
 
-/** The fields of a local file header that must agree with the central record. */
+/**
+ * The fields of a local file header that must agree with the central record.
+ * The name is where it lies in the buffer parsed (no view per entry).
+ */
 export interface LocalHeader extends Pick<
   CentralRecord,
-  'flags' | 'method' | 'crc' | 'compressedSize' | 'size' | 'nameBytes'
+  'flags' | 'method' | 'crc' | 'compressedSize' | 'size'
 > {
+  /** The name bytes are `b[nameStart, nameEnd)` of the buffer parsed. */
+  nameStart: number;
+  nameEnd: number;
   /** The local extra field bytes. */
   extra: Buffer;
   /** Length of the whole header (fixed part, name, extra): the data starts here. */
@@ -343,7 +395,10 @@ export function parseLocalHeader(
   const extraLen = b.readUInt16LE(at + 28);
   let size = b.readUInt32LE(at + 22);
   let compressedSize = b.readUInt32LE(at + 18);
-  const extra = b.subarray(at + LOCAL_SIZE + nameLen, at + LOCAL_SIZE + nameLen + extraLen);
+  const extra =
+    extraLen === 0
+      ? NO_BYTES
+      : b.subarray(at + LOCAL_SIZE + nameLen, at + LOCAL_SIZE + nameLen + extraLen);
   if (size === 0xffffffff || compressedSize === 0xffffffff) {
     for (const [id, data] of extraFields(archive, extra, name)) {
       // In a local header the zip64 field always holds both sizes (APPNOTE 4.5.3).
@@ -359,7 +414,8 @@ export function parseLocalHeader(
     crc: b.readUInt32LE(at + 14),
     compressedSize,
     size,
-    nameBytes: b.subarray(at + LOCAL_SIZE, at + LOCAL_SIZE + nameLen),
+    nameStart: at + LOCAL_SIZE,
+    nameEnd: at + LOCAL_SIZE + nameLen,
     extra,
     headerLength: LOCAL_SIZE + nameLen + extraLen,
   };
@@ -385,12 +441,21 @@ const OEM_HOSTS = new Set([0 /* FAT */, 6 /* HPFS */, 11 /* NTFS */]);
  * from CP437. Otherwise Python's zipfile decodes CP437, unzip converts
  * CP437 for FAT, HPFS and NTFS hosts (even when flagged), and Go, Java and
  * libarchive take the bytes as they are, so the same entry lands at
- * different paths (AMBIGUOUS_NAME_ENCODING).
+ * different paths (AMBIGUOUS_NAME_ENCODING). The name is `buf[start, end)`.
  */
-export function decodeName(archive: string, b: Buffer, flags: number, host: number): string {
-  const shown = b.toString('latin1');
-  // eslint-disable-next-line no-control-regex
-  if (/^[\x00-\x7f]*$/.test(shown)) return shown;
+export function decodeName(
+  archive: string,
+  buf: Buffer,
+  start: number,
+  end: number,
+  flags: number,
+  host: number
+): string {
+  const shown = buf.toString('latin1', start, end);
+  let ascii = true;
+  for (let i = start; i < end && ascii; i++) ascii = buf[i]! < 0x80;
+  if (ascii) return shown;
+  const b = buf.subarray(start, end);
   const refuse = (why: string): never => {
     throw zipError('AMBIGUOUS_NAME_ENCODING', archive, why, [shown]);
   };

@@ -28,6 +28,7 @@ const modules = [
   'src/unpack/zip-format.ts',
   'src/unpack/zip-checks.ts',
   'src/unpack/inflate.ts',
+  'src/unpack/inflate-small.ts',
   'src/unpack/random-access.ts',
 ];
 

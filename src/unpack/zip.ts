@@ -69,6 +69,7 @@ import {
   zipError,
   type CentralRecord,
   type EndRecord,
+  type LocalHeader,
 } from './zip-format.js';
 
 /** Options for {@link openZipFile}. */
@@ -91,8 +92,41 @@ const WINDOW = 1024 * 1024;
 /** Symlink hops followed when resolving a read, as Linux's ELOOP limit. */
 const MAX_HOPS = 40;
 
-/** An entry as listed (where its bytes are lives in Parsed.data, not on the entry). */
-type ZipItem = FileEntry;
+/**
+ * An entry as listed. Where a file's or symlink's bytes are is a private field, so callers
+ * (and JSON) see only the FileEntry fields, and no second map by path is needed.
+ */
+class ZipItem implements FileEntry {
+  declare linkTarget?: string;
+  #data: EntryData | undefined;
+  readonly #raw: string;
+  constructor(
+    readonly path: string,
+    readonly kind: EntryKind,
+    readonly size: number,
+    readonly compressedSize: number,
+    readonly mode: number,
+    /** The name as stored (the path itself for an implied parent). */
+    raw = path
+  ) {
+    this.#raw = raw;
+  }
+
+  /** The name as stored, so an item is also checkNames' NamedEntry. */
+  get raw(): string {
+    return this.#raw;
+  }
+
+  /** Where the entry's bytes are (undefined for a directory). */
+  data(): EntryData | undefined {
+    return this.#data;
+  }
+
+  /** Record where a file's or symlink's checked bytes are (once, at open). */
+  attach(data: EntryData): void {
+    this.#data = data;
+  }
+}
 
 /** Open a layer zip on disk. Reads the central directory and local headers, never the whole file. */
 export async function openZipFile(
@@ -161,8 +195,6 @@ interface Parsed {
   items: ZipItem[];
   /** The same entries by path. */
   byPath: Map<string, ZipItem>;
-  /** Where each file's and symlink's bytes are, by path. */
-  data: Map<string, EntryData>;
   findings: Finding[];
 }
 
@@ -227,11 +259,8 @@ const DESCRIPTOR_SIGNATURE = Buffer.from([0x50, 0x4b, 0x07, 0x08]);
 /** One central record with its checked kind and where its bytes are. */
 interface Checked {
   r: CentralRecord;
-  /** The name as stored (`r.name`), so a Checked is also checkNames' NamedEntry. */
-  raw: string;
-  path: string;
-  kind: EntryKind;
-  mode: number;
+  /** The entry as it will be listed (the root's "./" too, dropped from the listing). */
+  item: ZipItem;
   /** File offset of the entry's data (set by checkLayout). */
   dataOffset: number;
   /** Where its bytes are (set by checkData). */
@@ -274,7 +303,7 @@ async function parseArchive(archive: string, ra: RandomAccess, limits: Limits): 
   const findings: Finding[] = [];
   const checked: Checked[] = records.map((r) => {
     checkEntryName(archive, r.name);
-    checkNameFields(archive, r.name, r.nameBytes, r.extra, 'central');
+    checkNameFields(archive, r, r.extra, 'central');
     const n = normaliseEntryName(r.name);
     findings.push(...n.findings);
     const { kind, mode } = entryKind(archive, r);
@@ -286,48 +315,43 @@ async function parseArchive(archive: string, ra: RandomAccess, limits: Limits): 
         `symlink target longer than ${MAX_LINK_TARGET} bytes`,
         [r.name]
       );
-    return { r, raw: r.name, path: n.path, kind, mode, dataOffset: 0 };
+    const item = new ZipItem(n.path, kind, r.size, r.compressedSize, mode, r.name);
+    return { r, item, dataOffset: 0 };
   });
+  const all = checked.map((c) => c.item);
+  // The one index by path: names checked here, parents added below.
+  const byPath = new Map<string, ZipItem>();
   // One by one: a spread of many case-collision findings would overflow the call stack.
-  for (const f of checkNames(archive, checked)) findings.push(f);
-  for (const c of checked)
-    if (c.path === '' && c.kind !== 'dir')
-      throw zipError('CORRUPT_ARCHIVE', archive, 'entry with an empty name', [c.r.name]);
-  refuseParentConflicts(
-    archive,
-    checked.filter((c) => c.path !== '')
-  );
+  for (const f of checkNames(archive, all, byPath)) findings.push(f);
+  for (const i of all)
+    if (i.path === '' && i.kind !== 'dir')
+      throw zipError('CORRUPT_ARCHIVE', archive, 'entry with an empty name', [i.raw]);
+  refuseParentConflicts(archive, all, byPath);
 
-  await checkLayout(archive, ra, checked, end.cdOffset);
-  const targets = await checkData(archive, ra, checked);
+  const byOffset = await checkLayout(archive, ra, checked, end.cdOffset);
+  const targets = await checkData(archive, ra, byOffset);
 
+  byPath.delete(''); // "./" or "/": the layer root itself
   const items: ZipItem[] = [];
-  const dataByPath = new Map<string, EntryData>();
   for (const c of checked) {
-    if (c.path === '') continue; // "./" or "/": the layer root itself
-    const item: ZipItem = {
-      path: c.path,
-      kind: c.kind,
-      size: c.r.size,
-      compressedSize: c.r.compressedSize,
-      mode: c.mode,
-    };
-    if (c.kind !== 'dir') dataByPath.set(c.path, c.data ?? entryData(c));
-    if (c.kind === 'symlink') {
+    const item = c.item;
+    if (item.path === '') continue;
+    if (item.kind !== 'dir') item.attach(c.data ?? entryData(c));
+    if (item.kind === 'symlink') {
       item.linkTarget = symlinkTarget(archive, c.r.name, targets.get(c.r.index) ?? Buffer.alloc(0));
-      if (resolveLinkTarget(c.path, item.linkTarget) === undefined)
+      if (resolveLinkTarget(item.path, item.linkTarget) === undefined)
         findings.push({
           code: 'SYMLINK_OUTSIDE_LAYER',
           severity: 'error',
-          path: c.path,
-          message: `symlink ${c.path} points out of the layer (${item.linkTarget}); not followed`,
+          path: item.path,
+          message: `symlink ${item.path} points out of the layer (${item.linkTarget}); not followed`,
         });
     }
     items.push(item);
   }
-  const byPath = addParents(items);
+  addParents(items, byPath);
   sortByPath(items);
-  return { items, byPath, data: dataByPath, findings };
+  return { items, byPath, findings };
 }
 
 function entryData(c: Checked): EntryData {
@@ -348,20 +372,20 @@ function entryData(c: Checked): EntryData {
  */
 function refuseParentConflicts(
   archive: string,
-  items: readonly { path: string; kind: EntryKind }[]
+  items: readonly { path: string; kind: EntryKind }[],
+  byPath: ReadonlyMap<string, { kind: EntryKind }>
 ): void {
-  const leaves = new Map<string, EntryKind>();
-  for (const i of items) if (i.kind !== 'dir') leaves.set(i.path, i.kind);
   // Entries of one directory are usually listed together: its parents are checked once.
   let checkedDir: string | undefined;
   for (const i of items) {
+    if (i.path === '') continue;
     const dir = i.path.slice(0, Math.max(i.path.lastIndexOf('/'), 0));
     if (dir === checkedDir) continue;
     checkedDir = dir;
     for (let cut = i.path.indexOf('/'); cut > 0; cut = i.path.indexOf('/', cut + 1)) {
       const parent = i.path.slice(0, cut);
-      const kind = leaves.get(parent);
-      if (kind !== undefined)
+      const kind = byPath.get(parent)?.kind;
+      if (kind !== undefined && kind !== 'dir')
         throw zipError(
           'PATH_CONFLICT',
           archive,
@@ -372,10 +396,8 @@ function refuseParentConflicts(
   }
 }
 
-/** Add directory entries for parents the archive does not list; every entry by path. */
-function addParents(items: ZipItem[]): Map<string, ZipItem> {
-  const have = new Map<string, ZipItem>();
-  for (const i of items) have.set(i.path, i);
+/** Add directory entries for parents the archive does not list, to `items` and to `have` (every entry by path). */
+function addParents(items: ZipItem[], have: Map<string, ZipItem>): void {
   let doneDir: string | undefined;
   for (let n = items.length, k = 0; k < n; k++) {
     const path = items[k]!.path;
@@ -386,12 +408,11 @@ function addParents(items: ZipItem[]): Map<string, ZipItem> {
     for (let cut = path.lastIndexOf('/'); cut > 0; cut = path.lastIndexOf('/', cut - 1)) {
       const dir = path.slice(0, cut);
       if (have.has(dir)) break;
-      const parent: ZipItem = { path: dir, kind: 'dir', size: 0, compressedSize: 0, mode: 0 };
+      const parent = new ZipItem(dir, 'dir', 0, 0, 0);
       have.set(dir, parent);
       items.push(parent);
     }
   }
-  return have;
 }
 
 /**
@@ -409,11 +430,14 @@ function sortByPath(items: ZipItem[]): void {
 
 /**
  * Positional reads through one reused window. Entries are contiguous, so
- * walking them in offset order reads each byte about once.
+ * walking them in offset order reads each byte about once. Where the access
+ * can fill a buffer, one buffer is refilled (no megabyte of garbage per
+ * window): a view the window hands out is valid only until its next read.
  */
 class Window {
   #buf: Buffer = Buffer.alloc(0);
   #start = 0;
+  #own: Buffer | undefined;
   constructor(
     private readonly ra: RandomAccess,
     private readonly size: number
@@ -425,12 +449,37 @@ class Window {
     return this.#buf.subarray(pos - this.#start, pos - this.#start + len);
   }
 
+  /** The bytes held (offsets from {@link offset} and {@link load} index into it). */
+  get buf(): Buffer {
+    return this.#buf;
+  }
+
+  /** Where bytes [pos, pos + len) are in `buf`, or -1 when the window does not hold them. */
+  offset(pos: number, len: number): number {
+    return pos < this.#start || pos + len > this.#start + this.#buf.length ? -1 : pos - this.#start;
+  }
+
+  /** Read from `pos` on (at least `len` bytes, fewer only at end of file); returns its offset in `buf`. */
+  async load(pos: number, len: number): Promise<number> {
+    await this.#read(pos, len);
+    return 0;
+  }
+
+  async #read(pos: number, len: number): Promise<void> {
+    const want = Math.max(len, this.size);
+    if (!this.ra.readInto) this.#buf = await this.ra.read(pos, want);
+    else {
+      if (!this.#own || this.#own.length < want) this.#own = Buffer.allocUnsafe(want);
+      // Emptied first: a failed read must not leave old bytes labelled with the new position.
+      this.#buf = Buffer.alloc(0);
+      this.#buf = this.#own.subarray(0, await this.ra.readInto(this.#own, pos));
+    }
+    this.#start = pos;
+  }
+
   /** Bytes [pos, pos + len), fewer only at end of file. */
   async get(pos: number, len: number): Promise<Buffer> {
-    if (pos < this.#start || pos + len > this.#start + this.#buf.length) {
-      this.#buf = await this.ra.read(pos, Math.max(len, this.size));
-      this.#start = pos;
-    }
+    if (pos < this.#start || pos + len > this.#start + this.#buf.length) await this.#read(pos, len);
     return this.#buf.subarray(pos - this.#start, pos - this.#start + len);
   }
 }
@@ -442,21 +491,23 @@ class Window {
  * a gap can hold whole entries only it sees (UNLISTED_DATA). Each local
  * header must say what its central record says (HEADER_MISMATCH), and a data
  * descriptor must sit right after the data and repeat the central CRC and
- * sizes (AMBIGUOUS_DATA_DESCRIPTOR). Sets each entry's data offset.
+ * sizes (AMBIGUOUS_DATA_DESCRIPTOR). Sets each entry's data offset; returns
+ * the entries in file order.
  */
 async function checkLayout(
   archive: string,
   ra: RandomAccess,
   checked: readonly Checked[],
   cdOffset: number
-): Promise<void> {
+): Promise<Checked[]> {
   const byOffset = [...checked].sort(
     (a, b) => a.r.localOffset - b.r.localOffset || a.r.index - b.r.index
   );
   const win = new Window(ra, WINDOW);
   let prev: CentralRecord | undefined;
   let prevEnd = 0;
-  for (const [i, c] of byOffset.entries()) {
+  for (let i = 0; i < byOffset.length; i++) {
+    const c = byOffset[i]!;
     const r = c.r;
     const o = r.localOffset;
     if (o + LOCAL_SIZE > cdOffset)
@@ -484,12 +535,15 @@ async function checkLayout(
         `${o - prevEnd} bytes between two entries that no central record lists`,
         [prev.name, r.name]
       );
-    const fixed = win.peek(o, LOCAL_SIZE) ?? (await win.get(o, LOCAL_SIZE));
-    const hl = localHeaderLength(fixed, 0);
-    const header = hl < 0 ? fixed : (win.peek(o, hl) ?? (await win.get(o, hl)));
-    if (hl < 0 || header.length < hl)
+    // Parsed where the window holds it: no view per entry.
+    let at = win.offset(o, LOCAL_SIZE);
+    if (at < 0) at = await win.load(o, LOCAL_SIZE);
+    const hl = localHeaderLength(win.buf, at);
+    if (hl >= 0 && win.offset(o, hl) < 0) at = await win.load(o, hl);
+    const header = win.buf;
+    if (hl < 0 || at + hl > header.length)
       throw zipError('TRUNCATED_ARCHIVE', archive, 'local header runs past end of file', [r.name]);
-    const lh = parseLocalHeader(archive, header, 0, r.name);
+    const lh = parseLocalHeader(archive, header, at, r.name);
     const dataStart = o + lh.headerLength;
     const dataEnd = dataStart + r.compressedSize;
     if (dataEnd > ra.size)
@@ -498,8 +552,9 @@ async function checkLayout(
       throw zipError('CORRUPT_ARCHIVE', archive, 'entry data runs into the central directory', [
         r.name,
       ]);
-    checkAgreement(archive, r, lh);
-    checkNameFields(archive, r.name, lh.nameBytes, lh.extra, 'local');
+    checkAgreement(archive, r, lh, header);
+    // The names agree by now: the central name bytes are the local ones.
+    checkNameFields(archive, r, lh.extra, 'local');
     c.dataOffset = dataStart;
     const next = byOffset[i + 1]?.r.localOffset ?? cdOffset;
     // With a descriptor, `next` bounds what is read; an overlapping next entry is refused below.
@@ -524,6 +579,7 @@ async function checkLayout(
       `${cdOffset - prevEnd} bytes before the central directory that no central record lists`,
       prev ? [prev.name] : []
     );
+  return byOffset;
 }
 
 /**
@@ -565,14 +621,10 @@ const READING_FLAGS =
  * data descriptor the local CRC and sizes may be zero, but libarchive still
  * uses them when they are not, so they must then agree too.
  */
-function checkAgreement(
-  archive: string,
-  r: CentralRecord,
-  lh: ReturnType<typeof parseLocalHeader>
-): void {
+function checkAgreement(archive: string, r: CentralRecord, lh: LocalHeader, header: Buffer): void {
   const diffs: string[] = [];
-  if (!lh.nameBytes.equals(r.nameBytes))
-    diffs.push(`name ${JSON.stringify(lh.nameBytes.toString('latin1'))}`);
+  if (!r.nameIs(header, lh.nameStart, lh.nameEnd))
+    diffs.push(`name ${JSON.stringify(header.toString('latin1', lh.nameStart, lh.nameEnd))}`);
   if (lh.method !== r.method) diffs.push(`method ${lh.method} vs ${r.method}`);
   if ((lh.flags ^ r.flags) & READING_FLAGS)
     diffs.push(`flags 0x${lh.flags.toString(16)} vs 0x${r.flags.toString(16)}`);
@@ -598,20 +650,20 @@ function checkAgreement(
  * entry refuses the archive at open (never a read error a cataloger would
  * turn into a finding). A stored entry with a data descriptor must not hold
  * the descriptor signature: libarchive's streaming reader ends the entry at
- * the first one whose CRC matches. Returns symlink targets by record index.
+ * the first one whose CRC matches. `byOffset` is in file order (checkLayout's
+ * result). Returns symlink targets by record index.
  */
 async function checkData(
   archive: string,
   ra: RandomAccess,
-  checked: readonly Checked[]
+  byOffset: readonly Checked[]
 ): Promise<Map<number, Buffer>> {
   const targets = new Map<number, Buffer>();
   const win = new Window(ra, WINDOW);
-  const byOffset = [...checked].sort((a, b) => a.dataOffset - b.dataOffset);
   for (const c of byOffset) {
     const e = (c.data = entryData(c));
     // A directory stored as an empty deflate entry has no stream to check.
-    if (c.kind === 'dir' && e.size === 0 && e.compressedSize === 0) continue;
+    if (c.item.kind === 'dir' && e.size === 0 && e.compressedSize === 0) continue;
     const scan = e.method === 0 && (c.r.flags & FLAG_DESCRIPTOR) !== 0;
     if (fitsInMemory(e)) {
       const raw =
@@ -620,20 +672,20 @@ async function checkData(
         throw zipError('TRUNCATED_ARCHIVE', archive, 'entry data ends past end of file', [e.name]);
       const out = decodeEntry(archive, e, raw, false);
       if (scan && out.includes(DESCRIPTOR_SIGNATURE)) throw hiddenDescriptor(archive, e);
-      if (c.kind === 'symlink') targets.set(c.r.index, Buffer.from(out));
+      if (c.item.kind === 'symlink') targets.set(c.r.index, Buffer.from(out));
       continue;
     }
     let carry = Buffer.alloc(0);
     const kept: Buffer[] = [];
     for await (const chunk of entryStream(archive, ra, e)) {
       // A symlink's declared size is at most PATH_MAX, and the stream never yields more.
-      if (c.kind === 'symlink') kept.push(chunk as Buffer);
+      if (c.item.kind === 'symlink') kept.push(chunk as Buffer);
       if (!scan) continue;
       const seen = Buffer.concat([carry, chunk as Buffer]);
       if (seen.includes(DESCRIPTOR_SIGNATURE)) throw hiddenDescriptor(archive, e);
       carry = seen.subarray(Math.max(0, seen.length - 3));
     }
-    if (c.kind === 'symlink') targets.set(c.r.index, Buffer.concat(kept));
+    if (c.item.kind === 'symlink') targets.set(c.r.index, Buffer.concat(kept));
   }
   return targets;
 }
@@ -653,7 +705,6 @@ class ZipSource implements FileSource {
   readonly findings: readonly Finding[];
   readonly #items: readonly ZipItem[];
   readonly #byPath: ReadonlyMap<string, ZipItem>;
-  readonly #data: ReadonlyMap<string, EntryData>;
 
   constructor(
     readonly name: string,
@@ -665,7 +716,6 @@ class ZipSource implements FileSource {
     this.size = ra.size;
     this.findings = parsed.findings;
     this.#items = parsed.items;
-    this.#data = parsed.data;
     this.#byPath = parsed.byPath;
   }
 
@@ -679,7 +729,7 @@ class ZipSource implements FileSource {
   #file(path: string): EntryData {
     const direct = this.#byPath.get(path);
     const item = direct?.kind === 'file' ? direct : this.#resolve(path);
-    const data = item?.kind === 'file' ? this.#data.get(item.path) : undefined;
+    const data = item?.kind === 'file' ? item.data() : undefined;
     if (!data)
       throw zipError('NOT_FOUND', this.name, 'no regular file at this path inside the layer', [
         path,
