@@ -363,6 +363,16 @@ function buildResult(
     }
     return ref;
   };
+  // Records share their layer lists (see enumerate); so do the functions made from them.
+  const lists = new Map<readonly string[], ScanFunctionLayer[]>();
+  const sharedLayers = (arns: readonly string[]): ScanFunctionLayer[] => {
+    let list = lists.get(arns);
+    if (!list) {
+      list = arns.map(layerRef);
+      lists.set(arns, list);
+    }
+    return list;
+  };
   const archs = new Map<string, string[]>();
   const architectures = (list: string[]): string[] => {
     const sorted = [...list].sort();
@@ -387,7 +397,7 @@ function buildResult(
       architectures: architectures(f.architectures),
       packageType: f.packageType,
       codeSigningConfig: f.codeSigningConfig ?? null,
-      layers: f.layers.map(layerRef),
+      layers: sharedLayers(f.layers),
       ...(images.functions.has(f.arn) ? { image: images.functions.get(f.arn)! } : {}),
     }))
     .sort((a, b) => cmp(a.account, b.account) || cmp(a.region, b.region) || cmp(a.arn, b.arn));

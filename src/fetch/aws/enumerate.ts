@@ -510,13 +510,16 @@ async function enumerateFunctions(
   const { intern } = scope;
   for (const c of configs) {
     const name = c.FunctionName ?? '';
-    const layers = (c.Layers ?? [])
-      .map((l) => l.Arn ?? '')
-      .filter(Boolean)
-      .map((arn) => {
-        noteLayerVersion(out, arn, lookup, false);
-        return out.layerVersions.get(arn)?.arn ?? intern.string(arn);
-      });
+    // Functions built alike attach the same layers: one list for all of them.
+    const layers = intern.list(
+      (c.Layers ?? [])
+        .map((l) => l.Arn ?? '')
+        .filter(Boolean)
+        .map((arn) => {
+          noteLayerVersion(out, arn, lookup, false);
+          return out.layerVersions.get(arn)?.arn ?? arn;
+        })
+    );
     out.functions.push({
       account,
       region,
