@@ -136,14 +136,39 @@ interface ScanRow {
   verified: number;
 }
 
+/**
+ * Put the database in WAL mode. Two processes opening a new history at once can get SQLITE_BUSY
+ * from this pragma straight away, without SQLite's busy handler waiting (seen in CI: a 120 s
+ * timeout, refused within 2 s), so it is asked again until the busy timeout has passed.
+ */
+function useWal(db: Db, busyTimeoutMs: number): void {
+  if (db.pragma('journal_mode', { simple: true }) === 'wal') return;
+  const deadline = Date.now() + busyTimeoutMs;
+  for (;;) {
+    try {
+      db.pragma('journal_mode = WAL');
+      return;
+    } catch (err) {
+      const code = (err as { code?: unknown }).code;
+      const busy = typeof code === 'string' && code.startsWith('SQLITE_BUSY');
+      if (!busy || Date.now() >= deadline) throw err;
+      // The store is synchronous (better-sqlite3 is): wait without spinning.
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 25);
+    }
+  }
+}
+
 /** The history database. Synchronous: better-sqlite3 is, and each call is short. */
 export class HistoryStore {
   readonly path: string;
   readonly #db: Db;
 
-  private constructor(path: string, db: Db) {
+  readonly #busyTimeoutMs: number;
+
+  private constructor(path: string, db: Db, busyTimeoutMs: number) {
     this.path = path;
     this.#db = db;
+    this.#busyTimeoutMs = busyTimeoutMs;
   }
 
   /**
@@ -157,8 +182,9 @@ export class HistoryStore {
     const Database = loadBinding();
     let db: Db | undefined;
     try {
-      db = new Database(path, { timeout: options.busyTimeoutMs ?? 60_000 });
-      const store = new HistoryStore(path, db);
+      const busyTimeoutMs = options.busyTimeoutMs ?? 60_000;
+      db = new Database(path, { timeout: busyTimeoutMs });
+      const store = new HistoryStore(path, db, busyTimeoutMs);
       store.#prepare(state !== 'sqlite');
       return store;
     } catch (err) {
@@ -195,7 +221,7 @@ export class HistoryStore {
           message: `history ${this.path} failed SQLite's integrity check (${check.join('; ')}); it was left as it is`,
         });
     }
-    db.pragma('journal_mode = WAL');
+    useWal(db, this.#busyTimeoutMs);
     db.pragma('synchronous = NORMAL');
     db.pragma('foreign_keys = ON');
     if (version < SCHEMA_VERSION) this.#migrate();
