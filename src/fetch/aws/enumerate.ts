@@ -380,17 +380,18 @@ function describeEarly(
   task.catch(() => undefined);
 }
 
+/** Note a layer version seen from `lookup`; its record, or undefined for an ARN that is not one. */
 function noteLayerVersion(
   out: Enumeration,
   arn: string,
   lookup: Lookup,
   listed: boolean,
   createdDate?: string
-): void {
+): LayerVersionRecord | undefined {
   let lv = out.layerVersions.get(arn);
   if (!lv) {
     lv = layerVersionRecord(arn, [], listed);
-    if (!lv) return;
+    if (!lv) return undefined;
     out.layerVersions.set(arn, lv);
   }
   lv.listed ||= listed;
@@ -403,6 +404,7 @@ function noteLayerVersion(
     if (listed) lv.lookups.unshift(lookup);
     else lv.lookups.push(lookup);
   }
+  return lv;
 }
 
 /** One account and region being enumerated, and where its findings go. */
@@ -515,10 +517,7 @@ async function enumerateFunctions(
       (c.Layers ?? [])
         .map((l) => l.Arn ?? '')
         .filter(Boolean)
-        .map((arn) => {
-          noteLayerVersion(out, arn, lookup, false);
-          return out.layerVersions.get(arn)?.arn ?? arn;
-        })
+        .map((arn) => noteLayerVersion(out, arn, lookup, false)?.arn ?? arn)
     );
     out.functions.push({
       account,
