@@ -1,5 +1,5 @@
 /**
- * How far V8 lets the heap grow between full collections during `lamina scan`.
+ * How far V8 lets the heap grow between full collections during `lamina scan` and `lamina merge`.
  *
  * After each full collection V8 lets the old generation grow to a multiple of what stayed live
  * before collecting again; with the default heap limit of a 64-bit machine that multiple is up to

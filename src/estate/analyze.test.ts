@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { analyzeEstate } from './analyze.js';
-import { estate, fnArn, inventory, type VersionSpec } from './testing/estate.js';
+import type { Inventory } from '../model/inventory.js';
+import { newPackage } from '../model/package.js';
+import { analyzeEstate, estateInventory } from './analyze.js';
+import { digest, estate, fnArn, inventory, type VersionSpec } from './testing/estate.js';
 
 const INVENTORIES = new Map(
   [
@@ -160,5 +162,108 @@ describe('analyzeEstate', () => {
       ['2.1.3'],
       ['10.0.0'],
     ]);
+  });
+});
+
+describe('estateInventory', () => {
+  /** An inventory with everything a cataloger fills: what the analysis reads and what it does not. */
+  function rich(tag: string, lodash: string, toolHash: string, gap: boolean): Inventory {
+    const base = inventory(tag, { lodash, uuid: '9.0.1' });
+    const lib = base.packages[0]!;
+    Object.assign(lib, {
+      namespace: undefined,
+      licenses: [{ $case: 'id', id: 'MIT' }],
+      hashes: { 'SHA-256': toolHash },
+      owns: ['nodejs/node_modules/lodash/'],
+      installDir: 'nodejs/node_modules/lodash',
+      description: 'a long description nobody diffs',
+      properties: { 'npm:path': 'nodejs/node_modules/lodash', other: 'x' },
+      findings: [{ code: 'AMBIGUOUS_METADATA', severity: 'info', message: 'noted' }],
+      dependsOn: ['file:bin/tool'],
+    });
+    const tool = newPackage({
+      id: 'file:bin/tool',
+      ecosystem: 'binary',
+      name: 'tool',
+      type: 'file',
+      foundBy: 'binary',
+      locations: [{ path: 'bin/tool' }],
+      hashes: { 'SHA-256': toolHash },
+      properties: { 'binary:kind': 'executable', 'binary:format': 'elf' },
+    });
+    // No package depends on it: an unowned library leaves the inventory incomplete.
+    const loose = newPackage({
+      id: 'file:lib/loose.so',
+      ecosystem: 'binary',
+      name: 'loose.so',
+      type: 'file',
+      foundBy: 'binary',
+      locations: [{ path: 'lib/loose.so' }],
+      properties: { 'binary:kind': 'shared-library' },
+    });
+    const scoped = newPackage({
+      id: 'npm:@scope/x',
+      ecosystem: 'npm',
+      name: 'x',
+      namespace: '@scope',
+      version: '1.0.0',
+      purl: 'pkg:npm/%40scope/x@1.0.0',
+      foundBy: 'npm-installed',
+      locations: [{ path: 'nodejs/node_modules/@scope/x/package.json' }],
+    });
+    return {
+      ...base,
+      artifact: { ...base.artifact, properties: { layerVersionArn: tag } },
+      packages: [...base.packages, tool, loose, scoped],
+      findings: gap
+        ? [{ code: 'PATH_TRAVERSAL', severity: 'error', path: '../x', message: 'refused' }]
+        : [{ code: 'AMBIGUOUS_METADATA', severity: 'info', message: 'noted' }],
+      complete: !gap,
+    };
+  }
+
+  it('gives exactly the analysis the whole inventories give, and keeps less', () => {
+    const whole = new Map(
+      [
+        rich('r-1', '4.17.20', 'a'.repeat(64), false),
+        rich('r-2', '4.17.21', 'b'.repeat(64), true),
+        inventory('fix-1', { lodash: '4.17.21' }),
+      ].map((i) => [`sha256:${i.artifact.sha256}`, i])
+    );
+    const versions: VersionSpec[] = [
+      { region: E, name: 'r', version: 1, tag: 'r-1' },
+      { region: E, name: 'r', version: 2, tag: 'r-2' },
+      { region: W, name: 'r', version: 2, tag: 'r-1' },
+      { region: E, name: 'fix', version: 1, tag: 'fix-1' },
+    ];
+    const functions: [string, string, [string, number][]][] = [
+      [E, 'old', [['r', 1]]],
+      [E, 'new', [['r', 2]]],
+      [
+        E,
+        'shadowed',
+        [
+          ['r', 1],
+          ['fix', 1],
+        ],
+      ],
+      [W, 'eu', [['r', 2]]],
+    ];
+    const result = estate(versions, functions);
+    const slim = new Map([...whole].map(([d, i]) => [d, estateInventory(i)]));
+    const a = analyzeEstate(result, { inventoryOf: (d) => whole.get(d) });
+    const b = analyzeEstate(result, { inventoryOf: (d) => slim.get(d) });
+    expect(b).toEqual(a);
+    // The analysis found something to compare: diffs with versions, executables and gaps.
+    expect(a.layerDiffs.length).toBeGreaterThan(0);
+    expect(a.regionDiffs.length).toBe(1);
+    expect(JSON.stringify(a)).toContain('bin/tool');
+    for (const [d, i] of whole) {
+      const s = slim.get(d)!;
+      expect(JSON.stringify(s).length).toBeLessThan(JSON.stringify(i).length);
+      expect(s.complete).toBe(i.complete);
+    }
+    expect(slim.get(digest('r-2'))!.findings.map((f) => f.code)).toEqual(['PATH_TRAVERSAL']);
+    expect(slim.get(digest('r-1'))!.packages[0]!.licenses).toEqual([]);
   });
 });

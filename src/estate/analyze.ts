@@ -10,6 +10,7 @@ import { ecosystemVersionOrder, type VersionOrder } from '../diff/version-order.
 import { mergeLayers, type MergeLayerInput, type MergedView } from '../merge/merge.js';
 import type { Inventory } from '../model/inventory.js';
 import type { Package } from '../model/package.js';
+import { isGapFinding } from '../inventory/completeness.js';
 import type { ScanFunction, ScanResult } from '../scan/result.js';
 import type { FileEntry } from '../unpack/source.js';
 import type {
@@ -481,4 +482,41 @@ function compareDeployed(
   if (oa && ob) return order.compare(ecosystem, a, b) || cmp(a, b);
   if (oa !== ob) return oa ? -1 : 1;
   return cmp(a, b);
+}
+
+/**
+ * The part of an inventory {@link analyzeEstate} reads, as a smaller inventory that gives the
+ * same analysis: each package's identity, version, evidence, hashes, dependencies and binary
+ * kind, and the findings that make an inventory incomplete. An estate's analysis holds every
+ * layer's inventory at once; licenses, descriptions, ownership claims and the other properties
+ * were most of that memory.
+ */
+export function estateInventory(inv: Inventory): Inventory {
+  return {
+    artifact: { ...inv.artifact, properties: {} },
+    packages: inv.packages.map(estatePackage),
+    findings: inv.findings.filter(isGapFinding),
+    complete: inv.complete,
+  };
+}
+
+function estatePackage(p: Package): Package {
+  const binaryKind = p.properties['binary:kind'];
+  return {
+    id: p.id,
+    ecosystem: p.ecosystem,
+    name: p.name,
+    ...(p.namespace !== undefined ? { namespace: p.namespace } : {}),
+    ...(p.version !== undefined ? { version: p.version } : {}),
+    ...(p.purl !== undefined ? { purl: p.purl } : {}),
+    type: p.type,
+    licenses: [],
+    hashes: p.hashes,
+    locations: p.locations,
+    foundBy: '',
+    dependsOn: p.dependsOn,
+    owns: [],
+    properties: binaryKind === undefined ? {} : { 'binary:kind': binaryKind },
+    findings: p.findings.filter(isGapFinding),
+  };
 }

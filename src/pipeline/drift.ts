@@ -4,7 +4,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { analyzeEstate } from '../estate/analyze.js';
+import { analyzeEstate, estateInventory } from '../estate/analyze.js';
 import type { Inventory } from '../model/inventory.js';
 import { inventoryFromCycloneDx } from '../sbom/read.js';
 import type { PackageDrift } from '../scan/package-drift.js';
@@ -14,11 +14,13 @@ import { mapLimit } from '../util/pool.js';
 /**
  * The inventories of a scan's inventoried layer versions, by digest, read from `outDir/sboms/`.
  * A missing or unreadable SBOM leaves its digest out: the analysis reports it as unavailable.
+ * `keep` is what is kept of each inventory as it is read (default: all of it).
  */
 export async function scanInventories(
   result: Pick<ScanResult, 'layers'>,
   outDir: string,
-  concurrency = 4
+  concurrency = 4,
+  keep: (inventory: Inventory) => Inventory = (inventory) => inventory
 ): Promise<Map<string, Inventory>> {
   const files = new Map<string, string>();
   for (const l of result.layers)
@@ -29,7 +31,7 @@ export async function scanInventories(
   await mapLimit([...files], concurrency, async ([digest, sbom]) => {
     try {
       const text = await readFile(join(resolve(outDir), sbom), 'utf8');
-      out.set(digest, inventoryFromCycloneDx(text, { name: sbom }));
+      out.set(digest, keep(inventoryFromCycloneDx(text, { name: sbom })));
     } catch {
       // Left out on purpose: analyzeEstate says "has no inventory" for it.
     }
@@ -48,6 +50,7 @@ export function sbomPathOf(digest: string): string | undefined {
 
 /** The package-level drift of a scan whose SBOMs are in `outDir` (scan.json's `drift` additions). */
 export async function scanPackageDrift(result: ScanResult, outDir: string): Promise<PackageDrift> {
-  const inventories = await scanInventories(result, outDir);
+  // Only what the analysis reads is kept: all of an estate's inventories are held at once.
+  const inventories = await scanInventories(result, outDir, 4, estateInventory);
   return analyzeEstate(result, { inventoryOf: (d) => inventories.get(d) });
 }

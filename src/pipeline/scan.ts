@@ -32,7 +32,7 @@ import type { Limits } from '../unpack/source.js';
 import { formatBytes } from '../util/format.js';
 import { writeFileAtomic } from '../util/fs.js';
 import { writeChunksAtomic } from '../util/write-chunks.js';
-import { limiter, mapLimit } from '../util/pool.js';
+import { mapLimit, workQueue } from '../util/pool.js';
 import { LAMINA_VERSION } from '../version.js';
 import { withAwsSession, type AwsSession } from './aws.js';
 import { scanPackageDrift } from './drift.js';
@@ -148,20 +148,18 @@ export async function scanEstate(options: ScanOptions): Promise<ScanOutcome> {
     // Content work starts as each layer version's content is known, while listing goes on,
     // named after the first ARN seen with that zip; the pass below keeps it when that is
     // the smallest ARN of its group, as a scan that waited would have named it.
-    const early = new Map<string, Promise<{ arn: string; outcome: ArtifactOutcome }>>();
-    const gate = limiter(concurrency);
+    const early = new Map<string, { arn: string; outcome?: ArtifactOutcome }>();
     let started = 0;
+    const queue = workQueue<LayerVersionRecord>(concurrency, async (lv) => {
+      const hex = codeSha256ToHex(lv.content!.codeSha256)!;
+      early.get(hex)!.outcome = await fetchAndInventory(hex, lv, ctx);
+      progress(`layers ${++started} while listing (${formatBytes(stats.bytesDownloaded)})`);
+    });
     const onContent = (lv: LayerVersionRecord): void => {
       const hex = lv.content ? codeSha256ToHex(lv.content.codeSha256) : undefined;
       if (!hex || early.has(hex)) return;
-      const arn = lv.arn;
-      const task = gate(async () => {
-        const outcome = await fetchAndInventory(hex, lv, ctx);
-        progress(`layers ${++started} while listing (${formatBytes(stats.bytesDownloaded)})`);
-        return { arn, outcome };
-      });
-      task.catch(() => undefined);
-      early.set(hex, task);
+      early.set(hex, { arn: lv.arn });
+      queue.push(lv);
     };
     const en = await enumerateEstate(session.factory, {
       regions: options.regions,
@@ -201,14 +199,17 @@ export async function scanEstate(options: ScanOptions): Promise<ScanOutcome> {
       en.failures.push({ scope: 'layer-version', subject: lv.arn, ...lv.failure });
     }
 
+    await queue.drained();
     const hexes = [...byHex.keys()].sort();
     const outcomes = new Map<string, ArtifactOutcome>();
     let done = 0;
     await mapLimit(hexes, concurrency, async (hex) => {
       const first = byHex.get(hex)!.reduce((a, b) => (b.arn < a.arn ? b : a));
-      const got = await early.get(hex);
+      const got = early.get(hex);
       const outcome =
-        got?.arn === first.arn ? got.outcome : await gate(() => fetchAndInventory(hex, first, ctx));
+        got?.arn === first.arn && got.outcome
+          ? got.outcome
+          : await fetchAndInventory(hex, first, ctx);
       outcomes.set(hex, outcome);
       progress(
         `layers ${++done}/${hexes.length} (${formatBytes(stats.bytesDownloaded)} downloaded)`
@@ -231,6 +232,8 @@ export async function scanEstate(options: ScanOptions): Promise<ScanOutcome> {
     // Image functions: GetFunction each, tokens and ECR listings.
     stats.apiFloor += images.stats.imageFunctions + images.stats.tokenFloor + images.stats.ecrFloor;
     const result = buildResult(en, outcomes, options.regions, images);
+    // The result holds what they said; let them go before the package drift, the fullest moment.
+    for (const m of [en.layerVersions, early, byHex, outcomes]) m.clear();
     result.drift = { ...result.drift, ...(await scanPackageDrift(result, options.outDir)) };
     const resultPath = join(resolve(options.outDir), 'scan.json');
     // Streamed: scan.json of a large estate is never one string in memory.

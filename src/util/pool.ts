@@ -49,3 +49,70 @@ export function limiter(limit: number): <R>(fn: () => Promise<R>) => Promise<R> 
     }
   };
 }
+
+/** Work started as items arrive; see {@link workQueue}. */
+export interface WorkQueue<T> {
+  /** Queue `item`; its work starts once fewer than `limit` are in flight, in arrival order. */
+  push(item: T): void;
+  /**
+   * Settles once every item pushed so far is done; rejects with the first error a work call
+   * threw (after that no queued item starts; in-flight ones are waited for).
+   */
+  drained(): Promise<void>;
+}
+
+/**
+ * Like {@link limiter}, for work that arrives in bulk: a waiting item is only held, not a
+ * pending call (a promise, a suspended function and a closure each), so a queue of tens of
+ * thousands of items costs a slot each.
+ */
+export function workQueue<T>(limit: number, work: (item: T) => Promise<void>): WorkQueue<T> {
+  const max = Math.max(1, limit);
+  let queued: (T | undefined)[] = [];
+  let head = 0;
+  let active = 0;
+  let failed: { err: unknown } | undefined;
+  let waiters: (() => void)[] = [];
+  const settle = (): void => {
+    if (active > 0 || (head < queued.length && !failed)) return;
+    const ws = waiters;
+    waiters = [];
+    for (const w of ws) w();
+  };
+  const pump = (): void => {
+    while (!failed && active < max && head < queued.length) {
+      const item = queued[head] as T;
+      queued[head++] = undefined;
+      if (head === queued.length) {
+        queued = [];
+        head = 0;
+      }
+      active += 1;
+      new Promise<void>((run) => run(work(item))).then(
+        () => {
+          active -= 1;
+          pump();
+          settle();
+        },
+        (err: unknown) => {
+          failed ??= { err };
+          active -= 1;
+          settle();
+        }
+      );
+    }
+  };
+  return {
+    push(item) {
+      queued.push(item);
+      pump();
+    },
+    async drained() {
+      await new Promise<void>((resolve) => {
+        waiters.push(resolve);
+        settle();
+      });
+      if (failed) throw failed.err;
+    },
+  };
+}

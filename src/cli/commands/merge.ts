@@ -2,10 +2,11 @@
 import { UsageError } from '../../errors.js';
 import { mergeScans } from '../../pipeline/merge-scans.js';
 import { renderScanText } from '../../report/scan-text.js';
-import { serializeScanResult } from '../../scan/result.js';
+import { scanResultChunks } from '../../scan/result-stream.js';
 import { command } from '../command.js';
 import { EXIT } from '../exit.js';
 import * as flags from '../flags.js';
+import { boundHeapGrowth } from '../heap.js';
 
 export const MERGE_USAGE = `usage: lamina merge [--out DIR] [--format text|json] SHARD_DIR...
 
@@ -28,8 +29,11 @@ export const mergeCommand = command(
         code: 'MISSING_ARGUMENT',
         message: `merge needs at least one shard directory\n${MERGE_USAGE}`,
       });
+    // As large as the scan it equals: the same bound on heap growth, scan.json in chunks.
+    boundHeapGrowth();
     const { result } = await mergeScans({ shardDirs: positionals, outDir: values.out });
-    io.stdout.write(format === 'json' ? serializeScanResult(result) : renderScanText(result));
+    if (format === 'json') for (const c of scanResultChunks(result)) io.stdout.write(c);
+    else io.stdout.write(renderScanText(result));
     return result.failures.length > 0 ? EXIT.INCOMPLETE : EXIT.OK;
   }
 );
