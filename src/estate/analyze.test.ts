@@ -183,7 +183,7 @@ describe('estateInventory', () => {
     });
     const tool = newPackage({
       id: 'file:bin/tool',
-      ecosystem: 'binary',
+      ecosystem: 'generic',
       name: 'tool',
       type: 'file',
       foundBy: 'binary',
@@ -194,7 +194,7 @@ describe('estateInventory', () => {
     // No package depends on it: an unowned library leaves the inventory incomplete.
     const loose = newPackage({
       id: 'file:lib/loose.so',
-      ecosystem: 'binary',
+      ecosystem: 'generic',
       name: 'loose.so',
       type: 'file',
       foundBy: 'binary',

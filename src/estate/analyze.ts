@@ -51,6 +51,11 @@ class Cache {
   readonly #footprints = new Map<string, Footprint>();
   constructor(readonly options: EstateOptions) {}
 
+  /** Drop what was memoised; later calls compute it again. */
+  forget(): void {
+    for (const m of [this.#comparable, this.#diffs, this.#views, this.#footprints]) m.clear();
+  }
+
   inventory(digest: string | null): Inventory | undefined {
     return digest === null ? undefined : this.options.inventoryOf(digest);
   }
@@ -204,9 +209,14 @@ export function analyzeEstate(
 ): PackageDrift {
   const cache = new Cache(options);
   const order = options.versionOrder ?? ecosystemVersionOrder;
+  const layers = layerDiffs(result, cache);
+  const regions = regionDiffs(result, cache);
+  // The package view merges each layer combination once and keeps none: what the diffs kept
+  // (comparable forms, footprints, views) would only add to the analysis's fullest moment.
+  cache.forget();
   return {
-    layerDiffs: layerDiffs(result, cache),
-    regionDiffs: regionDiffs(result, cache),
+    layerDiffs: layers,
+    regionDiffs: regions,
     ...packageView(result.functions, cache, order),
   };
 }
