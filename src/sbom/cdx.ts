@@ -20,44 +20,49 @@ export const Models = load('@cyclonedx/cyclonedx-library/Models') as typeof T.Mo
 export const Spec = load('@cyclonedx/cyclonedx-library/Spec') as typeof T.Spec;
 export const SPDX = load('@cyclonedx/cyclonedx-library/SPDX') as typeof T.SPDX;
 
-/** The library's public `Serialize` entry point: everything below plus the XML serializer. */
+/** The library's public `Serialize` entry point: JSON and XML serializers and normalizers. */
 export const SERIALIZE_ENTRY = '@cyclonedx/cyclonedx-library/Serialize';
 /**
- * The module beside the `Serialize` entry point that holds all of it but the XML serializer:
- * the entry point is `export * from './index.common'` and `export * from './xmlSerializer.node'`.
+ * The modules beside the `Serialize` entry point that hold its JSON half, by the export each
+ * gives: the entry point re-exports them (through `index.common`) unchanged.
  */
-export const SERIALIZE_COMMON_FILE = 'index.common.js';
+export const SERIALIZE_JSON_FILES = {
+  JsonSerializer: 'jsonSerializer.js',
+  JSON: join('json', 'index.js'),
+} as const;
 
-/** The `Serialize` entry point without `XmlSerializer`. */
-export type SerializeCommon = Omit<typeof T.Serialize, 'XmlSerializer'>;
+/** The JSON half of the `Serialize` entry point: the JSON serializer and normalizer. */
+export type SerializeJson = Pick<typeof T.Serialize, 'JsonSerializer' | 'JSON'>;
 
 /**
- * `Serialize` without its XML serializer, which requires xmlbuilder2 (with js-yaml and a DOM,
- * most of the library's load time) as it loads: JSON output never needs it, and no public entry
- * point offers JSON serialization without it. This loads the file the entry point re-exports,
- * by path, so the classes are the very ones `Serialize` exports (one module cache); if the
- * library's layout no longer has that file with the JSON serializer in it, the public entry
- * point serves instead (slower, the same output).
+ * The JSON half of `Serialize`. The entry point also loads the XML serializer, which requires
+ * xmlbuilder2 (with js-yaml and a DOM: most of the library's load time) as it loads, and the
+ * XML normalizer; JSON output needs neither, and no public entry point offers JSON without them.
+ * This loads the two modules the entry point re-exports, by path, so the classes are the very
+ * ones `Serialize` exports (one module cache). If the library's layout no longer has them, the
+ * public entry point serves instead: the same output, the old start-up cost.
  */
-function loadSerializeCommon(): SerializeCommon {
+function loadSerializeJson(): SerializeJson {
   try {
-    const file = join(dirname(load.resolve(SERIALIZE_ENTRY)), SERIALIZE_COMMON_FILE);
-    const common = load(file) as Partial<SerializeCommon>;
+    const dir = dirname(load.resolve(SERIALIZE_ENTRY));
+    const serializer = load(join(dir, SERIALIZE_JSON_FILES.JsonSerializer)) as Partial<
+      Pick<SerializeJson, 'JsonSerializer'>
+    >;
+    const json = load(join(dir, SERIALIZE_JSON_FILES.JSON)) as Partial<SerializeJson['JSON']>;
     if (
-      typeof common.JsonSerializer === 'function' &&
-      typeof common.JSON?.Normalize.Factory === 'function' &&
-      typeof common.XML?.Normalize.Factory === 'function'
+      typeof serializer.JsonSerializer === 'function' &&
+      typeof json.Normalize?.Factory === 'function'
     )
-      return common as SerializeCommon;
+      return { JsonSerializer: serializer.JsonSerializer, JSON: json as SerializeJson['JSON'] };
   } catch {
     // The layout changed: the public entry point below.
   }
-  return load(SERIALIZE_ENTRY) as SerializeCommon;
+  return load(SERIALIZE_ENTRY) as SerializeJson;
 }
 
-export const Serialize: SerializeCommon = loadSerializeCommon();
+export const Serialize: SerializeJson = loadSerializeJson();
 
-/** The library's XML serializer, loaded (with xmlbuilder2) on the first call only. */
-export function xmlSerializerClass(): typeof T.Serialize.XmlSerializer {
-  return (load(SERIALIZE_ENTRY) as typeof T.Serialize).XmlSerializer;
+/** The whole `Serialize` entry point, XML included: loaded (with xmlbuilder2) on first call. */
+export function serializeWithXml(): typeof T.Serialize {
+  return load(SERIALIZE_ENTRY) as typeof T.Serialize;
 }

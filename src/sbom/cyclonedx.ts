@@ -59,8 +59,8 @@ export function serializeBomModel(
     const s = new LaminaJsonSerializer(new CDX.Serialize.JSON.Normalize.Factory(spec), extras);
     return s.serialize(bom, { sortLists: true, space: 2 }) + '\n';
   }
-  const Xml = laminaXmlSerializer();
-  const s = new Xml(new CDX.Serialize.XML.Normalize.Factory(spec), extras);
+  const { XML } = CDX.serializeWithXml();
+  const s = new (laminaXmlSerializer())(new XML.Normalize.Factory(spec), extras);
   return s.serialize(bom, { sortLists: true, space: 2 }) + '\n';
 }
 
@@ -328,7 +328,7 @@ type LaminaXmlSerializer = new (
 /** lamina's XML serializer class, made on first use: its base class loads xmlbuilder2. */
 let xmlSerializer: LaminaXmlSerializer | undefined;
 function laminaXmlSerializer(): LaminaXmlSerializer {
-  return (xmlSerializer ??= makeLaminaXmlSerializer(CDX.xmlSerializerClass()));
+  return (xmlSerializer ??= makeLaminaXmlSerializer(CDX.serializeWithXml().XmlSerializer));
 }
 
 function makeLaminaXmlSerializer(

@@ -26,6 +26,8 @@ function packagesLoaded(
   code: number;
   packages: Set<string>;
   modules: Set<string>;
+  /** Every CommonJS file loaded. */
+  files: string[];
   stdout: string;
   stderr: string;
 } {
@@ -48,7 +50,7 @@ function packagesLoaded(
     const m = /\/dist\/(src\/.+\.js)$/.exec(url);
     if (m) modules.add(m[1]!);
   }
-  return { code: r.status ?? -1, packages, modules, stdout: r.stdout, stderr: r.stderr };
+  return { code: r.status ?? -1, packages, modules, files, stdout: r.stdout, stderr: r.stderr };
 }
 
 /** Each cataloger's parsers, by cataloger: what a layer loads only when it holds their files. */
@@ -108,6 +110,10 @@ describe('lamina sbom start-up', () => {
     const r = packagesLoaded(['sbom', LAYER, '--format', 'cyclonedx-json', '--quiet']);
     expect(r.code).toBe(0);
     expect(XML_WRITER.filter((p) => r.packages.has(p))).toEqual([]);
+    // Nor the library's XML normalizer and serializer.
+    const library = r.files.filter((f) => f.includes('/@cyclonedx/cyclonedx-library/'));
+    expect(library).toContainEqual(expect.stringMatching(/\/serialize\/jsonSerializer\.js$/));
+    expect(library.filter((f) => /\/serialize\/(xml|index)/i.test(f))).toEqual([]);
     expect(r.stdout).toBe(readFileSync(join(GOLDEN, 'sample-layer.cdx.json'), 'utf8'));
   });
 
@@ -115,6 +121,7 @@ describe('lamina sbom start-up', () => {
     const r = packagesLoaded(['sbom', LAYER, '--format', 'cyclonedx-xml', '--quiet']);
     expect(r.code).toBe(0);
     expect(XML_WRITER.filter((p) => r.packages.has(p))).toEqual(XML_WRITER);
+    expect(r.files).toContainEqual(expect.stringMatching(/\/serialize\/xml\/normalize\.js$/));
     expect(r.stdout).toBe(readFileSync(join(GOLDEN, 'sample-layer.cdx.xml'), 'utf8'));
   });
 
