@@ -28,6 +28,8 @@ function packagesLoaded(
   modules: Set<string>;
   /** Every CommonJS file loaded. */
   files: string[];
+  /** npm packages' files loaded as ES modules. */
+  esmPackages: string[];
   stdout: string;
   stderr: string;
 } {
@@ -46,11 +48,21 @@ function packagesLoaded(
     if (m) packages.add(m[1]!);
   }
   const modules = new Set<string>();
+  const esmPackages: string[] = [];
   for (const url of existsSync(log) ? readFileSync(log, 'utf8').split('\n') : []) {
     const m = /\/dist\/(src\/.+\.js)$/.exec(url);
     if (m) modules.add(m[1]!);
+    if (url.includes('/node_modules/')) esmPackages.push(url);
   }
-  return { code: r.status ?? -1, packages, modules, files, stdout: r.stdout, stderr: r.stderr };
+  return {
+    code: r.status ?? -1,
+    packages,
+    modules,
+    files,
+    esmPackages,
+    stdout: r.stdout,
+    stderr: r.stderr,
+  };
 }
 
 /** Each cataloger's parsers, by cataloger: what a layer loads only when it holds their files. */
@@ -104,6 +116,15 @@ describe('lamina sbom start-up', () => {
     expect(code).toBe(0);
     expect(packages).toContain('@cyclonedx/cyclonedx-library');
     expect(NOT_FOR_A_LAYER_SBOM.filter((p) => packages.has(p))).toEqual([]);
+  });
+
+  it('a layer zip loads its CommonJS packages with require, none as an ES module', () => {
+    // Importing CommonJS from an ES module costs a second parse of it (util/cjs.ts).
+    const r = packagesLoaded(['sbom', LAYER, '-o', join(dir, 'cjs.cdx.json')]);
+    expect(r.code).toBe(0);
+    expect(r.packages).toContain('packageurl-js');
+    expect(r.packages).toContain('picomatch');
+    expect(r.esmPackages).toEqual([]);
   });
 
   it('JSON output loads no XML writer, and is the golden SBOM byte for byte', () => {
