@@ -174,6 +174,8 @@ describe('lamina sbom start-up', () => {
     // The light part every run needs: each cataloger's name and globs.
     expect(modules).toContain('src/inventory/java/globs.js');
     expect(catalogersLoaded(modules)).toEqual(['npm']);
+    // A function's merged view is not a layer's.
+    expect([...modules].filter((m) => m.startsWith('src/merge/'))).toEqual([]);
   });
 
   it('a jar loads the Java cataloger; a file that could run loads the binary one', () => {
