@@ -1,4 +1,5 @@
-import picomatch from 'picomatch';
+import type Picomatch from 'picomatch';
+import { requireCjs } from '../util/cjs.js';
 import { comparePaths } from '../unpack/paths.js';
 import { relocate } from './relocate.js';
 import type { Finding } from '../model/finding.js';
@@ -37,6 +38,8 @@ export interface CatalogContext {
 
 export type { SourceRoot } from './binary/ownership.js';
 import type { SourceRoot } from './binary/ownership.js';
+
+const picomatch = requireCjs('picomatch') as typeof Picomatch;
 
 export interface CatalogResult {
   packages: Package[];
@@ -89,12 +92,15 @@ export function lazyCataloger(
  * globs' regular expressions: most entries of a large layer match no cataloger.
  */
 export function globMatcher(globs: readonly string[]): (path: string) => boolean {
-  const match = picomatch(globs as string[], { dot: true });
+  const compile = (): ((path: string) => boolean) => picomatch(globs as string[], { dot: true });
   const tails = globs.map(literalTail);
-  if (tails.length === 0 || tails.some((t) => t === undefined)) return match;
+  if (tails.length === 0 || tails.some((t) => t === undefined)) return compile();
   const needed = tails as string[];
+  // Compiled when a path first ends in a tail: most catalogers never see one in a layer.
+  let match: ((path: string) => boolean) | undefined;
   // picomatch also accepts one trailing slash after a match.
-  return (path) => needed.some((t) => path.endsWith(t) || path.endsWith(t + '/')) && match(path);
+  return (path) =>
+    needed.some((t) => path.endsWith(t) || path.endsWith(t + '/')) && (match ??= compile())(path);
 }
 
 /**

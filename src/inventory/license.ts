@@ -1,5 +1,8 @@
-import parseSpdx from 'spdx-expression-parse';
+import type ParseSpdx from 'spdx-expression-parse';
+import { requireCjs } from '../util/cjs.js';
 import type { License } from '../model/package.js';
+
+const parseSpdx = requireCjs('spdx-expression-parse') as typeof ParseSpdx;
 
 /**
  * True when `text` parses as an SPDX license expression: ids, `WITH`, `AND`,

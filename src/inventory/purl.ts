@@ -1,4 +1,7 @@
-import { PackageURL } from 'packageurl-js';
+import type { PackageURL as PackageUrlClass } from 'packageurl-js';
+import { requireCjs } from '../util/cjs.js';
+
+const { PackageURL } = requireCjs('packageurl-js') as { PackageURL: typeof PackageUrlClass };
 
 /**
  * Canonical package URLs. packageurl-js encodes; these helpers apply the

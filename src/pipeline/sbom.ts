@@ -3,10 +3,8 @@
  * merged /opt (its layers applied in attach order, with what a later layer shadows).
  */
 import type { FunctionInfo } from '../fetch/aws/function.js';
-import { serializeFunctionSbom } from '../merge/cyclonedx.js';
-import { mergeLayers, type MergeLayerInput, type MergedView } from '../merge/merge.js';
+import type { MergeLayerInput, MergedView } from '../merge/merge.js';
 import type { Inventory } from '../model/inventory.js';
-import { serializeFunctionSpdx } from '../merge/spdx.js';
 import { serializeSbom } from '../sbom/cyclonedx.js';
 import { serializeSpdx } from '../sbom/spdx.js';
 import type { ImageInventory } from './image.js';
@@ -115,6 +113,10 @@ export async function functionSbom(options: FunctionSbomOptions): Promise<Functi
     );
     return { ...rendered, function: fn, kind: 'image', image: image.inventory };
   }
+  // Loaded here only: a layer's SBOM needs no merged view.
+  const { mergeLayers } = await import('../merge/merge.js');
+  const { serializeFunctionSbom } = await import('../merge/cyclonedx.js');
+  const { serializeFunctionSpdx } = await import('../merge/spdx.js');
   const inputs: MergeLayerInput[] = [];
   for (const zip of layers) {
     const { inventory, entries } = await inventoryZipFile(zip.path, zip.facts, limits, {

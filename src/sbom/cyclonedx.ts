@@ -59,7 +59,8 @@ export function serializeBomModel(
     const s = new LaminaJsonSerializer(new CDX.Serialize.JSON.Normalize.Factory(spec), extras);
     return s.serialize(bom, { sortLists: true, space: 2 }) + '\n';
   }
-  const s = new LaminaXmlSerializer(new CDX.Serialize.XML.Normalize.Factory(spec), extras);
+  const { XML } = CDX.serializeWithXml();
+  const s = new (laminaXmlSerializer())(new XML.Normalize.Factory(spec), extras);
   return s.serialize(bom, { sortLists: true, space: 2 }) + '\n';
 }
 
@@ -319,43 +320,58 @@ const AFTER_COMPOSITIONS = [
   'signature',
 ];
 
-class LaminaXmlSerializer extends CDX.Serialize.XmlSerializer {
-  constructor(
-    f: CDX.T.Serialize.XML.Normalize.Factory,
-    private readonly extras: BomExtras
-  ) {
-    super(f);
-  }
-  protected override _serialize(
-    root: XmlElement,
-    options?: CDX.T.Serialize.Types.SerializerOptions
-  ): string {
-    const kids = (Array.isArray(root.children) ? root.children : []) as XmlElement[];
-    const components = kids.find((k) => k.type === 'element' && k.name === 'components');
-    for (const c of (Array.isArray(components?.children)
-      ? components.children
-      : []) as XmlElement[]) {
-      if (c.type !== 'element' || c.name !== 'component') continue;
-      const ref = String(c.attributes?.['bom-ref'] ?? '');
-      const occ = this.extras.occurrences.get(ref);
-      if (!occ || occ.length === 0) continue;
-      const occurrences = el(
-        'occurrences',
-        occ.map((location) => el('occurrence', [el('location', location)]))
-      );
-      insertBefore(c, el('evidence', [occurrences]), AFTER_EVIDENCE);
+type LaminaXmlSerializer = new (
+  f: CDX.T.Serialize.XML.Normalize.Factory,
+  extras: BomExtras
+) => CDX.T.Serialize.XmlSerializer;
+
+/** lamina's XML serializer class, made on first use: its base class loads xmlbuilder2. */
+let xmlSerializer: LaminaXmlSerializer | undefined;
+function laminaXmlSerializer(): LaminaXmlSerializer {
+  return (xmlSerializer ??= makeLaminaXmlSerializer(CDX.serializeWithXml().XmlSerializer));
+}
+
+function makeLaminaXmlSerializer(
+  XmlSerializer: typeof CDX.T.Serialize.XmlSerializer
+): LaminaXmlSerializer {
+  return class LaminaXmlSerializer extends XmlSerializer {
+    constructor(
+      f: CDX.T.Serialize.XML.Normalize.Factory,
+      private readonly extras: BomExtras
+    ) {
+      super(f);
     }
-    const comp = this.extras.composition;
-    const composition = el('composition', [
-      el('aggregate', comp.aggregate),
-      el(
-        'assemblies',
-        comp.assemblies.map((ref) => ({ type: 'element', name: 'assembly', attributes: { ref } }))
-      ),
-    ]);
-    insertBefore(root, el('compositions', [composition]), AFTER_COMPOSITIONS);
-    // Names and values come from the layer: keep the document well-formed whatever they hold.
-    sanitizeXmlTree(root);
-    return super._serialize(root, options);
-  }
+    protected override _serialize(
+      root: XmlElement,
+      options?: CDX.T.Serialize.Types.SerializerOptions
+    ): string {
+      const kids = (Array.isArray(root.children) ? root.children : []) as XmlElement[];
+      const components = kids.find((k) => k.type === 'element' && k.name === 'components');
+      for (const c of (Array.isArray(components?.children)
+        ? components.children
+        : []) as XmlElement[]) {
+        if (c.type !== 'element' || c.name !== 'component') continue;
+        const ref = String(c.attributes?.['bom-ref'] ?? '');
+        const occ = this.extras.occurrences.get(ref);
+        if (!occ || occ.length === 0) continue;
+        const occurrences = el(
+          'occurrences',
+          occ.map((location) => el('occurrence', [el('location', location)]))
+        );
+        insertBefore(c, el('evidence', [occurrences]), AFTER_EVIDENCE);
+      }
+      const comp = this.extras.composition;
+      const composition = el('composition', [
+        el('aggregate', comp.aggregate),
+        el(
+          'assemblies',
+          comp.assemblies.map((ref) => ({ type: 'element', name: 'assembly', attributes: { ref } }))
+        ),
+      ]);
+      insertBefore(root, el('compositions', [composition]), AFTER_COMPOSITIONS);
+      // Names and values come from the layer: keep the document well-formed whatever they hold.
+      sanitizeXmlTree(root);
+      return super._serialize(root, options);
+    }
+  };
 }

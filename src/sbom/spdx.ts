@@ -20,7 +20,8 @@
  * document's own content.
  */
 import { createHash } from 'node:crypto';
-import parseSpdx from 'spdx-expression-parse';
+import type ParseSpdx from 'spdx-expression-parse';
+import { requireCjs } from '../util/cjs.js';
 import { inventoryGaps, isInventoryComplete } from '../inventory/completeness.js';
 import type { Finding } from '../model/finding.js';
 import type { Inventory } from '../model/inventory.js';
@@ -29,6 +30,8 @@ import { escapeJsonText } from '../util/escape.js';
 import { comparePaths } from '../unpack/paths.js';
 import { LAMINA_VERSION } from '../version.js';
 import { groupComponents, type ComponentGroup } from './group.js';
+
+const parseSpdx = requireCjs('spdx-expression-parse') as typeof ParseSpdx;
 
 /** The SPDX version lamina writes. */
 export const SPDX_VERSION = 'SPDX-2.3';
@@ -217,7 +220,7 @@ export class SpdxBuilder {
       // A name is never read as an expression, even if it happens to parse as one.
       if (text !== '') stated.set(text, (stated.get(text) ?? false) || l.$case === 'name');
     }
-    const parts = [...stated].map(([text, isName]): parseSpdx.Info => {
+    const parts = [...stated].map(([text, isName]): ParseSpdx.Info => {
       const ast = isName ? undefined : parseExpression(text);
       if (ast) {
         for (const ref of licenseRefs(ast)) this.#declare(ref, ref.slice('LicenseRef-'.length));
@@ -227,7 +230,7 @@ export class SpdxBuilder {
     });
     if (parts.length === 0) return NOASSERTION;
     const [first, ...rest] = parts;
-    const joined = rest.reduce<parseSpdx.Info>(
+    const joined = rest.reduce<ParseSpdx.Info>(
       (left, right) => ({ left, conjunction: 'and', right }),
       first!
     );
@@ -303,29 +306,29 @@ export class SpdxBuilder {
 }
 
 /** Parse an SPDX expression; undefined when it is not one lamina can write on its own. */
-function parseExpression(text: string): parseSpdx.Info | undefined {
-  let ast: parseSpdx.Info;
+function parseExpression(text: string): ParseSpdx.Info | undefined {
+  let ast: ParseSpdx.Info;
   try {
     ast = parseSpdx(text);
   } catch {
     return undefined;
   }
   // A DocumentRef needs an externalDocumentRefs entry lamina cannot fill: treat as a name.
-  const leaves = (n: parseSpdx.Info): parseSpdx.LicenseInfo[] =>
+  const leaves = (n: ParseSpdx.Info): ParseSpdx.LicenseInfo[] =>
     'conjunction' in n ? [...leaves(n.left), ...leaves(n.right)] : [n];
   return leaves(ast).some((l) => l.license.startsWith('DocumentRef-')) ? undefined : ast;
 }
 
-function licenseRefs(n: parseSpdx.Info): string[] {
+function licenseRefs(n: ParseSpdx.Info): string[] {
   if ('conjunction' in n) return [...licenseRefs(n.left), ...licenseRefs(n.right)];
   return n.license.startsWith('LicenseRef-') ? [n.license] : [];
 }
 
 /** Write an expression back out: single spaces, upper-case operators, compound parts in parentheses. */
-function renderExpression(n: parseSpdx.Info): string {
+function renderExpression(n: ParseSpdx.Info): string {
   if (!('conjunction' in n))
     return `${n.license}${n.plus ? '+' : ''}${n.exception ? ` WITH ${n.exception}` : ''}`;
-  const side = (c: parseSpdx.Info): string =>
+  const side = (c: ParseSpdx.Info): string =>
     'conjunction' in c && c.conjunction !== n.conjunction
       ? `(${renderExpression(c)})`
       : renderExpression(c);

@@ -3,11 +3,14 @@
  * fails, because every other check (packages, licenses) only covers what the inventory saw.
  * A rule relaxes it only explicitly, per gap code (and optionally per path), never by default.
  */
-import picomatch from 'picomatch';
+import type Picomatch from 'picomatch';
+import { requireCjs } from '../../util/cjs.js';
 import { inventoryGaps, type InventoryGap } from '../../inventory/completeness.js';
 import type { Inventory } from '../../model/inventory.js';
 import type { InventoryAllowance, InventoryRule } from '../policy/types.js';
 import type { RawCheck } from '../verdict.js';
+
+const picomatch = requireCjs('picomatch') as typeof Picomatch;
 
 /** Gaps named in a check's detail; the evidence lists them all. */
 const SHOWN = 10;

@@ -13,12 +13,15 @@
  * - `AND` needs every operand acceptable, `OR` some operand (an OR is denied only when every
  *   branch is). Several licenses on one package all apply.
  */
-import parseSpdx from 'spdx-expression-parse';
+import type ParseSpdx from 'spdx-expression-parse';
+import { requireCjs } from '../../util/cjs.js';
 import type { Inventory } from '../../model/inventory.js';
 import type { License } from '../../model/package.js';
 import type { LicenseRule } from '../policy/types.js';
 import type { RawCheck } from '../verdict.js';
 import { noInventory } from './guard.js';
+
+const parseSpdx = requireCjs('spdx-expression-parse') as typeof ParseSpdx;
 
 type Node =
   | { license: string; plus?: boolean; exception?: string }

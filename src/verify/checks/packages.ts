@@ -4,7 +4,8 @@
  * matches however either side spells the name; versions are compared in the ecosystem's own
  * order (src/verify/versions), and a version that order cannot place matches (fail closed).
  */
-import { PackageURL } from 'packageurl-js';
+import type { PackageURL as PackageUrlClass } from 'packageurl-js';
+import { requireCjs } from '../../util/cjs.js';
 import {
   cargoPurl,
   gemPurl,
@@ -19,6 +20,8 @@ import type { PackageDeny } from '../policy/types.js';
 import type { RawCheck } from '../verdict.js';
 import { parseVersionRange, schemeOfPurlType, type VersionRange } from '../../versions/index.js';
 import { noInventory } from './guard.js';
+
+const { PackageURL } = requireCjs('packageurl-js') as { PackageURL: typeof PackageUrlClass };
 
 /** A purl reduced to what identifies the package, plus its qualifiers and subpath. */
 export interface PurlKey {

@@ -6,9 +6,12 @@
  * the missing facts, so `gate`, `pin` and `verify` of a local zip get the rule the published
  * layer would get, or fail.
  */
-import picomatch from 'picomatch';
+import type Picomatch from 'picomatch';
+import { requireCjs } from '../../util/cjs.js';
 import { parseArn } from '../../model/arn.js';
 import type { Match } from './types.js';
+
+const picomatch = requireCjs('picomatch') as typeof Picomatch;
 
 /** Facts a rule can match on. */
 export type Fact = 'name' | 'arn' | 'function' | 'account' | 'region';

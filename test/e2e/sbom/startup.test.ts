@@ -19,13 +19,22 @@ let runs = 0;
  * The npm packages (by name) the built CLI loaded for `argv`, lamina's own modules it loaded
  * (paths under dist/, such as `src/inventory/java/cataloger.js`), and its exit code.
  */
-function packagesLoaded(argv: string[]): {
+function packagesLoaded(
+  argv: string[],
+  nodeArgs: string[] = []
+): {
   code: number;
   packages: Set<string>;
   modules: Set<string>;
+  /** Every CommonJS file loaded. */
+  files: string[];
+  /** npm packages' files loaded as ES modules. */
+  esmPackages: string[];
+  stdout: string;
+  stderr: string;
 } {
   const log = join(dir, `esm-${runs++}.log`);
-  const r = spawnSync(process.execPath, ['--import', PRELOAD, BUILT_CLI, ...argv], {
+  const r = spawnSync(process.execPath, [...nodeArgs, '--import', PRELOAD, BUILT_CLI, ...argv], {
     cwd: REPO_ROOT,
     encoding: 'utf8',
     env: { ...process.env, LAMINA_TEST_ESM_LOG: log },
@@ -39,11 +48,21 @@ function packagesLoaded(argv: string[]): {
     if (m) packages.add(m[1]!);
   }
   const modules = new Set<string>();
+  const esmPackages: string[] = [];
   for (const url of existsSync(log) ? readFileSync(log, 'utf8').split('\n') : []) {
     const m = /\/dist\/(src\/.+\.js)$/.exec(url);
     if (m) modules.add(m[1]!);
+    if (url.includes('/node_modules/')) esmPackages.push(url);
   }
-  return { code: r.status ?? -1, packages, modules };
+  return {
+    code: r.status ?? -1,
+    packages,
+    modules,
+    files,
+    esmPackages,
+    stdout: r.stdout,
+    stderr: r.stderr,
+  };
 }
 
 /** Each cataloger's parsers, by cataloger: what a layer loads only when it holds their files. */
@@ -85,12 +104,63 @@ const NOT_FOR_A_LAYER_SBOM = [
   'ajv',
 ];
 
+/** What writes CycloneDX XML: the library's XML serializer requires them as it loads. */
+const XML_WRITER = ['xmlbuilder2', 'js-yaml', '@oozcitak/dom'];
+const GOLDEN = join(REPO_ROOT, 'testdata', 'golden');
+// Makes the library's XML serializer module unloadable (a stand-in for a broken install).
+const NO_XML_SERIALIZER = join(REPO_ROOT, 'test', 'e2e', 'sbom', 'no-xml-serializer.mjs');
+
 describe('lamina sbom start-up', () => {
   it('a layer zip loads the CycloneDX writer but no AWS SDK, Sigstore, SQLite or validator', () => {
     const { code, packages } = packagesLoaded(['sbom', LAYER, '-o', join(dir, 'a.cdx.json')]);
     expect(code).toBe(0);
     expect(packages).toContain('@cyclonedx/cyclonedx-library');
     expect(NOT_FOR_A_LAYER_SBOM.filter((p) => packages.has(p))).toEqual([]);
+  });
+
+  it('a layer zip loads its CommonJS packages with require, none as an ES module', () => {
+    // Importing CommonJS from an ES module costs a second parse of it (util/cjs.ts).
+    const r = packagesLoaded(['sbom', LAYER, '-o', join(dir, 'cjs.cdx.json')]);
+    expect(r.code).toBe(0);
+    expect(r.packages).toContain('packageurl-js');
+    expect(r.packages).toContain('picomatch');
+    expect(r.esmPackages).toEqual([]);
+  });
+
+  it('JSON output loads no XML writer, and is the golden SBOM byte for byte', () => {
+    const r = packagesLoaded(['sbom', LAYER, '--format', 'cyclonedx-json', '--quiet']);
+    expect(r.code).toBe(0);
+    expect(XML_WRITER.filter((p) => r.packages.has(p))).toEqual([]);
+    // Nor the library's XML normalizer and serializer.
+    const library = r.files.filter((f) => f.includes('/@cyclonedx/cyclonedx-library/'));
+    expect(library).toContainEqual(expect.stringMatching(/\/serialize\/jsonSerializer\.js$/));
+    expect(library.filter((f) => /\/serialize\/(xml|index)/i.test(f))).toEqual([]);
+    expect(r.stdout).toBe(readFileSync(join(GOLDEN, 'sample-layer.cdx.json'), 'utf8'));
+  });
+
+  it('XML output loads the XML writer when it is asked for, and is the golden SBOM', () => {
+    const r = packagesLoaded(['sbom', LAYER, '--format', 'cyclonedx-xml', '--quiet']);
+    expect(r.code).toBe(0);
+    expect(XML_WRITER.filter((p) => r.packages.has(p))).toEqual(XML_WRITER);
+    expect(r.files).toContainEqual(expect.stringMatching(/\/serialize\/xml\/normalize\.js$/));
+    expect(r.stdout).toBe(readFileSync(join(GOLDEN, 'sample-layer.cdx.xml'), 'utf8'));
+  });
+
+  it('an XML writer that cannot load fails the command and writes no file; JSON is unaffected', () => {
+    const xml = join(dir, 'broken.cdx.xml');
+    const broken = packagesLoaded(
+      ['sbom', LAYER, '-o', `cyclonedx-xml=${xml}`],
+      ['--import', NO_XML_SERIALIZER]
+    );
+    expect(broken.code).toBe(3);
+    expect(broken.stderr).toMatch(/^lamina: .*'\.\/xmlSerializer\.node'/m);
+    expect(existsSync(xml)).toBe(false);
+    const json = join(dir, 'unbroken.cdx.json');
+    const ok = packagesLoaded(['sbom', LAYER, '-o', json], ['--import', NO_XML_SERIALIZER]);
+    expect(ok.code).toBe(0);
+    expect(readFileSync(json, 'utf8')).toBe(
+      readFileSync(join(GOLDEN, 'sample-layer.cdx.json'), 'utf8')
+    );
   });
 
   it('a one-file npm zip loads the npm cataloger and no other cataloger', () => {
@@ -104,6 +174,8 @@ describe('lamina sbom start-up', () => {
     // The light part every run needs: each cataloger's name and globs.
     expect(modules).toContain('src/inventory/java/globs.js');
     expect(catalogersLoaded(modules)).toEqual(['npm']);
+    // A function's merged view is not a layer's.
+    expect([...modules].filter((m) => m.startsWith('src/merge/'))).toEqual([]);
   });
 
   it('a jar loads the Java cataloger; a file that could run loads the binary one', () => {
