@@ -6,9 +6,7 @@ import type { Finding } from '../model/finding.js';
  * (lamina never writes them anywhere) but reported as findings.
  */
 export function normaliseEntryName(raw: string): { path: string; findings: Finding[] } {
-  // The common name (no backslash, no drive, no empty, `.` or `..` part) is its own path.
-  if (!raw.includes('\\') && !/^[A-Za-z]:\//.test(raw) && !/(?:^|\/)\.{0,2}(?:\/|$)/.test(raw))
-    return { path: raw, findings: [] };
+  if (plainEntryName(raw)) return { path: raw, findings: [] };
   const findings: Finding[] = [];
   if (raw.includes('\\')) {
     findings.push({
@@ -37,6 +35,14 @@ export function normaliseEntryName(raw: string): { path: string; findings: Findi
   }
   const kept = parts.filter((p) => p !== '' && p !== '.');
   return { path: kept.join('/'), findings };
+}
+
+/**
+ * True for the common name (no backslash, no drive, no empty, `.` or `..` part): its own path,
+ * with nothing to report (lets a caller of {@link normaliseEntryName} skip its result objects).
+ */
+export function plainEntryName(raw: string): boolean {
+  return !raw.includes('\\') && !/^[A-Za-z]:\//.test(raw) && !/(?:^|\/)\.{0,2}(?:\/|$)/.test(raw);
 }
 
 /**
