@@ -42,7 +42,31 @@ export function normaliseEntryName(raw: string): { path: string; findings: Findi
  * with nothing to report (lets a caller of {@link normaliseEntryName} skip its result objects).
  */
 export function plainEntryName(raw: string): boolean {
+  if (ordinaryName(raw)) return true;
   return !raw.includes('\\') && !/^[A-Za-z]:\//.test(raw) && !/(?:^|\/)\.{0,2}(?:\/|$)/.test(raw);
+}
+
+/**
+ * True for the most common kind of name, in one pass and no regular expression: printable
+ * ASCII without backslash or colon, no part empty or starting with `.`, no leading or trailing `/`.
+ * Such a name is its own path and passes every name check (control characters, backslashes,
+ * drive letters, `..`); anything else takes the full checks.
+ */
+export function ordinaryName(s: string): boolean {
+  const last = s.length - 1;
+  if (last < 0) return false;
+  for (let i = 0, start = true; i <= last; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x20 || c > 0x7e || c === 0x5c || c === 0x3a) return false;
+    if (c === 0x2f /* / */) {
+      if (start || i === last) return false;
+      start = true;
+    } else {
+      if (start && c === 0x2e /* . */) return false;
+      start = false;
+    }
+  }
+  return true;
 }
 
 /**

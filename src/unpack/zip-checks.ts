@@ -5,6 +5,7 @@
  */
 import { crc32 } from 'node:zlib';
 import type { Finding } from '../model/finding.js';
+import { ordinaryName } from './paths.js';
 import type { EntryKind, Limits } from './source.js';
 import {
   FLAG_CD_ENCRYPTED,
@@ -82,26 +83,34 @@ export function checkDeclaredSizes(archive: string, dir: CentralDirectory, limit
  * pick different winners. Names that differ only by case are allowed (Linux
  * keeps both) but reported, since a case-insensitive file system would not.
  * `raws[i]` is entry i's name as stored, `paths[i]` as normalised.
- * @param byPath filled with every entry's index by its path (for the caller's later lookups)
+ * @param sorted every entry's index, sorted by path, equal paths in index order
  */
 export function checkNames(
   archive: string,
   raws: readonly string[],
   paths: readonly string[],
-  byPath: Map<string, number> = new Map()
+  sorted: ArrayLike<number>
 ): Finding[] {
-  let allAscii = true;
-  for (let i = 0; i < paths.length; i++) {
-    const path = paths[i]!;
-    const seen = byPath.get(path);
-    if (seen !== undefined)
-      throw zipError('DUPLICATE_ENTRY', archive, `two entries extract to ${JSON.stringify(path)}`, [
-        raws[seen]!,
-        raws[i]!,
-      ]);
-    byPath.set(path, i);
-    if (allAscii && !ascii(path)) allAscii = false;
+  // Equal paths are neighbours in `sorted`. Refused is the pair met first in directory order:
+  // of each group of equal paths its first two entries, of those pairs the one whose second
+  // entry comes first.
+  let first = -1;
+  let second = -1;
+  for (let k = 1; k < sorted.length; k++) {
+    const i = sorted[k]!;
+    const path = paths[i];
+    if (path !== paths[sorted[k - 1]!] || (k > 1 && path === paths[sorted[k - 2]!])) continue;
+    if (second < 0 || i < second) [first, second] = [sorted[k - 1]!, i];
   }
+  if (second >= 0)
+    throw zipError(
+      'DUPLICATE_ENTRY',
+      archive,
+      `two entries extract to ${JSON.stringify(paths[second])}`,
+      [raws[first]!, raws[second]!]
+    );
+  let allAscii = true;
+  for (let i = 0; i < paths.length && allAscii; i++) allAscii = ascii(paths[i]!);
   const byNfc = new Map<string, string>();
   // ASCII is already NFC: when every name is ASCII the check above already covered NFC.
   for (const path of allAscii ? [] : paths) {
@@ -238,6 +247,7 @@ export function entryMode(dir: CentralDirectory, i: number): number {
  * components (unzip and Python drop them, libarchive refuses the entry).
  */
 export function checkEntryName(archive: string, name: string): void {
+  if (ordinaryName(name)) return;
   // eslint-disable-next-line no-control-regex
   if (/[\u0000-\u001f\u007f-\u009f]/.test(name))
     throw zipError('CONTROL_CHARACTER_IN_NAME', archive, 'entry name holds a control character', [
