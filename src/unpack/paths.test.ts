@@ -1,0 +1,59 @@
+import { describe, expect, it } from 'vitest';
+import { normaliseEntryName, ordinaryName, plainEntryName } from './paths.js';
+import { checkEntryName } from './zip-checks.js';
+
+/** Every string of up to `len` characters over `alphabet`. */
+function* strings(alphabet: readonly string[], len: number): Generator<string> {
+  yield '';
+  if (len === 0) return;
+  for (const s of strings(alphabet, len - 1))
+    if (s.length === len - 1) for (const c of alphabet) yield s + c;
+}
+
+describe('ordinaryName, the fast path of the name checks', () => {
+  it('accepts only names the full checks pass and leave as they are', () => {
+    // Every character class the checks care about: separators, dots, drive colons,
+    // backslashes, control characters (C0, DEL, C1), letters and non-ASCII.
+    const alphabet = [
+      'a',
+      'Z',
+      '/',
+      '.',
+      ':',
+      '\\',
+      '\u0000',
+      '\u001f',
+      '\u007f',
+      '\u0085',
+      '\u00e9',
+      ' ',
+    ];
+    let ordinary = 0;
+    for (const name of strings(alphabet, 4)) {
+      if (!ordinaryName(name)) continue;
+      ordinary++;
+      expect(() => checkEntryName('t.zip', name)).not.toThrow();
+      expect(normaliseEntryName(name)).toEqual({ path: name, findings: [] });
+      expect(plainEntryName(name)).toBe(true);
+    }
+    expect(ordinary).toBeGreaterThan(100);
+  });
+
+  it.each([
+    ['nodejs/node_modules/x/package.json', true],
+    ['a b/c-d_e~f', true],
+    ['', false],
+    ['/abs', false],
+    ['dir/', false],
+    ['a//b', false],
+    ['./a', false],
+    ['a/../b', false],
+    ['a/.bin/x', false],
+    ['C:/x', false],
+    ['a\\b', false],
+    ['a\u0001', false],
+    ['caf\u00e9', false],
+  ])('%j → %s', (name, want) => {
+    expect(ordinaryName(name)).toBe(want);
+  });
+});
