@@ -5,7 +5,6 @@
  */
 import { crc32 } from 'node:zlib';
 import type { Finding } from '../model/finding.js';
-import { ordinaryName } from './paths.js';
 import type { EntryKind, Limits } from './source.js';
 import {
   FLAG_CD_ENCRYPTED,
@@ -247,7 +246,6 @@ export function entryMode(dir: CentralDirectory, i: number): number {
  * components (unzip and Python drop them, libarchive refuses the entry).
  */
 export function checkEntryName(archive: string, name: string): void {
-  if (ordinaryName(name)) return;
   // eslint-disable-next-line no-control-regex
   if (/[\u0000-\u001f\u007f-\u009f]/.test(name))
     throw zipError('CONTROL_CHARACTER_IN_NAME', archive, 'entry name holds a control character', [

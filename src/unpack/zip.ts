@@ -28,7 +28,13 @@ import {
   type RandomAccess,
 } from './inflate.js';
 import { bufferAccess, fileAccess } from './random-access.js';
-import { comparePaths, normaliseEntryName, plainEntryName, resolveLinkTarget } from './paths.js';
+import {
+  comparePaths,
+  normaliseEntryName,
+  ordinaryName,
+  plainEntryName,
+  resolveLinkTarget,
+} from './paths.js';
 import {
   DEFAULT_LIMITS,
   type EntryKind,
@@ -357,16 +363,21 @@ async function parseArchive(
   const paths: string[] = [];
   const kinds = new Uint8Array(n);
   const modes = new Uint16Array(n);
+  // Some path holds a surrogate: UTF-16 order is not UTF-8 order (see byCodeUnits).
+  let wide = false;
   for (let i = 0; i < n; i++) {
     const name = names[i]!;
-    checkEntryName(archive, name);
+    // An ordinary name passes checkEntryName and is its own path: one scan, no expression.
+    const ordinary = ordinaryName(name);
+    if (!ordinary) checkEntryName(archive, name);
     checkNameFields(archive, dir, i, dir.extra(i), 'central');
-    if (plainEntryName(name)) paths.push(name);
+    if (ordinary || plainEntryName(name)) paths.push(name);
     else {
       const normal = normaliseEntryName(name);
       for (const f of normal.findings) findings.push(f);
       paths.push(normal.path);
     }
+    if (!ordinary && !wide) wide = /[\uD800-\uDFFF]/.test(paths[i]!);
     const kind = entryKind(archive, dir, i);
     // Checked before decoding so a long "target" is never inflated.
     if (kind === 'symlink' && dir.size[i]! > MAX_LINK_TARGET)
@@ -381,8 +392,10 @@ async function parseArchive(
   }
   // The one index by path, a sorted order searched by halves (no map of 150,000 strings):
   // names checked here, parents added below.
-  const compare = paths.some((p) => /[\uD800-\uDFFF]/.test(p)) ? comparePaths : byCodeUnits;
-  const sorted = sortPaths(paths, Array.from(paths.keys()), compare);
+  const compare = wide ? comparePaths : byCodeUnits;
+  const sorted: number[] = [];
+  for (let i = 0; i < n; i++) sorted.push(i);
+  sortPaths(paths, sorted, compare);
   // One by one: a spread of many case-collision findings would overflow the call stack.
   for (const f of checkNames(archive, names, paths, sorted)) findings.push(f);
   for (let i = 0; i < n; i++)
@@ -440,10 +453,8 @@ function refuseParentConflicts(
   // Entries of one directory are usually listed together: its parents are checked once.
   let checkedDir: string | undefined;
   for (const path of paths) {
-    if (path === '') continue;
-    const dir = path.slice(0, Math.max(path.lastIndexOf('/'), 0));
-    if (dir === checkedDir) continue;
-    checkedDir = dir;
+    if (path === '' || inDir(path, checkedDir)) continue;
+    checkedDir = path.slice(0, Math.max(path.lastIndexOf('/'), 0));
     for (let cut = path.indexOf('/'); cut > 0; cut = path.indexOf('/', cut + 1)) {
       const parent = path.slice(0, cut);
       const at = find(parent);
@@ -460,6 +471,20 @@ function refuseParentConflicts(
 }
 
 /**
+ * True when `dir` is `path`'s directory (all before its last `/`; '' when it has none), without
+ * cutting a string out of `path` for each entry.
+ */
+function inDir(path: string, dir: string | undefined): boolean {
+  if (dir === undefined) return false;
+  if (dir === '') return !path.includes('/');
+  return (
+    path.charCodeAt(dir.length) === 0x2f &&
+    path.startsWith(dir) &&
+    path.indexOf('/', dir.length + 1) < 0
+  );
+}
+
+/**
  * Add the parents the archive does not list to `paths`; returns the index of the first one
  * added. `find` looks up the archive's own entries.
  */
@@ -469,11 +494,9 @@ function addParents(paths: string[], find: (path: string) => number | undefined)
   let doneDir: string | undefined;
   for (let k = 0; k < first; k++) {
     const path = paths[k]!;
-    if (path === '') continue;
-    const dir = path.slice(0, Math.max(path.lastIndexOf('/'), 0));
     // The previous entry's directory and its parents are known already.
-    if (dir === doneDir) continue;
-    doneDir = dir;
+    if (path === '' || inDir(path, doneDir)) continue;
+    doneDir = path.slice(0, Math.max(path.lastIndexOf('/'), 0));
     for (let cut = path.lastIndexOf('/'); cut > 0; cut = path.lastIndexOf('/', cut - 1)) {
       const dir = path.slice(0, cut);
       if (added.has(dir) || find(dir) !== undefined) break;
@@ -796,15 +819,16 @@ async function checkData(
 ): Promise<Map<number, Buffer>> {
   const targets = new Map<number, Buffer>();
   const win = new Window(ra, WINDOW);
+  // One object refilled per entry (no 150,000 short-lived ones): decodeEntry keeps nothing of
+  // it; the stream path gets its own copy.
+  const e: EntryData = { name: '', method: 0, size: 0, compressedSize: 0, crc: 0, dataOffset: 0 };
   for (const i of byOffset) {
-    const e: EntryData = {
-      name: dir.names[i]!,
-      method: dir.method[i]!,
-      size: dir.size[i]!,
-      compressedSize: dir.compressedSize[i]!,
-      crc: dir.crc[i]!,
-      dataOffset: dataOffset[i]!,
-    };
+    e.name = dir.names[i]!;
+    e.method = dir.method[i]!;
+    e.size = dir.size[i]!;
+    e.compressedSize = dir.compressedSize[i]!;
+    e.crc = dir.crc[i]!;
+    e.dataOffset = dataOffset[i]!;
     // A directory stored as an empty deflate entry has no stream to check.
     if (kinds[i] === DIR && e.size === 0 && e.compressedSize === 0) continue;
     const scan = e.method === 0 && (dir.flags[i]! & FLAG_DESCRIPTOR) !== 0;
@@ -822,7 +846,7 @@ async function checkData(
     }
     let carry = Buffer.alloc(0);
     const kept: Buffer[] = [];
-    for await (const chunk of entryStream(archive, ra, e)) {
+    for await (const chunk of entryStream(archive, ra, { ...e })) {
       // A symlink's declared size is at most PATH_MAX, and the stream never yields more.
       if (symlink) kept.push(chunk as Buffer);
       if (!scan) continue;
