@@ -153,6 +153,9 @@ class ZipIndex {
     this.#linkTargets = linkTargets;
     this.order = order;
     this.#compare = compare;
+    // Filled up front: stores at scattered indices into an empty array would turn it into a
+    // slow dictionary.
+    for (let i = 0; i < paths.length; i++) this.#made.push(undefined);
   }
 
   /** The index of the entry at `path`. */
