@@ -213,20 +213,23 @@ export class CentralDirectory {
 
   constructor(
     readonly cd: Buffer,
-    /** Records: the caller has bounded it (limits.maxEntries). */
+    /** Records declared (parsing refuses the directory unless it holds exactly these). */
     readonly count: number
   ) {
-    this.versionMadeBy = new Uint16Array(count);
-    this.flags = new Uint16Array(count);
-    this.method = new Uint16Array(count);
-    this.crc = new Uint32Array(count);
-    this.compressedSize = new Float64Array(count);
-    this.size = new Float64Array(count);
-    this.externalAttr = new Uint32Array(count);
-    this.localOffset = new Float64Array(count);
-    this.nameStart = new Uint32Array(count);
-    this.nameLength = new Uint16Array(count);
-    this.extraLength = new Uint16Array(count);
+    // Room for no more records than `cd` can hold: the declared count is the attacker's
+    // (--max-entries may be raised far), and parsing stops at the first one that does not fit.
+    const room = Math.min(count, Math.floor(cd.length / CENTRAL_SIZE));
+    this.versionMadeBy = new Uint16Array(room);
+    this.flags = new Uint16Array(room);
+    this.method = new Uint16Array(room);
+    this.crc = new Uint32Array(room);
+    this.compressedSize = new Float64Array(room);
+    this.size = new Float64Array(room);
+    this.externalAttr = new Uint32Array(room);
+    this.localOffset = new Float64Array(room);
+    this.nameStart = new Uint32Array(room);
+    this.nameLength = new Uint16Array(room);
+    this.extraLength = new Uint16Array(room);
   }
 
   /** Record `i`'s name bytes as stored (a view: only the rare check that needs them asks). */

@@ -161,3 +161,23 @@ describe('the zip index', () => {
     );
   });
 });
+
+describe('a declared entry count the central directory cannot hold', () => {
+  it('is refused as before, not allocated for (--max-entries raised)', async () => {
+    const zip = writeZip([{ name: 'a', data: 'a' }], {
+      end: { entries: 0xffff, entriesOnDisk: 0xffff },
+      zip64End: { entries: 2 ** 40 },
+    });
+    const err = await openZipBuffer(zip, {
+      name: 'test.zip',
+      limits: { ...DEFAULT_LIMITS, maxEntries: Number.MAX_SAFE_INTEGER },
+    }).then(
+      () => undefined,
+      (e: unknown) => e
+    );
+    expect(err).toBeInstanceOf(UnpackError);
+    expect((err as Error).message).toBe(
+      `test.zip: central directory ends after 1 of ${2 ** 40} declared entries`
+    );
+  });
+});
