@@ -44,6 +44,11 @@ const entries: ZipEntry[] = [
   { name: 'd/out', symlink: '../../etc/passwd' },
   { name: 'a', data: 'a'.repeat(3000) },
   { name: 'a.b/c', data: 'dot' },
+  // Listed directories whose own parents are not listed, before and after their files.
+  { name: 'p/q/', dir: true },
+  { name: 'p/q/r.txt', data: 'r' },
+  { name: 's/t/u/v.txt', data: 'v' },
+  { name: 's/t/', dir: true },
 ];
 
 /** What a map from path to entry, filled in directory order, lists: the reader's answers before. */

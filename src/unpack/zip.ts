@@ -405,7 +405,7 @@ async function parseArchive(
     if (paths[i] === '' && kinds[i] !== DIR)
       throw zipError('CORRUPT_ARCHIVE', archive, 'entry with an empty name', [names[i]!]);
   const find = (path: string): number | undefined => findPath(sorted, paths, compare, path);
-  refuseParentConflicts(archive, paths, (i) => kindName(kinds[i]!), find);
+  const parents = checkParents(archive, paths, (i) => kindName(kinds[i]!), find);
 
   const byOffset = fileOrder(dir);
   const dataOffset = await checkLayout(archive, ra, dir, byOffset, end.cdOffset);
@@ -425,10 +425,9 @@ async function parseArchive(
         message: `symlink ${path} points out of the layer (${target}); not followed`,
       });
   }
-  const listed = sorted.filter((i) => paths[i] !== ''); // "./" or "/": the layer root itself
-  for (let i = addParents(paths, find); i < paths.length; i++) listed.push(i);
-  // A sorted run and a short tail: the sort merges them.
-  sortPaths(paths, listed, compare);
+  // "./" or "/", the layer root itself, sorts first and is not listed.
+  const root = n > 0 && paths[sorted[0]!] === '' ? 1 : 0;
+  const listed = mergeByPath(paths, sorted, root, sortPaths(paths, parents, compare), compare);
   const index = new ZipIndex(
     dir,
     paths,
@@ -445,24 +444,38 @@ async function parseArchive(
 /**
  * Refuse an entry that lives under another entry that is a file or a symlink
  * (`a` and `a/b`): extractors disagree on the result, and a symlinked parent
- * is the classic way to write through a link out of the tree.
+ * is the classic way to write through a link out of the tree. In the same walk the parents
+ * the archive does not list are added to `paths`; returns their indices. `find` looks up the
+ * archive's own entries.
  */
-function refuseParentConflicts(
+function checkParents(
   archive: string,
-  paths: readonly string[],
+  paths: string[],
   kindOf: (i: number) => EntryKind,
   find: (path: string) => number | undefined
-): void {
+): number[] {
+  const records = paths.length;
+  const added = new Set<string>();
+  const parents: number[] = [];
   // Entries of one directory are usually listed together: its parents are checked once.
   let checkedDir: string | undefined;
-  for (const path of paths) {
+  for (let k = 0; k < records; k++) {
+    const path = paths[k]!;
     if (path === '' || inDir(path, checkedDir)) continue;
     checkedDir = path.slice(0, Math.max(path.lastIndexOf('/'), 0));
     for (let cut = path.indexOf('/'); cut > 0; cut = path.indexOf('/', cut + 1)) {
       const parent = path.slice(0, cut);
       const at = find(parent);
-      const kind = at === undefined ? undefined : kindOf(at);
-      if (kind !== undefined && kind !== 'dir')
+      if (at === undefined) {
+        if (!added.has(parent)) {
+          added.add(parent);
+          parents.push(paths.length);
+          paths.push(parent);
+        }
+        continue;
+      }
+      const kind = kindOf(at);
+      if (kind !== 'dir')
         throw zipError(
           'PATH_CONFLICT',
           archive,
@@ -471,6 +484,7 @@ function refuseParentConflicts(
         );
     }
   }
+  return parents;
 }
 
 /**
@@ -488,26 +502,31 @@ function inDir(path: string, dir: string | undefined): boolean {
 }
 
 /**
- * Add the parents the archive does not list to `paths`; returns the index of the first one
- * added. `find` looks up the archive's own entries.
+ * `a` from `from` on and `b`, both sorted by path, as one sorted list (paths are unique). `b`,
+ * the implied parents, is usually short: each of its entries is placed by halves, so most of
+ * `a` is copied without a comparison.
  */
-function addParents(paths: string[], find: (path: string) => number | undefined): number {
-  const first = paths.length;
-  const added = new Set<string>();
-  let doneDir: string | undefined;
-  for (let k = 0; k < first; k++) {
-    const path = paths[k]!;
-    // The previous entry's directory and its parents are known already.
-    if (path === '' || inDir(path, doneDir)) continue;
-    doneDir = path.slice(0, Math.max(path.lastIndexOf('/'), 0));
-    for (let cut = path.lastIndexOf('/'); cut > 0; cut = path.lastIndexOf('/', cut - 1)) {
-      const dir = path.slice(0, cut);
-      if (added.has(dir) || find(dir) !== undefined) break;
-      added.add(dir);
-      paths.push(dir);
+function mergeByPath(
+  paths: readonly string[],
+  a: readonly number[],
+  from: number,
+  b: readonly number[],
+  compare: (a: string, b: string) => number
+): number[] {
+  const out: number[] = [];
+  for (const j of b) {
+    let lo = from;
+    let hi = a.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (compare(paths[a[mid]!]!, paths[j]!) < 0) lo = mid + 1;
+      else hi = mid;
     }
+    for (; from < lo; from++) out.push(a[from]!);
+    out.push(j);
   }
-  return first;
+  for (; from < a.length; from++) out.push(a[from]!);
+  return out;
 }
 
 /**
