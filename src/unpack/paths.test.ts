@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { normaliseEntryName, ordinaryName, plainEntryName } from './paths.js';
+import {
+  compareCodePoints,
+  comparePaths,
+  normaliseEntryName,
+  ordinaryName,
+  plainEntryName,
+} from './paths.js';
 import { checkEntryName } from './zip-checks.js';
 
 /** Every string of up to `len` characters over `alphabet`, shortest first. */
@@ -60,5 +66,31 @@ describe('ordinaryName, the fast path of the name checks', () => {
     ['caf\u00e9', false],
   ])('%j → %s', (name, want) => {
     expect(ordinaryName(name)).toBe(want);
+  });
+});
+
+describe('compareCodePoints', () => {
+  it('orders well-formed strings as comparePaths does (UTF-8 bytes)', () => {
+    // ASCII, the last unit before the surrogates, surrogate pairs at both ends of their range,
+    // units above them (U+E000, U+FF5A, U+FFFF), and the code points those pairs encode.
+    const pieces = [
+      'a',
+      '/',
+      '\ud7ff',
+      '\ue000',
+      '\uff5a',
+      '\uffff',
+      '\u{10000}',
+      '\u{1f600}',
+      '\u{10ffff}',
+    ];
+    const all = [...strings(pieces, 3)];
+    let pairs = 0;
+    for (const a of all)
+      for (const b of all) {
+        expect(Math.sign(compareCodePoints(a, b))).toBe(Math.sign(comparePaths(a, b)));
+        pairs++;
+      }
+    expect(pairs).toBe(all.length ** 2);
   });
 });

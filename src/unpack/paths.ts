@@ -105,6 +105,27 @@ export function comparePaths(a: string, b: string): number {
 }
 
 /**
+ * {@link comparePaths} for well-formed strings (no lone surrogate), without encoding them: code
+ * point order is UTF-8 byte order, and it is UTF-16 code unit order except that units from
+ * U+E000 up must sort after surrogates (which stand for code points above U+FFFF). Sorting
+ * 200,000 names with an emoji among them no longer encodes two strings per comparison.
+ */
+export function compareCodePoints(a: string, b: string): number {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    let x = a.charCodeAt(i);
+    let y = b.charCodeAt(i);
+    if (x === y) continue;
+    if (x >= 0xd800 && y >= 0xd800) {
+      x = x >= 0xe000 ? x - 0x800 : x + 0x2000;
+      y = y >= 0xe000 ? y - 0x800 : y + 0x2000;
+    }
+    return x - y;
+  }
+  return a.length - b.length;
+}
+
+/**
  * Clean a tar entry name to a path under the image root, as Go's
  * `filepath.Join("/", name)` does for containerd: `.` and empty parts drop
  * out and `..` stops at the root. What was odd about the name (absolute, `..`,

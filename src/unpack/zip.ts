@@ -29,7 +29,7 @@ import {
 } from './inflate.js';
 import { bufferAccess, fileAccess } from './random-access.js';
 import {
-  comparePaths,
+  compareCodePoints,
   normaliseEntryName,
   ordinaryName,
   plainEntryName,
@@ -395,7 +395,7 @@ async function parseArchive(
   }
   // The one index by path, a sorted order searched by halves (no map of 150,000 strings):
   // names checked here, parents added below.
-  const compare = wide ? comparePaths : byCodeUnits;
+  const compare = wide ? compareCodePoints : byCodeUnits;
   const sorted: number[] = [];
   for (let i = 0; i < n; i++) sorted.push(i);
   sortPaths(paths, sorted, compare);
@@ -531,7 +531,7 @@ function mergeByPath(
 
 /**
  * Order by the UTF-8 bytes of the path. For strings without surrogates, UTF-16 code unit
- * order is code point order, which is UTF-8 byte order, so the common case needs no encoding.
+ * order is code point order, which is UTF-8 byte order: the common case compares natively.
  */
 function byCodeUnits(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
