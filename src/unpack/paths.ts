@@ -6,9 +6,7 @@ import type { Finding } from '../model/finding.js';
  * (lamina never writes them anywhere) but reported as findings.
  */
 export function normaliseEntryName(raw: string): { path: string; findings: Finding[] } {
-  // The common name (no backslash, no drive, no empty, `.` or `..` part) is its own path.
-  if (!raw.includes('\\') && !/^[A-Za-z]:\//.test(raw) && !/(?:^|\/)\.{0,2}(?:\/|$)/.test(raw))
-    return { path: raw, findings: [] };
+  if (plainEntryName(raw)) return { path: raw, findings: [] };
   const findings: Finding[] = [];
   if (raw.includes('\\')) {
     findings.push({
@@ -37,6 +35,38 @@ export function normaliseEntryName(raw: string): { path: string; findings: Findi
   }
   const kept = parts.filter((p) => p !== '' && p !== '.');
   return { path: kept.join('/'), findings };
+}
+
+/**
+ * True for the common name (no backslash, no drive, no empty, `.` or `..` part): its own path,
+ * with nothing to report (lets a caller of {@link normaliseEntryName} skip its result objects).
+ */
+export function plainEntryName(raw: string): boolean {
+  if (ordinaryName(raw)) return true;
+  return !raw.includes('\\') && !/^[A-Za-z]:\//.test(raw) && !/(?:^|\/)\.{0,2}(?:\/|$)/.test(raw);
+}
+
+/**
+ * True for the most common kind of name, in one pass and no regular expression: printable
+ * ASCII without backslash or colon, no part empty or starting with `.`, no leading or trailing `/`.
+ * Such a name is its own path and passes every name check (control characters, backslashes,
+ * drive letters, `..`); anything else takes the full checks.
+ */
+export function ordinaryName(s: string): boolean {
+  const last = s.length - 1;
+  if (last < 0) return false;
+  for (let i = 0, start = true; i <= last; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x20 || c > 0x7e || c === 0x5c || c === 0x3a) return false;
+    if (c === 0x2f /* / */) {
+      if (start || i === last) return false;
+      start = true;
+    } else {
+      if (start && c === 0x2e /* . */) return false;
+      start = false;
+    }
+  }
+  return true;
 }
 
 /**
@@ -72,6 +102,27 @@ export function resolveLinkTarget(
 /** Compare two paths by the bytes of their UTF-8 encoding (stable across locales). */
 export function comparePaths(a: string, b: string): number {
   return Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
+}
+
+/**
+ * {@link comparePaths} for well-formed strings (no lone surrogate), without encoding them: code
+ * point order is UTF-8 byte order, and it is UTF-16 code unit order except that units from
+ * U+E000 up must sort after surrogates (which stand for code points above U+FFFF). Sorting
+ * 200,000 names with an emoji among them no longer encodes two strings per comparison.
+ */
+export function compareCodePoints(a: string, b: string): number {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    let x = a.charCodeAt(i);
+    let y = b.charCodeAt(i);
+    if (x === y) continue;
+    if (x >= 0xd800 && y >= 0xd800) {
+      x = x >= 0xe000 ? x - 0x800 : x + 0x2000;
+      y = y >= 0xe000 ? y - 0x800 : y + 0x2000;
+    }
+    return x - y;
+  }
+  return a.length - b.length;
 }
 
 /**

@@ -14,7 +14,7 @@ import {
   decodeUtf8,
   extraFields,
   zipError,
-  type CentralRecord,
+  type CentralDirectory,
 } from './zip-format.js';
 
 /** The compression methods lamina reads: stored and deflate (what Go and Java read too). */
@@ -26,34 +26,29 @@ const METHODS = new Set([0, 8]);
  * and Java cannot), too many bytes in total, and single entries compressed
  * beyond maxRatio.
  */
-export function checkDeclaredSizes(
-  archive: string,
-  records: readonly CentralRecord[],
-  limits: Limits
-): void {
-  const encrypted = records.filter(
-    (r) =>
-      r.flags & (FLAG_ENCRYPTED | FLAG_STRONG_ENCRYPTION | FLAG_CD_ENCRYPTED) ||
-      r.method === METHOD_AES
-  );
+export function checkDeclaredSizes(archive: string, dir: CentralDirectory, limits: Limits): void {
+  const { count, names, flags, method, size, compressedSize } = dir;
+  const encrypted: string[] = [];
+  for (let i = 0; i < count; i++)
+    if (
+      flags[i]! & (FLAG_ENCRYPTED | FLAG_STRONG_ENCRYPTION | FLAG_CD_ENCRYPTED) ||
+      method[i] === METHOD_AES
+    )
+      encrypted.push(names[i]!);
   if (encrypted.length > 0)
-    throw zipError(
-      'ENCRYPTED_ENTRY',
-      archive,
-      'encrypted entries cannot be inspected',
-      encrypted.map((r) => r.name)
-    );
-  const unsupported = records.filter((r) => !METHODS.has(r.method));
+    throw zipError('ENCRYPTED_ENTRY', archive, 'encrypted entries cannot be inspected', encrypted);
+  const unsupported: number[] = [];
+  for (let i = 0; i < count; i++) if (!METHODS.has(method[i]!)) unsupported.push(i);
   if (unsupported.length > 0)
     throw zipError(
       'UNSUPPORTED_COMPRESSION',
       archive,
-      `compression method ${unsupported[0]?.method} is not supported (only stored and deflate)`,
-      unsupported.map((r) => r.name)
+      `compression method ${method[unsupported[0]!]} is not supported (only stored and deflate)`,
+      unsupported.map((i) => names[i]!)
     );
   let total = 0;
-  for (const r of records) {
-    total += r.size;
+  for (let i = 0; i < count; i++) {
+    total += size[i]!;
     if (total > limits.maxTotalSize)
       throw zipError(
         'TOO_LARGE',
@@ -61,30 +56,24 @@ export function checkDeclaredSizes(
         `entries declare more than ${limits.maxTotalSize} bytes uncompressed (--max-total-size)`
       );
   }
-  for (const r of records) {
-    if (r.size < limits.ratioFloor) continue;
-    const ratio = r.size / Math.max(r.compressedSize, 1);
+  for (let i = 0; i < count; i++) {
+    if (size[i]! < limits.ratioFloor) continue;
+    const ratio = size[i]! / Math.max(compressedSize[i]!, 1);
     if (ratio > limits.maxRatio)
       throw zipError(
         'RATIO_EXCEEDED',
         archive,
         `entry expands ${Math.round(ratio)}:1, over the ${limits.maxRatio}:1 limit (--max-ratio)`,
-        [r.name]
+        [names[i]!]
       );
   }
-  for (const r of records) {
+  for (let i = 0; i < count; i++) {
     // A stored entry's two sizes are the same bytes; disagreeing sizes mean one of them lies.
-    if (r.method === 0 && r.size !== r.compressedSize)
+    if (method[i] === 0 && size[i] !== compressedSize[i])
       throw zipError('CORRUPT_ARCHIVE', archive, 'stored entry declares two different sizes', [
-        r.name,
+        names[i]!,
       ]);
   }
-}
-
-/** A name as stored and as normalised to a layer path. */
-export interface NamedEntry {
-  raw: string;
-  path: string;
 }
 
 /**
@@ -92,62 +81,74 @@ export interface NamedEntry {
  * after Unicode NFC (NORMALIZATION_COLLISION): different extractors would
  * pick different winners. Names that differ only by case are allowed (Linux
  * keeps both) but reported, since a case-insensitive file system would not.
- * @param byPath filled with every entry by its path (for the caller's later lookups)
+ * `raws[i]` is entry i's name as stored, `paths[i]` as normalised.
+ * @param sorted every entry's index, sorted by path, equal paths in index order
  */
-export function checkNames<T extends NamedEntry>(
+export function checkNames(
   archive: string,
-  names: readonly T[],
-  byPath: Map<string, T> = new Map()
+  raws: readonly string[],
+  paths: readonly string[],
+  sorted: ArrayLike<number>
 ): Finding[] {
-  for (const n of names) {
-    const seen = byPath.get(n.path);
-    if (seen !== undefined)
-      throw zipError(
-        'DUPLICATE_ENTRY',
-        archive,
-        `two entries extract to ${JSON.stringify(n.path)}`,
-        [seen.raw, n.raw]
-      );
-    byPath.set(n.path, n);
+  // Equal paths are neighbours in `sorted`. Refused is the pair met first in directory order:
+  // of each group of equal paths its first two entries, of those pairs the one whose second
+  // entry comes first.
+  let first = -1;
+  let second = -1;
+  for (let k = 1; k < sorted.length; k++) {
+    const i = sorted[k]!;
+    const path = paths[i];
+    if (path !== paths[sorted[k - 1]!] || (k > 1 && path === paths[sorted[k - 2]!])) continue;
+    if (second < 0 || i < second) [first, second] = [sorted[k - 1]!, i];
   }
+  if (second >= 0)
+    throw zipError(
+      'DUPLICATE_ENTRY',
+      archive,
+      `two entries extract to ${JSON.stringify(paths[second])}`,
+      [raws[first]!, raws[second]!]
+    );
+  let allAscii = true;
+  for (let i = 0; i < paths.length && allAscii; i++) allAscii = ascii(paths[i]!);
   const byNfc = new Map<string, string>();
   // ASCII is already NFC: when every name is ASCII the check above already covered NFC.
-  for (const n of names.every((x) => ascii(x.path)) ? [] : names) {
+  for (const path of allAscii ? [] : paths) {
     // ASCII is already NFC; skip the costly normalize for the common case.
-    const key = ascii(n.path) ? n.path : n.path.normalize('NFC');
+    const key = ascii(path) ? path : path.normalize('NFC');
     const seen = byNfc.get(key);
     if (seen !== undefined)
       throw zipError(
         'NORMALIZATION_COLLISION',
         archive,
         'entry names are equal after Unicode NFC normalisation',
-        [seen, n.path]
+        [seen, path]
       );
-    byNfc.set(key, n.path);
+    byNfc.set(key, path);
   }
   const findings: Finding[] = [];
   // Only names in a group of two or more that fold to one key can collide: a name with a
   // letter that folds, and a name equal to such a folded key. Paths are unique by now, so
   // when no name folds to another string there is nothing to report.
-  const keys = names.map((n) => foldCase(n.path));
   const folded = new Set<string>();
-  for (let i = 0; i < names.length; i++) if (keys[i] !== names[i]!.path) folded.add(keys[i]!);
+  for (const path of paths) {
+    const key = foldCase(path);
+    if (key !== path) folded.add(key);
+  }
   if (folded.size === 0) return findings;
   const byFold = new Map<string, string>();
-  for (let i = 0; i < names.length; i++) {
-    const n = names[i]!;
-    const key = keys[i]!;
-    if (key === n.path && !folded.has(key)) continue;
+  for (const path of paths) {
+    const key = foldCase(path);
+    if (key === path && !folded.has(key)) continue;
     const seen = byFold.get(key);
     if (seen === undefined) {
-      byFold.set(key, n.path);
+      byFold.set(key, path);
       continue;
     }
     findings.push({
       code: 'CASE_COLLISION',
       severity: 'warning',
-      path: n.path,
-      message: `${JSON.stringify(seen)} and ${JSON.stringify(n.path)} differ only by letter case`,
+      path,
+      message: `${JSON.stringify(seen)} and ${JSON.stringify(path)} differ only by letter case`,
     });
   }
   return findings;
@@ -182,7 +183,7 @@ const HOST_UNIX = 3;
 const MSDOS_DIR = 0x10;
 
 /**
- * The kind and permission bits of an entry, refusing any entry whose kind
+ * The kind of an entry, refusing any entry whose kind
  * depends on which field a reader looks at (APPNOTE 4.4.2, 4.4.15):
  * - a name ending in `/` is a directory to every reader, so it must carry no data;
  * - otherwise a Unix directory mode (libarchive and Go: a directory; unzip,
@@ -192,38 +193,49 @@ const MSDOS_DIR = 0x10;
  *   FAT and VMS hosts and Go from macOS ones, libarchive only from Unix;
  * - FIFOs, devices and sockets are refused (SPECIAL_FILE_ENTRY): unzip,
  *   Python and Java extract their data as a regular file.
+ * `i` is the record's index in `dir`.
  */
-export function entryKind(archive: string, r: CentralRecord): { kind: EntryKind; mode: number } {
-  const upper = r.externalAttr >>> 16;
-  const type = upper & S_IFMT;
-  const mode = r.versionMadeBy >> 8 === HOST_UNIX ? upper & 0o7777 : 0;
+export function entryKind(
+  archive: string,
+  dir: CentralDirectory,
+  i: number
+): Exclude<EntryKind, 'special'> {
+  const attr = dir.externalAttr[i]!;
+  const host = dir.versionMadeBy[i]! >> 8;
+  const name = dir.names[i]!;
+  const type = (attr >>> 16) & S_IFMT;
   if (type !== 0 && type !== S_IFREG && type !== S_IFDIR && type !== S_IFLNK)
     throw zipError(
       'SPECIAL_FILE_ENTRY',
       archive,
       `entry is ${SPECIAL_TYPES[type] ?? `of unknown type 0o${type.toString(8)}`}, not a regular file, directory or symlink`,
-      [r.name]
+      [name]
     );
   const ambiguous = (why: string): never => {
-    throw zipError('AMBIGUOUS_ENTRY_KIND', archive, why, [r.name]);
+    throw zipError('AMBIGUOUS_ENTRY_KIND', archive, why, [name]);
   };
-  if (r.name.endsWith('/')) {
-    if (r.size > 0)
+  if (name.endsWith('/')) {
+    if (dir.size[i]! > 0)
       ambiguous('directory entry carries data (libraries read it, extractors drop it)');
-    return { kind: 'dir', mode };
+    return 'dir';
   }
   if (type === S_IFDIR)
     ambiguous('Unix mode says directory but the name has no trailing / (readers disagree)');
-  if (r.externalAttr & MSDOS_DIR)
+  if (attr & MSDOS_DIR)
     ambiguous('MS-DOS directory attribute on a name without trailing / (readers disagree)');
   if (type === S_IFLNK) {
-    if (r.versionMadeBy >> 8 !== HOST_UNIX)
+    if (host !== HOST_UNIX)
       ambiguous(
-        `symlink mode from a non-Unix host (${r.versionMadeBy >> 8}): some readers make a symlink, others a file`
+        `symlink mode from a non-Unix host (${host}): some readers make a symlink, others a file`
       );
-    return { kind: 'symlink', mode };
+    return 'symlink';
   }
-  return { kind: 'file', mode };
+  return 'file';
+}
+
+/** An entry's Unix permission bits, 0 when it was not made on a Unix host. */
+export function entryMode(dir: CentralDirectory, i: number): number {
+  return dir.versionMadeBy[i]! >> 8 === HOST_UNIX ? (dir.externalAttr[i]! >>> 16) & 0o7777 : 0;
 }
 
 /**
@@ -268,22 +280,23 @@ const XL_FIELD = 0x6c78;
  * name: unzip takes the central one, libarchive the local one, Go, Java and
  * Python before 3.12 neither. An "xl" field that restates the host or the
  * attributes is read by libarchive alone (a file elsewhere, a symlink or a
- * directory there).
+ * directory there). `extra` is record `i`'s central or local extra field.
  */
 export function checkNameFields(
   archive: string,
-  entry: Pick<CentralRecord, 'name' | 'nameBytes'>,
+  dir: CentralDirectory,
+  i: number,
   extra: Buffer,
   where: 'central' | 'local'
 ): void {
-  const name = entry.name;
   if (extra.length === 0) return; // most entries: no generator for nothing
+  const name = dir.names[i]!;
   for (const [id, data] of extraFields(archive, extra, name)) {
     if (id === UNICODE_PATH) {
       const same =
         data.length >= 5 &&
         data[0] === 1 &&
-        data.readUInt32LE(1) === crc32(entry.nameBytes) &&
+        data.readUInt32LE(1) === crc32(dir.nameBytes(i)) &&
         decodeUtf8(data.subarray(5)) === name;
       if (!same)
         throw zipError(

@@ -189,63 +189,68 @@ export function parseZip64Eocd(
   return end;
 }
 
-/** One central directory record, with zip64 values already applied. */
-export interface CentralRecord {
-  /** Position in the central directory (0-based). */
-  index: number;
-  versionMadeBy: number;
-  flags: number;
-  method: number;
-  crc: number;
-  compressedSize: number;
-  size: number;
-  /** Name bytes as stored (a view made when asked for: most records never need one). */
-  readonly nameBytes: Buffer;
-  /** True when `b[start, end)` holds exactly the stored name bytes. */
-  nameIs(b: Buffer, start: number, end: number): boolean;
-  /** Name decoded: UTF-8 when flag bit 11 is set, else ASCII (see decodeName). */
-  name: string;
-  externalAttr: number;
-  localOffset: number;
-  /** The record's extra field bytes. */
-  extra: Buffer;
-}
+/**
+ * The central directory as columns, one slot per record in directory order, zip64 values
+ * applied: no object per record (150,000 of them were a good part of the open's garbage), and
+ * names and extra fields stay where they are in `cd`.
+ */
+export class CentralDirectory {
+  readonly versionMadeBy: Uint16Array;
+  readonly flags: Uint16Array;
+  readonly method: Uint16Array;
+  readonly crc: Uint32Array;
+  /** Float64: zip64 sizes and offsets pass 2^32. */
+  readonly compressedSize: Float64Array;
+  readonly size: Float64Array;
+  readonly externalAttr: Uint32Array;
+  readonly localOffset: Float64Array;
+  /** Record `i`'s name bytes are `cd[nameStart[i], nameStart[i] + nameLength[i])`, its extra field right after. */
+  readonly nameStart: Uint32Array;
+  readonly nameLength: Uint16Array;
+  readonly extraLength: Uint16Array;
+  /** Names decoded: UTF-8 when flag bit 11 is set, else ASCII (see decodeName). */
+  readonly names: string[] = [];
 
-/** A central record whose name bytes stay where they are in the central directory. */
-class Record implements CentralRecord {
-  readonly #cd: Buffer;
-  readonly #nameStart: number;
-  readonly #nameEnd: number;
   constructor(
-    readonly index: number,
-    readonly versionMadeBy: number,
-    readonly flags: number,
-    readonly method: number,
-    readonly crc: number,
-    readonly compressedSize: number,
-    readonly size: number,
-    readonly name: string,
-    readonly externalAttr: number,
-    readonly localOffset: number,
-    readonly extra: Buffer,
-    cd: Buffer,
-    nameStart: number,
-    nameEnd: number
+    readonly cd: Buffer,
+    /** Records declared (parsing refuses the directory unless it holds exactly these). */
+    readonly count: number
   ) {
-    this.#cd = cd;
-    this.#nameStart = nameStart;
-    this.#nameEnd = nameEnd;
+    // Room for no more records than `cd` can hold: the declared count is the attacker's
+    // (--max-entries may be raised far), and parsing stops at the first one that does not fit.
+    const room = Math.min(count, Math.floor(cd.length / CENTRAL_SIZE));
+    this.versionMadeBy = new Uint16Array(room);
+    this.flags = new Uint16Array(room);
+    this.method = new Uint16Array(room);
+    this.crc = new Uint32Array(room);
+    this.compressedSize = new Float64Array(room);
+    this.size = new Float64Array(room);
+    this.externalAttr = new Uint32Array(room);
+    this.localOffset = new Float64Array(room);
+    this.nameStart = new Uint32Array(room);
+    this.nameLength = new Uint16Array(room);
+    this.extraLength = new Uint16Array(room);
   }
 
-  get nameBytes(): Buffer {
-    return this.#cd.subarray(this.#nameStart, this.#nameEnd);
+  /** Record `i`'s name bytes as stored (a view: only the rare check that needs them asks). */
+  nameBytes(i: number): Buffer {
+    return this.cd.subarray(this.nameStart[i], this.nameStart[i]! + this.nameLength[i]!);
   }
 
-  nameIs(b: Buffer, start: number, end: number): boolean {
-    const cd = this.#cd;
-    const from = this.#nameStart;
-    if (end - start !== this.#nameEnd - from) return false;
-    for (let i = 0; i < end - start; i++) if (b[start + i] !== cd[from + i]) return false;
+  /** Record `i`'s extra field bytes (a view; the shared empty buffer when there are none). */
+  extra(i: number): Buffer {
+    const len = this.extraLength[i]!;
+    if (len === 0) return NO_BYTES;
+    const at = this.nameStart[i]! + this.nameLength[i]!;
+    return this.cd.subarray(at, at + len);
+  }
+
+  /** True when `b[start, end)` holds exactly record `i`'s stored name bytes. */
+  nameIs(i: number, b: Buffer, start: number, end: number): boolean {
+    const cd = this.cd;
+    const from = this.nameStart[i]!;
+    if (end - start !== this.nameLength[i]) return false;
+    for (let k = 0; k < end - start; k++) if (b[start + k] !== cd[from + k]) return false;
     return true;
   }
 }
@@ -275,8 +280,12 @@ const NO_BYTES = Buffer.alloc(0);
  * filling exactly the declared size: leftover bytes would be records some
  * readers see and others do not).
  */
-export function parseCentralDirectory(archive: string, cd: Buffer, count: number): CentralRecord[] {
-  const out: CentralRecord[] = [];
+export function parseCentralDirectory(
+  archive: string,
+  cd: Buffer,
+  count: number
+): CentralDirectory {
+  const out = new CentralDirectory(cd, count);
   let p = 0;
   for (let index = 0; index < count; index++) {
     if (p + CENTRAL_SIZE > cd.length)
@@ -304,50 +313,47 @@ export function parseCentralDirectory(archive: string, cd: Buffer, count: number
     const flags = cd.readUInt16LE(p + 8);
     const nameStart = p + CENTRAL_SIZE;
     const nameEnd = nameStart + nameLen;
-    const extra =
-      extraLen === 0
-        ? NO_BYTES
-        : cd.subarray(p + CENTRAL_SIZE + nameLen, p + CENTRAL_SIZE + nameLen + extraLen);
     const name = decodeName(archive, cd, nameStart, nameEnd, flags, cd.readUInt8(p + 5));
     let size = cd.readUInt32LE(p + 24);
     let compressedSize = cd.readUInt32LE(p + 20);
     let localOffset = cd.readUInt32LE(p + 42);
     const diskStart = cd.readUInt16LE(p + 34);
-    for (const [id, data] of extraLen > 0 ? extraFields(archive, extra, name) : []) {
-      if (id !== 0x0001) continue;
-      // Zip64 extended information: only the fields saturated in the record are present, in order.
-      let q = 0;
-      const need = (what: string): number => {
-        if (q + 8 > data.length)
-          throw zipError('CORRUPT_ARCHIVE', archive, `zip64 extra field lacks the ${what}`, [name]);
-        const v = u64(archive, data, q);
-        q += 8;
-        return v;
-      };
-      if (size === 0xffffffff) size = need('uncompressed size');
-      if (compressedSize === 0xffffffff) compressedSize = need('compressed size');
-      if (localOffset === 0xffffffff) localOffset = need('local header offset');
-    }
+    if (extraLen > 0)
+      for (const [id, data] of extraFields(
+        archive,
+        cd.subarray(nameEnd, nameEnd + extraLen),
+        name
+      )) {
+        if (id !== 0x0001) continue;
+        // Zip64 extended information: only the fields saturated in the record are present, in order.
+        let q = 0;
+        const need = (what: string): number => {
+          if (q + 8 > data.length)
+            throw zipError('CORRUPT_ARCHIVE', archive, `zip64 extra field lacks the ${what}`, [
+              name,
+            ]);
+          const v = u64(archive, data, q);
+          q += 8;
+          return v;
+        };
+        if (size === 0xffffffff) size = need('uncompressed size');
+        if (compressedSize === 0xffffffff) compressedSize = need('compressed size');
+        if (localOffset === 0xffffffff) localOffset = need('local header offset');
+      }
     if (diskStart !== 0 && diskStart !== 0xffff)
       throw zipError('CORRUPT_ARCHIVE', archive, 'entry on another disk', [name]);
-    out.push(
-      new Record(
-        index,
-        cd.readUInt16LE(p + 4),
-        flags,
-        cd.readUInt16LE(p + 10),
-        cd.readUInt32LE(p + 16),
-        compressedSize,
-        size,
-        name,
-        cd.readUInt32LE(p + 38),
-        localOffset,
-        extra,
-        cd,
-        nameStart,
-        nameEnd
-      )
-    );
+    out.versionMadeBy[index] = cd.readUInt16LE(p + 4);
+    out.flags[index] = flags;
+    out.method[index] = cd.readUInt16LE(p + 10);
+    out.crc[index] = cd.readUInt32LE(p + 16);
+    out.compressedSize[index] = compressedSize;
+    out.size[index] = size;
+    out.externalAttr[index] = cd.readUInt32LE(p + 38);
+    out.localOffset[index] = localOffset;
+    out.nameStart[index] = nameStart;
+    out.nameLength[index] = nameLen;
+    out.extraLength[index] = extraLen;
+    out.names.push(name);
     p = end;
   }
   if (p !== cd.length)
@@ -363,10 +369,12 @@ export function parseCentralDirectory(archive: string, cd: Buffer, count: number
  * The fields of a local file header that must agree with the central record.
  * The name is where it lies in the buffer parsed (no view per entry).
  */
-export interface LocalHeader extends Pick<
-  CentralRecord,
-  'flags' | 'method' | 'crc' | 'compressedSize' | 'size'
-> {
+export interface LocalHeader {
+  flags: number;
+  method: number;
+  crc: number;
+  compressedSize: number;
+  size: number;
   /** The name bytes are `b[nameStart, nameEnd)` of the buffer parsed. */
   nameStart: number;
   nameEnd: number;

@@ -28,7 +28,13 @@ import {
   type RandomAccess,
 } from './inflate.js';
 import { bufferAccess, fileAccess } from './random-access.js';
-import { comparePaths, normaliseEntryName, resolveLinkTarget } from './paths.js';
+import {
+  compareCodePoints,
+  normaliseEntryName,
+  ordinaryName,
+  plainEntryName,
+  resolveLinkTarget,
+} from './paths.js';
 import {
   DEFAULT_LIMITS,
   type EntryKind,
@@ -42,6 +48,7 @@ import {
   checkNameFields,
   checkNames,
   entryKind,
+  entryMode,
   MAX_LINK_TARGET,
   symlinkTarget,
 } from './zip-checks.js';
@@ -67,7 +74,7 @@ import {
   parseZip64Eocd,
   parseZip64Locator,
   zipError,
-  type CentralRecord,
+  type CentralDirectory,
   type EndRecord,
   type LocalHeader,
 } from './zip-format.js';
@@ -92,39 +99,110 @@ const WINDOW = 1024 * 1024;
 /** Symlink hops followed when resolving a read, as Linux's ELOOP limit. */
 const MAX_HOPS = 40;
 
+/** Entry kinds as stored in a Uint8Array column. */
+const KIND_CODE = { file: 0, dir: 1, symlink: 2 } as const;
+const DIR = KIND_CODE.dir;
+const SYMLINK = KIND_CODE.symlink;
+const kindName = (code: number): EntryKind =>
+  code === DIR ? 'dir' : code === SYMLINK ? 'symlink' : 'file';
+
 /**
- * An entry as listed. Where a file's or symlink's bytes are is a private field, so callers
- * (and JSON) see only the FileEntry fields, and no second map by path is needed.
+ * What a checked archive holds, as columns by entry index: the central records first (in
+ * directory order), then the parents the archive does not list. Entry objects are made when
+ * asked for; what a read needs (where the bytes are, the CRC) stays in typed arrays, which the
+ * garbage collector does not walk.
  */
-class ZipItem implements FileEntry {
-  declare linkTarget?: string;
-  #data: EntryData | undefined;
-  readonly #raw: string;
+class ZipIndex {
+  /** Central records; the entries from here on are implied parent directories. */
+  readonly records: number;
+  /** The listed entries' indices (the root's "./" left out), sorted by path. */
+  readonly order: Uint32Array;
+  readonly #compare: (a: string, b: string) => number;
+  readonly #paths: readonly string[];
+  readonly #names: readonly string[];
+  readonly #kinds: Uint8Array;
+  readonly #modes: Uint16Array;
+  readonly #size: Float64Array;
+  readonly #compressedSize: Float64Array;
+  readonly #crc: Uint32Array;
+  readonly #method: Uint16Array;
+  readonly #dataOffset: Float64Array;
+  readonly #linkTargets: ReadonlyMap<number, string>;
+  readonly #made: (FileEntry | undefined)[] = [];
+
   constructor(
-    readonly path: string,
-    readonly kind: EntryKind,
-    readonly size: number,
-    readonly compressedSize: number,
-    readonly mode: number,
-    /** The name as stored (the path itself for an implied parent). */
-    raw = path
+    dir: CentralDirectory,
+    paths: readonly string[],
+    kinds: Uint8Array,
+    modes: Uint16Array,
+    dataOffset: Float64Array,
+    linkTargets: ReadonlyMap<number, string>,
+    order: Uint32Array,
+    compare: (a: string, b: string) => number
   ) {
-    this.#raw = raw;
+    this.records = dir.count;
+    this.#names = dir.names;
+    this.#size = dir.size;
+    this.#compressedSize = dir.compressedSize;
+    this.#crc = dir.crc;
+    this.#method = dir.method;
+    this.#paths = paths;
+    this.#kinds = kinds;
+    this.#modes = modes;
+    this.#dataOffset = dataOffset;
+    this.#linkTargets = linkTargets;
+    this.order = order;
+    this.#compare = compare;
+    // Filled up front: stores at scattered indices into an empty array would turn it into a
+    // slow dictionary.
+    for (let i = 0; i < paths.length; i++) this.#made.push(undefined);
   }
 
-  /** The name as stored, so an item is also checkNames' NamedEntry. */
-  get raw(): string {
-    return this.#raw;
+  /** The index of the entry at `path`. */
+  find(path: string): number | undefined {
+    return findPath(this.order, this.#paths, this.#compare, path);
   }
 
-  /** Where the entry's bytes are (undefined for a directory). */
-  data(): EntryData | undefined {
-    return this.#data;
+  kind(i: number): EntryKind {
+    return i < this.records ? kindName(this.#kinds[i]!) : 'dir';
   }
 
-  /** Record where a file's or symlink's checked bytes are (once, at open). */
-  attach(data: EntryData): void {
-    this.#data = data;
+  linkTarget(i: number): string | undefined {
+    return this.#linkTargets.get(i);
+  }
+
+  /** Entry `i` as listed (made once, on first request). */
+  entry(i: number): FileEntry {
+    const made = this.#made[i];
+    if (made) return made;
+    const path = this.#paths[i]!;
+    let e: FileEntry;
+    if (i >= this.records) e = { path, kind: 'dir', size: 0, compressedSize: 0, mode: 0 };
+    else {
+      const kind = kindName(this.#kinds[i]!);
+      const size = this.#size[i]!;
+      const compressedSize = this.#compressedSize[i]!;
+      const mode = this.#modes[i]!;
+      e =
+        kind === 'symlink'
+          ? { path, kind, size, compressedSize, mode, linkTarget: this.#linkTargets.get(i) }
+          : { path, kind, size, compressedSize, mode };
+    }
+    this.#made[i] = e;
+    return e;
+  }
+
+  /** Where entry `i`'s bytes are: a file's or a symlink's (undefined for a directory). */
+  data(i: number): EntryData | undefined {
+    if (i >= this.records || this.#kinds[i] === DIR) return undefined;
+    return {
+      name: this.#names[i]!,
+      method: this.#method[i]!,
+      size: this.#size[i]!,
+      compressedSize: this.#compressedSize[i]!,
+      crc: this.#crc[i]!,
+      dataOffset: this.#dataOffset[i]!,
+    };
   }
 }
 
@@ -191,13 +269,6 @@ async function hashFile(fh: FileHandle, size: number): Promise<string> {
   return h.digest('hex');
 }
 
-interface Parsed {
-  items: ZipItem[];
-  /** The same entries by path. */
-  byPath: Map<string, ZipItem>;
-  findings: Finding[];
-}
-
 /** Locate and validate the end records. */
 async function readEnd(archive: string, ra: RandomAccess): Promise<EndRecord> {
   const tailLen = Math.min(ra.size, EOCD_SEARCH);
@@ -256,24 +327,17 @@ async function readEnd(archive: string, ra: RandomAccess): Promise<EndRecord> {
 const EOCD_SIGNATURE = Buffer.from([0x50, 0x4b, 0x05, 0x06]);
 const DESCRIPTOR_SIGNATURE = Buffer.from([0x50, 0x4b, 0x07, 0x08]);
 
-/** One central record with its checked kind and where its bytes are. */
-interface Checked {
-  r: CentralRecord;
-  /** The entry as it will be listed (the root's "./" too, dropped from the listing). */
-  item: ZipItem;
-  /** File offset of the entry's data (set by checkLayout). */
-  dataOffset: number;
-  /** Where its bytes are (set by checkData). */
-  data?: EntryData;
-}
-
 /**
  * Parse and check the whole archive: the end records, the central
  * directory, every name and kind, the layout of every local header, data
  * descriptor and gap, and every entry's data (inflated, counted and
  * CRC-checked once here, so no later read can meet a corrupt entry).
  */
-async function parseArchive(archive: string, ra: RandomAccess, limits: Limits): Promise<Parsed> {
+async function parseArchive(
+  archive: string,
+  ra: RandomAccess,
+  limits: Limits
+): Promise<{ index: ZipIndex; findings: Finding[] }> {
   const end = await readEnd(archive, ra);
   if (end.entries > limits.maxEntries)
     throw zipError(
@@ -293,139 +357,230 @@ async function parseArchive(archive: string, ra: RandomAccess, limits: Limits): 
       archive,
       `${end.cdEnd - cdEnd} bytes the central directory does not account for (prepended stub?)`
     );
-  const records = parseCentralDirectory(
-    archive,
-    await ra.read(end.cdOffset, end.cdSize),
-    end.entries
-  );
-  checkDeclaredSizes(archive, records, limits);
+  const dir = parseCentralDirectory(archive, await ra.read(end.cdOffset, end.cdSize), end.entries);
+  checkDeclaredSizes(archive, dir, limits);
 
   const findings: Finding[] = [];
-  const checked: Checked[] = records.map((r) => {
-    checkEntryName(archive, r.name);
-    checkNameFields(archive, r, r.extra, 'central');
-    const n = normaliseEntryName(r.name);
-    findings.push(...n.findings);
-    const { kind, mode } = entryKind(archive, r);
+  const n = dir.count;
+  const names = dir.names;
+  const paths: string[] = [];
+  const kinds = new Uint8Array(n);
+  const modes = new Uint16Array(n);
+  // Some path holds a surrogate: UTF-16 order is not UTF-8 order (see byCodeUnits).
+  let wide = false;
+  for (let i = 0; i < n; i++) {
+    const name = names[i]!;
+    // An ordinary name passes checkEntryName and is its own path: one scan, no expression.
+    const ordinary = ordinaryName(name);
+    if (!ordinary) checkEntryName(archive, name);
+    checkNameFields(archive, dir, i, dir.extra(i), 'central');
+    if (ordinary || plainEntryName(name)) paths.push(name);
+    else {
+      const normal = normaliseEntryName(name);
+      for (const f of normal.findings) findings.push(f);
+      paths.push(normal.path);
+    }
+    if (!ordinary && !wide) wide = /[\uD800-\uDFFF]/.test(paths[i]!);
+    const kind = entryKind(archive, dir, i);
     // Checked before decoding so a long "target" is never inflated.
-    if (kind === 'symlink' && r.size > MAX_LINK_TARGET)
+    if (kind === 'symlink' && dir.size[i]! > MAX_LINK_TARGET)
       throw zipError(
         'BAD_SYMLINK_TARGET',
         archive,
         `symlink target longer than ${MAX_LINK_TARGET} bytes`,
-        [r.name]
+        [name]
       );
-    const item = new ZipItem(n.path, kind, r.size, r.compressedSize, mode, r.name);
-    return { r, item, dataOffset: 0 };
-  });
-  const all = checked.map((c) => c.item);
-  // The one index by path: names checked here, parents added below.
-  const byPath = new Map<string, ZipItem>();
-  // One by one: a spread of many case-collision findings would overflow the call stack.
-  for (const f of checkNames(archive, all, byPath)) findings.push(f);
-  for (const i of all)
-    if (i.path === '' && i.kind !== 'dir')
-      throw zipError('CORRUPT_ARCHIVE', archive, 'entry with an empty name', [i.raw]);
-  refuseParentConflicts(archive, all, byPath);
-
-  const byOffset = await checkLayout(archive, ra, checked, end.cdOffset);
-  const targets = await checkData(archive, ra, byOffset);
-
-  byPath.delete(''); // "./" or "/": the layer root itself
-  const items: ZipItem[] = [];
-  for (const c of checked) {
-    const item = c.item;
-    if (item.path === '') continue;
-    if (item.kind !== 'dir') item.attach(c.data ?? entryData(c));
-    if (item.kind === 'symlink') {
-      item.linkTarget = symlinkTarget(archive, c.r.name, targets.get(c.r.index) ?? Buffer.alloc(0));
-      if (resolveLinkTarget(item.path, item.linkTarget) === undefined)
-        findings.push({
-          code: 'SYMLINK_OUTSIDE_LAYER',
-          severity: 'error',
-          path: item.path,
-          message: `symlink ${item.path} points out of the layer (${item.linkTarget}); not followed`,
-        });
-    }
-    items.push(item);
+    kinds[i] = KIND_CODE[kind];
+    modes[i] = entryMode(dir, i);
   }
-  addParents(items, byPath);
-  sortByPath(items);
-  return { items, byPath, findings };
-}
+  // The one index by path, a sorted order searched by halves (no map of 150,000 strings):
+  // names checked here, parents added below.
+  const compare = wide ? compareCodePoints : byCodeUnits;
+  const sorted: number[] = [];
+  for (let i = 0; i < n; i++) sorted.push(i);
+  sortPaths(paths, sorted, compare);
+  // One by one: a spread of many case-collision findings would overflow the call stack.
+  for (const f of checkNames(archive, names, paths, sorted)) findings.push(f);
+  for (let i = 0; i < n; i++)
+    if (paths[i] === '' && kinds[i] !== DIR)
+      throw zipError('CORRUPT_ARCHIVE', archive, 'entry with an empty name', [names[i]!]);
+  const find = (path: string): number | undefined => findPath(sorted, paths, compare, path);
+  const parents = checkParents(archive, paths, (i) => kindName(kinds[i]!), find);
 
-function entryData(c: Checked): EntryData {
-  return {
-    name: c.r.name,
-    method: c.r.method,
-    size: c.r.size,
-    compressedSize: c.r.compressedSize,
-    crc: c.r.crc,
-    dataOffset: c.dataOffset,
-  };
+  const byOffset = fileOrder(dir);
+  const dataOffset = await checkLayout(archive, ra, dir, byOffset, end.cdOffset);
+  const targets = await checkData(archive, ra, dir, byOffset, dataOffset, kinds);
+
+  const linkTargets = new Map<number, string>();
+  for (let i = 0; i < n; i++) {
+    const path = paths[i]!;
+    if (kinds[i] !== SYMLINK || path === '') continue;
+    const target = symlinkTarget(archive, names[i]!, targets.get(i) ?? Buffer.alloc(0));
+    linkTargets.set(i, target);
+    if (resolveLinkTarget(path, target) === undefined)
+      findings.push({
+        code: 'SYMLINK_OUTSIDE_LAYER',
+        severity: 'error',
+        path,
+        message: `symlink ${path} points out of the layer (${target}); not followed`,
+      });
+  }
+  // "./" or "/", the layer root itself, sorts first and is not listed.
+  const root = n > 0 && paths[sorted[0]!] === '' ? 1 : 0;
+  const listed = mergeByPath(paths, sorted, root, sortPaths(paths, parents, compare), compare);
+  const index = new ZipIndex(
+    dir,
+    paths,
+    kinds,
+    modes,
+    dataOffset,
+    linkTargets,
+    Uint32Array.from(listed),
+    compare
+  );
+  return { index, findings };
 }
 
 /**
  * Refuse an entry that lives under another entry that is a file or a symlink
  * (`a` and `a/b`): extractors disagree on the result, and a symlinked parent
- * is the classic way to write through a link out of the tree.
+ * is the classic way to write through a link out of the tree. In the same walk the parents
+ * the archive does not list are added to `paths`; returns their indices. `find` looks up the
+ * archive's own entries.
  */
-function refuseParentConflicts(
+function checkParents(
   archive: string,
-  items: readonly { path: string; kind: EntryKind }[],
-  byPath: ReadonlyMap<string, { kind: EntryKind }>
-): void {
+  paths: string[],
+  kindOf: (i: number) => EntryKind,
+  find: (path: string) => number | undefined
+): number[] {
+  const records = paths.length;
+  const added = new Set<string>();
+  const parents: number[] = [];
   // Entries of one directory are usually listed together: its parents are checked once.
   let checkedDir: string | undefined;
-  for (const i of items) {
-    if (i.path === '') continue;
-    const dir = i.path.slice(0, Math.max(i.path.lastIndexOf('/'), 0));
-    if (dir === checkedDir) continue;
-    checkedDir = dir;
-    for (let cut = i.path.indexOf('/'); cut > 0; cut = i.path.indexOf('/', cut + 1)) {
-      const parent = i.path.slice(0, cut);
-      const kind = byPath.get(parent)?.kind;
-      if (kind !== undefined && kind !== 'dir')
+  for (let k = 0; k < records; k++) {
+    const path = paths[k]!;
+    if (path === '' || inDir(path, checkedDir)) continue;
+    checkedDir = path.slice(0, Math.max(path.lastIndexOf('/'), 0));
+    for (let cut = path.indexOf('/'); cut > 0; cut = path.indexOf('/', cut + 1)) {
+      const parent = path.slice(0, cut);
+      const at = find(parent);
+      if (at === undefined) {
+        if (!added.has(parent)) {
+          added.add(parent);
+          parents.push(paths.length);
+          paths.push(parent);
+        }
+        continue;
+      }
+      const kind = kindOf(at);
+      if (kind !== 'dir')
         throw zipError(
           'PATH_CONFLICT',
           archive,
           `an entry lies under a ${kind === 'symlink' ? 'symlink' : 'file'} entry`,
-          [parent, i.path]
+          [parent, path]
         );
     }
   }
-}
-
-/** Add directory entries for parents the archive does not list, to `items` and to `have` (every entry by path). */
-function addParents(items: ZipItem[], have: Map<string, ZipItem>): void {
-  let doneDir: string | undefined;
-  for (let n = items.length, k = 0; k < n; k++) {
-    const path = items[k]!.path;
-    const dir = path.slice(0, Math.max(path.lastIndexOf('/'), 0));
-    // The previous entry's directory and its parents are in `have` already.
-    if (dir === doneDir) continue;
-    doneDir = dir;
-    for (let cut = path.lastIndexOf('/'); cut > 0; cut = path.lastIndexOf('/', cut - 1)) {
-      const dir = path.slice(0, cut);
-      if (have.has(dir)) break;
-      const parent = new ZipItem(dir, 'dir', 0, 0, 0);
-      have.set(dir, parent);
-      items.push(parent);
-    }
-  }
+  return parents;
 }
 
 /**
- * Sort by the UTF-8 bytes of the path. For strings without surrogates,
- * UTF-16 code unit order is code point order, which is UTF-8 byte order, so
- * the common case needs no encoding.
+ * True when `dir` is `path`'s directory (all before its last `/`; '' when it has none), without
+ * cutting a string out of `path` for each entry.
  */
-function sortByPath(items: ZipItem[]): void {
-  if (items.some((i) => /[\uD800-\uDFFF]/.test(i.path))) {
-    items.sort((a, b) => comparePaths(a.path, b.path));
-    return;
+function inDir(path: string, dir: string | undefined): boolean {
+  if (dir === undefined) return false;
+  if (dir === '') return !path.includes('/');
+  return (
+    path.charCodeAt(dir.length) === 0x2f &&
+    path.startsWith(dir) &&
+    path.indexOf('/', dir.length + 1) < 0
+  );
+}
+
+/**
+ * `a` from `from` on and `b`, both sorted by path, as one sorted list (paths are unique). `b`,
+ * the implied parents, is usually short: each of its entries is placed by halves, so most of
+ * `a` is copied without a comparison.
+ */
+function mergeByPath(
+  paths: readonly string[],
+  a: readonly number[],
+  from: number,
+  b: readonly number[],
+  compare: (a: string, b: string) => number
+): number[] {
+  const out: number[] = [];
+  for (const j of b) {
+    let lo = from;
+    let hi = a.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (compare(paths[a[mid]!]!, paths[j]!) < 0) lo = mid + 1;
+      else hi = mid;
+    }
+    for (; from < lo; from++) out.push(a[from]!);
+    out.push(j);
   }
-  items.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  for (; from < a.length; from++) out.push(a[from]!);
+  return out;
+}
+
+/**
+ * Order by the UTF-8 bytes of the path. For strings without surrogates, UTF-16 code unit
+ * order is code point order, which is UTF-8 byte order: the common case compares natively.
+ */
+function byCodeUnits(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/**
+ * Sort entry indices by their paths, in place. A plain array: V8 sorts it with a comparator
+ * several times faster than a typed array. The sort is stable, so equal paths stay in index
+ * order (checkNames relies on it).
+ */
+function sortPaths(
+  paths: readonly string[],
+  order: number[],
+  compare: (a: string, b: string) => number
+): number[] {
+  return order.sort((a, b) => compare(paths[a]!, paths[b]!));
+}
+
+/** The index in `order` (sorted by `compare`) whose path is `path`, by halves. */
+function findPath(
+  order: ArrayLike<number>,
+  paths: readonly string[],
+  compare: (a: string, b: string) => number,
+  path: string
+): number | undefined {
+  let lo = 0;
+  let hi = order.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    const at = order[mid]!;
+    const c = compare(paths[at]!, path);
+    if (c === 0) return paths[at] === path ? at : undefined;
+    if (c < 0) lo = mid + 1;
+    else hi = mid;
+  }
+  return undefined;
+}
+
+/** Record indices in file order (by local header offset, then index); most archives are already. */
+function fileOrder(dir: CentralDirectory): Uint32Array {
+  const lo = dir.localOffset;
+  const order: number[] = [];
+  let sorted = true;
+  for (let i = 0; i < dir.count; i++) {
+    order.push(i);
+    if (i > 0 && lo[i]! < lo[i - 1]!) sorted = false;
+  }
+  if (!sorted) order.sort((a, b) => lo[a]! - lo[b]! || a - b);
+  return Uint32Array.from(order);
 }
 
 /**
@@ -491,49 +646,49 @@ class Window {
  * a gap can hold whole entries only it sees (UNLISTED_DATA). Each local
  * header must say what its central record says (HEADER_MISMATCH), and a data
  * descriptor must sit right after the data and repeat the central CRC and
- * sizes (AMBIGUOUS_DATA_DESCRIPTOR). Sets each entry's data offset; returns
- * the entries in file order.
+ * sizes (AMBIGUOUS_DATA_DESCRIPTOR). `byOffset` holds the record indices in
+ * file order; returns each record's data offset.
  */
 async function checkLayout(
   archive: string,
   ra: RandomAccess,
-  checked: readonly Checked[],
+  dir: CentralDirectory,
+  byOffset: Uint32Array,
   cdOffset: number
-): Promise<Checked[]> {
-  const byOffset = [...checked].sort(
-    (a, b) => a.r.localOffset - b.r.localOffset || a.r.index - b.r.index
-  );
+): Promise<Float64Array> {
+  const { names, localOffset, compressedSize, flags } = dir;
+  const dataOffset = new Float64Array(dir.count);
   const win = new Window(ra, WINDOW);
-  let prev: CentralRecord | undefined;
+  let prev = -1;
   let prevEnd = 0;
-  for (let i = 0; i < byOffset.length; i++) {
-    const c = byOffset[i]!;
-    const r = c.r;
-    const o = r.localOffset;
+  for (let k = 0; k < byOffset.length; k++) {
+    const i = byOffset[k]!;
+    const name = names[i]!;
+    const o = localOffset[i]!;
     if (o + LOCAL_SIZE > cdOffset)
       throw zipError('CORRUPT_ARCHIVE', archive, 'local header offset points past the entries', [
-        r.name,
+        name,
       ]);
-    if (!prev && o !== 0)
+    if (prev < 0 && o !== 0)
       throw zipError(
         'DATA_BEFORE_FIRST_ENTRY',
         archive,
         `${o} bytes before the first entry (self-extractor stub?)`,
-        [r.name]
+        [name]
       );
-    if (prev && o < prevEnd)
+    if (prev >= 0 && o < prevEnd)
       throw zipError(
         'OVERLAPPING_ENTRIES',
         archive,
         'entries share bytes (overlapping zip bomb?)',
-        [prev.name, r.name]
+        [names[prev]!, name]
       );
-    if (prev && o > prevEnd)
+    if (prev >= 0 && o > prevEnd)
       throw zipError(
         'UNLISTED_DATA',
         archive,
         `${o - prevEnd} bytes between two entries that no central record lists`,
-        [prev.name, r.name]
+        [names[prev]!, name]
       );
     // Parsed where the window holds it: no view per entry.
     let at = win.offset(o, LOCAL_SIZE);
@@ -542,44 +697,44 @@ async function checkLayout(
     if (hl >= 0 && win.offset(o, hl) < 0) at = await win.load(o, hl);
     const header = win.buf;
     if (hl < 0 || at + hl > header.length)
-      throw zipError('TRUNCATED_ARCHIVE', archive, 'local header runs past end of file', [r.name]);
-    const lh = parseLocalHeader(archive, header, at, r.name);
+      throw zipError('TRUNCATED_ARCHIVE', archive, 'local header runs past end of file', [name]);
+    const lh = parseLocalHeader(archive, header, at, name);
     const dataStart = o + lh.headerLength;
-    const dataEnd = dataStart + r.compressedSize;
+    const dataEnd = dataStart + compressedSize[i]!;
     if (dataEnd > ra.size)
-      throw zipError('TRUNCATED_ARCHIVE', archive, 'entry data runs past end of file', [r.name]);
+      throw zipError('TRUNCATED_ARCHIVE', archive, 'entry data runs past end of file', [name]);
     if (dataEnd > cdOffset)
       throw zipError('CORRUPT_ARCHIVE', archive, 'entry data runs into the central directory', [
-        r.name,
+        name,
       ]);
-    checkAgreement(archive, r, lh, header);
+    checkAgreement(archive, dir, i, lh, header);
     // The names agree by now: the central name bytes are the local ones.
-    checkNameFields(archive, r, lh.extra, 'local');
-    c.dataOffset = dataStart;
-    const next = byOffset[i + 1]?.r.localOffset ?? cdOffset;
+    checkNameFields(archive, dir, i, lh.extra, 'local');
+    dataOffset[i] = dataStart;
+    const next = k + 1 < byOffset.length ? localOffset[byOffset[k + 1]!]! : cdOffset;
     // With a descriptor, `next` bounds what is read; an overlapping next entry is refused below.
     prevEnd =
-      r.flags & FLAG_DESCRIPTOR && next >= dataEnd
+      flags[i]! & FLAG_DESCRIPTOR && next >= dataEnd
         ? dataEnd +
-          descriptorLength(archive, r, await win.get(dataEnd, Math.min(24, next - dataEnd)))
+          descriptorLength(archive, dir, i, await win.get(dataEnd, Math.min(24, next - dataEnd)))
         : dataEnd;
-    prev = r;
+    prev = i;
   }
   if (prevEnd > cdOffset)
     throw zipError(
       'AMBIGUOUS_DATA_DESCRIPTOR',
       archive,
       'data descriptor runs into the central directory',
-      prev ? [prev.name] : []
+      prev >= 0 ? [names[prev]!] : []
     );
   if (prevEnd < cdOffset)
     throw zipError(
-      prev ? 'UNLISTED_DATA' : 'DATA_BEFORE_FIRST_ENTRY',
+      prev >= 0 ? 'UNLISTED_DATA' : 'DATA_BEFORE_FIRST_ENTRY',
       archive,
       `${cdOffset - prevEnd} bytes before the central directory that no central record lists`,
-      prev ? [prev.name] : []
+      prev >= 0 ? [names[prev]!] : []
     );
-  return byOffset;
+  return dataOffset;
 }
 
 /**
@@ -588,8 +743,10 @@ async function checkLayout(
  * sizes in 4 bytes, or 8 when an entry needs zip64 (as Java's
  * ZipInputStream reads them). `b` ends where the next header starts.
  */
-function descriptorLength(archive: string, r: CentralRecord, b: Buffer): number {
-  const wide = r.size >= 0xffffffff || r.compressedSize >= 0xffffffff;
+function descriptorLength(archive: string, dir: CentralDirectory, i: number, b: Buffer): number {
+  const size = dir.size[i]!;
+  const compressedSize = dir.compressedSize[i]!;
+  const wide = size >= 0xffffffff || compressedSize >= 0xffffffff;
   const w = wide ? 8 : 4;
   const num = (at: number): number => (wide ? Number(b.readBigUInt64LE(at)) : b.readUInt32LE(at));
   for (const sig of [4, 0]) {
@@ -597,9 +754,9 @@ function descriptorLength(archive: string, r: CentralRecord, b: Buffer): number 
     if (b.length < len) continue;
     if (sig > 0 && b.readUInt32LE(0) !== SIG_DESCRIPTOR) continue;
     if (
-      b.readUInt32LE(sig) === r.crc &&
-      num(sig + 4) === r.compressedSize &&
-      num(sig + 4 + w) === r.size
+      b.readUInt32LE(sig) === dir.crc[i] &&
+      num(sig + 4) === compressedSize &&
+      num(sig + 4 + w) === size
     )
       return len;
   }
@@ -607,7 +764,7 @@ function descriptorLength(archive: string, r: CentralRecord, b: Buffer): number 
     'AMBIGUOUS_DATA_DESCRIPTOR',
     archive,
     'data descriptor missing or disagreeing with the central directory',
-    [r.name]
+    [dir.names[i]!]
   );
 }
 
@@ -621,26 +778,47 @@ const READING_FLAGS =
  * data descriptor the local CRC and sizes may be zero, but libarchive still
  * uses them when they are not, so they must then agree too.
  */
-function checkAgreement(archive: string, r: CentralRecord, lh: LocalHeader, header: Buffer): void {
-  const diffs: string[] = [];
-  if (!r.nameIs(header, lh.nameStart, lh.nameEnd))
-    diffs.push(`name ${JSON.stringify(header.toString('latin1', lh.nameStart, lh.nameEnd))}`);
-  if (lh.method !== r.method) diffs.push(`method ${lh.method} vs ${r.method}`);
-  if ((lh.flags ^ r.flags) & READING_FLAGS)
-    diffs.push(`flags 0x${lh.flags.toString(16)} vs 0x${r.flags.toString(16)}`);
-  const optional = (r.flags & FLAG_DESCRIPTOR) !== 0;
+function checkAgreement(
+  archive: string,
+  dir: CentralDirectory,
+  i: number,
+  lh: LocalHeader,
+  header: Buffer
+): void {
+  const flags = dir.flags[i]!;
+  const method = dir.method[i]!;
+  const crc = dir.crc[i]!;
+  const compressedSize = dir.compressedSize[i]!;
+  const size = dir.size[i]!;
+  const optional = (flags & FLAG_DESCRIPTOR) !== 0;
   const differs = (local: number, central: number): boolean =>
     local !== central && !(optional && local === 0);
-  if (differs(lh.crc, r.crc)) diffs.push('CRC-32');
-  if (differs(lh.compressedSize, r.compressedSize))
-    diffs.push(`compressed size ${lh.compressedSize} vs ${r.compressedSize}`);
-  if (differs(lh.size, r.size)) diffs.push(`size ${lh.size} vs ${r.size}`);
+  // The common case, all agreeing, without building the list of differences.
+  if (
+    dir.nameIs(i, header, lh.nameStart, lh.nameEnd) &&
+    lh.method === method &&
+    !((lh.flags ^ flags) & READING_FLAGS) &&
+    !differs(lh.crc, crc) &&
+    !differs(lh.compressedSize, compressedSize) &&
+    !differs(lh.size, size)
+  )
+    return;
+  const diffs: string[] = [];
+  if (!dir.nameIs(i, header, lh.nameStart, lh.nameEnd))
+    diffs.push(`name ${JSON.stringify(header.toString('latin1', lh.nameStart, lh.nameEnd))}`);
+  if (lh.method !== method) diffs.push(`method ${lh.method} vs ${method}`);
+  if ((lh.flags ^ flags) & READING_FLAGS)
+    diffs.push(`flags 0x${lh.flags.toString(16)} vs 0x${flags.toString(16)}`);
+  if (differs(lh.crc, crc)) diffs.push('CRC-32');
+  if (differs(lh.compressedSize, compressedSize))
+    diffs.push(`compressed size ${lh.compressedSize} vs ${compressedSize}`);
+  if (differs(lh.size, size)) diffs.push(`size ${lh.size} vs ${size}`);
   if (diffs.length > 0)
     throw zipError(
       'HEADER_MISMATCH',
       archive,
       `local header disagrees with central directory: ${diffs.join(', ')}`,
-      [r.name]
+      [dir.names[i]!]
     );
 }
 
@@ -656,15 +834,27 @@ function checkAgreement(archive: string, r: CentralRecord, lh: LocalHeader, head
 async function checkData(
   archive: string,
   ra: RandomAccess,
-  byOffset: readonly Checked[]
+  dir: CentralDirectory,
+  byOffset: Uint32Array,
+  dataOffset: Float64Array,
+  kinds: Uint8Array
 ): Promise<Map<number, Buffer>> {
   const targets = new Map<number, Buffer>();
   const win = new Window(ra, WINDOW);
-  for (const c of byOffset) {
-    const e = (c.data = entryData(c));
+  // One object refilled per entry (no 150,000 short-lived ones): decodeEntry keeps nothing of
+  // it; the stream path gets its own copy.
+  const e: EntryData = { name: '', method: 0, size: 0, compressedSize: 0, crc: 0, dataOffset: 0 };
+  for (const i of byOffset) {
+    e.name = dir.names[i]!;
+    e.method = dir.method[i]!;
+    e.size = dir.size[i]!;
+    e.compressedSize = dir.compressedSize[i]!;
+    e.crc = dir.crc[i]!;
+    e.dataOffset = dataOffset[i]!;
     // A directory stored as an empty deflate entry has no stream to check.
-    if (c.item.kind === 'dir' && e.size === 0 && e.compressedSize === 0) continue;
-    const scan = e.method === 0 && (c.r.flags & FLAG_DESCRIPTOR) !== 0;
+    if (kinds[i] === DIR && e.size === 0 && e.compressedSize === 0) continue;
+    const scan = e.method === 0 && (dir.flags[i]! & FLAG_DESCRIPTOR) !== 0;
+    const symlink = kinds[i] === SYMLINK;
     if (fitsInMemory(e)) {
       const raw =
         win.peek(e.dataOffset, e.compressedSize) ?? (await win.get(e.dataOffset, e.compressedSize));
@@ -672,20 +862,21 @@ async function checkData(
         throw zipError('TRUNCATED_ARCHIVE', archive, 'entry data ends past end of file', [e.name]);
       const out = decodeEntry(archive, e, raw, false);
       if (scan && out.includes(DESCRIPTOR_SIGNATURE)) throw hiddenDescriptor(archive, e);
-      if (c.item.kind === 'symlink') targets.set(c.r.index, Buffer.from(out));
+      // A copy: `out` may be a view of the window, which the next read refills.
+      if (symlink) targets.set(i, Buffer.from(out));
       continue;
     }
     let carry = Buffer.alloc(0);
     const kept: Buffer[] = [];
-    for await (const chunk of entryStream(archive, ra, e)) {
+    for await (const chunk of entryStream(archive, ra, { ...e })) {
       // A symlink's declared size is at most PATH_MAX, and the stream never yields more.
-      if (c.item.kind === 'symlink') kept.push(chunk as Buffer);
+      if (symlink) kept.push(chunk as Buffer);
       if (!scan) continue;
       const seen = Buffer.concat([carry, chunk as Buffer]);
       if (seen.includes(DESCRIPTOR_SIGNATURE)) throw hiddenDescriptor(archive, e);
       carry = seen.subarray(Math.max(0, seen.length - 3));
     }
-    if (c.item.kind === 'symlink') targets.set(c.r.index, Buffer.concat(kept));
+    if (symlink) targets.set(i, Buffer.concat(kept));
   }
   return targets;
 }
@@ -703,33 +894,42 @@ function hiddenDescriptor(archive: string, e: EntryData): UnpackError {
 class ZipSource implements FileSource {
   readonly size: number;
   readonly findings: readonly Finding[];
-  readonly #items: readonly ZipItem[];
-  readonly #byPath: ReadonlyMap<string, ZipItem>;
+  readonly #index: ZipIndex;
+  #listed: readonly FileEntry[] | undefined;
 
   constructor(
     readonly name: string,
     readonly digest: string,
     private readonly ra: RandomAccess,
-    parsed: Parsed,
+    parsed: { index: ZipIndex; findings: Finding[] },
     private readonly limits: Limits
   ) {
     this.size = ra.size;
     this.findings = parsed.findings;
-    this.#items = parsed.items;
-    this.#byPath = parsed.byPath;
+    this.#index = parsed.index;
   }
 
-  readonly entries = (): readonly FileEntry[] => this.#items;
-  readonly get = (path: string): FileEntry | undefined => this.#byPath.get(path);
+  readonly entries = (): readonly FileEntry[] => {
+    if (this.#listed) return this.#listed;
+    const listed: FileEntry[] = [];
+    for (const i of this.#index.order) listed.push(this.#index.entry(i));
+    return (this.#listed = listed);
+  };
+
+  readonly get = (path: string): FileEntry | undefined => {
+    const i = this.#index.find(path);
+    return i === undefined ? undefined : this.#index.entry(i);
+  };
 
   /**
    * The regular file `path` names, following symlinks only while they stay
    * inside the layer (as Lambda would see it under /opt).
    */
   #file(path: string): EntryData {
-    const direct = this.#byPath.get(path);
-    const item = direct?.kind === 'file' ? direct : this.#resolve(path);
-    const data = item?.kind === 'file' ? item.data() : undefined;
+    const index = this.#index;
+    const direct = index.find(path);
+    const at = direct !== undefined && index.kind(direct) === 'file' ? direct : this.#resolve(path);
+    const data = at !== undefined && index.kind(at) === 'file' ? index.data(at) : undefined;
     if (!data)
       throw zipError('NOT_FOUND', this.name, 'no regular file at this path inside the layer', [
         path,
@@ -737,7 +937,9 @@ class ZipSource implements FileSource {
     return data;
   }
 
-  #resolve(path: string): ZipItem | undefined {
+  /** The index of the entry `path` leads to, symlinks followed. */
+  #resolve(path: string): number | undefined {
+    const index = this.#index;
     const queue = path.split('/');
     let done: string[] = [];
     let hops = 0;
@@ -751,15 +953,15 @@ class ZipSource implements FileSource {
       }
       done.push(part);
       const here = done.join('/');
-      const e = this.#byPath.get(here);
-      if (e?.kind !== 'symlink') continue;
+      const at = index.find(here);
+      if (at === undefined || index.kind(at) !== 'symlink') continue;
       if (++hops > MAX_HOPS) return undefined;
-      const target = resolveLinkTarget(here, e.linkTarget ?? '');
+      const target = resolveLinkTarget(here, index.linkTarget(at) ?? '');
       if (target === undefined) return undefined;
       queue.unshift(...target.split('/'));
       done = [];
     }
-    return this.#byPath.get(done.join('/'));
+    return index.find(done.join('/'));
   }
 
   /**
