@@ -18,6 +18,10 @@
 //        [--heap-growing-percent N]  (V8's heap growing factor for the scan, as `lamina scan`
 //                            sets it: default src/cli/heap.ts's; 0 keeps V8's own)
 //        [--dir DIR]        (where the estate, cache and output go; default .bench/scan)
+//        [--sizes F1,F2,..] (one estate per size, each with F/5 layer versions unless
+//                            --layer-versions is given, in DIR/f<F>; ends with a summary of peak
+//                            RSS, API calls and warm cost per size and the peak RSS ratio of each
+//                            size to the one before, e.g. --sizes 1000,10000,100000)
 // Needs `npm run build` and `npm run build:aws-local` (npm run bench:scan does both).
 import { spawn } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -32,7 +36,7 @@ const DIST = process.env.LAMINA_DIST ?? join(ROOT, 'dist');
 const { values } = parseArgs({
   options: {
     functions: { type: 'string', default: '10000' },
-    'layer-versions': { type: 'string', default: '2000' },
+    'layer-versions': { type: 'string' },
     concurrency: { type: 'string', default: '8' },
     faults: { type: 'string' },
     rate: { type: 'string' },
@@ -40,11 +44,17 @@ const { values } = parseArgs({
     'cpu-prof': { type: 'string' },
     'heap-growing-percent': { type: 'string' },
     dir: { type: 'string' },
+    sizes: { type: 'string' },
   },
 });
-const BENCH = values.dir ?? BENCH_DEFAULT;
-const FUNCTIONS = Number(values.functions);
-const LAYER_VERSIONS = Number(values['layer-versions']);
+// Set per estate (several with --sizes).
+let BENCH = values.dir ?? BENCH_DEFAULT;
+let FUNCTIONS = Number(values.functions);
+let LAYER_VERSIONS = layerVersionsFor(FUNCTIONS);
+
+function layerVersionsFor(functions) {
+  return values['layer-versions'] ? Number(values['layer-versions']) : Math.ceil(functions / 5);
+}
 const VERSIONS_PER_LAYER = 10;
 const REGION = 'us-east-1';
 const ACCOUNT = '111111111111';
@@ -186,7 +196,8 @@ async function main() {
     if (cold.failures !== 0) problems.push(`${cold.failures} failures`);
     if (warm && warm.inventoried !== 0) problems.push(`warm run inventoried ${warm.inventoried}`);
     for (const p of problems) console.error(`bench-scan: ${p}`);
-    process.exitCode = problems.length ? 1 : 0;
+    if (problems.length) process.exitCode = 1;
+    return report;
   } finally {
     await endpoint.close();
   }
@@ -234,4 +245,41 @@ function round(x) {
   return Math.round(x * 1000) / 1000;
 }
 
-await main();
+if (values.sizes) {
+  const base = values.dir ?? BENCH_DEFAULT;
+  const sizes = values.sizes.split(',').map((x) => Number(x.trim()));
+  if (sizes.some((n) => !Number.isInteger(n) || n < 1)) {
+    console.error(`bench-scan: --sizes wants positive integers, got ${values.sizes}`);
+    process.exit(2);
+  }
+  const rows = [];
+  for (const functions of sizes) {
+    FUNCTIONS = functions;
+    LAYER_VERSIONS = layerVersionsFor(functions);
+    BENCH = join(base, `f${functions}`);
+    const r = await main();
+    rows.push({
+      functions,
+      layerVersions: r.layerVersions,
+      peakRssMiB: round(r.cold.maxRssKiB / 1024),
+      cpuS: round(r.cold.cpuMs / 1000),
+      coldApiCallsPerFloor: r.ratios.coldApiCallsPerFloor,
+      ...(r.warm
+        ? {
+            warmApiCallsPerCold: r.ratios.warmApiCallsPerCold,
+            warmCpuPerCold: r.ratios.warmCpuPerCold,
+          }
+        : {}),
+    });
+  }
+  // Issue 14's memory targets are ratios between consecutive sizes (10k / 1k, 100k / 10k).
+  const peakRssRatios = Object.fromEntries(
+    rows
+      .slice(1)
+      .map((r, i) => [
+        `${r.functions}/${rows[i].functions}`,
+        round(r.peakRssMiB / rows[i].peakRssMiB),
+      ])
+  );
+  console.log(JSON.stringify({ summary: rows, peakRssRatios }, null, 2));
+} else await main();
