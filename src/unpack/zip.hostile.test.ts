@@ -1,0 +1,106 @@
+/**
+ * Hostile layouts aimed at the zip reader's shortcuts: the file-order walk skips its sort when
+ * the central directory is already in file order, parent conflicts and implied parents are
+ * found in one walk that checks each directory once, and paths are searched by halves in
+ * UTF-8 order. Each case is one an attacker would try where a shortcut could look away.
+ */
+import { describe, expect, it } from 'vitest';
+import { writeZip, type ZipEntry } from '../../scripts/lib/zipwriter.mjs';
+import { UnpackError } from '../errors.js';
+import { DEFAULT_LIMITS, type FileSource } from './source.js';
+import { openZipBuffer } from './zip.js';
+
+const open = (buf: Buffer): Promise<FileSource> =>
+  openZipBuffer(buf, { name: 'test.zip', limits: DEFAULT_LIMITS });
+
+async function refusal(buf: Buffer): Promise<{ code: string; message: string }> {
+  const err = await open(buf).then(
+    () => undefined,
+    (e: unknown) => e
+  );
+  expect(err).toBeInstanceOf(UnpackError);
+  const { code, message } = err as UnpackError;
+  return { code, message };
+}
+
+/** The same archive with its central records in reverse order (sizes and offsets unchanged). */
+function reverseCentralDirectory(zip: Buffer): Buffer {
+  const eocd = zip.length - 22;
+  expect(zip.readUInt32LE(eocd)).toBe(0x06054b50);
+  const count = zip.readUInt16LE(eocd + 10);
+  const cdOffset = zip.readUInt32LE(eocd + 16);
+  const records: Buffer[] = [];
+  for (let p = cdOffset, i = 0; i < count; i++) {
+    const len = 46 + zip.readUInt16LE(p + 28) + zip.readUInt16LE(p + 30) + zip.readUInt16LE(p + 32);
+    records.push(zip.subarray(p, p + len));
+    p += len;
+  }
+  return Buffer.concat([zip.subarray(0, cdOffset), ...records.reverse(), zip.subarray(eocd)]);
+}
+
+describe('local headers listed out of file order', () => {
+  const padded = (): ZipEntry => ({ name: 'a', data: 'a'.repeat(100), method: 'store' });
+
+  it('still finds an entry whose header sits inside the previous entry', async () => {
+    const zip = writeZip([padded(), { name: 'b', data: 'b', offsetDelta: -40 }]);
+    expect(await refusal(zip)).toMatchObject({ code: 'OVERLAPPING_ENTRIES' });
+    // Listed last-first, the records are not in file order: the walk must sort them first.
+    expect(await refusal(reverseCentralDirectory(zip))).toEqual({
+      code: 'OVERLAPPING_ENTRIES',
+      message: 'test.zip: entries share bytes (overlapping zip bomb?) ("a", "b")',
+    });
+  });
+
+  it('still finds bytes between entries that no record lists', async () => {
+    const zip = writeZip([
+      { name: 'a', data: 'a', gapAfter: Buffer.from('PK hidden') },
+      { name: 'b', data: 'b' },
+      { name: 'c', data: 'c' },
+    ]);
+    expect(await refusal(reverseCentralDirectory(zip))).toEqual({
+      code: 'UNLISTED_DATA',
+      message: 'test.zip: 9 bytes between two entries that no central record lists ("a", "b")',
+    });
+  });
+});
+
+describe('parents', () => {
+  // U+FF5A sorts after the surrogates of U+1F600 in UTF-16 and before them in UTF-8: a search
+  // in the wrong order would miss one of these parents.
+  const wide = ['\uff5a', '\u{1f600}', '\ue000'];
+
+  it.each(wide)('refuses a symlink %j listed after the entries that lie under it', async (dir) => {
+    const zip = writeZip([
+      // A sibling first: the next entry lies one directory deeper and must be walked.
+      { name: 'p/f', data: 'f' },
+      { name: `p/${dir}/a`, data: 'a' },
+      // Same directory as the entry before: its parents are not walked again.
+      { name: `p/${dir}/b`, data: 'b' },
+      { name: 'p/\u{1f601}', data: 'sorts among them' },
+      { name: `p/${dir}`, symlink: '/etc' },
+    ]);
+    expect(await refusal(zip)).toEqual({
+      code: 'PATH_CONFLICT',
+      message: `test.zip: an entry lies under a symlink entry (${JSON.stringify(`p/${dir}`)}, ${JSON.stringify(`p/${dir}/a`)})`,
+    });
+  });
+
+  it('lists and finds implied parents whose names sort apart in UTF-16 and UTF-8', async () => {
+    const zip = writeZip(wide.map((d, i) => ({ name: `q/${d}/f${i}`, data: `${i}` })));
+    const src = await open(zip);
+    try {
+      const paths = src.entries().map((e) => e.path);
+      const sorted = [...paths].sort((a, b) =>
+        Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'))
+      );
+      expect(paths).toEqual(sorted);
+      expect(paths).toHaveLength(1 + 2 * wide.length);
+      for (const [i, d] of wide.entries()) {
+        expect(src.get(`q/${d}`)).toMatchObject({ kind: 'dir', size: 0 });
+        expect((await src.read(`q/${d}/f${i}`)).toString()).toBe(`${i}`);
+      }
+    } finally {
+      await src.close();
+    }
+  });
+});
