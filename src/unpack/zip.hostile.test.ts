@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { writeZip, type ZipEntry } from '../../scripts/lib/zipwriter.mjs';
 import { UnpackError } from '../errors.js';
 import { DEFAULT_LIMITS, type FileSource } from './source.js';
+import { reverseCentralDirectory } from './testing/hostile-zips.js';
 import { openZipBuffer } from './zip.js';
 
 const open = (buf: Buffer): Promise<FileSource> =>
@@ -21,21 +22,6 @@ async function refusal(buf: Buffer): Promise<{ code: string; message: string }> 
   expect(err).toBeInstanceOf(UnpackError);
   const { code, message } = err as UnpackError;
   return { code, message };
-}
-
-/** The same archive with its central records in reverse order (sizes and offsets unchanged). */
-function reverseCentralDirectory(zip: Buffer): Buffer {
-  const eocd = zip.length - 22;
-  expect(zip.readUInt32LE(eocd)).toBe(0x06054b50);
-  const count = zip.readUInt16LE(eocd + 10);
-  const cdOffset = zip.readUInt32LE(eocd + 16);
-  const records: Buffer[] = [];
-  for (let p = cdOffset, i = 0; i < count; i++) {
-    const len = 46 + zip.readUInt16LE(p + 28) + zip.readUInt16LE(p + 30) + zip.readUInt16LE(p + 32);
-    records.push(zip.subarray(p, p + len));
-    p += len;
-  }
-  return Buffer.concat([zip.subarray(0, cdOffset), ...records.reverse(), zip.subarray(eocd)]);
 }
 
 describe('local headers listed out of file order', () => {
