@@ -4,12 +4,16 @@
  * found in one walk that checks each directory once, and paths are searched by halves in
  * UTF-8 order. Each case is one an attacker would try where a shortcut could look away.
  */
-import { describe, expect, it } from 'vitest';
+import { constants } from 'node:buffer';
+import { closeSync, ftruncateSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
 import { writeZip, type ZipEntry } from '../../scripts/lib/zipwriter.mjs';
 import { UnpackError } from '../errors.js';
 import { DEFAULT_LIMITS, type FileSource } from './source.js';
 import { reverseCentralDirectory } from './testing/hostile-zips.js';
-import { openZipBuffer } from './zip.js';
+import { openZipBuffer, openZipFile } from './zip.js';
 
 const open = (buf: Buffer): Promise<FileSource> =>
   openZipBuffer(buf, { name: 'test.zip', limits: DEFAULT_LIMITS });
@@ -89,4 +93,72 @@ describe('parents', () => {
       await src.close();
     }
   });
+});
+
+describe('a central directory declared larger than it can be', () => {
+  const tmp = mkdtempSync(join(tmpdir(), 'lamina-ziphostile-'));
+  afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+  /**
+   * A sparse file of zeros (no disk, no memory) ending in zip64 end records that declare
+   * `entries` records in a central directory of `cdSize` bytes at offset 0.
+   */
+  function sparseZip(name: string, entries: number, cdSize: number): string {
+    const tail = Buffer.alloc(56 + 20 + 22);
+    tail.writeUInt32LE(0x06064b50, 0);
+    tail.writeBigUInt64LE(44n, 4);
+    tail.writeUInt16LE(45, 12);
+    tail.writeUInt16LE(45, 14);
+    tail.writeBigUInt64LE(BigInt(entries), 24);
+    tail.writeBigUInt64LE(BigInt(entries), 32);
+    tail.writeBigUInt64LE(BigInt(cdSize), 40);
+    tail.writeUInt32LE(0x07064b50, 56);
+    tail.writeBigUInt64LE(BigInt(cdSize), 64);
+    tail.writeUInt32LE(1, 72);
+    tail.writeUInt32LE(0x06054b50, 76);
+    tail.writeUInt16LE(0xffff, 84);
+    tail.writeUInt16LE(0xffff, 86);
+    tail.writeUInt32LE(0xffffffff, 88);
+    tail.writeUInt32LE(0xffffffff, 92);
+    const path = join(tmp, name);
+    const fd = openSync(path, 'w');
+    try {
+      ftruncateSync(fd, cdSize + tail.length);
+      writeSync(fd, tail, 0, tail.length, cdSize);
+    } finally {
+      closeSync(fd);
+    }
+    return path;
+  }
+
+  async function fileRefusal(path: string): Promise<{ code: string; message: string }> {
+    const err = await openZipFile(path, { name: 'big.zip' }).then(
+      (src) => src.close(),
+      (e: unknown) => e
+    );
+    // A RangeError from the allocation (Node 20) or a 4 GiB read (Node 22 on) before this.
+    expect(err).toBeInstanceOf(UnpackError);
+    const { code, message } = err as UnpackError;
+    return { code, message };
+  }
+
+  const past4GiB = 2 ** 32 + 4096;
+
+  it('is refused before it is read when its declared entries cannot fill it', async () => {
+    expect(await fileRefusal(sparseZip('one.zip', 1, past4GiB))).toEqual({
+      code: 'CORRUPT_ARCHIVE',
+      message: `big.zip: central directory of ${past4GiB} bytes is larger than its 1 declared entries can be`,
+    });
+  });
+
+  // Node 20 holds at most 4 GiB in a buffer; from Node 22 on the limit is far above any file.
+  it.runIf(constants.MAX_LENGTH < past4GiB)(
+    'is refused with a code, not a RangeError, when no buffer can hold it',
+    async () => {
+      expect(await fileRefusal(sparseZip('many.zip', 200_000, past4GiB))).toEqual({
+        code: 'TOO_LARGE',
+        message: `big.zip: central directory of ${past4GiB} bytes is larger than one buffer can hold (${constants.MAX_LENGTH})`,
+      });
+    }
+  );
 });
