@@ -204,8 +204,12 @@ export class CentralDirectory {
   readonly size: Float64Array;
   readonly externalAttr: Uint32Array;
   readonly localOffset: Float64Array;
-  /** Record `i`'s name bytes are `cd[nameStart[i], nameStart[i] + nameLength[i])`, its extra field right after. */
-  readonly nameStart: Uint32Array;
+  /**
+   * Record `i`'s name bytes are `cd[nameStart[i], nameStart[i] + nameLength[i])`, its extra field
+   * right after. Float64: from Node 22 a directory may pass 4 GiB, and a position cut to 32 bits
+   * would compare a local name, and check a Unicode Path field, against an earlier record's bytes.
+   */
+  readonly nameStart: Float64Array;
   readonly nameLength: Uint16Array;
   readonly extraLength: Uint16Array;
   /** Names decoded: UTF-8 when flag bit 11 is set, else ASCII (see decodeName). */
@@ -227,7 +231,7 @@ export class CentralDirectory {
     this.size = new Float64Array(room);
     this.externalAttr = new Uint32Array(room);
     this.localOffset = new Float64Array(room);
-    this.nameStart = new Uint32Array(room);
+    this.nameStart = new Float64Array(room);
     this.nameLength = new Uint16Array(room);
     this.extraLength = new Uint16Array(room);
   }

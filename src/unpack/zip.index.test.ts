@@ -7,25 +7,11 @@ import { describe, expect, it } from 'vitest';
 import { writeZip, type ZipEntry } from '../../scripts/lib/zipwriter.mjs';
 import { UnpackError } from '../errors.js';
 import { DEFAULT_LIMITS, type FileEntry, type FileSource } from './source.js';
+import { reverseCentralDirectory } from './testing/hostile-zips.js';
 import { openZipBuffer } from './zip.js';
 
 const open = (buf: Buffer): Promise<FileSource> =>
   openZipBuffer(buf, { name: 'test.zip', limits: DEFAULT_LIMITS });
-
-/** The same archive with its central records in reverse order (sizes and offsets unchanged). */
-function reverseCentralDirectory(zip: Buffer): Buffer {
-  const eocd = zip.length - 22;
-  expect(zip.readUInt32LE(eocd)).toBe(0x06054b50);
-  const count = zip.readUInt16LE(eocd + 10);
-  const cdOffset = zip.readUInt32LE(eocd + 16);
-  const records: Buffer[] = [];
-  for (let p = cdOffset, i = 0; i < count; i++) {
-    const len = 46 + zip.readUInt16LE(p + 28) + zip.readUInt16LE(p + 30) + zip.readUInt16LE(p + 32);
-    records.push(zip.subarray(p, p + len));
-    p += len;
-  }
-  return Buffer.concat([zip.subarray(0, cdOffset), ...records.reverse(), zip.subarray(eocd)]);
-}
 
 // Names chosen so that UTF-16 order and UTF-8 order differ (U+FF5A sorts after the surrogates
 // of U+1F600 in UTF-16, before it in UTF-8), with upper case, names normalised to another

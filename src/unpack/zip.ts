@@ -13,6 +13,7 @@
  * fields). The central directory is small and well specified, so it is
  * parsed here (zip-format.ts) from one buffer, with bounds on every field.
  */
+import { constants } from 'node:buffer';
 import { createHash } from 'node:crypto';
 import { open, type FileHandle } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
@@ -53,6 +54,7 @@ import {
   symlinkTarget,
 } from './zip-checks.js';
 import {
+  CENTRAL_SIZE,
   EOCD_SEARCH,
   EOCD_SIZE,
   FLAG_CD_ENCRYPTED,
@@ -356,6 +358,19 @@ async function parseArchive(
       'DATA_BEFORE_FIRST_ENTRY',
       archive,
       `${end.cdEnd - cdEnd} bytes the central directory does not account for (prepended stub?)`
+    );
+  // Checked before the directory is read into one buffer: its size is the attacker's.
+  if (end.cdSize > end.entries * (CENTRAL_SIZE + 3 * 0xffff))
+    throw zipError(
+      'CORRUPT_ARCHIVE',
+      archive,
+      `central directory of ${end.cdSize} bytes is larger than its ${end.entries} declared entries can be`
+    );
+  if (end.cdSize > constants.MAX_LENGTH)
+    throw zipError(
+      'TOO_LARGE',
+      archive,
+      `central directory of ${end.cdSize} bytes is larger than one buffer can hold (${constants.MAX_LENGTH})`
     );
   const dir = parseCentralDirectory(archive, await ra.read(end.cdOffset, end.cdSize), end.entries);
   checkDeclaredSizes(archive, dir, limits);

@@ -37,6 +37,15 @@ function split(zip: Buffer): { body: Buffer; records: Buffer[]; cdOffset: number
   return { body: zip.subarray(0, cdOffset), records, cdOffset };
 }
 
+/**
+ * The same archive with its central records in reverse order (sizes and offsets unchanged): the
+ * records no longer in file order. `zip` has a classic end record and no comment.
+ */
+export function reverseCentralDirectory(zip: Buffer): Buffer {
+  const { body, records } = split(zip);
+  return Buffer.concat([body, ...records.reverse(), zip.subarray(zip.length - 22)]);
+}
+
 /** A complete local header and stored data: what a gap can hide from central-directory readers. */
 export function hiddenEntry(name = 'python/evil.pth', data = 'import os'): Buffer {
   return split(writeZip([{ name, data, method: 'store' }])).body;
