@@ -30,35 +30,37 @@ function record(
 describe('CentralDirectory', () => {
   // Node 22 and later allow buffers past 4 GiB (Node 20 stops at 2^32 bytes, where no record's
   // name can start beyond 32 bits). 200,000 records of up to 192 KiB each make such a directory.
-  it.runIf(constants.MAX_LENGTH > 2 ** 32)(
-    "keeps a record's name and extra field where they are past 4 GiB into the directory",
-    () => {
-      // Mostly never written: zero-filled pages cost no memory until touched.
-      const cd = Buffer.alloc(2 ** 32 + 200_000);
-      const filler = Buffer.from('f');
-      let p = 0;
-      let count = 0;
-      while (p < 2 ** 32) {
-        p = record(cd, p, filler, 0xffff, 0xffff);
-        count++;
-      }
-      // The record past 4 GiB carries a Unicode Path field naming another file.
-      const name = Buffer.from('harmless.txt');
-      const unicodePath = Buffer.concat([
-        Buffer.from([0x75, 0x70, 10, 0, 1, 0, 0, 0, 0]),
-        Buffer.from('x.pth'),
-      ]);
-      const end = record(cd, p, name, unicodePath, 0);
-      count++;
-      const dir = parseCentralDirectory('big.zip', cd.subarray(0, end), count);
-      const last = count - 1;
-      expect(dir.names[last]).toBe('harmless.txt');
-      expect(dir.nameBytes(last).toString('latin1')).toBe('harmless.txt');
-      expect(dir.extra(last).equals(unicodePath)).toBe(true);
-      // What the wrong bytes would hide: the central Unicode Path check.
-      expect(() => checkNameFields('big.zip', dir, last, dir.extra(last), 'central')).toThrow(
-        expect.objectContaining({ code: 'UNICODE_PATH_MISMATCH' }) as UnpackError
-      );
+  it("keeps a record's name and extra field where they are past 4 GiB into the directory", () => {
+    if (constants.MAX_LENGTH <= 2 ** 32) {
+      // This Node cannot hold such a directory (the reader refuses it: zip.hostile.test.ts).
+      expect(() => Buffer.alloc(2 ** 32 + 1)).toThrow(RangeError);
+      return;
     }
-  );
+    // Mostly never written: zero-filled pages cost no memory until touched.
+    const cd = Buffer.alloc(2 ** 32 + 200_000);
+    const filler = Buffer.from('f');
+    let p = 0;
+    let count = 0;
+    while (p < 2 ** 32) {
+      p = record(cd, p, filler, 0xffff, 0xffff);
+      count++;
+    }
+    // The record past 4 GiB carries a Unicode Path field naming another file.
+    const name = Buffer.from('harmless.txt');
+    const unicodePath = Buffer.concat([
+      Buffer.from([0x75, 0x70, 10, 0, 1, 0, 0, 0, 0]),
+      Buffer.from('x.pth'),
+    ]);
+    const end = record(cd, p, name, unicodePath, 0);
+    count++;
+    const dir = parseCentralDirectory('big.zip', cd.subarray(0, end), count);
+    const last = count - 1;
+    expect(dir.names[last]).toBe('harmless.txt');
+    expect(dir.nameBytes(last).toString('latin1')).toBe('harmless.txt');
+    expect(dir.extra(last).equals(unicodePath)).toBe(true);
+    // What the wrong bytes would hide: the central Unicode Path check.
+    expect(() => checkNameFields('big.zip', dir, last, dir.extra(last), 'central')).toThrow(
+      expect.objectContaining({ code: 'UNICODE_PATH_MISMATCH' }) as UnpackError
+    );
+  });
 });

@@ -81,6 +81,9 @@ import {
   type LocalHeader,
 } from './zip-format.js';
 
+/** What the central directory may take per entry `--max-entries` allows. */
+export const CENTRAL_BYTES_PER_ENTRY = 1024;
+
 /** Options for {@link openZipFile}. */
 export interface OpenZipFileOptions {
   limits?: Limits;
@@ -365,6 +368,15 @@ async function parseArchive(
       'CORRUPT_ARCHIVE',
       archive,
       `central directory of ${end.cdSize} bytes is larger than its ${end.entries} declared entries can be`
+    );
+  // A real layer's central record is 100–200 bytes: 1 KiB per entry --max-entries allows bounds
+  // the one buffer the directory is read into (200 MiB by default) with room to spare.
+  const cdLimit = limits.maxEntries * CENTRAL_BYTES_PER_ENTRY;
+  if (end.cdSize > cdLimit)
+    throw zipError(
+      'TOO_LARGE',
+      archive,
+      `central directory of ${end.cdSize} bytes, over the limit of ${cdLimit} (1 KiB per entry --max-entries allows)`
     );
   if (end.cdSize > constants.MAX_LENGTH)
     throw zipError(
