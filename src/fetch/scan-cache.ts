@@ -40,6 +40,7 @@ const sha256 = (s: string): string => createHash('sha256').update(s).digest('hex
 export class ScanCache {
   private readonly facts: Map<string, LayerVersionFacts>;
   private changed = false;
+  private forgotten = false;
 
   private constructor(
     readonly root: string,
@@ -80,7 +81,7 @@ export class ScanCache {
 
   /** Record a described layer version its owner's listing showed. */
   remember(lv: LayerVersionRecord): void {
-    if (!lv.listed || !lv.content || lv.createdDate === undefined) return;
+    if (this.forgotten || !lv.listed || !lv.content || lv.createdDate === undefined) return;
     const c = lv.content;
     const f: LayerVersionFacts = {
       createdDate: lv.createdDate,
@@ -99,13 +100,23 @@ export class ScanCache {
 
   /** Write the records back if this scan added or changed any. */
   async save(): Promise<void> {
-    if (!this.changed) return;
+    if (!this.changed || this.forgotten) return;
     const sorted = [...this.facts.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
     await writeFileAtomic(
       recordsPath(this.root),
       JSON.stringify({ format: RECORDS_FORMAT, layerVersions: Object.fromEntries(sorted) }) + '\n'
     );
     this.changed = false;
+  }
+
+  /**
+   * Let go of the records once they are saved (a scan of 100,000 functions would otherwise keep
+   * one per layer version to its end). Afterwards nothing is known, remembered or saved: the
+   * records file keeps what the last save wrote.
+   */
+  forget(): void {
+    this.forgotten = true;
+    this.facts.clear();
   }
 
   /** The key of an SBOM: everything that shapes its bytes besides the zip. */

@@ -15,7 +15,7 @@ export interface ScanReuse {
   sbom(hex: string, arn: string): Promise<CachedSbom | undefined>;
   /** Keep an SBOM for the next scan. */
   keepSbom(hex: string, arn: string, sbom: CachedSbom): Promise<void>;
-  /** Record the enumeration's described layer versions for the next scan. */
+  /** Record the enumeration's described layer versions for the next scan (the last call). */
   save(en: Enumeration): Promise<void>;
 }
 
@@ -44,6 +44,8 @@ export async function openScanReuse(
     save: async (en) => {
       for (const lv of en.layerVersions.values()) if (!lv.failure) cache.remember(lv);
       await cache.save();
+      // The scan's last use of them.
+      cache.forget();
     },
   };
 }

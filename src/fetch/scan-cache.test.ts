@@ -1,0 +1,56 @@
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { layerVersionRecord } from './aws/enumerate.js';
+import { ScanCache } from './scan-cache.js';
+
+const dirs: string[] = [];
+afterAll(() => Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true }))));
+
+function listed(arn: string, createdDate: string, codeSha256: string) {
+  const lv = layerVersionRecord(arn, undefined, true)!;
+  lv.createdDate = createdDate;
+  lv.content = {
+    location: 'https://example.com/presigned',
+    codeSha256,
+    codeSize: 42,
+    signingProfileVersionArn: undefined,
+    signingJobArn: undefined,
+  };
+  return lv;
+}
+
+describe('ScanCache layer version records', () => {
+  const arn = 'arn:aws:lambda:us-east-1:111111111111:layer:base:3';
+
+  it('knows a saved record in the next scan only while CreatedDate is the same', async () => {
+    const root = await mkdtemp(join(tmpdir(), 'lamina-scan-cache-'));
+    dirs.push(root);
+    const first = await ScanCache.open(root);
+    first.remember(listed(arn, '2026-11-01T00:00:00.000+0000', 'AAAA'));
+    await first.save();
+    const next = await ScanCache.open(root);
+    const same = listed(arn, '2026-11-01T00:00:00.000+0000', 'ignored');
+    same.content = undefined;
+    expect(next.known(same)).toMatchObject({ codeSha256: 'AAAA', codeSize: 42, location: '' });
+    const recreated = { ...same, createdDate: '2026-11-02T00:00:00.000+0000' };
+    expect(next.known(recreated)).toBeUndefined();
+  });
+
+  it('forgets its records after the last save without ever writing the emptied map', async () => {
+    const root = await mkdtemp(join(tmpdir(), 'lamina-scan-cache-'));
+    dirs.push(root);
+    const cache = await ScanCache.open(root);
+    const lv = listed(arn, '2026-11-01T00:00:00.000+0000', 'AAAA');
+    cache.remember(lv);
+    await cache.save();
+    const written = await readFile(join(root, 'scan', 'layer-versions.json'), 'utf8');
+    cache.forget();
+    expect(cache.known(lv)).toBeUndefined();
+    cache.remember(listed(`${arn.slice(0, -1)}4`, '2026-11-03T00:00:00.000+0000', 'BBBB'));
+    await cache.save();
+    expect(await readFile(join(root, 'scan', 'layer-versions.json'), 'utf8')).toBe(written);
+    expect(written).toContain('AAAA');
+  });
+});
