@@ -51,6 +51,12 @@ class Cache {
   readonly #footprints = new Map<string, Footprint>();
   constructor(readonly options: EstateOptions) {}
 
+  /** Drop the memoised comparable forms and diffs; later calls compute them again. */
+  forgetComparisons(): void {
+    this.#comparable.clear();
+    this.#diffs.clear();
+  }
+
   /** Drop what was memoised; later calls compute it again. */
   forget(): void {
     for (const m of [this.#comparable, this.#diffs, this.#views, this.#footprints]) m.clear();
@@ -286,6 +292,9 @@ function layerDiffs(
       newestDigest: d.newestDigest,
       inUse,
     });
+    // A layer's versions are compared among themselves: their comparable forms and diffs are
+    // done with (footprints and views serve other layers' functions too, and stay).
+    cache.forgetComparisons();
   }
   return out.sort(
     (a, b) => cmp(a.owner, b.owner) || cmp(a.name, b.name) || cmp(a.region, b.region)
