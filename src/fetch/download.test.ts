@@ -168,6 +168,26 @@ describe('downloadToCache', () => {
 });
 
 describe('cache helpers', () => {
+  it('leaves no partial file behind when a body fails before its first byte', async () => {
+    // A body that errors at once, attempt after attempt: each attempt removes the temporary
+    // file it made.
+    const failing = (): Promise<Response> =>
+      Promise.resolve(
+        new Response(new ReadableStream<Uint8Array>({ pull: (c) => c.error(new Error('reset')) }), {
+          status: 200,
+          headers: { 'content-length': String(BODY.length) },
+        })
+      );
+    const cache = new ContentCache(dir);
+    for (let i = 0; i < 5; i++) {
+      const out = await downloadToCache(cache, target(), { retry: FAST, fetchImpl: failing });
+      expect(out).toMatchObject({ ok: false, code: 'TRUNCATED' });
+    }
+    // Anything a late open would create has had time to appear.
+    await new Promise((r) => setTimeout(r, 100));
+    expect(await readdir(join(dir, 'sha256'))).toEqual([]);
+  });
+
   it('decodes CodeSha256 and rejects what is not a sha256', () => {
     expect(codeSha256ToHex(createHash('sha256').update(BODY).digest('base64'))).toBe(HEX);
     expect(codeSha256ToHex('AAAA')).toBeUndefined();

@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
-import { createWriteStream } from 'node:fs';
-import { rm } from 'node:fs/promises';
+import { open, rm } from 'node:fs/promises';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
@@ -146,6 +145,9 @@ async function attemptOnce(
   if (!res.body) throw new AttemptError('TRUNCATED', 'empty response body', true);
 
   const temp = await cache.tempPath(target.hex);
+  // Created before any byte arrives, so the cleanup below always finds it: a write stream opens
+  // its file on its own schedule, and a body that fails at once could otherwise race it.
+  const file = await open(temp, 'wx');
   const hash = createHash('sha256');
   let count = 0;
   const meter = new Transform({
@@ -171,7 +173,7 @@ async function attemptOnce(
       await pipeline(
         Readable.fromWeb(res.body as WebReadableStream<Uint8Array>),
         meter,
-        createWriteStream(temp)
+        file.createWriteStream()
       );
     } catch (err) {
       if (err instanceof AttemptError) throw err;
@@ -199,6 +201,8 @@ async function attemptOnce(
     const path = await cache.commit(temp, target.hex);
     return { path, bytes: count };
   } finally {
+    // The stream closes the file when it ends or fails; this waits for that (or closes it).
+    await file.close().catch(() => undefined);
     // After a successful commit the temp name no longer exists; force makes this a no-op.
     await rm(temp, { force: true });
   }

@@ -181,7 +181,12 @@ describe('lamina scan against the local endpoint', () => {
     expect(h.endpoint.log.some((r) => r.fault === 'truncate')).toBe(true);
     expect(stats.contentRequests).toBeGreaterThan(6);
     expect(result.failures.map((f) => f.code).sort()).toEqual(['ACCESS_DENIED', 'NOT_FOUND']);
-    expect(await readdir(join(h.dir, 'cache', 'sha256'))).toHaveLength(6);
+    // Exactly the verified zips: no partial file of a truncated attempt is left behind.
+    const digests = allVersions(result).flatMap((v) => (v.digest ? [v.digest.slice(7)] : []));
+    expect(digests).toHaveLength(6);
+    expect((await readdir(join(h.dir, 'cache', 'sha256'))).sort()).toEqual(
+      [...new Set(digests)].map((hex) => `${hex}.zip`).sort()
+    );
   });
 
   it('gives up on a body that is always truncated, with TRUNCATED', async () => {
