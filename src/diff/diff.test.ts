@@ -130,6 +130,11 @@ describe('diffInventories on the diff-old/diff-new fixtures', () => {
     const d = diffInventories(a, a);
     expect(d.summary.unchanged).toBe(a.entries.length);
     expect(d.added.length + d.removed.length + d.versionChanged.length).toBe(0);
+    // An estate holds thousands of diffs at once: their empty lists are one frozen array.
+    const again = diffInventories(a, a);
+    expect(again.removed).toBe(d.added);
+    expect(d.executables.changed).toBe(d.added);
+    expect(Object.isFrozen(d.added)).toBe(true);
   });
 });
 

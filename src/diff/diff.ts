@@ -298,8 +298,23 @@ export function diffInventories(
   s.executablesRemoved = out.executables.removed.length;
   s.executablesChanged = out.executables.changed.length;
   out.identical = out.complete && changeCount(s) === 0;
+  // An estate holds thousands of diffs at once, most of their lists empty: those share one
+  // frozen array (JSON and every reader see the same empty list).
+  out.added = orNone(out.added);
+  out.removed = orNone(out.removed);
+  out.versionChanged = orNone(out.versionChanged);
+  out.contentChanged = orNone(out.contentChanged);
+  const x = out.executables;
+  out.executables = {
+    added: orNone(x.added),
+    removed: orNone(x.removed),
+    changed: orNone(x.changed),
+  };
   return out;
 }
+
+const NONE = Object.freeze([]) as never[];
+const orNone = <T>(list: T[]): T[] => (list.length === 0 ? NONE : list);
 
 function versionOf(e: ComparableEntry): { version?: string; purl?: string } {
   return {

@@ -92,6 +92,12 @@ describe('analyzeEstate', () => {
     expect(hidden!.diff!.added.map((p) => p.name)).toEqual(['ms']);
   });
 
+  it('gives a version whose functions all catch up alike its own list, not a copy', () => {
+    const single = drift.layerDiffs.flatMap((l) => l.inUse).filter((u) => u.catchUp.length === 1);
+    expect(single.length).toBeGreaterThan(0);
+    for (const u of single) expect(u.catchUp[0]!.functions).toBe(u.functions);
+  });
+
   it('says why a diff is unavailable when a version could not be read', () => {
     const tools = drift.layerDiffs.find((l) => l.name === 'tools')!;
     expect(tools.inUse[0]).toMatchObject({

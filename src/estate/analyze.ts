@@ -49,6 +49,7 @@ class Cache {
   readonly #diffs = new Map<string, PackageDiff>();
   readonly #views = new Map<string, ViewFacts>();
   readonly #footprints = new Map<string, Footprint>();
+  readonly #dirs = new Map<string, string>();
   constructor(readonly options: EstateOptions) {}
 
   /** Drop the memoised comparable forms and diffs; later calls compute them again. */
@@ -59,7 +60,8 @@ class Cache {
 
   /** Drop what was memoised; later calls compute it again. */
   forget(): void {
-    for (const m of [this.#comparable, this.#diffs, this.#views, this.#footprints]) m.clear();
+    for (const m of [this.#comparable, this.#diffs, this.#views, this.#footprints, this.#dirs])
+      m.clear();
   }
 
   inventory(digest: string | null): Inventory | undefined {
@@ -105,12 +107,20 @@ class Cache {
       for (const e of this.options.entriesOf?.(digest) ?? evidenceEntries(inventory)) {
         (e.kind === 'dir' ? dirs : leaves).add(e.path);
         for (let i = e.path.lastIndexOf('/'); i > 0; i = e.path.lastIndexOf('/', i - 1))
-          dirs.add(e.path.slice(0, i));
+          dirs.add(this.#dir(e.path.slice(0, i)));
       }
-      f = { keys, leaves, dirs };
+      f = { keys: sortedList(keys), leaves: sortedList(leaves), dirs: sortedList(dirs) };
       this.#footprints.set(digest, f);
     }
     return f;
+  }
+
+  /** One string per directory: most layers share `/opt/nodejs` and the like. */
+  #dir(path: string): string {
+    const got = this.#dirs.get(path);
+    if (got !== undefined) return got;
+    this.#dirs.set(path, path);
+    return path;
   }
 
   /**
@@ -134,10 +144,32 @@ class Cache {
   }
 }
 
+/**
+ * Sorted lists, not sets: every digest's footprint is kept for the whole analysis, and a set's
+ * hash table costs several times a short list.
+ */
 interface Footprint {
-  keys: Set<string>;
-  leaves: Set<string>;
-  dirs: Set<string>;
+  keys: readonly string[];
+  leaves: readonly string[];
+  dirs: readonly string[];
+}
+
+function sortedList(set: Set<string>): readonly string[] {
+  return [...set].sort(cmp);
+}
+
+/** Whether two sorted lists share an element (one merge walk). */
+function intersects(a: readonly string[], b: readonly string[]): boolean {
+  let i = 0;
+  let j = 0;
+  while (i < a.length && j < b.length) {
+    const x = a[i]!;
+    const y = b[j]!;
+    if (x === y) return true;
+    if (x < y) i += 1;
+    else j += 1;
+  }
+  return false;
 }
 
 /**
@@ -145,10 +177,12 @@ interface Footprint {
  * diff would pair them) and no path one writes where the other has a file or directory.
  */
 function independent(a: Footprint, b: Footprint): boolean {
-  for (const k of a.keys) if (b.keys.has(k)) return false;
-  for (const p of a.leaves) if (b.leaves.has(p) || b.dirs.has(p)) return false;
-  for (const p of b.leaves) if (a.dirs.has(p)) return false;
-  return true;
+  return !(
+    intersects(a.keys, b.keys) ||
+    intersects(a.leaves, b.leaves) ||
+    intersects(a.leaves, b.dirs) ||
+    intersects(b.leaves, a.dirs)
+  );
 }
 
 /** Without the zip's listing: the files the inventory names as evidence. */
@@ -238,16 +272,23 @@ function layerDiffs(
   cache: Cache
 ): LayerDiff[] {
   const fnByArn = new Map(result.functions.map((f) => [f.arn, f]));
-  const digestOf = new Map<string, string | null>();
-  for (const l of result.layers)
-    for (const v of l.versions)
-      digestOf.set(`${l.owner}\0${l.name}\0${v.region}\0${v.version}`, v.digest);
+  // By layer, not by version: one key per layer name instead of one per version.
+  const versionsOf = new Map<string, ScanResult['layers'][number]['versions']>();
+  for (const l of result.layers) versionsOf.set(`${l.owner}\0${l.name}`, l.versions);
 
   const out: LayerDiff[] = [];
   for (const d of result.drift.layers) {
     const byVersion = new Map<number, string[]>();
     for (const u of d.functions) push(byVersion, u.version, u.arn);
-    const digest = (v: number) => digestOf.get(`${d.owner}\0${d.name}\0${d.region}\0${v}`) ?? null;
+    const versions = versionsOf.get(`${d.owner}\0${d.name}`) ?? [];
+    const digest = (v: number): string | null => {
+      // The last listed wins, should a (malformed) result list a version twice.
+      for (let i = versions.length - 1; i >= 0; i--) {
+        const x = versions[i]!;
+        if (x.region === d.region && x.version === v) return x.digest;
+      }
+      return null;
+    };
     // Version numbers are unique within a region: the newest number is the newest bytes.
     if ([...byVersion.keys()].every((v) => v === d.newestVersion)) continue;
 
@@ -370,7 +411,10 @@ function catchUp(
     if (g) g.functions.push(arn);
     else groups.set(k, { functions: [arn], ...effect });
   }
-  return [...groups.values()].sort((a, b) => cmp(a.functions[0]!, b.functions[0]!));
+  const effects = [...groups.values()];
+  // Usually every function catches up alike: that group is the version's own list, not a copy.
+  if (effects.length === 1) effects[0]!.functions = functions;
+  return effects.sort((a, b) => cmp(a.functions[0]!, b.functions[0]!));
 }
 
 /** A function-view diff: its sides are the function before and after, not layer zips. */
@@ -425,28 +469,38 @@ function packageView(
   interface Acc {
     name: string;
     ecosystem: Package['ecosystem'];
+    // Lists, sorted and made unique at the end: at 100,000 functions, sets of ARNs per
+    // package version cost several times the lists.
     versions: Map<
       string | null,
-      { functions: Set<string>; layers: Set<string>; shadowedIn: Set<string> }
+      { functions: string[]; layers: Set<string>; shadowedIn: string[] }
     >;
   }
   const byKey = new Map<string, Acc>();
   const incomplete: string[] = [];
-  // Functions with the same known layers (by ARN, in attach order) see the same merged view:
-  // each combination's view is built once, used for all its functions, then dropped. Groups are
-  // visited in the order of their first function, so every first sighting below (a package's
-  // name and ecosystem) is the one a function-by-function walk would make.
-  const groups = new Map<string, { known: ScanFunction['layers']; arns: string[] }>();
+  // Functions made alike share one layer list (the scan's result does): one group per list.
+  const byList = new Map<ScanFunction['layers'], string[]>();
   for (const fn of functions) {
     if (fn.layers.length === 0) continue;
-    // Layers whose inventory is missing are left out; the function is listed as incomplete.
-    const known = fn.layers.filter((l) => l.digest !== null && cache.inventory(l.digest));
-    if (known.length < fn.layers.length) incomplete.push(fn.arn);
+    const arns = byList.get(fn.layers);
+    if (arns) arns.push(fn.arn);
+    else byList.set(fn.layers, [fn.arn]);
+  }
+  // Lists with the same known layers (by ARN, in attach order) see the same merged view: each
+  // combination's view is built once, used for all its functions, then dropped. Groups are
+  // visited in the order of their first function, so every first sighting below (a package's
+  // name and ecosystem) is the one a function-by-function walk would make.
+  const groups = new Map<string, { known: ScanFunction['layers']; arns: string[][] }>();
+  for (const [layers, arns] of byList) {
+    // Layers whose inventory is missing are left out; the functions are listed as incomplete.
+    const known = layers.filter((l) => l.digest !== null && cache.inventory(l.digest));
+    if (known.length < layers.length) for (const arn of arns) incomplete.push(arn);
     const k = known.map((l) => `${l.arn}\0${l.digest}`).join('\n');
     const g = groups.get(k);
-    if (g) g.arns.push(fn.arn);
-    else groups.set(k, { known, arns: [fn.arn] });
+    if (g) g.arns.push(arns);
+    else groups.set(k, { known, arns: [arns] });
   }
+  byList.clear();
   for (const { known, arns } of groups.values()) {
     const view = cache.view(
       known.map((l) => l.digest),
@@ -459,14 +513,10 @@ function packageView(
         byKey.set(p.key, (acc = { name: p.name, ecosystem: p.ecosystem, versions: new Map() }));
       let v = acc.versions.get(p.version);
       if (!v)
-        acc.versions.set(
-          p.version,
-          (v = { functions: new Set(), layers: new Set(), shadowedIn: new Set() })
-        );
-      if (p.visible) {
-        for (const arn of arns) v.functions.add(arn);
-        v.layers.add(known[p.layer]!.arn);
-      } else for (const arn of arns) v.shadowedIn.add(arn);
+        acc.versions.set(p.version, (v = { functions: [], layers: new Set(), shadowedIn: [] }));
+      const into = p.visible ? v.functions : v.shadowedIn;
+      for (const list of arns) for (const arn of list) into.push(arn);
+      if (p.visible) v.layers.add(known[p.layer]!.arn);
     }
   }
   const packages: EstatePackage[] = [...byKey.entries()]
@@ -477,15 +527,42 @@ function packageView(
       name: acc.name,
       versions: [...acc.versions.entries()]
         .sort(([a], [b]) => compareDeployed(acc.ecosystem, a, b, order))
-        .map(([version, v]) => ({
-          version,
-          functions: [...v.functions].sort(cmp),
-          layers: [...v.layers].sort(cmp),
-          // Hidden where it is also visible (another copy) is not hidden.
-          shadowedIn: [...v.shadowedIn].filter((f) => !v.functions.has(f)).sort(cmp),
-        })),
+        .map(([version, v]) => {
+          const visible = sortedUnique(v.functions);
+          return {
+            version,
+            functions: visible,
+            layers: [...v.layers].sort(cmp),
+            // Hidden where it is also visible (another copy) is not hidden.
+            shadowedIn: sortedUnique(v.shadowedIn).filter((f) => !hasSorted(visible, f)),
+          };
+        }),
     }));
   return { packages, incompleteFunctions: incomplete.sort(cmp) };
+}
+
+/** `list` sorted with duplicates removed, in place. */
+function sortedUnique(list: string[]): string[] {
+  list.sort(cmp);
+  let n = 0;
+  for (let i = 0; i < list.length; i++)
+    if (i === 0 || list[i] !== list[n - 1]) list[n++] = list[i]!;
+  list.length = n;
+  return list;
+}
+
+/** Whether the sorted `list` holds `x` (by halves). */
+function hasSorted(list: readonly string[], x: string): boolean {
+  let lo = 0;
+  let hi = list.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    const m = list[mid]!;
+    if (m === x) return true;
+    if (m < x) lo = mid + 1;
+    else hi = mid;
+  }
+  return false;
 }
 
 /** Ascending by version order; versions it cannot order after those, by text; no version last. */
@@ -512,11 +589,20 @@ function compareDeployed(
  */
 export function estateInventory(inv: Inventory): Inventory {
   return {
-    artifact: { ...inv.artifact, properties: {} },
+    artifact: { ...inv.artifact, properties: NO_PROPERTIES },
     packages: inv.packages.map(estatePackage),
-    findings: inv.findings.filter(isGapFinding),
+    findings: gapFindings(inv.findings),
     complete: inv.complete,
   };
+}
+
+// Shared by every slimmed inventory (frozen: nothing may add to them).
+const NONE = Object.freeze([]) as never[];
+const NO_PROPERTIES = Object.freeze({}) as Record<string, string>;
+
+function gapFindings<T extends Parameters<typeof isGapFinding>[0]>(findings: readonly T[]): T[] {
+  const gaps = findings.filter(isGapFinding);
+  return gaps.length === 0 ? NONE : gaps;
 }
 
 function estatePackage(p: Package): Package {
@@ -529,13 +615,13 @@ function estatePackage(p: Package): Package {
     ...(p.version !== undefined ? { version: p.version } : {}),
     ...(p.purl !== undefined ? { purl: p.purl } : {}),
     type: p.type,
-    licenses: [],
+    licenses: NONE,
     hashes: p.hashes,
     locations: p.locations,
     foundBy: '',
-    dependsOn: p.dependsOn,
-    owns: [],
-    properties: binaryKind === undefined ? {} : { 'binary:kind': binaryKind },
-    findings: p.findings.filter(isGapFinding),
+    dependsOn: p.dependsOn.length === 0 ? NONE : p.dependsOn,
+    owns: NONE,
+    properties: binaryKind === undefined ? NO_PROPERTIES : { 'binary:kind': binaryKind },
+    findings: gapFindings(p.findings),
   };
 }

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { deflateRawSync } from 'node:zlib';
 import type { Readable } from 'node:stream';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import {
   unicodePathExtra,
   writeZip,
@@ -110,6 +110,23 @@ describe('reading a well-formed zip', () => {
       expect(await codeOf(src.read('missing'))).toBe('NOT_FOUND');
     } finally {
       await src.close();
+    }
+  });
+
+  it('opens a small zip through buffers no larger than the file (a scan opens thousands)', async () => {
+    const small = writeZip([{ name: 'nodejs/node_modules/x/package.json', data: pkgJson }]);
+    const smallFile = join(tmp, 'small.zip');
+    writeFileSync(smallFile, small);
+    const spy = vi.spyOn(Buffer, 'allocUnsafe');
+    try {
+      const src = await openZipFile(smallFile, { name: 'small.zip' });
+      expect((await src.read('nodejs/node_modules/x/package.json')).toString()).toBe(pkgJson);
+      await src.close();
+      const sizes = spy.mock.calls.map(([n]) => n);
+      expect(sizes.length).toBeGreaterThan(0);
+      expect(Math.max(...sizes)).toBeLessThanOrEqual(small.length);
+    } finally {
+      spy.mockRestore();
     }
   });
 

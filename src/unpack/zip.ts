@@ -261,10 +261,14 @@ function errText(err: unknown): string {
   return err instanceof Error ? err.message.replace(/\s+/g, ' ') : String(err);
 }
 
-/** sha256 of the archive, streamed through one reused 1 MiB buffer. */
+/**
+ * sha256 of the archive, streamed through one reused buffer of at most 1 MiB. A small archive
+ * gets a buffer its size: a scan hashes thousands of layer zips of a few kilobytes, and a
+ * mebibyte each was most of its memory outside the heap.
+ */
 async function hashFile(fh: FileHandle, size: number): Promise<string> {
   const h = createHash('sha256');
-  const buf = Buffer.allocUnsafe(1024 * 1024);
+  const buf = Buffer.allocUnsafe(Math.min(1024 * 1024, Math.max(1, size)));
   for (let pos = 0; pos < size;) {
     const { bytesRead } = await fh.read(buf, 0, buf.length, pos);
     if (bytesRead === 0) break;
@@ -648,7 +652,9 @@ class Window {
   }
 
   async #read(pos: number, len: number): Promise<void> {
-    const want = Math.max(len, this.size);
+    // No more than the file holds: a scan reads thousands of layer zips of a few kilobytes, and
+    // a full window each was most of its memory outside the heap.
+    const want = Math.max(len, Math.min(this.size, this.ra.size - pos));
     if (!this.ra.readInto) this.#buf = await this.ra.read(pos, want);
     else {
       if (!this.#own || this.#own.length < want) this.#own = Buffer.allocUnsafe(want);
