@@ -102,6 +102,8 @@ const NOT_FOR_A_LAYER_SBOM = [
   '@sigstore/bundle',
   'better-sqlite3',
   'ajv',
+  // lamina writes purls with its own encoder (inventory/purl.ts); packageurl-js parses policies.
+  'packageurl-js',
 ];
 
 /** What writes CycloneDX XML: the library's XML serializer requires them as it loads. */
@@ -122,7 +124,6 @@ describe('lamina sbom start-up', () => {
     // Importing CommonJS from an ES module costs a second parse of it (util/cjs.ts).
     const r = packagesLoaded(['sbom', LAYER, '-o', join(dir, 'cjs.cdx.json')]);
     expect(r.code).toBe(0);
-    expect(r.packages).toContain('packageurl-js');
     expect(r.packages).toContain('picomatch');
     expect(r.esmPackages).toEqual([]);
   });
