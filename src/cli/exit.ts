@@ -7,7 +7,7 @@ import { BaseError, UnpackError, UsageError } from '../errors.js';
 import { awsAccessProblem } from '../fetch/aws/errors.js';
 import { FetchError } from '../fetch/errors.js';
 import { HISTORY_EXIT, HistoryError } from '../history/errors.js';
-import { SbomReadError } from '../sbom/read.js';
+import { SbomReadError } from '../sbom/errors.js';
 import { ImageError, RegistryError } from '../fetch/image/errors.js';
 import { PolicyError } from '../verify/policy/errors.js';
 import { TrustRootError } from '../verify/trust/errors.js';

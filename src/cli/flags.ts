@@ -7,7 +7,7 @@ import { stat } from 'node:fs/promises';
 import { isAbsolute, relative, resolve, sep } from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { UsageError } from '../errors.js';
-import { profileRegion, type AwsOptions } from '../fetch/aws/clients.js';
+import type { AwsOptions } from '../fetch/aws/clients.js';
 import type { LayerFacts } from '../model/evidence.js';
 import type { ImageScope, InventoryImageOptions } from '../pipeline/image.js';
 import { isImageInput } from '../pipeline/image-input.js';
@@ -358,9 +358,11 @@ export const ESTATE = {
  * @throws UsageError when the profile is not defined
  */
 export async function defaultRegion(profile: string | undefined): Promise<string | undefined> {
-  return (
-    process.env['AWS_REGION'] || process.env['AWS_DEFAULT_REGION'] || (await profileRegion(profile))
-  );
+  const fromEnv = process.env['AWS_REGION'] || process.env['AWS_DEFAULT_REGION'];
+  if (fromEnv) return fromEnv;
+  // Loaded here, not with the flags: only AWS commands read a profile.
+  const { profileRegion } = await import('../fetch/aws/clients.js');
+  return profileRegion(profile);
 }
 
 /** `--region` (repeatable), else {@link defaultRegion}; possibly none. */

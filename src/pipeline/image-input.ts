@@ -3,7 +3,6 @@
  * that every command can ask without loading the image stack (registry, AWS SDK, tar reader).
  */
 import { stat } from 'node:fs/promises';
-import { isLayoutDirectory, parseImageReference } from '../fetch/image/reference.js';
 
 /**
  * Whether `input` names a container image rather than a layer: an `oci:`, `docker-archive:` or
@@ -12,6 +11,11 @@ import { isLayoutDirectory, parseImageReference } from '../fetch/image/reference
  */
 export async function isImageInput(input: string): Promise<boolean> {
   if (/^(oci|docker-archive):/.test(input) || input.startsWith('docker://')) return true;
+  // A file that is there (a layer zip) is no layout directory and no reference: answered
+  // without loading the image reference parser.
+  const st = await stat(input).catch(() => undefined);
+  if (st && !st.isDirectory()) return false;
+  const { isLayoutDirectory, parseImageReference } = await import('../fetch/image/reference.js');
   if (await isLayoutDirectory(input)) return true;
   // An ARN, or a zip that is not there (a missing layer, not a registry `host.d/x.zip`).
   if (input.startsWith('arn:') || /\.zip$/i.test(input)) return false;

@@ -6,11 +6,10 @@ import type { FunctionInfo } from '../fetch/aws/function.js';
 import type { MergeLayerInput, MergedView } from '../merge/merge.js';
 import type { Inventory } from '../model/inventory.js';
 import { serializeSbom } from '../sbom/cyclonedx.js';
-import { serializeSpdx } from '../sbom/spdx.js';
 import type { ImageInventory } from './image.js';
 import { inventoryPath, inventoryZipFile } from './inventory.js';
 import { resolveLimits, type AwsAccessOptions, type LimitOptions } from './options.js';
-import { renderSboms, type Rendered, type SbomFormatOptions } from './sbom-formats.js';
+import { formatsOf, renderSboms, type Rendered, type SbomFormatOptions } from './sbom-formats.js';
 
 export {
   SBOM_OUTPUT_FORMATS,
@@ -51,8 +50,12 @@ export async function layerSbom(options: LayerSbomOptions): Promise<LayerSbom> {
   } else {
     inventory = await inventoryPath(options.input, limits);
   }
+  // renderSboms calls the SPDX writer for spdx-json only: it is loaded only then.
+  const spdx = formatsOf(options).includes('spdx-json')
+    ? await import('../sbom/spdx.js')
+    : undefined;
   const rendered = renderSboms(options, {
-    spdx: (o) => serializeSpdx(inventory, o),
+    spdx: (o) => spdx!.serializeSpdx(inventory, o),
     cyclonedx: (o) => serializeSbom(inventory, o),
   });
   return { ...rendered, inventory };

@@ -6,18 +6,13 @@
  * `compositions` they count as incomplete: nothing says they saw every executable.
  * https://cyclonedx.org/docs/1.6/json/
  */
-import { BaseError } from '../errors.js';
 import type { Artifact, Inventory } from '../model/inventory.js';
 import type { Ecosystem, HashAlgorithm, License, Package } from '../model/package.js';
 import { NS } from './namespace.js';
 
-/** Codes for an SBOM lamina cannot read back. */
-export type SbomReadErrorCode = 'NOT_JSON' | 'NOT_CYCLONEDX' | 'TOO_MANY_COMPONENTS';
+import { SbomReadError } from './errors.js';
 
-/** An SBOM file that is not a CycloneDX JSON document lamina can read. Exit code 2. */
-export class SbomReadError extends BaseError<SbomReadErrorCode> {
-  readonly exitCode = 2;
-}
+export { SbomReadError, type SbomReadErrorCode } from './errors.js';
 
 export interface ReadSbomOptions {
   /** Display name for errors (the file name). */

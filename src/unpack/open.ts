@@ -2,7 +2,6 @@ import { stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { UsageError } from '../errors.js';
 import type { Artifact } from '../model/inventory.js';
-import { DirectorySource } from './directory.js';
 import type { FileSource, Limits } from './source.js';
 import { openZipFile } from './zip.js';
 
@@ -15,6 +14,8 @@ export async function openLayerPath(
   if (!st)
     throw new UsageError({ code: 'BAD_INPUT', message: `${path}: no such file or directory` });
   if (st.isDirectory()) {
+    // Loaded for a directory only: most layers are zips.
+    const { DirectorySource } = await import('./directory.js');
     const source = await DirectorySource.open(path, limits);
     return {
       source,

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -106,6 +106,18 @@ const NOT_FOR_A_LAYER_SBOM = [
   'packageurl-js',
 ];
 
+/**
+ * lamina's modules a zip layer's CycloneDX SBOM does not need: the SPDX writer, the directory
+ * reader, the image reference parser, the AWS profile reader, the SBOM reader.
+ */
+const NOT_FOR_A_ZIP_CYCLONEDX_SBOM = [
+  'src/sbom/spdx.js',
+  'src/unpack/directory.js',
+  'src/fetch/image/reference.js',
+  'src/fetch/aws/clients.js',
+  'src/sbom/read.js',
+];
+
 /** What writes CycloneDX XML: the library's XML serializer requires them as it loads. */
 const XML_WRITER = ['xmlbuilder2', 'js-yaml', '@oozcitak/dom'];
 const GOLDEN = join(REPO_ROOT, 'testdata', 'golden');
@@ -177,6 +189,28 @@ describe('lamina sbom start-up', () => {
     expect(catalogersLoaded(modules)).toEqual(['npm']);
     // A function's merged view is not a layer's.
     expect([...modules].filter((m) => m.startsWith('src/merge/'))).toEqual([]);
+    // Nor what other inputs, formats and commands need.
+    expect(NOT_FOR_A_ZIP_CYCLONEDX_SBOM.filter((m) => modules.has(m))).toEqual([]);
+  });
+
+  it('what a zip to CycloneDX does not load still loads for its own input or format', () => {
+    const spdx = packagesLoaded(['sbom', LAYER, '-o', `spdx-json=${join(dir, 'a.spdx.json')}`]);
+    expect(spdx.code).toBe(0);
+    expect(spdx.modules).toContain('src/sbom/spdx.js');
+    expect(JSON.parse(readFileSync(join(dir, 'a.spdx.json'), 'utf8'))).toMatchObject({
+      spdxVersion: 'SPDX-2.3',
+    });
+    const layerDir = join(dir, 'unzipped');
+    mkdirSync(join(layerDir, 'nodejs', 'node_modules', 'left-pad'), { recursive: true });
+    writeFileSync(
+      join(layerDir, 'nodejs', 'node_modules', 'left-pad', 'package.json'),
+      PACKAGE_JSON
+    );
+    const fromDir = packagesLoaded(['sbom', layerDir, '-o', join(dir, 'dir.cdx.json')]);
+    expect(fromDir.code).toBe(0);
+    expect(fromDir.modules).toContain('src/unpack/directory.js');
+    expect(fromDir.modules).toContain('src/fetch/image/reference.js');
+    expect(readFileSync(join(dir, 'dir.cdx.json'), 'utf8')).toContain('pkg:npm/left-pad@1.3.0');
   });
 
   it('a jar loads the Java cataloger; a file that could run loads the binary one', () => {
