@@ -5,6 +5,7 @@
 import type { Ecosystem, HashAlgorithm } from '../model/package.js';
 import type { ComparableEntry, ComparableInventory } from './comparable.js';
 import { ecosystemVersionOrder, type VersionOrder } from './version-order.js';
+import { NONE } from '../util/intern.js';
 
 /** One side of a diff. */
 export interface DiffSide {
@@ -313,7 +314,6 @@ export function diffInventories(
   return out;
 }
 
-const NONE = Object.freeze([]) as never[];
 const orNone = <T>(list: T[]): T[] => (list.length === 0 ? NONE : list);
 
 function versionOf(e: ComparableEntry): { version?: string; purl?: string } {

@@ -21,6 +21,7 @@ import type {
   PackageDrift,
   RegionDiff,
 } from '../scan/package-drift.js';
+import { NONE } from '../util/intern.js';
 
 export interface EstateOptions {
   /** The inventory of a layer zip by digest (`sha256:<hex>`); undefined when it could not be read. */
@@ -596,8 +597,7 @@ export function estateInventory(inv: Inventory): Inventory {
   };
 }
 
-// Shared by every slimmed inventory (frozen: nothing may add to them).
-const NONE = Object.freeze([]) as never[];
+// Shared by every slimmed inventory (frozen: nothing may add to it).
 const NO_PROPERTIES = Object.freeze({}) as Record<string, string>;
 
 function gapFindings<T extends Parameters<typeof isGapFinding>[0]>(findings: readonly T[]): T[] {

@@ -28,3 +28,9 @@ export class Interner {
     return got as string[];
   }
 }
+
+/**
+ * One empty list for every holder of an empty list (frozen: nothing may add to it). An
+ * estate's analysis holds thousands of diffs and inventories at once, most of their lists empty.
+ */
+export const NONE = Object.freeze([]) as never[];

@@ -38,7 +38,7 @@ describe('lamina scan heap growth (src/cli/heap.ts)', () => {
     const standard = run('default');
     // An unknown V8 flag is reported on stderr, not thrown.
     expect(bound.stderr).toBe('');
-    // The default lets the old generation grow up to 4 × its live size, the bound 2 ×.
+    // The default lets the old generation grow up to 4 × its live size, the bound 1.5 ×.
     expect(bound.majors).toBeGreaterThan(standard.majors * 1.5);
   }, 60_000);
 });
