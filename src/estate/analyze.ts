@@ -61,8 +61,8 @@ class Cache {
 
   /** Drop what was memoised; later calls compute it again. */
   forget(): void {
-    for (const m of [this.#comparable, this.#diffs, this.#views, this.#footprints, this.#dirs])
-      m.clear();
+    this.forgetComparisons();
+    for (const m of [this.#views, this.#footprints, this.#dirs]) m.clear();
   }
 
   inventory(digest: string | null): Inventory | undefined {
