@@ -275,7 +275,12 @@ function layerDiffs(
   const fnByArn = new Map(result.functions.map((f) => [f.arn, f]));
   // By layer, not by version: one key per layer name instead of one per version.
   const versionsOf = new Map<string, ScanResult['layers'][number]['versions']>();
-  for (const l of result.layers) versionsOf.set(`${l.owner}\0${l.name}`, l.versions);
+  for (const l of result.layers) {
+    const k = `${l.owner}\0${l.name}`;
+    // A result read back could list a layer twice: its versions are then looked up in both.
+    const seen = versionsOf.get(k);
+    versionsOf.set(k, seen ? [...seen, ...l.versions] : l.versions);
+  }
 
   const out: LayerDiff[] = [];
   for (const d of result.drift.layers) {
@@ -283,7 +288,7 @@ function layerDiffs(
     for (const u of d.functions) push(byVersion, u.version, u.arn);
     const versions = versionsOf.get(`${d.owner}\0${d.name}`) ?? [];
     const digest = (v: number): string | null => {
-      // The last listed wins, should a (malformed) result list a version twice.
+      // The last listed wins, should a result list a version twice (as a map by version would).
       for (let i = versions.length - 1; i >= 0; i--) {
         const x = versions[i]!;
         if (x.region === d.region && x.version === v) return x.digest;

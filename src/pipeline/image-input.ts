@@ -19,13 +19,8 @@ export async function isImageInput(input: string): Promise<boolean> {
   if (await isLayoutDirectory(input)) return true;
   // An ARN, or a zip that is not there (a missing layer, not a registry `host.d/x.zip`).
   if (input.startsWith('arn:') || /\.zip$/i.test(input)) return false;
-  if (
-    await stat(input).then(
-      () => true,
-      () => false
-    )
-  )
-    return false;
+  // A directory that is there but holds no layout is a layer directory.
+  if (st) return false;
   try {
     parseImageReference(input);
     return true;
