@@ -15,7 +15,10 @@ describe('jsonChunks', () => {
   ];
   for (const [name, value] of cases)
     it(`writes what JSON.stringify(value, null, 2) writes: ${name}`, () => {
-      for (const depth of [0, 1, 2, 3, 5]) expect(join(value, depth)).toBe(want(value));
+      for (const depth of [0, 1, 2, 3, 5]) {
+        expect(join(value, depth)).toBe(want(value));
+        expect([...jsonChunks(value, depth, 'whole')].join('')).toBe(want(value));
+      }
     });
 
   it('yields one chunk per element at the streamed depth', () => {
@@ -23,5 +26,18 @@ describe('jsonChunks', () => {
     const chunks = [...jsonChunks(big, 3)];
     expect(chunks.length).toBeGreaterThan(1000);
     expect(Math.max(...chunks.map((c) => c.length))).toBeLessThan(40);
+  });
+
+  it("writes each array element in one chunk with elements 'whole'", () => {
+    const big = {
+      functions: Array.from({ length: 1000 }, (_, i) => ({ i, l: [i] })),
+      d: { x: [{ y: 1 }] },
+    };
+    const chunks = [...jsonChunks(big, 3, 'whole')];
+    // Per element a separator and the element; a few more for the containers.
+    expect(chunks.length).toBeLessThan(2 * 1000 + 20);
+    expect([...jsonChunks(big, 3)].length).toBeGreaterThan(4 * 1000);
+    expect(chunks).toContain(JSON.stringify({ i: 7, l: [7] }, null, 2).replaceAll('\n', '\n    '));
+    expect(chunks.join('')).toBe(want(big));
   });
 });
