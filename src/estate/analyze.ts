@@ -21,7 +21,7 @@ import type {
   PackageDrift,
   RegionDiff,
 } from '../scan/package-drift.js';
-import { NONE } from '../util/intern.js';
+import { Interner, NONE } from '../util/intern.js';
 
 export interface EstateOptions {
   /** The inventory of a layer zip by digest (`sha256:<hex>`); undefined when it could not be read. */
@@ -50,7 +50,8 @@ class Cache {
   readonly #diffs = new Map<string, PackageDiff>();
   readonly #views = new Map<string, ViewFacts>();
   readonly #footprints = new Map<string, Footprint>();
-  readonly #dirs = new Map<string, string>();
+  // One string per directory: most layers share `/opt/nodejs` and the like.
+  #dirs = new Interner();
   constructor(readonly options: EstateOptions) {}
 
   /** Drop the memoised comparable forms and diffs; later calls compute them again. */
@@ -62,7 +63,8 @@ class Cache {
   /** Drop what was memoised; later calls compute it again. */
   forget(): void {
     this.forgetComparisons();
-    for (const m of [this.#views, this.#footprints, this.#dirs]) m.clear();
+    for (const m of [this.#views, this.#footprints]) m.clear();
+    this.#dirs = new Interner();
   }
 
   inventory(digest: string | null): Inventory | undefined {
@@ -108,20 +110,12 @@ class Cache {
       for (const e of this.options.entriesOf?.(digest) ?? evidenceEntries(inventory)) {
         (e.kind === 'dir' ? dirs : leaves).add(e.path);
         for (let i = e.path.lastIndexOf('/'); i > 0; i = e.path.lastIndexOf('/', i - 1))
-          dirs.add(this.#dir(e.path.slice(0, i)));
+          dirs.add(this.#dirs.string(e.path.slice(0, i)));
       }
       f = { keys: sortedList(keys), leaves: sortedList(leaves), dirs: sortedList(dirs) };
       this.#footprints.set(digest, f);
     }
     return f;
-  }
-
-  /** One string per directory: most layers share `/opt/nodejs` and the like. */
-  #dir(path: string): string {
-    const got = this.#dirs.get(path);
-    if (got !== undefined) return got;
-    this.#dirs.set(path, path);
-    return path;
   }
 
   /**
