@@ -15,6 +15,9 @@
 //                            Region, above which the endpoint throttles; the fault spec's rate=N)
 //        [--skip-warm]      (cold run only)
 //        [--cpu-prof DIR]   (write V8 CPU profiles of the scan children into DIR)
+//        [--gc-trace DIR]   (write each scan child's memory record into DIR as
+//                            <cold|warm>-f<F>.json: RSS every 20 ms, and at each full collection
+//                            the heap and each V8 space's size and use; scripts/bench/gc-trace.mjs)
 //        [--heap-growing-percent N]  (V8's heap growing factor for the scan, as `lamina scan`
 //                            sets it: default src/cli/heap.ts's; 0 keeps V8's own)
 //        [--dir DIR]        (where the estate, cache and output go; default .bench/scan)
@@ -25,13 +28,14 @@
 // Needs `npm run build` and `npm run build:aws-local` (npm run bench:scan does both).
 import { spawn } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve as resolvePath } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const BENCH_DEFAULT = join(ROOT, '.bench', 'scan');
 const DIST = process.env.LAMINA_DIST ?? join(ROOT, 'dist');
+const GC_TRACE = join(ROOT, 'scripts', 'bench', 'gc-trace.mjs');
 
 const { values } = parseArgs({
   options: {
@@ -42,6 +46,7 @@ const { values } = parseArgs({
     rate: { type: 'string' },
     'skip-warm': { type: 'boolean', default: false },
     'cpu-prof': { type: 'string' },
+    'gc-trace': { type: 'string' },
     'heap-growing-percent': { type: 'string' },
     dir: { type: 'string' },
     sizes: { type: 'string' },
@@ -140,6 +145,7 @@ async function main() {
   );
   rmSync(BENCH, { recursive: true, force: true });
   mkdirSync(BENCH, { recursive: true });
+  if (values['gc-trace']) mkdirSync(values['gc-trace'], { recursive: true });
   const { yaml, versions } = estateYaml();
   const estateFile = join(BENCH, 'estate.yaml');
   writeFileSync(estateFile, yaml);
@@ -210,6 +216,7 @@ async function main() {
           [
             // NODE_OPTIONS refuses --cpu-prof, so profiling the child needs its own flag.
             ...(values['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${values['cpu-prof']}`] : []),
+            ...(values['gc-trace'] ? ['--import', pathToFileURL(GC_TRACE).href] : []),
             '--input-type=module',
             '-e',
             CHILD,
@@ -224,6 +231,14 @@ async function main() {
               ...process.env,
               ...(values['heap-growing-percent'] !== undefined
                 ? { LAMINA_BENCH_HEAP_GROWING_PERCENT: values['heap-growing-percent'] }
+                : {}),
+              ...(values['gc-trace']
+                ? {
+                    LAMINA_BENCH_GC_TRACE: join(
+                      resolvePath(values['gc-trace']),
+                      `${label}-f${FUNCTIONS}.json`
+                    ),
+                  }
                 : {}),
             },
           }

@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
   canonicalKey,
@@ -285,6 +286,51 @@ describe('topSelfTime', () => {
       expect(top[0]!.pct).toBeGreaterThan(50);
     } finally {
       rmSync(root, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('gc-trace.mjs (the scan benchmark --gc-trace preload)', () => {
+  const preload = pathToFileURL(join(import.meta.dirname, 'gc-trace.mjs')).href;
+  // 200,000 objects kept live across two forced full collections.
+  const work = 'const keep=[];for(let i=0;i<2e5;i++)keep.push({i});gc();gc();globalThis.k=keep;';
+
+  it('records each full collection with the old space holding what stays live', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gc-trace-'));
+    try {
+      const out = join(dir, 'trace.json');
+      const r = spawnSync(process.execPath, ['--expose-gc', '--import', preload, '-e', work], {
+        env: { ...process.env, LAMINA_BENCH_GC_TRACE: out },
+      });
+      expect(r.status, String(r.stderr)).toBe(0);
+      const trace = JSON.parse(readFileSync(out, 'utf8')) as {
+        peak: { rss: number };
+        fullCollections: { rss: number; spaces: Record<string, { size: number; used: number }> }[];
+      };
+      expect(trace.fullCollections.length).toBeGreaterThanOrEqual(2);
+      const old = trace.fullCollections.at(-1)!.spaces['old']!;
+      // 200,000 small objects are several MiB; the space's pages hold at least what is in them.
+      expect(old.used).toBeGreaterThan(4);
+      expect(old.size).toBeGreaterThanOrEqual(old.used);
+      expect(trace.peak.rss).toBeGreaterThanOrEqual(trace.fullCollections[0]!.rss);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('writes nothing without LAMINA_BENCH_GC_TRACE', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gc-trace-'));
+    try {
+      const env = { ...process.env };
+      delete env['LAMINA_BENCH_GC_TRACE'];
+      const r = spawnSync(process.execPath, ['--expose-gc', '--import', preload, '-e', work], {
+        cwd: dir,
+        env,
+      });
+      expect(r.status, String(r.stderr)).toBe(0);
+      expect(readdirSync(dir)).toEqual([]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });

@@ -153,6 +153,28 @@ describe('analyzeEstate', () => {
     ]);
   });
 
+  it('names each layer a package version is seen through once, however its groups interleave', () => {
+    // Three layer combinations, visited in this order: uuid 9.0.1 is seen through base:1, then
+    // base:2, then base:1 again.
+    const r = estate(VERSIONS, [
+      [E, 'x', [['base', 1]]],
+      [E, 'y', [['base', 2]]],
+      [
+        E,
+        'z',
+        [
+          ['base', 1],
+          ['tools', 2],
+        ],
+      ],
+    ]);
+    const d = analyzeEstate(r, { inventoryOf: (x) => INVENTORIES.get(x) });
+    const uuid = d.packages.find((p) => p.key === 'pkg:npm/uuid')!.versions[0]!;
+    expect(uuid.version).toBe('9.0.1');
+    expect(uuid.functions.map((f) => f.split(':')[6])).toEqual(['x', 'y', 'z']);
+    expect(uuid.layers.map((l) => l.split(':').slice(6).join(':'))).toEqual(['base:1', 'base:2']);
+  });
+
   it('is deterministic and ignores the order functions are given in', () => {
     const reversed = { ...result, functions: [...result.functions].reverse() };
     const again = analyzeEstate(reversed, { inventoryOf: (d) => INVENTORIES.get(d) });
