@@ -37,7 +37,8 @@ import {
   type DeployedImage,
   type ImageFailure,
 } from './function-image.js';
-import { gatherImageEvidence, needsRevocation } from './verify-image.js';
+import { inventoryHandle } from './image.js';
+import { gatherImageEvidence, needsImageInventory, needsRevocation } from './verify-image.js';
 import type { VerifyNote } from './verify-outcome.js';
 
 /** An image function version to verify, and the principal and Region to read it as. */
@@ -128,9 +129,13 @@ export async function verifyImageFunctions(
           image.repository
         );
         try {
-          return await gatherImageEvidence(handle.image, store, policy, {
+          const got = await gatherImageEvidence(handle.image, store, policy, {
             name: first.deployed!.code.resolvedImageUri,
           });
+          if (!needsImageInventory(policy)) return got;
+          // An image that cannot be inventoried throws: its functions' verdicts fail.
+          const { inventory } = await inventoryHandle(handle, { retry: retry.download });
+          return { ...got, evidence: { ...got.evidence, inventory } };
         } finally {
           await store.close();
         }

@@ -32,7 +32,7 @@ import { describeUndecided, selectRule } from '../verify/policy/match.js';
 import type { ImagePin, LoadedPolicy } from '../verify/policy/types.js';
 import { addImagePinToPolicyText } from '../verify/policy/write-pin.js';
 import { resolvePolicy } from './evidence.js';
-import { openRegistryRepository, resolveImageReference } from './image.js';
+import { inventoryHandle, openRegistryRepository, resolveImageReference } from './image.js';
 import type { AwsAccessOptions, PolicyInput } from './options.js';
 import type { VerifyOutcome } from './verify-outcome.js';
 
@@ -137,28 +137,56 @@ async function gatherImage(
   options: ImageSourceOptions & AwsAccessOptions & { facts?: ImageFacts | undefined },
   policy: LoadedPolicy
 ): Promise<Gathered> {
-  const { image, reference } = await resolveImageForVerify(options);
-  const opened = await openStore(reference, options);
+  const reference = await classifyImageInput(options.image);
+  // Resolved once: the documents verified, the layers inventoried and the signatures looked up
+  // are all of this one manifest, even if a tag moves meanwhile.
+  const resolved = await resolveImageReference(options.image, {
+    ...options,
+    ...(options.registry ?? {}),
+  });
   try {
-    const repository =
-      reference.transport === 'registry'
-        ? `${reference.registry}/${reference.repository}`
-        : options.facts?.repository;
-    const facts = options.facts ?? {};
-    const { evidence, notes } = await gatherImageEvidence(image, opened.store, policy, {
-      name: options.image,
-      ...(repository !== undefined ? { repository } : {}),
-      ...(facts.function !== undefined ? { function: facts.function } : {}),
-      ...(facts.account !== undefined ? { account: facts.account } : {}),
-      ...(facts.region !== undefined ? { region: facts.region } : {}),
-      ...(reference.transport === 'registry' && reference.digest === undefined
-        ? { tag: reference.tag ?? 'latest' }
-        : {}),
-    });
-    return { evidence: { ...evidence, name: image.name }, image, notes };
+    const { image } = resolved;
+    const opened = await openStore(reference, options);
+    let gathered: Awaited<ReturnType<typeof gatherImageEvidence>>;
+    try {
+      const repository =
+        reference.transport === 'registry'
+          ? `${reference.registry}/${reference.repository}`
+          : options.facts?.repository;
+      const facts = options.facts ?? {};
+      gathered = await gatherImageEvidence(image, opened.store, policy, {
+        name: options.image,
+        ...(repository !== undefined ? { repository } : {}),
+        ...(facts.function !== undefined ? { function: facts.function } : {}),
+        ...(facts.account !== undefined ? { account: facts.account } : {}),
+        ...(facts.region !== undefined ? { region: facts.region } : {}),
+        ...(reference.transport === 'registry' && reference.digest === undefined
+          ? { tag: reference.tag ?? 'latest' }
+          : {}),
+      });
+    } finally {
+      await opened.close();
+    }
+    // Only when a rule could ask for it: inventorying brings every layer in. A layer that cannot
+    // be read or is refused throws: the verification does not complete rather than pass.
+    const inventory = needsImageInventory(policy)
+      ? (await inventoryHandle(resolved.handle)).inventory
+      : undefined;
+    return {
+      evidence: { ...gathered.evidence, name: image.name, ...(inventory ? { inventory } : {}) },
+      image,
+      notes: gathered.notes,
+    };
   } finally {
-    await opened.close();
+    await resolved.close();
   }
+}
+
+/** Whether any `images` rule has packages, licenses or inventory rules (they need the inventory). */
+export function needsImageInventory(policy: LoadedPolicy): boolean {
+  return (policy.policy.images ?? []).some(
+    (r) => r.packages !== undefined || r.licenses !== undefined || r.inventory !== undefined
+  );
 }
 
 /** The facts of an image's evidence that come from where it was named, not from its documents. */

@@ -6,8 +6,8 @@
  * Checks of an `images:` rule: `digest` (pins on the platform manifest digest, or on an index
  * that lists it), `tags` (deploy-by-tag from a mutable repository), one check per signer anchor
  * and `signers:threshold`, and the inventory rules (packages, licenses, completeness) when the
- * image was inventoried; when it was not, a rule that asks for them fails with
- * `inventory:not-inventoried` rather than pass.
+ * image was inventoried (the pipeline does when a rule could ask); when it was not, a rule that
+ * asks for them fails with `inventory:not-inventoried` rather than pass.
  */
 import { evaluateInventory } from './checks/inventory.js';
 import { evaluateLicenses } from './checks/licenses.js';
@@ -416,8 +416,9 @@ async function evaluateSignersOfImage(
 }
 
 /**
- * Packages, licenses and completeness, as for layers, when the image was inventoried. Until the
- * image inventory is wired in, a rule that asks for them fails closed.
+ * Packages, licenses and completeness, as for layers, when the image was inventoried. Evidence
+ * without an inventory (the pipeline inventories only when some rule could ask) fails a rule
+ * that asks for them: closed, never skipped.
  */
 function inventoryChecks(rule: ImageRule | undefined, ev: ImageEvidence): RawCheck[] {
   const inv = ev.inventory;

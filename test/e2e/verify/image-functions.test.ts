@@ -156,9 +156,9 @@ images:
 `;
 
 /** Run from the endpoint's directory, the policy named relatively (as in a checkout). */
-async function verify(args: string[], format = 'json', local = aws) {
+async function verify(args: string[], format = 'json', local = aws, policy = POLICY()) {
   await local.file('signer-root.pem', rootPem);
-  await local.file('policy.yaml', POLICY());
+  await local.file('policy.yaml', policy);
   const cwd = process.cwd();
   process.chdir(local.dir);
   return runCli([
@@ -314,6 +314,20 @@ describe('verify --function on an image function', () => {
     const vs = (JSON.parse(r.stdout) as { verdicts: Verdict[] }).verdicts;
     expect(vs.map((v) => v.subject.kind)).toEqual(['function', 'image']);
     expect(vs[1]?.subject.arn).toMatch(/:function:signed-a\b/);
+  });
+
+  it('package rules: the image is inventoried, a denied package in it fails (exit 1)', async () => {
+    // The images rule is the policy's last: its package rule goes at the end.
+    const deny = "    packages: { deny: [{ purl: 'pkg:apk/alpine/busybox' }] }\n";
+    const r = await verify(['--function', 'signed-a'], 'json', aws, POLICY() + deny);
+    expect(r.code).toBe(1);
+    const v = imageVerdicts(r.stdout).get('signed-a');
+    expect(failed(v)).toEqual(['packages']);
+    expect(v?.checks.find((c) => c.id === 'inventory:complete')?.outcome).toBe('pass');
+    const allowed = "    packages: { deny: [{ purl: 'pkg:apk/alpine/not-in-this-image' }] }\n";
+    const ok = await verify(['--function', 'signed-a'], 'json', aws, POLICY() + allowed);
+    expect(ok.stderr).toBe('');
+    expect(ok.code).toBe(0);
   });
 
   it('a revoked signing job fails (exit 1)', async () => {

@@ -399,13 +399,38 @@ describe.each(PATHS)('verify IMAGE through the %s', (_label, host, via) => {
     expect(fail.check('tags')?.outcome).toBe('fail');
   });
 
-  it('package rules on an image not inventoried fail closed', async () => {
+  it('inventories the image for package rules: a denied package in it fails', async () => {
     const r = await verify(
       ref('good'),
       policyText({ extra: "    packages: { deny: [{ purl: 'pkg:apk/alpine/busybox' }] }\n" })
     );
     expect(r.code).toBe(1);
-    expect(r.check('inventory:not-inventoried')?.outcome).toBe('fail');
+    expect(r.check('packages')?.outcome).toBe('fail');
+    expect(r.check('packages')?.detail).toMatch(/busybox@1\.35\.0-r29/);
+    expect(r.check('inventory:not-inventoried')).toBeUndefined();
+    expect(r.check('inventory:complete')?.outcome).toBe('pass');
+  });
+
+  it('passes package and license rules the image meets, and fails a denied license', async () => {
+    const allowed = await verify(
+      ref('good'),
+      policyText({
+        extra:
+          "    packages: { deny: [{ purl: 'pkg:apk/alpine/not-in-this-image' }] }\n" +
+          "    licenses: { deny: ['AGPL-3.0-only'] }\n",
+      })
+    );
+    expect(allowed.stderr).toBe('');
+    expect(allowed.code).toBe(0);
+    expect(allowed.check('packages')?.outcome).toBe('pass');
+    expect(allowed.check('licenses')?.outcome).toBe('pass');
+    const denied = await verify(
+      ref('good'),
+      policyText({ extra: "    licenses: { deny: ['GPL-2.0-only'] }\n" })
+    );
+    expect(denied.code).toBe(1);
+    expect(denied.check('licenses')?.outcome).toBe('fail');
+    expect(denied.check('licenses')?.detail).toMatch(/busybox/);
   });
 });
 
