@@ -260,4 +260,24 @@ describe('inventory rules', () => {
     expect(v.checks.find((c) => c.id === 'packages')?.outcome).toBe('fail');
     expect(v.checks.map((c) => c.id)).toContain('inventory:complete');
   });
+  // An inventory with a gap: an error finding (what a refused entry leaves).
+  const incomplete = {
+    artifact: { name: 'img', kind: 'image', sha256: hex('a'), size: 1, properties: {} },
+    packages: [],
+    findings: [{ code: 'UNREADABLE', severity: 'error', message: 'x', path: 'var/task/x' }],
+  } as unknown as NonNullable<ImageEvidence['inventory']>;
+  it('fail an incomplete inventory under a rule that asks for any of them', async () => {
+    const p = policy(`  - match: { repository: 'registry.example/**' }
+    licenses: { deny: [GPL-3.0-only] }`);
+    expect(await outcome(evidence({ inventory: incomplete }), p, 'inventory:complete')).toBe(
+      'fail'
+    );
+  });
+  it('do not apply under a rule with none, though another rule had the image inventoried', async () => {
+    const p = policy(`  - match: { repository: 'registry.example/**' }
+  - match: { repository: 'other.example/**' }
+    packages: { deny: [{ purl: 'pkg:npm/left-pad' }] }`);
+    const v = await run(evidence({ inventory: incomplete }), p);
+    expect(v.checks.filter((c) => c.kind === 'inventory')).toEqual([]);
+  });
 });

@@ -416,15 +416,18 @@ async function evaluateSignersOfImage(
 }
 
 /**
- * Packages, licenses and completeness, as for layers, when the image was inventoried. Evidence
- * without an inventory (the pipeline inventories only when some rule could ask) fails a rule
- * that asks for them: closed, never skipped.
+ * Packages, licenses and completeness, as for layers, for a rule that has any of them: the
+ * completeness check comes with them because they only cover what the inventory saw. A rule with
+ * none gets none, whether or not the image was inventoried for another rule, so a verdict never
+ * depends on the policy's other rules. Evidence without an inventory fails a rule that asks:
+ * closed, never skipped.
  */
 function inventoryChecks(rule: ImageRule | undefined, ev: ImageEvidence): RawCheck[] {
+  const asks =
+    rule?.packages !== undefined || rule?.licenses !== undefined || rule?.inventory !== undefined;
+  if (!asks) return [];
   const inv = ev.inventory;
   if (inv === undefined) {
-    const asks = rule?.packages !== undefined || rule?.licenses !== undefined || rule?.inventory;
-    if (!asks) return [];
     return [
       {
         id: 'inventory:not-inventoried',
