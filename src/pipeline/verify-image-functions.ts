@@ -38,6 +38,7 @@ import {
   type ImageFailure,
 } from './function-image.js';
 import { inventoryHandle } from './image.js';
+import type { Limits } from '../unpack/source.js';
 import { gatherImageEvidence, needsImageInventory, needsRevocation } from './verify-image.js';
 import type { VerifyNote } from './verify-outcome.js';
 
@@ -80,7 +81,14 @@ const byArn = (a: Target, b: Target): number => (a.fn.arn < b.fn.arn ? -1 : 1);
 /** Verify the deployed image of each function; see the file comment. */
 export async function verifyImageFunctions(
   fns: readonly ImageFunctionRef[],
-  ctx: { session: AwsSession; policy: LoadedPolicy; now: Date; concurrency: number }
+  ctx: {
+    session: AwsSession;
+    policy: LoadedPolicy;
+    now: Date;
+    concurrency: number;
+    /** Archive limits for an image's inventory (when a rule needs it). */
+    limits: Limits;
+  }
 ): Promise<ImageFunctionVerdicts> {
   const { session, policy } = ctx;
   const retry = session.retry;
@@ -134,7 +142,11 @@ export async function verifyImageFunctions(
           });
           if (!needsImageInventory(policy)) return got;
           // An image that cannot be inventoried throws: its functions' verdicts fail.
-          const { inventory } = await inventoryHandle(handle, { retry: retry.download });
+          const { inventory } = await inventoryHandle(handle, {
+            cacheDir: session.cache.root,
+            limits: ctx.limits,
+            retry: retry.download,
+          });
           return { ...got, evidence: { ...got.evidence, inventory } };
         } finally {
           await store.close();

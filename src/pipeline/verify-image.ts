@@ -33,7 +33,7 @@ import type { ImagePin, LoadedPolicy } from '../verify/policy/types.js';
 import { addImagePinToPolicyText } from '../verify/policy/write-pin.js';
 import { resolvePolicy } from './evidence.js';
 import { inventoryHandle, openRegistryRepository, resolveImageReference } from './image.js';
-import type { AwsAccessOptions, PolicyInput } from './options.js';
+import type { AwsAccessOptions, LimitOptions, PolicyInput } from './options.js';
 import type { VerifyOutcome } from './verify-outcome.js';
 
 /** Where an image comes from, as the IMAGE_SOURCE flags say. */
@@ -56,7 +56,8 @@ export interface ImageFacts {
 }
 
 /** Options for {@link verifyImageInput}. */
-export interface VerifyImageInputOptions extends ImageSourceOptions, AwsAccessOptions {
+export interface VerifyImageInputOptions
+  extends ImageSourceOptions, AwsAccessOptions, LimitOptions {
   policy: PolicyInput;
   facts?: ImageFacts;
   /** `gate`: the image is new, pins are not checked. */
@@ -134,7 +135,9 @@ function pinnedIndexes(policy: LoadedPolicy): string[] {
 }
 
 async function gatherImage(
-  options: ImageSourceOptions & AwsAccessOptions & { facts?: ImageFacts | undefined },
+  options: ImageSourceOptions &
+    AwsAccessOptions &
+    LimitOptions & { facts?: ImageFacts | undefined },
   policy: LoadedPolicy
 ): Promise<Gathered> {
   const reference = await classifyImageInput(options.image);
@@ -170,7 +173,12 @@ async function gatherImage(
     // Only when a rule could ask for it: inventorying brings every layer in. A layer that cannot
     // be read or is refused throws: the verification does not complete rather than pass.
     const inventory = needsImageInventory(policy)
-      ? (await inventoryHandle(resolved.handle)).inventory
+      ? (
+          await inventoryHandle(resolved.handle, {
+            ...(options.cacheDir !== undefined ? { cacheDir: options.cacheDir } : {}),
+            ...(options.limits !== undefined ? { limits: options.limits } : {}),
+          })
+        ).inventory
       : undefined;
     return {
       evidence: { ...gathered.evidence, name: image.name, ...(inventory ? { inventory } : {}) },

@@ -282,7 +282,13 @@ export async function verifyLambdaFunction(
             lookup: { principal: DEFAULT_PRINCIPAL, region: options.region },
           },
         ],
-        { session: run.ctx.session, policy: run.ctx.policy, now: run.now(), concurrency: 1 }
+        {
+          session: run.ctx.session,
+          policy: run.ctx.policy,
+          now: run.now(),
+          concurrency: 1,
+          limits: run.ctx.limits,
+        }
       );
       layerVerdicts.push(...images.verdicts);
       run.notes.push(...images.notes);
@@ -353,7 +359,13 @@ export async function verifyEstate(
           ...f,
           lookup: f.lookup ?? { principal: DEFAULT_PRINCIPAL, region: f.region },
         })),
-      { session, policy: run.ctx.policy, now: run.now(), concurrency: run.concurrency }
+      {
+        session,
+        policy: run.ctx.policy,
+        now: run.now(),
+        concurrency: run.concurrency,
+        limits: run.ctx.limits,
+      }
     );
     incomplete ||= images.incomplete;
     run.notes.push(...images.notes);

@@ -116,6 +116,7 @@ const verify = command(
           region: values.region?.[0],
         }),
         ...flags.aws(values),
+        limits: common.limits,
       });
     } else if (input !== undefined && !input.startsWith('arn:')) {
       if (values['layer-name'] === undefined) {

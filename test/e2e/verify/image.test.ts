@@ -411,6 +411,20 @@ describe.each(PATHS)('verify IMAGE through the %s', (_label, host, via) => {
     expect(r.check('inventory:complete')?.outcome).toBe('pass');
   });
 
+  it('an image the inventory could not see whole fails its package rule (limits honoured)', async () => {
+    // Over --max-file-size the apk database is not read: no package is seen, so none is denied,
+    // and the incomplete inventory fails the rule instead of letting it pass.
+    const r = await verify(
+      ref('good'),
+      policyText({ extra: "    packages: { deny: [{ purl: 'pkg:apk/alpine/busybox' }] }\n" }),
+      ['--max-file-size', '1K']
+    );
+    expect(r.code).toBe(1);
+    expect(r.check('packages')?.outcome).toBe('pass');
+    expect(r.check('inventory:complete')?.outcome).toBe('fail');
+    expect(r.check('inventory:complete')?.detail).toMatch(/lib\/apk\/db\/installed/);
+  });
+
   it('passes package and license rules the image meets, and fails a denied license', async () => {
     const allowed = await verify(
       ref('good'),
