@@ -105,7 +105,7 @@ async function gateImage(
     'connect-timeout': string;
     'read-timeout': string;
     'cache-dir'?: string | undefined;
-  },
+  } & Parameters<typeof flags.limits>[0],
   io: CliIo
 ): Promise<number> {
   if (values.policy === undefined)
@@ -121,6 +121,7 @@ async function gateImage(
     facts,
     skipPins: true,
     ...flags.aws(values),
+    limits: flags.limits(values),
   });
   io.stderr.write(renderVerdicts(outcome.verdicts, format));
   const verdict = outcome.verdicts[0];

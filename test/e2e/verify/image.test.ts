@@ -536,6 +536,28 @@ describe('gate and pin IMAGE', () => {
     expect(r.stdout).toContain('platform: linux/amd64');
   });
 
+  it('gate inventories the image for package rules, with the limit flags given', async () => {
+    const rule = "    packages: { deny: [{ purl: 'pkg:apk/alpine/not-in-this-image' }] }\n";
+    const file = await aws.file('gate-packages.yaml', policyText({ pin: false, extra: rule }));
+    const image = `${real.host}/lamina/good@${ALPINE_MANIFEST}`;
+    const ok = await runCli(['gate', image, '--policy', file, ...aws.awsFlags]);
+    expect(ok.code).toBe(0);
+    expect(ok.stdout).toContain(`- digest: '${ALPINE_MANIFEST}'`);
+    // Over --max-file-size the apk database is unread: the inventory is incomplete, no pin.
+    const hidden = await runCli([
+      'gate',
+      image,
+      '--policy',
+      file,
+      '--max-file-size',
+      '1K',
+      ...aws.awsFlags,
+    ]);
+    expect(hidden.code).toBe(1);
+    expect(hidden.stdout).toBe('');
+    expect(hidden.stderr).toMatch(/inventory:complete/);
+  });
+
   it('gate fails an image whose signature is revoked', async () => {
     const file = await aws.file('gate-revoked.yaml', policyText({ pin: false }));
     const r = await runCli([
