@@ -292,8 +292,11 @@ describe('topSelfTime', () => {
 
 describe('gc-trace.mjs (the scan benchmark --gc-trace preload)', () => {
   const preload = pathToFileURL(join(import.meta.dirname, 'gc-trace.mjs')).href;
-  // 200,000 objects kept live across two forced full collections.
-  const work = 'const keep=[];for(let i=0;i<2e5;i++)keep.push({i});gc();gc();globalThis.k=keep;';
+  // 200,000 objects kept live across two forced full collections; the process then lives on a
+  // little, as a scan does, for Node to deliver the collections' entries.
+  const work =
+    'const keep=[];for(let i=0;i<2e5;i++)keep.push({i});gc();gc();globalThis.k=keep;' +
+    'setTimeout(()=>{},200);';
 
   it('records each full collection with the old space holding what stays live', () => {
     const dir = mkdtempSync(join(tmpdir(), 'gc-trace-'));
