@@ -32,7 +32,12 @@ import { describeUndecided, selectRule } from '../verify/policy/match.js';
 import type { ImagePin, LoadedPolicy } from '../verify/policy/types.js';
 import { addImagePinToPolicyText } from '../verify/policy/write-pin.js';
 import { resolvePolicy } from './evidence.js';
-import { inventoryHandle, openRegistryRepository, resolveImageReference } from './image.js';
+import {
+  inventoryHandle,
+  openRegistryRepository,
+  resolveImageReference,
+  type ResolvedImageReference,
+} from './image.js';
 import type { AwsAccessOptions, LimitOptions, PolicyInput } from './options.js';
 import type { VerifyOutcome } from './verify-outcome.js';
 
@@ -74,20 +79,20 @@ interface Gathered {
   notes: VerifyOutcome['notes'];
 }
 
-/** Resolves the image (one platform, verified documents; ECR tokens through the AWS flags). */
-async function resolveImageForVerify(
-  source: ImageSourceOptions & AwsAccessOptions
-): Promise<{ image: ResolvedImage; reference: ImageReference }> {
+/**
+ * Resolves the image (one platform, verified documents; ECR tokens through the AWS flags) and
+ * keeps it open: the caller reads what it needs of this one manifest, then closes it.
+ */
+async function openImageForVerify(source: ImageSourceOptions & AwsAccessOptions): Promise<{
+  resolved: ResolvedImageReference;
+  reference: ImageReference;
+}> {
   const reference = await classifyImageInput(source.image);
   const resolved = await resolveImageReference(source.image, {
     ...source,
     ...(source.registry ?? {}),
   });
-  try {
-    return { image: resolved.image, reference };
-  } finally {
-    await resolved.close();
-  }
+  return { resolved, reference };
 }
 
 /** A store to discover signatures and fetch pinned indexes in: the layout, or the repository. */
@@ -140,13 +145,9 @@ async function gatherImage(
     LimitOptions & { facts?: ImageFacts | undefined },
   policy: LoadedPolicy
 ): Promise<Gathered> {
-  const reference = await classifyImageInput(options.image);
   // Resolved once: the documents verified, the layers inventoried and the signatures looked up
   // are all of this one manifest, even if a tag moves meanwhile.
-  const resolved = await resolveImageReference(options.image, {
-    ...options,
-    ...(options.registry ?? {}),
-  });
+  const { resolved, reference } = await openImageForVerify(options);
   try {
     const { image } = resolved;
     const opened = await openStore(reference, options);
@@ -331,7 +332,10 @@ export async function imagePin(
   options: ImagePinOptions
 ): Promise<{ ruleIndex: number; pin: ImagePin & { digest: string } }> {
   const policy = resolvePolicy(options.policy);
-  const { image, reference } = await resolveImageForVerify(options);
+  const { resolved, reference } = await openImageForVerify(options);
+  // Only the manifest's digest and platform are needed: nothing more is read from it.
+  await resolved.close();
+  const { image } = resolved;
   if (image.manifestDigest === undefined) {
     throw new UsageError({
       code: 'BAD_INPUT',
