@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -52,5 +52,42 @@ describe('ScanCache layer version records', () => {
     await cache.save();
     expect(await readFile(join(root, 'scan', 'layer-versions.json'), 'utf8')).toBe(written);
     expect(written).toContain('AAAA');
+  });
+});
+
+describe('ScanCache SBOMs', () => {
+  const hex = 'ab'.repeat(32);
+  const key = ScanCache.sbomKey({ toolVersion: '0.0.0', name: 'arn:x', limits: {} });
+
+  it('reads back what it kept, and nothing once the SBOM or its record was changed', async () => {
+    const root = await mkdtemp(join(tmpdir(), 'lamina-scan-cache-'));
+    dirs.push(root);
+    const cache = await ScanCache.open(root);
+    expect(cache.readSbom(hex, key)).toBeUndefined();
+    cache.writeSbom(hex, key, {
+      text: '{"bomFormat":"CycloneDX"}\n',
+      packageCount: 3,
+      complete: true,
+    });
+    expect(cache.readSbom(hex, key)).toEqual({
+      text: '{"bomFormat":"CycloneDX"}\n',
+      packageCount: 3,
+      complete: true,
+    });
+    // No temporary file is left beside them.
+    expect((await readdir(join(root, 'scan', 'sboms'))).sort()).toEqual([
+      `${hex}-${key}.cdx.json`,
+      `${hex}-${key}.meta.json`,
+    ]);
+    const sbom = join(root, 'scan', 'sboms', `${hex}-${key}.cdx.json`);
+    await writeFile(sbom, '{"bomFormat":"CycloneDX","components":[]}\n');
+    expect(cache.readSbom(hex, key)).toBeUndefined();
+    cache.writeSbom(hex, key, { text: '{}\n', packageCount: 1, complete: false });
+    const meta = join(root, 'scan', 'sboms', `${hex}-${key}.meta.json`);
+    const record = JSON.parse(await readFile(meta, 'utf8')) as Record<string, unknown>;
+    await writeFile(meta, JSON.stringify({ ...record, packageCount: 'many' }));
+    expect(cache.readSbom(hex, key)).toBeUndefined();
+    await writeFile(meta, 'not json');
+    expect(cache.readSbom(hex, key)).toBeUndefined();
   });
 });

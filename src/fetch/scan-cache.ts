@@ -6,9 +6,10 @@
  * so a re-scan of an unchanged estate reads both back instead of calling AWS and re-reading zips.
  */
 import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { writeFileAtomic } from '../util/fs.js';
+import { writeFileAtomic, writeFileAtomicSync } from '../util/fs.js';
 import type { LayerContent, LayerVersionRecord } from './aws/enumerate.js';
 
 /** The recorded facts of one layer version. */
@@ -125,12 +126,13 @@ export class ScanCache {
   }
 
   /** A cached SBOM, re-verified against the digest recorded when it was written. */
-  async readSbom(hex: string, key: string): Promise<CachedSbom | undefined> {
+  readSbom(hex: string, key: string): CachedSbom | undefined {
     try {
+      // Synchronous: a warm re-scan reads two small files per layer zip (see writeFileAtomicSync).
       const meta = JSON.parse(
-        await readFile(this.sbomPath(hex, key, 'meta.json'), 'utf8')
+        readFileSync(this.sbomPath(hex, key, 'meta.json'), 'utf8')
       ) as SbomMeta;
-      const text = await readFile(this.sbomPath(hex, key, 'cdx.json'), 'utf8');
+      const text = readFileSync(this.sbomPath(hex, key, 'cdx.json'), 'utf8');
       if (sha256(text) !== meta.sha256) return undefined;
       if (!Number.isInteger(meta.packageCount) || typeof meta.complete !== 'boolean')
         return undefined;
@@ -141,14 +143,14 @@ export class ScanCache {
   }
 
   /** Keep an SBOM for the next scan: the SBOM first, its meta (with its digest) last. */
-  async writeSbom(hex: string, key: string, sbom: CachedSbom): Promise<void> {
-    await writeFileAtomic(this.sbomPath(hex, key, 'cdx.json'), sbom.text);
+  writeSbom(hex: string, key: string, sbom: CachedSbom): void {
+    writeFileAtomicSync(this.sbomPath(hex, key, 'cdx.json'), sbom.text);
     const meta: SbomMeta = {
       sha256: sha256(sbom.text),
       packageCount: sbom.packageCount,
       complete: sbom.complete,
     };
-    await writeFileAtomic(this.sbomPath(hex, key, 'meta.json'), JSON.stringify(meta) + '\n');
+    writeFileAtomicSync(this.sbomPath(hex, key, 'meta.json'), JSON.stringify(meta) + '\n');
   }
 
   private sbomPath(hex: string, key: string, ext: string): string {

@@ -54,8 +54,8 @@ export async function diffInputs(options: DiffInputsOptions): Promise<DiffOutcom
     };
   if (a.kind === 'scan' && b.kind === 'scan') {
     const inventories = new Map([
-      ...(await scanInventories(a.scan.result, a.dir)),
-      ...(await scanInventories(b.scan.result, b.dir)),
+      ...scanInventories(a.scan.result, a.dir),
+      ...scanInventories(b.scan.result, b.dir),
     ]);
     return {
       kind: 'scans',

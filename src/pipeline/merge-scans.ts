@@ -2,16 +2,15 @@
  * `lamina merge`: the outputs of `lamina scan --shard i/n` (each a directory with scan.json and
  * sboms/) into one output directory, identical to what one unsharded scan writes.
  */
+import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { UsageError } from '../errors.js';
-import {
-  SCAN_RESULT_SCHEMA_VERSION,
-  serializeScanResult,
-  type ScanResult,
-} from '../scan/result.js';
+import { SCAN_RESULT_SCHEMA_VERSION, type ScanResult } from '../scan/result.js';
+import { scanResultChunks } from '../scan/result-stream.js';
 import { mergeShardResults } from '../scan/shards.js';
-import { writeFileAtomic } from '../util/fs.js';
+import { writeFileAtomicSync } from '../util/fs.js';
+import { writeChunksAtomic } from '../util/write-chunks.js';
 import { scanPackageDrift } from './drift.js';
 
 /** Options for {@link mergeScans}. */
@@ -46,16 +45,18 @@ export async function mergeScans(
     const from = join(resolve(options.shardDirs[shard]!), path);
     let bytes: Buffer;
     try {
-      bytes = await readFile(from);
+      // Synchronous, as the scan writes them: thousands of small files (see writeFileAtomicSync).
+      bytes = readFileSync(from);
     } catch {
       throw new UsageError({ code: 'BAD_INPUT', message: `shard SBOM missing: ${from}` });
     }
-    await writeFileAtomic(join(out, path), bytes);
+    writeFileAtomicSync(join(out, path), bytes);
   }
   // Package drift reads the SBOMs, now all in one place, as the scan does.
-  result.drift = { ...result.drift, ...(await scanPackageDrift(result, out)) };
+  result.drift = { ...result.drift, ...scanPackageDrift(result, out) };
   const resultPath = join(out, 'scan.json');
-  await writeFileAtomic(resultPath, serializeScanResult(result));
+  // Streamed, as the scan writes it: a large estate's scan.json is never one string in memory.
+  await writeChunksAtomic(resultPath, scanResultChunks(result));
   return { result, resultPath };
 }
 

@@ -12,17 +12,17 @@ export interface ScanReuse {
   /** Recorded content facts of a listed layer version (undefined: describe it). */
   known: (lv: LayerVersionRecord) => LayerContent | undefined;
   /** A cached SBOM of the zip `hex` written under the name `arn`, verified. */
-  sbom(hex: string, arn: string): Promise<CachedSbom | undefined>;
+  sbom(hex: string, arn: string): CachedSbom | undefined;
   /** Keep an SBOM for the next scan. */
-  keepSbom(hex: string, arn: string, sbom: CachedSbom): Promise<void>;
+  keepSbom(hex: string, arn: string, sbom: CachedSbom): void;
   /** Record the enumeration's described layer versions for the next scan (the last call). */
   save(en: Enumeration): Promise<void>;
 }
 
 const NONE: ScanReuse = {
   known: () => undefined,
-  sbom: () => Promise.resolve(undefined),
-  keepSbom: () => Promise.resolve(),
+  sbom: () => undefined,
+  keepSbom: () => undefined,
   save: () => Promise.resolve(),
 };
 

@@ -30,7 +30,7 @@ import {
 } from '../scan/result.js';
 import type { Limits } from '../unpack/source.js';
 import { formatBytes } from '../util/format.js';
-import { writeFileAtomic } from '../util/fs.js';
+import { writeFileAtomicSync } from '../util/fs.js';
 import { writeChunksAtomic } from '../util/write-chunks.js';
 import { mapLimit, workQueue } from '../util/pool.js';
 import { LAMINA_VERSION } from '../version.js';
@@ -234,7 +234,7 @@ export async function scanEstate(options: ScanOptions): Promise<ScanOutcome> {
     const result = buildResult(en, outcomes, options.regions, images);
     // The result holds what they said; let them go before the package drift, the fullest moment.
     for (const m of [en.layerVersions, early, byHex, outcomes]) m.clear();
-    result.drift = { ...result.drift, ...(await scanPackageDrift(result, options.outDir)) };
+    result.drift = { ...result.drift, ...scanPackageDrift(result, options.outDir) };
     const resultPath = join(resolve(options.outDir), 'scan.json');
     // Streamed: scan.json of a large estate is never one string in memory.
     await writeChunksAtomic(resultPath, scanResultChunks(result));
@@ -258,9 +258,9 @@ async function fetchAndInventory(
   ctx: ContentContext
 ): Promise<ArtifactOutcome> {
   const file = `${hex}.cdx.json`;
-  const cached = await ctx.reuse.sbom(hex, first.arn);
+  const cached = ctx.reuse.sbom(hex, first.arn);
   if (cached) {
-    await writeFileAtomic(join(ctx.sbomDir, file), cached.text);
+    writeFileAtomicSync(join(ctx.sbomDir, file), cached.text);
     ctx.stats.cacheHits += 1;
     ctx.stats.sbomsReused += 1;
     return {
@@ -298,8 +298,8 @@ async function fetchAndInventory(
       ctx.limits
     );
     const text = serializeSbom(inventory, { format: 'cyclonedx-json', specVersion: '1.6' });
-    await writeFileAtomic(join(ctx.sbomDir, file), text);
-    await ctx.reuse.keepSbom(hex, first.arn, {
+    writeFileAtomicSync(join(ctx.sbomDir, file), text);
+    ctx.reuse.keepSbom(hex, first.arn, {
       text,
       packageCount: inventory.packages.length,
       complete: inventory.complete,

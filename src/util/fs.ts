@@ -1,16 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { lstat, mkdir, realpath, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { UsageError } from '../errors.js';
 
 /** Write a file atomically (temp file + rename) so a failed run never leaves half a file. */
 export async function writeFileAtomic(path: string, data: string | Buffer): Promise<void> {
   await mkdir(dirname(path), { recursive: true });
-  // A fresh name opened exclusively: nothing planted at the temp path is written through.
-  const tmp = join(
-    dirname(path),
-    `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`
-  );
+  const tmp = tempPathFor(path);
   try {
     await writeFile(tmp, data, { flag: 'wx' });
     await rename(tmp, path);
@@ -18,6 +15,32 @@ export async function writeFileAtomic(path: string, data: string | Buffer): Prom
     await rm(tmp, { force: true });
     throw err;
   }
+}
+
+/**
+ * {@link writeFileAtomic} without leaving the main thread. For the many small files of a scan
+ * (an SBOM and its cache entries per layer zip): there the promise API's mkdir, open, write,
+ * close and rename, each a round trip through libuv's thread pool, cost several times the CPU
+ * of the system calls themselves (BENCHMARKS.md, "Small files without the thread pool").
+ */
+export function writeFileAtomicSync(path: string, data: string | Buffer): void {
+  mkdirSync(dirname(path), { recursive: true });
+  const tmp = tempPathFor(path);
+  try {
+    writeFileSync(tmp, data, { flag: 'wx' });
+    renameSync(tmp, path);
+  } catch (err) {
+    rmSync(tmp, { force: true });
+    throw err;
+  }
+}
+
+/** A fresh name beside `path`, opened exclusively: nothing planted there is written through. */
+function tempPathFor(path: string): string {
+  return join(
+    dirname(path),
+    `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`
+  );
 }
 
 /**

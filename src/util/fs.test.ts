@@ -1,0 +1,53 @@
+import { mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { writeFileAtomic, writeFileAtomicSync } from './fs.js';
+
+const dirs: string[] = [];
+afterAll(() => Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true }))));
+
+async function scratch(): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'lamina-fs-'));
+  dirs.push(dir);
+  return dir;
+}
+
+describe.each([
+  ['writeFileAtomic', writeFileAtomic],
+  [
+    'writeFileAtomicSync',
+    // A throw inside the executor rejects, as the async version's failures do.
+    (path: string, data: string) =>
+      new Promise<void>((done) => {
+        writeFileAtomicSync(path, data);
+        done();
+      }),
+  ],
+] as const)('%s', (_name, write) => {
+  it('makes the directory, replaces the file and leaves no temporary file', async () => {
+    const dir = await scratch();
+    const path = join(dir, 'a', 'b', 'out.json');
+    await write(path, 'one');
+    await write(path, 'two');
+    expect(await readFile(path, 'utf8')).toBe('two');
+    expect(await readdir(join(dir, 'a', 'b'))).toEqual(['out.json']);
+  });
+
+  it('replaces a symlink at the path instead of writing through it', async () => {
+    const dir = await scratch();
+    await writeFile(join(dir, 'target'), 'keep');
+    await symlink(join(dir, 'target'), join(dir, 'out'));
+    await write(join(dir, 'out'), 'new');
+    expect(await readFile(join(dir, 'target'), 'utf8')).toBe('keep');
+    expect(await readFile(join(dir, 'out'), 'utf8')).toBe('new');
+  });
+
+  it('fails without leaving a temporary file when the rename cannot happen', async () => {
+    const dir = await scratch();
+    // A directory at the path: the rename fails, the temporary file is removed.
+    await write(join(dir, 'out', 'x'), 'x');
+    await expect(write(join(dir, 'out'), 'data')).rejects.toThrow();
+    expect(await readdir(dir)).toEqual(['out']);
+  });
+});
