@@ -163,7 +163,8 @@ export async function openDockerArchive(
     });
   }
   const st = await stat(file).catch(() => undefined);
-  if (!st?.isFile()) invalid(file, 'no such file');
+  if (!st) invalid(file, 'no such file');
+  if (!st.isFile()) invalid(file, 'not a regular file');
   const members = new Members(await indexer(file, { maxMembers: MAX_MEMBERS }), file);
 
   const manifestBytes = await readMember(

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { cp, mkdir, mkdtemp, readFile, rm, symlink, unlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -159,6 +160,24 @@ describe('OCI layout: hostile layouts', () => {
     expect(h.image.configDigest).toBe(
       'sha256:572996c3caeacea40b947911a9dda21516c082b5a64af30048a02a6f5eb956d4'
     );
+  });
+
+  it('refuses a FIFO in the layout instead of waiting for a writer', async () => {
+    // Without O_NONBLOCK the open blocks until something writes to the FIFO: forever.
+    const dir = await copy(ALPINE_LAYOUT, 'fifo-index');
+    await rm(join(dir, 'index.json'));
+    execFileSync('mkfifo', [join(dir, 'index.json')]);
+    const index = await resolveImage(`oci:${dir}:v2`).then(
+      () => undefined,
+      (err: unknown) => err
+    );
+    expect(index).toMatchObject({ code: 'LAYOUT_INVALID' });
+    expect(String((index as Error).message)).toContain('index.json is not a regular file');
+    const dir2 = await copy(ALPINE_LAYOUT, 'fifo-blob');
+    const m = join(dir2, 'blobs', 'sha256', ALPINE_MANIFEST.slice(7));
+    await rm(m);
+    execFileSync('mkfifo', [m]);
+    expect(await codeOfAsync(resolveImage(`oci:${dir2}:v2`))).toBe('LAYOUT_INVALID');
   });
 
   it('refuses a directory that is not a layout, and a blob that is not a file', async () => {

@@ -142,7 +142,9 @@ function blobPath(digest: Digest): string {
 
 /**
  * Opens `rel` under `root` only if its real path stays inside `root` and it
- * is a regular file. O_NOFOLLOW closes the window between realpath and open.
+ * is a regular file. O_NOFOLLOW closes the window between realpath and open;
+ * O_NONBLOCK keeps a FIFO planted in the layout from blocking the open until
+ * a writer comes (it is then refused as not a regular file).
  */
 async function openInside(
   root: string,
@@ -167,7 +169,7 @@ async function openInside(
   }
   let fh: FileHandle;
   try {
-    fh = await open(real, constants.O_RDONLY | constants.O_NOFOLLOW);
+    fh = await open(real, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
   } catch (err) {
     throw new ImageError({
       code: 'LAYOUT_INVALID',
