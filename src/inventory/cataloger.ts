@@ -34,6 +34,11 @@ export interface CatalogContext {
   earlier: readonly Package[];
   /** What the source's root is: a layer (mounted at /opt) or a whole image file system. */
   root: SourceRoot;
+  /**
+   * Image root only: objects the dynamic loader preloads into every process by the image's own
+   * configuration (its environment's `LD_PRELOAD`), as the loader spells them.
+   */
+  preload?: readonly string[];
 }
 
 export type { SourceRoot } from './binary/ownership.js';

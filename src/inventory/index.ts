@@ -17,6 +17,8 @@ export interface InventoryOptions {
   depth?: number;
   /** A layer (default) or a whole image file system: decides which ownership claims count. */
   root?: SourceRoot;
+  /** Image root only: `LD_PRELOAD` of the image's environment (see CatalogContext.preload). */
+  preload?: readonly string[];
 }
 
 /**
@@ -63,6 +65,7 @@ export async function buildInventory(
         depth: options.depth ?? 0,
         earlier: packages,
         root: options.root ?? 'layer',
+        ...(options.preload ? { preload: options.preload } : {}),
       });
       for (const p of result.packages) relocate(p, links);
       packages.push(...result.packages);
