@@ -1,12 +1,15 @@
 /**
- * `lamina verify IMAGE` on images whose upper layer writes or whites out through a lower layer's
- * directory symlink (`bin -> usr/bin`, as usrmerge images have). Overlay-based runtimes (Docker's
- * overlay2, containerd's overlayfs snapshotter) unpack each layer into a directory of its own,
- * where that link does not exist: `bin/.wh.nc` makes `bin` a directory and deletes nothing under
- * `usr/bin`, `bin/nc` leaves `usr/bin/nc` as the lower layer has it. An attacker used this to keep
- * a denied package's binary in the image while lamina saw it deleted or replaced and passed the
- * policy; such an image now fails `inventory:complete` (and lamina keeps what the whiteout did not
- * delete, so the binary is listed, unowned).
+ * `lamina verify IMAGE` where the runtime sees code lamina did not (each case once let a denied
+ * program or unlisted code pass the policy):
+ *
+ * - an upper layer writes or whites out through a lower layer's directory symlink (`bin ->
+ *   usr/bin`, as usrmerge images have). Overlay-based runtimes (Docker's overlay2, containerd's
+ *   overlayfs snapshotter) unpack each layer into a directory of its own, where that link does
+ *   not exist: `bin/.wh.nc` makes `bin` a directory and deletes nothing under `usr/bin`, `bin/nc`
+ *   leaves `usr/bin/nc` as the lower layer has it. Such an image fails `inventory:complete`, and
+ *   lamina keeps what the whiteout did not delete, so the binary is listed, unowned;
+ * - the loader preloads a shared object into every process (`/etc/ld.so.preload`, the config's
+ *   `LD_PRELOAD`) under a name and mode that say nothing: it is read and listed, unowned.
  */
 import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -87,9 +90,12 @@ images:
 
 let n = 0;
 /** Write a two-layer image (base, `top`) that runs /usr/bin/nc, and verify it. */
-async function verify(top: TarEntry[]) {
+async function verify(top: TarEntry[], env?: string[]) {
   const layers = [makeLayer(BASE), makeLayer(top)];
-  const img = makeImage({ layers, config: { Entrypoint: ['/usr/bin/nc', '-l', '8080'] } });
+  const img = makeImage({
+    layers,
+    config: { Entrypoint: ['/usr/bin/nc', '-l', '8080'], ...(env ? { Env: env } : {}) },
+  });
   const layout = join(tmp, `layout-${++n}`);
   writeLayout(layout, {
     blobs: new Map([...img.blobs, [img.manifest.descriptor.digest, img.manifest.bytes]]),
@@ -151,4 +157,38 @@ describe('verify IMAGE: a layer acting through a lower-layer directory symlink',
     expect(r.check('inventory:complete')?.outcome).toBe('fail');
     expect(r.check('inventory:complete')?.detail).toContain('WRITE_THROUGH_SYMLINK bin/nc');
   });
+});
+
+describe('verify IMAGE: what the loader preloads into every process', () => {
+  // netcat is gone at its real path (the control above passes); a shared object stays behind
+  // as data: mode 0644, no .so name, nothing but the loader's configuration says it runs.
+  const HIDDEN = buildElf({
+    type: 3,
+    sections: [{ name: '.text', data: Buffer.from('hook') }],
+  }).buf;
+  const clean = [...FORGET_NETCAT, dir('usr'), dir('usr/bin'), wh('usr/bin/.wh.nc')];
+  const hidden = [
+    dir('usr/share'),
+    dir('usr/share/misc'),
+    file('usr/share/misc/magic.mgc', HIDDEN),
+  ];
+
+  it('the control: the same file, not preloaded, is data', async () => {
+    const r = await verify([...clean, ...hidden]);
+    expect(r.code).toBe(0);
+  });
+
+  it.each([
+    ['/etc/ld.so.preload', [file('etc/ld.so.preload', '/usr/share/misc/magic.mgc\n')], undefined],
+    ["the image config's LD_PRELOAD", [], ['LD_PRELOAD=/usr/share/misc/magic.mgc']],
+  ])(
+    'a shared object named by %s is listed and fails inventory:complete',
+    async (_n, extra, env) => {
+      const r = await verify([...clean, ...hidden, dir('etc'), ...extra], env);
+      expect(r.code).toBe(1);
+      expect(r.check('inventory:complete')?.detail).toContain(
+        'UNOWNED_EXECUTABLE usr/share/misc/magic.mgc'
+      );
+    }
+  );
 });
