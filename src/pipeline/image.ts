@@ -32,7 +32,7 @@ import { RegistryStore } from '../fetch/registry/store.js';
 import { attributeImagePackages, imagePartOf } from '../inventory/image.js';
 import { buildInventory } from '../inventory/index.js';
 import { detectOs, type OsIdentity } from '../inventory/os/release.js';
-import { preloadFromEnv } from '../inventory/binary/preload.js';
+import { configuredPaths, preloadFromEnv } from '../inventory/binary/preload.js';
 import type { Artifact, Inventory } from '../model/inventory.js';
 import type { Platform } from '../model/oci.js';
 import type { Package } from '../model/package.js';
@@ -411,14 +411,14 @@ export async function inventoryOpened(
   const limits = resolveLimits(options.limits);
   const scope = options.scope ?? 'squashed';
   const taskRoot = taskRootOf(image);
-  const preload = preloadFromEnv(image.config.env);
+  const loaded = [...preloadFromEnv(image.config.env), ...configuredPaths(image.config)];
   const inventory = await inventoryFileSystem(filesystem, identityHex(image), limits, {
     taskRoot,
-    preload,
+    loaded,
   });
   const os = await detectOs(filesystem);
   const removed =
-    scope === 'all-layers' ? await removedPackages(filesystem, limits, { taskRoot, preload }) : [];
+    scope === 'all-layers' ? await removedPackages(filesystem, limits, { taskRoot, loaded }) : [];
   return {
     inventory,
     image,
@@ -446,7 +446,7 @@ async function inventoryFileSystem(
   const inventory = await buildInventory(fs, artifact, {
     limits,
     root: 'image',
-    preload: run.preload,
+    loaded: run.loaded,
   });
   attributeImagePackages(inventory.packages, fs, { taskRoot: run.taskRoot });
   return inventory;
@@ -456,8 +456,8 @@ async function inventoryFileSystem(
 interface ImageRun {
   /** Root-relative function code directory. */
   taskRoot: string;
-  /** `LD_PRELOAD` names of the config's environment. */
-  preload: readonly string[];
+  /** What the config makes the loader load or run: `LD_PRELOAD`, entry point and command paths. */
+  loaded: readonly string[];
 }
 
 /** `LAMBDA_TASK_ROOT` from the config's environment, else its WorkingDir, else /var/task. */

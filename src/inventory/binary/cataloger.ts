@@ -88,11 +88,11 @@ export const binaryCataloger: Cataloger = {
   ...BINARY_GLOBS,
   async catalog(ctx: CatalogContext): Promise<CatalogResult> {
     const owners = new OwnershipIndex(ctx.earlier, ctx.root);
-    const preload = await imagePreload(ctx);
+    const loaded = await imageLoaded(ctx);
     const candidates: Candidate[] = [];
     for (const e of ctx.matches) {
       const names = [e.path, ...ctx.links.aliases(e.path)];
-      if (!isCandidate(e, names, ctx.root) && !preload.paths.has(e.path)) continue;
+      if (!isCandidate(e, names, ctx.root) && !loaded.paths.has(e.path)) continue;
       const owner = owners.owner(e.path);
       candidates.push({
         entry: e,
@@ -141,21 +141,22 @@ export const binaryCataloger: Cataloger = {
     const results = [...small, ...large];
     return {
       packages: results.flatMap((r) => r.packages),
-      findings: [...preload.findings, ...results.flatMap((r) => r.findings)],
+      findings: [...loaded.findings, ...results.flatMap((r) => r.findings)],
     };
   },
 };
 
 /**
  * In an image, what the loader preloads into every process (`/etc/ld.so.preload`, the config's
- * `LD_PRELOAD`): read whatever its mode or name. A preload file that cannot be read is an error.
+ * `LD_PRELOAD`) and what the config's entry point and command name: read whatever its mode or
+ * name (`ld.so FILE` runs a file of mode 0644). A preload file that cannot be read is an error.
  */
-async function imagePreload(
+async function imageLoaded(
   ctx: CatalogContext
 ): Promise<{ paths: Set<string>; findings: Finding[] }> {
   const findings: Finding[] = [];
   if (ctx.root !== 'image') return { paths: new Set(), findings };
-  const names = [...(ctx.preload ?? [])];
+  const names = [...(ctx.loaded ?? [])];
   if (ctx.source.get(LD_SO_PRELOAD)?.kind === 'file') {
     try {
       const text = await ctx.source.read(LD_SO_PRELOAD, ctx.limits.maxFileSize);

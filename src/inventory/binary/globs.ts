@@ -72,10 +72,10 @@ export function isCandidate(
 
 /**
  * Whether any entry the cataloger was handed is worth opening (or, in an image, the loader is
- * told to preload something); when none is, it has nothing to do.
+ * configured to load something); when none is, it has nothing to do.
  */
 export function anyCandidate(ctx: CatalogContext): boolean {
-  if (ctx.root === 'image' && ((ctx.preload?.length ?? 0) > 0 || ctx.source.get(LD_SO_PRELOAD)))
+  if (ctx.root === 'image' && ((ctx.loaded?.length ?? 0) > 0 || ctx.source.get(LD_SO_PRELOAD)))
     return true;
   return ctx.matches.some((e) => isCandidate(e, [e.path, ...ctx.links.aliases(e.path)], ctx.root));
 }

@@ -6,7 +6,7 @@ import { squashLayers } from '../../unpack/squash.js';
 import { indexTarAccess } from '../../unpack/tar.js';
 import { inventoryGaps } from '../completeness.js';
 import { buildInventory } from '../index.js';
-import { preloadFromEnv, splitPreloadList } from './preload.js';
+import { configuredPaths, preloadFromEnv, splitPreloadList } from './preload.js';
 import { buildElf } from './testing/elf-builder.js';
 
 const ET_DYN = 3;
@@ -16,7 +16,7 @@ const HIDDEN = buildElf({
   sections: [{ name: '.text', data: Buffer.from('x') }],
 }).buf;
 
-async function inventory(extra: TarEntry[], preload?: string[]) {
+async function inventory(extra: TarEntry[], loaded?: string[]) {
   const tar = writeTar([
     { name: 'etc/', type: 'dir' },
     { name: 'usr/', type: 'dir' },
@@ -43,7 +43,7 @@ async function inventory(extra: TarEntry[], preload?: string[]) {
     size: 0,
     properties: {},
   };
-  return buildInventory(image, artifact, { root: 'image', ...(preload ? { preload } : {}) });
+  return buildInventory(image, artifact, { root: 'image', ...(loaded ? { loaded } : {}) });
 }
 
 const unowned = (inv: Awaited<ReturnType<typeof inventory>>) =>
@@ -68,6 +68,17 @@ describe('what the loader preloads', () => {
     expect(preloadFromEnv(undefined)).toEqual([]);
   });
 
+  it('takes the paths an entry point and command name, relative ones from the working directory', () => {
+    expect(
+      configuredPaths({
+        entrypoint: ['/lib64/ld-linux-x86-64.so.2', 'python3'],
+        cmd: ['./app.bin', 'app.handler', '--x=1', '../up/x'],
+        workingDir: '/var/task',
+      })
+    ).toEqual(['/lib64/ld-linux-x86-64.so.2', '/var/task/app.bin', '/var/up/x']);
+    expect(configuredPaths({ cmd: ['bin/run'] })).toEqual(['/bin/run']);
+  });
+
   it('the control: a data-looking file nothing loads is not read', async () => {
     expect(unowned(await inventory([]))).toEqual([]);
   });
@@ -88,6 +99,15 @@ describe('what the loader preloads', () => {
       expect(inv.complete).toBe(false);
     }
   );
+
+  it('a file the entry point or command names is read too (ld.so runs it whatever its mode)', async () => {
+    const loaded = configuredPaths({
+      entrypoint: ['/lib64/ld-linux-x86-64.so.2'],
+      cmd: ['misc/magic.dat'],
+      workingDir: '/usr/share',
+    });
+    expect(unowned(await inventory([], loaded))).toEqual(['usr/share/misc/magic.dat']);
+  });
 
   it("the image config's LD_PRELOAD counts too", async () => {
     expect(unowned(await inventory([], ['/usr/share/misc/magic.dat']))).toEqual([

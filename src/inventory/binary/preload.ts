@@ -1,8 +1,9 @@
 /**
- * What the dynamic loader preloads into every dynamically linked process of an image: the objects
- * `/etc/ld.so.preload` names and the environment's `LD_PRELOAD` (ld.so(8)). glibc loads them by
- * name whatever their mode or file name, so the binary cataloger must read them even when nothing
- * else says they run.
+ * What an image's configuration makes the dynamic loader load: the objects `/etc/ld.so.preload`
+ * names and the environment's `LD_PRELOAD` (ld.so(8)), preloaded into every dynamically linked
+ * process, and the files its entry point and command name (`ld.so FILE` runs any readable ELF).
+ * glibc loads them whatever their mode or file name, so the binary cataloger must read them even
+ * when nothing else says they run.
  */
 import { posix } from 'node:path';
 import type { FileEntry } from '../../unpack/source.js';
@@ -28,6 +29,21 @@ export function preloadFromEnv(env: readonly string[] | undefined): string[] {
   return (env ?? [])
     .filter((e) => e.startsWith('LD_PRELOAD='))
     .flatMap((e) => splitPreloadList(e.slice('LD_PRELOAD='.length)));
+}
+
+/**
+ * The paths an image config's entry point and command name (`ld.so /var/task/app` runs a file
+ * whatever its mode): arguments with a slash, relative ones taken from the working directory.
+ * Bare names (`python3`, a handler `app.handler`) are left out.
+ */
+export function configuredPaths(config: {
+  entrypoint?: readonly string[];
+  cmd?: readonly string[];
+  workingDir?: string;
+}): string[] {
+  return [...(config.entrypoint ?? []), ...(config.cmd ?? [])]
+    .filter((arg) => arg.includes('/'))
+    .map((arg) => posix.join('/', arg.startsWith('/') ? '' : (config.workingDir ?? ''), arg));
 }
 
 /**

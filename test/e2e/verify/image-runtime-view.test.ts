@@ -9,7 +9,8 @@
  *   leaves `usr/bin/nc` as the lower layer has it. Such an image fails `inventory:complete`, and
  *   lamina keeps what the whiteout did not delete, so the binary is listed, unowned;
  * - the loader preloads a shared object into every process (`/etc/ld.so.preload`, the config's
- *   `LD_PRELOAD`) under a name and mode that say nothing: it is read and listed, unowned.
+ *   `LD_PRELOAD`), or the entry point runs a file through the loader (`ld.so FILE`), under a name
+ *   and mode that say nothing: it is read and listed, unowned.
  */
 import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -90,11 +91,11 @@ images:
 
 let n = 0;
 /** Write a two-layer image (base, `top`) that runs /usr/bin/nc, and verify it. */
-async function verify(top: TarEntry[], env?: string[]) {
+async function verify(top: TarEntry[], env?: string[], entrypoint = ['/usr/bin/nc', '-l', '8080']) {
   const layers = [makeLayer(BASE), makeLayer(top)];
   const img = makeImage({
     layers,
-    config: { Entrypoint: ['/usr/bin/nc', '-l', '8080'], ...(env ? { Env: env } : {}) },
+    config: { Entrypoint: entrypoint, ...(env ? { Env: env } : {}) },
   });
   const layout = join(tmp, `layout-${++n}`);
   writeLayout(layout, {
@@ -159,7 +160,7 @@ describe('verify IMAGE: a layer acting through a lower-layer directory symlink',
   });
 });
 
-describe('verify IMAGE: what the loader preloads into every process', () => {
+describe('verify IMAGE: what the loader preloads or the entry point runs', () => {
   // netcat is gone at its real path (the control above passes); a shared object stays behind
   // as data: mode 0644, no .so name, nothing but the loader's configuration says it runs.
   const HIDDEN = buildElf({
@@ -176,6 +177,18 @@ describe('verify IMAGE: what the loader preloads into every process', () => {
   it('the control: the same file, not preloaded, is data', async () => {
     const r = await verify([...clean, ...hidden]);
     expect(r.code).toBe(0);
+  });
+
+  it('a file the entry point runs through the loader is listed and fails inventory:complete', async () => {
+    // `ld.so FILE` runs a readable ELF whatever its mode or name.
+    const r = await verify([...clean, ...hidden], undefined, [
+      '/lib64/ld-linux-x86-64.so.2',
+      '/usr/share/misc/magic.mgc',
+    ]);
+    expect(r.code).toBe(1);
+    expect(r.check('inventory:complete')?.detail).toContain(
+      'UNOWNED_EXECUTABLE usr/share/misc/magic.mgc'
+    );
   });
 
   it.each([
