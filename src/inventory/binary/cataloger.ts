@@ -34,7 +34,7 @@ import {
   LIB_NAME,
   topDir,
 } from './globs.js';
-import { OwnershipIndex } from './ownership.js';
+import { OwnershipIndex, redirectedParts } from './ownership.js';
 import { LD_SO_PRELOAD, preloadedPaths, splitPreloadList } from './preload.js';
 
 /** How many candidates are read at once: enough to overlap I/O, few enough to bound memory. */
@@ -87,7 +87,11 @@ interface Candidate {
 export const binaryCataloger: Cataloger = {
   ...BINARY_GLOBS,
   async catalog(ctx: CatalogContext): Promise<CatalogResult> {
-    const owners = new OwnershipIndex(ctx.earlier, ctx.root);
+    const owners = new OwnershipIndex(
+      ctx.earlier,
+      ctx.root,
+      ctx.root === 'image' ? redirectedParts((p) => realDir(ctx, p)) : undefined
+    );
     const loaded = await imageLoaded(ctx);
     const candidates: Candidate[] = [];
     for (const e of ctx.matches) {
@@ -145,6 +149,12 @@ export const binaryCataloger: Cataloger = {
     };
   },
 };
+
+/** The real path of a directory reached through symlinks, when it is one. */
+function realDir(ctx: CatalogContext, path: string): string | undefined {
+  const r = ctx.links.resolve(path);
+  return r.ok && (r.entry === undefined || r.entry.kind === 'dir') ? r.path : undefined;
+}
 
 /**
  * In an image, what the loader preloads into every process (`/etc/ld.so.preload`, the config's

@@ -40,6 +40,7 @@ const file = (name: string, data: string | Buffer, mode = 0o644): TarEntry => ({
   mode,
 });
 const wh = (name: string): TarEntry => ({ name, data: '' });
+const link = (name: string, linkname: string): TarEntry => ({ name, type: 'symlink', linkname });
 const DPKG = [dir('var'), dir('var/lib'), dir('var/lib/dpkg'), dir('var/lib/dpkg/info')];
 
 /** A dpkg database where `pkg` installed /usr/bin/nc with `content`. */
@@ -204,4 +205,36 @@ describe('verify IMAGE: what the loader preloads or the entry point runs', () =>
       );
     }
   );
+});
+
+describe('verify IMAGE: function code behind a symlinked /var/task', () => {
+  // An OS package database may not vouch for function code; /var/task -> /srv/app once let it.
+  const PROGRAM = elf('the function');
+  const image = (task: TarEntry[], at: string): TarEntry[] => [
+    ...dpkgOwningNc('allowed-tools', PROGRAM).map((e) =>
+      // The allowed package lists the function's program instead of /usr/bin/nc.
+      typeof e.data === 'string' ? { ...e, data: e.data.replaceAll('usr/bin/nc', at) } : e
+    ),
+    wh('var/lib/dpkg/info/.wh.netcat-openbsd.list'),
+    wh('var/lib/dpkg/info/.wh.netcat-openbsd.md5sums'),
+    dir('usr'),
+    dir('usr/bin'),
+    wh('usr/bin/.wh.nc'),
+    dir('srv'),
+    ...task,
+    file(at, PROGRAM, 0o755),
+  ];
+
+  it.each([
+    ['a directory', [dir('var/task')], 'var/task/bootstrap'],
+    [
+      'a symlink to /srv/app',
+      [dir('srv/app'), link('var/task', '../srv/app')],
+      'srv/app/bootstrap',
+    ],
+  ])('/var/task is %s: the claim is refused, the program unowned', async (_n, task, at) => {
+    const r = await verify(image(task, at), undefined, ['/var/task/bootstrap']);
+    expect(r.code).toBe(1);
+    expect(r.check('inventory:complete')?.detail).toContain(`UNOWNED_EXECUTABLE ${at}`);
+  });
 });
