@@ -8,6 +8,8 @@
  *   not exist: `bin/.wh.nc` makes `bin` a directory and deletes nothing under `usr/bin`, `bin/nc`
  *   leaves `usr/bin/nc` as the lower layer has it. Such an image fails `inventory:complete`, and
  *   lamina keeps what the whiteout did not delete, so the binary is listed, unowned;
+ * - the image's `/etc/os-release` names another vendor, or is gone: the denied Debian package is
+ *   still installed (dpkg never reads that file), and still denied;
  * - the loader preloads a shared object into every process (`/etc/ld.so.preload`, the config's
  *   `LD_PRELOAD`), or the entry point runs a file through the loader (`ld.so FILE`), under a name
  *   and mode that say nothing: it is read and listed, unowned.
@@ -236,5 +238,18 @@ describe('verify IMAGE: function code behind a symlinked /var/task', () => {
     const r = await verify(image(task, at), undefined, ['/var/task/bootstrap']);
     expect(r.code).toBe(1);
     expect(r.check('inventory:complete')?.detail).toContain(`UNOWNED_EXECUTABLE ${at}`);
+  });
+});
+
+describe('verify IMAGE: a denied OS package under another os-release', () => {
+  // dpkg and the loader never read /etc/os-release; the purl's vendor comes from it.
+  it.each([
+    ['says ubuntu', [dir('etc'), file('etc/os-release', 'ID=ubuntu\nVERSION_ID="22.04"\n')]],
+    ['is gone', [dir('etc'), wh('etc/.wh.os-release')]],
+  ])('netcat-openbsd is denied when the os-release %s', async (_n, top) => {
+    const r = await verify(top);
+    expect(r.code).toBe(1);
+    expect(r.check('packages')?.outcome).toBe('fail');
+    expect(r.check('packages')?.detail).toMatch(/netcat-openbsd@1\.0-1/);
   });
 });
