@@ -8,7 +8,8 @@
  * Application rules, per layer:
  * 1. whiteouts first (opaque `DIR/.wh..wh..opq` hides every lower child of
  *    DIR; `DIR/.wh.NAME` removes the lower DIR/NAME), so they never touch the
- *    layer's own entries, whatever their order;
+ *    layer's own entries, whatever their order; one whose DIR goes through a
+ *    lower-layer symlink removes nothing (see below);
  * 2. then the entries in archive order: a directory over a directory keeps
  *    the children, anything else replaces what was there (a whole subtree
  *    for a directory), parents are resolved through lower-layer symlinks
