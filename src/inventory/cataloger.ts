@@ -34,6 +34,12 @@ export interface CatalogContext {
   earlier: readonly Package[];
   /** What the source's root is: a layer (mounted at /opt) or a whole image file system. */
   root: SourceRoot;
+  /**
+   * Image root only: files the image's own configuration makes the loader load or run (its
+   * environment's `LD_PRELOAD`, the paths its entry point and command name), as it spells them:
+   * root-relative or absolute paths, or bare names the loader searches for.
+   */
+  loaded?: readonly string[];
 }
 
 export type { SourceRoot } from './binary/ownership.js';

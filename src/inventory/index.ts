@@ -17,6 +17,8 @@ export interface InventoryOptions {
   depth?: number;
   /** A layer (default) or a whole image file system: decides which ownership claims count. */
   root?: SourceRoot;
+  /** Image root only: what the image's configuration loads or runs (see CatalogContext.loaded). */
+  loaded?: readonly string[];
 }
 
 /**
@@ -63,6 +65,7 @@ export async function buildInventory(
         depth: options.depth ?? 0,
         earlier: packages,
         root: options.root ?? 'layer',
+        ...(options.loaded ? { loaded: options.loaded } : {}),
       });
       for (const p of result.packages) relocate(p, links);
       packages.push(...result.packages);

@@ -32,6 +32,7 @@ import { RegistryStore } from '../fetch/registry/store.js';
 import { attributeImagePackages, imagePartOf } from '../inventory/image.js';
 import { buildInventory } from '../inventory/index.js';
 import { detectOs, type OsIdentity } from '../inventory/os/release.js';
+import { configuredPaths, preloadFromEnv } from '../inventory/binary/preload.js';
 import type { Artifact, Inventory } from '../model/inventory.js';
 import type { Platform } from '../model/oci.js';
 import type { Package } from '../model/package.js';
@@ -410,9 +411,14 @@ export async function inventoryOpened(
   const limits = resolveLimits(options.limits);
   const scope = options.scope ?? 'squashed';
   const taskRoot = taskRootOf(image);
-  const inventory = await inventoryFileSystem(filesystem, identityHex(image), limits, taskRoot);
+  const loaded = [...preloadFromEnv(image.config.env), ...configuredPaths(image.config)];
+  const inventory = await inventoryFileSystem(filesystem, identityHex(image), limits, {
+    taskRoot,
+    loaded,
+  });
   const os = await detectOs(filesystem);
-  const removed = scope === 'all-layers' ? await removedPackages(filesystem, limits, taskRoot) : [];
+  const removed =
+    scope === 'all-layers' ? await removedPackages(filesystem, limits, { taskRoot, loaded }) : [];
   return {
     inventory,
     image,
@@ -428,7 +434,7 @@ async function inventoryFileSystem(
   fs: SquashedImage,
   sha256: string,
   limits: Limits,
-  taskRoot: string
+  run: ImageRun
 ): Promise<Inventory> {
   const artifact: Artifact = {
     name: fs.name,
@@ -437,9 +443,21 @@ async function inventoryFileSystem(
     size: fs.size,
     properties: {},
   };
-  const inventory = await buildInventory(fs, artifact, { limits, root: 'image' });
-  attributeImagePackages(inventory.packages, fs, { taskRoot });
+  const inventory = await buildInventory(fs, artifact, {
+    limits,
+    root: 'image',
+    loaded: run.loaded,
+  });
+  attributeImagePackages(inventory.packages, fs, { taskRoot: run.taskRoot });
   return inventory;
+}
+
+/** What the image config says about how its code runs, as the catalogers need it. */
+interface ImageRun {
+  /** Root-relative function code directory. */
+  taskRoot: string;
+  /** What the config makes the loader load or run: `LD_PRELOAD`, entry point and command paths. */
+  loaded: readonly string[];
 }
 
 /** `LAMBDA_TASK_ROOT` from the config's environment, else its WorkingDir, else /var/task. */
@@ -457,14 +475,14 @@ function taskRootOf(image: ResolvedImage): string {
 async function removedPackages(
   image: SquashedImage,
   limits: Limits,
-  taskRoot: string
+  run: ImageRun
 ): Promise<RemovedPackage[]> {
   const layersHiding = [...new Set(image.hidden.map((h) => h.layer))].sort((a, b) => a - b);
   const out: RemovedPackage[] = [];
   const seen = new Set<string>();
   for (const li of layersHiding) {
     const view = image.viewAt(li);
-    const inv = await inventoryFileSystem(view, view.digest, limits, taskRoot);
+    const inv = await inventoryFileSystem(view, view.digest, limits, run);
     for (const p of inv.packages) {
       const path = p.locations[0]?.path;
       const entry = path === undefined ? undefined : view.get(path);
@@ -474,7 +492,7 @@ async function removedPackages(
       const key = `${p.id}\0${entry.layer}`;
       if (seen.has(key)) continue;
       seen.add(key);
-      p.properties['image-part'] ??= imagePartOf(path, { taskRoot });
+      p.properties['image-part'] ??= imagePartOf(path, { taskRoot: run.taskRoot });
       out.push({ package: p, layer: entry.layer, removedBy: by });
     }
   }

@@ -8,12 +8,21 @@
  * Application rules, per layer:
  * 1. whiteouts first (opaque `DIR/.wh..wh..opq` hides every lower child of
  *    DIR; `DIR/.wh.NAME` removes the lower DIR/NAME), so they never touch the
- *    layer's own entries, whatever their order;
+ *    layer's own entries, whatever their order; one whose DIR goes through a
+ *    lower-layer symlink removes nothing (see below);
  * 2. then the entries in archive order: a directory over a directory keeps
  *    the children, anything else replaces what was there (a whole subtree
  *    for a directory), parents are resolved through lower-layer symlinks
- *    inside the image root (as containerd and umoci do), hardlinks copy their
- *    target as it is at that point.
+ *    inside the image root (as containerd's naive applier and umoci do),
+ *    hardlinks copy their target as it is at that point.
+ *
+ * Overlay-based runtimes (Docker's overlay2, containerd's overlayfs
+ * snapshotter) unpack each layer into a directory of its own instead, where
+ * no lower-layer symlink exists: a layer's `lib/x` over a lower `lib -> usr/lib`
+ * makes `lib` a directory that hides the link, and `lib/.wh.x` deletes nothing
+ * under `usr/lib`. Runtimes disagree there, so every entry or whiteout whose
+ * parent goes through a lower-layer symlink is an error finding: the
+ * inventory cannot say which files run.
  */
 import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
@@ -121,6 +130,21 @@ function dirName(path: string): string {
 }
 
 const join = (dir: string, name: string): string => (dir ? `${dir}/${name}` : name);
+
+/** The first prefix of `path` that is a symlink in the tree (no link followed before it). */
+function firstLink(
+  path: string,
+  node: (p: string) => { kind: EntryKind } | undefined
+): string | undefined {
+  const parts = path.split('/');
+  for (let i = 1; i <= parts.length; i++) {
+    const p = parts.slice(0, i).join('/');
+    const n = node(p);
+    if (n?.kind === 'symlink') return p;
+    if (n?.kind !== 'dir') return undefined;
+  }
+  return undefined;
+}
 
 /**
  * ChainID of a list of diffIDs (OCI image-spec config.md "Layer ChainID"):
@@ -232,7 +256,10 @@ class Squasher {
       );
   }
 
-  /** Resolve an entry's parent through the tree; `report` says whether to note a symlink on the way. */
+  /**
+   * Resolve an entry's parent through the tree; `report` says whether to note a symlink on the
+   * way (an error finding: overlay-based runtimes do not follow it, extractors do).
+   */
   #resolveParent(e: TarEntry, layer: number, report = true): string {
     const parent = dirName(e.path);
     const resolved = this.resolve(parent, true);
@@ -244,13 +271,20 @@ class Squasher {
         undefined,
         [e.name]
       );
-    if (report && resolved !== parent)
+    if (report && resolved !== parent) {
+      const base = baseName(e.path);
+      const at = join(resolved, base);
+      const whiteout = base.startsWith(WHITEOUT_PREFIX);
+      const link = firstLink(parent, (p) => this.node(p)) ?? parent;
       this.findings.push({
         code: 'WRITE_THROUGH_SYMLINK',
-        severity: 'warning',
+        severity: 'error',
         path: e.path,
-        message: `layer ${layer} writes ${e.path} through a lower-layer symlink: it lands at ${join(resolved, baseName(e.path))}`,
+        message: whiteout
+          ? `layer ${layer} whites out ${base === OPAQUE_WHITEOUT ? `everything in ${parent}` : join(parent, base.slice(WHITEOUT_PREFIX.length))} through the lower-layer symlink ${link}: overlay-based runtimes (Docker overlay2, containerd overlayfs) make ${link} a directory and keep ${resolved} whole, extractors that follow the link delete under ${resolved}; lamina keeps it`
+          : `layer ${layer} writes ${e.path} through the lower-layer symlink ${link}: lamina places it at ${at}; overlay-based runtimes (Docker overlay2, containerd overlayfs) make ${link} a directory that hides the link and leave ${at} as the lower layers have it`,
       });
+    }
     return resolved;
   }
 
@@ -261,8 +295,12 @@ class Squasher {
     for (const e of entries) {
       const base = baseName(e.path);
       if (!base.startsWith(WHITEOUT_PREFIX)) continue;
-      // Reported once, when the entries are applied below.
-      const dir = this.#resolveParent(e, li, false);
+      // Judged here, against the lower layers: this layer may replace the link (an entry
+      // `bin/` over a lower `bin -> usr/bin`), after which step 2 sees a plain directory.
+      // Through a lower-layer symlink it is reported and not applied: overlay-based runtimes
+      // keep what is behind the link, so lamina keeps seeing it too (never less than runs).
+      const dir = this.#resolveParent(e, li);
+      if (dir !== dirName(e.path)) continue;
       const node = this.node(dir);
       if (node?.kind !== 'dir') continue;
       if (base === OPAQUE_WHITEOUT) {
@@ -277,9 +315,10 @@ class Squasher {
     // 2. the entries, in order.
     for (const e of entries) {
       const base = baseName(e.path);
-      const parentPath = this.#resolveParent(e, li);
+      const isWhiteout = base.startsWith(WHITEOUT_PREFIX);
+      const parentPath = this.#resolveParent(e, li, !isWhiteout);
       const parent = this.#mkdirs(parentPath, li, e);
-      if (base.startsWith(WHITEOUT_PREFIX)) continue;
+      if (isWhiteout) continue;
       const at = join(parentPath, base);
       const wo = whiteouts.get(e.path);
       if (wo !== undefined && wo > e.order)

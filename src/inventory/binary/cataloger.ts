@@ -34,7 +34,8 @@ import {
   LIB_NAME,
   topDir,
 } from './globs.js';
-import { OwnershipIndex } from './ownership.js';
+import { OwnershipIndex, redirectedParts } from './ownership.js';
+import { LD_SO_PRELOAD, preloadedPaths, splitPreloadList } from './preload.js';
 
 /** How many candidates are read at once: enough to overlap I/O, few enough to bound memory. */
 const CONCURRENCY = 8;
@@ -86,11 +87,16 @@ interface Candidate {
 export const binaryCataloger: Cataloger = {
   ...BINARY_GLOBS,
   async catalog(ctx: CatalogContext): Promise<CatalogResult> {
-    const owners = new OwnershipIndex(ctx.earlier, ctx.root);
+    const owners = new OwnershipIndex(
+      ctx.earlier,
+      ctx.root,
+      ctx.root === 'image' ? redirectedParts((p) => realDir(ctx, p)) : undefined
+    );
+    const loaded = await imageLoaded(ctx);
     const candidates: Candidate[] = [];
     for (const e of ctx.matches) {
       const names = [e.path, ...ctx.links.aliases(e.path)];
-      if (!isCandidate(e, names, ctx.root)) continue;
+      if (!isCandidate(e, names, ctx.root) && !loaded.paths.has(e.path)) continue;
       const owner = owners.owner(e.path);
       candidates.push({
         entry: e,
@@ -139,10 +145,45 @@ export const binaryCataloger: Cataloger = {
     const results = [...small, ...large];
     return {
       packages: results.flatMap((r) => r.packages),
-      findings: results.flatMap((r) => r.findings),
+      findings: [...loaded.findings, ...results.flatMap((r) => r.findings)],
     };
   },
 };
+
+/** The real path of a directory reached through symlinks, when it is one. */
+function realDir(ctx: CatalogContext, path: string): string | undefined {
+  const r = ctx.links.resolve(path);
+  return r.ok && (r.entry === undefined || r.entry.kind === 'dir') ? r.path : undefined;
+}
+
+/**
+ * In an image, what the loader preloads into every process (`/etc/ld.so.preload`, the config's
+ * `LD_PRELOAD`) and what the config's entry point and command name: read whatever its mode or
+ * name (`ld.so FILE` runs a file of mode 0644). A preload file that cannot be read is an error.
+ */
+async function imageLoaded(
+  ctx: CatalogContext
+): Promise<{ paths: Set<string>; findings: Finding[] }> {
+  const findings: Finding[] = [];
+  if (ctx.root !== 'image') return { paths: new Set(), findings };
+  const names = [...(ctx.loaded ?? [])];
+  if (ctx.source.get(LD_SO_PRELOAD)?.kind === 'file') {
+    try {
+      const text = await ctx.source.read(LD_SO_PRELOAD, ctx.limits.maxFileSize);
+      names.push(...splitPreloadList(text.toString('latin1')));
+    } catch (err) {
+      findings.push({
+        code: 'READ_ERROR',
+        severity: 'error',
+        path: LD_SO_PRELOAD,
+        message: `${BINARY_CATALOGER}: could not read ${LD_SO_PRELOAD}, which names what the loader preloads into every process: ${err instanceof Error ? err.message : String(err)}`,
+      });
+    }
+  }
+  const paths =
+    names.length > 0 ? preloadedPaths(names, ctx.source.entries(), ctx.links) : new Set<string>();
+  return { paths, findings };
+}
 
 async function catalogFile(ctx: CatalogContext, c: Candidate): Promise<CatalogResult> {
   const e = c.entry;

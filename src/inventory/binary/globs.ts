@@ -7,6 +7,7 @@ import { posix } from 'node:path';
 import type { CatalogContext, CatalogerGlobs } from '../cataloger.js';
 import type { FileEntry } from '../../unpack/source.js';
 import type { SourceRoot } from './ownership.js';
+import { LD_SO_PRELOAD } from './preload.js';
 
 export const BINARY_CATALOGER = 'binary-cataloger';
 
@@ -69,7 +70,12 @@ export function isCandidate(
   return candidateName(e.path, root) || names.some((n) => candidateName(n, root));
 }
 
-/** Whether any entry the cataloger was handed is worth opening; when none is, it has nothing to do. */
+/**
+ * Whether any entry the cataloger was handed is worth opening (or, in an image, the loader is
+ * configured to load something); when none is, it has nothing to do.
+ */
 export function anyCandidate(ctx: CatalogContext): boolean {
+  if (ctx.root === 'image' && ((ctx.loaded?.length ?? 0) > 0 || ctx.source.get(LD_SO_PRELOAD)))
+    return true;
   return ctx.matches.some((e) => isCandidate(e, [e.path, ...ctx.links.aliases(e.path)], ctx.root));
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { newPackage } from '../../model/package.js';
-import { isOwned, OwnershipIndex } from './ownership.js';
+import { isOwned, OwnershipIndex, redirectedParts } from './ownership.js';
 
 const pkg = (id: string, owns: string[]) =>
   newPackage({ id, ecosystem: 'npm', name: id, foundBy: 'test', locations: [], owns });
@@ -28,5 +28,32 @@ describe('isOwned', () => {
   it('treats a prefix as a directory, not the directory entry itself', () => {
     expect(isOwned('java/lib', index)).toBe(false);
     expect(isOwned('anything', new OwnershipIndex([]))).toBe(false);
+  });
+});
+
+describe('an OS database in an image whose Lambda part is a symlink', () => {
+  const deb = newPackage({
+    id: 'deb:allowed-tools',
+    ecosystem: 'deb',
+    name: 'allowed-tools',
+    foundBy: 'test',
+    locations: [],
+    owns: ['srv/app/bootstrap', 'usr/bin/tool'],
+  });
+  // `var/task -> ../srv/app`, `opt` a real directory, the other parts absent.
+  const real: Record<string, string> = { 'var/task': 'srv/app', opt: 'opt', 'opt/bin': 'opt/bin' };
+  const redirects = redirectedParts((p) => real[p]);
+
+  it('maps the real directory to the part it stands for, nothing else', () => {
+    expect([...redirects]).toEqual([['srv/app/', 'var/task/']]);
+  });
+
+  it('may not claim function code under the real directory', () => {
+    const index = new OwnershipIndex([deb], 'image', redirects);
+    expect(index.has('srv/app/bootstrap')).toBe(false);
+    expect(index.refusedClaimant('srv/app/bootstrap')).toBe(deb);
+    expect(index.has('usr/bin/tool')).toBe(true);
+    // Without the redirect (as before), the claim was accepted.
+    expect(new OwnershipIndex([deb], 'image').has('srv/app/bootstrap')).toBe(true);
   });
 });

@@ -57,6 +57,37 @@ export function acceptsClaim(pkg: Package, claim: string, root: SourceRoot = 'la
 }
 
 /**
+ * In an image, the Lambda parts (and `/opt`'s runtime directories) that a symlink puts elsewhere:
+ * real directory (`srv/app/`) → the part (`var/task/`). With `/var/task -> /srv/app` the function
+ * code is under `srv/app`, and an OS package database claiming it there claims function code.
+ */
+export function redirectedParts(
+  resolve: (path: string) => string | undefined
+): Map<string, string> {
+  const out = new Map<string, string>();
+  const dirs = [...LAMBDA_PARTS, ...RUNTIME_DIRS.map((d) => `opt/${d}/`)];
+  for (const part of dirs) {
+    const real = resolve(part.slice(0, -1));
+    if (real === undefined) continue;
+    const at = real === '' ? '' : `${real}/`;
+    if (at !== part) out.set(at, part);
+  }
+  return out;
+}
+
+/** `claim` with the longest redirected real directory it lies under replaced by its part. */
+function logicalPath(claim: string, redirects: ReadonlyMap<string, string>): string {
+  let best = '';
+  let found = false;
+  for (const real of redirects.keys())
+    if (claim.startsWith(real) && (!found || real.length > best.length)) {
+      best = real;
+      found = true;
+    }
+  return found ? redirects.get(best)! + claim.slice(best.length) : claim;
+}
+
+/**
  * Move the claims outside the package's install directory from `owns` to
  * `disowned`: metadata cannot make a package own what it did not install.
  * Judged on the paths as the package names them (before symlinks are
@@ -87,14 +118,22 @@ export function disownOutsideInstallDir(pkg: Package): void {
 export class OwnershipIndex {
   readonly #root: Node = {};
 
-  constructor(packages: readonly Package[], root: SourceRoot = 'layer') {
+  /**
+   * @param redirects image root: where a symlink puts a Lambda part (see {@link redirectedParts});
+   *   a claim under the real directory is judged as one under the part
+   */
+  constructor(
+    packages: readonly Package[],
+    root: SourceRoot = 'layer',
+    redirects: ReadonlyMap<string, string> = new Map()
+  ) {
     for (const p of packages) {
       for (const raw of p.owns) {
         const claim = raw.replace(/^\/+/, '');
         if (claim === '') continue;
         const dir = claim.endsWith('/');
         const node = this.#node(dir ? claim.slice(0, -1) : claim);
-        if (!acceptsClaim(p, claim, root)) node.refused ??= p;
+        if (!acceptsClaim(p, logicalPath(claim, redirects), root)) node.refused ??= p;
         else if (dir) node.prefix ??= p;
         else node.exact ??= p;
       }

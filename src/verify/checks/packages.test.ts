@@ -169,3 +169,69 @@ describe('matchesDeny (the changes command asks it one package at a time)', () =
     expect(matchesDeny(any, 'pkg:pypi/py-yaml@6.0', '6.0')).toBe(true);
   });
 });
+
+describe('OS packages: the vendor comes from os-release, which the image writes', () => {
+  const nc = (purl: string) =>
+    inv([{ ecosystem: 'deb', name: 'netcat-openbsd', version: '1.219-1', purl }]);
+  const DENY = [{ purl: 'pkg:deb/debian/netcat-openbsd' }];
+
+  it.each([
+    [
+      'the vendor the rule names',
+      'pkg:deb/debian/netcat-openbsd@1.219-1?arch=amd64&distro=debian-12',
+    ],
+    [
+      'another vendor (ID=ubuntu on a Debian image)',
+      'pkg:deb/ubuntu/netcat-openbsd@1.219-1?distro=ubuntu-22.04',
+    ],
+    ['no vendor (no os-release)', 'pkg:deb/netcat-openbsd@1.219-1'],
+  ])('a deb deny rule matches the package under %s', (_n, purl) => {
+    expect(status(DENY, nc(purl))).toBe('fail');
+  });
+
+  it('a rule without a vendor, or naming a distro, matches too; rpm and apk alike', () => {
+    expect(
+      status([{ purl: 'pkg:deb/netcat-openbsd' }], nc('pkg:deb/debian/netcat-openbsd@1'))
+    ).toBe('fail');
+    expect(
+      status(
+        [{ purl: 'pkg:deb/debian/netcat-openbsd?distro=debian-12' }],
+        nc('pkg:deb/acme/netcat-openbsd@1')
+      )
+    ).toBe('fail');
+    const rpm = inv([
+      {
+        ecosystem: 'rpm',
+        name: 'nmap-ncat',
+        version: '7.92-1',
+        purl: 'pkg:rpm/fedora/nmap-ncat@7.92-1',
+      },
+    ]);
+    expect(status([{ purl: 'pkg:rpm/amzn/nmap-ncat' }], rpm)).toBe('fail');
+    const apk = inv([
+      {
+        ecosystem: 'apk',
+        name: 'busybox',
+        version: '1.36.1-r2',
+        purl: 'pkg:apk/busybox@1.36.1-r2',
+      },
+    ]);
+    expect(status([{ purl: 'pkg:apk/alpine/busybox' }], apk)).toBe('fail');
+  });
+
+  it('other package names, other arch qualifiers and versions outside the range still pass', () => {
+    expect(status(DENY, nc('pkg:deb/debian/netcat-traditional@1'))).toBe('pass');
+    expect(
+      status(
+        [{ purl: 'pkg:deb/debian/netcat-openbsd?arch=arm64' }],
+        nc('pkg:deb/debian/netcat-openbsd@1?arch=amd64')
+      )
+    ).toBe('pass');
+    expect(
+      status(
+        [{ purl: 'pkg:deb/debian/netcat-openbsd', versions: '<1.0' }],
+        nc('pkg:deb/ubuntu/netcat-openbsd@1.219-1')
+      )
+    ).toBe('pass');
+  });
+});

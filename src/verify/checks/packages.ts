@@ -63,20 +63,30 @@ export function purlKey(purl: string): PurlKey {
     default:
       base = new PackageURL(
         u.type,
-        u.namespace,
+        OS_TYPES.has(u.type) ? undefined : u.namespace,
         u.name,
         undefined,
         undefined,
         undefined
       ).toString();
   }
+  const qualifiers = { ...(u.qualifiers ?? {}) };
+  if (OS_TYPES.has(u.type)) delete qualifiers['distro'];
   return {
     type: u.type,
     base,
-    qualifiers: { ...(u.qualifiers ?? {}) },
+    qualifiers,
     ...(u.subpath ? { subpath: u.subpath } : {}),
   };
 }
+
+/**
+ * OS package types whose vendor (the namespace, `debian` in `pkg:deb/debian/curl`) and `distro`
+ * qualifier come from the image's `/etc/os-release`: a file whoever built the image writes, which
+ * neither the package manager nor the loader reads. A deny rule matches the package whatever
+ * vendor the image claims, or none (a Debian image saying `ID=ubuntu` keeps its denied packages).
+ */
+const OS_TYPES: ReadonlySet<string> = new Set(['deb', 'rpm', 'apk']);
 
 /** A compiled deny rule. */
 export interface CompiledDeny {

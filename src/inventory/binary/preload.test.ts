@@ -1,0 +1,117 @@
+import { createHash } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { writeTar, type TarEntry } from '../../../scripts/lib/tarwriter.mjs';
+import { bufferAccess } from '../../unpack/random-access.js';
+import { squashLayers } from '../../unpack/squash.js';
+import { indexTarAccess } from '../../unpack/tar.js';
+import { inventoryGaps } from '../completeness.js';
+import { buildInventory } from '../index.js';
+import { configuredPaths, preloadFromEnv, splitPreloadList } from './preload.js';
+import { buildElf } from './testing/elf-builder.js';
+
+const ET_DYN = 3;
+/** A shared object under a name and mode that say nothing: glibc's loader preloads it anyway. */
+const HIDDEN = buildElf({
+  type: ET_DYN,
+  sections: [{ name: '.text', data: Buffer.from('x') }],
+}).buf;
+
+async function inventory(extra: TarEntry[], loaded?: string[]) {
+  const tar = writeTar([
+    { name: 'etc/', type: 'dir' },
+    { name: 'usr/', type: 'dir' },
+    { name: 'usr/share/', type: 'dir' },
+    { name: 'usr/share/misc/', type: 'dir' },
+    { name: 'usr/share/misc/magic.dat', data: HIDDEN, mode: 0o644 },
+    ...extra,
+  ]);
+  const access = bufferAccess(tar);
+  const image = squashLayers(
+    [
+      {
+        index: await indexTarAccess(access),
+        access,
+        diffId: `sha256:${createHash('sha256').update(tar).digest('hex')}`,
+      },
+    ],
+    { name: 'test image' }
+  );
+  const artifact = {
+    name: 'test image',
+    kind: 'image' as const,
+    sha256: 'x',
+    size: 0,
+    properties: {},
+  };
+  return buildInventory(image, artifact, { root: 'image', ...(loaded ? { loaded } : {}) });
+}
+
+const unowned = (inv: Awaited<ReturnType<typeof inventory>>) =>
+  inventoryGaps(inv)
+    .filter((g) => g.code === 'UNOWNED_EXECUTABLE')
+    .map((g) => g.path);
+
+describe('what the loader preloads', () => {
+  it('splits ld.so.preload and LD_PRELOAD as glibc does', () => {
+    expect(splitPreloadList('/a.so  /b.so:/c.so\n# /d.so\nlibe.so # comment\n\t/f\n')).toEqual([
+      '/a.so',
+      '/b.so',
+      '/c.so',
+      'libe.so',
+      '/f',
+    ]);
+    expect(preloadFromEnv(['PATH=/bin', 'LD_PRELOAD=/x.so:/y.so', 'LD_PRELOAD=z.so'])).toEqual([
+      '/x.so',
+      '/y.so',
+      'z.so',
+    ]);
+    expect(preloadFromEnv(undefined)).toEqual([]);
+  });
+
+  it('takes the paths an entry point and command name, relative ones from the working directory', () => {
+    expect(
+      configuredPaths({
+        entrypoint: ['/lib64/ld-linux-x86-64.so.2', 'python3'],
+        cmd: ['./app.bin', 'app.handler', '--x=1', '../up/x'],
+        workingDir: '/var/task',
+      })
+    ).toEqual(['/lib64/ld-linux-x86-64.so.2', '/var/task/app.bin', '/var/up/x']);
+    expect(configuredPaths({ cmd: ['bin/run'] })).toEqual(['/bin/run']);
+  });
+
+  it('the control: a data-looking file nothing loads is not read', async () => {
+    expect(unowned(await inventory([]))).toEqual([]);
+  });
+
+  it.each([
+    ['by absolute path', '/usr/share/misc/magic.dat\n'],
+    ['through a symlinked directory', '/usr/share/m/magic.dat'],
+    ['by bare name', 'magic.dat'],
+    ['among others, colon-separated', '/nowhere.so:../usr/share/misc/magic.dat'],
+  ])(
+    'a shared object /etc/ld.so.preload names %s is an executable no package owns',
+    async (_n, text) => {
+      const inv = await inventory([
+        { name: 'etc/ld.so.preload', data: text },
+        { name: 'usr/share/m', type: 'symlink', linkname: 'misc' },
+      ]);
+      expect(unowned(inv)).toEqual(['usr/share/misc/magic.dat']);
+      expect(inv.complete).toBe(false);
+    }
+  );
+
+  it('a file the entry point or command names is read too (ld.so runs it whatever its mode)', async () => {
+    const loaded = configuredPaths({
+      entrypoint: ['/lib64/ld-linux-x86-64.so.2'],
+      cmd: ['misc/magic.dat'],
+      workingDir: '/usr/share',
+    });
+    expect(unowned(await inventory([], loaded))).toEqual(['usr/share/misc/magic.dat']);
+  });
+
+  it("the image config's LD_PRELOAD counts too", async () => {
+    expect(unowned(await inventory([], ['/usr/share/misc/magic.dat']))).toEqual([
+      'usr/share/misc/magic.dat',
+    ]);
+  });
+});

@@ -1,0 +1,74 @@
+/**
+ * What an image's configuration makes the dynamic loader load: the objects `/etc/ld.so.preload`
+ * names and the environment's `LD_PRELOAD` (ld.so(8)), preloaded into every dynamically linked
+ * process, and the files its entry point and command name (`ld.so FILE` runs any readable ELF).
+ * glibc loads them whatever their mode or file name, so the binary cataloger must read them even
+ * when nothing else says they run.
+ */
+import { posix } from 'node:path';
+import type { FileEntry } from '../../unpack/source.js';
+import type { LinkIndex } from '../../unpack/links.js';
+
+/** The preload file, root-relative. */
+export const LD_SO_PRELOAD = 'etc/ld.so.preload';
+
+/**
+ * The names in an `ld.so.preload` file or an `LD_PRELOAD` value: separated by white space or
+ * `:`, `#` starting a comment to the end of the line (glibc elf/rtld.c reads the file so).
+ */
+export function splitPreloadList(text: string): string[] {
+  return text
+    .split('\n')
+    .map((line) => line.replace(/#.*$/, ''))
+    .flatMap((line) => line.split(/[\s:]+/))
+    .filter((name) => name !== '');
+}
+
+/** Every `LD_PRELOAD` name of an image config's environment (`NAME=value` strings). */
+export function preloadFromEnv(env: readonly string[] | undefined): string[] {
+  return (env ?? [])
+    .filter((e) => e.startsWith('LD_PRELOAD='))
+    .flatMap((e) => splitPreloadList(e.slice('LD_PRELOAD='.length)));
+}
+
+/**
+ * The paths an image config's entry point and command name (`ld.so /var/task/app` runs a file
+ * whatever its mode): arguments with a slash, relative ones taken from the working directory.
+ * Bare names (`python3`, a handler `app.handler`) are left out.
+ */
+export function configuredPaths(config: {
+  entrypoint?: readonly string[];
+  cmd?: readonly string[];
+  workingDir?: string;
+}): string[] {
+  return [...(config.entrypoint ?? []), ...(config.cmd ?? [])]
+    .filter((arg) => arg.includes('/'))
+    .map((arg) => posix.join('/', arg.startsWith('/') ? '' : (config.workingDir ?? ''), arg));
+}
+
+/**
+ * Root-relative real paths of the files `names` make the loader load. A name with a slash is a
+ * path (relative ones are taken from the root: the working directory is not known here); a bare
+ * name is searched in the library directories, so every file of that name counts.
+ */
+export function preloadedPaths(
+  names: readonly string[],
+  entries: readonly FileEntry[],
+  links: LinkIndex
+): Set<string> {
+  const out = new Set<string>();
+  const bare = new Set<string>();
+  const add = (path: string): void => {
+    const r = links.resolve(path);
+    if (r.ok && r.entry?.kind === 'file') out.add(r.path);
+  };
+  for (const name of names) {
+    if (!name.includes('/')) {
+      bare.add(name);
+      continue;
+    }
+    add(posix.normalize(`/${name}`).slice(1));
+  }
+  if (bare.size > 0) for (const e of entries) if (bare.has(posix.basename(e.path))) add(e.path);
+  return out;
+}

@@ -1,0 +1,255 @@
+/**
+ * `lamina verify IMAGE` where the runtime sees code lamina did not (each case once let a denied
+ * program or unlisted code pass the policy):
+ *
+ * - an upper layer writes or whites out through a lower layer's directory symlink (`bin ->
+ *   usr/bin`, as usrmerge images have). Overlay-based runtimes (Docker's overlay2, containerd's
+ *   overlayfs snapshotter) unpack each layer into a directory of its own, where that link does
+ *   not exist: `bin/.wh.nc` makes `bin` a directory and deletes nothing under `usr/bin`, `bin/nc`
+ *   leaves `usr/bin/nc` as the lower layer has it. Such an image fails `inventory:complete`, and
+ *   lamina keeps what the whiteout did not delete, so the binary is listed, unowned;
+ * - the image's `/etc/os-release` names another vendor, or is gone: the denied Debian package is
+ *   still installed (dpkg never reads that file), and still denied;
+ * - the loader preloads a shared object into every process (`/etc/ld.so.preload`, the config's
+ *   `LD_PRELOAD`), or the entry point runs a file through the loader (`ld.so FILE`), under a name
+ *   and mode that say nothing: it is read and listed, unowned.
+ */
+import { createHash } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { makeImage, makeLayer, REF_NAME, writeLayout } from '../../../scripts/lib/ociwriter.mjs';
+import type { TarEntry } from '../../../scripts/lib/tarwriter.mjs';
+import { buildElf } from '../../../src/inventory/binary/testing/elf-builder.js';
+import type { Verdict } from '../../../src/verify/verdict.js';
+import { runCli } from '../helpers/cli.js';
+
+const tmp = mkdtempSync(join(tmpdir(), 'lamina-e2e-symlink-layers-'));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+const ET_EXEC = 2;
+const elf = (text: string): Buffer =>
+  buildElf({ type: ET_EXEC, sections: [{ name: '.text', data: Buffer.from(text) }] }).buf;
+const NETCAT = elf('netcat: the denied program');
+const BENIGN = elf('a program the policy allows');
+const md5 = (b: Buffer): string => createHash('md5').update(b).digest('hex');
+
+const dir = (name: string): TarEntry => ({ name: `${name}/`, type: 'dir' });
+const file = (name: string, data: string | Buffer, mode = 0o644): TarEntry => ({
+  name,
+  data,
+  mode,
+});
+const wh = (name: string): TarEntry => ({ name, data: '' });
+const link = (name: string, linkname: string): TarEntry => ({ name, type: 'symlink', linkname });
+const DPKG = [dir('var'), dir('var/lib'), dir('var/lib/dpkg'), dir('var/lib/dpkg/info')];
+
+/** A dpkg database where `pkg` installed /usr/bin/nc with `content`. */
+function dpkgOwningNc(pkg: string, content: Buffer): TarEntry[] {
+  return [
+    ...DPKG,
+    file(
+      'var/lib/dpkg/status',
+      `Package: ${pkg}\nStatus: install ok installed\nVersion: 1.0-1\nArchitecture: amd64\n`
+    ),
+    file(`var/lib/dpkg/info/${pkg}.list`, '/.\n/usr\n/usr/bin\n/usr/bin/nc\n'),
+    file(`var/lib/dpkg/info/${pkg}.md5sums`, `${md5(content)}  usr/bin/nc\n`),
+  ];
+}
+
+/** Debian-like base: usrmerge `bin -> usr/bin`, netcat-openbsd installed at /usr/bin/nc. */
+const BASE: TarEntry[] = [
+  dir('etc'),
+  file('etc/os-release', 'ID=debian\nVERSION_ID="12"\n'),
+  dir('usr'),
+  dir('usr/bin'),
+  { name: 'bin', type: 'symlink', linkname: 'usr/bin' },
+  file('usr/bin/nc', NETCAT, 0o755),
+  ...dpkgOwningNc('netcat-openbsd', NETCAT),
+];
+
+/** The upper layer drops netcat from the database (base-files, which owns nothing, stays). */
+const FORGET_NETCAT: TarEntry[] = [
+  ...DPKG,
+  file(
+    'var/lib/dpkg/status',
+    'Package: base-files\nStatus: install ok installed\nVersion: 12.4\nArchitecture: amd64\n'
+  ),
+  wh('var/lib/dpkg/info/.wh.netcat-openbsd.list'),
+  wh('var/lib/dpkg/info/.wh.netcat-openbsd.md5sums'),
+];
+
+const POLICY = join(tmp, 'policy.yaml');
+writeFileSync(
+  POLICY,
+  `version: 1
+default: deny
+images:
+  - match: { repository: '**' }
+    mode: enforce
+    packages: { deny: [{ purl: 'pkg:deb/debian/netcat-openbsd' }] }
+`
+);
+
+let n = 0;
+/** Write a two-layer image (base, `top`) that runs /usr/bin/nc, and verify it. */
+async function verify(top: TarEntry[], env?: string[], entrypoint = ['/usr/bin/nc', '-l', '8080']) {
+  const layers = [makeLayer(BASE), makeLayer(top)];
+  const img = makeImage({
+    layers,
+    config: { Entrypoint: entrypoint, ...(env ? { Env: env } : {}) },
+  });
+  const layout = join(tmp, `layout-${++n}`);
+  writeLayout(layout, {
+    blobs: new Map([...img.blobs, [img.manifest.descriptor.digest, img.manifest.bytes]]),
+    entries: [{ ...img.manifest.descriptor, annotations: { [REF_NAME]: 'v1' } }],
+  });
+  const r = await runCli([
+    'verify',
+    `oci:${layout}:v1`,
+    '--policy',
+    POLICY,
+    '--repository',
+    'ecr.example/app',
+    '--cache-dir',
+    join(tmp, 'cache'),
+    '--format',
+    'json',
+  ]);
+  const v = (JSON.parse(r.stdout) as { verdicts: Verdict[] }).verdicts[0]!;
+  const check = (id: string) => v.checks.find((c) => c.id === id);
+  return { code: r.code, check };
+}
+
+describe('verify IMAGE: a layer acting through a lower-layer directory symlink', () => {
+  it('controls: netcat in the database is denied; netcat whited out at its real path passes', async () => {
+    const seen = await verify([dir('etc')]);
+    expect(seen.code).toBe(1);
+    expect(seen.check('packages')?.outcome).toBe('fail');
+    const gone = await verify([...FORGET_NETCAT, dir('usr'), dir('usr/bin'), wh('usr/bin/.wh.nc')]);
+    expect(gone.code).toBe(0);
+    expect(gone.check('inventory:complete')?.outcome).toBe('pass');
+  });
+
+  it.each([
+    ['alone', [wh('bin/.wh.nc')]],
+    ['after an entry that makes bin a directory', [dir('bin'), wh('bin/.wh.nc')]],
+  ])(
+    'netcat whited out through bin -> usr/bin (%s) still runs: the inventory is incomplete',
+    async (_name, whiteout) => {
+      const r = await verify([...FORGET_NETCAT, ...whiteout]);
+      expect(r.code).toBe(1);
+      expect(r.check('packages')?.outcome).toBe('pass');
+      const complete = r.check('inventory:complete');
+      expect(complete?.outcome).toBe('fail');
+      expect(complete?.detail).toContain('WRITE_THROUGH_SYMLINK bin/.wh.nc');
+      // The whiteout deleted nothing: the binary is still there, and no package owns it now.
+      expect(complete?.detail).toContain('UNOWNED_EXECUTABLE usr/bin/nc');
+    }
+  );
+
+  it('netcat replaced through bin -> usr/bin by an allowed program fails: /usr/bin/nc is still netcat under overlay', async () => {
+    // The database now says an allowed package installed /usr/bin/nc with the benign bytes, which
+    // is what lamina reads there; an overlay runtime reads the lower netcat at /usr/bin/nc.
+    const r = await verify([
+      ...dpkgOwningNc('allowed-tools', BENIGN),
+      file('bin/nc', BENIGN, 0o755),
+    ]);
+    expect(r.code).toBe(1);
+    expect(r.check('packages')?.outcome).toBe('pass');
+    expect(r.check('inventory:complete')?.outcome).toBe('fail');
+    expect(r.check('inventory:complete')?.detail).toContain('WRITE_THROUGH_SYMLINK bin/nc');
+  });
+});
+
+describe('verify IMAGE: what the loader preloads or the entry point runs', () => {
+  // netcat is gone at its real path (the control above passes); a shared object stays behind
+  // as data: mode 0644, no .so name, nothing but the loader's configuration says it runs.
+  const HIDDEN = buildElf({
+    type: 3,
+    sections: [{ name: '.text', data: Buffer.from('hook') }],
+  }).buf;
+  const clean = [...FORGET_NETCAT, dir('usr'), dir('usr/bin'), wh('usr/bin/.wh.nc')];
+  const hidden = [
+    dir('usr/share'),
+    dir('usr/share/misc'),
+    file('usr/share/misc/magic.mgc', HIDDEN),
+  ];
+
+  it('the control: the same file, not preloaded, is data', async () => {
+    const r = await verify([...clean, ...hidden]);
+    expect(r.code).toBe(0);
+  });
+
+  it('a file the entry point runs through the loader is listed and fails inventory:complete', async () => {
+    // `ld.so FILE` runs a readable ELF whatever its mode or name.
+    const r = await verify([...clean, ...hidden], undefined, [
+      '/lib64/ld-linux-x86-64.so.2',
+      '/usr/share/misc/magic.mgc',
+    ]);
+    expect(r.code).toBe(1);
+    expect(r.check('inventory:complete')?.detail).toContain(
+      'UNOWNED_EXECUTABLE usr/share/misc/magic.mgc'
+    );
+  });
+
+  it.each([
+    ['/etc/ld.so.preload', [file('etc/ld.so.preload', '/usr/share/misc/magic.mgc\n')], undefined],
+    ["the image config's LD_PRELOAD", [], ['LD_PRELOAD=/usr/share/misc/magic.mgc']],
+  ])(
+    'a shared object named by %s is listed and fails inventory:complete',
+    async (_n, extra, env) => {
+      const r = await verify([...clean, ...hidden, dir('etc'), ...extra], env);
+      expect(r.code).toBe(1);
+      expect(r.check('inventory:complete')?.detail).toContain(
+        'UNOWNED_EXECUTABLE usr/share/misc/magic.mgc'
+      );
+    }
+  );
+});
+
+describe('verify IMAGE: function code behind a symlinked /var/task', () => {
+  // An OS package database may not vouch for function code; /var/task -> /srv/app once let it.
+  const PROGRAM = elf('the function');
+  const image = (task: TarEntry[], at: string): TarEntry[] => [
+    ...dpkgOwningNc('allowed-tools', PROGRAM).map((e) =>
+      // The allowed package lists the function's program instead of /usr/bin/nc.
+      typeof e.data === 'string' ? { ...e, data: e.data.replaceAll('usr/bin/nc', at) } : e
+    ),
+    wh('var/lib/dpkg/info/.wh.netcat-openbsd.list'),
+    wh('var/lib/dpkg/info/.wh.netcat-openbsd.md5sums'),
+    dir('usr'),
+    dir('usr/bin'),
+    wh('usr/bin/.wh.nc'),
+    dir('srv'),
+    ...task,
+    file(at, PROGRAM, 0o755),
+  ];
+
+  it.each([
+    ['a directory', [dir('var/task')], 'var/task/bootstrap'],
+    [
+      'a symlink to /srv/app',
+      [dir('srv/app'), link('var/task', '../srv/app')],
+      'srv/app/bootstrap',
+    ],
+  ])('/var/task is %s: the claim is refused, the program unowned', async (_n, task, at) => {
+    const r = await verify(image(task, at), undefined, ['/var/task/bootstrap']);
+    expect(r.code).toBe(1);
+    expect(r.check('inventory:complete')?.detail).toContain(`UNOWNED_EXECUTABLE ${at}`);
+  });
+});
+
+describe('verify IMAGE: a denied OS package under another os-release', () => {
+  // dpkg and the loader never read /etc/os-release; the purl's vendor comes from it.
+  it.each([
+    ['says ubuntu', [dir('etc'), file('etc/os-release', 'ID=ubuntu\nVERSION_ID="22.04"\n')]],
+    ['is gone', [dir('etc'), wh('etc/.wh.os-release')]],
+  ])('netcat-openbsd is denied when the os-release %s', async (_n, top) => {
+    const r = await verify(top);
+    expect(r.code).toBe(1);
+    expect(r.check('packages')?.outcome).toBe('fail');
+    expect(r.check('packages')?.detail).toMatch(/netcat-openbsd@1\.0-1/);
+  });
+});
