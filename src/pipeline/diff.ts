@@ -13,12 +13,9 @@ import type { RecordedScan } from '../history/types.js';
 import type { Inventory } from '../model/inventory.js';
 import { inventoryFromCycloneDx } from '../sbom/read.js';
 import type { ScanResult } from '../scan/result.js';
-import { scanInventories } from './drift.js';
+import { MAX_JSON_INPUT, scanInventories } from './drift.js';
 import { inventoryPath, inventoryZipFile } from './inventory.js';
 import { resolveLimits, type AwsAccessOptions, type LimitOptions } from './options.js';
-
-/** Largest JSON input (SBOM or scan result) read into memory. */
-export const MAX_JSON_INPUT = 512 * 1024 * 1024;
 
 /** Options for {@link diffInputs}. */
 export interface DiffInputsOptions extends LimitOptions, AwsAccessOptions {

@@ -2,13 +2,16 @@
  * Package drift of a scan: read back the SBOMs the scan wrote (one per digest) and hand them to
  * the pure estate analysis. Kept out of pipeline/scan.ts so the scan only calls it once.
  */
-import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { analyzeEstate, estateInventory } from '../estate/analyze.js';
 import type { Inventory } from '../model/inventory.js';
 import { inventoryFromCycloneDx } from '../sbom/read.js';
 import type { PackageDrift } from '../scan/package-drift.js';
 import type { ScanResult } from '../scan/result.js';
+import { readRegularFileSync } from '../util/fs.js';
+
+/** Largest JSON input (SBOM or scan result) read into memory. */
+export const MAX_JSON_INPUT = 512 * 1024 * 1024;
 
 /**
  * The inventories of a scan's inventoried layer versions, by digest, read from `outDir/sboms/`.
@@ -29,8 +32,9 @@ export function scanInventories(
   for (const [digest, sbom] of files) {
     try {
       // Read synchronously: one small file per digest, thousands in a large scan, where the
-      // promise API's round trips cost more CPU than the reads (see writeFileAtomicSync).
-      const text = readFileSync(join(resolve(outDir), sbom), 'utf8');
+      // promise API's round trips cost more CPU than the reads. `lamina diff` reads scan
+      // directories it did not write: a FIFO or device there is left out, not waited on.
+      const text = readRegularFileSync(join(resolve(outDir), sbom), MAX_JSON_INPUT);
       out.set(digest, keep(inventoryFromCycloneDx(text, { name: sbom })));
     } catch {
       // Left out on purpose: analyzeEstate says "has no inventory" for it.

@@ -1,8 +1,9 @@
+import { execFileSync } from 'node:child_process';
 import { mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { writeFileAtomic, writeFileAtomicSync } from './fs.js';
+import { readRegularFileSync, writeFileAtomic, writeFileAtomicSync } from './fs.js';
 
 const dirs: string[] = [];
 afterAll(() => Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true }))));
@@ -49,5 +50,19 @@ describe.each([
     await write(join(dir, 'out', 'x'), 'x');
     await expect(write(join(dir, 'out'), 'data')).rejects.toThrow();
     expect(await readdir(dir)).toEqual(['out']);
+  });
+});
+
+describe('readRegularFileSync', () => {
+  it('reads a regular file (through a link) and refuses a FIFO, a device and a file over the bound', async () => {
+    const dir = await scratch();
+    await writeFile(join(dir, 'a.json'), '{"a":1}');
+    await symlink(join(dir, 'a.json'), join(dir, 'link.json'));
+    expect(readRegularFileSync(join(dir, 'link.json'), 100)).toBe('{"a":1}');
+    expect(() => readRegularFileSync(join(dir, 'a.json'), 6)).toThrow(/over 6 bytes/);
+    execFileSync('mkfifo', [join(dir, 'fifo.json')]);
+    expect(() => readRegularFileSync(join(dir, 'fifo.json'), 100)).toThrow(/not a regular file/);
+    expect(() => readRegularFileSync('/dev/zero', 100)).toThrow(/not a regular file/);
+    expect(() => readRegularFileSync(join(dir, 'missing.json'), 100)).toThrow(/ENOENT/);
   });
 });

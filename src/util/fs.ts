@@ -1,6 +1,16 @@
 import { randomBytes } from 'node:crypto';
 import { lstat, mkdir, realpath, rename, rm, stat, writeFile } from 'node:fs/promises';
-import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  closeSync,
+  constants,
+  fstatSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { UsageError } from '../errors.js';
 
@@ -32,6 +42,25 @@ export function writeFileAtomicSync(path: string, data: string | Buffer): void {
   } catch (err) {
     rmSync(tmp, { force: true });
     throw err;
+  }
+}
+
+/**
+ * Read a file that should be a regular one of at most `max` bytes, synchronously (see
+ * {@link writeFileAtomicSync}). A FIFO, device or socket at the path is refused rather than read:
+ * O_NONBLOCK keeps the open of a FIFO from waiting for a writer, and a device such as
+ * `/dev/zero` would never end.
+ * @throws Error for anything else at the path, or a file over `max` bytes
+ */
+export function readRegularFileSync(path: string, max: number): string {
+  const fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
+  try {
+    const st = fstatSync(fd);
+    if (!st.isFile()) throw new Error(`${path}: not a regular file`);
+    if (st.size > max) throw new Error(`${path}: over ${max} bytes`);
+    return readFileSync(fd, 'utf8');
+  } finally {
+    closeSync(fd);
   }
 }
 

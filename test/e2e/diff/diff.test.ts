@@ -3,14 +3,15 @@
  * scripts/fixtures-diff.mjs lists by hand) as zips and as SBOMs, layer version ARNs through the
  * local AWS endpoint, two scan results, and the exit codes.
  */
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { execFileSync } from 'node:child_process';
+import { mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startAwsLocal, type AwsLocal } from '@lamina/aws-local/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PackageDiff } from '../../../src/diff/diff.js';
 import type { Changes } from '../../../src/history/changes.js';
-import { runCli } from '../helpers/cli.js';
+import { runCli, spawnCli } from '../helpers/cli.js';
 import { AFTER, BEFORE, R, lv } from '../changes/estate.js';
 
 const OLD = 'testdata/layers/diff-old.zip';
@@ -186,5 +187,29 @@ describe('lamina diff: layer versions and scans from the local AWS endpoint', ()
     // Both scans' SBOMs are beside their scan.json: the republished bytes are diffed.
     expect(c.digestsChanged[0]!.diff!.added.map((p) => p.name)).toEqual(['event-stream']);
     expect(c.layerVersionsAdded.map((l) => l.arn)).toEqual([lv('base', 3)]);
+
+    // A scan directory lamina did not write may hold anything at an SBOM's path: a FIFO is not
+    // waited on and a device not read; that SBOM is left out and its diff is unavailable.
+    const from = c.digestsChanged[0]!.from;
+    const sbom = join(dir, 's1', 'sboms', `${from.slice('sha256:'.length)}.cdx.json`);
+    await readFile(sbom); // the SBOM the first diff read is there
+    await rm(sbom);
+    execFileSync('mkfifo', [sbom]);
+    const fifo = spawnCli(
+      ['diff', join(dir, 's1', 'scan.json'), join(dir, 's2', 'scan.json'), '--format', 'json'],
+      { timeoutMs: 60_000 }
+    );
+    expect(fifo.code).toBe(0);
+    const f = JSON.parse(fifo.stdout) as Changes;
+    expect(f.digestsChanged.map((d) => d.arn)).toEqual([lv('base', 1)]);
+    expect(f.digestsChanged[0]!.diff).toBeNull();
+    await rm(sbom);
+    await symlink('/dev/zero', sbom);
+    const zero = spawnCli(
+      ['diff', join(dir, 's1', 'scan.json'), join(dir, 's2', 'scan.json'), '--format', 'json'],
+      { timeoutMs: 60_000 }
+    );
+    expect(zero.code).toBe(0);
+    expect((JSON.parse(zero.stdout) as Changes).digestsChanged[0]!.diff).toBeNull();
   });
 });
