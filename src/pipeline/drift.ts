@@ -34,7 +34,9 @@ export function scanInventories(
       // Read synchronously: one small file per digest, thousands in a large scan, where the
       // promise API's round trips cost more CPU than the reads. `lamina diff` reads scan
       // directories it did not write: a FIFO or device there is left out, not waited on.
-      const text = readRegularFileSync(join(resolve(outDir), sbom), MAX_JSON_INPUT);
+      const text = readRegularFileSync(join(resolve(outDir), sbom), MAX_JSON_INPUT).toString(
+        'utf8'
+      );
       out.set(digest, keep(inventoryFromCycloneDx(text, { name: sbom })));
     } catch {
       // Left out on purpose: analyzeEstate says "has no inventory" for it.

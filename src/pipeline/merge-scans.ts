@@ -2,16 +2,14 @@
  * `lamina merge`: the outputs of `lamina scan --shard i/n` (each a directory with scan.json and
  * sboms/) into one output directory, identical to what one unsharded scan writes.
  */
-import { readFileSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { UsageError } from '../errors.js';
 import { SCAN_RESULT_SCHEMA_VERSION, type ScanResult } from '../scan/result.js';
 import { scanResultChunks } from '../scan/result-stream.js';
 import { mergeShardResults } from '../scan/shards.js';
-import { writeFileAtomicSync } from '../util/fs.js';
+import { readRegularFileSync, writeFileAtomicSync } from '../util/fs.js';
 import { writeChunksAtomic } from '../util/write-chunks.js';
-import { scanPackageDrift } from './drift.js';
+import { MAX_JSON_INPUT, scanPackageDrift } from './drift.js';
 
 /** Options for {@link mergeScans}. */
 export interface MergeScansOptions {
@@ -35,7 +33,7 @@ export async function mergeScans(
   if (options.shardDirs.length === 0)
     throw new UsageError({ code: 'MISSING_ARGUMENT', message: 'merge needs shard directories' });
   const shards: ScanResult[] = [];
-  for (const dir of options.shardDirs) shards.push(await readShard(dir));
+  for (const dir of options.shardDirs) shards.push(readShard(dir));
   const { result, sbomSource } = mergeShardResults(shards);
 
   const out = resolve(options.outDir);
@@ -46,9 +44,12 @@ export async function mergeScans(
     let bytes: Buffer;
     try {
       // Synchronous, as the scan writes them: thousands of small files (see writeFileAtomicSync).
-      bytes = readFileSync(from);
+      bytes = readRegularFileSync(from, MAX_JSON_INPUT);
     } catch {
-      throw new UsageError({ code: 'BAD_INPUT', message: `shard SBOM missing: ${from}` });
+      throw new UsageError({
+        code: 'BAD_INPUT',
+        message: `shard SBOM missing or not a regular file: ${from}`,
+      });
     }
     writeFileAtomicSync(join(out, path), bytes);
   }
@@ -60,11 +61,11 @@ export async function mergeScans(
   return { result, resultPath };
 }
 
-async function readShard(dir: string): Promise<ScanResult> {
+function readShard(dir: string): ScanResult {
   const path = join(resolve(dir), 'scan.json');
   let doc: unknown;
   try {
-    doc = JSON.parse(await readFile(path, 'utf8'));
+    doc = JSON.parse(readRegularFileSync(path, MAX_JSON_INPUT).toString('utf8'));
   } catch {
     throw new UsageError({ code: 'BAD_INPUT', message: `no readable scan.json in ${dir}` });
   }

@@ -52,13 +52,13 @@ export function writeFileAtomicSync(path: string, data: string | Buffer): void {
  * `/dev/zero` would never end.
  * @throws Error for anything else at the path, or a file over `max` bytes
  */
-export function readRegularFileSync(path: string, max: number): string {
+export function readRegularFileSync(path: string, max: number): Buffer {
   const fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
   try {
     const st = fstatSync(fd);
     if (!st.isFile()) throw new Error(`${path}: not a regular file`);
     if (st.size > max) throw new Error(`${path}: over ${max} bytes`);
-    return readFileSync(fd, 'utf8');
+    return readFileSync(fd);
   } finally {
     closeSync(fd);
   }

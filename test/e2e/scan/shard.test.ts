@@ -1,8 +1,9 @@
+import { execFileSync } from 'node:child_process';
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ScanResult } from '../../../src/scan/result.js';
-import { runCli } from '../helpers/cli.js';
+import { runCli, spawnCli } from '../helpers/cli.js';
 import { SCAN_ESTATE, startHarness, type Harness } from './estate.js';
 
 const VENDOR = '222222222222';
@@ -92,6 +93,13 @@ describe('lamina scan --shard and lamina merge', () => {
     expect(none.code).toBe(2);
     expect(none.stderr).toContain('no readable scan.json');
     expect((await runCli(['merge'])).code).toBe(2);
+    // A FIFO is not waited on (a separate process: a hang is killed and fails the test).
+    const fifo = join(h.dir, 'fifo');
+    await mkdir(fifo);
+    execFileSync('mkfifo', [join(fifo, 'scan.json')]);
+    const piped = spawnCli(['merge', '--out', join(h.dir, 'm'), fifo], { timeoutMs: 60_000 });
+    expect(piped.code).toBe(2);
+    expect(piped.stderr).toContain('no readable scan.json');
 
     const forged = join(h.dir, 'forged');
     await mkdir(forged);
