@@ -1,5 +1,9 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { collectBundles } from './bundles.js';
+import { collectBundles, MAX_BUNDLE_BYTES } from './bundles.js';
 
 describe('bundle sources', () => {
   const digest = 'ab'.repeat(32);
@@ -43,5 +47,26 @@ describe('bundle sources', () => {
     });
     expect(r.bundles).toEqual([]);
     expect(r.errors[0]).toMatch(/exceeds/);
+  });
+
+  it('reads a directory source as bounded regular files: a FIFO, a device or a large file is an error', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'lamina-bundles-'));
+    try {
+      await writeFile(join(dir, `${digest}.a.json`), '{"mediaType":"x"}');
+      await writeFile(join(dir, `${digest}.b.json`), 'x'.repeat(MAX_BUNDLE_BYTES + 1));
+      execFileSync('mkfifo', [join(dir, `${digest}.c.json`)]);
+      execFileSync('ln', ['-s', '/dev/zero', join(dir, `${digest}.d.json`)]);
+      const r = await collectBundles(digest, [{ dir }], { baseDir: '.' });
+      expect(r.bundles).toEqual([
+        { source: join(dir, `${digest}.a.json`), bundle: { mediaType: 'x' } },
+      ]);
+      expect(r.errors).toEqual([
+        expect.stringMatching(/b\.json: .*over \d+ bytes/),
+        expect.stringMatching(/c\.json: .*not a regular file/),
+        expect.stringMatching(/d\.json: .*not a regular file/),
+      ]);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -4,9 +4,10 @@
  * that cannot be read becomes an error string for the report; the Sigstore check then fails
  * closed (no bundle, no pass).
  */
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { FoundBundle } from '../model/evidence.js';
+import { readRegularFileSync } from '../util/fs.js';
 import { parseS3Url, type S3Reader } from './aws/s3.js';
 
 /** Largest bundle accepted from any source (real bundles are a few KiB). */
@@ -52,9 +53,11 @@ async function fromDir(dir: string, label: string, sha256: string, out: BundleLo
     if (!n.startsWith(sha256) || !n.endsWith('.json')) continue;
     const path = join(dir, n);
     try {
-      out.bundles.push(parseBundle(path, await readFile(path, 'utf8')));
+      // As bounded as the HTTP and S3 sources; a FIFO or device there is an error, not a wait.
+      const text = readRegularFileSync(path, MAX_BUNDLE_BYTES).toString('utf8');
+      out.bundles.push(parseBundle(path, text));
     } catch (e) {
-      out.errors.push(`${path}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
+      out.errors.push(`${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
     }
   }
 }
