@@ -12,6 +12,14 @@
 //                             sees nothing there.
 //   plain.zip                 the same package where any inventory sees it (the control case).
 //
+// And layers that run code Lambda starts by path, beside the same package, with no package
+// owning it (the inventory must count each as an unowned executable):
+//   bootstrap.zip             an executable `bootstrap` script at the top (/opt/bootstrap: the
+//                             custom runtime Lambda starts when the function has none).
+//   exec-wrapper.zip          an executable without `#!` at the top (what a function's
+//                             AWS_LAMBDA_EXEC_WRAPPER names; the runtime's shell runs it as a
+//                             shell script) and one in bin/ (on PATH), each mode 0755.
+//
 // Deterministic (fixed timestamps, sorted entries); offline. Usage: node scripts/fixtures-hidden-package.mjs
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -57,6 +65,26 @@ const layers = {
     { name: 'nodejs/package.json', data: manifest },
     { name: 'nodejs/vendor/ms/license.md', data: license },
     { name: 'nodejs/vendor/ms/package.json', data: pkgJson },
+  ],
+  'bootstrap.zip': [
+    {
+      name: 'bootstrap',
+      data: '#!/bin/sh\nexec /opt/nodejs/node_modules/ms/ms "$@"\n',
+      mode: 0o755,
+    },
+    ...dirs('nodejs', 'nodejs/node_modules', 'nodejs/node_modules/ms'),
+    { name: 'nodejs/node_modules/ms/license.md', data: license },
+    { name: 'nodejs/node_modules/ms/package.json', data: pkgJson },
+    { name: 'nodejs/package.json', data: manifest },
+  ],
+  'exec-wrapper.zip': [
+    ...dirs('bin'),
+    { name: 'bin/ms-helper', data: 'exec node -e "require(\'ms\')"\n', mode: 0o755 },
+    ...dirs('nodejs', 'nodejs/node_modules', 'nodejs/node_modules/ms'),
+    { name: 'nodejs/node_modules/ms/license.md', data: license },
+    { name: 'nodejs/node_modules/ms/package.json', data: pkgJson },
+    { name: 'nodejs/package.json', data: manifest },
+    { name: 'wrapper', data: 'export NODE_OPTIONS=--require=ms\nexec "$@"\n', mode: 0o755 },
   ],
 };
 

@@ -29,6 +29,7 @@ import { readGoBuildInfo, type GoBuildInfo, type GoModule } from './gobuildinfo.
 import {
   BINARY_CATALOGER,
   BINARY_GLOBS,
+  atOptRoot,
   isCandidate,
   isExtension,
   LIB_NAME,
@@ -75,9 +76,10 @@ interface Candidate {
 
 /**
  * Catalogs what runs in a layer: every ELF executable, shared library and
- * native addon, every `#!` script in `bin/` or `extensions/` and anything
- * Lambda starts from `extensions/` (also when reached through a symlink)
- * becomes a `file` component with its SHA-256, owned or not; the owner (the
+ * native addon, every `#!` script or executable file in `bin/` or
+ * `extensions/`, anything Lambda starts from `extensions/`, and every
+ * executable file directly in `/opt` (`/opt/bootstrap`, an exec wrapper), each
+ * also when reached through a symlink, becomes a `file` component with its SHA-256, owned or not; the owner (the
  * deepest package claiming it, see OwnershipIndex) is recorded in `ownedBy`.
  * Go programs (from their build info) and Rust programs built with
  * cargo-auditable also become their modules and crates. Runs last, so
@@ -150,13 +152,18 @@ async function catalogFile(ctx: CatalogContext, c: Candidate): Promise<CatalogRe
   const findings: Finding[] = [];
   if (!isElf(head)) {
     const script = head.subarray(0, 2).toString('latin1') === '#!';
+    const exec = (e.mode & 0o111) !== 0;
     // Scripts in bin/ run too; anything Lambda would start from extensions/ counts whatever it is.
     const inRunDir = c.names.some((n) => {
       const top = topDir(n, ctx.root);
       return top === 'bin' || top === 'extensions';
     });
-    if (!(c.names.some((n) => isExtension(n, ctx.root)) || (script && inRunDir)))
-      return { packages: [], findings };
+    // Lambda execs `/opt/bootstrap` (a custom runtime) and an exec wrapper (`/opt/<name>`) by
+    // path, and PATH finds bin/; a shell runs an executable without `#!` as a shell script.
+    const execByPath = exec && c.names.some((n) => atOptRoot(n, ctx.root));
+    const runs =
+      c.names.some((n) => isExtension(n, ctx.root)) || (inRunDir && (script || exec)) || execByPath;
+    if (!runs) return { packages: [], findings };
     const sums = await fileDigests(ctx, e.path);
     return {
       packages: [

@@ -28,6 +28,16 @@ function optPath(path: string, root: SourceRoot): string | undefined {
   return path.startsWith('opt/') ? path.slice('opt/'.length) : undefined;
 }
 
+/**
+ * A file directly in `/opt` (a layer's top level; in an image `opt/<name>`): where Lambda finds a
+ * custom runtime's `/opt/bootstrap`, and where layers put the script `AWS_LAMBDA_EXEC_WRAPPER`
+ * names (`/opt/otel-instrument`, `/opt/datadog_wrapper`). Lambda execs such a file by path.
+ */
+export function atOptRoot(path: string, root: SourceRoot): boolean {
+  const p = optPath(path, root);
+  return p !== undefined && p !== '' && !p.includes('/');
+}
+
 /** Top-level `/opt` directories whose files run (or are loaded) even without an exec bit. */
 export function topDir(path: string, root: SourceRoot): string | undefined {
   const p = optPath(path, root);
