@@ -10,6 +10,10 @@
 //   symlinked-node-modules.zip nodejs/node_modules/ms is a symlink to ../vendor/ms: Node follows
 //                             it; a cataloger that only reads node_modules/*/package.json files
 //                             sees nothing there.
+//   no-package-json.zip       nodejs/node_modules/ms/ without its package.json: Node still loads
+//                             `require('ms/...')` (and `require('ms')` from an index.js).
+//   bare-module-file.zip      nodejs/node_modules/ms.js, a module file with no package at all:
+//                             `require('ms')` loads it (before any ms/ directory).
 //   plain.zip                 the same package where any inventory sees it (the control case).
 //
 // And layers that run code Lambda starts by path, beside the same package, with no package
@@ -65,6 +69,16 @@ const layers = {
     { name: 'nodejs/package.json', data: manifest },
     { name: 'nodejs/vendor/ms/license.md', data: license },
     { name: 'nodejs/vendor/ms/package.json', data: pkgJson },
+  ],
+  'no-package-json.zip': [
+    ...dirs('nodejs', 'nodejs/node_modules', 'nodejs/node_modules/ms'),
+    { name: 'nodejs/node_modules/ms/license.md', data: license },
+    { name: 'nodejs/package.json', data: manifest },
+  ],
+  'bare-module-file.zip': [
+    ...dirs('nodejs', 'nodejs/node_modules'),
+    { name: 'nodejs/node_modules/ms.js', data: "module.exports = require('util').format;\n" },
+    { name: 'nodejs/package.json', data: manifest },
   ],
   'bootstrap.zip': [
     {

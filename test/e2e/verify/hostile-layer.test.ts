@@ -22,7 +22,7 @@ const sha = (f: string) =>
   createHash('sha256')
     .update(readFileSync(`${HOSTILE}/${f}`))
     .digest('hex');
-const ZIPS = ['plain.zip', 'bom-package-json.zip'];
+const ZIPS = ['plain.zip', 'bom-package-json.zip', 'no-package-json.zip', 'bare-module-file.zip'];
 
 /**
  * Every zip is pinned: the digest check passes, so only the contents can fail the verdict.
@@ -87,6 +87,20 @@ describe('a denied package hidden from the inventory (verifier level)', () => {
       const c = v.checks.find((x) => x.id === 'inventory:complete')!;
       expect(c.detail).toContain('nodejs/node_modules/ms/package.json');
     }
+  });
+
+  // Node loads both with no package.json: the module is recorded by its name, with no version
+  // (so the deny rule matches), and as metadata the inventory could not read.
+  it.each([
+    ['no-package-json.zip', 'nodejs/node_modules/ms/license.md'],
+    ['bare-module-file.zip', 'nodejs/node_modules/ms.js'],
+  ])('%s: ms with no package.json is denied and the inventory incomplete', async (zip, path) => {
+    const v = await verdict(zip);
+    expect(v.ok).toBe(false);
+    expect(outcomes(v)).toEqual({ digest: 'pass', packages: 'fail', 'inventory:complete': 'fail' });
+    const c = v.checks.find((x) => x.id === 'inventory:complete')!;
+    expect(c.detail).toContain(`METADATA_INCOMPLETE ${path}`);
+    expect(v.checks.find((x) => x.id === 'packages')!.detail).toContain('pkg:npm/ms');
   });
 });
 
