@@ -23,6 +23,9 @@
 //   exec-wrapper.zip          an executable without `#!` at the top (what a function's
 //                             AWS_LAMBDA_EXEC_WRAPPER names; the runtime's shell runs it as a
 //                             shell script) and one in bin/ (on PATH), each mode 0755.
+//   pth-import.zip            python/lib/python3.12/site-packages/zz-hook.pth with an `import`
+//                             line: the Python runtime's site.addsitedir runs it before the
+//                             handler loads.
 //
 // Deterministic (fixed timestamps, sorted entries); offline. Usage: node scripts/fixtures-hidden-package.mjs
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -99,6 +102,17 @@ const layers = {
     { name: 'nodejs/node_modules/ms/package.json', data: pkgJson },
     { name: 'nodejs/package.json', data: manifest },
     { name: 'wrapper', data: 'export NODE_OPTIONS=--require=ms\nexec "$@"\n', mode: 0o755 },
+  ],
+  'pth-import.zip': [
+    ...dirs('nodejs', 'nodejs/node_modules', 'nodejs/node_modules/ms'),
+    { name: 'nodejs/node_modules/ms/license.md', data: license },
+    { name: 'nodejs/node_modules/ms/package.json', data: pkgJson },
+    { name: 'nodejs/package.json', data: manifest },
+    ...dirs('python', 'python/lib', 'python/lib/python3.12', 'python/lib/python3.12/site-packages'),
+    {
+      name: 'python/lib/python3.12/site-packages/zz-hook.pth',
+      data: "import os; os.environ.setdefault('HOOKED', '1')\n",
+    },
   ],
 };
 

@@ -203,6 +203,44 @@ describe('binaryCataloger ownership and edge cases', () => {
     expect(p.get('file:otel-instrument')?.properties['binary:format']).toBe('other');
   });
 
+  // Lambda's Python runtime calls site.addsitedir on python/ and python/lib/pythonX.Y/site-packages,
+  // which executes every `import` line of their .pth files before the handler loads.
+  it('records the .pth files of Lambda site directories, owned or not', async () => {
+    const site = 'python/lib/python3.12/site-packages';
+    const setuptools = newPackage({
+      id: 'pypi:setuptools',
+      ecosystem: 'pypi',
+      name: 'setuptools',
+      foundBy: 'python-installed',
+      owns: [`${site}/distutils-precedence.pth`],
+      installDir: site,
+    });
+    const src = new MemorySource('l', {
+      'python/evil.pth': 'import os; os.system("curl x")\n',
+      [`${site}/paths.pth`]: '../../../../vendor\n',
+      [`${site}/distutils-precedence.pth`]: 'import os; var = 1\n',
+      'store/hook.txt': 'import hook\n',
+      [`${site}/linked.pth`]: { symlink: '../../../../store/hook.txt' },
+      [`${site}/pkg/nested.pth`]: 'import os\n',
+      'python/lib/nosite.pth': 'import os\n',
+      'nodejs/x.pth': 'import os\n',
+    });
+    const p = byId(await run(src, [setuptools]));
+    expect([...p.keys()].sort()).toEqual([
+      'file:python/evil.pth',
+      `file:${site}/distutils-precedence.pth`,
+      `file:${site}/paths.pth`,
+      'file:store/hook.txt',
+    ]);
+    expect(p.get('file:python/evil.pth')?.properties).toEqual({
+      'binary:format': 'pth',
+      'binary:kind': 'executable',
+      unowned: 'true',
+    });
+    expect(p.get(`file:${site}/distutils-precedence.pth`)?.ownedBy).toBe('pypi:setuptools');
+    expect(p.get('file:store/hook.txt')?.properties['unowned']).toBe('true');
+  });
+
   it('turns a malformed ELF into a finding and still records its hash', async () => {
     const truncated = so.subarray(0, 48);
     const pastEof = Buffer.from(so);
@@ -323,6 +361,9 @@ describe('isCandidate', () => {
     expect(isCandidate(e('python/x/libz.so.1.2.13'))).toBe(true);
     expect(isCandidate(e('lib/anything'))).toBe(true);
     expect(isCandidate(e('python/x.py'))).toBe(false);
+    expect(isCandidate(e('python/x.pth'))).toBe(true);
+    expect(isCandidate(e('python/lib/python3.9/site-packages/x.pth'))).toBe(true);
+    expect(isCandidate(e('python/lib/python3.9/site-packages/x/y.pth'))).toBe(false);
     expect(isCandidate(e('nodejs/lib/x.js'))).toBe(false);
   });
 });

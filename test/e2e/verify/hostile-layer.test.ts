@@ -135,10 +135,11 @@ describe('lamina verify LAYER.zip on the hostile layers', () => {
 
 /**
  * Code Lambda starts by path must be in the inventory: a layer whose `bootstrap` (the custom
- * runtime Lambda starts from /opt), exec wrapper (the file AWS_LAMBDA_EXEC_WRAPPER names) or
- * bin/ executable no package owns fails inventory:complete, whatever its package rules say.
+ * runtime Lambda starts from /opt), exec wrapper (the file AWS_LAMBDA_EXEC_WRAPPER names), bin/
+ * executable or site directory `.pth` file (the Python runtime runs its `import` lines) no
+ * package owns fails inventory:complete, whatever its package rules say.
  */
-const ENTRYPOINT_ZIPS = ['plain.zip', 'bootstrap.zip', 'exec-wrapper.zip'];
+const ENTRYPOINT_ZIPS = ['plain.zip', 'bootstrap.zip', 'exec-wrapper.zip', 'pth-import.zip'];
 
 describe('lamina verify LAYER.zip with code Lambda starts by path', () => {
   const dir = mkdtempSync(join(tmpdir(), 'lamina-entrypoints-'));
@@ -165,6 +166,7 @@ describe('lamina verify LAYER.zip with code Lambda starts by path', () => {
   it.each([
     ['bootstrap.zip', ['bootstrap']],
     ['exec-wrapper.zip', ['bin/ms-helper', 'wrapper']],
+    ['pth-import.zip', ['python/lib/python3.12/site-packages/zz-hook.pth']],
   ])('%s: exit 1, inventory:complete names %j', async (zip, paths) => {
     const v = await verify(zip);
     expect(v.code).toBe(1);
