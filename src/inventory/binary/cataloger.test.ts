@@ -212,6 +212,7 @@ describe('binaryCataloger ownership and edge cases', () => {
       ecosystem: 'pypi',
       name: 'setuptools',
       foundBy: 'python-installed',
+      locations: [{ path: `${site}/setuptools-69.0.0.dist-info/METADATA`, layerDigest: 'abc123' }],
       owns: [`${site}/distutils-precedence.pth`],
       installDir: site,
     });
