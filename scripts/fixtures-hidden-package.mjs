@@ -14,6 +14,9 @@
 //                             `require('ms/...')` (and `require('ms')` from an index.js).
 //   bare-module-file.zip      nodejs/node_modules/ms.js, a module file with no package at all:
 //                             `require('ms')` loads it (before any ms/ directory).
+//   upper-case-jar.zip        the real commons-cli 1.5.0 jar (from the java-basic fixture) as
+//                             java/lib/COMMONS-CLI-1.5.0.JAR: the class path wildcard
+//                             /opt/java/lib/* takes `.JAR` as it takes `.jar`.
 //   plain.zip                 the same package where any inventory sees it (the control case).
 //
 // And layers that run code Lambda starts by path, beside the same package, with no package
@@ -38,6 +41,9 @@ const src = join(repo, 'testdata/layers/npm-basic/nodejs/node_modules/debug/node
 const out = join(repo, 'testdata/hostile');
 
 const pkgJson = readFileSync(join(src, 'package.json'));
+const commonsCli = readFileSync(
+  join(repo, 'testdata/layers/java-basic/java/lib/commons-cli-1.5.0.jar')
+);
 const license = readFileSync(join(src, 'license.md'));
 if (JSON.parse(pkgJson.toString('utf8')).version !== '2.0.0')
   throw new Error(`${src}: expected ms@2.0.0`);
@@ -82,6 +88,10 @@ const layers = {
     ...dirs('nodejs', 'nodejs/node_modules'),
     { name: 'nodejs/node_modules/ms.js', data: "module.exports = require('util').format;\n" },
     { name: 'nodejs/package.json', data: manifest },
+  ],
+  'upper-case-jar.zip': [
+    ...dirs('java', 'java/lib'),
+    { name: 'java/lib/COMMONS-CLI-1.5.0.JAR', data: commonsCli },
   ],
   'bootstrap.zip': [
     {

@@ -258,6 +258,16 @@ describe('javaCataloger limits and broken archives', () => {
 });
 
 describe('jars without pom.properties', () => {
+  // The JVM's class path wildcard (/opt/java/lib/*) loads `.JAR` as it loads `.jar`.
+  it('reads an upper-case .JAR as it reads a .jar', async () => {
+    const src = new MemorySource('l', { [`${LIB}/COMMONS-CLI.JAR`]: COMMONS_CLI });
+    const { packages, findings } = await runCataloger(javaCataloger, src);
+    expect(findings).toEqual([]);
+    const cli = byPurl(packages, 'pkg:maven/commons-cli/commons-cli@1.5.0');
+    expect(cli.owns).toEqual([`${LIB}/COMMONS-CLI.JAR`]);
+    expect(cli.hashes).toEqual(hashes(COMMONS_CLI));
+  });
+
   it('commons-logging-1.2.jar is commons-logging:commons-logging@1.2, not org.apache:logging; license URL → SPDX', async () => {
     const jar = writeZip([
       {

@@ -22,7 +22,13 @@ const sha = (f: string) =>
   createHash('sha256')
     .update(readFileSync(`${HOSTILE}/${f}`))
     .digest('hex');
-const ZIPS = ['plain.zip', 'bom-package-json.zip', 'no-package-json.zip', 'bare-module-file.zip'];
+const ZIPS = [
+  'plain.zip',
+  'bom-package-json.zip',
+  'no-package-json.zip',
+  'bare-module-file.zip',
+  'upper-case-jar.zip',
+];
 
 /**
  * Every zip is pinned: the digest check passes, so only the contents can fail the verdict.
@@ -37,6 +43,7 @@ ${zips.map((z) => `      - { sha256: '${sha(z)}', note: ${z} }`).join('\n')}
     packages:
       deny:
         - { purl: 'pkg:npm/ms', versions: '${versions}', reason: 'ReDoS' }
+        - { purl: 'pkg:maven/commons-cli/commons-cli', versions: '<1.6.0', reason: 'test' }
 `;
 const POLICY = pinnedPolicy(ZIPS, '<2.1.1');
 
@@ -101,6 +108,15 @@ describe('a denied package hidden from the inventory (verifier level)', () => {
     const c = v.checks.find((x) => x.id === 'inventory:complete')!;
     expect(c.detail).toContain(`METADATA_INCOMPLETE ${path}`);
     expect(v.checks.find((x) => x.id === 'packages')!.detail).toContain('pkg:npm/ms');
+  });
+
+  // The JVM's class path wildcard /opt/java/lib/* loads a `.JAR` as it loads a `.jar`.
+  it('a denied jar named .JAR is seen and denied', async () => {
+    const v = await verdict('upper-case-jar.zip');
+    expect(outcomes(v)).toEqual({ digest: 'pass', packages: 'fail', 'inventory:complete': 'pass' });
+    expect(v.checks.find((x) => x.id === 'packages')!.detail).toContain(
+      'pkg:maven/commons-cli/commons-cli@1.5.0'
+    );
   });
 });
 
