@@ -14,6 +14,9 @@
 //                             `require('ms/...')` (and `require('ms')` from an index.js).
 //   bare-module-file.zip      nodejs/node_modules/ms.js, a module file with no package at all:
 //                             `require('ms')` loads it (before any ms/ directory).
+//   main-outside.zip          ms in nodejs/vendor/ms (outside any node_modules), loaded through
+//                             nodejs/node_modules/shim, whose package.json `main` is
+//                             ../../vendor/ms/index.js: require('shim') runs ms.
 //   upper-case-jar.zip        the real commons-cli 1.5.0 jar (from the java-basic fixture) as
 //                             java/lib/COMMONS-CLI-1.5.0.JAR: the class path wildcard
 //                             /opt/java/lib/* takes `.JAR` as it takes `.jar`.
@@ -88,6 +91,21 @@ const layers = {
     ...dirs('nodejs', 'nodejs/node_modules'),
     { name: 'nodejs/node_modules/ms.js', data: "module.exports = require('util').format;\n" },
     { name: 'nodejs/package.json', data: manifest },
+  ],
+  'main-outside.zip': [
+    ...dirs('nodejs', 'nodejs/node_modules', 'nodejs/node_modules/shim'),
+    {
+      name: 'nodejs/node_modules/shim/package.json',
+      data: JSON.stringify(
+        { name: 'shim', version: '1.0.0', main: '../../vendor/ms/index.js' },
+        null,
+        2
+      ),
+    },
+    { name: 'nodejs/package.json', data: manifest },
+    ...dirs('nodejs/vendor', 'nodejs/vendor/ms'),
+    { name: 'nodejs/vendor/ms/license.md', data: license },
+    { name: 'nodejs/vendor/ms/package.json', data: pkgJson },
   ],
   'upper-case-jar.zip': [
     ...dirs('java', 'java/lib'),

@@ -341,4 +341,39 @@ describe('npmCataloger edge cases', () => {
     expect(ids.get('npm:nodejs/node_modules/odd')?.findings[0]?.code).toBe('METADATA_INCOMPLETE');
     expect(ids.get('npm:nodejs/node_modules/linked')?.findings).toEqual([]);
   });
+
+  // Node resolves `main` with path.resolve: `../` and absolute paths load code outside the package.
+  it('reports a main that leads out of the package directory as an error', async () => {
+    const src = new MemorySource('npm', {
+      'nodejs/node_modules/safe/package.json': pj({
+        name: 'safe',
+        version: '1.0.0',
+        main: '../../vendor/lodash/lodash.js',
+      }),
+      'nodejs/node_modules/abs/package.json': pj({
+        name: 'abs',
+        version: '1.0.0',
+        main: '/opt/x.js',
+      }),
+      'nodejs/node_modules/ok/package.json': pj({
+        name: 'ok',
+        version: '1.0.0',
+        main: './lib/../index.js',
+      }),
+      'nodejs/node_modules/dot/package.json': pj({ name: 'dot', version: '1.0.0', main: '.' }),
+      'nodejs/node_modules/sib/package.json': pj({
+        name: 'sib',
+        version: '1.0.0',
+        main: '../sibling/x.js',
+      }),
+      'nodejs/vendor/lodash/lodash.js': '',
+    });
+    const { findings } = await runCataloger(npmCataloger, src, { layerDigest: DIGEST });
+    expect(findings.map((f) => [f.code, f.severity, f.path])).toEqual([
+      ['PATH_TRAVERSAL', 'error', 'nodejs/node_modules/abs/package.json'],
+      ['PATH_TRAVERSAL', 'error', 'nodejs/node_modules/safe/package.json'],
+      ['PATH_TRAVERSAL', 'error', 'nodejs/node_modules/sib/package.json'],
+    ]);
+    expect(findings[1]?.message).toContain('"../../vendor/lodash/lodash.js"');
+  });
 });

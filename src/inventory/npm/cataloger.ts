@@ -15,6 +15,7 @@ import { projectRoot, resolvePackageDir } from './resolve.js';
 import { bareModules, type BareModule } from './bare.js';
 import { NPM_GLOBS, PACKAGE_JSON_GLOBS } from './globs.js';
 import { globMatcher } from '../cataloger.js';
+import { joinInLayer } from '../binary/ownership.js';
 
 const NAME = NPM_GLOBS.name;
 const isPackageJson = globMatcher(PACKAGE_JSON_GLOBS);
@@ -63,6 +64,14 @@ async function catalog(ctx: CatalogContext): Promise<CatalogResult> {
       name ??= fromPath;
     }
     const pkg = toPackage(obj ?? {}, name, version, dir, entry.path, ctx.layerDigest);
+    const escape = mainOutside(obj?.main, dir);
+    if (escape !== undefined)
+      findings.push({
+        code: 'PATH_TRAVERSAL',
+        severity: 'error',
+        path: entry.path,
+        message: `${NAME}: ${entry.path} has main ${JSON.stringify(escape)}, outside ${dir}/: require('${name}') runs code that is not this package's`,
+      });
     const inst: Installed = { pkg, dir, json: obj ?? {} };
     byDir.set(dir, inst);
     // pnpm and `npm link` layouts: the package is also installed under each link path.
@@ -157,6 +166,19 @@ function bareModulePackage(m: BareModule, layerDigest: string): Package {
     message: `${NAME}: ${what}, yet require('${m.name}') loads it: recorded as ${m.name} with no version`,
   });
   return pkg;
+}
+
+/**
+ * A package.json `main` that leads out of the package directory (Node resolves it with
+ * `path.resolve`, so `../x` and absolute paths are loaded as given), else undefined. `exports`
+ * targets cannot: Node refuses any that is not `./` inside the package.
+ */
+function mainOutside(main: unknown, dir: string): string | undefined {
+  if (typeof main !== 'string' || main === '') return undefined;
+  const target = joinInLayer(dir, main);
+  return target === undefined || (target !== dir && !target.startsWith(`${dir}/`))
+    ? main
+    : undefined;
 }
 
 /** `nodejs/node_modules/@s/x` → `@s/x`; `node_modules/x` → `x`. */

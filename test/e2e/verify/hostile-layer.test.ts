@@ -28,6 +28,7 @@ const ZIPS = [
   'no-package-json.zip',
   'bare-module-file.zip',
   'upper-case-jar.zip',
+  'main-outside.zip',
 ];
 
 /**
@@ -108,6 +109,14 @@ describe('a denied package hidden from the inventory (verifier level)', () => {
     const c = v.checks.find((x) => x.id === 'inventory:complete')!;
     expect(c.detail).toContain(`METADATA_INCOMPLETE ${path}`);
     expect(v.checks.find((x) => x.id === 'packages')!.detail).toContain('pkg:npm/ms');
+  });
+
+  it('ms loaded through a package.json main outside its package: the inventory is incomplete', async () => {
+    const v = await verdict('main-outside.zip');
+    expect(outcomes(v)).toEqual({ digest: 'pass', packages: 'pass', 'inventory:complete': 'fail' });
+    expect(v.checks.find((x) => x.id === 'inventory:complete')!.detail).toContain(
+      'PATH_TRAVERSAL nodejs/node_modules/shim/package.json'
+    );
   });
 
   // The JVM's class path wildcard /opt/java/lib/* loads a `.JAR` as it loads a `.jar`.
