@@ -20,6 +20,9 @@
 //   upper-case-jar.zip        the real commons-cli 1.5.0 jar (from the java-basic fixture) as
 //                             java/lib/COMMONS-CLI-1.5.0.JAR: the class path wildcard
 //                             /opt/java/lib/* takes `.JAR` as it takes `.jar`.
+//   exploded-jar.zip          the same jar's files (extracted with `unzip`, which this needs) in
+//                             the directory java/lib/commons-cli-1.5.0.jar/: the class path
+//                             wildcard takes the directory as a jar and loads its classes.
 //   plain.zip                 the same package where any inventory sees it (the control case).
 //
 // And layers that run code Lambda starts by path, beside the same package, with no package
@@ -34,6 +37,7 @@
 //                             handler loads.
 //
 // Deterministic (fixed timestamps, sorted entries); offline. Usage: node scripts/fixtures-hidden-package.mjs
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -44,9 +48,21 @@ const src = join(repo, 'testdata/layers/npm-basic/nodejs/node_modules/debug/node
 const out = join(repo, 'testdata/hostile');
 
 const pkgJson = readFileSync(join(src, 'package.json'));
-const commonsCli = readFileSync(
-  join(repo, 'testdata/layers/java-basic/java/lib/commons-cli-1.5.0.jar')
-);
+const commonsCliJar = join(repo, 'testdata/layers/java-basic/java/lib/commons-cli-1.5.0.jar');
+const commonsCli = readFileSync(commonsCliJar);
+/** The jar's files (`unzip`), in its own order, under `dir`: the jar exploded. */
+const explode = (jar, dir) =>
+  execFileSync('unzip', ['-Z1', jar], { encoding: 'utf8' })
+    .split('\n')
+    .filter((name) => name !== '')
+    .map((name) =>
+      name.endsWith('/')
+        ? { name: `${dir}/${name}` }
+        : {
+            name: `${dir}/${name}`,
+            data: execFileSync('unzip', ['-p', jar, name], { maxBuffer: 1 << 24 }),
+          }
+    );
 const license = readFileSync(join(src, 'license.md'));
 if (JSON.parse(pkgJson.toString('utf8')).version !== '2.0.0')
   throw new Error(`${src}: expected ms@2.0.0`);
@@ -110,6 +126,10 @@ const layers = {
   'upper-case-jar.zip': [
     ...dirs('java', 'java/lib'),
     { name: 'java/lib/COMMONS-CLI-1.5.0.JAR', data: commonsCli },
+  ],
+  'exploded-jar.zip': [
+    ...dirs('java', 'java/lib'),
+    ...explode(commonsCliJar, 'java/lib/commons-cli-1.5.0.jar'),
   ],
   'bootstrap.zip': [
     {

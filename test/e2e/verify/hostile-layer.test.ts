@@ -29,6 +29,7 @@ const ZIPS = [
   'bare-module-file.zip',
   'upper-case-jar.zip',
   'main-outside.zip',
+  'exploded-jar.zip',
 ];
 
 /**
@@ -116,6 +117,15 @@ describe('a denied package hidden from the inventory (verifier level)', () => {
     expect(outcomes(v)).toEqual({ digest: 'pass', packages: 'pass', 'inventory:complete': 'fail' });
     expect(v.checks.find((x) => x.id === 'inventory:complete')!.detail).toContain(
       'PATH_TRAVERSAL nodejs/node_modules/shim/package.json'
+    );
+  });
+
+  it('a jar exploded into a java/lib/*.jar directory: the inventory is incomplete', async () => {
+    const v = await verdict('exploded-jar.zip');
+    expect(v.ok).toBe(false);
+    expect(outcomes(v)['inventory:complete']).toBe('fail');
+    expect(v.checks.find((x) => x.id === 'inventory:complete')!.detail).toMatch(
+      /SPECIAL_FILE java\/lib\/commons-cli-1\.5\.0\.jar\//
     );
   });
 
