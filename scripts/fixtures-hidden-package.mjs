@@ -10,9 +10,34 @@
 //   symlinked-node-modules.zip nodejs/node_modules/ms is a symlink to ../vendor/ms: Node follows
 //                             it; a cataloger that only reads node_modules/*/package.json files
 //                             sees nothing there.
+//   no-package-json.zip       nodejs/node_modules/ms/ without its package.json: Node still loads
+//                             `require('ms/...')` (and `require('ms')` from an index.js).
+//   bare-module-file.zip      nodejs/node_modules/ms.js, a module file with no package at all:
+//                             `require('ms')` loads it (before any ms/ directory).
+//   main-outside.zip          ms in nodejs/vendor/ms (outside any node_modules), loaded through
+//                             nodejs/node_modules/shim, whose package.json `main` is
+//                             ../../vendor/ms/index.js: require('shim') runs ms.
+//   upper-case-jar.zip        the real commons-cli 1.5.0 jar (from the java-basic fixture) as
+//                             java/lib/COMMONS-CLI-1.5.0.JAR: the class path wildcard
+//                             /opt/java/lib/* takes `.JAR` as it takes `.jar`.
+//   exploded-jar.zip          the same jar's files (extracted with `unzip`, which this needs) in
+//                             the directory java/lib/commons-cli-1.5.0.jar/: the class path
+//                             wildcard takes the directory as a jar and loads its classes.
 //   plain.zip                 the same package where any inventory sees it (the control case).
 //
+// And layers that run code Lambda starts by path, beside the same package, with no package
+// owning it (the inventory must count each as an unowned executable):
+//   bootstrap.zip             an executable `bootstrap` script at the top (/opt/bootstrap: the
+//                             custom runtime Lambda starts when the function has none).
+//   exec-wrapper.zip          an executable without `#!` at the top (what a function's
+//                             AWS_LAMBDA_EXEC_WRAPPER names; the runtime's shell runs it as a
+//                             shell script) and one in bin/ (on PATH), each mode 0755.
+//   pth-import.zip            python/lib/python3.12/site-packages/zz-hook.pth with an `import`
+//                             line: the Python runtime's site.addsitedir runs it before the
+//                             handler loads.
+//
 // Deterministic (fixed timestamps, sorted entries); offline. Usage: node scripts/fixtures-hidden-package.mjs
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -23,6 +48,21 @@ const src = join(repo, 'testdata/layers/npm-basic/nodejs/node_modules/debug/node
 const out = join(repo, 'testdata/hostile');
 
 const pkgJson = readFileSync(join(src, 'package.json'));
+const commonsCliJar = join(repo, 'testdata/layers/java-basic/java/lib/commons-cli-1.5.0.jar');
+const commonsCli = readFileSync(commonsCliJar);
+/** The jar's files (`unzip`), in its own order, under `dir`: the jar exploded. */
+const explode = (jar, dir) =>
+  execFileSync('unzip', ['-Z1', jar], { encoding: 'utf8' })
+    .split('\n')
+    .filter((name) => name !== '')
+    .map((name) =>
+      name.endsWith('/')
+        ? { name: `${dir}/${name}` }
+        : {
+            name: `${dir}/${name}`,
+            data: execFileSync('unzip', ['-p', jar, name], { maxBuffer: 1 << 24 }),
+          }
+    );
 const license = readFileSync(join(src, 'license.md'));
 if (JSON.parse(pkgJson.toString('utf8')).version !== '2.0.0')
   throw new Error(`${src}: expected ms@2.0.0`);
@@ -57,6 +97,70 @@ const layers = {
     { name: 'nodejs/package.json', data: manifest },
     { name: 'nodejs/vendor/ms/license.md', data: license },
     { name: 'nodejs/vendor/ms/package.json', data: pkgJson },
+  ],
+  'no-package-json.zip': [
+    ...dirs('nodejs', 'nodejs/node_modules', 'nodejs/node_modules/ms'),
+    { name: 'nodejs/node_modules/ms/license.md', data: license },
+    { name: 'nodejs/package.json', data: manifest },
+  ],
+  'bare-module-file.zip': [
+    ...dirs('nodejs', 'nodejs/node_modules'),
+    { name: 'nodejs/node_modules/ms.js', data: "module.exports = require('util').format;\n" },
+    { name: 'nodejs/package.json', data: manifest },
+  ],
+  'main-outside.zip': [
+    ...dirs('nodejs', 'nodejs/node_modules', 'nodejs/node_modules/shim'),
+    {
+      name: 'nodejs/node_modules/shim/package.json',
+      data: JSON.stringify(
+        { name: 'shim', version: '1.0.0', main: '../../vendor/ms/index.js' },
+        null,
+        2
+      ),
+    },
+    { name: 'nodejs/package.json', data: manifest },
+    ...dirs('nodejs/vendor', 'nodejs/vendor/ms'),
+    { name: 'nodejs/vendor/ms/license.md', data: license },
+    { name: 'nodejs/vendor/ms/package.json', data: pkgJson },
+  ],
+  'upper-case-jar.zip': [
+    ...dirs('java', 'java/lib'),
+    { name: 'java/lib/COMMONS-CLI-1.5.0.JAR', data: commonsCli },
+  ],
+  'exploded-jar.zip': [
+    ...dirs('java', 'java/lib'),
+    ...explode(commonsCliJar, 'java/lib/commons-cli-1.5.0.jar'),
+  ],
+  'bootstrap.zip': [
+    {
+      name: 'bootstrap',
+      data: '#!/bin/sh\nexec /opt/nodejs/node_modules/ms/ms "$@"\n',
+      mode: 0o755,
+    },
+    ...dirs('nodejs', 'nodejs/node_modules', 'nodejs/node_modules/ms'),
+    { name: 'nodejs/node_modules/ms/license.md', data: license },
+    { name: 'nodejs/node_modules/ms/package.json', data: pkgJson },
+    { name: 'nodejs/package.json', data: manifest },
+  ],
+  'exec-wrapper.zip': [
+    ...dirs('bin'),
+    { name: 'bin/ms-helper', data: 'exec node -e "require(\'ms\')"\n', mode: 0o755 },
+    ...dirs('nodejs', 'nodejs/node_modules', 'nodejs/node_modules/ms'),
+    { name: 'nodejs/node_modules/ms/license.md', data: license },
+    { name: 'nodejs/node_modules/ms/package.json', data: pkgJson },
+    { name: 'nodejs/package.json', data: manifest },
+    { name: 'wrapper', data: 'export NODE_OPTIONS=--require=ms\nexec "$@"\n', mode: 0o755 },
+  ],
+  'pth-import.zip': [
+    ...dirs('nodejs', 'nodejs/node_modules', 'nodejs/node_modules/ms'),
+    { name: 'nodejs/node_modules/ms/license.md', data: license },
+    { name: 'nodejs/node_modules/ms/package.json', data: pkgJson },
+    { name: 'nodejs/package.json', data: manifest },
+    ...dirs('python', 'python/lib', 'python/lib/python3.12', 'python/lib/python3.12/site-packages'),
+    {
+      name: 'python/lib/python3.12/site-packages/zz-hook.pth',
+      data: "import os; os.environ.setdefault('HOOKED', '1')\n",
+    },
   ],
 };
 

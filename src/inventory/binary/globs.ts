@@ -7,6 +7,7 @@ import { posix } from 'node:path';
 import type { CatalogContext, CatalogerGlobs } from '../cataloger.js';
 import type { FileEntry } from '../../unpack/source.js';
 import type { SourceRoot } from './ownership.js';
+import { LAMBDA_SITE } from '../python/globs.js';
 import { LD_SO_PRELOAD } from './preload.js';
 
 export const BINARY_CATALOGER = 'binary-cataloger';
@@ -29,6 +30,16 @@ function optPath(path: string, root: SourceRoot): string | undefined {
   return path.startsWith('opt/') ? path.slice('opt/'.length) : undefined;
 }
 
+/**
+ * A file directly in `/opt` (a layer's top level; in an image `opt/<name>`): where Lambda finds a
+ * custom runtime's `/opt/bootstrap`, and where layers put the script `AWS_LAMBDA_EXEC_WRAPPER`
+ * names (`/opt/otel-instrument`, `/opt/datadog_wrapper`). Lambda execs such a file by path.
+ */
+export function atOptRoot(path: string, root: SourceRoot): boolean {
+  const p = optPath(path, root);
+  return p !== undefined && p !== '' && !p.includes('/');
+}
+
 /** Top-level `/opt` directories whose files run (or are loaded) even without an exec bit. */
 export function topDir(path: string, root: SourceRoot): string | undefined {
   const p = optPath(path, root);
@@ -47,9 +58,24 @@ export function isExtension(path: string, root: SourceRoot): boolean {
 
 export const LIB_NAME = /\.(so(\.[^/]*)?|node)$/;
 
-/** A name that makes a file worth reading: a library name, or a top-level bin/, lib/, extensions/. */
+/**
+ * A `.pth` file in one of Lambda's Python site directories: the runtime's `site.addsitedir`
+ * executes its `import` lines and adds its other lines to `sys.path` before the handler loads,
+ * in every function the layer is attached to.
+ */
+export function isSitePth(path: string, root: SourceRoot): boolean {
+  const p = optPath(path, root);
+  if (p === undefined || !p.endsWith('.pth')) return false;
+  const slash = p.lastIndexOf('/');
+  return slash > 0 && LAMBDA_SITE.test(p.slice(0, slash));
+}
+
+/**
+ * A name that makes a file worth reading: a library name, a site directory's `.pth`, or a
+ * top-level bin/, lib/, extensions/.
+ */
 function candidateName(path: string, root: SourceRoot): boolean {
-  if (LIB_NAME.test(posix.basename(path))) return true;
+  if (LIB_NAME.test(posix.basename(path)) || isSitePth(path, root)) return true;
   const top = topDir(path, root);
   return top === 'bin' || top === 'extensions' || top === 'lib';
 }

@@ -258,6 +258,35 @@ describe('javaCataloger limits and broken archives', () => {
 });
 
 describe('jars without pom.properties', () => {
+  // The JVM's class path wildcard (/opt/java/lib/*) loads `.JAR` as it loads `.jar`.
+  it('reads an upper-case .JAR as it reads a .jar', async () => {
+    const src = new MemorySource('l', { [`${LIB}/COMMONS-CLI.JAR`]: COMMONS_CLI });
+    const { packages, findings } = await runCataloger(javaCataloger, src);
+    expect(findings).toEqual([]);
+    const cli = byPurl(packages, 'pkg:maven/commons-cli/commons-cli@1.5.0');
+    expect(cli.owns).toEqual([`${LIB}/COMMONS-CLI.JAR`]);
+    expect(cli.hashes).toEqual(hashes(COMMONS_CLI));
+  });
+
+  // `java -cp 'lib/*'` takes a directory named `x.jar` as a class directory and loads its classes.
+  it('reports a directory in java/lib named like a jar as unseen, once', async () => {
+    const src = new MemorySource('l', {
+      [`${LIB}/hidden.jar/META-INF/maven/g/a/pom.properties`]:
+        'groupId=g\nartifactId=a\nversion=1\n',
+      [`${LIB}/hidden.jar/g/A.class`]: 'cafebabe',
+      [`${LIB}/HIDDEN.JAR/g/B.class`]: 'cafebabe',
+      [`${LIB}/classes/g/C.class`]: 'cafebabe',
+      'java/other/x.jar/g/D.class': 'cafebabe',
+      [`${LIB}/COMMONS-CLI.JAR`]: COMMONS_CLI,
+    });
+    const { packages, findings } = await runCataloger(javaCataloger, src);
+    expect(findings.map((f) => [f.code, f.severity, f.path])).toEqual([
+      ['SPECIAL_FILE', 'error', `${LIB}/HIDDEN.JAR/g/B.class`],
+      ['SPECIAL_FILE', 'error', `${LIB}/hidden.jar/META-INF/maven/g/a/pom.properties`],
+    ]);
+    expect(packages.map((p) => p.purl)).toEqual(['pkg:maven/commons-cli/commons-cli@1.5.0']);
+  });
+
   it('commons-logging-1.2.jar is commons-logging:commons-logging@1.2, not org.apache:logging; license URL → SPDX', async () => {
     const jar = writeZip([
       {

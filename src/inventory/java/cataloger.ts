@@ -21,7 +21,7 @@ import {
   pomLicenses,
   type PomProperties,
 } from './metadata.js';
-import { JAVA_GLOBS, EXTENSIONS } from './globs.js';
+import { EXPLODED_JAR, JAVA_GLOBS, EXTENSIONS } from './globs.js';
 
 const NAME = JAVA_GLOBS.name;
 const ARCHIVE_RE = new RegExp(`\\.(?:${EXTENSIONS.join('|')})$`, 'i');
@@ -38,13 +38,25 @@ export const javaCataloger: Cataloger = {
   ...JAVA_GLOBS,
   async catalog(ctx) {
     const out: CatalogResult = { packages: [], findings: [] };
+    const exploded = new Map<string, string>();
     for (const entry of ctx.matches) {
+      const dir = EXPLODED_JAR.exec(entry.path)?.[1];
+      if (dir !== undefined && !exploded.has(dir)) exploded.set(dir, entry.path);
+      if (!ARCHIVE_RE.test(entry.path)) continue;
       try {
         await catalogTopLevel(ctx, entry, out);
       } catch (err) {
         out.findings.push(parseErrorFinding(NAME, entry.path, err));
       }
     }
+    // Reading a class directory as a jar is not implemented: what it holds stays unseen.
+    for (const [dir, first] of exploded)
+      out.findings.push({
+        code: 'SPECIAL_FILE',
+        severity: 'error',
+        path: first,
+        message: `${NAME}: ${dir}/ is a directory named like a jar: the class path wildcard /opt/java/lib/* loads its classes, and lamina reads only jar files`,
+      });
     return out;
   },
 };

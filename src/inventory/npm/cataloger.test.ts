@@ -288,4 +288,92 @@ describe('npmCataloger edge cases', () => {
     ]);
     expect(packages[0]?.properties['npm:missing-dependencies']).toBe('x');
   });
+
+  // Node loads a module with no package.json (https://nodejs.org/api/modules.html#all-together):
+  // it must be recorded by the name `require` takes, not left out.
+  it('records modules Node loads without a package.json, by name, unversioned, with an error', async () => {
+    const src = new MemorySource('npm', {
+      'nodejs/node_modules/ms/index.js': 'module.exports = 1;\n',
+      'nodejs/node_modules/ms/lib/util.js': '',
+      'nodejs/node_modules/lodash.js': 'module.exports = 2;\n',
+      'nodejs/node_modules/a/package.json': pj({
+        name: 'a',
+        version: '1.0.0',
+        dependencies: { ms: '1' },
+      }),
+      'nodejs/node_modules/a/index.js': '',
+      // package.json a directory: Node cannot read it and loads index.js.
+      'nodejs/node_modules/odd/package.json/x': '',
+      'nodejs/node_modules/odd/index.js': '',
+      'nodejs/vendor/linked/package.json': pj({ name: 'linked', version: '1.0.0' }),
+      'nodejs/vendor/linked/index.js': '',
+      'nodejs/node_modules/linked': { symlink: '../vendor/linked' },
+      'nodejs/node_modules/.package-lock.json': '{}',
+    });
+    const { packages, findings } = await runCataloger(npmCataloger, src, { layerDigest: DIGEST });
+    expect(findings).toEqual([]);
+    const ids = byId(packages);
+    expect([...ids.keys()].sort()).toEqual([
+      'npm:nodejs/node_modules/a',
+      'npm:nodejs/node_modules/linked',
+      'npm:nodejs/node_modules/lodash.js',
+      'npm:nodejs/node_modules/ms',
+      'npm:nodejs/node_modules/odd',
+    ]);
+    const ms = ids.get('npm:nodejs/node_modules/ms');
+    expect(ms).toMatchObject({
+      name: 'ms',
+      purl: 'pkg:npm/ms',
+      owns: ['nodejs/node_modules/ms/'],
+      locations: [{ path: 'nodejs/node_modules/ms/index.js', layerDigest: DIGEST }],
+      properties: { 'npm:package-json': 'missing' },
+    });
+    expect(ms?.version).toBeUndefined();
+    expect(ms?.findings.map((f) => [f.code, f.severity, f.path])).toEqual([
+      ['METADATA_INCOMPLETE', 'error', 'nodejs/node_modules/ms/index.js'],
+    ]);
+    const lodash = ids.get('npm:nodejs/node_modules/lodash.js');
+    expect(lodash).toMatchObject({ name: 'lodash', purl: 'pkg:npm/lodash' });
+    expect(lodash?.owns).toEqual(['nodejs/node_modules/lodash.js']);
+    expect(lodash?.findings[0]?.message).toContain("require('lodash') loads it");
+    // The dependency edge reaches the bare module as Node's lookup would.
+    expect(ids.get('npm:nodejs/node_modules/a')?.dependsOn).toEqual(['npm:nodejs/node_modules/ms']);
+    expect(ids.get('npm:nodejs/node_modules/odd')?.findings[0]?.code).toBe('METADATA_INCOMPLETE');
+    expect(ids.get('npm:nodejs/node_modules/linked')?.findings).toEqual([]);
+  });
+
+  // Node resolves `main` with path.resolve: `../` and absolute paths load code outside the package.
+  it('reports a main that leads out of the package directory as an error', async () => {
+    const src = new MemorySource('npm', {
+      'nodejs/node_modules/safe/package.json': pj({
+        name: 'safe',
+        version: '1.0.0',
+        main: '../../vendor/lodash/lodash.js',
+      }),
+      'nodejs/node_modules/abs/package.json': pj({
+        name: 'abs',
+        version: '1.0.0',
+        main: '/opt/x.js',
+      }),
+      'nodejs/node_modules/ok/package.json': pj({
+        name: 'ok',
+        version: '1.0.0',
+        main: './lib/../index.js',
+      }),
+      'nodejs/node_modules/dot/package.json': pj({ name: 'dot', version: '1.0.0', main: '.' }),
+      'nodejs/node_modules/sib/package.json': pj({
+        name: 'sib',
+        version: '1.0.0',
+        main: '../sibling/x.js',
+      }),
+      'nodejs/vendor/lodash/lodash.js': '',
+    });
+    const { findings } = await runCataloger(npmCataloger, src, { layerDigest: DIGEST });
+    expect(findings.map((f) => [f.code, f.severity, f.path])).toEqual([
+      ['PATH_TRAVERSAL', 'error', 'nodejs/node_modules/abs/package.json'],
+      ['PATH_TRAVERSAL', 'error', 'nodejs/node_modules/safe/package.json'],
+      ['PATH_TRAVERSAL', 'error', 'nodejs/node_modules/sib/package.json'],
+    ]);
+    expect(findings[1]?.message).toContain('"../../vendor/lodash/lodash.js"');
+  });
 });

@@ -12,9 +12,13 @@ import { npmPurl } from '../purl.js';
 import { npmLicenses } from './license.js';
 import { integrityHashes, parseLockfile, type LockEntry } from './lockfile.js';
 import { projectRoot, resolvePackageDir } from './resolve.js';
-import { NPM_GLOBS } from './globs.js';
+import { bareModules, type BareModule } from './bare.js';
+import { NPM_GLOBS, PACKAGE_JSON_GLOBS } from './globs.js';
+import { globMatcher } from '../cataloger.js';
+import { joinInLayer } from '../binary/ownership.js';
 
 const NAME = NPM_GLOBS.name;
+const isPackageJson = globMatcher(PACKAGE_JSON_GLOBS);
 
 /** Lockfiles a project directory may hold, most authoritative for the installed tree first. */
 const LOCKFILES = ['node_modules/.package-lock.json', 'npm-shrinkwrap.json', 'package-lock.json'];
@@ -40,7 +44,8 @@ export const npmCataloger: Cataloger = {
 
 async function catalog(ctx: CatalogContext): Promise<CatalogResult> {
   const byDir = new Map<string, Installed>();
-  const result = await perEntry(ctx, NAME, async (entry) => {
+  const manifests = ctx.matches.filter((e) => isPackageJson(e.path));
+  const result = await perEntry({ ...ctx, matches: manifests }, NAME, async (entry) => {
     const dir = entry.path.slice(0, -'/package.json'.length);
     const findings: Finding[] = [];
     const obj = await readPackageJson(ctx, entry.path, findings);
@@ -59,12 +64,32 @@ async function catalog(ctx: CatalogContext): Promise<CatalogResult> {
       name ??= fromPath;
     }
     const pkg = toPackage(obj ?? {}, name, version, dir, entry.path, ctx.layerDigest);
+    const escape = mainOutside(obj?.main, dir);
+    if (escape !== undefined)
+      findings.push({
+        code: 'PATH_TRAVERSAL',
+        severity: 'error',
+        path: entry.path,
+        message: `${NAME}: ${entry.path} has main ${JSON.stringify(escape)}, outside ${dir}/: require('${name}') runs code that is not this package's`,
+      });
     const inst: Installed = { pkg, dir, json: obj ?? {} };
     byDir.set(dir, inst);
     // pnpm and `npm link` layouts: the package is also installed under each link path.
     for (const alias of aliasDirs(ctx, entry.path)) if (!byDir.has(alias)) byDir.set(alias, inst);
     return { packages: [pkg], findings };
   });
+
+  // Node loads these too, with nothing to say what they are: recorded by name, without a version.
+  const bare = bareModules(
+    ctx.matches.map((e) => e.path),
+    (dir) => byDir.has(dir) || ctx.source.get(`${dir}/package.json`)?.kind === 'file'
+  );
+  for (const m of bare) {
+    const pkg = bareModulePackage(m, ctx.layerDigest);
+    result.packages.push(pkg);
+    if (m.kind === 'directory' && !byDir.has(m.path))
+      byDir.set(m.path, { pkg, dir: m.path, json: {} });
+  }
 
   const locks = await loadLockfiles(ctx, byDir, result.findings);
   const installed = new Set(byDir.keys());
@@ -116,6 +141,44 @@ async function readPackageJson(
     return undefined;
   }
   return doc as Record<string, unknown>;
+}
+
+/**
+ * A module Node loads with no package.json: a package named as `require` names it, with no
+ * version (a deny rule naming it matches whatever the version), and an `error` finding, since
+ * nothing says which package or version that code is.
+ */
+function bareModulePackage(m: BareModule, layerDigest: string): Package {
+  const what =
+    m.kind === 'file'
+      ? `${m.path} is a module with no package.json`
+      : `${m.path}/ holds no package.json`;
+  const pkg = toPackage({}, m.name, undefined, m.path, m.evidence, layerDigest);
+  if (m.kind === 'file') {
+    pkg.owns = [m.path];
+    delete pkg.installDir;
+  }
+  pkg.properties['npm:package-json'] = 'missing';
+  pkg.findings.push({
+    code: 'METADATA_INCOMPLETE',
+    severity: 'error',
+    path: m.evidence,
+    message: `${NAME}: ${what}, yet require('${m.name}') loads it: recorded as ${m.name} with no version`,
+  });
+  return pkg;
+}
+
+/**
+ * A package.json `main` that leads out of the package directory (Node resolves it with
+ * `path.resolve`, so `../x` and absolute paths are loaded as given), else undefined. `exports`
+ * targets cannot: Node refuses any that is not `./` inside the package.
+ */
+function mainOutside(main: unknown, dir: string): string | undefined {
+  if (typeof main !== 'string' || main === '') return undefined;
+  const target = joinInLayer(dir, main);
+  return target === undefined || (target !== dir && !target.startsWith(`${dir}/`))
+    ? main
+    : undefined;
 }
 
 /** `nodejs/node_modules/@s/x` → `@s/x`; `node_modules/x` → `x`. */

@@ -9,7 +9,7 @@ import { pythonLicenses } from './license.js';
 import { CoreMetadata } from './metadata.js';
 import { parseRecord, recordPathInLayer, verifyRecordFiles, type RecordCheck } from './record.js';
 import { parseRequirement, parseRequiresTxt, type Requirement } from './requirements.js';
-import { PYTHON_GLOBS } from './globs.js';
+import { LAMBDA_SITE, PYTHON_GLOBS } from './globs.js';
 
 const NAME = PYTHON_GLOBS.name;
 
@@ -60,9 +60,6 @@ function layoutOf(path: string): Layout | undefined {
   if (path.endsWith('.egg/EGG-INFO/PKG-INFO')) return 'egg';
   return undefined;
 }
-
-/** Lambda's Python site directories: `python/` and `python/lib/pythonX.Y/site-packages/`. */
-const LAMBDA_SITE = /^python(?:\/lib\/python\d+(?:\.\d+)?\/site-packages)?$/;
 
 /**
  * The path to read a distribution under: its own, unless it sits outside

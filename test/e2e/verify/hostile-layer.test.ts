@@ -1,7 +1,8 @@
 /**
  * A layer that hides a denied package from the inventory must not pass `verify`: either the
  * package is seen (and denied) or the inventory is incomplete (and inventory:complete fails).
- * Fixtures: scripts/fixtures-hidden-package.mjs (real ms@2.0.0, hidden the way an attacker would).
+ * Fixtures: scripts/fixtures-hidden-package.mjs (real ms@2.0.0, hidden the way an attacker would,
+ * and beside code Lambda starts by path).
  */
 import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -21,19 +22,44 @@ const sha = (f: string) =>
   createHash('sha256')
     .update(readFileSync(`${HOSTILE}/${f}`))
     .digest('hex');
-const ZIPS = ['plain.zip', 'bom-package-json.zip'];
+const ZIPS = [
+  'plain.zip',
+  'bom-package-json.zip',
+  'no-package-json.zip',
+  'bare-module-file.zip',
+  'upper-case-jar.zip',
+  'main-outside.zip',
+  'exploded-jar.zip',
+];
 
-/** Every zip is pinned: the digest check passes, so only the contents can fail the verdict. */
-const POLICY = `version: 1
+/**
+ * Every zip is pinned: the digest check passes, so only the contents can fail the verdict.
+ * `ms` is denied in `versions`.
+ */
+const pinnedPolicy = (zips: readonly string[], versions: string) => `version: 1
 default: deny
 layers:
   - match: { name: shared-utils }
     pins:
-${ZIPS.map((z) => `      - { sha256: '${sha(z)}', note: ${z} }`).join('\n')}
+${zips.map((z) => `      - { sha256: '${sha(z)}', note: ${z} }`).join('\n')}
     packages:
       deny:
-        - { purl: 'pkg:npm/ms', versions: '<2.1.1', reason: 'ReDoS in ms before 2.1.1' }
+        - { purl: 'pkg:npm/ms', versions: '${versions}', reason: 'ReDoS' }
+        - { purl: 'pkg:maven/commons-cli/commons-cli', versions: '<1.6.0', reason: 'test' }
 `;
+const POLICY = pinnedPolicy(ZIPS, '<2.1.1');
+
+/** `lamina COMMAND testdata/hostile/ZIP --policy POLICY --layer-name shared-utils ...`. */
+const lamina = (command: 'verify' | 'gate', zip: string, policy: string, ...more: string[]) =>
+  runCli([
+    command,
+    `${HOSTILE}/${zip}`,
+    '--policy',
+    policy,
+    '--layer-name',
+    'shared-utils',
+    ...more,
+  ]);
 
 const outcomes = (v: Verdict) => Object.fromEntries(v.checks.map((c) => [c.id, c.outcome]));
 
@@ -71,6 +97,46 @@ describe('a denied package hidden from the inventory (verifier level)', () => {
       expect(c.detail).toContain('nodejs/node_modules/ms/package.json');
     }
   });
+
+  // Node loads both with no package.json: the module is recorded by its name, with no version
+  // (so the deny rule matches), and as metadata the inventory could not read.
+  it.each([
+    ['no-package-json.zip', 'nodejs/node_modules/ms/license.md'],
+    ['bare-module-file.zip', 'nodejs/node_modules/ms.js'],
+  ])('%s: ms with no package.json is denied and the inventory incomplete', async (zip, path) => {
+    const v = await verdict(zip);
+    expect(v.ok).toBe(false);
+    expect(outcomes(v)).toEqual({ digest: 'pass', packages: 'fail', 'inventory:complete': 'fail' });
+    const c = v.checks.find((x) => x.id === 'inventory:complete')!;
+    expect(c.detail).toContain(`METADATA_INCOMPLETE ${path}`);
+    expect(v.checks.find((x) => x.id === 'packages')!.detail).toContain('pkg:npm/ms');
+  });
+
+  it('ms loaded through a package.json main outside its package: the inventory is incomplete', async () => {
+    const v = await verdict('main-outside.zip');
+    expect(outcomes(v)).toEqual({ digest: 'pass', packages: 'pass', 'inventory:complete': 'fail' });
+    expect(v.checks.find((x) => x.id === 'inventory:complete')!.detail).toContain(
+      'PATH_TRAVERSAL nodejs/node_modules/shim/package.json'
+    );
+  });
+
+  it('a jar exploded into a java/lib/*.jar directory: the inventory is incomplete', async () => {
+    const v = await verdict('exploded-jar.zip');
+    expect(v.ok).toBe(false);
+    expect(outcomes(v)['inventory:complete']).toBe('fail');
+    expect(v.checks.find((x) => x.id === 'inventory:complete')!.detail).toMatch(
+      /SPECIAL_FILE java\/lib\/commons-cli-1\.5\.0\.jar\//
+    );
+  });
+
+  // The JVM's class path wildcard /opt/java/lib/* loads a `.JAR` as it loads a `.jar`.
+  it('a denied jar named .JAR is seen and denied', async () => {
+    const v = await verdict('upper-case-jar.zip');
+    expect(outcomes(v)).toEqual({ digest: 'pass', packages: 'fail', 'inventory:complete': 'pass' });
+    expect(v.checks.find((x) => x.id === 'packages')!.detail).toContain(
+      'pkg:maven/commons-cli/commons-cli@1.5.0'
+    );
+  });
 });
 
 describe('lamina verify LAYER.zip on the hostile layers', () => {
@@ -79,16 +145,7 @@ describe('lamina verify LAYER.zip on the hostile layers', () => {
   writeFileSync(policy, POLICY);
 
   it.each(ZIPS)('%s: exit 1, and the report says why', async (zip) => {
-    const r = await runCli([
-      'verify',
-      `${HOSTILE}/${zip}`,
-      '--policy',
-      policy,
-      '--layer-name',
-      'shared-utils',
-      '--format',
-      'json',
-    ]);
+    const r = await lamina('verify', zip, policy, '--format', 'json');
     expect(r.code).toBe(1);
     const out = JSON.parse(r.stdout) as { ok: boolean; verdicts: Verdict[] };
     expect(out.ok).toBe(false);
@@ -100,14 +157,7 @@ describe('lamina verify LAYER.zip on the hostile layers', () => {
   it('under a warn rule the incomplete inventory is reported once, escaped', async () => {
     const warnPolicy = join(dir, 'warn.yaml');
     writeFileSync(warnPolicy, POLICY.replace('    pins:', '    mode: warn\n    pins:'));
-    const r = await runCli([
-      'verify',
-      `${HOSTILE}/bom-package-json.zip`,
-      '--policy',
-      warnPolicy,
-      '--layer-name',
-      'shared-utils',
-    ]);
+    const r = await lamina('verify', 'bom-package-json.zip', warnPolicy);
     expect(r.code).toBe(0);
     // The text report on stdout carries the warning; stderr does not repeat it.
     expect(r.stdout).toMatch(/WARN (inventory:complete|packages):/);
@@ -115,5 +165,55 @@ describe('lamina verify LAYER.zip on the hostile layers', () => {
     // The BOM in the parser's message is shown as an escape, not printed raw.
     expect(r.stderr).not.toContain('\ufeff');
     expect(r.stdout).not.toContain('\ufeff');
+  });
+});
+
+/**
+ * Code Lambda starts by path must be in the inventory: a layer whose `bootstrap` (the custom
+ * runtime Lambda starts from /opt), exec wrapper (the file AWS_LAMBDA_EXEC_WRAPPER names), bin/
+ * executable or site directory `.pth` file (the Python runtime runs its `import` lines) no
+ * package owns fails inventory:complete, whatever its package rules say.
+ */
+const ENTRYPOINT_ZIPS = ['plain.zip', 'bootstrap.zip', 'exec-wrapper.zip', 'pth-import.zip'];
+
+describe('lamina verify LAYER.zip with code Lambda starts by path', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'lamina-entrypoints-'));
+  const policy = join(dir, 'policy.yaml');
+  // ms@2.0.0 is allowed: only what runs unseen can fail the verdict.
+  writeFileSync(policy, pinnedPolicy(ENTRYPOINT_ZIPS, '<2.0.0'));
+  const verify = async (zip: string) => {
+    const r = await lamina('verify', zip, policy, '--format', 'json');
+    const out = JSON.parse(r.stdout) as { ok: boolean; verdicts: Verdict[] };
+    const checks = out.verdicts[0]!.checks;
+    return {
+      code: r.code,
+      outcomes: Object.fromEntries(checks.map((c) => [c.id, c.outcome])),
+      detail: checks.find((c) => c.id === 'inventory:complete')?.detail ?? '',
+    };
+  };
+
+  it('the control: the same package alone passes', async () => {
+    const v = await verify('plain.zip');
+    expect(v.code).toBe(0);
+    expect(v.outcomes).toEqual({ digest: 'pass', packages: 'pass', 'inventory:complete': 'pass' });
+  });
+
+  it.each([
+    ['bootstrap.zip', ['bootstrap']],
+    ['exec-wrapper.zip', ['bin/ms-helper', 'wrapper']],
+    ['pth-import.zip', ['python/lib/python3.12/site-packages/zz-hook.pth']],
+  ])('%s: exit 1, inventory:complete names %j', async (zip, paths) => {
+    const v = await verify(zip);
+    expect(v.code).toBe(1);
+    expect(v.outcomes).toEqual({ digest: 'pass', packages: 'pass', 'inventory:complete': 'fail' });
+    for (const p of paths) expect(v.detail).toContain(`UNOWNED_EXECUTABLE ${p}`);
+  });
+
+  it('lamina gate refuses to pin a layer with an unowned bootstrap', async () => {
+    const r = await lamina('gate', 'bootstrap.zip', policy);
+    expect(r.code).toBe(1);
+    // The report goes to stderr; stdout would carry the pin entry, and there is none.
+    expect(r.stderr).toMatch(/FAIL inventory:complete: [^]*UNOWNED_EXECUTABLE bootstrap\./);
+    expect(r.stdout).not.toContain('sha256');
   });
 });

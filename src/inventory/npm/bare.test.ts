@@ -1,0 +1,72 @@
+import { describe, expect, it } from 'vitest';
+import { bareModules } from './bare.js';
+
+describe('bareModules', () => {
+  const withManifest = new Set(['nodejs/node_modules/ok', 'nodejs/node_modules/@s/ok']);
+  const bare = (paths: string[]) => bareModules(paths.sort(), (d) => withManifest.has(d));
+
+  it('finds module files directly in node_modules, named as require takes them', () => {
+    expect(
+      bare([
+        'nodejs/node_modules/lodash.js',
+        'nodejs/node_modules/conf.json',
+        'nodejs/node_modules/addon.node',
+        'nodejs/node_modules/noext',
+        'nodejs/node_modules/esm.mjs',
+        'nodejs/node_modules/@s/x.js',
+      ]).map((m) => [m.name, m.kind, m.path])
+    ).toEqual([
+      ['@s/x', 'file', 'nodejs/node_modules/@s/x.js'],
+      ['addon', 'file', 'nodejs/node_modules/addon.node'],
+      ['conf', 'file', 'nodejs/node_modules/conf.json'],
+      ['esm.mjs', 'file', 'nodejs/node_modules/esm.mjs'],
+      ['lodash', 'file', 'nodejs/node_modules/lodash.js'],
+      ['noext', 'file', 'nodejs/node_modules/noext'],
+    ]);
+  });
+
+  it('finds package directories without a package.json, once, with their first file', () => {
+    expect(
+      bare([
+        'nodejs/node_modules/ms/index.js',
+        'nodejs/node_modules/ms/lib/x.js',
+        'nodejs/node_modules/@s/y/lib/y.js',
+        'nodejs/node_modules/ok/index.js',
+        'nodejs/node_modules/@s/ok/index.js',
+        'nodejs/node_modules/a/node_modules/b/index.js',
+      ])
+    ).toEqual([
+      {
+        name: '@s/y',
+        path: 'nodejs/node_modules/@s/y',
+        kind: 'directory',
+        evidence: 'nodejs/node_modules/@s/y/lib/y.js',
+      },
+      {
+        name: 'b',
+        path: 'nodejs/node_modules/a/node_modules/b',
+        kind: 'directory',
+        evidence: 'nodejs/node_modules/a/node_modules/b/index.js',
+      },
+      {
+        name: 'ms',
+        path: 'nodejs/node_modules/ms',
+        kind: 'directory',
+        evidence: 'nodejs/node_modules/ms/index.js',
+      },
+    ]);
+  });
+
+  it("skips npm's dot entries and paths outside node_modules", () => {
+    expect(
+      bare([
+        'nodejs/node_modules/.package-lock.json',
+        'nodejs/node_modules/.bin/x',
+        'nodejs/node_modules/.pnpm/lock.yaml',
+        'nodejs/node_modules/@s/.cache/x',
+        'nodejs/index.js',
+        'python/x.py',
+      ])
+    ).toEqual([]);
+  });
+});

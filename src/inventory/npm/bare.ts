@@ -1,0 +1,61 @@
+/**
+ * Modules Node loads from a `node_modules` directory with no package.json to say what they are.
+ * `require('x')` looks in each `node_modules` for the file `x`, `x.js`, `x.json`, `x.node`, then
+ * for the directory `x` (its package.json `main`, else `index.js`, `index.json`, `index.node`),
+ * and `require('x/sub')` loads any file of that directory:
+ * https://nodejs.org/api/modules.html#all-together
+ */
+
+/** A module with no package.json: the name `require` loads it by and where it is. */
+export interface BareModule {
+  /** Module name as `require` takes it (`lodash`, `@scope/x`). */
+  name: string;
+  /** The file directly in `node_modules`, or the package directory holding files. */
+  path: string;
+  kind: 'file' | 'directory';
+  /** A file of the directory (its first, in path order); the file itself for a `file`. */
+  evidence: string;
+}
+
+/** Extensions `require('x')` adds when it looks for the file `x` (require.extensions). */
+const REQUIRE_EXTENSIONS = /\.(js|json|node)$/;
+
+/**
+ * The bare modules among `paths` (layer-relative files, sorted): each file directly in a
+ * `node_modules` (or a scope directory in it), and each package directory under a
+ * `node_modules` that holds files but no `package.json` (`hasManifest` says). A name that
+ * starts with `.` (`.bin`, `.pnpm`, `.package-lock.json`) is npm's bookkeeping, not a module.
+ */
+export function bareModules(
+  paths: Iterable<string>,
+  hasManifest: (dir: string) => boolean
+): BareModule[] {
+  const out = new Map<string, BareModule>();
+  const manifested = new Set<string>();
+  for (const path of paths) {
+    const parts = path.split('/');
+    const nm = parts.lastIndexOf('node_modules');
+    if (nm < 0) continue;
+    const first = parts[nm + 1];
+    if (first === undefined || first === '' || first.startsWith('.')) continue;
+    const scoped = first.startsWith('@') && parts.length > nm + 2;
+    const last = scoped ? nm + 2 : nm + 1;
+    const base = parts[last]!;
+    if (base === '' || base.startsWith('.')) continue;
+    const name = scoped ? `${first}/${base}` : base;
+    if (last === parts.length - 1) {
+      out.set(path, {
+        name: name.replace(REQUIRE_EXTENSIONS, ''),
+        path,
+        kind: 'file',
+        evidence: path,
+      });
+      continue;
+    }
+    const dir = parts.slice(0, last + 1).join('/');
+    if (out.has(dir) || manifested.has(dir)) continue;
+    if (hasManifest(dir)) manifested.add(dir);
+    else out.set(dir, { name, path: dir, kind: 'directory', evidence: path });
+  }
+  return [...out.values()];
+}
