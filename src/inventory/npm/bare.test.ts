@@ -57,6 +57,23 @@ describe('bareModules', () => {
     ]);
   });
 
+  it('skips node_modules a package keeps deeper inside itself (test fixtures), not nested dependencies', () => {
+    expect(
+      bare([
+        'nodejs/node_modules/pino/test/fixtures/eval/node_modules/file1.js',
+        'nodejs/node_modules/resolve/test/shadowed_core/node_modules/util/index.js',
+        'nodejs/node_modules/@s/ok/test/node_modules/x.js',
+        'nodejs/node_modules/@s/ok/node_modules/nested.js',
+        'nodejs/node_modules/ok/node_modules/lodash.js',
+        'nodejs/lib/node_modules/outside.js',
+      ]).map((m) => m.path)
+    ).toEqual([
+      'nodejs/lib/node_modules/outside.js',
+      'nodejs/node_modules/@s/ok/node_modules/nested.js',
+      'nodejs/node_modules/ok/node_modules/lodash.js',
+    ]);
+  });
+
   it("skips npm's dot entries and paths outside node_modules", () => {
     expect(
       bare([

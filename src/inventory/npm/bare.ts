@@ -17,6 +17,21 @@ export interface BareModule {
   evidence: string;
 }
 
+/**
+ * Whether the `node_modules` at `parts[nm]` is one a package's own code or a function's
+ * `require` searches by name: one outside any package (`nodejs/node_modules`, `var/task/
+ * node_modules`), or directly in a package's directory (`node_modules/a/node_modules`, a nested
+ * dependency). One deeper inside a package (`pino/test/fixtures/eval/node_modules`, test fixtures
+ * several common packages publish) is reached only by that package's files under that directory:
+ * its contents are the package's own files, as any other file of it.
+ */
+function resolvedByName(parts: readonly string[], nm: number): boolean {
+  const above = parts.lastIndexOf('node_modules', nm - 1);
+  if (above < 0) return true;
+  const depth = nm - above; // node_modules/<name>/node_modules: 2; with a scope: 3
+  return depth === 2 || (depth === 3 && parts[above + 1]!.startsWith('@'));
+}
+
 /** Extensions `require('x')` adds when it looks for the file `x` (require.extensions). */
 const REQUIRE_EXTENSIONS = /\.(js|json|node)$/;
 
@@ -35,7 +50,7 @@ export function bareModules(
   for (const path of paths) {
     const parts = path.split('/');
     const nm = parts.lastIndexOf('node_modules');
-    if (nm < 0) continue;
+    if (nm < 0 || !resolvedByName(parts, nm)) continue;
     const first = parts[nm + 1];
     if (first === undefined || first === '' || first.startsWith('.')) continue;
     const scoped = first.startsWith('@') && parts.length > nm + 2;
