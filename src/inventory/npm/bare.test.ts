@@ -41,23 +41,26 @@ describe('bareModules', () => {
         path: 'nodejs/node_modules/@s/y',
         kind: 'directory',
         evidence: 'nodejs/node_modules/@s/y/lib/y.js',
+        deep: false,
       },
       {
         name: 'b',
         path: 'nodejs/node_modules/a/node_modules/b',
         kind: 'directory',
         evidence: 'nodejs/node_modules/a/node_modules/b/index.js',
+        deep: false,
       },
       {
         name: 'ms',
         path: 'nodejs/node_modules/ms',
         kind: 'directory',
         evidence: 'nodejs/node_modules/ms/index.js',
+        deep: false,
       },
     ]);
   });
 
-  it('skips node_modules a package keeps deeper inside itself (test fixtures), not nested dependencies', () => {
+  it('marks node_modules a package keeps deeper inside itself (test fixtures) as deep, not nested dependencies', () => {
     expect(
       bare([
         'nodejs/node_modules/pino/test/fixtures/eval/node_modules/file1.js',
@@ -65,12 +68,17 @@ describe('bareModules', () => {
         'nodejs/node_modules/@s/ok/test/node_modules/x.js',
         'nodejs/node_modules/@s/ok/node_modules/nested.js',
         'nodejs/node_modules/ok/node_modules/lodash.js',
+        'nodejs/node_modules/ok/lib/node_modules/lodash.js',
         'nodejs/lib/node_modules/outside.js',
-      ]).map((m) => m.path)
+      ]).map((m) => [m.path, m.deep])
     ).toEqual([
-      'nodejs/lib/node_modules/outside.js',
-      'nodejs/node_modules/@s/ok/node_modules/nested.js',
-      'nodejs/node_modules/ok/node_modules/lodash.js',
+      ['nodejs/lib/node_modules/outside.js', false],
+      ['nodejs/node_modules/@s/ok/node_modules/nested.js', false],
+      ['nodejs/node_modules/@s/ok/test/node_modules/x.js', true],
+      ['nodejs/node_modules/ok/lib/node_modules/lodash.js', true],
+      ['nodejs/node_modules/ok/node_modules/lodash.js', false],
+      ['nodejs/node_modules/pino/test/fixtures/eval/node_modules/file1.js', true],
+      ['nodejs/node_modules/resolve/test/shadowed_core/node_modules/util', true],
     ]);
   });
 

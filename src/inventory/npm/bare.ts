@@ -15,17 +15,22 @@ export interface BareModule {
   kind: 'file' | 'directory';
   /** A file of the directory (its first, in path order); the file itself for a `file`. */
   evidence: string;
+  /**
+   * In a `node_modules` deeper inside a package (`pkg/lib/node_modules`, `pkg/test/fixtures/
+   * node_modules`) rather than where installs put modules: only that package's files under
+   * its parent directory find it by name.
+   */
+  deep: boolean;
 }
 
 /**
- * Whether the `node_modules` at `parts[nm]` is one a package's own code or a function's
- * `require` searches by name: one outside any package (`nodejs/node_modules`, `var/task/
- * node_modules`), or directly in a package's directory (`node_modules/a/node_modules`, a nested
- * dependency). One deeper inside a package (`pino/test/fixtures/eval/node_modules`, test fixtures
- * several common packages publish) is reached only by that package's files under that directory:
- * its contents are the package's own files, as any other file of it.
+ * Whether the `node_modules` at `parts[nm]` is where installs put modules: outside any package
+ * (`nodejs/node_modules`, `var/task/node_modules`) or directly in a package's directory
+ * (`node_modules/a/node_modules`, a nested dependency). One deeper inside a package
+ * (`pino/test/fixtures/eval/node_modules`: test fixtures several common packages publish) is
+ * searched only by `require` in that package's files under its parent directory.
  */
-function resolvedByName(parts: readonly string[], nm: number): boolean {
+function searchedFromPackageRoots(parts: readonly string[], nm: number): boolean {
   const above = parts.lastIndexOf('node_modules', nm - 1);
   if (above < 0) return true;
   const depth = nm - above; // node_modules/<name>/node_modules: 2; with a scope: 3
@@ -50,7 +55,8 @@ export function bareModules(
   for (const path of paths) {
     const parts = path.split('/');
     const nm = parts.lastIndexOf('node_modules');
-    if (nm < 0 || !resolvedByName(parts, nm)) continue;
+    if (nm < 0) continue;
+    const deep = !searchedFromPackageRoots(parts, nm);
     const first = parts[nm + 1];
     if (first === undefined || first === '' || first.startsWith('.')) continue;
     const scoped = first.startsWith('@') && parts.length > nm + 2;
@@ -64,13 +70,14 @@ export function bareModules(
         path,
         kind: 'file',
         evidence: path,
+        deep,
       });
       continue;
     }
     const dir = parts.slice(0, last + 1).join('/');
     if (out.has(dir) || manifested.has(dir)) continue;
     if (hasManifest(dir)) manifested.add(dir);
-    else out.set(dir, { name, path: dir, kind: 'directory', evidence: path });
+    else out.set(dir, { name, path: dir, kind: 'directory', evidence: path, deep });
   }
   return [...out.values()];
 }

@@ -342,6 +342,24 @@ describe('npmCataloger edge cases', () => {
     expect(ids.get('npm:nodejs/node_modules/linked')?.findings).toEqual([]);
   });
 
+  it('records a module in test fixtures deep inside a package with a warning, not an error', async () => {
+    const src = new MemorySource('npm', {
+      'nodejs/node_modules/pino/package.json': pj({ name: 'pino', version: '9.14.0' }),
+      'nodejs/node_modules/pino/test/fixtures/eval/node_modules/file1.js': 'module.exports = 1',
+      'nodejs/node_modules/pino/lib/node_modules/lodash.js': 'module.exports = 2',
+    });
+    const { packages } = await runCataloger(npmCataloger, src, { layerDigest: DIGEST });
+    const ids = byId(packages);
+    // Still packages, so a deny rule naming lodash sees the copy pino's lib/ would load.
+    expect(ids.get('npm:nodejs/node_modules/pino/lib/node_modules/lodash.js')).toMatchObject({
+      purl: 'pkg:npm/lodash',
+    });
+    expect([...ids.values()].flatMap((p) => p.findings.map((f) => [f.severity, f.path]))).toEqual([
+      ['warning', 'nodejs/node_modules/pino/lib/node_modules/lodash.js'],
+      ['warning', 'nodejs/node_modules/pino/test/fixtures/eval/node_modules/file1.js'],
+    ]);
+  });
+
   // Node resolves `main` with path.resolve: `../` and absolute paths load code outside the package.
   it('reports a main that leads out of the package directory as an error', async () => {
     const src = new MemorySource('npm', {

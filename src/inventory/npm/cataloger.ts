@@ -146,7 +146,10 @@ async function readPackageJson(
 /**
  * A module Node loads with no package.json: a package named as `require` names it, with no
  * version (a deny rule naming it matches whatever the version), and an `error` finding, since
- * nothing says which package or version that code is.
+ * nothing says which package or version that code is. One deep inside another package (its
+ * test fixtures, as pino and resolve publish) gets a `warning`: it is recorded, so a deny rule
+ * still sees it, but only that package's own files there find it, and failing completeness for
+ * every layer that has such a package would refuse ordinary layers.
  */
 function bareModulePackage(m: BareModule, layerDigest: string): Package {
   const what =
@@ -161,9 +164,11 @@ function bareModulePackage(m: BareModule, layerDigest: string): Package {
   pkg.properties['npm:package-json'] = 'missing';
   pkg.findings.push({
     code: 'METADATA_INCOMPLETE',
-    severity: 'error',
+    severity: m.deep ? 'warning' : 'error',
     path: m.evidence,
-    message: `${NAME}: ${what}, yet require('${m.name}') loads it: recorded as ${m.name} with no version`,
+    message: m.deep
+      ? `${NAME}: ${what}, inside another package; require('${m.name}') from that package's files there loads it: recorded as ${m.name} with no version`
+      : `${NAME}: ${what}, yet require('${m.name}') loads it: recorded as ${m.name} with no version`,
   });
   return pkg;
 }
