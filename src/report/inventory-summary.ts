@@ -1,10 +1,11 @@
 import type { Inventory } from '../model/inventory.js';
 import { escapeLines } from '../util/escape.js';
 import { isUnownedFile } from '../model/package.js';
+import { inventoryGaps } from '../inventory/completeness.js';
 
 /**
  * A few human lines about an inventory: packages per ecosystem, whether it is
- * complete, what is unowned, how many findings. Pure; used on stderr when the
+ * complete (and the first of its gaps), what is unowned, how many findings. Pure; used on stderr when the
  * SBOM itself goes to a file.
  */
 export function summarizeInventory(inv: Inventory): string {
@@ -35,9 +36,17 @@ export function summarizeInventory(inv: Inventory): string {
       `  ${unowned.length} executable${unowned.length === 1 ? '' : 's'} or librar${unowned.length === 1 ? 'y' : 'ies'} no package owns: ${shown}${unowned.length > 5 ? ', …' : ''}`
     );
   }
-  lines.push(
-    `  inventory ${inv.complete ? 'complete' : 'incomplete'}; ${inv.findings.length} finding${inv.findings.length === 1 ? '' : 's'}`
-  );
+  // The gaps are what `inventory: complete` fails on; most are on packages, not in the
+  // inventory's own findings, so both are counted from everything.
+  const gaps = inv.complete ? [] : inventoryGaps(inv);
+  const shownGaps = gaps.slice(0, 5).map((g) => `${shorten(g.path ?? g.code)} ${g.code}`);
+  const state = inv.complete
+    ? 'complete'
+    : gaps.length === 0
+      ? 'incomplete'
+      : `incomplete, ${gaps.length} gap${gaps.length === 1 ? '' : 's'}: ${shownGaps.join(', ')}${gaps.length > 5 ? ', …' : ''}`;
+  const findings = inv.findings.length + inv.packages.reduce((n, p) => n + p.findings.length, 0);
+  lines.push(`  inventory ${state}; ${findings} finding${findings === 1 ? '' : 's'}`);
   return escapeLines(lines).join('\n') + '\n';
 }
 
