@@ -30,6 +30,17 @@ const PATHS = [
   'bin/app.deps.json',
   'lib/libz.so.1',
   '.hidden/.x.jar',
+  'nodejs/node_modules/lodash.js',
+  'nodejs/node_modules/.bin/x',
+  'node_modules',
+  'xnode_modules/a',
+  'java/lib/a.jar/g/A.class',
+  'opt/java/lib/A.JAR/META-INF/x',
+  'java/lib/a.jar',
+  'x1/y',
+  'a/var/lib/b',
+  'usr/share/x',
+  'a/x/b',
 ];
 
 describe('globMatcher', () => {
@@ -41,6 +52,10 @@ describe('globMatcher', () => {
       ['**/a+b', '**/@(x|y).jar', '**/[ab].txt'],
       ['!**/*.jar'],
       ['**/dir/'],
+      ['**/node_modules/**'],
+      ['java/lib/*.jar/**', 'opt/java/lib/*.JAR/**'],
+      ['*/**', '**/x?/**'],
+      ['**/{var/lib,usr/share}/**', '**/@(node_modules|x)/**'],
     ];
     for (const globs of sets) {
       const reference = picomatch(globs as string[], { dot: true });

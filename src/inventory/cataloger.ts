@@ -93,34 +93,51 @@ export function lazyCataloger(
 }
 
 /**
- * Build a matcher for a cataloger's globs. When every glob ends in literal text (`*.jar`,
- * `package.json`), a path that ends in none of those texts is rejected without running the
- * globs' regular expressions: most entries of a large layer match no cataloger.
+ * Build a matcher for a cataloger's globs. When every glob names literal text that each path it
+ * matches holds (its tail, `*.jar` or `package.json`, at the end; else its longest literal
+ * segment, `node_modules`, anywhere), a path without any of those texts is rejected without
+ * running the globs' regular expressions: most entries of a large layer match no cataloger.
  */
 export function globMatcher(globs: readonly string[]): (path: string) => boolean {
   const compile = (): ((path: string) => boolean) => picomatch(globs as string[], { dot: true });
-  const tails = globs.map(literalTail);
-  if (tails.length === 0 || tails.some((t) => t === undefined)) return compile();
-  const needed = tails as string[];
-  // Compiled when a path first ends in a tail: most catalogers never see one in a layer.
+  const needles = globs.map(needleOf);
+  if (needles.length === 0 || needles.some((n) => n === undefined)) return compile();
+  const needed = needles as Needle[];
+  // Compiled when a path first holds a needle: most catalogers never see one in a layer.
   let match: ((path: string) => boolean) | undefined;
   // picomatch also accepts one trailing slash after a match.
   return (path) =>
-    needed.some((t) => path.endsWith(t) || path.endsWith(t + '/')) && (match ??= compile())(path);
+    needed.some((n) =>
+      n.atEnd ? path.endsWith(n.text) || path.endsWith(n.text + '/') : path.includes(n.text)
+    ) && (match ??= compile())(path);
+}
+
+/** Literal text every path a glob matches holds: at its end, or somewhere in it. */
+interface Needle {
+  text: string;
+  atEnd: boolean;
 }
 
 /**
- * The literal text every path a glob matches ends with: what follows the last glob syntax
- * character in its last segment; undefined when there is none (`**`, `*`, `{a,b}`) or the glob
- * is a negation.
+ * What every path a glob matches holds: the literal text after the last glob syntax character
+ * of its last segment (at the end), else its longest segment without glob syntax (anywhere) when
+ * no brace, bracket or extglob could span segments; undefined when it has neither or is a
+ * negation.
  */
-function literalTail(glob: string): string | undefined {
+function needleOf(glob: string): Needle | undefined {
   if (glob.startsWith('!')) return undefined;
-  const last = glob.slice(glob.lastIndexOf('/') + 1);
+  const segments = glob.split('/');
+  const last = segments[segments.length - 1]!;
   let cut = -1;
   for (let i = 0; i < last.length; i++) if (GLOB_SYNTAX.has(last[i]!)) cut = i;
   const tail = last.slice(cut + 1);
-  return tail === '' ? undefined : tail;
+  if (tail !== '') return { text: tail, atEnd: true };
+  // A brace, bracket or extglob may span segments (`{var/lib,usr/share}`): no segment is sure.
+  if (/[{}()[\]]/.test(glob)) return undefined;
+  let longest = '';
+  for (const seg of segments)
+    if (seg.length > longest.length && ![...seg].some((c) => GLOB_SYNTAX.has(c))) longest = seg;
+  return longest === '' ? undefined : { text: longest, atEnd: false };
 }
 
 const GLOB_SYNTAX = new Set([...'*?[]{}()!+@\\']);
