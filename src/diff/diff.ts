@@ -5,7 +5,7 @@
 import type { Ecosystem, HashAlgorithm } from '../model/package.js';
 import type { ComparableEntry, ComparableInventory } from './comparable.js';
 import { ecosystemVersionOrder, type VersionOrder } from './version-order.js';
-import { NONE } from '../util/intern.js';
+import { sized } from '../util/intern.js';
 
 /** One side of a diff. */
 export interface DiffSide {
@@ -300,21 +300,19 @@ export function diffInventories(
   s.executablesChanged = out.executables.changed.length;
   out.identical = out.complete && changeCount(s) === 0;
   // An estate holds thousands of diffs at once, most of their lists empty: those share one
-  // frozen array (JSON and every reader see the same empty list).
-  out.added = orNone(out.added);
-  out.removed = orNone(out.removed);
-  out.versionChanged = orNone(out.versionChanged);
-  out.contentChanged = orNone(out.contentChanged);
+  // frozen array (JSON and every reader see the same empty list), the rest are exactly sized.
+  out.added = sized(out.added);
+  out.removed = sized(out.removed);
+  out.versionChanged = sized(out.versionChanged);
+  out.contentChanged = sized(out.contentChanged);
   const x = out.executables;
   out.executables = {
-    added: orNone(x.added),
-    removed: orNone(x.removed),
-    changed: orNone(x.changed),
+    added: sized(x.added),
+    removed: sized(x.removed),
+    changed: sized(x.changed),
   };
   return out;
 }
-
-const orNone = <T>(list: T[]): T[] => (list.length === 0 ? NONE : list);
 
 function versionOf(e: ComparableEntry): { version?: string; purl?: string } {
   return {

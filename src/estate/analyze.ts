@@ -21,7 +21,7 @@ import type {
   PackageDrift,
   RegionDiff,
 } from '../scan/package-drift.js';
-import { Interner, NONE } from '../util/intern.js';
+import { Interner, NONE, sized } from '../util/intern.js';
 
 export interface EstateOptions {
   /** The inventory of a layer zip by digest (`sha256:<hex>`); undefined when it could not be read. */
@@ -414,6 +414,7 @@ function catchUp(
   const effects = [...groups.values()];
   // Usually every function catches up alike: that group is the version's own list, not a copy.
   if (effects.length === 1) effects[0]!.functions = functions;
+  else for (const e of effects) e.functions = sized(e.functions);
   return effects.sort((a, b) => cmp(a.functions[0]!, b.functions[0]!));
 }
 
@@ -471,10 +472,7 @@ function packageView(
     ecosystem: Package['ecosystem'];
     // Lists, sorted and made unique at the end: at 100,000 functions, sets of ARNs per
     // package version cost several times the lists.
-    versions: Map<
-      string | null,
-      { functions: string[]; layers: Set<string>; shadowedIn: string[] }
-    >;
+    versions: Map<string | null, { functions: string[]; layers: string[]; shadowedIn: string[] }>;
   }
   const byKey = new Map<string, Acc>();
   const incomplete: string[] = [];
@@ -512,11 +510,10 @@ function packageView(
       if (!acc)
         byKey.set(p.key, (acc = { name: p.name, ecosystem: p.ecosystem, versions: new Map() }));
       let v = acc.versions.get(p.version);
-      if (!v)
-        acc.versions.set(p.version, (v = { functions: [], layers: new Set(), shadowedIn: [] }));
+      if (!v) acc.versions.set(p.version, (v = { functions: [], layers: [], shadowedIn: [] }));
       const into = p.visible ? v.functions : v.shadowedIn;
       for (const list of arns) for (const arn of list) into.push(arn);
-      if (p.visible) v.layers.add(known[p.layer]!.arn);
+      if (p.visible) v.layers.push(known[p.layer]!.arn);
     }
   }
   const packages: EstatePackage[] = [...byKey.entries()]
@@ -528,13 +525,14 @@ function packageView(
       versions: [...acc.versions.entries()]
         .sort(([a], [b]) => compareDeployed(acc.ecosystem, a, b, order))
         .map(([version, v]) => {
-          const visible = sortedUnique(v.functions);
+          // Kept exactly sized: the package view holds one entry per package version.
+          const visible = sized(sortedUnique(v.functions));
           return {
             version,
             functions: visible,
-            layers: [...v.layers].sort(cmp),
+            layers: sized(sortedUnique(v.layers)),
             // Hidden where it is also visible (another copy) is not hidden.
-            shadowedIn: sortedUnique(v.shadowedIn).filter((f) => !hasSorted(visible, f)),
+            shadowedIn: sized(sortedUnique(v.shadowedIn).filter((f) => !hasSorted(visible, f))),
           };
         }),
     }));

@@ -9,6 +9,7 @@ import { inventoryFromCycloneDx } from '../sbom/read.js';
 import type { PackageDrift } from '../scan/package-drift.js';
 import type { ScanResult } from '../scan/result.js';
 import { readRegularFileSync } from '../util/fs.js';
+import { withHeapGrowth } from '../util/heap.js';
 
 /** Largest JSON input (SBOM or scan result) read into memory. */
 export const MAX_JSON_INPUT = 512 * 1024 * 1024;
@@ -54,9 +55,20 @@ export function sbomPathOf(digest: string): string | undefined {
   return m ? `sboms/${m[1]}.cdx.json` : undefined;
 }
 
-/** The package-level drift of a scan whose SBOMs are in `outDir` (scan.json's `drift` additions). */
+/**
+ * The package-level drift of a scan whose SBOMs are in `outDir` (scan.json's `drift` additions).
+ * V8's heap growing factor is {@link ANALYSIS_HEAP_GROWING_PERCENT} while it runs, then what it was.
+ */
 export function scanPackageDrift(result: ScanResult, outDir: string): PackageDrift {
-  // Only what the analysis reads is kept: all of an estate's inventories are held at once.
-  const inventories = scanInventories(result, outDir, estateInventory);
-  return analyzeEstate(result, { inventoryOf: (d) => inventories.get(d) });
+  // The fullest moment of a scan: the whole result, every inventory and the analysis. What it
+  // allocates is mostly short-lived, so a tight bound on the heap's growth costs a few more
+  // full collections here and keeps the peak near what is live (BENCHMARKS.md, issue 14).
+  return withHeapGrowth(ANALYSIS_HEAP_GROWING_PERCENT, () => {
+    // Only what the analysis reads is kept: all of an estate's inventories are held at once.
+    const inventories = scanInventories(result, outDir, estateInventory);
+    return analyzeEstate(result, { inventoryOf: (d) => inventories.get(d) });
+  });
 }
+
+/** The old generation may grow to (1 + this / 100) × its live size during the package drift. */
+export const ANALYSIS_HEAP_GROWING_PERCENT = 10;

@@ -153,11 +153,14 @@ export async function scanEstate(options: ScanOptions): Promise<ScanOutcome> {
     const queue = workQueue<LayerVersionRecord>(concurrency, async (lv) => {
       const hex = codeSha256ToHex(lv.content!.codeSha256)!;
       early.get(hex)!.outcome = await fetchAndInventory(hex, lv, ctx);
+      forgetLocation(lv);
       progress(`layers ${++started} while listing (${formatBytes(stats.bytesDownloaded)})`);
     });
     const onContent = (lv: LayerVersionRecord): void => {
       const hex = lv.content ? codeSha256ToHex(lv.content.codeSha256) : undefined;
-      if (!hex || early.has(hex)) return;
+      if (!hex) return;
+      // Its zip is already on its way to the cache under another ARN.
+      if (early.has(hex)) return forgetLocation(lv);
       early.set(hex, { arn: lv.arn });
       queue.push(lv);
     };
@@ -240,6 +243,15 @@ export async function scanEstate(options: ScanOptions): Promise<ScanOutcome> {
     await writeChunksAtomic(resultPath, scanResultChunks(result));
     return { result, stats, resultPath };
   });
+}
+
+/**
+ * Let go of a layer version's download URL once its zip is (or is being) fetched: a presigned
+ * URL is a few hundred bytes, and a large estate's records live until the result is built.
+ * Content work that needs the zip again finds it in the cache, or describes the version anew.
+ */
+function forgetLocation(lv: LayerVersionRecord): void {
+  if (lv.content && lv.content.location !== '') lv.content = { ...lv.content, location: '' };
 }
 
 /** What the content work of a scan shares. */

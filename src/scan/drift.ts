@@ -46,7 +46,8 @@ export function computeDrift(functions: ScanFunction[], layers: ScanLayer[]): Dr
         region,
         newestVersion: newest?.version ?? Math.max(...versions.map((v) => v.version)),
         newestDigest: newest?.digest ?? null,
-        functions: users,
+        // Exactly sized: pushed lists carry up to half their length again in spare room.
+        functions: users.length > 0 ? users.slice() : users,
       });
     }
   }

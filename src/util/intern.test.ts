@@ -1,5 +1,7 @@
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
-import { Interner } from './intern.js';
+import { Interner, NONE, sized } from './intern.js';
 
 describe('Interner', () => {
   it('returns the first instance of an equal string', () => {
@@ -20,5 +22,39 @@ describe('Interner', () => {
     expect(() => a.push('arm64')).toThrow(TypeError);
     // An element that joins into the same key as another split stays distinct.
     expect(i.list(['a\0b'])).not.toBe(i.list(['a', 'b']));
+  });
+});
+
+describe('sized', () => {
+  it('gives the shared empty list for an empty one, else an equal copy', () => {
+    expect(sized([])).toBe(NONE);
+    const pushed: string[] = [];
+    pushed.push('a', 'b');
+    const copy = sized(pushed);
+    expect(copy).toEqual(['a', 'b']);
+    expect(copy).not.toBe(pushed);
+  });
+
+  it('holds less memory than the pushed list it copies', () => {
+    // A real collection between the two measurements, or the figures are garbage's.
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    const perList = (make: () => string[]): number => {
+      gc();
+      const before = process.memoryUsage().heapUsed;
+      const kept = Array.from({ length: 50_000 }, make);
+      gc();
+      const used = (process.memoryUsage().heapUsed - before) / kept.length;
+      expect(kept[kept.length - 1]).toEqual(['x']);
+      return used;
+    };
+    const push = (): string[] => {
+      const list: string[] = [];
+      list.push('x');
+      return list;
+    };
+    const pushed = perList(push);
+    const copied = perList(() => sized(push()));
+    expect(copied).toBeLessThan(pushed * 0.6);
   });
 });

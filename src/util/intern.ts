@@ -34,3 +34,12 @@ export class Interner {
  * estate's analysis holds thousands of diffs and inventories at once, most of their lists empty.
  */
 export const NONE = Object.freeze([]) as never[];
+
+/**
+ * `list` without the spare room pushing leaves: {@link NONE} when empty, else an exactly sized
+ * copy. V8 gives an array its first pushed element 17 slots (184 bytes for one element, against
+ * 56 copied); an estate's analysis keeps tens of thousands of such short lists at once.
+ */
+export function sized<T>(list: T[]): T[] {
+  return list.length === 0 ? NONE : list.slice();
+}

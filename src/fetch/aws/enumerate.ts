@@ -267,7 +267,7 @@ export async function enumerateEstate(
     for (const lv of part.layerVersions.values()) {
       // The first target to see a version lends its record (an early description is on it).
       if (!out.layerVersions.has(lv.arn)) out.layerVersions.set(lv.arn, lv);
-      else noteLayerVersion(out, lv.arn, lookup, lv.listed, lv.createdDate);
+      else noteLayerVersion(out, intern, lv.arn, lookup, lv.listed, lv.createdDate);
     }
   }
 
@@ -383,6 +383,7 @@ function describeEarly(
 /** Note a layer version seen from `lookup`; its record, or undefined for an ARN that is not one. */
 function noteLayerVersion(
   out: Enumeration,
+  intern: Interner,
   arn: string,
   lookup: Lookup,
   listed: boolean,
@@ -392,6 +393,10 @@ function noteLayerVersion(
   if (!lv) {
     lv = layerVersionRecord(arn, [], listed);
     if (!lv) return undefined;
+    // Records live until the result is built: the parts of their ARNs repeat across versions.
+    lv.name = intern.string(lv.name);
+    lv.owner = intern.string(lv.owner);
+    lv.region = intern.string(lv.region);
     out.layerVersions.set(arn, lv);
   }
   lv.listed ||= listed;
@@ -400,9 +405,9 @@ function noteLayerVersion(
     (l) => l.principal === lookup.principal && l.region === lookup.region
   );
   if (!same) {
-    // The owner's own account first: it can always read its layers.
-    if (listed) lv.lookups.unshift(lookup);
-    else lv.lookups.push(lookup);
+    // The owner's own account first: it can always read its layers. A new list each time,
+    // exactly sized: most records have one lookup, which a push would give 17 slots.
+    lv.lookups = listed ? [lookup, ...lv.lookups] : [...lv.lookups, lookup];
   }
   return lv;
 }
@@ -517,7 +522,7 @@ async function enumerateFunctions(
       (c.Layers ?? [])
         .map((l) => l.Arn ?? '')
         .filter(Boolean)
-        .map((arn) => noteLayerVersion(out, arn, lookup, false)?.arn ?? arn)
+        .map((arn) => noteLayerVersion(out, intern, arn, lookup, false)?.arn ?? arn)
     );
     out.functions.push({
       account,
@@ -620,7 +625,7 @@ async function enumerateLayers(scope: RegionScope): Promise<void> {
       });
       return;
     }
-    for (const v of versions) noteLayerVersion(out, v.arn, lookup, true, v.created);
+    for (const v of versions) noteLayerVersion(out, scope.intern, v.arn, lookup, true, v.created);
     for (const v of versions) {
       const lv = out.layerVersions.get(v.arn);
       if (lv) early(lv);

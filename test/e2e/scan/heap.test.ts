@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../helpers/cli.js';
 
 const HEAP = pathToFileURL(`${REPO_ROOT}dist/src/cli/heap.js`).href;
+const UTIL_HEAP = pathToFileURL(`${REPO_ROOT}dist/src/util/heap.js`).href;
 
 // A live set, then garbage that survives young collections (as objects in flight across awaits
 // do in a scan): full collections come when the old generation reaches its growing limit.
@@ -40,5 +41,45 @@ describe('lamina scan heap growth (src/cli/heap.ts)', () => {
     expect(bound.stderr).toBe('');
     // The default lets the old generation grow up to 4 × its live size, the bound 1.5 ×.
     expect(bound.majors).toBeGreaterThan(standard.majors * 1.5);
+  }, 60_000);
+});
+
+// Short-lived objects that survive a scavenge or two, the event loop turning between batches
+// (as a scan's downloads and inventories do): V8 grows the young generation to its maximum.
+const YOUNG = `
+import { getHeapSpaceStatistics } from 'node:v8';
+const cap = Number(process.argv[1]);
+if (cap > 0) (await import(${JSON.stringify(UTIL_HEAP)})).capYoungGeneration(cap);
+const ring = new Array(300_000);
+let max = 0;
+for (let r = 0; r < 600; r++) {
+  for (let k = 0; k < 20_000; k++) {
+    const i = (r * 20_000 + k) % ring.length;
+    ring[i] = { r, i, s: 'x' + i };
+  }
+  await new Promise((res) => setImmediate(res));
+  const young = getHeapSpaceStatistics().find((s) => s.space_name === 'new_space');
+  max = Math.max(max, young.space_size);
+}
+process.stdout.write(JSON.stringify({ maxMiB: max / 1048576 }));
+`;
+
+function youngMax(capMiB: number): number {
+  const r = spawnSync(process.execPath, ['--input-type=module', '-e', YOUNG, String(capMiB)], {
+    encoding: 'utf8',
+  });
+  expect(r.status, r.stderr).toBe(0);
+  expect(r.stderr).toBe('');
+  return (JSON.parse(r.stdout) as { maxMiB: number }).maxMiB;
+}
+
+describe('capYoungGeneration (src/util/heap.ts)', () => {
+  it('keeps the young generation near the cap where V8 would grow it to its own maximum', () => {
+    const own = youngMax(0);
+    const capped = youngMax(8);
+    // V8's own maximum is 32 MiB (Node 20) or more (Node 24 on a large machine).
+    expect(own).toBeGreaterThanOrEqual(32);
+    // A doubling between two checks may pass the cap once.
+    expect(capped).toBeLessThanOrEqual(2.5 * 8);
   }, 60_000);
 });

@@ -215,6 +215,10 @@ describe('lamina scan pipelined with the listing', () => {
     };
     expect(sbom.metadata.component.name).toBe(lv('eu-west-1', HOME, 'lib-00', 1));
     expect(serial.stats.downloads).toBe(12);
+    // One description per layer version: the zips the eu-west-1 ARNs name again come from the
+    // cache, not from describing those versions a second time for a download URL.
+    const described = log.filter((r) => r.op?.startsWith('GetLayerVersion')).length;
+    expect(described).toBe(24);
     const want = await readFile(serial.resultPath);
     const sbomText = await readFile(join(h.dir, 'out', v.sbom!));
 
