@@ -4,7 +4,7 @@ import type { Finding } from '../model/finding.js';
 import type { VerifyNote } from '../pipeline/verify.js';
 import type { Verdict } from '../verify/verdict.js';
 import { escapeTerminal } from '../util/escape.js';
-import { writeOutputFile } from '../util/fs.js';
+import { batched, writeOutputFile, type OutputData } from '../util/fs.js';
 import type { CliIo } from './io.js';
 
 /** One line per warning or error finding on stderr; info findings stay in the SBOM only. */
@@ -57,9 +57,10 @@ export function isStdout(output: string | undefined): boolean {
  * The main output: to stdout (no `-o`, `-o -`, `-o /dev/stdout`) or to `-o FILE` as
  * {@link writeOutputFile} writes it (regular files atomically, FIFOs and devices in place).
  */
-export async function emit(text: string, output: string | undefined, io: CliIo): Promise<void> {
-  if (isStdout(output)) io.stdout.write(text);
-  else await writeOutputFile(output!, text);
+export async function emit(data: OutputData, output: string | undefined, io: CliIo): Promise<void> {
+  if (!isStdout(output)) return writeOutputFile(output!, data);
+  if (typeof data === 'string' || Buffer.isBuffer(data)) io.stdout.write(data);
+  else for (const text of batched(data)) io.stdout.write(text);
 }
 
 /** Where one format goes: a file, or stdout (undefined). */

@@ -7,8 +7,8 @@ import { UsageError } from '../errors.js';
 import { SCAN_RESULT_SCHEMA_VERSION, type ScanResult } from '../scan/result.js';
 import { scanResultChunks } from '../scan/result-stream.js';
 import { mergeShardResults } from '../scan/shards.js';
-import { readRegularFileSync, writeFileAtomicSync } from '../util/fs.js';
-import { writeChunksAtomic } from '../util/write-chunks.js';
+import { readRegularFileSync, writeFileAtomic, writeFileAtomicSync } from '../util/fs.js';
+
 import { MAX_JSON_INPUT, scanPackageDrift } from './drift.js';
 
 /** Options for {@link mergeScans}. */
@@ -57,7 +57,7 @@ export async function mergeScans(
   result.drift = { ...result.drift, ...scanPackageDrift(result, out) };
   const resultPath = join(out, 'scan.json');
   // Streamed, as the scan writes it: a large estate's scan.json is never one string in memory.
-  await writeChunksAtomic(resultPath, scanResultChunks(result));
+  await writeFileAtomic(resultPath, scanResultChunks(result));
   return { result, resultPath };
 }
 

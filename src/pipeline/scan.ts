@@ -30,8 +30,8 @@ import {
 } from '../scan/result.js';
 import type { Limits } from '../unpack/source.js';
 import { formatBytes } from '../util/format.js';
-import { writeFileAtomicSync } from '../util/fs.js';
-import { writeChunksAtomic } from '../util/write-chunks.js';
+import { writeFileAtomic, writeFileAtomicSync } from '../util/fs.js';
+
 import { mapLimit, workQueue } from '../util/pool.js';
 import { LAMINA_VERSION } from '../version.js';
 import { withAwsSession, type AwsSession } from './aws.js';
@@ -240,7 +240,7 @@ export async function scanEstate(options: ScanOptions): Promise<ScanOutcome> {
     result.drift = { ...result.drift, ...scanPackageDrift(result, options.outDir) };
     const resultPath = join(resolve(options.outDir), 'scan.json');
     // Streamed: scan.json of a large estate is never one string in memory.
-    await writeChunksAtomic(resultPath, scanResultChunks(result));
+    await writeFileAtomic(resultPath, scanResultChunks(result));
     return { result, stats, resultPath };
   });
 }

@@ -1,5 +1,5 @@
 import type { ScanFunction, ScanResult } from '../scan/result.js';
-import { escapeLines } from '../util/escape.js';
+import { escapeTerminal } from '../util/escape.js';
 import { renderScanImagesText } from './scan-images-text.js';
 import { plural, shortDigest } from './words.js';
 
@@ -15,25 +15,37 @@ function fnLabel(f: Pick<ScanFunction, 'name' | 'version' | 'account' | 'region'
  * version number whose bytes differ between regions. Failures come last.
  */
 export function renderScanText(result: ScanResult): string {
-  const lines: string[] = [];
+  return [...scanTextLines(result)].join('');
+}
+
+/**
+ * {@link renderScanText} line by line, each with its newline: the report of a large estate is
+ * written as it is made, never held as one string (at 100,000 functions it is ~11 MB, and its
+ * lines as many strings again).
+ */
+export function* scanTextLines(result: ScanResult): Generator<string> {
+  for (const line of scanLines(result)) yield `${escapeTerminal(line)}\n`;
+}
+
+function* scanLines(result: ScanResult): Generator<string> {
   const versions = result.layers.reduce((n, l) => n + l.versions.length, 0);
   const failedVersions = result.layers.reduce(
     (n, l) => n + l.versions.filter((v) => v.status === 'failed').length,
     0
   );
-  lines.push(
+  yield (
     `Scanned ${plural(result.scope.accounts.length, 'account')} (${result.scope.accounts.join(', ')}) ` +
-      `in ${plural(result.scope.regions.length, 'region')} (${result.scope.regions.join(', ')})`
+    `in ${plural(result.scope.regions.length, 'region')} (${result.scope.regions.join(', ')})`
   );
-  lines.push(
+  yield (
     `${plural(result.functions.length, 'function')}, ${plural(result.layers.length, 'layer')}, ` +
-      `${plural(versions, 'layer version')}: ${versions - failedVersions} inventoried, ${failedVersions} failed`
+    `${plural(versions, 'layer version')}: ${versions - failedVersions} inventoried, ${failedVersions} failed`
   );
 
   const fnByArn = new Map(result.functions.map((f) => [f.arn, f]));
   for (const layer of result.layers) {
-    lines.push('');
-    lines.push(`Layer ${layer.name} (owner ${layer.owner})`);
+    yield '';
+    yield `Layer ${layer.name} (owner ${layer.owner})`;
     for (const region of layer.regions) {
       const drift = result.drift.layers.find(
         (d) => d.name === layer.name && d.owner === layer.owner && d.region === region
@@ -42,7 +54,7 @@ export function renderScanText(result: ScanResult): string {
       const newest = drift
         ? `newest v${drift.newestVersion} ${shortDigest(drift.newestDigest)}`
         : 'no published version visible';
-      lines.push(`  ${region}: ${newest}`);
+      yield `  ${region}: ${newest}`;
       const users = drift?.functions ?? [];
       const labelWidth = Math.min(
         40,
@@ -62,45 +74,40 @@ export function renderScanText(result: ScanResult): string {
             : u.behind === 0
               ? 'up to date'
               : `${u.behind} behind`;
-        lines.push(
-          `    ${label.padEnd(labelWidth)}  v${String(u.version).padEnd(4)} ${shortDigest(v?.digest ?? null).padEnd(19)} ${state}${acct}`
-        );
+        yield `    ${label.padEnd(labelWidth)}  v${String(u.version).padEnd(4)} ${shortDigest(v?.digest ?? null).padEnd(19)} ${state}${acct}`;
       }
       const unused = inRegion.filter((v) => v.usedBy.length === 0);
       if (unused.length > 0) {
-        lines.push(
-          `    unused: ${unused.map((v) => `v${v.version}${v.status === 'failed' ? ` (FAILED ${v.failure?.code ?? ''})` : ''}`).join(', ')}`
-        );
+        yield `    unused: ${unused.map((v) => `v${v.version}${v.status === 'failed' ? ` (FAILED ${v.failure?.code ?? ''})` : ''}`).join(', ')}`;
       }
     }
     for (const m of result.drift.digestMismatches) {
       if (m.name !== layer.name || m.owner !== layer.owner) continue;
-      lines.push(
+      yield (
         `  ! v${m.version} differs across regions: ` +
-          m.regions.map((r) => `${r.region} ${shortDigest(r.digest)}`).join(', ')
+        m.regions.map((r) => `${r.region} ${shortDigest(r.digest)}`).join(', ')
       );
     }
   }
 
-  lines.push(...renderScanImagesText(result));
+  yield* renderScanImagesText(result);
 
   const noLayers = result.functions.filter(
     (f) => f.layers.length === 0 && f.packageType !== 'Image'
   );
   if (noLayers.length > 0) {
-    lines.push('');
-    lines.push(`Functions without layers: ${noLayers.map(fnLabel).join(', ')}`);
+    yield '';
+    yield `Functions without layers: ${noLayers.map(fnLabel).join(', ')}`;
   }
 
-  lines.push('');
+  yield '';
   if (result.failures.length === 0) {
-    lines.push('Every function and layer version was fetched.');
+    yield 'Every function and layer version was fetched.';
   } else {
-    lines.push(`Failed (${result.failures.length}): the scan is incomplete`);
+    yield `Failed (${result.failures.length}): the scan is incomplete`;
     for (const f of result.failures) {
-      lines.push(`  ${f.code}  ${f.scope} ${f.subject}`);
-      lines.push(`      ${f.reason}`);
+      yield `  ${f.code}  ${f.scope} ${f.subject}`;
+      yield `      ${f.reason}`;
     }
   }
-  return escapeLines(lines).join('\n') + '\n';
 }

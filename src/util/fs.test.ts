@@ -3,7 +3,13 @@ import { mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/prom
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { readRegularFileSync, writeFileAtomic, writeFileAtomicSync } from './fs.js';
+import {
+  batched,
+  readRegularFileSync,
+  writeFileAtomic,
+  writeFileAtomicSync,
+  writeOutputFile,
+} from './fs.js';
 
 const dirs: string[] = [];
 afterAll(() => Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true }))));
@@ -64,5 +70,43 @@ describe('readRegularFileSync', () => {
     expect(() => readRegularFileSync(join(dir, 'fifo.json'), 100)).toThrow(/not a regular file/);
     expect(() => readRegularFileSync('/dev/zero', 100)).toThrow(/not a regular file/);
     expect(() => readRegularFileSync(join(dir, 'missing.json'), 100)).toThrow(/ENOENT/);
+  });
+});
+
+describe('writing text in chunks', () => {
+  function* lines(n: number, failAt = -1): Generator<string> {
+    for (let i = 0; i < n; i++) {
+      if (i === failAt) throw new Error(`chunk ${i}`);
+      yield `line ${i}\n`;
+    }
+  }
+  const whole = (n: number): string => [...lines(n)].join('');
+
+  it('joins chunks into writes of about the size asked, losing nothing', () => {
+    const parts = [...batched(lines(10_000), 4096)];
+    expect(parts.join('')).toBe(whole(10_000));
+    // Every piece but the last reaches the size, and none is far over it (one chunk at most).
+    for (const p of parts.slice(0, -1)) expect(p.length).toBeGreaterThanOrEqual(4096);
+    expect(Math.max(...parts.map((p) => p.length))).toBeLessThan(4096 + 16);
+    expect([...batched([])]).toEqual([]);
+  });
+
+  it('writes a file from chunks, and keeps the old file when the chunks fail midway', async () => {
+    const dir = await scratch();
+    const path = join(dir, 'out', 'report.txt');
+    await writeFileAtomic(path, lines(50_000));
+    expect(await readFile(path, 'utf8')).toBe(whole(50_000));
+    await expect(writeOutputFile(path, lines(50_000, 30_000))).rejects.toThrow('chunk 30000');
+    expect(await readFile(path, 'utf8')).toBe(whole(50_000));
+    expect(await readdir(join(dir, 'out'))).toEqual(['report.txt']);
+  });
+
+  it('writes chunks into a FIFO in place', async () => {
+    const dir = await scratch();
+    const fifo = join(dir, 'pipe');
+    execFileSync('mkfifo', [fifo]);
+    const reader = readFile(fifo, 'utf8');
+    await writeOutputFile(fifo, lines(20_000));
+    expect(await reader).toBe(whole(20_000));
   });
 });

@@ -14,12 +14,39 @@ import {
 import { basename, dirname, join } from 'node:path';
 import { UsageError } from '../errors.js';
 
+/**
+ * What an output file is written from: text, bytes, or text in chunks (a large document, such as
+ * scan.json or the report of a large estate, never has to exist as one string).
+ */
+export type OutputData = string | Buffer | Iterable<string>;
+
+/** `data` as `writeFile` takes it: chunks joined into writes of about 64 KiB. */
+function writable(data: OutputData): string | Buffer | Iterable<string> {
+  return typeof data === 'string' || Buffer.isBuffer(data) ? data : batched(data);
+}
+
+/** `chunks` joined into pieces of about `size` characters (the last may be shorter). */
+export function* batched(chunks: Iterable<string>, size = 65536): Generator<string> {
+  let buffered: string[] = [];
+  let length = 0;
+  for (const c of chunks) {
+    buffered.push(c);
+    length += c.length;
+    if (length >= size) {
+      yield buffered.join('');
+      buffered = [];
+      length = 0;
+    }
+  }
+  if (buffered.length) yield buffered.join('');
+}
+
 /** Write a file atomically (temp file + rename) so a failed run never leaves half a file. */
-export async function writeFileAtomic(path: string, data: string | Buffer): Promise<void> {
+export async function writeFileAtomic(path: string, data: OutputData): Promise<void> {
   await mkdir(dirname(path), { recursive: true });
   const tmp = tempPathFor(path);
   try {
-    await writeFile(tmp, data, { flag: 'wx' });
+    await writeFile(tmp, writable(data), { flag: 'wx' });
     await rename(tmp, path);
   } catch (err) {
     await rm(tmp, { force: true });
@@ -79,7 +106,7 @@ function tempPathFor(path: string): string {
  * rules (the link itself stays); a directory is refused.
  * @throws UsageError for a directory
  */
-export async function writeOutputFile(path: string, data: string | Buffer): Promise<void> {
+export async function writeOutputFile(path: string, data: OutputData): Promise<void> {
   const link = await lstat(path).catch(() => undefined);
   const target = link?.isSymbolicLink() ? await realpath(path).catch(() => undefined) : path;
   const st = target === undefined ? undefined : await stat(target).catch(() => undefined);
@@ -87,7 +114,7 @@ export async function writeOutputFile(path: string, data: string | Buffer): Prom
     throw new UsageError({ code: 'BAD_ARGUMENT', message: `-o ${path}: is a directory` });
   }
   if (st && !st.isFile()) {
-    await writeFile(target!, data);
+    await writeFile(target!, writable(data));
     return;
   }
   // A dangling symlink: create its target, as a shell's `>` would.

@@ -1,9 +1,10 @@
 /** `lamina merge`: shard outputs of `lamina scan --shard i/n` into one scan result. */
 import { UsageError } from '../../errors.js';
 import { mergeScans } from '../../pipeline/merge-scans.js';
-import { renderScanText } from '../../report/scan-text.js';
+import { scanTextLines } from '../../report/scan-text.js';
 import { scanResultChunks } from '../../scan/result-stream.js';
 import { command } from '../command.js';
+import { emit } from '../output.js';
 import { EXIT } from '../exit.js';
 import * as flags from '../flags.js';
 import { boundHeapGrowth } from '../heap.js';
@@ -32,8 +33,7 @@ export const mergeCommand = command(
     // As large as the scan it equals: the same bound on heap growth, scan.json in chunks.
     boundHeapGrowth();
     const { result } = await mergeScans({ shardDirs: positionals, outDir: values.out });
-    if (format === 'json') for (const c of scanResultChunks(result)) io.stdout.write(c);
-    else io.stdout.write(renderScanText(result));
+    await emit(format === 'json' ? scanResultChunks(result) : scanTextLines(result), undefined, io);
     return result.failures.length > 0 ? EXIT.INCOMPLETE : EXIT.OK;
   }
 );

@@ -4,7 +4,8 @@ import { defaultHistoryPath, prepareHistory, recordScanHistory } from '../../pip
 import { scanEstate } from '../../pipeline/scan.js';
 import { renderPackageDriftText } from '../../report/package-drift-text.js';
 import { renderScanStats } from '../../report/scan-stats.js';
-import { renderScanText } from '../../report/scan-text.js';
+import { scanTextLines } from '../../report/scan-text.js';
+import type { ScanResult } from '../../scan/result.js';
 import { scanResultChunks } from '../../scan/result-stream.js';
 import { formatBytes } from '../../util/format.js';
 import { EXIT } from '../exit.js';
@@ -114,14 +115,12 @@ const scan = command(
             startedAt,
             finishedAt: new Date(),
           });
-    const report =
-      format === 'json'
-        ? undefined
-        : renderScanText(result) + withBlankLine(renderPackageDriftText(result.drift));
-    // scan.json of a large estate goes to stdout in chunks, never as one string.
-    if (report === undefined && values.output === undefined)
-      for (const c of scanResultChunks(result)) io.stdout.write(c);
-    else await emit(report ?? [...scanResultChunks(result)].join(''), values.output, io);
+    // In chunks, to stdout or -o FILE: the report of a large estate is never one string.
+    await emit(
+      format === 'json' ? scanResultChunks(result) : scanTextReport(result),
+      values.output,
+      io
+    );
     await writeReportFiles(
       { markdown: values.markdown, html: values.html },
       { scan: result, changes: recorded?.changes ?? null }
@@ -156,7 +155,12 @@ export const scanCommand: Command = Object.assign(
   { spec: scan.spec }
 );
 
-const withBlankLine = (text: string): string => (text ? `\n${text}` : '');
+/** The text report: the scan by layer, then its package drift (when there is any). */
+function* scanTextReport(result: ScanResult): Generator<string> {
+  yield* scanTextLines(result);
+  const drift = renderPackageDriftText(result.drift);
+  if (drift) yield `\n${drift}`;
+}
 
 /** `--shard I/N`: 1 ≤ I ≤ N. */
 function parseShard(text: string): { index: number; count: number } {

@@ -58,6 +58,41 @@ describe('lamina scan (command)', () => {
     const eu = JSON.parse(again.stdout) as ScanResult;
     expect(eu.functions.map((f) => f.name)).toEqual(['eu-api']);
     expect(eu.failures).toEqual([]);
+    // Written in chunks, to stdout or to -o FILE: byte for byte scan.json.
+    expect(again.stdout).toBe(await readFile(join(out, 'scan.json'), 'utf8'));
+
+    const toFiles = async (format: string, file: string) =>
+      runCli([
+        'scan',
+        '--endpoint-url',
+        h!.endpoint.url,
+        '--region',
+        'eu-west-1',
+        '--output-dir',
+        out,
+        '--cache-dir',
+        join(h!.dir, 'cache'),
+        '--format',
+        format,
+        '-o',
+        join(h!.dir, file),
+      ]);
+    expect((await toFiles('json', 'scan-copy.json')).stdout).toBe('');
+    expect(await readFile(join(h.dir, 'scan-copy.json'), 'utf8')).toBe(again.stdout);
+    const text = await runCli([
+      'scan',
+      '--endpoint-url',
+      h.endpoint.url,
+      '--region',
+      'eu-west-1',
+      '--output-dir',
+      out,
+      '--cache-dir',
+      join(h.dir, 'cache'),
+    ]);
+    expect(text.stdout).toContain('Layer ');
+    await toFiles('text', 'report.txt');
+    expect(await readFile(join(h.dir, 'report.txt'), 'utf8')).toBe(text.stdout);
   });
 
   it('draws a progress line on a terminal', async () => {
