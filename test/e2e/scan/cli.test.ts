@@ -41,27 +41,8 @@ describe('lamina scan (command)', () => {
     expect(result.schemaVersion).toBe(1);
     expect(result.functions).toHaveLength(9);
 
-    const again = await runCli([
-      'scan',
-      '--endpoint-url',
-      h.endpoint.url,
-      '--region',
-      'eu-west-1',
-      '--output-dir',
-      out,
-      '--cache-dir',
-      join(h.dir, 'cache'),
-      '--format',
-      'json',
-    ]);
-    expect(again.code).toBe(0);
-    const eu = JSON.parse(again.stdout) as ScanResult;
-    expect(eu.functions.map((f) => f.name)).toEqual(['eu-api']);
-    expect(eu.failures).toEqual([]);
-    // Written in chunks, to stdout or to -o FILE: byte for byte scan.json.
-    expect(again.stdout).toBe(await readFile(join(out, 'scan.json'), 'utf8'));
-
-    const toFiles = async (format: string, file: string) =>
+    // eu-west-1 alone, with more flags.
+    const scanEu = (...more: string[]) =>
       runCli([
         'scan',
         '--endpoint-url',
@@ -72,27 +53,23 @@ describe('lamina scan (command)', () => {
         out,
         '--cache-dir',
         join(h!.dir, 'cache'),
-        '--format',
-        format,
-        '-o',
-        join(h!.dir, file),
+        ...more,
       ]);
-    expect((await toFiles('json', 'scan-copy.json')).stdout).toBe('');
-    expect(await readFile(join(h.dir, 'scan-copy.json'), 'utf8')).toBe(again.stdout);
-    const text = await runCli([
-      'scan',
-      '--endpoint-url',
-      h.endpoint.url,
-      '--region',
-      'eu-west-1',
-      '--output-dir',
-      out,
-      '--cache-dir',
-      join(h.dir, 'cache'),
-    ]);
+    const again = await scanEu('--format', 'json');
+    expect(again.code).toBe(0);
+    const eu = JSON.parse(again.stdout) as ScanResult;
+    expect(eu.functions.map((f) => f.name)).toEqual(['eu-api']);
+    expect(eu.failures).toEqual([]);
+    // Written in chunks, to stdout or to -o FILE: byte for byte scan.json.
+    expect(again.stdout).toBe(await readFile(join(out, 'scan.json'), 'utf8'));
+    const copy = join(h.dir, 'scan-copy.json');
+    expect((await scanEu('--format', 'json', '-o', copy)).stdout).toBe('');
+    expect(await readFile(copy, 'utf8')).toBe(again.stdout);
+    const text = await scanEu();
     expect(text.stdout).toContain('Layer ');
-    await toFiles('text', 'report.txt');
-    expect(await readFile(join(h.dir, 'report.txt'), 'utf8')).toBe(text.stdout);
+    const report = join(h.dir, 'report.txt');
+    await scanEu('-o', report);
+    expect(await readFile(report, 'utf8')).toBe(text.stdout);
   });
 
   it('draws a progress line on a terminal', async () => {
