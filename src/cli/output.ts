@@ -4,7 +4,7 @@ import type { Finding } from '../model/finding.js';
 import type { VerifyNote } from '../pipeline/verify.js';
 import type { Verdict } from '../verify/verdict.js';
 import { escapeTerminal } from '../util/escape.js';
-import { batched, writeOutputFile, type OutputData } from '../util/fs.js';
+import { outputPieces, writeOutputFile, type OutputData } from '../util/fs.js';
 import type { CliIo } from './io.js';
 
 /** One line per warning or error finding on stderr; info findings stay in the SBOM only. */
@@ -59,8 +59,7 @@ export function isStdout(output: string | undefined): boolean {
  */
 export async function emit(data: OutputData, output: string | undefined, io: CliIo): Promise<void> {
   if (!isStdout(output)) return writeOutputFile(output!, data);
-  if (typeof data === 'string' || Buffer.isBuffer(data)) io.stdout.write(data);
-  else for (const text of batched(data)) io.stdout.write(text);
+  for (const piece of outputPieces(data)) io.stdout.write(piece);
 }
 
 /** Where one format goes: a file, or stdout (undefined). */

@@ -8,7 +8,6 @@ import { SCAN_RESULT_SCHEMA_VERSION, type ScanResult } from '../scan/result.js';
 import { scanResultChunks } from '../scan/result-stream.js';
 import { mergeShardResults } from '../scan/shards.js';
 import { readRegularFileSync, writeFileAtomic, writeFileAtomicSync } from '../util/fs.js';
-
 import { MAX_JSON_INPUT, scanPackageDrift } from './drift.js';
 
 /** Options for {@link mergeScans}. */

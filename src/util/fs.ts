@@ -20,9 +20,9 @@ import { UsageError } from '../errors.js';
  */
 export type OutputData = string | Buffer | Iterable<string>;
 
-/** `data` as `writeFile` takes it: chunks joined into writes of about 64 KiB. */
-function writable(data: OutputData): string | Buffer | Iterable<string> {
-  return typeof data === 'string' || Buffer.isBuffer(data) ? data : batched(data);
+/** `data` as the pieces to write: text or bytes whole, chunks joined into about 64 KiB each. */
+export function outputPieces(data: OutputData): Iterable<string | Buffer> {
+  return typeof data === 'string' || Buffer.isBuffer(data) ? [data] : batched(data);
 }
 
 /** `chunks` joined into pieces of about `size` characters (the last may be shorter). */
@@ -46,7 +46,7 @@ export async function writeFileAtomic(path: string, data: OutputData): Promise<v
   await mkdir(dirname(path), { recursive: true });
   const tmp = tempPathFor(path);
   try {
-    await writeFile(tmp, writable(data), { flag: 'wx' });
+    await writeFile(tmp, outputPieces(data), { flag: 'wx' });
     await rename(tmp, path);
   } catch (err) {
     await rm(tmp, { force: true });
@@ -114,7 +114,7 @@ export async function writeOutputFile(path: string, data: OutputData): Promise<v
     throw new UsageError({ code: 'BAD_ARGUMENT', message: `-o ${path}: is a directory` });
   }
   if (st && !st.isFile()) {
-    await writeFile(target!, writable(data));
+    await writeFile(target!, outputPieces(data));
     return;
   }
   // A dangling symlink: create its target, as a shell's `>` would.
