@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { historyArgv, historyDb } from './flags.js';
+import { historyArgv, historyDb, regions } from './flags.js';
 
 describe('--history [DB]', () => {
   const resolve = (argv: string[]) => {
@@ -19,5 +19,14 @@ describe('--history [DB]', () => {
   it('leaves every other argument alone', () => {
     expect(historyArgv(['--region', 'r', 'pos'])).toEqual(['--region', 'r', 'pos']);
     expect(historyDb(undefined, () => 'DEFAULT')).toBe('DEFAULT');
+  });
+});
+
+describe('--region', () => {
+  it('keeps each region once, in the order given', async () => {
+    expect(await regions(['eu-west-1', 'us-east-1', 'eu-west-1'])).toEqual([
+      'eu-west-1',
+      'us-east-1',
+    ]);
   });
 });

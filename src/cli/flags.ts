@@ -367,7 +367,8 @@ export async function defaultRegion(profile: string | undefined): Promise<string
 
 /** `--region` (repeatable), else {@link defaultRegion}; possibly none. */
 export async function regions(region: string[] | undefined, profile?: string): Promise<string[]> {
-  if (region && region.length > 0) return region;
+  // Once each, in the order given: a region listed twice would be scanned twice.
+  if (region && region.length > 0) return [...new Set(region)];
   const r = await defaultRegion(profile);
   return r ? [r] : [];
 }

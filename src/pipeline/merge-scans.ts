@@ -4,7 +4,7 @@
  */
 import { join, resolve } from 'node:path';
 import { UsageError } from '../errors.js';
-import { SCAN_RESULT_SCHEMA_VERSION, type ScanResult } from '../scan/result.js';
+import { SCAN_RESULT_SCHEMA_VERSION, type ScanResult, type ScanShard } from '../scan/result.js';
 import { scanResultChunks } from '../scan/result-stream.js';
 import { mergeShardResults } from '../scan/shards.js';
 import { readRegularFileSync, writeFileAtomic, writeFileAtomicSync } from '../util/fs.js';
@@ -24,7 +24,8 @@ const SBOM_PATH = /^sboms\/[0-9a-f]{64}\.cdx\.json$/;
 /**
  * Merge shard outputs.
  * @throws UsageError (BAD_INPUT) when a shard directory has no readable scan.json, a result
- *   is not a lamina scan result, or the shards do not fit together
+ *   is not a lamina scan result or not a shard's, or the shards are not every shard of one scan
+ *   (see checkShardSet)
  */
 export async function mergeScans(
   options: MergeScansOptions
@@ -76,8 +77,26 @@ function readShard(dir: string): ScanResult {
     !Array.isArray(r.layers) ||
     !Array.isArray(r.failures) ||
     !Array.isArray(r.scope?.accounts) ||
-    !Array.isArray(r.scope.regions)
+    !Array.isArray(r.scope.regions) ||
+    (r.shard !== undefined && !isShard(r.shard))
   )
     throw new UsageError({ code: 'BAD_INPUT', message: `${path}: not a lamina scan result` });
+  if (r.shard === undefined)
+    throw new UsageError({
+      code: 'BAD_INPUT',
+      message: `${path}: not the output of 'lamina scan --shard I/N'`,
+    });
   return r as ScanResult;
+}
+
+function isShard(v: unknown): v is ScanShard {
+  const s = v as Partial<ScanShard> | null;
+  const strings = (x: unknown): boolean =>
+    Array.isArray(x) && x.every((e) => typeof e === 'string');
+  return (
+    typeof s?.index === 'number' &&
+    typeof s.count === 'number' &&
+    strings(s.accounts) &&
+    strings(s.regions)
+  );
 }

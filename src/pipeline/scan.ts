@@ -125,6 +125,8 @@ export async function scanEstate(options: ScanOptions): Promise<ScanOutcome> {
   const concurrency = Math.max(1, options.concurrency ?? 4);
   const limits = resolveLimits(options.limits);
   const progress = options.onProgress ?? (() => undefined);
+  // A region given twice is one region: listed twice, every function in it would be too.
+  const regions = [...new Set(options.regions)];
   return withAwsSession(options, options.retry ?? RETRY.estate, async (session) => {
     const reuse = await openScanReuse(session.cache.root, options.reuse ?? true, limits);
     const stats: ScanStats = {
@@ -165,7 +167,7 @@ export async function scanEstate(options: ScanOptions): Promise<ScanOutcome> {
       queue.push(lv);
     };
     const en = await enumerateEstate(session.factory, {
-      regions: options.regions,
+      regions,
       roleArns: options.roleArns ?? [],
       concurrency,
       retry: session.retry,
@@ -234,7 +236,7 @@ export async function scanEstate(options: ScanOptions): Promise<ScanOutcome> {
     stats.images = images.stats;
     // Image functions: GetFunction each, tokens and ECR listings.
     stats.apiFloor += images.stats.imageFunctions + images.stats.tokenFloor + images.stats.ecrFloor;
-    const result = buildResult(en, outcomes, options.regions, images);
+    const result = buildResult(en, outcomes, regions, images, options.shard);
     // The result holds what they said; let them go before the package drift, the fullest moment.
     for (const m of [en.layerVersions, early, byHex, outcomes]) m.clear();
     result.drift = { ...result.drift, ...scanPackageDrift(result, options.outDir) };
@@ -347,7 +349,8 @@ function buildResult(
   en: Enumeration,
   outcomes: Map<string, ArtifactOutcome>,
   regions: string[],
-  images: ImageScan
+  images: ImageScan,
+  shard: { index: number; count: number } | undefined
 ): ScanResult {
   // One digest string and one layer reference per layer version, shared by every function that
   // attaches it: at 100,000 functions, copies per function would be most of the result.
@@ -473,6 +476,17 @@ function buildResult(
     schemaVersion: SCAN_RESULT_SCHEMA_VERSION,
     tool: { name: 'lamina', version: LAMINA_VERSION },
     scope: { accounts, regions: [...new Set(regions)].sort() },
+    // What lamina merge needs to tell a complete set of shards of one scan from anything else.
+    ...(shard
+      ? {
+          shard: {
+            index: shard.index,
+            count: shard.count,
+            accounts: en.accounts,
+            regions: [...regions],
+          },
+        }
+      : {}),
     functions,
     layers: layerList,
     images: images.repositories,

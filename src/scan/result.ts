@@ -15,12 +15,29 @@ export interface ScanResult {
   tool: { name: 'lamina'; version: string };
   /** What was scanned: the accounts reached and the regions asked for. */
   scope: { accounts: string[]; regions: string[] };
+  /** Only in the output of `lamina scan --shard I/N`: which shard, of what (lamina merge checks). */
+  shard?: ScanShard;
   functions: ScanFunction[];
   layers: ScanLayer[];
   /** ECR repositories of the image functions' images (scans since images were read). */
   images?: ScanImageRepository[];
   failures: ScanFailure[];
   drift: Drift;
+}
+
+/**
+ * The (account, region) pairs are numbered account by account in `accounts` order, each with
+ * every region in `regions` order, from 0; shard `index` of `count` scans those whose number
+ * modulo `count` is `index - 1`. Shards of one scan must agree on both lists.
+ */
+export interface ScanShard {
+  /** 1-based. */
+  index: number;
+  count: number;
+  /** Every account identified, in numbering order (not only this shard's). */
+  accounts: string[];
+  /** The regions asked for, in numbering order. */
+  regions: string[];
 }
 
 export interface ScanFunction {

@@ -1,12 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import { UsageError } from '../errors.js';
 import type { ScanResult } from './result.js';
-import { mergeShardResults } from './shards.js';
+import { checkShardSet, mergeShardResults } from './shards.js';
 
-const shard = (over: Partial<ScanResult> = {}): ScanResult => ({
+const ACCOUNTS = ['111111111111', '222222222222'];
+const REGIONS = ['us-east-1'];
+
+/** Shard `index` of two, unless `over` says otherwise. */
+const shard = (over: Partial<ScanResult> = {}, index = 1): ScanResult => ({
   schemaVersion: 1,
   tool: { name: 'lamina', version: '1.0.0' },
   scope: { accounts: ['111111111111'], regions: ['us-east-1'] },
+  shard: { index, count: 2, accounts: ACCOUNTS, regions: REGIONS },
   functions: [],
   layers: [],
   failures: [],
@@ -39,13 +44,25 @@ describe('mergeShardResults', () => {
     };
     expect(bad([])).toBeInstanceOf(UsageError);
     expect(
-      bad([shard(), shard({ scope: { accounts: [], regions: ['eu-west-1'] } })])
+      bad([shard(), shard({ scope: { accounts: [], regions: ['eu-west-1'] } }, 2)])
     ).toMatchObject({ code: 'BAD_INPUT', message: expect.stringContaining('different regions') });
-    expect(bad([shard(), shard({ tool: { name: 'lamina', version: '2.0.0' } })])).toMatchObject({
+    expect(bad([shard(), shard({ tool: { name: 'lamina', version: '2.0.0' } }, 2)])).toMatchObject({
       message: expect.stringContaining('different lamina versions'),
     });
-    expect(bad([shard({ functions: [fn('a')] }), shard({ functions: [fn('a')] })])).toMatchObject({
+    expect(
+      bad([shard({ functions: [fn('a')] }), shard({ functions: [fn('a')] }, 2)])
+    ).toMatchObject({
       message: expect.stringContaining('in two shards'),
+    });
+    // Not a complete set of one scan's shards.
+    expect(bad([shard()])).toMatchObject({
+      code: 'BAD_INPUT',
+      message: expect.stringContaining('shard 2/2 missing'),
+    });
+    const unsharded = shard();
+    delete unsharded.shard;
+    expect(bad([unsharded, shard({}, 2)])).toMatchObject({
+      message: expect.stringContaining("not the output of 'lamina scan --shard I/N'"),
     });
   });
 
@@ -58,14 +75,76 @@ describe('mergeShardResults', () => {
     };
     const { result } = mergeShardResults([
       shard({ functions: [fn('b')], failures: [failure] }),
-      shard({
-        functions: [fn('a')],
-        failures: [failure],
-        scope: { accounts: ['222222222222'], regions: ['us-east-1'] },
-      }),
+      shard(
+        {
+          functions: [fn('a')],
+          failures: [failure],
+          scope: { accounts: ['222222222222'], regions: ['us-east-1'] },
+        },
+        2
+      ),
     ]);
     expect(result.functions.map((f) => f.name)).toEqual(['a', 'b']);
+    // As one unsharded scan writes it.
+    expect(result).not.toHaveProperty('shard');
     expect(result.failures).toEqual([failure]);
     expect(result.scope.accounts).toEqual(['111111111111', '222222222222']);
+  });
+});
+
+describe('checkShardSet', () => {
+  const plan = (index: number, count = 3, accounts = ['1', '2'], regions = ['a', 'b']) => ({
+    index,
+    count,
+    accounts,
+    regions,
+  });
+  const refusal = (plans: Parameters<typeof checkShardSet>[0]): string => {
+    try {
+      checkShardSet(plans);
+    } catch (err) {
+      expect(err).toBeInstanceOf(UsageError);
+      expect(err).toMatchObject({ code: 'BAD_INPUT' });
+      return (err as Error).message;
+    }
+    return 'accepted';
+  };
+
+  it('accepts every shard of one scan, each once, in any order', () => {
+    expect(refusal([plan(3), plan(1), plan(2)])).toBe('accepted');
+    expect(refusal([plan(1, 1)])).toBe('accepted');
+  });
+
+  it('names the shards missing, and counts the rest past ten', () => {
+    expect(refusal([plan(1), plan(3)])).toBe(
+      'shard 2/3 missing: their accounts and regions would be left out of the merged scan'
+    );
+    expect(refusal([plan(2, 4)])).toContain('shards 1/4, 3/4, 4/4 missing');
+    // A count no set of directories could reach is refused without counting to it.
+    expect(refusal([plan(1, Number.MAX_SAFE_INTEGER)])).toMatch(
+      /^shards 2\/\d+, 3\/\d+, .* 11\/\d+ and 9007199254740980 more missing/
+    );
+  });
+
+  it('refuses a shard given twice, other splits, other numbering, and bad numbers', () => {
+    expect(refusal([plan(1), plan(1), plan(2), plan(3)])).toBe('shard 1/3 is given twice');
+    expect(refusal([plan(1), plan(2, 4)])).toBe('shards 1/3 and 2/4 split the scan differently');
+    expect(refusal([plan(1), plan(2, 3, ['1', '2'], ['b', 'a']), plan(3)])).toContain(
+      'numbered different regions (a b; b a)'
+    );
+    // One shard could not identify account 2: it numbered the pairs differently.
+    expect(refusal([plan(1), plan(2, 3, ['1']), plan(3)])).toBe(
+      'shards 1/3 and 2/3 numbered different accounts (only in 1/3: 2; only in 2/3: none): scan every shard again'
+    );
+    expect(refusal([plan(1), plan(2, 3, ['2', '1']), plan(3)])).toContain('in another order');
+    for (const [index, count] of [
+      [0, 3],
+      [4, 3],
+      [1.5, 3],
+      [1, Infinity],
+    ] as const)
+      expect(refusal([plan(index, count)])).toContain('not a shard number');
+    expect(refusal([undefined])).toContain("not the output of 'lamina scan --shard I/N'");
+    expect(refusal([])).toBe('no shard results to merge');
   });
 });

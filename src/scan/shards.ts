@@ -15,6 +15,7 @@ import {
   type ScanLayer,
   type ScanLayerVersion,
   type ScanResult,
+  type ScanShard,
 } from './result.js';
 
 /** The merged result, and which shard's SBOM file each SBOM path of it comes from. */
@@ -30,9 +31,74 @@ function mismatch(message: string): UsageError {
 
 const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
+/** How many missing shards a refusal names before it counts the rest. */
+const MISSING_NAMED = 10;
+
 /**
- * Merge shard results (at least one). They must come from the same lamina version and scan
- * the same regions; functions are disjoint between shards (each target is in one shard).
+ * Every shard of one sharded scan, each once: the same count, the same accounts and regions in
+ * the same numbering order, and each index from 1 to the count. A shard left out would drop its
+ * accounts and regions from the merged result without a trace; shards that numbered different
+ * accounts (one could not identify an account the others could) split the pairs differently, so
+ * some pair was scanned by none of them.
+ * @throws UsageError (BAD_INPUT) naming what does not fit
+ */
+export function checkShardSet(shards: readonly (ScanShard | undefined)[]): void {
+  const label = (p: ScanShard): string => `${p.index}/${p.count}`;
+  const plans = shards.map((p) => {
+    if (!p) throw mismatch("a result to merge is not the output of 'lamina scan --shard I/N'");
+    if (
+      !Number.isSafeInteger(p.count) ||
+      !Number.isSafeInteger(p.index) ||
+      p.index < 1 ||
+      p.index > p.count
+    )
+      throw mismatch(`not a shard number: ${JSON.stringify(`${p.index}/${p.count}`)}`);
+    return p;
+  });
+  const first = plans[0];
+  if (!first) throw mismatch('no shard results to merge');
+  const seen = new Set<number>();
+  for (const p of plans) {
+    if (p.count !== first.count)
+      throw mismatch(`shards ${label(first)} and ${label(p)} split the scan differently`);
+    if (seen.has(p.index)) throw mismatch(`shard ${label(p)} is given twice`);
+    seen.add(p.index);
+    if (p.regions.join('\0') !== first.regions.join('\0'))
+      throw mismatch(
+        `shards ${label(first)} and ${label(p)} numbered different regions (${first.regions.join(' ')}; ${p.regions.join(' ')})`
+      );
+    if (p.accounts.join('\0') !== first.accounts.join('\0')) {
+      const only = (a: string[], b: string[]): string[] => {
+        const other = new Set(b);
+        return a.filter((x) => !other.has(x));
+      };
+      const a = only(first.accounts, p.accounts);
+      const b = only(p.accounts, first.accounts);
+      const how =
+        a.length + b.length === 0
+          ? 'in another order'
+          : `only in ${label(first)}: ${a.join(' ') || 'none'}; only in ${label(p)}: ${b.join(' ') || 'none'}`;
+      throw mismatch(
+        `shards ${label(first)} and ${label(p)} numbered different accounts (${how}): scan every shard again`
+      );
+    }
+  }
+  if (seen.size < first.count) {
+    const missing: string[] = [];
+    // At most seen.size + MISSING_NAMED steps, whatever the count claims.
+    for (let i = 1; i <= first.count && missing.length < MISSING_NAMED; i++)
+      if (!seen.has(i)) missing.push(`${i}/${first.count}`);
+    const rest = first.count - seen.size - missing.length;
+    throw mismatch(
+      `shard${first.count - seen.size > 1 ? 's' : ''} ${missing.join(', ')}${rest > 0 ? ` and ${rest} more` : ''} missing: their accounts and regions would be left out of the merged scan`
+    );
+  }
+}
+
+/**
+ * Merge shard results: every shard of one `lamina scan --shard I/N`, each once
+ * ({@link checkShardSet}), from the same lamina version; functions are disjoint between shards
+ * (each target is in one shard). The merged result has no `shard`.
  * @throws UsageError (BAD_INPUT) when the shards do not fit together
  */
 export function mergeShardResults(shards: readonly ScanResult[]): MergedScan {
@@ -48,6 +114,8 @@ export function mergeShardResults(shards: readonly ScanResult[]): MergedScan {
         `shards scanned different regions (${first.scope.regions.join(' ')}; ${s.scope.regions.join(' ')})`
       );
   }
+
+  checkShardSet(shards.map((s) => s.shard));
 
   const seenFunctions = new Set<string>();
   const functions: ScanFunction[] = [];

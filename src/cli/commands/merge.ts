@@ -14,7 +14,8 @@ export const MERGE_USAGE = `usage: lamina merge [--out DIR] [--format text|json]
 Combines the output directories of 'lamina scan --shard I/N' (each with scan.json and sboms/)
 into DIR (default ./lamina-scan): one scan.json and sboms/, identical to what one scan of every
 shard's accounts and regions writes. The report goes to stdout. Exit 3 when the merged scan
-has failures, as 'lamina scan' does.`;
+has failures, as 'lamina scan' does; exit 2, writing nothing, unless the directories hold every
+shard of one scan, each once.`;
 
 /** `lamina merge`. */
 export const mergeCommand = command(

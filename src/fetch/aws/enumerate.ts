@@ -86,6 +86,11 @@ export interface EnumerationFailure {
 export interface Enumeration {
   /** (account, region) pairs fully or partly scanned. */
   targets: { account: string; region: string }[];
+  /**
+   * Every account identified, in the order (account, region) pairs are numbered for a shard:
+   * the shard's own and the others'. Shards of one scan agree on it, or their numbers differ.
+   */
+  accounts: string[];
   functions: FunctionRecord[];
   layerVersions: Map<string, LayerVersionRecord>;
   failures: EnumerationFailure[];
@@ -184,6 +189,7 @@ export async function enumerateEstate(
   const retry = options.retry.api;
   const out: Enumeration = {
     targets: [],
+    accounts: [],
     functions: [],
     layerVersions: new Map(),
     failures: [],
@@ -225,6 +231,7 @@ export async function enumerateEstate(
   // Accounts × regions at once, each into its own partial result, merged in target order so
   // the enumeration does not depend on which target answered first.
   const shard = options.shard;
+  out.accounts = principals.map((p) => p.account);
   const targets = principals
     .flatMap(({ principal, account }) =>
       options.regions.map((region) => ({ principal, account, region }))
@@ -239,6 +246,7 @@ export async function enumerateEstate(
       const lookup: Lookup = { principal, region };
       const part: Enumeration = {
         targets: [{ account, region }],
+        accounts: [account],
         functions: [],
         layerVersions: new Map(),
         failures: [],

@@ -130,6 +130,14 @@ describe('lamina scan against the local endpoint', () => {
     expect(await readFile(second.resultPath)).toEqual(firstJson);
   });
 
+  it('scans a region given twice once', async () => {
+    h = await startHarness(SCAN_ESTATE);
+    const once = await readFile((await h.scan()).resultPath);
+    const twice = await h.scan({ regions: ['us-east-1', 'eu-west-1', 'us-east-1'] });
+    expect(twice.result.functions.map((f) => f.arn).sort()).toEqual([...EXPECTED_FUNCTIONS].sort());
+    expect(await readFile(twice.resultPath)).toEqual(once);
+  });
+
   it('treats a corrupt cache entry as a miss and downloads it again', async () => {
     h = await startHarness(SCAN_ESTATE);
     await h.scan();

@@ -63,6 +63,31 @@ describe('lamina scan --shard and lamina merge', () => {
       `arn:aws:lambda:us-east-1:${VENDOR}:layer:vendor:2`
     );
     expect(shard1.scope.accounts).toEqual(['111111111111', VENDOR]);
+    // How the pairs were numbered, for the merge to check the shards against each other.
+    expect(shard1.shard).toEqual({
+      index: 1,
+      count: 3,
+      accounts: ['111111111111', VENDOR],
+      regions: ['us-east-1', 'eu-west-1'],
+    });
+
+    // Two shards of three, or the unsharded scan among them: refused, nothing written.
+    for (const [dirs, message] of [
+      [['shard1', 'shard3'], 'shard 2/3 missing'],
+      [['shard1', 'shard2', 'whole'], "not the output of 'lamina scan --shard I/N'"],
+      [['shard1', 'shard2', 'shard2', 'shard3'], 'shard 2/3 is given twice'],
+    ] as const) {
+      const partial = await runCli([
+        'merge',
+        '--out',
+        join(h.dir, 'partial'),
+        ...dirs.map((d) => join(h!.dir, d)),
+      ]);
+      expect(partial.code, dirs.join(' ')).toBe(2);
+      expect(partial.stderr).toContain(message);
+      expect(partial.stdout).toBe('');
+      await expect(readdir(join(h.dir, 'partial'))).rejects.toThrow();
+    }
 
     const merged = await runCli([
       'merge',
@@ -107,6 +132,7 @@ describe('lamina scan --shard and lamina merge', () => {
       schemaVersion: 1,
       tool: { name: 'lamina', version: '0' },
       scope: { accounts: [], regions: ['us-east-1'] },
+      shard: { index: 1, count: 1, accounts: [], regions: ['us-east-1'] },
       functions: [],
       layers: [
         {
