@@ -36,9 +36,16 @@
 //                             line: the Python runtime's site.addsitedir runs it before the
 //                             handler loads.
 //
+// And Python modules with no distribution to say what they are (the real six 1.17.0 and
+// iniconfig 2.3.0 from the python-basic fixture, itself installed by pip from PyPI):
+//   python-plain.zip          python/six.py with its six-1.17.0.dist-info (the control case).
+//   python-module-alone.zip   python/six.py without its dist-info: `import six` loads it.
+//   python-package-alone.zip  python/lib/python3.11/site-packages/iniconfig/ without its
+//                             dist-info: `import iniconfig` loads it.
+//
 // Deterministic (fixed timestamps, sorted entries); offline. Usage: node scripts/fixtures-hidden-package.mjs
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { writeZip } from './lib/zipwriter.mjs';
@@ -64,6 +71,14 @@ const explode = (jar, dir) =>
           }
     );
 const license = readFileSync(join(src, 'license.md'));
+const python = join(repo, 'testdata/layers/python-basic/python');
+/** The files of `dir` under the python-basic fixture's python/, sorted, as zip entries. */
+const pythonFiles = (dir) =>
+  readdirSync(join(python, dir), { recursive: true, withFileTypes: true })
+    .filter((e) => e.isFile())
+    .map((e) => join(e.parentPath, e.name).slice(python.length + 1))
+    .sort()
+    .map((rel) => ({ name: `python/${rel}`, data: readFileSync(join(python, rel)) }));
 if (JSON.parse(pkgJson.toString('utf8')).version !== '2.0.0')
   throw new Error(`${src}: expected ms@2.0.0`);
 
@@ -161,6 +176,25 @@ const layers = {
       name: 'python/lib/python3.12/site-packages/zz-hook.pth',
       data: "import os; os.environ.setdefault('HOOKED', '1')\n",
     },
+  ],
+  'python-plain.zip': [
+    ...dirs('python', 'python/six-1.17.0.dist-info'),
+    ...pythonFiles('six-1.17.0.dist-info'),
+    { name: 'python/six.py', data: readFileSync(join(python, 'six.py')) },
+  ],
+  'python-module-alone.zip': [
+    ...dirs('python'),
+    { name: 'python/six.py', data: readFileSync(join(python, 'six.py')) },
+  ],
+  'python-package-alone.zip': [
+    ...dirs(
+      'python',
+      'python/lib',
+      'python/lib/python3.11',
+      'python/lib/python3.11/site-packages',
+      'python/lib/python3.11/site-packages/iniconfig'
+    ),
+    ...pythonFiles('lib/python3.11/site-packages/iniconfig'),
   ],
 };
 

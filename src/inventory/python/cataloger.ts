@@ -9,6 +9,7 @@ import { pythonLicenses } from './license.js';
 import { CoreMetadata } from './metadata.js';
 import { parseRecord, recordPathInLayer, verifyRecordFiles, type RecordCheck } from './record.js';
 import { parseRequirement, parseRequiresTxt, type Requirement } from './requirements.js';
+import { barePythonModules, type BarePythonModule } from './bare.js';
 import { LAMBDA_SITE, PYTHON_GLOBS } from './globs.js';
 
 const NAME = PYTHON_GLOBS.name;
@@ -40,8 +41,10 @@ export const pythonCataloger: Cataloger = {
 
 async function catalog(ctx: CatalogContext): Promise<CatalogResult> {
   const found: Found[] = [];
-  const children = childIndex(ctx.source.entries());
-  const result = await perEntry(ctx, NAME, async (entry) => {
+  const entries = ctx.source.entries();
+  const children = childIndex(entries);
+  const metadata = ctx.matches.filter((e) => layoutOf(e.path) !== undefined);
+  const result = await perEntry({ ...ctx, matches: metadata }, NAME, async (entry) => {
     const f = await parseDistribution(ctx, entry, children);
     if (!f) return undefined;
     found.push(f.found);
@@ -49,7 +52,61 @@ async function catalog(ctx: CatalogContext): Promise<CatalogResult> {
   });
   linkRequirements(found);
   await verifyRecords(ctx, found, result.findings);
+  // Python imports these too, with nothing to say what they are: recorded by name, no version.
+  const claims = siteClaims(found);
+  for (const m of barePythonModules(entries, (path) => claims.has(path)))
+    result.packages.push(bareModulePackage(m, ctx.layerDigest));
   return result;
+}
+
+/**
+ * What the distributions claim at the top of their site directories: each module file's path,
+ * and each package directory's with a trailing '/' (any claim under it claims the directory:
+ * whether every file in it is listed is the RECORD check's business). Only claims inside the
+ * claiming distribution's own site directory count.
+ */
+function siteClaims(found: readonly Found[]): Set<string> {
+  const out = new Set<string>();
+  for (const { pkg, site } of found) {
+    if (!site) continue;
+    for (const claim of pkg.owns) {
+      if (!claim.startsWith(`${site}/`)) continue;
+      const rest = claim.slice(site.length + 1);
+      const slash = rest.indexOf('/');
+      out.add(slash < 0 ? claim : `${site}/${rest.slice(0, slash + 1)}`);
+    }
+  }
+  return out;
+}
+
+/**
+ * A module Python imports with no distribution claiming it: a package named as `import` names
+ * it, with no version (a deny rule naming it matches whatever the version), and an `error`
+ * finding, since nothing says which distribution or version that code is.
+ */
+function bareModulePackage(m: BarePythonModule, layerDigest: string): Package {
+  const what =
+    m.kind === 'file'
+      ? `${m.path} is a module no installed distribution claims`
+      : `${m.path}/ holds modules no installed distribution claims`;
+  const pkg = newPackage({
+    id: `pypi:${m.path}`,
+    ecosystem: 'pypi',
+    name: m.name,
+    purl: pypiPurl(m.name, undefined),
+    foundBy: NAME,
+    locations: [{ path: m.evidence, layerDigest }],
+    properties: { 'python:site': m.site, 'python:metadata': 'missing' },
+  });
+  pkg.owns = [m.kind === 'file' ? m.path : `${m.path}/`];
+  pkg.installDir = m.site;
+  pkg.findings.push({
+    code: 'METADATA_INCOMPLETE',
+    severity: 'error',
+    path: m.evidence,
+    message: `${NAME}: ${what}, yet import ${m.name} loads it: recorded as ${m.name} with no version`,
+  });
+  return pkg;
 }
 
 function layoutOf(path: string): Layout | undefined {

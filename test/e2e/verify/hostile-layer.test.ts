@@ -217,3 +217,62 @@ describe('lamina verify LAYER.zip with code Lambda starts by path', () => {
     expect(r.stdout).not.toContain('sha256');
   });
 });
+
+/**
+ * Python imports a module from a Lambda site directory whatever metadata says: a module no
+ * installed distribution claims is recorded by its import name with no version (so a deny rule
+ * naming it matches) and leaves the inventory incomplete.
+ */
+const PYTHON_ZIPS = ['python-plain.zip', 'python-module-alone.zip', 'python-package-alone.zip'];
+
+describe('lamina verify LAYER.zip with Python modules no distribution claims', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'lamina-python-'));
+  const policy = join(dir, 'policy.yaml');
+  writeFileSync(
+    policy,
+    `version: 1
+default: deny
+layers:
+  - match: { name: shared-utils }
+    pins:
+${PYTHON_ZIPS.map((z) => `      - { sha256: '${sha(z)}', note: ${z} }`).join('\n')}
+    packages:
+      deny:
+        - { purl: 'pkg:pypi/six', versions: '<1.17.0', reason: 'test' }
+        - { purl: 'pkg:pypi/iniconfig', versions: '<2.0.0', reason: 'test' }
+`
+  );
+  const verify = async (zip: string) => {
+    const r = await lamina('verify', zip, policy, '--format', 'json');
+    const out = JSON.parse(r.stdout) as { ok: boolean; verdicts: Verdict[] };
+    const checks = out.verdicts[0]!.checks;
+    const detail = (id: string) => checks.find((c) => c.id === id)?.detail ?? '';
+    return {
+      code: r.code,
+      outcomes: Object.fromEntries(checks.map((c) => [c.id, c.outcome])),
+      packages: detail('packages'),
+      complete: detail('inventory:complete'),
+    };
+  };
+
+  it('the control: six 1.17.0 with its dist-info passes', async () => {
+    const v = await verify('python-plain.zip');
+    expect(v.code).toBe(0);
+    expect(v.outcomes).toEqual({ digest: 'pass', packages: 'pass', 'inventory:complete': 'pass' });
+  });
+
+  it.each([
+    ['python-module-alone.zip', 'pkg:pypi/six', 'python/six.py'],
+    [
+      'python-package-alone.zip',
+      'pkg:pypi/iniconfig',
+      'python/lib/python3.11/site-packages/iniconfig/__init__.py',
+    ],
+  ])('%s: exit 1, %s denied, the inventory incomplete at %s', async (zip, purl, path) => {
+    const v = await verify(zip);
+    expect(v.code).toBe(1);
+    expect(v.outcomes).toEqual({ digest: 'pass', packages: 'fail', 'inventory:complete': 'fail' });
+    expect(v.packages).toContain(purl);
+    expect(v.complete).toContain(`METADATA_INCOMPLETE ${path}`);
+  });
+});
