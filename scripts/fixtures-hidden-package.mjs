@@ -42,6 +42,9 @@
 //   python-module-alone.zip   python/six.py without its dist-info: `import six` loads it.
 //   python-package-alone.zip  python/lib/python3.11/site-packages/iniconfig/ without its
 //                             dist-info: `import iniconfig` loads it.
+//   ruby-lib-alone.zip        the real power_assert 2.0.1 gem's lib/ (from the ruby-basic
+//                             fixture) as ruby/lib/, on Lambda's RUBYLIB, with no gem
+//                             specification: `require 'power_assert'` loads it.
 //
 // Deterministic (fixed timestamps, sorted entries); offline. Usage: node scripts/fixtures-hidden-package.mjs
 import { execFileSync } from 'node:child_process';
@@ -72,13 +75,19 @@ const explode = (jar, dir) =>
     );
 const license = readFileSync(join(src, 'license.md'));
 const python = join(repo, 'testdata/layers/python-basic/python');
-/** The files of `dir` under the python-basic fixture's python/, sorted, as zip entries. */
-const pythonFiles = (dir) =>
-  readdirSync(join(python, dir), { recursive: true, withFileTypes: true })
+const powerAssert = join(
+  repo,
+  'testdata/layers/ruby-basic/ruby/gems/3.2.0/gems/power_assert-2.0.1'
+);
+/** The files under `root`/`dir`, sorted, as zip entries named `as`/<path under dir>. */
+const filesOf = (root, dir, as) =>
+  readdirSync(join(root, dir), { recursive: true, withFileTypes: true })
     .filter((e) => e.isFile())
-    .map((e) => join(e.parentPath, e.name).slice(python.length + 1))
+    .map((e) => join(e.parentPath, e.name).slice(join(root, dir).length + 1))
     .sort()
-    .map((rel) => ({ name: `python/${rel}`, data: readFileSync(join(python, rel)) }));
+    .map((rel) => ({ name: `${as}/${rel}`, data: readFileSync(join(root, dir, rel)) }));
+/** The files of `dir` under the python-basic fixture's python/, as they are there. */
+const pythonFiles = (dir) => filesOf(python, dir, `python/${dir}`);
 if (JSON.parse(pkgJson.toString('utf8')).version !== '2.0.0')
   throw new Error(`${src}: expected ms@2.0.0`);
 
@@ -195,6 +204,10 @@ const layers = {
       'python/lib/python3.11/site-packages/iniconfig'
     ),
     ...pythonFiles('lib/python3.11/site-packages/iniconfig'),
+  ],
+  'ruby-lib-alone.zip': [
+    ...dirs('ruby', 'ruby/lib', 'ruby/lib/power_assert'),
+    ...filesOf(powerAssert, 'lib', 'ruby/lib'),
   ],
 };
 

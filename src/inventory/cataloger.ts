@@ -3,7 +3,7 @@ import { requireCjs } from '../util/cjs.js';
 import { comparePaths } from '../unpack/paths.js';
 import { relocate } from './relocate.js';
 import type { Finding } from '../model/finding.js';
-import type { Package } from '../model/package.js';
+import { newPackage, type Package } from '../model/package.js';
 import { LayerView, LinkIndex, PATH_MAX } from '../unpack/links.js';
 import { DEFAULT_LIMITS, type FileEntry, type FileSource, type Limits } from '../unpack/source.js';
 
@@ -182,6 +182,53 @@ export function parseErrorFinding(
     path,
     message: `${cataloger}: could not parse ${path}: ${detail}`,
   };
+}
+
+/** A module a runtime loads that no package metadata claims (see {@link unclaimedModule}). */
+export interface UnclaimedModule {
+  id: string;
+  ecosystem: Package['ecosystem'];
+  /** The name the runtime loads it by (`require('x')`, `import x`). */
+  name: string;
+  purl: string;
+  foundBy: string;
+  /** The module file, or a file of the module's directory. */
+  evidence: string;
+  layerDigest: string;
+  /** The module file, or its directory with a trailing '/'. */
+  owns: string;
+  /** Where the runtime looks for it (claims outside are refused). */
+  installDir: string;
+  properties: Record<string, string>;
+  /** Why it is recorded, after the cataloger's name. */
+  message: string;
+}
+
+/**
+ * A package for a module a runtime loads with nothing to say what it is: named as the runtime
+ * names it, with no version (a deny rule naming it matches whatever the version), and an
+ * `error` finding (`METADATA_INCOMPLETE`), since nothing says which package or version the code is.
+ */
+export function unclaimedModule(m: UnclaimedModule): Package {
+  return newPackage({
+    id: m.id,
+    ecosystem: m.ecosystem,
+    name: m.name,
+    purl: m.purl,
+    foundBy: m.foundBy,
+    locations: [{ path: m.evidence, layerDigest: m.layerDigest }],
+    properties: m.properties,
+    owns: [m.owns],
+    installDir: m.installDir,
+    findings: [
+      {
+        code: 'METADATA_INCOMPLETE',
+        severity: 'error',
+        path: m.evidence,
+        message: `${m.foundBy}: ${m.message}`,
+      },
+    ],
+  });
 }
 
 /**

@@ -3,7 +3,7 @@ import type { Finding } from '../../model/finding.js';
 import { newPackage, type Package } from '../../model/package.js';
 import type { FileEntry } from '../../unpack/source.js';
 import type { CatalogContext, CatalogResult, Cataloger } from '../cataloger.js';
-import { parseErrorFinding, perEntry } from '../cataloger.js';
+import { parseErrorFinding, perEntry, unclaimedModule } from '../cataloger.js';
 import { pep503, pypiPurl } from '../purl.js';
 import { pythonLicenses } from './license.js';
 import { CoreMetadata } from './metadata.js';
@@ -79,34 +79,25 @@ function siteClaims(found: readonly Found[]): Set<string> {
   return out;
 }
 
-/**
- * A module Python imports with no distribution claiming it: a package named as `import` names
- * it, with no version (a deny rule naming it matches whatever the version), and an `error`
- * finding, since nothing says which distribution or version that code is.
- */
+/** A module Python imports with no distribution claiming it (see unclaimedModule). */
 function bareModulePackage(m: BarePythonModule, layerDigest: string): Package {
   const what =
     m.kind === 'file'
       ? `${m.path} is a module no installed distribution claims`
       : `${m.path}/ holds modules no installed distribution claims`;
-  const pkg = newPackage({
+  return unclaimedModule({
     id: `pypi:${m.path}`,
     ecosystem: 'pypi',
     name: m.name,
     purl: pypiPurl(m.name, undefined),
     foundBy: NAME,
-    locations: [{ path: m.evidence, layerDigest }],
+    evidence: m.evidence,
+    layerDigest,
+    owns: m.kind === 'file' ? m.path : `${m.path}/`,
+    installDir: m.site,
     properties: { 'python:site': m.site, 'python:metadata': 'missing' },
+    message: `${what}, yet import ${m.name} loads it: recorded as ${m.name} with no version`,
   });
-  pkg.owns = [m.kind === 'file' ? m.path : `${m.path}/`];
-  pkg.installDir = m.site;
-  pkg.findings.push({
-    code: 'METADATA_INCOMPLETE',
-    severity: 'error',
-    path: m.evidence,
-    message: `${NAME}: ${what}, yet import ${m.name} loads it: recorded as ${m.name} with no version`,
-  });
-  return pkg;
 }
 
 function layoutOf(path: string): Layout | undefined {

@@ -1,12 +1,21 @@
 import { newPackage, type License, type Package } from '../../model/package.js';
 import type { Finding } from '../../model/finding.js';
-import { parseErrorFinding, perEntry, type Cataloger, type CatalogContext } from '../cataloger.js';
+import {
+  globMatcher,
+  parseErrorFinding,
+  perEntry,
+  type Cataloger,
+  type CatalogContext,
+  unclaimedModule,
+} from '../cataloger.js';
 import { licenseOf } from '../license.js';
 import { gemPurl } from '../purl.js';
 import { gemFromFileName, parseGemspec, type Gemspec } from './gemspec.js';
-import { RUBY_GLOBS } from './globs.js';
+import { bareRubyLibraries, RUBYLIB, type BareRubyLibrary } from './bare.js';
+import { GEMSPEC_GLOBS, RUBY_GLOBS } from './globs.js';
 
 const NAME = RUBY_GLOBS.name;
+const isGemspec = globMatcher(GEMSPEC_GLOBS);
 
 /**
  * Installed gems: `<gems dir>/specifications/<name>-<version>.gemspec`, where a
@@ -16,7 +25,8 @@ export const rubyCataloger: Cataloger = {
   ...RUBY_GLOBS,
   async catalog(ctx) {
     const found: { pkg: Package; spec: Gemspec; gemsDir: string }[] = [];
-    const result = await perEntry(ctx, NAME, async (entry) => {
+    const specs = ctx.matches.filter((e) => isGemspec(e.path));
+    const result = await perEntry({ ...ctx, matches: specs }, NAME, async (entry) => {
       const cut = entry.path.lastIndexOf('specifications/');
       const gemsDir = cut > 0 ? entry.path.slice(0, cut - 1) : '';
       let spec: Gemspec;
@@ -48,9 +58,34 @@ export const rubyCataloger: Cataloger = {
           if (target !== f.pkg) f.pkg.dependsOn.push(target.id);
       }
     }
+    // require loads these too, with nothing to say what they are: recorded by name, no version.
+    for (const lib of bareRubyLibraries(ctx.source.entries()))
+      result.packages.push(bareLibraryPackage(lib, ctx.layerDigest));
     return result;
   },
 };
+
+/** A library on `RUBYLIB`, with no gem specification (see unclaimedModule). */
+function bareLibraryPackage(lib: BareRubyLibrary, layerDigest: string): Package {
+  const what =
+    lib.kind === 'file'
+      ? `${lib.path} is on RUBYLIB with no gem specification`
+      : `${lib.path}/ holds libraries on RUBYLIB with no gem specification`;
+  const loads = lib.kind === 'file' ? lib.name : `${lib.name}/...`;
+  return unclaimedModule({
+    id: `gem:${lib.path}`,
+    ecosystem: 'gem',
+    name: lib.name,
+    purl: gemPurl(lib.name, undefined),
+    foundBy: NAME,
+    evidence: lib.evidence,
+    layerDigest,
+    owns: lib.kind === 'file' ? lib.path : `${lib.path}/`,
+    installDir: RUBYLIB,
+    properties: { 'gem:specification': 'missing' },
+    message: `${what}, yet require '${loads}' loads it: recorded as ${lib.name} with no version`,
+  });
+}
 
 function toPackage(ctx: CatalogContext, path: string, gemsDir: string, spec: Gemspec): Package {
   const fullName =

@@ -1,7 +1,13 @@
 import type { CatalogerGlobs } from '../cataloger.js';
 
-/** The files the Ruby cataloger reads: installed gems' specifications. */
+/** Installed gems' specifications: what the Ruby cataloger parses. */
+export const GEMSPEC_GLOBS: readonly string[] = ['**/specifications/*.gemspec'];
+
+/**
+ * The files the Ruby cataloger reads: installed gems' specifications, and the libraries on
+ * Lambda's `RUBYLIB` (`ruby/lib/`), which `require` loads with no gem to say what they are.
+ */
 export const RUBY_GLOBS: CatalogerGlobs = {
   name: 'ruby-installed-gemspec',
-  globs: ['**/specifications/*.gemspec'],
+  globs: [...GEMSPEC_GLOBS, 'ruby/lib/**/*.rb', 'ruby/lib/**/*.so'],
 };

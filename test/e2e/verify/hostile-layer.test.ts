@@ -219,13 +219,19 @@ describe('lamina verify LAYER.zip with code Lambda starts by path', () => {
 });
 
 /**
- * Python imports a module from a Lambda site directory whatever metadata says: a module no
- * installed distribution claims is recorded by its import name with no version (so a deny rule
- * naming it matches) and leaves the inventory incomplete.
+ * Python imports a module from a Lambda site directory, and Ruby requires a library from
+ * RUBYLIB, whatever metadata says: one no installed distribution or gem specification claims is
+ * recorded by its import name with no version (so a deny rule naming it matches) and leaves the
+ * inventory incomplete.
  */
-const PYTHON_ZIPS = ['python-plain.zip', 'python-module-alone.zip', 'python-package-alone.zip'];
+const BARE_ZIPS = [
+  'python-plain.zip',
+  'python-module-alone.zip',
+  'python-package-alone.zip',
+  'ruby-lib-alone.zip',
+];
 
-describe('lamina verify LAYER.zip with Python modules no distribution claims', () => {
+describe('lamina verify LAYER.zip with modules no package metadata claims', () => {
   const dir = mkdtempSync(join(tmpdir(), 'lamina-python-'));
   const policy = join(dir, 'policy.yaml');
   writeFileSync(
@@ -235,11 +241,12 @@ default: deny
 layers:
   - match: { name: shared-utils }
     pins:
-${PYTHON_ZIPS.map((z) => `      - { sha256: '${sha(z)}', note: ${z} }`).join('\n')}
+${BARE_ZIPS.map((z) => `      - { sha256: '${sha(z)}', note: ${z} }`).join('\n')}
     packages:
       deny:
         - { purl: 'pkg:pypi/six', versions: '<1.17.0', reason: 'test' }
         - { purl: 'pkg:pypi/iniconfig', versions: '<2.0.0', reason: 'test' }
+        - { purl: 'pkg:gem/power_assert', versions: '<2.0.0', reason: 'test' }
 `
   );
   const verify = async (zip: string) => {
@@ -268,6 +275,7 @@ ${PYTHON_ZIPS.map((z) => `      - { sha256: '${sha(z)}', note: ${z} }`).join('\n
       'pkg:pypi/iniconfig',
       'python/lib/python3.11/site-packages/iniconfig/__init__.py',
     ],
+    ['ruby-lib-alone.zip', 'pkg:gem/power_assert', 'ruby/lib/power_assert/version.rb'],
   ])('%s: exit 1, %s denied, the inventory incomplete at %s', async (zip, purl, path) => {
     const v = await verify(zip);
     expect(v.code).toBe(1);

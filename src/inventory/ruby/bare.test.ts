@@ -1,0 +1,86 @@
+import { describe, expect, it } from 'vitest';
+import { MemorySource } from '../../unpack/memory.js';
+import { runCataloger } from '../cataloger.js';
+import { bareRubyLibraries } from './bare.js';
+import { rubyCataloger } from './cataloger.js';
+
+const files = (...paths: string[]) => paths.sort().map((path) => ({ path, kind: 'file' }));
+const listed = (entries: { path: string; kind: string }[]) =>
+  bareRubyLibraries(entries).map((l) => `${l.kind} ${l.name} ${l.path} ${l.evidence}`);
+
+describe('bareRubyLibraries', () => {
+  it('finds each library file in ruby/lib and each directory holding some', () => {
+    expect(
+      listed(
+        files(
+          'ruby/lib/a.rb',
+          'ruby/lib/b.so',
+          'ruby/lib/c/d/e.rb',
+          'ruby/lib/c/f.rb',
+          // Not loaded by require: no library suffix, or not on RUBYLIB.
+          'ruby/lib/README',
+          'ruby/lib/data/x.json',
+          'ruby/gems/3.3.0/gems/g-1.0/lib/g.rb',
+          'ruby/libx/h.rb',
+          'other/ruby/lib/i.rb'
+        )
+      )
+    ).toEqual([
+      'file a ruby/lib/a.rb ruby/lib/a.rb',
+      'file b ruby/lib/b.so ruby/lib/b.so',
+      'directory c ruby/lib/c ruby/lib/c/d/e.rb',
+    ]);
+  });
+
+  it('takes a link directly in ruby/lib as the library it names', () => {
+    expect(
+      listed([
+        { path: 'ruby/lib/linked', kind: 'symlink' },
+        { path: 'ruby/lib/linked.rb', kind: 'symlink' },
+        { path: 'ruby/lib/x/inner.rb', kind: 'symlink' },
+      ])
+    ).toEqual([
+      'directory linked ruby/lib/linked ruby/lib/linked',
+      'file linked ruby/lib/linked.rb ruby/lib/linked.rb',
+    ]);
+  });
+});
+
+describe('rubyCataloger and libraries on RUBYLIB', () => {
+  it('records each by its require name, with no version and an error, beside the gems', async () => {
+    const { packages } = await runCataloger(
+      rubyCataloger,
+      new MemorySource('rb', {
+        'ruby/gems/3.3.0/specifications/rack-3.0.0.gemspec':
+          'Gem::Specification.new do |s|\n  s.name = "rack"\n  s.version = "3.0.0"\nend\n',
+        'ruby/gems/3.3.0/gems/rack-3.0.0/lib/rack.rb': 'module Rack; end\n',
+        'ruby/lib/rack.rb': 'module Rack; end\n',
+      }),
+      { layerDigest: 'c'.repeat(64) }
+    );
+    expect(
+      packages.map((p) => ({
+        id: p.id,
+        purl: p.purl,
+        owns: p.owns,
+        finding: p.findings.map((f) => `${f.code} ${f.severity} ${f.path}`),
+      }))
+    ).toEqual([
+      {
+        id: 'gem:ruby/gems/3.3.0/specifications/rack-3.0.0.gemspec',
+        purl: 'pkg:gem/rack@3.0.0',
+        owns: [
+          'ruby/gems/3.3.0/specifications/rack-3.0.0.gemspec',
+          'ruby/gems/3.3.0/gems/rack-3.0.0/',
+        ],
+        finding: [],
+      },
+      {
+        id: 'gem:ruby/lib/rack.rb',
+        purl: 'pkg:gem/rack',
+        owns: ['ruby/lib/rack.rb'],
+        finding: ['METADATA_INCOMPLETE error ruby/lib/rack.rb'],
+      },
+    ]);
+  });
+});

@@ -1,0 +1,57 @@
+/**
+ * Ruby libraries on Lambda's `RUBYLIB` (`/opt/ruby/lib`): `require 'x'` loads `ruby/lib/x.rb`
+ * (or the extension `x.so`) and `require 'x/y'` a file under `ruby/lib/x/`, with no gem
+ * specification to say what they are. Gems install elsewhere (`ruby/gems/<ABI>/gems/`), so
+ * nothing there belongs to a gem.
+ */
+
+/** Where a Lambda layer's `RUBYLIB` directory is, layer-relative. */
+export const RUBYLIB = 'ruby/lib';
+
+/** A library `require` loads from `RUBYLIB`: the name it takes and where it is. */
+export interface BareRubyLibrary {
+  /** `require` name of the file, or the directory's name (`require 'x/...'`). */
+  name: string;
+  /** The file, or the top-level directory (no trailing '/'). */
+  path: string;
+  kind: 'file' | 'directory';
+  /** A library file of the directory (its first, in path order); the file itself for a `file`. */
+  evidence: string;
+}
+
+/** Files `require` loads: Ruby source and extensions. */
+const LIBRARY_FILE = /^(.+)\.(?:rb|so)$/;
+
+/**
+ * The libraries among `entries` (layer-relative, sorted): each library file directly in
+ * `ruby/lib/`, and each top-level directory there holding library files at any depth. A link
+ * directly in `ruby/lib/` counts as the library it names (Ruby follows it).
+ */
+export function bareRubyLibraries(
+  entries: Iterable<{ path: string; kind: string }>
+): BareRubyLibrary[] {
+  const out = new Map<string, BareRubyLibrary>();
+  const prefix = `${RUBYLIB}/`;
+  for (const e of entries) {
+    if ((e.kind !== 'file' && e.kind !== 'symlink') || !e.path.startsWith(prefix)) continue;
+    const parts = e.path.slice(prefix.length).split('/');
+    const base = parts[parts.length - 1]!;
+    const file = LIBRARY_FILE.exec(base);
+    if (parts.length === 1) {
+      const name = file?.[1] ?? (e.kind === 'symlink' ? base : undefined);
+      if (name === undefined || out.has(e.path)) continue;
+      out.set(e.path, {
+        name,
+        path: e.path,
+        kind: file ? 'file' : 'directory',
+        evidence: e.path,
+      });
+      continue;
+    }
+    if (!file || e.kind !== 'file') continue;
+    const dir = `${prefix}${parts[0]!}`;
+    if (!out.has(dir))
+      out.set(dir, { name: parts[0]!, path: dir, kind: 'directory', evidence: e.path });
+  }
+  return [...out.values()];
+}
