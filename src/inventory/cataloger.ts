@@ -232,6 +232,20 @@ export function unclaimedModule(m: UnclaimedModule): Package {
 }
 
 /**
+ * A cataloger's matched files (each under the link path that matched, when a link puts it
+ * where the globs look) and every symbolic link of `entries`, in path order: what a runtime
+ * that follows links finds by path.
+ */
+export function filesAndLinks(
+  matches: readonly FileEntry[],
+  entries: readonly FileEntry[]
+): FileEntry[] {
+  return [...matches, ...entries.filter((e) => e.kind === 'symlink')].sort((a, b) =>
+    comparePaths(a.path, b.path)
+  );
+}
+
+/**
  * The entries a cataloger reads: its kinds (default regular files) whose
  * paths match its globs, plus files that match only under a link path (a
  * `node_modules/x` symlink to a folder, a symlinked `package.json` or jar),

@@ -161,4 +161,21 @@ describe('pythonCataloger and modules no distribution claims', () => {
     );
     expect(packages.find((p) => p.name === 'evil')?.findings[0]?.severity).toBe('error');
   });
+
+  it('finds modules a link puts in a site directory, under the path Python finds them by', async () => {
+    const { packages } = await runCataloger(
+      pythonCataloger,
+      new MemorySource('py', {
+        [SITE]: { symlink: '../../../vendor/sp' },
+        'vendor/sp/evil.py': 'x = 1\n',
+        'vendor/sp/pkg/__init__.py': 'x = 1\n',
+      }),
+      { layerDigest: 'b'.repeat(64) }
+    );
+    // Evidence is the real file first, then the path Python finds it by.
+    expect(packages.map((p) => [p.name, p.locations.map((l) => l.path)])).toEqual([
+      ['evil', ['vendor/sp/evil.py', `${SITE}/evil.py`]],
+      ['pkg', ['vendor/sp/pkg/__init__.py', `${SITE}/pkg/__init__.py`]],
+    ]);
+  });
 });

@@ -3,7 +3,7 @@ import type { Finding } from '../../model/finding.js';
 import { newPackage, type Package } from '../../model/package.js';
 import type { FileEntry } from '../../unpack/source.js';
 import type { CatalogContext, CatalogResult, Cataloger } from '../cataloger.js';
-import { parseErrorFinding, perEntry, unclaimedModule } from '../cataloger.js';
+import { filesAndLinks, parseErrorFinding, perEntry, unclaimedModule } from '../cataloger.js';
 import { pep503, pypiPurl } from '../purl.js';
 import { pythonLicenses } from './license.js';
 import { CoreMetadata } from './metadata.js';
@@ -53,8 +53,10 @@ async function catalog(ctx: CatalogContext): Promise<CatalogResult> {
   linkRequirements(found);
   await verifyRecords(ctx, found, result.findings);
   // Python imports these too, with nothing to say what they are: recorded by name, no version.
+  // The module files as matched (under a link's path when a link puts them in a site directory)
+  // and the links themselves.
   const claims = siteClaims(found);
-  for (const m of barePythonModules(entries, (path) => claims.has(path)))
+  for (const m of barePythonModules(filesAndLinks(ctx.matches, entries), (p) => claims.has(p)))
     result.packages.push(bareModulePackage(m, ctx.layerDigest));
   return result;
 }

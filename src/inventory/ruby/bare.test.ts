@@ -83,4 +83,18 @@ describe('rubyCataloger and libraries on RUBYLIB', () => {
       },
     ]);
   });
+
+  it('finds libraries a link puts on RUBYLIB', async () => {
+    const { packages } = await runCataloger(
+      rubyCataloger,
+      new MemorySource('rb', {
+        'ruby/lib': { symlink: '../vendor/rb' },
+        'vendor/rb/thing.rb': 'module Thing; end\n',
+      }),
+      { layerDigest: 'c'.repeat(64) }
+    );
+    expect(packages.map((p) => [p.purl, p.locations.map((l) => l.path)])).toEqual([
+      ['pkg:gem/thing', ['vendor/rb/thing.rb', 'ruby/lib/thing.rb']],
+    ]);
+  });
 });

@@ -1,6 +1,7 @@
 import { newPackage, type License, type Package } from '../../model/package.js';
 import type { Finding } from '../../model/finding.js';
 import {
+  filesAndLinks,
   globMatcher,
   parseErrorFinding,
   perEntry,
@@ -59,7 +60,7 @@ export const rubyCataloger: Cataloger = {
       }
     }
     // require loads these too, with nothing to say what they are: recorded by name, no version.
-    for (const lib of bareRubyLibraries(ctx.source.entries()))
+    for (const lib of bareRubyLibraries(filesAndLinks(ctx.matches, ctx.source.entries())))
       result.packages.push(bareLibraryPackage(lib, ctx.layerDigest));
     return result;
   },
