@@ -184,48 +184,48 @@ export function parseErrorFinding(
   };
 }
 
-/** A module a runtime loads that no package metadata claims (see {@link unclaimedModule}). */
-export interface UnclaimedModule {
-  id: string;
-  ecosystem: Package['ecosystem'];
+/** A module a runtime loads by name from where it looks, with no package metadata claiming it. */
+export interface BareModule {
   /** The name the runtime loads it by (`require('x')`, `import x`). */
   name: string;
-  purl: string;
-  foundBy: string;
-  /** The module file, or a file of the module's directory. */
+  /** The module file, or the module's directory (no trailing '/'). */
+  path: string;
+  kind: 'file' | 'directory';
+  /** A file of the directory (its first, in path order); the file itself for a `file`. */
   evidence: string;
-  layerDigest: string;
-  /** The module file, or its directory with a trailing '/'. */
-  owns: string;
-  /** Where the runtime looks for it (claims outside are refused). */
-  installDir: string;
-  properties: Record<string, string>;
-  /** Why it is recorded, after the cataloger's name. */
-  message: string;
 }
 
 /**
  * A package for a module a runtime loads with nothing to say what it is: named as the runtime
- * names it, with no version (a deny rule naming it matches whatever the version), and an
- * `error` finding (`METADATA_INCOMPLETE`), since nothing says which package or version the code is.
+ * names it, with no version (a deny rule naming it matches whatever the version), owning the
+ * module, and an `error` finding (`METADATA_INCOMPLETE`: `foundBy: message`), since nothing
+ * says which package or version the code is.
  */
-export function unclaimedModule(m: UnclaimedModule): Package {
+export function unclaimedModule(
+  m: BareModule,
+  p: Pick<Package, 'ecosystem' | 'purl' | 'foundBy' | 'properties'> & {
+    layerDigest: string;
+    /** Where the runtime looks for it (claims outside are refused). */
+    installDir: string;
+    message: string;
+  }
+): Package {
   return newPackage({
-    id: m.id,
-    ecosystem: m.ecosystem,
+    id: `${p.ecosystem}:${m.path}`,
+    ecosystem: p.ecosystem,
     name: m.name,
-    purl: m.purl,
-    foundBy: m.foundBy,
-    locations: [{ path: m.evidence, layerDigest: m.layerDigest }],
-    properties: m.properties,
-    owns: [m.owns],
-    installDir: m.installDir,
+    purl: p.purl,
+    foundBy: p.foundBy,
+    locations: [{ path: m.evidence, layerDigest: p.layerDigest }],
+    properties: p.properties,
+    owns: [m.kind === 'file' ? m.path : `${m.path}/`],
+    installDir: p.installDir,
     findings: [
       {
         code: 'METADATA_INCOMPLETE',
         severity: 'error',
         path: m.evidence,
-        message: `${m.foundBy}: ${m.message}`,
+        message: `${p.foundBy}: ${p.message}`,
       },
     ],
   });

@@ -7,17 +7,12 @@
  * `x.py`, `x.pyc`), whatever metadata says: https://docs.python.org/3/reference/import.html
  */
 
+import type { BareModule } from '../cataloger.js';
+
 /** A top-level module of a site directory: the name `import` takes it by and where it is. */
-export interface BarePythonModule {
-  /** Module name as `import` takes it. */
-  name: string;
+export interface BarePythonModule extends BareModule {
   /** The site directory it is in. */
   site: string;
-  /** The module file, or the package directory (no trailing '/'). */
-  path: string;
-  kind: 'file' | 'directory';
-  /** A module file of the directory (its first, in path order); the file itself for a `file`. */
-  evidence: string;
 }
 
 /** A file the import system loads a module from, and its module name. */

@@ -87,15 +87,11 @@ function bareModulePackage(m: BarePythonModule, layerDigest: string): Package {
     m.kind === 'file'
       ? `${m.path} is a module no installed distribution claims`
       : `${m.path}/ holds modules no installed distribution claims`;
-  return unclaimedModule({
-    id: `pypi:${m.path}`,
+  return unclaimedModule(m, {
     ecosystem: 'pypi',
-    name: m.name,
     purl: pypiPurl(m.name, undefined),
     foundBy: NAME,
-    evidence: m.evidence,
     layerDigest,
-    owns: m.kind === 'file' ? m.path : `${m.path}/`,
     installDir: m.site,
     properties: { 'python:site': m.site, 'python:metadata': 'missing' },
     message: `${what}, yet import ${m.name} loads it: recorded as ${m.name} with no version`,

@@ -5,19 +5,13 @@
  * nothing there belongs to a gem.
  */
 
+import type { BareModule } from '../cataloger.js';
+
 /** Where a Lambda layer's `RUBYLIB` directory is, layer-relative. */
 export const RUBYLIB = 'ruby/lib';
 
-/** A library `require` loads from `RUBYLIB`: the name it takes and where it is. */
-export interface BareRubyLibrary {
-  /** `require` name of the file, or the directory's name (`require 'x/...'`). */
-  name: string;
-  /** The file, or the top-level directory (no trailing '/'). */
-  path: string;
-  kind: 'file' | 'directory';
-  /** A library file of the directory (its first, in path order); the file itself for a `file`. */
-  evidence: string;
-}
+/** A library `require` loads from `RUBYLIB` (`name`: the file's `require` name, or the directory's). */
+export type BareRubyLibrary = BareModule;
 
 /** Files `require` loads: Ruby source and extensions. */
 const LIBRARY_FILE = /^(.+)\.(?:rb|so)$/;

@@ -73,15 +73,11 @@ function bareLibraryPackage(lib: BareRubyLibrary, layerDigest: string): Package 
       ? `${lib.path} is on RUBYLIB with no gem specification`
       : `${lib.path}/ holds libraries on RUBYLIB with no gem specification`;
   const loads = lib.kind === 'file' ? lib.name : `${lib.name}/...`;
-  return unclaimedModule({
-    id: `gem:${lib.path}`,
+  return unclaimedModule(lib, {
     ecosystem: 'gem',
-    name: lib.name,
     purl: gemPurl(lib.name, undefined),
     foundBy: NAME,
-    evidence: lib.evidence,
     layerDigest,
-    owns: lib.kind === 'file' ? lib.path : `${lib.path}/`,
     installDir: RUBYLIB,
     properties: { 'gem:specification': 'missing' },
     message: `${what}, yet require '${loads}' loads it: recorded as ${lib.name} with no version`,
