@@ -269,13 +269,27 @@ const EXPECTED_VERDICTS = [
     why: 'code signing config in Warn mode',
   },
   {
+    subject: fn('us-east-1', 'notify-worker'),
+    expect: 'fail',
+    check: 'function:environment',
+    detail: /NODE_OPTIONS="--require \/opt\/nodejs\/debug-hook\.js"/,
+    why: 'NODE_OPTIONS has Node.js run a layer file before the handler',
+  },
+  {
     subject: layer('us-east-1', 'observability-ext', 7, VENDOR),
     expect: 'warn',
     check: 'inventory:complete',
     detail: /UNOWNED_EXECUTABLE.*extensions\/observability-ext/,
     why: "vendor's extension is a bare script no package describes (warn-only rule)",
   },
-  // Good layers.
+  // Good layers and functions.
+  {
+    subject: fn('us-east-1', 'search-api'),
+    expect: 'pass',
+    check: 'function:environment',
+    detail: /allowed: source-mapped stack traces/,
+    why: 'NODE_OPTIONS=--enable-source-maps, allowed by the policy',
+  },
   {
     subject: layer('us-east-1', 'native-tools', 1),
     expect: 'pass',
@@ -554,7 +568,7 @@ function checkVerdicts(verdicts, problems, checkedElsewhere = new Set()) {
   console.log(
     `\ndemo: ${count('layer')} layer versions, ${count('function')} functions and ${count('image')} function images verified: ` +
       `${tally.fail} of ${want('fail')} expected failures caught, ${tally.warn} of ${want('warn')} warnings given, ` +
-      `${tally.pass} of ${want('pass')} good layers passed.`
+      `${tally.pass} of ${want('pass')} good layers and functions passed.`
   );
 }
 

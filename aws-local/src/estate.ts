@@ -61,9 +61,16 @@ export interface Layer {
   versions: LayerVersion[];
 }
 
+/** Environment.Variables, or the Environment.Error Lambda returns instead. */
+export interface FunctionEnvironment {
+  variables: Record<string, string>;
+  error: { errorCode: string; message: string | undefined } | undefined;
+}
+
 export interface FunctionVersion {
   version: string;
   layers: string[];
+  environment: FunctionEnvironment | undefined;
   /** Image functions: the image this version was deployed from. */
   imageUri: string | undefined;
   description: string;
@@ -88,6 +95,7 @@ export interface LambdaFunction {
   lastModified: string;
   /** Full layer version ARNs, in attach order. */
   layers: string[];
+  environment: FunctionEnvironment | undefined;
   codeSigningConfig: string | undefined;
   code: ContentSpec;
   versions: FunctionVersion[];
@@ -228,14 +236,20 @@ interface RawFunction extends Content {
   lastModified?: Text;
   layers?: TextList;
   codeSigningConfig?: Text;
+  environment?: RawEnvironment;
   versions?: List<{
     version?: Text;
     layers?: TextList;
+    environment?: RawEnvironment;
     imageUri?: Text;
     description?: Text;
     lastModified?: Text;
   }>;
 }
+type RawEnvironment = {
+  variables?: Record<string, Text>;
+  error?: { errorCode: Text; message?: Text };
+} | null;
 interface RawRegion {
   layers?: List<{ name: string | number; versions?: List<RawLayerVersion> }>;
   functions?: List<RawFunction>;
@@ -643,11 +657,13 @@ function readFunctions(
     const lastModified = lambdaDateField(o.lastModified, `${f}.lastModified`);
     const description = str(o.description) ?? '';
     const architectures = texts(o.architectures);
+    const environment = readEnvironment(o.environment, `${f}.environment`);
     const versions = (o.versions ?? []).map((v, j): FunctionVersion => {
       const vf = `${f}.versions[${j}]`;
       return {
         version: str(v.version) ?? String(j + 1),
         layers: readLayerRefs(v.layers, vf, ctx),
+        environment: readEnvironment(v.environment, `${vf}.environment`) ?? environment,
         imageUri: str(v.imageUri),
         description: str(v.description) ?? description,
         lastModified:
@@ -679,6 +695,7 @@ function readFunctions(
       timeout: o.timeout ?? 3,
       lastModified,
       layers: readLayerRefs(o.layers, f, ctx),
+      environment,
       codeSigningConfig: csc,
       code: readContent(o, f, ctx.baseDir) ?? {
         $case: 'generate',
@@ -687,6 +704,25 @@ function readFunctions(
       versions,
     };
   });
+}
+
+function readEnvironment(
+  raw: RawEnvironment | undefined,
+  f: string
+): FunctionEnvironment | undefined {
+  if (!raw) return undefined;
+  const variables: Record<string, string> = {};
+  for (const [k, v] of Object.entries(raw.variables ?? {})) {
+    const value = str(v);
+    if (value !== undefined) variables[k] = value;
+  }
+  const e = raw.error;
+  return {
+    variables,
+    error: e
+      ? { errorCode: req(e.errorCode, `${f}.error.errorCode`), message: str(e.message) }
+      : undefined,
+  };
 }
 
 function readRegion(raw: RawRegion, field: string, ctx: RegionContext): RegionEstate {

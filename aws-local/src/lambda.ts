@@ -186,6 +186,15 @@ function functionConfiguration(
     State: 'Active',
     LastUpdateStatus: 'Successful',
   };
+  const env = version ? version.environment : fn.environment;
+  if (env?.error)
+    cfg['Environment'] = {
+      Error: {
+        ErrorCode: env.error.errorCode,
+        ...(env.error.message !== undefined ? { Message: env.error.message } : {}),
+      },
+    };
+  else if (env) cfg['Environment'] = { Variables: env.variables };
   if (fn.packageType === 'Image' && fn.imageConfig) {
     const c = fn.imageConfig;
     cfg['ImageConfigResponse'] = {

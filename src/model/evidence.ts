@@ -4,6 +4,7 @@
  * names that mirror an AWS API keep the API's spelling so they can be checked against its
  * documentation; nothing here depends on the AWS SDK's types.
  */
+import type { FunctionEnvironment } from './function-environment.js';
 import type { Inventory } from './inventory.js';
 
 /**
@@ -119,4 +120,6 @@ export interface FunctionEvidence {
     CodeSigningPolicies?: { UntrustedArtifactOnDeployment?: string };
   };
   layers: FunctionLayer[];
+  /** The variables of its configuration that make the runtime load code, or why unread. */
+  environment: FunctionEnvironment;
 }

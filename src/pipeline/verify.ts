@@ -20,6 +20,7 @@ import { FetchError } from '../fetch/errors.js';
 import { RETRY } from '../fetch/retry.js';
 import { parseFunctionArn, parseLayerVersionArn } from '../model/arn.js';
 import type { FunctionEvidence } from '../model/evidence.js';
+import { functionEnvironment } from '../model/function-environment.js';
 import type { Inventory } from '../model/inventory.js';
 import { mapLimit } from '../util/pool.js';
 import type { Verdict } from '../verify/verdict.js';
@@ -306,6 +307,7 @@ export async function verifyLambdaFunction(
       arn: fn.arn,
       ...(csc ? { codeSigningConfig: cscEvidence(csc) } : {}),
       layers,
+      environment: fn.environment,
     };
     return {
       // An image function has no layers: its verdicts are the function's and its image's.
@@ -380,6 +382,7 @@ export async function verifyEstate(
           const spv = en.layerVersions.get(arn)?.content?.signingProfileVersionArn;
           return { arn, ...(spv ? { signingProfileVersionArn: spv } : {}) };
         }),
+        environment: f.environment ?? functionEnvironment(undefined),
       };
       return verifyFunction(ev, run.ctx.policy);
     });

@@ -7,6 +7,9 @@ import type { Verdict } from '../verify/verdict.js';
 import { verifyFunction, verifyLayer } from '../verify/verifier.js';
 import { githubSarifViolations, sarifSchemaErrors } from './testing/sarif-rules.js';
 import { MAX_SARIF_RESULTS, pathToUri, renderVerdictSarif } from './verdict-sarif.js';
+import { functionEnvironment } from '../model/function-environment.js';
+
+const NO_ENV = functionEnvironment(undefined);
 
 const NOW = new Date('2026-06-01T00:00:00Z');
 const SHA = 'a'.repeat(64);
@@ -86,7 +89,7 @@ function verdicts(): Verdict[] {
     layer('lax'),
     layer('other'),
     layer('strict'), // a local zip: the account is unknown, the rule undecided
-    verifyFunction({ name: 'fn', layers: [] }, loaded),
+    verifyFunction({ name: 'fn', layers: [], environment: NO_ENV }, loaded),
   ];
 }
 

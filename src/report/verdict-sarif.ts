@@ -118,6 +118,14 @@ const RULES: Record<CheckKind, RuleInfo> = {
     severity: '6.0',
     tags: ['security', 'supply-chain', 'configuration'],
   },
+  environment: {
+    name: 'FunctionEnvironmentLoadsCode',
+    short: "The function's environment makes its runtime load no code the policy does not allow.",
+    full: 'A variable such as NODE_OPTIONS, PYTHONPATH, JAVA_TOOL_OPTIONS, LD_PRELOAD or AWS_LAMBDA_EXEC_WRAPPER makes the runtime load or run code before the handler, including layer files no package owns and nothing imports. Each such variable must be allowed by the rule with its exact value, and the variables must be readable.',
+    help: 'Remove the variable from the function configuration, or, after reviewing the code it loads, allow it in the rule: `environment.allow` with the name, the exact values and a reason. A KMS error means lamina could not read the variables: grant it kms:Decrypt on the key.',
+    severity: '7.0',
+    tags: ['security', 'supply-chain', 'configuration'],
+  },
   default: {
     name: 'PolicyRuleMatches',
     short: 'A policy rule matches the subject.',

@@ -5,6 +5,9 @@ import { loadPolicy } from '../verify/policy/load.js';
 import type { Verdict } from '../verify/verdict.js';
 import { verifyFunction, verifyLayer } from '../verify/verifier.js';
 import { renderVerdictText, splitDetail, verdictSummary, wrap } from './verdict-text.js';
+import { functionEnvironment } from '../model/function-environment.js';
+
+const NO_ENV = functionEnvironment(undefined);
 
 const NOW = new Date('2026-06-01T00:00:00Z');
 const SHA = 'ad9b432190653d24062b04fcb9ca2cced9c10f1c1047c870112452e55f39e04a';
@@ -61,6 +64,7 @@ const VERDICTS: Verdict[] = [
       name: 'orders-api',
       arn: 'arn:aws:lambda:us-east-1:111122223333:function:orders-api',
       layers: [],
+      environment: NO_ENV,
     },
     POLICY
   ),

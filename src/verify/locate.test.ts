@@ -3,6 +3,9 @@ import type { Inventory } from '../model/inventory.js';
 import { loadPolicy } from './policy/load.js';
 import { locateVerdict, policyLine } from './locate.js';
 import { verifyFunction, verifyLayer } from './verifier.js';
+import { functionEnvironment } from '../model/function-environment.js';
+
+const NO_ENV = functionEnvironment(undefined);
 
 const SHA = 'a'.repeat(64);
 const NOW = new Date('2026-06-01T00:00:00Z');
@@ -97,15 +100,20 @@ describe('policy lines in verdicts', () => {
     expect(undecided.checks.map((c) => [c.id, c.line])).toEqual([['rule', 11]]);
   });
 
-  it('function checks point at codeSigning and layerAccounts', () => {
+  it('function checks point at codeSigning and layerAccounts, and the environment at the rule without a section', () => {
     const v = verifyFunction(
-      { name: 'fn', layers: [{ arn: 'arn:aws:lambda:us-east-1:999999999999:layer:x:1' }] },
+      {
+        name: 'fn',
+        layers: [{ arn: 'arn:aws:lambda:us-east-1:999999999999:layer:x:1' }],
+        environment: NO_ENV,
+      },
       loaded
     );
     expect(v.rule?.line).toBe(26);
     expect(v.checks.map((c) => [c.id, c.line])).toEqual([
       ['function:code-signing', 27],
       ['function:layer-accounts', 28],
+      ['function:environment', 26],
     ]);
   });
 

@@ -59,6 +59,8 @@ export function checkPointer(c: CheckResult, v: Verdict, policy: Policy): string
       return `${base}/codeSigning`;
     case 'function:layer-accounts':
       return `${base}/layerAccounts`;
+    case 'function:environment':
+      return `${base}/environment`;
     default:
       return base;
   }

@@ -13,6 +13,7 @@ export type CheckKind =
   | 'licenses'
   | 'inventory'
   | 'function'
+  | 'environment'
   | 'tags'
   | 'default'
   | 'rule';

@@ -13,6 +13,9 @@ import {
   policy,
   sha256,
 } from './testing/helpers.js';
+import { functionEnvironment } from '../model/function-environment.js';
+
+const NO_ENV = functionEnvironment(undefined);
 
 const NOW = new Date('2026-06-01T00:00:00Z');
 const D = 'a'.repeat(64);
@@ -396,6 +399,7 @@ functions:
         name: 'prod-api',
         codeSigningConfig: csc('Enforce'),
         layers: [{ arn: layerArn, signingProfileVersionArn: PV }],
+        environment: NO_ENV,
       },
       loaded
     );
@@ -404,30 +408,45 @@ functions:
   it('fails without a CSC, in Warn mode, with a missing publisher, or a foreign layer', () => {
     const layers = [{ arn: layerArn, signingProfileVersionArn: PV }];
     expect(
-      byId(verifyFunction({ name: 'prod-api', layers }, loaded))['function:code-signing']
-    ).toBe('fail');
-    expect(
-      byId(verifyFunction({ name: 'prod-api', codeSigningConfig: csc('Warn'), layers }, loaded))[
+      byId(verifyFunction({ name: 'prod-api', layers, environment: NO_ENV }, loaded))[
         'function:code-signing'
       ]
     ).toBe('fail');
     expect(
       byId(
-        verifyFunction({ name: 'prod-api', codeSigningConfig: csc('Enforce', []), layers }, loaded)
+        verifyFunction(
+          { name: 'prod-api', codeSigningConfig: csc('Warn'), layers, environment: NO_ENV },
+          loaded
+        )
+      )['function:code-signing']
+    ).toBe('fail');
+    expect(
+      byId(
+        verifyFunction(
+          { name: 'prod-api', codeSigningConfig: csc('Enforce', []), layers, environment: NO_ENV },
+          loaded
+        )
       )['function:publishers']
     ).toBe('fail');
     const foreign = [{ arn: 'arn:aws:lambda:us-east-1:464622532012:layer:Datadog:1' }];
     expect(
       byId(
         verifyFunction(
-          { name: 'prod-api', codeSigningConfig: csc('Enforce'), layers: foreign },
+          {
+            name: 'prod-api',
+            codeSigningConfig: csc('Enforce'),
+            layers: foreign,
+            environment: NO_ENV,
+          },
           loaded
         )
       )['function:layer-accounts']
     ).toBe('fail');
   });
   it('an unmatched function falls to default deny', () => {
-    expect(verifyFunction({ name: 'dev-x', layers: [] }, loaded).ok).toBe(false);
+    expect(verifyFunction({ name: 'dev-x', layers: [], environment: NO_ENV }, loaded).ok).toBe(
+      false
+    );
   });
 });
 

@@ -5,10 +5,16 @@ import {
   paginateListFunctions,
   paginateListLayers,
   paginateListLayerVersions,
+  type EnvironmentResponse,
   type FunctionConfiguration,
   type LambdaClient,
 } from '@aws-sdk/client-lambda';
 import { functionArn, parseLayerVersionArn } from '../../model/arn.js';
+import {
+  functionEnvironment,
+  loaderReason,
+  type FunctionEnvironment,
+} from '../../model/function-environment.js';
 import { Interner } from '../../util/intern.js';
 import { limiter, mapLimit } from '../../util/pool.js';
 import { UsageError } from '../../errors.js';
@@ -39,6 +45,11 @@ export interface FunctionRecord {
   codeSha256?: string;
   /** The principal and Region it was listed with (to read it again: GetFunction, ECR). */
   lookup?: Lookup;
+  /**
+   * The variables of its environment that make the runtime load code, or why Lambda did not
+   * give them; absent when none is set (most functions: nothing to hold per function).
+   */
+  environment?: FunctionEnvironment;
 }
 
 /** Content facts GetLayerVersionByArn returns. */
@@ -532,6 +543,7 @@ async function enumerateFunctions(
         .filter(Boolean)
         .map((arn) => noteLayerVersion(out, intern, arn, lookup, false)?.arn ?? arn)
     );
+    const environment = functionEnvironment(c.Environment);
     out.functions.push({
       account,
       region,
@@ -548,6 +560,7 @@ async function enumerateFunctions(
         ? { codeSha256: c.CodeSha256 }
         : {}),
       lookup,
+      ...(environment.read && environment.loaders.length === 0 ? {} : { environment }),
     });
   }
 }
@@ -567,7 +580,15 @@ function slimConfiguration(c: FunctionConfiguration): FunctionConfiguration {
     PackageType: c.PackageType,
     Layers: c.Layers?.map((l) => ({ Arn: l.Arn })),
     CodeSha256: c.CodeSha256,
+    // Only what the function checks read: the error, or the variables that load code.
+    ...(c.Environment ? { Environment: slimEnvironment(c.Environment) } : {}),
   };
+}
+
+function slimEnvironment(env: EnvironmentResponse): EnvironmentResponse {
+  if (env.Error) return { Error: env.Error };
+  const vars = Object.entries(env.Variables ?? {}).filter(([k]) => loaderReason(k) !== undefined);
+  return vars.length ? { Variables: Object.fromEntries(vars) } : {};
 }
 
 /** GetCodeSigningConfig, as a record or the reason it could not be read. */

@@ -3,6 +3,7 @@ import {
   GetFunctionCommand,
   type GetFunctionCommandOutput,
 } from '@aws-sdk/client-lambda';
+import { functionEnvironment, type FunctionEnvironment } from '../../model/function-environment.js';
 import type { RetryPolicy } from '../retry.js';
 import { DEFAULT_PRINCIPAL, type ClientFactory } from './clients.js';
 import { readCodeSigningConfig, type CodeSigningConfigRecord } from './enumerate.js';
@@ -25,6 +26,8 @@ export interface FunctionInfo {
   layers: string[];
   /** Image functions: the image and the function's own image settings. */
   image?: FunctionImage;
+  /** Its environment's variables that make the runtime load code, or why they were not given. */
+  environment: FunctionEnvironment;
 }
 
 /** What GetFunction says about an image function's image. */
@@ -72,6 +75,7 @@ export async function getFunctionInfo(
     codeSha256: c.CodeSha256,
     layers: (c.Layers ?? []).map((l) => l.Arn ?? '').filter(Boolean),
     ...(c.PackageType === 'Image' ? { image: functionImage(res) } : {}),
+    environment: functionEnvironment(c.Environment),
   };
 }
 

@@ -1,11 +1,13 @@
 /**
  * Function rules: a code signing config is attached (and Enforce when required), its allowed
- * publishers include the signing profile of every signed layer the function uses, and every
- * layer is owned by an allowed account.
+ * publishers include the signing profile of every signed layer the function uses, every layer
+ * is owned by an allowed account, and no variable of its environment makes the runtime load
+ * code the policy does not name.
  */
 import { parseArn } from '../../model/arn.js';
+import { loaderReason, type FunctionEnvironment } from '../../model/function-environment.js';
 import type { FunctionEvidence } from '../evidence.js';
-import type { FunctionRule } from '../policy/types.js';
+import type { EnvironmentAllowance, FunctionRule } from '../policy/types.js';
 import type { RawCheck } from '../verdict.js';
 
 /** Account field of an ARN (`arn:partition:service:region:account:...`). */
@@ -65,5 +67,56 @@ export function evaluateFunction(rule: FunctionRule, ev: FunctionEvidence): RawC
       evidence: { allowed: rule.layerAccounts, foreign: foreign.map((l) => l.arn) },
     });
   }
+  out.push(evaluateEnvironment(rule.environment?.allow ?? [], ev.environment));
   return out;
+}
+
+/**
+ * `function:environment`: every variable that makes the runtime load code is allowed with its
+ * exact value, and the variables were read at all. Always evaluated: a layer verified clean
+ * still runs whatever `NODE_OPTIONS=--require /opt/x.js` names.
+ */
+export function evaluateEnvironment(
+  allow: readonly EnvironmentAllowance[],
+  env: FunctionEnvironment
+): RawCheck {
+  const id = 'function:environment';
+  if (!env.read)
+    return {
+      id,
+      kind: 'environment',
+      status: 'fail',
+      detail:
+        `Lambda did not return the function's environment variables (${env.reason}), so ` +
+        'the variables that make the runtime load code could not be checked.',
+      evidence: { unread: env.reason },
+    };
+  const rows = env.loaders.map((v) => {
+    const entry = allow.find((a) => a.name === v.name && a.values.includes(v.value));
+    return { ...v, why: loaderReason(v.name) ?? '', ...(entry ? { allowedBy: entry.reason } : {}) };
+  });
+  const denied = rows.filter((r) => r.allowedBy === undefined);
+  const show = (r: (typeof rows)[number]): string =>
+    `${r.name}=${JSON.stringify(r.value)} (${r.why}${r.allowedBy !== undefined ? `; allowed: ${r.allowedBy}` : ''})`;
+  let detail: string;
+  if (denied.length)
+    detail =
+      `Set without an allowance in environment.allow, making the runtime load code lamina did ` +
+      `not verify: ${denied.map(show).join('; ')}.`;
+  else if (rows.length)
+    detail = `Every variable that makes the runtime load code is allowed: ${rows.map(show).join('; ')}.`;
+  else detail = 'No variable that makes the runtime load code is set.';
+  return {
+    id,
+    kind: 'environment',
+    status: denied.length ? 'fail' : 'pass',
+    detail,
+    evidence: {
+      variables: rows.map((r) => ({
+        name: r.name,
+        value: r.value,
+        allowed: r.allowedBy !== undefined,
+      })),
+    },
+  };
 }

@@ -63,6 +63,24 @@ describe('policy loader', () => {
     expect(p).toEqual([expect.objectContaining({ path: '/anchors/a', line: 5 })]);
   });
 
+  it('an environment allowance names a variable, at least one exact value and a reason', () => {
+    const p = problems(`version: 1
+default: deny
+functions:
+  - match: { name: api }
+    environment:
+      allow:
+        - { name: NODE_OPTIONS, values: [], reason: r }
+        - { name: PYTHONPATH, values: [/opt/x] }
+        - { name: LD_PRELOAD, value: /opt/a.so, values: [/opt/a.so], reason: r }
+`);
+    expect(p.map((x) => [x.path, x.line])).toEqual([
+      ['/functions/0/environment/allow/0/values', 7],
+      ['/functions/0/environment/allow/1', 8],
+      ['/functions/0/environment/allow/2/value', 9],
+    ]);
+  });
+
   it('reports semantic errors with paths and lines', () => {
     const yaml = [
       'version: 1', // 1

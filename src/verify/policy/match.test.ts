@@ -3,6 +3,9 @@ import { loadPolicy } from './load.js';
 import { describeUndecided, findRule, selectRule, type RuleSelection } from './match.js';
 import { verifyFunction, verifyLayer } from '../verifier.js';
 import type { Match } from './types.js';
+import { functionEnvironment } from '../../model/function-environment.js';
+
+const NO_ENV = functionEnvironment(undefined);
 
 const HOME = '111122223333';
 const OTHER = '444455556666';
@@ -134,7 +137,7 @@ functions:
   });
 
   it('a function with no ARN cannot skip the account rule', () => {
-    const v = verifyFunction({ name: 'api', layers: [] }, loaded);
+    const v = verifyFunction({ name: 'api', layers: [], environment: NO_ENV }, loaded);
     expect(v.ok).toBe(false);
     expect(v.checks[0]?.id).toBe('rule');
   });

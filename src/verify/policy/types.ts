@@ -137,6 +137,16 @@ export interface FunctionRule {
   codeSigning?: { required?: boolean; enforce?: boolean };
   /** Accounts allowed to own the layers a function uses. */
   layerAccounts?: string[];
+  /** Variables that load code a function may set, with the exact values allowed. */
+  environment?: { allow?: EnvironmentAllowance[] };
+}
+
+/** One `environment.allow` entry: a variable that loads code, the values it may have, and why. */
+export interface EnvironmentAllowance {
+  name: string;
+  /** Exact values; the variable set to anything else fails. */
+  values: string[];
+  reason: string;
 }
 
 /** Which images a rule applies to; every given field must match. */

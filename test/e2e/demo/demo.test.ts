@@ -92,7 +92,7 @@ describe('npm run demo (scripts/demo.mjs)', () => {
       expect(r.stdout).toMatch(/passed +python-common:1 \(us-east-1\) +signer:retired-signer pass/);
       expect(r.stdout).not.toContain('MISSED');
       expect(r.stdout).toContain(
-        '13 of 13 expected failures caught, 3 of 3 warnings given, 11 of 11 good layers passed'
+        '14 of 14 expected failures caught, 3 of 3 warnings given, 12 of 12 good layers and functions passed'
       );
       const text = await readFile(join(out, 'verify.txt'), 'utf8');
       expect(text).toMatch(
