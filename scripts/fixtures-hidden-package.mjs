@@ -42,13 +42,20 @@
 //   python-module-alone.zip   python/six.py without its dist-info: `import six` loads it.
 //   python-package-alone.zip  python/lib/python3.11/site-packages/iniconfig/ without its
 //                             dist-info: `import iniconfig` loads it.
+//   python-bytecode.zip       python-plain.zip plus python/__pycache__/six.cpython-311.pyc,
+//                             compiled by python3's py_compile from six.py with a line added,
+//                             as an unchecked hash-based pyc: `import six` runs that bytecode,
+//                             never the six.py whose RECORD hash checks out.
+//   python-bytecode-stale.zip the same bytecode as a timestamp pyc: it records the changed
+//                             source's size, not six.py's, so Python ignores it (the control).
 //   ruby-lib-alone.zip        the real power_assert 2.0.1 gem's lib/ (from the ruby-basic
 //                             fixture) as ruby/lib/, on Lambda's RUBYLIB, with no gem
 //                             specification: `require 'power_assert'` loads it.
 //
 // Deterministic (fixed timestamps, sorted entries); offline. Usage: node scripts/fixtures-hidden-package.mjs
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { writeZip } from './lib/zipwriter.mjs';
@@ -98,6 +105,41 @@ const manifest = JSON.stringify(
   2
 );
 const dirs = (...names) => names.map((name) => ({ name: `${name}/` }));
+
+/**
+ * `source` compiled by python3's py_compile (mode `UNCHECKED_HASH` or `TIMESTAMP`), the same on
+ * every run: the source file's time fixed, the file name recorded in the code as Lambda's
+ * (/opt/python/six.py, not the temporary directory's), string hashing not randomised.
+ */
+function compilePyc(source, mode) {
+  const dir = mkdtempSync(join(tmpdir(), 'lamina-pyc-'));
+  try {
+    const py = join(dir, 'six.py');
+    const pyc = join(dir, 'six.pyc');
+    writeFileSync(py, source);
+    execFileSync(
+      'python3',
+      [
+        '-c',
+        'import os, sys, py_compile as c\n' +
+          'os.utime(sys.argv[1], (1700000000, 1700000000))\n' +
+          'c.compile(sys.argv[1], sys.argv[2], dfile="/opt/python/six.py", doraise=True, invalidation_mode=c.PycInvalidationMode[sys.argv[3]])',
+        py,
+        pyc,
+        mode,
+      ],
+      { env: { ...process.env, PYTHONHASHSEED: '0' } }
+    );
+    return readFileSync(pyc);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+const sixPy = readFileSync(join(python, 'six.py'));
+const sixChanged = Buffer.concat([
+  sixPy,
+  Buffer.from('\nprint("LAMINA-PYC: the bytecode ran, not six.py")\n'),
+]);
 
 const layers = {
   'plain.zip': [
@@ -190,6 +232,21 @@ const layers = {
     ...dirs('python', 'python/six-1.17.0.dist-info'),
     ...pythonFiles('six-1.17.0.dist-info'),
     { name: 'python/six.py', data: readFileSync(join(python, 'six.py')) },
+  ],
+  'python-bytecode.zip': [
+    ...dirs('python', 'python/__pycache__', 'python/six-1.17.0.dist-info'),
+    ...pythonFiles('six-1.17.0.dist-info'),
+    {
+      name: 'python/__pycache__/six.cpython-311.pyc',
+      data: compilePyc(sixChanged, 'UNCHECKED_HASH'),
+    },
+    { name: 'python/six.py', data: sixPy },
+  ],
+  'python-bytecode-stale.zip': [
+    ...dirs('python', 'python/__pycache__', 'python/six-1.17.0.dist-info'),
+    ...pythonFiles('six-1.17.0.dist-info'),
+    { name: 'python/__pycache__/six.cpython-311.pyc', data: compilePyc(sixChanged, 'TIMESTAMP') },
+    { name: 'python/six.py', data: sixPy },
   ],
   'python-module-alone.zip': [
     ...dirs('python'),

@@ -24,6 +24,8 @@ export type FindingCode =
   | 'OWNERSHIP_CLAIM_IGNORED'
   /** RECORD-listed files not re-hashed because --max-rehash-size was reached: error. */
   | 'RECORD_NOT_VERIFIED'
+  /** Compiled Python bytecode the runtime may run instead of the source read: error. */
+  | 'BYTECODE_NOT_VERIFIED'
   | 'CASE_COLLISION'
   | 'PARSE_ERROR'
   | 'READ_ERROR'

@@ -10,6 +10,7 @@ import { CoreMetadata } from './metadata.js';
 import { parseRecord, recordPathInLayer, verifyRecordFiles, type RecordCheck } from './record.js';
 import { parseRequirement, parseRequiresTxt, type Requirement } from './requirements.js';
 import { barePythonModules, type BarePythonModule } from './bare.js';
+import { bytecodeFindings } from './bytecode.js';
 import { LAMBDA_SITE, PYTHON_GLOBS } from './globs.js';
 
 const NAME = PYTHON_GLOBS.name;
@@ -58,6 +59,9 @@ async function catalog(ctx: CatalogContext): Promise<CatalogResult> {
   const claims = siteClaims(found);
   for (const m of barePythonModules(filesAndLinks(ctx.matches, entries), (p) => claims.has(p)))
     result.packages.push(bareModulePackage(m, ctx.layerDigest));
+  // Bytecode Python may run instead of the sources the RECORD check hashed.
+  const pycs = ctx.matches.filter((e) => e.path.endsWith('.pyc'));
+  result.findings.push(...(await bytecodeFindings(ctx.source, pycs)));
   return result;
 }
 

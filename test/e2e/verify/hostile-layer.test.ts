@@ -284,3 +284,61 @@ ${BARE_ZIPS.map((z) => `      - { sha256: '${sha(z)}', note: ${z} }`).join('\n')
     expect(v.complete).toContain(`METADATA_INCOMPLETE ${path}`);
   });
 });
+
+/**
+ * pip lists a module's compiled `__pycache__/*.pyc` in RECORD without a hash, and Python runs it
+ * instead of the source when its header says it is current: six.py's RECORD hash checks out
+ * while the bytecode beside it is other code. A pyc Python ignores (it records another
+ * source's size) changes nothing.
+ */
+describe('lamina verify LAYER.zip with compiled bytecode beside the source', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'lamina-pyc-'));
+  const zips = ['python-bytecode.zip', 'python-bytecode-stale.zip'];
+  const policyFile = (name: string, allow: string) => {
+    const path = join(dir, name);
+    writeFileSync(
+      path,
+      `version: 1
+default: deny
+layers:
+  - match: { name: shared-utils }
+    pins:
+${zips.map((z) => `      - { sha256: '${sha(z)}', note: ${z} }`).join('\n')}
+${allow}`
+    );
+    return path;
+  };
+  const strict = policyFile('strict.yaml', '');
+  const allowing = policyFile(
+    'allow.yaml',
+    `    inventory:
+      allow:
+        - code: BYTECODE_NOT_VERIFIED
+          paths: ['python/**/__pycache__/*.pyc']
+          reason: built by our pip job, reviewed
+`
+  );
+  const verify = async (zip: string, policy: string) => {
+    const r = await lamina('verify', zip, policy, '--format', 'json');
+    const checks = (JSON.parse(r.stdout) as { verdicts: Verdict[] }).verdicts[0]!.checks;
+    return {
+      code: r.code,
+      outcomes: Object.fromEntries(checks.map((c) => [c.id, c.outcome])),
+      complete: checks.find((c) => c.id === 'inventory:complete')?.detail ?? '',
+    };
+  };
+
+  it('an unchecked hash-based pyc fails inventory:complete, naming it', async () => {
+    const v = await verify('python-bytecode.zip', strict);
+    expect(v.code).toBe(1);
+    expect(v.outcomes).toEqual({ digest: 'pass', 'inventory:complete': 'fail' });
+    expect(v.complete).toContain('BYTECODE_NOT_VERIFIED python/__pycache__/six.cpython-311.pyc');
+  });
+
+  it('a pyc Python ignores passes; an allowance by path passes the other', async () => {
+    expect((await verify('python-bytecode-stale.zip', strict)).code).toBe(0);
+    const allowed = await verify('python-bytecode.zip', allowing);
+    expect(allowed.code).toBe(0);
+    expect(allowed.complete).toContain('allowed by the rule');
+  });
+});

@@ -1,0 +1,137 @@
+import { describe, expect, it } from 'vitest';
+import { MemorySource, type MemoryFile } from '../../unpack/memory.js';
+import { runCataloger } from '../cataloger.js';
+import { bytecodeFindings, classifyPyc } from './bytecode.js';
+import { pythonCataloger } from './cataloger.js';
+
+/** A pyc header as CPython 3.12 writes it (magic 3531), then a little "bytecode". */
+function pyc(flags: number, field8 = 0, field12 = 0): Buffer {
+  const b = Buffer.alloc(20);
+  b.writeUInt16LE(3531, 0);
+  b[2] = 0x0d;
+  b[3] = 0x0a;
+  b.writeUInt32LE(flags, 4);
+  b.writeUInt32LE(field8, 8);
+  b.writeUInt32LE(field12, 12);
+  return b;
+}
+
+const SRC = 'import os\n'; // 10 bytes
+const timestamp = (size: number) => pyc(0, 1_700_000_000, size);
+
+async function flagged(files: Record<string, MemoryFile>): Promise<string[]> {
+  const source = new MemorySource('py', files);
+  const pycs = source.entries().filter((e) => e.path.endsWith('.pyc'));
+  const findings = await bytecodeFindings(source, pycs);
+  expect(findings.every((f) => f.code === 'BYTECODE_NOT_VERIFIED' && f.severity === 'error')).toBe(
+    true
+  );
+  return findings.map((f) => f.path ?? '');
+}
+
+describe('classifyPyc', () => {
+  it('reads the flags and the recorded size as importlib does', () => {
+    expect(classifyPyc(timestamp(10))).toEqual({ kind: 'timestamp', size: 10 });
+    expect(classifyPyc(pyc(1))).toEqual({ kind: 'unchecked-hash' });
+    expect(classifyPyc(pyc(3))).toEqual({ kind: 'checked-hash' });
+    // Unknown flag bits, a magic not ending in \r\n, a short header: Python rejects them.
+    for (const bad of [pyc(2), pyc(4), pyc(0x100), pyc(1).subarray(0, 15)])
+      expect(classifyPyc(bad)).toEqual({ kind: 'invalid' });
+    const magic = pyc(1);
+    magic[3] = 0x0b;
+    expect(classifyPyc(magic)).toEqual({ kind: 'invalid' });
+  });
+});
+
+describe('bytecodeFindings', () => {
+  it('reports a cached pyc Python may load instead of its source', async () => {
+    expect(
+      await flagged({
+        'python/six.py': SRC,
+        'python/__pycache__/six.cpython-312.pyc': pyc(1),
+        'python/pkg/__init__.py': SRC,
+        'python/pkg/__pycache__/__init__.cpython-311.opt-1.pyc': pyc(3),
+        'python/lib/python3.12/site-packages/m.py': SRC,
+        'python/lib/python3.12/site-packages/__pycache__/m.cpython-312.pyc': timestamp(10),
+      })
+    ).toEqual([
+      'python/__pycache__/six.cpython-312.pyc',
+      'python/lib/python3.12/site-packages/__pycache__/m.cpython-312.pyc',
+      'python/pkg/__pycache__/__init__.cpython-311.opt-1.pyc',
+    ]);
+  });
+
+  it('leaves pycs Python never loads: no source, a stale size, a header it rejects, no tag', async () => {
+    expect(
+      await flagged({
+        'python/__pycache__/gone.cpython-312.pyc': pyc(1),
+        'python/six.py': SRC,
+        'python/__pycache__/six.cpython-312.pyc': timestamp(11),
+        'python/a.py': SRC,
+        'python/__pycache__/a.cpython-312.pyc': pyc(4),
+        'python/__pycache__/six.pyc': pyc(1),
+      })
+    ).toEqual([]);
+  });
+
+  it('a sourceless pyc is imported itself unless a source or package of its name exists', async () => {
+    expect(
+      await flagged({
+        'python/lib/python3.12/site-packages/alone.pyc': pyc(0),
+        'python/pkg/inner.pyc': pyc(0),
+        'python/pkg/__init__.py': SRC,
+        'python/both.py': SRC,
+        'python/both.pyc': pyc(0),
+        'python/dir/__init__.py': SRC,
+        'python/dir.pyc': pyc(0),
+        'python/broken.pyc': pyc(2),
+      })
+    ).toEqual(['python/lib/python3.12/site-packages/alone.pyc', 'python/pkg/inner.pyc']);
+  });
+
+  it('one finding per directory, naming three pycs and counting the rest', async () => {
+    const files: Record<string, MemoryFile> = {};
+    for (const m of ['a', 'b', 'c', 'd', 'e']) {
+      files[`python/pkg/${m}.py`] = SRC;
+      files[`python/pkg/__pycache__/${m}.cpython-312.pyc`] = pyc(1);
+    }
+    const source = new MemorySource('py', files);
+    const pycs = source.entries().filter((e) => e.path.endsWith('.pyc'));
+    const [f, ...rest] = await bytecodeFindings(source, pycs);
+    expect(rest).toEqual([]);
+    expect(f?.path).toBe('python/pkg/__pycache__');
+    expect(f?.message).toMatch(/5 compiled files here/);
+    expect(f?.message).toMatch(/a\.cpython-312\.pyc .*, and 2 more/);
+  });
+
+  it('through a link to the source, the size is not known: reported', async () => {
+    expect(
+      await flagged({
+        'vendor/six.py': SRC,
+        'python/six.py': { symlink: '../vendor/six.py' },
+        'python/__pycache__/six.cpython-312.pyc': timestamp(99),
+      })
+    ).toEqual(['python/__pycache__/six.cpython-312.pyc']);
+  });
+});
+
+describe('pythonCataloger', () => {
+  it('a distribution whose RECORD checks out still fails completeness with its pyc', async () => {
+    const six = ['Metadata-Version: 2.1', 'Name: six', 'Version: 1.17.0', '', ''].join('\n');
+    const { packages, findings } = await runCataloger(
+      pythonCataloger,
+      new MemorySource('py', {
+        'python/six-1.17.0.dist-info/METADATA': six,
+        'python/six-1.17.0.dist-info/RECORD':
+          'six.py,,\n__pycache__/six.cpython-312.pyc,,\nsix-1.17.0.dist-info/METADATA,,\n',
+        'python/six.py': SRC,
+        'python/__pycache__/six.cpython-312.pyc': pyc(1),
+      }),
+      { layerDigest: 'b'.repeat(64) }
+    );
+    expect(packages.map((p) => p.name)).toEqual(['six']);
+    expect(findings.map((f) => [f.code, f.path])).toEqual([
+      ['BYTECODE_NOT_VERIFIED', 'python/__pycache__/six.cpython-312.pyc'],
+    ]);
+  });
+});
