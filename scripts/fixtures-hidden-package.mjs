@@ -14,6 +14,8 @@
 //                             `require('ms/...')` (and `require('ms')` from an index.js).
 //   bare-module-file.zip      nodejs/node_modules/ms.js, a module file with no package at all:
 //                             `require('ms')` loads it (before any ms/ directory).
+//   renamed-package.zip       nodejs/node_modules/ms/ whose package.json names it "ms-compat":
+//                             `require('ms')` finds it by its directory, whatever the name says.
 //   main-outside.zip          ms in nodejs/vendor/ms (outside any node_modules), loaded through
 //                             nodejs/node_modules/shim, whose package.json `main` is
 //                             ../../vendor/ms/index.js: require('shim') runs ms.
@@ -106,6 +108,14 @@ const manifest = JSON.stringify(
 );
 const dirs = (...names) => names.map((name) => ({ name: `${name}/` }));
 
+/** A package.json with its `name` replaced (and nothing else). */
+function renamed(json, name) {
+  const text = json.toString('utf8');
+  const out = text.replace(/"name": "[^"]*"/, `"name": ${JSON.stringify(name)}`);
+  if (out === text) throw new Error('package.json has no "name" to replace');
+  return Buffer.from(out, 'utf8');
+}
+
 /**
  * `source` compiled by python3's py_compile (mode `UNCHECKED_HASH` or `TIMESTAMP`), the same on
  * every run: the source file's time fixed, the file name recorded in the code as Lambda's
@@ -146,6 +156,15 @@ const layers = {
     ...dirs('nodejs', 'nodejs/node_modules', 'nodejs/node_modules/ms'),
     { name: 'nodejs/node_modules/ms/license.md', data: license },
     { name: 'nodejs/node_modules/ms/package.json', data: pkgJson },
+    { name: 'nodejs/package.json', data: manifest },
+  ],
+  'renamed-package.zip': [
+    ...dirs('nodejs', 'nodejs/node_modules', 'nodejs/node_modules/ms'),
+    { name: 'nodejs/node_modules/ms/license.md', data: license },
+    {
+      name: 'nodejs/node_modules/ms/package.json',
+      data: renamed(pkgJson, 'ms-compat'),
+    },
     { name: 'nodejs/package.json', data: manifest },
   ],
   'bom-package-json.zip': [

@@ -394,4 +394,34 @@ describe('npmCataloger edge cases', () => {
     ]);
     expect(findings[1]?.message).toContain('"../../vendor/lodash/lodash.js"');
   });
+
+  it('records the names require finds a package by when its package.json gives another', async () => {
+    const src = new MemorySource('npm', {
+      // npm install evil@npm:left-pad, or a renamed package passing for another.
+      'nodejs/node_modules/evil/package.json': pj({ name: 'left-pad', version: '1.3.0' }),
+      'nodejs/node_modules/@corp/util/package.json': pj({ name: '@other/util', version: '1.0.0' }),
+      // The same purl either way (npm names are lowercase): nothing to record.
+      'nodejs/node_modules/Same/package.json': pj({ name: 'same', version: '1.0.0' }),
+      'nodejs/node_modules/plain/package.json': pj({ name: 'plain', version: '1.0.0' }),
+      // pnpm: the store copy and the link share one name.
+      'nodejs/node_modules/.pnpm/ms@2.1.3/node_modules/ms/package.json': pj({
+        name: 'ms',
+        version: '2.1.3',
+      }),
+      'nodejs/node_modules/ms': { symlink: '.pnpm/ms@2.1.3/node_modules/ms' },
+      // A link under another name reaches it too.
+      'nodejs/node_modules/renamed': { symlink: 'plain' },
+    });
+    const { packages } = await runCataloger(npmCataloger, src, { layerDigest: DIGEST });
+    const requiredAs = Object.fromEntries(
+      packages.map((p) => [p.purl, p.properties['npm:required-as']])
+    );
+    expect(requiredAs).toEqual({
+      'pkg:npm/left-pad@1.3.0': 'evil',
+      'pkg:npm/%40other/util@1.0.0': '@corp/util',
+      'pkg:npm/same@1.0.0': undefined,
+      'pkg:npm/plain@1.0.0': 'renamed',
+      'pkg:npm/ms@2.1.3': undefined,
+    });
+  });
 });

@@ -75,7 +75,11 @@ async function catalog(ctx: CatalogContext): Promise<CatalogResult> {
     const inst: Installed = { pkg, dir, json: obj ?? {} };
     byDir.set(dir, inst);
     // pnpm and `npm link` layouts: the package is also installed under each link path.
-    for (const alias of aliasDirs(ctx, entry.path)) if (!byDir.has(alias)) byDir.set(alias, inst);
+    const aliases = aliasDirs(ctx, entry.path);
+    for (const alias of aliases) if (!byDir.has(alias)) byDir.set(alias, inst);
+    // `require` finds a package by its directory's name, whatever package.json says.
+    const requiredAs = requireNamesOtherThan(name, [dir, ...aliases]);
+    if (requiredAs.length > 0) pkg.properties['npm:required-as'] = requiredAs.join(',');
     return { packages: [pkg], findings };
   });
 
@@ -192,6 +196,21 @@ function packageNameFromDir(dir: string): string {
   const last = parts[parts.length - 1] ?? dir;
   const scope = parts[parts.length - 2];
   return scope?.startsWith('@') ? `${scope}/${last}` : last;
+}
+
+/**
+ * The names `require` reaches a package by (its `node_modules/<name>` directories) whose purl is
+ * not the one its package.json name gives: an npm alias (`npm install x@npm:y` puts y in
+ * node_modules/x), or a package renamed to pass for another. Sorted, each once.
+ */
+function requireNamesOtherThan(name: string, dirs: readonly string[]): string[] {
+  const own = npmPurl(name, undefined);
+  const out = new Set<string>();
+  for (const dir of dirs) {
+    const m = /(?:^|\/)node_modules\/((?:@[^/]+\/)?[^/]+)$/.exec(dir);
+    if (m && npmPurl(m[1]!, undefined) !== own) out.add(m[1]!);
+  }
+  return [...out].sort();
 }
 
 /** The other `node_modules/<name>` directories a runtime reaches this package.json through. */

@@ -235,3 +235,30 @@ describe('OS packages: the vendor comes from os-release, which the image writes'
     ).toBe('pass');
   });
 });
+
+describe('an npm package by the name require finds it by', () => {
+  const renamed = (ecosystem: Ecosystem) => {
+    const i = inv([
+      { ecosystem, name: 'es-helper', version: '3.3.6', purl: npmPurl('es-helper', '3.3.6') },
+    ]);
+    i.packages[0]!.properties['npm:required-as'] = 'event-stream,@scope/other';
+    return i;
+  };
+  const deny = [{ purl: 'pkg:npm/event-stream', versions: '3.3.6' }];
+
+  it('a deny rule matches the directory name with the package.json version', () => {
+    const c = evaluatePackages(deny, renamed('npm'));
+    expect(c.status).toBe('fail');
+    expect(c.detail).toContain(
+      'pkg:npm/event-stream@3.3.6 (installed under that name; its package.json says pkg:npm/es-helper@3.3.6)'
+    );
+    expect(status([{ purl: 'pkg:npm/%40scope/other' }], renamed('npm'))).toBe('fail');
+    expect(status([{ purl: 'pkg:npm/event-stream', versions: '<3.3.6' }], renamed('npm'))).toBe(
+      'pass'
+    );
+  });
+
+  it('only npm packages are found by that property', () => {
+    expect(status(deny, renamed('pypi'))).toBe('pass');
+  });
+});

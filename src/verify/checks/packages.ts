@@ -123,18 +123,15 @@ export function matchesDeny(
   purl: string,
   version: string | undefined
 ): boolean {
-  let key: PurlKey;
-  try {
-    key = purlKey(purl);
-  } catch {
-    key = { type: '', base: purl, qualifiers: {} };
-  }
-  if (!sameFor(rule.key, key)) return false;
+  if (!sameFor(rule.key, keyOf(purl))) return false;
   return !rule.range || version === undefined || rule.range.test(version) !== 'out';
 }
 
 interface Hit {
+  /** The package as the rule matched it: its purl, or the name `require` finds it by. */
   purl: string;
+  /** Its own purl, when the rule matched it by another name. */
+  declared?: string;
   path?: string;
   rule: string;
   reason?: string;
@@ -142,6 +139,37 @@ interface Hit {
   unparsedVersion?: string;
   /** The version order the range uses (with unparsedVersion). */
   order?: string;
+}
+
+/** A purl a package is known by, parsed. */
+interface Identity {
+  purl: string;
+  key: PurlKey;
+}
+
+/**
+ * Every identity a deny rule may name a package by: its own purl, and for an npm package each
+ * name `require` reaches it by (`npm:required-as`), with its version: a denied package renamed
+ * in its package.json is still loaded as `require('<denied name>')`.
+ */
+function identities(p: Inventory['packages'][number]): Identity[] {
+  const own = p.purl ?? '';
+  const out: Identity[] = [{ purl: own, key: keyOf(own) }];
+  const required = p.ecosystem === 'npm' ? p.properties['npm:required-as'] : undefined;
+  for (const name of required ? required.split(',') : []) {
+    const purl = npmPurl(name, p.version);
+    out.push({ purl, key: keyOf(purl) });
+  }
+  return out;
+}
+
+function keyOf(purl: string): PurlKey {
+  try {
+    return purlKey(purl);
+  } catch {
+    // Our own purls always parse; one that does not cannot be told apart: compare as text.
+    return { type: '', base: purl, qualifiers: {} };
+  }
 }
 
 /** Fail when any package matches a deny rule. */
@@ -155,15 +183,9 @@ export function evaluatePackages(
   const hits: Hit[] = [];
   for (const p of inventory.packages) {
     if (!p.purl) continue;
-    let key: PurlKey;
-    try {
-      key = purlKey(p.purl);
-    } catch {
-      // Our own purls always parse; one that does not cannot be told apart: compare as text.
-      key = { type: '', base: p.purl, qualifiers: {} };
-    }
     for (const r of rules) {
-      if (!sameFor(r.key, key)) continue;
+      const as = identities(p).find((id) => sameFor(r.key, id.key));
+      if (!as) continue;
       let unparsed: string | undefined;
       if (r.range) {
         const at = p.version === undefined ? 'unparseable' : r.range.test(p.version);
@@ -171,7 +193,8 @@ export function evaluatePackages(
         if (at === 'unparseable') unparsed = p.version ?? '(none)';
       }
       hits.push({
-        purl: p.purl,
+        purl: as.purl,
+        ...(as.purl !== p.purl ? { declared: p.purl } : {}),
         ...(p.locations[0] ? { path: p.locations[0].path } : {}),
         rule: `${r.rule.purl}${r.rule.versions ? ` ${r.rule.versions}` : ''}`,
         ...(r.rule.reason !== undefined ? { reason: r.rule.reason } : {}),
@@ -183,7 +206,7 @@ export function evaluatePackages(
   }
   if (hits.length > 0) {
     const describe = (h: Hit): string =>
-      `${h.purl} (${h.rule}${h.unparsedVersion !== undefined ? `; version ${JSON.stringify(h.unparsedVersion)} is not a ${h.order ?? ''} version, so it is taken as inside the range` : ''})`;
+      `${h.purl}${h.declared !== undefined ? ` (installed under that name; its package.json says ${h.declared})` : ''} (${h.rule}${h.unparsedVersion !== undefined ? `; version ${JSON.stringify(h.unparsedVersion)} is not a ${h.order ?? ''} version, so it is taken as inside the range` : ''})`;
     return {
       ...base,
       status: 'fail',

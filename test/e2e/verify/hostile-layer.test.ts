@@ -27,6 +27,7 @@ const ZIPS = [
   'bom-package-json.zip',
   'no-package-json.zip',
   'bare-module-file.zip',
+  'renamed-package.zip',
   'upper-case-jar.zip',
   'main-outside.zip',
   'exploded-jar.zip',
@@ -110,6 +111,14 @@ describe('a denied package hidden from the inventory (verifier level)', () => {
     const c = v.checks.find((x) => x.id === 'inventory:complete')!;
     expect(c.detail).toContain(`METADATA_INCOMPLETE ${path}`);
     expect(v.checks.find((x) => x.id === 'packages')!.detail).toContain('pkg:npm/ms');
+  });
+
+  it('ms@2.0.0 whose package.json calls it ms-compat: denied by the name require finds it by', async () => {
+    const v = await verdict('renamed-package.zip');
+    expect(outcomes(v)).toEqual({ digest: 'pass', packages: 'fail', 'inventory:complete': 'pass' });
+    expect(v.checks.find((x) => x.id === 'packages')!.detail).toContain(
+      'pkg:npm/ms@2.0.0 (installed under that name; its package.json says pkg:npm/ms-compat@2.0.0)'
+    );
   });
 
   it('ms loaded through a package.json main outside its package: the inventory is incomplete', async () => {
