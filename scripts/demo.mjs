@@ -362,6 +362,11 @@ const EXPECTED_CHANGES = [
     arn: fn('us-east-1', 'search-api'),
     why: 'search-api moved from node-common:4 to node-common:6',
   },
+  {
+    kind: 'function-environment',
+    arn: fn('us-east-1', 'orders-worker'),
+    why: 'orders-worker now has Node.js --import a layer file before its handler',
+  },
 ];
 
 /**
@@ -410,6 +415,9 @@ async function laterEstate(path) {
     signingJob: '3f1e2d4c-0008-4a5b-8c7d-000000000008',
   });
   east.functions.find((f) => f.name === 'search-api').layers = ['node-common:6'];
+  east.functions.find((f) => f.name === 'orders-worker').environment = {
+    variables: { NODE_OPTIONS: '--import /opt/nodejs/telemetry.mjs' },
+  };
   const hotfix = east.layers.find((l) => l.name === 'node-hotfix');
   hotfix.versions[0].generate.files['nodejs/node_modules/axios/package.json'] =
     '{"name":"axios","version":"0.21.1","license":"MIT"}';
@@ -828,7 +836,7 @@ async function main() {
     if (!existsSync(changesHtml)) problems.push('changes --html wrote no report');
     console.log(changes.stdout.trimEnd());
     console.log(
-      `\ndemo: changes exited ${changes.code} (1: a change of a kind --fail-on selects: a republished version, a revocation)`
+      `\ndemo: changes exited ${changes.code} (1: a change of a kind --fail-on selects: a republished version, a revocation, an environment that loads other code)`
     );
     if (changes.code !== 1) problems.push(`changes exited ${changes.code}, want 1`);
 
@@ -845,6 +853,7 @@ async function main() {
       'signing-revoked': (x) => x.signingRevoked.map((d) => d.arn),
       'layer-version-added': (x) => x.layerVersionsAdded.map((d) => d.arn),
       'function-moved': (x) => x.functionsMoved.map((d) => d.function),
+      'function-environment': (x) => x.functionsEnvironment.map((d) => d.function),
     };
     let caught = 0;
     for (const e of EXPECTED_CHANGES) {

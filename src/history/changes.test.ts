@@ -8,6 +8,7 @@ import {
   parseFailOn,
   type PackageCandidate,
 } from './changes.js';
+import type { ScanFunction } from '../scan/result.js';
 import { E, INVENTORIES, JOB, PROFILE, recorded, scans } from './testing/scans.js';
 
 const denyEventStream = (p: PackageCandidate) => p.key === 'pkg:npm/event-stream';
@@ -140,6 +141,50 @@ describe('computeChanges', () => {
     );
     // Without inventories a republished version is still caught, without its diff.
     expect(u.digestsChanged[0]!.diff).toBeNull();
+  });
+});
+
+describe('function-environment', () => {
+  /** Scans a and b with function `name`'s environment set as given in each. */
+  function withEnvironment(
+    before: ScanFunction['environment'],
+    after: ScanFunction['environment'],
+    name = 'a'
+  ) {
+    const { a, b } = scans();
+    const set = (r: typeof a, env: ScanFunction['environment']) => {
+      const functions = r.result.functions.map((f) =>
+        f.arn === fnArn(E, name) && env ? { ...f, environment: env } : f
+      );
+      return recorded(r.info.id, { ...r.result, functions }, r.signing);
+    };
+    return computeChanges(set(a, before), set(b, after)).functionsEnvironment;
+  }
+  const hook = { name: 'NODE_OPTIONS', value: '--require /opt/nodejs/hook.js' };
+  const maps = { name: 'NODE_OPTIONS', value: '--enable-source-maps' };
+  const wrapper = { name: 'AWS_LAMBDA_EXEC_WRAPPER', value: '/opt/otel-instrument' };
+
+  it('reports variables that load code set since, or set to another value, and only those', () => {
+    expect(withEnvironment(undefined, { loaders: [hook] })).toEqual([
+      { function: fnArn(E, 'a'), loaders: [hook], before: [] },
+    ]);
+    expect(withEnvironment({ loaders: [maps, wrapper] }, { loaders: [hook, wrapper] })).toEqual([
+      { function: fnArn(E, 'a'), loaders: [hook], before: [maps, wrapper] },
+    ]);
+  });
+
+  it('reports variables Lambda stopped returning, once', () => {
+    const unread = { unread: 'KMSAccessDeniedException: denied' };
+    expect(withEnvironment({ loaders: [maps] }, unread)).toEqual([
+      { function: fnArn(E, 'a'), loaders: [], unread: unread.unread, before: [maps] },
+    ]);
+    expect(withEnvironment(unread, unread)).toEqual([]);
+  });
+
+  it('removing a variable, keeping one, or a function added with one is not this kind', () => {
+    expect(withEnvironment({ loaders: [hook, wrapper] }, { loaders: [wrapper] })).toEqual([]);
+    expect(withEnvironment({ loaders: [hook] }, { loaders: [hook] })).toEqual([]);
+    expect(withEnvironment(undefined, { loaders: [hook] }, 'new')).toEqual([]);
   });
 });
 

@@ -7,7 +7,7 @@ import { comparableFromInventory, type ComparableEntry } from '../diff/comparabl
 import { diffInventories, type PackageDiff } from '../diff/diff.js';
 import type { VersionOrder } from '../diff/version-order.js';
 import type { Inventory } from '../model/inventory.js';
-import type { ScanFailure, ScanLayerVersion, ScanResult } from '../scan/result.js';
+import type { ScanFailure, ScanFunction, ScanLayerVersion, ScanResult } from '../scan/result.js';
 import type { RecordedScan } from './types.js';
 
 /** Every kind of change, in report order. */
@@ -21,6 +21,7 @@ export const CHANGE_KINDS = [
   'function-added',
   'function-removed',
   'function-moved',
+  'function-environment',
   'drift-grew',
   'drift-shrank',
   'failure-new',
@@ -33,6 +34,7 @@ export const DEFAULT_FAIL_ON: readonly ChangeKind[] = [
   'digest-changed',
   'signing-revoked',
   'package-denied',
+  'function-environment',
 ];
 
 export interface LayerVersionRef {
@@ -52,6 +54,22 @@ export interface FunctionMove {
   from: { arn: string; version: number; digest: string | null } | null;
   /** The version it uses now; null when the layer was detached. */
   to: { arn: string; version: number; digest: string | null } | null;
+}
+
+/**
+ * A function version whose environment now sets a variable that loads code it did not set with
+ * that value before, or whose variables Lambda no longer returned (removals are not changes of
+ * this kind: they load less).
+ */
+export interface EnvironmentChange {
+  /** Function version ARN. */
+  function: string;
+  /** The variables set now that were not set so before (sorted by name); empty when unread. */
+  loaders: { name: string; value: string }[];
+  /** Why its variables could not be read in the later scan, when they could not. */
+  unread?: string;
+  /** Its loader variables in the earlier scan. */
+  before: { name: string; value: string }[];
 }
 
 /** Same layer version ARN, other bytes: republished under the same number, or tampered with. */
@@ -124,6 +142,7 @@ export interface Changes {
   functionsAdded: string[];
   functionsRemoved: string[];
   functionsMoved: FunctionMove[];
+  functionsEnvironment: EnvironmentChange[];
   driftGrew: DriftChange[];
   driftShrank: DriftChange[];
   failuresNew: ScanFailure[];
@@ -224,6 +243,15 @@ export function computeChanges(
       cmp(p.layer.name, q.layer.name)
   );
 
+  const functionsEnvironment: EnvironmentChange[] = [];
+  for (const [arn, f] of fb) {
+    const old = fa.get(arn);
+    if (!old) continue;
+    const change = environmentChange(arn, old, f);
+    if (change) functionsEnvironment.push(change);
+  }
+  functionsEnvironment.sort((p, q) => cmp(p.function, q.function));
+
   const digestsChanged: DigestChange[] = [];
   for (const [arn, y] of vb) {
     const x = va.get(arn);
@@ -278,6 +306,7 @@ export function computeChanges(
     functionsAdded,
     functionsRemoved,
     functionsMoved,
+    functionsEnvironment,
     driftGrew,
     driftShrank,
     failuresNew,
@@ -293,6 +322,26 @@ export function computeChanges(
     summary,
     ...changes,
   };
+}
+
+/** The loader variables a scan recorded for a function (none when it recorded none). */
+function loadersOf(f: ScanFunction): { name: string; value: string }[] {
+  return f.environment && 'loaders' in f.environment ? f.environment.loaders : [];
+}
+
+/** What `b` loads that `a` did not, as an EnvironmentChange, or undefined when nothing. */
+function environmentChange(
+  arn: string,
+  a: ScanFunction,
+  b: ScanFunction
+): EnvironmentChange | undefined {
+  const before = loadersOf(a);
+  const known = new Set(before.map((v) => `${v.name}\0${v.value}`));
+  const loaders = loadersOf(b).filter((v) => !known.has(`${v.name}\0${v.value}`));
+  const unread = b.environment && 'unread' in b.environment ? b.environment.unread : undefined;
+  const wasUnread = a.environment !== undefined && 'unread' in a.environment;
+  if (loaders.length === 0 && (unread === undefined || wasUnread)) return undefined;
+  return { function: arn, loaders, ...(unread !== undefined ? { unread } : {}), before };
 }
 
 /** The list holding one kind of change. */
@@ -319,6 +368,8 @@ export function listOf(
       return c.functionsRemoved;
     case 'function-moved':
       return c.functionsMoved;
+    case 'function-environment':
+      return c.functionsEnvironment;
     case 'drift-grew':
       return c.driftGrew;
     case 'drift-shrank':

@@ -417,6 +417,13 @@ function buildResult(
       codeSigningConfig: f.codeSigningConfig ?? null,
       layers: sharedLayers(f.layers),
       ...(images.functions.has(f.arn) ? { image: images.functions.get(f.arn)! } : {}),
+      ...(f.environment
+        ? {
+            environment: f.environment.read
+              ? { loaders: f.environment.loaders }
+              : { unread: f.environment.reason },
+          }
+        : {}),
     }))
     .sort((a, b) => cmp(a.account, b.account) || cmp(a.region, b.region) || cmp(a.arn, b.arn));
   records.length = 0;

@@ -16,6 +16,7 @@ export const CHANGE_TITLES: Readonly<Record<ChangeKind, string>> = Object.freeze
   'function-added': 'Functions added',
   'function-removed': 'Functions removed',
   'function-moved': 'Functions that moved to another layer version',
+  'function-environment': 'Functions whose environment now makes the runtime load other code',
   'drift-grew': 'Drift that grew',
   'drift-shrank': 'Drift that shrank',
   'failure-new': 'New failures',
@@ -27,6 +28,9 @@ const fnName = (arn: string) => {
   const p = arn.split(':');
   return p.length >= 7 ? `${p[6]}${p[7] && p[7] !== '$LATEST' ? `:${p[7]}` : ''} (${p[3]})` : arn;
 };
+
+const variables = (vs: readonly { name: string; value: string }[]): string =>
+  vs.map((v) => `${v.name}=${JSON.stringify(v.value)}`).join(' ');
 
 /** One row per change, as plain strings (shared by text, Markdown and HTML). */
 export function changeRows(c: Changes, kind: ChangeKind): string[][] {
@@ -68,6 +72,12 @@ export function changeRows(c: Changes, kind: ChangeKind): string[][] {
         m.from ? `v${m.from.version}` : '(not attached)',
         m.to ? `v${m.to.version}` : '(detached)',
       ]);
+    case 'function-environment':
+      return c.functionsEnvironment.map((e) => [
+        fnName(e.function),
+        e.unread !== undefined ? `variables not returned (${e.unread})` : variables(e.loaders),
+        e.before.length > 0 ? variables(e.before) : '(none)',
+      ]);
     case 'drift-grew':
     case 'drift-shrank':
       return (kind === 'drift-grew' ? c.driftGrew : c.driftShrank).map((d) => [
@@ -93,6 +103,7 @@ export const CHANGE_HEADERS: Readonly<Record<ChangeKind, string[]>> = Object.fre
   'function-added': ['Function', 'ARN'],
   'function-removed': ['Function', 'ARN'],
   'function-moved': ['Function', 'Layer', 'From', 'To'],
+  'function-environment': ['Function', 'Now', 'Before'],
   'drift-grew': ['Layer', 'Before', 'After'],
   'drift-shrank': ['Layer', 'Before', 'After'],
   'failure-new': ['Code', 'Subject', 'Reason'],

@@ -56,7 +56,18 @@ export interface ScanFunction {
   layers: ScanFunctionLayer[];
   /** Image functions only: the image it runs. */
   image?: ScanFunctionImage;
+  /**
+   * Only when its configuration sets a variable that makes the runtime load code
+   * (`NODE_OPTIONS`, `PYTHONPATH`, `AWS_LAMBDA_EXEC_WRAPPER`, ...), or Lambda returned an error
+   * instead of its variables.
+   */
+  environment?: ScanFunctionEnvironment;
 }
+
+/** The variables of a function's environment that load code (sorted by name), or why unread. */
+export type ScanFunctionEnvironment =
+  | { loaders: { name: string; value: string }[] }
+  | { unread: string };
 
 export interface ScanFunctionLayer {
   arn: string;

@@ -4,7 +4,10 @@
  * A function that sets `NODE_OPTIONS=--require /opt/nodejs/hook.js` runs it before its handler;
  * before `function:environment` that function, and the layer, passed `lamina verify`.
  */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ScanResult } from '../../../src/scan/result.js';
 import type { Verdict } from '../../../src/verify/verdict.js';
 import { startAwsLocal, type AwsLocal } from '@lamina/aws-local/testing';
 import { runCli as lamina } from '../helpers/cli.js';
@@ -131,6 +134,34 @@ describe('function:environment', () => {
       expect(ok.code, ok.stdout + ok.stderr).toBe(0);
       expect(ok.stdout).toContain('PASS function:environment');
     }
+  });
+
+  it("scan.json records each function version's loader variables, and nothing else", async () => {
+    const out = join(h.dir, 'scan-out');
+    const r = await lamina(
+      ['scan', '--region', R, '--output-dir', out, '--quiet'].concat(h.awsFlags)
+    );
+    expect(r.code, r.stderr).toBe(0);
+    const scan = JSON.parse(readFileSync(join(out, 'scan.json'), 'utf8')) as ScanResult;
+    const env = Object.fromEntries(
+      scan.functions.map((f) => [f.arn.split(':function:')[1], f.environment])
+    );
+    expect(env).toEqual({
+      'api:$LATEST': undefined,
+      'api:1': { loaders: [{ name: 'NODE_PATH', value: '/tmp/modules' }] },
+      'clean:$LATEST': undefined,
+      'escaped:$LATEST': { loaders: [{ name: 'PYTHONPATH', value: '/opt/x\u001b[2J' }] },
+      'hooked:$LATEST': {
+        loaders: [{ name: 'NODE_OPTIONS', value: '--require /opt/nodejs/hook.js' }],
+      },
+      'sealed:$LATEST': {
+        unread: 'KMSAccessDeniedException: Lambda was unable to decrypt the environment variables',
+      },
+      'traced:$LATEST': {
+        loaders: [{ name: 'AWS_LAMBDA_EXEC_WRAPPER', value: '/opt/otel-instrument' }],
+      },
+    });
+    expect(readFileSync(join(out, 'scan.json'), 'utf8')).not.toContain('orders');
   });
 
   it('the text report escapes control characters in a value', async () => {
