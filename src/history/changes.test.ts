@@ -9,6 +9,7 @@ import {
   type PackageCandidate,
 } from './changes.js';
 import type { ScanFunction } from '../scan/result.js';
+import { compileDeny, matchesDeny } from '../verify/checks/packages.js';
 import { E, INVENTORIES, JOB, PROFILE, recorded, scans } from './testing/scans.js';
 
 const denyEventStream = (p: PackageCandidate) => p.key === 'pkg:npm/event-stream';
@@ -88,6 +89,25 @@ describe('computeChanges', () => {
       computeChanges(b, b, { inventoryOf: (d) => INVENTORIES.get(d), isDenied: denyEventStream })
         .packagesDenied
     ).toEqual([]);
+  });
+
+  it('a denied npm package renamed in its package.json is denied by the name require finds', () => {
+    const renamed = new Map(INVENTORIES);
+    const inv = structuredClone(INVENTORIES.get(digest('base-1-republished'))!);
+    const pkg = inv.packages.find((p) => p.name === 'event-stream')!;
+    Object.assign(pkg, { name: 'es-helper', purl: 'pkg:npm/es-helper@3.3.6' });
+    pkg.properties['npm:required-as'] = 'event-stream';
+    renamed.set(digest('base-1-republished'), inv);
+    const rule = compileDeny({ purl: 'pkg:npm/event-stream', versions: '3.3.6' });
+    const isDenied = (p: PackageCandidate) =>
+      p.purl !== null && matchesDeny(rule, p.purl, p.version ?? undefined, p.requiredAs ?? []);
+    const denied = computeChanges(a, b, {
+      inventoryOf: (d) => renamed.get(d),
+      isDenied,
+    }).packagesDenied;
+    expect(denied.map((d) => [d.purl, d.requiredAs])).toEqual([
+      ['pkg:npm/es-helper@3.3.6', ['event-stream']],
+    ]);
   });
 
   it('measures drift growing and shrinking', () => {

@@ -7,6 +7,7 @@ import { comparableFromInventory, type ComparableEntry } from '../diff/comparabl
 import { diffInventories, type PackageDiff } from '../diff/diff.js';
 import type { VersionOrder } from '../diff/version-order.js';
 import type { Inventory } from '../model/inventory.js';
+import { requiredAs } from '../model/package.js';
 import type { ScanFailure, ScanFunction, ScanLayerVersion, ScanResult } from '../scan/result.js';
 import type { RecordedScan } from './types.js';
 
@@ -105,6 +106,8 @@ export interface DeniedPackage {
   name: string;
   version: string | null;
   purl: string | null;
+  /** npm: the other names `require` finds it by, when it has any (a rule may name one). */
+  requiredAs?: string[];
   /** Layer versions carrying it in the later scan. */
   layerVersions: string[];
   /** Functions using those layer versions. */
@@ -161,6 +164,8 @@ export interface PackageCandidate {
   name: string;
   version: string | null;
   purl: string | null;
+  /** npm: the other names `require` finds it by (`npm:required-as`), when it has any. */
+  requiredAs?: string[];
 }
 
 export interface ChangesOptions {
@@ -450,6 +455,12 @@ function denied(
   const candidatesOf = (digest: string): PackageCandidate[] | undefined => {
     if (!byDigest.has(digest)) {
       const inv = options.inventoryOf?.(digest);
+      const aliases = new Map(
+        (inv?.packages ?? []).flatMap((p) => {
+          const names = requiredAs(p);
+          return p.purl !== undefined && names.length > 0 ? [[p.purl, names] as const] : [];
+        })
+      );
       byDigest.set(
         digest,
         inv
@@ -461,6 +472,9 @@ function denied(
                 name: e.name,
                 version: e.version ?? null,
                 purl: e.purl ?? null,
+                ...(e.purl !== undefined && aliases.has(e.purl)
+                  ? { requiredAs: aliases.get(e.purl)! }
+                  : {}),
               }))
               .filter((c) => isDenied(c))
           : undefined

@@ -113,3 +113,13 @@ export function newPackage(
 export function isUnownedFile(p: Package): boolean {
   return p.type === 'file' && p.ownedBy === undefined;
 }
+
+/**
+ * The names `require` finds an npm package by besides its package.json name (its
+ * `npm:required-as` property: an alias, or a package renamed to pass for another); none for
+ * other ecosystems.
+ */
+export function requiredAs(p: Pick<Package, 'ecosystem' | 'properties'>): string[] {
+  const list = p.ecosystem === 'npm' ? p.properties['npm:required-as'] : undefined;
+  return list ? list.split(',') : [];
+}

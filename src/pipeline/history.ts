@@ -244,7 +244,8 @@ function denyPredicate(policy: PolicyInput): (p: PackageCandidate) => boolean {
     (r.packages?.deny ?? []).map(compileDeny)
   );
   return (p) =>
-    p.purl !== null && rules.some((r) => matchesDeny(r, p.purl!, p.version ?? undefined));
+    p.purl !== null &&
+    rules.some((r) => matchesDeny(r, p.purl!, p.version ?? undefined, p.requiredAs ?? []));
 }
 
 /** Every recorded scan, oldest first. @throws HistoryError NO_HISTORY, … */

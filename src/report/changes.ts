@@ -51,7 +51,7 @@ export function changeRows(c: Changes, kind: ChangeKind): string[][] {
       ]);
     case 'package-denied':
       return c.packagesDenied.map((p) => [
-        `${p.name}@${p.version ?? '(no version)'}`,
+        `${p.name}@${p.version ?? '(no version)'}${p.requiredAs ? ` (required as ${p.requiredAs.join(', ')})` : ''}`,
         p.layerVersions.join(', '),
         plural(p.functions.length, 'function'),
       ]);

@@ -66,8 +66,7 @@ export interface ScanFunction {
 
 /** The variables of a function's environment that load code (sorted by name), or why unread. */
 export type ScanFunctionEnvironment =
-  | { loaders: { name: string; value: string }[] }
-  | { unread: string };
+  { loaders: { name: string; value: string }[] } | { unread: string };
 
 export interface ScanFunctionLayer {
   arn: string;

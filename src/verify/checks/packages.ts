@@ -16,6 +16,7 @@ import {
   pypiPurl,
 } from '../../inventory/purl.js';
 import type { Inventory } from '../../model/inventory.js';
+import { requiredAs } from '../../model/package.js';
 import type { PackageDeny } from '../policy/types.js';
 import type { RawCheck } from '../verdict.js';
 import { parseVersionRange, schemeOfPurlType, type VersionRange } from '../../versions/index.js';
@@ -121,9 +122,10 @@ function sameFor(rule: PurlKey, pkg: PurlKey): boolean {
 export function matchesDeny(
   rule: CompiledDeny,
   purl: string,
-  version: string | undefined
+  version: string | undefined,
+  requiredAs: readonly string[] = []
 ): boolean {
-  if (!sameFor(rule.key, keyOf(purl))) return false;
+  if (!identities(purl, version, requiredAs).some((id) => sameFor(rule.key, id.key))) return false;
   return !rule.range || version === undefined || rule.range.test(version) !== 'out';
 }
 
@@ -152,15 +154,18 @@ interface Identity {
  * name `require` reaches it by (`npm:required-as`), with its version: a denied package renamed
  * in its package.json is still loaded as `require('<denied name>')`.
  */
-function identities(p: Inventory['packages'][number]): Identity[] {
-  const own = p.purl ?? '';
-  const out: Identity[] = [{ purl: own, key: keyOf(own) }];
-  const required = p.ecosystem === 'npm' ? p.properties['npm:required-as'] : undefined;
-  for (const name of required ? required.split(',') : []) {
-    const purl = npmPurl(name, p.version);
-    out.push({ purl, key: keyOf(purl) });
-  }
-  return out;
+function identities(
+  own: string,
+  version: string | undefined,
+  requiredAs: readonly string[]
+): Identity[] {
+  return [
+    { purl: own, key: keyOf(own) },
+    ...requiredAs.map((name) => {
+      const purl = npmPurl(name, version);
+      return { purl, key: keyOf(purl) };
+    }),
+  ];
 }
 
 function keyOf(purl: string): PurlKey {
@@ -184,7 +189,7 @@ export function evaluatePackages(
   for (const p of inventory.packages) {
     if (!p.purl) continue;
     for (const r of rules) {
-      const as = identities(p).find((id) => sameFor(r.key, id.key));
+      const as = identities(p.purl, p.version, requiredAs(p)).find((id) => sameFor(r.key, id.key));
       if (!as) continue;
       let unparsed: string | undefined;
       if (r.range) {
