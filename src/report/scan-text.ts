@@ -100,6 +100,20 @@ function* scanLines(result: ScanResult): Generator<string> {
     yield `Functions without layers: ${noLayers.map(fnLabel).join(', ')}`;
   }
 
+  const loading = result.functions.filter((f) => f.environment !== undefined);
+  if (loading.length > 0) {
+    yield '';
+    yield `Functions whose environment makes the runtime load code (${loading.length}; lamina verify checks them against the policy):`;
+    for (const f of loading) {
+      const env = f.environment!;
+      const what =
+        'unread' in env
+          ? `variables not returned: ${env.unread}`
+          : env.loaders.map((v) => `${v.name}=${JSON.stringify(v.value)}`).join(' ');
+      yield `  ${fnLabel(f)} (${f.region})  ${what}`;
+    }
+  }
+
   yield '';
   if (result.failures.length === 0) {
     yield 'Every function and layer version was fetched.';

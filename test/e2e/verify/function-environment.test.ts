@@ -162,6 +162,16 @@ describe('function:environment', () => {
       },
     });
     expect(readFileSync(join(out, 'scan.json'), 'utf8')).not.toContain('orders');
+    // The text report lists them, escaped.
+    expect(r.stdout).toContain('Functions whose environment makes the runtime load code (5;');
+    expect(r.stdout).toContain('  api:1 (us-east-1)  NODE_PATH="/tmp/modules"');
+    expect(r.stdout).toContain(
+      '  hooked (us-east-1)  NODE_OPTIONS="--require /opt/nodejs/hook.js"'
+    );
+    expect(r.stdout).toContain(
+      '  sealed (us-east-1)  variables not returned: KMSAccessDeniedException'
+    );
+    expect(r.stdout).not.toContain('\u001b');
   });
 
   it('the text report escapes control characters in a value', async () => {
