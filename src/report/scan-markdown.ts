@@ -59,6 +59,9 @@ export function renderScanMarkdown(result: ScanResult, options: ScanMarkdownOpti
       ['Image findings', String(images.findings.length)],
       ['Image functions whose image failed', String(images.failed.length)]
     );
+  const loading = result.functions.filter((f) => f.environment !== undefined);
+  if (loading.length > 0)
+    rows.push(['Functions whose environment makes the runtime load code', String(loading.length)]);
   rows.push(['Failures', String(result.failures.length)]);
   out.push(mdTable(['', 'Count'], rows, ['l', 'r']), '');
   if (result.failures.length > 0)
@@ -166,6 +169,26 @@ export function renderScanMarkdown(result: ScanResult, options: ScanMarkdownOpti
       mdDetails(
         `Packages deployed at more than one version (${multi.length})`,
         mdTable(['Package', 'Key', 'Versions in use'], limitRows(prow, max))
+      ),
+      ''
+    );
+  }
+
+  if (loading.length > 0) {
+    const erows = loading.map((f) => {
+      const env = f.environment!;
+      return [
+        mdCode(fnLabel(f.arn)),
+        mdCode(f.region),
+        'unread' in env
+          ? `variables not returned: ${mdText(env.unread)}`
+          : env.loaders.map((v) => mdCode(`${v.name}=${JSON.stringify(v.value)}`)).join(' '),
+      ];
+    });
+    out.push(
+      mdDetails(
+        `Functions whose environment makes the runtime load code (${loading.length}; \`lamina verify\` checks them against the policy)`,
+        mdTable(['Function', 'Region', 'Variables'], limitRows(erows, max))
       ),
       ''
     );

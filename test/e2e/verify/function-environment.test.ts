@@ -138,8 +138,9 @@ describe('function:environment', () => {
 
   it("scan.json records each function version's loader variables, and nothing else", async () => {
     const out = join(h.dir, 'scan-out');
+    const md = join(h.dir, 'scan-report.md');
     const r = await lamina(
-      ['scan', '--region', R, '--output-dir', out, '--quiet'].concat(h.awsFlags)
+      ['scan', '--region', R, '--output-dir', out, '--quiet', '--markdown', md].concat(h.awsFlags)
     );
     expect(r.code, r.stderr).toBe(0);
     const scan = JSON.parse(readFileSync(join(out, 'scan.json'), 'utf8')) as ScanResult;
@@ -172,6 +173,11 @@ describe('function:environment', () => {
       '  sealed (us-east-1)  variables not returned: KMSAccessDeniedException'
     );
     expect(r.stdout).not.toContain('\u001b');
+    const report = readFileSync(md, 'utf8');
+    expect(report).toContain('| Functions whose environment makes the runtime load code | 5 |');
+    expect(report).toContain(
+      '<code>hooked</code> | <code>us-east-1</code> | <code>NODE&#95;OPTIONS="--require /opt/nodejs/hook.js"</code>'
+    );
   });
 
   it('the text report escapes control characters in a value', async () => {
