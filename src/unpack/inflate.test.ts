@@ -111,4 +111,37 @@ describe('headEntry', () => {
     const { ra, e } = entry(deflateRawSync(bomb), bomb, { size: 5 * 1024 * 1024 });
     expect(await headEntry('t.zip', ra, e, 16)).toEqual(Buffer.alloc(16));
   });
+
+  it('gives the first bytes of a small entry (decoded whole) and of a large one (streamed)', async () => {
+    for (const size of [100, 64 * 1024, 64 * 1024 + 1, 300 * 1024]) {
+      const data = Buffer.alloc(size);
+      for (let i = 0; i < size; i++) data[i] = (i * 7919) % 251;
+      const { ra, e } = entry(deflateRawSync(data), data);
+      expect(await headEntry('t.zip', ra, e, 16), String(size)).toEqual(data.subarray(0, 16));
+      expect(await headEntry('t.zip', ra, e, size + 10), String(size)).toEqual(data);
+    }
+  });
+
+  it('reads only the compressed bytes it needs', async () => {
+    const data = Buffer.alloc(1024 * 1024);
+    for (let i = 0; i < data.length; i++) data[i] = ((i * 7919) % 251) ^ (i >> 9);
+    const { ra, e } = entry(deflateRawSync(data), data);
+    let read = 0;
+    const counted: RandomAccess = {
+      ...ra,
+      read: (pos, len) => {
+        read += len;
+        return ra.read(pos, len);
+      },
+    };
+    expect(await headEntry('t.zip', counted, e, 16)).toEqual(data.subarray(0, 16));
+    expect(read).toBeLessThanOrEqual(8 * 1024);
+    expect(e.compressedSize).toBeGreaterThan(64 * 1024);
+  });
+
+  it('an entry whose deflate data is not deflate is refused', async () => {
+    const junk = Buffer.from([0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff]);
+    const { ra, e } = entry(junk, Buffer.from('x'.repeat(100)));
+    expect(await codeOf(headEntry('t.zip', ra, e, 16))).toBe('CORRUPT_ARCHIVE');
+  });
 });

@@ -16,6 +16,7 @@
 import { posix } from 'node:path';
 import type { Finding } from '../../model/finding.js';
 import type { FileEntry, FileSource } from '../../unpack/source.js';
+import { mapLimit } from '../../util/pool.js';
 
 /** `DIR/__pycache__/STEM.TAG.pyc` or `DIR/__pycache__/STEM.TAG.opt-N.pyc` (importlib's cache_from_source). */
 const CACHED = /^(?:(.*)\/)?__pycache__\/([^/.]+)\.[^/.]+(?:\.opt-\d+)?\.pyc$/;
@@ -48,6 +49,9 @@ interface Loadable {
   why: string;
 }
 
+/** Pyc headers read at once. */
+const READ_CONCURRENCY = 8;
+
 /** Pycs named in one finding's message; the count covers the rest. */
 const SHOWN = 3;
 
@@ -60,12 +64,12 @@ export async function bytecodeFindings(
   pycs: readonly FileEntry[]
 ): Promise<Finding[]> {
   const byDir = new Map<string, Loadable[]>();
-  for (const e of pycs) {
-    const found = await loadable(source, e);
-    if (!found) continue;
-    const dir = posix.dirname(e.path);
+  const found = await mapLimit(pycs, READ_CONCURRENCY, (e) => loadable(source, e));
+  for (const f of found) {
+    if (!f) continue;
+    const dir = posix.dirname(f.path);
     const list = byDir.get(dir) ?? [];
-    list.push(found);
+    list.push(f);
     byDir.set(dir, list);
   }
   return [...byDir.entries()].map(([dir, list]) => {
