@@ -30,8 +30,9 @@ each assumed role's account. Writes one CycloneDX SBOM per distinct layer zip an
 distinct container image (read from ECR with a token per registry) to
 DIR/sboms/<sha256>.cdx.json and the scan result to DIR/scan.json (--output-dir DIR,
 default ./lamina-scan; --out DIR is the old spelling), with the package-level drift: what
-moving each function to its layers' newest version changes. The report goes to stdout, or
-to -o FILE. Timeouts are in seconds (default 60 each); limit flags as in 'lamina sbom --help'.
+moving each function to its layers' newest version changes, and each function's environment
+variables that make the runtime load code (no other variable is recorded). The report goes to
+stdout, or to -o FILE. Timeouts are in seconds (default 60 each); limit flags as in 'lamina sbom --help'.
 --markdown FILE, --html FILE: also write the report as Markdown (for a pull request or an
 issue) or as a single-file HTML page (drift matrix, package diffs, failures, changes).
 --history [DB]: record the scan in the scan history (default DB $XDG_STATE_HOME/lamina/

@@ -52,10 +52,12 @@ flags as in 'lamina sbom --help'; timeouts in seconds (default 60 each).
 Checks layers against a policy: pinned digest (and Lambda's CodeSha256), signers (AWS Signer
 job and profile state through the Signer API; Sigstore bundles from --bundle and the rule's
 bundle sources), denied packages and licenses. --function also checks the function's code
-signing config and layer owners and verifies each of its layers (a container-image function:
-its deployed image, under the images rules); --all verifies every function, layer version and
-image function's image in the regions (default AWS_REGION). IMAGE (oci:DIR[:REF], a layout
-directory, or HOST/REPO[:TAG][@sha256:…]) is checked against the policy's images rules: pins,
+signing config, layer owners and the variables of its environment that make the runtime
+load code (NODE_OPTIONS, PYTHONPATH, JAVA_TOOL_OPTIONS, AWS_LAMBDA_EXEC_WRAPPER, ...), and
+verifies each of its layers (a container-image function: its deployed image, under the images
+rules); --all verifies every function, layer version and image function's image in the
+regions (default AWS_REGION). IMAGE (oci:DIR[:REF], a layout directory, or
+HOST/REPO[:TAG][@sha256:…]) is checked against the policy's images rules: pins,
 deploy-by-tag, cosign, Sigstore bundle and Notation (AWS Signer, with GetRevocationStatus)
 signatures. The report says what was checked, how.
 --all --history [DB]: record the verdicts and each layer's AWS Signer status with the latest
