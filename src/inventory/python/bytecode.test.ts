@@ -116,6 +116,29 @@ describe('bytecodeFindings', () => {
 });
 
 describe('pythonCataloger', () => {
+  it('a pyc that is a link is read through it, and one that leads nowhere is reported too', async () => {
+    const { findings } = await runCataloger(
+      pythonCataloger,
+      new MemorySource('py', {
+        'python/six.py': SRC,
+        'python/__pycache__/six.cpython-312.pyc': { symlink: '../../vendor/bytecode.bin' },
+        'vendor/bytecode.bin': pyc(1),
+        'python/m.py': SRC,
+        'python/__pycache__/m.cpython-312.pyc': { symlink: '../../vendor/missing.bin' },
+        // A link to a pyc Python rejects: not reported.
+        'python/a.py': SRC,
+        'python/__pycache__/a.cpython-312.pyc': { symlink: '../../vendor/bad.bin' },
+        'vendor/bad.bin': pyc(4),
+      }),
+      { layerDigest: 'b'.repeat(64) }
+    );
+    const bytecode = findings.filter((f) => f.code === 'BYTECODE_NOT_VERIFIED');
+    expect(bytecode.map((f) => f.path)).toEqual(['python/__pycache__']);
+    expect(bytecode[0]?.message).toMatch(/2 compiled files here/);
+    expect(bytecode[0]?.message).toMatch(/m\.cpython-312\.pyc \(could not be read\)/);
+    expect(bytecode[0]?.message).toMatch(/six\.cpython-312\.pyc \(hash-based, never checked/);
+  });
+
   it('a distribution whose RECORD checks out still fails completeness with its pyc', async () => {
     const six = ['Metadata-Version: 2.1', 'Name: six', 'Version: 1.17.0', '', ''].join('\n');
     const { packages, findings } = await runCataloger(

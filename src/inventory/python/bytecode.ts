@@ -57,14 +57,16 @@ const SHOWN = 3;
 
 /**
  * One `BYTECODE_NOT_VERIFIED` finding (severity error) per directory whose pycs Python may run
- * instead of their sources, among `pycs` (the `.pyc` files under `python/`).
+ * instead of their sources, among `pycs` (the `.pyc` files and links under `python/`).
  */
 export async function bytecodeFindings(
   source: FileSource,
   pycs: readonly FileEntry[]
 ): Promise<Finding[]> {
   const byDir = new Map<string, Loadable[]>();
-  const found = await mapLimit(pycs, READ_CONCURRENCY, (e) => loadable(source, e));
+  // A file matched under a link's path and that link are one pyc to Python.
+  const once = [...new Map(pycs.map((e) => [e.path, e])).values()];
+  const found = await mapLimit(once, READ_CONCURRENCY, (e) => loadable(source, e));
   for (const f of found) {
     if (!f) continue;
     const dir = posix.dirname(f.path);
@@ -88,7 +90,8 @@ export async function bytecodeFindings(
 }
 
 async function loadable(source: FileSource, e: FileEntry): Promise<Loadable | undefined> {
-  if (e.kind !== 'file') return undefined;
+  // A link is read through (the source follows it); one that leads nowhere reads as unread.
+  if (e.kind !== 'file' && e.kind !== 'symlink') return undefined;
   const cached = CACHED.exec(e.path);
   if (cached) {
     const dir = cached[1];

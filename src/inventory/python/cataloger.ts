@@ -59,8 +59,11 @@ async function catalog(ctx: CatalogContext): Promise<CatalogResult> {
   const claims = siteClaims(found);
   for (const m of barePythonModules(filesAndLinks(ctx.matches, entries), (p) => claims.has(p)))
     result.packages.push(bareModulePackage(m, ctx.layerDigest));
-  // Bytecode Python may run instead of the sources the RECORD check hashed.
-  const pycs = ctx.matches.filter((e) => e.path.endsWith('.pyc'));
+  // Bytecode Python may run instead of the sources the RECORD check hashed; a pyc that is a
+  // link too (Python follows it).
+  const pycs = filesAndLinks(ctx.matches, entries).filter(
+    (e) => e.path.startsWith('python/') && e.path.endsWith('.pyc')
+  );
   result.findings.push(...(await bytecodeFindings(ctx.source, pycs)));
   return result;
 }
