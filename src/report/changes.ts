@@ -3,7 +3,7 @@ import { CHANGE_KINDS, type ChangeKind, type Changes } from '../history/changes.
 import { mdCode, mdText, escapeTerminal } from '../util/escape.js';
 import { limitRows, mdDetails, mdTable } from './markdown.js';
 import { summaryLine } from './package-diff.js';
-import { plural, shortDigest } from './words.js';
+import { plural, shortDigest, variableText } from './words.js';
 
 /** What each kind means, for headings and the summary table. */
 export const CHANGE_TITLES: Readonly<Record<ChangeKind, string>> = Object.freeze({
@@ -30,7 +30,7 @@ const fnName = (arn: string) => {
 };
 
 const variables = (vs: readonly { name: string; value: string }[]): string =>
-  vs.map((v) => `${v.name}=${JSON.stringify(v.value)}`).join(' ');
+  vs.map(variableText).join(' ');
 
 /** One row per change, as plain strings (shared by text, Markdown and HTML). */
 export function changeRows(c: Changes, kind: ChangeKind): string[][] {

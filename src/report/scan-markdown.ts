@@ -7,7 +7,7 @@ import { mdCode, mdText } from '../util/escape.js';
 import { limitRows, mdDetails, mdTable } from './markdown.js';
 import { packageDiffDetails, summaryLine } from './package-diff.js';
 import { imagePlace, imageState, scanImagesView, type ScanImagesView } from './scan-images.js';
-import { plural, shortDigest } from './words.js';
+import { plural, shortDigest, variableText } from './words.js';
 
 export interface ScanMarkdownOptions {
   /** Heading level of the title (default 2). */
@@ -182,7 +182,7 @@ export function renderScanMarkdown(result: ScanResult, options: ScanMarkdownOpti
         mdCode(f.region),
         'unread' in env
           ? `variables not returned: ${mdText(env.unread)}`
-          : env.loaders.map((v) => mdCode(`${v.name}=${JSON.stringify(v.value)}`)).join(' '),
+          : env.loaders.map((v) => mdCode(variableText(v))).join(' '),
       ];
     });
     out.push(

@@ -1,7 +1,7 @@
 import type { ScanFunction, ScanResult } from '../scan/result.js';
 import { escapeTerminal } from '../util/escape.js';
 import { renderScanImagesText } from './scan-images-text.js';
-import { plural, shortDigest } from './words.js';
+import { plural, shortDigest, variableText } from './words.js';
 
 function fnLabel(f: Pick<ScanFunction, 'name' | 'version' | 'account' | 'region'>): string {
   return f.version === '$LATEST' ? f.name : `${f.name}:${f.version}`;
@@ -109,7 +109,7 @@ function* scanLines(result: ScanResult): Generator<string> {
       const what =
         'unread' in env
           ? `variables not returned: ${env.unread}`
-          : env.loaders.map((v) => `${v.name}=${JSON.stringify(v.value)}`).join(' ');
+          : env.loaders.map(variableText).join(' ');
       yield `  ${fnLabel(f)} (${f.region})  ${what}`;
     }
   }

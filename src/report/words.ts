@@ -11,3 +11,8 @@ export function shortDigest(digest: string | null | undefined): string {
   const i = digest.indexOf(':');
   return i < 0 ? digest.slice(0, 12) : `${digest.slice(0, i)}:${digest.slice(i + 1, i + 13)}`;
 }
+
+/** An environment variable as reports show it: `NAME="value"` (the value JSON-quoted). */
+export function variableText(v: { name: string; value: string }): string {
+  return `${v.name}=${JSON.stringify(v.value)}`;
+}

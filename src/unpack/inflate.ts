@@ -50,6 +50,8 @@ const MIN_CHUNK = constants.Z_MIN_CHUNK;
 const DEFAULT_CHUNK = constants.Z_DEFAULT_CHUNK;
 /** Compressed bytes inflated at first for an entry's first bytes (see headEntry). */
 const HEAD_RAW = 4 * 1024;
+/** Beyond this many compressed bytes the first bytes are streamed (a deflate header this long is rare). */
+const HEAD_RAW_MAX = 64 * 1024;
 /** Size of positional reads when streaming compressed data. */
 const CHUNK = 64 * 1024;
 
@@ -195,7 +197,7 @@ export async function headEntry(
         throw asUnpackError(archive, e, err);
       }
       if (out.length >= want || k === e.compressedSize) return Buffer.from(out.subarray(0, want));
-      if (k * 2 > HEAD_RAW * 16) break;
+      if (k >= HEAD_RAW_MAX) break;
     }
   }
   const chunks: Buffer[] = [];
