@@ -139,6 +139,12 @@ describe('headEntry', () => {
     expect(e.compressedSize).toBeGreaterThan(64 * 1024);
   });
 
+  it('an entry inflating past its declared size is refused, not buffered', async () => {
+    const bomb = Buffer.alloc(8 * 1024 * 1024);
+    const { ra, e } = entry(deflateRawSync(bomb), bomb, { size: 100 });
+    expect(await codeOf(headEntry('t.zip', ra, e, 16))).toBe('CORRUPT_ARCHIVE');
+  });
+
   it('an entry whose deflate data is not deflate is refused', async () => {
     const junk = Buffer.from([0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff]);
     const { ra, e } = entry(junk, Buffer.from('x'.repeat(100)));

@@ -185,17 +185,21 @@ export async function headEntry(
   if (want === 0) return Buffer.alloc(0);
   // The first compressed bytes inflated in one synchronous call, more only if they were not
   // enough: a zlib stream costs more to set up than that (1,326 pyc headers: 0.45 s of CPU
-  // through streams). A deflate block can expand ~1,032 times, so HEAD_RAW bytes give at most
-  // ~4 MiB, whatever the entry claims.
+  // through streams). Output past the declared size (at most SYNC_LIMIT) is refused as it is
+  // made: a deflate block can expand ~1,032 times, whatever the entry claims.
   if (fitsInMemory(e)) {
     for (let k = Math.min(HEAD_RAW, e.compressedSize); ; k = Math.min(k * 2, e.compressedSize)) {
       const raw = await readExactly(archive, ra, e, e.dataOffset, k);
       let out: Buffer;
       try {
-        out = inflateRawSync(raw, { finishFlush: constants.Z_SYNC_FLUSH });
+        out = inflateRawSync(raw, {
+          finishFlush: constants.Z_SYNC_FLUSH,
+          maxOutputLength: e.size + 1,
+        });
       } catch (err) {
         throw asUnpackError(archive, e, err);
       }
+      if (out.length > e.size) throw asUnpackError(archive, e, { code: 'ERR_BUFFER_TOO_LARGE' });
       if (out.length >= want || k === e.compressedSize) return Buffer.from(out.subarray(0, want));
       if (k >= HEAD_RAW_MAX) break;
     }
