@@ -5,16 +5,11 @@ import {
   paginateListFunctions,
   paginateListLayers,
   paginateListLayerVersions,
-  type EnvironmentResponse,
   type FunctionConfiguration,
   type LambdaClient,
 } from '@aws-sdk/client-lambda';
 import { functionArn, parseLayerVersionArn } from '../../model/arn.js';
-import {
-  functionEnvironment,
-  loaderReason,
-  type FunctionEnvironment,
-} from '../../model/function-environment.js';
+import { functionEnvironment, type FunctionEnvironment } from '../../model/function-environment.js';
 import { Interner } from '../../util/intern.js';
 import { limiter, mapLimit } from '../../util/pool.js';
 import { UsageError } from '../../errors.js';
@@ -450,11 +445,13 @@ async function enumerateFunctions(
   scope: RegionScope,
   cscCache: Map<string, Promise<CodeSigningConfigRecord | ApiFailure>>
 ): Promise<void> {
-  const { client, account, region, lookup, options, retry, out } = scope;
-  const configs: FunctionConfiguration[] = [];
+  const { client, account, region, lookup, options, retry, out, intern } = scope;
+  // Each page becomes records as it arrives: a region's whole listing held as the SDK's
+  // objects (a fresh string per layer ARN of every function) was the scan's largest moment.
+  const records: FunctionRecord[] = [];
   try {
     await withRetry(retry, async () => {
-      configs.length = 0;
+      records.length = 0;
       let n = 0;
       const pages = paginateListFunctions(
         { client, ...(options.pageSize ? { pageSize: options.pageSize } : {}) },
@@ -462,7 +459,8 @@ async function enumerateFunctions(
       );
       for await (const page of pages) {
         n += 1;
-        configs.push(...(page.Functions ?? []).map(slimConfiguration));
+        for (const c of page.Functions ?? [])
+          records.push(functionRecord(c, account, region, lookup, intern));
       }
       out.cost.listPages += n;
     });
@@ -471,15 +469,14 @@ async function enumerateFunctions(
     out.failures.push({ scope: 'region', subject: `${account}/${region}`, ...f });
     return;
   }
+  // Layer versions are noted once the listing is whole: a region that failed midway notes none.
+  for (const r of records)
+    for (const arn of r.layers) noteLayerVersion(out, intern, arn, lookup, false);
 
   // Code signing configs are per function, not per version: one call per name.
   // Code signing does not apply to container-image functions (Lambda rejects the call).
-  const images = new Set(
-    configs.filter((c) => c.PackageType === 'Image').map((c) => c.FunctionName)
-  );
-  const names = [...new Set(configs.map((c) => c.FunctionName ?? ''))]
-    .filter((n) => n && !images.has(n))
-    .sort();
+  const images = new Set(records.filter((r) => r.packageType === 'Image').map((r) => r.name));
+  const names = [...new Set(records.map((r) => r.name))].filter((n) => n && !images.has(n)).sort();
   const cscByName = new Map<string, CodeSigningConfigRecord | null | undefined>();
   for (const n of images) if (n) cscByName.set(n, null);
   // A few listing calls answer for every function; asking each function is the fallback
@@ -531,64 +528,46 @@ async function enumerateFunctions(
       }
     }
   );
-
-  // Records live for the whole scan: each holds only its own name and ARN, and shares the rest.
-  const { intern } = scope;
-  for (const c of configs) {
-    const name = c.FunctionName ?? '';
-    // Functions built alike attach the same layers: one list for all of them.
-    const layers = intern.list(
-      (c.Layers ?? [])
-        .map((l) => l.Arn ?? '')
-        .filter(Boolean)
-        .map((arn) => noteLayerVersion(out, intern, arn, lookup, false)?.arn ?? arn)
-    );
-    const environment = functionEnvironment(c.Environment);
-    out.functions.push({
-      account,
-      region,
-      name,
-      arn: c.FunctionArn ?? functionArn(account, region, name),
-      version: intern.string(c.Version ?? '$LATEST'),
-      runtime: c.Runtime === undefined ? undefined : intern.string(c.Runtime),
-      architectures: intern.list(c.Architectures ?? ['x86_64']),
-      packageType: intern.string(c.PackageType ?? 'Zip'),
-      codeSigningConfig: cscByName.get(name),
-      layers,
-      // Only an image function's is read (its manifest digest); a zip function's would be dead weight.
-      ...(c.PackageType === 'Image' && c.CodeSha256 !== undefined
-        ? { codeSha256: c.CodeSha256 }
-        : {}),
-      lookup,
-      ...(environment.read && environment.loaders.length === 0 ? {} : { environment }),
-    });
+  for (const r of records) {
+    r.codeSigningConfig = cscByName.get(r.name);
+    out.functions.push(r);
   }
 }
 
 /**
- * The fields of a FunctionConfiguration the enumeration reads. Kept instead of the SDK's object
- * (environment, VPC, logging, state, ...) so that a region's page of 10,000 functions does not
- * hold megabytes of fields nothing reads until its code signing configs are known.
+ * The record of one function version as ListFunctions gives it, its code signing config not
+ * yet known. Records live for the whole scan: each holds only its own name and ARN, and shares
+ * the rest.
  */
-function slimConfiguration(c: FunctionConfiguration): FunctionConfiguration {
+function functionRecord(
+  c: FunctionConfiguration,
+  account: string,
+  region: string,
+  lookup: Lookup,
+  intern: Interner
+): FunctionRecord {
+  const name = c.FunctionName ?? '';
+  const environment = functionEnvironment(c.Environment);
   return {
-    FunctionName: c.FunctionName,
-    FunctionArn: c.FunctionArn,
-    Version: c.Version,
-    Runtime: c.Runtime,
-    Architectures: c.Architectures,
-    PackageType: c.PackageType,
-    Layers: c.Layers?.map((l) => ({ Arn: l.Arn })),
-    CodeSha256: c.CodeSha256,
-    // Only what the function checks read: the error, or the variables that load code.
-    ...(c.Environment ? { Environment: slimEnvironment(c.Environment) } : {}),
+    account,
+    region,
+    name,
+    arn: c.FunctionArn ?? functionArn(account, region, name),
+    version: intern.string(c.Version ?? '$LATEST'),
+    runtime: c.Runtime === undefined ? undefined : intern.string(c.Runtime),
+    architectures: intern.list(c.Architectures ?? ['x86_64']),
+    packageType: intern.string(c.PackageType ?? 'Zip'),
+    codeSigningConfig: undefined,
+    // Functions built alike attach the same layers: one list for all of them, its ARNs the
+    // very strings the layer version records hold.
+    layers: intern.list((c.Layers ?? []).map((l) => l.Arn ?? '').filter(Boolean)),
+    // Only an image function's is read (its manifest digest); a zip function's would be dead weight.
+    ...(c.PackageType === 'Image' && c.CodeSha256 !== undefined
+      ? { codeSha256: c.CodeSha256 }
+      : {}),
+    lookup,
+    ...(environment.read && environment.loaders.length === 0 ? {} : { environment }),
   };
-}
-
-function slimEnvironment(env: EnvironmentResponse): EnvironmentResponse {
-  if (env.Error) return { Error: env.Error };
-  const vars = Object.entries(env.Variables ?? {}).filter(([k]) => loaderReason(k) !== undefined);
-  return vars.length ? { Variables: Object.fromEntries(vars) } : {};
 }
 
 /** GetCodeSigningConfig, as a record or the reason it could not be read. */
