@@ -499,6 +499,15 @@ export const CLIENT_JS = String.raw`(function () {
       });
     });
   }
+  if ((host = document.getElementById('environment-body')) && data.environment.length > 0) {
+    pagedTable(host, {
+      id: 'environment',
+      caption: 'Functions whose environment makes the runtime load code',
+      columns: ['Function', 'Region', 'Variables'],
+      rows: data.environment,
+      filterLabel: 'Filter functions'
+    });
+  }
   if ((host = document.getElementById('verdicts-body')) && data.verdicts) {
     var failedFirst = data.verdicts.slice().sort(function (a, b) { return (a.ok ? 1 : 0) - (b.ok ? 1 : 0); });
     pagedTable(host, {

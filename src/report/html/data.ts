@@ -11,6 +11,7 @@ import { escapeTerminal } from '../../util/escape.js';
 import { DIFF_SUMMARY_LABELS } from '../package-diff.js';
 import { scanImagesView, type ScanImagesView } from '../scan-images.js';
 import { displayName } from '../verdict-text.js';
+import { variableText } from '../words.js';
 
 export interface HtmlReportInput {
   scan: ScanResult;
@@ -90,6 +91,11 @@ export interface ReportData {
     key: string;
     versions: { version: string | null; functions: number; layers: string[] }[];
   }[];
+  /**
+   * Functions whose environment makes the runtime load code (`NODE_OPTIONS`, `PYTHONPATH`, ...):
+   * [function label, region, the variables as NAME="value" or why Lambda did not return them].
+   */
+  environment: [string, string, string][];
   failures: ScanFailure[];
   /** The images section; null when the scan found no image function. */
   images: ScanImagesView | null;
@@ -273,6 +279,22 @@ export function buildReportData(input: HtmlReportInput): ReportData {
       }
     );
   }
+  const environment = scan.functions.flatMap((f): [string, string, string][] => {
+    const env = f.environment;
+    if (!env) return [];
+    const name = f.version === '$LATEST' ? f.name : `${f.name}:${f.version}`;
+    const vars =
+      'unread' in env
+        ? `variables not returned: ${env.unread}`
+        : env.loaders.map(variableText).join(' ');
+    return [[`${name} [${f.account}]`, f.region, vars]];
+  });
+  if (environment.length > 0)
+    summary.push({
+      label: 'Functions whose environment makes the runtime load code',
+      value: environment.length,
+      tone: 'neutral',
+    });
   summary.push({
     label: 'Failures',
     value: scan.failures.length,
@@ -303,6 +325,7 @@ export function buildReportData(input: HtmlReportInput): ReportData {
           layers: v.layers,
         })),
       })),
+    environment,
     failures: scan.failures,
     images,
     verdicts,

@@ -387,6 +387,64 @@ describe('HTML report in headless Chromium', () => {
     }
   });
 
+  it('lists the functions whose environment loads code, escaped, and counts them', async () => {
+    const scan = driftedEstate();
+    const fn = (name: string) => scan.functions.find((f) => f.name === name)!;
+    fn('worker').environment = {
+      loaders: [
+        { name: 'NODE_OPTIONS', value: `--require /opt/nodejs/hook.js ${EVIL}` },
+        { name: 'PYTHONPATH', value: '/opt/extra' },
+      ],
+    };
+    fn('api').environment = { unread: `AccessDeniedException: KMS ${EVIL}` };
+    const { context, page, errors, requests } = await open(
+      renderHtmlReport({ scan }),
+      'environment.html'
+    );
+    try {
+      expect(errors).toEqual([]);
+      expect(requests.filter((u) => !u.startsWith('file:'))).toEqual([]);
+      expect(await page.evaluate('window.__pwned')).toBeUndefined();
+      expect(await page.locator('img').count()).toBe(0);
+      expect(await page.locator('nav a[href="#environment-h"]').textContent()).toBe('Environments');
+      const section = page.locator('section[aria-labelledby="environment-h"]');
+      const table = byCaption(section, 'Functions whose environment makes the runtime load code');
+      const rows = table.locator('tbody tr');
+      expect(await rows.count()).toBe(2);
+      expect(await rows.nth(0).locator('th, td').allTextContents()).toEqual([
+        'api [111111111111]',
+        E,
+        `variables not returned: AccessDeniedException: KMS ${escapeTerminal(EVIL)}`,
+      ]);
+      expect(await rows.nth(1).locator('th, td').allTextContents()).toEqual([
+        'worker [111111111111]',
+        E,
+        // As the text report spells a variable, then made printable like every string shown.
+        escapeTerminal(
+          `NODE_OPTIONS=${JSON.stringify(`--require /opt/nodejs/hook.js ${EVIL}`)} PYTHONPATH="/opt/extra"`
+        ),
+      ]);
+      expect(
+        await page
+          .locator('table.summary tr', {
+            has: page.locator('th', { hasText: 'Functions whose environment makes' }),
+          })
+          .locator('td')
+          .textContent()
+      ).toBe('2');
+      const { violations } = await axeRun(page);
+      expect(violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')).toEqual(
+        []
+      );
+    } finally {
+      await context.close();
+    }
+    // Without such functions there is no section and no summary row.
+    const plain = renderHtmlReport({ scan: driftedEstate() });
+    expect(plain).not.toContain('<h2 id="environment-h"');
+    expect(plain).not.toContain('<th scope="row">Functions whose environment');
+  });
+
   it('stays responsive with 10,000 functions (measured, not asserted)', async () => {
     const t = performance.now();
     const scan = bigScan(10_000);

@@ -185,6 +185,7 @@ export function renderHtmlReport(input: HtmlReportInput): string {
     ['packages-h', 'Packages'],
     ...(d.regionDiffs.length ? ([['regions-h', 'Across regions']] as [string, string][]) : []),
     ...(d.images ? ([['images-h', 'Images']] as [string, string][]) : []),
+    ...(d.environment.length ? ([['environment-h', 'Environments']] as [string, string][]) : []),
     ...(d.verdicts ? ([['verdicts-h', 'Verdicts']] as [string, string][]) : []),
     ['failures-h', 'Failures'],
   ];
@@ -226,6 +227,7 @@ ${changesSection(d)}
 <section aria-labelledby="packages-h"><h2 id="packages-h">Packages deployed at more than one version</h2>${d.packages.length ? '' : '<p>None: every package the functions see is at one version.</p>'}<div id="packages-body"></div></section>
 ${d.regionDiffs.length ? '<section aria-labelledby="regions-h"><h2 id="regions-h">Same version number, different bytes across regions</h2><div id="regions-body"></div></section>' : ''}
 ${imagesSection(d)}
+${d.environment.length ? '<section aria-labelledby="environment-h"><h2 id="environment-h">Functions whose environment makes the runtime load code</h2><p>These variables make the runtime load code before the handler; <code>lamina verify</code> checks them against the policy.</p><div id="environment-body"></div></section>' : ''}
 ${d.verdicts ? `<section aria-labelledby="verdicts-h"><h2 id="verdicts-h">Verdicts</h2>${d.verdicts.length ? '' : '<p>No verdicts.</p>'}<div id="verdicts-body"></div></section>` : ''}
 <section aria-labelledby="failures-h"><h2 id="failures-h">Failures</h2>${d.failures.length ? '' : '<p>Every function and layer version was fetched.</p>'}<div id="failures-body"></div></section>
 </main>
