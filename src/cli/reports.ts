@@ -1,8 +1,5 @@
 /** The report files `scan` writes besides its main output (`--markdown FILE`, `--html FILE`). */
 import type { ChangeKind, Changes } from '../history/changes.js';
-import { renderHtmlReport } from '../report/html/report.js';
-import { renderChangesMarkdown } from '../report/changes.js';
-import { renderScanMarkdown } from '../report/scan-markdown.js';
 import type { ScanResult } from '../scan/result.js';
 import { writeFileAtomic } from '../util/fs.js';
 import type { Verdict } from '../verify/verdict.js';
@@ -22,13 +19,19 @@ export async function writeReportFiles(
   content: ReportContent
 ): Promise<string[]> {
   const written: string[] = [];
+  // The renderers load only for the reports asked for (the HTML one carries its page's script).
   if (files.markdown !== undefined) {
+    const [{ renderScanMarkdown }, { renderChangesMarkdown }] = await Promise.all([
+      import('../report/scan-markdown.js'),
+      import('../report/changes.js'),
+    ]);
     let md = renderScanMarkdown(content.scan);
     if (content.changes) md += '\n' + renderChangesMarkdown(content.changes, content.failing ?? []);
     await writeFileAtomic(files.markdown, md);
     written.push(files.markdown);
   }
   if (files.html !== undefined) {
+    const { renderHtmlReport } = await import('../report/html/report.js');
     await writeFileAtomic(
       files.html,
       renderHtmlReport({

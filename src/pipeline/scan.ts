@@ -15,7 +15,6 @@ import {
 import { fetchLayerZip } from '../fetch/aws/layer.js';
 import { codeSha256ToHex } from '../fetch/cache.js';
 import { RETRY, type RetryPlan } from '../fetch/retry.js';
-import { serializeSbom } from '../sbom/cyclonedx.js';
 import { computeDrift } from '../scan/drift.js';
 import { scanResultChunks } from '../scan/result-stream.js';
 import { computeImageDrift } from '../scan/image-drift.js';
@@ -37,9 +36,8 @@ import { LAMINA_VERSION } from '../version.js';
 import { withAwsSession, type AwsSession } from './aws.js';
 import { scanPackageDrift } from './drift.js';
 import { openScanReuse, type ScanReuse } from './scan-reuse.js';
-import { inventoryZipFile } from './inventory.js';
 import { resolveLimits } from './options.js';
-import { scanImages, type ImageScan, type ImageScanStats } from './scan-images.js';
+import type { ImageScan, ImageScanStats } from './scan-images.js';
 
 /** Options for {@link scanEstate}. */
 export interface ScanOptions {
@@ -224,13 +222,13 @@ export async function scanEstate(options: ScanOptions): Promise<ScanOutcome> {
     await reuse.save(en);
     stats.apiFloor =
       en.cost.identities + (options.roleArns?.length ?? 0) + en.cost.listPages + en.cost.described;
-    const images = await scanImages(en, {
-      session,
-      limits,
-      sbomDir,
-      concurrency,
-      onProgress: progress,
-    });
+    // The image stack (registries, OCI layouts, image SBOMs, the ECR client) loads only for an
+    // estate that has image functions.
+    const images = en.functions.some((f) => f.packageType === 'Image')
+      ? await (
+          await import('./scan-images.js')
+        ).scanImages(en, { session, limits, sbomDir, concurrency, onProgress: progress })
+      : noImages();
     stats.tokenRequests = images.stats.tokenRequests;
     stats.imagesRead = images.stats.imagesRead;
     stats.images = images.stats;
@@ -306,6 +304,7 @@ async function fetchAndInventory(
   if (got.layer.cached) ctx.stats.cacheHits += 1;
   else ctx.stats.downloads += 1;
   try {
+    const { inventoryZipFile, serializeSbom } = await contentModules();
     const { inventory } = await inventoryZipFile(
       got.layer.path,
       { name: first.arn, properties: { layerVersionArn: first.arn } },
@@ -331,6 +330,41 @@ async function fetchAndInventory(
     if (err instanceof UnpackError) return failed(err.code, err.message);
     throw err;
   }
+}
+
+let content:
+  | Promise<{
+      inventoryZipFile: (typeof import('./inventory.js'))['inventoryZipFile'];
+      serializeSbom: (typeof import('../sbom/cyclonedx.js'))['serializeSbom'];
+    }>
+  | undefined;
+
+/**
+ * The zip reader, the catalogers and the CycloneDX writer, loaded on the first zip a scan
+ * inventories: a re-scan whose SBOMs all come from the cache needs none of them.
+ */
+function contentModules(): NonNullable<typeof content> {
+  return (content ??= Promise.all([import('./inventory.js'), import('../sbom/cyclonedx.js')]).then(
+    ([inv, sbom]) => ({ inventoryZipFile: inv.inventoryZipFile, serializeSbom: sbom.serializeSbom })
+  ));
+}
+
+/** What an estate without image functions has of them: nothing, at no cost. */
+function noImages(): ImageScan {
+  return {
+    functions: new Map(),
+    repositories: [],
+    failures: [],
+    stats: {
+      imageFunctions: 0,
+      tokenRequests: 0,
+      tokenFloor: 0,
+      ecrFloor: 0,
+      imagesRead: 0,
+      registry: { manifests: 0, blobs: 0, other: 0 },
+      registryFloor: { manifests: 0, blobs: 0 },
+    },
+  };
 }
 
 function failed(code: string, reason: string): ArtifactOutcome {

@@ -6,8 +6,12 @@
  * here holds every version its order places inside it, and a local version (`1.0+evil`) is
  * inside when either it or its public version (`1.0`) is.
  */
-import pep440 from '@renovatebot/pep440';
+import type Pep440Lib from '@renovatebot/pep440';
+import { requireCjs } from '../util/cjs.js';
 import { compareClause, type Clause, type Ordering } from './ranges.js';
+
+// CommonJS, loaded with require (util/cjs.ts): an import would parse it twice.
+const pep440 = requireCjs('@renovatebot/pep440') as typeof Pep440Lib;
 
 /** A parsed PEP 440 version: the text (for the library's compare) and its parts. */
 export interface Pep440 {

@@ -4,16 +4,30 @@
  * inside a range their order puts them in (`includePrerelease`), and build metadata
  * (`+incompatible`, `+build`) never changes the order (SemVer 2.0.0 §10).
  */
-import semver from 'semver';
+import type CompareFn from 'semver/functions/compare.js';
+import type ParseFn from 'semver/functions/parse.js';
+import type RangeClass from 'semver/classes/range.js';
+import type SemVer from 'semver/classes/semver.js';
+import { requireCjs } from '../util/cjs.js';
 import type { Ordering } from './ranges.js';
 
+// semver's own modules by path (its package root loads all 47 of them, ranges included, on
+// every start): parse and compare for every version, the range class for a policy's range.
+const semver = {
+  parse: requireCjs('semver/functions/parse.js') as typeof ParseFn,
+  compare: requireCjs('semver/functions/compare.js') as typeof CompareFn,
+  get Range(): typeof RangeClass {
+    return requireCjs('semver/classes/range.js') as typeof RangeClass;
+  },
+};
+
 /** npm: a version is what `semver.parse` accepts; a range is any npm range. */
-export const npmOrdering: Ordering<semver.SemVer> = {
+export const npmOrdering: Ordering<SemVer> = {
   name: 'npm semver',
   parse: (text) => semver.parse(text.trim()) ?? undefined,
   compare: (a, b) => semver.compare(a, b),
   native(text) {
-    let range: semver.Range;
+    let range: RangeClass;
     try {
       range = new semver.Range(text, { includePrerelease: true });
     } catch (e) {
@@ -28,7 +42,7 @@ export const npmOrdering: Ordering<semver.SemVer> = {
  * package accepts. Pseudo-versions (`v0.0.0-20191109021931-daa7c04131f5`) are prereleases and
  * order by their timestamp; `+incompatible` is build metadata.
  */
-export const goOrdering: Ordering<semver.SemVer> = {
+export const goOrdering: Ordering<SemVer> = {
   name: 'Go module',
   parse(text) {
     const m = /^v(\d+)(?:\.(\d+))?(?:\.(\d+))?((?:-[0-9A-Za-z.-]+)?(?:\+[0-9A-Za-z.-]+)?)$/.exec(
@@ -43,7 +57,7 @@ export const goOrdering: Ordering<semver.SemVer> = {
 };
 
 /** Cargo: SemVer 2.0.0; a bare version is refused (Cargo reads it as a caret requirement). */
-export const cargoOrdering: Ordering<semver.SemVer> = {
+export const cargoOrdering: Ordering<SemVer> = {
   name: 'Cargo semver',
   parse: (text) => (/^v/i.test(text.trim()) ? undefined : (semver.parse(text.trim()) ?? undefined)),
   compare: (a, b) => semver.compare(a, b),

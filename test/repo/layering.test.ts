@@ -24,7 +24,7 @@ const FLOORS: Record<string, readonly string[]> = {
   version: [],
   util: ['model', 'errors'],
   // Stages.
-  versions: ['model', 'errors'],
+  versions: ['model', 'errors', 'util'],
   unpack: ['model', 'errors', 'util'],
   inventory: ['model', 'errors', 'util', 'unpack'],
   sbom: ['model', 'errors', 'util', 'version', 'unpack', 'inventory'],

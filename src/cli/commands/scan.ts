@@ -1,6 +1,5 @@
 /** `lamina scan`: enumerate, download, inventory, report. */
 import { UsageError } from '../../errors.js';
-import { defaultHistoryPath, prepareHistory, recordScanHistory } from '../../pipeline/history.js';
 import { scanEstate } from '../../pipeline/scan.js';
 import { renderPackageDriftText } from '../../report/package-drift-text.js';
 import { renderScanStats } from '../../report/scan-stats.js';
@@ -86,10 +85,13 @@ const scan = command(
       io.isTty && !values.quiet
         ? (msg: string) => io.stderr.write(`\r\x1b[K${escapeTerminal(msg).slice(0, 99)}`)
         : undefined;
+    // The history (SQLite, the policy reader its package facts use) loads only when asked for.
+    const history =
+      values.history === undefined ? undefined : await import('../../pipeline/history.js');
     const historyDb =
-      values.history === undefined
+      history === undefined || values.history === undefined
         ? undefined
-        : prepareHistory(flags.historyDb(values.history, defaultHistoryPath));
+        : history.prepareHistory(flags.historyDb(values.history, history.defaultHistoryPath));
     const startedAt = new Date();
     boundHeapGrowth();
     const outcome = await scanEstate({
@@ -107,9 +109,9 @@ const scan = command(
     if (progress) io.stderr.write('\r\x1b[K');
     const { result, stats } = outcome;
     const recorded =
-      historyDb === undefined
+      history === undefined || historyDb === undefined
         ? undefined
-        : recordScanHistory({
+        : history.recordScanHistory({
             db: historyDb,
             result,
             outDir,

@@ -10,6 +10,7 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import type { SignerClient } from '@aws-sdk/client-signer';
 import type { STSClient } from '@aws-sdk/client-sts';
 import { UsageError } from '../../errors.js';
+import { ecrSdk, lambdaSdk, s3Sdk, signerSdk, stsSdk } from './sdk.js';
 
 /** Credentials as the SDK clients accept them (static or a provider). */
 export type Credentials = NonNullable<LambdaClientConfig['credentials']>;
@@ -57,18 +58,18 @@ type AnyClient = ClientOf[AwsService];
 type ClientConstructor = new (config: Record<string, unknown>) => AnyClient;
 
 /** A service's client class, loaded on first use: an SDK package costs tens of ms and MBs. */
-async function clientClass(service: AwsService): Promise<ClientConstructor> {
+function clientClass(service: AwsService): ClientConstructor {
   switch (service) {
     case 'lambda':
-      return (await import('@aws-sdk/client-lambda')).LambdaClient;
+      return lambdaSdk().LambdaClient;
     case 'sts':
-      return (await import('@aws-sdk/client-sts')).STSClient;
+      return stsSdk().STSClient;
     case 'signer':
-      return (await import('@aws-sdk/client-signer')).SignerClient;
+      return signerSdk().SignerClient;
     case 's3':
-      return (await import('@aws-sdk/client-s3')).S3Client;
+      return s3Sdk().S3Client;
     case 'ecr':
-      return (await import('@aws-sdk/client-ecr')).ECRClient;
+      return ecrSdk().ECRClient;
   }
 }
 
@@ -302,7 +303,8 @@ export class ClientFactory {
           ? profileEndpoint(this.options.profile, service)
           : undefined
       );
-      c = Promise.all([clientClass(service), endpoint]).then(([Client, fromProfile]) => {
+      c = endpoint.then((fromProfile) => {
+        const Client = clientClass(service);
         const client = new Client(
           clientConfig(this.options, service, region, principal, fromProfile)
         );
@@ -337,7 +339,7 @@ export class ClientFactory {
 
   /** The account a principal acts as (STS GetCallerIdentity). */
   async accountOf(principal: Principal, region: string): Promise<string> {
-    const { GetCallerIdentityCommand } = await import('@aws-sdk/client-sts');
+    const { GetCallerIdentityCommand } = stsSdk();
     const out = await (await this.sts(principal, region)).send(new GetCallerIdentityCommand({}));
     return out.Account ?? 'unknown';
   }
@@ -351,7 +353,7 @@ export class ClientFactory {
     const provider = async (): Promise<Identity> => {
       const exp = cached?.expiration?.getTime();
       if (cached && (exp === undefined || exp - Date.now() > 60_000)) return cached;
-      const { AssumeRoleCommand } = await import('@aws-sdk/client-sts');
+      const { AssumeRoleCommand } = stsSdk();
       const sts = await this.sts(DEFAULT_PRINCIPAL, region);
       const out = await sts.send(
         new AssumeRoleCommand({ RoleArn: roleArn, RoleSessionName: 'lamina-scan' })

@@ -3,14 +3,13 @@
  * (ListCodeSigningConfigs, then ListFunctionsByCodeSigningConfig per config) instead of one
  * GetFunctionCodeSigningConfig per function: a few calls per region instead of one per function.
  */
-import {
-  paginateListCodeSigningConfigs,
-  paginateListFunctionsByCodeSigningConfig,
-  type LambdaClient,
-} from '@aws-sdk/client-lambda';
+import type { LambdaClient } from '@aws-sdk/client-lambda';
 import { mapLimit } from '../../util/pool.js';
 import type { RetryPolicy } from '../retry.js';
 import { classifyApiError, withRetry, type ApiFailure } from './errors.js';
+import { lambdaSdk } from './sdk.js';
+
+const { paginateListCodeSigningConfigs, paginateListFunctionsByCodeSigningConfig } = lambdaSdk();
 
 /** A code signing config as attached to a function. */
 export interface CodeSigningConfigRecord {

@@ -5,14 +5,7 @@
  * the registry refuses one), and a registry client for the token's `proxyEndpoint`.
  * https://docs.aws.amazon.com/AmazonECR/latest/APIReference/API_GetAuthorizationToken.html
  */
-import {
-  BatchGetImageCommand,
-  DescribeImagesCommand,
-  DescribeRepositoriesCommand,
-  GetAuthorizationTokenCommand,
-  type ImageDetail,
-} from '@aws-sdk/client-ecr';
-import { GetFunctionCommand } from '@aws-sdk/client-lambda';
+import type { ImageDetail } from '@aws-sdk/client-ecr';
 import { createHash } from 'node:crypto';
 import type { RegistryClientOptions } from '../registry/client.js';
 import { decodeEcrToken, parseEcrHost, type EcrCredential } from '../registry/ecr.js';
@@ -21,6 +14,17 @@ import type { RetryPolicy } from '../retry.js';
 import type { ClientFactory } from './clients.js';
 import type { FunctionRecord, Lookup } from './enumerate.js';
 import { classifyApiError, withRetry, type ApiFailure } from './errors.js';
+import { ecrSdk } from './sdk.js';
+import { lambdaSdk } from './sdk.js';
+
+const { GetFunctionCommand } = lambdaSdk();
+
+const {
+  BatchGetImageCommand,
+  DescribeImagesCommand,
+  DescribeRepositoriesCommand,
+  GetAuthorizationTokenCommand,
+} = ecrSdk();
 
 /** Where an image function's code comes from (GetFunction's `Code`). */
 export interface ImageFunctionCode {

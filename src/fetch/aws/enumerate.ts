@@ -1,13 +1,4 @@
-import {
-  GetCodeSigningConfigCommand,
-  GetFunctionCodeSigningConfigCommand,
-  GetLayerVersionByArnCommand,
-  paginateListFunctions,
-  paginateListLayers,
-  paginateListLayerVersions,
-  type FunctionConfiguration,
-  type LambdaClient,
-} from '@aws-sdk/client-lambda';
+import type { FunctionConfiguration, LambdaClient } from '@aws-sdk/client-lambda';
 import { functionArn, parseLayerVersionArn } from '../../model/arn.js';
 import { functionEnvironment, type FunctionEnvironment } from '../../model/function-environment.js';
 import { Interner } from '../../util/intern.js';
@@ -18,6 +9,16 @@ import type { RetryPlan, RetryPolicy } from '../retry.js';
 import { DEFAULT_PRINCIPAL, type ClientFactory, type Principal } from './clients.js';
 import { listCodeSigningByFunction, type CodeSigningConfigRecord } from './code-signing.js';
 import { classifyApiError, withRetry, type ApiFailure } from './errors.js';
+import { lambdaSdk } from './sdk.js';
+
+const {
+  GetCodeSigningConfigCommand,
+  GetFunctionCodeSigningConfigCommand,
+  GetLayerVersionByArnCommand,
+  paginateListFunctions,
+  paginateListLayers,
+  paginateListLayerVersions,
+} = lambdaSdk();
 
 export type { CodeSigningConfigRecord } from './code-signing.js';
 

@@ -1,13 +1,12 @@
-import {
-  GetFunctionCodeSigningConfigCommand,
-  GetFunctionCommand,
-  type GetFunctionCommandOutput,
-} from '@aws-sdk/client-lambda';
+import type { GetFunctionCommandOutput } from '@aws-sdk/client-lambda';
 import { functionEnvironment, type FunctionEnvironment } from '../../model/function-environment.js';
 import type { RetryPolicy } from '../retry.js';
 import { DEFAULT_PRINCIPAL, type ClientFactory } from './clients.js';
 import { readCodeSigningConfig, type CodeSigningConfigRecord } from './enumerate.js';
 import { classifyApiError, failureError, withRetry } from './errors.js';
+import { lambdaSdk } from './sdk.js';
+
+const { GetFunctionCodeSigningConfigCommand, GetFunctionCommand } = lambdaSdk();
 
 /** A function's identity, runtime and its layers in order (GetFunction). */
 export interface FunctionInfo {

@@ -5,10 +5,12 @@
  * ClientFactory, so they share its endpoint, profile, credentials and request counter.
  */
 import { createHash } from 'node:crypto';
-import { GetObjectCommand } from '@aws-sdk/client-s3';
 import type { RetryPolicy } from '../retry.js';
 import { DEFAULT_PRINCIPAL, type ClientFactory, type Principal } from './clients.js';
 import { withRetry } from './errors.js';
+import { s3Sdk } from './sdk.js';
+
+const { GetObjectCommand } = s3Sdk();
 
 /** Largest signed object hashed: Signer's Lambda platform signs at most 250 MB (moto's copy of ListSigningPlatforms). */
 export const MAX_SIGNED_OBJECT_BYTES = 250 * 1024 * 1024;

@@ -9,13 +9,10 @@
  * `signedObject.s3`) is hashed too, binding the job to these bytes; when it cannot be read the
  * reason is kept with the evidence and the check fails on it.
  */
-import {
-  DescribeSigningJobCommand,
-  GetRevocationStatusCommand,
-  GetSigningProfileCommand,
-  type DescribeSigningJobResponse,
-  type GetSigningProfileResponse,
-  type SignerClient,
+import type {
+  DescribeSigningJobResponse,
+  GetSigningProfileResponse,
+  SignerClient,
 } from '@aws-sdk/client-signer';
 import { parseSigningJobArn, parseSigningProfileVersionArn } from '../../model/arn.js';
 import type { SignerEvidence, SigningJobFacts, SigningProfileFacts } from '../../model/evidence.js';
@@ -25,6 +22,10 @@ import { DEFAULT_PRINCIPAL, type ClientFactory, type Principal } from './clients
 import type { LayerContent } from './enumerate.js';
 import { classifyApiError, isTransient, withRetry } from './errors.js';
 import { MAX_SIGNED_OBJECT_BYTES, SdkS3Reader, type S3Reader } from './s3.js';
+import { signerSdk } from './sdk.js';
+
+const { DescribeSigningJobCommand, GetRevocationStatusCommand, GetSigningProfileCommand } =
+  signerSdk();
 
 /** Signer evidence plus why any part of it is missing (for the report). */
 export interface GatheredSignerEvidence {

@@ -4,10 +4,13 @@
  * valid 12 hours, and covers every registry the caller may read).
  * https://docs.aws.amazon.com/AmazonECR/latest/APIReference/API_GetAuthorizationToken.html
  */
-import { GetAuthorizationTokenCommand, type ECRClient } from '@aws-sdk/client-ecr';
+import type { ECRClient } from '@aws-sdk/client-ecr';
 import { printable, RegistryError } from '../image/errors.js';
 import type { BasicCredential } from './credentials.js';
 import { isLoopbackHost } from './http.js';
+import { ecrSdk } from '../aws/sdk.js';
+
+const { GetAuthorizationTokenCommand } = ecrSdk();
 
 /** The account and Region an ECR registry host belongs to. */
 export interface EcrRegistry {

@@ -5,10 +5,11 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { writeZip } from '../../../scripts/lib/zipwriter.mjs';
 import { BUILT_CLI, REPO_ROOT } from '../helpers/cli.js';
+import { loadedModules, MODULES_PRELOAD, type LoadedModules } from '../helpers/modules.js';
 
 // Start-up cost is measured by `npm run bench:startup`; these tests hold the structure that
 // keeps it low: a command loads only the packages it needs.
-const PRELOAD = join(REPO_ROOT, 'test', 'e2e', 'sbom', 'modules-preload.mjs');
+const PRELOAD = MODULES_PRELOAD;
 const LAYER = join(REPO_ROOT, 'testdata', 'layers', 'sample-layer.zip');
 const dir = mkdtempSync(join(tmpdir(), 'lamina-startup-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -22,44 +23,16 @@ let runs = 0;
 function packagesLoaded(
   argv: string[],
   nodeArgs: string[] = []
-): {
-  code: number;
-  packages: Set<string>;
-  modules: Set<string>;
-  /** Every CommonJS file loaded. */
-  files: string[];
-  /** npm packages' files loaded as ES modules. */
-  esmPackages: string[];
-  stdout: string;
-  stderr: string;
-} {
+): LoadedModules & { code: number; stdout: string; stderr: string } {
   const log = join(dir, `esm-${runs++}.log`);
   const r = spawnSync(process.execPath, [...nodeArgs, '--import', PRELOAD, BUILT_CLI, ...argv], {
     cwd: REPO_ROOT,
     encoding: 'utf8',
     env: { ...process.env, LAMINA_TEST_ESM_LOG: log },
   });
-  const line = r.stderr.trim().split('\n').at(-1) ?? '';
-  expect(line).toMatch(/^lamina-test-cjs-modules /);
-  const files = JSON.parse(line.slice('lamina-test-cjs-modules '.length)) as string[];
-  const packages = new Set<string>();
-  for (const f of files) {
-    const m = /node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(f);
-    if (m) packages.add(m[1]!);
-  }
-  const modules = new Set<string>();
-  const esmPackages: string[] = [];
-  for (const url of existsSync(log) ? readFileSync(log, 'utf8').split('\n') : []) {
-    const m = /\/dist\/(src\/.+\.js)$/.exec(url);
-    if (m) modules.add(m[1]!);
-    if (url.includes('/node_modules/')) esmPackages.push(url);
-  }
   return {
     code: r.status ?? -1,
-    packages,
-    modules,
-    files,
-    esmPackages,
+    ...loadedModules(r.stderr, log),
     stdout: r.stdout,
     stderr: r.stderr,
   };
