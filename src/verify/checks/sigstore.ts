@@ -4,12 +4,16 @@
  * listed in the evidence, so a report shows why.
  */
 import { createHash, createPublicKey, X509Certificate } from 'node:crypto';
-import { bundleFromJSON } from '@sigstore/bundle';
+import type * as SigstoreBundle from '@sigstore/bundle';
 import { verifyBundle, type BundleArtifact, type SigstoreAnchor } from '../sigstore/index.js';
 import type { TrustedRootMaterial } from '../trust/index.js';
 import type { LayerEvidence } from '../evidence.js';
 import type { KeyAnchor, KeylessAnchor } from '../policy/types.js';
 import type { RawCheck } from '../verdict.js';
+import { requireCjs } from '../../util/cjs.js';
+
+// CommonJS, loaded with require (util/cjs.ts): an import would parse it a second time.
+const { bundleFromJSON } = requireCjs('@sigstore/bundle') as typeof SigstoreBundle;
 
 /** Translate a policy anchor to the Sigstore module's anchor. */
 export function toSigstoreAnchor(a: KeylessAnchor | KeyAnchor): SigstoreAnchor {

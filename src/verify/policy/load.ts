@@ -6,18 +6,10 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
-import addFormatsModule from 'ajv-formats';
-import {
-  LineCounter,
-  isMap,
-  isNode,
-  isPair,
-  isScalar,
-  isSeq,
-  parseDocument,
-  type Document,
-} from 'yaml';
+import type * as AjvModule from 'ajv';
+import type { ErrorObject, ValidateFunction } from 'ajv';
+import type * as Yaml from 'yaml';
+import type { Document } from 'yaml';
 import {
   loadPublicGoodTrustedRoot,
   loadTrustedRoot,
@@ -33,13 +25,24 @@ import {
   NotationTrustStoreError,
   type NotationTrustStore,
 } from '../images/notation/trust-store.js';
+import { requireCjs } from '../../util/cjs.js';
+
+// CommonJS, loaded with require (util/cjs.ts): an import would parse it a second time.
+const { Ajv } = requireCjs('ajv') as typeof AjvModule;
+type Ajv = AjvModule.Ajv;
+const addFormatsModule: unknown = requireCjs('ajv-formats');
+const { LineCounter, isMap, isNode, isPair, isScalar, isSeq, parseDocument } = requireCjs(
+  'yaml'
+) as typeof Yaml;
 
 /** Name of the built-in trust root: the pinned Sigstore public-good root shipped in policies/trust. */
 export const PUBLIC_GOOD = 'public-good';
 
-// ajv-formats is CommonJS; under NodeNext its default import is the module object.
-const addFormats = ((addFormatsModule as unknown as { default?: unknown }).default ??
-  addFormatsModule) as (ajv: Ajv, formats: string[]) => Ajv;
+// ajv-formats exports its function as the module and as `default`.
+const addFormats = ((addFormatsModule as { default?: unknown }).default ?? addFormatsModule) as (
+  ajv: Ajv,
+  formats: string[]
+) => Ajv;
 
 let validator: ValidateFunction | undefined;
 

@@ -2,8 +2,15 @@
  * Adding a pin to a policy file with yaml's Document API, so comments, key order and layout of
  * the rest of the file survive.
  */
-import { isMap, isScalar, isSeq, parseDocument, YAMLMap, YAMLSeq, Scalar } from 'yaml';
+import type * as Yaml from 'yaml';
 import type { ImagePin, Pin } from './types.js';
+import { requireCjs } from '../../util/cjs.js';
+
+// CommonJS, loaded with require (util/cjs.ts): an import would parse it a second time.
+const { isMap, isScalar, isSeq, parseDocument, YAMLMap, YAMLSeq, Scalar } = requireCjs(
+  'yaml'
+) as typeof Yaml;
+type YAMLMap = Yaml.YAMLMap;
 
 /** The pin as YAML (a one-item sequence), for printing. sha256 is quoted so YAML keeps it a string. */
 export function pinEntryYaml(pin: Pin): string {

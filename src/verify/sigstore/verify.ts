@@ -8,21 +8,31 @@
  * `sha256:` digest mode, and refusing anything unexpected (fail closed).
  */
 import { createHash, createPublicKey, type KeyObject } from 'node:crypto';
-import { bundleFromJSON, type Bundle } from '@sigstore/bundle';
-import { RFC3161Timestamp, X509Certificate, crypto as sigcrypto } from '@sigstore/core';
-import { HashAlgorithm } from '@sigstore/protobuf-specs';
-import {
-  Verifier,
-  toSignedEntity,
-  toTrustMaterial,
-  type KeyFinderFunc,
-  type SignedEntity,
-  type VerifierOptions,
-} from '@sigstore/verify';
+import type * as SigstoreBundle from '@sigstore/bundle';
+import type { Bundle } from '@sigstore/bundle';
+import type * as SigstoreCore from '@sigstore/core';
+import type * as ProtobufSpecs from '@sigstore/protobuf-specs';
+import type * as SigstoreVerify from '@sigstore/verify';
+import type { KeyFinderFunc, SignedEntity, VerifierOptions } from '@sigstore/verify';
 import type { TrustedRootMaterial } from '../trust/trusted-root.js';
 import { fulcioExtensionValue, resolveExtensionOid } from './fulcio-extensions.js';
 import { parseInTotoStatement, statementCoversDigest } from './intoto.js';
 import { verifyPrehashedSha256 } from './prehashed.js';
+import { requireCjs } from '../../util/cjs.js';
+
+// CommonJS, loaded with require (util/cjs.ts): an import would parse it a second time.
+const { bundleFromJSON } = requireCjs('@sigstore/bundle') as typeof SigstoreBundle;
+const {
+  RFC3161Timestamp,
+  X509Certificate,
+  crypto: sigcrypto,
+} = requireCjs('@sigstore/core') as typeof SigstoreCore;
+type X509Certificate = SigstoreCore.X509Certificate;
+const { HashAlgorithm } = requireCjs('@sigstore/protobuf-specs') as typeof ProtobufSpecs;
+type HashAlgorithm = ProtobufSpecs.HashAlgorithm;
+const { Verifier, toSignedEntity, toTrustMaterial } = requireCjs(
+  '@sigstore/verify'
+) as typeof SigstoreVerify;
 
 /** The artifact a bundle must be about: its bytes, or only its sha256 (conformance digest mode). */
 export type BundleArtifact =

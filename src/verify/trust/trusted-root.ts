@@ -5,14 +5,19 @@
  * (`TrustedRoot`, JSON mapping of protobuf).
  */
 import { createHash } from 'node:crypto';
-import { TrustedRoot } from '@sigstore/protobuf-specs';
-import { toTrustMaterial } from '@sigstore/verify';
+import type * as ProtobufSpecs from '@sigstore/protobuf-specs';
+import type * as SigstoreVerify from '@sigstore/verify';
 import { TrustRootError } from './errors.js';
+import { requireCjs } from '../../util/cjs.js';
+
+// CommonJS, loaded with require (util/cjs.ts): an import would parse it a second time.
+const { TrustedRoot } = requireCjs('@sigstore/protobuf-specs') as typeof ProtobufSpecs;
+const { toTrustMaterial } = requireCjs('@sigstore/verify') as typeof SigstoreVerify;
 
 /** A parsed trusted root plus the sha256 of the exact bytes it came from. */
 export interface TrustedRootMaterial {
   /** The protobuf message, as `@sigstore/verify`'s `toTrustMaterial` takes it. */
-  readonly trustedRoot: TrustedRoot;
+  readonly trustedRoot: ProtobufSpecs.TrustedRoot;
   /** Lower-case hex sha256 of the file bytes. */
   readonly sha256: string;
 }
@@ -73,7 +78,7 @@ export function loadTrustedRoot(
   }
   checkValidityStarts(json);
 
-  let trustedRoot: TrustedRoot;
+  let trustedRoot: ProtobufSpecs.TrustedRoot;
   try {
     trustedRoot = TrustedRoot.fromJSON(json);
     // Load every key and certificate now, so a broken root fails here with a clear

@@ -6,7 +6,13 @@
  * §4.2: a critical extension lamina does not process fails the chain.
  */
 import { createHash, X509Certificate as NodeCertificate, type KeyObject } from 'node:crypto';
-import { X509Certificate as CoreCertificate, type ASN1Obj } from '@sigstore/core';
+import type * as SigstoreCore from '@sigstore/core';
+import type { ASN1Obj } from '@sigstore/core';
+import { requireCjs } from '../../../util/cjs.js';
+
+// CommonJS, loaded with require (util/cjs.ts): an import would parse it a second time.
+const { X509Certificate: CoreCertificate } = requireCjs('@sigstore/core') as typeof SigstoreCore;
+type CoreCertificate = SigstoreCore.X509Certificate;
 
 /** A certificate parsed twice (OpenSSL for keys and signatures, @sigstore/core for structure). */
 export interface ParsedCertificate {

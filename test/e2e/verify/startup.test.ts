@@ -1,0 +1,45 @@
+/**
+ * What `lamina verify` of a local zip loads: its CommonJS packages (the policy reader's yaml and
+ * ajv, Sigstore, the AWS SDK clients) through `require`, none as an ES module, which would make
+ * Node parse each a second time to find its export names (util/cjs.ts). ES module packages
+ * (@noble/curves) are imported as such.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { BUILT_CLI, REPO_ROOT } from '../helpers/cli.js';
+import { loadedModules, MODULES_PRELOAD } from '../helpers/modules.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'lamina-verify-startup-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+/** The `type` of the package.json of the npm package a module URL is in. */
+function packageType(url: string): string | undefined {
+  const m = /^(.*\/node_modules\/(?:@[^/]+\/)?[^/]+)\//.exec(url.replace(/^file:\/\//, ''));
+  if (!m) return undefined;
+  return (JSON.parse(readFileSync(join(m[1]!, 'package.json'), 'utf8')) as { type?: string }).type;
+}
+
+describe('lamina verify start-up', () => {
+  it('a local zip loads its CommonJS packages with require, none as an ES module', () => {
+    const log = join(dir, 'verify.esm.log');
+    const r = spawnSync(
+      process.execPath,
+      [
+        ...['--import', MODULES_PRELOAD, BUILT_CLI, 'verify'],
+        ...[join(REPO_ROOT, 'testdata', 'layers', 'sample-layer.zip'), '--layer-name', 'sample'],
+        ...['--policy', join(REPO_ROOT, 'policies', 'production.yaml')],
+      ],
+      { cwd: REPO_ROOT, encoding: 'utf8', env: { ...process.env, LAMINA_TEST_ESM_LOG: log } }
+    );
+    // The sample layer is not signed as the production policy wants: a verdict, not a crash.
+    expect(r.status).toBe(1);
+    const loaded = loadedModules(r.stderr, log);
+    expect(loaded.packages).toContain('yaml');
+    expect(loaded.packages).toContain('ajv');
+    expect(loaded.packages).toContain('@sigstore/verify');
+    expect(loaded.esmPackages.filter((u) => packageType(u) !== 'module')).toEqual([]);
+  });
+});
