@@ -7,11 +7,7 @@ import { signingFactOf, type SigningFact } from '../history/types.js';
 import type { LayerFacts } from '../model/evidence.js';
 import { UnpackError, UsageError } from '../errors.js';
 import { DEFAULT_PRINCIPAL, type Principal } from '../fetch/aws/clients.js';
-import {
-  enumerateEstate,
-  type CodeSigningConfigRecord,
-  type LayerVersionRecord,
-} from '../fetch/aws/enumerate.js';
+import type { CodeSigningConfigRecord, LayerVersionRecord } from '../fetch/aws/enumerate.js';
 import { failureError, namesNothing } from '../fetch/aws/errors.js';
 import { getFunctionCodeSigning, getFunctionInfo } from '../fetch/aws/function.js';
 import { fetchLayerZip } from '../fetch/aws/layer.js';
@@ -42,7 +38,6 @@ import {
   type LimitOptions,
   type PolicyInput,
 } from './options.js';
-import { verifyImageFunctions } from './verify-image-functions.js';
 import type { VerifyNote, VerifyOutcome } from './verify-outcome.js';
 
 export type { VerifyNote, VerifyOutcome } from './verify-outcome.js';
@@ -275,6 +270,7 @@ export async function verifyLambdaFunction(
     const layers: FunctionEvidence['layers'] = [];
     let incomplete = false;
     if (fn.packageType === 'Image') {
+      const { verifyImageFunctions } = await import('./verify-image-functions.js');
       const images = await verifyImageFunctions(
         [
           {
@@ -332,6 +328,11 @@ export async function verifyEstate(
     throw new UsageError({ code: 'MISSING_ARGUMENT', message: 'no region to verify' });
   return withRun(options, regions[0]!, async (run) => {
     const { session } = run.ctx;
+    // The estate's listing and the image verifier load for --all only: a local zip needs neither.
+    const [{ enumerateEstate }, { verifyImageFunctions }] = await Promise.all([
+      import('../fetch/aws/enumerate.js'),
+      import('./verify-image-functions.js'),
+    ]);
     const en = await enumerateEstate(session.factory, {
       regions,
       roleArns: [...(options.roleArns ?? [])],

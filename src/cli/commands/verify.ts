@@ -13,7 +13,7 @@ import {
   type VerifyOutcome,
 } from '../../pipeline/verify.js';
 import { escapeTerminal } from '../../util/escape.js';
-import { isImageInput, verifyImageInput } from '../../pipeline/verify-image.js';
+import { isImageInput } from '../../pipeline/image-input.js';
 import {
   checkVerificationHistory,
   defaultHistoryPath,
@@ -109,6 +109,8 @@ const verify = command(
     if (input !== undefined && values['layer-name'] === undefined && (await isImageInput(input))) {
       if ((values.region?.length ?? 0) > 1)
         throw new UsageError({ code: 'BAD_ARGUMENT', message: 'one --region for an image' });
+      // The image verifier (registries, cosign, Notation) loads only for an image.
+      const { verifyImageInput } = await import('../../pipeline/verify-image.js');
       outcome = await verifyImageInput({
         ...flags.imageSource(input, values),
         policy: values.policy,

@@ -9,8 +9,6 @@ import type { RetryPolicy } from '../retry.js';
 import { classifyApiError, withRetry, type ApiFailure } from './errors.js';
 import { lambdaSdk } from './sdk.js';
 
-const { paginateListCodeSigningConfigs, paginateListFunctionsByCodeSigningConfig } = lambdaSdk();
-
 /** A code signing config as attached to a function. */
 export interface CodeSigningConfigRecord {
   arn: string;
@@ -43,6 +41,7 @@ export async function listCodeSigningByFunction(
   retry: RetryPolicy,
   options: { pageSize?: number; concurrency: number }
 ): Promise<CodeSigningListing | ApiFailure> {
+  const { paginateListCodeSigningConfigs, paginateListFunctionsByCodeSigningConfig } = lambdaSdk();
   const page = options.pageSize ? { pageSize: options.pageSize } : {};
   const configs: CodeSigningConfigRecord[] = [];
   let pages = 0;

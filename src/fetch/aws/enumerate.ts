@@ -11,15 +11,6 @@ import { listCodeSigningByFunction, type CodeSigningConfigRecord } from './code-
 import { classifyApiError, withRetry, type ApiFailure } from './errors.js';
 import { lambdaSdk } from './sdk.js';
 
-const {
-  GetCodeSigningConfigCommand,
-  GetFunctionCodeSigningConfigCommand,
-  GetLayerVersionByArnCommand,
-  paginateListFunctions,
-  paginateListLayers,
-  paginateListLayerVersions,
-} = lambdaSdk();
-
 export type { CodeSigningConfigRecord } from './code-signing.js';
 
 /** One function version as ListFunctions (FunctionVersion=ALL) returns it. */
@@ -328,6 +319,8 @@ export async function describeLayerVersion(
   lv: LayerVersionRecord,
   retry: RetryPolicy
 ): Promise<LayerContent | ApiFailure> {
+  // The SDK's Lambda client loads with the first call, not with this module (sdk.ts).
+  const { GetLayerVersionByArnCommand } = lambdaSdk();
   let failure: ApiFailure = { code: 'API_ERROR', reason: 'no account can look it up' };
   for (const { principal, region } of lv.lookups) {
     try {
@@ -447,6 +440,7 @@ async function enumerateFunctions(
   cscCache: Map<string, Promise<CodeSigningConfigRecord | ApiFailure>>
 ): Promise<void> {
   const { client, account, region, lookup, options, retry, out, intern } = scope;
+  const { GetFunctionCodeSigningConfigCommand, paginateListFunctions } = lambdaSdk();
   // Each page becomes records as it arrives: a region's whole listing held as the SDK's
   // objects (a fresh string per layer ARN of every function) was the scan's largest moment.
   const records: FunctionRecord[] = [];
@@ -577,6 +571,7 @@ export async function readCodeSigningConfig(
   arn: string,
   retry: RetryPolicy
 ): Promise<CodeSigningConfigRecord | ApiFailure> {
+  const { GetCodeSigningConfigCommand } = lambdaSdk();
   try {
     const res = await withRetry(retry, () =>
       client.send(new GetCodeSigningConfigCommand({ CodeSigningConfigArn: arn }))
@@ -594,6 +589,7 @@ export async function readCodeSigningConfig(
 
 async function enumerateLayers(scope: RegionScope): Promise<void> {
   const { client, account, region, lookup, options, retry, out, early } = scope;
+  const { paginateListLayers, paginateListLayerVersions } = lambdaSdk();
   const page = options.pageSize ? { pageSize: options.pageSize } : {};
   const names: string[] = [];
   try {

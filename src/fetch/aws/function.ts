@@ -6,8 +6,6 @@ import { readCodeSigningConfig, type CodeSigningConfigRecord } from './enumerate
 import { classifyApiError, failureError, withRetry } from './errors.js';
 import { lambdaSdk } from './sdk.js';
 
-const { GetFunctionCodeSigningConfigCommand, GetFunctionCommand } = lambdaSdk();
-
 /** A function's identity, runtime and its layers in order (GetFunction). */
 export interface FunctionInfo {
   name: string;
@@ -52,6 +50,7 @@ export async function getFunctionInfo(
   region: string,
   retry: RetryPolicy
 ): Promise<FunctionInfo> {
+  const { GetFunctionCommand } = lambdaSdk();
   const client = await factory.lambda(DEFAULT_PRINCIPAL, region);
   let res;
   try {
@@ -103,6 +102,7 @@ export async function getFunctionCodeSigning(
   region: string,
   retry: RetryPolicy
 ): Promise<CodeSigningConfigRecord | null> {
+  const { GetFunctionCodeSigningConfigCommand } = lambdaSdk();
   const client = await factory.lambda(DEFAULT_PRINCIPAL, region);
   let cscArn: string | undefined;
   try {

@@ -10,8 +10,6 @@ import { DEFAULT_PRINCIPAL, type ClientFactory, type Principal } from './clients
 import { withRetry } from './errors.js';
 import { s3Sdk } from './sdk.js';
 
-const { GetObjectCommand } = s3Sdk();
-
 /** Largest signed object hashed: Signer's Lambda platform signs at most 250 MB (moto's copy of ListSigningPlatforms). */
 export const MAX_SIGNED_OBJECT_BYTES = 250 * 1024 * 1024;
 
@@ -125,6 +123,7 @@ export class SdkS3Reader implements S3Reader {
     region: string,
     use: (out: { Body?: unknown; ContentLength?: number | undefined }) => Promise<T>
   ): Promise<T> {
+    const { GetObjectCommand } = s3Sdk();
     let last: unknown;
     for (const p of this.principals) {
       try {

@@ -24,9 +24,6 @@ import { classifyApiError, isTransient, withRetry } from './errors.js';
 import { MAX_SIGNED_OBJECT_BYTES, SdkS3Reader, type S3Reader } from './s3.js';
 import { signerSdk } from './sdk.js';
 
-const { DescribeSigningJobCommand, GetRevocationStatusCommand, GetSigningProfileCommand } =
-  signerSdk();
-
 /** Signer evidence plus why any part of it is missing (for the report). */
 export interface GatheredSignerEvidence {
   evidence: SignerEvidence;
@@ -104,6 +101,7 @@ export class SdkSignerEvidence {
   async forContent(
     content: Pick<LayerContent, 'signingProfileVersionArn' | 'signingJobArn'>
   ): Promise<GatheredSignerEvidence> {
+    const { DescribeSigningJobCommand, GetSigningProfileCommand } = signerSdk();
     const versionArn = content.signingProfileVersionArn;
     const jobArn = content.signingJobArn;
     const evidence: SignerEvidence = {
@@ -249,6 +247,7 @@ export function revocationStatusCall(
   principal: Principal = DEFAULT_PRINCIPAL
 ): (request: RevocationStatusRequest) => Promise<{ revokedEntities?: string[] | undefined }> {
   return async (r) => {
+    const { GetRevocationStatusCommand } = signerSdk();
     const client = await factory.signer(principal, r.region);
     const out = await withRetry(retry, () =>
       client.send(

@@ -10,8 +10,6 @@ import type { BasicCredential } from './credentials.js';
 import { isLoopbackHost } from './http.js';
 import { ecrSdk } from '../aws/sdk.js';
 
-const { GetAuthorizationTokenCommand } = ecrSdk();
-
 /** The account and Region an ECR registry host belongs to. */
 export interface EcrRegistry {
   host: string;
@@ -77,6 +75,7 @@ export function ecrTokenProvider(clientFor: (region: string) => ECRClient): EcrT
       cache.delete(key);
     }
     const p = (async (): Promise<EcrCredential> => {
+      const { GetAuthorizationTokenCommand } = ecrSdk();
       let out;
       try {
         out = await clientFor(registry.region).send(new GetAuthorizationTokenCommand({}));
