@@ -86,6 +86,8 @@ it('opens a 200 MB layer and reads from it with peak RSS far below the file size
   fileHash.update(readFileSync(join(tmp, 'big.zip')));
   expect(r.digest).toBe(fileHash.digest('hex'));
   expect(r.blob).toBe(blobHash.digest('hex'));
-  // A bare node process is ~40 MiB; buffering the archive would add 200 MiB.
-  expect(r.maxRssMiB).toBeLessThan(BIG_MIB / 2);
+  // A bare node process is ~40 MiB; buffering the archive would add 200 MiB (240 or more).
+  // Streaming it peaks at ~76 MiB on Node 20 and 81–117 MiB on Node 24, whose collections of
+  // the streamed chunks come later or sooner from run to run.
+  expect(r.maxRssMiB).toBeLessThan((BIG_MIB * 3) / 4);
 });
