@@ -1,6 +1,5 @@
 /** The pin entry `gate` and `pin` print, or add to the policy file. */
 import { addPinToPolicy } from '../pipeline/pin.js';
-import { addImagePinToPolicy } from '../pipeline/verify-image.js';
 import type { ImagePin, Pin } from '../verify/policy/types.js';
 import { imagePinEntryYaml, pinEntryYaml } from '../verify/policy/write-pin.js';
 import type { CliIo } from './io.js';
@@ -41,6 +40,8 @@ export async function emitImagePin(
     );
     return;
   }
+  // The image pipeline loads for an image pin only: a layer's gate or pin needs none of it.
+  const { addImagePinToPolicy } = await import('../pipeline/verify-image.js');
   const { added } = await addImagePinToPolicy(policyPath, ruleIndex, pin);
   io.stderr.write(
     added

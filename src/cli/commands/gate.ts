@@ -4,7 +4,6 @@
  * the version is new). On success prints the pin entry, or adds it to the policy with --write.
  */
 import { gateLayer } from '../../pipeline/pin.js';
-import { imagePin, verifyImageInput } from '../../pipeline/verify-image.js';
 import { UsageError } from '../../errors.js';
 import type { CliIo } from '../io.js';
 import { VERDICT_FORMATS, renderVerdicts } from '../../report/verdicts.js';
@@ -115,6 +114,8 @@ async function gateImage(
   const format = flags.oneOf('format', values.format, VERDICT_FORMATS);
   const source = flags.imageSource(input, values);
   const facts = flags.imageFacts(values);
+  // The image verifier (registries, cosign, Notation) loads only for an image.
+  const { imagePin, verifyImageInput } = await import('../../pipeline/verify-image.js');
   const outcome = await verifyImageInput({
     ...source,
     policy: values.policy,

@@ -1,5 +1,5 @@
 /**
- * What `lamina verify` of a local zip loads: no AWS SDK client, no image verifier and no
+ * What `lamina verify` and `lamina gate` of a local zip load: no AWS SDK client, no image verifier and no
  * CycloneDX writer (it reads nothing from AWS and writes no SBOM), and its CommonJS packages (the
  * policy reader's yaml and ajv, Sigstore) through `require`, none as an ES module, which would
  * make Node parse each a second time to find its export names (util/cjs.ts). Its cost is
@@ -23,34 +23,37 @@ function packageType(url: string): string | undefined {
   return (JSON.parse(readFileSync(join(m[1]!, 'package.json'), 'utf8')) as { type?: string }).type;
 }
 
-describe('lamina verify start-up', () => {
-  it('a local zip loads no AWS SDK, image verifier or CycloneDX writer, and CommonJS by require', () => {
-    const log = join(dir, 'verify.esm.log');
-    const r = spawnSync(
-      process.execPath,
-      [
-        ...['--import', MODULES_PRELOAD, BUILT_CLI, 'verify'],
-        ...[join(REPO_ROOT, 'testdata', 'layers', 'sample-layer.zip'), '--layer-name', 'sample'],
-        ...['--policy', join(REPO_ROOT, 'policies', 'production.yaml')],
-      ],
-      { cwd: REPO_ROOT, encoding: 'utf8', env: { ...process.env, LAMINA_TEST_ESM_LOG: log } }
-    );
-    // The sample layer is not signed as the production policy wants: a verdict, not a crash.
-    expect(r.status).toBe(1);
-    const loaded = loadedModules(r.stderr, log);
-    expect(loaded.packages).toContain('yaml');
-    expect(loaded.packages).toContain('ajv');
-    expect(loaded.packages).toContain('@sigstore/verify');
-    expect(loaded.esmPackages.filter((u) => packageType(u) !== 'module')).toEqual([]);
-    expect(
-      [...loaded.packages].filter(
-        (p) => p.startsWith('@aws-sdk/client-') || p === '@cyclonedx/cyclonedx-library'
-      )
-    ).toEqual([]);
-    expect(
-      ['src/pipeline/verify-image.js', 'src/fetch/image/layout.js']
-        .concat(['src/pipeline/verify-image-functions.js'])
-        .filter((m) => loaded.modules.has(m))
-    ).toEqual([]);
-  });
+describe('lamina verify and gate start-up', () => {
+  it.each(['verify', 'gate'])(
+    '%s of a local zip loads no AWS SDK, image verifier or CycloneDX writer, and CommonJS by require',
+    (cmd) => {
+      const log = join(dir, `${cmd}.esm.log`);
+      const r = spawnSync(
+        process.execPath,
+        [
+          ...['--import', MODULES_PRELOAD, BUILT_CLI, cmd],
+          ...[join(REPO_ROOT, 'testdata', 'layers', 'sample-layer.zip'), '--layer-name', 'sample'],
+          ...['--policy', join(REPO_ROOT, 'policies', 'production.yaml')],
+        ],
+        { cwd: REPO_ROOT, encoding: 'utf8', env: { ...process.env, LAMINA_TEST_ESM_LOG: log } }
+      );
+      // The sample layer is not signed as the production policy wants: a verdict, not a crash.
+      expect(r.status).toBe(1);
+      const loaded = loadedModules(r.stderr, log);
+      expect(loaded.packages).toContain('yaml');
+      expect(loaded.packages).toContain('ajv');
+      expect(loaded.packages).toContain('@sigstore/verify');
+      expect(loaded.esmPackages.filter((u) => packageType(u) !== 'module')).toEqual([]);
+      expect(
+        [...loaded.packages].filter(
+          (p) => p.startsWith('@aws-sdk/client-') || p === '@cyclonedx/cyclonedx-library'
+        )
+      ).toEqual([]);
+      expect(
+        ['src/pipeline/verify-image.js', 'src/fetch/image/layout.js']
+          .concat(['src/pipeline/verify-image-functions.js'])
+          .filter((m) => loaded.modules.has(m))
+      ).toEqual([]);
+    }
+  );
 });
