@@ -1,9 +1,10 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { mkdir, rename, rm, stat } from 'node:fs/promises';
+import { rename, rm, stat } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
+import { makeDir } from '../util/fs.js';
 
 /**
  * Default cache root: `$XDG_CACHE_HOME/lamina`, else `~/.cache/lamina`
@@ -45,7 +46,7 @@ export class ContentCache {
 
   /** A fresh, unique temporary path next to the entries (same filesystem, so rename is atomic). */
   async tempPath(hex: string): Promise<string> {
-    await mkdir(this.dir(), { recursive: true });
+    await makeDir(this.dir());
     return join(this.dir(), `${hex}.${this.extension}.partial-${randomBytes(6).toString('hex')}`);
   }
 

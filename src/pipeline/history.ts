@@ -3,7 +3,7 @@
  * compute what changed between two recorded scans, list and prune the history.
  */
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import {
   computeChanges,
@@ -24,6 +24,7 @@ import { compileDeny, matchesDeny } from '../verify/checks/packages.js';
 import type { Verdict } from '../verify/verdict.js';
 import { resolvePolicy } from './evidence.js';
 import type { PolicyInput } from './options.js';
+import { makeDirSync } from '../util/fs.js';
 
 export { defaultHistoryPath };
 
@@ -48,7 +49,7 @@ export interface RecordedScanOutcome {
 
 function withStore<T>(db: string, create: boolean, fn: (store: HistoryStore) => T): T {
   // The default location's directory may not exist yet on a fresh machine.
-  if (create) mkdirSync(dirname(resolve(db)), { recursive: true });
+  if (create) makeDirSync(dirname(resolve(db)));
   const store = HistoryStore.open(resolve(db), { create });
   try {
     return fn(store);

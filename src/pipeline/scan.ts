@@ -2,7 +2,6 @@
  * The scan use case: enumerate the estate, bring each distinct layer zip into the cache once,
  * inventory it once, write its SBOM and the scan result.
  */
-import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { UnpackError } from '../errors.js';
 import { type ApiStats, type AwsOptions } from '../fetch/aws/clients.js';
@@ -29,7 +28,7 @@ import {
 } from '../scan/result.js';
 import type { Limits } from '../unpack/source.js';
 import { formatBytes } from '../util/format.js';
-import { writeFileAtomic, writeFileAtomicSync } from '../util/fs.js';
+import { makeDir, writeFileAtomic, writeFileAtomicSync } from '../util/fs.js';
 
 import { mapLimit, workQueue } from '../util/pool.js';
 import { LAMINA_VERSION } from '../version.js';
@@ -142,7 +141,7 @@ export async function scanEstate(options: ScanOptions): Promise<ScanOutcome> {
       images: null,
     };
     const sbomDir = join(resolve(options.outDir), 'sboms');
-    await mkdir(sbomDir, { recursive: true });
+    await makeDir(sbomDir);
     const ctx: ContentContext = { session, limits, sbomDir, stats, reuse };
 
     // Content work starts as each layer version's content is known, while listing goes on,

@@ -1,10 +1,12 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
   batched,
+  makeDir,
+  makeDirSync,
   readRegularFileSync,
   writeFileAtomic,
   writeFileAtomicSync,
@@ -56,6 +58,41 @@ describe.each([
     await write(join(dir, 'out', 'x'), 'x');
     await expect(write(join(dir, 'out'), 'data')).rejects.toThrow();
     expect(await readdir(dir)).toEqual(['out']);
+  });
+});
+
+describe.each([
+  ['makeDir', makeDir],
+  [
+    'makeDirSync',
+    (dir: string) =>
+      new Promise<void>((done) => {
+        makeDirSync(dir);
+        done();
+      }),
+  ],
+] as const)('%s', (_name, make) => {
+  it('makes every missing directory, and accepts one that is there', async () => {
+    const dir = await scratch();
+    const deep = join(dir, 'a', 'b', 'c');
+    await make(deep);
+    expect((await stat(deep)).isDirectory()).toBe(true);
+    await make(deep);
+    await make(join(dir, 'a'));
+    expect(await readdir(join(dir, 'a'))).toEqual(['b']);
+  });
+
+  it('refuses a file where a directory is wanted, at the path or above it', async () => {
+    const dir = await scratch();
+    await writeFile(join(dir, 'f'), 'x');
+    await expect(make(join(dir, 'f'))).rejects.toMatchObject({ code: 'EEXIST' });
+    await expect(make(join(dir, 'f', 'g'))).rejects.toMatchObject({ code: 'ENOTDIR' });
+  });
+
+  // Node's recursive mkdir spins forever on this path (Node 20 and 24); the test's own timeout
+  // would fail a hang.
+  it('gives up where mkdir says ENOENT below a directory that exists (/proc)', async () => {
+    await expect(make('/proc/lamina-no-such-dir/x')).rejects.toMatchObject({ code: 'ENOENT' });
   });
 });
 

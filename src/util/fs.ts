@@ -9,6 +9,7 @@ import {
   readFileSync,
   renameSync,
   rmSync,
+  statSync,
   writeFileSync,
 } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
@@ -41,9 +42,57 @@ export function* batched(chunks: Iterable<string>, size = 65536): Generator<stri
   if (buffered.length) yield buffered.join('');
 }
 
+const errnoOf = (err: unknown): string | undefined => (err as NodeJS.ErrnoException).code;
+
+/**
+ * `mkdir -p`: `dir` and every missing directory above it. Node's own (`recursive: true`) never
+ * returns where mkdir(2) says ENOENT for a directory whose parent exists (`/proc/x`: Node 20 and
+ * 24 spin there); here each level is tried once, so that is the error thrown. EEXIST for
+ * anything at `dir` that is not a directory, as Node's.
+ */
+export async function makeDir(dir: string): Promise<void> {
+  try {
+    await mkdir(dir);
+  } catch (err) {
+    const code = errnoOf(err);
+    if (code === 'EEXIST') {
+      if (!(await stat(dir)).isDirectory()) throw err;
+      return;
+    }
+    const parent = dirname(dir);
+    if (code !== 'ENOENT' || parent === dir) throw err;
+    await makeDir(parent);
+    // Once more, now that the parent is there; another process may have made it meanwhile.
+    await mkdir(dir).catch((again: unknown) => {
+      if (errnoOf(again) !== 'EEXIST') throw again;
+    });
+  }
+}
+
+/** {@link makeDir} without leaving the main thread (see {@link writeFileAtomicSync}). */
+export function makeDirSync(dir: string): void {
+  try {
+    mkdirSync(dir);
+  } catch (err) {
+    const code = errnoOf(err);
+    if (code === 'EEXIST') {
+      if (!statSync(dir).isDirectory()) throw err;
+      return;
+    }
+    const parent = dirname(dir);
+    if (code !== 'ENOENT' || parent === dir) throw err;
+    makeDirSync(parent);
+    try {
+      mkdirSync(dir);
+    } catch (again) {
+      if (errnoOf(again) !== 'EEXIST') throw again;
+    }
+  }
+}
+
 /** Write a file atomically (temp file + rename) so a failed run never leaves half a file. */
 export async function writeFileAtomic(path: string, data: OutputData): Promise<void> {
-  await mkdir(dirname(path), { recursive: true });
+  await makeDir(dirname(path));
   const tmp = tempPathFor(path);
   try {
     await writeFile(tmp, outputPieces(data), { flag: 'wx' });
@@ -61,7 +110,7 @@ export async function writeFileAtomic(path: string, data: OutputData): Promise<v
  * of the system calls themselves (BENCHMARKS.md, "Small files without the thread pool").
  */
 export function writeFileAtomicSync(path: string, data: string | Buffer): void {
-  mkdirSync(dirname(path), { recursive: true });
+  makeDirSync(dirname(path));
   const tmp = tempPathFor(path);
   try {
     writeFileSync(tmp, data, { flag: 'wx' });
@@ -118,7 +167,15 @@ export async function writeOutputFile(path: string, data: OutputData): Promise<v
     return;
   }
   // A dangling symlink: create its target, as a shell's `>` would.
-  await writeFileAtomic(target ?? (await danglingTarget(path)), data);
+  const file = target ?? (await danglingTarget(path));
+  // A directory that cannot be made (a file in the way, no such place) is the path's fault.
+  await makeDir(dirname(file)).catch((err: unknown) => {
+    throw new UsageError({
+      code: 'BAD_ARGUMENT',
+      message: `-o ${path}: cannot make its directory (${(err as Error).message})`,
+    });
+  });
+  await writeFileAtomic(file, data);
 }
 
 async function danglingTarget(path: string): Promise<string> {

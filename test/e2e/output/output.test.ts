@@ -93,6 +93,17 @@ describe('-o FILE', () => {
     expect(s.code).toBe(2);
     expect(s.stderr).toContain(`--output-dir ${d}`);
   });
+
+  it('refuses a path whose directory cannot be made with exit 2, and does not hang on /proc', async () => {
+    writeFileSync(join(dir, 'plain'), 'x');
+    const under = await runCli(['sbom', zipPath, '-o', join(dir, 'plain', 'sbom.json')]);
+    expect(under.code).toBe(2);
+    expect(under.stderr).toMatch(/cannot make its directory \(EEXIST: file already exists/);
+    // Where Node's own recursive mkdir spins forever.
+    const proc = await runCli(['sbom', zipPath, '-o', '/proc/lamina-no-such-dir/sbom.json']);
+    expect(proc.code).toBe(2);
+    expect(proc.stderr).toMatch(/cannot make its directory \(ENOENT/);
+  });
 });
 
 describe('-o FORMAT[=FILE]', () => {
