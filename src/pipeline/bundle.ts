@@ -5,6 +5,8 @@
  */
 import { readFile } from 'node:fs/promises';
 import { UsageError } from '../errors.js';
+import { readBounded } from '../util/fs.js';
+import { MAX_BUNDLE_BYTES } from '../verify/evidence.js';
 import {
   verifyBundle,
   type BundleArtifact,
@@ -38,15 +40,26 @@ export interface BundleFileVerdict {
   detail: string;
 }
 
-async function readInput(path: string, what: string): Promise<Buffer> {
+/**
+ * Read an input file; a bundle, key or trusted root at most `max` bytes (a device or FIFO is read
+ * up to that bound, never forever).
+ */
+async function readInput(path: string, what: string, max?: number): Promise<Buffer> {
+  let bytes: Buffer | undefined;
   try {
-    return await readFile(path);
+    bytes = max === undefined ? await readFile(path) : await readBounded(path, max);
   } catch (e) {
     throw new UsageError({
       code: 'BAD_INPUT',
       message: `cannot read ${what} ${path}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`,
     });
   }
+  if (bytes === undefined)
+    throw new UsageError({
+      code: 'BAD_INPUT',
+      message: `${what} ${path} is larger than ${max} bytes: refused`,
+    });
+  return bytes;
 }
 
 async function readArtifact(arg: string): Promise<BundleArtifact> {
@@ -69,17 +82,19 @@ export async function verifyBundleFile(
   options: VerifyBundleFileOptions
 ): Promise<BundleFileVerdict> {
   const artifact = await readArtifact(options.artifact);
-  const bundleText = (await readInput(options.bundle, 'bundle')).toString('utf8');
+  const bundleText = (await readInput(options.bundle, 'bundle', MAX_BUNDLE_BYTES)).toString('utf8');
   const anchor: SigstoreAnchor =
     'keyFile' in options.signer
       ? {
           $case: 'key',
-          publicKeyPem: (await readInput(options.signer.keyFile, 'key')).toString('utf8'),
+          publicKeyPem: (await readInput(options.signer.keyFile, 'key', MAX_BUNDLE_BYTES)).toString(
+            'utf8'
+          ),
         }
       : { $case: 'keyless', subject: options.signer.identity, issuer: options.signer.issuer };
   const rootBytes =
     options.trustedRoot !== undefined
-      ? await readInput(options.trustedRoot, 'trusted root')
+      ? await readInput(options.trustedRoot, 'trusted root', MAX_BUNDLE_BYTES)
       : undefined;
 
   let trustedRoot: TrustedRootMaterial;

@@ -12,13 +12,14 @@ import { parseLayerVersionArn } from '../model/arn.js';
 import type { FoundBundle, LayerEvidence, LayerFacts } from '../model/evidence.js';
 import type { Inventory } from '../model/inventory.js';
 import type { Limits } from '../unpack/source.js';
-import { MAX_BYTES_FOR_SIGSTORE } from '../verify/evidence.js';
+import { MAX_BUNDLE_BYTES, MAX_BYTES_FOR_SIGSTORE } from '../verify/evidence.js';
 import { loadPolicyFile } from '../verify/policy/load.js';
 import { findRule } from '../verify/policy/match.js';
 import type { LoadedPolicy } from '../verify/policy/types.js';
 import { fetchLayer, type AwsSession, type LayerRef } from './aws.js';
 import { inventoryPath, inventoryZipFile } from './inventory.js';
 import type { PolicyInput } from './options.js';
+import { readBoundedSync } from '../util/fs.js';
 
 /** A layer's evidence plus notes on what could not be gathered. */
 export interface GatheredLayer {
@@ -31,14 +32,22 @@ export interface GatheredLayer {
  * `--bundle` files the user named, in order.
  * @throws UsageError when one cannot be read
  */
-export async function readBundleFiles(paths: readonly string[]): Promise<FoundBundle[]> {
+export function readBundleFiles(paths: readonly string[]): FoundBundle[] {
   const out: FoundBundle[] = [];
   for (const path of paths) {
-    const text = await readFile(path, 'utf8').catch((e: unknown) => {
+    let bytes: Buffer | undefined;
+    try {
+      bytes = readBoundedSync(path, MAX_BUNDLE_BYTES);
+    } catch (e) {
       const why = e instanceof Error ? e.message : String(e);
       throw new UsageError({ code: 'BAD_INPUT', message: `cannot read bundle ${path}: ${why}` });
-    });
-    out.push(parseBundle(path, text));
+    }
+    if (bytes === undefined)
+      throw new UsageError({
+        code: 'BAD_INPUT',
+        message: `bundle ${path} is larger than ${MAX_BUNDLE_BYTES} bytes: refused`,
+      });
+    out.push(parseBundle(path, bytes.toString('utf8')));
   }
   return out;
 }
@@ -81,7 +90,7 @@ export async function localLayerEvidence(o: LocalLayerEvidenceOptions): Promise<
     why: 'verify needs a layer zip (its digest is what is pinned)',
   });
   const { sha256, size, name } = inventory.artifact;
-  const files = await readBundleFiles(o.bundleFiles);
+  const files = readBundleFiles(o.bundleFiles);
   const sources = ruleBundleSources(o.policy, o.layerName, o.layerArn, o.facts);
   const found = await collectBundles(sha256, sources, { baseDir: o.policy.baseDir });
   const bundles = [...files, ...found.bundles];

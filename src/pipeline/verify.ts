@@ -74,7 +74,7 @@ async function withRun<T>(
   fn: (run: Run) => Promise<T>
 ): Promise<T> {
   const policy = resolvePolicy(options.policy);
-  const bundleFiles = await readBundleFiles(options.bundleFiles ?? []);
+  const bundleFiles = readBundleFiles(options.bundleFiles ?? []);
   return withAwsSession(options, RETRY.verify, async (session: AwsSession) => {
     // Signing jobs are visible only to their owner's account: try each assumed role after ours.
     const principals: Principal[] = [

@@ -7,6 +7,8 @@ import {
   batched,
   makeDir,
   makeDirSync,
+  readBounded,
+  readBoundedSync,
   readRegularFileSync,
   writeFileAtomic,
   writeFileAtomicSync,
@@ -93,6 +95,30 @@ describe.each([
   // would fail a hang.
   it('gives up where mkdir says ENOENT below a directory that exists (/proc)', async () => {
     await expect(make('/proc/lamina-no-such-dir/x')).rejects.toMatchObject({ code: 'ENOENT' });
+  });
+});
+
+describe.each([
+  ['readBounded', readBounded],
+  [
+    'readBoundedSync',
+    (path: string, max: number) =>
+      new Promise<Buffer | undefined>((done) => done(readBoundedSync(path, max))),
+  ],
+] as const)('%s', (_name, read) => {
+  it('reads a file of up to the bound whole, and says when there is more', async () => {
+    const dir = await scratch();
+    const f = join(dir, 'f');
+    await writeFile(f, 'x'.repeat(100_000));
+    expect((await read(f, 100_000))?.toString()).toBe('x'.repeat(100_000));
+    expect(await read(f, 99_999)).toBeUndefined();
+    await writeFile(f, '');
+    expect(await read(f, 0)).toEqual(Buffer.alloc(0));
+    await expect(read(dir, 10)).rejects.toMatchObject({ code: 'EISDIR' });
+  });
+
+  it('stops a device that never ends at the bound', async () => {
+    expect(await read('/dev/zero', 1_000_000)).toBeUndefined();
   });
 });
 

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { lstat, mkdir, realpath, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { lstat, mkdir, open, realpath, rename, rm, stat, writeFile } from 'node:fs/promises';
 import {
   closeSync,
   constants,
@@ -7,6 +7,7 @@ import {
   mkdirSync,
   openSync,
   readFileSync,
+  readSync,
   renameSync,
   rmSync,
   statSync,
@@ -137,6 +138,49 @@ export function readRegularFileSync(path: string, max: number): Buffer {
     return readFileSync(fd);
   } finally {
     closeSync(fd);
+  }
+}
+
+/**
+ * Read a file of at most `max` bytes, whatever it is: a regular file, a FIFO (`<(...)`), a
+ * device. Reading stops at `max + 1` bytes, so `/dev/zero` or a file still growing can neither
+ * fill memory nor run forever (a size from stat says nothing for either).
+ * @returns the bytes, or undefined when there are more than `max`
+ */
+export function readBoundedSync(path: string, max: number): Buffer | undefined {
+  const fd = openSync(path, 'r');
+  try {
+    const chunks: Buffer[] = [];
+    let total = 0;
+    for (;;) {
+      const buf = Buffer.allocUnsafe(Math.min(65536, max + 1 - total));
+      const n = readSync(fd, buf, 0, buf.length, null);
+      if (n === 0) return Buffer.concat(chunks, total);
+      chunks.push(buf.subarray(0, n));
+      total += n;
+      if (total > max) return undefined;
+    }
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** {@link readBoundedSync} through the thread pool. */
+export async function readBounded(path: string, max: number): Promise<Buffer | undefined> {
+  const fh = await open(path, 'r');
+  try {
+    const chunks: Buffer[] = [];
+    let total = 0;
+    for (;;) {
+      const buf = Buffer.allocUnsafe(Math.min(65536, max + 1 - total));
+      const { bytesRead } = await fh.read(buf, 0, buf.length, null);
+      if (bytesRead === 0) return Buffer.concat(chunks, total);
+      chunks.push(buf.subarray(0, bytesRead));
+      total += bytesRead;
+      if (total > max) return undefined;
+    }
+  } finally {
+    await fh.close();
   }
 }
 

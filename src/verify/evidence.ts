@@ -12,6 +12,9 @@ export type {
   SigningProfileFacts,
 } from '../model/evidence.js';
 
+/** Largest bundle, key or trusted-root file read: a Sigstore bundle is a few KiB. */
+export const MAX_BUNDLE_BYTES = 16 * 1024 * 1024;
+
 /**
  * Largest layer whose bytes are held in memory for Sigstore verification. Larger layers,
  * and layers without bundles, are verified by digest: ECDSA and RSA signatures verify over

@@ -12,9 +12,9 @@
  * says where they are and how to hand them over (`--registry-auth FILE`).
  * `identitytoken` (OAuth refresh tokens) is not used either.
  */
-import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { readBounded } from '../../util/fs.js';
 import { ImageError, printable } from '../image/errors.js';
 
 export interface BasicCredential {
@@ -128,8 +128,9 @@ function parseAuthEntry(value: unknown, what: string): BasicCredential | undefin
 export async function loadDockerConfig(path: string, explicit: boolean): Promise<CredentialStore> {
   let text: string;
   try {
-    const buf = await readFile(path);
-    if (buf.length > MAX_CONFIG_BYTES) {
+    // Bounded as it is read: a size from stat says nothing for a device or a FIFO.
+    const buf = await readBounded(path, MAX_CONFIG_BYTES);
+    if (buf === undefined) {
       throw new ImageError({
         code: 'BAD_CREDENTIALS',
         message: `${path} is larger than ${MAX_CONFIG_BYTES} bytes`,

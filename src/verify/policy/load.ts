@@ -3,7 +3,7 @@
  * semantic checks → trusted roots loaded and digest-checked. Every problem found is reported
  * at once, each with its path and line, so a policy can be fixed in one pass.
  */
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type * as AjvModule from 'ajv';
@@ -26,6 +26,7 @@ import {
   type NotationTrustStore,
 } from '../images/notation/trust-store.js';
 import { requireCjs } from '../../util/cjs.js';
+import { readBoundedSync } from '../../util/fs.js';
 
 // CommonJS, loaded with require (util/cjs.ts): an import would parse it a second time.
 const { Ajv } = requireCjs('ajv') as typeof AjvModule;
@@ -48,6 +49,8 @@ let validator: ValidateFunction | undefined;
 
 /** Largest policy file read (1 MiB): real policies are a few KiB. */
 export const MAX_POLICY_BYTES = 1024 * 1024;
+/** Largest file a policy names (a trusted root, a Notation root certificate) read: a few KiB each. */
+export const MAX_POLICY_FILE_BYTES = 4 * 1024 * 1024;
 /** yaml's `maxAliasCount`: how far aliases may expand before the document is refused. */
 export const MAX_ALIAS_COUNT = 100;
 /** Deepest nesting a policy may use (policies need about six levels). */
@@ -158,13 +161,21 @@ export function loadPolicy(
   };
 }
 
+/** A file the policy names, at most {@link MAX_POLICY_FILE_BYTES}. */
+function readPolicyFile(path: string): Buffer {
+  const bytes = readBoundedSync(path, MAX_POLICY_FILE_BYTES);
+  if (bytes === undefined) throw new Error(`larger than ${MAX_POLICY_FILE_BYTES} bytes: refused`);
+  return bytes;
+}
+
 /** Read and load a policy file from disk. @throws PolicyError */
 export function loadPolicyFile(path: string, opts: LoadPolicyOptions = {}): LoadedPolicy {
   let text: string;
   try {
-    // Checked before reading, so a huge file is never read into memory.
-    if (statSync(path).size > MAX_POLICY_BYTES) throw tooLarge(path);
-    text = readFileSync(path, 'utf8');
+    // Bounded as it is read: neither a huge file nor /dev/zero is read into memory.
+    const bytes = readBoundedSync(path, MAX_POLICY_BYTES);
+    if (bytes === undefined) throw tooLarge(path);
+    text = bytes.toString('utf8');
   } catch (cause) {
     if (cause instanceof PolicyError) throw cause;
     throw new PolicyError({
@@ -283,7 +294,7 @@ function loadNotationRoots(
   policy: Policy,
   baseDir: string,
   at: At,
-  readFile: (path: string) => Buffer = (p) => readFileSync(p)
+  readFile: (path: string) => Buffer = readPolicyFile
 ): Map<string, NotationTrustStore> {
   const out = new Map<string, NotationTrustStore>();
   for (const [name, a] of Object.entries(policy.anchors ?? {})) {
@@ -322,7 +333,7 @@ function loadTrustRoots(
   policy: Policy,
   baseDir: string,
   at: At,
-  readFile: (path: string) => Buffer = (p) => readFileSync(p)
+  readFile: (path: string) => Buffer = readPolicyFile
 ): Map<string, TrustedRootMaterial> {
   const out = new Map<string, TrustedRootMaterial>();
   for (const [name, ref] of Object.entries(policy.trustRoots ?? {})) {

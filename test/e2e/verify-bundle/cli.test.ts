@@ -60,6 +60,13 @@ describe('verify-bundle', () => {
       'BAD_INPUT',
       ['--bundle', BUNDLE, ...ID, '--trusted-root', join(CONF, 'nope'), A_TXT],
     ],
+    // A device has no size to check first: it is read up to the bound, never forever.
+    ['a bundle that never ends', 'BAD_INPUT', ['--bundle', '/dev/zero', ...ID, A_TXT]],
+    [
+      'a trusted root that never ends',
+      'BAD_INPUT',
+      ['--bundle', BUNDLE, ...ID, '--trusted-root', '/dev/zero', A_TXT],
+    ],
   ])('exits 2 for %s, through the shared usage errors', async (_l, code, argv) => {
     const r = await run(argv);
     expect(r.code).toBe(2);

@@ -1,3 +1,4 @@
+import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -29,7 +30,7 @@ describe('lamina verify with a hostile policy', () => {
     expect(r.stderr).not.toMatch(/internal error/);
   });
 
-  it('an oversized policy is refused before it is read (exit 2, POLICY_TOO_LARGE)', async () => {
+  it('an oversized policy is refused without being read whole (exit 2, POLICY_TOO_LARGE)', async () => {
     const policy = join(dir, 'huge.yaml');
     writeFileSync(policy, `version: 1\ndefault: deny\n#${' '.repeat(2 * 1024 * 1024)}\n`);
     for (const cmd of [
@@ -40,5 +41,28 @@ describe('lamina verify with a hostile policy', () => {
       expect(r.code).toBe(2);
       expect(r.stderr).toMatch(/\[POLICY_TOO_LARGE\]/);
     }
+  });
+
+  it('a device or FIFO as the policy or a bundle is read up to its bound, never forever', async () => {
+    // stat gives /dev/zero a size of 0: a size check then a read would never end.
+    const zero = await runCli(['verify', LAYER, '--layer-name', 'x', '--policy', '/dev/zero']);
+    expect(zero.code).toBe(2);
+    expect(zero.stderr).toMatch(/larger than 1048576 bytes: refused \[POLICY_TOO_LARGE\]/);
+    const policy = join(dir, 'ok.yaml');
+    writeFileSync(policy, 'version: 1\ndefault: deny\n');
+    const bundle = await runCli(
+      ['verify', LAYER, '--layer-name', 'x', '--policy', policy].concat(['--bundle', '/dev/zero'])
+    );
+    expect(bundle.code).toBe(2);
+    expect(bundle.stderr).toMatch(/bundle \/dev\/zero is larger than 16777216 bytes: refused/);
+    // A FIFO (a shell's <(...)) is read to its end, as before.
+    const fifo = join(dir, 'policy.fifo');
+    execFileSync('mkfifo', [fifo]);
+    const writer = spawn('sh', ['-c', `cat '${policy}' > '${fifo}'`]);
+    const written = new Promise((done) => writer.on('close', done));
+    const r = await runCli(['verify', LAYER, '--layer-name', 'x', '--policy', fifo]);
+    await written;
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/default: No rule matches layer x; the policy's default is deny/);
   });
 });
