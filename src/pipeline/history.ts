@@ -49,7 +49,16 @@ export interface RecordedScanOutcome {
 
 function withStore<T>(db: string, create: boolean, fn: (store: HistoryStore) => T): T {
   // The default location's directory may not exist yet on a fresh machine.
-  if (create) makeDirSync(dirname(resolve(db)));
+  if (create) {
+    try {
+      makeDirSync(dirname(resolve(db)));
+    } catch (err) {
+      throw new HistoryError({
+        code: 'BAD_PATH',
+        message: `cannot make the directory of history ${db} (${(err as Error).message})`,
+      });
+    }
+  }
   const store = HistoryStore.open(resolve(db), { create });
   try {
     return fn(store);

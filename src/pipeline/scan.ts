@@ -3,7 +3,7 @@
  * inventory it once, write its SBOM and the scan result.
  */
 import { join, resolve } from 'node:path';
-import { UnpackError } from '../errors.js';
+import { UnpackError, UsageError } from '../errors.js';
 import { type ApiStats, type AwsOptions } from '../fetch/aws/clients.js';
 import {
   enumerateEstate,
@@ -141,7 +141,13 @@ export async function scanEstate(options: ScanOptions): Promise<ScanOutcome> {
       images: null,
     };
     const sbomDir = join(resolve(options.outDir), 'sboms');
-    await makeDir(sbomDir);
+    // Before any download: a directory that cannot be made is the output path's fault.
+    await makeDir(sbomDir).catch((err: unknown) => {
+      throw new UsageError({
+        code: 'BAD_ARGUMENT',
+        message: `cannot make the output directory ${sbomDir} (${(err as Error).message})`,
+      });
+    });
     const ctx: ContentContext = { session, limits, sbomDir, stats, reuse };
 
     // Content work starts as each layer version's content is known, while listing goes on,

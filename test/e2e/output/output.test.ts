@@ -104,6 +104,33 @@ describe('-o FILE', () => {
     expect(proc.code).toBe(2);
     expect(proc.stderr).toMatch(/cannot make its directory \(ENOENT/);
   });
+
+  it('scan refuses an output directory or history it cannot make with exit 2, before any call', async () => {
+    const file = join(dir, 'plain-too');
+    writeFileSync(file, 'x');
+    const cache = ['--cache-dir', join(dir, 'cache')];
+    const out = await runCli([
+      'scan',
+      '--region',
+      'us-east-1',
+      '--output-dir',
+      join(file, 'out'),
+      ...cache,
+    ]);
+    expect(out.code).toBe(2);
+    expect(out.stderr).toMatch(
+      /cannot make the output directory .*plain-too\/out\/sboms \(ENOTDIR/
+    );
+    const hist = await runCli(
+      ['scan', '--region', 'us-east-1', '--output-dir', join(dir, 'o')].concat([
+        '--history',
+        '/proc/lamina-no-such-dir/h.db',
+        ...cache,
+      ])
+    );
+    expect(hist.code).toBe(2);
+    expect(hist.stderr).toMatch(/cannot make the directory of history .* \(ENOENT.*\[BAD_PATH\]/);
+  });
 });
 
 describe('-o FORMAT[=FILE]', () => {
