@@ -251,10 +251,15 @@ async function spoolOnce(
   } catch (err) {
     throw cacheError(err);
   }
+  // The temporary file's stream, closed before the file is removed: a stream destroyed while
+  // it still opens its file creates it afterwards, which would leave a partial file behind.
+  let sinkClosed: Promise<void> | undefined;
   try {
     const source = await open();
+    const sink = createWriteStream(temp);
+    sinkClosed = new Promise((done) => sink.once('close', () => done()));
     try {
-      await pipeline(source, stored, inflate, tar, createWriteStream(temp));
+      await pipeline(source, stored, inflate, tar, sink);
     } catch (err) {
       throw classify(err, stored.count, layer, what);
     }
@@ -286,6 +291,7 @@ async function spoolOnce(
     }
     return { layer, path, size: tar.count, cached: false };
   } finally {
+    await sinkClosed;
     await rm(temp, { force: true });
   }
 }

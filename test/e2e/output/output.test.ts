@@ -105,7 +105,7 @@ describe('-o FILE', () => {
     expect(proc.stderr).toMatch(/cannot make its directory \(ENOENT/);
   });
 
-  it('scan refuses an output directory or history it cannot make with exit 2, before any call', async () => {
+  it('scan refuses an output, cache or history directory it cannot make with exit 2, before any call', async () => {
     const file = join(dir, 'plain-too');
     writeFileSync(file, 'x');
     const cache = ['--cache-dir', join(dir, 'cache')];
@@ -127,6 +127,16 @@ describe('-o FILE', () => {
         '/proc/lamina-no-such-dir/h.db',
         ...cache,
       ])
+    );
+    const badCache = await runCli(
+      ['scan', '--region', 'us-east-1', '--output-dir', join(dir, 'o')].concat([
+        '--cache-dir',
+        '/proc/lamina-no-such-dir',
+      ])
+    );
+    expect(badCache.code).toBe(2);
+    expect(badCache.stderr).toMatch(
+      /cannot make the cache directory \/proc\/lamina-no-such-dir \(ENOENT/
     );
     expect(hist.code).toBe(2);
     expect(hist.stderr).toMatch(/cannot make the directory of history .* \(ENOENT.*\[BAD_PATH\]/);
