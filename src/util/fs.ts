@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { lstat, mkdir, open, realpath, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { lstat, realpath, rename, rm, stat, writeFile } from 'node:fs/promises';
 import {
   closeSync,
   constants,
@@ -51,26 +51,6 @@ const errnoOf = (err: unknown): string | undefined => (err as NodeJS.ErrnoExcept
  * 24 spin there); here each level is tried once, so that is the error thrown. EEXIST for
  * anything at `dir` that is not a directory, as Node's.
  */
-export async function makeDir(dir: string): Promise<void> {
-  try {
-    await mkdir(dir);
-  } catch (err) {
-    const code = errnoOf(err);
-    if (code === 'EEXIST') {
-      if (!(await stat(dir)).isDirectory()) throw err;
-      return;
-    }
-    const parent = dirname(dir);
-    if (code !== 'ENOENT' || parent === dir) throw err;
-    await makeDir(parent);
-    // Once more, now that the parent is there; another process may have made it meanwhile.
-    await mkdir(dir).catch((again: unknown) => {
-      if (errnoOf(again) !== 'EEXIST') throw again;
-    });
-  }
-}
-
-/** {@link makeDir} without leaving the main thread (see {@link writeFileAtomicSync}). */
 export function makeDirSync(dir: string): void {
   try {
     mkdirSync(dir);
@@ -83,12 +63,21 @@ export function makeDirSync(dir: string): void {
     const parent = dirname(dir);
     if (code !== 'ENOENT' || parent === dir) throw err;
     makeDirSync(parent);
+    // Once more, now that the parent is there; another process may have made it meanwhile.
     try {
       mkdirSync(dir);
     } catch (again) {
       if (errnoOf(again) !== 'EEXIST') throw again;
     }
   }
+}
+
+/**
+ * {@link makeDirSync} as a promise (a failure rejects). A few mkdir calls: through the thread
+ * pool they would cost more than they do here (see {@link writeFileAtomicSync}).
+ */
+export function makeDir(dir: string): Promise<void> {
+  return new Promise((done) => done(makeDirSync(dir)));
 }
 
 /** Write a file atomically (temp file + rename) so a failed run never leaves half a file. */
@@ -165,23 +154,12 @@ export function readBoundedSync(path: string, max: number): Buffer | undefined {
   }
 }
 
-/** {@link readBoundedSync} through the thread pool. */
-export async function readBounded(path: string, max: number): Promise<Buffer | undefined> {
-  const fh = await open(path, 'r');
-  try {
-    const chunks: Buffer[] = [];
-    let total = 0;
-    for (;;) {
-      const buf = Buffer.allocUnsafe(Math.min(65536, max + 1 - total));
-      const { bytesRead } = await fh.read(buf, 0, buf.length, null);
-      if (bytesRead === 0) return Buffer.concat(chunks, total);
-      chunks.push(buf.subarray(0, bytesRead));
-      total += bytesRead;
-      if (total > max) return undefined;
-    }
-  } finally {
-    await fh.close();
-  }
+/**
+ * {@link readBoundedSync} as a promise (a failure rejects). The files read so are small and
+ * bounded; a FIFO's writer is waited for on the main thread, as a shell's `<` would.
+ */
+export function readBounded(path: string, max: number): Promise<Buffer | undefined> {
+  return new Promise((done) => done(readBoundedSync(path, max)));
 }
 
 /** A fresh name beside `path`, opened exclusively: nothing planted there is written through. */
