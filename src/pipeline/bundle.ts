@@ -3,10 +3,11 @@
  * behind `lamina verify-bundle` (the sigstore-conformance client protocol,
  * https://github.com/sigstore/sigstore-conformance/blob/main/docs/cli_protocol.md).
  */
-import { readFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { open } from 'node:fs/promises';
 import { UsageError } from '../errors.js';
 import { readBounded } from '../util/fs.js';
-import { MAX_BUNDLE_BYTES } from '../verify/evidence.js';
+import { MAX_BUNDLE_BYTES, MAX_BYTES_FOR_SIGSTORE } from '../verify/evidence.js';
 import {
   verifyBundle,
   type BundleArtifact,
@@ -44,32 +45,95 @@ export interface BundleFileVerdict {
  * Read an input file; a bundle, key or trusted root at most `max` bytes (a device or FIFO is read
  * up to that bound, never forever).
  */
-async function readInput(path: string, what: string, max?: number): Promise<Buffer> {
+async function readInput(path: string, what: string, max: number): Promise<Buffer> {
   let bytes: Buffer | undefined;
   try {
-    bytes = max === undefined ? await readFile(path) : await readBounded(path, max);
+    bytes = await readBounded(path, max);
   } catch (e) {
-    throw new UsageError({
-      code: 'BAD_INPUT',
-      message: `cannot read ${what} ${path}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`,
-    });
+    throw unreadable(what, path, e);
   }
-  if (bytes === undefined)
-    throw new UsageError({
-      code: 'BAD_INPUT',
-      message: `${what} ${path} is larger than ${max} bytes: refused`,
-    });
+  if (bytes === undefined) throw tooLarge(what, path, max);
   return bytes;
 }
 
-async function readArtifact(arg: string): Promise<BundleArtifact> {
+const unreadable = (what: string, path: string, e: unknown): UsageError =>
+  new UsageError({
+    code: 'BAD_INPUT',
+    message: `cannot read ${what} ${path}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`,
+  });
+
+const tooLarge = (what: string, path: string, max: number): UsageError =>
+  new UsageError({
+    code: 'BAD_INPUT',
+    message: `${what} ${path} is larger than ${max} bytes: refused`,
+  });
+
+/**
+ * Largest artifact `verify-bundle` reads: far above any Lambda layer zip (50 MB uploaded,
+ * 250 MB unzipped), and a bound on a FIFO or device that never ends.
+ */
+export const MAX_ARTIFACT_BYTES = 4 * 1024 * 1024 * 1024;
+
+/** How much of an artifact is read: into memory, and at all. */
+export interface ArtifactBounds {
+  /** Up to this many bytes the artifact is verified from its bytes. */
+  inMemory: number;
+  /** Above `inMemory` it is verified by its sha256, hashed as it is read, up to this many. */
+  max: number;
+}
+
+const ARTIFACT_BOUNDS: ArtifactBounds = {
+  inMemory: MAX_BYTES_FOR_SIGSTORE,
+  max: MAX_ARTIFACT_BYTES,
+};
+
+/**
+ * The artifact named on the command line: `sha256:HEX`, or a file read once from start to end
+ * (a FIFO too). A small one is kept as bytes; a larger one only by its sha256, as `lamina verify`
+ * checks a layer over {@link MAX_BYTES_FOR_SIGSTORE} (digest mode, which cannot check an Ed25519
+ * key's signature: that bundle then fails, it is not read whole into memory).
+ * @throws UsageError BAD_ARGUMENT for a bad digest; BAD_INPUT for an unreadable file or one over
+ *   `bounds.max` bytes
+ */
+export async function readArtifact(
+  arg: string,
+  bounds: ArtifactBounds = ARTIFACT_BOUNDS
+): Promise<BundleArtifact> {
   if (arg.startsWith('sha256:')) {
     const hex = arg.slice('sha256:'.length);
     if (!/^[0-9a-fA-F]{64}$/.test(hex))
       throw new UsageError({ code: 'BAD_ARGUMENT', message: `bad digest ${arg}` });
     return { $case: 'digest', sha256: Buffer.from(hex, 'hex') };
   }
-  return { $case: 'bytes', bytes: await readInput(arg, 'artifact') };
+  let fh;
+  try {
+    fh = await open(arg, 'r');
+  } catch (e) {
+    throw unreadable('artifact', arg, e);
+  }
+  const hash = createHash('sha256');
+  let kept: Buffer[] | undefined = [];
+  let total = 0;
+  try {
+    const buf = Buffer.allocUnsafe(1024 * 1024);
+    for (;;) {
+      const { bytesRead } = await fh.read(buf, 0, buf.length, null);
+      if (bytesRead === 0) break;
+      total += bytesRead;
+      if (total > bounds.max) throw tooLarge('artifact', arg, bounds.max);
+      const chunk = buf.subarray(0, bytesRead);
+      hash.update(chunk);
+      if (kept && total <= bounds.inMemory) kept.push(Buffer.from(chunk));
+      else kept = undefined;
+    }
+  } catch (e) {
+    throw e instanceof UsageError ? e : unreadable('artifact', arg, e);
+  } finally {
+    await fh.close();
+  }
+  return kept
+    ? { $case: 'bytes', bytes: Buffer.concat(kept, total) }
+    : { $case: 'digest', sha256: hash.digest() };
 }
 
 /**

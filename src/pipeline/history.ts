@@ -2,7 +2,6 @@
  * The history use cases: record a scan (and `verify --all`'s verdicts) in the scan history,
  * compute what changed between two recorded scans, list and prune the history.
  */
-import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import {
@@ -116,8 +115,11 @@ export interface RecordVerificationOptions {
   db: string;
   verdicts: readonly Verdict[];
   signing: readonly SigningFact[];
-  /** The policy file the verdicts come from (its sha256 is recorded). */
-  policyFile: string;
+  /**
+   * `sha256:<hex>` of the policy file the verdicts come from, as verify read it
+   * (`VerifyOutcome.policyDigest`); without it the history says the policy is unknown.
+   */
+  policyDigest?: string;
   /** The regions verified: the scan they are recorded with must cover the same ones. */
   regions: readonly string[];
 }
@@ -131,13 +133,12 @@ export function recordVerificationHistory(options: RecordVerificationOptions): {
   db: string;
   scanId: number;
 } {
-  const policyDigest = `sha256:${createHash('sha256').update(readFileSync(options.policyFile)).digest('hex')}`;
   return withStore(options.db, false, (store) => {
     const scanId = scanToVerify(store, options.regions);
     store.recordVerification(scanId, {
       verdicts: options.verdicts,
       signing: options.signing,
-      policyDigest,
+      ...(options.policyDigest !== undefined ? { policyDigest: options.policyDigest } : {}),
     });
     return { db: store.path, scanId };
   });

@@ -2,7 +2,6 @@
  * Pin use cases: the pre-publish gate for a new layer version, the digest of a layer to pin,
  * and adding a pin to a policy file with its comments and layout kept.
  */
-import { readFileSync } from 'node:fs';
 import { UsageError } from '../errors.js';
 import { describeLayerVersion, layerVersionRecord } from '../fetch/aws/enumerate.js';
 import { failureError } from '../fetch/aws/errors.js';
@@ -10,6 +9,7 @@ import { codeSha256ToHex } from '../fetch/cache.js';
 import { RETRY } from '../fetch/retry.js';
 import { writeFileAtomic } from '../util/fs.js';
 import type { LayerFacts } from '../model/evidence.js';
+import { readPolicyBytes } from '../verify/policy/load.js';
 import { describeUndecided, findRule, selectRule } from '../verify/policy/match.js';
 import type { Pin } from '../verify/policy/types.js';
 import { addPinToPolicyText } from '../verify/policy/write-pin.js';
@@ -151,7 +151,11 @@ export async function addPinToPolicy(
   ruleIndex: number,
   pin: Pin
 ): Promise<{ added: boolean }> {
-  const { text, added } = addPinToPolicyText(readFileSync(policyFile, 'utf8'), ruleIndex, pin);
+  const { text, added } = addPinToPolicyText(
+    readPolicyBytes(policyFile).toString('utf8'),
+    ruleIndex,
+    pin
+  );
   if (added) await writeFileAtomic(policyFile, text);
   return { added };
 }

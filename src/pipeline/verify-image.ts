@@ -5,7 +5,6 @@
  * named by index pins fetched and checked, and everything handed to the pure image verifier;
  * AWS Signer signatures get GetRevocationStatus through the SDK.
  */
-import { readFileSync } from 'node:fs';
 import { UsageError } from '../errors.js';
 import { ClientFactory } from '../fetch/aws/clients.js';
 import { revocationStatusCall } from '../fetch/aws/signer.js';
@@ -28,6 +27,7 @@ import { verifyImage, type ImageEvidence } from '../verify/image.js';
 import type { FoundImageSignature } from '../verify/images/signers.js';
 import type { GetRevocationStatusFn } from '../verify/images/notation/aws-signer.js';
 import type { ImageDescriptor } from '../verify/images/types.js';
+import { readPolicyBytes } from '../verify/policy/load.js';
 import { describeUndecided, selectRule } from '../verify/policy/match.js';
 import type { ImagePin, LoadedPolicy } from '../verify/policy/types.js';
 import { addImagePinToPolicyText } from '../verify/policy/write-pin.js';
@@ -374,7 +374,11 @@ export async function addImagePinToPolicy(
   ruleIndex: number,
   pin: ImagePin & { digest: string }
 ): Promise<{ added: boolean }> {
-  const { text, added } = addImagePinToPolicyText(readFileSync(policyFile, 'utf8'), ruleIndex, pin);
+  const { text, added } = addImagePinToPolicyText(
+    readPolicyBytes(policyFile).toString('utf8'),
+    ruleIndex,
+    pin
+  );
   if (added) await writeFileAtomic(policyFile, text);
   return { added };
 }

@@ -19,4 +19,6 @@ export interface VerifyOutcome {
   notes: VerifyNote[];
   /** `verifyEstate` only: the AWS Signer status of each signed layer's job, for the history. */
   signing?: SigningFact[];
+  /** `verifyEstate` only: the policy file's digest as it was read (see LoadedPolicy.digest). */
+  policyDigest?: string;
 }

@@ -396,6 +396,7 @@ export async function verifyEstate(
       incomplete,
       notes: run.notes,
       signing: [...signing.values()].sort((a, b) => (a.jobArn < b.jobArn ? -1 : 1)),
+      ...(run.ctx.policy.digest !== undefined ? { policyDigest: run.ctx.policy.digest } : {}),
     };
   });
 }

@@ -169,7 +169,7 @@ const verify = command(
             db,
             verdicts: outcome.verdicts,
             signing: outcome.signing ?? [],
-            policyFile: values.policy,
+            ...(outcome.policyDigest !== undefined ? { policyDigest: outcome.policyDigest } : {}),
             regions,
           });
           io.stderr.write(

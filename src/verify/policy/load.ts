@@ -3,6 +3,7 @@
  * semantic checks → trusted roots loaded and digest-checked. Every problem found is reported
  * at once, each with its path and line, so a policy can be fixed in one pass.
  */
+import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -170,21 +171,29 @@ function readPolicyFile(path: string): Buffer {
 
 /** Read and load a policy file from disk. @throws PolicyError */
 export function loadPolicyFile(path: string, opts: LoadPolicyOptions = {}): LoadedPolicy {
-  let text: string;
+  const bytes = readPolicyBytes(path);
+  const digest = `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
+  return { ...loadPolicy(bytes.toString('utf8'), path, opts), digest };
+}
+
+/**
+ * A policy file's bytes, bounded as they are read: neither a huge file nor /dev/zero is read
+ * into memory (`lamina pin` reads the file it edits this way too).
+ * @throws PolicyError POLICY_NOT_FOUND, POLICY_TOO_LARGE
+ */
+export function readPolicyBytes(path: string): Buffer {
+  let bytes: Buffer | undefined;
   try {
-    // Bounded as it is read: neither a huge file nor /dev/zero is read into memory.
-    const bytes = readBoundedSync(path, MAX_POLICY_BYTES);
-    if (bytes === undefined) throw tooLarge(path);
-    text = bytes.toString('utf8');
+    bytes = readBoundedSync(path, MAX_POLICY_BYTES);
   } catch (cause) {
-    if (cause instanceof PolicyError) throw cause;
     throw new PolicyError({
       code: 'POLICY_NOT_FOUND',
       message: `cannot read policy ${path}`,
       cause,
     });
   }
-  return loadPolicy(text, path, opts);
+  if (bytes === undefined) throw tooLarge(path);
+  return bytes;
 }
 
 type At = (path: (string | number)[], message: string) => void;

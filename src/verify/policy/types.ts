@@ -228,4 +228,9 @@ export interface LoadedPolicy {
    * Absent for a policy not loaded from text.
    */
   lines?: ReadonlyMap<string, number>;
+  /**
+   * `sha256:<hex>` of the policy file's bytes as they were read (absent for a policy not loaded
+   * from a file): what a recorded verification names, without reading the file a second time.
+   */
+  digest?: string;
 }

@@ -3,6 +3,7 @@
  * against the local AWS endpoint (real SDK clients over HTTP), the estate scanned before and
  * after one change of each kind, the history in a real SQLite file.
  */
+import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -97,6 +98,17 @@ describe('scan --history and verify --all --history', () => {
     // event-stream is denied by the policy: the republished base v1 fails.
     expect(runs['verify-after']!.code).toBe(1);
     expect(runs['verify-after']!.stderr).toContain(`verdicts recorded with scan 2 in ${db}`);
+  });
+
+  it('names the policy of the verdicts by the digest of the bytes verify read', async () => {
+    const list = JSON.parse(
+      (await runCli(['history', 'list', '--db', db, '--format', 'json'])).stdout
+    ) as { scans: { verified: boolean; policyDigest: string | null }[] };
+    const digest = `sha256:${createHash('sha256').update(POLICY).digest('hex')}`;
+    expect(list.scans.map((s) => [s.verified, s.policyDigest])).toEqual([
+      [true, digest],
+      [true, digest],
+    ]);
   });
 });
 
