@@ -11,6 +11,7 @@ import { failureError, namesNothing, type ApiFailure } from '../fetch/aws/errors
 import type { FunctionInfo } from '../fetch/aws/function.js';
 import { fetchLayerZip, type FetchedLayer } from '../fetch/aws/layer.js';
 import type { RetryPlan } from '../fetch/retry.js';
+import { makeDir } from '../util/fs.js';
 import { resolveCacheDir, type AwsAccessOptions } from './options.js';
 
 /** What every AWS step of one run shares. */
@@ -20,17 +21,32 @@ export interface AwsSession {
   cache: ContentCache;
 }
 
-/** Run `fn` with a session; its clients are closed when it settles. */
+/**
+ * Run `fn` with a session; its clients are closed when it settles. With `downloads` (the
+ * default) the cache directory is made first.
+ * @throws UsageError BAD_ARGUMENT when the profile is not defined or the cache directory cannot
+ *   be made, before any call
+ */
 export async function withAwsSession<T>(
   access: AwsAccessOptions,
   retry: RetryPlan,
-  fn: (session: AwsSession) => Promise<T>
+  fn: (session: AwsSession) => Promise<T>,
+  { downloads = true }: { downloads?: boolean } = {}
 ): Promise<T> {
   // An undefined profile is a usage error before any call, not a failure of each call.
   await requireProfile(access.aws?.profile);
+  const root = resolveCacheDir(access.cacheDir);
+  // Likewise a cache that cannot be made: not one failed download per zip, each retried.
+  if (downloads)
+    await makeDir(root).catch((err: unknown) => {
+      throw new UsageError({
+        code: 'BAD_ARGUMENT',
+        message: `cannot make the cache directory ${root} (${(err as Error).message})`,
+      });
+    });
   const factory = new ClientFactory(access.aws ?? {});
   try {
-    return await fn({ factory, retry, cache: new ContentCache(resolveCacheDir(access.cacheDir)) });
+    return await fn({ factory, retry, cache: new ContentCache(root) });
   } finally {
     factory.destroy();
   }

@@ -128,8 +128,12 @@ export async function layerPin(options: LayerPinOptions): Promise<LayerPin> {
   const arn = options.input;
   const lv = layerVersionRecord(arn);
   if (!lv) throw notALayerVersionArn(arn);
-  const got = await withAwsSession(options, RETRY.lookup, (s) =>
-    describeLayerVersion(s.factory, lv, s.retry.api)
+  const got = await withAwsSession(
+    options,
+    RETRY.lookup,
+    (s) => describeLayerVersion(s.factory, lv, s.retry.api),
+    // A description only: nothing is downloaded.
+    { downloads: false }
   );
   if ('code' in got) throw namedInputError(got);
   const hex = codeSha256ToHex(got.codeSha256);

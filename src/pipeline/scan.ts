@@ -142,18 +142,13 @@ export async function scanEstate(options: ScanOptions): Promise<ScanOutcome> {
     };
     const sbomDir = join(resolve(options.outDir), 'sboms');
     // Before any call: a directory that cannot be made is its path's fault, not one failed
-    // download per layer zip, each retried.
-    const dirs = [
-      ['output directory', sbomDir],
-      ['cache directory', session.cache.root],
-    ] as const;
-    for (const [what, dir] of dirs)
-      await makeDir(dir).catch((err: unknown) => {
-        throw new UsageError({
-          code: 'BAD_ARGUMENT',
-          message: `cannot make the ${what} ${dir} (${(err as Error).message})`,
-        });
+    // write per layer zip (the session made the cache directory).
+    await makeDir(sbomDir).catch((err: unknown) => {
+      throw new UsageError({
+        code: 'BAD_ARGUMENT',
+        message: `cannot make the output directory ${sbomDir} (${(err as Error).message})`,
       });
+    });
     const ctx: ContentContext = { session, limits, sbomDir, stats, reuse };
 
     // Content work starts as each layer version's content is known, while listing goes on,

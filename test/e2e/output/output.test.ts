@@ -141,6 +141,30 @@ describe('-o FILE', () => {
     expect(hist.code).toBe(2);
     expect(hist.stderr).toMatch(/cannot make the directory of history .* \(ENOENT.*\[BAD_PATH\]/);
   });
+
+  it('verify and sbom of AWS inputs refuse a cache directory they cannot make with exit 2, before any call', async () => {
+    const policy = join(dir, 'deny.yaml');
+    writeFileSync(policy, 'version: 1\ndefault: deny\n');
+    // A call would fail otherwise (nothing listens there, no credentials): exit 3, not 2.
+    const flags = ['--region', 'us-east-1', '--endpoint-url', 'http://127.0.0.1:9'];
+    const cache = ['--cache-dir', '/proc/lamina-no-such-dir'];
+    const layer = 'arn:aws:lambda:us-east-1:123456789012:layer:utils:1';
+    for (const argv of [
+      ['verify', '--all', '--policy', policy],
+      ['verify', layer, '--policy', policy],
+      ['sbom', '--function', 'fn'],
+      ['sbom', layer],
+    ]) {
+      const r = await runCli([...argv, ...flags, ...cache]);
+      expect(r.code, argv.join(' ')).toBe(2);
+      expect(r.stderr).toMatch(
+        /cannot make the cache directory \/proc\/lamina-no-such-dir \(ENOENT/
+      );
+      // The same without the bad cache directory gets as far as a call.
+      const called = await runCli([...argv, ...flags, '--cache-dir', join(dir, 'cache')]);
+      expect(called.code, argv.join(' ')).toBe(3);
+    }
+  });
 });
 
 describe('-o FORMAT[=FILE]', () => {
