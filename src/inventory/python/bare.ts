@@ -31,7 +31,8 @@ function importableDirs(dirs: readonly string[]): boolean {
 }
 
 /**
- * The top-level modules among `entries` (layer-relative paths, sorted) that `claimed` says no
+ * The top-level modules among `entries` (paths relative to the source's root, sorted; the site
+ * directories under `prefix`: `opt/` in an image) that `claimed` says no
  * distribution claims. `claimed` is asked with the path a distribution's files would claim: the
  * module file's own path, or the package directory's with a trailing '/'. A directory counts
  * when it holds a module file at an importable depth (`python/bin/` of console scripts does not);
@@ -41,14 +42,16 @@ function importableDirs(dirs: readonly string[]): boolean {
  */
 export function barePythonModules(
   entries: Iterable<{ path: string; kind: string }>,
-  claimed: (path: string) => boolean
+  claimed: (path: string) => boolean,
+  prefix = ''
 ): BarePythonModule[] {
   const out = new Map<string, BarePythonModule>();
   for (const e of entries) {
     if (e.kind !== 'file' && e.kind !== 'symlink') continue;
-    const m = IN_SITE.exec(e.path);
+    if (!e.path.startsWith(prefix)) continue;
+    const m = IN_SITE.exec(e.path.slice(prefix.length));
     if (!m) continue;
-    const site = m[1]!;
+    const site = `${prefix}${m[1]!}`;
     const parts = m[2]!.split('/');
     const base = parts[parts.length - 1]!;
     const file = MODULE_FILE.exec(base);

@@ -157,4 +157,39 @@ describe('pythonCataloger', () => {
       ['BYTECODE_NOT_VERIFIED', 'python/__pycache__/six.cpython-312.pyc'],
     ]);
   });
+
+  it("in an image, checks /opt/python as a layer's python/, and bare modules there are recorded", async () => {
+    const six = ['Metadata-Version: 2.1', 'Name: six', 'Version: 1.17.0', '', ''].join('\n');
+    const files: Record<string, MemoryFile> = {
+      'opt/python/six-1.17.0.dist-info/METADATA': six,
+      'opt/python/six-1.17.0.dist-info/RECORD': 'six.py,,\nsix-1.17.0.dist-info/METADATA,,\n',
+      'opt/python/six.py': SRC,
+      'opt/python/__pycache__/six.cpython-312.pyc': pyc(1),
+      'opt/python/lib/python3.12/site-packages/evil.py': SRC,
+      'opt/python/lib/python3.12/site-packages/__pycache__/evil.cpython-312.pyc': timestamp(10),
+      // A python/ directory at the image's root is not where Lambda looks.
+      'python/x.py': SRC,
+      'python/__pycache__/x.cpython-312.pyc': pyc(1),
+    };
+    const image = await runCataloger(pythonCataloger, new MemorySource('img', files), {
+      layerDigest: 'b'.repeat(64),
+      root: 'image',
+    });
+    expect(image.packages.map((p) => [p.name, p.version ?? null])).toEqual([
+      ['six', '1.17.0'],
+      ['evil', null],
+    ]);
+    expect(image.findings.map((f) => [f.code, f.path])).toEqual([
+      ['BYTECODE_NOT_VERIFIED', 'opt/python/__pycache__/six.cpython-312.pyc'],
+      [
+        'BYTECODE_NOT_VERIFIED',
+        'opt/python/lib/python3.12/site-packages/__pycache__/evil.cpython-312.pyc',
+      ],
+    ]);
+    // The same files in a layer zip: its own python/ is the site directory, not opt/python/.
+    const layer = await runCataloger(pythonCataloger, new MemorySource('zip', files), {
+      layerDigest: 'b'.repeat(64),
+    });
+    expect(layer.findings.map((f) => f.path)).toEqual(['python/__pycache__/x.cpython-312.pyc']);
+  });
 });

@@ -11,7 +11,7 @@ import { parseRecord, recordPathInLayer, verifyRecordFiles, type RecordCheck } f
 import { parseRequirement, parseRequiresTxt, type Requirement } from './requirements.js';
 import { barePythonModules, type BarePythonModule } from './bare.js';
 import { bytecodeFindings } from './bytecode.js';
-import { LAMBDA_SITE, PYTHON_GLOBS } from './globs.js';
+import { isLambdaSite, PYTHON_GLOBS, sitePrefix } from './globs.js';
 
 const NAME = PYTHON_GLOBS.name;
 
@@ -57,12 +57,17 @@ async function catalog(ctx: CatalogContext): Promise<CatalogResult> {
   // The module files as matched (under a link's path when a link puts them in a site directory)
   // and the links themselves.
   const claims = siteClaims(found);
-  for (const m of barePythonModules(filesAndLinks(ctx.matches, entries), (p) => claims.has(p)))
+  const prefix = sitePrefix(ctx.root);
+  for (const m of barePythonModules(
+    filesAndLinks(ctx.matches, entries),
+    (p) => claims.has(p),
+    prefix
+  ))
     result.packages.push(bareModulePackage(m, ctx.layerDigest));
   // Bytecode Python may run instead of the sources the RECORD check hashed; a pyc that is a
   // link too (Python follows it).
   const pycs = filesAndLinks(ctx.matches, entries).filter(
-    (e) => e.path.startsWith('python/') && e.path.endsWith('.pyc')
+    (e) => e.path.startsWith(`${prefix}python/`) && e.path.endsWith('.pyc')
   );
   result.findings.push(...(await bytecodeFindings(ctx.source, pycs)));
   return result;
@@ -125,11 +130,11 @@ function sitePath(ctx: CatalogContext, path: string): string {
     const meta = layout === 'egg-info-file' ? p : posix.dirname(p);
     return layout === 'egg' ? parent(parent(meta)) : parent(meta);
   };
-  if (LAMBDA_SITE.test(siteOf(path)) || !ctx.links.hasLinks) return path;
+  if (isLambdaSite(siteOf(path), ctx.root) || !ctx.links.hasLinks) return path;
   const real = ctx.links.resolve(path);
   const alias = ctx.links
     .aliases(real.ok ? real.path : path)
-    .find((a) => layoutOf(a) === layoutOf(path) && LAMBDA_SITE.test(siteOf(a)));
+    .find((a) => layoutOf(a) === layoutOf(path) && isLambdaSite(siteOf(a), ctx.root));
   return alias ?? path;
 }
 

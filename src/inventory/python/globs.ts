@@ -1,4 +1,5 @@
 import type { CatalogerGlobs } from '../cataloger.js';
+import type { SourceRoot } from '../binary/ownership.js';
 
 /** Installed distributions' metadata: what the Python cataloger parses. */
 export const PYTHON_METADATA_GLOBS: readonly string[] = [
@@ -15,7 +16,10 @@ export const PYTHON_METADATA_GLOBS: readonly string[] = [
  */
 export const PYTHON_GLOBS: CatalogerGlobs = {
   name: 'python-installed',
-  globs: [...PYTHON_METADATA_GLOBS, 'python/**/*.py', 'python/**/*.pyc', 'python/**/*.so'],
+  globs: [
+    ...PYTHON_METADATA_GLOBS,
+    ...['python/', 'opt/python/'].flatMap((d) => ['py', 'pyc', 'so'].map((x) => `${d}**/*.${x}`)),
+  ],
 };
 
 /**
@@ -24,3 +28,17 @@ export const PYTHON_GLOBS: CatalogerGlobs = {
  * their `.pth` files (https://docs.python.org/3/library/site.html).
  */
 export const LAMBDA_SITE = /^python(?:\/lib\/python\d+(?:\.\d+)?\/site-packages)?$/;
+
+/**
+ * What comes before Lambda's site directories in a source: nothing in a layer (mounted at
+ * `/opt`), `opt/` in an image file system (layer-style content copied under `/opt`).
+ */
+export function sitePrefix(root: SourceRoot): string {
+  return root === 'image' ? 'opt/' : '';
+}
+
+/** Whether `dir` is one of Lambda's site directories in a source with this root. */
+export function isLambdaSite(dir: string, root: SourceRoot): boolean {
+  const prefix = sitePrefix(root);
+  return dir.startsWith(prefix) && LAMBDA_SITE.test(dir.slice(prefix.length));
+}
