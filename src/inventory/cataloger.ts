@@ -40,6 +40,11 @@ export interface CatalogContext {
    * root-relative or absolute paths, or bare names the loader searches for.
    */
   loaded?: readonly string[];
+  /**
+   * Image root only: the function's code directory, root-relative (`var/task`, or the config's
+   * `LAMBDA_TASK_ROOT` or WorkingDir), which the runtimes put on their search paths.
+   */
+  taskRoot?: string;
 }
 
 export type { SourceRoot } from './binary/ownership.js';

@@ -19,6 +19,8 @@ export interface InventoryOptions {
   root?: SourceRoot;
   /** Image root only: what the image's configuration loads or runs (see CatalogContext.loaded). */
   loaded?: readonly string[];
+  /** Image root only: the function's code directory (see CatalogContext.taskRoot). */
+  taskRoot?: string;
 }
 
 /**
@@ -66,6 +68,7 @@ export async function buildInventory(
         earlier: packages,
         root: options.root ?? 'layer',
         ...(options.loaded ? { loaded: options.loaded } : {}),
+        ...(options.taskRoot !== undefined ? { taskRoot: options.taskRoot } : {}),
       });
       for (const p of result.packages) relocate(p, links);
       packages.push(...result.packages);

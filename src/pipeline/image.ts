@@ -447,6 +447,7 @@ async function inventoryFileSystem(
     limits,
     root: 'image',
     loaded: run.loaded,
+    taskRoot: run.taskRoot,
   });
   attributeImagePackages(inventory.packages, fs, { taskRoot: run.taskRoot });
   return inventory;

@@ -65,9 +65,11 @@ async function catalog(ctx: CatalogContext): Promise<CatalogResult> {
   ))
     result.packages.push(bareModulePackage(m, ctx.layerDigest));
   // Bytecode Python may run instead of the sources the RECORD check hashed; a pyc that is a
-  // link too (Python follows it).
+  // link too (Python follows it). In an image, the function's directory is on sys.path too.
+  const searched = [`${prefix}python/`];
+  if (ctx.root === 'image' && ctx.taskRoot) searched.push(`${ctx.taskRoot}/`);
   const pycs = filesAndLinks(ctx.matches, entries).filter(
-    (e) => e.path.startsWith(`${prefix}python/`) && e.path.endsWith('.pyc')
+    (e) => e.path.endsWith('.pyc') && searched.some((d) => e.path.startsWith(d))
   );
   result.findings.push(...(await bytecodeFindings(ctx.source, pycs)));
   return result;

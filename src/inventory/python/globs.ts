@@ -18,7 +18,9 @@ export const PYTHON_GLOBS: CatalogerGlobs = {
   name: 'python-installed',
   globs: [
     ...PYTHON_METADATA_GLOBS,
-    ...['python/', 'opt/python/'].flatMap((d) => ['py', 'pyc', 'so'].map((x) => `${d}**/*.${x}`)),
+    ...['python/', 'opt/python/'].flatMap((d) => ['py', 'so'].map((x) => `${d}**/*.${x}`)),
+    // Every pyc: in an image the function's directory, wherever its config puts it, too.
+    '**/*.pyc',
   ],
 };
 

@@ -6,10 +6,11 @@
  * not, except a checked hash-based pyc, which lamina reports without computing the hash.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, utimesSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { makeImage, makeLayer, REF_NAME, writeLayout } from '../../../scripts/lib/ociwriter.mjs';
 import { runCli } from '../helpers/cli.js';
 
 // The same length, so a timestamp pyc of one records the size of the other.
@@ -97,5 +98,44 @@ describe('pycs as CPython loads them', () => {
     const root = layer('CHECKED_HASH');
     expect(pythonRanBytecode(root)).toBe(false);
     expect(await laminaReports(root)).toBe(true);
+  });
+});
+
+describe('pycs in a container image', () => {
+  it('reports those Python may run from /opt/python and the function directory, not the runtime', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lamina-pyc-image-'));
+    compile(dir, CHANGED, join(dir, 'c.pyc'), 'UNCHECKED_HASH');
+    const pyc = readFileSync(join(dir, 'c.pyc'));
+    const files: [string, string | Buffer][] = [
+      ['opt/python/mod.py', ORIGINAL],
+      [`opt/python/__pycache__/mod.${TAG}.pyc`, pyc],
+      ['srv/fn/app.py', ORIGINAL],
+      [`srv/fn/__pycache__/app.${TAG}.pyc`, pyc],
+      // The runtime's own (the base image's), and a directory Python does not search.
+      ['var/lang/lib/python3.12/os.py', ORIGINAL],
+      [`var/lang/lib/python3.12/__pycache__/os.${TAG}.pyc`, pyc],
+      ['var/task/app.py', ORIGINAL],
+      [`var/task/__pycache__/app.${TAG}.pyc`, pyc],
+    ];
+    const image = makeImage({
+      layers: [makeLayer(files.map(([name, data]) => ({ name, data })))],
+      // The function's directory is the config's, not /var/task.
+      config: { Env: ['LAMBDA_TASK_ROOT=/srv/fn'], WorkingDir: '/srv/fn' },
+    });
+    const layout = join(dir, 'oci');
+    const manifest = image.manifest.descriptor.digest;
+    writeLayout(layout, {
+      blobs: new Map([...image.blobs, [manifest, image.manifest.bytes]]),
+      entries: [{ ...image.manifest.descriptor, annotations: { [REF_NAME]: 'latest' } }],
+    });
+    const r = await runCli(['sbom', `oci:${layout}:latest`, '-o', join(dir, 'sbom.json')]);
+    expect(r.code).toBe(0);
+    const reported = [...r.stderr.matchAll(/BYTECODE_NOT_VERIFIED[^\n]*?(\S+\.pyc)/g)].map(
+      (m) => m[1]
+    );
+    expect(reported.sort()).toEqual([
+      `opt/python/__pycache__/mod.${TAG}.pyc`,
+      `srv/fn/__pycache__/app.${TAG}.pyc`,
+    ]);
   });
 });
