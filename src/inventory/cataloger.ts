@@ -50,6 +50,15 @@ export interface CatalogContext {
 export type { SourceRoot } from './binary/ownership.js';
 import type { SourceRoot } from './binary/ownership.js';
 
+/**
+ * What comes before Lambda's `/opt` directories (`python/`, `ruby/lib/`) in a source: nothing
+ * in a layer (mounted at `/opt`), `opt/` in an image file system (layer-style content copied
+ * under `/opt`).
+ */
+export function optPrefix(root: SourceRoot): string {
+  return root === 'image' ? 'opt/' : '';
+}
+
 const picomatch = requireCjs('picomatch') as typeof Picomatch;
 
 export interface CatalogResult {

@@ -3,7 +3,13 @@ import type { Finding } from '../../model/finding.js';
 import { newPackage, type Package } from '../../model/package.js';
 import type { FileEntry } from '../../unpack/source.js';
 import type { CatalogContext, CatalogResult, Cataloger } from '../cataloger.js';
-import { filesAndLinks, parseErrorFinding, perEntry, unclaimedModule } from '../cataloger.js';
+import {
+  filesAndLinks,
+  optPrefix,
+  parseErrorFinding,
+  perEntry,
+  unclaimedModule,
+} from '../cataloger.js';
 import { pep503, pypiPurl } from '../purl.js';
 import { pythonLicenses } from './license.js';
 import { CoreMetadata } from './metadata.js';
@@ -11,7 +17,7 @@ import { parseRecord, recordPathInLayer, verifyRecordFiles, type RecordCheck } f
 import { parseRequirement, parseRequiresTxt, type Requirement } from './requirements.js';
 import { barePythonModules, type BarePythonModule } from './bare.js';
 import { bytecodeFindings } from './bytecode.js';
-import { isLambdaSite, PYTHON_GLOBS, sitePrefix } from './globs.js';
+import { isLambdaSite, PYTHON_GLOBS } from './globs.js';
 
 const NAME = PYTHON_GLOBS.name;
 
@@ -57,7 +63,7 @@ async function catalog(ctx: CatalogContext): Promise<CatalogResult> {
   // The module files as matched (under a link's path when a link puts them in a site directory)
   // and the links themselves.
   const claims = siteClaims(found);
-  const prefix = sitePrefix(ctx.root);
+  const prefix = optPrefix(ctx.root);
   for (const m of barePythonModules(
     filesAndLinks(ctx.matches, entries),
     (p) => claims.has(p),

@@ -1,5 +1,4 @@
-import type { CatalogerGlobs } from '../cataloger.js';
-import type { SourceRoot } from '../binary/ownership.js';
+import { optPrefix, type CatalogerGlobs, type SourceRoot } from '../cataloger.js';
 
 /** Installed distributions' metadata: what the Python cataloger parses. */
 export const PYTHON_METADATA_GLOBS: readonly string[] = [
@@ -31,16 +30,8 @@ export const PYTHON_GLOBS: CatalogerGlobs = {
  */
 export const LAMBDA_SITE = /^python(?:\/lib\/python\d+(?:\.\d+)?\/site-packages)?$/;
 
-/**
- * What comes before Lambda's site directories in a source: nothing in a layer (mounted at
- * `/opt`), `opt/` in an image file system (layer-style content copied under `/opt`).
- */
-export function sitePrefix(root: SourceRoot): string {
-  return root === 'image' ? 'opt/' : '';
-}
-
 /** Whether `dir` is one of Lambda's site directories in a source with this root. */
 export function isLambdaSite(dir: string, root: SourceRoot): boolean {
-  const prefix = sitePrefix(root);
+  const prefix = optPrefix(root);
   return dir.startsWith(prefix) && LAMBDA_SITE.test(dir.slice(prefix.length));
 }

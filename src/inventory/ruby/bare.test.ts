@@ -97,4 +97,22 @@ describe('rubyCataloger and libraries on RUBYLIB', () => {
       ['pkg:gem/thing', ['vendor/rb/thing.rb', 'ruby/lib/thing.rb']],
     ]);
   });
+
+  it("in an image, finds them on /opt/ruby/lib, not in a ruby/lib at the image's root", async () => {
+    const files = {
+      'opt/ruby/lib/evil.rb': 'system("id")\n',
+      'ruby/lib/elsewhere.rb': 'module Elsewhere; end\n',
+    };
+    const image = await runCataloger(rubyCataloger, new MemorySource('img', files), {
+      layerDigest: 'c'.repeat(64),
+      root: 'image',
+    });
+    expect(
+      image.packages.map((p) => [p.purl, p.installDir, p.findings.map((f) => f.code)])
+    ).toEqual([['pkg:gem/evil', 'opt/ruby/lib', ['METADATA_INCOMPLETE']]]);
+    const layer = await runCataloger(rubyCataloger, new MemorySource('zip', files), {
+      layerDigest: 'c'.repeat(64),
+    });
+    expect(layer.packages.map((p) => p.purl)).toEqual(['pkg:gem/elsewhere']);
+  });
 });

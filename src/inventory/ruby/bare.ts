@@ -7,7 +7,7 @@
 
 import type { BareModule } from '../cataloger.js';
 
-/** Where a Lambda layer's `RUBYLIB` directory is, layer-relative. */
+/** Where a Lambda layer's `RUBYLIB` directory is, layer-relative (in an image: under `opt/`). */
 export const RUBYLIB = 'ruby/lib';
 
 /** A library `require` loads from `RUBYLIB` (`name`: the file's `require` name, or the directory's). */
@@ -17,15 +17,16 @@ export type BareRubyLibrary = BareModule;
 const LIBRARY_FILE = /^(.+)\.(?:rb|so)$/;
 
 /**
- * The libraries among `entries` (layer-relative, sorted): each library file directly in
- * `ruby/lib/`, and each top-level directory there holding library files at any depth. A link
- * directly in `ruby/lib/` counts as the library it names (Ruby follows it).
+ * The libraries among `entries` (sorted): each library file directly in `rubylib` (`ruby/lib`
+ * in a layer, `opt/ruby/lib` in an image), and each top-level directory there holding library
+ * files at any depth. A link directly in it counts as the library it names (Ruby follows it).
  */
 export function bareRubyLibraries(
-  entries: Iterable<{ path: string; kind: string }>
+  entries: Iterable<{ path: string; kind: string }>,
+  rubylib = RUBYLIB
 ): BareRubyLibrary[] {
   const out = new Map<string, BareRubyLibrary>();
-  const prefix = `${RUBYLIB}/`;
+  const prefix = `${rubylib}/`;
   for (const e of entries) {
     if ((e.kind !== 'file' && e.kind !== 'symlink') || !e.path.startsWith(prefix)) continue;
     const parts = e.path.slice(prefix.length).split('/');

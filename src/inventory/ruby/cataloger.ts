@@ -3,6 +3,7 @@ import type { Finding } from '../../model/finding.js';
 import {
   filesAndLinks,
   globMatcher,
+  optPrefix,
   parseErrorFinding,
   perEntry,
   type Cataloger,
@@ -60,14 +61,15 @@ export const rubyCataloger: Cataloger = {
       }
     }
     // require loads these too, with nothing to say what they are: recorded by name, no version.
-    for (const lib of bareRubyLibraries(filesAndLinks(ctx.matches, ctx.source.entries())))
-      result.packages.push(bareLibraryPackage(lib, ctx.layerDigest));
+    const rubylib = `${optPrefix(ctx.root)}${RUBYLIB}`;
+    for (const lib of bareRubyLibraries(filesAndLinks(ctx.matches, ctx.source.entries()), rubylib))
+      result.packages.push(bareLibraryPackage(lib, ctx.layerDigest, rubylib));
     return result;
   },
 };
 
 /** A library on `RUBYLIB`, with no gem specification (see unclaimedModule). */
-function bareLibraryPackage(lib: BareRubyLibrary, layerDigest: string): Package {
+function bareLibraryPackage(lib: BareRubyLibrary, layerDigest: string, rubylib: string): Package {
   const what =
     lib.kind === 'file'
       ? `${lib.path} is on RUBYLIB with no gem specification`
@@ -78,7 +80,7 @@ function bareLibraryPackage(lib: BareRubyLibrary, layerDigest: string): Package 
     purl: gemPurl(lib.name, undefined),
     foundBy: NAME,
     layerDigest,
-    installDir: RUBYLIB,
+    installDir: rubylib,
     properties: { 'gem:specification': 'missing' },
     message: `${what}, yet require '${loads}' loads it: recorded as ${lib.name} with no version`,
   });

@@ -9,5 +9,8 @@ export const GEMSPEC_GLOBS: readonly string[] = ['**/specifications/*.gemspec'];
  */
 export const RUBY_GLOBS: CatalogerGlobs = {
   name: 'ruby-installed-gemspec',
-  globs: [...GEMSPEC_GLOBS, 'ruby/lib/**/*.rb', 'ruby/lib/**/*.so'],
+  globs: [
+    ...GEMSPEC_GLOBS,
+    ...['ruby/lib/', 'opt/ruby/lib/'].flatMap((d) => [`${d}**/*.rb`, `${d}**/*.so`]),
+  ],
 };
