@@ -14,11 +14,6 @@ import {
 } from '../../pipeline/verify.js';
 import { escapeTerminal } from '../../util/escape.js';
 import { isImageInput } from '../../pipeline/image-input.js';
-import {
-  checkVerificationHistory,
-  defaultHistoryPath,
-  recordVerificationHistory,
-} from '../../pipeline/history.js';
 import { VERDICT_FORMATS, renderVerdicts } from '../../report/verdicts.js';
 import { EXIT } from '../exit.js';
 import { AWS_ENV, command, type Command } from '../command.js';
@@ -158,14 +153,17 @@ const verify = command(
       } else {
         const regions = await flags.regions(values.region, values.profile);
         if (regions.length === 0) throw flags.noRegion(true);
+        // The history (SQLite, the estate analysis its changes use) loads only when asked for.
+        const history =
+          values.history === undefined ? undefined : await import('../../pipeline/history.js');
         const db =
-          values.history === undefined
+          history === undefined || values.history === undefined
             ? undefined
-            : flags.historyDb(values.history, defaultHistoryPath);
-        if (db !== undefined) checkVerificationHistory(db, regions);
+            : flags.historyDb(values.history, history.defaultHistoryPath);
+        if (history && db !== undefined) history.checkVerificationHistory(db, regions);
         outcome = await verifyEstate({ ...aws, regions });
-        if (db !== undefined) {
-          const rec = recordVerificationHistory({
+        if (history && db !== undefined) {
+          const rec = history.recordVerificationHistory({
             db,
             verdicts: outcome.verdicts,
             signing: outcome.signing ?? [],

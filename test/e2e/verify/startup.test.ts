@@ -1,6 +1,7 @@
 /**
- * What `lamina verify` and `lamina gate` of a local zip load: no AWS SDK client, no image verifier and no
- * CycloneDX writer (it reads nothing from AWS and writes no SBOM), the policy schema's validator
+ * What `lamina verify` and `lamina gate` of a local zip load: no AWS SDK client, no image verifier,
+ * no scan history and no CycloneDX writer (it reads nothing from AWS, records nothing and writes
+ * no SBOM), the policy schema's validator
  * compiled ahead of time (ajv's runtime helpers, not its compiler), and its CommonJS packages (the
  * policy reader's yaml, Sigstore) through `require`, none as an ES module, which would
  * make Node parse each a second time to find its export names (util/cjs.ts). Its cost is
@@ -57,7 +58,7 @@ describe('lamina verify and gate start-up', () => {
       ).toEqual([]);
       expect(
         ['src/pipeline/verify-image.js', 'src/fetch/image/layout.js']
-          .concat(['src/pipeline/verify-image-functions.js'])
+          .concat(['src/pipeline/verify-image-functions.js', 'src/pipeline/history.js'])
           .filter((m) => loaded.modules.has(m))
       ).toEqual([]);
     }
