@@ -192,4 +192,28 @@ describe('pythonCataloger', () => {
     });
     expect(layer.findings.map((f) => f.path)).toEqual(['python/__pycache__/x.cpython-312.pyc']);
   });
+
+  it('finds a pyc a linked directory puts in a site directory, in a layer and in an image', async () => {
+    const files = (site: string): Record<string, MemoryFile> => ({
+      [site]: { symlink: site.startsWith('opt/') ? '../vendor/py' : 'vendor/py' },
+      'vendor/py/m.py': SRC,
+      'vendor/py/__pycache__/m.cpython-312.pyc': pyc(1),
+    });
+    for (const [site, root] of [
+      ['python', 'layer'],
+      ['opt/python', 'image'],
+    ] as const) {
+      const { findings } = await runCataloger(
+        pythonCataloger,
+        new MemorySource('py', files(site)),
+        {
+          layerDigest: 'b'.repeat(64),
+          root,
+        }
+      );
+      expect(findings.map((f) => [f.code, f.path])).toEqual([
+        ['BYTECODE_NOT_VERIFIED', `${site}/__pycache__/m.cpython-312.pyc`],
+      ]);
+    }
+  });
 });

@@ -74,9 +74,15 @@ async function catalog(ctx: CatalogContext): Promise<CatalogResult> {
   // link too (Python follows it). In an image, the function's directory is on sys.path too.
   const searched = [`${prefix}python/`];
   if (ctx.root === 'image' && ctx.taskRoot) searched.push(`${ctx.taskRoot}/`);
-  const pycs = filesAndLinks(ctx.matches, entries).filter(
-    (e) => e.path.endsWith('.pyc') && searched.some((d) => e.path.startsWith(d))
-  );
+  const pycs: FileEntry[] = [];
+  for (const e of filesAndLinks(ctx.matches, entries)) {
+    if (!e.path.endsWith('.pyc')) continue;
+    // Every path Python reaches it by: a pyc elsewhere that a linked directory puts in a site
+    // directory is matched under its own path (the glob takes every pyc).
+    const paths = e.kind === 'file' ? [e.path, ...ctx.links.aliases(e.path)] : [e.path];
+    for (const path of paths)
+      if (searched.some((d) => path.startsWith(d))) pycs.push(path === e.path ? e : { ...e, path });
+  }
   result.findings.push(...(await bytecodeFindings(ctx.source, pycs)));
   return result;
 }

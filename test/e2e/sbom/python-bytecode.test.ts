@@ -116,9 +116,17 @@ describe('pycs in a container image', () => {
       [`var/lang/lib/python3.12/__pycache__/os.${TAG}.pyc`, pyc],
       ['var/task/app.py', ORIGINAL],
       [`var/task/__pycache__/app.${TAG}.pyc`, pyc],
+      // Put on sys.path by an absolute link: reached as opt/python/lib/python3.12/site-packages.
+      ['var/lib/hidden/h.py', ORIGINAL],
+      [`var/lib/hidden/__pycache__/h.${TAG}.pyc`, pyc],
     ];
+    const link = {
+      name: 'opt/python/lib/python3.12/site-packages',
+      type: 'symlink' as const,
+      linkname: '/var/lib/hidden',
+    };
     const image = makeImage({
-      layers: [makeLayer(files.map(([name, data]) => ({ name, data })))],
+      layers: [makeLayer([...files.map(([name, data]) => ({ name, data })), link])],
       // The function's directory is the config's, not /var/task.
       config: { Env: ['LAMBDA_TASK_ROOT=/srv/fn'], WorkingDir: '/srv/fn' },
     });
@@ -135,6 +143,7 @@ describe('pycs in a container image', () => {
     );
     expect(reported.sort()).toEqual([
       `opt/python/__pycache__/mod.${TAG}.pyc`,
+      `opt/python/lib/python3.12/site-packages/__pycache__/h.${TAG}.pyc`,
       `srv/fn/__pycache__/app.${TAG}.pyc`,
     ]);
   });
