@@ -260,6 +260,25 @@ export function filesAndLinks(
 }
 
 /**
+ * `entries` and, for each file, every other path a runtime reaches it by through links, in path
+ * order. A file matched under its own path (in a layer, `opt/python/x.py`, which the image globs
+ * take) is then also seen where a link puts it (`python -> opt/python`), where a runtime looks.
+ */
+export function withLinkPaths(entries: readonly FileEntry[], links: LinkIndex): FileEntry[] {
+  if (!links.hasLinks) return [...entries];
+  const out = new Map<string, FileEntry>();
+  for (const e of entries) {
+    out.set(e.path, e);
+    if (e.kind !== 'file') continue;
+    const real = links.resolve(e.path);
+    const base = real.ok ? real.path : e.path;
+    for (const path of [base, ...links.aliases(base)])
+      if (!out.has(path)) out.set(path, { ...e, path });
+  }
+  return [...out.values()].sort((a, b) => comparePaths(a.path, b.path));
+}
+
+/**
  * The entries a cataloger reads: its kinds (default regular files) whose
  * paths match its globs, plus files that match only under a link path (a
  * `node_modules/x` symlink to a folder, a symlinked `package.json` or jar),

@@ -216,4 +216,22 @@ describe('pythonCataloger', () => {
       ]);
     }
   });
+
+  it('in a layer, sees opt/python/ where a python -> opt/python link puts it on sys.path', async () => {
+    const { packages, findings } = await runCataloger(
+      pythonCataloger,
+      new MemorySource('py', {
+        python: { symlink: 'opt/python' },
+        'opt/python/evil.py': SRC,
+        'opt/python/__pycache__/evil.cpython-312.pyc': pyc(1),
+      }),
+      { layerDigest: 'b'.repeat(64) }
+    );
+    expect(packages.map((p) => [p.name, p.locations.map((l) => l.path)])).toEqual([
+      ['evil', ['opt/python/evil.py', 'python/evil.py']],
+    ]);
+    expect(findings.map((f) => [f.code, f.path])).toEqual([
+      ['BYTECODE_NOT_VERIFIED', 'python/__pycache__/evil.cpython-312.pyc'],
+    ]);
+  });
 });

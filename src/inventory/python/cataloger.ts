@@ -6,6 +6,7 @@ import type { CatalogContext, CatalogResult, Cataloger } from '../cataloger.js';
 import {
   filesAndLinks,
   optPrefix,
+  withLinkPaths,
   parseErrorFinding,
   perEntry,
   unclaimedModule,
@@ -64,25 +65,17 @@ async function catalog(ctx: CatalogContext): Promise<CatalogResult> {
   // and the links themselves.
   const claims = siteClaims(found);
   const prefix = optPrefix(ctx.root);
-  for (const m of barePythonModules(
-    filesAndLinks(ctx.matches, entries),
-    (p) => claims.has(p),
-    prefix
-  ))
+  // Every path a file is reached by: the globs take one, and a link may put it on sys.path.
+  const files = withLinkPaths(filesAndLinks(ctx.matches, entries), ctx.links);
+  for (const m of barePythonModules(files, (p) => claims.has(p), prefix))
     result.packages.push(bareModulePackage(m, ctx.layerDigest));
   // Bytecode Python may run instead of the sources the RECORD check hashed; a pyc that is a
   // link too (Python follows it). In an image, the function's directory is on sys.path too.
   const searched = [`${prefix}python/`];
   if (ctx.root === 'image' && ctx.taskRoot) searched.push(`${ctx.taskRoot}/`);
-  const pycs: FileEntry[] = [];
-  for (const e of filesAndLinks(ctx.matches, entries)) {
-    if (!e.path.endsWith('.pyc')) continue;
-    // Every path Python reaches it by: a pyc elsewhere that a linked directory puts in a site
-    // directory is matched under its own path (the glob takes every pyc).
-    const paths = e.kind === 'file' ? [e.path, ...ctx.links.aliases(e.path)] : [e.path];
-    for (const path of paths)
-      if (searched.some((d) => path.startsWith(d))) pycs.push(path === e.path ? e : { ...e, path });
-  }
+  const pycs = files.filter(
+    (e) => e.path.endsWith('.pyc') && searched.some((d) => e.path.startsWith(d))
+  );
   result.findings.push(...(await bytecodeFindings(ctx.source, pycs)));
   return result;
 }

@@ -115,4 +115,18 @@ describe('rubyCataloger and libraries on RUBYLIB', () => {
     });
     expect(layer.packages.map((p) => p.purl)).toEqual(['pkg:gem/elsewhere']);
   });
+
+  it('in a layer, sees opt/ruby/lib/ where a ruby/lib -> opt/ruby/lib link puts it on RUBYLIB', async () => {
+    const { packages } = await runCataloger(
+      rubyCataloger,
+      new MemorySource('rb', {
+        'ruby/lib': { symlink: '../opt/ruby/lib' },
+        'opt/ruby/lib/evil.rb': 'system("id")\n',
+      }),
+      { layerDigest: 'c'.repeat(64) }
+    );
+    expect(packages.map((p) => [p.purl, p.locations.map((l) => l.path)])).toEqual([
+      ['pkg:gem/evil', ['opt/ruby/lib/evil.rb', 'ruby/lib/evil.rb']],
+    ]);
+  });
 });

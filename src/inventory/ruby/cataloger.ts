@@ -5,6 +5,7 @@ import {
   globMatcher,
   optPrefix,
   parseErrorFinding,
+  withLinkPaths,
   perEntry,
   type Cataloger,
   type CatalogContext,
@@ -62,7 +63,9 @@ export const rubyCataloger: Cataloger = {
     }
     // require loads these too, with nothing to say what they are: recorded by name, no version.
     const rubylib = `${optPrefix(ctx.root)}${RUBYLIB}`;
-    for (const lib of bareRubyLibraries(filesAndLinks(ctx.matches, ctx.source.entries()), rubylib))
+    // Every path a file is reached by: the globs take one, and a link may put it on RUBYLIB.
+    const files = withLinkPaths(filesAndLinks(ctx.matches, ctx.source.entries()), ctx.links);
+    for (const lib of bareRubyLibraries(files, rubylib))
       result.packages.push(bareLibraryPackage(lib, ctx.layerDigest, rubylib));
     return result;
   },
