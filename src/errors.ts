@@ -71,7 +71,9 @@ export type UnpackErrorCode =
   /** A whiteout entry the OCI layer specification does not allow. */
   | 'INVALID_WHITEOUT'
   /** The uncompressed layer does not hash to the diffID it must have. */
-  | 'DIGEST_MISMATCH';
+  | 'DIGEST_MISMATCH'
+  /** A directory's file is no longer the regular file of the size its walk listed. */
+  | 'CHANGED_WHILE_READ';
 
 /** An archive that cannot be read safely or unambiguously. */
 export class UnpackError extends BaseError<UnpackErrorCode> {}

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
-import { lstat, open, readFile, readdir, readlink } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { lstat, open, readdir, readlink, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import { UnpackError } from '../errors.js';
 import type { Finding } from '../model/finding.js';
 import { mapLimit } from '../util/pool.js';
@@ -119,14 +119,19 @@ export class DirectorySource implements FileSource {
     const hashes = await mapLimit(this.#entries, 16, async (e) => {
       if (e.kind === 'symlink') return e.linkTarget ?? '';
       if (e.kind !== 'file') return '';
-      const abs = join(this.#root, e.path);
-      if (e.size <= 8 * 1024 * 1024)
-        return createHash('sha256')
-          .update(await readFile(abs))
-          .digest('hex');
-      const fh = createHash('sha256');
-      for await (const chunk of createReadStream(abs)) fh.update(chunk as Buffer);
-      return fh.digest('hex');
+      const hash = createHash('sha256');
+      if (e.size <= 8 * 1024 * 1024) {
+        const bytes = await this.head(e.path, e.size);
+        if (bytes.length !== e.size) throw changed(this.name, e.path);
+        return hash.update(bytes).digest('hex');
+      }
+      let n = 0;
+      for await (const chunk of await this.stream(e.path)) {
+        n += (chunk as Buffer).length;
+        hash.update(chunk as Buffer);
+      }
+      if (n !== e.size) throw changed(this.name, e.path);
+      return hash.digest('hex');
     });
     const tree = createHash('sha256');
     this.#entries.forEach((e, i) => tree.update(`${e.path}\0${e.kind}\0${hashes[i]!}\n`));
@@ -157,9 +162,34 @@ export class DirectorySource implements FileSource {
     return this.head(path, e.size);
   }
 
+  /**
+   * Open a file the walk listed as it was listed: a regular file of the size seen. A link or FIFO
+   * put in its place since is not followed or waited on (O_NOFOLLOW, O_NONBLOCK), so a read
+   * never leaves the directory, never blocks, and never reads past what the walk saw.
+   */
+  async #open(e: FileEntry): Promise<FileHandle> {
+    let fh: FileHandle;
+    try {
+      fh = await open(
+        join(this.#root, e.path),
+        constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK
+      );
+    } catch (cause) {
+      throw changed(this.name, e.path, cause);
+    }
+    const st = await fh.stat().catch(async (cause: unknown) => {
+      await fh.close();
+      throw changed(this.name, e.path, cause);
+    });
+    if (!st.isFile() || st.size !== e.size) {
+      await fh.close();
+      throw changed(this.name, e.path);
+    }
+    return fh;
+  }
+
   async head(path: string, n: number): Promise<Buffer> {
-    this.#file(path);
-    const fh = await open(join(this.#root, path), 'r');
+    const fh = await this.#open(this.#file(path));
     try {
       const buf = Buffer.alloc(n);
       let off = 0;
@@ -174,12 +204,26 @@ export class DirectorySource implements FileSource {
     }
   }
 
-  stream(path: string): Promise<Readable> {
-    this.#file(path);
-    return Promise.resolve(createReadStream(join(this.#root, path)));
+  async stream(path: string): Promise<Readable> {
+    const e = this.#file(path);
+    const fh = await this.#open(e);
+    if (e.size === 0) {
+      await fh.close();
+      return Readable.from([]);
+    }
+    // The bytes the walk saw, no more, should the file grow.
+    return fh.createReadStream({ start: 0, end: e.size - 1 });
   }
 
   close(): Promise<void> {
     return Promise.resolve();
   }
+}
+
+function changed(name: string, path: string, cause?: unknown): UnpackError {
+  return new UnpackError({
+    code: 'CHANGED_WHILE_READ',
+    message: `${name}: ${path} is no longer the regular file of the size it was when listed`,
+    ...(cause === undefined ? {} : { cause }),
+  });
 }
