@@ -9,6 +9,7 @@ import { join, resolve } from 'node:path';
 import type { FoundBundle } from '../model/evidence.js';
 import { readRegularFileSync } from '../util/fs.js';
 import { parseS3Url, type S3Reader } from './aws/s3.js';
+import { boundedText } from './body.js';
 
 /** Largest bundle accepted from any source (real bundles are a few KiB). */
 export const MAX_BUNDLE_BYTES = 1024 * 1024;
@@ -60,23 +61,6 @@ async function fromDir(dir: string, label: string, sha256: string, out: BundleLo
       out.errors.push(`${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
     }
   }
-}
-
-/** Read a response body, refusing more than `max` bytes. */
-async function boundedText(res: Response, max: number): Promise<string> {
-  const declared = Number(res.headers.get('content-length') ?? NaN);
-  if (Number.isFinite(declared) && declared > max)
-    throw new Error(`body of ${declared} bytes exceeds ${max}`);
-  if (!res.body) return '';
-  const chunks: Buffer[] = [];
-  let total = 0;
-  // Node's web ReadableStream is async-iterable; stop as soon as the bound is passed.
-  for await (const value of res.body as unknown as AsyncIterable<Uint8Array>) {
-    total += value.byteLength;
-    if (total > max) throw new Error(`body exceeds ${max} bytes`);
-    chunks.push(Buffer.from(value));
-  }
-  return Buffer.concat(chunks).toString('utf8');
 }
 
 /**

@@ -159,6 +159,31 @@ describe('downloadToCache', () => {
     expect(seen).toHaveLength(1);
   });
 
+  it('reads only the start of an error body, however much the server sends', async () => {
+    // An endless 403 body whose first bytes say what it is: not held in memory, not waited on.
+    let pulled = 0;
+    const endless = (): Promise<Response> =>
+      Promise.resolve(
+        new Response(
+          new ReadableStream<Uint8Array>({
+            start: (c) => c.enqueue(Buffer.from('<Error><Code>AccessDenied</Code></Error>')),
+            pull: (c) => {
+              pulled += 1;
+              c.enqueue(Buffer.alloc(64 * 1024, 0x20));
+            },
+          }),
+          { status: 403 }
+        )
+      );
+    const got = await downloadToCache(new ContentCache(dir), target(), {
+      retry: FAST,
+      fetchImpl: endless,
+    });
+    expect(got).toMatchObject({ ok: false, code: 'HTTP_ERROR' });
+    expect(got.ok ? '' : got.reason).toContain('AccessDenied');
+    expect(pulled).toBeLessThan(4);
+  });
+
   it('gives up after the retry budget with RETRIES_EXHAUSTED', async () => {
     handler = (_u, _h, res) => void res.writeHead(500).end();
     const got = await downloadToCache(new ContentCache(dir), target(), { retry: FAST });

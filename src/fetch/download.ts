@@ -6,6 +6,10 @@ import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import type { ContentCache } from './cache.js';
 import type { FetchErrorCode } from './errors.js';
 import { backoffMs, sleep, type RetryPolicy } from './retry.js';
+import { textPrefix } from './body.js';
+
+/** How much of an error response's body is read to say what the error is. */
+const MAX_ERROR_BODY = 64 * 1024;
 
 /** One zip to bring into the cache. */
 export interface DownloadTarget {
@@ -126,7 +130,8 @@ async function attemptOnce(
     signal: AbortSignal.timeout(options.timeoutMs ?? 600_000),
   });
   if (res.status !== 200) {
-    const text = await res.text().catch(() => '');
+    // An error says what it is in its first bytes; the rest is not read (the server sets its size).
+    const text = await textPrefix(res, MAX_ERROR_BODY);
     if (res.status === 403 && /Request has expired/i.test(text)) throw new UrlExpired();
     const code = /<Code>([^<]+)<\/Code>/.exec(text)?.[1];
     const what = `HTTP ${res.status}${code ? ` ${code}` : ''} from content URL`;
