@@ -45,6 +45,18 @@ describe('DirectorySource reads what it listed', () => {
       await expect(read()).rejects.toMatchObject({ code: 'CHANGED_WHILE_READ' });
   });
 
+  it('refuses a file reached through a directory swapped for a link, even of the same size', async () => {
+    const { dir, source } = await layer();
+    const elsewhere = join(root, `elsewhere-${n}`);
+    mkdirSync(elsewhere);
+    writeFileSync(join(elsewhere, 'a.py'), 'print(2)\n');
+    rmSync(join(dir, 'python'), { recursive: true });
+    symlinkSync(elsewhere, join(dir, 'python'));
+    await expect(source.read('python/a.py')).rejects.toMatchObject({
+      code: 'CHANGED_WHILE_READ',
+    });
+  });
+
   it('refuses a file replaced by a FIFO without waiting for a writer', async () => {
     const { file, source } = await layer();
     rmSync(file);

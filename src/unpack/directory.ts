@@ -22,6 +22,10 @@ export class DirectorySource implements FileSource {
   readonly #root: string;
   #entries: FileEntry[] = [];
   readonly #byPath = new Map<string, FileEntry>();
+  // Each file's inode as the walk saw it: a read must open that very file. Only the inode: a
+  // file system reporting other device numbers for one file through lstat and fstat (as older
+  // overlay file systems could) would otherwise refuse every read.
+  readonly #inode = new Map<string, number>();
 
   private constructor(root: string) {
     this.#root = root;
@@ -86,6 +90,7 @@ export class DirectorySource implements FileSource {
           compressedSize: st.size,
           mode: st.mode & 0o7777,
         };
+        this.#inode.set(path, st.ino);
         this.size += st.size;
         if (this.size > limits.maxTotalSize) {
           throw new UnpackError({
@@ -163,9 +168,11 @@ export class DirectorySource implements FileSource {
   }
 
   /**
-   * Open a file the walk listed as it was listed: a regular file of the size seen. A link or FIFO
-   * put in its place since is not followed or waited on (O_NOFOLLOW, O_NONBLOCK), so a read
-   * never leaves the directory, never blocks, and never reads past what the walk saw.
+   * Open a file the walk listed as it was listed: the same file (its inode), regular, of the
+   * size seen. A link or FIFO put in its place since is not followed or waited on
+   * (O_NOFOLLOW, O_NONBLOCK), a directory above it swapped for a link leads to another file and
+   * is refused, so a read never leaves the directory, never blocks, and never reads past what
+   * the walk saw.
    */
   async #open(e: FileEntry): Promise<FileHandle> {
     let fh: FileHandle;
@@ -181,7 +188,7 @@ export class DirectorySource implements FileSource {
       await fh.close();
       throw changed(this.name, e.path, cause);
     });
-    if (!st.isFile() || st.size !== e.size) {
+    if (!st.isFile() || st.size !== e.size || st.ino !== this.#inode.get(e.path)) {
       await fh.close();
       throw changed(this.name, e.path);
     }
