@@ -3,6 +3,7 @@ import { MemorySource, type MemoryFile } from '../../unpack/memory.js';
 import { runCataloger } from '../cataloger.js';
 import { bytecodeFindings, classifyPyc } from './bytecode.js';
 import { pythonCataloger } from './cataloger.js';
+import { siphash } from '../../util/siphash.js';
 
 /** A pyc header as CPython 3.12 writes it (magic 3531), then a little "bytecode". */
 function pyc(flags: number, field8 = 0, field12 = 0): Buffer {
@@ -19,6 +20,14 @@ function pyc(flags: number, field8 = 0, field12 = 0): Buffer {
 const SRC = 'import os\n'; // 10 bytes
 const timestamp = (size: number) => pyc(0, 1_700_000_000, size);
 
+/** A checked hash-based pyc recording `_imp.source_hash(MAGIC, source)` as `variant` computes it. */
+function checked(source: string, variant: '1-3' | '2-4'): Buffer {
+  const b = pyc(3);
+  const [c, d] = variant === '1-3' ? [1, 3] : [2, 4];
+  b.writeBigUInt64LE(siphash(BigInt(b.readUInt32LE(0)), 0n, Buffer.from(source), c, d), 8);
+  return b;
+}
+
 async function flagged(files: Record<string, MemoryFile>): Promise<string[]> {
   const source = new MemorySource('py', files);
   const pycs = source.entries().filter((e) => e.path.endsWith('.pyc'));
@@ -33,7 +42,10 @@ describe('classifyPyc', () => {
   it('reads the flags and the recorded size as importlib does', () => {
     expect(classifyPyc(timestamp(10))).toEqual({ kind: 'timestamp', size: 10 });
     expect(classifyPyc(pyc(1))).toEqual({ kind: 'unchecked-hash' });
-    expect(classifyPyc(pyc(3))).toEqual({ kind: 'checked-hash' });
+    expect(classifyPyc(pyc(3, 7, 9))).toEqual({
+      kind: 'checked-hash',
+      hash: Buffer.from([7, 0, 0, 0, 9, 0, 0, 0]),
+    });
     // Unknown flag bits, a magic not ending in \r\n, a short header: Python rejects them.
     for (const bad of [pyc(2), pyc(4), pyc(0x100), pyc(1).subarray(0, 15)])
       expect(classifyPyc(bad)).toEqual({ kind: 'invalid' });
@@ -50,7 +62,7 @@ describe('bytecodeFindings', () => {
         'python/six.py': SRC,
         'python/__pycache__/six.cpython-312.pyc': pyc(1),
         'python/pkg/__init__.py': SRC,
-        'python/pkg/__pycache__/__init__.cpython-311.opt-1.pyc': pyc(3),
+        'python/pkg/__pycache__/__init__.cpython-311.opt-1.pyc': checked(SRC, '1-3'),
         'python/lib/python3.12/site-packages/m.py': SRC,
         'python/lib/python3.12/site-packages/__pycache__/m.cpython-312.pyc': timestamp(10),
       })
@@ -72,6 +84,25 @@ describe('bytecodeFindings', () => {
         'python/__pycache__/six.pyc': pyc(1),
       })
     ).toEqual([]);
+  });
+
+  it("a checked hash-based pyc counts when its hash is the source's, by either CPython's SipHash", async () => {
+    expect(
+      await flagged({
+        'python/new.py': SRC,
+        'python/__pycache__/new.cpython-312.pyc': checked(SRC, '1-3'),
+        'python/lib/python3.10/site-packages/old.py': SRC,
+        'python/lib/python3.10/site-packages/__pycache__/old.cpython-310.pyc': checked(SRC, '2-4'),
+        // Python recompiles these: the hash is another source's, or no hash at all.
+        'python/stale.py': SRC,
+        'python/__pycache__/stale.cpython-312.pyc': checked('import sys\n', '1-3'),
+        'python/zero.py': SRC,
+        'python/__pycache__/zero.cpython-312.pyc': pyc(3),
+      })
+    ).toEqual([
+      'python/__pycache__/new.cpython-312.pyc',
+      'python/lib/python3.10/site-packages/__pycache__/old.cpython-310.pyc',
+    ]);
   });
 
   it('a sourceless pyc is imported itself unless a source or package of its name exists', async () => {

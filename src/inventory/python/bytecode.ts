@@ -9,14 +9,16 @@
  * lamina cannot compile Python, so a pyc Python may load is code it did not see. Pycs Python
  * never loads are left alone: no source beside one in `__pycache__`, a header Python rejects
  * (`_classify_pyc`: bad magic, unknown flags, short), a timestamp pyc whose recorded size is
- * not the source's (`_validate_timestamp_pyc`). The modification time is not compared: whether
+ * not the source's (`_validate_timestamp_pyc`), a checked hash-based pyc whose hash is not the
+ * source's (`_validate_hash_pyc`). The modification time is not compared: whether
  * Lambda keeps the zip's times when it extracts a layer is not something lamina can know.
  * https://docs.python.org/3/reference/import.html#cached-bytecode-invalidation
  */
 import { posix } from 'node:path';
 import type { Finding } from '../../model/finding.js';
-import type { FileEntry, FileSource } from '../../unpack/source.js';
+import { DEFAULT_LIMITS, type FileEntry, type FileSource } from '../../unpack/source.js';
 import { mapLimit } from '../../util/pool.js';
+import { siphash } from '../../util/siphash.js';
 
 /** `DIR/__pycache__/STEM.TAG.pyc` or `DIR/__pycache__/STEM.TAG.opt-N.pyc` (importlib's cache_from_source). */
 const CACHED = /^(?:(.*)\/)?__pycache__\/([^/.]+)\.[^/.]+(?:\.opt-\d+)?\.pyc$/;
@@ -27,7 +29,7 @@ const LEGACY = /^(?:(.*)\/)?([^/.]+)\.pyc$/;
 export type PycHeader =
   | { kind: 'invalid' }
   | { kind: 'timestamp'; size: number }
-  | { kind: 'checked-hash' }
+  | { kind: 'checked-hash'; hash: Buffer }
   | { kind: 'unchecked-hash' };
 
 /**
@@ -39,7 +41,7 @@ export function classifyPyc(head: Buffer): PycHeader {
   const flags = head.readUInt32LE(4);
   if (flags === 0) return { kind: 'timestamp', size: head.readUInt32LE(12) };
   if (flags === 1) return { kind: 'unchecked-hash' };
-  if (flags === 3) return { kind: 'checked-hash' };
+  if (flags === 3) return { kind: 'checked-hash', hash: head.subarray(8, 16) };
   return { kind: 'invalid' };
 }
 
@@ -61,12 +63,13 @@ const SHOWN = 3;
  */
 export async function bytecodeFindings(
   source: FileSource,
-  pycs: readonly FileEntry[]
+  pycs: readonly FileEntry[],
+  maxSourceBytes: number = DEFAULT_LIMITS.maxFileSize
 ): Promise<Finding[]> {
   const byDir = new Map<string, Loadable[]>();
   // A file matched under a link's path and that link are one pyc to Python.
   const once = [...new Map(pycs.map((e) => [e.path, e])).values()];
-  const found = await mapLimit(once, READ_CONCURRENCY, (e) => loadable(source, e));
+  const found = await mapLimit(once, READ_CONCURRENCY, (e) => loadable(source, e, maxSourceBytes));
   for (const f of found) {
     if (!f) continue;
     const dir = posix.dirname(f.path);
@@ -89,13 +92,18 @@ export async function bytecodeFindings(
   });
 }
 
-async function loadable(source: FileSource, e: FileEntry): Promise<Loadable | undefined> {
+async function loadable(
+  source: FileSource,
+  e: FileEntry,
+  maxSourceBytes: number
+): Promise<Loadable | undefined> {
   // A link is read through (the source follows it); one that leads nowhere reads as unread.
   if (e.kind !== 'file' && e.kind !== 'symlink') return undefined;
   const cached = CACHED.exec(e.path);
   if (cached) {
     const dir = cached[1];
-    const py = source.get(`${dir === undefined ? '' : `${dir}/`}${cached[2]!}.py`);
+    const pyPath = `${dir === undefined ? '' : `${dir}/`}${cached[2]!}.py`;
+    const py = source.get(pyPath);
     // Python looks here only for the cache of a source it found.
     if (!py || (py.kind !== 'file' && py.kind !== 'symlink')) return undefined;
     const head = await headOf(source, e.path);
@@ -104,8 +112,17 @@ async function loadable(source: FileSource, e: FileEntry): Promise<Loadable | un
     if (header.kind === 'invalid') return undefined;
     if (header.kind === 'unchecked-hash')
       return { path: e.path, why: 'hash-based, never checked against the source' };
-    if (header.kind === 'checked-hash')
-      return { path: e.path, why: 'hash-based, used when its hash matches the source' };
+    if (header.kind === 'checked-hash') {
+      const matches = await hashMatches(source, pyPath, head, header.hash, maxSourceBytes);
+      // Python recompiles the source when the hash differs: that pyc never runs.
+      if (matches === false) return undefined;
+      return {
+        path: e.path,
+        why: matches
+          ? 'hash-based, its hash matches the source: Python runs it'
+          : 'hash-based, the source could not be read to check its hash',
+      };
+    }
     // A link's target size is not known here: fail closed.
     if (py.kind === 'file' && header.size !== py.size % 2 ** 32) return undefined;
     return { path: e.path, why: "records the source's size" };
@@ -119,6 +136,31 @@ async function loadable(source: FileSource, e: FileEntry): Promise<Loadable | un
   const head = await headOf(source, e.path);
   if (head && classifyPyc(head).kind === 'invalid') return undefined;
   return { path: e.path, why: head ? 'no source: Python imports the bytecode itself' : UNREAD };
+}
+
+/**
+ * Whether a checked hash-based pyc's hash is the source's, as importlib checks it:
+ * `_imp.source_hash(MAGIC, source bytes)`, SipHash keyed by the pyc's own magic number (the only
+ * one a Python that loads it can have): SipHash-1-3 from Python 3.11, SipHash-2-4 before. The
+ * runtime's version is not known here, so a hash matching either counts; undefined when the
+ * source cannot be read (a pyc that may run).
+ */
+async function hashMatches(
+  source: FileSource,
+  pyPath: string,
+  head: Buffer,
+  hash: Buffer,
+  maxSourceBytes: number
+): Promise<boolean | undefined> {
+  let bytes: Buffer;
+  try {
+    bytes = await source.read(pyPath, maxSourceBytes);
+  } catch {
+    return undefined;
+  }
+  const key = BigInt(head.readUInt32LE(0));
+  const recorded = hash.readBigUInt64LE(0);
+  return siphash(key, 0n, bytes, 1, 3) === recorded || siphash(key, 0n, bytes, 2, 4) === recorded;
 }
 
 /** The first 16 bytes, or undefined when the entry cannot be read. */

@@ -76,7 +76,7 @@ async function catalog(ctx: CatalogContext): Promise<CatalogResult> {
   const pycs = files.filter(
     (e) => e.path.endsWith('.pyc') && searched.some((d) => e.path.startsWith(d))
   );
-  result.findings.push(...(await bytecodeFindings(ctx.source, pycs)));
+  result.findings.push(...(await bytecodeFindings(ctx.source, pycs, ctx.limits.maxFileSize)));
   return result;
 }
 

@@ -3,7 +3,7 @@
  * test time with this machine's python3 (py_compile, in each invalidation mode), inventoried by
  * `lamina sbom DIR`, then imported by python3 from the same directory. Every pyc Python runs
  * instead of the source must be reported (BYTECODE_NOT_VERIFIED); the ones Python ignores are
- * not, except a checked hash-based pyc, which lamina reports without computing the hash.
+ * not.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
@@ -94,9 +94,26 @@ describe('pycs as CPython loads them', () => {
     expect(await laminaReports(root)).toBe(false);
   });
 
-  it('a checked hash-based pyc of other code: Python ignores it, lamina reports it (no hash computed)', async () => {
+  it('a checked hash-based pyc of other code: Python recompiles the source, lamina does not report it', async () => {
     const root = layer('CHECKED_HASH');
     expect(pythonRanBytecode(root)).toBe(false);
+    expect(await laminaReports(root)).toBe(false);
+  });
+
+  it("a checked hash-based pyc of other code recording the source's hash: Python runs it, lamina reports it", async () => {
+    const root = layer('CHECKED_HASH');
+    // The attacker's edit: the hash importlib checks, of the source lamina reads.
+    execFileSync('python3', [
+      '-c',
+      'import _imp, importlib.util as u, sys\n' +
+        'pyc, src = sys.argv[1], open(sys.argv[2], "rb").read()\n' +
+        'b = bytearray(open(pyc, "rb").read())\n' +
+        'b[8:16] = _imp.source_hash(int.from_bytes(u.MAGIC_NUMBER, "little"), src)\n' +
+        'open(pyc, "wb").write(bytes(b))',
+      join(root, 'python', '__pycache__', `mod.${TAG}.pyc`),
+      join(root, 'python', 'mod.py'),
+    ]);
+    expect(pythonRanBytecode(root)).toBe(true);
     expect(await laminaReports(root)).toBe(true);
   });
 });
