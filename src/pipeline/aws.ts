@@ -11,7 +11,7 @@ import { failureError, namesNothing, type ApiFailure } from '../fetch/aws/errors
 import type { FunctionInfo } from '../fetch/aws/function.js';
 import { fetchLayerZip, type FetchedLayer } from '../fetch/aws/layer.js';
 import type { RetryPlan } from '../fetch/retry.js';
-import { makeDir } from '../util/fs.js';
+import { makeNamedDir } from '../util/fs.js';
 import { resolveCacheDir, type AwsAccessOptions } from './options.js';
 
 /** What every AWS step of one run shares. */
@@ -37,13 +37,7 @@ export async function withAwsSession<T>(
   await requireProfile(access.aws?.profile);
   const root = resolveCacheDir(access.cacheDir);
   // Likewise a cache that cannot be made: not one failed download per zip, each retried.
-  if (downloads)
-    await makeDir(root).catch((err: unknown) => {
-      throw new UsageError({
-        code: 'BAD_ARGUMENT',
-        message: `cannot make the cache directory ${root} (${(err as Error).message})`,
-      });
-    });
+  if (downloads) await makeNamedDir(root, `cannot make the cache directory ${root}`);
   const factory = new ClientFactory(access.aws ?? {});
   try {
     return await fn({ factory, retry, cache: new ContentCache(root) });

@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import { open } from 'node:fs/promises';
 import { UsageError } from '../errors.js';
-import { readBounded } from '../util/fs.js';
+import { readNamedFileSync } from '../util/fs.js';
 import { MAX_BUNDLE_BYTES, MAX_BYTES_FOR_SIGSTORE } from '../verify/evidence.js';
 import {
   verifyBundle,
@@ -41,21 +41,6 @@ export interface BundleFileVerdict {
   detail: string;
 }
 
-/**
- * Read an input file; a bundle, key or trusted root at most `max` bytes (a device or FIFO is read
- * up to that bound, never forever).
- */
-async function readInput(path: string, what: string, max: number): Promise<Buffer> {
-  let bytes: Buffer | undefined;
-  try {
-    bytes = await readBounded(path, max);
-  } catch (e) {
-    throw unreadable(what, path, e);
-  }
-  if (bytes === undefined) throw tooLarge(what, path, max);
-  return bytes;
-}
-
 const unreadable = (what: string, path: string, e: unknown): UsageError =>
   new UsageError({
     code: 'BAD_INPUT',
@@ -67,6 +52,10 @@ const tooLarge = (what: string, path: string, max: number): UsageError =>
     code: 'BAD_INPUT',
     message: `${what} ${path} is larger than ${max} bytes: refused`,
   });
+
+/** A bundle, key or trusted root: small, read whole, bounded (a FIFO or device too). */
+const readInput = (path: string, what: string): Buffer =>
+  readNamedFileSync(path, what, MAX_BUNDLE_BYTES);
 
 /**
  * Largest artifact `verify-bundle` reads: far above any Lambda layer zip (50 MB uploaded,
@@ -146,20 +135,16 @@ export async function verifyBundleFile(
   options: VerifyBundleFileOptions
 ): Promise<BundleFileVerdict> {
   const artifact = await readArtifact(options.artifact);
-  const bundleText = (await readInput(options.bundle, 'bundle', MAX_BUNDLE_BYTES)).toString('utf8');
+  const bundleText = readInput(options.bundle, 'bundle').toString('utf8');
   const anchor: SigstoreAnchor =
     'keyFile' in options.signer
       ? {
           $case: 'key',
-          publicKeyPem: (await readInput(options.signer.keyFile, 'key', MAX_BUNDLE_BYTES)).toString(
-            'utf8'
-          ),
+          publicKeyPem: readInput(options.signer.keyFile, 'key').toString('utf8'),
         }
       : { $case: 'keyless', subject: options.signer.identity, issuer: options.signer.issuer };
   const rootBytes =
-    options.trustedRoot !== undefined
-      ? await readInput(options.trustedRoot, 'trusted root', MAX_BUNDLE_BYTES)
-      : undefined;
+    options.trustedRoot !== undefined ? readInput(options.trustedRoot, 'trusted root') : undefined;
 
   let trustedRoot: TrustedRootMaterial;
   try {

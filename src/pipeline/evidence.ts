@@ -4,7 +4,6 @@
  * published version its AWS Signer evidence.
  */
 import { readFile } from 'node:fs/promises';
-import { UsageError } from '../errors.js';
 import type { LayerContent } from '../fetch/aws/enumerate.js';
 import type { SdkSignerEvidence } from '../fetch/aws/signer.js';
 import { collectBundles, parseBundle, type FetchLike } from '../fetch/bundles.js';
@@ -19,7 +18,7 @@ import type { LoadedPolicy } from '../verify/policy/types.js';
 import { fetchLayer, type AwsSession, type LayerRef } from './aws.js';
 import { inventoryPath, inventoryZipFile } from './inventory.js';
 import type { PolicyInput } from './options.js';
-import { readBoundedSync } from '../util/fs.js';
+import { readNamedFileSync } from '../util/fs.js';
 
 /** A layer's evidence plus notes on what could not be gathered. */
 export interface GatheredLayer {
@@ -34,21 +33,10 @@ export interface GatheredLayer {
  */
 export function readBundleFiles(paths: readonly string[]): FoundBundle[] {
   const out: FoundBundle[] = [];
-  for (const path of paths) {
-    let bytes: Buffer | undefined;
-    try {
-      bytes = readBoundedSync(path, MAX_BUNDLE_BYTES);
-    } catch (e) {
-      const why = e instanceof Error ? e.message : String(e);
-      throw new UsageError({ code: 'BAD_INPUT', message: `cannot read bundle ${path}: ${why}` });
-    }
-    if (bytes === undefined)
-      throw new UsageError({
-        code: 'BAD_INPUT',
-        message: `bundle ${path} is larger than ${MAX_BUNDLE_BYTES} bytes: refused`,
-      });
-    out.push(parseBundle(path, bytes.toString('utf8')));
-  }
+  for (const path of paths)
+    out.push(
+      parseBundle(path, readNamedFileSync(path, 'bundle', MAX_BUNDLE_BYTES).toString('utf8'))
+    );
   return out;
 }
 

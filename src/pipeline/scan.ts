@@ -3,7 +3,7 @@
  * inventory it once, write its SBOM and the scan result.
  */
 import { join, resolve } from 'node:path';
-import { UnpackError, UsageError } from '../errors.js';
+import { UnpackError } from '../errors.js';
 import { type ApiStats, type AwsOptions } from '../fetch/aws/clients.js';
 import {
   enumerateEstate,
@@ -28,7 +28,7 @@ import {
 } from '../scan/result.js';
 import type { Limits } from '../unpack/source.js';
 import { formatBytes } from '../util/format.js';
-import { makeDir, writeFileAtomic, writeFileAtomicSync } from '../util/fs.js';
+import { makeNamedDir, writeFileAtomic, writeFileAtomicSync } from '../util/fs.js';
 
 import { mapLimit, workQueue } from '../util/pool.js';
 import { LAMINA_VERSION } from '../version.js';
@@ -143,12 +143,7 @@ export async function scanEstate(options: ScanOptions): Promise<ScanOutcome> {
     const sbomDir = join(resolve(options.outDir), 'sboms');
     // Before any call: a directory that cannot be made is its path's fault, not one failed
     // write per layer zip (the session made the cache directory).
-    await makeDir(sbomDir).catch((err: unknown) => {
-      throw new UsageError({
-        code: 'BAD_ARGUMENT',
-        message: `cannot make the output directory ${sbomDir} (${(err as Error).message})`,
-      });
-    });
+    await makeNamedDir(sbomDir, `cannot make the output directory ${sbomDir}`);
     const ctx: ContentContext = { session, limits, sbomDir, stats, reuse };
 
     // Content work starts as each layer version's content is known, while listing goes on,

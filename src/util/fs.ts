@@ -80,6 +80,18 @@ export function makeDir(dir: string): Promise<void> {
   return new Promise((done) => done(makeDirSync(dir)));
 }
 
+/**
+ * {@link makeDir} of a directory the user's arguments name: one that cannot be made (a file in
+ * the way, no such place) is the path's fault, a usage error `${what} (${reason})`, before any
+ * work that would fail on it.
+ * @throws UsageError BAD_ARGUMENT
+ */
+export async function makeNamedDir(dir: string, what: string): Promise<void> {
+  await makeDir(dir).catch((err: unknown) => {
+    throw new UsageError({ code: 'BAD_ARGUMENT', message: `${what} (${(err as Error).message})` });
+  });
+}
+
 /** Write a file atomically (temp file + rename) so a failed run never leaves half a file. */
 export async function writeFileAtomic(path: string, data: OutputData): Promise<void> {
   await makeDir(dirname(path));
@@ -162,6 +174,29 @@ export function readBounded(path: string, max: number): Promise<Buffer | undefin
   return new Promise((done) => done(readBoundedSync(path, max)));
 }
 
+/**
+ * {@link readBoundedSync} of a file the user named (`what`: "bundle", "key", …): one that cannot
+ * be read, or holds more than `max` bytes, is a usage error naming it.
+ * @throws UsageError BAD_INPUT
+ */
+export function readNamedFileSync(path: string, what: string, max: number): Buffer {
+  let bytes: Buffer | undefined;
+  try {
+    bytes = readBoundedSync(path, max);
+  } catch (err) {
+    throw new UsageError({
+      code: 'BAD_INPUT',
+      message: `cannot read ${what} ${path}: ${errnoOf(err) ?? String(err)}`,
+    });
+  }
+  if (bytes === undefined)
+    throw new UsageError({
+      code: 'BAD_INPUT',
+      message: `${what} ${path} is larger than ${max} bytes: refused`,
+    });
+  return bytes;
+}
+
 /** A fresh name beside `path`, opened exclusively: nothing planted there is written through. */
 function tempPathFor(path: string): string {
   return join(
@@ -190,13 +225,7 @@ export async function writeOutputFile(path: string, data: OutputData): Promise<v
   }
   // A dangling symlink: create its target, as a shell's `>` would.
   const file = target ?? (await danglingTarget(path));
-  // A directory that cannot be made (a file in the way, no such place) is the path's fault.
-  await makeDir(dirname(file)).catch((err: unknown) => {
-    throw new UsageError({
-      code: 'BAD_ARGUMENT',
-      message: `-o ${path}: cannot make its directory (${(err as Error).message})`,
-    });
-  });
+  await makeNamedDir(dirname(file), `-o ${path}: cannot make its directory`);
   await writeFileAtomic(file, data);
 }
 

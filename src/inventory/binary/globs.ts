@@ -4,10 +4,10 @@
  * never loads them.
  */
 import { posix } from 'node:path';
-import type { CatalogContext, CatalogerGlobs } from '../cataloger.js';
+import { optPrefix, type CatalogContext, type CatalogerGlobs } from '../cataloger.js';
 import type { FileEntry } from '../../unpack/source.js';
 import type { SourceRoot } from './ownership.js';
-import { LAMBDA_SITE } from '../python/globs.js';
+import { isLambdaSite } from '../python/globs.js';
 import { LD_SO_PRELOAD } from './preload.js';
 
 export const BINARY_CATALOGER = 'binary-cataloger';
@@ -26,8 +26,8 @@ export const BINARY_GLOBS: CatalogerGlobs = {
  * LD_LIBRARY_PATH and starts), so other image paths have no such role.
  */
 function optPath(path: string, root: SourceRoot): string | undefined {
-  if (root === 'layer') return path;
-  return path.startsWith('opt/') ? path.slice('opt/'.length) : undefined;
+  const prefix = optPrefix(root);
+  return path.startsWith(prefix) ? path.slice(prefix.length) : undefined;
 }
 
 /**
@@ -64,10 +64,8 @@ export const LIB_NAME = /\.(so(\.[^/]*)?|node)$/;
  * in every function the layer is attached to.
  */
 export function isSitePth(path: string, root: SourceRoot): boolean {
-  const p = optPath(path, root);
-  if (p === undefined || !p.endsWith('.pth')) return false;
-  const slash = p.lastIndexOf('/');
-  return slash > 0 && LAMBDA_SITE.test(p.slice(0, slash));
+  const slash = path.lastIndexOf('/');
+  return path.endsWith('.pth') && slash > 0 && isLambdaSite(path.slice(0, slash), root);
 }
 
 /**

@@ -28,7 +28,7 @@ export const PYTHON_GLOBS: CatalogerGlobs = {
  * runtime puts both on `sys.path` and hands both to `site.addsitedir`, which also processes
  * their `.pth` files (https://docs.python.org/3/library/site.html).
  */
-export const LAMBDA_SITE = /^python(?:\/lib\/python\d+(?:\.\d+)?\/site-packages)?$/;
+const LAMBDA_SITE = /^python(?:\/lib\/python\d+(?:\.\d+)?\/site-packages)?$/;
 
 /** Whether `dir` is one of Lambda's site directories in a source with this root. */
 export function isLambdaSite(dir: string, root: SourceRoot): boolean {
