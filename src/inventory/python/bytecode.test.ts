@@ -98,10 +98,18 @@ describe('bytecodeFindings', () => {
         'python/__pycache__/stale.cpython-312.pyc': checked('import sys\n', '1-3'),
         'python/zero.py': SRC,
         'python/__pycache__/zero.cpython-312.pyc': pyc(3),
+        // A Python after those lamina knows the hash of: reported, whatever it records.
+        'python/lib/python3.99/site-packages/future.py': SRC,
+        'python/lib/python3.99/site-packages/__pycache__/future.cpython-399.pyc': (() => {
+          const b = pyc(3);
+          b.writeUInt16LE(3700, 0);
+          return b;
+        })(),
       })
     ).toEqual([
       'python/__pycache__/new.cpython-312.pyc',
       'python/lib/python3.10/site-packages/__pycache__/old.cpython-310.pyc',
+      'python/lib/python3.99/site-packages/__pycache__/future.cpython-399.pyc',
     ]);
   });
 

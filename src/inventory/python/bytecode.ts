@@ -120,7 +120,7 @@ async function loadable(
         path: e.path,
         why: matches
           ? 'hash-based, its hash matches the source: Python runs it'
-          : 'hash-based, the source could not be read to check its hash',
+          : 'hash-based, its hash could not be checked against the source',
       };
     }
     // A link's target size is not known here: fail closed.
@@ -139,11 +139,19 @@ async function loadable(
 }
 
 /**
+ * Magic numbers below this are of Pythons up to 3.14, whose source hash is known (hash-based
+ * pycs came with 3.7, magic 3390): a later Python's pyc is never skipped on a hash that a
+ * changed algorithm could make mean something else.
+ */
+const HASH_KNOWN_BELOW = 3650;
+
+/**
  * Whether a checked hash-based pyc's hash is the source's, as importlib checks it:
  * `_imp.source_hash(MAGIC, source bytes)`, SipHash keyed by the pyc's own magic number (the only
  * one a Python that loads it can have): SipHash-1-3 from Python 3.11, SipHash-2-4 before. The
  * runtime's version is not known here, so a hash matching either counts; undefined when the
- * source cannot be read (a pyc that may run).
+ * source cannot be read, or the magic is of a Python after those whose hash is known here (a
+ * pyc that may run).
  */
 async function hashMatches(
   source: FileSource,
@@ -152,6 +160,7 @@ async function hashMatches(
   hash: Buffer,
   maxSourceBytes: number
 ): Promise<boolean | undefined> {
+  if (head.readUInt16LE(0) >= HASH_KNOWN_BELOW) return undefined;
   let bytes: Buffer;
   try {
     bytes = await source.read(pyPath, maxSourceBytes);
