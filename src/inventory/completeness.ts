@@ -71,6 +71,7 @@ export const GAP_CODES = [
   'PACKAGE_FILE_MISSING',
   'UNSUPPORTED_DATABASE',
   'DATABASE_WAL',
+  'ENV_LOADER',
   'UNOWNED_EXECUTABLE',
 ] as const satisfies readonly GapCode[];
 

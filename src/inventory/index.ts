@@ -21,6 +21,8 @@ export interface InventoryOptions {
   loaded?: readonly string[];
   /** Image root only: the function's code directory (see CatalogContext.taskRoot). */
   taskRoot?: string;
+  /** What the caller found before any cataloger ran (an image config's loader variables). */
+  findings?: readonly Finding[];
 }
 
 /**
@@ -38,7 +40,7 @@ export async function buildInventory(
   const limits = options.limits ?? DEFAULT_LIMITS;
   const catalogers = options.catalogers ?? DEFAULT_CATALOGERS;
   const packages: Package[] = [];
-  const findings: Finding[] = [...source.findings];
+  const findings: Finding[] = [...source.findings, ...(options.findings ?? [])];
   const entries = source.entries();
   // An image's symlinks resolve against its own root; a layer's against /opt, where it is mounted.
   const view = new LayerView(

@@ -58,7 +58,9 @@ export type FindingCode =
   /** A package database in a format lamina cannot read (its packages are not inventoried). */
   | 'UNSUPPORTED_DATABASE'
   /** A package database with a write-ahead log: applied when valid, else reported. */
-  | 'DATABASE_WAL';
+  | 'DATABASE_WAL'
+  /** An image config variable that makes the runtime load code (path: its name): error. */
+  | 'ENV_LOADER';
 
 /**
  * `error` means the inventory could not see something a runtime could load

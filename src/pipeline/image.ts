@@ -33,6 +33,8 @@ import { attributeImagePackages, imagePartOf } from '../inventory/image.js';
 import { buildInventory } from '../inventory/index.js';
 import { detectOs, type OsIdentity } from '../inventory/os/release.js';
 import { configuredPaths, preloadFromEnv } from '../inventory/binary/preload.js';
+import { configEnvFindings } from '../inventory/config-env.js';
+import type { Finding } from '../model/finding.js';
 import type { Artifact, Inventory } from '../model/inventory.js';
 import type { Platform } from '../model/oci.js';
 import type { Package } from '../model/package.js';
@@ -411,14 +413,14 @@ export async function inventoryOpened(
   const limits = resolveLimits(options.limits);
   const scope = options.scope ?? 'squashed';
   const taskRoot = taskRootOf(image);
-  const loaded = [...preloadFromEnv(image.config.env), ...configuredPaths(image.config)];
-  const inventory = await inventoryFileSystem(filesystem, identityHex(image), limits, {
+  const run: ImageRun = {
     taskRoot,
-    loaded,
-  });
+    loaded: [...preloadFromEnv(image.config.env), ...configuredPaths(image.config)],
+    findings: configEnvFindings(image.config.env),
+  };
+  const inventory = await inventoryFileSystem(filesystem, identityHex(image), limits, run);
   const os = await detectOs(filesystem);
-  const removed =
-    scope === 'all-layers' ? await removedPackages(filesystem, limits, { taskRoot, loaded }) : [];
+  const removed = scope === 'all-layers' ? await removedPackages(filesystem, limits, run) : [];
   return {
     inventory,
     image,
@@ -448,6 +450,7 @@ async function inventoryFileSystem(
     root: 'image',
     loaded: run.loaded,
     taskRoot: run.taskRoot,
+    findings: run.findings,
   });
   attributeImagePackages(inventory.packages, fs, { taskRoot: run.taskRoot });
   return inventory;
@@ -459,6 +462,8 @@ interface ImageRun {
   taskRoot: string;
   /** What the config makes the loader load or run: `LD_PRELOAD`, entry point and command paths. */
   loaded: readonly string[];
+  /** The config's environment variables that load code the catalogers do not read. */
+  findings: readonly Finding[];
 }
 
 /** `LAMBDA_TASK_ROOT` from the config's environment, else its WorkingDir, else /var/task. */

@@ -68,6 +68,12 @@ describe('what the loader preloads', () => {
     expect(preloadFromEnv(undefined)).toEqual([]);
   });
 
+  it('LD_AUDIT names objects the loader loads into every process too', () => {
+    expect(
+      preloadFromEnv(['LD_AUDIT=/usr/share/misc/audit.dat:libaudit.so', 'LD_AUDITX=/no.so'])
+    ).toEqual(['/usr/share/misc/audit.dat', 'libaudit.so']);
+  });
+
   it('takes the paths an entry point and command name, relative ones from the working directory', () => {
     expect(
       configuredPaths({
@@ -109,9 +115,8 @@ describe('what the loader preloads', () => {
     expect(unowned(await inventory([], loaded))).toEqual(['usr/share/misc/magic.dat']);
   });
 
-  it("the image config's LD_PRELOAD counts too", async () => {
-    expect(unowned(await inventory([], ['/usr/share/misc/magic.dat']))).toEqual([
-      'usr/share/misc/magic.dat',
-    ]);
+  it.each(['LD_PRELOAD', 'LD_AUDIT'])("the image config's %s counts too", async (name) => {
+    const loaded = preloadFromEnv([`${name}=/usr/share/misc/magic.dat`]);
+    expect(unowned(await inventory([], loaded))).toEqual(['usr/share/misc/magic.dat']);
   });
 });

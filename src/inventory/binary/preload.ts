@@ -1,7 +1,8 @@
 /**
  * What an image's configuration makes the dynamic loader load: the objects `/etc/ld.so.preload`
- * names and the environment's `LD_PRELOAD` (ld.so(8)), preloaded into every dynamically linked
- * process, and the files its entry point and command name (`ld.so FILE` runs any readable ELF).
+ * names and the environment's `LD_PRELOAD`, preloaded into every dynamically linked process, the
+ * auditing objects `LD_AUDIT` names, loaded into every one too (ld.so(8)), and the files its entry
+ * point and command name (`ld.so FILE` runs any readable ELF).
  * glibc loads them whatever their mode or file name, so the binary cataloger must read them even
  * when nothing else says they run.
  */
@@ -24,11 +25,19 @@ export function splitPreloadList(text: string): string[] {
     .filter((name) => name !== '');
 }
 
-/** Every `LD_PRELOAD` name of an image config's environment (`NAME=value` strings). */
+/** The variables whose objects the loader loads into every dynamically linked process. */
+export const LOADED_BY_LOADER = ['LD_PRELOAD', 'LD_AUDIT'] as const;
+
+/**
+ * Every `LD_PRELOAD` and `LD_AUDIT` name of an image config's environment (`NAME=value`
+ * strings). glibc splits `LD_AUDIT` at `:` only; splitting it at white space too reads more
+ * names than the loader does, never fewer.
+ */
 export function preloadFromEnv(env: readonly string[] | undefined): string[] {
-  return (env ?? [])
-    .filter((e) => e.startsWith('LD_PRELOAD='))
-    .flatMap((e) => splitPreloadList(e.slice('LD_PRELOAD='.length)));
+  return (env ?? []).flatMap((e) => {
+    const name = LOADED_BY_LOADER.find((n) => e.startsWith(`${n}=`));
+    return name === undefined ? [] : splitPreloadList(e.slice(name.length + 1));
+  });
 }
 
 /**

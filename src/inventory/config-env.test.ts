@@ -1,0 +1,37 @@
+import { describe, expect, it } from 'vitest';
+import { configEnvFindings } from './config-env.js';
+
+describe('configEnvFindings', () => {
+  it('reports each variable that loads code the catalogers do not read, by name', () => {
+    const found = configEnvFindings([
+      'PATH=/usr/bin:/bin',
+      'LD_LIBRARY_PATH=/opt/lib',
+      'LD_PRELOAD=/x.so',
+      'LD_AUDIT=/y.so',
+      'LAMBDA_TASK_ROOT=/var/task',
+      'NODE_OPTIONS=--require /usr/share/doc/x.js',
+      'LD_BIND_NOW=1',
+      'RUBYOPT=-r/tmp/x',
+      'node_options=lowercase is another variable',
+      'PYTHONPATH',
+      '=odd',
+    ]);
+    expect(found.map((f) => [f.code, f.severity, f.path])).toEqual([
+      ['ENV_LOADER', 'error', 'NODE_OPTIONS'],
+      ['ENV_LOADER', 'error', 'LD_BIND_NOW'],
+      ['ENV_LOADER', 'error', 'RUBYOPT'],
+    ]);
+    expect(found[0]!.message).toContain('"--require /usr/share/doc/x.js"');
+  });
+
+  it('reports a variable set twice twice (which one the runtime reads is not ours to guess)', () => {
+    expect(configEnvFindings(['NODE_PATH=/a', 'NODE_PATH=/b']).map((f) => f.message)).toEqual([
+      expect.stringContaining('"/a"'),
+      expect.stringContaining('"/b"'),
+    ]);
+  });
+
+  it('reports nothing for no environment', () => {
+    expect(configEnvFindings(undefined)).toEqual([]);
+  });
+});
