@@ -13,12 +13,18 @@ import { npmLicenses } from './license.js';
 import { integrityHashes, parseLockfile, type LockEntry } from './lockfile.js';
 import { projectRoot, resolvePackageDir } from './resolve.js';
 import { bareModules, type BareModule } from './bare.js';
-import { NPM_GLOBS, PACKAGE_JSON_GLOBS } from './globs.js';
+import {
+  IMAGE_NODE_PATH_DIRS,
+  NODE_PATH_PACKAGE_JSON_GLOBS,
+  NPM_GLOBS,
+  PACKAGE_JSON_GLOBS,
+} from './globs.js';
 import { globMatcher } from '../cataloger.js';
 import { joinInLayer } from '../binary/ownership.js';
 
 const NAME = NPM_GLOBS.name;
 const isPackageJson = globMatcher(PACKAGE_JSON_GLOBS);
+const isNodePathPackageJson = globMatcher(NODE_PATH_PACKAGE_JSON_GLOBS);
 
 /** Lockfiles a project directory may hold, most authoritative for the installed tree first. */
 const LOCKFILES = ['node_modules/.package-lock.json', 'npm-shrinkwrap.json', 'package-lock.json'];
@@ -44,7 +50,12 @@ export const npmCataloger: Cataloger = {
 
 async function catalog(ctx: CatalogContext): Promise<CatalogResult> {
   const byDir = new Map<string, Installed>();
-  const manifests = ctx.matches.filter((e) => isPackageJson(e.path));
+  const inImage = ctx.root === 'image';
+  const manifests = ctx.matches.filter(
+    (e) =>
+      isPackageJson(e.path) ||
+      (inImage && isNodePathPackageJson(e.path) && !/\/(?:\.|node_modules\/)/.test(e.path))
+  );
   const result = await perEntry({ ...ctx, matches: manifests }, NAME, async (entry) => {
     const dir = entry.path.slice(0, -'/package.json'.length);
     const findings: Finding[] = [];
@@ -78,7 +89,7 @@ async function catalog(ctx: CatalogContext): Promise<CatalogResult> {
     const aliases = aliasDirs(ctx, entry.path);
     for (const alias of aliases) if (!byDir.has(alias)) byDir.set(alias, inst);
     // `require` finds a package by its directory's name, whatever package.json says.
-    const requiredAs = requireNamesOtherThan(name, [dir, ...aliases]);
+    const requiredAs = requireNamesOtherThan(name, [dir, ...aliases], inImage);
     if (requiredAs.length > 0) pkg.properties['npm:required-as'] = requiredAs.join(',');
     return { packages: [pkg], findings };
   });
@@ -203,15 +214,22 @@ function packageNameFromDir(dir: string): string {
  * not the one its package.json name gives: an npm alias (`npm install x@npm:y` puts y in
  * node_modules/x), or a package renamed to pass for another. Sorted, each once.
  */
-function requireNamesOtherThan(name: string, dirs: readonly string[]): string[] {
+function requireNamesOtherThan(name: string, dirs: readonly string[], inImage: boolean): string[] {
   const own = npmPurl(name, undefined);
   const out = new Set<string>();
   for (const dir of dirs) {
-    const m = /(?:^|\/)node_modules\/((?:@[^/]+\/)?[^/]+)$/.exec(dir);
+    const m =
+      /(?:^|\/)node_modules\/((?:@[^/]+\/)?[^/]+)$/.exec(dir) ??
+      (inImage ? NODE_PATH_DIR.exec(dir) : null);
     if (m && npmPurl(m[1]!, undefined) !== own) out.add(m[1]!);
   }
   return [...out].sort();
 }
+
+/** A package directory directly in one of an image's other `NODE_PATH` directories. */
+const NODE_PATH_DIR = new RegExp(
+  `^(?:${IMAGE_NODE_PATH_DIRS.map((d) => d.replaceAll('/', '\\/')).join('|')})\\/((?:@[^/]+\\/)?[^/]+)$`
+);
 
 /** The other `node_modules/<name>` directories a runtime reaches this package.json through. */
 function aliasDirs(ctx: CatalogContext, pjPath: string): string[] {

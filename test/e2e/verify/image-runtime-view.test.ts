@@ -14,7 +14,9 @@
  *   `LD_PRELOAD` or `LD_AUDIT`), or the entry point runs a file through the loader (`ld.so FILE`),
  *   under a name and mode that say nothing: it is read and listed, unowned;
  * - the config's environment makes the runtime load a file no cataloger reads
- *   (`NODE_OPTIONS=--require /usr/share/doc/x/readme.js`): `ENV_LOADER`, allowed only by name.
+ *   (`NODE_OPTIONS=--require /usr/share/doc/x/readme.js`): `ENV_LOADER`, allowed only by name;
+ * - a denied npm package outside any `node_modules`, in `/var/task` or `/var/runtime`, which
+ *   Lambda's Node.js bootstrap puts on `NODE_PATH`: `require('event-stream')` loads it.
  */
 import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -276,6 +278,49 @@ images:
     const detail = bad.check('inventory:complete')?.detail;
     expect(detail).toContain('could see: ENV_LOADER NODE_OPTIONS.');
     expect(detail).toContain('allowed by the rule: ENV_LOADER JAVA_TOOL_OPTIONS.');
+  });
+});
+
+describe("verify IMAGE: packages on the Node.js runtime's NODE_PATH", () => {
+  const clean = [...FORGET_NETCAT, dir('usr'), dir('usr/bin'), wh('usr/bin/.wh.nc')];
+  const denying = join(tmp, 'policy-npm.yaml');
+  writeFileSync(
+    denying,
+    `version: 1
+default: deny
+images:
+  - match: { repository: '**' }
+    mode: enforce
+    packages: { deny: [{ purl: 'pkg:npm/event-stream' }, { purl: 'pkg:npm/flatmap-stream' }] }
+`
+  );
+  const pkg = (at: string, name: string): TarEntry[] => [
+    dir(at),
+    file(`${at}/package.json`, JSON.stringify({ name, version: '3.3.6', main: 'index.js' })),
+    file(`${at}/index.js`, 'module.exports = 1;\n'),
+  ];
+  const VAR = [dir('var'), dir('var/task'), dir('var/runtime'), dir('srv')];
+
+  it.each([
+    ['/var/task', 'var/task/event-stream', 'event-stream'],
+    ['/var/runtime', 'var/runtime/event-stream', 'event-stream'],
+    ['/var/task, under another name', 'var/task/stream-utils', 'flatmap-stream'],
+    ['/var/task, scoped', 'var/task/@acme', 'event-stream'],
+  ])('a denied package directly in %s is denied', async (_n, at, name) => {
+    const entries = at.endsWith('@acme') ? [dir(at), ...pkg(`${at}/utils`, name)] : pkg(at, name);
+    const r = await verify([...clean, ...VAR, ...entries], undefined, undefined, denying);
+    expect(r.code).toBe(1);
+    expect(r.check('packages')?.detail).toContain(`pkg:npm/${name}@3.3.6`);
+  });
+
+  it('the control: elsewhere (not on NODE_PATH) it is not a package', async () => {
+    const r = await verify(
+      [...clean, ...VAR, ...pkg('srv/event-stream', 'event-stream')],
+      undefined,
+      undefined,
+      denying
+    );
+    expect(r.code).toBe(0);
   });
 });
 
