@@ -51,6 +51,8 @@ export type FindingCode =
   | 'DANGLING_HARDLINK'
   /** A hardlink to a file of a lower layer (the OCI layer format says extracting it may fail). */
   | 'HARDLINK_TO_LOWER_LAYER'
+  /** A hardlink to a lower layer's file that its own layer whites out: extractors keep or fail it. */
+  | 'HARDLINK_TO_WHITED_OUT'
   /** A file an OS package lists differs from the checksum the package database recorded. */
   | 'PACKAGE_FILE_MODIFIED'
   /** A file an OS package lists is missing from the image. */

@@ -76,6 +76,14 @@ const images: [string, Buffer[]][] = [
     ],
   ],
   [
+    // umoci applies entries in order: the link is made before the whiteout deletes the other name.
+    'a hardlink to a lower file that its own layer then whites out',
+    [
+      L(dir('d'), file('d/orig', 'content')),
+      L(dir('bin'), { name: 'bin/tool', type: 'hardlink', linkname: 'd/orig' }, wh('d/.wh.orig')),
+    ],
+  ],
+  [
     'a whiteout after a file of its own layer (the file survives)',
     [
       L(dir('a'), file('a/x'), file('a/b', 'lower')),
@@ -277,6 +285,105 @@ describe('layer attribution and the all-layers scope', () => {
       'ABSOLUTE_PATH:warning',
       'NORMALIZATION_TWIN:warning',
       'PATH_TRAVERSAL:error',
+    ]);
+  });
+});
+
+describe('hardlinks that extractors make differently', () => {
+  it("refuses a hardlink whose mode is not its target's, in one layer or over a lower one", async () => {
+    // containerd and Python's tarfile chmod the shared inode to the link's 0755; GNU tar, bsdtar
+    // and umoci keep the target's 0644: readers disagree on whether it is executable.
+    const blob = { name: 'd/blob', data: 'ELF', mode: 0o644 };
+    const tool = { name: 'tool', type: 'hardlink' as const, linkname: 'd/blob', mode: 0o755 };
+    await expect(squash([L(dir('d'), blob, tool)])).rejects.toMatchObject({
+      code: 'AMBIGUOUS_HEADER',
+    });
+    await expect(squash([L(dir('d'), blob), L(tool)])).rejects.toMatchObject({
+      code: 'AMBIGUOUS_HEADER',
+    });
+    // Special bits count too.
+    await expect(
+      squash([L(dir('d'), { ...blob, mode: 0o4755 }, { ...tool, mode: 0o755 })])
+    ).rejects.toMatchObject({ code: 'AMBIGUOUS_HEADER' });
+  });
+
+  it("keeps hardlinks whose mode is their target's, and hardlinks to symlinks whatever their mode", async () => {
+    // What GNU tar, bsdtar, Python, Go (moby, containerd) and umoci write: both headers from one inode.
+    const img = await squash([
+      L(
+        dir('d'),
+        { name: 'd/tool', data: 'ELF', mode: 0o4750 },
+        { name: 'd/alias', type: 'hardlink', linkname: 'd/tool', mode: 0o4750 },
+        { name: 'd/sym', type: 'symlink', linkname: 'tool' },
+        { name: 'd/sym2', type: 'hardlink', linkname: 'd/sym', mode: 0o644 }
+      ),
+    ]);
+    expect(img.get('d/alias')).toMatchObject({ kind: 'file', mode: 0o4750 });
+    expect(img.get('d/sym2')).toMatchObject({ kind: 'symlink', linkTarget: 'tool' });
+    expect(img.findings).toEqual([]);
+  });
+
+  it.each([
+    ['the link first', (link: TarEntry, whiteout: TarEntry) => [link, whiteout]],
+    ['the whiteout first', (link: TarEntry, whiteout: TarEntry) => [whiteout, link]],
+    ['a whiteout of its directory', (link: TarEntry) => [link, wh('usr/share/.wh.misc')]],
+    [
+      'an opaque whiteout of its directory',
+      (link: TarEntry) => [wh('usr/share/misc/.wh..wh..opq'), link],
+    ],
+  ])(
+    'a hardlink to a lower file its own layer whites out (%s) is kept and is an error',
+    async (_name, order) => {
+      // In-order extractors (umoci) make usr/local/bin/tool before the whiteout removes the other
+      // name; whiteouts first (the OCI rule) leave nothing to link to; overlay runtimes fail it.
+      const img = await squash([
+        L(dir('usr'), dir('usr/share'), dir('usr/share/misc'), {
+          name: 'usr/share/misc/blob',
+          data: 'ELF',
+          mode: 0o755,
+        }),
+        L(
+          dir('usr/local'),
+          dir('usr/local/bin'),
+          ...order(
+            {
+              name: 'usr/local/bin/tool',
+              type: 'hardlink',
+              linkname: 'usr/share/misc/blob',
+              mode: 0o755,
+            },
+            wh('usr/share/misc/.wh.blob')
+          )
+        ),
+      ]);
+      expect(img.get('usr/share/misc/blob')).toBeUndefined();
+      expect(img.get('usr/local/bin/tool')).toMatchObject({ kind: 'file', mode: 0o755, layer: 1 });
+      expect((await img.read('usr/local/bin/tool')).toString()).toBe('ELF');
+      expect(img.findings).toEqual([
+        expect.objectContaining({
+          code: 'HARDLINK_TO_WHITED_OUT',
+          severity: 'error',
+          path: 'usr/local/bin/tool',
+        }),
+      ]);
+    }
+  );
+
+  it('a hardlink to a file an earlier layer whited out, or no layer has, stays dangling', async () => {
+    const img = await squash([
+      L(dir('d'), file('d/orig')),
+      L(dir('d'), wh('d/.wh.orig')),
+      L(
+        { name: 'h', type: 'hardlink', linkname: 'd/orig' },
+        { name: 'n', type: 'hardlink', linkname: 'nowhere' },
+        wh('.wh.ghost')
+      ),
+    ]);
+    expect(img.get('h')).toBeUndefined();
+    expect(img.get('n')).toBeUndefined();
+    expect(img.findings.map((f) => `${f.code}:${f.severity}`)).toEqual([
+      'DANGLING_HARDLINK:warning',
+      'DANGLING_HARDLINK:warning',
     ]);
   });
 });

@@ -16,6 +16,15 @@
  *    inside the image root (as containerd's naive applier and umoci do),
  *    hardlinks copy their target as it is at that point.
  *
+ * Two hardlinks readers extract differently: one whose header mode differs
+ * from its target's is refused (containerd and Python's tarfile chmod the
+ * shared inode to the link's mode, GNU tar, bsdtar and umoci keep the
+ * target's; writers take both headers from one inode's stat, so they agree);
+ * one whose target a whiteout of its own layer removed from a lower layer is
+ * an error finding, and kept as that lower file (in-order extractors such as
+ * umoci make the link before the whiteout deletes the other name; rule 1
+ * leaves nothing to link to; overlay-based ones fail).
+ *
  * Overlay-based runtimes (Docker's overlay2, containerd's overlayfs
  * snapshotter) unpack each layer into a directory of its own instead, where
  * no lower-layer symlink exists: a layer's `lib/x` over a lower `lib -> usr/lib`
@@ -131,6 +140,8 @@ function dirName(path: string): string {
 
 const join = (dir: string, name: string): string => (dir ? `${dir}/${name}` : name);
 
+const octal = (mode: number): string => `0${mode.toString(8).padStart(3, '0')}`;
+
 /** The first prefix of `path` that is a symlink in the tree (no link followed before it). */
 function firstLink(
   path: string,
@@ -160,7 +171,7 @@ export function chainId(diffIds: readonly string[]): string {
 /**
  * Apply `layers` (base first) and return the image's file system.
  * @throws UnpackError PATH_CONFLICT (an entry under a lower-layer file),
- *   TOO_MANY_ENTRIES, TOO_LARGE
+ *   AMBIGUOUS_HEADER (a hardlink whose mode is not its target's), TOO_MANY_ENTRIES, TOO_LARGE
  */
 export function squashLayers(
   layers: readonly LayerInput[],
@@ -187,6 +198,8 @@ class Squasher {
   readonly hidden: HiddenEntry[] = [];
   readonly findings: Finding[] = [];
   count = 0;
+  /** What the current layer's whiteouts removed, by path (step 1). */
+  readonly #whitedOut = new Map<string, Node>();
 
   constructor(
     readonly name: string,
@@ -221,6 +234,24 @@ class Squasher {
     if (!old) return;
     dir.children!.delete(name);
     this.#hide(path, old, layer);
+  }
+
+  #whiteOut(dir: Node, name: string, path: string, layer: number): void {
+    const old = dir.children?.get(name);
+    if (old) this.#whitedOut.set(path, old);
+    this.#remove(dir, name, path, layer);
+  }
+
+  /** The node at `path` that the current layer's whiteouts removed (itself or inside a removed directory). */
+  #removedByWhiteout(path: string): Node | undefined {
+    for (let cut = path.length; cut > 0; cut = path.lastIndexOf('/', cut - 1)) {
+      let node = this.#whitedOut.get(path.slice(0, cut));
+      if (!node) continue;
+      for (const part of path.slice(cut + 1).split('/'))
+        if (part !== '') node = node?.children?.get(part);
+      return node;
+    }
+    return undefined;
   }
 
   /** Create missing directories along a resolved path; refuse a non-directory on the way. */
@@ -292,6 +323,7 @@ class Squasher {
     const entries = layer.index.entries;
     // 1. whiteouts, against the lower layers only.
     const whiteouts = new Map<string, number>();
+    this.#whitedOut.clear();
     for (const e of entries) {
       const base = baseName(e.path);
       if (!base.startsWith(WHITEOUT_PREFIX)) continue;
@@ -305,10 +337,10 @@ class Squasher {
       if (node?.kind !== 'dir') continue;
       if (base === OPAQUE_WHITEOUT) {
         for (const child of [...node.children!.keys()])
-          this.#remove(node, child, join(dir, child), li);
+          this.#whiteOut(node, child, join(dir, child), li);
       } else {
         const target = base.slice(WHITEOUT_PREFIX.length);
-        this.#remove(node, target, join(dir, target), li);
+        this.#whiteOut(node, target, join(dir, target), li);
         whiteouts.set(join(dirName(e.path), target), e.order);
       }
     }
@@ -369,11 +401,26 @@ class Squasher {
     }
   }
 
-  /** A hardlink is the node its target is at this point (link(2) does not follow a final symlink). */
+  /**
+   * A hardlink is the node its target is at this point (link(2) does not follow a final symlink).
+   * @throws UnpackError AMBIGUOUS_HEADER when its header mode is not its target's
+   */
   #hardlink(e: TarEntry, li: number, at: string): Node | undefined {
     const targetPath = this.resolve(e.linkPath ?? '', false);
-    const target = targetPath === undefined ? undefined : this.node(targetPath);
-    if (!target || target.kind === 'dir' || targetPath === '') {
+    let target = targetPath === undefined ? undefined : this.node(targetPath);
+    const gone =
+      target || targetPath === undefined ? undefined : this.#removedByWhiteout(targetPath);
+    if (gone && gone.kind !== 'dir') {
+      // Whiteouts first (the OCI rule) leave nothing to link to; an extractor that applies
+      // entries in order links before the whiteout deletes the other name, and keeps the file.
+      target = gone;
+      this.findings.push({
+        code: 'HARDLINK_TO_WHITED_OUT',
+        severity: 'error',
+        path: at,
+        message: `layer ${li}: hardlink ${at} names ${targetPath ?? ''} of layer ${gone.layer}, which the same layer whites out: extractors that apply entries in order (umoci) keep ${at} as that file, overlay-based runtimes fail the link, the OCI rule (whiteouts first) leaves it dangling; lamina keeps it`,
+      });
+    } else if (!target || target.kind === 'dir' || targetPath === '') {
       this.findings.push({
         code: 'DANGLING_HARDLINK',
         severity: 'warning',
@@ -382,7 +429,16 @@ class Squasher {
       });
       return undefined;
     }
-    if (target.layer < li)
+    if (target.kind !== 'symlink' && e.mode !== target.mode)
+      // Writers take a hardlink's header from the inode they already wrote, so the modes agree.
+      throw tarError(
+        'AMBIGUOUS_HEADER',
+        this.name,
+        `layer ${li}: hardlink ${at} says mode ${octal(e.mode)}, its target ${targetPath ?? ''} ${octal(target.mode)} (containerd and Python's tarfile give the shared file the link's mode, GNU tar, bsdtar and umoci keep the target's)`,
+        undefined,
+        [e.name, e.linkName ?? '']
+      );
+    if (!gone && target.layer < li)
       this.findings.push({
         code: 'HARDLINK_TO_LOWER_LAYER',
         severity: 'info',
