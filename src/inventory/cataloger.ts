@@ -267,13 +267,18 @@ export function filesAndLinks(
 export function withLinkPaths(entries: readonly FileEntry[], links: LinkIndex): FileEntry[] {
   if (!links.hasLinks) return [...entries];
   const out = new Map<string, FileEntry>();
+  // A link to a file is, to a runtime opening it, that file: `python/pkg/evil.py -> ../../x.txt`
+  // is a module file, wherever the link sits, whichever of the two is listed first.
+  const put = (e: FileEntry): void => {
+    const had = out.get(e.path);
+    if (had === undefined || (had.kind === 'symlink' && e.kind === 'file')) out.set(e.path, e);
+  };
   for (const e of entries) {
-    out.set(e.path, e);
+    put(e);
     if (e.kind !== 'file') continue;
     const real = links.resolve(e.path);
     const base = real.ok ? real.path : e.path;
-    for (const path of [base, ...links.aliases(base)])
-      if (!out.has(path)) out.set(path, { ...e, path });
+    for (const path of [base, ...links.aliases(base)]) put({ ...e, path });
   }
   return [...out.values()].sort((a, b) => comparePaths(a.path, b.path));
 }

@@ -178,4 +178,22 @@ describe('pythonCataloger and modules no distribution claims', () => {
       ['pkg', ['vendor/sp/pkg/__init__.py', `${SITE}/pkg/__init__.py`]],
     ]);
   });
+
+  it.each([
+    ['the link first', 'python/nsa/evil.py', '../../share/data/e.txt', 'share/data/e.txt'],
+    ['the file first', 'python/nsa/evil.py', '../../a/e.txt', 'a/e.txt'],
+  ])(
+    'a link to a file inside a package directory is that module file (%s)',
+    async (_n, at, target, real) => {
+      // `import nsa.evil` opens the link and runs what it names; no distribution claims nsa.
+      const { packages } = await runCataloger(
+        pythonCataloger,
+        new MemorySource('py', { [at]: { symlink: target }, [real]: 'import os\n' }),
+        { layerDigest: 'b'.repeat(64) }
+      );
+      expect(packages.map((p) => [p.name, p.findings.map((f) => f.severity)])).toEqual([
+        ['nsa', ['error']],
+      ]);
+    }
+  );
 });

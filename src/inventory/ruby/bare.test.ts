@@ -129,4 +129,19 @@ describe('rubyCataloger and libraries on RUBYLIB', () => {
       ['pkg:gem/evil', ['opt/ruby/lib/evil.rb', 'ruby/lib/evil.rb']],
     ]);
   });
+
+  it('sees a library file linked from inside a directory on RUBYLIB', async () => {
+    // `require "x/evil"` opens the link and runs what it names.
+    const { packages } = await runCataloger(
+      rubyCataloger,
+      new MemorySource('rb', {
+        'ruby/lib/x/evil.rb': { symlink: '../../../share/e.txt' },
+        'share/e.txt': 'system("id")\n',
+      }),
+      { layerDigest: 'c'.repeat(64) }
+    );
+    expect(packages.map((p) => [p.purl, p.findings.map((f) => f.severity)])).toEqual([
+      ['pkg:gem/x', ['error']],
+    ]);
+  });
 });
