@@ -14,6 +14,7 @@ const scripts = [
   'fixtures-ruby.mjs',
   'fixtures-dotnet.mjs',
   'fixtures-binary.mjs',
+  'fixtures-ldcache.mjs',
   'fixtures-hidden-package.mjs',
   'fixtures-hostile.mjs',
   'fixtures-image-layouts.mjs',

@@ -37,6 +37,7 @@ import {
   topDir,
 } from './globs.js';
 import { OwnershipIndex, redirectedParts } from './ownership.js';
+import { LD_SO_CACHE, MAX_LD_CACHE_SIZE, parseLdCache } from './ldcache.js';
 import { LD_SO_PRELOAD, preloadedPaths, splitPreloadList } from './preload.js';
 
 /** How many candidates are read at once: enough to overlap I/O, few enough to bound memory. */
@@ -166,8 +167,10 @@ function realDir(ctx: CatalogContext, path: string): string | undefined {
 
 /**
  * In an image, what the loader preloads into every process (`/etc/ld.so.preload`, the config's
- * `LD_PRELOAD`) and what the config's entry point and command name: read whatever its mode or
- * name (`ld.so FILE` runs a file of mode 0644). A preload file that cannot be read is an error.
+ * `LD_PRELOAD`), every file `/etc/ld.so.cache` maps a soname to (the loader opens it for any
+ * program needing that soname), and what the config's entry point and command name: read
+ * whatever its mode or name (`ld.so FILE` runs a file of mode 0644). A preload file or cache that
+ * cannot be read, or a cache that cannot be parsed as the loader would, is an error.
  */
 async function imageLoaded(
   ctx: CatalogContext
@@ -188,9 +191,49 @@ async function imageLoaded(
       });
     }
   }
+  const cache = await ldCacheTargets(ctx);
+  names.push(...cache.paths);
+  findings.push(...cache.findings);
   const paths =
     names.length > 0 ? preloadedPaths(names, ctx.source.entries(), ctx.links) : new Set<string>();
   return { paths, findings };
+}
+
+/**
+ * The paths `/etc/ld.so.cache` (followed through symlinks inside the image, as the loader opens
+ * it) maps sonames to. A cache over MAX_LD_CACHE_SIZE, unreadable, or not parsed exactly (another
+ * byte order, a truncated table, an offset out of the file) is an error finding: what the loader
+ * would load from it is unknown.
+ */
+async function ldCacheTargets(
+  ctx: CatalogContext
+): Promise<{ paths: string[]; findings: Finding[] }> {
+  const entry = ctx.source.get(LD_SO_CACHE);
+  if (entry?.kind !== 'file') return { paths: [], findings: [] };
+  const what = `${LD_SO_CACHE}, which maps the sonames the loader looks up to the files it loads`;
+  const unseen = (code: 'READ_ERROR' | 'PARSE_ERROR', message: string) => ({
+    paths: [],
+    findings: [
+      { code, severity: 'error', path: LD_SO_CACHE, message: `${BINARY_CATALOGER}: ${message}` },
+    ] satisfies Finding[],
+  });
+  if (entry.size > MAX_LD_CACHE_SIZE)
+    return unseen(
+      'READ_ERROR',
+      `did not read ${what}: ${entry.size} bytes, over the ${MAX_LD_CACHE_SIZE} lamina reads`
+    );
+  let buf: Buffer;
+  try {
+    buf = await ctx.source.read(LD_SO_CACHE, MAX_LD_CACHE_SIZE);
+  } catch (err) {
+    return unseen(
+      'READ_ERROR',
+      `could not read ${what}: ${err instanceof Error ? err.message : String(err)}`
+    );
+  }
+  const parsed = parseLdCache(buf);
+  if (!parsed.ok) return unseen('PARSE_ERROR', `could not parse ${what}: ${parsed.error}`);
+  return { paths: parsed.entries.map((e) => e.path), findings: [] };
 }
 
 async function catalogFile(ctx: CatalogContext, c: Candidate): Promise<CatalogResult> {

@@ -8,6 +8,7 @@ import { optPrefix, type CatalogContext, type CatalogerGlobs } from '../cataloge
 import type { FileEntry } from '../../unpack/source.js';
 import type { SourceRoot } from './ownership.js';
 import { isLambdaSite } from '../python/globs.js';
+import { LD_SO_CACHE } from './ldcache.js';
 import { LD_SO_PRELOAD } from './preload.js';
 
 export const BINARY_CATALOGER = 'binary-cataloger';
@@ -96,10 +97,15 @@ export function isCandidate(
 
 /**
  * Whether any entry the cataloger was handed is worth opening (or, in an image, the loader is
- * configured to load something); when none is, it has nothing to do.
+ * configured to load something: a preload list, a cache); when none is, it has nothing to do.
  */
 export function anyCandidate(ctx: CatalogContext): boolean {
-  if (ctx.root === 'image' && ((ctx.loaded?.length ?? 0) > 0 || ctx.source.get(LD_SO_PRELOAD)))
+  if (
+    ctx.root === 'image' &&
+    ((ctx.loaded?.length ?? 0) > 0 ||
+      ctx.source.get(LD_SO_PRELOAD) !== undefined ||
+      ctx.source.get(LD_SO_CACHE) !== undefined)
+  )
     return true;
   return ctx.matches.some((e) => isCandidate(e, [e.path, ...ctx.links.aliases(e.path)], ctx.root));
 }
