@@ -31,6 +31,8 @@ export type FindingCode =
   | 'READ_ERROR'
   | 'RECORD_HASH_MISMATCH'
   | 'RECORD_FILE_MISSING'
+  /** A module file in a package directory a distribution's RECORD claims, which its RECORD does not list: error. */
+  | 'RECORD_FILE_UNLISTED'
   | 'NESTED_ARCHIVE_REFUSED'
   /** A binary too large to read into memory: hashed, but not searched for Go/Rust build info. */
   | 'BINARY_NOT_INSPECTED'

@@ -16,7 +16,7 @@ export interface BarePythonModule extends BareModule {
 }
 
 /** A file the import system loads a module from, and its module name. */
-const MODULE_FILE = /^([^.]+)\.(?:py|pyc|(?:[^/]*\.)?so)$/;
+export const MODULE_FILE = /^([^.]+)\.(?:py|pyc|(?:[^/]*\.)?so)$/;
 
 /**
  * A path in one of Lambda's site directories, and its path there. The longer directory first:
@@ -26,7 +26,7 @@ const MODULE_FILE = /^([^.]+)\.(?:py|pyc|(?:[^/]*\.)?so)$/;
 const IN_SITE = /^(python\/lib\/python\d+(?:\.\d+)?\/site-packages|python)\/(.+)$/;
 
 /** True when `import` reaches a file under these directories by a dotted name. */
-function importableDirs(dirs: readonly string[]): boolean {
+export function importableDirs(dirs: readonly string[]): boolean {
   return dirs.every((d) => d !== '' && d !== '__pycache__' && !d.includes('.'));
 }
 

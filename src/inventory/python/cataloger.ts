@@ -19,6 +19,7 @@ import { parseRequirement, parseRequiresTxt, type Requirement } from './requirem
 import { barePythonModules, type BarePythonModule } from './bare.js';
 import { bytecodeFindings } from './bytecode.js';
 import { isLambdaSite, PYTHON_GLOBS } from './globs.js';
+import { unlistedModuleFindings, type ListedDistribution } from './unlisted.js';
 
 const NAME = PYTHON_GLOBS.name;
 
@@ -32,6 +33,8 @@ interface Found {
   site: string;
   requirements: Requirement[];
   recordChecks: RecordCheck[];
+  /** Its file list (RECORD, installed-files.txt), when it has one. */
+  list: ListedDistribution['list'];
 }
 
 /**
@@ -60,24 +63,55 @@ async function catalog(ctx: CatalogContext): Promise<CatalogResult> {
   });
   linkRequirements(found);
   await verifyRecords(ctx, found, result.findings);
-  // Python imports these too, with nothing to say what they are: recorded by name, no version.
+  const prefix = optPrefix(ctx.root);
+  // In an image, the function's directory is on sys.path too; the globs do not reach it.
+  const taskRoot = ctx.root === 'image' ? ctx.taskRoot : undefined;
+  const extra =
+    taskRoot === undefined
+      ? []
+      : entries.filter((e) => e.kind === 'file' && e.path.startsWith(`${taskRoot}/`));
+  // Every path a file is reached by: the globs take one, and a link may put it on sys.path.
   // The module files as matched (under a link's path when a link puts them in a site directory)
   // and the links themselves.
+  const files = withLinkPaths(
+    filesAndLinks(unique([...ctx.matches, ...extra]), entries),
+    ctx.links
+  );
+  // What Python imports from a package directory whose files a list names, beyond them.
+  const searchedSite = (site: string): boolean =>
+    isLambdaSite(site, ctx.root) || (taskRoot !== undefined && site === taskRoot);
+  for (const finding of unlistedModuleFindings(found.map(listedDistribution), files, searchedSite))
+    result.findings.push(finding);
+  // Python imports these too, with nothing to say what they are: recorded by name, no version.
   const claims = siteClaims(found);
-  const prefix = optPrefix(ctx.root);
-  // Every path a file is reached by: the globs take one, and a link may put it on sys.path.
-  const files = withLinkPaths(filesAndLinks(ctx.matches, entries), ctx.links);
   for (const m of barePythonModules(files, (p) => claims.has(p), prefix))
     result.packages.push(bareModulePackage(m, ctx.layerDigest));
   // Bytecode Python may run instead of the sources the RECORD check hashed; a pyc that is a
   // link too (Python follows it). In an image, the function's directory is on sys.path too.
   const searched = [`${prefix}python/`];
-  if (ctx.root === 'image' && ctx.taskRoot) searched.push(`${ctx.taskRoot}/`);
+  if (taskRoot) searched.push(`${taskRoot}/`);
   const pycs = files.filter(
     (e) => e.path.endsWith('.pyc') && searched.some((d) => e.path.startsWith(d))
   );
   result.findings.push(...(await bytecodeFindings(ctx.source, pycs, ctx.limits.maxFileSize)));
   return result;
+}
+
+/** Entries by path, each once (the first). */
+function unique(entries: readonly FileEntry[]): FileEntry[] {
+  const seen = new Set<string>();
+  return entries.filter((e) => !seen.has(e.path) && seen.add(e.path) !== undefined);
+}
+
+/** A distribution as the unlisted-module check sees it. */
+function listedDistribution(f: Found): ListedDistribution {
+  const { pkg } = f;
+  return {
+    site: f.site,
+    list: f.list,
+    owns: pkg.owns,
+    label: `${pkg.name}${pkg.version !== undefined ? ` ${pkg.version}` : ''}`,
+  };
 }
 
 /**
@@ -216,6 +250,7 @@ async function parseDistribution(
     .map(parseRequirement)
     .filter((r) => r !== undefined);
   const recordChecks: Found['recordChecks'] = [];
+  let list: Found['list'];
   const owns = new Set<string>();
   const readOptional = async (file: string): Promise<string | undefined> => {
     if (ctx.source.get(file)?.kind !== 'file') return undefined;
@@ -240,8 +275,10 @@ async function parseDistribution(
       layout === 'dist-info'
         ? recordFiles(pkg.id, site, await readOptional(`${metaPath}/RECORD`), recordChecks)
         : installedFiles(metaPath, await readOptional(`${metaPath}/installed-files.txt`));
-    if (listed) for (const p of listed) owns.add(p);
-    else {
+    if (listed) {
+      for (const p of listed) owns.add(p);
+      list = { kind: layout === 'dist-info' ? 'RECORD' : 'installed-files.txt', paths: listed };
+    } else {
       const topLevel = await readOptional(`${metaPath}/top_level.txt`);
       for (const p of topLevelPaths(site, topLevel ?? '', children)) owns.add(p);
     }
@@ -253,7 +290,7 @@ async function parseDistribution(
   pkg.owns = [...owns].sort();
   // A distribution installs into its site directory (an egg into its own directory).
   pkg.installDir = layout === 'egg' ? parent(metaPath) : site;
-  return { found: { pkg, site, requirements, recordChecks }, findings };
+  return { found: { pkg, site, requirements, recordChecks, list }, findings };
 }
 
 /**
