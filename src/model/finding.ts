@@ -26,6 +26,8 @@ export type FindingCode =
   | 'RECORD_NOT_VERIFIED'
   /** Compiled Python bytecode the runtime may run instead of the source read: error. */
   | 'BYTECODE_NOT_VERIFIED'
+  /** A site directory's .pth file puts on sys.path a zip, or a place outside the layer (error), or nothing in this layer (warning). */
+  | 'PTH_PATH_NOT_INSPECTED'
   | 'CASE_COLLISION'
   | 'PARSE_ERROR'
   | 'READ_ERROR'

@@ -16,10 +16,11 @@ import { pythonLicenses } from './license.js';
 import { CoreMetadata } from './metadata.js';
 import { parseRecord, recordPathInLayer, verifyRecordFiles, type RecordCheck } from './record.js';
 import { parseRequirement, parseRequiresTxt, type Requirement } from './requirements.js';
-import { barePythonModules, type BarePythonModule } from './bare.js';
+import { barePythonModules, MODULE_FILE, type BarePythonModule } from './bare.js';
 import { bytecodeFindings } from './bytecode.js';
 import { isLambdaSite, PYTHON_GLOBS } from './globs.js';
 import { unlistedModuleFindings, type ListedDistribution } from './unlisted.js';
+import { pthDirs } from './pth.js';
 
 const NAME = PYTHON_GLOBS.name;
 
@@ -66,10 +67,34 @@ async function catalog(ctx: CatalogContext): Promise<CatalogResult> {
   const prefix = optPrefix(ctx.root);
   // In an image, the function's directory is on sys.path too; the globs do not reach it.
   const taskRoot = ctx.root === 'image' ? ctx.taskRoot : undefined;
+  const onPath = (dir: string): boolean =>
+    isLambdaSite(dir, ctx.root) || (taskRoot !== undefined && dir === taskRoot);
+  // The directories the site directories' .pth files add to sys.path (each .pth under every
+  // path Python finds it by: a link may put it in a site directory).
+  const pths = withLinkPaths(
+    ctx.matches.filter((e) => e.path.endsWith('.pth')),
+    ctx.links
+  ).filter((e) => e.kind === 'file' && isLambdaSite(parent(e.path), ctx.root));
+  const added = await pthDirs(ctx.source, ctx.links, ctx.root, pths, onPath);
+  result.findings.push(...added.findings);
+  const more = new Set(added.dirs.keys());
+  const inMore = (path: string): boolean => {
+    for (let at = path.lastIndexOf('/'); at > 0; at = path.lastIndexOf('/', at - 1))
+      if (more.has(path.slice(0, at))) return true;
+    return more.has('');
+  };
+  // Their module files, and the function directory's, which the globs do not reach (pycs
+  // they do).
   const extra =
-    taskRoot === undefined
+    taskRoot === undefined && more.size === 0
       ? []
-      : entries.filter((e) => e.kind === 'file' && e.path.startsWith(`${taskRoot}/`));
+      : entries.filter(
+          (e) =>
+            e.kind === 'file' &&
+            MODULE_FILE.test(posix.basename(e.path)) &&
+            ((taskRoot !== undefined && e.path.startsWith(`${taskRoot}/`)) ||
+              (more.size > 0 && inMore(e.path)))
+        );
   // Every path a file is reached by: the globs take one, and a link may put it on sys.path.
   // The module files as matched (under a link's path when a link puts them in a site directory)
   // and the links themselves.
@@ -78,18 +103,22 @@ async function catalog(ctx: CatalogContext): Promise<CatalogResult> {
     ctx.links
   );
   // What Python imports from a package directory whose files a list names, beyond them.
-  const searchedSite = (site: string): boolean =>
-    isLambdaSite(site, ctx.root) || (taskRoot !== undefined && site === taskRoot);
+  const searchedSite = (site: string): boolean => onPath(site) || more.has(site);
   for (const finding of unlistedModuleFindings(found.map(listedDistribution), files, searchedSite))
     result.findings.push(finding);
   // Python imports these too, with nothing to say what they are: recorded by name, no version.
   const claims = siteClaims(found);
-  for (const m of barePythonModules(files, (p) => claims.has(p), prefix))
-    result.packages.push(bareModulePackage(m, ctx.layerDigest));
+  const addedClaims = addedDirClaims(found, more);
+  const claimed = (p: string, site: string): boolean =>
+    more.has(site) ? addedClaims.has(p) || addedClaims.has(`${site}/`) : claims.has(p);
+  for (const m of barePythonModules(files, claimed, prefix, more))
+    result.packages.push(bareModulePackage(m, ctx.layerDigest, added.dirs.get(m.site)));
   // Bytecode Python may run instead of the sources the RECORD check hashed; a pyc that is a
-  // link too (Python follows it). In an image, the function's directory is on sys.path too.
+  // link too (Python follows it). In an image, the function's directory is on sys.path too, and
+  // so is every directory a .pth file adds.
   const searched = [`${prefix}python/`];
   if (taskRoot) searched.push(`${taskRoot}/`);
+  for (const d of more) searched.push(d === '' ? '' : `${d}/`);
   const pycs = files.filter(
     (e) => e.path.endsWith('.pyc') && searched.some((d) => e.path.startsWith(d))
   );
@@ -134,8 +163,42 @@ function siteClaims(found: readonly Found[]): Set<string> {
   return out;
 }
 
+/**
+ * What the distributions claim at the top of the directories `dirs` that .pth files add to
+ * sys.path, as siteClaims does for site directories; a claim counts from a distribution
+ * installed in or above that directory (its RECORD naming `hidden.d/x.py`), and a directory
+ * claim covering a whole added directory (an egg's) is returned as that directory with a
+ * trailing '/'.
+ */
+function addedDirClaims(found: readonly Found[], dirs: ReadonlySet<string>): Set<string> {
+  const out = new Set<string>();
+  if (dirs.size === 0) return out;
+  for (const { pkg } of found) {
+    const home = pkg.installDir;
+    if (home === undefined) continue;
+    const inHome = (p: string): boolean => home === '' || p === home || p.startsWith(`${home}/`);
+    for (const claim of pkg.owns) {
+      if (!inHome(claim.endsWith('/') ? claim.slice(0, -1) : claim)) continue;
+      if (claim.endsWith('/'))
+        for (const d of dirs) if (`${d}/`.startsWith(claim)) out.add(`${d}/`);
+      for (
+        let at = claim.lastIndexOf('/', claim.length - 2);
+        at > 0;
+        at = claim.lastIndexOf('/', at - 1)
+      ) {
+        const dir = claim.slice(0, at);
+        if (!dirs.has(dir) || !inHome(dir)) continue;
+        const rest = claim.slice(at + 1);
+        const slash = rest.indexOf('/');
+        out.add(slash < 0 ? claim : `${dir}/${rest.slice(0, slash + 1)}`);
+      }
+    }
+  }
+  return out;
+}
+
 /** A module Python imports with no distribution claiming it (see unclaimedModule). */
-function bareModulePackage(m: BarePythonModule, layerDigest: string): Package {
+function bareModulePackage(m: BarePythonModule, layerDigest: string, pth?: string): Package {
   const what =
     m.kind === 'file'
       ? `${m.path} is a module no installed distribution claims`
@@ -146,7 +209,11 @@ function bareModulePackage(m: BarePythonModule, layerDigest: string): Package {
     foundBy: NAME,
     layerDigest,
     installDir: m.site,
-    properties: { 'python:site': m.site, 'python:metadata': 'missing' },
+    properties: {
+      'python:site': m.site,
+      'python:metadata': 'missing',
+      ...(pth !== undefined ? { 'python:pth': pth } : {}),
+    },
     message: `${what}, yet import ${m.name} loads it: recorded as ${m.name} with no version`,
   });
 }

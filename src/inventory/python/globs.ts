@@ -11,13 +11,18 @@ export const PYTHON_METADATA_GLOBS: readonly string[] = [
 /**
  * The files the Python cataloger reads: installed distributions' metadata, and the module files
  * in Lambda's site directories, so a module Python imports with no distribution to say what it
- * is (`python/requests/__init__.py` alone) is seen too.
+ * is (`python/requests/__init__.py` alone) is seen too, and their `.pth` files.
  */
 export const PYTHON_GLOBS: CatalogerGlobs = {
   name: 'python-installed',
   globs: [
     ...PYTHON_METADATA_GLOBS,
     ...['python/', 'opt/python/'].flatMap((d) => ['py', 'so'].map((x) => `${d}**/*.${x}`)),
+    // The .pth files of the site directories: their path lines put more directories on sys.path.
+    ...['python/', 'opt/python/'].flatMap((d) => [
+      `${d}*.pth`,
+      `${d}lib/python*/site-packages/*.pth`,
+    ]),
     // Every pyc: in an image the function's directory, wherever its config puts it, too.
     '**/*.pyc',
   ],
