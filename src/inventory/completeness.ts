@@ -75,6 +75,7 @@ export const GAP_CODES = [
   'UNSUPPORTED_DATABASE',
   'DATABASE_WAL',
   'ENV_LOADER',
+  'LIBRARY_NOT_RESOLVED',
   'UNOWNED_EXECUTABLE',
 ] as const satisfies readonly GapCode[];
 

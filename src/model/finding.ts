@@ -66,7 +66,9 @@ export type FindingCode =
   /** A package database with a write-ahead log: applied when valid, else reported. */
   | 'DATABASE_WAL'
   /** An image config variable that makes the runtime load code (path: its name): error. */
-  | 'ENV_LOADER';
+  | 'ENV_LOADER'
+  /** An ELF object's DT_NEEDED the loader looks up in a way lamina cannot follow (working directory, $LIB): error. */
+  | 'LIBRARY_NOT_RESOLVED';
 
 /**
  * `error` means the inventory could not see something a runtime could load

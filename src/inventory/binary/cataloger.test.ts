@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { newPackage, type Package } from '../../model/package.js';
@@ -10,6 +11,7 @@ import type { CatalogResult } from '../cataloger.js';
 import { runCataloger } from '../cataloger.js';
 import { binaryCataloger } from './cataloger.js';
 import { BINARY_CATALOGER, isCandidate } from './globs.js';
+import { CC, CORE_C, EXT_C, sharedObject } from './testing/cc.js';
 import { buildElf } from './testing/elf-builder.js';
 
 const LAYER = join(import.meta.dirname, '../../../testdata/layers/binary-basic');
@@ -412,5 +414,77 @@ describe('binaryCataloger on an image root', () => {
     expect(p.has('file:bootstrap')).toBe(true);
     expect(p.has('file:opt/bootstrap')).toBe(false);
     expect(p.has('file:usr/local/bin/run')).toBe(false);
+  });
+});
+
+describe.skipIf(!CC)('binaryCataloger: what the loader loads for DT_NEEDED', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'lamina-needed-cat-'));
+  // No SONAME: linked by absolute path, the object needs that path; `./` keeps it relative.
+  const abs = join(dir, 'payload.bin');
+  sharedObject(dir, 'payload.bin', CORE_C('payload'));
+  const byAbs = readFileSync(sharedObject(dir, 'abs.so', EXT_C, [abs]));
+  const byRel = readFileSync(sharedObject(dir, 'rel.so', EXT_C, ['./payload.bin']));
+  const payload = readFileSync(abs);
+  // A chain: mid.dat (found by RUNPATH) needs deep.dat (found by mid.dat's own RUNPATH).
+  sharedObject(dir, 'deep.dat', CORE_C('deep'), ['-Wl,-soname,deep.dat']);
+  const mid = readFileSync(
+    sharedObject(dir, 'mid.dat', EXT_C, [
+      '-Wl,--no-as-needed',
+      './deep.dat',
+      '-Wl,-soname,mid.dat,--enable-new-dtags,-rpath,$ORIGIN/deeper',
+    ])
+  );
+  const top = readFileSync(
+    sharedObject(dir, 'top.so', EXT_C, [
+      '-Wl,--no-as-needed',
+      './mid.dat',
+      '-Wl,--enable-new-dtags,-rpath,$ORIGIN/../share',
+    ])
+  );
+
+  it('in an image, an absolute DT_NEEDED naming a 0644 file is read and listed unowned', async () => {
+    const r = await runCataloger(
+      binaryCataloger,
+      new MemorySource('img', {
+        'usr/local/bin/app.so': { data: byAbs, mode: 0o755 },
+        [abs.slice(1)]: { data: payload, mode: 0o644 },
+      }),
+      { root: 'image' }
+    );
+    const p = byId(r).get(`file:${abs.slice(1)}`);
+    expect(p?.properties).toMatchObject({
+      'binary:kind': 'shared-library',
+      unowned: 'true',
+      'elf:needed-by': 'usr/local/bin/app.so',
+    });
+    expect(p?.hashes['SHA-256']).toBe(sha256(payload));
+    expect(r.findings).toEqual([]);
+  });
+
+  it('follows what a loaded library loads in turn, each from its own $ORIGIN', async () => {
+    const r = await run(
+      new MemorySource('l', {
+        'python/top.so': { data: top, mode: 0o755 },
+        'share/mid.dat': { data: mid, mode: 0o644 },
+        'share/deeper/deep.dat': { data: readFileSync(join(dir, 'deep.dat')), mode: 0o644 },
+      })
+    );
+    const p = byId(r);
+    expect(p.get('file:share/mid.dat')?.properties['elf:needed-by']).toBe('python/top.so');
+    expect(p.get('file:share/deeper/deep.dat')?.properties['elf:needed-by']).toBe('share/mid.dat');
+    expect(r.findings).toEqual([]);
+  });
+
+  it('a DT_NEEDED relative to the working directory is an error finding on the object', async () => {
+    const r = await run(
+      new MemorySource('l', {
+        'python/x/rel.so': { data: byRel, mode: 0o755 },
+        'python/x/payload.bin': { data: payload, mode: 0o644 },
+      })
+    );
+    expect(r.findings.map((f) => [f.code, f.severity, f.path])).toEqual([
+      ['LIBRARY_NOT_RESOLVED', 'error', 'python/x/rel.so'],
+    ]);
+    expect(r.findings[0]?.message).toContain('"./payload.bin" is relative');
   });
 });

@@ -21,6 +21,7 @@ import {
   isElf,
   parseElf,
   parseElfHeader,
+  type ElfDynamic,
   type ElfFile,
   type ElfHeader,
   type ElfKind,
@@ -39,6 +40,7 @@ import {
 import { OwnershipIndex, redirectedParts } from './ownership.js';
 import { LD_SO_CACHE, MAX_LD_CACHE_SIZE, parseLdCache } from './ldcache.js';
 import { LD_SO_PRELOAD, preloadedPaths, splitPreloadList } from './preload.js';
+import { NeededResolver, type InheritedRpath } from './needed.js';
 
 /** How many candidates are read at once: enough to overlap I/O, few enough to bound memory. */
 const CONCURRENCY = 8;
@@ -78,7 +80,12 @@ interface Candidate {
   owner: Package | undefined;
   /** A package that claimed it and was refused (it stays unowned). */
   claimant: Package | undefined;
+  /** Found only as a DT_NEEDED of this object: the loader loads it whatever its name and mode. */
+  neededBy?: string;
 }
+
+/** What reading one candidate gave, with what the loader loads for it when it is ELF. */
+type FileResult = CatalogResult & { dynamic?: ElfDynamic };
 
 /**
  * Catalogs what runs in a layer: every ELF executable, shared library and
@@ -86,7 +93,9 @@ interface Candidate {
  * `extensions/`, anything Lambda starts from `extensions/`, every executable
  * file directly in `/opt` (`/opt/bootstrap`, an exec wrapper) and every `.pth`
  * file of a Python site directory (the runtime runs its `import` lines), each
- * also when reached through a symlink, becomes a `file` component with its
+ * also when reached through a symlink, and every file the dynamic loader loads
+ * for one of these ELF objects (its DT_NEEDED, see NeededResolver) whatever its
+ * name or mode, becomes a `file` component with its
  * SHA-256, owned or not; the owner (the deepest package claiming it, see
  * OwnershipIndex) is recorded in `ownedBy`. Go programs (from their build
  * info) and Rust programs built with cargo-auditable also become their
@@ -103,18 +112,22 @@ export const binaryCataloger: Cataloger = {
     );
     const loaded = await imageLoaded(ctx);
     const candidates: Candidate[] = [];
-    for (const e of ctx.matches) {
-      const names = [e.path, ...ctx.links.aliases(e.path)];
-      if (!isCandidate(e, names, ctx.root) && !loaded.paths.has(e.path)) continue;
+    const candidate = (e: FileEntry, names: string[], neededBy?: string): Candidate => {
       const owner = owners.owner(e.path);
-      candidates.push({
+      return {
         entry: e,
         names,
         owner,
         claimant: owner ? undefined : owners.refusedClaimant(e.path),
-      });
+        ...(neededBy !== undefined ? { neededBy } : {}),
+      };
+    };
+    for (const e of ctx.matches) {
+      const names = [e.path, ...ctx.links.aliases(e.path)];
+      if (!isCandidate(e, names, ctx.root) && !loaded.paths.has(e.path)) continue;
+      candidates.push(candidate(e, names));
     }
-    const one = async (c: Candidate): Promise<CatalogResult> => {
+    const one = async (c: Candidate): Promise<FileResult> => {
       try {
         const r = await catalogFile(ctx, c);
         // Say why a recorded file is unowned when some package's metadata claimed it.
@@ -141,17 +154,37 @@ export const binaryCataloger: Cataloger = {
         };
       }
     };
-    const small = await mapLimit(
-      candidates.filter((c) => c.entry.size <= LARGE),
-      CONCURRENCY,
-      one
-    );
-    const large = await mapLimit(
-      candidates.filter((c) => c.entry.size > LARGE),
-      1,
-      one
-    );
-    const results = [...small, ...large];
+    const readAll = async (cs: readonly Candidate[]): Promise<[Candidate, FileResult][]> => {
+      const small = cs.filter((c) => c.entry.size <= LARGE);
+      const large = cs.filter((c) => c.entry.size > LARGE);
+      const rs = [...(await mapLimit(small, CONCURRENCY, one)), ...(await mapLimit(large, 1, one))];
+      return [...small, ...large].map((c, i) => [c, rs[i]!]);
+    };
+    let round = await readAll(candidates);
+    const results = round.map(([, r]) => r);
+    // What the loader loads for each ELF object read (DT_NEEDED), read too when not yet read,
+    // whatever its name or mode; then what that loads, and so on.
+    const needed = new NeededResolver(ctx.links, ctx.root);
+    const read = new Set(candidates.map((c) => realPath(ctx, c.entry.path)));
+    const inherited = new Map<string, InheritedRpath>();
+    while (round.length > 0) {
+      const next: Candidate[] = [];
+      for (const [c, r] of round) {
+        if (!r.dynamic) continue;
+        const got = needed.resolve(c.entry.path, c.names, r.dynamic, inherited.get(c.entry.path));
+        r.findings.push(...got.findings);
+        for (const p of got.paths) {
+          if (read.has(p)) continue;
+          read.add(p);
+          const e = ctx.source.get(p);
+          if (e?.kind !== 'file') continue;
+          inherited.set(p, got.rpath);
+          next.push(candidate(e, [p, ...ctx.links.aliases(p)], c.entry.path));
+        }
+      }
+      round = await readAll(next);
+      results.push(...round.map(([, r]) => r));
+    }
     return {
       packages: results.flatMap((r) => r.packages),
       findings: [...loaded.findings, ...results.flatMap((r) => r.findings)],
@@ -236,7 +269,13 @@ async function ldCacheTargets(
   return { paths: parsed.entries.map((e) => e.path), findings: [] };
 }
 
-async function catalogFile(ctx: CatalogContext, c: Candidate): Promise<CatalogResult> {
+/** The path with every symlink on it resolved, or the path itself when it leads nowhere. */
+function realPath(ctx: CatalogContext, path: string): string {
+  const r = ctx.links.resolve(path);
+  return r.ok ? r.path : path;
+}
+
+async function catalogFile(ctx: CatalogContext, c: Candidate): Promise<FileResult> {
   const e = c.entry;
   const head = await ctx.source.head(e.path, SNIFF);
   const findings: Finding[] = [];
@@ -335,7 +374,7 @@ async function catalogFile(ctx: CatalogContext, c: Candidate): Promise<CatalogRe
     }
   }
   packages.push(fileComponent(ctx, c, owner, sums, 'elf', kind, props));
-  return { packages, findings };
+  return { packages, findings, ...(elf.dynamic ? { dynamic: elf.dynamic } : {}) };
 }
 
 function describe(p: Package): string {
@@ -413,6 +452,7 @@ function fileComponent(
       'binary:kind': kind,
       ...props,
       ...extensionProps(c, ctx.root),
+      ...(c.neededBy !== undefined ? { 'elf:needed-by': c.neededBy } : {}),
     },
   });
   if (owner) pkg.ownedBy = owner.id;

@@ -1,9 +1,19 @@
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { elfKind, elfMachineName, elfTypeName, parseElf, parseElfHeader } from './elf.js';
+import {
+  elfKind,
+  elfMachineName,
+  elfTypeName,
+  MAX_NEEDED,
+  parseElf,
+  parseElfHeader,
+  type ElfFile,
+} from './elf.js';
 import { BinaryParseError } from './errors.js';
+import { CC, CORE_C, EXT_C, HAS_READELF, readelfDynamic, sharedObject } from './testing/cc.js';
 import { buildElf } from './testing/elf-builder.js';
 
 const LAYER = join(import.meta.dirname, '../../../testdata/layers/binary-basic');
@@ -144,3 +154,143 @@ describe('parseElf on malformed input', () => {
     expect(elf.readVirtual(0x400000, 4)?.subarray(0, 4).toString('latin1')).toBe('\x7fELF');
   });
 });
+
+/** What parseElf read of the dynamic section, in readelfDynamic's shape. */
+const dynamicOf = (elf: ElfFile) => {
+  const d = elf.dynamic;
+  return {
+    needed: d?.needed ?? [],
+    ...(d?.rpath !== undefined ? { rpath: d.rpath } : {}),
+    ...(d?.runpath !== undefined ? { runpath: d.runpath } : {}),
+  };
+};
+
+describe.skipIf(!CC || !HAS_READELF)(
+  'DT_NEEDED, DT_RPATH and DT_RUNPATH of objects cc builds',
+  () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lamina-elf-dyn-'));
+    // A library with a SONAME, one without (linked by path, it is needed by that path).
+    sharedObject(dir, 'core.dat', CORE_C('core'), ['-Wl,-soname,core.dat']);
+    sharedObject(dir, 'nosoname.dat', CORE_C('nosoname'));
+    const built = {
+      runpath: sharedObject(dir, 'runpath.so', EXT_C, [
+        './core.dat',
+        '-Wl,--enable-new-dtags,-rpath,$ORIGIN/../../share/blobs:/opt/lib/x',
+      ]),
+      rpath: sharedObject(dir, 'rpath.so', EXT_C, [
+        './core.dat',
+        '-Wl,--disable-new-dtags,-rpath,${ORIGIN}/b:/usr/$LIB',
+      ]),
+      path: sharedObject(dir, 'path.so', EXT_C, ['./nosoname.dat', '-Wl,--no-as-needed', '-lm']),
+      none: sharedObject(dir, 'none.so', 'int f(void) { return 1; }\n'),
+    };
+
+    it.each(Object.entries(built))('%s: what readelf -d lists', (_name, file) => {
+      expect(dynamicOf(parseElf(readFileSync(file)))).toEqual(readelfDynamic(file));
+      expect(parseElf(readFileSync(file)).dynamic?.problem).toBeUndefined();
+    });
+
+    it('reads what the tests build (readelf agrees on each)', () => {
+      const at = (f: string) => dynamicOf(parseElf(readFileSync(f)));
+      expect(at(built.runpath)).toMatchObject({
+        needed: expect.arrayContaining(['core.dat']),
+        runpath: '$ORIGIN/../../share/blobs:/opt/lib/x',
+      });
+      expect(at(built.rpath)).toMatchObject({ rpath: '${ORIGIN}/b:/usr/$LIB' });
+      expect(at(built.path).needed).toEqual(
+        expect.arrayContaining(['./nosoname.dat', 'libm.so.6'])
+      );
+      expect(at(built.runpath).rpath).toBeUndefined();
+    });
+
+    it('the debian fixture library too', () => {
+      const file = join(LAYER, 'lib/libxshmfence.so.1');
+      expect(dynamicOf(parseElf(readFileSync(file)))).toEqual(readelfDynamic(file));
+    });
+
+    /** The file offset of each (tag, value) pair of the PT_DYNAMIC segment. */
+    const entries = (b: Buffer): { at: number; tag: number; val: number }[] => {
+      const seg = parseElf(b).segments.find((p) => p.type === 2)!;
+      const out = [];
+      for (let o = seg.offset; o + 16 <= seg.offset + seg.filesz; o += 16)
+        out.push({
+          at: o,
+          tag: Number(b.readBigUInt64LE(o)),
+          val: Number(b.readBigUInt64LE(o + 8)),
+        });
+      return out;
+    };
+
+    it('reads the dynamic segment as the loader does: without section headers, not from them', () => {
+      const b = Buffer.from(readFileSync(built.runpath));
+      const want = readelfDynamic(built.runpath);
+      // Stripped of its section headers (sstrip): the loader never reads them.
+      const stripped = Buffer.from(b);
+      stripped.writeBigUInt64LE(0n, 0x28);
+      stripped.writeUInt16LE(0, 0x3c);
+      stripped.writeUInt16LE(0, 0x3e);
+      expect(dynamicOf(parseElf(stripped))).toEqual(want);
+      // Section headers that hide the .dynamic section (typed PROGBITS) do not matter either.
+      const i = parseElf(b).sections.findIndex((s) => s.type === 6);
+      const hidden = Buffer.from(b);
+      hidden.writeUInt32LE(1, Number(b.readBigUInt64LE(0x28)) + i * 64 + 4);
+      expect(parseElf(hidden).sections.some((s) => s.type === 6)).toBe(false);
+      expect(dynamicOf(parseElf(hidden))).toEqual(want);
+      // Without PT_DYNAMIC the section is read.
+      const noSeg = Buffer.from(b);
+      const ph = Number(b.readBigUInt64LE(0x20));
+      const phnum = b.readUInt16LE(0x38);
+      for (let i = 0; i < phnum; i++)
+        if (noSeg.readUInt32LE(ph + i * 56) === 2) noSeg.writeUInt32LE(0, ph + i * 56);
+      expect(dynamicOf(parseElf(noSeg))).toEqual(want);
+    });
+
+    it('says what it could not read: an unmapped string table, a string offset past it', () => {
+      const b = Buffer.from(readFileSync(built.runpath));
+      const strtab = entries(b).find((e) => e.tag === 5)!;
+      const unmapped = Buffer.from(b);
+      unmapped.writeBigUInt64LE(0x7fff_0000_0000n, strtab.at + 8);
+      expect(parseElf(unmapped).dynamic?.problem).toMatch(/DT_STRTAB .* is in no loaded segment/);
+
+      const needed = entries(b).find((e) => e.tag === 1)!;
+      const past = Buffer.from(b);
+      past.writeBigUInt64LE(0xfff_ffffn, needed.at + 8);
+      expect(parseElf(past).dynamic?.problem).toMatch(/DT_NEEDED string offset .* is outside/);
+    });
+
+    it(`keeps at most ${MAX_NEEDED} DT_NEEDED entries and says so`, () => {
+      // A dynamic section of MAX_NEEDED + 1 DT_NEEDED entries, read through the section fallback.
+      const strtab = Buffer.from('\0libx.so\0');
+      const dyn = Buffer.alloc((MAX_NEEDED + 2) * 16);
+      for (let i = 0; i <= MAX_NEEDED; i++) {
+        dyn.writeBigUInt64LE(1n, i * 16);
+        dyn.writeBigUInt64LE(1n, i * 16 + 8);
+      }
+      const { buf } = buildElf({
+        type: 3,
+        sections: [
+          { name: '.dynstr', data: strtab, type: 3 },
+          { name: '.dynamic', data: dyn, type: 6 },
+        ],
+      });
+      // sh_link of .dynamic (section 2) to .dynstr (section 1).
+      const shoff = Number(buf.readBigUInt64LE(0x28));
+      buf.writeUInt32LE(1, shoff + 2 * 64 + 40);
+      const d = parseElf(buf).dynamic;
+      expect(d?.needed).toHaveLength(MAX_NEEDED);
+      expect(d?.needed[0]).toBe('libx.so');
+      expect(d?.problem).toContain(`over ${MAX_NEEDED} DT_NEEDED entries`);
+    });
+
+    it('never throws anything but BinaryParseError on any truncation', () => {
+      const so = readFileSync(built.runpath);
+      for (let n = 0; n < so.length; n += 61) {
+        try {
+          parseElf(so.subarray(0, n));
+        } catch (err) {
+          expect(err).toBeInstanceOf(BinaryParseError);
+        }
+      }
+    });
+  }
+);

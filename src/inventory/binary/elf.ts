@@ -16,10 +16,19 @@ export const ET_CORE = 4;
 
 /** Section types, segment types and flags, dynamic tags and flags read here. */
 const SHT = { NOBITS: 8, DYNAMIC: 6 } as const;
-const PT = { LOAD: 1, INTERP: 3 } as const;
+const PT = { LOAD: 1, DYNAMIC: 2, INTERP: 3 } as const;
 export const PF_X = 1;
 export const PF_W = 2;
-const DT = { NULL: 0, SONAME: 14, FLAGS_1: 0x6ffffffb } as const;
+const DT = {
+  NULL: 0,
+  NEEDED: 1,
+  STRTAB: 5,
+  STRSZ: 10,
+  SONAME: 14,
+  RPATH: 15,
+  RUNPATH: 29,
+  FLAGS_1: 0x6ffffffb,
+} as const;
 const DF_1_PIE = 0x08000000;
 
 /** More section or program headers than any real linker output has; a sign of a hostile file. */
@@ -60,6 +69,21 @@ export interface ElfSegment {
   filesz: number;
 }
 
+/**
+ * What the dynamic loader reads of an object's dependencies, from its dynamic segment (ld.so
+ * reads PT_DYNAMIC and the string table DT_STRTAB points at, never the section headers).
+ */
+export interface ElfDynamic {
+  /** DT_NEEDED names, in order. */
+  needed: string[];
+  /** DT_RPATH (the loader ignores it when DT_RUNPATH is present). */
+  rpath?: string;
+  /** DT_RUNPATH. */
+  runpath?: string;
+  /** Why the lists above may miss something the loader reads (over a bound, unreadable string). */
+  problem?: string;
+}
+
 /** A parsed ELF file over its bytes. */
 export interface ElfFile {
   header: ElfHeader;
@@ -69,6 +93,8 @@ export interface ElfFile {
   soname?: string;
   /** True when the file asks for a program interpreter or is flagged PIE: a runnable program. */
   runnable: boolean;
+  /** Dependencies and search paths, when the file has a dynamic segment (or section). */
+  dynamic?: ElfDynamic;
   /** The section named `name`, if any. */
   section(name: string): ElfSection | undefined;
   /** File bytes of a section (empty for SHT.NOBITS). */
@@ -196,8 +222,12 @@ function checkTable(
 
 /** Longest section name read; real ones are a few dozen bytes. */
 const MAX_SECTION_NAME = 256;
-/** Longest DT_SONAME read. */
+/** Longest DT_SONAME, DT_NEEDED, DT_RPATH or DT_RUNPATH read (PATH_MAX). */
 const MAX_SONAME = 4096;
+/** Most dynamic entries read; a real object has a few dozen. */
+const MAX_DYNAMIC_ENTRIES = 65_536;
+/** Most DT_NEEDED entries kept; real objects have tens. */
+export const MAX_NEEDED = 1024;
 
 /**
  * The NUL-terminated string at `start`, looking no further than `end` or
@@ -306,26 +336,130 @@ export function parseElf(buf: Buffer): ElfFile {
     }
   }
 
+  const readVirtual = (addr: number, size: number): Buffer | undefined => {
+    for (const p of segments) {
+      if (p.type !== PT.LOAD || p.filesz === 0) continue;
+      if (addr < p.vaddr || addr >= p.vaddr + p.filesz) continue;
+      const n = Math.min(size, p.vaddr + p.filesz - addr);
+      const start = p.offset + (addr - p.vaddr);
+      if (start + n > buf.length) return undefined;
+      return buf.subarray(start, start + n);
+    }
+    return undefined;
+  };
+  const dynamic = readDynamic(buf, r, h.bits, segments, dyn, sections, readVirtual);
+
   return {
     header: h,
     sections,
     segments,
     ...(soname !== undefined ? { soname } : {}),
+    ...(dynamic ? { dynamic } : {}),
     runnable: pie || segments.some((p) => p.type === PT.INTERP),
     section: (name) => sections.find((s) => s.name === name),
     sectionData,
-    readVirtual(addr, size) {
-      for (const p of segments) {
-        if (p.type !== PT.LOAD || p.filesz === 0) continue;
-        if (addr < p.vaddr || addr >= p.vaddr + p.filesz) continue;
-        const n = Math.min(size, p.vaddr + p.filesz - addr);
-        const start = p.offset + (addr - p.vaddr);
-        if (start + n > buf.length) return undefined;
-        return buf.subarray(start, start + n);
-      }
-      return undefined;
-    },
+    readVirtual,
   };
+}
+
+/**
+ * DT_NEEDED, DT_RPATH and DT_RUNPATH as ld.so reads them: the entries of the PT_DYNAMIC segment,
+ * their strings in the table at DT_STRTAB (a virtual address, read through the PT_LOAD segments)
+ * of DT_STRSZ bytes. Without a PT_DYNAMIC segment the SHT_DYNAMIC section and the string table
+ * it links to are read instead. Bounded: at most MAX_DYNAMIC_ENTRIES entries, MAX_NEEDED names,
+ * MAX_SONAME bytes a string; what is cut or cannot be read is said in `problem`.
+ */
+function readDynamic(
+  buf: Buffer,
+  r: Reader,
+  bits: 32 | 64,
+  segments: readonly ElfSegment[],
+  section: ElfSection | undefined,
+  sections: readonly ElfSection[],
+  readVirtual: (addr: number, size: number) => Buffer | undefined
+): ElfDynamic | undefined {
+  const seg = segments.find((p) => p.type === PT.DYNAMIC);
+  let start: number;
+  let size: number;
+  if (seg) {
+    start = seg.offset;
+    size = seg.filesz;
+  } else if (section && section.type !== SHT.NOBITS) {
+    start = section.offset;
+    size = section.size;
+  } else return undefined;
+  const entsize = bits === 64 ? 16 : 8;
+  const out: ElfDynamic = { needed: [] };
+  const problems: string[] = [];
+  if (start + size > buf.length) {
+    problems.push(`the dynamic segment (${size} bytes at ${start}) runs past the end of the file`);
+    size = Math.max(0, buf.length - start);
+  }
+  const needed: number[] = [];
+  let rpath: number | undefined;
+  let runpath: number | undefined;
+  let strtab: number | undefined;
+  let strsz: number | undefined;
+  let count = 0;
+  for (let o = start; o + entsize <= start + size; o += entsize) {
+    if (++count > MAX_DYNAMIC_ENTRIES) {
+      problems.push(`over ${MAX_DYNAMIC_ENTRIES} dynamic entries`);
+      break;
+    }
+    const tag = r.word(bits, o);
+    const val = r.word(bits, o + entsize / 2);
+    if (tag === DT.NULL) break;
+    if (tag === DT.NEEDED) {
+      if (needed.length < MAX_NEEDED) needed.push(val);
+      else if (needed.length === MAX_NEEDED) {
+        problems.push(`over ${MAX_NEEDED} DT_NEEDED entries`);
+        needed.push(-1);
+      }
+    } else if (tag === DT.RPATH) rpath ??= val;
+    else if (tag === DT.RUNPATH) runpath ??= val;
+    else if (tag === DT.STRTAB) strtab ??= val;
+    else if (tag === DT.STRSZ) strsz ??= val;
+  }
+  if (needed.length === 0 && rpath === undefined && runpath === undefined) {
+    return problems.length > 0 ? { ...out, problem: problems.join('; ') } : out;
+  }
+  // The string table: where the loader finds it, or for a section the one it links to.
+  let table: Buffer | undefined;
+  if (seg) {
+    if (strtab === undefined) problems.push('no DT_STRTAB');
+    else {
+      table = readVirtual(strtab, strsz ?? Number.MAX_SAFE_INTEGER);
+      if (!table) problems.push(`DT_STRTAB 0x${strtab.toString(16)} is in no loaded segment`);
+    }
+  } else {
+    const s = section ? sections[section.link] : undefined;
+    if (s && s.type !== SHT.NOBITS) table = buf.subarray(s.offset, s.offset + s.size);
+    else problems.push('the dynamic section links to no string table');
+  }
+  const str = (off: number, what: string): string | undefined => {
+    if (!table) return undefined;
+    if (off < 0 || off >= table.length) {
+      problems.push(`${what} string offset ${off} is outside the string table`);
+      return undefined;
+    }
+    const nul = table.subarray(off, Math.min(table.length, off + MAX_SONAME + 1)).indexOf(0);
+    if (nul < 0) {
+      problems.push(`${what} string at ${off} is unterminated or over ${MAX_SONAME} bytes`);
+      return undefined;
+    }
+    return table.toString('utf8', off, off + nul);
+  };
+  for (const off of needed) {
+    if (off < 0) break;
+    const n = str(off, 'DT_NEEDED');
+    if (n !== undefined) out.needed.push(n);
+  }
+  const rp = rpath !== undefined ? str(rpath, 'DT_RPATH') : undefined;
+  const rn = runpath !== undefined ? str(runpath, 'DT_RUNPATH') : undefined;
+  if (rp !== undefined) out.rpath = rp;
+  if (rn !== undefined) out.runpath = rn;
+  if (problems.length > 0) out.problem = problems.join('; ');
+  return out;
 }
 
 /** What kind of file an ELF is, as the SBOM property `binary:kind` names it. */

@@ -1,0 +1,114 @@
+import { describe, expect, it } from 'vitest';
+import { LinkIndex } from '../../unpack/links.js';
+import { MemorySource, type MemoryFile } from '../../unpack/memory.js';
+import type { ElfDynamic } from './elf.js';
+import { MAX_LOOKUPS, MAX_SEARCH_DIRS, NeededResolver } from './needed.js';
+
+const layer = (files: Record<string, MemoryFile>, root: 'layer' | 'image' = 'layer') =>
+  new NeededResolver(
+    new LinkIndex(new MemorySource('t', files), root === 'image' ? '/' : '/opt'),
+    root
+  );
+
+const EXT = 'python/fastlib/_speedups.so';
+const codes = (r: { findings: { code: string; message: string }[] }) =>
+  r.findings.map((f) => f.code);
+
+describe('NeededResolver', () => {
+  it('finds a DT_NEEDED through $ORIGIN and ${ORIGIN} in DT_RUNPATH, whatever its name', () => {
+    const n = layer({ [EXT]: 'x', 'share/blobs/core.dat': 'x', 'share/other/b.dat': 'x' });
+    const dyn: ElfDynamic = {
+      needed: ['core.dat', 'b.dat', 'libc.so.6'],
+      runpath: '$ORIGIN/../../share/blobs:${ORIGIN}/../../share/other:/usr/lib',
+    };
+    const r = n.resolve(EXT, [EXT], dyn);
+    expect(r.paths).toEqual(['share/blobs/core.dat', 'share/other/b.dat']);
+    expect(r.findings).toEqual([]);
+    // RUNPATH is not passed on to what the object loads.
+    expect(r.rpath).toEqual([]);
+  });
+
+  it('searches DT_RPATH only without DT_RUNPATH, and passes it on', () => {
+    const n = layer({ [EXT]: 'x', 'a/x.so': 'x', 'b/x.so': 'x' });
+    expect(n.resolve(EXT, [EXT], { needed: ['x.so'], rpath: '/opt/a' }).paths).toEqual(['a/x.so']);
+    const both = n.resolve(EXT, [EXT], { needed: ['x.so'], rpath: '/opt/a', runpath: '/opt/b' });
+    expect(both.paths).toEqual(['b/x.so']);
+    const child = n.resolve('a/x.so', ['a/x.so'], { needed: ['x.so'] }, ['/opt/b']);
+    expect(child.paths).toEqual(['b/x.so']);
+    expect(n.resolve(EXT, [EXT], { needed: [], rpath: '/opt/a' }).rpath).toEqual(['/opt/a']);
+  });
+
+  it('opens a DT_NEEDED with a slash as a path: /opt/... in the layer, outside it nothing', () => {
+    const n = layer({ [EXT]: 'x', 'share/p.bin': 'x' });
+    const r = n.resolve(EXT, [EXT], {
+      needed: ['/opt/share/p.bin', '/usr/lib/libm.so.6', '$ORIGIN/../../share/p.bin'],
+    });
+    expect(r.paths).toEqual(['share/p.bin']);
+    expect(r.findings).toEqual([]);
+  });
+
+  it('follows links as the kernel does (.. after a linked directory is its real parent)', () => {
+    const n = layer({
+      'real/deep/_x.so': 'x',
+      'real/payload': 'x',
+      'python/pkg': { symlink: '../real/deep' },
+    });
+    // Reached as python/pkg/_x.so: $ORIGIN is python/pkg, and python/pkg/.. is real/.
+    const r = n.resolve('real/deep/_x.so', ['real/deep/_x.so', 'python/pkg/_x.so'], {
+      needed: ['payload'],
+      runpath: '$ORIGIN/..',
+    });
+    expect(r.paths).toEqual(['real/payload']);
+  });
+
+  it('reports what it cannot follow: a relative path, a relative or empty directory, $LIB', () => {
+    const n = layer({ [EXT]: 'x' });
+    const r = n.resolve(EXT, [EXT], {
+      needed: ['./core.dat', 'libz.so.1'],
+      runpath: 'lib::$ORIGIN/$LIB:/usr/$PLATFORM',
+    });
+    expect(codes(r)).toEqual([
+      'LIBRARY_NOT_RESOLVED',
+      'LIBRARY_NOT_RESOLVED',
+      'LIBRARY_NOT_RESOLVED',
+      'LIBRARY_NOT_RESOLVED',
+    ]);
+    const text = r.findings.map((f) => f.message).join('\n');
+    expect(text).toContain('"lib" is relative');
+    expect(text).toContain('"" is empty');
+    expect(text).toContain('$LIB');
+    expect(text).toContain('"./core.dat" is relative');
+    // /usr/$PLATFORM cannot lead into /opt.
+    expect(text).not.toContain('$PLATFORM');
+    expect(r.findings.every((f) => f.severity === 'error' && f.path === EXT)).toBe(true);
+  });
+
+  it('in an image, $LIB anywhere is reported and absolute paths are the root', () => {
+    const n = layer({ 'usr/bin/app': 'x', 'srv/blob': 'x' }, 'image');
+    const r = n.resolve('usr/bin/app', ['usr/bin/app'], {
+      needed: ['/srv/blob', 'blob'],
+      runpath: '/usr/$LIB:/srv',
+    });
+    expect(r.paths).toEqual(['srv/blob']);
+    expect(codes(r)).toEqual(['LIBRARY_NOT_RESOLVED']);
+  });
+
+  it('reports a dynamic section it could not read whole', () => {
+    const n = layer({ [EXT]: 'x' });
+    const r = n.resolve(EXT, [EXT], { needed: [], problem: 'over 1024 DT_NEEDED entries' });
+    expect(r.findings[0]?.message).toContain('over 1024 DT_NEEDED entries');
+  });
+
+  it('is bounded: search directories per object and lookups per source', () => {
+    const n = layer({ [EXT]: 'x' });
+    const dirs = Array.from({ length: MAX_SEARCH_DIRS + 5 }, (_, i) => `/opt/d${i}`).join(':');
+    const r = n.resolve(EXT, [EXT], { needed: ['a'], runpath: dirs });
+    expect(r.findings[0]?.message).toContain(`over ${MAX_SEARCH_DIRS}`);
+    const needed = Array.from({ length: 1024 }, (_, i) => `n${i}`);
+    let last: string[] = [];
+    for (let i = 0; i * 1024 * MAX_SEARCH_DIRS <= MAX_LOOKUPS; i++)
+      last = n.resolve(EXT, [EXT], { needed, runpath: dirs }).findings.map((f) => f.message);
+    expect(n.exhausted).toBe(true);
+    expect(last.join('\n')).toContain(`over ${MAX_LOOKUPS} library lookups`);
+  });
+});
