@@ -475,6 +475,38 @@ describe.skipIf(!CC)('binaryCataloger: what the loader loads for DT_NEEDED', () 
     expect(r.findings).toEqual([]);
   });
 
+  it("searches a loader's DT_RPATH for what a library it loads needs, even a library read by its name", async () => {
+    // ext.so (DT_RPATH $ORIGIN/../../share/blobs) needs libmid.so beside it, a library by name
+    // with no search path of its own, which needs core.dat: found in ext.so's DT_RPATH.
+    sharedObject(dir, 'core.dat', CORE_C('core'), ['-Wl,-soname,core.dat']);
+    const libmid = readFileSync(
+      sharedObject(dir, 'libmid.so', EXT_C, [
+        '-Wl,--no-as-needed',
+        './core.dat',
+        '-Wl,-soname,libmid.so',
+      ])
+    );
+    const ext = readFileSync(
+      sharedObject(dir, 'ext.so', EXT_C, [
+        '-Wl,--no-as-needed',
+        './libmid.so',
+        '-Wl,--disable-new-dtags,-rpath,$ORIGIN/../../share/blobs:$ORIGIN',
+      ])
+    );
+    const r = await run(
+      new MemorySource('l', {
+        'python/pkg/ext.so': { data: ext, mode: 0o755 },
+        'python/pkg/libmid.so': { data: libmid, mode: 0o644 },
+        'share/blobs/core.dat': { data: readFileSync(join(dir, 'core.dat')), mode: 0o644 },
+      })
+    );
+    const p = byId(r);
+    expect(p.get('file:share/blobs/core.dat')?.properties['elf:needed-by']).toBe(
+      'python/pkg/libmid.so'
+    );
+    expect(r.findings).toEqual([]);
+  });
+
   it('a DT_NEEDED relative to the working directory is an error finding on the object', async () => {
     const r = await run(
       new MemorySource('l', {

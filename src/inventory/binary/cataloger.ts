@@ -160,31 +160,10 @@ export const binaryCataloger: Cataloger = {
       const rs = [...(await mapLimit(small, CONCURRENCY, one)), ...(await mapLimit(large, 1, one))];
       return [...small, ...large].map((c, i) => [c, rs[i]!]);
     };
-    let round = await readAll(candidates);
+    const round = await readAll(candidates);
     const results = round.map(([, r]) => r);
-    // What the loader loads for each ELF object read (DT_NEEDED), read too when not yet read,
-    // whatever its name or mode; then what that loads, and so on.
-    const needed = new NeededResolver(ctx.links, ctx.root);
-    const read = new Set(candidates.map((c) => realPath(ctx, c.entry.path)));
-    const inherited = new Map<string, InheritedRpath>();
-    while (round.length > 0) {
-      const next: Candidate[] = [];
-      for (const [c, r] of round) {
-        if (!r.dynamic) continue;
-        const got = needed.resolve(c.entry.path, c.names, r.dynamic, inherited.get(c.entry.path));
-        r.findings.push(...got.findings);
-        for (const p of got.paths) {
-          if (read.has(p)) continue;
-          read.add(p);
-          const e = ctx.source.get(p);
-          if (e?.kind !== 'file') continue;
-          inherited.set(p, got.rpath);
-          next.push(candidate(e, [p, ...ctx.links.aliases(p)], c.entry.path));
-        }
-      }
-      round = await readAll(next);
-      results.push(...round.map(([, r]) => r));
-    }
+    // What the loader loads for the ELF objects read, whatever its name or mode.
+    results.push(...(await followNeeded(ctx, round, readAll, candidate)));
     return {
       packages: results.flatMap((r) => r.packages),
       findings: [...loaded.findings, ...results.flatMap((r) => r.findings)],
@@ -267,6 +246,80 @@ async function ldCacheTargets(
   const parsed = parseLdCache(buf);
   if (!parsed.ok) return unseen('PARSE_ERROR', `could not parse ${what}: ${parsed.error}`);
   return { paths: parsed.entries.map((e) => e.path), findings: [] };
+}
+
+/** One object as loaded by objects whose DT_RPATH directories it inherits. */
+interface Load {
+  c: Candidate;
+  r: FileResult;
+  inherited: InheritedRpath;
+}
+
+/**
+ * What the loader loads for each ELF object read (DT_NEEDED), read too when not yet read,
+ * whatever its name or mode; then what that loads, and so on. An object is searched again when
+ * reached from loaders with other DT_RPATH directories (those are searched for its names too);
+ * each file is read once. Bounded by NeededResolver's lookups. Returns the results of the files
+ * read here (findings about an object already read are added to its result).
+ */
+async function followNeeded(
+  ctx: CatalogContext,
+  first: readonly [Candidate, FileResult][],
+  readAll: (cs: readonly Candidate[]) => Promise<[Candidate, FileResult][]>,
+  candidate: (e: FileEntry, names: string[], neededBy?: string) => Candidate
+): Promise<FileResult[]> {
+  const needed = new NeededResolver(ctx.links, ctx.root);
+  const reads = new Map<string, [Candidate, FileResult]>();
+  for (const [c, r] of first) {
+    const p = realPath(ctx, c.entry.path);
+    if (!reads.has(p)) reads.set(p, [c, r]);
+  }
+  const added: FileResult[] = [];
+  const done = new Set<string>();
+  const reported = new Set<string>();
+  let loads: Load[] = first.map(([c, r]) => ({ c, r, inherited: [] }));
+  while (loads.length > 0) {
+    const next: Load[] = [];
+    const pending = new Map<string, { c: Candidate; inherited: InheritedRpath[] }>();
+    for (const { c, r, inherited } of loads) {
+      if (!r.dynamic) continue;
+      const key = `${c.entry.path}\0${inherited.join(':')}`;
+      if (done.has(key)) continue;
+      done.add(key);
+      const got = needed.resolve(c.entry.path, c.names, r.dynamic, inherited);
+      for (const f of got.findings) {
+        const k = `${f.code}\0${f.path ?? ''}\0${f.message}`;
+        if (reported.has(k)) continue;
+        reported.add(k);
+        r.findings.push(f);
+      }
+      for (const p of got.paths) {
+        const prev = reads.get(p);
+        if (prev) {
+          next.push({ c: prev[0], r: prev[1], inherited: got.rpath });
+          continue;
+        }
+        const waiting = pending.get(p);
+        if (waiting) {
+          waiting.inherited.push(got.rpath);
+          continue;
+        }
+        const e = ctx.source.get(p);
+        if (e?.kind !== 'file') continue;
+        const nc = candidate(e, [p, ...ctx.links.aliases(p)], c.entry.path);
+        pending.set(p, { c: nc, inherited: [got.rpath] });
+      }
+    }
+    const fresh = [...pending.values()];
+    for (const [c, r] of await readAll(fresh.map((w) => w.c))) {
+      reads.set(c.entry.path, [c, r]);
+      added.push(r);
+      for (const inherited of pending.get(c.entry.path)?.inherited ?? [])
+        next.push({ c, r, inherited });
+    }
+    loads = next;
+  }
+  return added;
 }
 
 /** The path with every symlink on it resolved, or the path itself when it leads nowhere. */

@@ -117,7 +117,7 @@ export class NeededResolver {
         path,
         message: `${BINARY_CATALOGER}: cannot tell every file the dynamic loader loads for ${path}: ${why}`,
       });
-    return { paths, findings, rpath: rpath.slice(0, MAX_SEARCH_DIRS) };
+    return { paths, findings, rpath: [...new Set(rpath)].slice(0, MAX_SEARCH_DIRS) };
   }
 
   /** True once MAX_LOOKUPS was reached. */
