@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { LinkIndex } from '../../unpack/links.js';
 import { MemorySource, type MemoryFile } from '../../unpack/memory.js';
 import type { ElfDynamic } from './elf.js';
-import { MAX_LOOKUPS, MAX_SEARCH_DIRS, NeededResolver } from './needed.js';
+import { HWCAP_SUBDIRS, MAX_LOOKUPS, MAX_SEARCH_DIRS, NeededResolver } from './needed.js';
 
 const layer = (files: Record<string, MemoryFile>, root: 'layer' | 'image' = 'layer') =>
   new NeededResolver(
@@ -36,6 +36,24 @@ describe('NeededResolver', () => {
     const child = n.resolve('a/x.so', ['a/x.so'], { needed: ['x.so'] }, ['/opt/b']);
     expect(child.paths).toEqual(['b/x.so']);
     expect(n.resolve(EXT, [EXT], { needed: [], rpath: '/opt/a' }).rpath).toEqual(['/opt/a']);
+  });
+
+  it("looks in each search directory's hardware-capability subdirectories too", () => {
+    const n = layer({
+      [EXT]: 'x',
+      'share/blobs/glibc-hwcaps/x86-64-v2/core.dat': 'x',
+      'share/blobs/tls/haswell/x86_64/core.dat': 'x',
+      'share/blobs/avx512_1/core.dat': 'x',
+      'share/blobs/unrelated/core.dat': 'x',
+    });
+    const r = n.resolve(EXT, [EXT], { needed: ['core.dat'], runpath: '$ORIGIN/../../share/blobs' });
+    expect(r.paths.sort()).toEqual([
+      'share/blobs/avx512_1/core.dat',
+      'share/blobs/glibc-hwcaps/x86-64-v2/core.dat',
+      'share/blobs/tls/haswell/x86_64/core.dat',
+    ]);
+    expect(HWCAP_SUBDIRS).toContain('glibc-hwcaps/x86-64-v3');
+    expect(HWCAP_SUBDIRS).toContain('tls');
   });
 
   it('opens a DT_NEEDED with a slash as a path: /opt/... in the layer, outside it nothing', () => {

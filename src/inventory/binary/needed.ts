@@ -17,7 +17,38 @@ import { BINARY_CATALOGER } from './globs.js';
 /** Most search directories one object's lists give (RUNPATH, or RPATH and its loaders'). */
 export const MAX_SEARCH_DIRS = 64;
 /** Most path lookups for one layer or image: each costs a walk of the link tree. */
-export const MAX_LOOKUPS = 100_000;
+export const MAX_LOOKUPS = 500_000;
+/** Most search directories whose hardware-capability subdirectories are remembered. */
+const MAX_CACHED_DIRS = 10_000;
+
+/**
+ * Subdirectories of a search directory the loader tries before the directory itself, by the
+ * machine it runs on: `glibc-hwcaps/<level>` (glibc 2.33 and later) and the legacy ones (glibc
+ * before 2.37: `tls`, the AT_PLATFORM string, the important hwcaps, nested in that order), for
+ * every machine Lambda runs (x86_64, arm64) and a few more; a name in any of them is looked for.
+ */
+export const HWCAP_SUBDIRS: readonly string[] = (() => {
+  const out = [
+    'x86-64-v4',
+    'x86-64-v3',
+    'x86-64-v2',
+    'power10',
+    'power9',
+    'z16',
+    'z15',
+    'z14',
+    'z13',
+  ].map((l) => `glibc-hwcaps/${l}`);
+  const platforms = ['', 'haswell', 'xeon_phi', 'x86_64', 'aarch64'];
+  const hwcaps = ['', 'x86_64', 'avx512_1', 'x86_64/avx512_1', 'avx512_1/x86_64'];
+  for (const tls of ['tls', ''])
+    for (const p of platforms)
+      for (const h of hwcaps) {
+        const dir = [tls, p, h].filter((x) => x !== '').join('/');
+        if (dir !== '') out.push(dir);
+      }
+  return [...new Set(out)];
+})();
 
 /** A dynamic string token the loader expands in a name or directory. */
 const ORIGIN = /\$(?:\{ORIGIN\}|ORIGIN(?![A-Za-z0-9_]))/g;
@@ -43,6 +74,8 @@ export interface NeededFiles {
 export class NeededResolver {
   #lookups = 0;
   #exhausted = false;
+  /** Each search directory's hardware-capability subdirectories that exist. */
+  readonly #hwcaps = new Map<string, string[]>();
 
   constructor(
     private readonly links: LinkIndex,
@@ -86,16 +119,8 @@ export class NeededResolver {
     search.length = Math.min(search.length, MAX_SEARCH_DIRS);
 
     const found = (abs: string): void => {
-      if (this.#lookups >= MAX_LOOKUPS) {
-        this.#exhausted = true;
-        problems.add(
-          `over ${MAX_LOOKUPS} library lookups in this ${this.root}: the rest were not made`
-        );
-        return;
-      }
-      this.#lookups++;
-      const r = this.links.resolve(this.#rel(abs));
-      if (r.ok && r.entry?.kind === 'file' && !seen.has(r.path)) {
+      const r = this.#lookup(abs, problems);
+      if (r?.ok && r.entry?.kind === 'file' && !seen.has(r.path)) {
         seen.add(r.path);
         paths.push(r.path);
       }
@@ -108,7 +133,10 @@ export class NeededResolver {
         continue;
       }
       // Joined as the loader joins them: `..` is the kernel's to resolve, through any link.
-      for (const dir of search) found(`${dir}/${name}`);
+      for (const dir of search) {
+        for (const sub of this.#hwcapDirs(dir, problems)) found(`${sub}/${name}`);
+        found(`${dir}/${name}`);
+      }
     }
     for (const why of problems)
       findings.push({
@@ -118,6 +146,45 @@ export class NeededResolver {
         message: `${BINARY_CATALOGER}: cannot tell every file the dynamic loader loads for ${path}: ${why}`,
       });
     return { paths, findings, rpath: [...new Set(rpath)].slice(0, MAX_SEARCH_DIRS) };
+  }
+
+  /** One path lookup within the budget; undefined (and a problem said) past it. */
+  #lookup(abs: string, problems: Set<string>): ReturnType<LinkIndex['resolve']> | undefined {
+    if (this.#lookups >= MAX_LOOKUPS) {
+      this.#exhausted = true;
+      problems.add(
+        `over ${MAX_LOOKUPS} library lookups in this ${this.root}: the rest were not made`
+      );
+      return undefined;
+    }
+    this.#lookups++;
+    return this.links.resolve(this.#rel(abs));
+  }
+
+  /** The HWCAP_SUBDIRS of `dir` that are directories in the source. */
+  #hwcapDirs(dir: string, problems: Set<string>): string[] {
+    const cached = this.#hwcaps.get(dir);
+    if (cached) return cached;
+    const out: string[] = [];
+    // Most directories have none: one lookup each of the two tops first.
+    const tops = [...new Set(HWCAP_SUBDIRS.map((s) => s.split('/')[0]!))];
+    const present = new Set(
+      tops.filter((t) => {
+        const r = this.#lookup(`${dir}/${t}`, problems);
+        return r?.ok === true && (r.entry === undefined || r.entry.kind === 'dir');
+      })
+    );
+    for (const sub of HWCAP_SUBDIRS) {
+      if (!present.has(sub.split('/')[0]!)) continue;
+      const r = sub.includes('/') ? this.#lookup(`${dir}/${sub}`, problems) : undefined;
+      if (
+        !sub.includes('/') ||
+        (r?.ok === true && (r.entry === undefined || r.entry.kind === 'dir'))
+      )
+        out.push(`${dir}/${sub}`);
+    }
+    if (this.#hwcaps.size < MAX_CACHED_DIRS) this.#hwcaps.set(dir, out);
+    return out;
   }
 
   /** True once MAX_LOOKUPS was reached. */

@@ -154,6 +154,20 @@ describe.skipIf(!CC)('a library an owned extension loads through DT_RUNPATH $ORI
     expect(v.stdout).toContain(PAYLOAD);
   });
 
+  it('in a hardware-capability subdirectory of the DT_RUNPATH directory (glibc-hwcaps/x86-64-v2): the loader runs it there too, lamina lists it', async () => {
+    const at = 'share/blobs/glibc-hwcaps/x86-64-v2/core.dat';
+    const b = build({ runpath: '$ORIGIN/../../share/blobs', payloadAt: at });
+    // Where this machine's loader searches x86-64-v2 (glibc 2.33 and later on such a CPU).
+    const v2 = spawnSync('/lib64/ld-linux-x86-64.so.2', ['--help'], { encoding: 'utf8' });
+    if (/x86-64-v2 \(supported, searched\)/.test(v2.stdout ?? ''))
+      expect(loaderRunsPayload(b.root)).toBe(true);
+    const { prop, file } = await sbom(b.zipPath);
+    expect(prop(file(at)!, 'lamina:unowned')).toBe('true');
+    const v = await verify(b);
+    expect(v.code).toBe(1);
+    expect(checks(v.stdout)).toMatchObject({ 'inventory:complete': 'fail' });
+  });
+
   it('the library inside the package, RECORD-listed: owned, and verify passes', async () => {
     const b = build({
       runpath: '$ORIGIN/.libs',
