@@ -12,6 +12,8 @@ export type FindingCode =
   | 'SYMLINK_LOOP'
   /** A symlink to a path this layer does not hold (another layer may): warning. */
   | 'SYMLINK_DANGLING'
+  /** A jar's manifest Class-Path entry leads to nothing in this layer (another layer may hold it): warning. */
+  | 'CLASS_PATH_DANGLING'
   /** Symlinked directories form a cycle; files keep their real path and the first link paths: warning. */
   | 'SYMLINK_CYCLE'
   /** Entries whose /opt path is longer than PATH_MAX: no runtime opens them, catalogers skip them: warning. */

@@ -321,3 +321,135 @@ describe('jars without pom.properties', () => {
     ]);
   });
 });
+
+/**
+ * A jar's manifest Class-Path: the URLClassLoader Lambda's Java runtime loads /opt/java/lib/*.jar
+ * with opens what it names right after the jar, whatever its name, and before later jars.
+ */
+describe('Class-Path of a class path jar', () => {
+  const manifest = (classPath: string) =>
+    `Manifest-Version: 1.0\r\nImplementation-Version: 1.0\r\nClass-Path: ${classPath}\r\n\r\n`;
+  const pom = (a: string) => ({
+    name: `META-INF/maven/com.example/${a}/pom.properties`,
+    data: `groupId=com.example\nartifactId=${a}\nversion=1.0\n`,
+  });
+  const jar = (classPath: string | undefined, ...more: { name: string; data: string }[]) =>
+    writeZip([
+      ...(classPath === undefined
+        ? []
+        : [{ name: 'META-INF/MANIFEST.MF', data: manifest(classPath) }]),
+      { name: 'com/example/Greeter.class', data: 'cafebabe' },
+      ...more,
+    ]);
+  const codes = (findings: { code: string; severity: string; path?: string }[]) =>
+    findings.map((f) => [f.code, f.severity, f.path]);
+  const MF = `${LIB}/aaa-core-1.0.jar!/META-INF/MANIFEST.MF`;
+
+  it('reads a file it names as a jar, whatever its name, and an unnamed one is incomplete', async () => {
+    const src = new MemorySource('l', {
+      [`${LIB}/aaa-core-1.0.jar`]: jar('../../share/fonts/font.dat', pom('aaa-core')),
+      [`${LIB}/zzz-greeter-1.0.jar`]: jar(undefined, pom('zzz-greeter')),
+      'share/fonts/font.dat': jar(undefined),
+    });
+    const { packages, findings } = await runCataloger(javaCataloger, src);
+    expect(codes(findings)).toEqual([['METADATA_INCOMPLETE', 'error', 'share/fonts/font.dat']]);
+    const font = packages.find((p) => p.owns.includes('share/fonts/font.dat'))!;
+    expect(font.purl).toBe('pkg:maven/font/font');
+    expect(font.hashes?.['SHA-256']).toBe(hashes(jar(undefined))['SHA-256']);
+    expect(font.properties['java:class-path-of']).toBe(`${LIB}/aaa-core-1.0.jar`);
+    const core = byPurl(packages, 'pkg:maven/com.example/aaa-core@1.0');
+    expect(core.dependsOn).toEqual([font.id]);
+  });
+
+  it('a named jar with a version is simply another package; its own Class-Path is followed', async () => {
+    const src = new MemorySource('l', {
+      [`${LIB}/aaa-core-1.0.jar`]: jar('../../vendor/x.bin', pom('aaa-core')),
+      // x.bin names y.bin, which names x.bin again (the loader opens each URL once).
+      'vendor/x.bin': jar('y.bin', pom('x')),
+      'vendor/y.bin': jar('x.bin ../outside/', pom('y')),
+    });
+    const { packages, findings } = await runCataloger(javaCataloger, src);
+    expect(codes(findings)).toEqual([
+      ['CLASS_PATH_DANGLING', 'warning', 'vendor/y.bin!/META-INF/MANIFEST.MF'],
+    ]);
+    expect(byPurl(packages, 'pkg:maven/com.example/x@1.0').owns).toEqual(['vendor/x.bin']);
+    expect(byPurl(packages, 'pkg:maven/com.example/y@1.0').owns).toEqual(['vendor/y.bin']);
+  });
+
+  it('what it cannot read is an error; what is not in this layer a warning', async () => {
+    const src = new MemorySource('l', {
+      [`${LIB}/aaa-core-1.0.jar`]: jar(
+        [
+          '../../../../etc/evil.jar', // out of /opt
+          '../../../opt/java/lib/zzz-1.0.jar', // back into the layer: already read
+          '/opt/abs.jar',
+          'file:/opt/url.jar',
+          'classes/', // a class directory
+          'classes', // a directory opened as a jar: loads nothing
+          'missing.jar',
+          'notajar.bin',
+          'bad%zz',
+        ].join(' '),
+        pom('aaa-core')
+      ),
+      [`${LIB}/zzz-1.0.jar`]: jar(undefined, pom('zzz')),
+      [`${LIB}/classes/com/example/Greeter.class`]: 'cafebabe',
+      [`${LIB}/notajar.bin`]: 'not a zip',
+    });
+    const { findings } = await runCataloger(javaCataloger, src);
+    expect(codes(findings)).toEqual([
+      ['PATH_TRAVERSAL', 'error', MF],
+      ['ABSOLUTE_PATH', 'error', MF],
+      ['ABSOLUTE_PATH', 'error', MF],
+      ['SPECIAL_FILE', 'error', MF],
+      ['CLASS_PATH_DANGLING', 'warning', MF],
+      ['NESTED_ARCHIVE_REFUSED', 'error', `${LIB}/notajar.bin`],
+      ['PARSE_ERROR', 'error', MF],
+    ]);
+  });
+
+  it('resolves against the link path a jar is reached by; jars off the class path are not followed', async () => {
+    const src = new MemorySource('l', {
+      [`${LIB}/aaa-core-1.0.jar`]: { symlink: '../../vendor/lib/aaa-core-1.0.jar' },
+      'vendor/lib/aaa-core-1.0.jar': jar('hidden.dat', pom('aaa-core')),
+      [`${LIB}/hidden.dat`]: jar(undefined),
+      'vendor/lib/hidden.dat': jar(undefined, pom('decoy')),
+      // Not on the class path: its Class-Path is nothing the runtime follows.
+      'share/other-1.0.jar': jar('other.dat', pom('other')),
+      'share/other.dat': jar(undefined),
+    });
+    const { packages, findings } = await runCataloger(javaCataloger, src);
+    expect(codes(findings)).toEqual([['METADATA_INCOMPLETE', 'error', `${LIB}/hidden.dat`]]);
+    expect(packages.some((p) => p.owns.includes(`${LIB}/hidden.dat`))).toBe(true);
+    expect(packages.some((p) => p.purl?.startsWith('pkg:maven/com.example/decoy'))).toBe(false);
+    expect(packages.some((p) => p.owns.includes('share/other.dat'))).toBe(false);
+  });
+
+  it('an unversioned jar only Class-Path loads is incomplete under a jar name too; one listed is not', async () => {
+    const src = new MemorySource('l', {
+      [`${LIB}/aaa-core-1.0.jar`]: jar('../../share/evil.jar listed.jar', pom('aaa-core')),
+      'share/evil.jar': jar(undefined),
+      // In java/lib the runtime loads it anyway: as any jar there, named from its file.
+      [`${LIB}/listed.jar`]: jar(undefined),
+    });
+    const { packages, findings } = await runCataloger(javaCataloger, src);
+    expect(codes(findings)).toEqual([['METADATA_INCOMPLETE', 'error', 'share/evil.jar']]);
+    const evil = packages.find((p) => p.owns.includes('share/evil.jar'))!;
+    expect(evil.owns).toEqual(['share/evil.jar']);
+    expect(evil.properties['java:class-path-of']).toBe(`${LIB}/aaa-core-1.0.jar`);
+    const listed = packages.find((p) => p.owns.includes(`${LIB}/listed.jar`))!;
+    expect(listed.properties['java:class-path-of']).toBeUndefined();
+  });
+
+  it('a chain longer than it follows is reported, not walked', async () => {
+    const files: Record<string, Buffer> = {
+      [`${LIB}/aaa-core-1.0.jar`]: jar('c0.bin', pom('aaa-core')),
+    };
+    for (let i = 0; i < 20; i++) files[`${LIB}/c${i}.bin`] = jar(`c${i + 1}.bin`, pom(`c${i}`));
+    const { packages, findings } = await runCataloger(javaCataloger, new MemorySource('l', files));
+    expect(codes(findings)).toEqual([
+      ['NESTED_ARCHIVE_REFUSED', 'error', `${LIB}/c15.bin!/META-INF/MANIFEST.MF`],
+    ]);
+    expect(packages.filter((p) => p.properties['java:class-path-of'])).toHaveLength(16);
+  });
+});

@@ -6,6 +6,7 @@ import { newPackage, type License, type Package } from '../../model/package.js';
 import type { FileEntry, FileSource } from '../../unpack/source.js';
 import { openZipBuffer } from '../../unpack/zip.js';
 import {
+  optPrefix,
   parseErrorFinding,
   type Cataloger,
   type CatalogContext,
@@ -14,6 +15,7 @@ import {
 import { mavenPurl } from '../purl.js';
 import { licenseOf, spdxIdOfLicenseUrl } from '../license.js';
 import {
+  manifestClassPath,
   manifestIdentity,
   parseArchiveFileName,
   parseManifest,
@@ -22,6 +24,7 @@ import {
   type PomProperties,
 } from './metadata.js';
 import { EXPLODED_JAR, JAVA_GLOBS, EXTENSIONS } from './globs.js';
+import { classPathTokens, jarUrl, resolveClassPathToken } from './classpath.js';
 
 const NAME = JAVA_GLOBS.name;
 const ARCHIVE_RE = new RegExp(`\\.(?:${EXTENSIONS.join('|')})$`, 'i');
@@ -39,16 +42,20 @@ export const javaCataloger: Cataloger = {
   async catalog(ctx) {
     const out: CatalogResult = { packages: [], findings: [] };
     const exploded = new Map<string, string>();
+    const read = new Map<string, ReadArchive>();
     for (const entry of ctx.matches) {
       const dir = EXPLODED_JAR.exec(entry.path)?.[1];
       if (dir !== undefined && !exploded.has(dir)) exploded.set(dir, entry.path);
       if (!ARCHIVE_RE.test(entry.path)) continue;
+      const archive: ReadArchive = { display: entry.path };
+      read.set(realPathOf(ctx, entry.path), archive);
       try {
-        await catalogTopLevel(ctx, entry, out);
+        archive.pkg = await catalogTopLevel(ctx, entry, out, (m) => (archive.manifest = m));
       } catch (err) {
         out.findings.push(parseErrorFinding(NAME, entry.path, err));
       }
     }
+    await followClassPaths(ctx, read, out);
     // Reading a class directory as a jar is not implemented: what it holds stays unseen.
     for (const [dir, first] of exploded)
       out.findings.push({
@@ -87,19 +94,224 @@ interface ArchiveRef {
   display: string;
   /** Nesting depth of the archive once opened (1 for a jar in the layer). */
   depth: number;
+  /** Told the manifest's `Class-Path` value, when it has one, or why the manifest was not read. */
+  onClassPath?: (manifest: ManifestClassPath) => void;
 }
+
+/** A manifest's `Class-Path` value, or the error that kept lamina from reading the manifest. */
+type ManifestClassPath = { classPath: string } | { error: unknown };
 
 async function catalogTopLevel(
   ctx: CatalogContext,
   entry: FileEntry,
-  out: CatalogResult
-): Promise<void> {
+  out: CatalogResult,
+  onClassPath: (manifest: ManifestClassPath) => void
+): Promise<Package | undefined> {
   const pkg = await catalogArchive(
     ctx,
-    { holder: ctx.source, entry, display: entry.path, depth: ctx.depth + 1 },
+    { holder: ctx.source, entry, display: entry.path, depth: ctx.depth + 1, onClassPath },
     out
   );
   if (pkg) pkg.owns.push(entry.path);
+  return pkg;
+}
+
+/** A file of the layer read as an archive: its package and its manifest's Class-Path. */
+interface ReadArchive {
+  /** The path it was read under (its evidence). */
+  display: string;
+  pkg?: Package;
+  manifest?: ManifestClassPath;
+  /** On the class path by the runtime's own listing (`/opt/java/lib/*.jar`). */
+  listed?: boolean;
+  /** The jar whose Class-Path first named it, when it is on the class path only by that. */
+  classPathOf?: string;
+}
+
+/** Links followed to the end: the path a runtime opens, or the path itself when it leads nowhere. */
+function realPathOf(ctx: CatalogContext, path: string): string {
+  if (!ctx.links.hasLinks) return path;
+  const r = ctx.links.resolve(path);
+  return r.ok ? r.path : path;
+}
+
+/** Jars reached through Class-Path from a class path jar, one chain after another, at most this deep. */
+export const MAX_CLASS_PATH_DEPTH = 16;
+/** Class-Path entries followed in one layer, at most. */
+export const MAX_CLASS_PATH_ENTRIES = 4096;
+
+/**
+ * The jars the Java runtime puts on its class path: `/opt/java/lib/*.jar` (and `.JAR`), and in
+ * an image the function's `lib/*.jar` too. Lambda's runtime loads them with a URLClassLoader,
+ * which also loads what each one's manifest `Class-Path` names, right after it.
+ */
+function classPathJar(ctx: CatalogContext): (path: string) => boolean {
+  const dirs = [`${optPrefix(ctx.root)}java/lib`];
+  if (ctx.root === 'image' && ctx.taskRoot !== undefined) dirs.push(`${ctx.taskRoot}/lib`);
+  return (path) => {
+    const slash = path.lastIndexOf('/');
+    return dirs.includes(path.slice(0, slash)) && /\.(?:jar|JAR)$/.test(path.slice(slash + 1));
+  };
+}
+
+/**
+ * Follow the `Class-Path` of every class path jar, as the JVM does: a file in the layer it names
+ * is read as a jar whatever its name (once, however many jars name it) and its own Class-Path
+ * followed in turn; a class directory, a path out of the layer, an absolute path or a URL is
+ * code lamina does not see (`error`); a path to nothing in this layer loads nothing unless
+ * another layer provides it (`CLASS_PATH_DANGLING`, a `warning`, as for a dangling link).
+ */
+async function followClassPaths(
+  ctx: CatalogContext,
+  read: Map<string, ReadArchive>,
+  out: CatalogResult
+): Promise<void> {
+  const isOnClassPath = classPathJar(ctx);
+  const mount = ctx.root === 'image' ? [] : ['opt'];
+  // Each job: a jar as the runtime names it (its URL), the archive it is, how far down the chain.
+  // A URL is followed once, as the class loader opens each URL once.
+  const queue: { url: string; archive: ReadArchive; depth: number }[] = [];
+  const queued = new Set<string>();
+  const enqueue = (url: string, archive: ReadArchive, depth: number): void => {
+    if (queued.has(url)) return;
+    queued.add(url);
+    queue.push({ url, archive, depth });
+  };
+  for (const [real, archive] of read) {
+    const paths = [real, ...(ctx.links.hasLinks ? ctx.links.aliases(real) : [])];
+    for (const p of paths)
+      if (isOnClassPath(p)) {
+        archive.listed = true;
+        enqueue(jarUrl(mount, p), archive, 0);
+      }
+  }
+  let followed = 0;
+  for (let q = 0; q < queue.length; q++) {
+    const { url, archive, depth } = queue[q]!;
+    const where = `${archive.display}!/META-INF/MANIFEST.MF`;
+    if (archive.manifest === undefined) continue;
+    if ('error' in archive.manifest) {
+      out.findings.push(
+        parseErrorFinding(
+          NAME,
+          where,
+          `${String(archive.manifest.error)}; the JVM follows its Class-Path, which lamina could not read`
+        )
+      );
+      continue;
+    }
+    for (const token of classPathTokens(archive.manifest.classPath)) {
+      if (++followed > MAX_CLASS_PATH_ENTRIES) {
+        out.findings.push(
+          refused(
+            where,
+            `${NAME}: more than ${MAX_CLASS_PATH_ENTRIES} Class-Path entries in this layer; ${archive.display} names ${JSON.stringify(token)} and the rest are not followed`
+          )
+        );
+        return;
+      }
+      const target = resolveClassPathToken(url, mount, token);
+      const about = `${NAME}: ${archive.display} has Class-Path ${JSON.stringify(token)}`;
+      const error = (code: Finding['code'], why: string): void => {
+        out.findings.push({ code, severity: 'error', path: where, message: `${about}, ${why}` });
+      };
+      if (target.kind === 'url') {
+        error('ABSOLUTE_PATH', 'a URL lamina does not follow: the JVM may load classes from it');
+        continue;
+      }
+      if (target.kind === 'absolute') {
+        error(
+          'ABSOLUTE_PATH',
+          'an absolute path: what the JVM loads from it is not in this layer for lamina to read'
+        );
+        continue;
+      }
+      if (target.kind === 'undecodable') {
+        error('PARSE_ERROR', 'whose percent escapes do not decode');
+        continue;
+      }
+      const r = ctx.links.resolve(target.path);
+      if (!r.ok) {
+        if (r.reason === 'outside')
+          error(
+            'PATH_TRAVERSAL',
+            'which leads out of the layer: the JVM loads classes from there, and lamina cannot read them'
+          );
+        else if (r.reason === 'loop')
+          error('SYMLINK_LOOP', `which does not resolve within its links`);
+        else
+          out.findings.push({
+            code: 'CLASS_PATH_DANGLING',
+            severity: 'warning',
+            path: where,
+            message: `${about}, which leads to nothing in this layer (another layer mounted at /opt may provide it)`,
+          });
+        continue;
+      }
+      const kind = r.entry?.kind ?? 'dir';
+      if (target.directory) {
+        if (kind === 'dir')
+          error(
+            'SPECIAL_FILE',
+            `the directory ${r.path || '/opt'}/: the JVM loads its classes, and lamina reads only jar files`
+          );
+        // A file named with a trailing slash, ENOTDIR: the JVM loads nothing from it.
+        continue;
+      }
+      // A directory named without a trailing slash: the JVM opens it as a jar, and fails.
+      if (kind !== 'file' || r.entry === undefined) continue;
+      let found = read.get(r.path);
+      if (!found) {
+        const opened: ReadArchive = { display: r.path };
+        found = opened;
+        read.set(r.path, opened);
+        try {
+          found.pkg = await catalogArchive(
+            ctx,
+            {
+              holder: ctx.source,
+              entry: r.entry,
+              display: r.path,
+              depth: ctx.depth + 1,
+              onClassPath: (m) => (opened.manifest = m),
+            },
+            out
+          );
+        } catch (err) {
+          out.findings.push(parseErrorFinding(NAME, r.path, err));
+        }
+        // Not read as a jar (refused, with its finding), it is not recorded at all.
+        found.pkg?.owns.push(r.path);
+      }
+      // On the class path only through a Class-Path (under a jar's name or not): code the JVM
+      // loads that nothing names a version of is incomplete, like a module no metadata claims.
+      if (found.pkg && !found.listed && found.classPathOf === undefined) {
+        found.classPathOf = archive.display;
+        found.pkg.properties['java:class-path-of'] = archive.display;
+        if (found.pkg.version === undefined)
+          out.findings.push({
+            code: 'METADATA_INCOMPLETE',
+            severity: 'error',
+            path: found.display,
+            message: `${about}, so the JVM loads ${r.path} as a jar, and neither pom.properties, its manifest nor its name gives a version: recorded as ${found.pkg.name} with no version`,
+          });
+      }
+      if (found.pkg && archive.pkg && found.pkg !== archive.pkg)
+        if (!archive.pkg.dependsOn.includes(found.pkg.id)) archive.pkg.dependsOn.push(found.pkg.id);
+      if (depth + 1 >= MAX_CLASS_PATH_DEPTH) {
+        if (found.manifest !== undefined)
+          out.findings.push(
+            refused(
+              `${found.display}!/META-INF/MANIFEST.MF`,
+              `${NAME}: ${found.display} is ${depth + 1} Class-Path links from the class path, over ${MAX_CLASS_PATH_DEPTH}; its own Class-Path is not followed`
+            )
+          );
+        continue;
+      }
+      // A jar reached again by another URL resolves its Class-Path against that URL too.
+      enqueue(target.url, found, depth + 1);
+    }
+  }
 }
 
 /** The JVM (or a fat-jar launcher) could load what lamina did not open: incomplete. */
@@ -168,7 +380,7 @@ async function catalogArchive(
   try {
     for (const f of zip.findings)
       out.findings.push({ ...f, path: f.path === undefined ? display : `${display}!/${f.path}` });
-    const main = await identify(ctx, zip, display, entry.path, out);
+    const main = await identify(ctx, zip, display, entry.path, out, ref.onClassPath);
     main.hashes = { ...hashes };
     const ext = /\.([A-Za-z]+)$/.exec(entry.path)?.[1]?.toLowerCase();
     if (ext) main.properties['java:archive-type'] = ext;
@@ -203,7 +415,8 @@ async function identify(
   zip: FileSource,
   display: string,
   fileName: string,
-  out: CatalogResult
+  out: CatalogResult,
+  onClassPath?: (manifest: ManifestClassPath) => void
 ): Promise<Package> {
   const poms: { path: string; props: PomProperties }[] = [];
   for (const e of zip.entries()) {
@@ -218,15 +431,20 @@ async function identify(
     }
   }
   let manifest = new Map<string, string>();
-  if (zip.get('META-INF/MANIFEST.MF')?.kind === 'file') {
+  const manifestPath = manifestEntry(zip);
+  if (manifestPath !== undefined) {
     try {
       manifest = parseManifest(
-        (await zip.read('META-INF/MANIFEST.MF', ctx.limits.maxFileSize)).toString('utf8')
+        (await zip.read(manifestPath, ctx.limits.maxFileSize)).toString('utf8')
       );
     } catch (err) {
-      out.findings.push(metadataProblem(`${display}!/META-INF/MANIFEST.MF`, err));
+      out.findings.push(metadataProblem(`${display}!/${manifestPath}`, err));
+      // What the JVM loads through an unread manifest's Class-Path is not known.
+      onClassPath?.({ error: err });
     }
   }
+  const classPath = manifestClassPath(manifest);
+  if (classPath !== undefined) onClassPath?.({ classPath });
   const fn = parseArchiveFileName(fileName);
   const own =
     poms.find((p) => p.props.artifactId === fn.name) ??
@@ -263,6 +481,16 @@ async function identify(
     main.dependsOn.push(shaded.id);
   }
   return main;
+}
+
+/**
+ * The manifest entry: `META-INF/MANIFEST.MF`, else one named so in another case, which
+ * `JarFile` also takes.
+ */
+function manifestEntry(zip: FileSource): string | undefined {
+  const exact = 'META-INF/MANIFEST.MF';
+  if (zip.get(exact)?.kind === 'file') return exact;
+  return zip.entries().find((e) => e.kind === 'file' && e.path.toUpperCase() === exact)?.path;
 }
 
 /** `Bundle-License` when it is SPDX, else the pom.xml next to pom.properties, else Bundle-License as a name. */

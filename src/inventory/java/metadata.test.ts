@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  manifestClassPath,
   manifestIdentity,
   parseArchiveFileName,
   parseManifest,
@@ -104,5 +105,16 @@ describe('pomLicenses', () => {
       '<license><name>Eclipse &amp; more</name></license></licenses></project>';
     expect(pomLicenses(xml)).toEqual(['Apache 2.0', 'Eclipse & more']);
     expect(pomLicenses('<project/>')).toEqual([]);
+  });
+});
+
+describe('manifestClassPath', () => {
+  it('takes the header in any case, the last of several, with its continuation lines', () => {
+    const m = parseManifest(
+      'Manifest-Version: 1.0\r\nClass-Path: first.jar\r\nclass-path: a.jar\r\n  b.jar\r\n\r\nName: x\r\nClass-Path: no.jar\r\n'
+    );
+    expect(manifestClassPath(m)).toBe('a.jar b.jar');
+    expect(manifestClassPath(parseManifest('CLASS-PATH: z.jar\n'))).toBe('z.jar');
+    expect(manifestClassPath(parseManifest('Manifest-Version: 1.0\n'))).toBeUndefined();
   });
 });

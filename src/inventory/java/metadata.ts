@@ -98,10 +98,23 @@ export function parseManifest(text: string): Map<string, string> {
     const i = line.indexOf(':');
     if (i <= 0) continue;
     last = [line.slice(i + 1).replace(/^ /, '')];
-    pieces.set(line.slice(0, i).trim(), last);
+    // A repeated header replaces the earlier one (java.util.jar.Attributes), and moves last.
+    const name = line.slice(0, i).trim();
+    pieces.delete(name);
+    pieces.set(name, last);
   }
   for (const [k, v] of pieces) out.set(k, v.join(''));
   return out;
+}
+
+/**
+ * The `Class-Path` header of a parsed main section: header names are matched in any case, and
+ * of several the last is the one `java.util.jar.Attributes` keeps.
+ */
+export function manifestClassPath(m: Map<string, string>): string | undefined {
+  let found: string | undefined;
+  for (const [k, v] of m) if (k.toLowerCase() === 'class-path') found = v;
+  return found;
 }
 
 /** What a manifest says about the archive's identity. */

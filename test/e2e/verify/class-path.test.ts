@@ -1,0 +1,132 @@
+/**
+ * A jar's manifest Class-Path names a file lamina's globs never match (`font.dat`, outside
+ * java/lib): the URLClassLoader Lambda's Java runtime loads /opt/java/lib/*.jar with opens it
+ * right after that jar, before later jars, so its classes shadow theirs. The layer is built at
+ * test time (classes compiled by javac), verified by the built CLI against the production
+ * policy, and run by the JVM from an extracted copy with a loader like the runtime's.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { writeZip } from '../../../scripts/lib/zipwriter.mjs';
+import type { Verdict } from '../../../src/verify/verdict.js';
+import { REPO_ROOT, spawnCli } from '../helpers/cli.js';
+
+const tmp = mkdtempSync(join(tmpdir(), 'lamina-class-path-'));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+const hasJavac = spawnSync('javac', ['-version']).status === 0;
+
+/** Lambda's Java runtime: every *.jar in <opt>/java/lib, sorted, in one URLClassLoader. */
+const HANDLER = `import java.io.File; import java.net.*; import java.util.*;
+public class Handler { public static void main(String[] a) throws Exception {
+  File lib = new File(a[0], "java/lib"); String[] names = lib.list((d, n) -> n.endsWith(".jar"));
+  Arrays.sort(names); List<URL> urls = new ArrayList<>();
+  for (String n : names) urls.add(new File(lib, n).toURI().toURL());
+  URLClassLoader cl = new URLClassLoader(urls.toArray(new URL[0]), ClassLoader.getSystemClassLoader());
+  System.out.println(cl.loadClass("com.example.Greeter").getMethod("greet").invoke(null)); } }
+`;
+
+/** com/example/Greeter.class whose greet() returns `says`, compiled into its own directory. */
+function greeter(says: string): Buffer {
+  const dir = join(tmp, 'greeter', String(says.length) + says.replace(/\W/g, ''));
+  mkdirSync(join(dir, 'com', 'example'), { recursive: true });
+  const src = join(dir, 'com', 'example', 'Greeter.java');
+  writeFileSync(
+    src,
+    `package com.example; public class Greeter { public static String greet() { return ${JSON.stringify(says)}; } }`
+  );
+  const r = spawnSync('javac', ['--release', '11', '-d', dir, src], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(r.stderr);
+  return readFileSync(join(dir, 'com', 'example', 'Greeter.class'));
+}
+
+/** A jar holding `greeting` as com/example/Greeter.class (or no class), with a manifest and pom. */
+function jar(greeting: Buffer | undefined, manifest: string, pom?: string): Buffer {
+  return writeZip([
+    { name: 'META-INF/MANIFEST.MF', data: `Manifest-Version: 1.0\r\n${manifest}\r\n` },
+    ...(pom
+      ? [
+          {
+            name: `META-INF/maven/com.example/${pom}/pom.properties`,
+            data: `groupId=com.example\nartifactId=${pom}\nversion=1.0\n`,
+          },
+        ]
+      : []),
+    ...(greeting ? [{ name: 'com/example/Greeter.class', data: greeting }] : []),
+  ]);
+}
+
+describe.skipIf(!hasJavac)('a jar whose Class-Path loads a file lamina never opened', () => {
+  const zip = join(tmp, 'class-path.zip');
+  const layer = join(tmp, 'opt');
+  let files: Record<string, Buffer>;
+
+  beforeAll(() => {
+    files = {
+      'java/lib/aaa-core-1.0.jar': jar(
+        undefined,
+        'Bundle-License: Apache-2.0\r\nImplementation-Version: 1.0\r\n' +
+          // A continuation line, as jar tools wrap long values at 72 bytes.
+          'Class-Path: ../../share/fo\r\n nts/font.dat\r\n',
+        'aaa-core'
+      ),
+      'java/lib/zzz-greeter-1.0.jar': jar(
+        greeter('the greeter lamina read'),
+        'Bundle-License: Apache-2.0\r\n',
+        'zzz-greeter'
+      ),
+      'share/fonts/font.dat': jar(greeter('LAMINA-CLASS-PATH: code no package named'), ''),
+    };
+    writeFileSync(zip, writeZip(Object.entries(files).map(([name, data]) => ({ name, data }))));
+    for (const [name, data] of Object.entries(files)) {
+      mkdirSync(dirname(join(layer, name)), { recursive: true });
+      writeFileSync(join(layer, name), data);
+    }
+  }, 120_000);
+
+  it('the JVM loads the Greeter from font.dat, not from the jars in java/lib', () => {
+    const classes = join(tmp, 'handler');
+    mkdirSync(classes, { recursive: true });
+    writeFileSync(join(classes, 'Handler.java'), HANDLER);
+    const javac = spawnSync('javac', ['-d', classes, join(classes, 'Handler.java')], {
+      encoding: 'utf8',
+    });
+    expect(javac.status, javac.stderr).toBe(0);
+    const r = spawnSync('java', ['-cp', classes, 'Handler', layer], { encoding: 'utf8' });
+    expect(r.stdout.trim()).toBe('LAMINA-CLASS-PATH: code no package named');
+  });
+
+  it('lamina sbom records font.dat as the jar it is, under its own path', () => {
+    const out = join(tmp, 'sbom.json');
+    const r = spawnCli(['sbom', zip, '-o', out, '--quiet']);
+    expect(r.code).toBe(0);
+    const bom = JSON.parse(readFileSync(out, 'utf8')) as {
+      components: { purl?: string; evidence?: { occurrences?: { location: string }[] } }[];
+      compositions: { aggregate: string }[];
+    };
+    const font = bom.components.find((c) =>
+      c.evidence?.occurrences?.some((o) => o.location === '/opt/share/fonts/font.dat')
+    );
+    expect(font?.purl).toBe('pkg:maven/font/font');
+    expect(bom.compositions[0]?.aggregate).toBe('incomplete');
+  });
+
+  it('lamina verify with the production policy fails inventory:complete, naming it', () => {
+    const r = spawnCli(
+      [
+        ...['verify', zip, '--layer-name', 'platform-x', '--account', '111122223333'],
+        ...['--region', 'us-east-1', '--format', 'json'],
+        ...['--policy', join(REPO_ROOT, 'policies', 'production.yaml')],
+      ],
+      { timeoutMs: 120_000 }
+    );
+    expect(r.code).toBe(1);
+    const checks = (JSON.parse(r.stdout) as { verdicts: Verdict[] }).verdicts[0]!.checks;
+    const complete = checks.find((c) => c.id === 'inventory:complete');
+    expect(complete?.outcome).toBe('fail');
+    expect(complete?.detail).toContain('METADATA_INCOMPLETE share/fonts/font.dat');
+  });
+});
