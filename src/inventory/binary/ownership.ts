@@ -212,6 +212,20 @@ export function isOwned(path: string, packages: readonly Package[] | OwnershipIn
  * it lands is for the ownership rules to judge, not this.
  */
 export function joinInLayer(dir: string, rel: string): string | undefined {
+  return joinLexically(dir, rel);
+}
+
+/**
+ * True when `rel`, joined to `dir` as {@link joinInLayer} joins it, lands outside `dir` (or is
+ * absolute, or climbs out of the layer): what a runtime loads there is not the code of the
+ * package installed in `dir` (npm's `main`, a gem's `require_paths`).
+ */
+export function leadsOutOf(dir: string, rel: string): boolean {
+  const target = joinInLayer(dir, rel);
+  return target === undefined || (target !== dir && !target.startsWith(`${dir}/`));
+}
+
+function joinLexically(dir: string, rel: string): string | undefined {
   if (rel.startsWith('/') || /^[A-Za-z]:/.test(rel)) return undefined;
   const out = dir === '' ? [] : dir.split('/');
   for (const part of rel.split('/')) {

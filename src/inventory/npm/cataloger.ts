@@ -20,7 +20,7 @@ import {
   PACKAGE_JSON_GLOBS,
 } from './globs.js';
 import { globMatcher } from '../cataloger.js';
-import { joinInLayer } from '../binary/ownership.js';
+import { leadsOutOf } from '../binary/ownership.js';
 
 const NAME = NPM_GLOBS.name;
 const isPackageJson = globMatcher(PACKAGE_JSON_GLOBS);
@@ -195,10 +195,7 @@ function bareModulePackage(m: BareModule, layerDigest: string): Package {
  */
 function mainOutside(main: unknown, dir: string): string | undefined {
   if (typeof main !== 'string' || main === '') return undefined;
-  const target = joinInLayer(dir, main);
-  return target === undefined || (target !== dir && !target.startsWith(`${dir}/`))
-    ? main
-    : undefined;
+  return leadsOutOf(dir, main) ? main : undefined;
 }
 
 /** `nodejs/node_modules/@s/x` → `@s/x`; `node_modules/x` → `x`. */

@@ -129,3 +129,61 @@ describe('rubyCataloger on odd inputs', () => {
     expect(noko?.dependsOn).toEqual([racc?.id]);
   });
 });
+
+describe('require paths out of the gem', () => {
+  const SPEC = `${GEMS}/specifications/tinygem-1.0.0.gemspec`;
+  const gemspec = (stubPaths: string, requirePaths: string) =>
+    `# -*- encoding: utf-8 -*-\n# stub: tinygem 1.0.0 ruby ${stubPaths}\n\nGem::Specification.new do |s|\n  s.name = "tinygem".freeze\n  s.version = "1.0.0".freeze\n  s.require_paths = ${requirePaths}\n  s.licenses = ["MIT".freeze]\nend\n`;
+  const run = async (files: Record<string, string | { symlink: string }>) => {
+    const { findings } = await runCataloger(
+      rubyCataloger,
+      new MemorySource('l', {
+        [`${GEMS}/gems/tinygem-1.0.0/lib/tinygem.rb`]: 'module Tinygem; end\n',
+        'share/rb/tinygem.rb': 'puts "PWNED"\n',
+        ...files,
+      })
+    );
+    return findings.map((f) => [f.code, f.severity, f.path, /\((.*?)\)/.exec(f.message)?.[1]]);
+  };
+
+  it('a require path leading out, in the spec and its stub line, is an error each', async () => {
+    const up = '../../../../../share/rb';
+    expect(await run({ [SPEC]: gemspec(up, `["${up}".freeze]`) })).toEqual([
+      ['PATH_TRAVERSAL', 'error', SPEC, 'stub line'],
+      ['PATH_TRAVERSAL', 'error', SPEC, 'require_paths'],
+    ]);
+    // RubyGems finds the file through the stub line alone, without evaluating the spec.
+    expect(await run({ [SPEC]: gemspec(`lib\0${up}`, '["lib".freeze]') })).toEqual([
+      ['PATH_TRAVERSAL', 'error', SPEC, 'stub line'],
+    ]);
+    expect(
+      await run({ [SPEC]: gemspec('lib', `["lib".freeze]\n  s.require_paths = ["${up}"]`) })
+    ).toEqual([['PATH_TRAVERSAL', 'error', SPEC, 'require_paths']]);
+  });
+
+  it('paths inside the gem are its own: File.join keeps a leading slash inside', async () => {
+    expect(
+      await run({ [SPEC]: gemspec('lib\0/lib\0lib/../ext', '["lib".freeze, "/lib", "."]') })
+    ).toEqual([]);
+  });
+
+  it('a require path inside as written but through a link leading out is an error', async () => {
+    expect(
+      await run({
+        [SPEC]: gemspec('lib', '["lib".freeze, "vendor".freeze]'),
+        [`${GEMS}/gems/tinygem-1.0.0/vendor`]: { symlink: '../../../../../share/rb' },
+      })
+    ).toEqual([['PATH_TRAVERSAL', 'error', SPEC, 'require_paths']]);
+  });
+
+  it('an unparsable gemspec still has its stub line checked; unreadable require_paths are an error', async () => {
+    const broken = `# -*- encoding: utf-8 -*-\n# stub: tinygem 1.0.0 ruby ../x\n\neval(File.read("x"))\n`;
+    expect((await run({ [SPEC]: broken })).map((f) => f[0])).toEqual([
+      'PARSE_ERROR',
+      'PATH_TRAVERSAL',
+    ]);
+    expect(await run({ [SPEC]: gemspec('lib', 'Dir["*"]') })).toEqual([
+      ['PARSE_ERROR', 'error', SPEC, undefined],
+    ]);
+  });
+});

@@ -13,7 +13,8 @@ import {
 } from '../cataloger.js';
 import { licenseOf } from '../license.js';
 import { gemPurl } from '../purl.js';
-import { gemFromFileName, parseGemspec, type Gemspec } from './gemspec.js';
+import { leadsOutOf } from '../binary/ownership.js';
+import { gemFromFileName, parseGemspec, parseStubLine, type Gemspec } from './gemspec.js';
 import { bareRubyLibraries, RUBYLIB, type BareRubyLibrary } from './bare.js';
 import { GEMSPEC_GLOBS, RUBY_GLOBS } from './globs.js';
 
@@ -34,8 +35,9 @@ export const rubyCataloger: Cataloger = {
       const gemsDir = cut > 0 ? entry.path.slice(0, cut - 1) : '';
       let spec: Gemspec;
       const findings: Finding[] = [];
+      let text: string | undefined;
       try {
-        const text = (await ctx.source.read(entry.path, ctx.limits.maxFileSize)).toString('utf8');
+        text = (await ctx.source.read(entry.path, ctx.limits.maxFileSize)).toString('utf8');
         spec = parseGemspec(text);
       } catch (err) {
         // RubyGems evaluates the file and would load the gem it names: keep the gem under the
@@ -46,6 +48,37 @@ export const rubyCataloger: Cataloger = {
         spec = fromName;
       }
       const pkg = toPackage(ctx, entry.path, gemsDir, spec);
+      // RubyGems reads the stub line without evaluating the spec, and the spec when it activates
+      // the gem: the require paths of both go on $LOAD_PATH.
+      const stub = text === undefined ? undefined : parseStubLine(text);
+      if (stub)
+        findings.push(
+          ...requirePathFindings(
+            ctx,
+            entry.path,
+            gemsDir,
+            fullNameOf(stub),
+            stub.requirePaths,
+            'stub line'
+          )
+        );
+      findings.push(
+        ...requirePathFindings(
+          ctx,
+          entry.path,
+          gemsDir,
+          fullNameOf(spec),
+          spec.requirePaths,
+          'require_paths'
+        )
+      );
+      if (spec.requirePathsUnread)
+        findings.push({
+          code: 'PARSE_ERROR',
+          severity: 'error',
+          path: entry.path,
+          message: `${NAME}: ${entry.path} sets require_paths to something other than a list of strings: what RubyGems puts on $LOAD_PATH is not known`,
+        });
       found.push({ pkg, spec, gemsDir });
       return { packages: [pkg], findings };
     });
@@ -89,11 +122,52 @@ function bareLibraryPackage(lib: BareRubyLibrary, layerDigest: string, rubylib: 
   });
 }
 
+/** A gem's full name, its directory under `gems/`: `<name>-<version>[-<platform>]`. */
+function fullNameOf(spec: Pick<Gemspec, 'name' | 'version' | 'platform'>): string {
+  return spec.platform === 'ruby'
+    ? `${spec.name}-${spec.version}`
+    : `${spec.name}-${spec.version}-${spec.platform}`;
+}
+
+/**
+ * RubyGems joins each require path to the gem's directory (`File.join`, so a leading `/` stays
+ * inside) and puts it on `$LOAD_PATH`, which Ruby expands lexically: one leading out of
+ * `gems/<full name>/`, as written or through a link, makes `require` load code that is not the
+ * gem's (`PATH_TRAVERSAL`, as for an npm `main` outside its package).
+ */
+function requirePathFindings(
+  ctx: CatalogContext,
+  specPath: string,
+  gemsDir: string,
+  fullName: string,
+  paths: readonly string[],
+  from: string
+): Finding[] {
+  const gemDir = `${gemsDir ? `${gemsDir}/` : ''}gems/${fullName}`;
+  const out: Finding[] = [];
+  for (const p of paths) {
+    const rel = p.replace(/^\/+/, '');
+    let outside = leadsOutOf(gemDir, rel);
+    if (!outside && ctx.links.hasLinks) {
+      // Inside as written, but a link on the way may lead elsewhere.
+      const dir = ctx.links.resolve(gemDir);
+      const target = ctx.links.resolve(rel === '' ? gemDir : `${gemDir}/${rel}`);
+      if (dir.ok && target.ok)
+        outside = target.path !== dir.path && !target.path.startsWith(`${dir.path}/`);
+    }
+    if (outside)
+      out.push({
+        code: 'PATH_TRAVERSAL',
+        severity: 'error',
+        path: specPath,
+        message: `${NAME}: ${specPath} has a require path ${JSON.stringify(p)} (${from}) outside ${gemDir}/: require loads code from there that is not this gem's`,
+      });
+  }
+  return out;
+}
+
 function toPackage(ctx: CatalogContext, path: string, gemsDir: string, spec: Gemspec): Package {
-  const fullName =
-    spec.platform === 'ruby'
-      ? `${spec.name}-${spec.version}`
-      : `${spec.name}-${spec.version}-${spec.platform}`;
+  const fullName = fullNameOf(spec);
   const prefix = gemsDir ? `${gemsDir}/` : '';
   const owns = [path, `${prefix}gems/${fullName}/`];
   // Compiled extensions live in `extensions/<arch>/<abi>/<full name>/`.

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseGemspec, readRubyString, readRubyStringArray } from './gemspec.js';
+import { parseGemspec, parseStubLine, readRubyString, readRubyStringArray } from './gemspec.js';
 
 describe('readRubyString', () => {
   it.each([
@@ -55,5 +55,46 @@ describe('parseGemspec', () => {
 
   it('throws without a Gem::Specification block', () => {
     expect(() => parseGemspec('{"name": "x"}')).toThrow();
+  });
+});
+
+describe('require paths', () => {
+  const spec = (lines: string) =>
+    `# -*- encoding: utf-8 -*-\n# stub: tinygem 1.0.0 ruby lib\n\nGem::Specification.new do |s|\n  s.name = "tinygem".freeze\n  s.version = "1.0.0".freeze\n${lines}end\n`;
+
+  it('collects every require_paths (or require_path) assignment, as arrays or strings', () => {
+    expect(parseGemspec(spec('')).requirePaths).toEqual([]);
+    expect(
+      parseGemspec(spec('  s.require_paths = ["lib".freeze, "ext".freeze]\n')).requirePaths
+    ).toEqual(['lib', 'ext']);
+    // Ruby keeps the last assignment; lamina checks them all.
+    const twice = parseGemspec(
+      spec('  s.require_paths = ["lib".freeze]\n  s.require_path = "../../x"\n')
+    );
+    expect(twice.requirePaths).toEqual(['lib', '../../x']);
+    expect(twice.requirePathsUnread).toBeUndefined();
+    expect(parseGemspec(spec('  s.require_paths = Dir["x"]\n')).requirePathsUnread).toBe(true);
+  });
+
+  it('reads the stub line as Gem::StubSpecification does: the second line, four fields, NUL-separated paths', () => {
+    expect(parseStubLine(spec(''))).toEqual({
+      name: 'tinygem',
+      version: '1.0.0',
+      platform: 'ruby',
+      requirePaths: ['lib'],
+    });
+    expect(
+      parseStubLine('# enc\r\n# stub: x 1.0 x86_64-linux  lib\0ext/a b\0\r\nGem::...')
+    ).toEqual({
+      name: 'x',
+      version: '1.0',
+      platform: 'x86_64-linux',
+      requirePaths: ['lib', 'ext/a b'],
+    });
+    // Three fields: RubyGems takes the last for the path list.
+    expect(parseStubLine('#\n# stub: x 1.0 ruby\n')?.requirePaths).toEqual(['ruby']);
+    // Only the second line is a stub line.
+    expect(parseStubLine('# stub: x 1.0 ruby lib\n\n')).toBeUndefined();
+    expect(parseStubLine('# stub: x 1.0 ruby lib')).toBeUndefined();
   });
 });

@@ -20,6 +20,78 @@ export interface Gemspec {
   executables: string[];
   /** Names of runtime dependencies (`add_runtime_dependency` / `add_dependency`), deduplicated. */
   runtimeDependencies: string[];
+  /**
+   * Every value any `require_paths =` (or `require_path =`) assignment gives, in order (Ruby
+   * keeps the last; each is checked): the directories of the gem RubyGems puts on `$LOAD_PATH`.
+   * Empty when there is none (RubyGems' default is `lib`).
+   */
+  requirePaths: string[];
+  /** An assignment to `require_paths` whose value is not a literal lamina can read. */
+  requirePathsUnread?: boolean;
+}
+
+/**
+ * The stub line RubyGems reads instead of evaluating an installed gemspec: the second line,
+ * `# stub: <name> <version> <platform> <require paths joined by NUL>`, split at whitespace into
+ * at most four fields, the last holding the require paths (Gem::StubSpecification::StubLine).
+ */
+export interface StubLine {
+  name: string;
+  version: string;
+  platform: string;
+  requirePaths: string[];
+}
+
+const STUB_PREFIX = '# stub: ';
+
+/**
+ * Read the stub line as RubyGems does: the first line (the encoding comment) is skipped, the
+ * second must start with `# stub: `. Undefined when there is none (RubyGems then evaluates the
+ * whole file).
+ */
+export function parseStubLine(text: string): StubLine | undefined {
+  const first = text.indexOf('\n');
+  if (first < 0) return undefined;
+  const end = text.indexOf('\n', first + 1);
+  // `readline.chomp`: the line without its "\n", "\r\n" or "\r".
+  const line = text.slice(first + 1, end < 0 ? text.length : end).replace(/\r$/, '');
+  if (!line.startsWith(STUB_PREFIX)) return undefined;
+  const parts = rubySplit(line.slice(STUB_PREFIX.length), 4);
+  if (parts.length === 0) return undefined;
+  // `parts.last`: with fewer than four fields, the last field is taken as the path list.
+  const pathList = parts[parts.length - 1]!;
+  return {
+    name: parts[0]!,
+    version: parts[1] ?? '',
+    platform: parts[2] ?? 'ruby',
+    requirePaths: rubySplitOn(pathList, '\0'),
+  };
+}
+
+/** Ruby's awk-style `str.split(" ", limit)`: runs of whitespace separate, leading ones skipped. */
+function rubySplit(s: string, limit: number): string[] {
+  const out: string[] = [];
+  let i = 0;
+  const ws = (c: string | undefined): boolean => c !== undefined && ' \t\n\v\f\r'.includes(c);
+  while (i < s.length) {
+    while (ws(s[i])) i++;
+    if (i >= s.length) break;
+    if (out.length === limit - 1) {
+      out.push(s.slice(i));
+      break;
+    }
+    const start = i;
+    while (i < s.length && !ws(s[i])) i++;
+    out.push(s.slice(start, i));
+  }
+  return out;
+}
+
+/** Ruby's `str.split(sep)` with a one-character string: trailing empty fields dropped. */
+function rubySplitOn(s: string, sep: string): string[] {
+  const out = s.split(sep);
+  while (out.length > 0 && out[out.length - 1] === '') out.pop();
+  return out;
 }
 
 const ESCAPES: Record<string, string> = {
@@ -225,6 +297,8 @@ export function parseGemspec(text: string): Gemspec {
   // `s.field = <literal>` at the start of a line; the first assignment wins.
   const strings = new Map<string, string>();
   const arrays = new Map<string, string[]>();
+  const requirePaths: string[] = [];
+  let requirePathsUnread = false;
   const assign = new RegExp(`^[ \\t]*${v}\\.(\\w+)[ \\t]*=[ \\t]*`, 'gm');
   for (const m of body.matchAll(assign)) {
     const field = m[1] as string;
@@ -233,6 +307,12 @@ export function parseGemspec(text: string): Gemspec {
     if (s && !strings.has(field)) strings.set(field, s.value);
     const a = s ? undefined : readRubyStringArray(body, at, budget);
     if (a && !arrays.has(field)) arrays.set(field, a.value);
+    if (field === 'require_paths' || field === 'require_path') {
+      // `require_paths=` takes `Array(value)`: a string is one path.
+      if (s) requirePaths.push(s.value);
+      else if (a) requirePaths.push(...a.value);
+      else requirePathsUnread = true;
+    }
   }
 
   const runtimeDependencies: string[] = [];
@@ -272,6 +352,8 @@ export function parseGemspec(text: string): Gemspec {
     authors,
     executables: arrays.get('executables') ?? [],
     runtimeDependencies,
+    requirePaths,
+    ...(requirePathsUnread ? { requirePathsUnread } : {}),
   };
 }
 
@@ -292,5 +374,6 @@ export function gemFromFileName(path: string): Gemspec | undefined {
     authors: [],
     executables: [],
     runtimeDependencies: [],
+    requirePaths: [],
   };
 }

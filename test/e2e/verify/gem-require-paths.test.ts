@@ -1,0 +1,79 @@
+/**
+ * An installed gemspec whose require_paths lead out of its gem directory: RubyGems joins them
+ * to the gem's path and puts them on $LOAD_PATH, so `require "tinygem"` loads
+ * /opt/share/rb/tinygem.rb, which no package owns. (With Ruby installed:
+ * `GEM_PATH=<extracted>/ruby/gems/3.3.0 ruby -e 'require "tinygem"'` prints from share/rb; the
+ * suite does not depend on Ruby.) The layer is built at test time and verified by the built CLI
+ * against the production policy.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { writeZip } from '../../../scripts/lib/zipwriter.mjs';
+import type { Verdict } from '../../../src/verify/verdict.js';
+import { REPO_ROOT, spawnCli } from '../helpers/cli.js';
+
+const tmp = mkdtempSync(join(tmpdir(), 'lamina-gem-paths-'));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+const GEMS = 'ruby/gems/3.3.0';
+const SPEC = `${GEMS}/specifications/tinygem-1.0.0.gemspec`;
+
+/** The gemspec `gem install` writes, with `paths` as its require paths (stub line and spec). */
+const gemspec = (paths: string[]) => `# -*- encoding: utf-8 -*-
+# stub: tinygem 1.0.0 ruby ${paths.join('\0')}
+
+Gem::Specification.new do |s|
+  s.name = "tinygem".freeze
+  s.version = "1.0.0".freeze
+
+  s.require_paths = [${paths.map((p) => `"${p}".freeze`).join(', ')}]
+  s.authors = ["x".freeze]
+  s.files = ["lib/tinygem.rb".freeze]
+  s.licenses = ["MIT".freeze]
+  s.summary = "tiny".freeze
+end
+`;
+
+function layer(name: string, paths: string[]): string {
+  const zip = join(tmp, name);
+  writeFileSync(
+    zip,
+    writeZip([
+      { name: SPEC, data: gemspec(paths) },
+      { name: `${GEMS}/gems/tinygem-1.0.0/lib/tinygem.rb`, data: 'module Tinygem; end\n' },
+      { name: 'share/rb/tinygem.rb', data: 'puts "PWNED from #{__FILE__}"\n' },
+    ])
+  );
+  return zip;
+}
+
+function verify(zip: string) {
+  const r = spawnCli(
+    [
+      ...['verify', zip, '--layer-name', 'platform-x', '--account', '111122223333'],
+      ...['--region', 'us-east-1', '--format', 'json'],
+      ...['--policy', join(REPO_ROOT, 'policies', 'production.yaml')],
+    ],
+    { timeoutMs: 120_000 }
+  );
+  const checks = (JSON.parse(r.stdout) as { verdicts: Verdict[] }).verdicts[0]!.checks;
+  return { code: r.code, complete: checks.find((c) => c.id === 'inventory:complete') };
+}
+
+describe('a gem whose require_paths lead out of its directory', () => {
+  it('lamina verify with the production policy fails inventory:complete, naming the gemspec', () => {
+    const v = verify(layer('out.zip', ['../../../../../share/rb']));
+    expect(v.code).toBe(1);
+    expect(v.complete?.outcome).toBe('fail');
+    expect(v.complete?.detail).toContain(`PATH_TRAVERSAL ${SPEC}`);
+  });
+
+  it('the control: require_paths ["lib"] leaves the inventory complete', () => {
+    const v = verify(layer('lib.zip', ['lib']));
+    // The layer is neither pinned nor signed as the policy wants: only the inventory is asserted.
+    expect(v.code).toBe(1);
+    expect(v.complete?.outcome).toBe('pass');
+  });
+});
