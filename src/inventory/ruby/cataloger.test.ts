@@ -183,7 +183,34 @@ describe('require paths out of the gem', () => {
       'PATH_TRAVERSAL',
     ]);
     expect(await run({ [SPEC]: gemspec('lib', 'Dir["*"]') })).toEqual([
+      // A call RubyGems never writes (see below).
+      ['AMBIGUOUS_METADATA', 'error', SPEC, 'line 7: a value a generated gemspec does not hold'],
       ['PARSE_ERROR', 'error', SPEC, undefined],
     ]);
+  });
+});
+
+describe('a gemspec RubyGems did not write', () => {
+  const SPEC = `${GEMS}/specifications/tinygem-1.0.0.gemspec`;
+  it('is an error: RubyGems evaluates it, running what lamina does not read', async () => {
+    const spec = `# -*- encoding: utf-8 -*-
+# stub: tinygem 1.0.0 ruby lib
+
+load File.expand_path("../../../../share/rb/hook.rb", __dir__)
+Gem::Specification.new do |s|
+  s.name = "tinygem".freeze
+  s.version = "1.0.0".freeze
+  s.require_paths = ["lib".freeze]
+end
+`;
+    const { packages, findings } = await runCataloger(
+      rubyCataloger,
+      new MemorySource('l', { [SPEC]: spec })
+    );
+    expect(packages.map((p) => p.purl)).toEqual(['pkg:gem/tinygem@1.0.0']);
+    expect(findings.map((f) => [f.code, f.severity, f.path])).toEqual([
+      ['AMBIGUOUS_METADATA', 'error', SPEC],
+    ]);
+    expect(findings[0]?.message).toContain('line 4');
   });
 });

@@ -16,6 +16,7 @@ import { gemPurl } from '../purl.js';
 import { leadsOutOf } from '../binary/ownership.js';
 import { gemFromFileName, parseGemspec, parseStubLine, type Gemspec } from './gemspec.js';
 import { bareRubyLibraries, RUBYLIB, type BareRubyLibrary } from './bare.js';
+import { notGenerated } from './generated.js';
 import { GEMSPEC_GLOBS, RUBY_GLOBS } from './globs.js';
 
 const NAME = RUBY_GLOBS.name;
@@ -39,6 +40,16 @@ export const rubyCataloger: Cataloger = {
       try {
         text = (await ctx.source.read(entry.path, ctx.limits.maxFileSize)).toString('utf8');
         spec = parseGemspec(text);
+        // RubyGems evaluates the whole file when it activates the gem: anything but what it
+        // writes itself runs code lamina never reads.
+        const off = notGenerated(text);
+        if (off)
+          findings.push({
+            code: 'AMBIGUOUS_METADATA',
+            severity: 'error',
+            path: entry.path,
+            message: `${NAME}: ${entry.path} is not in the form RubyGems writes (line ${off.line}: ${off.why}); RubyGems evaluates it as Ruby when it activates the gem, running code lamina does not read`,
+          });
       } catch (err) {
         // RubyGems evaluates the file and would load the gem it names: keep the gem under the
         // name the file carries, and say the inventory could not read what the spec says.

@@ -20,11 +20,14 @@ afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 const GEMS = 'ruby/gems/3.3.0';
 const SPEC = `${GEMS}/specifications/tinygem-1.0.0.gemspec`;
 
-/** The gemspec `gem install` writes, with `paths` as its require paths (stub line and spec). */
-const gemspec = (paths: string[]) => `# -*- encoding: utf-8 -*-
+/**
+ * The gemspec `gem install` writes, with `paths` as its require paths (stub line and spec), and
+ * `before` ahead of its block.
+ */
+const gemspec = (paths: string[], before = '') => `# -*- encoding: utf-8 -*-
 # stub: tinygem 1.0.0 ruby ${paths.join('\0')}
 
-Gem::Specification.new do |s|
+${before}Gem::Specification.new do |s|
   s.name = "tinygem".freeze
   s.version = "1.0.0".freeze
 
@@ -36,12 +39,12 @@ Gem::Specification.new do |s|
 end
 `;
 
-function layer(name: string, paths: string[]): string {
+function layer(name: string, paths: string[], before?: string): string {
   const zip = join(tmp, name);
   writeFileSync(
     zip,
     writeZip([
-      { name: SPEC, data: gemspec(paths) },
+      { name: SPEC, data: gemspec(paths, before) },
       { name: `${GEMS}/gems/tinygem-1.0.0/lib/tinygem.rb`, data: 'module Tinygem; end\n' },
       { name: 'share/rb/tinygem.rb', data: 'puts "PWNED from #{__FILE__}"\n' },
     ])
@@ -75,5 +78,24 @@ describe('a gem whose require_paths lead out of its directory', () => {
     // The layer is neither pinned nor signed as the policy wants: only the inventory is asserted.
     expect(v.code).toBe(1);
     expect(v.complete?.outcome).toBe('pass');
+  });
+});
+
+/**
+ * RubyGems evaluates the whole installed gemspec when it activates the gem (with Ruby:
+ * `GEM_PATH=<extracted>/ruby/gems/3.3.0 ruby -e 'require "tinygem"'` runs share/rb/tinygem.rb).
+ */
+describe('a gemspec holding code RubyGems did not write', () => {
+  it('lamina verify with the production policy fails inventory:complete, naming the gemspec', () => {
+    const v = verify(
+      layer(
+        'eval.zip',
+        ['lib'],
+        'load File.expand_path("../../../../share/rb/tinygem.rb", __dir__)\n'
+      )
+    );
+    expect(v.code).toBe(1);
+    expect(v.complete?.outcome).toBe('fail');
+    expect(v.complete?.detail).toContain(`AMBIGUOUS_METADATA ${SPEC}`);
   });
 });
