@@ -2,7 +2,7 @@
  * A jar's manifest Class-Path names a file lamina's globs never match (`font.dat`, outside
  * java/lib): the URLClassLoader Lambda's Java runtime loads /opt/java/lib/*.jar with opens it
  * right after that jar, before later jars, so its classes shadow theirs. The layer is built at
- * test time (classes compiled by javac), verified by the built CLI against the production
+ * test time (classes compiled by javac), verified by the built CLI against an inventory
  * policy, and run by the JVM from an extracted copy with a loader like the runtime's.
  */
 import { spawnSync } from 'node:child_process';
@@ -12,10 +12,25 @@ import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeZip } from '../../../scripts/lib/zipwriter.mjs';
 import type { Verdict } from '../../../src/verify/verdict.js';
-import { REPO_ROOT, spawnCli } from '../helpers/cli.js';
+import { spawnCli } from '../helpers/cli.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'lamina-class-path-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+/**
+ * A policy asking only for the inventory (the production example also wants pins, signatures
+ * and a bundle URL, which a test must not fetch).
+ */
+const POLICY = join(tmp, 'policy.yaml');
+writeFileSync(
+  POLICY,
+  `version: 1
+default: deny
+layers:
+  - match: { name: 'platform-*' }
+    packages: { deny: [{ purl: 'pkg:npm/event-stream' }] }
+`
+);
 
 const hasJavac = spawnSync('javac', ['-version']).status === 0;
 
@@ -114,15 +129,11 @@ describe.skipIf(!hasJavac)('a jar whose Class-Path loads a file lamina never ope
     expect(bom.compositions[0]?.aggregate).toBe('incomplete');
   });
 
-  it('lamina verify with the production policy fails inventory:complete, naming it', () => {
-    const r = spawnCli(
-      [
-        ...['verify', zip, '--layer-name', 'platform-x', '--account', '111122223333'],
-        ...['--region', 'us-east-1', '--format', 'json'],
-        ...['--policy', join(REPO_ROOT, 'policies', 'production.yaml')],
-      ],
-      { timeoutMs: 120_000 }
-    );
+  it('lamina verify with an inventory policy fails inventory:complete, naming it', () => {
+    const r = spawnCli([
+      ...['verify', zip, '--layer-name', 'platform-x', '--format', 'json'],
+      ...['--policy', POLICY],
+    ]);
     expect(r.code).toBe(1);
     const checks = (JSON.parse(r.stdout) as { verdicts: Verdict[] }).verdicts[0]!.checks;
     const complete = checks.find((c) => c.id === 'inventory:complete');
