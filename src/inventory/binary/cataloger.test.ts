@@ -461,6 +461,26 @@ describe.skipIf(!CC)('binaryCataloger: what the loader loads for DT_NEEDED', () 
     expect(r.findings).toEqual([]);
   });
 
+  it("in an image, a DT_NEEDED name unlike a library's is found wherever the image holds it", async () => {
+    // No RUNPATH: the loader finds deep.dat in the image's LD_LIBRARY_PATH or /usr/lib64.
+    const plain = readFileSync(
+      sharedObject(dir, 'plain.so', EXT_C, ['-Wl,--no-as-needed', './deep.dat'])
+    );
+    const deep = readFileSync(join(dir, 'deep.dat'));
+    const r = await runCataloger(
+      binaryCataloger,
+      new MemorySource('img', {
+        'usr/local/bin/app.so': { data: plain, mode: 0o755 },
+        'usr/lib64/deep.dat': { data: deep, mode: 0o644 },
+      }),
+      { root: 'image' }
+    );
+    expect(byId(r).get('file:usr/lib64/deep.dat')?.properties).toMatchObject({
+      unowned: 'true',
+      'elf:needed-by': 'usr/local/bin/app.so',
+    });
+  });
+
   it('follows what a loaded library loads in turn, each from its own $ORIGIN', async () => {
     const r = await run(
       new MemorySource('l', {

@@ -268,7 +268,7 @@ async function followNeeded(
   readAll: (cs: readonly Candidate[]) => Promise<[Candidate, FileResult][]>,
   candidate: (e: FileEntry, names: string[], neededBy?: string) => Candidate
 ): Promise<FileResult[]> {
-  const needed = new NeededResolver(ctx.links, ctx.root);
+  const needed = new NeededResolver(ctx.links, ctx.root, () => ctx.source.entries());
   const reads = new Map<string, [Candidate, FileResult]>();
   for (const [c, r] of first) {
     const p = realPath(ctx, c.entry.path);

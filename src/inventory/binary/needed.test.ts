@@ -2,7 +2,13 @@ import { describe, expect, it } from 'vitest';
 import { LinkIndex } from '../../unpack/links.js';
 import { MemorySource, type MemoryFile } from '../../unpack/memory.js';
 import type { ElfDynamic } from './elf.js';
-import { HWCAP_SUBDIRS, MAX_LOOKUPS, MAX_SEARCH_DIRS, NeededResolver } from './needed.js';
+import {
+  HWCAP_SUBDIRS,
+  MAX_IMAGE_WIDE_NAMES,
+  MAX_LOOKUPS,
+  MAX_SEARCH_DIRS,
+  NeededResolver,
+} from './needed.js';
 
 const layer = (files: Record<string, MemoryFile>, root: 'layer' | 'image' = 'layer') =>
   new NeededResolver(
@@ -128,5 +134,44 @@ describe('NeededResolver', () => {
       last = n.resolve(EXT, [EXT], { needed, runpath: dirs }).findings.map((f) => f.message);
     expect(n.exhausted).toBe(true);
     expect(last.join('\n')).toContain(`over ${MAX_LOOKUPS} library lookups`);
+  });
+
+  it("in an image, looks for a name unlike a library's under every directory", () => {
+    // The image's own LD_LIBRARY_PATH or default directories find it; no name rule reads it.
+    const files = { 'usr/bin/app': 'x', 'usr/lib64/core.dat': 'x', 'srv/x/core.dat': 'x' };
+    const img = layer(files, 'image');
+    expect(img.resolve('usr/bin/app', ['usr/bin/app'], { needed: ['core.dat'] }).paths).toEqual([]);
+    const entries = new MemorySource('t', files).entries();
+    const wide = new NeededResolver(
+      new LinkIndex(new MemorySource('t', files), '/'),
+      'image',
+      () => entries
+    );
+    const r = wide.resolve('usr/bin/app', ['usr/bin/app'], {
+      needed: ['core.dat', 'libc.so.6'],
+    });
+    expect(r.paths.sort()).toEqual(['srv/x/core.dat', 'usr/lib64/core.dat']);
+    expect(r.findings).toEqual([]);
+    // A layer's LD_LIBRARY_PATH (/opt/lib) is read by its directory rule: nothing more here.
+    const lay = new NeededResolver(
+      new LinkIndex(new MemorySource('t', files), '/opt'),
+      'layer',
+      () => entries
+    );
+    expect(lay.resolve('usr/bin/app', ['usr/bin/app'], { needed: ['core.dat'] }).paths).toEqual([]);
+  });
+
+  it(`looks for at most ${MAX_IMAGE_WIDE_NAMES} such names in an image, then says so`, () => {
+    const files = { 'usr/bin/app': 'x' };
+    const entries = new MemorySource('t', files).entries();
+    const n = new NeededResolver(
+      new LinkIndex(new MemorySource('t', files), '/'),
+      'image',
+      () => entries
+    );
+    const needed = Array.from({ length: MAX_IMAGE_WIDE_NAMES + 1 }, (_, i) => `x${i}.dat`);
+    expect(codes(n.resolve('usr/bin/app', ['usr/bin/app'], { needed }))).toEqual([
+      'LIBRARY_NOT_RESOLVED',
+    ]);
   });
 });

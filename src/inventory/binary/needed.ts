@@ -3,16 +3,19 @@
  * ld.so finds them (ld.so(8)): a name with a slash is a path; any other name is searched in the
  * object's DT_RUNPATH directories, or, when it has none, in its DT_RPATH directories and those of
  * the objects that loaded it. `$ORIGIN` (`${ORIGIN}`) in a name or a directory is the directory
- * of the object. Only what can lead into the layer (or the image) is followed: the library
+ * of the object. Only what can lead into the layer (or the image) is followed. The library
  * directories the loader searches after these (LD_LIBRARY_PATH, ld.so.cache, `/lib64`,
- * `/usr/lib`) are covered by the binary cataloger's name and directory rules.
+ * `/usr/lib`) are covered by the binary cataloger's name and directory rules for a name that
+ * looks like a library's; in an image, a name that does not (`core.dat`) is looked for under
+ * every directory, since an image's LD_LIBRARY_PATH and default directories are its own.
  */
 import { posix } from 'node:path';
 import type { Finding } from '../../model/finding.js';
 import type { LinkIndex } from '../../unpack/links.js';
 import type { ElfDynamic } from './elf.js';
 import type { SourceRoot } from './ownership.js';
-import { BINARY_CATALOGER } from './globs.js';
+import type { FileEntry } from '../../unpack/source.js';
+import { BINARY_CATALOGER, LIB_NAME } from './globs.js';
 
 /** Most search directories one object's lists give (RUNPATH, or RPATH and its loaders'). */
 export const MAX_SEARCH_DIRS = 64;
@@ -20,6 +23,8 @@ export const MAX_SEARCH_DIRS = 64;
 export const MAX_LOOKUPS = 500_000;
 /** Most search directories whose hardware-capability subdirectories are remembered. */
 const MAX_CACHED_DIRS = 10_000;
+/** Most distinct unlibrary-like names looked for across a whole image (each a walk of it). */
+export const MAX_IMAGE_WIDE_NAMES = 64;
 
 /**
  * Subdirectories of a search directory the loader tries before the directory itself, by the
@@ -77,9 +82,14 @@ export class NeededResolver {
   /** Each search directory's hardware-capability subdirectories that exist. */
   readonly #hwcaps = new Map<string, string[]>();
 
+  /** Image only: the files of each unlibrary-like DT_NEEDED name, wherever they are. */
+  readonly #everywhere = new Map<string, string[]>();
+
+  /** `entries`: the source's entries, walked for a name only an image-wide search can find. */
   constructor(
     private readonly links: LinkIndex,
-    private readonly root: SourceRoot
+    private readonly root: SourceRoot,
+    private readonly entries: () => readonly FileEntry[] = () => []
   ) {}
 
   /**
@@ -137,6 +147,8 @@ export class NeededResolver {
         for (const sub of this.#hwcapDirs(dir, problems)) found(`${sub}/${name}`);
         found(`${dir}/${name}`);
       }
+      if (this.root === 'image' && !LIB_NAME.test(name))
+        for (const p of this.#named(name, problems)) found(`/${p}`);
     }
     for (const why of problems)
       findings.push({
@@ -185,6 +197,27 @@ export class NeededResolver {
     }
     if (this.#hwcaps.size < MAX_CACHED_DIRS) this.#hwcaps.set(dir, out);
     return out;
+  }
+
+  /**
+   * Every file of the image named `name`: the image's LD_LIBRARY_PATH (its config's), its default
+   * directories and its ld.so.conf are all its own, and a file there not named like a library is
+   * read by no other rule. At most MAX_IMAGE_WIDE_NAMES names; past that, a problem said.
+   */
+  #named(name: string, problems: Set<string>): string[] {
+    let paths = this.#everywhere.get(name);
+    if (paths) return paths;
+    if (this.#everywhere.size >= MAX_IMAGE_WIDE_NAMES) {
+      problems.add(
+        `over ${MAX_IMAGE_WIDE_NAMES} DT_NEEDED names in this image do not look like a library's: the rest were not looked for`
+      );
+      return [];
+    }
+    paths = [];
+    for (const e of this.entries())
+      if (e.kind !== 'dir' && posix.basename(e.path) === name) paths.push(e.path);
+    this.#everywhere.set(name, paths);
+    return paths;
   }
 
   /** True once MAX_LOOKUPS was reached. */
