@@ -13,24 +13,12 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { writeZip } from '../../../scripts/lib/zipwriter.mjs';
 import type { Verdict } from '../../../src/verify/verdict.js';
 import { spawnCli } from '../helpers/cli.js';
+import { writeInventoryPolicy } from '../helpers/images.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'lamina-gem-paths-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
-/**
- * A policy asking only for the inventory (the production example also wants pins, signatures
- * and a bundle URL, which a test must not fetch).
- */
-const POLICY = join(tmp, 'policy.yaml');
-writeFileSync(
-  POLICY,
-  `version: 1
-default: deny
-layers:
-  - match: { name: 'platform-*' }
-    packages: { deny: [{ purl: 'pkg:npm/event-stream' }] }
-`
-);
+const POLICY = writeInventoryPolicy(tmp, 'layers');
 
 const GEMS = 'ruby/gems/3.3.0';
 const SPEC = `${GEMS}/specifications/tinygem-1.0.0.gemspec`;

@@ -12,15 +12,14 @@
  * Hardlinks as writers make them (both headers from one inode) are unaffected.
  */
 import { createHash } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { makeImage, makeLayer, REF_NAME, writeLayout } from '../../../scripts/lib/ociwriter.mjs';
 import type { TarEntry } from '../../../scripts/lib/tarwriter.mjs';
 import { buildElf } from '../../../src/inventory/binary/testing/elf-builder.js';
-import type { Verdict } from '../../../src/verify/verdict.js';
 import { runCli } from '../helpers/cli.js';
+import { verifyImageRef, writeImageLayout, writeInventoryPolicy } from '../helpers/images.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'lamina-e2e-hardlinks-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -71,52 +70,13 @@ function base(both: boolean): TarEntry[] {
   ];
 }
 
-const POLICY = join(tmp, 'policy.yaml');
-writeFileSync(
-  POLICY,
-  `version: 1
-default: deny
-images:
-  - match: { repository: '**' }
-    mode: enforce
-    packages: { deny: [{ purl: 'pkg:deb/debian/netcat-openbsd' }] }
-`
-);
-
-let n = 0;
-function layout(layers: TarEntry[][]): string {
-  const img = makeImage({
-    layers: layers.map((l) => makeLayer(l)),
-    config: { Entrypoint: ['/usr/local/bin/tool'] },
-  });
-  const out = join(tmp, `layout-${++n}`);
-  writeLayout(out, {
-    blobs: new Map([...img.blobs, [img.manifest.descriptor.digest, img.manifest.bytes]]),
-    entries: [{ ...img.manifest.descriptor, annotations: { [REF_NAME]: 'v1' } }],
-  });
-  return `oci:${out}:v1`;
-}
-
+const POLICY = writeInventoryPolicy(tmp, 'images');
+const layout = (layers: TarEntry[][]): string =>
+  writeImageLayout(tmp, layers, { Entrypoint: ['/usr/local/bin/tool'] });
 const cache = join(tmp, 'cache');
 const sbom = (ref: string) =>
   runCli(['sbom', ref, '--cache-dir', cache, '--format', 'cyclonedx-json']);
-
-async function verify(ref: string) {
-  const r = await runCli([
-    'verify',
-    ref,
-    '--policy',
-    POLICY,
-    '--repository',
-    'ecr.example/app',
-    '--cache-dir',
-    cache,
-    '--format',
-    'json',
-  ]);
-  const v = r.stdout ? (JSON.parse(r.stdout) as { verdicts: Verdict[] }).verdicts[0] : undefined;
-  return { ...r, check: (id: string) => v?.checks.find((c) => c.id === id) };
-}
+const verify = (ref: string) => verifyImageRef(ref, POLICY, cache);
 
 /** Names of the executables and libraries an SBOM lists (`file` components from the binary cataloger). */
 function binariesOf(stdout: string): string[] {

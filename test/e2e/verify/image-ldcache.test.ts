@@ -5,16 +5,15 @@
  * once passed with its inventory complete: a dpkg-owned program needing `libreview.so.1` ran
  * `/usr/share/misc/fonts.dat`, a shared object of mode 0644. Requires `npm run build`.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { makeImage, makeLayer, REF_NAME, writeLayout } from '../../../scripts/lib/ociwriter.mjs';
 import type { TarEntry } from '../../../scripts/lib/tarwriter.mjs';
 import { buildElf } from '../../../src/inventory/binary/testing/elf-builder.js';
 import { writeNewCache } from '../../../src/inventory/binary/testing/ldcache-writer.js';
-import type { Verdict } from '../../../src/verify/verdict.js';
-import { REPO_ROOT, spawnCli } from '../helpers/cli.js';
+import { REPO_ROOT } from '../helpers/cli.js';
+import { verifyImageRef, writeImageLayout, writeInventoryPolicy } from '../helpers/images.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'lamina-e2e-ldcache-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -76,53 +75,19 @@ const BASE: TarEntry[] = [
   ),
 ];
 
-const POLICY = join(tmp, 'policy.yaml');
-writeFileSync(
-  POLICY,
-  `version: 1
-default: deny
-images:
-  - match: { repository: '**' }
-    mode: enforce
-    packages: { deny: [{ purl: 'pkg:deb/debian/netcat-openbsd' }] }
-`
-);
+const POLICY = writeInventoryPolicy(tmp, 'images');
 
-let n = 0;
 /** Write a two-layer image (BASE, `top`) that runs /usr/bin/usesreview, and verify it. */
-function verify(top: TarEntry[]) {
-  const img = makeImage({
-    layers: [makeLayer(BASE), makeLayer(top)],
-    config: { Entrypoint: ['/usr/bin/usesreview'] },
-  });
-  const layout = join(tmp, `layout-${++n}`);
-  writeLayout(layout, {
-    blobs: new Map([...img.blobs, [img.manifest.descriptor.digest, img.manifest.bytes]]),
-    entries: [{ ...img.manifest.descriptor, annotations: { [REF_NAME]: 'v1' } }],
-  });
-  const r = spawnCli(
-    [
-      'verify',
-      `oci:${layout}:v1`,
-      '--policy',
-      POLICY,
-      '--repository',
-      'ecr.example/app',
-      '--cache-dir',
-      join(tmp, 'cache'),
-      '--format',
-      'json',
-    ],
-    { timeoutMs: 60_000 }
-  );
-  const v = (JSON.parse(r.stdout) as { verdicts: Verdict[] }).verdicts[0]!;
-  return { code: r.code, complete: v.checks.find((c) => c.id === 'inventory:complete') };
+async function verify(top: TarEntry[]) {
+  const ref = writeImageLayout(tmp, [BASE, top], { Entrypoint: ['/usr/bin/usesreview'] });
+  const r = await verifyImageRef(ref, POLICY, join(tmp, 'cache'));
+  return { code: r.code, complete: r.check('inventory:complete') };
 }
 
 describe('verify IMAGE: what /etc/ld.so.cache makes the loader load', () => {
-  it('the controls: no cache, and the cache ldconfig wrote for packaged libraries, pass', () => {
+  it('the controls: no cache, and the cache ldconfig wrote for packaged libraries, pass', async () => {
     for (const top of [[dir('etc')], [dir('etc'), file('etc/ld.so.cache', REAL_CACHE)]]) {
-      const r = verify(top);
+      const r = await verify(top);
       expect(r.code).toBe(0);
       expect(r.complete?.outcome).toBe('pass');
     }
@@ -143,16 +108,16 @@ describe('verify IMAGE: what /etc/ld.so.cache makes the loader load', () => {
     ],
   ])(
     'a cache mapping libreview.so.1 to a mode-0644 file (%s) fails inventory:complete',
-    (_n, top) => {
-      const r = verify(top);
+    async (_n, top) => {
+      const r = await verify(top);
       expect(r.code).toBe(1);
       expect(r.complete?.outcome).toBe('fail');
       expect(r.complete?.detail).toContain('UNOWNED_EXECUTABLE usr/share/misc/fonts.dat');
     }
   );
 
-  it('a cache lamina cannot read as the loader would (truncated) fails inventory:complete', () => {
-    const r = verify([dir('etc'), file('etc/ld.so.cache', CRAFTED.subarray(0, 60))]);
+  it('a cache lamina cannot read as the loader would (truncated) fails inventory:complete', async () => {
+    const r = await verify([dir('etc'), file('etc/ld.so.cache', CRAFTED.subarray(0, 60))]);
     expect(r.code).toBe(1);
     expect(r.complete?.detail).toContain('PARSE_ERROR etc/ld.so.cache');
   });

@@ -25,11 +25,9 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { makeImage, makeLayer, REF_NAME, writeLayout } from '../../../scripts/lib/ociwriter.mjs';
 import type { TarEntry } from '../../../scripts/lib/tarwriter.mjs';
 import { buildElf } from '../../../src/inventory/binary/testing/elf-builder.js';
-import type { Verdict } from '../../../src/verify/verdict.js';
-import { runCli } from '../helpers/cli.js';
+import { verifyImageRef, writeImageLayout, writeInventoryPolicy } from '../helpers/images.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'lamina-e2e-symlink-layers-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -86,19 +84,8 @@ const FORGET_NETCAT: TarEntry[] = [
   wh('var/lib/dpkg/info/.wh.netcat-openbsd.md5sums'),
 ];
 
-const POLICY = join(tmp, 'policy.yaml');
-writeFileSync(
-  POLICY,
-  `version: 1
-default: deny
-images:
-  - match: { repository: '**' }
-    mode: enforce
-    packages: { deny: [{ purl: 'pkg:deb/debian/netcat-openbsd' }] }
-`
-);
+const POLICY = writeInventoryPolicy(tmp, 'images');
 
-let n = 0;
 /** Write a two-layer image (base, `top`) that runs /usr/bin/nc, and verify it. */
 async function verify(
   top: TarEntry[],
@@ -106,31 +93,12 @@ async function verify(
   entrypoint = ['/usr/bin/nc', '-l', '8080'],
   policy = POLICY
 ) {
-  const layers = [makeLayer(BASE), makeLayer(top)];
-  const img = makeImage({
-    layers,
-    config: { Entrypoint: entrypoint, ...(env ? { Env: env } : {}) },
+  const ref = writeImageLayout(tmp, [BASE, top], {
+    Entrypoint: entrypoint,
+    ...(env ? { Env: env } : {}),
   });
-  const layout = join(tmp, `layout-${++n}`);
-  writeLayout(layout, {
-    blobs: new Map([...img.blobs, [img.manifest.descriptor.digest, img.manifest.bytes]]),
-    entries: [{ ...img.manifest.descriptor, annotations: { [REF_NAME]: 'v1' } }],
-  });
-  const r = await runCli([
-    'verify',
-    `oci:${layout}:v1`,
-    '--policy',
-    policy,
-    '--repository',
-    'ecr.example/app',
-    '--cache-dir',
-    join(tmp, 'cache'),
-    '--format',
-    'json',
-  ]);
-  const v = (JSON.parse(r.stdout) as { verdicts: Verdict[] }).verdicts[0]!;
-  const check = (id: string) => v.checks.find((c) => c.id === id);
-  return { code: r.code, check };
+  const r = await verifyImageRef(ref, policy, join(tmp, 'cache'));
+  return { code: r.code, check: r.check };
 }
 
 describe('verify IMAGE: a layer acting through a lower-layer directory symlink', () => {
