@@ -138,7 +138,6 @@ function listedDistribution(f: Found): ListedDistribution {
   return {
     site: f.site,
     list: f.list,
-    owns: pkg.owns,
     label: `${pkg.name}${pkg.version !== undefined ? ` ${pkg.version}` : ''}`,
   };
 }

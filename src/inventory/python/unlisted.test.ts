@@ -163,6 +163,17 @@ describe('module files a RECORD-claimed package directory holds that its RECORD 
     ).toEqual([]);
   });
 
+  it('a top_level.txt claiming the same directory, as a fake egg-info would, excuses nothing', async () => {
+    const r = await unlisted(
+      tinylib('python', {
+        'tinylib/utils/__init__.py': 'x = 1\n',
+        'cover-1.0.egg-info/PKG-INFO': 'Metadata-Version: 1.1\nName: cover\nVersion: 1.0\n',
+        'cover-1.0.egg-info/top_level.txt': 'tinylib\n',
+      })
+    );
+    expect(r.unlisted).toEqual(['error python/tinylib/utils']);
+  });
+
   it('is not applied outside the site directories Python searches', async () => {
     const r = await unlisted(tinylib('vendor/site', { 'tinylib/utils/__init__.py': 'x = 1\n' }));
     expect(r.unlisted).toEqual([]);

@@ -22,8 +22,6 @@ export interface ListedDistribution {
   site: string;
   /** The file list it has, and the layer paths it names; undefined when it has none. */
   list: { kind: 'RECORD' | 'installed-files.txt'; paths: readonly string[] } | undefined;
-  /** Its ownership claims, directories '/'-terminated (without a list, its top-level names). */
-  owns: readonly string[];
   /** How messages name it (`tinylib 1.0.0`). */
   label: string;
 }
@@ -36,8 +34,6 @@ interface SiteLists {
   listedDirs: Set<string>;
   /** Top-level package directories a list claims, and the first distribution whose list does. */
   claimed: Map<string, { label: string; kind: string }>;
-  /** Top-level directories a distribution with no list claims whole (top_level.txt). */
-  whole: Set<string>;
 }
 
 /** Files named in one finding's message; the count covers the rest. */
@@ -48,8 +44,9 @@ const SHOWN = 3;
  * of them that no list names at all (the topmost such directory below the claimed one), among
  * `files` (paths as Python finds them: files, and links Python follows), in the package
  * directories that the distributions of the site directories `searched` accepts claim by their
- * file lists. A directory a distribution without a file list also claims (top_level.txt) is that
- * distribution's whole, as everywhere else, and not looked into.
+ * file lists. A directory only a distribution without a file list claims (top_level.txt) is that
+ * distribution's whole, as everywhere else, and not looked into; one a file list claims is looked
+ * into whoever else claims it.
  */
 export function unlistedModuleFindings(
   dists: readonly ListedDistribution[],
@@ -60,7 +57,7 @@ export function unlistedModuleFindings(
   const of = (site: string): SiteLists => {
     let s = sites.get(site);
     if (!s) {
-      s = { listed: new Set(), listedDirs: new Set(), claimed: new Map(), whole: new Set() };
+      s = { listed: new Set(), listedDirs: new Set(), claimed: new Map() };
       sites.set(site, s);
     }
     return s;
@@ -78,11 +75,6 @@ export function unlistedModuleFindings(
         const top = `${base}${parts[0]!}`;
         if (parts.length > 1 && importableDirs([parts[0]!]) && !s.claimed.has(top))
           s.claimed.set(top, { label: d.label, kind: d.list.kind });
-      }
-    } else {
-      for (const claim of d.owns) {
-        if (!claim.startsWith(base) || !claim.endsWith('/')) continue;
-        s.whole.add(`${base}${claim.slice(base.length).split('/', 1)[0]!}`);
       }
     }
   }
@@ -133,7 +125,9 @@ function check(
   const parts = path.slice(base.length).split('/');
   if (parts.length < 2) return;
   const top = `${base}${parts[0]!}`;
-  if (!s.claimed.has(top) || s.whole.has(top) || s.listed.has(path)) return;
+  // A list-less claim beside a list (a top_level.txt naming the same directory) excuses nothing:
+  // one in a fake egg-info would otherwise hide every file the list does not name.
+  if (!s.claimed.has(top) || s.listed.has(path)) return;
   const name = parts[parts.length - 1]!;
   if (!MODULE_FILE.test(name) || name.endsWith('.pyc')) return;
   if (!importableDirs(parts.slice(0, -1))) return;
