@@ -112,6 +112,14 @@ const SPECIAL: Record<string, TarEntryType> = {
 /** PAX keys Python reads to decode names: a reader without it decodes differently. */
 const REFUSED_PAX = new Set(['hdrcharset']);
 
+/**
+ * An overlay filesystem's own attributes, as PAX keys (GNU tar's and libarchive's xattr
+ * records): an applier that sets them (containerd sets every `SCHILY.xattr`) leaves an overlayfs
+ * runtime a directory marked opaque (hiding what lower layers hold there) or redirected to
+ * another's contents, which no whiteout in the layer says.
+ */
+const OVERLAY_XATTR = /^(?:SCHILY|LIBARCHIVE)\.xattr\.(?:trusted|user)\.overlay\./;
+
 const ZEROS = Buffer.alloc(64 * 1024);
 
 function allZero(b: Buffer): boolean {
@@ -383,6 +391,13 @@ export class TarIndexer {
           'AMBIGUOUS_HEADER',
           this.#name,
           `PAX key ${key} changes how names decode`,
+          at
+        );
+      if (OVERLAY_XATTR.test(key))
+        throw tarError(
+          'AMBIGUOUS_HEADER',
+          this.#name,
+          `PAX key ${key} is an overlay filesystem attribute (an overlayfs runtime reads it as an opaque or redirected directory; the layer's whiteouts say nothing of it)`,
           at
         );
     }

@@ -393,6 +393,16 @@ describe('hostile tar layers lamina refuses for its own safety', () => {
       entries([{ name: 'a', data: 'x', pax: [['hdrcharset', 'BINARY']] }]),
       'AMBIGUOUS_HEADER',
     ],
+    ...[
+      'SCHILY.xattr.trusted.overlay.opaque',
+      'SCHILY.xattr.trusted.overlay.redirect',
+      'SCHILY.xattr.user.overlay.opaque',
+      'LIBARCHIVE.xattr.trusted.overlay.origin',
+    ].map((key): [string, Buffer, UnpackErrorCode] => [
+      `${key}, which an overlayfs runtime reads and no whiteout says`,
+      entries([{ name: 'd/', type: 'dir', pax: [[key, 'y']] }]),
+      'AMBIGUOUS_HEADER',
+    ]),
     [
       'an unknown magic',
       entries([{ name: 'a', data: 'x', header: { magic: 'ustaR\x0000' } }]),
@@ -440,6 +450,22 @@ describe('real writers stay accepted (their fallback names agree with the long o
         .sort()
     );
     expect((await tarStreamView(buf)).entries.map((e) => e.name).sort()).toEqual(ours);
+  });
+
+  it("other extended attributes (a binary's file capabilities, SELinux labels) are kept as data", async () => {
+    const buf = writeTar([
+      {
+        name: 'ping',
+        data: 'x',
+        mode: 0o755,
+        pax: [
+          ['SCHILY.xattr.security.capability', '\u0001\u0000\u0000\u0002'],
+          ['SCHILY.xattr.security.selinux', 'system_u:object_r:bin_t:s0'],
+          ['LIBARCHIVE.xattr.user.comment', 'eA'],
+        ],
+      },
+    ]);
+    expect(await lamina(buf)).toBe('OK');
   });
 
   it.each([
