@@ -31,6 +31,23 @@ describe('configEnvFindings', () => {
     ]);
   });
 
+  it('reports what moves where code is looked for or runs it by other means', () => {
+    const found = configEnvFindings([
+      'HOME=/usr/share/doc/x',
+      'BASH_FUNC_dirname%%=() { . /usr/share/doc/x/p.sh; }',
+      'SHELLOPTS=xtrace',
+      'PS4=$(. /usr/share/doc/x/p.sh)+ ',
+      'PERLLIB=/usr/share/doc/x',
+    ]);
+    expect(found.map((f) => f.path)).toEqual([
+      'HOME',
+      'BASH_FUNC_dirname%%',
+      'SHELLOPTS',
+      'PS4',
+      'PERLLIB',
+    ]);
+  });
+
   it('reports nothing for no environment', () => {
     expect(configEnvFindings(undefined)).toEqual([]);
   });

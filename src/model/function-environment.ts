@@ -12,6 +12,10 @@ const LOADERS: Readonly<Record<string, string>> = {
   PATH: 'where programs started by name are looked up',
   BASH_ENV: 'bash runs this file before a script (exec wrappers are scripts)',
   ENV: 'sh runs this file before a script',
+  SHELLOPTS: 'bash options: xtrace runs the command substitutions of PS4 before every command',
+  BASHOPTS: 'bash options',
+  PS4: 'bash expands it, command substitutions included, before each traced command',
+  HOME: "where Node.js (~/.node_modules, ~/.node_libraries) and Python (the user site's .pth files) look for code",
   GCONV_PATH: 'glibc loads character-set modules from here',
   OPENSSL_CONF: 'OpenSSL reads this configuration, which can load engines and providers',
   OPENSSL_ENGINES: 'OpenSSL loads engines from here',
@@ -46,12 +50,14 @@ const LOADERS: Readonly<Record<string, string>> = {
   // Perl (scripts in custom runtimes).
   PERL5OPT: 'Perl options: -M loads modules',
   PERL5LIB: 'Perl module search path',
+  PERLLIB: 'Perl module search path',
 };
 
 /** Prefixes whose every variable is read by a loader: glibc's `ld.so` and the CLR profiler. */
 const LOADER_PREFIXES: readonly (readonly [string, string])[] = [
   ['LD_', 'read by the dynamic loader: LD_PRELOAD, LD_LIBRARY_PATH, LD_AUDIT, ...'],
   ['CORECLR_', '.NET profiler settings: CORECLR_PROFILER_PATH loads a native library'],
+  ['BASH_FUNC_', 'bash imports it as a function, run in place of the command of that name'],
 ];
 
 /**

@@ -120,6 +120,12 @@ const REFUSED_PAX = new Set(['hdrcharset']);
  */
 const OVERLAY_XATTR = /^(?:SCHILY|LIBARCHIVE)\.xattr\.(?:trusted|user)\.overlay\./;
 
+/** A PAX key with libarchive's %-encoding of xattr names undone (`trusted%2Eoverlay%2Eopaque`). */
+function overlayKey(key: string): string {
+  if (!key.startsWith('LIBARCHIVE.xattr.')) return key;
+  return key.replace(/%([0-9A-Fa-f]{2})/g, (_m, h: string) => String.fromCharCode(parseInt(h, 16)));
+}
+
 const ZEROS = Buffer.alloc(64 * 1024);
 
 function allZero(b: Buffer): boolean {
@@ -393,7 +399,7 @@ export class TarIndexer {
           `PAX key ${key} changes how names decode`,
           at
         );
-      if (OVERLAY_XATTR.test(key))
+      if (OVERLAY_XATTR.test(overlayKey(key)))
         throw tarError(
           'AMBIGUOUS_HEADER',
           this.#name,

@@ -398,6 +398,7 @@ describe('hostile tar layers lamina refuses for its own safety', () => {
       'SCHILY.xattr.trusted.overlay.redirect',
       'SCHILY.xattr.user.overlay.opaque',
       'LIBARCHIVE.xattr.trusted.overlay.origin',
+      'LIBARCHIVE.xattr.trusted%2Eoverlay%2Eopaque',
     ].map((key): [string, Buffer, UnpackErrorCode] => [
       `${key}, which an overlayfs runtime reads and no whiteout says`,
       entries([{ name: 'd/', type: 'dir', pax: [[key, 'y']] }]),

@@ -63,22 +63,30 @@ export const LIB_NAME = /\.(so(\.[^/]*)?|node)$/;
  * A `.pth` file in one of Lambda's Python site directories: the runtime's `site.addsitedir`
  * executes its `import` lines and adds its other lines to `sys.path` before the handler loads,
  * in every function the layer is attached to. In an image, also one in an interpreter's own site
- * directory.
+ * directory, the `sitecustomize` and `usercustomize` modules there, and a `._pth` file (beside
+ * an interpreter, it replaces `sys.path`).
  */
 export function isSitePth(path: string, root: SourceRoot): boolean {
   const slash = path.lastIndexOf('/');
-  if (!path.endsWith('.pth') || slash <= 0) return false;
+  if (slash <= 0) return false;
   const dir = path.slice(0, slash);
+  if (root === 'image' && path.endsWith('._pth')) return true;
+  if (root === 'image' && STARTUP_MODULE.test(path.slice(slash + 1)) && INTERPRETER_SITE.test(dir))
+    return true;
+  if (!path.endsWith('.pth')) return false;
   return isLambdaSite(dir, root) || (root === 'image' && INTERPRETER_SITE.test(dir));
 }
 
 /**
- * An image's own interpreters' site directories (Lambda's runtime under `/var/lang`, an OS or
- * `/usr/local` Python; Debian's `dist-packages`): `site` processes their .pth files at every
- * start of that Python.
+ * An image's interpreters' site directories: any `lib/pythonX.Y/site-packages` (or Debian's
+ * `dist-packages`), for Lambda's runtime under `/var/lang`, an OS or `/usr/local` Python, a
+ * virtual environment (`/opt/venv`), a user site (`/root/.local`): `site` processes their .pth
+ * files and imports their `sitecustomize` and `usercustomize` at every start of that Python.
  */
-const INTERPRETER_SITE =
-  /^(?:var\/lang|usr|usr\/local)\/lib(?:64)?\/python\d+(?:\.\d+)?\/(?:site|dist)-packages$/;
+const INTERPRETER_SITE = /(?:^|\/)lib(?:64)?\/python\d+(?:\.\d+)?t?\/(?:site|dist)-packages$/;
+
+/** The modules `site` imports at start-up, as source, bytecode or an extension module. */
+const STARTUP_MODULE = /^(?:site|user)customize(?:\.py|\.pyc|\..*\.so|\.so)$/;
 
 /**
  * A name that makes a file worth reading: a library name, a site directory's `.pth`, or a

@@ -1,0 +1,36 @@
+import { describe, expect, it } from 'vitest';
+import { isSitePth } from './globs.js';
+
+describe('isSitePth: files Python reads at start-up', () => {
+  it.each([
+    'var/lang/lib/python3.12/site-packages/zz.pth',
+    'usr/lib64/python3.9/site-packages/zz.pth',
+    'usr/lib/python3/dist-packages/zz.pth',
+    'opt/venv/lib/python3.12/site-packages/zz.pth',
+    'root/.local/lib/python3.12/site-packages/zz.pth',
+    'usr/local/lib/python3.13t/site-packages/zz.pth',
+    'var/lang/lib/python3.12/site-packages/sitecustomize.py',
+    'opt/venv/lib/python3.12/site-packages/usercustomize.cpython-312-x86_64-linux-gnu.so',
+    'usr/lib/python3/dist-packages/sitecustomize.pyc',
+    'var/lang/bin/python3.12._pth',
+    'opt/python/zz.pth',
+  ])('in an image: %s', (path) => {
+    expect(isSitePth(path, 'image')).toBe(true);
+  });
+
+  it.each([
+    'var/lang/lib/python3.12/site-packages/pkg/zz.pth',
+    'var/lang/lib/python3.12/site-packages/sitecustomize.txt',
+    'var/lang/lib/python3.12/site-packages/pkg/sitecustomize.py',
+    'srv/data/zz.pth',
+  ])('not in an image: %s', (path) => {
+    expect(isSitePth(path, 'image')).toBe(false);
+  });
+
+  it("in a layer only Lambda's site directories count", () => {
+    expect(isSitePth('python/zz.pth', 'layer')).toBe(true);
+    expect(isSitePth('python/lib/python3.12/site-packages/zz.pth', 'layer')).toBe(true);
+    expect(isSitePth('var/lang/lib/python3.12/site-packages/zz.pth', 'layer')).toBe(false);
+    expect(isSitePth('x/python3.12._pth', 'layer')).toBe(false);
+  });
+});
