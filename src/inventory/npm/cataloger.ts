@@ -54,7 +54,7 @@ async function catalog(ctx: CatalogContext): Promise<CatalogResult> {
   const manifests = ctx.matches.filter(
     (e) =>
       isPackageJson(e.path) ||
-      (inImage && isNodePathPackageJson(e.path) && !/\/(?:\.|node_modules\/)/.test(e.path))
+      (inImage && isNodePathPackageJson(e.path) && nodePathPackage(e.path) !== undefined)
   );
   const result = await perEntry({ ...ctx, matches: manifests }, NAME, async (entry) => {
     const dir = entry.path.slice(0, -'/package.json'.length);
@@ -225,8 +225,16 @@ function requireNamesOtherThan(name: string, dirs: readonly string[], inImage: b
 
 /** A package directory directly in one of an image's other `NODE_PATH` directories. */
 const NODE_PATH_DIR = new RegExp(
-  `^(?:${IMAGE_NODE_PATH_DIRS.map((d) => d.replaceAll('/', '\\/')).join('|')})\\/((?:@[^/]+\\/)?[^/]+)$`
+  `^(?:${IMAGE_NODE_PATH_DIRS.map((d) => d.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')).join('|')})\\/((?:@[^/]+\\/)?[^/]+)$`
 );
+
+/** The name `require` finds the package of this package.json by in a NODE_PATH directory. */
+function nodePathPackage(pjPath: string): string | undefined {
+  const name = NODE_PATH_DIR.exec(pjPath.slice(0, -'/package.json'.length))?.[1];
+  // npm's own names (`.bin`) and a nested node_modules (its own glob) are not packages here.
+  if (name === undefined || /(?:^|\/)\./.test(name) || name === 'node_modules') return undefined;
+  return name;
+}
 
 /** The other `node_modules/<name>` directories a runtime reaches this package.json through. */
 function aliasDirs(ctx: CatalogContext, pjPath: string): string[] {

@@ -7,11 +7,22 @@ export const PACKAGE_JSON_GLOBS: readonly string[] = [
 ];
 
 /**
- * The directories of an image that Lambda's Node.js runtime puts on `NODE_PATH` besides
- * `node_modules` ones (its bootstrap sets `…/node_modules:/var/runtime:/var/task` when the
- * function sets none): `require('x')` loads `/var/task/x/` as it would `node_modules/x/`.
+ * The directories of an image where `require('x')` finds `x/` besides `node_modules` ones: what
+ * Lambda's Node.js runtime puts on `NODE_PATH` (its bootstrap sets
+ * `…/node_modules:/var/runtime:/var/task` when the function sets none) and Node's global folders.
  */
-export const IMAGE_NODE_PATH_DIRS: readonly string[] = ['var/runtime', 'var/task'];
+export const IMAGE_NODE_PATH_DIRS: readonly string[] = [
+  'var/runtime',
+  'var/task',
+  // Node's global folders: $PREFIX/lib/node of each place the node binary is installed
+  // (Lambda's /var/lang, the OS's, /usr/local's), and root's $HOME/.node_modules and
+  // $HOME/.node_libraries (a HOME set elsewhere is ENV_LOADER).
+  'var/lang/lib/node',
+  'usr/lib/node',
+  'usr/local/lib/node',
+  'root/.node_modules',
+  'root/.node_libraries',
+];
 
 /** Package roots in those directories; counted in an image only (a layer is mounted at /opt). */
 export const NODE_PATH_PACKAGE_JSON_GLOBS: readonly string[] = IMAGE_NODE_PATH_DIRS.flatMap((d) => [

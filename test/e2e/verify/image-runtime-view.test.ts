@@ -269,13 +269,18 @@ images:
     file(`${at}/package.json`, JSON.stringify({ name, version: '3.3.6', main: 'index.js' })),
     file(`${at}/index.js`, 'module.exports = 1;\n'),
   ];
-  const VAR = [dir('var'), dir('var/task'), dir('var/runtime'), dir('srv')];
+  const VAR = [
+    ...['var', 'var/task', 'var/runtime', 'srv', 'var/lang', 'var/lang/lib', 'var/lang/lib/node'],
+    ...['root', 'root/.node_libraries'],
+  ].map(dir);
 
   it.each([
     ['/var/task', 'var/task/event-stream', 'event-stream'],
     ['/var/runtime', 'var/runtime/event-stream', 'event-stream'],
     ['/var/task, under another name', 'var/task/stream-utils', 'flatmap-stream'],
     ['/var/task, scoped', 'var/task/@acme', 'event-stream'],
+    ["Node's global folder /var/lang/lib/node", 'var/lang/lib/node/event-stream', 'event-stream'],
+    ["root's ~/.node_libraries", 'root/.node_libraries/event-stream', 'event-stream'],
   ])('a denied package directly in %s is denied', async (_n, at, name) => {
     const entries = at.endsWith('@acme') ? [dir(at), ...pkg(`${at}/utils`, name)] : pkg(at, name);
     const r = await verify([...clean, ...VAR, ...entries], undefined, undefined, denying);
