@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { configEnvFindings } from './config-env.js';
+import { configArgFindings, configEnvFindings } from './config-env.js';
 
 describe('configEnvFindings', () => {
   it('reports each variable that loads code the catalogers do not read, by name', () => {
@@ -50,5 +50,41 @@ describe('configEnvFindings', () => {
 
   it('reports nothing for no environment', () => {
     expect(configEnvFindings(undefined)).toEqual([]);
+  });
+});
+
+describe('configArgFindings', () => {
+  it('reports loader variables an entry point sets and flags that load a file', () => {
+    const found = configArgFindings({
+      entrypoint: [
+        '/usr/bin/env',
+        'LD_PRELOAD=/usr/share/misc/fonts.dat',
+        'NODE_OPTIONS=--require /usr/share/doc/x/readme.js',
+        'PATH=/usr/bin',
+        '/lambda-entrypoint.sh',
+      ],
+      cmd: ['sh', '-c', 'export PYTHONPATH=/x; exec node --import /y.mjs app.js'],
+    });
+    expect(found.map((f) => [f.code, f.path])).toEqual([
+      ['ENV_LOADER', 'LD_PRELOAD'],
+      ['ENV_LOADER', 'NODE_OPTIONS'],
+      ['ENV_LOADER', 'PYTHONPATH'],
+      ['ENV_LOADER', '--import'],
+    ]);
+    expect(
+      configArgFindings({ entrypoint: ['java', '-javaagent:/x.jar', '-jar', 'app.jar'] })
+    ).toHaveLength(1);
+  });
+
+  it("reports nothing for AWS base images' entry points and ordinary options", () => {
+    expect(
+      configArgFindings({
+        entrypoint: ['/lambda-entrypoint.sh'],
+        cmd: ['index.handler', '--max-old-space-size=512', 'com.example.Handler::handleRequest'],
+      })
+    ).toEqual([]);
+    expect(
+      configArgFindings({ entrypoint: ['/usr/local/bin/python', '-m', 'awslambdaric'] })
+    ).toEqual([]);
   });
 });

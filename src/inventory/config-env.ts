@@ -38,3 +38,45 @@ export function configEnvFindings(env: readonly string[] | undefined): Finding[]
   }
   return out;
 }
+
+/** Interpreter flags that load the code the next argument or their value names. */
+const LOADER_FLAG =
+  /^(?:--require|--import|--loader|--experimental-loader|-javaagent:|-agentpath:|-agentlib:|-Xbootclasspath)/;
+
+/**
+ * `ENV_LOADER` errors for what the image config's entry point and command set up themselves: a
+ * loader variable assigned in an argument (`/usr/bin/env NODE_OPTIONS=--require /x.js …`,
+ * `sh -c "export LD_PRELOAD=…; exec …"`: `LD_PRELOAD` and `LD_AUDIT` too, whose targets lamina
+ * reads only from `Env`), and an interpreter flag that loads a file (`node --require /x.js`,
+ * `java -javaagent:/x.jar`). The finding's path is the variable's name, or the flag.
+ */
+export function configArgFindings(config: {
+  entrypoint?: readonly string[];
+  cmd?: readonly string[];
+}): Finding[] {
+  const out: Finding[] = [];
+  const seen = new Set<string>();
+  const report = (path: string, why: string, arg: string): void => {
+    if (seen.has(path)) return;
+    seen.add(path);
+    out.push({
+      code: 'ENV_LOADER',
+      severity: 'error',
+      path,
+      message: `the image config's entry point or command ${why} in ${JSON.stringify(arg)}: the runtime loads code no package accounts for`,
+    });
+  };
+  for (const arg of [...(config.entrypoint ?? []), ...(config.cmd ?? [])]) {
+    for (const m of arg.matchAll(/(?:^|[\s;&|(`'"])([A-Za-z_][A-Za-z0-9_%]*)=/g)) {
+      const name = m[1]!;
+      const why = loaderReason(name);
+      if (why !== undefined && name !== 'PATH' && name !== 'LD_LIBRARY_PATH')
+        report(name, `sets ${name} (${why})`, arg);
+    }
+    for (const word of arg.split(/\s+/)) {
+      const flag = LOADER_FLAG.exec(word)?.[0];
+      if (flag !== undefined) report(flag, `passes ${flag}, which loads the code it names,`, arg);
+    }
+  }
+  return out;
+}

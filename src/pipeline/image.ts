@@ -33,7 +33,7 @@ import { attributeImagePackages, imagePartOf } from '../inventory/image.js';
 import { buildInventory } from '../inventory/index.js';
 import { detectOs, type OsIdentity } from '../inventory/os/release.js';
 import { configuredPaths, preloadFromEnv } from '../inventory/binary/preload.js';
-import { configEnvFindings } from '../inventory/config-env.js';
+import { configArgFindings, configEnvFindings } from '../inventory/config-env.js';
 import type { Finding } from '../model/finding.js';
 import type { Artifact, Inventory } from '../model/inventory.js';
 import type { Platform } from '../model/oci.js';
@@ -416,7 +416,7 @@ export async function inventoryOpened(
   const run: ImageRun = {
     taskRoot,
     loaded: [...preloadFromEnv(image.config.env), ...configuredPaths(image.config)],
-    findings: configEnvFindings(image.config.env),
+    findings: [...configEnvFindings(image.config.env), ...configArgFindings(image.config)],
   };
   const inventory = await inventoryFileSystem(filesystem, identityHex(image), limits, run);
   const os = await detectOs(filesystem);

@@ -206,8 +206,14 @@ async function imageLoaded(
   const cache = await ldCacheTargets(ctx);
   names.push(...cache.paths);
   findings.push(...cache.findings);
-  const paths =
-    names.length > 0 ? preloadedPaths(names, ctx.source.entries(), ctx.links) : new Set<string>();
+  if (names.length === 0) return { paths: new Set(), findings };
+  const { paths, unresolved } = preloadedPaths(names, ctx.source.entries(), ctx.links);
+  for (const name of new Set(unresolved))
+    findings.push({
+      code: 'LIBRARY_NOT_RESOLVED',
+      severity: 'error',
+      message: `${BINARY_CATALOGER}: the loader is told to load ${JSON.stringify(name)} into every process, a path it takes from the working directory or expands by the machine ($LIB, $PLATFORM, $ORIGIN): lamina cannot tell which file that is`,
+    });
   return { paths, findings };
 }
 

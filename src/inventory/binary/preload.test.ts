@@ -93,7 +93,7 @@ describe('what the loader preloads', () => {
     ['by absolute path', '/usr/share/misc/magic.dat\n'],
     ['through a symlinked directory', '/usr/share/m/magic.dat'],
     ['by bare name', 'magic.dat'],
-    ['among others, colon-separated', '/nowhere.so:../usr/share/misc/magic.dat'],
+    ['among others, colon-separated', '/nowhere.so:/usr/share/misc/magic.dat'],
   ])(
     'a shared object /etc/ld.so.preload names %s is an executable no package owns',
     async (_n, text) => {
@@ -105,6 +105,24 @@ describe('what the loader preloads', () => {
       expect(inv.complete).toBe(false);
     }
   );
+
+  it.each([
+    ['a relative path (the working directory decides)', 'misc/magic.dat'],
+    ['$LIB (the machine decides)', '/usr/share/$LIB/magic.dat'],
+    ['${PLATFORM}', '/usr/share/${PLATFORM}/magic.dat'],
+    ['$ORIGIN (the program decides)', '$ORIGIN/../share/misc/magic.dat'],
+  ])('a preload name lamina cannot resolve, %s, is LIBRARY_NOT_RESOLVED', async (_n, name) => {
+    for (const inv of [
+      await inventory([{ name: 'etc/ld.so.preload', data: `${name}\n` }]),
+      await inventory([], preloadFromEnv([`LD_PRELOAD=${name}`])),
+    ]) {
+      expect(inv.findings.map((f) => [f.code, f.severity])).toContainEqual([
+        'LIBRARY_NOT_RESOLVED',
+        'error',
+      ]);
+      expect(inv.complete).toBe(false);
+    }
+  });
 
   it('a file the entry point or command names is read too (ld.so runs it whatever its mode)', async () => {
     const loaded = configuredPaths({

@@ -57,27 +57,34 @@ export function configuredPaths(config: {
 
 /**
  * Root-relative real paths of the files `names` make the loader load. A name with a slash is a
- * path (relative ones are taken from the root: the working directory is not known here); a bare
- * name is searched in the library directories, so every file of that name counts.
+ * path; a bare name is searched in the library directories, so every file of that name counts.
+ * A relative path (taken from the process's working directory) or one with a dynamic string
+ * token (`$LIB`, `$PLATFORM`, `$ORIGIN`: expanded by the machine or the program) cannot be told
+ * here: those are returned as `unresolved`, for the caller to report, never dropped.
  */
 export function preloadedPaths(
   names: readonly string[],
   entries: readonly FileEntry[],
   links: LinkIndex
-): Set<string> {
+): { paths: Set<string>; unresolved: string[] } {
   const out = new Set<string>();
   const bare = new Set<string>();
+  const unresolved: string[] = [];
   const add = (path: string): void => {
     const r = links.resolve(path);
     if (r.ok && r.entry?.kind === 'file') out.add(r.path);
   };
   for (const name of names) {
+    if (name.includes('$') || (name.includes('/') && !name.startsWith('/'))) {
+      unresolved.push(name);
+      continue;
+    }
     if (!name.includes('/')) {
       bare.add(name);
       continue;
     }
-    add(posix.normalize(`/${name}`).slice(1));
+    add(posix.normalize(name).slice(1));
   }
   if (bare.size > 0) for (const e of entries) if (bare.has(posix.basename(e.path))) add(e.path);
-  return out;
+  return { paths: out, unresolved };
 }
