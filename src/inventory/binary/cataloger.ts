@@ -39,6 +39,12 @@ import {
 } from './globs.js';
 import { OwnershipIndex, redirectedParts } from './ownership.js';
 import { LD_SO_CACHE, MAX_LD_CACHE_SIZE, parseLdCache } from './ldcache.js';
+import {
+  MAX_OPENSSL_CONFIG_SIZE,
+  MAX_OPENSSL_CONFIGS,
+  OPENSSL_CONFIGS,
+  scanOpensslConfig,
+} from './openssl.js';
 import { LD_SO_PRELOAD, preloadedPaths, splitPreloadList } from './preload.js';
 import { NeededResolver, type InheritedRpath } from './needed.js';
 
@@ -206,6 +212,9 @@ async function imageLoaded(
   const cache = await ldCacheTargets(ctx);
   names.push(...cache.paths);
   findings.push(...cache.findings);
+  const ssl = await opensslTargets(ctx);
+  names.push(...ssl.paths);
+  findings.push(...ssl.findings);
   if (names.length === 0) return { paths: new Set(), findings };
   const { paths, unresolved } = preloadedPaths(names, ctx.source.entries(), ctx.links);
   for (const name of new Set(unresolved))
@@ -214,6 +223,68 @@ async function imageLoaded(
       severity: 'error',
       message: `${BINARY_CATALOGER}: the loader is told to load ${JSON.stringify(name)} into every process, a path it takes from the working directory or expands by the machine ($LIB, $PLATFORM, $ORIGIN): lamina cannot tell which file that is`,
     });
+  return { paths, findings };
+}
+
+/**
+ * The shared objects OpenSSL's default configuration files load (`module`, `dynamic_path`),
+ * following `.include` (a file, or a directory's `.cnf` and `.conf` files) to MAX_OPENSSL_CONFIGS
+ * files. What cannot be told (a `$` expansion, a relative include, too many or too large files,
+ * an unreadable one) is an error finding: what OpenSSL would load is unknown.
+ */
+async function opensslTargets(
+  ctx: CatalogContext
+): Promise<{ paths: string[]; findings: Finding[] }> {
+  const paths: string[] = [];
+  const findings: Finding[] = [];
+  const unseen = (path: string, why: string): void => {
+    findings.push({
+      code: 'LIBRARY_NOT_RESOLVED',
+      severity: 'error',
+      path,
+      message: `${BINARY_CATALOGER}: cannot tell every shared object OpenSSL's configuration ${path} makes it load: ${why}`,
+    });
+  };
+  const queue = OPENSSL_CONFIGS.filter((p) => ctx.source.get(p) !== undefined);
+  const seen = new Set<string>();
+  while (queue.length > 0) {
+    const path = queue.shift()!;
+    if (seen.has(path)) continue;
+    seen.add(path);
+    if (seen.size > MAX_OPENSSL_CONFIGS) {
+      unseen(
+        path,
+        `over ${MAX_OPENSSL_CONFIGS} configuration files included: the rest were not read`
+      );
+      break;
+    }
+    const entry = ctx.source.get(path);
+    if (entry?.kind === 'dir') {
+      for (const e of ctx.source.entries())
+        if (posix.dirname(e.path) === path && /\.(?:cnf|conf)$/.test(e.path)) queue.push(e.path);
+      continue;
+    }
+    if (entry?.kind !== 'file') continue;
+    if (entry.size > MAX_OPENSSL_CONFIG_SIZE) {
+      unseen(path, `${entry.size} bytes, over the ${MAX_OPENSSL_CONFIG_SIZE} lamina reads`);
+      continue;
+    }
+    let text: string;
+    try {
+      text = (await ctx.source.read(path, MAX_OPENSSL_CONFIG_SIZE)).toString('latin1');
+    } catch (err) {
+      unseen(path, `it could not be read (${err instanceof Error ? err.message : String(err)})`);
+      continue;
+    }
+    const scan = scanOpensslConfig(text);
+    paths.push(...scan.loads);
+    for (const v of scan.unresolved) unseen(path, `${JSON.stringify(v)} is expanded by OpenSSL`);
+    for (const inc of scan.includes) {
+      if (inc.startsWith('/')) queue.push(posix.normalize(inc).slice(1));
+      else
+        unseen(path, `it includes ${JSON.stringify(inc)}, a path taken from the working directory`);
+    }
+  }
   return { paths, findings };
 }
 

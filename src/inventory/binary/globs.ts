@@ -10,6 +10,7 @@ import type { SourceRoot } from './ownership.js';
 import { isLambdaSite } from '../python/globs.js';
 import { LD_SO_CACHE } from './ldcache.js';
 import { LD_SO_PRELOAD } from './preload.js';
+import { OPENSSL_CONFIGS } from './openssl.js';
 
 export const BINARY_CATALOGER = 'binary-cataloger';
 
@@ -123,7 +124,8 @@ export function anyCandidate(ctx: CatalogContext): boolean {
     ctx.root === 'image' &&
     ((ctx.loaded?.length ?? 0) > 0 ||
       ctx.source.get(LD_SO_PRELOAD) !== undefined ||
-      ctx.source.get(LD_SO_CACHE) !== undefined)
+      ctx.source.get(LD_SO_CACHE) !== undefined ||
+      OPENSSL_CONFIGS.some((p) => ctx.source.get(p) !== undefined))
   )
     return true;
   return ctx.matches.some((e) => isCandidate(e, [e.path, ...ctx.links.aliases(e.path)], ctx.root));

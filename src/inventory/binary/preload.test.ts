@@ -124,6 +124,41 @@ describe('what the loader preloads', () => {
     }
   });
 
+  it.each([
+    ['etc/ssl/openssl.cnf', []],
+    ['etc/pki/tls/openssl.cnf', []],
+    [
+      'a file openssl.cnf includes',
+      [{ name: 'etc/ssl/conf.d/', type: 'dir' as const }],
+      'etc/ssl/conf.d/extra.cnf',
+    ],
+  ])(
+    "a shared object OpenSSL's configuration (%s) loads as a provider is read",
+    async (where, extra, at = where) => {
+      const provider = '[fonts_sect]\nmodule = /usr/share/misc/magic.dat\nactivate = 1\n';
+      const files: TarEntry[] = [
+        { name: 'etc/ssl/', type: 'dir' },
+        { name: 'etc/pki/', type: 'dir' },
+        { name: 'etc/pki/tls/', type: 'dir' },
+        ...extra,
+        at === where
+          ? { name: where, data: provider }
+          : { name: 'etc/ssl/openssl.cnf', data: '.include /etc/ssl/conf.d\n' },
+        ...(at === where ? [] : [{ name: at, data: provider }]),
+      ];
+      expect(unowned(await inventory(files))).toEqual(['usr/share/misc/magic.dat']);
+    }
+  );
+
+  it('an OpenSSL configuration lamina cannot follow (a variable, a relative include) is LIBRARY_NOT_RESOLVED', async () => {
+    const inv = await inventory([
+      { name: 'etc/ssl/', type: 'dir' },
+      { name: 'etc/ssl/openssl.cnf', data: 'module = $ENV::X/p.so\n.include extra.cnf\n' },
+    ]);
+    expect(inv.findings.filter((f) => f.code === 'LIBRARY_NOT_RESOLVED')).toHaveLength(2);
+    expect(inv.complete).toBe(false);
+  });
+
   it('a file the entry point or command names is read too (ld.so runs it whatever its mode)', async () => {
     const loaded = configuredPaths({
       entrypoint: ['/lib64/ld-linux-x86-64.so.2'],
