@@ -13,6 +13,7 @@ describe('isSitePth: files Python reads at start-up', () => {
     'opt/venv/lib/python3.12/site-packages/usercustomize.cpython-312-x86_64-linux-gnu.so',
     'usr/lib/python3/dist-packages/sitecustomize.pyc',
     'var/lang/bin/python3.12._pth',
+    'var/runtime/sitecustomize.py',
     'opt/python/zz.pth',
   ])('in an image: %s', (path) => {
     expect(isSitePth(path, 'image')).toBe(true);

@@ -72,7 +72,12 @@ export function isSitePth(path: string, root: SourceRoot): boolean {
   if (slash <= 0) return false;
   const dir = path.slice(0, slash);
   if (root === 'image' && path.endsWith('._pth')) return true;
-  if (root === 'image' && STARTUP_MODULE.test(path.slice(slash + 1)) && INTERPRETER_SITE.test(dir))
+  // Lambda's Python runtime puts /var/runtime on PYTHONPATH, so `site` finds sitecustomize there.
+  if (
+    root === 'image' &&
+    STARTUP_MODULE.test(path.slice(slash + 1)) &&
+    (INTERPRETER_SITE.test(dir) || dir === 'var/runtime')
+  )
     return true;
   if (!path.endsWith('.pth')) return false;
   return isLambdaSite(dir, root) || (root === 'image' && INTERPRETER_SITE.test(dir));
