@@ -89,4 +89,35 @@ two}
   ])('refuses %s', (_what, text, line) => {
     expect(notGenerated(text)?.line).toBe(line);
   });
+
+  // Read as Ruby reads it in Shift_JIS, 0x95 0x5C is one character and the quote after it ends
+  // the string, so `system` runs; read as UTF-8 the line is one literal.
+  const sjisSummary = Buffer.concat([
+    Buffer.from('  s.summary = "A'),
+    Buffer.from([0x95]),
+    Buffer.from('\\"; system(\'echo PWNED\') #"\n'),
+  ]).toString('utf8');
+  it.each([
+    [
+      'an emacs encoding comment naming Shift_JIS',
+      spec(sjisSummary, '# -*- encoding: Shift_JIS -*-\n'),
+      1,
+    ],
+    ['a plain one naming GBK', spec(sjisSummary, '# encoding: GBK\n'), 1],
+    ['one naming EUC-JP, any case', spec(sjisSummary, '# -*- CODING: EUC-JP -*-\n'), 1],
+    ['a vim one', spec(sjisSummary, '# vim: set fileencoding=cp932 :\n'), 1],
+    ['one on the second line', spec(sjisSummary, '# stubbish\n# -*- coding: cp932 -*-\n'), 2],
+    ['one after a shebang', spec('', '#!/usr/bin/env ruby\n# coding=sjis\n'), 2],
+    ['bytes that are not UTF-8', spec(sjisSummary), 7],
+  ])('refuses %s', (_what, text, line) => {
+    expect(notGenerated(text)?.line).toBe(line);
+  });
+
+  it.each([
+    ['# encoding: UTF-8\n'],
+    ['# -*- coding: utf-8 -*-\n# stub: x 1.0 ruby lib\n'],
+    ['# vim: set fileencoding=utf-8 :\n'],
+  ])('accepts the encoding comment %j', (head) => {
+    expect(notGenerated(spec('  s.summary = "caf\u00e9 \u65e5".freeze\n', head))).toBeUndefined();
+  });
 });

@@ -279,10 +279,46 @@ class Reader {
   }
 }
 
+/** Ruby's magic encoding comment (`# -*- encoding: X -*-`, `# coding=X`, vim's `fileencoding=X`). */
+const MAGIC_ENCODING = /coding[:=]\s*([\w.-]+)/i;
+
 /**
- * Undefined when `text` is in the form `to_ruby` writes; else where and why it is not.
+ * The first line of `text` whose bytes Ruby may read otherwise than lamina: an encoding comment
+ * among the leading comments naming anything but UTF-8 (`to_ruby` always writes
+ * `# -*- encoding: utf-8 -*-`; Ruby honours one on the first line, or the second after a
+ * shebang, and every leading comment is looked at), or a byte that is not UTF-8 (decoded to
+ * U+FFFD). In Shift_JIS, `"A\x95\\"` is one string whose 0x95 0x5C is a single character, so
+ * the quote after it ends the string and what follows runs; read as UTF-8 it is one literal.
+ */
+function notUtf8(text: string): NotGenerated | undefined {
+  const lines = text.split('\n');
+  for (let n = 0; n < lines.length; n++) {
+    const line = lines[n]!.trim();
+    if (line === '') continue;
+    if (!line.startsWith('#')) break;
+    const name = MAGIC_ENCODING.exec(line)?.[1];
+    if (name !== undefined && name.toLowerCase() !== 'utf-8')
+      return {
+        line: n + 1,
+        why: `an encoding comment naming ${name}: Ruby reads the file in that encoding, lamina as UTF-8`,
+      };
+  }
+  const bad = text.indexOf('\uFFFD');
+  if (bad >= 0)
+    return {
+      line: text.slice(0, bad).split('\n').length,
+      why: 'bytes that are not UTF-8, which Ruby and lamina may read differently',
+    };
+  return undefined;
+}
+
+/**
+ * Undefined when `text` is in the form `to_ruby` writes; else where and why it is not. `text` is
+ * the file decoded as UTF-8 with invalid bytes replaced by U+FFFD (`Buffer#toString('utf8')`).
  */
 export function notGenerated(text: string): NotGenerated | undefined {
+  const enc = notUtf8(text);
+  if (enc) return enc;
   try {
     new Reader(tokenize(text), text.length).file();
     return undefined;

@@ -42,12 +42,12 @@ ${before}Gem::Specification.new do |s|
 end
 `;
 
-function layer(name: string, paths: string[], before?: string): string {
+function layer(name: string, paths: string[], before?: string, spec?: Buffer): string {
   const zip = join(tmp, name);
   writeFileSync(
     zip,
     writeZip([
-      { name: SPEC, data: gemspec(paths, before) },
+      { name: SPEC, data: spec ?? gemspec(paths, before) },
       { name: `${GEMS}/gems/tinygem-1.0.0/lib/tinygem.rb`, data: 'module Tinygem; end\n' },
       { name: 'share/rb/tinygem.rb', data: 'puts "PWNED from #{__FILE__}"\n' },
     ])
@@ -91,6 +91,32 @@ describe('a gemspec holding code RubyGems did not write', () => {
         ['lib'],
         'load File.expand_path("../../../../share/rb/tinygem.rb", __dir__)\n'
       )
+    );
+    expect(v.code).toBe(1);
+    expect(v.complete?.outcome).toBe('fail');
+    expect(v.complete?.detail).toContain(`AMBIGUOUS_METADATA ${SPEC}`);
+  });
+});
+
+/**
+ * A gemspec in Shift_JIS (with Ruby: `require "tinygem"` prints PWNED): Ruby reads 0x95 0x5C as
+ * one character, so the quote after it ends the summary and `system` runs; as UTF-8 the summary
+ * is one literal.
+ */
+describe('a gemspec whose encoding comment names another encoding than UTF-8', () => {
+  const sjis = (head: string) =>
+    Buffer.concat([
+      Buffer.from(
+        gemspec(['lib']).replace('# -*- encoding: utf-8 -*-\n', head).split('  s.summary')[0]!
+      ),
+      Buffer.from('  s.summary = "A'),
+      Buffer.from([0x95]),
+      Buffer.from('\\"; system(\'echo PWNED\') #"\nend\n'),
+    ]);
+
+  it('lamina verify with an inventory policy fails inventory:complete, naming the gemspec', () => {
+    const v = verify(
+      layer('sjis.zip', ['lib'], undefined, sjis('# -*- encoding: Shift_JIS -*-\n'))
     );
     expect(v.code).toBe(1);
     expect(v.complete?.outcome).toBe('fail');
