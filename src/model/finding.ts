@@ -24,7 +24,10 @@ export type FindingCode =
   | 'AMBIGUOUS_METADATA'
   /** An ownership claim a package makes that lamina does not accept (outside its own install directory): info. */
   | 'OWNERSHIP_CLAIM_IGNORED'
-  /** RECORD-listed files not re-hashed because --max-rehash-size was reached: error. */
+  /**
+   * RECORD-listed files not re-hashed: --max-rehash-size was reached, or the row has no hash
+   * lamina computes (an unknown algorithm on any file, none on a file Python runs): error.
+   */
   | 'RECORD_NOT_VERIFIED'
   /** Compiled Python bytecode the runtime may run instead of the source read: error. */
   | 'BYTECODE_NOT_VERIFIED'

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { MemorySource, type MemoryFile } from '../../unpack/memory.js';
 import { runCataloger } from '../cataloger.js';
@@ -18,6 +19,8 @@ function pyc(flags: number, field8 = 0, field12 = 0): Buffer {
 }
 
 const SRC = 'import os\n'; // 10 bytes
+/** six.py's RECORD row as pip writes it. */
+const SIX_ROW = `six.py,sha256=${createHash('sha256').update(SRC).digest('base64url')},10`;
 const timestamp = (size: number) => pyc(0, 1_700_000_000, size);
 
 /** A checked hash-based pyc recording `_imp.source_hash(MAGIC, source)` as `variant` computes it. */
@@ -184,8 +187,7 @@ describe('pythonCataloger', () => {
       pythonCataloger,
       new MemorySource('py', {
         'python/six-1.17.0.dist-info/METADATA': six,
-        'python/six-1.17.0.dist-info/RECORD':
-          'six.py,,\n__pycache__/six.cpython-312.pyc,,\nsix-1.17.0.dist-info/METADATA,,\n',
+        'python/six-1.17.0.dist-info/RECORD': `${SIX_ROW}\n__pycache__/six.cpython-312.pyc,,\nsix-1.17.0.dist-info/METADATA,,\n`,
         'python/six.py': SRC,
         'python/__pycache__/six.cpython-312.pyc': pyc(1),
       }),
@@ -201,7 +203,7 @@ describe('pythonCataloger', () => {
     const six = ['Metadata-Version: 2.1', 'Name: six', 'Version: 1.17.0', '', ''].join('\n');
     const files: Record<string, MemoryFile> = {
       'opt/python/six-1.17.0.dist-info/METADATA': six,
-      'opt/python/six-1.17.0.dist-info/RECORD': 'six.py,,\nsix-1.17.0.dist-info/METADATA,,\n',
+      'opt/python/six-1.17.0.dist-info/RECORD': `${SIX_ROW}\nsix-1.17.0.dist-info/METADATA,,\n`,
       'opt/python/six.py': SRC,
       'opt/python/__pycache__/six.cpython-312.pyc': pyc(1),
       'opt/python/lib/python3.12/site-packages/evil.py': SRC,

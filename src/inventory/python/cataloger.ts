@@ -14,7 +14,13 @@ import {
 import { pep503, pypiPurl } from '../purl.js';
 import { pythonLicenses } from './license.js';
 import { CoreMetadata } from './metadata.js';
-import { parseRecord, recordPathInLayer, verifyRecordFiles, type RecordCheck } from './record.js';
+import {
+  hasCheckableHash,
+  parseRecord,
+  recordPathInLayer,
+  verifyRecordFiles,
+  type RecordCheck,
+} from './record.js';
 import { parseRequirement, parseRequiresTxt, type Requirement } from './requirements.js';
 import { barePythonModules, MODULE_FILE, type BarePythonModule } from './bare.js';
 import { bytecodeFindings } from './bytecode.js';
@@ -34,6 +40,8 @@ interface Found {
   site: string;
   requirements: Requirement[];
   recordChecks: RecordCheck[];
+  /** RECORD rows lamina cannot check (no hash on a file Python runs, an unknown algorithm). */
+  recordUnchecked: Finding[];
   /** Its file list (RECORD, installed-files.txt), when it has one. */
   list: ListedDistribution['list'];
 }
@@ -316,6 +324,7 @@ async function parseDistribution(
     .map(parseRequirement)
     .filter((r) => r !== undefined);
   const recordChecks: Found['recordChecks'] = [];
+  const recordUnchecked: Finding[] = [];
   let list: Found['list'];
   const owns = new Set<string>();
   const readOptional = async (file: string): Promise<string | undefined> => {
@@ -339,11 +348,21 @@ async function parseDistribution(
     owns.add(`${metaPath}/`);
     const listed =
       layout === 'dist-info'
-        ? recordFiles(pkg.id, site, await readOptional(`${metaPath}/RECORD`), recordChecks)
+        ? recordFiles(
+            pkg.id,
+            site,
+            await readOptional(`${metaPath}/RECORD`),
+            recordChecks,
+            recordUnchecked
+          )
         : installedFiles(metaPath, await readOptional(`${metaPath}/installed-files.txt`));
     if (listed) {
-      for (const p of listed) owns.add(p);
-      list = { kind: layout === 'dist-info' ? 'RECORD' : 'installed-files.txt', paths: listed };
+      for (const p of listed.paths) owns.add(p);
+      list = {
+        kind: layout === 'dist-info' ? 'RECORD' : 'installed-files.txt',
+        paths: listed.paths,
+        excusing: listed.excusing,
+      };
     } else {
       const topLevel = await readOptional(`${metaPath}/top_level.txt`);
       for (const p of topLevelPaths(site, topLevel ?? '', children)) owns.add(p);
@@ -356,31 +375,70 @@ async function parseDistribution(
   pkg.owns = [...owns].sort();
   // A distribution installs into its site directory (an egg into its own directory).
   pkg.installDir = layout === 'egg' ? parent(metaPath) : site;
-  return { found: { pkg, site, requirements, recordChecks, list }, findings };
+  return { found: { pkg, site, requirements, recordChecks, recordUnchecked, list }, findings };
+}
+
+/**
+ * Files Python imports or runs by their RECORD rows' paths: module sources and extension
+ * modules (MODULE_FILE, bytecode aside: the bytecode check reports every pyc Python may run),
+ * shared libraries (STRIPPED_BY_PACKAGERS' suffixes) and `.pth` files, whose `import` lines
+ * `site` runs.
+ */
+function runsAsCode(path: string): boolean {
+  const base = posix.basename(path);
+  if (base.endsWith('.pyc')) return false;
+  return MODULE_FILE.test(base) || /\.(?:so(?:\.\d+)*|pyd|dylib|pth)$/.test(base);
 }
 
 /**
  * RECORD rows as ownership claims and checks. A row may name any file (pip
  * writes `../../bin/x` for scripts); the ownership index accepts only claims
- * inside the site directory. Every hashed row inside the layer is checked.
+ * inside the site directory. Every row inside the layer with a hash lamina
+ * computes is checked; the paths of those rows, and of unhashed rows of files
+ * Python does not run, are the ones that excuse a module file from the
+ * unlisted check. pip hashes every file it installs but RECORD itself and the
+ * compiled `.pyc` files; a row of a file Python runs with no hash, and a row
+ * of any file with an algorithm lamina cannot compute, is a
+ * RECORD_NOT_VERIFIED error in `unchecked`.
  */
 function recordFiles(
   owner: string,
   siteDir: string,
   text: string | undefined,
-  checks: Found['recordChecks']
-): string[] | undefined {
+  checks: Found['recordChecks'],
+  unchecked: Finding[]
+): { paths: string[]; excusing: string[] } | undefined {
   if (text === undefined) return undefined;
   const paths: string[] = [];
+  const excusing: string[] = [];
   for (const row of parseRecord(text)) {
     const path = recordPathInLayer(siteDir, row.path);
     if (path === undefined) continue;
     // Rows outside the site dir (pip's `../../bin/x`) are claims the ownership index refuses.
     paths.push(path);
-    // RECORD itself and compiled .pyc files are listed without a hash.
-    if (row.hash) checks.push({ path, row: { ...row, hash: row.hash }, owner });
+    if (hasCheckableHash(row)) {
+      checks.push({ path, row, owner });
+      excusing.push(path);
+      continue;
+    }
+    const code = runsAsCode(path);
+    if (row.hash === undefined && !code) {
+      // RECORD itself and compiled .pyc files are listed without a hash.
+      excusing.push(path);
+      continue;
+    }
+    if (!code) excusing.push(path);
+    unchecked.push({
+      code: 'RECORD_NOT_VERIFIED',
+      severity: 'error',
+      path,
+      message:
+        row.hash === undefined
+          ? `listed in the RECORD of ${owner} without a hash, though Python runs it: nothing says it is what was installed`
+          : `listed in the RECORD of ${owner} with a ${row.hash.algorithm} hash, an algorithm lamina cannot compute: a change to it after install would go unseen`,
+    });
   }
-  return paths;
+  return { paths, excusing };
 }
 
 /** Layer-relative parent directory ('' at the layer root). */
@@ -390,14 +448,18 @@ function parent(path: string): string {
 }
 
 /** setuptools' installed-files.txt: paths relative to the egg-info directory. */
-function installedFiles(eggInfo: string, text: string | undefined): string[] | undefined {
+function installedFiles(
+  eggInfo: string,
+  text: string | undefined
+): { paths: string[]; excusing: string[] } | undefined {
   if (text === undefined) return undefined;
-  return text
+  const paths = text
     .split(/\r\n|\r|\n/)
     .map((l) => l.trim())
     .filter((l) => l)
     .map((l) => recordPathInLayer(eggInfo, l))
     .filter((p): p is string => p !== undefined);
+  return { paths, excusing: paths };
 }
 
 /** Top-level modules named in top_level.txt, as the directories and files present in the site dir. */
@@ -486,6 +548,11 @@ async function verifyRecords(
     byId.get(owner)?.findings.push(finding);
     findings.push(finding);
   }
+  for (const f of found)
+    for (const finding of f.recordUnchecked) {
+      f.pkg.findings.push(finding);
+      findings.push(finding);
+    }
   if (result.unverified.length > 0)
     findings.push({
       code: 'RECORD_NOT_VERIFIED',

@@ -120,6 +120,13 @@ export function recordPathInLayer(siteDir: string, path: string): string | undef
 
 const SUPPORTED = new Set(getHashes());
 
+/** Whether lamina can check `row` against the file: it has a hash of an algorithm Node computes. */
+export function hasCheckableHash(
+  row: RecordRow
+): row is RecordRow & { hash: NonNullable<RecordRow['hash']> } {
+  return row.hash !== undefined && SUPPORTED.has(row.hash.algorithm.toLowerCase());
+}
+
 /** One RECORD row to check, with the distribution whose RECORD lists it. */
 export interface RecordCheck {
   /** Layer-relative path of the listed file. */

@@ -17,8 +17,15 @@ const SITE = 'python/lib/python3.12/site-packages';
 const row = (path: string, data: string): string =>
   `${path},sha256=${createHash('sha256').update(data).digest('base64url')},${Buffer.byteLength(data)}`;
 
-/** tinylib 1.0.0 in `site`: RECORD lists tinylib/__init__.py and tinylib/utils.py, hashed. */
-function tinylib(site: string, more: Record<string, MemoryFile> = {}): Record<string, MemoryFile> {
+/**
+ * tinylib 1.0.0 in `site`: RECORD lists tinylib/__init__.py and tinylib/utils.py, hashed, and
+ * the `rows` given.
+ */
+function tinylib(
+  site: string,
+  more: Record<string, MemoryFile> = {},
+  rows: string[] = []
+): Record<string, MemoryFile> {
   const files: Record<string, string> = {
     'tinylib/__init__.py': 'from . import utils\n',
     'tinylib/utils.py': 'def hello():\n    return "genuine"\n',
@@ -28,6 +35,7 @@ function tinylib(site: string, more: Record<string, MemoryFile> = {}): Record<st
   const record = [
     ...Object.entries(files).map(([p, d]) => row(p, d)),
     'tinylib/__pycache__/utils.cpython-312.pyc,,',
+    ...rows,
     'tinylib-1.0.0.dist-info/RECORD,,',
   ].join('\n');
   const out: Record<string, MemoryFile> = {};
@@ -202,6 +210,90 @@ describe('module files a RECORD-claimed package directory holds that its RECORD 
       'opt/python/tinylib/utils',
       'var/task/tinylib/utils',
     ]);
+  });
+});
+
+describe('RECORD rows lamina cannot check', () => {
+  const notVerified = (r: Awaited<ReturnType<typeof unlisted>>) =>
+    r.findings
+      .filter((f) => f.code === 'RECORD_NOT_VERIFIED')
+      .map((f) => `${f.severity} ${f.path}`)
+      .sort();
+
+  it.each([
+    ['without a hash', 'tinylib/evil.py,,'],
+    ['with an algorithm lamina cannot compute', 'tinylib/evil.py,nosuchalg=AAAA,'],
+    ['with an empty hash', 'tinylib/evil.py,=,24'],
+  ])(
+    'a module file listed %s is not verified and not excused from the unlisted check',
+    async (_what, line) => {
+      const r = await unlisted(
+        tinylib('python', { 'tinylib/evil.py': 'print("PWNED evil ran")\n' }, [line])
+      );
+      expect(notVerified(r)).toEqual(['error python/tinylib/evil.py']);
+      expect(r.unlisted).toEqual(['error python/tinylib/evil.py']);
+      expect(r.findings.find((f) => f.code === 'RECORD_FILE_UNLISTED')?.message).toContain(
+        'listed only without a hash lamina checks'
+      );
+      expect(isInventoryComplete(r)).toBe(false);
+      // On the distribution too, as RECORD_HASH_MISMATCH is.
+      const pkg = r.packages.find((p) => p.name === 'tinylib');
+      expect(pkg?.findings.map((f) => f.code)).toContain('RECORD_NOT_VERIFIED');
+    }
+  );
+
+  it('an unhashed .pth, sitecustomize.py or extension module at the top is not verified', async () => {
+    const r = await unlisted(
+      tinylib(
+        'python',
+        {
+          'zz_tinylib.pth': 'import os; print("PWNED")\n',
+          'sitecustomize.py': 'print("PWNED")\n',
+          '_fast.cpython-312-x86_64-linux-gnu.so': 'not an ELF',
+          'tinylib.libs/libz-1a2b.so.1.2.13': 'not an ELF',
+        },
+        [
+          'zz_tinylib.pth,,',
+          'sitecustomize.py,,',
+          '_fast.cpython-312-x86_64-linux-gnu.so,,',
+          'tinylib.libs/libz-1a2b.so.1.2.13,,',
+        ]
+      )
+    );
+    expect(notVerified(r)).toEqual([
+      'error python/_fast.cpython-312-x86_64-linux-gnu.so',
+      'error python/sitecustomize.py',
+      'error python/tinylib.libs/libz-1a2b.so.1.2.13',
+      'error python/zz_tinylib.pth',
+    ]);
+    expect(isInventoryComplete(r)).toBe(false);
+  });
+
+  it('an unknown algorithm on a data file is reported too; unhashed data files and pycs are not', async () => {
+    const r = await unlisted(
+      tinylib('python', { 'tinylib/data.json': '{}', 'tinylib/notes.txt': 'x' }, [
+        'tinylib/data.json,nosuchalg=AAAA,2',
+        'tinylib/notes.txt,,',
+        'tinylib/__pycache__/__init__.cpython-312.pyc,,',
+      ])
+    );
+    expect(notVerified(r)).toEqual(['error python/tinylib/data.json']);
+    expect(r.findings.find((f) => f.code === 'RECORD_NOT_VERIFIED')?.message).toContain(
+      'nosuchalg'
+    );
+    expect(r.unlisted).toEqual([]);
+  });
+
+  it('a hash of any algorithm Node computes (sha384, md5) is checked as before', async () => {
+    const data = 'x = 1\n';
+    const h = (alg: string) => createHash(alg).update(data).digest('base64url');
+    const r = await unlisted(
+      tinylib('python', { 'tinylib/a.py': data, 'tinylib/b.py': data }, [
+        `tinylib/a.py,sha384=${h('sha384')},6`,
+        `tinylib/b.py,MD5=${h('md5')},6`,
+      ])
+    );
+    expect(r.findings).toEqual([]);
   });
 });
 

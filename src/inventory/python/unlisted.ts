@@ -20,16 +20,28 @@ import { importableDirs, MODULE_FILE } from './bare.js';
 export interface ListedDistribution {
   /** Its site directory, where its top-level modules are. */
   site: string;
-  /** The file list it has, and the layer paths it names; undefined when it has none. */
-  list: { kind: 'RECORD' | 'installed-files.txt'; paths: readonly string[] } | undefined;
+  /**
+   * The file list it has, the layer paths it names (which claim their directories), and those
+   * that excuse a module file: a RECORD's rows with a hash lamina checks (and unhashed rows of
+   * files Python does not run), every path of an installed-files.txt. Undefined when it has none.
+   */
+  list:
+    | {
+        kind: 'RECORD' | 'installed-files.txt';
+        paths: readonly string[];
+        excusing: readonly string[];
+      }
+    | undefined;
   /** How messages name it (`tinylib 1.0.0`). */
   label: string;
 }
 
 /** What the file lists of one site directory say. */
 interface SiteLists {
-  /** Every path a list names. */
+  /** Every path a list names so as to excuse it (see ListedDistribution). */
   listed: Set<string>;
+  /** Every path a list names, excusing it or not (a RECORD row with no hash lamina checks). */
+  named: Set<string>;
   /** Every directory above a listed path, below the site directory. */
   listedDirs: Set<string>;
   /** Top-level package directories a list claims, and the first distribution whose list does. */
@@ -57,7 +69,7 @@ export function unlistedModuleFindings(
   const of = (site: string): SiteLists => {
     let s = sites.get(site);
     if (!s) {
-      s = { listed: new Set(), listedDirs: new Set(), claimed: new Map() };
+      s = { listed: new Set(), named: new Set(), listedDirs: new Set(), claimed: new Map() };
       sites.set(site, s);
     }
     return s;
@@ -67,9 +79,10 @@ export function unlistedModuleFindings(
     const s = of(d.site);
     const base = d.site === '' ? '' : `${d.site}/`;
     if (d.list) {
+      for (const p of d.list.excusing) if (p.startsWith(base)) s.listed.add(p);
       for (const p of d.list.paths) {
         if (!p.startsWith(base)) continue;
-        s.listed.add(p);
+        s.named.add(p);
         const parts = p.slice(base.length).split('/');
         for (let i = 1; i < parts.length; i++) s.listedDirs.add(base + parts.slice(0, i).join('/'));
         const top = `${base}${parts[0]!}`;
@@ -108,7 +121,9 @@ export function unlistedModuleFindings(
       path: unit,
       message: dir
         ? `${unit}/ holds ${list.length === 1 ? 'a module file' : `${list.length} module files`} (${names.join(', ')}${more}) that ${by.label}'s ${by.kind} does not list, though it installed ${top}/: import ${moduleName(site, unit)} loads code no file list vouches for`
-        : `${unit} is not in ${by.label}'s ${by.kind}, though it installed ${top}/: import ${moduleName(site, unit)} loads code no file list vouches for`,
+        : s.named.has(unit)
+          ? `${unit} is listed only without a hash lamina checks, in a directory ${by.label}'s ${by.kind} installed (${top}/): import ${moduleName(site, unit)} loads code no file list vouches for`
+          : `${unit} is not in ${by.label}'s ${by.kind}, though it installed ${top}/: import ${moduleName(site, unit)} loads code no file list vouches for`,
     });
   }
   return out.sort((a, b) => (a.path! < b.path! ? -1 : a.path! > b.path! ? 1 : 0));

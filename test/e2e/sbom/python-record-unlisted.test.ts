@@ -20,8 +20,13 @@ afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 const row = (path: string, data: string): string =>
   `${path},sha256=${createHash('sha256').update(data).digest('base64url')},${Buffer.byteLength(data)}`;
 
-/** tinylib 1.0.0 as a wheel installs it into python/, its RECORD listing each file with its hash. */
-function layer(extra: Record<string, string>): string {
+let zips = 0;
+
+/**
+ * tinylib 1.0.0 as a wheel installs it into python/, its RECORD listing each file with its hash,
+ * and `rows` besides.
+ */
+function layer(extra: Record<string, string>, rows: string[] = []): string {
   const files: Record<string, string> = {
     'tinylib/__init__.py': 'from . import utils\n',
     'tinylib/utils.py': 'def hello():\n    return "genuine utils"\n',
@@ -32,11 +37,12 @@ function layer(extra: Record<string, string>): string {
   };
   const record = [
     ...Object.entries(files).map(([p, d]) => row(p, d)),
+    ...rows,
     'tinylib-1.0.0.dist-info/RECORD,,',
     '',
   ].join('\n');
   const all = { ...files, 'tinylib-1.0.0.dist-info/RECORD': record, ...extra };
-  const zip = join(tmp, `layer-${Object.keys(extra).length}.zip`);
+  const zip = join(tmp, `layer-${zips++}.zip`);
   writeFileSync(
     zip,
     writeZip(Object.entries(all).map(([name, data]) => ({ name: `python/${name}`, data })))
@@ -124,5 +130,48 @@ describe('a package directory the RECORD does not list, shadowing a listed modul
     const r = spawnCli(['verify', clean, '--layer-name', 'platform-x', '--policy', policy(clean)]);
     expect(r.stdout).toMatch(/PASS inventory:complete/);
     expect(r.code).toBe(0);
+  });
+});
+
+/**
+ * A RECORD row naming a module file without a hash, or with an algorithm lamina cannot compute:
+ * pip hashes every file it installs but RECORD and the pycs, and such a row vouches for nothing.
+ */
+describe('a RECORD row lamina cannot check, for a file Python runs', () => {
+  const verify = (zip: string) =>
+    spawnCli(['verify', zip, '--layer-name', 'platform-x', '--policy', policy(zip)]);
+
+  it.each([
+    ['without a hash', 'tinylib/evil.py,,'],
+    ['with an unknown algorithm', 'tinylib/evil.py,nosuchalg=AAAA,'],
+  ])('a module listed %s: python3 runs it, lamina verify fails inventory:complete', (_w, line) => {
+    const zip = layer({ 'tinylib/evil.py': EVIL }, [line]);
+    const dir = join(tmp, `unzipped-${zips}`);
+    execFileSync('unzip', ['-q', '-o', zip, '-d', dir]);
+    const py = spawnSync(
+      'python3',
+      [
+        '-B',
+        '-c',
+        'import sys; sys.path.insert(0, sys.argv[1]); import tinylib.evil',
+        join(dir, 'python'),
+      ],
+      { encoding: 'utf8' }
+    );
+    expect(py.stdout).toContain('LAMINA-UNLISTED');
+    const r = verify(zip);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(
+      /FAIL inventory:complete[\s\S]*RECORD_NOT_VERIFIED python\/tinylib\/evil\.py/
+    );
+  });
+
+  it('an unhashed .pth (site runs its import lines) fails inventory:complete', () => {
+    const zip = layer({ 'zz_tinylib.pth': 'import os; print("PWNED")\n' }, ['zz_tinylib.pth,,']);
+    const r = verify(zip);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(
+      /FAIL inventory:complete[\s\S]*RECORD_NOT_VERIFIED python\/zz_tinylib\.pth/
+    );
   });
 });
