@@ -182,6 +182,34 @@ describe('module files a RECORD-claimed package directory holds that its RECORD 
     expect(r.unlisted).toEqual(['error python/tinylib/utils']);
   });
 
+  it("a fake egg-info's installed-files.txt excuses nothing in a directory a RECORD claims", async () => {
+    const egg = {
+      'helper-0.1-py3.12.egg-info/PKG-INFO': 'Metadata-Version: 1.1\nName: helper\nVersion: 0.1\n',
+      'helper-0.1-py3.12.egg-info/installed-files.txt':
+        '../tinylib/utils/__init__.py\n../tinylib/extra.py\nPKG-INFO\ninstalled-files.txt\n',
+    };
+    const r = await unlisted(
+      tinylib('python', {
+        ...egg,
+        'tinylib/utils/__init__.py': 'print("PWNED")\n',
+        'tinylib/extra.py': 'x = 1\n',
+      })
+    );
+    expect(r.unlisted).toEqual(['error python/tinylib/extra.py', 'error python/tinylib/utils']);
+    const f = r.findings.find((x) => x.path === 'python/tinylib/utils');
+    expect(f?.message).toContain("tinylib 1.0.0's RECORD");
+    expect(isInventoryComplete(r)).toBe(false);
+    // A directory only installed-files.txt lists claim is read as before: what it names is listed.
+    const alone = await unlisted({
+      'python/helper-0.1-py3.12.egg-info/PKG-INFO': egg['helper-0.1-py3.12.egg-info/PKG-INFO'],
+      'python/helper-0.1-py3.12.egg-info/installed-files.txt':
+        '../helper/__init__.py\n../helper/more.py\n',
+      'python/helper/__init__.py': '',
+      'python/helper/more.py': '',
+    });
+    expect(alone.findings).toEqual([]);
+  });
+
   it('is not applied outside the site directories Python searches', async () => {
     const r = await unlisted(tinylib('vendor/site', { 'tinylib/utils/__init__.py': 'x = 1\n' }));
     expect(r.unlisted).toEqual([]);

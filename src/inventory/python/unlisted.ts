@@ -46,6 +46,12 @@ interface SiteLists {
   listedDirs: Set<string>;
   /** Top-level package directories a list claims, and the first distribution whose list does. */
   claimed: Map<string, { label: string; kind: string }>;
+  /**
+   * What RECORDs alone say, as the three above: in a directory a RECORD claims only a RECORD row
+   * lamina checks excuses a file (an installed-files.txt has no hashes, and a fake egg-info's
+   * naming `../tinylib/utils/__init__.py` would otherwise excuse what the RECORD does not list).
+   */
+  record: { listed: Set<string>; listedDirs: Set<string>; claimed: Set<string> };
 }
 
 /** Files named in one finding's message; the count covers the rest. */
@@ -58,7 +64,7 @@ const SHOWN = 3;
  * directories that the distributions of the site directories `searched` accepts claim by their
  * file lists. A directory only a distribution without a file list claims (top_level.txt) is that
  * distribution's whole, as everywhere else, and not looked into; one a file list claims is looked
- * into whoever else claims it.
+ * into whoever else claims it, and in one a RECORD claims only RECORD rows excuse a file.
  */
 export function unlistedModuleFindings(
   dists: readonly ListedDistribution[],
@@ -69,7 +75,13 @@ export function unlistedModuleFindings(
   const of = (site: string): SiteLists => {
     let s = sites.get(site);
     if (!s) {
-      s = { listed: new Set(), named: new Set(), listedDirs: new Set(), claimed: new Map() };
+      s = {
+        listed: new Set(),
+        named: new Set(),
+        listedDirs: new Set(),
+        claimed: new Map(),
+        record: { listed: new Set(), listedDirs: new Set(), claimed: new Set() },
+      };
       sites.set(site, s);
     }
     return s;
@@ -79,15 +91,27 @@ export function unlistedModuleFindings(
     const s = of(d.site);
     const base = d.site === '' ? '' : `${d.site}/`;
     if (d.list) {
-      for (const p of d.list.excusing) if (p.startsWith(base)) s.listed.add(p);
+      const record = d.list.kind === 'RECORD';
+      for (const p of d.list.excusing) {
+        if (!p.startsWith(base)) continue;
+        s.listed.add(p);
+        if (record) s.record.listed.add(p);
+      }
       for (const p of d.list.paths) {
         if (!p.startsWith(base)) continue;
         s.named.add(p);
         const parts = p.slice(base.length).split('/');
-        for (let i = 1; i < parts.length; i++) s.listedDirs.add(base + parts.slice(0, i).join('/'));
+        for (let i = 1; i < parts.length; i++) {
+          const dir = base + parts.slice(0, i).join('/');
+          s.listedDirs.add(dir);
+          if (record) s.record.listedDirs.add(dir);
+        }
         const top = `${base}${parts[0]!}`;
-        if (parts.length > 1 && importableDirs([parts[0]!]) && !s.claimed.has(top))
+        if (parts.length < 2 || !importableDirs([parts[0]!])) continue;
+        // The message names a RECORD that claims the directory before any other list.
+        if (!s.claimed.has(top) || (record && !s.record.claimed.has(top)))
           s.claimed.set(top, { label: d.label, kind: d.list.kind });
+        if (record) s.record.claimed.add(top);
       }
     }
   }
@@ -141,8 +165,11 @@ function check(
   if (parts.length < 2) return;
   const top = `${base}${parts[0]!}`;
   // A list-less claim beside a list (a top_level.txt naming the same directory) excuses nothing:
-  // one in a fake egg-info would otherwise hide every file the list does not name.
-  if (!s.claimed.has(top) || s.listed.has(path)) return;
+  // one in a fake egg-info would otherwise hide every file the list does not name. Where a
+  // RECORD claims the directory, only its hash-checked rows excuse (not an installed-files.txt).
+  if (!s.claimed.has(top)) return;
+  const lists = s.record.claimed.has(top) ? s.record : s;
+  if (lists.listed.has(path)) return;
   const name = parts[parts.length - 1]!;
   if (!MODULE_FILE.test(name) || name.endsWith('.pyc')) return;
   if (!importableDirs(parts.slice(0, -1))) return;
@@ -150,7 +177,7 @@ function check(
   let unit = path;
   for (let i = 2; i < parts.length; i++) {
     const dir = base + parts.slice(0, i).join('/');
-    if (!s.listedDirs.has(dir)) {
+    if (!lists.listedDirs.has(dir)) {
       unit = dir;
       break;
     }

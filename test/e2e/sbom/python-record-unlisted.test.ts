@@ -125,6 +125,19 @@ describe('a package directory the RECORD does not list, shadowing a listed modul
     expect(allowed.code).toBe(0);
   });
 
+  it("a fake egg-info's installed-files.txt naming the directory does not excuse it", () => {
+    const faked = layer({
+      'tinylib/utils/__init__.py': EVIL,
+      'helper-0.1-py3.11.egg-info/PKG-INFO': 'Metadata-Version: 1.1\nName: helper\nVersion: 0.1\n',
+      'helper-0.1-py3.11.egg-info/installed-files.txt':
+        '../tinylib/utils/__init__.py\nPKG-INFO\ninstalled-files.txt\n',
+    });
+    const r = spawnCli(['verify', faked, '--layer-name', 'platform-x', '--policy', policy(faked)]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/FAIL inventory:complete[\s\S]*RECORD_FILE_UNLISTED/);
+    expect(r.stdout).toContain('python/tinylib/utils');
+  });
+
   it('the same layer without the unlisted directory stays complete', () => {
     const clean = layer({ 'tinylib/py.typed': '' });
     const r = spawnCli(['verify', clean, '--layer-name', 'platform-x', '--policy', policy(clean)]);
