@@ -160,6 +160,7 @@ const dynamicOf = (elf: ElfFile) => {
   const d = elf.dynamic;
   return {
     needed: d?.needed ?? [],
+    ...(d?.filtees !== undefined ? { filtees: d.filtees } : {}),
     ...(d?.rpath !== undefined ? { rpath: d.rpath } : {}),
     ...(d?.runpath !== undefined ? { runpath: d.runpath } : {}),
   };
@@ -183,6 +184,15 @@ describe.skipIf(!CC || !HAS_READELF)(
       ]),
       path: sharedObject(dir, 'path.so', EXT_C, ['./nosoname.dat', '-Wl,--no-as-needed', '-lm']),
       none: sharedObject(dir, 'none.so', 'int f(void) { return 1; }\n'),
+      // Filters: glibc loads the filtee as it loads a DT_NEEDED library, constructors and all.
+      auxiliary: sharedObject(dir, 'aux.so', EXT_C, [
+        '-Wl,--auxiliary=$ORIGIN/../../share/blob.dat',
+        '-Wl,--auxiliary=libaux2.so',
+      ]),
+      filter: sharedObject(dir, 'filter.so', EXT_C, [
+        './core.dat',
+        '-Wl,--filter=${ORIGIN}/filtee.dat',
+      ]),
     };
 
     it.each(Object.entries(built))('%s: what readelf -d lists', (_name, file) => {
@@ -201,6 +211,12 @@ describe.skipIf(!CC || !HAS_READELF)(
         expect.arrayContaining(['./nosoname.dat', 'libm.so.6'])
       );
       expect(at(built.runpath).rpath).toBeUndefined();
+      expect(at(built.auxiliary).filtees).toEqual(['$ORIGIN/../../share/blob.dat', 'libaux2.so']);
+      expect(at(built.filter)).toMatchObject({
+        needed: expect.arrayContaining(['core.dat']),
+        filtees: ['${ORIGIN}/filtee.dat'],
+      });
+      expect(at(built.runpath).filtees).toBeUndefined();
     });
 
     it('the debian fixture library too', () => {

@@ -28,6 +28,8 @@ const DT = {
   RPATH: 15,
   RUNPATH: 29,
   FLAGS_1: 0x6ffffffb,
+  AUXILIARY: 0x7ffffffd,
+  FILTER: 0x7fffffff,
 } as const;
 const DF_1_PIE = 0x08000000;
 
@@ -76,6 +78,11 @@ export interface ElfSegment {
 export interface ElfDynamic {
   /** DT_NEEDED names, in order. */
   needed: string[];
+  /**
+   * DT_AUXILIARY and DT_FILTER names, in order (`-Wl,--auxiliary=`, `--filter=`): glibc loads
+   * each filtee as it loads a DT_NEEDED library, and runs its constructors.
+   */
+  filtees?: string[];
   /** DT_RPATH (the loader ignores it when DT_RUNPATH is present). */
   rpath?: string;
   /** DT_RUNPATH. */
@@ -226,7 +233,7 @@ const MAX_SECTION_NAME = 256;
 const MAX_SONAME = 4096;
 /** Most dynamic entries read; a real object has a few dozen. */
 const MAX_DYNAMIC_ENTRIES = 65_536;
-/** Most DT_NEEDED entries kept; real objects have tens. */
+/** Most DT_NEEDED entries kept (and most DT_AUXILIARY and DT_FILTER entries); real objects have tens. */
 export const MAX_NEEDED = 1024;
 
 /**
@@ -363,10 +370,11 @@ export function parseElf(buf: Buffer): ElfFile {
 }
 
 /**
- * DT_NEEDED, DT_RPATH and DT_RUNPATH as ld.so reads them: the entries of the PT_DYNAMIC segment,
+ * DT_NEEDED, DT_AUXILIARY, DT_FILTER, DT_RPATH and DT_RUNPATH as ld.so reads them: the entries of the PT_DYNAMIC segment,
  * their strings in the table at DT_STRTAB (a virtual address, read through the PT_LOAD segments)
  * of DT_STRSZ bytes. Without a PT_DYNAMIC segment the SHT_DYNAMIC section and the string table
- * it links to are read instead. Bounded: at most MAX_DYNAMIC_ENTRIES entries, MAX_NEEDED names,
+ * it links to are read instead. Bounded: at most MAX_DYNAMIC_ENTRIES entries, MAX_NEEDED names
+ * (and MAX_NEEDED filtees),
  * MAX_SONAME bytes a string; what is cut or cannot be read is said in `problem`.
  */
 function readDynamic(
@@ -396,6 +404,7 @@ function readDynamic(
     size = Math.max(0, buf.length - start);
   }
   const needed: number[] = [];
+  const filtees: number[] = [];
   let rpath: number | undefined;
   let runpath: number | undefined;
   let strtab: number | undefined;
@@ -415,12 +424,18 @@ function readDynamic(
         problems.push(`over ${MAX_NEEDED} DT_NEEDED entries`);
         needed.push(-1);
       }
+    } else if (tag === DT.AUXILIARY || tag === DT.FILTER) {
+      if (filtees.length < MAX_NEEDED) filtees.push(val);
+      else if (filtees.length === MAX_NEEDED) {
+        problems.push(`over ${MAX_NEEDED} DT_AUXILIARY and DT_FILTER entries`);
+        filtees.push(-1);
+      }
     } else if (tag === DT.RPATH) rpath ??= val;
     else if (tag === DT.RUNPATH) runpath ??= val;
     else if (tag === DT.STRTAB) strtab ??= val;
     else if (tag === DT.STRSZ) strsz ??= val;
   }
-  if (needed.length === 0 && rpath === undefined && runpath === undefined) {
+  if (needed.length === 0 && filtees.length === 0 && rpath === undefined && runpath === undefined) {
     return problems.length > 0 ? { ...out, problem: problems.join('; ') } : out;
   }
   // The string table: where the loader finds it, or for a section the one it links to.
@@ -453,6 +468,11 @@ function readDynamic(
     if (off < 0) break;
     const n = str(off, 'DT_NEEDED');
     if (n !== undefined) out.needed.push(n);
+  }
+  for (const off of filtees) {
+    if (off < 0) break;
+    const n = str(off, 'DT_AUXILIARY or DT_FILTER');
+    if (n !== undefined) (out.filtees ??= []).push(n);
   }
   const rp = rpath !== undefined ? str(rpath, 'DT_RPATH') : undefined;
   const rn = runpath !== undefined ? str(runpath, 'DT_RUNPATH') : undefined;

@@ -34,6 +34,21 @@ describe('NeededResolver', () => {
     expect(r.rpath).toEqual([]);
   });
 
+  it('finds a DT_AUXILIARY or DT_FILTER filtee as it finds a DT_NEEDED name', () => {
+    const n = layer({ [EXT]: 'x', 'share/blob.dat': 'x', 'share/blobs/f.dat': 'x' });
+    const dyn: ElfDynamic = {
+      needed: [],
+      filtees: ['$ORIGIN/../../share/blob.dat', 'f.dat', 'missing.dat'],
+      runpath: '$ORIGIN/../../share/blobs',
+    };
+    const r = n.resolve(EXT, [EXT], dyn);
+    expect(r.paths).toEqual(['share/blob.dat', 'share/blobs/f.dat']);
+    expect(codes(r)).toEqual([]);
+    // A relative filtee path is the working directory's, as a relative DT_NEEDED is.
+    const rel = n.resolve(EXT, [EXT], { needed: [], filtees: ['./x.dat'] });
+    expect(codes(rel)).toEqual(['LIBRARY_NOT_RESOLVED']);
+  });
+
   it('searches DT_RPATH only without DT_RUNPATH, and passes it on', () => {
     const n = layer({ [EXT]: 'x', 'a/x.so': 'x', 'b/x.so': 'x' });
     expect(n.resolve(EXT, [EXT], { needed: ['x.so'], rpath: '/opt/a' }).paths).toEqual(['a/x.so']);

@@ -1,5 +1,6 @@
 /**
- * The files the dynamic loader loads for an ELF object's DT_NEEDED entries, found as glibc's
+ * The files the dynamic loader loads for an ELF object's DT_NEEDED entries (and its DT_AUXILIARY
+ * and DT_FILTER filtees, which glibc loads the same way and whose constructors run), found as glibc's
  * ld.so finds them (ld.so(8)): a name with a slash is a path; any other name is searched in the
  * object's DT_RUNPATH directories, or, when it has none, in its DT_RPATH directories and those of
  * the objects that loaded it. `$ORIGIN` (`${ORIGIN}`) in a name or a directory is the directory
@@ -135,7 +136,8 @@ export class NeededResolver {
         paths.push(r.path);
       }
     };
-    for (const name of dyn.needed) {
+    // A filtee (DT_AUXILIARY, DT_FILTER) is mapped as a DT_NEEDED name is (glibc's dl-deps.c).
+    for (const name of [...dyn.needed, ...(dyn.filtees ?? [])]) {
       if (name === '') continue;
       if (name.includes('/')) {
         // A path, opened as given (after $ORIGIN is expanded).

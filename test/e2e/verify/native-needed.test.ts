@@ -26,17 +26,27 @@ const b64 = (b: Buffer) => createHash('sha256').update(b).digest('base64url');
  * installs) with the extension EXT linked to core.dat, found through `runpath`; core.dat at
  * `payloadAt` (mode 0644), listed in RECORD when `owned` (as `RECORD`'s own relative path).
  */
-function build(opts: { runpath: string; payloadAt: string; recordPayload?: boolean }) {
+function build(opts: {
+  runpath: string;
+  payloadAt: string;
+  recordPayload?: boolean;
+  /** Linked as a filter of core.dat (`-Wl,--auxiliary=` or `--filter=` the runpath's core.dat) instead. */
+  filter?: 'auxiliary' | 'filter';
+}) {
   const root = mkdtempSync(join(tmpdir(), 'lamina-needed-'));
   const work = mkdtempSync(join(tmpdir(), 'lamina-needed-cc-'));
   const core = readFileSync(
     sharedObject(work, 'core.dat', CORE_C(MARKER), ['-Wl,-soname,core.dat'])
   );
   const ext = readFileSync(
-    sharedObject(work, 'ext.so', EXT_C, [
-      './core.dat',
-      `-Wl,--enable-new-dtags,-rpath,${opts.runpath}`,
-    ])
+    opts.filter
+      ? sharedObject(work, 'ext.so', 'int answer(void) { return 42; }\n', [
+          `-Wl,--${opts.filter}=${opts.runpath}/core.dat`,
+        ])
+      : sharedObject(work, 'ext.so', EXT_C, [
+          './core.dat',
+          `-Wl,--enable-new-dtags,-rpath,${opts.runpath}`,
+        ])
   );
   const files: Record<string, { data: Buffer; mode: number }> = {
     'python/fastlib/__init__.py': {
@@ -167,6 +177,21 @@ describe.skipIf(!CC)('a library an owned extension loads through DT_RUNPATH $ORI
     expect(v.code).toBe(1);
     expect(checks(v.stdout)).toMatchObject({ 'inventory:complete': 'fail' });
   });
+
+  for (const filter of ['auxiliary', 'filter'] as const)
+    it(`a filtee (-Wl,--${filter}=$ORIGIN/../../share/blobs/core.dat, DT_${filter.toUpperCase()}): the loader runs it, lamina lists it and verify fails`, async () => {
+      const b = build({ runpath: '$ORIGIN/../../share/blobs', payloadAt: PAYLOAD, filter });
+      expect(loaderRunsPayload(b.root)).toBe(true);
+      const { prop, file } = await sbom(b.zipPath);
+      const payload = file(PAYLOAD);
+      expect(payload).toBeDefined();
+      expect(prop(payload!, 'lamina:unowned')).toBe('true');
+      expect(prop(payload!, 'lamina:elf:needed-by')).toBe(EXT);
+      const v = await verify(b);
+      expect(v.code).toBe(1);
+      expect(checks(v.stdout)).toMatchObject({ digest: 'pass', 'inventory:complete': 'fail' });
+      expect(v.stdout).toContain(PAYLOAD);
+    });
 
   it('the library inside the package, RECORD-listed: owned, and verify passes', async () => {
     const b = build({

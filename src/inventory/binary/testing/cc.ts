@@ -35,17 +35,21 @@ export function sharedObject(
   return path;
 }
 
-/** The NEEDED, RPATH and RUNPATH entries `readelf -d` lists. */
+/** The NEEDED, AUXILIARY and FILTER (as `filtees`, when any), RPATH and RUNPATH entries `readelf -d` lists. */
 export function readelfDynamic(path: string): {
   needed: string[];
+  filtees?: string[];
   rpath?: string;
   runpath?: string;
 } {
   const text = execFileSync('readelf', ['-d', '-W', path], { encoding: 'utf8' });
-  const out: { needed: string[]; rpath?: string; runpath?: string } = { needed: [] };
-  for (const m of text.matchAll(/\((NEEDED|RPATH|RUNPATH)\)\s+[^[]*\[(.*)\]$/gm)) {
+  const out: { needed: string[]; filtees?: string[]; rpath?: string; runpath?: string } = {
+    needed: [],
+  };
+  for (const m of text.matchAll(/\((NEEDED|AUXILIARY|FILTER|RPATH|RUNPATH)\)\s+[^[]*\[(.*)\]$/gm)) {
     const v = m[2] ?? '';
     if (m[1] === 'NEEDED') out.needed.push(v);
+    else if (m[1] === 'AUXILIARY' || m[1] === 'FILTER') (out.filtees ??= []).push(v);
     else if (m[1] === 'RPATH') out.rpath = v;
     else out.runpath = v;
   }
