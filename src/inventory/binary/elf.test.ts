@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -13,7 +13,15 @@ import {
   type ElfFile,
 } from './elf.js';
 import { BinaryParseError } from './errors.js';
-import { CC, CORE_C, EXT_C, HAS_READELF, readelfDynamic, sharedObject } from './testing/cc.js';
+import {
+  CC,
+  CORE_C,
+  EXT_C,
+  HAS_READELF,
+  lyingDynamic,
+  readelfDynamic,
+  sharedObject,
+} from './testing/cc.js';
 import { buildElf } from './testing/elf-builder.js';
 
 const LAYER = join(import.meta.dirname, '../../../testdata/layers/binary-basic');
@@ -272,6 +280,68 @@ describe.skipIf(!CC || !HAS_READELF)(
       const past = Buffer.from(b);
       past.writeBigUInt64LE(0xfff_ffffn, needed.at + 8);
       expect(parseElf(past).dynamic?.problem).toMatch(/DT_NEEDED string offset .* is outside/);
+    });
+
+    it('reads the dynamic segment at its address, as the loader does, and says when p_offset lies', () => {
+      const file = built.runpath;
+      const b = readFileSync(file);
+      const want = readelfDynamic(file);
+      expect(want.needed).toContain('core.dat');
+      const lying = lyingDynamic(b);
+      // readelf reads the PT_DYNAMIC at p_offset once the section headers are gone (sstrip), and
+      // then sees no DT_NEEDED at all; it sees them in the unchanged object.
+      const sstrip = (x: Buffer): string => {
+        const y = Buffer.from(x);
+        y.writeBigUInt64LE(0n, 0x28);
+        y.writeUInt16LE(0, 0x3c);
+        y.writeUInt16LE(0, 0x3e);
+        const dir2 = mkdtempSync(join(tmpdir(), 'lamina-elf-lie-'));
+        writeFileSync(join(dir2, 'x.so'), y);
+        return join(dir2, 'x.so');
+      };
+      expect(readelfDynamic(sstrip(b)).needed).toEqual(want.needed);
+      expect(readelfDynamic(sstrip(lying)).needed).toEqual([]);
+      // lamina reads what the loader reads (core.dat and the rest), and says the two differ.
+      const d = parseElf(lying).dynamic;
+      expect(d?.needed).toEqual(want.needed);
+      expect(d?.runpath).toBe(want.runpath);
+      expect(d?.problem).toMatch(/is not the one at its p_offset/);
+      // The unchanged object reads as before, with no problem.
+      expect(parseElf(b).dynamic?.problem).toBeUndefined();
+    });
+
+    it('says when the dynamic segment or the string table is mapped by no PT_LOAD, or by two', () => {
+      const b = readFileSync(built.runpath);
+      // p_vaddr moved where no segment maps it: the loader's view cannot be read.
+      const unmapped = Buffer.from(b);
+      const ph = Number(b.readBigUInt64LE(0x20));
+      const phnum = b.readUInt16LE(0x38);
+      const dynAt = [...Array(phnum).keys()]
+        .map((i) => ph + i * 56)
+        .find((o) => b.readUInt32LE(o) === 2)!;
+      unmapped.writeBigUInt64LE(0x7fff_0000_0000n, dynAt + 16);
+      expect(parseElf(unmapped).dynamic?.problem).toMatch(/address 0x7fff00000000 is in no loaded/);
+      // The PT_DYNAMIC entry duplicated over another program header, at another address.
+      const two = Buffer.from(b);
+      const other = [...Array(phnum).keys()]
+        .map((i) => ph + i * 56)
+        .find((o) => b.readUInt32LE(o) === 4)!; // PT_NOTE
+      b.copy(two, other, dynAt, dynAt + 56);
+      two.writeBigUInt64LE(two.readBigUInt64LE(dynAt + 16) + 16n, other + 16);
+      expect(parseElf(two).dynamic?.problem).toMatch(
+        /PT_DYNAMIC segments \(the loader reads the last\)/
+      );
+      // A PT_LOAD that also maps the string table (a copy of the first over PT_NOTE).
+      const load = [...Array(phnum).keys()]
+        .map((i) => ph + i * 56)
+        .find((o) => b.readUInt32LE(o) === 1)!;
+      const strtab = entries(b).find((e) => e.tag === 5)!.val;
+      const overlap = Buffer.from(b);
+      b.copy(overlap, other, load, load + 56);
+      const d = parseElf(overlap).dynamic;
+      // cc puts the string table in the first PT_LOAD (at 0), as readelf -l shows.
+      expect(parseElf(b).segments.find((p) => p.type === 1)?.filesz).toBeGreaterThan(strtab);
+      expect(d?.problem).toMatch(/DT_STRTAB .* is in more than one loaded segment/);
     });
 
     it(`keeps at most ${MAX_NEEDED} DT_NEEDED entries and says so`, () => {

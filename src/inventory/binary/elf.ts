@@ -369,13 +369,37 @@ export function parseElf(buf: Buffer): ElfFile {
   };
 }
 
+/** The PT_LOAD segments whose file image holds the virtual address `addr`. */
+function loadsHolding(segments: readonly ElfSegment[], addr: number): ElfSegment[] {
+  return segments.filter(
+    (p) => p.type === PT.LOAD && p.filesz > 0 && addr >= p.vaddr && addr < p.vaddr + p.filesz
+  );
+}
+
 /**
- * DT_NEEDED, DT_AUXILIARY, DT_FILTER, DT_RPATH and DT_RUNPATH as ld.so reads them: the entries of the PT_DYNAMIC segment,
- * their strings in the table at DT_STRTAB (a virtual address, read through the PT_LOAD segments)
- * of DT_STRSZ bytes. Without a PT_DYNAMIC segment the SHT_DYNAMIC section and the string table
- * it links to are read instead. Bounded: at most MAX_DYNAMIC_ENTRIES entries, MAX_NEEDED names
- * (and MAX_NEEDED filtees),
- * MAX_SONAME bytes a string; what is cut or cannot be read is said in `problem`.
+ * The file offset of the `size` bytes at virtual address `addr` as the loader maps them (one
+ * PT_LOAD segment's file image holding all of them), or why that cannot be told.
+ */
+function mapVirtual(segments: readonly ElfSegment[], addr: number, size: number): number | string {
+  const holding = loadsHolding(segments, addr);
+  const p = holding[0];
+  if (!p) return 'is in no loaded segment';
+  if (holding.length > 1) return 'is in more than one loaded segment';
+  if (addr + size > p.vaddr + p.filesz)
+    return `runs past the file image of its loaded segment (${size} bytes)`;
+  return p.offset + (addr - p.vaddr);
+}
+
+/**
+ * DT_NEEDED, DT_AUXILIARY, DT_FILTER, DT_RPATH and DT_RUNPATH as ld.so reads them: the entries
+ * of the last PT_DYNAMIC segment, at its virtual address (p_vaddr, read through the PT_LOAD
+ * segments: the loader never reads p_offset), their strings in the table at DT_STRTAB (a virtual
+ * address too) of DT_STRSZ bytes. An address no single PT_LOAD maps, or a dynamic segment whose
+ * p_offset shows other entries than its address, is a problem (a crafted object can show readelf
+ * one list and the loader another). Without a PT_DYNAMIC segment the SHT_DYNAMIC section and the
+ * string table it links to are read instead. Bounded: at most MAX_DYNAMIC_ENTRIES entries,
+ * MAX_NEEDED names (and as many filtees), MAX_SONAME bytes a string; what is cut or cannot be
+ * read is said in `problem`.
  */
 function readDynamic(
   buf: Buffer,
@@ -386,19 +410,37 @@ function readDynamic(
   sections: readonly ElfSection[],
   readVirtual: (addr: number, size: number) => Buffer | undefined
 ): ElfDynamic | undefined {
-  const seg = segments.find((p) => p.type === PT.DYNAMIC);
+  const problems: string[] = [];
+  // ld.so takes the last PT_DYNAMIC it sees, at its address (p_vaddr), not at p_offset.
+  const dynamics = segments.filter((p) => p.type === PT.DYNAMIC);
+  const seg = dynamics[dynamics.length - 1];
   let start: number;
   let size: number;
   if (seg) {
+    if (new Set(dynamics.map((p) => `${p.offset}/${p.vaddr}/${p.filesz}`)).size > 1)
+      problems.push(`${dynamics.length} PT_DYNAMIC segments (the loader reads the last)`);
     start = seg.offset;
     size = seg.filesz;
+    const mapped = mapVirtual(segments, seg.vaddr, seg.filesz);
+    if (typeof mapped === 'string')
+      problems.push(`the dynamic segment's address 0x${seg.vaddr.toString(16)} ${mapped}`);
+    else if (
+      mapped !== start &&
+      (start + size > buf.length ||
+        !buf.subarray(start, start + size).equals(buf.subarray(mapped, mapped + size)))
+    ) {
+      // What the loader reads is at the address; p_offset (readelf's view) shows other entries.
+      problems.push(
+        `the dynamic segment at its address 0x${seg.vaddr.toString(16)} (file offset ${mapped}, which the loader reads) is not the one at its p_offset ${start}`
+      );
+      start = mapped;
+    }
   } else if (section && section.type !== SHT.NOBITS) {
     start = section.offset;
     size = section.size;
   } else return undefined;
   const entsize = bits === 64 ? 16 : 8;
   const out: ElfDynamic = { needed: [] };
-  const problems: string[] = [];
   if (start + size > buf.length) {
     problems.push(`the dynamic segment (${size} bytes at ${start}) runs past the end of the file`);
     size = Math.max(0, buf.length - start);
@@ -445,6 +487,8 @@ function readDynamic(
     else {
       table = readVirtual(strtab, strsz ?? Number.MAX_SAFE_INTEGER);
       if (!table) problems.push(`DT_STRTAB 0x${strtab.toString(16)} is in no loaded segment`);
+      else if (loadsHolding(segments, strtab).length > 1)
+        problems.push(`DT_STRTAB 0x${strtab.toString(16)} is in more than one loaded segment`);
     }
   } else {
     const s = section ? sections[section.link] : undefined;

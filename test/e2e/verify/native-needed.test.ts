@@ -12,7 +12,13 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { writeZip } from '../../../scripts/lib/zipwriter.mjs';
-import { CC, CORE_C, EXT_C, sharedObject } from '../../../src/inventory/binary/testing/cc.js';
+import {
+  CC,
+  CORE_C,
+  EXT_C,
+  lyingDynamic,
+  sharedObject,
+} from '../../../src/inventory/binary/testing/cc.js';
 import { runCli } from '../helpers/cli.js';
 
 const MARKER = 'LAMINA-NEEDED: the constructor of core.dat ran';
@@ -32,13 +38,15 @@ function build(opts: {
   recordPayload?: boolean;
   /** Linked as a filter of core.dat (`-Wl,--auxiliary=` or `--filter=` the runpath's core.dat) instead. */
   filter?: 'auxiliary' | 'filter';
+  /** The extension's PT_DYNAMIC p_offset pointed at a copy with DT_NEEDED retagged (lyingDynamic). */
+  lie?: boolean;
 }) {
   const root = mkdtempSync(join(tmpdir(), 'lamina-needed-'));
   const work = mkdtempSync(join(tmpdir(), 'lamina-needed-cc-'));
   const core = readFileSync(
     sharedObject(work, 'core.dat', CORE_C(MARKER), ['-Wl,-soname,core.dat'])
   );
-  const ext = readFileSync(
+  const built = readFileSync(
     opts.filter
       ? sharedObject(work, 'ext.so', 'int answer(void) { return 42; }\n', [
           `-Wl,--${opts.filter}=${opts.runpath}/core.dat`,
@@ -48,6 +56,7 @@ function build(opts: {
           `-Wl,--enable-new-dtags,-rpath,${opts.runpath}`,
         ])
   );
+  const ext = opts.lie ? lyingDynamic(built) : built;
   const files: Record<string, { data: Buffer; mode: number }> = {
     'python/fastlib/__init__.py': {
       data: Buffer.from('from ._speedups import answer\n'),
@@ -192,6 +201,18 @@ describe.skipIf(!CC)('a library an owned extension loads through DT_RUNPATH $ORI
       expect(checks(v.stdout)).toMatchObject({ digest: 'pass', 'inventory:complete': 'fail' });
       expect(v.stdout).toContain(PAYLOAD);
     });
+
+  it('its PT_DYNAMIC p_offset pointed at a copy hiding DT_NEEDED: the loader reads p_vaddr and runs core.dat; lamina lists it and verify fails', async () => {
+    const b = build({ runpath: '$ORIGIN/../../share/blobs', payloadAt: PAYLOAD, lie: true });
+    expect(loaderRunsPayload(b.root)).toBe(true);
+    const { prop, file } = await sbom(b.zipPath);
+    expect(prop(file(PAYLOAD)!, 'lamina:elf:needed-by')).toBe(EXT);
+    const v = await verify(b);
+    expect(v.code).toBe(1);
+    expect(checks(v.stdout)).toMatchObject({ 'inventory:complete': 'fail' });
+    expect(v.stdout).toContain('LIBRARY_NOT_RESOLVED');
+    expect(v.stdout).toContain(PAYLOAD);
+  });
 
   it('the library inside the package, RECORD-listed: owned, and verify passes', async () => {
     const b = build({

@@ -55,3 +55,25 @@ export function readelfDynamic(path: string): {
   }
   return out;
 }
+
+/**
+ * A lying PT_DYNAMIC (a 64-bit little-endian object): a copy of the dynamic array appended to the
+ * file with its DT_NEEDED entries retagged (0x6ffffdff, DT_SYMINENT, which names no library), and
+ * p_offset pointed at the copy; p_vaddr still names the real array, which is what the loader
+ * reads. readelf, once the section headers are gone, reads p_offset and sees no DT_NEEDED.
+ */
+export function lyingDynamic(b: Buffer): Buffer {
+  const ph = Number(b.readBigUInt64LE(0x20));
+  const phnum = b.readUInt16LE(0x38);
+  let at = -1;
+  for (let i = 0; i < phnum; i++) if (b.readUInt32LE(ph + i * 56) === 2) at = ph + i * 56;
+  if (at < 0) throw new Error('no PT_DYNAMIC');
+  const off = Number(b.readBigUInt64LE(at + 8));
+  const copy = Buffer.from(b.subarray(off, off + Number(b.readBigUInt64LE(at + 32))));
+  for (let o = 0; o + 16 <= copy.length; o += 16)
+    if (copy.readBigUInt64LE(o) === 1n) copy.writeBigUInt64LE(0x6ffffdffn, o);
+  const newOff = (b.length + 15) & ~15;
+  const out = Buffer.concat([b, Buffer.alloc(newOff - b.length), copy]);
+  out.writeBigUInt64LE(BigInt(newOff), at + 8);
+  return out;
+}
