@@ -40,6 +40,7 @@ export type FindingCode =
   | 'RECORD_FILE_MISSING'
   /** A module file in a package directory a distribution's RECORD claims, which its RECORD does not list: error. */
   | 'RECORD_FILE_UNLISTED'
+  /** An archive not opened (too deep, too large, not a zip), or what a class path jar makes the JVM open and lamina does not follow (a JarIndex, a Class-Path past its bounds): error. */
   | 'NESTED_ARCHIVE_REFUSED'
   /** A binary too large to read into memory: hashed, but not searched for Go/Rust build info. */
   | 'BINARY_NOT_INSPECTED'

@@ -441,6 +441,28 @@ describe('Class-Path of a class path jar', () => {
     expect(listed.properties['java:class-path-of']).toBeUndefined();
   });
 
+  it('a class path jar holding a JarIndex (META-INF/INDEX.LIST) is an error; one off the class path is not', async () => {
+    const index = {
+      name: 'META-INF/INDEX.LIST',
+      data: 'JarIndex-Version: 1.0\n\naaa-core-1.0.jar\ncom\n\nevil.dat#.jar\nevil\n\n',
+    };
+    const src = new MemorySource('l', {
+      [`${LIB}/aaa-core-1.0.jar`]: jar(undefined, pom('aaa-core'), index),
+      [`${LIB}/evil.dat`]: jar(undefined),
+      // Reached through a Class-Path, in another case, with no manifest of its own.
+      [`${LIB}/bbb-1.0.jar`]: jar('../../share/ccc-1.0.jar', pom('bbb')),
+      'share/ccc-1.0.jar': writeZip([{ name: 'meta-inf/index.list', data: index.data }]),
+      // Not on the class path: the runtime never opens it, nor its index.
+      'share/other-1.0.jar': jar(undefined, pom('other'), index),
+    });
+    const { findings } = await runCataloger(javaCataloger, src);
+    expect(codes(findings)).toEqual([
+      ['NESTED_ARCHIVE_REFUSED', 'error', `${LIB}/aaa-core-1.0.jar!/META-INF/INDEX.LIST`],
+      ['NESTED_ARCHIVE_REFUSED', 'error', 'share/ccc-1.0.jar!/meta-inf/index.list'],
+    ]);
+    expect(findings[0]?.message).toMatch(/JarIndex .* Java 8 to 17 opens the jars it names/);
+  });
+
   it('a chain longer than it follows is reported, not walked', async () => {
     const files: Record<string, Buffer> = {
       [`${LIB}/aaa-core-1.0.jar`]: jar('c0.bin', pom('aaa-core')),

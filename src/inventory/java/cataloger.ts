@@ -50,7 +50,7 @@ export const javaCataloger: Cataloger = {
       const archive: ReadArchive = { display: entry.path };
       read.set(realPathOf(ctx, entry.path), archive);
       try {
-        archive.pkg = await catalogTopLevel(ctx, entry, out, (m) => (archive.manifest = m));
+        archive.pkg = await catalogTopLevel(ctx, entry, out, archive);
       } catch (err) {
         out.findings.push(parseErrorFinding(NAME, entry.path, err));
       }
@@ -96,6 +96,8 @@ interface ArchiveRef {
   depth: number;
   /** Told the manifest's `Class-Path` value, when it has one, or why the manifest was not read. */
   onClassPath?: (manifest: ManifestClassPath) => void;
+  /** Told the path of the archive's JarIndex (`META-INF/INDEX.LIST`), when it has one. */
+  onJarIndex?: (entry: string) => void;
 }
 
 /** A manifest's `Class-Path` value, or the error that kept lamina from reading the manifest. */
@@ -105,11 +107,18 @@ async function catalogTopLevel(
   ctx: CatalogContext,
   entry: FileEntry,
   out: CatalogResult,
-  onClassPath: (manifest: ManifestClassPath) => void
+  archive: ReadArchive
 ): Promise<Package | undefined> {
   const pkg = await catalogArchive(
     ctx,
-    { holder: ctx.source, entry, display: entry.path, depth: ctx.depth + 1, onClassPath },
+    {
+      holder: ctx.source,
+      entry,
+      display: entry.path,
+      depth: ctx.depth + 1,
+      onClassPath: (m) => (archive.manifest = m),
+      onJarIndex: (e) => (archive.jarIndex = e),
+    },
     out
   );
   if (pkg) pkg.owns.push(entry.path);
@@ -122,6 +131,8 @@ interface ReadArchive {
   display: string;
   pkg?: Package;
   manifest?: ManifestClassPath;
+  /** Its JarIndex entry (`META-INF/INDEX.LIST`), when it has one. */
+  jarIndex?: string;
   /** On the class path by the runtime's own listing (`/opt/java/lib/*.jar`). */
   listed?: boolean;
   /** The jar whose Class-Path first named it, when it is on the class path only by that. */
@@ -186,9 +197,22 @@ async function followClassPaths(
       }
   }
   let followed = 0;
+  const indexed = new Set<ReadArchive>();
   for (let q = 0; q < queue.length; q++) {
     const { url, archive, depth } = queue[q]!;
     const where = `${archive.display}!/META-INF/MANIFEST.MF`;
+    // A JarIndex makes the URLClassLoader of Java 8 to 17 open the jars it lists (each relative to
+    // this jar, whatever its name: `evil.dat#.jar` opens evil.dat) to find a class or resource in
+    // a package it maps to them; lamina does not follow it.
+    if (archive.jarIndex !== undefined && !indexed.has(archive)) {
+      indexed.add(archive);
+      out.findings.push(
+        refused(
+          `${archive.display}!/${archive.jarIndex}`,
+          `${NAME}: ${archive.display} is on the class path and holds a JarIndex (${archive.jarIndex}): the URLClassLoader of Java 8 to 17 opens the jars it names, which lamina does not follow`
+        )
+      );
+    }
     if (archive.manifest === undefined) continue;
     if ('error' in archive.manifest) {
       out.findings.push(
@@ -274,6 +298,7 @@ async function followClassPaths(
               display: r.path,
               depth: ctx.depth + 1,
               onClassPath: (m) => (opened.manifest = m),
+              onJarIndex: (e) => (opened.jarIndex = e),
             },
             out
           );
@@ -299,7 +324,7 @@ async function followClassPaths(
       if (found.pkg && archive.pkg && found.pkg !== archive.pkg)
         if (!archive.pkg.dependsOn.includes(found.pkg.id)) archive.pkg.dependsOn.push(found.pkg.id);
       if (depth + 1 >= MAX_CLASS_PATH_DEPTH) {
-        if (found.manifest !== undefined)
+        if (found.manifest !== undefined || found.jarIndex !== undefined)
           out.findings.push(
             refused(
               `${found.display}!/META-INF/MANIFEST.MF`,
@@ -380,6 +405,10 @@ async function catalogArchive(
   try {
     for (const f of zip.findings)
       out.findings.push({ ...f, path: f.path === undefined ? display : `${display}!/${f.path}` });
+    if (ref.onJarIndex) {
+      const index = jarIndexEntry(zip);
+      if (index !== undefined) ref.onJarIndex(index);
+    }
     const main = await identify(ctx, zip, display, entry.path, out, ref.onClassPath);
     main.hashes = { ...hashes };
     const ext = /\.([A-Za-z]+)$/.exec(entry.path)?.[1]?.toLowerCase();
@@ -489,6 +518,16 @@ async function identify(
  */
 function manifestEntry(zip: FileSource): string | undefined {
   const exact = 'META-INF/MANIFEST.MF';
+  if (zip.get(exact)?.kind === 'file') return exact;
+  return zip.entries().find((e) => e.kind === 'file' && e.path.toUpperCase() === exact)?.path;
+}
+
+/**
+ * The JarIndex entry: `META-INF/INDEX.LIST` (what `JarIndex.getJarIndex` opens), else one named
+ * so in another case (read as one too, to be safe).
+ */
+function jarIndexEntry(zip: FileSource): string | undefined {
+  const exact = 'META-INF/INDEX.LIST';
   if (zip.get(exact)?.kind === 'file') return exact;
   return zip.entries().find((e) => e.kind === 'file' && e.path.toUpperCase() === exact)?.path;
 }

@@ -129,3 +129,74 @@ describe.skipIf(!hasJavac)('a jar whose Class-Path loads a file lamina never ope
     expect(complete?.detail).toContain('METADATA_INCOMPLETE share/fonts/font.dat');
   });
 });
+
+/**
+ * A JarIndex (META-INF/INDEX.LIST) in a class path jar: the URLClassLoader of Java 8 to 17 opens
+ * the jars it maps a package to, relative to that jar, and `evil.dat#.jar` (a line must end in
+ * `.jar`; the fragment is dropped) opens java/lib/evil.dat, which the runtime's `*.jar` listing
+ * never names. lamina does not follow the index: the jar is an error naming it.
+ */
+describe.skipIf(!hasJavac)(
+  'a class path jar whose JarIndex names a file lamina never opened',
+  () => {
+    const zip = join(tmp, 'jar-index.zip');
+    const layer = join(tmp, 'jar-index', 'opt');
+
+    beforeAll(() => {
+      const index =
+        'JarIndex-Version: 1.0\n\naaa-app-1.0.jar\napp\n\nevil.dat#.jar\ncom/example\n\n';
+      const files: Record<string, Buffer> = {
+        'java/lib/aaa-app-1.0.jar': writeZip([
+          { name: 'META-INF/MANIFEST.MF', data: 'Manifest-Version: 1.0\r\n\r\n' },
+          { name: 'META-INF/INDEX.LIST', data: index },
+          {
+            name: 'META-INF/maven/com.example/aaa-app/pom.properties',
+            data: 'groupId=com.example\nartifactId=aaa-app\nversion=1.0\n',
+          },
+        ]),
+        'java/lib/zzz-greeter-1.0.jar': jar(
+          greeter('the greeter lamina read'),
+          'Bundle-License: Apache-2.0\r\n',
+          'zzz-greeter'
+        ),
+        'java/lib/evil.dat': jar(greeter('LAMINA-JAR-INDEX: code no package named'), ''),
+      };
+      writeFileSync(zip, writeZip(Object.entries(files).map(([name, data]) => ({ name, data }))));
+      for (const [name, data] of Object.entries(files)) {
+        mkdirSync(dirname(join(layer, name)), { recursive: true });
+        writeFileSync(join(layer, name), data);
+      }
+    }, 120_000);
+
+    it('the JVM (Java 17 here) loads the Greeter from evil.dat, which the index names', () => {
+      const version = spawnSync('java', ['-version'], { encoding: 'utf8' }).stderr;
+      const major = Number(/version "(?:1\.)?(\d+)/.exec(version)?.[1]);
+      const classes = join(tmp, 'handler-index');
+      mkdirSync(classes, { recursive: true });
+      writeFileSync(join(classes, 'Handler.java'), HANDLER);
+      const javac = spawnSync('javac', ['-d', classes, join(classes, 'Handler.java')], {
+        encoding: 'utf8',
+      });
+      expect(javac.status, javac.stderr).toBe(0);
+      const r = spawnSync('java', ['-cp', classes, 'Handler', layer], { encoding: 'utf8' });
+      // JarIndex support was removed in Java 18.
+      expect(r.stdout.trim()).toBe(
+        major <= 17 ? 'LAMINA-JAR-INDEX: code no package named' : 'the greeter lamina read'
+      );
+    });
+
+    it('lamina verify with an inventory policy fails inventory:complete, naming the index', () => {
+      const r = spawnCli([
+        ...['verify', zip, '--layer-name', 'platform-x', '--format', 'json'],
+        ...['--policy', POLICY],
+      ]);
+      expect(r.code).toBe(1);
+      const checks = (JSON.parse(r.stdout) as { verdicts: Verdict[] }).verdicts[0]!.checks;
+      const complete = checks.find((c) => c.id === 'inventory:complete');
+      expect(complete?.outcome).toBe('fail');
+      expect(complete?.detail).toContain(
+        'NESTED_ARCHIVE_REFUSED java/lib/aaa-app-1.0.jar!/META-INF/INDEX.LIST'
+      );
+    });
+  }
+);
