@@ -32,6 +32,37 @@ public class Handler { public static void main(String[] a) throws Exception {
   System.out.println(cl.loadClass("com.example.Greeter").getMethod("greet").invoke(null)); } }
 `;
 
+/** Write `files` as the layer zip `zip` and, extracted, under `layer` (the JVM's /opt). */
+function writeLayer(zip: string, layer: string, files: Record<string, Buffer>): void {
+  writeFileSync(zip, writeZip(Object.entries(files).map(([name, data]) => ({ name, data }))));
+  for (const [name, data] of Object.entries(files)) {
+    mkdirSync(dirname(join(layer, name)), { recursive: true });
+    writeFileSync(join(layer, name), data);
+  }
+}
+
+/** Compile the handler into `tmp/<name>` and run it over the extracted `layer`: what it prints. */
+function runHandler(name: string, layer: string): string {
+  const classes = join(tmp, name);
+  mkdirSync(classes, { recursive: true });
+  writeFileSync(join(classes, 'Handler.java'), HANDLER);
+  const javac = spawnSync('javac', ['-d', classes, join(classes, 'Handler.java')], {
+    encoding: 'utf8',
+  });
+  expect(javac.status, javac.stderr).toBe(0);
+  return spawnSync('java', ['-cp', classes, 'Handler', layer], { encoding: 'utf8' }).stdout.trim();
+}
+
+/** `lamina verify` of `zip` against the inventory policy: its inventory:complete check. */
+function verifyComplete(zip: string) {
+  const r = spawnCli([
+    ...['verify', zip, '--layer-name', 'platform-x', '--format', 'json'],
+    ...['--policy', POLICY],
+  ]);
+  const checks = (JSON.parse(r.stdout) as { verdicts: Verdict[] }).verdicts[0]!.checks;
+  return { code: r.code, complete: checks.find((c) => c.id === 'inventory:complete') };
+}
+
 /** com/example/Greeter.class whose greet() returns `says`, compiled into its own directory. */
 function greeter(says: string): Buffer {
   const dir = join(tmp, 'greeter', String(says.length) + says.replace(/\W/g, ''));
@@ -83,23 +114,11 @@ describe.skipIf(!hasJavac)('a jar whose Class-Path loads a file lamina never ope
       ),
       'share/fonts/font.dat': jar(greeter('LAMINA-CLASS-PATH: code no package named'), ''),
     };
-    writeFileSync(zip, writeZip(Object.entries(files).map(([name, data]) => ({ name, data }))));
-    for (const [name, data] of Object.entries(files)) {
-      mkdirSync(dirname(join(layer, name)), { recursive: true });
-      writeFileSync(join(layer, name), data);
-    }
+    writeLayer(zip, layer, files);
   }, 120_000);
 
   it('the JVM loads the Greeter from font.dat, not from the jars in java/lib', () => {
-    const classes = join(tmp, 'handler');
-    mkdirSync(classes, { recursive: true });
-    writeFileSync(join(classes, 'Handler.java'), HANDLER);
-    const javac = spawnSync('javac', ['-d', classes, join(classes, 'Handler.java')], {
-      encoding: 'utf8',
-    });
-    expect(javac.status, javac.stderr).toBe(0);
-    const r = spawnSync('java', ['-cp', classes, 'Handler', layer], { encoding: 'utf8' });
-    expect(r.stdout.trim()).toBe('LAMINA-CLASS-PATH: code no package named');
+    expect(runHandler('handler', layer)).toBe('LAMINA-CLASS-PATH: code no package named');
   });
 
   it('lamina sbom records font.dat as the jar it is, under its own path', () => {
@@ -118,13 +137,8 @@ describe.skipIf(!hasJavac)('a jar whose Class-Path loads a file lamina never ope
   });
 
   it('lamina verify with an inventory policy fails inventory:complete, naming it', () => {
-    const r = spawnCli([
-      ...['verify', zip, '--layer-name', 'platform-x', '--format', 'json'],
-      ...['--policy', POLICY],
-    ]);
-    expect(r.code).toBe(1);
-    const checks = (JSON.parse(r.stdout) as { verdicts: Verdict[] }).verdicts[0]!.checks;
-    const complete = checks.find((c) => c.id === 'inventory:complete');
+    const { code, complete } = verifyComplete(zip);
+    expect(code).toBe(1);
     expect(complete?.outcome).toBe('fail');
     expect(complete?.detail).toContain('METADATA_INCOMPLETE share/fonts/font.dat');
   });
@@ -161,38 +175,21 @@ describe.skipIf(!hasJavac)(
         ),
         'java/lib/evil.dat': jar(greeter('LAMINA-JAR-INDEX: code no package named'), ''),
       };
-      writeFileSync(zip, writeZip(Object.entries(files).map(([name, data]) => ({ name, data }))));
-      for (const [name, data] of Object.entries(files)) {
-        mkdirSync(dirname(join(layer, name)), { recursive: true });
-        writeFileSync(join(layer, name), data);
-      }
+      writeLayer(zip, layer, files);
     }, 120_000);
 
     it('the JVM (Java 17 here) loads the Greeter from evil.dat, which the index names', () => {
       const version = spawnSync('java', ['-version'], { encoding: 'utf8' }).stderr;
       const major = Number(/version "(?:1\.)?(\d+)/.exec(version)?.[1]);
-      const classes = join(tmp, 'handler-index');
-      mkdirSync(classes, { recursive: true });
-      writeFileSync(join(classes, 'Handler.java'), HANDLER);
-      const javac = spawnSync('javac', ['-d', classes, join(classes, 'Handler.java')], {
-        encoding: 'utf8',
-      });
-      expect(javac.status, javac.stderr).toBe(0);
-      const r = spawnSync('java', ['-cp', classes, 'Handler', layer], { encoding: 'utf8' });
       // JarIndex support was removed in Java 18.
-      expect(r.stdout.trim()).toBe(
+      expect(runHandler('handler-index', layer)).toBe(
         major <= 17 ? 'LAMINA-JAR-INDEX: code no package named' : 'the greeter lamina read'
       );
     });
 
     it('lamina verify with an inventory policy fails inventory:complete, naming the index', () => {
-      const r = spawnCli([
-        ...['verify', zip, '--layer-name', 'platform-x', '--format', 'json'],
-        ...['--policy', POLICY],
-      ]);
-      expect(r.code).toBe(1);
-      const checks = (JSON.parse(r.stdout) as { verdicts: Verdict[] }).verdicts[0]!.checks;
-      const complete = checks.find((c) => c.id === 'inventory:complete');
+      const { code, complete } = verifyComplete(zip);
+      expect(code).toBe(1);
       expect(complete?.outcome).toBe('fail');
       expect(complete?.detail).toContain(
         'NESTED_ARCHIVE_REFUSED java/lib/aaa-app-1.0.jar!/META-INF/INDEX.LIST'
