@@ -33,6 +33,20 @@ describe('scanOpensslConfig', () => {
     });
   });
 
+  it('reads escapes and continuations as OpenSSL does: an escaped # is no comment, an escaped \\ no continuation', () => {
+    const text = [
+      'module = /usr/share/misc/a\\#b.dat',
+      'x = a\\\\',
+      'module = /usr/share/misc/next.so',
+      'y = b\\',
+      'module = /not-a-directive.so',
+    ].join('\n');
+    expect(scanOpensslConfig(text).loads).toEqual([
+      '/usr/share/misc/a#b.dat',
+      '/usr/share/misc/next.so',
+    ]);
+  });
+
   it('a configuration with nothing to load loads nothing', () => {
     expect(scanOpensslConfig('[req]\ndefault_bits = 2048\nmodules = x\n')).toEqual({
       loads: [],

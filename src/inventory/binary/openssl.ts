@@ -32,19 +32,18 @@ const LOAD_KEY = /^(?:module|dynamic_path)$/i;
 
 /**
  * Scan the text of an OpenSSL configuration file as its parser reads it: `#` starting a comment
- * anywhere outside quotes, a trailing `\` continuing a line, `name = value`, `.include [=] path`.
- * Quotes around a value are dropped; a value holding `$` (a variable OpenSSL expands) is
- * unresolved.
+ * anywhere outside quotes, `\` escaping the next character (a trailing one continuing the line),
+ * `name = value`, `.include [=] path`. Quotes around a value are dropped; a value holding `$` (a
+ * variable OpenSSL expands) is unresolved.
  */
 export function scanOpensslConfig(text: string): OpensslConfigScan {
   const out: OpensslConfigScan = { loads: [], includes: [], unresolved: [] };
-  const lines = text.replace(/\\\r?\n/g, '').split(/\r?\n/);
-  for (const raw of lines) {
+  for (const raw of logicalLines(text)) {
     const line = withoutComment(raw).trim();
     if (line === '' || line.startsWith('[')) continue;
     const inc = /^\.include\s*(?:=\s*)?(.*)$/i.exec(line);
     if (inc) {
-      const path = unquote(inc[1]!.trim());
+      const path = unescape(unquote(inc[1]!.trim()));
       (path.includes('$') ? out.unresolved : out.includes).push(path);
       continue;
     }
@@ -53,24 +52,53 @@ export function scanOpensslConfig(text: string): OpensslConfigScan {
     const key = line.slice(0, eq).trim();
     // `section.module` (an explicit section prefix) names the same setting.
     if (!LOAD_KEY.test(key.slice(key.lastIndexOf('.') + 1))) continue;
-    const value = unquote(line.slice(eq + 1).trim());
+    const value = unescape(unquote(line.slice(eq + 1).trim()));
     if (value === '') continue;
     (value.includes('$') ? out.unresolved : out.loads).push(value);
   }
   return out;
 }
 
-/** The line up to its first `#` outside quotes (OpenSSL's comment, wherever it starts). */
+/**
+ * The file's lines with continuations joined: a line ending in an odd number of `\` continues
+ * on the next (an even number is escaped backslashes, and the line ends there).
+ */
+function logicalLines(text: string): string[] {
+  const out: string[] = [];
+  let pending = '';
+  for (const physical of text.split(/\r?\n/)) {
+    const trailing = /\\*$/.exec(physical)![0].length;
+    if (trailing % 2 === 1) {
+      pending += physical.slice(0, -1);
+      continue;
+    }
+    out.push(pending + physical);
+    pending = '';
+  }
+  if (pending !== '') out.push(pending);
+  return out;
+}
+
+/**
+ * The line up to its first `#` outside quotes and not escaped by `\` (OpenSSL's comment,
+ * wherever it starts).
+ */
 function withoutComment(line: string): string {
   let quote = '';
   for (let i = 0; i < line.length; i++) {
     const c = line[i]!;
-    if (quote !== '') {
+    if (c === '\\') i += 1;
+    else if (quote !== '') {
       if (c === quote) quote = '';
     } else if (c === '"' || c === "'") quote = c;
     else if (c === '#') return line.slice(0, i);
   }
   return line;
+}
+
+/** `\x` is `x` to OpenSSL's parser (`a\#b.dat` names `a#b.dat`). */
+function unescape(v: string): string {
+  return v.replace(/\\(.)/g, '$1');
 }
 
 function unquote(v: string): string {
