@@ -9,11 +9,13 @@ import { loaderReason } from '../model/function-environment.js';
 import { LOADED_BY_LOADER } from './binary/preload.js';
 
 /**
- * Loader variables whose effect the catalogers already cover: every executable and every file
- * named like a library is read wherever it is (so `PATH` and `LD_LIBRARY_PATH` find nothing
- * unread), and the objects `LD_PRELOAD` and `LD_AUDIT` name are read whatever their name or mode.
+ * Search paths whose effect the catalogers already cover: every executable and every file named
+ * like a library is read wherever it is, so `PATH` and `LD_LIBRARY_PATH` find nothing unread.
  */
-const COVERED: ReadonlySet<string> = new Set(['PATH', 'LD_LIBRARY_PATH', ...LOADED_BY_LOADER]);
+const SEARCH_PATHS: ReadonlySet<string> = new Set(['PATH', 'LD_LIBRARY_PATH']);
+
+/** In `Env`, the search paths and the objects `LD_PRELOAD` and `LD_AUDIT` name, which are read. */
+const COVERED: ReadonlySet<string> = new Set([...SEARCH_PATHS, ...LOADED_BY_LOADER]);
 
 /**
  * One `ENV_LOADER` error per variable of `env` (`NAME=value` strings, as the image config lists
@@ -70,8 +72,7 @@ export function configArgFindings(config: {
     for (const m of arg.matchAll(/(?:^|[\s;&|(`'"])([A-Za-z_][A-Za-z0-9_%]*)=/g)) {
       const name = m[1]!;
       const why = loaderReason(name);
-      if (why !== undefined && name !== 'PATH' && name !== 'LD_LIBRARY_PATH')
-        report(name, `sets ${name} (${why})`, arg);
+      if (why !== undefined && !SEARCH_PATHS.has(name)) report(name, `sets ${name} (${why})`, arg);
     }
     for (const word of arg.split(/\s+/)) {
       const flag = LOADER_FLAG.exec(word)?.[0];

@@ -197,17 +197,15 @@ async function imageLoaded(
   if (ctx.root !== 'image') return { paths: new Set(), findings };
   const names = [...(ctx.loaded ?? [])];
   if (ctx.source.get(LD_SO_PRELOAD)?.kind === 'file') {
-    try {
-      const text = await ctx.source.read(LD_SO_PRELOAD, ctx.limits.maxFileSize);
-      names.push(...splitPreloadList(text.toString('latin1')));
-    } catch (err) {
+    const got = await readConfig(ctx, LD_SO_PRELOAD, ctx.limits.maxFileSize);
+    if (got.ok) names.push(...splitPreloadList(got.buf.toString('latin1')));
+    else
       findings.push({
         code: 'READ_ERROR',
         severity: 'error',
         path: LD_SO_PRELOAD,
-        message: `${BINARY_CATALOGER}: could not read ${LD_SO_PRELOAD}, which names what the loader preloads into every process: ${err instanceof Error ? err.message : String(err)}`,
+        message: `${BINARY_CATALOGER}: could not read ${LD_SO_PRELOAD}, which names what the loader preloads into every process: ${got.why}`,
       });
-    }
   }
   const cache = await ldCacheTargets(ctx);
   names.push(...cache.paths);
@@ -224,6 +222,27 @@ async function imageLoaded(
       message: `${BINARY_CATALOGER}: the loader is told to load ${JSON.stringify(name)} into every process, a path it takes from the working directory or expands by the machine ($LIB, $PLATFORM, $ORIGIN): lamina cannot tell which file that is`,
     });
   return { paths, findings };
+}
+
+/**
+ * A configuration file of the loader or OpenSSL, read to at most `max` bytes; or why not (too
+ * large, unreadable), for the caller's error finding: what it says to load is then unknown.
+ */
+async function readConfig(
+  ctx: CatalogContext,
+  path: string,
+  max: number
+): Promise<{ ok: true; buf: Buffer } | { ok: false; why: string }> {
+  const size = ctx.source.get(path)?.size ?? 0;
+  if (size > max) return { ok: false, why: `${size} bytes, over the ${max} lamina reads` };
+  try {
+    return { ok: true, buf: await ctx.source.read(path, max) };
+  } catch (err) {
+    return {
+      ok: false,
+      why: `it could not be read (${err instanceof Error ? err.message : String(err)})`,
+    };
+  }
 }
 
 /**
@@ -265,18 +284,12 @@ async function opensslTargets(
       continue;
     }
     if (entry?.kind !== 'file') continue;
-    if (entry.size > MAX_OPENSSL_CONFIG_SIZE) {
-      unseen(path, `${entry.size} bytes, over the ${MAX_OPENSSL_CONFIG_SIZE} lamina reads`);
+    const got = await readConfig(ctx, path, MAX_OPENSSL_CONFIG_SIZE);
+    if (!got.ok) {
+      unseen(path, got.why);
       continue;
     }
-    let text: string;
-    try {
-      text = (await ctx.source.read(path, MAX_OPENSSL_CONFIG_SIZE)).toString('latin1');
-    } catch (err) {
-      unseen(path, `it could not be read (${err instanceof Error ? err.message : String(err)})`);
-      continue;
-    }
-    const scan = scanOpensslConfig(text);
+    const scan = scanOpensslConfig(got.buf.toString('latin1'));
     paths.push(...scan.loads);
     for (const v of scan.unresolved) unseen(path, `${JSON.stringify(v)} is expanded by OpenSSL`);
     for (const inc of scan.includes) {
@@ -306,21 +319,9 @@ async function ldCacheTargets(
       { code, severity: 'error', path: LD_SO_CACHE, message: `${BINARY_CATALOGER}: ${message}` },
     ] satisfies Finding[],
   });
-  if (entry.size > MAX_LD_CACHE_SIZE)
-    return unseen(
-      'READ_ERROR',
-      `did not read ${what}: ${entry.size} bytes, over the ${MAX_LD_CACHE_SIZE} lamina reads`
-    );
-  let buf: Buffer;
-  try {
-    buf = await ctx.source.read(LD_SO_CACHE, MAX_LD_CACHE_SIZE);
-  } catch (err) {
-    return unseen(
-      'READ_ERROR',
-      `could not read ${what}: ${err instanceof Error ? err.message : String(err)}`
-    );
-  }
-  const parsed = parseLdCache(buf);
+  const got = await readConfig(ctx, LD_SO_CACHE, MAX_LD_CACHE_SIZE);
+  if (!got.ok) return unseen('READ_ERROR', `did not read ${what}: ${got.why}`);
+  const parsed = parseLdCache(got.buf);
   if (!parsed.ok) return unseen('PARSE_ERROR', `could not parse ${what}: ${parsed.error}`);
   return { paths: parsed.entries.map((e) => e.path), findings: [] };
 }

@@ -9,6 +9,20 @@ import type { TarEntry } from '../../../scripts/lib/tarwriter.mjs';
 import type { Verdict } from '../../../src/verify/verdict.js';
 import { runCli } from './cli.js';
 
+/** Tar entries of a layer: a directory, a file (0644 unless said), a whiteout, a symlink. */
+export const dir = (name: string): TarEntry => ({ name: `${name}/`, type: 'dir' });
+export const file = (name: string, data: string | Buffer, mode = 0o644): TarEntry => ({
+  name,
+  data,
+  mode,
+});
+export const wh = (name: string): TarEntry => ({ name, data: '' });
+export const link = (name: string, linkname: string): TarEntry => ({
+  name,
+  type: 'symlink',
+  linkname,
+});
+
 let n = 0;
 
 /**

@@ -19,7 +19,14 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { TarEntry } from '../../../scripts/lib/tarwriter.mjs';
 import { buildElf } from '../../../src/inventory/binary/testing/elf-builder.js';
 import { runCli } from '../helpers/cli.js';
-import { verifyImageRef, writeImageLayout, writeInventoryPolicy } from '../helpers/images.js';
+import {
+  dir,
+  file,
+  verifyImageRef,
+  wh,
+  writeImageLayout,
+  writeInventoryPolicy,
+} from '../helpers/images.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'lamina-e2e-hardlinks-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -27,19 +34,12 @@ afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 const ELF = buildElf({ type: 2, sections: [{ name: '.text', data: Buffer.from('a tool') }] }).buf;
 const md5 = (b: Buffer): string => createHash('md5').update(b).digest('hex');
 
-const dir = (name: string): TarEntry => ({ name: `${name}/`, type: 'dir' });
-const file = (name: string, data: string | Buffer, mode = 0o644): TarEntry => ({
-  name,
-  data,
-  mode,
-});
 const hardlink = (name: string, linkname: string, mode: number): TarEntry => ({
   name,
   type: 'hardlink',
   linkname,
   mode,
 });
-const wh = (name: string): TarEntry => ({ name, data: '' });
 
 const BLOB = 'usr/share/misc/blob';
 const TOOL = 'usr/local/bin/tool';

@@ -13,20 +13,20 @@ import type { TarEntry } from '../../../scripts/lib/tarwriter.mjs';
 import { buildElf } from '../../../src/inventory/binary/testing/elf-builder.js';
 import { writeNewCache } from '../../../src/inventory/binary/testing/ldcache-writer.js';
 import { REPO_ROOT } from '../helpers/cli.js';
-import { verifyImageRef, writeImageLayout, writeInventoryPolicy } from '../helpers/images.js';
+import {
+  dir,
+  file,
+  link,
+  verifyImageRef,
+  writeImageLayout,
+  writeInventoryPolicy,
+} from '../helpers/images.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'lamina-e2e-ldcache-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 const elf = (type: number, text: string): Buffer =>
   buildElf({ type, sections: [{ name: '.text', data: Buffer.from(text) }] }).buf;
-const dir = (name: string): TarEntry => ({ name: `${name}/`, type: 'dir' });
-const file = (name: string, data: string | Buffer, mode = 0o644): TarEntry => ({
-  name,
-  data,
-  mode,
-});
-const link = (name: string, linkname: string): TarEntry => ({ name, type: 'symlink', linkname });
 
 /** A cache the real ldconfig wrote (scripts/fixtures-ldcache.mjs): libz, libacl, libattr. */
 const REAL_CACHE = readFileSync(join(REPO_ROOT, 'testdata/sources/ldcache/new.cache'));

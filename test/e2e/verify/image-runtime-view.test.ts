@@ -27,7 +27,15 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { TarEntry } from '../../../scripts/lib/tarwriter.mjs';
 import { buildElf } from '../../../src/inventory/binary/testing/elf-builder.js';
-import { verifyImageRef, writeImageLayout, writeInventoryPolicy } from '../helpers/images.js';
+import {
+  dir,
+  file,
+  link,
+  verifyImageRef,
+  wh,
+  writeImageLayout,
+  writeInventoryPolicy,
+} from '../helpers/images.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'lamina-e2e-symlink-layers-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -39,14 +47,6 @@ const NETCAT = elf('netcat: the denied program');
 const BENIGN = elf('a program the policy allows');
 const md5 = (b: Buffer): string => createHash('md5').update(b).digest('hex');
 
-const dir = (name: string): TarEntry => ({ name: `${name}/`, type: 'dir' });
-const file = (name: string, data: string | Buffer, mode = 0o644): TarEntry => ({
-  name,
-  data,
-  mode,
-});
-const wh = (name: string): TarEntry => ({ name, data: '' });
-const link = (name: string, linkname: string): TarEntry => ({ name, type: 'symlink', linkname });
 const DPKG = [dir('var'), dir('var/lib'), dir('var/lib/dpkg'), dir('var/lib/dpkg/info')];
 
 /** A dpkg database where `pkg` installed /usr/bin/nc with `content`. */
