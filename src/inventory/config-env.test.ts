@@ -76,6 +76,17 @@ describe('configArgFindings', () => {
     ).toHaveLength(1);
   });
 
+  it("reports Node's and Ruby's -r, and no other program's", () => {
+    for (const entrypoint of [
+      ['node', '-r', '/usr/share/doc/x/readme.js', 'app.js'],
+      ['/var/lang/bin/node', '-r', '/x.js'],
+      ['sh', '-c', 'exec node -r /x.js /var/runtime/index.mjs'],
+      ['ruby', '-r', '/x.rb', 'app.rb'],
+    ])
+      expect(configArgFindings({ entrypoint }).map((f) => f.path)).toEqual(['-r']);
+    expect(configArgFindings({ entrypoint: ['/usr/bin/app', '-r', '5'] })).toEqual([]);
+  });
+
   it("reports nothing for AWS base images' entry points and ordinary options", () => {
     expect(
       configArgFindings({

@@ -50,7 +50,8 @@ const LOADER_FLAG =
  * loader variable assigned in an argument (`/usr/bin/env NODE_OPTIONS=--require /x.js …`,
  * `sh -c "export LD_PRELOAD=…; exec …"`: `LD_PRELOAD` and `LD_AUDIT` too, whose targets lamina
  * reads only from `Env`), and an interpreter flag that loads a file (`node --require /x.js`,
- * `java -javaagent:/x.jar`). The finding's path is the variable's name, or the flag.
+ * `node -r /x.js`, `java -javaagent:/x.jar`). The finding's path is the variable's name, or the
+ * flag.
  */
 export function configArgFindings(config: {
   entrypoint?: readonly string[];
@@ -68,14 +69,17 @@ export function configArgFindings(config: {
       message: `the image config's entry point or command ${why} in ${JSON.stringify(arg)}: the runtime loads code no package accounts for`,
     });
   };
-  for (const arg of [...(config.entrypoint ?? []), ...(config.cmd ?? [])]) {
+  const args = [...(config.entrypoint ?? []), ...(config.cmd ?? [])];
+  // `-r` is Node's and Ruby's short --require; other programs give it other meanings.
+  const requires = args.some((a) => /(?:^|[\s/])(?:node|nodejs|ruby)(?:\d[\d.]*)?(?:\s|$)/.test(a));
+  for (const arg of args) {
     for (const m of arg.matchAll(/(?:^|[\s;&|(`'"])([A-Za-z_][A-Za-z0-9_%]*)=/g)) {
       const name = m[1]!;
       const why = loaderReason(name);
       if (why !== undefined && !SEARCH_PATHS.has(name)) report(name, `sets ${name} (${why})`, arg);
     }
     for (const word of arg.split(/\s+/)) {
-      const flag = LOADER_FLAG.exec(word)?.[0];
+      const flag = LOADER_FLAG.exec(word)?.[0] ?? (word === '-r' && requires ? word : undefined);
       if (flag !== undefined) report(flag, `passes ${flag}, which loads the code it names,`, arg);
     }
   }

@@ -279,8 +279,10 @@ async function opensslTargets(
     }
     const entry = ctx.source.get(path);
     if (entry?.kind === 'dir') {
+      // Listed under its real path: an include naming a link to a directory reads what it holds.
+      const real = realDir(ctx, path) ?? path;
       for (const e of ctx.source.entries())
-        if (posix.dirname(e.path) === path && /\.(?:cnf|conf)$/.test(e.path)) queue.push(e.path);
+        if (posix.dirname(e.path) === real && /\.(?:cnf|conf)$/.test(e.path)) queue.push(e.path);
       continue;
     }
     if (entry?.kind !== 'file') continue;

@@ -132,6 +132,14 @@ describe('what the loader preloads', () => {
       [{ name: 'etc/ssl/conf.d/', type: 'dir' as const }],
       'etc/ssl/conf.d/extra.cnf',
     ],
+    [
+      'a file in a directory openssl.cnf includes through a link',
+      [
+        { name: 'etc/ssl/real.d/', type: 'dir' as const },
+        { name: 'etc/ssl/conf.d', type: 'symlink' as const, linkname: 'real.d' },
+      ],
+      'etc/ssl/real.d/extra.cnf',
+    ],
   ])(
     "a shared object OpenSSL's configuration (%s) loads as a provider is read",
     async (where, extra, at = where) => {
