@@ -51,12 +51,13 @@ const LOADER_FLAG =
  * `sh -c "export LD_PRELOAD=…; exec …"`: `LD_PRELOAD` and `LD_AUDIT` too, whose targets lamina
  * reads only from `Env`), and an interpreter flag that loads a file (`node --require /x.js`,
  * `node -r /x.js`, `java -javaagent:/x.jar`). The finding's path is the variable's name, or the
- * flag.
+ * flag. `source` names whose entry point and command they are in the message (a container-image
+ * function's own EntryPoint and Command replace the image config's).
  */
-export function configArgFindings(config: {
-  entrypoint?: readonly string[];
-  cmd?: readonly string[];
-}): Finding[] {
+export function configArgFindings(
+  config: { entrypoint?: readonly string[]; cmd?: readonly string[] },
+  source = "the image config's entry point or command"
+): Finding[] {
   const out: Finding[] = [];
   const seen = new Set<string>();
   const report = (path: string, why: string, arg: string): void => {
@@ -66,7 +67,7 @@ export function configArgFindings(config: {
       code: 'ENV_LOADER',
       severity: 'error',
       path,
-      message: `the image config's entry point or command ${why} in ${JSON.stringify(arg)}: the runtime loads code no package accounts for`,
+      message: `${source} ${why} in ${JSON.stringify(arg)}: the runtime loads code no package accounts for`,
     });
   };
   const args = [...(config.entrypoint ?? []), ...(config.cmd ?? [])];

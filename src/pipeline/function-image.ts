@@ -149,6 +149,8 @@ export async function readFunctionImage(
     });
   const platform = functionPlatform(fn.architectures);
   const retry = session.retry.download;
+  // Lambda starts the image with the function's own entry point, command and working directory.
+  const config = fn.image?.config;
   const inventory = await withEcrImage(
     new EcrAccess(session.factory, session.retry.api),
     image,
@@ -158,9 +160,9 @@ export async function readFunctionImage(
         cacheDir: session.cache.root,
         ...(options.limits ? { limits: options.limits } : {}),
         retry,
+        ...(config ? { functionConfig: config } : {}),
       })
   );
-  const config = fn.image?.config;
   return {
     inventory,
     facts: {

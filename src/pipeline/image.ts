@@ -35,6 +35,7 @@ import { detectOs, type OsIdentity } from '../inventory/os/release.js';
 import { configuredPaths, preloadFromEnv } from '../inventory/binary/preload.js';
 import { configArgFindings, configEnvFindings } from '../inventory/config-env.js';
 import type { Finding } from '../model/finding.js';
+import { effectiveRunConfig, type FunctionImageConfig } from '../model/function-image-config.js';
 import type { Artifact, Inventory } from '../model/inventory.js';
 import type { Platform } from '../model/oci.js';
 import type { Package } from '../model/package.js';
@@ -336,6 +337,12 @@ export interface InventoryImageOptions extends OpenImageOptions {
    * layer removed or replaced, each such package marked with the layer that removed it.
    */
   scope?: ImageScope;
+  /**
+   * The image settings of the Lambda function that runs it: its entry point, command and
+   * working directory replace the config's, so what they name is read and what they load is
+   * reported as the config's own is (the config's are still checked: it runs elsewhere too).
+   */
+  functionConfig?: FunctionImageConfig;
 }
 
 /** An image's inventory and what the SBOM says about the image itself. */
@@ -407,16 +414,34 @@ export async function inventoryHandle(
 /** Inventory an image already opened with {@link openImage} (it stays open). */
 export async function inventoryOpened(
   opened: OpenedImage,
-  options: Pick<InventoryImageOptions, 'scope' | 'limits'> = {}
+  options: Pick<InventoryImageOptions, 'scope' | 'limits' | 'functionConfig'> = {}
 ): Promise<ImageInventory> {
   const { image, filesystem } = opened;
   const limits = resolveLimits(options.limits);
   const scope = options.scope ?? 'squashed';
-  const taskRoot = taskRootOf(image);
+  const fn = options.functionConfig;
+  const runs = effectiveRunConfig(image.config, fn);
+  const taskRoot = taskRootOf(image.config.env, runs.workingDir);
   const run: ImageRun = {
     taskRoot,
-    loaded: [...preloadFromEnv(image.config.env), ...configuredPaths(image.config)],
-    findings: [...configEnvFindings(image.config.env), ...configArgFindings(image.config)],
+    loaded: [
+      ...preloadFromEnv(image.config.env),
+      ...configuredPaths(image.config),
+      ...(fn ? configuredPaths(runs) : []),
+    ],
+    findings: [
+      ...configEnvFindings(image.config.env),
+      ...configArgFindings(image.config),
+      ...(fn
+        ? configArgFindings(
+            {
+              ...(fn.entryPoint ? { entrypoint: fn.entryPoint } : {}),
+              ...(fn.command ? { cmd: fn.command } : {}),
+            },
+            "the function's own entry point or command (its ImageConfig)"
+          )
+        : []),
+    ],
   };
   const inventory = await inventoryFileSystem(filesystem, identityHex(image), limits, run);
   const os = await detectOs(filesystem);
@@ -466,10 +491,10 @@ interface ImageRun {
   findings: readonly Finding[];
 }
 
-/** `LAMBDA_TASK_ROOT` from the config's environment, else its WorkingDir, else /var/task. */
-function taskRootOf(image: ResolvedImage): string {
-  const env = image.config.env?.find((e) => e.startsWith('LAMBDA_TASK_ROOT='));
-  const dir = env?.slice('LAMBDA_TASK_ROOT='.length) || image.config.workingDir || '/var/task';
+/** `LAMBDA_TASK_ROOT` from the config's environment, else the working directory, else /var/task. */
+function taskRootOf(env: readonly string[] | undefined, workingDir: string | undefined): string {
+  const set = env?.find((e) => e.startsWith('LAMBDA_TASK_ROOT='));
+  const dir = set?.slice('LAMBDA_TASK_ROOT='.length) || workingDir || '/var/task';
   return dir.replace(/^\/+|\/+$/g, '') || 'var/task';
 }
 

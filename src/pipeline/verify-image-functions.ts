@@ -107,7 +107,9 @@ export async function verifyImageFunctions(
     t.failure = repositoryFailure(t.repository, got.image);
   });
 
-  // One gather per image as one principal reads it on one platform.
+  // One gather per image as one principal reads it on one platform, and (when the rules read
+  // the inventory) as started with one function image configuration.
+  const inventoried = needsImageInventory(policy);
   const groups = new Map<string, Target[]>();
   for (const t of targets) {
     if (t.failure || !t.deployed) continue;
@@ -117,6 +119,7 @@ export async function verifyImageFunctions(
       repositoryKey(t.deployed.image),
       t.deployed.image.digest,
       platform?.architecture ?? '',
+      inventoried ? JSON.stringify(t.deployed.code.config ?? null) : '',
     ].join('\0');
     groups.set(key, [...(groups.get(key) ?? []), t]);
   }
@@ -140,12 +143,15 @@ export async function verifyImageFunctions(
           const got = await gatherImageEvidence(handle.image, store, policy, {
             name: first.deployed!.code.resolvedImageUri,
           });
-          if (!needsImageInventory(policy)) return got;
-          // An image that cannot be inventoried throws: its functions' verdicts fail.
+          if (!inventoried) return got;
+          // An image that cannot be inventoried throws: its functions' verdicts fail. Lambda
+          // starts it with the functions' own entry point, command and working directory.
+          const config = first.deployed!.code.config;
           const { inventory } = await inventoryHandle(handle, {
             cacheDir: session.cache.root,
             limits: ctx.limits,
             retry: retry.download,
+            ...(config ? { functionConfig: config } : {}),
           });
           return { ...got, evidence: { ...got.evidence, inventory } };
         } finally {

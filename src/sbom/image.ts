@@ -11,6 +11,11 @@ import * as CDX from './cdx.js';
 import type { OsIdentity } from '../inventory/os/release.js';
 import { isInventoryComplete } from '../inventory/completeness.js';
 import type { Inventory } from '../model/inventory.js';
+import {
+  effectiveRunConfig,
+  type FunctionImageConfig,
+  type RunConfig,
+} from '../model/function-image-config.js';
 import type { ImageLayer } from '../model/oci.js';
 import type { Package } from '../model/package.js';
 import {
@@ -66,7 +71,7 @@ export interface ImageSubject {
   scope: ImageScope;
   os?: OsIdentity;
   /** What the container runs: the config's entry point, command and working directory. */
-  run?: { entrypoint?: readonly string[]; cmd?: readonly string[]; workingDir?: string };
+  run?: RunConfig;
   inventory: Inventory;
   removed: readonly RemovedPackage[];
   /** The Lambda function that runs the image, for `sbom --function`. */
@@ -87,11 +92,7 @@ export interface ImageFunctionFacts {
    * The function's own settings (GetFunction's `ImageConfigResponse.ImageConfig`), which
    * override the image config's entry point, command and working directory.
    */
-  imageConfig?: {
-    entryPoint?: readonly string[];
-    command?: readonly string[];
-    workingDirectory?: string;
-  };
+  imageConfig?: FunctionImageConfig;
 }
 
 /** `pkg:oci/NAME@sha256%3A…?arch=…&repository_url=…&tag=…`, or undefined without a manifest digest. */
@@ -155,9 +156,10 @@ export function imageFacts(s: ImageSubject): [string, string][] {
     add('lambda:image-config:command', list(o?.command));
     add('lambda:image-config:working-directory', o?.workingDirectory);
     // What Lambda runs: the function's settings win over the image config's.
-    add('lambda:entrypoint', list(o?.entryPoint ?? s.run?.entrypoint));
-    add('lambda:cmd', list(o?.command ?? s.run?.cmd));
-    add('lambda:working-dir', o?.workingDirectory || s.run?.workingDir);
+    const runs = effectiveRunConfig(s.run ?? {}, o);
+    add('lambda:entrypoint', list(runs.entrypoint));
+    add('lambda:cmd', list(runs.cmd));
+    add('lambda:working-dir', runs.workingDir);
   }
   add('inventory', complete(s) ? 'complete' : 'incomplete');
   return out;

@@ -11,9 +11,11 @@ import type { RegistryClientOptions } from '../registry/client.js';
 import { decodeEcrToken, parseEcrHost, type EcrCredential } from '../registry/ecr.js';
 import { isLoopbackHost } from '../registry/http.js';
 import type { RetryPolicy } from '../retry.js';
+import type { FunctionImageConfig } from '../../model/function-image-config.js';
 import type { ClientFactory } from './clients.js';
 import type { FunctionRecord, Lookup } from './enumerate.js';
 import { classifyApiError, withRetry, type ApiFailure } from './errors.js';
+import { functionImageConfig } from './function.js';
 import { ecrSdk } from './sdk.js';
 import { lambdaSdk } from './sdk.js';
 
@@ -30,6 +32,8 @@ const {
 export interface ImageFunctionCode {
   imageUri: string;
   resolvedImageUri: string;
+  /** The function's own entry point, command and working directory, when it sets any. */
+  config?: FunctionImageConfig;
 }
 
 /** The image function's code location, or why it could not be read. */
@@ -53,7 +57,8 @@ export async function getImageFunctionCode(
     const resolved = res.Code?.ResolvedImageUri;
     if (!resolved)
       return { code: 'API_ERROR', reason: `GetFunction ${fn.arn}: no ResolvedImageUri` };
-    return { imageUri: uri ?? resolved, resolvedImageUri: resolved };
+    const config = functionImageConfig(res);
+    return { imageUri: uri ?? resolved, resolvedImageUri: resolved, ...(config ? { config } : {}) };
   } catch (err) {
     return classifyApiError(err, `GetFunction ${fn.arn}`);
   }

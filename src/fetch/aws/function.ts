@@ -1,5 +1,6 @@
 import type { GetFunctionCommandOutput } from '@aws-sdk/client-lambda';
 import { functionEnvironment, type FunctionEnvironment } from '../../model/function-environment.js';
+import type { FunctionImageConfig } from '../../model/function-image-config.js';
 import type { RetryPolicy } from '../retry.js';
 import { DEFAULT_PRINCIPAL, type ClientFactory } from './clients.js';
 import { readCodeSigningConfig, type CodeSigningConfigRecord } from './enumerate.js';
@@ -37,7 +38,7 @@ export interface FunctionImage {
    * `Configuration.ImageConfigResponse.ImageConfig`: the function's EntryPoint, Command and
    * WorkingDirectory, which override the image config's.
    */
-  config?: { entryPoint?: string[]; command?: string[]; workingDirectory?: string };
+  config?: FunctionImageConfig;
 }
 
 /**
@@ -78,17 +79,28 @@ export async function getFunctionInfo(
 }
 
 function functionImage(res: GetFunctionCommandOutput): FunctionImage {
+  const config = functionImageConfig(res);
+  return {
+    imageUri: res.Code?.ImageUri,
+    resolvedImageUri: res.Code?.ResolvedImageUri,
+    ...(config ? { config } : {}),
+  };
+}
+
+/**
+ * GetFunction's `ImageConfigResponse.ImageConfig`: the image settings the function sets itself,
+ * undefined when it sets none.
+ */
+export function functionImageConfig(
+  res: Pick<GetFunctionCommandOutput, 'Configuration'>
+): FunctionImageConfig | undefined {
   const ic = res.Configuration?.ImageConfigResponse?.ImageConfig;
   const config = {
     ...(ic?.EntryPoint ? { entryPoint: ic.EntryPoint } : {}),
     ...(ic?.Command ? { command: ic.Command } : {}),
     ...(ic?.WorkingDirectory !== undefined ? { workingDirectory: ic.WorkingDirectory } : {}),
   };
-  return {
-    imageUri: res.Code?.ImageUri,
-    resolvedImageUri: res.Code?.ResolvedImageUri,
-    ...(Object.keys(config).length > 0 ? { config } : {}),
-  };
+  return Object.keys(config).length > 0 ? config : undefined;
 }
 
 /**
