@@ -186,6 +186,7 @@ export async function scanImages(en: Enumeration, options: ImageScanOptions): Pr
       digest,
       codeSha256: d.fn.codeSha256 ?? null,
       repository: d.image ? repositoryKey(d.image) : null,
+      ...(d.code?.config ? { config: d.code.config } : {}),
     });
     // The function's own repository decides first: the same bytes read from another
     // repository do not make an unreadable or archived one readable for this function.

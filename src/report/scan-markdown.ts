@@ -7,7 +7,7 @@ import { mdCode, mdText } from '../util/escape.js';
 import { limitRows, mdDetails, mdTable } from './markdown.js';
 import { packageDiffDetails, summaryLine } from './package-diff.js';
 import { imagePlace, imageState, scanImagesView, type ScanImagesView } from './scan-images.js';
-import { plural, shortDigest, variableText } from './words.js';
+import { imageConfigWords, plural, shortDigest, variableText } from './words.js';
 
 export interface ScanMarkdownOptions {
   /** Heading level of the title (default 2). */
@@ -189,6 +189,22 @@ export function renderScanMarkdown(result: ScanResult, options: ScanMarkdownOpti
       mdDetails(
         `Functions whose environment makes the runtime load code (${loading.length}; \`lamina verify\` checks them against the policy)`,
         mdTable(['Function', 'Region', 'Variables'], limitRows(erows, max))
+      ),
+      ''
+    );
+  }
+
+  const configured = result.functions.filter((f) => f.image?.config !== undefined);
+  if (configured.length > 0) {
+    const crows = configured.map((f) => [
+      mdCode(fnLabel(f.arn)),
+      mdCode(f.region),
+      imageConfigWords(f.image!.config!).map(mdCode).join(' '),
+    ]);
+    out.push(
+      mdDetails(
+        `Image functions that set their own entry point, command or working directory (${configured.length}; \`lamina verify\` reads the image as each starts it)`,
+        mdTable(['Function', 'Region', 'Settings'], limitRows(crows, max))
       ),
       ''
     );

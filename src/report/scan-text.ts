@@ -1,7 +1,7 @@
 import type { ScanFunction, ScanResult } from '../scan/result.js';
 import { escapeTerminal } from '../util/escape.js';
 import { renderScanImagesText } from './scan-images-text.js';
-import { plural, shortDigest, variableText } from './words.js';
+import { imageConfigWords, plural, shortDigest, variableText } from './words.js';
 
 function fnLabel(f: Pick<ScanFunction, 'name' | 'version' | 'account' | 'region'>): string {
   return f.version === '$LATEST' ? f.name : `${f.name}:${f.version}`;
@@ -112,6 +112,14 @@ function* scanLines(result: ScanResult): Generator<string> {
           : env.loaders.map(variableText).join(' ');
       yield `  ${fnLabel(f)} (${f.region})  ${what}`;
     }
+  }
+
+  const configured = result.functions.filter((f) => f.image?.config !== undefined);
+  if (configured.length > 0) {
+    yield '';
+    yield `Image functions that set their own entry point, command or working directory (${configured.length}; lamina verify reads the image as each starts it):`;
+    for (const f of configured)
+      yield `  ${fnLabel(f)} (${f.region})  ${imageConfigWords(f.image!.config!).join(' ')}`;
   }
 
   yield '';

@@ -1,4 +1,5 @@
 /** Small wording helpers shared by the text, Markdown and HTML reports. */
+import type { FunctionImageConfig } from '../model/function-image-config.js';
 
 /** `1 function`, `2 functions`. */
 export function plural(n: number, word: string, many = `${word}s`): string {
@@ -15,4 +16,15 @@ export function shortDigest(digest: string | null | undefined): string {
 /** An environment variable as reports show it: `NAME="value"` (the value JSON-quoted). */
 export function variableText(v: { name: string; value: string }): string {
   return `${v.name}=${JSON.stringify(v.value)}`;
+}
+
+/** A function's own image settings as `EntryPoint=[…] Command=[…] WorkingDirectory="…"` words. */
+export function imageConfigWords(c: FunctionImageConfig): string[] {
+  return [
+    ...(c.entryPoint ? [`EntryPoint=${JSON.stringify(c.entryPoint)}`] : []),
+    ...(c.command ? [`Command=${JSON.stringify(c.command)}`] : []),
+    ...(c.workingDirectory !== undefined
+      ? [`WorkingDirectory=${JSON.stringify(c.workingDirectory)}`]
+      : []),
+  ];
 }

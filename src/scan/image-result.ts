@@ -3,6 +3,8 @@
  * repositories their images live in. Documented in docs/scan-result.md.
  */
 
+import type { FunctionImageConfig } from '../model/function-image-config.js';
+
 /** What an image function runs, as Lambda reports it. */
 export interface ScanFunctionImage {
   /** `ImageUri`: what the function was deployed from (a tag or a digest). */
@@ -15,6 +17,11 @@ export interface ScanFunctionImage {
   codeSha256: string | null;
   /** `registry/repository` of the image, when it is an ECR image. */
   repository: string | null;
+  /**
+   * Only when the function sets its own `EntryPoint`, `Command` or `WorkingDirectory`
+   * (GetFunction's `ImageConfigResponse.ImageConfig`), which replace the image config's.
+   */
+  config?: FunctionImageConfig;
 }
 
 export type ImageStatus = 'inventoried' | 'failed';

@@ -3,14 +3,15 @@
 // passes on its own config runs code lamina never read once a function sets an entry point that
 // runs a data file through the loader, or a command that sets NODE_OPTIONS. `verify --function`
 // and `verify --all` read the image as each function starts it; `sbom --function` lists what
-// the function's settings run. Through the real AWS SDK against the local endpoint, whose ECR
+// the function's settings run; `lamina scan` records and reports the settings. Through the real AWS SDK against the local endpoint, whose ECR
 // registry is Debian's docker-registry.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startAwsLocal, type AwsLocal } from '@lamina/aws-local/testing';
 import { buildElf } from '../../../src/inventory/binary/testing/elf-builder.js';
+import type { ScanResult } from '../../../src/scan/result.js';
 import type { Verdict } from '../../../src/verify/verdict.js';
 import { runCli } from '../helpers/cli.js';
 import { dir, file, writeImageLayout } from '../helpers/images.js';
@@ -151,5 +152,27 @@ describe("sbom --function: what the function's settings run", () => {
     expect(ldso.prop('lamina:lambda:entrypoint')).toBe(JSON.stringify(LDSO));
     expect(ldso.prop('lamina:inventory')).toBe('incomplete');
     expect(JSON.stringify(ldso.bom.components)).toContain('usr/share/misc/magic.mgc');
+  });
+});
+
+describe("scan: the functions' own image settings", () => {
+  it('are recorded in scan.json and listed in the report', async () => {
+    const out = join(tmp, 'scan');
+    const r = await runCli([
+      ...['scan', '--region', R, '--out', out, '--format', 'text', ...aws.awsFlags],
+    ]);
+    expect(r.code).toBe(0);
+    const result = JSON.parse(readFileSync(join(out, 'scan.json'), 'utf8')) as ScanResult;
+    const config = (name: string) => result.functions.find((f) => f.name === name)?.image?.config;
+    expect(config('plain')).toBeUndefined();
+    expect(config('ldso')).toEqual({ entryPoint: LDSO });
+    expect(config('handler-only')).toEqual({
+      command: ['other.handler'],
+      workingDirectory: '/srv',
+    });
+    expect(r.stdout).toContain(
+      'Image functions that set their own entry point, command or working directory (3;'
+    );
+    expect(r.stdout).toContain(`ldso (${R})  EntryPoint=${JSON.stringify(LDSO)}`);
   });
 });
