@@ -508,6 +508,15 @@ export const CLIENT_JS = String.raw`(function () {
       filterLabel: 'Filter functions'
     });
   }
+  if ((host = document.getElementById('image-config-body')) && data.imageConfigs.length > 0) {
+    pagedTable(host, {
+      id: 'image-config',
+      caption: 'Image functions with their own entry point, command or working directory',
+      columns: ['Function', 'Region', 'Settings'],
+      rows: data.imageConfigs,
+      filterLabel: 'Filter functions'
+    });
+  }
   if ((host = document.getElementById('verdicts-body')) && data.verdicts) {
     var failedFirst = data.verdicts.slice().sort(function (a, b) { return (a.ok ? 1 : 0) - (b.ok ? 1 : 0); });
     pagedTable(host, {

@@ -11,7 +11,7 @@ import { escapeTerminal } from '../../util/escape.js';
 import { DIFF_SUMMARY_LABELS } from '../package-diff.js';
 import { scanImagesView, type ScanImagesView } from '../scan-images.js';
 import { displayName } from '../verdict-text.js';
-import { variableText } from '../words.js';
+import { imageConfigWords, variableText } from '../words.js';
 
 export interface HtmlReportInput {
   scan: ScanResult;
@@ -96,6 +96,11 @@ export interface ReportData {
    * [function label, region, the variables as NAME="value" or why Lambda did not return them].
    */
   environment: [string, string, string][];
+  /**
+   * Image functions that set their own entry point, command or working directory:
+   * [function label, region, the settings as `EntryPoint=[…] Command=[…]`].
+   */
+  imageConfigs: [string, string, string][];
   failures: ScanFailure[];
   /** The images section; null when the scan found no image function. */
   images: ScanImagesView | null;
@@ -289,10 +294,22 @@ export function buildReportData(input: HtmlReportInput): ReportData {
         : env.loaders.map(variableText).join(' ');
     return [[`${name} [${f.account}]`, f.region, vars]];
   });
+  const imageConfigs = scan.functions.flatMap((f): [string, string, string][] => {
+    const config = f.image?.config;
+    if (!config) return [];
+    const name = f.version === '$LATEST' ? f.name : `${f.name}:${f.version}`;
+    return [[`${name} [${f.account}]`, f.region, imageConfigWords(config).join(' ')]];
+  });
   if (environment.length > 0)
     summary.push({
       label: 'Functions whose environment makes the runtime load code',
       value: environment.length,
+      tone: 'neutral',
+    });
+  if (imageConfigs.length > 0)
+    summary.push({
+      label: 'Image functions with their own entry point, command or working directory',
+      value: imageConfigs.length,
       tone: 'neutral',
     });
   summary.push({
@@ -326,6 +343,7 @@ export function buildReportData(input: HtmlReportInput): ReportData {
         })),
       })),
     environment,
+    imageConfigs,
     failures: scan.failures,
     images,
     verdicts,

@@ -445,6 +445,59 @@ describe('HTML report in headless Chromium', () => {
     expect(plain).not.toContain('<th scope="row">Functions whose environment');
   });
 
+  it("lists the image functions' own entry points and commands, escaped, and counts them", async () => {
+    const scan = driftedEstate();
+    const fn = scan.functions.find((f) => f.name === 'worker')!;
+    const entryPoint = ['/lib64/ld-linux-x86-64.so.2', `/usr/share/misc/magic.mgc ${EVIL}`];
+    fn.packageType = 'Image';
+    fn.image = {
+      uri: null,
+      resolvedUri: null,
+      digest: null,
+      codeSha256: null,
+      repository: null,
+      config: { entryPoint, workingDirectory: '/srv' },
+    };
+    const { context, page, errors, requests } = await open(
+      renderHtmlReport({ scan }),
+      'image-config.html'
+    );
+    try {
+      expect(errors).toEqual([]);
+      expect(requests.filter((u) => !u.startsWith('file:'))).toEqual([]);
+      expect(await page.evaluate('window.__pwned')).toBeUndefined();
+      expect(await page.locator('nav a[href="#image-config-h"]').textContent()).toBe(
+        'Image settings'
+      );
+      const section = page.locator('section[aria-labelledby="image-config-h"]');
+      const rows = byCaption(
+        section,
+        'Image functions with their own entry point, command or working directory'
+      ).locator('tbody tr');
+      expect(await rows.count()).toBe(1);
+      expect(await rows.nth(0).locator('th, td').allTextContents()).toEqual([
+        'worker [111111111111]',
+        E,
+        escapeTerminal(`EntryPoint=${JSON.stringify(entryPoint)} WorkingDirectory="/srv"`),
+      ]);
+      expect(
+        await page
+          .locator('table.summary tr', {
+            has: page.locator('th', { hasText: 'Image functions with their own entry point' }),
+          })
+          .locator('td')
+          .textContent()
+      ).toBe('1');
+      const { violations } = await axeRun(page);
+      expect(violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')).toEqual(
+        []
+      );
+    } finally {
+      await context.close();
+    }
+    expect(renderHtmlReport({ scan: driftedEstate() })).not.toContain('<h2 id="image-config-h"');
+  });
+
   it('stays responsive with 10,000 functions (measured, not asserted)', async () => {
     const t = performance.now();
     const scan = bigScan(10_000);
