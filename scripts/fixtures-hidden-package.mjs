@@ -50,12 +50,17 @@
 //                             never the six.py whose RECORD hash checks out.
 //   python-bytecode-stale.zip the same bytecode as a timestamp pyc: it records the changed
 //                             source's size, not six.py's, so Python ignores it (the control).
+//   python-stdlib-shadow.zip  python-plain.zip with a python/uuid.py that six's RECORD lists with
+//                             its hash (the distribution tampered with, every hash checking
+//                             out): Lambda's bootstrap puts /opt/python before the standard
+//                             library on sys.path, so `import uuid` anywhere runs it.
 //   ruby-lib-alone.zip        the real power_assert 2.0.1 gem's lib/ (from the ruby-basic
 //                             fixture) as ruby/lib/, on Lambda's RUBYLIB, with no gem
 //                             specification: `require 'power_assert'` loads it.
 //
 // Deterministic (fixed timestamps, sorted entries); offline. Usage: node scripts/fixtures-hidden-package.mjs
 import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -146,6 +151,22 @@ function compilePyc(source, mode) {
   }
 }
 const sixPy = readFileSync(join(python, 'six.py'));
+/** What the tampered six carries as python/uuid.py: it says so when it runs. */
+const fakeUuid = Buffer.from('print("LAMINA-STDLIB: the layer\'s uuid.py ran")\n');
+/** six's dist-info with uuid.py added to its RECORD, hashed as pip writes it. */
+const sixWithUuid = pythonFiles('six-1.17.0.dist-info').map((e) =>
+  e.name.endsWith('/RECORD')
+    ? {
+        name: e.name,
+        data: Buffer.concat([
+          e.data,
+          Buffer.from(
+            `uuid.py,sha256=${createHash('sha256').update(fakeUuid).digest('base64url')},${fakeUuid.length}\n`
+          ),
+        ]),
+      }
+    : e
+);
 const sixChanged = Buffer.concat([
   sixPy,
   Buffer.from('\nprint("LAMINA-PYC: the bytecode ran, not six.py")\n'),
@@ -266,6 +287,12 @@ const layers = {
     ...pythonFiles('six-1.17.0.dist-info'),
     { name: 'python/__pycache__/six.cpython-311.pyc', data: compilePyc(sixChanged, 'TIMESTAMP') },
     { name: 'python/six.py', data: sixPy },
+  ],
+  'python-stdlib-shadow.zip': [
+    ...dirs('python', 'python/six-1.17.0.dist-info'),
+    ...sixWithUuid,
+    { name: 'python/six.py', data: sixPy },
+    { name: 'python/uuid.py', data: fakeUuid },
   ],
   'python-module-alone.zip': [
     ...dirs('python'),

@@ -33,6 +33,8 @@ export type FindingCode =
   | 'BYTECODE_NOT_VERIFIED'
   /** A site directory's .pth file puts on sys.path a zip, or a place outside the layer (error), or nothing in this layer (warning). */
   | 'PTH_PATH_NOT_INSPECTED'
+  /** A module on sys.path before the standard library with a standard library module's name: error. */
+  | 'STDLIB_SHADOWED'
   | 'CASE_COLLISION'
   | 'PARSE_ERROR'
   | 'READ_ERROR'

@@ -27,6 +27,7 @@ import { bytecodeFindings } from './bytecode.js';
 import { isLambdaSite, PYTHON_GLOBS } from './globs.js';
 import { unlistedModuleFindings, type ListedDistribution } from './unlisted.js';
 import { pthDirs } from './pth.js';
+import { inRuntimeSite, stdlibShadowFindings } from './stdlib.js';
 
 const NAME = PYTHON_GLOBS.name;
 
@@ -109,6 +110,14 @@ async function catalog(ctx: CatalogContext): Promise<CatalogResult> {
   const files = withLinkPaths(
     filesAndLinks(unique([...ctx.matches, ...extra]), entries),
     ctx.links
+  );
+  // Modules the runtime imports in place of the standard library's.
+  const front =
+    ctx.root === 'image'
+      ? [...files, ...entries.filter((e) => e.kind === 'file' && inRuntimeSite(e.path))]
+      : files;
+  result.findings.push(
+    ...stdlibShadowFindings(front, prefix, ctx.root === 'image' ? { taskRoot } : undefined)
   );
   // What Python imports from a package directory whose files a list names, beyond them.
   const searchedSite = (site: string): boolean => onPath(site) || more.has(site);

@@ -4,6 +4,7 @@
  * Fixtures: scripts/fixtures-hidden-package.mjs (real ms@2.0.0, hidden the way an attacker would,
  * and beside code Lambda starts by path).
  */
+import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -349,5 +350,54 @@ ${allow}`
     const allowed = await verify('python-bytecode.zip', allowing);
     expect(allowed.code).toBe(0);
     expect(allowed.complete).toContain('allowed by the rule');
+  });
+});
+
+/**
+ * Lambda's Python bootstrap inserts /opt/python/lib/pythonX.Y/site-packages and /opt/python at
+ * the front of sys.path, before the standard library: a layer's `uuid.py` is what `import uuid`
+ * loads, from the handler, boto3 or the runtime, though it belongs to six (whose RECORD lists it,
+ * hash and all) and nothing imports six.
+ */
+describe('lamina verify LAYER.zip with a module named like the standard library', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'lamina-stdlib-'));
+  const zips = ['python-plain.zip', 'python-stdlib-shadow.zip'];
+  const policy = join(dir, 'policy.yaml');
+  writeFileSync(
+    policy,
+    `version: 1
+default: deny
+layers:
+  - match: { name: shared-utils }
+    pins:
+${zips.map((z) => `      - { sha256: '${sha(z)}', note: ${z} }`).join('\n')}
+`
+  );
+
+  it("python3 with Lambda's sys.path runs the layer's uuid.py on `import uuid`", () => {
+    const opt = join(dir, 'opt');
+    expect(
+      spawnSync('unzip', ['-q', '-o', `${HOSTILE}/python-stdlib-shadow.zip`, '-d', opt]).status
+    ).toBe(0);
+    // What the bootstrap does (set_default_sys_path), then an import the handler might make.
+    const run = spawnSync(
+      'python3',
+      ['-c', `import sys; sys.path.insert(0, ${JSON.stringify(join(opt, 'python'))}); import uuid`],
+      { encoding: 'utf8' }
+    );
+    expect(run.stdout).toContain("LAMINA-STDLIB: the layer's uuid.py ran");
+  });
+
+  it('fails inventory:complete with STDLIB_SHADOWED, where six alone passes', async () => {
+    const verify = async (zip: string) => {
+      const r = await lamina('verify', zip, policy, '--format', 'json');
+      const checks = (JSON.parse(r.stdout) as { verdicts: Verdict[] }).verdicts[0]!.checks;
+      return { code: r.code, complete: checks.find((c) => c.id === 'inventory:complete') };
+    };
+    expect((await verify('python-plain.zip')).code).toBe(0);
+    const v = await verify('python-stdlib-shadow.zip');
+    expect(v.code).toBe(1);
+    expect(v.complete?.outcome).toBe('fail');
+    expect(v.complete?.detail).toContain('STDLIB_SHADOWED python/uuid.py');
   });
 });
