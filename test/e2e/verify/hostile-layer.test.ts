@@ -35,20 +35,27 @@ const ZIPS = [
 ];
 
 /**
- * Every zip is pinned: the digest check passes, so only the contents can fail the verdict.
- * `ms` is denied in `versions`.
+ * A policy whose one rule (`shared-utils`) pins every zip of `zips`, so the digest check passes
+ * and only the contents can fail the verdict; `rest` is the rule's other lines.
  */
-const pinnedPolicy = (zips: readonly string[], versions: string) => `version: 1
+const pinning = (zips: readonly string[], rest = '') => `version: 1
 default: deny
 layers:
   - match: { name: shared-utils }
     pins:
 ${zips.map((z) => `      - { sha256: '${sha(z)}', note: ${z} }`).join('\n')}
-    packages:
+${rest}`;
+
+/** Every zip of `zips` pinned, and `ms` denied in `versions`. */
+const pinnedPolicy = (zips: readonly string[], versions: string) =>
+  pinning(
+    zips,
+    `    packages:
       deny:
         - { purl: 'pkg:npm/ms', versions: '${versions}', reason: 'ReDoS' }
         - { purl: 'pkg:maven/commons-cli/commons-cli', versions: '<1.6.0', reason: 'test' }
-`;
+`
+  );
 const POLICY = pinnedPolicy(ZIPS, '<2.1.1');
 
 /** `lamina COMMAND testdata/hostile/ZIP --policy POLICY --layer-name shared-utils ...`. */
@@ -246,18 +253,15 @@ describe('lamina verify LAYER.zip with modules no package metadata claims', () =
   const policy = join(dir, 'policy.yaml');
   writeFileSync(
     policy,
-    `version: 1
-default: deny
-layers:
-  - match: { name: shared-utils }
-    pins:
-${BARE_ZIPS.map((z) => `      - { sha256: '${sha(z)}', note: ${z} }`).join('\n')}
-    packages:
+    pinning(
+      BARE_ZIPS,
+      `    packages:
       deny:
         - { purl: 'pkg:pypi/six', versions: '<1.17.0', reason: 'test' }
         - { purl: 'pkg:pypi/iniconfig', versions: '<2.0.0', reason: 'test' }
         - { purl: 'pkg:gem/power_assert', versions: '<2.0.0', reason: 'test' }
 `
+    )
   );
   const verify = async (zip: string) => {
     const r = await lamina('verify', zip, policy, '--format', 'json');
@@ -306,16 +310,7 @@ describe('lamina verify LAYER.zip with compiled bytecode beside the source', () 
   const zips = ['python-bytecode.zip', 'python-bytecode-stale.zip'];
   const policyFile = (name: string, allow: string) => {
     const path = join(dir, name);
-    writeFileSync(
-      path,
-      `version: 1
-default: deny
-layers:
-  - match: { name: shared-utils }
-    pins:
-${zips.map((z) => `      - { sha256: '${sha(z)}', note: ${z} }`).join('\n')}
-${allow}`
-    );
+    writeFileSync(path, pinning(zips, allow));
     return path;
   };
   const strict = policyFile('strict.yaml', '');
@@ -363,16 +358,7 @@ describe('lamina verify LAYER.zip with a module named like the standard library'
   const dir = mkdtempSync(join(tmpdir(), 'lamina-stdlib-'));
   const zips = ['python-plain.zip', 'python-stdlib-shadow.zip'];
   const policy = join(dir, 'policy.yaml');
-  writeFileSync(
-    policy,
-    `version: 1
-default: deny
-layers:
-  - match: { name: shared-utils }
-    pins:
-${zips.map((z) => `      - { sha256: '${sha(z)}', note: ${z} }`).join('\n')}
-`
-  );
+  writeFileSync(policy, pinning(zips));
 
   it("python3 with Lambda's sys.path runs the layer's uuid.py on `import uuid`", () => {
     const opt = join(dir, 'opt');
