@@ -14,6 +14,8 @@
 //                             `require('ms/...')` (and `require('ms')` from an index.js).
 //   bare-module-file.zip      nodejs/node_modules/ms.js, a module file with no package at all:
 //                             `require('ms')` loads it (before any ms/ directory).
+//   dot-module-file.zip       the same module as nodejs/node_modules/.ms.js: Node takes '.ms' as a
+//                             module name as it takes 'ms', so `require('.ms')` loads it.
 //   renamed-package.zip       nodejs/node_modules/ms/ whose package.json names it "ms-compat":
 //                             `require('ms')` finds it by its directory, whatever the name says.
 //   main-outside.zip          ms in nodejs/vendor/ms (outside any node_modules), loaded through
@@ -212,6 +214,11 @@ const layers = {
   'bare-module-file.zip': [
     ...dirs('nodejs', 'nodejs/node_modules'),
     { name: 'nodejs/node_modules/ms.js', data: "module.exports = require('util').format;\n" },
+    { name: 'nodejs/package.json', data: manifest },
+  ],
+  'dot-module-file.zip': [
+    ...dirs('nodejs', 'nodejs/node_modules'),
+    { name: 'nodejs/node_modules/.ms.js', data: "module.exports = require('util').format;\n" },
     { name: 'nodejs/package.json', data: manifest },
   ],
   'main-outside.zip': [

@@ -82,16 +82,41 @@ describe('bareModules', () => {
     ]);
   });
 
-  it("skips npm's dot entries and paths outside node_modules", () => {
+  it("skips the package managers' own dot entries and paths outside node_modules", () => {
     expect(
       bare([
         'nodejs/node_modules/.package-lock.json',
         'nodejs/node_modules/.bin/x',
         'nodejs/node_modules/.pnpm/lock.yaml',
-        'nodejs/node_modules/@s/.cache/x',
+        'nodejs/node_modules/.modules.yaml',
+        'nodejs/node_modules/.yarn-integrity',
+        'nodejs/node_modules/.DS_Store',
+        'nodejs/node_modules/@s/.DS_Store',
         'nodejs/index.js',
         'python/x.py',
       ])
     ).toEqual([]);
+  });
+
+  it('finds other dot names, which require takes as module names (require(".x"))', () => {
+    expect(
+      bare([
+        'nodejs/node_modules/.x.js',
+        'nodejs/node_modules/.js',
+        'nodejs/node_modules/.cache/x.js',
+        'nodejs/node_modules/.prisma/client/index.js',
+        'nodejs/node_modules/.bin.js',
+        'nodejs/node_modules/.package-lock.json/index.js',
+        'nodejs/node_modules/@s/.y/index.js',
+      ]).map((m) => [m.name, m.kind, m.path])
+    ).toEqual([
+      ['.bin', 'file', 'nodejs/node_modules/.bin.js'],
+      ['.cache', 'directory', 'nodejs/node_modules/.cache'],
+      ['.js', 'file', 'nodejs/node_modules/.js'],
+      ['.package-lock.json', 'directory', 'nodejs/node_modules/.package-lock.json'],
+      ['.prisma', 'directory', 'nodejs/node_modules/.prisma'],
+      ['.x', 'file', 'nodejs/node_modules/.x.js'],
+      ['@s/.y', 'directory', 'nodejs/node_modules/@s/.y'],
+    ]);
   });
 });

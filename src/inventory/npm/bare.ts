@@ -38,13 +38,33 @@ function searchedFromPackageRoots(parts: readonly string[], nm: number): boolean
 }
 
 /** Extensions `require('x')` adds when it looks for the file `x` (require.extensions). */
-const REQUIRE_EXTENSIONS = /\.(js|json|node)$/;
+const REQUIRE_EXTENSIONS = /(.)\.(js|json|node)$/; // `.js` itself is named `.js`
+
+/**
+ * What package managers write into a `node_modules` for themselves, directories with a trailing
+ * `/`: npm's `.bin/` (links to packages' bins) and `.package-lock.json`, pnpm's store and state,
+ * Yarn's state, and macOS Finder's `.DS_Store`. Node treats any other name starting with `.` as a
+ * module name (`require('.x')` loads `node_modules/.x.js`, and @prisma/client requires
+ * `.prisma/client`), so it is a module like any other.
+ */
+const BOOKKEEPING = new Set([
+  '.bin/',
+  '.package-lock.json',
+  '.pnpm/',
+  '.modules.yaml',
+  '.pnpm-workspace-state.json',
+  '.pnpm-workspace-state-v1.json',
+  '.yarn-integrity',
+  '.yarn-state.yml',
+  '.DS_Store',
+]);
 
 /**
  * The bare modules among `paths` (layer-relative files, sorted): each file directly in a
  * `node_modules` (or a scope directory in it), and each package directory under a
- * `node_modules` that holds files but no `package.json` (`hasManifest` says). A name that
- * starts with `.` (`.bin`, `.pnpm`, `.package-lock.json`) is npm's bookkeeping, not a module.
+ * `node_modules` that holds files but no `package.json` (`hasManifest` says). A package
+ * manager's own entries (`.bin/`, `.pnpm/`, `.package-lock.json`) are not modules; any other
+ * name starting with `.` is.
  */
 export function bareModules(
   paths: Iterable<string>,
@@ -58,15 +78,16 @@ export function bareModules(
     if (nm < 0) continue;
     const deep = !searchedFromPackageRoots(parts, nm);
     const first = parts[nm + 1];
-    if (first === undefined || first === '' || first.startsWith('.')) continue;
+    if (first === undefined || first === '') continue;
     const scoped = first.startsWith('@') && parts.length > nm + 2;
     const last = scoped ? nm + 2 : nm + 1;
     const base = parts[last]!;
-    if (base === '' || base.startsWith('.')) continue;
+    if (base === '' || BOOKKEEPING.has(last < parts.length - 1 ? `${base}/` : base)) continue;
     const name = scoped ? `${first}/${base}` : base;
     if (last === parts.length - 1) {
+      const file = base.replace(REQUIRE_EXTENSIONS, '$1');
       out.set(path, {
-        name: name.replace(REQUIRE_EXTENSIONS, ''),
+        name: scoped ? `${first}/${file}` : file,
         path,
         kind: 'file',
         evidence: path,

@@ -28,6 +28,7 @@ const ZIPS = [
   'bom-package-json.zip',
   'no-package-json.zip',
   'bare-module-file.zip',
+  'dot-module-file.zip',
   'renamed-package.zip',
   'upper-case-jar.zip',
   'main-outside.zip',
@@ -119,6 +120,23 @@ describe('a denied package hidden from the inventory (verifier level)', () => {
     const c = v.checks.find((x) => x.id === 'inventory:complete')!;
     expect(c.detail).toContain(`METADATA_INCOMPLETE ${path}`);
     expect(v.checks.find((x) => x.id === 'packages')!.detail).toContain('pkg:npm/ms');
+  });
+
+  it("a module named '.ms', which require('.ms') loads: recorded, the inventory incomplete", async () => {
+    const opt = mkdtempSync(join(tmpdir(), 'lamina-dot-module-'));
+    expect(spawnSync('unzip', ['-q', `${HOSTILE}/dot-module-file.zip`, '-d', opt]).status).toBe(0);
+    // Node takes '.ms' as a module name (it is not './ms'), searched on Lambda's NODE_PATH.
+    const run = spawnSync('node', ['-e', "console.log(require('.ms')('%s ran', 'it'))"], {
+      cwd: tmpdir(),
+      env: { ...process.env, NODE_PATH: join(opt, 'nodejs/node_modules') },
+      encoding: 'utf8',
+    });
+    expect(run.stdout).toBe('it ran\n');
+    const v = await verdict('dot-module-file.zip');
+    expect(outcomes(v)).toEqual({ digest: 'pass', packages: 'pass', 'inventory:complete': 'fail' });
+    expect(v.checks.find((x) => x.id === 'inventory:complete')!.detail).toContain(
+      'METADATA_INCOMPLETE nodejs/node_modules/.ms.js'
+    );
   });
 
   it('ms@2.0.0 whose package.json calls it ms-compat: denied by the name require finds it by', async () => {
