@@ -214,3 +214,57 @@ end
     expect(findings[0]?.message).toContain('line 4');
   });
 });
+
+describe('the gem directory RubyGems derives from the version and platform', () => {
+  const spec = (version: string, platform: string) =>
+    `# -*- encoding: utf-8 -*-\n# stub: tinygem ${version} ${platform} lib\n\nGem::Specification.new do |s|\n  s.name = "tinygem".freeze\n  s.version = "${version}"\n${platform === 'ruby' ? '' : `  s.platform = "${platform}".freeze\n`}  s.require_paths = ["lib".freeze]\nend\n`;
+  const run = async (files: Record<string, string | { symlink: string }>) => {
+    const { packages, findings } = await runCataloger(
+      rubyCataloger,
+      new MemorySource('l', { 'share/rb/tinygem.rb': 'puts "PWNED"\n', ...files })
+    );
+    return {
+      purls: packages.map((p) => p.purl),
+      findings: findings.map((f) => [f.code, f.severity, f.path]),
+    };
+  };
+
+  it('reads the version as Gem::Version does: 1.0-1 is 1.0.pre.1, its directory too', async () => {
+    const r = await run({
+      [`${GEMS}/specifications/tinygem-1.0-1.gemspec`]: spec('1.0-1', 'ruby'),
+      [`${GEMS}/gems/tinygem-1.0.pre.1/lib`]: { symlink: '../../../../../share/rb' },
+    });
+    expect(r.purls).toEqual(['pkg:gem/tinygem@1.0.pre.1']);
+    // RubyGems puts gems/tinygem-1.0.pre.1/lib on $LOAD_PATH: the link out is seen.
+    expect(r.findings).toEqual([
+      ['PATH_TRAVERSAL', 'error', `${GEMS}/specifications/tinygem-1.0-1.gemspec`],
+      ['PATH_TRAVERSAL', 'error', `${GEMS}/specifications/tinygem-1.0-1.gemspec`],
+    ]);
+  });
+
+  it('a gem directory no specification names is an error: RubyGems may spell a platform so', async () => {
+    // RubyGems 3.3 reads x86_64-linux-gnu as x86_64-linux and loads gems/tinygem-1.0-x86_64-linux.
+    const r = await run({
+      [`${GEMS}/specifications/tinygem-1.0-x86_64-linux-gnu.gemspec`]: spec(
+        '1.0',
+        'x86_64-linux-gnu'
+      ),
+      [`${GEMS}/gems/tinygem-1.0-x86_64-linux-gnu/lib/tinygem.rb`]: '',
+      [`${GEMS}/gems/tinygem-1.0-x86_64-linux/lib/tinygem.rb`]: 'puts "PWNED"\n',
+      [`${GEMS}/gems/tinygem-1.0-x86_64-linux/lib/more.rb`]: '',
+    });
+    expect(r.findings).toEqual([
+      ['AMBIGUOUS_METADATA', 'error', `${GEMS}/gems/tinygem-1.0-x86_64-linux`],
+    ]);
+  });
+
+  it('gems dirs other than the layer GEM_PATH, and gems every specification names, are left alone', async () => {
+    const r = await run({
+      [`${GEMS}/specifications/tinygem-1.0.gemspec`]: spec('1.0', 'ruby'),
+      [`${GEMS}/gems/tinygem-1.0/lib/tinygem.rb`]: '',
+      'vendor/gems/specifications/tinygem-1.0.gemspec': spec('1.0', 'ruby'),
+      'vendor/gems/gems/other-1.0/lib/other.rb': '',
+    });
+    expect(r.findings).toEqual([]);
+  });
+});

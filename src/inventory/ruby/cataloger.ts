@@ -14,7 +14,13 @@ import {
 import { licenseOf } from '../license.js';
 import { gemPurl } from '../purl.js';
 import { leadsOutOf } from '../binary/ownership.js';
-import { gemFromFileName, parseGemspec, parseStubLine, type Gemspec } from './gemspec.js';
+import {
+  gemFromFileName,
+  parseGemspec,
+  parseStubLine,
+  rubygemsVersion,
+  type Gemspec,
+} from './gemspec.js';
 import { bareRubyLibraries, RUBYLIB, type BareRubyLibrary } from './bare.js';
 import { notGenerated } from './generated.js';
 import { GEMSPEC_GLOBS, RUBY_GLOBS } from './globs.js';
@@ -30,6 +36,12 @@ export const rubyCataloger: Cataloger = {
   ...RUBY_GLOBS,
   async catalog(ctx) {
     const found: { pkg: Package; spec: Gemspec; gemsDir: string }[] = [];
+    // The gem directories each gems dir's specifications name (spec and stub line alike).
+    const named = new Map<string, Set<string>>();
+    const claim = (gemsDir: string, fullName: string): void => {
+      const set = named.get(gemsDir) ?? new Set<string>();
+      named.set(gemsDir, set.add(fullName));
+    };
     const specs = ctx.matches.filter((e) => isGemspec(e.path));
     const result = await perEntry({ ...ctx, matches: specs }, NAME, async (entry) => {
       const cut = entry.path.lastIndexOf('specifications/');
@@ -62,6 +74,8 @@ export const rubyCataloger: Cataloger = {
       // RubyGems reads the stub line without evaluating the spec, and the spec when it activates
       // the gem: the require paths of both go on $LOAD_PATH.
       const stub = text === undefined ? undefined : parseStubLine(text);
+      claim(gemsDir, fullNameOf(spec));
+      if (stub) claim(gemsDir, fullNameOf(stub));
       if (stub)
         findings.push(
           ...requirePathFindings(
@@ -105,6 +119,7 @@ export const rubyCataloger: Cataloger = {
           if (target !== f.pkg) f.pkg.dependsOn.push(target.id);
       }
     }
+    result.findings.push(...unnamedGemDirs(ctx, named));
     // require loads these too, with nothing to say what they are: recorded by name, no version.
     const rubylib = `${optPrefix(ctx.root)}${RUBYLIB}`;
     // Every path a file is reached by: the globs take one, and a link may put it on RUBYLIB.
@@ -133,11 +148,49 @@ function bareLibraryPackage(lib: BareRubyLibrary, layerDigest: string, rubylib: 
   });
 }
 
-/** A gem's full name, its directory under `gems/`: `<name>-<version>[-<platform>]`. */
+/**
+ * A gem's full name, its directory under `gems/`: `<name>-<version>[-<platform>]`, the version
+ * as `Gem::Version` spells it.
+ */
 function fullNameOf(spec: Pick<Gemspec, 'name' | 'version' | 'platform'>): string {
+  const version = rubygemsVersion(spec.version);
   return spec.platform === 'ruby'
-    ? `${spec.name}-${spec.version}`
-    : `${spec.name}-${spec.version}-${spec.platform}`;
+    ? `${spec.name}-${version}`
+    : `${spec.name}-${version}-${spec.platform}`;
+}
+
+/** Lambda's `GEM_PATH` directory in a layer (`ruby/gems/3.2.0`; in an image under `opt/`). */
+const GEM_PATH_DIR = /^ruby\/gems\/[^/]+$/;
+
+/**
+ * The directories under a `GEM_PATH` directory's `gems/` that none of its specifications names
+ * (`named`: full names by gems dir), one `AMBIGUOUS_METADATA` error each. RubyGems derives a
+ * gem's directory from the version and platform it parses, and normalises both (`2.0-1` is
+ * `2.0.pre.1`; RubyGems 3.3 reads the platform `x86_64-linux-gnu` as `x86_64-linux`, `i686-linux`
+ * as `x86-linux`), so a directory lamina reads no specification as naming may be the one
+ * RubyGems loads a gem from; with none, nothing loads it, and an installed layer has none.
+ */
+function unnamedGemDirs(ctx: CatalogContext, named: ReadonlyMap<string, Set<string>>): Finding[] {
+  const prefix = optPrefix(ctx.root);
+  const out: Finding[] = [];
+  for (const [gemsDir, fullNames] of named) {
+    if (!gemsDir.startsWith(prefix) || !GEM_PATH_DIR.test(gemsDir.slice(prefix.length))) continue;
+    const root = `${gemsDir}/gems/`;
+    const seen = new Set<string>();
+    for (const e of ctx.source.entries()) {
+      if (!e.path.startsWith(root)) continue;
+      const dir = e.path.slice(root.length).split('/')[0]!;
+      if (dir === '' || fullNames.has(dir) || seen.has(dir)) continue;
+      seen.add(dir);
+      out.push({
+        code: 'AMBIGUOUS_METADATA',
+        severity: 'error',
+        path: `${root}${dir}`,
+        message: `${NAME}: ${root}${dir}/ is a gem directory no specification in ${gemsDir}/specifications/ names as lamina reads them; RubyGems, which normalises the version and platform a specification gives, may load a gem from it`,
+      });
+    }
+  }
+  return out;
 }
 
 /**
@@ -196,8 +249,8 @@ function toPackage(ctx: CatalogContext, path: string, gemsDir: string, spec: Gem
     id: `gem:${path}`,
     ecosystem: 'gem',
     name: spec.name,
-    version: spec.version,
-    purl: gemPurl(spec.name, spec.version, spec.platform),
+    version: rubygemsVersion(spec.version),
+    purl: gemPurl(spec.name, rubygemsVersion(spec.version), spec.platform),
     foundBy: NAME,
     locations: [{ path, layerDigest: ctx.layerDigest }],
     licenses,

@@ -1,5 +1,24 @@
 import { describe, expect, it } from 'vitest';
-import { parseGemspec, parseStubLine, readRubyString, readRubyStringArray } from './gemspec.js';
+import {
+  parseGemspec,
+  parseStubLine,
+  readRubyString,
+  readRubyStringArray,
+  rubygemsVersion,
+} from './gemspec.js';
+
+describe('rubygemsVersion', () => {
+  // What `ruby -e 'p Gem::Version.new(v).to_s'` prints.
+  it.each([
+    ['1.0.0', '1.0.0'],
+    ['2.0-1', '2.0.pre.1'],
+    ['1.0.0-rc-1', '1.0.0.pre.rc.pre.1'],
+    [' 2.0 \n', '2.0'],
+    ['', '0'],
+  ])('%j → %j', (v, out) => {
+    expect(rubygemsVersion(v)).toBe(out);
+  });
+});
 
 describe('readRubyString', () => {
   it.each([

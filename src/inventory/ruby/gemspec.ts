@@ -358,6 +358,16 @@ export function parseGemspec(text: string): Gemspec {
 }
 
 /**
+ * A version as `Gem::Version` makes it, which is how RubyGems names the gem's directory
+ * (`gems/<name>-<version>`): surrounding whitespace dropped, a blank one `0`, and each `-` read
+ * as `.pre.` (`"2.0-1"` is `2.0.pre.1`).
+ */
+export function rubygemsVersion(version: string): string {
+  const v = version.replace(/^[ \t\n\v\f\r]+|[ \t\n\v\f\r]+$/g, '');
+  return v === '' ? '0' : v.replaceAll('-', '.pre.');
+}
+
+/**
  * `nokogiri-1.15.4-x86_64-linux.gemspec` → nokogiri 1.15.4 (x86_64-linux):
  * RubyGems names an installed spec `<name>-<version>[-<platform>].gemspec`,
  * and a version starts with a digit.

@@ -123,3 +123,52 @@ describe('a gemspec whose encoding comment names another encoding than UTF-8', (
     expect(v.complete?.detail).toContain(`AMBIGUOUS_METADATA ${SPEC}`);
   });
 });
+
+/**
+ * RubyGems names a gem's directory from the version and platform it parses, normalised: a spec
+ * saying version "1.0.0-1" is tinygem 1.0.0.pre.1, loaded from gems/tinygem-1.0.0.pre.1, and
+ * RubyGems 3.3 loads one saying platform x86_64-linux-gnu from gems/tinygem-1.0.0-x86_64-linux
+ * (with Ruby: `require "tinygem"` prints PWNED from share/rb through a link there, while the
+ * directory the spec spells holds the innocent tinygem.rb).
+ */
+describe('a gem directory RubyGems derives otherwise than the gemspec spells it', () => {
+  const spelled = (version: string, platform: string, loaded: string): string => {
+    const zip = join(tmp, `${loaded}.zip`);
+    const spec = gemspec(['lib'])
+      .replaceAll('1.0.0', version)
+      .replace(' ruby lib', ` ${platform} lib`)
+      .replace(
+        '  s.require_paths',
+        platform === 'ruby'
+          ? '  s.require_paths'
+          : `  s.platform = "${platform}".freeze\n  s.require_paths`
+      );
+    const full = platform === 'ruby' ? `tinygem-${version}` : `tinygem-${version}-${platform}`;
+    writeFileSync(
+      zip,
+      writeZip([
+        { name: `${GEMS}/specifications/${full}.gemspec`, data: spec },
+        { name: `${GEMS}/gems/${full}/lib/tinygem.rb`, data: 'module Tinygem; end\n' },
+        { name: `${GEMS}/gems/${loaded}/lib`, symlink: '../../../../../share/rb' },
+        { name: 'share/rb/tinygem.rb', data: 'puts "PWNED from #{__FILE__}"\n' },
+      ])
+    );
+    return zip;
+  };
+
+  it('a version RubyGems reads otherwise: its directory is the one checked', () => {
+    const v = verify(spelled('1.0.0-1', 'ruby', 'tinygem-1.0.0.pre.1'));
+    expect(v.code).toBe(1);
+    expect(v.complete?.detail).toContain(
+      `PATH_TRAVERSAL ${GEMS}/specifications/tinygem-1.0.0-1.gemspec`
+    );
+  });
+
+  it('a platform RubyGems may read otherwise: the directory no gemspec names is an error', () => {
+    const v = verify(spelled('1.0.0', 'x86_64-linux-gnu', 'tinygem-1.0.0-x86_64-linux'));
+    expect(v.code).toBe(1);
+    expect(v.complete?.detail).toContain(
+      `AMBIGUOUS_METADATA ${GEMS}/gems/tinygem-1.0.0-x86_64-linux`
+    );
+  });
+});
