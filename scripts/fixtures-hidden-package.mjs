@@ -21,6 +21,9 @@
 //   main-outside.zip          ms in nodejs/vendor/ms (outside any node_modules), loaded through
 //                             nodejs/node_modules/shim, whose package.json `main` is
 //                             ../../vendor/ms/index.js: require('shim') runs ms.
+//   link-outside.zip          the same ms, with an index.js standing in for its code, loaded
+//                             through nodejs/node_modules/shim/lib, a link to ../../vendor/ms
+//                             inside shim (whose main is lib/index.js): require('shim') runs ms.
 //   upper-case-jar.zip        the real commons-cli 1.5.0 jar (from the java-basic fixture) as
 //                             java/lib/COMMONS-CLI-1.5.0.JAR: the class path wildcard
 //                             /opt/java/lib/* takes `.JAR` as it takes `.jar`.
@@ -233,6 +236,19 @@ const layers = {
     },
     { name: 'nodejs/package.json', data: manifest },
     ...dirs('nodejs/vendor', 'nodejs/vendor/ms'),
+    { name: 'nodejs/vendor/ms/license.md', data: license },
+    { name: 'nodejs/vendor/ms/package.json', data: pkgJson },
+  ],
+  'link-outside.zip': [
+    ...dirs('nodejs', 'nodejs/node_modules', 'nodejs/node_modules/shim'),
+    { name: 'nodejs/node_modules/shim/lib', symlink: '../../vendor/ms' },
+    {
+      name: 'nodejs/node_modules/shim/package.json',
+      data: JSON.stringify({ name: 'shim', version: '1.0.0', main: 'lib/index.js' }, null, 2),
+    },
+    { name: 'nodejs/package.json', data: manifest },
+    ...dirs('nodejs/vendor', 'nodejs/vendor/ms'),
+    { name: 'nodejs/vendor/ms/index.js', data: "module.exports = require('util').format;\n" },
     { name: 'nodejs/vendor/ms/license.md', data: license },
     { name: 'nodejs/vendor/ms/package.json', data: pkgJson },
   ],

@@ -1,4 +1,5 @@
 import type { Ecosystem, Package } from '../../model/package.js';
+import type { LinkIndex } from '../../unpack/links.js';
 
 /**
  * What a source's root is. A layer is mounted at `/opt`; an image is a whole file system, whose
@@ -223,6 +224,19 @@ export function joinInLayer(dir: string, rel: string): string | undefined {
 export function leadsOutOf(dir: string, rel: string): boolean {
   const target = joinInLayer(dir, rel);
   return target === undefined || (target !== dir && !target.startsWith(`${dir}/`));
+}
+
+/**
+ * Where the link at `path`, inside the directory `dir` (a path with no link on it), leads when
+ * that is out of `dir` as the kernel resolves it; undefined when it stays inside or leads to
+ * nothing in the layer (reported as a dangling link or a link out of the layer). What a runtime
+ * loads through such a link is not the code of the package installed in `dir`, as with
+ * {@link leadsOutOf}.
+ */
+export function linkLeadsOutOf(links: LinkIndex, path: string, dir: string): string | undefined {
+  const to = links.resolve(path);
+  if (!to.ok) return undefined;
+  return to.path === dir || to.path.startsWith(`${dir}/`) ? undefined : to.path;
 }
 
 function joinLexically(dir: string, rel: string): string | undefined {

@@ -395,6 +395,31 @@ describe('npmCataloger edge cases', () => {
     expect(findings[1]?.message).toContain('"../../vendor/lodash/lodash.js"');
   });
 
+  // Node follows a link inside a package: what it leads to runs as that package's code.
+  it('reports a link inside a package directory that leads out of it as an error', async () => {
+    const src = new MemorySource('npm', {
+      'nodejs/node_modules/shim/package.json': pj({ name: 'shim', version: '1.0.0' }),
+      'nodejs/node_modules/shim/lib': { symlink: '../../vendor/ms' },
+      'nodejs/node_modules/shim/index.js': { symlink: 'src/index.js' },
+      'nodejs/node_modules/shim/src/index.js': '',
+      'nodejs/node_modules/@s/y/package.json': pj({ name: '@s/y', version: '1.0.0' }),
+      'nodejs/node_modules/@s/y/dist': { symlink: '../../shim/src' },
+      // A package directory that is a link (pnpm, npm link), and a linked package.json (data).
+      'nodejs/node_modules/linked': { symlink: '../vendor/linked' },
+      'nodejs/node_modules/meta/package.json': { symlink: '../../meta.json' },
+      'nodejs/node_modules/.bin/tool': { symlink: '../shim/src/index.js' },
+      'nodejs/meta.json': pj({ name: 'meta', version: '1.0.0' }),
+      'nodejs/vendor/linked/package.json': pj({ name: 'linked', version: '1.0.0' }),
+      'nodejs/vendor/ms/index.js': '',
+    });
+    const { findings } = await runCataloger(npmCataloger, src, { layerDigest: DIGEST });
+    expect(findings.map((f) => [f.code, f.severity, f.path])).toEqual([
+      ['PATH_TRAVERSAL', 'error', 'nodejs/node_modules/@s/y/dist'],
+      ['PATH_TRAVERSAL', 'error', 'nodejs/node_modules/shim/lib'],
+    ]);
+    expect(findings[1]?.message).toContain('a link to nodejs/vendor/ms');
+  });
+
   it('records the names require finds a package by when its package.json gives another', async () => {
     const src = new MemorySource('npm', {
       // npm install evil@npm:left-pad, or a renamed package passing for another.

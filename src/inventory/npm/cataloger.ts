@@ -20,7 +20,7 @@ import {
   PACKAGE_JSON_GLOBS,
 } from './globs.js';
 import { globMatcher } from '../cataloger.js';
-import { leadsOutOf } from '../binary/ownership.js';
+import { leadsOutOf, linkLeadsOutOf } from '../binary/ownership.js';
 
 const NAME = NPM_GLOBS.name;
 const isPackageJson = globMatcher(PACKAGE_JSON_GLOBS);
@@ -106,6 +106,7 @@ async function catalog(ctx: CatalogContext): Promise<CatalogResult> {
       byDir.set(m.path, { pkg, dir: m.path, json: {} });
   }
 
+  result.findings.push(...linksOutOfPackages(ctx, byDir));
   const locks = await loadLockfiles(ctx, byDir, result.findings);
   const installed = new Set(byDir.keys());
   for (const [dir, inst] of byDir) if (dir === inst.dir) link(inst, locks, installed, byDir);
@@ -196,6 +197,43 @@ function bareModulePackage(m: BareModule, layerDigest: string): Package {
 function mainOutside(main: unknown, dir: string): string | undefined {
   if (typeof main !== 'string' || main === '') return undefined;
   return leadsOutOf(dir, main) ? main : undefined;
+}
+
+/**
+ * A link inside an installed package's directory that leads out of it (`node_modules/shim/lib ->
+ * ../../vendor/ms`): Node follows it, so `require('shim')` runs what is there as that package's
+ * code, as with a `main` outside the package (`PATH_TRAVERSAL`). npm never installs one. The
+ * package directory itself may be a link (pnpm, `npm link`): the directory it leads to is the
+ * package.
+ */
+function linksOutOfPackages(ctx: CatalogContext, byDir: ReadonlyMap<string, Installed>): Finding[] {
+  if (!ctx.links.hasLinks) return [];
+  const out: Finding[] = [];
+  for (const e of ctx.source.entries()) {
+    // Node parses a `.json` file as data, whatever it is reached through (a linked package.json).
+    if (e.kind !== 'symlink' || e.path.endsWith('.json')) continue;
+    const dir = packageDirOf(e.path);
+    if (dir === undefined || dir === e.path) continue;
+    const target = byDir.has(dir) ? linkLeadsOutOf(ctx.links, e.path, dir) : undefined;
+    if (target === undefined) continue;
+    out.push({
+      code: 'PATH_TRAVERSAL',
+      severity: 'error',
+      path: e.path,
+      message: `${NAME}: ${e.path} is a link to ${target}, outside ${dir}/: require('${packageNameFromDir(dir)}') runs code through it that is not this package's`,
+    });
+  }
+  return out;
+}
+
+/** The package directory (`…/node_modules/x`, `…/node_modules/@s/x`) a path is in or is. */
+function packageDirOf(path: string): string | undefined {
+  const parts = path.split('/');
+  const nm = parts.lastIndexOf('node_modules');
+  const first = parts[nm + 1];
+  if (nm < 0 || first === undefined) return undefined;
+  const end = first.startsWith('@') ? nm + 2 : nm + 1;
+  return end < parts.length ? parts.slice(0, end + 1).join('/') : undefined;
 }
 
 /** `nodejs/node_modules/@s/x` → `@s/x`; `node_modules/x` → `x`. */

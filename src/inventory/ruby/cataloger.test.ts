@@ -173,7 +173,11 @@ describe('require paths out of the gem', () => {
         [SPEC]: gemspec('lib', '["lib".freeze, "vendor".freeze]'),
         [`${GEMS}/gems/tinygem-1.0.0/vendor`]: { symlink: '../../../../../share/rb' },
       })
-    ).toEqual([['PATH_TRAVERSAL', 'error', SPEC, 'require_paths']]);
+    ).toEqual([
+      ['PATH_TRAVERSAL', 'error', SPEC, 'require_paths'],
+      // The link itself, as any link out of the gem's directory.
+      ['PATH_TRAVERSAL', 'error', `${GEMS}/gems/tinygem-1.0.0/vendor`, undefined],
+    ]);
   });
 
   it('an unparsable gemspec still has its stub line checked; unreadable require_paths are an error', async () => {
@@ -239,6 +243,7 @@ describe('the gem directory RubyGems derives from the version and platform', () 
     expect(r.findings).toEqual([
       ['PATH_TRAVERSAL', 'error', `${GEMS}/specifications/tinygem-1.0-1.gemspec`],
       ['PATH_TRAVERSAL', 'error', `${GEMS}/specifications/tinygem-1.0-1.gemspec`],
+      ['PATH_TRAVERSAL', 'error', `${GEMS}/gems/tinygem-1.0.pre.1/lib`],
     ]);
   });
 
@@ -266,5 +271,45 @@ describe('the gem directory RubyGems derives from the version and platform', () 
       'vendor/gems/gems/other-1.0/lib/other.rb': '',
     });
     expect(r.findings).toEqual([]);
+  });
+});
+
+describe('links out of a gem', () => {
+  const SPEC = `${GEMS}/specifications/tinygem-1.0.gemspec`;
+  const spec = `# -*- encoding: utf-8 -*-\n# stub: tinygem 1.0 ruby lib\n# stub: ext/extconf.rb\n\nGem::Specification.new do |s|\n  s.name = "tinygem".freeze\n  s.version = "1.0"\n  s.require_paths = ["lib".freeze]\n  s.extensions = ["ext/extconf.rb".freeze]\nend\n`;
+  const EXT = `${GEMS}/extensions/x86_64-linux/3.2.0`;
+  const run = async (files: Record<string, string | { symlink: string }>) => {
+    const { findings } = await runCataloger(
+      rubyCataloger,
+      new MemorySource('l', {
+        [SPEC]: spec,
+        [`${GEMS}/gems/tinygem-1.0/lib/tinygem.rb`]: '',
+        [`${GEMS}/gems/tinygem-1.0/vendor/x.rb`]: '',
+        'share/rb/x.rb': 'puts "PWNED"\n',
+        ...files,
+      })
+    );
+    return findings.map((f) => [f.code, f.severity, f.path]);
+  };
+
+  it('a link in the gem, its extension directory, or above it in extensions/ leading out is an error', async () => {
+    expect(
+      await run({
+        [`${GEMS}/gems/tinygem-1.0/lib/evil`]: { symlink: '../../../../../../share/rb' },
+        [`${EXT}/tinygem-1.0`]: { symlink: '../../../../../../share/rb' },
+      })
+    ).toEqual([
+      ['PATH_TRAVERSAL', 'error', `${EXT}/tinygem-1.0`],
+      ['PATH_TRAVERSAL', 'error', `${GEMS}/gems/tinygem-1.0/lib/evil`],
+    ]);
+    expect(
+      await run({ [`${GEMS}/extensions/x86_64-linux`]: { symlink: '../../../../share' } })
+    ).toEqual([['PATH_TRAVERSAL', 'error', `${GEMS}/extensions/x86_64-linux`]]);
+  });
+
+  it('a link staying in the gem is its own', async () => {
+    expect(
+      await run({ [`${GEMS}/gems/tinygem-1.0/lib/vendored`]: { symlink: '../vendor' } })
+    ).toEqual([]);
   });
 });

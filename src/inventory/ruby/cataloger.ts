@@ -13,7 +13,7 @@ import {
 } from '../cataloger.js';
 import { licenseOf } from '../license.js';
 import { gemPurl } from '../purl.js';
-import { leadsOutOf } from '../binary/ownership.js';
+import { leadsOutOf, linkLeadsOutOf } from '../binary/ownership.js';
 import {
   gemFromFileName,
   parseGemspec,
@@ -119,7 +119,7 @@ export const rubyCataloger: Cataloger = {
           if (target !== f.pkg) f.pkg.dependsOn.push(target.id);
       }
     }
-    result.findings.push(...unnamedGemDirs(ctx, named));
+    result.findings.push(...unnamedGemDirs(ctx, named), ...linksOutOfGems(ctx, named));
     // require loads these too, with nothing to say what they are: recorded by name, no version.
     const rubylib = `${optPrefix(ctx.root)}${RUBYLIB}`;
     // Every path a file is reached by: the globs take one, and a link may put it on RUBYLIB.
@@ -162,6 +162,55 @@ function fullNameOf(spec: Pick<Gemspec, 'name' | 'version' | 'platform'>): strin
 /** Lambda's `GEM_PATH` directory in a layer (`ruby/gems/3.2.0`; in an image under `opt/`). */
 const GEM_PATH_DIR = /^ruby\/gems\/[^/]+$/;
 
+/** The entries of `named` (full names by gems dir) for Lambda's `GEM_PATH` directories. */
+function gemPathDirs(
+  ctx: CatalogContext,
+  named: ReadonlyMap<string, Set<string>>
+): [string, Set<string>][] {
+  const prefix = optPrefix(ctx.root);
+  return [...named].filter(
+    ([dir]) => dir.startsWith(prefix) && GEM_PATH_DIR.test(dir.slice(prefix.length))
+  );
+}
+
+/**
+ * A link in a `GEM_PATH` directory's gem or extension directory (`gems/tinygem-1.0/lib/x`,
+ * `extensions/x86_64-linux/3.2.0/tinygem-1.0`, or either directory itself) that leads out of it:
+ * RubyGems puts the gem's require paths and its extension directory on `$LOAD_PATH`, and Ruby
+ * follows the link, so `require` loads code there that is not the gem's (`PATH_TRAVERSAL`, as for
+ * a require path leading out). `gem install` refuses to write such a link. A link in
+ * `extensions/` above a gem's directory must stay in `extensions/`.
+ */
+function linksOutOfGems(ctx: CatalogContext, named: ReadonlyMap<string, Set<string>>): Finding[] {
+  if (!ctx.links.hasLinks) return [];
+  const dirs = gemPathDirs(ctx, named);
+  const out: Finding[] = [];
+  for (const e of ctx.source.entries()) {
+    if (e.kind !== 'symlink') continue;
+    for (const [gemsDir, fullNames] of dirs) {
+      const rest = e.path.startsWith(`${gemsDir}/`) ? e.path.slice(gemsDir.length + 1) : '';
+      const parts = rest.split('/');
+      // gems/<full name>, extensions/<platform>/<ABI>/<full name>: the gem's own directories.
+      const depth = parts[0] === 'gems' ? 2 : parts[0] === 'extensions' ? 4 : 0;
+      if (depth === 0 || parts.length < 2) continue;
+      let dir = `${gemsDir}/extensions`;
+      if (parts.length >= depth) {
+        if (!fullNames.has(parts[depth - 1]!)) continue;
+        dir = `${gemsDir}/${parts.slice(0, depth).join('/')}`;
+      }
+      const target = linkLeadsOutOf(ctx.links, e.path, dir);
+      if (target === undefined) continue;
+      out.push({
+        code: 'PATH_TRAVERSAL',
+        severity: 'error',
+        path: e.path,
+        message: `${NAME}: ${e.path} is a link to ${target}, outside the gem's directory: require loads code through it that is not the gem's`,
+      });
+    }
+  }
+  return out;
+}
+
 /**
  * The directories under a `GEM_PATH` directory's `gems/` that none of its specifications names
  * (`named`: full names by gems dir), one `AMBIGUOUS_METADATA` error each. RubyGems derives a
@@ -171,10 +220,8 @@ const GEM_PATH_DIR = /^ruby\/gems\/[^/]+$/;
  * RubyGems loads a gem from; with none, nothing loads it, and an installed layer has none.
  */
 function unnamedGemDirs(ctx: CatalogContext, named: ReadonlyMap<string, Set<string>>): Finding[] {
-  const prefix = optPrefix(ctx.root);
   const out: Finding[] = [];
-  for (const [gemsDir, fullNames] of named) {
-    if (!gemsDir.startsWith(prefix) || !GEM_PATH_DIR.test(gemsDir.slice(prefix.length))) continue;
+  for (const [gemsDir, fullNames] of gemPathDirs(ctx, named)) {
     const root = `${gemsDir}/gems/`;
     const seen = new Set<string>();
     for (const e of ctx.source.entries()) {

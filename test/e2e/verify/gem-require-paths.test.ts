@@ -172,3 +172,35 @@ describe('a gem directory RubyGems derives otherwise than the gemspec spells it'
     );
   });
 });
+
+/**
+ * A link in a gem's directory, or its extension directory, leading out of it: with Ruby,
+ * `require "tinygem"; require "evil/x"` prints PWNED from share/rb, and so does `require "x"`
+ * through the extension directory, which RubyGems puts on $LOAD_PATH when the gemspec lists
+ * `extensions` and the directory holds gem.build_complete (lamina checks it either way).
+ */
+describe('a link inside a gem leading out of it', () => {
+  const linked = (name: string, link: string, target: string): string => {
+    const zip = join(tmp, name);
+    writeFileSync(
+      zip,
+      writeZip([
+        { name: SPEC, data: gemspec(['lib']) },
+        { name: `${GEMS}/gems/tinygem-1.0.0/lib/tinygem.rb`, data: 'module Tinygem; end\n' },
+        { name: link, symlink: target },
+        { name: 'share/rb/gem.build_complete', data: '' },
+        { name: 'share/rb/x.rb', data: 'puts "PWNED from #{__FILE__}"\n' },
+      ])
+    );
+    return zip;
+  };
+
+  it.each([
+    [`${GEMS}/gems/tinygem-1.0.0/lib/evil`, '../../../../../../share/rb'],
+    [`${GEMS}/extensions/x86_64-linux/3.3.0/tinygem-1.0.0`, '../../../../../../share/rb'],
+  ])('%s: inventory:complete fails, naming the link', (link, target) => {
+    const v = verify(linked(`${link.split('/').length}.zip`, link, target));
+    expect(v.code).toBe(1);
+    expect(v.complete?.detail).toContain(`PATH_TRAVERSAL ${link}`);
+  });
+});

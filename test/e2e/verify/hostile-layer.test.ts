@@ -32,6 +32,7 @@ const ZIPS = [
   'renamed-package.zip',
   'upper-case-jar.zip',
   'main-outside.zip',
+  'link-outside.zip',
   'exploded-jar.zip',
 ];
 
@@ -70,6 +71,14 @@ const lamina = (command: 'verify' | 'gate', zip: string, policy: string, ...more
     'shared-utils',
     ...more,
   ]);
+
+/** What `node -e js` prints with the unzipped layer's `nodejs/node_modules` on NODE_PATH. */
+function nodeOn(zip: string, js: string): string {
+  const opt = mkdtempSync(join(tmpdir(), 'lamina-hostile-opt-'));
+  expect(spawnSync('unzip', ['-q', `${HOSTILE}/${zip}`, '-d', opt]).status).toBe(0);
+  const env = { ...process.env, NODE_PATH: join(opt, 'nodejs/node_modules') };
+  return spawnSync('node', ['-e', js], { cwd: tmpdir(), env, encoding: 'utf8' }).stdout;
+}
 
 const outcomes = (v: Verdict) => Object.fromEntries(v.checks.map((c) => [c.id, c.outcome]));
 
@@ -123,15 +132,10 @@ describe('a denied package hidden from the inventory (verifier level)', () => {
   });
 
   it("a module named '.ms', which require('.ms') loads: recorded, the inventory incomplete", async () => {
-    const opt = mkdtempSync(join(tmpdir(), 'lamina-dot-module-'));
-    expect(spawnSync('unzip', ['-q', `${HOSTILE}/dot-module-file.zip`, '-d', opt]).status).toBe(0);
     // Node takes '.ms' as a module name (it is not './ms'), searched on Lambda's NODE_PATH.
-    const run = spawnSync('node', ['-e', "console.log(require('.ms')('%s ran', 'it'))"], {
-      cwd: tmpdir(),
-      env: { ...process.env, NODE_PATH: join(opt, 'nodejs/node_modules') },
-      encoding: 'utf8',
-    });
-    expect(run.stdout).toBe('it ran\n');
+    expect(nodeOn('dot-module-file.zip', "console.log(require('.ms')('%s ran', 'it'))")).toBe(
+      'it ran\n'
+    );
     const v = await verdict('dot-module-file.zip');
     expect(outcomes(v)).toEqual({ digest: 'pass', packages: 'pass', 'inventory:complete': 'fail' });
     expect(v.checks.find((x) => x.id === 'inventory:complete')!.detail).toContain(
@@ -152,6 +156,17 @@ describe('a denied package hidden from the inventory (verifier level)', () => {
     expect(outcomes(v)).toEqual({ digest: 'pass', packages: 'pass', 'inventory:complete': 'fail' });
     expect(v.checks.find((x) => x.id === 'inventory:complete')!.detail).toContain(
       'PATH_TRAVERSAL nodejs/node_modules/shim/package.json'
+    );
+  });
+
+  it('ms loaded through a link inside another package: the inventory is incomplete', async () => {
+    expect(nodeOn('link-outside.zip', "console.log(require('shim')('%s ran', 'ms'))")).toBe(
+      'ms ran\n'
+    );
+    const v = await verdict('link-outside.zip');
+    expect(outcomes(v)).toEqual({ digest: 'pass', packages: 'pass', 'inventory:complete': 'fail' });
+    expect(v.checks.find((x) => x.id === 'inventory:complete')!.detail).toContain(
+      'PATH_TRAVERSAL nodejs/node_modules/shim/lib'
     );
   });
 
