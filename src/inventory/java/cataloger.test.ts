@@ -463,6 +463,24 @@ describe('Class-Path of a class path jar', () => {
     expect(findings[0]?.message).toMatch(/JarIndex .* Java 8 to 17 opens the jars it names/);
   });
 
+  it("a class path jar named with '#' or '%' is an error: the runtime's unencoded URL opens another file", async () => {
+    const src = new MemorySource('l', {
+      // The runtime opens java/lib/greeter-1.0 for the first, java/lib/b c-1.0.jar for the second.
+      [`${LIB}/greeter-1.0#.jar`]: jar(undefined, pom('greeter')),
+      [`${LIB}/greeter-1.0`]: jar(undefined),
+      [`${LIB}/b%20c-1.0.jar`]: jar(undefined, pom('b')),
+      // Off the class path, and a plain name: nothing to say.
+      'share/x#.jar': jar(undefined, pom('x')),
+      [`${LIB}/plain-1.0.jar`]: jar(undefined, pom('plain')),
+    });
+    const { findings } = await runCataloger(javaCataloger, src);
+    expect(codes(findings)).toEqual([
+      ['NESTED_ARCHIVE_REFUSED', 'error', `${LIB}/b%20c-1.0.jar`],
+      ['NESTED_ARCHIVE_REFUSED', 'error', `${LIB}/greeter-1.0#.jar`],
+    ]);
+    expect(findings[1]?.message).toContain('"greeter-1.0#.jar" is "greeter-1.0" to it');
+  });
+
   it('a chain longer than it follows is reported, not walked', async () => {
     const files: Record<string, Buffer> = {
       [`${LIB}/aaa-core-1.0.jar`]: jar('c0.bin', pom('aaa-core')),

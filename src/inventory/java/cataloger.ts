@@ -194,6 +194,14 @@ async function followClassPaths(
       if (isOnClassPath(p)) {
         archive.listed = true;
         enqueue(jarUrl(mount, p), archive, 0);
+        const name = p.slice(p.lastIndexOf('/') + 1);
+        if (/[#%]/.test(name))
+          out.findings.push(
+            refused(
+              p,
+              `${NAME}: ${p} is on the class path under a name holding '#' or '%': Lambda's Java runtime makes its URL of the name unencoded, so the class loader drops what follows a '#' and decodes a '%' escape, and opens another file (${JSON.stringify(name)} is ${JSON.stringify(openedName(name))} to it) than the jar lamina read`
+            )
+          );
       }
   }
   let followed = 0;
@@ -336,6 +344,21 @@ async function followClassPaths(
       // A jar reached again by another URL resolves its Class-Path against that URL too.
       enqueue(target.url, found, depth + 1);
     }
+  }
+}
+
+/**
+ * The file name Lambda's Java runtime opens for a jar it lists by `name`: its loader builds the
+ * URL `file:<dir>/<name>` without encoding the name, so `java.net.URL` takes what follows a `#`
+ * as a fragment and the class loader percent-decodes the rest (an escape that does not decode
+ * is left as written here).
+ */
+function openedName(name: string): string {
+  const file = name.split('#')[0]!;
+  try {
+    return decodeURIComponent(file);
+  } catch {
+    return file;
   }
 }
 

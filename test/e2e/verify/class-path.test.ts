@@ -22,12 +22,16 @@ const POLICY = writeInventoryPolicy(tmp, 'layers');
 
 const hasJavac = spawnSync('javac', ['-version']).status === 0;
 
-/** Lambda's Java runtime: every *.jar in <opt>/java/lib, sorted, in one URLClassLoader. */
+/**
+ * Lambda's Java runtime: every *.jar in <opt>/java/lib, sorted, in one URLClassLoader, each URL
+ * made as its runtime interface client makes it (`new URL("file", null, -1, dir + "/" + name)`,
+ * the name not encoded).
+ */
 const HANDLER = `import java.io.File; import java.net.*; import java.util.*;
 public class Handler { public static void main(String[] a) throws Exception {
   File lib = new File(a[0], "java/lib"); String[] names = lib.list((d, n) -> n.endsWith(".jar"));
   Arrays.sort(names); List<URL> urls = new ArrayList<>();
-  for (String n : names) urls.add(new File(lib, n).toURI().toURL());
+  for (String n : names) urls.add(new URL("file", null, -1, lib.getPath() + "/" + n));
   URLClassLoader cl = new URLClassLoader(urls.toArray(new URL[0]), ClassLoader.getSystemClassLoader());
   System.out.println(cl.loadClass("com.example.Greeter").getMethod("greet").invoke(null)); } }
 `;
@@ -197,3 +201,35 @@ describe.skipIf(!hasJavac)(
     });
   }
 );
+
+/**
+ * A jar in java/lib named `greeter-1.0#.jar`: Lambda's runtime lists it (the name ends in `.jar`)
+ * but makes its URL without encoding the name, so `java.net.URL` takes `.jar` as a fragment and
+ * the class loader opens java/lib/greeter-1.0, a file lamina never reads as a jar.
+ */
+describe.skipIf(!hasJavac)("a class path jar whose name holds a '#'", () => {
+  const zip = join(tmp, 'fragment.zip');
+  const layer = join(tmp, 'fragment', 'opt');
+
+  beforeAll(() => {
+    writeLayer(zip, layer, {
+      'java/lib/greeter-1.0#.jar': jar(
+        greeter('the greeter lamina read'),
+        'Bundle-License: Apache-2.0\r\n',
+        'greeter'
+      ),
+      'java/lib/greeter-1.0': jar(greeter('LAMINA-FRAGMENT: code no package named'), ''),
+    });
+  }, 120_000);
+
+  it('the JVM loads the Greeter from java/lib/greeter-1.0', () => {
+    expect(runHandler('handler-fragment', layer)).toBe('LAMINA-FRAGMENT: code no package named');
+  });
+
+  it('lamina verify with an inventory policy fails inventory:complete, naming the jar', () => {
+    const { code, complete } = verifyComplete(zip);
+    expect(code).toBe(1);
+    expect(complete?.outcome).toBe('fail');
+    expect(complete?.detail).toContain('NESTED_ARCHIVE_REFUSED java/lib/greeter-1.0#.jar');
+  });
+});
