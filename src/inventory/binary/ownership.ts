@@ -17,7 +17,7 @@ export type SourceRoot = 'layer' | 'image';
 export const RUNTIME_DIRS: readonly string[] = ['bin', 'extensions', 'lib'];
 
 /** Ecosystems whose database describes a whole system (dpkg, rpm, apk). */
-const OS_ECOSYSTEMS: ReadonlySet<Ecosystem> = new Set<Ecosystem>(['deb', 'rpm', 'apk']);
+export const OS_ECOSYSTEMS: ReadonlySet<Ecosystem> = new Set<Ecosystem>(['deb', 'rpm', 'apk']);
 
 /**
  * The parts of a Lambda image that are not the OS's: layer content, function code and the

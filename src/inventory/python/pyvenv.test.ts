@@ -1,0 +1,111 @@
+import { describe, expect, it } from 'vitest';
+import { newPackage, type Package } from '../../model/package.js';
+import { LayerView, LinkIndex } from '../../unpack/links.js';
+import { MemorySource, type MemoryFile } from '../../unpack/memory.js';
+import { pyvenvFindings, pyvenvHomes } from './pyvenv.js';
+
+const EXE = { data: '\x7fELF', mode: 0o755 };
+const OS_PY = 'import abc\n';
+
+/** Debian's python3.11-minimal, listing its interpreter and os.py. */
+const DEBIAN: Package = newPackage({
+  id: 'deb:python3.11-minimal',
+  ecosystem: 'deb',
+  name: 'python3.11-minimal',
+  foundBy: 'dpkg',
+  locations: [{ path: 'var/lib/dpkg/status' }],
+  owns: ['usr/bin/python3.11', 'usr/lib/python3.11/os.py'],
+});
+
+/** The STDLIB_SHADOWED paths of an image holding `files`, the OS packages `earlier`. */
+async function shadowed(files: Record<string, MemoryFile>, earlier: Package[] = [DEBIAN]) {
+  const source = new MemorySource('image', {
+    'usr/bin/python3.11': EXE,
+    'usr/lib/python3.11/os.py': OS_PY,
+    ...files,
+  });
+  const view = new LayerView(source, new LinkIndex(source, '/'));
+  const found = source.entries().filter((e) => e.path.endsWith('pyvenv.cfg'));
+  const out = await pyvenvFindings({ source: view, links: view.links, earlier }, found);
+  return out.map((f) => `${f.code} ${f.path ?? ''}`);
+}
+
+/** A standard library of its own under `at` (as data). */
+const stdlib = (at: string): Record<string, MemoryFile> => ({
+  [`${at}/lib/python3.11/os.py`]: OS_PY,
+  [`${at}/lib/python3.11/encodings/__init__.py`]: 'import os; os.system("x")\n',
+});
+
+describe('pyvenvHomes: the home keys CPython reads', () => {
+  it('takes every home line, its key in any case and spaces around both', () => {
+    expect(
+      pyvenvHomes(
+        'home = /usr/bin\r\ninclude-system-site-packages = false\n HOME=/x \nhomes = /y\nhome\n'
+      )
+    ).toEqual(['/usr/bin', '/x']);
+    expect(pyvenvHomes('version = 3.11.2\n')).toEqual([]);
+  });
+});
+
+describe('pyvenvFindings: where a pyvenv.cfg takes the standard library from', () => {
+  it('a virtual environment of an installed interpreter adds nothing', async () => {
+    // The OS's, through a link, and /usr/local's (an interpreter beside its own lib/).
+    expect(
+      await shadowed({
+        'opt/venv/pyvenv.cfg': 'home = /usr/bin\n',
+        'opt/venv/bin/python3': { symlink: '/usr/bin/python3.11' },
+        'usr/local/bin/python3.12': EXE,
+        'usr/local/lib/python3.12/os.py': OS_PY,
+        'var/task/.venv/pyvenv.cfg': 'home = /usr/local/bin\n',
+        'srv/py': { symlink: '/usr/local' },
+        'srv/venv/pyvenv.cfg': 'home = /srv/py/bin\n',
+        'srv/other/pyvenv.cfg': 'home = /nowhere/bin\n',
+      })
+    ).toEqual([]);
+    // An OS package's standard library, with no interpreter beside it.
+    expect(
+      await shadowed({ 'opt/venv/pyvenv.cfg': 'home = /usr/bin\n', 'usr/bin/python3.11': 'x' })
+    ).toEqual([]);
+  });
+
+  it.each<[string, Record<string, MemoryFile>]>([
+    ['a standard library in data', stdlib('usr/share/doc/x')],
+    [
+      'a link named os.py to the OS one',
+      {
+        ...stdlib('usr/share/doc/x'),
+        'usr/share/doc/x/lib/python3.11/os.py': { symlink: '/usr/lib/python3.11/os.py' },
+      },
+    ],
+    [
+      'a link to the OS interpreter beside it',
+      {
+        ...stdlib('usr/share/doc/x'),
+        'usr/share/doc/x/bin/python3.11': { symlink: '/usr/bin/python3.11' },
+      },
+    ],
+    ['a zip of it', { 'usr/share/doc/x/lib/python311.zip': 'PK' }],
+    ['a free-threaded one', { 'usr/share/doc/x/lib/python3.13t/os.pyc': 'x' }],
+  ])('home leading to %s is STDLIB_SHADOWED', async (_n, files) => {
+    expect(await shadowed({ ...files, 'usr/pyvenv.cfg': 'home = /usr/share/doc/x/bin\n' })).toEqual(
+      ['STDLIB_SHADOWED usr/pyvenv.cfg']
+    );
+  });
+
+  it('every home counts, and one taken from the working directory is STDLIB_SHADOWED', async () => {
+    const cfg = 'home = /usr/bin\nhome = /usr/share/doc/x\n';
+    expect(await shadowed({ ...stdlib('usr/share/doc/x'), 'usr/bin/pyvenv.cfg': cfg })).toEqual([
+      'STDLIB_SHADOWED usr/bin/pyvenv.cfg',
+    ]);
+    expect(await shadowed({ 'usr/pyvenv.cfg': 'home = share/x\n' })).toEqual([
+      'STDLIB_SHADOWED usr/pyvenv.cfg',
+    ]);
+  });
+
+  it('a standard library the OS lists but another directory holds is not vouched for', async () => {
+    // Without the OS package's claim, /usr's own library (no interpreter there now) is foreign.
+    expect(
+      await shadowed({ 'usr/bin/python3.11': 'x', 'opt/venv/pyvenv.cfg': 'home = /usr/bin\n' }, [])
+    ).toEqual(['STDLIB_SHADOWED opt/venv/pyvenv.cfg']);
+  });
+});

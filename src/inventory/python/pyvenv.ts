@@ -1,0 +1,152 @@
+/**
+ * A virtual environment's `pyvenv.cfg` as CPython reads it at start-up: beside the interpreter it
+ * was started as (or one directory up), its `home` key is where the standard library is searched
+ * from, so an image adding `/usr/pyvenv.cfg` with `home = /usr/share/doc/x` makes Debian's
+ * `/usr/bin/python3.11` import `encodings` (at every start) and the rest of the standard library
+ * from `/usr/share/doc/x/lib/python3.11`, files no cataloger reads, in place of the ones dpkg
+ * checked.
+ */
+import { posix } from 'node:path';
+import type { Finding } from '../../model/finding.js';
+import type { LinkIndex } from '../../unpack/links.js';
+import type { FileEntry } from '../../unpack/source.js';
+import type { CatalogContext } from '../cataloger.js';
+import { OS_ECOSYSTEMS, OwnershipIndex } from '../binary/ownership.js';
+
+/** Largest pyvenv.cfg read: a real one is a few lines. */
+const MAX_PYVENV_CFG = 64 * 1024;
+
+/** The interpreter directories (`python3.N`, free-threaded `python3.Nt`) whose landmarks are looked for. */
+const VERSIONS: readonly string[] = Array.from({ length: 20 }, (_, n) => [
+  `3.${n}`,
+  `3.${n}t`,
+]).flat();
+
+/**
+ * CPython's landmarks of a prefix for one version (getpath: `lib/pythonX.Y/os.py`, its `.pyc`,
+ * `lib/pythonXY.zip`): the first directory from `home` up holding its version's is the prefix
+ * whose standard library (and zip, first on `sys.path`) it imports.
+ */
+function landmarks(version: string): string[] {
+  const sub = `lib/python${version}`;
+  return [`${sub}/os.py`, `${sub}/os.pyc`, `lib/python${version.replace('.', '')}.zip`];
+}
+
+/** Every `home` value of a pyvenv.cfg: CPython takes the first (its key in any case), older ones the exact key. */
+export function pyvenvHomes(text: string): string[] {
+  const out: string[] = [];
+  for (const line of text.split(/\r\n|\r|\n/)) {
+    const eq = line.indexOf('=');
+    if (eq < 0 || line.slice(0, eq).trim().toLowerCase() !== 'home') continue;
+    out.push(line.slice(eq + 1).trim());
+  }
+  return out;
+}
+
+/** The directory `path` names and each one above it, as CPython's search_up takes them (dirname). */
+function ancestors(path: string): string[] {
+  const out: string[] = [];
+  for (let p = path.replace(/\/+$/, ''); p !== ''; p = posix.dirname(p)) {
+    out.push(p);
+    if (p === '/') break;
+  }
+  if (out.at(-1) !== '/') out.push('/');
+  return out;
+}
+
+/**
+ * One `STDLIB_SHADOWED` error per `pyvenv.cfg` of an image (`found`: the files named so, with
+ * the paths a runtime reaches them by) whose `home` leads CPython to a standard library that is
+ * neither an installed interpreter's own (`bin/pythonX.Y` an executable beside that `lib/`, in
+ * the same real directory) nor one an OS package lists (`earlier`: dpkg, rpm and apk check their
+ * files' contents): every directory from `home` up is searched for each version's landmarks, since
+ * the interpreter's version is not known here. A `home` that is relative (taken from the working
+ * directory) or climbs with `..`, and a file lamina cannot read, are reported the same way.
+ */
+export async function pyvenvFindings(
+  ctx: Pick<CatalogContext, 'source' | 'links' | 'earlier'>,
+  found: readonly FileEntry[]
+): Promise<Finding[]> {
+  const out: Finding[] = [];
+  if (found.length === 0) return out;
+  const os = new OwnershipIndex(
+    ctx.earlier.filter((p) => OS_ECOSYSTEMS.has(p.ecosystem)),
+    'image'
+  );
+  const report = (path: string, why: string): void => {
+    out.push({
+      code: 'STDLIB_SHADOWED',
+      severity: 'error',
+      path,
+      message: `${path}: ${why}; Python started beside it (or one directory below it) imports that standard library, code no package accounts for`,
+    });
+  };
+  for (const e of found) {
+    if (e.kind !== 'file') continue;
+    if (e.size > MAX_PYVENV_CFG) {
+      report(
+        e.path,
+        `${e.size} bytes, over the ${MAX_PYVENV_CFG} lamina reads, so where its home leads is unknown`
+      );
+      continue;
+    }
+    let text: string;
+    try {
+      text = (await ctx.source.read(e.path, MAX_PYVENV_CFG)).toString('utf8');
+    } catch (err) {
+      report(e.path, `it could not be read (${err instanceof Error ? err.message : String(err)})`);
+      continue;
+    }
+    for (const home of pyvenvHomes(text)) {
+      if (!home.startsWith('/')) {
+        report(
+          e.path,
+          `its home ${JSON.stringify(home)} is relative, taken from the working directory`
+        );
+        continue;
+      }
+      const why = foreignStdlib(home, ctx.links, os);
+      if (why !== undefined) report(e.path, `its home ${home} ${why}`);
+    }
+  }
+  return out;
+}
+
+/**
+ * Why a standard library CPython could find from `home` is not an interpreter's own or an OS
+ * package's, or undefined when every one it could find is.
+ */
+function foreignStdlib(home: string, links: LinkIndex, os: OwnershipIndex): string | undefined {
+  const resolve = (p: string): { path: string; entry: FileEntry | undefined } | undefined => {
+    const r = links.resolve(p);
+    return r.ok ? r : undefined;
+  };
+  for (const dir of ancestors(home)) {
+    const at = dir.replace(/^\/+/, '');
+    const join = (p: string): string => (at === '' ? p : `${at}/${p}`);
+    const shown = at === '' ? '' : `/${at}`;
+    for (const version of VERSIONS) {
+      const mark = landmarks(version)
+        .map((m) => resolve(join(m)))
+        .find((r) => r?.entry?.kind === 'file');
+      if (mark === undefined) continue;
+      // An OS package's standard library: the landmark a file it lists, where the directory is
+      // (a link named os.py in another directory would vouch for that directory's other files).
+      const stdlib = resolve(join(`lib/python${version}`))?.path;
+      const inPlace = mark.path.endsWith('.zip') || mark.path.startsWith(`${stdlib ?? ''}/`);
+      if (inPlace && os.has(mark.path)) continue;
+      // The interpreter's own: its real file is bin/pythonX.Y of the same real directory.
+      const exe = resolve(join(`bin/python${version}`));
+      const prefix = at === '' ? '' : resolve(at)?.path;
+      if (
+        exe?.entry?.kind === 'file' &&
+        (exe.entry.mode & 0o111) !== 0 &&
+        prefix !== undefined &&
+        exe.path === (prefix === '' ? `bin/python${version}` : `${prefix}/bin/python${version}`)
+      )
+        continue;
+      return `leads to the standard library ${shown}/lib/python${version} (${mark.path}), which is neither beside its interpreter (${shown}/bin/python${version}) nor an OS package's`;
+    }
+  }
+  return undefined;
+}
