@@ -29,15 +29,24 @@ export function underRoot(root: string, listed: string): string {
  */
 export function ownedPaths(source: FileSource, root: string, listed: Iterable<string>): string[] {
   const out = new Set<string>();
-  const lookup = (p: string): ReturnType<FileSource['get']> => source.get(p);
   for (const l of listed) {
     const p = underRoot(root, l);
     if (p === '' || p === '.') continue;
     out.add(p);
-    const real = resolveInRoot(p, lookup, false);
-    if (real && real !== p) out.add(real);
+    out.add(physicalPath(source, p));
   }
   return [...out];
+}
+
+/**
+ * Where `path` is, every link above its last component followed and that component kept, as
+ * `lstat` takes it: `lib/x/libc.so.6` behind `lib -> usr/lib` is `usr/lib/x/libc.so.6`. The
+ * links are read as links (a view's `get` would follow them before they could be seen).
+ */
+function physicalPath(source: FileSource, path: string): string {
+  const lookup = (p: string): ReturnType<FileSource['get']> =>
+    source instanceof LayerView ? source.lstat(p) : source.get(p);
+  return resolveInRoot(path, lookup, false) ?? path;
 }
 
 /** One file a package database records a digest for. */
@@ -66,9 +75,8 @@ export async function checkRecordedFiles(
   files: readonly RecordedFile[]
 ): Promise<Finding[]> {
   const missing: string[] = [];
-  const lookup = (p: string): ReturnType<FileSource['get']> => source.get(p);
   const results = await mapLimit(files, CONCURRENCY, async (f): Promise<Finding | undefined> => {
-    const path = source.get(f.path) ? f.path : (resolveInRoot(f.path, lookup, false) ?? f.path);
+    const path = physicalPath(source, f.path);
     // A recorded symlink is checked as the link itself (apk hashes its target text).
     const entry = source instanceof LayerView ? source.lstat(path) : source.get(path);
     if (entry?.kind !== 'file' && entry?.kind !== 'symlink') {

@@ -461,3 +461,46 @@ describe("verify IMAGE: a pyvenv.cfg moving Python's standard library", () => {
     expect(r.check('inventory:complete')?.detail).toContain(`STDLIB_SHADOWED ${at}`);
   });
 });
+
+describe('verify IMAGE: a package file replaced behind a usrmerge link', () => {
+  // libc6 lists /lib/x86_64-linux-gnu/libc.so.6; /lib is a link to usr/lib, as in Debian 12.
+  const LIBC = buildElf({ type: 3, sections: [{ name: '.text', data: Buffer.from('libc') }] }).buf;
+  const TROJAN = buildElf({
+    type: 3,
+    sections: [{ name: '.text', data: Buffer.from('evil') }],
+  }).buf;
+  const libc: TarEntry[] = [
+    ...DPKG,
+    file(
+      'var/lib/dpkg/status',
+      'Package: libc6\nStatus: install ok installed\nVersion: 2.36-9\nArchitecture: amd64\n'
+    ),
+    file(
+      'var/lib/dpkg/info/libc6.list',
+      '/.\n/lib\n/lib/x86_64-linux-gnu\n/lib/x86_64-linux-gnu/libc.so.6\n'
+    ),
+    file('var/lib/dpkg/info/libc6.md5sums', `${md5(LIBC)}  lib/x86_64-linux-gnu/libc.so.6\n`),
+    wh('var/lib/dpkg/info/.wh.netcat-openbsd.list'),
+    wh('var/lib/dpkg/info/.wh.netcat-openbsd.md5sums'),
+    dir('usr'),
+    dir('usr/bin'),
+    wh('usr/bin/.wh.nc'),
+    dir('usr/lib'),
+    link('lib', 'usr/lib'),
+    dir('usr/lib/x86_64-linux-gnu'),
+  ];
+
+  it("the control: the file dpkg installed is libc6's", async () => {
+    const r = await verify([...libc, file('usr/lib/x86_64-linux-gnu/libc.so.6', LIBC)]);
+    expect(r.check('inventory:complete')?.outcome).toBe('pass');
+    expect(r.code).toBe(0);
+  });
+
+  it('another file there is PACKAGE_FILE_MODIFIED', async () => {
+    const r = await verify([...libc, file('usr/lib/x86_64-linux-gnu/libc.so.6', TROJAN)]);
+    expect(r.code).toBe(1);
+    expect(r.check('inventory:complete')?.detail).toContain(
+      'PACKAGE_FILE_MODIFIED usr/lib/x86_64-linux-gnu/libc.so.6'
+    );
+  });
+});
