@@ -216,10 +216,17 @@ function dpkg(): TarEntry[] {
     { name: 'var/lib/dpkg/', type: 'dir' },
     { name: 'var/lib/dpkg/info/', type: 'dir' },
     { name: 'var/lib/dpkg/status', data: status },
-    ...LIBS.map(([pkg, soname, real]) => ({
-      name: `var/lib/dpkg/info/${pkg}:amd64.list`,
-      data: `/.\n/usr\n/usr/lib\n/${LIBDIR}\n/${LIBDIR}/${real}\n/${LIBDIR}/${soname}\n`,
-    })),
+    ...LIBS.flatMap(([pkg, soname, real]): TarEntry[] => [
+      {
+        name: `var/lib/dpkg/info/${pkg}:amd64.list`,
+        data: `/.\n/usr\n/usr/lib\n/${LIBDIR}\n/${LIBDIR}/${real}\n/${LIBDIR}/${soname}\n`,
+      },
+      {
+        // Its checksum is what makes a listed file the package's.
+        name: `var/lib/dpkg/info/${pkg}:amd64.md5sums`,
+        data: `${createHash('md5').update(so(real)).digest('hex')}  ${LIBDIR}/${real}\n`,
+      },
+    ]),
   ];
 }
 

@@ -14,7 +14,7 @@ import {
 } from '../cataloger.js';
 import { licenseOf } from '../license.js';
 import { apkPurl } from '../purl.js';
-import { checkRecordedFiles, ownedPaths, underRoot, type RecordedFile } from './owned.js';
+import { checkOwnedFiles, underRoot, type RecordedFile } from './owned.js';
 import { detectOs, distroQualifier, type OsIdentity } from './release.js';
 import { APK_CATALOGER, APK_GLOBS } from './globs.js';
 
@@ -113,13 +113,21 @@ async function toPackage(
   const recorded: RecordedFile[] = [];
   for (const file of rec.files) {
     // apk protects etc/ as configuration (etc/apk/protected_paths.d): it may change.
-    if (file.path === 'etc' || file.path.startsWith('etc/')) continue;
+    const mayChange = file.path === 'etc' || file.path.startsWith('etc/');
     const c = file.checksum ? checksumHex(file.checksum) : undefined;
-    if (c) recorded.push({ path: underRoot(root, file.path), ...c, symlinkTargetDigest: true });
+    if (c)
+      recorded.push({
+        path: underRoot(root, file.path),
+        ...c,
+        symlinkTargetDigest: true,
+        mayChange,
+      });
   }
-  const findings = await checkRecordedFiles(
+  const { owns, findings } = await checkOwnedFiles(
     ctx.source,
     `Alpine package ${name} ${version}`,
+    root,
+    rec.files.map((x) => x.path),
     recorded
   );
   const license = f.get('L');
@@ -144,11 +152,7 @@ async function toPackage(
     foundBy: APK_CATALOGER,
     locations: [{ path: dbPath, layerDigest: ctx.layerDigest }],
     licenses: lic ? [lic] : [],
-    owns: ownedPaths(
-      ctx.source,
-      root,
-      rec.files.map((x) => x.path)
-    ),
+    owns,
     properties,
     findings,
     description,

@@ -14,7 +14,7 @@ import {
   type Cataloger,
 } from '../cataloger.js';
 import { debPurl } from '../purl.js';
-import { checkRecordedFiles, ownedPaths, underRoot, type RecordedFile } from './owned.js';
+import { checkOwnedFiles, underRoot, type RecordedFile } from './owned.js';
 import { detectOs, distroQualifier, type OsIdentity } from './release.js';
 import { DPKG_CATALOGER, DPKG_GLOBS } from './globs.js';
 
@@ -186,14 +186,28 @@ async function toPackage(
         .map((l) => l.trim())
         .filter((l) => l !== '' && l !== '/.')
     : recorded.map((r) => `/${r.path.slice(root.length)}`);
+  // ` /etc/x <md5>` lines: an administrator may change them, so they are owned while unchanged.
   const conffiles = (s.get('conffiles') ?? '')
     .split('\n')
-    .map((l) => l.trim().split(/\s+/)[0] ?? '')
-    .filter((p) => p.startsWith('/'));
-  const owns = ownedPaths(ctx.source, root, [...listed, ...conffiles]);
+    .map((l) => l.trim().split(/\s+/))
+    .filter(([p]) => p?.startsWith('/'));
+  for (const [p, hex] of conffiles)
+    if (hex && /^[0-9a-fA-F]{32}$/.test(hex))
+      recorded.push({
+        path: underRoot(root, p!),
+        algorithm: 'md5',
+        hex: hex.toLowerCase(),
+        mayChange: true,
+      });
 
   const owner = `${name} ${version}`;
-  const findings = await checkRecordedFiles(ctx.source, `Debian package ${owner}`, recorded);
+  const { owns, findings } = await checkOwnedFiles(
+    ctx.source,
+    `Debian package ${owner}`,
+    root,
+    [...listed, ...conffiles.map(([p]) => p!)],
+    recorded
+  );
   const properties: Record<string, string> = {};
   if (src) properties['deb:source'] = src.version ? `${src.name} (${src.version})` : src.name;
   const size = s.get('installed-size');

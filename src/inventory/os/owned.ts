@@ -62,50 +62,48 @@ export interface RecordedFile {
    * symlink where a file was recorded is a modification.
    */
   symlinkTargetDigest?: boolean;
+  /**
+   * Configuration the administrator may change (dpkg's conffiles, rpm's %config, apk's etc/):
+   * another digest is no finding, but the file is not the package's then.
+   */
+  mayChange?: boolean;
 }
 
+/** What comparing one recorded file with the image found. */
+type Checked = 'same' | 'differs' | 'missing';
+
 /**
- * Compare listed files with their recorded digests. A changed file is a
- * PACKAGE_FILE_MODIFIED error (the package no longer describes what runs);
- * missing files (images often drop docs) are one info finding per package.
+ * What a package database owns, and what of it changed: every path it lists (`listed`, as the
+ * database spells them, under `root`) where the image holds a regular file only when that file
+ * was compared with a digest the database records (`recorded`), since a file listed with none
+ * (dpkg's `.list` without an `.md5sums` line, rpm's %ghost, apk's without `Z:`) or configuration
+ * that changed could be anything, and so is the package's in name only; directories and links
+ * stay owned. A recorded file that differs is a PACKAGE_FILE_MODIFIED error (configuration
+ * excepted), missing ones are one info finding.
  */
-export async function checkRecordedFiles(
+export async function checkOwnedFiles(
   source: FileSource,
   owner: string,
-  files: readonly RecordedFile[]
-): Promise<Finding[]> {
+  root: string,
+  listed: Iterable<string>,
+  recorded: readonly RecordedFile[]
+): Promise<{ owns: string[]; findings: Finding[] }> {
+  const checked = await mapLimit(recorded, CONCURRENCY, (f) => checkFile(source, f));
+  const verified = new Set<string>();
   const missing: string[] = [];
-  const results = await mapLimit(files, CONCURRENCY, async (f): Promise<Finding | undefined> => {
-    const path = physicalPath(source, f.path);
-    // A recorded symlink is checked as the link itself (apk hashes its target text).
-    const entry = source instanceof LayerView ? source.lstat(path) : source.get(path);
-    if (entry?.kind !== 'file' && entry?.kind !== 'symlink') {
-      missing.push(f.path);
-      return undefined;
-    }
-    let actual: string;
-    try {
-      if (entry.kind === 'symlink' && f.symlinkTargetDigest)
-        actual = createHash(f.algorithm)
-          .update(entry.linkTarget ?? '')
-          .digest('hex');
-      else {
-        const [d] = await digestEntry(source, path, [f.algorithm]);
-        actual = d!.toString('hex');
-      }
-    } catch {
-      missing.push(f.path);
-      return undefined;
-    }
-    if (actual === f.hex) return undefined;
-    return {
-      code: 'PACKAGE_FILE_MODIFIED',
-      severity: 'error',
-      path,
-      message: `${path} differs from what ${owner} installed (${f.algorithm} ${actual}, recorded ${f.hex})`,
-    };
+  const findings: Finding[] = [];
+  recorded.forEach((f, i) => {
+    const c = checked[i]!;
+    if (c.result === 'missing') missing.push(f.path);
+    else if (c.result === 'same' || !f.mayChange) verified.add(f.path);
+    if (c.result === 'differs' && !f.mayChange)
+      findings.push({
+        code: 'PACKAGE_FILE_MODIFIED',
+        severity: 'error',
+        path: c.path,
+        message: `${c.path} differs from what ${owner} installed (${f.algorithm} ${c.actual ?? ''}, recorded ${f.hex})`,
+      });
   });
-  const findings = results.filter((r): r is Finding => r !== undefined);
   if (missing.length > 0) {
     missing.sort();
     const shown = missing.slice(0, SHOWN).join(', ');
@@ -116,5 +114,34 @@ export async function checkRecordedFiles(
       message: `${missing.length} file(s) ${owner} installed are not in the image: ${shown}${missing.length > SHOWN ? ', …' : ''}`,
     });
   }
-  return findings;
+  const kept = [...listed].filter((l) => {
+    const p = underRoot(root, l);
+    return source.get(p)?.kind !== 'file' || verified.has(p);
+  });
+  return { owns: ownedPaths(source, root, kept), findings };
+}
+
+/** One recorded file against the image: where it is, and whether its digest is the recorded one. */
+async function checkFile(
+  source: FileSource,
+  f: RecordedFile
+): Promise<{ path: string; result: Checked; actual?: string }> {
+  const path = physicalPath(source, f.path);
+  // A recorded symlink is checked as the link itself (apk hashes its target text).
+  const entry = source instanceof LayerView ? source.lstat(path) : source.get(path);
+  if (entry?.kind !== 'file' && entry?.kind !== 'symlink') return { path, result: 'missing' };
+  let actual: string;
+  try {
+    if (entry.kind === 'symlink' && f.symlinkTargetDigest)
+      actual = createHash(f.algorithm)
+        .update(entry.linkTarget ?? '')
+        .digest('hex');
+    else {
+      const [d] = await digestEntry(source, path, [f.algorithm]);
+      actual = d!.toString('hex');
+    }
+  } catch {
+    return { path, result: 'missing' };
+  }
+  return { path, result: actual === f.hex ? 'same' : 'differs', actual };
 }

@@ -17,7 +17,7 @@ import {
 import { licenseOf } from '../license.js';
 import { rpmPurl } from '../purl.js';
 import { isBdbHash, readBdbHashValues } from './bdb.js';
-import { checkRecordedFiles, ownedPaths, underRoot, type RecordedFile } from './owned.js';
+import { checkOwnedFiles, underRoot, type RecordedFile } from './owned.js';
 import { detectOs, distroQualifier, type OsIdentity } from './release.js';
 import { DIGEST_ALGO, RPMFILE_CONFIG, RPMFILE_GHOST, RpmHeader, TAG } from './rpm-header.js';
 import { applyWal, isSqlite, withSqlite } from './sqlite.js';
@@ -182,10 +182,17 @@ async function toPackage(
     files.forEach((f, i) => {
       const hex = digests[i] ?? '';
       const regular = ((modes[i] ?? 0) & 0o170000) === 0o100000;
-      if (!hex || !regular || ((flags[i] ?? 0) & (RPMFILE_CONFIG | RPMFILE_GHOST)) !== 0) return;
-      recorded.push({ path: underRoot(root, f), algorithm, hex: hex.toLowerCase() });
+      if (!hex || !regular || ((flags[i] ?? 0) & RPMFILE_GHOST) !== 0) return;
+      const mayChange = ((flags[i] ?? 0) & RPMFILE_CONFIG) !== 0;
+      recorded.push({ path: underRoot(root, f), algorithm, hex: hex.toLowerCase(), mayChange });
     });
-  const findings = await checkRecordedFiles(ctx.source, `rpm package ${name}-${evr}`, recorded);
+  const { owns, findings } = await checkOwnedFiles(
+    ctx.source,
+    `rpm package ${name}-${evr}`,
+    root,
+    files,
+    recorded
+  );
 
   const properties: Record<string, string> = {};
   if (sourceRpm) properties['rpm:sourcerpm'] = sourceRpm;
@@ -212,7 +219,7 @@ async function toPackage(
     foundBy: RPM_CATALOGER,
     locations: [{ path: dbPath, layerDigest: ctx.layerDigest }],
     licenses: lic ? [lic] : [],
-    owns: ownedPaths(ctx.source, root, files),
+    owns,
     properties,
     findings,
     description,

@@ -5,6 +5,7 @@
  * once passed with its inventory complete: a dpkg-owned program needing `libreview.so.1` ran
  * `/usr/share/misc/fonts.dat`, a shared object of mode 0644. Requires `npm run build`.
  */
+import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -39,6 +40,9 @@ const LIBS = [
   ['libacl1', 'libacl.so.1', 'libacl.so.1.1.2301'],
   ['libattr1', 'libattr.so.1', 'libattr.so.1.1.2501'],
 ] as const;
+/** A dpkg `.md5sums` line: what makes a listed file the package's. */
+const md5sum = (path: string, data: Buffer): string =>
+  `${createHash('md5').update(data).digest('hex')}  ${path}\n`;
 const pkgStatus = (pkg: string): string =>
   `Package: ${pkg}\nStatus: install ok installed\nVersion: 1.0-1\nArchitecture: amd64\n`;
 
@@ -67,12 +71,17 @@ const BASE: TarEntry[] = [
     [pkgStatus('review-app'), ...LIBS.map(([pkg]) => pkgStatus(pkg))].join('\n')
   ),
   file('var/lib/dpkg/info/review-app.list', '/.\n/usr\n/usr/bin\n/usr/bin/usesreview\n'),
-  ...LIBS.map(([pkg, soname, real]) =>
+  file(
+    'var/lib/dpkg/info/review-app.md5sums',
+    md5sum('usr/bin/usesreview', elf(2, 'needs libreview.so.1'))
+  ),
+  ...LIBS.flatMap(([pkg, soname, real]) => [
     file(
       `var/lib/dpkg/info/${pkg}:amd64.list`,
       `/.\n/usr\n/usr/lib\n/${LIBDIR}\n/${LIBDIR}/${real}\n/${LIBDIR}/${soname}\n`
-    )
-  ),
+    ),
+    file(`var/lib/dpkg/info/${pkg}:amd64.md5sums`, md5sum(`${LIBDIR}/${real}`, elf(3, real))),
+  ]),
 ];
 
 const POLICY = writeInventoryPolicy(tmp, 'images');

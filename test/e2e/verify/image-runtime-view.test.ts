@@ -504,3 +504,52 @@ describe('verify IMAGE: a package file replaced behind a usrmerge link', () => {
     );
   });
 });
+
+describe('verify IMAGE: a file an OS package lists with no checksum', () => {
+  const EVIL = elf('a program no package installed');
+  const listing = (list: string, md5sums: string, status = ''): TarEntry[] => [
+    ...DPKG,
+    file(
+      'var/lib/dpkg/status',
+      `Package: base-files\nStatus: install ok installed\nVersion: 12.4\nArchitecture: amd64\n${status}`
+    ),
+    file('var/lib/dpkg/info/base-files.list', list),
+    file('var/lib/dpkg/info/base-files.md5sums', md5sums),
+    wh('var/lib/dpkg/info/.wh.netcat-openbsd.list'),
+    wh('var/lib/dpkg/info/.wh.netcat-openbsd.md5sums'),
+    dir('usr'),
+    dir('usr/bin'),
+    wh('usr/bin/.wh.nc'),
+    dir('usr/local'),
+    dir('usr/local/bin'),
+    file('usr/local/bin/tool', EVIL, 0o755),
+  ];
+
+  it("the control: listed with its checksum, it is the package's", async () => {
+    const r = await verify(
+      listing('/usr/local/bin/tool\n', `${md5(EVIL)}  usr/local/bin/tool\n`),
+      undefined,
+      ['/usr/local/bin/tool']
+    );
+    expect(r.check('inventory:complete')?.outcome).toBe('pass');
+  });
+
+  it.each([
+    ['only in the .list', '', ''],
+    [
+      'as a conffile recorded with another checksum',
+      '',
+      ` Conffiles:\n /usr/local/bin/tool ${'0'.repeat(32)}\n`,
+    ],
+  ])('listed %s, it is unowned', async (_n, md5sums, conffiles) => {
+    const r = await verify(
+      listing('/usr/local/bin/tool\n', md5sums, conffiles.replace(/^ /, '')),
+      undefined,
+      ['/usr/local/bin/tool']
+    );
+    expect(r.code).toBe(1);
+    expect(r.check('inventory:complete')?.detail).toContain(
+      'UNOWNED_EXECUTABLE usr/local/bin/tool'
+    );
+  });
+});
