@@ -45,6 +45,11 @@ export interface CatalogContext {
    * `LAMBDA_TASK_ROOT` or WorkingDir), which the runtimes put on their search paths.
    */
   taskRoot?: string;
+  /**
+   * Image root only: how its entry point's program is found: the program named by path (see
+   * configuredProgram), and the directories a bare name is searched in (see searchPath).
+   */
+  exec?: { programs: readonly string[]; searchPath: readonly string[] };
 }
 
 export type { SourceRoot } from './binary/ownership.js';

@@ -4,7 +4,13 @@ import type { Package } from '../model/package.js';
 import { LayerView, LinkIndex } from '../unpack/links.js';
 import { comparePaths } from '../unpack/paths.js';
 import { DEFAULT_LIMITS, type FileSource, type Limits } from '../unpack/source.js';
-import { matchEntries, MAX_RUNTIME_PATH, type Cataloger, type SourceRoot } from './cataloger.js';
+import {
+  matchEntries,
+  MAX_RUNTIME_PATH,
+  type CatalogContext,
+  type Cataloger,
+  type SourceRoot,
+} from './cataloger.js';
 import { DEFAULT_CATALOGERS } from './catalogers.js';
 import { isInventoryComplete } from './completeness.js';
 import { linkOwnedFiles, relocate } from './relocate.js';
@@ -21,6 +27,8 @@ export interface InventoryOptions {
   loaded?: readonly string[];
   /** Image root only: the function's code directory (see CatalogContext.taskRoot). */
   taskRoot?: string;
+  /** Image root only: how the entry point's program is found (see CatalogContext.exec). */
+  exec?: CatalogContext['exec'];
   /** What the caller found before any cataloger ran (an image config's loader variables). */
   findings?: readonly Finding[];
 }
@@ -71,6 +79,7 @@ export async function buildInventory(
         root: options.root ?? 'layer',
         ...(options.loaded ? { loaded: options.loaded } : {}),
         ...(options.taskRoot !== undefined ? { taskRoot: options.taskRoot } : {}),
+        ...(options.exec ? { exec: options.exec } : {}),
       });
       for (const p of result.packages) relocate(p, links);
       packages.push(...result.packages);

@@ -32,7 +32,12 @@ import { RegistryStore } from '../fetch/registry/store.js';
 import { attributeImagePackages, imagePartOf } from '../inventory/image.js';
 import { buildInventory } from '../inventory/index.js';
 import { detectOs, type OsIdentity } from '../inventory/os/release.js';
-import { configuredPaths, preloadFromEnv } from '../inventory/binary/preload.js';
+import {
+  configuredPaths,
+  configuredProgram,
+  preloadFromEnv,
+  searchPath,
+} from '../inventory/binary/preload.js';
 import { configArgFindings, configEnvFindings } from '../inventory/config-env.js';
 import type { Finding } from '../model/finding.js';
 import { effectiveRunConfig, type FunctionImageConfig } from '../model/function-image-config.js';
@@ -422,8 +427,13 @@ export async function inventoryOpened(
   const fn = options.functionConfig;
   const runs = effectiveRunConfig(image.config, fn);
   const taskRoot = taskRootOf(image.config.env, runs.workingDir);
+  const programs = [configuredProgram(image.config), ...(fn ? [configuredProgram(runs)] : [])];
   const run: ImageRun = {
     taskRoot,
+    exec: {
+      programs: programs.filter((p): p is string => p !== undefined),
+      searchPath: searchPath(image.config.env, runs.workingDir),
+    },
     loaded: [
       ...preloadFromEnv(image.config.env),
       ...configuredPaths(image.config),
@@ -475,6 +485,7 @@ async function inventoryFileSystem(
     root: 'image',
     loaded: run.loaded,
     taskRoot: run.taskRoot,
+    exec: run.exec,
     findings: run.findings,
   });
   attributeImagePackages(inventory.packages, fs, { taskRoot: run.taskRoot });
@@ -485,6 +496,8 @@ async function inventoryFileSystem(
 interface ImageRun {
   /** Root-relative function code directory. */
   taskRoot: string;
+  /** The programs the entry points run by path, and where a bare name is found. */
+  exec: { programs: readonly string[]; searchPath: readonly string[] };
   /** What the config makes the loader load or run: `LD_PRELOAD`, entry point and command paths. */
   loaded: readonly string[];
   /** The config's environment variables that load code the catalogers do not read. */

@@ -88,6 +88,8 @@ interface Candidate {
   claimant: Package | undefined;
   /** Found only as a DT_NEEDED of this object: the loader loads it whatever its name and mode. */
   neededBy?: string;
+  /** Image root: what an entry point execs, by path or found on PATH, a script too. */
+  executed?: boolean;
 }
 
 /** What reading one candidate gave, with what the loader loads for it when it is ELF. */
@@ -96,7 +98,8 @@ type FileResult = CatalogResult & { dynamic?: ElfDynamic };
 /**
  * Catalogs what runs in a layer: every ELF executable, shared library and
  * native addon, every `#!` script or executable file in `bin/` or
- * `extensions/`, anything Lambda starts from `extensions/`, every executable
+ * `extensions/` (in an image, also the entry point's program and every such
+ * file in a directory on its PATH), anything Lambda starts from `extensions/`, every executable
  * file directly in `/opt` (`/opt/bootstrap`, an exec wrapper) and every `.pth`
  * file of a Python site directory (the runtime runs its `import` lines), each
  * also when reached through a symlink, and every file the dynamic loader loads
@@ -117,6 +120,7 @@ export const binaryCataloger: Cataloger = {
       ctx.root === 'image' ? redirectedParts((p) => realDir(ctx, p)) : undefined
     );
     const loaded = await imageLoaded(ctx);
+    const executed = executedBy(ctx);
     const candidates: Candidate[] = [];
     const candidate = (e: FileEntry, names: string[], neededBy?: string): Candidate => {
       const owner = owners.owner(e.path);
@@ -131,7 +135,7 @@ export const binaryCataloger: Cataloger = {
     for (const e of ctx.matches) {
       const names = [e.path, ...ctx.links.aliases(e.path)];
       if (!isCandidate(e, names, ctx.root) && !loaded.paths.has(e.path)) continue;
-      candidates.push(candidate(e, names));
+      candidates.push({ ...candidate(e, names), executed: executed(e.path, names) });
     }
     const one = async (c: Candidate): Promise<FileResult> => {
       try {
@@ -402,6 +406,22 @@ async function followNeeded(
   return added;
 }
 
+/**
+ * In an image, whether a file is what an entry point execs: the program it names by path, or a
+ * file in a directory a bare name is searched in (any of them: which one PATH reaches first
+ * depends on the name, and a runtime or script may run others). Like a layer's `bin/`, such a
+ * file runs whatever it is, a `#!` script included.
+ */
+function executedBy(ctx: CatalogContext): (path: string, names: readonly string[]) => boolean {
+  if (ctx.root !== 'image' || !ctx.exec) return () => false;
+  const rel = (p: string): string => posix.normalize(p).replace(/^\/+|\/+$/g, '');
+  const programs = new Set(ctx.exec.programs.map((p) => realPath(ctx, rel(p))));
+  const dirs = new Set(ctx.exec.searchPath.map(rel));
+  return (path, names) =>
+    programs.has(path) ||
+    names.some((n) => dirs.has(posix.dirname(n) === '.' ? '' : posix.dirname(n)));
+}
+
 /** The path with every symlink on it resolved, or the path itself when it leads nowhere. */
 function realPath(ctx: CatalogContext, path: string): string {
   const r = ctx.links.resolve(path);
@@ -427,7 +447,7 @@ async function catalogFile(ctx: CatalogContext, c: Candidate): Promise<FileResul
     const pth = c.names.some((n) => isSitePth(n, ctx.root));
     const runs =
       c.names.some((n) => isExtension(n, ctx.root)) ||
-      (inRunDir && (script || exec)) ||
+      ((inRunDir || c.executed === true) && (script || exec)) ||
       execByPath ||
       pth;
     if (!runs) return { packages: [], findings };

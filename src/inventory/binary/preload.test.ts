@@ -6,7 +6,13 @@ import { squashLayers } from '../../unpack/squash.js';
 import { indexTarAccess } from '../../unpack/tar.js';
 import { inventoryGaps } from '../completeness.js';
 import { buildInventory } from '../index.js';
-import { configuredPaths, preloadFromEnv, splitPreloadList } from './preload.js';
+import {
+  configuredPaths,
+  configuredProgram,
+  preloadFromEnv,
+  searchPath,
+  splitPreloadList,
+} from './preload.js';
 import { buildElf } from './testing/elf-builder.js';
 
 const ET_DYN = 3;
@@ -16,7 +22,11 @@ const HIDDEN = buildElf({
   sections: [{ name: '.text', data: Buffer.from('x') }],
 }).buf;
 
-async function inventory(extra: TarEntry[], loaded?: string[]) {
+async function inventory(
+  extra: TarEntry[],
+  loaded?: string[],
+  exec?: { programs: string[]; searchPath: string[] }
+) {
   const tar = writeTar([
     { name: 'etc/', type: 'dir' },
     { name: 'usr/', type: 'dir' },
@@ -43,7 +53,11 @@ async function inventory(extra: TarEntry[], loaded?: string[]) {
     size: 0,
     properties: {},
   };
-  return buildInventory(image, artifact, { root: 'image', ...(loaded ? { loaded } : {}) });
+  return buildInventory(image, artifact, {
+    root: 'image',
+    ...(loaded ? { loaded } : {}),
+    ...(exec ? { exec } : {}),
+  });
 }
 
 const unowned = (inv: Awaited<ReturnType<typeof inventory>>) =>
@@ -179,5 +193,42 @@ describe('what the loader preloads', () => {
   it.each(['LD_PRELOAD', 'LD_AUDIT'])("the image config's %s counts too", async (name) => {
     const loaded = preloadFromEnv([`${name}=/usr/share/misc/magic.dat`]);
     expect(unowned(await inventory([], loaded))).toEqual(['usr/share/misc/magic.dat']);
+  });
+});
+
+describe('what the entry point execs', () => {
+  it('its program: the first word of the entry point, else of the command, by path', () => {
+    expect(configuredProgram({ entrypoint: ['/lambda-entrypoint.sh'], cmd: ['/x'] })).toBe(
+      '/lambda-entrypoint.sh'
+    );
+    expect(configuredProgram({ cmd: ['./run.sh', 'a'], workingDir: '/var/task' })).toBe(
+      '/var/task/run.sh'
+    );
+    expect(configuredProgram({ entrypoint: ['python3', '/var/task/app.py'] })).toBeUndefined();
+    expect(configuredProgram({})).toBeUndefined();
+  });
+
+  it("where a bare name is found: the config's PATH, the container default and Lambda's", () => {
+    const dirs = searchPath(['PATH=/srv/bin::rel', 'LANG=C'], '/var/task');
+    expect(dirs.slice(0, 3)).toEqual(['/srv/bin', '/var/task', '/var/task/rel']);
+    expect(dirs).toEqual(expect.arrayContaining(['/usr/local/bin', '/bin', '/var/lang/bin']));
+    expect(searchPath(undefined)).toContain('/usr/sbin');
+  });
+
+  it('a script it execs, by path or on PATH, is read; one elsewhere is not', async () => {
+    const script = (name: string): TarEntry => ({ name, data: '#!/bin/sh\nid\n', mode: 0o755 });
+    const entries = [
+      script('lambda-entrypoint.sh'),
+      { name: 'srv/', type: 'dir' } as TarEntry,
+      { name: 'srv/bin/', type: 'dir' } as TarEntry,
+      script('srv/bin/python3'),
+      script('usr/share/misc/helper.sh'),
+    ];
+    const exec = { programs: ['/lambda-entrypoint.sh'], searchPath: ['/srv/bin'] };
+    expect(unowned(await inventory(entries, undefined, exec))).toEqual([
+      'lambda-entrypoint.sh',
+      'srv/bin/python3',
+    ]);
+    expect(unowned(await inventory(entries))).toEqual([]);
   });
 });

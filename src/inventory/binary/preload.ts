@@ -56,6 +56,39 @@ export function configuredPaths(config: {
 }
 
 /**
+ * The program an image config runs, as the kernel execs it: the entry point's first word, or
+ * the command's when there is no entry point, a path taken from the working directory when
+ * relative (a bare name is found on {@link searchPath}). It runs whatever it holds: a `#!`
+ * script is run by the interpreter it names.
+ */
+export function configuredProgram(config: {
+  entrypoint?: readonly string[];
+  cmd?: readonly string[];
+  workingDir?: string;
+}): string | undefined {
+  const first = (config.entrypoint?.length ? config.entrypoint : config.cmd)?.[0];
+  if (first === undefined || !first.includes('/')) return undefined;
+  return posix.join('/', first.startsWith('/') ? '' : (config.workingDir ?? ''), first);
+}
+
+/** The PATH containerd and Docker give a process whose image config sets none. */
+const DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
+
+/**
+ * The directories a bare program name is looked up in: the config's `PATH`, and, since a Lambda
+ * runtime or an entry point script may set its own, the container default and Lambda's
+ * (`/var/lang/bin`, `/opt/bin`). Absolute paths only (a relative entry is the working
+ * directory's, which the config's working directory says).
+ */
+export function searchPath(env: readonly string[] | undefined, workingDir?: string): string[] {
+  const set = (env ?? []).filter((e) => e.startsWith('PATH=')).map((e) => e.slice(5));
+  const dirs = [...set, DEFAULT_PATH, '/var/lang/bin:/opt/bin']
+    .flatMap((v) => v.split(':'))
+    .map((d) => posix.join('/', d.startsWith('/') ? '' : (workingDir ?? ''), d || '.'));
+  return [...new Set(dirs)];
+}
+
+/**
  * Root-relative real paths of the files `names` make the loader load. A name with a slash is a
  * path; a bare name is searched in the library directories, so every file of that name counts.
  * A relative path (taken from the process's working directory) or one with a dynamic string

