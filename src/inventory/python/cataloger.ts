@@ -28,7 +28,7 @@ import { isLambdaSite, PYTHON_GLOBS } from './globs.js';
 import { unlistedModuleFindings, type ListedDistribution } from './unlisted.js';
 import { pthDirs } from './pth.js';
 import { inRuntimeSite, stdlibShadowFindings } from './stdlib.js';
-import { pyvenvFindings } from './pyvenv.js';
+import { buildTreeFindings, pyvenvFindings } from './pyvenv.js';
 
 const NAME = PYTHON_GLOBS.name;
 
@@ -67,6 +67,9 @@ async function catalog(ctx: CatalogContext): Promise<CatalogResult> {
   const children = childIndex(entries);
   const metadata = ctx.matches.filter((e) => layoutOf(e.path) !== undefined);
   const pyvenvs = ctx.matches.filter((e) => posix.basename(e.path) === 'pyvenv.cfg');
+  const buildMarkers = ctx.matches.filter(
+    (e) => posix.basename(e.path) === 'pybuilddir.txt' || e.path.endsWith('/Modules/Setup.local')
+  );
   const result = await perEntry({ ...ctx, matches: metadata }, NAME, async (entry) => {
     const f = await parseDistribution(ctx, entry, children);
     if (!f) return undefined;
@@ -121,8 +124,12 @@ async function catalog(ctx: CatalogContext): Promise<CatalogResult> {
   result.findings.push(
     ...stdlibShadowFindings(front, prefix, ctx.root === 'image' ? { taskRoot } : undefined)
   );
-  // A pyvenv.cfg taking the interpreter's standard library from elsewhere.
-  if (ctx.root === 'image') result.findings.push(...(await pyvenvFindings(ctx, pyvenvs)));
+  // A pyvenv.cfg, or a build tree's marker, taking the interpreter's standard library from elsewhere.
+  if (ctx.root === 'image')
+    result.findings.push(
+      ...(await pyvenvFindings(ctx, pyvenvs)),
+      ...buildTreeFindings(buildMarkers, entries)
+    );
   // What Python imports from a package directory whose files a list names, beyond them.
   const searchedSite = (site: string): boolean => onPath(site) || more.has(site);
   for (const finding of unlistedModuleFindings(found.map(listedDistribution), files, searchedSite))

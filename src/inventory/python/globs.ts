@@ -25,8 +25,10 @@ export const PYTHON_GLOBS: CatalogerGlobs = {
     ]),
     // Every pyc: in an image the function's directory, wherever its config puts it, too.
     '**/*.pyc',
-    // A virtual environment's configuration: its home moves the standard library.
+    // A virtual environment's configuration, a build tree's markers: they move the standard library.
     '**/pyvenv.cfg',
+    '**/pybuilddir.txt',
+    '**/Modules/Setup.local',
   ],
 };
 

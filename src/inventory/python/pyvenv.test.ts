@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { newPackage, type Package } from '../../model/package.js';
 import { LayerView, LinkIndex } from '../../unpack/links.js';
 import { MemorySource, type MemoryFile } from '../../unpack/memory.js';
-import { pyvenvFindings, pyvenvHomes } from './pyvenv.js';
+import { buildTreeFindings, pyvenvFindings, pyvenvHomes } from './pyvenv.js';
 
 const EXE = { data: '\x7fELF', mode: 0o755 };
 const OS_PY = 'import abc\n';
@@ -107,5 +107,34 @@ describe('pyvenvFindings: where a pyvenv.cfg takes the standard library from', (
     expect(
       await shadowed({ 'usr/bin/python3.11': 'x', 'opt/venv/pyvenv.cfg': 'home = /usr/bin\n' }, [])
     ).toEqual(['STDLIB_SHADOWED opt/venv/pyvenv.cfg']);
+  });
+});
+
+describe('buildTreeFindings: a build tree marker beside an interpreter', () => {
+  const entries = (files: Record<string, MemoryFile>) => new MemorySource('image', files).entries();
+  const shadows = (files: Record<string, MemoryFile>) => {
+    const all = entries(files);
+    const found = all.filter(
+      (e) => e.path.endsWith('pybuilddir.txt') || e.path.endsWith('/Modules/Setup.local')
+    );
+    return buildTreeFindings(found, all).map((f) => `${f.code} ${f.path ?? ''}`);
+  };
+
+  it.each([
+    ['usr/bin/pybuilddir.txt', { 'usr/bin/pybuilddir.txt': 'build/lib\n' }],
+    ['usr/bin/Modules/Setup.local', { 'usr/bin/Modules/Setup.local': '' }],
+  ])('%s is STDLIB_SHADOWED', (path, files) => {
+    expect(shadows({ 'usr/bin/python3.11': EXE, ...files })).toEqual([`STDLIB_SHADOWED ${path}`]);
+  });
+
+  it('one with no interpreter beside it (a source tree, a package data file) is not', () => {
+    expect(
+      shadows({
+        'usr/bin/python3.11': EXE,
+        'usr/src/cpython/Modules/Setup.local': '',
+        'usr/share/x/pybuilddir.txt': '',
+        'usr/share/x/python-logo.png': '',
+      })
+    ).toEqual([]);
   });
 });

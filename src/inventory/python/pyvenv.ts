@@ -61,7 +61,7 @@ function ancestors(path: string): string[] {
  * the same real directory) nor one an OS package lists (`earlier`: dpkg, rpm and apk check their
  * files' contents): every directory from `home` up is searched for each version's landmarks, since
  * the interpreter's version is not known here. A `home` that is relative (taken from the working
- * directory) or climbs with `..`, and a file lamina cannot read, are reported the same way.
+ * directory), and a file lamina cannot read, are reported the same way.
  */
 export async function pyvenvFindings(
   ctx: Pick<CatalogContext, 'source' | 'links' | 'earlier'>,
@@ -149,4 +149,45 @@ function foreignStdlib(home: string, links: LinkIndex, os: OwnershipIndex): stri
     }
   }
   return undefined;
+}
+
+/** An interpreter's file name, as CPython's build and installs name it. */
+const INTERPRETER = /^python(?:\d+(?:\.\d+)?t?)?$/;
+
+/**
+ * One `STDLIB_SHADOWED` error per build tree marker of an image beside an interpreter (`found`:
+ * the files named `pybuilddir.txt` or `Modules/Setup.local`; `entries`: the image's): CPython
+ * started from a directory holding either takes itself to run in its build tree, and imports the
+ * standard library from that directory's `Lib/` (`/usr/bin/Lib/encodings/__init__.py` at every
+ * start, with `/usr/bin/pybuilddir.txt` beside Debian's `/usr/bin/python3.11`) and extension
+ * modules from the directory the file names. An installed Python has neither.
+ */
+export function buildTreeFindings(
+  found: readonly FileEntry[],
+  entries: readonly FileEntry[]
+): Finding[] {
+  const markers = new Map<string, string>();
+  for (const e of found) {
+    const dir = e.path.endsWith('/Modules/Setup.local')
+      ? posix.dirname(posix.dirname(e.path))
+      : posix.basename(e.path) === 'pybuilddir.txt'
+        ? posix.dirname(e.path)
+        : undefined;
+    if (dir !== undefined) markers.set(dir === '.' ? '' : dir, e.path);
+  }
+  const out: Finding[] = [];
+  if (markers.size === 0) return out;
+  for (const e of entries) {
+    const dir = posix.dirname(e.path);
+    const marker = markers.get(dir === '.' ? '' : dir);
+    if (marker === undefined || !INTERPRETER.test(posix.basename(e.path))) continue;
+    markers.delete(dir === '.' ? '' : dir);
+    out.push({
+      code: 'STDLIB_SHADOWED',
+      severity: 'error',
+      path: marker,
+      message: `${marker} marks ${dir === '.' ? '/' : `/${dir}`} as a CPython build tree: ${e.path} started from there imports the standard library from its Lib/ directory (and extension modules from where the file says), code no package accounts for`,
+    });
+  }
+  return out;
 }

