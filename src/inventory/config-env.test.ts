@@ -25,10 +25,25 @@ describe('configEnvFindings', () => {
   });
 
   it('reports a variable set twice twice (which one the runtime reads is not ours to guess)', () => {
-    expect(configEnvFindings(['NODE_PATH=/a', 'NODE_PATH=/b']).map((f) => f.message)).toEqual([
+    const found = configEnvFindings(['NODE_PATH=/a', 'NODE_PATH=/b']);
+    expect(found.filter((f) => f.code === 'ENV_LOADER').map((f) => f.message)).toEqual([
       expect.stringContaining('"/a"'),
       expect.stringContaining('"/b"'),
     ]);
+  });
+
+  it('reports any variable set twice to different values as AMBIGUOUS_METADATA, once', () => {
+    const found = configEnvFindings([
+      'LAMBDA_TASK_ROOT=/var/task',
+      'LANG=C.UTF-8',
+      'LAMBDA_TASK_ROOT=/srv/code',
+      'LANG=C.UTF-8',
+      'LAMBDA_TASK_ROOT=/x',
+    ]);
+    expect(found.map((f) => [f.code, f.severity, f.path])).toEqual([
+      ['AMBIGUOUS_METADATA', 'error', 'LAMBDA_TASK_ROOT'],
+    ]);
+    expect(found[0]!.message).toContain('"/var/task", then "/srv/code"');
   });
 
   it('reports what moves where code is looked for or runs it by other means', () => {

@@ -19,16 +19,31 @@ const COVERED: ReadonlySet<string> = new Set([...SEARCH_PATHS, ...LOADED_BY_LOAD
 
 /**
  * One `ENV_LOADER` error per variable of `env` (`NAME=value` strings, as the image config lists
- * them) that makes the runtime load code the inventory does not attribute. The finding's path is
- * the variable's name, so a policy allows a variable by name (`paths: [JAVA_TOOL_OPTIONS]`).
+ * them) that makes the runtime load code the inventory does not attribute, and one
+ * `AMBIGUOUS_METADATA` error per variable set twice to different values (runtimes disagree on
+ * which one a process sees: `LAMBDA_TASK_ROOT` twice moves the function's directory). The
+ * finding's path is the variable's name, so a policy allows a variable by name
+ * (`paths: [JAVA_TOOL_OPTIONS]`).
  */
 export function configEnvFindings(env: readonly string[] | undefined): Finding[] {
   const out: Finding[] = [];
+  const first = new Map<string, string>();
   for (const entry of env ?? []) {
     const eq = entry.indexOf('=');
     // Docker writes `NAME=value`; a bare name sets nothing.
     if (eq <= 0) continue;
     const name = entry.slice(0, eq);
+    // Set twice: containerd and Docker keep the last, a program handed both (getenv, Python's
+    // os.environ, Node.js's process.env) reads the first, and lamina reads one of them.
+    const was = first.get(name);
+    if (was === undefined) first.set(name, entry);
+    else if (was !== entry && !out.some((f) => f.code === 'AMBIGUOUS_METADATA' && f.path === name))
+      out.push({
+        code: 'AMBIGUOUS_METADATA',
+        severity: 'error',
+        path: name,
+        message: `the image config sets ${name} twice (${JSON.stringify(was.slice(eq + 1))}, then ${JSON.stringify(entry.slice(eq + 1))}): containerd and Docker keep the last, a program handed both reads the first`,
+      });
     const why = loaderReason(name);
     if (why === undefined || COVERED.has(name)) continue;
     out.push({

@@ -638,3 +638,32 @@ describe('verify IMAGE: a script the entry point runs', () => {
     );
   });
 });
+
+describe('verify IMAGE: a variable the image config sets twice', () => {
+  // A process reading its environment takes the first; containerd and Docker keep the last.
+  const clean = [...FORGET_NETCAT, dir('usr'), dir('usr/bin'), wh('usr/bin/.wh.nc')];
+  const code = [
+    dir('srv'),
+    dir('srv/code'),
+    file('srv/code/uuid.py', 'import os\n'),
+    // An installed distribution somewhere, as any Python image has: the Python cataloger runs.
+    dir('srv/code/six-1.16.0.dist-info'),
+    file(
+      'srv/code/six-1.16.0.dist-info/METADATA',
+      'Metadata-Version: 2.1\nName: six\nVersion: 1.16.0\n'
+    ),
+  ];
+
+  it('the control: the function directory it names is read', async () => {
+    const r = await verify([...clean, ...code], ['LAMBDA_TASK_ROOT=/srv/code']);
+    expect(r.code).toBe(1);
+    expect(r.check('inventory:complete')?.detail).toContain('STDLIB_SHADOWED srv/code/uuid.py');
+  });
+
+  it('LAMBDA_TASK_ROOT twice, with different values, fails inventory:complete', async () => {
+    const twice = ['LAMBDA_TASK_ROOT=/var/task', 'LAMBDA_TASK_ROOT=/srv/code'];
+    const r = await verify([...clean, ...code], twice);
+    expect(r.code).toBe(1);
+    expect(r.check('inventory:complete')?.detail).toContain('AMBIGUOUS_METADATA LAMBDA_TASK_ROOT');
+  });
+});
