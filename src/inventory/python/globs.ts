@@ -25,6 +25,11 @@ export const PYTHON_GLOBS: CatalogerGlobs = {
     ]),
     // Every pyc: in an image the function's directory, wherever its config puts it, too.
     '**/*.pyc',
+    // An interpreter's standard library (CPython's landmarks): where Python can run, the function's
+    // directory in an image is read though no distribution or bytecode is there.
+    '**/lib/python3*/os.py',
+    '**/lib/python3*/os.pyc',
+    '**/lib/python3*.zip',
     // A virtual environment's configuration, a build tree's markers: they move the standard library.
     '**/pyvenv.cfg',
     '**/pybuilddir.txt',

@@ -1,5 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
+import { MemorySource } from '../../unpack/memory.js';
+import { buildInventory } from '../index.js';
 import { STDLIB_MODULES, stdlibShadowFindings } from './stdlib.js';
 
 const f = (path: string) => ({ path, kind: 'file' });
@@ -76,6 +78,23 @@ describe('stdlibShadowFindings', () => {
       'var/task/json',
       'var/lang/lib/python3.12/site-packages/typing.py',
       'var/runtime/socket.py',
+    ]);
+  });
+});
+
+describe('the Python cataloger in an image holding only an interpreter and the function', () => {
+  it("reads the function's directory: a standard library's landmark is enough to run it", async () => {
+    const source = new MemorySource('image', {
+      'usr/lib/python3.11/os.py': 'import abc\n',
+      'var/task/uuid.py': 'import os\n',
+    });
+    const inv = await buildInventory(
+      source,
+      { name: 'image', kind: 'image', sha256: 'x', size: 0, properties: {} },
+      { root: 'image', taskRoot: 'var/task' }
+    );
+    expect(inv.findings.filter((f) => f.code === 'STDLIB_SHADOWED').map((f) => f.path)).toEqual([
+      'var/task/uuid.py',
     ]);
   });
 });

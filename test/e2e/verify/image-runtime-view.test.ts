@@ -458,6 +458,19 @@ describe("verify IMAGE: a sitecustomize in Python's standard library", () => {
   });
 });
 
+describe("verify IMAGE: a module in the function's directory named like the standard library", () => {
+  it('is STDLIB_SHADOWED in an image with no installed distribution and no bytecode', async () => {
+    // Debian's python3.11-minimal and the function's code: nothing else Python's in the image.
+    const task = [dir('var'), dir('var/task'), file('var/task/uuid.py', 'import os\n')];
+    const r = await verify([...debianPython(), ...task], undefined, [
+      '/usr/bin/python3.11',
+      '/var/task/app.py',
+    ]);
+    expect(r.code).toBe(1);
+    expect(r.check('inventory:complete')?.detail).toContain('STDLIB_SHADOWED var/task/uuid.py');
+  });
+});
+
 describe("verify IMAGE: a pyvenv.cfg moving Python's standard library", () => {
   const python = debianPython();
   // A standard library of its own, as data: encodings runs at every start of the interpreter.
