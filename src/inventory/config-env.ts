@@ -64,8 +64,9 @@ const LOADER_FLAG =
  * `ENV_LOADER` errors for what the image config's entry point and command set up themselves: a
  * loader variable assigned in an argument (`/usr/bin/env NODE_OPTIONS=--require /x.js …`,
  * `sh -c "export LD_PRELOAD=…; exec …"`: `LD_PRELOAD` and `LD_AUDIT` too, whose targets lamina
- * reads only from `Env`), and an interpreter flag that loads a file (`node --require /x.js`,
- * `node -r /x.js`, `java -javaagent:/x.jar`). The finding's path is the variable's name, or the
+ * reads only from `Env`), an interpreter flag that loads a file (`node --require /x.js`,
+ * `node -r /x.js`, `java -javaagent:/x.jar`), and a java argument file (`java @/x`, path
+ * `java @`), whose `-javaagent:` lamina would not see. The finding's path is the variable's name, or the
  * flag. `source` names whose entry point and command they are in the message (a container-image
  * function's own EntryPoint and Command replace the image config's).
  */
@@ -90,6 +91,8 @@ export function configArgFindings(
     report(`${program} ${flag}`, `runs code given inline (${program} ${flag})`, arg);
   // `-r` is Node's and Ruby's short --require; other programs give it other meanings.
   const requires = args.some((a) => /(?:^|[\s/])(?:node|nodejs|ruby)(?:\d[\d.]*)?(?:\s|$)/.test(a));
+  // The java launcher reads more options (-javaagent:, -cp) from an `@file` argument.
+  const java = args.some((a) => /(?:^|[\s/])java(?:\s|$)/.test(a));
   for (const arg of args) {
     for (const m of arg.matchAll(/(?:^|[\s;&|(`'"])([A-Za-z_][A-Za-z0-9_%]*)=/g)) {
       const name = m[1]!;
@@ -99,6 +102,12 @@ export function configArgFindings(
     for (const word of arg.split(/\s+/)) {
       const flag = LOADER_FLAG.exec(word)?.[0] ?? (word === '-r' && requires ? word : undefined);
       if (flag !== undefined) report(flag, `passes ${flag}, which loads the code it names,`, arg);
+      if (java && /^@[^@]/.test(word))
+        report(
+          'java @',
+          `passes the java launcher an argument file (${word}), whose options it reads`,
+          arg
+        );
     }
   }
   return out;

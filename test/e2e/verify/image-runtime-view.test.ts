@@ -680,3 +680,32 @@ describe('verify IMAGE: a variable the image config sets twice', () => {
     expect(r.check('inventory:complete')?.detail).toContain('AMBIGUOUS_METADATA LAMBDA_TASK_ROOT');
   });
 });
+
+describe('verify IMAGE: a java argument file in the entry point', () => {
+  const clean = [...FORGET_NETCAT, dir('usr'), dir('usr/bin'), wh('usr/bin/.wh.nc')];
+  const opts = [dir('usr/share'), dir('usr/share/doc'), dir('usr/share/doc/x')];
+
+  it('the control: java with its options on the command line passes', async () => {
+    const r = await verify([...clean, ...opts], undefined, [
+      'java',
+      '-Xshare:off',
+      '-cp',
+      '/var/task',
+      'Main',
+    ]);
+    expect(r.code).toBe(0);
+  });
+
+  it('java @FILE, whose -javaagent: lamina does not read, fails inventory:complete (ENV_LOADER)', async () => {
+    const file_ = file('usr/share/doc/x/opts', '-javaagent:/usr/share/doc/x/agent.dat\n');
+    const r = await verify([...clean, ...opts, file_], undefined, [
+      'java',
+      '@/usr/share/doc/x/opts',
+      '-cp',
+      '/var/task',
+      'Main',
+    ]);
+    expect(r.code).toBe(1);
+    expect(r.check('inventory:complete')?.detail).toContain('ENV_LOADER java @');
+  });
+});
