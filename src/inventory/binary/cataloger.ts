@@ -33,6 +33,7 @@ import {
   atOptRoot,
   isCandidate,
   isExtension,
+  isRubyStartup,
   isSitePth,
   LIB_NAME,
   topDir,
@@ -445,14 +446,17 @@ async function catalogFile(ctx: CatalogContext, c: Candidate): Promise<FileResul
     const execByPath = exec && c.names.some((n) => atOptRoot(n, ctx.root));
     // The Python runtime's site.addsitedir runs a site directory's .pth `import` lines.
     const pth = c.names.some((n) => isSitePth(n, ctx.root));
+    // Every ruby's RubyGems requires its start-up hooks.
+    const hook = c.names.some((n) => isRubyStartup(n, ctx.root));
     const runs =
       c.names.some((n) => isExtension(n, ctx.root)) ||
       ((inRunDir || c.executed === true) && (script || exec)) ||
       execByPath ||
-      pth;
+      pth ||
+      hook;
     if (!runs) return { packages: [], findings };
     const sums = await fileDigests(ctx, e.path);
-    const format: Format = script ? 'script' : pth ? 'pth' : 'other';
+    const format: Format = script || hook ? 'script' : pth ? 'pth' : 'other';
     return {
       packages: [fileComponent(ctx, c, c.owner, sums, format, 'executable', {})],
       findings,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isSitePth } from './globs.js';
+import { isRubyStartup, isSitePth } from './globs.js';
 
 describe('isSitePth: files Python reads at start-up', () => {
   it.each([
@@ -38,5 +38,18 @@ describe('isSitePth: files Python reads at start-up', () => {
     expect(isSitePth('python/lib/python3.12/site-packages/zz.pth', 'layer')).toBe(true);
     expect(isSitePth('var/lang/lib/python3.12/site-packages/zz.pth', 'layer')).toBe(false);
     expect(isSitePth('x/python3.12._pth', 'layer')).toBe(false);
+  });
+});
+
+describe('isRubyStartup: the hooks RubyGems requires at every start of ruby', () => {
+  it.each([
+    ['usr/local/lib/site_ruby/3.1.0/rubygems/defaults/operating_system.rb', true],
+    ['var/lang/lib/ruby/site_ruby/3.2.0/rubygems/defaults/ruby.rb', true],
+    ['usr/lib/ruby/vendor_ruby/rubygems/defaults/operating_system.rb', true],
+    ['usr/lib/ruby/3.1.0/rubygems/defaults.rb', false],
+    ['usr/lib/ruby/3.1.0/rubygems/defaults/other.rb', false],
+  ])('%s: %s', (path, hook) => {
+    expect(isRubyStartup(path, 'image')).toBe(hook);
+    expect(isRubyStartup(path, 'layer')).toBe(false);
   });
 });

