@@ -97,6 +97,21 @@ describe('what the loader preloads', () => {
       })
     ).toEqual(['/lib64/ld-linux-x86-64.so.2', '/var/task/app.bin', '/var/up/x']);
     expect(configuredPaths({ cmd: ['bin/run'] })).toEqual(['/bin/run']);
+    // A command line in one argument: the shell splits it, so each word with a slash counts.
+    expect(
+      configuredPaths({
+        entrypoint: ['/bin/sh', '-c'],
+        cmd: ['exec /lib64/ld.so "misc/x.dat" --config=/etc/x A=/y; ./run|tee /tmp/log'],
+        workingDir: '/usr/share',
+      })
+    ).toEqual([
+      '/bin/sh',
+      '/usr/share/exec /lib64/ld.so "misc/x.dat" --config=/etc/x A=/y; ./run|tee /tmp/log',
+      '/lib64/ld.so',
+      '/usr/share/misc/x.dat',
+      '/usr/share/run',
+      '/tmp/log',
+    ]);
   });
 
   it('the control: a data-looking file nothing loads is not read', async () => {

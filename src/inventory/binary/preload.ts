@@ -42,18 +42,31 @@ export function preloadFromEnv(env: readonly string[] | undefined): string[] {
 
 /**
  * The paths an image config's entry point and command name (`ld.so /var/task/app` runs a file
- * whatever its mode): arguments with a slash, relative ones taken from the working directory.
- * Bare names (`python3`, a handler `app.handler`) are left out.
+ * whatever its mode): arguments with a slash, relative ones taken from the working directory,
+ * and the words with a slash of an argument that is a command line itself (`sh -c "ld.so
+ * /usr/share/x"`, where the shell splits it), options and assignments (`--config=/x`, `A=/x`)
+ * left out. Bare names (`python3`, a handler `app.handler`) are left out.
  */
 export function configuredPaths(config: {
   entrypoint?: readonly string[];
   cmd?: readonly string[];
   workingDir?: string;
 }): string[] {
-  return [...(config.entrypoint ?? []), ...(config.cmd ?? [])]
+  const words = (arg: string): string[] =>
+    SHELL_WORD_BREAK.test(arg)
+      ? [arg, ...arg.split(SHELL_WORD_BREAKS).filter((w) => !w.startsWith('-') && !w.includes('='))]
+      : [arg];
+  const paths = [...(config.entrypoint ?? []), ...(config.cmd ?? [])]
+    .flatMap(words)
     .filter((arg) => arg.includes('/'))
     .map((arg) => posix.join('/', arg.startsWith('/') ? '' : (config.workingDir ?? ''), arg));
+  return [...new Set(paths)];
 }
+
+/** What ends a word on a shell command line: blanks, separators, quotes, redirections. */
+const SHELL_WORD_BREAKS = /[\s;&|()`'"<>]+/;
+/** One such character: an argument holding one is a command line, not one path. */
+const SHELL_WORD_BREAK = /[\s;&|()`'"<>]/;
 
 /**
  * The program an image config runs, as the kernel execs it: the entry point's first word, or

@@ -173,6 +173,22 @@ describe('verify IMAGE: what the loader preloads or the entry point runs', () =>
     );
   });
 
+  it('so is one a shell command line in the entry point runs through the loader', async () => {
+    const notes = [dir('usr/share/doc'), file('usr/share/doc/notes.txt', 'plain text\n')];
+    // The control: a command line naming a text file as data reads nothing new.
+    const data = ['/bin/sh', '-c', 'cat /usr/share/doc/notes.txt > /tmp/out'];
+    expect((await verify([...clean, ...hidden, ...notes], undefined, data)).code).toBe(0);
+    const r = await verify([...clean, ...hidden, ...notes], undefined, [
+      '/bin/sh',
+      '-c',
+      'exec /lib64/ld-linux-x86-64.so.2 /usr/share/misc/magic.mgc "$@"',
+    ]);
+    expect(r.code).toBe(1);
+    expect(r.check('inventory:complete')?.detail).toContain(
+      'UNOWNED_EXECUTABLE usr/share/misc/magic.mgc'
+    );
+  });
+
   it.each([
     ['/etc/ld.so.preload', [file('etc/ld.so.preload', '/usr/share/misc/magic.mgc\n')], undefined],
     ["the image config's LD_PRELOAD", [], ['LD_PRELOAD=/usr/share/misc/magic.mgc']],
