@@ -1,7 +1,8 @@
 /**
  * Debian packages: `var/lib/dpkg/status` (and distroless-style
  * `var/lib/dpkg/status.d/*`), the files each package installed from
- * `info/<pkg>.list`, and a modified-file check against `info/<pkg>.md5sums`.
+ * `info/<pkg>.list`, and a modified-file check against `info/<pkg>.md5sums`, both where
+ * `diversions` (dpkg-divert(1)) put a package's files.
  * Format: deb-status(5), deb-control(5) (https://manpages.debian.org/deb-status).
  */
 import type { Finding } from '../../model/finding.js';
@@ -120,14 +121,32 @@ export const dpkgCataloger: Cataloger = {
     const result: CatalogResult = { packages: [], findings: [] };
     const found: Found[] = [];
     const oses = new Map<string, OsIdentity | undefined>();
+    const diversions = new Map<string, Diversions>();
     for (const entry of ctx.matches) {
       if (entry.path.endsWith('.md5sums') || entry.path.endsWith('.list')) continue;
       try {
         const root = rootOf(entry.path, 'var/lib/dpkg/');
         if (!oses.has(root)) oses.set(root, await detectOs(ctx.source, root));
+        if (!diversions.has(root)) {
+          const path = `${root}var/lib/dpkg/diversions`;
+          try {
+            diversions.set(root, parseDiversions((await readOptional(ctx, path)) ?? ''));
+          } catch (err) {
+            // What the packages' files are then is not known: none of them is checked or owned.
+            diversions.set(root, { unread: true, to: new Map() });
+            result.findings.push(parseErrorFinding(DPKG_CATALOGER, path, err));
+          }
+        }
         const text = (await ctx.source.read(entry.path, ctx.limits.maxFileSize)).toString('utf8');
         for (const stanza of parseStanzas(text)) {
-          const f = await toPackage(ctx, entry, root, stanza, oses.get(root));
+          const f = await toPackage(
+            ctx,
+            entry,
+            root,
+            stanza,
+            oses.get(root),
+            diversions.get(root)!
+          );
           if (!f) continue;
           found.push({ pkg: f.pkg, stanza, root });
           result.packages.push(f.pkg);
@@ -147,7 +166,8 @@ async function toPackage(
   entry: FileEntry,
   root: string,
   s: Stanza,
-  os: OsIdentity | undefined
+  os: OsIdentity | undefined,
+  diversions: Diversions
 ): Promise<{ pkg: Package; findings: Finding[] } | undefined> {
   const name = s.get('package');
   const version = s.get('version');
@@ -179,22 +199,33 @@ async function toPackage(
       md5Text ??= await readOptional(ctx, `${info}${stem}.md5sums`);
     }
   }
-  const recorded = parseMd5sums(root, md5Text ?? '');
-  const listed = listText
-    ? listText
-        .split('\n')
-        .map((l) => l.trim())
-        .filter((l) => l !== '' && l !== '/.')
-    : recorded.map((r) => `/${r.path.slice(root.length)}`);
+  // A path another package (or the administrator) diverted holds that one's file; this
+  // package's is where the diversion put it.
+  const diverted = (p: string): string => {
+    const d = diversions.to.get(`/${p.replace(/^\/+/, '')}`);
+    return d && d.by !== name ? d.to : p;
+  };
+  const recorded = diversions.unread
+    ? []
+    : parseMd5sums(md5Text ?? '').map((r) => ({ ...r, path: underRoot(root, diverted(r.path)) }));
+  const listed = diversions.unread
+    ? []
+    : listText
+      ? listText
+          .split('\n')
+          .map((l) => l.trim())
+          .filter((l) => l !== '' && l !== '/.')
+          .map(diverted)
+      : recorded.map((r) => `/${r.path.slice(root.length)}`);
   // ` /etc/x <md5>` lines: an administrator may change them, so they are owned while unchanged.
   const conffiles = (s.get('conffiles') ?? '')
     .split('\n')
     .map((l) => l.trim().split(/\s+/))
     .filter(([p]) => p?.startsWith('/'));
   for (const [p, hex] of conffiles)
-    if (hex && /^[0-9a-fA-F]{32}$/.test(hex))
+    if (hex && /^[0-9a-fA-F]{32}$/.test(hex) && !diversions.unread)
       recorded.push({
-        path: underRoot(root, p!),
+        path: underRoot(root, diverted(p!)),
         algorithm: 'md5',
         hex: hex.toLowerCase(),
         mayChange: true,
@@ -205,7 +236,7 @@ async function toPackage(
     ctx.source,
     `Debian package ${owner}`,
     root,
-    [...listed, ...conffiles.map(([p]) => p!)],
+    [...listed, ...(diversions.unread ? [] : conffiles.map(([p]) => diverted(p!)))],
     recorded
   );
   const properties: Record<string, string> = {};
@@ -239,14 +270,42 @@ async function toPackage(
 }
 
 /** `md5  path` lines (paths relative to the root, as dpkg writes them). */
-function parseMd5sums(root: string, text: string): RecordedFile[] {
+function parseMd5sums(text: string): RecordedFile[] {
   const out: RecordedFile[] = [];
   for (const line of text.split('\n')) {
     const m = /^([0-9a-fA-F]{32})\s+(.+)$/.exec(line.trim());
-    if (m?.[1] && m[2])
-      out.push({ path: underRoot(root, m[2]), algorithm: 'md5', hex: m[1].toLowerCase() });
+    if (m?.[1] && m[2]) out.push({ path: m[2], algorithm: 'md5', hex: m[1].toLowerCase() });
   }
   return out;
+}
+
+/**
+ * dpkg's diversions (`var/lib/dpkg/diversions`): by the diverted path, where other packages'
+ * file of that path is installed and which package diverted it (`:` for the administrator). A
+ * database dpkg could not read either (`unread`) leaves every file unchecked and unowned.
+ */
+export interface Diversions {
+  unread: boolean;
+  to: ReadonlyMap<string, { to: string; by: string }>;
+}
+
+/**
+ * Parse the diversions file: three lines per diversion (the path, where it is diverted to, the
+ * diverting package), as dpkg-divert(1) keeps them.
+ * @throws Error when the lines do not come in threes or a path is not absolute
+ */
+export function parseDiversions(text: string): Diversions {
+  const lines = text.split('\n');
+  if (lines.at(-1) === '') lines.pop();
+  if (lines.length % 3 !== 0) throw new Error('the diversions file does not hold three lines each');
+  const to = new Map<string, { to: string; by: string }>();
+  for (let i = 0; i < lines.length; i += 3) {
+    const [from, into, by] = [lines[i]!, lines[i + 1]!, lines[i + 2]!];
+    if (!from.startsWith('/') || !into.startsWith('/'))
+      throw new Error(`a diversion of ${JSON.stringify(from)} is not between absolute paths`);
+    to.set(from, { to: into, by });
+  }
+  return { unread: false, to };
 }
 
 /** Depends and Pre-Depends edges to installed packages of the same root (by name or Provides). */

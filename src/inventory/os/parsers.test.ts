@@ -7,7 +7,7 @@ import { runCataloger } from '../cataloger.js';
 import { imagePartOf } from '../image.js';
 import { apkCataloger, parseApkInstalled } from './apk.js';
 import { isBdbHash, readBdbHashValues } from './bdb.js';
-import { dpkgCataloger, parseStanzas, relationNames, sourceOf } from './dpkg.js';
+import { dpkgCataloger, parseDiversions, parseStanzas, relationNames, sourceOf } from './dpkg.js';
 import { parseOsRelease, parseSystemRelease } from './release.js';
 import { RpmHeader, TAG } from './rpm-header.js';
 import { rpmCataloger } from './rpm.js';
@@ -65,6 +65,19 @@ describe('dpkg parsing', () => {
       { package: 'b', version: '1' },
     ]);
     expect(() => parseStanzas(' orphan continuation')).toThrow();
+  });
+  it("reads dpkg-divert's diversions: three lines each, absolute paths", () => {
+    const d = parseDiversions(
+      '/usr/bin/pg_config\n/usr/bin/pg_config.libpq-dev\npostgresql-common\n/sbin/initctl\n/sbin/initctl.distrib\n:\n'
+    );
+    expect(d.unread).toBe(false);
+    expect([...d.to]).toEqual([
+      ['/usr/bin/pg_config', { to: '/usr/bin/pg_config.libpq-dev', by: 'postgresql-common' }],
+      ['/sbin/initctl', { to: '/sbin/initctl.distrib', by: ':' }],
+    ]);
+    expect(parseDiversions('').to.size).toBe(0);
+    expect(() => parseDiversions('/usr/bin/x\n/usr/bin/x.real\n')).toThrow(/three lines/);
+    expect(() => parseDiversions('usr/bin/x\n/usr/bin/x.real\np\n')).toThrow(/absolute/);
   });
   it('reads relation fields and source fields', () => {
     expect(relationNames('libc6 (>= 2.34), a | b:any, c [amd64]')).toEqual([

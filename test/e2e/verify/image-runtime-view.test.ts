@@ -142,6 +142,45 @@ describe('verify IMAGE: a layer acting through a lower-layer directory symlink',
   });
 });
 
+describe("verify IMAGE: dpkg's diversions", () => {
+  // allowed-tools installed /usr/bin/nc; nc-wrapper diverted it to /usr/bin/nc.distrib and
+  // installed its own /usr/bin/nc, as dpkg-divert --rename leaves them.
+  const WRAPPER = elf('a wrapper around the allowed program');
+  const diverted = (diversions: string): TarEntry[] => [
+    ...DPKG,
+    file('var/lib/dpkg/info/allowed-tools.list', '/.\n/usr\n/usr/bin\n/usr/bin/nc\n'),
+    file('var/lib/dpkg/info/allowed-tools.md5sums', `${md5(BENIGN)}  usr/bin/nc\n`),
+    file(
+      'var/lib/dpkg/status',
+      ['allowed-tools', 'nc-wrapper']
+        .map(
+          (p) =>
+            `Package: ${p}\nStatus: install ok installed\nVersion: 1.0-1\nArchitecture: amd64\n`
+        )
+        .join('\n')
+    ),
+    file('var/lib/dpkg/info/nc-wrapper.list', '/.\n/usr\n/usr/bin\n/usr/bin/nc\n'),
+    file('var/lib/dpkg/info/nc-wrapper.md5sums', `${md5(WRAPPER)}  usr/bin/nc\n`),
+    file('var/lib/dpkg/diversions', diversions),
+    file('usr/bin/nc', WRAPPER, 0o755),
+    file('usr/bin/nc.distrib', BENIGN, 0o755),
+  ];
+
+  it('a diverted file is checked where dpkg put it, and owned by its package', async () => {
+    const r = await verify(diverted('/usr/bin/nc\n/usr/bin/nc.distrib\nnc-wrapper\n'));
+    expect(r.check('inventory:complete')?.detail).toContain('The inventory is complete');
+    expect(r.code).toBe(0);
+  });
+
+  it('a diversions file dpkg could not read owns nothing: every listed executable is unowned', async () => {
+    const r = await verify(diverted('/usr/bin/nc\n/usr/bin/nc.distrib\n'));
+    expect(r.code).toBe(1);
+    const detail = r.check('inventory:complete')?.detail;
+    expect(detail).toContain('PARSE_ERROR var/lib/dpkg/diversions');
+    expect(detail).toContain('UNOWNED_EXECUTABLE usr/bin/nc');
+  });
+});
+
 describe('verify IMAGE: what the loader preloads or the entry point runs', () => {
   // netcat is gone at its real path (the control above passes); a shared object stays behind
   // as data: mode 0644, no .so name, nothing but the loader's configuration says it runs.
