@@ -54,6 +54,15 @@ export function signatureIdentity(m: SignatureMaterial): string {
   return `sig:${h.digest('hex')}`;
 }
 
+/**
+ * `key:` + hex SHA-256 of a public key's canonical SPKI DER: the identity every signature made
+ * with that key shares, so a second signature by the same key cannot count as a second signer.
+ */
+export function keyIdentity(key: KeyObject): string {
+  const spki = key.export({ type: 'spki', format: 'der' });
+  return `key:${createHash('sha256').update(spki).digest('hex')}`;
+}
+
 function verifierKey(verifier: Uint8Array): KeyObject | undefined {
   const der = Buffer.from(verifier);
   try {

@@ -11,6 +11,7 @@ import type { LayerEvidence } from '../evidence.js';
 import type { KeyAnchor, KeylessAnchor } from '../policy/types.js';
 import type { RawCheck } from '../verdict.js';
 import { requireCjs } from '../../util/cjs.js';
+import { keyIdentity } from '../signature-identity.js';
 
 // CommonJS, loaded with require (util/cjs.ts): an import would parse it a second time.
 const { bundleFromJSON } = requireCjs('@sigstore/bundle') as typeof SigstoreBundle;
@@ -124,7 +125,7 @@ export function signatureIdentities(bundle: unknown, anchor: KeylessAnchor | Key
       : anchor.kind === 'sigstore-key'
         ? createPublicKey(anchor.publicKey)
         : undefined;
-  if (key) ids.push(`key:${sha256(key.export({ type: 'spki', format: 'der' }))}`);
+  if (key) ids.push(keyIdentity(key));
   return ids;
 }
 

@@ -22,6 +22,7 @@ import {
 import {
   cosignStatement,
   keySignedDsseBundle,
+  keySignedLayer,
   legacyLayerFromBundle,
   simpleSigningPayload,
 } from './testing/cosign.js';
@@ -325,6 +326,35 @@ describe('threshold over distinct signatures', () => {
     expect((await run(anchors, [notation(envelopeA), keylessLegacy], 3)).threshold.status).toBe(
       'fail'
     );
+  });
+  it('a second signature by the same key does not back a second anchor', async () => {
+    // Two anchors naming one key (as layers count it: README, signature thresholds): a cosign
+    // bundle and a `.sig` layer the key holder signed separately are two signatures, one signer.
+    const keyLegacy: FoundImageSignature = {
+      format: 'cosign-legacy',
+      source: 'sha256-5e5e….sig key',
+      via: 'sig-tag',
+      subject: SUBJECT,
+      layer: keySignedLayer(simpleSigningPayload(SUBJECT.digest, REPO), key.privateKey, 'sha256'),
+    };
+    const anchors = { release: keyAnchor(), 'release-again': keyAnchor() };
+    const { byId, threshold } = await run(anchors, [keyBundle, keyLegacy], 2);
+    expect(byId('sigstore:release').status).toBe('pass');
+    expect(byId('sigstore:release-again').status).toBe('pass');
+    expect(threshold.status).toBe('fail');
+    expect(threshold.detail).toMatch(/^1 of 2 distinct anchor\(s\)/);
+    // Two keys are two signers.
+    const other = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
+    const otherPem = other.publicKey.export({ type: 'spki', format: 'pem' }).toString();
+    const otherLegacy: FoundImageSignature = {
+      ...keyLegacy,
+      layer: keySignedLayer(simpleSigningPayload(SUBJECT.digest, REPO), other.privateKey, 'sha256'),
+    };
+    const twoKeys = {
+      release: keyAnchor(),
+      other: { ...keyAnchor(), anchor: { $case: 'key', publicKeyPem: otherPem } } as ImageAnchor,
+    };
+    expect((await run(twoKeys, [keyBundle, otherLegacy], 2)).threshold.status).toBe('pass');
   });
   it('formats the rule does not allow are not considered', async () => {
     const { byId } = await run({ ci: keylessAnchor() }, [keylessLegacy], 1, {

@@ -80,6 +80,11 @@ export interface ImageSignatureEvidence {
   readonly via: DiscoveryPath;
   /** Cryptographic identity (signature-identity.ts); what the threshold counts. */
   readonly signatureId: string;
+  /**
+   * Sigstore formats: the verifying key's identity. Signatures sharing it are one signer's, so
+   * they count once, as for layers.
+   */
+  readonly keyId?: string;
   /** Who signed, in words (profile version ARN, certificate SAN, key). */
   readonly signer: string;
   readonly detail: string;
@@ -143,11 +148,17 @@ export async function evaluateImageAnchor(
       status: 'pass',
       detail: `${ids.length} distinct signature(s) verified for anchor ${name}; first: ${first.detail}${warnings.length ? ` Warning: ${warnings[0]}` : ''}`,
       evidence: { signatures: verified, attempts },
-      // A signature's identities: its own, and for AWS Signer the job (one job signs once; a
-      // job found twice, e.g. through the referrers API and the tag schema, counts once).
+      // A signature's identities: its own; for AWS Signer the job (one job signs once; a job
+      // found twice, e.g. through the referrers API and the tag schema, counts once); for
+      // Sigstore formats the key (a second signature by the same key is not a second signer).
       signatures: ids.map((i) => {
-        const job = verified.find((v) => v.signatureId === i)?.awsSigner?.jobArn;
-        return job !== undefined ? [i, `aws-signer-job:${job}`] : [i];
+        const v = verified.find((x) => x.signatureId === i);
+        const job = v?.awsSigner?.jobArn;
+        return [
+          i,
+          ...(job !== undefined ? [`aws-signer-job:${job}`] : []),
+          ...(v?.keyId !== undefined ? [v.keyId] : []),
+        ];
       }),
     };
   }
@@ -299,6 +310,7 @@ function verifyForSigstore(
     source: f.source,
     via: f.via,
     signatureId: r.verified.signatureId,
+    keyId: r.verified.keyId,
     signer:
       e.signerIdentity !== undefined
         ? `${e.signerIdentity} (${e.issuer ?? '?'})`

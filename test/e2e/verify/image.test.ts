@@ -2,7 +2,12 @@
 // like AWS Signer's, found through the referrers API (the in-process fake registry) and through
 // the referrers tag schema (Debian's docker-registry, which has no referrers API); revocation
 // through GetRevocationStatus with the real SDK against the local AWS endpoint.
-import { createHash, generateKeyPairSync, type KeyPairKeyObjectResult } from 'node:crypto';
+import {
+  createHash,
+  generateKeyPairSync,
+  type KeyObject,
+  type KeyPairKeyObjectResult,
+} from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startAwsLocal, type AwsLocal } from '@lamina/aws-local/testing';
@@ -88,6 +93,7 @@ let fake: FakeRegistry;
 let real: RunningRegistry;
 let rootPem: string;
 let cosignKey: KeyPairKeyObjectResult;
+let secondKey: KeyPairKeyObjectResult;
 
 function envelope(job: string): Buffer {
   return signerEnvelope(chain, subject, job, SIGNED_AT);
@@ -216,6 +222,28 @@ beforeAll(async () => {
       { mediaType: sig.descriptor.mediaType, bytes: sig.bytes, tag: sigTag(ALPINE_MANIFEST) },
     ],
   });
+  // The `.sig` tag after `cosign sign` ran twice: two layers, each a signature of its own; by
+  // one key (cosign-twice), or by two keys (cosign-two-keys).
+  const twice = (second: KeyObject) =>
+    sigManifest(
+      [cosignKey.privateKey, second].map((k) => {
+        const l = keySignedLayer(payload, k, 'sha256');
+        return { payload: Buffer.from(l.payload), annotations: { ...l.annotations } };
+      })
+    );
+  secondKey = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  for (const [repo, s] of [
+    ['lamina/cosign-twice', twice(cosignKey.privateKey)],
+    ['lamina/cosign-two-keys', twice(secondKey.privateKey)],
+  ] as const) {
+    fake.put(repo, {
+      blobs: new Map([...alpine.blobs, ...s.blobs]),
+      manifests: [
+        { mediaType: subject.mediaType, bytes: alpine.manifest, tag: 'v2' },
+        { mediaType: s.descriptor.mediaType, bytes: s.bytes, tag: sigTag(ALPINE_MANIFEST) },
+      ],
+    });
+  }
   // cosign bundle referrer (v3): a key-signed DSSE over the in-toto statement, as a referrer.
   const pem = cosignKey.publicKey.export({ type: 'spki', format: 'pem' }).toString();
   const bundle = await keySignedDsseBundle(
@@ -682,11 +710,8 @@ describe('verify an OCI layout', () => {
   });
 });
 
-describe.each(PATHS)('cosign through %s', (_label, host, via) => {
-  const policyFor = (pem: string, format = 'cosign-legacy') => `version: 1
-default: deny
-anchors:
-  release-key:
+/** A bare-key `sigstore-key` anchor named `name`, as policy YAML under `anchors:`. */
+const keyAnchorYaml = (name: string, pem: string) => `  ${name}:
     kind: sigstore-key
     publicKey: |
 ${pem
@@ -695,7 +720,13 @@ ${pem
   .map((l) => `      ${l}`)
   .join('\n')}
     trustRoot: public-good
-    thresholds: { tlog: 0, timestamp: 0 }
+    thresholds: { tlog: 0, timestamp: 0 }`;
+
+describe.each(PATHS)('cosign through %s', (_label, host, via) => {
+  const policyFor = (pem: string, format = 'cosign-legacy') => `version: 1
+default: deny
+anchors:
+${keyAnchorYaml('release-key', pem)}
 images:
   - match: { repository: '**' }
     signers: { anyOf: [release-key], formats: [${format}] }
@@ -727,6 +758,40 @@ images:
       .publicKey.export({ type: 'spki', format: 'pem' })
       .toString();
     expect((await verify(ref, policyFor(other, 'cosign-bundle'))).code).toBe(1);
+  });
+});
+
+describe('a threshold of two key anchors', () => {
+  const pemOf = (k: KeyPairKeyObjectResult) =>
+    k.publicKey.export({ type: 'spki', format: 'pem' }).toString();
+  const policyFor = (a: string, b: string) => `version: 1
+default: deny
+anchors:
+${keyAnchorYaml('release-key', a)}
+${keyAnchorYaml('second-key', b)}
+images:
+  - match: { repository: '**' }
+    signers: { anyOf: [release-key, second-key], threshold: 2 }
+`;
+  it('two signatures by one key, under two anchors naming it, are one signer: fails', async () => {
+    const pem = pemOf(cosignKey);
+    const r = await verify(
+      `${fake.host}/lamina/cosign-twice@${ALPINE_MANIFEST}`,
+      policyFor(pem, pem)
+    );
+    expect(r.check('sigstore:release-key')?.outcome).toBe('pass');
+    expect(r.check('sigstore:second-key')?.outcome).toBe('pass');
+    expect(r.check('signers:threshold')?.outcome).toBe('fail');
+    expect(r.check('signers:threshold')?.detail).toMatch(/^1 of 2 distinct anchor\(s\)/);
+    expect(r.code).toBe(1);
+  });
+  it('signatures by two keys meet it', async () => {
+    const r = await verify(
+      `${fake.host}/lamina/cosign-two-keys@${ALPINE_MANIFEST}`,
+      policyFor(pemOf(cosignKey), pemOf(secondKey))
+    );
+    expect(r.check('signers:threshold')?.outcome).toBe('pass');
+    expect(r.code).toBe(0);
   });
 });
 

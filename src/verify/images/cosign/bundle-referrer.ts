@@ -7,9 +7,9 @@
  * the identity, and that an in-toto subject has the image digest (sigstore-js alone checks no
  * subject); this module adds the predicate type and that the bundle is a DSSE envelope at all.
  */
-import { createPublicKey } from 'node:crypto';
+import { X509Certificate, createPublicKey, type KeyObject } from 'node:crypto';
 import { parseStrictJson, type JsonValue } from '../../../util/strict-json.js';
-import { signatureIdentity } from '../../signature-identity.js';
+import { keyIdentity, signatureIdentity } from '../../signature-identity.js';
 import {
   verifyBundle,
   type SigstoreAnchor,
@@ -53,6 +53,8 @@ export type CosignBundleCode =
 /** A bundle referrer that verified. */
 export interface VerifiedCosignBundle {
   readonly signatureId: string;
+  /** The verifying key's identity ({@link keyIdentity}): every signature by one key shares it. */
+  readonly keyId: string;
   readonly predicateType: string;
   readonly evidence: SigstoreEvidence;
 }
@@ -130,28 +132,38 @@ export function verifyCosignBundleReferrer(input: VerifyCosignBundleInput): Cosi
       r.evidence
     );
   }
-  const signatureId = bundleSignatureId(b, input.anchor);
+  const { signatureId, keyId } = bundleSignatureId(b, input.anchor);
   return {
     ok: true,
     code: 'OK',
     detail: `cosign bundle for ${input.imageDigest} (${want}): ${r.detail}`,
     evidence: r.evidence,
-    verified: { signatureId, predicateType: want, evidence: r.evidence },
+    verified: { signatureId, keyId, predicateType: want, evidence: r.evidence },
   };
 }
 
-/** Signature identity of a verified DSSE bundle: its one signature and the leaf or anchor key. */
-function bundleSignatureId(b: Obj, anchor: SigstoreAnchor): string {
+/**
+ * Identities of a verified DSSE bundle: its one signature with the leaf or anchor key, and that
+ * key alone.
+ */
+function bundleSignatureId(b: Obj, anchor: SigstoreAnchor): { signatureId: string; keyId: string } {
   const sigs = obj(b.dsseEnvelope)?.signatures;
   const first = Array.isArray(sigs) ? obj(sigs[0]) : undefined;
   const sig = Buffer.from(typeof first?.sig === 'string' ? first.sig : '', 'base64');
   let verifier: Buffer;
+  let key: KeyObject;
   if (anchor.$case === 'key') {
-    verifier = createPublicKey(anchor.publicKeyPem).export({ type: 'spki', format: 'der' });
+    key = createPublicKey(anchor.publicKeyPem);
+    verifier = key.export({ type: 'spki', format: 'der' });
   } else {
     // A v0.3 bundle carries the leaf as `certificate` (a certificate chain is refused in v0.3).
     const cert = obj(obj(b.verificationMaterial)?.certificate);
     verifier = Buffer.from(typeof cert?.rawBytes === 'string' ? cert.rawBytes : '', 'base64');
+    // The bundle verified, so its leaf parses.
+    key = new X509Certificate(verifier).publicKey;
   }
-  return signatureIdentity({ signature: sig, verifier, ecdsaEncoding: 'der' });
+  return {
+    signatureId: signatureIdentity({ signature: sig, verifier, ecdsaEncoding: 'der' }),
+    keyId: keyIdentity(key),
+  };
 }

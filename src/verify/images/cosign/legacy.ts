@@ -23,7 +23,7 @@ import {
 } from 'node:crypto';
 import { ed25519ph } from '@noble/curves/ed25519.js';
 import { isJsonObject, parseStrictJson, type JsonValue } from '../../../util/strict-json.js';
-import { signatureIdentity } from '../../signature-identity.js';
+import { keyIdentity, signatureIdentity } from '../../signature-identity.js';
 import {
   verifyBundle,
   type SigstoreAnchor,
@@ -85,6 +85,8 @@ export type CosignLegacyCode =
 /** A legacy signature that verified. */
 export interface VerifiedCosignLegacy {
   readonly signatureId: string;
+  /** The verifying key's identity ({@link keyIdentity}): every signature by one key shares it. */
+  readonly keyId: string;
   readonly dockerReference: string;
   /** Hash the signature was made over. */
   readonly hash: string;
@@ -349,7 +351,13 @@ function run(
         'Ed25519 signatures verify only as bare key signatures (anchor thresholds tlog: 0, timestamp: 0): the Sigstore library cannot check their log entries or timestamps'
       );
     }
-    return { signatureId, dockerReference: parsed.dockerReference, hash: 'ed25519', evidence: ev };
+    return {
+      signatureId,
+      keyId: keyIdentity(key),
+      dockerReference: parsed.dockerReference,
+      hash: 'ed25519',
+      evidence: ev,
+    };
   }
   const hash = signedHash(key, payload, sig, rekor?.hash);
   if (hash === undefined || HASHES[hash] === undefined) {
@@ -388,5 +396,11 @@ function run(
   });
   Object.assign(ev, r.evidence);
   if (!r.ok) fail(r.code, r.detail);
-  return { signatureId, dockerReference: parsed.dockerReference, hash, evidence: r.evidence };
+  return {
+    signatureId,
+    keyId: keyIdentity(key),
+    dockerReference: parsed.dockerReference,
+    hash,
+    evidence: r.evidence,
+  };
 }
