@@ -81,6 +81,19 @@ functions:
     ]);
   });
 
+  it('refuses a subjectRegex that is not a whole regex by itself, or not one in Unicode mode', () => {
+    const anchor = (re: string) =>
+      `version: 1\ndefault: deny\nanchors:\n  a:\n    kind: sigstore-keyless\n    issuer: https://x.example\n    subjectRegex: '${re}'\n    trustRoot: public-good\n`;
+    // Wrapped as ^(?:…)$ this one compiles, and matches any SAN.
+    expect(problems(anchor('ci@example\\.com)|(.*'))).toEqual([
+      expect.objectContaining({ path: '/anchors/a/subjectRegex', line: 7 }),
+    ]);
+    expect(problems(anchor('ci@example\\.co\\m'))).toEqual([
+      expect.objectContaining({ path: '/anchors/a/subjectRegex' }),
+    ]);
+    expect(() => loadPolicy(anchor('ci-\\p{Ll}+@example\\.com'), 'p.yaml')).not.toThrow();
+  });
+
   it('reports semantic errors with paths and lines', () => {
     const yaml = [
       'version: 1', // 1

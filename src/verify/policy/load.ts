@@ -20,6 +20,7 @@ import { PolicyError, formatProblems, type PolicyProblem } from './errors.js';
 import type { LoadedPolicy, Policy } from './types.js';
 import { parseExpiry } from './expiry.js';
 import { compileDeny, purlKey } from '../checks/packages.js';
+import { compileSubjectRegex } from '../sigstore/subject-regex.js';
 import {
   loadNotationTrustStore,
   NotationTrustStoreError,
@@ -195,7 +196,7 @@ function semanticChecks(policy: Policy, at: At): void {
     if (a.kind === 'aws-signer') continue;
     if (a.kind === 'sigstore-keyless' && a.subjectRegex !== undefined) {
       try {
-        new RegExp(`^(?:${a.subjectRegex})$`, 'u');
+        compileSubjectRegex(a.subjectRegex);
       } catch (e) {
         at(['anchors', name, 'subjectRegex'], `does not compile: ${(e as Error).message}`);
       }

@@ -168,6 +168,20 @@ describe('anchored regex identities', () => {
     expect(check(emailBundle, re('nobody|ci@example')).code).toBe('IDENTITY_MISMATCH');
   });
 
+  it('cannot close the anchoring group: a pattern must be a whole regex by itself', async () => {
+    // `ci@example\.com)|(.*` wrapped as ^(?:…)$ is ^(?:ci@example\.com)|(.*)$: any SAN.
+    const evil = await sig.signKeyless(ARTIFACT, emailClaims('mallory@evil.example'));
+    expect(check(evil, re('ci@example\\.com)|(.*')).code).toBe('BAD_ANCHOR');
+    expect(check(emailBundle, re('ci@example\\.com)|(.*')).code).toBe('BAD_ANCHOR');
+  });
+
+  it('reads the pattern as the policy loader validated it (Unicode mode)', async () => {
+    // Without the u flag \p{Ll} is the literal text p{Ll}, and {} are valid in an e-mail address.
+    const literal = await sig.signKeyless(ARTIFACT, emailClaims('cip{Ll}}@example.com'));
+    expect(check(literal, re('ci\\p{Ll}+@example\\.com')).code).toBe('IDENTITY_MISMATCH');
+    expect(check(emailBundle, re('c\\p{Ll}+@example\\.com')).code).toBe('OK');
+  });
+
   it('rejects a regex that does not compile, and a missing or double subject', () => {
     expect(check(emailBundle, re('(')).code).toBe('BAD_ANCHOR');
     expect(check(emailBundle, { $case: 'keyless', issuer: ISSUER }).code).toBe('BAD_ANCHOR');

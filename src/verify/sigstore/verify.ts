@@ -18,6 +18,7 @@ import type { TrustedRootMaterial } from '../trust/trusted-root.js';
 import { fulcioExtensionValue, resolveExtensionOid } from './fulcio-extensions.js';
 import { parseInTotoStatement, statementCoversDigest } from './intoto.js';
 import { verifyPrehashedSha256 } from './prehashed.js';
+import { compileSubjectRegex } from './subject-regex.js';
 import { requireCjs } from '../../util/cjs.js';
 
 // CommonJS, loaded with require (util/cjs.ts): an import would parse it a second time.
@@ -360,7 +361,7 @@ function prepareAnchor(anchor: SigstoreAnchor): PreparedAnchor {
   let re: RegExp;
   try {
     // Always anchored: a bare pattern must match the whole SAN, never a substring.
-    re = new RegExp(`^(?:${anchor.subjectRegex as string})$`);
+    re = compileSubjectRegex(anchor.subjectRegex as string);
   } catch (e) {
     return fail('BAD_ANCHOR', `subjectRegex does not compile: ${errorMessage(e)}`);
   }
