@@ -11,6 +11,7 @@
  */
 import { UsageError } from '../../errors.js';
 import { verifyBundleFile } from '../../pipeline/bundle.js';
+import { escapeTerminal } from '../../util/escape.js';
 import { EXIT } from '../exit.js';
 import { command } from '../command.js';
 
@@ -61,11 +62,13 @@ export const verifyBundleCommand = command(
       signer: keyFile !== undefined ? { keyFile } : { identity: identity!, issuer: issuer! },
       ...(values['trusted-root'] !== undefined ? { trustedRoot: values['trusted-root'] } : {}),
     });
+    // The detail quotes the bundle (its payloadType, signer, key hint): escaped, a hostile
+    // bundle cannot colour, hide or rewrite the line, or print an OK of its own.
     if (verdict.ok) {
-      io.stdout.write(`OK: ${verdict.detail}\n`);
+      io.stdout.write(`${escapeTerminal(`OK: ${verdict.detail}`)}\n`);
       return EXIT.OK;
     }
-    io.stderr.write(`verify-bundle: ${verdict.code}: ${verdict.detail}\n`);
+    io.stderr.write(`${escapeTerminal(`verify-bundle: ${verdict.code}: ${verdict.detail}`)}\n`);
     return EXIT.POLICY_FAILURE;
   }
 );

@@ -1,6 +1,7 @@
 /** Argument handling and exit codes of `verify-bundle` (verification itself: conformance.test.ts). */
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
@@ -42,6 +43,22 @@ describe('verify-bundle', () => {
     expect(r.code).toBe(1);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
     expect(r.stderr).toContain('ISSUER_MISMATCH');
+  });
+
+  it('escapes what the detail quotes from the bundle: no colour, no hidden text, no forged OK', async () => {
+    const dsse = JSON.parse(
+      readFileSync(join(CONF, 'happy-path-intoto-in-dsse-v3', 'bundle.sigstore.json'), 'utf8')
+    ) as { dsseEnvelope: { payloadType: string } };
+    // Erase the line, then print a green OK and conceal the rest of the real message.
+    dsse.dsseEnvelope.payloadType = 'x\x1b[2K\r\x1b[32mOK: signed by ci\u202e\x1b[8m\nOK: forged';
+    const file = join(mkdtempSync(join(tmpdir(), 'lamina-vb-')), 'bundle.json');
+    writeFileSync(file, JSON.stringify(dsse));
+    const r = await run(['--bundle', file, ...ID, A_TXT]);
+    expect(r.code).toBe(1);
+    // eslint-disable-next-line no-control-regex
+    expect(r.stderr).not.toMatch(/[\x1b\r\u202e]/);
+    expect(r.stderr.trimEnd().split('\n')).toHaveLength(1);
+    expect(r.stderr).toContain('DSSE_PAYLOAD_INVALID: DSSE payloadType is x\\x1b[2K\\r\\x1b[32mOK');
   });
 
   it.each([
