@@ -6,6 +6,7 @@ import type { Inventory } from '../model/inventory.js';
 import type { License, Package } from '../model/package.js';
 import { isInventoryComplete } from '../inventory/completeness.js';
 import { isSpdxExpression } from '../inventory/license.js';
+import { escapeJsonText, escapeXmlText } from '../util/escape.js';
 import { LAMINA_VERSION } from '../version.js';
 import { groupComponents, type ComponentGroup } from './group.js';
 import { sanitizeXmlTree } from './xml-safe.js';
@@ -48,7 +49,12 @@ export function serializeSbom(inv: Inventory, options: SbomOptions): string {
   return serializeBomModel(bom, extras, options);
 }
 
-/** Serialize a Bom model plus its extras (shared by the layer and the function views). */
+/**
+ * Serialize a Bom model plus its extras (shared by the layer and the function views). Values
+ * are kept exactly; the bidi, zero-width and C1 characters a layer's names can hold are written
+ * as escapes of the format (`\u202e`, `&#x202e;`), as the SPDX and verdict JSON do, so the
+ * SBOM printed or shown in a diff reads as its bytes.
+ */
 export function serializeBomModel(
   bom: CDX.T.Models.Bom,
   extras: BomExtras,
@@ -57,11 +63,11 @@ export function serializeBomModel(
   const spec = SPECS[options.specVersion];
   if (options.format === 'cyclonedx-json') {
     const s = new LaminaJsonSerializer(new CDX.Serialize.JSON.Normalize.Factory(spec), extras);
-    return s.serialize(bom, { sortLists: true, space: 2 }) + '\n';
+    return escapeJsonText(s.serialize(bom, { sortLists: true, space: 2 })) + '\n';
   }
   const { XML } = CDX.serializeWithXml();
   const s = new (laminaXmlSerializer())(new XML.Normalize.Factory(spec), extras);
-  return s.serialize(bom, { sortLists: true, space: 2 }) + '\n';
+  return escapeXmlText(s.serialize(bom, { sortLists: true, space: 2 })) + '\n';
 }
 
 /** Build the library's Bom model plus the parts it cannot model. */

@@ -108,6 +108,28 @@ describe('the SBOM on hostile names, through the whole path', () => {
     }
   });
 
+  it('bidi, zero-width, C1 and DEL are escapes in the JSON and XML text; values are kept', async () => {
+    const s = '\u202egnp.exe\u2066\u200b\u0085\u007f\u2028\ufeff';
+    const inv = await inventoryOf(s);
+    const raw = /[\u007f-\u009f\u200b-\u200f\u2028-\u202e\u2066-\u2069\ufeff]/;
+    const json = serializeSbom(inv, { format: 'cyclonedx-json', specVersion: '1.6' });
+    expect(raw.test(json)).toBe(false);
+    const bom = JSON.parse(json) as { components: { name: string }[] };
+    expect(bom.components.map((x) => x.name)).toContain(`x${s}`);
+    const xml = serializeSbom(inv, { format: 'cyclonedx-xml', specVersion: '1.6' });
+    expect(raw.test(xml)).toBe(false);
+    expect(xml).toContain('&#x202e;gnp.exe&#x2066;');
+    expect(await validateXml(xml, '1.6')).toBeNull();
+    const file = join(tmp, 'bidi.xml');
+    writeFileSync(file, xml);
+    const names = execFileSync('xmllint', [
+      '--xpath',
+      '//*[local-name()="component"]/*[local-name()="name"]/text()',
+      file,
+    ]).toString('utf8');
+    expect(names).toContain(`x${s}`);
+  });
+
   it('stays well-formed for generated strings of any code units', async () => {
     await fc.assert(
       fc.asyncProperty(fc.string({ unit: 'binary', minLength: 1, maxLength: 12 }), async (s) => {

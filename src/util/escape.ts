@@ -43,15 +43,27 @@ export function escapeLines(lines: readonly string[]): string[] {
   return lines.map((l) => escapeTerminal(l));
 }
 
-// JSON.stringify already escapes C0 controls; these are the rest, as JSON `\uXXXX` escapes.
+// JSON.stringify already escapes C0 controls (and XML forbids them but tab, LF and CR, which
+// its serializers escape or keep as layout); these are the rest, escaped in the format's own way.
 const JSON_UNSAFE = /[\u007f-\u009f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]/g;
+
+const hex4 = (c: string) => c.charCodeAt(0).toString(16).padStart(4, '0');
 
 /**
  * Escape, in JSON text, the characters JSON.stringify leaves raw that a terminal could act on
  * (DEL, C1, bidi and zero-width marks). The JSON value is unchanged.
  */
 export function escapeJsonText(json: string): string {
-  return json.replace(JSON_UNSAFE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return json.replace(JSON_UNSAFE, (c) => `\\u${hex4(c)}`);
+}
+
+/**
+ * Escape, in serialized XML, the same characters as {@link escapeJsonText}, as character
+ * references (`&#x202e;`): the parsed value is unchanged. For XML whose markup (element and
+ * attribute names, comments) is the writer's own, so such characters can only be in values.
+ */
+export function escapeXmlText(xml: string): string {
+  return xml.replace(JSON_UNSAFE, (c) => `&#x${hex4(c)};`);
 }
 
 /**
