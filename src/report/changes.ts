@@ -1,6 +1,6 @@
 /** Text, JSON and Markdown renderings of the changes between two scans (pure). */
 import { CHANGE_KINDS, type ChangeKind, type Changes } from '../history/changes.js';
-import { mdCode, mdText, escapeTerminal } from '../util/escape.js';
+import { mdCode, mdText, escapeJsonText, escapeTerminal } from '../util/escape.js';
 import { limitRows, mdDetails, mdTable } from './markdown.js';
 import { summaryLine } from './package-diff.js';
 import { plural, shortDigest, variableText } from './words.js';
@@ -139,7 +139,7 @@ export function renderChangesText(c: Changes, failing: readonly ChangeKind[] = [
 
 /** The Changes object as pretty JSON (documented with src/history/changes.ts). */
 export function renderChangesJson(c: Changes, failing: readonly ChangeKind[] = []): string {
-  return JSON.stringify({ ...c, failing }, null, 2) + '\n';
+  return escapeJsonText(JSON.stringify({ ...c, failing }, null, 2)) + '\n';
 }
 
 /** A summary table of every kind first, then each non-empty kind folded. */

@@ -6,6 +6,10 @@ import { newPackage } from '../model/package.js';
 import type { Verdict } from '../verify/verdict.js';
 import { escapeJsonText, escapeTerminal } from '../util/escape.js';
 import { summarizeInventory } from './inventory-summary.js';
+import { serializeScanResult } from '../scan/result.js';
+import { scanResultChunks } from '../scan/result-stream.js';
+import { renderChangesJson } from './changes.js';
+import { renderHistoryJson } from './history.js';
 import { renderScanText } from './scan-text.js';
 import { renderVerdictJson } from './verdict-json.js';
 import { renderVerdictSarif } from './verdict-sarif.js';
@@ -115,5 +119,30 @@ describe('renderers escape what comes from layers, policies and AWS', () => {
     } as unknown as Parameters<typeof renderScanText>[0]);
     expect(RAW.test(text)).toBe(false);
     expect(text).toContain('\\u202e');
+  });
+
+  it('scan, changes and history JSON: every value kept, nothing raw', () => {
+    const scan = {
+      scope: { accounts: ['1'], regions: ['us-east-1'] },
+      layers: [],
+      functions: [],
+      drift: { digestMismatches: [] },
+      failures: [{ scope: 'function', subject: HOSTILE, code: 'API_ERROR', reason: HOSTILE }],
+    } as unknown as Parameters<typeof serializeScanResult>[0];
+    const changes = { functionsAdded: [HOSTILE] } as unknown as Parameters<
+      typeof renderChangesJson
+    >[0];
+    const history = [{ id: 1, finishedAt: HOSTILE }] as unknown as Parameters<
+      typeof renderHistoryJson
+    >[1];
+    for (const [json, value] of [
+      [serializeScanResult(scan), scan],
+      [[...scanResultChunks(scan)].join(''), scan],
+      [renderChangesJson(changes), { ...changes, failing: [] }],
+      [renderHistoryJson('h.db', history), { db: 'h.db', scans: history }],
+    ] as const) {
+      expect(RAW.test(json)).toBe(false);
+      expect(JSON.parse(json)).toEqual(value);
+    }
   });
 });

@@ -1,6 +1,6 @@
 /** The scan history's listing and prune result, for a terminal or as JSON (pure). */
 import type { ScanInfo } from '../history/types.js';
-import { escapeTerminal } from '../util/escape.js';
+import { escapeJsonText, escapeTerminal } from '../util/escape.js';
 import { plural } from './words.js';
 
 /** One line per recorded scan, oldest first, with the database path on top. */
@@ -19,7 +19,7 @@ export function renderHistoryText(db: string, scans: readonly ScanInfo[]): strin
 
 /** The listing as JSON: `{db, scans: ScanInfo[]}`. */
 export function renderHistoryJson(db: string, scans: readonly ScanInfo[]): string {
-  return JSON.stringify({ db, scans }, null, 2) + '\n';
+  return escapeJsonText(JSON.stringify({ db, scans }, null, 2)) + '\n';
 }
 
 /** What `history prune` removed. */

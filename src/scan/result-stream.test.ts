@@ -1,20 +1,25 @@
 import { describe, expect, it } from 'vitest';
+import { escapeJsonText } from '../util/escape.js';
 import { jsonChunks } from './result-stream.js';
 
 const join = (value: unknown, depth?: number) => [...jsonChunks(value, depth)].join('');
-const want = (value: unknown) => JSON.stringify(value, null, 2) + '\n';
+// U+2028 and the like are JSON escapes, as in every JSON lamina writes.
+const want = (value: unknown) => escapeJsonText(JSON.stringify(value, null, 2)) + '\n';
 
 describe('jsonChunks', () => {
   const cases: [string, unknown][] = [
     ['scalars', { a: 1, b: 'x\n"y"', c: null, d: true, e: 1.5e-7 }],
     ['empty containers', { a: [], b: {}, c: [[]], d: [{}] }],
     ['undefined members and array holes', { a: undefined, b: [undefined, 1], c: { d: undefined } }],
-    ['nesting deeper than the depth', { l: [{ v: [{ w: [1, { x: [2] }] }] }], m: 'é\u2028' }],
+    [
+      'nesting deeper than the depth',
+      { l: [{ v: [{ w: [1, { x: [2] }] }] }], m: 'é\u2028', ['k\u202e']: 1 },
+    ],
     ['a top-level array', [1, { a: [2, 3] }, 'x']],
     ['toJSON', { when: new Date(0), n: { toJSON: () => 'j' } }],
   ];
   for (const [name, value] of cases)
-    it(`writes what JSON.stringify(value, null, 2) writes: ${name}`, () => {
+    it(`writes what escapeJsonText(JSON.stringify(value, null, 2)) writes: ${name}`, () => {
       for (const depth of [0, 1, 2, 3, 5]) {
         expect(join(value, depth)).toBe(want(value));
         expect([...jsonChunks(value, depth, 'whole')].join('')).toBe(want(value));

@@ -3,11 +3,13 @@
  * without building the whole string: at 100,000 functions that string alone is ~150 MB.
  */
 import type { ScanResult } from './result.js';
+import { escapeJsonText } from '../util/escape.js';
 
 /**
- * The chunks of `JSON.stringify(value, null, 2) + '\n'`: objects and arrays down to `depth`
- * levels are written member by member, everything below in one `JSON.stringify` each. With
- * `elements` 'whole', each element of an array is written in one `JSON.stringify` too.
+ * The chunks of `escapeJsonText(JSON.stringify(value, null, 2)) + '\n'`: objects and arrays
+ * down to `depth` levels are written member by member, everything below in one
+ * `JSON.stringify` each. With `elements` 'whole', each element of an array is written in one
+ * `JSON.stringify` too.
  */
 export function* jsonChunks(
   value: unknown,
@@ -49,7 +51,7 @@ function* chunksAt(
       yield '{';
       let first = true;
       for (const [k, v] of entries) {
-        yield `${first ? '' : ','}\n${inner}${JSON.stringify(k)}: `;
+        yield `${first ? '' : ','}\n${inner}${escapeJsonText(JSON.stringify(k))}: `;
         first = false;
         yield* chunksAt(v, depth - 1, inner, wholeElements);
       }
@@ -57,7 +59,7 @@ function* chunksAt(
       return;
     }
   }
-  const text = JSON.stringify(value, null, 2);
+  const text = escapeJsonText(JSON.stringify(value, null, 2));
   yield pad ? text.replaceAll('\n', `\n${pad}`) : text;
 }
 

@@ -7,6 +7,7 @@
 import type { ImageDrift } from './image-drift.js';
 import type { ScanFunctionImage, ScanImageRepository } from './image-result.js';
 import type { PackageDrift } from './package-drift.js';
+import { escapeJsonText } from '../util/escape.js';
 
 export const SCAN_RESULT_SCHEMA_VERSION = 1;
 
@@ -163,7 +164,10 @@ export function sortScanLayers(layers: Iterable<ScanLayer>): ScanLayer[] {
     .sort((a, b) => cmp(a.owner, b.owner) || cmp(a.name, b.name));
 }
 
-/** Serialize with a trailing newline; key order is the construction order above. */
+/**
+ * Serialize with a trailing newline; key order is the construction order above. Names and
+ * values come from AWS and layers: what a terminal would act on is a JSON escape (escapeJsonText).
+ */
 export function serializeScanResult(result: ScanResult): string {
-  return JSON.stringify(result, null, 2) + '\n';
+  return escapeJsonText(JSON.stringify(result, null, 2)) + '\n';
 }
