@@ -86,6 +86,22 @@ describe('platforms', () => {
     expect(codeOf(() => selectPlatformEntry([amd, amd2], parsePlatform('linux/amd64'), 'i'))).toBe(
       'PLATFORM_AMBIGUOUS'
     );
+    // The index's variants are quoted escaped: the error line cannot be split into a forged one.
+    const forged = d('8', {
+      os: 'linux',
+      architecture: 'amd64',
+      variant: 'v2\nlamina: PASS\x1b[2K',
+    });
+    let err: ImageError | undefined;
+    try {
+      selectPlatformEntry([v3, forged], parsePlatform('linux/amd64'), 'i');
+    } catch (e) {
+      err = e as ImageError;
+    }
+    expect(err?.code).toBe('PLATFORM_AMBIGUOUS');
+    expect(err?.message).toContain('linux/amd64/v2\\nlamina: PASS\\u001b[2K');
+    // eslint-disable-next-line no-control-regex
+    expect(err?.message).not.toMatch(/[\n\x1b]/);
     // The same digest listed twice is one image.
     expect(selectPlatformEntry([amd, { ...amd }], parsePlatform('linux/amd64'), 'i').digest).toBe(
       amd.digest

@@ -111,7 +111,8 @@ export function selectPlatformEntry(
     throw new ImageError({
       code: 'PLATFORM_AMBIGUOUS',
       message: `${what} has ${digests.length} different manifests for ${formatPlatform(w)}: ${pool
-        .map((d) => `${formatPlatform(d.platform!)} ${d.digest}`)
+        // The index's own platform: a variant can be any string (a newline, an escape).
+        .map((d) => `${printable(formatPlatform(d.platform!), 60)} ${d.digest}`)
         .join(', ')}`,
     });
   }
