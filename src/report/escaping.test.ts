@@ -4,7 +4,8 @@ import { printFindings } from '../cli/output.js';
 import type { Inventory } from '../model/inventory.js';
 import { newPackage } from '../model/package.js';
 import type { Verdict } from '../verify/verdict.js';
-import { escapeJsonText, escapeTerminal } from '../util/escape.js';
+import { marked } from 'marked';
+import { escapeJsonText, escapeTerminal, mdText } from '../util/escape.js';
 import { summarizeInventory } from './inventory-summary.js';
 import { serializeScanResult } from '../scan/result.js';
 import { scanResultChunks } from '../scan/result-stream.js';
@@ -42,6 +43,19 @@ describe('escapeTerminal', () => {
     const safe = escapeJsonText(json);
     expect(RAW.test(safe)).toBe(false);
     expect(JSON.parse(safe)).toEqual({ name: HOSTILE });
+  });
+});
+
+describe('mdText', () => {
+  it('leaves GitHub no @mention or #123 reference to find in the rendered text', () => {
+    const s = 'cc @octo-org/security and @alice, see #123 and a@b.example; 1.0 #x';
+    const html = marked.parse(`| ${mdText(s)} |\n| --- |\n`, { async: false, gfm: true });
+    // What GitHub's mention and reference filters read: each text node, entities decoded.
+    const texts = html
+      .split(/<[^>]*>/)
+      .map((t) => t.replace(/&#(\d+);/g, (_, n: string) => String.fromCharCode(Number(n))));
+    expect(texts.join('').trim()).toBe(s);
+    expect(texts.some((t) => /@\w|#\d/.test(t))).toBe(false);
   });
 });
 

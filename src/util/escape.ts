@@ -68,11 +68,15 @@ export function escapeXmlText(xml: string): string {
 
 /**
  * Text for a Markdown table cell or list item: printable, no HTML, no Markdown syntax, and
- * nothing GFM would turn into a link (`@` of emails, `:` of URLs, `www.`).
+ * nothing GFM would turn into a link (`@` of emails, `:` of URLs, `www.`). GitHub finds
+ * @mentions and #123 references in the rendered text, after entities are decoded, so an empty
+ * comment follows `@` and a `#` before a digit: it splits the text and shows nothing.
  */
 export function mdText(s: string): string {
   return escapeTerminal(s)
-    .replace(/[\\`*_[\]<>|~&@]/g, (c) => `&#${c.charCodeAt(0)};`)
+    .replace(/[\\`*_[\]<>|~&@]|#(?=\d)/g, (c) =>
+      c === '#' ? '#<!-- -->' : c === '@' ? '&#64;<!-- -->' : `&#${c.charCodeAt(0)};`
+    )
     .replace(/:\/\//g, '&#58;//')
     .replace(/www\./gi, (w) => `${w.slice(0, 3)}&#46;`);
 }
