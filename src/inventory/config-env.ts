@@ -115,13 +115,19 @@ export function configArgFindings(
 
 /**
  * Interpreters' options that run the code in the next argument rather than a file: nothing in
- * the image holds that code, so no cataloger can say what it is. A shell's `-c` is left out: a
- * Dockerfile's shell-form `CMD python app.py` is `sh -c "python app.py"`, whose programs are
- * files the catalogers read, and what a command line sets up itself is checked above.
+ * the image holds that code, so no cataloger can say what it is. A shell's `-c` too: its string
+ * is a script no package owns, as an unowned script file would be, and the shell's quoting,
+ * expansion and globbing make what it runs something lamina cannot tell (`exec ld.so
+ * /usr/share/mi""sc/x` runs `/usr/share/misc/x`); a Dockerfile's shell-form `CMD python app.py`
+ * is `sh -c "python app.py"`, allowed by name (`paths: ['sh -c']`) once reviewed.
  */
 const INLINE: readonly { program: RegExp; flag: RegExp; takesValue: RegExp }[] = [
   // `python3 -c CODE`, also after other one-letter options (`python3 -Sc CODE`).
-  { program: /^python(?:\d[\d.]*)?$/, flag: /^-[A-Za-z]*c$/, takesValue: /^-[WX]$/ },
+  {
+    program: /^python(?:\d[\d.]*)?$/,
+    flag: /^-[A-Za-z]*c$/,
+    takesValue: /^(?:-[WX]|--check-hash-based-pycs)$/,
+  },
   {
     program: /^(?:node|nodejs)(?:\d[\d.]*)?$/,
     flag: /^(?:-[A-Za-z]*[ep]|--eval|--print|--eval=.*|--print=.*)$/,
@@ -130,6 +136,12 @@ const INLINE: readonly { program: RegExp; flag: RegExp; takesValue: RegExp }[] =
   },
   { program: /^ruby(?:\d[\d.]*)?$/, flag: /^-[A-Za-z]*e$/, takesValue: /^-[rIECx]$/ },
   { program: /^perl(?:\d[\d.]*)?$/, flag: /^-[A-Za-z]*[eE]$/, takesValue: /^-[IMm]$/ },
+  // `sh -c STRING`, `bash -ec STRING`; `busybox sh -c` is seen at `sh`.
+  {
+    program: /^(?:sh|bash|dash|ash|zsh|ksh|mksh|yash)$/,
+    flag: /^-[A-Za-z]*c$/,
+    takesValue: /^[-+][oO]$/,
+  },
 ];
 
 /**

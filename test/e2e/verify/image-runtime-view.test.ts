@@ -214,18 +214,23 @@ describe('verify IMAGE: what the loader preloads or the entry point runs', () =>
 
   it('so is one a shell command line in the entry point runs through the loader', async () => {
     const notes = [dir('usr/share/doc'), file('usr/share/doc/notes.txt', 'plain text\n')];
-    // The control: a command line naming a text file as data reads nothing new.
-    const data = ['/bin/sh', '-c', 'cat /usr/share/doc/notes.txt > /tmp/out'];
-    expect((await verify([...clean, ...hidden, ...notes], undefined, data)).code).toBe(0);
-    const r = await verify([...clean, ...hidden, ...notes], undefined, [
-      '/bin/sh',
-      '-c',
-      'exec /lib64/ld-linux-x86-64.so.2 /usr/share/misc/magic.mgc "$@"',
-    ]);
-    expect(r.code).toBe(1);
-    expect(r.check('inventory:complete')?.detail).toContain(
-      'UNOWNED_EXECUTABLE usr/share/misc/magic.mgc'
-    );
+    const shell = async (line: string) => {
+      const r = await verify([...clean, ...hidden, ...notes], undefined, ['/bin/sh', '-c', line]);
+      return { code: r.code, detail: r.check('inventory:complete')?.detail ?? '' };
+    };
+    // A shell's string is a script no package owns: ENV_LOADER, even naming only data.
+    const data = await shell('cat /usr/share/doc/notes.txt > /tmp/out');
+    expect(data.code).toBe(1);
+    expect(data.detail).toContain('ENV_LOADER sh -c');
+    expect(data.detail).not.toContain('UNOWNED_EXECUTABLE');
+    // What it names by path is read too.
+    const named = await shell('exec /lib64/ld-linux-x86-64.so.2 /usr/share/misc/magic.mgc "$@"');
+    expect(named.code).toBe(1);
+    expect(named.detail).toContain('UNOWNED_EXECUTABLE usr/share/misc/magic.mgc');
+    // Quoting hides the path from any reading of words; the string alone fails.
+    const quoted = await shell('exec /lib64/ld-linux-x86-64.so.2 /usr/share/mi""sc/magic.mgc');
+    expect(quoted.code).toBe(1);
+    expect(quoted.detail).toContain('ENV_LOADER sh -c');
   });
 
   it.each([
