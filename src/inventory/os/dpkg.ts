@@ -301,8 +301,11 @@ export function parseDiversions(text: string): Diversions {
   const to = new Map<string, { to: string; by: string }>();
   for (let i = 0; i < lines.length; i += 3) {
     const [from, into, by] = [lines[i]!, lines[i + 1]!, lines[i + 2]!];
-    if (!from.startsWith('/') || !into.startsWith('/'))
-      throw new Error(`a diversion of ${JSON.stringify(from)} is not between absolute paths`);
+    // dpkg-divert writes canonical absolute paths; `..`, `.` or `//` would name one file two ways.
+    if (!canonical(from) || !canonical(into))
+      throw new Error(
+        `a diversion of ${JSON.stringify(from)} is not between canonical absolute paths`
+      );
     to.set(from, { to: into, by });
   }
   return { unread: false, to };
@@ -326,4 +329,15 @@ function linkDependencies(found: readonly Found[]): void {
       }
     f.pkg.dependsOn.push(...[...deps].sort());
   }
+}
+
+/** An absolute path with no empty, `.` or `..` component. */
+function canonical(path: string): boolean {
+  return (
+    path.startsWith('/') &&
+    path
+      .slice(1)
+      .split('/')
+      .every((c) => c !== '' && c !== '.' && c !== '..')
+  );
 }

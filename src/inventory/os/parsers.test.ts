@@ -78,6 +78,8 @@ describe('dpkg parsing', () => {
     expect(parseDiversions('').to.size).toBe(0);
     expect(() => parseDiversions('/usr/bin/x\n/usr/bin/x.real\n')).toThrow(/three lines/);
     expect(() => parseDiversions('usr/bin/x\n/usr/bin/x.real\np\n')).toThrow(/absolute/);
+    for (const into of ['/usr/bin/../../opt/bin/x', '/usr//bin/x', '/usr/bin/./x'])
+      expect(() => parseDiversions(`/usr/bin/x\n${into}\np\n`)).toThrow(/canonical/);
   });
   it('reads relation fields and source fields', () => {
     expect(relationNames('libc6 (>= 2.34), a | b:any, c [amd64]')).toEqual([
