@@ -86,7 +86,14 @@ export interface LambdaFunction {
   packageType: 'Zip' | 'Image';
   imageUri: string | undefined;
   /** Image functions: the function's own settings, overriding the image config's. */
-  imageConfig: { entryPoint?: string[]; command?: string[]; workingDirectory?: string } | undefined;
+  imageConfig:
+    | {
+        entryPoint?: string[];
+        command?: string[];
+        workingDirectory?: string;
+        error?: { errorCode: string; message: string | undefined };
+      }
+    | undefined;
   /** Image functions: a CodeSha256 to report instead of the resolved manifest's. */
   codeSha256: string | undefined;
   description: string;
@@ -228,7 +235,12 @@ interface RawFunction extends Content {
   architectures?: TextList;
   packageType?: 'Zip' | 'Image' | null;
   imageUri?: Text;
-  imageConfig?: { entryPoint?: TextList; command?: TextList; workingDirectory?: Text } | null;
+  imageConfig?: {
+    entryPoint?: TextList;
+    command?: TextList;
+    workingDirectory?: Text;
+    error?: { errorCode: Text; message?: Text };
+  } | null;
   codeSha256?: Text;
   description?: Text;
   memorySize?: number | null;
@@ -686,6 +698,17 @@ function readFunctions(
             ...(o.imageConfig.command ? { command: texts(o.imageConfig.command) } : {}),
             ...(str(o.imageConfig.workingDirectory) !== undefined
               ? { workingDirectory: str(o.imageConfig.workingDirectory)! }
+              : {}),
+            ...(o.imageConfig.error
+              ? {
+                  error: {
+                    errorCode: req(
+                      o.imageConfig.error.errorCode,
+                      `${f}.imageConfig.error.errorCode`
+                    ),
+                    message: str(o.imageConfig.error.message),
+                  },
+                }
               : {}),
           }
         : undefined,

@@ -203,6 +203,14 @@ function functionConfiguration(
         ...(c.command ? { Command: c.command } : {}),
         ...(c.workingDirectory !== undefined ? { WorkingDirectory: c.workingDirectory } : {}),
       },
+      ...(c.error
+        ? {
+            Error: {
+              ErrorCode: c.error.errorCode,
+              ...(c.error.message !== undefined ? { Message: c.error.message } : {}),
+            },
+          }
+        : {}),
     };
   }
   if (layers.length) {

@@ -15,7 +15,7 @@ import type { FunctionImageConfig } from '../../model/function-image-config.js';
 import type { ClientFactory } from './clients.js';
 import type { FunctionRecord, Lookup } from './enumerate.js';
 import { classifyApiError, withRetry, type ApiFailure } from './errors.js';
-import { functionImageConfig } from './function.js';
+import { functionImageConfig, imageConfigFailure } from './function.js';
 import { ecrSdk } from './sdk.js';
 import { lambdaSdk } from './sdk.js';
 
@@ -57,7 +57,10 @@ export async function getImageFunctionCode(
     const resolved = res.Code?.ResolvedImageUri;
     if (!resolved)
       return { code: 'API_ERROR', reason: `GetFunction ${fn.arn}: no ResolvedImageUri` };
-    const config = functionImageConfig(res);
+    // What the function starts with is unknown: the image cannot be read as it runs.
+    const failure = imageConfigFailure(res, fn.arn);
+    if (failure) return failure;
+    const config = functionImageConfig(res, fn.arn);
     return { imageUri: uri ?? resolved, resolvedImageUri: resolved, ...(config ? { config } : {}) };
   } catch (err) {
     return classifyApiError(err, `GetFunction ${fn.arn}`);

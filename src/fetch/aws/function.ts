@@ -4,7 +4,7 @@ import type { FunctionImageConfig } from '../../model/function-image-config.js';
 import type { RetryPolicy } from '../retry.js';
 import { DEFAULT_PRINCIPAL, type ClientFactory } from './clients.js';
 import { readCodeSigningConfig, type CodeSigningConfigRecord } from './enumerate.js';
-import { classifyApiError, failureError, withRetry } from './errors.js';
+import { classifyApiError, failureError, withRetry, type ApiFailure } from './errors.js';
 import { lambdaSdk } from './sdk.js';
 
 /** A function's identity, runtime and its layers in order (GetFunction). */
@@ -73,13 +73,13 @@ export async function getFunctionInfo(
     packageType: c.PackageType ?? 'Zip',
     codeSha256: c.CodeSha256,
     layers: (c.Layers ?? []).map((l) => l.Arn ?? '').filter(Boolean),
-    ...(c.PackageType === 'Image' ? { image: functionImage(res) } : {}),
+    ...(c.PackageType === 'Image' ? { image: functionImage(res, c.FunctionArn) } : {}),
     environment: functionEnvironment(c.Environment),
   };
 }
 
-function functionImage(res: GetFunctionCommandOutput): FunctionImage {
-  const config = functionImageConfig(res);
+function functionImage(res: GetFunctionCommandOutput, name: string): FunctionImage {
+  const config = functionImageConfig(res, name);
   return {
     imageUri: res.Code?.ImageUri,
     resolvedImageUri: res.Code?.ResolvedImageUri,
@@ -88,12 +88,34 @@ function functionImage(res: GetFunctionCommandOutput): FunctionImage {
 }
 
 /**
+ * The error Lambda returned in GetFunction's `ImageConfigResponse` instead of the function's
+ * image settings, as an API_ERROR failure; undefined when it returned none.
+ */
+export function imageConfigFailure(
+  res: Pick<GetFunctionCommandOutput, 'Configuration'>,
+  name: string
+): ApiFailure | undefined {
+  const error = res.Configuration?.ImageConfigResponse?.Error;
+  if (!error) return undefined;
+  const message = error.Message ? `: ${error.Message}` : '';
+  return {
+    code: 'API_ERROR',
+    reason: `GetFunction ${name}: ImageConfigResponse.Error ${error.ErrorCode ?? ''}${message} instead of the function's image settings`,
+  };
+}
+
+/**
  * GetFunction's `ImageConfigResponse.ImageConfig`: the image settings the function sets itself,
  * undefined when it sets none.
+ * @throws FetchError (API_ERROR) when Lambda returned an error instead of them: what the function
+ *   starts with is then unknown, and the image read without them would be read as another start
  */
 export function functionImageConfig(
-  res: Pick<GetFunctionCommandOutput, 'Configuration'>
+  res: Pick<GetFunctionCommandOutput, 'Configuration'>,
+  name: string
 ): FunctionImageConfig | undefined {
+  const failure = imageConfigFailure(res, name);
+  if (failure) throw failureError(failure);
   const ic = res.Configuration?.ImageConfigResponse?.ImageConfig;
   const config = {
     ...(ic?.EntryPoint ? { entryPoint: ic.EntryPoint } : {}),

@@ -67,7 +67,7 @@ accounts:
             - name: app
               images:
                 - { layout: '${layout}', ref: v1, tags: [prod], pushedAt: '2024-06-01T00:00:00Z' }
-        functions:${fn('plain')}${fn('handler-only', ', imageConfig: { command: [other.handler], workingDirectory: /srv }')}${fn('ldso', `, imageConfig: { entryPoint: ${JSON.stringify(LDSO)} }`)}${fn('env-require', `, imageConfig: { command: ${JSON.stringify(ENV_REQUIRE)} }`)}
+        functions:${fn('plain')}${fn('handler-only', ', imageConfig: { command: [other.handler], workingDirectory: /srv }')}${fn('ldso', `, imageConfig: { entryPoint: ${JSON.stringify(LDSO)} }`)}${fn('env-require', `, imageConfig: { command: ${JSON.stringify(ENV_REQUIRE)} }`)}${fn('config-error', ", imageConfig: { error: { errorCode: InvalidImage, message: 'entry point not found' } }")}
 `);
   await aws.file('policy.yaml', POLICY);
 }, 120_000);
@@ -116,9 +116,26 @@ describe("verify: an image function's own entry point and command", () => {
     expect(r.inventory('env-require')?.detail).toContain('ENV_LOADER NODE_OPTIONS');
   });
 
+  it('Lambda returning an error instead of the settings fails the image verdict: lamina could not see', async () => {
+    const r = await verify(['--function', 'config-error']);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toContain('ImageConfigResponse.Error InvalidImage: entry point not found');
+    const sbom = await runCli([
+      ...['sbom', '--function', 'config-error', '--region', R, '-q', ...aws.awsFlags],
+    ]);
+    expect(sbom.code).toBe(3);
+    expect(sbom.stderr).toContain('ImageConfigResponse.Error InvalidImage');
+  });
+
   it('verify --all reads the shared image once per configuration: only the two functions fail', async () => {
     const r = await verify(['--all']);
-    expect(r.code).toBe(1);
+    // config-error's settings are unknown: its image verdict fails and the run could not see.
+    expect(r.code).toBe(3);
+    const failed = (JSON.parse(r.stdout) as { verdicts: Verdict[] }).verdicts.find(
+      (v) => v.subject.kind === 'image' && v.subject.arn?.includes(':function:config-error')
+    );
+    expect(failed?.ok).toBe(false);
+    expect(JSON.stringify(failed)).toContain('ImageConfigResponse.Error InvalidImage');
     expect(r.inventory('plain')?.outcome).toBe('pass');
     expect(r.inventory('handler-only')?.outcome).toBe('pass');
     expect(r.inventory('ldso')?.detail).toContain('UNOWNED_EXECUTABLE usr/share/misc/magic.mgc');
@@ -161,7 +178,9 @@ describe("scan: the functions' own image settings", () => {
     const r = await runCli([
       ...['scan', '--region', R, '--out', out, '--format', 'text', ...aws.awsFlags],
     ]);
-    expect(r.code).toBe(0);
+    // config-error's settings could not be read: a function failure, the scan incomplete.
+    expect(r.code).toBe(3);
+    expect(r.stdout).toContain('ImageConfigResponse.Error InvalidImage');
     const result = JSON.parse(readFileSync(join(out, 'scan.json'), 'utf8')) as ScanResult;
     const config = (name: string) => result.functions.find((f) => f.name === name)?.image?.config;
     expect(config('plain')).toBeUndefined();
