@@ -5,13 +5,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
-import { writeTar, type TarEntry } from '../../../scripts/lib/tarwriter.mjs';
-import { bufferAccess } from '../../unpack/random-access.js';
-import { squashLayers } from '../../unpack/squash.js';
-import { indexTarAccess } from '../../unpack/tar.js';
+import type { TarEntry } from '../../../scripts/lib/tarwriter.mjs';
 import { inventoryGaps } from '../completeness.js';
-import { buildInventory } from '../index.js';
 import { MAX_LD_CACHE_SIZE, parseLdCache, type LdCacheResult } from './ldcache.js';
+import { inventoryImageEntries } from '../testing/image.js';
 import { buildElf } from './testing/elf-builder.js';
 import { writeNewCache, writeOldCache, type WrittenEntry } from './testing/ldcache-writer.js';
 
@@ -231,7 +228,7 @@ function dpkg(): TarEntry[] {
 }
 
 async function inventory(extra: TarEntry[]) {
-  const tar = writeTar([
+  const entries: TarEntry[] = [
     { name: 'etc/', type: 'dir' },
     { name: 'etc/os-release', data: 'ID=debian\nVERSION_ID="12"\n' },
     { name: 'usr/', type: 'dir' },
@@ -246,20 +243,8 @@ async function inventory(extra: TarEntry[]) {
     { name: 'usr/share/misc/fonts.dat', data: so('review payload'), mode: 0o644 },
     ...dpkg(),
     ...extra,
-  ]);
-  const access = bufferAccess(tar);
-  const image = squashLayers(
-    [
-      {
-        index: await indexTarAccess(access),
-        access,
-        diffId: `sha256:${createHash('sha256').update(tar).digest('hex')}`,
-      },
-    ],
-    { name: 'test image' }
-  );
-  const artifact = { name: 'test image', kind: 'image' as const, sha256: 'x', size: 0 };
-  return buildInventory(image, { ...artifact, properties: {} }, { root: 'image' });
+  ];
+  return inventoryImageEntries(entries);
 }
 
 const gaps = (inv: Awaited<ReturnType<typeof inventory>>) =>

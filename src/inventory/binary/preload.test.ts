@@ -1,11 +1,6 @@
-import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { writeTar, type TarEntry } from '../../../scripts/lib/tarwriter.mjs';
-import { bufferAccess } from '../../unpack/random-access.js';
-import { squashLayers } from '../../unpack/squash.js';
-import { indexTarAccess } from '../../unpack/tar.js';
+import type { TarEntry } from '../../../scripts/lib/tarwriter.mjs';
 import { inventoryGaps } from '../completeness.js';
-import { buildInventory } from '../index.js';
 import {
   configuredPaths,
   configuredProgram,
@@ -13,6 +8,7 @@ import {
   searchPath,
   splitPreloadList,
 } from './preload.js';
+import { inventoryImageEntries } from '../testing/image.js';
 import { buildElf } from './testing/elf-builder.js';
 
 const ET_DYN = 3;
@@ -27,37 +23,17 @@ async function inventory(
   loaded?: string[],
   exec?: { programs: string[]; searchPath: string[] }
 ) {
-  const tar = writeTar([
-    { name: 'etc/', type: 'dir' },
-    { name: 'usr/', type: 'dir' },
-    { name: 'usr/share/', type: 'dir' },
-    { name: 'usr/share/misc/', type: 'dir' },
-    { name: 'usr/share/misc/magic.dat', data: HIDDEN, mode: 0o644 },
-    ...extra,
-  ]);
-  const access = bufferAccess(tar);
-  const image = squashLayers(
+  return inventoryImageEntries(
     [
-      {
-        index: await indexTarAccess(access),
-        access,
-        diffId: `sha256:${createHash('sha256').update(tar).digest('hex')}`,
-      },
+      { name: 'etc/', type: 'dir' },
+      { name: 'usr/', type: 'dir' },
+      { name: 'usr/share/', type: 'dir' },
+      { name: 'usr/share/misc/', type: 'dir' },
+      { name: 'usr/share/misc/magic.dat', data: HIDDEN, mode: 0o644 },
+      ...extra,
     ],
-    { name: 'test image' }
+    { ...(loaded ? { loaded } : {}), ...(exec ? { exec } : {}) }
   );
-  const artifact = {
-    name: 'test image',
-    kind: 'image' as const,
-    sha256: 'x',
-    size: 0,
-    properties: {},
-  };
-  return buildInventory(image, artifact, {
-    root: 'image',
-    ...(loaded ? { loaded } : {}),
-    ...(exec ? { exec } : {}),
-  });
 }
 
 const unowned = (inv: Awaited<ReturnType<typeof inventory>>) =>

@@ -1,0 +1,32 @@
+/**
+ * An image of one layer written from tar entries, inventoried as an image root: for the tests of
+ * what the catalogers read in an image's file system.
+ */
+import { createHash } from 'node:crypto';
+import { writeTar, type TarEntry } from '../../../scripts/lib/tarwriter.mjs';
+import type { Inventory } from '../../model/inventory.js';
+import { bufferAccess } from '../../unpack/random-access.js';
+import { squashLayers } from '../../unpack/squash.js';
+import { indexTarAccess } from '../../unpack/tar.js';
+import { buildInventory, type InventoryOptions } from '../index.js';
+
+/** Inventory the one-layer image `entries` make, with `options` (the root is the image's). */
+export async function inventoryImageEntries(
+  entries: readonly TarEntry[],
+  options: Omit<InventoryOptions, 'root'> = {}
+): Promise<Inventory> {
+  const tar = writeTar([...entries]);
+  const access = bufferAccess(tar);
+  const image = squashLayers(
+    [
+      {
+        index: await indexTarAccess(access),
+        access,
+        diffId: `sha256:${createHash('sha256').update(tar).digest('hex')}`,
+      },
+    ],
+    { name: 'test image' }
+  );
+  const artifact = { name: 'test image', kind: 'image' as const, sha256: 'x', size: 0 };
+  return buildInventory(image, { ...artifact, properties: {} }, { ...options, root: 'image' });
+}
