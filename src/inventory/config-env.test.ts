@@ -1,4 +1,8 @@
-import { describe, expect, it } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
 import { configArgFindings, configEnvFindings } from './config-env.js';
 
 describe('configEnvFindings', () => {
@@ -82,10 +86,10 @@ describe('configArgFindings', () => {
     });
     expect(found.map((f) => [f.code, f.path])).toEqual([
       ['ENV_LOADER', 'sh -c'],
+      ['ENV_LOADER', '--import'],
       ['ENV_LOADER', 'LD_PRELOAD'],
       ['ENV_LOADER', 'NODE_OPTIONS'],
       ['ENV_LOADER', 'PYTHONPATH'],
-      ['ENV_LOADER', '--import'],
     ]);
     expect(
       configArgFindings({ entrypoint: ['java', '-javaagent:/x.jar', '-jar', 'app.jar'] })
@@ -162,5 +166,109 @@ describe('configArgFindings: inline code', () => {
       ['/usr/bin/app', '-e', 'x'],
     ])
       expect(configArgFindings({ entrypoint })).toEqual([]);
+  });
+});
+
+describe('configArgFindings: options read as the program reads them', () => {
+  it.each([
+    // Python takes -c's code attached to it, after other options in the same word too.
+    [['python3', '-cimport os'], 'python3 -c'],
+    [['python3', '-Scimport os'], 'python3 -Sc'],
+    // -X pycache_prefix= moves where bytecode is read from, as PYTHONPYCACHEPREFIX does.
+    [['python3', '-X', 'pycache_prefix=/usr/share/x', 'app.py'], '-X pycache_prefix'],
+    [['python3', '-Xpycache_prefix=/usr/share/x', 'app.py'], '-X pycache_prefix'],
+    [['ruby', '-r/usr/share/x.rb', 'app.rb'], '-r'],
+    [['ruby', '-I/usr/share/x', 'app.rb'], '-I'],
+    [['ruby', '-eputs 1'], 'ruby -e'],
+    [['perl', '-I/usr/share/x', 'app.pl'], '-I'],
+    [['perl', '-MEvil', 'app.pl'], '-M'],
+    [['perl', '-eprint 1'], 'perl -e'],
+    [['node', '--env-file=/usr/share/x.env', 'app.js'], '--env-file'],
+    // awk's and sed's first operand is their program (GNU sed's `e` runs a shell command).
+    [['awk', 'BEGIN{system("/usr/share/x")}'], 'awk program'],
+    [['/usr/bin/mawk', '-F:', '-v', 'x=1', 'BEGIN{}'], 'mawk program'],
+    [['gawk', '-e', 'BEGIN{}'], 'gawk -e'],
+    [['sed', '-n', '1e /usr/share/x', '/etc/hostname'], 'sed program'],
+    [['sed', '/etc/hostname', '--expression=1e x'], 'sed --expression='],
+    [['php', '-r', 'system("x");'], 'php -r'],
+    [['lua', '-e', 'os.execute("x")'], 'lua -e'],
+    [['pwsh', '-Command', 'x'], 'pwsh -Command'],
+    [['su', 'nobody', '-c', 'x'], 'su -c'],
+    [['flock', '/tmp/l', '-c', 'x'], 'flock -c'],
+    [['vim', '+!x', '/etc/hostname'], 'vim +!x'],
+    [['gdb', '-ex', 'shell x'], 'gdb -ex'],
+    [['rbash', '-c', 'x'], 'rbash -c'],
+  ])('reports %j as %s', (entrypoint, path) => {
+    expect(configArgFindings({ entrypoint }).map((f) => f.path)).toContain(path);
+  });
+
+  it('reports nothing where the word is a file of the program, or the script’s argument', () => {
+    for (const entrypoint of [
+      ['sed', '-n', '/etc/hostname', '-f', '/var/task/x.sed'],
+      ['awk', '-f', '/var/task/x.awk', 'input'],
+      ['sed', '-f', '/var/task/x.sed', 'input'],
+      ['awk', '--file', '/var/task/x.awk', 'input'],
+      ['perl', 'app.pl', '-eprint 1'],
+      ['python3', '-X', 'importtime', 'app.py'],
+      ['python3', '-W', 'ignore', '-m', 'awslambdaric', 'app.handler'],
+    ])
+      expect(configArgFindings({ entrypoint })).toEqual([]);
+    expect(
+      configArgFindings({ entrypoint: ['sed', '-n', '/etc/hostname', '-e', '1e x'] }).map(
+        (f) => f.path
+      )
+    ).toEqual(['sed -e']);
+  });
+
+  it("knows a program by the names the image's links give it", () => {
+    const names = (word: string): string[] => (word === 'py' ? ['python3.11'] : []);
+    expect(configArgFindings({ entrypoint: ['py', '-c', 'x'] }, undefined, names)).toEqual([
+      expect.objectContaining({ code: 'ENV_LOADER', path: 'py -c' }),
+    ]);
+    expect(configArgFindings({ entrypoint: ['py', '-c', 'x'] })).toEqual([]);
+  });
+});
+
+describe('configArgFindings agrees with the real programs', () => {
+  // Each command prints RAN when a word of it is code the program runs, and the finding says
+  // so; the controls give the same word where the program takes it as data.
+  const dir = mkdtempSync(join(tmpdir(), 'lamina-config-args-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const empty = join(dir, 'empty');
+  writeFileSync(empty, '');
+  const line = join(dir, 'line');
+  writeFileSync(line, 'x\n');
+  mkdirSync(join(dir, 'lib'));
+  writeFileSync(join(dir, 'lib', 'Marker.pm'), 'package Marker; print "RAN\\n"; 1;\n');
+  const run = (argv: string[]): string =>
+    spawnSync(argv[0]!, argv.slice(1), { encoding: 'utf8', timeout: 10_000 }).stdout ?? '';
+
+  it.each([
+    [['python3', '-cprint("RAN")'], 'python3 -c'],
+    [['python3', '-Sc', 'print("RAN")'], 'python3 -Sc'],
+    [['python3', '-W', 'ignore', '-c', 'print("RAN")'], 'python3 -c'],
+    [['perl', '-eprint "RAN\\n"'], 'perl -e'],
+    [['perl', `-I${join(dir, 'lib')}`, '-MMarker', '-e1'], '-M'],
+    [['sed', '-n', '1e echo RAN', line], 'sed program'],
+    // GNU sed takes options after operands: with -e, the first operand is an input file.
+    [['sed', '-n', line, '-e', '1e echo RAN'], 'sed -e'],
+    [['sed', '-n', line, '--expression=1e echo RAN'], 'sed --expression='],
+    [['awk', 'BEGIN{print "RAN"}'], 'awk program'],
+    [['awk', '-F:', 'BEGIN{print "RAN"}'], 'awk program'],
+    [['sh', '-ec', 'echo RAN'], 'sh -ec'],
+  ])('%j runs code, reported as %s', (argv, path) => {
+    expect(run(argv)).toContain('RAN');
+    expect(configArgFindings({ entrypoint: argv }).map((f) => f.path)).toContain(path);
+  });
+
+  it.each([
+    [['python3', empty, '-c', 'print("RAN")']],
+    [['perl', empty, '-eprint "RAN\\n"']],
+    [['awk', '-f', empty, 'BEGIN{print "RAN"}']],
+    [['sed', '-n', '-f', empty, line, 'e echo RAN']],
+    [['sh', empty, '-c', 'echo RAN']],
+  ])('%j runs none: nothing reported', (argv) => {
+    expect(run(argv)).not.toContain('RAN');
+    expect(configArgFindings({ entrypoint: argv })).toEqual([]);
   });
 });

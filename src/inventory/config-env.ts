@@ -66,13 +66,17 @@ const LOADER_FLAG =
  * `sh -c "export LD_PRELOAD=…; exec …"`: `LD_PRELOAD` and `LD_AUDIT` too, whose targets lamina
  * reads only from `Env`), an interpreter flag that loads a file (`node --require /x.js`,
  * `node -r /x.js`, `java -javaagent:/x.jar`), and a java argument file (`java @/x`, path
- * `java @`), whose `-javaagent:` lamina would not see. The finding's path is the variable's name, or the
- * flag. `source` names whose entry point and command they are in the message (a container-image
- * function's own EntryPoint and Command replace the image config's).
+ * `java @`), whose `-javaagent:` lamina would not see; and code an interpreter is given inline
+ * (`python3 -c`, `sh -c`, awk's program text: see SYNTAXES). The finding's path is the variable's
+ * name, the flag, or the program and its option (`python3 -c`). `source` names whose entry point
+ * and command they are in the message (a container-image function's own EntryPoint and Command
+ * replace the image config's). `names` gives the other names a word's program has in the image
+ * (see programNames): a link `py` to `python3.11` runs Python.
  */
 export function configArgFindings(
   config: { entrypoint?: readonly string[]; cmd?: readonly string[] },
-  source = "the image config's entry point or command"
+  source = "the image config's entry point or command",
+  names: (word: string) => readonly string[] = () => []
 ): Finding[] {
   const out: Finding[] = [];
   const seen = new Set<string>();
@@ -87,8 +91,7 @@ export function configArgFindings(
     });
   };
   const args = [...(config.entrypoint ?? []), ...(config.cmd ?? [])];
-  for (const { program, flag, arg } of inlineCode(args))
-    report(`${program} ${flag}`, `runs code given inline (${program} ${flag})`, arg);
+  for (const { path, why, arg } of interpreterArgs(args, names)) report(path, why, arg);
   // `-r` is Node's and Ruby's short --require; other programs give it other meanings.
   const requires = args.some((a) => /(?:^|[\s/])(?:node|nodejs|ruby)(?:\d[\d.]*)?(?:\s|$)/.test(a));
   // The java launcher reads more options (-javaagent:, -cp) from an `@file` argument.
@@ -114,61 +117,252 @@ export function configArgFindings(
 }
 
 /**
- * Interpreters' options that run the code in the next argument rather than a file: nothing in
- * the image holds that code, so no cataloger can say what it is. A shell's `-c` too: its string
- * is a script no package owns, as an unowned script file would be, and the shell's quoting,
- * expansion and globbing make what it runs something lamina cannot tell (`exec ld.so
- * /usr/share/mi""sc/x` runs `/usr/share/misc/x`); a Dockerfile's shell-form `CMD python app.py`
- * is `sh -c "python app.py"`, allowed by name (`paths: ['sh -c']`) once reviewed.
+ * How a program that runs code reads its own options, for what in them runs code given inline
+ * or loads a file or module no package holds. Short options cluster (`-Sc`); one with a value
+ * takes the rest of its word (`-cCODE`, `-r/x.rb`, `-MEvil`) or, when that is empty, the next
+ * word. After its first operand (the script) the words are the script's arguments, unless the
+ * program takes options after operands too (GNU getopt's permutation).
  */
-const INLINE: readonly { program: RegExp; flag: RegExp; takesValue: RegExp }[] = [
-  // `python3 -c CODE`, also after other one-letter options (`python3 -Sc CODE`).
+interface Syntax {
+  /** The program's names (a file's base name). */
+  program: RegExp;
+  /** Short options whose value is code (`python3 -c CODE`). */
+  inline?: string;
+  /** Short options that make the command string an operand (`sh -c`, `bash -ec`): no value. */
+  marks?: string;
+  /** Short options whose value names a file, module or directory code is loaded from. */
+  loads?: string;
+  /** Other short options with a value, attached or the next word. */
+  valued?: string;
+  /** Short options whose value can only be attached (`ruby -W2`, `perl -i.bak`): the rest of the word. */
+  attached?: string;
+  /** Values of a short option that load code (`python3 -X pycache_prefix=DIR`), by option. */
+  loadingValues?: Readonly<Record<string, RegExp>>;
+  /** Whole words: code given inline (`--eval`, `--eval=CODE`, PowerShell's `-Command`). */
+  inlineWord?: RegExp;
+  /** Whole words that load a file or module (`--require`, `--load=FILE`). */
+  loadsWord?: RegExp;
+  /** Long options with a value (the next word, unless given with `=`). */
+  valuedWord?: RegExp;
+  /** The first operand is the program text (awk, sed), unless one of these options named a file of it. */
+  operandUnless?: string;
+  /** Options still count after operands (GNU getopt permutes them). */
+  permutes?: boolean;
+}
+
+/**
+ * The programs whose options run code. Nothing in the image holds that code, so no cataloger can
+ * say what it is. A shell's `-c` too: its string is a script no package owns, as an unowned
+ * script file would be, and the shell's quoting, expansion and globbing make what it runs
+ * something lamina cannot tell (`exec ld.so /usr/share/mi""sc/x` runs `/usr/share/misc/x`); a
+ * Dockerfile's shell-form `CMD python app.py` is `sh -c "python app.py"`, allowed by name
+ * (`paths: ['sh -c']`) once reviewed. Checked against the real programs where this machine has
+ * them (python3, node, ruby, perl, mawk, GNU sed, dash, bash), else their manuals.
+ */
+const SYNTAXES: readonly Syntax[] = [
+  // -m MODULE runs a module from sys.path, a file like a script's.
   {
-    program: /^python(?:\d[\d.]*)?$/,
-    flag: /^-[A-Za-z]*c$/,
-    takesValue: /^(?:-[WX]|--check-hash-based-pycs)$/,
+    program: /^(?:python|pypy|ipython)(?:\d[\d.]*)?$/,
+    inline: 'c',
+    valued: 'WX',
+    loadingValues: { X: /^pycache_prefix=/ },
+    valuedWord: /^--check-hash-based-pycs$/,
   },
   {
     program: /^(?:node|nodejs)(?:\d[\d.]*)?$/,
-    flag: /^(?:-[A-Za-z]*[ep]|--eval|--print|--eval=.*|--print=.*)$/,
-    takesValue:
-      /^(?:-r|--require|--import|--loader|--experimental-loader|-C|--conditions|--input-type|--title)$/,
+    inline: 'ep',
+    loads: 'r',
+    valued: 'C',
+    inlineWord: /^--(?:eval|print)(?:=|$)/,
+    loadsWord:
+      /^--(?:require|import|loader|experimental-loader|env-file|env-file-if-exists|snapshot-blob|openssl-config|experimental-config-file)(?:=|$)/,
+    valuedWord: /^--(?:conditions|input-type|title|inspect-port)$/,
   },
-  { program: /^ruby(?:\d[\d.]*)?$/, flag: /^-[A-Za-z]*e$/, takesValue: /^-[rIECx]$/ },
-  { program: /^perl(?:\d[\d.]*)?$/, flag: /^-[A-Za-z]*[eE]$/, takesValue: /^-[IMm]$/ },
-  // `sh -c STRING`, `bash -ec STRING`; `busybox sh -c` is seen at `sh`.
   {
-    program: /^(?:sh|bash|dash|ash|zsh|ksh|mksh|yash)$/,
-    flag: /^-[A-Za-z]*c$/,
-    takesValue: /^[-+][oO]$/,
+    program: /^(?:bun|deno)$/,
+    inline: 'ep',
+    loads: 'r',
+    inlineWord: /^(?:eval|--eval|--print)(?:=|$)/,
+    loadsWord: /^--(?:preload|require|import)(?:=|$)/,
   },
+  // -r LIB and -I DIR: RUBYOPT's and RUBYLIB's own options.
+  { program: /^ruby(?:\d[\d.]*)?$/, inline: 'e', loads: 'rI', valued: 'CE', attached: 'WFiK0x' },
+  // -M/-m MODULE and -I DIR load modules, -d:MOD a debugger's.
+  { program: /^perl(?:\d[\d.]*)?$/, inline: 'eE', loads: 'MmId', attached: 'xiF' },
+  // -c and -d set ini options (auto_prepend_file), -z loads a Zend extension.
+  { program: /^php(?:\d[\d.]*)?$/, inline: 'rBRE', loads: 'cdz', valued: 'fF' },
+  { program: /^(?:lua|luajit)(?:\d[\d.]*)?$/, inline: 'e', loads: 'l' },
+  { program: /^(?:Rscript|R)$/, inline: 'e', inlineWord: /^--eval(?:=|$)/ },
+  { program: /^julia$/, inline: 'eE', loads: 'L', inlineWord: /^--(?:eval|print)(?:=|$)/ },
+  // PowerShell takes any unambiguous prefix of a parameter's name, with - or --.
+  { program: /^(?:pwsh|powershell)$/, inlineWord: /^--?(?:c|cwa|e|ec|ea|co\w*|en\w*)$/i },
+  // The program text is the first operand unless -f (gawk's -E) names a file of it; gawk's -e
+  // and --source give text, -i and -l load a source file or a shared library.
+  {
+    program: /^(?:awk|gawk|mawk|nawk|original-awk)$/,
+    inline: 'e',
+    loads: 'il',
+    valued: 'fEvFW',
+    inlineWord: /^--source(?:=|$)/,
+    loadsWord: /^--(?:include|load)(?:=|$)/,
+    valuedWord: /^--(?:file|exec|assign|field-separator)$/,
+    operandUnless: 'fE',
+  },
+  // GNU sed runs its script's `e` commands through the shell.
+  {
+    program: /^(?:sed|gsed)$/,
+    inline: 'e',
+    valued: 'fl',
+    attached: 'i',
+    inlineWord: /^--expression(?:=|$)/,
+    valuedWord: /^--(?:file|line-length)$/,
+    operandUnless: 'f',
+    permutes: true,
+  },
+  {
+    program: /^(?:sh|bash|rbash|dash|ash|zsh|ksh|ksh93|mksh|pdksh|yash|fish|csh|tcsh|posh)$/,
+    marks: 'c',
+    valued: 'oO',
+    valuedWord: /^\+[oO]$/,
+  },
+  { program: /^(?:expect|tclsh[\d.]*|wish[\d.]*)$/, inline: 'c' },
+  // These run -c COMMAND through a shell.
+  {
+    program: /^(?:su|runuser)$/,
+    inline: 'c',
+    valued: 'sgGw',
+    inlineWord: /^--(?:command|session-command)(?:=|$)/,
+    permutes: true,
+  },
+  { program: /^(?:script|flock)$/, inline: 'c', inlineWord: /^--command(?:=|$)/, permutes: true },
+  // Editors and debuggers run their commands (`:!cmd`, gdb's `shell`).
+  {
+    program: /^(?:vim?|nvim|ex|view)$/,
+    inline: 'c',
+    inlineWord: /^(?:\+.*|--cmd)$/s,
+    permutes: true,
+  },
+  { program: /^gdb$/, inlineWord: /^(?:-i?ex|--(?:init-)?eval-command(?:=.*)?)$/s, permutes: true },
 ];
 
+/** Something the words of an entry point or command run or load that no package accounts for. */
+interface ArgFinding {
+  /** What a policy allows it by: `python3 -c`, `awk program`, or a loading option (`-r`, `--import`). */
+  path: string;
+  why: string;
+  arg: string;
+}
+
 /**
- * Each interpreter option in `args` (taken word by word, so `sh -c "python3 -c …"` is seen
- * too) that runs inline code. The option must follow the interpreter's name with only options
- * (and their values) between: after the script's name the words are the script's arguments.
+ * Each option in `args` (taken word by word, so `sh -c "python3 -c …"` is seen too) that runs
+ * inline code or loads code, read as its program reads it, and the program text awk and sed
+ * take as an operand. An option must follow its program's name with only options (and their
+ * values) between. `names` gives the other names a word's program has in the image (`py`, a
+ * link to `python3.11`): the program is known by any of them.
  */
-function inlineCode(args: readonly string[]): { program: string; flag: string; arg: string }[] {
-  const out: { program: string; flag: string; arg: string }[] = [];
-  let current: (typeof INLINE)[number] | undefined;
+function interpreterArgs(
+  args: readonly string[],
+  names: (word: string) => readonly string[]
+): ArgFinding[] {
+  const out: ArgFinding[] = [];
+  let syntax: Syntax | undefined;
   let program = '';
-  let value = false;
+  // The short option whose value is the next word, if any.
+  let waiting: string | undefined;
+  let fromFile = false;
+  let ended = false;
+  let operands = 0;
+  // A permuting program's first operand: its program text unless a later option gives one.
+  let text: { program: string; arg: string } | undefined;
+  const ran = (flag: string, arg: string, by = program): void => {
+    const path = `${by} ${flag}`;
+    out.push({ path, why: `runs code given inline (${path})`, arg });
+  };
+  const flush = (): void => {
+    if (text) ran('program', text.arg, text.program);
+    text = undefined;
+  };
+  const loads = (flag: string, arg: string): void => {
+    out.push({ path: flag, why: `passes ${flag}, which loads the code it names,`, arg });
+  };
+  const value = (s: Syntax, option: string, v: string, arg: string): void => {
+    if (s.loadingValues?.[option]?.test(v)) loads(`-${option} ${v.slice(0, v.indexOf('='))}`, arg);
+  };
   for (const arg of args)
     for (const word of arg.split(/[\s;&|()`'"]+/)) {
       if (word === '') continue;
+      if (syntax && waiting !== undefined) {
+        value(syntax, waiting, word, arg);
+        waiting = undefined;
+        continue;
+      }
       const base = word.slice(word.lastIndexOf('/') + 1);
-      const interpreter = INLINE.find((i) => i.program.test(base));
-      if (interpreter) {
-        [current, program, value] = [interpreter, base, false];
-      } else if (current && value) {
-        value = false;
-      } else if (current?.flag.test(word)) {
-        out.push({ program, flag: word.replace(/=.*$/s, '='), arg });
-        current = undefined;
-      } else if (current?.takesValue.test(word)) {
-        value = true;
-      } else if (!word.startsWith('-')) current = undefined;
+      const next = [base, ...names(word)]
+        .map((n) => SYNTAXES.find((s) => s.program.test(n)))
+        .find((s) => s !== undefined);
+      if (next) {
+        flush();
+        [syntax, program, fromFile, ended, operands] = [next, base, false, false, 0];
+        continue;
+      }
+      if (!syntax) continue;
+      const s = syntax;
+      if (!ended && s.inlineWord?.test(word)) {
+        ran(word.replace(/=.*$/s, '='), arg);
+        [syntax, text] = [undefined, undefined];
+        continue;
+      }
+      if (!ended && s.loadsWord?.test(word)) {
+        loads(word.replace(/=.*$/s, ''), arg);
+        if (!word.includes('=')) waiting = '';
+        continue;
+      }
+      if (!ended && s.valuedWord?.test(word)) {
+        if (!word.includes('=')) waiting = '';
+        if (/^--(?:file|exec)$/.test(word)) [fromFile, text] = [true, undefined];
+        continue;
+      }
+      if (!ended && word === '--') {
+        ended = true;
+        continue;
+      }
+      if (ended || !word.startsWith('-') || word === '-') {
+        if (s.operandUnless !== undefined && operands === 0 && !fromFile) {
+          text = { program, arg };
+          if (!s.permutes) flush();
+        }
+        operands += 1;
+        if (!s.permutes || ended) syntax = undefined;
+        continue;
+      }
+      if (word.startsWith('--')) continue;
+      for (let i = 1; i < word.length; i++) {
+        const ch = word[i]!;
+        const rest = word.slice(i + 1);
+        if (s.marks?.includes(ch)) {
+          ran(word, arg);
+          syntax = undefined;
+          break;
+        }
+        if (s.inline?.includes(ch)) {
+          ran(word.slice(0, i + 1), arg);
+          [syntax, text] = [undefined, undefined];
+          break;
+        }
+        if (s.loads?.includes(ch)) {
+          loads(`-${ch}`, arg);
+          if (rest === '') waiting = ch;
+          break;
+        }
+        if (s.valued?.includes(ch)) {
+          if (s.operandUnless?.includes(ch)) [fromFile, text] = [true, undefined];
+          if (rest === '') waiting = ch;
+          else value(s, ch, rest, arg);
+          break;
+        }
+        if (s.attached?.includes(ch)) break;
+      }
     }
+  flush();
   return out;
 }

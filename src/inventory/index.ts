@@ -29,8 +29,11 @@ export interface InventoryOptions {
   taskRoot?: string;
   /** Image root only: how the entry point's program is found (see CatalogContext.exec). */
   exec?: CatalogContext['exec'];
-  /** What the caller found before any cataloger ran (an image config's loader variables). */
-  findings?: readonly Finding[];
+  /**
+   * What the caller found before any cataloger ran (an image config's loader variables), or a
+   * function making it from the source's links (what a command line's programs are).
+   */
+  findings?: readonly Finding[] | ((links: LinkIndex) => readonly Finding[]);
 }
 
 /**
@@ -48,7 +51,6 @@ export async function buildInventory(
   const limits = options.limits ?? DEFAULT_LIMITS;
   const catalogers = options.catalogers ?? DEFAULT_CATALOGERS;
   const packages: Package[] = [];
-  const findings: Finding[] = [...source.findings, ...(options.findings ?? [])];
   const entries = source.entries();
   // An image's symlinks resolve against its own root; a layer's against /opt, where it is mounted.
   const view = new LayerView(
@@ -56,6 +58,8 @@ export async function buildInventory(
     new LinkIndex(source, options.root === 'image' ? '/' : '/opt')
   );
   const links = view.links;
+  const given = typeof options.findings === 'function' ? options.findings(links) : options.findings;
+  const findings: Finding[] = [...source.findings, ...(given ?? [])];
   const tooLong = entries.filter((e) => e.path.length > MAX_RUNTIME_PATH);
   if (tooLong.length > 0)
     findings.push({

@@ -36,6 +36,7 @@ import {
   configuredPaths,
   configuredProgram,
   preloadFromEnv,
+  programNames,
   searchPath,
 } from '../inventory/binary/preload.js';
 import { configArgFindings, configEnvFindings } from '../inventory/config-env.js';
@@ -51,6 +52,7 @@ import {
   type RemovedPackage,
 } from '../sbom/image.js';
 import { openFileAccess, type RandomAccess } from '../unpack/random-access.js';
+import type { LinkIndex } from '../unpack/links.js';
 import type { Limits } from '../unpack/source.js';
 import { squashLayers, type SquashedImage } from '../unpack/squash.js';
 import { indexTarAccess } from '../unpack/tar.js';
@@ -428,30 +430,36 @@ export async function inventoryOpened(
   const runs = effectiveRunConfig(image.config, fn);
   const taskRoot = taskRootOf(image.config.env, runs.workingDir);
   const programs = [configuredProgram(image.config), ...(fn ? [configuredProgram(runs)] : [])];
+  const exec = {
+    programs: programs.filter((p): p is string => p !== undefined),
+    searchPath: searchPath(image.config.env, runs.workingDir),
+  };
   const run: ImageRun = {
     taskRoot,
-    exec: {
-      programs: programs.filter((p): p is string => p !== undefined),
-      searchPath: searchPath(image.config.env, runs.workingDir),
-    },
+    exec,
     loaded: [
       ...preloadFromEnv(image.config.env),
       ...configuredPaths(image.config),
       ...(fn ? configuredPaths(runs) : []),
     ],
-    findings: [
-      ...configEnvFindings(image.config.env),
-      ...configArgFindings(image.config),
-      ...(fn
-        ? configArgFindings(
-            {
-              ...(fn.entryPoint ? { entrypoint: fn.entryPoint } : {}),
-              ...(fn.command ? { cmd: fn.command } : {}),
-            },
-            "the function's own entry point or command (its ImageConfig)"
-          )
-        : []),
-    ],
+    // What a command line's words are as programs is what the image's links make them.
+    findings: (links) => {
+      const names = programNames(links, exec.searchPath, runs.workingDir);
+      return [
+        ...configEnvFindings(image.config.env),
+        ...configArgFindings(image.config, undefined, names),
+        ...(fn
+          ? configArgFindings(
+              {
+                ...(fn.entryPoint ? { entrypoint: fn.entryPoint } : {}),
+                ...(fn.command ? { cmd: fn.command } : {}),
+              },
+              "the function's own entry point or command (its ImageConfig)",
+              names
+            )
+          : []),
+      ];
+    },
   };
   const inventory = await inventoryFileSystem(filesystem, identityHex(image), limits, run);
   const os = await detectOs(filesystem);
@@ -500,8 +508,8 @@ interface ImageRun {
   exec: { programs: readonly string[]; searchPath: readonly string[] };
   /** What the config makes the loader load or run: `LD_PRELOAD`, entry point and command paths. */
   loaded: readonly string[];
-  /** The config's environment variables that load code the catalogers do not read. */
-  findings: readonly Finding[];
+  /** What the config's environment and command lines load or run that the catalogers do not read. */
+  findings: (links: LinkIndex) => readonly Finding[];
 }
 
 /** `LAMBDA_TASK_ROOT` from the config's environment, else the working directory, else /var/task. */

@@ -5,9 +5,12 @@ import {
   configuredPaths,
   configuredProgram,
   preloadFromEnv,
+  programNames,
   searchPath,
   splitPreloadList,
 } from './preload.js';
+import { LinkIndex } from '../../unpack/links.js';
+import { MemorySource } from '../../unpack/memory.js';
 import { inventoryImageEntries } from '../testing/image.js';
 import { buildElf } from './testing/elf-builder.js';
 
@@ -221,5 +224,33 @@ describe('what the entry point execs', () => {
       'srv/bin/python3',
     ]);
     expect(unowned(await inventory(entries))).toEqual([]);
+  });
+});
+
+describe('programNames', () => {
+  const links = new LinkIndex(
+    new MemorySource('t', {
+      'usr/bin/python3.11': 'elf',
+      'usr/bin/python3': { symlink: 'python3.11' },
+      'usr/local/bin/py': { symlink: '/usr/bin/python3' },
+      'opt/app/run': { symlink: '../../usr/bin/python3.11' },
+      'usr/local/bin/gone': { symlink: '/usr/bin/nothing' },
+    }),
+    '/'
+  );
+  const names = programNames(links, ['/usr/local/bin', '/usr/bin'], '/opt/app');
+
+  it('names what a bare name on the search path, or a path, leads to through every link', () => {
+    expect(names('py')).toEqual(['python3.11']);
+    expect(names('/usr/local/bin/py')).toEqual(['python3.11']);
+    expect(names('run')).toEqual([]);
+    // Relative to the working directory.
+    expect(names('./run')).toEqual(['python3.11']);
+  });
+
+  it('names nothing for options, assignments, or links that lead nowhere', () => {
+    expect(names('-c')).toEqual([]);
+    expect(names('PATH=/usr/bin')).toEqual([]);
+    expect(names('gone')).toEqual([]);
   });
 });

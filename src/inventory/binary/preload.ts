@@ -84,6 +84,31 @@ export function configuredProgram(config: {
   return posix.join('/', first.startsWith('/') ? '' : (config.workingDir ?? ''), first);
 }
 
+/**
+ * The names a word of an entry point or command has as a program in the image besides its own:
+ * the base names of the files it leads to through symlinks, as a path (from `workingDir` when
+ * relative) or as a bare name in any of `searchPath`'s directories. A program runs as what the
+ * file is, whatever the link is called (`py -> python3.11` is Python).
+ */
+export function programNames(
+  links: LinkIndex,
+  searchPath: readonly string[],
+  workingDir?: string
+): (word: string) => string[] {
+  return (word) => {
+    if (word === '' || word.startsWith('-') || word.includes('=')) return [];
+    const paths = word.includes('/')
+      ? [posix.join('/', word.startsWith('/') ? '' : (workingDir ?? ''), word)]
+      : searchPath.map((d) => posix.join(d, word));
+    const out = new Set<string>();
+    for (const p of paths) {
+      const r = links.resolve(p.slice(1));
+      if (r.ok && r.entry?.kind === 'file') out.add(posix.basename(r.path));
+    }
+    return [...out];
+  };
+}
+
 /** The PATH containerd and Docker give a process whose image config sets none. */
 const DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 

@@ -712,6 +712,30 @@ describe('verify IMAGE: a script the entry point runs', () => {
   });
 });
 
+describe('verify IMAGE: an interpreter under another name', () => {
+  // `py`, a link to the OS's python3.11, runs Python: `py -c CODE` is inline code as
+  // `python3 -c` is. The link itself is no file of its own, so nothing else reports it.
+  const PATH_ENV = ['PATH=/usr/local/bin:/usr/bin:/bin'];
+  const py = [
+    ...debianPython(),
+    dir('usr/local'),
+    dir('usr/local/bin'),
+    link('usr/local/bin/py', '/usr/bin/python3.11'),
+  ];
+
+  it('the control: py running a script file passes', async () => {
+    const r = await verify(py, PATH_ENV, ['py', '/var/task/app.py']);
+    expect(r.check('inventory:complete')?.outcome).toBe('pass');
+    expect(r.code).toBe(0);
+  });
+
+  it('py -c CODE fails inventory:complete (ENV_LOADER py -c)', async () => {
+    const r = await verify(py, PATH_ENV, ['py', '-c', 'exec(open("/usr/share/x").read())']);
+    expect(r.code).toBe(1);
+    expect(r.check('inventory:complete')?.detail).toContain('ENV_LOADER py -c');
+  });
+});
+
 describe('verify IMAGE: a variable the image config sets twice', () => {
   // A process reading its environment takes the first; containerd and Docker keep the last.
   const clean = [...FORGET_NETCAT, dir('usr'), dir('usr/bin'), wh('usr/bin/.wh.nc')];
