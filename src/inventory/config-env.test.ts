@@ -202,6 +202,40 @@ describe('configArgFindings: options read as the program reads them', () => {
     expect(configArgFindings({ entrypoint }).map((f) => f.path)).toContain(path);
   });
 
+  it.each([
+    // A class directory's loose classes, and a file of any name, which the JVM opens as a jar.
+    [['java', '-cp', '/usr/share/doc/x', 'Evil'], '-cp /usr/share/doc/x'],
+    [
+      ['java', '-cp', '/var/task:/usr/share/doc/x/readme.dat', 'Main'],
+      '-cp /usr/share/doc/x/readme.dat',
+    ],
+    [['java', '--class-path=/srv/classes', 'Main'], '--class-path /srv/classes'],
+    [['java', '-XX:VMOptionsFile=/usr/share/doc/x/opts', 'Main'], '-XX:VMOptionsFile'],
+    [['java', '-XX:SharedArchiveFile=/usr/share/x.jsa', 'Main'], '-XX:SharedArchiveFile'],
+    [['java', '--patch-module', 'java.base=/usr/share/x', 'Main'], '--patch-module'],
+    [['java', '-XX:OnOutOfMemoryError=sh /usr/share/x', 'Main'], 'java -XX:OnOutOfMemoryError='],
+  ])('reports java %j as %s', (entrypoint, path) => {
+    expect(configArgFindings({ entrypoint }).map((f) => f.path)).toContain(path);
+  });
+
+  it("reports nothing for java's jars and the function's own classes", () => {
+    const view = { taskRoot: '/var/task', workingDir: '/var/task' };
+    for (const entrypoint of [
+      ['java', '-cp', '/var/task:/var/task/lib/*:/opt/java/lib/x.jar:/opt/A.JAR', 'Main'],
+      ['/usr/bin/java', '-cp', './*', 'com.amazonaws.services.lambda.runtime.api.client.AWSLambda'],
+      ['java', '-cp', '.:lib/*', 'Main'],
+      ['java', '-Xshare:off', '-jar', '/opt/app.jar', '-cp', '/usr/share/x'],
+    ])
+      expect(configArgFindings({ entrypoint }, undefined, view)).toEqual([]);
+    // The working directory is not the function's: its classes are not the function's either.
+    expect(
+      configArgFindings({ entrypoint: ['java', '-cp', '.', 'Main'] }, undefined, {
+        taskRoot: '/var/task',
+        workingDir: '/srv',
+      }).map((f) => f.path)
+    ).toEqual(['-cp .']);
+  });
+
   it('reports nothing where the word is a file of the program, or the script’s argument', () => {
     for (const entrypoint of [
       ['sed', '-n', '/etc/hostname', '-f', '/var/task/x.sed'],
@@ -222,7 +256,7 @@ describe('configArgFindings: options read as the program reads them', () => {
 
   it("knows a program by the names the image's links give it", () => {
     const names = (word: string): string[] => (word === 'py' ? ['python3.11'] : []);
-    expect(configArgFindings({ entrypoint: ['py', '-c', 'x'] }, undefined, names)).toEqual([
+    expect(configArgFindings({ entrypoint: ['py', '-c', 'x'] }, undefined, { names })).toEqual([
       expect.objectContaining({ code: 'ENV_LOADER', path: 'py -c' }),
     ]);
     expect(configArgFindings({ entrypoint: ['py', '-c', 'x'] })).toEqual([]);
@@ -259,6 +293,25 @@ describe('configArgFindings agrees with the real programs', () => {
   ])('%j runs code, reported as %s', (argv, path) => {
     expect(run(argv)).toContain('RAN');
     expect(configArgFindings({ entrypoint: argv }).map((f) => f.path)).toContain(path);
+  });
+
+  it('java runs the classes of a class directory and the options of -XX:VMOptionsFile=', () => {
+    const classes = join(dir, 'classes');
+    mkdirSync(classes);
+    writeFileSync(
+      join(classes, 'Evil.java'),
+      'public class Evil { public static void main(String[] a) { System.out.println("RAN"); } }\n'
+    );
+    spawnSync('javac', ['-d', classes, join(classes, 'Evil.java')], { timeout: 60_000 });
+    const cp = ['java', '-cp', classes, 'Evil'];
+    expect(run(cp)).toContain('RAN');
+    expect(configArgFindings({ entrypoint: cp }).map((f) => f.path)).toEqual([`-cp ${classes}`]);
+    const opts = join(dir, 'opts');
+    writeFileSync(opts, '-Dlamina.marker=RAN\n');
+    const vm = ['java', `-XX:VMOptionsFile=${opts}`, '-XshowSettings:properties', '-version'];
+    const shown = spawnSync(vm[0]!, vm.slice(1), { encoding: 'utf8', timeout: 60_000 });
+    expect(shown.stderr).toContain('lamina.marker = RAN');
+    expect(configArgFindings({ entrypoint: vm }).map((f) => f.path)).toEqual(['-XX:VMOptionsFile']);
   });
 
   it.each([

@@ -4,6 +4,7 @@
  * /usr/share/doc/x.js`, `JAVA_TOOL_OPTIONS=-javaagent:…`, `AWS_LAMBDA_EXEC_WRAPPER`, another
  * module search path) runs files no cataloger attributes to a package.
  */
+import { posix } from 'node:path';
 import type { Finding } from '../model/finding.js';
 import { loaderReason } from '../model/function-environment.js';
 import { LOADED_BY_LOADER } from './binary/preload.js';
@@ -76,7 +77,7 @@ const LOADER_FLAG =
 export function configArgFindings(
   config: { entrypoint?: readonly string[]; cmd?: readonly string[] },
   source = "the image config's entry point or command",
-  names: (word: string) => readonly string[] = () => []
+  image: ImageView = {}
 ): Finding[] {
   const out: Finding[] = [];
   const seen = new Set<string>();
@@ -91,7 +92,7 @@ export function configArgFindings(
     });
   };
   const args = [...(config.entrypoint ?? []), ...(config.cmd ?? [])];
-  for (const { path, why, arg } of interpreterArgs(args, names)) report(path, why, arg);
+  for (const { path, why, arg } of interpreterArgs(args, image)) report(path, why, arg);
   // `-r` is Node's and Ruby's short --require; other programs give it other meanings.
   const requires = args.some((a) => /(?:^|[\s/])(?:node|nodejs|ruby)(?:\d[\d.]*)?(?:\s|$)/.test(a));
   // The java launcher reads more options (-javaagent:, -cp) from an `@file` argument.
@@ -116,6 +117,16 @@ export function configArgFindings(
   return out;
 }
 
+/** What the image says about the words of a command line (all optional: names alone then). */
+export interface ImageView {
+  /** The other names a word's program has in the image (see programNames). */
+  names?: (word: string) => readonly string[];
+  /** The function's code directory (default Lambda's, /var/task): classes there are the function's own. */
+  taskRoot?: string;
+  /** The working directory, absolute: where relative class path elements are. */
+  workingDir?: string;
+}
+
 /**
  * How a program that runs code reads its own options, for what in them runs code given inline
  * or loads a file or module no package holds. Short options cluster (`-Sc`); one with a value
@@ -138,6 +149,8 @@ interface Syntax {
   attached?: string;
   /** Values of a short option that load code (`python3 -X pycache_prefix=DIR`), by option. */
   loadingValues?: Readonly<Record<string, RegExp>>;
+  /** Long options whose value is a class or module path (`java -cp A:B`): see unseenClassPath. */
+  classPath?: RegExp;
   /** Whole words: code given inline (`--eval`, `--eval=CODE`, PowerShell's `-Command`). */
   inlineWord?: RegExp;
   /** Whole words that load a file or module (`--require`, `--load=FILE`). */
@@ -242,6 +255,20 @@ const SYNTAXES: readonly Syntax[] = [
     inlineWord: /^(?:\+.*|--cmd)$/s,
     permutes: true,
   },
+  // The java launcher: -XX:VMOptionsFile= and -XX:Flags= read more options from a file (a
+  // -javaagent: among them), a CDS or AOT archive or a CRaC checkpoint holds classes or a whole
+  // heap, --patch-module and --upgrade-module-path replace the JDK's own classes, and
+  // -XX:OnError= and -XX:OnOutOfMemoryError= are shell commands. A class path's directories
+  // and files are checked element by element. The first operand is the main class.
+  {
+    program: /^java$/,
+    inlineWord: /^-XX:(?:OnError|OnOutOfMemoryError)=/,
+    loadsWord:
+      /^(?:-XX:(?:VMOptionsFile|Flags|SharedArchiveFile|AOTCache|CRaCRestoreFrom)=|--patch-module(?:=|$)|--upgrade-module-path(?:=|$))/,
+    valuedWord:
+      /^(?:-cp|-classpath|-p|-m|(?:--class-path|--module-path|--add-modules|--module)(?:=.*)?)$/s,
+    classPath: /^(?:-cp|-classpath|--class-path|-p|--module-path)$/,
+  },
   { program: /^gdb$/, inlineWord: /^(?:-i?ex|--(?:init-)?eval-command(?:=.*)?)$/s, permutes: true },
 ];
 
@@ -260,10 +287,8 @@ interface ArgFinding {
  * values) between. `names` gives the other names a word's program has in the image (`py`, a
  * link to `python3.11`): the program is known by any of them.
  */
-function interpreterArgs(
-  args: readonly string[],
-  names: (word: string) => readonly string[]
-): ArgFinding[] {
+function interpreterArgs(args: readonly string[], image: ImageView): ArgFinding[] {
+  const names = image.names ?? (() => []);
   const out: ArgFinding[] = [];
   let syntax: Syntax | undefined;
   let program = '';
@@ -287,6 +312,13 @@ function interpreterArgs(
   };
   const value = (s: Syntax, option: string, v: string, arg: string): void => {
     if (s.loadingValues?.[option]?.test(v)) loads(`-${option} ${v.slice(0, v.indexOf('='))}`, arg);
+    if (s.classPath?.test(option))
+      for (const element of unseenClassPath(v, image))
+        out.push({
+          path: `${option} ${element}`,
+          why: `puts ${element} on the class path (${option}), where classes lamina does not read can load,`,
+          arg,
+        });
   };
   for (const arg of args)
     for (const word of arg.split(/[\s;&|()`'"]+/)) {
@@ -318,7 +350,9 @@ function interpreterArgs(
         continue;
       }
       if (!ended && s.valuedWord?.test(word)) {
-        if (!word.includes('=')) waiting = '';
+        const eq = word.indexOf('=');
+        if (eq < 0) waiting = word;
+        else value(s, word.slice(0, eq), word.slice(eq + 1), arg);
         if (/^--(?:file|exec)$/.test(word)) [fromFile, text] = [true, undefined];
         continue;
       }
@@ -364,5 +398,24 @@ function interpreterArgs(
       }
     }
   flush();
+  return out;
+}
+
+/**
+ * The elements of a class or module path (`:`-separated) whose classes no cataloger reads: not a
+ * `.jar` (the Java cataloger reads those wherever they are, and a `DIR/*` wildcard takes only
+ * those), not in the function's code directory. A directory's loose classes, and a file of any
+ * other name, which the JVM opens as a jar all the same, are code lamina does not see. An empty
+ * element is the working directory.
+ */
+function unseenClassPath(value: string, image: ImageView): string[] {
+  const out: string[] = [];
+  for (const element of value.split(':')) {
+    if (/(?:^|\/)\*$/.test(element) || /\.jar$/i.test(element)) continue;
+    const at = posix.join('/', element.startsWith('/') ? '' : (image.workingDir ?? ''), element);
+    const root = posix.join('/', image.taskRoot ?? '/var/task');
+    if (at === root || at.startsWith(`${root}/`)) continue;
+    out.push(element === '' ? '.' : element);
+  }
   return out;
 }

@@ -444,10 +444,14 @@ export async function inventoryOpened(
     ],
     // What a command line's words are as programs is what the image's links make them.
     findings: (links) => {
-      const names = programNames(links, exec.searchPath, runs.workingDir);
+      const view = {
+        names: programNames(links, exec.searchPath, runs.workingDir),
+        taskRoot,
+        ...(runs.workingDir !== undefined ? { workingDir: runs.workingDir } : {}),
+      };
       return [
         ...configEnvFindings(image.config.env),
-        ...configArgFindings(image.config, undefined, names),
+        ...configArgFindings(image.config, undefined, view),
         ...(fn
           ? configArgFindings(
               {
@@ -455,7 +459,7 @@ export async function inventoryOpened(
                 ...(fn.command ? { cmd: fn.command } : {}),
               },
               "the function's own entry point or command (its ImageConfig)",
-              names
+              view
             )
           : []),
       ];

@@ -792,6 +792,27 @@ describe('verify IMAGE: a java argument file in the entry point', () => {
     expect(r.code).toBe(1);
     expect(r.check('inventory:complete')?.detail).toContain('ENV_LOADER java @');
   });
+
+  it("a class directory on the class path other than the function's fails inventory:complete (ENV_LOADER)", async () => {
+    const evil = file('usr/share/doc/x/Evil.class', Buffer.from('cafebabe', 'hex'));
+    const r = await verify([...clean, ...opts, evil], undefined, [
+      'java',
+      '-cp',
+      '/var/task:/usr/share/doc/x',
+      'Evil',
+    ]);
+    expect(r.code).toBe(1);
+    expect(r.check('inventory:complete')?.detail).toContain('ENV_LOADER -cp /usr/share/doc/x');
+  });
+
+  it('the function directory is where LAMBDA_TASK_ROOT says', async () => {
+    const env = ['LAMBDA_TASK_ROOT=/usr/share/doc/x'];
+    const moved = await verify([...clean, ...opts], env, ['java', '-cp', '/usr/share/doc/x', 'M']);
+    expect(moved.code).toBe(0);
+    const other = await verify([...clean, ...opts], env, ['java', '-cp', '/var/task', 'M']);
+    expect(other.code).toBe(1);
+    expect(other.check('inventory:complete')?.detail).toContain('ENV_LOADER -cp /var/task');
+  });
 });
 
 describe('verify IMAGE: a RubyGems start-up hook in site_ruby', () => {
