@@ -2,7 +2,7 @@
 "use strict";
 module.exports = validate10;
 module.exports.default = validate10;
-const schema11 = {"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://lamina.dev/schemas/policy-v1.json","title":"lamina policy","description":"Which Lambda layers and functions lamina accepts. See policies/production.yaml for a commented example.","type":"object","additionalProperties":false,"required":["version","default"],"properties":{"version":{"const":1,"description":"Policy format version."},"default":{"enum":["deny","allow"],"description":"What happens to a layer no rule matches. Write `deny` for production."},"mode":{"$ref":"#/definitions/mode","description":"Mode of rules that do not set one (default enforce)."},"trustRoots":{"type":"object","description":"Named Sigstore trusted roots. The name `public-good` is built in.","additionalProperties":{"$ref":"#/definitions/trustRoot"},"propertyNames":{"$ref":"#/definitions/name"}},"anchors":{"type":"object","description":"Named trust anchors, declared once and referenced by name from layer rules.","additionalProperties":{"$ref":"#/definitions/anchor"},"propertyNames":{"$ref":"#/definitions/name"}},"layers":{"type":"array","items":{"$ref":"#/definitions/layerRule"}},"images":{"type":"array","description":"Rules for Lambda container images, first match wins (like layers).","items":{"$ref":"#/definitions/imageRule"}},"functions":{"type":"array","items":{"$ref":"#/definitions/functionRule"}}},"definitions":{"name":{"type":"string","pattern":"^[A-Za-z0-9][A-Za-z0-9._-]*$"},"mode":{"enum":["enforce","warn","audit"]},"sha256":{"type":"string","pattern":"^[0-9a-f]{64}$"},"account":{"type":"string","pattern":"^[0-9]{12}$"},"region":{"type":"string","pattern":"^[a-z]{2}(-[a-z]+)+-[0-9]+$"},"trustRoot":{"type":"object","additionalProperties":false,"required":["path","sha256"],"properties":{"path":{"type":"string","minLength":1,"description":"trusted_root.json, relative to the policy file."},"sha256":{"$ref":"#/definitions/sha256"}}},"anchor":{"type":"object","required":["kind"],"properties":{"kind":{"enum":["aws-signer","sigstore-keyless","sigstore-key"]}},"allOf":[{"if":{"properties":{"kind":{"const":"aws-signer"}}},"then":{"$ref":"#/definitions/awsSignerAnchor"}},{"if":{"properties":{"kind":{"const":"sigstore-keyless"}}},"then":{"$ref":"#/definitions/keylessAnchor"}},{"if":{"properties":{"kind":{"const":"sigstore-key"}}},"then":{"$ref":"#/definitions/keyAnchor"}}]},"awsSignerAnchor":{"type":"object","additionalProperties":false,"properties":{"kind":true,"profileArn":{"type":"string","pattern":"^arn:aws[a-z-]*:signer:[a-z0-9-]+:[0-9]{12}:/signing-profiles/[A-Za-z0-9_]+$"},"profileVersionArn":{"type":"string","pattern":"^arn:aws[a-z-]*:signer:[a-z0-9-]+:[0-9]{12}:/signing-profiles/[A-Za-z0-9_]+/[A-Za-z0-9]+$"},"notationRoot":{"$ref":"#/definitions/trustRoot","description":"Images: the Notation root (PEM, relative to the policy file, pinned by the sha256 of its bytes) that Signer's certificate chains must end in. lamina knows the public AWS Signer root's sha256 and labels any other root as custom."}},"oneOf":[{"required":["profileArn"]},{"required":["profileVersionArn"]}]},"thresholds":{"type":"object","additionalProperties":false,"properties":{"tlog":{"type":"integer","minimum":0},"ctlog":{"type":"integer","minimum":0},"timestamp":{"type":"integer","minimum":0}}},"keylessAnchor":{"type":"object","additionalProperties":false,"required":["issuer","trustRoot"],"properties":{"kind":true,"issuer":{"type":"string","format":"uri"},"subject":{"type":"string","minLength":1},"subjectRegex":{"type":"string","minLength":1,"description":"Always anchored: matched as ^(?:regex)$, in Unicode mode (flag u); it must compile on its own, so it cannot close the anchoring group."},"extensions":{"type":"object","description":"Fulcio certificate extensions (by name, e.g. sourceRepositoryURI, sourceRepositoryRef, or dotted OID), compared exactly.","additionalProperties":{"type":"string"}},"trustRoot":{"$ref":"#/definitions/name"},"thresholds":{"$ref":"#/definitions/thresholds"}},"oneOf":[{"required":["subject"]},{"required":["subjectRegex"]}]},"keyAnchor":{"type":"object","additionalProperties":false,"required":["publicKey","trustRoot"],"properties":{"kind":true,"publicKey":{"type":"string","pattern":"-----BEGIN PUBLIC KEY-----"},"hint":{"type":"string"},"trustRoot":{"$ref":"#/definitions/name"},"thresholds":{"$ref":"#/definitions/thresholds"}}},"match":{"type":"object","additionalProperties":false,"minProperties":1,"properties":{"name":{"type":"string","minLength":1,"description":"Glob over the layer (or function) name."},"arn":{"type":"string","minLength":1,"description":"Glob over the layer version (or function) ARN."},"account":{"type":"array","minItems":1,"items":{"$ref":"#/definitions/account"}},"region":{"type":"array","minItems":1,"items":{"$ref":"#/definitions/region"}}}},"pin":{"type":"object","additionalProperties":false,"required":["sha256"],"properties":{"sha256":{"$ref":"#/definitions/sha256"},"version":{"type":"integer","minimum":1},"note":{"type":"string"},"expires":{"type":"string","description":"A date (YYYY-MM-DD) or date-time after which the pin no longer counts."}}},"signers":{"type":"object","additionalProperties":false,"required":["anyOf"],"properties":{"anyOf":{"type":"array","minItems":1,"items":{"$ref":"#/definitions/name"}},"threshold":{"type":"integer","minimum":1,"description":"Distinct anchors that must verify (default 1)."}}},"bundleSource":{"type":"object","additionalProperties":false,"minProperties":1,"maxProperties":1,"properties":{"dir":{"type":"string","minLength":1,"description":"Directory holding <sha256>*.json bundles, relative to the policy file."},"s3":{"type":"string","pattern":"^s3://[a-z0-9.-]+(/.*)?$"},"url":{"type":"string","pattern":"^https://.*\\{digest\\}"}}},"packageDeny":{"type":"object","additionalProperties":false,"required":["purl"],"properties":{"purl":{"type":"string","pattern":"^pkg:[A-Za-z0-9.+-]+/[^@?#]+(\\?[^@#]*)?(#[^@]*)?$","description":"Package URL without version (npm scopes as %40). Compared after the canonicalisation the SBOM applies (npm names lowercased, PyPI names PEP 503-normalised, Go paths lowercased, NuGet ids case-insensitive, Maven group and artifact as given; for deb, rpm and apk the vendor namespace and the distro qualifier are ignored, since they come from the image's os-release). Qualifiers and subpath only restrict the match when given here."},"versions":{"type":"string","minLength":1,"description":"Range in the order of the purl type's ecosystem: npm (any npm semver range, prereleases included), pypi (PEP 440: epochs, pre/post/dev, local versions; ~=, ==X.*, !=X.*, ===), maven (ComparableVersion order; also [1.0,2.0) intervals, comma-separated for a union), gem (Gem::Version order; ~>), nuget (NuGet order; also [1.0,2.0); a bare version is refused), golang (v-prefixed semver, pseudo-versions, +incompatible), cargo (semver; a bare version is refused), others dotted numbers. Shared syntax: <, <=, >, >=, = (==), != ; clauses separated by spaces or commas must all hold; || separates alternatives. A package version the ecosystem cannot parse is taken as inside the range (fail closed). Absent: every version."},"reason":{"type":"string"}}},"layerRule":{"type":"object","additionalProperties":false,"required":["match"],"properties":{"match":{"$ref":"#/definitions/match"},"mode":{"$ref":"#/definitions/mode"},"pins":{"type":"array","items":{"$ref":"#/definitions/pin"}},"signers":{"$ref":"#/definitions/signers"},"bundles":{"type":"array","items":{"$ref":"#/definitions/bundleSource"}},"packages":{"type":"object","additionalProperties":false,"properties":{"deny":{"type":"array","items":{"$ref":"#/definitions/packageDeny"}}}},"licenses":{"type":"object","additionalProperties":false,"properties":{"allow":{"type":"array","items":{"type":"string","minLength":1}},"deny":{"type":"array","items":{"type":"string","minLength":1}},"unknown":{"enum":["allow","deny"],"description":"Packages without a license (default deny when `allow` is set)."}}},"inventory":{"$ref":"#/definitions/inventoryRule"}}},"gapCode":{"enum":["PATH_TRAVERSAL","ABSOLUTE_PATH","BACKSLASH_IN_PATH","SYMLINK_OUTSIDE_LAYER","CASE_COLLISION","PARSE_ERROR","READ_ERROR","RECORD_HASH_MISMATCH","RECORD_FILE_MISSING","RECORD_FILE_UNLISTED","NESTED_ARCHIVE_REFUSED","BINARY_NOT_INSPECTED","SPECIAL_FILE","SHADOWED_FILE","SYMLINK_LOOP","SYMLINK_DANGLING","CLASS_PATH_DANGLING","SYMLINK_CYCLE","PATH_TOO_LONG","METADATA_INCOMPLETE","AMBIGUOUS_METADATA","OWNERSHIP_CLAIM_IGNORED","RECORD_NOT_VERIFIED","BYTECODE_NOT_VERIFIED","PTH_PATH_NOT_INSPECTED","STDLIB_SHADOWED","TAR_NO_END_BLOCKS","DUPLICATE_DIRECTORY","NORMALIZATION_TWIN","WHITEOUT_SAME_LAYER","WRITE_THROUGH_SYMLINK","DANGLING_HARDLINK","HARDLINK_TO_LOWER_LAYER","HARDLINK_TO_WHITED_OUT","PACKAGE_FILE_MODIFIED","PACKAGE_FILE_MISSING","UNSUPPORTED_DATABASE","DATABASE_WAL","ENV_LOADER","LIBRARY_NOT_RESOLVED","UNOWNED_EXECUTABLE"],"description":"A finding code, or UNOWNED_EXECUTABLE (an executable, shared library, native addon or extension no package owns)."},"inventoryRule":{"type":"object","additionalProperties":false,"description":"The `inventory:complete` check fails a layer whose inventory is incomplete: a metadata file that failed to parse, an entry that could not be read, a refused nested archive, a special or skipped entry, any error-severity finding, or an executable or library no package owns. Nothing is allowed by default; `allow` relaxes it per gap code, optionally only for some paths.","properties":{"allow":{"type":"array","items":{"oneOf":[{"$ref":"#/definitions/gapCode"},{"type":"object","additionalProperties":false,"required":["code","reason"],"properties":{"code":{"$ref":"#/definitions/gapCode"},"paths":{"type":"array","minItems":1,"items":{"type":"string","minLength":1},"description":"Globs over layer-relative paths; only gaps at these paths are allowed."},"reason":{"type":"string","minLength":1,"description":"Why this gap is acceptable (shown in the report)."}}}]}}}},"functionRule":{"type":"object","additionalProperties":false,"required":["match"],"properties":{"match":{"$ref":"#/definitions/match"},"mode":{"$ref":"#/definitions/mode"},"codeSigning":{"type":"object","additionalProperties":false,"properties":{"required":{"type":"boolean"},"enforce":{"type":"boolean","description":"UntrustedArtifactOnDeployment must be Enforce."}}},"layerAccounts":{"type":"array","items":{"$ref":"#/definitions/account"},"description":"Accounts allowed to own the layers the function uses."},"environment":{"type":"object","additionalProperties":false,"description":"The `function:environment` check fails a function whose configuration sets a variable that makes the runtime load or run code (AWS_LAMBDA_EXEC_WRAPPER, NODE_OPTIONS, PYTHONPATH, JAVA_TOOL_OPTIONS, LD_PRELOAD, ...), or whose variables Lambda could not return. Nothing is allowed by default; `allow` names a variable and the exact values it may have.","properties":{"allow":{"type":"array","items":{"type":"object","additionalProperties":false,"required":["name","values","reason"],"properties":{"name":{"type":"string","minLength":1,"description":"The variable's exact name (case-sensitive, as the runtime reads it)."},"values":{"type":"array","minItems":1,"items":{"type":"string"},"description":"The exact values allowed (no globs: one character more can load other code)."},"reason":{"type":"string","minLength":1,"description":"Why the code it loads is acceptable (shown in the report)."}}}}}}}},"imageMatch":{"type":"object","additionalProperties":false,"minProperties":1,"properties":{"repository":{"type":"string","minLength":1,"description":"Glob over host/repository (or --repository for a layout or archive)."},"function":{"type":"string","minLength":1,"description":"Glob over the name of the function the image is deployed to."},"account":{"type":"array","minItems":1,"items":{"$ref":"#/definitions/account"}},"region":{"type":"array","minItems":1,"items":{"$ref":"#/definitions/region"}}}},"imagePin":{"type":"object","additionalProperties":false,"properties":{"digest":{"type":"string","pattern":"^sha256:[0-9a-f]{64}$","description":"The platform manifest digest."},"index":{"type":"string","pattern":"^sha256:[0-9a-f]{64}$","description":"An index digest: any platform manifest it lists (the index is fetched and checked)."},"platform":{"type":"string","pattern":"^[a-z0-9]+/[a-z0-9_]+(/[a-z0-9]+)?$","description":"os/architecture[/variant] of the pinned manifest."},"note":{"type":"string"},"expires":{"type":"string","description":"A date (YYYY-MM-DD) or date-time after which the pin no longer counts."}},"oneOf":[{"required":["digest"]},{"required":["index"]}]},"imageSigners":{"type":"object","additionalProperties":false,"required":["anyOf"],"properties":{"anyOf":{"type":"array","minItems":1,"items":{"$ref":"#/definitions/name"}},"threshold":{"type":"integer","minimum":1,"description":"Distinct anchors, each backed by a cryptographically distinct signature, that must verify (default 1)."},"formats":{"type":"array","minItems":1,"uniqueItems":true,"items":{"enum":["notation","cosign-legacy","cosign-bundle"]},"description":"Signature formats accepted (default all)."},"signedVia":{"type":"array","minItems":1,"uniqueItems":true,"items":{"enum":["manifest","index"]},"description":"Signatures on the platform manifest, on the index it was chosen from, or both count (default manifest)."}}},"imageRule":{"type":"object","additionalProperties":false,"required":["match"],"properties":{"match":{"$ref":"#/definitions/imageMatch"},"mode":{"$ref":"#/definitions/mode"},"pins":{"type":"array","items":{"$ref":"#/definitions/imagePin"}},"signers":{"$ref":"#/definitions/imageSigners"},"revocation":{"enum":["required","best-effort","skip"],"description":"AWS Signer revocation (GetRevocationStatus): a failed call fails (required, default), warns (best-effort), or no call is made (skip). A revoked job, profile or certificate always fails."},"tags":{"enum":["allow","warn","fail"],"description":"An image named by tag rather than digest from a mutable repository (default warn)."},"packages":{"type":"object","additionalProperties":false,"properties":{"deny":{"type":"array","items":{"$ref":"#/definitions/packageDeny"}}}},"licenses":{"type":"object","additionalProperties":false,"properties":{"allow":{"type":"array","items":{"type":"string","minLength":1}},"deny":{"type":"array","items":{"type":"string","minLength":1}},"unknown":{"enum":["allow","deny"],"description":"Packages without a license (default deny when `allow` is set)."}}},"inventory":{"$ref":"#/definitions/inventoryRule"}}}}};
+const schema11 = {"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://lamina.dev/schemas/policy-v1.json","title":"lamina policy","description":"Which Lambda layers and functions lamina accepts. See policies/production.yaml for a commented example.","type":"object","additionalProperties":false,"required":["version","default"],"properties":{"version":{"const":1,"description":"Policy format version."},"default":{"enum":["deny","allow"],"description":"What happens to a layer no rule matches. Write `deny` for production."},"mode":{"$ref":"#/definitions/mode","description":"Mode of rules that do not set one (default enforce)."},"trustRoots":{"type":"object","description":"Named Sigstore trusted roots. The name `public-good` is built in.","additionalProperties":{"$ref":"#/definitions/trustRoot"},"propertyNames":{"$ref":"#/definitions/name"}},"anchors":{"type":"object","description":"Named trust anchors, declared once and referenced by name from layer rules.","additionalProperties":{"$ref":"#/definitions/anchor"},"propertyNames":{"$ref":"#/definitions/name"}},"layers":{"type":"array","items":{"$ref":"#/definitions/layerRule"}},"images":{"type":"array","description":"Rules for Lambda container images, first match wins (like layers).","items":{"$ref":"#/definitions/imageRule"}},"functions":{"type":"array","items":{"$ref":"#/definitions/functionRule"}}},"definitions":{"name":{"type":"string","pattern":"^[A-Za-z0-9][A-Za-z0-9._-]*$"},"mode":{"enum":["enforce","warn","audit"]},"sha256":{"type":"string","pattern":"^[0-9a-f]{64}$"},"account":{"type":"string","pattern":"^[0-9]{12}$"},"region":{"type":"string","pattern":"^[a-z]{2}(-[a-z]+)+-[0-9]+$"},"trustRoot":{"type":"object","additionalProperties":false,"required":["path","sha256"],"properties":{"path":{"type":"string","minLength":1,"description":"trusted_root.json, relative to the policy file."},"sha256":{"$ref":"#/definitions/sha256"}}},"anchor":{"type":"object","required":["kind"],"properties":{"kind":{"enum":["aws-signer","sigstore-keyless","sigstore-key"]}},"allOf":[{"if":{"properties":{"kind":{"const":"aws-signer"}}},"then":{"$ref":"#/definitions/awsSignerAnchor"}},{"if":{"properties":{"kind":{"const":"sigstore-keyless"}}},"then":{"$ref":"#/definitions/keylessAnchor"}},{"if":{"properties":{"kind":{"const":"sigstore-key"}}},"then":{"$ref":"#/definitions/keyAnchor"}}]},"awsSignerAnchor":{"type":"object","additionalProperties":false,"properties":{"kind":true,"profileArn":{"type":"string","pattern":"^arn:aws[a-z-]*:signer:[a-z0-9-]+:[0-9]{12}:/signing-profiles/[A-Za-z0-9_]+$"},"profileVersionArn":{"type":"string","pattern":"^arn:aws[a-z-]*:signer:[a-z0-9-]+:[0-9]{12}:/signing-profiles/[A-Za-z0-9_]+/[A-Za-z0-9]+$"},"notationRoot":{"$ref":"#/definitions/trustRoot","description":"Images: the Notation root (PEM, relative to the policy file, pinned by the sha256 of its bytes) that Signer's certificate chains must end in. lamina knows the public AWS Signer root's sha256 and labels any other root as custom."}},"oneOf":[{"required":["profileArn"]},{"required":["profileVersionArn"]}]},"thresholds":{"type":"object","additionalProperties":false,"properties":{"tlog":{"type":"integer","minimum":0},"ctlog":{"type":"integer","minimum":0},"timestamp":{"type":"integer","minimum":0}}},"predicateTypes":{"type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","format":"uri"},"description":"In-toto predicate types a DSSE bundle from this signer may carry to count as its signature (layers and image bundle referrers). Default: cosign's https://sigstore.dev/cosign/sign/v1 only, so an attestation of another kind (SLSA provenance, an SBOM, a scan) by the same identity is no approval unless named. A message signature (cosign sign-blob) counts whatever this says."},"keylessAnchor":{"type":"object","additionalProperties":false,"required":["issuer","trustRoot"],"properties":{"kind":true,"issuer":{"type":"string","format":"uri"},"subject":{"type":"string","minLength":1},"subjectRegex":{"type":"string","minLength":1,"description":"Always anchored: matched as ^(?:regex)$, in Unicode mode (flag u); it must compile on its own, so it cannot close the anchoring group."},"extensions":{"type":"object","description":"Fulcio certificate extensions (by name, e.g. sourceRepositoryURI, sourceRepositoryRef, or dotted OID), compared exactly.","additionalProperties":{"type":"string"}},"trustRoot":{"$ref":"#/definitions/name"},"thresholds":{"$ref":"#/definitions/thresholds"},"predicateTypes":{"$ref":"#/definitions/predicateTypes"}},"oneOf":[{"required":["subject"]},{"required":["subjectRegex"]}]},"keyAnchor":{"type":"object","additionalProperties":false,"required":["publicKey","trustRoot"],"properties":{"kind":true,"publicKey":{"type":"string","pattern":"-----BEGIN PUBLIC KEY-----"},"hint":{"type":"string"},"trustRoot":{"$ref":"#/definitions/name"},"thresholds":{"$ref":"#/definitions/thresholds"},"predicateTypes":{"$ref":"#/definitions/predicateTypes"}}},"match":{"type":"object","additionalProperties":false,"minProperties":1,"properties":{"name":{"type":"string","minLength":1,"description":"Glob over the layer (or function) name."},"arn":{"type":"string","minLength":1,"description":"Glob over the layer version (or function) ARN."},"account":{"type":"array","minItems":1,"items":{"$ref":"#/definitions/account"}},"region":{"type":"array","minItems":1,"items":{"$ref":"#/definitions/region"}}}},"pin":{"type":"object","additionalProperties":false,"required":["sha256"],"properties":{"sha256":{"$ref":"#/definitions/sha256"},"version":{"type":"integer","minimum":1},"note":{"type":"string"},"expires":{"type":"string","description":"A date (YYYY-MM-DD) or date-time after which the pin no longer counts."}}},"signers":{"type":"object","additionalProperties":false,"required":["anyOf"],"properties":{"anyOf":{"type":"array","minItems":1,"items":{"$ref":"#/definitions/name"}},"threshold":{"type":"integer","minimum":1,"description":"Distinct anchors that must verify (default 1)."}}},"bundleSource":{"type":"object","additionalProperties":false,"minProperties":1,"maxProperties":1,"properties":{"dir":{"type":"string","minLength":1,"description":"Directory holding <sha256>*.json bundles, relative to the policy file."},"s3":{"type":"string","pattern":"^s3://[a-z0-9.-]+(/.*)?$"},"url":{"type":"string","pattern":"^https://.*\\{digest\\}"}}},"packageDeny":{"type":"object","additionalProperties":false,"required":["purl"],"properties":{"purl":{"type":"string","pattern":"^pkg:[A-Za-z0-9.+-]+/[^@?#]+(\\?[^@#]*)?(#[^@]*)?$","description":"Package URL without version (npm scopes as %40). Compared after the canonicalisation the SBOM applies (npm names lowercased, PyPI names PEP 503-normalised, Go paths lowercased, NuGet ids case-insensitive, Maven group and artifact as given; for deb, rpm and apk the vendor namespace and the distro qualifier are ignored, since they come from the image's os-release). Qualifiers and subpath only restrict the match when given here."},"versions":{"type":"string","minLength":1,"description":"Range in the order of the purl type's ecosystem: npm (any npm semver range, prereleases included), pypi (PEP 440: epochs, pre/post/dev, local versions; ~=, ==X.*, !=X.*, ===), maven (ComparableVersion order; also [1.0,2.0) intervals, comma-separated for a union), gem (Gem::Version order; ~>), nuget (NuGet order; also [1.0,2.0); a bare version is refused), golang (v-prefixed semver, pseudo-versions, +incompatible), cargo (semver; a bare version is refused), others dotted numbers. Shared syntax: <, <=, >, >=, = (==), != ; clauses separated by spaces or commas must all hold; || separates alternatives. A package version the ecosystem cannot parse is taken as inside the range (fail closed). Absent: every version."},"reason":{"type":"string"}}},"layerRule":{"type":"object","additionalProperties":false,"required":["match"],"properties":{"match":{"$ref":"#/definitions/match"},"mode":{"$ref":"#/definitions/mode"},"pins":{"type":"array","items":{"$ref":"#/definitions/pin"}},"signers":{"$ref":"#/definitions/signers"},"bundles":{"type":"array","items":{"$ref":"#/definitions/bundleSource"}},"packages":{"type":"object","additionalProperties":false,"properties":{"deny":{"type":"array","items":{"$ref":"#/definitions/packageDeny"}}}},"licenses":{"type":"object","additionalProperties":false,"properties":{"allow":{"type":"array","items":{"type":"string","minLength":1}},"deny":{"type":"array","items":{"type":"string","minLength":1}},"unknown":{"enum":["allow","deny"],"description":"Packages without a license (default deny when `allow` is set)."}}},"inventory":{"$ref":"#/definitions/inventoryRule"}}},"gapCode":{"enum":["PATH_TRAVERSAL","ABSOLUTE_PATH","BACKSLASH_IN_PATH","SYMLINK_OUTSIDE_LAYER","CASE_COLLISION","PARSE_ERROR","READ_ERROR","RECORD_HASH_MISMATCH","RECORD_FILE_MISSING","RECORD_FILE_UNLISTED","NESTED_ARCHIVE_REFUSED","BINARY_NOT_INSPECTED","SPECIAL_FILE","SHADOWED_FILE","SYMLINK_LOOP","SYMLINK_DANGLING","CLASS_PATH_DANGLING","SYMLINK_CYCLE","PATH_TOO_LONG","METADATA_INCOMPLETE","AMBIGUOUS_METADATA","OWNERSHIP_CLAIM_IGNORED","RECORD_NOT_VERIFIED","BYTECODE_NOT_VERIFIED","PTH_PATH_NOT_INSPECTED","STDLIB_SHADOWED","TAR_NO_END_BLOCKS","DUPLICATE_DIRECTORY","NORMALIZATION_TWIN","WHITEOUT_SAME_LAYER","WRITE_THROUGH_SYMLINK","DANGLING_HARDLINK","HARDLINK_TO_LOWER_LAYER","HARDLINK_TO_WHITED_OUT","PACKAGE_FILE_MODIFIED","PACKAGE_FILE_MISSING","UNSUPPORTED_DATABASE","DATABASE_WAL","ENV_LOADER","LIBRARY_NOT_RESOLVED","UNOWNED_EXECUTABLE"],"description":"A finding code, or UNOWNED_EXECUTABLE (an executable, shared library, native addon or extension no package owns)."},"inventoryRule":{"type":"object","additionalProperties":false,"description":"The `inventory:complete` check fails a layer whose inventory is incomplete: a metadata file that failed to parse, an entry that could not be read, a refused nested archive, a special or skipped entry, any error-severity finding, or an executable or library no package owns. Nothing is allowed by default; `allow` relaxes it per gap code, optionally only for some paths.","properties":{"allow":{"type":"array","items":{"oneOf":[{"$ref":"#/definitions/gapCode"},{"type":"object","additionalProperties":false,"required":["code","reason"],"properties":{"code":{"$ref":"#/definitions/gapCode"},"paths":{"type":"array","minItems":1,"items":{"type":"string","minLength":1},"description":"Globs over layer-relative paths; only gaps at these paths are allowed."},"reason":{"type":"string","minLength":1,"description":"Why this gap is acceptable (shown in the report)."}}}]}}}},"functionRule":{"type":"object","additionalProperties":false,"required":["match"],"properties":{"match":{"$ref":"#/definitions/match"},"mode":{"$ref":"#/definitions/mode"},"codeSigning":{"type":"object","additionalProperties":false,"properties":{"required":{"type":"boolean"},"enforce":{"type":"boolean","description":"UntrustedArtifactOnDeployment must be Enforce."}}},"layerAccounts":{"type":"array","items":{"$ref":"#/definitions/account"},"description":"Accounts allowed to own the layers the function uses."},"environment":{"type":"object","additionalProperties":false,"description":"The `function:environment` check fails a function whose configuration sets a variable that makes the runtime load or run code (AWS_LAMBDA_EXEC_WRAPPER, NODE_OPTIONS, PYTHONPATH, JAVA_TOOL_OPTIONS, LD_PRELOAD, ...), or whose variables Lambda could not return. Nothing is allowed by default; `allow` names a variable and the exact values it may have.","properties":{"allow":{"type":"array","items":{"type":"object","additionalProperties":false,"required":["name","values","reason"],"properties":{"name":{"type":"string","minLength":1,"description":"The variable's exact name (case-sensitive, as the runtime reads it)."},"values":{"type":"array","minItems":1,"items":{"type":"string"},"description":"The exact values allowed (no globs: one character more can load other code)."},"reason":{"type":"string","minLength":1,"description":"Why the code it loads is acceptable (shown in the report)."}}}}}}}},"imageMatch":{"type":"object","additionalProperties":false,"minProperties":1,"properties":{"repository":{"type":"string","minLength":1,"description":"Glob over host/repository (or --repository for a layout or archive)."},"function":{"type":"string","minLength":1,"description":"Glob over the name of the function the image is deployed to."},"account":{"type":"array","minItems":1,"items":{"$ref":"#/definitions/account"}},"region":{"type":"array","minItems":1,"items":{"$ref":"#/definitions/region"}}}},"imagePin":{"type":"object","additionalProperties":false,"properties":{"digest":{"type":"string","pattern":"^sha256:[0-9a-f]{64}$","description":"The platform manifest digest."},"index":{"type":"string","pattern":"^sha256:[0-9a-f]{64}$","description":"An index digest: any platform manifest it lists (the index is fetched and checked)."},"platform":{"type":"string","pattern":"^[a-z0-9]+/[a-z0-9_]+(/[a-z0-9]+)?$","description":"os/architecture[/variant] of the pinned manifest."},"note":{"type":"string"},"expires":{"type":"string","description":"A date (YYYY-MM-DD) or date-time after which the pin no longer counts."}},"oneOf":[{"required":["digest"]},{"required":["index"]}]},"imageSigners":{"type":"object","additionalProperties":false,"required":["anyOf"],"properties":{"anyOf":{"type":"array","minItems":1,"items":{"$ref":"#/definitions/name"}},"threshold":{"type":"integer","minimum":1,"description":"Distinct anchors, each backed by a cryptographically distinct signature, that must verify (default 1)."},"formats":{"type":"array","minItems":1,"uniqueItems":true,"items":{"enum":["notation","cosign-legacy","cosign-bundle"]},"description":"Signature formats accepted (default all)."},"signedVia":{"type":"array","minItems":1,"uniqueItems":true,"items":{"enum":["manifest","index"]},"description":"Signatures on the platform manifest, on the index it was chosen from, or both count (default manifest)."}}},"imageRule":{"type":"object","additionalProperties":false,"required":["match"],"properties":{"match":{"$ref":"#/definitions/imageMatch"},"mode":{"$ref":"#/definitions/mode"},"pins":{"type":"array","items":{"$ref":"#/definitions/imagePin"}},"signers":{"$ref":"#/definitions/imageSigners"},"revocation":{"enum":["required","best-effort","skip"],"description":"AWS Signer revocation (GetRevocationStatus): a failed call fails (required, default), warns (best-effort), or no call is made (skip). A revoked job, profile or certificate always fails."},"tags":{"enum":["allow","warn","fail"],"description":"An image named by tag rather than digest from a mutable repository (default warn)."},"packages":{"type":"object","additionalProperties":false,"properties":{"deny":{"type":"array","items":{"$ref":"#/definitions/packageDeny"}}}},"licenses":{"type":"object","additionalProperties":false,"properties":{"allow":{"type":"array","items":{"type":"string","minLength":1}},"deny":{"type":"array","items":{"type":"string","minLength":1}},"unknown":{"enum":["allow","deny"],"description":"Packages without a license (default deny when `allow` is set)."}}},"inventory":{"$ref":"#/definitions/inventoryRule"}}}}};
 const schema12 = {"enum":["enforce","warn","audit"]};
 const schema13 = {"type":"string","pattern":"^[A-Za-z0-9][A-Za-z0-9._-]*$"};
 const pattern0 = new RegExp("^[A-Za-z0-9][A-Za-z0-9._-]*$", "u");
@@ -270,8 +270,9 @@ validate14.errors = vErrors;
 return errors === 0;
 }
 
-const schema19 = {"type":"object","additionalProperties":false,"required":["issuer","trustRoot"],"properties":{"kind":true,"issuer":{"type":"string","format":"uri"},"subject":{"type":"string","minLength":1},"subjectRegex":{"type":"string","minLength":1,"description":"Always anchored: matched as ^(?:regex)$, in Unicode mode (flag u); it must compile on its own, so it cannot close the anchoring group."},"extensions":{"type":"object","description":"Fulcio certificate extensions (by name, e.g. sourceRepositoryURI, sourceRepositoryRef, or dotted OID), compared exactly.","additionalProperties":{"type":"string"}},"trustRoot":{"$ref":"#/definitions/name"},"thresholds":{"$ref":"#/definitions/thresholds"}},"oneOf":[{"required":["subject"]},{"required":["subjectRegex"]}]};
+const schema19 = {"type":"object","additionalProperties":false,"required":["issuer","trustRoot"],"properties":{"kind":true,"issuer":{"type":"string","format":"uri"},"subject":{"type":"string","minLength":1},"subjectRegex":{"type":"string","minLength":1,"description":"Always anchored: matched as ^(?:regex)$, in Unicode mode (flag u); it must compile on its own, so it cannot close the anchoring group."},"extensions":{"type":"object","description":"Fulcio certificate extensions (by name, e.g. sourceRepositoryURI, sourceRepositoryRef, or dotted OID), compared exactly.","additionalProperties":{"type":"string"}},"trustRoot":{"$ref":"#/definitions/name"},"thresholds":{"$ref":"#/definitions/thresholds"},"predicateTypes":{"$ref":"#/definitions/predicateTypes"}},"oneOf":[{"required":["subject"]},{"required":["subjectRegex"]}]};
 const schema21 = {"type":"object","additionalProperties":false,"properties":{"tlog":{"type":"integer","minimum":0},"ctlog":{"type":"integer","minimum":0},"timestamp":{"type":"integer","minimum":0}}};
+const schema22 = {"type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string","format":"uri"},"description":"In-toto predicate types a DSSE bundle from this signer may carry to count as its signature (layers and image bundle referrers). Default: cosign's https://sigstore.dev/cosign/sign/v1 only, so an attestation of another kind (SLSA provenance, an SBOM, a scan) by the same identity is no approval unless named. A message signature (cosign sign-blob) counts whatever this says."};
 const formats0 = require("ajv-formats/dist/formats").fullFormats.uri;
 
 function validate17(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
@@ -365,7 +366,7 @@ vErrors.push(err4);
 errors++;
 }
 for(const key0 in data){
-if(!(((((((key0 === "kind") || (key0 === "issuer")) || (key0 === "subject")) || (key0 === "subjectRegex")) || (key0 === "extensions")) || (key0 === "trustRoot")) || (key0 === "thresholds"))){
+if(!((((((((key0 === "kind") || (key0 === "issuer")) || (key0 === "subject")) || (key0 === "subjectRegex")) || (key0 === "extensions")) || (key0 === "trustRoot")) || (key0 === "thresholds")) || (key0 === "predicateTypes"))){
 const err5 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema19,data};
 if(vErrors === null){
 vErrors = [err5];
@@ -606,9 +607,11 @@ vErrors.push(err23);
 errors++;
 }
 }
-}
-else {
-const err24 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema19.type,parentSchema:schema19,data};
+if(data.predicateTypes !== undefined){
+let data10 = data.predicateTypes;
+if(Array.isArray(data10)){
+if(data10.length < 1){
+const err24 = {instancePath:instancePath+"/predicateTypes",schemaPath:"#/definitions/predicateTypes/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema22,data:data10};
 if(vErrors === null){
 vErrors = [err24];
 }
@@ -617,11 +620,84 @@ vErrors.push(err24);
 }
 errors++;
 }
+const len0 = data10.length;
+for(let i0=0; i0<len0; i0++){
+let data11 = data10[i0];
+if(typeof data11 === "string"){
+if(!(formats0(data11))){
+const err25 = {instancePath:instancePath+"/predicateTypes/" + i0,schemaPath:"#/definitions/predicateTypes/items/format",keyword:"format",params:{format: "uri"},message:"must match format \""+"uri"+"\"",schema:"uri",parentSchema:schema22.items,data:data11};
+if(vErrors === null){
+vErrors = [err25];
+}
+else {
+vErrors.push(err25);
+}
+errors++;
+}
+}
+else {
+const err26 = {instancePath:instancePath+"/predicateTypes/" + i0,schemaPath:"#/definitions/predicateTypes/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema22.items.type,parentSchema:schema22.items,data:data11};
+if(vErrors === null){
+vErrors = [err26];
+}
+else {
+vErrors.push(err26);
+}
+errors++;
+}
+}
+let i1 = data10.length;
+let j0;
+if(i1 > 1){
+const indices0 = {};
+for(;i1--;){
+let item0 = data10[i1];
+if(typeof item0 !== "string"){
+continue;
+}
+if(typeof indices0[item0] == "number"){
+j0 = indices0[item0];
+const err27 = {instancePath:instancePath+"/predicateTypes",schemaPath:"#/definitions/predicateTypes/uniqueItems",keyword:"uniqueItems",params:{i: i1, j: j0},message:"must NOT have duplicate items (items ## "+j0+" and "+i1+" are identical)",schema:true,parentSchema:schema22,data:data10};
+if(vErrors === null){
+vErrors = [err27];
+}
+else {
+vErrors.push(err27);
+}
+errors++;
+break;
+}
+indices0[item0] = i1;
+}
+}
+}
+else {
+const err28 = {instancePath:instancePath+"/predicateTypes",schemaPath:"#/definitions/predicateTypes/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema22.type,parentSchema:schema22,data:data10};
+if(vErrors === null){
+vErrors = [err28];
+}
+else {
+vErrors.push(err28);
+}
+errors++;
+}
+}
+}
+else {
+const err29 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema19.type,parentSchema:schema19,data};
+if(vErrors === null){
+vErrors = [err29];
+}
+else {
+vErrors.push(err29);
+}
+errors++;
+}
 validate17.errors = vErrors;
 return errors === 0;
 }
 
-const schema22 = {"type":"object","additionalProperties":false,"required":["publicKey","trustRoot"],"properties":{"kind":true,"publicKey":{"type":"string","pattern":"-----BEGIN PUBLIC KEY-----"},"hint":{"type":"string"},"trustRoot":{"$ref":"#/definitions/name"},"thresholds":{"$ref":"#/definitions/thresholds"}}};
+const schema23 = {"type":"object","additionalProperties":false,"required":["publicKey","trustRoot"],"properties":{"kind":true,"publicKey":{"type":"string","pattern":"-----BEGIN PUBLIC KEY-----"},"hint":{"type":"string"},"trustRoot":{"$ref":"#/definitions/name"},"thresholds":{"$ref":"#/definitions/thresholds"},"predicateTypes":{"$ref":"#/definitions/predicateTypes"}}};
 const pattern6 = new RegExp("-----BEGIN PUBLIC KEY-----", "u");
 
 function validate19(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
@@ -629,7 +705,7 @@ let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.publicKey === undefined){
-const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "publicKey"},message:"must have required property '"+"publicKey"+"'",schema:schema22.required,parentSchema:schema22,data};
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "publicKey"},message:"must have required property '"+"publicKey"+"'",schema:schema23.required,parentSchema:schema23,data};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -639,7 +715,7 @@ vErrors.push(err0);
 errors++;
 }
 if(data.trustRoot === undefined){
-const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "trustRoot"},message:"must have required property '"+"trustRoot"+"'",schema:schema22.required,parentSchema:schema22,data};
+const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "trustRoot"},message:"must have required property '"+"trustRoot"+"'",schema:schema23.required,parentSchema:schema23,data};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -649,8 +725,8 @@ vErrors.push(err1);
 errors++;
 }
 for(const key0 in data){
-if(!(((((key0 === "kind") || (key0 === "publicKey")) || (key0 === "hint")) || (key0 === "trustRoot")) || (key0 === "thresholds"))){
-const err2 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema22,data};
+if(!((((((key0 === "kind") || (key0 === "publicKey")) || (key0 === "hint")) || (key0 === "trustRoot")) || (key0 === "thresholds")) || (key0 === "predicateTypes"))){
+const err2 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema23,data};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -664,7 +740,7 @@ if(data.publicKey !== undefined){
 let data0 = data.publicKey;
 if(typeof data0 === "string"){
 if(!pattern6.test(data0)){
-const err3 = {instancePath:instancePath+"/publicKey",schemaPath:"#/properties/publicKey/pattern",keyword:"pattern",params:{pattern: "-----BEGIN PUBLIC KEY-----"},message:"must match pattern \""+"-----BEGIN PUBLIC KEY-----"+"\"",schema:"-----BEGIN PUBLIC KEY-----",parentSchema:schema22.properties.publicKey,data:data0};
+const err3 = {instancePath:instancePath+"/publicKey",schemaPath:"#/properties/publicKey/pattern",keyword:"pattern",params:{pattern: "-----BEGIN PUBLIC KEY-----"},message:"must match pattern \""+"-----BEGIN PUBLIC KEY-----"+"\"",schema:"-----BEGIN PUBLIC KEY-----",parentSchema:schema23.properties.publicKey,data:data0};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -675,7 +751,7 @@ errors++;
 }
 }
 else {
-const err4 = {instancePath:instancePath+"/publicKey",schemaPath:"#/properties/publicKey/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema22.properties.publicKey.type,parentSchema:schema22.properties.publicKey,data:data0};
+const err4 = {instancePath:instancePath+"/publicKey",schemaPath:"#/properties/publicKey/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema23.properties.publicKey.type,parentSchema:schema23.properties.publicKey,data:data0};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -688,7 +764,7 @@ errors++;
 if(data.hint !== undefined){
 let data1 = data.hint;
 if(typeof data1 !== "string"){
-const err5 = {instancePath:instancePath+"/hint",schemaPath:"#/properties/hint/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema22.properties.hint.type,parentSchema:schema22.properties.hint,data:data1};
+const err5 = {instancePath:instancePath+"/hint",schemaPath:"#/properties/hint/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema23.properties.hint.type,parentSchema:schema23.properties.hint,data:data1};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -825,14 +901,89 @@ vErrors.push(err15);
 errors++;
 }
 }
-}
-else {
-const err16 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema22.type,parentSchema:schema22,data};
+if(data.predicateTypes !== undefined){
+let data7 = data.predicateTypes;
+if(Array.isArray(data7)){
+if(data7.length < 1){
+const err16 = {instancePath:instancePath+"/predicateTypes",schemaPath:"#/definitions/predicateTypes/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema22,data:data7};
 if(vErrors === null){
 vErrors = [err16];
 }
 else {
 vErrors.push(err16);
+}
+errors++;
+}
+const len0 = data7.length;
+for(let i0=0; i0<len0; i0++){
+let data8 = data7[i0];
+if(typeof data8 === "string"){
+if(!(formats0(data8))){
+const err17 = {instancePath:instancePath+"/predicateTypes/" + i0,schemaPath:"#/definitions/predicateTypes/items/format",keyword:"format",params:{format: "uri"},message:"must match format \""+"uri"+"\"",schema:"uri",parentSchema:schema22.items,data:data8};
+if(vErrors === null){
+vErrors = [err17];
+}
+else {
+vErrors.push(err17);
+}
+errors++;
+}
+}
+else {
+const err18 = {instancePath:instancePath+"/predicateTypes/" + i0,schemaPath:"#/definitions/predicateTypes/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema22.items.type,parentSchema:schema22.items,data:data8};
+if(vErrors === null){
+vErrors = [err18];
+}
+else {
+vErrors.push(err18);
+}
+errors++;
+}
+}
+let i1 = data7.length;
+let j0;
+if(i1 > 1){
+const indices0 = {};
+for(;i1--;){
+let item0 = data7[i1];
+if(typeof item0 !== "string"){
+continue;
+}
+if(typeof indices0[item0] == "number"){
+j0 = indices0[item0];
+const err19 = {instancePath:instancePath+"/predicateTypes",schemaPath:"#/definitions/predicateTypes/uniqueItems",keyword:"uniqueItems",params:{i: i1, j: j0},message:"must NOT have duplicate items (items ## "+j0+" and "+i1+" are identical)",schema:true,parentSchema:schema22,data:data7};
+if(vErrors === null){
+vErrors = [err19];
+}
+else {
+vErrors.push(err19);
+}
+errors++;
+break;
+}
+indices0[item0] = i1;
+}
+}
+}
+else {
+const err20 = {instancePath:instancePath+"/predicateTypes",schemaPath:"#/definitions/predicateTypes/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema22.type,parentSchema:schema22,data:data7};
+if(vErrors === null){
+vErrors = [err20];
+}
+else {
+vErrors.push(err20);
+}
+errors++;
+}
+}
+}
+else {
+const err21 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema23.type,parentSchema:schema23,data};
+if(vErrors === null){
+vErrors = [err21];
+}
+else {
+vErrors.push(err21);
 }
 errors++;
 }
@@ -1021,12 +1172,12 @@ validate13.errors = vErrors;
 return errors === 0;
 }
 
-const schema25 = {"type":"object","additionalProperties":false,"required":["match"],"properties":{"match":{"$ref":"#/definitions/match"},"mode":{"$ref":"#/definitions/mode"},"pins":{"type":"array","items":{"$ref":"#/definitions/pin"}},"signers":{"$ref":"#/definitions/signers"},"bundles":{"type":"array","items":{"$ref":"#/definitions/bundleSource"}},"packages":{"type":"object","additionalProperties":false,"properties":{"deny":{"type":"array","items":{"$ref":"#/definitions/packageDeny"}}}},"licenses":{"type":"object","additionalProperties":false,"properties":{"allow":{"type":"array","items":{"type":"string","minLength":1}},"deny":{"type":"array","items":{"type":"string","minLength":1}},"unknown":{"enum":["allow","deny"],"description":"Packages without a license (default deny when `allow` is set)."}}},"inventory":{"$ref":"#/definitions/inventoryRule"}}};
-const schema34 = {"type":"object","additionalProperties":false,"minProperties":1,"maxProperties":1,"properties":{"dir":{"type":"string","minLength":1,"description":"Directory holding <sha256>*.json bundles, relative to the policy file."},"s3":{"type":"string","pattern":"^s3://[a-z0-9.-]+(/.*)?$"},"url":{"type":"string","pattern":"^https://.*\\{digest\\}"}}};
-const schema35 = {"type":"object","additionalProperties":false,"required":["purl"],"properties":{"purl":{"type":"string","pattern":"^pkg:[A-Za-z0-9.+-]+/[^@?#]+(\\?[^@#]*)?(#[^@]*)?$","description":"Package URL without version (npm scopes as %40). Compared after the canonicalisation the SBOM applies (npm names lowercased, PyPI names PEP 503-normalised, Go paths lowercased, NuGet ids case-insensitive, Maven group and artifact as given; for deb, rpm and apk the vendor namespace and the distro qualifier are ignored, since they come from the image's os-release). Qualifiers and subpath only restrict the match when given here."},"versions":{"type":"string","minLength":1,"description":"Range in the order of the purl type's ecosystem: npm (any npm semver range, prereleases included), pypi (PEP 440: epochs, pre/post/dev, local versions; ~=, ==X.*, !=X.*, ===), maven (ComparableVersion order; also [1.0,2.0) intervals, comma-separated for a union), gem (Gem::Version order; ~>), nuget (NuGet order; also [1.0,2.0); a bare version is refused), golang (v-prefixed semver, pseudo-versions, +incompatible), cargo (semver; a bare version is refused), others dotted numbers. Shared syntax: <, <=, >, >=, = (==), != ; clauses separated by spaces or commas must all hold; || separates alternatives. A package version the ecosystem cannot parse is taken as inside the range (fail closed). Absent: every version."},"reason":{"type":"string"}}};
-const schema26 = {"type":"object","additionalProperties":false,"minProperties":1,"properties":{"name":{"type":"string","minLength":1,"description":"Glob over the layer (or function) name."},"arn":{"type":"string","minLength":1,"description":"Glob over the layer version (or function) ARN."},"account":{"type":"array","minItems":1,"items":{"$ref":"#/definitions/account"}},"region":{"type":"array","minItems":1,"items":{"$ref":"#/definitions/region"}}}};
-const schema27 = {"type":"string","pattern":"^[0-9]{12}$"};
-const schema28 = {"type":"string","pattern":"^[a-z]{2}(-[a-z]+)+-[0-9]+$"};
+const schema27 = {"type":"object","additionalProperties":false,"required":["match"],"properties":{"match":{"$ref":"#/definitions/match"},"mode":{"$ref":"#/definitions/mode"},"pins":{"type":"array","items":{"$ref":"#/definitions/pin"}},"signers":{"$ref":"#/definitions/signers"},"bundles":{"type":"array","items":{"$ref":"#/definitions/bundleSource"}},"packages":{"type":"object","additionalProperties":false,"properties":{"deny":{"type":"array","items":{"$ref":"#/definitions/packageDeny"}}}},"licenses":{"type":"object","additionalProperties":false,"properties":{"allow":{"type":"array","items":{"type":"string","minLength":1}},"deny":{"type":"array","items":{"type":"string","minLength":1}},"unknown":{"enum":["allow","deny"],"description":"Packages without a license (default deny when `allow` is set)."}}},"inventory":{"$ref":"#/definitions/inventoryRule"}}};
+const schema36 = {"type":"object","additionalProperties":false,"minProperties":1,"maxProperties":1,"properties":{"dir":{"type":"string","minLength":1,"description":"Directory holding <sha256>*.json bundles, relative to the policy file."},"s3":{"type":"string","pattern":"^s3://[a-z0-9.-]+(/.*)?$"},"url":{"type":"string","pattern":"^https://.*\\{digest\\}"}}};
+const schema37 = {"type":"object","additionalProperties":false,"required":["purl"],"properties":{"purl":{"type":"string","pattern":"^pkg:[A-Za-z0-9.+-]+/[^@?#]+(\\?[^@#]*)?(#[^@]*)?$","description":"Package URL without version (npm scopes as %40). Compared after the canonicalisation the SBOM applies (npm names lowercased, PyPI names PEP 503-normalised, Go paths lowercased, NuGet ids case-insensitive, Maven group and artifact as given; for deb, rpm and apk the vendor namespace and the distro qualifier are ignored, since they come from the image's os-release). Qualifiers and subpath only restrict the match when given here."},"versions":{"type":"string","minLength":1,"description":"Range in the order of the purl type's ecosystem: npm (any npm semver range, prereleases included), pypi (PEP 440: epochs, pre/post/dev, local versions; ~=, ==X.*, !=X.*, ===), maven (ComparableVersion order; also [1.0,2.0) intervals, comma-separated for a union), gem (Gem::Version order; ~>), nuget (NuGet order; also [1.0,2.0); a bare version is refused), golang (v-prefixed semver, pseudo-versions, +incompatible), cargo (semver; a bare version is refused), others dotted numbers. Shared syntax: <, <=, >, >=, = (==), != ; clauses separated by spaces or commas must all hold; || separates alternatives. A package version the ecosystem cannot parse is taken as inside the range (fail closed). Absent: every version."},"reason":{"type":"string"}}};
+const schema28 = {"type":"object","additionalProperties":false,"minProperties":1,"properties":{"name":{"type":"string","minLength":1,"description":"Glob over the layer (or function) name."},"arn":{"type":"string","minLength":1,"description":"Glob over the layer version (or function) ARN."},"account":{"type":"array","minItems":1,"items":{"$ref":"#/definitions/account"}},"region":{"type":"array","minItems":1,"items":{"$ref":"#/definitions/region"}}}};
+const schema29 = {"type":"string","pattern":"^[0-9]{12}$"};
+const schema30 = {"type":"string","pattern":"^[a-z]{2}(-[a-z]+)+-[0-9]+$"};
 const pattern8 = new RegExp("^[0-9]{12}$", "u");
 const pattern9 = new RegExp("^[a-z]{2}(-[a-z]+)+-[0-9]+$", "u");
 
@@ -1035,7 +1186,7 @@ let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(Object.keys(data).length < 1){
-const err0 = {instancePath,schemaPath:"#/minProperties",keyword:"minProperties",params:{limit: 1},message:"must NOT have fewer than 1 properties",schema:1,parentSchema:schema26,data};
+const err0 = {instancePath,schemaPath:"#/minProperties",keyword:"minProperties",params:{limit: 1},message:"must NOT have fewer than 1 properties",schema:1,parentSchema:schema28,data};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -1046,7 +1197,7 @@ errors++;
 }
 for(const key0 in data){
 if(!((((key0 === "name") || (key0 === "arn")) || (key0 === "account")) || (key0 === "region"))){
-const err1 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema26,data};
+const err1 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema28,data};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -1060,7 +1211,7 @@ if(data.name !== undefined){
 let data0 = data.name;
 if(typeof data0 === "string"){
 if(func2(data0) < 1){
-const err2 = {instancePath:instancePath+"/name",schemaPath:"#/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema26.properties.name,data:data0};
+const err2 = {instancePath:instancePath+"/name",schemaPath:"#/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema28.properties.name,data:data0};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -1071,7 +1222,7 @@ errors++;
 }
 }
 else {
-const err3 = {instancePath:instancePath+"/name",schemaPath:"#/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema26.properties.name.type,parentSchema:schema26.properties.name,data:data0};
+const err3 = {instancePath:instancePath+"/name",schemaPath:"#/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema28.properties.name.type,parentSchema:schema28.properties.name,data:data0};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -1085,7 +1236,7 @@ if(data.arn !== undefined){
 let data1 = data.arn;
 if(typeof data1 === "string"){
 if(func2(data1) < 1){
-const err4 = {instancePath:instancePath+"/arn",schemaPath:"#/properties/arn/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema26.properties.arn,data:data1};
+const err4 = {instancePath:instancePath+"/arn",schemaPath:"#/properties/arn/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema28.properties.arn,data:data1};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -1096,7 +1247,7 @@ errors++;
 }
 }
 else {
-const err5 = {instancePath:instancePath+"/arn",schemaPath:"#/properties/arn/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema26.properties.arn.type,parentSchema:schema26.properties.arn,data:data1};
+const err5 = {instancePath:instancePath+"/arn",schemaPath:"#/properties/arn/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema28.properties.arn.type,parentSchema:schema28.properties.arn,data:data1};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -1110,7 +1261,7 @@ if(data.account !== undefined){
 let data2 = data.account;
 if(Array.isArray(data2)){
 if(data2.length < 1){
-const err6 = {instancePath:instancePath+"/account",schemaPath:"#/properties/account/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema26.properties.account,data:data2};
+const err6 = {instancePath:instancePath+"/account",schemaPath:"#/properties/account/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema28.properties.account,data:data2};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -1124,7 +1275,7 @@ for(let i0=0; i0<len0; i0++){
 let data3 = data2[i0];
 if(typeof data3 === "string"){
 if(!pattern8.test(data3)){
-const err7 = {instancePath:instancePath+"/account/" + i0,schemaPath:"#/definitions/account/pattern",keyword:"pattern",params:{pattern: "^[0-9]{12}$"},message:"must match pattern \""+"^[0-9]{12}$"+"\"",schema:"^[0-9]{12}$",parentSchema:schema27,data:data3};
+const err7 = {instancePath:instancePath+"/account/" + i0,schemaPath:"#/definitions/account/pattern",keyword:"pattern",params:{pattern: "^[0-9]{12}$"},message:"must match pattern \""+"^[0-9]{12}$"+"\"",schema:"^[0-9]{12}$",parentSchema:schema29,data:data3};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -1135,7 +1286,7 @@ errors++;
 }
 }
 else {
-const err8 = {instancePath:instancePath+"/account/" + i0,schemaPath:"#/definitions/account/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema27.type,parentSchema:schema27,data:data3};
+const err8 = {instancePath:instancePath+"/account/" + i0,schemaPath:"#/definitions/account/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema29.type,parentSchema:schema29,data:data3};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -1147,7 +1298,7 @@ errors++;
 }
 }
 else {
-const err9 = {instancePath:instancePath+"/account",schemaPath:"#/properties/account/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema26.properties.account.type,parentSchema:schema26.properties.account,data:data2};
+const err9 = {instancePath:instancePath+"/account",schemaPath:"#/properties/account/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema28.properties.account.type,parentSchema:schema28.properties.account,data:data2};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -1161,7 +1312,7 @@ if(data.region !== undefined){
 let data4 = data.region;
 if(Array.isArray(data4)){
 if(data4.length < 1){
-const err10 = {instancePath:instancePath+"/region",schemaPath:"#/properties/region/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema26.properties.region,data:data4};
+const err10 = {instancePath:instancePath+"/region",schemaPath:"#/properties/region/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema28.properties.region,data:data4};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -1175,7 +1326,7 @@ for(let i1=0; i1<len1; i1++){
 let data5 = data4[i1];
 if(typeof data5 === "string"){
 if(!pattern9.test(data5)){
-const err11 = {instancePath:instancePath+"/region/" + i1,schemaPath:"#/definitions/region/pattern",keyword:"pattern",params:{pattern: "^[a-z]{2}(-[a-z]+)+-[0-9]+$"},message:"must match pattern \""+"^[a-z]{2}(-[a-z]+)+-[0-9]+$"+"\"",schema:"^[a-z]{2}(-[a-z]+)+-[0-9]+$",parentSchema:schema28,data:data5};
+const err11 = {instancePath:instancePath+"/region/" + i1,schemaPath:"#/definitions/region/pattern",keyword:"pattern",params:{pattern: "^[a-z]{2}(-[a-z]+)+-[0-9]+$"},message:"must match pattern \""+"^[a-z]{2}(-[a-z]+)+-[0-9]+$"+"\"",schema:"^[a-z]{2}(-[a-z]+)+-[0-9]+$",parentSchema:schema30,data:data5};
 if(vErrors === null){
 vErrors = [err11];
 }
@@ -1186,7 +1337,7 @@ errors++;
 }
 }
 else {
-const err12 = {instancePath:instancePath+"/region/" + i1,schemaPath:"#/definitions/region/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema28.type,parentSchema:schema28,data:data5};
+const err12 = {instancePath:instancePath+"/region/" + i1,schemaPath:"#/definitions/region/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema30.type,parentSchema:schema30,data:data5};
 if(vErrors === null){
 vErrors = [err12];
 }
@@ -1198,7 +1349,7 @@ errors++;
 }
 }
 else {
-const err13 = {instancePath:instancePath+"/region",schemaPath:"#/properties/region/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema26.properties.region.type,parentSchema:schema26.properties.region,data:data4};
+const err13 = {instancePath:instancePath+"/region",schemaPath:"#/properties/region/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema28.properties.region.type,parentSchema:schema28.properties.region,data:data4};
 if(vErrors === null){
 vErrors = [err13];
 }
@@ -1210,7 +1361,7 @@ errors++;
 }
 }
 else {
-const err14 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema26.type,parentSchema:schema26,data};
+const err14 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema28.type,parentSchema:schema28,data};
 if(vErrors === null){
 vErrors = [err14];
 }
@@ -1223,14 +1374,14 @@ validate23.errors = vErrors;
 return errors === 0;
 }
 
-const schema30 = {"type":"object","additionalProperties":false,"required":["sha256"],"properties":{"sha256":{"$ref":"#/definitions/sha256"},"version":{"type":"integer","minimum":1},"note":{"type":"string"},"expires":{"type":"string","description":"A date (YYYY-MM-DD) or date-time after which the pin no longer counts."}}};
+const schema32 = {"type":"object","additionalProperties":false,"required":["sha256"],"properties":{"sha256":{"$ref":"#/definitions/sha256"},"version":{"type":"integer","minimum":1},"note":{"type":"string"},"expires":{"type":"string","description":"A date (YYYY-MM-DD) or date-time after which the pin no longer counts."}}};
 
 function validate25(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.sha256 === undefined){
-const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "sha256"},message:"must have required property '"+"sha256"+"'",schema:schema30.required,parentSchema:schema30,data};
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "sha256"},message:"must have required property '"+"sha256"+"'",schema:schema32.required,parentSchema:schema32,data};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -1241,7 +1392,7 @@ errors++;
 }
 for(const key0 in data){
 if(!((((key0 === "sha256") || (key0 === "version")) || (key0 === "note")) || (key0 === "expires"))){
-const err1 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema30,data};
+const err1 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema32,data};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -1279,7 +1430,7 @@ errors++;
 if(data.version !== undefined){
 let data1 = data.version;
 if(!((typeof data1 == "number") && (!(data1 % 1) && !isNaN(data1)))){
-const err4 = {instancePath:instancePath+"/version",schemaPath:"#/properties/version/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema30.properties.version.type,parentSchema:schema30.properties.version,data:data1};
+const err4 = {instancePath:instancePath+"/version",schemaPath:"#/properties/version/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema32.properties.version.type,parentSchema:schema32.properties.version,data:data1};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -1290,7 +1441,7 @@ errors++;
 }
 if(typeof data1 == "number"){
 if(data1 < 1 || isNaN(data1)){
-const err5 = {instancePath:instancePath+"/version",schemaPath:"#/properties/version/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema30.properties.version,data:data1};
+const err5 = {instancePath:instancePath+"/version",schemaPath:"#/properties/version/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema32.properties.version,data:data1};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -1304,7 +1455,7 @@ errors++;
 if(data.note !== undefined){
 let data2 = data.note;
 if(typeof data2 !== "string"){
-const err6 = {instancePath:instancePath+"/note",schemaPath:"#/properties/note/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema30.properties.note.type,parentSchema:schema30.properties.note,data:data2};
+const err6 = {instancePath:instancePath+"/note",schemaPath:"#/properties/note/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema32.properties.note.type,parentSchema:schema32.properties.note,data:data2};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -1317,7 +1468,7 @@ errors++;
 if(data.expires !== undefined){
 let data3 = data.expires;
 if(typeof data3 !== "string"){
-const err7 = {instancePath:instancePath+"/expires",schemaPath:"#/properties/expires/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema30.properties.expires.type,parentSchema:schema30.properties.expires,data:data3};
+const err7 = {instancePath:instancePath+"/expires",schemaPath:"#/properties/expires/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema32.properties.expires.type,parentSchema:schema32.properties.expires,data:data3};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -1329,7 +1480,7 @@ errors++;
 }
 }
 else {
-const err8 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema30.type,parentSchema:schema30,data};
+const err8 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema32.type,parentSchema:schema32,data};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -1342,14 +1493,14 @@ validate25.errors = vErrors;
 return errors === 0;
 }
 
-const schema32 = {"type":"object","additionalProperties":false,"required":["anyOf"],"properties":{"anyOf":{"type":"array","minItems":1,"items":{"$ref":"#/definitions/name"}},"threshold":{"type":"integer","minimum":1,"description":"Distinct anchors that must verify (default 1)."}}};
+const schema34 = {"type":"object","additionalProperties":false,"required":["anyOf"],"properties":{"anyOf":{"type":"array","minItems":1,"items":{"$ref":"#/definitions/name"}},"threshold":{"type":"integer","minimum":1,"description":"Distinct anchors that must verify (default 1)."}}};
 
 function validate27(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.anyOf === undefined){
-const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "anyOf"},message:"must have required property '"+"anyOf"+"'",schema:schema32.required,parentSchema:schema32,data};
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "anyOf"},message:"must have required property '"+"anyOf"+"'",schema:schema34.required,parentSchema:schema34,data};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -1360,7 +1511,7 @@ errors++;
 }
 for(const key0 in data){
 if(!((key0 === "anyOf") || (key0 === "threshold"))){
-const err1 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema32,data};
+const err1 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema34,data};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -1374,7 +1525,7 @@ if(data.anyOf !== undefined){
 let data0 = data.anyOf;
 if(Array.isArray(data0)){
 if(data0.length < 1){
-const err2 = {instancePath:instancePath+"/anyOf",schemaPath:"#/properties/anyOf/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema32.properties.anyOf,data:data0};
+const err2 = {instancePath:instancePath+"/anyOf",schemaPath:"#/properties/anyOf/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema34.properties.anyOf,data:data0};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -1411,7 +1562,7 @@ errors++;
 }
 }
 else {
-const err5 = {instancePath:instancePath+"/anyOf",schemaPath:"#/properties/anyOf/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema32.properties.anyOf.type,parentSchema:schema32.properties.anyOf,data:data0};
+const err5 = {instancePath:instancePath+"/anyOf",schemaPath:"#/properties/anyOf/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema34.properties.anyOf.type,parentSchema:schema34.properties.anyOf,data:data0};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -1424,7 +1575,7 @@ errors++;
 if(data.threshold !== undefined){
 let data2 = data.threshold;
 if(!((typeof data2 == "number") && (!(data2 % 1) && !isNaN(data2)))){
-const err6 = {instancePath:instancePath+"/threshold",schemaPath:"#/properties/threshold/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema32.properties.threshold.type,parentSchema:schema32.properties.threshold,data:data2};
+const err6 = {instancePath:instancePath+"/threshold",schemaPath:"#/properties/threshold/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema34.properties.threshold.type,parentSchema:schema34.properties.threshold,data:data2};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -1435,7 +1586,7 @@ errors++;
 }
 if(typeof data2 == "number"){
 if(data2 < 1 || isNaN(data2)){
-const err7 = {instancePath:instancePath+"/threshold",schemaPath:"#/properties/threshold/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema32.properties.threshold,data:data2};
+const err7 = {instancePath:instancePath+"/threshold",schemaPath:"#/properties/threshold/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema34.properties.threshold,data:data2};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -1448,7 +1599,7 @@ errors++;
 }
 }
 else {
-const err8 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema32.type,parentSchema:schema32,data};
+const err8 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema34.type,parentSchema:schema34,data};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -1461,8 +1612,8 @@ validate27.errors = vErrors;
 return errors === 0;
 }
 
-const schema36 = {"type":"object","additionalProperties":false,"description":"The `inventory:complete` check fails a layer whose inventory is incomplete: a metadata file that failed to parse, an entry that could not be read, a refused nested archive, a special or skipped entry, any error-severity finding, or an executable or library no package owns. Nothing is allowed by default; `allow` relaxes it per gap code, optionally only for some paths.","properties":{"allow":{"type":"array","items":{"oneOf":[{"$ref":"#/definitions/gapCode"},{"type":"object","additionalProperties":false,"required":["code","reason"],"properties":{"code":{"$ref":"#/definitions/gapCode"},"paths":{"type":"array","minItems":1,"items":{"type":"string","minLength":1},"description":"Globs over layer-relative paths; only gaps at these paths are allowed."},"reason":{"type":"string","minLength":1,"description":"Why this gap is acceptable (shown in the report)."}}}]}}}};
-const schema37 = {"enum":["PATH_TRAVERSAL","ABSOLUTE_PATH","BACKSLASH_IN_PATH","SYMLINK_OUTSIDE_LAYER","CASE_COLLISION","PARSE_ERROR","READ_ERROR","RECORD_HASH_MISMATCH","RECORD_FILE_MISSING","RECORD_FILE_UNLISTED","NESTED_ARCHIVE_REFUSED","BINARY_NOT_INSPECTED","SPECIAL_FILE","SHADOWED_FILE","SYMLINK_LOOP","SYMLINK_DANGLING","CLASS_PATH_DANGLING","SYMLINK_CYCLE","PATH_TOO_LONG","METADATA_INCOMPLETE","AMBIGUOUS_METADATA","OWNERSHIP_CLAIM_IGNORED","RECORD_NOT_VERIFIED","BYTECODE_NOT_VERIFIED","PTH_PATH_NOT_INSPECTED","STDLIB_SHADOWED","TAR_NO_END_BLOCKS","DUPLICATE_DIRECTORY","NORMALIZATION_TWIN","WHITEOUT_SAME_LAYER","WRITE_THROUGH_SYMLINK","DANGLING_HARDLINK","HARDLINK_TO_LOWER_LAYER","HARDLINK_TO_WHITED_OUT","PACKAGE_FILE_MODIFIED","PACKAGE_FILE_MISSING","UNSUPPORTED_DATABASE","DATABASE_WAL","ENV_LOADER","LIBRARY_NOT_RESOLVED","UNOWNED_EXECUTABLE"],"description":"A finding code, or UNOWNED_EXECUTABLE (an executable, shared library, native addon or extension no package owns)."};
+const schema38 = {"type":"object","additionalProperties":false,"description":"The `inventory:complete` check fails a layer whose inventory is incomplete: a metadata file that failed to parse, an entry that could not be read, a refused nested archive, a special or skipped entry, any error-severity finding, or an executable or library no package owns. Nothing is allowed by default; `allow` relaxes it per gap code, optionally only for some paths.","properties":{"allow":{"type":"array","items":{"oneOf":[{"$ref":"#/definitions/gapCode"},{"type":"object","additionalProperties":false,"required":["code","reason"],"properties":{"code":{"$ref":"#/definitions/gapCode"},"paths":{"type":"array","minItems":1,"items":{"type":"string","minLength":1},"description":"Globs over layer-relative paths; only gaps at these paths are allowed."},"reason":{"type":"string","minLength":1,"description":"Why this gap is acceptable (shown in the report)."}}}]}}}};
+const schema39 = {"enum":["PATH_TRAVERSAL","ABSOLUTE_PATH","BACKSLASH_IN_PATH","SYMLINK_OUTSIDE_LAYER","CASE_COLLISION","PARSE_ERROR","READ_ERROR","RECORD_HASH_MISMATCH","RECORD_FILE_MISSING","RECORD_FILE_UNLISTED","NESTED_ARCHIVE_REFUSED","BINARY_NOT_INSPECTED","SPECIAL_FILE","SHADOWED_FILE","SYMLINK_LOOP","SYMLINK_DANGLING","CLASS_PATH_DANGLING","SYMLINK_CYCLE","PATH_TOO_LONG","METADATA_INCOMPLETE","AMBIGUOUS_METADATA","OWNERSHIP_CLAIM_IGNORED","RECORD_NOT_VERIFIED","BYTECODE_NOT_VERIFIED","PTH_PATH_NOT_INSPECTED","STDLIB_SHADOWED","TAR_NO_END_BLOCKS","DUPLICATE_DIRECTORY","NORMALIZATION_TWIN","WHITEOUT_SAME_LAYER","WRITE_THROUGH_SYMLINK","DANGLING_HARDLINK","HARDLINK_TO_LOWER_LAYER","HARDLINK_TO_WHITED_OUT","PACKAGE_FILE_MODIFIED","PACKAGE_FILE_MISSING","UNSUPPORTED_DATABASE","DATABASE_WAL","ENV_LOADER","LIBRARY_NOT_RESOLVED","UNOWNED_EXECUTABLE"],"description":"A finding code, or UNOWNED_EXECUTABLE (an executable, shared library, native addon or extension no package owns)."};
 
 function validate29(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
@@ -1470,7 +1621,7 @@ let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 for(const key0 in data){
 if(!(key0 === "allow")){
-const err0 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema36,data};
+const err0 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema38,data};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -1491,7 +1642,7 @@ let valid3 = false;
 let passing0 = null;
 const _errs6 = errors;
 if(!(((((((((((((((((((((((((((((((((((((((((data1 === "PATH_TRAVERSAL") || (data1 === "ABSOLUTE_PATH")) || (data1 === "BACKSLASH_IN_PATH")) || (data1 === "SYMLINK_OUTSIDE_LAYER")) || (data1 === "CASE_COLLISION")) || (data1 === "PARSE_ERROR")) || (data1 === "READ_ERROR")) || (data1 === "RECORD_HASH_MISMATCH")) || (data1 === "RECORD_FILE_MISSING")) || (data1 === "RECORD_FILE_UNLISTED")) || (data1 === "NESTED_ARCHIVE_REFUSED")) || (data1 === "BINARY_NOT_INSPECTED")) || (data1 === "SPECIAL_FILE")) || (data1 === "SHADOWED_FILE")) || (data1 === "SYMLINK_LOOP")) || (data1 === "SYMLINK_DANGLING")) || (data1 === "CLASS_PATH_DANGLING")) || (data1 === "SYMLINK_CYCLE")) || (data1 === "PATH_TOO_LONG")) || (data1 === "METADATA_INCOMPLETE")) || (data1 === "AMBIGUOUS_METADATA")) || (data1 === "OWNERSHIP_CLAIM_IGNORED")) || (data1 === "RECORD_NOT_VERIFIED")) || (data1 === "BYTECODE_NOT_VERIFIED")) || (data1 === "PTH_PATH_NOT_INSPECTED")) || (data1 === "STDLIB_SHADOWED")) || (data1 === "TAR_NO_END_BLOCKS")) || (data1 === "DUPLICATE_DIRECTORY")) || (data1 === "NORMALIZATION_TWIN")) || (data1 === "WHITEOUT_SAME_LAYER")) || (data1 === "WRITE_THROUGH_SYMLINK")) || (data1 === "DANGLING_HARDLINK")) || (data1 === "HARDLINK_TO_LOWER_LAYER")) || (data1 === "HARDLINK_TO_WHITED_OUT")) || (data1 === "PACKAGE_FILE_MODIFIED")) || (data1 === "PACKAGE_FILE_MISSING")) || (data1 === "UNSUPPORTED_DATABASE")) || (data1 === "DATABASE_WAL")) || (data1 === "ENV_LOADER")) || (data1 === "LIBRARY_NOT_RESOLVED")) || (data1 === "UNOWNED_EXECUTABLE"))){
-const err1 = {instancePath:instancePath+"/allow/" + i0,schemaPath:"#/definitions/gapCode/enum",keyword:"enum",params:{allowedValues: schema37.enum},message:"must be equal to one of the allowed values",schema:schema37.enum,parentSchema:schema37,data:data1};
+const err1 = {instancePath:instancePath+"/allow/" + i0,schemaPath:"#/definitions/gapCode/enum",keyword:"enum",params:{allowedValues: schema39.enum},message:"must be equal to one of the allowed values",schema:schema39.enum,parentSchema:schema39,data:data1};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -1508,7 +1659,7 @@ passing0 = 0;
 const _errs8 = errors;
 if(data1 && typeof data1 == "object" && !Array.isArray(data1)){
 if(data1.code === undefined){
-const err2 = {instancePath:instancePath+"/allow/" + i0,schemaPath:"#/properties/allow/items/oneOf/1/required",keyword:"required",params:{missingProperty: "code"},message:"must have required property '"+"code"+"'",schema:schema36.properties.allow.items.oneOf[1].required,parentSchema:schema36.properties.allow.items.oneOf[1],data:data1};
+const err2 = {instancePath:instancePath+"/allow/" + i0,schemaPath:"#/properties/allow/items/oneOf/1/required",keyword:"required",params:{missingProperty: "code"},message:"must have required property '"+"code"+"'",schema:schema38.properties.allow.items.oneOf[1].required,parentSchema:schema38.properties.allow.items.oneOf[1],data:data1};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -1518,7 +1669,7 @@ vErrors.push(err2);
 errors++;
 }
 if(data1.reason === undefined){
-const err3 = {instancePath:instancePath+"/allow/" + i0,schemaPath:"#/properties/allow/items/oneOf/1/required",keyword:"required",params:{missingProperty: "reason"},message:"must have required property '"+"reason"+"'",schema:schema36.properties.allow.items.oneOf[1].required,parentSchema:schema36.properties.allow.items.oneOf[1],data:data1};
+const err3 = {instancePath:instancePath+"/allow/" + i0,schemaPath:"#/properties/allow/items/oneOf/1/required",keyword:"required",params:{missingProperty: "reason"},message:"must have required property '"+"reason"+"'",schema:schema38.properties.allow.items.oneOf[1].required,parentSchema:schema38.properties.allow.items.oneOf[1],data:data1};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -1529,7 +1680,7 @@ errors++;
 }
 for(const key1 in data1){
 if(!(((key1 === "code") || (key1 === "paths")) || (key1 === "reason"))){
-const err4 = {instancePath:instancePath+"/allow/" + i0,schemaPath:"#/properties/allow/items/oneOf/1/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties",schema:false,parentSchema:schema36.properties.allow.items.oneOf[1],data:data1};
+const err4 = {instancePath:instancePath+"/allow/" + i0,schemaPath:"#/properties/allow/items/oneOf/1/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties",schema:false,parentSchema:schema38.properties.allow.items.oneOf[1],data:data1};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -1542,7 +1693,7 @@ errors++;
 if(data1.code !== undefined){
 let data2 = data1.code;
 if(!(((((((((((((((((((((((((((((((((((((((((data2 === "PATH_TRAVERSAL") || (data2 === "ABSOLUTE_PATH")) || (data2 === "BACKSLASH_IN_PATH")) || (data2 === "SYMLINK_OUTSIDE_LAYER")) || (data2 === "CASE_COLLISION")) || (data2 === "PARSE_ERROR")) || (data2 === "READ_ERROR")) || (data2 === "RECORD_HASH_MISMATCH")) || (data2 === "RECORD_FILE_MISSING")) || (data2 === "RECORD_FILE_UNLISTED")) || (data2 === "NESTED_ARCHIVE_REFUSED")) || (data2 === "BINARY_NOT_INSPECTED")) || (data2 === "SPECIAL_FILE")) || (data2 === "SHADOWED_FILE")) || (data2 === "SYMLINK_LOOP")) || (data2 === "SYMLINK_DANGLING")) || (data2 === "CLASS_PATH_DANGLING")) || (data2 === "SYMLINK_CYCLE")) || (data2 === "PATH_TOO_LONG")) || (data2 === "METADATA_INCOMPLETE")) || (data2 === "AMBIGUOUS_METADATA")) || (data2 === "OWNERSHIP_CLAIM_IGNORED")) || (data2 === "RECORD_NOT_VERIFIED")) || (data2 === "BYTECODE_NOT_VERIFIED")) || (data2 === "PTH_PATH_NOT_INSPECTED")) || (data2 === "STDLIB_SHADOWED")) || (data2 === "TAR_NO_END_BLOCKS")) || (data2 === "DUPLICATE_DIRECTORY")) || (data2 === "NORMALIZATION_TWIN")) || (data2 === "WHITEOUT_SAME_LAYER")) || (data2 === "WRITE_THROUGH_SYMLINK")) || (data2 === "DANGLING_HARDLINK")) || (data2 === "HARDLINK_TO_LOWER_LAYER")) || (data2 === "HARDLINK_TO_WHITED_OUT")) || (data2 === "PACKAGE_FILE_MODIFIED")) || (data2 === "PACKAGE_FILE_MISSING")) || (data2 === "UNSUPPORTED_DATABASE")) || (data2 === "DATABASE_WAL")) || (data2 === "ENV_LOADER")) || (data2 === "LIBRARY_NOT_RESOLVED")) || (data2 === "UNOWNED_EXECUTABLE"))){
-const err5 = {instancePath:instancePath+"/allow/" + i0+"/code",schemaPath:"#/definitions/gapCode/enum",keyword:"enum",params:{allowedValues: schema37.enum},message:"must be equal to one of the allowed values",schema:schema37.enum,parentSchema:schema37,data:data2};
+const err5 = {instancePath:instancePath+"/allow/" + i0+"/code",schemaPath:"#/definitions/gapCode/enum",keyword:"enum",params:{allowedValues: schema39.enum},message:"must be equal to one of the allowed values",schema:schema39.enum,parentSchema:schema39,data:data2};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -1556,7 +1707,7 @@ if(data1.paths !== undefined){
 let data3 = data1.paths;
 if(Array.isArray(data3)){
 if(data3.length < 1){
-const err6 = {instancePath:instancePath+"/allow/" + i0+"/paths",schemaPath:"#/properties/allow/items/oneOf/1/properties/paths/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema36.properties.allow.items.oneOf[1].properties.paths,data:data3};
+const err6 = {instancePath:instancePath+"/allow/" + i0+"/paths",schemaPath:"#/properties/allow/items/oneOf/1/properties/paths/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema38.properties.allow.items.oneOf[1].properties.paths,data:data3};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -1570,7 +1721,7 @@ for(let i1=0; i1<len1; i1++){
 let data4 = data3[i1];
 if(typeof data4 === "string"){
 if(func2(data4) < 1){
-const err7 = {instancePath:instancePath+"/allow/" + i0+"/paths/" + i1,schemaPath:"#/properties/allow/items/oneOf/1/properties/paths/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema36.properties.allow.items.oneOf[1].properties.paths.items,data:data4};
+const err7 = {instancePath:instancePath+"/allow/" + i0+"/paths/" + i1,schemaPath:"#/properties/allow/items/oneOf/1/properties/paths/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema38.properties.allow.items.oneOf[1].properties.paths.items,data:data4};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -1581,7 +1732,7 @@ errors++;
 }
 }
 else {
-const err8 = {instancePath:instancePath+"/allow/" + i0+"/paths/" + i1,schemaPath:"#/properties/allow/items/oneOf/1/properties/paths/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema36.properties.allow.items.oneOf[1].properties.paths.items.type,parentSchema:schema36.properties.allow.items.oneOf[1].properties.paths.items,data:data4};
+const err8 = {instancePath:instancePath+"/allow/" + i0+"/paths/" + i1,schemaPath:"#/properties/allow/items/oneOf/1/properties/paths/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema38.properties.allow.items.oneOf[1].properties.paths.items.type,parentSchema:schema38.properties.allow.items.oneOf[1].properties.paths.items,data:data4};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -1593,7 +1744,7 @@ errors++;
 }
 }
 else {
-const err9 = {instancePath:instancePath+"/allow/" + i0+"/paths",schemaPath:"#/properties/allow/items/oneOf/1/properties/paths/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema36.properties.allow.items.oneOf[1].properties.paths.type,parentSchema:schema36.properties.allow.items.oneOf[1].properties.paths,data:data3};
+const err9 = {instancePath:instancePath+"/allow/" + i0+"/paths",schemaPath:"#/properties/allow/items/oneOf/1/properties/paths/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema38.properties.allow.items.oneOf[1].properties.paths.type,parentSchema:schema38.properties.allow.items.oneOf[1].properties.paths,data:data3};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -1607,7 +1758,7 @@ if(data1.reason !== undefined){
 let data5 = data1.reason;
 if(typeof data5 === "string"){
 if(func2(data5) < 1){
-const err10 = {instancePath:instancePath+"/allow/" + i0+"/reason",schemaPath:"#/properties/allow/items/oneOf/1/properties/reason/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema36.properties.allow.items.oneOf[1].properties.reason,data:data5};
+const err10 = {instancePath:instancePath+"/allow/" + i0+"/reason",schemaPath:"#/properties/allow/items/oneOf/1/properties/reason/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema38.properties.allow.items.oneOf[1].properties.reason,data:data5};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -1618,7 +1769,7 @@ errors++;
 }
 }
 else {
-const err11 = {instancePath:instancePath+"/allow/" + i0+"/reason",schemaPath:"#/properties/allow/items/oneOf/1/properties/reason/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema36.properties.allow.items.oneOf[1].properties.reason.type,parentSchema:schema36.properties.allow.items.oneOf[1].properties.reason,data:data5};
+const err11 = {instancePath:instancePath+"/allow/" + i0+"/reason",schemaPath:"#/properties/allow/items/oneOf/1/properties/reason/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema38.properties.allow.items.oneOf[1].properties.reason.type,parentSchema:schema38.properties.allow.items.oneOf[1].properties.reason,data:data5};
 if(vErrors === null){
 vErrors = [err11];
 }
@@ -1630,7 +1781,7 @@ errors++;
 }
 }
 else {
-const err12 = {instancePath:instancePath+"/allow/" + i0,schemaPath:"#/properties/allow/items/oneOf/1/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema36.properties.allow.items.oneOf[1].type,parentSchema:schema36.properties.allow.items.oneOf[1],data:data1};
+const err12 = {instancePath:instancePath+"/allow/" + i0,schemaPath:"#/properties/allow/items/oneOf/1/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema38.properties.allow.items.oneOf[1].type,parentSchema:schema38.properties.allow.items.oneOf[1],data:data1};
 if(vErrors === null){
 vErrors = [err12];
 }
@@ -1651,7 +1802,7 @@ passing0 = 1;
 }
 }
 if(!valid3){
-const err13 = {instancePath:instancePath+"/allow/" + i0,schemaPath:"#/properties/allow/items/oneOf",keyword:"oneOf",params:{passingSchemas: passing0},message:"must match exactly one schema in oneOf",schema:schema36.properties.allow.items.oneOf,parentSchema:schema36.properties.allow.items,data:data1};
+const err13 = {instancePath:instancePath+"/allow/" + i0,schemaPath:"#/properties/allow/items/oneOf",keyword:"oneOf",params:{passingSchemas: passing0},message:"must match exactly one schema in oneOf",schema:schema38.properties.allow.items.oneOf,parentSchema:schema38.properties.allow.items,data:data1};
 if(vErrors === null){
 vErrors = [err13];
 }
@@ -1674,7 +1825,7 @@ vErrors = null;
 }
 }
 else {
-const err14 = {instancePath:instancePath+"/allow",schemaPath:"#/properties/allow/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema36.properties.allow.type,parentSchema:schema36.properties.allow,data:data0};
+const err14 = {instancePath:instancePath+"/allow",schemaPath:"#/properties/allow/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema38.properties.allow.type,parentSchema:schema38.properties.allow,data:data0};
 if(vErrors === null){
 vErrors = [err14];
 }
@@ -1686,7 +1837,7 @@ errors++;
 }
 }
 else {
-const err15 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema36.type,parentSchema:schema36,data};
+const err15 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema38.type,parentSchema:schema38,data};
 if(vErrors === null){
 vErrors = [err15];
 }
@@ -1708,7 +1859,7 @@ let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.match === undefined){
-const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "match"},message:"must have required property '"+"match"+"'",schema:schema25.required,parentSchema:schema25,data};
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "match"},message:"must have required property '"+"match"+"'",schema:schema27.required,parentSchema:schema27,data};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -1719,7 +1870,7 @@ errors++;
 }
 for(const key0 in data){
 if(!((((((((key0 === "match") || (key0 === "mode")) || (key0 === "pins")) || (key0 === "signers")) || (key0 === "bundles")) || (key0 === "packages")) || (key0 === "licenses")) || (key0 === "inventory"))){
-const err1 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema25,data};
+const err1 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema27,data};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -1760,7 +1911,7 @@ errors = vErrors.length;
 }
 }
 else {
-const err3 = {instancePath:instancePath+"/pins",schemaPath:"#/properties/pins/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema25.properties.pins.type,parentSchema:schema25.properties.pins,data:data2};
+const err3 = {instancePath:instancePath+"/pins",schemaPath:"#/properties/pins/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema27.properties.pins.type,parentSchema:schema27.properties.pins,data:data2};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -1784,7 +1935,7 @@ for(let i1=0; i1<len1; i1++){
 let data6 = data5[i1];
 if(data6 && typeof data6 == "object" && !Array.isArray(data6)){
 if(Object.keys(data6).length > 1){
-const err4 = {instancePath:instancePath+"/bundles/" + i1,schemaPath:"#/definitions/bundleSource/maxProperties",keyword:"maxProperties",params:{limit: 1},message:"must NOT have more than 1 properties",schema:1,parentSchema:schema34,data:data6};
+const err4 = {instancePath:instancePath+"/bundles/" + i1,schemaPath:"#/definitions/bundleSource/maxProperties",keyword:"maxProperties",params:{limit: 1},message:"must NOT have more than 1 properties",schema:1,parentSchema:schema36,data:data6};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -1794,7 +1945,7 @@ vErrors.push(err4);
 errors++;
 }
 if(Object.keys(data6).length < 1){
-const err5 = {instancePath:instancePath+"/bundles/" + i1,schemaPath:"#/definitions/bundleSource/minProperties",keyword:"minProperties",params:{limit: 1},message:"must NOT have fewer than 1 properties",schema:1,parentSchema:schema34,data:data6};
+const err5 = {instancePath:instancePath+"/bundles/" + i1,schemaPath:"#/definitions/bundleSource/minProperties",keyword:"minProperties",params:{limit: 1},message:"must NOT have fewer than 1 properties",schema:1,parentSchema:schema36,data:data6};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -1805,7 +1956,7 @@ errors++;
 }
 for(const key1 in data6){
 if(!(((key1 === "dir") || (key1 === "s3")) || (key1 === "url"))){
-const err6 = {instancePath:instancePath+"/bundles/" + i1,schemaPath:"#/definitions/bundleSource/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties",schema:false,parentSchema:schema34,data:data6};
+const err6 = {instancePath:instancePath+"/bundles/" + i1,schemaPath:"#/definitions/bundleSource/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties",schema:false,parentSchema:schema36,data:data6};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -1819,7 +1970,7 @@ if(data6.dir !== undefined){
 let data7 = data6.dir;
 if(typeof data7 === "string"){
 if(func2(data7) < 1){
-const err7 = {instancePath:instancePath+"/bundles/" + i1+"/dir",schemaPath:"#/definitions/bundleSource/properties/dir/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema34.properties.dir,data:data7};
+const err7 = {instancePath:instancePath+"/bundles/" + i1+"/dir",schemaPath:"#/definitions/bundleSource/properties/dir/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema36.properties.dir,data:data7};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -1830,7 +1981,7 @@ errors++;
 }
 }
 else {
-const err8 = {instancePath:instancePath+"/bundles/" + i1+"/dir",schemaPath:"#/definitions/bundleSource/properties/dir/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema34.properties.dir.type,parentSchema:schema34.properties.dir,data:data7};
+const err8 = {instancePath:instancePath+"/bundles/" + i1+"/dir",schemaPath:"#/definitions/bundleSource/properties/dir/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema36.properties.dir.type,parentSchema:schema36.properties.dir,data:data7};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -1844,7 +1995,7 @@ if(data6.s3 !== undefined){
 let data8 = data6.s3;
 if(typeof data8 === "string"){
 if(!pattern12.test(data8)){
-const err9 = {instancePath:instancePath+"/bundles/" + i1+"/s3",schemaPath:"#/definitions/bundleSource/properties/s3/pattern",keyword:"pattern",params:{pattern: "^s3://[a-z0-9.-]+(/.*)?$"},message:"must match pattern \""+"^s3://[a-z0-9.-]+(/.*)?$"+"\"",schema:"^s3://[a-z0-9.-]+(/.*)?$",parentSchema:schema34.properties.s3,data:data8};
+const err9 = {instancePath:instancePath+"/bundles/" + i1+"/s3",schemaPath:"#/definitions/bundleSource/properties/s3/pattern",keyword:"pattern",params:{pattern: "^s3://[a-z0-9.-]+(/.*)?$"},message:"must match pattern \""+"^s3://[a-z0-9.-]+(/.*)?$"+"\"",schema:"^s3://[a-z0-9.-]+(/.*)?$",parentSchema:schema36.properties.s3,data:data8};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -1855,7 +2006,7 @@ errors++;
 }
 }
 else {
-const err10 = {instancePath:instancePath+"/bundles/" + i1+"/s3",schemaPath:"#/definitions/bundleSource/properties/s3/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema34.properties.s3.type,parentSchema:schema34.properties.s3,data:data8};
+const err10 = {instancePath:instancePath+"/bundles/" + i1+"/s3",schemaPath:"#/definitions/bundleSource/properties/s3/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema36.properties.s3.type,parentSchema:schema36.properties.s3,data:data8};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -1869,7 +2020,7 @@ if(data6.url !== undefined){
 let data9 = data6.url;
 if(typeof data9 === "string"){
 if(!pattern13.test(data9)){
-const err11 = {instancePath:instancePath+"/bundles/" + i1+"/url",schemaPath:"#/definitions/bundleSource/properties/url/pattern",keyword:"pattern",params:{pattern: "^https://.*\\{digest\\}"},message:"must match pattern \""+"^https://.*\\{digest\\}"+"\"",schema:"^https://.*\\{digest\\}",parentSchema:schema34.properties.url,data:data9};
+const err11 = {instancePath:instancePath+"/bundles/" + i1+"/url",schemaPath:"#/definitions/bundleSource/properties/url/pattern",keyword:"pattern",params:{pattern: "^https://.*\\{digest\\}"},message:"must match pattern \""+"^https://.*\\{digest\\}"+"\"",schema:"^https://.*\\{digest\\}",parentSchema:schema36.properties.url,data:data9};
 if(vErrors === null){
 vErrors = [err11];
 }
@@ -1880,7 +2031,7 @@ errors++;
 }
 }
 else {
-const err12 = {instancePath:instancePath+"/bundles/" + i1+"/url",schemaPath:"#/definitions/bundleSource/properties/url/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema34.properties.url.type,parentSchema:schema34.properties.url,data:data9};
+const err12 = {instancePath:instancePath+"/bundles/" + i1+"/url",schemaPath:"#/definitions/bundleSource/properties/url/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema36.properties.url.type,parentSchema:schema36.properties.url,data:data9};
 if(vErrors === null){
 vErrors = [err12];
 }
@@ -1892,7 +2043,7 @@ errors++;
 }
 }
 else {
-const err13 = {instancePath:instancePath+"/bundles/" + i1,schemaPath:"#/definitions/bundleSource/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema34.type,parentSchema:schema34,data:data6};
+const err13 = {instancePath:instancePath+"/bundles/" + i1,schemaPath:"#/definitions/bundleSource/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema36.type,parentSchema:schema36,data:data6};
 if(vErrors === null){
 vErrors = [err13];
 }
@@ -1904,7 +2055,7 @@ errors++;
 }
 }
 else {
-const err14 = {instancePath:instancePath+"/bundles",schemaPath:"#/properties/bundles/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema25.properties.bundles.type,parentSchema:schema25.properties.bundles,data:data5};
+const err14 = {instancePath:instancePath+"/bundles",schemaPath:"#/properties/bundles/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema27.properties.bundles.type,parentSchema:schema27.properties.bundles,data:data5};
 if(vErrors === null){
 vErrors = [err14];
 }
@@ -1919,7 +2070,7 @@ let data10 = data.packages;
 if(data10 && typeof data10 == "object" && !Array.isArray(data10)){
 for(const key2 in data10){
 if(!(key2 === "deny")){
-const err15 = {instancePath:instancePath+"/packages",schemaPath:"#/properties/packages/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key2},message:"must NOT have additional properties",schema:false,parentSchema:schema25.properties.packages,data:data10};
+const err15 = {instancePath:instancePath+"/packages",schemaPath:"#/properties/packages/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key2},message:"must NOT have additional properties",schema:false,parentSchema:schema27.properties.packages,data:data10};
 if(vErrors === null){
 vErrors = [err15];
 }
@@ -1937,7 +2088,7 @@ for(let i2=0; i2<len2; i2++){
 let data12 = data11[i2];
 if(data12 && typeof data12 == "object" && !Array.isArray(data12)){
 if(data12.purl === undefined){
-const err16 = {instancePath:instancePath+"/packages/deny/" + i2,schemaPath:"#/definitions/packageDeny/required",keyword:"required",params:{missingProperty: "purl"},message:"must have required property '"+"purl"+"'",schema:schema35.required,parentSchema:schema35,data:data12};
+const err16 = {instancePath:instancePath+"/packages/deny/" + i2,schemaPath:"#/definitions/packageDeny/required",keyword:"required",params:{missingProperty: "purl"},message:"must have required property '"+"purl"+"'",schema:schema37.required,parentSchema:schema37,data:data12};
 if(vErrors === null){
 vErrors = [err16];
 }
@@ -1948,7 +2099,7 @@ errors++;
 }
 for(const key3 in data12){
 if(!(((key3 === "purl") || (key3 === "versions")) || (key3 === "reason"))){
-const err17 = {instancePath:instancePath+"/packages/deny/" + i2,schemaPath:"#/definitions/packageDeny/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key3},message:"must NOT have additional properties",schema:false,parentSchema:schema35,data:data12};
+const err17 = {instancePath:instancePath+"/packages/deny/" + i2,schemaPath:"#/definitions/packageDeny/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key3},message:"must NOT have additional properties",schema:false,parentSchema:schema37,data:data12};
 if(vErrors === null){
 vErrors = [err17];
 }
@@ -1962,7 +2113,7 @@ if(data12.purl !== undefined){
 let data13 = data12.purl;
 if(typeof data13 === "string"){
 if(!pattern14.test(data13)){
-const err18 = {instancePath:instancePath+"/packages/deny/" + i2+"/purl",schemaPath:"#/definitions/packageDeny/properties/purl/pattern",keyword:"pattern",params:{pattern: "^pkg:[A-Za-z0-9.+-]+/[^@?#]+(\\?[^@#]*)?(#[^@]*)?$"},message:"must match pattern \""+"^pkg:[A-Za-z0-9.+-]+/[^@?#]+(\\?[^@#]*)?(#[^@]*)?$"+"\"",schema:"^pkg:[A-Za-z0-9.+-]+/[^@?#]+(\\?[^@#]*)?(#[^@]*)?$",parentSchema:schema35.properties.purl,data:data13};
+const err18 = {instancePath:instancePath+"/packages/deny/" + i2+"/purl",schemaPath:"#/definitions/packageDeny/properties/purl/pattern",keyword:"pattern",params:{pattern: "^pkg:[A-Za-z0-9.+-]+/[^@?#]+(\\?[^@#]*)?(#[^@]*)?$"},message:"must match pattern \""+"^pkg:[A-Za-z0-9.+-]+/[^@?#]+(\\?[^@#]*)?(#[^@]*)?$"+"\"",schema:"^pkg:[A-Za-z0-9.+-]+/[^@?#]+(\\?[^@#]*)?(#[^@]*)?$",parentSchema:schema37.properties.purl,data:data13};
 if(vErrors === null){
 vErrors = [err18];
 }
@@ -1973,7 +2124,7 @@ errors++;
 }
 }
 else {
-const err19 = {instancePath:instancePath+"/packages/deny/" + i2+"/purl",schemaPath:"#/definitions/packageDeny/properties/purl/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema35.properties.purl.type,parentSchema:schema35.properties.purl,data:data13};
+const err19 = {instancePath:instancePath+"/packages/deny/" + i2+"/purl",schemaPath:"#/definitions/packageDeny/properties/purl/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema37.properties.purl.type,parentSchema:schema37.properties.purl,data:data13};
 if(vErrors === null){
 vErrors = [err19];
 }
@@ -1987,7 +2138,7 @@ if(data12.versions !== undefined){
 let data14 = data12.versions;
 if(typeof data14 === "string"){
 if(func2(data14) < 1){
-const err20 = {instancePath:instancePath+"/packages/deny/" + i2+"/versions",schemaPath:"#/definitions/packageDeny/properties/versions/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema35.properties.versions,data:data14};
+const err20 = {instancePath:instancePath+"/packages/deny/" + i2+"/versions",schemaPath:"#/definitions/packageDeny/properties/versions/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema37.properties.versions,data:data14};
 if(vErrors === null){
 vErrors = [err20];
 }
@@ -1998,7 +2149,7 @@ errors++;
 }
 }
 else {
-const err21 = {instancePath:instancePath+"/packages/deny/" + i2+"/versions",schemaPath:"#/definitions/packageDeny/properties/versions/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema35.properties.versions.type,parentSchema:schema35.properties.versions,data:data14};
+const err21 = {instancePath:instancePath+"/packages/deny/" + i2+"/versions",schemaPath:"#/definitions/packageDeny/properties/versions/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema37.properties.versions.type,parentSchema:schema37.properties.versions,data:data14};
 if(vErrors === null){
 vErrors = [err21];
 }
@@ -2011,7 +2162,7 @@ errors++;
 if(data12.reason !== undefined){
 let data15 = data12.reason;
 if(typeof data15 !== "string"){
-const err22 = {instancePath:instancePath+"/packages/deny/" + i2+"/reason",schemaPath:"#/definitions/packageDeny/properties/reason/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema35.properties.reason.type,parentSchema:schema35.properties.reason,data:data15};
+const err22 = {instancePath:instancePath+"/packages/deny/" + i2+"/reason",schemaPath:"#/definitions/packageDeny/properties/reason/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema37.properties.reason.type,parentSchema:schema37.properties.reason,data:data15};
 if(vErrors === null){
 vErrors = [err22];
 }
@@ -2023,7 +2174,7 @@ errors++;
 }
 }
 else {
-const err23 = {instancePath:instancePath+"/packages/deny/" + i2,schemaPath:"#/definitions/packageDeny/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema35.type,parentSchema:schema35,data:data12};
+const err23 = {instancePath:instancePath+"/packages/deny/" + i2,schemaPath:"#/definitions/packageDeny/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema37.type,parentSchema:schema37,data:data12};
 if(vErrors === null){
 vErrors = [err23];
 }
@@ -2035,7 +2186,7 @@ errors++;
 }
 }
 else {
-const err24 = {instancePath:instancePath+"/packages/deny",schemaPath:"#/properties/packages/properties/deny/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema25.properties.packages.properties.deny.type,parentSchema:schema25.properties.packages.properties.deny,data:data11};
+const err24 = {instancePath:instancePath+"/packages/deny",schemaPath:"#/properties/packages/properties/deny/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema27.properties.packages.properties.deny.type,parentSchema:schema27.properties.packages.properties.deny,data:data11};
 if(vErrors === null){
 vErrors = [err24];
 }
@@ -2047,7 +2198,7 @@ errors++;
 }
 }
 else {
-const err25 = {instancePath:instancePath+"/packages",schemaPath:"#/properties/packages/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema25.properties.packages.type,parentSchema:schema25.properties.packages,data:data10};
+const err25 = {instancePath:instancePath+"/packages",schemaPath:"#/properties/packages/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema27.properties.packages.type,parentSchema:schema27.properties.packages,data:data10};
 if(vErrors === null){
 vErrors = [err25];
 }
@@ -2062,7 +2213,7 @@ let data16 = data.licenses;
 if(data16 && typeof data16 == "object" && !Array.isArray(data16)){
 for(const key4 in data16){
 if(!(((key4 === "allow") || (key4 === "deny")) || (key4 === "unknown"))){
-const err26 = {instancePath:instancePath+"/licenses",schemaPath:"#/properties/licenses/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key4},message:"must NOT have additional properties",schema:false,parentSchema:schema25.properties.licenses,data:data16};
+const err26 = {instancePath:instancePath+"/licenses",schemaPath:"#/properties/licenses/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key4},message:"must NOT have additional properties",schema:false,parentSchema:schema27.properties.licenses,data:data16};
 if(vErrors === null){
 vErrors = [err26];
 }
@@ -2080,7 +2231,7 @@ for(let i3=0; i3<len3; i3++){
 let data18 = data17[i3];
 if(typeof data18 === "string"){
 if(func2(data18) < 1){
-const err27 = {instancePath:instancePath+"/licenses/allow/" + i3,schemaPath:"#/properties/licenses/properties/allow/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema25.properties.licenses.properties.allow.items,data:data18};
+const err27 = {instancePath:instancePath+"/licenses/allow/" + i3,schemaPath:"#/properties/licenses/properties/allow/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema27.properties.licenses.properties.allow.items,data:data18};
 if(vErrors === null){
 vErrors = [err27];
 }
@@ -2091,7 +2242,7 @@ errors++;
 }
 }
 else {
-const err28 = {instancePath:instancePath+"/licenses/allow/" + i3,schemaPath:"#/properties/licenses/properties/allow/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema25.properties.licenses.properties.allow.items.type,parentSchema:schema25.properties.licenses.properties.allow.items,data:data18};
+const err28 = {instancePath:instancePath+"/licenses/allow/" + i3,schemaPath:"#/properties/licenses/properties/allow/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema27.properties.licenses.properties.allow.items.type,parentSchema:schema27.properties.licenses.properties.allow.items,data:data18};
 if(vErrors === null){
 vErrors = [err28];
 }
@@ -2103,7 +2254,7 @@ errors++;
 }
 }
 else {
-const err29 = {instancePath:instancePath+"/licenses/allow",schemaPath:"#/properties/licenses/properties/allow/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema25.properties.licenses.properties.allow.type,parentSchema:schema25.properties.licenses.properties.allow,data:data17};
+const err29 = {instancePath:instancePath+"/licenses/allow",schemaPath:"#/properties/licenses/properties/allow/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema27.properties.licenses.properties.allow.type,parentSchema:schema27.properties.licenses.properties.allow,data:data17};
 if(vErrors === null){
 vErrors = [err29];
 }
@@ -2121,7 +2272,7 @@ for(let i4=0; i4<len4; i4++){
 let data20 = data19[i4];
 if(typeof data20 === "string"){
 if(func2(data20) < 1){
-const err30 = {instancePath:instancePath+"/licenses/deny/" + i4,schemaPath:"#/properties/licenses/properties/deny/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema25.properties.licenses.properties.deny.items,data:data20};
+const err30 = {instancePath:instancePath+"/licenses/deny/" + i4,schemaPath:"#/properties/licenses/properties/deny/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema27.properties.licenses.properties.deny.items,data:data20};
 if(vErrors === null){
 vErrors = [err30];
 }
@@ -2132,7 +2283,7 @@ errors++;
 }
 }
 else {
-const err31 = {instancePath:instancePath+"/licenses/deny/" + i4,schemaPath:"#/properties/licenses/properties/deny/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema25.properties.licenses.properties.deny.items.type,parentSchema:schema25.properties.licenses.properties.deny.items,data:data20};
+const err31 = {instancePath:instancePath+"/licenses/deny/" + i4,schemaPath:"#/properties/licenses/properties/deny/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema27.properties.licenses.properties.deny.items.type,parentSchema:schema27.properties.licenses.properties.deny.items,data:data20};
 if(vErrors === null){
 vErrors = [err31];
 }
@@ -2144,7 +2295,7 @@ errors++;
 }
 }
 else {
-const err32 = {instancePath:instancePath+"/licenses/deny",schemaPath:"#/properties/licenses/properties/deny/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema25.properties.licenses.properties.deny.type,parentSchema:schema25.properties.licenses.properties.deny,data:data19};
+const err32 = {instancePath:instancePath+"/licenses/deny",schemaPath:"#/properties/licenses/properties/deny/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema27.properties.licenses.properties.deny.type,parentSchema:schema27.properties.licenses.properties.deny,data:data19};
 if(vErrors === null){
 vErrors = [err32];
 }
@@ -2157,7 +2308,7 @@ errors++;
 if(data16.unknown !== undefined){
 let data21 = data16.unknown;
 if(!((data21 === "allow") || (data21 === "deny"))){
-const err33 = {instancePath:instancePath+"/licenses/unknown",schemaPath:"#/properties/licenses/properties/unknown/enum",keyword:"enum",params:{allowedValues: schema25.properties.licenses.properties.unknown.enum},message:"must be equal to one of the allowed values",schema:schema25.properties.licenses.properties.unknown.enum,parentSchema:schema25.properties.licenses.properties.unknown,data:data21};
+const err33 = {instancePath:instancePath+"/licenses/unknown",schemaPath:"#/properties/licenses/properties/unknown/enum",keyword:"enum",params:{allowedValues: schema27.properties.licenses.properties.unknown.enum},message:"must be equal to one of the allowed values",schema:schema27.properties.licenses.properties.unknown.enum,parentSchema:schema27.properties.licenses.properties.unknown,data:data21};
 if(vErrors === null){
 vErrors = [err33];
 }
@@ -2169,7 +2320,7 @@ errors++;
 }
 }
 else {
-const err34 = {instancePath:instancePath+"/licenses",schemaPath:"#/properties/licenses/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema25.properties.licenses.type,parentSchema:schema25.properties.licenses,data:data16};
+const err34 = {instancePath:instancePath+"/licenses",schemaPath:"#/properties/licenses/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema27.properties.licenses.type,parentSchema:schema27.properties.licenses,data:data16};
 if(vErrors === null){
 vErrors = [err34];
 }
@@ -2187,7 +2338,7 @@ errors = vErrors.length;
 }
 }
 else {
-const err35 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema25.type,parentSchema:schema25,data};
+const err35 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema27.type,parentSchema:schema27,data};
 if(vErrors === null){
 vErrors = [err35];
 }
@@ -2200,17 +2351,17 @@ validate22.errors = vErrors;
 return errors === 0;
 }
 
-const schema39 = {"type":"object","additionalProperties":false,"required":["match"],"properties":{"match":{"$ref":"#/definitions/imageMatch"},"mode":{"$ref":"#/definitions/mode"},"pins":{"type":"array","items":{"$ref":"#/definitions/imagePin"}},"signers":{"$ref":"#/definitions/imageSigners"},"revocation":{"enum":["required","best-effort","skip"],"description":"AWS Signer revocation (GetRevocationStatus): a failed call fails (required, default), warns (best-effort), or no call is made (skip). A revoked job, profile or certificate always fails."},"tags":{"enum":["allow","warn","fail"],"description":"An image named by tag rather than digest from a mutable repository (default warn)."},"packages":{"type":"object","additionalProperties":false,"properties":{"deny":{"type":"array","items":{"$ref":"#/definitions/packageDeny"}}}},"licenses":{"type":"object","additionalProperties":false,"properties":{"allow":{"type":"array","items":{"type":"string","minLength":1}},"deny":{"type":"array","items":{"type":"string","minLength":1}},"unknown":{"enum":["allow","deny"],"description":"Packages without a license (default deny when `allow` is set)."}}},"inventory":{"$ref":"#/definitions/inventoryRule"}}};
-const schema44 = {"type":"object","additionalProperties":false,"properties":{"digest":{"type":"string","pattern":"^sha256:[0-9a-f]{64}$","description":"The platform manifest digest."},"index":{"type":"string","pattern":"^sha256:[0-9a-f]{64}$","description":"An index digest: any platform manifest it lists (the index is fetched and checked)."},"platform":{"type":"string","pattern":"^[a-z0-9]+/[a-z0-9_]+(/[a-z0-9]+)?$","description":"os/architecture[/variant] of the pinned manifest."},"note":{"type":"string"},"expires":{"type":"string","description":"A date (YYYY-MM-DD) or date-time after which the pin no longer counts."}},"oneOf":[{"required":["digest"]},{"required":["index"]}]};
+const schema41 = {"type":"object","additionalProperties":false,"required":["match"],"properties":{"match":{"$ref":"#/definitions/imageMatch"},"mode":{"$ref":"#/definitions/mode"},"pins":{"type":"array","items":{"$ref":"#/definitions/imagePin"}},"signers":{"$ref":"#/definitions/imageSigners"},"revocation":{"enum":["required","best-effort","skip"],"description":"AWS Signer revocation (GetRevocationStatus): a failed call fails (required, default), warns (best-effort), or no call is made (skip). A revoked job, profile or certificate always fails."},"tags":{"enum":["allow","warn","fail"],"description":"An image named by tag rather than digest from a mutable repository (default warn)."},"packages":{"type":"object","additionalProperties":false,"properties":{"deny":{"type":"array","items":{"$ref":"#/definitions/packageDeny"}}}},"licenses":{"type":"object","additionalProperties":false,"properties":{"allow":{"type":"array","items":{"type":"string","minLength":1}},"deny":{"type":"array","items":{"type":"string","minLength":1}},"unknown":{"enum":["allow","deny"],"description":"Packages without a license (default deny when `allow` is set)."}}},"inventory":{"$ref":"#/definitions/inventoryRule"}}};
+const schema46 = {"type":"object","additionalProperties":false,"properties":{"digest":{"type":"string","pattern":"^sha256:[0-9a-f]{64}$","description":"The platform manifest digest."},"index":{"type":"string","pattern":"^sha256:[0-9a-f]{64}$","description":"An index digest: any platform manifest it lists (the index is fetched and checked)."},"platform":{"type":"string","pattern":"^[a-z0-9]+/[a-z0-9_]+(/[a-z0-9]+)?$","description":"os/architecture[/variant] of the pinned manifest."},"note":{"type":"string"},"expires":{"type":"string","description":"A date (YYYY-MM-DD) or date-time after which the pin no longer counts."}},"oneOf":[{"required":["digest"]},{"required":["index"]}]};
 const func13 = Object.prototype.hasOwnProperty;
-const schema40 = {"type":"object","additionalProperties":false,"minProperties":1,"properties":{"repository":{"type":"string","minLength":1,"description":"Glob over host/repository (or --repository for a layout or archive)."},"function":{"type":"string","minLength":1,"description":"Glob over the name of the function the image is deployed to."},"account":{"type":"array","minItems":1,"items":{"$ref":"#/definitions/account"}},"region":{"type":"array","minItems":1,"items":{"$ref":"#/definitions/region"}}}};
+const schema42 = {"type":"object","additionalProperties":false,"minProperties":1,"properties":{"repository":{"type":"string","minLength":1,"description":"Glob over host/repository (or --repository for a layout or archive)."},"function":{"type":"string","minLength":1,"description":"Glob over the name of the function the image is deployed to."},"account":{"type":"array","minItems":1,"items":{"$ref":"#/definitions/account"}},"region":{"type":"array","minItems":1,"items":{"$ref":"#/definitions/region"}}}};
 
 function validate33(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(Object.keys(data).length < 1){
-const err0 = {instancePath,schemaPath:"#/minProperties",keyword:"minProperties",params:{limit: 1},message:"must NOT have fewer than 1 properties",schema:1,parentSchema:schema40,data};
+const err0 = {instancePath,schemaPath:"#/minProperties",keyword:"minProperties",params:{limit: 1},message:"must NOT have fewer than 1 properties",schema:1,parentSchema:schema42,data};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -2221,7 +2372,7 @@ errors++;
 }
 for(const key0 in data){
 if(!((((key0 === "repository") || (key0 === "function")) || (key0 === "account")) || (key0 === "region"))){
-const err1 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema40,data};
+const err1 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema42,data};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -2235,7 +2386,7 @@ if(data.repository !== undefined){
 let data0 = data.repository;
 if(typeof data0 === "string"){
 if(func2(data0) < 1){
-const err2 = {instancePath:instancePath+"/repository",schemaPath:"#/properties/repository/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema40.properties.repository,data:data0};
+const err2 = {instancePath:instancePath+"/repository",schemaPath:"#/properties/repository/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema42.properties.repository,data:data0};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -2246,7 +2397,7 @@ errors++;
 }
 }
 else {
-const err3 = {instancePath:instancePath+"/repository",schemaPath:"#/properties/repository/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema40.properties.repository.type,parentSchema:schema40.properties.repository,data:data0};
+const err3 = {instancePath:instancePath+"/repository",schemaPath:"#/properties/repository/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema42.properties.repository.type,parentSchema:schema42.properties.repository,data:data0};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -2260,7 +2411,7 @@ if(data.function !== undefined){
 let data1 = data.function;
 if(typeof data1 === "string"){
 if(func2(data1) < 1){
-const err4 = {instancePath:instancePath+"/function",schemaPath:"#/properties/function/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema40.properties.function,data:data1};
+const err4 = {instancePath:instancePath+"/function",schemaPath:"#/properties/function/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema42.properties.function,data:data1};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -2271,7 +2422,7 @@ errors++;
 }
 }
 else {
-const err5 = {instancePath:instancePath+"/function",schemaPath:"#/properties/function/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema40.properties.function.type,parentSchema:schema40.properties.function,data:data1};
+const err5 = {instancePath:instancePath+"/function",schemaPath:"#/properties/function/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema42.properties.function.type,parentSchema:schema42.properties.function,data:data1};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -2285,7 +2436,7 @@ if(data.account !== undefined){
 let data2 = data.account;
 if(Array.isArray(data2)){
 if(data2.length < 1){
-const err6 = {instancePath:instancePath+"/account",schemaPath:"#/properties/account/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema40.properties.account,data:data2};
+const err6 = {instancePath:instancePath+"/account",schemaPath:"#/properties/account/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema42.properties.account,data:data2};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -2299,7 +2450,7 @@ for(let i0=0; i0<len0; i0++){
 let data3 = data2[i0];
 if(typeof data3 === "string"){
 if(!pattern8.test(data3)){
-const err7 = {instancePath:instancePath+"/account/" + i0,schemaPath:"#/definitions/account/pattern",keyword:"pattern",params:{pattern: "^[0-9]{12}$"},message:"must match pattern \""+"^[0-9]{12}$"+"\"",schema:"^[0-9]{12}$",parentSchema:schema27,data:data3};
+const err7 = {instancePath:instancePath+"/account/" + i0,schemaPath:"#/definitions/account/pattern",keyword:"pattern",params:{pattern: "^[0-9]{12}$"},message:"must match pattern \""+"^[0-9]{12}$"+"\"",schema:"^[0-9]{12}$",parentSchema:schema29,data:data3};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -2310,7 +2461,7 @@ errors++;
 }
 }
 else {
-const err8 = {instancePath:instancePath+"/account/" + i0,schemaPath:"#/definitions/account/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema27.type,parentSchema:schema27,data:data3};
+const err8 = {instancePath:instancePath+"/account/" + i0,schemaPath:"#/definitions/account/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema29.type,parentSchema:schema29,data:data3};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -2322,7 +2473,7 @@ errors++;
 }
 }
 else {
-const err9 = {instancePath:instancePath+"/account",schemaPath:"#/properties/account/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema40.properties.account.type,parentSchema:schema40.properties.account,data:data2};
+const err9 = {instancePath:instancePath+"/account",schemaPath:"#/properties/account/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema42.properties.account.type,parentSchema:schema42.properties.account,data:data2};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -2336,7 +2487,7 @@ if(data.region !== undefined){
 let data4 = data.region;
 if(Array.isArray(data4)){
 if(data4.length < 1){
-const err10 = {instancePath:instancePath+"/region",schemaPath:"#/properties/region/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema40.properties.region,data:data4};
+const err10 = {instancePath:instancePath+"/region",schemaPath:"#/properties/region/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema42.properties.region,data:data4};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -2350,7 +2501,7 @@ for(let i1=0; i1<len1; i1++){
 let data5 = data4[i1];
 if(typeof data5 === "string"){
 if(!pattern9.test(data5)){
-const err11 = {instancePath:instancePath+"/region/" + i1,schemaPath:"#/definitions/region/pattern",keyword:"pattern",params:{pattern: "^[a-z]{2}(-[a-z]+)+-[0-9]+$"},message:"must match pattern \""+"^[a-z]{2}(-[a-z]+)+-[0-9]+$"+"\"",schema:"^[a-z]{2}(-[a-z]+)+-[0-9]+$",parentSchema:schema28,data:data5};
+const err11 = {instancePath:instancePath+"/region/" + i1,schemaPath:"#/definitions/region/pattern",keyword:"pattern",params:{pattern: "^[a-z]{2}(-[a-z]+)+-[0-9]+$"},message:"must match pattern \""+"^[a-z]{2}(-[a-z]+)+-[0-9]+$"+"\"",schema:"^[a-z]{2}(-[a-z]+)+-[0-9]+$",parentSchema:schema30,data:data5};
 if(vErrors === null){
 vErrors = [err11];
 }
@@ -2361,7 +2512,7 @@ errors++;
 }
 }
 else {
-const err12 = {instancePath:instancePath+"/region/" + i1,schemaPath:"#/definitions/region/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema28.type,parentSchema:schema28,data:data5};
+const err12 = {instancePath:instancePath+"/region/" + i1,schemaPath:"#/definitions/region/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema30.type,parentSchema:schema30,data:data5};
 if(vErrors === null){
 vErrors = [err12];
 }
@@ -2373,7 +2524,7 @@ errors++;
 }
 }
 else {
-const err13 = {instancePath:instancePath+"/region",schemaPath:"#/properties/region/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema40.properties.region.type,parentSchema:schema40.properties.region,data:data4};
+const err13 = {instancePath:instancePath+"/region",schemaPath:"#/properties/region/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema42.properties.region.type,parentSchema:schema42.properties.region,data:data4};
 if(vErrors === null){
 vErrors = [err13];
 }
@@ -2385,7 +2536,7 @@ errors++;
 }
 }
 else {
-const err14 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema40.type,parentSchema:schema40,data};
+const err14 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema42.type,parentSchema:schema42,data};
 if(vErrors === null){
 vErrors = [err14];
 }
@@ -2398,7 +2549,7 @@ validate33.errors = vErrors;
 return errors === 0;
 }
 
-const schema45 = {"type":"object","additionalProperties":false,"required":["anyOf"],"properties":{"anyOf":{"type":"array","minItems":1,"items":{"$ref":"#/definitions/name"}},"threshold":{"type":"integer","minimum":1,"description":"Distinct anchors, each backed by a cryptographically distinct signature, that must verify (default 1)."},"formats":{"type":"array","minItems":1,"uniqueItems":true,"items":{"enum":["notation","cosign-legacy","cosign-bundle"]},"description":"Signature formats accepted (default all)."},"signedVia":{"type":"array","minItems":1,"uniqueItems":true,"items":{"enum":["manifest","index"]},"description":"Signatures on the platform manifest, on the index it was chosen from, or both count (default manifest)."}}};
+const schema47 = {"type":"object","additionalProperties":false,"required":["anyOf"],"properties":{"anyOf":{"type":"array","minItems":1,"items":{"$ref":"#/definitions/name"}},"threshold":{"type":"integer","minimum":1,"description":"Distinct anchors, each backed by a cryptographically distinct signature, that must verify (default 1)."},"formats":{"type":"array","minItems":1,"uniqueItems":true,"items":{"enum":["notation","cosign-legacy","cosign-bundle"]},"description":"Signature formats accepted (default all)."},"signedVia":{"type":"array","minItems":1,"uniqueItems":true,"items":{"enum":["manifest","index"]},"description":"Signatures on the platform manifest, on the index it was chosen from, or both count (default manifest)."}}};
 const func0 = require("ajv/dist/runtime/equal").default;
 
 function validate35(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
@@ -2406,7 +2557,7 @@ let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.anyOf === undefined){
-const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "anyOf"},message:"must have required property '"+"anyOf"+"'",schema:schema45.required,parentSchema:schema45,data};
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "anyOf"},message:"must have required property '"+"anyOf"+"'",schema:schema47.required,parentSchema:schema47,data};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -2417,7 +2568,7 @@ errors++;
 }
 for(const key0 in data){
 if(!((((key0 === "anyOf") || (key0 === "threshold")) || (key0 === "formats")) || (key0 === "signedVia"))){
-const err1 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema45,data};
+const err1 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema47,data};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -2431,7 +2582,7 @@ if(data.anyOf !== undefined){
 let data0 = data.anyOf;
 if(Array.isArray(data0)){
 if(data0.length < 1){
-const err2 = {instancePath:instancePath+"/anyOf",schemaPath:"#/properties/anyOf/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema45.properties.anyOf,data:data0};
+const err2 = {instancePath:instancePath+"/anyOf",schemaPath:"#/properties/anyOf/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema47.properties.anyOf,data:data0};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -2468,7 +2619,7 @@ errors++;
 }
 }
 else {
-const err5 = {instancePath:instancePath+"/anyOf",schemaPath:"#/properties/anyOf/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema45.properties.anyOf.type,parentSchema:schema45.properties.anyOf,data:data0};
+const err5 = {instancePath:instancePath+"/anyOf",schemaPath:"#/properties/anyOf/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema47.properties.anyOf.type,parentSchema:schema47.properties.anyOf,data:data0};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -2481,7 +2632,7 @@ errors++;
 if(data.threshold !== undefined){
 let data2 = data.threshold;
 if(!((typeof data2 == "number") && (!(data2 % 1) && !isNaN(data2)))){
-const err6 = {instancePath:instancePath+"/threshold",schemaPath:"#/properties/threshold/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema45.properties.threshold.type,parentSchema:schema45.properties.threshold,data:data2};
+const err6 = {instancePath:instancePath+"/threshold",schemaPath:"#/properties/threshold/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema47.properties.threshold.type,parentSchema:schema47.properties.threshold,data:data2};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -2492,7 +2643,7 @@ errors++;
 }
 if(typeof data2 == "number"){
 if(data2 < 1 || isNaN(data2)){
-const err7 = {instancePath:instancePath+"/threshold",schemaPath:"#/properties/threshold/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema45.properties.threshold,data:data2};
+const err7 = {instancePath:instancePath+"/threshold",schemaPath:"#/properties/threshold/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema47.properties.threshold,data:data2};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -2507,7 +2658,7 @@ if(data.formats !== undefined){
 let data3 = data.formats;
 if(Array.isArray(data3)){
 if(data3.length < 1){
-const err8 = {instancePath:instancePath+"/formats",schemaPath:"#/properties/formats/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema45.properties.formats,data:data3};
+const err8 = {instancePath:instancePath+"/formats",schemaPath:"#/properties/formats/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema47.properties.formats,data:data3};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -2520,7 +2671,7 @@ const len1 = data3.length;
 for(let i1=0; i1<len1; i1++){
 let data4 = data3[i1];
 if(!(((data4 === "notation") || (data4 === "cosign-legacy")) || (data4 === "cosign-bundle"))){
-const err9 = {instancePath:instancePath+"/formats/" + i1,schemaPath:"#/properties/formats/items/enum",keyword:"enum",params:{allowedValues: schema45.properties.formats.items.enum},message:"must be equal to one of the allowed values",schema:schema45.properties.formats.items.enum,parentSchema:schema45.properties.formats.items,data:data4};
+const err9 = {instancePath:instancePath+"/formats/" + i1,schemaPath:"#/properties/formats/items/enum",keyword:"enum",params:{allowedValues: schema47.properties.formats.items.enum},message:"must be equal to one of the allowed values",schema:schema47.properties.formats.items.enum,parentSchema:schema47.properties.formats.items,data:data4};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -2537,7 +2688,7 @@ outer0:
 for(;i2--;){
 for(j0 = i2; j0--;){
 if(func0(data3[i2], data3[j0])){
-const err10 = {instancePath:instancePath+"/formats",schemaPath:"#/properties/formats/uniqueItems",keyword:"uniqueItems",params:{i: i2, j: j0},message:"must NOT have duplicate items (items ## "+j0+" and "+i2+" are identical)",schema:true,parentSchema:schema45.properties.formats,data:data3};
+const err10 = {instancePath:instancePath+"/formats",schemaPath:"#/properties/formats/uniqueItems",keyword:"uniqueItems",params:{i: i2, j: j0},message:"must NOT have duplicate items (items ## "+j0+" and "+i2+" are identical)",schema:true,parentSchema:schema47.properties.formats,data:data3};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -2552,7 +2703,7 @@ break outer0;
 }
 }
 else {
-const err11 = {instancePath:instancePath+"/formats",schemaPath:"#/properties/formats/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema45.properties.formats.type,parentSchema:schema45.properties.formats,data:data3};
+const err11 = {instancePath:instancePath+"/formats",schemaPath:"#/properties/formats/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema47.properties.formats.type,parentSchema:schema47.properties.formats,data:data3};
 if(vErrors === null){
 vErrors = [err11];
 }
@@ -2566,7 +2717,7 @@ if(data.signedVia !== undefined){
 let data5 = data.signedVia;
 if(Array.isArray(data5)){
 if(data5.length < 1){
-const err12 = {instancePath:instancePath+"/signedVia",schemaPath:"#/properties/signedVia/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema45.properties.signedVia,data:data5};
+const err12 = {instancePath:instancePath+"/signedVia",schemaPath:"#/properties/signedVia/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema47.properties.signedVia,data:data5};
 if(vErrors === null){
 vErrors = [err12];
 }
@@ -2579,7 +2730,7 @@ const len2 = data5.length;
 for(let i3=0; i3<len2; i3++){
 let data6 = data5[i3];
 if(!((data6 === "manifest") || (data6 === "index"))){
-const err13 = {instancePath:instancePath+"/signedVia/" + i3,schemaPath:"#/properties/signedVia/items/enum",keyword:"enum",params:{allowedValues: schema45.properties.signedVia.items.enum},message:"must be equal to one of the allowed values",schema:schema45.properties.signedVia.items.enum,parentSchema:schema45.properties.signedVia.items,data:data6};
+const err13 = {instancePath:instancePath+"/signedVia/" + i3,schemaPath:"#/properties/signedVia/items/enum",keyword:"enum",params:{allowedValues: schema47.properties.signedVia.items.enum},message:"must be equal to one of the allowed values",schema:schema47.properties.signedVia.items.enum,parentSchema:schema47.properties.signedVia.items,data:data6};
 if(vErrors === null){
 vErrors = [err13];
 }
@@ -2596,7 +2747,7 @@ outer1:
 for(;i4--;){
 for(j1 = i4; j1--;){
 if(func0(data5[i4], data5[j1])){
-const err14 = {instancePath:instancePath+"/signedVia",schemaPath:"#/properties/signedVia/uniqueItems",keyword:"uniqueItems",params:{i: i4, j: j1},message:"must NOT have duplicate items (items ## "+j1+" and "+i4+" are identical)",schema:true,parentSchema:schema45.properties.signedVia,data:data5};
+const err14 = {instancePath:instancePath+"/signedVia",schemaPath:"#/properties/signedVia/uniqueItems",keyword:"uniqueItems",params:{i: i4, j: j1},message:"must NOT have duplicate items (items ## "+j1+" and "+i4+" are identical)",schema:true,parentSchema:schema47.properties.signedVia,data:data5};
 if(vErrors === null){
 vErrors = [err14];
 }
@@ -2611,7 +2762,7 @@ break outer1;
 }
 }
 else {
-const err15 = {instancePath:instancePath+"/signedVia",schemaPath:"#/properties/signedVia/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema45.properties.signedVia.type,parentSchema:schema45.properties.signedVia,data:data5};
+const err15 = {instancePath:instancePath+"/signedVia",schemaPath:"#/properties/signedVia/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema47.properties.signedVia.type,parentSchema:schema47.properties.signedVia,data:data5};
 if(vErrors === null){
 vErrors = [err15];
 }
@@ -2623,7 +2774,7 @@ errors++;
 }
 }
 else {
-const err16 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema45.type,parentSchema:schema45,data};
+const err16 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema47.type,parentSchema:schema47,data};
 if(vErrors === null){
 vErrors = [err16];
 }
@@ -2644,7 +2795,7 @@ let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.match === undefined){
-const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "match"},message:"must have required property '"+"match"+"'",schema:schema39.required,parentSchema:schema39,data};
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "match"},message:"must have required property '"+"match"+"'",schema:schema41.required,parentSchema:schema41,data};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -2654,8 +2805,8 @@ vErrors.push(err0);
 errors++;
 }
 for(const key0 in data){
-if(!(func13.call(schema39.properties, key0))){
-const err1 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema39,data};
+if(!(func13.call(schema41.properties, key0))){
+const err1 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema41,data};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -2696,7 +2847,7 @@ let passing0 = null;
 const _errs11 = errors;
 if(data3 && typeof data3 == "object" && !Array.isArray(data3)){
 if(data3.digest === undefined){
-const err3 = {instancePath:instancePath+"/pins/" + i0,schemaPath:"#/definitions/imagePin/oneOf/0/required",keyword:"required",params:{missingProperty: "digest"},message:"must have required property '"+"digest"+"'",schema:schema44.oneOf[0].required,parentSchema:schema44.oneOf[0],data:data3};
+const err3 = {instancePath:instancePath+"/pins/" + i0,schemaPath:"#/definitions/imagePin/oneOf/0/required",keyword:"required",params:{missingProperty: "digest"},message:"must have required property '"+"digest"+"'",schema:schema46.oneOf[0].required,parentSchema:schema46.oneOf[0],data:data3};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -2714,7 +2865,7 @@ passing0 = 0;
 const _errs12 = errors;
 if(data3 && typeof data3 == "object" && !Array.isArray(data3)){
 if(data3.index === undefined){
-const err4 = {instancePath:instancePath+"/pins/" + i0,schemaPath:"#/definitions/imagePin/oneOf/1/required",keyword:"required",params:{missingProperty: "index"},message:"must have required property '"+"index"+"'",schema:schema44.oneOf[1].required,parentSchema:schema44.oneOf[1],data:data3};
+const err4 = {instancePath:instancePath+"/pins/" + i0,schemaPath:"#/definitions/imagePin/oneOf/1/required",keyword:"required",params:{missingProperty: "index"},message:"must have required property '"+"index"+"'",schema:schema46.oneOf[1].required,parentSchema:schema46.oneOf[1],data:data3};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -2736,7 +2887,7 @@ passing0 = 1;
 }
 }
 if(!valid5){
-const err5 = {instancePath:instancePath+"/pins/" + i0,schemaPath:"#/definitions/imagePin/oneOf",keyword:"oneOf",params:{passingSchemas: passing0},message:"must match exactly one schema in oneOf",schema:schema44.oneOf,parentSchema:schema44,data:data3};
+const err5 = {instancePath:instancePath+"/pins/" + i0,schemaPath:"#/definitions/imagePin/oneOf",keyword:"oneOf",params:{passingSchemas: passing0},message:"must match exactly one schema in oneOf",schema:schema46.oneOf,parentSchema:schema46,data:data3};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -2759,7 +2910,7 @@ vErrors = null;
 if(data3 && typeof data3 == "object" && !Array.isArray(data3)){
 for(const key1 in data3){
 if(!(((((key1 === "digest") || (key1 === "index")) || (key1 === "platform")) || (key1 === "note")) || (key1 === "expires"))){
-const err6 = {instancePath:instancePath+"/pins/" + i0,schemaPath:"#/definitions/imagePin/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties",schema:false,parentSchema:schema44,data:data3};
+const err6 = {instancePath:instancePath+"/pins/" + i0,schemaPath:"#/definitions/imagePin/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties",schema:false,parentSchema:schema46,data:data3};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -2773,7 +2924,7 @@ if(data3.digest !== undefined){
 let data4 = data3.digest;
 if(typeof data4 === "string"){
 if(!pattern17.test(data4)){
-const err7 = {instancePath:instancePath+"/pins/" + i0+"/digest",schemaPath:"#/definitions/imagePin/properties/digest/pattern",keyword:"pattern",params:{pattern: "^sha256:[0-9a-f]{64}$"},message:"must match pattern \""+"^sha256:[0-9a-f]{64}$"+"\"",schema:"^sha256:[0-9a-f]{64}$",parentSchema:schema44.properties.digest,data:data4};
+const err7 = {instancePath:instancePath+"/pins/" + i0+"/digest",schemaPath:"#/definitions/imagePin/properties/digest/pattern",keyword:"pattern",params:{pattern: "^sha256:[0-9a-f]{64}$"},message:"must match pattern \""+"^sha256:[0-9a-f]{64}$"+"\"",schema:"^sha256:[0-9a-f]{64}$",parentSchema:schema46.properties.digest,data:data4};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -2784,7 +2935,7 @@ errors++;
 }
 }
 else {
-const err8 = {instancePath:instancePath+"/pins/" + i0+"/digest",schemaPath:"#/definitions/imagePin/properties/digest/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema44.properties.digest.type,parentSchema:schema44.properties.digest,data:data4};
+const err8 = {instancePath:instancePath+"/pins/" + i0+"/digest",schemaPath:"#/definitions/imagePin/properties/digest/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema46.properties.digest.type,parentSchema:schema46.properties.digest,data:data4};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -2798,7 +2949,7 @@ if(data3.index !== undefined){
 let data5 = data3.index;
 if(typeof data5 === "string"){
 if(!pattern17.test(data5)){
-const err9 = {instancePath:instancePath+"/pins/" + i0+"/index",schemaPath:"#/definitions/imagePin/properties/index/pattern",keyword:"pattern",params:{pattern: "^sha256:[0-9a-f]{64}$"},message:"must match pattern \""+"^sha256:[0-9a-f]{64}$"+"\"",schema:"^sha256:[0-9a-f]{64}$",parentSchema:schema44.properties.index,data:data5};
+const err9 = {instancePath:instancePath+"/pins/" + i0+"/index",schemaPath:"#/definitions/imagePin/properties/index/pattern",keyword:"pattern",params:{pattern: "^sha256:[0-9a-f]{64}$"},message:"must match pattern \""+"^sha256:[0-9a-f]{64}$"+"\"",schema:"^sha256:[0-9a-f]{64}$",parentSchema:schema46.properties.index,data:data5};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -2809,7 +2960,7 @@ errors++;
 }
 }
 else {
-const err10 = {instancePath:instancePath+"/pins/" + i0+"/index",schemaPath:"#/definitions/imagePin/properties/index/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema44.properties.index.type,parentSchema:schema44.properties.index,data:data5};
+const err10 = {instancePath:instancePath+"/pins/" + i0+"/index",schemaPath:"#/definitions/imagePin/properties/index/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema46.properties.index.type,parentSchema:schema46.properties.index,data:data5};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -2823,7 +2974,7 @@ if(data3.platform !== undefined){
 let data6 = data3.platform;
 if(typeof data6 === "string"){
 if(!pattern19.test(data6)){
-const err11 = {instancePath:instancePath+"/pins/" + i0+"/platform",schemaPath:"#/definitions/imagePin/properties/platform/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]+/[a-z0-9_]+(/[a-z0-9]+)?$"},message:"must match pattern \""+"^[a-z0-9]+/[a-z0-9_]+(/[a-z0-9]+)?$"+"\"",schema:"^[a-z0-9]+/[a-z0-9_]+(/[a-z0-9]+)?$",parentSchema:schema44.properties.platform,data:data6};
+const err11 = {instancePath:instancePath+"/pins/" + i0+"/platform",schemaPath:"#/definitions/imagePin/properties/platform/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]+/[a-z0-9_]+(/[a-z0-9]+)?$"},message:"must match pattern \""+"^[a-z0-9]+/[a-z0-9_]+(/[a-z0-9]+)?$"+"\"",schema:"^[a-z0-9]+/[a-z0-9_]+(/[a-z0-9]+)?$",parentSchema:schema46.properties.platform,data:data6};
 if(vErrors === null){
 vErrors = [err11];
 }
@@ -2834,7 +2985,7 @@ errors++;
 }
 }
 else {
-const err12 = {instancePath:instancePath+"/pins/" + i0+"/platform",schemaPath:"#/definitions/imagePin/properties/platform/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema44.properties.platform.type,parentSchema:schema44.properties.platform,data:data6};
+const err12 = {instancePath:instancePath+"/pins/" + i0+"/platform",schemaPath:"#/definitions/imagePin/properties/platform/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema46.properties.platform.type,parentSchema:schema46.properties.platform,data:data6};
 if(vErrors === null){
 vErrors = [err12];
 }
@@ -2847,7 +2998,7 @@ errors++;
 if(data3.note !== undefined){
 let data7 = data3.note;
 if(typeof data7 !== "string"){
-const err13 = {instancePath:instancePath+"/pins/" + i0+"/note",schemaPath:"#/definitions/imagePin/properties/note/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema44.properties.note.type,parentSchema:schema44.properties.note,data:data7};
+const err13 = {instancePath:instancePath+"/pins/" + i0+"/note",schemaPath:"#/definitions/imagePin/properties/note/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema46.properties.note.type,parentSchema:schema46.properties.note,data:data7};
 if(vErrors === null){
 vErrors = [err13];
 }
@@ -2860,7 +3011,7 @@ errors++;
 if(data3.expires !== undefined){
 let data8 = data3.expires;
 if(typeof data8 !== "string"){
-const err14 = {instancePath:instancePath+"/pins/" + i0+"/expires",schemaPath:"#/definitions/imagePin/properties/expires/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema44.properties.expires.type,parentSchema:schema44.properties.expires,data:data8};
+const err14 = {instancePath:instancePath+"/pins/" + i0+"/expires",schemaPath:"#/definitions/imagePin/properties/expires/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema46.properties.expires.type,parentSchema:schema46.properties.expires,data:data8};
 if(vErrors === null){
 vErrors = [err14];
 }
@@ -2872,7 +3023,7 @@ errors++;
 }
 }
 else {
-const err15 = {instancePath:instancePath+"/pins/" + i0,schemaPath:"#/definitions/imagePin/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema44.type,parentSchema:schema44,data:data3};
+const err15 = {instancePath:instancePath+"/pins/" + i0,schemaPath:"#/definitions/imagePin/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema46.type,parentSchema:schema46,data:data3};
 if(vErrors === null){
 vErrors = [err15];
 }
@@ -2884,7 +3035,7 @@ errors++;
 }
 }
 else {
-const err16 = {instancePath:instancePath+"/pins",schemaPath:"#/properties/pins/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema39.properties.pins.type,parentSchema:schema39.properties.pins,data:data2};
+const err16 = {instancePath:instancePath+"/pins",schemaPath:"#/properties/pins/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema41.properties.pins.type,parentSchema:schema41.properties.pins,data:data2};
 if(vErrors === null){
 vErrors = [err16];
 }
@@ -2903,7 +3054,7 @@ errors = vErrors.length;
 if(data.revocation !== undefined){
 let data10 = data.revocation;
 if(!(((data10 === "required") || (data10 === "best-effort")) || (data10 === "skip"))){
-const err17 = {instancePath:instancePath+"/revocation",schemaPath:"#/properties/revocation/enum",keyword:"enum",params:{allowedValues: schema39.properties.revocation.enum},message:"must be equal to one of the allowed values",schema:schema39.properties.revocation.enum,parentSchema:schema39.properties.revocation,data:data10};
+const err17 = {instancePath:instancePath+"/revocation",schemaPath:"#/properties/revocation/enum",keyword:"enum",params:{allowedValues: schema41.properties.revocation.enum},message:"must be equal to one of the allowed values",schema:schema41.properties.revocation.enum,parentSchema:schema41.properties.revocation,data:data10};
 if(vErrors === null){
 vErrors = [err17];
 }
@@ -2916,7 +3067,7 @@ errors++;
 if(data.tags !== undefined){
 let data11 = data.tags;
 if(!(((data11 === "allow") || (data11 === "warn")) || (data11 === "fail"))){
-const err18 = {instancePath:instancePath+"/tags",schemaPath:"#/properties/tags/enum",keyword:"enum",params:{allowedValues: schema39.properties.tags.enum},message:"must be equal to one of the allowed values",schema:schema39.properties.tags.enum,parentSchema:schema39.properties.tags,data:data11};
+const err18 = {instancePath:instancePath+"/tags",schemaPath:"#/properties/tags/enum",keyword:"enum",params:{allowedValues: schema41.properties.tags.enum},message:"must be equal to one of the allowed values",schema:schema41.properties.tags.enum,parentSchema:schema41.properties.tags,data:data11};
 if(vErrors === null){
 vErrors = [err18];
 }
@@ -2931,7 +3082,7 @@ let data12 = data.packages;
 if(data12 && typeof data12 == "object" && !Array.isArray(data12)){
 for(const key2 in data12){
 if(!(key2 === "deny")){
-const err19 = {instancePath:instancePath+"/packages",schemaPath:"#/properties/packages/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key2},message:"must NOT have additional properties",schema:false,parentSchema:schema39.properties.packages,data:data12};
+const err19 = {instancePath:instancePath+"/packages",schemaPath:"#/properties/packages/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key2},message:"must NOT have additional properties",schema:false,parentSchema:schema41.properties.packages,data:data12};
 if(vErrors === null){
 vErrors = [err19];
 }
@@ -2949,7 +3100,7 @@ for(let i1=0; i1<len1; i1++){
 let data14 = data13[i1];
 if(data14 && typeof data14 == "object" && !Array.isArray(data14)){
 if(data14.purl === undefined){
-const err20 = {instancePath:instancePath+"/packages/deny/" + i1,schemaPath:"#/definitions/packageDeny/required",keyword:"required",params:{missingProperty: "purl"},message:"must have required property '"+"purl"+"'",schema:schema35.required,parentSchema:schema35,data:data14};
+const err20 = {instancePath:instancePath+"/packages/deny/" + i1,schemaPath:"#/definitions/packageDeny/required",keyword:"required",params:{missingProperty: "purl"},message:"must have required property '"+"purl"+"'",schema:schema37.required,parentSchema:schema37,data:data14};
 if(vErrors === null){
 vErrors = [err20];
 }
@@ -2960,7 +3111,7 @@ errors++;
 }
 for(const key3 in data14){
 if(!(((key3 === "purl") || (key3 === "versions")) || (key3 === "reason"))){
-const err21 = {instancePath:instancePath+"/packages/deny/" + i1,schemaPath:"#/definitions/packageDeny/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key3},message:"must NOT have additional properties",schema:false,parentSchema:schema35,data:data14};
+const err21 = {instancePath:instancePath+"/packages/deny/" + i1,schemaPath:"#/definitions/packageDeny/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key3},message:"must NOT have additional properties",schema:false,parentSchema:schema37,data:data14};
 if(vErrors === null){
 vErrors = [err21];
 }
@@ -2974,7 +3125,7 @@ if(data14.purl !== undefined){
 let data15 = data14.purl;
 if(typeof data15 === "string"){
 if(!pattern14.test(data15)){
-const err22 = {instancePath:instancePath+"/packages/deny/" + i1+"/purl",schemaPath:"#/definitions/packageDeny/properties/purl/pattern",keyword:"pattern",params:{pattern: "^pkg:[A-Za-z0-9.+-]+/[^@?#]+(\\?[^@#]*)?(#[^@]*)?$"},message:"must match pattern \""+"^pkg:[A-Za-z0-9.+-]+/[^@?#]+(\\?[^@#]*)?(#[^@]*)?$"+"\"",schema:"^pkg:[A-Za-z0-9.+-]+/[^@?#]+(\\?[^@#]*)?(#[^@]*)?$",parentSchema:schema35.properties.purl,data:data15};
+const err22 = {instancePath:instancePath+"/packages/deny/" + i1+"/purl",schemaPath:"#/definitions/packageDeny/properties/purl/pattern",keyword:"pattern",params:{pattern: "^pkg:[A-Za-z0-9.+-]+/[^@?#]+(\\?[^@#]*)?(#[^@]*)?$"},message:"must match pattern \""+"^pkg:[A-Za-z0-9.+-]+/[^@?#]+(\\?[^@#]*)?(#[^@]*)?$"+"\"",schema:"^pkg:[A-Za-z0-9.+-]+/[^@?#]+(\\?[^@#]*)?(#[^@]*)?$",parentSchema:schema37.properties.purl,data:data15};
 if(vErrors === null){
 vErrors = [err22];
 }
@@ -2985,7 +3136,7 @@ errors++;
 }
 }
 else {
-const err23 = {instancePath:instancePath+"/packages/deny/" + i1+"/purl",schemaPath:"#/definitions/packageDeny/properties/purl/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema35.properties.purl.type,parentSchema:schema35.properties.purl,data:data15};
+const err23 = {instancePath:instancePath+"/packages/deny/" + i1+"/purl",schemaPath:"#/definitions/packageDeny/properties/purl/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema37.properties.purl.type,parentSchema:schema37.properties.purl,data:data15};
 if(vErrors === null){
 vErrors = [err23];
 }
@@ -2999,7 +3150,7 @@ if(data14.versions !== undefined){
 let data16 = data14.versions;
 if(typeof data16 === "string"){
 if(func2(data16) < 1){
-const err24 = {instancePath:instancePath+"/packages/deny/" + i1+"/versions",schemaPath:"#/definitions/packageDeny/properties/versions/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema35.properties.versions,data:data16};
+const err24 = {instancePath:instancePath+"/packages/deny/" + i1+"/versions",schemaPath:"#/definitions/packageDeny/properties/versions/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema37.properties.versions,data:data16};
 if(vErrors === null){
 vErrors = [err24];
 }
@@ -3010,7 +3161,7 @@ errors++;
 }
 }
 else {
-const err25 = {instancePath:instancePath+"/packages/deny/" + i1+"/versions",schemaPath:"#/definitions/packageDeny/properties/versions/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema35.properties.versions.type,parentSchema:schema35.properties.versions,data:data16};
+const err25 = {instancePath:instancePath+"/packages/deny/" + i1+"/versions",schemaPath:"#/definitions/packageDeny/properties/versions/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema37.properties.versions.type,parentSchema:schema37.properties.versions,data:data16};
 if(vErrors === null){
 vErrors = [err25];
 }
@@ -3023,7 +3174,7 @@ errors++;
 if(data14.reason !== undefined){
 let data17 = data14.reason;
 if(typeof data17 !== "string"){
-const err26 = {instancePath:instancePath+"/packages/deny/" + i1+"/reason",schemaPath:"#/definitions/packageDeny/properties/reason/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema35.properties.reason.type,parentSchema:schema35.properties.reason,data:data17};
+const err26 = {instancePath:instancePath+"/packages/deny/" + i1+"/reason",schemaPath:"#/definitions/packageDeny/properties/reason/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema37.properties.reason.type,parentSchema:schema37.properties.reason,data:data17};
 if(vErrors === null){
 vErrors = [err26];
 }
@@ -3035,7 +3186,7 @@ errors++;
 }
 }
 else {
-const err27 = {instancePath:instancePath+"/packages/deny/" + i1,schemaPath:"#/definitions/packageDeny/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema35.type,parentSchema:schema35,data:data14};
+const err27 = {instancePath:instancePath+"/packages/deny/" + i1,schemaPath:"#/definitions/packageDeny/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema37.type,parentSchema:schema37,data:data14};
 if(vErrors === null){
 vErrors = [err27];
 }
@@ -3047,7 +3198,7 @@ errors++;
 }
 }
 else {
-const err28 = {instancePath:instancePath+"/packages/deny",schemaPath:"#/properties/packages/properties/deny/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema39.properties.packages.properties.deny.type,parentSchema:schema39.properties.packages.properties.deny,data:data13};
+const err28 = {instancePath:instancePath+"/packages/deny",schemaPath:"#/properties/packages/properties/deny/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema41.properties.packages.properties.deny.type,parentSchema:schema41.properties.packages.properties.deny,data:data13};
 if(vErrors === null){
 vErrors = [err28];
 }
@@ -3059,7 +3210,7 @@ errors++;
 }
 }
 else {
-const err29 = {instancePath:instancePath+"/packages",schemaPath:"#/properties/packages/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema39.properties.packages.type,parentSchema:schema39.properties.packages,data:data12};
+const err29 = {instancePath:instancePath+"/packages",schemaPath:"#/properties/packages/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema41.properties.packages.type,parentSchema:schema41.properties.packages,data:data12};
 if(vErrors === null){
 vErrors = [err29];
 }
@@ -3074,7 +3225,7 @@ let data18 = data.licenses;
 if(data18 && typeof data18 == "object" && !Array.isArray(data18)){
 for(const key4 in data18){
 if(!(((key4 === "allow") || (key4 === "deny")) || (key4 === "unknown"))){
-const err30 = {instancePath:instancePath+"/licenses",schemaPath:"#/properties/licenses/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key4},message:"must NOT have additional properties",schema:false,parentSchema:schema39.properties.licenses,data:data18};
+const err30 = {instancePath:instancePath+"/licenses",schemaPath:"#/properties/licenses/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key4},message:"must NOT have additional properties",schema:false,parentSchema:schema41.properties.licenses,data:data18};
 if(vErrors === null){
 vErrors = [err30];
 }
@@ -3092,7 +3243,7 @@ for(let i2=0; i2<len2; i2++){
 let data20 = data19[i2];
 if(typeof data20 === "string"){
 if(func2(data20) < 1){
-const err31 = {instancePath:instancePath+"/licenses/allow/" + i2,schemaPath:"#/properties/licenses/properties/allow/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema39.properties.licenses.properties.allow.items,data:data20};
+const err31 = {instancePath:instancePath+"/licenses/allow/" + i2,schemaPath:"#/properties/licenses/properties/allow/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema41.properties.licenses.properties.allow.items,data:data20};
 if(vErrors === null){
 vErrors = [err31];
 }
@@ -3103,7 +3254,7 @@ errors++;
 }
 }
 else {
-const err32 = {instancePath:instancePath+"/licenses/allow/" + i2,schemaPath:"#/properties/licenses/properties/allow/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema39.properties.licenses.properties.allow.items.type,parentSchema:schema39.properties.licenses.properties.allow.items,data:data20};
+const err32 = {instancePath:instancePath+"/licenses/allow/" + i2,schemaPath:"#/properties/licenses/properties/allow/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema41.properties.licenses.properties.allow.items.type,parentSchema:schema41.properties.licenses.properties.allow.items,data:data20};
 if(vErrors === null){
 vErrors = [err32];
 }
@@ -3115,7 +3266,7 @@ errors++;
 }
 }
 else {
-const err33 = {instancePath:instancePath+"/licenses/allow",schemaPath:"#/properties/licenses/properties/allow/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema39.properties.licenses.properties.allow.type,parentSchema:schema39.properties.licenses.properties.allow,data:data19};
+const err33 = {instancePath:instancePath+"/licenses/allow",schemaPath:"#/properties/licenses/properties/allow/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema41.properties.licenses.properties.allow.type,parentSchema:schema41.properties.licenses.properties.allow,data:data19};
 if(vErrors === null){
 vErrors = [err33];
 }
@@ -3133,7 +3284,7 @@ for(let i3=0; i3<len3; i3++){
 let data22 = data21[i3];
 if(typeof data22 === "string"){
 if(func2(data22) < 1){
-const err34 = {instancePath:instancePath+"/licenses/deny/" + i3,schemaPath:"#/properties/licenses/properties/deny/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema39.properties.licenses.properties.deny.items,data:data22};
+const err34 = {instancePath:instancePath+"/licenses/deny/" + i3,schemaPath:"#/properties/licenses/properties/deny/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema41.properties.licenses.properties.deny.items,data:data22};
 if(vErrors === null){
 vErrors = [err34];
 }
@@ -3144,7 +3295,7 @@ errors++;
 }
 }
 else {
-const err35 = {instancePath:instancePath+"/licenses/deny/" + i3,schemaPath:"#/properties/licenses/properties/deny/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema39.properties.licenses.properties.deny.items.type,parentSchema:schema39.properties.licenses.properties.deny.items,data:data22};
+const err35 = {instancePath:instancePath+"/licenses/deny/" + i3,schemaPath:"#/properties/licenses/properties/deny/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema41.properties.licenses.properties.deny.items.type,parentSchema:schema41.properties.licenses.properties.deny.items,data:data22};
 if(vErrors === null){
 vErrors = [err35];
 }
@@ -3156,7 +3307,7 @@ errors++;
 }
 }
 else {
-const err36 = {instancePath:instancePath+"/licenses/deny",schemaPath:"#/properties/licenses/properties/deny/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema39.properties.licenses.properties.deny.type,parentSchema:schema39.properties.licenses.properties.deny,data:data21};
+const err36 = {instancePath:instancePath+"/licenses/deny",schemaPath:"#/properties/licenses/properties/deny/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema41.properties.licenses.properties.deny.type,parentSchema:schema41.properties.licenses.properties.deny,data:data21};
 if(vErrors === null){
 vErrors = [err36];
 }
@@ -3169,7 +3320,7 @@ errors++;
 if(data18.unknown !== undefined){
 let data23 = data18.unknown;
 if(!((data23 === "allow") || (data23 === "deny"))){
-const err37 = {instancePath:instancePath+"/licenses/unknown",schemaPath:"#/properties/licenses/properties/unknown/enum",keyword:"enum",params:{allowedValues: schema39.properties.licenses.properties.unknown.enum},message:"must be equal to one of the allowed values",schema:schema39.properties.licenses.properties.unknown.enum,parentSchema:schema39.properties.licenses.properties.unknown,data:data23};
+const err37 = {instancePath:instancePath+"/licenses/unknown",schemaPath:"#/properties/licenses/properties/unknown/enum",keyword:"enum",params:{allowedValues: schema41.properties.licenses.properties.unknown.enum},message:"must be equal to one of the allowed values",schema:schema41.properties.licenses.properties.unknown.enum,parentSchema:schema41.properties.licenses.properties.unknown,data:data23};
 if(vErrors === null){
 vErrors = [err37];
 }
@@ -3181,7 +3332,7 @@ errors++;
 }
 }
 else {
-const err38 = {instancePath:instancePath+"/licenses",schemaPath:"#/properties/licenses/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema39.properties.licenses.type,parentSchema:schema39.properties.licenses,data:data18};
+const err38 = {instancePath:instancePath+"/licenses",schemaPath:"#/properties/licenses/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema41.properties.licenses.type,parentSchema:schema41.properties.licenses,data:data18};
 if(vErrors === null){
 vErrors = [err38];
 }
@@ -3199,7 +3350,7 @@ errors = vErrors.length;
 }
 }
 else {
-const err39 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema39.type,parentSchema:schema39,data};
+const err39 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema41.type,parentSchema:schema41,data};
 if(vErrors === null){
 vErrors = [err39];
 }
@@ -3212,14 +3363,14 @@ validate32.errors = vErrors;
 return errors === 0;
 }
 
-const schema48 = {"type":"object","additionalProperties":false,"required":["match"],"properties":{"match":{"$ref":"#/definitions/match"},"mode":{"$ref":"#/definitions/mode"},"codeSigning":{"type":"object","additionalProperties":false,"properties":{"required":{"type":"boolean"},"enforce":{"type":"boolean","description":"UntrustedArtifactOnDeployment must be Enforce."}}},"layerAccounts":{"type":"array","items":{"$ref":"#/definitions/account"},"description":"Accounts allowed to own the layers the function uses."},"environment":{"type":"object","additionalProperties":false,"description":"The `function:environment` check fails a function whose configuration sets a variable that makes the runtime load or run code (AWS_LAMBDA_EXEC_WRAPPER, NODE_OPTIONS, PYTHONPATH, JAVA_TOOL_OPTIONS, LD_PRELOAD, ...), or whose variables Lambda could not return. Nothing is allowed by default; `allow` names a variable and the exact values it may have.","properties":{"allow":{"type":"array","items":{"type":"object","additionalProperties":false,"required":["name","values","reason"],"properties":{"name":{"type":"string","minLength":1,"description":"The variable's exact name (case-sensitive, as the runtime reads it)."},"values":{"type":"array","minItems":1,"items":{"type":"string"},"description":"The exact values allowed (no globs: one character more can load other code)."},"reason":{"type":"string","minLength":1,"description":"Why the code it loads is acceptable (shown in the report)."}}}}}}}};
+const schema50 = {"type":"object","additionalProperties":false,"required":["match"],"properties":{"match":{"$ref":"#/definitions/match"},"mode":{"$ref":"#/definitions/mode"},"codeSigning":{"type":"object","additionalProperties":false,"properties":{"required":{"type":"boolean"},"enforce":{"type":"boolean","description":"UntrustedArtifactOnDeployment must be Enforce."}}},"layerAccounts":{"type":"array","items":{"$ref":"#/definitions/account"},"description":"Accounts allowed to own the layers the function uses."},"environment":{"type":"object","additionalProperties":false,"description":"The `function:environment` check fails a function whose configuration sets a variable that makes the runtime load or run code (AWS_LAMBDA_EXEC_WRAPPER, NODE_OPTIONS, PYTHONPATH, JAVA_TOOL_OPTIONS, LD_PRELOAD, ...), or whose variables Lambda could not return. Nothing is allowed by default; `allow` names a variable and the exact values it may have.","properties":{"allow":{"type":"array","items":{"type":"object","additionalProperties":false,"required":["name","values","reason"],"properties":{"name":{"type":"string","minLength":1,"description":"The variable's exact name (case-sensitive, as the runtime reads it)."},"values":{"type":"array","minItems":1,"items":{"type":"string"},"description":"The exact values allowed (no globs: one character more can load other code)."},"reason":{"type":"string","minLength":1,"description":"Why the code it loads is acceptable (shown in the report)."}}}}}}}};
 
 function validate39(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.match === undefined){
-const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "match"},message:"must have required property '"+"match"+"'",schema:schema48.required,parentSchema:schema48,data};
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "match"},message:"must have required property '"+"match"+"'",schema:schema50.required,parentSchema:schema50,data};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -3230,7 +3381,7 @@ errors++;
 }
 for(const key0 in data){
 if(!(((((key0 === "match") || (key0 === "mode")) || (key0 === "codeSigning")) || (key0 === "layerAccounts")) || (key0 === "environment"))){
-const err1 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema48,data};
+const err1 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties",schema:false,parentSchema:schema50,data};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -3264,7 +3415,7 @@ let data2 = data.codeSigning;
 if(data2 && typeof data2 == "object" && !Array.isArray(data2)){
 for(const key1 in data2){
 if(!((key1 === "required") || (key1 === "enforce"))){
-const err3 = {instancePath:instancePath+"/codeSigning",schemaPath:"#/properties/codeSigning/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties",schema:false,parentSchema:schema48.properties.codeSigning,data:data2};
+const err3 = {instancePath:instancePath+"/codeSigning",schemaPath:"#/properties/codeSigning/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties",schema:false,parentSchema:schema50.properties.codeSigning,data:data2};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -3277,7 +3428,7 @@ errors++;
 if(data2.required !== undefined){
 let data3 = data2.required;
 if(typeof data3 !== "boolean"){
-const err4 = {instancePath:instancePath+"/codeSigning/required",schemaPath:"#/properties/codeSigning/properties/required/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema48.properties.codeSigning.properties.required.type,parentSchema:schema48.properties.codeSigning.properties.required,data:data3};
+const err4 = {instancePath:instancePath+"/codeSigning/required",schemaPath:"#/properties/codeSigning/properties/required/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema50.properties.codeSigning.properties.required.type,parentSchema:schema50.properties.codeSigning.properties.required,data:data3};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -3290,7 +3441,7 @@ errors++;
 if(data2.enforce !== undefined){
 let data4 = data2.enforce;
 if(typeof data4 !== "boolean"){
-const err5 = {instancePath:instancePath+"/codeSigning/enforce",schemaPath:"#/properties/codeSigning/properties/enforce/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema48.properties.codeSigning.properties.enforce.type,parentSchema:schema48.properties.codeSigning.properties.enforce,data:data4};
+const err5 = {instancePath:instancePath+"/codeSigning/enforce",schemaPath:"#/properties/codeSigning/properties/enforce/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema50.properties.codeSigning.properties.enforce.type,parentSchema:schema50.properties.codeSigning.properties.enforce,data:data4};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -3302,7 +3453,7 @@ errors++;
 }
 }
 else {
-const err6 = {instancePath:instancePath+"/codeSigning",schemaPath:"#/properties/codeSigning/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema48.properties.codeSigning.type,parentSchema:schema48.properties.codeSigning,data:data2};
+const err6 = {instancePath:instancePath+"/codeSigning",schemaPath:"#/properties/codeSigning/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema50.properties.codeSigning.type,parentSchema:schema50.properties.codeSigning,data:data2};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -3320,7 +3471,7 @@ for(let i0=0; i0<len0; i0++){
 let data6 = data5[i0];
 if(typeof data6 === "string"){
 if(!pattern8.test(data6)){
-const err7 = {instancePath:instancePath+"/layerAccounts/" + i0,schemaPath:"#/definitions/account/pattern",keyword:"pattern",params:{pattern: "^[0-9]{12}$"},message:"must match pattern \""+"^[0-9]{12}$"+"\"",schema:"^[0-9]{12}$",parentSchema:schema27,data:data6};
+const err7 = {instancePath:instancePath+"/layerAccounts/" + i0,schemaPath:"#/definitions/account/pattern",keyword:"pattern",params:{pattern: "^[0-9]{12}$"},message:"must match pattern \""+"^[0-9]{12}$"+"\"",schema:"^[0-9]{12}$",parentSchema:schema29,data:data6};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -3331,7 +3482,7 @@ errors++;
 }
 }
 else {
-const err8 = {instancePath:instancePath+"/layerAccounts/" + i0,schemaPath:"#/definitions/account/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema27.type,parentSchema:schema27,data:data6};
+const err8 = {instancePath:instancePath+"/layerAccounts/" + i0,schemaPath:"#/definitions/account/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema29.type,parentSchema:schema29,data:data6};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -3343,7 +3494,7 @@ errors++;
 }
 }
 else {
-const err9 = {instancePath:instancePath+"/layerAccounts",schemaPath:"#/properties/layerAccounts/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema48.properties.layerAccounts.type,parentSchema:schema48.properties.layerAccounts,data:data5};
+const err9 = {instancePath:instancePath+"/layerAccounts",schemaPath:"#/properties/layerAccounts/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema50.properties.layerAccounts.type,parentSchema:schema50.properties.layerAccounts,data:data5};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -3358,7 +3509,7 @@ let data7 = data.environment;
 if(data7 && typeof data7 == "object" && !Array.isArray(data7)){
 for(const key2 in data7){
 if(!(key2 === "allow")){
-const err10 = {instancePath:instancePath+"/environment",schemaPath:"#/properties/environment/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key2},message:"must NOT have additional properties",schema:false,parentSchema:schema48.properties.environment,data:data7};
+const err10 = {instancePath:instancePath+"/environment",schemaPath:"#/properties/environment/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key2},message:"must NOT have additional properties",schema:false,parentSchema:schema50.properties.environment,data:data7};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -3376,7 +3527,7 @@ for(let i1=0; i1<len1; i1++){
 let data9 = data8[i1];
 if(data9 && typeof data9 == "object" && !Array.isArray(data9)){
 if(data9.name === undefined){
-const err11 = {instancePath:instancePath+"/environment/allow/" + i1,schemaPath:"#/properties/environment/properties/allow/items/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema48.properties.environment.properties.allow.items.required,parentSchema:schema48.properties.environment.properties.allow.items,data:data9};
+const err11 = {instancePath:instancePath+"/environment/allow/" + i1,schemaPath:"#/properties/environment/properties/allow/items/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema50.properties.environment.properties.allow.items.required,parentSchema:schema50.properties.environment.properties.allow.items,data:data9};
 if(vErrors === null){
 vErrors = [err11];
 }
@@ -3386,7 +3537,7 @@ vErrors.push(err11);
 errors++;
 }
 if(data9.values === undefined){
-const err12 = {instancePath:instancePath+"/environment/allow/" + i1,schemaPath:"#/properties/environment/properties/allow/items/required",keyword:"required",params:{missingProperty: "values"},message:"must have required property '"+"values"+"'",schema:schema48.properties.environment.properties.allow.items.required,parentSchema:schema48.properties.environment.properties.allow.items,data:data9};
+const err12 = {instancePath:instancePath+"/environment/allow/" + i1,schemaPath:"#/properties/environment/properties/allow/items/required",keyword:"required",params:{missingProperty: "values"},message:"must have required property '"+"values"+"'",schema:schema50.properties.environment.properties.allow.items.required,parentSchema:schema50.properties.environment.properties.allow.items,data:data9};
 if(vErrors === null){
 vErrors = [err12];
 }
@@ -3396,7 +3547,7 @@ vErrors.push(err12);
 errors++;
 }
 if(data9.reason === undefined){
-const err13 = {instancePath:instancePath+"/environment/allow/" + i1,schemaPath:"#/properties/environment/properties/allow/items/required",keyword:"required",params:{missingProperty: "reason"},message:"must have required property '"+"reason"+"'",schema:schema48.properties.environment.properties.allow.items.required,parentSchema:schema48.properties.environment.properties.allow.items,data:data9};
+const err13 = {instancePath:instancePath+"/environment/allow/" + i1,schemaPath:"#/properties/environment/properties/allow/items/required",keyword:"required",params:{missingProperty: "reason"},message:"must have required property '"+"reason"+"'",schema:schema50.properties.environment.properties.allow.items.required,parentSchema:schema50.properties.environment.properties.allow.items,data:data9};
 if(vErrors === null){
 vErrors = [err13];
 }
@@ -3407,7 +3558,7 @@ errors++;
 }
 for(const key3 in data9){
 if(!(((key3 === "name") || (key3 === "values")) || (key3 === "reason"))){
-const err14 = {instancePath:instancePath+"/environment/allow/" + i1,schemaPath:"#/properties/environment/properties/allow/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key3},message:"must NOT have additional properties",schema:false,parentSchema:schema48.properties.environment.properties.allow.items,data:data9};
+const err14 = {instancePath:instancePath+"/environment/allow/" + i1,schemaPath:"#/properties/environment/properties/allow/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key3},message:"must NOT have additional properties",schema:false,parentSchema:schema50.properties.environment.properties.allow.items,data:data9};
 if(vErrors === null){
 vErrors = [err14];
 }
@@ -3421,7 +3572,7 @@ if(data9.name !== undefined){
 let data10 = data9.name;
 if(typeof data10 === "string"){
 if(func2(data10) < 1){
-const err15 = {instancePath:instancePath+"/environment/allow/" + i1+"/name",schemaPath:"#/properties/environment/properties/allow/items/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema48.properties.environment.properties.allow.items.properties.name,data:data10};
+const err15 = {instancePath:instancePath+"/environment/allow/" + i1+"/name",schemaPath:"#/properties/environment/properties/allow/items/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema50.properties.environment.properties.allow.items.properties.name,data:data10};
 if(vErrors === null){
 vErrors = [err15];
 }
@@ -3432,7 +3583,7 @@ errors++;
 }
 }
 else {
-const err16 = {instancePath:instancePath+"/environment/allow/" + i1+"/name",schemaPath:"#/properties/environment/properties/allow/items/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema48.properties.environment.properties.allow.items.properties.name.type,parentSchema:schema48.properties.environment.properties.allow.items.properties.name,data:data10};
+const err16 = {instancePath:instancePath+"/environment/allow/" + i1+"/name",schemaPath:"#/properties/environment/properties/allow/items/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema50.properties.environment.properties.allow.items.properties.name.type,parentSchema:schema50.properties.environment.properties.allow.items.properties.name,data:data10};
 if(vErrors === null){
 vErrors = [err16];
 }
@@ -3446,7 +3597,7 @@ if(data9.values !== undefined){
 let data11 = data9.values;
 if(Array.isArray(data11)){
 if(data11.length < 1){
-const err17 = {instancePath:instancePath+"/environment/allow/" + i1+"/values",schemaPath:"#/properties/environment/properties/allow/items/properties/values/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema48.properties.environment.properties.allow.items.properties.values,data:data11};
+const err17 = {instancePath:instancePath+"/environment/allow/" + i1+"/values",schemaPath:"#/properties/environment/properties/allow/items/properties/values/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema50.properties.environment.properties.allow.items.properties.values,data:data11};
 if(vErrors === null){
 vErrors = [err17];
 }
@@ -3459,7 +3610,7 @@ const len2 = data11.length;
 for(let i2=0; i2<len2; i2++){
 let data12 = data11[i2];
 if(typeof data12 !== "string"){
-const err18 = {instancePath:instancePath+"/environment/allow/" + i1+"/values/" + i2,schemaPath:"#/properties/environment/properties/allow/items/properties/values/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema48.properties.environment.properties.allow.items.properties.values.items.type,parentSchema:schema48.properties.environment.properties.allow.items.properties.values.items,data:data12};
+const err18 = {instancePath:instancePath+"/environment/allow/" + i1+"/values/" + i2,schemaPath:"#/properties/environment/properties/allow/items/properties/values/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema50.properties.environment.properties.allow.items.properties.values.items.type,parentSchema:schema50.properties.environment.properties.allow.items.properties.values.items,data:data12};
 if(vErrors === null){
 vErrors = [err18];
 }
@@ -3471,7 +3622,7 @@ errors++;
 }
 }
 else {
-const err19 = {instancePath:instancePath+"/environment/allow/" + i1+"/values",schemaPath:"#/properties/environment/properties/allow/items/properties/values/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema48.properties.environment.properties.allow.items.properties.values.type,parentSchema:schema48.properties.environment.properties.allow.items.properties.values,data:data11};
+const err19 = {instancePath:instancePath+"/environment/allow/" + i1+"/values",schemaPath:"#/properties/environment/properties/allow/items/properties/values/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema50.properties.environment.properties.allow.items.properties.values.type,parentSchema:schema50.properties.environment.properties.allow.items.properties.values,data:data11};
 if(vErrors === null){
 vErrors = [err19];
 }
@@ -3485,7 +3636,7 @@ if(data9.reason !== undefined){
 let data13 = data9.reason;
 if(typeof data13 === "string"){
 if(func2(data13) < 1){
-const err20 = {instancePath:instancePath+"/environment/allow/" + i1+"/reason",schemaPath:"#/properties/environment/properties/allow/items/properties/reason/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema48.properties.environment.properties.allow.items.properties.reason,data:data13};
+const err20 = {instancePath:instancePath+"/environment/allow/" + i1+"/reason",schemaPath:"#/properties/environment/properties/allow/items/properties/reason/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema50.properties.environment.properties.allow.items.properties.reason,data:data13};
 if(vErrors === null){
 vErrors = [err20];
 }
@@ -3496,7 +3647,7 @@ errors++;
 }
 }
 else {
-const err21 = {instancePath:instancePath+"/environment/allow/" + i1+"/reason",schemaPath:"#/properties/environment/properties/allow/items/properties/reason/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema48.properties.environment.properties.allow.items.properties.reason.type,parentSchema:schema48.properties.environment.properties.allow.items.properties.reason,data:data13};
+const err21 = {instancePath:instancePath+"/environment/allow/" + i1+"/reason",schemaPath:"#/properties/environment/properties/allow/items/properties/reason/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema50.properties.environment.properties.allow.items.properties.reason.type,parentSchema:schema50.properties.environment.properties.allow.items.properties.reason,data:data13};
 if(vErrors === null){
 vErrors = [err21];
 }
@@ -3508,7 +3659,7 @@ errors++;
 }
 }
 else {
-const err22 = {instancePath:instancePath+"/environment/allow/" + i1,schemaPath:"#/properties/environment/properties/allow/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema48.properties.environment.properties.allow.items.type,parentSchema:schema48.properties.environment.properties.allow.items,data:data9};
+const err22 = {instancePath:instancePath+"/environment/allow/" + i1,schemaPath:"#/properties/environment/properties/allow/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema50.properties.environment.properties.allow.items.type,parentSchema:schema50.properties.environment.properties.allow.items,data:data9};
 if(vErrors === null){
 vErrors = [err22];
 }
@@ -3520,7 +3671,7 @@ errors++;
 }
 }
 else {
-const err23 = {instancePath:instancePath+"/environment/allow",schemaPath:"#/properties/environment/properties/allow/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema48.properties.environment.properties.allow.type,parentSchema:schema48.properties.environment.properties.allow,data:data8};
+const err23 = {instancePath:instancePath+"/environment/allow",schemaPath:"#/properties/environment/properties/allow/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema50.properties.environment.properties.allow.type,parentSchema:schema50.properties.environment.properties.allow,data:data8};
 if(vErrors === null){
 vErrors = [err23];
 }
@@ -3532,7 +3683,7 @@ errors++;
 }
 }
 else {
-const err24 = {instancePath:instancePath+"/environment",schemaPath:"#/properties/environment/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema48.properties.environment.type,parentSchema:schema48.properties.environment,data:data7};
+const err24 = {instancePath:instancePath+"/environment",schemaPath:"#/properties/environment/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema50.properties.environment.type,parentSchema:schema50.properties.environment,data:data7};
 if(vErrors === null){
 vErrors = [err24];
 }
@@ -3544,7 +3695,7 @@ errors++;
 }
 }
 else {
-const err25 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema48.type,parentSchema:schema48,data};
+const err25 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema50.type,parentSchema:schema50,data};
 if(vErrors === null){
 vErrors = [err25];
 }

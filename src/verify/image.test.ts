@@ -2,7 +2,7 @@
 // signedVia, and fail-closed inventory rules. Discovery and GetRevocationStatus over the wire
 // are tested end to end in test/e2e/verify/image.test.ts; here the revocation call is the
 // injected function the verifier is given.
-import { createHash } from 'node:crypto';
+import { createHash, generateKeyPairSync } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { unreadableImageVerdict, verifyImage, type ImageEvidence } from './image.js';
 import type { FoundImageSignature } from './images/signers.js';
@@ -13,7 +13,10 @@ import {
   TEST_PROFILE_VERSION_ARN,
   type SignerChain,
 } from './images/testing/signer-chain.js';
+import { SIGSTORE_BUNDLE_V03_MEDIA_TYPE } from './images/cosign/bundle-referrer.js';
+import { cosignStatement, keyAnchorYaml, keySignedDsseBundle } from './images/testing/cosign.js';
 import { loadPolicy } from './policy/load.js';
+import { COSIGN_SIGN_PREDICATE_TYPE } from './sigstore/index.js';
 import type { LoadedPolicy } from './policy/types.js';
 
 const NOW = new Date();
@@ -40,7 +43,7 @@ beforeAll(async () => {
   rootPem = `-----BEGIN CERTIFICATE-----\n${b64}\n-----END CERTIFICATE-----\n`;
 });
 
-function policy(rule: string, extra = ''): LoadedPolicy {
+function policy(rule: string, extra = '', anchors = ''): LoadedPolicy {
   const sha = createHash('sha256').update(rootPem).digest('hex');
   const text = `version: 1
 default: deny
@@ -49,7 +52,7 @@ anchors:
     kind: aws-signer
     profileArn: '${PROFILE}'
     notationRoot: { path: root.pem, sha256: '${sha}' }
-images:
+${anchors ? `${anchors}\n` : ''}images:
 ${rule}
 ${extra}`;
   return loadPolicy(text, '/p/policy.yaml', { readFile: () => Buffer.from(rootPem) });
@@ -229,6 +232,52 @@ describe('signatures', () => {
     expect(v.checks.find((c) => c.id === 'signers:threshold')?.detail).toMatch(
       /Discovery could not read everything: referrers-api x/
     );
+  });
+});
+
+describe("a Sigstore anchor's predicateTypes", () => {
+  const key = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  const pem = key.publicKey.export({ type: 'spki', format: 'pem' }).toString();
+  const SLSA = 'https://slsa.dev/provenance/v1';
+  /** A cosign v3 bundle referrer on the manifest: a key-signed DSSE statement of `predicateType`. */
+  const referrer = async (predicateType: string): Promise<FoundImageSignature> => ({
+    format: 'cosign-bundle',
+    source: `sha256:${hex('d')}`,
+    via: 'referrers-api',
+    subject: MANIFEST,
+    mediaType: SIGSTORE_BUNDLE_V03_MEDIA_TYPE,
+    bundle: Buffer.from(
+      JSON.stringify(
+        await keySignedDsseBundle(
+          cosignStatement(MANIFEST.digest, 'registry.example/team/app', predicateType),
+          key.privateKey,
+          pem,
+          'release'
+        )
+      )
+    ),
+  });
+  const keyPolicy = (extra: string) =>
+    policy(
+      `  - match: { repository: 'registry.example/**' }
+    signers: { anyOf: [release] }`,
+      '',
+      `${keyAnchorYaml('release', pem)}${extra}`
+    );
+  const signedWith = async (predicateType: string) =>
+    evidence({ signatures: { manifest: [await referrer(predicateType)], index: [] } });
+
+  it("default to cosign's signature predicate, and name what a bundle referrer may carry", async () => {
+    const byDefault = keyPolicy('');
+    expect(
+      await outcome(await signedWith(COSIGN_SIGN_PREDICATE_TYPE), byDefault, 'sigstore:release')
+    ).toBe('pass');
+    expect(await outcome(await signedWith(SLSA), byDefault, 'sigstore:release')).toBe('fail');
+    const slsa = keyPolicy(`\n    predicateTypes: ['${SLSA}']`);
+    expect(await outcome(await signedWith(SLSA), slsa, 'sigstore:release')).toBe('pass');
+    expect(
+      await outcome(await signedWith(COSIGN_SIGN_PREDICATE_TYPE), slsa, 'sigstore:release')
+    ).toBe('fail');
   });
 });
 

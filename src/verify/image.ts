@@ -12,7 +12,7 @@
 import { evaluateInventory } from './checks/inventory.js';
 import { evaluateLicenses } from './checks/licenses.js';
 import { evaluatePackages } from './checks/packages.js';
-import { toSigstoreAnchor } from './checks/sigstore.js';
+import { acceptedPredicateTypes, toSigstoreAnchor } from './checks/sigstore.js';
 import { guard } from './checks/guard.js';
 import type { Inventory } from '../model/inventory.js';
 import {
@@ -373,6 +373,7 @@ function imageAnchors(rule: ImageRule, loaded: LoadedPolicy): Record<string, Ima
         kind: 'sigstore',
         anchor: toSigstoreAnchor(a),
         trustedRoot,
+        predicateTypes: acceptedPredicateTypes(a),
         ...(a.thresholds !== undefined ? { thresholds: a.thresholds } : {}),
       };
     }

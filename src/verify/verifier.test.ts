@@ -1,9 +1,12 @@
+import { generateKeyPairSync } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { satisfies } from './checks/version-range.js';
 import type { SignerEvidence } from './evidence.js';
 import { verifyFunction, verifyLayer } from './verifier.js';
 import {
   A_TXT,
+  CONFORMANCE,
   CONFORMANCE_IDENTITY,
   CONFORMANCE_ISSUER,
   HAPPY_BUNDLE,
@@ -14,6 +17,13 @@ import {
   sha256,
 } from './testing/helpers.js';
 import { functionEnvironment } from '../model/function-environment.js';
+import {
+  cosignStatement,
+  digestOf,
+  keyAnchorYaml,
+  keySignedDsseBundle,
+} from './images/testing/cosign.js';
+import { COSIGN_SIGN_PREDICATE_TYPE } from './sigstore/index.js';
 
 const NO_ENV = functionEnvironment(undefined);
 
@@ -160,6 +170,113 @@ layers:
     expect(t?.evidence['verified']).toHaveLength(1);
     expect(t?.evidence['passing']).toEqual(['beacon', 'beacon-again']);
     expect(v.ok).toBe(false);
+  });
+});
+
+describe("in-toto predicate types of a layer's DSSE bundles", () => {
+  // A real public-good bundle by the conformance identity: a DSSE envelope holding SLSA
+  // provenance (https://slsa.dev/provenance/v1) about a.txt, the bytes HAPPY_BUNDLE signs.
+  const PROVENANCE: unknown = JSON.parse(
+    readFileSync(`${CONFORMANCE}/happy-path-intoto-in-dsse-v3/bundle.sigstore.json`, 'utf8')
+  );
+  const SLSA = 'https://slsa.dev/provenance/v1';
+  const anchored = (extra: string) =>
+    policy(`version: 1
+default: deny
+anchors:
+  beacon:
+    kind: sigstore-keyless
+    issuer: ${CONFORMANCE_ISSUER}
+    subject: ${CONFORMANCE_IDENTITY}
+    trustRoot: public-good${extra}
+layers:
+  - match: { name: utils }
+    signers: { anyOf: [beacon] }
+`);
+  const ev = (...bundles: unknown[]) =>
+    layer({
+      sha256: sha256(A_TXT),
+      bytes: A_TXT,
+      bundles: bundles.map((bundle, i) => ({ source: `b${i}.json`, bundle })),
+    });
+  const beacon = (v: ReturnType<typeof verifyLayer>) =>
+    v.checks.find((c) => c.id === 'sigstore:beacon');
+
+  it('an attestation of another kind by the trusted identity is not an approval by default', () => {
+    const v = verifyLayer(ev(PROVENANCE), anchored(''), { now: NOW });
+    expect(byId(v)).toMatchObject({ 'sigstore:beacon': 'fail', 'signers:threshold': 'fail' });
+    expect(v.ok).toBe(false);
+    expect(beacon(v)?.evidence['attempts']).toEqual([
+      expect.objectContaining({ bundle: 'b0.json', code: 'PREDICATE_TYPE_MISMATCH' }),
+    ]);
+    expect(beacon(v)?.detail).toContain(SLSA);
+  });
+  it('it is one when the anchor names its predicate type', () => {
+    const v = verifyLayer(ev(PROVENANCE), anchored(`\n    predicateTypes: ['${SLSA}']`), {
+      now: NOW,
+    });
+    expect(byId(v)).toMatchObject({ 'sigstore:beacon': 'pass', 'signers:threshold': 'pass' });
+    expect(beacon(v)?.evidence['predicateType']).toBe(SLSA);
+    expect(v.ok).toBe(true);
+  });
+  it('a message signature (cosign sign-blob) verifies whatever predicate types are named', () => {
+    for (const extra of ['', `\n    predicateTypes: ['${SLSA}']`]) {
+      const v = verifyLayer(ev(HAPPY_BUNDLE), anchored(extra), { now: NOW });
+      expect(byId(v)).toMatchObject({ 'sigstore:beacon': 'pass', 'signers:threshold': 'pass' });
+    }
+  });
+  it('naming another predicate type does not accept this one', () => {
+    const v = verifyLayer(
+      ev(PROVENANCE),
+      anchored(`\n    predicateTypes: ['https://slsa.dev/provenance/v0.2']`),
+      { now: NOW }
+    );
+    expect(byId(v)).toMatchObject({ 'sigstore:beacon': 'fail' });
+  });
+
+  describe('key-signed DSSE bundles about the layer (cosign attest-blob --key, no log)', () => {
+    const key = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+    const pem = key.publicKey.export({ type: 'spki', format: 'pem' }).toString();
+    const LAYER = Buffer.from('layer zip bytes');
+    const bundleOf = (predicateType: string) =>
+      keySignedDsseBundle(
+        cosignStatement(digestOf(LAYER), 'layer.zip', predicateType),
+        key.privateKey,
+        pem,
+        'release'
+      );
+    const keyPolicy = (extra: string) =>
+      policy(`version: 1
+default: deny
+anchors:
+${keyAnchorYaml('release', pem)}${extra}
+layers:
+  - match: { name: utils }
+    signers: { anyOf: [release] }
+`);
+    const verdict = async (predicateType: string, extra = '') =>
+      byId(
+        verifyLayer(
+          layer({
+            sha256: sha256(LAYER),
+            bytes: LAYER,
+            bundles: [{ source: 'b.json', bundle: await bundleOf(predicateType) }],
+          }),
+          keyPolicy(extra),
+          { now: NOW }
+        )
+      )['sigstore:release'];
+    const FAILED_TESTS = 'https://in-toto.io/attestation/test-result/v0.1';
+
+    it("cosign's signature predicate counts by default; a test result does not", async () => {
+      expect(await verdict(COSIGN_SIGN_PREDICATE_TYPE)).toBe('pass');
+      expect(await verdict(FAILED_TESTS)).toBe('fail');
+    });
+    it('naming predicate types replaces the default', async () => {
+      const extra = `\n    predicateTypes: ['${SLSA}']`;
+      expect(await verdict(SLSA, extra)).toBe('pass');
+      expect(await verdict(COSIGN_SIGN_PREDICATE_TYPE, extra)).toBe('fail');
+    });
   });
 });
 

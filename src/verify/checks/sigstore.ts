@@ -5,7 +5,12 @@
  */
 import { createHash, createPublicKey, X509Certificate } from 'node:crypto';
 import type * as SigstoreBundle from '@sigstore/bundle';
-import { verifyBundle, type BundleArtifact, type SigstoreAnchor } from '../sigstore/index.js';
+import {
+  COSIGN_SIGN_PREDICATE_TYPE,
+  verifyBundle,
+  type BundleArtifact,
+  type SigstoreAnchor,
+} from '../sigstore/index.js';
 import type { TrustedRootMaterial } from '../trust/index.js';
 import type { LayerEvidence } from '../evidence.js';
 import type { KeyAnchor, KeylessAnchor } from '../policy/types.js';
@@ -32,6 +37,16 @@ export function toSigstoreAnchor(a: KeylessAnchor | KeyAnchor): SigstoreAnchor {
     ...(a.subjectRegex !== undefined ? { subjectRegex: a.subjectRegex } : {}),
     ...(a.extensions !== undefined ? { extensions: a.extensions } : {}),
   };
+}
+
+/**
+ * The in-toto predicate types a DSSE bundle must carry to count for the anchor: its own
+ * `predicateTypes`, else only cosign's signature predicate. A statement of another kind (SLSA
+ * provenance, an SBOM, a failed scan) by the same identity says something about the artifact,
+ * not that the signer approved it.
+ */
+export function acceptedPredicateTypes(a: KeylessAnchor | KeyAnchor): readonly string[] {
+  return a.predicateTypes ?? [COSIGN_SIGN_PREDICATE_TYPE];
 }
 
 /** Evaluate one Sigstore anchor over every bundle of the layer. */
@@ -63,18 +78,26 @@ export function evaluateSigstoreAnchor(
   // which signatures back which anchors.
   let first: { source: string; detail: string; evidence: object } | undefined;
   const signatures: string[][] = [];
+  // Predicate types of bundles that verified but are attestations the anchor does not accept:
+  // named in the failure, since the fix is the policy's, not the bundle's.
+  const attested = new Set<string>();
+  const predicateTypes = acceptedPredicateTypes(anchor);
   for (const b of ev.bundles) {
     const r = verifyBundle({
       bundle: b.bundle,
       artifact,
       trustedRoot,
       anchor: toSigstoreAnchor(anchor),
+      predicateTypes,
       ...(anchor.thresholds ? { thresholds: anchor.thresholds } : {}),
     });
     if (r.ok) {
       signatures.push(signatureIdentities(b.bundle, anchor));
       first ??= { source: b.source, detail: r.detail, evidence: r.evidence };
-    } else attempts.push({ bundle: b.source, code: r.code, detail: r.detail });
+    } else {
+      attempts.push({ bundle: b.source, code: r.code, detail: r.detail });
+      if (r.code === 'PREDICATE_TYPE_MISMATCH') attested.add(r.evidence.predicateType ?? '');
+    }
   }
   if (first) {
     return {
@@ -89,7 +112,7 @@ export function evaluateSigstoreAnchor(
   const why =
     ev.bundles.length === 0
       ? 'no Sigstore bundle was found for this layer'
-      : `none of ${ev.bundles.length} bundle(s) verified`;
+      : `none of ${ev.bundles.length} bundle(s) verified${attested.size ? `; signed statements of predicate type ${[...attested].sort().join(', ')} are not among those the anchor accepts (predicateTypes: ${predicateTypes.join(', ')})` : ''}`;
   return {
     ...base,
     status: 'fail',

@@ -69,8 +69,8 @@ export type ImageAnchor =
       readonly anchor: SigstoreAnchor;
       readonly trustedRoot: TrustedRootMaterial;
       readonly thresholds?: SigstoreThresholds;
-      /** In-toto predicate type of bundle referrers; default cosign's `https://sigstore.dev/cosign/sign/v1`. */
-      readonly predicateType?: string;
+      /** In-toto predicate types of bundle referrers; default cosign's `https://sigstore.dev/cosign/sign/v1`. */
+      readonly predicateTypes?: readonly string[];
     };
 
 /** One verified image signature: the evidence every format produces. */
@@ -300,7 +300,7 @@ function verifyForSigstore(
           bundle: f.bundle,
           mediaType: f.mediaType,
           imageDigest: f.subject.digest,
-          ...(anchor.predicateType !== undefined ? { predicateType: anchor.predicateType } : {}),
+          ...(anchor.predicateTypes !== undefined ? { predicateTypes: anchor.predicateTypes } : {}),
           ...common,
         });
   if (!r.ok || r.verified === undefined) return attempt(r.code, r.detail);

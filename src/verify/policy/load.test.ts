@@ -63,6 +63,26 @@ describe('policy loader', () => {
     expect(p).toEqual([expect.objectContaining({ path: '/anchors/a', line: 5 })]);
   });
 
+  it('predicateTypes names at least one type, each a URI, none twice', () => {
+    const anchor = (types: string) =>
+      `version: 1\ndefault: deny\nanchors:\n  a:\n    kind: sigstore-keyless\n    issuer: https://x.example\n    subject: ci@x.example\n    trustRoot: public-good\n    predicateTypes: ${types}\n`;
+    for (const bad of [
+      '[]',
+      '[slsa]',
+      "['https://slsa.dev/provenance/v1', 'https://slsa.dev/provenance/v1']",
+    ]) {
+      expect(problems(anchor(bad))).toEqual([
+        expect.objectContaining({
+          path: expect.stringMatching(/^\/anchors\/a\/predicateTypes/) as unknown,
+          line: 9,
+        }),
+      ]);
+    }
+    expect(
+      loadPolicy(anchor("['https://slsa.dev/provenance/v1']"), 'p.yaml').policy.anchors?.['a']
+    ).toMatchObject({ predicateTypes: ['https://slsa.dev/provenance/v1'] });
+  });
+
   it('an environment allowance names a variable, at least one exact value and a reason', () => {
     const p = problems(`version: 1
 default: deny

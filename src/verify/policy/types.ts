@@ -47,6 +47,12 @@ export interface KeylessAnchor {
   extensions?: Record<string, string>;
   trustRoot: string;
   thresholds?: AnchorThresholds;
+  /**
+   * In-toto predicate types a DSSE bundle by this signer may carry to count (layers and image
+   * bundle referrers); default cosign's `https://sigstore.dev/cosign/sign/v1`. A message
+   * signature (`cosign sign-blob`) counts whatever this says.
+   */
+  predicateTypes?: string[];
 }
 
 /** A Sigstore public key (PEM, SPKI). */
@@ -56,6 +62,12 @@ export interface KeyAnchor {
   hint?: string;
   trustRoot: string;
   thresholds?: AnchorThresholds;
+  /**
+   * In-toto predicate types a DSSE bundle by this signer may carry to count (layers and image
+   * bundle referrers); default cosign's `https://sigstore.dev/cosign/sign/v1`. A message
+   * signature (`cosign sign-blob`) counts whatever this says.
+   */
+  predicateTypes?: string[];
 }
 
 export type Anchor = AwsSignerAnchor | KeylessAnchor | KeyAnchor;

@@ -9,4 +9,4 @@ export {
   type VerifyBundleInput,
 } from './verify.js';
 export { FULCIO_EXTENSION_OIDS, resolveExtensionOid } from './fulcio-extensions.js';
-export { IN_TOTO_PAYLOAD_TYPE } from './intoto.js';
+export { COSIGN_SIGN_PREDICATE_TYPE, IN_TOTO_PAYLOAD_TYPE } from './intoto.js';

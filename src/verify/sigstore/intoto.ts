@@ -7,6 +7,13 @@
 /** The DSSE payloadType of an in-toto Statement. */
 export const IN_TOTO_PAYLOAD_TYPE = 'application/vnd.in-toto+json';
 
+/**
+ * The predicate type cosign signs with (`cosign sign`, cmd/cosign/cli/sign/sign.go): a statement
+ * that its subject is signed, with an empty predicate. What a Sigstore anchor accepts from a DSSE
+ * bundle unless it names other predicate types.
+ */
+export const COSIGN_SIGN_PREDICATE_TYPE = 'https://sigstore.dev/cosign/sign/v1';
+
 /** Statement `_type` values accepted (v1 and the older v0.1). */
 export const IN_TOTO_STATEMENT_TYPES: readonly string[] = [
   'https://in-toto.io/Statement/v1',

@@ -4,8 +4,9 @@
  * Bundle format: https://github.com/sigstore/protobuf-specs/blob/main/protos/sigstore_bundle.proto
  * (media types v0.1 to v0.3). Cryptography (certificate chain, SCTs, tlog inclusion, timestamps,
  * signature) is @sigstore/verify's low-level `Verifier`; lamina adds what it does not do:
- * exact identity matching, the message digest and in-toto subject binding to the artifact,
- * `sha256:` digest mode, and refusing anything unexpected (fail closed).
+ * exact identity matching, the message digest and in-toto subject binding to the artifact, the
+ * in-toto predicate types the caller accepts, `sha256:` digest mode, and refusing anything
+ * unexpected (fail closed).
  */
 import { createHash, createPublicKey, type KeyObject } from 'node:crypto';
 import type * as SigstoreBundle from '@sigstore/bundle';
@@ -13,7 +14,7 @@ import type { Bundle } from '@sigstore/bundle';
 import type * as SigstoreCore from '@sigstore/core';
 import type * as ProtobufSpecs from '@sigstore/protobuf-specs';
 import type * as SigstoreVerify from '@sigstore/verify';
-import type { KeyFinderFunc, SignedEntity, VerifierOptions } from '@sigstore/verify';
+import type { KeyFinderFunc, SignedEntity, Signer, VerifierOptions } from '@sigstore/verify';
 import type { TrustedRootMaterial } from '../trust/trusted-root.js';
 import { fulcioExtensionValue, resolveExtensionOid } from './fulcio-extensions.js';
 import { parseInTotoStatement, statementCoversDigest } from './intoto.js';
@@ -78,6 +79,12 @@ export interface VerifyBundleInput {
    * `{ tlog: 0, timestamp: 0 }`, which a policy must ask for explicitly.
    */
   readonly thresholds?: SigstoreThresholds;
+  /**
+   * In-toto predicate types a DSSE bundle may carry; another fails `PREDICATE_TYPE_MISMATCH`.
+   * Absent: any (the conformance protocol's verify-bundle names none). A message signature
+   * has no statement and is not affected.
+   */
+  readonly predicateTypes?: readonly string[];
 }
 
 /** Outcome codes of {@link verifyBundle}. */
@@ -95,6 +102,8 @@ export type SigstoreCheckCode =
   | 'DSSE_PAYLOAD_INVALID'
   /** No in-toto subject has the artifact's sha256. */
   | 'DSSE_SUBJECT_MISMATCH'
+  /** The in-toto predicate type is not one the caller accepts (an attestation, not a signature). */
+  | 'PREDICATE_TYPE_MISMATCH'
   | 'SIGNATURE_INVALID'
   | 'TLOG_INVALID'
   | 'TIMESTAMP_INVALID'
@@ -280,8 +289,27 @@ function run(input: VerifyBundleInput, ev: SigstoreEvidence): string {
     timestampThreshold: Math.max(t.timestamp ?? 1, anchor.$case === 'keyless' ? 1 : 0),
   };
   const signer = new Verifier(trust, options).verify(entity);
+  const detail = checkIdentity(anchor, anchorCheck, signer, bundle, ev);
 
-  // --- identity (ours, exact) ---
+  // --- what the statement says: checked once the bundle is known to be authentic ---
+  const accepted = input.predicateTypes;
+  if (ev.kind === 'dsse' && accepted !== undefined && !accepted.includes(ev.predicateType ?? '')) {
+    fail(
+      'PREDICATE_TYPE_MISMATCH',
+      `predicate type is ${ev.predicateType ?? '(none)'}, expected ${accepted.length === 1 ? '' : 'one of '}${accepted.join(', ')}`
+    );
+  }
+  return detail;
+}
+
+/** Compares the verified signer with the anchor; returns the sentence naming who signed. */
+function checkIdentity(
+  anchor: SigstoreAnchor,
+  anchorCheck: PreparedAnchor,
+  signer: Signer,
+  bundle: Bundle,
+  ev: SigstoreEvidence
+): string {
   if (anchor.$case === 'keyless') {
     const san = signer.identity?.subjectAlternativeName;
     const issuer = signer.identity?.extensions?.issuer;

@@ -37,6 +37,7 @@ import {
 } from '../../../src/fetch/image/signatures.js';
 import {
   cosignStatement,
+  keyAnchorYaml,
   keySignedDsseBundle,
   keySignedLayer,
   simpleSigningPayload,
@@ -709,18 +710,6 @@ describe('verify an OCI layout', () => {
     expect(r.check('tags')?.outcome).toBe('pass');
   });
 });
-
-/** A bare-key `sigstore-key` anchor named `name`, as policy YAML under `anchors:`. */
-const keyAnchorYaml = (name: string, pem: string) => `  ${name}:
-    kind: sigstore-key
-    publicKey: |
-${pem
-  .trim()
-  .split('\n')
-  .map((l) => `      ${l}`)
-  .join('\n')}
-    trustRoot: public-good
-    thresholds: { tlog: 0, timestamp: 0 }`;
 
 describe.each(PATHS)('cosign through %s', (_label, host, via) => {
   const policyFor = (pem: string, format = 'cosign-legacy') => `version: 1

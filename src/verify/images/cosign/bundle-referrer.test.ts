@@ -100,7 +100,10 @@ describe('keyless bundle referrer', () => {
       JSON.stringify(await sig.signDsse(IMAGE.slice(7), emailClaims(SIGNER)))
     );
     expectCode(slsa, 'PREDICATE_TYPE_MISMATCH');
-    expect(verify(slsa, { predicateType: 'https://slsa.dev/provenance/v1' }).code).toBe('OK');
+    expect(verify(slsa, { predicateTypes: ['https://slsa.dev/provenance/v1'] }).code).toBe('OK');
+    expectCode(keylessBundle, 'PREDICATE_TYPE_MISMATCH', {
+      predicateTypes: ['https://slsa.dev/provenance/v1'],
+    });
   });
   it('fails for another identity', () => {
     expectCode(keylessBundle, 'IDENTITY_MISMATCH', {

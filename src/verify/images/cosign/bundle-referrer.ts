@@ -4,13 +4,14 @@
  * in-toto Statement about the image manifest with predicate type
  * `https://sigstore.dev/cosign/sign/v1` (cosign `cmd/cosign/cli/sign/sign.go`).
  * The existing Sigstore verifier checks the certificate or key, the log entries and timestamps,
- * the identity, and that an in-toto subject has the image digest (sigstore-js alone checks no
- * subject); this module adds the predicate type and that the bundle is a DSSE envelope at all.
+ * the identity, that an in-toto subject has the image digest (sigstore-js alone checks no
+ * subject) and the predicate type; this module adds that the bundle is a DSSE envelope at all.
  */
 import { X509Certificate, createPublicKey, type KeyObject } from 'node:crypto';
 import { parseStrictJson, type JsonValue } from '../../../util/strict-json.js';
 import { keyIdentity, signatureIdentity } from '../../signature-identity.js';
 import {
+  COSIGN_SIGN_PREDICATE_TYPE,
   verifyBundle,
   type SigstoreAnchor,
   type SigstoreCheckCode,
@@ -22,8 +23,8 @@ import { sha256DigestBytes } from '../types.js';
 
 /** Media type of a Sigstore bundle v0.3, as the referrer's artifactType and layer media type. */
 export const SIGSTORE_BUNDLE_V03_MEDIA_TYPE = 'application/vnd.dev.sigstore.bundle.v0.3+json';
-/** The predicate type cosign signs images with. */
-export const COSIGN_SIGN_PREDICATE_TYPE = 'https://sigstore.dev/cosign/sign/v1';
+// The predicate type cosign signs images with (defined with the in-toto checks, which layers share).
+export { COSIGN_SIGN_PREDICATE_TYPE };
 
 /** Input of {@link verifyCosignBundleReferrer}. */
 export interface VerifyCosignBundleInput {
@@ -33,8 +34,8 @@ export interface VerifyCosignBundleInput {
   readonly mediaType: string;
   /** The image manifest digest an in-toto subject must carry (`sha256:<hex>`). */
   readonly imageDigest: string;
-  /** Default {@link COSIGN_SIGN_PREDICATE_TYPE}. */
-  readonly predicateType?: string;
+  /** In-toto predicate types accepted; default [{@link COSIGN_SIGN_PREDICATE_TYPE}]. */
+  readonly predicateTypes?: readonly string[];
   readonly anchor: SigstoreAnchor;
   readonly trustedRoot: TrustedRootMaterial;
   readonly thresholds?: SigstoreThresholds;
@@ -46,9 +47,7 @@ export type CosignBundleCode =
   /** The layer is not a v0.3 bundle, or the bundle's own mediaType says otherwise. */
   | 'MEDIA_TYPE_INVALID'
   /** A message signature, not a DSSE envelope: cosign signs images as in-toto statements. */
-  | 'NOT_DSSE'
-  /** The in-toto predicate type is not the expected one. */
-  | 'PREDICATE_TYPE_MISMATCH';
+  | 'NOT_DSSE';
 
 /** A bundle referrer that verified. */
 export interface VerifiedCosignBundle {
@@ -121,24 +120,19 @@ export function verifyCosignBundleReferrer(input: VerifyCosignBundleInput): Cosi
     artifact: { $case: 'digest', sha256: digest },
     trustedRoot: input.trustedRoot,
     anchor: input.anchor,
+    predicateTypes: input.predicateTypes ?? [COSIGN_SIGN_PREDICATE_TYPE],
     ...(input.thresholds ? { thresholds: input.thresholds } : {}),
   });
   if (!r.ok) return no(r.code, r.detail, r.evidence);
-  const want = input.predicateType ?? COSIGN_SIGN_PREDICATE_TYPE;
-  if (r.evidence.predicateType !== want) {
-    return no(
-      'PREDICATE_TYPE_MISMATCH',
-      `predicate type is ${r.evidence.predicateType ?? '(none)'}, expected ${want}`,
-      r.evidence
-    );
-  }
+  // A verified DSSE bundle has its statement's predicate type.
+  const predicateType = r.evidence.predicateType ?? '';
   const { signatureId, keyId } = bundleSignatureId(b, input.anchor);
   return {
     ok: true,
     code: 'OK',
-    detail: `cosign bundle for ${input.imageDigest} (${want}): ${r.detail}`,
+    detail: `cosign bundle for ${input.imageDigest} (${predicateType}): ${r.detail}`,
     evidence: r.evidence,
-    verified: { signatureId, keyId, predicateType: want, evidence: r.evidence },
+    verified: { signatureId, keyId, predicateType, evidence: r.evidence },
   };
 }
 

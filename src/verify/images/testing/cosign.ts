@@ -139,6 +139,18 @@ export async function keySignedDsseBundle(
   return bundleToJSON(b);
 }
 
+/** A bare-key `sigstore-key` anchor named `name`, as policy YAML under `anchors:`. */
+export const keyAnchorYaml = (name: string, pem: string): string => `  ${name}:
+    kind: sigstore-key
+    publicKey: |
+${pem
+  .trim()
+  .split('\n')
+  .map((l) => `      ${l}`)
+  .join('\n')}
+    trustRoot: public-good
+    thresholds: { tlog: 0, timestamp: 0 }`;
+
 /** `sha256:<hex>` of bytes. */
 export const digestOf = (b: Buffer): string =>
   `sha256:${createHash('sha256').update(b).digest('hex')}`;
