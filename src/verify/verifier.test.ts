@@ -482,6 +482,26 @@ layers:
     };
     expect(signerOutcome(after)).toBe('pass');
   });
+  it("fails when GetSigningProfile describes another version than the layer's", () => {
+    // The profile was re-created (Ab12Cd34 revoked, say): Signer now answers for Zz99Yy88,
+    // Active, and has nothing to say about the version that signed.
+    const recreated = good();
+    recreated.profile = {
+      ...recreated.profile,
+      profileVersion: 'Zz99Yy88',
+      profileVersionArn: `${PROFILE}/Zz99Yy88`,
+    };
+    expect(signerOutcome(recreated)).toBe('fail');
+    expect(run(recreated).checks.find((c) => c.id === 'signer:ci')?.detail).toMatch(
+      /describes version Zz99Yy88 of Layers, not Ab12Cd34, which signed the layer/
+    );
+    const noVersion = good();
+    noVersion.profile = { ...noVersion.profile, profileVersionArn: undefined };
+    expect(signerOutcome(noVersion)).toBe('fail');
+    const sameVersion = good();
+    sameVersion.profile = { ...sameVersion.profile, profileVersion: 'Ab12Cd34' };
+    expect(signerOutcome(sameVersion)).toBe('pass');
+  });
   it('an exact profile version anchor refuses another version of the same profile', () => {
     const exact = policy(`version: 1
 default: deny

@@ -137,7 +137,7 @@ export function evaluateAwsSigner(
   const profile = ev.profile;
   if (!profile) return result('fail', `GetSigningProfile for ${profileName} is missing.`);
   checked.push(
-    'GetSigningProfile: name, status, revocation effective time against the signing time'
+    'GetSigningProfile: name, version, status, revocation effective time against the signing time'
   );
   evidence['profile'] = {
     profileName: profile.profileName,
@@ -151,6 +151,21 @@ export function evaluateAwsSigner(
     return result(
       'fail',
       `GetSigningProfile returned profile ${String(profile.profileName)}, not ${profileName}.`
+    );
+  }
+  // GetSigningProfile answers for the profile's current version only, and revocation is per
+  // version: once a profile is re-created, the status of the version that signed is not known
+  // (it may have been revoked), so the current version's status cannot stand in for it.
+  const current =
+    profile.profileVersion ??
+    parseSigningProfileVersionArn(profile.profileVersionArn ?? '')?.profileVersion;
+  if (
+    current !== profileVersion ||
+    (profile.profileVersionArn !== undefined && profile.profileVersionArn !== versionArn)
+  ) {
+    return result(
+      'fail',
+      `GetSigningProfile describes version ${current ?? '(none)'} of ${profileName}, not ${profileVersion}, which signed the layer: Signer returns the status and revocation of a profile's current version only, so those of ${versionArn} are not known (it may have been revoked before the profile was re-created).`
     );
   }
   if (profile.status === 'Revoked' || profile.revocationRecord) {

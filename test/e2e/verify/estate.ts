@@ -44,6 +44,8 @@ accounts:
           - { jobId: ${job(5)}, profile: RevokedLate, createdAt: '2024-06-01T00:00:00Z', completedAt: '2024-06-01T00:00:05Z', signatureExpiresAt: '2035-06-01T00:00:05Z' }
           - { jobId: ${job(6)}, profile: RevokedEarly, createdAt: '2024-06-01T00:00:00Z', completedAt: '2024-06-01T00:00:05Z', signatureExpiresAt: '2035-06-01T00:00:05Z' }
           - { jobId: ${job(7)}, profile: Stranger, createdAt: '2024-06-01T00:00:00Z', completedAt: '2024-06-01T00:00:05Z', signatureExpiresAt: '2035-06-01T00:00:05Z' }
+          # Team's earlier version: the profile was re-created since, so GetSigningProfile describes TeamVer001 only.
+          - { jobId: ${job(9)}, profile: Team, profileVersion: TeamOld001, createdAt: '2024-06-01T00:00:00Z', completedAt: '2024-06-01T00:00:05Z', signatureExpiresAt: '2035-06-01T00:00:05Z' }
         codeSigningConfigs:
           - { id: csc-0a1b2c3d4e5f6a7b8, allowedPublishers: ['${profileArn(HOME, 'Team')}/TeamVer001'], policy: Enforce }
           - { id: csc-0a1b2c3d4e5f6a7b9, allowedPublishers: ['${profileArn(HOME, 'Team')}/TeamVer001'], policy: Warn }
@@ -57,6 +59,7 @@ ${signed('l-failed', 4)}
 ${signed('l-revoked-after', 5)}
 ${signed('l-revoked-before', 6)}
 ${signed('l-stranger', 7)}
+${signed('l-old-version', 9)}
         functions:
           - { name: fn-enforce, codeSigningConfig: csc-0a1b2c3d4e5f6a7b8, layers: ['l-good:1'] }
           - { name: fn-warn, codeSigningConfig: csc-0a1b2c3d4e5f6a7b9, layers: ['l-good:1'] }

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startAwsLocal, type AwsLocal } from '@lamina/aws-local/testing';
 import { runCli } from '../helpers/cli.js';
 import type { Verdict } from '../../../src/verify/verdict.js';
-import { HOME, SIGNER_ESTATE, SIGNER_POLICY, VENDOR, layerArn } from './estate.js';
+import { HOME, SIGNER_ESTATE, SIGNER_POLICY, VENDOR, layerArn, profileArn } from './estate.js';
 
 let h: AwsLocal;
 let policy: string;
@@ -80,6 +80,21 @@ describe('verify LAYER_VERSION_ARN: AWS Signer through the SDK', () => {
       expect(check(v, 'signers:threshold')!.outcome).toBe('fail');
     });
   }
+
+  it("fails a layer signed by an earlier version of an allowed profile: Signer returns only the current version's status", async () => {
+    const r = await verifyJson(layerArn('l-old-version'));
+    expect(r.code).toBe(1);
+    const c = check(r.verdicts[0]!, 'signer:team')!;
+    expect(c.outcome).toBe('fail');
+    expect(c.detail).toMatch(
+      /GetSigningProfile describes version TeamVer001 of Team, not TeamOld001, which signed the layer/
+    );
+    expect(c.evidence['signingProfileVersionArn']).toBe(`${profileArn(HOME, 'Team')}/TeamOld001`);
+    expect(c.evidence['profile']).toMatchObject({
+      status: 'Active',
+      profileVersionArn: `${profileArn(HOME, 'Team')}/TeamVer001`,
+    });
+  });
 
   it('passes a layer signed before its profile was revoked', async () => {
     const r = await verifyJson(layerArn('l-revoked-after'));
@@ -195,6 +210,7 @@ describe('verify --all', () => {
       [layerArn('l-failed')]: false,
       [layerArn('l-good')]: true,
       [layerArn('l-job-revoked')]: false,
+      [layerArn('l-old-version')]: false,
       [layerArn('l-revoked-after')]: true,
       [layerArn('l-revoked-before')]: false,
       [layerArn('l-stranger')]: false,
