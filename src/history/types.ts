@@ -1,5 +1,6 @@
 /** What the history records about a scan, and what it gives back. */
 import type { ScanResult } from '../scan/result.js';
+import { profileDescribesVersion } from '../verify/checks/aws-signer.js';
 import type { SignerEvidence } from '../verify/evidence.js';
 import type { Verdict } from '../verify/verdict.js';
 
@@ -10,7 +11,10 @@ export interface SigningFact {
   /** DescribeSigningJob status (`Succeeded`, …), null when it could not be read. */
   jobStatus: string | null;
   jobRevoked: boolean;
-  /** GetSigningProfile status (`Active`, `Canceled`, `Revoked`), null when it could not be read. */
+  /**
+   * GetSigningProfile status (`Active`, `Canceled`, `Revoked`) of the version that signed; null
+   * when it could not be read or the profile's current version is another one.
+   */
   profileStatus: string | null;
   profileRevoked: boolean;
 }
@@ -19,13 +23,19 @@ export interface SigningFact {
 export function signingFactOf(ev: SignerEvidence): SigningFact | undefined {
   const jobArn = ev.layerVersion.SigningJobArn;
   if (!jobArn) return undefined;
+  const versionArn = ev.layerVersion.SigningProfileVersionArn;
+  // The profile's answer is about its current version: not the one that signed, once re-created.
+  const profile =
+    ev.profile && versionArn && profileDescribesVersion(ev.profile, versionArn)
+      ? ev.profile
+      : undefined;
   return {
     jobArn,
-    profileVersionArn: ev.layerVersion.SigningProfileVersionArn ?? null,
+    profileVersionArn: versionArn ?? null,
     jobStatus: ev.job?.status ?? null,
     jobRevoked: ev.job?.revocationRecord !== undefined,
-    profileStatus: ev.profile?.status ?? null,
-    profileRevoked: ev.profile?.status === 'Revoked' || ev.profile?.revocationRecord !== undefined,
+    profileStatus: profile?.status ?? null,
+    profileRevoked: profile?.status === 'Revoked' || profile?.revocationRecord !== undefined,
   };
 }
 

@@ -7,7 +7,7 @@
  * here; every detail says so.
  */
 import { parseSigningJobArn, parseSigningProfileVersionArn } from '../../model/arn.js';
-import type { SignerEvidence } from '../evidence.js';
+import type { SignerEvidence, SigningProfileFacts } from '../evidence.js';
 import type { AwsSignerAnchor } from '../policy/types.js';
 import type { RawCheck } from '../verdict.js';
 
@@ -24,6 +24,27 @@ export function anchorAllowsProfileVersion(anchor: AwsSignerAnchor, versionArn: 
   if (anchor.profileArn === undefined) return false;
   return parseSigningProfileVersionArn(versionArn)?.profileArn === anchor.profileArn;
 }
+
+/**
+ * True when a GetSigningProfile answer is about the profile version `versionArn` names.
+ * GetSigningProfile answers for a profile's current version only and revocation is per version,
+ * so once a profile is re-created the status of an earlier version is not known (it may have
+ * been revoked): the current version's status cannot stand in for it.
+ */
+export function profileDescribesVersion(profile: SigningProfileFacts, versionArn: string): boolean {
+  const want = parseSigningProfileVersionArn(versionArn)?.profileVersion;
+  const current = describedVersion(profile);
+  return (
+    want !== undefined &&
+    current === want &&
+    (profile.profileVersionArn === undefined || profile.profileVersionArn === versionArn)
+  );
+}
+
+/** The profile version a GetSigningProfile answer is about. */
+const describedVersion = (profile: SigningProfileFacts): string | undefined =>
+  profile.profileVersion ??
+  parseSigningProfileVersionArn(profile.profileVersionArn ?? '')?.profileVersion;
 
 const toDate = (v: unknown): Date | undefined => {
   if (v instanceof Date) return v;
@@ -153,19 +174,10 @@ export function evaluateAwsSigner(
       `GetSigningProfile returned profile ${String(profile.profileName)}, not ${profileName}.`
     );
   }
-  // GetSigningProfile answers for the profile's current version only, and revocation is per
-  // version: once a profile is re-created, the status of the version that signed is not known
-  // (it may have been revoked), so the current version's status cannot stand in for it.
-  const current =
-    profile.profileVersion ??
-    parseSigningProfileVersionArn(profile.profileVersionArn ?? '')?.profileVersion;
-  if (
-    current !== profileVersion ||
-    (profile.profileVersionArn !== undefined && profile.profileVersionArn !== versionArn)
-  ) {
+  if (!profileDescribesVersion(profile, versionArn)) {
     return result(
       'fail',
-      `GetSigningProfile describes version ${current ?? '(none)'} of ${profileName}, not ${profileVersion}, which signed the layer: Signer returns the status and revocation of a profile's current version only, so those of ${versionArn} are not known (it may have been revoked before the profile was re-created).`
+      `GetSigningProfile describes version ${describedVersion(profile) ?? '(none)'} of ${profileName}, not ${profileVersion}, which signed the layer: Signer returns the status and revocation of a profile's current version only, so those of ${versionArn} are not known (it may have been revoked before the profile was re-created).`
     );
   }
   if (profile.status === 'Revoked' || profile.revocationRecord) {
