@@ -23,6 +23,8 @@ const LOADERS: Readonly<Record<string, string>> = {
   // Node.js.
   NODE_OPTIONS: 'Node.js options: --require, --import, --loader, --inspect, ...',
   NODE_PATH: 'Node.js module search path',
+  NODE_COMPILE_CACHE:
+    'Node.js (22.1 and later) uses the V8 code cache in this directory for the modules it compiles',
   // Python.
   PYTHONPATH: 'Python module search path',
   PYTHONHOME: 'Python standard library location',
@@ -58,6 +60,10 @@ const LOADER_PREFIXES: readonly (readonly [string, string])[] = [
   ['LD_', 'read by the dynamic loader: LD_PRELOAD, LD_LIBRARY_PATH, LD_AUDIT, ...'],
   ['CORECLR_', '.NET profiler settings: CORECLR_PROFILER_PATH loads a native library'],
   ['BASH_FUNC_', 'bash imports it as a function, run in place of the command of that name'],
+  [
+    'BUNDLE_',
+    "Bundler settings: BUNDLE_PATH, BUNDLE_APP_CONFIG and the rest move where a Gemfile's gems load from",
+  ],
 ];
 
 /**

@@ -49,6 +49,15 @@ describe('functionEnvironment', () => {
     expect(loaderReason('__proto__')).toBeUndefined();
     expect(loaderReason('LD_AUDIT')).toBeDefined();
   });
+
+  it("knows Node.js's code cache directory and Bundler's settings", () => {
+    // NODE_COMPILE_CACHE=dir: Node.js 22.1+ runs V8 code cache from there for what it compiles.
+    expect(loaderReason('NODE_COMPILE_CACHE')).toContain('code cache');
+    // Bundler reads every setting from BUNDLE_<NAME>: BUNDLE_PATH moves where gems load from.
+    for (const name of ['BUNDLE_PATH', 'BUNDLE_APP_CONFIG', 'BUNDLE_GEMFILE'])
+      expect(loaderReason(name)).toBeDefined();
+    expect(loaderReason('BUNDLER_VERSION_X')).toBeUndefined();
+  });
 });
 
 describe('function:environment', () => {
