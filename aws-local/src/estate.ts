@@ -71,6 +71,8 @@ export interface FunctionVersion {
   version: string;
   layers: string[];
   environment: FunctionEnvironment | undefined;
+  /** Zip functions: the Handler this version was published with. */
+  handler: string | undefined;
   /** Image functions: the image this version was deployed from. */
   imageUri: string | undefined;
   description: string;
@@ -253,6 +255,7 @@ interface RawFunction extends Content {
     version?: Text;
     layers?: TextList;
     environment?: RawEnvironment;
+    handler?: Text;
     imageUri?: Text;
     description?: Text;
     lastModified?: Text;
@@ -670,12 +673,14 @@ function readFunctions(
     const description = str(o.description) ?? '';
     const architectures = texts(o.architectures);
     const environment = readEnvironment(o.environment, `${f}.environment`);
+    const handler = packageType === 'Zip' ? (str(o.handler) ?? 'index.handler') : undefined;
     const versions = (o.versions ?? []).map((v, j): FunctionVersion => {
       const vf = `${f}.versions[${j}]`;
       return {
         version: str(v.version) ?? String(j + 1),
         layers: readLayerRefs(v.layers, vf, ctx),
         environment: readEnvironment(v.environment, `${vf}.environment`) ?? environment,
+        handler: packageType === 'Zip' ? (str(v.handler) ?? handler) : undefined,
         imageUri: str(v.imageUri),
         description: str(v.description) ?? description,
         lastModified:
@@ -687,7 +692,7 @@ function readFunctions(
     return {
       name,
       runtime: packageType === 'Zip' ? (str(o.runtime) ?? 'nodejs20.x') : undefined,
-      handler: packageType === 'Zip' ? (str(o.handler) ?? 'index.handler') : undefined,
+      handler,
       role: str(o.role) ?? `arn:${ctx.partition}:iam::${ctx.account}:role/${name}-role`,
       architectures: architectures.length ? architectures : ['x86_64'],
       packageType,

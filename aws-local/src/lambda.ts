@@ -168,7 +168,7 @@ function functionConfiguration(
         : base,
     Runtime: fn.runtime,
     Role: fn.role,
-    Handler: fn.handler,
+    Handler: version ? version.handler : fn.handler,
     CodeSize: codeSize,
     Description: version ? version.description : fn.description,
     Timeout: fn.timeout,

@@ -5,6 +5,7 @@
  * documentation; nothing here depends on the AWS SDK's types.
  */
 import type { FunctionEnvironment } from './function-environment.js';
+import type { FunctionStart } from './function-handler.js';
 import type { Inventory } from './inventory.js';
 
 /**
@@ -122,4 +123,6 @@ export interface FunctionEvidence {
   layers: FunctionLayer[];
   /** The variables of its configuration that make the runtime load code, or why unread. */
   environment: FunctionEnvironment;
+  /** Its package type, runtime and Handler: what the runtime loads first. */
+  start: FunctionStart;
 }

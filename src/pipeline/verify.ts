@@ -304,6 +304,7 @@ export async function verifyLambdaFunction(
       ...(csc ? { codeSigningConfig: cscEvidence(csc) } : {}),
       layers,
       environment: fn.environment,
+      start: { packageType: fn.packageType, runtime: fn.runtime, handler: fn.handler },
     };
     return {
       // An image function has no layers: its verdicts are the function's and its image's.
@@ -384,6 +385,7 @@ export async function verifyEstate(
           return { arn, ...(spv ? { signingProfileVersionArn: spv } : {}) };
         }),
         environment: f.environment ?? functionEnvironment(undefined),
+        start: { packageType: f.packageType, runtime: f.runtime, handler: f.handler },
       };
       return verifyFunction(ev, run.ctx.policy);
     });

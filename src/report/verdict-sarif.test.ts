@@ -8,6 +8,7 @@ import { verifyFunction, verifyLayer } from '../verify/verifier.js';
 import { githubSarifViolations, sarifSchemaErrors } from './testing/sarif-rules.js';
 import { MAX_SARIF_RESULTS, pathToUri, renderVerdictSarif } from './verdict-sarif.js';
 import { functionEnvironment } from '../model/function-environment.js';
+import { ZIP_START } from '../verify/testing/helpers.js';
 
 const NO_ENV = functionEnvironment(undefined);
 
@@ -89,7 +90,7 @@ function verdicts(): Verdict[] {
     layer('lax'),
     layer('other'),
     layer('strict'), // a local zip: the account is unknown, the rule undecided
-    verifyFunction({ name: 'fn', layers: [], environment: NO_ENV }, loaded),
+    verifyFunction({ name: 'fn', layers: [], environment: NO_ENV, start: ZIP_START }, loaded),
   ];
 }
 

@@ -6,6 +6,7 @@ import type { Verdict } from '../verify/verdict.js';
 import { verifyFunction, verifyLayer } from '../verify/verifier.js';
 import { renderVerdictText, splitDetail, verdictSummary, wrap } from './verdict-text.js';
 import { functionEnvironment } from '../model/function-environment.js';
+import { ZIP_START } from '../verify/testing/helpers.js';
 
 const NO_ENV = functionEnvironment(undefined);
 
@@ -65,6 +66,7 @@ const VERDICTS: Verdict[] = [
       arn: 'arn:aws:lambda:us-east-1:111122223333:function:orders-api',
       layers: [],
       environment: NO_ENV,
+      start: ZIP_START,
     },
     POLICY
   ),

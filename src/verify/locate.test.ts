@@ -4,6 +4,7 @@ import { loadPolicy } from './policy/load.js';
 import { locateVerdict, policyLine } from './locate.js';
 import { verifyFunction, verifyLayer } from './verifier.js';
 import { functionEnvironment } from '../model/function-environment.js';
+import { ZIP_START } from './testing/helpers.js';
 
 const NO_ENV = functionEnvironment(undefined);
 
@@ -100,12 +101,13 @@ describe('policy lines in verdicts', () => {
     expect(undecided.checks.map((c) => [c.id, c.line])).toEqual([['rule', 11]]);
   });
 
-  it('function checks point at codeSigning and layerAccounts, and the environment at the rule without a section', () => {
+  it('function checks point at codeSigning and layerAccounts, and the environment and handler at the rule without a section', () => {
     const v = verifyFunction(
       {
         name: 'fn',
         layers: [{ arn: 'arn:aws:lambda:us-east-1:999999999999:layer:x:1' }],
         environment: NO_ENV,
+        start: ZIP_START,
       },
       loaded
     );
@@ -114,6 +116,7 @@ describe('policy lines in verdicts', () => {
       ['function:code-signing', 27],
       ['function:layer-accounts', 28],
       ['function:environment', 26],
+      ['function:handler', 26],
     ]);
   });
 

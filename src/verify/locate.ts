@@ -61,6 +61,8 @@ export function checkPointer(c: CheckResult, v: Verdict, policy: Policy): string
       return `${base}/layerAccounts`;
     case 'function:environment':
       return `${base}/environment`;
+    case 'function:handler':
+      return `${base}/handler`;
     default:
       return base;
   }

@@ -14,6 +14,7 @@ export type CheckKind =
   | 'inventory'
   | 'function'
   | 'environment'
+  | 'handler'
   | 'tags'
   | 'default'
   | 'rule';

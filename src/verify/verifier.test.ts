@@ -15,6 +15,7 @@ import {
   mit,
   policy,
   sha256,
+  ZIP_START,
 } from './testing/helpers.js';
 import { functionEnvironment } from '../model/function-environment.js';
 import {
@@ -537,6 +538,7 @@ functions:
         codeSigningConfig: csc('Enforce'),
         layers: [{ arn: layerArn, signingProfileVersionArn: PV }],
         environment: NO_ENV,
+        start: ZIP_START,
       },
       loaded
     );
@@ -545,14 +547,20 @@ functions:
   it('fails without a CSC, in Warn mode, with a missing publisher, or a foreign layer', () => {
     const layers = [{ arn: layerArn, signingProfileVersionArn: PV }];
     expect(
-      byId(verifyFunction({ name: 'prod-api', layers, environment: NO_ENV }, loaded))[
-        'function:code-signing'
-      ]
+      byId(
+        verifyFunction({ name: 'prod-api', layers, environment: NO_ENV, start: ZIP_START }, loaded)
+      )['function:code-signing']
     ).toBe('fail');
     expect(
       byId(
         verifyFunction(
-          { name: 'prod-api', codeSigningConfig: csc('Warn'), layers, environment: NO_ENV },
+          {
+            name: 'prod-api',
+            codeSigningConfig: csc('Warn'),
+            layers,
+            environment: NO_ENV,
+            start: ZIP_START,
+          },
           loaded
         )
       )['function:code-signing']
@@ -560,7 +568,13 @@ functions:
     expect(
       byId(
         verifyFunction(
-          { name: 'prod-api', codeSigningConfig: csc('Enforce', []), layers, environment: NO_ENV },
+          {
+            name: 'prod-api',
+            codeSigningConfig: csc('Enforce', []),
+            layers,
+            environment: NO_ENV,
+            start: ZIP_START,
+          },
           loaded
         )
       )['function:publishers']
@@ -574,6 +588,7 @@ functions:
             codeSigningConfig: csc('Enforce'),
             layers: foreign,
             environment: NO_ENV,
+            start: ZIP_START,
           },
           loaded
         )
@@ -581,9 +596,10 @@ functions:
     ).toBe('fail');
   });
   it('an unmatched function falls to default deny', () => {
-    expect(verifyFunction({ name: 'dev-x', layers: [], environment: NO_ENV }, loaded).ok).toBe(
-      false
-    );
+    expect(
+      verifyFunction({ name: 'dev-x', layers: [], environment: NO_ENV, start: ZIP_START }, loaded)
+        .ok
+    ).toBe(false);
   });
 });
 

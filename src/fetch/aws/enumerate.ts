@@ -22,6 +22,8 @@ export interface FunctionRecord {
   /** `$LATEST` or a published version number. */
   version: string;
   runtime: string | undefined;
+  /** The Handler the runtime loads; absent for an image function. */
+  handler?: string;
   architectures: string[];
   packageType: string;
   /** null: none attached; undefined: could not be read (see failures). */
@@ -550,6 +552,8 @@ function functionRecord(
     arn: c.FunctionArn ?? functionArn(account, region, name),
     version: intern.string(c.Version ?? '$LATEST'),
     runtime: c.Runtime === undefined ? undefined : intern.string(c.Runtime),
+    // Functions built alike share a Handler (index.handler): one string for all of them.
+    ...(c.Handler !== undefined ? { handler: intern.string(c.Handler) } : {}),
     architectures: intern.list(c.Architectures ?? ['x86_64']),
     packageType: intern.string(c.PackageType ?? 'Zip'),
     codeSigningConfig: undefined,

@@ -15,6 +15,8 @@ export interface FunctionInfo {
   /** `$LATEST` or a published version. */
   version: string;
   runtime: string | undefined;
+  /** The Handler the runtime loads (zip functions). */
+  handler: string | undefined;
   architectures: string[];
   /** `Zip` or `Image`. */
   packageType: string;
@@ -69,6 +71,7 @@ export async function getFunctionInfo(
     region,
     version: c.Version ?? '$LATEST',
     runtime: c.Runtime,
+    handler: c.Handler,
     architectures: c.Architectures ?? ['x86_64'],
     packageType: c.PackageType ?? 'Zip',
     codeSha256: c.CodeSha256,

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { functionEnvironment, loaderReason } from '../../model/function-environment.js';
-import { policy } from '../testing/helpers.js';
+import { policy, ZIP_START } from '../testing/helpers.js';
 import { verifyFunction } from '../verifier.js';
-import { evaluateEnvironment } from './function.js';
+import { evaluateEnvironment, evaluateHandler } from './function.js';
 
 const env = (Variables: Record<string, string>) => functionEnvironment({ Variables });
 
@@ -113,11 +113,106 @@ functions:
   - match: { name: '*' }
 `);
     const verdict = (name: string, Variables: Record<string, string>) =>
-      verifyFunction({ name, layers: [], environment: functionEnvironment({ Variables }) }, loaded);
+      verifyFunction(
+        { name, layers: [], environment: functionEnvironment({ Variables }), start: ZIP_START },
+        loaded
+      );
     expect(verdict('api', { NODE_OPTIONS: '--enable-source-maps' }).ok).toBe(true);
     expect(verdict('api', { NODE_OPTIONS: '--import /opt/x.mjs' }).ok).toBe(false);
     const other = verdict('worker', { NODE_OPTIONS: '--enable-source-maps' });
     expect(other.ok).toBe(false);
-    expect(other.checks.map((c) => [c.id, c.outcome])).toEqual([['function:environment', 'fail']]);
+    expect(other.checks.map((c) => [c.id, c.outcome])).toEqual([
+      ['function:environment', 'fail'],
+      ['function:handler', 'pass'],
+    ]);
+  });
+});
+
+describe('function:handler', () => {
+  const start = (handler: string, runtime = 'nodejs22.x') => ({
+    packageType: 'Zip',
+    runtime,
+    handler,
+  });
+  const DD = '/opt/nodejs/node_modules/datadog-lambda-js/handler.handler';
+  const allow = [{ values: [DD], reason: 'Datadog wrapper' }];
+
+  it("passes a Handler of the function's own code", () => {
+    const c = evaluateHandler([], start('index.handler'));
+    expect(c.status).toBe('pass');
+    expect(c.detail).toContain('"index.handler" (nodejs22.x)');
+    expect(c.evidence).toEqual({
+      packageType: 'Zip',
+      runtime: 'nodejs22.x',
+      handler: 'index.handler',
+      target: 'own',
+    });
+  });
+
+  it('fails a Handler that loads a layer file, naming the Handler and the file', () => {
+    const c = evaluateHandler(allow, start('/opt/share/doc/x.handler'));
+    expect(c.status).toBe('fail');
+    expect(c.detail).toContain('Handler "/opt/share/doc/x.handler" (nodejs22.x)');
+    expect(c.detail).toContain('/opt/share/doc/x (as is, .js, .mjs or .cjs)');
+    expect(c.evidence).toMatchObject({ target: 'outside', allowed: false });
+  });
+
+  it('passes one allowed with its exact value, and only that value', () => {
+    const ok = evaluateHandler(allow, start(DD));
+    expect(ok.status).toBe('pass');
+    expect(ok.detail).toContain('allowed: Datadog wrapper');
+    expect(ok.evidence).toMatchObject({ allowed: true });
+    for (const h of [`${DD} `, DD.replace('handler.handler', 'handler.other'), `/${DD}`])
+      expect(evaluateHandler(allow, start(h)).status, h).toBe('fail');
+  });
+
+  it('fails a built-in or standard library module, and a runtime lamina does not know', () => {
+    expect(evaluateHandler([], start('child_process.execSync')).status).toBe('fail');
+    expect(evaluateHandler([], start('cProfile.run', 'python3.12')).status).toBe('fail');
+    const go = evaluateHandler([], start('main', 'go1.x'));
+    expect(go.status).toBe('fail');
+    expect(go.detail).toContain('go1.x');
+    expect(
+      evaluateHandler([{ values: ['main'], reason: 'Go binary' }], start('main', 'go1.x')).status
+    ).toBe('pass');
+  });
+
+  it('passes an image function and a custom runtime, saying why', () => {
+    const image = evaluateHandler([], {
+      packageType: 'Image',
+      runtime: undefined,
+      handler: undefined,
+    });
+    expect(image.status).toBe('pass');
+    expect(image.detail).toContain('No Handler');
+    const custom = evaluateHandler([], start('/opt/share/doc/x.handler', 'provided.al2023'));
+    expect(custom.status).toBe('pass');
+    expect(custom.detail).toContain('bootstrap');
+  });
+
+  it('runs for every matched function rule, and the policy loads its allowances', () => {
+    const loaded = policy(`version: 1
+default: deny
+functions:
+  - match: { name: api }
+    handler:
+      allow:
+        - values: ['${DD}']
+          reason: Datadog wrapper
+  - match: { name: '*' }
+`);
+    const verdict = (name: string, handler: string) =>
+      verifyFunction(
+        { name, layers: [], environment: functionEnvironment(undefined), start: start(handler) },
+        loaded
+      );
+    expect(verdict('api', DD).ok).toBe(true);
+    expect(verdict('api', '/opt/share/doc/x.handler').ok).toBe(false);
+    const other = verdict('worker', DD);
+    expect(other.ok).toBe(false);
+    expect(other.checks.map((c) => [c.id, c.outcome])).toEqual([
+      ['function:environment', 'pass'],
+      ['function:handler', 'fail'],
+    ]);
   });
 });

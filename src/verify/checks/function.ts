@@ -1,13 +1,14 @@
 /**
  * Function rules: a code signing config is attached (and Enforce when required), its allowed
  * publishers include the signing profile of every signed layer the function uses, every layer
- * is owned by an allowed account, and no variable of its environment makes the runtime load
- * code the policy does not name.
+ * is owned by an allowed account, and neither a variable of its environment nor its Handler
+ * makes the runtime load code the policy does not name.
  */
 import { parseArn } from '../../model/arn.js';
 import { loaderReason, type FunctionEnvironment } from '../../model/function-environment.js';
+import { handlerTarget, type FunctionStart } from '../../model/function-handler.js';
 import type { FunctionEvidence } from '../evidence.js';
-import type { EnvironmentAllowance, FunctionRule } from '../policy/types.js';
+import type { EnvironmentAllowance, FunctionRule, HandlerAllowance } from '../policy/types.js';
 import type { RawCheck } from '../verdict.js';
 
 /** Account field of an ARN (`arn:partition:service:region:account:...`). */
@@ -68,7 +69,59 @@ export function evaluateFunction(rule: FunctionRule, ev: FunctionEvidence): RawC
     });
   }
   out.push(evaluateEnvironment(rule.environment?.allow ?? [], ev.environment));
+  out.push(evaluateHandler(rule.handler?.allow ?? [], ev.start));
   return out;
+}
+
+/**
+ * `function:handler`: the Handler makes the runtime load the function's own code (or a module
+ * by name, as any import of it would), unless the policy allows that exact Handler. Always
+ * evaluated, like `function:environment`: `/opt/share/doc/x.handler` runs a layer's data file
+ * as surely as `AWS_LAMBDA_EXEC_WRAPPER` does.
+ */
+export function evaluateHandler(
+  allow: readonly HandlerAllowance[],
+  start: FunctionStart
+): RawCheck {
+  const target = handlerTarget(start);
+  const { handler, runtime } = start;
+  const evidence = {
+    packageType: start.packageType,
+    runtime: runtime ?? null,
+    handler: handler ?? null,
+    target: target.kind,
+  };
+  const shown = `Handler ${JSON.stringify(handler ?? '')} (${runtime ?? 'no runtime'})`;
+  const base = { id: 'function:handler', kind: 'handler' as const };
+  switch (target.kind) {
+    case 'image':
+      return { ...base, status: 'pass', detail: `No Handler: runs ${target.loads}.`, evidence };
+    case 'bootstrap':
+    case 'own':
+    case 'refused':
+      return { ...base, status: 'pass', detail: `${shown} loads ${target.loads}.`, evidence };
+    case 'outside':
+    case 'unknown': {
+      const entry =
+        handler === undefined ? undefined : allow.find((a) => a.values.includes(handler));
+      if (entry)
+        return {
+          ...base,
+          status: 'pass',
+          detail: `${shown} loads ${target.loads}; allowed: ${entry.reason}.`,
+          evidence: { ...evidence, allowed: true },
+        };
+      return {
+        ...base,
+        status: 'fail',
+        detail:
+          target.kind === 'outside'
+            ? `${shown} makes the runtime load code lamina did not verify, and handler.allow does not list it: ${target.loads}.`
+            : `${shown}: ${target.loads}, so what it loads is not known; handler.allow does not list it.`,
+        evidence: { ...evidence, allowed: false },
+      };
+    }
+  }
 }
 
 /**

@@ -101,6 +101,26 @@ functions:
     ]);
   });
 
+  it('a handler allowance lists at least one exact Handler and a reason', () => {
+    const p = problems(`version: 1
+default: deny
+functions:
+  - match: { name: api }
+    handler:
+      allow:
+        - { values: [], reason: r }
+        - { values: [/opt/x.handler] }
+        - { value: /opt/x.handler, values: [/opt/x.handler], reason: r }
+        - { values: [''], reason: r }
+`);
+    expect(p.map((x) => [x.path, x.line])).toEqual([
+      ['/functions/0/handler/allow/0/values', 7],
+      ['/functions/0/handler/allow/1', 8],
+      ['/functions/0/handler/allow/2/value', 9],
+      ['/functions/0/handler/allow/3/values/0', 10],
+    ]);
+  });
+
   it('refuses a subjectRegex that is not a whole regex by itself, or not one in Unicode mode', () => {
     const anchor = (re: string) =>
       `version: 1\ndefault: deny\nanchors:\n  a:\n    kind: sigstore-keyless\n    issuer: https://x.example\n    subjectRegex: '${re}'\n    trustRoot: public-good\n`;

@@ -4,6 +4,7 @@ import { describeUndecided, findRule, selectRule, type RuleSelection } from './m
 import { verifyFunction, verifyLayer } from '../verifier.js';
 import type { Match } from './types.js';
 import { functionEnvironment } from '../../model/function-environment.js';
+import { ZIP_START } from '../testing/helpers.js';
 
 const NO_ENV = functionEnvironment(undefined);
 
@@ -137,7 +138,10 @@ functions:
   });
 
   it('a function with no ARN cannot skip the account rule', () => {
-    const v = verifyFunction({ name: 'api', layers: [], environment: NO_ENV }, loaded);
+    const v = verifyFunction(
+      { name: 'api', layers: [], environment: NO_ENV, start: ZIP_START },
+      loaded
+    );
     expect(v.ok).toBe(false);
     expect(v.checks[0]?.id).toBe('rule');
   });

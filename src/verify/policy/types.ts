@@ -151,6 +151,15 @@ export interface FunctionRule {
   layerAccounts?: string[];
   /** Variables that load code a function may set, with the exact values allowed. */
   environment?: { allow?: EnvironmentAllowance[] };
+  /** Handlers that load code from outside the function's directory a function may have. */
+  handler?: { allow?: HandlerAllowance[] };
+}
+
+/** One `handler.allow` entry: exact Handler values and why the code they load is acceptable. */
+export interface HandlerAllowance {
+  /** Exact values; any other Handler that loads code from outside fails. */
+  values: string[];
+  reason: string;
 }
 
 /** One `environment.allow` entry: a variable that loads code, the values it may have, and why. */

@@ -1,10 +1,18 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import type { FunctionStart } from '../../model/function-handler.js';
 import type { Inventory } from '../../model/inventory.js';
 import { newPackage, type License } from '../../model/package.js';
 import type { LayerEvidence } from '../evidence.js';
 import { loadPolicy } from '../policy/load.js';
 import type { LoadedPolicy } from '../policy/types.js';
+
+/** A zip function whose Handler loads its own code, for tests about other checks. */
+export const ZIP_START: FunctionStart = {
+  packageType: 'Zip',
+  runtime: 'nodejs22.x',
+  handler: 'index.handler',
+};
 
 export const sha256 = (b: Buffer | string): string => createHash('sha256').update(b).digest('hex');
 
