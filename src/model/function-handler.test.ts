@@ -132,7 +132,21 @@ describe('handlerTarget: other runtimes', () => {
 
   it('Java and .NET name classes and assemblies, loaded by name', () => {
     expect(kind('java21', 'com.example.Handler::handleRequest')).toBe('own');
+    expect(kind('java17', 'com.example.Handler')).toBe('own');
     expect(kind('dotnet8', 'App::App.Function::Handler')).toBe('own');
+  });
+
+  it('a Java platform class is outside: System::load loads the library the event names', () => {
+    const t = target('java21', 'java.lang.System::load');
+    expect(t.kind).toBe('outside');
+    expect(t.loads).toBe(
+      'the Java platform class java.lang.System: Lambda calls its load with the event'
+    );
+    expect(kind('java17', 'javax.naming.InitialContext::doLookup')).toBe('outside');
+    expect(kind('java17', 'jdk.jshell.JShell::create')).toBe('outside');
+    // The class is what precedes the last `::`, as the runtime splits it.
+    expect(target('java21', 'java.lang.System::x::load').loads).toContain('java.lang.System::x');
+    expect(kind('java21', 'javalang.Handler::run')).toBe('own');
   });
 
   it('a runtime lamina does not know, or a zip function without Runtime or Handler, is unknown', () => {

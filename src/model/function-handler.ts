@@ -6,8 +6,9 @@
  * included; and a module of the runtime's own (Node's `child_process.execSync`, Python's
  * `cProfile.run`) makes Lambda call it with the event, which then runs as a command or as code.
  * The rules follow the runtime interface clients: aws-lambda-nodejs-runtime-interface-client
- * (src/UserFunction.js), aws-lambda-python-runtime-interface-client (awslambdaric/bootstrap.py)
- * and aws-lambda-ruby-runtime-interface-client (lib/aws_lambda_ric).
+ * (src/UserFunction.js), aws-lambda-python-runtime-interface-client (awslambdaric/bootstrap.py),
+ * aws-lambda-ruby-runtime-interface-client (lib/aws_lambda_ric) and aws-lambda-java-libs
+ * (aws-lambda-java-runtime-interface-client: HandlerInfo, EventHandlerLoader).
  */
 import { posix } from 'node:path';
 import { STDLIB_MODULES } from '../inventory/python/stdlib.js';
@@ -133,11 +134,7 @@ export function handlerTarget(start: FunctionStart): HandlerTarget {
   if (runtime.startsWith('nodejs')) return nodeTarget(handler);
   if (runtime.startsWith('python')) return pythonTarget(handler);
   if (runtime.startsWith('ruby')) return rubyTarget(handler);
-  if (runtime.startsWith('java'))
-    return {
-      kind: 'own',
-      loads: `the class ${handler.split('::')[0] ?? ''} from the class path (the function's directory and lib/ jars, then the layers' java/lib jars)`,
-    };
+  if (runtime.startsWith('java')) return javaTarget(handler);
   if (runtime.startsWith('dotnet'))
     return {
       kind: 'own',
@@ -204,6 +201,34 @@ function pythonTarget(handler: string): HandlerTarget {
   return {
     kind: 'own',
     loads: `the module ${name} by name through sys.path (the function's directory first, then the layers' python directories)`,
+  };
+}
+
+/**
+ * Packages whose classes come with the JDK (or the runtime interface client itself), never from
+ * the function: the JVM refuses to define `java.*` classes anywhere else.
+ */
+const JAVA_PLATFORM =
+  /^(?:java|javax|jdk|sun|com\.sun|org\.w3c|org\.xml|org\.ietf|com\.amazonaws\.services\.lambda\.runtime\.api\.client)\./;
+
+/**
+ * The Java runtime interface client: the class is what precedes the last `::`, loaded with
+ * `Class.forName` from a class loader over the function's directory and the layers' java/lib
+ * whose parent is the system class loader, so the JDK's classes resolve too; a public static
+ * method of one argument is a handler (`java.lang.System::load` loads the library the event
+ * names).
+ */
+function javaTarget(handler: string): HandlerTarget {
+  const colon = handler.lastIndexOf('::');
+  const name = colon < 0 ? handler : handler.slice(0, colon);
+  if (JAVA_PLATFORM.test(name))
+    return {
+      kind: 'outside',
+      loads: `the Java platform class ${name}: Lambda calls its ${colon < 0 ? 'handleRequest' : handler.slice(colon + 2)} with the event`,
+    };
+  return {
+    kind: 'own',
+    loads: `the class ${name} from the class path (the function's directory and lib/ jars, then the layers' java/lib jars)`,
   };
 }
 

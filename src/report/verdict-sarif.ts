@@ -129,7 +129,7 @@ const RULES: Record<CheckKind, RuleInfo> = {
   handler: {
     name: 'FunctionHandlerLoadsOwnCode',
     short: "The function's Handler makes its runtime load its own code.",
-    full: 'The runtime loads the module the Handler names. A Node.js or Ruby Handler with an absolute path outside /var/task loads any file of a layer, data no package owns included; one naming a Node.js built-in or Python standard library module (child_process.execSync, cProfile.run) makes Lambda call it with the event, which then runs as a command or as code. Such a Handler must be allowed by the rule with its exact value; so must one of a runtime lamina does not know.',
+    full: 'The runtime loads the module the Handler names. A Node.js or Ruby Handler with an absolute path outside /var/task loads any file of a layer, data no package owns included; one naming a Node.js built-in, a Python standard library module or a Java platform class (child_process.execSync, cProfile.run, java.lang.System::load) makes Lambda call it with the event, which then runs as a command or as code, or names a library to load. Such a Handler must be allowed by the rule with its exact value; so must one of a runtime lamina does not know.',
     help: "Point the Handler at the function's own code (a path relative to /var/task), or, after reviewing the code it loads, allow it in the rule: `handler.allow` with the exact Handler and a reason.",
     severity: '7.0',
     tags: ['security', 'supply-chain', 'configuration'],

@@ -3,7 +3,7 @@
  * every check carries `share/doc/x.js`, documentation to lamina and to every package manager.
  * A Node.js function whose Handler is `/opt/share/doc/x.handler` runs it: the runtime resolves an
  * absolute module root as is. `child_process.execSync` and Python's `cProfile.run` run the event
- * itself. Before `function:handler` each of those functions, and the layer, passed `lamina verify`.
+ * itself, Java's `java.lang.System::load` loads the library it names. Before `function:handler` each of those functions, and the layer, passed `lamina verify`.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Verdict } from '../../../src/verify/verdict.js';
@@ -38,6 +38,8 @@ accounts:
           - { name: shell, layers: ['shared:1'], handler: child_process.execSync }
           - { name: profiled, layers: ['shared:1'], runtime: python3.12, handler: cProfile.run }
           - { name: gem, layers: ['shared:1'], runtime: ruby3.3, handler: /opt/share/doc/x.handler }
+          - { name: native, layers: ['shared:1'], runtime: java21, handler: 'java.lang.System::load' }
+          - { name: jvm, layers: ['shared:1'], runtime: java21, handler: 'example.Handler::handleRequest' }
           - { name: custom, layers: ['shared:1'], runtime: provided.al2023, handler: /opt/share/doc/x.handler }
           - name: api
             layers: ['shared:1']
@@ -109,6 +111,8 @@ describe('function:handler', () => {
     expect(outcome('shell:$LATEST')).toBe('fail');
     expect(outcome('profiled:$LATEST')).toBe('fail');
     expect(outcome('gem:$LATEST')).toBe('fail');
+    expect(outcome('native:$LATEST')).toBe('fail');
+    expect(outcome('jvm:$LATEST')).toBe('pass');
     expect(outcome('custom:$LATEST')).toBe('pass');
     // A published version keeps the Handler it was published with.
     expect(outcome('api:$LATEST')).toBe('pass');
