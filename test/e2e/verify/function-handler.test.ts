@@ -130,7 +130,15 @@ describe('function:handler', () => {
     expect(handlerCheck(v[0])?.outcome).toBe('fail');
     expect(v.filter((x) => x.subject.kind === 'layer').every((x) => x.ok)).toBe(true);
 
-    for (const name of ['clean', 'wrapped']) {
+    // A published version, read by its qualified name, with the Handler it was published with.
+    const published = await lamina(
+      ['verify', '--function', 'api:1', '--policy', policy, '--region', R].concat(h.awsFlags)
+    );
+    expect(published.code).toBe(1);
+    expect(published.stdout).toContain('FAIL function:handler');
+    expect(published.stdout).toContain('/opt/share/doc/x.handler');
+
+    for (const name of ['clean', 'wrapped', 'api']) {
       const ok = await lamina(
         ['verify', '--function', name, '--policy', policy, '--region', R].concat(h.awsFlags)
       );
