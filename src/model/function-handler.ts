@@ -28,7 +28,8 @@ export interface FunctionStart {
 
 /**
  * Where the runtime takes the handler's code from:
- * - `image`: no Handler; the image's entry point and command start it (checked with the image);
+ * - `image`: no Handler setting; the image's entry point and command start it, and the Handler
+ *   they hand a runtime interface client is checked with the image (src/inventory/image-handler.ts);
  * - `bootstrap`: a custom runtime, whose bootstrap reads the Handler as it likes;
  * - `own`: the function's directory, or a module found by name as any import of the function's
  *   finds it (a layer's module there is in that layer's inventory);
@@ -110,14 +111,39 @@ export function isNodeBuiltin(name: string): boolean {
   return name.startsWith('node:') || NODE_BUILTINS.has(name);
 }
 
-const inTaskRoot = (p: string): boolean => p === TASK_ROOT || p.startsWith(`${TASK_ROOT}/`);
+const inside = (p: string, root: string): boolean => p === root || p.startsWith(`${root}/`);
+
+/** The runtimes whose interface client lamina reads a Handler as. */
+export type HandlerRuntime = 'nodejs' | 'python' | 'ruby' | 'java';
+
+/**
+ * What the `runtime` interface client loads for `handler`, its function directory `taskRoot`
+ * (absolute; Lambda's `/var/task` for a zip function, `LAMBDA_TASK_ROOT` in an image).
+ */
+export function runtimeHandlerTarget(
+  runtime: HandlerRuntime,
+  handler: string,
+  taskRoot = TASK_ROOT
+): HandlerTarget {
+  switch (runtime) {
+    case 'nodejs':
+      return nodeTarget(handler, taskRoot);
+    case 'python':
+      return pythonTarget(handler);
+    case 'ruby':
+      return rubyTarget(handler, taskRoot);
+    case 'java':
+      return javaTarget(handler);
+  }
+}
 
 /** What the runtime of `start` loads for its Handler. */
 export function handlerTarget(start: FunctionStart): HandlerTarget {
   if (start.packageType === 'Image')
     return {
       kind: 'image',
-      loads: "the image's entry point and command (a container image function has no Handler)",
+      loads:
+        "the image's entry point and command, the Handler they pass checked with the image's inventory:complete (a container image function has no Handler setting)",
     };
   const { runtime, handler } = start;
   if (runtime === undefined)
@@ -131,10 +157,8 @@ export function handlerTarget(start: FunctionStart): HandlerTarget {
     };
   if (handler === undefined || handler === '')
     return { kind: 'unknown', loads: `Lambda returned no Handler for this ${runtime} function` };
-  if (runtime.startsWith('nodejs')) return nodeTarget(handler);
-  if (runtime.startsWith('python')) return pythonTarget(handler);
-  if (runtime.startsWith('ruby')) return rubyTarget(handler);
-  if (runtime.startsWith('java')) return javaTarget(handler);
+  for (const r of ['nodejs', 'python', 'ruby', 'java'] as const)
+    if (runtime.startsWith(r)) return runtimeHandlerTarget(r, handler);
   if (runtime.startsWith('dotnet'))
     return {
       kind: 'own',
@@ -153,7 +177,7 @@ export function handlerTarget(start: FunctionStart): HandlerTarget {
  * looks the module up by name. A `..` anywhere is refused by current clients; where it would
  * lead is judged all the same, since the refusal is that client's, not Lambda's.
  */
-function nodeTarget(handler: string): HandlerTarget {
+function nodeTarget(handler: string, taskRoot: string): HandlerTarget {
   const segment = posix.basename(handler);
   const root = handler.slice(0, handler.indexOf(segment));
   const m = /^([^.]*)\.(.*)$/.exec(segment);
@@ -164,17 +188,17 @@ function nodeTarget(handler: string): HandlerTarget {
   if (isNodeBuiltin(module))
     return {
       kind: 'outside',
-      loads: `the Node.js built-in module ${module} (unless ${posix.resolve(TASK_ROOT, root, module)} is a file): Lambda calls its ${m[2]!} with the event${refused}`,
+      loads: `the Node.js built-in module ${module} (unless ${posix.resolve(taskRoot, root, module)} is a file): Lambda calls its ${m[2]!} with the event${refused}`,
     };
-  const file = posix.resolve(TASK_ROOT, root, module);
-  if (inTaskRoot(file))
+  const file = posix.resolve(taskRoot, root, module);
+  if (inside(file, taskRoot))
     return {
       kind: 'own',
       loads: `${file} (.js, .mjs, .cjs) from the function's directory, else the module ${module} by name${refused}`,
     };
   return {
     kind: 'outside',
-    loads: `${file} (as is, .js, .mjs or .cjs), outside the function's directory ${TASK_ROOT}${refused}`,
+    loads: `${file} (as is, .js, .mjs or .cjs), outside the function's directory ${taskRoot}${refused}`,
   };
 }
 
@@ -238,7 +262,7 @@ function javaTarget(handler: string): HandlerTarget {
  * with `~` (expanded from HOME or a user's home) is loaded as such, any other name is searched
  * in `$LOAD_PATH`, the function's directory first.
  */
-function rubyTarget(handler: string): HandlerTarget {
+function rubyTarget(handler: string, taskRoot: string): HandlerTarget {
   const parts = handler.split('.');
   if (parts.length !== 2 && parts.length !== 3)
     return {
@@ -250,10 +274,10 @@ function rubyTarget(handler: string): HandlerTarget {
     return { kind: 'outside', loads: `${file}(.rb, .so), from a home directory` };
   if (file.startsWith('/')) {
     const path = posix.normalize(file);
-    if (!inTaskRoot(path))
+    if (!inside(path, taskRoot))
       return {
         kind: 'outside',
-        loads: `${path}(.rb, .so), outside the function's directory ${TASK_ROOT}`,
+        loads: `${path}(.rb, .so), outside the function's directory ${taskRoot}`,
       };
     return { kind: 'own', loads: `${path}(.rb, .so) from the function's directory` };
   }

@@ -40,6 +40,7 @@ import {
   searchPath,
 } from '../inventory/binary/preload.js';
 import { configArgFindings, configEnvFindings } from '../inventory/config-env.js';
+import { imageHandlerFindings } from '../inventory/image-handler.js';
 import type { Finding } from '../model/finding.js';
 import { effectiveRunConfig, type FunctionImageConfig } from '../model/function-image-config.js';
 import type { Artifact, Inventory } from '../model/inventory.js';
@@ -462,6 +463,15 @@ export async function inventoryOpened(
               view
             )
           : []),
+        // The Handler is read from the start that runs: the function's settings over the image's.
+        ...imageHandlerFindings(
+          runs,
+          `/${taskRoot}`,
+          runs.workingDir,
+          fn
+            ? "the entry point and command the function starts (its ImageConfig over the image config's)"
+            : "the image config's entry point and command"
+        ),
       ];
     },
   };
