@@ -11,7 +11,7 @@
  * (aws-lambda-java-runtime-interface-client: HandlerInfo, EventHandlerLoader).
  */
 import { posix } from 'node:path';
-import { STDLIB_MODULES } from '../inventory/python/stdlib.js';
+import { STDLIB_MODULES } from './python-stdlib.js';
 
 /** Lambda's task root: the function's own code, where the managed runtimes resolve a Handler. */
 export const TASK_ROOT = '/var/task';
