@@ -313,3 +313,27 @@ describe('links out of a gem', () => {
     ).toEqual([]);
   });
 });
+
+describe('a library on RUBYLIB named like the standard library', () => {
+  it("is STDLIB_SHADOWED as well as a bare library: Lambda's RUBYLIB comes before it", async () => {
+    // RUBYLIB=ruby/lib ruby -e 'require "json"' loads ruby/lib/json.rb (ruby 3.1 here).
+    const { packages, findings } = await runCataloger(
+      rubyCataloger,
+      new MemorySource('l', {
+        'ruby/lib/json.rb': 'system("id")\n',
+        'ruby/lib/json/common.rb': '',
+        'ruby/lib/tinygem.rb': '',
+      })
+    );
+    // json.rb and json/ are both what require 'json...' loads.
+    expect(packages.map((p) => p.purl)).toEqual([
+      'pkg:gem/json',
+      'pkg:gem/json',
+      'pkg:gem/tinygem',
+    ]);
+    expect(findings.map((f) => [f.code, f.path])).toEqual([
+      ['STDLIB_SHADOWED', 'ruby/lib/json.rb'],
+      ['STDLIB_SHADOWED', 'ruby/lib/json/common.rb'],
+    ]);
+  });
+});

@@ -1,5 +1,6 @@
 import { newPackage, type License, type Package } from '../../model/package.js';
 import type { Finding } from '../../model/finding.js';
+import type { FileEntry } from '../../unpack/source.js';
 import {
   filesAndLinks,
   globMatcher,
@@ -13,7 +14,7 @@ import {
 } from '../cataloger.js';
 import { licenseOf } from '../license.js';
 import { gemPurl } from '../purl.js';
-import { leadsOutOf, linkLeadsOutOf } from '../binary/ownership.js';
+import { leadsOutOf, linkLeadsOutOf, OwnershipIndex } from '../binary/ownership.js';
 import {
   gemFromFileName,
   parseGemspec,
@@ -24,6 +25,7 @@ import {
 import { bareRubyLibraries, RUBYLIB, type BareRubyLibrary } from './bare.js';
 import { notGenerated } from './generated.js';
 import { GEMSPEC_GLOBS, RUBY_GLOBS } from './globs.js';
+import { rubyStdlibShadowFindings } from './stdlib.js';
 
 const NAME = RUBY_GLOBS.name;
 const isGemspec = globMatcher(GEMSPEC_GLOBS);
@@ -123,12 +125,42 @@ export const rubyCataloger: Cataloger = {
     // require loads these too, with nothing to say what they are: recorded by name, no version.
     const rubylib = `${optPrefix(ctx.root)}${RUBYLIB}`;
     // Every path a file is reached by: the globs take one, and a link may put it on RUBYLIB.
-    const files = withLinkPaths(filesAndLinks(ctx.matches, ctx.source.entries()), ctx.links);
+    const entries = ctx.source.entries();
+    const files = withLinkPaths(filesAndLinks(ctx.matches, entries), ctx.links);
     for (const lib of bareRubyLibraries(files, rubylib))
       result.packages.push(bareLibraryPackage(lib, ctx.layerDigest, rubylib));
+    // Libraries require takes in place of the standard library's. In an image, the function's
+    // directory and the runtime's lib/ are searched first too; the globs do not reach them.
+    const taskRoot = ctx.root === 'image' ? ctx.taskRoot : undefined;
+    const front =
+      ctx.root === 'image'
+        ? withLinkPaths(
+            filesAndLinks([...ctx.matches, ...runtimeFront(entries, taskRoot)], entries),
+            ctx.links
+          )
+        : files;
+    let owners: OwnershipIndex | undefined;
+    const owned = (path: string): boolean =>
+      (owners ??= new OwnershipIndex(ctx.earlier, ctx.root)).has(path);
+    result.findings.push(...rubyStdlibShadowFindings(front, ctx.root, { taskRoot, owned }));
     return result;
   },
 };
+
+/**
+ * In an image, the library files of the function's directory (`taskRoot`) and of the runtime's
+ * `var/runtime/lib`, which come before the standard library on `$LOAD_PATH`.
+ */
+function runtimeFront(entries: readonly FileEntry[], taskRoot: string | undefined): FileEntry[] {
+  const dirs = ['var/runtime/lib/'];
+  if (taskRoot) dirs.push(`${taskRoot}/`);
+  return entries.filter(
+    (e) =>
+      e.kind === 'file' &&
+      (e.path.endsWith('.rb') || e.path.endsWith('.so')) &&
+      dirs.some((d) => e.path.startsWith(d))
+  );
+}
 
 /** A library on `RUBYLIB`, with no gem specification (see unclaimedModule). */
 function bareLibraryPackage(lib: BareRubyLibrary, layerDigest: string, rubylib: string): Package {

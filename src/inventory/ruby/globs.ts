@@ -4,13 +4,20 @@ import type { CatalogerGlobs } from '../cataloger.js';
 export const GEMSPEC_GLOBS: readonly string[] = ['**/specifications/*.gemspec'];
 
 /**
- * The files the Ruby cataloger reads: installed gems' specifications, and the libraries on
- * Lambda's `RUBYLIB` (`ruby/lib/`), which `require` loads with no gem to say what they are.
+ * The files the Ruby cataloger reads: installed gems' specifications, the libraries on
+ * Lambda's `RUBYLIB` (`ruby/lib/`), which `require` loads with no gem to say what they are, and
+ * those of a Ruby installation's `site_ruby` and `vendor_ruby`, searched before its standard
+ * library. A Ruby's `rbconfig.rb` (every `ruby` loads it) makes it read an image where no gem is
+ * installed: the function's directory is searched first too.
  */
 export const RUBY_GLOBS: CatalogerGlobs = {
   name: 'ruby-installed-gemspec',
   globs: [
     ...GEMSPEC_GLOBS,
-    ...['ruby/lib/', 'opt/ruby/lib/'].flatMap((d) => [`${d}**/*.rb`, `${d}**/*.so`]),
+    ...['ruby/lib/', 'opt/ruby/lib/', '**/site_ruby/', '**/vendor_ruby/'].flatMap((d) => [
+      `${d}**/*.rb`,
+      `${d}**/*.so`,
+    ]),
+    '**/rbconfig.rb',
   ],
 };

@@ -842,3 +842,79 @@ describe('verify IMAGE: a RubyGems start-up hook in site_ruby', () => {
     expect(r.check('inventory:complete')?.detail).toContain(`UNOWNED_EXECUTABLE ${hook}`);
   });
 });
+
+const RUBY = elf('ruby3.1');
+const RBCONFIG = 'module RbConfig; end\n';
+const RUBYGEMS = 'module Gem; end\n';
+
+/**
+ * Debian's ruby: its interpreter and rbconfig.rb (libruby3.1), and ruby-rubygems's
+ * vendor_ruby/rubygems.rb, a standard library name in vendor_ruby that the OS package installed.
+ */
+function debianRuby(): TarEntry[] {
+  const arch = 'usr/lib/x86_64-linux-gnu/ruby/3.1.0';
+  const list = (paths: string[]) => ['/.', ...paths.map((p) => `/${p}`), ''].join('\n');
+  return [
+    ...DPKG,
+    file(
+      'var/lib/dpkg/status',
+      ['libruby3.1', 'ruby-rubygems']
+        .map(
+          (p) => `Package: ${p}\nStatus: install ok installed\nVersion: 1.0\nArchitecture: all\n`
+        )
+        .join('\n')
+    ),
+    file(
+      'var/lib/dpkg/info/libruby3.1.list',
+      list(['usr', 'usr/bin', 'usr/bin/ruby3.1', 'usr/lib', `${arch}/rbconfig.rb`])
+    ),
+    file(
+      'var/lib/dpkg/info/libruby3.1.md5sums',
+      `${md5(RUBY)}  usr/bin/ruby3.1\n${md5(Buffer.from(RBCONFIG))}  ${arch}/rbconfig.rb\n`
+    ),
+    file(
+      'var/lib/dpkg/info/ruby-rubygems.list',
+      list(['usr/lib/ruby', 'usr/lib/ruby/vendor_ruby', 'usr/lib/ruby/vendor_ruby/rubygems.rb'])
+    ),
+    file(
+      'var/lib/dpkg/info/ruby-rubygems.md5sums',
+      `${md5(Buffer.from(RUBYGEMS))}  usr/lib/ruby/vendor_ruby/rubygems.rb\n`
+    ),
+    wh('var/lib/dpkg/info/.wh.netcat-openbsd.list'),
+    wh('var/lib/dpkg/info/.wh.netcat-openbsd.md5sums'),
+    dir('usr'),
+    dir('usr/bin'),
+    wh('usr/bin/.wh.nc'),
+    file('usr/bin/ruby3.1', RUBY, 0o755),
+    ...['usr/lib', 'usr/lib/x86_64-linux-gnu', 'usr/lib/x86_64-linux-gnu/ruby', arch].map(dir),
+    file(`${arch}/rbconfig.rb`, RBCONFIG),
+    ...['usr/lib/ruby', 'usr/lib/ruby/vendor_ruby'].map(dir),
+    file('usr/lib/ruby/vendor_ruby/rubygems.rb', RUBYGEMS),
+  ];
+}
+
+describe("verify IMAGE: a Ruby library named like Ruby's standard library", () => {
+  // site_ruby, vendor_ruby, RUBYLIB and the function's directory come before the standard
+  // library on $LOAD_PATH: require 'json' loads such a json.rb (ruby 3.1 here).
+  const run = ['/usr/bin/ruby3.1', '/var/task/app.rb'];
+  const task = [dir('var'), dir('var/task'), file('var/task/app.rb', 'require "json"\n')];
+  const siteRuby = ['usr/local', 'usr/local/lib', 'usr/local/lib/site_ruby']
+    .concat(['usr/local/lib/site_ruby/3.1.0'])
+    .map(dir);
+
+  it("the control: Debian's ruby, its vendor_ruby/rubygems.rb included, passes", async () => {
+    const r = await verify([...debianRuby(), ...task], undefined, run);
+    expect(r.check('inventory:complete')?.outcome).toBe('pass');
+    expect(r.code).toBe(0);
+  });
+
+  it.each([
+    ['site_ruby', [...siteRuby, file('usr/local/lib/site_ruby/3.1.0/json.rb', 'system("id")\n')]],
+    ["the function's directory", [file('var/task/json.rb', 'system("id")\n')]],
+  ])('a json.rb in %s fails inventory:complete', async (_where, extra) => {
+    const r = await verify([...debianRuby(), ...task, ...extra], undefined, run);
+    expect(r.code).toBe(1);
+    const path = extra.at(-1)?.name;
+    expect(r.check('inventory:complete')?.detail).toContain(`STDLIB_SHADOWED ${path}`);
+  });
+});

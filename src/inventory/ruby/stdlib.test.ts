@@ -1,0 +1,117 @@
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { rubyStdlibShadowFindings, stdlibFeature } from './stdlib.js';
+
+const f = (path: string) => ({ path, kind: 'file' });
+const link = (path: string) => ({ path, kind: 'symlink' });
+
+describe('stdlibFeature', () => {
+  it("covers every library of this machine's Ruby (scripts/ruby-stdlib-features.rb)", () => {
+    const script = join(import.meta.dirname, '../../../scripts/ruby-stdlib-features.rb');
+    const r = spawnSync('ruby', [script], { encoding: 'utf8' });
+    expect(r.status).toBe(0);
+    const features = r.stdout.trim().split('\n');
+    expect(features).toContain('json');
+    expect(features.length).toBeGreaterThan(100);
+    expect(features.filter((x) => stdlibFeature(x) === undefined)).toEqual([]);
+  });
+
+  it('takes what lies inside a feature as its, and nothing else', () => {
+    expect(stdlibFeature('json/common')).toBe('json');
+    expect(stdlibFeature('net/http/response')).toBe('net/http');
+    expect(stdlibFeature('enc/trans/japanese')).toBe('enc');
+    // A namespace the standard library shares with gems: net-ssh's net/ssh is not net/http.
+    expect(stdlibFeature('net/ssh')).toBeUndefined();
+    expect(stdlibFeature('enc')).toBeUndefined();
+    expect(stdlibFeature('aws-sdk-core')).toBeUndefined();
+  });
+});
+
+describe('rubyStdlibShadowFindings', () => {
+  const paths = (
+    entries: { path: string; kind: string }[],
+    root: 'layer' | 'image' = 'layer',
+    options: Parameters<typeof rubyStdlibShadowFindings>[2] = {}
+  ) => rubyStdlibShadowFindings(entries, root, options).map((x) => x.path);
+
+  it("reports a layer's RUBYLIB files and links require takes for the standard library's", () => {
+    expect(
+      paths([
+        f('ruby/lib/json.rb'),
+        f('ruby/lib/json/common.rb'),
+        f('ruby/lib/net/http.rb'),
+        f('ruby/lib/enc/encdb.so'),
+        f('ruby/lib/monitor.so'),
+        link('ruby/lib/set.rb'),
+        link('ruby/lib/net'),
+      ])
+    ).toEqual([
+      'ruby/lib/json.rb',
+      'ruby/lib/json/common.rb',
+      'ruby/lib/net/http.rb',
+      'ruby/lib/enc/encdb.so',
+      'ruby/lib/monitor.so',
+      'ruby/lib/set.rb',
+      'ruby/lib/net',
+    ]);
+  });
+
+  it('leaves out other names, other files and directories not searched first', () => {
+    expect(
+      paths([
+        f('ruby/lib/tinygem.rb'),
+        f('ruby/lib/net/ssh.rb'),
+        f('ruby/lib/json.txt'),
+        f('ruby/lib/helpers/json.rb'),
+        f('ruby/gems/3.2.0/gems/json-2.7.1/lib/json.rb'),
+        f('var/task/json.rb'),
+        f('usr/lib/ruby/3.1.0/json.rb'),
+        link('ruby/lib/tinygem'),
+      ])
+    ).toEqual([]);
+  });
+
+  it("in an image: /opt/ruby/lib, the function's directory, var/runtime/lib, site_ruby and vendor_ruby", () => {
+    const entries = [
+      f('opt/ruby/lib/json.rb'),
+      f('var/task/logger.rb'),
+      f('var/task/vendor/bundle/ruby/3.2.0/gems/json-2.7.1/lib/json.rb'),
+      f('var/runtime/lib/set.rb'),
+      f('usr/local/lib/site_ruby/3.1.0/securerandom.rb'),
+      f('usr/local/lib/x86_64-linux-gnu/site_ruby/openssl.so'),
+      f('var/lang/lib/ruby/site_ruby/3.3.0/x86_64-linux/json/ext/parser.so'),
+      f('var/lang/lib/ruby/vendor_ruby/3.3.0/time.rb'),
+      f('usr/lib/ruby/vendor_ruby/rubygems.rb'),
+      f('usr/lib/ruby/vendor_ruby/xmlrpc.rb'),
+      // The standard library's own directory, and the layer-relative RUBYLIB, are not in front.
+      f('var/lang/lib/ruby/3.3.0/json.rb'),
+      f('ruby/lib/json.rb'),
+    ];
+    // Debian's ruby-rubygems installs vendor_ruby/rubygems.rb: the OS package's file.
+    const owned = (p: string) => p === 'usr/lib/ruby/vendor_ruby/rubygems.rb';
+    expect(paths(entries, 'image', { taskRoot: 'var/task', owned })).toEqual([
+      'opt/ruby/lib/json.rb',
+      'var/task/logger.rb',
+      'var/runtime/lib/set.rb',
+      'usr/local/lib/site_ruby/3.1.0/securerandom.rb',
+      'usr/local/lib/x86_64-linux-gnu/site_ruby/openssl.so',
+      'var/lang/lib/ruby/site_ruby/3.3.0/x86_64-linux/json/ext/parser.so',
+      'var/lang/lib/ruby/vendor_ruby/3.3.0/time.rb',
+    ]);
+  });
+
+  it('an owned file on RUBYLIB or in the function directory is reported all the same', () => {
+    expect(paths([f('opt/ruby/lib/json.rb')], 'image', { owned: () => true })).toEqual([
+      'opt/ruby/lib/json.rb',
+    ]);
+  });
+
+  it('names the feature and the directory', () => {
+    const [finding] = rubyStdlibShadowFindings([f('ruby/lib/json/common.rb')], 'layer');
+    expect(finding?.code).toBe('STDLIB_SHADOWED');
+    expect(finding?.severity).toBe('error');
+    expect(finding?.message).toContain("require 'json/common' finds in ruby/lib/");
+    expect(finding?.message).toContain("standard library's json,");
+  });
+});
