@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -5,7 +6,9 @@ import type { Package } from '../../model/package.js';
 import { DirectorySource } from '../../unpack/directory.js';
 import { MemorySource } from '../../unpack/memory.js';
 import { runCataloger } from '../cataloger.js';
-import { rubyCataloger } from './cataloger.js';
+import type { TarEntry } from '../../../scripts/lib/tarwriter.mjs';
+import { inventoryImageEntries } from '../testing/image.js';
+import { bundlePathSetting, rubyCataloger } from './cataloger.js';
 
 const FIXTURE = join(import.meta.dirname, '../../../testdata/layers/ruby-basic');
 const GEMS = 'ruby/gems/3.2.0';
@@ -335,5 +338,102 @@ describe('a library on RUBYLIB named like the standard library', () => {
       ['STDLIB_SHADOWED', 'ruby/lib/json.rb'],
       ['STDLIB_SHADOWED', 'ruby/lib/json/common.rb'],
     ]);
+  });
+});
+
+describe("an image's Bundler layout in the function's directory", () => {
+  // `bundle config set --local path vendor/bundle; bundle install` in /var/task: Lambda's GEM_PATH
+  // holds /var/task/vendor/bundle/ruby/3.2.0, and `require 'bundler/setup'` loads the gems from
+  // the BUNDLE_PATH of .bundle/config. Both (ruby 3.1 and its Bundler 2.3 here) load tinygem
+  // 1.0-1 from gems/tinygem-1.0.pre.1, and require 'tinygem/version' through its lib/tinygem
+  // link runs share/rb/version.rb.
+  const spec = `# -*- encoding: utf-8 -*-\n# stub: tinygem 1.0-1 ruby lib\n\nGem::Specification.new do |s|\n  s.name = "tinygem".freeze\n  s.version = "1.0-1"\n  s.require_paths = ["lib".freeze]\nend\n`;
+  const bundle = (root: string, config?: string): TarEntry[] => {
+    const gems = `${root}/ruby/3.2.0`;
+    return [
+      { name: 'share/rb/version.rb', data: 'puts "PWNED"\n' },
+      { name: 'var/task/Gemfile', data: 'source "https://rubygems.org"\ngem "tinygem"\n' },
+      ...(config === undefined ? [] : [{ name: 'var/task/.bundle/config', data: config }]),
+      { name: `${gems}/specifications/tinygem-1.0-1.gemspec`, data: spec },
+      {
+        name: `${gems}/gems/tinygem-1.0.pre.1/lib/tinygem.rb`,
+        data: 'require "tinygem/version"\n',
+      },
+      {
+        name: `${gems}/gems/tinygem-1.0.pre.1/lib/tinygem`,
+        type: 'symlink',
+        linkname: '/share/rb',
+      },
+      { name: `${gems}/gems/tinygem-1.0-x86_64-linux/lib/tinygem.rb`, data: '' },
+    ];
+  };
+  const run = async (entries: TarEntry[]) => {
+    const inv = await inventoryImageEntries(entries, { taskRoot: 'var/task' });
+    return inv.findings.map((f) => [f.code, f.path]).sort();
+  };
+  const expected = (gems: string) => [
+    ['AMBIGUOUS_METADATA', `${gems}/gems/tinygem-1.0-x86_64-linux`],
+    ['PATH_TRAVERSAL', `${gems}/gems/tinygem-1.0.pre.1/lib/tinygem`],
+  ];
+
+  it('vendor/bundle is checked as a layer GEM_PATH directory is', async () => {
+    expect(await run(bundle('var/task/vendor/bundle'))).toEqual(
+      expected('var/task/vendor/bundle/ruby/3.2.0')
+    );
+  });
+
+  it('so is the BUNDLE_PATH of .bundle/config, relative or absolute', async () => {
+    expect(await run(bundle('var/task/gems', '---\nBUNDLE_PATH: "gems"\n'))).toEqual(
+      expected('var/task/gems/ruby/3.2.0')
+    );
+    expect(await run(bundle('srv/gems', "---\nBUNDLE_PATH: '/srv/gems'\n"))).toEqual(
+      expected('srv/gems/ruby/3.2.0')
+    );
+  });
+
+  it('a BUNDLE_PATH lamina cannot place is a PARSE_ERROR', async () => {
+    const config = '---\nBUNDLE_PATH: "~/gems"\n';
+    expect(await run(bundle('var/task/vendor/bundle', config))).toEqual(
+      [
+        ...expected('var/task/vendor/bundle/ruby/3.2.0'),
+        ['PARSE_ERROR', 'var/task/.bundle/config'],
+      ].sort()
+    );
+  });
+
+  it('other gems dirs are left alone', async () => {
+    expect(await run(bundle('var/task/other'))).toEqual([]);
+  });
+});
+
+describe('bundlePathSetting', () => {
+  const CONFIGS = [
+    '---\nBUNDLE_DEPLOYMENT: "true"\nBUNDLE_PATH: "vendor/bundle"\n',
+    "BUNDLE_PATH: '/srv/gems'\r\n",
+    'BUNDLE_PATH: gems\n',
+    '---\nBUNDLE_WITHOUT: "development"\n',
+    // Set twice: the last wins.
+    'BUNDLE_PATH: "vendor/bundle"\nBUNDLE_PATH: "/srv/gems"\n',
+    // A space after the closing quote: the quotes are part of the value.
+    'BUNDLE_PATH: "vendor/x" \n',
+    // The key runs to the last colon before a space: this sets another key.
+    'BUNDLE_PATH: "a: b"\n',
+    // Indented: nested under the key above it.
+    'BUNDLE_BUILD:\n  BUNDLE_PATH: "/srv/gems"\n',
+    ' BUNDLE_PATH: "one space"\n',
+  ];
+
+  it("reads each as Bundler's own parser does (Bundler::YAMLSerializer, Bundler 2.3 here)", () => {
+    const script =
+      'require "bundler"; require "bundler/yaml_serializer"; require "json"; ' +
+      'puts JSON.generate(JSON.parse(STDIN.read).map { |t| Bundler::YAMLSerializer.load(t)["BUNDLE_PATH"] })';
+    const r = spawnSync('ruby', ['-e', script], {
+      input: JSON.stringify(CONFIGS),
+      encoding: 'utf8',
+    });
+    expect(r.status).toBe(0);
+    const bundler = (JSON.parse(r.stdout) as (string | null)[]).map((v) => v ?? undefined);
+    expect(bundler).toContain('"vendor/x" ');
+    expect(CONFIGS.map(bundlePathSetting)).toEqual(bundler);
   });
 });

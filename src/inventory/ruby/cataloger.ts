@@ -1,3 +1,4 @@
+import { posix } from 'node:path';
 import { newPackage, type License, type Package } from '../../model/package.js';
 import type { Finding } from '../../model/finding.js';
 import type { FileEntry } from '../../unpack/source.js';
@@ -14,7 +15,7 @@ import {
 } from '../cataloger.js';
 import { licenseOf } from '../license.js';
 import { gemPurl } from '../purl.js';
-import { leadsOutOf, linkLeadsOutOf, OwnershipIndex } from '../binary/ownership.js';
+import { joinInLayer, leadsOutOf, linkLeadsOutOf, OwnershipIndex } from '../binary/ownership.js';
 import {
   gemFromFileName,
   parseGemspec,
@@ -121,7 +122,10 @@ export const rubyCataloger: Cataloger = {
           if (target !== f.pkg) f.pkg.dependsOn.push(target.id);
       }
     }
-    result.findings.push(...unnamedGemDirs(ctx, named), ...linksOutOfGems(ctx, named));
+    const bundles = await bundlePaths(ctx);
+    result.findings.push(...bundles.findings);
+    const gemPath = gemPathDirs(ctx, named, bundles.roots);
+    result.findings.push(...unnamedGemDirs(ctx, gemPath), ...linksOutOfGems(ctx, gemPath));
     // require loads these too, with nothing to say what they are: recorded by name, no version.
     const rubylib = `${optPrefix(ctx.root)}${RUBYLIB}`;
     // Every path a file is reached by: the globs take one, and a link may put it on RUBYLIB.
@@ -194,28 +198,105 @@ function fullNameOf(spec: Pick<Gemspec, 'name' | 'version' | 'platform'>): strin
 /** Lambda's `GEM_PATH` directory in a layer (`ruby/gems/3.2.0`; in an image under `opt/`). */
 const GEM_PATH_DIR = /^ruby\/gems\/[^/]+$/;
 
-/** The entries of `named` (full names by gems dir) for Lambda's `GEM_PATH` directories. */
+/** Under a Bundler path, the gems dir Bundler installs into and loads from (`ruby/3.2.0`). */
+const BUNDLE_GEMS_DIR = /^ruby\/[^/]+$/;
+
+/**
+ * The entries of `named` (full names by gems dir) for the gems dirs gems are loaded from:
+ * Lambda's `GEM_PATH` directories, and under each Bundler path of `bundles` its `ruby/X.Y.0`.
+ */
 function gemPathDirs(
   ctx: CatalogContext,
-  named: ReadonlyMap<string, Set<string>>
+  named: ReadonlyMap<string, Set<string>>,
+  bundles: readonly string[]
 ): [string, Set<string>][] {
   const prefix = optPrefix(ctx.root);
   return [...named].filter(
-    ([dir]) => dir.startsWith(prefix) && GEM_PATH_DIR.test(dir.slice(prefix.length))
+    ([dir]) =>
+      (dir.startsWith(prefix) && GEM_PATH_DIR.test(dir.slice(prefix.length))) ||
+      bundles.some((b) => dir.startsWith(`${b}/`) && BUNDLE_GEMS_DIR.test(dir.slice(b.length + 1)))
   );
 }
 
+/** The longest `.bundle/config` lamina reads. */
+const MAX_BUNDLE_CONFIG = 64 * 1024;
+
 /**
- * A link in a `GEM_PATH` directory's gem or extension directory (`gems/tinygem-1.0/lib/x`,
- * `extensions/x86_64-linux/3.2.0/tinygem-1.0`, or either directory itself) that leads out of it:
+ * In an image, the Bundler paths of the function's directory (`taskRoot`): `vendor/bundle`,
+ * whose `ruby/X.Y.0` Lambda's Ruby runtime puts on `GEM_PATH` (`bundle config set --local path
+ * vendor/bundle` installs there), and the `BUNDLE_PATH` its `.bundle/config` sets, relative to
+ * that directory or absolute, from which `require 'bundler/setup'` loads the bundle's gems. A
+ * `BUNDLE_PATH` lamina cannot place is a `PARSE_ERROR`: where the gems load from is not known.
+ */
+async function bundlePaths(ctx: CatalogContext): Promise<{ roots: string[]; findings: Finding[] }> {
+  const taskRoot = ctx.root === 'image' ? ctx.taskRoot : undefined;
+  if (taskRoot === undefined) return { roots: [], findings: [] };
+  const roots = [`${taskRoot}/vendor/bundle`];
+  const config = ctx.matches.find((e) => e.path === `${taskRoot}/.bundle/config`);
+  if (!config) return { roots, findings: [] };
+  let value: string | undefined;
+  try {
+    const text = (await ctx.source.read(config.path, MAX_BUNDLE_CONFIG)).toString('utf8');
+    value = bundlePathSetting(text);
+  } catch (err) {
+    return { roots, findings: [parseErrorFinding(NAME, config.path, err)] };
+  }
+  if (value === undefined) return { roots, findings: [] };
+  const root = value.startsWith('/')
+    ? posix.normalize(value).replace(/^\/+|\/+$/g, '')
+    : joinInLayer(taskRoot, value)?.replace(/\/+$/, '');
+  if (root === undefined || root === '' || value.startsWith('~') || value.includes('$'))
+    return {
+      roots,
+      findings: [
+        {
+          code: 'PARSE_ERROR',
+          severity: 'error',
+          path: config.path,
+          message: `${NAME}: ${config.path} sets BUNDLE_PATH to ${JSON.stringify(value)}, which lamina cannot place in the image: where Bundler loads the bundle's gems from is not known`,
+        },
+      ],
+    };
+  if (!roots.includes(root)) roots.push(root);
+  return { roots, findings: [] };
+}
+
+/**
+ * A line of a Bundler configuration file as Bundler's own parser (`Bundler::YAMLSerializer`)
+ * reads it: indentation, key (up to the last `:` before a space or the end), an optional quote,
+ * the value, the same quote.
+ */
+const BUNDLER_SETTING = /^( *)(.+):(?=\s|$) ?(['"]?)(.*)\3$/;
+
+/**
+ * The `BUNDLE_PATH` a Bundler configuration file sets, read as Bundler reads it: the last
+ * top-level `BUNDLE_PATH:` line wins, a value in quotes is unquoted only when the line ends with
+ * the closing quote (`"vendor/x" ` with a space after is all of it), and a key is the text up to
+ * the last `: ` (`BUNDLE_PATH: "a: b"` sets another key); undefined when it sets none.
+ */
+export function bundlePathSetting(text: string): string | undefined {
+  let value: string | undefined;
+  for (const line of text.split(/\r?\n/)) {
+    const m = BUNDLER_SETTING.exec(line);
+    // Indented by two spaces or more, a key belongs to the one above it.
+    if (!m || m[1]!.length >= 2 || m[2]!.replaceAll('.', '__') !== 'BUNDLE_PATH') continue;
+    // A key with no value opens a nested table.
+    value = m[3] === '' && m[4] === '' ? undefined : m[4];
+  }
+  return value;
+}
+
+/**
+ * A link in a gem's directory or its extension directory (`gems/tinygem-1.0/lib/x`,
+ * `extensions/x86_64-linux/3.2.0/tinygem-1.0`, or either directory itself), in a gems dir gems
+ * load from (`dirs`, see gemPathDirs: full names by gems dir), that leads out of it:
  * RubyGems puts the gem's require paths and its extension directory on `$LOAD_PATH`, and Ruby
  * follows the link, so `require` loads code there that is not the gem's (`PATH_TRAVERSAL`, as for
  * a require path leading out). `gem install` refuses to write such a link. A link in
  * `extensions/` above a gem's directory must stay in `extensions/`.
  */
-function linksOutOfGems(ctx: CatalogContext, named: ReadonlyMap<string, Set<string>>): Finding[] {
+function linksOutOfGems(ctx: CatalogContext, dirs: readonly [string, Set<string>][]): Finding[] {
   if (!ctx.links.hasLinks) return [];
-  const dirs = gemPathDirs(ctx, named);
   const out: Finding[] = [];
   for (const e of ctx.source.entries()) {
     if (e.kind !== 'symlink') continue;
@@ -244,16 +325,17 @@ function linksOutOfGems(ctx: CatalogContext, named: ReadonlyMap<string, Set<stri
 }
 
 /**
- * The directories under a `GEM_PATH` directory's `gems/` that none of its specifications names
- * (`named`: full names by gems dir), one `AMBIGUOUS_METADATA` error each. RubyGems derives a
- * gem's directory from the version and platform it parses, and normalises both (`2.0-1` is
- * `2.0.pre.1`; RubyGems 3.3 reads the platform `x86_64-linux-gnu` as `x86_64-linux`, `i686-linux`
- * as `x86-linux`), so a directory lamina reads no specification as naming may be the one
- * RubyGems loads a gem from; with none, nothing loads it, and an installed layer has none.
+ * The directories under the `gems/` of a gems dir gems load from (`dirs`, see gemPathDirs: full
+ * names by gems dir) that none of its specifications names, one `AMBIGUOUS_METADATA` error
+ * each. RubyGems derives a gem's directory from the version and platform it parses, and
+ * normalises both (`2.0-1` is `2.0.pre.1`; RubyGems 3.3 reads the platform `x86_64-linux-gnu`
+ * as `x86_64-linux`, `i686-linux` as `x86-linux`), so a directory lamina reads no specification
+ * as naming may be the one RubyGems loads a gem from; with none, nothing loads it, and an
+ * installed layer has none.
  */
-function unnamedGemDirs(ctx: CatalogContext, named: ReadonlyMap<string, Set<string>>): Finding[] {
+function unnamedGemDirs(ctx: CatalogContext, dirs: readonly [string, Set<string>][]): Finding[] {
   const out: Finding[] = [];
-  for (const [gemsDir, fullNames] of gemPathDirs(ctx, named)) {
+  for (const [gemsDir, fullNames] of dirs) {
     const root = `${gemsDir}/gems/`;
     const seen = new Set<string>();
     for (const e of ctx.source.entries()) {

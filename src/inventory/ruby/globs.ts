@@ -8,7 +8,7 @@ export const GEMSPEC_GLOBS: readonly string[] = ['**/specifications/*.gemspec'];
  * Lambda's `RUBYLIB` (`ruby/lib/`), which `require` loads with no gem to say what they are, and
  * those of a Ruby installation's `site_ruby` and `vendor_ruby`, searched before its standard
  * library. A Ruby's `rbconfig.rb` (every `ruby` loads it) makes it read an image where no gem is
- * installed: the function's directory is searched first too.
+ * installed: the function's directory is searched first too. And Bundler's `.bundle/config`.
  */
 export const RUBY_GLOBS: CatalogerGlobs = {
   name: 'ruby-installed-gemspec',
@@ -19,5 +19,7 @@ export const RUBY_GLOBS: CatalogerGlobs = {
       `${d}**/*.so`,
     ]),
     '**/rbconfig.rb',
+    // Bundler's settings: the path it loads a bundle's gems from.
+    '**/.bundle/config',
   ],
 };
