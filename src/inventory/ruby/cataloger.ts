@@ -11,6 +11,7 @@ import {
   perEntry,
   type Cataloger,
   type CatalogContext,
+  type CatalogResult,
   unclaimedModule,
 } from '../cataloger.js';
 import { licenseOf } from '../license.js';
@@ -57,14 +58,14 @@ export const rubyCataloger: Cataloger = {
         spec = parseGemspec(text);
         // RubyGems evaluates the whole file when it activates the gem: anything but what it
         // writes itself runs code lamina never reads.
-        const off = notGenerated(text);
-        if (off)
-          findings.push({
-            code: 'AMBIGUOUS_METADATA',
-            severity: 'error',
-            path: entry.path,
-            message: `${NAME}: ${entry.path} is not in the form RubyGems writes (line ${off.line}: ${off.why}); RubyGems evaluates it as Ruby when it activates the gem, running code lamina does not read`,
-          });
+        findings.push(
+          ...notGeneratedFinding(
+            entry.path,
+            text,
+            entry.path,
+            'RubyGems evaluates it as Ruby when it activates the gem'
+          )
+        );
       } catch (err) {
         // RubyGems evaluates the file and would load the gem it names: keep the gem under the
         // name the file carries, and say the inventory could not read what the spec says.
@@ -79,37 +80,25 @@ export const rubyCataloger: Cataloger = {
       const stub = text === undefined ? undefined : parseStubLine(text);
       claim(gemsDir, fullNameOf(spec));
       if (stub) claim(gemsDir, fullNameOf(stub));
+      const gemDir = (fullName: string): string =>
+        `${gemsDir ? `${gemsDir}/` : ''}gems/${fullName}`;
       if (stub)
         findings.push(
           ...requirePathFindings(
             ctx,
             entry.path,
-            gemsDir,
-            fullNameOf(stub),
+            gemDir(fullNameOf(stub)),
             stub.requirePaths,
             'stub line'
           )
         );
-      findings.push(
-        ...requirePathFindings(
-          ctx,
-          entry.path,
-          gemsDir,
-          fullNameOf(spec),
-          spec.requirePaths,
-          'require_paths'
-        )
-      );
-      if (spec.requirePathsUnread)
-        findings.push({
-          code: 'PARSE_ERROR',
-          severity: 'error',
-          path: entry.path,
-          message: `${NAME}: ${entry.path} sets require_paths to something other than a list of strings: what RubyGems puts on $LOAD_PATH is not known`,
-        });
+      findings.push(...specRequirePathFindings(ctx, entry.path, gemDir(fullNameOf(spec)), spec));
       found.push({ pkg, spec, gemsDir });
       return { packages: [pkg], findings };
     });
+    const git = await gitCheckoutGems(ctx, found);
+    result.packages.push(...git.packages);
+    result.findings.push(...git.findings);
     // Runtime dependencies resolve to gems installed in the same gems dir.
     const byDirAndName = new Map<string, Package[]>();
     for (const f of found) {
@@ -355,6 +344,115 @@ function unnamedGemDirs(ctx: CatalogContext, dirs: readonly [string, Set<string>
 }
 
 /**
+ * An `AMBIGUOUS_METADATA` error (none or one) when the gemspec `text` at `path` holds anything
+ * but what RubyGems writes: whoever evaluates it (`evaluated`) runs code lamina never reads.
+ * `subject` names the file in the message.
+ */
+function notGeneratedFinding(
+  path: string,
+  text: string,
+  subject: string,
+  evaluated: string
+): Finding[] {
+  const off = notGenerated(text);
+  if (!off) return [];
+  return [
+    {
+      code: 'AMBIGUOUS_METADATA',
+      severity: 'error',
+      path,
+      message: `${NAME}: ${subject} is not in the form RubyGems writes (line ${off.line}: ${off.why}); ${evaluated}, running code lamina does not read`,
+    },
+  ];
+}
+
+/** The `require_paths` findings of `spec`, read from `specPath`, whose gem directory is `gemDir`. */
+function specRequirePathFindings(
+  ctx: CatalogContext,
+  specPath: string,
+  gemDir: string,
+  spec: Gemspec
+): Finding[] {
+  const out = requirePathFindings(ctx, specPath, gemDir, spec.requirePaths, 'require_paths');
+  if (spec.requirePathsUnread)
+    out.push({
+      code: 'PARSE_ERROR',
+      severity: 'error',
+      path: specPath,
+      message: `${NAME}: ${specPath} sets require_paths to something other than a list of strings: what RubyGems puts on $LOAD_PATH is not known`,
+    });
+  return out;
+}
+
+/**
+ * A gemspec of a gem Bundler checked out from git (`gem 'x', git: ...`): Bundler clones it into
+ * `<gems dir>/bundler/gems/<name>-<revision>/` and reads the gemspecs there and up to two
+ * directories down; the gems dir is the part before `bundler/gems/`.
+ */
+const GIT_GEMSPEC = /^(?:(.*)\/)?bundler\/gems\/[^/]+\/(?:[^/]+\/){0,2}[^/]+\.gemspec$/;
+
+/**
+ * The gems Bundler checked out from git, one per gemspec there (see {@link GIT_GEMSPEC}), each
+ * owning its gemspec's directory, which is the gem's directory. No `specifications/` entry names
+ * them, so RubyGems alone never loads them, but `require 'bundler/setup'` evaluates each
+ * gemspec as Ruby (written by hand, not by RubyGems: anything but what `to_ruby` writes is an
+ * `AMBIGUOUS_METADATA` error) and puts its require paths on `$LOAD_PATH`. Each is added to
+ * `found` for the dependency edges.
+ */
+async function gitCheckoutGems(
+  ctx: CatalogContext,
+  found: { pkg: Package; spec: Gemspec; gemsDir: string }[]
+): Promise<CatalogResult> {
+  const specs = ctx.matches.filter((e) => !isGemspec(e.path) && GIT_GEMSPEC.test(e.path));
+  return perEntry({ ...ctx, matches: specs }, NAME, async (entry) => {
+    const gemsDir = GIT_GEMSPEC.exec(entry.path)?.[1] ?? '';
+    const gemDir = posix.dirname(entry.path);
+    const findings: Finding[] = [];
+    let spec: Gemspec | undefined;
+    try {
+      const text = (await ctx.source.read(entry.path, ctx.limits.maxFileSize)).toString('utf8');
+      spec = parseGemspec(text);
+      findings.push(
+        ...notGeneratedFinding(
+          entry.path,
+          text,
+          `${entry.path}, the gemspec of a gem Bundler checked out from git,`,
+          "Bundler evaluates it as Ruby at require 'bundler/setup'"
+        )
+      );
+    } catch (err) {
+      findings.push(parseErrorFinding(NAME, entry.path, err));
+    }
+    const name = spec?.name ?? posix.basename(entry.path, '.gemspec');
+    const version = spec ? rubygemsVersion(spec.version) : undefined;
+    const platform = spec?.platform ?? 'ruby';
+    const properties: Record<string, string> = { 'gem:source': 'git' };
+    if (platform !== 'ruby') properties['gem:platform'] = platform;
+    const pkg = newPackage({
+      id: `gem:${entry.path}`,
+      ecosystem: 'gem',
+      name,
+      version,
+      purl: gemPurl(name, version, platform),
+      foundBy: NAME,
+      locations: [{ path: entry.path, layerDigest: ctx.layerDigest }],
+      licenses: (spec?.licenses ?? []).map(licenseOf).filter((l): l is License => l !== undefined),
+      owns: [entry.path, `${gemDir}/`],
+      installDir: gemsDir,
+      properties,
+      description: spec?.summary,
+      homepage: spec?.homepage,
+      author: spec && spec.authors.length > 0 ? spec.authors.join(', ') : undefined,
+    });
+    if (spec) {
+      findings.push(...specRequirePathFindings(ctx, entry.path, gemDir, spec));
+      found.push({ pkg, spec, gemsDir });
+    }
+    return { packages: [pkg], findings };
+  });
+}
+
+/**
  * RubyGems joins each require path to the gem's directory (`File.join`, so a leading `/` stays
  * inside) and puts it on `$LOAD_PATH`, which Ruby expands lexically: one leading out of
  * `gems/<full name>/`, as written or through a link, makes `require` load code that is not the
@@ -363,12 +461,10 @@ function unnamedGemDirs(ctx: CatalogContext, dirs: readonly [string, Set<string>
 function requirePathFindings(
   ctx: CatalogContext,
   specPath: string,
-  gemsDir: string,
-  fullName: string,
+  gemDir: string,
   paths: readonly string[],
   from: string
 ): Finding[] {
-  const gemDir = `${gemsDir ? `${gemsDir}/` : ''}gems/${fullName}`;
   const out: Finding[] = [];
   for (const p of paths) {
     const rel = p.replace(/^\/+/, '');

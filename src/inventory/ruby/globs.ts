@@ -8,7 +8,8 @@ export const GEMSPEC_GLOBS: readonly string[] = ['**/specifications/*.gemspec'];
  * Lambda's `RUBYLIB` (`ruby/lib/`), which `require` loads with no gem to say what they are, and
  * those of a Ruby installation's `site_ruby` and `vendor_ruby`, searched before its standard
  * library. A Ruby's `rbconfig.rb` (every `ruby` loads it) makes it read an image where no gem is
- * installed: the function's directory is searched first too. And Bundler's `.bundle/config`.
+ * installed: the function's directory is searched first too. And Bundler's `.bundle/config` and
+ * the gemspecs of its git checkouts (`bundler/gems/<name>-<revision>/`).
  */
 export const RUBY_GLOBS: CatalogerGlobs = {
   name: 'ruby-installed-gemspec',
@@ -21,5 +22,7 @@ export const RUBY_GLOBS: CatalogerGlobs = {
     '**/rbconfig.rb',
     // Bundler's settings: the path it loads a bundle's gems from.
     '**/.bundle/config',
+    // The gemspecs of the gems Bundler checked out from git, which it evaluates.
+    ...['', '*/', '*/*/'].map((d) => `**/bundler/gems/*/${d}*.gemspec`),
   ],
 };
