@@ -497,3 +497,34 @@ describe('gems Bundler checked out from git', () => {
     expect((await run({ [spec]: out })).findings).toEqual([['PATH_TRAVERSAL', spec]]);
   });
 });
+
+describe('links out of a git checkout', () => {
+  const CHECKOUT = 'var/task/vendor/bundle/ruby/3.2.0/bundler/gems/tinygem-0123456789ab';
+  const spec = `Gem::Specification.new do |s|\n  s.name = "tinygem"\n  s.version = "1.0"\n  s.require_paths = ["lib"]\nend\n`;
+  const run = async (entries: TarEntry[]) =>
+    (
+      await inventoryImageEntries(
+        [{ name: 'share/rb/version.rb', data: 'puts "PWNED"\n' }, ...entries],
+        { taskRoot: 'var/task' }
+      )
+    ).findings.map((f) => [f.code, f.path]);
+
+  it('a link in it, or the checkout itself, leading out is a PATH_TRAVERSAL', async () => {
+    // require 'tinygem/version' through lib/tinygem runs share/rb/version.rb (Bundler 2.3 here).
+    expect(
+      await run([
+        { name: `${CHECKOUT}/tinygem.gemspec`, data: spec },
+        { name: `${CHECKOUT}/lib/tinygem.rb`, data: 'require "tinygem/version"\n' },
+        { name: `${CHECKOUT}/lib/tinygem`, type: 'symlink', linkname: '/share/rb' },
+        { name: `${CHECKOUT}/lib/inside`, type: 'symlink', linkname: 'tinygem.rb' },
+      ])
+    ).toEqual([['PATH_TRAVERSAL', `${CHECKOUT}/lib/tinygem`]]);
+    expect(
+      await run([
+        { name: 'srv/tinygem/tinygem.gemspec', data: spec },
+        { name: 'srv/tinygem/lib/tinygem.rb', data: '' },
+        { name: CHECKOUT, type: 'symlink', linkname: '/srv/tinygem' },
+      ])
+    ).toEqual([['PATH_TRAVERSAL', CHECKOUT]]);
+  });
+});

@@ -389,11 +389,13 @@ function specRequirePathFindings(
  * `<gems dir>/bundler/gems/<name>-<revision>/` and reads the gemspecs there and up to two
  * directories down; the gems dir is the part before `bundler/gems/`.
  */
-const GIT_GEMSPEC = /^(?:(.*)\/)?bundler\/gems\/[^/]+\/(?:[^/]+\/){0,2}[^/]+\.gemspec$/;
+const GIT_GEMSPEC = /^((?:(.*)\/)?bundler\/gems\/[^/]+)\/(?:[^/]+\/){0,2}[^/]+\.gemspec$/;
 
 /**
  * The gems Bundler checked out from git, one per gemspec there (see {@link GIT_GEMSPEC}), each
- * owning its gemspec's directory, which is the gem's directory. No `specifications/` entry names
+ * owning its gemspec's directory, which is the gem's directory; a link in a checkout, or the
+ * checkout itself, leading out of it is a `PATH_TRAVERSAL` error, as one out of an installed
+ * gem is. No `specifications/` entry names
  * them, so RubyGems alone never loads them, but `require 'bundler/setup'` evaluates each
  * gemspec as Ruby (written by hand, not by RubyGems: anything but what `to_ruby` writes is an
  * `AMBIGUOUS_METADATA` error) and puts its require paths on `$LOAD_PATH`. Each is added to
@@ -404,8 +406,8 @@ async function gitCheckoutGems(
   found: { pkg: Package; spec: Gemspec; gemsDir: string }[]
 ): Promise<CatalogResult> {
   const specs = ctx.matches.filter((e) => !isGemspec(e.path) && GIT_GEMSPEC.test(e.path));
-  return perEntry({ ...ctx, matches: specs }, NAME, async (entry) => {
-    const gemsDir = GIT_GEMSPEC.exec(entry.path)?.[1] ?? '';
+  const result = await perEntry({ ...ctx, matches: specs }, NAME, async (entry) => {
+    const gemsDir = GIT_GEMSPEC.exec(entry.path)?.[2] ?? '';
     const gemDir = posix.dirname(entry.path);
     const findings: Finding[] = [];
     let spec: Gemspec | undefined;
@@ -450,6 +452,25 @@ async function gitCheckoutGems(
     }
     return { packages: [pkg], findings };
   });
+  // A link in a checkout (or the checkout itself) leading out of it: require loads code there
+  // that is not the gem's.
+  const checkouts = new Set(specs.map((e) => GIT_GEMSPEC.exec(e.path)![1]!));
+  if (ctx.links.hasLinks)
+    for (const e of ctx.source.entries()) {
+      if (e.kind !== 'symlink') continue;
+      for (const dir of checkouts) {
+        if (e.path !== dir && !e.path.startsWith(`${dir}/`)) continue;
+        const target = linkLeadsOutOf(ctx.links, e.path, dir);
+        if (target !== undefined)
+          result.findings.push({
+            code: 'PATH_TRAVERSAL',
+            severity: 'error',
+            path: e.path,
+            message: `${NAME}: ${e.path} is a link to ${target}, outside the git checkout ${dir}/: require loads code through it that is not the gem's`,
+          });
+      }
+    }
+  return result;
 }
 
 /**
