@@ -528,3 +528,66 @@ describe('links out of a git checkout', () => {
     ).toEqual([['PATH_TRAVERSAL', CHECKOUT]]);
   });
 });
+
+describe("a gem's library named like the standard library", () => {
+  // GEM_PATH=<gems dir> ruby -e 'require "tinygem"; require "set"' loads gems/tinygem-1.0/lib/set.rb
+  // and require "etc" its extension directory's etc.so (ruby 3.1 here): the activated gem's
+  // directories come before the standard library.
+  // A gem with a compiled extension: its extension directory is on $LOAD_PATH too.
+  const spec = (name: string, version: string, ext = '') =>
+    `# -*- encoding: utf-8 -*-\n# stub: ${name} ${version} ruby lib\n\nGem::Specification.new do |s|\n  s.name = "${name}".freeze\n  s.version = "${version}"\n  s.require_paths = ["lib".freeze]\n${ext}end\n`;
+  const run = async (files: Record<string, string>) =>
+    (await runCataloger(rubyCataloger, new MemorySource('l', files))).findings.map((f) => [
+      f.code,
+      f.path,
+    ]);
+
+  it('is STDLIB_SHADOWED in its require path or extension directory', async () => {
+    expect(
+      await run({
+        [`${GEMS}/specifications/tinygem-1.0.gemspec`]: spec(
+          'tinygem',
+          '1.0',
+          '  s.extensions = ["ext/extconf.rb".freeze]\n'
+        ),
+        [`${GEMS}/gems/tinygem-1.0/lib/tinygem.rb`]: '',
+        [`${GEMS}/gems/tinygem-1.0/lib/set.rb`]: 'system("id")\n',
+        [`${GEMS}/gems/tinygem-1.0/lib/json/common.rb`]: '',
+        [`${GEMS}/gems/tinygem-1.0/test/logger.rb`]: '',
+        [`${GEMS}/extensions/x86_64-linux/3.2.0/tinygem-1.0/etc.so`]: '',
+      })
+    ).toEqual([
+      ['STDLIB_SHADOWED', `${GEMS}/extensions/x86_64-linux/3.2.0/tinygem-1.0/etc.so`],
+      ['STDLIB_SHADOWED', `${GEMS}/gems/tinygem-1.0/lib/json/common.rb`],
+      ['STDLIB_SHADOWED', `${GEMS}/gems/tinygem-1.0/lib/set.rb`],
+    ]);
+  });
+
+  it("the gem that provides the library (a default gem's newer version) is its own", async () => {
+    expect(
+      await run({
+        [`${GEMS}/specifications/json-2.7.1.gemspec`]: spec('json', '2.7.1'),
+        [`${GEMS}/gems/json-2.7.1/lib/json.rb`]: '',
+        [`${GEMS}/gems/json-2.7.1/lib/json/common.rb`]: '',
+        [`${GEMS}/specifications/net-http-0.4.1.gemspec`]: spec('net-http', '0.4.1'),
+        [`${GEMS}/gems/net-http-0.4.1/lib/net/http.rb`]: '',
+        [`${GEMS}/gems/net-http-0.4.1/lib/net/https.rb`]: '',
+      })
+    ).toEqual([]);
+  });
+
+  it("a gem's own file in a standard library's directory is its own (json-jwt's json/jwt)", async () => {
+    expect(
+      await run({
+        [`${GEMS}/specifications/json-jwt-1.16.6.gemspec`]: spec('json-jwt', '1.16.6'),
+        [`${GEMS}/gems/json-jwt-1.16.6/lib/json/jwt.rb`]: '',
+        [`${GEMS}/specifications/net-http-persistent-4.0.2.gemspec`]: spec(
+          'net-http-persistent',
+          '4.0.2'
+        ),
+        [`${GEMS}/gems/net-http-persistent-4.0.2/lib/net/http/persistent.rb`]: '',
+        [`${GEMS}/gems/net-http-persistent-4.0.2/lib/net/http/persistent/pool.rb`]: '',
+      })
+    ).toEqual([]);
+  });
+});

@@ -27,7 +27,7 @@ import {
 import { bareRubyLibraries, RUBYLIB, type BareRubyLibrary } from './bare.js';
 import { notGenerated } from './generated.js';
 import { GEMSPEC_GLOBS, RUBY_GLOBS } from './globs.js';
-import { rubyStdlibShadowFindings } from './stdlib.js';
+import { gemProvides, rubyStdlibShadowFindings, stdlibFile } from './stdlib.js';
 
 const NAME = RUBY_GLOBS.name;
 const isGemspec = globMatcher(GEMSPEC_GLOBS);
@@ -39,7 +39,7 @@ const isGemspec = globMatcher(GEMSPEC_GLOBS);
 export const rubyCataloger: Cataloger = {
   ...RUBY_GLOBS,
   async catalog(ctx) {
-    const found: { pkg: Package; spec: Gemspec; gemsDir: string }[] = [];
+    const found: FoundGem[] = [];
     // The gem directories each gems dir's specifications name (spec and stub line alike).
     const named = new Map<string, Set<string>>();
     const claim = (gemsDir: string, fullName: string): void => {
@@ -93,12 +93,21 @@ export const rubyCataloger: Cataloger = {
           )
         );
       findings.push(...specRequirePathFindings(ctx, entry.path, gemDir(fullNameOf(spec)), spec));
-      found.push({ pkg, spec, gemsDir });
+      // $LOAD_PATH gets the require paths (the spec's and the stub line's) and the extension
+      // directories.
+      const loadDirs = [
+        ...requireDirs(gemDir(fullNameOf(spec)), spec.requirePaths),
+        ...(stub ? requireDirs(gemDir(fullNameOf(stub)), stub.requirePaths) : []),
+        ...pkg.owns
+          .filter((o) => o.startsWith(`${gemsDir ? `${gemsDir}/` : ''}extensions/`))
+          .map((o) => o.slice(0, -1)),
+      ];
+      found.push({ pkg, spec, gemsDir, loadDirs });
       return { packages: [pkg], findings };
     });
     const git = await gitCheckoutGems(ctx, found);
     result.packages.push(...git.packages);
-    result.findings.push(...git.findings);
+    result.findings.push(...git.findings, ...gemStdlibFindings(ctx, found));
     // Runtime dependencies resolve to gems installed in the same gems dir.
     const byDirAndName = new Map<string, Package[]>();
     for (const f of found) {
@@ -343,6 +352,60 @@ function unnamedGemDirs(ctx: CatalogContext, dirs: readonly [string, Set<string>
   return out;
 }
 
+/** A gem found, with the directories its activation puts on `$LOAD_PATH`. */
+interface FoundGem {
+  pkg: Package;
+  spec: Gemspec;
+  gemsDir: string;
+  loadDirs: string[];
+}
+
+/** The directories `paths` (require paths) name in the gem directory `gemDir`, inside the source. */
+function requireDirs(gemDir: string, paths: readonly string[]): string[] {
+  const out: string[] = [];
+  for (const p of paths) {
+    const dir = joinInLayer(gemDir, p.replace(/^\/+/, ''));
+    if (dir !== undefined) out.push(dir.replace(/\/+$/, ''));
+  }
+  return out;
+}
+
+/**
+ * One `STDLIB_SHADOWED` error per library file (`.rb`, `.so`, or a link) in a gem's require
+ * path or extension directory that `require` takes for a standard library file ({@link
+ * stdlibFile}) of a library the gem does not provide ({@link gemProvides}: json's json.rb is
+ * the json gem's own newer version).
+ * RubyGems puts an activated gem's directories before the standard library on `$LOAD_PATH` (at
+ * `site_ruby`'s place), and Bundler activates every gem of the bundle: a `set.rb` in a gem's
+ * `lib/` is what every later `require 'set'` loads.
+ */
+function gemStdlibFindings(ctx: CatalogContext, found: readonly FoundGem[]): Finding[] {
+  const owners = new Map<string, string>();
+  for (const f of found) for (const d of f.loadDirs) if (!owners.has(d)) owners.set(d, f.pkg.name);
+  if (owners.size === 0) return [];
+  const out = new Map<string, Finding>();
+  for (const e of ctx.source.entries()) {
+    if (e.kind !== 'file' && e.kind !== 'symlink') continue;
+    const lib = /^(.+)\.(?:rb|so)$/.exec(e.path)?.[1];
+    if (lib === undefined) continue;
+    for (let at = lib.lastIndexOf('/'); at > 0; at = lib.lastIndexOf('/', at - 1)) {
+      const dir = lib.slice(0, at);
+      const gem = owners.get(dir);
+      if (gem === undefined) continue;
+      const feature = lib.slice(at + 1);
+      const std = stdlibFile(feature);
+      if (std !== undefined && !gemProvides(gem, std) && !out.has(e.path))
+        out.set(e.path, {
+          code: 'STDLIB_SHADOWED',
+          severity: 'error',
+          path: e.path,
+          message: `${NAME}: ${e.path} is what require '${feature}' finds in ${dir}/, on $LOAD_PATH for the gem ${gem}, which RubyGems puts before Ruby's standard library once the gem is activated: it loads in place of the standard library's ${std}`,
+        });
+    }
+  }
+  return [...out.values()];
+}
+
 /**
  * An `AMBIGUOUS_METADATA` error (none or one) when the gemspec `text` at `path` holds anything
  * but what RubyGems writes: whoever evaluates it (`evaluated`) runs code lamina never reads.
@@ -401,10 +464,7 @@ const GIT_GEMSPEC = /^((?:(.*)\/)?bundler\/gems\/[^/]+)\/(?:[^/]+\/){0,2}[^/]+\.
  * `AMBIGUOUS_METADATA` error) and puts its require paths on `$LOAD_PATH`. Each is added to
  * `found` for the dependency edges.
  */
-async function gitCheckoutGems(
-  ctx: CatalogContext,
-  found: { pkg: Package; spec: Gemspec; gemsDir: string }[]
-): Promise<CatalogResult> {
+async function gitCheckoutGems(ctx: CatalogContext, found: FoundGem[]): Promise<CatalogResult> {
   const specs = ctx.matches.filter((e) => !isGemspec(e.path) && GIT_GEMSPEC.test(e.path));
   const result = await perEntry({ ...ctx, matches: specs }, NAME, async (entry) => {
     const gemsDir = GIT_GEMSPEC.exec(entry.path)?.[2] ?? '';
@@ -448,7 +508,7 @@ async function gitCheckoutGems(
     });
     if (spec) {
       findings.push(...specRequirePathFindings(ctx, entry.path, gemDir, spec));
-      found.push({ pkg, spec, gemsDir });
+      found.push({ pkg, spec, gemsDir, loadDirs: requireDirs(gemDir, spec.requirePaths) });
     }
     return { packages: [pkg], findings };
   });

@@ -1,7 +1,8 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { rubyStdlibShadowFindings, stdlibFeature } from './stdlib.js';
+import { STDLIB_FILES } from './stdlib-files.js';
+import { gemProvides, rubyStdlibShadowFindings, stdlibFeature, stdlibFile } from './stdlib.js';
 
 const f = (path: string) => ({ path, kind: 'file' });
 const link = (path: string) => ({ path, kind: 'symlink' });
@@ -113,5 +114,64 @@ describe('rubyStdlibShadowFindings', () => {
     expect(finding?.severity).toBe('error');
     expect(finding?.message).toContain("require 'json/common' finds in ruby/lib/");
     expect(finding?.message).toContain("standard library's json,");
+  });
+});
+
+describe('gemProvides', () => {
+  it("knows each default gem of this machine's Ruby as the provider of its libraries", () => {
+    // Each default gem's library files, as its specification lists them (under lib/ or at the
+    // top; ext/ holds the extensions' build scripts).
+    const script = `Gem::Specification.select(&:default_gem?).each do |s|
+      s.files.each do |f|
+        m = %r{\\A(?:lib/)?(?!(?:ext|exe|bin|test)/)(.+)\\.(?:rb|so)\\z}.match(f)
+        puts "#{s.name} #{m[1]}" if m
+      end
+    end`;
+    const r = spawnSync('ruby', ['-e', script], { encoding: 'utf8' });
+    expect(r.status).toBe(0);
+    const pairs = r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => l.split(' ') as [string, string]);
+    expect(pairs).toContainEqual(['json', 'json/common']);
+    const notOwned = pairs.filter(([gem, file]) => {
+      const std = stdlibFeature(file);
+      return std !== undefined && !gemProvides(gem, std);
+    });
+    expect(notOwned).toEqual([]);
+  });
+
+  it('another gem carrying a standard library feature does not provide it', () => {
+    expect(gemProvides('json', 'json')).toBe(true);
+    expect(gemProvides('net-http', 'net/http')).toBe(true);
+    expect(gemProvides('english', 'English')).toBe(true);
+    expect(gemProvides('optparse', 'optionparser')).toBe(true);
+    expect(gemProvides('json_pure', 'json')).toBe(false);
+    expect(gemProvides('tinygem', 'set')).toBe(false);
+    expect(gemProvides('net', 'net/http')).toBe(false);
+  });
+});
+
+describe('stdlibFile', () => {
+  it("holds every library file of this machine's Ruby (scripts/ruby-stdlib-features.rb --all)", () => {
+    const script = join(import.meta.dirname, '../../../scripts/ruby-stdlib-features.rb');
+    const r = spawnSync('ruby', [script, '--all'], { encoding: 'utf8' });
+    expect(r.status).toBe(0);
+    const files = r.stdout.trim().split('\n');
+    expect(files).toContain('json/common');
+    expect(files.filter((f) => !STDLIB_FILES.has(f))).toEqual([]);
+  });
+
+  it("takes a gem's own file in a standard library's directory as the gem's", () => {
+    expect(stdlibFile('json')).toBe('json');
+    expect(stdlibFile('json/common')).toBe('json');
+    expect(stdlibFile('net/http/response')).toBe('net/http');
+    expect(stdlibFile('enc/euc_jp')).toBe('enc');
+    expect(stdlibFile('enumerator')).toBe('enumerator');
+    // Ruby 3.1 ships no prism: its files are not listed, so all of them count.
+    expect(stdlibFile('prism/node')).toBe('prism');
+    expect(stdlibFile('json/jwt')).toBeUndefined();
+    expect(stdlibFile('net/http/persistent')).toBeUndefined();
+    expect(stdlibFile('digest/crc32')).toBeUndefined();
   });
 });

@@ -11,6 +11,7 @@
 import type { Finding } from '../../model/finding.js';
 import { optPrefix, type SourceRoot } from '../cataloger.js';
 import { RUBYLIB } from './bare.js';
+import { STDLIB_FILES } from './stdlib-files.js';
 
 /**
  * The standard library's top-level features: what `scripts/ruby-stdlib-features.rb` prints for
@@ -143,6 +144,21 @@ export function stdlibFeature(feature: string): string | undefined {
   return undefined;
 }
 
+/**
+ * For a file of a gem, which may add files of its own to a standard library's directory
+ * (json-jwt's `json/jwt`, net-http-persistent's `net/http/persistent`): the standard library
+ * feature `feature` is, when it is one of Ruby 3.1's library files ({@link STDLIB_FILES}), a
+ * top-level feature, an encoding, or inside a library Ruby 3.1 does not ship (`prism/...`, whose
+ * files lamina cannot list); undefined otherwise.
+ */
+export function stdlibFile(feature: string): string | undefined {
+  const std = stdlibFeature(feature);
+  if (std === undefined) return undefined;
+  return STDLIB_FILES.has(feature) || STDLIB_FEATURES.has(feature) || !STDLIB_FILES.has(std)
+    ? std
+    : undefined;
+}
+
 /** Whether a link named `name` in a load directory puts standard library features there. */
 function linkShadows(name: string): boolean {
   if (stdlibFeature(name) !== undefined || STDLIB_DIRS.includes(name)) return true;
@@ -245,4 +261,35 @@ export function rubyStdlibShadowFindings(
     }
   }
   return [...out.values()];
+}
+
+/**
+ * Standard library features a default gem provides that its name does not spell (optparse's
+ * `optionparser`, nkf's `kconv`, date's `date_core` extension, securerandom's
+ * `random/formatter`, net-http's `net/https`, readline-ext's `readline` extension, rinda's
+ * three), and rubygems-update, which carries RubyGems itself.
+ */
+const GEM_FEATURES: Readonly<Record<string, readonly string[]>> = {
+  optparse: ['optionparser'],
+  nkf: ['kconv'],
+  date: ['date_core'],
+  securerandom: ['random/formatter'],
+  'net-http': ['net/https'],
+  'readline-ext': ['readline'],
+  'rubygems-update': ['rubygems'],
+  rinda: ['rinda/rinda', 'rinda/ring', 'rinda/tuplespace'],
+};
+
+/**
+ * Whether the gem `gem` is the one that provides the standard library feature `feature` (as
+ * {@link stdlibFeature} names it): a default gem published on its own (json, net-http,
+ * io-console, English as `english`) installs a newer version of the library, which RubyGems
+ * puts before the standard library on purpose. Any other gem carrying it replaces the standard
+ * library's with code of its own.
+ */
+export function gemProvides(gem: string, feature: string): boolean {
+  const name = gem.toLowerCase();
+  const f = feature.toLowerCase();
+  if (name === f || name.replaceAll('-', '/') === f) return true;
+  return Object.hasOwn(GEM_FEATURES, gem) && GEM_FEATURES[gem]!.includes(feature);
 }
