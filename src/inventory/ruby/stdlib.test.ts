@@ -85,6 +85,10 @@ describe('rubyStdlibShadowFindings', () => {
       f('var/lang/lib/ruby/vendor_ruby/3.3.0/time.rb'),
       f('usr/lib/ruby/vendor_ruby/rubygems.rb'),
       f('usr/lib/ruby/vendor_ruby/xmlrpc.rb'),
+      // Fedora's and Amazon Linux's layout.
+      f('usr/local/share/ruby/site_ruby/rubygems.rb'),
+      f('usr/share/ruby/vendor_ruby/json.rb'),
+      f('usr/lib64/ruby/vendor_ruby/monitor.so'),
       // The standard library's own directory, and the layer-relative RUBYLIB, are not in front.
       f('var/lang/lib/ruby/3.3.0/json.rb'),
       f('ruby/lib/json.rb'),
@@ -99,6 +103,9 @@ describe('rubyStdlibShadowFindings', () => {
       'usr/local/lib/x86_64-linux-gnu/site_ruby/openssl.so',
       'var/lang/lib/ruby/site_ruby/3.3.0/x86_64-linux/json/ext/parser.so',
       'var/lang/lib/ruby/vendor_ruby/3.3.0/time.rb',
+      'usr/local/share/ruby/site_ruby/rubygems.rb',
+      'usr/share/ruby/vendor_ruby/json.rb',
+      'usr/lib64/ruby/vendor_ruby/monitor.so',
     ]);
   });
 

@@ -171,11 +171,12 @@ const LIBRARY = /^(.+)\.(?:rb|so)$/;
 
 /**
  * A Ruby installation's `site_ruby` or `vendor_ruby` directory (`/usr/local/lib/site_ruby`,
- * `/var/lang/lib/ruby/site_ruby`, Debian's `/usr/lib/x86_64-linux-gnu/ruby/vendor_ruby`); its
- * versioned subdirectory (`3.3.0`) and that one's architecture subdirectory (`x86_64-linux`)
- * are on `$LOAD_PATH` too.
+ * `/var/lang/lib/ruby/site_ruby`, Debian's `/usr/lib/x86_64-linux-gnu/ruby/vendor_ruby`, and
+ * Fedora's and Amazon Linux's `/usr/local/share/ruby/site_ruby` and `/usr/share/ruby/vendor_ruby`
+ * beside `/usr/lib64/ruby/vendor_ruby`); its versioned subdirectory (`3.3.0`) and that one's
+ * architecture subdirectory (`x86_64-linux`) are on `$LOAD_PATH` too.
  */
-const SITE_DIR = /(?:^|\/)lib(?:64)?\/(?:[^/]+\/)?(?:ruby\/)?(?:site|vendor)_ruby$/;
+const SITE_DIR = /(?:^|\/)(?:lib(?:64)?|share)\/(?:[^/]+\/)?(?:ruby\/)?(?:site|vendor)_ruby$/;
 const VERSION_DIR = /^\d+\.\d+\.\d+$/;
 
 /** Where a file is on `$LOAD_PATH`: the directory, the path below it, whether a site one. */
