@@ -22,6 +22,9 @@ describe('stdlibFeature', () => {
     expect(stdlibFeature('json/common')).toBe('json');
     expect(stdlibFeature('net/http/response')).toBe('net/http');
     expect(stdlibFeature('enc/trans/japanese')).toBe('enc');
+    // Newer Rubies' libraries this machine's 3.1 lacks.
+    expect(stdlibFeature('prism/node')).toBe('prism');
+    expect(stdlibFeature('bundled_gems')).toBe('bundled_gems');
     // A namespace the standard library shares with gems: net-ssh's net/ssh is not net/http.
     expect(stdlibFeature('net/ssh')).toBeUndefined();
     expect(stdlibFeature('enc')).toBeUndefined();

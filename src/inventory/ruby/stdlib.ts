@@ -21,7 +21,7 @@ import { STDLIB_FILES } from './stdlib-files.js';
  * `require` still loads a file for (`enumerator`, `fiber`, `rational`, `complex`: Ruby provides
  * them as `.so`, and a `.rb` of that name is loaded); and the default gems Ruby 3.2
  * (`syntax_suggest`, `win32ole`), 3.3 (`prism`) and 3.4 (`win32-registry`, required as
- * `win32/registry`) added. Files a newer Ruby adds inside one of these (`json/ext/...`) are
+ * `win32/registry`) added, with 3.3's `bundled_gems` (Bundler 2.5 and later require it). Files a newer Ruby adds inside one of these (`json/ext/...`) are
  * covered, since everything under a feature's directory is taken as that feature's.
  */
 export const STDLIB_FEATURES: ReadonlySet<string> = new Set([
@@ -30,6 +30,7 @@ export const STDLIB_FEATURES: ReadonlySet<string> = new Set([
   'base64',
   'benchmark',
   'bigdecimal',
+  'bundled_gems',
   'bundler',
   'cgi',
   'complex',
