@@ -16,7 +16,13 @@ import {
 } from '../cataloger.js';
 import { licenseOf } from '../license.js';
 import { gemPurl } from '../purl.js';
-import { joinInLayer, leadsOutOf, linkLeadsOutOf, OwnershipIndex } from '../binary/ownership.js';
+import {
+  joinInLayer,
+  leadsOutOf,
+  linkLeadsOutOf,
+  OS_ECOSYSTEMS,
+  OwnershipIndex,
+} from '../binary/ownership.js';
 import {
   gemFromFileName,
   parseGemspec,
@@ -141,9 +147,20 @@ export const rubyCataloger: Cataloger = {
             ctx.links
           )
         : files;
+    // An OS package's file, by the path it installed: a link (usrmerge's lib -> usr/lib) reaches
+    // it under other names. Only the claims asked about are indexed: a whole system's file
+    // lists cost tens of MiB.
     let owners: OwnershipIndex | undefined;
-    const owned = (path: string): boolean =>
-      (owners ??= new OwnershipIndex(ctx.earlier, ctx.root)).has(path);
+    const owned = (path: string): boolean => {
+      owners ??= new OwnershipIndex(
+        ctx.earlier
+          .filter((p) => OS_ECOSYSTEMS.has(p.ecosystem))
+          .map((p) => ({ ...p, owns: p.owns.filter((c) => RUBY_SITE_CLAIM.test(c)) })),
+        ctx.root
+      );
+      const r = ctx.links.resolve(path);
+      return owners.has(path) || (r.ok && owners.has(r.path));
+    };
     result.findings.push(...rubyStdlibShadowFindings(front, ctx.root, { taskRoot, owned }));
     return result;
   },
@@ -600,3 +617,6 @@ function toPackage(ctx: CatalogContext, path: string, gemsDir: string, spec: Gem
     author: spec.authors.length > 0 ? spec.authors.join(', ') : undefined,
   });
 }
+
+/** A claim in a `site_ruby` or `vendor_ruby` directory: what the shadowing check asks about. */
+const RUBY_SITE_CLAIM = /(?:^|\/)(?:site|vendor)_ruby\//;

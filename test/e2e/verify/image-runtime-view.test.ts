@@ -908,6 +908,12 @@ describe("verify IMAGE: a Ruby library named like Ruby's standard library", () =
     expect(r.code).toBe(0);
   });
 
+  it('the control: so does it behind the usrmerge link lib -> usr/lib, which reaches it as lib/ruby/vendor_ruby/rubygems.rb too', async () => {
+    const r = await verify([...debianRuby(), link('lib', 'usr/lib'), ...task], undefined, run);
+    expect(r.check('inventory:complete')?.outcome).toBe('pass');
+    expect(r.code).toBe(0);
+  });
+
   it.each([
     ['site_ruby', [...siteRuby, file('usr/local/lib/site_ruby/3.1.0/json.rb', 'system("id")\n')]],
     ["the function's directory", [file('var/task/json.rb', 'system("id")\n')]],
