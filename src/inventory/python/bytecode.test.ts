@@ -208,7 +208,8 @@ describe('pythonCataloger', () => {
       'opt/python/__pycache__/six.cpython-312.pyc': pyc(1),
       'opt/python/lib/python3.12/site-packages/evil.py': SRC,
       'opt/python/lib/python3.12/site-packages/__pycache__/evil.cpython-312.pyc': timestamp(10),
-      // A python/ directory at the image's root is not where Lambda looks.
+      // A python/ directory at the image's root is not where Lambda looks: no module there is
+      // recorded, but its bytecode is reported as any in the image is.
       'python/x.py': SRC,
       'python/__pycache__/x.cpython-312.pyc': pyc(1),
     };
@@ -226,6 +227,7 @@ describe('pythonCataloger', () => {
         'BYTECODE_NOT_VERIFIED',
         'opt/python/lib/python3.12/site-packages/__pycache__/evil.cpython-312.pyc',
       ],
+      ['BYTECODE_NOT_VERIFIED', 'python/__pycache__/x.cpython-312.pyc'],
     ]);
     // The same files in a layer zip: its own python/ is the site directory, not opt/python/.
     const layer = await runCataloger(pythonCataloger, new MemorySource('zip', files), {

@@ -57,14 +57,19 @@ const READ_CONCURRENCY = 8;
 /** Pycs named in one finding's message; the count covers the rest. */
 const SHOWN = 3;
 
+/** What a layer's builder can do about its bytecode. */
+const LAYER_REMEDY = 'build the layer without it (pip install --no-compile) or allow it by path';
+
 /**
  * One `BYTECODE_NOT_VERIFIED` finding (severity error) per directory whose pycs Python may run
- * instead of their sources, among `pycs` (the `.pyc` files and links under `python/`).
+ * instead of their sources, among `pycs` (the `.pyc` files and links under `python/`), ending
+ * with `remedy`.
  */
 export async function bytecodeFindings(
   source: FileSource,
   pycs: readonly FileEntry[],
-  maxSourceBytes: number = DEFAULT_LIMITS.maxFileSize
+  maxSourceBytes: number = DEFAULT_LIMITS.maxFileSize,
+  remedy: string = LAYER_REMEDY
 ): Promise<Finding[]> {
   const byDir = new Map<string, Loadable[]>();
   // A file matched under a link's path and that link are one pyc to Python.
@@ -87,7 +92,7 @@ export async function bytecodeFindings(
       message:
         `Python may run ${list.length === 1 ? 'this compiled file' : `${list.length} compiled files here`} ` +
         `instead of the source lamina read: ${names.join(', ')}${more}. lamina cannot check ` +
-        'bytecode against its source; build the layer without it (pip install --no-compile) or allow it by path',
+        `bytecode against its source; ${remedy}`,
     };
   });
 }

@@ -1,6 +1,7 @@
 import { posix } from 'node:path';
 import type { Finding } from '../../model/finding.js';
 import { newPackage, type Package } from '../../model/package.js';
+import { OS_ECOSYSTEMS, OwnershipIndex } from '../binary/ownership.js';
 import type { FileEntry } from '../../unpack/source.js';
 import type { CatalogContext, CatalogResult, Cataloger } from '../cataloger.js';
 import {
@@ -151,7 +152,49 @@ async function catalog(ctx: CatalogContext): Promise<CatalogResult> {
     (e) => e.path.endsWith('.pyc') && searched.some((d) => e.path.startsWith(d))
   );
   result.findings.push(...(await bytecodeFindings(ctx.source, pycs, ctx.limits.maxFileSize)));
+  if (ctx.root === 'image') {
+    const elsewhere = imagePycs(ctx, entries, pycs);
+    result.findings.push(
+      ...(await bytecodeFindings(ctx.source, elsewhere, ctx.limits.maxFileSize, IMAGE_REMEDY))
+    );
+  }
   return result;
+}
+
+/** What to do about bytecode elsewhere in an image, which no pip install wrote. */
+const IMAGE_REMEDY =
+  'no package records a digest of it; delete it from the image (Python compiles the source in memory) or allow it by path';
+
+/**
+ * The pycs of an image outside the directories the layer-style check covers (`covered`): any
+ * interpreter may import from where they are (the OS's, `/usr/local`'s, the runtime's
+ * `/var/lang`, a `PYTHONPATH` directory), and a dpkg-owned source whose digest checked out says
+ * nothing of the bytecode Python runs in its place, which Debian writes at install (py3compile)
+ * and records nowhere. A pyc an OS package installed and records a digest of (rpm and apk ship
+ * them), compared by its cataloger, is that package's and left out; each file is taken once,
+ * where it is.
+ */
+function imagePycs(
+  ctx: CatalogContext,
+  entries: readonly FileEntry[],
+  covered: readonly FileEntry[]
+): FileEntry[] {
+  const real = (path: string): string => {
+    const r = ctx.links.resolve(path);
+    return r.ok ? r.path : path;
+  };
+  const seen = new Set(covered.map((e) => real(e.path)));
+  const os = new OwnershipIndex(
+    ctx.earlier.filter((p) => OS_ECOSYSTEMS.has(p.ecosystem)),
+    'image'
+  );
+  return entries.filter(
+    (e) =>
+      (e.kind === 'file' || e.kind === 'symlink') &&
+      e.path.endsWith('.pyc') &&
+      !seen.has(e.path) &&
+      !(e.kind === 'file' && os.has(e.path))
+  );
 }
 
 /** Entries by path, each once (the first). */

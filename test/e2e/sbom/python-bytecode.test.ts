@@ -119,7 +119,7 @@ describe('pycs as CPython loads them', () => {
 });
 
 describe('pycs in a container image', () => {
-  it('reports those Python may run from /opt/python and the function directory, not the runtime', async () => {
+  it('reports every one Python may run, wherever it is: /opt/python, the function directory, the runtime', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'lamina-pyc-image-'));
     compile(dir, CHANGED, join(dir, 'c.pyc'), 'UNCHECKED_HASH');
     const pyc = readFileSync(join(dir, 'c.pyc'));
@@ -128,7 +128,8 @@ describe('pycs in a container image', () => {
       [`opt/python/__pycache__/mod.${TAG}.pyc`, pyc],
       ['srv/fn/app.py', ORIGINAL],
       [`srv/fn/__pycache__/app.${TAG}.pyc`, pyc],
-      // The runtime's own (the base image's), and a directory Python does not search.
+      // The runtime's own (the base image's, which no package records), and /var/task, which
+      // this image's runtime does not search but any interpreter started there would.
       ['var/lang/lib/python3.12/os.py', ORIGINAL],
       [`var/lang/lib/python3.12/__pycache__/os.${TAG}.pyc`, pyc],
       ['var/task/app.py', ORIGINAL],
@@ -158,10 +159,13 @@ describe('pycs in a container image', () => {
     const reported = [...r.stderr.matchAll(/BYTECODE_NOT_VERIFIED[^\n]*?(\S+\.pyc)/g)].map(
       (m) => m[1]
     );
+    // The linked directory's pyc once, where the runtime reaches it.
     expect(reported.sort()).toEqual([
       `opt/python/__pycache__/mod.${TAG}.pyc`,
       `opt/python/lib/python3.12/site-packages/__pycache__/h.${TAG}.pyc`,
       `srv/fn/__pycache__/app.${TAG}.pyc`,
+      `var/lang/lib/python3.12/__pycache__/os.${TAG}.pyc`,
+      `var/task/__pycache__/app.${TAG}.pyc`,
     ]);
   });
 });

@@ -1,0 +1,150 @@
+/**
+ * Bytecode in a container image beyond `/opt/python` and the function's directory: the OS's
+ * Python (a source dpkg checked, the pyc Debian's py3compile wrote beside it and records nowhere)
+ * and the runtime's `/var/lang`, whose interpreter imports a current pyc in place of its source.
+ */
+import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { TarEntry } from '../../../scripts/lib/tarwriter.mjs';
+import { inventoryGaps } from '../completeness.js';
+import { inventoryImageEntries } from '../testing/image.js';
+
+const SOURCE = "X = 'the source dpkg checked'\n";
+const PAYLOAD = "print('LAMINA-PYC: bytecode ran')\n";
+const SITE = 'usr/lib/python3/dist-packages';
+
+/** What python3 compiles `code` to, `source` the .py whose size and time the header records. */
+function forgedPyc(code: string, source: string): Buffer {
+  const r = spawnSync(
+    'python3',
+    [
+      '-c',
+      'import sys, marshal, importlib.util as u\n' +
+        'body = marshal.dumps(compile(sys.argv[1], "x.py", "exec"))\n' +
+        'head = u.MAGIC_NUMBER + (0).to_bytes(4, "little") + (1700000000).to_bytes(4, "little")\n' +
+        'head += len(sys.argv[2].encode()).to_bytes(4, "little")\n' +
+        'sys.stdout.buffer.write(head + body)',
+      code,
+      source,
+    ],
+    { maxBuffer: 1 << 20 }
+  );
+  expect(r.status).toBe(0);
+  return r.stdout;
+}
+
+const TAG = spawnSync('python3', ['-c', 'import sys; print(sys.implementation.cache_tag)'], {
+  encoding: 'utf8',
+}).stdout.trim();
+const PYC = forgedPyc(PAYLOAD, SOURCE);
+
+const tmp = mkdtempSync(join(tmpdir(), 'lamina-pyc-image-'));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+/** Whether python3, importing `foo` from a directory holding `files`, runs the payload. */
+function pythonRunsPayload(files: Record<string, string | Buffer>): boolean {
+  const dir = mkdtempSync(join(tmp, 'run-'));
+  for (const [name, data] of Object.entries(files)) {
+    mkdirSync(join(dir, name, '..'), { recursive: true });
+    writeFileSync(join(dir, name), data);
+  }
+  // The pyc records time 1700000000: the source gets it, as dpkg kept the package's.
+  spawnSync('touch', ['-d', '@1700000000', join(dir, 'foo.py')]);
+  const r = spawnSync('python3', ['-B', '-c', 'import foo'], { cwd: dir, encoding: 'utf8' });
+  return r.stdout.includes('LAMINA-PYC');
+}
+
+/** Directory entries for every parent of `path`. */
+function parents(path: string): TarEntry[] {
+  const parts = path.split('/').slice(0, -1);
+  return parts.map((_, i) => ({ name: `${parts.slice(0, i + 1).join('/')}/`, type: 'dir' }));
+}
+
+/** The entries of `files`, each parent directory once. */
+function tree(files: Record<string, string | Buffer>): TarEntry[] {
+  const dirs = new Map<string, TarEntry>();
+  for (const path of Object.keys(files)) for (const d of parents(path)) dirs.set(d.name, d);
+  return [
+    ...dirs.values(),
+    ...Object.entries(files).map(([name, data]): TarEntry => ({ name, data })),
+  ];
+}
+
+const md5 = (s: string | Buffer): string => createHash('md5').update(s).digest('hex');
+
+/** Debian's python3-foo: dpkg lists foo.py with its md5, as dh_python3 builds it (no pyc). */
+function debian(extra: Record<string, string | Buffer>): TarEntry[] {
+  return tree({
+    'etc/os-release': 'ID=debian\nVERSION_ID="12"\n',
+    'var/lib/dpkg/status':
+      'Package: python3-foo\nStatus: install ok installed\nVersion: 1.0\nArchitecture: all\n',
+    'var/lib/dpkg/info/python3-foo.list': `/usr/lib/python3\n/${SITE}\n/${SITE}/foo.py\n`,
+    'var/lib/dpkg/info/python3-foo.md5sums': `${md5(SOURCE)}  ${SITE}/foo.py\n`,
+    [`${SITE}/foo.py`]: SOURCE,
+    ...extra,
+  });
+}
+
+/** An Alpine py3-foo that ships its pyc, recorded with the checksum `recorded` (apk's Z:). */
+function alpine(pyc: Buffer, recorded: Buffer): TarEntry[] {
+  const site = 'usr/lib/python3.11/site-packages';
+  const z = (b: Buffer): string => `Q1${createHash('sha1').update(b).digest('base64')}`;
+  return tree({
+    'etc/os-release': 'ID=alpine\nVERSION_ID=3.19.0\n',
+    'lib/apk/db/installed':
+      `P:py3-foo\nV:1.0-r0\nA:x86_64\nF:${site}\nR:foo.py\nZ:${z(Buffer.from(SOURCE))}\n` +
+      `F:${site}/__pycache__\nR:foo.${TAG}.pyc\nZ:${z(recorded)}\n\n`,
+    [`${site}/foo.py`]: SOURCE,
+    [`${site}/__pycache__/foo.${TAG}.pyc`]: pyc,
+  });
+}
+
+async function gaps(entries: TarEntry[]): Promise<string[]> {
+  return inventoryGaps(await inventoryImageEntries(entries)).map((g) => `${g.code} ${g.path}`);
+}
+
+describe('bytecode beside an OS package source in an image', () => {
+  it('python3 runs a pyc of other code that records the source size and time', () => {
+    expect(pythonRunsPayload({ 'foo.py': SOURCE, [`__pycache__/foo.${TAG}.pyc`]: PYC })).toBe(true);
+  });
+
+  it('the control: the dpkg-owned source alone is complete', async () => {
+    expect(await gaps(debian({}))).toEqual([]);
+  });
+
+  it('a pyc beside the source dpkg checked is BYTECODE_NOT_VERIFIED', async () => {
+    const pyc = `${SITE}/__pycache__/foo.${TAG}.pyc`;
+    expect(await gaps(debian({ [pyc]: PYC }))).toEqual([`BYTECODE_NOT_VERIFIED ${pyc}`]);
+  });
+
+  it('a pyc Python would not load (another size recorded) is not reported', async () => {
+    const stale = forgedPyc(PAYLOAD, `${SOURCE}# longer\n`);
+    expect(pythonRunsPayload({ 'foo.py': SOURCE, [`__pycache__/foo.${TAG}.pyc`]: stale })).toBe(
+      false
+    );
+    expect(await gaps(debian({ [`${SITE}/__pycache__/foo.${TAG}.pyc`]: stale }))).toEqual([]);
+  });
+
+  it('a pyc an OS package ships and records, as its digest, is that package’s', async () => {
+    expect(await gaps(alpine(PYC, PYC))).toEqual([]);
+  });
+
+  it('one that differs from what apk recorded is PACKAGE_FILE_MODIFIED', async () => {
+    const pyc = `usr/lib/python3.11/site-packages/__pycache__/foo.${TAG}.pyc`;
+    expect(await gaps(alpine(PYC, Buffer.from('another pyc')))).toEqual([
+      `PACKAGE_FILE_MODIFIED ${pyc}`,
+    ]);
+  });
+});
+
+describe('bytecode of a runtime no package owns', () => {
+  it("/var/lang's standard library: a pyc beside os.py is BYTECODE_NOT_VERIFIED", async () => {
+    const pyc = `var/lang/lib/python3.12/__pycache__/os.${TAG}.pyc`;
+    const stdlib = { 'var/lang/lib/python3.12/os.py': SOURCE, [pyc]: PYC };
+    expect(await gaps(tree(stdlib))).toEqual([`BYTECODE_NOT_VERIFIED ${pyc}`]);
+  });
+});
