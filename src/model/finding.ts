@@ -76,7 +76,12 @@ export type FindingCode =
   /** An image config variable that makes the runtime load code (path: its name): error. */
   | 'ENV_LOADER'
   /** An ELF object's DT_NEEDED the loader looks up in a way lamina cannot follow (working directory, $LIB): error. */
-  | 'LIBRARY_NOT_RESOLVED';
+  | 'LIBRARY_NOT_RESOLVED'
+  /**
+   * Code a runtime loads that no package owns, where no file component stands for it (an image's
+   * Python standard library no OS package installed): error, the gap an unowned file component is.
+   */
+  | 'UNOWNED_EXECUTABLE';
 
 /**
  * `error` means the inventory could not see something a runtime could load

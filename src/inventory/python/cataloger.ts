@@ -29,7 +29,7 @@ import { isLambdaSite, PYTHON_GLOBS } from './globs.js';
 import { unlistedModuleFindings, type ListedDistribution } from './unlisted.js';
 import { pthDirs } from './pth.js';
 import { inRuntimeSite, stdlibShadowFindings } from './stdlib.js';
-import { buildTreeFindings, pyvenvFindings } from './pyvenv.js';
+import { buildTreeFindings, pyvenvFindings, unownedStdlibFindings } from './pyvenv.js';
 
 const NAME = PYTHON_GLOBS.name;
 
@@ -126,10 +126,12 @@ async function catalog(ctx: CatalogContext): Promise<CatalogResult> {
     ...stdlibShadowFindings(front, prefix, ctx.root === 'image' ? { taskRoot } : undefined)
   );
   // A pyvenv.cfg, or a build tree's marker, taking the interpreter's standard library from elsewhere.
+  // And a standard library no OS package installed (the runtime's /var/lang, /usr/local's).
   if (ctx.root === 'image')
     result.findings.push(
       ...(await pyvenvFindings(ctx, pyvenvs)),
-      ...buildTreeFindings(buildMarkers, entries)
+      ...buildTreeFindings(buildMarkers, entries),
+      ...unownedStdlibFindings(ctx, entries)
     );
   // What Python imports from a package directory whose files a list names, beyond them.
   const searchedSite = (site: string): boolean => onPath(site) || more.has(site);

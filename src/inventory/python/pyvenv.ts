@@ -151,6 +151,61 @@ function foreignStdlib(home: string, links: LinkIndex, os: OwnershipIndex): stri
   return undefined;
 }
 
+/**
+ * A standard library's landmark: `PREFIX/lib/pythonX.Y/os.py`, `os.pyc`, `PREFIX/lib/pythonXY.zip`
+ * (prefix, version, and the zip's version digits).
+ */
+const LANDMARK = /^(?:(.*)\/)?lib\/(?:python(\d+\.\d+t?)\/os\.pyc?|python(\d)(\d+t?)\.zip)$/;
+
+/**
+ * One `UNOWNED_EXECUTABLE` error per standard library of an image (`entries`: its files and links,
+ * a link named like a landmark one too) that an interpreter beside it (`PREFIX/bin/pythonX.Y`)
+ * imports and no OS package installed: the landmark it is found by (`os.py`, else a sourceless
+ * `os.pyc`, or the zip) is not, where it is, a file an OS package lists and whose digest it
+ * checked. Every module there is code nothing records the contents of (`/var/lang`'s, the
+ * runtime's, `/usr/local`'s): `/var/lang/lib/python3.12/json/__init__.py` changed runs at
+ * `import json`, and the interpreter's own gap, allowed by its path, does not name it. One with no
+ * interpreter beside it is data: what moves an interpreter to it (a pyvenv.cfg, a build tree's
+ * marker, PYTHONHOME) is reported where it is.
+ */
+export function unownedStdlibFindings(
+  ctx: Pick<CatalogContext, 'links' | 'earlier'>,
+  entries: readonly FileEntry[]
+): Finding[] {
+  const os = new OwnershipIndex(
+    ctx.earlier.filter((p) => OS_ECOSYSTEMS.has(p.ecosystem)),
+    'image'
+  );
+  const real = (path: string): string | undefined => {
+    const r = ctx.links.resolve(path);
+    return r.ok ? r.path : undefined;
+  };
+  const reported = new Map<string, string>();
+  for (const e of entries) {
+    const m = LANDMARK.exec(e.path);
+    if (!m || (e.kind !== 'file' && e.kind !== 'symlink')) continue;
+    const at = (p: string): string => (m[1] === undefined ? p : `${m[1]}/${p}`);
+    const version = m[2] ?? `${m[3]!}.${m[4]!}`;
+    if (real(at(`bin/python${version}`)) === undefined) continue;
+    const base = posix.basename(e.path);
+    const dir = real(posix.dirname(e.path)) ?? posix.dirname(e.path);
+    const inDir = (name: string): string => (dir === '' ? name : `${dir}/${name}`);
+    // A sourceless os.pyc is the landmark only where no os.py is.
+    if (base === 'os.pyc' && real(inDir('os.py')) !== undefined) continue;
+    // The file itself where the directory is: a link named os.py to an owned file elsewhere would
+    // vouch for this directory's other modules.
+    if (real(e.path) === inDir(base) && os.has(inDir(base))) continue;
+    const stdlib = base.endsWith('.zip') ? inDir(base) : dir;
+    if (!reported.has(stdlib)) reported.set(stdlib, e.path);
+  }
+  return [...reported].map(([stdlib, mark]) => ({
+    code: 'UNOWNED_EXECUTABLE',
+    severity: 'error',
+    path: stdlib,
+    message: `${stdlib} is a Python standard library no package owns (${mark} is no file an OS package installed and checked): the interpreter beside it imports its modules, whose contents nothing records`,
+  }));
+}
+
 /** An interpreter's file name, as CPython's build and installs name it. */
 const INTERPRETER = /^python(?:\d+(?:\.\d+)?t?)?$/;
 
