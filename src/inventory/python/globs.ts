@@ -30,6 +30,10 @@ export const PYTHON_GLOBS: CatalogerGlobs = {
     '**/lib/python3*/os.py',
     '**/lib/python3*/os.pyc',
     '**/lib/python3*.zip',
+    // A build whose platlibdir is lib64 (Fedora's, Amazon Linux's) has it there.
+    '**/lib64/python3*/os.py',
+    '**/lib64/python3*/os.pyc',
+    '**/lib64/python3*.zip',
     // A virtual environment's configuration, a build tree's markers: they move the standard library.
     '**/pyvenv.cfg',
     '**/pybuilddir.txt',

@@ -153,9 +153,10 @@ function foreignStdlib(home: string, links: LinkIndex, os: OwnershipIndex): stri
 
 /**
  * A standard library's landmark: `PREFIX/lib/pythonX.Y/os.py`, `os.pyc`, `PREFIX/lib/pythonXY.zip`
- * (prefix, version, and the zip's version digits).
+ * (prefix, version, and the zip's version digits), under `lib64` for a build whose platlibdir it
+ * is (Fedora's, Amazon Linux's), where CPython looks for them then.
  */
-const LANDMARK = /^(?:(.*)\/)?lib\/(?:python(\d+\.\d+t?)\/os\.pyc?|python(\d)(\d+t?)\.zip)$/;
+const LANDMARK = /^(?:(.*)\/)?lib(?:64)?\/(?:python(\d+\.\d+t?)\/os\.pyc?|python(\d)(\d+t?)\.zip)$/;
 
 /**
  * One `UNOWNED_EXECUTABLE` error per standard library of an image (`entries`: its files and links,

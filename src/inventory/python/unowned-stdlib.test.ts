@@ -114,6 +114,15 @@ describe('a standard library no package owns', () => {
     ]);
   });
 
+  it('so is one under lib64, where a build whose platlibdir it is looks', async () => {
+    expect(
+      await gaps({
+        'usr/local/lib64/python3.12/os.py': OS_PY,
+        'usr/local/bin/python3.12': 'the interpreter',
+      })
+    ).toEqual(['UNOWNED_EXECUTABLE usr/local/lib64/python3.12']);
+  });
+
   it('one with no interpreter beside it is data', async () => {
     expect(await gaps(stdlib('usr/share/doc/x'))).toEqual([]);
   });
