@@ -1,7 +1,6 @@
 import { posix } from 'node:path';
 import type { Finding } from '../../model/finding.js';
 import { newPackage, type Package } from '../../model/package.js';
-import { OS_ECOSYSTEMS, OwnershipIndex } from '../binary/ownership.js';
 import type { FileEntry } from '../../unpack/source.js';
 import type { CatalogContext, CatalogResult, Cataloger } from '../cataloger.js';
 import {
@@ -29,7 +28,7 @@ import { isLambdaSite, PYTHON_GLOBS } from './globs.js';
 import { unlistedModuleFindings, type ListedDistribution } from './unlisted.js';
 import { pthDirs } from './pth.js';
 import { inRuntimeSite, stdlibShadowFindings } from './stdlib.js';
-import { buildTreeFindings, pyvenvFindings, unownedStdlibFindings } from './pyvenv.js';
+import { buildTreeFindings, osOwnership, pyvenvFindings, unownedStdlibFindings } from './pyvenv.js';
 
 const NAME = PYTHON_GLOBS.name;
 
@@ -186,10 +185,7 @@ function imagePycs(
     return r.ok ? r.path : path;
   };
   const seen = new Set(covered.map((e) => real(e.path)));
-  const os = new OwnershipIndex(
-    ctx.earlier.filter((p) => OS_ECOSYSTEMS.has(p.ecosystem)),
-    'image'
-  );
+  const os = osOwnership(ctx.earlier, (claim) => claim.endsWith('.pyc'));
   return entries.filter(
     (e) =>
       (e.kind === 'file' || e.kind === 'symlink') &&

@@ -8,6 +8,7 @@
  */
 import { posix } from 'node:path';
 import type { Finding } from '../../model/finding.js';
+import type { Package } from '../../model/package.js';
 import type { LinkIndex } from '../../unpack/links.js';
 import type { FileEntry } from '../../unpack/source.js';
 import type { CatalogContext } from '../cataloger.js';
@@ -152,6 +153,21 @@ function foreignStdlib(home: string, links: LinkIndex, os: OwnershipIndex): stri
 }
 
 /**
+ * What the OS packages among `earlier` own in an image, of their claims those `keep` takes: an
+ * index of a whole system's file lists costs tens of MiB, and a check asks about a few names.
+ */
+export function osOwnership(
+  earlier: readonly Package[],
+  keep: (claim: string) => boolean
+): OwnershipIndex {
+  const os = earlier.filter((p) => OS_ECOSYSTEMS.has(p.ecosystem));
+  return new OwnershipIndex(
+    os.map((p) => ({ ...p, owns: p.owns.filter(keep) })),
+    'image'
+  );
+}
+
+/**
  * A standard library's landmark: `PREFIX/lib/pythonX.Y/os.py`, `os.pyc`, `PREFIX/lib/pythonXY.zip`
  * (prefix, version, and the zip's version digits), under `lib64` for a build whose platlibdir it
  * is (Fedora's, Amazon Linux's), where CPython looks for them then.
@@ -173,10 +189,7 @@ export function unownedStdlibFindings(
   ctx: Pick<CatalogContext, 'links' | 'earlier'>,
   entries: readonly FileEntry[]
 ): Finding[] {
-  const os = new OwnershipIndex(
-    ctx.earlier.filter((p) => OS_ECOSYSTEMS.has(p.ecosystem)),
-    'image'
-  );
+  const os = osOwnership(ctx.earlier, (claim) => LANDMARK.test(claim));
   const real = (path: string): string | undefined => {
     const r = ctx.links.resolve(path);
     return r.ok ? r.path : undefined;
