@@ -1,10 +1,15 @@
 import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import type Picomatch from 'picomatch';
 import { describe, expect, it } from 'vitest';
 import { MemorySource, type MemoryFile } from '../../unpack/memory.js';
 import { runCataloger } from '../cataloger.js';
 import { bytecodeFindings, classifyPyc } from './bytecode.js';
 import { pythonCataloger } from './cataloger.js';
 import { siphash } from '../../util/siphash.js';
+import { requireCjs } from '../../util/cjs.js';
+
+const picomatch = requireCjs('picomatch') as typeof Picomatch;
 
 /** A pyc header as CPython 3.12 writes it (magic 3531), then a little "bytecode". */
 function pyc(flags: number, field8 = 0, field12 = 0): Buffer {
@@ -144,6 +149,23 @@ describe('bytecodeFindings', () => {
     expect(f?.path).toBe('python/pkg/__pycache__');
     expect(f?.message).toMatch(/5 compiled files here/);
     expect(f?.message).toMatch(/a\.cpython-312\.pyc .*, and 2 more/);
+  });
+
+  it("README's allowance by path covers a directory's finding and a single pyc's", async () => {
+    const readme = readFileSync(new URL('../../../README.md', import.meta.url), 'utf8');
+    const glob = /code: BYTECODE_NOT_VERIFIED, paths: \['([^']+)'\]/.exec(readme)?.[1];
+    expect(glob).toBeDefined();
+    const allowed = picomatch(glob!, { dot: true });
+    const paths = await flagged({
+      'python/six.py': SRC,
+      'python/__pycache__/six.cpython-312.pyc': pyc(1),
+      'python/pkg/a.py': SRC,
+      'python/pkg/b.py': SRC,
+      'python/pkg/__pycache__/a.cpython-312.pyc': pyc(1),
+      'python/pkg/__pycache__/b.cpython-312.pyc': pyc(1),
+    });
+    expect(paths).toEqual(['python/__pycache__/six.cpython-312.pyc', 'python/pkg/__pycache__']);
+    expect(paths.filter((p) => !allowed(p))).toEqual([]);
   });
 
   it('through a link to the source, the size is not known: reported', async () => {

@@ -352,7 +352,7 @@ describe('lamina verify LAYER.zip with compiled bytecode beside the source', () 
     `    inventory:
       allow:
         - code: BYTECODE_NOT_VERIFIED
-          paths: ['python/**/__pycache__/*.pyc']
+          paths: ['python/**/__pycache__/**']
           reason: built by our pip job, reviewed
 `
   );
