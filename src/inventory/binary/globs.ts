@@ -89,7 +89,8 @@ export function isSitePth(path: string, root: SourceRoot): boolean {
  * virtual environment (`/opt/venv`), a user site (`/root/.local`): `site` processes their .pth
  * files and imports their `sitecustomize` and `usercustomize` at every start of that Python.
  */
-const INTERPRETER_SITE = /(?:^|\/)lib(?:64)?\/python\d+(?:\.\d+)?t?\/(?:site|dist)-packages$/;
+export const INTERPRETER_SITE =
+  /(?:^|\/)lib(?:64)?\/python\d+(?:\.\d+)?t?\/(?:site|dist)-packages$/;
 
 /**
  * An interpreter's standard library directories (`lib/pythonX.Y`, its `lib-dynload`), on

@@ -32,7 +32,7 @@ export function importableDirs(dirs: readonly string[]): boolean {
 
 /**
  * The top-level modules among `entries` (paths relative to the source's root, sorted; the site
- * directories under `prefix`: `opt/` in an image) that `claimed` says no
+ * directories under `prefix`: `opt/` in an image, none when null) that `claimed` says no
  * distribution claims. `claimed` is asked with the path a distribution's files would claim: the
  * module file's own path, or the package directory's with a trailing '/', and the directory
  * searched. A directory counts
@@ -45,13 +45,16 @@ export function importableDirs(dirs: readonly string[]): boolean {
 export function barePythonModules(
   entries: Iterable<{ path: string; kind: string }>,
   claimed: (path: string, site: string) => boolean,
-  prefix = '',
+  prefix: string | null = '',
   more: ReadonlySet<string> = new Set()
 ): BarePythonModule[] {
   const out = new Map<string, BarePythonModule>();
   for (const e of entries) {
     if (e.kind !== 'file' && e.kind !== 'symlink') continue;
-    const m = e.path.startsWith(prefix) ? IN_SITE.exec(e.path.slice(prefix.length)) : null;
+    const m =
+      prefix !== null && e.path.startsWith(prefix)
+        ? IN_SITE.exec(e.path.slice(prefix.length))
+        : null;
     if (m) found(out, e, `${prefix}${m[1]!}`, m[2]!, claimed);
     if (more.size === 0) continue;
     // Every added directory above it ('' when the layer root itself was added).

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { TarEntry } from '../../../scripts/lib/tarwriter.mjs';
 import { inventoryGaps } from '../completeness.js';
-import { inventoryImageEntries } from '../testing/image.js';
+import { inventoryImageEntries, treeEntries as tree } from '../testing/image.js';
 
 const SOURCE = "X = 'the source dpkg checked'\n";
 const PAYLOAD = "print('LAMINA-PYC: bytecode ran')\n";
@@ -56,22 +56,6 @@ function pythonRunsPayload(files: Record<string, string | Buffer>): boolean {
   spawnSync('touch', ['-d', '@1700000000', join(dir, 'foo.py')]);
   const r = spawnSync('python3', ['-B', '-c', 'import foo'], { cwd: dir, encoding: 'utf8' });
   return r.stdout.includes('LAMINA-PYC');
-}
-
-/** Directory entries for every parent of `path`. */
-function parents(path: string): TarEntry[] {
-  const parts = path.split('/').slice(0, -1);
-  return parts.map((_, i) => ({ name: `${parts.slice(0, i + 1).join('/')}/`, type: 'dir' }));
-}
-
-/** The entries of `files`, each parent directory once. */
-function tree(files: Record<string, string | Buffer>): TarEntry[] {
-  const dirs = new Map<string, TarEntry>();
-  for (const path of Object.keys(files)) for (const d of parents(path)) dirs.set(d.name, d);
-  return [
-    ...dirs.values(),
-    ...Object.entries(files).map(([name, data]): TarEntry => ({ name, data })),
-  ];
 }
 
 const md5 = (s: string | Buffer): string => createHash('md5').update(s).digest('hex');

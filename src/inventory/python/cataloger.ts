@@ -1,6 +1,7 @@
 import { posix } from 'node:path';
 import type { Finding } from '../../model/finding.js';
 import { newPackage, type Package } from '../../model/package.js';
+import { INTERPRETER_SITE } from '../binary/globs.js';
 import type { FileEntry } from '../../unpack/source.js';
 import type { CatalogContext, CatalogResult, Cataloger } from '../cataloger.js';
 import {
@@ -143,6 +144,9 @@ async function catalog(ctx: CatalogContext): Promise<CatalogResult> {
     more.has(site) ? addedClaims.has(p) || addedClaims.has(`${site}/`) : claims.has(p);
   for (const m of barePythonModules(files, claimed, prefix, more))
     result.packages.push(bareModulePackage(m, ctx.layerDigest, added.dirs.get(m.site)));
+  if (ctx.root === 'image')
+    for (const m of interpreterSiteModules(ctx, entries, claims, searchedSite))
+      result.packages.push(bareModulePackage(m, ctx.layerDigest));
   // Bytecode Python may run instead of the sources the RECORD check hashed; a pyc that is a
   // link too (Python follows it). In an image, the function's directory is on sys.path too, and
   // so is every directory a .pth file adds.
@@ -160,6 +164,37 @@ async function catalog(ctx: CatalogContext): Promise<CatalogResult> {
     );
   }
   return result;
+}
+
+/**
+ * The top-level modules of an image's interpreters' own site directories (any
+ * `lib/pythonX.Y/site-packages` or `dist-packages`: the runtime's `/var/lang`'s, `/usr/local`'s,
+ * Debian's `/usr/lib/python3/dist-packages`) that neither a distribution installed there
+ * (`claims`) nor an OS package claims (a module file whose digest it checked, a directory it
+ * lists), those `searched` already left out: `import x` loads one as it loads a module in
+ * `/opt/python`, and Debian's python3 searches `/usr/local/lib/python3.11/dist-packages` before
+ * the directory dpkg's copy is in.
+ */
+function interpreterSiteModules(
+  ctx: CatalogContext,
+  entries: readonly FileEntry[],
+  claims: ReadonlySet<string>,
+  searched: (site: string) => boolean
+): BarePythonModule[] {
+  const sites = new Set<string>();
+  for (const e of entries)
+    if (
+      (e.kind === 'dir' || e.kind === 'symlink') &&
+      INTERPRETER_SITE.test(e.path) &&
+      !searched(e.path)
+    )
+      sites.add(e.path);
+  if (sites.size === 0) return [];
+  const topOfSite = (claim: string): boolean => sites.has(parent(claim));
+  const os = osOwnership(ctx.earlier, topOfSite);
+  const claimed = (path: string): boolean =>
+    claims.has(path) || os.has(path.endsWith('/') ? path.slice(0, -1) : path);
+  return barePythonModules(withLinkPaths(entries, ctx.links), claimed, null, sites);
 }
 
 /** What to do about bytecode elsewhere in an image, which no pip install wrote. */

@@ -23,6 +23,15 @@ export const PYTHON_GLOBS: CatalogerGlobs = {
       `${d}*.pth`,
       `${d}lib/python*/site-packages/*.pth`,
     ]),
+    // The top of an interpreter's own site directory (an image's /var/lang, /usr/local, Debian's
+    // dist-packages): a module nothing claims there is imported by its name too.
+    ...['lib', 'lib64'].flatMap((l) =>
+      ['site', 'dist'].flatMap((k) =>
+        ['*.py', '*.so', '*/__init__.py', '*/*.py'].map(
+          (f) => `**/${l}/python3*/${k}-packages/${f}`
+        )
+      )
+    ),
     // Every pyc: in an image the function's directory, wherever its config puts it, too.
     '**/*.pyc',
     // An interpreter's standard library (CPython's landmarks): where Python can run, the function's

@@ -9,31 +9,14 @@ import { mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { TarEntry } from '../../../scripts/lib/tarwriter.mjs';
 import { inventoryGaps } from '../completeness.js';
-import { inventoryImageEntries } from '../testing/image.js';
+import { inventoryImageEntries, treeEntries as tree } from '../testing/image.js';
 
 const OS_PY = 'import abc\n';
 const CHANGED_JSON = "print('LAMINA-STDLIB: changed json ran')\n";
 
 const tmp = mkdtempSync(join(tmpdir(), 'lamina-stdlib-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
-
-/** The entries of `files`, each parent directory once. */
-function tree(files: Record<string, string>): TarEntry[] {
-  const dirs = new Map<string, TarEntry>();
-  for (const path of Object.keys(files)) {
-    const parts = path.split('/').slice(0, -1);
-    parts.forEach((_, i) => {
-      const name = `${parts.slice(0, i + 1).join('/')}/`;
-      dirs.set(name, { name, type: 'dir' });
-    });
-  }
-  return [
-    ...dirs.values(),
-    ...Object.entries(files).map(([name, data]): TarEntry => ({ name, data })),
-  ];
-}
 
 /** An interpreter at `prefix` (as data: no cataloger reads it here). */
 const interpreter = (prefix: string): Record<string, string> => ({

@@ -30,3 +30,19 @@ export async function inventoryImageEntries(
   const artifact = { name: 'test image', kind: 'image' as const, sha256: 'x', size: 0 };
   return buildInventory(image, { ...artifact, properties: {} }, { ...options, root: 'image' });
 }
+
+/** Tar entries for `files` (path to content), each parent directory listed once before them. */
+export function treeEntries(files: Record<string, string | Buffer>): TarEntry[] {
+  const dirs = new Map<string, TarEntry>();
+  for (const path of Object.keys(files)) {
+    const parts = path.split('/').slice(0, -1);
+    parts.forEach((_, i) => {
+      const name = `${parts.slice(0, i + 1).join('/')}/`;
+      dirs.set(name, { name, type: 'dir' });
+    });
+  }
+  return [
+    ...dirs.values(),
+    ...Object.entries(files).map(([name, data]): TarEntry => ({ name, data })),
+  ];
+}
