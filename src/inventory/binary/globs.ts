@@ -98,7 +98,7 @@ export const INTERPRETER_SITE =
  * Debian's `/usr/lib/python3.11/sitecustomize.py` is a link to the conffile
  * `/etc/python3.11/sitecustomize.py`.
  */
-const INTERPRETER_STDLIB = /(?:^|\/)lib(?:64)?\/python\d+(?:\.\d+)?t?(?:\/lib-dynload)?$/;
+export const INTERPRETER_STDLIB = /(?:^|\/)lib(?:64)?\/python\d+(?:\.\d+)?t?(?:\/lib-dynload)?$/;
 
 /** The modules `site` imports at start-up, as source, bytecode or an extension module. */
 const STARTUP_MODULE = /^(?:site|user)customize(?:\.py|\.pyc|\..*\.so|\.so)$/;

@@ -1,7 +1,7 @@
 import { posix } from 'node:path';
 import type { Finding } from '../../model/finding.js';
 import { newPackage, type Package } from '../../model/package.js';
-import { INTERPRETER_SITE } from '../binary/globs.js';
+import { INTERPRETER_SITE, INTERPRETER_STDLIB } from '../binary/globs.js';
 import type { FileEntry } from '../../unpack/source.js';
 import type { CatalogContext, CatalogResult, Cataloger } from '../cataloger.js';
 import {
@@ -169,11 +169,13 @@ async function catalog(ctx: CatalogContext): Promise<CatalogResult> {
 /**
  * The top-level modules of an image's interpreters' own site directories (any
  * `lib/pythonX.Y/site-packages` or `dist-packages`: the runtime's `/var/lang`'s, `/usr/local`'s,
- * Debian's `/usr/lib/python3/dist-packages`) that neither a distribution installed there
- * (`claims`) nor an OS package claims (a module file whose digest it checked, a directory it
- * lists), those `searched` already left out: `import x` loads one as it loads a module in
- * `/opt/python`, and Debian's python3 searches `/usr/local/lib/python3.11/dist-packages` before
- * the directory dpkg's copy is in.
+ * Debian's `/usr/lib/python3/dist-packages`) and of the standard library directories an OS
+ * package installed (`lib/pythonX.Y`, its `lib-dynload`: its `os.py` a file the package lists
+ * and checked) that neither a distribution installed there (`claims`) nor an OS package claims (a
+ * module file whose digest it checked, a directory it lists), those `searched` already left out:
+ * `import x` loads one as it loads a module in `/opt/python`, and Debian's python3 searches
+ * `/usr/lib/python3.11` and `/usr/local/lib/python3.11/dist-packages` before the directory dpkg's
+ * `requests` is in. A standard library no OS package installed is one gap of its own.
  */
 function interpreterSiteModules(
   ctx: CatalogContext,
@@ -182,19 +184,45 @@ function interpreterSiteModules(
   searched: (site: string) => boolean
 ): BarePythonModule[] {
   const sites = new Set<string>();
-  for (const e of entries)
-    if (
-      (e.kind === 'dir' || e.kind === 'symlink') &&
-      INTERPRETER_SITE.test(e.path) &&
-      !searched(e.path)
-    )
-      sites.add(e.path);
+  const stdlibs = new Set<string>();
+  for (const e of entries) {
+    if ((e.kind !== 'dir' && e.kind !== 'symlink') || searched(e.path)) continue;
+    if (INTERPRETER_SITE.test(e.path)) sites.add(e.path);
+    else if (INTERPRETER_STDLIB.test(e.path)) stdlibs.add(e.path);
+  }
+  const topOf = (claim: string): boolean => sites.has(parent(claim)) || stdlibs.has(parent(claim));
+  // Where the links at their tops lead (Debian's sitecustomize.py, to a conffile in /etc).
+  const targets = new Set<string>();
+  for (const e of entries) {
+    if (e.kind !== 'symlink' || !topOf(e.path)) continue;
+    const to = ctx.links.resolve(e.path);
+    if (to.ok) targets.add(to.path);
+  }
+  const os = osOwnership(
+    ctx.earlier,
+    (claim) => topOf(claim) || targets.has(claim) || claim.endsWith('/os.py')
+  );
+  for (const dir of stdlibs) {
+    const home = dir.endsWith('/lib-dynload') ? parent(dir) : dir;
+    const landmark = ctx.links.resolve(`${home}/os.py`);
+    if (landmark.ok && landmark.path === `${home}/os.py` && os.has(landmark.path)) sites.add(dir);
+  }
   if (sites.size === 0) return [];
-  const topOfSite = (claim: string): boolean => sites.has(parent(claim));
-  const os = osOwnership(ctx.earlier, topOfSite);
-  const claimed = (path: string): boolean =>
-    claims.has(path) || os.has(path.endsWith('/') ? path.slice(0, -1) : path);
-  return barePythonModules(withLinkPaths(entries, ctx.links), claimed, null, sites);
+  // A link an OS package lists is not among what it owns (dpkg's owns a link only as the file it
+  // leads to, which has no digest of its own): Debian's _sysconfigdata__linux_x86_64-linux-gnu.py
+  // is one, to the module libpython3.11-minimal checked. The file it leads to is what Python loads.
+  const claimed = (path: string): boolean => {
+    if (claims.has(path)) return true;
+    const p = path.endsWith('/') ? path.slice(0, -1) : path;
+    const real = ctx.links.resolve(p);
+    return os.has(p) || (real.ok && real.entry?.kind === 'file' && os.has(real.path));
+  };
+  // A sitecustomize or usercustomize module file there is a start-up file the binary cataloger
+  // checks (unowned, it is UNOWNED_EXECUTABLE); recorded here, the module would own it. A package
+  // directory of that name it does not read.
+  return barePythonModules(withLinkPaths(entries, ctx.links), claimed, null, sites).filter(
+    (m) => m.kind !== 'file' || (m.name !== 'sitecustomize' && m.name !== 'usercustomize')
+  );
 }
 
 /** What to do about bytecode elsewhere in an image, which no pip install wrote. */
