@@ -1,8 +1,13 @@
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { newPackage, type Package } from '../../model/package.js';
 import { LayerView, LinkIndex } from '../../unpack/links.js';
 import { MemorySource, type MemoryFile } from '../../unpack/memory.js';
 import { buildTreeFindings, pyvenvFindings, pyvenvHomes } from './pyvenv.js';
+import { hostPython, stdlibWithJson } from '../testing/python.js';
 
 const EXE = { data: '\x7fELF', mode: 0o755 };
 const OS_PY = 'import abc\n';
@@ -86,6 +91,8 @@ describe('pyvenvFindings: where a pyvenv.cfg takes the standard library from', (
     ],
     ['a zip of it', { 'usr/share/doc/x/lib/python311.zip': 'PK' }],
     ['a free-threaded one', { 'usr/share/doc/x/lib/python3.13t/os.pyc': 'x' }],
+    // Where a Python whose platlibdir is lib64 (Fedora's, Amazon Linux's) looks.
+    ['one under lib64', { 'usr/share/doc/x/lib64/python3.9/os.py': OS_PY }],
   ])('home leading to %s is STDLIB_SHADOWED', async (_n, files) => {
     expect(await shadowed({ ...files, 'usr/pyvenv.cfg': 'home = /usr/share/doc/x/bin\n' })).toEqual(
       ['STDLIB_SHADOWED usr/pyvenv.cfg']
@@ -100,6 +107,41 @@ describe('pyvenvFindings: where a pyvenv.cfg takes the standard library from', (
     expect(await shadowed({ 'usr/pyvenv.cfg': 'home = share/x\n' })).toEqual([
       'STDLIB_SHADOWED usr/pyvenv.cfg',
     ]);
+  });
+
+  it('python3 whose platlibdir is lib64 takes the standard library from there', () => {
+    // PYTHONPLATLIBDIR gives this python3 the platlibdir Fedora's is built with.
+    const dir = mkdtempSync(join(tmpdir(), 'lamina-lib64-'));
+    try {
+      stdlibWithJson(join(dir, 'x'), "print('LAMINA-LIB64')\n", 'lib64');
+      mkdirSync(join(dir, 'venv', 'bin'), { recursive: true });
+      symlinkSync(hostPython().executable, join(dir, 'venv', 'bin', 'python3'));
+      writeFileSync(join(dir, 'venv', 'pyvenv.cfg'), `home = ${join(dir, 'x', 'bin')}\n`);
+      const r = spawnSync(join(dir, 'venv', 'bin', 'python3'), ['-c', 'import json'], {
+        encoding: 'utf8',
+        env: { ...process.env, PYTHONPLATLIBDIR: 'lib64' },
+      });
+      expect(r.stdout).toBe('LAMINA-LIB64\n');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("an rpm's standard library under lib64 adds nothing", async () => {
+    // Amazon Linux 2023's python3-libs, listing its os.py.
+    const python39: Package = {
+      ...DEBIAN,
+      id: 'rpm:python3-libs',
+      ecosystem: 'rpm',
+      name: 'python3-libs',
+      owns: ['usr/lib64/python3.9/os.py'],
+    };
+    const files = {
+      'usr/lib64/python3.9/os.py': OS_PY,
+      'opt/venv/pyvenv.cfg': 'home = /usr/bin\n',
+    };
+    expect(await shadowed(files, [DEBIAN, python39])).toEqual([]);
+    expect(await shadowed(files, [DEBIAN])).toEqual(['STDLIB_SHADOWED opt/venv/pyvenv.cfg']);
   });
 
   it('a standard library the OS lists but another directory holds is not vouched for', async () => {

@@ -24,13 +24,20 @@ const VERSIONS: readonly string[] = Array.from({ length: 20 }, (_, n) => [
 ]).flat();
 
 /**
- * CPython's landmarks of a prefix for one version (getpath: `lib/pythonX.Y/os.py`, its `.pyc`,
- * `lib/pythonXY.zip`): the first directory from `home` up holding its version's is the prefix
- * whose standard library (and zip, first on `sys.path`) it imports.
+ * The library directory names CPython's landmarks are under: its platlibdir, `lib`, or `lib64` in
+ * a build that sets it so (Fedora's, Amazon Linux's). Which one the interpreter has is not known
+ * here, so both are looked for.
  */
-function landmarks(version: string): string[] {
-  const sub = `lib/python${version}`;
-  return [`${sub}/os.py`, `${sub}/os.pyc`, `lib/python${version.replace('.', '')}.zip`];
+const PLATLIBDIRS: readonly string[] = ['lib', 'lib64'];
+
+/**
+ * CPython's landmarks of a prefix for one version and platlibdir (getpath: `lib/pythonX.Y/os.py`,
+ * its `.pyc`, `lib/pythonXY.zip`): the first directory from `home` up holding its version's is
+ * the prefix whose standard library (and zip, first on `sys.path`) it imports.
+ */
+function landmarks(version: string, libdir: string): string[] {
+  const sub = `${libdir}/python${version}`;
+  return [`${sub}/os.py`, `${sub}/os.pyc`, `${libdir}/python${version.replace('.', '')}.zip`];
 }
 
 /** Every `home` value of a pyvenv.cfg: CPython takes the first (its key in any case), older ones the exact key. */
@@ -126,28 +133,29 @@ function foreignStdlib(home: string, links: LinkIndex, os: OwnershipIndex): stri
     const at = dir.replace(/^\/+/, '');
     const join = (p: string): string => (at === '' ? p : `${at}/${p}`);
     const shown = at === '' ? '' : `/${at}`;
-    for (const version of VERSIONS) {
-      const mark = landmarks(version)
-        .map((m) => resolve(join(m)))
-        .find((r) => r?.entry?.kind === 'file');
-      if (mark === undefined) continue;
-      // An OS package's standard library: the landmark a file it lists, where the directory is
-      // (a link named os.py in another directory would vouch for that directory's other files).
-      const stdlib = resolve(join(`lib/python${version}`))?.path;
-      const inPlace = mark.path.endsWith('.zip') || mark.path.startsWith(`${stdlib ?? ''}/`);
-      if (inPlace && os.has(mark.path)) continue;
-      // The interpreter's own: its real file is bin/pythonX.Y of the same real directory.
-      const exe = resolve(join(`bin/python${version}`));
-      const prefix = at === '' ? '' : resolve(at)?.path;
-      if (
-        exe?.entry?.kind === 'file' &&
-        (exe.entry.mode & 0o111) !== 0 &&
-        prefix !== undefined &&
-        exe.path === (prefix === '' ? `bin/python${version}` : `${prefix}/bin/python${version}`)
-      )
-        continue;
-      return `leads to the standard library ${shown}/lib/python${version} (${mark.path}), which is neither beside its interpreter (${shown}/bin/python${version}) nor an OS package's`;
-    }
+    for (const libdir of PLATLIBDIRS)
+      for (const version of VERSIONS) {
+        const mark = landmarks(version, libdir)
+          .map((m) => resolve(join(m)))
+          .find((r) => r?.entry?.kind === 'file');
+        if (mark === undefined) continue;
+        // An OS package's standard library: the landmark a file it lists, where the directory is
+        // (a link named os.py in another directory would vouch for that directory's other files).
+        const stdlib = resolve(join(`${libdir}/python${version}`))?.path;
+        const inPlace = mark.path.endsWith('.zip') || mark.path.startsWith(`${stdlib ?? ''}/`);
+        if (inPlace && os.has(mark.path)) continue;
+        // The interpreter's own: its real file is bin/pythonX.Y of the same real directory.
+        const exe = resolve(join(`bin/python${version}`));
+        const prefix = at === '' ? '' : resolve(at)?.path;
+        if (
+          exe?.entry?.kind === 'file' &&
+          (exe.entry.mode & 0o111) !== 0 &&
+          prefix !== undefined &&
+          exe.path === (prefix === '' ? `bin/python${version}` : `${prefix}/bin/python${version}`)
+        )
+          continue;
+        return `leads to the standard library ${shown}/${libdir}/python${version} (${mark.path}), which is neither beside its interpreter (${shown}/bin/python${version}) nor an OS package's`;
+      }
   }
   return undefined;
 }

@@ -5,12 +5,13 @@
  */
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { inventoryGaps } from '../completeness.js';
 import { inventoryImageEntries, treeEntries as tree } from '../testing/image.js';
+import { stdlibWithJson } from '../testing/python.js';
 
 const OS_PY = 'import abc\n';
 const CHANGED_JSON = "print('LAMINA-STDLIB: changed json ran')\n";
@@ -47,21 +48,7 @@ async function gaps(files: Record<string, string>): Promise<string[]> {
 
 describe('a standard library no package owns', () => {
   it('python3 runs a changed module of the standard library of its prefix', () => {
-    // This python3's standard library, linked entry by entry into a prefix of its own, json changed.
-    const info = spawnSync(
-      'python3',
-      [
-        '-c',
-        'import sys, sysconfig; print(sysconfig.get_paths()["stdlib"]); print(sys.version_info[1])',
-      ],
-      { encoding: 'utf8' }
-    ).stdout.split('\n');
-    const [real, minor] = [info[0]!, info[1]!];
-    const lib = join(tmp, 'prefix', 'lib', `python3.${minor}`);
-    mkdirSync(join(lib, 'json'), { recursive: true });
-    for (const name of readdirSync(real))
-      if (name !== 'json') symlinkSync(join(real, name), join(lib, name));
-    writeFileSync(join(lib, 'json', '__init__.py'), CHANGED_JSON);
+    stdlibWithJson(join(tmp, 'prefix'), CHANGED_JSON);
     const r = spawnSync('python3', ['-B', '-c', 'import json'], {
       encoding: 'utf8',
       env: { ...process.env, PYTHONHOME: join(tmp, 'prefix') },
