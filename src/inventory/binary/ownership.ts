@@ -251,3 +251,19 @@ function joinLexically(dir: string, rel: string): string | undefined {
   }
   return out.length > 0 ? out.join('/') : undefined;
 }
+
+/**
+ * What the OS packages among `earlier` own in an image, of their claims those `keep` takes: an
+ * index of a whole system's file lists costs tens of MiB, and a check asks about a few names.
+ */
+export function osOwnership(
+  earlier: readonly Package[],
+  keep: (claim: string) => boolean,
+  root: SourceRoot = 'image'
+): OwnershipIndex {
+  const os = earlier.filter((p) => OS_ECOSYSTEMS.has(p.ecosystem));
+  return new OwnershipIndex(
+    os.map((p) => ({ ...p, owns: p.owns.filter(keep) })),
+    root
+  );
+}

@@ -1,6 +1,7 @@
 /**
  * Bytecode in a container image beyond `/opt/python` and the function's directory: the OS's
- * Python (a source dpkg checked, the pyc Debian's py3compile wrote beside it and records nowhere)
+ * Python (a source dpkg checked, the pyc Debian's py3compile wrote beside it and records nowhere:
+ * the image's own when the layer that installed the package wrote it, not when a later one did)
  * and the runtime's `/var/lang`, whose interpreter imports a current pyc in place of its source.
  */
 import { spawnSync } from 'node:child_process';
@@ -11,7 +12,11 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { TarEntry } from '../../../scripts/lib/tarwriter.mjs';
 import { inventoryGaps } from '../completeness.js';
-import { inventoryImageEntries, treeEntries as tree } from '../testing/image.js';
+import {
+  inventoryImageEntries,
+  inventoryImageLayers,
+  treeEntries as tree,
+} from '../testing/image.js';
 
 const SOURCE = "X = 'the source dpkg checked'\n";
 const PAYLOAD = "print('LAMINA-PYC: bytecode ran')\n";
@@ -91,6 +96,10 @@ async function gaps(entries: TarEntry[]): Promise<string[]> {
   return inventoryGaps(await inventoryImageEntries(entries)).map((g) => `${g.code} ${g.path}`);
 }
 
+async function layerGaps(layers: TarEntry[][]): Promise<string[]> {
+  return inventoryGaps(await inventoryImageLayers(layers)).map((g) => `${g.code} ${g.path}`);
+}
+
 describe('bytecode beside an OS package source in an image', () => {
   it('python3 runs a pyc of other code that records the source size and time', () => {
     expect(pythonRunsPayload({ 'foo.py': SOURCE, [`__pycache__/foo.${TAG}.pyc`]: PYC })).toBe(true);
@@ -100,9 +109,30 @@ describe('bytecode beside an OS package source in an image', () => {
     expect(await gaps(debian({}))).toEqual([]);
   });
 
-  it('a pyc beside the source dpkg checked is BYTECODE_NOT_VERIFIED', async () => {
-    const pyc = `${SITE}/__pycache__/foo.${TAG}.pyc`;
-    expect(await gaps(debian({ [pyc]: PYC }))).toEqual([`BYTECODE_NOT_VERIFIED ${pyc}`]);
+  const pyc = `${SITE}/__pycache__/foo.${TAG}.pyc`;
+
+  it('the control: the pyc the layer that installed the package wrote (py3compile at install) is its own', async () => {
+    expect(await gaps(debian({ [pyc]: PYC }))).toEqual([]);
+  });
+
+  it('a pyc a later layer wrote beside the source dpkg checked is BYTECODE_NOT_VERIFIED', async () => {
+    expect(await layerGaps([debian({}), tree({ [pyc]: PYC })])).toEqual([
+      `BYTECODE_NOT_VERIFIED ${pyc}`,
+    ]);
+  });
+
+  it('so is one a later layer wrote with the source again, unchanged (dpkg still checks out)', async () => {
+    const again = tree({ [`${SITE}/foo.py`]: SOURCE, [pyc]: PYC });
+    expect(await layerGaps([debian({}), again])).toEqual([`BYTECODE_NOT_VERIFIED ${pyc}`]);
+  });
+
+  it('the control: a later layer that installs the package again writes its record with its pycs', async () => {
+    const upgrade = tree({
+      'var/lib/dpkg/info/python3-foo.md5sums': `${md5(SOURCE)}  ${SITE}/foo.py\n`,
+      [`${SITE}/foo.py`]: SOURCE,
+      [pyc]: PYC,
+    });
+    expect(await layerGaps([debian({}), upgrade])).toEqual([]);
   });
 
   it('a pyc Python would not load (another size recorded) is not reported', async () => {

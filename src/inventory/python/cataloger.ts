@@ -29,7 +29,8 @@ import { isLambdaSite, PYTHON_GLOBS } from './globs.js';
 import { unlistedModuleFindings, type ListedDistribution } from './unlisted.js';
 import { pthDirs } from './pth.js';
 import { inRuntimeSite, stdlibShadowFindings } from './stdlib.js';
-import { buildTreeFindings, osOwnership, pyvenvFindings, unownedStdlibFindings } from './pyvenv.js';
+import { osOwnership, type OwnershipIndex } from '../binary/ownership.js';
+import { buildTreeFindings, pyvenvFindings, unownedStdlibFindings } from './pyvenv.js';
 
 const NAME = PYTHON_GLOBS.name;
 
@@ -249,13 +250,51 @@ function imagePycs(
   };
   const seen = new Set(covered.map((e) => real(e.path)));
   const os = osOwnership(ctx.earlier, (claim) => claim.endsWith('.pyc'));
+  let debSources: OwnershipIndex | undefined;
+  const installedWithSource = (e: FileEntry): boolean => {
+    const m = PEP3147_PYC.exec(e.path);
+    const layer = layerOf(e);
+    if (!m || layer === undefined) return false;
+    debSources ??= osOwnership(
+      ctx.earlier.filter((p) => p.ecosystem === 'deb'),
+      (claim) => claim.endsWith('.py')
+    );
+    const pkg = debSources.owner(real(`${m[1] ?? ''}${m[2]!}.py`));
+    return pkg !== undefined && debRecordLayers(ctx, pkg).includes(layer);
+  };
   return entries.filter(
     (e) =>
       (e.kind === 'file' || e.kind === 'symlink') &&
       e.path.endsWith('.pyc') &&
       !seen.has(e.path) &&
-      !(e.kind === 'file' && os.has(e.path))
+      !(e.kind === 'file' && (os.has(e.path) || installedWithSource(e)))
   );
+}
+
+/** `DIR/__pycache__/NAME.TAG[.opt-N].pyc`: groups 1 and 2 are `DIR/` and `NAME`. */
+const PEP3147_PYC = /^(.*\/)?__pycache__\/([^/.]+)\.[A-Za-z]+-\d+(?:\.opt-[12])?\.pyc$/;
+
+/** The image layer an entry of a squashed image came from (undefined outside an image). */
+function layerOf(e: FileEntry): number | undefined {
+  const layer = (e as { layer?: unknown }).layer;
+  return typeof layer === 'number' ? layer : undefined;
+}
+
+/**
+ * The layers that wrote a Debian package's record of what it installed (`info/NAME.md5sums`,
+ * `info/NAME:ARCH.md5sums`). The bytecode py3compile writes at install is recorded nowhere; one
+ * written by the layer that installed the package (the same `apt-get install`) is as much the
+ * image's own as the digests lamina trusts from that layer, while one a later layer wrote beside
+ * the source (the file untouched, so dpkg's check passes) is not.
+ */
+function debRecordLayers(ctx: CatalogContext, pkg: Package): number[] {
+  const arch = pkg.id.slice(pkg.id.lastIndexOf(':') + 1);
+  const names = [`${pkg.name}.md5sums`, ...(arch ? [`${pkg.name}:${arch}.md5sums`] : [])];
+  return names.flatMap((n) => {
+    const e = ctx.source.get(`var/lib/dpkg/info/${n}`);
+    const layer = e ? layerOf(e) : undefined;
+    return layer === undefined ? [] : [layer];
+  });
 }
 
 /** Entries by path, each once (the first). */

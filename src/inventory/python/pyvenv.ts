@@ -8,11 +8,10 @@
  */
 import { posix } from 'node:path';
 import type { Finding } from '../../model/finding.js';
-import type { Package } from '../../model/package.js';
 import type { LinkIndex } from '../../unpack/links.js';
 import type { FileEntry } from '../../unpack/source.js';
 import type { CatalogContext } from '../cataloger.js';
-import { OS_ECOSYSTEMS, OwnershipIndex } from '../binary/ownership.js';
+import { OS_ECOSYSTEMS, osOwnership, OwnershipIndex } from '../binary/ownership.js';
 
 /** Largest pyvenv.cfg read: a real one is a few lines. */
 const MAX_PYVENV_CFG = 64 * 1024;
@@ -158,21 +157,6 @@ function foreignStdlib(home: string, links: LinkIndex, os: OwnershipIndex): stri
       }
   }
   return undefined;
-}
-
-/**
- * What the OS packages among `earlier` own in an image, of their claims those `keep` takes: an
- * index of a whole system's file lists costs tens of MiB, and a check asks about a few names.
- */
-export function osOwnership(
-  earlier: readonly Package[],
-  keep: (claim: string) => boolean
-): OwnershipIndex {
-  const os = earlier.filter((p) => OS_ECOSYSTEMS.has(p.ecosystem));
-  return new OwnershipIndex(
-    os.map((p) => ({ ...p, owns: p.owns.filter(keep) })),
-    'image'
-  );
 }
 
 /**

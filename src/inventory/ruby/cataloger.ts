@@ -20,8 +20,8 @@ import {
   joinInLayer,
   leadsOutOf,
   linkLeadsOutOf,
-  OS_ECOSYSTEMS,
-  OwnershipIndex,
+  osOwnership,
+  type OwnershipIndex,
 } from '../binary/ownership.js';
 import {
   gemFromFileName,
@@ -152,12 +152,7 @@ export const rubyCataloger: Cataloger = {
     // lists cost tens of MiB.
     let owners: OwnershipIndex | undefined;
     const owned = (path: string): boolean => {
-      owners ??= new OwnershipIndex(
-        ctx.earlier
-          .filter((p) => OS_ECOSYSTEMS.has(p.ecosystem))
-          .map((p) => ({ ...p, owns: p.owns.filter((c) => RUBY_SITE_CLAIM.test(c)) })),
-        ctx.root
-      );
+      owners ??= osOwnership(ctx.earlier, (c) => RUBY_SITE_CLAIM.test(c), ctx.root);
       const r = ctx.links.resolve(path);
       return owners.has(path) || (r.ok && owners.has(r.path));
     };

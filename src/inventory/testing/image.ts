@@ -1,5 +1,5 @@
 /**
- * An image of one layer written from tar entries, inventoried as an image root: for the tests of
+ * An image written from tar entries (one layer, or several), inventoried as an image root: for the tests of
  * what the catalogers read in an image's file system.
  */
 import { createHash } from 'node:crypto';
@@ -11,22 +11,30 @@ import { indexTarAccess } from '../../unpack/tar.js';
 import { buildInventory, type InventoryOptions } from '../index.js';
 
 /** Inventory the one-layer image `entries` make, with `options` (the root is the image's). */
-export async function inventoryImageEntries(
+export function inventoryImageEntries(
   entries: readonly TarEntry[],
   options: Omit<InventoryOptions, 'root'> = {}
 ): Promise<Inventory> {
-  const tar = writeTar([...entries]);
-  const access = bufferAccess(tar);
-  const image = squashLayers(
-    [
-      {
+  return inventoryImageLayers([entries], options);
+}
+
+/** Inventory the image whose layers (base first) `layers` make, as {@link inventoryImageEntries}. */
+export async function inventoryImageLayers(
+  layers: readonly (readonly TarEntry[])[],
+  options: Omit<InventoryOptions, 'root'> = {}
+): Promise<Inventory> {
+  const inputs = await Promise.all(
+    layers.map(async (entries) => {
+      const tar = writeTar([...entries]);
+      const access = bufferAccess(tar);
+      return {
         index: await indexTarAccess(access),
         access,
         diffId: `sha256:${createHash('sha256').update(tar).digest('hex')}`,
-      },
-    ],
-    { name: 'test image' }
+      };
+    })
   );
+  const image = squashLayers(inputs, { name: 'test image' });
   const artifact = { name: 'test image', kind: 'image' as const, sha256: 'x', size: 0 };
   return buildInventory(image, { ...artifact, properties: {} }, { ...options, root: 'image' });
 }
