@@ -4,6 +4,7 @@ import { digest, fnArn, lvArn } from '../estate/testing/estate.js';
 import {
   CHANGE_KINDS,
   computeChanges,
+  DEFAULT_FAIL_ON,
   failingKinds,
   parseFailOn,
   type PackageCandidate,
@@ -205,6 +206,97 @@ describe('function-environment', () => {
     expect(withEnvironment({ loaders: [hook, wrapper] }, { loaders: [wrapper] })).toEqual([]);
     expect(withEnvironment({ loaders: [hook] }, { loaders: [hook] })).toEqual([]);
     expect(withEnvironment(undefined, { loaders: [hook] }, 'new')).toEqual([]);
+  });
+});
+
+describe('function-handler', () => {
+  /** A function as a scan that did not record Handlers (or of an image) has it. */
+  const noHandler = (f: ScanFunction): ScanFunction => {
+    const copy = { ...f };
+    delete copy.handler;
+    return copy;
+  };
+  /** The Handler of a function in a scan; undefined: that scan recorded none. */
+  type Handler = ScanFunction['handler'];
+  /** Scans a and b with function `name`'s Handler (and Runtime) as given in each. */
+  function withHandler(before: Handler, after: Handler, runtime = 'nodejs20.x', name = 'a') {
+    const { a, b } = scans();
+    const set = (r: typeof a, handler: Handler) => {
+      const functions = r.result.functions.map((f): ScanFunction => {
+        if (f.arn !== fnArn(E, name)) return f;
+        return handler === undefined ? noHandler(f) : { ...f, runtime, handler };
+      });
+      return recorded(r.info.id, { ...r.result, functions }, r.signing);
+    };
+    return computeChanges(set(a, before), set(b, after));
+  }
+
+  it('reports a Handler that changed, with what the runtime now loads for it', () => {
+    const c = withHandler('index.handler', '/opt/share/doc/x.handler');
+    expect(c.functionsHandler).toEqual([
+      {
+        function: fnArn(E, 'a'),
+        runtime: 'nodejs20.x',
+        from: 'index.handler',
+        to: '/opt/share/doc/x.handler',
+        target: 'outside',
+        loads:
+          "/opt/share/doc/x (as is, .js, .mjs or .cjs), outside the function's directory /var/task",
+      },
+    ]);
+    expect(c.summary['function-handler']).toBe(1);
+    expect(c.unavailable).toEqual([]);
+    // A rename within the function's own code is a change too: other code runs at every start.
+    expect(withHandler('index.handler', 'app.main').functionsHandler).toMatchObject([
+      { from: 'index.handler', to: 'app.main', target: 'own' },
+    ]);
+    expect(withHandler('app.handler', 'cProfile.run', 'python3.12').functionsHandler).toMatchObject(
+      [{ to: 'cProfile.run', target: 'outside' }]
+    );
+    expect(withHandler('index.handler', null).functionsHandler).toMatchObject([
+      { from: 'index.handler', to: null, target: 'unknown' },
+    ]);
+  });
+
+  it('the same Handler, or a function added, is not this kind', () => {
+    expect(withHandler('/opt/x.handler', '/opt/x.handler').functionsHandler).toEqual([]);
+    // Only the fixture's own change of a: new was not in the earlier scan.
+    expect(
+      withHandler('index.handler', 'other.handler', 'nodejs20.x', 'new').functionsHandler.map(
+        (h) => h.function
+      )
+    ).toEqual([fnArn(E, 'a')]);
+  });
+
+  it('a scan that recorded no Handler is not compared, and says so instead of a change', () => {
+    const c = withHandler(undefined, '/opt/share/doc/x.handler');
+    expect(c.functionsHandler).toEqual([]);
+    expect(c.unavailable).toEqual([
+      'scan 1 recorded no Handlers (scanned by an earlier lamina): Handler changes of 1 function version not compared',
+    ]);
+  });
+
+  it('image functions have no Handler: neither a change nor a gap', () => {
+    const { a, b } = scans();
+    const image = (r: typeof a) =>
+      recorded(
+        r.info.id,
+        {
+          ...r.result,
+          functions: r.result.functions.map((f): ScanFunction => {
+            return { ...noHandler(f), packageType: 'Image', runtime: null };
+          }),
+        },
+        r.signing
+      );
+    const c = computeChanges(image(a), image(b));
+    expect(c.functionsHandler).toEqual([]);
+    expect(c.unavailable).toEqual([]);
+  });
+
+  it('fails by default: the runtime loads other code', () => {
+    const c = withHandler('index.handler', '/opt/share/doc/x.handler');
+    expect(failingKinds(c, new Set(DEFAULT_FAIL_ON))).toContain('function-handler');
   });
 });
 

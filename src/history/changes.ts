@@ -6,6 +6,7 @@ import { UsageError } from '../errors.js';
 import { comparableFromInventory, type ComparableEntry } from '../diff/comparable.js';
 import { diffInventories, type PackageDiff } from '../diff/diff.js';
 import type { VersionOrder } from '../diff/version-order.js';
+import { handlerTarget, type HandlerTarget } from '../model/function-handler.js';
 import type { Inventory } from '../model/inventory.js';
 import { requiredAs } from '../model/package.js';
 import type { ScanFailure, ScanFunction, ScanLayerVersion, ScanResult } from '../scan/result.js';
@@ -23,6 +24,7 @@ export const CHANGE_KINDS = [
   'function-removed',
   'function-moved',
   'function-environment',
+  'function-handler',
   'drift-grew',
   'drift-shrank',
   'failure-new',
@@ -36,6 +38,7 @@ export const DEFAULT_FAIL_ON: readonly ChangeKind[] = [
   'signing-revoked',
   'package-denied',
   'function-environment',
+  'function-handler',
 ];
 
 export interface LayerVersionRef {
@@ -71,6 +74,27 @@ export interface EnvironmentChange {
   unread?: string;
   /** Its loader variables in the earlier scan. */
   before: { name: string; value: string }[];
+}
+
+/**
+ * A zip function version whose Handler is not the one it had: the runtime now loads other code
+ * at every start (`index.handler` to `/opt/share/doc/x.handler` loads a layer's data file).
+ */
+export interface HandlerChange {
+  /** Function version ARN. */
+  function: string;
+  /** Its Runtime in the later scan. */
+  runtime: string | null;
+  /** The Handler in the earlier scan; null when Lambda returned none. */
+  from: string | null;
+  /** The Handler now; null when Lambda returned none. */
+  to: string | null;
+  /**
+   * Where the runtime takes the new Handler's code from, as `function:handler` judges it
+   * (`outside` and `unknown` fail it unless `handler.allow` lists the Handler), and in words.
+   */
+  target: HandlerTarget['kind'];
+  loads: string;
 }
 
 /** Same layer version ARN, other bytes: republished under the same number, or tampered with. */
@@ -146,6 +170,7 @@ export interface Changes {
   functionsRemoved: string[];
   functionsMoved: FunctionMove[];
   functionsEnvironment: EnvironmentChange[];
+  functionsHandler: HandlerChange[];
   driftGrew: DriftChange[];
   driftShrank: DriftChange[];
   failuresNew: ScanFailure[];
@@ -257,6 +282,8 @@ export function computeChanges(
   }
   functionsEnvironment.sort((p, q) => cmp(p.function, q.function));
 
+  const functionsHandler = handlerChanges(a, b, fa, fb, unavailable);
+
   const digestsChanged: DigestChange[] = [];
   for (const [arn, y] of vb) {
     const x = va.get(arn);
@@ -312,6 +339,7 @@ export function computeChanges(
     functionsRemoved,
     functionsMoved,
     functionsEnvironment,
+    functionsHandler,
     driftGrew,
     driftShrank,
     failuresNew,
@@ -349,6 +377,52 @@ function environmentChange(
   return { function: arn, loaders, ...(unread !== undefined ? { unread } : {}), before };
 }
 
+/**
+ * The Handler changes of the zip function versions in both scans. A scan written before
+ * scan.json recorded Handlers has none to compare with: said in `unavailable`, never a change.
+ */
+function handlerChanges(
+  a: RecordedScan,
+  b: RecordedScan,
+  fa: ReadonlyMap<string, ScanFunction>,
+  fb: ReadonlyMap<string, ScanFunction>,
+  unavailable: string[]
+): HandlerChange[] {
+  const out: HandlerChange[] = [];
+  const unrecorded = new Set<number>();
+  let uncompared = 0;
+  for (const [arn, f] of fb) {
+    const old = fa.get(arn);
+    if (!old || f.packageType === 'Image' || old.packageType === 'Image') continue;
+    if (old.handler === undefined || f.handler === undefined) {
+      if (old.handler === undefined) unrecorded.add(a.info.id);
+      if (f.handler === undefined) unrecorded.add(b.info.id);
+      uncompared++;
+      continue;
+    }
+    if (old.handler === f.handler) continue;
+    const target = handlerTarget({
+      packageType: f.packageType,
+      runtime: f.runtime ?? undefined,
+      handler: f.handler ?? undefined,
+    });
+    out.push({
+      function: arn,
+      runtime: f.runtime,
+      from: old.handler,
+      to: f.handler,
+      target: target.kind,
+      loads: target.loads,
+    });
+  }
+  if (uncompared > 0)
+    unavailable.push(
+      `scan ${[...unrecorded].join(' and scan ')} recorded no Handlers (scanned by an earlier ` +
+        `lamina): Handler changes of ${uncompared} function version${uncompared === 1 ? '' : 's'} not compared`
+    );
+  return out.sort((p, q) => cmp(p.function, q.function));
+}
+
 /** The list holding one kind of change. */
 export function listOf(
   c: Omit<Changes, 'summary' | 'from' | 'to'>,
@@ -375,6 +449,8 @@ export function listOf(
       return c.functionsMoved;
     case 'function-environment':
       return c.functionsEnvironment;
+    case 'function-handler':
+      return c.functionsHandler;
     case 'drift-grew':
       return c.driftGrew;
     case 'drift-shrank':

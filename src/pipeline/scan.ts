@@ -447,6 +447,7 @@ function buildResult(
       arn: f.arn,
       version: f.version,
       runtime: f.runtime ?? null,
+      ...(f.packageType === 'Image' ? {} : { handler: f.handler ?? null }),
       architectures: architectures(f.architectures),
       packageType: f.packageType,
       codeSigningConfig: f.codeSigningConfig ?? null,

@@ -3,7 +3,13 @@ import { CHANGE_KINDS, type ChangeKind, type Changes } from '../history/changes.
 import { mdCode, mdText, escapeJsonText, escapeTerminal } from '../util/escape.js';
 import { limitRows, mdDetails, mdTable } from './markdown.js';
 import { summaryLine } from './package-diff.js';
-import { plural, shortDigest, variableText } from './words.js';
+import {
+  handlerFailsUnlessAllowed,
+  handlerText,
+  plural,
+  shortDigest,
+  variableText,
+} from './words.js';
 
 /** What each kind means, for headings and the summary table. */
 export const CHANGE_TITLES: Readonly<Record<ChangeKind, string>> = Object.freeze({
@@ -17,6 +23,7 @@ export const CHANGE_TITLES: Readonly<Record<ChangeKind, string>> = Object.freeze
   'function-removed': 'Functions removed',
   'function-moved': 'Functions that moved to another layer version',
   'function-environment': 'Functions whose environment now makes the runtime load other code',
+  'function-handler': 'Functions whose Handler changed (the runtime loads other code)',
   'drift-grew': 'Drift that grew',
   'drift-shrank': 'Drift that shrank',
   'failure-new': 'New failures',
@@ -78,6 +85,15 @@ export function changeRows(c: Changes, kind: ChangeKind): string[][] {
         e.unread !== undefined ? `variables not returned (${e.unread})` : variables(e.loaders),
         e.before.length > 0 ? variables(e.before) : '(none)',
       ]);
+    case 'function-handler':
+      return c.functionsHandler.map((h) => [
+        fnName(h.function),
+        handlerText(h.to),
+        handlerText(h.from),
+        (handlerFailsUnlessAllowed(h.target)
+          ? 'function:handler fails it unless handler.allow lists it: '
+          : '') + h.loads,
+      ]);
     case 'drift-grew':
     case 'drift-shrank':
       return (kind === 'drift-grew' ? c.driftGrew : c.driftShrank).map((d) => [
@@ -104,6 +120,7 @@ export const CHANGE_HEADERS: Readonly<Record<ChangeKind, string[]>> = Object.fre
   'function-removed': ['Function', 'ARN'],
   'function-moved': ['Function', 'Layer', 'From', 'To'],
   'function-environment': ['Function', 'Now', 'Before'],
+  'function-handler': ['Function', 'Now', 'Before', 'The runtime loads'],
   'drift-grew': ['Layer', 'Before', 'After'],
   'drift-shrank': ['Layer', 'Before', 'After'],
   'failure-new': ['Code', 'Subject', 'Reason'],

@@ -6,6 +6,7 @@ import type { ScanResult } from '../scan/result.js';
 import { mdCode, mdText } from '../util/escape.js';
 import { limitRows, mdDetails, mdTable } from './markdown.js';
 import { packageDiffDetails, summaryLine } from './package-diff.js';
+import { handlersToReview } from './scan-handlers.js';
 import { imagePlace, imageState, scanImagesView, type ScanImagesView } from './scan-images.js';
 import { imageConfigWords, plural, shortDigest, variableText } from './words.js';
 
@@ -62,6 +63,12 @@ export function renderScanMarkdown(result: ScanResult, options: ScanMarkdownOpti
   const loading = result.functions.filter((f) => f.environment !== undefined);
   if (loading.length > 0)
     rows.push(['Functions whose environment makes the runtime load code', String(loading.length)]);
+  const handlers = handlersToReview(result.functions);
+  if (handlers.length > 0)
+    rows.push([
+      'Functions whose Handler makes the runtime load code outside their own',
+      String(handlers.length),
+    ]);
   rows.push(['Failures', String(result.failures.length)]);
   out.push(mdTable(['', 'Count'], rows, ['l', 'r']), '');
   if (result.failures.length > 0)
@@ -189,6 +196,22 @@ export function renderScanMarkdown(result: ScanResult, options: ScanMarkdownOpti
       mdDetails(
         `Functions whose environment makes the runtime load code (${loading.length}; \`lamina verify\` checks them against the policy)`,
         mdTable(['Function', 'Region', 'Variables'], limitRows(erows, max))
+      ),
+      ''
+    );
+  }
+
+  if (handlers.length > 0) {
+    const hrows = handlers.map((h) => [
+      mdCode(fnLabel(h.function.arn)),
+      mdCode(h.function.region),
+      mdCode(h.handler),
+      mdText(h.loads),
+    ]);
+    out.push(
+      mdDetails(
+        `Functions whose Handler makes the runtime load code outside their own (${handlers.length}; \`lamina verify\` fails them unless \`handler.allow\` lists the Handler)`,
+        mdTable(['Function', 'Region', 'Handler', 'The runtime loads'], limitRows(hrows, max))
       ),
       ''
     );

@@ -1,5 +1,6 @@
 import type { ScanFunction, ScanResult } from '../scan/result.js';
 import { escapeTerminal } from '../util/escape.js';
+import { handlersToReview } from './scan-handlers.js';
 import { renderScanImagesText } from './scan-images-text.js';
 import { imageConfigWords, plural, shortDigest, variableText } from './words.js';
 
@@ -112,6 +113,14 @@ function* scanLines(result: ScanResult): Generator<string> {
           : env.loaders.map(variableText).join(' ');
       yield `  ${fnLabel(f)} (${f.region})  ${what}`;
     }
+  }
+
+  const handlers = handlersToReview(result.functions);
+  if (handlers.length > 0) {
+    yield '';
+    yield `Functions whose Handler makes the runtime load code outside their own (${handlers.length}; lamina verify fails them unless handler.allow lists the Handler):`;
+    for (const h of handlers)
+      yield `  ${fnLabel(h.function)} (${h.function.region})  Handler ${h.handler}: ${h.loads}`;
   }
 
   const configured = result.functions.filter((f) => f.image?.config !== undefined);

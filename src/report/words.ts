@@ -18,6 +18,16 @@ export function variableText(v: { name: string; value: string }): string {
   return `${v.name}=${JSON.stringify(v.value)}`;
 }
 
+/** A Handler as reports show it: JSON-quoted, or `(none returned)` when Lambda gave none. */
+export function handlerText(handler: string | null): string {
+  return handler === null ? '(none returned)' : JSON.stringify(handler);
+}
+
+/** Whether `function:handler` fails a Handler of this target unless `handler.allow` lists it. */
+export function handlerFailsUnlessAllowed(target: string): boolean {
+  return target === 'outside' || target === 'unknown';
+}
+
 /** A function's own image settings as `EntryPoint=[…] Command=[…] WorkingDirectory="…"` words. */
 export function imageConfigWords(c: FunctionImageConfig): string[] {
   return [

@@ -49,6 +49,11 @@ export interface ScanFunction {
   /** `$LATEST` or a published version number. */
   version: string;
   runtime: string | null;
+  /**
+   * Zip functions only: the Handler the runtime loads (null when Lambda returned none). Absent
+   * for image functions, which have none, and in scans by a lamina that did not record it.
+   */
+  handler?: string | null;
   architectures: string[];
   packageType: string;
   /** null when none is attached (or it could not be read: see failures). */

@@ -60,6 +60,7 @@ export function estate(versions: VersionSpec[], functions: FunctionSpec[]): Scan
     arn: fnArn(region, name),
     version: '$LATEST',
     runtime: 'nodejs20.x',
+    handler: 'index.handler',
     architectures: ['x86_64'],
     packageType: 'Zip',
     codeSigningConfig: null,

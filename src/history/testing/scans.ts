@@ -148,6 +148,10 @@ export function scans() {
     reason: 'gone',
   });
   const after = estate(AFTER_VERSIONS, AFTER_FUNCTIONS);
+  // a's Handler now names a layer's data file (Node.js loads /opt/share/doc/x.js).
+  after.functions = after.functions.map((f) =>
+    f.arn === fnArn(E, 'a') ? { ...f, handler: '/opt/share/doc/x.handler' } : f
+  );
   after.failures.push({
     scope: 'function',
     subject: fnArn(E, 'a'),

@@ -508,6 +508,15 @@ export const CLIENT_JS = String.raw`(function () {
       filterLabel: 'Filter functions'
     });
   }
+  if ((host = document.getElementById('handlers-body')) && data.handlers.length > 0) {
+    pagedTable(host, {
+      id: 'handlers',
+      caption: 'Functions whose Handler makes the runtime load code outside their own',
+      columns: ['Function', 'Region', 'Handler', 'The runtime loads'],
+      rows: data.handlers,
+      filterLabel: 'Filter functions'
+    });
+  }
   if ((host = document.getElementById('image-config-body')) && data.imageConfigs.length > 0) {
     pagedTable(host, {
       id: 'image-config',

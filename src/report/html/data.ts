@@ -9,6 +9,7 @@ import type { ScanFailure, ScanResult } from '../../scan/result.js';
 import type { Verdict } from '../../verify/verdict.js';
 import { escapeTerminal } from '../../util/escape.js';
 import { DIFF_SUMMARY_LABELS } from '../package-diff.js';
+import { handlersToReview } from '../scan-handlers.js';
 import { scanImagesView, type ScanImagesView } from '../scan-images.js';
 import { displayName } from '../verdict-text.js';
 import { imageConfigWords, variableText } from '../words.js';
@@ -96,6 +97,11 @@ export interface ReportData {
    * [function label, region, the variables as NAME="value" or why Lambda did not return them].
    */
   environment: [string, string, string][];
+  /**
+   * Functions whose Handler makes the runtime load code outside their own (those
+   * `function:handler` fails unless allowed): [function label, region, Handler, what it loads].
+   */
+  handlers: [string, string, string, string][];
   /**
    * Image functions that set their own entry point, command or working directory:
    * [function label, region, the settings as `EntryPoint=[…] Command=[…]`].
@@ -294,6 +300,11 @@ export function buildReportData(input: HtmlReportInput): ReportData {
         : env.loaders.map(variableText).join(' ');
     return [[`${name} [${f.account}]`, f.region, vars]];
   });
+  const handlers = handlersToReview(scan.functions).map((h): [string, string, string, string] => {
+    const f = h.function;
+    const name = f.version === '$LATEST' ? f.name : `${f.name}:${f.version}`;
+    return [`${name} [${f.account}]`, f.region, h.handler, h.loads];
+  });
   const imageConfigs = scan.functions.flatMap((f): [string, string, string][] => {
     const config = f.image?.config;
     if (!config) return [];
@@ -304,6 +315,12 @@ export function buildReportData(input: HtmlReportInput): ReportData {
     summary.push({
       label: 'Functions whose environment makes the runtime load code',
       value: environment.length,
+      tone: 'neutral',
+    });
+  if (handlers.length > 0)
+    summary.push({
+      label: 'Functions whose Handler makes the runtime load code outside their own',
+      value: handlers.length,
       tone: 'neutral',
     });
   if (imageConfigs.length > 0)
@@ -343,6 +360,7 @@ export function buildReportData(input: HtmlReportInput): ReportData {
         })),
       })),
     environment,
+    handlers,
     imageConfigs,
     failures: scan.failures,
     images,

@@ -445,6 +445,56 @@ describe('HTML report in headless Chromium', () => {
     expect(plain).not.toContain('<th scope="row">Functions whose environment');
   });
 
+  it('lists the functions whose Handler loads code outside their own, escaped, and counts them', async () => {
+    const scan = driftedEstate();
+    const fn = (name: string) => scan.functions.find((f) => f.name === name)!;
+    fn('worker').handler = `/opt/share/doc/${EVIL}.handler`;
+    fn('api').handler = 'src/app.handler';
+    const { context, page, errors, requests } = await open(
+      renderHtmlReport({ scan }),
+      'handlers.html'
+    );
+    try {
+      expect(errors).toEqual([]);
+      expect(requests.filter((u) => !u.startsWith('file:'))).toEqual([]);
+      expect(await page.evaluate('window.__pwned')).toBeUndefined();
+      expect(await page.locator('nav a[href="#handlers-h"]').textContent()).toBe('Handlers');
+      const section = page.locator('section[aria-labelledby="handlers-h"]');
+      const table = byCaption(
+        section,
+        'Functions whose Handler makes the runtime load code outside their own'
+      );
+      const rows = table.locator('tbody tr');
+      // api's src/app.handler is its own code: in scan.json only.
+      expect(await rows.count()).toBe(1);
+      const cells = await rows.nth(0).locator('th, td').allTextContents();
+      expect(cells.slice(0, 3)).toEqual([
+        'worker [111111111111]',
+        E,
+        escapeTerminal(JSON.stringify(`/opt/share/doc/${EVIL}.handler`)),
+      ]);
+      expect(cells[3]).toContain("outside the function's directory /var/task");
+      expect(
+        await page
+          .locator('table.summary tr', {
+            has: page.locator('th', { hasText: 'Functions whose Handler makes' }),
+          })
+          .locator('td')
+          .textContent()
+      ).toBe('1');
+      const { violations } = await axeRun(page);
+      expect(violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')).toEqual(
+        []
+      );
+    } finally {
+      await context.close();
+    }
+    // index.handler everywhere: no section and no summary row.
+    const plain = renderHtmlReport({ scan: driftedEstate() });
+    expect(plain).not.toContain('<h2 id="handlers-h"');
+    expect(plain).not.toContain('<th scope="row">Functions whose Handler');
+  });
+
   it("lists the image functions' own entry points and commands, escaped, and counts them", async () => {
     const scan = driftedEstate();
     const fn = scan.functions.find((f) => f.name === 'worker')!;

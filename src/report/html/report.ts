@@ -186,6 +186,7 @@ export function renderHtmlReport(input: HtmlReportInput): string {
     ...(d.regionDiffs.length ? ([['regions-h', 'Across regions']] as [string, string][]) : []),
     ...(d.images ? ([['images-h', 'Images']] as [string, string][]) : []),
     ...(d.environment.length ? ([['environment-h', 'Environments']] as [string, string][]) : []),
+    ...(d.handlers.length ? ([['handlers-h', 'Handlers']] as [string, string][]) : []),
     ...(d.imageConfigs.length
       ? ([['image-config-h', 'Image settings']] as [string, string][])
       : []),
@@ -231,6 +232,7 @@ ${changesSection(d)}
 ${d.regionDiffs.length ? '<section aria-labelledby="regions-h"><h2 id="regions-h">Same version number, different bytes across regions</h2><div id="regions-body"></div></section>' : ''}
 ${imagesSection(d)}
 ${d.environment.length ? '<section aria-labelledby="environment-h"><h2 id="environment-h">Functions whose environment makes the runtime load code</h2><p>These variables make the runtime load code before the handler; <code>lamina verify</code> checks them against the policy.</p><div id="environment-body"></div></section>' : ''}
+${d.handlers.length ? '<section aria-labelledby="handlers-h"><h2 id="handlers-h">Functions whose Handler makes the runtime load code outside their own</h2><p>The runtime loads these Handlers&#39; code from outside the function&#39;s directory (a layer&#39;s file no package holds), or lamina cannot tell what it loads; <code>lamina verify</code> fails them unless <code>handler.allow</code> lists the Handler. Every Handler is in <code>scan.json</code>.</p><div id="handlers-body"></div></section>' : ''}
 ${d.imageConfigs.length ? '<section aria-labelledby="image-config-h"><h2 id="image-config-h">Image functions with their own entry point, command or working directory</h2><p>These settings replace the image config&#39;s when Lambda starts the image, so the image&#39;s SBOM does not describe what they run; <code>lamina verify</code> reads the image as each function starts it.</p><div id="image-config-body"></div></section>' : ''}
 ${d.verdicts ? `<section aria-labelledby="verdicts-h"><h2 id="verdicts-h">Verdicts</h2>${d.verdicts.length ? '' : '<p>No verdicts.</p>'}<div id="verdicts-body"></div></section>` : ''}
 <section aria-labelledby="failures-h"><h2 id="failures-h">Failures</h2>${d.failures.length ? '' : '<p>Every function and layer version was fetched.</p>'}<div id="failures-body"></div></section>

@@ -127,6 +127,11 @@ describe('lamina changes', () => {
     expect(r.stdout).toContain(lv('base', 3));
     expect(r.stdout).toMatch(/api \(us-east-1\) {2}base {2}v2 {2}v3/);
     expect(r.stdout).toMatch(/Functions added \(1\)\n {2}fresh \(us-east-1\)/);
+    // worker's Handler now names a layer's data file: its own kind, failing by default.
+    expect(r.stdout).toMatch(
+      /Functions whose Handler changed \(the runtime loads other code\) \(1\) {2}\[fails: --fail-on\]\n {2}worker \(us-east-1\) {2}"\/opt\/share\/doc\/x\.handler" {2}"index\.handler" {2}function:handler fails it unless handler\.allow lists it: \/opt\/share\/doc\/x /
+    );
+    expect(r.stdout).not.toContain('Not compared');
   });
 
   it('as JSON: every kind counted, the republished version diffed at package level', async () => {
@@ -141,9 +146,26 @@ describe('lamina changes', () => {
       'layer-version-removed': 1,
       'function-added': 1,
       'function-moved': 1,
+      'function-handler': 1,
       'failure-new': 1,
     });
-    expect(c.failing).toEqual(['digest-changed', 'signing-revoked', 'package-denied']);
+    expect(c.failing).toEqual([
+      'digest-changed',
+      'signing-revoked',
+      'package-denied',
+      'function-handler',
+    ]);
+    expect(c.functionsHandler).toEqual([
+      {
+        function: fn('worker'),
+        runtime: 'nodejs20.x',
+        from: 'index.handler',
+        to: '/opt/share/doc/x.handler',
+        target: 'outside',
+        loads:
+          "/opt/share/doc/x (as is, .js, .mjs or .cjs), outside the function's directory /var/task",
+      },
+    ]);
     expect(c.digestsChanged[0]!.diff!.added.map((p) => p.name)).toEqual(['event-stream']);
     expect(c.packagesDenied.map((p) => [p.name, p.version, p.functions])).toEqual([
       ['event-stream', '3.3.6', [fn('old')]],

@@ -4,7 +4,9 @@
  * - `base` v1 republished under the same number (other bytes, now with event-stream);
  * - `base` v2's signing job revoked since;
  * - `base` v3 published, `api` moved to it, `fresh` added on it;
- * - `tools` v1 deleted although `worker` still uses it (a new failure).
+ * - `tools` v1 deleted although `worker` still uses it (a new failure);
+ * - `worker`'s Handler moved from `index.handler` to `/opt/share/doc/x.handler` (Node.js loads
+ *   /opt/share/doc/x.js, a layer's data file).
  */
 export const HOME = '111111111111';
 export const R = 'us-east-1';
@@ -44,7 +46,7 @@ ${after ? `              - generate: ${gen(pkg('left-pad', '1.3.0'))}\n` : ''}  
 ${after ? '                deleted: true\n' : ''}        functions:
           - { name: api, layers: ['base:${after ? 3 : 2}', 'tools:1'] }
           - { name: old, layers: ['base:1'] }
-          - { name: worker, layers: ['tools:1'] }
+          - { name: worker, layers: ['tools:1']${after ? ', handler: /opt/share/doc/x.handler' : ''} }
 ${after ? "          - { name: fresh, layers: ['base:3'] }\n" : ''}`;
 }
 

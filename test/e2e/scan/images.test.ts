@@ -129,6 +129,8 @@ describe('lamina scan: image functions', () => {
     const { result, stats } = await h.scan();
     const images = result.functions.filter((f) => f.packageType === 'Image');
     expect(images.map((f) => f.arn).sort()).toEqual(IMAGE_FUNCTIONS);
+    // An image function has no Handler setting: scan.json says nothing of one.
+    expect(images.filter((f) => 'handler' in f)).toEqual([]);
     const byArn = new Map(images.map((f) => [f.arn, f.image]));
     expect(byArn.get(fn('us-east-1', 'web'))?.digest).toBe(ALPINE_DIGEST);
     expect(byArn.get(fn('us-east-1', 'web', '1'))?.digest).toBe(AMD64);

@@ -103,6 +103,13 @@ describe('lamina scan --shard and lamina merge', () => {
     expect([...got.keys()]).toEqual([...want.keys()]);
     for (const [path, bytes] of want) expect(got.get(path)?.equals(bytes), path).toBe(true);
     expect(merged.stdout).toBe(want.get('scan.json')!.toString('utf8'));
+    // The merge carries each zip function's Handler, as the unsharded scan records it.
+    const unsharded = JSON.parse(want.get('scan.json')!.toString('utf8')) as ScanResult;
+    expect(unsharded.functions.map((f) => [f.packageType, f.handler])).toContainEqual([
+      'Zip',
+      'index.handler',
+    ]);
+    expect(unsharded.functions.filter((f) => f.handler === undefined)).toEqual([]);
   });
 
   it('refuses a bad --shard, a directory without a scan, and a forged SBOM path (exit 2)', async () => {

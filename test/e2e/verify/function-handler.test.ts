@@ -5,7 +5,10 @@
  * absolute module root as is. `child_process.execSync` and Python's `cProfile.run` run the event
  * itself, Java's `java.lang.System::load` loads the library it names. Before `function:handler` each of those functions, and the layer, passed `lamina verify`.
  */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ScanResult } from '../../../src/scan/result.js';
 import type { Verdict } from '../../../src/verify/verdict.js';
 import { startAwsLocal, type AwsLocal } from '@lamina/aws-local/testing';
 import { runCli as lamina } from '../helpers/cli.js';
@@ -117,6 +120,57 @@ describe('function:handler', () => {
     // A published version keeps the Handler it was published with.
     expect(outcome('api:$LATEST')).toBe('pass');
     expect(outcome('api:1')).toBe('fail');
+  });
+
+  it("scan.json records each function version's Handler; the reports list those verify fails unless allowed", async () => {
+    const out = join(h.dir, 'scan-out');
+    const md = join(h.dir, 'scan-report.md');
+    const r = await lamina(
+      ['scan', '--region', R, '--output-dir', out, '--quiet', '--markdown', md].concat(h.awsFlags)
+    );
+    expect(r.code, r.stderr).toBe(0);
+    const scan = JSON.parse(readFileSync(join(out, 'scan.json'), 'utf8')) as ScanResult;
+    expect(
+      Object.fromEntries(scan.functions.map((f) => [f.arn.split(':function:')[1], f.handler]))
+    ).toEqual({
+      'api:$LATEST': 'index.handler',
+      'api:1': '/opt/share/doc/x.handler',
+      'clean:$LATEST': 'index.handler',
+      'custom:$LATEST': '/opt/share/doc/x.handler',
+      'doc:$LATEST': '/opt/share/doc/x.handler',
+      'gem:$LATEST': '/opt/share/doc/x.handler',
+      'jvm:$LATEST': 'example.Handler::handleRequest',
+      'native:$LATEST': 'java.lang.System::load',
+      'nested:$LATEST': 'src/api/app.handler',
+      'profiled:$LATEST': 'cProfile.run',
+      'shell:$LATEST': 'child_process.execSync',
+      'wrapped:$LATEST': WRAPPER,
+    });
+
+    // Only the Handlers function:handler fails without an allowance (the scan reads no policy:
+    // wrapped is among them); index.handler, a Java class of the function's, a custom runtime's
+    // Handler are in scan.json only.
+    const section = r.stdout.slice(r.stdout.indexOf('Functions whose Handler'));
+    expect(section).toMatch(
+      /^Functions whose Handler makes the runtime load code outside their own \(7; lamina verify fails them unless handler.allow lists the Handler\):\n/
+    );
+    const listed = section
+      .split('\n')
+      .slice(1)
+      .filter((l) => l.startsWith('  '))
+      .map((l) => l.trim().split(' ')[0]);
+    expect(listed).toEqual(['api:1', 'doc', 'gem', 'native', 'profiled', 'shell', 'wrapped']);
+    expect(r.stdout).toContain(
+      `  doc (us-east-1)  Handler "/opt/share/doc/x.handler": /opt/share/doc/x (as is, .js, .mjs or .cjs), outside the function's directory /var/task`
+    );
+    const report = readFileSync(md, 'utf8');
+    expect(report).toContain(
+      '| Functions whose Handler makes the runtime load code outside their own | 7 |'
+    );
+    expect(report).toContain(
+      '| <code>shell</code> | <code>us-east-1</code> | <code>"child&#95;process.execSync"</code> |'
+    );
+    expect(report).not.toContain('<code>clean</code>');
   });
 
   it('verify --function reads the same from GetFunction', async () => {
