@@ -218,17 +218,27 @@ describe('function-handler', () => {
   };
   /** The Handler of a function in a scan; undefined: that scan recorded none. */
   type Handler = ScanFunction['handler'];
-  /** Scans a and b with function `name`'s Handler (and Runtime) as given in each. */
-  function withHandler(before: Handler, after: Handler, runtime = 'nodejs20.x', name = 'a') {
+  /**
+   * Scans a and b with function `name`'s Handler as given in each, and its Runtime (one for both
+   * scans, or the earlier's and the later's); every other function as in the other scan.
+   */
+  function withHandler(
+    before: Handler,
+    after: Handler,
+    runtime: string | [string, string] = 'nodejs20.x',
+    name = 'a'
+  ) {
     const { a, b } = scans();
-    const set = (r: typeof a, handler: Handler) => {
+    const [ra, rb] = typeof runtime === 'string' ? [runtime, runtime] : runtime;
+    const set = (r: typeof a, handler: Handler, rt: string) => {
       const functions = r.result.functions.map((f): ScanFunction => {
-        if (f.arn !== fnArn(E, name)) return f;
-        return handler === undefined ? noHandler(f) : { ...f, runtime, handler };
+        if (f.arn !== fnArn(E, name))
+          return { ...f, runtime: 'nodejs20.x', handler: 'index.handler' };
+        return handler === undefined ? noHandler(f) : { ...f, runtime: rt, handler };
       });
       return recorded(r.info.id, { ...r.result, functions }, r.signing);
     };
-    return computeChanges(set(a, before), set(b, after));
+    return computeChanges(set(a, before, ra), set(b, after, rb));
   }
 
   it('reports a Handler that changed, with what the runtime now loads for it', () => {
@@ -237,6 +247,7 @@ describe('function-handler', () => {
       {
         function: fnArn(E, 'a'),
         runtime: 'nodejs20.x',
+        runtimeBefore: 'nodejs20.x',
         from: 'index.handler',
         to: '/opt/share/doc/x.handler',
         target: 'outside',
@@ -258,14 +269,29 @@ describe('function-handler', () => {
     ]);
   });
 
+  it('the same Handler now read by a runtime of another language is a change', () => {
+    // provided.al2023 hands it to the bootstrap; nodejs20.x loads /opt/share/doc/x.js.
+    const x = '/opt/share/doc/x.handler';
+    expect(withHandler(x, x, ['provided.al2023', 'nodejs20.x']).functionsHandler).toMatchObject([
+      {
+        runtime: 'nodejs20.x',
+        runtimeBefore: 'provided.al2023',
+        from: x,
+        to: x,
+        target: 'outside',
+      },
+    ]);
+    // A newer version of the same language reads it as the older did.
+    expect(withHandler(x, x, ['nodejs18.x', 'nodejs20.x']).functionsHandler).toEqual([]);
+    expect(withHandler(x, x, ['provided.al2', 'provided.al2023']).functionsHandler).toEqual([]);
+  });
+
   it('the same Handler, or a function added, is not this kind', () => {
     expect(withHandler('/opt/x.handler', '/opt/x.handler').functionsHandler).toEqual([]);
-    // Only the fixture's own change of a: new was not in the earlier scan.
+    // new was not in the earlier scan.
     expect(
-      withHandler('index.handler', 'other.handler', 'nodejs20.x', 'new').functionsHandler.map(
-        (h) => h.function
-      )
-    ).toEqual([fnArn(E, 'a')]);
+      withHandler('index.handler', 'other.handler', 'nodejs20.x', 'new').functionsHandler
+    ).toEqual([]);
   });
 
   it('a scan that recorded no Handler is not compared, and says so instead of a change', () => {

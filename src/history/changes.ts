@@ -77,14 +77,18 @@ export interface EnvironmentChange {
 }
 
 /**
- * A zip function version whose Handler is not the one it had: the runtime now loads other code
- * at every start (`index.handler` to `/opt/share/doc/x.handler` loads a layer's data file).
+ * A zip function version whose Handler is not the one it had, or is now read by a runtime of
+ * another language: the runtime loads other code at every start (`index.handler` to
+ * `/opt/share/doc/x.handler` loads a layer's data file, and so does that Handler kept while
+ * `provided.al2023`, whose bootstrap read it, becomes `nodejs20.x`).
  */
 export interface HandlerChange {
   /** Function version ARN. */
   function: string;
   /** Its Runtime in the later scan. */
   runtime: string | null;
+  /** Its Runtime in the earlier scan. */
+  runtimeBefore: string | null;
   /** The Handler in the earlier scan; null when Lambda returned none. */
   from: string | null;
   /** The Handler now; null when Lambda returned none. */
@@ -378,6 +382,13 @@ function environmentChange(
 }
 
 /**
+ * The language part of a Runtime (`nodejs` of `nodejs20.x`, `provided` of `provided.al2023`):
+ * a new version of one reads a Handler as the old did, another language reads it otherwise.
+ */
+const runtimeLanguage = (runtime: string | null): string | null =>
+  runtime === null ? null : (/^[a-z]+/.exec(runtime)?.[0] ?? runtime);
+
+/**
  * The Handler changes of the zip function versions in both scans. A scan written before
  * scan.json recorded Handlers has none to compare with: said in `unavailable`, never a change.
  */
@@ -400,7 +411,8 @@ function handlerChanges(
       uncompared++;
       continue;
     }
-    if (old.handler === f.handler) continue;
+    if (old.handler === f.handler && runtimeLanguage(old.runtime) === runtimeLanguage(f.runtime))
+      continue;
     const target = handlerTarget({
       packageType: f.packageType,
       runtime: f.runtime ?? undefined,
@@ -409,6 +421,7 @@ function handlerChanges(
     out.push({
       function: arn,
       runtime: f.runtime,
+      runtimeBefore: old.runtime,
       from: old.handler,
       to: f.handler,
       target: target.kind,

@@ -43,6 +43,11 @@ export type HandlerTarget = {
   loads: string;
 };
 
+/** Whether `function:handler` fails a Handler of this target unless `handler.allow` lists it. */
+export function needsAllowance(target: HandlerTarget['kind']): boolean {
+  return target === 'outside' || target === 'unknown';
+}
+
 /**
  * Node.js's built-in modules without a `/` (a Handler's module part has none): `require` gives
  * the built-in for each name, with or without `node:`, whatever directory it is asked from.

@@ -3,13 +3,8 @@ import { CHANGE_KINDS, type ChangeKind, type Changes } from '../history/changes.
 import { mdCode, mdText, escapeJsonText, escapeTerminal } from '../util/escape.js';
 import { limitRows, mdDetails, mdTable } from './markdown.js';
 import { summaryLine } from './package-diff.js';
-import {
-  handlerFailsUnlessAllowed,
-  handlerText,
-  plural,
-  shortDigest,
-  variableText,
-} from './words.js';
+import { needsAllowance } from '../model/function-handler.js';
+import { handlerText, plural, shortDigest, variableText } from './words.js';
 
 /** What each kind means, for headings and the summary table. */
 export const CHANGE_TITLES: Readonly<Record<ChangeKind, string>> = Object.freeze({
@@ -23,7 +18,7 @@ export const CHANGE_TITLES: Readonly<Record<ChangeKind, string>> = Object.freeze
   'function-removed': 'Functions removed',
   'function-moved': 'Functions that moved to another layer version',
   'function-environment': 'Functions whose environment now makes the runtime load other code',
-  'function-handler': 'Functions whose Handler changed (the runtime loads other code)',
+  'function-handler': 'Functions whose Handler now makes the runtime load other code',
   'drift-grew': 'Drift that grew',
   'drift-shrank': 'Drift that shrank',
   'failure-new': 'New failures',
@@ -88,9 +83,10 @@ export function changeRows(c: Changes, kind: ChangeKind): string[][] {
     case 'function-handler':
       return c.functionsHandler.map((h) => [
         fnName(h.function),
-        handlerText(h.to),
-        handlerText(h.from),
-        (handlerFailsUnlessAllowed(h.target)
+        // The runtimes too when they differ: the same Handler may now be read otherwise.
+        `${handlerText(h.to)}${h.runtime !== h.runtimeBefore ? ` (${h.runtime ?? 'no runtime'})` : ''}`,
+        `${handlerText(h.from)}${h.runtime !== h.runtimeBefore ? ` (${h.runtimeBefore ?? 'no runtime'})` : ''}`,
+        (needsAllowance(h.target)
           ? 'function:handler fails it unless handler.allow lists it: '
           : '') + h.loads,
       ]);

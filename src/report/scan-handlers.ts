@@ -1,7 +1,7 @@
 /** The zip functions of a scan whose Handler the reports show (shared by text, Markdown, HTML). */
-import { handlerTarget } from '../model/function-handler.js';
+import { handlerTarget, needsAllowance } from '../model/function-handler.js';
 import type { ScanFunction } from '../scan/result.js';
-import { handlerFailsUnlessAllowed, handlerText } from './words.js';
+import { handlerText } from './words.js';
 
 /** A function whose Handler `function:handler` fails unless the policy lists it. */
 export interface ReviewedHandler {
@@ -27,7 +27,7 @@ export function handlersToReview(functions: readonly ScanFunction[]): ReviewedHa
       runtime: f.runtime ?? undefined,
       handler: f.handler ?? undefined,
     });
-    if (!handlerFailsUnlessAllowed(target.kind)) return [];
+    if (!needsAllowance(target.kind)) return [];
     return [{ function: f, handler: handlerText(f.handler), loads: target.loads }];
   });
 }

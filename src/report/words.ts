@@ -23,11 +23,6 @@ export function handlerText(handler: string | null): string {
   return handler === null ? '(none returned)' : JSON.stringify(handler);
 }
 
-/** Whether `function:handler` fails a Handler of this target unless `handler.allow` lists it. */
-export function handlerFailsUnlessAllowed(target: string): boolean {
-  return target === 'outside' || target === 'unknown';
-}
-
 /** A function's own image settings as `EntryPoint=[…] Command=[…] WorkingDirectory="…"` words. */
 export function imageConfigWords(c: FunctionImageConfig): string[] {
   return [

@@ -141,6 +141,12 @@ const AFTER_FUNCTIONS: FunctionSpec[] = [
 
 export function scans() {
   const before = estate(BEFORE_VERSIONS, BEFORE_FUNCTIONS);
+  // b's custom runtime hands its Handler to the bootstrap; b runs on Node.js after (below).
+  before.functions = before.functions.map((f) =>
+    f.arn === fnArn(E, 'b')
+      ? { ...f, runtime: 'provided.al2023', handler: '/opt/nodejs/tracer.handler' }
+      : f
+  );
   before.failures.push({
     scope: 'layer-version',
     subject: lvArn(E, 'x', 1),
@@ -148,9 +154,14 @@ export function scans() {
     reason: 'gone',
   });
   const after = estate(AFTER_VERSIONS, AFTER_FUNCTIONS);
-  // a's Handler now names a layer's data file (Node.js loads /opt/share/doc/x.js).
+  // a's Handler now names a layer's data file (Node.js loads /opt/share/doc/x.js); b keeps its
+  // Handler, now read by Node.js (it loads /opt/nodejs/tracer.js).
   after.functions = after.functions.map((f) =>
-    f.arn === fnArn(E, 'a') ? { ...f, handler: '/opt/share/doc/x.handler' } : f
+    f.arn === fnArn(E, 'a')
+      ? { ...f, handler: '/opt/share/doc/x.handler' }
+      : f.arn === fnArn(E, 'b')
+        ? { ...f, handler: '/opt/nodejs/tracer.handler' }
+        : f
   );
   after.failures.push({
     scope: 'function',

@@ -127,9 +127,10 @@ describe('lamina changes', () => {
     expect(r.stdout).toContain(lv('base', 3));
     expect(r.stdout).toMatch(/api \(us-east-1\) {2}base {2}v2 {2}v3/);
     expect(r.stdout).toMatch(/Functions added \(1\)\n {2}fresh \(us-east-1\)/);
-    // worker's Handler now names a layer's data file: its own kind, failing by default.
+    // worker's Handler now names a layer's data file, tracer's is now read by Node.js: their own
+    // kind, failing by default.
     expect(r.stdout).toMatch(
-      /Functions whose Handler changed \(the runtime loads other code\) \(1\) {2}\[fails: --fail-on\]\n {2}worker \(us-east-1\) {2}"\/opt\/share\/doc\/x\.handler" {2}"index\.handler" {2}function:handler fails it unless handler\.allow lists it: \/opt\/share\/doc\/x /
+      /Functions whose Handler now makes the runtime load other code \(2\) {2}\[fails: --fail-on\]\n {2}tracer \(us-east-1\) {2}"\/opt\/nodejs\/tracer\.handler" \(nodejs20\.x\) {2}"\/opt\/nodejs\/tracer\.handler" \(provided\.al2023\) {2}function:handler fails it unless handler\.allow lists it: \/opt\/nodejs\/tracer .*\n {2}worker \(us-east-1\) {2}"\/opt\/share\/doc\/x\.handler" {2}"index\.handler" {2}function:handler fails it unless handler\.allow lists it: \/opt\/share\/doc\/x /
     );
     expect(r.stdout).not.toContain('Not compared');
   });
@@ -146,7 +147,7 @@ describe('lamina changes', () => {
       'layer-version-removed': 1,
       'function-added': 1,
       'function-moved': 1,
-      'function-handler': 1,
+      'function-handler': 2,
       'failure-new': 1,
     });
     expect(c.failing).toEqual([
@@ -157,8 +158,19 @@ describe('lamina changes', () => {
     ]);
     expect(c.functionsHandler).toEqual([
       {
+        function: fn('tracer'),
+        runtime: 'nodejs20.x',
+        runtimeBefore: 'provided.al2023',
+        from: '/opt/nodejs/tracer.handler',
+        to: '/opt/nodejs/tracer.handler',
+        target: 'outside',
+        loads:
+          "/opt/nodejs/tracer (as is, .js, .mjs or .cjs), outside the function's directory /var/task",
+      },
+      {
         function: fn('worker'),
         runtime: 'nodejs20.x',
+        runtimeBefore: 'nodejs20.x',
         from: 'index.handler',
         to: '/opt/share/doc/x.handler',
         target: 'outside',

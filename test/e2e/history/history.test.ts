@@ -51,17 +51,17 @@ describe('lamina history', () => {
     const lines = r.stdout.trimEnd().split('\n');
     expect(lines[0]).toBe(`History ${db}: 3 scans`);
     expect(lines.slice(2).map((l) => l.trim().split(/\s+/)[0])).toEqual(['1', '2', '3']);
-    // 3 functions and 3 layer versions each, nothing failed, no verdicts.
-    expect(lines[2]).toMatch(/^\s+1\s+\S+Z\s+3\s+3\s+0\s+no$/);
+    // 4 functions and 3 layer versions each, nothing failed, no verdicts.
+    expect(lines[2]).toMatch(/^\s+1\s+\S+Z\s+4\s+3\s+0\s+no$/);
     const json = JSON.parse((await runCli(['history', 'list', '--format', 'json'])).stdout) as {
       db: string;
       scans: { id: number; functions: number; verified: boolean }[];
     };
     expect(json.db).toBe(db);
     expect(json.scans.map((s) => [s.id, s.functions, s.verified])).toEqual([
-      [1, 3, false],
-      [2, 3, false],
-      [3, 3, false],
+      [1, 4, false],
+      [2, 4, false],
+      [3, 4, false],
     ]);
   });
 
