@@ -367,11 +367,17 @@ const EXPECTED_CHANGES = [
     arn: fn('us-east-1', 'orders-worker'),
     why: 'orders-worker now has Node.js --import a layer file before its handler',
   },
+  {
+    kind: 'function-handler',
+    arn: fn('us-east-1', 'sso-callback'),
+    why: "sso-callback's Handler now names a layer file Node.js loads (/opt/share/doc/auth/notes.js)",
+  },
 ];
 
 /**
  * The demo estate a week later, written beside the demo output: node-common:6 published (and
- * search-api moved to it), the signing job of node-common:3 revoked, node-hotfix:1
+ * search-api moved to it), the signing job of node-common:3 revoked, sso-callback's Handler
+ * pointed at a layer file, node-hotfix:1
  * republished with other bytes (axios 1.8.2 replaced by 0.21.1).
  */
 async function laterEstate(path) {
@@ -418,6 +424,8 @@ async function laterEstate(path) {
   east.functions.find((f) => f.name === 'orders-worker').environment = {
     variables: { NODE_OPTIONS: '--import /opt/nodejs/telemetry.mjs' },
   };
+  east.functions.find((f) => f.name === 'sso-callback').handler =
+    '/opt/share/doc/auth/notes.handler';
   const hotfix = east.layers.find((l) => l.name === 'node-hotfix');
   hotfix.versions[0].generate.files['nodejs/node_modules/axios/package.json'] =
     '{"name":"axios","version":"0.21.1","license":"MIT"}';
@@ -807,7 +815,7 @@ async function main() {
     const laterFlags = ['--endpoint-url', later.url, '--cache-dir', arg(join(out, 'cache'))];
     const laterOut = join(out, 'later');
     section(
-      '7. A week later: node-common:6 published, a signing job revoked, node-hotfix:1 republished'
+      '7. A week later: node-common:6 published, a signing job revoked, node-hotfix:1 republished, a Handler moved'
     );
     const scan2Args = [
       'scan',
@@ -836,7 +844,7 @@ async function main() {
     if (!existsSync(changesHtml)) problems.push('changes --html wrote no report');
     console.log(changes.stdout.trimEnd());
     console.log(
-      `\ndemo: changes exited ${changes.code} (1: a change of a kind --fail-on selects: a republished version, a revocation, an environment that loads other code)`
+      `\ndemo: changes exited ${changes.code} (1: a change of a kind --fail-on selects: a republished version, a revocation, an environment or a Handler that loads other code)`
     );
     if (changes.code !== 1) problems.push(`changes exited ${changes.code}, want 1`);
 
@@ -854,6 +862,7 @@ async function main() {
       'layer-version-added': (x) => x.layerVersionsAdded.map((d) => d.arn),
       'function-moved': (x) => x.functionsMoved.map((d) => d.function),
       'function-environment': (x) => x.functionsEnvironment.map((d) => d.function),
+      'function-handler': (x) => x.functionsHandler.map((d) => d.function),
     };
     let caught = 0;
     for (const e of EXPECTED_CHANGES) {

@@ -113,8 +113,9 @@ describe('npm run demo (scripts/demo.mjs)', () => {
       expect(r.stdout).toMatch(/caught +digest-changed +node-hotfix:1 \(us-east-1\)/);
       expect(r.stdout).toMatch(/caught +signing-revoked +/);
       expect(r.stdout).toMatch(/caught +function-environment +orders-worker \(us-east-1\)/);
+      expect(r.stdout).toMatch(/caught +function-handler +sso-callback \(us-east-1\)/);
       expect(r.stdout).toContain(
-        "5 of 5 changes caught; node-hotfix:1's new bytes: axios 1.8.2 -> 0.21.1 (downgrade)"
+        "6 of 6 changes caught; node-hotfix:1's new bytes: axios 1.8.2 -> 0.21.1 (downgrade)"
       );
       expect(r.stdout).toContain(
         'every seeded problem was caught, every good layer passed and every change was reported'
