@@ -286,6 +286,58 @@ describe('function-handler', () => {
     expect(withHandler(x, x, ['provided.al2', 'provided.al2023']).functionsHandler).toEqual([]);
   });
 
+  it('a version published since with a Handler no version of the function had is a change', () => {
+    const { a, b } = scans();
+    const latest = (r: typeof a) => r.result.functions.find((f) => f.arn === fnArn(E, 'a'))!;
+    /** Function a's version `v` with `handler`, as a published version of it. */
+    const version = (r: typeof a, v: string, handler: string): ScanFunction => ({
+      ...latest(r),
+      arn: fnArn(E, 'a').replace('$LATEST', v),
+      version: v,
+      handler,
+    });
+    const x = '/opt/share/doc/x.handler';
+    const withVersions = (before: ScanFunction[], after: ScanFunction[]) => {
+      const norm = (r: typeof a, extra: ScanFunction[]) =>
+        recorded(
+          r.info.id,
+          {
+            ...r.result,
+            functions: [
+              ...r.result.functions.map((f) => ({
+                ...f,
+                runtime: 'nodejs20.x',
+                handler: 'index.handler',
+              })),
+              ...extra,
+            ],
+          },
+          r.signing
+        );
+      return computeChanges(norm(a, before), norm(b, after));
+    };
+    // Published with a layer's data file as Handler ($LATEST set back, an alias moved to it).
+    expect(withVersions([], [version(b, '7', x)]).functionsHandler).toEqual([
+      {
+        function: fnArn(E, 'a').replace('$LATEST', '7'),
+        runtime: 'nodejs20.x',
+        runtimeBefore: 'nodejs20.x',
+        from: 'index.handler',
+        to: x,
+        comparedWith: fnArn(E, 'a'),
+        target: 'outside',
+        loads:
+          "/opt/share/doc/x (as is, .js, .mjs or .cjs), outside the function's directory /var/task",
+      },
+    ]);
+    // Published as $LATEST is, or with the Handler an earlier version had: not a change.
+    expect(withVersions([], [version(b, '7', 'index.handler')]).functionsHandler).toEqual([]);
+    expect(
+      withVersions([version(a, '3', 'v1.handler')], [version(b, '7', 'v1.handler')])
+        .functionsHandler
+    ).toEqual([]);
+  });
+
   it('the same Handler, or a function added, is not this kind', () => {
     expect(withHandler('/opt/x.handler', '/opt/x.handler').functionsHandler).toEqual([]);
     // new was not in the earlier scan.

@@ -78,9 +78,10 @@ export interface EnvironmentChange {
 
 /**
  * A zip function version whose Handler is not the one it had, or is now read by a runtime of
- * another language: the runtime loads other code at every start (`index.handler` to
- * `/opt/share/doc/x.handler` loads a layer's data file, and so does that Handler kept while
- * `provided.al2023`, whose bootstrap read it, becomes `nodejs20.x`).
+ * another language (for a version published since: not one any version of the function had):
+ * the runtime loads other code at every start (`index.handler` to `/opt/share/doc/x.handler`
+ * loads a layer's data file, and so does that Handler kept while `provided.al2023`, whose
+ * bootstrap read it, becomes `nodejs20.x`).
  */
 export interface HandlerChange {
   /** Function version ARN. */
@@ -93,6 +94,11 @@ export interface HandlerChange {
   from: string | null;
   /** The Handler now; null when Lambda returned none. */
   to: string | null;
+  /**
+   * For a version published since the earlier scan: the function's `$LATEST` there, whose
+   * Handler and Runtime are `from` and `runtimeBefore` (no version of the function had its own).
+   */
+  comparedWith?: string;
   /**
    * Where the runtime takes the new Handler's code from, as `function:handler` judges it
    * (`outside` and `unknown` fail it unless `handler.allow` lists the Handler), and in words.
@@ -389,8 +395,11 @@ const runtimeLanguage = (runtime: string | null): string | null =>
   runtime === null ? null : (/^[a-z]+/.exec(runtime)?.[0] ?? runtime);
 
 /**
- * The Handler changes of the zip function versions in both scans. A scan written before
- * scan.json recorded Handlers has none to compare with: said in `unavailable`, never a change.
+ * The Handler changes of the zip function versions in both scans, and of the versions published
+ * since whose Handler (with its runtime's language) no version of the function had before: a
+ * version published with `/opt/share/doc/x.handler` and an alias moved to it, `$LATEST` set
+ * back, changes no version in both scans. A scan written before scan.json recorded Handlers has
+ * none to compare with: said in `unavailable`, never a change.
  */
 function handlerChanges(
   a: RecordedScan,
@@ -402,31 +411,50 @@ function handlerChanges(
   const out: HandlerChange[] = [];
   const unrecorded = new Set<number>();
   let uncompared = 0;
-  for (const [arn, f] of fb) {
-    const old = fa.get(arn);
-    if (!old || f.packageType === 'Image' || old.packageType === 'Image') continue;
-    if (old.handler === undefined || f.handler === undefined) {
-      if (old.handler === undefined) unrecorded.add(a.info.id);
-      if (f.handler === undefined) unrecorded.add(b.info.id);
-      uncompared++;
-      continue;
-    }
-    if (old.handler === f.handler && runtimeLanguage(old.runtime) === runtimeLanguage(f.runtime))
-      continue;
+  const start = (f: ScanFunction) => JSON.stringify([f.handler, runtimeLanguage(f.runtime)]);
+  const fnKey = (f: ScanFunction) => `${f.account}\0${f.region}\0${f.name}`;
+  // Each function of the earlier scan: its $LATEST and what every version of it started.
+  const earlier = new Map<string, { latest?: ScanFunction; starts: Set<string> }>();
+  for (const f of fa.values()) {
+    if (f.packageType === 'Image') continue;
+    const e = earlier.get(fnKey(f)) ?? { starts: new Set<string>() };
+    earlier.set(fnKey(f), e);
+    if (f.version === '$LATEST') e.latest = f;
+    e.starts.add(start(f));
+  }
+  const push = (f: ScanFunction, old: ScanFunction, comparedWith?: string) => {
     const target = handlerTarget({
       packageType: f.packageType,
       runtime: f.runtime ?? undefined,
       handler: f.handler ?? undefined,
     });
     out.push({
-      function: arn,
+      function: f.arn,
       runtime: f.runtime,
       runtimeBefore: old.runtime,
-      from: old.handler,
-      to: f.handler,
+      from: old.handler ?? null,
+      to: f.handler ?? null,
+      ...(comparedWith !== undefined ? { comparedWith } : {}),
       target: target.kind,
       loads: target.loads,
     });
+  };
+  for (const [arn, f] of fb) {
+    if (f.packageType === 'Image') continue;
+    const same = fa.get(arn);
+    // A version published since is compared with the function's earlier $LATEST and versions;
+    // a function new since is function-added.
+    const old = same ?? (f.version !== '$LATEST' ? earlier.get(fnKey(f))?.latest : undefined);
+    if (!old || old.packageType === 'Image') continue;
+    if (old.handler === undefined || f.handler === undefined) {
+      if (old.handler === undefined) unrecorded.add(a.info.id);
+      if (f.handler === undefined) unrecorded.add(b.info.id);
+      uncompared++;
+      continue;
+    }
+    if (same) {
+      if (start(same) !== start(f)) push(f, same);
+    } else if (!earlier.get(fnKey(f))!.starts.has(start(f))) push(f, old, old.arn);
   }
   if (uncompared > 0)
     unavailable.push(

@@ -85,7 +85,8 @@ export function changeRows(c: Changes, kind: ChangeKind): string[][] {
         fnName(h.function),
         // The runtimes too when they differ: the same Handler may now be read otherwise.
         `${handlerText(h.to)}${h.runtime !== h.runtimeBefore ? ` (${h.runtime ?? 'no runtime'})` : ''}`,
-        `${handlerText(h.from)}${h.runtime !== h.runtimeBefore ? ` (${h.runtimeBefore ?? 'no runtime'})` : ''}`,
+        `${handlerText(h.from)}${h.runtime !== h.runtimeBefore ? ` (${h.runtimeBefore ?? 'no runtime'})` : ''}` +
+          (h.comparedWith !== undefined ? ' (of $LATEST: a version published since)' : ''),
         (needsAllowance(h.target)
           ? 'function:handler fails it unless handler.allow lists it: '
           : '') + h.loads,

@@ -126,11 +126,12 @@ describe('lamina changes', () => {
     expect(r.stdout).toContain(`Layer versions published (1)`);
     expect(r.stdout).toContain(lv('base', 3));
     expect(r.stdout).toMatch(/api \(us-east-1\) {2}base {2}v2 {2}v3/);
-    expect(r.stdout).toMatch(/Functions added \(1\)\n {2}fresh \(us-east-1\)/);
-    // worker's Handler now names a layer's data file, tracer's is now read by Node.js: their own
-    // kind, failing by default.
+    expect(r.stdout).toMatch(/Functions added \(2\)\n {2}fresh \(us-east-1\)/);
+    // worker's Handler now names a layer's data file, tracer's is now read by Node.js, and
+    // tracer:1, published since, has one no version of tracer had: their own kind, failing by
+    // default.
     expect(r.stdout).toMatch(
-      /Functions whose Handler now makes the runtime load other code \(2\) {2}\[fails: --fail-on\]\n {2}tracer \(us-east-1\) {2}"\/opt\/nodejs\/tracer\.handler" \(nodejs20\.x\) {2}"\/opt\/nodejs\/tracer\.handler" \(provided\.al2023\) {2}function:handler fails it unless handler\.allow lists it: \/opt\/nodejs\/tracer .*\n {2}worker \(us-east-1\) {2}"\/opt\/share\/doc\/x\.handler" {2}"index\.handler" {2}function:handler fails it unless handler\.allow lists it: \/opt\/share\/doc\/x /
+      /Functions whose Handler now makes the runtime load other code \(3\) {2}\[fails: --fail-on\]\n {2}tracer \(us-east-1\) {2}"\/opt\/nodejs\/tracer\.handler" \(nodejs20\.x\) {2}"\/opt\/nodejs\/tracer\.handler" \(provided\.al2023\) {2}function:handler fails it unless handler\.allow lists it: \/opt\/nodejs\/tracer .*\n {2}tracer:1 \(us-east-1\) {2}"\/opt\/share\/doc\/y\.handler" \(nodejs20\.x\) {2}"\/opt\/nodejs\/tracer\.handler" \(provided\.al2023\) \(of \$LATEST: a version published since\) {2}function:handler fails it unless handler\.allow lists it: \/opt\/share\/doc\/y .*\n {2}worker \(us-east-1\) {2}"\/opt\/share\/doc\/x\.handler" {2}"index\.handler" {2}function:handler fails it unless handler\.allow lists it: \/opt\/share\/doc\/x /
     );
     expect(r.stdout).not.toContain('Not compared');
   });
@@ -145,9 +146,9 @@ describe('lamina changes', () => {
       'package-denied': 1,
       'layer-version-added': 1,
       'layer-version-removed': 1,
-      'function-added': 1,
+      'function-added': 2,
       'function-moved': 1,
-      'function-handler': 2,
+      'function-handler': 3,
       'failure-new': 1,
     });
     expect(c.failing).toEqual([
@@ -156,6 +157,7 @@ describe('lamina changes', () => {
       'package-denied',
       'function-handler',
     ]);
+    const tracer1 = fn('tracer').replace('$LATEST', '1');
     expect(c.functionsHandler).toEqual([
       {
         function: fn('tracer'),
@@ -166,6 +168,17 @@ describe('lamina changes', () => {
         target: 'outside',
         loads:
           "/opt/nodejs/tracer (as is, .js, .mjs or .cjs), outside the function's directory /var/task",
+      },
+      {
+        function: tracer1,
+        runtime: 'nodejs20.x',
+        runtimeBefore: 'provided.al2023',
+        from: '/opt/nodejs/tracer.handler',
+        to: '/opt/share/doc/y.handler',
+        comparedWith: fn('tracer'),
+        target: 'outside',
+        loads:
+          "/opt/share/doc/y (as is, .js, .mjs or .cjs), outside the function's directory /var/task",
       },
       {
         function: fn('worker'),
@@ -182,7 +195,7 @@ describe('lamina changes', () => {
     expect(c.packagesDenied.map((p) => [p.name, p.version, p.functions])).toEqual([
       ['event-stream', '3.3.6', [fn('old')]],
     ]);
-    expect(c.functionsAdded).toEqual([fn('fresh')]);
+    expect(c.functionsAdded).toEqual([fn('fresh'), tracer1]);
     expect(c.layerVersionsRemoved.map((l) => l.arn)).toEqual([lv('tools', 1)]);
   });
 
