@@ -254,6 +254,18 @@ describe('configArgFindings: options read as the program reads them', () => {
     ).toEqual(['sed -e']);
   });
 
+  it('takes the word after a long option it does not know as a value and as an operand', () => {
+    // Node.js and Ruby add options with values from version to version.
+    expect(
+      configArgFindings({ entrypoint: ['node', '--a-future-option', 'v', '-e', 'x'] }).map(
+        (f) => f.path
+      )
+    ).toEqual(['node -e']);
+    expect(configArgFindings({ entrypoint: ['awk', '--posix', 'BEGIN{}'] })).toEqual([
+      expect.objectContaining({ path: 'awk program' }),
+    ]);
+  });
+
   it("knows a program by the names the image's links give it", () => {
     const names = (word: string): string[] => (word === 'py' ? ['python3.11'] : []);
     expect(configArgFindings({ entrypoint: ['py', '-c', 'x'] }, undefined, { names })).toEqual([
@@ -290,6 +302,10 @@ describe('configArgFindings agrees with the real programs', () => {
     [['awk', 'BEGIN{print "RAN"}'], 'awk program'],
     [['awk', '-F:', 'BEGIN{print "RAN"}'], 'awk program'],
     [['sh', '-ec', 'echo RAN'], 'sh -ec'],
+    // A long option's value may be the next word: it is not the script.
+    [['node', '--disable-warning', 'X', '-e', 'console.log("RAN")'], 'node -e'],
+    [['node', '--diagnostic-dir', dir, '-e', 'console.log("RAN")'], 'node -e'],
+    [['bash', '--rcfile', empty, '-c', 'echo RAN'], 'bash -c'],
   ])('%j runs code, reported as %s', (argv, path) => {
     expect(run(argv)).toContain('RAN');
     expect(configArgFindings({ entrypoint: argv }).map((f) => f.path)).toContain(path);
@@ -320,6 +336,8 @@ describe('configArgFindings agrees with the real programs', () => {
     [['awk', '-f', empty, 'BEGIN{print "RAN"}']],
     [['sed', '-n', '-f', empty, line, 'e echo RAN']],
     [['sh', empty, '-c', 'echo RAN']],
+    // A flag takes no value: the next word is the script, and -e its argument.
+    [['node', '--expose-gc', empty, '-e', 'console.log("RAN")']],
   ])('%j runs none: nothing reported', (argv) => {
     expect(run(argv)).not.toContain('RAN');
     expect(configArgFindings({ entrypoint: argv })).toEqual([]);

@@ -155,8 +155,13 @@ interface Syntax {
   inlineWord?: RegExp;
   /** Whole words that load a file or module (`--require`, `--load=FILE`). */
   loadsWord?: RegExp;
-  /** Long options with a value (the next word, unless given with `=`). */
+  /**
+   * Long options with a value (the next word, unless given with `=`). The value of a long option
+   * not named here or in flagWord may be the next word too: see interpreterArgs.
+   */
   valuedWord?: RegExp;
+  /** Long options known to take no value. */
+  flagWord?: RegExp;
   /** The first operand is the program text (awk, sed), unless one of these options named a file of it. */
   operandUnless?: string;
   /** Options still count after operands (GNU getopt permutes them). */
@@ -189,7 +194,11 @@ const SYNTAXES: readonly Syntax[] = [
     inlineWord: /^--(?:eval|print)(?:=|$)/,
     loadsWord:
       /^--(?:require|import|loader|experimental-loader|env-file|env-file-if-exists|snapshot-blob|openssl-config|experimental-config-file)(?:=|$)/,
-    valuedWord: /^--(?:conditions|input-type|title|inspect-port)$/,
+    // Each of these takes the next word (node 20: `node --disable-warning X -e CODE` runs CODE).
+    valuedWord:
+      /^--(?:conditions|input-type|title|inspect-port|debug-port|build-snapshot-config|cpu-prof-(?:dir|interval|name)|heap-prof-(?:dir|interval|name)|diagnostic-dir|disable-proto|disable-warning|dns-result-order|experimental-default-type|experimental-policy|policy-integrity|experimental-sea-config|heapsnapshot-near-heap-limit|heapsnapshot-signal|icu-data-dir|inspect-publish-uid|max-http-header-size|network-family-autoselection-attempt-timeout|redirect-warnings|report-dir|report-directory|report-filename|report-signal|secure-heap|secure-heap-min|test-concurrency|test-name-pattern|test-skip-pattern|test-reporter|test-reporter-destination|test-shard|test-timeout|tls-cipher-list|tls-keylog|trace-event-categories|trace-event-file-pattern|trace-require-module|unhandled-rejections|use-largepages|v8-pool-size|watch-path|allow-fs-read|allow-fs-write|localstorage-file)$/,
+    flagWord:
+      /^--(?:abort-on-uncaught-exception|allow-addons|allow-child-process|allow-wasi|allow-worker|build-snapshot|check|cpu-prof|heap-prof|disable-wasm-trap-handler|disallow-code-generation-from-strings|enable-fips|force-fips|enable-network-family-autoselection|enable-source-maps|(?:no-)?experimental-(?:detect-module|eventsource|fetch|global-customevent|global-webcrypto|import-meta-resolve|network-imports|network-inspection|permission|print-required-tla|repl-await|require-module|test-coverage|test-module-mocks|vm-modules|wasm-modules|websocket)|expose-gc|force-context-aware|force-node-api-uncaught-exceptions-policy|frozen-intrinsics|huge-max-old-generation-size|insecure-http-parser|inspect|inspect-brk|inspect-wait|interactive|interpreted-frames-native-stack|jitless|no-addons|no-deprecation|no-extra-info-on-fatal-exception|no-force-async-hooks-checks|no-global-search-paths|no-warnings|openssl-legacy-provider|openssl-shared-config|pending-deprecation|preserve-symlinks|preserve-symlinks-main|report-compact|report-exclude-network|report-on-fatalerror|report-on-signal|report-uncaught-exception|test|test-force-exit|test-only|throw-deprecation|trace-(?:atomics-wait|deprecation|exit|promises|sigint|sync-io|tls|uncaught|warnings)|track-heap-objects|use-bundled-ca|use-openssl-ca|watch|watch-preserve-output|zero-fill-buffers)$/,
   },
   {
     program: /^(?:bun|deno)$/,
@@ -284,7 +293,9 @@ interface ArgFinding {
  * Each option in `args` (taken word by word, so `sh -c "python3 -c …"` is seen too) that runs
  * inline code or loads code, read as its program reads it, and the program text awk and sed
  * take as an operand. An option must follow its program's name with only options (and their
- * values) between. `names` gives the other names a word's program has in the image (`py`, a
+ * values) between. A long option its syntax does not know may take the next word as its value
+ * (`node --disable-warning X -e CODE`), or not (`node --expose-gc app.js -e x`): that word is
+ * read both ways. `names` gives the other names a word's program has in the image (`py`, a
  * link to `python3.11`): the program is known by any of them.
  */
 function interpreterArgs(args: readonly string[], image: ImageView): ArgFinding[] {
@@ -294,6 +305,8 @@ function interpreterArgs(args: readonly string[], image: ImageView): ArgFinding[
   let program = '';
   // The short option whose value is the next word, if any.
   let waiting: string | undefined;
+  // After a long option lamina does not know, the next word may be its value or an operand.
+  let maybeValue = false;
   let fromFile = false;
   let ended = false;
   let operands = 0;
@@ -334,11 +347,29 @@ function interpreterArgs(args: readonly string[], image: ImageView): ArgFinding[
         .find((s) => s !== undefined);
       if (next) {
         flush();
-        [syntax, program, fromFile, ended, operands] = [next, base, false, false, 0];
+        [syntax, program, fromFile, ended, operands, maybeValue] = [
+          next,
+          base,
+          false,
+          false,
+          0,
+          false,
+        ];
         continue;
       }
       if (!syntax) continue;
       const s = syntax;
+      // Read as a value, options still count after it; read as an operand, it may be the
+      // program text: both are taken, so neither reading runs code unreported.
+      if (maybeValue && !word.startsWith('-')) {
+        maybeValue = false;
+        if (s.operandUnless !== undefined && operands === 0 && !fromFile) {
+          text ??= { program, arg };
+          if (!s.permutes) flush();
+        }
+        continue;
+      }
+      maybeValue = false;
       if (!ended && s.inlineWord?.test(word)) {
         ran(word.replace(/=.*$/s, '='), arg);
         [syntax, text] = [undefined, undefined];
@@ -369,7 +400,10 @@ function interpreterArgs(args: readonly string[], image: ImageView): ArgFinding[
         if (!s.permutes || ended) syntax = undefined;
         continue;
       }
-      if (word.startsWith('--')) continue;
+      if (word.startsWith('--')) {
+        maybeValue = !word.includes('=') && !s.flagWord?.test(word);
+        continue;
+      }
       for (let i = 1; i < word.length; i++) {
         const ch = word[i]!;
         const rest = word.slice(i + 1);
