@@ -302,6 +302,13 @@ describe('configArgFindings agrees with the real programs', () => {
     [['awk', 'BEGIN{print "RAN"}'], 'awk program'],
     [['awk', '-F:', 'BEGIN{print "RAN"}'], 'awk program'],
     [['sh', '-ec', 'echo RAN'], 'sh -ec'],
+    // Ruby's -W, -K and -0 take a bounded value; the letters after it are options again.
+    [['ruby', '-W2e', 'puts "RAN"'], 'ruby -W2e'],
+    [['ruby', '-Kue', 'puts "RAN"'], 'ruby -Kue'],
+    [['ruby', '-0777e', 'puts "RAN"'], 'ruby -0777e'],
+    [['ruby', '-We', 'puts "RAN"'], 'ruby -We'],
+    [['ruby', '--disable', 'gems', '-e', 'puts "RAN"'], 'ruby -e'],
+    [['ruby', '--backtrace-limit', '3', '-e', 'puts "RAN"'], 'ruby -e'],
     // A long option's value may be the next word: it is not the script.
     [['node', '--disable-warning', 'X', '-e', 'console.log("RAN")'], 'node -e'],
     [['node', '--diagnostic-dir', dir, '-e', 'console.log("RAN")'], 'node -e'],
@@ -336,6 +343,11 @@ describe('configArgFindings agrees with the real programs', () => {
     [['awk', '-f', empty, 'BEGIN{print "RAN"}']],
     [['sed', '-n', '-f', empty, line, 'e echo RAN']],
     [['sh', empty, '-c', 'echo RAN']],
+    // Here the letter after -W:, -K, -i and -F is their value, not -e.
+    [['ruby', '-W:e', 'puts "RAN"']],
+    [['ruby', '-Ke', 'puts "RAN"']],
+    [['ruby', '-ie', 'puts "RAN"']],
+    [['ruby', '-Fe', 'puts "RAN"']],
     // A flag takes no value: the next word is the script, and -e its argument.
     [['node', '--expose-gc', empty, '-e', 'console.log("RAN")']],
   ])('%j runs none: nothing reported', (argv) => {

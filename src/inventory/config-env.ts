@@ -145,8 +145,13 @@ interface Syntax {
   loads?: string;
   /** Other short options with a value, attached or the next word. */
   valued?: string;
-  /** Short options whose value can only be attached (`ruby -W2`, `perl -i.bak`): the rest of the word. */
+  /** Short options whose value can only be attached (`perl -i.bak`): the rest of the word. */
   attached?: string;
+  /**
+   * Short options whose attached value is what this matches at the rest of the word, the word's
+   * later letters being options again (`ruby -W2e CODE` is `-W2 -e CODE`).
+   */
+  bounded?: Readonly<Record<string, RegExp>>;
   /** Values of a short option that load code (`python3 -X pycache_prefix=DIR`), by option. */
   loadingValues?: Readonly<Record<string, RegExp>>;
   /** Long options whose value is a class or module path (`java -cp A:B`): see unseenClassPath. */
@@ -208,7 +213,18 @@ const SYNTAXES: readonly Syntax[] = [
     loadsWord: /^--(?:preload|require|import)(?:=|$)/,
   },
   // -r LIB and -I DIR: RUBYOPT's and RUBYLIB's own options.
-  { program: /^ruby(?:\d[\d.]*)?$/, inline: 'e', loads: 'rI', valued: 'CE', attached: 'WFiK0x' },
+  // -W takes one digit or a :category, -K one letter, -0 up to three octal digits, and the
+  // letters after them are options again (ruby 3.1: `ruby -W2e CODE`, `-Kue`, `-0777e` run CODE).
+  {
+    program: /^ruby(?:\d[\d.]*)?$/,
+    inline: 'e',
+    loads: 'rI',
+    valued: 'CEX',
+    attached: 'Fix',
+    bounded: { W: /^(?::.*|[0-7]?)/s, K: /^.?/s, '0': /^[0-7]{0,3}/ },
+    valuedWord:
+      /^--(?:enable|disable|encoding|external-encoding|internal-encoding|dump|backtrace-limit|crash-report|parser)$/,
+  },
   // -M/-m MODULE and -I DIR load modules, -d:MOD a debugger's.
   { program: /^perl(?:\d[\d.]*)?$/, inline: 'eE', loads: 'MmId', attached: 'xiF' },
   // -c and -d set ini options (auto_prepend_file), -z loads a Zend extension.
@@ -427,6 +443,11 @@ function interpreterArgs(args: readonly string[], image: ImageView): ArgFinding[
           if (rest === '') waiting = ch;
           else value(s, ch, rest, arg);
           break;
+        }
+        const bounded = s.bounded?.[ch];
+        if (bounded) {
+          i += bounded.exec(rest)?.[0].length ?? 0;
+          continue;
         }
         if (s.attached?.includes(ch)) break;
       }
