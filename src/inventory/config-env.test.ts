@@ -309,6 +309,11 @@ describe('configArgFindings agrees with the real programs', () => {
     [['ruby', '-We', 'puts "RAN"'], 'ruby -We'],
     [['ruby', '--disable', 'gems', '-e', 'puts "RAN"'], 'ruby -e'],
     [['ruby', '--backtrace-limit', '3', '-e', 'puts "RAN"'], 'ruby -e'],
+    // env -S splits and unquotes its string itself.
+    [['env', '-S', 'python3\\_-c\\_\'print("RAN")\''], 'env -S'],
+    [['env', '-S', "pyth''on3 -c 'print(\"RAN\")'"], 'env -S'],
+    [['env', '-u', 'X', '-Spython3 -c \'print("RAN")\''], 'env -S'],
+    [['/usr/bin/env', '-i', '--split-string=python3 -c \'print("RAN")\''], 'env --split-string='],
     // A long option's value may be the next word: it is not the script.
     [['node', '--disable-warning', 'X', '-e', 'console.log("RAN")'], 'node -e'],
     [['node', '--diagnostic-dir', dir, '-e', 'console.log("RAN")'], 'node -e'],

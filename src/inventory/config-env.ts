@@ -263,6 +263,17 @@ const SYNTAXES: readonly Syntax[] = [
     valued: 'oO',
     valuedWord: /^\+[oO]$/,
   },
+  // GNU env -S splits its string into a command line itself, with its own quoting, escapes and
+  // ${VAR} expansion (`python3\_-c\_CODE`, `pyth''on3`): lamina cannot tell what it runs.
+  {
+    program: /^env$/,
+    inline: 'S',
+    valued: 'uCa',
+    inlineWord: /^--split-string(?:=|$)/,
+    valuedWord: /^--(?:unset|chdir|argv0)$/,
+    flagWord:
+      /^--(?:ignore-environment|null|debug|list-signal-handling|block-signal|default-signal|ignore-signal)$/,
+  },
   { program: /^(?:expect|tclsh[\d.]*|wish[\d.]*)$/, inline: 'c' },
   // These run -c COMMAND through a shell.
   {
