@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -322,6 +322,23 @@ describe('configArgFindings agrees with the real programs', () => {
     expect(run(argv)).toContain('RAN');
     expect(configArgFindings({ entrypoint: argv }).map((f) => f.path)).toContain(path);
   });
+
+  it.each(['python3.13t', 'python3.12d', 'python3.7m', 'python3-dbg', 'python3.11-dbg'])(
+    "Python runs -c under its builds' names: %s",
+    (name) => {
+      const python = join(dir, name);
+      symlinkSync(
+        spawnSync('python3', ['-c', 'import sys; print(sys.executable)'], {
+          encoding: 'utf8',
+        }).stdout.trim(),
+        python
+      );
+      expect(run([python, '-c', 'print("RAN")'])).toContain('RAN');
+      expect(configArgFindings({ entrypoint: [python, '-c', 'x'] }).map((f) => f.path)).toEqual([
+        `${name} -c`,
+      ]);
+    }
+  );
 
   it('java runs the classes of a class directory and the options of -XX:VMOptionsFile=', () => {
     const classes = join(dir, 'classes');

@@ -183,9 +183,10 @@ interface Syntax {
  * them (python3, node, ruby, perl, mawk, GNU sed, dash, bash), else their manuals.
  */
 const SYNTAXES: readonly Syntax[] = [
-  // -m MODULE runs a module from sys.path, a file like a script's.
+  // -m MODULE runs a module from sys.path, a file like a script's. A build's suffixes name it
+  // too: free-threaded `python3.13t`, debug `python3.12d` and `python3-dbg`, `python3.7m`.
   {
-    program: /^(?:python|pypy|ipython)(?:\d[\d.]*)?$/,
+    program: /^(?:python|pypy|ipython)(?:\d[\d.]*[dmt]*)?(?:-dbg)?$/,
     inline: 'c',
     valued: 'WX',
     loadingValues: { X: /^pycache_prefix=/ },
