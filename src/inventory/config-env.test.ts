@@ -225,6 +225,8 @@ describe('configArgFindings: options read as the program reads them', () => {
       ['/usr/bin/java', '-cp', './*', 'com.amazonaws.services.lambda.runtime.api.client.AWSLambda'],
       ['java', '-cp', '.:lib/*', 'Main'],
       ['java', '-Xshare:off', '-jar', '/opt/app.jar', '-cp', '/usr/share/x'],
+      ['java', '-jar', 'lib/app.dat', '-Djava.class.path=/usr/share/x'],
+      ['java', '-m', 'app/app.Main', '-cp', '/usr/share/x'],
     ])
       expect(configArgFindings({ entrypoint }, undefined, view)).toEqual([]);
     // The working directory is not the function's: its classes are not the function's either.
@@ -351,6 +353,21 @@ describe('configArgFindings agrees with the real programs', () => {
     const cp = ['java', '-cp', classes, 'Evil'];
     expect(run(cp)).toContain('RAN');
     expect(configArgFindings({ entrypoint: cp }).map((f) => f.path)).toEqual([`-cp ${classes}`]);
+    // The property -cp sets, given itself, wins over -cp.
+    const property = ['java', '-cp', '/var/task', `-Djava.class.path=${classes}`, 'Evil'];
+    expect(run(property)).toContain('RAN');
+    expect(configArgFindings({ entrypoint: property }).map((f) => f.path)).toEqual([
+      `-Djava.class.path ${classes}`,
+    ]);
+    // -jar opens a file of any name as a jar.
+    writeFileSync(join(dir, 'manifest'), 'Main-Class: Evil\n');
+    const readme = join(dir, 'readme.dat');
+    spawnSync('jar', ['cfm', readme, join(dir, 'manifest'), '-C', classes, 'Evil.class'], {
+      timeout: 60_000,
+    });
+    const jar = ['java', '-jar', readme, '-cp', '/usr/share/x'];
+    expect(run(jar)).toContain('RAN');
+    expect(configArgFindings({ entrypoint: jar }).map((f) => f.path)).toEqual([`-jar ${readme}`]);
     const opts = join(dir, 'opts');
     writeFileSync(opts, '-Dlamina.marker=RAN\n');
     const vm = ['java', `-XX:VMOptionsFile=${opts}`, '-XshowSettings:properties', '-version'];

@@ -167,6 +167,8 @@ interface Syntax {
   valuedWord?: RegExp;
   /** Long options known to take no value. */
   flagWord?: RegExp;
+  /** Long options whose value is the first operand: the words after it are the program's (`java -jar APP`). */
+  endsWord?: RegExp;
   /** The first operand is the program text (awk, sed), unless one of these options named a file of it. */
   operandUnless?: string;
   /** Options still count after operands (GNU getopt permutes them). */
@@ -303,8 +305,11 @@ const SYNTAXES: readonly Syntax[] = [
     loadsWord:
       /^(?:-XX:(?:VMOptionsFile|Flags|SharedArchiveFile|AOTCache|CRaCRestoreFrom)=|--patch-module(?:=|$)|--upgrade-module-path(?:=|$))/,
     valuedWord:
-      /^(?:-cp|-classpath|-p|-m|(?:--class-path|--module-path|--add-modules|--module)(?:=.*)?)$/s,
-    classPath: /^(?:-cp|-classpath|--class-path|-p|--module-path)$/,
+      /^(?:-cp|-classpath|-p|-m|-jar|-Djava\.class\.path=.*|(?:--class-path|--module-path|--add-modules|--module)(?:=.*)?)$/s,
+    // -jar opens a file of any name as a jar (`java -jar /usr/share/doc/x/readme.dat`), and
+    // -Djava.class.path= sets the class path as -cp does, overriding it when later.
+    classPath: /^(?:-cp|-classpath|--class-path|-p|--module-path|-jar|-Djava\.class\.path)$/,
+    endsWord: /^(?:-jar|-m|--module)(?:=.*)?$/s,
   },
   { program: /^gdb$/, inlineWord: /^(?:-i?ex|--(?:init-)?eval-command(?:=.*)?)$/s, permutes: true },
 ];
@@ -331,8 +336,9 @@ function interpreterArgs(args: readonly string[], image: ImageView): ArgFinding[
   const out: ArgFinding[] = [];
   let syntax: Syntax | undefined;
   let program = '';
-  // The short option whose value is the next word, if any.
+  // The short option whose value is the next word, if any, and whether options end after it.
   let waiting: string | undefined;
+  let endsAfter = false;
   // After a long option lamina does not know, the next word may be its value or an operand.
   let maybeValue = false;
   let fromFile = false;
@@ -366,7 +372,8 @@ function interpreterArgs(args: readonly string[], image: ImageView): ArgFinding[
       if (word === '') continue;
       if (syntax && waiting !== undefined) {
         value(syntax, waiting, word, arg);
-        waiting = undefined;
+        if (endsAfter) syntax = undefined;
+        [waiting, endsAfter] = [undefined, false];
         continue;
       }
       const base = word.slice(word.lastIndexOf('/') + 1);
@@ -410,9 +417,10 @@ function interpreterArgs(args: readonly string[], image: ImageView): ArgFinding[
       }
       if (!ended && s.valuedWord?.test(word)) {
         const eq = word.indexOf('=');
-        if (eq < 0) waiting = word;
+        if (eq < 0) [waiting, endsAfter] = [word, s.endsWord?.test(word) ?? false];
         else value(s, word.slice(0, eq), word.slice(eq + 1), arg);
         if (/^--(?:file|exec)$/.test(word)) [fromFile, text] = [true, undefined];
+        if (eq >= 0 && s.endsWord?.test(word)) syntax = undefined;
         continue;
       }
       if (!ended && word === '--') {
