@@ -382,6 +382,9 @@ describe('configArgFindings agrees with the real programs', () => {
     [['awk', '-f', empty, 'BEGIN{print "RAN"}']],
     [['sed', '-n', '-f', empty, line, 'e echo RAN']],
     [['sh', empty, '-c', 'echo RAN']],
+    // -m's module is the rest of the word: -mcode runs the module code, not -c.
+    [['python3', '-mcode', 'print("RAN")']],
+    [['python3', '-m', 'code', '-c', 'print("RAN")']],
     // Here the letter after -W:, -K, -i and -F is their value, not -e.
     [['ruby', '-W:e', 'puts "RAN"']],
     [['ruby', '-Ke', 'puts "RAN"']],

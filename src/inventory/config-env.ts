@@ -145,6 +145,8 @@ interface Syntax {
   loads?: string;
   /** Other short options with a value, attached or the next word. */
   valued?: string;
+  /** Short options whose value (attached or the next word) is the first operand (`python3 -m MOD`). */
+  ends?: string;
   /** Short options whose value can only be attached (`perl -i.bak`): the rest of the word. */
   attached?: string;
   /**
@@ -190,6 +192,7 @@ const SYNTAXES: readonly Syntax[] = [
   {
     program: /^(?:python|pypy|ipython)(?:\d[\d.]*[dmt]*)?(?:-dbg)?$/,
     inline: 'c',
+    ends: 'm',
     valued: 'WX',
     loadingValues: { X: /^pycache_prefix=/ },
     valuedWord: /^--check-hash-based-pycs$/,
@@ -451,6 +454,11 @@ function interpreterArgs(args: readonly string[], image: ImageView): ArgFinding[
         if (s.inline?.includes(ch)) {
           ran(word.slice(0, i + 1), arg);
           [syntax, text] = [undefined, undefined];
+          break;
+        }
+        if (s.ends?.includes(ch)) {
+          if (rest === '') [waiting, endsAfter] = [ch, true];
+          else syntax = undefined;
           break;
         }
         if (s.loads?.includes(ch)) {
