@@ -197,6 +197,11 @@ describe('configArgFindings: options read as the program reads them', () => {
     [['flock', '/tmp/l', '-c', 'x'], 'flock -c'],
     [['vim', '+!x', '/etc/hostname'], 'vim +!x'],
     [['gdb', '-ex', 'shell x'], 'gdb -ex'],
+    // Abbreviated long options, as util-linux's script and gdb 13 (one dash too) run them.
+    [['script', '-q', '/dev/null', '--comm', 'x'], 'script --comm'],
+    [['gdb', '-nx', '-batch', '-ev', 'shell x'], 'gdb -ev'],
+    [['gdb', '-nx', '-batch', '--eval-c=shell x'], 'gdb --eval-c='],
+    [['gdb', '-nx', '-batch', '-eval-command', 'shell x'], 'gdb -eval-command'],
     [['rbash', '-c', 'x'], 'rbash -c'],
   ])('reports %j as %s', (entrypoint, path) => {
     expect(configArgFindings({ entrypoint }).map((f) => f.path)).toContain(path);
@@ -316,6 +321,10 @@ describe('configArgFindings agrees with the real programs', () => {
     [['env', '-S', "pyth''on3 -c 'print(\"RAN\")'"], 'env -S'],
     [['env', '-u', 'X', '-Spython3 -c \'print("RAN")\''], 'env -S'],
     [['/usr/bin/env', '-i', '--split-string=python3 -c \'print("RAN")\''], 'env --split-string='],
+    // GNU getopt_long takes a long option's unambiguous prefix, getopt_long_only with one dash.
+    [['sed', '-n', '--e=1e echo RAN', line], 'sed --e='],
+    [['sed', '-n', '--expr', '1e echo RAN', line], 'sed --expr'],
+    [['env', '--spl=python3 -c \'print("RAN")\''], 'env --spl='],
     // A long option's value may be the next word: it is not the script.
     [['node', '--disable-warning', 'X', '-e', 'console.log("RAN")'], 'node -e'],
     [['node', '--diagnostic-dir', dir, '-e', 'console.log("RAN")'], 'node -e'],

@@ -169,6 +169,13 @@ interface Syntax {
   valuedWord?: RegExp;
   /** Long options known to take no value. */
   flagWord?: RegExp;
+  /**
+   * Long option names a word may abbreviate, those that run code first: GNU getopt_long takes
+   * any prefix naming one option (`sed --e=CODE` is `--expression=CODE`).
+   */
+  longNames?: readonly string[];
+  /** Long options may be given with one dash too (getopt_long_only: `gdb -eval-command=…`). */
+  longOnly?: boolean;
   /** Long options whose value is the first operand: the words after it are the program's (`java -jar APP`). */
   endsWord?: RegExp;
   /** The first operand is the program text (awk, sed), unless one of these options named a file of it. */
@@ -250,6 +257,7 @@ const SYNTAXES: readonly Syntax[] = [
     inlineWord: /^--source(?:=|$)/,
     loadsWord: /^--(?:include|load)(?:=|$)/,
     valuedWord: /^--(?:file|exec|assign|field-separator)$/,
+    longNames: ['source', 'include', 'load', 'file', 'exec', 'assign', 'field-separator'],
     operandUnless: 'fE',
   },
   // GNU sed runs its script's `e` commands through the shell.
@@ -260,6 +268,7 @@ const SYNTAXES: readonly Syntax[] = [
     attached: 'i',
     inlineWord: /^--expression(?:=|$)/,
     valuedWord: /^--(?:file|line-length)$/,
+    longNames: ['expression', 'file', 'line-length'],
     operandUnless: 'f',
     permutes: true,
   },
@@ -277,6 +286,7 @@ const SYNTAXES: readonly Syntax[] = [
     valued: 'uCa',
     inlineWord: /^--split-string(?:=|$)/,
     valuedWord: /^--(?:unset|chdir|argv0)$/,
+    longNames: ['split-string', 'unset', 'chdir', 'argv0'],
     flagWord:
       /^--(?:ignore-environment|null|debug|list-signal-handling|block-signal|default-signal|ignore-signal)$/,
   },
@@ -287,9 +297,24 @@ const SYNTAXES: readonly Syntax[] = [
     inline: 'c',
     valued: 'sgGw',
     inlineWord: /^--(?:command|session-command)(?:=|$)/,
+    valuedWord: /^--(?:shell|group|supp-group|whitelist-environment)$/,
+    longNames: [
+      'command',
+      'session-command',
+      'shell',
+      'group',
+      'supp-group',
+      'whitelist-environment',
+    ],
     permutes: true,
   },
-  { program: /^(?:script|flock)$/, inline: 'c', inlineWord: /^--command(?:=|$)/, permutes: true },
+  {
+    program: /^(?:script|flock)$/,
+    inline: 'c',
+    inlineWord: /^--command(?:=|$)/,
+    longNames: ['command'],
+    permutes: true,
+  },
   // Editors and debuggers run their commands (`:!cmd`, gdb's `shell`).
   {
     program: /^(?:vim?|nvim|ex|view)$/,
@@ -314,7 +339,13 @@ const SYNTAXES: readonly Syntax[] = [
     classPath: /^(?:-cp|-classpath|--class-path|-p|--module-path|-jar|-Djava\.class\.path)$/,
     endsWord: /^(?:-jar|-m|--module)(?:=.*)?$/s,
   },
-  { program: /^gdb$/, inlineWord: /^(?:-i?ex|--(?:init-)?eval-command(?:=.*)?)$/s, permutes: true },
+  {
+    program: /^gdb$/,
+    inlineWord: /^--(?:i?ex|(?:init-)?eval-command)(?:=|$)/,
+    longNames: ['ex', 'iex', 'eval-command', 'init-eval-command'],
+    longOnly: true,
+    permutes: true,
+  },
 ];
 
 /** Something the words of an entry point or command run or load that no package accounts for. */
@@ -408,22 +439,24 @@ function interpreterArgs(args: readonly string[], image: ImageView): ArgFinding[
         continue;
       }
       maybeValue = false;
-      if (!ended && s.inlineWord?.test(word)) {
+      // Tested in its full spelling; reported as written.
+      const w = ended ? word : longForm(s, word);
+      if (!ended && s.inlineWord?.test(w)) {
         ran(word.replace(/=.*$/s, '='), arg);
         [syntax, text] = [undefined, undefined];
         continue;
       }
-      if (!ended && s.loadsWord?.test(word)) {
+      if (!ended && s.loadsWord?.test(w)) {
         loads(word.replace(/=.*$/s, ''), arg);
-        if (!word.includes('=')) waiting = '';
+        if (!w.includes('=')) waiting = '';
         continue;
       }
-      if (!ended && s.valuedWord?.test(word)) {
-        const eq = word.indexOf('=');
-        if (eq < 0) [waiting, endsAfter] = [word, s.endsWord?.test(word) ?? false];
-        else value(s, word.slice(0, eq), word.slice(eq + 1), arg);
-        if (/^--(?:file|exec)$/.test(word)) [fromFile, text] = [true, undefined];
-        if (eq >= 0 && s.endsWord?.test(word)) syntax = undefined;
+      if (!ended && s.valuedWord?.test(w)) {
+        const eq = w.indexOf('=');
+        if (eq < 0) [waiting, endsAfter] = [w, s.endsWord?.test(w) ?? false];
+        else value(s, w.slice(0, eq), w.slice(eq + 1), arg);
+        if (/^--(?:file|exec)$/.test(w)) [fromFile, text] = [true, undefined];
+        if (eq >= 0 && s.endsWord?.test(w)) syntax = undefined;
         continue;
       }
       if (!ended && word === '--') {
@@ -439,8 +472,8 @@ function interpreterArgs(args: readonly string[], image: ImageView): ArgFinding[
         if (!s.permutes || ended) syntax = undefined;
         continue;
       }
-      if (word.startsWith('--')) {
-        maybeValue = !word.includes('=') && !s.flagWord?.test(word);
+      if (w.startsWith('--')) {
+        maybeValue = !w.includes('=') && !s.flagWord?.test(w);
         continue;
       }
       for (let i = 1; i < word.length; i++) {
@@ -482,6 +515,21 @@ function interpreterArgs(args: readonly string[], image: ImageView): ArgFinding[
     }
   flush();
   return out;
+}
+
+/**
+ * `word` with the long option it abbreviates spelled out (`--e=x` → `--expression=x`), for a
+ * syntax whose program takes abbreviations: the exact name, else the first it begins; else
+ * `word`. Only names lamina lists are spelled out: a prefix of another of the program's options
+ * too is ambiguous to getopt_long, which then runs nothing.
+ */
+function longForm(s: Syntax, word: string): string {
+  const m = (s.longOnly ? /^--?([^-=][^=]*)(=.*)?$/s : /^--([^-=][^=]*)(=.*)?$/s).exec(word);
+  if (!s.longNames || !m || (!word.startsWith('--') && m[1]!.length < 2)) return word;
+  const given = m[1]!;
+  const rest = m[2] ?? '';
+  const name = s.longNames.find((n) => n === given) ?? s.longNames.find((n) => n.startsWith(given));
+  return name === undefined ? word : `--${name}${rest}`;
 }
 
 /**
