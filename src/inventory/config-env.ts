@@ -7,6 +7,7 @@
 import { posix } from 'node:path';
 import type { Finding } from '../model/finding.js';
 import { loaderReason } from '../model/function-environment.js';
+import { effectiveRunConfig, type FunctionImageConfig } from '../model/function-image-config.js';
 import { LOADED_BY_LOADER } from './binary/preload.js';
 
 /**
@@ -115,6 +116,27 @@ export function configArgFindings(
     }
   }
   return out;
+}
+
+/**
+ * configArgFindings for an image config's entry point and command and, when a function's own
+ * ImageConfig replaces one of them, for what that function starts: the function's EntryPoint
+ * with the image's Cmd (`python3` and `-c CODE`) runs code neither reports alone. A finding the
+ * image config's already has (same code and path) is not repeated.
+ */
+export function startArgFindings(
+  image: { entrypoint?: readonly string[]; cmd?: readonly string[] },
+  fn: FunctionImageConfig | undefined,
+  view: ImageView = {}
+): Finding[] {
+  const own = configArgFindings(image, undefined, view);
+  if (!fn?.entryPoint && !fn?.command) return own;
+  const started = configArgFindings(
+    effectiveRunConfig(image, fn),
+    "the entry point and command the function starts (its ImageConfig over the image config's)",
+    view
+  ).filter((f) => !own.some((o) => o.code === f.code && o.path === f.path));
+  return [...own, ...started];
 }
 
 /** What the image says about the words of a command line (all optional: names alone then). */

@@ -39,7 +39,7 @@ import {
   programNames,
   searchPath,
 } from '../inventory/binary/preload.js';
-import { configArgFindings, configEnvFindings } from '../inventory/config-env.js';
+import { configEnvFindings, startArgFindings } from '../inventory/config-env.js';
 import { imageHandlerFindings } from '../inventory/image-handler.js';
 import type { Finding } from '../model/finding.js';
 import { effectiveRunConfig, type FunctionImageConfig } from '../model/function-image-config.js';
@@ -452,17 +452,7 @@ export async function inventoryOpened(
       };
       return [
         ...configEnvFindings(image.config.env),
-        ...configArgFindings(image.config, undefined, view),
-        ...(fn
-          ? configArgFindings(
-              {
-                ...(fn.entryPoint ? { entrypoint: fn.entryPoint } : {}),
-                ...(fn.command ? { cmd: fn.command } : {}),
-              },
-              "the function's own entry point or command (its ImageConfig)",
-              view
-            )
-          : []),
+        ...startArgFindings(image.config, fn, view),
         // The Handler is read from the start that runs: the function's settings over the image's.
         ...imageHandlerFindings(
           runs,
