@@ -1,4 +1,8 @@
-import { describe, expect, it } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
 import { imageHandlerFindings, imageHandlerStart } from './image-handler.js';
 
 const BASE = ['/lambda-entrypoint.sh'];
@@ -81,5 +85,63 @@ describe('imageHandlerFindings', () => {
     const npx = ['npx', 'aws-lambda-ric'];
     expect(findings(npx, ['/function/app.handler'], '/function')).toEqual([]);
     expect(findings(npx, ['/var/task/app.handler'], '/function')).toHaveLength(1);
+  });
+});
+
+describe('imageHandlerStart: a start spelled as the kernel and the clients read it', () => {
+  const tmp = mkdtempSync(join(tmpdir(), 'lamina-image-handler-'));
+  afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+  const run = (argv: string[], cwd?: string): string =>
+    spawnSync(argv[0]!, argv.slice(1), {
+      encoding: 'utf8',
+      timeout: 10_000,
+      ...(cwd ? { cwd } : {}),
+    }).stdout;
+
+  it.each([
+    [['//lambda-entrypoint.sh'], undefined],
+    [['/./lambda-entrypoint.sh'], undefined],
+    [['./lambda-entrypoint.sh'], '/'],
+    [['/usr/bin/env', 'A=1', '/lambda-entrypoint.sh'], undefined],
+    [['/bin/sh', '/lambda-entrypoint.sh'], undefined],
+  ])("%j runs the base image's entry point with the Handler", (entrypoint, workingDir) => {
+    expect(
+      imageHandlerStart({ entrypoint, cmd: ['child_process.execSync'] }, '/var/task', workingDir)
+        ?.handler
+    ).toBe('child_process.execSync');
+  });
+
+  it('the kernel runs a script by any spelling of its path, env and sh with its argument', () => {
+    const script = join(tmp, 'entry.sh');
+    writeFileSync(script, '#!/bin/sh\necho "handler=$1"\n', { mode: 0o755 });
+    for (const argv of [
+      [`/${script}`, 'H'],
+      [`${tmp}/./entry.sh`, 'H'],
+      ['/usr/bin/env', 'A=1', script, 'H'],
+      ['/bin/sh', script, 'H'],
+    ])
+      expect(run(argv)).toBe('handler=H\n');
+    expect(run(['./entry.sh', 'H'], tmp)).toBe('handler=H\n');
+  });
+
+  it('python3 -mawslambdaric passes the next word to the client as -m awslambdaric does', () => {
+    mkdirSync(join(tmp, 'awslambdaric'));
+    writeFileSync(join(tmp, 'awslambdaric', '__init__.py'), '');
+    writeFileSync(join(tmp, 'awslambdaric', '__main__.py'), 'import sys; print(sys.argv[1])\n');
+    for (const m of [['-mawslambdaric'], ['-m', 'awslambdaric.__main__']]) {
+      expect(run(['python3', ...m, 'cProfile.run'], tmp)).toBe('cProfile.run\n');
+      expect(findings(['python3', ...m], ['cProfile.run']).map((f) => [f.code, f.path])).toEqual([
+        ['ENV_LOADER', 'cProfile.run'],
+      ]);
+    }
+  });
+
+  it("the Ruby client's executable and npx with a version take the Handler too", () => {
+    expect(findings(['aws_lambda_ric'], ['/usr/share/doc/x.handler'])[0]?.message).toContain(
+      'Ruby loads /usr/share/doc/x'
+    );
+    expect(
+      findings(['/usr/local/bin/npx', 'aws-lambda-ric@3'], ['child_process.execSync'])
+    ).toEqual([expect.objectContaining({ code: 'ENV_LOADER', path: 'child_process.execSync' })]);
   });
 });

@@ -25,10 +25,17 @@ const BASE_ENTRYPOINT = '/lambda-entrypoint.sh';
 
 /** Runtime interface clients started by name, and the word after which the Handler comes. */
 const CLIENTS: readonly { runtime: HandlerRuntime; word: RegExp; cwd: boolean }[] = [
-  // `npx aws-lambda-ric HANDLER`, `node …/aws-lambda-ric HANDLER`: resolved from the cwd.
-  { runtime: 'nodejs', word: /^(?:.*\/)?aws-lambda-ric$/, cwd: true },
-  // `python3 -m awslambdaric HANDLER`.
-  { runtime: 'python', word: /^awslambdaric$/, cwd: false },
+  // `npx aws-lambda-ric HANDLER`, `npx aws-lambda-ric@3 HANDLER`, `node …/aws-lambda-ric
+  // HANDLER`, its bin script by path: resolved from the cwd.
+  {
+    runtime: 'nodejs',
+    word: /^(?:.*\/)?aws-lambda-ric(?:@[^/]*)?(?:\/bin\/[^/]+)?$/,
+    cwd: true,
+  },
+  // `python3 -m awslambdaric HANDLER`, `-mawslambdaric`, its `__main__` named itself.
+  { runtime: 'python', word: /^(?:-m)?awslambdaric(?:\.__main__)?$/, cwd: false },
+  // The Ruby client's executable: `aws_lambda_ric HANDLER`.
+  { runtime: 'ruby', word: /^(?:.*\/)?aws_lambda_ric$/, cwd: false },
   // `java -cp … com.amazonaws.services.lambda.runtime.api.client.AWSLambda HANDLER`.
   {
     runtime: 'java',
@@ -48,8 +55,14 @@ export function imageHandlerStart(
   workingDir: string | undefined
 ): HandlerStart | undefined {
   const args = [...(run.entrypoint ?? []), ...(run.cmd ?? [])];
-  if (args[0] === BASE_ENTRYPOINT && args[1] !== undefined)
-    return { handler: args[1], runtimes: ['nodejs', 'python', 'ruby', 'java'], root: taskRoot };
+  // The kernel opens `//lambda-entrypoint.sh` and `./lambda-entrypoint.sh` (from /) as the same
+  // script, and `env` or `sh` runs it with the next word as its argument.
+  const base = args.findIndex(
+    (a) => a.includes('/') && posix.resolve('/', workingDir ?? '/', a) === BASE_ENTRYPOINT
+  );
+  const given = base < 0 ? undefined : args[base + 1];
+  if (given !== undefined)
+    return { handler: given, runtimes: ['nodejs', 'python', 'ruby', 'java'], root: taskRoot };
   for (const c of CLIENTS) {
     const at = args.findIndex((a) => c.word.test(a));
     const handler = at < 0 ? undefined : args[at + 1];
