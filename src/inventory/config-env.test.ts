@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -351,7 +351,7 @@ describe('configArgFindings agrees with the real programs', () => {
     }
   );
 
-  it('java runs the classes of a class directory and the options of -XX:VMOptionsFile=', () => {
+  it('java runs classes from a class directory, any file -jar names, -Djava.class.path= and links, and -XX:VMOptionsFile= options', () => {
     const classes = join(dir, 'classes');
     mkdirSync(classes);
     writeFileSync(
@@ -377,6 +377,31 @@ describe('configArgFindings agrees with the real programs', () => {
     const jar = ['java', '-jar', readme, '-cp', '/usr/share/x'];
     expect(run(jar)).toContain('RAN');
     expect(configArgFindings({ entrypoint: jar }).map((f) => f.path)).toEqual([`-jar ${readme}`]);
+    // Through a link in the function's directory the JVM opens what the link leads to.
+    const task = join(dir, 'task');
+    mkdirSync(join(task, 'own'), { recursive: true });
+    symlinkSync(classes, join(task, 'lib'));
+    symlinkSync(readme, join(task, 'app.jar'));
+    const realPath = (p: string): string | undefined => {
+      try {
+        return realpathSync(p);
+      } catch {
+        return undefined;
+      }
+    };
+    const view = { taskRoot: task, workingDir: task, realPath };
+    for (const cp of ['lib', 'app.jar']) {
+      const argv = ['java', '-cp', cp, 'Evil'];
+      expect(spawnSync('java', argv.slice(1), { cwd: task, encoding: 'utf8' }).stdout).toContain(
+        'RAN'
+      );
+      expect(configArgFindings({ entrypoint: argv }, undefined, view).map((f) => f.path)).toEqual([
+        `-cp ${cp}`,
+      ]);
+    }
+    expect(
+      configArgFindings({ entrypoint: ['java', '-cp', 'own', 'Evil'] }, undefined, view)
+    ).toEqual([]);
     const opts = join(dir, 'opts');
     writeFileSync(opts, '-Dlamina.marker=RAN\n');
     const vm = ['java', `-XX:VMOptionsFile=${opts}`, '-XshowSettings:properties', '-version'];

@@ -147,6 +147,11 @@ export interface ImageView {
   taskRoot?: string;
   /** The working directory, absolute: where relative class path elements are. */
   workingDir?: string;
+  /**
+   * An absolute path with every symlink on it resolved, as the image's links make it (undefined
+   * when it leads nowhere): the JVM opens a class path element through its links.
+   */
+  realPath?: (path: string) => string | undefined;
 }
 
 /**
@@ -563,11 +568,16 @@ function longForm(s: Syntax, word: string): string {
  */
 function unseenClassPath(value: string, image: ImageView): string[] {
   const out: string[] = [];
+  const real = (p: string): string => image.realPath?.(p) ?? p;
+  const root = real(posix.join('/', image.taskRoot ?? '/var/task'));
   for (const element of value.split(':')) {
-    if (/(?:^|\/)\*$/.test(element) || /\.jar$/i.test(element)) continue;
-    const at = posix.join('/', element.startsWith('/') ? '' : (image.workingDir ?? ''), element);
-    const root = posix.join('/', image.taskRoot ?? '/var/task');
-    if (at === root || at.startsWith(`${root}/`)) continue;
+    if (/(?:^|\/)\*$/.test(element)) continue;
+    // What the JVM opens is where the links lead: `/var/task/lib -> /usr/share/doc/x`, or
+    // `app.jar -> readme.dat`, a file no cataloger reads as a jar.
+    const at = real(
+      posix.join('/', element.startsWith('/') ? '' : (image.workingDir ?? ''), element)
+    );
+    if (/\.jar$/i.test(at) || at === root || at.startsWith(`${root}/`)) continue;
     out.push(element === '' ? '.' : element);
   }
   return out;

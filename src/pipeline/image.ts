@@ -447,6 +447,10 @@ export async function inventoryOpened(
     findings: (links) => {
       const view = {
         names: programNames(links, exec.searchPath, runs.workingDir),
+        realPath: (path: string) => {
+          const r = links.resolve(path.slice(1));
+          return r.ok ? `/${r.path}` : undefined;
+        },
         taskRoot,
         ...(runs.workingDir !== undefined ? { workingDir: runs.workingDir } : {}),
       };

@@ -805,6 +805,19 @@ describe('verify IMAGE: a java argument file in the entry point', () => {
     expect(r.check('inventory:complete')?.detail).toContain('ENV_LOADER -cp /usr/share/doc/x');
   });
 
+  it("a link in the function's directory to a class directory outside it fails inventory:complete", async () => {
+    const evil = file('usr/share/doc/x/Evil.class', Buffer.from('cafebabe', 'hex'));
+    const task = [dir('var'), dir('var/task'), link('var/task/lib', '/usr/share/doc/x')];
+    const r = await verify([...clean, ...opts, evil, ...task], undefined, [
+      'java',
+      '-cp',
+      '/var/task/lib',
+      'Evil',
+    ]);
+    expect(r.code).toBe(1);
+    expect(r.check('inventory:complete')?.detail).toContain('ENV_LOADER -cp /var/task/lib');
+  });
+
   it('the function directory is where LAMBDA_TASK_ROOT says', async () => {
     const env = ['LAMBDA_TASK_ROOT=/usr/share/doc/x'];
     const moved = await verify([...clean, ...opts], env, ['java', '-cp', '/usr/share/doc/x', 'M']);
