@@ -145,3 +145,42 @@ describe('imageHandlerStart: a start spelled as the kernel and the clients read 
     ).toEqual([expect.objectContaining({ code: 'ENV_LOADER', path: 'child_process.execSync' })]);
   });
 });
+
+describe('imageHandlerFindings: _HANDLER set for the runtime', () => {
+  const bootstrap = ['/var/runtime/bootstrap'];
+
+  it("the image config's Env sets the Handler a runtime started without the entry script reads", () => {
+    const found = imageHandlerFindings({ entrypoint: bootstrap }, '/var/task', undefined, 'src', [
+      '_HANDLER=child_process.execSync',
+    ]);
+    expect(found.map((f) => [f.code, f.path])).toEqual([['ENV_LOADER', 'child_process.execSync']]);
+    expect(found[0]!.message).toMatch(/^the image config's Env \(_HANDLER\) passes/);
+  });
+
+  it('so does an assignment in the start, over Env', () => {
+    const run = { entrypoint: ['/usr/bin/env', '_HANDLER=/usr/share/doc/x.handler', ...bootstrap] };
+    expect(
+      imageHandlerFindings(run, '/var/task', undefined, 'src', ['_HANDLER=index.handler']).map(
+        (f) => f.path
+      )
+    ).toEqual(['/usr/share/doc/x.handler']);
+  });
+
+  it("the entry script's argument replaces it; the function's own Handler passes", () => {
+    const env = ['_HANDLER=child_process.execSync'];
+    expect(
+      imageHandlerFindings(
+        { entrypoint: BASE, cmd: ['index.handler'] },
+        '/var/task',
+        undefined,
+        'src',
+        env
+      )
+    ).toEqual([]);
+    expect(
+      imageHandlerFindings({ entrypoint: bootstrap }, '/var/task', undefined, 'src', [
+        '_HANDLER=index.handler',
+      ])
+    ).toEqual([]);
+  });
+});

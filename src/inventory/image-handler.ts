@@ -18,6 +18,8 @@ interface HandlerStart {
   runtimes: readonly HandlerRuntime[];
   /** The directory it resolves a module root against (absolute). */
   root: string;
+  /** What sets it when not the start's words: the image config's `Env`. */
+  setBy?: string;
 }
 
 /** The base images' entry point, whatever their runtime. */
@@ -47,12 +49,16 @@ const CLIENTS: readonly { runtime: HandlerRuntime; word: RegExp; cwd: boolean }[
 /**
  * The Handler `run` (an entry point and command, as they start the image) passes to a runtime
  * interface client, or undefined when it starts none lamina knows. `taskRoot` is the function's
- * directory (absolute), `workingDir` the directory it starts in.
+ * directory (absolute), `workingDir` the directory it starts in. Failing those, a `_HANDLER` the
+ * start assigns (`env _HANDLER=… /var/runtime/bootstrap`) or the image config's `env` sets: a
+ * base image's runtime reads the Handler from it, whoever starts that runtime (Lambda sets none
+ * for a container image function).
  */
 export function imageHandlerStart(
   run: { entrypoint?: readonly string[] | undefined; cmd?: readonly string[] | undefined },
   taskRoot: string,
-  workingDir: string | undefined
+  workingDir: string | undefined,
+  env: readonly string[] = []
 ): HandlerStart | undefined {
   const args = [...(run.entrypoint ?? []), ...(run.cmd ?? [])];
   // The kernel opens `//lambda-entrypoint.sh` and `./lambda-entrypoint.sh` (from /) as the same
@@ -73,8 +79,21 @@ export function imageHandlerStart(
         root: c.cwd ? posix.resolve('/', workingDir ?? '/') : taskRoot,
       };
   }
+  // An assignment in the start (env makes them in order, the last counting) wins over `Env`'s.
+  const assigns = (a: string): boolean => a.startsWith(`${HANDLER_VARIABLE}=`);
+  const set = args.filter(assigns).at(-1) ?? env.filter(assigns).at(-1);
+  if (set !== undefined)
+    return {
+      handler: set.slice(HANDLER_VARIABLE.length + 1),
+      runtimes: ['nodejs', 'python', 'ruby', 'java'],
+      root: taskRoot,
+      ...(args.some(assigns) ? {} : { setBy: `the image config's Env (${HANDLER_VARIABLE})` }),
+    };
   return undefined;
 }
+
+/** The variable a base image's runtime reads its Handler from. */
+const HANDLER_VARIABLE = '_HANDLER';
 
 const NAMES: Readonly<Record<HandlerRuntime, string>> = {
   nodejs: 'Node.js',
@@ -93,9 +112,10 @@ export function imageHandlerFindings(
   run: { entrypoint?: readonly string[] | undefined; cmd?: readonly string[] | undefined },
   taskRoot: string,
   workingDir: string | undefined,
-  source: string
+  source: string,
+  env: readonly string[] = []
 ): Finding[] {
-  const start = imageHandlerStart(run, taskRoot, workingDir);
+  const start = imageHandlerStart(run, taskRoot, workingDir, env);
   if (!start) return [];
   const outside = start.runtimes
     .map((r) => ({ r, t: runtimeHandlerTarget(r, start.handler, start.root) }))
@@ -107,7 +127,7 @@ export function imageHandlerFindings(
       code: 'ENV_LOADER',
       severity: 'error',
       path: start.handler,
-      message: `${source} passes the Handler ${JSON.stringify(start.handler)} to the runtime (${loads}): the runtime loads code no package accounts for`,
+      message: `${start.setBy ?? source} passes the Handler ${JSON.stringify(start.handler)} to the runtime (${loads}): the runtime loads code no package accounts for`,
     },
   ];
 }

@@ -464,7 +464,8 @@ export async function inventoryOpened(
           runs.workingDir,
           fn
             ? "the entry point and command the function starts (its ImageConfig over the image config's)"
-            : "the image config's entry point and command"
+            : "the image config's entry point and command",
+          image.config.env
         ),
       ];
     },

@@ -35,11 +35,16 @@ const LAYER = [
 
 const POLICY = writeInventoryPolicy(tmp, 'images');
 
-async function verify(cmd: string[], policy = POLICY) {
+async function verify(
+  cmd: string[],
+  policy = POLICY,
+  entrypoint = ['/lambda-entrypoint.sh'],
+  env: string[] = []
+) {
   const ref = writeImageLayout(tmp, [LAYER], {
-    Entrypoint: ['/lambda-entrypoint.sh'],
+    Entrypoint: entrypoint,
     Cmd: cmd,
-    Env: ['LAMBDA_TASK_ROOT=/var/task'],
+    Env: ['LAMBDA_TASK_ROOT=/var/task', ...env],
     WorkingDir: '/var/task',
   });
   return verifyImageRef(ref, policy, join(tmp, 'cache'));
@@ -62,6 +67,15 @@ describe('verify IMAGE: the Handler its command passes to the runtime', () => {
     expect(check?.detail).toContain(`ENV_LOADER ${handler}.`);
     // The evidence says what the runtime loads.
     expect(JSON.stringify(check?.evidence)).toContain(loads);
+  });
+
+  it("a runtime started without the entry script reads the Env's _HANDLER: checked too", async () => {
+    const bootstrap = ['/var/runtime/bootstrap'];
+    const own = await verify([], POLICY, bootstrap, ['_HANDLER=index.handler']);
+    expect(own.check('inventory:complete')?.outcome).toBe('pass');
+    const r = await verify([], POLICY, bootstrap, ['_HANDLER=child_process.execSync']);
+    expect(r.code).toBe(1);
+    expect(r.check('inventory:complete')?.detail).toContain('ENV_LOADER child_process.execSync');
   });
 
   it('an allowance by the Handler, with a reason, passes it', async () => {
