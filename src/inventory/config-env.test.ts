@@ -325,6 +325,10 @@ describe('configArgFindings agrees with the real programs', () => {
     [['sed', '-n', '--e=1e echo RAN', line], 'sed --e='],
     [['sed', '-n', '--expr', '1e echo RAN', line], 'sed --expr'],
     [['env', '--spl=python3 -c \'print("RAN")\''], 'env --spl='],
+    // npm exec's -c and --call run a shell command (npm 11 here).
+    [['npx', '-c', 'echo RAN'], 'npx -c'],
+    [['npx', '--call=echo RAN'], 'npx --call='],
+    [['npm', 'exec', '-c', 'echo RAN'], 'npm -c'],
     // A long option's value may be the next word: it is not the script.
     [['node', '--disable-warning', 'X', '-e', 'console.log("RAN")'], 'node -e'],
     [['node', '--diagnostic-dir', dir, '-e', 'console.log("RAN")'], 'node -e'],
@@ -424,6 +428,8 @@ describe('configArgFindings agrees with the real programs', () => {
     [['ruby', '-Ke', 'puts "RAN"']],
     [['ruby', '-ie', 'puts "RAN"']],
     [['ruby', '-Fe', 'puts "RAN"']],
+    // After npx's command, -c is the command's.
+    [['npx', 'node', empty, '-c', 'echo RAN']],
     // A flag takes no value: the next word is the script, and -e its argument.
     [['node', '--expose-gc', empty, '-e', 'console.log("RAN")']],
   ])('%j runs none: nothing reported', (argv) => {

@@ -317,6 +317,16 @@ const SYNTAXES: readonly Syntax[] = [
     flagWord:
       /^--(?:ignore-environment|null|debug|list-signal-handling|block-signal|default-signal|ignore-signal)$/,
   },
+  // npm exec's -c (--call) runs its string through a shell; npm reads options after operands.
+  {
+    program: /^npx$/,
+    inline: 'c',
+    valued: 'p',
+    inlineWord: /^--call(?:=|$)/,
+    valuedWord: /^--package$/,
+    flagWord: /^--(?:yes|no|quiet|offline|prefer-offline|prefer-online)$/,
+  },
+  { program: /^npm$/, inline: 'c', inlineWord: /^--call(?:=|$)/, permutes: true },
   { program: /^(?:expect|tclsh[\d.]*|wish[\d.]*)$/, inline: 'c' },
   // These run -c COMMAND through a shell.
   {
