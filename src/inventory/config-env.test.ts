@@ -282,6 +282,54 @@ describe('configArgFindings: options read as the program reads them', () => {
   });
 });
 
+describe('configArgFindings: a command npx fetches', () => {
+  const files = new Set(['/var/task/node_modules/.bin/aws-lambda-ric', '/usr/local/bin/tsc']);
+  const view = {
+    workingDir: '/var/task/src',
+    searchPath: ['/usr/local/bin'],
+    realPath: (p: string) => (files.has(p) ? p : undefined),
+  };
+  const fetched = (entrypoint: string[]) =>
+    configArgFindings({ entrypoint, cmd: ['index.handler'] }, undefined, view).map((f) => f.path);
+
+  it('one in node_modules/.bin of the working directory or above, or on PATH, is not fetched', () => {
+    expect(fetched(['/usr/local/bin/npx', 'aws-lambda-ric'])).toEqual([]);
+    expect(fetched(['npx', '--yes', 'tsc'])).toEqual([]);
+    expect(fetched(['npx', './bin/run.js'])).toEqual([]);
+  });
+
+  it('one the image does not hold, or npx cannot match to it, is ENV_LOADER', () => {
+    expect(fetched(['npx', 'aws-lambda-ric-fork'])).toEqual(['npx aws-lambda-ric-fork']);
+    expect(fetched(['npx', 'aws-lambda-ric@3'])).toEqual(['npx aws-lambda-ric@3']);
+    expect(fetched(['npx', '-p', 'other', 'aws-lambda-ric'])).toEqual(['npx aws-lambda-ric']);
+    expect(fetched(['npx', 'user/repo'])).toEqual(['npx user/repo']);
+    // Where the image cannot be looked at, nothing is guessed.
+    expect(configArgFindings({ entrypoint: ['npx', 'x'] })).toEqual([]);
+  });
+
+  it('npx runs a bin of the project offline, and goes to the registry for another (npm here)', () => {
+    const project = mkdtempSync(join(tmpdir(), 'lamina-npx-'));
+    try {
+      mkdirSync(join(project, 'node_modules', '.bin'), { recursive: true });
+      writeFileSync(join(project, 'package.json'), '{}');
+      writeFileSync(join(project, 'node_modules', '.bin', 'tool'), '#!/bin/sh\necho RAN\n', {
+        mode: 0o755,
+      });
+      const npx = (name: string) =>
+        spawnSync('npx', ['--offline', name], {
+          cwd: project,
+          encoding: 'utf8',
+          timeout: 60_000,
+          env: { ...process.env, npm_config_cache: join(project, 'cache') },
+        });
+      expect(npx('tool').stdout).toContain('RAN');
+      expect(npx('lamina-no-such-tool').stderr).toContain('registry');
+    } finally {
+      rmSync(project, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('configArgFindings agrees with the real programs', () => {
   // Each command prints RAN when a word of it is code the program runs, and the finding says
   // so; the controls give the same word where the program takes it as data.

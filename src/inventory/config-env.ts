@@ -94,6 +94,7 @@ export function configArgFindings(
   };
   const args = [...(config.entrypoint ?? []), ...(config.cmd ?? [])];
   for (const { path, why, arg } of interpreterArgs(args, image)) report(path, why, arg);
+  for (const { path, why, arg } of npxFetches(args, image)) report(path, why, arg);
   // `-r` is Node's and Ruby's short --require; other programs give it other meanings.
   const requires = args.some((a) => /(?:^|[\s/])(?:node|nodejs|ruby)(?:\d[\d.]*)?(?:\s|$)/.test(a));
   // The java launcher reads more options (-javaagent:, -cp) from an `@file` argument.
@@ -152,6 +153,57 @@ export interface ImageView {
    * when it leads nowhere): the JVM opens a class path element through its links.
    */
   realPath?: (path: string) => string | undefined;
+  /** The directories a bare program name is looked up in (see searchPath). */
+  searchPath?: readonly string[];
+}
+
+/**
+ * `npx COMMAND` (npm exec) runs the bin COMMAND of the project it starts in (`node_modules/.bin`
+ * in the working directory or one above it) or one on PATH; failing both, npm fetches the
+ * package from the registry as the function starts (it assumes `--yes` without a terminal), code
+ * no image holds. A version (`aws-lambda-ric@3`), a `--package` or a spec npm fetches by itself
+ * (`user/repo`, a URL) is not matched to what is installed: reported too. Only where the image's
+ * files can be looked at (`realPath`).
+ */
+function npxFetches(args: readonly string[], image: ImageView): ArgFinding[] {
+  const real = image.realPath;
+  const at = args.findIndex((a) => posix.basename(a) === 'npx');
+  if (!real || at < 0) return [];
+  let i = at + 1;
+  let packaged = false;
+  for (; i < args.length && args[i]!.startsWith('-'); i++) {
+    const option = args[i]!;
+    if (option === '--') {
+      i += 1;
+      break;
+    }
+    // -c and --call run a shell command (see SYNTAXES): no package.
+    if (/^(?:-c|--call(?:=.*)?)$/s.test(option)) return [];
+    if (/^(?:-p|--package)(?:=.*)?$/s.test(option)) packaged = true;
+    if (option === '-p' || option === '--package') i += 1;
+  }
+  const spec = args[i];
+  if (spec === undefined || /^[./]/.test(spec)) return [];
+  const arg = args.slice(at).join(' ');
+  const name = /^((?:@[^/@]+\/)?[^/@:]+)$/.exec(spec)?.[1];
+  if (name !== undefined && !packaged) {
+    const bin = name.slice(name.lastIndexOf('/') + 1);
+    const wd = posix.join('/', image.workingDir ?? '/');
+    const dirs: string[] = [];
+    for (let d = wd; ; d = posix.dirname(d)) {
+      dirs.push(posix.join(d, 'node_modules/.bin'));
+      if (d === '/') break;
+    }
+    if ([...dirs, ...(image.searchPath ?? [])].some((d) => real(posix.join(d, bin)) !== undefined))
+      return [];
+  }
+  return [
+    {
+      path: `npx ${spec}`,
+      why: `runs npx ${spec}, which no node_modules/.bin of the working directory or above, nor PATH, holds: npm fetches it from the registry as the function starts,`,
+      arg,
+    },
+  ];
 }
 
 /**

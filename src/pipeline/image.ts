@@ -451,6 +451,7 @@ export async function inventoryOpened(
           const r = links.resolve(path.slice(1));
           return r.ok ? `/${r.path}` : undefined;
         },
+        searchPath: exec.searchPath,
         taskRoot,
         ...(runs.workingDir !== undefined ? { workingDir: runs.workingDir } : {}),
       };

@@ -78,6 +78,13 @@ describe('verify IMAGE: the Handler its command passes to the runtime', () => {
     expect(r.check('inventory:complete')?.detail).toContain('ENV_LOADER child_process.execSync');
   });
 
+  it('npx aws-lambda-ric the image does not hold is fetched at start: ENV_LOADER', async () => {
+    const npx = ['/usr/local/bin/npx', 'aws-lambda-ric'];
+    const r = await verify(['index.handler'], POLICY, npx);
+    expect(r.code).toBe(1);
+    expect(r.check('inventory:complete')?.detail).toContain('ENV_LOADER npx aws-lambda-ric');
+  });
+
   it('an allowance by the Handler, with a reason, passes it', async () => {
     const policy = join(tmp, 'allow.yaml');
     writeFileSync(
