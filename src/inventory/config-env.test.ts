@@ -373,6 +373,10 @@ describe('configArgFindings agrees with the real programs', () => {
     [['sed', '-n', '--e=1e echo RAN', line], 'sed --e='],
     [['sed', '-n', '--expr', '1e echo RAN', line], 'sed --expr'],
     [['env', '--spl=python3 -c \'print("RAN")\''], 'env --spl='],
+    // A shell's options begin with + too.
+    [['bash', '+x', '-c', 'echo RAN'], 'bash -c'],
+    [['dash', '+e', '-c', 'echo RAN'], 'dash -c'],
+    [['bash', '+O', 'extglob', '-c', 'echo RAN'], 'bash -c'],
     // npm exec's -c and --call run a shell command (npm 11 here).
     [['npx', '-c', 'echo RAN'], 'npx -c'],
     [['npx', '--call=echo RAN'], 'npx --call='],
@@ -476,6 +480,8 @@ describe('configArgFindings agrees with the real programs', () => {
     [['ruby', '-Ke', 'puts "RAN"']],
     [['ruby', '-ie', 'puts "RAN"']],
     [['ruby', '-Fe', 'puts "RAN"']],
+    // After --, the script's name: -c is its argument.
+    [['sh', '--', empty, '-c', 'echo RAN']],
     // After npx's command, -c is the command's.
     [['npx', 'node', empty, '-c', 'echo RAN']],
     // A flag takes no value: the next word is the script, and -e its argument.

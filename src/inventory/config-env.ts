@@ -261,6 +261,8 @@ interface Syntax {
   operandUnless?: string;
   /** Options still count after operands (GNU getopt permutes them). */
   permutes?: boolean;
+  /** Options may begin with `+` too (a shell's `+x` unsets what `-x` sets). */
+  plus?: boolean;
 }
 
 /**
@@ -355,7 +357,7 @@ const SYNTAXES: readonly Syntax[] = [
     program: /^(?:sh|bash|rbash|dash|ash|zsh|ksh|ksh93|mksh|pdksh|yash|fish|csh|tcsh|posh)$/,
     marks: 'c',
     valued: 'oO',
-    valuedWord: /^\+[oO]$/,
+    plus: true,
   },
   // GNU env -S splits its string into a command line itself, with its own quoting, escapes and
   // ${VAR} expansion (`python3\_-c\_CODE`, `pyth''on3`): lamina cannot tell what it runs.
@@ -552,7 +554,8 @@ function interpreterArgs(args: readonly string[], image: ImageView): ArgFinding[
         ended = true;
         continue;
       }
-      if (ended || !word.startsWith('-') || word === '-') {
+      const option = word.startsWith('-') || (s.plus === true && word.startsWith('+'));
+      if (ended || !option || word === '-' || word === '+') {
         if (s.operandUnless !== undefined && operands === 0 && !fromFile) {
           text = { program, arg };
           if (!s.permutes) flush();
