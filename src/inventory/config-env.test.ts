@@ -373,6 +373,10 @@ describe('configArgFindings agrees with the real programs', () => {
     [['sed', '-n', '--e=1e echo RAN', line], 'sed --e='],
     [['sed', '-n', '--expr', '1e echo RAN', line], 'sed --expr'],
     [['env', '--spl=python3 -c \'print("RAN")\''], 'env --spl='],
+    // Each argument is one word to the program: a value naming another program is a value.
+    [['python3', '-X', 'a node', '-c', 'print("RAN")'], 'python3 -c'],
+    [['python3', '-W', 'ignore;node', '-c', 'print("RAN")'], 'python3 -c'],
+    [['node', '--title', 'x python3', '-e', 'console.log("RAN")'], 'node -e'],
     // A shell's options begin with + too.
     [['bash', '+x', '-c', 'echo RAN'], 'bash -c'],
     [['dash', '+e', '-c', 'echo RAN'], 'dash -c'],

@@ -448,15 +448,46 @@ interface ArgFinding {
 }
 
 /**
- * Each option in `args` (taken word by word, so `sh -c "python3 -c …"` is seen too) that runs
- * inline code or loads code, read as its program reads it, and the program text awk and sed
- * take as an operand. An option must follow its program's name with only options (and their
- * values) between. A long option its syntax does not know may take the next word as its value
- * (`node --disable-warning X -e CODE`), or not (`node --expose-gc app.js -e x`): that word is
- * read both ways. `names` gives the other names a word's program has in the image (`py`, a
- * link to `python3.11`): the program is known by any of them.
+ * Each option in `args` that runs inline code or loads code, read as its program reads it, and
+ * the program text awk and sed take as an operand. The arguments are read as the program gets
+ * them, each one word (an option's value `-X "a node"` names no program), and then each one
+ * holding a blank or a shell's separator word by word on its own, so `sh -c "python3 -c …"` is
+ * seen too.
  */
 function interpreterArgs(args: readonly string[], image: ImageView): ArgFinding[] {
+  return [
+    ...scanWords(
+      args.map((arg) => ({ word: arg, arg })),
+      image
+    ),
+    ...args
+      .filter((arg) => SHELL_BREAK.test(arg))
+      .flatMap((arg) =>
+        scanWords(
+          arg.split(SHELL_BREAKS).map((word) => ({ word, arg })),
+          image
+        )
+      ),
+  ];
+}
+
+/** What ends a word on a shell command line: blanks, separators, quotes. */
+const SHELL_BREAKS = /[\s;&|()`'"]+/;
+/** One such character: an argument holding one may be a command line. */
+const SHELL_BREAK = /[\s;&|()`'"]/;
+
+/**
+ * interpreterArgs over a sequence of words, each with the argument it is in. An option must
+ * follow its program's name with only options (and their values) between. A long option its
+ * syntax does not know may take the next word as its value (`node --disable-warning X -e
+ * CODE`), or not (`node --expose-gc app.js -e x`): that word is read both ways. `names` gives
+ * the other names a word's program has in the image (`py`, a link to `python3.11`): the program
+ * is known by any of them.
+ */
+function scanWords(
+  words: readonly { word: string; arg: string }[],
+  image: ImageView
+): ArgFinding[] {
   const names = image.names ?? (() => []);
   const out: ArgFinding[] = [];
   let syntax: Syntax | undefined;
@@ -492,119 +523,118 @@ function interpreterArgs(args: readonly string[], image: ImageView): ArgFinding[
           arg,
         });
   };
-  for (const arg of args)
-    for (const word of arg.split(/[\s;&|()`'"]+/)) {
-      if (word === '') continue;
-      if (syntax && waiting !== undefined) {
-        value(syntax, waiting, word, arg);
-        if (endsAfter) syntax = undefined;
-        [waiting, endsAfter] = [undefined, false];
-        continue;
-      }
-      const base = word.slice(word.lastIndexOf('/') + 1);
-      const next = [base, ...names(word)]
-        .map((n) => SYNTAXES.find((s) => s.program.test(n)))
-        .find((s) => s !== undefined);
-      if (next) {
-        flush();
-        [syntax, program, fromFile, ended, operands, maybeValue] = [
-          next,
-          base,
-          false,
-          false,
-          0,
-          false,
-        ];
-        continue;
-      }
-      if (!syntax) continue;
-      const s = syntax;
-      // Read as a value, options still count after it; read as an operand, it may be the
-      // program text: both are taken, so neither reading runs code unreported.
-      if (maybeValue && !word.startsWith('-')) {
-        maybeValue = false;
-        if (s.operandUnless !== undefined && operands === 0 && !fromFile) {
-          text ??= { program, arg };
-          if (!s.permutes) flush();
-        }
-        continue;
-      }
-      maybeValue = false;
-      // Tested in its full spelling; reported as written.
-      const w = ended ? word : longForm(s, word);
-      if (!ended && s.inlineWord?.test(w)) {
-        ran(word.replace(/=.*$/s, '='), arg);
-        [syntax, text] = [undefined, undefined];
-        continue;
-      }
-      if (!ended && s.loadsWord?.test(w)) {
-        loads(word.replace(/=.*$/s, ''), arg);
-        if (!w.includes('=')) waiting = '';
-        continue;
-      }
-      if (!ended && s.valuedWord?.test(w)) {
-        const eq = w.indexOf('=');
-        if (eq < 0) [waiting, endsAfter] = [w, s.endsWord?.test(w) ?? false];
-        else value(s, w.slice(0, eq), w.slice(eq + 1), arg);
-        if (/^--(?:file|exec)$/.test(w)) [fromFile, text] = [true, undefined];
-        if (eq >= 0 && s.endsWord?.test(w)) syntax = undefined;
-        continue;
-      }
-      if (!ended && word === '--') {
-        ended = true;
-        continue;
-      }
-      const option = word.startsWith('-') || (s.plus === true && word.startsWith('+'));
-      if (ended || !option || word === '-' || word === '+') {
-        if (s.operandUnless !== undefined && operands === 0 && !fromFile) {
-          text = { program, arg };
-          if (!s.permutes) flush();
-        }
-        operands += 1;
-        if (!s.permutes || ended) syntax = undefined;
-        continue;
-      }
-      if (w.startsWith('--')) {
-        maybeValue = !w.includes('=') && !s.flagWord?.test(w);
-        continue;
-      }
-      for (let i = 1; i < word.length; i++) {
-        const ch = word[i]!;
-        const rest = word.slice(i + 1);
-        if (s.marks?.includes(ch)) {
-          ran(word, arg);
-          syntax = undefined;
-          break;
-        }
-        if (s.inline?.includes(ch)) {
-          ran(word.slice(0, i + 1), arg);
-          [syntax, text] = [undefined, undefined];
-          break;
-        }
-        if (s.ends?.includes(ch)) {
-          if (rest === '') [waiting, endsAfter] = [ch, true];
-          else syntax = undefined;
-          break;
-        }
-        if (s.loads?.includes(ch)) {
-          loads(`-${ch}`, arg);
-          if (rest === '') waiting = ch;
-          break;
-        }
-        if (s.valued?.includes(ch)) {
-          if (s.operandUnless?.includes(ch)) [fromFile, text] = [true, undefined];
-          if (rest === '') waiting = ch;
-          else value(s, ch, rest, arg);
-          break;
-        }
-        const bounded = s.bounded?.[ch];
-        if (bounded) {
-          i += bounded.exec(rest)?.[0].length ?? 0;
-          continue;
-        }
-        if (s.attached?.includes(ch)) break;
-      }
+  for (const { word, arg } of words) {
+    if (word === '') continue;
+    if (syntax && waiting !== undefined) {
+      value(syntax, waiting, word, arg);
+      if (endsAfter) syntax = undefined;
+      [waiting, endsAfter] = [undefined, false];
+      continue;
     }
+    const base = word.slice(word.lastIndexOf('/') + 1);
+    const next = [base, ...names(word)]
+      .map((n) => SYNTAXES.find((s) => s.program.test(n)))
+      .find((s) => s !== undefined);
+    if (next) {
+      flush();
+      [syntax, program, fromFile, ended, operands, maybeValue] = [
+        next,
+        base,
+        false,
+        false,
+        0,
+        false,
+      ];
+      continue;
+    }
+    if (!syntax) continue;
+    const s = syntax;
+    // Read as a value, options still count after it; read as an operand, it may be the
+    // program text: both are taken, so neither reading runs code unreported.
+    if (maybeValue && !word.startsWith('-')) {
+      maybeValue = false;
+      if (s.operandUnless !== undefined && operands === 0 && !fromFile) {
+        text ??= { program, arg };
+        if (!s.permutes) flush();
+      }
+      continue;
+    }
+    maybeValue = false;
+    // Tested in its full spelling; reported as written.
+    const w = ended ? word : longForm(s, word);
+    if (!ended && s.inlineWord?.test(w)) {
+      ran(word.replace(/=.*$/s, '='), arg);
+      [syntax, text] = [undefined, undefined];
+      continue;
+    }
+    if (!ended && s.loadsWord?.test(w)) {
+      loads(word.replace(/=.*$/s, ''), arg);
+      if (!w.includes('=')) waiting = '';
+      continue;
+    }
+    if (!ended && s.valuedWord?.test(w)) {
+      const eq = w.indexOf('=');
+      if (eq < 0) [waiting, endsAfter] = [w, s.endsWord?.test(w) ?? false];
+      else value(s, w.slice(0, eq), w.slice(eq + 1), arg);
+      if (/^--(?:file|exec)$/.test(w)) [fromFile, text] = [true, undefined];
+      if (eq >= 0 && s.endsWord?.test(w)) syntax = undefined;
+      continue;
+    }
+    if (!ended && word === '--') {
+      ended = true;
+      continue;
+    }
+    const option = word.startsWith('-') || (s.plus === true && word.startsWith('+'));
+    if (ended || !option || word === '-' || word === '+') {
+      if (s.operandUnless !== undefined && operands === 0 && !fromFile) {
+        text = { program, arg };
+        if (!s.permutes) flush();
+      }
+      operands += 1;
+      if (!s.permutes || ended) syntax = undefined;
+      continue;
+    }
+    if (w.startsWith('--')) {
+      maybeValue = !w.includes('=') && !s.flagWord?.test(w);
+      continue;
+    }
+    for (let i = 1; i < word.length; i++) {
+      const ch = word[i]!;
+      const rest = word.slice(i + 1);
+      if (s.marks?.includes(ch)) {
+        ran(word, arg);
+        syntax = undefined;
+        break;
+      }
+      if (s.inline?.includes(ch)) {
+        ran(word.slice(0, i + 1), arg);
+        [syntax, text] = [undefined, undefined];
+        break;
+      }
+      if (s.ends?.includes(ch)) {
+        if (rest === '') [waiting, endsAfter] = [ch, true];
+        else syntax = undefined;
+        break;
+      }
+      if (s.loads?.includes(ch)) {
+        loads(`-${ch}`, arg);
+        if (rest === '') waiting = ch;
+        break;
+      }
+      if (s.valued?.includes(ch)) {
+        if (s.operandUnless?.includes(ch)) [fromFile, text] = [true, undefined];
+        if (rest === '') waiting = ch;
+        else value(s, ch, rest, arg);
+        break;
+      }
+      const bounded = s.bounded?.[ch];
+      if (bounded) {
+        i += bounded.exec(rest)?.[0].length ?? 0;
+        continue;
+      }
+      if (s.attached?.includes(ch)) break;
+    }
+  }
   flush();
   return out;
 }
