@@ -133,6 +133,32 @@ describe('configArgFindings: a java argument file', () => {
     expect(found[0]!.message).toContain('@/usr/share/doc/x/opts');
   });
 
+  it('a link to java reads it too (java 17 here)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lamina-java-link-'));
+    try {
+      const java = spawnSync('java', ['-XshowSettings:properties', '-version'], {
+        encoding: 'utf8',
+      }).stderr.match(/java\.home = (.+)/)?.[1];
+      symlinkSync(join(java!, 'bin', 'java'), join(dir, 'j'));
+      writeFileSync(join(dir, 'opts'), '-Dlamina.marker=RAN\n');
+      const argv = [
+        join(dir, 'j'),
+        `@${join(dir, 'opts')}`,
+        '-XshowSettings:properties',
+        '-version',
+      ];
+      expect(spawnSync(argv[0]!, argv.slice(1), { encoding: 'utf8' }).stderr).toContain(
+        'lamina.marker = RAN'
+      );
+      const names = (word: string): string[] => (word === argv[0] ? ['java'] : []);
+      expect(
+        configArgFindings({ entrypoint: argv }, undefined, { names }).map((f) => f.path)
+      ).toEqual(['java @']);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('an @ word for another program, or an escaped @@, is not', () => {
     expect(configArgFindings({ cmd: ['/usr/bin/notify', '@team'] })).toEqual([]);
     expect(configArgFindings({ cmd: ['java', '-cp', '/var/task', 'Main', '@@x'] })).toEqual([]);

@@ -98,7 +98,10 @@ export function configArgFindings(
   // `-r` is Node's and Ruby's short --require; other programs give it other meanings.
   const requires = args.some((a) => /(?:^|[\s/])(?:node|nodejs|ruby)(?:\d[\d.]*)?(?:\s|$)/.test(a));
   // The java launcher reads more options (-javaagent:, -cp) from an `@file` argument.
-  const java = args.some((a) => /(?:^|[\s/])java(?:\s|$)/.test(a));
+  // A link to it is java too (`/usr/local/bin/j -> java` reads `@FILE` as java does).
+  const java = args.some(
+    (a) => /(?:^|[\s/])java(?:\s|$)/.test(a) || (image.names?.(a) ?? []).includes('java')
+  );
   for (const arg of args) {
     for (const m of arg.matchAll(/(?:^|[\s;&|(`'"])([A-Za-z_][A-Za-z0-9_%]*)=/g)) {
       const name = m[1]!;
