@@ -210,6 +210,14 @@ describe('configArgFindings: options read as the program reads them', () => {
     [['perl', '-MEvil', 'app.pl'], '-M'],
     [['perl', '-eprint 1'], 'perl -e'],
     [['node', '--env-file=/usr/share/x.env', 'app.js'], '--env-file'],
+    // Node 24: a package.json script through a shell, a global setup module, a package map.
+    [['node', '--run', 'start'], 'node --run'],
+    [['node', '--test', '--test-global-setup=/usr/share/x.mjs'], '--test-global-setup'],
+    [
+      ['node', '--experimental-package-map', '/usr/share/x.json', 'app.js'],
+      '--experimental-package-map',
+    ],
+    [['node', '--test-random-seed', '1', '-e', 'x'], 'node -e'],
     // awk's and sed's first operand is their program (GNU sed's `e` runs a shell command).
     [['awk', 'BEGIN{system("/usr/share/x")}'], 'awk program'],
     [['/usr/bin/mawk', '-F:', '-v', 'x=1', 'BEGIN{}'], 'mawk program'],
