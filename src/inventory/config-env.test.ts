@@ -411,6 +411,10 @@ describe('configArgFindings agrees with the real programs', () => {
     [['python3', '-X', 'a node', '-c', 'print("RAN")'], 'python3 -c'],
     [['python3', '-W', 'ignore;node', '-c', 'print("RAN")'], 'python3 -c'],
     [['node', '--title', 'x python3', '-e', 'console.log("RAN")'], 'node -e'],
+    // Modules of Python's standard library that run their arguments as Python.
+    [['python3', '-m', 'timeit', '-n1', '-r1', 'print("RAN")'], 'python3 -m timeit'],
+    [['python3', '-mtimeit', '-n1', '-r1', '-s', 'print("RAN")', 'pass'], 'python3 -m timeit'],
+    [['python3', '-m', 'pdb', '-c', 'print("RAN")', '-c', 'quit', line], 'python3 -m pdb'],
     // A shell's options begin with + too.
     [['bash', '+x', '-c', 'echo RAN'], 'bash -c'],
     [['dash', '+e', '-c', 'echo RAN'], 'dash -c'],

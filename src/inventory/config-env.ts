@@ -238,6 +238,8 @@ interface Syntax {
   bounded?: Readonly<Record<string, RegExp>>;
   /** Values of a short option that load code (`python3 -X pycache_prefix=DIR`), by option. */
   loadingValues?: Readonly<Record<string, RegExp>>;
+  /** Values of a short option that run the words after them as code (`python3 -m timeit CODE`). */
+  inlineValues?: Readonly<Record<string, RegExp>>;
   /** Long options whose value is a class or module path (`java -cp A:B`): see unseenClassPath. */
   classPath?: RegExp;
   /** Whole words: code given inline (`--eval`, `--eval=CODE`, PowerShell's `-Command`). */
@@ -286,6 +288,8 @@ const SYNTAXES: readonly Syntax[] = [
     ends: 'm',
     valued: 'WX',
     loadingValues: { X: /^pycache_prefix=/ },
+    // timeit runs its statements (and -s SETUP), pdb its -c commands, as Python.
+    inlineValues: { m: /^(?:timeit|pdb)$/ },
     valuedWord: /^--check-hash-based-pycs$/,
   },
   {
@@ -522,6 +526,7 @@ function scanWords(
   };
   const value = (s: Syntax, option: string, v: string, arg: string): void => {
     if (s.loadingValues?.[option]?.test(v)) loads(`-${option} ${v.slice(0, v.indexOf('='))}`, arg);
+    if (s.inlineValues?.[option]?.test(v)) ran(`-${option} ${v}`, arg);
     if (s.classPath?.test(option))
       for (const element of unseenClassPath(v, image))
         out.push({
@@ -620,7 +625,10 @@ function scanWords(
       }
       if (s.ends?.includes(ch)) {
         if (rest === '') [waiting, endsAfter] = [ch, true];
-        else syntax = undefined;
+        else {
+          value(s, ch, rest, arg);
+          syntax = undefined;
+        }
         break;
       }
       if (s.loads?.includes(ch)) {
