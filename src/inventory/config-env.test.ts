@@ -257,6 +257,18 @@ describe('configArgFindings: options read as the program reads them', () => {
     expect(configArgFindings({ entrypoint }).map((f) => f.path)).toContain(path);
   });
 
+  it('java -Xrun loads an agent library as -agentlib: does (java 17 here)', () => {
+    const argv = ['java', '-Xrunjdwp:transport=dt_socket,server=y,suspend=n,address=localhost:0'];
+    const ran = spawnSync(argv[0]!, [...argv.slice(1), '-version'], {
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    expect(ran.stdout).toContain('Listening for transport dt_socket');
+    expect(
+      configArgFindings({ entrypoint: [...argv, '-jar', '/var/task/app.jar'] }).map((f) => f.path)
+    ).toEqual(['-Xrun']);
+  });
+
   it("reports nothing for java's jars and the function's own classes", () => {
     const view = { taskRoot: '/var/task', workingDir: '/var/task' };
     for (const entrypoint of [

@@ -58,9 +58,12 @@ export function configEnvFindings(env: readonly string[] | undefined): Finding[]
   return out;
 }
 
-/** Interpreter flags that load the code the next argument or their value names. */
+/**
+ * Interpreter flags that load the code the next argument or their value names. The JVM's
+ * `-Xrun<lib>` is the old spelling of `-agentlib:<lib>` (`-Xrunjdwp:…` starts the debugger).
+ */
 const LOADER_FLAG =
-  /^(?:--require|--import|--loader|--experimental-loader|-javaagent:|-agentpath:|-agentlib:|-Xbootclasspath)/;
+  /^(?:--require|--import|--loader|--experimental-loader|-javaagent:|-agentpath:|-agentlib:|-Xrun|-Xbootclasspath)/;
 
 /**
  * `ENV_LOADER` errors for what the image config's entry point and command set up themselves: a
