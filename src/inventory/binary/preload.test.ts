@@ -235,6 +235,7 @@ describe('programNames', () => {
       'usr/local/bin/py': { symlink: '/usr/bin/python3' },
       'opt/app/run': { symlink: '../../usr/bin/python3.11' },
       'usr/local/bin/gone': { symlink: '/usr/bin/nothing' },
+      'opt/a=b/py': { symlink: '/usr/bin/python3' },
     }),
     '/'
   );
@@ -246,6 +247,9 @@ describe('programNames', () => {
     expect(names('run')).toEqual([]);
     // Relative to the working directory.
     expect(names('./run')).toEqual(['python3.11']);
+    // The kernel takes `=` in a path as any other character.
+    expect(names('/opt/a=b/py')).toEqual(['python3.11']);
+    expect(names('../a=b/py')).toEqual(['python3.11']);
   });
 
   it('names nothing for options, assignments, or links that lead nowhere', () => {

@@ -96,7 +96,8 @@ export function programNames(
   workingDir?: string
 ): (word: string) => string[] {
   return (word) => {
-    if (word === '' || word.startsWith('-') || word.includes('=')) return [];
+    // An assignment (`env PATH=/x …`) is no program; a path with `=` in it is (`/opt/a=b/py`).
+    if (word === '' || word.startsWith('-') || /^[A-Za-z_][A-Za-z0-9_]*=/.test(word)) return [];
     const paths = word.includes('/')
       ? [posix.join('/', word.startsWith('/') ? '' : (workingDir ?? ''), word)]
       : searchPath.map((d) => posix.join(d, word));
