@@ -492,15 +492,19 @@ describe('configArgFindings agrees with the real programs', () => {
     mkdirSync(join(task, 'own'), { recursive: true });
     symlinkSync(classes, join(task, 'lib'));
     symlinkSync(readme, join(task, 'app.jar'));
+    // up/.. is the directory above where up leads: the test directory, not the function's.
+    mkdirSync(join(dir, 'hop'));
+    symlinkSync(join(dir, 'hop'), join(task, 'up'));
     const realPath = (p: string): string | undefined => {
       try {
-        return realpathSync(p);
+        // The C library's realpath, as the kernel walks: Node.js's own normalizes `..` first.
+        return realpathSync.native(p);
       } catch {
         return undefined;
       }
     };
     const view = { taskRoot: task, workingDir: task, realPath };
-    for (const cp of ['lib', 'app.jar']) {
+    for (const cp of ['lib', 'app.jar', 'up/../classes']) {
       const argv = ['java', '-cp', cp, 'Evil'];
       expect(spawnSync('java', argv.slice(1), { cwd: task, encoding: 'utf8' }).stdout).toContain(
         'RAN'

@@ -8,7 +8,7 @@ import { posix } from 'node:path';
 import type { Finding } from '../model/finding.js';
 import { loaderReason } from '../model/function-environment.js';
 import { effectiveRunConfig, type FunctionImageConfig } from '../model/function-image-config.js';
-import { LOADED_BY_LOADER } from './binary/preload.js';
+import { asWalked, LOADED_BY_LOADER } from './binary/preload.js';
 
 /**
  * Search paths whose effect the catalogers already cover: every executable and every file named
@@ -686,10 +686,10 @@ function unseenClassPath(value: string, image: ImageView): string[] {
   for (const element of value.split(':')) {
     if (/(?:^|\/)\*$/.test(element)) continue;
     // What the JVM opens is where the links lead: `/var/task/lib -> /usr/share/doc/x`, or
-    // `app.jar -> readme.dat`, a file no cataloger reads as a jar.
-    const at = real(
-      posix.join('/', element.startsWith('/') ? '' : (image.workingDir ?? ''), element)
-    );
+    // `app.jar -> readme.dat`, a file no cataloger reads as a jar; `..` after a link goes up
+    // from where that leads.
+    const [normal = '/', walked = normal] = asWalked(element, image.workingDir);
+    const at = image.realPath?.(walked) ?? normal;
     if (/\.jar$/i.test(at) || at === root || at.startsWith(`${root}/`)) continue;
     out.push(element === '' ? '.' : element);
   }

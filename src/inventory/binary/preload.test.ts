@@ -74,7 +74,12 @@ describe('what the loader preloads', () => {
         cmd: ['./app.bin', 'app.handler', '--x=1', '../up/x'],
         workingDir: '/var/task',
       })
-    ).toEqual(['/lib64/ld-linux-x86-64.so.2', '/var/task/app.bin', '/var/up/x']);
+    ).toEqual([
+      '/lib64/ld-linux-x86-64.so.2',
+      '/var/task/app.bin',
+      '/var/up/x',
+      '/var/task/../up/x',
+    ]);
     expect(configuredPaths({ cmd: ['bin/run'] })).toEqual(['/bin/run']);
     // A command line in one argument: the shell splits it, so each word with a slash counts.
     expect(
@@ -91,6 +96,22 @@ describe('what the loader preloads', () => {
       '/usr/share/run',
       '/tmp/log',
     ]);
+  });
+
+  it('a path with .. after a link is read where the kernel walks it, from where the link leads', async () => {
+    const layer: TarEntry[] = [
+      { name: 'usr/share/doc/', type: 'dir' },
+      { name: 'usr/share/doc/y/', type: 'dir' },
+      { name: 'usr/share/doc/x', data: HIDDEN, mode: 0o644 },
+      { name: 'var/', type: 'dir' },
+      { name: 'var/task/', type: 'dir' },
+      { name: 'var/task/lib', type: 'symlink', linkname: '/usr/share/doc/y' },
+    ];
+    const loaded = configuredPaths({
+      entrypoint: ['/lib64/ld-linux-x86-64.so.2', 'lib/../x'],
+      workingDir: '/var/task',
+    });
+    expect(unowned(await inventory(layer, loaded))).toContain('usr/share/doc/x');
   });
 
   it('the control: a data-looking file nothing loads is not read', async () => {
@@ -236,6 +257,9 @@ describe('programNames', () => {
       'opt/app/run': { symlink: '../../usr/bin/python3.11' },
       'usr/local/bin/gone': { symlink: '/usr/bin/nothing' },
       'opt/a=b/py': { symlink: '/usr/bin/python3' },
+      'opt/app/up': { symlink: '/usr/share/y' },
+      'usr/share/y/keep': '',
+      'usr/share/py': { symlink: '/usr/bin/python3' },
     }),
     '/'
   );
@@ -250,6 +274,8 @@ describe('programNames', () => {
     // The kernel takes `=` in a path as any other character.
     expect(names('/opt/a=b/py')).toEqual(['python3.11']);
     expect(names('../a=b/py')).toEqual(['python3.11']);
+    // `..` after a link goes up from where it leads (/usr/share/y/.. is /usr/share).
+    expect(names('up/../py')).toEqual(['python3.11']);
   });
 
   it('names nothing for options, assignments, or links that lead nowhere', () => {

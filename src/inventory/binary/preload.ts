@@ -59,8 +59,20 @@ export function configuredPaths(config: {
   const paths = [...(config.entrypoint ?? []), ...(config.cmd ?? [])]
     .flatMap(words)
     .filter((arg) => arg.includes('/'))
-    .map((arg) => posix.join('/', arg.startsWith('/') ? '' : (config.workingDir ?? ''), arg));
+    .flatMap((arg) => asWalked(arg, config.workingDir));
   return [...new Set(paths)];
+}
+
+/**
+ * `path` (from `workingDir` when relative) as a root-absolute path, normalized, and, when it
+ * has a `..`, also as written: the kernel takes `..` after a link from where the link leads
+ * (`/var/task/lib/../x` with `lib -> /usr/share/doc/y` is `/usr/share/doc/x`), which
+ * LinkIndex.resolve walks and normalizing loses.
+ */
+export function asWalked(path: string, workingDir?: string): string[] {
+  const raw = path.startsWith('/') ? path : `${posix.join('/', workingDir ?? '')}/${path}`;
+  const normal = posix.normalize(raw);
+  return /(?:^|\/)\.\.(?:\/|$)/.test(path) && raw !== normal ? [normal, raw] : [normal];
 }
 
 /** What ends a word on a shell command line: blanks, separators, quotes, redirections. */
@@ -99,11 +111,11 @@ export function programNames(
     // An assignment (`env PATH=/x …`) is no program; a path with `=` in it is (`/opt/a=b/py`).
     if (word === '' || word.startsWith('-') || /^[A-Za-z_][A-Za-z0-9_]*=/.test(word)) return [];
     const paths = word.includes('/')
-      ? [posix.join('/', word.startsWith('/') ? '' : (workingDir ?? ''), word)]
+      ? asWalked(word, workingDir)
       : searchPath.map((d) => posix.join(d, word));
     const out = new Set<string>();
     for (const p of paths) {
-      const r = links.resolve(p.slice(1));
+      const r = links.resolve(p.replace(/^\/+/, ''));
       if (r.ok && r.entry?.kind === 'file') out.add(posix.basename(r.path));
     }
     return [...out];
@@ -155,7 +167,7 @@ export function preloadedPaths(
       bare.add(name);
       continue;
     }
-    add(posix.normalize(name).slice(1));
+    for (const p of asWalked(name)) add(p.replace(/^\/+/, ''));
   }
   if (bare.size > 0) for (const e of entries) if (bare.has(posix.basename(e.path))) add(e.path);
   return { paths: out, unresolved };
