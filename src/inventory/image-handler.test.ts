@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -111,12 +111,24 @@ describe('imageHandlerStart: a start spelled as the kernel and the clients read 
     ).toBe('child_process.execSync');
   });
 
+  it("a link to the base image's entry point is that entry point, as the image's links lead", () => {
+    const realPath = (p: string) =>
+      p === '/usr/local/bin/start' ? '/lambda-entrypoint.sh' : undefined;
+    const run = { entrypoint: ['./start'], cmd: ['child_process.execSync'] };
+    expect(imageHandlerStart(run, '/var/task', '/usr/local/bin', [], realPath)?.handler).toBe(
+      'child_process.execSync'
+    );
+    expect(imageHandlerStart(run, '/var/task', '/usr/local/bin')).toBeUndefined();
+  });
+
   it('the kernel runs a script by any spelling of its path, env and sh with its argument', () => {
     const script = join(tmp, 'entry.sh');
     writeFileSync(script, '#!/bin/sh\necho "handler=$1"\n', { mode: 0o755 });
+    symlinkSync(script, join(tmp, 'start'));
     for (const argv of [
       [`/${script}`, 'H'],
       [`${tmp}/./entry.sh`, 'H'],
+      [join(tmp, 'start'), 'H'],
       ['/usr/bin/env', 'A=1', script, 'H'],
       ['/bin/sh', script, 'H'],
     ])

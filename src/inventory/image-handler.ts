@@ -10,6 +10,7 @@
 import { posix } from 'node:path';
 import type { Finding } from '../model/finding.js';
 import { runtimeHandlerTarget, type HandlerRuntime } from '../model/function-handler.js';
+import { asWalked } from './binary/preload.js';
 
 /** A start that hands a Handler to a runtime interface client: the Handler and who reads it. */
 interface HandlerStart {
@@ -58,13 +59,19 @@ export function imageHandlerStart(
   run: { entrypoint?: readonly string[] | undefined; cmd?: readonly string[] | undefined },
   taskRoot: string,
   workingDir: string | undefined,
-  env: readonly string[] = []
+  env: readonly string[] = [],
+  realPath: (path: string) => string | undefined = () => undefined
 ): HandlerStart | undefined {
   const args = [...(run.entrypoint ?? []), ...(run.cmd ?? [])];
   // The kernel opens `//lambda-entrypoint.sh` and `./lambda-entrypoint.sh` (from /) as the same
-  // script, and `env` or `sh` runs it with the next word as its argument.
+  // script, and a link to it (`realPath`, as the image's links lead) too; `env` or `sh` runs it
+  // with the next word as its argument.
   const base = args.findIndex(
-    (a) => a.includes('/') && posix.resolve('/', workingDir ?? '/', a) === BASE_ENTRYPOINT
+    (a) =>
+      a.includes('/') &&
+      asWalked(a, workingDir ?? '/').some(
+        (p) => posix.normalize(p) === BASE_ENTRYPOINT || realPath(p) === BASE_ENTRYPOINT
+      )
   );
   const given = base < 0 ? undefined : args[base + 1];
   if (given !== undefined)
@@ -113,9 +120,10 @@ export function imageHandlerFindings(
   taskRoot: string,
   workingDir: string | undefined,
   source: string,
-  env: readonly string[] = []
+  env: readonly string[] = [],
+  realPath?: (path: string) => string | undefined
 ): Finding[] {
-  const start = imageHandlerStart(run, taskRoot, workingDir, env);
+  const start = imageHandlerStart(run, taskRoot, workingDir, env, realPath);
   if (!start) return [];
   const outside = start.runtimes
     .map((r) => ({ r, t: runtimeHandlerTarget(r, start.handler, start.root) }))

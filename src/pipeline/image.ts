@@ -448,7 +448,7 @@ export async function inventoryOpened(
       const view = {
         names: programNames(links, exec.searchPath, runs.workingDir),
         realPath: (path: string) => {
-          const r = links.resolve(path.slice(1));
+          const r = links.resolve(path.replace(/^\/+/, ''));
           return r.ok ? `/${r.path}` : undefined;
         },
         searchPath: exec.searchPath,
@@ -466,7 +466,8 @@ export async function inventoryOpened(
           fn
             ? "the entry point and command the function starts (its ImageConfig over the image config's)"
             : "the image config's entry point and command",
-          image.config.env
+          image.config.env,
+          view.realPath
         ),
       ];
     },
