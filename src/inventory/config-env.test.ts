@@ -218,6 +218,8 @@ describe('configArgFindings: options read as the program reads them', () => {
       '--experimental-package-map',
     ],
     [['node', '--test-random-seed', '1', '-e', 'x'], 'node -e'],
+    // A loading flag with no value: the next word is not its.
+    [['node', '--experimental-default-config-file', '-e', 'x'], 'node -e'],
     // awk's and sed's first operand is their program (GNU sed's `e` runs a shell command).
     [['awk', 'BEGIN{system("/usr/share/x")}'], 'awk program'],
     [['/usr/bin/mawk', '-F:', '-v', 'x=1', 'BEGIN{}'], 'mawk program'],
