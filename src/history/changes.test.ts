@@ -202,6 +202,41 @@ describe('function-environment', () => {
     expect(withEnvironment(unread, unread)).toEqual([]);
   });
 
+  it('a version published since that sets a variable no version of the function set is a change', () => {
+    const { a, b } = scans();
+    const latest = b.result.functions.find((f) => f.arn === fnArn(E, 'a'))!;
+    /** Function a's version `v` with `env`, as a published version of it. */
+    const version = (v: string, env: ScanFunction['environment']): ScanFunction => ({
+      ...latest,
+      arn: fnArn(E, 'a').replace('$LATEST', v),
+      version: v,
+      ...(env ? { environment: env } : {}),
+    });
+    const withVersions = (before: ScanFunction[], after: ScanFunction[]) => {
+      const add = (r: typeof a, extra: ScanFunction[]) =>
+        recorded(
+          r.info.id,
+          { ...r.result, functions: [...r.result.functions, ...extra] },
+          r.signing
+        );
+      return computeChanges(add(a, before), add(b, after)).functionsEnvironment;
+    };
+    // Published with a hook ($LATEST left as it was, an alias moved to the version).
+    expect(withVersions([], [version('7', { loaders: [hook] })])).toEqual([
+      {
+        function: fnArn(E, 'a').replace('$LATEST', '7'),
+        loaders: [hook],
+        before: [],
+        comparedWith: fnArn(E, 'a'),
+      },
+    ]);
+    // Published with nothing new, or with what an earlier version of the function set: not one.
+    expect(withVersions([], [version('7', undefined)])).toEqual([]);
+    expect(
+      withVersions([version('6', { loaders: [hook] })], [version('7', { loaders: [hook] })])
+    ).toEqual([]);
+  });
+
   it('removing a variable, keeping one, or a function added with one is not this kind', () => {
     expect(withEnvironment({ loaders: [hook, wrapper] }, { loaders: [wrapper] })).toEqual([]);
     expect(withEnvironment({ loaders: [hook] }, { loaders: [hook] })).toEqual([]);

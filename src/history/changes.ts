@@ -63,7 +63,8 @@ export interface FunctionMove {
 /**
  * A function version whose environment now sets a variable that loads code it did not set with
  * that value before, or whose variables Lambda no longer returned (removals are not changes of
- * this kind: they load less).
+ * this kind: they load less); or a version published since that sets one no version of its
+ * function set in the earlier scan.
  */
 export interface EnvironmentChange {
   /** Function version ARN. */
@@ -72,8 +73,10 @@ export interface EnvironmentChange {
   loaders: { name: string; value: string }[];
   /** Why its variables could not be read in the later scan, when they could not. */
   unread?: string;
-  /** Its loader variables in the earlier scan. */
+  /** Its loader variables in the earlier scan (a version published since: `comparedWith`'s). */
   before: { name: string; value: string }[];
+  /** A version published since: the earlier scan's `$LATEST` of its function, compared with. */
+  comparedWith?: string;
 }
 
 /**
@@ -290,6 +293,7 @@ export function computeChanges(
     const change = environmentChange(arn, old, f);
     if (change) functionsEnvironment.push(change);
   }
+  functionsEnvironment.push(...publishedEnvironmentChanges(fa, fb));
   functionsEnvironment.sort((p, q) => cmp(p.function, q.function));
 
   const functionsHandler = handlerChanges(a, b, fa, fb, unavailable);
@@ -385,6 +389,42 @@ function environmentChange(
   const wasUnread = a.environment !== undefined && 'unread' in a.environment;
   if (loaders.length === 0 && (unread === undefined || wasUnread)) return undefined;
   return { function: arn, loaders, ...(unread !== undefined ? { unread } : {}), before };
+}
+
+/**
+ * The versions published since the earlier scan, of a function it had, that set a loader variable
+ * (name and value) no version of that function set then: published with `NODE_OPTIONS=--require
+ * /opt/x.js`, an alias moved to it and `$LATEST` left alone, it changes no version in both scans.
+ * A function new in the later scan is `function-added`, not this.
+ */
+function publishedEnvironmentChanges(
+  fa: ReadonlyMap<string, ScanFunction>,
+  fb: ReadonlyMap<string, ScanFunction>
+): EnvironmentChange[] {
+  const fnKey = (f: ScanFunction) => `${f.account}\0${f.region}\0${f.name}`;
+  const varKey = (v: { name: string; value: string }) => `${v.name}\0${v.value}`;
+  const earlier = new Map<string, { latest?: ScanFunction; set: Set<string> }>();
+  for (const f of fa.values()) {
+    const e = earlier.get(fnKey(f)) ?? { set: new Set<string>() };
+    for (const v of loadersOf(f)) e.set.add(varKey(v));
+    if (f.version === '$LATEST') e.latest = f;
+    earlier.set(fnKey(f), e);
+  }
+  const out: EnvironmentChange[] = [];
+  for (const [arn, f] of fb) {
+    if (fa.has(arn)) continue;
+    const e = earlier.get(fnKey(f));
+    if (!e) continue;
+    const loaders = loadersOf(f).filter((v) => !e.set.has(varKey(v)));
+    if (loaders.length === 0) continue;
+    out.push({
+      function: arn,
+      loaders,
+      before: e.latest ? loadersOf(e.latest) : [],
+      ...(e.latest ? { comparedWith: e.latest.arn } : {}),
+    });
+  }
+  return out;
 }
 
 /**

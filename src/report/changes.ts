@@ -78,7 +78,8 @@ export function changeRows(c: Changes, kind: ChangeKind): string[][] {
       return c.functionsEnvironment.map((e) => [
         fnName(e.function),
         e.unread !== undefined ? `variables not returned (${e.unread})` : variables(e.loaders),
-        e.before.length > 0 ? variables(e.before) : '(none)',
+        (e.before.length > 0 ? variables(e.before) : '(none)') +
+          (e.comparedWith !== undefined ? ' (of $LATEST: a version published since)' : ''),
       ]);
     case 'function-handler':
       return c.functionsHandler.map((h) => [

@@ -133,6 +133,10 @@ describe('lamina changes', () => {
     expect(r.stdout).toMatch(
       /Functions whose Handler now makes the runtime load other code \(3\) {2}\[fails: --fail-on\]\n {2}tracer \(us-east-1\) {2}"\/opt\/nodejs\/tracer\.handler" \(nodejs20\.x\) {2}"\/opt\/nodejs\/tracer\.handler" \(provided\.al2023\) {2}function:handler fails it unless handler\.allow lists it: \/opt\/nodejs\/tracer .*\n {2}tracer:1 \(us-east-1\) {2}"\/opt\/share\/doc\/y\.handler" \(nodejs20\.x\) {2}"\/opt\/nodejs\/tracer\.handler" \(provided\.al2023\) \(of \$LATEST: a version published since\) {2}function:handler fails it unless handler\.allow lists it: \/opt\/share\/doc\/y .*\n {2}worker \(us-east-1\) {2}"\/opt\/share\/doc\/x\.handler" {2}"index\.handler" {2}function:handler fails it unless handler\.allow lists it: \/opt\/share\/doc\/x /
     );
+    // tracer:1 also sets NODE_OPTIONS no version of tracer set.
+    expect(r.stdout).toMatch(
+      /Functions whose environment now makes the runtime load other code \(1\) {2}\[fails: --fail-on\]\n {2}tracer:1 \(us-east-1\) {2}NODE_OPTIONS="--require \/opt\/nodejs\/hook\.js" {2}\(none\) \(of \$LATEST: a version published since\)/
+    );
     expect(r.stdout).not.toContain('Not compared');
   });
 
@@ -149,12 +153,14 @@ describe('lamina changes', () => {
       'function-added': 2,
       'function-moved': 1,
       'function-handler': 3,
+      'function-environment': 1,
       'failure-new': 1,
     });
     expect(c.failing).toEqual([
       'digest-changed',
       'signing-revoked',
       'package-denied',
+      'function-environment',
       'function-handler',
     ]);
     const tracer1 = fn('tracer').replace('$LATEST', '1');
@@ -196,6 +202,15 @@ describe('lamina changes', () => {
       ['event-stream', '3.3.6', [fn('old')]],
     ]);
     expect(c.functionsAdded).toEqual([fn('fresh'), tracer1]);
+    // tracer:1 sets a variable that loads code no version of tracer set: not only function-added.
+    expect(c.functionsEnvironment).toEqual([
+      {
+        function: tracer1,
+        loaders: [{ name: 'NODE_OPTIONS', value: '--require /opt/nodejs/hook.js' }],
+        before: [],
+        comparedWith: fn('tracer'),
+      },
+    ]);
     expect(c.layerVersionsRemoved.map((l) => l.arn)).toEqual([lv('tools', 1)]);
   });
 

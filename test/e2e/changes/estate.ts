@@ -9,7 +9,8 @@
  *   /opt/share/doc/x.js, a layer's data file);
  * - `tracer` keeps its Handler `/opt/nodejs/tracer.handler`, but its custom runtime (whose
  *   bootstrap read it) became Node.js, which loads /opt/nodejs/tracer.js; its version 1, published
- *   since, has the Handler `/opt/share/doc/y.handler`, which no version of it had.
+ *   since, has the Handler `/opt/share/doc/y.handler`, which no version of it had, and sets
+ *   `NODE_OPTIONS=--require /opt/nodejs/hook.js`, which no version of it set.
  */
 export const HOME = '111111111111';
 export const R = 'us-east-1';
@@ -50,7 +51,7 @@ ${after ? '                deleted: true\n' : ''}        functions:
           - { name: api, layers: ['base:${after ? 3 : 2}', 'tools:1'] }
           - { name: old, layers: ['base:1'] }
           - { name: worker, layers: ['tools:1']${after ? ', handler: /opt/share/doc/x.handler' : ''} }
-          - { name: tracer, layers: [], runtime: ${after ? 'nodejs20.x' : 'provided.al2023'}, handler: /opt/nodejs/tracer.handler${after ? ', versions: [{ version: 1, layers: [], handler: /opt/share/doc/y.handler }]' : ''} }
+          - { name: tracer, layers: [], runtime: ${after ? 'nodejs20.x' : 'provided.al2023'}, handler: /opt/nodejs/tracer.handler${after ? ', versions: [{ version: 1, layers: [], handler: /opt/share/doc/y.handler, environment: { variables: { NODE_OPTIONS: "--require /opt/nodejs/hook.js" } } }]' : ''} }
 ${after ? "          - { name: fresh, layers: ['base:3'] }\n" : ''}`;
 }
 
