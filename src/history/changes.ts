@@ -391,6 +391,9 @@ function environmentChange(
   return { function: arn, loaders, ...(unread !== undefined ? { unread } : {}), before };
 }
 
+/** A function, whatever its version: account, region and name. */
+const functionKey = (f: ScanFunction): string => `${f.account}\0${f.region}\0${f.name}`;
+
 /**
  * The versions published since the earlier scan, of a function it had, that set a loader variable
  * (name and value) no version of that function set then: published with `NODE_OPTIONS=--require
@@ -401,19 +404,18 @@ function publishedEnvironmentChanges(
   fa: ReadonlyMap<string, ScanFunction>,
   fb: ReadonlyMap<string, ScanFunction>
 ): EnvironmentChange[] {
-  const fnKey = (f: ScanFunction) => `${f.account}\0${f.region}\0${f.name}`;
   const varKey = (v: { name: string; value: string }) => `${v.name}\0${v.value}`;
   const earlier = new Map<string, { latest?: ScanFunction; set: Set<string> }>();
   for (const f of fa.values()) {
-    const e = earlier.get(fnKey(f)) ?? { set: new Set<string>() };
+    const e = earlier.get(functionKey(f)) ?? { set: new Set<string>() };
     for (const v of loadersOf(f)) e.set.add(varKey(v));
     if (f.version === '$LATEST') e.latest = f;
-    earlier.set(fnKey(f), e);
+    earlier.set(functionKey(f), e);
   }
   const out: EnvironmentChange[] = [];
   for (const [arn, f] of fb) {
     if (fa.has(arn)) continue;
-    const e = earlier.get(fnKey(f));
+    const e = earlier.get(functionKey(f));
     if (!e) continue;
     const loaders = loadersOf(f).filter((v) => !e.set.has(varKey(v)));
     if (loaders.length === 0) continue;
@@ -452,13 +454,12 @@ function handlerChanges(
   const unrecorded = new Set<number>();
   let uncompared = 0;
   const start = (f: ScanFunction) => JSON.stringify([f.handler, runtimeLanguage(f.runtime)]);
-  const fnKey = (f: ScanFunction) => `${f.account}\0${f.region}\0${f.name}`;
   // Each function of the earlier scan: its $LATEST and what every version of it started.
   const earlier = new Map<string, { latest?: ScanFunction; starts: Set<string> }>();
   for (const f of fa.values()) {
     if (f.packageType === 'Image') continue;
-    const e = earlier.get(fnKey(f)) ?? { starts: new Set<string>() };
-    earlier.set(fnKey(f), e);
+    const e = earlier.get(functionKey(f)) ?? { starts: new Set<string>() };
+    earlier.set(functionKey(f), e);
     if (f.version === '$LATEST') e.latest = f;
     e.starts.add(start(f));
   }
@@ -484,7 +485,7 @@ function handlerChanges(
     const same = fa.get(arn);
     // A version published since is compared with the function's earlier $LATEST and versions;
     // a function new since is function-added.
-    const old = same ?? (f.version !== '$LATEST' ? earlier.get(fnKey(f))?.latest : undefined);
+    const old = same ?? (f.version !== '$LATEST' ? earlier.get(functionKey(f))?.latest : undefined);
     if (!old || old.packageType === 'Image') continue;
     if (old.handler === undefined || f.handler === undefined) {
       if (old.handler === undefined) unrecorded.add(a.info.id);
@@ -494,7 +495,7 @@ function handlerChanges(
     }
     if (same) {
       if (start(same) !== start(f)) push(f, same);
-    } else if (!earlier.get(fnKey(f))!.starts.has(start(f))) push(f, old, old.arn);
+    } else if (!earlier.get(functionKey(f))!.starts.has(start(f))) push(f, old, old.arn);
   }
   if (uncompared > 0)
     unavailable.push(

@@ -11,7 +11,7 @@ import type { Finding } from '../../model/finding.js';
 import type { LinkIndex } from '../../unpack/links.js';
 import type { FileEntry } from '../../unpack/source.js';
 import type { CatalogContext } from '../cataloger.js';
-import { OS_ECOSYSTEMS, osOwnership, OwnershipIndex } from '../binary/ownership.js';
+import { osOwnership, type OwnershipIndex } from '../binary/ownership.js';
 
 /** Largest pyvenv.cfg read: a real one is a few lines. */
 const MAX_PYVENV_CFG = 64 * 1024;
@@ -76,10 +76,9 @@ export async function pyvenvFindings(
 ): Promise<Finding[]> {
   const out: Finding[] = [];
   if (found.length === 0) return out;
-  const os = new OwnershipIndex(
-    ctx.earlier.filter((p) => OS_ECOSYSTEMS.has(p.ecosystem)),
-    'image'
-  );
+  // Only what a standard library's landmark can be is asked about: a whole system's file lists
+  // cost tens of MiB.
+  const os = osOwnership(ctx.earlier, (claim) => STDLIB_CLAIM.test(claim));
   const report = (path: string, why: string): void => {
     out.push({
       code: 'STDLIB_SHADOWED',
@@ -118,6 +117,9 @@ export async function pyvenvFindings(
   }
   return out;
 }
+
+/** A claim in a standard library directory (`lib/python3.11/…`) or a `lib/python311.zip`. */
+const STDLIB_CLAIM = /(?:^|\/)lib(?:64)?\/python\d/;
 
 /**
  * Why a standard library CPython could find from `home` is not an interpreter's own or an OS
