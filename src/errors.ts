@@ -49,6 +49,7 @@ export type UnpackErrorCode =
   | 'UNLISTED_DATA'
   | 'AMBIGUOUS_DATA_DESCRIPTOR'
   | 'TRAILING_COMPRESSED_DATA'
+  | 'UNSUPPORTED_VERSION'
 
   /** Not a tar archive (no valid first header). */
   | 'NOT_A_TAR'

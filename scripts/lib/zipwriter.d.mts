@@ -41,6 +41,8 @@ export interface ZipEntry {
   compressedSize?: number;
   size?: number;
   versionMadeBy?: number;
+  /** The central record's "version needed to extract" (default 20); the local header keeps 20. */
+  versionNeeded?: number;
   externalAttr?: number;
   /** Lie in the local header. */
   local?: LocalOverrides;

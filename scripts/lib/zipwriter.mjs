@@ -109,6 +109,7 @@ function prepare(e) {
     compressedSize: pick(e.compressedSize, stored.length),
     size: pick(e.size, data.length),
     versionMadeBy: pick(e.versionMadeBy, (UNIX << 8) | 20),
+    versionNeeded: pick(e.versionNeeded, 20),
     externalAttr: pick(e.externalAttr, (((type | perm) << 16) | (isDir ? 0x10 : 0)) >>> 0),
     extra: e.extra ?? Buffer.alloc(0),
   };
@@ -150,7 +151,7 @@ function centralHeader(c, offset) {
   return Buffer.concat([
     u32(0x02014b50),
     u16(c.versionMadeBy),
-    u16(20),
+    u16(pick(c.versionNeeded, 20)),
     u16(c.flags),
     u16(c.method),
     u16(DOS_TIME),

@@ -21,10 +21,19 @@ import {
 const METHODS = new Set([0, 8]);
 
 /**
+ * The highest "version needed to extract" Info-ZIP unzip 6.0 extracts (4.6); it skips a later
+ * entry that Go, Java and libarchive extract, and Python refuses the archive past 6.3. Stored and
+ * deflated entries need at most 4.5 (zip64), which every mainstream writer records.
+ */
+export const MAX_VERSION_NEEDED = 46;
+/** A "version needed" host byte unzip treats apart: it asks before extracting the entry. */
+const VERSION_HOST_VMS = 2;
+
+/**
  * Refuse, before anything is read: encrypted entries, compression methods
  * lamina cannot read (unzip, libarchive and Python read bzip2 or LZMA that Go
- * and Java cannot), too many bytes in total, and single entries compressed
- * beyond maxRatio.
+ * and Java cannot), entries that need a later zip version (or VMS) to extract,
+ * too many bytes in total, and single entries compressed beyond maxRatio.
  */
 export function checkDeclaredSizes(archive: string, dir: CentralDirectory, limits: Limits): void {
   const { count, names, flags, method, size, compressedSize } = dir;
@@ -46,6 +55,24 @@ export function checkDeclaredSizes(archive: string, dir: CentralDirectory, limit
       `compression method ${method[unsupported[0]!]} is not supported (only stored and deflate)`,
       unsupported.map((i) => names[i]!)
     );
+  // unzip skips these entries (a VMS one unless told to overwrite, after asking on its stdin)
+  // and exits with an error, having extracted the rest; the other readers extract them.
+  const needed = dir.versionNeeded;
+  const later: number[] = [];
+  for (let i = 0; i < count; i++)
+    if ((needed[i]! & 0xff) > MAX_VERSION_NEEDED || needed[i]! >> 8 === VERSION_HOST_VMS)
+      later.push(i);
+  if (later.length > 0) {
+    const v = needed[later[0]!]!;
+    throw zipError(
+      'UNSUPPORTED_VERSION',
+      archive,
+      `entry needs zip version ${Math.floor((v & 0xff) / 10)}.${(v & 0xff) % 10}` +
+        `${v >> 8 === VERSION_HOST_VMS ? ' for VMS' : ''} to extract (unzip skips it, ` +
+        `other readers extract it; stored and deflated entries need at most 4.5)`,
+      later.map((i) => names[i]!)
+    );
+  }
   let total = 0;
   for (let i = 0; i < count; i++) {
     total += size[i]!;

@@ -196,6 +196,8 @@ export function parseZip64Eocd(
  */
 export class CentralDirectory {
   readonly versionMadeBy: Uint16Array;
+  /** "Version needed to extract": its low byte the version, its high byte a host (VMS: 2). */
+  readonly versionNeeded: Uint16Array;
   readonly flags: Uint16Array;
   readonly method: Uint16Array;
   readonly crc: Uint32Array;
@@ -224,6 +226,7 @@ export class CentralDirectory {
     // (--max-entries may be raised far), and parsing stops at the first one that does not fit.
     const room = Math.min(count, Math.floor(cd.length / CENTRAL_SIZE));
     this.versionMadeBy = new Uint16Array(room);
+    this.versionNeeded = new Uint16Array(room);
     this.flags = new Uint16Array(room);
     this.method = new Uint16Array(room);
     this.crc = new Uint32Array(room);
@@ -347,6 +350,7 @@ export function parseCentralDirectory(
     if (diskStart !== 0 && diskStart !== 0xffff)
       throw zipError('CORRUPT_ARCHIVE', archive, 'entry on another disk', [name]);
     out.versionMadeBy[index] = cd.readUInt16LE(p + 4);
+    out.versionNeeded[index] = cd.readUInt16LE(p + 6);
     out.flags[index] = flags;
     out.method[index] = cd.readUInt16LE(p + 10);
     out.crc[index] = cd.readUInt32LE(p + 16);

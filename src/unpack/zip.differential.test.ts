@@ -10,8 +10,17 @@
  * lamina sees. The readers are required: a missing one fails the suite
  * (.ci/run installs them).
  */
+import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
@@ -388,6 +397,27 @@ const ambiguities: Ambiguity[] = [
     },
   },
   {
+    name: 'entry that needs zip version 4.7 to extract',
+    code: 'UNSUPPORTED_VERSION',
+    differ: ['unzip', 'go'],
+    zip: () =>
+      writeZip([
+        { name: 'python/a.py', data: 'print(1)\n' },
+        { name: 'python/b.py', data: 'print(2)\n', versionNeeded: 47 },
+      ]),
+  },
+  {
+    // Python refuses the whole archive past 6.3.
+    name: 'entry that needs zip version 6.4 to extract',
+    code: 'UNSUPPORTED_VERSION',
+    differ: ['unzip', 'java-zipfile'],
+    zip: () =>
+      writeZip([
+        { name: 'python/a.py', data: 'print(1)\n' },
+        { name: 'python/b.py', data: 'print(2)\n', versionNeeded: 64 },
+      ]),
+  },
+  {
     name: 'bzip2 entry (read by some readers only)',
     code: 'UNSUPPORTED_COMPRESSION',
     differ: ['python', 'go'],
@@ -525,6 +555,28 @@ describe('each ambiguity class: real readers disagree, lamina refuses', () => {
       expect(await refusal(archivePath(a.name))).toBe(code);
     }
   );
+
+  // The readers' harness runs `unzip -o`, which extracts it: without -o, unzip asks on its
+  // standard input whether to extract an entry marked VMS, and skips it unanswered.
+  it('an entry needing VMS to extract: unzip without -o skips it, Go extracts it, lamina refuses', async () => {
+    const path = join(tmp, 'vms-needed.zip');
+    writeFileSync(
+      path,
+      writeZip([
+        { name: 'python/a.py', data: 'print(1)\n' },
+        { name: 'python/b.py', data: 'print(2)\n', versionNeeded: (2 << 8) | 20 },
+      ])
+    );
+    const dest = join(tmp, 'vms-unzip');
+    mkdirSync(dest);
+    const r = spawnSync('unzip', ['-q', path, '-d', dest], { stdio: ['ignore', 'pipe', 'pipe'] });
+    expect(r.status).not.toBe(0);
+    expect(existsSync(join(dest, 'python/a.py'))).toBe(true);
+    expect(existsSync(join(dest, 'python/b.py'))).toBe(false);
+    const v = readers.viewAll([path]).get(path);
+    expect(v?.go.entries.map((e) => e.path)).toContain('python/b.py');
+    expect(await refusal(path)).toBe('UNSUPPORTED_VERSION');
+  });
 
   // Info-ZIP zip 3.0 (Debian) writes UTF-8 bytes without the flag: Python reads CP437.
   // jar sets the flag but records a FAT host: unzip converts the name from CP437.
