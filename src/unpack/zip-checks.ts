@@ -9,6 +9,7 @@ import type { EntryKind, Limits } from './source.js';
 import {
   FLAG_CD_ENCRYPTED,
   FLAG_ENCRYPTED,
+  FLAG_PATCHED,
   FLAG_STRONG_ENCRYPTION,
   METHOD_AES,
   decodeUtf8,
@@ -32,7 +33,7 @@ const VERSION_HOST_VMS = 2;
 /**
  * Refuse, before anything is read: encrypted entries, compression methods
  * lamina cannot read (unzip, libarchive and Python read bzip2 or LZMA that Go
- * and Java cannot), entries that need a later zip version (or VMS) to extract,
+ * and Java cannot) or patched data, entries that need a later zip version (or VMS) to extract,
  * too many bytes in total, and single entries compressed beyond maxRatio.
  */
 export function checkDeclaredSizes(archive: string, dir: CentralDirectory, limits: Limits): void {
@@ -54,6 +55,15 @@ export function checkDeclaredSizes(archive: string, dir: CentralDirectory, limit
       archive,
       `compression method ${method[unsupported[0]!]} is not supported (only stored and deflate)`,
       unsupported.map((i) => names[i]!)
+    );
+  const patched: string[] = [];
+  for (let i = 0; i < count; i++) if (flags[i]! & FLAG_PATCHED) patched.push(names[i]!);
+  if (patched.length > 0)
+    throw zipError(
+      'UNSUPPORTED_COMPRESSION',
+      archive,
+      'compressed patched data (flag bit 5) is not supported: Python skips such an entry, the other readers extract it',
+      patched
     );
   // unzip skips these entries (a VMS one unless told to overwrite, after asking on its stdin)
   // and exits with an error, having extracted the rest; the other readers extract them.

@@ -26,6 +26,8 @@ export const EOCD_SEARCH = EOCD_SIZE + 0xffff;
 
 export const FLAG_ENCRYPTED = 0x0001;
 export const FLAG_DESCRIPTOR = 0x0008;
+/** "Compressed patched data": Python skips such an entry, the other readers extract it. */
+export const FLAG_PATCHED = 0x0020;
 export const FLAG_STRONG_ENCRYPTION = 0x0040;
 export const FLAG_UTF8 = 0x0800;
 /** Central directory encryption: the local headers' values are masked (APPNOTE 4.4.4 bit 13). */

@@ -397,6 +397,16 @@ const ambiguities: Ambiguity[] = [
     },
   },
   {
+    name: 'entry flagged as compressed patched data (flag bit 5)',
+    code: 'UNSUPPORTED_COMPRESSION',
+    differ: ['python', 'go'],
+    zip: () =>
+      writeZip([
+        { name: 'python/a.py', data: 'print(1)\n' },
+        { name: 'python/b.py', data: 'print(2)\n', flags: 0x20 },
+      ]),
+  },
+  {
     name: 'entry that needs zip version 4.7 to extract',
     code: 'UNSUPPORTED_VERSION',
     differ: ['unzip', 'go'],
