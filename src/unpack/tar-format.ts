@@ -23,6 +23,8 @@ const F = {
   linkname: [157, 257],
   magic: [257, 263],
   version: [263, 265],
+  devmajor: [329, 337],
+  devminor: [337, 345],
   prefix: [345, 500],
 } as const;
 
@@ -177,6 +179,10 @@ export function parseHeaderBlock(archive: string, block: Buffer, at: number): Ra
   )
     // Go reads this as a star header whose prefix is 131 bytes long.
     throw tarError('AMBIGUOUS_HEADER', archive, 'star trailer with a long ustar prefix', at);
+  // Read by no one for a regular file, but Python parses both on every header and stops the
+  // archive at a malformed one (as if it ended there), Go fails, GNU tar reads on.
+  numeric(archive, block, 'devmajor', at);
+  numeric(archive, block, 'devminor', at);
   return {
     nameField: cString(block, F.name),
     prefixField,

@@ -196,6 +196,17 @@ const cases: Case[] = [
     disagree: 'views',
   },
   {
+    // Python stops at it as if the archive ended there; GNU tar lists every entry.
+    name: 'a malformed device number on a regular file mid-archive',
+    buf: entries([
+      { name: 'a', data: 'x' },
+      { name: 'b', data: 'y', header: { raw: [[329, Buffer.from('000\xad000\0', 'latin1')]] } },
+      { name: 'c', data: 'z' },
+    ]),
+    code: 'AMBIGUOUS_HEADER',
+    disagree: 'views',
+  },
+  {
     name: 'a GNU sparse entry',
     buf: entries([{ name: 'sp', typeflag: 'S', data: 'abc' }]),
     code: 'SPARSE_ENTRY',
