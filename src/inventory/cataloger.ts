@@ -50,6 +50,11 @@ export interface CatalogContext {
    * configuredProgram), and the directories a bare name is searched in (see searchPath).
    */
   exec?: { programs: readonly string[]; searchPath: readonly string[] };
+  /**
+   * Image root only: the lowest layer that wrote an entry at a path as the layers name it (no
+   * link followed), versions later layers removed or replaced included; undefined when none did.
+   */
+  firstLayer?: (path: string) => number | undefined;
 }
 
 export type { SourceRoot } from './binary/ownership.js';

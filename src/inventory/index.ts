@@ -29,6 +29,8 @@ export interface InventoryOptions {
   taskRoot?: string;
   /** Image root only: how the entry point's program is found (see CatalogContext.exec). */
   exec?: CatalogContext['exec'];
+  /** Image root only: the first layer that wrote a path (see CatalogContext.firstLayer). */
+  firstLayer?: CatalogContext['firstLayer'];
   /**
    * What the caller found before any cataloger ran (an image config's loader variables), or a
    * function making it from the source's links (what a command line's programs are).
@@ -84,6 +86,7 @@ export async function buildInventory(
         ...(options.loaded ? { loaded: options.loaded } : {}),
         ...(options.taskRoot !== undefined ? { taskRoot: options.taskRoot } : {}),
         ...(options.exec ? { exec: options.exec } : {}),
+        ...(options.firstLayer ? { firstLayer: options.firstLayer } : {}),
       });
       for (const p of result.packages) relocate(p, links);
       packages.push(...result.packages);

@@ -506,6 +506,7 @@ async function inventoryFileSystem(
     taskRoot: run.taskRoot,
     exec: run.exec,
     findings: run.findings,
+    firstLayer: (path) => fs.firstWriter(path),
   });
   attributeImagePackages(inventory.packages, fs, { taskRoot: run.taskRoot });
   return inventory;

@@ -202,6 +202,20 @@ describe('layer attribution and the all-layers scope', () => {
     expect(img.layers.map((l) => l.index)).toEqual([0, 1, 2]);
   });
 
+  it('knows the first layer that wrote a path, whatever later layers did to it', async () => {
+    const img = await squash([
+      L(dir('usr'), file('usr/a', 'a0'), file('usr/b', 'b0')),
+      L(dir('usr'), file('usr/a', 'a1'), wh('usr/.wh.b'), file('usr/c')),
+      L(dir('usr'), file('usr/b', 'b2')),
+    ]);
+    expect(img.layerOf('usr/a')?.index).toBe(1);
+    expect(img.firstWriter('usr/a')).toBe(0);
+    expect(img.layerOf('usr/b')?.index).toBe(2);
+    expect(img.firstWriter('usr/b')).toBe(0);
+    expect(img.firstWriter('usr/c')).toBe(1);
+    expect(img.firstWriter('usr/d')).toBeUndefined();
+  });
+
   it('resolves a lower-layer symlink parent inside the image root and reports it', async () => {
     const img = await squash([
       L({ name: 'lib', type: 'symlink', linkname: 'usr/lib' }, dir('usr'), dir('usr/lib')),

@@ -535,6 +535,15 @@ export class SquashedImage implements FileSource {
   }
 
   /**
+   * The lowest layer that wrote an entry at `path` (a path of the tree, no link followed), the
+   * versions later layers removed or replaced included; undefined when no layer did.
+   */
+  firstWriter(path: string): number | undefined {
+    for (let l = 0; l < this.layers.length; l++) if (this.#hiddenBy.has(`${l}\0${path}`)) return l;
+    return this.#byPath.get(path)?.entry.layer;
+  }
+
+  /**
    * The file system as it was after layer `index` (for the all-layers scope:
    * what the image held before later layers hid it). Shares this image's
    * layer readers: close only the full image.

@@ -126,13 +126,89 @@ describe('bytecode beside an OS package source in an image', () => {
     expect(await layerGaps([debian({}), again])).toEqual([`BYTECODE_NOT_VERIFIED ${pyc}`]);
   });
 
-  it('the control: a later layer that installs the package again writes its record with its pycs', async () => {
-    const upgrade = tree({
+  it('so is one a later layer wrote with the package record again, byte for byte', async () => {
+    const again = tree({
       'var/lib/dpkg/info/python3-foo.md5sums': `${md5(SOURCE)}  ${SITE}/foo.py\n`,
-      [`${SITE}/foo.py`]: SOURCE,
       [pyc]: PYC,
     });
-    expect(await layerGaps([debian({}), upgrade])).toEqual([]);
+    expect(await layerGaps([debian({}), again])).toEqual([`BYTECODE_NOT_VERIFIED ${pyc}`]);
+  });
+
+  it('and one never checked against the source (an unchecked hash-based pyc)', async () => {
+    const unchecked = Buffer.concat([
+      PYC.subarray(0, 4),
+      Buffer.from([1, 0, 0, 0]),
+      PYC.subarray(8),
+    ]);
+    expect(
+      pythonRunsPayload({ 'foo.py': 'X = 1\n', [`__pycache__/foo.${TAG}.pyc`]: unchecked })
+    ).toBe(true);
+    const again = tree({
+      'var/lib/dpkg/info/python3-foo.md5sums': `${md5(SOURCE)}  ${SITE}/foo.py\n`,
+      'var/lib/dpkg/info/python3-foo.list': `/usr/lib/python3\n/${SITE}\n/${SITE}/foo.py\n`,
+      [pyc]: unchecked,
+    });
+    expect(await layerGaps([debian({}), again])).toEqual([`BYTECODE_NOT_VERIFIED ${pyc}`]);
+  });
+
+  it('and one a later layer wrote with the record of an upgrade: that layer could write both', async () => {
+    const newer = "X = 'the source of 1.1'\n";
+    const upgrade = tree({
+      'var/lib/dpkg/status':
+        'Package: python3-foo\nStatus: install ok installed\nVersion: 1.1\nArchitecture: all\n',
+      'var/lib/dpkg/info/python3-foo.md5sums': `${md5(newer)}  ${SITE}/foo.py\n`,
+      [`${SITE}/foo.py`]: newer,
+      [pyc]: forgedPyc(PAYLOAD, newer),
+    });
+    expect(await layerGaps([debian({}), upgrade])).toEqual([`BYTECODE_NOT_VERIFIED ${pyc}`]);
+  });
+
+  it('and one a later layer wrote with the package’s record under its :ARCH name', async () => {
+    const arch = tree({
+      'var/lib/dpkg/info/python3-foo:all.md5sums': `${md5(SOURCE)}  ${SITE}/foo.py\n`,
+      [pyc]: PYC,
+    });
+    expect(await layerGaps([debian({}), arch])).toEqual([`BYTECODE_NOT_VERIFIED ${pyc}`]);
+  });
+
+  it('and one a later layer wrote with the record a link to a file of its own', async () => {
+    const linked: TarEntry[] = [
+      ...tree({ 'var/lib/dpkg/x/foo.md5sums': `${md5(SOURCE)}  ${SITE}/foo.py\n`, [pyc]: PYC }),
+      {
+        name: 'var/lib/dpkg/info/python3-foo.md5sums',
+        type: 'symlink',
+        linkname: '../x/foo.md5sums',
+      },
+    ];
+    expect(await layerGaps([debian({}), linked])).toEqual([`BYTECODE_NOT_VERIFIED ${pyc}`]);
+  });
+
+  it('and one a later layer wrote with a package of its own that claims the source too', async () => {
+    const claim = `/usr/lib/python3\n/${SITE}\n/${SITE}/foo.py\n`;
+    const added = tree({
+      'var/lib/dpkg/status':
+        'Package: aaa\nStatus: install ok installed\nVersion: 1\nArchitecture: all\n\n' +
+        'Package: python3-foo\nStatus: install ok installed\nVersion: 1.0\nArchitecture: all\n',
+      'var/lib/dpkg/info/aaa.list': claim,
+      'var/lib/dpkg/info/aaa.md5sums': `${md5(SOURCE)}  ${SITE}/foo.py\n`,
+      [pyc]: PYC,
+    });
+    expect(await layerGaps([debian({}), added])).toEqual([`BYTECODE_NOT_VERIFIED ${pyc}`]);
+  });
+
+  it('the control: a package a later layer installed, its pycs written by that layer', async () => {
+    const base = tree({
+      'etc/os-release': 'ID=debian\nVERSION_ID="12"\n',
+      'var/lib/dpkg/status': '',
+    });
+    expect(await layerGaps([base, debian({ [pyc]: PYC })])).toEqual([]);
+  });
+
+  it('the control: the install layer’s pyc, the record written again by a later layer', async () => {
+    const again = tree({
+      'var/lib/dpkg/info/python3-foo.md5sums': `${md5(SOURCE)}  ${SITE}/foo.py\n`,
+    });
+    expect(await layerGaps([debian({ [pyc]: PYC }), again])).toEqual([]);
   });
 
   it('a pyc Python would not load (another size recorded) is not reported', async () => {

@@ -236,8 +236,9 @@ const IMAGE_REMEDY =
  * `/var/lang`, a `PYTHONPATH` directory), and a dpkg-owned source whose digest checked out says
  * nothing of the bytecode Python runs in its place, which Debian writes at install (py3compile)
  * and records nowhere. A pyc an OS package installed and records a digest of (rpm and apk ship
- * them), compared by its cataloger, is that package's and left out; each file is taken once,
- * where it is.
+ * them), compared by its cataloger, is that package's and left out, and so is one the layer that
+ * installed every Debian package claiming its source wrote (see debInstallLayer); each file is
+ * taken once, where it is.
  */
 function imagePycs(
   ctx: CatalogContext,
@@ -250,17 +251,25 @@ function imagePycs(
   };
   const seen = new Set(covered.map((e) => real(e.path)));
   const os = osOwnership(ctx.earlier, (claim) => claim.endsWith('.pyc'));
-  let debSources: OwnershipIndex | undefined;
+  let debSources: { owned: OwnershipIndex; claimants: Map<string, Package[]> } | undefined;
+  const installed = new Map<Package, number | undefined>();
   const installedWithSource = (e: FileEntry): boolean => {
     const m = PEP3147_PYC.exec(e.path);
     const layer = layerOf(e);
     if (!m || layer === undefined) return false;
-    debSources ??= osOwnership(
-      ctx.earlier.filter((p) => p.ecosystem === 'deb'),
-      (claim) => claim.endsWith('.py')
-    );
-    const pkg = debSources.owner(real(`${m[1] ?? ''}${m[2]!}.py`));
-    return pkg !== undefined && debRecordLayers(ctx, pkg).includes(layer);
+    const source = real(`${m[1] ?? ''}${m[2]!}.py`);
+    if (!debSources) {
+      const debs = ctx.earlier.filter((p) => p.ecosystem === 'deb');
+      const isSource = (claim: string): boolean => claim.endsWith('.py');
+      debSources = { owned: osOwnership(debs, isSource), claimants: claimantsOf(debs, isSource) };
+    }
+    if (!debSources.owned.has(source)) return false;
+    // Every package whose list names the source: one a later layer added to the database,
+    // claiming a file another package installed, does not vouch for it.
+    return (debSources.claimants.get(source) ?? []).every((pkg) => {
+      if (!installed.has(pkg)) installed.set(pkg, debInstallLayer(ctx, pkg));
+      return installed.get(pkg) === layer;
+    });
   };
   return entries.filter(
     (e) =>
@@ -280,21 +289,47 @@ function layerOf(e: FileEntry): number | undefined {
   return typeof layer === 'number' ? layer : undefined;
 }
 
+/** Each path `keep` takes among the claims of `packages`, and the packages that claim it. */
+function claimantsOf(
+  packages: readonly Package[],
+  keep: (claim: string) => boolean
+): Map<string, Package[]> {
+  const out = new Map<string, Package[]>();
+  for (const pkg of packages)
+    for (const raw of pkg.owns) {
+      const claim = raw.replace(/^\/+/, '');
+      if (!keep(claim)) continue;
+      const list = out.get(claim) ?? [];
+      if (!list.includes(pkg)) list.push(pkg);
+      out.set(claim, list);
+    }
+  return out;
+}
+
 /**
- * The layers that wrote a Debian package's record of what it installed (`info/NAME.md5sums`,
- * `info/NAME:ARCH.md5sums`). The bytecode py3compile writes at install is recorded nowhere; one
- * written by the layer that installed the package (the same `apt-get install`) is as much the
- * image's own as the digests lamina trusts from that layer, while one a later layer wrote beside
- * the source (the file untouched, so dpkg's check passes) is not.
+ * The layer that installed a Debian package: the lowest that wrote its record of what it
+ * installed (`info/NAME.list`, `info/NAME.md5sums`, with `:ARCH` or without), under the record's
+ * name or where a link there leads, versions later layers replaced included; undefined when
+ * that is not known. The bytecode py3compile writes at install is recorded nowhere; one that
+ * layer wrote (the same `apt-get install`) is as much the image's own as the digests lamina
+ * trusts from it. One a later layer wrote is not, even with the record written again beside it
+ * (unchanged, or as an upgrade would): whatever a layer writes, it can write that too.
  */
-function debRecordLayers(ctx: CatalogContext, pkg: Package): number[] {
+function debInstallLayer(ctx: CatalogContext, pkg: Package): number | undefined {
+  if (!ctx.firstLayer) return undefined;
   const arch = pkg.id.slice(pkg.id.lastIndexOf(':') + 1);
-  const names = [`${pkg.name}.md5sums`, ...(arch ? [`${pkg.name}:${arch}.md5sums`] : [])];
-  return names.flatMap((n) => {
-    const e = ctx.source.get(`var/lib/dpkg/info/${n}`);
-    const layer = e ? layerOf(e) : undefined;
-    return layer === undefined ? [] : [layer];
-  });
+  const stems = [pkg.name, ...(arch ? [`${pkg.name}:${arch}`] : [])];
+  let first: number | undefined;
+  for (const stem of stems)
+    for (const ext of ['list', 'md5sums']) {
+      const path = `var/lib/dpkg/info/${stem}.${ext}`;
+      const to = ctx.links.resolve(path);
+      for (const p of to.ok && to.path !== path ? [path, to.path] : [path]) {
+        const layer = ctx.firstLayer(p);
+        if (layer !== undefined && (first === undefined || layer < first)) first = layer;
+      }
+    }
+  return first;
 }
 
 /** Entries by path, each once (the first). */

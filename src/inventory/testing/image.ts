@@ -36,7 +36,11 @@ export async function inventoryImageLayers(
   );
   const image = squashLayers(inputs, { name: 'test image' });
   const artifact = { name: 'test image', kind: 'image' as const, sha256: 'x', size: 0 };
-  return buildInventory(image, { ...artifact, properties: {} }, { ...options, root: 'image' });
+  return buildInventory(
+    image,
+    { ...artifact, properties: {} },
+    { firstLayer: (path) => image.firstWriter(path), ...options, root: 'image' }
+  );
 }
 
 /** Tar entries for `files` (path to content), each parent directory listed once before them. */
