@@ -237,6 +237,83 @@ describe('function-environment', () => {
     ).toEqual([]);
   });
 
+  /** A function as a scan by a lamina that recorded neither environments nor Handlers has it. */
+  const older = (f: ScanFunction): ScanFunction => {
+    const copy = { ...f };
+    delete copy.environment;
+    delete copy.handler;
+    return copy;
+  };
+
+  it('a scan that recorded no environments is not compared, and says so instead of a change', () => {
+    const { a, b } = scans();
+    const hooked = (f: ScanFunction): ScanFunction =>
+      f.arn === fnArn(E, 'a') ? { ...f, environment: { loaders: [hook] } } : f;
+    const published: ScanFunction = {
+      ...b.result.functions.find((f) => f.arn === fnArn(E, 'a'))!,
+      arn: fnArn(E, 'a').replace('$LATEST', '7'),
+      version: '7',
+      environment: { loaders: [wrapper] },
+    };
+    const earlier = recorded(
+      a.info.id,
+      { ...a.result, functions: a.result.functions.map(older) },
+      a.signing
+    );
+    const later = recorded(
+      b.info.id,
+      { ...b.result, functions: [...b.result.functions.map(hooked), published] },
+      b.signing
+    );
+    const c = computeChanges(earlier, later);
+    expect(c.functionsEnvironment).toEqual([]);
+    expect(c.summary['function-environment']).toBe(0);
+    expect(failingKinds(c, new Set(DEFAULT_FAIL_ON))).not.toContain('function-environment');
+    // a and b are in both scans, a:7 was published since: 3 versions.
+    expect(c.unavailable).toContain(
+      'scan 1 recorded no environments (scanned by an earlier lamina): environment changes of 3 function versions not compared'
+    );
+    // The other way round (a later scan by an earlier lamina) compares nothing either.
+    const back = computeChanges(
+      recorded(3, later.result, b.signing),
+      recorded(4, earlier.result, a.signing)
+    );
+    expect(back.functionsEnvironment).toEqual([]);
+    expect(back.unavailable.some((u) => u.startsWith('scan 4 recorded no environments'))).toBe(
+      true
+    );
+  });
+
+  it('a scan that recorded environments only where set: a version without one set none', () => {
+    const { a, b } = scans();
+    // Recorded before Handlers were: the function b's variable says environments were recorded.
+    const earlier = recorded(
+      a.info.id,
+      {
+        ...a.result,
+        functions: a.result.functions.map((f) =>
+          f.arn === fnArn(E, 'b') ? { ...older(f), environment: { loaders: [maps] } } : older(f)
+        ),
+      },
+      a.signing
+    );
+    const later = recorded(
+      b.info.id,
+      {
+        ...b.result,
+        functions: b.result.functions.map((f) =>
+          f.arn === fnArn(E, 'a') ? { ...f, environment: { loaders: [hook] } } : f
+        ),
+      },
+      b.signing
+    );
+    const c = computeChanges(earlier, later);
+    expect(c.functionsEnvironment).toEqual([
+      { function: fnArn(E, 'a'), loaders: [hook], before: [] },
+    ]);
+    expect(c.unavailable.filter((u) => u.includes('environments'))).toEqual([]);
+  });
+
   it('removing a variable, keeping one, or a function added with one is not this kind', () => {
     expect(withEnvironment({ loaders: [hook, wrapper] }, { loaders: [wrapper] })).toEqual([]);
     expect(withEnvironment({ loaders: [hook] }, { loaders: [hook] })).toEqual([]);
@@ -397,7 +474,13 @@ describe('function-handler', () => {
         {
           ...r.result,
           functions: r.result.functions.map((f): ScanFunction => {
-            return { ...noHandler(f), packageType: 'Image', runtime: null };
+            // As a lamina that records every version's environment writes one that sets none.
+            return {
+              ...noHandler(f),
+              packageType: 'Image',
+              runtime: null,
+              environment: { loaders: [] },
+            };
           }),
         },
         r.signing

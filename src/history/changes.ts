@@ -9,7 +9,13 @@ import type { VersionOrder } from '../diff/version-order.js';
 import { handlerTarget, type HandlerTarget } from '../model/function-handler.js';
 import type { Inventory } from '../model/inventory.js';
 import { requiredAs } from '../model/package.js';
-import type { ScanFailure, ScanFunction, ScanLayerVersion, ScanResult } from '../scan/result.js';
+import {
+  recordsEnvironments,
+  type ScanFailure,
+  type ScanFunction,
+  type ScanLayerVersion,
+  type ScanResult,
+} from '../scan/result.js';
 import type { RecordedScan } from './types.js';
 
 /** Every kind of change, in report order. */
@@ -286,15 +292,7 @@ export function computeChanges(
       cmp(p.layer.name, q.layer.name)
   );
 
-  const functionsEnvironment: EnvironmentChange[] = [];
-  for (const [arn, f] of fb) {
-    const old = fa.get(arn);
-    if (!old) continue;
-    const change = environmentChange(arn, old, f);
-    if (change) functionsEnvironment.push(change);
-  }
-  functionsEnvironment.push(...publishedEnvironmentChanges(fa, fb));
-  functionsEnvironment.sort((p, q) => cmp(p.function, q.function));
+  const functionsEnvironment = environmentChanges(a, b, fa, fb, unavailable);
 
   const functionsHandler = handlerChanges(a, b, fa, fb, unavailable);
 
@@ -369,6 +367,43 @@ export function computeChanges(
     summary,
     ...changes,
   };
+}
+
+/**
+ * The environment changes of the function versions in both scans and of the versions published
+ * since. A scan that did not record environments (scanned by an earlier lamina) says nothing of
+ * what was set, not that nothing was: said in `unavailable`, never a change.
+ */
+function environmentChanges(
+  a: RecordedScan,
+  b: RecordedScan,
+  fa: ReadonlyMap<string, ScanFunction>,
+  fb: ReadonlyMap<string, ScanFunction>,
+  unavailable: string[]
+): EnvironmentChange[] {
+  const unrecorded = [a, b].filter((s) => !recordsEnvironments(s.result)).map((s) => s.info.id);
+  if (unrecorded.length > 0) {
+    // Those in both scans, and those published since of a function the earlier scan had.
+    const earlier = new Set([...fa.values()].map(functionKey));
+    const compared = [...fb.values()].filter(
+      (f) => fa.has(f.arn) || (f.version !== '$LATEST' && earlier.has(functionKey(f)))
+    ).length;
+    if (compared > 0)
+      unavailable.push(
+        `scan ${unrecorded.join(' and scan ')} recorded no environments (scanned by an earlier ` +
+          `lamina): environment changes of ${compared} function version${compared === 1 ? '' : 's'} not compared`
+      );
+    return [];
+  }
+  const out: EnvironmentChange[] = [];
+  for (const [arn, f] of fb) {
+    const old = fa.get(arn);
+    if (!old) continue;
+    const change = environmentChange(arn, old, f);
+    if (change) out.push(change);
+  }
+  out.push(...publishedEnvironmentChanges(fa, fb));
+  return out.sort((p, q) => cmp(p.function, q.function));
 }
 
 /** The loader variables a scan recorded for a function (none when it recorded none). */

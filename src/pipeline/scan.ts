@@ -21,6 +21,7 @@ import {
   SCAN_RESULT_SCHEMA_VERSION,
   type ScanFailure,
   type ScanFunction,
+  type ScanFunctionEnvironment,
   type ScanFunctionLayer,
   type ScanLayer,
   type ScanLayerVersion,
@@ -436,6 +437,9 @@ function buildResult(
     return sorted;
   };
 
+  // Most versions set no loader variable: one environment for all of them.
+  const noneSet: ScanFunctionEnvironment = { loaders: [] };
+
   // The records are let go as they become functions of the result: not held twice.
   const records = en.functions;
   en.functions = [];
@@ -453,13 +457,13 @@ function buildResult(
       codeSigningConfig: f.codeSigningConfig ?? null,
       layers: sharedLayers(f.layers),
       ...(images.functions.has(f.arn) ? { image: images.functions.get(f.arn)! } : {}),
-      ...(f.environment
-        ? {
-            environment: f.environment.read
-              ? { loaders: f.environment.loaders }
-              : { unread: f.environment.reason },
-          }
-        : {}),
+      // Every version's, none set included: a scan by a lamina that did not record them has
+      // none, and `changes` must tell "not recorded" from "none set".
+      environment: !f.environment
+        ? noneSet
+        : f.environment.read
+          ? { loaders: f.environment.loaders }
+          : { unread: f.environment.reason },
     }))
     .sort((a, b) => cmp(a.account, b.account) || cmp(a.region, b.region) || cmp(a.arn, b.arn));
   records.length = 0;

@@ -2,7 +2,7 @@
  * The scan as Markdown for a pull-request comment or an issue (pure): a summary table first,
  * then drift, package differences, failures and the estate's multi-version packages, each folded.
  */
-import type { ScanResult } from '../scan/result.js';
+import { loadsCode, type ScanResult } from '../scan/result.js';
 import { mdCode, mdText } from '../util/escape.js';
 import { limitRows, mdDetails, mdTable } from './markdown.js';
 import { packageDiffDetails, summaryLine } from './package-diff.js';
@@ -60,7 +60,7 @@ export function renderScanMarkdown(result: ScanResult, options: ScanMarkdownOpti
       ['Image findings', String(images.findings.length)],
       ['Image functions whose image failed', String(images.failed.length)]
     );
-  const loading = result.functions.filter((f) => f.environment !== undefined);
+  const loading = result.functions.filter((f) => loadsCode(f.environment));
   if (loading.length > 0)
     rows.push(['Functions whose environment makes the runtime load code', String(loading.length)]);
   const handlers = handlersToReview(result.functions);

@@ -1,4 +1,4 @@
-import type { ScanFunction, ScanResult } from '../scan/result.js';
+import { loadsCode, type ScanFunction, type ScanResult } from '../scan/result.js';
 import { escapeTerminal } from '../util/escape.js';
 import { handlersToReview } from './scan-handlers.js';
 import { renderScanImagesText } from './scan-images-text.js';
@@ -101,7 +101,7 @@ function* scanLines(result: ScanResult): Generator<string> {
     yield `Functions without layers: ${noLayers.map(fnLabel).join(', ')}`;
   }
 
-  const loading = result.functions.filter((f) => f.environment !== undefined);
+  const loading = result.functions.filter((f) => loadsCode(f.environment));
   if (loading.length > 0) {
     yield '';
     yield `Functions whose environment makes the runtime load code (${loading.length}; lamina verify checks them against the policy):`;

@@ -63,9 +63,11 @@ export interface ScanFunction {
   /** Image functions only: the image it runs. */
   image?: ScanFunctionImage;
   /**
-   * Only when its configuration sets a variable that makes the runtime load code
-   * (`NODE_OPTIONS`, `PYTHONPATH`, `AWS_LAMBDA_EXEC_WRAPPER`, ...), or Lambda returned an error
-   * instead of its variables.
+   * The variables its configuration sets that make the runtime load code (`NODE_OPTIONS`,
+   * `PYTHONPATH`, `AWS_LAMBDA_EXEC_WRAPPER`, ...; none is `{loaders: []}`), or why Lambda did
+   * not return them. Absent in scans by a lamina that did not record it, and, in those by one
+   * that recorded it only when set, for the versions that set none (see
+   * {@link recordsEnvironments}).
    */
   environment?: ScanFunctionEnvironment;
 }
@@ -73,6 +75,24 @@ export interface ScanFunction {
 /** The variables of a function's environment that load code (sorted by name), or why unread. */
 export type ScanFunctionEnvironment =
   { loaders: { name: string; value: string }[] } | { unread: string };
+
+/** Whether an environment as recorded makes the runtime load code: a variable set, or unread. */
+export function loadsCode(
+  env: ScanFunctionEnvironment | undefined
+): env is ScanFunctionEnvironment {
+  return env !== undefined && ('unread' in env || env.loaders.length > 0);
+}
+
+/**
+ * Whether a scan recorded its functions' environments, so that a version without one set none.
+ * This lamina writes `environment` for every version. An earlier one wrote it only for a version
+ * that set a variable, but recorded environments before it recorded zip versions' `handler`, so
+ * either field says the scan did; one with neither (by a lamina before both) says nothing of
+ * what was set.
+ */
+export function recordsEnvironments(result: Pick<ScanResult, 'functions'>): boolean {
+  return result.functions.some((f) => f.environment !== undefined || f.handler !== undefined);
+}
 
 export interface ScanFunctionLayer {
   arn: string;

@@ -5,7 +5,7 @@
 import type { PackageDiff } from '../../diff/diff.js';
 import { CHANGE_KINDS, type ChangeKind, type Changes } from '../../history/changes.js';
 import { CHANGE_HEADERS, CHANGE_TITLES, changeRows } from '../changes.js';
-import type { ScanFailure, ScanResult } from '../../scan/result.js';
+import { loadsCode, type ScanFailure, type ScanResult } from '../../scan/result.js';
 import type { Verdict } from '../../verify/verdict.js';
 import { escapeTerminal } from '../../util/escape.js';
 import { DIFF_SUMMARY_LABELS } from '../package-diff.js';
@@ -292,7 +292,7 @@ export function buildReportData(input: HtmlReportInput): ReportData {
   }
   const environment = scan.functions.flatMap((f): [string, string, string][] => {
     const env = f.environment;
-    if (!env) return [];
+    if (!loadsCode(env)) return [];
     const name = f.version === '$LATEST' ? f.name : `${f.name}:${f.version}`;
     const vars =
       'unread' in env

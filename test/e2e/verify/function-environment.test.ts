@@ -147,10 +147,11 @@ describe('function:environment', () => {
     const env = Object.fromEntries(
       scan.functions.map((f) => [f.arn.split(':function:')[1], f.environment])
     );
+    // One that sets none says so: a scan without the field did not record it.
     expect(env).toEqual({
-      'api:$LATEST': undefined,
+      'api:$LATEST': { loaders: [] },
       'api:1': { loaders: [{ name: 'NODE_PATH', value: '/tmp/modules' }] },
-      'clean:$LATEST': undefined,
+      'clean:$LATEST': { loaders: [] },
       'escaped:$LATEST': { loaders: [{ name: 'PYTHONPATH', value: '/opt/x\u001b[2J' }] },
       'hooked:$LATEST': {
         loaders: [{ name: 'NODE_OPTIONS', value: '--require /opt/nodejs/hook.js' }],
