@@ -18,6 +18,8 @@ export interface FunctionMeta {
   name: string;
   arn: string;
   runtime: string | undefined;
+  /** The Handler Lambda hands the runtime: with the runtime, what starts the function's code. */
+  handler?: string | undefined;
   architectures: string[];
 }
 
@@ -48,7 +50,8 @@ export function shadowFindings(view: MergedView, max = MAX_SHADOW_FINDINGS): Fin
 
 /**
  * One CycloneDX SBOM for a function's merged /opt: metadata.component is the
- * function (type application), each layer is a `file` component
+ * function (type application; its ARN, runtime, Handler, architectures and
+ * layers as `lamina:lambda:*` properties), each layer is a `file` component
  * (`layer:<n>`, attach order from 1) the function depends on, and each layer
  * depends on its packages. Packages keep `lamina:layer` and, when a later
  * layer hides all their evidence, `lamina:shadowed-by`. Pure and deterministic.
@@ -73,6 +76,7 @@ export function serializeFunctionSbom(
   const props = f.properties;
   props.add(new CDX.Models.Property(`${NS}:lambda:function-arn`, fn.arn));
   if (fn.runtime) props.add(new CDX.Models.Property(`${NS}:lambda:runtime`, fn.runtime));
+  if (fn.handler) props.add(new CDX.Models.Property(`${NS}:lambda:handler`, fn.handler));
   props.add(
     new CDX.Models.Property(`${NS}:lambda:architectures`, [...fn.architectures].sort().join(','))
   );

@@ -32,6 +32,7 @@ export function buildFunctionSpdx(
   const facts: [string, string][] = [
     ['lambda:function-arn', fn.arn],
     ...(fn.runtime ? [['lambda:runtime', fn.runtime] as [string, string]] : []),
+    ...(fn.handler ? [['lambda:handler', fn.handler] as [string, string]] : []),
     ['lambda:architectures', [...fn.architectures].sort().join(',')],
     ...view.layers.map((l, i): [string, string] => [
       `lambda:layer:${i + 1}`,

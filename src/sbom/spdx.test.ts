@@ -363,6 +363,7 @@ describe('serializeFunctionSpdx', () => {
       name: 'orders',
       arn: 'arn:aws:lambda:us-east-1:1:function:orders',
       runtime: 'nodejs20.x',
+      handler: 'src/app.handler',
       architectures: ['x86_64'],
     };
     const text = serializeFunctionSpdx(view, fn);
@@ -370,6 +371,7 @@ describe('serializeFunctionSpdx', () => {
     expect(serializeFunctionSpdx(view, fn)).toBe(text);
     const root = doc.packages[0]!;
     expect(root).toMatchObject({ name: 'orders', primaryPackagePurpose: 'APPLICATION' });
+    expect(root.comment).toContain('lamina:lambda:handler=src/app.handler');
     const layers = doc.packages.filter((p) => p.primaryPackagePurpose === 'ARCHIVE');
     expect(layers.map((l) => l.name)).toEqual([
       'arn:aws:lambda:us-east-1:1:layer:a:1',

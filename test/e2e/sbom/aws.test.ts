@@ -136,6 +136,8 @@ describe('lamina sbom --function', () => {
       'arn:aws:lambda:us-east-1:111111111111:function:merged'
     );
     expect(prop(fn, 'lamina:lambda:runtime')).toBe('nodejs20.x');
+    // With the runtime, what starts the function's code (an image function's: its entry point).
+    expect(prop(fn, 'lamina:lambda:handler')).toBe('src/app.handler');
     expect(prop(fn, 'lamina:lambda:architectures')).toBe('arm64');
     const base = arnOf('base', 1);
     const override = arnOf('override', 1);
@@ -191,6 +193,7 @@ describe('lamina sbom --function', () => {
     expect(x.stderr).toBe('');
     expect(await validateXml(x.stdout)).toBeNull();
     expect(x.stdout).toContain('<property name="lamina:shadowed-by">' + override + '</property>');
+    expect(x.stdout).toContain('<property name="lamina:lambda:handler">src/app.handler</property>');
   });
 
   it('writes a valid SBOM for a function without layers', async () => {

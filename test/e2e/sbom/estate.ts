@@ -43,7 +43,7 @@ accounts:
         signingJobs:
           - { jobId: 5b1e2d4c-0001-4a5b-8c7d-000000000001, profile: Signer, createdAt: '2024-05-01T09:00:00Z', completedAt: '2024-05-01T09:00:04Z' }
         functions:
-          - { name: merged, runtime: nodejs20.x, architectures: [arm64], layers: [base:1, override:1] }
+          - { name: merged, runtime: nodejs20.x, handler: src/app.handler, architectures: [arm64], layers: [base:1, override:1] }
           - { name: bare, runtime: python3.12 }
           - { name: img, packageType: Image, imageUri: 111111111111.dkr.ecr.us-east-1.amazonaws.com/img:1 }
           - { name: broken, runtime: nodejs20.x, layers: [gone:1] }
