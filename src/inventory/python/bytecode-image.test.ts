@@ -6,7 +6,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -236,5 +236,29 @@ describe('bytecode of a runtime no package owns', () => {
     const pyc = `var/lang/lib/python3.12/__pycache__/os.${TAG}.pyc`;
     const stdlib = { 'var/lang/lib/python3.12/os.py': SOURCE, [pyc]: PYC };
     expect(await gaps(tree(stdlib))).toEqual([`BYTECODE_NOT_VERIFIED ${pyc}`]);
+  });
+
+  it('so is one a `__pycache__` link leads to, where Python finds it', async () => {
+    // python3 opens __pycache__/foo.TAG.pyc through the link and runs what it finds there.
+    const dir = mkdtempSync(join(tmp, 'link-'));
+    mkdirSync(join(dir, 'app'));
+    mkdirSync(join(dir, 'elsewhere'));
+    writeFileSync(join(dir, 'app', 'foo.py'), SOURCE);
+    spawnSync('touch', ['-d', '@1700000000', join(dir, 'app', 'foo.py')]);
+    writeFileSync(join(dir, 'elsewhere', `foo.${TAG}.pyc`), PYC);
+    symlinkSync('../elsewhere', join(dir, 'app', '__pycache__'));
+    const ran = spawnSync('python3', ['-B', '-c', 'import foo'], {
+      cwd: join(dir, 'app'),
+      encoding: 'utf8',
+    });
+    expect(ran.stdout).toContain('LAMINA-PYC');
+
+    const image: TarEntry[] = [
+      ...tree({ 'var/lang/lib/python3.12/os.py': SOURCE, [`elsewhere/os.${TAG}.pyc`]: PYC }),
+      { name: 'var/lang/lib/python3.12/__pycache__', type: 'symlink', linkname: '/elsewhere' },
+    ];
+    expect(await gaps(image)).toEqual([
+      `BYTECODE_NOT_VERIFIED var/lang/lib/python3.12/__pycache__/os.${TAG}.pyc`,
+    ]);
   });
 });

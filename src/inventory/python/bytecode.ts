@@ -22,6 +22,15 @@ import { siphash } from '../../util/siphash.js';
 
 /** `DIR/__pycache__/STEM.TAG.pyc` or `DIR/__pycache__/STEM.TAG.opt-N.pyc` (importlib's cache_from_source). */
 const CACHED = /^(?:(.*)\/)?__pycache__\/([^/.]+)\.[^/.]+(?:\.opt-\d+)?\.pyc$/;
+/**
+ * The source `DIR/STEM.py` whose cache `DIR/__pycache__/STEM.TAG[.opt-N].pyc` is, as Python looks
+ * for it; undefined for a path of another shape.
+ */
+export function cachedSource(pycPath: string): string | undefined {
+  const cached = CACHED.exec(pycPath);
+  return cached ? `${cached[1] === undefined ? '' : `${cached[1]}/`}${cached[2]!}.py` : undefined;
+}
+
 /** A legacy (sourceless) `DIR/STEM.pyc`, outside `__pycache__`. */
 const LEGACY = /^(?:(.*)\/)?([^/.]+)\.pyc$/;
 
@@ -104,10 +113,8 @@ async function loadable(
 ): Promise<Loadable | undefined> {
   // A link is read through (the source follows it); one that leads nowhere reads as unread.
   if (e.kind !== 'file' && e.kind !== 'symlink') return undefined;
-  const cached = CACHED.exec(e.path);
-  if (cached) {
-    const dir = cached[1];
-    const pyPath = `${dir === undefined ? '' : `${dir}/`}${cached[2]!}.py`;
+  const pyPath = cachedSource(e.path);
+  if (pyPath !== undefined) {
     const py = source.get(pyPath);
     // Python looks here only for the cache of a source it found.
     if (!py || (py.kind !== 'file' && py.kind !== 'symlink')) return undefined;

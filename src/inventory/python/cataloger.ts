@@ -24,7 +24,7 @@ import {
 } from './record.js';
 import { parseRequirement, parseRequiresTxt, type Requirement } from './requirements.js';
 import { barePythonModules, MODULE_FILE, type BarePythonModule } from './bare.js';
-import { bytecodeFindings } from './bytecode.js';
+import { bytecodeFindings, cachedSource } from './bytecode.js';
 import { isLambdaSite, PYTHON_GLOBS } from './globs.js';
 import { unlistedModuleFindings, type ListedDistribution } from './unlisted.js';
 import { pthDirs } from './pth.js';
@@ -238,7 +238,7 @@ const IMAGE_REMEDY =
  * and records nowhere. A pyc an OS package installed and records a digest of (rpm and apk ship
  * them), compared by its cataloger, is that package's and left out, and so is one the layer that
  * installed every Debian package claiming its source wrote (see debInstallLayer); each file is
- * taken once, where it is.
+ * taken once, where it is, and where a link puts it beside a source if it has none there.
  */
 function imagePycs(
   ctx: CatalogContext,
@@ -249,7 +249,7 @@ function imagePycs(
     const r = ctx.links.resolve(path);
     return r.ok ? r.path : path;
   };
-  const seen = new Set(covered.map((e) => real(e.path)));
+  const seen = new Set(covered.flatMap((e) => [e.path, real(e.path)]));
   const os = osOwnership(ctx.earlier, (claim) => claim.endsWith('.pyc'));
   let debSources: { owned: OwnershipIndex; claimants: Map<string, Package[]> } | undefined;
   const installed = new Map<Package, number | undefined>();
@@ -271,12 +271,23 @@ function imagePycs(
       return installed.get(pkg) === layer;
     });
   };
-  return entries.filter(
+  // A pyc Python finds through a link (a `__pycache__` that leads elsewhere) is judged where
+  // Python finds it, unless it is already where a source beside it makes Python look.
+  const besideSource = (path: string): boolean => {
+    const py = cachedSource(path);
+    return py !== undefined && ctx.source.get(py) !== undefined;
+  };
+  const found: FileEntry[] = [];
+  for (const e of entries) {
+    if ((e.kind !== 'file' && e.kind !== 'symlink') || !e.path.endsWith('.pyc')) continue;
+    found.push(e);
+    if (e.kind !== 'file' || !ctx.links.hasLinks || besideSource(e.path)) continue;
+    for (const alias of ctx.links.aliases(e.path))
+      if (besideSource(alias)) found.push({ ...e, path: alias });
+  }
+  return found.filter(
     (e) =>
-      (e.kind === 'file' || e.kind === 'symlink') &&
-      e.path.endsWith('.pyc') &&
-      !seen.has(e.path) &&
-      !(e.kind === 'file' && (os.has(e.path) || installedWithSource(e)))
+      !seen.has(e.path) && !(e.kind === 'file' && (os.has(real(e.path)) || installedWithSource(e)))
   );
 }
 
