@@ -1,6 +1,6 @@
 /**
  * Hostile tar layers: for each ambiguity, first show that real tar readers
- * (GNU tar, bsdtar, Python's tarfile, tar-stream) disagree about the archive,
+ * (GNU tar, bsdtar, Python's tarfile, tar-stream, Go's archive/tar) disagree about the archive,
  * then that lamina refuses it with a named code, both by offset and streaming.
  */
 import { spawnSync } from 'node:child_process';
@@ -16,6 +16,7 @@ import {
   allViews,
   fingerprint,
   gnuTar,
+  goTar,
   pythonTarfile,
   tarStreamView,
 } from './testing/tar-oracles.js';
@@ -462,6 +463,11 @@ describe('real writers stay accepted (their fallback names agree with the long o
         .sort()
     );
     expect((await tarStreamView(buf)).entries.map((e) => e.name).sort()).toEqual(ours);
+    expect(
+      goTar(file)
+        .entries.map((e) => e.name)
+        .sort()
+    ).toEqual(ours);
   });
 
   it("other extended attributes (a binary's file capabilities, SELinux labels) are kept as data", async () => {
@@ -521,6 +527,14 @@ os.symlink(${JSON.stringify(uni)}, os.path.join(r, 'uniclink'))
       .map((e) => `${e.name}:${e.kind === 'hardlink' ? 'file' : e.kind}`)
       .sort();
     expect(ours).toEqual(theirs);
+    const go = goTar(file);
+    expect(go.ok).toBe(true);
+    expect(
+      go.entries
+        .filter((e) => e.name !== '' && e.name !== '.')
+        .map((e) => `${e.name}:${e.kind === 'hardlink' ? 'file' : e.kind}`)
+        .sort()
+    ).toEqual(ours);
     expect(src.entries().find((e) => e.path === 'uniclink')?.linkTarget).toBe(uni);
   });
 });

@@ -1,11 +1,15 @@
 /**
  * Other tar readers as differential oracles: GNU tar, bsdtar (libarchive),
- * Python's tarfile and tar-stream. Each gives its view of an archive (names,
+ * Python's tarfile, tar-stream and Go's archive/tar (what containerd and Docker
+ * apply image layers with). Each gives its view of an archive (names,
  * types, sizes, whether it read to the end cleanly), so a test can show that
  * mainstream readers really disagree about a hostile archive before it checks
  * that lamina refuses it. Test-only.
  */
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import tarStream from 'tar-stream';
 
@@ -134,9 +138,50 @@ export function tarStreamView(buf: Buffer, timeoutMs = 3000): Promise<ReaderView
   });
 }
 
+let goReader: string | undefined;
+
+/** readers/tarread.go, built once per process into a directory removed at exit. */
+function goTarBinary(): string {
+  if (goReader) return goReader;
+  const work = mkdtempSync(join(tmpdir(), 'lamina-tarread-'));
+  process.on('exit', () => rmSync(work, { recursive: true, force: true }));
+  const out = join(work, 'tarread');
+  // Offline and self-contained: no toolchain download, no module proxy, a cache even without $HOME.
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    GOFLAGS: '',
+    GOPROXY: 'off',
+    GOTOOLCHAIN: 'local',
+    CGO_ENABLED: '0',
+  };
+  if (!env['GOCACHE'] && !env['HOME'] && !env['XDG_CACHE_HOME'])
+    env['GOCACHE'] = join(work, 'cache');
+  const r = spawnSync('go', ['build', '-o', out, 'tarread.go'], {
+    cwd: join(import.meta.dirname, 'readers'),
+    env,
+    encoding: 'utf8',
+  });
+  if (r.error) throw r.error;
+  if (r.status !== 0) throw new Error(`go build tarread.go failed: ${r.stderr}`);
+  return (goReader = out);
+}
+
+/** Go's archive/tar, listing entries until its first error. */
+export function goTar(file: string): ReaderView {
+  const r = spawnSync(goTarBinary(), [file], { encoding: 'utf8' });
+  if (r.error) throw r.error;
+  if (r.status !== 0) throw new Error(`tarread failed: ${r.stderr}`);
+  const v = JSON.parse(r.stdout) as { ok: boolean; entries: ReaderView['entries'] };
+  return {
+    reader: 'go',
+    ok: v.ok,
+    entries: v.entries.map((e) => ({ name: norm(e.name), kind: e.kind, size: e.size })),
+  };
+}
+
 /** Every oracle's view of one archive (written to `file`, held in `buf`). */
 export async function allViews(file: string, buf: Buffer): Promise<ReaderView[]> {
-  return [gnuTar(file), bsdTar(file), pythonTarfile(file), await tarStreamView(buf)];
+  return [gnuTar(file), bsdTar(file), pythonTarfile(file), await tarStreamView(buf), goTar(file)];
 }
 
 /** A view as one comparable string: what the reader lists and whether it finished cleanly. */
