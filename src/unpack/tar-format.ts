@@ -234,7 +234,8 @@ export function parsePaxRecords(archive: string, data: Buffer, at: number): Map<
   return out;
 }
 
-const utf8 = new TextDecoder('utf-8', { fatal: true });
+// ignoreBOM keeps a leading U+FEFF: the decoder would drop it, and every reader keeps the bytes.
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 /**
  * Decode a name or link name: it must be UTF-8 (Node would map bad bytes to

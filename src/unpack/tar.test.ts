@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -45,6 +46,36 @@ describe('tar reader', () => {
     await expect(src.read('bin/tool', 10)).rejects.toMatchObject({ code: 'ENTRY_TOO_LARGE' });
     await expect(src.read('nope')).rejects.toMatchObject({ code: 'NOT_FOUND' });
     expect(src.digest).toBe(createHash('sha256').update(sample).digest('hex'));
+  });
+
+  it('keeps a leading byte order mark in names and link names, as Python tarfile does', async () => {
+    const buf = writeTar([
+      { name: 'opt/', type: 'dir' },
+      { name: 'opt/python/', type: 'dir' },
+      { name: 'opt/python/good.txt', data: '# nothing\n' },
+      { name: 'opt/python/\ufeffgood.txt', data: 'import os\n' },
+      { name: 'opt/python/x.pth', type: 'symlink', linkname: '\ufeffgood.txt' },
+      { name: '\ufefftop.txt', data: 'top\n' },
+    ]);
+    const file = join(dir, 'bom.tar');
+    writeFileSync(file, buf);
+    const src = await openTarBuffer(buf, { name: 'bom' });
+    expect(src.get('opt/python/x.pth')?.linkTarget).toBe('\ufeffgood.txt');
+    expect(src.get('\ufefftop.txt')?.kind).toBe('file');
+    // Reading through the link reaches the file the link names, not its BOM-less namesake.
+    expect((await src.read('opt/python/x.pth')).toString()).toBe('import os\n');
+    const py = spawnSync(
+      'python3',
+      [
+        '-c',
+        'import sys,tarfile,json; t=tarfile.open(sys.argv[1]); print(json.dumps({m.name: m.linkname for m in t}))',
+        file,
+      ],
+      { encoding: 'utf8' }
+    );
+    const names = JSON.parse(py.stdout) as Record<string, string>;
+    expect(names['opt/python/x.pth']).toBe('\ufeffgood.txt');
+    expect(Object.keys(names)).toContain('\ufefftop.txt');
   });
 
   it('indexes a file by offset without reading entry data, and by a full read with the same result', async () => {

@@ -439,7 +439,9 @@ export function parseLocalHeader(
   };
 }
 
-const utf8Decoder = new TextDecoder('utf-8', { fatal: true });
+// ignoreBOM keeps a leading U+FEFF: the decoder would drop it, and every reader keeps the bytes
+// (a link to "\uFEFFx" is not a link to "x").
+const utf8Decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 /** Decode strict UTF-8; undefined when the bytes are not valid UTF-8. */
 export function decodeUtf8(b: Buffer): string | undefined {

@@ -397,6 +397,20 @@ const ambiguities: Ambiguity[] = [
     },
   },
   {
+    // A decoder that drops a leading U+FEFF would read the field as spelling the name.
+    name: 'central Unicode Path extra field that is the stored name after a byte order mark',
+    code: 'UNICODE_PATH_MISMATCH',
+    differ: ['unzip', 'go'],
+    zip: () =>
+      writeZip([
+        {
+          name: 'good.py',
+          data: 'print(1)',
+          extra: unicodePathExtra('\ufeffgood.py', ascii('good.py')),
+        },
+      ]),
+  },
+  {
     name: 'entry flagged as compressed patched data (flag bit 5)',
     code: 'UNSUPPORTED_COMPRESSION',
     differ: ['python', 'go'],
@@ -603,6 +617,42 @@ describe('each ambiguity class: real readers disagree, lamina refuses', () => {
       expect(await refusal(nonAscii(writer))).toBe('AMBIGUOUS_NAME_ENCODING');
     }
   );
+});
+
+describe('a byte order mark is part of a name or a link target, as every reader keeps it', () => {
+  it('a link to "\\uFEFFgood.txt" is not a link to "good.txt"; a name may start with one', async () => {
+    const path = join(tmp, 'bom.zip');
+    const link = (name: string, target: string) => ({
+      name,
+      data: target,
+      method: 'store' as const,
+      externalAttr: mode(0o120777),
+    });
+    writeFileSync(
+      path,
+      writeZip([
+        { name: 'python/good.txt', data: '# nothing\n' },
+        { name: 'python/\ufeffgood.txt', data: 'import os\n' },
+        link('python/x.pth', '\ufeffgood.txt'),
+        { name: '\ufefftop.txt', data: 'top\n' },
+      ])
+    );
+    const src = await openZipFile(path);
+    try {
+      expect(src.get('python/x.pth')?.linkTarget).toBe('\ufeffgood.txt');
+      expect(src.get('\ufefftop.txt')?.kind).toBe('file');
+      const v = readers.viewAll([path]).get(path);
+      if (!v) throw new Error('no reader views');
+      const withLinks = await laminaView(src, true);
+      const withoutLinks = await laminaView(src, false);
+      for (const r of READERS) {
+        expect(v[r].error, `${r} refused it`).toBeUndefined();
+        expect(v[r].entries, r).toEqual(NO_SYMLINKS.has(r) ? withoutLinks : withLinks);
+      }
+    } finally {
+      await src.close();
+    }
+  });
 });
 
 describe('archives the mainstream writers produce: accepted, and every reader sees what lamina sees', () => {

@@ -46,7 +46,8 @@ function isRawFulcioOid(oid: string): boolean {
   return Number.isInteger(last) && last >= 1 && last <= 7;
 }
 
-const utf8 = new TextDecoder('utf-8', { fatal: true });
+// ignoreBOM: an identity is compared byte for byte; the decoder would drop a leading U+FEFF.
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 /** Decodes a DER UTF8String (tag 0x0c), requiring the encoding to span exactly `der`. */
 export function decodeDerUtf8String(der: Uint8Array): string | undefined {
