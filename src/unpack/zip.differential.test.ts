@@ -619,6 +619,56 @@ describe('each ambiguity class: real readers disagree, lamina refuses', () => {
   );
 });
 
+describe('a symlink named as code: readers without links extract the target as its content', () => {
+  const code = "__import__('os').system('echo RAN')#";
+  const link = (name: string, target: string) => ({
+    name,
+    data: target,
+    method: 'store' as const,
+    externalAttr: mode(0o120777),
+  });
+
+  it('a target that is Python code and a path (through a directory named as the code) is refused', async () => {
+    const path = join(tmp, 'code-link.zip');
+    writeFileSync(
+      path,
+      writeZip([
+        { name: `python/${code}/`, data: '', externalAttr: mode(0o040755) },
+        { name: 'python/good.py', data: 'print("good")\n' },
+        link('python/x.py', `${code}/../good.py`),
+      ])
+    );
+    const v = readers.viewAll([path]).get(path);
+    if (!v) throw new Error('no reader views');
+    // Go makes the link, which reaches good.py; Python writes the target as x.py's content.
+    expect(v.go.entries.find((e) => e.path === 'python/x.py')?.kind).toBe('symlink');
+    expect(v.python.entries.find((e) => e.path === 'python/x.py')?.kind).toBe('file');
+    const dest = join(tmp, 'code-link-python');
+    const x = spawnSync('python3', ['-m', 'zipfile', '-e', path, dest]);
+    expect(x.status).toBe(0);
+    const run = spawnSync('python3', ['-c', 'import x'], {
+      cwd: join(dest, 'python'),
+      encoding: 'utf8',
+    });
+    expect(run.stdout).toBe('RAN\n');
+    expect(await refusal(path)).toBe('BAD_SYMLINK_TARGET');
+  });
+
+  it('a plain target at a code name, and any target at another name, are accepted', async () => {
+    const path = join(tmp, 'plain-links.zip');
+    writeFileSync(
+      path,
+      writeZip([
+        { name: 'python/good.py', data: 'print("good")\n' },
+        link('python/x.py', 'good.py'),
+        { name: 'certs/NetLock Arany (Class Gold).pem', data: 'cert\n' },
+        link('certs/988a38cb.0', 'NetLock Arany (Class Gold).pem'),
+      ])
+    );
+    expect(await refusal(path)).toBe('OK');
+  });
+});
+
 describe('a byte order mark is part of a name or a link target, as every reader keeps it', () => {
   it('a link to "\\uFEFFgood.txt" is not a link to "good.txt"; a name may start with one', async () => {
     const path = join(tmp, 'bom.zip');
@@ -633,13 +683,13 @@ describe('a byte order mark is part of a name or a link target, as every reader 
       writeZip([
         { name: 'python/good.txt', data: '# nothing\n' },
         { name: 'python/\ufeffgood.txt', data: 'import os\n' },
-        link('python/x.pth', '\ufeffgood.txt'),
+        link('python/notes.txt', '\ufeffgood.txt'),
         { name: '\ufefftop.txt', data: 'top\n' },
       ])
     );
     const src = await openZipFile(path);
     try {
-      expect(src.get('python/x.pth')?.linkTarget).toBe('\ufeffgood.txt');
+      expect(src.get('python/notes.txt')?.linkTarget).toBe('\ufeffgood.txt');
       expect(src.get('\ufefftop.txt')?.kind).toBe('file');
       const v = readers.viewAll([path]).get(path);
       if (!v) throw new Error('no reader views');
