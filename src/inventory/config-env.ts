@@ -453,6 +453,11 @@ const SYNTAXES: readonly Syntax[] = [
   },
 ];
 
+/** Whether a program of this base name (`python3.11`, `sh`) is one whose options lamina reads. */
+export function readsOptionsOf(name: string): boolean {
+  return SYNTAXES.some((s) => s.program.test(name));
+}
+
 /** Something the words of an entry point or command run or load that no package accounts for. */
 interface ArgFinding {
   /** What a policy allows it by: `python3 -c`, `awk program`, or a loading option (`-r`, `--import`). */

@@ -33,9 +33,11 @@ export interface InventoryOptions {
   firstLayer?: CatalogContext['firstLayer'];
   /**
    * What the caller found before any cataloger ran (an image config's loader variables), or a
-   * function making it from the source's links (what a command line's programs are).
+   * function making it from the source's links and files (what a command line's programs are).
    */
-  findings?: readonly Finding[] | ((links: LinkIndex) => readonly Finding[]);
+  findings?:
+    | readonly Finding[]
+    | ((links: LinkIndex, source: FileSource) => readonly Finding[] | Promise<readonly Finding[]>);
 }
 
 /**
@@ -60,7 +62,10 @@ export async function buildInventory(
     new LinkIndex(source, options.root === 'image' ? '/' : '/opt')
   );
   const links = view.links;
-  const given = typeof options.findings === 'function' ? options.findings(links) : options.findings;
+  const given =
+    typeof options.findings === 'function'
+      ? await options.findings(links, source)
+      : options.findings;
   const findings: Finding[] = [...source.findings, ...(given ?? [])];
   const tooLong = entries.filter((e) => e.path.length > MAX_RUNTIME_PATH);
   if (tooLong.length > 0)

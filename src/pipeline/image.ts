@@ -36,10 +36,11 @@ import {
   configuredPaths,
   configuredProgram,
   preloadFromEnv,
+  programCopies,
   programNames,
   searchPath,
 } from '../inventory/binary/preload.js';
-import { configEnvFindings, startArgFindings } from '../inventory/config-env.js';
+import { configEnvFindings, readsOptionsOf, startArgFindings } from '../inventory/config-env.js';
 import { imageHandlerFindings } from '../inventory/image-handler.js';
 import type { Finding } from '../model/finding.js';
 import { effectiveRunConfig, type FunctionImageConfig } from '../model/function-image-config.js';
@@ -54,7 +55,7 @@ import {
 } from '../sbom/image.js';
 import { openFileAccess, type RandomAccess } from '../unpack/random-access.js';
 import type { LinkIndex } from '../unpack/links.js';
-import type { Limits } from '../unpack/source.js';
+import type { FileSource, Limits } from '../unpack/source.js';
 import { squashLayers, type SquashedImage } from '../unpack/squash.js';
 import { indexTarAccess } from '../unpack/tar.js';
 import type { TarEntry } from '../unpack/tar-index.js';
@@ -443,10 +444,12 @@ export async function inventoryOpened(
       ...configuredPaths(image.config),
       ...(fn ? configuredPaths(runs) : []),
     ],
-    // What a command line's words are as programs is what the image's links make them.
-    findings: (links) => {
+    // What a command line's words are as programs is what the image's links, and its copies of
+    // the programs lamina reads the options of, make them.
+    findings: async (links, source) => {
+      const copies = await programCopies(source, readsOptionsOf);
       const view = {
-        names: programNames(links, exec.searchPath, runs.workingDir),
+        names: programNames(links, exec.searchPath, runs.workingDir, copies),
         realPath: (path: string) => {
           const r = links.resolve(path.replace(/^\/+/, ''));
           return r.ok ? `/${r.path}` : undefined;
@@ -521,7 +524,7 @@ interface ImageRun {
   /** What the config makes the loader load or run: `LD_PRELOAD`, entry point and command paths. */
   loaded: readonly string[];
   /** What the config's environment and command lines load or run that the catalogers do not read. */
-  findings: (links: LinkIndex) => readonly Finding[];
+  findings: (links: LinkIndex, source: FileSource) => Promise<readonly Finding[]>;
 }
 
 /** `LAMBDA_TASK_ROOT` from the config's environment, else the working directory, else /var/task. */

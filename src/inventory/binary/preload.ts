@@ -7,7 +7,8 @@
  * when nothing else says they run.
  */
 import { posix } from 'node:path';
-import type { FileEntry } from '../../unpack/source.js';
+import { sha256Entry } from '../../unpack/hash.js';
+import type { FileEntry, FileSource } from '../../unpack/source.js';
 import type { LinkIndex } from '../../unpack/links.js';
 
 /** The preload file, root-relative. */
@@ -99,13 +100,15 @@ export function configuredProgram(config: {
 /**
  * The names a word of an entry point or command has as a program in the image besides its own:
  * the base names of the files it leads to through symlinks, as a path (from `workingDir` when
- * relative) or as a bare name in any of `searchPath`'s directories. A program runs as what the
- * file is, whatever the link is called (`py -> python3.11` is Python).
+ * relative) or as a bare name in any of `searchPath`'s directories, and, for a file `copies`
+ * (see {@link programCopies}) holds, the names of the programs whose bytes it has. A program runs
+ * as what the file is, whatever the link is called (`py -> python3.11` is Python).
  */
 export function programNames(
   links: LinkIndex,
   searchPath: readonly string[],
-  workingDir?: string
+  workingDir?: string,
+  copies: ReadonlyMap<string, readonly string[]> = new Map()
 ): (word: string) => string[] {
   return (word) => {
     // An assignment (`env PATH=/x …`) is no program; a path with `=` in it is (`/opt/a=b/py`).
@@ -116,10 +119,78 @@ export function programNames(
     const out = new Set<string>();
     for (const p of paths) {
       const r = links.resolve(p.replace(/^\/+/, ''));
-      if (r.ok && r.entry?.kind === 'file') out.add(posix.basename(r.path));
+      if (!r.ok || r.entry?.kind !== 'file') continue;
+      out.add(posix.basename(r.path));
+      for (const name of copies.get(r.path) ?? []) out.add(name);
     }
     return [...out];
   };
+}
+
+/**
+ * Multi-call binaries, by file name, and a string their bytes hold: they run the program their
+ * `argv[0]` names (`/bin/sh` a link to busybox is busybox's shell, the same bytes named `app`
+ * run nothing), so their bytes under another name make no program of them.
+ */
+const MULTI_CALL: Readonly<Record<string, string>> = {
+  busybox: 'BusyBox v',
+  toybox: 'toybox',
+  coreutils: '--coreutils-prog',
+};
+
+/**
+ * The files of `source` that are a program `known` names under another name: the same bytes,
+ * copied or hard-linked (`/usr/local/bin/app`, a copy of `/usr/bin/python3.11`, runs Python
+ * whatever it is called, as python3, node, ruby, perl, bash and dash do here). Root-relative path
+ * to the base names of the known files with those bytes, sorted. Only files as large as a known
+ * one are hashed. A multi-call binary's bytes (see MULTI_CALL) are left out, unless its name
+ * alone says so and its bytes do not.
+ */
+export async function programCopies(
+  source: FileSource,
+  known: (name: string) => boolean
+): Promise<Map<string, string[]>> {
+  const files = source.entries().filter((e) => e.kind === 'file' && e.size > 0);
+  const isKnown = (e: FileEntry): boolean => known(posix.basename(e.path));
+  const sizes = new Set(files.filter(isKnown).map((e) => e.size));
+  const bySize = new Map<number, FileEntry[]>();
+  for (const e of files) {
+    if (!sizes.has(e.size)) continue;
+    const group = bySize.get(e.size);
+    if (group) group.push(e);
+    else bySize.set(e.size, [e]);
+  }
+  const out = new Map<string, string[]>();
+  for (const group of bySize.values()) {
+    if (group.every(isKnown)) continue;
+    const byDigest = new Map<string, FileEntry[]>();
+    for (const e of group) {
+      const key = await sha256Entry(source, e.path);
+      const same = byDigest.get(key);
+      if (same) same.push(e);
+      else byDigest.set(key, [e]);
+    }
+    for (const same of byDigest.values()) {
+      const names = [...new Set(same.filter(isKnown).map((e) => posix.basename(e.path)))].sort();
+      if (names.length === 0 || (await isMultiCall(source, same))) continue;
+      for (const e of same) if (!isKnown(e)) out.set(e.path, names);
+    }
+  }
+  return out;
+}
+
+/** Whether files of the same bytes are a multi-call binary: one is named as one, its bytes say so. */
+async function isMultiCall(source: FileSource, same: readonly FileEntry[]): Promise<boolean> {
+  const named = same.find((e) => Object.hasOwn(MULTI_CALL, posix.basename(e.path)));
+  if (!named) return false;
+  const marker = Buffer.from(MULTI_CALL[posix.basename(named.path)]!);
+  let tail = Buffer.alloc(0);
+  for await (const chunk of await source.stream(named.path)) {
+    const window = Buffer.concat([tail, chunk as Buffer]);
+    if (window.includes(marker)) return true;
+    tail = window.subarray(Math.max(0, window.length - marker.length + 1));
+  }
+  return false;
 }
 
 /** The PATH containerd and Docker give a process whose image config sets none. */

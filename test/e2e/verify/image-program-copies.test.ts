@@ -1,0 +1,163 @@
+/**
+ * A program runs as what its bytes are, whatever it is called: a copy of /usr/bin/python3.11 at
+ * /usr/local/bin/app, or a tar hard link naming it, started as `app -c CODE` runs CODE as
+ * Python (and node's, ruby's, perl's, bash's and dash's copies run theirs: checked against this
+ * machine's). lamina knows such a file by the programs whose bytes it has. A multi-call binary
+ * (busybox) runs what its name says, so its bytes under other names are not its shell.
+ */
+import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { copyFileSync, mkdtempSync, realpathSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { TarEntry } from '../../../scripts/lib/tarwriter.mjs';
+import { buildElf } from '../../../src/inventory/binary/testing/elf-builder.js';
+import { inventoryGaps } from '../../../src/inventory/completeness.js';
+import { inventoryImage } from '../../../src/pipeline/image.js';
+import { dir, file, writeImageLayout } from '../helpers/images.js';
+
+const tmp = mkdtempSync(join(tmpdir(), 'lamina-e2e-program-copies-'));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+const BASE: TarEntry[] = [
+  dir('bin'),
+  dir('usr'),
+  dir('usr/bin'),
+  dir('usr/sbin'),
+  dir('usr/local'),
+  dir('usr/local/bin'),
+];
+/** Stand-in bytes of a program, all of one size: what counts is that the copy's are the same. */
+const bytes = (name: string): Buffer =>
+  buildElf({ type: 2, sections: [{ name: '.text', data: Buffer.from(name.padEnd(64)) }] }).buf;
+const copy = (at: string, of: Buffer): TarEntry => file(at, of, 0o755);
+const hardlink = (at: string, to: string): TarEntry => ({
+  name: at,
+  type: 'hardlink',
+  linkname: to,
+  mode: 0o755,
+});
+
+async function inventory(layer: TarEntry[], entrypoint: string[]) {
+  const ref = writeImageLayout(tmp, [[...BASE, ...layer]], { Entrypoint: entrypoint });
+  return (await inventoryImage(ref, {})).inventory;
+}
+
+async function loaders(layer: TarEntry[], entrypoint: string[]): Promise<string[]> {
+  const inv = await inventory(layer, entrypoint);
+  return inv.findings.filter((f) => f.code === 'ENV_LOADER').map((f) => f.path ?? '');
+}
+
+/**
+ * The program, how it names its own executable (a PATH's `python3` may be a pyenv shim), where
+ * an image has it, its inline-code option, and code printing RAN.
+ */
+const INTERPRETERS = [
+  [
+    'python3',
+    ['-c', 'import sys; print(sys.executable)'],
+    'usr/bin/python3.11',
+    '-c',
+    'print("RAN")',
+  ],
+  ['node', ['-p', 'process.execPath'], 'usr/bin/node', '-e', 'console.log("RAN")'],
+  ['ruby', ['-rrbconfig', '-e', 'puts RbConfig.ruby'], 'usr/bin/ruby3.1', '-e', 'puts "RAN"'],
+  ['perl', ['-e', 'print "$^X\\n"'], 'usr/bin/perl', '-e', 'print "RAN\\n"'],
+  ['bash', ['-c', 'echo /bin/bash'], 'bin/bash', '-c', 'echo RAN'],
+  ['dash', ['-c', 'echo /bin/dash'], 'bin/dash', '-c', 'echo RAN'],
+] as const;
+
+describe('a copy of an interpreter under another name', () => {
+  it.each(INTERPRETERS)(
+    '%s copied to app runs its inline code (here), and is reported',
+    async (program, self, path, option, code) => {
+      const real = realpathSync(spawnSync(program, self, { encoding: 'utf8' }).stdout.trim());
+      const app = join(tmp, 'app');
+      copyFileSync(real, app);
+      const ran = spawnSync(app, [option, code], { encoding: 'utf8', timeout: 10_000 });
+      expect(ran.stdout).toBe('RAN\n');
+      rmSync(app);
+
+      const of = bytes(path);
+      const start = ['app', option, code];
+      expect(await loaders([copy(path, of), copy('usr/local/bin/app', of)], start)).toEqual([
+        `app ${option}`,
+      ]);
+      expect(await loaders([copy(path, of), hardlink('usr/local/bin/app', path)], start)).toEqual([
+        `app ${option}`,
+      ]);
+    }
+  );
+
+  it('one the OS package database lists, its digest checked, leaves no gap to tell: still reported', async () => {
+    const of = bytes('python3.11');
+    const md5 = createHash('md5').update(of).digest('hex');
+    const paths = ['usr/bin/python3.11', 'usr/local/bin/app'];
+    const layer = [
+      dir('var'),
+      dir('var/lib'),
+      dir('var/lib/dpkg'),
+      dir('var/lib/dpkg/info'),
+      file(
+        'var/lib/dpkg/status',
+        'Package: python3.11-minimal\nStatus: install ok installed\nVersion: 3.11.2-6\nArchitecture: amd64\n'
+      ),
+      file(
+        'var/lib/dpkg/info/python3.11-minimal.list',
+        ['/.', '/usr', '/usr/bin', '/usr/local', '/usr/local/bin', ...paths.map((p) => `/${p}`)]
+          .map((l) => `${l}\n`)
+          .join('')
+      ),
+      file(
+        'var/lib/dpkg/info/python3.11-minimal.md5sums',
+        paths.map((p) => `${md5}  ${p}\n`).join('')
+      ),
+      ...paths.map((p) => copy(p, of)),
+    ];
+    const inv = await inventory(layer, ['app', '-c', 'print(1)']);
+    expect(inventoryGaps(inv).map((g) => `${g.code} ${g.path}`)).toEqual(['ENV_LOADER app -c']);
+  });
+
+  it('the control: other bytes of the same size are no interpreter', async () => {
+    const layer = [
+      copy('usr/bin/python3.11', bytes('python3.11')),
+      copy('usr/local/bin/app', bytes('app')),
+    ];
+    expect(await loaders(layer, ['app', '-c', 'print(1)'])).toEqual([]);
+  });
+
+  it('a copy of the java launcher reads an @FILE of options as java does', async () => {
+    const of = bytes('java');
+    const layer = [copy('usr/bin/java', of), copy('usr/local/bin/j', of)];
+    expect(await loaders(layer, ['j', '@/usr/share/doc/x/opts', 'Main'])).toEqual(['java @']);
+  });
+});
+
+describe('a multi-call binary', () => {
+  const BUSYBOX = bytes('BusyBox v1.35.0 multi-call binary.');
+  const busybox = [
+    copy('bin/busybox', BUSYBOX),
+    hardlink('bin/sh', 'bin/busybox'),
+    hardlink('usr/bin/awk', 'bin/busybox'),
+    hardlink('usr/sbin/httpd', 'bin/busybox'),
+  ];
+
+  it('runs the program its name says: httpd -c CONF is no shell, nor is a copy named app', async () => {
+    expect(await loaders(busybox, ['httpd', '-f', '-c', '/etc/httpd.conf'])).toEqual([]);
+    const app = [...busybox, copy('usr/local/bin/app', BUSYBOX)];
+    expect(await loaders(app, ['app', '-c', 'echo RAN'])).toEqual([]);
+    // Its shell is still a shell.
+    expect(await loaders(busybox, ['sh', '-c', 'echo RAN'])).toEqual(['sh -c']);
+  });
+
+  it('a name alone makes none: python3 copied to busybox and app is Python', async () => {
+    const of = bytes('python3.11');
+    const layer = [
+      copy('usr/bin/python3.11', of),
+      copy('bin/busybox', of),
+      copy('usr/local/bin/app', of),
+    ];
+    expect(await loaders(layer, ['app', '-c', 'print(1)'])).toEqual(['app -c']);
+  });
+});
