@@ -328,6 +328,36 @@ describe('configArgFindings: options read as the program reads them', () => {
     ]);
     expect(configArgFindings({ entrypoint: ['py', '-c', 'x'] })).toEqual([]);
   });
+
+  it('reads a word named as one program but leading to another as both (env -> python3.11 runs Python here)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lamina-env-link-'));
+    try {
+      const python = spawnSync('python3', ['-c', 'import sys; print(sys.executable)'], {
+        encoding: 'utf8',
+      }).stdout.trim();
+      symlinkSync(realpathSync(python), join(dir, 'env'));
+      const ran = spawnSync(join(dir, 'env'), ['-c', 'print("RAN")'], { encoding: 'utf8' });
+      expect(ran.stdout).toBe('RAN\n');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+    const other: Record<string, string[]> = {
+      env: ['python3.11'],
+      '/usr/local/bin/sed': ['node'],
+      sh: ['dash'],
+    };
+    const names = (word: string): string[] => other[word] ?? [];
+    const paths = (entrypoint: string[]): (string | undefined)[] =>
+      configArgFindings({ entrypoint }, undefined, { names }).map((f) => f.path);
+    expect(paths(['env', '-c', 'x'])).toEqual(['env -c']);
+    // As sed, x is its script; as node, -p prints what x evaluates to.
+    expect(paths(['/usr/local/bin/sed', '-p', 'x'])).toEqual(['sed program', 'sed -p']);
+    // Read as env too: -S splits its string into a command line.
+    expect(paths(['env', '-S', 'x'])).toEqual(['env -S']);
+    // Both names a shell's: one reading, one finding.
+    expect(paths(['sh', '-c', 'x'])).toEqual(['sh -c']);
+    expect(paths(['sh', '-e', 'x'])).toEqual([]);
+  });
 });
 
 describe('configArgFindings: a command npx fetches', () => {

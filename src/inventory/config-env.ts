@@ -475,19 +475,39 @@ interface ArgFinding {
  */
 function interpreterArgs(args: readonly string[], image: ImageView): ArgFinding[] {
   return [
-    ...scanWords(
+    ...readings(
       args.map((arg) => ({ word: arg, arg })),
       image
     ),
     ...args
       .filter((arg) => SHELL_BREAK.test(arg))
       .flatMap((arg) =>
-        scanWords(
+        readings(
           arg.split(SHELL_BREAKS).map((word) => ({ word, arg })),
           image
         )
       ),
   ];
+}
+
+/**
+ * scanWords over `words` once for each program a word may be: a file named as one program (`env`,
+ * `sed`) that is a link to or a copy of another (`python3.11`) runs as that one, whatever its
+ * name, but a multi-call binary runs what its name says; each reading is taken, so neither runs
+ * code unreported.
+ */
+function readings(words: readonly { word: string; arg: string }[], image: ImageView): ArgFinding[] {
+  const most = Math.max(1, ...words.map(({ word }) => syntaxesOf(word, image).length));
+  return Array.from({ length: most }, (_, pick) => scanWords(words, image, pick)).flat();
+}
+
+/** The syntaxes a word's program may have: its own name's first, then those of its other names. */
+function syntaxesOf(word: string, image: ImageView): Syntax[] {
+  const base = word.slice(word.lastIndexOf('/') + 1);
+  const found = [base, ...(image.names?.(word) ?? [])].map((n) =>
+    SYNTAXES.find((s) => s.program.test(n))
+  );
+  return [...new Set(found.filter((s): s is Syntax => s !== undefined))];
 }
 
 /** What ends a word on a shell command line: blanks, separators, quotes. */
@@ -501,13 +521,13 @@ const SHELL_BREAK = /[\s;&|()`'"]/;
  * syntax does not know may take the next word as its value (`node --disable-warning X -e
  * CODE`), or not (`node --expose-gc app.js -e x`): that word is read both ways. `names` gives
  * the other names a word's program has in the image (`py`, a link to `python3.11`): the program
- * is known by any of them.
+ * is known by any of them, the `pick`th of the syntaxes they give (the last when fewer).
  */
 function scanWords(
   words: readonly { word: string; arg: string }[],
-  image: ImageView
+  image: ImageView,
+  pick = 0
 ): ArgFinding[] {
-  const names = image.names ?? (() => []);
   const out: ArgFinding[] = [];
   let syntax: Syntax | undefined;
   let program = '';
@@ -552,9 +572,8 @@ function scanWords(
       continue;
     }
     const base = word.slice(word.lastIndexOf('/') + 1);
-    const next = [base, ...names(word)]
-      .map((n) => SYNTAXES.find((s) => s.program.test(n)))
-      .find((s) => s !== undefined);
+    const choices = syntaxesOf(word, image);
+    const next = choices[Math.min(pick, choices.length - 1)];
     if (next) {
       flush();
       [syntax, program, fromFile, ended, operands, maybeValue] = [

@@ -140,11 +140,12 @@ const MULTI_CALL: Readonly<Record<string, string>> = {
 
 /**
  * The files of `source` that are a program `known` names under another name: the same bytes,
- * copied or hard-linked (`/usr/local/bin/app`, a copy of `/usr/bin/python3.11`, runs Python
- * whatever it is called, as python3, node, ruby, perl, bash and dash do here). Root-relative path
- * to the base names of the known files with those bytes, sorted. Only files as large as a known
- * one are hashed. A multi-call binary's bytes (see MULTI_CALL) are left out, unless its name
- * alone says so and its bytes do not.
+ * copied or hard-linked (`/usr/local/bin/app`, or `/usr/local/bin/env`, a copy of
+ * `/usr/bin/python3.11`, runs Python whatever it is called, as python3, node, ruby, perl, bash
+ * and dash do here). Root-relative path to the base names of the known files with those bytes,
+ * sorted. Only files as large as a known one, and another file, are hashed. A multi-call
+ * binary's bytes (see MULTI_CALL) are left out, unless its name alone says so and its bytes do
+ * not.
  */
 export async function programCopies(
   source: FileSource,
@@ -162,7 +163,7 @@ export async function programCopies(
   }
   const out = new Map<string, string[]>();
   for (const group of bySize.values()) {
-    if (group.every(isKnown)) continue;
+    if (group.length < 2) continue;
     const byDigest = new Map<string, FileEntry[]>();
     for (const e of group) {
       const key = await sha256Entry(source, e.path);
@@ -173,7 +174,9 @@ export async function programCopies(
     for (const same of byDigest.values()) {
       const names = [...new Set(same.filter(isKnown).map((e) => posix.basename(e.path)))].sort();
       if (names.length === 0 || (await isMultiCall(source, same))) continue;
-      for (const e of same) if (!isKnown(e)) out.set(e.path, names);
+      // A file named as one program may hold another's bytes (`env`, a copy of python3.11).
+      for (const e of same)
+        if (names.some((n) => n !== posix.basename(e.path))) out.set(e.path, names);
     }
   }
   return out;

@@ -119,6 +119,26 @@ describe('a copy of an interpreter under another name', () => {
     expect(inventoryGaps(inv).map((g) => `${g.code} ${g.path}`)).toEqual(['ENV_LOADER app -c']);
   });
 
+  it('one named as another program (env, sed) is still Python, as python3 named so runs here', async () => {
+    const python = spawnSync('python3', ['-c', 'import sys; print(sys.executable)'], {
+      encoding: 'utf8',
+    }).stdout.trim();
+    const env = join(tmp, 'env');
+    copyFileSync(realpathSync(python), env);
+    expect(spawnSync(env, ['-c', 'print("RAN")'], { encoding: 'utf8' }).stdout).toBe('RAN\n');
+    rmSync(env);
+
+    const of = bytes('python3.11');
+    const layer = [copy('usr/bin/python3.11', of), copy('usr/local/bin/env', of)];
+    expect(await loaders(layer, ['env', '-c', 'print(1)'])).toEqual(['env -c']);
+    const sed = [
+      copy('usr/bin/python3.11', of),
+      hardlink('usr/local/bin/sed', 'usr/bin/python3.11'),
+    ];
+    // Read as sed too, whose first operand is its script.
+    expect(await loaders(sed, ['sed', '-c', 'print(1)'])).toEqual(['sed -c', 'sed program']);
+  });
+
   it('the control: other bytes of the same size are no interpreter', async () => {
     const layer = [
       copy('usr/bin/python3.11', bytes('python3.11')),
