@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process';
-import { readdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Package } from '../../model/package.js';
 import { DirectorySource } from '../../unpack/directory.js';
@@ -403,6 +404,82 @@ describe("an image's Bundler layout in the function's directory", () => {
 
   it('other gems dirs are left alone', async () => {
     expect(await run(bundle('var/task/other'))).toEqual([]);
+  });
+});
+
+describe("an image's system gems dirs", () => {
+  // ruby 3.1 here searches /var/lib/gems/3.1.0, /usr/lib/ruby/gems/3.1.0 and
+  // /usr/share/rubygems-integration/all with no GEM_PATH set (Gem.path): with these files there
+  // it loads tinygem from gems/tinygem-1.0-x86_64-linux, which no specification names as lamina
+  // reads them, and linkgem's lib/linkgem.rb through its link to /share/rb.
+  const tinygem = `# -*- encoding: utf-8 -*-\n# stub: tinygem 1.0 x86_64-linux-gnu lib\n\nGem::Specification.new do |s|\n  s.name = "tinygem".freeze\n  s.version = "1.0"\n  s.platform = "x86_64-linux-gnu".freeze\n  s.require_paths = ["lib".freeze]\nend\n`;
+  const linkgem = `# -*- encoding: utf-8 -*-\n# stub: linkgem 1.0 ruby lib\n\nGem::Specification.new do |s|\n  s.name = "linkgem".freeze\n  s.version = "1.0"\n  s.require_paths = ["lib".freeze]\nend\n`;
+  const files = (gems: string): Record<string, string | { symlink: string }> => ({
+    'share/rb/linkgem.rb': 'puts "LINKED"\n',
+    [`${gems}/specifications/tinygem-1.0-x86_64-linux-gnu.gemspec`]: tinygem,
+    [`${gems}/gems/tinygem-1.0-x86_64-linux-gnu/lib/tinygem.rb`]: 'puts "READ"\n',
+    [`${gems}/gems/tinygem-1.0-x86_64-linux/lib/tinygem.rb`]: 'puts "UNNAMED"\n',
+    [`${gems}/specifications/linkgem-1.0.gemspec`]: linkgem,
+    [`${gems}/gems/linkgem-1.0/lib/linkgem.rb`]: { symlink: '/share/rb/linkgem.rb' },
+  });
+  const entries = (tree: Record<string, string | { symlink: string }>): TarEntry[] =>
+    Object.entries(tree).map(([name, v]) =>
+      typeof v === 'string' ? { name, data: v } : { name, type: 'symlink', linkname: v.symlink }
+    );
+  const run = async (tree: Record<string, string | { symlink: string }>) => {
+    const inv = await inventoryImageEntries(entries(tree));
+    return inv.findings.map((f) => [f.code, f.path]).sort();
+  };
+
+  it('ruby loads the unnamed directory and the linked file from such a gems dir', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lamina-system-gems-'));
+    try {
+      for (const [path, v] of Object.entries(files('gems'))) {
+        const at = join(dir, path);
+        mkdirSync(dirname(at), { recursive: true });
+        if (typeof v === 'string') writeFileSync(at, v);
+        else symlinkSync(join(dir, v.symlink), at);
+      }
+      const r = spawnSync('ruby', ['-e', "require 'tinygem'; require 'linkgem'"], {
+        encoding: 'utf8',
+        env: { ...process.env, GEM_PATH: join(dir, 'gems') },
+      });
+      expect(r.stdout).toBe('UNNAMED\nLINKED\n');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it.each([
+    'var/lib/gems/3.1.0',
+    'usr/lib/ruby/gems/3.1.0',
+    'usr/lib/x86_64-linux-gnu/ruby/gems/3.1.0',
+    'usr/share/rubygems-integration/all',
+    'var/lang/lib/ruby/gems/3.2.0',
+    'usr/local/lib/ruby/gems/3.2.0',
+    'usr/share/gems',
+    'root/.local/share/gem/ruby/3.1.0',
+  ])('%s is checked as a layer GEM_PATH directory is', async (gems) => {
+    expect(await run(files(gems))).toEqual([
+      ['AMBIGUOUS_METADATA', `${gems}/gems/tinygem-1.0-x86_64-linux`],
+      ['PATH_TRAVERSAL', `${gems}/gems/linkgem-1.0/lib/linkgem.rb`],
+    ]);
+  });
+
+  it("a default gem's directory (executables at most) is named by its specification", async () => {
+    const gems = 'usr/lib/ruby/gems/3.1.0';
+    expect(
+      await run({
+        [`${gems}/specifications/linkgem-1.0.gemspec`]: linkgem,
+        [`${gems}/gems/linkgem-1.0/lib/linkgem.rb`]: '',
+        [`${gems}/specifications/default/bundler-2.3.7.gemspec`]: '',
+        [`${gems}/gems/bundler-2.3.7/libexec/bundle`]: '',
+      })
+    ).toEqual([]);
+  });
+
+  it('other gems dirs are left alone', async () => {
+    expect(await run(files('srv/fixtures/gems'))).toEqual([]);
   });
 });
 

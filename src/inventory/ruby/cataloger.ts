@@ -126,6 +126,11 @@ export const rubyCataloger: Cataloger = {
           if (target !== f.pkg) f.pkg.dependsOn.push(target.id);
       }
     }
+    // A default gem's directory is named by its specification's file name.
+    for (const e of ctx.source.entries()) {
+      const m = e.kind === 'file' ? DEFAULT_GEMSPEC.exec(e.path) : null;
+      if (m) claim(m[1] ?? '', m[2]!);
+    }
     const bundles = await bundlePaths(ctx);
     result.findings.push(...bundles.findings);
     const gemPath = gemPathDirs(ctx, named, bundles.roots);
@@ -212,8 +217,18 @@ const GEM_PATH_DIR = /^ruby\/gems\/[^/]+$/;
 const BUNDLE_GEMS_DIR = /^ruby\/[^/]+$/;
 
 /**
+ * In an image, the gems dirs a Ruby searches with no `GEM_PATH` set (`Gem.path`): its own
+ * (`<prefix>/lib/ruby/gems/X.Y.0`, `/var/lang`'s, Debian's multiarch one too), Debian's
+ * `/var/lib/gems/X.Y.0` and `rubygems-integration` directories, Fedora's and Amazon Linux's
+ * `/usr/share/gems`, and a user's (`~/.gem/ruby/X.Y.0`, `~/.local/share/gem/ruby/X.Y.0`).
+ */
+const SYSTEM_GEMS_DIR =
+  /^(?:(?:.*\/)?lib(?:64)?\/(?:[^/]+\/)?ruby\/gems\/[^/]+|var\/lib\/gems\/[^/]+|usr\/(?:share|lib\/[^/]+)\/rubygems-integration\/[^/]+|usr\/(?:local\/)?share\/gems|(?:root|home\/[^/]+)\/(?:\.gem|\.local\/share\/gem)\/ruby\/[^/]+)$/;
+
+/**
  * The entries of `named` (full names by gems dir) for the gems dirs gems are loaded from:
- * Lambda's `GEM_PATH` directories, and under each Bundler path of `bundles` its `ruby/X.Y.0`.
+ * Lambda's `GEM_PATH` directories, under each Bundler path of `bundles` its `ruby/X.Y.0`, and in
+ * an image the system's (see SYSTEM_GEMS_DIR).
  */
 function gemPathDirs(
   ctx: CatalogContext,
@@ -224,9 +239,17 @@ function gemPathDirs(
   return [...named].filter(
     ([dir]) =>
       (dir.startsWith(prefix) && GEM_PATH_DIR.test(dir.slice(prefix.length))) ||
+      (ctx.root === 'image' && SYSTEM_GEMS_DIR.test(dir)) ||
       bundles.some((b) => dir.startsWith(`${b}/`) && BUNDLE_GEMS_DIR.test(dir.slice(b.length + 1)))
   );
 }
+
+/**
+ * A default gem's specification (`specifications/default/<full name>.gemspec`): its gem
+ * directory holds at most executables, and RubyGems puts nothing of it on `$LOAD_PATH` (ruby 3.1
+ * here loads abbrev from the standard library with `gems/abbrev-0.1.0/lib/abbrev.rb` present).
+ */
+const DEFAULT_GEMSPEC = /^(?:(.*)\/)?specifications\/default\/([^/]+)\.gemspec$/;
 
 /** The longest `.bundle/config` lamina reads. */
 const MAX_BUNDLE_CONFIG = 64 * 1024;
