@@ -13,6 +13,7 @@ import { bundlePathSetting, rubyCataloger } from './cataloger.js';
 
 const FIXTURE = join(import.meta.dirname, '../../../testdata/layers/ruby-basic');
 const GEMS = 'ruby/gems/3.2.0';
+const TINYGEM_SPEC = `# -*- encoding: utf-8 -*-\n# stub: tinygem 1.0 ruby lib\n\nGem::Specification.new do |s|\n  s.name = "tinygem".freeze\n  s.version = "1.0"\n  s.require_paths = ["lib".freeze]\nend\n`;
 
 describe('rubyCataloger over ruby-basic', async () => {
   const source = await DirectorySource.open(FIXTURE);
@@ -480,6 +481,121 @@ describe("an image's system gems dirs", () => {
 
   it('other gems dirs are left alone', async () => {
     expect(await run(files('srv/fixtures/gems'))).toEqual([]);
+  });
+});
+
+describe("what else an image's bundle loads from outside the function's directory", () => {
+  const X_GEMSPEC =
+    'Gem::Specification.new do |s|\n  s.name = "x"\n  s.version = "1.0"\n  s.summary = "x"\n  s.authors = ["a"]\n  s.require_paths = ["lib"]\nend\n';
+  const gemfile = (line: string): string => `source "https://rubygems.org"\n${line}\n`;
+  const run = async (files: Record<string, string | { symlink: string }>) => {
+    const entries: TarEntry[] = Object.entries(files).map(([name, v]) =>
+      typeof v === 'string' ? { name, data: v } : { name, type: 'symlink', linkname: v.symlink }
+    );
+    const inv = await inventoryImageEntries(
+      [{ name: 'usr/lib/ruby/3.1.0/x86_64-linux/rbconfig.rb', data: '' }, ...entries],
+      { taskRoot: 'var/task' }
+    );
+    return inv.findings.map((f) => [f.code, f.path]).sort();
+  };
+
+  it("ruby loads a path gem's code (no Gemfile.lock needed) and a user BUNDLE_PATH's gems", () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lamina-bundle-'));
+    try {
+      const write = (path: string, text: string): void => {
+        mkdirSync(dirname(join(dir, path)), { recursive: true });
+        writeFileSync(join(dir, path), text);
+      };
+      write('srv/x/x.gemspec', X_GEMSPEC);
+      write('srv/x/lib/x.rb', 'puts "PATH GEM"\n');
+      write('task/Gemfile', gemfile('gem "x", path: "../srv/x"'));
+      const env = { ...process.env, HOME: join(dir, 'home') };
+      const setup = (code: string) =>
+        spawnSync('ruby', ['-e', `require "bundler/setup"; ${code}`], {
+          cwd: join(dir, 'task'),
+          encoding: 'utf8',
+          env,
+        }).stdout;
+      expect(setup('require "x"')).toBe('PATH GEM\n');
+      write('task/Gemfile', gemfile('gem "tinygem"'));
+      write('gp/ruby/3.1.0/specifications/tinygem-1.0.gemspec', TINYGEM_SPEC);
+      write('gp/ruby/3.1.0/gems/tinygem-1.0/lib/tinygem.rb', 'puts "USER BUNDLE_PATH"\n');
+      write('home/.bundle/config', `---\nBUNDLE_PATH: "${join(dir, 'gp')}"\n`);
+      expect(setup('require "tinygem"')).toBe('USER BUNDLE_PATH\n');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('a path gem out of the function directory, as written, through a link or in the lock, is a PATH_TRAVERSAL', async () => {
+    const gem = { 'srv/x/x.gemspec': X_GEMSPEC, 'srv/x/lib/x.rb': '' };
+    expect(
+      await run({ ...gem, 'var/task/Gemfile': gemfile('gem "x", path: "../../srv/x"') })
+    ).toEqual([['PATH_TRAVERSAL', 'var/task/Gemfile']]);
+    expect(
+      await run({ ...gem, 'var/task/Gemfile': gemfile('gem "x", :path => "/srv/x"') })
+    ).toEqual([['PATH_TRAVERSAL', 'var/task/Gemfile']]);
+    expect(
+      await run({ ...gem, 'var/task/gems.rb': gemfile('path "/srv" do\n  gem "x"\nend') })
+    ).toEqual([['PATH_TRAVERSAL', 'var/task/gems.rb']]);
+    expect(
+      await run({
+        ...gem,
+        'var/task/Gemfile': gemfile('gem "x", path: "vendor/x"'),
+        'var/task/vendor/x': { symlink: '/srv/x' },
+      })
+    ).toEqual([['PATH_TRAVERSAL', 'var/task/Gemfile']]);
+    expect(
+      await run({
+        ...gem,
+        'var/task/Gemfile': gemfile('gem "x"'),
+        'var/task/Gemfile.lock': 'PATH\n  remote: /srv/x\n  specs:\n    x (1.0)\n',
+      })
+    ).toEqual([['PATH_TRAVERSAL', 'var/task/Gemfile.lock']]);
+    // The Gemfile bundler/setup finds above the working directory.
+    expect(await run({ ...gem, 'var/Gemfile': gemfile('gem "x", path: "/srv/x"') })).toEqual([
+      ['PATH_TRAVERSAL', 'var/Gemfile'],
+    ]);
+  });
+
+  it("one in the function's directory is its own; a path lamina cannot read is a PARSE_ERROR", async () => {
+    const own = {
+      'var/task/vendor/x/x.gemspec': X_GEMSPEC,
+      'var/task/Gemfile': gemfile('# gem "y", path: "/srv/y"\ngem "x", path: "vendor/x"\ngemspec'),
+    };
+    expect(await run(own)).toEqual([]);
+    expect(
+      await run({ 'var/task/Gemfile': gemfile('gem "x", path: File.expand_path("../x", __dir__)') })
+    ).toEqual([['PARSE_ERROR', 'var/task/Gemfile']]);
+    expect(await run({ 'var/task/Gemfile': gemfile('gem "x", path: "~/x"') })).toEqual([
+      ['PARSE_ERROR', 'var/task/Gemfile'],
+    ]);
+  });
+
+  it("a user's ~/.bundle/config BUNDLE_PATH is checked as the function's is", async () => {
+    const gems = 'srv/gems/ruby/3.2.0';
+    expect(
+      await run({
+        'root/.bundle/config': '---\nBUNDLE_PATH: "/srv/gems"\n',
+        [`${gems}/specifications/tinygem-1.0.gemspec`]: TINYGEM_SPEC,
+        [`${gems}/gems/tinygem-1.0/lib/tinygem.rb`]: '',
+        [`${gems}/gems/tinygem-1.0-x86_64-linux/lib/tinygem.rb`]: '',
+      })
+    ).toEqual([['AMBIGUOUS_METADATA', `${gems}/gems/tinygem-1.0-x86_64-linux`]]);
+  });
+
+  it('a local git override (BUNDLE_LOCAL__GEM) out of the function directory is a PATH_TRAVERSAL', async () => {
+    // Bundler 2.3 here: with BUNDLE_LOCAL__X set, require 'bundler/setup' loads the git gem x
+    // from that directory, not from its checkout.
+    expect(await run({ 'var/task/.bundle/config': '---\nBUNDLE_LOCAL__X: "/srv/x"\n' })).toEqual([
+      ['PATH_TRAVERSAL', 'var/task/.bundle/config'],
+    ]);
+    expect(await run({ 'home/app/.bundle/config': '---\nBUNDLE_LOCAL__X: "~/x"\n' })).toEqual([
+      ['PARSE_ERROR', 'home/app/.bundle/config'],
+    ]);
+    expect(await run({ 'var/task/.bundle/config': '---\nBUNDLE_LOCAL__X: "vendor/x"\n' })).toEqual(
+      []
+    );
   });
 });
 

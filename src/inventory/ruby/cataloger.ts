@@ -251,47 +251,182 @@ function gemPathDirs(
  */
 const DEFAULT_GEMSPEC = /^(?:(.*)\/)?specifications\/default\/([^/]+)\.gemspec$/;
 
-/** The longest `.bundle/config` lamina reads. */
+/** The longest `.bundle/config`, Gemfile or Gemfile.lock lamina reads. */
 const MAX_BUNDLE_CONFIG = 64 * 1024;
+
+/**
+ * Bundler's user configuration, which `require 'bundler/setup'` reads too (`~/.bundle/config`:
+ * Bundler 2.3 here takes its `BUNDLE_PATH`): root's or a user's, whichever the function runs as.
+ */
+const USER_BUNDLE_CONFIG = /^(?:root|home\/[^/]+)\/\.bundle\/config$/;
 
 /**
  * In an image, the Bundler paths of the function's directory (`taskRoot`): `vendor/bundle`,
  * whose `ruby/X.Y.0` Lambda's Ruby runtime puts on `GEM_PATH` (`bundle config set --local path
- * vendor/bundle` installs there), and the `BUNDLE_PATH` its `.bundle/config` sets, relative to
- * that directory or absolute, from which `require 'bundler/setup'` loads the bundle's gems. A
- * `BUNDLE_PATH` lamina cannot place is a `PARSE_ERROR`: where the gems load from is not known.
+ * vendor/bundle` installs there), and the `BUNDLE_PATH` its `.bundle/config` or a user's
+ * `~/.bundle/config` sets, relative to that directory or absolute, from which `require
+ * 'bundler/setup'` loads the bundle's gems. What else the bundle loads from outside that
+ * directory, unseen, is reported (see bundleOverrides, pathGems). A path lamina cannot place is
+ * a `PARSE_ERROR`: where the code loads from is not known.
  */
 async function bundlePaths(ctx: CatalogContext): Promise<{ roots: string[]; findings: Finding[] }> {
   const taskRoot = ctx.root === 'image' ? ctx.taskRoot : undefined;
   if (taskRoot === undefined) return { roots: [], findings: [] };
   const roots = [`${taskRoot}/vendor/bundle`];
-  const config = ctx.matches.find((e) => e.path === `${taskRoot}/.bundle/config`);
-  if (!config) return { roots, findings: [] };
-  let value: string | undefined;
-  try {
-    const text = (await ctx.source.read(config.path, MAX_BUNDLE_CONFIG)).toString('utf8');
-    value = bundlePathSetting(text);
-  } catch (err) {
-    return { roots, findings: [parseErrorFinding(NAME, config.path, err)] };
+  const findings: Finding[] = [];
+  const configs = ctx.matches.filter(
+    (e) => e.path === `${taskRoot}/.bundle/config` || USER_BUNDLE_CONFIG.test(e.path)
+  );
+  for (const config of configs) {
+    let settings: Map<string, string>;
+    try {
+      const text = (await ctx.source.read(config.path, MAX_BUNDLE_CONFIG)).toString('utf8');
+      settings = bundleSettings(text);
+    } catch (err) {
+      findings.push(parseErrorFinding(NAME, config.path, err));
+      continue;
+    }
+    const value = settings.get('BUNDLE_PATH');
+    if (value !== undefined) {
+      const root = placeInImage(taskRoot, value);
+      if (root === undefined)
+        findings.push(unplaced(config.path, 'sets BUNDLE_PATH to', value, "the bundle's gems"));
+      else if (!roots.includes(root)) roots.push(root);
+    }
+    findings.push(...bundleOverrides(ctx, taskRoot, config.path, settings));
   }
-  if (value === undefined) return { roots, findings: [] };
-  const root = value.startsWith('/')
+  findings.push(...(await pathGems(ctx, taskRoot)));
+  return { roots, findings };
+}
+
+/** A `PARSE_ERROR` for a path in `file` (`what` it is) lamina cannot place in the image. */
+function unplaced(file: string, what: string, value: string, loads: string): Finding {
+  return {
+    code: 'PARSE_ERROR',
+    severity: 'error',
+    path: file,
+    message: `${NAME}: ${file} ${what} ${JSON.stringify(value)}, which lamina cannot place in the image: where Bundler loads ${loads} from is not known`,
+  };
+}
+
+/**
+ * `value`, a path Bundler reads, as a root-relative path: absolute, or relative to `dir`;
+ * undefined when lamina cannot place it (`~`, a variable, or out of the image).
+ */
+function placeInImage(dir: string, value: string): string | undefined {
+  if (value.startsWith('~') || value.includes('$') || value.includes('#{')) return undefined;
+  const at = value.startsWith('/')
     ? posix.normalize(value).replace(/^\/+|\/+$/g, '')
-    : joinInLayer(taskRoot, value)?.replace(/\/+$/, '');
-  if (root === undefined || root === '' || value.startsWith('~') || value.includes('$'))
-    return {
-      roots,
-      findings: [
-        {
-          code: 'PARSE_ERROR',
+    : joinInLayer(dir, value)?.replace(/\/+$/, '');
+  return at === '' ? undefined : at;
+}
+
+/** Whether root-relative `path`, where the image's links lead, is in the directory `dir`. */
+function within(ctx: CatalogContext, path: string, dir: string): boolean {
+  const real = (p: string): string => {
+    const r = ctx.links.resolve(p);
+    return r.ok ? r.path : p;
+  };
+  const [at, root] = [real(path), real(dir)];
+  return at === root || at.startsWith(`${root}/`);
+}
+
+/**
+ * A `PATH_TRAVERSAL` error per local git override (`bundle config set local.GEM DIR`, key
+ * `BUNDLE_LOCAL__GEM`) of a Bundler configuration `settings` (read from `file`) that leads out
+ * of the function's directory: `require 'bundler/setup'` loads that git gem from the directory
+ * named instead of its checkout (Bundler 2.3 here), code no cataloger reads.
+ */
+function bundleOverrides(
+  ctx: CatalogContext,
+  taskRoot: string,
+  file: string,
+  settings: ReadonlyMap<string, string>
+): Finding[] {
+  const out: Finding[] = [];
+  for (const [key, value] of settings) {
+    if (!key.startsWith('BUNDLE_LOCAL__')) continue;
+    const dir = placeInImage(taskRoot, value);
+    if (dir === undefined) out.push(unplaced(file, `sets ${key} to`, value, 'a git gem'));
+    else if (!within(ctx, dir, taskRoot))
+      out.push({
+        code: 'PATH_TRAVERSAL',
+        severity: 'error',
+        path: file,
+        message: `${NAME}: ${file} sets ${key} to ${JSON.stringify(value)}: require 'bundler/setup' loads that git gem from ${dir}/, outside the function's directory, not from its checkout`,
+      });
+  }
+  return out;
+}
+
+/** A `path` option or block of a Gemfile: `gem 'x', path: DIR`, `:path => DIR`, `path DIR do`. */
+const GEMFILE_PATH = /(?::path\s*=>|(?<![\w.:@$])path(?:\s*:(?!:)|\s*\(|\s+(?=['"])))/g;
+/** A string literal with nothing Ruby would interpolate. */
+const RUBY_STRING = /^\s*\(?\s*(['"])([^'"\\#]*)\1/;
+/** A Gemfile.lock's path source: `PATH` then `  remote: DIR`. */
+const LOCK_PATH = /^PATH\r?\n {2}remote: (.*?)\r?$/gm;
+
+/**
+ * The gems of the Gemfile `require 'bundler/setup'` finds (in the function's directory or the
+ * nearest one above it: `Gemfile`, `gems.rb`) that Bundler loads from a directory (`gem 'x',
+ * path: DIR`, as Bundler 2.3 here does with no Gemfile.lock at all), and its Gemfile.lock's path
+ * sources: each directory out of the function's directory is a `PATH_TRAVERSAL` error (Bundler
+ * evaluates the gemspec there and puts its require paths on `$LOAD_PATH`: code no cataloger
+ * reads), and a `path` that is not a plain string, a `PARSE_ERROR`. A Gemfile is Ruby; lamina
+ * reads only these options of it.
+ */
+async function pathGems(ctx: CatalogContext, taskRoot: string): Promise<Finding[]> {
+  const names = ['Gemfile', 'gems.rb'];
+  let dir: string | undefined = taskRoot;
+  let files: string[] = [];
+  for (; dir !== undefined; dir = dir === '' ? undefined : posix.dirname(dir).replace(/^\.$/, '')) {
+    files = names
+      .map((n) => (dir === '' ? n : `${dir}/${n}`))
+      .filter((p) => {
+        const r = ctx.links.resolve(p);
+        return r.ok && r.entry?.kind === 'file';
+      });
+    if (files.length > 0) break;
+  }
+  if (dir === undefined) return [];
+  const out: Finding[] = [];
+  // Each with its lock file: Gemfile.lock, gems.locked.
+  const locks = files.map((f) =>
+    f.endsWith('gems.rb') ? `${f.slice(0, -3)}.locked` : `${f}.lock`
+  );
+  for (const file of [...files, ...locks]) {
+    const r = ctx.links.resolve(file);
+    if (!r.ok || r.entry?.kind !== 'file') continue;
+    let text: string;
+    try {
+      text = (await ctx.source.read(r.path, MAX_BUNDLE_CONFIG)).toString('utf8');
+    } catch (err) {
+      out.push(parseErrorFinding(NAME, file, err));
+      continue;
+    }
+    // Comment lines say nothing; a trailing comment is read as code (more paths, never fewer).
+    const code = text.replace(/^\s*#.*$/gm, '');
+    const values: (string | undefined)[] = /\.lock(?:ed)?$/.test(file)
+      ? [...text.matchAll(LOCK_PATH)].map((m) => m[1]!)
+      : [...code.matchAll(GEMFILE_PATH)].map(
+          (m) => RUBY_STRING.exec(code.slice(m.index + m[0].length))?.[2]
+        );
+    for (const value of values) {
+      const at = value === undefined ? undefined : placeInImage(dir, value);
+      if (at === undefined)
+        out.push(
+          unplaced(file, 'names a path gem at', value ?? '(not a plain string)', 'its code')
+        );
+      else if (!within(ctx, at, taskRoot))
+        out.push({
+          code: 'PATH_TRAVERSAL',
           severity: 'error',
-          path: config.path,
-          message: `${NAME}: ${config.path} sets BUNDLE_PATH to ${JSON.stringify(value)}, which lamina cannot place in the image: where Bundler loads the bundle's gems from is not known`,
-        },
-      ],
-    };
-  if (!roots.includes(root)) roots.push(root);
-  return { roots, findings: [] };
+          path: file,
+          message: `${NAME}: ${file} has a gem Bundler loads from ${JSON.stringify(value)} (${at}/), outside the function's directory: require 'bundler/setup' evaluates its gemspec and loads its code, which no cataloger reads`,
+        });
+    }
+  }
+  return out;
 }
 
 /**
@@ -302,21 +437,28 @@ async function bundlePaths(ctx: CatalogContext): Promise<{ roots: string[]; find
 const BUNDLER_SETTING = /^( *)(.+):(?=\s|$) ?(['"]?)(.*)\3$/;
 
 /**
- * The `BUNDLE_PATH` a Bundler configuration file sets, read as Bundler reads it: the last
- * top-level `BUNDLE_PATH:` line wins, a value in quotes is unquoted only when the line ends with
- * the closing quote (`"vendor/x" ` with a space after is all of it), and a key is the text up to
- * the last `: ` (`BUNDLE_PATH: "a: b"` sets another key); undefined when it sets none.
+ * The top-level settings of a Bundler configuration file, read as Bundler reads it: the last
+ * line of a key wins, a value in quotes is unquoted only when the line ends with the closing
+ * quote (`"vendor/x" ` with a space after is all of it), a key is the text up to the last `: `
+ * (`BUNDLE_PATH: "a: b"` sets another key) with `.` read as `__`, and a key with no value opens
+ * a nested table (no setting).
  */
-export function bundlePathSetting(text: string): string | undefined {
-  let value: string | undefined;
+export function bundleSettings(text: string): Map<string, string> {
+  const out = new Map<string, string>();
   for (const line of text.split(/\r?\n/)) {
     const m = BUNDLER_SETTING.exec(line);
     // Indented by two spaces or more, a key belongs to the one above it.
-    if (!m || m[1]!.length >= 2 || m[2]!.replaceAll('.', '__') !== 'BUNDLE_PATH') continue;
-    // A key with no value opens a nested table.
-    value = m[3] === '' && m[4] === '' ? undefined : m[4];
+    if (!m || m[1]!.length >= 2) continue;
+    const key = m[2]!.replaceAll('.', '__');
+    if (m[3] === '' && m[4] === '') out.delete(key);
+    else out.set(key, m[4]!);
   }
-  return value;
+  return out;
+}
+
+/** The `BUNDLE_PATH` a Bundler configuration file sets (see bundleSettings); undefined when none. */
+export function bundlePathSetting(text: string): string | undefined {
+  return bundleSettings(text).get('BUNDLE_PATH');
 }
 
 /**
