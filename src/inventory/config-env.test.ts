@@ -493,6 +493,19 @@ describe('configArgFindings agrees with the real programs', () => {
     }
   );
 
+  it.each(['perl5.36.0', 'perl5.36-x86_64-linux-gnu'])(
+    'Perl runs -e under the names Debian installs it by: %s',
+    (name) => {
+      const perl = join(dir, name);
+      symlinkSync(spawnSync('perl', ['-e', 'print $^X'], { encoding: 'utf8' }).stdout, perl);
+      expect(run([perl, '-e', 'print "RAN\\n"'])).toContain('RAN');
+      expect(configArgFindings({ entrypoint: [perl, '-e', 'x'] }).map((f) => f.path)).toEqual([
+        `${name} -e`,
+      ]);
+      expect(configArgFindings({ entrypoint: ['perldoc', '-e', 'x'] })).toEqual([]);
+    }
+  );
+
   it('java runs classes from a class directory, any file -jar names, -Djava.class.path= and links, and -XX:VMOptionsFile= options', () => {
     const classes = join(dir, 'classes');
     mkdirSync(classes);

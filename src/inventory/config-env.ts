@@ -333,8 +333,14 @@ const SYNTAXES: readonly Syntax[] = [
     valuedWord:
       /^--(?:enable|disable|encoding|external-encoding|internal-encoding|dump|backtrace-limit|crash-report|parser)$/,
   },
-  // -M/-m MODULE and -I DIR load modules, -d:MOD a debugger's.
-  { program: /^perl(?:\d[\d.]*)?$/, inline: 'eE', loads: 'MmId', attached: 'xiF' },
+  // -M/-m MODULE and -I DIR load modules, -d:MOD a debugger's. Debian's libperl5.36 installs a
+  // whole perl as perl5.36-x86_64-linux-gnu too (for cross builds).
+  {
+    program: /^perl(?:\d[\d.]*)?(?:-[a-z\d_]+(?:-[a-z\d_]+)+)?$/,
+    inline: 'eE',
+    loads: 'MmId',
+    attached: 'xiF',
+  },
   // -c and -d set ini options (auto_prepend_file), -z loads a Zend extension.
   { program: /^php(?:\d[\d.]*)?$/, inline: 'rBRE', loads: 'cdz', valued: 'fF' },
   { program: /^(?:lua|luajit)(?:\d[\d.]*)?$/, inline: 'e', loads: 'l' },
