@@ -97,6 +97,22 @@ export function configArgFindings(
   };
   const args = [...(config.entrypoint ?? []), ...(config.cmd ?? [])];
   for (const { path, why, arg } of interpreterArgs(args, image)) report(path, why, arg);
+  // A program that embeds an interpreter, under a name whose options lamina does not know, may
+  // run its arguments as code (Debian's perl5.36-x86_64-linux-gnu is a whole perl; gdb and perf
+  // run Python they are given).
+  const [program, ...rest] = args;
+  const lib = program === undefined ? undefined : image.embeds?.(program);
+  if (
+    program !== undefined &&
+    lib !== undefined &&
+    rest.length > 0 &&
+    !syntaxesOf(program, image).length
+  )
+    report(
+      `${posix.basename(program)} embeds ${lib}`,
+      `starts ${program}, which links ${lib} (an interpreter of its own) and hands it arguments lamina cannot read as that interpreter's or not,`,
+      args.join(' ')
+    );
   for (const { path, why, arg } of npxFetches(args, image)) report(path, why, arg);
   // `-r` is Node's and Ruby's short --require; other programs give it other meanings.
   const requires = args.some((a) => /(?:^|[\s/])(?:node|nodejs|ruby)(?:\d[\d.]*)?(?:\s|$)/.test(a));
@@ -161,6 +177,11 @@ export interface ImageView {
   realPath?: (path: string) => string | undefined;
   /** The directories a bare program name is looked up in (see searchPath). */
   searchPath?: readonly string[];
+  /**
+   * The interpreter library a word's program links (`libpython3.11.so.1.0`: see
+   * interpreterLibraries), if any.
+   */
+  embeds?: (word: string) => string | undefined;
 }
 
 /**

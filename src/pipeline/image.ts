@@ -35,8 +35,10 @@ import { detectOs, type OsIdentity } from '../inventory/os/release.js';
 import {
   configuredPaths,
   configuredProgram,
+  interpreterLibraries,
   preloadFromEnv,
   programCopies,
+  programFiles,
   programNames,
   searchPath,
 } from '../inventory/binary/preload.js';
@@ -448,7 +450,17 @@ export async function inventoryOpened(
     // the programs lamina reads the options of, make them.
     findings: async (links, source) => {
       const copies = await programCopies(source, readsOptionsOf);
+      // The programs the starts run first: one embedding an interpreter gets its arguments.
+      const files = programFiles(links, exec.searchPath, runs.workingDir);
+      const firsts = [image.config, runs].map(
+        (c) => (c.entrypoint?.length ? c.entrypoint : c.cmd)?.[0] ?? ''
+      );
+      const libs = await interpreterLibraries(source, firsts.flatMap(files), limits.maxNestedSize);
       const view = {
+        embeds: (word: string) =>
+          files(word)
+            .map((f) => libs.get(f))
+            .find((l) => l !== undefined),
         names: programNames(links, exec.searchPath, runs.workingDir, copies),
         realPath: (path: string) => {
           const r = links.resolve(path.replace(/^\/+/, ''));

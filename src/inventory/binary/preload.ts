@@ -8,6 +8,7 @@
  */
 import { posix } from 'node:path';
 import { sha256Entry } from '../../unpack/hash.js';
+import { isElf, parseElf } from './elf.js';
 import type { FileEntry, FileSource } from '../../unpack/source.js';
 import type { LinkIndex } from '../../unpack/links.js';
 
@@ -110,6 +111,27 @@ export function programNames(
   workingDir?: string,
   copies: ReadonlyMap<string, readonly string[]> = new Map()
 ): (word: string) => string[] {
+  const files = programFiles(links, searchPath, workingDir);
+  return (word) => {
+    const out = new Set<string>();
+    for (const path of files(word)) {
+      out.add(posix.basename(path));
+      for (const name of copies.get(path) ?? []) out.add(name);
+    }
+    return [...out];
+  };
+}
+
+/**
+ * The files a word of an entry point or command may run (see programNames), root-relative, with
+ * every link on the way followed: a path's, or a bare name's in each of `searchPath`'s
+ * directories.
+ */
+export function programFiles(
+  links: LinkIndex,
+  searchPath: readonly string[],
+  workingDir?: string
+): (word: string) => string[] {
   return (word) => {
     // An assignment (`env PATH=/x …`) is no program; a path with `=` in it is (`/opt/a=b/py`).
     if (word === '' || word.startsWith('-') || /^[A-Za-z_][A-Za-z0-9_]*=/.test(word)) return [];
@@ -119,12 +141,42 @@ export function programNames(
     const out = new Set<string>();
     for (const p of paths) {
       const r = links.resolve(p.replace(/^\/+/, ''));
-      if (!r.ok || r.entry?.kind !== 'file') continue;
-      out.add(posix.basename(r.path));
-      for (const name of copies.get(r.path) ?? []) out.add(name);
+      if (r.ok && r.entry?.kind === 'file') out.add(r.path);
     }
     return [...out];
   };
+}
+
+/** A library holding an interpreter a program can hand its arguments (`Py_BytesMain`). */
+const INTERPRETER_LIBRARY =
+  /^lib(?:python\d[\d.]*[dmt]*|ruby(?:-\d[\d.]*)?|perl|node|jvm)\.so(?:\.|$)/;
+
+/**
+ * The interpreter library (`libpython3.11.so.1.0`, libruby, libperl, libnode, libjvm) each ELF
+ * file of `paths` names in its DT_NEEDED, by root-relative path: such a program embeds that
+ * interpreter, and may run its arguments as code as the interpreter does (six lines of C calling
+ * `Py_BytesMain` run `app -c CODE` here). A file larger than `maxBytes`, or not an ELF lamina
+ * can parse, is left out (the binary cataloger reports it).
+ */
+export async function interpreterLibraries(
+  source: FileSource,
+  paths: readonly string[],
+  maxBytes: number
+): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  for (const path of new Set(paths)) {
+    const entry = source.get(path);
+    if (entry?.kind !== 'file' || entry.size > maxBytes) continue;
+    try {
+      if (!isElf(await source.head(path, 4))) continue;
+      const needed = parseElf(await source.read(path, maxBytes)).dynamic?.needed ?? [];
+      const lib = needed.find((n) => INTERPRETER_LIBRARY.test(n));
+      if (lib !== undefined) out.set(path, lib);
+    } catch {
+      // Unparsable: the binary cataloger reads it again and reports it.
+    }
+  }
+  return out;
 }
 
 /**

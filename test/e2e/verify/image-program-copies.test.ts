@@ -5,13 +5,22 @@
  * machine's). lamina knows such a file by the programs whose bytes it has. A multi-call binary
  * (busybox) runs what its name says, so its bytes under other names are not its shell.
  */
-import { spawnSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { copyFileSync, mkdtempSync, realpathSync, rmSync } from 'node:fs';
+import {
+  copyFileSync,
+  mkdtempSync,
+  readFileSync,
+  realpathSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { TarEntry } from '../../../scripts/lib/tarwriter.mjs';
+import { parseElf } from '../../../src/inventory/binary/elf.js';
+import { CC } from '../../../src/inventory/binary/testing/cc.js';
 import { buildElf } from '../../../src/inventory/binary/testing/elf-builder.js';
 import { inventoryGaps } from '../../../src/inventory/completeness.js';
 import { inventoryImage } from '../../../src/pipeline/image.js';
@@ -179,5 +188,51 @@ describe('a multi-call binary', () => {
       copy('usr/local/bin/app', of),
     ];
     expect(await loaders(layer, ['app', '-c', 'print(1)'])).toEqual(['app -c']);
+  });
+});
+
+describe('a program embedding an interpreter', () => {
+  it('runs its arguments as Python (six lines of C here); started with arguments, it is reported', async () => {
+    const [include, libdir, version] = spawnSync(
+      'python3',
+      [
+        '-c',
+        'import sysconfig as s; print(*(s.get_config_var(v) for v in ("INCLUDEPY", "LIBDIR", "LDVERSION")))',
+      ],
+      { encoding: 'utf8' }
+    )
+      .stdout.trim()
+      .split(' ');
+    const src = join(tmp, 'embed.c');
+    writeFileSync(
+      src,
+      '#include <Python.h>\nint main(int c, char **v) { return Py_BytesMain(c, v); }\n'
+    );
+    const app = join(tmp, 'embed');
+    execFileSync(CC!, [
+      '-o',
+      app,
+      src,
+      `-I${include!}`,
+      `-L${libdir!}`,
+      `-lpython${version!}`,
+      `-Wl,-rpath,${libdir!}`,
+    ]);
+    expect(spawnSync(app, ['-c', 'print("RAN")'], { encoding: 'utf8' }).stdout).toBe('RAN\n');
+    const elf = readFileSync(app);
+    const lib = parseElf(elf).dynamic?.needed.find((n) => n.startsWith('libpython'));
+    expect(lib).toBeDefined();
+
+    const layer = [copy('usr/local/bin/app', elf)];
+    expect(await loaders(layer, ['app', '-c', 'print(1)'])).toEqual([`app embeds ${lib!}`]);
+    // Started with no arguments, it is handed nothing to run.
+    expect(await loaders(layer, ['/usr/local/bin/app'])).toEqual([]);
+    // Named as the interpreter it is (Fedora's python3.11 links libpython), its options are read.
+    const named = [copy('usr/local/bin/python3.11', elf)];
+    expect(await loaders(named, ['python3.11', '-c', 'print(1)'])).toEqual(['python3.11 -c']);
+    // The control: a program linking no interpreter.
+    expect(await loaders([copy('usr/local/bin/app', bytes('app'))], ['app', '-c', 'x'])).toEqual(
+      []
+    );
   });
 });
