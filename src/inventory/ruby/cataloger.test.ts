@@ -499,7 +499,7 @@ describe("what else an image's bundle loads from outside the function's director
     return inv.findings.map((f) => [f.code, f.path]).sort();
   };
 
-  it("ruby loads a path gem's code (no Gemfile.lock needed) and a user BUNDLE_PATH's gems", () => {
+  it("ruby loads a path gem's code and an eval_gemfile (no Gemfile.lock needed) and a user BUNDLE_PATH's gems", () => {
     const dir = mkdtempSync(join(tmpdir(), 'lamina-bundle-'));
     try {
       const write = (path: string, text: string): void => {
@@ -508,7 +508,8 @@ describe("what else an image's bundle loads from outside the function's director
       };
       write('srv/x/x.gemspec', X_GEMSPEC);
       write('srv/x/lib/x.rb', 'puts "PATH GEM"\n');
-      write('task/Gemfile', gemfile('gem "x", path: "../srv/x"'));
+      write('srv/extra.rb', 'puts "EVAL_GEMFILE"\n');
+      write('task/Gemfile', gemfile('gem "x", path: "../srv/x"\neval_gemfile "../srv/extra.rb"'));
       const env = { ...process.env, HOME: join(dir, 'home') };
       const setup = (code: string) =>
         spawnSync('ruby', ['-e', `require "bundler/setup"; ${code}`], {
@@ -516,7 +517,7 @@ describe("what else an image's bundle loads from outside the function's director
           encoding: 'utf8',
           env,
         }).stdout;
-      expect(setup('require "x"')).toBe('PATH GEM\n');
+      expect(setup('require "x"')).toBe('EVAL_GEMFILE\nPATH GEM\n');
       write('task/Gemfile', gemfile('gem "tinygem"'));
       write('gp/ruby/3.1.0/specifications/tinygem-1.0.gemspec', TINYGEM_SPEC);
       write('gp/ruby/3.1.0/gems/tinygem-1.0/lib/tinygem.rb', 'puts "USER BUNDLE_PATH"\n');
@@ -552,6 +553,13 @@ describe("what else an image's bundle loads from outside the function's director
         'var/task/Gemfile.lock': 'PATH\n  remote: /srv/x\n  specs:\n    x (1.0)\n',
       })
     ).toEqual([['PATH_TRAVERSAL', 'var/task/Gemfile.lock']]);
+    // Another Gemfile it evaluates (Bundler 2.3 here runs eval_gemfile's file as Ruby).
+    expect(
+      await run({
+        'srv/extra.rb': '',
+        'var/task/Gemfile': gemfile('eval_gemfile "../../srv/extra.rb"'),
+      })
+    ).toEqual([['PATH_TRAVERSAL', 'var/task/Gemfile']]);
     // The Gemfile bundler/setup finds above the working directory.
     expect(await run({ ...gem, 'var/Gemfile': gemfile('gem "x", path: "/srv/x"') })).toEqual([
       ['PATH_TRAVERSAL', 'var/Gemfile'],

@@ -359,8 +359,12 @@ function bundleOverrides(
   return out;
 }
 
-/** A `path` option or block of a Gemfile: `gem 'x', path: DIR`, `:path => DIR`, `path DIR do`. */
-const GEMFILE_PATH = /(?::path\s*=>|(?<![\w.:@$])path(?:\s*:(?!:)|\s*\(|\s+(?=['"])))/g;
+/**
+ * A `path` option or block of a Gemfile (`gem 'x', path: DIR`, `:path => DIR`, `path DIR do`),
+ * or `eval_gemfile FILE`, another Gemfile Bundler evaluates as Ruby (Bundler 2.3 here).
+ */
+const GEMFILE_PATH =
+  /(?::path\s*=>|(?<![\w.:@$])(?:path(?:\s*:(?!:)|\s*\(|\s+(?=['"]))|eval_gemfile\b))/g;
 /** A string literal with nothing Ruby would interpolate. */
 const RUBY_STRING = /^\s*\(?\s*(['"])([^'"\\#]*)\1/;
 /** A Gemfile.lock's path source: `PATH` then `  remote: DIR`. */
@@ -369,11 +373,11 @@ const LOCK_PATH = /^PATH\r?\n {2}remote: (.*?)\r?$/gm;
 /**
  * The gems of the Gemfile `require 'bundler/setup'` finds (in the function's directory or the
  * nearest one above it: `Gemfile`, `gems.rb`) that Bundler loads from a directory (`gem 'x',
- * path: DIR`, as Bundler 2.3 here does with no Gemfile.lock at all), and its Gemfile.lock's path
- * sources: each directory out of the function's directory is a `PATH_TRAVERSAL` error (Bundler
- * evaluates the gemspec there and puts its require paths on `$LOAD_PATH`: code no cataloger
- * reads), and a `path` that is not a plain string, a `PARSE_ERROR`. A Gemfile is Ruby; lamina
- * reads only these options of it.
+ * path: DIR`, as Bundler 2.3 here does with no Gemfile.lock at all), the Gemfiles it evaluates
+ * too (`eval_gemfile`), and its Gemfile.lock's path sources: each one out of the function's
+ * directory is a `PATH_TRAVERSAL` error (Bundler evaluates the gemspec there and puts its require
+ * paths on `$LOAD_PATH`, or evaluates that Gemfile: code no cataloger reads), and one that is not
+ * a plain string, a `PARSE_ERROR`. A Gemfile is Ruby; lamina reads only these options of it.
  */
 async function pathGems(ctx: CatalogContext, taskRoot: string): Promise<Finding[]> {
   const names = ['Gemfile', 'gems.rb'];
@@ -422,7 +426,7 @@ async function pathGems(ctx: CatalogContext, taskRoot: string): Promise<Finding[
           code: 'PATH_TRAVERSAL',
           severity: 'error',
           path: file,
-          message: `${NAME}: ${file} has a gem Bundler loads from ${JSON.stringify(value)} (${at}/), outside the function's directory: require 'bundler/setup' evaluates its gemspec and loads its code, which no cataloger reads`,
+          message: `${NAME}: ${file} has Bundler load ${JSON.stringify(value)} (${at}), outside the function's directory: require 'bundler/setup' evaluates the gemspec or Gemfile there and loads its code, which no cataloger reads`,
         });
     }
   }
