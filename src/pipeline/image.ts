@@ -449,7 +449,11 @@ export async function inventoryOpened(
     // What a command line's words are as programs is what the image's links, and its copies of
     // the programs lamina reads the options of, make them.
     findings: async (links, source) => {
-      const copies = await programCopies(source, readsOptionsOf);
+      // The base image's entry script too: a copy of it under another name runs as it does.
+      const copies = await programCopies(
+        source,
+        (name) => readsOptionsOf(name) || name === BASE_ENTRY_SCRIPT
+      );
       // The programs the starts run first: one embedding an interpreter gets its arguments.
       const files = programFiles(links, exec.searchPath, runs.workingDir);
       const firsts = [image.config, runs].map(
@@ -482,7 +486,12 @@ export async function inventoryOpened(
             ? "the entry point and command the function starts (its ImageConfig over the image config's)"
             : "the image config's entry point and command",
           image.config.env,
-          view.realPath
+          (path) => {
+            const at = view.realPath(path);
+            return at !== undefined && copies.get(at.slice(1))?.includes(BASE_ENTRY_SCRIPT)
+              ? `/${BASE_ENTRY_SCRIPT}`
+              : at;
+          }
         ),
       ];
     },
@@ -526,6 +535,12 @@ async function inventoryFileSystem(
   attributeImagePackages(inventory.packages, fs, { taskRoot: run.taskRoot });
   return inventory;
 }
+
+/**
+ * The AWS base images' entry script (`/lambda-entrypoint.sh`), which exports its argument as
+ * `_HANDLER` and starts the runtime whatever it is called.
+ */
+const BASE_ENTRY_SCRIPT = 'lambda-entrypoint.sh';
 
 /** What the image config says about how its code runs, as the catalogers need it. */
 interface ImageRun {

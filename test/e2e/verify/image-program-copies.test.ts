@@ -236,3 +236,38 @@ describe('a program embedding an interpreter', () => {
     );
   });
 });
+
+describe("a copy of the base images' entry script", () => {
+  // AWS's /lambda-entrypoint.sh, which reads no $0: dash runs a copy of it the same way.
+  const SCRIPT =
+    '#!/bin/sh\nif [ $# -ne 1 ]; then\n  echo "entrypoint requires the handler name to be the first argument" 1>&2\n  exit 142\nfi\nexport _HANDLER="$1"\n\nRUNTIME_ENTRYPOINT=/var/runtime/bootstrap\nif [ -z "${AWS_LAMBDA_RUNTIME_API}" ]; then\n  exec /usr/local/bin/aws-lambda-rie $RUNTIME_ENTRYPOINT\nelse\n  exec $RUNTIME_ENTRYPOINT\nfi\n';
+
+  it('hands the runtime its argument as the Handler under any name: checked as the base entry point is', async () => {
+    const start = join(tmp, 'start.sh');
+    writeFileSync(
+      start,
+      SCRIPT.replace('RUNTIME_ENTRYPOINT=/var/runtime/bootstrap', 'RUNTIME_ENTRYPOINT=env'),
+      { mode: 0o755 }
+    );
+    const ran = spawnSync('dash', [start, 'child_process.execSync'], {
+      encoding: 'utf8',
+      env: { PATH: process.env.PATH, AWS_LAMBDA_RUNTIME_API: 'x' },
+    });
+    expect(ran.stdout).toContain('_HANDLER=child_process.execSync');
+
+    const layer = [
+      copy('lambda-entrypoint.sh', Buffer.from(SCRIPT)),
+      copy('start.sh', Buffer.from(SCRIPT)),
+    ];
+    const handler = async (entrypoint: string) => {
+      const ref = writeImageLayout(tmp, [[...BASE, ...layer]], {
+        Entrypoint: [entrypoint],
+        Cmd: ['child_process.execSync'],
+      });
+      const inv = (await inventoryImage(ref, {})).inventory;
+      return inv.findings.filter((f) => f.code === 'ENV_LOADER').map((f) => f.path);
+    };
+    expect(await handler('/lambda-entrypoint.sh')).toEqual(['child_process.execSync']);
+    expect(await handler('/start.sh')).toEqual(['child_process.execSync']);
+  });
+});
