@@ -580,6 +580,19 @@ describe("what else an image's bundle loads from outside the function's director
     ]);
   });
 
+  it("the .bundle/config beside a Gemfile above the function's directory is the application's (Bundler 2.3 here)", async () => {
+    const gems = 'var/gems/ruby/3.2.0';
+    expect(
+      await run({
+        'var/Gemfile': gemfile('gem "tinygem"'),
+        'var/.bundle/config': '---\nBUNDLE_PATH: "gems"\n',
+        [`${gems}/specifications/tinygem-1.0.gemspec`]: TINYGEM_SPEC,
+        [`${gems}/gems/tinygem-1.0/lib/tinygem.rb`]: '',
+        [`${gems}/gems/tinygem-1.0-x86_64-linux/lib/tinygem.rb`]: '',
+      })
+    ).toEqual([['AMBIGUOUS_METADATA', `${gems}/gems/tinygem-1.0-x86_64-linux`]]);
+  });
+
   it("a user's ~/.bundle/config BUNDLE_PATH is checked as the function's is", async () => {
     const gems = 'srv/gems/ruby/3.2.0';
     expect(

@@ -263,8 +263,9 @@ const USER_BUNDLE_CONFIG = /^(?:root|home\/[^/]+)\/\.bundle\/config$/;
 /**
  * In an image, the Bundler paths of the function's directory (`taskRoot`): `vendor/bundle`,
  * whose `ruby/X.Y.0` Lambda's Ruby runtime puts on `GEM_PATH` (`bundle config set --local path
- * vendor/bundle` installs there), and the `BUNDLE_PATH` its `.bundle/config` or a user's
- * `~/.bundle/config` sets, relative to that directory or absolute, from which `require
+ * vendor/bundle` installs there), and the `BUNDLE_PATH` the `.bundle/config` there or beside
+ * the Gemfile (see gemfileOf), or a user's `~/.bundle/config`, sets, relative to the Gemfile's
+ * directory or absolute, from which `require
  * 'bundler/setup'` loads the bundle's gems. What else the bundle loads from outside that
  * directory, unseen, is reported (see bundleOverrides, pathGems). A path lamina cannot place is
  * a `PARSE_ERROR`: where the code loads from is not known.
@@ -274,10 +275,17 @@ async function bundlePaths(ctx: CatalogContext): Promise<{ roots: string[]; find
   if (taskRoot === undefined) return { roots: [], findings: [] };
   const roots = [`${taskRoot}/vendor/bundle`];
   const findings: Finding[] = [];
-  const configs = ctx.matches.filter(
-    (e) => e.path === `${taskRoot}/.bundle/config` || USER_BUNDLE_CONFIG.test(e.path)
+  // The application's configuration is beside the Gemfile, wherever bundler/setup finds it.
+  const gemfile = gemfileOf(ctx, taskRoot);
+  const local = new Set(
+    [taskRoot, gemfile?.dir ?? taskRoot].map((d) => inDir(d, '.bundle/config'))
   );
+  const configs = ctx.matches.filter((e) => local.has(e.path) || USER_BUNDLE_CONFIG.test(e.path));
   for (const config of configs) {
+    // A relative path is the application's root's (the Gemfile's directory).
+    const base = local.has(config.path)
+      ? posix.dirname(posix.dirname(config.path)).replace(/^\.$/, '')
+      : taskRoot;
     let settings: Map<string, string>;
     try {
       const text = (await ctx.source.read(config.path, MAX_BUNDLE_CONFIG)).toString('utf8');
@@ -288,15 +296,40 @@ async function bundlePaths(ctx: CatalogContext): Promise<{ roots: string[]; find
     }
     const value = settings.get('BUNDLE_PATH');
     if (value !== undefined) {
-      const root = placeInImage(taskRoot, value);
+      const root = placeInImage(base, value);
       if (root === undefined)
         findings.push(unplaced(config.path, 'sets BUNDLE_PATH to', value, "the bundle's gems"));
       else if (!roots.includes(root)) roots.push(root);
     }
-    findings.push(...bundleOverrides(ctx, taskRoot, config.path, settings));
+    findings.push(...bundleOverrides(ctx, taskRoot, base, config.path, settings));
   }
-  findings.push(...(await pathGems(ctx, taskRoot)));
+  if (gemfile) findings.push(...(await pathGems(ctx, taskRoot, gemfile)));
   return { roots, findings };
+}
+
+/** `name` in the root-relative directory `dir` ('' for the root). */
+function inDir(dir: string, name: string): string {
+  return dir === '' ? name : `${dir}/${name}`;
+}
+
+/**
+ * The Gemfile `require 'bundler/setup'` finds from the function's directory (`taskRoot`): the
+ * nearest directory, it or one above, holding a `Gemfile` or `gems.rb`, with those it holds.
+ */
+function gemfileOf(
+  ctx: CatalogContext,
+  taskRoot: string
+): { dir: string; files: string[] } | undefined {
+  for (let dir = taskRoot; ; dir = posix.dirname(dir).replace(/^\.$/, '')) {
+    const files = ['Gemfile', 'gems.rb']
+      .map((n) => inDir(dir, n))
+      .filter((p) => {
+        const r = ctx.links.resolve(p);
+        return r.ok && r.entry?.kind === 'file';
+      });
+    if (files.length > 0) return { dir, files };
+    if (dir === '') return undefined;
+  }
 }
 
 /** A `PARSE_ERROR` for a path in `file` (`what` it is) lamina cannot place in the image. */
@@ -333,20 +366,21 @@ function within(ctx: CatalogContext, path: string, dir: string): boolean {
 
 /**
  * A `PATH_TRAVERSAL` error per local git override (`bundle config set local.GEM DIR`, key
- * `BUNDLE_LOCAL__GEM`) of a Bundler configuration `settings` (read from `file`) that leads out
- * of the function's directory: `require 'bundler/setup'` loads that git gem from the directory
+ * `BUNDLE_LOCAL__GEM`) of a Bundler configuration `settings` (read from `file`, its relative
+ * paths `base`'s) that leads out of the function's directory: `require 'bundler/setup'` loads that git gem from the directory
  * named instead of its checkout (Bundler 2.3 here), code no cataloger reads.
  */
 function bundleOverrides(
   ctx: CatalogContext,
   taskRoot: string,
+  base: string,
   file: string,
   settings: ReadonlyMap<string, string>
 ): Finding[] {
   const out: Finding[] = [];
   for (const [key, value] of settings) {
     if (!key.startsWith('BUNDLE_LOCAL__')) continue;
-    const dir = placeInImage(taskRoot, value);
+    const dir = placeInImage(base, value);
     if (dir === undefined) out.push(unplaced(file, `sets ${key} to`, value, 'a git gem'));
     else if (!within(ctx, dir, taskRoot))
       out.push({
@@ -379,20 +413,11 @@ const LOCK_PATH = /^PATH\r?\n {2}remote: (.*?)\r?$/gm;
  * paths on `$LOAD_PATH`, or evaluates that Gemfile: code no cataloger reads), and one that is not
  * a plain string, a `PARSE_ERROR`. A Gemfile is Ruby; lamina reads only these options of it.
  */
-async function pathGems(ctx: CatalogContext, taskRoot: string): Promise<Finding[]> {
-  const names = ['Gemfile', 'gems.rb'];
-  let dir: string | undefined = taskRoot;
-  let files: string[] = [];
-  for (; dir !== undefined; dir = dir === '' ? undefined : posix.dirname(dir).replace(/^\.$/, '')) {
-    files = names
-      .map((n) => (dir === '' ? n : `${dir}/${n}`))
-      .filter((p) => {
-        const r = ctx.links.resolve(p);
-        return r.ok && r.entry?.kind === 'file';
-      });
-    if (files.length > 0) break;
-  }
-  if (dir === undefined) return [];
+async function pathGems(
+  ctx: CatalogContext,
+  taskRoot: string,
+  { dir, files }: { dir: string; files: string[] }
+): Promise<Finding[]> {
   const out: Finding[] = [];
   // Each with its lock file: Gemfile.lock, gems.locked.
   const locks = files.map((f) =>
