@@ -99,20 +99,17 @@ export function configArgFindings(
   for (const { path, why, arg } of interpreterArgs(args, image)) report(path, why, arg);
   // A program that embeds an interpreter, under a name whose options lamina does not know, may
   // run its arguments as code (Debian's perl5.36-x86_64-linux-gnu is a whole perl; gdb and perf
-  // run Python they are given).
-  const [program, ...rest] = args;
-  const lib = program === undefined ? undefined : image.embeds?.(program);
-  if (
-    program !== undefined &&
-    lib !== undefined &&
-    rest.length > 0 &&
-    !syntaxesOf(program, image).length
-  )
-    report(
-      `${posix.basename(program)} embeds ${lib}`,
-      `starts ${program}, which links ${lib} (an interpreter of its own) and hands it arguments lamina cannot read as that interpreter's or not,`,
-      args.join(' ')
-    );
+  // run Python they are given): wherever it starts (`env app -c …`, `sh -c "app -c …"`).
+  for (const words of commandLines(args))
+    words.forEach((word, i) => {
+      const lib = image.embeds?.(word);
+      if (lib !== undefined && i + 1 < words.length && !syntaxesOf(word, image).length)
+        report(
+          `${posix.basename(word)} embeds ${lib}`,
+          `starts ${word}, which links ${lib} (an interpreter of its own) and hands it arguments lamina cannot read as that interpreter's or not,`,
+          args.join(' ')
+        );
+    });
   for (const { path, why, arg } of npxFetches(args, image)) report(path, why, arg);
   // `-r` is Node's and Ruby's short --require; other programs give it other meanings.
   const requires = args.some((a) => /(?:^|[\s/])(?:node|nodejs|ruby)(?:\d[\d.]*)?(?:\s|$)/.test(a));
@@ -535,6 +532,14 @@ function syntaxesOf(word: string, image: ImageView): Syntax[] {
     SYNTAXES.find((s) => s.program.test(n))
   );
   return [...new Set(found.filter((s): s is Syntax => s !== undefined))];
+}
+
+/**
+ * The word sequences of an entry point and command as interpreterArgs reads them: the arguments,
+ * then each argument holding a blank or a shell's separator split into words.
+ */
+export function commandLines(args: readonly string[]): string[][] {
+  return [[...args], ...args.filter((a) => SHELL_BREAK.test(a)).map((a) => a.split(SHELL_BREAKS))];
 }
 
 /** What ends a word on a shell command line: blanks, separators, quotes. */

@@ -42,7 +42,12 @@ import {
   programNames,
   searchPath,
 } from '../inventory/binary/preload.js';
-import { configEnvFindings, readsOptionsOf, startArgFindings } from '../inventory/config-env.js';
+import {
+  commandLines,
+  configEnvFindings,
+  readsOptionsOf,
+  startArgFindings,
+} from '../inventory/config-env.js';
 import { imageHandlerFindings } from '../inventory/image-handler.js';
 import type { Finding } from '../model/finding.js';
 import { effectiveRunConfig, type FunctionImageConfig } from '../model/function-image-config.js';
@@ -454,12 +459,19 @@ export async function inventoryOpened(
         source,
         (name) => readsOptionsOf(name) || name === BASE_ENTRY_SCRIPT
       );
-      // The programs the starts run first: one embedding an interpreter gets its arguments.
+      // The programs the starts' words name: one embedding an interpreter gets its arguments.
       const files = programFiles(links, exec.searchPath, runs.workingDir);
-      const firsts = [image.config, runs].map(
-        (c) => (c.entrypoint?.length ? c.entrypoint : c.cmd)?.[0] ?? ''
+      const words = [image.config, runs].flatMap((c) =>
+        commandLines([...(c.entrypoint ?? []), ...(c.cmd ?? [])]).flat()
       );
-      const libs = await interpreterLibraries(source, firsts.flatMap(files), limits.maxNestedSize);
+      // A program known by a name lamina reads has its options read: its bytes need no parse.
+      const named = (f: string): boolean =>
+        [basename(f), ...(copies.get(f) ?? [])].some(readsOptionsOf);
+      const libs = await interpreterLibraries(
+        source,
+        [...new Set(words)].flatMap(files).filter((f) => !named(f)),
+        limits.maxNestedSize
+      );
       const view = {
         embeds: (word: string) =>
           files(word)

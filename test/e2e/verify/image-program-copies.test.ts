@@ -225,6 +225,12 @@ describe('a program embedding an interpreter', () => {
 
     const layer = [copy('usr/local/bin/app', elf)];
     expect(await loaders(layer, ['app', '-c', 'print(1)'])).toEqual([`app embeds ${lib!}`]);
+    // Wherever it starts: through env, or in a shell's command line.
+    expect(await loaders(layer, ['env', 'app', '-c', 'print(1)'])).toEqual([`app embeds ${lib!}`]);
+    expect(await loaders(layer, ['sh', '-c', 'app -c "print(1)"'])).toEqual([
+      `app embeds ${lib!}`,
+      'sh -c',
+    ]);
     // Started with no arguments, it is handed nothing to run.
     expect(await loaders(layer, ['/usr/local/bin/app'])).toEqual([]);
     // Named as the interpreter it is (Fedora's python3.11 links libpython), its options are read.
