@@ -1,5 +1,13 @@
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  realpathSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -592,5 +600,97 @@ describe('configArgFindings agrees with the real programs', () => {
   ])('%j runs none: nothing reported', (argv) => {
     expect(run(argv)).not.toContain('RAN');
     expect(configArgFindings({ entrypoint: argv })).toEqual([]);
+  });
+});
+
+describe('configArgFindings: package managers and build tools', () => {
+  // Each runs what its project or a registry gives it, not what its words say.
+  const dir = mkdtempSync(join(tmpdir(), 'lamina-project-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  writeFileSync(
+    join(dir, 'package.json'),
+    '{"name":"p","version":"1.0.0","scripts":{"start":"echo RAN","serve":"echo RAN"}}'
+  );
+  writeFileSync(join(dir, 'Makefile'), 'all:\n\t@echo RAN\n');
+  writeFileSync(join(dir, 'Rakefile'), 'task(:default) { puts "RAN" }\n');
+  writeFileSync(
+    join(dir, 'main.go'),
+    'package main\nimport "fmt"\nfunc main() { fmt.Println("RAN") }\n'
+  );
+  mkdirSync(join(dir, 'pkg'));
+  // pip runs a source package's setup.py to read its metadata, before installing anything.
+  writeFileSync(
+    join(dir, 'pkg', 'setup.py'),
+    'print("RAN", file=open(__import__("os").environ["MARK"], "w"))\nfrom setuptools import setup\nsetup(name="p", version="1")\n'
+  );
+  const env = {
+    ...process.env,
+    npm_config_cache: join(dir, 'npm-cache'),
+    GOCACHE: join(dir, 'go-cache'),
+    GOPATH: join(dir, 'go'),
+    MARK: join(dir, 'mark'),
+  };
+  const run = (argv: string[]): string =>
+    spawnSync(argv[0]!, argv.slice(1), { cwd: dir, env, encoding: 'utf8', timeout: 120_000 })
+      .stdout ?? '';
+
+  it.each([
+    [['npm', 'start'], 'npm start'],
+    [['npm', 'run', 'serve'], 'npm run'],
+    [['npm', '--silent', 'start'], 'npm start'],
+    [['make'], 'make'],
+    [['make', 'all'], 'make all'],
+    [['make', '-f', 'Makefile'], 'make'],
+    [['rake'], 'rake'],
+    [['go', 'run', 'main.go'], 'go run'],
+  ])('%j runs the project’s code, reported as %s', (argv, path) => {
+    expect(run(argv)).toContain('RAN');
+    expect(configArgFindings({ entrypoint: argv }).map((f) => f.path)).toEqual([path]);
+  });
+
+  it('python3 -m pip runs a setup.py it is given (pip 23 here), reported as python3 -m pip', () => {
+    const argv = ['python3', '-m', 'pip', 'download', '--no-index', '--no-build-isolation'];
+    const mark = join(dir, 'mark');
+    rmSync(mark, { force: true });
+    run([...argv, '--no-deps', '-d', join(dir, 'dl'), './pkg']);
+    expect(readFileSync(mark, 'utf8')).toContain('RAN');
+    expect(configArgFindings({ entrypoint: argv }).map((f) => f.path)).toEqual(['python3 -m pip']);
+  });
+
+  it.each([
+    [['yarn'], 'yarn'],
+    [['/usr/local/bin/yarn', 'start'], 'yarn start'],
+    [['pnpm', 'dlx', 'x'], 'pnpm dlx'],
+    [['bunx', 'x'], 'bunx x'],
+    [['bun', 'start'], 'bun start'],
+    [['bun', 'run', 'start'], 'bun start'],
+    [['deno', 'run', '-A', 'https://example.com/x.ts'], 'deno https://example.com/x.ts'],
+    [['deno', 'task', 'start'], 'deno task'],
+    [['pip3', 'install', 'x'], 'pip3 install'],
+    [['uvx', 'x'], 'uvx x'],
+    [['uv', 'run', 'app.py'], 'uv run'],
+    [['pipx', 'run', 'x'], 'pipx run'],
+    [['gem', 'install', 'x'], 'gem install'],
+    [['bundle', 'exec', 'aws_lambda_ric', 'app.handler'], 'bundle exec'],
+    [['bundle'], 'bundle'],
+    [['dotnet', 'run'], 'dotnet run'],
+    [['corepack', 'yarn'], 'corepack yarn'],
+    [['sh', '-c', 'pip install x && python -m x'], 'pip install'],
+    // A word that may be an option's value may be the command too.
+    [['npm', '--prefix', '/app', 'start'], 'npm start'],
+  ])('%j is reported as %s', (argv, path) => {
+    const found = configArgFindings({ entrypoint: argv });
+    expect(found.map((f) => f.path)).toContain(path);
+    expect(found.every((f) => f.code === 'ENV_LOADER')).toBe(true);
+  });
+
+  it('reports nothing for a file bun or deno runs, or the application dotnet runs', () => {
+    for (const entrypoint of [
+      ['bun', 'run', '/var/task/index.ts'],
+      ['bun', 'index.ts'],
+      ['deno', 'run', '-A', 'main.ts'],
+      ['dotnet', '/var/task/app.dll'],
+    ])
+      expect(configArgFindings({ entrypoint })).toEqual([]);
   });
 });

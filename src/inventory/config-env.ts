@@ -71,8 +71,9 @@ const LOADER_FLAG =
  * `sh -c "export LD_PRELOAD=…; exec …"`: `LD_PRELOAD` and `LD_AUDIT` too, whose targets lamina
  * reads only from `Env`), an interpreter flag that loads a file (`node --require /x.js`,
  * `node -r /x.js`, `java -javaagent:/x.jar`), and a java argument file (`java @/x`, path
- * `java @`), whose `-javaagent:` lamina would not see; and code an interpreter is given inline
- * (`python3 -c`, `sh -c`, awk's program text: see SYNTAXES). The finding's path is the variable's
+ * `java @`), whose `-javaagent:` lamina would not see; code an interpreter is given inline
+ * (`python3 -c`, `sh -c`, awk's program text: see SYNTAXES); and what a package manager or build
+ * tool runs from its project or a registry (`npm start`, `make`). The finding's path is the variable's
  * name, the flag, or the program and its option (`python3 -c`). `source` names whose entry point
  * and command they are in the message (a container-image function's own EntryPoint and Command
  * replace the image config's). `names` gives the other names a word's program has in the image
@@ -261,6 +262,16 @@ interface Syntax {
   loadingValues?: Readonly<Record<string, RegExp>>;
   /** Values of a short option that run the words after them as code (`python3 -m timeit CODE`). */
   inlineValues?: Readonly<Record<string, RegExp>>;
+  /** Values of a short option that make the program a package manager (`python3 -m pip`): see runs. */
+  runsValues?: Readonly<Record<string, RegExp>>;
+  /**
+   * The program runs what its project or a registry gives it, not what its words say (`npm
+   * start`, `pip install X`, `make`): reported as the program and its first operand when that
+   * matches `operand` (`npm start`), or as the program alone when it has no operand and `bare`
+   * is set (`yarn` installs). An operand `through` matches (`bun run`) passes to the next one.
+   * `why` says what it runs (default PROJECT_RUNS).
+   */
+  runs?: { operand?: RegExp; through?: RegExp; bare?: boolean; why?: string };
   /** Long options whose value is a class or module path (`java -cp A:B`): see unseenClassPath. */
   classPath?: RegExp;
   /** Whole words: code given inline (`--eval`, `--eval=CODE`, PowerShell's `-Command`). */
@@ -291,6 +302,10 @@ interface Syntax {
   plus?: boolean;
 }
 
+/** What a package manager or build tool runs (see Syntax.runs). */
+const PROJECT_RUNS =
+  "runs the project's scripts or build files (package.json's scripts, a Makefile, a Gemfile, which is Ruby) or installs packages from a registry, running their install and build code";
+
 /**
  * The programs whose options run code. Nothing in the image holds that code, so no cataloger can
  * say what it is. A shell's `-c` too: its string is a script no package owns, as an unowned
@@ -311,6 +326,8 @@ const SYNTAXES: readonly Syntax[] = [
     loadingValues: { X: /^pycache_prefix=/ },
     // timeit runs its statements (and -s SETUP), pdb its -c commands, as Python.
     inlineValues: { m: /^(?:timeit|pdb)$/ },
+    // pip runs a source package's setup.py to install it, to download it too (pip 23 here).
+    runsValues: { m: /^(?:pip\d*(?:\.\d+)?|pipx|uv|poetry|pipenv|pdm|hatch)$/ },
     valuedWord: /^--check-hash-based-pycs$/,
   },
   {
@@ -331,12 +348,24 @@ const SYNTAXES: readonly Syntax[] = [
     flagWord:
       /^--(?:experimental-default-config-file|abort-on-uncaught-exception|allow-addons|allow-child-process|allow-wasi|allow-worker|build-snapshot|check|cpu-prof|heap-prof|disable-wasm-trap-handler|disallow-code-generation-from-strings|enable-fips|force-fips|enable-network-family-autoselection|enable-source-maps|(?:no-)?experimental-(?:detect-module|eventsource|fetch|global-customevent|global-webcrypto|import-meta-resolve|network-imports|network-inspection|permission|print-required-tla|repl-await|require-module|test-coverage|test-module-mocks|vm-modules|wasm-modules|websocket)|expose-gc|force-context-aware|force-node-api-uncaught-exceptions-policy|frozen-intrinsics|huge-max-old-generation-size|insecure-http-parser|inspect|inspect-brk|inspect-wait|interactive|interpreted-frames-native-stack|jitless|no-addons|no-deprecation|no-extra-info-on-fatal-exception|no-force-async-hooks-checks|no-global-search-paths|no-warnings|openssl-legacy-provider|openssl-shared-config|pending-deprecation|preserve-symlinks|preserve-symlinks-main|report-compact|report-exclude-network|report-on-fatalerror|report-on-signal|report-uncaught-exception|test|test-force-exit|test-only|throw-deprecation|trace-(?:atomics-wait|deprecation|exit|promises|sigint|sync-io|tls|uncaught|warnings)|track-heap-objects|use-bundled-ca|use-openssl-ca|watch|watch-preserve-output|zero-fill-buffers)$/,
   },
+  // `bun start` (any name with no . or /, also after `run`) runs a package.json script; deno
+  // runs a URL or an npm: or jsr: package it fetches, and `deno task` deno.json's tasks.
   {
-    program: /^(?:bun|deno)$/,
+    program: /^bun$/,
     inline: 'ep',
     loads: 'r',
     inlineWord: /^(?:eval|--eval|--print)(?:=|$)/,
     loadsWord: /^--(?:preload|require|import)(?:=|$)/,
+    runs: { operand: /^[^./]+$/, through: /^run$/ },
+  },
+  {
+    program: /^deno$/,
+    inlineWord: /^(?:eval|--eval|--print)(?:=|$)/,
+    loadsWord: /^--(?:preload|require|import)(?:=|$)/,
+    runs: {
+      operand: /^(?:task|x|install|i|add|upgrade|(?:https?|npm|jsr):.*)$/s,
+      through: /^run$/,
+    },
   },
   // -r LIB and -I DIR: RUBYOPT's and RUBYLIB's own options.
   // -W takes one digit or a :category, -K one letter, -0 up to three octal digits, and the
@@ -418,7 +447,41 @@ const SYNTAXES: readonly Syntax[] = [
     valuedWord: /^--package$/,
     flagWord: /^--(?:yes|no|quiet|offline|prefer-offline|prefer-online)$/,
   },
-  { program: /^npm$/, inline: 'c', inlineWord: /^--call(?:=|$)/, permutes: true },
+  {
+    program: /^npm$/,
+    inline: 'c',
+    inlineWord: /^--call(?:=|$)/,
+    permutes: true,
+    runs: { operand: /^/ },
+  },
+  // Package managers and build tools (npm 11, pip 23, GNU make 4.3, rake 13 and go 1.19 here
+  // run package.json's scripts.start, a setup.py, a Makefile, a Rakefile and a package's source):
+  // any command of theirs; yarn, bundle, rake, make and gradle run one with none.
+  {
+    program:
+      /^(?:pnpm|pnpx|bunx|corepack|pip\d*(?:\.\d+)?|uv|uvx|pipx|poetry|pipenv|pdm|hatch|gem|go|cargo|mvn|composer)$/,
+    runs: { operand: /^/ },
+  },
+  {
+    program: /^(?:yarn|yarnpkg|bundle|bundler|rake|gradle)$/,
+    runs: { operand: /^/, bare: true },
+  },
+  {
+    program: /^(?:make|gmake)$/,
+    valued: 'CfIoWE',
+    inlineWord: /^--eval(?:=|$)/,
+    longNames: ['eval'],
+    permutes: true,
+    runs: { operand: /^/, bare: true },
+  },
+  // dotnet APP.dll runs the application; these build a project or fetch a tool.
+  {
+    program: /^dotnet$/,
+    runs: {
+      operand:
+        /^(?:run|build|test|restore|tool|watch|publish|pack|msbuild|new|add|workload|nuget|dnx|fsi|vstest|store)$/,
+    },
+  },
   { program: /^(?:expect|tclsh[\d.]*|wish[\d.]*)$/, inline: 'c' },
   // These run -c COMMAND through a shell.
   {
@@ -573,13 +636,19 @@ function scanWords(
   let operands = 0;
   // A permuting program's first operand: its program text unless a later option gives one.
   let text: { program: string; arg: string } | undefined;
+  // A program that runs its project's default with no operand (`yarn`, `make`), until one comes.
+  let bare: { program: string; arg: string; why: string } | undefined;
   const ran = (flag: string, arg: string, by = program): void => {
     const path = `${by} ${flag}`;
     out.push({ path, why: `runs code given inline (${path})`, arg });
   };
+  const runs = (path: string, why: string, arg: string): void => {
+    out.push({ path, why: `runs ${path}, which ${why},`, arg });
+  };
   const flush = (): void => {
     if (text) ran('program', text.arg, text.program);
-    text = undefined;
+    if (bare) runs(bare.program, bare.why, bare.arg);
+    [text, bare] = [undefined, undefined];
   };
   const loads = (flag: string, arg: string): void => {
     out.push({ path: flag, why: `passes ${flag}, which loads the code it names,`, arg });
@@ -587,6 +656,7 @@ function scanWords(
   const value = (s: Syntax, option: string, v: string, arg: string): void => {
     if (s.loadingValues?.[option]?.test(v)) loads(`-${option} ${v.slice(0, v.indexOf('='))}`, arg);
     if (s.inlineValues?.[option]?.test(v)) ran(`-${option} ${v}`, arg);
+    if (s.runsValues?.[option]?.test(v)) runs(`${program} -${option} ${v}`, PROJECT_RUNS, arg);
     if (s.classPath?.test(option))
       for (const element of unseenClassPath(v, image))
         out.push({
@@ -603,6 +673,19 @@ function scanWords(
       [waiting, endsAfter] = [undefined, false];
       continue;
     }
+    // A package manager's command is its first operand, whatever program it names (`yarn
+    // node`); a word that may be an option's value may be it too (`npm --prefix /app start`).
+    const operand =
+      ended ||
+      !(word.startsWith('-') || (syntax?.plus === true && word.startsWith('+'))) ||
+      word === '-' ||
+      word === '+';
+    if (syntax?.runs && operands === 0 && operand && (ended || word !== '--')) {
+      const { through, why = PROJECT_RUNS } = syntax.runs;
+      if (!maybeValue) bare = undefined;
+      if (through?.test(word)) continue;
+      if (syntax.runs.operand?.test(word)) runs(`${program} ${word}`, why, arg);
+    }
     const base = word.slice(word.lastIndexOf('/') + 1);
     const choices = syntaxesOf(word, image);
     const next = choices[Math.min(pick, choices.length - 1)];
@@ -616,6 +699,7 @@ function scanWords(
         0,
         false,
       ];
+      if (next.runs?.bare) bare = { program, arg, why: next.runs.why ?? PROJECT_RUNS };
       continue;
     }
     if (!syntax) continue;
