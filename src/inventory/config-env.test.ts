@@ -694,3 +694,70 @@ describe('configArgFindings: package managers and build tools', () => {
       expect(configArgFindings({ entrypoint })).toEqual([]);
   });
 });
+
+describe('configArgFindings: programs that run a command lamina does not read', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'lamina-wrappers-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  mkdirSync(join(dir, 'tree'));
+  writeFileSync(join(dir, 'tree', 'run'), '#!/bin/sh\necho RAN\n', { mode: 0o755 });
+  // xargs unquotes its input as the shell would: this file is `-c 'print("RAN")'`.
+  writeFileSync(join(dir, 'args'), '-c\n\'print("RAN")\'\n');
+  const run = (argv: string[]): string =>
+    spawnSync(argv[0]!, argv.slice(1), {
+      cwd: dir,
+      encoding: 'utf8',
+      input: '',
+      timeout: 30_000,
+    }).stdout ?? '';
+
+  it.each([
+    // find runs each file it finds; xargs -a adds python3's -c CODE from a file.
+    [['find', 'tree', '-name', 'run', '-exec', '{}', ';'], 'find -exec'],
+    [['xargs', '-a', 'args', 'python3'], 'xargs -a'],
+    [['xargs', '--arg-file=args', 'python3'], 'xargs --arg-file'],
+    [['xargs', '--arg', 'args', 'python3'], 'xargs --arg'],
+  ])('%j runs what it is not given, reported as %s', (argv, path) => {
+    expect(run(argv)).toContain('RAN');
+    expect(configArgFindings({ entrypoint: argv }).map((f) => f.path)).toEqual([path]);
+  });
+
+  it('watch runs its words as a shell command line (procps-ng here), reported as watch command', () => {
+    const mark = join(dir, 'watched');
+    // A redirection and `;` are the shell's: watch hands its words to sh -c. -g stops it when
+    // the output changes, as the nanoseconds do.
+    const argv = ['watch', '-n', '0.1', '-g', `echo RAN > ${mark}; date +%N`];
+    run(['timeout', '10', ...argv]);
+    expect(readFileSync(mark, 'utf8')).toContain('RAN');
+    expect(configArgFindings({ entrypoint: argv }).map((f) => f.path)).toEqual(['watch command']);
+    expect(
+      configArgFindings({ entrypoint: ['parallel', '-j', '2', 'echo', ':::', 'a'] }).map(
+        (f) => f.path
+      )
+    ).toEqual(['parallel command']);
+  });
+
+  it('wrappers that exec their command as given are read through: the command is found', () => {
+    for (const wrapper of [
+      ['nohup'],
+      ['timeout', '5'],
+      ['nice', '-n', '5'],
+      ['ionice', '-c', '3'],
+      ['taskset', '-c', '0'],
+      ['setsid'],
+      ['tini', '--'],
+      ['dumb-init'],
+      ['gosu', 'nobody'],
+      ['runuser', '-u', 'nobody', '--'],
+      ['xargs', '-0'],
+      ['watch', '-x'],
+    ]) {
+      const argv = [...wrapper, 'python3', '-c', 'print("RAN")'];
+      expect(configArgFindings({ entrypoint: argv }).map((f) => f.path)).toContain('python3 -c');
+    }
+    expect(
+      configArgFindings({ entrypoint: ['nice', '-n', '5', 'python3', '-c', 'print("RAN")'] }).map(
+        (f) => f.path
+      )
+    ).toEqual(['python3 -c']);
+  });
+});

@@ -269,9 +269,10 @@ interface Syntax {
    * start`, `pip install X`, `make`): reported as the program and its first operand when that
    * matches `operand` (`npm start`), or as the program alone when it has no operand and `bare`
    * is set (`yarn` installs). An operand `through` matches (`bun run`) passes to the next one.
-   * `why` says what it runs (default PROJECT_RUNS).
+   * `why` says what it runs (default PROJECT_RUNS); `label` names the operand in the path in
+   * its place (`watch command`).
    */
-  runs?: { operand?: RegExp; through?: RegExp; bare?: boolean; why?: string };
+  runs?: { operand?: RegExp; through?: RegExp; bare?: boolean; why?: string; label?: string };
   /** Long options whose value is a class or module path (`java -cp A:B`): see unseenClassPath. */
   classPath?: RegExp;
   /** Whole words: code given inline (`--eval`, `--eval=CODE`, PowerShell's `-Command`). */
@@ -296,6 +297,11 @@ interface Syntax {
   endsWord?: RegExp;
   /** The first operand is the program text (awk, sed), unless one of these options named a file of it. */
   operandUnless?: string;
+  /**
+   * Options that hide what the program runs (`xargs -a FILE` adds arguments from a file), by
+   * letter or long name (`--arg-file`), with what they do.
+   */
+  hides?: Readonly<Record<string, string>>;
   /** Options still count after operands (GNU getopt permutes them). */
   permutes?: boolean;
   /** Options may begin with `+` too (a shell's `+x` unsets what `-x` sets). */
@@ -507,6 +513,34 @@ const SYNTAXES: readonly Syntax[] = [
     longNames: ['command'],
     permutes: true,
   },
+  // watch runs its words as a shell command line (sh -c, procps-ng 4 here), GNU parallel its
+  // command through a shell, find -exec a command on the files it finds (`find DIR -exec {} ;`
+  // runs each): none of those words is what lamina reads it as.
+  {
+    program: /^watch$/,
+    valued: 'nq',
+    attached: 'd',
+    runs: { operand: /^/, why: 'runs its words as a shell command line (sh -c)', label: 'command' },
+  },
+  {
+    program: /^parallel$/,
+    valued: 'ajSIdEnNLPsC',
+    runs: { operand: /^/, why: 'runs its command through a shell', label: 'command' },
+  },
+  { program: /^find$/, inlineWord: /^-(?:exec|execdir|ok|okdir)$/, permutes: true },
+  {
+    program: /^xargs$/,
+    valued: 'adEILnPs',
+    attached: 'eil',
+    valuedWord:
+      /^--(?:arg-file|delimiter|max-lines|max-args|max-procs|max-chars|process-slot-var)$/,
+    longNames: ['arg-file'],
+    hides: {
+      a: "adds its command's arguments from a file lamina does not read (-c CODE, for one)",
+      '--arg-file':
+        "adds its command's arguments from a file lamina does not read (-c CODE, for one)",
+    },
+  },
   // Editors and debuggers run their commands (`:!cmd`, gdb's `shell`).
   {
     program: /^(?:vim?|nvim|ex|view)$/,
@@ -684,7 +718,8 @@ function scanWords(
       const { through, why = PROJECT_RUNS } = syntax.runs;
       if (!maybeValue) bare = undefined;
       if (through?.test(word)) continue;
-      if (syntax.runs.operand?.test(word)) runs(`${program} ${word}`, why, arg);
+      if (syntax.runs.operand?.test(word))
+        runs(`${program} ${syntax.runs.label ?? word}`, why, arg);
     }
     const base = word.slice(word.lastIndexOf('/') + 1);
     const choices = syntaxesOf(word, image);
@@ -717,6 +752,9 @@ function scanWords(
     maybeValue = false;
     // Tested in its full spelling; reported as written.
     const w = ended ? word : longForm(s, word);
+    const hidden = ended ? undefined : s.hides?.[w.replace(/=.*$/s, '')];
+    if (hidden !== undefined && w.startsWith('--'))
+      runs(`${program} ${word.replace(/=.*$/s, '')}`, hidden, arg);
     if (!ended && s.inlineWord?.test(w)) {
       ran(word.replace(/=.*$/s, '='), arg);
       [syntax, text] = [undefined, undefined];
@@ -756,6 +794,8 @@ function scanWords(
     for (let i = 1; i < word.length; i++) {
       const ch = word[i]!;
       const rest = word.slice(i + 1);
+      const hides = s.hides?.[ch];
+      if (hides !== undefined) runs(`${program} -${ch}`, hides, arg);
       if (s.marks?.includes(ch)) {
         ran(word, arg);
         syntax = undefined;
