@@ -761,3 +761,38 @@ describe('configArgFindings: programs that run a command lamina does not read', 
     ).toEqual(['python3 -c']);
   });
 });
+
+describe('configArgFindings: a start that moves its root or working directory', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'lamina-chdir-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  mkdirSync(join(dir, 'elsewhere'));
+  writeFileSync(join(dir, 'elsewhere', 'run'), '#!/bin/sh\necho RAN\n', { mode: 0o755 });
+
+  // lamina takes ./run from the working directory; these run elsewhere/run.
+  it.each([
+    [['env', '-C', 'elsewhere', './run'], 'env -C'],
+    [['env', '--chdir=elsewhere', './run'], 'env --chdir'],
+    [['env', '--ch', 'elsewhere', './run'], 'env --ch'],
+    [['unshare', '--wd=elsewhere', './run'], 'unshare --wd'],
+    [['nsenter', `--wd=${join(dir, 'elsewhere')}`, './run'], 'nsenter --wd'],
+  ])('%j runs a file lamina does not look for, reported as %s', (argv, path) => {
+    expect(
+      spawnSync(argv[0]!, argv.slice(1), { cwd: dir, encoding: 'utf8', timeout: 10_000 }).stdout
+    ).toContain('RAN');
+    expect(configArgFindings({ entrypoint: argv }).map((f) => f.path)).toEqual([path]);
+  });
+
+  it.each([
+    [['chroot', '/usr/share/doc/x', '/bin/sh', 'app.sh'], 'chroot /usr/share/doc/x'],
+    [['unshare', '-R', '/usr/share/doc/x', '/bin/sh'], 'unshare -R'],
+    [['nsenter', '-r/usr/share/doc/x', '/bin/sh'], 'nsenter -r'],
+    [['env', '-a', 'sh', '/bin/busybox', 'app.sh'], 'env -a'],
+    [['env', '--argv0=sh', '/bin/busybox', 'app.sh'], 'env --argv0'],
+  ])('%j is reported as %s', (argv, path) => {
+    expect(configArgFindings({ entrypoint: argv }).map((f) => f.path)).toEqual([path]);
+  });
+
+  it('reports nothing for env setting or unsetting variables', () => {
+    expect(configArgFindings({ entrypoint: ['env', '-i', '-u', 'X', 'A=1', './run'] })).toEqual([]);
+  });
+});

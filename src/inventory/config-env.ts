@@ -312,6 +312,13 @@ interface Syntax {
 const PROJECT_RUNS =
   "runs the project's scripts or build files (package.json's scripts, a Makefile, a Gemfile, which is Ruby) or installs packages from a registry, running their install and build code";
 
+/** What an option moving the working directory does (see Syntax.hides). */
+const CHDIR =
+  "starts its command in another directory, from which the start's relative paths are taken, not the working directory lamina takes them from";
+/** What an option or program moving the root directory does. */
+const CHROOT =
+  "runs its command under another root directory, where the start's paths lead elsewhere than lamina reads them";
+
 /**
  * The programs whose options run code. Nothing in the image holds that code, so no cataloger can
  * say what it is. A shell's `-c` too: its string is a script no package owns, as an unowned
@@ -433,11 +440,20 @@ const SYNTAXES: readonly Syntax[] = [
     plus: true,
   },
   // GNU env -S splits its string into a command line itself, with its own quoting, escapes and
-  // ${VAR} expansion (`python3\_-c\_CODE`, `pyth''on3`): lamina cannot tell what it runs.
+  // ${VAR} expansion (`python3\_-c\_CODE`, `pyth''on3`): lamina cannot tell what it runs. -C
+  // moves the working directory (`env -C DIR ./run` runs DIR/run), and -a (coreutils 9.5) the
+  // name a multi-call program such as busybox picks its applet by.
   {
     program: /^env$/,
     inline: 'S',
     valued: 'uCa',
+    hides: {
+      C: CHDIR,
+      '--chdir': CHDIR,
+      a: 'gives its command another name (argv[0]), by which a multi-call program such as busybox picks what it runs',
+      '--argv0':
+        'gives its command another name (argv[0]), by which a multi-call program such as busybox picks what it runs',
+    },
     inlineWord: /^--split-string(?:=|$)/,
     valuedWord: /^--(?:unset|chdir|argv0)$/,
     longNames: ['split-string', 'unset', 'chdir', 'argv0'],
@@ -512,6 +528,23 @@ const SYNTAXES: readonly Syntax[] = [
     inlineWord: /^--command(?:=|$)/,
     longNames: ['command'],
     permutes: true,
+  },
+  // These move the root or working directory their command's paths are taken from (chroot,
+  // util-linux unshare and nsenter run NEWROOT/run here).
+  { program: /^chroot$/, runs: { operand: /^/, why: CHROOT } },
+  {
+    program: /^unshare$/,
+    valued: 'RwSG',
+    valuedWord: /^--(?:root|wd|setuid|setgid)$/,
+    longNames: ['root', 'wd'],
+    hides: { R: CHROOT, '--root': CHROOT, w: CHDIR, '--wd': CHDIR },
+  },
+  {
+    program: /^nsenter$/,
+    valued: 'tSG',
+    attached: 'mutinpUCTrw',
+    longNames: ['root', 'wd'],
+    hides: { r: CHROOT, '--root': CHROOT, w: CHDIR, '--wd': CHDIR },
   },
   // watch runs its words as a shell command line (sh -c, procps-ng 4 here), GNU parallel its
   // command through a shell, find -exec a command on the files it finds (`find DIR -exec {} ;`
