@@ -796,3 +796,46 @@ describe('configArgFindings: a start that moves its root or working directory', 
     expect(configArgFindings({ entrypoint: ['env', '-i', '-u', 'X', 'A=1', './run'] })).toEqual([]);
   });
 });
+
+describe("configArgFindings: a shell's startup files", () => {
+  const home = mkdtempSync(join(tmpdir(), 'lamina-shell-home-'));
+  afterAll(() => rmSync(home, { recursive: true, force: true }));
+  for (const file of ['.bashrc', '.bash_profile', '.profile', 'rc'])
+    writeFileSync(join(home, file), 'echo RAN\n');
+  const empty = join(home, 'empty');
+  writeFileSync(empty, '');
+  // No terminal and nothing on stdin, as a function starts: the shell reads its startup files
+  // and ends.
+  const run = (argv: string[]): string =>
+    spawnSync(argv[0]!, argv.slice(1), {
+      cwd: home,
+      env: { PATH: process.env.PATH, HOME: home, ENV: join(home, 'rc') },
+      input: '',
+      encoding: 'utf8',
+      timeout: 10_000,
+    }).stdout ?? '';
+
+  it.each([
+    [['bash', '-i'], 'bash -i'],
+    [['bash', '--rcfile', join(home, 'rc'), '-i'], 'bash --rcfile'],
+    [['bash', '--init-file', join(home, 'rc'), '-i'], 'bash --init-file'],
+    [['bash', '-l', empty], 'bash -l'],
+    [['bash', '--login', empty], 'bash --login'],
+    [['dash', '-l', empty], 'dash -l'],
+    [['dash', '-i'], 'dash -i'],
+  ])('%j runs a startup file, reported as %s', (argv, path) => {
+    expect(run(argv)).toContain('RAN');
+    expect(configArgFindings({ entrypoint: argv }).map((f) => f.path)).toContain(path);
+  });
+
+  it('reports nothing for a shell running a script, which reads no startup file', () => {
+    for (const argv of [
+      ['bash', empty],
+      ['dash', empty],
+      ['bash', '+i', empty],
+    ]) {
+      expect(run(argv)).not.toContain('RAN');
+      expect(configArgFindings({ entrypoint: argv })).toEqual([]);
+    }
+  });
+});

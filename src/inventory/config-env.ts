@@ -319,6 +319,10 @@ const CHDIR =
 const CHROOT =
   "runs its command under another root directory, where the start's paths lead elsewhere than lamina reads them";
 
+/** What a shell's interactive or login option does. */
+const SHELL_STARTUP =
+  "runs the shell's startup files first (~/.bashrc, ~/.profile, /etc/profile, $ENV, the file named)";
+
 /**
  * The programs whose options run code. Nothing in the image holds that code, so no cataloger can
  * say what it is. A shell's `-c` too: its string is a script no package owns, as an unowned
@@ -433,10 +437,21 @@ const SYNTAXES: readonly Syntax[] = [
     operandUnless: 'f',
     permutes: true,
   },
+  // An interactive shell (-i) runs its startup file first (~/.bashrc, $ENV for dash, --rcfile's),
+  // a login shell (-l, --login) /etc/profile and ~/.profile (bash 5.2 and dash here): on Debian
+  // no package lists /etc/profile or root's ~/.bashrc and ~/.profile (made as it installs).
   {
     program: /^(?:sh|bash|rbash|dash|ash|zsh|ksh|ksh93|mksh|pdksh|yash|fish|csh|tcsh|posh)$/,
     marks: 'c',
     valued: 'oO',
+    valuedWord: /^--(?:rcfile|init-file)$/,
+    hides: {
+      i: SHELL_STARTUP,
+      l: SHELL_STARTUP,
+      '--login': SHELL_STARTUP,
+      '--rcfile': SHELL_STARTUP,
+      '--init-file': SHELL_STARTUP,
+    },
     plus: true,
   },
   // GNU env -S splits its string into a command line itself, with its own quoting, escapes and
@@ -827,7 +842,8 @@ function scanWords(
     for (let i = 1; i < word.length; i++) {
       const ch = word[i]!;
       const rest = word.slice(i + 1);
-      const hides = s.hides?.[ch];
+      // `+i` turns off what `-i` turns on.
+      const hides = word.startsWith('-') ? s.hides?.[ch] : undefined;
       if (hides !== undefined) runs(`${program} -${ch}`, hides, arg);
       if (s.marks?.includes(ch)) {
         ran(word, arg);
