@@ -10,7 +10,7 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { configArgFindings, configEnvFindings } from './config-env.js';
 
 describe('configEnvFindings', () => {
@@ -837,5 +837,43 @@ describe("configArgFindings: a shell's startup files", () => {
       expect(run(argv)).not.toContain('RAN');
       expect(configArgFindings({ entrypoint: argv })).toEqual([]);
     }
+  });
+});
+
+describe("configArgFindings: the JDK tools' JVM options", () => {
+  const dir = mkdtempSync(join(tmpdir(), 'lamina-jdk-tools-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  // An agent that writes RAN to the file its option names.
+  writeFileSync(
+    join(dir, 'Agent.java'),
+    'public class Agent { public static void premain(String a) throws Exception { java.nio.file.Files.writeString(java.nio.file.Path.of(a), "RAN"); } }\n'
+  );
+  writeFileSync(join(dir, 'manifest'), 'Premain-Class: Agent\n');
+  const agent = join(dir, 'agent.jar');
+  const mark = join(dir, 'mark');
+  writeFileSync(join(dir, 'opts'), `-javaagent:${agent}=${mark}\n`);
+  writeFileSync(
+    join(dir, 'startup.jsh'),
+    `java.nio.file.Files.writeString(java.nio.file.Path.of("${mark}"), "RAN");\n`
+  );
+
+  beforeAll(() => {
+    spawnSync('javac', ['-d', dir, join(dir, 'Agent.java')], { timeout: 60_000 });
+    spawnSync('jar', ['cfm', agent, join(dir, 'manifest'), '-C', dir, 'Agent.class'], {
+      timeout: 60_000,
+    });
+  });
+
+  it.each([
+    [['javac', `-J-javaagent:${agent}=${mark}`, '-version'], '-J-javaagent:'],
+    [['javac', `-J-XX:VMOptionsFile=${join(dir, 'opts')}`, '-version'], '-J-XX:VMOptionsFile='],
+    [['jshell', `-J-javaagent:${agent}=${mark}`], '-J-javaagent:'],
+    [['jshell', `-R-javaagent:${agent}=${mark}`], '-R-javaagent:'],
+    [['jshell', '--startup', join(dir, 'startup.jsh')], '--startup'],
+  ])('%j runs code (java 17 here), reported as %s', (argv, path) => {
+    rmSync(mark, { force: true });
+    spawnSync(argv[0]!, argv.slice(1), { input: '/exit\n', timeout: 120_000 });
+    expect(readFileSync(mark, 'utf8')).toBe('RAN');
+    expect(configArgFindings({ entrypoint: argv }).map((f) => f.path)).toEqual([path]);
   });
 });

@@ -61,9 +61,12 @@ export function configEnvFindings(env: readonly string[] | undefined): Finding[]
 /**
  * Interpreter flags that load the code the next argument or their value names. The JVM's
  * `-Xrun<lib>` is the old spelling of `-agentlib:<lib>` (`-Xrunjdwp:…` starts the debugger).
+ * The JDK's tools hand a JVM option after `-J` to the JVM they run in, jshell one after `-R` to
+ * the JVM running its snippets (java 17's jshell and javac here load `-J-javaagent:`, and
+ * `-J-XX:VMOptionsFile=`'s options).
  */
 const LOADER_FLAG =
-  /^(?:--require|--import|--loader|--experimental-loader|-javaagent:|-agentpath:|-agentlib:|-Xrun|-Xbootclasspath)/;
+  /^(?:--require|--import|--loader|--experimental-loader|(?:-[JR])?(?:-javaagent:|-agentpath:|-agentlib:|-Xrun|-Xbootclasspath)|-[JR]-XX:(?:VMOptionsFile|Flags|SharedArchiveFile|AOTCache|CRaCRestoreFrom)=)/;
 
 /**
  * `ENV_LOADER` errors for what the image config's entry point and command set up themselves: a
@@ -613,6 +616,8 @@ const SYNTAXES: readonly Syntax[] = [
     classPath: /^(?:-cp|-classpath|--class-path|-p|--module-path|-jar|-Djava\.class\.path)$/,
     endsWord: /^(?:-jar|-m|--module)(?:=.*)?$/s,
   },
+  // jshell runs a startup script before anything else (java 17 here).
+  { program: /^jshell$/, loadsWord: /^--startup(?:=|$)/ },
   {
     program: /^gdb$/,
     inlineWord: /^--(?:i?ex|(?:init-)?eval-command)(?:=|$)/,
