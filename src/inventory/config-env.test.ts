@@ -754,11 +754,14 @@ describe('configArgFindings: programs that run a command lamina does not read', 
       const argv = [...wrapper, 'python3', '-c', 'print("RAN")'];
       expect(configArgFindings({ entrypoint: argv }).map((f) => f.path)).toContain('python3 -c');
     }
-    expect(
-      configArgFindings({ entrypoint: ['nice', '-n', '5', 'python3', '-c', 'print("RAN")'] }).map(
-        (f) => f.path
-      )
-    ).toEqual(['python3 -c']);
+    for (const wrapper of [
+      ['nice', '-n', '5'],
+      ['watch', '-x'],
+      ['watch', '--exec'],
+    ])
+      expect(
+        configArgFindings({ entrypoint: [...wrapper, 'python3', '-c', 'x'] }).map((f) => f.path)
+      ).toEqual(['python3 -c']);
   });
 });
 
@@ -875,5 +878,43 @@ describe("configArgFindings: the JDK tools' JVM options", () => {
     spawnSync(argv[0]!, argv.slice(1), { input: '/exit\n', timeout: 120_000 });
     expect(readFileSync(mark, 'utf8')).toBe('RAN');
     expect(configArgFindings({ entrypoint: argv }).map((f) => f.path)).toEqual([path]);
+  });
+});
+
+describe('configArgFindings: fish', () => {
+  const home = mkdtempSync(join(tmpdir(), 'lamina-fish-home-'));
+  afterAll(() => rmSync(home, { recursive: true, force: true }));
+  mkdirSync(join(home, '.config', 'fish'), { recursive: true });
+  writeFileSync(join(home, '.config', 'fish', 'config.fish'), 'echo RAN\n');
+  const script = join(home, 'app.fish');
+  writeFileSync(script, 'true\n');
+  const run = (argv: string[]): string =>
+    spawnSync(argv[0]!, argv.slice(1), {
+      env: { PATH: process.env.PATH, HOME: home },
+      input: '',
+      encoding: 'utf8',
+      timeout: 10_000,
+    }).stdout ?? '';
+
+  it.each([
+    [['fish', '-N', '-C', 'echo RAN', '-c', 'true'], 'fish -C'],
+    [['fish', '-N', '--init-command=echo RAN', '-c', 'true'], 'fish --init-command='],
+    [['fish', '-N', '--init=echo RAN', '-c', 'true'], 'fish --init='],
+    [['fish', '-N', '--comm=echo RAN'], 'fish --comm='],
+    // fish 3.6 runs its configuration before a script too.
+    [['fish', script], 'fish config'],
+  ])('%j runs code (fish 3.6 here), reported as %s', (argv, path) => {
+    expect(run(argv)).toContain('RAN');
+    expect(configArgFindings({ entrypoint: argv }).map((f) => f.path)).toEqual([path]);
+  });
+
+  it('fish -N reads no configuration: a script alone is reported as nothing', () => {
+    for (const argv of [
+      ['fish', '-N', script],
+      ['fish', '--no-config', script],
+    ]) {
+      expect(run(argv)).not.toContain('RAN');
+      expect(configArgFindings({ entrypoint: argv })).toEqual([]);
+    }
   });
 });

@@ -273,9 +273,16 @@ interface Syntax {
    * matches `operand` (`npm start`), or as the program alone when it has no operand and `bare`
    * is set (`yarn` installs). An operand `through` matches (`bun run`) passes to the next one.
    * `why` says what it runs (default PROJECT_RUNS); `label` names the operand in the path in
-   * its place (`watch command`).
+   * its place (`watch command`); an option of `unless` (`-x`, `--exec`) turns it off.
    */
-  runs?: { operand?: RegExp; through?: RegExp; bare?: boolean; why?: string; label?: string };
+  runs?: {
+    operand?: RegExp;
+    through?: RegExp;
+    bare?: boolean;
+    why?: string;
+    label?: string;
+    unless?: readonly string[];
+  };
   /** Long options whose value is a class or module path (`java -cp A:B`): see unseenClassPath. */
   classPath?: RegExp;
   /** Whole words: code given inline (`--eval`, `--eval=CODE`, PowerShell's `-Command`). */
@@ -444,7 +451,7 @@ const SYNTAXES: readonly Syntax[] = [
   // a login shell (-l, --login) /etc/profile and ~/.profile (bash 5.2 and dash here): on Debian
   // no package lists /etc/profile or root's ~/.bashrc and ~/.profile (made as it installs).
   {
-    program: /^(?:sh|bash|rbash|dash|ash|zsh|ksh|ksh93|mksh|pdksh|yash|fish|csh|tcsh|posh)$/,
+    program: /^(?:sh|bash|rbash|dash|ash|zsh|ksh|ksh93|mksh|pdksh|yash|csh|tcsh|posh)$/,
     marks: 'c',
     valued: 'oO',
     valuedWord: /^--(?:rcfile|init-file)$/,
@@ -456,6 +463,33 @@ const SYNTAXES: readonly Syntax[] = [
       '--init-file': SHELL_STARTUP,
     },
     plus: true,
+  },
+  // fish runs -C's commands before the script or -c's, and its configuration files
+  // (~/.config/fish/config.fish, conf.d) before either unless -N (fish 3.6 here, a script too).
+  {
+    program: /^fish$/,
+    inline: 'cC',
+    valued: 'dofp',
+    inlineWord: /^--(?:command|init-command)(?:=|$)/,
+    valuedWord: /^--(?:debug|debug-output|features|profile|profile-startup)$/,
+    longNames: [
+      'command',
+      'init-command',
+      'no-config',
+      'debug',
+      'debug-output',
+      'features',
+      'profile',
+      'profile-startup',
+    ],
+    hides: { i: SHELL_STARTUP, l: SHELL_STARTUP, '--login': SHELL_STARTUP },
+    runs: {
+      operand: /^/,
+      bare: true,
+      label: 'config',
+      why: 'runs its configuration files first (~/.config/fish/config.fish, /etc/fish/config.fish)',
+      unless: ['-N', '--no-config'],
+    },
   },
   // GNU env -S splits its string into a command line itself, with its own quoting, escapes and
   // ${VAR} expansion (`python3\_-c\_CODE`, `pyth''on3`): lamina cannot tell what it runs. -C
@@ -564,14 +598,19 @@ const SYNTAXES: readonly Syntax[] = [
     longNames: ['root', 'wd'],
     hides: { r: CHROOT, '--root': CHROOT, w: CHDIR, '--wd': CHDIR },
   },
-  // watch runs its words as a shell command line (sh -c, procps-ng 4 here), GNU parallel its
-  // command through a shell, find -exec a command on the files it finds (`find DIR -exec {} ;`
-  // runs each): none of those words is what lamina reads it as.
+  // watch runs its words as a shell command line (sh -c, procps-ng 4 here; -x execs them), GNU
+  // parallel its command through a shell, find -exec a command on the files it finds (`find
+  // DIR -exec {} ;` runs each): none of those words is what lamina reads it as.
   {
     program: /^watch$/,
     valued: 'nq',
     attached: 'd',
-    runs: { operand: /^/, why: 'runs its words as a shell command line (sh -c)', label: 'command' },
+    runs: {
+      operand: /^/,
+      why: 'runs its words as a shell command line (sh -c)',
+      label: 'command',
+      unless: ['-x', '--exec'],
+    },
   },
   {
     program: /^parallel$/,
@@ -724,7 +763,12 @@ function scanWords(
   // A permuting program's first operand: its program text unless a later option gives one.
   let text: { program: string; arg: string } | undefined;
   // A program that runs its project's default with no operand (`yarn`, `make`), until one comes.
-  let bare: { program: string; arg: string; why: string } | undefined;
+  let bare: { path: string; arg: string; why: string } | undefined;
+  // An option of runs.unless was given (`watch -x`).
+  let runsOff = false;
+  const off = (s: Syntax, option: string): void => {
+    if (s.runs?.unless?.includes(option)) [runsOff, bare] = [true, undefined];
+  };
   const ran = (flag: string, arg: string, by = program): void => {
     const path = `${by} ${flag}`;
     out.push({ path, why: `runs code given inline (${path})`, arg });
@@ -734,7 +778,7 @@ function scanWords(
   };
   const flush = (): void => {
     if (text) ran('program', text.arg, text.program);
-    if (bare) runs(bare.program, bare.why, bare.arg);
+    if (bare) runs(bare.path, bare.why, bare.arg);
     [text, bare] = [undefined, undefined];
   };
   const loads = (flag: string, arg: string): void => {
@@ -767,7 +811,7 @@ function scanWords(
       !(word.startsWith('-') || (syntax?.plus === true && word.startsWith('+'))) ||
       word === '-' ||
       word === '+';
-    if (syntax?.runs && operands === 0 && operand && (ended || word !== '--')) {
+    if (syntax?.runs && !runsOff && operands === 0 && operand && (ended || word !== '--')) {
       const { through, why = PROJECT_RUNS } = syntax.runs;
       if (!maybeValue) bare = undefined;
       if (through?.test(word)) continue;
@@ -787,7 +831,11 @@ function scanWords(
         0,
         false,
       ];
-      if (next.runs?.bare) bare = { program, arg, why: next.runs.why ?? PROJECT_RUNS };
+      runsOff = false;
+      if (next.runs?.bare) {
+        const { label, why = PROJECT_RUNS } = next.runs;
+        bare = { path: label === undefined ? program : `${program} ${label}`, arg, why };
+      }
       continue;
     }
     if (!syntax) continue;
@@ -805,6 +853,7 @@ function scanWords(
     maybeValue = false;
     // Tested in its full spelling; reported as written.
     const w = ended ? word : longForm(s, word);
+    if (!ended) off(s, w.replace(/=.*$/s, ''));
     const hidden = ended ? undefined : s.hides?.[w.replace(/=.*$/s, '')];
     if (hidden !== undefined && w.startsWith('--'))
       runs(`${program} ${word.replace(/=.*$/s, '')}`, hidden, arg);
@@ -848,6 +897,7 @@ function scanWords(
       const ch = word[i]!;
       const rest = word.slice(i + 1);
       // `+i` turns off what `-i` turns on.
+      off(s, `-${ch}`);
       const hides = word.startsWith('-') ? s.hides?.[ch] : undefined;
       if (hides !== undefined) runs(`${program} -${ch}`, hides, arg);
       if (s.marks?.includes(ch)) {
