@@ -918,3 +918,49 @@ describe('configArgFindings: fish', () => {
     }
   });
 });
+
+describe("configArgFindings: Node.js's inspector open to the network", () => {
+  const dir = mkdtempSync(join(tmpdir(), 'lamina-inspect-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const app = join(dir, 'app.js');
+  writeFileSync(app, '');
+  const listening = (option: string): string =>
+    /Debugger listening on ws:\/\/([^/]+):\d+\//.exec(
+      spawnSync('node', [option, app], { encoding: 'utf8', timeout: 30_000 }).stderr
+    )?.[1] ?? '';
+
+  it('node --inspect=0.0.0.0 listens on every address (node here): reported as --inspect', () => {
+    expect(listening('--inspect=0.0.0.0:0')).toBe('0.0.0.0');
+    expect(
+      configArgFindings({ entrypoint: ['node', '--inspect=0.0.0.0:9229', app] }).map((f) => [
+        f.code,
+        f.path,
+      ])
+    ).toEqual([['ENV_LOADER', '--inspect']]);
+    // The loopback's is the function's own: nothing is reported.
+    expect(listening('--inspect=127.0.0.1:0')).toBe('127.0.0.1');
+    expect(configArgFindings({ entrypoint: ['node', '--inspect=127.0.0.1:9229', app] })).toEqual(
+      []
+    );
+  });
+
+  it.each([
+    [['node', '--inspect-brk=[::]:9229', 'app.js'], '--inspect-brk'],
+    [['node', '--inspect-wait=10.0.0.5', 'app.js'], '--inspect-wait'],
+    [['node', '--inspect-port', '0.0.0.0:9229', 'app.js'], '--inspect-port'],
+    [['node', '--inspect', '--inspect-port=debug.example.com:9229', 'app.js'], '--inspect-port'],
+  ])('%j is reported as %s', (entrypoint, path) => {
+    expect(configArgFindings({ entrypoint }).map((f) => f.path)).toEqual([path]);
+  });
+
+  it('reports nothing for an inspector on the loopback', () => {
+    for (const option of [
+      '--inspect',
+      '--inspect=9229',
+      '--inspect-brk=localhost:9229',
+      '--inspect=[::1]:9229',
+      '--inspect=127.0.0.2:9229',
+    ])
+      expect(configArgFindings({ entrypoint: ['node', option, 'app.js'] })).toEqual([]);
+  });
+});

@@ -312,6 +312,11 @@ interface Syntax {
    * letter or long name (`--arg-file`), with what they do.
    */
   hides?: Readonly<Record<string, string>>;
+  /**
+   * Long options whose value is the host (and port) a debugger listens on (`node
+   * --inspect=0.0.0.0:9229`): anywhere but the loopback, whoever reaches it runs any code.
+   */
+  listens?: RegExp;
   /** Options still count after operands (GNU getopt permutes them). */
   permutes?: boolean;
   /** Options may begin with `+` too (a shell's `+x` unsets what `-x` sets). */
@@ -364,6 +369,9 @@ const SYNTAXES: readonly Syntax[] = [
     valued: 'C',
     // --run runs a package.json script through a shell (node 24).
     inlineWord: /^--(?:eval|print|run)(?:=|$)/,
+    // The inspector evaluates what a peer sends it (node 20 here: one at this machine's network
+    // address ran code in `node --inspect=0.0.0.0:0 app.js`).
+    listens: /^--(?:inspect|inspect-brk|inspect-wait|inspect-port|debug-port)$/,
     // Node 24's config file (--experimental-default-config-file reads ./node.config.json) sets
     // --import among its options, a package map redirects module resolution, the test
     // runner's global setup is a module.
@@ -788,6 +796,12 @@ function scanWords(
     if (s.loadingValues?.[option]?.test(v)) loads(`-${option} ${v.slice(0, v.indexOf('='))}`, arg);
     if (s.inlineValues?.[option]?.test(v)) ran(`-${option} ${v}`, arg);
     if (s.runsValues?.[option]?.test(v)) runs(`${program} -${option} ${v}`, PROJECT_RUNS, arg);
+    if (s.listens?.test(option) && !loopback(v))
+      out.push({
+        path: option,
+        why: `opens its debugger to the network (${option}=${v}), where whoever reaches the port runs any code,`,
+        arg,
+      });
     if (s.classPath?.test(option))
       for (const element of unseenClassPath(v, image))
         out.push({
@@ -891,6 +905,8 @@ function scanWords(
     }
     if (w.startsWith('--')) {
       maybeValue = !w.includes('=') && !s.flagWord?.test(w);
+      const eq = w.indexOf('=');
+      if (eq > 0 && s.listens?.test(w.slice(0, eq))) value(s, w.slice(0, eq), w.slice(eq + 1), arg);
       continue;
     }
     for (let i = 1; i < word.length; i++) {
@@ -939,6 +955,21 @@ function scanWords(
   }
   flush();
   return out;
+}
+
+/**
+ * Whether a debugger's `[host:]port` listens on the loopback only: a port alone (Node.js's
+ * default host is 127.0.0.1), `localhost`, 127.x.y.z or `[::1]`. A name is not resolved.
+ */
+function loopback(value: string): boolean {
+  const host = /^\d*$/.test(value)
+    ? 'localhost'
+    : value.startsWith('[')
+      ? value.slice(1, value.indexOf(']'))
+      : /^[^:]*:\d*$/.test(value)
+        ? value.slice(0, value.lastIndexOf(':'))
+        : value;
+  return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
 }
 
 /**
