@@ -9,7 +9,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { configArgFindings, configEnvFindings } from './config-env.js';
 
@@ -962,5 +962,63 @@ describe("configArgFindings: Node.js's inspector open to the network", () => {
       '--inspect=127.0.0.2:9229',
     ])
       expect(configArgFindings({ entrypoint: ['node', option, 'app.js'] })).toEqual([]);
+  });
+});
+
+describe('configArgFindings: npm and npx by the scripts their links lead to', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'lamina-npm-link-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  writeFileSync(
+    join(dir, 'package.json'),
+    '{"name":"p","version":"1.0.0","scripts":{"start":"echo RAN"}}'
+  );
+  // npm's own bin/npm-cli.js, wherever this machine installs it.
+  const npm = realpathSync(
+    spawnSync('sh', ['-c', 'command -v npm'], { encoding: 'utf8' }).stdout.trim()
+  );
+  const names = (word: string): string[] => {
+    try {
+      return [basename(realpathSync(word))];
+    } catch {
+      return [];
+    }
+  };
+  const run = (argv: string[]): string =>
+    spawnSync(argv[0]!, argv.slice(1), {
+      cwd: dir,
+      env: { ...process.env, npm_config_cache: join(dir, 'npm-cache') },
+      encoding: 'utf8',
+      timeout: 60_000,
+    }).stdout ?? '';
+
+  it('a link to npm-cli.js, or node running it, is npm (npm here runs scripts.start)', () => {
+    const link = join(dir, 'start-app');
+    symlinkSync(npm, link);
+    for (const argv of [
+      [link, 'start'],
+      ['node', npm, 'start'],
+    ]) {
+      expect(run(argv)).toContain('RAN');
+      expect(
+        configArgFindings({ entrypoint: argv }, undefined, { names }).map((f) => f.path)
+      ).toContain(`${basename(argv[0] === link ? link : npm)} start`);
+    }
+  });
+
+  it('a link to npx-cli.js is npx: its -c runs a shell command, another package is fetched', () => {
+    const link = join(dir, 'x');
+    symlinkSync(join(dirname(npm), 'npx-cli.js'), link);
+    expect(run([link, '-c', 'echo RAN'])).toContain('RAN');
+    expect(
+      configArgFindings({ entrypoint: [link, '-c', 'echo RAN'] }, undefined, { names }).map(
+        (f) => f.path
+      )
+    ).toEqual(['x -c']);
+    const view = { names, realPath: () => undefined, workingDir: '/var/task' };
+    expect(
+      configArgFindings({ entrypoint: [link, 'aws-lambda-ric-fork'] }, undefined, view).map(
+        (f) => f.path
+      )
+    ).toEqual(['npx aws-lambda-ric-fork']);
   });
 });

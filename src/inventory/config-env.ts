@@ -193,9 +193,13 @@ export interface ImageView {
  * (`user/repo`, a URL) is not matched to what is installed: reported too. Only where the image's
  * files can be looked at (`realPath`).
  */
+/** npx, by its name or the script a link to it leads to (npm's bin/npx-cli.js). */
+const NPX = /^(?:npx|npx-cli\.js)$/;
+
 function npxFetches(args: readonly string[], image: ImageView): ArgFinding[] {
   const real = image.realPath;
-  const at = args.findIndex((a) => posix.basename(a) === 'npx');
+  const names = image.names ?? (() => []);
+  const at = args.findIndex((a) => [posix.basename(a), ...names(a)].some((n) => NPX.test(n)));
   if (!real || at < 0) return [];
   let i = at + 1;
   let packaged = false;
@@ -521,8 +525,9 @@ const SYNTAXES: readonly Syntax[] = [
       /^--(?:ignore-environment|null|debug|list-signal-handling|block-signal|default-signal|ignore-signal)$/,
   },
   // npm exec's -c (--call) runs its string through a shell; npm reads options after operands.
+  // A link to npm's bin/npm-cli.js is npm whatever its name, as node npm-cli.js is (npm here).
   {
-    program: /^npx$/,
+    program: NPX,
     inline: 'c',
     valued: 'p',
     inlineWord: /^--call(?:=|$)/,
@@ -530,7 +535,7 @@ const SYNTAXES: readonly Syntax[] = [
     flagWord: /^--(?:yes|no|quiet|offline|prefer-offline|prefer-online)$/,
   },
   {
-    program: /^npm$/,
+    program: /^(?:npm|npm-cli\.js)$/,
     inline: 'c',
     inlineWord: /^--call(?:=|$)/,
     permutes: true,
@@ -538,14 +543,15 @@ const SYNTAXES: readonly Syntax[] = [
   },
   // Package managers and build tools (npm 11, pip 23, GNU make 4.3, rake 13 and go 1.19 here
   // run package.json's scripts.start, a setup.py, a Makefile, a Rakefile and a package's source):
-  // any command of theirs; yarn, bundle, rake, make and gradle run one with none.
+  // any command of theirs; yarn, bundle, rake, make and gradle run one with none. The scripts a
+  // link to them leads to count (pnpm.cjs, corepack.js), and Debian's names (gem3.1, rake3.1).
   {
     program:
-      /^(?:pnpm|pnpx|bunx|corepack|pip\d*(?:\.\d+)?|uv|uvx|pipx|poetry|pipenv|pdm|hatch|gem|go|cargo|mvn|composer)$/,
+      /^(?:pnpm(?:\.c?js)?|pnpx(?:\.c?js)?|bunx|corepack(?:\.js)?|pip\d*(?:\.\d+)?|uv|uvx|pipx|poetry|pipenv|pdm|hatch|gem(?:\d[\d.]*)?|go|cargo|mvn|composer)$/,
     runs: { operand: /^/ },
   },
   {
-    program: /^(?:yarn|yarnpkg|bundle|bundler|rake|gradle)$/,
+    program: /^(?:yarn(?:\.c?js)?|yarnpkg|bundler?(?:\d[\d.]*)?|rake(?:\d[\d.]*)?|gradle)$/,
     runs: { operand: /^/, bare: true },
   },
   {
