@@ -1022,3 +1022,34 @@ describe('configArgFindings: npm and npx by the scripts their links lead to', ()
     ).toEqual(['npx aws-lambda-ric-fork']);
   });
 });
+
+describe('configArgFindings: what a directory or configuration names', () => {
+  it('run-parts runs each executable of its directory (debianutils here): run-parts DIR', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lamina-run-parts-'));
+    try {
+      writeFileSync(join(dir, 'hook'), '#!/bin/sh\necho RAN\n', { mode: 0o755 });
+      const argv = ['run-parts', dir];
+      expect(spawnSync(argv[0]!, argv.slice(1), { encoding: 'utf8' }).stdout).toContain('RAN');
+      expect(configArgFindings({ entrypoint: argv }).map((f) => f.path)).toEqual([
+        `run-parts ${dir}`,
+      ]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it.each([
+    [['supervisord', '-n', '-c', '/etc/supervisord.conf'], ['supervisord']],
+    [['runsvdir', '-P', '/etc/service'], ['runsvdir /etc/service']],
+    [['busybox', 'crond', '-f', '-l', '8'], ['crond']],
+    // A login shell reads /etc/profile and ~/.profile (util-linux su opens both).
+    [['su', '-', 'app'], ['su -']],
+    [['su', '-l', 'app', '-s', '/bin/sh'], ['su -l']],
+    [['runuser', '--login', 'app'], ['runuser --login']],
+    [['su', '--log', 'app'], ['su --log']],
+    [['su', 'app', '-s', '/bin/sh'], []],
+    [['busybox', 'hush', '-c', 'x'], ['hush -c']],
+  ])('%j is reported as %j', (entrypoint, paths) => {
+    expect(configArgFindings({ entrypoint }).map((f) => f.path)).toEqual(paths);
+  });
+});

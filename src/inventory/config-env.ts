@@ -338,6 +338,10 @@ const CHDIR =
 const CHROOT =
   "runs its command under another root directory, where the start's paths lead elsewhere than lamina reads them";
 
+/** What a program running the commands of a directory or configuration file does. */
+const SUPERVISES =
+  'runs the commands its configuration file or directory names, which lamina does not read';
+
 /** What a shell's interactive or login option does. */
 const SHELL_STARTUP =
   "runs the shell's startup files first (~/.bashrc, ~/.profile, /etc/profile, $ENV, the file named)";
@@ -463,7 +467,7 @@ const SYNTAXES: readonly Syntax[] = [
   // a login shell (-l, --login) /etc/profile and ~/.profile (bash 5.2 and dash here): on Debian
   // no package lists /etc/profile or root's ~/.bashrc and ~/.profile (made as it installs).
   {
-    program: /^(?:sh|bash|rbash|dash|ash|zsh|ksh|ksh93|mksh|pdksh|yash|csh|tcsh|posh)$/,
+    program: /^(?:sh|bash|rbash|dash|ash|hush|zsh|ksh|ksh93|mksh|pdksh|yash|csh|tcsh|posh)$/,
     marks: 'c',
     valued: 'oO',
     valuedWord: /^--(?:rcfile|init-file)$/,
@@ -585,8 +589,20 @@ const SYNTAXES: readonly Syntax[] = [
       'group',
       'supp-group',
       'whitelist-environment',
+      'login',
     ],
+    // -, -l and --login start a login shell, which reads /etc/profile and ~/.profile (util-linux
+    // su here opens both; without them, neither).
+    hides: { l: SHELL_STARTUP, '--login': SHELL_STARTUP, '-': SHELL_STARTUP },
     permutes: true,
+  },
+  // These run what a directory or a configuration file lamina does not read names: run-parts
+  // each executable in its directory (debianutils here), a supervisor or cron its services.
+  { program: /^run-parts$/, runs: { operand: /^/, why: SUPERVISES } },
+  {
+    program: /^(?:supervisord|runsvdir|s6-svscan|crond|inetd)$/,
+    valued: 'cudlyzejiqaLt',
+    runs: { operand: /^/, bare: true, why: SUPERVISES },
   },
   {
     program: /^(?:script|flock)$/,
@@ -875,7 +891,7 @@ function scanWords(
     const w = ended ? word : longForm(s, word);
     if (!ended) off(s, w.replace(/=.*$/s, ''));
     const hidden = ended ? undefined : s.hides?.[w.replace(/=.*$/s, '')];
-    if (hidden !== undefined && w.startsWith('--'))
+    if (hidden !== undefined && (w.startsWith('--') || w === '-'))
       runs(`${program} ${word.replace(/=.*$/s, '')}`, hidden, arg);
     if (!ended && s.inlineWord?.test(w)) {
       ran(word.replace(/=.*$/s, '='), arg);
