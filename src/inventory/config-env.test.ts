@@ -484,6 +484,32 @@ describe('configArgFindings agrees with the real programs', () => {
     expect(configArgFindings({ entrypoint: argv }).map((f) => f.path)).toContain(path);
   });
 
+  it("a long option's value that names a program is read as the value too (npm here)", () => {
+    // npm takes node as --cache's directory (made in the working directory), then runs -c.
+    const cwd = mkdtempSync(join(dir, 'npx-'));
+    const argv = ['npx', '--cache', 'node', '-c', 'echo RAN'];
+    expect(
+      spawnSync(argv[0]!, argv.slice(1), { cwd, encoding: 'utf8', timeout: 60_000 }).stdout
+    ).toContain('RAN');
+    expect(configArgFindings({ entrypoint: argv }).map((f) => f.path)).toEqual(['npx -c']);
+    // Read as a program, it still is one.
+    expect(
+      configArgFindings({ entrypoint: ['awk', '--posix', 'sh', '-c', 'x'] }).map((f) => f.path)
+    ).toContain('sh -c');
+    // Each such word is read as a program's start once; past 32 of them, the command line is
+    // refused rather than read a growing number of ways.
+    const many = (n: number) => Array.from({ length: n }, (_, i) => (i % 2 ? 'node' : '--x'));
+    expect(configArgFindings({ entrypoint: [...many(60), '-e', 'x'] }).map((f) => f.path)).toEqual([
+      'node -e',
+    ]);
+    expect(
+      configArgFindings({ entrypoint: [...many(20_000), '-e', 'x'] }).map((f) => [f.code, f.path])
+    ).toEqual([
+      ['ENV_LOADER', 'command line'],
+      ['ENV_LOADER', 'node -e'],
+    ]);
+  });
+
   it.each(['python3.13t', 'python3.12d', 'python3.7m', 'python3-dbg', 'python3.11-dbg'])(
     "Python runs -c under its builds' names: %s",
     (name) => {

@@ -761,6 +761,9 @@ export function commandLines(args: readonly string[]): string[][] {
   return [[...args], ...args.filter((a) => SHELL_BREAK.test(a)).map((a) => a.split(SHELL_BREAKS))];
 }
 
+/** How many words scanWords reads both as a program and as an option's value. */
+const MAX_READINGS = 32;
+
 /** What ends a word on a shell command line: blanks, separators, quotes. */
 const SHELL_BREAKS = /[\s;&|()`'"]+/;
 /** One such character: an argument holding one may be a command line. */
@@ -770,14 +773,19 @@ const SHELL_BREAK = /[\s;&|()`'"]/;
  * interpreterArgs over a sequence of words, each with the argument it is in. An option must
  * follow its program's name with only options (and their values) between. A long option its
  * syntax does not know may take the next word as its value (`node --disable-warning X -e
- * CODE`), or not (`node --expose-gc app.js -e x`): that word is read both ways. `names` gives
- * the other names a word's program has in the image (`py`, a link to `python3.11`): the program
- * is known by any of them, the `pick`th of the syntaxes they give (the last when fewer).
+ * CODE`), or not (`node --expose-gc app.js -e x`): that word is read both ways, also when it
+ * names a program (`npx --cache node -c CMD`: npm takes `node` as the cache's directory). `names`
+ * gives the other names a word's program has in the image (`py`, a link to `python3.11`): the
+ * program is known by any of them, the `pick`th of the syntaxes they give (the last when
+ * fewer). The words are read from `start`; `from` holds what the words from an index on, read
+ * as a program's, were found to run, so each is read once.
  */
 function scanWords(
   words: readonly { word: string; arg: string }[],
   image: ImageView,
-  pick = 0
+  pick = 0,
+  start = 0,
+  from = new Map<number, ArgFinding[]>()
 ): ArgFinding[] {
   const out: ArgFinding[] = [];
   let syntax: Syntax | undefined;
@@ -832,7 +840,8 @@ function scanWords(
           arg,
         });
   };
-  for (const { word, arg } of words) {
+  for (let at = start; at < words.length; at++) {
+    const { word, arg } = words[at]!;
     if (word === '') continue;
     if (syntax && waiting !== undefined) {
       value(syntax, waiting, word, arg);
@@ -857,7 +866,30 @@ function scanWords(
     const base = word.slice(word.lastIndexOf('/') + 1);
     const choices = syntaxesOf(word, image);
     const next = choices[Math.min(pick, choices.length - 1)];
-    if (next) {
+    if (next && syntax && maybeValue) {
+      // As a program, on its own; as the option's value, read on below. Each reading reads the
+      // rest of the words: past a bound, a command line built to be read many ways is refused.
+      if (!from.has(at)) {
+        // Counted as it starts: the readings it starts come before it ends.
+        const room = from.size < MAX_READINGS;
+        from.set(at, []);
+        from.set(
+          at,
+          room
+            ? scanWords(words, image, pick, at, from)
+            : [
+                {
+                  path: 'command line',
+                  why: `has more than ${MAX_READINGS} words that may be a program or an option's value, each read both ways,`,
+                  arg,
+                },
+              ]
+        );
+      }
+      // What one reading found is in the other's too: each once, not once per way there.
+      for (const f of from.get(at)!)
+        if (!out.some((o) => o === f || o.path === f.path)) out.push(f);
+    } else if (next) {
       flush();
       [syntax, program, fromFile, ended, operands, maybeValue] = [
         next,
