@@ -247,6 +247,11 @@ describe('configArgFindings: options read as the program reads them', () => {
     [['gdb', '-nx', '-batch', '--eval-c=shell x'], 'gdb --eval-c='],
     [['gdb', '-nx', '-batch', '-eval-command', 'shell x'], 'gdb -eval-command'],
     [['rbash', '-c', 'x'], 'rbash -c'],
+    // guile 3.0 runs -c's Scheme, loads -l's file and -L's modules (checked by hand: its
+    // libraries are too large a test dependency).
+    [['guile', '-c', '(system "x")'], 'guile -c'],
+    [['/usr/bin/guile-3.0', '-l', '/usr/share/doc/x.scm', 'app.scm'], '-l'],
+    [['guile', '-L', '/usr/share/doc/x', '-s', 'app.scm'], '-L'],
   ])('reports %j as %s', (entrypoint, path) => {
     expect(configArgFindings({ entrypoint }).map((f) => f.path)).toContain(path);
   });

@@ -435,6 +435,9 @@ const SYNTAXES: readonly Syntax[] = [
   { program: /^php(?:\d[\d.]*)?$/, inline: 'rBRE', loads: 'cdz', valued: 'fF' },
   { program: /^(?:lua|luajit)(?:\d[\d.]*)?$/, inline: 'e', loads: 'l' },
   { program: /^(?:Rscript|R)$/, inline: 'e', inlineWord: /^--eval(?:=|$)/ },
+  // guile 3.0 here: -c runs Scheme, -l loads a file, -L and -C add source and compiled
+  // directories its modules load from.
+  { program: /^guile(?:-?\d[\d.]*)?$/, inline: 'c', loads: 'lLC', valued: 'ex' },
   { program: /^julia$/, inline: 'eE', loads: 'L', inlineWord: /^--(?:eval|print)(?:=|$)/ },
   // PowerShell takes any unambiguous prefix of a parameter's name, with - or --.
   { program: /^(?:pwsh|powershell)$/, inlineWord: /^--?(?:c|cwa|e|ec|ea|co\w*|en\w*)$/i },
