@@ -11,6 +11,7 @@ import {
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CORE_C, sharedObject } from './binary/testing/cc.js';
 import { configArgFindings, configEnvFindings } from './config-env.js';
 
 describe('configEnvFindings', () => {
@@ -1082,5 +1083,52 @@ describe('configArgFindings: what a directory or configuration names', () => {
     [['busybox', 'hush', '-c', 'x'], ['hush -c']],
   ])('%j is reported as %j', (entrypoint, paths) => {
     expect(configArgFindings({ entrypoint }).map((f) => f.path)).toEqual(paths);
+  });
+});
+
+describe('configArgFindings: the dynamic loader run as a program', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'lamina-ldso-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  // This machine's loader, as /bin/true names it.
+  const ldso = /^\s*(\/\S*ld\S*\.so\S*)/m.exec(
+    spawnSync('ldd', ['/bin/true'], { encoding: 'utf8' }).stdout
+  )![1]!;
+
+  it('--preload loads an object by a bare name of any spelling: --preload', () => {
+    mkdirSync(join(dir, 'lib'));
+    sharedObject(join(dir, 'lib'), 'evil.dat', CORE_C('RAN'));
+    const argv = [ldso, '--library-path', join(dir, 'lib'), '--preload', 'evil.dat', '/bin/true'];
+    expect(spawnSync(argv[0]!, argv.slice(1), { encoding: 'utf8' }).stderr).toContain('RAN');
+    expect(configArgFindings({ entrypoint: argv }).map((f) => f.path)).toEqual(['--preload']);
+    expect(
+      configArgFindings({ entrypoint: [ldso, '--audit', 'a.so', '/bin/true'] }).map((f) => f.path)
+    ).toEqual(['--audit']);
+  });
+
+  it('--argv0 -bash makes bash a login shell, which reads ~/.bash_profile', () => {
+    writeFileSync(join(dir, '.bash_profile'), 'echo RAN\n');
+    const argv = [ldso, '--argv0', '-bash', '/bin/bash'];
+    expect(
+      spawnSync(argv[0]!, argv.slice(1), {
+        env: { PATH: process.env.PATH, HOME: dir },
+        input: '',
+        encoding: 'utf8',
+      }).stdout
+    ).toContain('RAN');
+    expect(configArgFindings({ entrypoint: argv }).map((f) => f.path)).toEqual([
+      `${basename(ldso)} --argv0`,
+    ]);
+    // Its value is no program of its own: sh here is the name busybox would take.
+    expect(
+      configArgFindings({ entrypoint: [ldso, '--argv0', 'sh', '/bin/busybox', '-c', 'x'] }).map(
+        (f) => f.path
+      )
+    ).toEqual([`${basename(ldso)} --argv0`]);
+  });
+
+  it('reports nothing for the loader running a program with its library path', () => {
+    expect(
+      configArgFindings({ entrypoint: [ldso, '--library-path', '/opt/lib', '/var/task/app'] })
+    ).toEqual([]);
   });
 });

@@ -331,6 +331,10 @@ interface Syntax {
 const PROJECT_RUNS =
   "runs the project's scripts or build files (package.json's scripts, a Makefile, a Gemfile, which is Ruby) or installs packages from a registry, running their install and build code";
 
+/** What an option renaming the program run does (see Syntax.hides). */
+const ARGV0 =
+  'gives its command another name (argv[0]), by which a multi-call program such as busybox picks what it runs and a shell named -NAME runs as a login shell';
+
 /** What an option moving the working directory does (see Syntax.hides). */
 const CHDIR =
   "starts its command in another directory, from which the start's relative paths are taken, not the working directory lamina takes them from";
@@ -521,9 +525,8 @@ const SYNTAXES: readonly Syntax[] = [
     hides: {
       C: CHDIR,
       '--chdir': CHDIR,
-      a: 'gives its command another name (argv[0]), by which a multi-call program such as busybox picks what it runs',
-      '--argv0':
-        'gives its command another name (argv[0]), by which a multi-call program such as busybox picks what it runs',
+      a: ARGV0,
+      '--argv0': ARGV0,
     },
     inlineWord: /^--split-string(?:=|$)/,
     valuedWord: /^--(?:unset|chdir|argv0)$/,
@@ -687,6 +690,15 @@ const SYNTAXES: readonly Syntax[] = [
     // -Djava.class.path= sets the class path as -cp does, overriding it when later.
     classPath: /^(?:-cp|-classpath|--class-path|-p|--module-path|-jar|-Djava\.class\.path)$/,
     endsWord: /^(?:-jar|-m|--module)(?:=.*)?$/s,
+  },
+  // The dynamic loader run as a program (`ld.so [OPTION]... FILE`): --preload and --audit load
+  // objects as LD_PRELOAD and LD_AUDIT do, by bare names too (glibc 2.36 here preloads an ELF
+  // named evil.dat from --library-path), and --argv0 renames the program it runs.
+  {
+    program: /^(?:ld(?:-linux)?(?:-[\w.-]+)?\.so(?:\.\d+)*|ld64\.so\.\d+|ld-musl-[\w-]+\.so\.1)$/,
+    loadsWord: /^--(?:preload|audit)$/,
+    valuedWord: /^--(?:library-path|glibc-hwcaps-prepend|glibc-hwcaps-mask|inhibit-rpath|argv0)$/,
+    hides: { '--argv0': ARGV0 },
   },
   // jshell runs a startup script before anything else (java 17 here).
   { program: /^jshell$/, loadsWord: /^--startup(?:=|$)/ },
