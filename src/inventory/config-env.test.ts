@@ -1132,3 +1132,46 @@ describe('configArgFindings: the dynamic loader run as a program', () => {
     ).toEqual([]);
   });
 });
+
+describe('configArgFindings: shells that always run a startup file', () => {
+  const home = mkdtempSync(join(tmpdir(), 'lamina-rc-home-'));
+  afterAll(() => rmSync(home, { recursive: true, force: true }));
+  for (const file of ['.zshenv', '.tcshrc']) writeFileSync(join(home, file), 'echo RAN\n');
+  const script = join(home, 'app.sh');
+  writeFileSync(script, 'true\n');
+  const run = (argv: string[]): string =>
+    spawnSync(argv[0]!, argv.slice(1), {
+      env: { PATH: process.env.PATH, HOME: home },
+      input: '',
+      encoding: 'utf8',
+      timeout: 10_000,
+    }).stdout ?? '';
+
+  // zsh 5.9 and tcsh 6.24 (Debian's csh) here.
+  it.each([
+    [['zsh', script], ['zsh startup']],
+    [
+      ['zsh', '-c', 'true'],
+      ['zsh -c', 'zsh startup'],
+    ],
+    [['tcsh', script], ['tcsh startup']],
+    [
+      ['tcsh', '-c', 'true'],
+      ['tcsh -c', 'tcsh startup'],
+    ],
+  ])('%j runs the startup file, reported as %j', (argv, paths) => {
+    expect(run(argv)).toContain('RAN');
+    expect(configArgFindings({ entrypoint: argv }).map((f) => f.path)).toEqual(paths);
+  });
+
+  it('-f skips it: nothing reported', () => {
+    for (const argv of [
+      ['zsh', '-f', script],
+      ['zsh', '--no-rcs', script],
+      ['tcsh', '-f', script],
+    ]) {
+      expect(run(argv)).not.toContain('RAN');
+      expect(configArgFindings({ entrypoint: argv })).toEqual([]);
+    }
+  });
+});

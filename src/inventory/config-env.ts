@@ -351,6 +351,34 @@ const SHELL_STARTUP =
   "runs the shell's startup files first (~/.bashrc, ~/.profile, /etc/profile, $ENV, the file named)";
 
 /**
+ * A shell's options (see SYNTAXES). An interactive shell (-i) runs its startup file first
+ * (~/.bashrc, $ENV for dash, --rcfile's), a login shell (-l, --login) /etc/profile and
+ * ~/.profile (bash 5.2 and dash here): on Debian no package lists /etc/profile or root's
+ * ~/.bashrc and ~/.profile (made as it installs).
+ */
+const SHELL: Omit<Syntax, 'program'> = {
+  marks: 'c',
+  valued: 'oO',
+  valuedWord: /^--(?:rcfile|init-file)$/,
+  hides: {
+    i: SHELL_STARTUP,
+    l: SHELL_STARTUP,
+    '--login': SHELL_STARTUP,
+    '--rcfile': SHELL_STARTUP,
+    '--init-file': SHELL_STARTUP,
+  },
+  plus: true,
+};
+
+/** A shell that runs a startup file whatever it is given (see Syntax.runs). */
+const RC = {
+  operand: /^/,
+  bare: true,
+  label: 'startup',
+  why: "runs the user's startup file first (~/.zshenv, ~/.tcshrc or ~/.cshrc)",
+};
+
+/**
  * The programs whose options run code. Nothing in the image holds that code, so no cataloger can
  * say what it is. A shell's `-c` too: its string is a script no package owns, as an unowned
  * script file would be, and the shell's quoting, expansion and globbing make what it runs
@@ -470,23 +498,15 @@ const SYNTAXES: readonly Syntax[] = [
     operandUnless: 'f',
     permutes: true,
   },
-  // An interactive shell (-i) runs its startup file first (~/.bashrc, $ENV for dash, --rcfile's),
-  // a login shell (-l, --login) /etc/profile and ~/.profile (bash 5.2 and dash here): on Debian
-  // no package lists /etc/profile or root's ~/.bashrc and ~/.profile (made as it installs).
+  { program: /^(?:sh|bash|rbash|dash|ash|hush|ksh|ksh93|mksh|pdksh|yash|posh)$/, ...SHELL },
+  // zsh runs ~/.zshenv, and csh ~/.tcshrc or ~/.cshrc, for every shell, a script's and -c's too,
+  // unless -f (zsh 5.9 and tcsh 6.24 here).
   {
-    program: /^(?:sh|bash|rbash|dash|ash|hush|zsh|ksh|ksh93|mksh|pdksh|yash|csh|tcsh|posh)$/,
-    marks: 'c',
-    valued: 'oO',
-    valuedWord: /^--(?:rcfile|init-file)$/,
-    hides: {
-      i: SHELL_STARTUP,
-      l: SHELL_STARTUP,
-      '--login': SHELL_STARTUP,
-      '--rcfile': SHELL_STARTUP,
-      '--init-file': SHELL_STARTUP,
-    },
-    plus: true,
+    ...SHELL,
+    program: /^zsh$/,
+    runs: { ...RC, unless: ['-f', '--no-rcs', '--norcs'] },
   },
+  { ...SHELL, program: /^t?csh$/, runs: { ...RC, unless: ['-f'] } },
   // fish runs -C's commands before the script or -c's, and its configuration files
   // (~/.config/fish/config.fish, conf.d) before either unless -N (fish 3.6 here, a script too).
   {
@@ -982,7 +1002,7 @@ function scanWords(
       const ch = word[i]!;
       const rest = word.slice(i + 1);
       // `+i` turns off what `-i` turns on.
-      off(s, `-${ch}`);
+      off(s, `${word[0]!}${ch}`);
       const hides = word.startsWith('-') ? s.hides?.[ch] : undefined;
       if (hides !== undefined) runs(`${program} -${ch}`, hides, arg);
       if (s.marks?.includes(ch)) {
