@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { spawnSync, type SpawnSyncOptions } from 'node:child_process';
 import {
   mkdirSync,
   mkdtempSync,
@@ -13,6 +13,19 @@ import { basename, dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CORE_C, sharedObject } from './binary/testing/cc.js';
 import { configArgFindings, configEnvFindings } from './config-env.js';
+
+/**
+ * What a real program prints running `argv` with nothing on stdin, as a function starts, and
+ * the options given (a working directory, an environment).
+ */
+const stdoutOf = (argv: readonly string[], options: SpawnSyncOptions = {}): string =>
+  spawnSync(argv[0]!, argv.slice(1), { input: '', timeout: 120_000, ...options, encoding: 'utf8' })
+    .stdout ?? '';
+
+/** A shell-like program run with `home` as its only HOME and PATH as this process's. */
+const inHome = (home: string, extra: Record<string, string> = {}): SpawnSyncOptions => ({
+  env: { PATH: process.env.PATH, HOME: home, ...extra },
+});
 
 describe('configEnvFindings', () => {
   it('reports each variable that loads code the catalogers do not read, by name', () => {
@@ -662,9 +675,7 @@ describe('configArgFindings: package managers and build tools', () => {
     GOPATH: join(dir, 'go'),
     MARK: join(dir, 'mark'),
   };
-  const run = (argv: string[]): string =>
-    spawnSync(argv[0]!, argv.slice(1), { cwd: dir, env, encoding: 'utf8', timeout: 120_000 })
-      .stdout ?? '';
+  const run = (argv: string[]): string => stdoutOf(argv, { cwd: dir, env });
 
   it.each([
     [['npm', 'start'], 'npm start'],
@@ -734,13 +745,7 @@ describe('configArgFindings: programs that run a command lamina does not read', 
   writeFileSync(join(dir, 'tree', 'run'), '#!/bin/sh\necho RAN\n', { mode: 0o755 });
   // xargs unquotes its input as the shell would: this file is `-c 'print("RAN")'`.
   writeFileSync(join(dir, 'args'), '-c\n\'print("RAN")\'\n');
-  const run = (argv: string[]): string =>
-    spawnSync(argv[0]!, argv.slice(1), {
-      cwd: dir,
-      encoding: 'utf8',
-      input: '',
-      timeout: 30_000,
-    }).stdout ?? '';
+  const run = (argv: string[]): string => stdoutOf(argv, { cwd: dir });
 
   it.each([
     // find runs each file it finds; xargs -a adds python3's -c CODE from a file.
@@ -842,13 +847,7 @@ describe("configArgFindings: a shell's startup files", () => {
   // No terminal and nothing on stdin, as a function starts: the shell reads its startup files
   // and ends.
   const run = (argv: string[]): string =>
-    spawnSync(argv[0]!, argv.slice(1), {
-      cwd: home,
-      env: { PATH: process.env.PATH, HOME: home, ENV: join(home, 'rc') },
-      input: '',
-      encoding: 'utf8',
-      timeout: 10_000,
-    }).stdout ?? '';
+    stdoutOf(argv, { cwd: home, ...inHome(home, { ENV: join(home, 'rc') }) });
 
   it.each([
     [['bash', '-i'], 'bash -i'],
@@ -920,13 +919,7 @@ describe('configArgFindings: fish', () => {
   writeFileSync(join(home, '.config', 'fish', 'config.fish'), 'echo RAN\n');
   const script = join(home, 'app.fish');
   writeFileSync(script, 'true\n');
-  const run = (argv: string[]): string =>
-    spawnSync(argv[0]!, argv.slice(1), {
-      env: { PATH: process.env.PATH, HOME: home },
-      input: '',
-      encoding: 'utf8',
-      timeout: 10_000,
-    }).stdout ?? '';
+  const run = (argv: string[]): string => stdoutOf(argv, inHome(home));
 
   it.each([
     [['fish', '-N', '-C', 'echo RAN', '-c', 'true'], 'fish -C'],
@@ -1016,12 +1009,7 @@ describe('configArgFindings: npm and npx by the scripts their links lead to', ()
     }
   };
   const run = (argv: string[]): string =>
-    spawnSync(argv[0]!, argv.slice(1), {
-      cwd: dir,
-      env: { ...process.env, npm_config_cache: join(dir, 'npm-cache') },
-      encoding: 'utf8',
-      timeout: 60_000,
-    }).stdout ?? '';
+    stdoutOf(argv, { cwd: dir, env: { ...process.env, npm_config_cache: join(dir, 'npm-cache') } });
 
   it('a link to npm-cli.js, or node running it, is npm (npm here runs scripts.start)', () => {
     const link = join(dir, 'start-app');
@@ -1139,13 +1127,7 @@ describe('configArgFindings: shells that always run a startup file', () => {
   for (const file of ['.zshenv', '.tcshrc']) writeFileSync(join(home, file), 'echo RAN\n');
   const script = join(home, 'app.sh');
   writeFileSync(script, 'true\n');
-  const run = (argv: string[]): string =>
-    spawnSync(argv[0]!, argv.slice(1), {
-      env: { PATH: process.env.PATH, HOME: home },
-      input: '',
-      encoding: 'utf8',
-      timeout: 10_000,
-    }).stdout ?? '';
+  const run = (argv: string[]): string => stdoutOf(argv, inHome(home));
 
   // zsh 5.9 and tcsh 6.24 (Debian's csh) here.
   it.each([
