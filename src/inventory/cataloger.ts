@@ -46,8 +46,9 @@ export interface CatalogContext {
    */
   taskRoot?: string;
   /**
-   * Image root only: how its entry point's program is found: the program named by path (see
-   * configuredProgram), and the directories a bare name is searched in (see searchPath).
+   * Image root only: how its entry point's programs are found: the files it names by path, its
+   * program (see configuredProgram) or a wrapper's command, and the directories a bare name is
+   * searched in (see searchPath).
    */
   exec?: { programs: readonly string[]; searchPath: readonly string[] };
   /**

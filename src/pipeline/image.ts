@@ -438,9 +438,15 @@ export async function inventoryOpened(
   const fn = options.functionConfig;
   const runs = effectiveRunConfig(image.config, fn);
   const taskRoot = taskRootOf(image.config.env, runs.workingDir);
-  const programs = [configuredProgram(image.config), ...(fn ? [configuredProgram(runs)] : [])];
+  // A file the start names by path may be what it execs: its program, or a wrapper's command
+  // (`env /x/run.sh`, `tini -- /x/run.sh`), which the kernel runs as it runs the program.
+  const programs = [
+    configuredProgram(image.config),
+    ...configuredPaths(image.config),
+    ...(fn ? [configuredProgram(runs), ...configuredPaths(runs)] : []),
+  ];
   const exec = {
-    programs: programs.filter((p): p is string => p !== undefined),
+    programs: [...new Set(programs.filter((p): p is string => p !== undefined))],
     searchPath: searchPath(image.config.env, runs.workingDir),
   };
   const run: ImageRun = {
@@ -558,7 +564,7 @@ const BASE_ENTRY_SCRIPT = 'lambda-entrypoint.sh';
 interface ImageRun {
   /** Root-relative function code directory. */
   taskRoot: string;
-  /** The programs the entry points run by path, and where a bare name is found. */
+  /** The files the entry points name by path, any of which they may exec, and where a bare name is found. */
   exec: { programs: readonly string[]; searchPath: readonly string[] };
   /** What the config makes the loader load or run: `LD_PRELOAD`, entry point and command paths. */
   loaded: readonly string[];

@@ -408,8 +408,9 @@ async function followNeeded(
 }
 
 /**
- * In an image, whether a file is what an entry point execs: the program it names by path, or a
- * file in a directory a bare name is searched in (any of them: which one PATH reaches first
+ * In an image, whether a file is what an entry point execs: a file it names by path (its
+ * program, or a wrapper's command: `env /x/run.sh`), or a file in a directory a bare name is
+ * searched in (any of them: which one PATH reaches first
  * depends on the name, and a runtime or script may run others). Like a layer's `bin/`, such a
  * file runs whatever it is, a `#!` script included.
  */

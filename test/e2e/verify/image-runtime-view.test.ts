@@ -20,6 +20,7 @@
  * - a `.pth` in the runtime's own site directory (`/var/lang/lib/python3.12/site-packages`),
  *   whose `import` lines `site` runs at every start: listed, unowned unless a RECORD lists it.
  */
+import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -699,6 +700,31 @@ describe('verify IMAGE: a script the entry point runs', () => {
     expect(r.check('inventory:complete')?.detail).toContain(
       'UNOWNED_EXECUTABLE usr/local/bin/python3'
     );
+  });
+
+  it('a script a wrapper runs by path fails inventory:complete (env, nohup and timeout exec it here)', async () => {
+    const run = join(tmp, 'wrapped.sh');
+    writeFileSync(run, '#!/bin/sh\necho RAN\n', { mode: 0o755 });
+    for (const wrapper of [['env'], ['nohup'], ['timeout', '5']]) {
+      const ran = spawnSync(wrapper[0]!, [...wrapper.slice(1), run], { encoding: 'utf8' });
+      expect(ran.stdout).toContain('RAN');
+    }
+    for (const entrypoint of [
+      ['/usr/bin/env', '/usr/share/doc/x/run.sh'],
+      ['nohup', '/usr/share/doc/x/run.sh'],
+      ['/usr/bin/tini', '--', '/usr/share/doc/x/run.sh', 'app.handler'],
+    ]) {
+      const doc = [dir('usr/share'), dir('usr/share/doc'), dir('usr/share/doc/x')];
+      const r = await verify(
+        [...python3, ...doc, file('usr/share/doc/x/run.sh', SCRIPT, 0o755)],
+        PATH_ENV,
+        entrypoint
+      );
+      expect(r.code).toBe(1);
+      expect(r.check('inventory:complete')?.detail).toContain(
+        'UNOWNED_EXECUTABLE usr/share/doc/x/run.sh'
+      );
+    }
   });
 
   it('a script the entry point names by path fails inventory:complete', async () => {
