@@ -48,9 +48,14 @@ export interface CatalogContext {
   /**
    * Image root only: how its entry point's programs are found: the files it names by path, its
    * program (see configuredProgram) or a wrapper's command, and the directories a bare name is
-   * searched in (see searchPath).
+   * searched in (see searchPath); and, given the image's links, the files its interpreters run
+   * as their scripts, root-absolute (see interpreterScripts).
    */
-  exec?: { programs: readonly string[]; searchPath: readonly string[] };
+  exec?: {
+    programs: readonly string[];
+    searchPath: readonly string[];
+    scripts?: (links: LinkIndex) => readonly string[];
+  };
   /**
    * Image root only: the lowest layer that wrote an entry at a path as the layers name it (no
    * link followed), versions later layers removed or replaced included; undefined when none did.

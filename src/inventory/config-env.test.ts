@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CORE_C, sharedObject } from './binary/testing/cc.js';
-import { configArgFindings, configEnvFindings } from './config-env.js';
+import { configArgFindings, configEnvFindings, interpreterScripts } from './config-env.js';
 
 /**
  * What a real program prints running `argv` with nothing on stdin, as a function starts, and
@@ -1155,5 +1155,26 @@ describe('configArgFindings: shells that always run a startup file', () => {
       expect(run(argv)).not.toContain('RAN');
       expect(configArgFindings({ entrypoint: argv })).toEqual([]);
     }
+  });
+});
+
+describe('interpreterScripts', () => {
+  it.each([
+    [['python3', '/usr/share/doc/x/readme.txt', '-c', 'x'], ['/usr/share/doc/x/readme.txt']],
+    [['node', '--title', 'x', 'app.js'], ['app.js']],
+    [['/usr/bin/env', 'ruby', '-w', 'lib/app.rb'], ['lib/app.rb']],
+    [['sh', '-e', '--', 'run.sh'], ['run.sh']],
+    [['python3', '-c', 'x', 'y.py'], []],
+    [['python3', '-m', 'awslambdaric', 'app.handler'], []],
+    [['sh', '-c', 'x', 'y.sh'], []],
+    [['java', '-jar', 'app.jar'], []],
+    [['/lambda-entrypoint.sh', 'app.handler'], []],
+  ])('%j runs %j as a script', (entrypoint, scripts) => {
+    expect(interpreterScripts({ entrypoint })).toEqual(scripts);
+  });
+
+  it("knows an interpreter by the names the image's links give it", () => {
+    const names = (word: string): string[] => (word === 'py' ? ['python3.11'] : []);
+    expect(interpreterScripts({ entrypoint: ['py', 'x.txt'] }, { names })).toEqual(['x.txt']);
   });
 });

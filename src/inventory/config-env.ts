@@ -100,7 +100,8 @@ export function configArgFindings(
     });
   };
   const args = [...(config.entrypoint ?? []), ...(config.cmd ?? [])];
-  for (const { path, why, arg } of interpreterArgs(args, image)) report(path, why, arg);
+  for (const { path, why, arg, script } of interpreterArgs(args, image))
+    if (script === undefined) report(path, why, arg);
   // A program that embeds an interpreter, under a name whose options lamina does not know, may
   // run its arguments as code (Debian's perl5.36-x86_64-linux-gnu is a whole perl; gdb and perf
   // run Python they are given): wherever it starts (`env app -c …`, `sh -c "app -c …"`).
@@ -161,6 +162,20 @@ export function startArgFindings(
     view
   ).filter((f) => !own.some((o) => o.code === f.code && o.path === f.path));
   return [...own, ...started];
+}
+
+/**
+ * The files the interpreters of an entry point and command run as their scripts, as written
+ * (`/usr/share/doc/x/readme.txt` in `python3 /usr/share/doc/x/readme.txt`, relative ones from
+ * the working directory): a script runs whatever its mode or name, so the binary cataloger reads
+ * each as it reads a program the start execs.
+ */
+export function interpreterScripts(
+  config: { entrypoint?: readonly string[]; cmd?: readonly string[] },
+  image: ImageView = {}
+): string[] {
+  const args = [...(config.entrypoint ?? []), ...(config.cmd ?? [])];
+  return [...new Set(interpreterArgs(args, image).flatMap((f) => f.script ?? []))];
 }
 
 /** What the image says about the words of a command line (all optional: names alone then). */
@@ -321,6 +336,8 @@ interface Syntax {
    * --inspect=0.0.0.0:9229`): anywhere but the loopback, whoever reaches it runs any code.
    */
   listens?: RegExp;
+  /** The first operand is a file the program runs as its code (its script), whatever its mode. */
+  script?: boolean;
   /** Options still count after operands (GNU getopt permutes them). */
   permutes?: boolean;
   /** Options may begin with `+` too (a shell's `+x` unsets what `-x` sets). */
@@ -357,6 +374,7 @@ const SHELL_STARTUP =
  * ~/.bashrc and ~/.profile (made as it installs).
  */
 const SHELL: Omit<Syntax, 'program'> = {
+  script: true,
   marks: 'c',
   valued: 'oO',
   valuedWord: /^--(?:rcfile|init-file)$/,
@@ -392,6 +410,7 @@ const SYNTAXES: readonly Syntax[] = [
   // too: free-threaded `python3.13t`, debug `python3.12d` and `python3-dbg`, `python3.7m`.
   {
     program: /^(?:python|pypy|ipython)(?:\d[\d.]*[dmt]*)?(?:-dbg)?$/,
+    script: true,
     inline: 'c',
     ends: 'm',
     valued: 'WX',
@@ -404,6 +423,7 @@ const SYNTAXES: readonly Syntax[] = [
   },
   {
     program: /^(?:node|nodejs)(?:\d[\d.]*)?$/,
+    script: true,
     inline: 'ep',
     loads: 'r',
     valued: 'C',
@@ -427,6 +447,7 @@ const SYNTAXES: readonly Syntax[] = [
   // runs a URL or an npm: or jsr: package it fetches, and `deno task` deno.json's tasks.
   {
     program: /^bun$/,
+    script: true,
     inline: 'ep',
     loads: 'r',
     inlineWord: /^(?:eval|--eval|--print)(?:=|$)/,
@@ -435,6 +456,7 @@ const SYNTAXES: readonly Syntax[] = [
   },
   {
     program: /^deno$/,
+    script: true,
     inlineWord: /^(?:eval|--eval|--print)(?:=|$)/,
     loadsWord: /^--(?:preload|require|import)(?:=|$)/,
     runs: {
@@ -447,6 +469,7 @@ const SYNTAXES: readonly Syntax[] = [
   // letters after them are options again (ruby 3.1: `ruby -W2e CODE`, `-Kue`, `-0777e` run CODE).
   {
     program: /^ruby(?:\d[\d.]*)?$/,
+    script: true,
     inline: 'e',
     loads: 'rI',
     valued: 'CEX',
@@ -462,15 +485,22 @@ const SYNTAXES: readonly Syntax[] = [
     inline: 'eE',
     loads: 'MmId',
     attached: 'xiF',
+    script: true,
   },
   // -c and -d set ini options (auto_prepend_file), -z loads a Zend extension.
-  { program: /^php(?:\d[\d.]*)?$/, inline: 'rBRE', loads: 'cdz', valued: 'fF' },
-  { program: /^(?:lua|luajit)(?:\d[\d.]*)?$/, inline: 'e', loads: 'l' },
-  { program: /^(?:Rscript|R)$/, inline: 'e', inlineWord: /^--eval(?:=|$)/ },
+  { program: /^php(?:\d[\d.]*)?$/, inline: 'rBRE', loads: 'cdz', valued: 'fF', script: true },
+  { program: /^(?:lua|luajit)(?:\d[\d.]*)?$/, inline: 'e', loads: 'l', script: true },
+  { program: /^(?:Rscript|R)$/, inline: 'e', inlineWord: /^--eval(?:=|$)/, script: true },
   // guile 3.0 here: -c runs Scheme, -l loads a file, -L and -C add source and compiled
   // directories its modules load from.
-  { program: /^guile(?:-?\d[\d.]*)?$/, inline: 'c', loads: 'lLC', valued: 'ex' },
-  { program: /^julia$/, inline: 'eE', loads: 'L', inlineWord: /^--(?:eval|print)(?:=|$)/ },
+  { program: /^guile(?:-?\d[\d.]*)?$/, inline: 'c', loads: 'lLC', valued: 'ex', script: true },
+  {
+    program: /^julia$/,
+    inline: 'eE',
+    loads: 'L',
+    inlineWord: /^--(?:eval|print)(?:=|$)/,
+    script: true,
+  },
   // PowerShell takes any unambiguous prefix of a parameter's name, with - or --.
   { program: /^(?:pwsh|powershell)$/, inlineWord: /^--?(?:c|cwa|e|ec|ea|co\w*|en\w*)$/i },
   // The program text is the first operand unless -f (gawk's -E) names a file of it; gawk's -e
@@ -511,6 +541,7 @@ const SYNTAXES: readonly Syntax[] = [
   // (~/.config/fish/config.fish, conf.d) before either unless -N (fish 3.6 here, a script too).
   {
     program: /^fish$/,
+    script: true,
     inline: 'cC',
     valued: 'dofp',
     inlineWord: /^--(?:command|init-command)(?:=|$)/,
@@ -600,7 +631,7 @@ const SYNTAXES: readonly Syntax[] = [
         /^(?:run|build|test|restore|tool|watch|publish|pack|msbuild|new|add|workload|nuget|dnx|fsi|vstest|store)$/,
     },
   },
-  { program: /^(?:expect|tclsh[\d.]*|wish[\d.]*)$/, inline: 'c' },
+  { program: /^(?:expect|tclsh[\d.]*|wish[\d.]*)$/, inline: 'c', script: true },
   // These run -c COMMAND through a shell.
   {
     program: /^(?:su|runuser)$/,
@@ -742,6 +773,8 @@ interface ArgFinding {
   path: string;
   why: string;
   arg: string;
+  /** No finding: the file an interpreter runs as its script, as written (see interpreterScripts). */
+  script?: string;
 }
 
 /**
@@ -846,6 +879,9 @@ function scanWords(
     const path = `${by} ${flag}`;
     out.push({ path, why: `runs code given inline (${path})`, arg });
   };
+  const scriptOf = (word: string, arg: string): void => {
+    if (word !== '-' && word !== '+') out.push({ path: word, why: '', arg, script: word });
+  };
   const runs = (path: string, why: string, arg: string): void => {
     out.push({ path, why: `runs ${path}, which ${why},`, arg });
   };
@@ -947,6 +983,7 @@ function scanWords(
     // program text: both are taken, so neither reading runs code unreported.
     if (maybeValue && !word.startsWith('-')) {
       maybeValue = false;
+      if (s.script && operands === 0) scriptOf(word, arg);
       if (s.operandUnless !== undefined && operands === 0 && !fromFile) {
         text ??= { program, arg };
         if (!s.permutes) flush();
@@ -984,6 +1021,7 @@ function scanWords(
     }
     const option = word.startsWith('-') || (s.plus === true && word.startsWith('+'));
     if (ended || !option || word === '-' || word === '+') {
+      if (s.script && operands === 0) scriptOf(word, arg);
       if (s.operandUnless !== undefined && operands === 0 && !fromFile) {
         text = { program, arg };
         if (!s.permutes) flush();

@@ -33,6 +33,7 @@ import { attributeImagePackages, imagePartOf } from '../inventory/image.js';
 import { buildInventory } from '../inventory/index.js';
 import { detectOs, type OsIdentity } from '../inventory/os/release.js';
 import {
+  asWalked,
   configuredPaths,
   configuredProgram,
   interpreterLibraries,
@@ -45,6 +46,7 @@ import {
 import {
   commandLines,
   configEnvFindings,
+  interpreterScripts,
   readsOptionsOf,
   startArgFindings,
 } from '../inventory/config-env.js';
@@ -445,9 +447,17 @@ export async function inventoryOpened(
     ...configuredPaths(image.config),
     ...(fn ? [configuredProgram(runs), ...configuredPaths(runs)] : []),
   ];
+  const path = searchPath(image.config.env, runs.workingDir);
   const exec = {
     programs: [...new Set(programs.filter((p): p is string => p !== undefined))],
-    searchPath: searchPath(image.config.env, runs.workingDir),
+    searchPath: path,
+    // An interpreter's script, known by the names the image's links give its program.
+    scripts: (links: LinkIndex) =>
+      [image.config, ...(fn ? [runs] : [])].flatMap((c) =>
+        interpreterScripts(c, { names: programNames(links, path, c.workingDir) }).flatMap((w) =>
+          asWalked(w, c.workingDir)
+        )
+      ),
   };
   const run: ImageRun = {
     taskRoot,
@@ -564,8 +574,15 @@ const BASE_ENTRY_SCRIPT = 'lambda-entrypoint.sh';
 interface ImageRun {
   /** Root-relative function code directory. */
   taskRoot: string;
-  /** The files the entry points name by path, any of which they may exec, and where a bare name is found. */
-  exec: { programs: readonly string[]; searchPath: readonly string[] };
+  /**
+   * The files the entry points name by path, any of which they may exec, where a bare name is
+   * found, and the scripts their interpreters run.
+   */
+  exec: {
+    programs: readonly string[];
+    searchPath: readonly string[];
+    scripts: (links: LinkIndex) => readonly string[];
+  };
   /** What the config makes the loader load or run: `LD_PRELOAD`, entry point and command paths. */
   loaded: readonly string[];
   /** What the config's environment and command lines load or run that the catalogers do not read. */

@@ -91,6 +91,8 @@ interface Candidate {
   neededBy?: string;
   /** Image root: what an entry point execs, by path or found on PATH, a script too. */
   executed?: boolean;
+  /** Image root: what an interpreter of the entry point runs as its script, whatever its mode. */
+  interpreted?: boolean;
 }
 
 /** What reading one candidate gave, with what the loader loads for it when it is ELF. */
@@ -122,6 +124,7 @@ export const binaryCataloger: Cataloger = {
     );
     const loaded = await imageLoaded(ctx);
     const executed = executedBy(ctx);
+    const interpreted = interpretedBy(ctx);
     const candidates: Candidate[] = [];
     const candidate = (e: FileEntry, names: string[], neededBy?: string): Candidate => {
       const owner = owners.owner(e.path);
@@ -135,8 +138,13 @@ export const binaryCataloger: Cataloger = {
     };
     for (const e of ctx.matches) {
       const names = [e.path, ...ctx.links.aliases(e.path)];
-      if (!isCandidate(e, names, ctx.root) && !loaded.paths.has(e.path)) continue;
-      candidates.push({ ...candidate(e, names), executed: executed(e.path, names) });
+      const script = interpreted.has(e.path);
+      if (!isCandidate(e, names, ctx.root) && !loaded.paths.has(e.path) && !script) continue;
+      candidates.push({
+        ...candidate(e, names),
+        executed: executed(e.path, names),
+        interpreted: script,
+      });
     }
     const one = async (c: Candidate): Promise<FileResult> => {
       try {
@@ -424,6 +432,26 @@ function executedBy(ctx: CatalogContext): (path: string, names: readonly string[
     names.some((n) => dirs.has(posix.dirname(n) === '.' ? '' : posix.dirname(n)));
 }
 
+/**
+ * In an image, the real paths of the files its entry point's interpreters run as their scripts
+ * (`python3 /usr/share/doc/x/readme.txt` runs a text file as Python): outside the function's
+ * code directory, whose files are the function's own.
+ */
+function interpretedBy(ctx: CatalogContext): Set<string> {
+  if (ctx.root !== 'image' || !ctx.exec?.scripts) return new Set();
+  const rel = (p: string): string => posix.normalize(p).replace(/^\/+|\/+$/g, '');
+  const root = ctx.taskRoot === undefined ? undefined : realPath(ctx, rel(ctx.taskRoot));
+  const own = (p: string): boolean =>
+    root !== undefined && (p === root || p.startsWith(`${root}/`));
+  // The paths come as written and as the kernel walks `..` after a link (asWalked).
+  return new Set(
+    ctx.exec
+      .scripts(ctx.links)
+      .map((p) => realPath(ctx, p.replace(/^\/+/, '')))
+      .filter((p) => !own(p))
+  );
+}
+
 /** The path with every symlink on it resolved, or the path itself when it leads nowhere. */
 function realPath(ctx: CatalogContext, path: string): string {
   const r = ctx.links.resolve(path);
@@ -450,6 +478,7 @@ async function catalogFile(ctx: CatalogContext, c: Candidate): Promise<FileResul
     // Every ruby's RubyGems requires its start-up hooks.
     const hook = c.names.some((n) => isRubyStartup(n, ctx.root));
     const runs =
+      c.interpreted === true ||
       c.names.some((n) => isExtension(n, ctx.root)) ||
       ((inRunDir || c.executed === true) && (script || exec)) ||
       execByPath ||
@@ -457,7 +486,8 @@ async function catalogFile(ctx: CatalogContext, c: Candidate): Promise<FileResul
       hook;
     if (!runs) return { packages: [], findings };
     const sums = await fileDigests(ctx, e.path);
-    const format: Format = script || hook ? 'script' : pth ? 'pth' : 'other';
+    const format: Format =
+      script || hook || c.interpreted === true ? 'script' : pth ? 'pth' : 'other';
     return {
       packages: [fileComponent(ctx, c, c.owner, sums, format, 'executable', {})],
       findings,

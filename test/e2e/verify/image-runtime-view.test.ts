@@ -727,6 +727,30 @@ describe('verify IMAGE: a script the entry point runs', () => {
     }
   });
 
+  it("a file an interpreter runs as its script, whatever its mode, fails inventory:complete outside the function's directory", async () => {
+    // python3 and sh here run a text file of mode 0644 as their code.
+    const text = join(tmp, 'readme.txt');
+    writeFileSync(text, 'print("RAN")\n');
+    expect(spawnSync('python3', [text], { encoding: 'utf8' }).stdout).toContain('RAN');
+    writeFileSync(text, 'echo RAN\n');
+    expect(spawnSync('sh', [text], { encoding: 'utf8' }).stdout).toContain('RAN');
+    const doc = [dir('usr/share'), dir('usr/share/doc'), dir('usr/share/doc/x')];
+    for (const entrypoint of [
+      ['python3', '/usr/share/doc/x/readme.txt'],
+      ['/bin/sh', '-e', '/usr/share/doc/x/readme.txt'],
+    ]) {
+      const r = await verify(
+        [...python3, ...doc, file('usr/share/doc/x/readme.txt', 'import os\n')],
+        PATH_ENV,
+        entrypoint
+      );
+      expect(r.code).toBe(1);
+      expect(r.check('inventory:complete')?.detail).toContain(
+        'UNOWNED_EXECUTABLE usr/share/doc/x/readme.txt'
+      );
+    }
+  });
+
   it('a script the entry point names by path fails inventory:complete', async () => {
     const r = await verify([...python3, file('lambda-entrypoint.sh', SCRIPT, 0o755)], PATH_ENV, [
       '/lambda-entrypoint.sh',
