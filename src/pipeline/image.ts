@@ -448,15 +448,18 @@ export async function inventoryOpened(
     ...(fn ? [configuredProgram(runs), ...configuredPaths(runs)] : []),
   ];
   const path = searchPath(image.config.env, runs.workingDir);
+  // What the start's words are as programs, copies included: set by findings, which runs before
+  // any cataloger, for the binary cataloger's scripts.
+  let known: ((word: string) => string[]) | undefined;
   const exec = {
     programs: [...new Set(programs.filter((p): p is string => p !== undefined))],
     searchPath: path,
     // An interpreter's script, known by the names the image's links give its program.
     scripts: (links: LinkIndex) =>
       [image.config, ...(fn ? [runs] : [])].flatMap((c) =>
-        interpreterScripts(c, { names: programNames(links, path, c.workingDir) }).flatMap((w) =>
-          asWalked(w, c.workingDir)
-        )
+        interpreterScripts(c, {
+          names: known ?? programNames(links, path, c.workingDir),
+        }).flatMap((w) => asWalked(w, c.workingDir))
       ),
   };
   const run: ImageRun = {
@@ -493,7 +496,7 @@ export async function inventoryOpened(
           files(word)
             .map((f) => libs.get(f))
             .find((l) => l !== undefined),
-        names: programNames(links, exec.searchPath, runs.workingDir, copies),
+        names: (known = programNames(links, exec.searchPath, runs.workingDir, copies)),
         realPath: (path: string) => {
           const r = links.resolve(path.replace(/^\/+/, ''));
           return r.ok ? `/${r.path}` : undefined;

@@ -99,6 +99,19 @@ describe('a copy of an interpreter under another name', () => {
     }
   );
 
+  it("the file a copy runs as its script is read as the interpreter's would be", async () => {
+    const of = bytes('usr/bin/python3.11');
+    const doc = [dir('usr/share'), dir('usr/share/doc'), file('usr/share/doc/readme.txt', 'x\n')];
+    const inv = await inventory(
+      [copy('usr/bin/python3.11', of), copy('usr/local/bin/app', of), ...doc],
+      ['app', '/usr/share/doc/readme.txt']
+    );
+    expect(inventoryGaps(inv).map((g) => [g.code, g.path])).toContainEqual([
+      'UNOWNED_EXECUTABLE',
+      'usr/share/doc/readme.txt',
+    ]);
+  });
+
   it('one the OS package database lists, its digest checked, leaves no gap to tell: still reported', async () => {
     const of = bytes('python3.11');
     const md5 = createHash('md5').update(of).digest('hex');
