@@ -978,6 +978,23 @@ describe("configArgFindings: Node.js's inspector open to the network", () => {
     expect(configArgFindings({ entrypoint }).map((f) => f.path)).toEqual([path]);
   });
 
+  it("java's JMX remote port beyond the loopback is reported (checked by hand: java 17 here listened on every address, and a peer there had DiagnosticCommand load an agent)", () => {
+    const jmx = '-Dcom.sun.management.jmxremote.port=9010';
+    for (const entrypoint of [
+      ['java', jmx, '-Dcom.sun.management.jmxremote.authenticate=false', '-jar', 'app.jar'],
+      ['java', jmx, '-Dcom.sun.management.jmxremote.host=0.0.0.0', '-jar', 'app.jar'],
+      ['jshell', `-J${jmx}`],
+    ])
+      expect(configArgFindings({ entrypoint }).map((f) => f.path)).toEqual([
+        '-Dcom.sun.management.jmxremote.port',
+      ]);
+    expect(
+      configArgFindings({
+        entrypoint: ['java', jmx, '-Dcom.sun.management.jmxremote.host=127.0.0.1', '-jar', 'a.jar'],
+      })
+    ).toEqual([]);
+  });
+
   it('reports nothing for an inspector on the loopback', () => {
     for (const option of [
       '--inspect',

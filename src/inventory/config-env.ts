@@ -123,6 +123,13 @@ export function configArgFindings(
   const java = args.some(
     (a) => /(?:^|[\s/])java(?:\s|$)/.test(a) || (image.names?.(a) ?? []).includes('java')
   );
+  // JMX's remote port listens on every address unless .host names one, and a peer reaching it
+  // runs code in the JVM (java 17 here: one at this machine's address had DiagnosticCommand load
+  // an agent, whose agentmain ran).
+  const jmxHost = args
+    .flatMap((a) => a.split(/\s+/))
+    .map((w) => /^(?:-J)?-Dcom\.sun\.management\.jmxremote\.host=(.*)$/s.exec(w)?.[1])
+    .findLast((h) => h !== undefined);
   for (const arg of args) {
     for (const m of arg.matchAll(/(?:^|[\s;&|(`'"])([A-Za-z_][A-Za-z0-9_%]*)=/g)) {
       const name = m[1]!;
@@ -132,6 +139,15 @@ export function configArgFindings(
     for (const word of arg.split(/\s+/)) {
       const flag = LOADER_FLAG.exec(word)?.[0] ?? (word === '-r' && requires ? word : undefined);
       if (flag !== undefined) report(flag, `passes ${flag}, which loads the code it names,`, arg);
+      if (
+        /^(?:-J)?-Dcom\.sun\.management\.jmxremote\.port=/.test(word) &&
+        (jmxHost === undefined || !loopback(jmxHost))
+      )
+        report(
+          '-Dcom.sun.management.jmxremote.port',
+          `opens JMX to the network (${word}), where whoever reaches the port runs any code (an agent, through DiagnosticCommand),`,
+          arg
+        );
       if (java && /^@[^@]/.test(word))
         report(
           'java @',
