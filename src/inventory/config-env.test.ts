@@ -1,5 +1,6 @@
 import { spawnSync, type SpawnSyncOptions } from 'node:child_process';
 import {
+  copyFileSync,
   mkdirSync,
   mkdtempSync,
   readFileSync,
@@ -11,7 +12,6 @@ import {
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CORE_C, sharedObject } from './binary/testing/cc.js';
 import { configArgFindings, configEnvFindings, interpreterScripts } from './config-env.js';
 
 /**
@@ -21,6 +21,19 @@ import { configArgFindings, configEnvFindings, interpreterScripts } from './conf
 const stdoutOf = (argv: readonly string[], options: SpawnSyncOptions = {}): string =>
   spawnSync(argv[0]!, argv.slice(1), { input: '', timeout: 120_000, ...options, encoding: 'utf8' })
     .stdout ?? '';
+
+/**
+ * A copy of this machine's libm named `name` in `dir`: a shared object no check reads, whose
+ * loading the loader's LD_DEBUG=files shows (`file=NAME`), with no compiler needed.
+ */
+const oddLibrary = (dir: string, name: string): string => {
+  const libc = /(\/\S*\/libc\.so\.6)/.exec(
+    spawnSync('ldd', ['/bin/true'], { encoding: 'utf8' }).stdout
+  )![1]!;
+  const path = join(dir, name);
+  copyFileSync(join(dirname(libc), 'libm.so.6'), path);
+  return path;
+};
 
 /** A shell-like program run with `home` as its only HOME and PATH as this process's. */
 const inHome = (home: string, extra: Record<string, string> = {}): SpawnSyncOptions => ({
@@ -1101,9 +1114,12 @@ describe('configArgFindings: the dynamic loader run as a program', () => {
 
   it('--preload loads an object by a bare name of any spelling: --preload', () => {
     mkdirSync(join(dir, 'lib'));
-    sharedObject(join(dir, 'lib'), 'evil.dat', CORE_C('RAN'));
+    oddLibrary(join(dir, 'lib'), 'evil.dat');
     const argv = [ldso, '--library-path', join(dir, 'lib'), '--preload', 'evil.dat', '/bin/true'];
-    expect(spawnSync(argv[0]!, argv.slice(1), { encoding: 'utf8' }).stderr).toContain('RAN');
+    const env = { ...process.env, LD_DEBUG: 'files' };
+    expect(spawnSync(argv[0]!, argv.slice(1), { env, encoding: 'utf8' }).stderr).toContain(
+      'file=evil.dat'
+    );
     expect(configArgFindings({ entrypoint: argv }).map((f) => f.path)).toEqual(['--preload']);
     expect(
       configArgFindings({ entrypoint: [ldso, '--audit', 'a.so', '/bin/true'] }).map((f) => f.path)
@@ -1193,5 +1209,30 @@ describe('interpreterScripts', () => {
   it("knows an interpreter by the names the image's links give it", () => {
     const names = (word: string): string[] => (word === 'py' ? ['python3.11'] : []);
     expect(interpreterScripts({ entrypoint: ['py', 'x.txt'] }, { names })).toEqual(['x.txt']);
+  });
+});
+
+describe("configArgFindings: a loader variable in an option's value", () => {
+  it('strace -ELD_PRELOAD= and --env= preload for its command (strace here): reported', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lamina-strace-'));
+    try {
+      const lib = oddLibrary(dir, 'evil.dat');
+      const env = { ...process.env, LD_DEBUG: 'files' };
+      for (const option of [`-ELD_PRELOAD=${lib}`, `--env=LD_PRELOAD=${lib}`]) {
+        const argv = ['strace', '-f', '-o', '/dev/null', option, '/bin/true'];
+        expect(spawnSync(argv[0]!, argv.slice(1), { env, encoding: 'utf8' }).stderr).toContain(
+          `file=${lib}`
+        );
+        expect(configArgFindings({ entrypoint: argv }).map((f) => f.path)).toEqual(['LD_PRELOAD']);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('reports nothing for an option whose value sets nothing a loader reads', () => {
+    expect(configArgFindings({ entrypoint: ['app', '--mode=fast', '-DX=1', '--a=b=c'] })).toEqual(
+      []
+    );
   });
 });

@@ -137,6 +137,11 @@ export function configArgFindings(
       if (why !== undefined && !SEARCH_PATHS.has(name)) report(name, `sets ${name} (${why})`, arg);
     }
     for (const word of arg.split(/\s+/)) {
+      for (const name of optionAssignments(word)) {
+        const why = loaderReason(name);
+        if (why !== undefined && !SEARCH_PATHS.has(name))
+          report(name, `sets ${name} (${why}) in an option's value`, arg);
+      }
       const flag = LOADER_FLAG.exec(word)?.[0] ?? (word === '-r' && requires ? word : undefined);
       if (flag !== undefined) report(flag, `passes ${flag}, which loads the code it names,`, arg);
       if (
@@ -156,6 +161,20 @@ export function configArgFindings(
         );
     }
   }
+  return out;
+}
+
+/**
+ * The variable names an option's attached value may assign for the command it runs (strace
+ * 6.1 here sets LD_PRELOAD for its command from `-ELD_PRELOAD=…` and `--env=LD_PRELOAD=…`): each
+ * name that ends at an `=` of the word, at most 128 characters long and 8 `=` in.
+ */
+function optionAssignments(word: string): string[] {
+  if (!word.startsWith('-')) return [];
+  const out: string[] = [];
+  for (let e = word.indexOf('='), n = 0; e > 0 && n < 8; e = word.indexOf('=', e + 1), n++)
+    for (let i = Math.max(1, e - 128); i < e; i++)
+      if (/^[A-Za-z_][A-Za-z0-9_%]*$/.test(word.slice(i, e))) out.push(word.slice(i, e));
   return out;
 }
 
