@@ -228,6 +228,22 @@ describe('configArgFindings: inline code', () => {
     ])
       expect(configArgFindings({ entrypoint })).toEqual([]);
   });
+
+  it("reports nothing for a program's name among a script's own words; before the script it runs", () => {
+    for (const [entrypoint, cmd] of [
+      [['/usr/bin/python3', '/var/task/app.py'], ['make']],
+      [['node', '/var/task/cli.js', 'npm', 'start'], []],
+      [['sh', '/var/task/run.sh', 'sh', '-c', 'x'], []],
+      [['ruby', 'app.rb', 'bundle', 'exec', 'x'], []],
+    ])
+      expect(configArgFindings({ entrypoint, cmd })).toEqual([]);
+    expect(configArgFindings({ entrypoint: ['nohup', 'make'] }).map((f) => f.path)).toEqual([
+      'make',
+    ]);
+    expect(
+      configArgFindings({ entrypoint: ['python3', '-X', 'dev', 'make'] }).map((f) => f.path)
+    ).toEqual(['make']);
+  });
 });
 
 describe('configArgFindings: options read as the program reads them', () => {

@@ -1056,7 +1056,13 @@ function scanWords(
     }
     const option = word.startsWith('-') || (s.plus === true && word.startsWith('+'));
     if (ended || !option || word === '-' || word === '+') {
-      if (s.script && operands === 0) scriptOf(word, arg);
+      if (s.script && operands === 0) {
+        scriptOf(word, arg);
+        // The words after a script are its own (argv[1:]), not the interpreter's: a program's
+        // name among them (`python3 app.py make`) is data, as `-c` is there; what the script
+        // does with them is its code, which the binary cataloger reads.
+        if (!s.permutes && word !== '-' && word !== '+') break;
+      }
       if (s.operandUnless !== undefined && operands === 0 && !fromFile) {
         text = { program, arg };
         if (!s.permutes) flush();
