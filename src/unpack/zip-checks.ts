@@ -368,19 +368,19 @@ export function symlinkTarget(archive: string, name: string, data: Buffer): stri
   if (data.length > MAX_LINK_TARGET) bad(`symlink target longer than ${MAX_LINK_TARGET} bytes`);
   if (data.includes(0)) bad('symlink target holds a NUL byte');
   const target = decodeUtf8(data) ?? bad('symlink target is not valid UTF-8');
-  if (CODE_FILE.test(name) && !PLAIN_TARGET.test(target))
+  // Whatever the link's name: Node.js runs a package's main by any name (`notes.txt`), and a
+  // shell or interpreter may be handed any file.
+  if (!PLAIN_TARGET.test(target))
     bad(
-      'a symlink named as code whose target is not a plain path: Python, Java and libarchive ' +
-        'from a pipe extract it as a file holding the target, which would run as that code'
+      'symlink target is not a plain path: Python, Java and libarchive from a pipe extract a ' +
+        'symlink as a file holding its target, which a runtime loading that file would run as code'
     );
   return target;
 }
 
-/** Names a runtime loads as source code (or, for .pth and .json, reads as instructions). */
-const CODE_FILE = /\.(?:py|pyw|pth|js|mjs|cjs|json|rb|sh|bash|pl|pm|php|lua|ps1)$/i;
 /**
- * Characters in which no script language lamina meets says anything but a name or a path: no
- * space, quote, parenthesis, operator or comment sign (a target `__import__('os')…#/../a.py`
- * resolves to a.py for readers that make links).
+ * Letters, digits and `_.+@~,=/-`: in these no script language lamina meets says anything but
+ * a name or a path (no space, quote, parenthesis, operator or comment sign: a target
+ * `__import__('os')…#/../a.py` resolves to a.py for readers that make links).
  */
-const PLAIN_TARGET = /^[A-Za-z0-9._+@~,=/-]+$/;
+const PLAIN_TARGET = /^[\p{L}\p{N}_.+@~,=/-]+$/u;

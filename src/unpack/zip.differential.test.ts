@@ -619,7 +619,7 @@ describe('each ambiguity class: real readers disagree, lamina refuses', () => {
   );
 });
 
-describe('a symlink named as code: readers without links extract the target as its content', () => {
+describe("a symlink target: readers without links extract it as the file's content", () => {
   const code = "__import__('os').system('echo RAN')#";
   const link = (name: string, target: string) => ({
     name,
@@ -654,23 +654,40 @@ describe('a symlink named as code: readers without links extract the target as i
     expect(await refusal(path)).toBe('BAD_SYMLINK_TARGET');
   });
 
-  it('a plain target at a code name, and any target at another name, are accepted', async () => {
-    const path = join(tmp, 'plain-links.zip');
-    writeFileSync(
-      path,
-      writeZip([
-        { name: 'python/good.py', data: 'print("good")\n' },
-        link('python/x.py', 'good.py'),
-        { name: 'certs/NetLock Arany (Class Gold).pem', data: 'cert\n' },
-        link('certs/988a38cb.0', 'NetLock Arany (Class Gold).pem'),
-      ])
-    );
-    expect(await refusal(path)).toBe('OK');
+  it('a target any runtime could read as code is refused whatever the name; plain ones are accepted', async () => {
+    const write = (name: string, entries: Parameters<typeof writeZip>[0]): string => {
+      const path = join(tmp, name);
+      writeFileSync(path, writeZip(entries));
+      return path;
+    };
+    // Node.js runs a package's main by any name ("main": "notes.txt").
+    const notes = write('code-notes.zip', [
+      { name: `nodejs/node_modules/x/${code}/`, data: '', externalAttr: mode(0o040755) },
+      { name: 'nodejs/node_modules/x/good.js', data: '1;\n' },
+      link('nodejs/node_modules/x/notes.txt', `${code}/../good.js`),
+    ]);
+    expect(await refusal(notes)).toBe('BAD_SYMLINK_TARGET');
+    const spaced = write('spaced-link.zip', [
+      { name: 'certs/NetLock Arany (Class Gold).pem', data: 'cert\n' },
+      link('certs/988a38cb.0', 'NetLock Arany (Class Gold).pem'),
+    ]);
+    expect(await refusal(spaced)).toBe('BAD_SYMLINK_TARGET');
+    const plain = write('plain-links.zip', [
+      { name: 'python/my_module.py', data: 'print("good")\n' },
+      link('python/x.py', 'my_module.py'),
+      // Debian's certificate links: '_' for spaces, '=' for parentheses, letters beyond ASCII.
+      {
+        name: 'certs/NetLock_Arany_=Class_Gold=_F\u0151tan\u00fas\u00edtv\u00e1ny.pem',
+        data: 'cert\n',
+      },
+      link('certs/988a38cb.0', 'NetLock_Arany_=Class_Gold=_F\u0151tan\u00fas\u00edtv\u00e1ny.pem'),
+    ]);
+    expect(await refusal(plain)).toBe('OK');
   });
 });
 
-describe('a byte order mark is part of a name or a link target, as every reader keeps it', () => {
-  it('a link to "\\uFEFFgood.txt" is not a link to "good.txt"; a name may start with one', async () => {
+describe('a byte order mark is part of a name, as every reader keeps it', () => {
+  it('a name may start with one; a link to "\\uFEFFgood.txt" is refused, not read as one to "good.txt"', async () => {
     const path = join(tmp, 'bom.zip');
     const link = (name: string, target: string) => ({
       name,
@@ -678,30 +695,29 @@ describe('a byte order mark is part of a name or a link target, as every reader 
       method: 'store' as const,
       externalAttr: mode(0o120777),
     });
-    writeFileSync(
-      path,
-      writeZip([
-        { name: 'python/good.txt', data: '# nothing\n' },
-        { name: 'python/\ufeffgood.txt', data: 'import os\n' },
-        link('python/notes.txt', '\ufeffgood.txt'),
-        { name: '\ufefftop.txt', data: 'top\n' },
-      ])
-    );
+    const files = [
+      { name: 'python/good.txt', data: '# nothing\n' },
+      { name: 'python/\ufeffgood.txt', data: 'import os\n' },
+      { name: '\ufefftop.txt', data: 'top\n' },
+    ];
+    writeFileSync(path, writeZip(files));
     const src = await openZipFile(path);
     try {
-      expect(src.get('python/notes.txt')?.linkTarget).toBe('\ufeffgood.txt');
       expect(src.get('\ufefftop.txt')?.kind).toBe('file');
+      expect(src.get('python/\ufeffgood.txt')?.kind).toBe('file');
       const v = readers.viewAll([path]).get(path);
       if (!v) throw new Error('no reader views');
-      const withLinks = await laminaView(src, true);
-      const withoutLinks = await laminaView(src, false);
+      const view = await laminaView(src, true);
       for (const r of READERS) {
         expect(v[r].error, `${r} refused it`).toBeUndefined();
-        expect(v[r].entries, r).toEqual(NO_SYMLINKS.has(r) ? withoutLinks : withLinks);
+        expect(v[r].entries, r).toEqual(view);
       }
     } finally {
       await src.close();
     }
+    const linked = join(tmp, 'bom-link.zip');
+    writeFileSync(linked, writeZip([...files, link('python/notes.txt', '\ufeffgood.txt')]));
+    expect(await refusal(linked)).toBe('BAD_SYMLINK_TARGET');
   });
 });
 
