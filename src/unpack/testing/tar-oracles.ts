@@ -11,6 +11,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
+import { buildGoProgram } from './go-build.js';
 import tarStream from 'tar-stream';
 
 export type Kind = 'file' | 'dir' | 'symlink' | 'hardlink' | 'other';
@@ -146,23 +147,7 @@ function goTarBinary(): string {
   const work = mkdtempSync(join(tmpdir(), 'lamina-tarread-'));
   process.on('exit', () => rmSync(work, { recursive: true, force: true }));
   const out = join(work, 'tarread');
-  // Offline and self-contained: no toolchain download, no module proxy, a cache even without $HOME.
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    GOFLAGS: '',
-    GOPROXY: 'off',
-    GOTOOLCHAIN: 'local',
-    CGO_ENABLED: '0',
-  };
-  if (!env['GOCACHE'] && !env['HOME'] && !env['XDG_CACHE_HOME'])
-    env['GOCACHE'] = join(work, 'cache');
-  const r = spawnSync('go', ['build', '-o', out, 'tarread.go'], {
-    cwd: join(import.meta.dirname, 'readers'),
-    env,
-    encoding: 'utf8',
-  });
-  if (r.error) throw r.error;
-  if (r.status !== 0) throw new Error(`go build tarread.go failed: ${r.stderr}`);
+  buildGoProgram('tarread.go', out, work);
   return (goReader = out);
 }
 

@@ -27,6 +27,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { join } from 'node:path';
+import { buildGoProgram } from './go-build.js';
 
 export const READERS = [
   'unzip',
@@ -214,22 +215,11 @@ export class ZipReaders {
     for (const tool of [...Object.keys(PACKAGES), 'zip', 'jar']) requireTool(tool);
     const r = new ZipReaders(work);
     mkdirSync(work, { recursive: true });
-    // Offline and self-contained: no toolchain download, no module proxy, a cache even without $HOME.
-    const env: NodeJS.ProcessEnv = {
-      ...ENV,
-      GOFLAGS: '',
-      GOPROXY: 'off',
-      GOTOOLCHAIN: 'local',
-      CGO_ENABLED: '0',
-    };
-    if (!env.GOCACHE && !env.HOME && !env.XDG_CACHE_HOME) env.GOCACHE = join(work, 'gocache');
     for (const [src, out] of [
       ['zipread.go', r.#goBinary],
       ['zipwrite.go', r.#goWriter],
-    ] as const) {
-      const go = run('go', ['build', '-o', out, src], { cwd: here, env });
-      if (go.status !== 0) throw new Error(`go build ${src} failed: ${go.stderr.toString()}`);
-    }
+    ] as const)
+      buildGoProgram(src, out, work);
     const javac = run('javac', ['-d', r.#javaClasses, join(here, 'ZipRead.java')]);
     if (javac.status !== 0) throw new Error(`javac failed: ${javac.stderr.toString()}`);
     return r;
