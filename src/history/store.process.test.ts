@@ -126,6 +126,20 @@ describe('history across processes', () => {
     store.close();
   });
 
+  it('creates one history when several processes open a new one at once', async () => {
+    // The race is narrow (CI saw it once in many runs), so several rounds of six openers.
+    const none = join(dir, 'none.json');
+    writeFileSync(none, '[]');
+    for (let round = 0; round < 4; round++) {
+      const db = join(dir, `h${round}.db`);
+      const results = await Promise.all(Array.from({ length: 6 }, () => exited(child(db, none))));
+      for (const r of results) expect(r).toMatchObject({ code: 0, stderr: '' });
+      const store = HistoryStore.open(db);
+      expect(store.listScans()).toEqual([]);
+      store.close();
+    }
+  });
+
   it('leaves the history as it was when a scan is killed half-way through recording', async () => {
     const db = join(dir, 'h.db');
     const file = join(dir, 'scans.json');

@@ -195,12 +195,16 @@ export class HistoryStore {
 
   #prepare(fresh: boolean): void {
     const db = this.#db;
-    const app = db.pragma('application_id', { simple: true }) as number;
-    const version = db.pragma('user_version', { simple: true }) as number;
-    const tables = db
-      .prepare("SELECT count(*) FROM sqlite_schema WHERE name NOT LIKE 'sqlite_%'")
-      .pluck()
-      .get() as number;
+    // One read transaction: read one by one, another process creating the history between
+    // the reads showed an id of 0 beside its version and tables, a database lamina did not write.
+    const { app, version, tables } = db.transaction(() => ({
+      app: db.pragma('application_id', { simple: true }) as number,
+      version: db.pragma('user_version', { simple: true }) as number,
+      tables: db
+        .prepare("SELECT count(*) FROM sqlite_schema WHERE name NOT LIKE 'sqlite_%'")
+        .pluck()
+        .get() as number,
+    }))();
     if (app !== APPLICATION_ID && (app !== 0 || version !== 0 || tables > 0))
       throw new HistoryError({
         code: 'NOT_A_HISTORY_DB',
