@@ -8,6 +8,7 @@ import { SCAN_RESULT_SCHEMA_VERSION, type ScanResult, type ScanShard } from '../
 import { scanResultChunks } from '../scan/result-stream.js';
 import { mergeShardResults } from '../scan/shards.js';
 import { readRegularFileSync, writeFileAtomic, writeFileAtomicSync } from '../util/fs.js';
+import { LAMINA_VERSION } from '../version.js';
 import { MAX_JSON_INPUT, scanPackageDrift } from './drift.js';
 
 /** Options for {@link mergeScans}. */
@@ -25,7 +26,7 @@ const SBOM_PATH = /^sboms\/[0-9a-f]{64}\.cdx\.json$/;
  * Merge shard outputs.
  * @throws UsageError (BAD_INPUT) when a shard directory has no readable scan.json, a result
  *   is not a lamina scan result or not a shard's, or the shards are not every shard of one scan
- *   (see checkShardSet)
+ *   (see checkShardSet), or a shard was written by another lamina version than this one
  */
 export async function mergeScans(
   options: MergeScansOptions
@@ -85,6 +86,13 @@ function readShard(dir: string): ScanResult {
     throw new UsageError({
       code: 'BAD_INPUT',
       message: `${path}: not the output of 'lamina scan --shard I/N'`,
+    });
+  // The merge analyses the package drift itself and writes the shards' tool version: another
+  // lamina's analysis under that version would not be what one unsharded scan writes.
+  if (r.tool.version !== LAMINA_VERSION)
+    throw new UsageError({
+      code: 'BAD_INPUT',
+      message: `${path}: written by lamina ${String(r.tool.version)}; merge it with that version (this is ${LAMINA_VERSION})`,
     });
   return r as ScanResult;
 }

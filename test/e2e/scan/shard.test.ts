@@ -3,6 +3,7 @@ import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ScanResult } from '../../../src/scan/result.js';
+import { LAMINA_VERSION } from '../../../src/version.js';
 import { runCli, spawnCli } from '../helpers/cli.js';
 import { SCAN_ESTATE, startHarness, type Harness } from './estate.js';
 
@@ -137,7 +138,7 @@ describe('lamina scan --shard and lamina merge', () => {
     await mkdir(forged);
     const result = {
       schemaVersion: 1,
-      tool: { name: 'lamina', version: '0' },
+      tool: { name: 'lamina', version: LAMINA_VERSION },
       scope: { accounts: [], regions: ['us-east-1'] },
       shard: { index: 1, count: 1, accounts: [], regions: ['us-east-1'] },
       functions: [],
@@ -174,5 +175,17 @@ describe('lamina scan --shard and lamina merge', () => {
     const c = await runCli(['merge', '--out', join(h.dir, 'm2'), forged]);
     expect(c.code).toBe(2);
     expect(c.stderr).toContain('not an SBOM path of a scan');
+
+    // A shard another lamina wrote: its drift would be this lamina's under that one's version.
+    const other = join(h.dir, 'other');
+    await mkdir(other);
+    await writeFile(
+      join(other, 'scan.json'),
+      JSON.stringify({ ...result, layers: [], tool: { name: 'lamina', version: '0.0.1' } })
+    );
+    const o = await runCli(['merge', '--out', join(h.dir, 'm3'), other]);
+    expect(o.code).toBe(2);
+    expect(o.stderr).toContain(`written by lamina 0.0.1; merge it with that version`);
+    await expect(readdir(join(h.dir, 'm3'))).rejects.toThrow();
   });
 });
