@@ -98,6 +98,22 @@ describe('analyzeEstate', () => {
     for (const u of single) expect(u.catchUp[0]!.functions).toBe(u.functions);
   });
 
+  it("gives a version in use its record's list of users, not a copy, when they agree", () => {
+    const inUse = drift.layerDiffs.flatMap((l) =>
+      l.inUse.map((u) => ({ l, u, rec: result.layers.find((x) => x.name === l.name)!.versions }))
+    );
+    expect(inUse.length).toBeGreaterThan(0);
+    for (const { l, u, rec } of inUse) {
+      const usedBy = rec.find((v) => v.version === u.version && v.region === l.region)!;
+      expect(u.functions).toBe(usedBy.usedBy);
+    }
+    // A result read back whose record disagrees (hand-edited): the drift's own list is kept.
+    const edited = estate(VERSIONS, FUNCTIONS);
+    for (const l of edited.layers) for (const v of l.versions) v.usedBy = [];
+    const again = analyzeEstate(edited, { inventoryOf: (d) => INVENTORIES.get(d) });
+    expect(again.layerDiffs).toEqual(drift.layerDiffs);
+  });
+
   it('says why a diff is unavailable when a version could not be read', () => {
     const tools = drift.layerDiffs.find((l) => l.name === 'tools')!;
     expect(tools.inUse[0]).toMatchObject({

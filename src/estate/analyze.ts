@@ -281,13 +281,13 @@ function layerDiffs(
     const byVersion = new Map<number, string[]>();
     for (const u of d.functions) push(byVersion, u.version, u.arn);
     const versions = versionsOf.get(`${d.owner}\0${d.name}`) ?? [];
-    const digest = (v: number): string | null => {
+    const record = (v: number): (typeof versions)[number] | undefined => {
       // The last listed wins, should a result list a version twice (as a map by version would).
       for (let i = versions.length - 1; i >= 0; i--) {
         const x = versions[i]!;
-        if (x.region === d.region && x.version === v) return x.digest;
+        if (x.region === d.region && x.version === v) return x;
       }
-      return null;
+      return undefined;
     };
     // Version numbers are unique within a region: the newest number is the newest bytes.
     if ([...byVersion.keys()].every((v) => v === d.newestVersion)) continue;
@@ -295,8 +295,9 @@ function layerDiffs(
     const inUse: LayerVersionInUse[] = [...byVersion.keys()]
       .sort((a, b) => a - b)
       .map((version) => {
-        const dg = digest(version);
-        const functions = [...new Set(byVersion.get(version))].sort(cmp);
+        const rec = record(version);
+        const dg = rec?.digest ?? null;
+        const functions = sharedList([...new Set(byVersion.get(version))].sort(cmp), rec?.usedBy);
         const behind = d.functions.find((u) => u.version === version)?.behind ?? 0;
         if (version === d.newestVersion)
           return {
@@ -340,6 +341,14 @@ function layerDiffs(
   return out.sort(
     (a, b) => cmp(a.owner, b.owner) || cmp(a.name, b.name) || cmp(a.region, b.region)
   );
+}
+
+/**
+ * `list`, or `same` when it holds the same elements: a version's users are its record's
+ * `usedBy` in a scan's own result, and at 100,000 functions a copy of each is 200,000 slots.
+ */
+function sharedList(list: string[], same: string[] | undefined): string[] {
+  return same?.length === list.length && same.every((x, i) => x === list[i]) ? same : list;
 }
 
 /** Same differences, whatever the sides are called and however much is unchanged. */

@@ -407,7 +407,8 @@ function buildResult(
     if (!ref) {
       const lv = en.layerVersions.get(arn);
       ref = {
-        arn,
+        // The version record's string: the function's own copy is let go with its record.
+        arn: lv?.arn ?? arn,
         name: lv?.name ?? arn,
         owner: lv?.owner ?? '',
         version: lv?.version ?? 0,
