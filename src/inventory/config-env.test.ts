@@ -831,6 +831,100 @@ describe('configArgFindings: programs that run a command lamina does not read', 
   });
 });
 
+describe('configArgFindings: a command run as another user', () => {
+  it.each([
+    // sudo loads /etc/sudo.conf's plugins and sets sudoers' env_file for its command.
+    [['sudo', '-u', 'app', '-E', '--preserve-env=A,B', '/var/task/run'], ['sudo config']],
+    [['doas', '-u', 'app', '-n', '/var/task/run'], ['doas config']],
+    // -i runs a login shell, -s $SHELL, -e an editor; -D and -R move where ./run is.
+    [
+      ['sudo', '-i', 'python3', 'app.py'],
+      ['sudo -i', 'sudo config'],
+    ],
+    [
+      ['sudo', '--login', 'python3', 'app.py'],
+      ['sudo --login', 'sudo config'],
+    ],
+    [
+      ['sudo', '-s', 'python3', 'app.py'],
+      ['sudo -s', 'sudo config'],
+    ],
+    [
+      ['sudo', '-e', '/etc/hosts'],
+      ['sudo -e', 'sudo config'],
+    ],
+    [
+      ['sudo', '-D', '/usr/share/doc/x', './run'],
+      ['sudo -D', 'sudo config'],
+    ],
+    [
+      ['sudo', '--chroot=/usr/share/doc/x', '/run'],
+      ['sudo --chroot', 'sudo config'],
+    ],
+    [
+      ['doas', '-s'],
+      ['doas -s', 'doas config'],
+    ],
+    // chpst -e and envdir set the command's variables from a directory's files.
+    [['chpst', '-u', 'app', '-e', '/etc/app.env', 'python3', 'app.py'], ['chpst -e']],
+    [['chpst', '-/', '/usr/share/doc/x', '/run'], ['chpst -/']],
+    [['envdir', '/etc/app.env', 'python3', 'app.py'], ['envdir directory']],
+    // An option lamina does not read may take the next word or not: the command is unknown.
+    [
+      ['sudo', '-X', 'python3', 'app.py'],
+      ['sudo -X', 'sudo config'],
+    ],
+    [
+      ['doas', '--user', 'app', '/run'],
+      ['doas --user', 'doas config'],
+    ],
+    [['setpriv', '--bogus', 'python3', 'app.py'], ['setpriv --bogus']],
+    [['chpst', '-z', 'python3', 'app.py'], ['chpst -z']],
+    [
+      ['runuser', '-Z', 'app', '/run'],
+      ['runuser -Z', 'runuser shell'],
+    ],
+  ])('%j is reported as %j', (entrypoint, paths) => {
+    expect(configArgFindings({ entrypoint }).map((f) => f.path)).toEqual(paths);
+  });
+
+  it("takes the user as the user, whatever program it names, and reads the command's options", () => {
+    for (const argv of [
+      ['sudo', '-u', 'make', 'python3', 'app.py'],
+      ['gosu', 'make', 'python3', 'app.py'],
+      ['su-exec', 'make:make', 'python3', 'app.py'],
+      ['runuser', '-u', 'make', '--', 'python3', 'app.py'],
+      ['chpst', '-u', 'make', 'python3', 'app.py'],
+      ['setpriv', '--reuid=make', '--init-groups', 'python3', 'app.py'],
+    ]) {
+      const paths = configArgFindings({ entrypoint: argv }).map((f) => f.path);
+      expect(paths.filter((p) => p !== `${argv[0]!} config`)).toEqual([]);
+      expect(interpreterScripts({ entrypoint: argv })).toEqual(['app.py']);
+      const inline = [...argv.slice(0, -1), '-c', 'x'];
+      expect(configArgFindings({ entrypoint: inline }).map((f) => f.path)).toContain('python3 -c');
+    }
+  });
+
+  it('runuser -u and setpriv exec the command, su runs the shell /etc/passwd names (util-linux here)', () => {
+    // Run as root, as the test machine is; as another user, su and runuser cannot switch.
+    if (process.getuid?.() !== 0) throw new Error('these programs switch users only as root');
+    const passwd = readFileSync('/etc/passwd', 'utf8');
+    const rootShell = /^root:[^:]*:[^:]*:[^:]*:[^:]*:[^:]*:(.*)$/m.exec(passwd)![1]!;
+    expect(stdoutOf(['su', 'root', '-c', 'echo $0']).trim()).toBe(basename(rootShell));
+    expect(configArgFindings({ entrypoint: ['su', 'root'] }).map((f) => f.path)).toEqual([
+      'su shell',
+    ]);
+    for (const argv of [
+      ['runuser', '-u', 'nobody', '--', 'sh', '-c', 'echo RAN'],
+      ['setpriv', '--reuid=65534', '--init-groups', 'sh', '-c', 'echo RAN'],
+    ]) {
+      expect(stdoutOf(argv)).toContain('RAN');
+      expect(configArgFindings({ entrypoint: argv }).map((f) => f.path)).toEqual(['sh -c']);
+    }
+    expect(spawnSync('setpriv', ['--bogus', 'true']).status).not.toBe(0);
+  });
+});
+
 describe('configArgFindings: a start that moves its root or working directory', () => {
   const dir = mkdtempSync(join(tmpdir(), 'lamina-chdir-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -1109,10 +1203,19 @@ describe('configArgFindings: what a directory or configuration names', () => {
     [['runsvdir', '-P', '/etc/service'], ['runsvdir /etc/service']],
     [['busybox', 'crond', '-f', '-l', '8'], ['crond']],
     // A login shell reads /etc/profile and ~/.profile (util-linux su opens both).
-    [['su', '-', 'app'], ['su -']],
+    [
+      ['su', '-', 'app'],
+      ['su -', 'su shell'],
+    ],
     [['su', '-l', 'app', '-s', '/bin/sh'], ['su -l']],
-    [['runuser', '--login', 'app'], ['runuser --login']],
-    [['su', '--log', 'app'], ['su --log']],
+    [
+      ['runuser', '--login', 'app'],
+      ['runuser --login', 'runuser shell'],
+    ],
+    [
+      ['su', '--log', 'app'],
+      ['su --log', 'su shell'],
+    ],
     [['su', 'app', '-s', '/bin/sh'], []],
     [['busybox', 'hush', '-c', 'x'], ['hush -c']],
   ])('%j is reported as %j', (entrypoint, paths) => {

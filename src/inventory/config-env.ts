@@ -330,6 +330,8 @@ interface Syntax {
    * its place (`watch command`); an option of `unless` (`-x`, `--exec`) turns it off.
    */
   runs?: {
+    /** Reported as the words end: an option of `unless` after an operand counts (`su app -s SH`). */
+    late?: boolean;
     operand?: RegExp;
     through?: RegExp;
     bare?: boolean;
@@ -377,6 +379,14 @@ interface Syntax {
   permutes?: boolean;
   /** Options may begin with `+` too (a shell's `+x` unsets what `-x` sets). */
   plus?: boolean;
+  /**
+   * The short options that take no value, when the program's options are all known: any other
+   * option (`sudo -X`, a long one none of the syntax's lists names) is reported, since what it
+   * does to the words after it (a value or the command) is not known.
+   */
+  strict?: string;
+  /** The first word after the program is a user, whatever it is (`gosu USER COMMAND`): no option. */
+  user?: boolean;
 }
 
 /** What a package manager or build tool runs (see Syntax.runs). */
@@ -397,6 +407,23 @@ const CHROOT =
 /** What a program running the commands of a directory or configuration file does. */
 const SUPERVISES =
   'runs the commands its configuration file or directory names, which lamina does not read';
+
+/** What a program that runs its command as another user reads from its configuration. */
+const SUDO_CONFIG =
+  "loads the plugins /etc/sudo.conf names (shared objects, by any path) and sets what /etc/sudoers gives its command's environment (env_file), which lamina does not read";
+const DOAS_CONFIG =
+  "sets what /etc/doas.conf's rule gives its command's environment (setenv), which lamina does not read";
+
+/** What runs a user's shell from the password database does. */
+const PASSWD_SHELL = 'runs the shell /etc/passwd gives the user, which lamina does not read';
+
+/** What runs its command through $SHELL does (`sudo -s`, `doas -s`). */
+const THROUGH_SHELL =
+  'runs its command through the shell $SHELL or /etc/passwd names, which lamina does not read';
+
+/** What sets its command's environment from a directory's files does (chpst -e, envdir). */
+const ENV_DIR =
+  "sets its command's environment from the files of a directory lamina does not read (a file named LD_PRELOAD, for one)";
 
 /** What a shell's interactive or login option does. */
 const SHELL_STARTUP =
@@ -667,13 +694,16 @@ const SYNTAXES: readonly Syntax[] = [
     },
   },
   { program: /^(?:expect|tclsh[\d.]*|wish[\d.]*)$/, inline: 'c', script: true },
-  // These run -c COMMAND through a shell.
+  // These run -c COMMAND through a shell, /etc/passwd's unless -s names one (util-linux su
+  // here: `su root -c 'echo $0'` prints root's shell), and runuser -u execs its command.
   {
     program: /^(?:su|runuser)$/,
     inline: 'c',
-    valued: 'sgGw',
+    valued: 'sgGwu',
+    strict: 'mpfPhVl',
     inlineWord: /^--(?:command|session-command)(?:=|$)/,
-    valuedWord: /^--(?:shell|group|supp-group|whitelist-environment)$/,
+    valuedWord: /^--(?:shell|group|supp-group|whitelist-environment|user)$/,
+    flagWord: /^--(?:preserve-environment|fast|pty|help|version|login)$/,
     longNames: [
       'command',
       'session-command',
@@ -682,12 +712,76 @@ const SYNTAXES: readonly Syntax[] = [
       'supp-group',
       'whitelist-environment',
       'login',
+      'user',
+      'preserve-environment',
+      'fast',
+      'pty',
     ],
     // -, -l and --login start a login shell, which reads /etc/profile and ~/.profile (util-linux
     // su here opens both; without them, neither).
     hides: { l: SHELL_STARTUP, '--login': SHELL_STARTUP, '-': SHELL_STARTUP },
     permutes: true,
+    runs: {
+      bare: true,
+      late: true,
+      label: 'shell',
+      why: PASSWD_SHELL,
+      unless: ['-s', '--shell', '-u', '--user'],
+    },
   },
+  // sudo 1.9 and doas read options up to the command (getopt
+  // "+Aa:BbC:c:D:Eeg:Hh::iKklNnPp:R:r:SsT:t:U:u:Vv" and "+C:Lnsu:"), then run it as their
+  // configuration says, which sets its environment.
+  {
+    program: /^sudo$/,
+    valued: 'aCcDgpRrTtUu',
+    attached: 'h',
+    strict: 'ABbEeHiKklNnPSsVv',
+    valuedWord:
+      /^--(?:auth-type|close-from|login-class|chdir|group|host|prompt|chroot|role|type|command-timeout|other-user|user)$/,
+    flagWord:
+      /^--(?:background|preserve-env(?:=.*)?|edit|set-home|login|remove-timestamp|list|preserve-groups|shell|validate|askpass|bell|help|non-interactive|stdin|version|reset-timestamp)$/s,
+    hides: {
+      i: SHELL_STARTUP,
+      '--login': SHELL_STARTUP,
+      s: THROUGH_SHELL,
+      '--shell': THROUGH_SHELL,
+      e: 'runs the editor $SUDO_EDITOR, $VISUAL or $EDITOR names',
+      '--edit': 'runs the editor $SUDO_EDITOR, $VISUAL or $EDITOR names',
+      D: CHDIR,
+      '--chdir': CHDIR,
+      R: CHROOT,
+      '--chroot': CHROOT,
+    },
+    runs: { operand: /^/, bare: true, label: 'config', why: SUDO_CONFIG },
+  },
+  {
+    program: /^doas$/,
+    valued: 'Cu',
+    strict: 'Lns',
+    hides: { s: THROUGH_SHELL },
+    runs: { operand: /^/, bare: true, label: 'config', why: DOAS_CONFIG },
+  },
+  // These exec their command as another user: gosu and su-exec take the user as their first
+  // word, setpriv (util-linux here) and runit's chpst options only. chpst -e and envdir set the
+  // command's environment from a directory's files, chpst -/ and -C move its root and working
+  // directory, -b renames it.
+  { program: /^(?:gosu|su-exec)$/, user: true },
+  {
+    program: /^setpriv$/,
+    strict: 'dhV',
+    valuedWord:
+      /^--(?:ambient-caps|inh-caps|bounding-set|ruid|euid|rgid|egid|reuid|regid|groups|securebits|pdeathsig|selinux-label|apparmor-profile|landlock-access|landlock-rule|seccomp-filter|ptracer)$/,
+    flagWord:
+      /^--(?:dump|nnp|no-new-privs|clear-groups|keep-groups|init-groups|reset-env|help|version)$/,
+  },
+  {
+    program: /^chpst$/,
+    valued: 'uUbemdopfcrt/CnlL',
+    strict: 'vP012V',
+    hides: { e: ENV_DIR, '/': CHROOT, C: CHDIR, b: ARGV0 },
+  },
+  { program: /^envdir$/, runs: { operand: /^/, label: 'directory', why: ENV_DIR } },
   // These run what a directory or a configuration file lamina does not read names: run-parts
   // each executable in its directory (debianutils here), a supervisor or cron its services.
   { program: /^run-parts$/, runs: { operand: /^/, why: SUPERVISES } },
@@ -928,6 +1022,16 @@ function scanWords(
   const loads = (flag: string, arg: string): void => {
     out.push({ path: flag, why: `passes ${flag}, which loads the code it names,`, arg });
   };
+  // What an option lamina does not know does to the words after it is not known: the command
+  // may be another word than lamina reads (`sudo -X python3 -c CODE`).
+  const unknown = (option: string, arg: string): void => {
+    out.push({
+      path: `${program} ${option.replace(/=.*$/s, '')}`,
+      why: `passes ${option.replace(/=.*$/s, '')}, an option lamina does not read, which may change what it runs,`,
+      arg,
+    });
+    syntax = undefined;
+  };
   const value = (s: Syntax, option: string, v: string, arg: string): void => {
     if (s.loadingValues?.[option]?.test(v)) loads(`-${option} ${v.slice(0, v.indexOf('='))}`, arg);
     if (s.inlineValues?.[option]?.test(v)) ran(`-${option} ${v}`, arg);
@@ -964,7 +1068,7 @@ function scanWords(
       word === '+';
     if (syntax?.runs && !runsOff && operands === 0 && operand && (ended || word !== '--')) {
       const { through, why = PROJECT_RUNS } = syntax.runs;
-      if (!maybeValue) bare = undefined;
+      if (!maybeValue && !syntax.runs.late) bare = undefined;
       if (through?.test(word)) continue;
       if (syntax.runs.operand?.test(word))
         runs(`${program} ${syntax.runs.label ?? word}`, why, arg);
@@ -1010,6 +1114,8 @@ function scanWords(
         const { label, why = PROJECT_RUNS } = next.runs;
         bare = { path: label === undefined ? program : `${program} ${label}`, arg, why };
       }
+      // The user is the next word, whatever it names (`gosu node app` runs app).
+      if (next.user) [waiting, endsAfter] = ['', true];
       continue;
     }
     if (!syntax) continue;
@@ -1072,6 +1178,14 @@ function scanWords(
       continue;
     }
     if (w.startsWith('--')) {
+      if (
+        s.strict !== undefined &&
+        !s.flagWord?.test(w) &&
+        !s.valuedWord?.test(w.replace(/=.*$/s, ''))
+      ) {
+        unknown(word, arg);
+        continue;
+      }
       maybeValue = !w.includes('=') && !s.flagWord?.test(w);
       const eq = w.indexOf('=');
       if (eq > 0 && s.listens?.test(w.slice(0, eq))) value(s, w.slice(0, eq), w.slice(eq + 1), arg);
@@ -1119,6 +1233,10 @@ function scanWords(
         continue;
       }
       if (s.attached?.includes(ch)) break;
+      if (s.strict !== undefined && !s.strict.includes(ch)) {
+        unknown(`${word[0]!}${ch}`, arg);
+        break;
+      }
     }
   }
   flush();
