@@ -1130,6 +1130,160 @@ describe("configArgFindings: Node.js's inspector open to the network", () => {
   });
 });
 
+describe("configArgFindings: Ruby's and Python's debuggers", () => {
+  const home = mkdtempSync(join(tmpdir(), 'lamina-rdbg-'));
+  afterAll(() => rmSync(home, { recursive: true, force: true }));
+  writeFileSync(join(home, '.rdbgrc.rb'), 'puts "RC RAN"\n');
+  const app = join(home, 'app.rb');
+  writeFileSync(app, 'puts "APP"\n');
+  const commands = join(home, 'commands');
+  writeFileSync(commands, 'eval puts("FILE RAN")\ncontinue\n');
+  // The debug gem's rdbg, bundled with Ruby 3.1 (Debian names it rdbg3.1).
+  const rdbg = stdoutOf(['ruby', '-e', 'print Gem.bin_path("debug", "rdbg")']);
+  const ruby = (argv: string[], env: Record<string, string> = {}): string =>
+    stdoutOf(argv, { ...inHome(home, env), timeout: 30_000 });
+
+  it('rdbg loads ~/.rdbgrc.rb, Ruby, unless --no-rc (debug 1.4 here): rdbg rc', () => {
+    expect(ruby(['ruby', rdbg, '-n', app])).toContain('RC RAN');
+    expect(configArgFindings({ entrypoint: ['rdbg', '-n', app] }).map((f) => f.path)).toEqual([
+      'rdbg rc',
+    ]);
+    expect(ruby(['ruby', rdbg, '-n', '--no-rc', app])).not.toContain('RC RAN');
+    for (const entrypoint of [
+      ['rdbg', '-n', '--no-rc', app],
+      ['rdbg3.1', app, '--no-rc'],
+    ]) {
+      expect(configArgFindings({ entrypoint })).toEqual([]);
+      expect(interpreterScripts({ entrypoint })).toEqual([app]);
+    }
+  });
+
+  it('rdbg -e and -x run debug commands, eval among them (debug 1.4 here)', () => {
+    expect(ruby(['ruby', rdbg, '--no-rc', '-e', 'eval puts("E RAN")', '-e', 'c', app])).toContain(
+      'E RAN'
+    );
+    expect(ruby(['ruby', rdbg, '--no-rc', '-x', commands, app])).toContain('FILE RAN');
+    expect(
+      configArgFindings({ entrypoint: ['rdbg', '--no-rc', '-e', 'eval x', app] }).map((f) => f.path)
+    ).toEqual(['rdbg -e']);
+    expect(
+      configArgFindings({ entrypoint: ['rdbg', '--no-rc', `--init-script=${commands}`, app] }).map(
+        (f) => f.path
+      )
+    ).toEqual(['--init-script']);
+  });
+
+  it('the debug gem opened beyond the loopback is reported as node --inspect is (debug 1.4 here listens on 0.0.0.0)', () => {
+    // The server binds in a thread of its own: the script waits for it and prints its address.
+    const listen = join(home, 'listen.rb');
+    writeFileSync(
+      listen,
+      [
+        'ui = DEBUGGER__::SESSION.instance_variable_get(:@ui)',
+        '500.times { break if ui.instance_variable_get(:@addr); sleep 0.02 }',
+        'puts "ADDR #{ui.instance_variable_get(:@addr)}"',
+        '',
+      ].join('\n')
+    );
+    const listening = (argv: string[], env: Record<string, string> = {}): string =>
+      /ADDR (.+):\d+$/m.exec(ruby([...argv, listen], { RUBY_DEBUG_NONSTOP: '1', ...env }))?.[1] ??
+      '';
+    expect(listening(['ruby', rdbg, '-O', '--host', '0.0.0.0', '--port', '0'])).toBe('0.0.0.0');
+    expect(
+      configArgFindings({ entrypoint: ['rdbg', '-O', '--no-rc', '--host=0.0.0.0', app] }).map(
+        (f) => f.path
+      )
+    ).toEqual(['--host']);
+    expect(listening(['ruby', '-r', 'debug/open'], { RUBY_DEBUG_PORT: '0' })).toBe('127.0.0.1');
+    expect(
+      listening(['ruby', '-r', 'debug/open'], {
+        RUBY_DEBUG_PORT: '0',
+        RUBY_DEBUG_HOST: '0.0.0.0',
+      })
+    ).toBe('0.0.0.0');
+    expect(
+      configEnvFindings(['RUBY_DEBUG_PORT=12345', 'RUBY_DEBUG_HOST=0.0.0.0']).map((f) => [
+        f.code,
+        f.path,
+      ])
+    ).toEqual([['ENV_LOADER', 'RUBY_DEBUG_HOST']]);
+    expect(
+      configArgFindings({
+        entrypoint: ['sh', '-c', 'RUBY_DEBUG_HOST=:: exec bundle exec ruby app.rb'],
+      }).map((f) => f.path)
+    ).toContain('RUBY_DEBUG_HOST');
+    // The loopback's is the function's own.
+    expect(
+      configEnvFindings([
+        'RUBY_DEBUG_PORT=12345',
+        'RUBY_DEBUG_HOST=127.0.0.1',
+        'RUBY_DEBUG_NONSTOP=1',
+      ])
+    ).toEqual([]);
+    expect(configArgFindings({ entrypoint: ['rdbg', '-O', '--no-rc', '--port=1', app] })).toEqual(
+      []
+    );
+  });
+
+  it('RUBY_DEBUG_COMMANDS and RUBY_DEBUG_OPT run debug commands at the first stop (debug 1.4 here)', () => {
+    expect(
+      ruby(['ruby', '-r', 'debug/start', app], {
+        RUBY_DEBUG_COMMANDS: 'eval puts("ENV RAN");; continue',
+        RUBY_DEBUG_NO_RC: '1',
+      })
+    ).toContain('ENV RAN');
+    expect(
+      ruby(['ruby', '-r', 'debug/start', app], {
+        RUBY_DEBUG_OPT: `--no-rc -x ${commands}`,
+      })
+    ).toContain('FILE RAN');
+    expect(
+      configEnvFindings([
+        'RUBY_DEBUG_COMMANDS=eval x',
+        `RUBY_DEBUG_OPT=-x ${commands}`,
+        `RUBY_DEBUG_INIT_SCRIPT=${commands}`,
+        'DEBUGPY_EXTRA_ARGV=--listen 0.0.0.0:5678',
+      ]).map((f) => f.path)
+    ).toEqual([
+      'RUBY_DEBUG_COMMANDS',
+      'RUBY_DEBUG_OPT',
+      'RUBY_DEBUG_INIT_SCRIPT',
+      'DEBUGPY_EXTRA_ARGV',
+    ]);
+  });
+
+  it.each([
+    // debugpy's --listen takes [HOST:]PORT, 127.0.0.1 without a host; --connect hands the
+    // process to the client there. Checked by hand with debugpy 1.8.22 (not on the test
+    // machines): --listen 0.0.0.0:PORT listened on every address, a port alone on 127.0.0.1,
+    // DEBUGPY_EXTRA_ARGV's --listen too, and -c and -m timeit ran their code.
+    [
+      ['python3', '-m', 'debugpy', '--listen', '0.0.0.0:5678', '--wait-for-client', 'app.py'],
+      ['--listen'],
+    ],
+    [['python', '-mdebugpy', '--listen', '[::]:5678', '-m', 'uvicorn', 'main:app'], ['--listen']],
+    [['python3', '-m', 'debugpy', '--connect', 'debug.example.com:5678', 'app.py'], ['--connect']],
+    [['debugpy', '--listen', '0.0.0.0:5678', 'app.py'], ['--listen']],
+    [['python3', '-m', 'debugpy', '--listen', '5678', '-c', 'CODE'], ['debugpy -c']],
+    [
+      ['python3', '-m', 'debugpy', '--listen', '5678', '-m', 'pip', 'install', 'x'],
+      ['debugpy -m pip'],
+    ],
+    [['python3', '-m', 'debugpy', '--listen', '127.0.0.1:5678', 'app.py'], []],
+    [['python3', '-m', 'debugpy', '--listen', '5678', 'app.py', '--listen', '0.0.0.0:1'], []],
+  ])('%j is reported as %j', (entrypoint, paths) => {
+    expect(configArgFindings({ entrypoint }).map((f) => f.path)).toEqual(paths);
+  });
+
+  it("debugpy's script is the start's script: read as executed", () => {
+    expect(
+      interpreterScripts({
+        entrypoint: ['python3', '-m', 'debugpy', '--listen', '5678', '--wait-for-client', 'app.py'],
+      })
+    ).toEqual(['app.py']);
+  });
+});
+
 describe('configArgFindings: npm and npx by the scripts their links lead to', () => {
   const dir = mkdtempSync(join(tmpdir(), 'lamina-npm-link-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -20,6 +20,16 @@ const SEARCH_PATHS: ReadonlySet<string> = new Set(['PATH', 'LD_LIBRARY_PATH']);
 const COVERED: ReadonlySet<string> = new Set([...SEARCH_PATHS, ...LOADED_BY_LOADER]);
 
 /**
+ * Variables naming the host a debugger listens on, with what opens it: anywhere but the loopback,
+ * as `node --inspect=0.0.0.0`, a peer evaluates what it likes (the debug gem 1.4 here listened on
+ * 0.0.0.0 under `ruby -r debug/open`, its own default host being 127.0.0.1).
+ */
+const LISTENERS: Readonly<Record<string, string>> = {
+  RUBY_DEBUG_HOST:
+    "the debug gem's remote debugger (rdbg --open, ruby -r debug/open, RUBY_DEBUG_OPEN) listens there",
+};
+
+/**
  * One `ENV_LOADER` error per variable of `env` (`NAME=value` strings, as the image config lists
  * them) that makes the runtime load code the inventory does not attribute, and one
  * `AMBIGUOUS_METADATA` error per variable set twice to different values (runtimes disagree on
@@ -45,6 +55,15 @@ export function configEnvFindings(env: readonly string[] | undefined): Finding[]
         severity: 'error',
         path: name,
         message: `the image config sets ${name} twice (${JSON.stringify(was.slice(eq + 1))}, then ${JSON.stringify(entry.slice(eq + 1))}): containerd and Docker keep the last, a program handed both reads the first`,
+      });
+    const value = entry.slice(eq + 1);
+    const opens = LISTENERS[name];
+    if (opens !== undefined && !loopback(value))
+      out.push({
+        code: 'ENV_LOADER',
+        severity: 'error',
+        path: name,
+        message: `the image config sets ${name}=${JSON.stringify(value)}: ${opens} beyond the loopback, where whoever reaches the port runs any code`,
       });
     const why = loaderReason(name);
     if (why === undefined || COVERED.has(name)) continue;
@@ -131,10 +150,13 @@ export function configArgFindings(
     .map((w) => /^(?:-J)?-Dcom\.sun\.management\.jmxremote\.host=(.*)$/s.exec(w)?.[1])
     .findLast((h) => h !== undefined);
   for (const arg of args) {
-    for (const m of arg.matchAll(/(?:^|[\s;&|(`'"])([A-Za-z_][A-Za-z0-9_%]*)=/g)) {
+    for (const m of arg.matchAll(/(?:^|[\s;&|(`'"])([A-Za-z_][A-Za-z0-9_%]*)=([^\s;&|()`'"]*)/g)) {
       const name = m[1]!;
       const why = loaderReason(name);
       if (why !== undefined && !SEARCH_PATHS.has(name)) report(name, `sets ${name} (${why})`, arg);
+      const opens = LISTENERS[name];
+      if (opens !== undefined && !loopback(m[2]!))
+        report(name, `sets ${name}=${m[2]!} (${opens}) beyond the loopback,`, arg);
     }
     for (const word of arg.split(/\s+/)) {
       for (const name of optionAssignments(word)) {
@@ -300,6 +322,8 @@ interface Syntax {
   program: RegExp;
   /** Short options whose value is code (`python3 -c CODE`). */
   inline?: string;
+  /** Short options whose value is code, the words after it the program's (`rdbg -e CMD app.rb`). */
+  inlineValued?: string;
   /** Short options that make the command string an operand (`sh -c`, `bash -ec`): no value. */
   marks?: string;
   /** Short options whose value names a file, module or directory code is loaded from. */
@@ -379,6 +403,11 @@ interface Syntax {
   permutes?: boolean;
   /** Options may begin with `+` too (a shell's `+x` unsets what `-x` sets). */
   plus?: boolean;
+  /**
+   * Modules an `ends` option runs whose options are read as a program's, by name (`python3 -m
+   * debugpy --listen 0.0.0.0:5678 app.py`).
+   */
+  modules?: Readonly<Record<string, Syntax>>;
   /**
    * The short options that take no value, when the program's options are all known: any other
    * option (`sudo -X`, a long one none of the syntax's lists names) is reported, since what it
@@ -467,6 +496,29 @@ const RC = {
  * (`paths: ['sh -c']`) once reviewed. Checked against the real programs where this machine has
  * them (python3, node, ruby, perl, mawk, GNU sed, dash, bash), else their manuals.
  */
+/** Python modules `-m` runs that run code given inline: timeit its statements, pdb its -c commands. */
+const PY_INLINE_MODULES = { m: /^(?:timeit|pdb)$/ };
+/** Python modules `-m` runs that install: pip runs a source package's setup.py (pip 23 here). */
+const PY_INSTALLERS = { m: /^(?:pip\d*(?:\.\d+)?|pipx|uv|poetry|pipenv|pdm|hatch)$/ };
+
+/**
+ * debugpy (`python3 -m debugpy`, its server/cli.py): switches are whole words, the first operand
+ * is the script, `-m` a module and `-c` code it runs. `--listen [HOST:]PORT` (127.0.0.1 when no
+ * host) and `--connect HOST:PORT` hand the process to a debugger client, which evaluates what it
+ * likes in it.
+ */
+const DEBUGPY: Syntax = {
+  program: /^debugpy$/,
+  script: true,
+  inline: 'c',
+  ends: 'm',
+  inlineValues: PY_INLINE_MODULES,
+  runsValues: PY_INSTALLERS,
+  valuedWord: /^--(?:listen|connect|log-to|adapter-access-token|pid|configure-.+)$/s,
+  flagWord: /^--(?:wait-for-client|log-to-stderr|help|version)$/,
+  listens: /^--(?:listen|connect)$/,
+};
+
 const SYNTAXES: readonly Syntax[] = [
   // -m MODULE runs a module from sys.path, a file like a script's. A build's suffixes name it
   // too: free-threaded `python3.13t`, debug `python3.12d` and `python3-dbg`, `python3.7m`.
@@ -477,12 +529,12 @@ const SYNTAXES: readonly Syntax[] = [
     ends: 'm',
     valued: 'WX',
     loadingValues: { X: /^pycache_prefix=/ },
-    // timeit runs its statements (and -s SETUP), pdb its -c commands, as Python.
-    inlineValues: { m: /^(?:timeit|pdb)$/ },
-    // pip runs a source package's setup.py to install it, to download it too (pip 23 here).
-    runsValues: { m: /^(?:pip\d*(?:\.\d+)?|pipx|uv|poetry|pipenv|pdm|hatch)$/ },
+    inlineValues: PY_INLINE_MODULES,
+    runsValues: PY_INSTALLERS,
+    modules: { debugpy: DEBUGPY },
     valuedWord: /^--check-hash-based-pycs$/,
   },
+  DEBUGPY,
   {
     program: /^(?:node|nodejs)(?:\d[\d.]*)?$/,
     script: true,
@@ -539,6 +591,47 @@ const SYNTAXES: readonly Syntax[] = [
     bounded: { W: /^(?::.*|[0-7]?)/s, K: /^.?/s, '0': /^[0-7]{0,3}/ },
     valuedWord:
       /^--(?:enable|disable|encoding|external-encoding|internal-encoding|dump|backtrace-limit|crash-report|parser)$/,
+  },
+  // The debug gem's rdbg (1.4 here) runs ruby under the debugger, which loads ~/.rdbgrc.rb
+  // (Ruby) and runs ~/.rdbgrc's debug commands unless --no-rc; -e runs a debug command (`eval
+  // CODE`), -x a file of them; --open with a --host beyond the loopback takes a peer's commands.
+  // Ruby's OptionParser reads options after operands, and long ones abbreviated.
+  {
+    program: /^rdbg(?:\d[\d.]*)?$/,
+    script: true,
+    inlineValued: 'e',
+    loads: 'x',
+    loadsWord: /^--init-script(?:=|$)/,
+    valuedWord: /^--(?:port|host|sock-path|cookie|util)$/,
+    flagWord:
+      /^--(?:nonstop|no-color|no-sigint-hook|no-rc|command|stop-at-load|attach|help|open(?:=.*)?)$/s,
+    // An abbreviation of several (`--no`) is spelled as one that is not --no-rc.
+    longNames: [
+      'init-script',
+      'host',
+      'port',
+      'sock-path',
+      'cookie',
+      'util',
+      'nonstop',
+      'no-color',
+      'no-sigint-hook',
+      'no-rc',
+      'command',
+      'open',
+      'stop-at-load',
+      'attach',
+      'help',
+    ],
+    listens: /^--host$/,
+    permutes: true,
+    runs: {
+      bare: true,
+      late: true,
+      label: 'rc',
+      why: "loads ~/.rdbgrc.rb (Ruby) and runs ~/.rdbgrc's debug commands first",
+      unless: ['--no-rc'],
+    },
   },
   // -M/-m MODULE and -I DIR load modules, -d:MOD a debugger's. Debian's libperl5.36 installs a
   // whole perl as perl5.36-x86_64-linux-gnu too (for cross builds).
@@ -1050,13 +1143,33 @@ function scanWords(
           arg,
         });
   };
+  // The words from here on are `name`'s, a program of syntax `next`.
+  const begin = (next: Syntax, name: string, arg: string): void => {
+    flush();
+    [syntax, program, fromFile, ended, operands, maybeValue] = [next, name, false, false, 0, false];
+    [waiting, endsAfter, runsOff] = [undefined, false, false];
+    if (next.runs?.bare) {
+      const { label, why = PROJECT_RUNS } = next.runs;
+      bare = { path: label === undefined ? program : `${program} ${label}`, arg, why };
+    }
+    // The user is the next word, whatever it names (`gosu node app` runs app).
+    if (next.user) [waiting, endsAfter] = ['', true];
+  };
+  // After an option whose value is the first operand: a module read as a program (`python3 -m
+  // debugpy`), else the words are the operand's.
+  const endAt = (s: Syntax, v: string, arg: string): void => {
+    const module = s.modules?.[v];
+    if (module) begin(module, v, arg);
+    else syntax = undefined;
+  };
   for (let at = start; at < words.length; at++) {
     const { word, arg } = words[at]!;
     if (word === '') continue;
     if (syntax && waiting !== undefined) {
-      value(syntax, waiting, word, arg);
-      if (endsAfter) syntax = undefined;
+      const [s, option, ends] = [syntax, waiting, endsAfter];
       [waiting, endsAfter] = [undefined, false];
+      value(s, option, word, arg);
+      if (ends) endAt(s, word, arg);
       continue;
     }
     // A package manager's command is its first operand, whatever program it names (`yarn
@@ -1100,22 +1213,7 @@ function scanWords(
       for (const f of from.get(at)!)
         if (!out.some((o) => o === f || o.path === f.path)) out.push(f);
     } else if (next) {
-      flush();
-      [syntax, program, fromFile, ended, operands, maybeValue] = [
-        next,
-        base,
-        false,
-        false,
-        0,
-        false,
-      ];
-      runsOff = false;
-      if (next.runs?.bare) {
-        const { label, why = PROJECT_RUNS } = next.runs;
-        bare = { path: label === undefined ? program : `${program} ${label}`, arg, why };
-      }
-      // The user is the next word, whatever it names (`gosu node app` runs app).
-      if (next.user) [waiting, endsAfter] = ['', true];
+      begin(next, base, arg);
       continue;
     }
     if (!syntax) continue;
@@ -1208,11 +1306,16 @@ function scanWords(
         [syntax, text] = [undefined, undefined];
         break;
       }
+      if (s.inlineValued?.includes(ch)) {
+        ran(`-${ch}`, arg);
+        if (rest === '') waiting = ch;
+        break;
+      }
       if (s.ends?.includes(ch)) {
         if (rest === '') [waiting, endsAfter] = [ch, true];
         else {
           value(s, ch, rest, arg);
-          syntax = undefined;
+          endAt(s, rest, arg);
         }
         break;
       }

@@ -45,6 +45,12 @@ const LOADERS: Readonly<Record<string, string>> = {
   GEM_HOME: 'RubyGems installation directory',
   GEM_PATH: 'RubyGems search path',
   BUNDLE_GEMFILE: 'the Gemfile Bundler evaluates, Ruby code',
+  // The debug gem runs debug commands (`eval` runs Ruby) at its first stop: these give them.
+  RUBY_DEBUG_OPT: "the debug gem's options: -e debug commands, -x a file of them, --open",
+  RUBY_DEBUG_COMMANDS: 'debug commands (eval runs Ruby) the debug gem runs at its first stop',
+  RUBY_DEBUG_INIT_SCRIPT: 'a file of debug commands the debug gem runs at its first stop',
+  // debugpy reads more switches from it: --listen, --connect, its target.
+  DEBUGPY_EXTRA_ARGV: "debugpy's switches: --listen, --connect, the code it runs",
   // .NET.
   DOTNET_STARTUP_HOOKS: '.NET runs these assemblies before Main',
   DOTNET_ADDITIONAL_DEPS: '.NET loads additional dependencies listed here',
