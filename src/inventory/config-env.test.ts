@@ -1284,6 +1284,117 @@ describe("configArgFindings: Ruby's and Python's debuggers", () => {
   });
 });
 
+describe('configArgFindings: the configuration files Bun and Deno read on their own', () => {
+  /** A view of an image whose files are `files`, started in `workingDir`. */
+  const view = (
+    files: Record<string, string | null>,
+    workingDir = '/var/task',
+    env: string[] = []
+  ) => ({
+    text: (path: string) => files[path],
+    workingDir,
+    env,
+  });
+  const paths = (entrypoint: string[], files: Record<string, string | null>, env: string[] = []) =>
+    configArgFindings({ entrypoint }, undefined, view(files, '/var/task', env)).map((f) => f.path);
+  const scripts = (entrypoint: string[], files: Record<string, string | null>) =>
+    interpreterScripts({ entrypoint }, view(files));
+
+  it("a bunfig's preload runs first: its files are the start's scripts, from the working directory's bunfig, $HOME's and $XDG_CONFIG_HOME's", () => {
+    const local = {
+      '/var/task/bunfig.toml':
+        '# scripts to run first\npreload = ["./setup.ts", "/usr/share/doc/x/readme.txt"]\nlogLevel = "warn"\n\n[run]\npreload = [\n  "./more.ts", # a comment\n]\n\n[install]\nregistry = "https://registry.example.com"\n\n[test]\npreload = ["./test-setup.ts"]\n',
+    };
+    expect(paths(['bun', 'run', 'app.ts'], local)).toEqual([]);
+    expect(scripts(['bun', 'run', 'app.ts'], local)).toEqual([
+      'app.ts',
+      '/var/task/setup.ts',
+      '/usr/share/doc/x/readme.txt',
+      '/var/task/more.ts',
+    ]);
+    // No HOME: root's, as Docker starts a root image; else HOME's, and XDG_CONFIG_HOME's.
+    expect(scripts(['bun', 'app.ts'], { '/root/.bunfig.toml': 'preload = "/srv/p.js"\n' })).toEqual(
+      ['app.ts', '/srv/p.js']
+    );
+    const env = ['HOME=/home/app', 'XDG_CONFIG_HOME=/etc/xdg'];
+    expect(
+      interpreterScripts(
+        { entrypoint: ['bun', 'app.ts'] },
+        view(
+          {
+            '/home/app/.bunfig.toml': 'preload = ["/a.js"]',
+            '/etc/xdg/.bunfig.toml': 'preload = ["/b.js"]',
+          },
+          '/var/task',
+          env
+        )
+      )
+    ).toEqual(['app.ts', '/a.js', '/b.js']);
+    // Another program reads none.
+    expect(scripts(['node', 'app.js'], local)).toEqual(['app.js']);
+  });
+
+  it('a bunfig lamina cannot read whole is reported, path the file', () => {
+    for (const body of [
+      // define substitutes code, a loader makes a .txt TypeScript, serve's plugins load.
+      '[define]\n"process.env.X" = "require(\'child_process\')"\n',
+      '[loader]\n".txt" = "ts"\n',
+      '[serve.static]\nplugins = ["./p.ts"]\n',
+      'jsxImportSource = "x"\n',
+      // Values and keys in forms lamina does not read.
+      "preload = ['./literal.ts']\n",
+      'run.preload = ["./dotted.ts"]\n',
+      'run = { preload = ["./inline.ts"] }\n',
+      'preload = ["./a.ts", 1]\n',
+      '"preload" = ["./quoted.ts"]\n',
+    ])
+      expect(paths(['bun', 'app.ts'], { '/var/task/bunfig.toml': body })).toEqual([
+        '/var/task/bunfig.toml',
+      ]);
+    // Too large or not a file.
+    expect(paths(['bun', 'app.ts'], { '/root/.bunfig.toml': null })).toEqual([
+      '/root/.bunfig.toml',
+    ]);
+  });
+
+  it('bun -c and --config name a bunfig, BUN_OPTIONS adds options (--preload): reported', () => {
+    expect(paths(['bun', '-c', '/etc/b.toml', 'app.ts'], {})).toEqual(['-c']);
+    expect(paths(['bun', '--config=/etc/b.toml', 'app.ts'], {})).toEqual(['--config']);
+    expect(
+      configEnvFindings(['BUN_OPTIONS=--preload /usr/share/doc/x/p.js']).map((f) => f.path)
+    ).toEqual(['BUN_OPTIONS']);
+  });
+
+  it('a deno.json whose imports map a module to a URL has Deno fetch it at start: reported, path the file', () => {
+    for (const [file, body] of [
+      ['/var/task/deno.json', '{ "imports": { "oak": "https://deno.land/x/oak@v12/mod.ts" } }'],
+      [
+        '/var/deno.jsonc',
+        '{\n  // fetched\n  "scopes": { "/": { "x": "http://example.com/x.ts" } },\n}\n',
+      ],
+      ['/deno.json', '{ "importMap": "./import_map.json" }'],
+      ['/var/task/deno.json', '{ "imports": '],
+      ['/var/task/deno.json', null],
+    ] as const)
+      expect(paths(['deno', 'run', 'main.ts'], { [file]: body })).toEqual([file]);
+    // npm: and jsr: ones are fetched too, when no node_modules or cache holds them: deno's
+    // own file reading is what lamina reports them by (`deno run npm:x`); a local map is not.
+    expect(
+      paths(['deno', 'run', 'main.ts'], {
+        '/var/task/deno.json': '{ "imports": { "std/": "./vendor/std/" }, "tasks": {} }',
+      })
+    ).toEqual([]);
+    expect(
+      paths(['deno', 'run', '--import-map=https://x.example/map.json', 'main.ts'], {})
+    ).toEqual(['--import-map']);
+    expect(paths(['deno', 'run', '-c', 'deno.json', 'main.ts'], {})).toEqual(['-c']);
+    // Another program reads none.
+    expect(paths(['node', 'main.js'], { '/var/task/deno.json': '{ "importMap": "x" }' })).toEqual(
+      []
+    );
+  });
+});
+
 describe('configArgFindings: npm and npx by the scripts their links lead to', () => {
   const dir = mkdtempSync(join(tmpdir(), 'lamina-npm-link-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -85,7 +85,7 @@ export function configEnvFindings(env: readonly string[] | undefined): Finding[]
  * `-J-XX:VMOptionsFile=`'s options).
  */
 const LOADER_FLAG =
-  /^(?:--require|--import|--loader|--experimental-loader|(?:-[JR])?(?:-javaagent:|-agentpath:|-agentlib:|-Xrun|-Xbootclasspath)|-[JR]-XX:(?:VMOptionsFile|Flags|SharedArchiveFile|AOTCache|CRaCRestoreFrom)=)/;
+  /^(?:(?:--require|--import|--loader|--experimental-loader)(?==|$)|(?:-[JR])?(?:-javaagent:|-agentpath:|-agentlib:|-Xrun|-Xbootclasspath)|-[JR]-XX:(?:VMOptionsFile|Flags|SharedArchiveFile|AOTCache|CRaCRestoreFrom)=)/;
 
 /**
  * `ENV_LOADER` errors for what the image config's entry point and command set up themselves: a
@@ -135,6 +135,7 @@ export function configArgFindings(
         );
     });
   for (const { path, why, arg } of npxFetches(args, image)) report(path, why, arg);
+  for (const { path, why, arg } of startConfigs(args, image).findings) report(path, why, arg);
   // `-r` is Node's and Ruby's short --require; other programs give it other meanings.
   const requires = args.some((a) => /(?:^|[\s/])(?:node|nodejs|ruby)(?:\d[\d.]*)?(?:\s|$)/.test(a));
   // The java launcher reads more options (-javaagent:, -cp) from an `@file` argument.
@@ -232,7 +233,176 @@ export function interpreterScripts(
   image: ImageView = {}
 ): string[] {
   const args = [...(config.entrypoint ?? []), ...(config.cmd ?? [])];
-  return [...new Set(interpreterArgs(args, image).flatMap((f) => f.script ?? []))];
+  return [
+    ...new Set([
+      ...interpreterArgs(args, image).flatMap((f) => f.script ?? []),
+      ...startConfigs(args, image).scripts,
+    ]),
+  ];
+}
+
+/** The largest configuration file startConfigs reads: a larger one is not read, and reported. */
+export const START_CONFIG_MAX = 64 * 1024;
+
+/**
+ * The configuration files a start's programs read on their own that lamina reads (see
+ * startConfigs): Bun's `bunfig.toml` in the working directory and `.bunfig.toml` in `$HOME`
+ * (`/root` when `env` sets none) and `$XDG_CONFIG_HOME`; Deno's `deno.json` and `deno.jsonc` in
+ * the working directory and each directory above it. Absolute paths, read only when a start
+ * names the program.
+ */
+export function startConfigFiles(
+  config: { entrypoint?: readonly string[]; cmd?: readonly string[]; workingDir?: string },
+  env: readonly string[] | undefined
+): string[] {
+  const words = commandLines([...(config.entrypoint ?? []), ...(config.cmd ?? [])]).flat();
+  const named = (re: RegExp): boolean => words.some((w) => re.test(posix.basename(w)));
+  const wd = posix.join('/', config.workingDir ?? '/');
+  const get = (name: string): string | undefined =>
+    env?.find((e) => e.startsWith(`${name}=`))?.slice(name.length + 1);
+  const out: string[] = [];
+  if (named(/^bun$/)) {
+    out.push(
+      posix.join(wd, 'bunfig.toml'),
+      posix.join('/', get('HOME') ?? '/root', '.bunfig.toml')
+    );
+    const xdg = get('XDG_CONFIG_HOME');
+    if (xdg !== undefined) out.push(posix.join('/', xdg, '.bunfig.toml'));
+  }
+  if (named(/^deno$/))
+    for (let d = wd; ; d = posix.dirname(d)) {
+      out.push(posix.join(d, 'deno.json'), posix.join(d, 'deno.jsonc'));
+      if (d === '/') break;
+    }
+  return [...new Set(out)];
+}
+
+/**
+ * What the configuration files Bun and Deno read on their own (see startConfigFiles) make a
+ * start run. A bunfig's `preload` (top level and `[run]`: Bun runs those scripts before the file
+ * or script it runs; `[test]`'s under bun test, reported as such) are scripts of the start, read
+ * as executed wherever they are; a bunfig lamina cannot read whole (a key other than these,
+ * `[define]` substitutes code, a `[serve.static]` plugin, a value not a list of strings) is
+ * reported, path the file. A deno.json
+ * whose `imports` or `scopes` map a module to a URL, or that names an `importMap`, has Deno
+ * fetch code at start that no image holds: reported too, as is one lamina cannot parse.
+ */
+function startConfigs(
+  args: readonly string[],
+  image: ImageView
+): { findings: ArgFinding[]; scripts: string[] } {
+  const findings: ArgFinding[] = [];
+  const scripts: string[] = [];
+  const text = image.text;
+  if (!text) return { findings, scripts };
+  const arg = args.join(' ');
+  const config = {
+    entrypoint: args,
+    ...(image.workingDir !== undefined ? { workingDir: image.workingDir } : {}),
+  };
+  for (const path of startConfigFiles(config, image.env)) {
+    const body = text(path);
+    if (body === undefined) continue;
+    const deno = /\/deno\.jsonc?$/.test(path);
+    const read = body === null ? undefined : deno ? denoImports(body) : bunfigPreloads(body);
+    if (read === undefined || typeof read === 'string')
+      findings.push({
+        path,
+        why: `runs a program that reads ${path}, which ${read ?? 'lamina cannot read (too large or not a file)'},`,
+        arg,
+      });
+    else
+      for (const p of read.filter((p) => /^\.{0,2}\//.test(p)))
+        // A relative one from the file's directory or the working directory.
+        scripts.push(
+          ...(p.startsWith('/')
+            ? [p]
+            : [posix.join(posix.dirname(path), p), posix.join('/', image.workingDir ?? '/', p)])
+        );
+  }
+  return { findings, scripts };
+}
+
+/** The bunfig keys lamina reads, by table (`''` the top level): the rest may change what runs. */
+const BUNFIG_KEYS: Readonly<Record<string, RegExp>> = {
+  '': /^(?:preload|logLevel|smol|telemetry)$/,
+  run: /^(?:preload|silent|bun|shell)$/,
+  // bun test and bun install are reported as such: what their tables say runs only there.
+  test: /^/,
+  install: /^/,
+};
+
+/**
+ * A bunfig's `preload` entries, or why lamina cannot say what it makes Bun run: TOML read line
+ * by line, tables and `key = value`, a value a string or a list of strings (which may span
+ * lines); anything else is not read.
+ */
+function bunfigPreloads(body: string): string[] | string {
+  const out: string[] = [];
+  let table = '';
+  // Each line without its comment: a # outside a string.
+  const lines = body.split(/\r?\n/).map((l) => /^(?:[^"#]|"[^"\\]*")*/.exec(l)![0].trim());
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i]!;
+    if (line === '' || line.startsWith('#')) continue;
+    const head = /^\[\s*([A-Za-z0-9_.-]+)\s*\]$/.exec(line);
+    if (head) {
+      table = head[1]!;
+      continue;
+    }
+    const kv = /^([A-Za-z0-9_-]+)\s*=\s*(.*)$/s.exec(line);
+    const top = table.split('.')[0]!;
+    const keys = BUNFIG_KEYS[table] ?? (top === 'install' || top === 'test' ? /^/ : undefined);
+    if (!kv || keys === undefined || !keys.test(kv[1]!))
+      return `sets ${table === '' ? '' : `[${table}] `}${kv?.[1] ?? line}, which lamina does not read`;
+    let value = kv[2]!;
+    while (value.startsWith('[') && !value.endsWith(']') && i + 1 < lines.length)
+      value += ` ${lines[++i]!.trim()}`;
+    // [test]'s preload runs under bun test only, itself reported.
+    if (kv[1] !== 'preload' || top === 'install' || top === 'test') continue;
+    const strings = /^\[\s*((?:"[^"\\]*"\s*,\s*)*(?:"[^"\\]*"\s*,?\s*)?)\]$/.exec(value);
+    const one = /^"([^"\\]*)"$/.exec(value);
+    if (one) out.push(one[1]!);
+    else if (strings) for (const m of strings[1]!.matchAll(/"([^"\\]*)"/g)) out.push(m[1]!);
+    else
+      return `sets ${table === '' ? '' : `[${table}] `}preload to ${value}, which lamina does not read`;
+  }
+  return out;
+}
+
+/**
+ * Nothing when a deno.json maps no module to a URL, else why Deno fetches code at start: an
+ * `importMap` it reads, or an `imports` or `scopes` value that is a URL. JSONC's comments and
+ * trailing commas are taken out first; a file that is still not JSON is not read.
+ */
+function denoImports(body: string): string[] | string {
+  let json: unknown;
+  try {
+    json = JSON.parse(
+      body
+        .replace(
+          /("(?:[^"\\]|\\.)*")|\/\/[^\n]*|\/\*[\s\S]*?\*\//g,
+          (_match, str: string | undefined) => str ?? ''
+        )
+        .replace(/,(\s*[}\]])/g, '$1')
+    );
+  } catch {
+    return 'lamina cannot parse';
+  }
+  if (typeof json !== 'object' || json === null) return 'lamina cannot parse';
+  const o = json as Record<string, unknown>;
+  if (o.importMap !== undefined)
+    return 'names an import map (importMap), which lamina does not read';
+  const values = (v: unknown): string[] =>
+    typeof v === 'string'
+      ? [v]
+      : typeof v === 'object' && v !== null
+        ? Object.values(v).flatMap(values)
+        : [];
+  const remote = [...values(o.imports), ...values(o.scopes)].find((v) => /^https?:/i.test(v));
+  return remote === undefined
+    ? []
+    : `maps a module to ${remote}, which Deno fetches as the function starts`;
 }
 
 /** What the image says about the words of a command line (all optional: names alone then). */
@@ -250,11 +420,18 @@ export interface ImageView {
   realPath?: (path: string) => string | undefined;
   /** The directories a bare program name is looked up in (see searchPath). */
   searchPath?: readonly string[];
+  /** The image config's `Env` (`NAME=value`): where `$HOME` and `$XDG_CONFIG_HOME` are. */
+  env?: readonly string[];
   /**
    * The interpreter library a word's program links (`libpython3.11.so.1.0`: see
    * interpreterLibraries), if any.
    */
   embeds?: (word: string) => string | undefined;
+  /**
+   * The text of one of startConfigFiles' paths, as the image's links make it: undefined when no
+   * file is there, null when one is that cannot be read (too large, not a regular file).
+   */
+  text?: (path: string) => string | null | undefined;
 }
 
 /**
@@ -563,16 +740,19 @@ const SYNTAXES: readonly Syntax[] = [
     program: /^bun$/,
     script: true,
     inline: 'ep',
-    loads: 'r',
+    // -c and --config name a bunfig, whose preload runs first.
+    loads: 'rc',
     inlineWord: /^(?:eval|--eval|--print)(?:=|$)/,
-    loadsWord: /^--(?:preload|require|import)(?:=|$)/,
+    loadsWord: /^--(?:preload|require|import|config)(?:=|$)/,
     runs: { operand: /^[^./]+$/, through: /^run$/ },
   },
+  // An import map, a deno.json's `imports` among them, maps a module to a URL Deno fetches.
   {
     program: /^deno$/,
     script: true,
+    loads: 'c',
     inlineWord: /^(?:eval|--eval|--print)(?:=|$)/,
-    loadsWord: /^--(?:preload|require|import)(?:=|$)/,
+    loadsWord: /^--(?:preload|require|import|import-map|config)(?:=|$)/,
     runs: {
       operand: /^(?:task|x|install|i|add|upgrade|(?:https?|npm|jsr):.*)$/s,
       through: /^run$/,

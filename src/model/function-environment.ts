@@ -23,6 +23,8 @@ const LOADERS: Readonly<Record<string, string>> = {
   // Node.js.
   NODE_OPTIONS: 'Node.js options: --require, --import, --loader, --inspect, ...',
   NODE_PATH: 'Node.js module search path',
+  // Bun reads more options from it, --preload among them.
+  BUN_OPTIONS: 'Bun options: --preload, --require, --config',
   NODE_COMPILE_CACHE:
     'Node.js (22.1 and later) uses the V8 code cache in this directory for the modules it compiles',
   // Python.

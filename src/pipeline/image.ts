@@ -45,6 +45,8 @@ import {
 } from '../inventory/binary/preload.js';
 import {
   commandLines,
+  START_CONFIG_MAX,
+  startConfigFiles,
   configEnvFindings,
   interpreterScripts,
   readsOptionsOf,
@@ -451,6 +453,9 @@ export async function inventoryOpened(
   // What the start's words are as programs, copies included: set by findings, which runs before
   // any cataloger, for the binary cataloger's scripts.
   let known: ((word: string) => string[]) | undefined;
+  // The configuration files the start's programs read on their own (a bunfig's preload runs
+  // scripts): read by findings too.
+  let texts: ReadonlyMap<string, string | null> = new Map();
   const exec = {
     programs: [...new Set(programs.filter((p): p is string => p !== undefined))],
     searchPath: path,
@@ -459,6 +464,9 @@ export async function inventoryOpened(
       [image.config, ...(fn ? [runs] : [])].flatMap((c) =>
         interpreterScripts(c, {
           names: known ?? programNames(links, path, c.workingDir),
+          text: (p) => texts.get(p),
+          env: image.config.env ?? [],
+          ...(runs.workingDir !== undefined ? { workingDir: runs.workingDir } : {}),
         }).flatMap((w) => asWalked(w, c.workingDir))
       ),
   };
@@ -491,7 +499,14 @@ export async function inventoryOpened(
         [...new Set(words)].flatMap(files).filter((f) => !named(f)),
         limits.maxNestedSize
       );
+      texts = await startConfigTexts(
+        source,
+        links,
+        [image.config, runs].flatMap((c) => startConfigFiles(c, image.config.env))
+      );
       const view = {
+        text: (p: string) => texts.get(p),
+        env: image.config.env ?? [],
         embeds: (word: string) =>
           files(word)
             .map((f) => libs.get(f))
@@ -711,4 +726,28 @@ export function imageSubject(inv: ImageInventory): ImageSubject {
 /** Every package of an image inventory, the removed ones (all-layers) after the live ones. */
 export function imagePackages(inv: ImageInventory): Package[] {
   return [...inv.inventory.packages, ...inv.removed.map((r) => r.package)];
+}
+
+/**
+ * The text of each of `paths` the image holds (absolute, through its links), null for one that
+ * is not a regular file or is larger than START_CONFIG_MAX: what startConfigs reads.
+ */
+async function startConfigTexts(
+  source: FileSource,
+  links: LinkIndex,
+  paths: readonly string[]
+): Promise<Map<string, string | null>> {
+  const out = new Map<string, string | null>();
+  for (const path of new Set(paths)) {
+    const r = links.resolve(path.replace(/^\/+/, ''));
+    const entry = r.ok ? source.get(r.path) : undefined;
+    if (!r.ok || entry === undefined) continue;
+    out.set(
+      path,
+      entry.kind === 'file' && entry.size <= START_CONFIG_MAX
+        ? (await source.read(r.path, START_CONFIG_MAX)).toString('utf8')
+        : null
+    );
+  }
+  return out;
 }

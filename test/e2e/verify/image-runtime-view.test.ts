@@ -751,6 +751,34 @@ describe('verify IMAGE: a script the entry point runs', () => {
     }
   });
 
+  it("a file a bunfig preloads is the start's script; a bunfig lamina cannot read fails (ENV_LOADER, path the file)", async () => {
+    const doc = [dir('usr/share'), dir('usr/share/doc'), dir('usr/share/doc/x')];
+    const notes = file('usr/share/doc/x/readme.txt', 'import os\n');
+    const control = await verify([...python3, ...doc, notes], PATH_ENV, ['bun', 'app.ts']);
+    expect(control.check('inventory:complete')?.outcome).toBe('pass');
+    const preloads = await verify(
+      [
+        ...python3,
+        ...doc,
+        notes,
+        file('bunfig.toml', 'preload = ["/usr/share/doc/x/readme.txt"]\n'),
+      ],
+      PATH_ENV,
+      ['bun', 'app.ts']
+    );
+    expect(preloads.code).toBe(1);
+    expect(preloads.check('inventory:complete')?.detail).toContain(
+      'UNOWNED_EXECUTABLE usr/share/doc/x/readme.txt'
+    );
+    const defines = await verify(
+      [...python3, dir('root'), file('root/.bunfig.toml', '[define]\n"process.env.X" = "1"\n')],
+      PATH_ENV,
+      ['bun', 'app.ts']
+    );
+    expect(defines.code).toBe(1);
+    expect(defines.check('inventory:complete')?.detail).toContain('ENV_LOADER /root/.bunfig.toml');
+  });
+
   it('a script the entry point names by path fails inventory:complete', async () => {
     const r = await verify([...python3, file('lambda-entrypoint.sh', SCRIPT, 0o755)], PATH_ENV, [
       '/lambda-entrypoint.sh',
