@@ -1575,6 +1575,56 @@ describe('configArgFindings: shells that always run a startup file', () => {
   });
 });
 
+describe("configArgFindings: R's startup files", () => {
+  // R's Startup documentation (R is not installed here): R and Rscript read the environ files,
+  // then run Rprofile.site and the user's .Rprofile, R code, before the script; --vanilla
+  // reads none, nor --no-environ, --no-site-file and --no-init-file together; R restores the
+  // working directory's .RData (its .First runs) unless --no-restore, which Rscript implies.
+  it.each([
+    [['Rscript', '/var/task/app.R'], ['Rscript startup']],
+    [['Rscript', '--no-init-file', 'app.R'], ['Rscript startup']],
+    [['Rscript', '--no-site-file', '--no-environ', 'app.R'], ['Rscript startup']],
+    [
+      ['Rscript', '-e', 'x'],
+      ['Rscript -e', 'Rscript startup'],
+    ],
+    [['R', '--no-echo', '-f', 'app.R'], ['R startup']],
+    [['R', '--no-environ', '--no-site-file', '--no-init-file', '-f', 'app.R'], ['R startup']],
+    [
+      ['sh', '-c', 'exec Rscript app.R'],
+      ['sh -c', 'Rscript startup'],
+    ],
+  ])('%j is reported as %j', (entrypoint, paths) => {
+    expect(configArgFindings({ entrypoint }).map((f) => f.path)).toEqual(paths);
+  });
+
+  it('--vanilla, or each file turned off, reads none: the script alone', () => {
+    for (const entrypoint of [
+      ['Rscript', '--vanilla', '/var/task/app.R'],
+      ['Rscript', '--no-environ', '--no-site-file', '--no-init-file', 'app.R'],
+      ['R', '--vanilla', '-f', 'app.R'],
+      ['R', '--no-restore', '--no-environ', '--no-site-file', '--no-init-file', '-f', 'app.R'],
+      // After the script the words are its own.
+      ['Rscript', '--vanilla', 'app.R', '--no-init-file'],
+    ]) {
+      expect(configArgFindings({ entrypoint })).toEqual([]);
+      expect(interpreterScripts({ entrypoint }).length).toBe(1);
+    }
+  });
+
+  it("R's variables naming its startup files and libraries are loader variables", () => {
+    expect(
+      configEnvFindings([
+        'R_PROFILE_USER=/usr/share/doc/x/profile',
+        'R_PROFILE=/etc/p',
+        'R_ENVIRON_USER=/e',
+        'R_LIBS=/srv/lib',
+        'R_DEFAULT_PACKAGES=evil',
+      ]).map((f) => f.path)
+    ).toEqual(['R_PROFILE_USER', 'R_PROFILE', 'R_ENVIRON_USER', 'R_LIBS', 'R_DEFAULT_PACKAGES']);
+  });
+});
+
 describe('interpreterScripts', () => {
   it.each([
     [['python3', '/usr/share/doc/x/readme.txt', '-c', 'x'], ['/usr/share/doc/x/readme.txt']],

@@ -533,6 +533,8 @@ interface Syntax {
   runs?: {
     /** Reported as the words end: an option of `unless` after an operand counts (`su app -s SH`). */
     late?: boolean;
+    /** Options that turn it off together, as one of `unless` does alone (R's `--no-*-file`s). */
+    unlessAll?: readonly string[];
     operand?: RegExp;
     through?: RegExp;
     bare?: boolean;
@@ -654,6 +656,15 @@ const SHELL: Omit<Syntax, 'program'> = {
     '--init-file': SHELL_STARTUP,
   },
   plus: true,
+};
+
+/** What R runs at start unless told not to (see SYNTAXES). */
+const R_STARTUP = {
+  bare: true,
+  late: true,
+  label: 'startup',
+  why: "runs R's startup files first (Rprofile.site, ~/.Rprofile or the working directory's, the Renviron files setting R_PROFILE_USER)",
+  unless: ['--vanilla'],
 };
 
 /** A shell that runs a startup file whatever it is given (see Syntax.runs). */
@@ -825,7 +836,33 @@ const SYNTAXES: readonly Syntax[] = [
   // -c and -d set ini options (auto_prepend_file), -z loads a Zend extension.
   { program: /^php(?:\d[\d.]*)?$/, inline: 'rBRE', loads: 'cdz', valued: 'fF', script: true },
   { program: /^(?:lua|luajit)(?:\d[\d.]*)?$/, inline: 'e', loads: 'l', script: true },
-  { program: /^(?:Rscript|R)$/, inline: 'e', inlineWord: /^--eval(?:=|$)/, script: true },
+  // R and Rscript run R's startup files before the script: the environ files (Renviron.site,
+  // .Renviron from the working directory or $HOME, R_ENVIRON's and R_ENVIRON_USER's), which set
+  // variables such as R_PROFILE_USER, then the site profile (Rprofile.site, R_PROFILE's) and the
+  // user's (.Rprofile from the working directory or $HOME, R_PROFILE_USER's), both R code;
+  // --vanilla reads none, nor do --no-environ, --no-site-file and --no-init-file together. R
+  // (not Rscript, which starts with --no-restore) also loads the working directory's .RData,
+  // whose .First function runs, unless --no-restore.
+  {
+    program: /^Rscript$/,
+    inline: 'e',
+    inlineWord: /^--eval(?:=|$)/,
+    script: true,
+    runs: {
+      ...R_STARTUP,
+      unlessAll: ['--no-environ', '--no-site-file', '--no-init-file'],
+    },
+  },
+  {
+    program: /^R$/,
+    inline: 'e',
+    inlineWord: /^--eval(?:=|$)/,
+    script: true,
+    runs: {
+      ...R_STARTUP,
+      unlessAll: ['--no-environ', '--no-site-file', '--no-init-file', '--no-restore'],
+    },
+  },
   // guile 3.0 here: -c runs Scheme, -l loads a file, -L and -C add source and compiled
   // directories its modules load from.
   { program: /^guile(?:-?\d[\d.]*)?$/, inline: 'c', loads: 'lLC', valued: 'ex', script: true },
@@ -1274,8 +1311,15 @@ function scanWords(
   let bare: { path: string; arg: string; why: string } | undefined;
   // An option of runs.unless was given (`watch -x`).
   let runsOff = false;
+  // The options of runs.unlessAll given so far.
+  let given = new Set<string>();
   const off = (s: Syntax, option: string): void => {
-    if (s.runs?.unless?.includes(option)) [runsOff, bare] = [true, undefined];
+    if (s.runs?.unlessAll?.includes(option)) given.add(option);
+    if (
+      s.runs?.unless?.includes(option) ||
+      (s.runs?.unlessAll !== undefined && s.runs.unlessAll.every((o) => given.has(o)))
+    )
+      [runsOff, bare] = [true, undefined];
   };
   const ran = (flag: string, arg: string, by = program): void => {
     const path = `${by} ${flag}`;
@@ -1327,7 +1371,7 @@ function scanWords(
   const begin = (next: Syntax, name: string, arg: string): void => {
     flush();
     [syntax, program, fromFile, ended, operands, maybeValue] = [next, name, false, false, 0, false];
-    [waiting, endsAfter, runsOff] = [undefined, false, false];
+    [waiting, endsAfter, runsOff, given] = [undefined, false, false, new Set()];
     if (next.runs?.bare) {
       const { label, why = PROJECT_RUNS } = next.runs;
       bare = { path: label === undefined ? program : `${program} ${label}`, arg, why };

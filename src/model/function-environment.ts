@@ -57,6 +57,16 @@ const LOADERS: Readonly<Record<string, string>> = {
   DOTNET_STARTUP_HOOKS: '.NET runs these assemblies before Main',
   DOTNET_ADDITIONAL_DEPS: '.NET loads additional dependencies listed here',
   DOTNET_SHARED_STORE: '.NET package store',
+  // R (custom runtimes): its startup files and package libraries.
+  R_PROFILE: 'the site profile R runs at start, R code',
+  R_PROFILE_USER: "the user's profile R runs at start, R code",
+  R_ENVIRON: 'the site environ file R reads at start, which sets R_PROFILE_USER and the rest',
+  R_ENVIRON_USER:
+    "the user's environ file R reads at start, which sets R_PROFILE_USER and the rest",
+  R_LIBS: 'R package library search path',
+  R_LIBS_USER: 'R package library search path',
+  R_LIBS_SITE: 'R package library search path',
+  R_DEFAULT_PACKAGES: 'the packages R attaches at start',
   // Perl (scripts in custom runtimes).
   PERL5OPT: 'Perl options: -M loads modules',
   PERL5LIB: 'Perl module search path',
