@@ -1612,6 +1612,16 @@ describe("configArgFindings: R's startup files", () => {
     }
   });
 
+  it("R's -f and --file name its script, read as executed", () => {
+    for (const entrypoint of [
+      ['R', '--vanilla', '-f', '/usr/share/doc/x/notes.txt'],
+      ['R', '--vanilla', '-f/usr/share/doc/x/notes.txt'],
+      ['R', '--vanilla', '--file=/usr/share/doc/x/notes.txt'],
+      ['R', '--vanilla', '--file', '/usr/share/doc/x/notes.txt'],
+    ])
+      expect(interpreterScripts({ entrypoint })).toEqual(['/usr/share/doc/x/notes.txt']);
+  });
+
   it("R's variables naming its startup files and libraries are loader variables", () => {
     expect(
       configEnvFindings([

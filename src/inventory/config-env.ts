@@ -582,6 +582,8 @@ interface Syntax {
   permutes?: boolean;
   /** Options may begin with `+` too (a shell's `+x` unsets what `-x` sets). */
   plus?: boolean;
+  /** Options whose value is the script the program runs, by letter or long name (`R -f FILE`). */
+  scriptValues?: RegExp;
   /**
    * Modules an `ends` option runs whose options are read as a program's, by name (`python3 -m
    * debugpy --listen 0.0.0.0:5678 app.py`).
@@ -853,9 +855,13 @@ const SYNTAXES: readonly Syntax[] = [
       unlessAll: ['--no-environ', '--no-site-file', '--no-init-file'],
     },
   },
+  // R -f FILE and --file=FILE run FILE as the script.
   {
     program: /^R$/,
     inline: 'e',
+    valued: 'f',
+    valuedWord: /^--file(?:=.*)?$/s,
+    scriptValues: /^(?:f|--file)$/,
     inlineWord: /^--eval(?:=|$)/,
     script: true,
     runs: {
@@ -1350,6 +1356,7 @@ function scanWords(
     syntax = undefined;
   };
   const value = (s: Syntax, option: string, v: string, arg: string): void => {
+    if (s.scriptValues?.test(option)) scriptOf(v, arg);
     if (s.loadingValues?.[option]?.test(v)) loads(`-${option} ${v.slice(0, v.indexOf('='))}`, arg);
     if (s.inlineValues?.[option]?.test(v)) ran(`-${option} ${v}`, arg);
     if (s.runsValues?.[option]?.test(v)) runs(`${program} -${option} ${v}`, PROJECT_RUNS, arg);
