@@ -1332,6 +1332,11 @@ describe('configArgFindings: the configuration files Bun and Deno read on their 
     ).toEqual(['app.ts', '/a.js', '/b.js']);
     // Another program reads none.
     expect(scripts(['node', 'app.js'], local)).toEqual(['app.js']);
+    // Bun under another name, a link to it, reads its bunfig all the same.
+    const linked = { ...view(local), names: (w: string) => (w === 'js' ? ['bun'] : []) };
+    expect(interpreterScripts({ entrypoint: ['js', 'app.ts'] }, linked)).toContain(
+      '/usr/share/doc/x/readme.txt'
+    );
   });
 
   it('a bunfig lamina cannot read whole is reported, path the file', () => {

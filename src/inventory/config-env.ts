@@ -249,14 +249,17 @@ export const START_CONFIG_MAX = 64 * 1024;
  * startConfigs): Bun's `bunfig.toml` in the working directory and `.bunfig.toml` in `$HOME`
  * (`/root` when `env` sets none) and `$XDG_CONFIG_HOME`; Deno's `deno.json` and `deno.jsonc` in
  * the working directory and each directory above it. Absolute paths, read only when a start
- * names the program.
+ * names the program, by its own name or one of `names` (see programNames).
  */
 export function startConfigFiles(
   config: { entrypoint?: readonly string[]; cmd?: readonly string[]; workingDir?: string },
-  env: readonly string[] | undefined
+  env: readonly string[] | undefined,
+  names: (word: string) => readonly string[] = () => []
 ): string[] {
   const words = commandLines([...(config.entrypoint ?? []), ...(config.cmd ?? [])]).flat();
-  const named = (re: RegExp): boolean => words.some((w) => re.test(posix.basename(w)));
+  // By any name the image's links give it (`/usr/local/bin/js -> bun`).
+  const named = (re: RegExp): boolean =>
+    words.some((w) => [posix.basename(w), ...names(w)].some((n) => re.test(n)));
   const wd = posix.join('/', config.workingDir ?? '/');
   const get = (name: string): string | undefined =>
     env?.find((e) => e.startsWith(`${name}=`))?.slice(name.length + 1);
@@ -300,7 +303,7 @@ function startConfigs(
     entrypoint: args,
     ...(image.workingDir !== undefined ? { workingDir: image.workingDir } : {}),
   };
-  for (const path of startConfigFiles(config, image.env)) {
+  for (const path of startConfigFiles(config, image.env, image.names)) {
     const body = text(path);
     if (body === undefined) continue;
     const deno = /\/deno\.jsonc?$/.test(path);

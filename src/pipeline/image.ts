@@ -499,10 +499,11 @@ export async function inventoryOpened(
         [...new Set(words)].flatMap(files).filter((f) => !named(f)),
         limits.maxNestedSize
       );
+      const names = (known = programNames(links, exec.searchPath, runs.workingDir, copies));
       texts = await startConfigTexts(
         source,
         links,
-        [image.config, runs].flatMap((c) => startConfigFiles(c, image.config.env))
+        [image.config, runs].flatMap((c) => startConfigFiles(c, image.config.env, names))
       );
       const view = {
         text: (p: string) => texts.get(p),
@@ -511,7 +512,7 @@ export async function inventoryOpened(
           files(word)
             .map((f) => libs.get(f))
             .find((l) => l !== undefined),
-        names: (known = programNames(links, exec.searchPath, runs.workingDir, copies)),
+        names,
         realPath: (path: string) => {
           const r = links.resolve(path.replace(/^\/+/, ''));
           return r.ok ? `/${r.path}` : undefined;
