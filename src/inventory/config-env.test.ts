@@ -869,6 +869,7 @@ describe('configArgFindings: a command run as another user', () => {
     [['chpst', '-u', 'app', '-e', '/etc/app.env', 'python3', 'app.py'], ['chpst -e']],
     [['chpst', '-/', '/usr/share/doc/x', '/run'], ['chpst -/']],
     [['envdir', '/etc/app.env', 'python3', 'app.py'], ['envdir directory']],
+    [['s6-envdir', '-I', '/etc/app.env', 'python3', 'app.py'], ['s6-envdir directory']],
     // An option lamina does not read may take the next word or not: the command is unknown.
     [
       ['sudo', '-X', 'python3', 'app.py'],
@@ -893,6 +894,8 @@ describe('configArgFindings: a command run as another user', () => {
       ['sudo', '-u', 'make', 'python3', 'app.py'],
       ['gosu', 'make', 'python3', 'app.py'],
       ['su-exec', 'make:make', 'python3', 'app.py'],
+      ['setuidgid', 'make', 'python3', 'app.py'],
+      ['s6-setuidgid', 'make', 'python3', 'app.py'],
       ['runuser', '-u', 'make', '--', 'python3', 'app.py'],
       ['chpst', '-u', 'make', 'python3', 'app.py'],
       ['setpriv', '--reuid=make', '--init-groups', 'python3', 'app.py'],

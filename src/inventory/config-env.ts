@@ -1081,11 +1081,11 @@ const SYNTAXES: readonly Syntax[] = [
     hides: { s: THROUGH_SHELL },
     runs: { operand: /^/, bare: true, label: 'config', why: DOAS_CONFIG },
   },
-  // These exec their command as another user: gosu and su-exec take the user as their first
-  // word, setpriv (util-linux here) and runit's chpst options only. chpst -e and envdir set the
+  // These exec their command as another user: gosu, su-exec and daemontools' setuidgid take the
+  // user as their first word, setpriv (util-linux here) and runit's chpst options only. chpst -e and envdir set the
   // command's environment from a directory's files, chpst -/ and -C move its root and working
   // directory, -b renames it.
-  { program: /^(?:gosu|su-exec)$/, user: true },
+  { program: /^(?:gosu|su-exec|(?:s6-)?(?:setuidgid|envuidgid))$/, user: true },
   {
     program: /^setpriv$/,
     strict: 'dhV',
@@ -1100,7 +1100,11 @@ const SYNTAXES: readonly Syntax[] = [
     strict: 'vP012V',
     hides: { e: ENV_DIR, '/': CHROOT, C: CHDIR, b: ARGV0 },
   },
-  { program: /^envdir$/, runs: { operand: /^/, label: 'directory', why: ENV_DIR } },
+  // daemontools' and s6's envdir (s6-envdir's options take no value).
+  {
+    program: /^(?:s6-)?envdir$/,
+    runs: { operand: /^/, label: 'directory', why: ENV_DIR },
+  },
   // These run what a directory or a configuration file lamina does not read names: run-parts
   // each executable in its directory (debianutils here), a supervisor or cron its services.
   { program: /^run-parts$/, runs: { operand: /^/, why: SUPERVISES } },
