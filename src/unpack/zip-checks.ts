@@ -229,7 +229,8 @@ const MSDOS_DIR = 0x10;
  * - a symlink mode counts only from a Unix host: unzip also honours it from
  *   FAT and VMS hosts and Go from macOS ones, libarchive only from Unix;
  * - FIFOs, devices and sockets are refused (SPECIAL_FILE_ENTRY): unzip,
- *   Python and Java extract their data as a regular file.
+ *   Python and Java extract their data as a regular file; so is an unknown type, except every
+ *   type bit on an empty directory entry (below).
  * `i` is the record's index in `dir`.
  */
 export function entryKind(
@@ -241,7 +242,11 @@ export function entryKind(
   const host = dir.versionMadeBy[i]! >> 8;
   const name = dir.names[i]!;
   const type = (attr >>> 16) & S_IFMT;
-  if (type !== 0 && type !== S_IFREG && type !== S_IFDIR && type !== S_IFLNK)
+  // Old Maven jars (plexus-archiver: commons-lang 2.6, javax.annotation-api 1.2) give their
+  // directory entries mode 0177777, every type bit set, which is no type: with the trailing `/`
+  // and no data, each reader makes a directory (Go and libarchive by the name too).
+  const noType = type === S_IFMT && name.endsWith('/') && dir.size[i] === 0;
+  if (type !== 0 && type !== S_IFREG && type !== S_IFDIR && type !== S_IFLNK && !noType)
     throw zipError(
       'SPECIAL_FILE_ENTRY',
       archive,

@@ -721,6 +721,47 @@ describe('a byte order mark is part of a name, as every reader keeps it', () => 
   });
 });
 
+describe('a directory entry with every type bit set, as old Maven jars have them', () => {
+  it('is a directory to every reader and to lamina; a file with that mode is refused', async () => {
+    // plexus-archiver wrote META-INF/maven/ with mode 0177777 and the MS-DOS directory bit.
+    const path = join(tmp, 'maven-dir.zip');
+    const dirEntry = (name: string) => ({
+      name,
+      data: '',
+      method: 'store' as const,
+      externalAttr: mode(0o177777) | 0x10,
+    });
+    writeFileSync(
+      path,
+      writeZip([
+        dirEntry('META-INF/'),
+        { name: 'META-INF/MANIFEST.MF', data: 'Manifest-Version: 1.0\n' },
+        dirEntry('META-INF/maven/'),
+        { name: 'META-INF/maven/pom.properties', data: 'version=2.6\n' },
+      ])
+    );
+    const src = await openZipFile(path);
+    try {
+      expect(src.get('META-INF/maven')?.kind).toBe('dir');
+      const v = readers.viewAll([path]).get(path);
+      if (!v) throw new Error('no reader views');
+      const view = await laminaView(src, true);
+      for (const r of READERS) {
+        expect(v[r].error, `${r} refused it`).toBeUndefined();
+        expect(v[r].entries, r).toEqual(view);
+      }
+    } finally {
+      await src.close();
+    }
+    const file = join(tmp, 'maven-file.zip');
+    writeFileSync(
+      file,
+      writeZip([{ name: 'x.py', data: 'print(1)', method: 'store', externalAttr: mode(0o177777) }])
+    );
+    expect(await refusal(file)).toBe('SPECIAL_FILE_ENTRY');
+  });
+});
+
 describe('archives the mainstream writers produce: accepted, and every reader sees what lamina sees', () => {
   it.each([...written.map((w) => [w.writer, w.path] as const), ['sample layer', SAMPLE] as const])(
     '%s',
