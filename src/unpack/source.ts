@@ -78,7 +78,10 @@ export interface Limits {
 export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
   maxEntries: 200_000,
   maxTotalSize: 2 * 1024 * 1024 * 1024,
-  maxRatio: 250,
+  // Above deflate's 1032:1, the most a stored or deflated entry (all lamina reads) can expand:
+  // only a declared size no stream reaches is refused. At 250, onnx's wheel was (a 2 MiB test
+  // tensor of zeros, 1016:1); the total size bounds the work.
+  maxRatio: 1100,
   ratioFloor: 1024 * 1024,
   maxDepth: 4,
   maxFileSize: 32 * 1024 * 1024,

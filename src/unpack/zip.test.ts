@@ -273,7 +273,17 @@ const refusals: Case[] = [
     'TOO_LARGE',
     { maxTotalSize: 100 },
   ],
-  ['compression ratio', () => writeZip([{ name: 'zeros', data: zeros }]), 'RATIO_EXCEEDED'],
+  [
+    'compression ratio over --max-ratio',
+    () => writeZip([{ name: 'zeros', data: zeros }]),
+    'RATIO_EXCEEDED',
+    { maxRatio: 250 },
+  ],
+  [
+    'a declared size no deflate stream reaches (over 1032:1)',
+    () => writeZip([{ name: 'zeros', data: zeros, size: zeros.length * 2 }]),
+    'RATIO_EXCEEDED',
+  ],
   [
     'two records, one local header (full overlap)',
     () =>
@@ -587,6 +597,11 @@ describe('refusals at open time', () => {
       ])
     );
     expect(await codeOf(openZipFile(file, { name: 'test.zip' }))).toBe('OVERLAPPING_ENTRIES');
+  });
+
+  it('accepts an entry deflate expands as far as it can (2 MiB of zeros, 1024:1)', async () => {
+    const src = await open(writeZip([{ name: 'zeros', data: zeros }]));
+    expect((await src.read('zeros')).equals(zeros)).toBe(true);
   });
 
   it.each([
