@@ -27,7 +27,6 @@ import { crc32 } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { unicodePathExtra, writeZip } from '../../scripts/lib/zipwriter.mjs';
 import { UnpackError, type UnpackErrorCode } from '../errors.js';
-import type { FileSource } from './source.js';
 import {
   deflateTrailingAnEntry,
   endRecordInComment,
@@ -38,13 +37,14 @@ import {
   zip64WithExtensibleData,
 } from './testing/hostile-zips.js';
 import {
+  NO_SYMLINKS,
   READERS,
   WRITERS,
   ZipReaders,
+  laminaView,
   viewKey,
   type ReaderName,
   type View,
-  type ViewEntry,
   type WriterName,
 } from './testing/zip-readers.js';
 import { openZipFile } from './zip.js';
@@ -506,32 +506,6 @@ function stage(dir: string, withNonAscii: boolean): void {
   symlinkSync('tool', join(dir, 'bin/current'));
   if (withNonAscii) writeFileSync(join(dir, NON_ASCII), 'accents\n');
 }
-
-const sha = (b: Buffer | string): string => createHash('sha256').update(b).digest('hex');
-
-/** What lamina sees, as a reader view; readers without symlinks see a symlink as a file holding its target. */
-async function laminaView(src: FileSource, symlinks: boolean): Promise<ViewEntry[]> {
-  const out: ViewEntry[] = [];
-  for (const e of src.entries()) {
-    if (e.kind === 'dir') out.push({ path: e.path, kind: 'dir', sha256: '' });
-    else if (e.kind === 'symlink')
-      out.push({
-        path: e.path,
-        kind: symlinks ? 'symlink' : 'file',
-        sha256: sha(e.linkTarget ?? ''),
-      });
-    else out.push({ path: e.path, kind: 'file', sha256: sha(await src.read(e.path)) });
-  }
-  return out;
-}
-
-/** Readers that have no symlinks: an entry with a symlink mode is a file to them. */
-const NO_SYMLINKS = new Set<ReaderName>([
-  'bsdtar-stream',
-  'python',
-  'java-zipfile',
-  'java-zipinputstream',
-]);
 
 const written = WRITERS.map((w) => ({ writer: w, path: join(tmp, `written-${w}.zip`) }));
 const SAMPLE = join(import.meta.dirname, '../../testdata/layers/sample-layer.zip');

@@ -54,7 +54,8 @@ function cliTar(
     .split('\n')
     .filter(Boolean)
     .map((line) => {
-      const cols = line.split(/\s+/);
+      // Columns are separated by spaces: \s would also split at a U+FEFF or U+00A0 in a name.
+      const cols = line.split(/[ \t]+/);
       const name = cols
         .slice(nameCol)
         .join(' ')

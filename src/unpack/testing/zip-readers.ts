@@ -27,6 +27,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { join } from 'node:path';
+import type { FileSource } from '../source.js';
 import { buildGoProgram } from './go-build.js';
 
 export const READERS = [
@@ -352,4 +353,31 @@ export class ZipReaders {
 /** The part of a view that must match across readers: the refusal, or the entries. */
 export function viewKey(v: View): string {
   return v.error !== undefined ? 'refused' : JSON.stringify(v.entries);
+}
+
+/** Readers that have no symlinks: an entry with a symlink mode is a file holding its target to them. */
+export const NO_SYMLINKS: ReadonlySet<ReaderName> = new Set<ReaderName>([
+  'bsdtar-stream',
+  'python',
+  'java-zipfile',
+  'java-zipinputstream',
+]);
+
+/**
+ * What lamina sees in an opened zip, as a reader view; with `symlinks` false, as a reader
+ * without links sees it (each symlink a file holding its target).
+ */
+export async function laminaView(src: FileSource, symlinks: boolean): Promise<ViewEntry[]> {
+  const out: ViewEntry[] = [];
+  for (const e of src.entries()) {
+    if (e.kind === 'dir') out.push({ path: e.path, kind: 'dir', sha256: '' });
+    else if (e.kind === 'symlink')
+      out.push({
+        path: e.path,
+        kind: symlinks ? 'symlink' : 'file',
+        sha256: sha(Buffer.from(e.linkTarget ?? '')),
+      });
+    else out.push({ path: e.path, kind: 'file', sha256: sha(await src.read(e.path)) });
+  }
+  return out;
 }
