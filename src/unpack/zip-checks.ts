@@ -8,6 +8,7 @@ import type { Finding } from '../model/finding.js';
 import type { EntryKind, Limits } from './source.js';
 import {
   FLAG_CD_ENCRYPTED,
+  FLAG_DESCRIPTOR,
   FLAG_ENCRYPTED,
   FLAG_PATCHED,
   FLAG_STRONG_ENCRYPTION,
@@ -347,6 +348,16 @@ export function checkNameFields(
           `${where} Unicode Path extra field gives another name (${JSON.stringify(data.subarray(5).toString('latin1'))})`,
           [name]
         );
+      // Info-ZIP unzip 6.0 reads such an archive as "overlapped components" and stops at the
+      // entry with a descriptor, whichever of the two comes first; the other readers read on.
+      const described = withDescriptor(dir);
+      if (described !== undefined)
+        throw zipError(
+          'AMBIGUOUS_DATA_DESCRIPTOR',
+          archive,
+          `${where} Unicode Path extra field in an archive with a data descriptor (unzip stops extracting at the entry with the descriptor, the other readers extract the rest)`,
+          [name, dir.names[described]!]
+        );
     } else if (id === XL_FIELD && data.length > 0 && (data[0] ?? 0) & 0x05)
       throw zipError(
         'AMBIGUOUS_ENTRY_KIND',
@@ -355,6 +366,17 @@ export function checkNameFields(
         [name]
       );
   }
+}
+
+const firstDescriptor = new WeakMap<CentralDirectory, number | undefined>();
+
+/** The first entry with a data descriptor (flag bit 3), once per directory. */
+function withDescriptor(dir: CentralDirectory): number | undefined {
+  if (firstDescriptor.has(dir)) return firstDescriptor.get(dir);
+  const i = dir.flags.findIndex((f) => (f & FLAG_DESCRIPTOR) !== 0);
+  const found = i < 0 ? undefined : i;
+  firstDescriptor.set(dir, found);
+  return found;
 }
 
 /** Longest symlink target (Linux PATH_MAX). */

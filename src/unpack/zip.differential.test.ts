@@ -411,6 +411,22 @@ const ambiguities: Ambiguity[] = [
       ]),
   },
   {
+    // unzip: "invalid zip file with overlapped components (possible zip bomb)", after a.py.
+    name: 'Unicode Path field spelling the name, in an archive with a data descriptor',
+    code: 'AMBIGUOUS_DATA_DESCRIPTOR',
+    differ: ['unzip', 'go'],
+    zip: () =>
+      writeZip([
+        {
+          name: 'python/a.py',
+          data: 'print(1)\n',
+          extra: unicodePathExtra('python/a.py', ascii('python/a.py')),
+        },
+        { name: 'python/b.py', data: 'print(2)\n', dataDescriptor: true },
+        { name: 'python/c.py', data: 'print(3)\n' },
+      ]),
+  },
+  {
     name: 'entry flagged as compressed patched data (flag bit 5)',
     code: 'UNSUPPORTED_COMPRESSION',
     differ: ['python', 'go'],
