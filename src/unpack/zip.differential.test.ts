@@ -382,6 +382,22 @@ const ambiguities: Ambiguity[] = [
       ]),
   },
   {
+    name: 'data descriptor without its signature (stored entry)',
+    code: 'AMBIGUOUS_DATA_DESCRIPTOR',
+    differ: ['unzip', 'bsdtar-stream'],
+    zip: () =>
+      writeZip([
+        {
+          name: 'a.txt',
+          data: 'plain',
+          method: 'store',
+          dataDescriptor: true,
+          descriptor: { signature: false },
+        },
+        { name: 'b.txt', data: 'b' },
+      ]),
+  },
+  {
     name: 'deflate stream ending early, an entry hidden after it',
     code: 'TRAILING_COMPRESSED_DATA',
     differ: ['unzip', 'bsdtar-stream'],

@@ -772,7 +772,8 @@ async function checkLayout(
 
 /**
  * The length of the data descriptor at the start of `b`, which must repeat
- * the central CRC and sizes (APPNOTE 4.3.9): with or without its signature,
+ * the central CRC and sizes (APPNOTE 4.3.9): with or without its signature
+ * (with it for a stored entry),
  * sizes in 4 bytes, or 8 when an entry needs zip64 (as Java's
  * ZipInputStream reads them). `b` ends where the next header starts.
  */
@@ -790,8 +791,18 @@ function descriptorLength(archive: string, dir: CentralDirectory, i: number, b: 
       b.readUInt32LE(sig) === dir.crc[i] &&
       num(sig + 4) === compressedSize &&
       num(sig + 4 + w) === size
-    )
+    ) {
+      // libarchive from a pipe finds a stored entry's end by the signature alone: without
+      // one it reads the entries after it as the entry's data.
+      if (sig === 0 && dir.method[i] === 0)
+        throw zipError(
+          'AMBIGUOUS_DATA_DESCRIPTOR',
+          archive,
+          "stored entry's data descriptor has no signature (a streaming reader reads on past it)",
+          [dir.names[i]!]
+        );
       return len;
+    }
   }
   throw zipError(
     'AMBIGUOUS_DATA_DESCRIPTOR',
