@@ -117,7 +117,8 @@ export function checkDeclaredSizes(archive: string, dir: CentralDirectory, limit
 /**
  * Refuse names that collide after lamina's normalisation (DUPLICATE_ENTRY) or
  * after Unicode NFC (NORMALIZATION_COLLISION): different extractors would
- * pick different winners. Names that differ only by case are allowed (Linux
+ * pick different winners; and a name not in NFC at all (AMBIGUOUS_NAME_ENCODING):
+ * libarchive extracts it elsewhere. Names that differ only by case are allowed (Linux
  * keeps both) but reported, since a case-insensitive file system would not.
  * `raws[i]` is entry i's name as stored, `paths[i]` as normalised.
  * @param sorted every entry's index, sorted by path, equal paths in index order
@@ -149,6 +150,7 @@ export function checkNames(
   let allAscii = true;
   for (let i = 0; i < paths.length && allAscii; i++) allAscii = ascii(paths[i]!);
   const byNfc = new Map<string, string>();
+  let notNfc: string | undefined;
   // ASCII is already NFC: when every name is ASCII the check above already covered NFC.
   for (const path of allAscii ? [] : paths) {
     // ASCII is already NFC; skip the costly normalize for the common case.
@@ -162,7 +164,16 @@ export function checkNames(
         [seen, path]
       );
     byNfc.set(key, path);
+    notNfc ??= key === path ? undefined : path;
   }
+  // libarchive extracts a name under its NFC form; unzip, Python, Go and Java keep its bytes.
+  if (notNfc !== undefined)
+    throw zipError(
+      'AMBIGUOUS_NAME_ENCODING',
+      archive,
+      'entry name is not in Unicode normal form C (libarchive extracts it under its NFC form, the other readers under its own bytes)',
+      [notNfc]
+    );
   const findings: Finding[] = [];
   // Only names in a group of two or more that fold to one key can collide: a name with a
   // letter that folds, and a name equal to such a folded key. Paths are unique by now, so

@@ -244,6 +244,13 @@ const ambiguities: Ambiguity[] = [
       ]),
   },
   {
+    // bsdtar extracts it as python/caf\u00e9.py, where `import café` (NFKC) finds it.
+    name: 'name not in Unicode NFC',
+    code: 'AMBIGUOUS_NAME_ENCODING',
+    differ: ['bsdtar', 'unzip'],
+    zip: () => writeZip([{ name: 'python/cafe\u0301.py', data: 'print(1)' }]),
+  },
+  {
     name: 'UTF-8 flagged name from a FAT host (what jar writes)',
     code: 'AMBIGUOUS_NAME_ENCODING',
     differ: ['unzip', 'go'],
