@@ -54,7 +54,11 @@ func read(path string) result {
 			r.Ok = false
 			return r
 		}
-		r.Entries = append(r.Entries, entry{h.Name, kind(h.Typeflag), h.Size})
+		// Go returns a global PAX header as a header of its own; containerd skips it
+		// ("PAX Global Extended Headers found and ignored"), as an extractor does.
+		if h.Typeflag != tar.TypeXGlobalHeader {
+			r.Entries = append(r.Entries, entry{h.Name, kind(h.Typeflag), h.Size})
+		}
 		if _, err := io.Copy(io.Discard, tr); err != nil {
 			r.Ok = false
 			return r
