@@ -25,7 +25,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { unicodePathExtra, writeZip } from '../../scripts/lib/zipwriter.mjs';
+import {
+  unicodePathExtra,
+  writeZip,
+  type DescriptorOverrides,
+} from '../../scripts/lib/zipwriter.mjs';
 import { UnpackError, type UnpackErrorCode } from '../errors.js';
 import {
   deflateTrailingAnEntry,
@@ -63,6 +67,13 @@ interface Ambiguity {
   differ: [ReaderName, ReaderName];
   zip: () => Buffer;
 }
+
+/** A stored entry whose data descriptor says `descriptor`, then another entry. */
+const storedWithDescriptor = (descriptor: DescriptorOverrides): Buffer =>
+  writeZip([
+    { name: 'a.txt', data: 'plain', method: 'store', dataDescriptor: true, descriptor },
+    { name: 'b.txt', data: 'b' },
+  ]);
 
 const ambiguities: Ambiguity[] = [
   // Entry kind
@@ -366,17 +377,7 @@ const ambiguities: Ambiguity[] = [
     name: 'data descriptor with another CRC (stored entry)',
     code: 'AMBIGUOUS_DATA_DESCRIPTOR',
     differ: ['unzip', 'bsdtar-stream'],
-    zip: () =>
-      writeZip([
-        {
-          name: 'a.txt',
-          data: 'plain',
-          method: 'store',
-          dataDescriptor: true,
-          descriptor: { crc: 1 },
-        },
-        { name: 'b.txt', data: 'b' },
-      ]),
+    zip: () => storedWithDescriptor({ crc: 1 }),
   },
   {
     name: 'data descriptor with another size (deflate entry)',
@@ -392,17 +393,7 @@ const ambiguities: Ambiguity[] = [
     name: 'data descriptor without its signature (stored entry)',
     code: 'AMBIGUOUS_DATA_DESCRIPTOR',
     differ: ['unzip', 'bsdtar-stream'],
-    zip: () =>
-      writeZip([
-        {
-          name: 'a.txt',
-          data: 'plain',
-          method: 'store',
-          dataDescriptor: true,
-          descriptor: { signature: false },
-        },
-        { name: 'b.txt', data: 'b' },
-      ]),
+    zip: () => storedWithDescriptor({ signature: false }),
   },
   {
     name: 'deflate stream ending early, an entry hidden after it',
