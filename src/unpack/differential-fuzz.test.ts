@@ -211,7 +211,8 @@ function tarKeys(entries: readonly Listed[], linked: ReadonlySet<string>): strin
     .filter((e) => e.kind !== 'dir' && !/(^|\/)\.wh\./.test(e.name))
     .map((e) => {
       const name = cleanName(e.name);
-      const kind = e.kind === 'hardlink' ? 'file' : e.kind;
+      // lamina's "special" (a device or FIFO) is the oracles' "other".
+      const kind = e.kind === 'hardlink' ? 'file' : e.kind === 'special' ? 'other' : e.kind;
       const size = kind === 'file' && !linked.has(name) ? e.size : 0;
       return `${name}|${kind}|${size}`;
     });
