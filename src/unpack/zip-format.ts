@@ -390,6 +390,8 @@ export interface LocalHeader {
   nameEnd: number;
   /** The local extra field bytes. */
   extra: Buffer;
+  /** With flag bit 3: the local extra field holds a zip64 field (8-byte descriptor sizes to libarchive). */
+  zip64: boolean;
   /** Length of the whole header (fixed part, name, extra): the data starts here. */
   headerLength: number;
 }
@@ -417,17 +419,22 @@ export function parseLocalHeader(
     extraLen === 0
       ? NO_BYTES
       : b.subarray(at + LOCAL_SIZE + nameLen, at + LOCAL_SIZE + nameLen + extraLen);
-  if (size === 0xffffffff || compressedSize === 0xffffffff) {
-    for (const [id, data] of extraFields(archive, extra, name)) {
-      // In a local header the zip64 field always holds both sizes (APPNOTE 4.5.3).
-      if (id === 0x0001 && data.length >= 16) {
-        size = u64(archive, data, 0);
-        compressedSize = u64(archive, data, 8);
-      }
+  const flags = b.readUInt16LE(at + 6);
+  const sizesInZip64 = size === 0xffffffff || compressedSize === 0xffffffff;
+  // Read for the sizes, or for how a data descriptor spells them.
+  const read = extraLen > 0 && (sizesInZip64 || (flags & FLAG_DESCRIPTOR) !== 0);
+  let zip64 = false;
+  for (const [id, data] of read ? extraFields(archive, extra, name) : []) {
+    if (id !== 0x0001) continue;
+    zip64 = true;
+    // In a local header the zip64 field always holds both sizes (APPNOTE 4.5.3).
+    if (sizesInZip64 && data.length >= 16) {
+      size = u64(archive, data, 0);
+      compressedSize = u64(archive, data, 8);
     }
   }
   return {
-    flags: b.readUInt16LE(at + 6),
+    flags,
     method: b.readUInt16LE(at + 8),
     crc: b.readUInt32LE(at + 14),
     compressedSize,
@@ -435,6 +442,7 @@ export function parseLocalHeader(
     nameStart: at + LOCAL_SIZE,
     nameEnd: at + LOCAL_SIZE + nameLen,
     extra,
+    zip64,
     headerLength: LOCAL_SIZE + nameLen + extraLen,
   };
 }

@@ -749,7 +749,13 @@ async function checkLayout(
     prevEnd =
       flags[i]! & FLAG_DESCRIPTOR && next >= dataEnd
         ? dataEnd +
-          descriptorLength(archive, dir, i, await win.get(dataEnd, Math.min(24, next - dataEnd)))
+          descriptorLength(
+            archive,
+            dir,
+            i,
+            await win.get(dataEnd, Math.min(24, next - dataEnd)),
+            lh.zip64
+          )
         : dataEnd;
     prev = i;
   }
@@ -775,12 +781,28 @@ async function checkLayout(
  * the central CRC and sizes (APPNOTE 4.3.9): with or without its signature
  * (with it for a stored entry),
  * sizes in 4 bytes, or 8 when an entry needs zip64 (as Java's
- * ZipInputStream reads them). `b` ends where the next header starts.
+ * ZipInputStream reads them; a zip64 field in the local header of a smaller
+ * entry is refused, `zip64Local`). `b` ends where the next header starts.
  */
-function descriptorLength(archive: string, dir: CentralDirectory, i: number, b: Buffer): number {
+function descriptorLength(
+  archive: string,
+  dir: CentralDirectory,
+  i: number,
+  b: Buffer,
+  zip64Local: boolean
+): number {
   const size = dir.size[i]!;
   const compressedSize = dir.compressedSize[i]!;
   const wide = size >= 0xffffffff || compressedSize >= 0xffffffff;
+  // With a zip64 field in the local header libarchive reads 8-byte sizes, Java's
+  // ZipInputStream 4 while they fit: below 4 GiB neither form reads alike.
+  if (zip64Local && !wide)
+    throw zipError(
+      'AMBIGUOUS_DATA_DESCRIPTOR',
+      archive,
+      'data descriptor of an entry whose local header has a zip64 extra field (libarchive reads its sizes as 8 bytes, ZipInputStream as 4)',
+      [dir.names[i]!]
+    );
   const w = wide ? 8 : 4;
   const num = (at: number): number => (wide ? Number(b.readBigUInt64LE(at)) : b.readUInt32LE(at));
   for (const sig of [4, 0]) {
