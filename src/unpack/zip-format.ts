@@ -94,7 +94,7 @@ export function parseEocd(
   tail: Buffer,
   eocd: number,
   tailStart: number
-): EndRecord & { needsZip64: boolean } {
+): EndRecord & { needsZip64: boolean; singleDisk: boolean } {
   const disk = tail.readUInt16LE(eocd + 4);
   const cdDisk = tail.readUInt16LE(eocd + 6);
   const onDisk = tail.readUInt16LE(eocd + 8);
@@ -103,7 +103,8 @@ export function parseEocd(
   const cdOffset = tail.readUInt32LE(eocd + 16);
   const needsZip64 =
     entries === 0xffff || onDisk === 0xffff || cdSize === 0xffffffff || cdOffset === 0xffffffff;
-  if (!needsZip64 && (disk !== 0 || cdDisk !== 0 || onDisk !== entries))
+  const singleDisk = disk === 0 && cdDisk === 0 && onDisk === entries;
+  if (!needsZip64 && !singleDisk)
     throw zipError('CORRUPT_ARCHIVE', archive, 'multi-disk (spanned) archives are not supported');
   const eocdOffset = tailStart + eocd;
   return {
@@ -114,6 +115,7 @@ export function parseEocd(
     cdOffset,
     zip64: false,
     needsZip64,
+    singleDisk,
   };
 }
 

@@ -342,6 +342,19 @@ const ambiguities: Ambiguity[] = [
     zip: endRecordInComment,
   },
   {
+    name: 'end record counting 0xFFFF entries on this disk, with no zip64 end record',
+    code: 'CORRUPT_ARCHIVE',
+    differ: ['bsdtar', 'unzip'],
+    zip: () =>
+      writeZip(
+        [
+          { name: 't.txt', data: 'x' },
+          { name: 'l.txt', symlink: 't.txt' },
+        ],
+        { end: { entriesOnDisk: 0xffff } }
+      ),
+  },
+  {
     name: 'a local entry hidden between two listed ones',
     code: 'UNLISTED_DATA',
     differ: ['unzip', 'bsdtar-stream'],

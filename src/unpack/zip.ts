@@ -330,6 +330,14 @@ async function readEnd(archive: string, ra: RandomAccess): Promise<EndRecord> {
       );
     }
   }
+  // A 0xFFFF count with no zip64 record to give it: libarchive from a file gives up on the
+  // central directory and reads the local headers (symlinks become files holding the target).
+  if (!end.singleDisk)
+    throw zipError(
+      'CORRUPT_ARCHIVE',
+      archive,
+      'end record counts disagree (one marked for zip64) and there is no zip64 end record'
+    );
   return end;
 }
 
