@@ -24,6 +24,9 @@ export const LOCAL_SIZE = 30;
 /** The longest an EOCD record can be: fixed part plus a 65535-byte comment. */
 export const EOCD_SEARCH = EOCD_SIZE + 0xffff;
 
+/** Internal file attributes bit 2: "control field records precede logical records". */
+const INTERNAL_RECORDS = 0x0004;
+
 export const FLAG_ENCRYPTED = 0x0001;
 export const FLAG_DESCRIPTOR = 0x0008;
 /** "Compressed patched data": Python skips such an entry, the other readers extract it. */
@@ -353,6 +356,15 @@ export function parseCentralDirectory(
       }
     if (diskStart !== 0 && diskStart !== 0xffff)
       throw zipError('CORRUPT_ARCHIVE', archive, 'entry on another disk', [name]);
+    // Bit 2 says record control fields precede the data (mainframe formats): unzip 6.0 then
+    // extracts an entry with a symlink mode as a regular file. No writer on Unix sets it.
+    if (cd.readUInt16LE(p + 36) & INTERNAL_RECORDS)
+      throw zipError(
+        'AMBIGUOUS_ENTRY_KIND',
+        archive,
+        'internal attributes say record control fields precede the data (unzip extracts a symlink so marked as a file)',
+        [name]
+      );
     out.versionMadeBy[index] = cd.readUInt16LE(p + 4);
     out.versionNeeded[index] = cd.readUInt16LE(p + 6);
     out.flags[index] = flags;

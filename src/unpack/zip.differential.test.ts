@@ -139,6 +139,19 @@ const ambiguities: Ambiguity[] = [
       ]),
   },
   {
+    name: 'symlink whose internal attributes mark record control fields (bit 2)',
+    code: 'AMBIGUOUS_ENTRY_KIND',
+    differ: ['unzip', 'go'],
+    zip: () => {
+      const zip = writeZip([
+        { name: 't.py', data: 'x' },
+        { name: 'l.py', symlink: 't.py' },
+      ]);
+      zip.writeUInt16LE(4, zip.lastIndexOf(Buffer.from('PK\x01\x02', 'latin1')) + 36);
+      return zip;
+    },
+  },
+  {
     name: 'directory entry carrying data',
     code: 'AMBIGUOUS_ENTRY_KIND',
     differ: ['go', 'unzip'],
