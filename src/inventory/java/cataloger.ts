@@ -96,8 +96,11 @@ interface ArchiveRef {
   depth: number;
   /** Told the manifest's `Class-Path` value, when it has one, or why the manifest was not read. */
   onClassPath?: (manifest: ManifestClassPath) => void;
-  /** Told the path of the archive's JarIndex (`META-INF/INDEX.LIST`), when it has one. */
-  onJarIndex?: (entry: string) => void;
+  /**
+   * Told the path of the archive's JarIndex (`META-INF/INDEX.LIST`), when it has one, and the
+   * jars it names (null when lamina could not read it).
+   */
+  onJarIndex?: (entry: string, jars: readonly string[] | null) => void;
 }
 
 /** A manifest's `Class-Path` value, or the error that kept lamina from reading the manifest. */
@@ -117,7 +120,7 @@ async function catalogTopLevel(
       display: entry.path,
       depth: ctx.depth + 1,
       onClassPath: (m) => (archive.manifest = m),
-      onJarIndex: (e) => (archive.jarIndex = e),
+      onJarIndex: (e, jars) => Object.assign(archive, { jarIndex: e, jarIndexJars: jars }),
     },
     out
   );
@@ -133,6 +136,8 @@ interface ReadArchive {
   manifest?: ManifestClassPath;
   /** Its JarIndex entry (`META-INF/INDEX.LIST`), when it has one. */
   jarIndex?: string;
+  /** The jars its JarIndex names, in order; null when it could not be read. */
+  jarIndexJars?: readonly string[] | null;
   /** On the class path by the runtime's own listing (`/opt/java/lib/*.jar`). */
   listed?: boolean;
   /** The jar whose Class-Path first named it, when it is on the class path only by that. */
@@ -211,8 +216,13 @@ async function followClassPaths(
     const where = `${archive.display}!/META-INF/MANIFEST.MF`;
     // A JarIndex makes the URLClassLoader of Java 8 to 17 open the jars it lists (each relative to
     // this jar, whatever its name: `evil.dat#.jar` opens evil.dat) to find a class or resource in
-    // a package it maps to them; lamina does not follow it.
-    if (archive.jarIndex !== undefined && !indexed.has(archive)) {
+    // a package it maps to them; lamina does not follow it. One naming only the jar itself, under
+    // the name it is on the class path by (objenesis and others ship one), opens nothing else.
+    if (
+      archive.jarIndex !== undefined &&
+      !indexed.has(archive) &&
+      !namesOnlyItself(archive.jarIndexJars, url)
+    ) {
       indexed.add(archive);
       out.findings.push(
         refused(
@@ -306,7 +316,7 @@ async function followClassPaths(
               display: r.path,
               depth: ctx.depth + 1,
               onClassPath: (m) => (opened.manifest = m),
-              onJarIndex: (e) => (opened.jarIndex = e),
+              onJarIndex: (e, jars) => Object.assign(opened, { jarIndex: e, jarIndexJars: jars }),
             },
             out
           );
@@ -430,7 +440,7 @@ async function catalogArchive(
       out.findings.push({ ...f, path: f.path === undefined ? display : `${display}!/${f.path}` });
     if (ref.onJarIndex) {
       const index = jarIndexEntry(zip);
-      if (index !== undefined) ref.onJarIndex(index);
+      if (index !== undefined) ref.onJarIndex(index, await jarIndexJars(zip, index, ctx));
     }
     const main = await identify(ctx, zip, display, entry.path, out, ref.onClassPath);
     main.hashes = { ...hashes };
@@ -553,6 +563,38 @@ function jarIndexEntry(zip: FileSource): string | undefined {
   const exact = 'META-INF/INDEX.LIST';
   if (zip.get(exact)?.kind === 'file') return exact;
   return zip.entries().find((e) => e.kind === 'file' && e.path.toUpperCase() === exact)?.path;
+}
+
+/**
+ * The jars a JarIndex names, as `JarIndex.read` finds them: every line (ended by LF, CR or CRLF,
+ * read as UTF-8) that ends in `.jar`. Null when it cannot be read within the file size bound.
+ */
+async function jarIndexJars(
+  zip: FileSource,
+  entry: string,
+  ctx: CatalogContext
+): Promise<string[] | null> {
+  try {
+    const text = (await zip.read(entry, ctx.limits.maxFileSize)).toString('utf8');
+    return text.split(/\r\n|\r|\n/).filter((line) => line.endsWith('.jar'));
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Whether a JarIndex names only the jar on the class path at the URL path `url`: each name a
+ * plain file name (nothing a URL resolves otherwise) equal to the URL's last segment.
+ */
+function namesOnlyItself(jars: readonly string[] | null | undefined, url: string): boolean {
+  if (!jars || jars.length === 0) return false;
+  let self: string;
+  try {
+    self = decodeURIComponent(url.slice(url.lastIndexOf('/') + 1));
+  } catch {
+    return false;
+  }
+  return jars.every((j) => j === self && /^[A-Za-z0-9._-]+\.jar$/.test(j));
 }
 
 /** `Bundle-License` when it is SPDX, else the pom.xml next to pom.properties, else Bundle-License as a name. */

@@ -203,6 +203,45 @@ describe.skipIf(!hasJavac)(
 );
 
 /**
+ * A JarIndex naming only its own jar (objenesis 3.x ships one): the class loader opens nothing
+ * else for it, so the Greeter comes from the next jar on the class path, the one lamina read.
+ */
+describe.skipIf(!hasJavac)('a class path jar whose JarIndex names only itself', () => {
+  const zip = join(tmp, 'jar-index-self.zip');
+  const layer = join(tmp, 'jar-index-self', 'opt');
+
+  beforeAll(() => {
+    // As objenesis's: its own packages, mapped to its own name.
+    const index = 'JarIndex-Version: 1.0\r\n\r\naaa-app-1.0.jar\r\nMETA-INF\r\n\r\n';
+    writeLayer(zip, layer, {
+      'java/lib/aaa-app-1.0.jar': writeZip([
+        { name: 'META-INF/MANIFEST.MF', data: 'Manifest-Version: 1.0\r\n\r\n' },
+        { name: 'META-INF/INDEX.LIST', data: index },
+        {
+          name: 'META-INF/maven/com.example/aaa-app/pom.properties',
+          data: 'groupId=com.example\nartifactId=aaa-app\nversion=1.0\n',
+        },
+      ]),
+      'java/lib/zzz-greeter-1.0.jar': jar(
+        greeter('the greeter lamina read'),
+        'Bundle-License: Apache-2.0\r\n',
+        'zzz-greeter'
+      ),
+    });
+  }, 120_000);
+
+  it('the JVM loads the Greeter from the jar lamina read', () => {
+    expect(runHandler('handler-index-self', layer)).toBe('the greeter lamina read');
+  });
+
+  it('lamina verify with an inventory policy passes inventory:complete', () => {
+    const { code, complete } = verifyComplete(zip);
+    expect(complete?.outcome).toBe('pass');
+    expect(code).toBe(0);
+  });
+});
+
+/**
  * A jar in java/lib named `greeter-1.0#.jar`: Lambda's runtime lists it (the name ends in `.jar`)
  * but makes its URL without encoding the name, so `java.net.URL` takes `.jar` as a fragment and
  * the class loader opens java/lib/greeter-1.0, a file lamina never reads as a jar.
