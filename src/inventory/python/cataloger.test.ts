@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { lstatSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -261,6 +262,42 @@ describe('pythonCataloger tamper detection and malformed files', () => {
     expect(x?.owns).toEqual([`${egg}/`]);
     expect(x?.dependsOn).toEqual(['pypi:python/lib/python3.11/site-packages/six-1.16.0.dist-info']);
   });
+});
+
+describe('pip install --target', () => {
+  // What pip 23 writes for jmespath 1.1.0 (a dependency of boto3): the script's row is relative
+  // to the temporary home scheme pip installs into, then it moves that home's bin/ into DIR.
+  const jp = '#!/usr/bin/python3\n\nimport sys\nimport jmespath\n';
+  const digest = (text: string) => createHash('sha256').update(text).digest('base64url');
+  const layer = (site: string, script: string) =>
+    new MemorySource('py', {
+      [`${site}/jmespath-1.1.0.dist-info/METADATA`]:
+        'Metadata-Version: 2.1\nName: jmespath\nVersion: 1.1.0\n',
+      [`${site}/jmespath-1.1.0.dist-info/RECORD`]: [
+        '../../bin/__pycache__/jp.cpython-311.pyc,,',
+        `../../bin/jp.py,sha256=${digest(jp)},${jp.length}`,
+        `jmespath/__init__.py,sha256=${digest('')},0`,
+        'jmespath-1.1.0.dist-info/RECORD,,',
+        '',
+      ].join('\n'),
+      [`${site}/jmespath/__init__.py`]: '',
+      [`${site}/bin/jp.py`]: script,
+    });
+
+  it.each(['python', 'python/lib/python3.11/site-packages'])(
+    "into %s: the script in DIR/bin is the distribution's, its hash checked",
+    async (site) => {
+      const { packages, findings } = await runCataloger(pythonCataloger, layer(site, jp));
+      expect(findings).toEqual([]);
+      expect(packages.map((p) => p.purl)).toEqual(['pkg:pypi/jmespath@1.1.0']);
+      expect(packages[0]!.owns).toContain(`${site}/bin/jp.py`);
+
+      const tampered = await runCataloger(pythonCataloger, layer(site, `${jp}import os\n`));
+      expect(tampered.findings.map((f) => [f.code, f.path])).toEqual([
+        ['RECORD_HASH_MISMATCH', `${site}/bin/jp.py`],
+      ]);
+    }
+  );
 });
 
 describe('RECORD digests as distribution builds write them', () => {

@@ -562,7 +562,8 @@ async function parseDistribution(
             site,
             await readOptional(`${metaPath}/RECORD`),
             recordChecks,
-            recordUnchecked
+            recordUnchecked,
+            (path) => ctx.source.get(path) !== undefined
           )
         : installedFiles(metaPath, await readOptional(`${metaPath}/installed-files.txt`));
     if (listed) {
@@ -615,15 +616,16 @@ function recordFiles(
   siteDir: string,
   text: string | undefined,
   checks: Found['recordChecks'],
-  unchecked: Finding[]
+  unchecked: Finding[],
+  exists: (path: string) => boolean
 ): { paths: string[]; excusing: string[] } | undefined {
   if (text === undefined) return undefined;
   const paths: string[] = [];
   const excusing: string[] = [];
   for (const row of parseRecord(text)) {
-    const path = recordPathInLayer(siteDir, row.path);
+    const path = rowPath(siteDir, row.path, exists);
     if (path === undefined) continue;
-    // Rows outside the site dir (pip's `../../bin/x`) are claims the ownership index refuses.
+    // Rows outside the site dir (pip's `../../../bin/x`) are claims the ownership index refuses.
     paths.push(path);
     if (hasCheckableHash(row)) {
       checks.push({ path, row, owner });
@@ -648,6 +650,26 @@ function recordFiles(
     });
   }
   return { paths, excusing };
+}
+
+/**
+ * Where a RECORD row's file is. `pip install --target DIR` installs into a temporary home
+ * scheme, whose RECORD names a script `../../bin/x` from the site directory, then moves that
+ * home's bin/ into DIR: so a `../../bin/x` row that leads nowhere in the layer while `DIR/bin/x`
+ * exists names that file (jmespath's `jp.py`, which `import bin.jp` would load). Its hash is
+ * checked as any row's.
+ */
+function rowPath(
+  siteDir: string,
+  path: string,
+  exists: (path: string) => boolean
+): string | undefined {
+  const listed = recordPathInLayer(siteDir, path);
+  const rest = /^\.\.\/\.\.\/bin\/(.+)$/.exec(path)?.[1];
+  if (rest === undefined || (listed !== undefined && exists(listed))) return listed;
+  if (rest.split('/').some((s) => s === '' || s === '.' || s === '..')) return listed;
+  const moved = recordPathInLayer(siteDir, `bin/${rest}`);
+  return moved !== undefined && exists(moved) ? moved : listed;
 }
 
 /** Layer-relative parent directory ('' at the layer root). */
