@@ -463,33 +463,27 @@ describe('Class-Path of a class path jar', () => {
     expect(findings[0]?.message).toMatch(/JarIndex .* Java 8 to 17 opens the jars it names/);
   });
 
-  it('a JarIndex naming only its own jar, by the name it is on the class path by, is no error', async () => {
-    // As objenesis 3.x ships it: one section, the jar's own file name.
-    const selfIndex = (name: string) => ({
+  it('a JarIndex naming only jars the runtime lists beside it is no error', async () => {
+    // As objenesis 3.x ships it (its own file name); ant's names ant.jar.
+    const index = (...jars: string[]) => ({
       name: 'META-INF/INDEX.LIST',
-      data: `JarIndex-Version: 1.0\r\n\r\n${name}\r\norg\r\norg/objenesis\r\n\r\n`,
+      data: `JarIndex-Version: 1.0\r\n\r\n${jars.map((j) => `${j}\r\norg\r\n\r\n`).join('')}`,
     });
     const src = new MemorySource('l', {
-      [`${LIB}/objenesis-3.4.jar`]: jar(
-        undefined,
-        pom('objenesis'),
-        selfIndex('objenesis-3.4.jar')
-      ),
-      // The same index under another name (a link): it names a jar the class path does not hold.
+      [`${LIB}/objenesis-3.4.jar`]: jar(undefined, pom('objenesis'), index('objenesis-3.4.jar')),
+      [`${LIB}/ant-1.10.15.jar`]: jar('../../share/ccc-1.0.jar', pom('ant'), index('ant.jar')),
+      // Under a link's name: the names resolve beside the link, in java/lib.
       [`${LIB}/objenesis.jar`]: { symlink: '../../vendor/objenesis-3.3.jar' },
-      'vendor/objenesis-3.3.jar': jar(undefined, pom('objenesis3'), selfIndex('objenesis-3.3.jar')),
-      // Itself and another jar; and a name the class loader's URL would read otherwise.
-      [`${LIB}/two-1.0.jar`]: jar(undefined, pom('two'), {
-        name: 'META-INF/INDEX.LIST',
-        data: 'JarIndex-Version: 1.0\n\ntwo-1.0.jar\ntwo\n\nother.jar\nother\n',
-      }),
-      [`${LIB}/odd-1.0.jar`]: jar(undefined, pom('odd'), selfIndex('./odd-1.0.jar')),
+      'vendor/objenesis-3.3.jar': jar(undefined, pom('objenesis3'), index('objenesis-3.3.jar')),
+      // A name a URL resolves otherwise, and a jar reached only by a Class-Path, outside java/lib:
+      // what their indexes name is no jar the runtime lists.
+      [`${LIB}/odd-1.0.jar`]: jar(undefined, pom('odd'), index('./odd-1.0.jar')),
+      'share/ccc-1.0.jar': jar(undefined, pom('ccc'), index('ccc-1.0.jar')),
     });
     const { findings } = await runCataloger(javaCataloger, src);
     expect(codes(findings)).toEqual([
       ['NESTED_ARCHIVE_REFUSED', 'error', `${LIB}/odd-1.0.jar!/META-INF/INDEX.LIST`],
-      ['NESTED_ARCHIVE_REFUSED', 'error', `${LIB}/two-1.0.jar!/META-INF/INDEX.LIST`],
-      ['NESTED_ARCHIVE_REFUSED', 'error', `vendor/objenesis-3.3.jar!/META-INF/INDEX.LIST`],
+      ['NESTED_ARCHIVE_REFUSED', 'error', 'share/ccc-1.0.jar!/META-INF/INDEX.LIST'],
     ]);
   });
 

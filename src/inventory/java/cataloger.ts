@@ -216,12 +216,13 @@ async function followClassPaths(
     const where = `${archive.display}!/META-INF/MANIFEST.MF`;
     // A JarIndex makes the URLClassLoader of Java 8 to 17 open the jars it lists (each relative to
     // this jar, whatever its name: `evil.dat#.jar` opens evil.dat) to find a class or resource in
-    // a package it maps to them; lamina does not follow it. One naming only the jar itself, under
-    // the name it is on the class path by (objenesis and others ship one), opens nothing else.
+    // a package it maps to them; lamina does not follow it. One naming only plain jar names
+    // beside a jar in a listed directory (objenesis names itself, ant `ant.jar`) opens only jars
+    // the runtime lists anyway, which lamina reads as it does every class path jar.
     if (
       archive.jarIndex !== undefined &&
       !indexed.has(archive) &&
-      !namesOnlyItself(archive.jarIndexJars, url)
+      !indexStaysListed(archive.jarIndexJars, url, mount, isOnClassPath)
     ) {
       indexed.add(archive);
       out.findings.push(
@@ -583,18 +584,27 @@ async function jarIndexJars(
 }
 
 /**
- * Whether a JarIndex names only the jar on the class path at the URL path `url`: each name a
- * plain file name (nothing a URL resolves otherwise) equal to the URL's last segment.
+ * Whether every jar a JarIndex names is one the runtime lists: a plain file name (nothing a URL
+ * resolves otherwise), resolved beside the jar at the URL path `url`, in a listed directory.
  */
-function namesOnlyItself(jars: readonly string[] | null | undefined, url: string): boolean {
+function indexStaysListed(
+  jars: readonly string[] | null | undefined,
+  url: string,
+  mount: readonly string[],
+  isOnClassPath: (path: string) => boolean
+): boolean {
   if (!jars || jars.length === 0) return false;
-  let self: string;
+  let segments: string[];
   try {
-    self = decodeURIComponent(url.slice(url.lastIndexOf('/') + 1));
+    segments = url.split('/').slice(1).map(decodeURIComponent);
   } catch {
     return false;
   }
-  return jars.every((j) => j === self && /^[A-Za-z0-9._-]+\.jar$/.test(j));
+  if (mount.some((m, i) => segments[i] !== m)) return false;
+  const dir = segments.slice(mount.length, -1).join('/');
+  return jars.every(
+    (j) => /^[A-Za-z0-9._-]+\.jar$/.test(j) && isOnClassPath(dir ? `${dir}/${j}` : j)
+  );
 }
 
 /** `Bundle-License` when it is SPDX, else the pom.xml next to pom.properties, else Bundle-License as a name. */
