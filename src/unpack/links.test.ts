@@ -81,6 +81,19 @@ describe('LinkIndex.resolve', () => {
   });
 });
 
+describe('LinkIndex findings in an image', () => {
+  it('says what a dangling link means where the image is the whole file system', () => {
+    const src = new MemorySource('img', { 'etc/mtab': { symlink: '../proc/mounts' } });
+    const [layer] = new LinkIndex(src).findings;
+    const [image] = new LinkIndex(src, '/').findings;
+    expect(layer?.message).toContain('another layer mounted at /opt may provide it');
+    expect(image).toMatchObject({ code: 'SYMLINK_DANGLING', path: 'etc/mtab' });
+    expect(image?.message).toBe(
+      'symlink etc/mtab -> ../proc/mounts leads to nothing in the image (the runtime may provide it, as it does /proc)'
+    );
+  });
+});
+
 describe('LinkIndex.aliases', () => {
   it('lists the link paths that reach a file: directory links, file links, chains', () => {
     const links = index({

@@ -75,6 +75,8 @@ export class LinkIndex {
     // Without links every path is its own real path: the tree is built only if asked.
     if (links.length > 0) this.#tree();
     let any = false;
+    // An image is the whole file system; a layer is one of the zips mounted at /opt.
+    const image = this.#mount.length === 0;
     for (const e of links) {
       const r = this.resolve(e.path);
       if (r.ok) {
@@ -88,14 +90,16 @@ export class LinkIndex {
           code: 'SYMLINK_LOOP',
           severity: 'error',
           path: e.path,
-          message: `symlink ${e.path} -> ${e.linkTarget ?? ''} does not resolve within ${MAX_LINK_HOPS} links; a later layer mounted at /opt could make it lead somewhere this layer does not show`,
+          message: `symlink ${e.path} -> ${e.linkTarget ?? ''} does not resolve within ${MAX_LINK_HOPS} links${image ? '' : '; a later layer mounted at /opt could make it lead somewhere this layer does not show'}`,
         });
       } else if (r.reason === 'missing') {
         this.#findings.push({
           code: 'SYMLINK_DANGLING',
           severity: 'warning',
           path: e.path,
-          message: `symlink ${e.path} -> ${e.linkTarget ?? ''} leads to nothing in this layer (another layer mounted at /opt may provide it)`,
+          message: image
+            ? `symlink ${e.path} -> ${e.linkTarget ?? ''} leads to nothing in the image (the runtime may provide it, as it does /proc)`
+            : `symlink ${e.path} -> ${e.linkTarget ?? ''} leads to nothing in this layer (another layer mounted at /opt may provide it)`,
         });
       }
       // 'outside' is reported by the source itself (SYMLINK_OUTSIDE_LAYER).
