@@ -52,6 +52,7 @@ import {
   type WriterName,
 } from './testing/zip-readers.js';
 import { openZipFile } from './zip.js';
+import type { FileSource } from './source.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'lamina-zipdiff-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -732,6 +733,17 @@ describe("a symlink target: readers without links extract it as the file's conte
   });
 });
 
+/** Every reader extracts the archive at `path`, each seeing what lamina's `src` of it lists. */
+async function expectReadersSee(path: string, src: FileSource): Promise<void> {
+  const v = readers.viewAll([path]).get(path);
+  if (!v) throw new Error('no reader views');
+  const view = await laminaView(src, true);
+  for (const r of READERS) {
+    expect(v[r].error, `${r} refused it`).toBeUndefined();
+    expect(v[r].entries, r).toEqual(view);
+  }
+}
+
 describe('a byte order mark is part of a name, as every reader keeps it', () => {
   it('a name may start with one; a link to "\\uFEFFgood.txt" is refused, not read as one to "good.txt"', async () => {
     const path = join(tmp, 'bom.zip');
@@ -751,13 +763,7 @@ describe('a byte order mark is part of a name, as every reader keeps it', () => 
     try {
       expect(src.get('\ufefftop.txt')?.kind).toBe('file');
       expect(src.get('python/\ufeffgood.txt')?.kind).toBe('file');
-      const v = readers.viewAll([path]).get(path);
-      if (!v) throw new Error('no reader views');
-      const view = await laminaView(src, true);
-      for (const r of READERS) {
-        expect(v[r].error, `${r} refused it`).toBeUndefined();
-        expect(v[r].entries, r).toEqual(view);
-      }
+      await expectReadersSee(path, src);
     } finally {
       await src.close();
     }
@@ -789,13 +795,7 @@ describe('a directory entry with every type bit set, as old Maven jars have them
     const src = await openZipFile(path);
     try {
       expect(src.get('META-INF/maven')?.kind).toBe('dir');
-      const v = readers.viewAll([path]).get(path);
-      if (!v) throw new Error('no reader views');
-      const view = await laminaView(src, true);
-      for (const r of READERS) {
-        expect(v[r].error, `${r} refused it`).toBeUndefined();
-        expect(v[r].entries, r).toEqual(view);
-      }
+      await expectReadersSee(path, src);
     } finally {
       await src.close();
     }

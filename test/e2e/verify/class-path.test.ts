@@ -148,6 +148,18 @@ describe.skipIf(!hasJavac)('a jar whose Class-Path loads a file lamina never ope
   });
 });
 
+/** aaa-app-1.0.jar: a manifest, the JarIndex `index` and a pom.properties, no classes. */
+function indexedApp(index: string): Buffer {
+  return writeZip([
+    { name: 'META-INF/MANIFEST.MF', data: 'Manifest-Version: 1.0\r\n\r\n' },
+    { name: 'META-INF/INDEX.LIST', data: index },
+    {
+      name: 'META-INF/maven/com.example/aaa-app/pom.properties',
+      data: 'groupId=com.example\nartifactId=aaa-app\nversion=1.0\n',
+    },
+  ]);
+}
+
 /**
  * A JarIndex (META-INF/INDEX.LIST) in a class path jar: the URLClassLoader of Java 8 to 17 opens
  * the jars it maps a package to, relative to that jar, and `evil.dat#.jar` (a line must end in
@@ -164,14 +176,7 @@ describe.skipIf(!hasJavac)(
       const index =
         'JarIndex-Version: 1.0\n\naaa-app-1.0.jar\napp\n\nevil.dat#.jar\ncom/example\n\n';
       const files: Record<string, Buffer> = {
-        'java/lib/aaa-app-1.0.jar': writeZip([
-          { name: 'META-INF/MANIFEST.MF', data: 'Manifest-Version: 1.0\r\n\r\n' },
-          { name: 'META-INF/INDEX.LIST', data: index },
-          {
-            name: 'META-INF/maven/com.example/aaa-app/pom.properties',
-            data: 'groupId=com.example\nartifactId=aaa-app\nversion=1.0\n',
-          },
-        ]),
+        'java/lib/aaa-app-1.0.jar': indexedApp(index),
         'java/lib/zzz-greeter-1.0.jar': jar(
           greeter('the greeter lamina read'),
           'Bundle-License: Apache-2.0\r\n',
@@ -214,14 +219,7 @@ describe.skipIf(!hasJavac)('a class path jar whose JarIndex names only itself', 
     // As objenesis's: its own packages, mapped to its own name.
     const index = 'JarIndex-Version: 1.0\r\n\r\naaa-app-1.0.jar\r\nMETA-INF\r\n\r\n';
     writeLayer(zip, layer, {
-      'java/lib/aaa-app-1.0.jar': writeZip([
-        { name: 'META-INF/MANIFEST.MF', data: 'Manifest-Version: 1.0\r\n\r\n' },
-        { name: 'META-INF/INDEX.LIST', data: index },
-        {
-          name: 'META-INF/maven/com.example/aaa-app/pom.properties',
-          data: 'groupId=com.example\nartifactId=aaa-app\nversion=1.0\n',
-        },
-      ]),
+      'java/lib/aaa-app-1.0.jar': indexedApp(index),
       'java/lib/zzz-greeter-1.0.jar': jar(
         greeter('the greeter lamina read'),
         'Bundle-License: Apache-2.0\r\n',
