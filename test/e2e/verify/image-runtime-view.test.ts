@@ -687,6 +687,8 @@ describe('verify IMAGE: a script the entry point runs', () => {
     file('usr/local/bin/python3', SCRIPT, 0o755),
   ];
   const python3 = [...debianPython(), link('usr/bin/python3', 'python3.11')];
+  // A directory outside every search path, for files only a start command names.
+  const doc = [dir('usr/share'), dir('usr/share/doc'), dir('usr/share/doc/x')];
 
   it('the control: python3 found on PATH as the OS installed it passes', async () => {
     const r = await verify(python3, PATH_ENV, ['python3', '/var/task/app.py']);
@@ -714,7 +716,6 @@ describe('verify IMAGE: a script the entry point runs', () => {
       ['nohup', '/usr/share/doc/x/run.sh'],
       ['/usr/bin/tini', '--', '/usr/share/doc/x/run.sh', 'app.handler'],
     ]) {
-      const doc = [dir('usr/share'), dir('usr/share/doc'), dir('usr/share/doc/x')];
       const r = await verify(
         [...python3, ...doc, file('usr/share/doc/x/run.sh', SCRIPT, 0o755)],
         PATH_ENV,
@@ -734,7 +735,6 @@ describe('verify IMAGE: a script the entry point runs', () => {
     expect(spawnSync('python3', [text], { encoding: 'utf8' }).stdout).toContain('RAN');
     writeFileSync(text, 'echo RAN\n');
     expect(spawnSync('sh', [text], { encoding: 'utf8' }).stdout).toContain('RAN');
-    const doc = [dir('usr/share'), dir('usr/share/doc'), dir('usr/share/doc/x')];
     for (const entrypoint of [
       ['python3', '/usr/share/doc/x/readme.txt'],
       ['/bin/sh', '-e', '/usr/share/doc/x/readme.txt'],
@@ -752,7 +752,6 @@ describe('verify IMAGE: a script the entry point runs', () => {
   });
 
   it("a file a bunfig preloads is the start's script; a bunfig lamina cannot read fails (ENV_LOADER, path the file)", async () => {
-    const doc = [dir('usr/share'), dir('usr/share/doc'), dir('usr/share/doc/x')];
     const notes = file('usr/share/doc/x/readme.txt', 'import os\n');
     const control = await verify([...python3, ...doc, notes], PATH_ENV, ['bun', 'app.ts']);
     expect(control.check('inventory:complete')?.outcome).toBe('pass');
