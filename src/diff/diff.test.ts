@@ -135,6 +135,9 @@ describe('diffInventories on the diff-old/diff-new fixtures', () => {
     expect(again.removed).toBe(d.added);
     expect(d.executables.changed).toBe(d.added);
     expect(Object.isFrozen(d.added)).toBe(true);
+    // So is the executables part of every diff that changes none.
+    expect(again.executables).toBe(d.executables);
+    expect(Object.isFrozen(d.executables)).toBe(true);
   });
 });
 

@@ -5,7 +5,7 @@
 import type { Ecosystem, HashAlgorithm } from '../model/package.js';
 import type { ComparableEntry, ComparableInventory } from './comparable.js';
 import { ecosystemVersionOrder, type VersionOrder } from './version-order.js';
-import { sized } from '../util/intern.js';
+import { NONE, sized } from '../util/intern.js';
 
 /** One side of a diff. */
 export interface DiffSide {
@@ -306,13 +306,19 @@ export function diffInventories(
   out.versionChanged = sized(out.versionChanged);
   out.contentChanged = sized(out.contentChanged);
   const x = out.executables;
-  out.executables = {
-    added: sized(x.added),
-    removed: sized(x.removed),
-    changed: sized(x.changed),
-  };
+  out.executables =
+    x.added.length + x.removed.length + x.changed.length === 0
+      ? NO_EXECUTABLES
+      : { added: sized(x.added), removed: sized(x.removed), changed: sized(x.changed) };
   return out;
 }
+
+/** Most diffs change no executable: they share this one (frozen, like its lists). */
+const NO_EXECUTABLES: PackageDiff['executables'] = Object.freeze({
+  added: NONE,
+  removed: NONE,
+  changed: NONE,
+});
 
 function versionOf(e: ComparableEntry): { version?: string; purl?: string } {
   return {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Inventory } from '../model/inventory.js';
 import { newPackage } from '../model/package.js';
+import { fnv1a32 } from '../util/fnv.js';
 import { analyzeEstate, estateInventory } from './analyze.js';
 import { digest, estate, fnArn, inventory, type VersionSpec } from './testing/estate.js';
 
@@ -74,6 +75,32 @@ describe('analyzeEstate', () => {
       'base/us-east-1',
       'tools/us-east-1',
     ]);
+  });
+
+  it("shares one newest side among a layer's diffs, and equal summaries, frozen", () => {
+    const base = drift.layerDiffs.find((l) => l.name === 'base' && l.region === E)!;
+    const [v1, v2] = base.inUse.map((u) => u.diff!);
+    expect(v1!.to).toBe(v2!.to);
+    expect(v1!.from).not.toBe(v2!.from);
+    expect(Object.isFrozen(v1!.to)).toBe(true);
+    expect(Object.isFrozen(v1!.summary)).toBe(true);
+    // Two layers whose old versions differ from their newest alike: one summary for both.
+    const bumps = estate(
+      [
+        { region: E, name: 'x', version: 1, tag: 'base-1' },
+        { region: E, name: 'x', version: 2, tag: 'hotfix-1' },
+        { region: E, name: 'y', version: 1, tag: 'base-1-eu' },
+        { region: E, name: 'y', version: 2, tag: 'hotfix-1' },
+      ],
+      [
+        [E, 'a', [['x', 1]]],
+        [E, 'b', [['y', 1]]],
+      ]
+    );
+    const d = analyzeEstate(bumps, { inventoryOf: (k) => INVENTORIES.get(k) });
+    const [x, y] = d.layerDiffs.map((l) => l.inUse[0]!.diff!);
+    expect(x!.summary).toEqual(y!.summary);
+    expect(x!.summary).toBe(y!.summary);
   });
 
   it('works out what catching up changes in each function, shadowing respected', () => {
@@ -195,6 +222,97 @@ describe('analyzeEstate', () => {
     const reversed = { ...result, functions: [...result.functions].reverse() };
     const again = analyzeEstate(reversed, { inventoryOf: (d) => INVENTORIES.get(d) });
     expect(JSON.stringify(again)).toBe(JSON.stringify(drift));
+  });
+
+  it('lists as incomplete the functions whose inventory was read once and then could not be', () => {
+    // An inventory reader that keeps only some (the scan's) may find an SBOM gone when it reads
+    // it again: the functions whose view needed it are incomplete, not silently left out.
+    const asked = new Map<string, number>();
+    const flaky = (d: string): Inventory | undefined => {
+      const n = (asked.get(d) ?? 0) + 1;
+      asked.set(d, n);
+      return d === digest('tools-2') && n > 1 ? undefined : INVENTORIES.get(d);
+    };
+    const r = estate(VERSIONS, [[E, 'g', [['tools', 2]]], ...FUNCTIONS.slice(0, 1)]);
+    const d = analyzeEstate(r, { inventoryOf: flaky });
+    expect(asked.get(digest('tools-2'))).toBeGreaterThan(1);
+    expect(d.incompleteFunctions).toEqual([fnArn(E, 'g')]);
+    expect(d.packages.some((p) => p.name === 'chalk')).toBe(false);
+  });
+
+  it('finds a function listed twice by its last listing, as a map by ARN would', () => {
+    const r = estate(VERSIONS, FUNCTIONS);
+    const a = r.functions.find((f) => f.arn === fnArn(E, 'a'))!;
+    // A hand-edited result read back: a second a, whose layers are e's (base 1 under hotfix).
+    const e = r.functions.find((f) => f.arn === fnArn(E, 'e'))!;
+    r.functions.push({ ...a, layers: e.layers });
+    const d = analyzeEstate(r, { inventoryOf: (x) => INVENTORIES.get(x) });
+    const v1 = d.layerDiffs.find((l) => l.name === 'base' && l.region === E)!.inUse[0]!;
+    const hidden = v1.catchUp.find((c) => !c.sameAsLayerDiff)!;
+    expect(hidden.functions).toEqual([fnArn(E, 'a'), fnArn(E, 'e')]);
+  });
+
+  it('keeps apart one layer ARN given two digests in a result read back', () => {
+    // Hand-edited: b's reference to base 1 names base 2's bytes.
+    const r = estate(VERSIONS, [
+      [E, 'a', [['base', 1]]],
+      [E, 'b', [['base', 1]]],
+    ]);
+    const b = r.functions.find((f) => f.arn === fnArn(E, 'b'))!;
+    b.layers = [{ ...b.layers[0]!, digest: digest('base-2') }];
+    const d = analyzeEstate(r, { inventoryOf: (x) => INVENTORIES.get(x) });
+    const lodash = d.packages.find((p) => p.name === 'lodash')!;
+    expect(
+      lodash.versions.map((v) => [v.version, v.functions.map((f) => f.split(':')[6])])
+    ).toEqual([
+      ['4.17.20', ['a']],
+      ['4.17.21', ['b']],
+    ]);
+  });
+
+  it('answers exactly when two layers share only a hash of a path, not the path', () => {
+    // Footprints compare 32-bit hashes: find two package paths whose hashes collide.
+    const path = (n: string) => `nodejs/node_modules/${n}/package.json`;
+    const seen = new Map<number, string>();
+    let pair: [string, string] | undefined;
+    for (let i = 0; !pair; i++) {
+      const h = fnv1a32(path(`p${i}`));
+      const other = seen.get(h);
+      if (other !== undefined) pair = [other, `p${i}`];
+      else seen.set(h, `p${i}`);
+    }
+    const [x, y] = pair;
+    expect(fnv1a32(path(x))).toBe(fnv1a32(path(y)));
+    const invs = new Map(
+      [
+        inventory('x-1', { [x]: '1.0.0' }),
+        inventory('x-2', { [x]: '2.0.0' }),
+        inventory('y-1', { [y]: '1.0.0' }),
+      ].map((i) => [`sha256:${i.artifact.sha256}`, i])
+    );
+    const r = estate(
+      [
+        { region: E, name: 'x', version: 1, tag: 'x-1' },
+        { region: E, name: 'x', version: 2, tag: 'x-2' },
+        { region: E, name: 'y', version: 1, tag: 'y-1' },
+      ],
+      [
+        [
+          E,
+          'f',
+          [
+            ['x', 1],
+            ['y', 1],
+          ],
+        ],
+      ]
+    );
+    const d = analyzeEstate(r, { inventoryOf: (k) => invs.get(k) });
+    const v1 = d.layerDiffs.find((l) => l.name === 'x')!.inUse[0]!;
+    // The merged views are diffed and agree with the layer's own diff: nothing hides it.
+    expect(v1.catchUp).toEqual([
+      { functions: [fnArn(E, 'f')], sameAsLayerDiff: true, diff: null, unavailable: null },
+    ]);
   });
 
   it('lists nothing when every function runs the newest bytes', () => {

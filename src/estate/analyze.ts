@@ -21,7 +21,8 @@ import type {
   PackageDrift,
   RegionDiff,
 } from '../scan/package-drift.js';
-import { Interner, NONE, sized } from '../util/intern.js';
+import { fnv1a32 } from '../util/fnv.js';
+import { NONE, sized } from '../util/intern.js';
 
 export interface EstateOptions {
   /** The inventory of a layer zip by digest (`sha256:<hex>`); undefined when it could not be read. */
@@ -50,21 +51,16 @@ class Cache {
   readonly #diffs = new Map<string, PackageDiff>();
   readonly #views = new Map<string, ViewFacts>();
   readonly #footprints = new Map<string, Footprint>();
-  // One string per directory: most layers share `/opt/nodejs` and the like.
-  #dirs = new Interner();
+  readonly #sides = new Map<string, PackageDiff['from']>();
+  readonly #summaries = new Map<string, PackageDiff['summary']>();
   constructor(readonly options: EstateOptions) {}
 
-  /** Drop the memoised comparable forms and diffs; later calls compute them again. */
+  /** Drop the memoised comparable forms, diffs and sides; later calls compute them again. */
   forgetComparisons(): void {
     this.#comparable.clear();
     this.#diffs.clear();
-  }
-
-  /** Drop what was memoised; later calls compute it again. */
-  forget(): void {
-    this.forgetComparisons();
-    for (const m of [this.#views, this.#footprints]) m.clear();
-    this.#dirs = new Interner();
+    // Sides are shared within a layer (its newest version); most summaries across the estate.
+    this.#sides.clear();
   }
 
   inventory(digest: string | null): Inventory | undefined {
@@ -87,32 +83,53 @@ class Cache {
       const a = this.comparable(from);
       const b = this.comparable(to);
       if (!a || !b) return undefined;
-      d = diffInventories(a, b, {
-        versionOrder: this.options.versionOrder ?? ecosystemVersionOrder,
-      });
+      d = this.#shareParts(
+        diffInventories(a, b, {
+          versionOrder: this.options.versionOrder ?? ecosystemVersionOrder,
+        })
+      );
       this.#diffs.set(k, d);
     }
     return d;
   }
 
   /**
+   * `d` with its sides and summary shared with the estate's other diffs that have equal ones
+   * (frozen): every version of a layer is diffed against the same newest one, and most diffs
+   * of an estate count alike. The analysis keeps every diff it makes to its end.
+   */
+  #shareParts(d: PackageDiff): PackageDiff {
+    const share = <T extends object>(m: Map<string, T>, part: T): T => {
+      const k = JSON.stringify(part);
+      const got = m.get(k);
+      if (got) return got;
+      m.set(k, Object.freeze(part));
+      return part;
+    };
+    d.from = share(this.#sides, d.from);
+    d.to = share(this.#sides, d.to);
+    d.summary = share(this.#summaries, d.summary);
+    return d;
+  }
+
+  /**
    * What a layer could interact with in a merged view: its package keys, and every path it
-   * writes with the directories above them.
+   * writes with the directories above them (as hashes: see {@link Footprint}).
    */
   footprint(digest: string): Footprint | undefined {
     let f = this.#footprints.get(digest);
     if (f === undefined) {
       const inventory = this.inventory(digest);
       if (!inventory) return undefined;
-      const keys = new Set(comparableFromInventory(inventory).entries.map((e) => e.key));
-      const leaves = new Set<string>();
-      const dirs = new Set<string>();
+      const keys = new Set(comparableFromInventory(inventory).entries.map((e) => fnv1a32(e.key)));
+      const leaves = new Set<number>();
+      const dirs = new Set<number>();
       for (const e of this.options.entriesOf?.(digest) ?? evidenceEntries(inventory)) {
-        (e.kind === 'dir' ? dirs : leaves).add(e.path);
+        (e.kind === 'dir' ? dirs : leaves).add(fnv1a32(e.path));
         for (let i = e.path.lastIndexOf('/'); i > 0; i = e.path.lastIndexOf('/', i - 1))
-          dirs.add(this.#dirs.string(e.path.slice(0, i)));
+          dirs.add(fnv1a32(e.path.slice(0, i)));
       }
-      f = { keys: sortedList(keys), leaves: sortedList(leaves), dirs: sortedList(dirs) };
+      f = footprintOf(keys, leaves, dirs);
       this.#footprints.set(digest, f);
     }
     return f;
@@ -140,24 +157,37 @@ class Cache {
 }
 
 /**
- * Sorted lists, not sets: every digest's footprint is kept for the whole analysis, and a set's
- * hash table costs several times a short list.
+ * A layer's package keys, the paths it writes (leaves) and every directory above them, as 32-bit
+ * hashes sorted in one list: `[keys end, leaves end, ...keys, ...leaves, ...dirs]`. Every
+ * digest's footprint is kept through the layer diffs, and hashes in one list cost a fraction of
+ * the strings in three. Two layers that share a hash go the exact way (their merged views are
+ * built and diffed), so a collision costs time, never a wrong answer.
  */
-interface Footprint {
-  keys: readonly string[];
-  leaves: readonly string[];
-  dirs: readonly string[];
+type Footprint = readonly number[];
+
+function footprintOf(keys: Set<number>, leaves: Set<number>, dirs: Set<number>): Footprint {
+  const sorted = (set: Set<number>) => [...set].sort((a, b) => a - b);
+  return [
+    2 + keys.size,
+    2 + keys.size + leaves.size,
+    ...sorted(keys),
+    ...sorted(leaves),
+    ...sorted(dirs),
+  ];
 }
 
-function sortedList(set: Set<string>): readonly string[] {
-  return [...set].sort(cmp);
-}
-
-/** Whether two sorted lists share an element (one merge walk). */
-function intersects(a: readonly string[], b: readonly string[]): boolean {
-  let i = 0;
-  let j = 0;
-  while (i < a.length && j < b.length) {
+/** Whether the sorted ranges [a0, a1) of `a` and [b0, b1) of `b` share an element. */
+function intersects(
+  a: Footprint,
+  a0: number,
+  a1: number,
+  b: Footprint,
+  b0: number,
+  b1: number
+): boolean {
+  let i = a0;
+  let j = b0;
+  while (i < a1 && j < b1) {
     const x = a[i]!;
     const y = b[j]!;
     if (x === y) return true;
@@ -172,11 +202,13 @@ function intersects(a: readonly string[], b: readonly string[]): boolean {
  * diff would pair them) and no path one writes where the other has a file or directory.
  */
 function independent(a: Footprint, b: Footprint): boolean {
+  const [ak, al] = [a[0]!, a[1]!];
+  const [bk, bl] = [b[0]!, b[1]!];
   return !(
-    intersects(a.keys, b.keys) ||
-    intersects(a.leaves, b.leaves) ||
-    intersects(a.leaves, b.dirs) ||
-    intersects(b.leaves, a.dirs)
+    intersects(a, 2, ak, b, 2, bk) ||
+    intersects(a, ak, al, b, bk, bl) ||
+    intersects(a, ak, al, b, bl, b.length) ||
+    intersects(b, bk, bl, a, al, a.length)
   );
 }
 
@@ -244,16 +276,13 @@ export function analyzeEstate(
 ): PackageDrift {
   const cache = new Cache(options);
   const order = options.versionOrder ?? ecosystemVersionOrder;
+  // The package view first: its working lists (every function's ARN under each package it
+  // sees) are let go before the layer diffs are made, so the two never add up at the
+  // analysis's fullest moment. It merges each layer combination once and keeps none.
+  const view = packageView(result.functions, cache, order);
   const layers = layerDiffs(result, cache);
   const regions = regionDiffs(result, cache);
-  // The package view merges each layer combination once and keeps none: what the diffs kept
-  // (comparable forms, footprints, views) would only add to the analysis's fullest moment.
-  cache.forget();
-  return {
-    layerDiffs: layers,
-    regionDiffs: regions,
-    ...packageView(result.functions, cache, order),
-  };
+  return { layerDiffs: layers, regionDiffs: regions, ...view };
 }
 
 function unavailable(what: string, digest: string | null): string {
@@ -266,7 +295,7 @@ function layerDiffs(
   result: Pick<ScanResult, 'functions' | 'layers' | 'drift'>,
   cache: Cache
 ): LayerDiff[] {
-  const fnByArn = new Map(result.functions.map((f) => [f.arn, f]));
+  const fnByArn = byArn(result.functions);
   // By layer, not by version: one key per layer name instead of one per version.
   const versionsOf = new Map<string, ScanResult['layers'][number]['versions']>();
   for (const l of result.layers) {
@@ -278,8 +307,10 @@ function layerDiffs(
 
   const out: LayerDiff[] = [];
   for (const d of result.drift.layers) {
+    // Read once: a scan's drift makes its rows anew on each read (computeDrift).
+    const rows = d.functions;
     const byVersion = new Map<number, string[]>();
-    for (const u of d.functions) push(byVersion, u.version, u.arn);
+    for (const u of rows) push(byVersion, u.version, u.arn);
     const versions = versionsOf.get(`${d.owner}\0${d.name}`) ?? [];
     const record = (v: number): (typeof versions)[number] | undefined => {
       // The last listed wins, should a result list a version twice (as a map by version would).
@@ -298,7 +329,7 @@ function layerDiffs(
         const rec = record(version);
         const dg = rec?.digest ?? null;
         const functions = sharedList([...new Set(byVersion.get(version))].sort(cmp), rec?.usedBy);
-        const behind = d.functions.find((u) => u.version === version)?.behind ?? 0;
+        const behind = rows.find((u) => u.version === version)?.behind ?? 0;
         if (version === d.newestVersion)
           return {
             version,
@@ -344,6 +375,29 @@ function layerDiffs(
 }
 
 /**
+ * The function with an ARN (the last listed, should a result list one twice), found by halves
+ * in the functions' positions sorted by ARN: at 100,000 functions a map by ARN is 3.7 MB at the
+ * analysis's fullest moment, the positions 0.4 MB.
+ */
+function byArn(functions: readonly ScanFunction[]): (arn: string) => ScanFunction | undefined {
+  const order = Uint32Array.from(functions.keys());
+  // Stable: equal ARNs stay in list order, so the last of a run is the last listed.
+  order.sort((a, b) => cmp(functions[a]!.arn, functions[b]!.arn) || a - b);
+  return (arn) => {
+    let lo = 0;
+    let hi = order.length;
+    // The first position whose ARN sorts after `arn`; the one before it is the last equal.
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (functions[order[mid]!]!.arn <= arn) lo = mid + 1;
+      else hi = mid;
+    }
+    const fn = lo > 0 ? functions[order[lo - 1]!] : undefined;
+    return fn?.arn === arn ? fn : undefined;
+  };
+}
+
+/**
  * `list`, or `same` when it holds the same elements: a version's users are its record's
  * `usedBy` in a scan's own result, and at 100,000 functions a copy of each is 200,000 slots.
  */
@@ -360,7 +414,7 @@ function sameChanges(a: PackageDiff, b: PackageDiff): boolean {
 
 function catchUp(
   functions: string[],
-  fnByArn: Map<string, ScanFunction>,
+  fnByArn: (arn: string) => ScanFunction | undefined,
   layer: { name: string; owner: string; newestDigest: string | null },
   version: number,
   layerDiff: PackageDiff | null,
@@ -369,7 +423,7 @@ function catchUp(
   const groups = new Map<string, CatchUpEffect>();
   const same = { sameAsLayerDiff: true, diff: null, unavailable: null };
   for (const arn of functions) {
-    const fn = fnByArn.get(arn);
+    const fn = fnByArn(arn);
     let effect: Omit<CatchUpEffect, 'functions'>;
     const digests = fn?.layers.map((l) => l.digest) ?? [];
     const at = fn?.layers.findIndex(
@@ -418,7 +472,14 @@ function catchUp(
     const k = JSON.stringify(effect);
     const g = groups.get(k);
     if (g) g.functions.push(arn);
-    else groups.set(k, { functions: [arn], ...effect });
+    // Its fields written out: a spread would put them out of the object, 40 bytes more each.
+    else
+      groups.set(k, {
+        functions: [arn],
+        sameAsLayerDiff: effect.sameAsLayerDiff,
+        diff: effect.diff,
+        unavailable: effect.unavailable,
+      });
   }
   const effects = [...groups.values()];
   // Usually every function catches up alike: that group is the version's own list, not a copy.
@@ -498,11 +559,13 @@ function packageView(
   // visited in the order of their first function, so every first sighting below (a package's
   // name and ecosystem) is the one a function-by-function walk would make.
   const groups = new Map<string, { known: ScanFunction['layers']; arns: string[][] }>();
+  const idOf = layerIds();
   for (const [layers, arns] of byList) {
     // Layers whose inventory is missing are left out; the functions are listed as incomplete.
-    const known = layers.filter((l) => l.digest !== null && cache.inventory(l.digest));
+    const filtered = layers.filter((l) => l.digest !== null && cache.inventory(l.digest));
+    const known = filtered.length === layers.length ? layers : filtered;
     if (known.length < layers.length) for (const arn of arns) incomplete.push(arn);
-    const k = known.map((l) => `${l.arn}\0${l.digest}`).join('\n');
+    const k = known.map(idOf).join(',');
     const g = groups.get(k);
     if (g) g.arns.push(arns);
     else groups.set(k, { known, arns: [arns] });
@@ -513,7 +576,11 @@ function packageView(
       known.map((l) => l.digest),
       false
     );
-    if (!view) continue;
+    if (!view) {
+      // An inventory read before could not be read again: their packages are not all here.
+      for (const list of arns) for (const arn of list) incomplete.push(arn);
+      continue;
+    }
     for (const p of view.packages) {
       let acc = byKey.get(p.key);
       if (!acc)
@@ -545,7 +612,33 @@ function packageView(
           };
         }),
     }));
-  return { packages, incompleteFunctions: incomplete.sort(cmp) };
+  return { packages, incompleteFunctions: sortedUnique(incomplete) };
+}
+
+/**
+ * A number per distinct (layer version ARN, digest): the package view's key for a layer list is
+ * then a few characters where the ARNs and digests are about 140 a layer, and an estate has as
+ * many lists as distinct layer combinations (20,000 in the 100,000-function benchmark).
+ */
+function layerIds(): (l: ScanFunction['layers'][number]) => number {
+  const byArn = new Map<string, number>();
+  const digests: (string | null)[] = [];
+  // A result read back could give one ARN two digests (hand-edited): those are keyed by both.
+  const byBoth = new Map<string, number>();
+  const add = (digest: string | null): number => digests.push(digest) - 1;
+  return (l) => {
+    const id = byArn.get(l.arn);
+    if (id === undefined) {
+      const n = add(l.digest);
+      byArn.set(l.arn, n);
+      return n;
+    }
+    if (digests[id] === l.digest) return id;
+    const k = `${l.arn}\0${l.digest}`;
+    let other = byBoth.get(k);
+    if (other === undefined) byBoth.set(k, (other = add(l.digest)));
+    return other;
+  };
 }
 
 /** `list` sorted with duplicates removed, in place. */

@@ -8,6 +8,7 @@ import type { Inventory } from '../model/inventory.js';
 import { inventoryFromCycloneDx } from '../sbom/read.js';
 import type { PackageDrift } from '../scan/package-drift.js';
 import type { ScanResult } from '../scan/result.js';
+import { BoundedCache } from '../util/bounded-cache.js';
 import { readRegularFileSync } from '../util/fs.js';
 import { withHeapGrowth } from '../util/heap.js';
 
@@ -24,26 +25,77 @@ export function scanInventories(
   outDir: string,
   keep: (inventory: Inventory) => Inventory = (inventory) => inventory
 ): Map<string, Inventory> {
+  const out = new Map<string, Inventory>();
+  for (const [digest, sbom] of sbomFiles(result)) {
+    const got = readScanInventory(outDir, sbom, keep);
+    if (got) out.set(digest, got.inventory);
+  }
+  return out;
+}
+
+/**
+ * The inventories of a scan's inventoried layer versions, by digest, read from `outDir/sboms/`
+ * when asked for, and the most recently used kept up to `maxBytes` of SBOM text (the rest are
+ * read again when asked for again). An estate's analysis needs a few at a time, and all of them
+ * at once would grow with the estate: a layer of a few hundred packages is a few hundred
+ * kilobytes. A missing or unreadable SBOM is undefined, as in {@link scanInventories}.
+ */
+export function scanInventoryReader(
+  result: Pick<ScanResult, 'layers'>,
+  outDir: string,
+  keep: (inventory: Inventory) => Inventory = (inventory) => inventory,
+  maxBytes = INVENTORY_CACHE_BYTES
+): (digest: string) => Inventory | undefined {
+  const files = sbomFiles(result);
+  const cache = new BoundedCache<string, Inventory>(maxBytes);
+  const unreadable = new Set<string>();
+  return (digest) => {
+    const kept = cache.get(digest);
+    if (kept) return kept;
+    const sbom = files.get(digest);
+    if (sbom === undefined || unreadable.has(digest)) return undefined;
+    const got = readScanInventory(outDir, sbom, keep);
+    if (!got) {
+      unreadable.add(digest);
+      return undefined;
+    }
+    cache.set(digest, got.inventory, got.bytes);
+    return got.inventory;
+  };
+}
+
+/** SBOM text kept by {@link scanPackageDrift}'s reader: a few thousand small layers' worth. */
+export const INVENTORY_CACHE_BYTES = 16 * 1024 * 1024;
+
+/** Digest → SBOM path of the inventoried layer versions whose SBOM is where scan puts it. */
+function sbomFiles(result: Pick<ScanResult, 'layers'>): Map<string, string> {
   const files = new Map<string, string>();
   for (const l of result.layers)
     for (const v of l.versions)
       if (v.status === 'inventoried' && v.digest && v.sbom === sbomPathOf(v.digest))
         files.set(v.digest, v.sbom);
-  const out = new Map<string, Inventory>();
-  for (const [digest, sbom] of files) {
-    try {
-      // Read synchronously: one small file per digest, thousands in a large scan, where the
-      // promise API's round trips cost more CPU than the reads. `lamina diff` reads scan
-      // directories it did not write: a FIFO or device there is left out, not waited on.
-      const text = readRegularFileSync(join(resolve(outDir), sbom), MAX_JSON_INPUT).toString(
-        'utf8'
-      );
-      out.set(digest, keep(inventoryFromCycloneDx(text, { name: sbom })));
-    } catch {
-      // Left out on purpose: analyzeEstate says "has no inventory" for it.
-    }
+  return files;
+}
+
+/** One SBOM of a scan directory as an inventory, and its size; undefined when unreadable. */
+function readScanInventory(
+  outDir: string,
+  sbom: string,
+  keep: (inventory: Inventory) => Inventory
+): { inventory: Inventory; bytes: number } | undefined {
+  try {
+    // Read synchronously: one small file per digest, thousands in a large scan, where the
+    // promise API's round trips cost more CPU than the reads. `lamina diff` reads scan
+    // directories it did not write: a FIFO or device there is left out, not waited on.
+    const bytes = readRegularFileSync(join(resolve(outDir), sbom), MAX_JSON_INPUT);
+    return {
+      inventory: keep(inventoryFromCycloneDx(bytes.toString('utf8'), { name: sbom })),
+      bytes: bytes.length,
+    };
+  } catch {
+    // Left out on purpose: analyzeEstate says "has no inventory" for it.
+    return undefined;
   }
-  return out;
 }
 
 /**
@@ -64,9 +116,10 @@ export function scanPackageDrift(result: ScanResult, outDir: string): PackageDri
   // allocates is mostly short-lived, so a tight bound on the heap's growth costs a few more
   // full collections here and keeps the peak near what is live (BENCHMARKS.md, issue 14).
   return withHeapGrowth(ANALYSIS_HEAP_GROWING_PERCENT, () => {
-    // Only what the analysis reads is kept: all of an estate's inventories are held at once.
-    const inventories = scanInventories(result, outDir, estateInventory);
-    return analyzeEstate(result, { inventoryOf: (d) => inventories.get(d) });
+    // Only what the analysis reads is kept of each, and only those used lately.
+    return analyzeEstate(result, {
+      inventoryOf: scanInventoryReader(result, outDir, estateInventory),
+    });
   });
 }
 
