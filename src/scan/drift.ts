@@ -9,17 +9,16 @@ const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
  * A version exists when it was listed or its content could be read.
  */
 export function computeDrift(functions: ScanFunction[], layers: ScanLayer[]): Drift {
-  // Index each function's layer references once: (owner, name, region) → users.
-  // The rows are the output's own (behind filled in below): at 100,000 functions a second copy
-  // of each would be 200,000 objects more at the scan's fullest.
-  const refs = new Map<string, LayerDrift['functions']>();
+  // Index each function's layer references once: (owner, name, region) → version → users.
+  const refs = new Map<string, Map<number, string[]>>();
   for (const fn of functions) {
     for (const l of fn.layers) {
       const k = `${l.owner}\0${l.name}\0${fn.region}`;
-      const row = { arn: fn.arn, version: l.version, behind: 0 };
-      const list = refs.get(k);
-      if (list) list.push(row);
-      else refs.set(k, [row]);
+      let byVersion = refs.get(k);
+      if (!byVersion) refs.set(k, (byVersion = new Map<number, string[]>()));
+      const list = byVersion.get(l.version);
+      if (list) list.push(fn.arn);
+      else byVersion.set(l.version, [fn.arn]);
     }
   }
   const out: LayerDrift[] = [];
@@ -31,24 +30,32 @@ export function computeDrift(functions: ScanFunction[], layers: ScanLayer[]): Dr
         (a, v) => (a === undefined || v.version > a.version ? v : a),
         undefined
       );
-      // Each (owner, name, region) is visited once, so its rows are filled in place.
-      const users = refs.get(`${layer.owner}\0${layer.name}\0${region}`) ?? [];
-      for (const u of users) {
-        let behind = 0;
-        for (const v of existing) if (v.version > u.version) behind += 1;
-        u.behind = behind;
-      }
-      if (!newest && users.length === 0) continue;
-      users.sort((a, b) => cmp(a.arn, b.arn) || a.version - b.version);
-      out.push({
-        name: layer.name,
-        owner: layer.owner,
-        region,
-        newestVersion: newest?.version ?? Math.max(...versions.map((v) => v.version)),
-        newestDigest: newest?.digest ?? null,
-        // Exactly sized: pushed lists carry up to half their length again in spare room.
-        functions: users.length > 0 ? users.slice() : users,
-      });
+      const byVersion = refs.get(`${layer.owner}\0${layer.name}\0${region}`);
+      if (!newest && !byVersion) continue;
+      const users: VersionUsers[] = [...(byVersion ?? [])]
+        .sort(([a], [b]) => a - b)
+        .map(([version, arns]) => {
+          arns.sort(cmp);
+          // A version's users are usually its record's: one list for both.
+          const rec = versions.find((v) => v.version === version);
+          return {
+            version,
+            behind: existing.filter((v) => v.version > version).length,
+            arns: rec && sameList(rec.usedBy, arns) ? rec.usedBy : arns.slice(),
+          };
+        });
+      out.push(
+        layerDrift(
+          {
+            name: layer.name,
+            owner: layer.owner,
+            region,
+            newestVersion: newest?.version ?? Math.max(...versions.map((v) => v.version)),
+            newestDigest: newest?.digest ?? null,
+          },
+          users
+        )
+      );
     }
   }
 
@@ -75,4 +82,39 @@ export function computeDrift(functions: ScanFunction[], layers: ScanLayer[]): Dr
   }
   mismatches.sort((a, b) => cmp(a.owner, b.owner) || cmp(a.name, b.name) || a.version - b.version);
   return { layers: out, digestMismatches: mismatches };
+}
+
+/** The functions using one version of a layer in a region, sorted (a function may repeat). */
+interface VersionUsers {
+  version: number;
+  behind: number;
+  arns: readonly string[];
+}
+
+/**
+ * A layer's drift whose `functions` rows are made from its versions' users each time they are
+ * read (a frozen list, sorted by ARN and version): a scan of 100,000 functions has 200,000 rows,
+ * 11 MB as objects at its fullest moment, where the users are one list per version that is
+ * mostly the version record's own `usedBy`. JSON, spreads and every reader see the rows.
+ */
+function layerDrift(fields: Omit<LayerDrift, 'functions'>, users: VersionUsers[]): LayerDrift {
+  const d = { ...fields } as LayerDrift;
+  Object.defineProperty(d, 'functions', {
+    enumerable: true,
+    get: (): LayerDrift['functions'] => rowsOf(users),
+  });
+  return d;
+}
+
+function rowsOf(users: VersionUsers[]): LayerDrift['functions'] {
+  const rows: LayerDrift['functions'] = [];
+  for (const u of users)
+    for (const arn of u.arns) rows.push({ arn, version: u.version, behind: u.behind });
+  rows.sort((a, b) => cmp(a.arn, b.arn) || a.version - b.version);
+  return Object.freeze(rows) as LayerDrift['functions'];
+}
+
+/** Whether two lists hold the same elements in the same order. */
+function sameList(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((x, i) => x === b[i]);
 }
