@@ -9,6 +9,7 @@ import {
   enumerateEstate,
   type Enumeration,
   type EnumerationCost,
+  type FunctionRecord,
   type LayerVersionRecord,
 } from '../fetch/aws/enumerate.js';
 import { fetchLayerZip } from '../fetch/aws/layer.js';
@@ -30,11 +31,12 @@ import {
 import type { Limits } from '../unpack/source.js';
 import { formatBytes } from '../util/format.js';
 import { makeNamedDir, writeFileAtomic, writeFileAtomicSync } from '../util/fs.js';
+import { withHeapGrowth } from '../util/heap.js';
 
 import { mapLimit, workQueue } from '../util/pool.js';
 import { LAMINA_VERSION } from '../version.js';
 import { withAwsSession, type AwsSession } from './aws.js';
-import { scanPackageDrift } from './drift.js';
+import { ANALYSIS_HEAP_GROWING_PERCENT, scanPackageDrift } from './drift.js';
 import { openScanReuse, type ScanReuse } from './scan-reuse.js';
 import { resolveLimits } from './options.js';
 import type { ImageScan, ImageScanStats } from './scan-images.js';
@@ -221,6 +223,8 @@ export async function scanEstate(options: ScanOptions): Promise<ScanOutcome> {
       );
     });
 
+    // Each a string of 64 characters the async function's frame would keep to the end.
+    hexes.length = 0;
     await reuse.save(en);
     stats.apiFloor =
       en.cost.identities + (options.roleArns?.length ?? 0) + en.cost.listPages + en.cost.described;
@@ -236,14 +240,18 @@ export async function scanEstate(options: ScanOptions): Promise<ScanOutcome> {
     stats.images = images.stats;
     // Image functions: GetFunction each, tokens and ECR listings.
     stats.apiFloor += images.stats.imageFunctions + images.stats.tokenFloor + images.stats.ecrFloor;
-    const result = buildResult(en, outcomes, regions, images, options.shard);
-    // The result holds what they said; let them go before the package drift, the fullest moment.
-    for (const m of [en.layerVersions, early, byHex, outcomes]) m.clear();
-    result.drift = { ...result.drift, ...scanPackageDrift(result, options.outDir) };
-    const resultPath = join(resolve(options.outDir), 'scan.json');
-    // Streamed: scan.json of a large estate is never one string in memory.
-    await writeFileAtomic(resultPath, scanResultChunks(result));
-    return { result, stats, resultPath };
+    // From here on the scan holds its whole result and allocates only what it writes out or
+    // lets go: its heap may grow no further than the package drift's (BENCHMARKS.md, issue 14).
+    return withHeapGrowth(ANALYSIS_HEAP_GROWING_PERCENT, async () => {
+      const result = buildResult(en, outcomes, regions, images, options.shard);
+      // The result holds what they said; let them go before the package drift.
+      for (const m of [en.layerVersions, early, byHex, outcomes]) m.clear();
+      result.drift = { ...result.drift, ...scanPackageDrift(result, options.outDir) };
+      const resultPath = join(resolve(options.outDir), 'scan.json');
+      // Streamed: scan.json of a large estate is never one string in memory.
+      await writeFileAtomic(resultPath, scanResultChunks(result));
+      return { result, stats, resultPath };
+    });
   });
 }
 
@@ -441,33 +449,40 @@ function buildResult(
   // Most versions set no loader variable: one environment for all of them.
   const noneSet: ScanFunctionEnvironment = { loaders: [] };
 
-  // The records are let go as they become functions of the result: not held twice.
-  const records = en.functions;
+  // The records are let go one by one as they become functions of the result: at 100,000
+  // functions, the two lists side by side were the scan's fullest moment after its downloads.
+  const records: (FunctionRecord | undefined)[] = en.functions;
   en.functions = [];
-  const functions: ScanFunction[] = records
-    .map((f) => ({
-      account: f.account,
-      region: f.region,
-      name: f.name,
-      arn: f.arn,
-      version: f.version,
-      runtime: f.runtime ?? null,
-      ...(f.packageType === 'Image' ? {} : { handler: f.handler ?? null }),
-      architectures: architectures(f.architectures),
-      packageType: f.packageType,
-      codeSigningConfig: f.codeSigningConfig ?? null,
-      layers: sharedLayers(f.layers),
-      ...(images.functions.has(f.arn) ? { image: images.functions.get(f.arn)! } : {}),
-      // Every version's, none set included: a scan by a lamina that did not record them has
-      // none, and `changes` must tell "not recorded" from "none set".
-      environment: !f.environment
-        ? noneSet
-        : f.environment.read
-          ? { loaders: f.environment.loaders }
-          : { unread: f.environment.reason },
-    }))
-    .sort((a, b) => cmp(a.account, b.account) || cmp(a.region, b.region) || cmp(a.arn, b.arn));
+  const toFunction = (f: FunctionRecord): ScanFunction => ({
+    account: f.account,
+    region: f.region,
+    name: f.name,
+    arn: f.arn,
+    version: f.version,
+    runtime: f.runtime ?? null,
+    ...(f.packageType === 'Image' ? {} : { handler: f.handler ?? null }),
+    architectures: architectures(f.architectures),
+    packageType: f.packageType,
+    codeSigningConfig: f.codeSigningConfig ?? null,
+    layers: sharedLayers(f.layers),
+    ...(images.functions.has(f.arn) ? { image: images.functions.get(f.arn)! } : {}),
+    // Every version's, none set included: a scan by a lamina that did not record them has
+    // none, and `changes` must tell "not recorded" from "none set".
+    environment: !f.environment
+      ? noneSet
+      : f.environment.read
+        ? { loaders: f.environment.loaders }
+        : { unread: f.environment.reason },
+  });
+  const functions: ScanFunction[] = [];
+  for (let i = 0; i < records.length; i++) {
+    functions.push(toFunction(records[i]!));
+    records[i] = undefined;
+  }
   records.length = 0;
+  functions.sort(
+    (a, b) => cmp(a.account, b.account) || cmp(a.region, b.region) || cmp(a.arn, b.arn)
+  );
 
   const usedBy = new Map<string, string[]>();
   for (const f of functions)

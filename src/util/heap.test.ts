@@ -3,9 +3,19 @@ import { beforeEach, describe, expect, it, vi } from 'vitest';
 // What reaches V8: the flag's effect on collections is shown on a real workload in
 // test/e2e/scan/heap.test.ts; here, which value is in force when.
 const flags = vi.hoisted(() => [] as string[]);
-vi.mock('node:v8', () => ({ setFlagsFromString: (f: string) => flags.push(f) }));
+// The old generation's use as the slack bound reads it (bytes), new space left out.
+const used = vi.hoisted(() => ({ old: 0, newSpace: 0 }));
+vi.mock('node:v8', () => ({
+  setFlagsFromString: (f: string) => flags.push(f),
+  getHeapSpaceStatistics: () => [
+    { space_name: 'old_space', space_used_size: used.old },
+    { space_name: 'code_space', space_used_size: 0 },
+    { space_name: 'new_space', space_used_size: used.newSpace },
+  ],
+}));
 
-const { setHeapGrowth, withHeapGrowth } = await import('./heap.js');
+const { boundHeapSlack, setHeapGrowth, withHeapGrowth } = await import('./heap.js');
+const MiB = 1024 * 1024;
 
 describe('heap growth', () => {
   beforeEach(() => {
@@ -46,6 +56,44 @@ describe('heap growth', () => {
       '--heap-growing-percent=10',
       '--heap-growing-percent=0',
     ]);
+  });
+
+  it('holds the bound until a phase that returns a promise settles, resolved or rejected', async () => {
+    setHeapGrowth(50);
+    let release!: () => void;
+    const phase = withHeapGrowth(10, () => new Promise<string>((r) => (release = () => r('ok'))));
+    await Promise.resolve();
+    expect(flags.at(-1)).toBe('--heap-growing-percent=10');
+    release();
+    await expect(phase).resolves.toBe('ok');
+    expect(flags.at(-1)).toBe('--heap-growing-percent=50');
+    await expect(
+      withHeapGrowth(10, () => Promise.reject(new Error('in the phase')))
+    ).rejects.toThrow('in the phase');
+    expect(flags.at(-1)).toBe('--heap-growing-percent=50');
+  });
+
+  it('bounds the growth in MiB once the live heap is large, within the factor set', () => {
+    setHeapGrowth(50);
+    used.newSpace = 30 * MiB;
+    // 16 MiB of 20 live is 80 %: the factor set (50 %) is the tighter.
+    used.old = 20 * MiB;
+    const stop = boundHeapSlack(16);
+    expect(flags.at(-1)).toBe('--heap-growing-percent=50');
+    // 16 MiB of 100 live: 16 %.
+    used.old = 100 * MiB;
+    setHeapGrowth(50);
+    expect(flags.at(-1)).toBe('--heap-growing-percent=16');
+    // Never under 10 %, and a phase's own bound still holds.
+    used.old = 1000 * MiB;
+    setHeapGrowth(50);
+    expect(flags.at(-1)).toBe('--heap-growing-percent=10');
+    used.old = 100 * MiB;
+    withHeapGrowth(12, () => expect(flags.at(-1)).toBe('--heap-growing-percent=12'));
+    expect(flags.at(-1)).toBe('--heap-growing-percent=16');
+    stop();
+    setHeapGrowth(50);
+    expect(flags.at(-1)).toBe('--heap-growing-percent=50');
   });
 
   it('rounds to a whole percent of at least 1', () => {

@@ -13,6 +13,8 @@ import { getHeapSpaceStatistics, setFlagsFromString } from 'node:v8';
 const V8_DEFAULT = 0;
 
 let current = V8_DEFAULT;
+/** The most the old generation may grow between full collections, in bytes (see boundHeapSlack). */
+let slack: number | undefined;
 
 /**
  * Let the old generation grow to (1 + `percent` / 100) × its live size between full collections,
@@ -20,22 +22,72 @@ let current = V8_DEFAULT;
  */
 export function setHeapGrowth(percent: number): void {
   current = percent <= 0 ? V8_DEFAULT : Math.max(1, Math.round(percent));
-  setFlagsFromString(`--heap-growing-percent=${current}`);
+  apply();
+}
+
+/** The smallest factor {@link boundHeapSlack} sets: below it full collections come too often. */
+export const MIN_HEAP_GROWING_PERCENT = 10;
+
+/**
+ * Let the old generation grow by at most `mib` MiB between full collections, for the rest of
+ * the process, within the factor {@link setHeapGrowth} sets and no tighter than
+ * {@link MIN_HEAP_GROWING_PERCENT}: after each full collection the factor is set from what
+ * stayed live. A factor alone lets the slack grow with the live heap, so a process holding
+ * twice as much would peak at twice the slack as well; a small heap keeps its factor.
+ * Returns a function that stops the watch (the factor then stays as it is).
+ */
+export function boundHeapSlack(mib: number): () => void {
+  slack = mib * 1024 * 1024;
+  const observer = new PerformanceObserver(apply);
+  observer.observe({ entryTypes: ['gc'] });
+  apply();
+  return () => {
+    observer.disconnect();
+    slack = undefined;
+  };
+}
+
+function apply(): void {
+  let percent = current;
+  if (slack !== undefined && percent !== V8_DEFAULT) {
+    const live = oldGenerationUsed();
+    if (live > 0)
+      percent = Math.min(
+        percent,
+        Math.max(MIN_HEAP_GROWING_PERCENT, Math.round((100 * slack) / live))
+      );
+  }
+  setFlagsFromString(`--heap-growing-percent=${percent}`);
+}
+
+/** Bytes in use in the spaces V8 counts as the old generation. */
+function oldGenerationUsed(): number {
+  let used = 0;
+  for (const s of getHeapSpaceStatistics())
+    if (s.space_name !== 'new_space' && s.space_name !== 'new_large_object_space')
+      used += s.space_used_size;
+  return used;
 }
 
 /**
  * Run `fn` with the heap growth bounded to `percent`, then restore what was set before (by
- * {@link setHeapGrowth}, or V8's own factor). For a phase that holds much live and allocates
- * little that survives: more full collections there cost little, and its peak is lower.
+ * {@link setHeapGrowth}, or V8's own factor); when `fn` returns a promise, once it settles.
+ * For a phase that holds much live and allocates little that survives: more full collections
+ * there cost little, and its peak is lower.
  */
 export function withHeapGrowth<T>(percent: number, fn: () => T): T {
   const before = current;
   setHeapGrowth(percent);
+  let out: T;
   try {
-    return fn();
-  } finally {
+    out = fn();
+  } catch (err) {
     setHeapGrowth(before);
+    throw err;
   }
+  if (out instanceof Promise) return out.finally(() => setHeapGrowth(before)) as T;
+  setHeapGrowth(before);
+  return out;
 }
 
 /** V8's own growth of the young generation: it doubles after a collection that needs room. */
