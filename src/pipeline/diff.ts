@@ -13,7 +13,7 @@ import type { RecordedScan } from '../history/types.js';
 import type { Inventory } from '../model/inventory.js';
 import { inventoryFromCycloneDx } from '../sbom/read.js';
 import type { ScanResult } from '../scan/result.js';
-import { MAX_JSON_INPUT, scanInventories } from './drift.js';
+import { MAX_JSON_INPUT, scanInventoryReader } from './drift.js';
 import { inventoryPath, inventoryZipFile } from './inventory.js';
 import { resolveLimits, type AwsAccessOptions, type LimitOptions } from './options.js';
 
@@ -50,13 +50,13 @@ export async function diffInputs(options: DiffInputsOptions): Promise<DiffOutcom
       ),
     };
   if (a.kind === 'scan' && b.kind === 'scan') {
-    const inventories = new Map([
-      ...scanInventories(a.scan.result, a.dir),
-      ...scanInventories(b.scan.result, b.dir),
-    ]);
+    // Read as the changes ask for them, the newer scan's first: a digest is the same bytes in
+    // both, and two large estates' inventories need not all be held at once.
+    const fromA = scanInventoryReader(a.scan.result, a.dir);
+    const fromB = scanInventoryReader(b.scan.result, b.dir);
     return {
       kind: 'scans',
-      changes: computeChanges(a.scan, b.scan, { inventoryOf: (d) => inventories.get(d) }),
+      changes: computeChanges(a.scan, b.scan, { inventoryOf: (d) => fromB(d) ?? fromA(d) }),
     };
   }
   throw new UsageError({

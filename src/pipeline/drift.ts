@@ -16,29 +16,11 @@ import { withHeapGrowth } from '../util/heap.js';
 export const MAX_JSON_INPUT = 512 * 1024 * 1024;
 
 /**
- * The inventories of a scan's inventoried layer versions, by digest, read from `outDir/sboms/`.
- * A missing or unreadable SBOM leaves its digest out: the analysis reports it as unavailable.
- * `keep` is what is kept of each inventory as it is read (default: all of it).
- */
-export function scanInventories(
-  result: Pick<ScanResult, 'layers'>,
-  outDir: string,
-  keep: (inventory: Inventory) => Inventory = (inventory) => inventory
-): Map<string, Inventory> {
-  const out = new Map<string, Inventory>();
-  for (const [digest, sbom] of sbomFiles(result)) {
-    const got = readScanInventory(outDir, sbom, keep);
-    if (got) out.set(digest, got.inventory);
-  }
-  return out;
-}
-
-/**
  * The inventories of a scan's inventoried layer versions, by digest, read from `outDir/sboms/`
  * when asked for, and the most recently used kept up to `maxBytes` of SBOM text (the rest are
  * read again when asked for again). An estate's analysis needs a few at a time, and all of them
  * at once would grow with the estate: a layer of a few hundred packages is a few hundred
- * kilobytes. A missing or unreadable SBOM is undefined, as in {@link scanInventories}.
+ * kilobytes. A missing or unreadable SBOM is undefined: the analysis says it has no inventory.
  */
 export function scanInventoryReader(
   result: Pick<ScanResult, 'layers'>,
