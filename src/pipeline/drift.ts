@@ -29,16 +29,31 @@ export function scanInventoryReader(
   maxBytes = INVENTORY_CACHE_BYTES
 ): (digest: string) => Inventory | undefined {
   const files = sbomFiles(result);
+  return boundedInventories((digest) => {
+    const sbom = files.get(digest);
+    return sbom === undefined ? undefined : readScanInventory(outDir, sbom, keep);
+  }, maxBytes);
+}
+
+/**
+ * Inventories by digest from `load` (one and the size of the text it was read from; undefined
+ * when there is none), the most recently used kept up to `maxBytes` of that text and the others
+ * loaded again when asked for again. A digest without one is asked for once: one answer for it
+ * through the whole analysis.
+ */
+export function boundedInventories(
+  load: (digest: string) => { inventory: Inventory; bytes: number } | undefined,
+  maxBytes = INVENTORY_CACHE_BYTES
+): (digest: string) => Inventory | undefined {
   const cache = new BoundedCache<string, Inventory>(maxBytes);
-  const unreadable = new Set<string>();
+  const missing = new Set<string>();
   return (digest) => {
     const kept = cache.get(digest);
     if (kept) return kept;
-    const sbom = files.get(digest);
-    if (sbom === undefined || unreadable.has(digest)) return undefined;
-    const got = readScanInventory(outDir, sbom, keep);
+    if (missing.has(digest)) return undefined;
+    const got = load(digest);
     if (!got) {
-      unreadable.add(digest);
+      missing.add(digest);
       return undefined;
     }
     cache.set(digest, got.inventory, got.bytes);

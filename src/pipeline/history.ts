@@ -14,6 +14,8 @@ import {
   type PackageCandidate,
 } from '../history/changes.js';
 import { analyzeEstate } from '../estate/analyze.js';
+import { inventoryFromCycloneDx } from '../sbom/read.js';
+import { boundedInventories } from './drift.js';
 import { HistoryError } from '../history/errors.js';
 import { defaultHistoryPath, HistoryStore } from '../history/store.js';
 import type { ScanInfo, SigningFact } from '../history/types.js';
@@ -224,13 +226,17 @@ export function historyChanges(options: HistoryChangesOptions): HistoryChangesOu
   });
 }
 
-/** The store's inventories by digest, each read (and decompressed) once. */
+/**
+ * The store's inventories by digest, read (and decompressed) when asked for, the most recently
+ * used kept (boundedInventories): a long history of a large estate has more than fit at once.
+ */
 function inventoryCache(store: HistoryStore): (digest: string) => Inventory | undefined {
-  const cache = new Map<string, Inventory | undefined>();
-  return (d) => {
-    if (!cache.has(d)) cache.set(d, store.inventory(d));
-    return cache.get(d);
-  };
+  return boundedInventories((digest) => {
+    const text = store.sbom(digest);
+    return text === undefined
+      ? undefined
+      : { inventory: inventoryFromCycloneDx(text, { name: digest }), bytes: text.length };
+  });
 }
 
 function changesBetween(
