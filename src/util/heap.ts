@@ -31,9 +31,11 @@ export const MIN_HEAP_GROWING_PERCENT = 10;
 /**
  * Let the old generation grow by at most `mib` MiB between full collections, for the rest of
  * the process, within the factor {@link setHeapGrowth} sets and no tighter than
- * {@link MIN_HEAP_GROWING_PERCENT}: after each full collection the factor is set from what
- * stayed live. A factor alone lets the slack grow with the live heap, so a process holding
- * twice as much would peak at twice the slack as well; a small heap keeps its factor.
+ * {@link MIN_HEAP_GROWING_PERCENT}: after each collection the factor is set from the old
+ * generation's use, which V8 reads when it sizes the heap after its next full collection (use
+ * seen after a young collection counts garbage not yet collected: the bound errs tight). A
+ * factor alone lets the slack grow with the live heap, so a process holding twice as much would
+ * peak at twice the slack as well; a small heap keeps its factor.
  * Returns a function that stops the watch (the factor then stays as it is).
  */
 export function boundHeapSlack(mib: number): () => void {
