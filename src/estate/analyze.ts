@@ -22,7 +22,7 @@ import type {
   RegionDiff,
 } from '../scan/package-drift.js';
 import { fnv1a32 } from '../util/fnv.js';
-import { NONE, sized } from '../util/intern.js';
+import { NONE, sameList, sized } from '../util/intern.js';
 
 export interface EstateOptions {
   /** The inventory of a layer zip by digest (`sha256:<hex>`); undefined when it could not be read. */
@@ -402,7 +402,7 @@ function byArn(functions: readonly ScanFunction[]): (arn: string) => ScanFunctio
  * `usedBy` in a scan's own result, and at 100,000 functions a copy of each is 200,000 slots.
  */
 function sharedList(list: string[], same: string[] | undefined): string[] {
-  return same?.length === list.length && same.every((x, i) => x === list[i]) ? same : list;
+  return same !== undefined && sameList(same, list) ? same : list;
 }
 
 /** Same differences, whatever the sides are called and however much is unchanged. */

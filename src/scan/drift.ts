@@ -1,4 +1,5 @@
 import type { DigestMismatch, Drift, LayerDrift, ScanFunction, ScanLayer } from './result.js';
+import { sameList } from '../util/intern.js';
 
 const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
@@ -112,9 +113,4 @@ function rowsOf(users: VersionUsers[]): LayerDrift['functions'] {
     for (const arn of u.arns) rows.push({ arn, version: u.version, behind: u.behind });
   rows.sort((a, b) => cmp(a.arn, b.arn) || a.version - b.version);
   return Object.freeze(rows) as LayerDrift['functions'];
-}
-
-/** Whether two lists hold the same elements in the same order. */
-function sameList(a: readonly string[], b: readonly string[]): boolean {
-  return a.length === b.length && a.every((x, i) => x === b[i]);
 }

@@ -43,3 +43,8 @@ export const NONE = Object.freeze([]) as never[];
 export function sized<T>(list: T[]): T[] {
   return list.length === 0 ? NONE : list.slice();
 }
+
+/** Whether two lists hold the same elements in the same order (so one may stand for both). */
+export function sameList<T>(a: readonly T[], b: readonly T[]): boolean {
+  return a.length === b.length && a.every((x, i) => x === b[i]);
+}
