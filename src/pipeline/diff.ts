@@ -13,6 +13,8 @@ import type { RecordedScan } from '../history/types.js';
 import type { Inventory } from '../model/inventory.js';
 import { inventoryFromCycloneDx } from '../sbom/read.js';
 import type { ScanResult } from '../scan/result.js';
+import { Interner } from '../util/intern.js';
+import { JsonFileError, readJsonFile } from '../util/json-file.js';
 import { MAX_JSON_INPUT, scanInventoryReader } from './drift.js';
 import { inventoryPath, inventoryZipFile } from './inventory.js';
 import { resolveLimits, type AwsAccessOptions, type LimitOptions } from './options.js';
@@ -39,8 +41,10 @@ type Side =
  *   FetchError when a layer version could not be fetched
  */
 export async function diffInputs(options: DiffInputsOptions): Promise<DiffOutcome> {
-  const a = await readSide(options.from, 1, options);
-  const b = await readSide(options.to, 2, options);
+  // Two scans of one estate repeat most of their ARNs and digests: one string each.
+  const interner = new Interner();
+  const a = await readSide(options.from, 1, options, interner);
+  const b = await readSide(options.to, 2, options, interner);
   if (a.kind === 'inventory' && b.kind === 'inventory')
     return {
       kind: 'packages',
@@ -66,7 +70,12 @@ export async function diffInputs(options: DiffInputsOptions): Promise<DiffOutcom
   });
 }
 
-async function readSide(input: string, id: number, options: DiffInputsOptions): Promise<Side> {
+async function readSide(
+  input: string,
+  id: number,
+  options: DiffInputsOptions,
+  interner: Interner
+): Promise<Side> {
   const limits = resolveLimits(options.limits);
   if (input.startsWith('arn:')) {
     const { fetchPublishedLayer } = await import('./published.js');
@@ -83,9 +92,9 @@ async function readSide(input: string, id: number, options: DiffInputsOptions): 
         code: 'BAD_INPUT',
         message: `${input}: a JSON input over ${MAX_JSON_INPUT} bytes is not read`,
       });
-    const text = await readFile(input, 'utf8');
-    const scan = scanResultOf(text, input);
+    const scan = scanResultOf(readScanJson(input, interner), input);
     if (scan) return { kind: 'scan', scan: recorded(scan, id, st.mtime), dir: dirname(input) };
+    const text = await readFile(input, 'utf8');
     return { kind: 'inventory', inventory: inventoryFromCycloneDx(text, { name: input }) };
   }
   // A zip or a directory; a missing path is a usage error there.
@@ -103,15 +112,36 @@ async function startsWithBrace(path: string): Promise<boolean> {
   }
 }
 
-/** The scan result in `text` when it is one (lamina's scan.json), else undefined. */
-function scanResultOf(text: string, name: string): ScanResult | undefined {
-  let v: unknown;
+/**
+ * The parts of a scan result the changes between two scans read: not the package drift's layer
+ * and region diffs or package view, which are most of a large estate's scan.json and which the
+ * changes work out again from the SBOMs where they need them.
+ */
+const NOT_FOR_CHANGES = [
+  'drift.layerDiffs',
+  'drift.regionDiffs',
+  'drift.packages',
+  'drift.incompleteFunctions',
+  'drift.images',
+];
+
+/**
+ * A JSON document read piece by piece (two 100,000-function scan.json files read whole took
+ * over 1 GB), or undefined when the file is not JSON: the SBOM reader then says so, with its own
+ * error.
+ */
+function readScanJson(path: string, interner: Interner): unknown {
   try {
-    v = JSON.parse(text);
-  } catch {
-    return undefined; // Not JSON: the SBOM reader says so, with its own error.
+    return readJsonFile(path, { maxBytes: MAX_JSON_INPUT, skip: NOT_FOR_CHANGES, interner });
+  } catch (e) {
+    if (e instanceof JsonFileError) return undefined;
+    throw e;
   }
-  const o = v as Partial<ScanResult> | null;
+}
+
+/** `v` as a scan result when it is one (lamina's scan.json), else undefined. */
+function scanResultOf(v: unknown, name: string): ScanResult | undefined {
+  const o = v as Partial<ScanResult> | null | undefined;
   if (!o || typeof o !== 'object' || !('functions' in o) || !('layers' in o)) return undefined;
   const bad = (why: string) =>
     new UsageError({

@@ -6,8 +6,10 @@ import { join, resolve } from 'node:path';
 import { UsageError } from '../errors.js';
 import { SCAN_RESULT_SCHEMA_VERSION, type ScanResult, type ScanShard } from '../scan/result.js';
 import { scanResultChunks } from '../scan/result-stream.js';
-import { mergeShardResults } from '../scan/shards.js';
+import { mergeShardResults, type ShardResult } from '../scan/shards.js';
 import { readRegularFileSync, writeFileAtomic, writeFileAtomicSync } from '../util/fs.js';
+import { Interner } from '../util/intern.js';
+import { readJsonFile } from '../util/json-file.js';
 import { LAMINA_VERSION } from '../version.js';
 import { MAX_JSON_INPUT, scanPackageDrift } from './drift.js';
 
@@ -33,8 +35,11 @@ export async function mergeScans(
 ): Promise<{ result: ScanResult; resultPath: string }> {
   if (options.shardDirs.length === 0)
     throw new UsageError({ code: 'MISSING_ARGUMENT', message: 'merge needs shard directories' });
-  const shards: ScanResult[] = [];
-  for (const dir of options.shardDirs) shards.push(readShard(dir));
+  const shards: ShardResult[] = [];
+  // Shards of one estate repeat ARNs and digests (layer versions one shard lists and another's
+  // functions use): one string each.
+  const interner = new Interner();
+  for (const dir of options.shardDirs) shards.push(readShard(dir, interner));
   const { result, sbomSource } = mergeShardResults(shards);
 
   const out = resolve(options.outDir);
@@ -62,15 +67,26 @@ export async function mergeScans(
   return { result, resultPath };
 }
 
-function readShard(dir: string): ScanResult {
+/** A shard's drift but whether it had image drift: the merge works it out again. */
+const NOT_FOR_MERGE = [
+  'drift.layers',
+  'drift.digestMismatches',
+  'drift.layerDiffs',
+  'drift.regionDiffs',
+  'drift.packages',
+  'drift.incompleteFunctions',
+];
+
+function readShard(dir: string, interner: Interner): ShardResult {
   const path = join(resolve(dir), 'scan.json');
   let doc: unknown;
   try {
-    doc = JSON.parse(readRegularFileSync(path, MAX_JSON_INPUT).toString('utf8'));
+    // Piece by piece: a large shard's scan.json read whole holds its text and graph at once.
+    doc = readJsonFile(path, { maxBytes: MAX_JSON_INPUT, skip: NOT_FOR_MERGE, interner });
   } catch {
     throw new UsageError({ code: 'BAD_INPUT', message: `no readable scan.json in ${dir}` });
   }
-  const r = doc as Partial<ScanResult> | null;
+  const r = doc as Partial<ShardResult> | null;
   if (
     r?.schemaVersion !== SCAN_RESULT_SCHEMA_VERSION ||
     r.tool?.name !== 'lamina' ||
@@ -79,6 +95,8 @@ function readShard(dir: string): ScanResult {
     !Array.isArray(r.failures) ||
     !Array.isArray(r.scope?.accounts) ||
     !Array.isArray(r.scope.regions) ||
+    typeof r.drift !== 'object' ||
+    r.drift === null ||
     (r.shard !== undefined && !isShard(r.shard))
   )
     throw new UsageError({ code: 'BAD_INPUT', message: `${path}: not a lamina scan result` });
@@ -94,7 +112,7 @@ function readShard(dir: string): ScanResult {
       code: 'BAD_INPUT',
       message: `${path}: written by lamina ${String(r.tool.version)}; merge it with that version (this is ${LAMINA_VERSION})`,
     });
-  return r as ScanResult;
+  return r as ShardResult;
 }
 
 function isShard(v: unknown): v is ScanShard {

@@ -10,6 +10,7 @@ import { computeImageDrift } from './image-drift.js';
 import type { ScanImage, ScanImageRepository } from './image-result.js';
 import {
   sortScanLayers,
+  type Drift,
   type ScanFailure,
   type ScanFunction,
   type ScanLayer,
@@ -24,6 +25,13 @@ export interface MergedScan {
   /** SBOM path (relative, as in the result) → index of the shard whose file to take. */
   sbomSource: Map<string, number>;
 }
+
+/**
+ * A shard's result as the merge reads it: its drift is worked out again from the merged
+ * functions and layers, so only whether it had image drift is read (the rest of a large shard's
+ * drift, its layer and package analysis, need not be read at all).
+ */
+export type ShardResult = Omit<ScanResult, 'drift'> & { drift: Pick<Drift, 'images'> };
 
 function mismatch(message: string): UsageError {
   return new UsageError({ code: 'BAD_INPUT', message });
@@ -101,7 +109,7 @@ export function checkShardSet(shards: readonly (ScanShard | undefined)[]): void 
  * (each target is in one shard). The merged result has no `shard`.
  * @throws UsageError (BAD_INPUT) when the shards do not fit together
  */
-export function mergeShardResults(shards: readonly ScanResult[]): MergedScan {
+export function mergeShardResults(shards: readonly ShardResult[]): MergedScan {
   const first = shards[0];
   if (!first) throw mismatch('no shard results to merge');
   for (const s of shards) {
@@ -226,7 +234,7 @@ export function mergeShardResults(shards: readonly ScanResult[]): MergedScan {
  * image's users joined and its SBOM taken from a shard that read it.
  */
 function mergeRepositories(
-  shards: readonly ScanResult[],
+  shards: readonly ShardResult[],
   sbomSource: Map<string, number>
 ): ScanImageRepository[] {
   const repos = new Map<string, ScanImageRepository>();

@@ -11,6 +11,7 @@ import { startAwsLocal, type AwsLocal } from '@lamina/aws-local/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PackageDiff } from '../../../src/diff/diff.js';
 import type { Changes } from '../../../src/history/changes.js';
+import type { ScanResult } from '../../../src/scan/result.js';
 import { runCli, spawnCli } from '../helpers/cli.js';
 import { AFTER, BEFORE, R, lv } from '../changes/estate.js';
 
@@ -211,5 +212,18 @@ describe('lamina diff: layer versions and scans from the local AWS endpoint', ()
     );
     expect(zero.code).toBe(0);
     expect((JSON.parse(zero.stdout) as Changes).digestsChanged[0]!.diff).toBeNull();
+
+    // The parts of a scan the changes do not read (its layer diffs) must still be JSON.
+    const s2 = JSON.parse(await readFile(join(dir, 's2', 'scan.json'), 'utf8')) as ScanResult;
+    const broken = join(dir, 's2', 'broken.json');
+    await writeFile(
+      broken,
+      JSON.stringify({ ...s2, drift: { ...s2.drift, layerDiffs: [] } }).replace(
+        '"layerDiffs":[]',
+        '"layerDiffs":[tru]'
+      )
+    );
+    const b = await runCli(['diff', join(dir, 's1', 'scan.json'), broken]);
+    expect(b.code).toBe(2);
   });
 });

@@ -187,5 +187,25 @@ describe('lamina scan --shard and lamina merge', () => {
     expect(o.code).toBe(2);
     expect(o.stderr).toContain(`written by lamina 0.0.1; merge it with that version`);
     await expect(readdir(join(h.dir, 'm3'))).rejects.toThrow();
+
+    // A shard with no drift at all, and one whose skipped drift is not JSON: refused alike,
+    // though the merge reads neither (it works the drift out again).
+    for (const [name, text] of [
+      ['nodrift', JSON.stringify({ ...result, layers: [], drift: undefined })],
+      [
+        'baddrift',
+        JSON.stringify({ ...result, layers: [] }).replace(
+          '"digestMismatches":[]}',
+          '"digestMismatches":[x]}'
+        ),
+      ],
+    ] as const) {
+      const d = join(h.dir, name);
+      await mkdir(d);
+      await writeFile(join(d, 'scan.json'), text);
+      const r = await runCli(['merge', '--out', join(h.dir, `m-${name}`), d]);
+      expect(r.code, name).toBe(2);
+      expect(r.stderr, name).toMatch(/not a lamina scan result|no readable scan\.json/);
+    }
   });
 });
