@@ -17,6 +17,7 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { measureGroups } from './bench/side-by-side.mjs';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const BENCH = join(ROOT, '.bench', 'startup');
@@ -46,58 +47,6 @@ with zipfile.ZipFile(big, 'w', zipfile.ZIP_DEFLATED) as z:
         z.writestr(f'nodejs/data/d{i // 1000}/f{i}.txt', f'entry {i}\\n')
 `;
 
-/** One run under GNU time: wall seconds, CPU seconds, peak RSS in KiB. */
-function once(label, argv) {
-  const r = spawnSync('/usr/bin/time', ['-f', '%e %U %S %M', ...argv], { encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`${label}: exit ${r.status}\n${r.stderr}`);
-  const [wall, user, sys, maxKiB] = r.stderr.trim().split('\n').at(-1).split(' ').map(Number);
-  return { wall, cpu: user + sys, kib: maxKiB };
-}
-
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-const ratio = (a, b) => Math.round((a / b) * 100) / 100;
-
-/**
- * Run each group's peer and then its lamina commands, round after round, and report the
- * medians and each command's ratios to its peer.
- */
-function measureGroups(groups) {
-  const runs = new Map();
-  for (let i = 0; i < RUNS; i++)
-    for (const g of groups)
-      for (const [label, argv] of [g.peer, ...g.rows]) {
-        const list = runs.get(label) ?? [];
-        list.push(once(label, argv));
-        runs.set(label, list);
-      }
-  const summary = (label) => {
-    const list = runs.get(label);
-    return {
-      label,
-      wallS: median(list.map((r) => r.wall)),
-      cpuS: Math.round(median(list.map((r) => r.cpu)) * 100) / 100,
-      maxRssMiB: Math.round(median(list.map((r) => r.kib)) / 102.4) / 10,
-    };
-  };
-  return groups.map((g) => {
-    const peer = summary(g.peer[0]);
-    return {
-      peer,
-      rows: g.rows.map(([label]) => {
-        const s = summary(label);
-        return {
-          ...s,
-          ratio: {
-            wall: ratio(s.wallS, peer.wallS),
-            cpu: ratio(s.cpuS, peer.cpuS),
-            rss: ratio(s.maxRssMiB, peer.maxRssMiB),
-          },
-        };
-      }),
-    };
-  });
-}
-
 rmSync(BENCH, { recursive: true, force: true });
 mkdirSync(BENCH, { recursive: true });
 const small = join(BENCH, 'one-file.zip');
@@ -113,7 +62,7 @@ const builds = [['', DIST]];
 if (values.baseline) builds.push([' (baseline)', values.baseline]);
 const node = process.execPath;
 const cli = (dist) => join(dist, 'src/cli/main.js');
-const results = measureGroups([
+const results = measureGroups(RUNS, [
   {
     peer: ['node -e 0', [node, '-e', '0']],
     rows: builds.flatMap(([tag, dist]) => [
