@@ -14,6 +14,7 @@ import type { Inventory } from '../model/inventory.js';
 import type { ScanFailure, ScanFunction, ScanResult } from '../scan/result.js';
 import { inventoryFromCycloneDx } from '../sbom/read.js';
 import type { Verdict } from '../verify/verdict.js';
+import { Interner } from '../util/intern.js';
 import { HistoryError, type HistoryErrorCode } from './errors.js';
 import { fromFacts, toFacts, type FactKind, type LayerVersionFact } from './facts.js';
 import { APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION } from './schema.js';
@@ -391,8 +392,12 @@ export class HistoryStore {
     });
   }
 
-  /** Read a recorded scan back. @throws HistoryError SCAN_NOT_FOUND */
-  loadScan(id: number): RecordedScan {
+  /**
+   * Read a recorded scan back. Its strings are shared through `interner`: give two scans of one
+   * estate the same one and an ARN both hold is one string.
+   * @throws HistoryError SCAN_NOT_FOUND
+   */
+  loadScan(id: number, interner: Interner = new Interner()): RecordedScan {
     return this.#run(() => {
       const row = this.#db.prepare('SELECT * FROM scan WHERE id = ?').get(id) as
         ScanRow | undefined;
@@ -401,18 +406,19 @@ export class HistoryStore {
           code: 'SCAN_NOT_FOUND',
           message: `no scan ${id} in history ${this.path}`,
         });
+      // Row by row: a large scan's fact bodies are never all held at once.
       const facts = this.#db
         .prepare(
           'SELECT f.kind AS kind, f.body AS body FROM scan_fact sf JOIN fact f ON f.id = sf.fact_id WHERE sf.scan_id = ?'
         )
-        .all(id) as { kind: FactKind; body: string }[];
+        .iterate(id) as IterableIterator<{ kind: FactKind; body: string }>;
       const functions: ScanFunction[] = [];
       const versions: LayerVersionFact[] = [];
       const failures: ScanFailure[] = [];
       const verdicts: Verdict[] = [];
       const signing: SigningFact[] = [];
       for (const f of facts) {
-        const v: unknown = JSON.parse(f.body);
+        const v = interner.json(JSON.parse(f.body));
         if (f.kind === 'function') functions.push(v as ScanFunction);
         else if (f.kind === 'layer-version') versions.push(v as LayerVersionFact);
         else if (f.kind === 'failure') failures.push(v as ScanFailure);

@@ -26,6 +26,7 @@ import type { Verdict } from '../verify/verdict.js';
 import { resolvePolicy } from './evidence.js';
 import type { PolicyInput } from './options.js';
 import { makeDirSync } from '../util/fs.js';
+import { Interner } from '../util/intern.js';
 
 export { defaultHistoryPath };
 
@@ -248,7 +249,9 @@ function changesBetween(
     inventoryOf?: (digest: string) => Inventory | undefined;
   }
 ): Changes {
-  return computeChanges(store.loadScan(from), store.loadScan(to), {
+  // Two scans of one estate repeat most of their ARNs and digests: one string each.
+  const interner = new Interner();
+  return computeChanges(store.loadScan(from, interner), store.loadScan(to, interner), {
     ...options,
     inventoryOf: options.inventoryOf ?? inventoryCache(store),
   });

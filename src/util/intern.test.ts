@@ -3,6 +3,20 @@ import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
 import { Interner, NONE, sized } from './intern.js';
 
+/** Heap bytes each of 50,000 values `make` returns holds (checked equal to `like`). */
+function heldPer(make: () => unknown, like: unknown): number {
+  // A real collection between the two measurements, or the figures are garbage's.
+  setFlagsFromString('--expose-gc');
+  const gc = runInNewContext('gc') as () => void;
+  gc();
+  const before = process.memoryUsage().heapUsed;
+  const kept = Array.from({ length: 50_000 }, make);
+  gc();
+  const used = (process.memoryUsage().heapUsed - before) / kept.length;
+  expect(kept[kept.length - 1]).toEqual(like);
+  return used;
+}
+
 describe('Interner', () => {
   it('returns the first instance of an equal string', () => {
     const i = new Interner();
@@ -23,6 +37,22 @@ describe('Interner', () => {
     // An element that joins into the same key as another split stays distinct.
     expect(i.list(['a\0b'])).not.toBe(i.list(['a', 'b']));
   });
+
+  it('json: shares the strings of a parsed value in place, which then holds less', () => {
+    const text = JSON.stringify({
+      arn: 'arn:aws:lambda:us-east-1:111111111111:function:fn-1:$LATEST',
+      layers: [{ digest: `sha256:${'a'.repeat(64)}`, n: 1, ok: true, none: null }],
+      __proto__: 'an own key',
+    });
+    const i = new Interner();
+    const v = JSON.parse(text) as unknown;
+    expect(i.json(v)).toBe(v);
+    expect(v).toEqual(JSON.parse(text));
+    expect(i.json('x')).toBe('x');
+    const parsed = heldPer(() => JSON.parse(text), JSON.parse(text));
+    const shared = heldPer(() => i.json(JSON.parse(text)), JSON.parse(text));
+    expect(shared).toBeLessThan(parsed * 0.6);
+  });
 });
 
 describe('sized', () => {
@@ -36,18 +66,7 @@ describe('sized', () => {
   });
 
   it('holds less memory than the pushed list it copies', () => {
-    // A real collection between the two measurements, or the figures are garbage's.
-    setFlagsFromString('--expose-gc');
-    const gc = runInNewContext('gc') as () => void;
-    const perList = (make: () => string[]): number => {
-      gc();
-      const before = process.memoryUsage().heapUsed;
-      const kept = Array.from({ length: 50_000 }, make);
-      gc();
-      const used = (process.memoryUsage().heapUsed - before) / kept.length;
-      expect(kept[kept.length - 1]).toEqual(['x']);
-      return used;
-    };
+    const perList = (make: () => string[]): number => heldPer(make, ['x']);
     const push = (): string[] => {
       const list: string[] = [];
       list.push('x');

@@ -15,6 +15,25 @@ export class Interner {
     return s;
   }
 
+  /**
+   * `v`, a value `JSON.parse` made, with every string in it (not its keys, which V8 shares
+   * already) replaced by the shared instance, in place.
+   */
+  json(v: unknown): unknown {
+    if (typeof v === 'string') return this.string(v);
+    if (typeof v !== 'object' || v === null) return v;
+    if (Array.isArray(v)) {
+      for (let i = 0; i < v.length; i++) v[i] = this.json(v[i]);
+      return v;
+    }
+    const o = v as Record<string, unknown>;
+    for (const k of Object.keys(o)) {
+      const x = o[k];
+      if (typeof x === 'string' || (typeof x === 'object' && x !== null)) o[k] = this.json(x);
+    }
+    return v;
+  }
+
   /** A shared, exactly sized copy of `list` (same elements, same order); never mutate it. */
   list(list: readonly string[]): string[] {
     // JSON: no two different lists share a key, whatever characters their elements hold.

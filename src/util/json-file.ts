@@ -202,7 +202,7 @@ class PieceReader {
     }
     if (skip) return undefined;
     if (this.#above.has(path)) this.#prune(v, path);
-    return this.#share(v);
+    return this.#interner.json(v);
   }
 
   /** Take the skipped paths out of `v`, a value at `path` parsed whole. */
@@ -349,21 +349,5 @@ class PieceReader {
       }
       this.#pos = base + i;
     }
-  }
-
-  /** `v` with each string replaced by the interner's instance. */
-  #share(v: unknown): unknown {
-    if (typeof v === 'string') return this.#interner.string(v);
-    if (typeof v !== 'object' || v === null) return v;
-    if (Array.isArray(v)) {
-      for (let i = 0; i < v.length; i++) v[i] = this.#share(v[i]);
-      return v;
-    }
-    const o = v as Record<string, unknown>;
-    for (const k of Object.keys(o)) {
-      const x = o[k];
-      if (typeof x === 'string' || (typeof x === 'object' && x !== null)) o[k] = this.#share(x);
-    }
-    return v;
   }
 }
