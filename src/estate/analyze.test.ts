@@ -240,6 +240,25 @@ describe('analyzeEstate', () => {
     expect(d.packages.some((p) => p.name === 'chalk')).toBe(false);
   });
 
+  it('reads an inventory a bounded number of times, not once per function list holding it', () => {
+    // Forty functions, each with a layer list of its own (as a scan read back gives): whether
+    // base:1 can be read is asked once, and the forty lists are one view.
+    const r = estate(
+      VERSIONS,
+      Array.from({ length: 40 }, (_, i): (typeof FUNCTIONS)[number] => [E, `f${i}`, [['base', 1]]])
+    );
+    let reads = 0;
+    const d = analyzeEstate(r, {
+      inventoryOf: (x) => {
+        if (x === digest('base-1')) reads += 1;
+        return INVENTORIES.get(x);
+      },
+    });
+    expect(d.packages.find((p) => p.name === 'lodash')!.versions[0]!.functions).toHaveLength(40);
+    expect(reads).toBeGreaterThan(0);
+    expect(reads).toBeLessThan(10);
+  });
+
   it('finds a function listed twice by its last listing, as a map by ARN would', () => {
     const r = estate(VERSIONS, FUNCTIONS);
     const a = r.functions.find((f) => f.arn === fnArn(E, 'a'))!;

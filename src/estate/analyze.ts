@@ -560,9 +560,18 @@ function packageView(
   // name and ecosystem) is the one a function-by-function walk would make.
   const groups = new Map<string, { known: ScanFunction['layers']; arns: string[][] }>();
   const idOf = layerIds();
+  // Whether a digest's inventory can be read, asked once per digest: read again for each list
+  // holding it, an estate's inventories were read several times over before any view was made
+  // (they are read back from the scan's output or the history, a bounded number kept).
+  const readable = new Map<string, boolean>();
+  const present = (digest: string): boolean => {
+    let got = readable.get(digest);
+    if (got === undefined) readable.set(digest, (got = cache.inventory(digest) !== undefined));
+    return got;
+  };
   for (const [layers, arns] of byList) {
     // Layers whose inventory is missing are left out; the functions are listed as incomplete.
-    const filtered = layers.filter((l) => l.digest !== null && cache.inventory(l.digest));
+    const filtered = layers.filter((l) => l.digest !== null && present(l.digest));
     const known = filtered.length === layers.length ? layers : filtered;
     if (known.length < layers.length) for (const arn of arns) incomplete.push(arn);
     const k = known.map(idOf).join(',');

@@ -15,7 +15,7 @@ import {
 } from '../history/changes.js';
 import { analyzeEstate } from '../estate/analyze.js';
 import { inventoryFromCycloneDx } from '../sbom/read.js';
-import { boundedInventories } from './drift.js';
+import { ANALYSIS_HEAP_GROWING_PERCENT, boundedInventories } from './drift.js';
 import { HistoryError } from '../history/errors.js';
 import { defaultHistoryPath, HistoryStore } from '../history/store.js';
 import type { ScanInfo, SigningFact } from '../history/types.js';
@@ -26,6 +26,7 @@ import type { Verdict } from '../verify/verdict.js';
 import { resolvePolicy } from './evidence.js';
 import type { PolicyInput } from './options.js';
 import { makeDirSync } from '../util/fs.js';
+import { withHeapGrowth } from '../util/heap.js';
 import { Interner } from '../util/intern.js';
 
 export { defaultHistoryPath };
@@ -219,7 +220,11 @@ export function historyChanges(options: HistoryChangesOptions): HistoryChangesOu
     if (options.withScan) {
       const later = store.loadScan(to);
       const scan = later.result;
-      scan.drift = { ...scan.drift, ...analyzeEstate(scan, { inventoryOf }) };
+      // As the scan's own package drift: most of what it allocates is let go at once.
+      scan.drift = withHeapGrowth(ANALYSIS_HEAP_GROWING_PERCENT, () => ({
+        ...scan.drift,
+        ...analyzeEstate(scan, { inventoryOf }),
+      }));
       out.scan = scan;
       out.verdicts = later.verdicts;
     }

@@ -6,6 +6,7 @@ import { CHANGES_FORMATS, renderChanges } from '../../report/changes.js';
 import { EXIT } from '../exit.js';
 import { command } from '../command.js';
 import * as flags from '../flags.js';
+import { boundHeapGrowth } from '../heap.js';
 import { emit } from '../output.js';
 import { writeReportFiles } from '../reports.js';
 
@@ -47,6 +48,9 @@ export const changesCommand = command(
         message: `changes takes no positional arguments\n${CHANGES_USAGE}`,
       });
     const format = flags.oneOf('format', values.format, CHANGES_FORMATS);
+    // Two recorded scans of a large estate, and with --html the later one's analysis and
+    // report: the same bound on heap growth as the scan that recorded them.
+    boundHeapGrowth();
     const { changes, failing, scan, verdicts } = historyChanges({
       db: flags.historyDb(values.db, defaultHistoryPath),
       ...(values.since !== undefined ? { since: values.since } : {}),

@@ -5,7 +5,13 @@
 import type { PackageDiff } from '../../diff/diff.js';
 import { CHANGE_KINDS, type ChangeKind, type Changes } from '../../history/changes.js';
 import { CHANGE_HEADERS, CHANGE_TITLES, changeRows } from '../changes.js';
-import { loadsCode, type ScanFailure, type ScanResult } from '../../scan/result.js';
+import {
+  loadsCode,
+  type LayerDrift,
+  type ScanFailure,
+  type ScanLayerVersion,
+  type ScanResult,
+} from '../../scan/result.js';
 import type { Verdict } from '../../verify/verdict.js';
 import { escapeTerminal } from '../../util/escape.js';
 import { DIFF_SUMMARY_LABELS } from '../package-diff.js';
@@ -131,6 +137,8 @@ function outcomeOf(v: Verdict | undefined): 'pass' | 'fail' | 'warn' | null {
 }
 
 /** Build the report's data from a scan (with its package drift), verdicts and changes. */
+type InUse = NonNullable<ScanResult['drift']['layerDiffs']>[number]['inUse'][number];
+
 export function buildReportData(input: HtmlReportInput): ReportData {
   const scan = input.scan;
   const verdictOf = new Map<string, Verdict>();
@@ -148,10 +156,17 @@ export function buildReportData(input: HtmlReportInput): ReportData {
   const colList = [...users.keys()].sort((a, b) => users.get(b)! - users.get(a)! || cmp(a, b));
   const colIndex = new Map(colList.map((k, i) => [k, i]));
 
+  // How far behind a version is depends on its layer, region and number only, not on who uses
+  // it: one entry per version in use, not one per function (200,000 at 100,000 functions).
   const behindOf = new Map<string, number>();
-  for (const d of scan.drift.layers)
-    for (const f of d.functions)
-      behindOf.set(`${f.arn}\0${colKey(d.owner, d.name)}\0${f.version}`, f.behind);
+  const driftOf = new Map<string, LayerDrift[]>();
+  for (const d of scan.drift.layers) {
+    const ck = colKey(d.owner, d.name);
+    for (const f of d.functions) behindOf.set(`${ck}\0${d.region}\0${f.version}`, f.behind);
+    const list = driftOf.get(ck);
+    if (list) list.push(d);
+    else driftOf.set(ck, [d]);
+  }
 
   const diffs: PackageDiff[] = [];
   const diffIndex = new Map<PackageDiff, number>();
@@ -161,23 +176,34 @@ export function buildReportData(input: HtmlReportInput): ReportData {
     return i;
   };
   const diffKeyOf = new Map<string, number>();
-  const effectKeyOf = new Map<string, number>();
-  for (const l of scan.drift.layerDiffs ?? [])
+  // Per version in use, per function: the functions' own ARNs as keys, no string made for each.
+  const effectKeyOf = new Map<string, Map<string, number>>();
+  // Each version's entry in the first diff of its layer and region, as a search from the start
+  // finds it.
+  const inUseOf = new Map<string, InUse>();
+  const diffed = new Set<string>();
+  for (const l of scan.drift.layerDiffs ?? []) {
+    const first = !diffed.has(`${colKey(l.owner, l.name)}\0${l.region}`);
+    diffed.add(`${colKey(l.owner, l.name)}\0${l.region}`);
     for (const u of l.inUse) {
       const at = `${colKey(l.owner, l.name)}\0${l.region}\0${u.version}`;
+      if (first && !inUseOf.has(at)) inUseOf.set(at, u);
       if (u.diff) diffKeyOf.set(at, indexOf(u.diff));
       for (const e of u.catchUp) {
         if (!e.diff) continue;
         const i = indexOf(e.diff);
-        for (const f of e.functions) effectKeyOf.set(`${f}\0${at}`, i);
+        let byFunction = effectKeyOf.get(at);
+        if (!byFunction) effectKeyOf.set(at, (byFunction = new Map<string, number>()));
+        for (const f of e.functions) byFunction.set(f, i);
       }
     }
+  }
 
   const functions = scan.functions.map((f) => {
     const cells: Cell[] = f.layers.map((l) => {
       const ck = colKey(l.owner, l.name);
       const at = `${ck}\0${f.region}\0${l.version}`;
-      const behind = behindOf.get(`${f.arn}\0${ck}\0${l.version}`) ?? 0;
+      const behind = behindOf.get(at) ?? 0;
       const lv = layerVersion.get(l.arn);
       const verdict = outcomeOf(verdictOf.get(l.arn));
       const state: CellState =
@@ -196,7 +222,7 @@ export function buildReportData(input: HtmlReportInput): ReportData {
         behind,
         state,
         diffKeyOf.get(at) ?? -1,
-        effectKeyOf.get(`${f.arn}\0${at}`) ?? -1,
+        effectKeyOf.get(at)?.get(f.arn) ?? -1,
       ];
     });
     const name = f.version === '$LATEST' ? f.name : `${f.name}:${f.version}`;
@@ -204,39 +230,46 @@ export function buildReportData(input: HtmlReportInput): ReportData {
   });
   functions.sort((a, b) => cmp(a.name, b.name) || cmp(a.row[0], b.row[0]));
 
+  // The versions of the first layer of each name and owner, as a search from the start finds.
+  const versionOf = new Map<string, ScanLayerVersion>();
+  const seenLayers = new Set<string>();
+  for (const l of scan.layers) {
+    const ck = colKey(l.owner, l.name);
+    if (seenLayers.has(ck)) continue;
+    seenLayers.add(ck);
+    for (const v of l.versions) {
+      const at = `${ck}\0${v.region}\0${v.version}`;
+      if (!versionOf.has(at)) versionOf.set(at, v);
+    }
+  }
   const columns: ReportColumn[] = colList.map((k) => {
     const [owner, name] = k.split('\0') as [string, string];
-    const regions = scan.drift.layers
-      .filter((d) => d.owner === owner && d.name === name)
-      .map((d) => {
-        const byVersion = new Map<number, number>();
-        for (const u of d.functions) byVersion.set(u.version, (byVersion.get(u.version) ?? 0) + 1);
-        return {
-          region: d.region,
-          newestVersion: d.newestVersion,
-          newestDigest: d.newestDigest,
-          inUse: [...byVersion.entries()]
-            .sort(([x], [y]) => x - y)
-            .map(([version, n]) => {
-              const lv = scan.layers
-                .find((l) => l.owner === owner && l.name === name)
-                ?.versions.find((v) => v.region === d.region && v.version === version);
-              const lDiff = scan.drift.layerDiffs
-                ?.find((x) => x.owner === owner && x.name === name && x.region === d.region)
-                ?.inUse.find((u) => u.version === version);
-              return {
-                version,
-                digest: lv?.digest ?? null,
-                functions: n,
-                behind: d.functions.find((u) => u.version === version)?.behind ?? 0,
-                diff: diffKeyOf.get(`${k}\0${d.region}\0${version}`) ?? -1,
-                unavailable: lDiff?.diffUnavailable ?? null,
-                verdict: lv ? outcomeOf(verdictOf.get(lv.arn)) : null,
-                failure: lv?.failure ? `${lv.failure.code}: ${lv.failure.reason}` : null,
-              };
-            }),
-        };
-      });
+    const regions = (driftOf.get(k) ?? []).map((d) => {
+      const byVersion = new Map<number, number>();
+      for (const u of d.functions) byVersion.set(u.version, (byVersion.get(u.version) ?? 0) + 1);
+      return {
+        region: d.region,
+        newestVersion: d.newestVersion,
+        newestDigest: d.newestDigest,
+        inUse: [...byVersion.entries()]
+          .sort(([x], [y]) => x - y)
+          .map(([version, n]) => {
+            const at = `${k}\0${d.region}\0${version}`;
+            const lv = versionOf.get(at);
+            const lDiff = inUseOf.get(at);
+            return {
+              version,
+              digest: lv?.digest ?? null,
+              functions: n,
+              behind: behindOf.get(at) ?? 0,
+              diff: diffKeyOf.get(`${k}\0${d.region}\0${version}`) ?? -1,
+              unavailable: lDiff?.diffUnavailable ?? null,
+              verdict: lv ? outcomeOf(verdictOf.get(lv.arn)) : null,
+              failure: lv?.failure ? `${lv.failure.code}: ${lv.failure.reason}` : null,
+            };
+          }),
+      };
+    });
     return { name, owner, functions: users.get(k)!, regions };
   });
 
@@ -375,11 +408,24 @@ export function buildReportData(input: HtmlReportInput): ReportData {
  */
 function printableDeep<T>(value: T): T {
   if (typeof value === 'string') return escapeTerminal(value) as T;
-  if (Array.isArray(value)) return value.map((v: unknown) => printableDeep(v)) as T;
+  // A copy only of what changes: at 100,000 functions a copy of everything was 50 MB more
+  // held at once, for strings that almost never need escaping.
+  if (Array.isArray(value)) {
+    let out: unknown[] | undefined;
+    value.forEach((v: unknown, i) => {
+      const p = printableDeep(v);
+      if (p !== v) out ??= value.slice(0, i);
+      out?.push(p);
+    });
+    return (out ?? value) as T;
+  }
   if (value !== null && typeof value === 'object') {
-    const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) out[escapeTerminal(k)] = printableDeep(v);
-    return out as T;
+    const entries = Object.entries(value);
+    const printable = entries.map(([k, v]) => [escapeTerminal(k), printableDeep(v)] as const);
+    const same =
+      Object.getPrototypeOf(value) === Object.prototype &&
+      printable.every(([k, v], i) => k === entries[i]![0] && v === entries[i]![1]);
+    return (same ? value : Object.fromEntries(printable)) as T;
   }
   return value;
 }
