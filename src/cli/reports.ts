@@ -31,10 +31,11 @@ export async function writeReportFiles(
     written.push(files.markdown);
   }
   if (files.html !== undefined) {
-    const { renderHtmlReport } = await import('../report/html/report.js');
+    const { htmlReportChunks } = await import('../report/html/report.js');
+    // In pieces: the page of a large estate is tens of MB, never held as one string.
     await writeFileAtomic(
       files.html,
-      renderHtmlReport({
+      htmlReportChunks({
         scan: content.scan,
         ...(content.verdicts ? { verdicts: content.verdicts } : {}),
         ...(content.changes ? { changes: content.changes } : {}),

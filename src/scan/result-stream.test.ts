@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { escapeJsonText } from '../util/escape.js';
-import { jsonChunks } from './result-stream.js';
+import { escapeForScript, escapeJsonText } from '../util/escape.js';
+import { jsonChunks, jsonPieces } from './result-stream.js';
 
 const join = (value: unknown, depth?: number) => [...jsonChunks(value, depth)].join('');
 // U+2028 and the like are JSON escapes, as in every JSON lamina writes.
@@ -18,13 +18,35 @@ describe('jsonChunks', () => {
     ['a top-level array', [1, { a: [2, 3] }, 'x']],
     ['toJSON', { when: new Date(0), n: { toJSON: () => 'j' } }],
   ];
-  for (const [name, value] of cases)
+  for (const [name, value] of cases) {
     it(`writes what escapeJsonText(JSON.stringify(value, null, 2)) writes: ${name}`, () => {
       for (const depth of [0, 1, 2, 3, 5]) {
         expect(join(value, depth)).toBe(want(value));
         expect([...jsonChunks(value, depth, 'whole')].join('')).toBe(want(value));
       }
     });
+
+    it(`compact, escaped for a script: writes what JSON.stringify(value) writes: ${name}`, () => {
+      const compact = { compact: true, escape: escapeForScript };
+      for (const depth of [0, 1, 2, 3, 5])
+        for (const elements of ['split', 'whole'] as const)
+          expect([...jsonPieces(value, depth, elements, compact)].join('')).toBe(
+            escapeForScript(JSON.stringify(value))
+          );
+    });
+  }
+
+  it('compact: functions and symbols are left out of objects and null in arrays, as JSON.stringify', () => {
+    const value = {
+      f: () => 1,
+      s: Symbol('s'),
+      a: [() => 1, Symbol('t'), undefined],
+      t: '</script>',
+    };
+    const got = [...jsonPieces(value, 3, 'split', { compact: true, escape: escapeForScript })];
+    expect(got.join('')).toBe(escapeForScript(JSON.stringify(value)));
+    expect(got.join('')).not.toContain('</script>');
+  });
 
   it('yields one chunk per element at the streamed depth', () => {
     const big = { functions: Array.from({ length: 1000 }, (_, i) => ({ i, l: [i] })) };

@@ -95,11 +95,12 @@ export function htmlText(s: string): string {
 }
 
 /**
- * JSON to embed in an HTML `<script type="application/json">`: `<`, `>`, `&` and the JS line
- * separators escaped so no string in it can close the element or start a comment.
+ * JSON text to embed in an HTML `<script type="application/json">`: `<`, `>`, `&` and the JS line
+ * separators escaped so no string in it can close the element or start a comment. Character by
+ * character, so pieces of one document may be escaped one at a time.
  */
-export function jsonForScript(value: unknown): string {
-  return JSON.stringify(value).replace(
+export function escapeForScript(json: string): string {
+  return json.replace(
     /[<>&\u2028\u2029]/g,
     (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`
   );
