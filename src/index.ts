@@ -131,7 +131,7 @@ export type { ScanInfo, SigningFact } from './history/types.js';
 export { VERDICT_FORMATS, renderVerdicts, type VerdictFormat } from './report/verdicts.js';
 export { renderScanText } from './report/scan-text.js';
 export { renderScanMarkdown } from './report/scan-markdown.js';
-export { renderHtmlReport, type HtmlReportInput } from './report/html/report.js';
+export { htmlReportChunks, renderHtmlReport, type HtmlReportInput } from './report/html/report.js';
 export { renderChangesJson, renderChangesMarkdown, renderChangesText } from './report/changes.js';
 export {
   renderPackageDiffJson,

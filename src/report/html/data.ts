@@ -136,9 +136,9 @@ function outcomeOf(v: Verdict | undefined): 'pass' | 'fail' | 'warn' | null {
   return v.checks.some((c) => c.outcome === 'warn') ? 'warn' : 'pass';
 }
 
-/** Build the report's data from a scan (with its package drift), verdicts and changes. */
 type InUse = NonNullable<ScanResult['drift']['layerDiffs']>[number]['inUse'][number];
 
+/** Build the report's data from a scan (with its package drift), verdicts and changes. */
 export function buildReportData(input: HtmlReportInput): ReportData {
   const scan = input.scan;
   const verdictOf = new Map<string, Verdict>();
@@ -262,7 +262,7 @@ export function buildReportData(input: HtmlReportInput): ReportData {
               digest: lv?.digest ?? null,
               functions: n,
               behind: behindOf.get(at) ?? 0,
-              diff: diffKeyOf.get(`${k}\0${d.region}\0${version}`) ?? -1,
+              diff: diffKeyOf.get(at) ?? -1,
               unavailable: lDiff?.diffUnavailable ?? null,
               verdict: lv ? outcomeOf(verdictOf.get(lv.arn)) : null,
               failure: lv?.failure ? `${lv.failure.code}: ${lv.failure.reason}` : null,
