@@ -18,7 +18,7 @@ import { inventoryFromCycloneDx } from '../sbom/read.js';
 import { ANALYSIS_HEAP_GROWING_PERCENT, boundedInventories } from './drift.js';
 import { HistoryError } from '../history/errors.js';
 import { defaultHistoryPath, HistoryStore } from '../history/store.js';
-import type { ScanInfo, SigningFact } from '../history/types.js';
+import type { RecordedScan, ScanInfo, SigningFact } from '../history/types.js';
 import type { Inventory } from '../model/inventory.js';
 import type { ScanResult } from '../scan/result.js';
 import { compileDeny, matchesDeny } from '../verify/checks/packages.js';
@@ -109,7 +109,7 @@ export function recordScanHistory(options: RecordScanHistoryOptions): RecordedSc
     return {
       db: store.path,
       scanId,
-      changes: before ? changesBetween(store, before.id, scanId, {}) : null,
+      changes: before ? changesBetween(store, before.id, scanId, {}).changes : null,
     };
   });
 }
@@ -212,13 +212,13 @@ export function historyChanges(options: HistoryChangesOptions): HistoryChangesOu
         message: `history ${store.path}: scan ${from} is not earlier than scan ${to}; nothing to compare`,
       });
     const inventoryOf = inventoryCache(store);
-    const changes = changesBetween(store, from, to, {
+    const { changes, later } = changesBetween(store, from, to, {
       inventoryOf,
       ...(isDenied ? { isDenied } : {}),
     });
     const out: HistoryChangesOutcome = { changes, failing: failingKinds(changes, selected) };
     if (options.withScan) {
-      const later = store.loadScan(to);
+      // The later scan as the changes read it, not loaded a second time.
       const scan = later.result;
       // As the scan's own package drift: most of what it allocates is let go at once.
       scan.drift = withHeapGrowth(ANALYSIS_HEAP_GROWING_PERCENT, () => ({
@@ -253,13 +253,15 @@ function changesBetween(
     isDenied?: (p: PackageCandidate) => boolean;
     inventoryOf?: (digest: string) => Inventory | undefined;
   }
-): Changes {
+): { changes: Changes; later: RecordedScan } {
   // Two scans of one estate repeat most of their ARNs and digests: one string each.
   const interner = new Interner();
-  return computeChanges(store.loadScan(from, interner), store.loadScan(to, interner), {
+  const later = store.loadScan(to, interner);
+  const changes = computeChanges(store.loadScan(from, interner), later, {
     ...options,
     inventoryOf: options.inventoryOf ?? inventoryCache(store),
   });
+  return { changes, later };
 }
 
 /** Every package deny rule of the policy's layer rules, as one predicate. */

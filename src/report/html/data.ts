@@ -183,10 +183,11 @@ export function buildReportData(input: HtmlReportInput): ReportData {
   const inUseOf = new Map<string, InUse>();
   const diffed = new Set<string>();
   for (const l of scan.drift.layerDiffs ?? []) {
-    const first = !diffed.has(`${colKey(l.owner, l.name)}\0${l.region}`);
-    diffed.add(`${colKey(l.owner, l.name)}\0${l.region}`);
+    const place = `${colKey(l.owner, l.name)}\0${l.region}`;
+    const first = !diffed.has(place);
+    diffed.add(place);
     for (const u of l.inUse) {
-      const at = `${colKey(l.owner, l.name)}\0${l.region}\0${u.version}`;
+      const at = `${place}\0${u.version}`;
       if (first && !inUseOf.has(at)) inUseOf.set(at, u);
       if (u.diff) diffKeyOf.set(at, indexOf(u.diff));
       for (const e of u.catchUp) {
