@@ -1,6 +1,7 @@
 // Preload (`node --import scripts/bench/gc-trace.mjs ...`) that records where a process's memory
 // goes, for the scan benchmark's --gc-trace: after each full (mark-compact) collection the RSS, the
-// heap's size and use, and each V8 space's size and use; every 20 ms the RSS, to find the peak.
+// heap's size and use, what V8 counts outside it (external memory, array buffers) and each V8
+// space's size and use; every 20 ms the RSS, to find the peak.
 // The record is written as JSON to $LAMINA_BENCH_GC_TRACE when the process exits.
 // Without that variable it does nothing, so it can be preloaded into a process tree and only
 // the process given the variable writes.
@@ -42,6 +43,8 @@ if (out) {
         rss: mib(m.rss),
         heapTotal: mib(m.heapTotal),
         heapUsed: mib(m.heapUsed),
+        external: mib(m.external),
+        arrayBuffers: mib(m.arrayBuffers),
         spaces,
       });
     }

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { layerVersionRecord } from './aws/enumerate.js';
-import { ScanCache } from './scan-cache.js';
+import { recordsChunks, ScanCache, type LayerVersionFacts } from './scan-cache.js';
 
 const dirs: string[] = [];
 afterAll(() => Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true }))));
@@ -52,6 +52,34 @@ describe('ScanCache layer version records', () => {
     await cache.save();
     expect(await readFile(join(root, 'scan', 'layer-versions.json'), 'utf8')).toBe(written);
     expect(written).toContain('AAAA');
+  });
+});
+
+describe('recordsChunks', () => {
+  it('writes what JSON.stringify of the whole document writes, piece by piece', () => {
+    const facts = (n: number, extra: Partial<LayerVersionFacts> = {}): LayerVersionFacts => ({
+      createdDate: `2026-11-0${n}T00:00:00.000+0000`,
+      codeSha256: `${'A'.repeat(42)}${n}=`,
+      codeSize: n,
+      ...extra,
+    });
+    const sorted: [string, LayerVersionFacts][] = [
+      ['__proto__', facts(1)],
+      ['arn:aws:lambda:us-east-1:111111111111:layer:a"b\\c:1', facts(2)],
+      [
+        'arn:aws:lambda:us-east-1:111111111111:layer:\u2028\u00e9\ud83d\ude00:2',
+        facts(3, { signingProfileVersionArn: 'arn:p\n', signingJobArn: 'arn:j' }),
+      ],
+    ];
+    const pieces = [...recordsChunks(sorted)];
+    expect(pieces.length).toBe(sorted.length + 2);
+    const text = pieces.join('');
+    expect(text).toBe(
+      JSON.stringify({ format: 1, layerVersions: Object.fromEntries(sorted) }) + '\n'
+    );
+    const doc = JSON.parse(text) as { layerVersions: Record<string, LayerVersionFacts> };
+    expect(Object.entries(doc.layerVersions)).toEqual(sorted);
+    expect([...recordsChunks([])].join('')).toBe('{"format":1,"layerVersions":{}}\n');
   });
 });
 
