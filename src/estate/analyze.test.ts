@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Inventory } from '../model/inventory.js';
 import { newPackage } from '../model/package.js';
 import { fnv1a32 } from '../util/fnv.js';
+import { heldPer } from '../util/testing/heap.js';
 import { analyzeEstate, estateInventory } from './analyze.js';
 import { digest, estate, fnArn, inventory, type VersionSpec } from './testing/estate.js';
 
@@ -49,6 +50,16 @@ const FUNCTIONS: [string, string, [string, number][]][] = [
 describe('analyzeEstate', () => {
   const result = estate(VERSIONS, FUNCTIONS);
   const drift = analyzeEstate(result, { inventoryOf: (d) => INVENTORIES.get(d) });
+
+  it("gives diff sides the result's digest strings, not copies made per comparison", () => {
+    const from = (): string => {
+      const d = analyzeEstate(result, { inventoryOf: (x) => INVENTORIES.get(x) });
+      return d.layerDiffs.find((l) => l.name === 'base')!.inUse[0]!.diff!.from.digest;
+    };
+    // A copy made per comparison is a 32-byte cons string on an 88-byte flat one; the result's
+    // own string costs a list slot (the rest is what the analyses leave, ~30-60 bytes each).
+    expect(heldPer(from, digest('base-1'), 2_000)).toBeLessThan(100);
+  });
 
   it('diffs each version in use against the newest, grouping its functions', () => {
     const base = drift.layerDiffs.find((l) => l.name === 'base' && l.region === E)!;

@@ -2,9 +2,10 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { digest, estate, inventory } from '../estate/testing/estate.js';
+import { digest, estate, inventory, lvArn } from '../estate/testing/estate.js';
 import type { Inventory } from '../model/inventory.js';
 import { serializeSbom } from '../sbom/cyclonedx.js';
+import { heldPer } from '../util/testing/heap.js';
 import { sbomPathOf, scanInventoryReader } from './drift.js';
 
 const E = 'us-east-1';
@@ -59,6 +60,37 @@ describe('scanInventoryReader', () => {
     read(digest('two'));
     expect(read(digest('one'))!.packages[0]!.name).toBe('pkg-one');
     expect(reads).toEqual(['pkg-one', 'pkg-two', 'pkg-one']);
+  });
+
+  it("names an inventory with the result's ARN string when the SBOM names that version", () => {
+    const named = estate(
+      [1, 2].map((version) => ({ region: E, name: 'named', version, tag: `named-${version}` })),
+      []
+    );
+    const versions = named.layers[0]!.versions;
+    const at = mkdtempSync(join(tmpdir(), 'lamina-drift-named-'));
+    try {
+      mkdirSync(join(at, 'sboms'));
+      for (const v of versions) {
+        v.sbom = sbomPathOf(v.digest!)!;
+        const inv = inventory(`named-${v.version}`, { a: '1.0.0' });
+        const text = serializeSbom(
+          { ...inv, artifact: { ...inv.artifact, name: lvArn(E, 'named', v.version) } },
+          { format: 'cyclonedx-json', specVersion: '1.6' }
+        );
+        writeFileSync(join(at, v.sbom), text);
+      }
+      // Room for one: read in turn, each is parsed from its SBOM again.
+      const read = scanInventoryReader(named, at, (i) => i, 1);
+      let n = 0;
+      const name = (): string => read(versions[n++ % 2]!.digest!)!.artifact.name;
+      // A name parsed from the SBOM is a string of its own, 80 bytes for this ARN; the result's
+      // string costs a list slot.
+      const held = heldPer(name, versions[1]!.arn, 20_000);
+      expect(held).toBeLessThan(40);
+    } finally {
+      rmSync(at, { recursive: true, force: true });
+    }
   });
 
   it('says nothing of a digest without a readable SBOM, and does not look again', () => {

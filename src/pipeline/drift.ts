@@ -7,7 +7,7 @@ import { analyzeEstate, estateInventory } from '../estate/analyze.js';
 import type { Inventory } from '../model/inventory.js';
 import { inventoryFromCycloneDx } from '../sbom/read.js';
 import type { PackageDrift } from '../scan/package-drift.js';
-import type { ScanResult } from '../scan/result.js';
+import type { ScanLayerVersion, ScanResult } from '../scan/result.js';
 import { BoundedCache } from '../util/bounded-cache.js';
 import { readRegularFileSync } from '../util/fs.js';
 import { withHeapGrowth } from '../util/heap.js';
@@ -30,8 +30,13 @@ export function scanInventoryReader(
 ): (digest: string) => Inventory | undefined {
   const files = sbomFiles(result);
   return boundedInventories((digest) => {
-    const sbom = files.get(digest);
-    return sbom === undefined ? undefined : readScanInventory(outDir, sbom, keep);
+    const v = files.get(digest);
+    if (!v?.sbom) return undefined;
+    const got = readScanInventory(outDir, v.sbom, keep);
+    // The result's string for the layer version ARN that names the SBOM, not the SBOM's equal
+    // copy: diffs keep it to the end of the analysis (20,000 at 100,000 functions).
+    if (got?.inventory.artifact.name === v.arn) got.inventory.artifact.name = v.arn;
+    return got;
   }, maxBytes);
 }
 
@@ -64,13 +69,18 @@ export function boundedInventories(
 /** SBOM text kept by {@link scanPackageDrift}'s reader: a few thousand small layers' worth. */
 export const INVENTORY_CACHE_BYTES = 16 * 1024 * 1024;
 
-/** Digest → SBOM path of the inventoried layer versions whose SBOM is where scan puts it. */
-function sbomFiles(result: Pick<ScanResult, 'layers'>): Map<string, string> {
-  const files = new Map<string, string>();
+/**
+ * Digest → the inventoried layer version whose SBOM is where scan puts it; of several with one
+ * digest, the smallest ARN, which scan names the SBOM after.
+ */
+function sbomFiles(result: Pick<ScanResult, 'layers'>): Map<string, ScanLayerVersion> {
+  const files = new Map<string, ScanLayerVersion>();
   for (const l of result.layers)
     for (const v of l.versions)
-      if (v.status === 'inventoried' && v.digest && v.sbom === sbomPathOf(v.digest))
-        files.set(v.digest, v.sbom);
+      if (v.status === 'inventoried' && v.digest && v.sbom === sbomPathOf(v.digest)) {
+        const had = files.get(v.digest);
+        if (!had || v.arn < had.arn) files.set(v.digest, v);
+      }
   return files;
 }
 

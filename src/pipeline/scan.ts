@@ -404,7 +404,9 @@ function buildResult(
     let d = digests.get(lv);
     if (d === undefined) {
       const hex = lv.content ? codeSha256ToHex(lv.content.codeSha256) : undefined;
-      d = hex ? `sha256:${hex}` : null;
+      // Joined, the string is flat (88 bytes); a template literal makes a 32-byte cons string
+      // on top of it, one per layer version kept to the end of the scan.
+      d = hex ? ['sha256:', hex].join('') : null;
       digests.set(lv, d);
     }
     return d;

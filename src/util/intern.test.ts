@@ -1,21 +1,6 @@
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
 import { Interner, NONE, sized } from './intern.js';
-
-/** Heap bytes each of 50,000 values `make` returns holds (checked equal to `like`). */
-function heldPer(make: () => unknown, like: unknown): number {
-  // A real collection between the two measurements, or the figures are garbage's.
-  setFlagsFromString('--expose-gc');
-  const gc = runInNewContext('gc') as () => void;
-  gc();
-  const before = process.memoryUsage().heapUsed;
-  const kept = Array.from({ length: 50_000 }, make);
-  gc();
-  const used = (process.memoryUsage().heapUsed - before) / kept.length;
-  expect(kept[kept.length - 1]).toEqual(like);
-  return used;
-}
+import { heldPer } from './testing/heap.js';
 
 describe('Interner', () => {
   it('returns the first instance of an equal string', () => {
