@@ -25,6 +25,10 @@
 //                            --layer-versions is given, in DIR/f<F>; ends with a summary of peak
 //                            RSS, API calls and warm cost per size and the peak RSS ratio of each
 //                            size to the one before, e.g. --sizes 1000,10000,100000)
+//        [--rounds N]       (with --sizes: every size N times, round after round, so a
+//                            machine's drift falls on all sizes alike; the summary then gives
+//                            each size's median peak RSS and CPU with every run's peak, and each
+//                            ratio of medians with the lowest and highest ratio of one round)
 // Needs `npm run build` and `npm run build:aws-local` (npm run bench:scan does both).
 import { spawn } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -50,6 +54,7 @@ const { values } = parseArgs({
     'heap-growing-percent': { type: 'string' },
     dir: { type: 'string' },
     sizes: { type: 'string' },
+    rounds: { type: 'string', default: '1' },
   },
 });
 // Set per estate (several with --sizes).
@@ -267,26 +272,44 @@ if (values.sizes) {
     console.error(`bench-scan: --sizes wants positive integers, got ${values.sizes}`);
     process.exit(2);
   }
-  const rows = [];
-  for (const functions of sizes) {
-    FUNCTIONS = functions;
-    LAYER_VERSIONS = layerVersionsFor(functions);
-    BENCH = join(base, `f${functions}`);
-    const r = await main();
-    rows.push({
+  const rounds = Number(values.rounds);
+  if (!Number.isInteger(rounds) || rounds < 1) {
+    console.error(`bench-scan: --rounds wants a positive integer, got ${values.rounds}`);
+    process.exit(2);
+  }
+  /** @type {object[][]} runs[size index][round] */
+  const runs = sizes.map(() => []);
+  for (let k = 0; k < rounds; k++)
+    for (const [i, functions] of sizes.entries()) {
+      FUNCTIONS = functions;
+      LAYER_VERSIONS = layerVersionsFor(functions);
+      BENCH = join(base, `f${functions}`);
+      runs[i].push(await main());
+    }
+  const median = (xs) => {
+    const sorted = [...xs].sort((a, b) => a - b);
+    const mid = sorted.length >> 1;
+    return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+  };
+  const peakOf = (r) => round(r.cold.maxRssKiB / 1024);
+  const rows = sizes.map((functions, i) => {
+    const rs = runs[i];
+    const r = rs[0];
+    return {
       functions,
       layerVersions: r.layerVersions,
-      peakRssMiB: round(r.cold.maxRssKiB / 1024),
-      cpuS: round(r.cold.cpuMs / 1000),
+      peakRssMiB: round(median(rs.map(peakOf))),
+      ...(rounds > 1 ? { peakRssMiBRuns: rs.map(peakOf) } : {}),
+      cpuS: round(median(rs.map((x) => x.cold.cpuMs)) / 1000),
       coldApiCallsPerFloor: r.ratios.coldApiCallsPerFloor,
       ...(r.warm
         ? {
-            warmApiCallsPerCold: r.ratios.warmApiCallsPerCold,
-            warmCpuPerCold: r.ratios.warmCpuPerCold,
+            warmApiCallsPerCold: round(median(rs.map((x) => x.ratios.warmApiCallsPerCold))),
+            warmCpuPerCold: round(median(rs.map((x) => x.ratios.warmCpuPerCold))),
           }
         : {}),
-    });
-  }
+    };
+  });
   // Issue 14's memory targets are ratios between consecutive sizes (10k / 1k, 100k / 10k).
   const peakRssRatios = Object.fromEntries(
     rows
@@ -296,5 +319,24 @@ if (values.sizes) {
         round(r.peakRssMiB / rows[i].peakRssMiB),
       ])
   );
-  console.log(JSON.stringify({ summary: rows, peakRssRatios }, null, 2));
+  // The spread of one round's ratios: a size's own spread moves them more than a change does.
+  const peakRssRatioRange =
+    rounds > 1
+      ? Object.fromEntries(
+          rows.slice(1).map((r, i) => {
+            const perRound = runs[i + 1].map((x, k) => peakOf(x) / peakOf(runs[i][k]));
+            return [
+              `${r.functions}/${rows[i].functions}`,
+              [round(Math.min(...perRound)), round(Math.max(...perRound))],
+            ];
+          })
+        )
+      : undefined;
+  console.log(
+    JSON.stringify(
+      { summary: rows, peakRssRatios, ...(peakRssRatioRange ? { peakRssRatioRange } : {}) },
+      null,
+      2
+    )
+  );
 } else await main();
