@@ -30,7 +30,7 @@ import {
 } from '../scan/result.js';
 import type { Limits } from '../unpack/source.js';
 import { formatBytes } from '../util/format.js';
-import { makeNamedDir, writeFileAtomic, writeFileAtomicSync } from '../util/fs.js';
+import { makeNamedDir, writeFileAtomic, writeFileAtomicIfChangedSync } from '../util/fs.js';
 import { withHeapGrowth } from '../util/heap.js';
 
 import { mapLimit, workQueue } from '../util/pool.js';
@@ -282,7 +282,7 @@ async function fetchAndInventory(
   const file = `${hex}.cdx.json`;
   const cached = ctx.reuse.sbom(hex, first.arn);
   if (cached) {
-    writeFileAtomicSync(join(ctx.sbomDir, file), cached.text);
+    writeFileAtomicIfChangedSync(join(ctx.sbomDir, file), cached.text);
     ctx.stats.cacheHits += 1;
     ctx.stats.sbomsReused += 1;
     return {
@@ -321,7 +321,7 @@ async function fetchAndInventory(
       ctx.limits
     );
     const text = serializeSbom(inventory, { format: 'cyclonedx-json', specVersion: '1.6' });
-    writeFileAtomicSync(join(ctx.sbomDir, file), text);
+    writeFileAtomicIfChangedSync(join(ctx.sbomDir, file), text);
     ctx.reuse.keepSbom(hex, first.arn, {
       text,
       packageCount: inventory.packages.length,

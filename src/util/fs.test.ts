@@ -1,5 +1,15 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtemp, readdir, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
+import {
+  link,
+  lstat,
+  mkdtemp,
+  readdir,
+  readFile,
+  rm,
+  stat,
+  symlink,
+  writeFile,
+} from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -11,6 +21,7 @@ import {
   readBoundedSync,
   readRegularFileSync,
   writeFileAtomic,
+  writeFileAtomicIfChangedSync,
   writeFileAtomicSync,
   writeOutputFile,
 } from './fs.js';
@@ -32,6 +43,14 @@ describe.each([
     (path: string, data: string) =>
       new Promise<void>((done) => {
         writeFileAtomicSync(path, data);
+        done();
+      }),
+  ],
+  [
+    'writeFileAtomicIfChangedSync',
+    (path: string, data: string) =>
+      new Promise<void>((done) => {
+        writeFileAtomicIfChangedSync(path, data);
         done();
       }),
   ],
@@ -60,6 +79,44 @@ describe.each([
     await write(join(dir, 'out', 'x'), 'x');
     await expect(write(join(dir, 'out'), 'data')).rejects.toThrow();
     expect(await readdir(dir)).toEqual(['out']);
+  });
+});
+
+describe('writeFileAtomicIfChangedSync', () => {
+  it('leaves a regular file that holds exactly the data, and writes any other', async () => {
+    const dir = await scratch();
+    const path = join(dir, 'sbom.json');
+    const text = '{"name":"caf\u00e9 \ud83d\udce6"}\n';
+    expect(writeFileAtomicIfChangedSync(path, text)).toBe(true);
+    const first = await stat(path);
+    expect(writeFileAtomicIfChangedSync(path, text)).toBe(false);
+    expect((await stat(path)).ino).toBe(first.ino);
+    // Same length, one byte different; then a prefix of the data; then the data and one byte more.
+    for (const other of [text.replace('caf', 'cag'), text.slice(0, -1), `${text} `]) {
+      await writeFile(path, other);
+      expect(writeFileAtomicIfChangedSync(path, text)).toBe(true);
+      expect(await readFile(path, 'utf8')).toBe(text);
+    }
+    expect(await readdir(dir)).toEqual(['sbom.json']);
+  });
+
+  it('replaces a link, a hard-linked file and a FIFO that hold or lead to the data', async () => {
+    const dir = await scratch();
+    const text = 'same bytes\n';
+    await writeFile(join(dir, 'target'), text);
+    await symlink(join(dir, 'target'), join(dir, 'soft'));
+    expect(writeFileAtomicIfChangedSync(join(dir, 'soft'), text)).toBe(true);
+    expect((await lstat(join(dir, 'soft'))).isFile()).toBe(true);
+
+    await link(join(dir, 'target'), join(dir, 'hard'));
+    expect(writeFileAtomicIfChangedSync(join(dir, 'hard'), text)).toBe(true);
+    expect((await stat(join(dir, 'hard'))).nlink).toBe(1);
+    expect((await stat(join(dir, 'target'))).nlink).toBe(1);
+
+    // Opened without waiting for a writer, and replaced.
+    execFileSync('mkfifo', [join(dir, 'fifo')]);
+    expect(writeFileAtomicIfChangedSync(join(dir, 'fifo'), text)).toBe(true);
+    expect(await readFile(join(dir, 'fifo'), 'utf8')).toBe(text);
   });
 });
 

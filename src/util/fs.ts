@@ -124,6 +124,49 @@ export function writeFileAtomicSync(path: string, data: string | Buffer): void {
 }
 
 /**
+ * {@link writeFileAtomicSync}, unless `path` is already a regular file of one name holding
+ * exactly `data`: a re-scan into the same directory leaves its unchanged SBOMs as they are, where
+ * writing and renaming each again cost several times the read (thousands of files at 100,000
+ * functions). A link, a file with other names (a hard link), a FIFO, a device, anything
+ * unreadable or any other content there is replaced as writeFileAtomicSync replaces it.
+ * @returns whether the file was written
+ */
+export function writeFileAtomicIfChangedSync(path: string, data: string): boolean {
+  const bytes = Buffer.from(data, 'utf8');
+  if (holdsExactly(path, bytes)) return false;
+  writeFileAtomicSync(path, bytes);
+  return true;
+}
+
+/** True when `path` is a regular file of one name, not a link, whose bytes are `bytes`. */
+function holdsExactly(path: string, bytes: Buffer): boolean {
+  let fd: number;
+  try {
+    // O_NOFOLLOW: a link there is replaced, never read through; O_NONBLOCK: a FIFO is not waited on.
+    fd = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+  } catch {
+    return false;
+  }
+  try {
+    const st = fstatSync(fd);
+    if (!st.isFile() || st.nlink !== 1 || st.size !== bytes.length) return false;
+    // One byte more than expected: a file grown since fstat is not the same file.
+    const got = Buffer.allocUnsafe(bytes.length + 1);
+    let n = 0;
+    while (n < got.length) {
+      const r = readSync(fd, got, n, got.length - n, n);
+      if (r === 0) break;
+      n += r;
+    }
+    return n === bytes.length && got.subarray(0, n).equals(bytes);
+  } catch {
+    return false;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
  * Read a file that should be a regular one of at most `max` bytes, synchronously (see
  * {@link writeFileAtomicSync}). A FIFO, device or socket at the path is refused rather than read:
  * O_NONBLOCK keeps the open of a FIFO from waiting for a writer, and a device such as

@@ -1,4 +1,4 @@
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ScanResult } from '../../../src/scan/result.js';
@@ -82,8 +82,12 @@ describe('lamina re-scan', () => {
     const cold = await h.scan();
     const coldJson = await readFile(cold.resultPath);
     const coldSboms = new Map<string, string>();
+    const inodes = new Map<string, number>();
     for (const v of versionsOf(cold.result))
-      if (v.sbom) coldSboms.set(v.sbom, await readFile(join(h.dir, 'out', v.sbom), 'utf8'));
+      if (v.sbom) {
+        coldSboms.set(v.sbom, await readFile(join(h.dir, 'out', v.sbom), 'utf8'));
+        inodes.set(v.sbom, (await stat(join(h.dir, 'out', v.sbom))).ino);
+      }
     const describedCold = ops(h, 'GetLayerVersionByArn');
     const contentCold = content(h);
 
@@ -91,6 +95,8 @@ describe('lamina re-scan', () => {
     expect(await readFile(warm.resultPath)).toEqual(coldJson);
     for (const [path, text] of coldSboms)
       expect(await readFile(join(h.dir, 'out', path), 'utf8')).toBe(text);
+    // Into the same directory: the SBOMs it holds already are left as they are, not written again.
+    for (const [path, ino] of inodes) expect((await stat(join(h.dir, 'out', path))).ino).toBe(ino);
     // Only versions no listing shows are described again: the deleted shared:4 and the
     // vendor's two (another account); the five listed ones come from the records.
     const listed = versionsOf(cold.result).filter((v) => v.listed).length;
