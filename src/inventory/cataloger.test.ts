@@ -1,6 +1,12 @@
 import picomatch from 'picomatch';
 import { describe, expect, it } from 'vitest';
-import { globMatcher, lazyCataloger, type CatalogContext, type Cataloger } from './cataloger.js';
+import {
+  fewestNeedles,
+  globMatcher,
+  lazyCataloger,
+  type CatalogContext,
+  type Cataloger,
+} from './cataloger.js';
 import { DEFAULT_CATALOGERS } from './catalogers.js';
 
 const PATHS = [
@@ -63,6 +69,62 @@ describe('globMatcher', () => {
       for (const path of PATHS)
         expect([globs, path, fast(path)]).toEqual([globs, path, reference(path)]);
     }
+  });
+
+  // Paths of one to three segments from names the catalogers' needles hold, contain or end
+  // with, each also with a trailing slash: every needle dropped as implied by another is met.
+  it('agrees with picomatch on every cataloger glob set over generated paths', () => {
+    const names = [
+      'os.py',
+      'os.pyc',
+      'x.py',
+      '__init__.py',
+      'a.so',
+      'python3.12',
+      'python3.12.zip',
+      'site-packages',
+      'lib',
+      'python',
+      'node_modules',
+      'x_node_modules',
+      'package.json',
+      '@s',
+      'a.jar',
+      'java',
+      'x.egg-info',
+      'PKG-INFO',
+      'versions.json',
+      'installed',
+      '.deps.json',
+    ];
+    const paths: string[] = [];
+    const grow = (prefix: string, depth: number): void => {
+      for (const n of names) {
+        const p = prefix ? `${prefix}/${n}` : n;
+        paths.push(p, `${p}/`);
+        if (depth > 1) grow(p, depth - 1);
+      }
+    };
+    grow('', 3);
+    for (const globs of DEFAULT_CATALOGERS.map((c) => c.globs)) {
+      const reference = picomatch(globs as string[], { dot: true });
+      const fast = globMatcher(globs);
+      const differ = paths.filter((p) => fast(p) !== reference(p));
+      expect([globs, differ]).toEqual([globs, []]);
+    }
+  });
+
+  it('keeps only the needles no other implies', () => {
+    const needles = (ends: string[], inside: string[] = []) => [
+      ...ends.map((text) => ({ text, atEnd: true })),
+      ...inside.map((text) => ({ text, atEnd: false })),
+    ];
+    expect(
+      fewestNeedles(needles(['.py', 'os.py', '__init__.py', '.pyc', 'os.pyc', '.py']))
+    ).toEqual({ ends: ['.py', '.pyc'], inside: [] });
+    expect(
+      fewestNeedles(needles(['package.json', 'x_node_modules'], ['node_modules', '/node_modules/']))
+    ).toEqual({ ends: ['package.json'], inside: ['node_modules'] });
   });
 
   it('still matches what the globs name', () => {
