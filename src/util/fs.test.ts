@@ -35,25 +35,19 @@ async function scratch(): Promise<string> {
   return dir;
 }
 
+/** A synchronous writer as a promise: a throw inside the executor rejects, as the async one's failures do. */
+const promised =
+  (write: (path: string, data: string) => unknown) =>
+  (path: string, data: string): Promise<void> =>
+    new Promise<void>((done) => {
+      write(path, data);
+      done();
+    });
+
 describe.each([
   ['writeFileAtomic', writeFileAtomic],
-  [
-    'writeFileAtomicSync',
-    // A throw inside the executor rejects, as the async version's failures do.
-    (path: string, data: string) =>
-      new Promise<void>((done) => {
-        writeFileAtomicSync(path, data);
-        done();
-      }),
-  ],
-  [
-    'writeFileAtomicIfChangedSync',
-    (path: string, data: string) =>
-      new Promise<void>((done) => {
-        writeFileAtomicIfChangedSync(path, data);
-        done();
-      }),
-  ],
+  ['writeFileAtomicSync', promised(writeFileAtomicSync)],
+  ['writeFileAtomicIfChangedSync', promised(writeFileAtomicIfChangedSync)],
 ] as const)('%s', (_name, write) => {
   it('makes the directory, replaces the file and leaves no temporary file', async () => {
     const dir = await scratch();
