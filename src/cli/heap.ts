@@ -1,5 +1,6 @@
 /**
- * How far V8 lets the heap grow between full collections during `lamina scan` and `lamina merge`.
+ * How far V8 lets the heap grow during `lamina scan` and `lamina merge`, and the young
+ * generation of the commands that read one layer or image.
  *
  * A scan keeps little alive (a small record per function and layer version) but promotes a lot
  * of short-lived garbage while downloads and inventories are in flight, so with V8's own factor
@@ -28,6 +29,24 @@ export const SCAN_HEAP_SLACK_MIB = 16;
 /** The young generation's size, at most (Node 20's own on a 64-bit machine). */
 export const SCAN_YOUNG_GENERATION_MIB = 32;
 
+/**
+ * The young generation's size, at most, while `sbom`, `verify`, `gate` and `pin` read a layer
+ * or an image: one archive's entries, parsed files and SBOM are made and dropped in quick
+ * succession, and V8 grew the young generation to its maximum for them (128 MiB in Node 24 on a
+ * large machine), which the old generation's limit then adds again. A cap of 4 MiB took
+ * `lamina sbom` of an 84 MB layer of 38,904 files from ~345 to ~213 MiB on Node 24 and from ~200
+ * to ~172 MiB on Node 20, and of a zip of 150,000 entries from 139 to 104 MiB on Node 20, for no
+ * more CPU (BENCHMARKS.md). V8 can pass the cap during a long synchronous step, before the
+ * watch sees a collection; 8 MiB let Node 20 grow it to 32 there. A scan keeps its own larger
+ * cap: there a small young generation promoted more and cost CPU.
+ */
+export const CONTENT_YOUNG_GENERATION_MIB = 4;
+
+/** Keep the young generation at {@link CONTENT_YOUNG_GENERATION_MIB} for the rest of the process. */
+export function boundContentHeap(): void {
+  capYoungGeneration(CONTENT_YOUNG_GENERATION_MIB);
+}
+
 let capped = false;
 
 /**
@@ -37,8 +56,8 @@ let capped = false;
  */
 export function boundHeapGrowth(percent: number = SCAN_HEAP_GROWING_PERCENT): void {
   setHeapGrowth(percent);
+  capYoungGeneration(SCAN_YOUNG_GENERATION_MIB);
   if (capped) return;
   capped = true;
-  capYoungGeneration(SCAN_YOUNG_GENERATION_MIB);
   boundHeapSlack(SCAN_HEAP_SLACK_MIB);
 }

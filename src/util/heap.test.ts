@@ -4,17 +4,18 @@ import { beforeEach, describe, expect, it, vi } from 'vitest';
 // test/e2e/scan/heap.test.ts; here, which value is in force when.
 const flags = vi.hoisted(() => [] as string[]);
 // The old generation's use as the slack bound reads it (bytes), new space left out.
-const used = vi.hoisted(() => ({ old: 0, newSpace: 0 }));
+const used = vi.hoisted(() => ({ old: 0, newSpace: 0, newSpaceSize: 0 }));
 vi.mock('node:v8', () => ({
   setFlagsFromString: (f: string) => flags.push(f),
   getHeapSpaceStatistics: () => [
     { space_name: 'old_space', space_used_size: used.old },
     { space_name: 'code_space', space_used_size: 0 },
-    { space_name: 'new_space', space_used_size: used.newSpace },
+    { space_name: 'new_space', space_used_size: used.newSpace, space_size: used.newSpaceSize },
   ],
 }));
 
-const { boundHeapSlack, setHeapGrowth, withHeapGrowth } = await import('./heap.js');
+const { boundHeapSlack, capYoungGeneration, setHeapGrowth, withHeapGrowth } =
+  await import('./heap.js');
 const MiB = 1024 * 1024;
 
 describe('heap growth', () => {
@@ -100,5 +101,29 @@ describe('heap growth', () => {
     setHeapGrowth(0.2);
     setHeapGrowth(12.6);
     expect(flags).toEqual(['--heap-growing-percent=1', '--heap-growing-percent=13']);
+  });
+});
+
+describe('young generation cap', () => {
+  beforeEach(() => {
+    flags.length = 0;
+  });
+
+  it('stops its growth once a doubling would pass the cap, and a later cap replaces it', () => {
+    // 16 MiB: a doubling passes 8, not 32.
+    used.newSpaceSize = 16 * MiB;
+    const stop = capYoungGeneration(8);
+    expect(flags).toEqual(['--semi-space-growth-factor=1']);
+    // One command's cap replaces another's (a scan's 32 after a layer's 8), in the same watch.
+    capYoungGeneration(32);
+    expect(flags).toEqual(['--semi-space-growth-factor=1', '--semi-space-growth-factor=2']);
+    // Unchanged: nothing set again.
+    capYoungGeneration(32);
+    expect(flags).toHaveLength(2);
+    capYoungGeneration(8);
+    expect(flags.at(-1)).toBe('--semi-space-growth-factor=1');
+    // Stopped, the factor stays as it was last set.
+    stop();
+    expect(flags).toHaveLength(3);
   });
 });

@@ -95,9 +95,15 @@ export function withHeapGrowth<T>(percent: number, fn: () => T): T {
 /** V8's own growth of the young generation: it doubles after a collection that needs room. */
 const SEMI_SPACE_GROWTH = 2;
 
+/** The young generation's cap in bytes, while a watch keeps it (see capYoungGeneration). */
+let youngCap: number | undefined;
+let youngFactor = SEMI_SPACE_GROWTH;
+let youngWatch: PerformanceObserver | undefined;
+
 /**
  * Keep V8's young generation (its two semi-spaces together) at or under `mib` MiB, for the rest
- * of the process; returns a function that stops the watch (the cap then stays as it is).
+ * of the process; returns a function that stops the watch (the cap then stays as it is). A
+ * later call sets another cap for the same watch: one command's cap replaces another's.
  *
  * V8 sizes the young generation's maximum at start-up from the machine's memory: 32 MiB in
  * Node 20 and 128 MiB in Node 24 on a machine with 24 GiB, all of it resident once grown, and
@@ -108,18 +114,24 @@ const SEMI_SPACE_GROWTH = 2;
  * 8); it does not reach its own maximum.
  */
 export function capYoungGeneration(mib: number): () => void {
-  const cap = mib * 1024 * 1024;
-  let factor = SEMI_SPACE_GROWTH;
-  const check = (): void => {
-    const young = getHeapSpaceStatistics().find((s) => s.space_name === 'new_space');
-    if (!young) return;
-    const want = young.space_size * SEMI_SPACE_GROWTH <= cap ? SEMI_SPACE_GROWTH : 1;
-    if (want === factor) return;
-    factor = want;
-    setFlagsFromString(`--semi-space-growth-factor=${factor}`);
+  youngCap = mib * 1024 * 1024;
+  if (!youngWatch) {
+    youngWatch = new PerformanceObserver(checkYoung);
+    youngWatch.observe({ entryTypes: ['gc'] });
+  }
+  checkYoung();
+  return () => {
+    youngWatch?.disconnect();
+    youngWatch = undefined;
+    youngCap = undefined;
   };
-  const observer = new PerformanceObserver(check);
-  observer.observe({ entryTypes: ['gc'] });
-  check();
-  return () => observer.disconnect();
+}
+
+function checkYoung(): void {
+  const young = getHeapSpaceStatistics().find((s) => s.space_name === 'new_space');
+  if (!young || youngCap === undefined) return;
+  const want = young.space_size * SEMI_SPACE_GROWTH <= youngCap ? SEMI_SPACE_GROWTH : 1;
+  if (want === youngFactor) return;
+  youngFactor = want;
+  setFlagsFromString(`--semi-space-growth-factor=${youngFactor}`);
 }

@@ -8,6 +8,7 @@ import { UsageError } from '../../errors.js';
 import type { CliIo } from '../io.js';
 import { VERDICT_FORMATS, renderVerdicts } from '../../report/verdicts.js';
 import { EXIT } from '../exit.js';
+import { boundContentHeap } from '../heap.js';
 import { command } from '../command.js';
 import * as flags from '../flags.js';
 import { emitImagePin, emitPin } from '../pin-entry.js';
@@ -44,6 +45,7 @@ export const gateCommand = command(
   },
   async (args, io) => {
     const { values } = args;
+    boundContentHeap();
     const first = await flags.imagePositional(args);
     if (first !== undefined) {
       return gateImage(first, values, io);

@@ -1,6 +1,7 @@
 /** `lamina pin`: add a layer zip's digest to the allowlist of the rule matching --layer-name. */
 import { layerPin } from '../../pipeline/pin.js';
 import { EXIT } from '../exit.js';
+import { boundContentHeap } from '../heap.js';
 import { AWS_ENV, command } from '../command.js';
 import * as flags from '../flags.js';
 import { emitImagePin, emitPin } from '../pin-entry.js';
@@ -35,6 +36,7 @@ export const pinCommand = command(
   },
   async (args, io) => {
     const { values } = args;
+    boundContentHeap();
     const first = await flags.imagePositional(args);
     if (first !== undefined) {
       if (values.policy === undefined)

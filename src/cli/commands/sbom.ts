@@ -6,6 +6,7 @@ import { isImageInput } from '../../pipeline/image-input.js';
 import { summarizeInventory } from '../../report/inventory-summary.js';
 import type { SpecVersion } from '../../sbom/cyclonedx.js';
 import { EXIT } from '../exit.js';
+import { boundContentHeap } from '../heap.js';
 import { AWS_ENV, command } from '../command.js';
 import * as flags from '../flags.js';
 import { emit, outputTargets, printFindings } from '../output.js';
@@ -94,6 +95,7 @@ export const sbomCommand = command(
         message: `sbom takes exactly one INPUT or --function NAME\n${SBOM_USAGE}`,
       });
     }
+    boundContentHeap();
     // Loaded once the arguments are known to be usable: --help and usage errors stay fast.
     const { functionSbom, layerSbom, SBOM_OUTPUT_FORMATS } = await import('../../pipeline/sbom.js');
     const format = flags.oneOf('format', values.format, SBOM_OUTPUT_FORMATS);

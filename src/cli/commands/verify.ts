@@ -16,6 +16,7 @@ import { escapeTerminal } from '../../util/escape.js';
 import { isImageInput } from '../../pipeline/image-input.js';
 import { VERDICT_FORMATS, renderVerdicts } from '../../report/verdicts.js';
 import { EXIT } from '../exit.js';
+import { boundContentHeap } from '../heap.js';
 import { AWS_ENV, command, type Command } from '../command.js';
 import * as flags from '../flags.js';
 import type { CliIo } from '../io.js';
@@ -93,6 +94,8 @@ const verify = command(
     if (values.history !== undefined && !values.all)
       throw new UsageError({ code: 'BAD_ARGUMENT', message: '--history goes with --all' });
     const format = flags.oneOf('format', values.format, VERDICT_FORMATS);
+    // One layer, image or function's; --all's estate is a scan's work.
+    if (!values.all) boundContentHeap();
     const common = {
       policy: values.policy,
       bundleFiles: values.bundle ?? [],
