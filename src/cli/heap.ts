@@ -1,6 +1,7 @@
 /**
- * How far V8 lets the heap grow during `lamina scan` and `lamina merge`, and the young
- * generation of the commands that read one layer or image.
+ * How far V8 lets the heap grow during the commands that read an estate or its results (`scan`,
+ * `merge`, `verify --all`, `diff` and `changes`), and the young generation of the commands that
+ * read one layer or image.
  *
  * A scan keeps little alive (a small record per function and layer version) but promotes a lot
  * of short-lived garbage while downloads and inventories are in flight, so with V8's own factor

@@ -16,7 +16,7 @@ import { escapeTerminal } from '../../util/escape.js';
 import { isImageInput } from '../../pipeline/image-input.js';
 import { VERDICT_FORMATS, renderVerdicts } from '../../report/verdicts.js';
 import { EXIT } from '../exit.js';
-import { boundContentHeap } from '../heap.js';
+import { boundContentHeap, boundHeapGrowth } from '../heap.js';
 import { AWS_ENV, command, type Command } from '../command.js';
 import * as flags from '../flags.js';
 import type { CliIo } from '../io.js';
@@ -94,8 +94,9 @@ const verify = command(
     if (values.history !== undefined && !values.all)
       throw new UsageError({ code: 'BAD_ARGUMENT', message: '--history goes with --all' });
     const format = flags.oneOf('format', values.format, VERDICT_FORMATS);
-    // One layer, image or function's; --all's estate is a scan's work.
-    if (!values.all) boundContentHeap();
+    // One layer, image or function's; --all's estate is a scan's work, with a scan's bounds.
+    if (values.all) boundHeapGrowth();
+    else boundContentHeap();
     const common = {
       policy: values.policy,
       bundleFiles: values.bundle ?? [],
