@@ -35,9 +35,9 @@ export const SCAN_YOUNG_GENERATION_MIB = 32;
  * or an image: one archive's entries, parsed files and SBOM are made and dropped in quick
  * succession, and V8 grew the young generation to its maximum for them (128 MiB in Node 24 on a
  * large machine), which the old generation's limit then adds again. A cap of 4 MiB took
- * `lamina sbom` of an 84 MB layer of 38,904 files from ~345 to ~213 MiB on Node 24 and from ~200
- * to ~172 MiB on Node 20, and of a zip of 150,000 entries from 139 to 104 MiB on Node 20, for no
- * more CPU (BENCHMARKS.md). V8 can pass the cap during a long synchronous step, before the
+ * `lamina sbom` of an 84 MB layer of 38,904 files from ~330 to ~209 MiB on Node 24 and from ~195
+ * to ~172 MiB on Node 20, and of a zip of 150,000 entries from 140 to 105 MiB on Node 20, for no
+ * CPU measurable (BENCHMARKS.md). V8 can pass the cap during a long synchronous step, before the
  * watch sees a collection; 8 MiB let Node 20 grow it to 32 there. A scan keeps its own larger
  * cap: there a small young generation promoted more and cost CPU.
  */
