@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { writeZip } from '../../../scripts/lib/zipwriter.mjs';
+import { writeZip, type ZipEntry } from '../../../scripts/lib/zipwriter.mjs';
 import { BUILT_CLI, REPO_ROOT } from '../helpers/cli.js';
 
 // What the cap saves in peak RSS is measured by benchmarks (BENCHMARKS.md); here, that the
@@ -48,7 +48,7 @@ beforeAll(() => {
   writeFileSync(preload, PRELOAD);
   // Many small entries: the reader's per-entry objects are made and dropped in quick succession.
   // Stored, not deflated: deflating 60,000 entries one by one would take the writer seconds.
-  const entries = [
+  const entries: ZipEntry[] = [
     {
       name: 'nodejs/node_modules/left-pad/package.json',
       data: '{"name":"left-pad","version":"1.3.0"}',
