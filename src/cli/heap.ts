@@ -1,7 +1,7 @@
 /**
  * How far V8 lets the heap grow during the commands that read an estate or its results (`scan`,
- * `merge`, `verify --all`, `diff` and `changes`), and the young generation of the commands that
- * read one layer or image.
+ * `merge`, `verify --all`, `changes` and `diff` of two scan results), and the young generation of
+ * the commands that read one layer or image (or two layers, for `diff`).
  *
  * A scan keeps little alive (a small record per function and layer version) but promotes a lot
  * of short-lived garbage while downloads and inventories are in flight, so with V8's own factor
@@ -31,8 +31,8 @@ export const SCAN_HEAP_SLACK_MIB = 16;
 export const SCAN_YOUNG_GENERATION_MIB = 32;
 
 /**
- * The young generation's size, at most, while `sbom`, `verify`, `gate` and `pin` read a layer
- * or an image: one archive's entries, parsed files and SBOM are made and dropped in quick
+ * The young generation's size, at most, while `sbom`, `verify`, `gate`, `pin` and `diff` read a
+ * layer or an image: one archive's entries, parsed files and SBOM are made and dropped in quick
  * succession, and V8 grew the young generation to its maximum for them (128 MiB in Node 24 on a
  * large machine), which the old generation's limit then adds again. A cap of 4 MiB took
  * `lamina sbom` of an 84 MB layer of 38,904 files from ~330 to ~209 MiB on Node 24 and from ~195

@@ -13,6 +13,7 @@ import type { RecordedScan } from '../history/types.js';
 import type { Inventory } from '../model/inventory.js';
 import { inventoryFromCycloneDx } from '../sbom/read.js';
 import type { ScanResult } from '../scan/result.js';
+import { scanResultShapeProblem } from '../scan/shape.js';
 import { Interner } from '../util/intern.js';
 import { JsonFileError, readJsonFile } from '../util/json-file.js';
 import { MAX_JSON_INPUT, scanInventoryReader } from './drift.js';
@@ -25,7 +26,16 @@ export interface DiffInputsOptions extends LimitOptions, AwsAccessOptions {
   from: string;
   /** The new side. */
   to: string;
+  /**
+   * Called once, before either input is read, with what they are: `'results'` when either is a
+   * JSON document (a scan result or an SBOM), else `'artifacts'` (zips, directories, layer
+   * version ARNs). The CLI sizes the heap by it.
+   */
+  onInputs?: (inputs: DiffInputKind) => void;
 }
+
+/** What two diff inputs are, as far as their paths and first bytes tell. */
+export type DiffInputKind = 'artifacts' | 'results';
 
 /** Two artifacts give a package diff; two scan results give the changes between them. */
 export type DiffOutcome =
@@ -43,8 +53,11 @@ type Side =
 export async function diffInputs(options: DiffInputsOptions): Promise<DiffOutcome> {
   // Two scans of one estate repeat most of their ARNs and digests: one string each.
   const interner = new Interner();
-  const a = await readSide(options.from, 1, options, interner);
-  const b = await readSide(options.to, 2, options, interner);
+  const from = await sideKind(options.from);
+  const to = await sideKind(options.to);
+  options.onInputs?.(from.kind === 'json' || to.kind === 'json' ? 'results' : 'artifacts');
+  const a = await readSide(options.from, from, 1, options, interner);
+  const b = await readSide(options.to, to, 2, options, interner);
   if (a.kind === 'inventory' && b.kind === 'inventory')
     return {
       kind: 'packages',
@@ -70,14 +83,26 @@ export async function diffInputs(options: DiffInputsOptions): Promise<DiffOutcom
   });
 }
 
+/** How an input is read: a layer version ARN, a JSON document, or a zip or directory. */
+type SideKind = { kind: 'arn' } | { kind: 'json'; size: number; mtime: Date } | { kind: 'path' };
+
+async function sideKind(input: string): Promise<SideKind> {
+  if (input.startsWith('arn:')) return { kind: 'arn' };
+  const st = await stat(input).catch(() => undefined);
+  if (st?.isFile() && (await startsWithBrace(input)))
+    return { kind: 'json', size: st.size, mtime: st.mtime };
+  return { kind: 'path' };
+}
+
 async function readSide(
   input: string,
+  side: SideKind,
   id: number,
   options: DiffInputsOptions,
   interner: Interner
 ): Promise<Side> {
   const limits = resolveLimits(options.limits);
-  if (input.startsWith('arn:')) {
+  if (side.kind === 'arn') {
     const { fetchPublishedLayer } = await import('./published.js');
     const zip = await fetchPublishedLayer(options, input);
     return {
@@ -85,15 +110,14 @@ async function readSide(
       inventory: (await inventoryZipFile(zip.path, zip.facts, limits)).inventory,
     };
   }
-  const st = await stat(input).catch(() => undefined);
-  if (st?.isFile() && (await startsWithBrace(input))) {
-    if (st.size > MAX_JSON_INPUT)
+  if (side.kind === 'json') {
+    if (side.size > MAX_JSON_INPUT)
       throw new UsageError({
         code: 'BAD_INPUT',
         message: `${input}: a JSON input over ${MAX_JSON_INPUT} bytes is not read`,
       });
     const scan = scanResultOf(readScanJson(input, interner), input);
-    if (scan) return { kind: 'scan', scan: recorded(scan, id, st.mtime), dir: dirname(input) };
+    if (scan) return { kind: 'scan', scan: recorded(scan, id, side.mtime), dir: dirname(input) };
     const text = await readFile(input, 'utf8');
     return { kind: 'inventory', inventory: inventoryFromCycloneDx(text, { name: input }) };
   }
@@ -149,18 +173,9 @@ function scanResultOf(v: unknown, name: string): ScanResult | undefined {
       message: `${name}: not a scan result this lamina reads (${why})`,
     });
   if (o.schemaVersion !== 1) throw bad(`schemaVersion ${JSON.stringify(o.schemaVersion)}`);
-  const isObj = (x: unknown): x is Record<string, unknown> =>
-    typeof x === 'object' && x !== null && !Array.isArray(x);
-  // The fields the comparison walks; anything else is used as far as it is there.
-  if (
-    !Array.isArray(o.functions) ||
-    !o.functions.every((f) => isObj(f) && typeof f.arn === 'string' && Array.isArray(f.layers)) ||
-    !Array.isArray(o.layers) ||
-    !o.layers.every((l) => isObj(l) && Array.isArray(l.versions) && l.versions.every(isObj)) ||
-    !Array.isArray(o.failures) ||
-    !isObj(o.scope)
-  )
-    throw bad('functions, layers, failures or scope missing or malformed');
+  // Every field the comparison walks: a hand-edited file is bad input, not an internal error.
+  const problem = scanResultShapeProblem(o, { driftLayers: true });
+  if (problem) throw bad(problem);
   return o as ScanResult;
 }
 

@@ -6,6 +6,7 @@ import { join, resolve } from 'node:path';
 import { UsageError } from '../errors.js';
 import { SCAN_RESULT_SCHEMA_VERSION, type ScanResult, type ScanShard } from '../scan/result.js';
 import { scanResultChunks } from '../scan/result-stream.js';
+import { scanResultShapeProblem } from '../scan/shape.js';
 import { mergeShardResults, type ShardResult } from '../scan/shards.js';
 import { readRegularFileSync, writeFileAtomic, writeFileAtomicSync } from '../util/fs.js';
 import { Interner } from '../util/intern.js';
@@ -100,6 +101,13 @@ function readShard(dir: string, interner: Interner): ShardResult {
     (r.shard !== undefined && !isShard(r.shard))
   )
     throw new UsageError({ code: 'BAD_INPUT', message: `${path}: not a lamina scan result` });
+  // Every field the merge walks: a hand-edited shard is bad input, not an internal error.
+  const problem = scanResultShapeProblem(r, { driftLayers: false });
+  if (problem)
+    throw new UsageError({
+      code: 'BAD_INPUT',
+      message: `${path}: not a lamina scan result (${problem})`,
+    });
   if (r.shard === undefined)
     throw new UsageError({
       code: 'BAD_INPUT',

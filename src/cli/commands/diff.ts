@@ -11,7 +11,7 @@ import { renderPackageDiff } from '../../report/package-diff.js';
 import { EXIT } from '../exit.js';
 import { command } from '../command.js';
 import * as flags from '../flags.js';
-import { boundHeapGrowth } from '../heap.js';
+import { boundContentHeap, boundHeapGrowth } from '../heap.js';
 import { emit } from '../output.js';
 
 export const DIFF_USAGE = `usage: lamina diff A B [--format text|json|markdown] [-o FILE] [--exit-code]
@@ -42,11 +42,12 @@ export const diffCommand = command(
         message: `diff takes exactly two inputs, A and B\n${DIFF_USAGE}`,
       });
     const format = flags.oneOf('format', values.format, CHANGES_FORMATS);
-    // Two scan results of a large estate are hundreds of MB read: the scan's bound on heap growth.
-    boundHeapGrowth();
     const outcome = await diffInputs({
       from: positionals[0]!,
       to: positionals[1]!,
+      // Two scan results of a large estate are hundreds of MB read: the scan's bound on heap
+      // growth. Two layers or images are read as sbom reads one: a small young generation.
+      onInputs: (inputs) => (inputs === 'results' ? boundHeapGrowth() : boundContentHeap()),
       ...flags.aws(values),
       limits: flags.limits(values),
     });

@@ -97,10 +97,15 @@ describe('lamina diff: local inputs', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('[NOT_CYCLONEDX]');
     const scan = join(dir, 'scan.json');
-    await writeFile(
-      scan,
-      JSON.stringify({ schemaVersion: 1, scope: {}, functions: [], layers: [], failures: [] })
-    );
+    const empty = {
+      schemaVersion: 1,
+      scope: { accounts: [], regions: [] },
+      functions: [],
+      layers: [],
+      failures: [],
+      drift: { layers: [], digestMismatches: [] },
+    };
+    await writeFile(scan, JSON.stringify(empty));
     const mixed = await runCli(['diff', scan, NEW]);
     expect(mixed.code).toBe(2);
     expect(mixed.stderr).toContain('not one of each');
@@ -109,6 +114,20 @@ describe('lamina diff: local inputs', () => {
     const b = await runCli(['diff', broken, broken]);
     expect(b.code).toBe(2);
     expect(b.stderr).toMatch(/not a scan result this lamina reads .* \[BAD_INPUT\]\n$/);
+    // Edited by hand where the changes walk: the field named, exit 2 (was a TypeError, exit 3).
+    const edited = join(dir, 'edited-scan.json');
+    await writeFile(
+      edited,
+      JSON.stringify({
+        ...empty,
+        drift: { layers: [{ name: 'x', owner: '1', region: 'r', newestVersion: 1 }] },
+      })
+    );
+    const e = await runCli(['diff', scan, edited]);
+    expect(e.code).toBe(2);
+    expect(e.stderr).toBe(
+      `lamina: ${edited}: not a scan result this lamina reads (scan.drift.layers[0].newestDigest is missing) [BAD_INPUT]\n`
+    );
     expect((await runCli(['diff', OLD])).code).toBe(2);
     expect((await runCli(['diff', OLD, NEW, '--format', 'yaml'])).code).toBe(2);
   });

@@ -99,4 +99,9 @@ describe('the young generation of commands that read one layer (src/cli/heap.ts)
     },
     60_000
   );
+
+  it('lamina diff of two layers keeps it there too', () => {
+    const got = youngMiB([BUILT_CLI, 'diff', zip, zip]);
+    expect(got).toBeLessThanOrEqual(16);
+  }, 60_000);
 });

@@ -207,5 +207,21 @@ describe('lamina scan --shard and lamina merge', () => {
       expect(r.code, name).toBe(2);
       expect(r.stderr, name).toMatch(/not a lamina scan result|no readable scan\.json/);
     }
+
+    // A shard edited by hand: exit 2 naming the field that does not fit, never an internal
+    // error from deep inside the merge (the old build's TypeError, exit 3).
+    const edited = join(h.dir, 'edited');
+    await mkdir(edited);
+    const version = { ...result.layers[0]!.versions[0]!, sbom: null, usedBy: [7] };
+    await writeFile(
+      join(edited, 'scan.json'),
+      JSON.stringify({ ...result, layers: [{ ...result.layers[0]!, versions: [version] }] })
+    );
+    const e = await runCli(['merge', '--out', join(h.dir, 'm-edited'), edited]);
+    expect(e.code).toBe(2);
+    expect(e.stderr).toContain(
+      'not a lamina scan result (scan.layers[0].versions[0].usedBy[0] is a number, not a string)'
+    );
+    await expect(readdir(join(h.dir, 'm-edited'))).rejects.toThrow();
   });
 });
