@@ -46,7 +46,7 @@ export const diffCommand = command(
       from: positionals[0]!,
       to: positionals[1]!,
       // Two scan results of a large estate are hundreds of MB read: the scan's bound on heap
-      // growth. Two layers or images are read as sbom reads one: a small young generation.
+      // growth. Two layers are read as sbom reads one: a small young generation.
       onInputs: (inputs) => (inputs === 'results' ? boundHeapGrowth() : boundContentHeap()),
       ...flags.aws(values),
       limits: flags.limits(values),
