@@ -91,17 +91,11 @@ function readShard(dir: string, interner: Interner): ShardResult {
   if (
     r?.schemaVersion !== SCAN_RESULT_SCHEMA_VERSION ||
     r.tool?.name !== 'lamina' ||
-    !Array.isArray(r.functions) ||
-    !Array.isArray(r.layers) ||
-    !Array.isArray(r.failures) ||
-    !Array.isArray(r.scope?.accounts) ||
-    !Array.isArray(r.scope.regions) ||
-    typeof r.drift !== 'object' ||
-    r.drift === null ||
     (r.shard !== undefined && !isShard(r.shard))
   )
     throw new UsageError({ code: 'BAD_INPUT', message: `${path}: not a lamina scan result` });
-  // Every field the merge walks: a hand-edited shard is bad input, not an internal error.
+  // Every field the merge walks (functions, layers, failures, scope, drift): a hand-edited shard
+  // is bad input, not an internal error.
   const problem = scanResultShapeProblem(r, { driftLayers: false });
   if (problem)
     throw new UsageError({
