@@ -6,7 +6,7 @@ import { digest, estate, inventory, lvArn } from '../estate/testing/estate.js';
 import type { Inventory } from '../model/inventory.js';
 import { serializeSbom } from '../sbom/cyclonedx.js';
 import { heldPer } from '../util/testing/heap.js';
-import { sbomPathOf, scanInventoryReader } from './drift.js';
+import { sbomPathOf, sbomPathOfHex, scanInventoryReader } from './drift.js';
 
 const E = 'us-east-1';
 const dir = mkdtempSync(join(tmpdir(), 'lamina-drift-'));
@@ -108,5 +108,21 @@ describe('scanInventoryReader', () => {
     );
     expect(read(digest('three'))).toBeUndefined();
     expect(counted(1024 * 1024).read(digest('three'))).toBeDefined();
+  });
+});
+
+describe('sbomPathOfHex', () => {
+  it('is where sbomPathOf puts a digest, as one flat string', () => {
+    const hex = 'ab'.repeat(32);
+    expect(sbomPathOfHex(hex)).toBe(`sboms/${hex}.cdx.json`);
+    expect(sbomPathOf(`sha256:${hex}`)).toBe(sbomPathOfHex(hex));
+    expect(sbomPathOf(`sha256:${hex.toUpperCase()}`)).toBeUndefined();
+    // What the result keeps per layer version; the hex the scan let go.
+    let n = 0;
+    const hexOf = (): string => n.toString(16).padStart(64, String(n++ % 10));
+    const flat = heldPer(() => sbomPathOfHex(hexOf()), expect.stringMatching(/^sboms\//));
+    const cons = heldPer(() => `sboms/${hexOf()}.cdx.json`, expect.stringMatching(/^sboms\//));
+    expect(flat).toBeLessThan(104);
+    expect(cons).toBeGreaterThan(flat + 40);
   });
 });

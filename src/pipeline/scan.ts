@@ -36,7 +36,7 @@ import { withHeapGrowth } from '../util/heap.js';
 import { mapLimit, workQueue } from '../util/pool.js';
 import { LAMINA_VERSION } from '../version.js';
 import { withAwsSession, type AwsSession } from './aws.js';
-import { ANALYSIS_HEAP_GROWING_PERCENT, scanPackageDrift } from './drift.js';
+import { ANALYSIS_HEAP_GROWING_PERCENT, sbomPathOfHex, scanPackageDrift } from './drift.js';
 import { openScanReuse, type ScanReuse } from './scan-reuse.js';
 import { resolveLimits } from './options.js';
 import type { ImageScan, ImageScanStats } from './scan-images.js';
@@ -280,6 +280,7 @@ async function fetchAndInventory(
   ctx: ContentContext
 ): Promise<ArtifactOutcome> {
   const file = `${hex}.cdx.json`;
+  const sbom = sbomPathOfHex(hex);
   const cached = ctx.reuse.sbom(hex, first.arn);
   if (cached) {
     writeFileAtomicIfChangedSync(join(ctx.sbomDir, file), cached.text);
@@ -288,7 +289,7 @@ async function fetchAndInventory(
     return {
       status: 'inventoried',
       failure: null,
-      sbom: `sboms/${file}`,
+      sbom,
       packageCount: cached.packageCount,
       complete: cached.complete,
     };
@@ -331,7 +332,7 @@ async function fetchAndInventory(
     return {
       status: 'inventoried',
       failure: null,
-      sbom: `sboms/${file}`,
+      sbom,
       packageCount: inventory.packages.length,
       complete: inventory.complete,
     };
