@@ -350,6 +350,86 @@ describe('HistoryStore', () => {
     expect(readdirSync(dir).sort()).toEqual(['history.db']);
   });
 
+  it('refuses a recorded scan whose stored parts were edited, naming what does not fit', () => {
+    const store = HistoryStore.open(db, { create: true });
+    const id = record(store, 1, { verdicts: [], signing: [] });
+    store.close();
+    const edit = (sql: string, ...args: unknown[]) => {
+      const raw = new Database(db);
+      raw.prepare(sql).run(...args);
+      raw.close();
+    };
+    const refusal = (): HistoryError => {
+      const s = HistoryStore.open(db);
+      try {
+        return errorOf(() => s.loadScan(id));
+      } finally {
+        s.close();
+      }
+    };
+    const bodyOf = (kind: string): { id: number; body: string } => {
+      const raw = new Database(db, { readonly: true });
+      const row = raw
+        .prepare('SELECT id, body FROM fact WHERE kind = ? ORDER BY id LIMIT 1')
+        .get(kind) as { id: number; body: string };
+      raw.close();
+      return row;
+    };
+    const fn = bodyOf('function');
+    const lv = bodyOf('layer-version');
+    const cases: [string, () => void, RegExp][] = [
+      [
+        'a layer ARN made a number',
+        () => {
+          const f = JSON.parse(fn.body) as { layers: { arn: unknown }[] };
+          f.layers[0]!.arn = 7;
+          edit('UPDATE fact SET body = ? WHERE id = ?', JSON.stringify(f), fn.id);
+        },
+        /scan \d+ holds a function that does not fit: layers\[0\]\.arn is a number, not a string$/,
+      ],
+      [
+        'a function cut short',
+        () => edit('UPDATE fact SET body = ? WHERE id = ?', fn.body.slice(0, 20), fn.id),
+        /holds a function that does not fit: it is not JSON$/,
+      ],
+      [
+        "a layer version without its layer's name",
+        () => {
+          const v = JSON.parse(lv.body) as { name?: string };
+          delete v.name;
+          edit('UPDATE fact SET body = ? WHERE id = ?', JSON.stringify(v), lv.id);
+        },
+        /holds a layer-version that does not fit: name is missing$/,
+      ],
+      [
+        'a fact of another kind',
+        () => edit("UPDATE fact SET kind = 'scope' WHERE id = ?", fn.id),
+        /holds a fact of a kind lamina does not know$/,
+      ],
+      [
+        "the scan's scope",
+        () => edit('UPDATE scan SET scope = ? WHERE id = ?', '{"accounts":"all"}', id),
+        /holds a scope that does not fit: accounts is a string, not an array$/,
+      ],
+    ];
+    const good = readFileSync(db);
+    for (const [what, damage, message] of cases) {
+      writeFileSync(db, good);
+      rmSync(`${db}-wal`, { force: true });
+      rmSync(`${db}-shm`, { force: true });
+      damage();
+      const e = refusal();
+      expect(e.code, what).toBe('CORRUPT_DATABASE');
+      expect(e.exitCode, what).toBe(2);
+      expect(e.message, what).toMatch(message);
+    }
+    // The same database as recorded reads back.
+    writeFileSync(db, good);
+    const s = HistoryStore.open(db);
+    expect(s.loadScan(id).result).toEqual(nthScan(1));
+    s.close();
+  });
+
   it('refuses other SQLite databases, newer schemas, directories and missing files', () => {
     const other = new Database(db);
     other.exec('CREATE TABLE notes (t TEXT)');

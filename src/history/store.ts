@@ -12,6 +12,7 @@ import { brotliCompressSync, brotliDecompressSync, constants as zlib } from 'nod
 import type BetterSqlite3 from 'better-sqlite3';
 import type { Inventory } from '../model/inventory.js';
 import type { ScanFailure, ScanFunction, ScanResult } from '../scan/result.js';
+import { scanFactShapeProblem, type ScanFactKind } from '../scan/shape.js';
 import { inventoryFromCycloneDx } from '../sbom/read.js';
 import type { Verdict } from '../verify/verdict.js';
 import { Interner } from '../util/intern.js';
@@ -85,6 +86,27 @@ function translate(path: string, err: unknown): HistoryError {
     cause: err,
   });
 }
+
+/** What a stored fact of `kind` (or a scan's scope) holds, or what about it does not fit. */
+function parseFact(kind: ScanFactKind, body: string): { value: unknown; problem?: string } {
+  let value: unknown;
+  try {
+    value = JSON.parse(body);
+  } catch {
+    return { value, problem: 'it is not JSON' };
+  }
+  const problem = scanFactShapeProblem(kind, value);
+  return problem ? { value, problem } : { value };
+}
+
+/** The kinds of fact rows: a scan's scope is a column of its own row, never a fact. */
+const FACT_KINDS: Readonly<Record<FactKind, true>> = Object.freeze({
+  function: true,
+  'layer-version': true,
+  failure: true,
+  verdict: true,
+  signing: true,
+});
 
 /** Refuse, before SQLite touches it, a file that does not start like a SQLite database. */
 function checkHeader(path: string): 'missing' | 'empty' | 'sqlite' {
@@ -417,8 +439,22 @@ export class HistoryStore {
       const failures: ScanFailure[] = [];
       const verdicts: Verdict[] = [];
       const signing: SigningFact[] = [];
+      // Written by lamina, but a file on the user's disk: a damaged or edited fact is refused
+      // by name, never a TypeError deep inside the comparison.
+      const corrupt = (what: string): HistoryError =>
+        new HistoryError({
+          code: 'CORRUPT_DATABASE',
+          message: `history ${this.path}: scan ${id} holds ${what}`,
+        });
+      const fit = (kind: ScanFactKind, body: string): unknown => {
+        const { value, problem } = parseFact(kind, body);
+        if (problem) throw corrupt(`a ${kind} that does not fit: ${problem}`);
+        return value;
+      };
       for (const f of facts) {
-        const v = interner.json(JSON.parse(f.body));
+        if (!Object.hasOwn(FACT_KINDS, f.kind))
+          throw corrupt('a fact of a kind lamina does not know');
+        const v = interner.json(fit(f.kind, f.body));
         if (f.kind === 'function') functions.push(v as ScanFunction);
         else if (f.kind === 'layer-version') versions.push(v as LayerVersionFact);
         else if (f.kind === 'failure') failures.push(v as ScanFailure);
@@ -426,7 +462,7 @@ export class HistoryStore {
         else signing.push(v as SigningFact);
       }
       const result: ScanResult = fromFacts(
-        { toolVersion: row.tool_version, scope: JSON.parse(row.scope) as ScanResult['scope'] },
+        { toolVersion: row.tool_version, scope: fit('scope', row.scope) as ScanResult['scope'] },
         functions,
         versions,
         failures

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { ScanResult } from './result.js';
-import { scanResultShapeProblem } from './shape.js';
+import type { ScanLayerVersion, ScanResult } from './result.js';
+import { scanFactShapeProblem, scanResultShapeProblem } from './shape.js';
 import { scanImage, scanRepository } from './testing/images.js';
 
 const LAYER_ARN = 'arn:aws:lambda:us-east-1:111111111111:layer:x:1';
@@ -179,5 +179,49 @@ describe('scanResultShapeProblem', () => {
       'scan.drift.layers[0].functions[0].behind is a string, not a number'
     );
     expect(scanResultShapeProblem(doc, { driftLayers: false })).toBeUndefined();
+  });
+});
+
+describe('scanFactShapeProblem', () => {
+  const signing = {
+    jobArn: 'arn:aws:signer:us-east-1:111111111111:/signing-jobs/j',
+    profileVersionArn: null,
+    jobStatus: 'Succeeded',
+    jobRevoked: false,
+    profileStatus: null,
+    profileRevoked: false,
+  };
+  const verdict = { subject: { kind: 'layer', name: 'x', arn: LAYER_ARN }, ok: true, checks: [] };
+
+  it('fits what the history stores of a scan', () => {
+    const s = scan();
+    const version: Partial<ScanLayerVersion> = { ...s.layers[0]!.versions[0]! };
+    delete version.usedBy;
+    expect(scanFactShapeProblem('scope', s.scope)).toBeUndefined();
+    expect(scanFactShapeProblem('function', s.functions[0])).toBeUndefined();
+    expect(
+      scanFactShapeProblem('layer-version', { name: 'x', owner: '111111111111', ...version })
+    ).toBeUndefined();
+    expect(scanFactShapeProblem('signing', signing)).toBeUndefined();
+    expect(scanFactShapeProblem('verdict', verdict)).toBeUndefined();
+    expect(
+      scanFactShapeProblem('verdict', { ...verdict, subject: { kind: 'layer', name: 'x' } })
+    ).toBeUndefined();
+  });
+
+  it('names the first field that does not fit, from the fact itself', () => {
+    expect(scanFactShapeProblem('signing', { ...signing, jobRevoked: 'no' })).toBe(
+      'jobRevoked is a string, not a boolean'
+    );
+    expect(scanFactShapeProblem('verdict', { ...verdict, subject: { kind: 'layer' } })).toBe(
+      'subject.name is missing'
+    );
+    expect(scanFactShapeProblem('layer-version', scan().layers[0]!.versions[0])).toBe(
+      'name is missing'
+    );
+    expect(scanFactShapeProblem('failure', [])).toBe('it is an array, not an object');
+    expect(scanFactShapeProblem('scope', { accounts: [], regions: [1] })).toBe(
+      'regions[0] is a number, not a string'
+    );
   });
 });

@@ -1,6 +1,7 @@
 /**
- * Whether a document read back (a scan.json given to `lamina diff` or `lamina merge`) has the
- * shape of a scan result in every part those commands walk: each field of the types in
+ * Whether a document read back (a scan.json given to `lamina diff` or `lamina merge`, a scan's
+ * parts from the history database) has the shape of a scan result in every part those
+ * commands walk: each field of the types in
  * `result.ts` and `image-result.ts` that they read, with its JSON type. A file edited by hand or
  * by another tool is bad input (exit 2) with the first field that does not fit, never a
  * TypeError deep inside the comparison (exit 3).
@@ -122,7 +123,7 @@ const scanFunction = obj(
   { handler: nullable(str), image: functionImage, environment }
 );
 
-const layerVersion = obj({
+const layerVersionFields = {
   arn: str,
   region: str,
   version: num,
@@ -137,8 +138,8 @@ const layerVersion = obj({
   sbom: nullable(str),
   packageCount: nullable(num),
   inventoryComplete: nullable(bool),
-  usedBy: strings,
-});
+};
+const layerVersion = obj({ ...layerVersionFields, usedBy: strings });
 
 const scanLayer = obj({ name: str, owner: str, regions: strings, versions: arrayOf(layerVersion) });
 
@@ -182,13 +183,15 @@ const layerDrift = obj({
   functions: arrayOf(obj({ arn: str, version: num, behind: num })),
 });
 
+const scanFailure = obj({ scope: str, subject: str, code: str, reason: str });
+
 const resultOf = (drift: Check): Check =>
   obj(
     {
       scope: obj({ accounts: strings, regions: strings }),
       functions: arrayOf(scanFunction),
       layers: arrayOf(scanLayer),
-      failures: arrayOf(obj({ scope: str, subject: str, code: str, reason: str })),
+      failures: arrayOf(scanFailure),
       drift,
     },
     { tool: obj({ name: str, version: str }), images: arrayOf(repository) }
@@ -208,4 +211,37 @@ export function scanResultShapeProblem(
 ): string | undefined {
   const p = (options.driftLayers ? WITH_DRIFT_LAYERS : WITHOUT_DRIFT_LAYERS)(doc);
   return p && `scan${p.at} ${p.why}`;
+}
+
+/**
+ * The parts of a scan the history database stores one by one (`history/facts.ts`), with what
+ * reading a scan back walks of each: a function, a layer version with its layer's name and
+ * owner (its users are worked out again), a failure, a verdict (its subject) and a signing status.
+ */
+const FACTS = {
+  scope: obj({ accounts: strings, regions: strings }),
+  function: scanFunction,
+  'layer-version': obj({ name: str, owner: str, ...layerVersionFields }),
+  failure: scanFailure,
+  verdict: obj({ subject: obj({ kind: str, name: str }, { arn: str }), ok: bool }),
+  signing: obj({
+    jobArn: str,
+    profileVersionArn: nullable(str),
+    jobStatus: nullable(str),
+    jobRevoked: bool,
+    profileStatus: nullable(str),
+    profileRevoked: bool,
+  }),
+} satisfies Record<string, Check>;
+
+/** The stored parts of a scan {@link scanFactShapeProblem} checks. */
+export type ScanFactKind = keyof typeof FACTS;
+
+/**
+ * The first field of a stored part of a scan (see {@link scanResultShapeProblem}) that does not
+ * fit, as `.layers[0].arn is a number, not a string`, or undefined when it fits.
+ */
+export function scanFactShapeProblem(kind: ScanFactKind, value: unknown): string | undefined {
+  const p = FACTS[kind](value);
+  return p && (p.at ? `${p.at.replace(/^\./, '')} ${p.why}` : `it ${p.why}`);
 }

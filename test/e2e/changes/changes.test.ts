@@ -8,10 +8,14 @@ import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createRequire } from 'node:module';
 import { startAwsLocal } from '@lamina/aws-local/testing';
+import type BetterSqlite3 from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Changes } from '../../../src/history/changes.js';
 import { runCli } from '../helpers/cli.js';
+
+const Database = createRequire(import.meta.url)('better-sqlite3') as typeof BetterSqlite3;
 import { AFTER, BEFORE, POLICY, R, fn, jobArn, lv } from './estate.js';
 
 let dir: string;
@@ -267,6 +271,31 @@ describe('lamina changes', () => {
     expect(r.stderr).toMatch(/^lamina: history .*bad\.db .*\[CORRUPT_DATABASE\]\n$/);
     expect(r.stderr).not.toMatch(/\n\s+at /);
     expect(readFileSync(bad).equals(garbage)).toBe(true);
+  });
+
+  it('a recorded scan edited in the database: exit 2 naming the field, never a stack trace', async () => {
+    // A copy of the history both scans were recorded in, one function's layer ARN made a number.
+    const edited = join(dir, 'edited.db');
+    const source = new Database(db, { readonly: true });
+    await source.backup(edited);
+    source.close();
+    const raw = new Database(edited);
+    const row = raw
+      .prepare(
+        "SELECT id, body FROM fact WHERE kind = 'function' AND body LIKE '%\"layers\":[{%' LIMIT 1"
+      )
+      .get() as { id: number; body: string };
+    const f = JSON.parse(row.body) as { layers: { arn: unknown }[] };
+    f.layers[0]!.arn = 42;
+    raw.prepare('UPDATE fact SET body = ? WHERE id = ?').run(JSON.stringify(f), row.id);
+    raw.close();
+    const before = readFileSync(edited);
+    const r = await runCli(['changes', '--db', edited]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(
+      /^lamina: history .*edited\.db: scan \d holds a function that does not fit: layers\[0\]\.arn is a number, not a string \[CORRUPT_DATABASE\]\n$/
+    );
+    expect(readFileSync(edited).equals(before)).toBe(true);
   });
 
   it('scan --history refuses a damaged history before scanning (nothing written)', async () => {
