@@ -29,6 +29,8 @@
 //                            machine's drift falls on all sizes alike; the summary then gives
 //                            each size's median peak RSS and CPU with every run's peak, and each
 //                            ratio of medians with the lowest and highest ratio of one round)
+// The scan child runs with MALLOC_ARENA_MAX=2 where `lamina scan` would start itself with it
+// (Node with process.execve on Linux, the variable not set: src/cli/arenas.ts).
 // Needs `npm run build` and `npm run build:aws-local` (npm run bench:scan does both).
 import { spawn } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -110,6 +112,10 @@ function estateYaml() {
   }
   return { yaml: out.join('\n') + '\n', versions: made };
 }
+
+const { wantsFewerArenas, SCAN_MALLOC_ARENAS } = await import(
+  pathToFileURL(join(DIST, 'src/cli/arenas.js')).href
+);
 
 // The scan runs in a child so that its peak RSS is its own, not the endpoint's.
 const CHILD = `
@@ -234,6 +240,14 @@ async function main() {
             stdio: ['ignore', 'pipe', 'pipe'],
             env: {
               ...process.env,
+              // As `lamina scan` starts itself where Node can (src/cli/arenas.ts).
+              ...(wantsFewerArenas(['scan'], {
+                platform: process.platform,
+                env: process.env,
+                canExecve: typeof process.execve === 'function',
+              })
+                ? { MALLOC_ARENA_MAX: String(SCAN_MALLOC_ARENAS) }
+                : {}),
               ...(values['heap-growing-percent'] !== undefined
                 ? { LAMINA_BENCH_HEAP_GROWING_PERCENT: values['heap-growing-percent'] }
                 : {}),

@@ -15,6 +15,7 @@ export const ENV_DOC = {
     'credentials; the SDK chain reads the rest',
   XDG_CACHE_HOME: 'cache in $XDG_CACHE_HOME/lamina (or --cache-dir)',
   LAMINA_DEBUG: 'when set, errors print their stack trace',
+  MALLOC_ARENA_MAX: 'kept when set; else 2 (Linux, Node 22.15+)',
 } as const;
 
 export type EnvVar = keyof typeof ENV_DOC;
@@ -35,6 +36,12 @@ export const AWS_ENV: readonly EnvVar[] = [
   'XDG_CACHE_HOME',
   ...BASE_ENV,
 ];
+
+/**
+ * What `scan` and `verify` (for `--all`) read: {@link AWS_ENV}, and glibc's arena count they
+ * start with (src/cli/arenas.ts).
+ */
+export const ESTATE_ENV: readonly EnvVar[] = [...AWS_ENV, 'MALLOC_ARENA_MAX'];
 
 /** A flag as help shows it: `--name` (`-n, --name`), with VALUE when it takes one. */
 function flagText(name: string, def: Options[string]): string {

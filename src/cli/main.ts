@@ -2,6 +2,7 @@
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { UsageError } from '../errors.js';
+import { startWithFewerArenas } from './arenas.js';
 import type { Command } from './command.js';
 import { LAMINA_VERSION } from '../version.js';
 import { describeError, EXIT } from './exit.js';
@@ -87,6 +88,8 @@ function invokedDirectly(): boolean {
 
 // Run when executed as a program (not when imported by tests).
 if (invokedDirectly()) {
+  // Before anything else: a scan may start again here with fewer malloc arenas.
+  startWithFewerArenas(process.argv.slice(2));
   // The SDK's multi-line notice about its own future Node requirement is not the user's to act
   // on: README says which Node versions lamina supports.
   process.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] ??= 'true';

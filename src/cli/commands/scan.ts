@@ -9,7 +9,7 @@ import { scanResultChunks } from '../../scan/result-stream.js';
 import { formatBytes } from '../../util/format.js';
 import { EXIT } from '../exit.js';
 import { boundHeapGrowth } from '../heap.js';
-import { AWS_ENV, command, type Command } from '../command.js';
+import { ESTATE_ENV, command, type Command } from '../command.js';
 import { emit } from '../output.js';
 import * as flags from '../flags.js';
 import type { CliIo } from '../io.js';
@@ -149,7 +149,7 @@ const scan = command(
     if (values.stats) io.stderr.write(renderScanStats(stats));
     return result.failures.length > 0 ? EXIT.INCOMPLETE : EXIT.OK;
   },
-  AWS_ENV
+  ESTATE_ENV
 );
 
 /** `lamina scan` (`--history` may stand alone: see flags.historyArgv). */

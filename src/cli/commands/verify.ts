@@ -17,7 +17,7 @@ import { isImageInput } from '../../pipeline/image-input.js';
 import { VERDICT_FORMATS, renderVerdicts } from '../../report/verdicts.js';
 import { EXIT } from '../exit.js';
 import { boundContentHeap, boundHeapGrowth } from '../heap.js';
-import { AWS_ENV, command, type Command } from '../command.js';
+import { ESTATE_ENV, command, type Command } from '../command.js';
 import * as flags from '../flags.js';
 import type { CliIo } from '../io.js';
 import { emit, outputTargets, printNotes, printWarnings } from '../output.js';
@@ -194,7 +194,7 @@ const verify = command(
     if (outcome.incomplete) return EXIT.INCOMPLETE;
     return outcome.verdicts.every((v) => v.ok) ? EXIT.OK : EXIT.POLICY_FAILURE;
   },
-  AWS_ENV
+  ESTATE_ENV
 );
 
 /** `lamina verify` (`--history` may stand alone: see flags.historyArgv). */

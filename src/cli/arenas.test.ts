@@ -1,0 +1,36 @@
+import { describe, expect, it } from 'vitest';
+import { wantsFewerArenas, type ProcessFacts } from './arenas.js';
+
+const linux: ProcessFacts = { platform: 'linux', env: {}, canExecve: true };
+
+describe('wantsFewerArenas', () => {
+  it('starts scan and verify --all again on Linux, where the process can replace itself', () => {
+    expect(wantsFewerArenas(['scan', '--region', 'us-east-1'], linux)).toBe(true);
+    expect(wantsFewerArenas(['verify', '--all', '--policy', 'p.yaml'], linux)).toBe(true);
+    expect(wantsFewerArenas(['verify', '--policy', 'p.yaml', '--all'], linux)).toBe(true);
+  });
+
+  it('leaves every other command, help and usage as they are', () => {
+    for (const argv of [
+      ['sbom', 'layer.zip'],
+      ['verify', 'layer.zip', '--policy', 'p.yaml'],
+      ['merge', 'a', 'b'],
+      ['diff', 'a/scan.json', 'b/scan.json'],
+      ['--all'],
+      ['scan', '--help'],
+      ['verify', '--all', '-h'],
+      [],
+    ])
+      expect(wantsFewerArenas(argv, linux), argv.join(' ')).toBe(false);
+  });
+
+  it("respects a user's own MALLOC_ARENA_MAX, and so never starts twice", () => {
+    expect(wantsFewerArenas(['scan'], { ...linux, env: { MALLOC_ARENA_MAX: '8' } })).toBe(false);
+    expect(wantsFewerArenas(['scan'], { ...linux, env: { MALLOC_ARENA_MAX: '2' } })).toBe(false);
+  });
+
+  it('does nothing without execve (Node 20) or off Linux', () => {
+    expect(wantsFewerArenas(['scan'], { ...linux, canExecve: false })).toBe(false);
+    expect(wantsFewerArenas(['scan'], { ...linux, platform: 'darwin' })).toBe(false);
+  });
+});

@@ -1,0 +1,64 @@
+/**
+ * Fewer malloc arenas for the commands that scan an estate, by starting lamina again in the same
+ * process with `MALLOC_ARENA_MAX=2` in its environment.
+ *
+ * glibc gives each thread that allocates its own arena (up to 8 per core) and keeps what a thread
+ * freed in that thread's arena. A scan's downloads, inventories and collections run on Node's and
+ * V8's threads for as long as the scan runs, and on Node 24 the memory their arenas keep grew with
+ * the estate: at 100,000 functions ~115 MiB of the process was outside V8's heap against ~95 MiB
+ * at 10,000, and ~93 MiB at 100,000 with two arenas (BENCHMARKS.md, issue 14). glibc reads the
+ * variable only when the process starts, hence the new start; `process.execve` (Node 22.15 and
+ * later) keeps the process id, its standard streams and how it was started, so a supervisor's
+ * signals and the exit code are the same. Where it is missing (Node 20) nothing changes.
+ */
+import { accessSync, constants } from 'node:fs';
+
+/** The arenas a scan's process is started with. */
+export const SCAN_MALLOC_ARENAS = 2;
+
+/** What the decision reads of the process. */
+export interface ProcessFacts {
+  platform: NodeJS.Platform;
+  env: NodeJS.ProcessEnv;
+  /** Whether the process can replace itself (`process.execve`). */
+  canExecve: boolean;
+}
+
+/**
+ * Whether `lamina ARGV` should start again with {@link SCAN_MALLOC_ARENAS} arenas: `scan` and
+ * `verify --all` on Linux, unless the environment sets `MALLOC_ARENA_MAX` already (a user's own
+ * value, or this start's: it never loops). Help and usage are answered where they are.
+ */
+export function wantsFewerArenas(argv: readonly string[], facts: ProcessFacts): boolean {
+  if (facts.platform !== 'linux' || !facts.canExecve) return false;
+  if (facts.env['MALLOC_ARENA_MAX'] !== undefined) return false;
+  if (argv.includes('-h') || argv.includes('--help')) return false;
+  const [command, ...rest] = argv;
+  return command === 'scan' || (command === 'verify' && rest.includes('--all'));
+}
+
+type Execve = (file: string, args: string[], env: NodeJS.ProcessEnv) => never;
+
+/**
+ * Start lamina again in this process with fewer malloc arenas when {@link wantsFewerArenas} says
+ * so; returns (and lamina runs on in this start) when it does not, or when the start fails.
+ */
+export function startWithFewerArenas(argv: readonly string[]): void {
+  const execve = (process as { execve?: Execve }).execve;
+  const facts = { platform: process.platform, env: process.env, canExecve: !!execve };
+  if (!execve || !wantsFewerArenas(argv, facts)) return;
+  const script = process.argv[1];
+  if (script === undefined) return;
+  try {
+    // Node before 24.x's fix aborts when execve(2) fails: try only a binary that can run.
+    accessSync(process.execPath, constants.X_OK);
+    execve.call(
+      process,
+      process.execPath,
+      [process.execPath, ...process.execArgv, script, ...argv],
+      { ...process.env, MALLOC_ARENA_MAX: String(SCAN_MALLOC_ARENAS) }
+    );
+  } catch {
+    // Newer Node throws when execve(2) fails (the binary gone, say): this start goes on as it is.
+  }
+}
