@@ -50,7 +50,8 @@ export function startWithFewerArenas(argv: readonly string[]): void {
   const script = process.argv[1];
   if (script === undefined) return;
   try {
-    // Node before 24.x's fix aborts when execve(2) fails: try only a binary that can run.
+    // Node's first releases of execve abort the process when execve(2) fails, where later ones
+    // throw: try only a binary that can run.
     accessSync(process.execPath, constants.X_OK);
     execve.call(
       process,
