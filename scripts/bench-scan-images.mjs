@@ -78,6 +78,8 @@ function estateYaml(functions) {
 const CHILD = `
 const { scanEstate } = await import(${JSON.stringify(pathToFileURL(join(DIST, 'src/pipeline/scan.js')).href)});
 const [url, cache, out, concurrency] = process.argv.slice(1);
+// Its own peak, not its parent's (scripts/bench/peak-rss.mjs).
+const { peakRssKiB } = await import(${JSON.stringify(pathToFileURL(join(ROOT, 'scripts', 'bench', 'peak-rss.mjs')).href)});
 const t0 = process.hrtime.bigint();
 const o = await scanEstate({
   regions: [${JSON.stringify(REGION)}], roleArns: [],
@@ -87,7 +89,7 @@ const o = await scanEstate({
 process.stdout.write(JSON.stringify({
   wallMs: Number(process.hrtime.bigint() - t0) / 1e6,
   cpuMs: (process.resourceUsage().userCPUTime + process.resourceUsage().systemCPUTime) / 1000,
-  maxRssKiB: process.resourceUsage().maxRSS,
+  maxRssKiB: peakRssKiB(),
   functions: o.result.functions.length,
   failures: o.result.failures.length,
   apiRequests: o.stats.api.requests, tokenRequests: o.stats.tokenRequests, imagesRead: o.stats.imagesRead,

@@ -128,6 +128,8 @@ if (hg !== '0') {
 }
 const { scanEstate } = await import(${JSON.stringify(pathToFileURL(join(DIST, 'src/pipeline/scan.js')).href)});
 const [url, cache, out, concurrency] = process.argv.slice(1);
+// Its own peak, not its parent's (scripts/bench/peak-rss.mjs).
+const { peakRssKiB } = await import(${JSON.stringify(pathToFileURL(join(ROOT, 'scripts', 'bench', 'peak-rss.mjs')).href)});
 const t0 = process.hrtime.bigint();
 const o = await scanEstate({
   regions: [${JSON.stringify(REGION)}], roleArns: [],
@@ -138,7 +140,7 @@ const wallMs = Number(process.hrtime.bigint() - t0) / 1e6;
 process.stdout.write(JSON.stringify({
   // CPU time next to wall time: on a shared machine wall time mostly measures the neighbours.
   wallMs, cpuMs: (process.resourceUsage().userCPUTime + process.resourceUsage().systemCPUTime) / 1000,
-  maxRssKiB: process.resourceUsage().maxRSS,
+  maxRssKiB: peakRssKiB(),
   functions: o.result.functions.length,
   layerVersions: o.result.layers.reduce((n, l) => n + l.versions.length, 0),
   failures: o.result.failures.length,
