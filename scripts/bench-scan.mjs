@@ -17,7 +17,8 @@
 //        [--cpu-prof DIR]   (write V8 CPU profiles of the scan children into DIR)
 //        [--gc-trace DIR]   (write each scan child's memory record into DIR as
 //                            <cold|warm>-f<F>.json: RSS every 20 ms, and at each full collection
-//                            the heap and each V8 space's size and use; scripts/bench/gc-trace.mjs)
+//                            the heap and each V8 space's size and use, and the peak RSS
+//                            as each phase of the scan began; scripts/bench/gc-trace.mjs)
 //        [--heap-growing-percent N]  (V8's heap growing factor for the scan, as `lamina scan`
 //                            sets it: default src/cli/heap.ts's; 0 keeps V8's own)
 //        [--dir DIR]        (where the estate, cache and output go; default .bench/scan)
@@ -135,6 +136,8 @@ const o = await scanEstate({
   regions: [${JSON.stringify(REGION)}], roleArns: [],
   aws: { endpointUrl: url, credentials: { accessKeyId: 'AKIABENCH00000000001', secretAccessKey: 'bench-secret' } },
   cacheDir: cache, outDir: out, concurrency: Number(concurrency),
+  // With --gc-trace: the phases its record notes (scripts/bench/gc-trace.mjs).
+  onProgress: globalThis[Symbol.for('lamina.bench.phase')],
 });
 const wallMs = Number(process.hrtime.bigint() - t0) / 1e6;
 process.stdout.write(JSON.stringify({

@@ -243,11 +243,17 @@ export async function scanEstate(options: ScanOptions): Promise<ScanOutcome> {
     // From here on the scan holds its whole result and allocates only what it writes out or
     // lets go: its heap may grow no further than the package drift's (BENCHMARKS.md, issue 14).
     return withHeapGrowth(ANALYSIS_HEAP_GROWING_PERCENT, async () => {
+      // The end of a large estate's scan takes seconds after its last download: say what runs.
+      progress(
+        `building the result (functions: ${en.functions.length}, layer versions: ${en.layerVersions.size})`
+      );
       const result = buildResult(en, outcomes, regions, images, options.shard);
       // The result holds what they said; let them go before the package drift.
       for (const m of [en.layerVersions, early, byHex, outcomes]) m.clear();
+      progress(`package drift (functions: ${result.functions.length})`);
       result.drift = { ...result.drift, ...scanPackageDrift(result, options.outDir) };
       const resultPath = join(resolve(options.outDir), 'scan.json');
+      progress('writing scan.json');
       // Streamed: scan.json of a large estate is never one string in memory.
       await writeFileAtomic(resultPath, scanResultChunks(result));
       return { result, stats, resultPath };

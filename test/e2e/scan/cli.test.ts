@@ -89,6 +89,16 @@ describe('lamina scan (command)', () => {
       { isTty: true }
     );
     expect(c.stderr).toContain('\r\u001b[Klayers 1/1');
+    // The end of the scan says what runs after the last download, in the order it runs.
+    const end = [
+      'building the result (functions: 1, layer versions: 1)',
+      'package drift (functions: 1)',
+      'writing scan.json',
+    ].map((line) => c.stderr.indexOf(`\r\u001b[K${line}`));
+    expect(end.every((at) => at >= 0)).toBe(true);
+    expect([...end].sort((a, b) => a - b)).toEqual(end);
+    // The line is cleared before the summary.
+    expect(c.stderr).toContain('\r\u001b[Kwriting scan.json\r\u001b[Klamina: ');
   });
 
   it('rejects bad flags with usage errors (exit 2)', async () => {
