@@ -120,10 +120,10 @@ class Cache {
    * What a layer could interact with in a merged view: its package keys, and every path it
    * writes with the directories above them (as hashes: see {@link Footprint}).
    */
-  footprint(digest: string): Footprint | undefined {
+  footprint(digest: string, read?: Inventory): Footprint | undefined {
     let f = this.#footprints.get(digest);
     if (f === undefined) {
-      const inventory = this.inventory(digest);
+      const inventory = read ?? this.inventory(digest);
       if (!inventory) return undefined;
       const keys = new Set(comparableFromInventory(inventory).entries.map((e) => fnv1a32(e.key)));
       const leaves = new Set<number>();
@@ -137,6 +137,34 @@ class Cache {
       this.#footprints.set(digest, f);
     }
     return f;
+  }
+
+  /**
+   * The packages one layer shows when nothing else is attached, each distinct (key, version)
+   * once, in its inventory's order; undefined without an inventory. Not kept here: the package
+   * view keeps them while it runs.
+   */
+  ownPackages(digest: string): OwnPackage[] | undefined {
+    const inventory = this.inventory(digest);
+    if (!inventory) return undefined;
+    // Its footprint from the same read: the package view and the layer diffs both use it.
+    this.footprint(digest, inventory);
+    return ownPackages(inventory);
+  }
+
+  /**
+   * Whether no two of these layers can affect each other in a merged view (see
+   * {@link independent}): then each shows exactly its own packages, all visible.
+   */
+  independentLayers(digests: readonly string[]): boolean {
+    const prints: Footprint[] = [];
+    for (const d of digests) {
+      const f = this.footprint(d);
+      if (!f) return false;
+      for (const other of prints) if (!independent(other, f)) return false;
+      prints.push(f);
+    }
+    return true;
   }
 
   /**
@@ -222,19 +250,42 @@ function evidenceEntries(inv: Inventory): FileEntry[] {
   return [...paths].map((path) => ({ path, kind: 'file', size: 0, compressedSize: 0, mode: 0 }));
 }
 
+/** A package as the package view counts it (executables left out). */
+interface OwnPackage {
+  key: string;
+  name: string;
+  ecosystem: Package['ecosystem'];
+  version: string | null;
+}
+
 /** What the estate analyses need from one merged view. */
 interface ViewFacts {
   /** The visible packages as one comparable inventory (computed on first use). */
   comparable(): ComparableInventory;
   /** Each distinct (key, version) per layer index, visible or hidden. */
-  packages: {
-    key: string;
-    name: string;
-    ecosystem: Package['ecosystem'];
-    version: string | null;
-    layer: number;
-    visible: boolean;
-  }[];
+  packages: (OwnPackage & { layer: number; visible: boolean })[];
+}
+
+/** A package as the package view counts it; undefined for an unowned executable. */
+function counted(p: Package): OwnPackage | undefined {
+  const one = identify(p, p.locations[0]?.path);
+  if (one.kind === 'executable') return undefined;
+  return { key: one.key, name: one.name, ecosystem: p.ecosystem, version: p.version ?? null };
+}
+
+/** {@link viewFacts}'s packages of a layer alone: each distinct (key, version), in order. */
+function ownPackages(inventory: Inventory): OwnPackage[] {
+  const seen = new Set<string>();
+  const out: OwnPackage[] = [];
+  for (const pkg of inventory.packages) {
+    const p = counted(pkg);
+    if (!p) continue;
+    const k = `${p.key}\0${p.version}`;
+    if (seen.has(k)) continue;
+    seen.add(k);
+    out.push(p);
+  }
+  return out;
 }
 
 function viewFacts(view: MergedView): ViewFacts {
@@ -242,21 +293,13 @@ function viewFacts(view: MergedView): ViewFacts {
   const seen = new Set<string>();
   const packages: ViewFacts['packages'] = [];
   for (const mp of view.packages) {
-    const one = identify(mp.package, mp.package.locations[0]?.path);
-    if (one.kind === 'executable') continue;
-    const version = mp.package.version ?? null;
+    const p = counted(mp.package);
+    if (!p) continue;
     const visible = mp.shadowedBy === undefined;
-    const k = `${one.key}\0${version}\0${mp.layer}\0${visible}`;
+    const k = `${p.key}\0${p.version}\0${mp.layer}\0${visible}`;
     if (seen.has(k)) continue;
     seen.add(k);
-    packages.push({
-      key: one.key,
-      name: one.name,
-      ecosystem: mp.package.ecosystem,
-      version,
-      layer: mp.layer,
-      visible,
-    });
+    packages.push({ ...p, layer: mp.layer, visible });
   }
   return {
     packages,
@@ -566,12 +609,14 @@ function packageView(
   const idOf = layerIds();
   // Whether a digest's inventory can be read, asked once per digest: read again for each list
   // holding it, an estate's inventories were read several times over before any view was made
-  // (they are read back from the scan's output or the history, a bounded number kept).
-  const readable = new Map<string, boolean>();
+  // (they are read back from the scan's output or the history, a bounded number kept). The same
+  // read gives the packages it shows alone, which is all a combination of layers that cannot
+  // affect each other needs: most combinations are then never read again.
+  const own = new Map<string, OwnPackage[] | null>();
   const present = (digest: string): boolean => {
-    let got = readable.get(digest);
-    if (got === undefined) readable.set(digest, (got = cache.inventory(digest) !== undefined));
-    return got;
+    let got = own.get(digest);
+    if (got === undefined) own.set(digest, (got = cache.ownPackages(digest) ?? null));
+    return got !== null;
   };
   for (const [layers, arns] of byList) {
     // Layers whose inventory is missing are left out; the functions are listed as incomplete.
@@ -585,26 +630,32 @@ function packageView(
   }
   byList.clear();
   for (const { known, arns } of groups.values()) {
-    const view = cache.view(
-      known.map((l) => l.digest),
-      false
-    );
-    if (!view) {
-      // An inventory read before could not be read again: their packages are not all here.
-      for (const list of arns) for (const arn of list) incomplete.push(arn);
-      continue;
-    }
-    for (const p of view.packages) {
+    const see = (p: OwnPackage, layer: number, visible: boolean): void => {
       let acc = byKey.get(p.key);
       if (!acc)
         byKey.set(p.key, (acc = { name: p.name, ecosystem: p.ecosystem, versions: new Map() }));
       let v = acc.versions.get(p.version);
       if (!v) acc.versions.set(p.version, (v = { functions: [], layers: [], shadowedIn: [] }));
-      const into = p.visible ? v.functions : v.shadowedIn;
+      const into = visible ? v.functions : v.shadowedIn;
       for (const list of arns) for (const arn of list) into.push(arn);
-      if (p.visible) v.layers.push(known[p.layer]!.arn);
+      if (visible) v.layers.push(known[layer]!.arn);
+    };
+    // Known layers have a digest whose inventory was read (present).
+    const digests = known.flatMap((l) => (l.digest === null ? [] : [l.digest]));
+    if (cache.independentLayers(digests)) {
+      // What the merged view would show: each layer's own packages, in attach order, all visible.
+      for (const [i, d] of digests.entries()) for (const p of own.get(d) ?? []) see(p, i, true);
+      continue;
     }
+    const view = cache.view(digests, false);
+    if (!view) {
+      // An inventory read before could not be read again: their packages are not all here.
+      for (const list of arns) for (const arn of list) incomplete.push(arn);
+      continue;
+    }
+    for (const p of view.packages) see(p, p.layer, p.visible);
   }
+  own.clear();
   const packages: EstatePackage[] = [...byKey.entries()]
     .sort(([a], [b]) => cmp(a, b))
     .map(([key, acc]) => ({
