@@ -4,7 +4,9 @@
 //     (`node -e 0`);
 //   - opening a 150,000-entry zip with lamina's reader alone (scripts/bench/zip-open.mjs: end
 //     records, central directory, every check, every entry inflated and CRC-checked, the path
-//     index), and the whole `lamina sbom` of it, against `unzip -t` of the same zip.
+//     index), and the whole `lamina sbom` of it, against `unzip -t` of the same zip;
+//   - the zip open again where every entry carries Info-ZIP's two Unix extra fields in both
+//     headers, as layers built with `zip -r` do.
 // Each lamina command runs right after its peer, --runs times (default 5), so both meet the
 // same load; the medians of wall time, CPU time (user + system) and peak RSS (GNU time's %M)
 // are reported. With --baseline DIST the same lamina rows run from another build too (the
@@ -34,25 +36,38 @@ const RUNS = Number(values.runs);
 const ENTRIES = Number(values.entries);
 
 // Zips written by Python's zipfile (an independent writer): one npm package.json, and ENTRIES
-// small files spread over directories with one package.json among them.
+// small files spread over directories with one package.json among them; the same again with
+// the two extra fields Info-ZIP's zip writes on Unix in both headers of every entry (extended
+// timestamp, Unix UID/GID): most layers are built with Info-ZIP, and their extra fields are
+// parsed and checked three times per entry.
 const MAKE_ZIPS = `
-import sys, zipfile
-small, big, n = sys.argv[1], sys.argv[2], int(sys.argv[3])
+import struct, sys, zipfile
+small, big, extra, n = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
 pkg = '{"name":"left-pad","version":"1.3.0","license":"MIT"}'
 with zipfile.ZipFile(small, 'w', zipfile.ZIP_DEFLATED) as z:
     z.writestr('nodejs/node_modules/left-pad/package.json', pkg)
-with zipfile.ZipFile(big, 'w', zipfile.ZIP_DEFLATED) as z:
-    z.writestr('nodejs/node_modules/left-pad/package.json', pkg)
-    for i in range(n - 1):
-        z.writestr(f'nodejs/data/d{i // 1000}/f{i}.txt', f'entry {i}\\n')
+ut = struct.pack('<HHBI', 0x5455, 5, 1, 1764720000)
+ux = struct.pack('<HHBBIBI', 0x7875, 11, 1, 4, 0, 4, 0)
+for path, fields in ((big, b''), (extra, ut + ux)):
+    with zipfile.ZipFile(path, 'w', zipfile.ZIP_DEFLATED) as z:
+        def add(name, data):
+            info = zipfile.ZipInfo(name, (2026, 12, 3, 0, 0, 0))
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o100644 << 16
+            info.extra = fields
+            z.writestr(info, data)
+        add('nodejs/node_modules/left-pad/package.json', pkg)
+        for i in range(n - 1):
+            add(f'nodejs/data/d{i // 1000}/f{i}.txt', f'entry {i}\\n')
 `;
 
 rmSync(BENCH, { recursive: true, force: true });
 mkdirSync(BENCH, { recursive: true });
 const small = join(BENCH, 'one-file.zip');
 const big = join(BENCH, `entries-${ENTRIES}.zip`);
+const extra = join(BENCH, `entries-${ENTRIES}-extra-fields.zip`);
 writeFileSync(join(BENCH, 'make.py'), MAKE_ZIPS);
-const made = spawnSync('python3', [join(BENCH, 'make.py'), small, big, String(ENTRIES)], {
+const made = spawnSync('python3', [join(BENCH, 'make.py'), small, big, extra, String(ENTRIES)], {
   stdio: 'inherit',
 });
 if (made.status !== 0) throw new Error('python3 could not write the zips');
@@ -75,6 +90,12 @@ const results = measureGroups(RUNS, [
     rows: builds.flatMap(([tag, dist]) => [
       [`lamina zip open (${ENTRIES} entries)${tag}`, [node, ZIP_OPEN, dist, big]],
       [`lamina sbom (${ENTRIES} entries)${tag}`, [node, cli(dist), 'sbom', big, '-o', out]],
+    ]),
+  },
+  {
+    peer: [`unzip -tqq (${ENTRIES} entries, extra fields)`, ['unzip', '-tqq', extra]],
+    rows: builds.flatMap(([tag, dist]) => [
+      [`lamina zip open (${ENTRIES} entries, extra fields)${tag}`, [node, ZIP_OPEN, dist, extra]],
     ]),
   },
 ]);

@@ -14,7 +14,7 @@ import {
   FLAG_STRONG_ENCRYPTION,
   METHOD_AES,
   decodeUtf8,
-  extraFields,
+  extraFieldEnd,
   zipError,
   type CentralDirectory,
 } from './zip-format.js';
@@ -179,7 +179,10 @@ export function checkNames(
   // letter that folds, and a name equal to such a folded key. Paths are unique by now, so
   // when no name folds to another string there is nothing to report.
   const folded = new Set<string>();
-  for (const path of paths) {
+  // By index: this loop runs once per archive, mostly before V8 optimises it, and an iterator
+  // there makes a result object per name.
+  for (let k = 0; k < paths.length; k++) {
+    const path = paths[k]!;
     const key = foldCase(path);
     if (key !== path) folded.add(key);
   }
@@ -334,19 +337,22 @@ const XL_FIELD = 0x6c78;
  * name: unzip takes the central one, libarchive the local one, Go, Java and
  * Python before 3.12 neither. An "xl" field that restates the host or the
  * attributes is read by libarchive alone (a file elsewhere, a symlink or a
- * directory there). `extra` is record `i`'s central or local extra field.
+ * directory there). Record `i`'s central or local extra field is `buf[start, end)`.
  */
 export function checkNameFields(
   archive: string,
   dir: CentralDirectory,
   i: number,
-  extra: Buffer,
+  buf: Buffer,
+  start: number,
+  end: number,
   where: 'central' | 'local'
 ): void {
-  if (extra.length === 0) return; // most entries: no generator for nothing
   const name = dir.names[i]!;
-  for (const [id, data] of extraFields(archive, extra, name)) {
+  for (let f = start, e: number; (e = extraFieldEnd(archive, buf, f, end, name)) >= 0; f = e) {
+    const id = buf.readUInt16LE(f);
     if (id === UNICODE_PATH) {
+      const data = buf.subarray(f + 4, e);
       const same =
         data.length >= 5 &&
         data[0] === 1 &&
@@ -369,7 +375,7 @@ export function checkNameFields(
           `${where} Unicode Path extra field in an archive with a data descriptor (unzip stops extracting at the entry with the descriptor, the other readers extract the rest)`,
           [name, dir.names[described]!]
         );
-    } else if (id === XL_FIELD && data.length > 0 && (data[0] ?? 0) & 0x05)
+    } else if (id === XL_FIELD && e > f + 4 && buf[f + 4]! & 0x05)
       throw zipError(
         'AMBIGUOUS_ENTRY_KIND',
         archive,

@@ -251,11 +251,16 @@ export class CentralDirectory {
     return this.cd.subarray(this.nameStart[i], this.nameStart[i]! + this.nameLength[i]!);
   }
 
+  /** Where record `i`'s extra field starts in `cd` (right after its name). */
+  extraStart(i: number): number {
+    return this.nameStart[i]! + this.nameLength[i]!;
+  }
+
   /** Record `i`'s extra field bytes (a view; the shared empty buffer when there are none). */
   extra(i: number): Buffer {
     const len = this.extraLength[i]!;
     if (len === 0) return NO_BYTES;
-    const at = this.nameStart[i]! + this.nameLength[i]!;
+    const at = this.extraStart(i);
     return this.cd.subarray(at, at + len);
   }
 
@@ -269,21 +274,24 @@ export class CentralDirectory {
   }
 }
 
-/** Iterate the extra fields of a header: (id, data) pairs. */
-export function* extraFields(
+/**
+ * Where the data of the extra field whose header is at `buf[at]` ends (a header's fields run to
+ * `end`), or -1 when fewer than four bytes are left there (every reader ignores such a tail).
+ * Walking a header's fields with it makes no view and no array per field: most entries of a
+ * layer built by Info-ZIP zip carry two fields in each of their two headers.
+ */
+export function extraFieldEnd(
   archive: string,
-  extra: Buffer,
+  buf: Buffer,
+  at: number,
+  end: number,
   name: string
-): Generator<[number, Buffer]> {
-  let i = 0;
-  while (i + 4 <= extra.length) {
-    const id = extra.readUInt16LE(i);
-    const len = extra.readUInt16LE(i + 2);
-    if (i + 4 + len > extra.length)
-      throw zipError('CORRUPT_ARCHIVE', archive, 'extra field runs past its header', [name]);
-    yield [id, extra.subarray(i + 4, i + 4 + len)];
-    i += 4 + len;
-  }
+): number {
+  if (at + 4 > end) return -1;
+  const dataEnd = at + 4 + buf.readUInt16LE(at + 2);
+  if (dataEnd > end)
+    throw zipError('CORRUPT_ARCHIVE', archive, 'extra field runs past its header', [name]);
+  return dataEnd;
 }
 
 /** The extra field of the many records that have none (one shared view, not one per record). */
@@ -332,28 +340,26 @@ export function parseCentralDirectory(
     let compressedSize = cd.readUInt32LE(p + 20);
     let localOffset = cd.readUInt32LE(p + 42);
     const diskStart = cd.readUInt16LE(p + 34);
-    if (extraLen > 0)
-      for (const [id, data] of extraFields(
-        archive,
-        cd.subarray(nameEnd, nameEnd + extraLen),
-        name
-      )) {
-        if (id !== 0x0001) continue;
-        // Zip64 extended information: only the fields saturated in the record are present, in order.
-        let q = 0;
-        const need = (what: string): number => {
-          if (q + 8 > data.length)
-            throw zipError('CORRUPT_ARCHIVE', archive, `zip64 extra field lacks the ${what}`, [
-              name,
-            ]);
-          const v = u64(archive, data, q);
-          q += 8;
-          return v;
-        };
-        if (size === 0xffffffff) size = need('uncompressed size');
-        if (compressedSize === 0xffffffff) compressedSize = need('compressed size');
-        if (localOffset === 0xffffffff) localOffset = need('local header offset');
-      }
+    for (
+      let f = nameEnd, e: number;
+      (e = extraFieldEnd(archive, cd, f, nameEnd + extraLen, name)) >= 0;
+      f = e
+    ) {
+      if (cd.readUInt16LE(f) !== 0x0001) continue;
+      const data = cd.subarray(f + 4, e);
+      // Zip64 extended information: only the fields saturated in the record are present, in order.
+      let q = 0;
+      const need = (what: string): number => {
+        if (q + 8 > data.length)
+          throw zipError('CORRUPT_ARCHIVE', archive, `zip64 extra field lacks the ${what}`, [name]);
+        const v = u64(archive, data, q);
+        q += 8;
+        return v;
+      };
+      if (size === 0xffffffff) size = need('uncompressed size');
+      if (compressedSize === 0xffffffff) compressedSize = need('compressed size');
+      if (localOffset === 0xffffffff) localOffset = need('local header offset');
+    }
     if (diskStart !== 0 && diskStart !== 0xffff)
       throw zipError('CORRUPT_ARCHIVE', archive, 'entry on another disk', [name]);
     // Bit 2 says record control fields precede the data (mainframe formats): unzip 6.0 then
@@ -391,7 +397,7 @@ export function parseCentralDirectory(
 
 /**
  * The fields of a local file header that must agree with the central record.
- * The name is where it lies in the buffer parsed (no view per entry).
+ * The name and extra field are where they lie in the buffer parsed (no view per entry).
  */
 export interface LocalHeader {
   flags: number;
@@ -402,12 +408,28 @@ export interface LocalHeader {
   /** The name bytes are `b[nameStart, nameEnd)` of the buffer parsed. */
   nameStart: number;
   nameEnd: number;
-  /** The local extra field bytes. */
-  extra: Buffer;
+  /** The extra field bytes are `b[nameEnd, extraEnd)`. */
+  extraEnd: number;
   /** With flag bit 3: the local extra field holds a zip64 field (8-byte descriptor sizes to libarchive). */
   zip64: boolean;
   /** Length of the whole header (fixed part, name, extra): the data starts here. */
   headerLength: number;
+}
+
+/** A local header to fill: a walk over every entry refills one (see {@link parseLocalHeader}). */
+export function emptyLocalHeader(): LocalHeader {
+  return {
+    flags: 0,
+    method: 0,
+    crc: 0,
+    compressedSize: 0,
+    size: 0,
+    nameStart: 0,
+    nameEnd: 0,
+    extraEnd: 0,
+    zip64: false,
+    headerLength: 0,
+  };
 }
 
 /** Length of the local header starting at `b[0]`, or -1 when `b` is too short to tell. */
@@ -416,12 +438,16 @@ export function localHeaderLength(b: Buffer, at: number): number {
   return LOCAL_SIZE + b.readUInt16LE(at + 26) + b.readUInt16LE(at + 28);
 }
 
-/** Parse the local header at `b[at]`; the caller ensures the whole header is in `b`. */
+/**
+ * Parse the local header at `b[at]` into `out` (overwriting every field) and return it; the
+ * caller ensures the whole header is in `b`.
+ */
 export function parseLocalHeader(
   archive: string,
   b: Buffer,
   at: number,
-  name: string
+  name: string,
+  out: LocalHeader = emptyLocalHeader()
 ): LocalHeader {
   if (b.readUInt32LE(at) !== SIG_LOCAL)
     throw zipError('CORRUPT_ARCHIVE', archive, 'bad local header signature', [name]);
@@ -429,36 +455,37 @@ export function parseLocalHeader(
   const extraLen = b.readUInt16LE(at + 28);
   let size = b.readUInt32LE(at + 22);
   let compressedSize = b.readUInt32LE(at + 18);
-  const extra =
-    extraLen === 0
-      ? NO_BYTES
-      : b.subarray(at + LOCAL_SIZE + nameLen, at + LOCAL_SIZE + nameLen + extraLen);
+  const nameEnd = at + LOCAL_SIZE + nameLen;
+  const extraEnd = nameEnd + extraLen;
   const flags = b.readUInt16LE(at + 6);
   const sizesInZip64 = size === 0xffffffff || compressedSize === 0xffffffff;
   // Read for the sizes, or for how a data descriptor spells them.
-  const read = extraLen > 0 && (sizesInZip64 || (flags & FLAG_DESCRIPTOR) !== 0);
+  const read = sizesInZip64 || (flags & FLAG_DESCRIPTOR) !== 0;
   let zip64 = false;
-  for (const [id, data] of read ? extraFields(archive, extra, name) : []) {
-    if (id !== 0x0001) continue;
+  for (
+    let f = nameEnd, e: number;
+    read && (e = extraFieldEnd(archive, b, f, extraEnd, name)) >= 0;
+    f = e
+  ) {
+    if (b.readUInt16LE(f) !== 0x0001) continue;
     zip64 = true;
     // In a local header the zip64 field always holds both sizes (APPNOTE 4.5.3).
-    if (sizesInZip64 && data.length >= 16) {
-      size = u64(archive, data, 0);
-      compressedSize = u64(archive, data, 8);
+    if (sizesInZip64 && e - f - 4 >= 16) {
+      size = u64(archive, b, f + 4);
+      compressedSize = u64(archive, b, f + 12);
     }
   }
-  return {
-    flags,
-    method: b.readUInt16LE(at + 8),
-    crc: b.readUInt32LE(at + 14),
-    compressedSize,
-    size,
-    nameStart: at + LOCAL_SIZE,
-    nameEnd: at + LOCAL_SIZE + nameLen,
-    extra,
-    zip64,
-    headerLength: LOCAL_SIZE + nameLen + extraLen,
-  };
+  out.flags = flags;
+  out.method = b.readUInt16LE(at + 8);
+  out.crc = b.readUInt32LE(at + 14);
+  out.compressedSize = compressedSize;
+  out.size = size;
+  out.nameStart = at + LOCAL_SIZE;
+  out.nameEnd = nameEnd;
+  out.extraEnd = extraEnd;
+  out.zip64 = zip64;
+  out.headerLength = LOCAL_SIZE + nameLen + extraLen;
+  return out;
 }
 
 // ignoreBOM keeps a leading U+FEFF: the decoder would drop it, and every reader keeps the bytes

@@ -160,6 +160,25 @@ describe('reading a well-formed zip', () => {
     expect(src.get('a.txt')?.kind).toBe('file');
   });
 
+  it('reads each field of an extra area, and passes over a tail too short for a field', async () => {
+    // The Unicode Path field second, after an unknown one, then three bytes no field fits in.
+    const path = unicodePathExtra('a.txt', Buffer.from('a.txt'));
+    const ok = Buffer.concat([Buffer.from([0xfe, 0xca, 2, 0, 7, 7]), path, Buffer.from([1, 2, 3])]);
+    const src = await open(
+      writeZip([{ name: 'a.txt', data: 'a', extra: ok, local: { extra: ok } }])
+    );
+    expect(src.get('a.txt')?.kind).toBe('file');
+    // The same field naming another file, second in either header, is found.
+    const other = Buffer.concat([
+      Buffer.from([0xfe, 0xca, 2, 0, 7, 7]),
+      unicodePathExtra('b.txt', Buffer.from('a.txt')),
+    ]);
+    for (const entry of [{ extra: other }, { local: { extra: other } }])
+      expect(await codeOf(open(writeZip([{ name: 'a.txt', data: 'a', ...entry }])))).toBe(
+        'UNICODE_PATH_MISMATCH'
+      );
+  });
+
   it('accepts a zip64 end record that agrees with the classic one', async () => {
     const src = await open(writeZip([{ name: 'a.txt', data: 'a' }], { zip64End: {} }));
     expect((await src.read('a.txt')).toString()).toBe('a');
@@ -558,6 +577,31 @@ const refusals: Case[] = [
         { name: 'b', data: 'b' },
       ]),
     'AMBIGUOUS_DATA_DESCRIPTOR',
+  ],
+  // An extra field that says it is longer than what is left of its header's extra area.
+  [
+    'central extra field running past its header',
+    () => writeZip([{ name: 'a', data: 'a', extra: Buffer.from([0x55, 0x54, 9, 0, 1, 2, 3]) }]),
+    'CORRUPT_ARCHIVE',
+  ],
+  [
+    'local extra field running past its header',
+    () =>
+      writeZip([{ name: 'a', data: 'a', local: { extra: Buffer.from([0x55, 0x54, 9, 0, 1]) } }]),
+    'CORRUPT_ARCHIVE',
+  ],
+  [
+    'local extra field running past its header, with a data descriptor',
+    () =>
+      writeZip([
+        {
+          name: 'a',
+          data: 'a',
+          dataDescriptor: true,
+          local: { extra: Buffer.from([0x75, 0x78, 11, 0, 1]) },
+        },
+      ]),
+    'CORRUPT_ARCHIVE',
   ],
   [
     'local UTF-8 flag differs',

@@ -72,6 +72,7 @@ import {
   localHeaderLength,
   parseCentralDirectory,
   parseEocd,
+  emptyLocalHeader,
   parseLocalHeader,
   parseZip64Eocd,
   parseZip64Locator,
@@ -412,7 +413,8 @@ async function parseArchive(
     // An ordinary name passes checkEntryName and is its own path: one scan, no expression.
     const ordinary = ordinaryName(name);
     if (!ordinary) checkEntryName(archive, name);
-    checkNameFields(archive, dir, i, dir.extra(i), 'central');
+    const extra = dir.extraStart(i);
+    checkNameFields(archive, dir, i, dir.cd, extra, extra + dir.extraLength[i]!, 'central');
     if (ordinary || plainEntryName(name)) paths.push(name);
     else {
       const normal = normaliseEntryName(name);
@@ -700,6 +702,8 @@ async function checkLayout(
   const { names, localOffset, compressedSize, flags } = dir;
   const dataOffset = new Float64Array(dir.count);
   const win = new Window(ra, WINDOW);
+  // One header refilled per entry, as checkData's entry: nothing keeps it past its entry.
+  const local = emptyLocalHeader();
   let prev = -1;
   let prevEnd = 0;
   for (let k = 0; k < byOffset.length; k++) {
@@ -739,7 +743,7 @@ async function checkLayout(
     const header = win.buf;
     if (hl < 0 || at + hl > header.length)
       throw zipError('TRUNCATED_ARCHIVE', archive, 'local header runs past end of file', [name]);
-    const lh = parseLocalHeader(archive, header, at, name);
+    const lh = parseLocalHeader(archive, header, at, name, local);
     const dataStart = o + lh.headerLength;
     const dataEnd = dataStart + compressedSize[i]!;
     if (dataEnd > ra.size)
@@ -750,7 +754,7 @@ async function checkLayout(
       ]);
     checkAgreement(archive, dir, i, lh, header);
     // The names agree by now: the central name bytes are the local ones.
-    checkNameFields(archive, dir, i, lh.extra, 'local');
+    checkNameFields(archive, dir, i, header, lh.nameEnd, lh.extraEnd, 'local');
     dataOffset[i] = dataStart;
     const next = k + 1 < byOffset.length ? localOffset[byOffset[k + 1]!]! : cdOffset;
     // With a descriptor, `next` bounds what is read; an overlapping next entry is refused below.
@@ -842,6 +846,11 @@ function descriptorLength(
   );
 }
 
+/** Whether a local field says other than the central one (with a descriptor it may be zero). */
+function differs(local: number, central: number, optional: boolean): boolean {
+  return local !== central && !(optional && local === 0);
+}
+
 /** The general-purpose flag bits that change how a reader reads an entry. */
 const READING_FLAGS =
   FLAG_ENCRYPTED | FLAG_DESCRIPTOR | FLAG_STRONG_ENCRYPTION | FLAG_UTF8 | FLAG_CD_ENCRYPTED;
@@ -865,16 +874,14 @@ function checkAgreement(
   const compressedSize = dir.compressedSize[i]!;
   const size = dir.size[i]!;
   const optional = (flags & FLAG_DESCRIPTOR) !== 0;
-  const differs = (local: number, central: number): boolean =>
-    local !== central && !(optional && local === 0);
   // The common case, all agreeing, without building the list of differences.
   if (
     dir.nameIs(i, header, lh.nameStart, lh.nameEnd) &&
     lh.method === method &&
     !((lh.flags ^ flags) & READING_FLAGS) &&
-    !differs(lh.crc, crc) &&
-    !differs(lh.compressedSize, compressedSize) &&
-    !differs(lh.size, size)
+    !differs(lh.crc, crc, optional) &&
+    !differs(lh.compressedSize, compressedSize, optional) &&
+    !differs(lh.size, size, optional)
   )
     return;
   const diffs: string[] = [];
@@ -883,10 +890,10 @@ function checkAgreement(
   if (lh.method !== method) diffs.push(`method ${lh.method} vs ${method}`);
   if ((lh.flags ^ flags) & READING_FLAGS)
     diffs.push(`flags 0x${lh.flags.toString(16)} vs 0x${flags.toString(16)}`);
-  if (differs(lh.crc, crc)) diffs.push('CRC-32');
-  if (differs(lh.compressedSize, compressedSize))
+  if (differs(lh.crc, crc, optional)) diffs.push('CRC-32');
+  if (differs(lh.compressedSize, compressedSize, optional))
     diffs.push(`compressed size ${lh.compressedSize} vs ${compressedSize}`);
-  if (differs(lh.size, size)) diffs.push(`size ${lh.size} vs ${size}`);
+  if (differs(lh.size, size, optional)) diffs.push(`size ${lh.size} vs ${size}`);
   if (diffs.length > 0)
     throw zipError(
       'HEADER_MISMATCH',
@@ -918,7 +925,9 @@ async function checkData(
   // One object refilled per entry (no 150,000 short-lived ones): decodeEntry keeps nothing of
   // it; the stream path gets its own copy.
   const e: EntryData = { name: '', method: 0, size: 0, compressedSize: 0, crc: 0, dataOffset: 0 };
-  for (const i of byOffset) {
+  // By index: an iterator here, in an async function, makes a result object per entry.
+  for (let k = 0; k < byOffset.length; k++) {
+    const i = byOffset[k]!;
     e.name = dir.names[i]!;
     e.method = dir.method[i]!;
     e.size = dir.size[i]!;
@@ -985,8 +994,9 @@ class ZipSource implements FileSource {
 
   readonly entries = (): readonly FileEntry[] => {
     if (this.#listed) return this.#listed;
+    const { order } = this.#index;
     const listed: FileEntry[] = [];
-    for (const i of this.#index.order) listed.push(this.#index.entry(i));
+    for (let k = 0; k < order.length; k++) listed.push(this.#index.entry(order[k]!));
     return (this.#listed = listed);
   };
 
