@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -189,6 +189,16 @@ describe('downloadToCache', () => {
     const got = await downloadToCache(new ContentCache(dir), target(), { retry: FAST });
     expect(got).toMatchObject({ ok: false, code: 'RETRIES_EXHAUSTED' });
     expect(seen).toHaveLength(FAST.attempts);
+  });
+
+  it('removes the verified temporary file when it cannot be moved into place', async () => {
+    handler = (_u, _h, res) => void res.writeHead(200, { 'content-length': BODY.length }).end(BODY);
+    const cache = new ContentCache(dir);
+    // A directory where the entry goes: the rename fails after the bytes were verified.
+    await mkdir(join(cache.pathFor(HEX), 'x'), { recursive: true });
+    const got = await downloadToCache(cache, target(), { retry: FAST });
+    expect(got).toMatchObject({ ok: false, code: 'RETRIES_EXHAUSTED' });
+    expect(await readdir(join(dir, 'sha256'))).toEqual([`${HEX}.zip`]);
   });
 });
 

@@ -155,6 +155,7 @@ async function attemptOnce(
   const file = await open(temp, 'wx');
   const hash = createHash('sha256');
   let count = 0;
+  let committed = false;
   const meter = new Transform({
     transform(chunk: Buffer, _enc, cb) {
       count += chunk.length;
@@ -204,12 +205,13 @@ async function attemptOnce(
       );
     }
     const path = await cache.commit(temp, target.hex);
+    committed = true;
     return { path, bytes: count };
   } finally {
     // The stream closes the file when it ends or fails; this waits for that (or closes it).
     await file.close().catch(() => undefined);
-    // After a successful commit the temp name no longer exists; force makes this a no-op.
-    await rm(temp, { force: true });
+    // After a commit the temporary name is gone (removing it anyway cost a failed lstat).
+    if (!committed) await rm(temp, { force: true });
   }
 }
 

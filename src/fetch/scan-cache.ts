@@ -6,7 +6,7 @@
  * so a re-scan of an unchanged estate reads both back instead of calling AWS and re-reading zips.
  */
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeFileAtomic, writeFileAtomicSync } from '../util/fs.js';
@@ -124,11 +124,12 @@ export class ScanCache {
 
   /** A cached SBOM, re-verified against the digest recorded when it was written. */
   readSbom(hex: string, key: string): CachedSbom | undefined {
+    const metaPath = this.sbomPath(hex, key, 'meta.json');
+    // A first scan finds none, thousands of times: a miss without an error to build.
+    if (!existsSync(metaPath)) return undefined;
     try {
       // Synchronous: a warm re-scan reads two small files per layer zip (see writeFileAtomicSync).
-      const meta = JSON.parse(
-        readFileSync(this.sbomPath(hex, key, 'meta.json'), 'utf8')
-      ) as SbomMeta;
+      const meta = JSON.parse(readFileSync(metaPath, 'utf8')) as SbomMeta;
       const text = readFileSync(this.sbomPath(hex, key, 'cdx.json'), 'utf8');
       if (sha256(text) !== meta.sha256) return undefined;
       if (!Number.isInteger(meta.packageCount) || typeof meta.complete !== 'boolean')

@@ -127,6 +127,15 @@ describe('globMatcher', () => {
     ).toEqual({ ends: ['package.json'], inside: ['node_modules'] });
   });
 
+  it("is made once per list of globs: each archive a scan reads shares its catalogers' matchers", () => {
+    for (const c of DEFAULT_CATALOGERS) expect(globMatcher(c.globs)).toBe(globMatcher(c.globs));
+    // Another list with the same globs gets its own matcher, which matches alike.
+    const globs = ['**/*.jar'];
+    const copy = [...globs];
+    expect(globMatcher(copy)).not.toBe(globMatcher(globs));
+    expect(['a.jar', 'b.war'].map(globMatcher(copy))).toEqual([true, false]);
+  });
+
   it('still matches what the globs name', () => {
     const jar = globMatcher(['**/*.jar', '**/*.war']);
     expect(['a.jar', 'lib/x.jar', 'deep/a/b/c/d.war', '.jar'].filter(jar)).toHaveLength(4);

@@ -129,6 +129,17 @@ export function lazyCataloger(
  * running the globs' regular expressions: most entries of a large layer match no cataloger.
  */
 export function globMatcher(globs: readonly string[]): (path: string) => boolean {
+  // One matcher per list of globs for the process: every archive read (each layer of a scan,
+  // each jar nested in a layer) matches its entries against the same catalogers' lists, and
+  // compiling them (picomatch's expressions, the needles) each time was most of that cost.
+  let made = matchers.get(globs);
+  if (made === undefined) matchers.set(globs, (made = newGlobMatcher(globs)));
+  return made;
+}
+
+const matchers = new WeakMap<readonly string[], (path: string) => boolean>();
+
+function newGlobMatcher(globs: readonly string[]): (path: string) => boolean {
   const compile = (): ((path: string) => boolean) => picomatch(globs as string[], { dot: true });
   const needles = globs.map(needleOf);
   if (needles.length === 0 || needles.some((n) => n === undefined)) return compile();

@@ -73,6 +73,10 @@ describe('reading a well-formed zip', () => {
   it.each([
     ['openZipBuffer', () => open(good)],
     ['openZipFile', () => openZipFile(file, { name: 'test.zip' })],
+    [
+      'openZipFile, read in ranges',
+      () => openZipFile(file, { name: 'test.zip', wholeFileBytes: 0 }),
+    ],
   ])('%s lists, reads, heads and streams entries', async (_label, opener) => {
     const src = await opener();
     try {
@@ -113,22 +117,31 @@ describe('reading a well-formed zip', () => {
     }
   });
 
-  it('opens a small zip through buffers no larger than the file (a scan opens thousands)', async () => {
-    const small = writeZip([{ name: 'nodejs/node_modules/x/package.json', data: pkgJson }]);
-    const smallFile = join(tmp, 'small.zip');
-    writeFileSync(smallFile, small);
-    const spy = vi.spyOn(Buffer, 'allocUnsafe');
-    try {
-      const src = await openZipFile(smallFile, { name: 'small.zip' });
-      expect((await src.read('nodejs/node_modules/x/package.json')).toString()).toBe(pkgJson);
-      await src.close();
-      const sizes = spy.mock.calls.map(([n]) => n);
-      expect(sizes.length).toBeGreaterThan(0);
-      expect(Math.max(...sizes)).toBeLessThanOrEqual(small.length);
-    } finally {
-      spy.mockRestore();
+  it.each([
+    ['read whole', undefined],
+    ['read in ranges', 0],
+  ])(
+    'opens a small zip %s through buffers no larger than the file (a scan opens thousands)',
+    async (_label, wholeFileBytes) => {
+      const small = writeZip([{ name: 'nodejs/node_modules/x/package.json', data: pkgJson }]);
+      const smallFile = join(tmp, 'small.zip');
+      writeFileSync(smallFile, small);
+      const spy = vi.spyOn(Buffer, 'allocUnsafe');
+      try {
+        const src = await openZipFile(smallFile, {
+          name: 'small.zip',
+          ...(wholeFileBytes === undefined ? {} : { wholeFileBytes }),
+        });
+        expect((await src.read('nodejs/node_modules/x/package.json')).toString()).toBe(pkgJson);
+        await src.close();
+        const sizes = spy.mock.calls.map(([n]) => n);
+        expect(sizes.length).toBeGreaterThan(0);
+        expect(Math.max(...sizes)).toBeLessThanOrEqual(small.length);
+      } finally {
+        spy.mockRestore();
+      }
     }
-  });
+  );
 
   it('openZipFile reports a missing file as NOT_FOUND', async () => {
     await expect(openZipFile(join(tmp, 'nope.zip'))).rejects.toMatchObject({ code: 'NOT_FOUND' });
@@ -628,6 +641,22 @@ describe('refusals at open time', () => {
       expect(err).toBeInstanceOf(UnpackError);
       // eslint-disable-next-line no-control-regex
       expect((err as UnpackError).message).not.toMatch(/[\u0000-\u001f\u007f-\u009f]/);
+    }
+  });
+
+  it('refuses each alike from a file, read whole or in ranges', async () => {
+    for (const [label, code, make, limits] of table) {
+      const file = join(tmp, 'refused.zip');
+      writeFileSync(file, make());
+      const from = (wholeFileBytes: number) =>
+        codeOf(
+          openZipFile(file, {
+            name: 'test.zip',
+            limits: { ...DEFAULT_LIMITS, ...limits },
+            wholeFileBytes,
+          })
+        );
+      expect([label, await from(0), await from(1 << 20)]).toEqual([label, code, code]);
     }
   });
 

@@ -15,6 +15,7 @@
  */
 import { constants } from 'node:buffer';
 import { createHash } from 'node:crypto';
+import { readSync } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import { UnpackError } from '../errors.js';
@@ -90,7 +91,21 @@ export interface OpenZipFileOptions {
   limits?: Limits;
   /** Name used in messages and as the source name (default: the path). */
   name?: string;
+  /**
+   * A zip of at most this many bytes is read whole, once, and opened from memory (default
+   * {@link WHOLE_FILE_BYTES}); a larger one is read in ranges as it is parsed.
+   */
+  wholeFileBytes?: number;
 }
+
+/**
+ * Zips up to this size are read into memory whole, in one synchronous read: a scan opens
+ * thousands of layer zips of a few kilobytes, and each range read and hash read through the
+ * thread pool cost more main-thread CPU than the bytes themselves (BENCHMARKS.md). It is the
+ * window a larger zip is read through, so a small zip holds no more memory than a large one;
+ * the digest and the parse then see the very same bytes.
+ */
+export const WHOLE_FILE_BYTES = 1024 * 1024;
 
 /** Options for {@link openZipBuffer}. */
 export interface OpenZipBufferOptions {
@@ -228,18 +243,43 @@ export async function openZipFile(
       cause,
     });
   }
+  const limits = opts.limits ?? DEFAULT_LIMITS;
+  let bytes: Buffer | undefined;
   try {
     const st = await fh.stat();
     if (!st.isFile())
       throw new UnpackError({ code: 'NOT_FOUND', message: `${name}: not a regular file` });
-    const ra = fileAccess(fh, st.size);
-    const parsed = await parseArchive(name, ra, opts.limits ?? DEFAULT_LIMITS);
-    const digest = await hashFile(fh, st.size);
-    return new ZipSource(name, digest, ra, parsed, opts.limits ?? DEFAULT_LIMITS);
+    if (st.size > (opts.wholeFileBytes ?? WHOLE_FILE_BYTES)) {
+      const ra = fileAccess(fh, st.size);
+      const parsed = await parseArchive(name, ra, limits);
+      const digest = await hashFile(fh, st.size);
+      return new ZipSource(name, digest, ra, parsed, limits);
+    }
+    bytes = readWhole(fh.fd, st.size);
   } catch (err) {
     await fh.close();
     throw err;
   }
+  await fh.close();
+  const ra = bufferAccess(bytes);
+  const parsed = await parseArchive(name, ra, limits);
+  const digest = createHash('sha256').update(bytes).digest('hex');
+  return new ZipSource(name, digest, ra, parsed, limits);
+}
+
+/**
+ * The bytes of the regular file open at `fd`, `size` of them as fstat said: fewer if it shrank
+ * meanwhile, never more if it grew (what is parsed and what is hashed are these bytes).
+ */
+function readWhole(fd: number, size: number): Buffer {
+  const buf = Buffer.allocUnsafe(size);
+  let n = 0;
+  while (n < size) {
+    const r = readSync(fd, buf, n, size - n, n);
+    if (r === 0) break;
+    n += r;
+  }
+  return n === size ? buf : buf.subarray(0, n);
 }
 
 /** Open a zip held in memory (a nested jar). Refuses when `depth` is over `limits.maxDepth`. */

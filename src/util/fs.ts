@@ -1,9 +1,10 @@
-import { randomBytes } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { lstat, realpath, rename, rm, stat, writeFile } from 'node:fs/promises';
 import {
   closeSync,
   constants,
   fstatSync,
+  lstatSync,
   mkdirSync,
   openSync,
   readFileSync,
@@ -52,6 +53,8 @@ const errnoOf = (err: unknown): string | undefined => (err as NodeJS.ErrnoExcept
  * anything at `dir` that is not a directory, as Node's.
  */
 export function makeDirSync(dir: string): void {
+  // Most calls find it made (every file a scan writes asks): one stat, no error to build.
+  if (statSync(dir, { throwIfNoEntry: false })?.isDirectory()) return;
   try {
     mkdirSync(dir);
   } catch (err) {
@@ -140,6 +143,8 @@ export function writeFileAtomicIfChangedSync(path: string, data: string): boolea
 
 /** True when `path` is a regular file of one name, not a link, whose bytes are `bytes`. */
 function holdsExactly(path: string, bytes: Buffer): boolean {
+  // Nothing there (every SBOM of a first scan): known without an error to build.
+  if (lstatSync(path, { throwIfNoEntry: false }) === undefined) return false;
   let fd: number;
   try {
     // O_NOFOLLOW: a link there is replaced, never read through; O_NONBLOCK: a FIFO is not waited on.
@@ -242,10 +247,16 @@ export function readNamedFileSync(path: string, what: string, max: number): Buff
 
 /** A fresh name beside `path`, opened exclusively: nothing planted there is written through. */
 function tempPathFor(path: string): string {
-  return join(
-    dirname(path),
-    `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`
-  );
+  return join(dirname(path), `.${basename(path)}.${process.pid}.${randomHex8()}.tmp`);
+}
+
+/**
+ * Eight random hex digits from the system's CSPRNG. `randomUUID` draws from a cached batch (a
+ * scan names thousands of temporary files; `randomBytes` went to OpenSSL for each); a version 4
+ * UUID's first eight digits are random.
+ */
+export function randomHex8(): string {
+  return randomUUID().slice(0, 8);
 }
 
 /**
