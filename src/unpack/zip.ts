@@ -68,12 +68,12 @@ import {
   SIG_LOCAL,
   ZIP64_EOCD_SIZE,
   ZIP64_LOCATOR_SIZE,
+  emptyLocalHeader,
   eocdCandidates,
   hasEocdSignature,
   localHeaderLength,
   parseCentralDirectory,
   parseEocd,
-  emptyLocalHeader,
   parseLocalHeader,
   parseZip64Eocd,
   parseZip64Locator,
@@ -227,7 +227,10 @@ class ZipIndex {
   }
 }
 
-/** Open a layer zip on disk. Reads the central directory and local headers, never the whole file. */
+/**
+ * Open a layer zip on disk. One of at most {@link WHOLE_FILE_BYTES} (or `wholeFileBytes`) is read
+ * whole, once; a larger one is read in the ranges its parse needs, never whole into memory.
+ */
 export async function openZipFile(
   path: string,
   opts: OpenZipFileOptions = {}
