@@ -53,8 +53,9 @@ const errnoOf = (err: unknown): string | undefined => (err as NodeJS.ErrnoExcept
  * anything at `dir` that is not a directory, as Node's.
  */
 export function makeDirSync(dir: string): void {
-  // Most calls find it made (every file a scan writes asks): one stat, no error to build.
-  if (statSync(dir, { throwIfNoEntry: false })?.isDirectory()) return;
+  // Most calls find it made (every file a scan writes asks): one stat, no error to build. Any
+  // other answer goes the way below, whose mkdir names what is wrong (ENOTDIR, EACCES, EEXIST).
+  if (isDirectorySync(dir)) return;
   try {
     mkdirSync(dir);
   } catch (err) {
@@ -72,6 +73,15 @@ export function makeDirSync(dir: string): void {
     } catch (again) {
       if (errnoOf(again) !== 'EEXIST') throw again;
     }
+  }
+}
+
+/** Whether `path` is a directory (through links); false for anything stat cannot tell. */
+function isDirectorySync(path: string): boolean {
+  try {
+    return statSync(path, { throwIfNoEntry: false })?.isDirectory() ?? false;
+  } catch {
+    return false;
   }
 }
 
