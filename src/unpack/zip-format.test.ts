@@ -57,9 +57,9 @@ describe('CentralDirectory', () => {
     const last = count - 1;
     expect(dir.names[last]).toBe('harmless.txt');
     expect(dir.nameBytes(last).toString('latin1')).toBe('harmless.txt');
-    expect(dir.extra(last).equals(unicodePath)).toBe(true);
-    // What the wrong bytes would hide: the central Unicode Path check.
     const extra = dir.extraStart(last);
+    expect(cd.subarray(extra, extra + dir.extraLength[last]!).equals(unicodePath)).toBe(true);
+    // What the wrong bytes would hide: the central Unicode Path check.
     expect(() =>
       checkNameFields('big.zip', dir, last, cd, extra, extra + unicodePath.length, 'central')
     ).toThrow(expect.objectContaining({ code: 'UNICODE_PATH_MISMATCH' }) as UnpackError);

@@ -256,14 +256,6 @@ export class CentralDirectory {
     return this.nameStart[i]! + this.nameLength[i]!;
   }
 
-  /** Record `i`'s extra field bytes (a view; the shared empty buffer when there are none). */
-  extra(i: number): Buffer {
-    const len = this.extraLength[i]!;
-    if (len === 0) return NO_BYTES;
-    const at = this.extraStart(i);
-    return this.cd.subarray(at, at + len);
-  }
-
   /** True when `b[start, end)` holds exactly record `i`'s stored name bytes. */
   nameIs(i: number, b: Buffer, start: number, end: number): boolean {
     const cd = this.cd;
@@ -293,9 +285,6 @@ export function extraFieldEnd(
     throw zipError('CORRUPT_ARCHIVE', archive, 'extra field runs past its header', [name]);
   return dataEnd;
 }
-
-/** The extra field of the many records that have none (one shared view, not one per record). */
-const NO_BYTES = Buffer.alloc(0);
 
 /**
  * Parse every central directory record in `cd` (exactly `count` of them,
