@@ -188,6 +188,7 @@ export function roleArns(values: string[] | undefined): string[] {
 export const AWS = {
   ...AWS_API,
   'cache-dir': { type: 'string' },
+  'rehash-cache': { type: 'boolean', default: false },
 } as const satisfies Options;
 
 /** The pipeline's AWS access options from {@link AWS} (or {@link AWS_API}). */
@@ -198,8 +199,9 @@ export function aws(values: {
   'connect-timeout': string;
   'read-timeout': string;
   'cache-dir'?: string | undefined;
+  'rehash-cache'?: boolean | undefined;
   'role-arn'?: string[] | undefined;
-}): { aws: AwsOptions; cacheDir?: string } {
+}): { aws: AwsOptions; cacheDir?: string; rehashCache?: boolean } {
   // Checked here so every command taking roles refuses a malformed one before any call.
   roleArns(values['role-arn']);
   return {
@@ -213,6 +215,7 @@ export function aws(values: {
       ...(values.profile ? { profile: values.profile } : {}),
     },
     ...(values['cache-dir'] !== undefined ? { cacheDir: values['cache-dir'] } : {}),
+    ...(values['rehash-cache'] ? { rehashCache: true } : {}),
   };
 }
 

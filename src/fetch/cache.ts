@@ -21,19 +21,43 @@ export function codeSha256ToHex(codeSha256: string): string | undefined {
   return b.length === 32 && b.toString('base64') === codeSha256 ? b.toString('hex') : undefined;
 }
 
+/** Whether the file at `path` hashes (sha256) to `hex`. */
+export async function hashesTo(path: string, hex: string): Promise<boolean> {
+  const hash = createHash('sha256');
+  await pipeline(createReadStream(path), hash);
+  return hash.digest('hex') === hex;
+}
+
+/** How a {@link ContentCache} treats its entries on lookup. */
+export interface ContentCacheOptions {
+  /**
+   * Hash an entry whose size is known on every lookup (a mismatch is a miss), instead of
+   * trusting its name. An entry looked up without a size is always hashed.
+   */
+  rehash?: boolean;
+}
+
 /**
  * A content-addressed store: `<root>/sha256/<hex>.<extension>`, layer zips
  * (`zip`, keyed by CodeSha256) and uncompressed image layers (`tar`, keyed by
- * diffID) side by side. Entries
- * are only ever created by renaming a fully verified temporary file, so a
- * crash or a bad download never leaves a wrong entry behind; a corrupt entry
- * (disk damage, manual edits) is detected on lookup and treated as a miss.
+ * diffID) side by side. Entries are only ever created by renaming a fully
+ * verified temporary file, so a crash or a bad download never leaves a wrong
+ * entry behind. An entry of the size asked for is trusted by its name (hashing
+ * every read cost a warm command a full read of each zip before its own); what
+ * reads it hashes what it reads and fails on a mismatch (`inventoryZipFile`), and
+ * `rehash` hashes on lookup, treating a changed entry (disk damage, manual edits)
+ * as a miss.
  */
 export class ContentCache {
+  readonly rehash: boolean;
+
   constructor(
     readonly root: string,
-    readonly extension: 'zip' | 'tar' = 'zip'
-  ) {}
+    readonly extension: 'zip' | 'tar' = 'zip',
+    options: ContentCacheOptions = {}
+  ) {
+    this.rehash = options.rehash ?? false;
+  }
 
   private dir(): string {
     return join(this.root, 'sha256');
@@ -58,19 +82,16 @@ export class ContentCache {
   }
 
   /**
-   * The entry's path if it exists, has `size` bytes (when given) and hashes
-   * to `hex`; a mismatching entry is deleted and reported as a miss.
+   * The entry's path if it exists and has `size` bytes; without a size, or with `rehash`, only
+   * if it also hashes to `hex`. A mismatching entry is deleted and reported as a miss.
    */
   async lookup(hex: string, size?: number): Promise<string | undefined> {
     const path = this.pathFor(hex);
     // On the main thread, and no error built for a miss: a cold scan misses thousands of times.
     const st = statSync(path, { throwIfNoEntry: false });
     if (!st?.isFile()) return undefined;
-    if (size === undefined || st.size === size) {
-      const hash = createHash('sha256');
-      await pipeline(createReadStream(path), hash);
-      if (hash.digest('hex') === hex) return path;
-    }
+    if (size !== undefined && st.size === size && !this.rehash) return path;
+    if ((size === undefined || st.size === size) && (await hashesTo(path, hex))) return path;
     await rm(path, { force: true });
     return undefined;
   }

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { mkdir, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -69,12 +69,42 @@ describe('downloadToCache', () => {
     expect(n).toBe(3);
     expect(await readFile(cache.pathFor(HEX))).toEqual(BODY);
     expect(await readdir(join(dir, 'sha256'))).toEqual([`${HEX}.zip`]);
-    // A second call is a verified cache hit without any request.
+    // A second call is a cache hit without any request.
     expect(await downloadToCache(cache, target(), { retry: FAST })).toMatchObject({
       ok: true,
       cached: true,
     });
     expect(n).toBe(3);
+  });
+
+  it('trusts an entry of the right size by its name; a re-hashing cache fetches it again', async () => {
+    let n = 0;
+    handler = (_u, _h, res) => {
+      n++;
+      res.writeHead(200, { 'content-length': BODY.length }).end(BODY);
+    };
+    const cache = new ContentCache(dir);
+    await downloadToCache(cache, target(), { retry: FAST });
+    const changed = Buffer.from(BODY);
+    changed[0] = changed[0]! ^ 0xff;
+    await writeFile(cache.pathFor(HEX), changed);
+    // Trusted: what reads it hashes what it reads (pipeline/inventory.ts).
+    expect(await downloadToCache(cache, target(), { retry: FAST })).toMatchObject({
+      ok: true,
+      cached: true,
+    });
+    expect(n).toBe(1);
+    const rehashing = new ContentCache(dir, 'zip', { rehash: true });
+    expect(await downloadToCache(rehashing, target(), { retry: FAST })).toMatchObject({
+      ok: true,
+      cached: false,
+    });
+    expect(n).toBe(2);
+    expect(await readFile(cache.pathFor(HEX))).toEqual(BODY);
+    // Another size is a miss either way.
+    await writeFile(cache.pathFor(HEX), BODY.subarray(1));
+    expect(await cache.lookup(HEX, BODY.length)).toBeUndefined();
+    expect(await readdir(join(dir, 'sha256'))).toEqual([]);
   });
 
   it('follows a redirect to another host without sending anything of ours', async () => {

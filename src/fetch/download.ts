@@ -56,10 +56,10 @@ class AttemptError extends Error {
 class UrlExpired extends Error {}
 
 /**
- * Bring a zip into the content cache, or explain why not. A cache hit (re-hashed)
- * costs no request. Otherwise the body is streamed to a temporary file while it
- * is hashed and counted; only bytes matching both CodeSize and CodeSha256 are
- * renamed into the cache. Transient failures (network errors, 429, 5xx, short
+ * Bring a zip into the content cache, or explain why not. A cache hit (its size
+ * checked; hashed only by a cache that re-hashes) costs no request. Otherwise the
+ * body is streamed to a temporary file while it is hashed and counted; only bytes
+ * matching both CodeSize and CodeSha256 are renamed into the cache. Transient failures (network errors, 429, 5xx, short
  * bodies) are retried with backoff and jitter; an expired URL is replaced by a
  * fresh one. Never throws for a bad download: the outcome carries the reason.
  *

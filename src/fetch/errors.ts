@@ -26,6 +26,8 @@ export type FetchErrorCode =
   | 'URL_EXPIRED'
   /** The cache directory could not be written. */
   | 'CACHE_ERROR'
+  /** A cache entry no longer hashes to its name: changed on disk since its verified write. */
+  | 'CACHE_CHANGED'
   /** An image function's image is archived in ECR: it cannot be pulled until restored. */
   | 'IMAGE_ARCHIVED';
 

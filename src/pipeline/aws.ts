@@ -40,7 +40,8 @@ export async function withAwsSession<T>(
   if (downloads) await makeNamedDir(root, `cannot make the cache directory ${root}`);
   const factory = new ClientFactory(access.aws ?? {});
   try {
-    return await fn({ factory, retry, cache: new ContentCache(root) });
+    const cache = new ContentCache(root, 'zip', { rehash: access.rehashCache ?? false });
+    return await fn({ factory, retry, cache });
   } finally {
     factory.destroy();
   }

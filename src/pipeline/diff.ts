@@ -107,7 +107,7 @@ async function readSide(
     const zip = await fetchPublishedLayer(options, input);
     return {
       kind: 'inventory',
-      inventory: (await inventoryZipFile(zip.path, zip.facts, limits)).inventory,
+      inventory: (await inventoryZipFile(zip, zip.facts, limits)).inventory,
     };
   }
   if (side.kind === 'json') {

@@ -3,10 +3,12 @@
  * version through the digest-checking cache), its inventory, its Sigstore bundles, and for a
  * published version its AWS Signer evidence.
  */
+import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import type { LayerContent } from '../fetch/aws/enumerate.js';
 import type { SdkSignerEvidence } from '../fetch/aws/signer.js';
 import { collectBundles, parseBundle, type FetchLike } from '../fetch/bundles.js';
+import { FetchError } from '../fetch/errors.js';
 import { parseLayerVersionArn } from '../model/arn.js';
 import type { FoundBundle, LayerEvidence, LayerFacts } from '../model/evidence.js';
 import type { Inventory } from '../model/inventory.js';
@@ -113,9 +115,10 @@ export interface GatherContext {
 }
 
 /**
- * Evidence for a layer version whose zip is already in the cache at `path` (digest checked by
- * the downloader) and whose Content is known.
- * @throws UnpackError when the zip is refused; FetchError when Signer or S3 cannot be reached
+ * Evidence for a layer version whose zip is already in the cache at `path` (named by its
+ * digest `hex`) and whose Content is known.
+ * @throws UnpackError when the zip is refused; FetchError when Signer or S3 cannot be reached,
+ *   or CACHE_CHANGED when the entry no longer hashes to `hex`
  */
 export async function cachedLayerEvidence(
   arn: string,
@@ -127,7 +130,7 @@ export async function cachedLayerEvidence(
   const layerName = parseLayerVersionArn(arn)?.name;
   let inventory = ctx.inventories.get(hex);
   if (!inventory) {
-    inventory = inventoryZipFile(path, { name: arn, properties: {} }, ctx.limits).then(
+    inventory = inventoryZipFile({ path, hex }, { name: arn, properties: {} }, ctx.limits).then(
       (l) => l.inventory
     );
     ctx.inventories.set(hex, inventory);
@@ -147,6 +150,14 @@ export async function cachedLayerEvidence(
     bundles.length > 0 && content.codeSize <= MAX_BYTES_FOR_SIGSTORE
       ? await readFile(path)
       : undefined;
+  // Read after the inventory's open checked the entry: the bundles are verified over these
+  // bytes, so they too must be the ones the cache entry is named by.
+  if (bytes && createHash('sha256').update(bytes).digest('hex') !== hex) {
+    throw new FetchError({
+      code: 'CACHE_CHANGED',
+      message: `${arn}: the cached zip ${path} changed on disk while it was read`,
+    });
+  }
   return {
     evidence: {
       name: arn,

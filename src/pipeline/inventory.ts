@@ -1,5 +1,8 @@
 /** Open a layer, inventory it, close it: the one way every use case reads a layer. */
-import { UsageError } from '../errors.js';
+import { rm } from 'node:fs/promises';
+import { UnpackError, UsageError } from '../errors.js';
+import { hashesTo } from '../fetch/cache.js';
+import { FetchError } from '../fetch/errors.js';
 import { buildInventory } from '../inventory/index.js';
 import type { Artifact, Inventory } from '../model/inventory.js';
 import { openLayerPath } from '../unpack/open.js';
@@ -70,17 +73,44 @@ export async function pathArtifact(
   return artifact;
 }
 
+/** A zip in the content cache: its path and the sha256 (hex) it is named by. */
+export interface CacheEntryRef {
+  path: string;
+  hex: string;
+}
+
 /**
- * A zip at `path` (a verified cache entry) under another name, e.g. its layer version ARN.
- * @throws UnpackError for a refused archive
+ * The content cache's zip `zip` under another name, e.g. its layer version ARN. The cache trusts
+ * an entry by its name and size, and the open hashes the bytes it parses: an entry that no
+ * longer hashes to its name was changed on disk since its verified write, and is removed (the
+ * next run fetches it anew) rather than read as the layer it names.
+ * @throws UnpackError for a refused archive; FetchError CACHE_CHANGED for a changed entry
  */
 export async function inventoryZipFile(
-  path: string,
+  zip: CacheEntryRef,
   facts: { name: string; properties: Record<string, string> },
   limits: Limits,
   options: { entries?: boolean } = {}
 ): Promise<InventoriedLayer> {
-  const source = await openZipFile(path, { limits, name: facts.name });
+  const changed = async (): Promise<never> => {
+    await rm(zip.path, { force: true });
+    throw new FetchError({
+      code: 'CACHE_CHANGED',
+      message: `${facts.name}: the cached zip ${zip.path} no longer hashes to its name: changed on disk since it was verified; removed, run again to fetch it anew`,
+    });
+  };
+  let source: FileSource;
+  try {
+    source = await openZipFile(zip.path, { limits, name: facts.name });
+  } catch (err) {
+    // A refusal speaks of the layer only if the bytes refused are the layer's.
+    if (err instanceof UnpackError && !(await hashesTo(zip.path, zip.hex))) await changed();
+    throw err;
+  }
+  if (source.digest !== zip.hex) {
+    await source.close();
+    await changed();
+  }
   const artifact: Artifact = {
     name: facts.name,
     kind: 'zip',

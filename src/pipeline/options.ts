@@ -13,6 +13,11 @@ export interface AwsAccessOptions {
    * The content cache of layer zips (default `$XDG_CACHE_HOME/lamina` or `~/.cache/lamina`).
    */
   cacheDir?: string;
+  /**
+   * Hash each cached layer zip when it is looked up (a changed one is fetched again), instead of
+   * trusting it by its name and size until it is opened, which fails on a changed one.
+   */
+  rehashCache?: boolean;
 }
 
 /** Bounds for reading untrusted archives. */

@@ -19,6 +19,8 @@ import type { AwsAccessOptions } from './options.js';
 export interface CachedLayerZip {
   arn: string;
   path: string;
+  /** The sha256 (hex) the zip is cached under: its CodeSha256. */
+  hex: string;
   facts: { name: string; properties: Record<string, string> };
 }
 
@@ -32,7 +34,7 @@ export async function fetchPublishedLayer(
 ): Promise<CachedLayerZip> {
   return withAwsSession(access, RETRY.lookup, async (session) => {
     const layer = await fetchLayer(session, arn, 'named');
-    return { arn, path: layer.path, facts: layerArtifactFacts(layer) };
+    return { arn, path: layer.path, hex: layer.hex, facts: layerArtifactFacts(layer) };
   });
 }
 
@@ -69,7 +71,7 @@ export async function fetchFunctionLayers<T = never>(
       // The user named the function, not this ARN: a layer version it can no longer read
       // (deleted, not shared) means the SBOM cannot be completed.
       const layer = await fetchLayer(session, arn, 'listed');
-      layers.push({ arn, path: layer.path, facts: layerArtifactFacts(layer) });
+      layers.push({ arn, path: layer.path, hex: layer.hex, facts: layerArtifactFacts(layer) });
     }
     return { fn, layers };
   });

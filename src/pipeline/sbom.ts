@@ -46,7 +46,7 @@ export async function layerSbom(options: LayerSbomOptions): Promise<LayerSbom> {
   if (options.input.startsWith('arn:')) {
     const { fetchPublishedLayer } = await import('./published.js');
     const zip = await fetchPublishedLayer(options, options.input);
-    inventory = (await inventoryZipFile(zip.path, zip.facts, limits)).inventory;
+    inventory = (await inventoryZipFile(zip, zip.facts, limits)).inventory;
   } else {
     inventory = await inventoryPath(options.input, limits);
   }
@@ -122,7 +122,7 @@ export async function functionSbom(options: FunctionSbomOptions): Promise<Functi
   const { serializeFunctionSpdx } = await import('../merge/spdx.js');
   const inputs: MergeLayerInput[] = [];
   for (const zip of layers) {
-    const { inventory, entries } = await inventoryZipFile(zip.path, zip.facts, limits, {
+    const { inventory, entries } = await inventoryZipFile(zip, zip.facts, limits, {
       entries: true,
     });
     inputs.push({ arn: zip.arn, entries: entries ?? [], inventory });

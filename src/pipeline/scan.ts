@@ -4,7 +4,7 @@
  */
 import { join, resolve } from 'node:path';
 import { UnpackError } from '../errors.js';
-import { type ApiStats, type AwsOptions } from '../fetch/aws/clients.js';
+import { type ApiStats } from '../fetch/aws/clients.js';
 import {
   enumerateEstate,
   type Enumeration,
@@ -14,6 +14,7 @@ import {
 } from '../fetch/aws/enumerate.js';
 import { fetchLayerZip } from '../fetch/aws/layer.js';
 import { codeSha256ToHex } from '../fetch/cache.js';
+import { FetchError } from '../fetch/errors.js';
 import { RETRY, type RetryPlan } from '../fetch/retry.js';
 import { computeDrift } from '../scan/drift.js';
 import { scanResultChunks } from '../scan/result-stream.js';
@@ -38,18 +39,14 @@ import { LAMINA_VERSION } from '../version.js';
 import { withAwsSession, type AwsSession } from './aws.js';
 import { ANALYSIS_HEAP_GROWING_PERCENT, sbomPathOfHex, scanPackageDrift } from './drift.js';
 import { openScanReuse, type ScanReuse } from './scan-reuse.js';
-import { resolveLimits } from './options.js';
+import { resolveLimits, type AwsAccessOptions } from './options.js';
 import type { ImageScan, ImageScanStats } from './scan-images.js';
 
 /** Options for {@link scanEstate}. */
-export interface ScanOptions {
+export interface ScanOptions extends AwsAccessOptions {
   regions: string[];
   /** Roles to assume; the base credentials' own account is always scanned too. */
   roleArns?: string[];
-  /** SDK client settings: endpoint, profile, credentials, attempts per call. */
-  aws?: AwsOptions;
-  /** The content cache of layer zips (default `$XDG_CACHE_HOME/lamina` or `~/.cache/lamina`). */
-  cacheDir?: string;
   /** Where scan.json and sboms/ go. */
   outDir: string;
   /** In-flight API calls and downloads (default 4). */
@@ -323,7 +320,7 @@ async function fetchAndInventory(
   try {
     const { inventoryZipFile, serializeSbom } = await contentModules();
     const { inventory } = await inventoryZipFile(
-      got.layer.path,
+      got.layer,
       { name: first.arn, properties: { layerVersionArn: first.arn } },
       ctx.limits
     );
@@ -343,8 +340,10 @@ async function fetchAndInventory(
       complete: inventory.complete,
     };
   } catch (err) {
-    // An archive lamina refuses is a failed artifact, not a crash of the scan.
-    if (err instanceof UnpackError) return failed(err.code, err.message);
+    // An archive lamina refuses, or a cache entry changed on disk, is a failed artifact, not a
+    // crash of the scan.
+    if (err instanceof UnpackError || err instanceof FetchError)
+      return failed(err.code, err.message);
     throw err;
   }
 }

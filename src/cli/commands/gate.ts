@@ -106,6 +106,7 @@ async function gateImage(
     'connect-timeout': string;
     'read-timeout': string;
     'cache-dir'?: string | undefined;
+    'rehash-cache'?: boolean | undefined;
   } & Parameters<typeof flags.limits>[0],
   io: CliIo
 ): Promise<number> {

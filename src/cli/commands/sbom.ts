@@ -43,6 +43,7 @@ Output (FORMAT: cyclonedx-json (default), cyclonedx-xml, spdx-json):
 
 AWS flags: [--profile P] [--endpoint-url URL] [--cache-dir DIR] [--max-attempts N]
            [--connect-timeout S] [--read-timeout S] (seconds, default 60 each)
+           [--rehash-cache] (hash each cached zip when looked up, fetch a changed one)
 Findings go to stderr; with -o FILE a summary too.
 
 ${flags.IMAGE_HELP}

@@ -21,7 +21,7 @@ export const SCAN_USAGE = `usage: lamina scan [--region R ...] [--profile P] [--
                   [--concurrency N] [--page-size N] [--max-attempts N]
                   [--connect-timeout S] [--read-timeout S] [--quiet] [limit flags]
                   [--markdown FILE] [--html FILE] [--history [DB]]
-                  [--stats] [--no-reuse] [--shard I/N]
+                  [--stats] [--no-reuse] [--rehash-cache] [--shard I/N]
 
 Inventories every Lambda function and layer version in the given regions (default:
 AWS_REGION, AWS_DEFAULT_REGION, the profile's region) of the caller's account and of
@@ -39,6 +39,8 @@ history.db, else ~/.local/state/lamina/history.db); 'lamina changes' then says w
 --stats prints the API calls made against the floor (list pages, one description per layer
 version not known from an earlier scan) to stderr. Layer versions are immutable, so a re-scan
 reuses the descriptions and SBOMs earlier scans left in the cache; --no-reuse redoes them.
+A cached zip is trusted by its digest and size and hashed as it is read (one changed on disk
+fails, and is removed); --rehash-cache hashes each when looked up and fetches a changed one.
 --shard I/N scans every N-th account × region pair, starting at the I-th; 'lamina merge'
 combines the N outputs into the scan.json one unsharded scan writes.
 Exit 3 when any function, layer version or function image could not be fetched.`;

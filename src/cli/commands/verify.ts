@@ -36,6 +36,7 @@ options:   [--bundle FILE ...] [--format text|json|sarif|markdown] [-o [FORMAT=]
            [--history [DB]] (with --all)
 AWS flags: [--profile P] [--role-arn ARN ...] [--endpoint-url URL] [--cache-dir DIR]
            [--max-attempts N] [--concurrency N] [--connect-timeout S] [--read-timeout S]
+           [--rehash-cache] (hash each cached zip when looked up, fetch a changed one)
 
 -o FILE writes the report to FILE ('-' or /dev/stdout: stdout; a regular file is replaced
 atomically, a FIFO or device written in place); -o FORMAT=FILE (repeatable) writes several

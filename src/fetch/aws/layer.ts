@@ -10,7 +10,10 @@ import type { ClientFactory } from './clients.js';
 import { describeLayerVersion, type LayerContent, type LayerVersionRecord } from './enumerate.js';
 import type { ApiFailure } from './errors.js';
 
-/** A layer version whose zip is in the cache, verified against CodeSha256 and CodeSize. */
+/**
+ * A layer version whose zip is in the cache, verified against CodeSha256 and CodeSize when it
+ * was written; open it with `inventoryZipFile`, which checks it still hashes to `hex`.
+ */
 export interface FetchedLayer {
   arn: string;
   region: string;

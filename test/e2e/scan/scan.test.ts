@@ -150,6 +150,62 @@ describe('lamina scan against the local endpoint', () => {
     expect(again.stats).toMatchObject({ downloads: 1, cacheHits: 5 });
   });
 
+  describe('a cache entry changed on disk, its size kept', () => {
+    /** The first local header's modification time: a change the zip reader cannot see. */
+    const LOCAL_MTIME = 10;
+
+    /** Scan once, then flip one byte of the first cached zip; its path and digest. */
+    async function tamperOne(
+      where: (zip: Buffer) => number
+    ): Promise<{ path: string; digest: string; before: Buffer }> {
+      await h!.scan();
+      const dir = join(h!.dir, 'cache', 'sha256');
+      const [victim] = (await readdir(dir)).filter((f) => f.endsWith('.zip')).sort();
+      const path = join(dir, victim!);
+      const before = await readFile(path);
+      const bytes = Buffer.from(before);
+      const at = where(bytes);
+      bytes[at] = bytes[at]! ^ 0xff;
+      const { writeFile } = await import('node:fs/promises');
+      await writeFile(path, bytes);
+      return { path, digest: `sha256:${victim!.slice(0, -'.zip'.length)}`, before };
+    }
+
+    for (const [what, where] of [
+      ['its end record (unreadable)', (zip: Buffer) => zip.length - 1],
+      ['a modification time (still opens)', () => LOCAL_MTIME],
+    ] as const) {
+      it(`in ${what}: trusted by name until read, then fails its layer and is removed`, async () => {
+        h = await startHarness(SCAN_ESTATE);
+        const { path, digest, before } = await tamperOne(where);
+        const again = await h.scan({ reuse: false });
+        // Nothing hashed it on lookup: no download, and the open found the change.
+        expect(again.stats).toMatchObject({ downloads: 0, cacheHits: 6 });
+        const failedOnes = allVersions(again.result).filter((v) => v.digest === digest);
+        expect(failedOnes.length).toBeGreaterThan(0);
+        for (const v of failedOnes)
+          expect(v).toMatchObject({ status: 'failed', failure: { code: 'CACHE_CHANGED' } });
+        expect(again.result.failures.map((f) => f.code)).toContain('CACHE_CHANGED');
+        await expect(readFile(path)).rejects.toMatchObject({ code: 'ENOENT' });
+        // The next scan fetches it anew and reads it as the first scan did.
+        const healed = await h.scan({ reuse: false });
+        expect(healed.stats).toMatchObject({ downloads: 1, cacheHits: 5 });
+        expect(await readFile(path)).toEqual(before);
+        for (const v of allVersions(healed.result).filter((x) => x.digest === digest))
+          expect(v.status).toBe('inventoried');
+      });
+    }
+
+    it('is hashed on lookup and fetched again with --rehash-cache', async () => {
+      h = await startHarness(SCAN_ESTATE);
+      const { path, before } = await tamperOne(() => LOCAL_MTIME);
+      const again = await h.scan({ reuse: false, rehashCache: true });
+      expect(again.stats).toMatchObject({ downloads: 1, cacheHits: 5 });
+      expect(again.result.failures.map((f) => f.code)).not.toContain('CACHE_CHANGED');
+      expect(await readFile(path)).toEqual(before);
+    });
+  });
+
   it('scans another account through --role-arn', async () => {
     h = await startHarness(SCAN_ESTATE);
     const { result } = await h.scan({ roleArns: [`arn:aws:iam::${VENDOR}:role/Audit`] });

@@ -1,3 +1,5 @@
+import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startAwsLocal, type AwsLocal } from '@lamina/aws-local/testing';
 import { runCli } from '../helpers/cli.js';
@@ -56,6 +58,30 @@ describe('verify ARN: formats and exit codes', () => {
     expect((await runCli(['verify', layerArn('l-good'), '--all', '--policy', policy])).code).toBe(
       2
     );
+  });
+
+  it('fails closed on a cached zip changed on disk; --rehash-cache fetches it anew', async () => {
+    const verify = (...extra: string[]) =>
+      runCli(['verify', layerArn('l-good'), '--policy', policy, ...h.awsFlags, ...extra]);
+    expect((await verify()).code).toBe(0);
+    const dir = join(h.cacheDir, 'sha256');
+    const zips = (await readdir(dir)).filter((f) => f.endsWith('.zip'));
+    /** Flip a bit of each cached zip's first modification time: the zips still open. */
+    const tamper = async () => {
+      for (const f of zips) {
+        const bytes = await readFile(join(dir, f));
+        bytes[10] = bytes[10]! ^ 0x01;
+        await writeFile(join(dir, f), bytes);
+      }
+    };
+    await tamper();
+    const changed = await verify();
+    expect(changed.code).toBe(3);
+    expect(changed.stderr).toContain('CACHE_CHANGED');
+    // Removed: the next run fetches it again and passes.
+    expect((await verify()).code).toBe(0);
+    await tamper();
+    expect((await verify('--rehash-cache')).code).toBe(0);
   });
 
   it('exits 3 when the endpoint is unreachable', async () => {
