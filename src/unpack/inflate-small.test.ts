@@ -1,6 +1,6 @@
-import { constants, deflateRawSync, inflateRawSync } from 'node:zlib';
+import { constants, crc32, deflateRawSync, inflateRawSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { inflateSmall } from './inflate-small.js';
+import { crc32Range, inflateSmall, inflateSmallCrc } from './inflate-small.js';
 
 /** A small seeded generator (mulberry32), so a failure can be replayed. */
 function rng(seed: number): () => number {
@@ -184,5 +184,50 @@ describe('inflateSmall', () => {
       expect(zlibVerdict(raw), what).toBeUndefined();
       for (const size of [0, 1, 4]) expect(inflateSmall(raw, size), what).toBeUndefined();
     }
+  });
+});
+
+describe('inflateSmallCrc: a stream checked where it lies', () => {
+  const rand = rng(41);
+  const streams = plainInputs(rand).map((plain) => ({ plain, raw: deflateRawSync(plain) }));
+  /** `raw` between `before` and `after` random bytes: the decoder may read neither. */
+  const embed = (raw: Buffer, before: number, after: number): Buffer => {
+    const b = Buffer.alloc(before + raw.length + after);
+    for (let i = 0; i < b.length; i++) b[i] = Math.floor(rand() * 256);
+    raw.copy(b, before);
+    return b;
+  };
+
+  it('gives the CRC-32 of what zlib writes, from inside a larger buffer', () => {
+    for (const { plain, raw } of streams) {
+      const b = embed(raw, 7, 9);
+      expect(inflateSmallCrc(b, 7, 7 + raw.length, plain.length)).toBe(crc32(plain));
+    }
+  });
+
+  it('declines a range that ends before the stream does, or after it, or another size', () => {
+    for (const { plain, raw } of streams) {
+      const b = embed(raw, 3, 5);
+      const end = 3 + raw.length;
+      // The bytes past `end` are there, but not the entry's: reading them would be a yes.
+      expect(inflateSmallCrc(b, 3, end - 1, plain.length)).toBe(-1);
+      expect(inflateSmallCrc(b, 3, end + 1, plain.length)).toBe(-1);
+      expect(inflateSmallCrc(b, 3, end, plain.length + 1)).toBe(-1);
+      if (plain.length > 0) expect(inflateSmallCrc(b, 3, end, plain.length - 1)).toBe(-1);
+    }
+  });
+
+  it('declines a range outside its buffer', () => {
+    const { plain, raw } = streams[5]!;
+    expect(inflateSmallCrc(raw, 0, raw.length + 1, plain.length)).toBe(-1);
+    expect(inflateSmallCrc(raw, -1, raw.length, plain.length)).toBe(-1);
+  });
+
+  it("crc32Range is zlib's CRC-32 of the range", () => {
+    for (const { plain } of streams) {
+      const b = embed(plain, 2, 3);
+      expect(crc32Range(b, 2, 2 + plain.length)).toBe(crc32(plain));
+    }
+    expect(crc32Range(Buffer.from('123456789'), 0, 9)).toBe(0xcbf43926);
   });
 });

@@ -61,15 +61,19 @@ const EMPTY = Buffer.alloc(0);
 // The decoder's state: module-level, since a decode is synchronous and never re-entered.
 let input: Buffer = EMPTY;
 let inPos = 0;
+/** Where the entry's bytes end in `input`. */
+let inEnd = 0;
 let bitBuf = 0;
 let bitCnt = 0;
 let out: Buffer = EMPTY;
 let outPos = 0;
+/** The size the entry declares: the output may not pass it. */
+let outEnd = 0;
 
 function bits(need: number): number {
   let val = bitBuf;
   while (bitCnt < need) {
-    if (inPos >= input.length) throw BAIL; // the stream runs past the entry's bytes
+    if (inPos >= inEnd) throw BAIL; // the stream runs past the entry's bytes
     val |= input[inPos++]! << bitCnt;
     bitCnt += 8;
   }
@@ -119,7 +123,7 @@ const nextCode = new Uint16Array(FAST_BITS + 1);
 
 /** Decode one symbol: looked up when short, else a bit at a time (puff's decode). */
 function decode(h: Huffman): number {
-  while (bitCnt < FAST_BITS && inPos < input.length) {
+  while (bitCnt < FAST_BITS && inPos < inEnd) {
     bitBuf |= input[inPos++]! << bitCnt;
     bitCnt += 8;
   }
@@ -155,12 +159,12 @@ function stored(): void {
   inPos -= bitCnt >> 3;
   bitBuf = 0;
   bitCnt = 0;
-  if (inPos + 4 > input.length) throw BAIL;
+  if (inPos + 4 > inEnd) throw BAIL;
   const len = input[inPos]! | (input[inPos + 1]! << 8);
   const nlen = input[inPos + 2]! | (input[inPos + 3]! << 8);
   inPos += 4;
   if (len !== (~nlen & 0xffff)) throw BAIL;
-  if (inPos + len > input.length || outPos + len > out.length) throw BAIL;
+  if (inPos + len > inEnd || outPos + len > outEnd) throw BAIL;
   input.copy(out, outPos, inPos, inPos + len);
   inPos += len;
   outPos += len;
@@ -170,7 +174,7 @@ function codes(lencode: Huffman, distcode: Huffman): void {
   for (;;) {
     let symbol = decode(lencode);
     if (symbol < 256) {
-      if (outPos >= out.length) throw BAIL;
+      if (outPos >= outEnd) throw BAIL;
       out[outPos++] = symbol;
     } else if (symbol === 256) return;
     else {
@@ -180,7 +184,7 @@ function codes(lencode: Huffman, distcode: Huffman): void {
       const dsym = decode(distcode);
       if (dsym >= 30) throw BAIL; // codes 30 and 31 (fixed code only)
       const dist = DIST_BASE[dsym]! + bits(DIST_EXTRA[dsym]!);
-      if (dist > outPos || outPos + len > out.length) throw BAIL;
+      if (dist > outPos || outPos + len > outEnd) throw BAIL;
       // Byte by byte: a copy may overlap its own output (a run).
       for (let i = 0; i < len; i++, outPos++) out[outPos] = out[outPos - dist]!;
     }
@@ -244,17 +248,19 @@ function dynamic(): void {
 }
 
 /**
- * Inflate the raw deflate stream `raw` when it is valid, decodes to exactly
- * `size` bytes and ends exactly at the end of `raw`; otherwise undefined
- * (run zlib for the verdict).
+ * Decode raw[start, end) into `into` (at least `size` bytes long): true when the stream is valid,
+ * decodes to exactly `size` bytes and ends exactly at `end`.
  */
-export function inflateSmall(raw: Buffer, size: number): Buffer | undefined {
+function run(raw: Buffer, start: number, end: number, into: Buffer, size: number): boolean {
+  if (start < 0 || end > raw.length || size > into.length) return false;
   input = raw;
-  inPos = 0;
+  inPos = start;
+  inEnd = end;
   bitBuf = 0;
   bitCnt = 0;
-  out = Buffer.allocUnsafe(size);
+  out = into;
   outPos = 0;
+  outEnd = size;
   try {
     let last: number;
     do {
@@ -267,14 +273,56 @@ export function inflateSmall(raw: Buffer, size: number): Buffer | undefined {
     } while (!last);
   } catch {
     // BAIL, or anything unforeseen: either way zlib judges the entry.
-    out = EMPTY;
-    return undefined;
+    return false;
   } finally {
     input = EMPTY;
+    out = EMPTY;
   }
   // Bytes used: zlib counts the last partly used byte as consumed too, not whole bytes looked ahead.
   const consumed = inPos - (bitCnt >> 3);
-  const result = out;
-  out = EMPTY;
-  return outPos === size && consumed === raw.length ? result : undefined;
+  return outPos === size && consumed === end;
+}
+
+/**
+ * Inflate the raw deflate stream `raw` when it is valid, decodes to exactly
+ * `size` bytes and ends exactly at the end of `raw`; otherwise undefined
+ * (run zlib for the verdict).
+ */
+export function inflateSmall(raw: Buffer, size: number): Buffer | undefined {
+  const result = Buffer.allocUnsafe(size);
+  return run(raw, 0, raw.length, result, size) ? result : undefined;
+}
+
+/** Output of {@link inflateSmallCrc}, reused: only its CRC-32 leaves. */
+let scratch: Buffer = EMPTY;
+
+/**
+ * The CRC-32 of what the raw deflate stream raw[start, end) inflates to, when
+ * {@link inflateSmall} would return it; otherwise -1 (run zlib for the verdict).
+ * For an entry that is only checked: no buffer is made for it.
+ */
+export function inflateSmallCrc(raw: Buffer, start: number, end: number, size: number): number {
+  if (scratch.length < size) scratch = Buffer.allocUnsafe(Math.max(size, 1024));
+  return run(raw, start, end, scratch, size) ? crc32Range(scratch, 0, size) : -1;
+}
+
+/** CRC-32 (ISO-HDLC, zlib's) lookup table, a byte at a time. */
+const CRC_TABLE = (() => {
+  const t = new Int32Array(256);
+  for (let n = 0; n < 256; n++) {
+    let c = n;
+    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+    t[n] = c;
+  }
+  return t;
+})();
+
+/**
+ * zlib's CRC-32 of buf[start, end), unsigned. For a few hundred bytes at most: zlib's own
+ * needs a view of the range, an object per entry.
+ */
+export function crc32Range(buf: Uint8Array, start: number, end: number): number {
+  let c = -1;
+  for (let i = start; i < end; i++) c = CRC_TABLE[(c ^ buf[i]!) & 0xff]! ^ (c >>> 8);
+  return (c ^ -1) >>> 0;
 }

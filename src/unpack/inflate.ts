@@ -9,7 +9,7 @@
 import { Readable, Transform, type TransformCallback } from 'node:stream';
 import { constants, createInflateRaw, crc32, inflateRawSync } from 'node:zlib';
 import { UnpackError } from '../errors.js';
-import { inflateSmall } from './inflate-small.js';
+import { crc32Range, inflateSmall, inflateSmallCrc } from './inflate-small.js';
 import { zipError } from './zip-format.js';
 
 /** Positional reads over the archive bytes (a file handle or a buffer). */
@@ -154,6 +154,27 @@ export function decodeEntry(archive: string, e: EntryData, raw: Buffer, copy = t
   verify(archive, e, out.buffer);
   if (out.engine.bytesWritten !== raw.length) throw trailing(archive, e, out.engine.bytesWritten);
   return out.buffer;
+}
+
+/**
+ * Verify one entry whose compressed bytes are buf[start, start + e.compressedSize), as
+ * {@link decodeEntry} does, keeping nothing of it. A small entry is checked where it lies (its
+ * stream inflated into a reused buffer, its CRC-32 computed over that); any other entry, and any
+ * small one that does not check out, goes through decodeEntry, whose error is the verdict.
+ */
+export function checkEntryAt(archive: string, e: EntryData, buf: Buffer, start: number): void {
+  checkMethod(archive, e);
+  const end = start + e.compressedSize;
+  if (e.size <= SMALL) {
+    const crc =
+      e.method === 0
+        ? e.compressedSize === e.size && end <= buf.length
+          ? crc32Range(buf, start, end)
+          : -1
+        : inflateSmallCrc(buf, start, end, e.size);
+    if (crc === e.crc) return;
+  }
+  decodeEntry(archive, e, buf.subarray(start, end), false);
 }
 
 /** Read and verify one whole entry. The caller has checked `e.size` against its bound. */
