@@ -103,8 +103,10 @@ export async function inventoryZipFile(
   try {
     source = await openZipFile(zip.path, { limits, name: facts.name });
   } catch (err) {
-    // A refusal speaks of the layer only if the bytes refused are the layer's.
-    if (err instanceof UnpackError && !(await hashesTo(zip.path, zip.hex))) await changed();
+    // A refusal speaks of the layer only if the bytes refused are the layer's (an entry that
+    // cannot even be read again has changed too).
+    if (err instanceof UnpackError && !(await hashesTo(zip.path, zip.hex).catch(() => false)))
+      await changed();
     throw err;
   }
   if (source.digest !== zip.hex) {
