@@ -4,6 +4,7 @@
  * ranges they need.
  */
 import { createHash } from 'node:crypto';
+import { readSync } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { UnpackError } from '../errors.js';
@@ -11,13 +12,22 @@ import type { RandomAccess } from './inflate.js';
 
 export type { RandomAccess } from './inflate.js';
 
+/** Reads of at most this many bytes are made synchronously (see {@link fileAccess}). */
+export const SYNC_READ_BYTES = 64 * 1024;
+
 /** Positional reads over an open file of `size` bytes; closing closes the handle. */
 export function fileAccess(fh: FileHandle, size: number): RandomAccess {
   let closed = false;
   const fill = async (buf: Buffer, pos: number, want: number): Promise<number> => {
     let off = 0;
     while (off < want) {
-      const { bytesRead } = await fh.read(buf, off, want - off, pos + off);
+      const n = want - off;
+      // A small read on the main thread: through the thread pool, its round trip costs several
+      // times the system call (a layer's inventory reads tens of thousands of small entries).
+      const bytesRead =
+        n <= SYNC_READ_BYTES && !closed
+          ? readSync(fh.fd, buf, off, n, pos + off)
+          : (await fh.read(buf, off, n, pos + off)).bytesRead;
       if (bytesRead === 0) break;
       off += bytesRead;
     }
