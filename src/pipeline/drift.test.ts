@@ -122,7 +122,9 @@ describe('sbomPathOfHex', () => {
     const hexOf = (): string => n.toString(16).padStart(64, String(n++ % 10));
     const flat = heldPer(() => sbomPathOfHex(hexOf()), expect.stringMatching(/^sboms\//));
     const cons = heldPer(() => `sboms/${hexOf()}.cdx.json`, expect.stringMatching(/^sboms\//));
-    expect(flat).toBeLessThan(104);
+    // One 80-character string (96 bytes) and its slot (8), ~103.5 measured; a loaded machine
+    // adds a byte or so to a heap figure. The template's cons strings hold ~3 × that.
+    expect(flat).toBeLessThan(112);
     expect(cons).toBeGreaterThan(flat + 40);
   });
 });
