@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { escapeForScript, escapeJsonText } from '../util/escape.js';
-import { jsonChunks, jsonPieces } from './result-stream.js';
+import { FUNCTIONS_SLICE, functionsInSlices, jsonChunks, jsonPieces } from './result-stream.js';
 
 const join = (value: unknown, depth?: number) => [...jsonChunks(value, depth)].join('');
 // U+2028 and the like are JSON escapes, as in every JSON lamina writes.
@@ -55,16 +55,56 @@ describe('jsonChunks', () => {
     expect(Math.max(...chunks.map((c) => c.length))).toBeLessThan(40);
   });
 
-  it("writes each array element in one chunk with elements 'whole'", () => {
+  it("writes each element whole, and functions FUNCTIONS_SLICE to a chunk, with elements 'whole'", () => {
     const big = {
-      functions: Array.from({ length: 1000 }, (_, i) => ({ i, l: [i] })),
+      functions: Array.from({ length: 1000 }, (_, i) => ({ i, l: [i], s: 'a\u202eb\n' })),
+      layers: Array.from({ length: 100 }, (_, i) => ({ i })),
       d: { x: [{ y: 1 }] },
     };
-    const chunks = [...jsonChunks(big, 3, 'whole')];
-    // Per element a separator and the element; a few more for the containers.
-    expect(chunks.length).toBeLessThan(2 * 1000 + 20);
+    const chunks = [...jsonChunks(big, 3, 'whole', { sliceOf: functionsInSlices })];
+    const slices = Math.ceil(1000 / FUNCTIONS_SLICE);
+    // Per slice or element a separator and itself; a few more for the containers.
+    expect(chunks.length).toBeLessThan(2 * (slices + 100) + 20);
     expect([...jsonChunks(big, 3)].length).toBeGreaterThan(4 * 1000);
-    expect(chunks).toContain(JSON.stringify({ i: 7, l: [7] }, null, 2).replaceAll('\n', '\n    '));
+    // A slice begins with its first element, on its own line four spaces in.
+    const starts = chunks.filter((c) => c.startsWith('\n    {"i"') || c.startsWith('\n    {\n'));
+    expect(starts.length).toBe(slices + 100);
+    const element = (i: number) =>
+      escapeJsonText(JSON.stringify(big.functions[i], null, 2).replaceAll('\n', '\n    '));
+    expect(starts[1]).toBe(
+      Array.from(
+        { length: FUNCTIONS_SLICE },
+        (_, j) => `\n    ${element(FUNCTIONS_SLICE + j)}`
+      ).join(',')
+    );
+    // Layers one to a chunk.
+    expect(chunks).toContain(
+      `\n    ${JSON.stringify({ i: 7 }, null, 2).replaceAll('\n', '\n    ')}`
+    );
     expect(chunks.join('')).toBe(want(big));
+    expect([...jsonChunks(big, 3, 'whole')].join('')).toBe(want(big));
+    const compact = { compact: true, escape: escapeForScript, sliceOf: functionsInSlices };
+    expect([...jsonPieces(big, 3, 'whole', compact)].join('')).toBe(
+      escapeForScript(JSON.stringify(big))
+    );
+  });
+
+  it("writes arrays of every length around a slice's, in slices of any size, with elements 'whole'", () => {
+    for (const per of [1, 2, 3, FUNCTIONS_SLICE])
+      for (const n of [1, per - 1, per, per + 1, 3 * per].filter((x) => x > 0)) {
+        const a = Array.from({ length: n }, (_, i) =>
+          i % 5 === 0 ? undefined : i % 5 === 1 ? [] : i % 5 === 2 ? { k: [i, {}] } : `s${i}`
+        );
+        // The array one to four levels in, under the member that is sliced.
+        const deep = { a, x: { a, y: { a } }, w: [{ a: [[a]] }] };
+        const style = { sliceOf: (m: string) => (m === 'a' ? per : 1) };
+        for (const value of [{ a }, deep, [a]]) {
+          expect([...jsonChunks(value, 4, 'whole', style)].join('')).toBe(want(value));
+          const compact = { compact: true, escape: escapeForScript, ...style };
+          expect([...jsonPieces(value, 4, 'whole', compact)].join('')).toBe(
+            escapeForScript(JSON.stringify(value))
+          );
+        }
+      }
   });
 });

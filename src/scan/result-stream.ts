@@ -11,20 +11,27 @@ export interface JsonPiecesStyle {
   compact?: boolean;
   /** Applied to each piece (default escapeJsonText); it must act on each character alone. */
   escape?: (text: string) => string;
+  /**
+   * With elements 'whole': how many elements of the array that is member `member` of an object
+   * go to one `JSON.stringify` (default 1). More only where every element is small and bounded
+   * in size: a slice is held as one string while it is written.
+   */
+  sliceOf?: (member: string) => number;
 }
 
 /**
  * The chunks of `escapeJsonText(JSON.stringify(value, null, 2)) + '\n'`: objects and arrays
  * down to `depth` levels are written member by member, everything below in one
- * `JSON.stringify` each. With `elements` 'whole', each element of an array is written in one
- * `JSON.stringify` too.
+ * `JSON.stringify` each. With `elements` 'whole', each element of an array is written whole
+ * (in slices of `style.sliceOf` elements).
  */
 export function* jsonChunks(
   value: unknown,
   depth = 2,
-  elements: 'split' | 'whole' = 'split'
+  elements: 'split' | 'whole' = 'split',
+  style: Pick<JsonPiecesStyle, 'sliceOf'> = {}
 ): Generator<string> {
-  yield* jsonPieces(value, depth, elements);
+  yield* jsonPieces(value, depth, elements, style);
   yield '\n';
 }
 
@@ -39,9 +46,10 @@ export function* jsonPieces(
   elements: 'split' | 'whole' = 'split',
   style: JsonPiecesStyle = {}
 ): Generator<string> {
-  yield* chunksAt(value, depth, '', elements === 'whole', {
+  yield* chunksAt(value, depth, '', elements === 'whole', undefined, {
     compact: style.compact ?? false,
     escape: style.escape ?? escapeJsonText,
+    sliceOf: style.sliceOf ?? (() => 1),
   });
 }
 
@@ -50,11 +58,19 @@ function* chunksAt(
   depth: number,
   pad: string,
   wholeElements: boolean,
+  member: string | undefined,
   style: Required<JsonPiecesStyle>
 ): Generator<string> {
   const inner = style.compact ? '' : `${pad}  `;
   const open = style.compact ? '' : `\n${inner}`;
   const close = style.compact ? '' : `\n${pad}`;
+  if (depth > 0 && Array.isArray(value) && value.length > 0 && wholeElements) {
+    yield '[';
+    const per = member === undefined ? 1 : Math.max(1, Math.floor(style.sliceOf(member)));
+    yield* wholeSlices(value, pad, per, style);
+    yield `${close}]`;
+    return;
+  }
   if (depth > 0 && Array.isArray(value) && value.length > 0) {
     yield '[';
     for (let i = 0; i < value.length; i++) {
@@ -63,9 +79,10 @@ function* chunksAt(
       const v: unknown = value[i];
       yield* chunksAt(
         v === undefined || typeof v === 'function' || typeof v === 'symbol' ? null : v,
-        wholeElements ? 0 : depth - 1,
+        depth - 1,
         inner,
         wholeElements,
+        undefined,
         style
       );
     }
@@ -82,7 +99,7 @@ function* chunksAt(
       for (const [k, v] of entries) {
         yield `${first ? '' : ','}${open}${style.escape(JSON.stringify(k))}:${style.compact ? '' : ' '}`;
         first = false;
-        yield* chunksAt(v, depth - 1, inner, wholeElements, style);
+        yield* chunksAt(v, depth - 1, inner, wholeElements, k, style);
       }
       yield `${close}}`;
       return;
@@ -96,6 +113,43 @@ function* chunksAt(
   yield pad ? text.replaceAll('\n', `\n${pad}`) : text;
 }
 
+/**
+ * Functions of scan.json written to one `JSON.stringify`: a function's record is small and
+ * bounded (at most five layers), and one by one the calls and generator steps per record
+ * showed (a 1,000-function scan.json took 60–80 ms to write, eight at a time 25–40 ms). Every
+ * other list of scan.json goes an element at a time: a layer's drift entry can list every
+ * function that uses it, and a slice is one string while it is written.
+ */
+export const FUNCTIONS_SLICE = 8;
+
+/**
+ * The elements of `value` (an array at `pad`), each whole, `per` to a `JSON.stringify`: byte for
+ * byte the elements written one by one (undefined, functions and symbols are null in arrays
+ * either way). The slice is wrapped in one array per level of `pad`, so `JSON.stringify`
+ * indents its elements where they stand in the document: moving each line in afterwards
+ * (`replaceAll`) cost three times the `JSON.stringify` and left a string of pieces that
+ * escaping had to copy.
+ */
+function* wholeSlices(
+  value: readonly unknown[],
+  pad: string,
+  per: number,
+  style: Required<JsonPiecesStyle>
+): Generator<string> {
+  const k = pad.length / 2;
+  // Before the slice's elements: k × '[' + '\n' + indent, and its own '['; after them: its
+  // '\n' + pad + ']', and k × '\n' + indent + ']'. Compact, the brackets alone.
+  const head = style.compact ? k + 1 : k * k + 3 * k + 1;
+  const tail = style.compact ? k + 1 : k * k + 3 * k + 2;
+  for (let i = 0; i < value.length; i += per) {
+    let wrapped: unknown = value.slice(i, i + per);
+    for (let l = 0; l < k; l++) wrapped = [wrapped];
+    const text = style.compact ? JSON.stringify(wrapped) : JSON.stringify(wrapped, null, 2);
+    if (i) yield ',';
+    yield style.escape(text.slice(head, text.length - tail));
+  }
+}
+
 function isPlainObject(v: unknown): v is Record<string, unknown> {
   return (
     typeof v === 'object' &&
@@ -106,10 +160,14 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
 }
 
 /**
- * scan.json in chunks: one per function, layer, failure and drift entry, each in one
- * `JSON.stringify` (member by member, the 100,000-function scan.json took 2.7–4.4 s of CPU to
- * write; element by element 2.2–2.4 s, in a tenth of the chunks).
+ * scan.json in chunks: the functions, layers, failures and drift entries, a slice of each list
+ * to a `JSON.stringify` (member by member, the 100,000-function scan.json took 2.7–4.4 s of CPU
+ * to write; element by element 2.2–2.4 s; see BENCHMARKS.md for slices).
  */
 export function scanResultChunks(result: ScanResult): Generator<string> {
-  return jsonChunks(result, 3, 'whole');
+  return jsonChunks(result, 3, 'whole', { sliceOf: functionsInSlices });
 }
+
+/** {@link FUNCTIONS_SLICE} functions of a scan result to a slice; everything else one by one. */
+export const functionsInSlices = (member: string): number =>
+  member === 'functions' ? FUNCTIONS_SLICE : 1;
