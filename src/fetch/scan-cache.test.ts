@@ -55,6 +55,45 @@ describe('ScanCache layer version records', () => {
   });
 });
 
+describe('ScanCache derived results', () => {
+  const read = (cache: ScanCache, key: string): string[] | undefined => {
+    const lines: string[] = [];
+    return cache.readDerived('thing', key, (line) => void lines.push(line)) ? lines : undefined;
+  };
+
+  it('reads back the lines kept under the same key only; another key or none is a miss', async () => {
+    const root = await mkdtemp(join(tmpdir(), 'lamina-scan-cache-'));
+    dirs.push(root);
+    const cache = await ScanCache.open(root);
+    expect(read(cache, 'k1')).toBeUndefined();
+    const lines = ['["a",1]', '', '"\u2028é"', '{"b":[2]}'];
+    await cache.writeDerived('thing', 'k1', lines);
+    expect(read(cache, 'k1')).toEqual(lines);
+    expect(read(cache, 'k2')).toBeUndefined();
+    // Kept anew under another key: the old one is gone.
+    await cache.writeDerived('thing', 'k2', ['x']);
+    expect(read(cache, 'k2')).toEqual(['x']);
+    expect(read(cache, 'k1')).toBeUndefined();
+    // Another name is another file.
+    expect(cache.readDerived('other', 'k2', () => undefined)).toBe(false);
+  });
+
+  it('is a miss when the reader refuses a line, or the file is damaged', async () => {
+    const root = await mkdtemp(join(tmpdir(), 'lamina-scan-cache-'));
+    dirs.push(root);
+    const cache = await ScanCache.open(root);
+    await cache.writeDerived('thing', 'k', ['good', 'bad', 'good']);
+    expect(
+      cache.readDerived('thing', 'k', (line) => {
+        if (line === 'bad') throw new Error('refused');
+      })
+    ).toBe(false);
+    const path = join(root, 'scan', 'thing.jsonl');
+    await writeFile(path, 'not a header\ngood\n');
+    expect(read(cache, 'k')).toBeUndefined();
+  });
+});
+
 describe('recordsChunks', () => {
   it('writes what JSON.stringify of the whole document writes, piece by piece', () => {
     const facts = (n: number, extra: Partial<LayerVersionFacts> = {}): LayerVersionFacts => ({

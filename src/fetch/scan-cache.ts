@@ -9,7 +9,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { writeFileAtomic, writeFileAtomicSync } from '../util/fs.js';
+import { readLinesSync, writeFileAtomic, writeFileAtomicSync } from '../util/fs.js';
 import type { LayerContent, LayerVersionRecord } from './aws/enumerate.js';
 
 /** The recorded facts of one layer version. */
@@ -35,6 +35,7 @@ interface SbomMeta {
 }
 
 const RECORDS_FORMAT = 1;
+const DERIVED_FORMAT = 1;
 const sha256 = (s: string): string => createHash('sha256').update(s).digest('hex');
 
 /** The scan records and SBOMs under a cache root (`<root>/scan/...`). */
@@ -151,6 +152,40 @@ export class ScanCache {
     writeFileAtomicSync(this.sbomPath(hex, key, 'meta.json'), JSON.stringify(meta) + '\n');
   }
 
+  /**
+   * A result derived from a scan's inputs, kept by an earlier scan under `name` with the key of
+   * those inputs: each of its lines to `onLine`, when the file holds that key. A missing file,
+   * another key, or a line `onLine` refuses (it throws) is a miss: the caller computes it
+   * again. Lines arrive one at a time; a large result is never one string.
+   * @returns whether the kept result was read
+   */
+  readDerived(name: string, key: string, onLine: (line: string) => void): boolean {
+    const path = this.derivedPath(name);
+    if (!existsSync(path)) return false;
+    let header = true;
+    let matched = false;
+    try {
+      readLinesSync(path, MAX_DERIVED_LINE, (line) => {
+        if (!header) return onLine(line);
+        header = false;
+        matched = line === derivedHeader(key);
+        return matched;
+      });
+      return matched;
+    } catch {
+      return false;
+    }
+  }
+
+  /** Keep a derived result (its lines, none holding a newline) under `name` with `key`. */
+  async writeDerived(name: string, key: string, lines: Iterable<string>): Promise<void> {
+    await writeFileAtomic(this.derivedPath(name), derivedChunks(key, lines));
+  }
+
+  private derivedPath(name: string): string {
+    return join(this.root, 'scan', `${name}.jsonl`);
+  }
+
   private sbomPath(hex: string, key: string, ext: string): string {
     return join(this.root, 'scan', 'sboms', `${hex}-${key}.${ext}`);
   }
@@ -172,6 +207,16 @@ export function* recordsChunks(
     first = false;
   }
   yield '}}\n';
+}
+
+/** The longest line of a derived result read back (one element of it, such as a layer's diff). */
+const MAX_DERIVED_LINE = 256 * 1024 * 1024;
+
+const derivedHeader = (key: string): string => JSON.stringify({ format: DERIVED_FORMAT, key });
+
+function* derivedChunks(key: string, lines: Iterable<string>): Generator<string> {
+  yield `${derivedHeader(key)}\n`;
+  for (const line of lines) yield `${line}\n`;
 }
 
 function recordsPath(root: string): string {

@@ -1,11 +1,18 @@
 /**
- * What a scan takes from earlier scans (layer version descriptions, SBOMs) and leaves for the
- * next, through the cache's {@link ScanCache}; a no-op when reuse is off.
+ * What a scan takes from earlier scans (layer version descriptions, SBOMs, the package drift)
+ * and leaves for the next, through the cache's {@link ScanCache}; a no-op when reuse is off.
  */
+import { createHash } from 'node:crypto';
 import type { Enumeration, LayerContent, LayerVersionRecord } from '../fetch/aws/enumerate.js';
 import { ScanCache, type CachedSbom } from '../fetch/scan-cache.js';
+import type { PackageDrift } from '../scan/package-drift.js';
+import type { ScanResult } from '../scan/result.js';
+import { jsonPieces } from '../scan/result-stream.js';
 import type { Limits } from '../unpack/source.js';
 import { LAMINA_VERSION } from '../version.js';
+
+/** What the package drift of a scan is computed from, besides the SBOMs its layers name. */
+export type PackageDriftInputs = Pick<ScanResult, 'functions' | 'layers' | 'drift'>;
 
 /** The reuse of one scan. */
 export interface ScanReuse {
@@ -15,8 +22,17 @@ export interface ScanReuse {
   sbom(hex: string, arn: string): CachedSbom | undefined;
   /** Keep an SBOM for the next scan. */
   keepSbom(hex: string, arn: string, sbom: CachedSbom): void;
-  /** Record the enumeration's described layer versions for the next scan (the last call). */
+  /** Record the enumeration's described layer versions for the next scan. */
   save(en: Enumeration): Promise<void>;
+  /**
+   * The package drift of `inputs`: the one an earlier scan kept, when it was computed from
+   * equal inputs by this lamina with these limits (so from equal SBOMs); otherwise
+   * `compute()`'s, kept for the next scan. `reused` says which.
+   */
+  packageDrift(
+    inputs: PackageDriftInputs,
+    compute: () => PackageDrift
+  ): Promise<{ drift: PackageDrift; reused: boolean }>;
 }
 
 const NONE: ScanReuse = {
@@ -24,6 +40,7 @@ const NONE: ScanReuse = {
   sbom: () => undefined,
   keepSbom: () => undefined,
   save: () => Promise.resolve(),
+  packageDrift: (_inputs, compute) => Promise.resolve({ drift: compute(), reused: false }),
 };
 
 /** Open the reuse of a scan over the cache at `cacheRoot`; `enabled` false reuses nothing. */
@@ -47,5 +64,67 @@ export async function openScanReuse(
       // The scan's last use of them.
       cache.forget();
     },
+    packageDrift: async (inputs, compute) => {
+      const key = packageDriftKey(inputs, limits);
+      const kept = readPackageDrift(cache, key);
+      if (kept) return { drift: kept, reused: true };
+      const drift = compute();
+      await cache.writeDerived(PACKAGE_DRIFT, key, packageDriftLines(drift));
+      return { drift, reused: false };
+    },
   };
+}
+
+const PACKAGE_DRIFT = 'package-drift';
+const DRIFT_LISTS = ['layerDiffs', 'regionDiffs', 'packages', 'incompleteFunctions'] as const;
+
+/**
+ * The key of a package drift: lamina's version, the limits and every input, in scan.json's
+ * compact form. The analysis reads the functions, the layers and the layer drift, and the SBOMs
+ * the layers name, whose bytes follow from the zip digest and layer version ARN (both in the
+ * layers), lamina's version and the limits (as for the cached SBOMs themselves).
+ */
+export function packageDriftKey(inputs: PackageDriftInputs, limits: Limits): string {
+  const hash = createHash('sha256');
+  hash.update(JSON.stringify([LAMINA_VERSION, limits]));
+  const { functions, layers, drift } = inputs;
+  for (const piece of jsonPieces({ functions, layers, drift }, 2, 'whole', {
+    compact: true,
+    escape: (text) => text,
+  }))
+    hash.update(piece);
+  return hash.digest('hex');
+}
+
+/** A package drift as lines: each element of each list as `[list, element]`, then the counts. */
+function* packageDriftLines(drift: PackageDrift): Generator<string> {
+  for (const list of DRIFT_LISTS)
+    for (const element of drift[list]) yield JSON.stringify([list, element]);
+  yield JSON.stringify(['end', DRIFT_LISTS.map((list) => drift[list].length)]);
+}
+
+/** The package drift kept under `key`; undefined unless every line and the counts check out. */
+function readPackageDrift(cache: ScanCache, key: string): PackageDrift | undefined {
+  const drift: PackageDrift = {
+    layerDiffs: [],
+    regionDiffs: [],
+    packages: [],
+    incompleteFunctions: [],
+  };
+  let ended = false;
+  const read = cache.readDerived(PACKAGE_DRIFT, key, (line) => {
+    const got = JSON.parse(line) as unknown;
+    if (!Array.isArray(got) || got.length !== 2 || ended) throw new Error('not a drift line');
+    const [list, value] = got as [unknown, unknown];
+    if (list === 'end') {
+      const counts = DRIFT_LISTS.map((l) => drift[l].length);
+      if (JSON.stringify(value) !== JSON.stringify(counts)) throw new Error('counts differ');
+      ended = true;
+      return;
+    }
+    if (!DRIFT_LISTS.includes(list as (typeof DRIFT_LISTS)[number]) || value === null)
+      throw new Error('not a drift line');
+    (drift[list as (typeof DRIFT_LISTS)[number]] as unknown[]).push(value);
+  });
+  return read && ended ? drift : undefined;
 }

@@ -82,6 +82,8 @@ export interface ScanStats {
   inventoried: number;
   /** SBOMs read back from the cache instead of inventorying the zip again. */
   sbomsReused: number;
+  /** Whether the package drift was an earlier scan's, computed from the same inputs. */
+  packageDriftReused: boolean;
   /** What the enumeration could not have avoided (list pages, descriptions, identities). */
   cost: EnumerationCost;
   /**
@@ -134,6 +136,7 @@ export async function scanEstate(options: ScanOptions): Promise<ScanOutcome> {
       cacheHits: 0,
       inventoried: 0,
       sbomsReused: 0,
+      packageDriftReused: false,
       cost: { identities: 0, listPages: 0, described: 0, reused: 0, codeSigningFallbacks: 0 },
       apiFloor: 0,
       tokenRequests: 0,
@@ -248,7 +251,11 @@ export async function scanEstate(options: ScanOptions): Promise<ScanOutcome> {
       // The result holds what they said; let them go before the package drift.
       for (const m of [en.layerVersions, early, byHex, outcomes]) m.clear();
       progress(`package drift (functions: ${result.functions.length})`);
-      result.drift = { ...result.drift, ...scanPackageDrift(result, options.outDir) };
+      const packageDrift = await reuse.packageDrift(result, () =>
+        scanPackageDrift(result, options.outDir)
+      );
+      stats.packageDriftReused = packageDrift.reused;
+      result.drift = { ...result.drift, ...packageDrift.drift };
       const resultPath = join(resolve(options.outDir), 'scan.json');
       progress('writing scan.json');
       // Streamed: scan.json of a large estate is never one string in memory.

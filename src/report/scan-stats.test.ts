@@ -18,6 +18,7 @@ const figures = (over: Partial<ScanCostFigures> = {}): ScanCostFigures => ({
   cacheHits: 1,
   sbomsReused: 1,
   inventoried: 2,
+  packageDriftReused: false,
   ...over,
 });
 
@@ -31,8 +32,12 @@ describe('renderScanStats', () => {
         '  ListFunctions         5',
         'floor: 1 identities, 5 list pages, 4 layer versions described (3 known from an earlier scan)',
         'content: 2 downloads (2.0 KiB), 1 from cache, 1 SBOMs reused, 2 inventoried',
+        'package drift: computed',
         '',
       ].join('\n')
+    );
+    expect(renderScanStats(figures({ packageDriftReused: true }))).toContain(
+      'package drift: reused (its inputs unchanged since an earlier scan)\n'
     );
   });
 

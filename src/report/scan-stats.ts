@@ -20,6 +20,8 @@ export interface ScanCostFigures {
   cacheHits: number;
   sbomsReused: number;
   inventoried: number;
+  /** Whether the package drift was an earlier scan's (its inputs unchanged). */
+  packageDriftReused: boolean;
   /** Image work against its floor; null or absent when the scan found no image function. */
   images?: ImageWorkFigures | null;
 }
@@ -94,7 +96,8 @@ export function renderScanStats(s: ScanCostFigures): string {
   }
   lines.push(
     `content: ${s.downloads} downloads (${formatBytes(s.bytesDownloaded)}), ` +
-      `${s.cacheHits} from cache, ${s.sbomsReused} SBOMs reused, ${s.inventoried} inventoried`
+      `${s.cacheHits} from cache, ${s.sbomsReused} SBOMs reused, ${s.inventoried} inventoried`,
+    `package drift: ${s.packageDriftReused ? 'reused (its inputs unchanged since an earlier scan)' : 'computed'}`
   );
   return lines.join('\n') + '\n';
 }

@@ -19,6 +19,7 @@ import {
   makeDirSync,
   readBounded,
   readBoundedSync,
+  readLinesSync,
   readRegularFileSync,
   writeFileAtomic,
   writeFileAtomicIfChangedSync,
@@ -184,6 +185,50 @@ describe('readRegularFileSync', () => {
     expect(() => readRegularFileSync(join(dir, 'fifo.json'), 100)).toThrow(/not a regular file/);
     expect(() => readRegularFileSync('/dev/zero', 100)).toThrow(/not a regular file/);
     expect(() => readRegularFileSync(join(dir, 'missing.json'), 100)).toThrow(/ENOENT/);
+  });
+});
+
+describe('readLinesSync', () => {
+  const linesOf = (path: string, maxLine = 1 << 24): string[] => {
+    const got: string[] = [];
+    readLinesSync(path, maxLine, (line) => void got.push(line));
+    return got;
+  };
+
+  it('reads every line, across blocks, multi-byte characters cut at a block end included', async () => {
+    const dir = await scratch();
+    // Lines of every length around the 1 MiB block, and a 3-byte character at each block end.
+    const lines = [
+      'a'.repeat((1 << 20) - 2) + '€',
+      '',
+      'é'.repeat(700_000),
+      'x',
+      'b'.repeat(1 << 20),
+      '',
+      'last, without a newline',
+    ];
+    await writeFile(join(dir, 'lines'), lines.join('\n'));
+    expect(linesOf(join(dir, 'lines'))).toEqual(lines);
+    await writeFile(join(dir, 'ended'), lines.join('\n') + '\n');
+    expect(linesOf(join(dir, 'ended'))).toEqual(lines);
+    await writeFile(join(dir, 'empty'), '');
+    expect(linesOf(join(dir, 'empty'))).toEqual([]);
+  });
+
+  it('stops where the callback says so, refuses a line over the bound and a FIFO', async () => {
+    const dir = await scratch();
+    const path = join(dir, 'lines');
+    await writeFile(path, 'one\ntwo\nthree\n');
+    const got: string[] = [];
+    readLinesSync(path, 100, (line) => got.push(line) < 2);
+    expect(got).toEqual(['one', 'two']);
+    await writeFile(path, `short\n${'y'.repeat(3 << 20)}\nshort\n`);
+    expect(() => linesOf(path, 1 << 21)).toThrow(/a line over 2097152 bytes/);
+    await writeFile(path, `short\n${'y'.repeat(101)}`);
+    expect(() => linesOf(path, 100)).toThrow(/a line over 100 bytes/);
+    expect(linesOf(path, 101)).toEqual(['short', 'y'.repeat(101)]);
+    execFileSync('mkfifo', [join(dir, 'fifo')]);
+    expect(() => linesOf(join(dir, 'fifo'))).toThrow(/not a regular file/);
   });
 });
 

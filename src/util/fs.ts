@@ -201,6 +201,52 @@ export function readRegularFileSync(path: string, max: number): Buffer {
 }
 
 /**
+ * Each line of a regular file (without its `\n`; a last line without one counts) to `onLine`,
+ * read a block at a time, so a large file of lines is never one string or buffer in memory.
+ * Reading stops where `onLine` returns false.
+ * @throws Error for anything but a regular file at the path, or a line over `maxLine` bytes
+ */
+export function readLinesSync(
+  path: string,
+  maxLine: number,
+  onLine: (line: string) => boolean | void
+): void {
+  const fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
+  try {
+    if (!fstatSync(fd).isFile()) throw new Error(`${path}: not a regular file`);
+    const block = Buffer.allocUnsafe(1 << 20);
+    // The start of a line that runs past the blocks read so far.
+    let carried: Buffer[] = [];
+    let carriedBytes = 0;
+    const tooLong = (): Error => new Error(`${path}: a line over ${maxLine} bytes`);
+    for (;;) {
+      const n = readSync(fd, block, 0, block.length, null);
+      if (n === 0) break;
+      const data = block.subarray(0, n);
+      let start = 0;
+      for (let nl = data.indexOf(10); nl !== -1; nl = data.indexOf(10, start)) {
+        if (carriedBytes + nl - start > maxLine) throw tooLong();
+        const line = carriedBytes
+          ? Buffer.concat([...carried, data.subarray(start, nl)]).toString('utf8')
+          : data.toString('utf8', start, nl);
+        carried = [];
+        carriedBytes = 0;
+        start = nl + 1;
+        if (onLine(line) === false) return;
+      }
+      if (carriedBytes + n - start > maxLine) throw tooLong();
+      if (start === n) continue;
+      // Copied: the block is read into again.
+      carried.push(Buffer.from(data.subarray(start)));
+      carriedBytes += n - start;
+    }
+    if (carriedBytes) onLine(Buffer.concat(carried).toString('utf8'));
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
  * Read a file of at most `max` bytes, whatever it is: a regular file, a FIFO (`<(...)`), a
  * device. Reading stops at `max + 1` bytes, so `/dev/zero` or a file still growing can neither
  * fill memory nor run forever (a size from stat says nothing for either).

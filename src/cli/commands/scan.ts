@@ -38,7 +38,8 @@ issue) or as a single-file HTML page (drift matrix, package diffs, failures, cha
 history.db, else ~/.local/state/lamina/history.db); 'lamina changes' then says what changed.
 --stats prints the API calls made against the floor (list pages, one description per layer
 version not known from an earlier scan) to stderr. Layer versions are immutable, so a re-scan
-reuses the descriptions and SBOMs earlier scans left in the cache; --no-reuse redoes them.
+reuses the descriptions and SBOMs earlier scans left in the cache, and their package drift
+while its inputs are unchanged; --no-reuse redoes them.
 A cached zip is trusted by its digest and size and hashed as it is read (one changed on disk
 fails, and is removed); --rehash-cache hashes each when looked up and fetches a changed one.
 --shard I/N scans every N-th account × region pair, starting at the I-th; 'lamina merge'

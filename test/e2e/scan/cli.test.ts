@@ -135,11 +135,21 @@ describe('lamina scan (command)', () => {
     expect(cold.stderr).toMatch(/^ {2}ListCodeSigningConfigs +1$/m);
     expect(cold.stderr).not.toContain('GetFunctionCodeSigningConfig');
     expect(cold.stderr).toContain('7 layer versions described (0 known from an earlier scan)');
+    expect(cold.stderr).toContain('package drift: computed\n');
+    const scanJson = () => readFile(join(h!.dir, 'out', 'scan.json'), 'utf8');
+    const coldJson = await scanJson();
     const warm = await runCli(args);
     expect(warm.stderr).toContain('3 layer versions described (4 known from an earlier scan)');
     expect(warm.stderr).toContain('0 downloads (0 B), 5 from cache, 5 SBOMs reused, 0 inventoried');
+    expect(warm.stderr).toContain(
+      'package drift: reused (its inputs unchanged since an earlier scan)\n'
+    );
+    expect(await scanJson()).toBe(coldJson);
+    expect(JSON.parse(coldJson).drift.layerDiffs.length).toBeGreaterThan(0);
     const fresh = await runCli([...args, '--no-reuse']);
     expect(fresh.stderr).toContain('7 layer versions described (0 known from an earlier scan)');
     expect(fresh.stderr).toContain('0 SBOMs reused, 5 inventoried');
+    expect(fresh.stderr).toContain('package drift: computed\n');
+    expect(await scanJson()).toBe(coldJson);
   });
 });
