@@ -5,7 +5,10 @@
 import type { Ecosystem, HashAlgorithm } from '../model/package.js';
 import type { ComparableEntry, ComparableInventory } from './comparable.js';
 import { ecosystemVersionOrder, type VersionOrder } from './version-order.js';
+import { changeCount, type DiffSummary } from './summary.js';
 import { NONE, sized } from '../util/intern.js';
+
+export type { DiffSummary } from './summary.js';
 
 /** One side of a diff. */
 export interface DiffSide {
@@ -61,21 +64,6 @@ export interface ExecutableChange {
   fromSha256: string;
   toSha256: string;
   binaryKind?: string;
-}
-
-export interface DiffSummary {
-  added: number;
-  removed: number;
-  upgraded: number;
-  downgraded: number;
-  /** Version changed, order unknown. */
-  unordered: number;
-  contentChanged: number;
-  executablesAdded: number;
-  executablesRemoved: number;
-  executablesChanged: number;
-  /** Entries equal on both sides. */
-  unchanged: number;
 }
 
 /** The package-level difference from one inventory to another. Every list is sorted by key, then path. */
@@ -325,19 +313,4 @@ function versionOf(e: ComparableEntry): { version?: string; purl?: string } {
     ...(e.version !== undefined ? { version: e.version } : {}),
     ...(e.purl !== undefined ? { purl: e.purl } : {}),
   };
-}
-
-/** Number of differences a summary counts (everything but `unchanged`). */
-export function changeCount(s: DiffSummary): number {
-  return (
-    s.added +
-    s.removed +
-    s.upgraded +
-    s.downgraded +
-    s.unordered +
-    s.contentChanged +
-    s.executablesAdded +
-    s.executablesRemoved +
-    s.executablesChanged
-  );
 }

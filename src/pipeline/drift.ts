@@ -3,7 +3,6 @@
  * the pure estate analysis. Kept out of pipeline/scan.ts so the scan only calls it once.
  */
 import { join, resolve } from 'node:path';
-import { analyzeEstate, estateInventory } from '../estate/analyze.js';
 import type { Inventory } from '../model/inventory.js';
 import { inventoryFromCycloneDx } from '../sbom/read.js';
 import type { PackageDrift } from '../scan/package-drift.js';
@@ -127,7 +126,10 @@ export function sbomPathOfHex(hex: string): string {
  * The package-level drift of a scan whose SBOMs are in `outDir` (scan.json's `drift` additions).
  * V8's heap growing factor is {@link ANALYSIS_HEAP_GROWING_PERCENT} while it runs, then what it was.
  */
-export function scanPackageDrift(result: ScanResult, outDir: string): PackageDrift {
+export async function scanPackageDrift(result: ScanResult, outDir: string): Promise<PackageDrift> {
+  // Loaded when asked for: with the version orderings behind it, ~45 ms of a re-scan's start
+  // that a re-scan reusing the package drift (pipeline/scan-reuse.ts) does without.
+  const { analyzeEstate, estateInventory } = await import('../estate/analyze.js');
   // The fullest moment of a scan: the whole result, every inventory and the analysis. What it
   // allocates is mostly short-lived, so a tight bound on the heap's growth costs a few more
   // full collections here and keeps the peak near what is live (BENCHMARKS.md, issue 14).

@@ -61,7 +61,7 @@ export async function mergeScans(
     writeFileAtomicSync(join(out, path), bytes);
   }
   // Package drift reads the SBOMs, now all in one place, as the scan does.
-  result.drift = { ...result.drift, ...scanPackageDrift(result, out) };
+  result.drift = { ...result.drift, ...(await scanPackageDrift(result, out)) };
   const resultPath = join(out, 'scan.json');
   // Streamed, as the scan writes it: a large estate's scan.json is never one string in memory.
   await writeFileAtomic(resultPath, scanResultChunks(result));

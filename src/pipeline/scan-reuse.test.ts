@@ -77,7 +77,10 @@ describe('ScanReuse.packageDrift', () => {
   it('computes once, then reuses an equal drift while the inputs, the limits and lamina are the same', async () => {
     const root = await scratch();
     let computed = 0;
-    const compute = (): PackageDrift => (computed++, structuredClone(DRIFT));
+    const compute = (): Promise<PackageDrift> => (
+      computed++,
+      Promise.resolve(structuredClone(DRIFT))
+    );
     const first = await (
       await openScanReuse(root, true, DEFAULT_LIMITS)
     ).packageDrift(inputs(), compute);
@@ -94,7 +97,10 @@ describe('ScanReuse.packageDrift', () => {
   it('computes again when an input or a limit changed, or reuse is off', async () => {
     const root = await scratch();
     let computed = 0;
-    const compute = (): PackageDrift => (computed++, structuredClone(DRIFT));
+    const compute = (): Promise<PackageDrift> => (
+      computed++,
+      Promise.resolve(structuredClone(DRIFT))
+    );
     const drift = async (i: PackageDriftInputs, limits = DEFAULT_LIMITS, on = true) =>
       (await (await openScanReuse(root, on, limits)).packageDrift(i, compute)).reused;
     expect(await drift(inputs())).toBe(false);
@@ -116,7 +122,10 @@ describe('ScanReuse.packageDrift', () => {
   it('computes again when the kept drift is damaged: a line changed, cut short or added', async () => {
     const root = await scratch();
     let computed = 0;
-    const compute = (): PackageDrift => (computed++, structuredClone(DRIFT));
+    const compute = (): Promise<PackageDrift> => (
+      computed++,
+      Promise.resolve(structuredClone(DRIFT))
+    );
     const drift = async () =>
       (await (await openScanReuse(root, true, DEFAULT_LIMITS)).packageDrift(inputs(), compute))
         .reused;

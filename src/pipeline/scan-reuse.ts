@@ -31,7 +31,7 @@ export interface ScanReuse {
    */
   packageDrift(
     inputs: PackageDriftInputs,
-    compute: () => PackageDrift
+    compute: () => Promise<PackageDrift>
   ): Promise<{ drift: PackageDrift; reused: boolean }>;
 }
 
@@ -40,7 +40,7 @@ const NONE: ScanReuse = {
   sbom: () => undefined,
   keepSbom: () => undefined,
   save: () => Promise.resolve(),
-  packageDrift: (_inputs, compute) => Promise.resolve({ drift: compute(), reused: false }),
+  packageDrift: async (_inputs, compute) => ({ drift: await compute(), reused: false }),
 };
 
 /** Open the reuse of a scan over the cache at `cacheRoot`; `enabled` false reuses nothing. */
@@ -68,7 +68,7 @@ export async function openScanReuse(
       const key = packageDriftKey(inputs, limits);
       const kept = readPackageDrift(cache, key);
       if (kept) return { drift: kept, reused: true };
-      const drift = compute();
+      const drift = await compute();
       await cache.writeDerived(PACKAGE_DRIFT, key, packageDriftLines(drift));
       return { drift, reused: false };
     },

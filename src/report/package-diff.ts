@@ -1,5 +1,6 @@
 /** Text, JSON and Markdown renderings of a package diff (pure). */
-import { changeCount, type DiffSummary, type PackageDiff } from '../diff/diff.js';
+import type { DiffSummary, PackageDiff } from '../diff/diff.js';
+import { changeCount } from '../diff/summary.js';
 import { mdCode, mdText, escapeTerminal } from '../util/escape.js';
 import { limitRows, mdDetails, mdTable } from './markdown.js';
 import { shortDigest } from './words.js';

@@ -2,7 +2,7 @@
  * `lamina diff A B`: the package-level difference between two artifacts (zips, directories,
  * layer version ARNs, CycloneDX JSON SBOMs), or the changes between two scan results.
  */
-import { changeCount } from '../../diff/diff.js';
+import { changeCount } from '../../diff/summary.js';
 import { UsageError } from '../../errors.js';
 import { CHANGE_KINDS } from '../../history/changes.js';
 import { diffInputs } from '../../pipeline/diff.js';
