@@ -7,7 +7,6 @@ import type { Enumeration, LayerContent, LayerVersionRecord } from '../fetch/aws
 import { ScanCache, type CachedSbom } from '../fetch/scan-cache.js';
 import type { PackageDrift } from '../scan/package-drift.js';
 import type { ScanResult } from '../scan/result.js';
-import { jsonPieces } from '../scan/result-stream.js';
 import type { Limits } from '../unpack/source.js';
 import { LAMINA_VERSION } from '../version.js';
 
@@ -79,20 +78,24 @@ const PACKAGE_DRIFT = 'package-drift';
 const DRIFT_LISTS = ['layerDiffs', 'regionDiffs', 'packages', 'incompleteFunctions'] as const;
 
 /**
- * The key of a package drift: lamina's version, the limits and every input, in scan.json's
- * compact form. The analysis reads the functions, the layers and the layer drift, and the SBOMs
- * the layers name, whose bytes follow from the zip digest and layer version ARN (both in the
- * layers), lamina's version and the limits (as for the cached SBOMs themselves).
+ * The key of a package drift: the sha256 of lamina's version, the limits and every input as
+ * scan.json holds them. The analysis reads the functions, the layers and the layer drift, and
+ * the SBOMs the layers name, whose bytes follow from the zip digest and layer version ARN (both
+ * in the layers), lamina's version and the limits (as for the cached SBOMs themselves). The
+ * long lists are hashed an element at a time (each JSON text after a newline, which JSON.stringify
+ * never writes), never as one text.
  */
 export function packageDriftKey(inputs: PackageDriftInputs, limits: Limits): string {
   const hash = createHash('sha256');
-  hash.update(JSON.stringify([LAMINA_VERSION, limits]));
-  const { functions, layers, drift } = inputs;
-  for (const piece of jsonPieces({ functions, layers, drift }, 2, 'whole', {
-    compact: true,
-    escape: (text) => text,
-  }))
-    hash.update(piece);
+  const { layers: layerDrift, ...drift } = inputs.drift;
+  hash.update(JSON.stringify([LAMINA_VERSION, limits, drift]));
+  for (const list of [inputs.functions, inputs.layers, layerDrift]) {
+    hash.update(`\n${list.length}`);
+    for (const element of list) {
+      hash.update('\n');
+      hash.update(JSON.stringify(element));
+    }
+  }
   return hash.digest('hex');
 }
 
