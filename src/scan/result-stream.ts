@@ -116,9 +116,9 @@ function* chunksAt(
 /**
  * Functions of scan.json written to one `JSON.stringify`: a function's record is small and
  * bounded (at most five layers), and one by one the calls and generator steps per record
- * showed (a 1,000-function scan.json took 60–80 ms to write, eight at a time 25–40 ms). Every
- * other list of scan.json goes an element at a time: a layer's drift entry can list every
- * function that uses it, and a slice is one string while it is written.
+ * showed (chunking a 1,000-function scan.json took 81–89 ms, so 34–46 ms). Every other list of
+ * scan.json goes an element at a time: a layer's drift entry can list every function that uses
+ * it, and a slice is one string while it is written.
  */
 export const FUNCTIONS_SLICE = 8;
 
@@ -160,9 +160,9 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
 }
 
 /**
- * scan.json in chunks: the functions, layers, failures and drift entries, a slice of each list
- * to a `JSON.stringify` (member by member, the 100,000-function scan.json took 2.7–4.4 s of CPU
- * to write; element by element 2.2–2.4 s; see BENCHMARKS.md for slices).
+ * scan.json in chunks: {@link FUNCTIONS_SLICE} functions to a `JSON.stringify`, every layer,
+ * failure and drift entry in one of its own (member by member, the 100,000-function scan.json
+ * took 2.7–4.4 s of CPU to write; element by element 2.2–2.4 s).
  */
 export function scanResultChunks(result: ScanResult): Generator<string> {
   return jsonChunks(result, 3, 'whole', { sliceOf: functionsInSlices });
