@@ -125,8 +125,13 @@ function readPackageDrift(cache: ScanCache, key: string): PackageDrift | undefin
       ended = true;
       return;
     }
-    if (!DRIFT_LISTS.includes(list as (typeof DRIFT_LISTS)[number]) || value === null)
-      throw new Error('not a drift line');
+    if (!DRIFT_LISTS.includes(list as (typeof DRIFT_LISTS)[number])) throw new Error('not a list');
+    // The renderers walk each element: an object (a function ARN in incompleteFunctions).
+    const fits =
+      list === 'incompleteFunctions'
+        ? typeof value === 'string'
+        : typeof value === 'object' && value !== null && !Array.isArray(value);
+    if (!fits) throw new Error('not a drift element');
     (drift[list as (typeof DRIFT_LISTS)[number]] as unknown[]).push(value);
   });
   return read && ended ? drift : undefined;
