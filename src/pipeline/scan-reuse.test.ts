@@ -67,6 +67,15 @@ const DRIFT = {
   incompleteFunctions: [FN],
 } as unknown as PackageDrift;
 
+/** A compute that returns a copy of DRIFT, and how many times it was called. */
+function counting(): { compute: () => Promise<PackageDrift>; computed: () => number } {
+  let n = 0;
+  return {
+    compute: () => (n++, Promise.resolve(structuredClone(DRIFT))),
+    computed: () => n,
+  };
+}
+
 async function scratch(): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'lamina-scan-reuse-'));
   dirs.push(dir);
@@ -76,11 +85,7 @@ async function scratch(): Promise<string> {
 describe('ScanReuse.packageDrift', () => {
   it('computes once, then reuses an equal drift while the inputs, the limits and lamina are the same', async () => {
     const root = await scratch();
-    let computed = 0;
-    const compute = (): Promise<PackageDrift> => (
-      computed++,
-      Promise.resolve(structuredClone(DRIFT))
-    );
+    const { compute, computed } = counting();
     const first = await (
       await openScanReuse(root, true, DEFAULT_LIMITS)
     ).packageDrift(inputs(), compute);
@@ -91,16 +96,12 @@ describe('ScanReuse.packageDrift', () => {
     expect(next).toEqual({ drift: DRIFT, reused: true });
     // The same bytes as the computed one would write.
     expect(JSON.stringify(next.drift)).toBe(JSON.stringify(DRIFT));
-    expect(computed).toBe(1);
+    expect(computed()).toBe(1);
   });
 
   it('computes again when an input or a limit changed, or reuse is off', async () => {
     const root = await scratch();
-    let computed = 0;
-    const compute = (): Promise<PackageDrift> => (
-      computed++,
-      Promise.resolve(structuredClone(DRIFT))
-    );
+    const { compute, computed } = counting();
     const drift = async (i: PackageDriftInputs, limits = DEFAULT_LIMITS, on = true) =>
       (await (await openScanReuse(root, on, limits)).packageDrift(i, compute)).reused;
     expect(await drift(inputs())).toBe(false);
@@ -115,17 +116,13 @@ describe('ScanReuse.packageDrift', () => {
     expect(await drift(behind, limits)).toBe(false);
     expect(await drift(behind, limits)).toBe(true);
     expect(await drift(behind, limits, false)).toBe(false);
-    expect(computed).toBe(5);
+    expect(computed()).toBe(5);
     expect(packageDriftKey(inputs(), DEFAULT_LIMITS)).not.toBe(packageDriftKey(inputs(), limits));
   });
 
   it('computes again when the kept drift is damaged: a line changed, cut short or added', async () => {
     const root = await scratch();
-    let computed = 0;
-    const compute = (): Promise<PackageDrift> => (
-      computed++,
-      Promise.resolve(structuredClone(DRIFT))
-    );
+    const { compute, computed } = counting();
     const drift = async () =>
       (await (await openScanReuse(root, true, DEFAULT_LIMITS)).packageDrift(inputs(), compute))
         .reused;
@@ -151,6 +148,6 @@ describe('ScanReuse.packageDrift', () => {
       expect(await drift()).toBe(false);
     }
     expect(await drift()).toBe(true);
-    expect(computed).toBe(1 + damaged.length);
+    expect(computed()).toBe(1 + damaged.length);
   });
 });

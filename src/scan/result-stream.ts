@@ -64,15 +64,14 @@ function* chunksAt(
   const inner = style.compact ? '' : `${pad}  `;
   const open = style.compact ? '' : `\n${inner}`;
   const close = style.compact ? '' : `\n${pad}`;
-  if (depth > 0 && Array.isArray(value) && value.length > 0 && wholeElements) {
-    yield '[';
-    const per = member === undefined ? 1 : Math.max(1, Math.floor(style.sliceOf(member)));
-    yield* wholeSlices(value, pad, per, style);
-    yield `${close}]`;
-    return;
-  }
   if (depth > 0 && Array.isArray(value) && value.length > 0) {
     yield '[';
+    if (wholeElements) {
+      const per = member === undefined ? 1 : Math.max(1, Math.floor(style.sliceOf(member)));
+      yield* wholeSlices(value, pad, per, style);
+      yield `${close}]`;
+      return;
+    }
     for (let i = 0; i < value.length; i++) {
       yield `${i ? ',' : ''}${open}`;
       // JSON.stringify writes null for undefined and functions inside arrays.
@@ -81,7 +80,7 @@ function* chunksAt(
         v === undefined || typeof v === 'function' || typeof v === 'symbol' ? null : v,
         depth - 1,
         inner,
-        wholeElements,
+        false,
         undefined,
         style
       );
