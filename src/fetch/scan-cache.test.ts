@@ -1,4 +1,15 @@
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import {
+  lstat,
+  mkdir,
+  mkdtemp,
+  readdir,
+  readFile,
+  rm,
+  stat,
+  symlink,
+  writeFile,
+} from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -125,36 +136,134 @@ describe('recordsChunks', () => {
 describe('ScanCache SBOMs', () => {
   const hex = 'ab'.repeat(32);
   const key = ScanCache.sbomKey({ toolVersion: '0.0.0', name: 'arn:x', limits: {} });
+  const text = '{"bomFormat":"CycloneDX","name":"caf\u00e9"}\n';
+  const bytes = Buffer.from(text, 'utf8');
 
-  it('reads back what it kept, and nothing once the SBOM or its record was changed', async () => {
+  async function kept(): Promise<{ root: string; out: string; copy: string }> {
     const root = await mkdtemp(join(tmpdir(), 'lamina-scan-cache-'));
     dirs.push(root);
     const cache = await ScanCache.open(root);
-    expect(cache.readSbom(hex, key)).toBeUndefined();
-    cache.writeSbom(hex, key, {
-      text: '{"bomFormat":"CycloneDX"}\n',
-      packageCount: 3,
-      complete: true,
+    cache.writeSbom(hex, key, { text, packageCount: 3, complete: true });
+    await cache.save();
+    await mkdir(join(root, 'out'));
+    return {
+      root,
+      out: join(root, 'out', `${hex}.cdx.json`),
+      copy: join(root, 'scan', 'sboms', `${hex}-${key}.cdx.json`),
+    };
+  }
+
+  it('places what an earlier scan kept, from the index it saved', async () => {
+    const { root, out } = await kept();
+    // The SBOM's file beside the others, its summary in one index; no temporary file left.
+    expect(await readdir(join(root, 'scan', 'sboms'))).toEqual([`${hex}-${key}.cdx.json`]);
+    const index = JSON.parse(await readFile(join(root, 'scan', 'sboms.json'), 'utf8')) as unknown;
+    expect(index).toEqual({
+      format: 1,
+      sboms: {
+        [`${hex}-${key}`]: {
+          sha256: createHash('sha256').update(bytes).digest('hex'),
+          bytes: bytes.length,
+          packageCount: 3,
+          complete: true,
+        },
+      },
     });
-    expect(cache.readSbom(hex, key)).toEqual({
-      text: '{"bomFormat":"CycloneDX"}\n',
-      packageCount: 3,
-      complete: true,
-    });
-    // No temporary file is left beside them.
-    expect((await readdir(join(root, 'scan', 'sboms'))).sort()).toEqual([
-      `${hex}-${key}.cdx.json`,
-      `${hex}-${key}.meta.json`,
-    ]);
-    const sbom = join(root, 'scan', 'sboms', `${hex}-${key}.cdx.json`);
-    await writeFile(sbom, '{"bomFormat":"CycloneDX","components":[]}\n');
-    expect(cache.readSbom(hex, key)).toBeUndefined();
-    cache.writeSbom(hex, key, { text: '{}\n', packageCount: 1, complete: false });
-    const meta = join(root, 'scan', 'sboms', `${hex}-${key}.meta.json`);
-    const record = JSON.parse(await readFile(meta, 'utf8')) as Record<string, unknown>;
-    await writeFile(meta, JSON.stringify({ ...record, packageCount: 'many' }));
-    expect(cache.readSbom(hex, key)).toBeUndefined();
-    await writeFile(meta, 'not json');
-    expect(cache.readSbom(hex, key)).toBeUndefined();
+    const next = await ScanCache.open(root);
+    expect(next.placeSbom(hex, key, out)).toEqual({ packageCount: 3, complete: true });
+    expect(await readFile(out)).toEqual(bytes);
+    // Another key (another name, version or limits) or another zip: nothing kept.
+    expect(next.placeSbom(hex, key.replace(/^./, 'x'), join(root, 'out', 'b'))).toBeUndefined();
+    expect(next.placeSbom('cd'.repeat(32), key, join(root, 'out', 'c'))).toBeUndefined();
+    expect(await readdir(join(root, 'out'))).toEqual([`${hex}.cdx.json`]);
+  });
+
+  it('leaves an output file that holds the SBOM, known by its digest alone', async () => {
+    const { root, out, copy } = await kept();
+    const cache = await ScanCache.open(root);
+    expect(cache.placeSbom(hex, key, out)).toBeDefined();
+    const placed = await stat(out);
+    // Without the cached copy: the output file's digest is the SBOM's.
+    await rm(copy);
+    expect(cache.placeSbom(hex, key, out)).toEqual({ packageCount: 3, complete: true });
+    expect((await stat(out)).ino).toBe(placed.ino);
+    // Changed, and no copy to write it from: a miss (the scan inventories the zip again).
+    await writeFile(out, text.replace('caf', 'cag'));
+    expect(cache.placeSbom(hex, key, out)).toBeUndefined();
+  });
+
+  it('writes over an output file that does not hold the SBOM, from a copy that still does', async () => {
+    const { root, out, copy } = await kept();
+    const cache = await ScanCache.open(root);
+    // Same length, one byte changed; shorter; longer.
+    for (const other of [text.replace('caf', 'cag'), text.slice(0, -1), `${text} `]) {
+      await writeFile(out, other);
+      expect(cache.placeSbom(hex, key, out)).toEqual({ packageCount: 3, complete: true });
+      expect(await readFile(out)).toEqual(bytes);
+    }
+    // A link to a file that holds it is replaced by a file of its own, never read through.
+    await writeFile(join(root, 'elsewhere'), bytes);
+    await rm(out);
+    await symlink(join(root, 'elsewhere'), out);
+    expect(cache.placeSbom(hex, key, out)).toBeDefined();
+    expect((await lstat(out)).isFile()).toBe(true);
+    // The copy changed since it was kept (same length or not): a miss, and nothing written.
+    await writeFile(out, 'old');
+    for (const damaged of [text.replace('caf', 'cag'), `${text}more`]) {
+      await writeFile(copy, damaged);
+      expect(cache.placeSbom(hex, key, out)).toBeUndefined();
+      expect(await readFile(out, 'utf8')).toBe('old');
+    }
+  });
+
+  it('reads a damaged index as an empty one', async () => {
+    const { root, out } = await kept();
+    const path = join(root, 'scan', 'sboms.json');
+    const index = JSON.parse(await readFile(path, 'utf8')) as {
+      sboms: Record<string, Record<string, unknown>>;
+    };
+    const entry = index.sboms[`${hex}-${key}`]!;
+    for (const damaged of [
+      'not json',
+      JSON.stringify({ ...index, format: 2 }),
+      JSON.stringify({
+        format: 1,
+        sboms: { [`${hex}-${key}`]: { ...entry, packageCount: 'many' } },
+      }),
+      JSON.stringify({ format: 1, sboms: { [`${hex}-${key}`]: { ...entry, bytes: -1 } } }),
+      JSON.stringify({ format: 1, sboms: { [`${hex}-${key}`]: { ...entry, sha256: 'AB' } } }),
+      JSON.stringify({ format: 1, sboms: { [`${hex}-${key}`]: { ...entry, complete: 1 } } }),
+    ]) {
+      await writeFile(path, damaged);
+      expect((await ScanCache.open(root)).placeSbom(hex, key, out)).toBeUndefined();
+    }
+    await writeFile(path, JSON.stringify(index));
+    expect((await ScanCache.open(root)).placeSbom(hex, key, out)).toBeDefined();
+  });
+
+  it('places nothing once forgotten, and keeps no index entry written after', async () => {
+    const { root, out } = await kept();
+    const cache = await ScanCache.open(root);
+    cache.forget();
+    expect(cache.placeSbom(hex, key, out)).toBeUndefined();
+    const other = 'cd'.repeat(32);
+    cache.writeSbom(other, key, { text, packageCount: 1, complete: false });
+    await cache.save();
+    const next = await ScanCache.open(root);
+    expect(next.placeSbom(other, key, join(root, 'out', 'other'))).toBeUndefined();
+    expect(next.placeSbom(hex, key, out)).toBeDefined();
+  });
+
+  it('keys each name as sbomKey does, with the version and limits made JSON once', () => {
+    const limits = { maxEntries: 10, nested: { a: [1, 'x'] } };
+    const keys = ScanCache.sbomKeys('1.2.3', limits);
+    for (const name of ['arn:x', 'a"b\\c', '\u2028\u00e9\ud83d\ude00', '']) {
+      const want = createHash('sha256')
+        .update(JSON.stringify(['1.2.3', name, limits]))
+        .digest('hex')
+        .slice(0, 32);
+      expect(keys(name)).toBe(want);
+      expect(ScanCache.sbomKey({ toolVersion: '1.2.3', name, limits })).toBe(want);
+    }
   });
 });

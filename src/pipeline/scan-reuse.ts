@@ -4,7 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { Enumeration, LayerContent, LayerVersionRecord } from '../fetch/aws/enumerate.js';
-import { ScanCache, type CachedSbom } from '../fetch/scan-cache.js';
+import { ScanCache, type CachedSbom, type SbomSummary } from '../fetch/scan-cache.js';
 import type { PackageDrift } from '../scan/package-drift.js';
 import type { ScanResult } from '../scan/result.js';
 import type { Limits } from '../unpack/source.js';
@@ -17,8 +17,11 @@ export type PackageDriftInputs = Pick<ScanResult, 'functions' | 'layers' | 'drif
 export interface ScanReuse {
   /** Recorded content facts of a listed layer version (undefined: describe it). */
   known: (lv: LayerVersionRecord) => LayerContent | undefined;
-  /** A cached SBOM of the zip `hex` written under the name `arn`, verified. */
-  sbom(hex: string, arn: string): CachedSbom | undefined;
+  /**
+   * Put the cached SBOM of the zip `hex` written under the name `arn` at `path` (unless the file
+   * there already holds it); what the scan result says of it, or undefined when none is cached.
+   */
+  placeSbom(hex: string, arn: string, path: string): SbomSummary | undefined;
   /** Keep an SBOM for the next scan. */
   keepSbom(hex: string, arn: string, sbom: CachedSbom): void;
   /** Record the enumeration's described layer versions for the next scan. */
@@ -36,7 +39,7 @@ export interface ScanReuse {
 
 const NONE: ScanReuse = {
   known: () => undefined,
-  sbom: () => undefined,
+  placeSbom: () => undefined,
   keepSbom: () => undefined,
   save: () => Promise.resolve(),
   packageDrift: async (_inputs, compute) => ({ drift: await compute(), reused: false }),
@@ -51,11 +54,10 @@ export async function openScanReuse(
   if (!enabled) return NONE;
   const cache = await ScanCache.open(cacheRoot);
   // The SBOM's bytes depend on lamina's version, the limits and the name it is written under.
-  const key = (arn: string): string =>
-    ScanCache.sbomKey({ toolVersion: LAMINA_VERSION, name: arn, limits });
+  const key = ScanCache.sbomKeys(LAMINA_VERSION, limits);
   return {
     known: (lv) => cache.known(lv),
-    sbom: (hex, arn) => cache.readSbom(hex, key(arn)),
+    placeSbom: (hex, arn, path) => cache.placeSbom(hex, key(arn), path),
     keepSbom: (hex, arn, sbom) => cache.writeSbom(hex, key(arn), sbom),
     save: async (en) => {
       for (const lv of en.layerVersions.values()) if (!lv.failure) cache.remember(lv);

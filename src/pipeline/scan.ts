@@ -291,9 +291,8 @@ async function fetchAndInventory(
 ): Promise<ArtifactOutcome> {
   const file = `${hex}.cdx.json`;
   const sbom = sbomPathOfHex(hex);
-  const cached = ctx.reuse.sbom(hex, first.arn);
+  const cached = ctx.reuse.placeSbom(hex, first.arn, join(ctx.sbomDir, file));
   if (cached) {
-    writeFileAtomicIfChangedSync(join(ctx.sbomDir, file), cached.text);
     ctx.stats.cacheHits += 1;
     ctx.stats.sbomsReused += 1;
     return {

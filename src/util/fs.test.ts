@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import {
   link,
   lstat,
@@ -15,6 +16,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
   batched,
+  holdsDigestSync,
   makeDir,
   makeDirSync,
   readBounded,
@@ -112,6 +114,42 @@ describe('writeFileAtomicIfChangedSync', () => {
     execFileSync('mkfifo', [join(dir, 'fifo')]);
     expect(writeFileAtomicIfChangedSync(join(dir, 'fifo'), text)).toBe(true);
     expect(await readFile(join(dir, 'fifo'), 'utf8')).toBe(text);
+  });
+});
+
+describe('holdsDigestSync', () => {
+  const text = '{"name":"caf\u00e9 \ud83d\udce6"}\n';
+  const bytes = Buffer.from(text, 'utf8');
+  const digest = createHash('sha256').update(bytes).digest('hex');
+
+  it('holds for a regular file of exactly those bytes, and no other content or size', async () => {
+    const dir = await scratch();
+    const path = join(dir, 'sbom.json');
+    expect(holdsDigestSync(path, bytes.length, digest)).toBe(false);
+    await writeFile(path, bytes);
+    expect(holdsDigestSync(path, bytes.length, digest)).toBe(true);
+    // The size asked for is the one the digest was made of.
+    expect(holdsDigestSync(path, bytes.length - 1, digest)).toBe(false);
+    expect(holdsDigestSync(path, bytes.length + 1, digest)).toBe(false);
+    for (const other of [text.replace('caf', 'cag'), text.slice(0, -1), `${text} `, '']) {
+      await writeFile(path, other);
+      expect(holdsDigestSync(path, bytes.length, digest)).toBe(false);
+    }
+    await writeFile(path, '');
+    expect(holdsDigestSync(path, 0, createHash('sha256').digest('hex'))).toBe(true);
+  });
+
+  it('does not hold for a link, a hard-linked file, a FIFO or a directory', async () => {
+    const dir = await scratch();
+    await writeFile(join(dir, 'target'), bytes);
+    await symlink(join(dir, 'target'), join(dir, 'soft'));
+    expect(holdsDigestSync(join(dir, 'soft'), bytes.length, digest)).toBe(false);
+    await link(join(dir, 'target'), join(dir, 'hard'));
+    expect(holdsDigestSync(join(dir, 'hard'), bytes.length, digest)).toBe(false);
+    // Not waited on for a writer.
+    execFileSync('mkfifo', [join(dir, 'fifo')]);
+    expect(holdsDigestSync(join(dir, 'fifo'), bytes.length, digest)).toBe(false);
+    expect(holdsDigestSync(dir, bytes.length, digest)).toBe(false);
   });
 });
 

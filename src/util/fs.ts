@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { lstat, realpath, rename, rm, stat, writeFile } from 'node:fs/promises';
 import {
   closeSync,
@@ -155,27 +155,49 @@ export function writeFileAtomicIfChangedSync(path: string, data: string): boolea
 function holdsExactly(path: string, bytes: Buffer): boolean {
   // Nothing there (every SBOM of a first scan): known without an error to build.
   if (lstatSync(path, { throwIfNoEntry: false }) === undefined) return false;
+  return readOwnFileSync(path, bytes.length)?.equals(bytes) ?? false;
+}
+
+/**
+ * True when `path` is a regular file of one name, not a link, of `size` bytes whose sha256 is
+ * `sha256` (hex): what {@link writeFileAtomicIfChangedSync} would leave in place, known from the
+ * digest of the data rather than the data itself (a re-scan's cached SBOMs). Where nothing is
+ * at the path the open's error is the answer: this is asked where a file is expected.
+ */
+export function holdsDigestSync(path: string, size: number, sha256: string): boolean {
+  const got = readOwnFileSync(path, size);
+  return got !== undefined && createHash('sha256').update(got).digest('hex') === sha256;
+}
+
+/**
+ * The bytes of `path` when it is a regular file of one name, not a link, of exactly `size`
+ * bytes; otherwise (a link, a hard link, a FIFO, a device, another size, anything unreadable)
+ * undefined.
+ */
+function readOwnFileSync(path: string, size: number): Buffer | undefined {
   let fd: number;
   try {
     // O_NOFOLLOW: a link there is replaced, never read through; O_NONBLOCK: a FIFO is not waited on.
     fd = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
   } catch {
-    return false;
+    return undefined;
   }
   try {
     const st = fstatSync(fd);
-    if (!st.isFile() || st.nlink !== 1 || st.size !== bytes.length) return false;
+    if (!st.isFile() || st.nlink !== 1 || st.size !== size) return undefined;
     // One byte more than expected: a file grown since fstat is not the same file.
-    const got = Buffer.allocUnsafe(bytes.length + 1);
+    const got = Buffer.allocUnsafe(size + 1);
     let n = 0;
     while (n < got.length) {
-      const r = readSync(fd, got, n, got.length - n, n);
-      if (r === 0) break;
+      const want = got.length - n;
+      const r = readSync(fd, got, n, want, n);
       n += r;
+      // Short of what was asked: a regular file's end, without a second read to find it.
+      if (r < want) break;
     }
-    return n === bytes.length && got.subarray(0, n).equals(bytes);
+    return n === size ? got.subarray(0, n) : undefined;
   } catch {
-    return false;
+    return undefined;
   } finally {
     closeSync(fd);
   }

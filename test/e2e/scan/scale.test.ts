@@ -136,13 +136,27 @@ describe('lamina re-scan', () => {
     await writeFile(join(h.dir, 'cache', 'scan', 'layer-versions.json'), '{"format":1,');
     const sbomDir = join(h.dir, 'cache', 'scan', 'sboms');
     const { readdir } = await import('node:fs/promises');
-    const victim = (await readdir(sbomDir)).filter((f) => f.endsWith('.cdx.json')).sort()[0]!;
-    await writeFile(join(sbomDir, victim), '{"bomFormat":"CycloneDX","components":[]}');
+    const [victim, other] = (await readdir(sbomDir)).filter((f) => f.endsWith('.cdx.json')).sort();
+    const output = (copy: string): string =>
+      join(h.dir, 'out', 'sboms', `${copy.slice(0, 64)}.cdx.json`);
+    const otherBytes = await readFile(output(other!));
+    // The victim's cached copy and its output changed: nothing holds its SBOM any more. The
+    // other's output changed, its copy did not: written back from the copy.
+    await writeFile(join(sbomDir, victim!), '{"bomFormat":"CycloneDX","components":[]}');
+    await writeFile(output(victim!), 'edited');
+    await writeFile(output(other!), 'edited');
 
     const again = await h.scan();
     expect(again.stats.cost.reused).toBe(0);
     expect(again.stats).toMatchObject({ inventoried: 1, sbomsReused: 5 });
     expect(await readFile(again.resultPath)).toEqual(coldJson);
+    expect(await readFile(output(other!))).toEqual(otherBytes);
+
+    // A damaged SBOM index: every SBOM made again, from the cached zips.
+    await writeFile(join(h.dir, 'cache', 'scan', 'sboms.json'), '{"format":1,');
+    const unindexed = await h.scan();
+    expect(unindexed.stats).toMatchObject({ downloads: 0, sbomsReused: 0, inventoried: 6 });
+    expect(await readFile(unindexed.resultPath)).toEqual(coldJson);
 
     const fresh = await h.scan({ reuse: false });
     expect(fresh.stats).toMatchObject({ sbomsReused: 0, inventoried: 6 });
@@ -157,6 +171,8 @@ describe('lamina re-scan', () => {
     const { rm } = await import('node:fs/promises');
     await rm(join(h.dir, 'cache', 'sha256'), { recursive: true });
     await rm(join(h.dir, 'cache', 'scan', 'sboms'), { recursive: true });
+    // Nor does the output hold them (it would: an SBOM is known from its file's digest).
+    await rm(join(h.dir, 'out', 'sboms'), { recursive: true });
     const again = await h.scan();
     expect(again.stats.cost.reused).toBe(5);
     // Five listed versions have five distinct zips: each needs a URL, so each is described.
