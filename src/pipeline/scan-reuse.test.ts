@@ -59,12 +59,33 @@ function inputs(digest = `sha256:${'a'.repeat(64)}`): PackageDriftInputs {
   };
 }
 
-/** What an analysis would say: some of every list, with text JSON must escape. */
+const GONE = 'arn:aws:lambda:us-east-1:222222222222:function:gone:$LATEST';
+
+/**
+ * What an analysis would say: some of every list, with text JSON must escape, and function
+ * lists where the analysis writes them (one ARN not among the inputs' functions).
+ */
 const DRIFT = {
-  layerDiffs: [{ name: 'base', note: 'a\u2028b "c"', versions: [1, 2], nested: { x: null } }],
+  layerDiffs: [
+    {
+      name: 'base',
+      note: 'a\u2028b "c"',
+      nested: { x: null },
+      inUse: [{ version: 1, functions: [FN, GONE], catchUp: [{ functions: [FN] }] }],
+    },
+  ],
   regionDiffs: [],
-  packages: [{ key: 'npm:left-pad', versions: ['1.3.0', '1.2.0'] }, { key: 'npm:é' }],
-  incompleteFunctions: [FN],
+  packages: [
+    {
+      key: 'npm:left-pad',
+      versions: [
+        { version: '1.3.0', functions: [FN], shadowedIn: [GONE, FN] },
+        { version: '1.2.0', functions: [], shadowedIn: [] },
+      ],
+    },
+    { key: 'npm:é' },
+  ],
+  incompleteFunctions: [FN, GONE],
 } as unknown as PackageDrift;
 
 /** A compute that returns a copy of DRIFT, and how many times it was called. */
@@ -130,7 +151,7 @@ describe('ScanReuse.packageDrift', () => {
     const path = join(root, 'scan', 'package-drift.jsonl');
     const kept = (await readFile(path, 'utf8')).split('\n');
     // The header, one line per element, the counts, and the final newline.
-    expect(kept.length).toBe(1 + 4 + 1 + 1);
+    expect(kept.length).toBe(1 + 5 + 1 + 1);
     const damaged = [
       kept.filter((l) => !l.startsWith('["packages"')).join('\n'),
       kept.filter((l) => !l.startsWith('["end"')).join('\n'),
@@ -139,6 +160,10 @@ describe('ScanReuse.packageDrift', () => {
       kept.map((l) => l.replace(/^\["packages",\{.*\}\]$/, '["packages",[1]]')).join('\n'),
       kept
         .map((l) => l.replace(/^\["incompleteFunctions",".*"\]$/, '["incompleteFunctions",{}]'))
+        .join('\n'),
+      // An object, but not one the renderers can walk: a version in use that is null.
+      kept
+        .map((l) => (l.startsWith('["layerDiffs"') ? '["layerDiffs",{"inUse":[null]}]' : l))
         .join('\n'),
       [...kept.slice(0, -1), '["packages",{}]', ''].join('\n'),
       kept.join('\n').slice(0, -20),

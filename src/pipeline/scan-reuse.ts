@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import type { Enumeration, LayerContent, LayerVersionRecord } from '../fetch/aws/enumerate.js';
 import { ScanCache, type CachedSbom, type SbomSummary } from '../fetch/scan-cache.js';
-import type { PackageDrift } from '../scan/package-drift.js';
+import type { EstatePackage, LayerDiff, PackageDrift } from '../scan/package-drift.js';
 import type { ScanResult } from '../scan/result.js';
 import type { Limits } from '../unpack/source.js';
 import { LAMINA_VERSION } from '../version.js';
@@ -67,7 +67,7 @@ export async function openScanReuse(
     },
     packageDrift: async (inputs, compute) => {
       const key = packageDriftKey(inputs, limits);
-      const kept = readPackageDrift(cache, key);
+      const kept = readPackageDrift(cache, key, inputs);
       if (kept) return { drift: kept, reused: true };
       const drift = await compute();
       await cache.writeDerived(PACKAGE_DRIFT, key, packageDriftLines(drift));
@@ -108,8 +108,20 @@ function* packageDriftLines(drift: PackageDrift): Generator<string> {
   yield JSON.stringify(['end', DRIFT_LISTS.map((list) => drift[list].length)]);
 }
 
-/** The package drift kept under `key`; undefined unless every line and the counts check out. */
-function readPackageDrift(cache: ScanCache, key: string): PackageDrift | undefined {
+/**
+ * The package drift kept under `key`; undefined unless every line and the counts check out.
+ * The function ARNs its lists repeat are read back as the strings of `inputs`' functions, as
+ * the analysis shares them: parsed line by line, each would be a copy of its own, and a
+ * re-scan of 100,000 functions peaked ~40 MiB above the scan that computed the drift
+ * (BENCHMARKS.md).
+ */
+function readPackageDrift(
+  cache: ScanCache,
+  key: string,
+  inputs: PackageDriftInputs
+): PackageDrift | undefined {
+  const arns = new Map<string, string>();
+  for (const f of inputs.functions) arns.set(f.arn, f.arn);
   const drift: PackageDrift = {
     layerDiffs: [],
     regionDiffs: [],
@@ -134,7 +146,49 @@ function readPackageDrift(cache: ScanCache, key: string): PackageDrift | undefin
         ? typeof value === 'string'
         : typeof value === 'object' && value !== null && !Array.isArray(value);
     if (!fits) throw new Error('not a drift element');
-    (drift[list as (typeof DRIFT_LISTS)[number]] as unknown[]).push(value);
+    (drift[list as (typeof DRIFT_LISTS)[number]] as unknown[]).push(
+      shareFunctionArns(list as (typeof DRIFT_LISTS)[number], value, arns)
+    );
   });
   return read && ended ? drift : undefined;
+}
+
+/**
+ * A kept drift element with the function ARNs of its lists replaced by the instances in `arns`
+ * (in place; an ARN not there stays as parsed). Only its kind was checked: a list that is not
+ * an array is passed over, and an element that cannot be walked throws (a miss).
+ */
+function shareFunctionArns(
+  list: (typeof DRIFT_LISTS)[number],
+  element: unknown,
+  arns: ReadonlyMap<string, string>
+): unknown {
+  const share = (names: unknown): void => {
+    if (!Array.isArray(names)) return;
+    for (let i = 0; i < names.length; i++) {
+      const arn = arns.get(names[i] as string);
+      if (arn !== undefined) names[i] = arn;
+    }
+  };
+  const each = <T>(xs: unknown, fn: (x: T) => void): void => {
+    if (Array.isArray(xs)) for (const x of xs) fn(x as T);
+  };
+  switch (list) {
+    case 'incompleteFunctions':
+      return arns.get(element as string) ?? element;
+    case 'layerDiffs':
+      each<LayerDiff['inUse'][number]>((element as LayerDiff).inUse, (u) => {
+        share(u.functions);
+        each<LayerDiff['inUse'][number]['catchUp'][number]>(u.catchUp, (c) => share(c.functions));
+      });
+      return element;
+    case 'packages':
+      each<EstatePackage['versions'][number]>((element as EstatePackage).versions, (v) => {
+        share(v.functions);
+        share(v.shadowedIn);
+      });
+      return element;
+    case 'regionDiffs':
+      return element;
+  }
 }
