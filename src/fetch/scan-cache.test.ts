@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import {
   lstat,
@@ -157,18 +158,20 @@ describe('ScanCache SBOMs', () => {
     const { root, out } = await kept();
     // The SBOM's file beside the others, its summary in one index; no temporary file left.
     expect(await readdir(join(root, 'scan', 'sboms'))).toEqual([`${hex}-${key}.cdx.json`]);
-    const index = JSON.parse(await readFile(join(root, 'scan', 'sboms.json'), 'utf8')) as unknown;
-    expect(index).toEqual({
-      format: 1,
-      sboms: {
-        [`${hex}-${key}`]: {
+    const index = (await readFile(join(root, 'scan', 'sboms.jsonl'), 'utf8')).split('\n');
+    expect(index.map((l) => (l ? (JSON.parse(l) as unknown) : l))).toEqual([
+      { format: 1 },
+      [
+        `${hex}-${key}`,
+        {
           sha256: createHash('sha256').update(bytes).digest('hex'),
           bytes: bytes.length,
           packageCount: 3,
           complete: true,
         },
-      },
-    });
+      ],
+      '',
+    ]);
     const next = await ScanCache.open(root);
     expect(next.placeSbom(hex, key, out)).toEqual({ packageCount: 3, complete: true });
     expect(await readFile(out)).toEqual(bytes);
@@ -216,32 +219,74 @@ describe('ScanCache SBOMs', () => {
     }
   });
 
-  it('reads a damaged index as an empty one', async () => {
+  it('reads each line of the index alone: a damaged one is passed over, a later one wins', async () => {
     const { root, out } = await kept();
-    const path = join(root, 'scan', 'sboms.json');
-    const index = JSON.parse(await readFile(path, 'utf8')) as {
-      sboms: Record<string, Record<string, unknown>>;
+    const path = join(root, 'scan', 'sboms.jsonl');
+    const [header, line] = (await readFile(path, 'utf8')).split('\n') as [string, string];
+    const [name, entry] = JSON.parse(line) as [string, Record<string, unknown>];
+    const entryLine = (changed: Record<string, unknown>) =>
+      JSON.stringify([name, { ...entry, ...changed }]);
+    const placed = async (...lines: string[]) => {
+      await writeFile(path, lines.join('\n'));
+      return (await ScanCache.open(root)).placeSbom(hex, key, out);
     };
-    const entry = index.sboms[`${hex}-${key}`]!;
-    for (const damaged of [
-      'not json',
-      JSON.stringify({ ...index, format: 2 }),
-      JSON.stringify({
-        format: 1,
-        sboms: { [`${hex}-${key}`]: { ...entry, packageCount: 'many' } },
-      }),
-      JSON.stringify({ format: 1, sboms: { [`${hex}-${key}`]: { ...entry, bytes: -1 } } }),
-      JSON.stringify({ format: 1, sboms: { [`${hex}-${key}`]: { ...entry, sha256: 'AB' } } }),
-      JSON.stringify({ format: 1, sboms: { [`${hex}-${key}`]: { ...entry, complete: 1 } } }),
+    // Not an index of this format: nothing in it counts.
+    expect(await placed('not json', line)).toBeUndefined();
+    expect(await placed(JSON.stringify({ format: 2 }), line)).toBeUndefined();
+    expect(await placed(line)).toBeUndefined();
+    // A line that is not an entry, alone.
+    for (const bad of [
+      entryLine({ packageCount: 'many' }),
+      entryLine({ bytes: -1 }),
+      entryLine({ sha256: 'AB' }),
+      entryLine({ complete: 1 }),
+      JSON.stringify([name]),
+      line.slice(0, -10),
     ]) {
-      await writeFile(path, damaged);
-      expect((await ScanCache.open(root)).placeSbom(hex, key, out)).toBeUndefined();
+      expect(await placed(header, bad)).toBeUndefined();
+      expect(await placed(header, line, bad)).toEqual({ packageCount: 3, complete: true });
     }
-    await writeFile(path, JSON.stringify(index));
-    expect((await ScanCache.open(root)).placeSbom(hex, key, out)).toBeDefined();
+    // Two scans that made the index at once: a second header is passed over.
+    expect(await placed(header, header, line)).toEqual({ packageCount: 3, complete: true });
+    // The later line for a name wins.
+    expect(await placed(header, line, entryLine({ packageCount: 7 }))).toEqual({
+      packageCount: 7,
+      complete: true,
+    });
+    // A FIFO there is not waited on: an empty index.
+    await rm(path);
+    execFileSync('mkfifo', [path]);
+    expect((await ScanCache.open(root)).placeSbom(hex, key, out)).toBeUndefined();
   });
 
-  it('places nothing once forgotten, and keeps no index entry written after', async () => {
+  it('appends each kept SBOM, so scans keeping SBOMs at once lose none', async () => {
+    const { root } = await kept();
+    const [a, b] = [await ScanCache.open(root), await ScanCache.open(root)];
+    const other = 'cd'.repeat(32);
+    a.writeSbom(other, key, { text: '{"a":1}\n', packageCount: 1, complete: false });
+    b.writeSbom(other, 'f'.repeat(32), { text: '{"b":2}\n', packageCount: 2, complete: true });
+    await Promise.all([a.save(), b.save()]);
+    const next = await ScanCache.open(root);
+    expect(next.placeSbom(hex, key, join(root, 'out', 'x'))).toEqual({
+      packageCount: 3,
+      complete: true,
+    });
+    expect(next.placeSbom(other, key, join(root, 'out', 'a'))).toEqual({
+      packageCount: 1,
+      complete: false,
+    });
+    expect(next.placeSbom(other, 'f'.repeat(32), join(root, 'out', 'b'))).toEqual({
+      packageCount: 2,
+      complete: true,
+    });
+    expect(await readFile(join(root, 'out', 'a'), 'utf8')).toBe('{"a":1}\n');
+    // One header, three entries.
+    const lines = (await readFile(join(root, 'scan', 'sboms.jsonl'), 'utf8')).trimEnd().split('\n');
+    expect(lines.filter((l) => l === '{"format":1}')).toHaveLength(1);
+    expect(lines).toHaveLength(4);
+  });
+
+  it('places nothing once forgotten; an SBOM kept after still gets its line', async () => {
     const { root, out } = await kept();
     const cache = await ScanCache.open(root);
     cache.forget();
@@ -250,7 +295,10 @@ describe('ScanCache SBOMs', () => {
     cache.writeSbom(other, key, { text, packageCount: 1, complete: false });
     await cache.save();
     const next = await ScanCache.open(root);
-    expect(next.placeSbom(other, key, join(root, 'out', 'other'))).toBeUndefined();
+    expect(next.placeSbom(other, key, join(root, 'out', 'other'))).toEqual({
+      packageCount: 1,
+      complete: false,
+    });
     expect(next.placeSbom(hex, key, out)).toBeDefined();
   });
 

@@ -5,11 +5,12 @@
  * function of the zip's bytes, lamina's version, the limits and the name it is written under,
  * so a re-scan of an unchanged estate reads both back instead of calling AWS and re-reading zips.
  * What the scan result says of each SBOM (its digest, size, package count and completeness) is
- * kept in one index, read once per scan: a re-scan whose output directory already holds an
- * SBOM knows it from that file's digest, without reading the cached copy.
+ * kept in one index, a line appended per SBOM and read once per scan: a re-scan whose output
+ * directory already holds an SBOM knows it from that file's digest, without reading the cached
+ * copy.
  */
 import { createHash } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { closeSync, existsSync, fstatSync, openSync, writeSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
@@ -55,10 +56,11 @@ const sha256 = (s: string | Buffer): string => createHash('sha256').update(s).di
 /** The scan records and SBOMs under a cache root (`<root>/scan/...`). */
 export class ScanCache {
   private readonly facts: Map<string, LayerVersionFacts>;
-  /** The SBOM index, by `<hex>-<key>`. */
+  /** The SBOM index as earlier scans left it, by `<hex>-<key>`. */
   private readonly sboms: Map<string, SbomFacts>;
+  /** The index open for appending, once this scan keeps an SBOM. */
+  private indexFd: number | undefined;
   private changed = false;
-  private sbomsChanged = false;
   private forgotten = false;
 
   private constructor(
@@ -84,12 +86,7 @@ export class ScanCache {
     } catch {
       // No records yet, or damaged: every layer version is described again.
     }
-    try {
-      const doc = JSON.parse(await readFile(sbomIndexPath(root), 'utf8')) as unknown;
-      if (isSbomIndex(doc)) for (const [name, f] of Object.entries(doc.sboms)) sboms.set(name, f);
-    } catch {
-      // No index yet, or damaged: every SBOM is made again.
-    }
+    readSbomIndex(sbomIndexPath(root), sboms);
     return new ScanCache(root, facts, sboms);
   }
 
@@ -129,28 +126,29 @@ export class ScanCache {
     this.changed = true;
   }
 
-  /** Write the records and the SBOM index back if this scan added or changed any. */
+  /**
+   * Write the records back if this scan added or changed any, and close the SBOM index (its
+   * lines are written as each SBOM is kept).
+   */
   async save(): Promise<void> {
-    if (this.forgotten) return;
-    if (this.changed) {
-      await writeFileAtomic(recordsPath(this.root), recordsChunks(sortedEntries(this.facts)));
-      this.changed = false;
-    }
-    if (this.sbomsChanged) {
-      await writeFileAtomic(sbomIndexPath(this.root), sbomIndexChunks(sortedEntries(this.sboms)));
-      this.sbomsChanged = false;
-    }
+    this.closeIndex();
+    if (!this.changed || this.forgotten) return;
+    const sorted = [...this.facts.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    await writeFileAtomic(recordsPath(this.root), recordsChunks(sorted));
+    this.changed = false;
   }
 
   /**
    * Let go of the records and the SBOM index once they are saved (a scan of 100,000 functions
    * would otherwise keep one of each per layer version to its end). Afterwards nothing is known,
-   * remembered, placed or saved: the files keep what the last save wrote.
+   * remembered, placed or saved: the records file keeps what the last save wrote (an SBOM kept
+   * still gets its line in the index).
    */
   forget(): void {
     this.forgotten = true;
     this.facts.clear();
     this.sboms.clear();
+    this.closeIndex();
   }
 
   /** The key of an SBOM: everything that shapes its bytes besides the zip. */
@@ -191,18 +189,41 @@ export class ScanCache {
     return { packageCount: f.packageCount, complete: f.complete };
   }
 
-  /** Keep an SBOM for the next scan: its file now, its entry in the index when the scan saves. */
+  /**
+   * Keep an SBOM for the next scan: its file, then its line in the index. The line is appended
+   * (one write, so concurrent scans' lines do not interleave) rather than held for a rewrite of
+   * the index: a first scan of 100,000 functions would hold 20,000 entries to its end, and a
+   * scan that stops early keeps what it wrote. This scan's own SBOMs are not looked up again.
+   */
   writeSbom(hex: string, key: string, sbom: CachedSbom): void {
     const bytes = Buffer.from(sbom.text, 'utf8');
     writeFileAtomicSync(this.sbomPath(hex, key), bytes);
-    if (this.forgotten) return;
-    this.sboms.set(`${hex}-${key}`, {
+    const facts: SbomFacts = {
       sha256: sha256(bytes),
       bytes: bytes.length,
       packageCount: sbom.packageCount,
       complete: sbom.complete,
-    });
-    this.sbomsChanged = true;
+    };
+    writeSync(this.openIndex(), `${JSON.stringify([`${hex}-${key}`, facts])}\n`);
+  }
+
+  /** The SBOM index open for appending; a new one starts with its header. */
+  private openIndex(): number {
+    if (this.indexFd !== undefined) return this.indexFd;
+    const fd = openSync(sbomIndexPath(this.root), 'a');
+    try {
+      if (fstatSync(fd).size === 0) writeSync(fd, `${SBOM_INDEX_HEADER}\n`);
+    } catch (err) {
+      closeSync(fd);
+      throw err;
+    }
+    return (this.indexFd = fd);
+  }
+
+  private closeIndex(): void {
+    if (this.indexFd === undefined) return;
+    closeSync(this.indexFd);
+    this.indexFd = undefined;
   }
 
   /**
@@ -250,34 +271,16 @@ export class ScanCache {
  * at 20,000 layer versions) and its bytes it took a process holding a scan's records up by
  * ~10 MiB, in pieces by ~2 (BENCHMARKS.md, issue 14).
  */
-export function recordsChunks(
+export function* recordsChunks(
   sorted: Iterable<readonly [string, LayerVersionFacts]>
 ): Generator<string> {
-  return indexChunks(RECORDS_FORMAT, 'layerVersions', sorted);
-}
-
-/** The SBOM index in pieces, `JSON.stringify({ format, sboms })` and a newline (as the records). */
-function sbomIndexChunks(sorted: Iterable<readonly [string, SbomFacts]>): Generator<string> {
-  return indexChunks(SBOM_INDEX_FORMAT, 'sboms', sorted);
-}
-
-function* indexChunks(
-  format: number,
-  member: string,
-  sorted: Iterable<readonly [string, unknown]>
-): Generator<string> {
-  yield `{"format":${format},${JSON.stringify(member)}:{`;
+  yield `{"format":${RECORDS_FORMAT},"layerVersions":{`;
   let first = true;
-  for (const [name, value] of sorted) {
-    yield `${first ? '' : ','}${JSON.stringify(name)}:${JSON.stringify(value)}`;
+  for (const [arn, facts] of sorted) {
+    yield `${first ? '' : ','}${JSON.stringify(arn)}:${JSON.stringify(facts)}`;
     first = false;
   }
   yield '}}\n';
-}
-
-/** A map's entries sorted by key, so a file saved from it does not depend on the scan's timing. */
-function sortedEntries<T>(map: ReadonlyMap<string, T>): [string, T][] {
-  return [...map.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
 }
 
 /** The longest line of a derived result read back (one element of it, such as a layer's diff). */
@@ -295,25 +298,64 @@ function recordsPath(root: string): string {
 }
 
 function sbomIndexPath(root: string): string {
-  return join(root, 'scan', 'sboms.json');
+  return join(root, 'scan', 'sboms.jsonl');
+}
+
+const SBOM_INDEX_HEADER = JSON.stringify({ format: SBOM_INDEX_FORMAT });
+
+/** The longest line of the SBOM index (an entry is ~200 bytes). */
+const MAX_SBOM_INDEX_LINE = 4096;
+
+/**
+ * Read the SBOM index at `path` into `into`: one `[name, facts]` line per SBOM kept, after a
+ * header with the format. A missing file, another format or anything but a regular file is an
+ * empty index; a line that is not an entry (cut short by a scan that stopped, or a second
+ * header another scan wrote at the same moment) is passed over; a later line for a name wins.
+ */
+function readSbomIndex(path: string, into: Map<string, SbomFacts>): void {
+  if (!existsSync(path)) return;
+  let header = true;
+  try {
+    readLinesSync(path, MAX_SBOM_INDEX_LINE, (line) => {
+      if (header) {
+        header = false;
+        return line === SBOM_INDEX_HEADER;
+      }
+      const entry = parseOr(line);
+      if (
+        Array.isArray(entry) &&
+        entry.length === 2 &&
+        typeof entry[0] === 'string' &&
+        isSbomFacts(entry[1])
+      )
+        into.set(entry[0], entry[1]);
+      return true;
+    });
+  } catch {
+    // A line over the bound, or not a regular file: what was read stands.
+  }
+}
+
+/** `text` parsed as JSON, or undefined when it is not JSON. */
+function parseOr(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
+  }
 }
 
 const isCount = (v: unknown): boolean => Number.isSafeInteger(v) && (v as number) >= 0;
 
-function isSbomIndex(doc: unknown): doc is { format: number; sboms: Record<string, SbomFacts> } {
-  if (typeof doc !== 'object' || doc === null) return false;
-  const d = doc as { format?: unknown; sboms?: unknown };
-  if (d.format !== SBOM_INDEX_FORMAT || typeof d.sboms !== 'object' || !d.sboms) return false;
-  return Object.values(d.sboms).every((f: unknown) => {
-    const x = f as Partial<SbomFacts> | null;
-    return (
-      typeof x?.sha256 === 'string' &&
-      /^[0-9a-f]{64}$/.test(x.sha256) &&
-      isCount(x.bytes) &&
-      isCount(x.packageCount) &&
-      typeof x.complete === 'boolean'
-    );
-  });
+function isSbomFacts(f: unknown): f is SbomFacts {
+  const x = f as Partial<SbomFacts> | null;
+  return (
+    typeof x?.sha256 === 'string' &&
+    /^[0-9a-f]{64}$/.test(x.sha256) &&
+    isCount(x.bytes) &&
+    isCount(x.packageCount) &&
+    typeof x.complete === 'boolean'
+  );
 }
 
 function isRecords(

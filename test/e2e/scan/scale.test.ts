@@ -153,7 +153,7 @@ describe('lamina re-scan', () => {
     expect(await readFile(output(other!))).toEqual(otherBytes);
 
     // A damaged SBOM index: every SBOM made again, from the cached zips.
-    await writeFile(join(h.dir, 'cache', 'scan', 'sboms.json'), '{"format":1,');
+    await writeFile(join(h.dir, 'cache', 'scan', 'sboms.jsonl'), '{"format":1,');
     const unindexed = await h.scan();
     expect(unindexed.stats).toMatchObject({ downloads: 0, sbomsReused: 0, inventoried: 6 });
     expect(await readFile(unindexed.resultPath)).toEqual(coldJson);
