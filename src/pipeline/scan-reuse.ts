@@ -120,8 +120,9 @@ function readPackageDrift(
   key: string,
   inputs: PackageDriftInputs
 ): PackageDrift | undefined {
-  const arns = new Map<string, string>();
-  for (const f of inputs.functions) arns.set(f.arn, f.arn);
+  // Made at the first line of a drift kept under this key: a scan that computes its drift
+  // (every first scan, at its fullest moment) never holds it.
+  let arns: Map<string, string> | undefined;
   const drift: PackageDrift = {
     layerDiffs: [],
     regionDiffs: [],
@@ -147,7 +148,11 @@ function readPackageDrift(
         : typeof value === 'object' && value !== null && !Array.isArray(value);
     if (!fits) throw new Error('not a drift element');
     (drift[list as (typeof DRIFT_LISTS)[number]] as unknown[]).push(
-      shareFunctionArns(list as (typeof DRIFT_LISTS)[number], value, arns)
+      shareFunctionArns(
+        list as (typeof DRIFT_LISTS)[number],
+        value,
+        (arns ??= new Map(inputs.functions.map((f) => [f.arn, f.arn])))
+      )
     );
   });
   return read && ended ? drift : undefined;
