@@ -234,18 +234,8 @@ export class ScanCache {
    * @returns whether the kept result was read
    */
   readDerived(name: string, key: string, onLine: (line: string) => void): boolean {
-    const path = this.derivedPath(name);
-    if (!existsSync(path)) return false;
-    let header = true;
-    let matched = false;
     try {
-      readLinesSync(path, MAX_DERIVED_LINE, (line) => {
-        if (!header) return onLine(line);
-        header = false;
-        matched = line === derivedHeader(key);
-        return matched;
-      });
-      return matched;
+      return readLinesAfter(this.derivedPath(name), derivedHeader(key), MAX_DERIVED_LINE, onLine);
     } catch {
       return false;
     }
@@ -313,14 +303,8 @@ const MAX_SBOM_INDEX_LINE = 4096;
  * header another scan wrote at the same moment) is passed over; a later line for a name wins.
  */
 function readSbomIndex(path: string, into: Map<string, SbomFacts>): void {
-  if (!existsSync(path)) return;
-  let header = true;
   try {
-    readLinesSync(path, MAX_SBOM_INDEX_LINE, (line) => {
-      if (header) {
-        header = false;
-        return line === SBOM_INDEX_HEADER;
-      }
+    readLinesAfter(path, SBOM_INDEX_HEADER, MAX_SBOM_INDEX_LINE, (line) => {
       const entry = parseOr(line);
       if (
         Array.isArray(entry) &&
@@ -329,11 +313,34 @@ function readSbomIndex(path: string, into: Map<string, SbomFacts>): void {
         isSbomFacts(entry[1])
       )
         into.set(entry[0], entry[1]);
-      return true;
     });
   } catch {
     // A line over the bound, or not a regular file: what was read stands.
   }
+}
+
+/**
+ * Each line of the file at `path` after its first to `onLine`, when the first is `header`;
+ * returns whether it was. No file there is false, without an error to build (a first scan
+ * looks for several).
+ * @throws Error as {@link readLinesSync} does, or what `onLine` throws
+ */
+function readLinesAfter(
+  path: string,
+  header: string,
+  maxLine: number,
+  onLine: (line: string) => void
+): boolean {
+  if (!existsSync(path)) return false;
+  let first = true;
+  let matched = false;
+  readLinesSync(path, maxLine, (line) => {
+    if (!first) return onLine(line);
+    first = false;
+    matched = line === header;
+    return matched;
+  });
+  return matched;
 }
 
 /** `text` parsed as JSON, or undefined when it is not JSON. */
