@@ -286,6 +286,30 @@ describe('ScanCache SBOMs', () => {
     expect(lines).toHaveLength(4);
   });
 
+  it('keeps its index in a file of its own: a link or a FIFO at its path is replaced', async () => {
+    for (const plant of ['link', 'fifo'] as const) {
+      const root = await mkdtemp(join(tmpdir(), 'lamina-scan-cache-'));
+      dirs.push(root);
+      const elsewhere = join(root, 'elsewhere.txt');
+      await writeFile(elsewhere, 'not the cache\n');
+      const index = join(root, 'scan', 'sboms.jsonl');
+      await mkdir(join(root, 'scan'));
+      if (plant === 'link') await symlink(elsewhere, index);
+      // Opened for appending as it was, a FIFO no process reads made the scan wait forever.
+      else execFileSync('mkfifo', [index]);
+      const cache = await ScanCache.open(root);
+      cache.writeSbom(hex, key, { text, packageCount: 3, complete: true });
+      await cache.save();
+      expect(await readFile(elsewhere, 'utf8')).toBe('not the cache\n');
+      expect((await lstat(index)).isFile()).toBe(true);
+      const next = await ScanCache.open(root);
+      expect(next.placeSbom(hex, key, join(root, 'out.json'))).toEqual({
+        packageCount: 3,
+        complete: true,
+      });
+    }
+  });
+
   it('places nothing once forgotten; an SBOM kept after still gets its line', async () => {
     const { root, out } = await kept();
     const cache = await ScanCache.open(root);

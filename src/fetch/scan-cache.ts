@@ -10,11 +10,12 @@
  * copy.
  */
 import { createHash } from 'node:crypto';
-import { closeSync, existsSync, fstatSync, openSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fstatSync, writeSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
   holdsDigestSync,
+  openAppendSync,
   readLinesSync,
   readRegularFileSync,
   writeFileAtomic,
@@ -207,10 +208,14 @@ export class ScanCache {
     writeSync(this.openIndex(), `${JSON.stringify([`${hex}-${key}`, facts])}\n`);
   }
 
-  /** The SBOM index open for appending; a new one starts with its header. */
+  /**
+   * The SBOM index open for appending; a new one starts with its header. A link, a hard link or a
+   * FIFO at its path (the cache is a directory others may have filled) is replaced, never
+   * written through nor waited on.
+   */
   private openIndex(): number {
     if (this.indexFd !== undefined) return this.indexFd;
-    const fd = openSync(sbomIndexPath(this.root), 'a');
+    const fd = openAppendSync(sbomIndexPath(this.root));
     try {
       if (fstatSync(fd).size === 0) writeSync(fd, `${SBOM_INDEX_HEADER}\n`);
     } catch (err) {

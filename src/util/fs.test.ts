@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import { closeSync, writeSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import {
   link,
@@ -19,6 +20,7 @@ import {
   holdsDigestSync,
   makeDir,
   makeDirSync,
+  openAppendSync,
   readBounded,
   readBoundedSync,
   readLinesSync,
@@ -114,6 +116,59 @@ describe('writeFileAtomicIfChangedSync', () => {
     execFileSync('mkfifo', [join(dir, 'fifo')]);
     expect(writeFileAtomicIfChangedSync(join(dir, 'fifo'), text)).toBe(true);
     expect(await readFile(join(dir, 'fifo'), 'utf8')).toBe(text);
+  });
+});
+
+describe('openAppendSync', () => {
+  const append = (path: string, text: string): void => {
+    const fd = openAppendSync(path);
+    try {
+      writeSync(fd, text);
+    } finally {
+      closeSync(fd);
+    }
+  };
+
+  it('makes the file, then appends to it', async () => {
+    const dir = await scratch();
+    const path = join(dir, 'index.jsonl');
+    append(path, 'one\n');
+    append(path, 'two\n');
+    expect(await readFile(path, 'utf8')).toBe('one\ntwo\n');
+    expect((await stat(path)).mode & 0o777).toBe(0o644 & ~process.umask());
+  });
+
+  it('replaces a link, a hard-linked file and a FIFO instead of writing through or waiting', async () => {
+    const dir = await scratch();
+    const target = join(dir, 'target');
+    await writeFile(target, 'kept\n');
+    await symlink(target, join(dir, 'soft'));
+    append(join(dir, 'soft'), 'line\n');
+    expect((await lstat(join(dir, 'soft'))).isFile()).toBe(true);
+    expect(await readFile(join(dir, 'soft'), 'utf8')).toBe('line\n');
+    // A link to a file that is not there yet is not made through either.
+    await symlink(join(dir, 'elsewhere'), join(dir, 'dangling'));
+    append(join(dir, 'dangling'), 'line\n');
+    expect((await lstat(join(dir, 'dangling'))).isFile()).toBe(true);
+    await expect(stat(join(dir, 'elsewhere'))).rejects.toThrow(/ENOENT/);
+
+    await link(target, join(dir, 'hard'));
+    append(join(dir, 'hard'), 'line\n');
+    expect(await readFile(join(dir, 'hard'), 'utf8')).toBe('line\n');
+    expect(await readFile(target, 'utf8')).toBe('kept\n');
+    expect((await stat(target)).nlink).toBe(1);
+
+    // No process reads the FIFO: opened for writing, it would wait for one.
+    execFileSync('mkfifo', [join(dir, 'fifo')]);
+    append(join(dir, 'fifo'), 'line\n');
+    expect(await readFile(join(dir, 'fifo'), 'utf8')).toBe('line\n');
+  });
+
+  it('refuses a directory and leaves it as it is', async () => {
+    const dir = await scratch();
+    await makeDir(join(dir, 'sub', 'inner'));
+    expect(() => openAppendSync(join(dir, 'sub'))).toThrow();
+    expect(await readdir(join(dir, 'sub'))).toEqual(['inner']);
   });
 });
 

@@ -204,6 +204,46 @@ function readOwnFileSync(path: string, size: number): Buffer | undefined {
 }
 
 /**
+ * `path` open for appending, as a regular file of one name (made when missing, with the mode
+ * `mode`). A link, a hard link, a FIFO or a device there is replaced by a new empty file, never
+ * written through: O_NOFOLLOW refuses a link, and O_NONBLOCK keeps the open of a FIFO that no
+ * process reads from failing at once (ENXIO) instead of waiting for a reader.
+ * @throws Error when no file can be opened there (a directory, no permission)
+ */
+export function openAppendSync(path: string, mode = 0o644): number {
+  const fd = openOwnForAppend(path, mode);
+  if (fd !== undefined) return fd;
+  // Not recursive: a directory there is an error, never emptied.
+  rmSync(path, { force: true });
+  const again = openOwnForAppend(path, mode);
+  if (again === undefined) throw new Error(`${path}: not a regular file`);
+  return again;
+}
+
+/** `path` open for appending when it is (or is made as) a regular file of one name. */
+function openOwnForAppend(path: string, mode: number): number | undefined {
+  const { O_WRONLY, O_APPEND, O_CREAT, O_NOFOLLOW, O_NONBLOCK } = constants;
+  let fd: number;
+  try {
+    fd = openSync(path, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_NONBLOCK, mode);
+  } catch (err) {
+    // ELOOP: a link; ENXIO: a FIFO without a reader.
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ELOOP' || code === 'ENXIO') return undefined;
+    throw err;
+  }
+  try {
+    const st = fstatSync(fd);
+    if (st.isFile() && st.nlink === 1) return fd;
+  } catch (err) {
+    closeSync(fd);
+    throw err;
+  }
+  closeSync(fd);
+  return undefined;
+}
+
+/**
  * Read a file that should be a regular one of at most `max` bytes, synchronously (see
  * {@link writeFileAtomicSync}). A FIFO, device or socket at the path is refused rather than read:
  * O_NONBLOCK keeps the open of a FIFO from waiting for a writer, and a device such as
