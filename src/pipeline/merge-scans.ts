@@ -51,11 +51,12 @@ export async function mergeScans(
     let bytes: Buffer;
     try {
       // Synchronous, as the scan writes them: thousands of small files (see writeFileAtomicSync).
-      bytes = readRegularFileSync(from, MAX_JSON_INPUT);
+      // Never through a link: its target, whatever file it names, would be copied out as an SBOM.
+      bytes = readRegularFileSync(from, MAX_JSON_INPUT, { links: 'refuse' });
     } catch {
       throw new UsageError({
         code: 'BAD_INPUT',
-        message: `shard SBOM missing or not a regular file: ${from}`,
+        message: `shard SBOM missing, a link or not a regular file: ${from}`,
       });
     }
     writeFileAtomicSync(join(out, path), bytes);

@@ -279,6 +279,19 @@ describe('readRegularFileSync', () => {
     expect(() => readRegularFileSync('/dev/zero', 100)).toThrow(/not a regular file/);
     expect(() => readRegularFileSync(join(dir, 'missing.json'), 100)).toThrow(/ENOENT/);
   });
+
+  it("refuses a link with links: 'refuse', and reads the file itself", async () => {
+    const dir = await scratch();
+    await writeFile(join(dir, 'a.json'), '{"a":1}');
+    await symlink(join(dir, 'a.json'), join(dir, 'link.json'));
+    const refuse = { links: 'refuse' } as const;
+    expect(() => readRegularFileSync(join(dir, 'link.json'), 100, refuse)).toThrow(/ELOOP/);
+    expect(readRegularFileSync(join(dir, 'a.json'), 100, refuse).toString()).toBe('{"a":1}');
+    execFileSync('mkfifo', [join(dir, 'fifo.json')]);
+    expect(() => readRegularFileSync(join(dir, 'fifo.json'), 100, refuse)).toThrow(
+      /not a regular file/
+    );
+  });
 });
 
 describe('readLinesSync', () => {

@@ -247,11 +247,17 @@ function openOwnForAppend(path: string, mode: number): number | undefined {
  * Read a file that should be a regular one of at most `max` bytes, synchronously (see
  * {@link writeFileAtomicSync}). A FIFO, device or socket at the path is refused rather than read:
  * O_NONBLOCK keeps the open of a FIFO from waiting for a writer, and a device such as
- * `/dev/zero` would never end.
+ * `/dev/zero` would never end. With `links: 'refuse'` a link at the path is refused too: for
+ * bytes that are copied out as they are, where a link would carry any file the process can read.
  * @throws Error for anything else at the path, or a file over `max` bytes
  */
-export function readRegularFileSync(path: string, max: number): Buffer {
-  const fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
+export function readRegularFileSync(
+  path: string,
+  max: number,
+  options: { links?: 'follow' | 'refuse' } = {}
+): Buffer {
+  const noFollow = options.links === 'refuse' ? constants.O_NOFOLLOW : 0;
+  const fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK | noFollow);
   try {
     const st = fstatSync(fd);
     if (!st.isFile()) throw new Error(`${path}: not a regular file`);

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ScanResult } from '../../../src/scan/result.js';
@@ -175,6 +175,22 @@ describe('lamina scan --shard and lamina merge', () => {
     const c = await runCli(['merge', '--out', join(h.dir, 'm2'), forged]);
     expect(c.code).toBe(2);
     expect(c.stderr).toContain('not an SBOM path of a scan');
+
+    // An SBOM path of a scan, but a link in the shard: its target would be copied out as an SBOM.
+    const linked = join(h.dir, 'linked');
+    const secret = join(h.dir, 'secret.txt');
+    await writeFile(secret, 'aws_secret_access_key = not-an-sbom\n');
+    await mkdir(join(linked, 'sboms'), { recursive: true });
+    const sbomPath = `sboms/${'ab'.repeat(32)}.cdx.json`;
+    await symlink(secret, join(linked, sbomPath));
+    await writeFile(
+      join(linked, 'scan.json'),
+      JSON.stringify(result).replace('"../../etc/passwd"', JSON.stringify(sbomPath))
+    );
+    const l = await runCli(['merge', '--out', join(h.dir, 'm4'), linked]);
+    expect(l.code).toBe(2);
+    expect(l.stderr).toContain('a link or not a regular file');
+    await expect(readdir(join(h.dir, 'm4', 'sboms'))).rejects.toThrow();
 
     // A shard another lamina wrote: its drift would be this lamina's under that one's version.
     const other = join(h.dir, 'other');
