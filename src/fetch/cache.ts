@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { createReadStream, statSync } from 'node:fs';
-import { rename, rm } from 'node:fs/promises';
+import { lstat, readdir, rename, rm } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
@@ -26,6 +26,31 @@ export async function hashesTo(path: string, hex: string): Promise<boolean> {
   const hash = createHash('sha256');
   await pipeline(createReadStream(path), hash);
   return hash.digest('hex') === hex;
+}
+
+/** What a prune of the cache removed: files, and their bytes. */
+export interface Removed {
+  files: number;
+  bytes: number;
+}
+
+/** `a` and `b` added up. */
+export const addRemoved = (a: Removed, b: Removed): Removed => ({
+  files: a.files + b.files,
+  bytes: a.bytes + b.bytes,
+});
+
+/**
+ * Remove the file or link `name` in `dir` (never a directory, never through a link), counting
+ * a regular file's bytes into `into`. Gone already is nothing removed.
+ */
+export async function removeEntry(dir: string, name: string, into: Removed): Promise<void> {
+  const path = join(dir, name);
+  const st = await lstat(path).catch(() => undefined);
+  if (!st || !(st.isFile() || st.isSymbolicLink())) return;
+  await rm(path, { force: true });
+  into.files += 1;
+  if (st.isFile()) into.bytes += st.size;
 }
 
 /** How a {@link ContentCache} treats its entries on lookup. */
@@ -79,6 +104,29 @@ export class ContentCache {
     const path = this.pathFor(hex);
     await rename(temp, path);
     return path;
+  }
+
+  /**
+   * Remove every entry (and every temporary file a stopped download left) whose digest is not
+   * in `keep` (hex). Only names of this cache's own form under `<root>/sha256` are touched, and
+   * only files and links: whatever else is there stays, as do the entries of the other
+   * extension (a scan's prune leaves the image layers `verify` keeps).
+   */
+  async prune(keep: ReadonlySet<string>): Promise<Removed> {
+    const removed: Removed = { files: 0, bytes: 0 };
+    let names: string[];
+    try {
+      names = await readdir(this.dir());
+    } catch {
+      return removed;
+    }
+    const own = new RegExp(`^([0-9a-f]{64})\\.${this.extension}(\\.partial-[0-9a-f]{8})?$`);
+    for (const name of names.sort()) {
+      const m = own.exec(name);
+      if (m && (m[2] !== undefined || !keep.has(m[1]!)))
+        await removeEntry(this.dir(), name, removed);
+    }
+    return removed;
   }
 
   /**

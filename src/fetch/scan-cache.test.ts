@@ -50,6 +50,24 @@ describe('ScanCache layer version records', () => {
     expect(next.known(recreated)).toBeUndefined();
   });
 
+  it('leaves out, when saved to prune, the records of versions this scan did not remember', async () => {
+    const root = await mkdtemp(join(tmpdir(), 'lamina-scan-cache-'));
+    dirs.push(root);
+    const other = 'arn:aws:lambda:us-east-1:111111111111:layer:gone:1';
+    const first = await ScanCache.open(root);
+    first.remember(listed(arn, '2026-11-01T00:00:00.000+0000', 'AAAA'));
+    first.remember(listed(other, '2026-11-01T00:00:00.000+0000', 'BBBB'));
+    await first.save();
+    const second = await ScanCache.open(root, { trackUse: true });
+    // Unchanged, so a save that does not prune writes nothing; one that prunes drops `gone:1`.
+    second.remember(listed(arn, '2026-11-01T00:00:00.000+0000', 'AAAA'));
+    await second.save({ prune: true });
+    const doc = JSON.parse(await readFile(join(root, 'scan', 'layer-versions.json'), 'utf8')) as {
+      layerVersions: Record<string, unknown>;
+    };
+    expect(Object.keys(doc.layerVersions)).toEqual([arn]);
+  });
+
   it('forgets its records after the last save without ever writing the emptied map', async () => {
     const root = await mkdtemp(join(tmpdir(), 'lamina-scan-cache-'));
     dirs.push(root);
@@ -324,6 +342,42 @@ describe('ScanCache SBOMs', () => {
       complete: false,
     });
     expect(next.placeSbom(hex, key, out)).toBeDefined();
+  });
+
+  it('prunes the SBOMs a scan neither placed nor kept, and rewrites the index with the rest', async () => {
+    const { root, out } = await kept();
+    const other = 'cd'.repeat(32);
+    const stale = 'ef'.repeat(32);
+    const before = await ScanCache.open(root);
+    before.writeSbom(stale, key, { text: '{"stale":1}\n', packageCount: 1, complete: true });
+    await before.save();
+    const sboms = join(root, 'scan', 'sboms');
+    // What lamina before the index kept beside each SBOM, and files of no form of its own.
+    await writeFile(join(sboms, `${hex}-${key}.meta.json`), '{}');
+    await writeFile(join(sboms, 'notes.txt'), 'mine');
+
+    const cache = await ScanCache.open(root, { trackUse: true });
+    expect(cache.placeSbom(hex, key, out)).toBeDefined();
+    cache.writeSbom(other, key, { text: '{"new":2}\n', packageCount: 2, complete: false });
+    await cache.save();
+    const removed = await cache.pruneSboms();
+    expect(removed).toEqual({ files: 2, bytes: '{"stale":1}\n'.length + 2 });
+    expect((await readdir(sboms)).sort()).toEqual(
+      [`${hex}-${key}.cdx.json`, `${other}-${key}.cdx.json`, 'notes.txt'].sort()
+    );
+    const index = (await readFile(join(root, 'scan', 'sboms.jsonl'), 'utf8')).trimEnd().split('\n');
+    expect(index[0]).toBe('{"format":1}');
+    expect(index.slice(1).map((l) => (JSON.parse(l) as [string])[0])).toEqual(
+      [`${hex}-${key}`, `${other}-${key}`].sort()
+    );
+    const next = await ScanCache.open(root);
+    expect(next.placeSbom(stale, key, join(root, 'out', 'stale'))).toBeUndefined();
+    expect(next.placeSbom(other, key, join(root, 'out', 'other'))).toEqual({
+      packageCount: 2,
+      complete: false,
+    });
+    // A cache not opened to track its use has nothing to prune by.
+    await expect(next.pruneSboms()).rejects.toThrow(/track/);
   });
 
   it('keys each name as sbomKey does, with the version and limits made JSON once', () => {

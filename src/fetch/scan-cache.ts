@@ -11,7 +11,7 @@
  */
 import { createHash } from 'node:crypto';
 import { closeSync, existsSync, fstatSync, writeSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
   holdsDigestSync,
@@ -22,6 +22,7 @@ import {
   writeFileAtomicSync,
 } from '../util/fs.js';
 import type { LayerContent, LayerVersionRecord } from './aws/enumerate.js';
+import { removeEntry, type Removed } from './cache.js';
 
 /** The recorded facts of one layer version. */
 export interface LayerVersionFacts {
@@ -63,21 +64,28 @@ export class ScanCache {
   private indexFd: number | undefined;
   private changed = false;
   private forgotten = false;
+  /** With `trackUse`: the SBOMs (`<hex>-<key>`) this scan placed or kept, for {@link pruneSboms}. */
+  private readonly used: Set<string> | undefined;
+  /** With `trackUse`: the layer versions this scan remembered, for `save({ prune: true })`. */
+  private readonly remembered: Set<string> | undefined;
 
   private constructor(
     readonly root: string,
     facts: Map<string, LayerVersionFacts>,
-    sboms: Map<string, SbomFacts>
+    sboms: Map<string, SbomFacts>,
+    trackUse: boolean
   ) {
     this.facts = facts;
     this.sboms = sboms;
+    this.used = trackUse ? new Set() : undefined;
+    this.remembered = trackUse ? new Set() : undefined;
   }
 
   /**
    * Open the cache; a missing or unreadable records file or SBOM index is an empty one (the
    * scan describes the layer versions, or inventories the zips, again).
    */
-  static async open(root: string): Promise<ScanCache> {
+  static async open(root: string, options: { trackUse?: boolean } = {}): Promise<ScanCache> {
     const facts = new Map<string, LayerVersionFacts>();
     const sboms = new Map<string, SbomFacts>();
     try {
@@ -88,7 +96,7 @@ export class ScanCache {
       // No records yet, or damaged: every layer version is described again.
     }
     readSbomIndex(sbomIndexPath(root), sboms);
-    return new ScanCache(root, facts, sboms);
+    return new ScanCache(root, facts, sboms, options.trackUse ?? false);
   }
 
   /**
@@ -111,6 +119,7 @@ export class ScanCache {
   /** Record a described layer version its owner's listing showed. */
   remember(lv: LayerVersionRecord): void {
     if (this.forgotten || !lv.listed || !lv.content || lv.createdDate === undefined) return;
+    this.remembered?.add(lv.arn);
     const c = lv.content;
     const f: LayerVersionFacts = {
       createdDate: lv.createdDate,
@@ -129,11 +138,20 @@ export class ScanCache {
 
   /**
    * Write the records back if this scan added or changed any, and close the SBOM index (its
-   * lines are written as each SBOM is kept).
+   * lines are written as each SBOM is kept). With `prune` (a cache opened with `trackUse`), the
+   * records of layer versions this scan did not remember are left out.
    */
-  async save(): Promise<void> {
+  async save(options: { prune?: boolean } = {}): Promise<void> {
     this.closeIndex();
-    if (!this.changed || this.forgotten) return;
+    if (this.forgotten) return;
+    const remembered = this.remembered;
+    if (options.prune && remembered)
+      for (const arn of [...this.facts.keys()])
+        if (!remembered.has(arn)) {
+          this.facts.delete(arn);
+          this.changed = true;
+        }
+    if (!this.changed) return;
     const sorted = [...this.facts.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
     await writeFileAtomic(recordsPath(this.root), recordsChunks(sorted));
     this.changed = false;
@@ -175,7 +193,8 @@ export class ScanCache {
    * @throws Error when `path` cannot be written
    */
   placeSbom(hex: string, key: string, path: string): SbomSummary | undefined {
-    const f = this.sboms.get(`${hex}-${key}`);
+    const name = `${hex}-${key}`;
+    const f = this.sboms.get(name);
     if (!f) return undefined;
     if (!holdsDigestSync(path, f.bytes, f.sha256)) {
       let bytes: Buffer;
@@ -187,6 +206,7 @@ export class ScanCache {
       if (bytes.length !== f.bytes || sha256(bytes) !== f.sha256) return undefined;
       writeFileAtomicSync(path, bytes);
     }
+    this.used?.add(name);
     return { packageCount: f.packageCount, complete: f.complete };
   }
 
@@ -206,6 +226,40 @@ export class ScanCache {
       complete: sbom.complete,
     };
     writeSync(this.openIndex(), `${JSON.stringify([`${hex}-${key}`, facts])}\n`);
+    this.used?.add(`${hex}-${key}`);
+  }
+
+  /**
+   * Remove every SBOM kept in the cache that this scan neither placed nor kept, and its line of
+   * the index, which is written anew with one line per SBOM left (other lamina versions' and
+   * limits' included: they were not used). Only names of the cache's own form are removed, and
+   * only files and links. For a scan opened with `trackUse`, after its last SBOM.
+   */
+  async pruneSboms(): Promise<Removed> {
+    const used = this.used;
+    if (!used) throw new Error('pruneSboms: the cache was not opened to track its use');
+    this.closeIndex();
+    const index = new Map<string, SbomFacts>();
+    readSbomIndex(sbomIndexPath(this.root), index);
+    const kept = [...index].filter(([name]) => used.has(name)).sort(([a], [b]) => cmp(a, b));
+    writeFileAtomicSync(
+      sbomIndexPath(this.root),
+      [SBOM_INDEX_HEADER, ...kept.map((entry) => JSON.stringify(entry)), ''].join('\n')
+    );
+    const removed: Removed = { files: 0, bytes: 0 };
+    const dir = join(this.root, 'scan', 'sboms');
+    let names: string[];
+    try {
+      names = await readdir(dir);
+    } catch {
+      return removed;
+    }
+    for (const name of names.sort()) {
+      const m = OWN_SBOM_FILE.exec(name);
+      // Each SBOM's meta file, as lamina before the index kept them, is no longer read.
+      if (m && (m[2] === 'meta' || !used.has(m[1]!))) await removeEntry(dir, name, removed);
+    }
+    return removed;
   }
 
   /**
@@ -297,6 +351,11 @@ function sbomIndexPath(root: string): string {
 }
 
 const SBOM_INDEX_HEADER = JSON.stringify({ format: SBOM_INDEX_FORMAT });
+
+/** A kept SBOM's file (`<hex>-<key>.cdx.json`), or the meta file earlier lamina kept beside it. */
+const OWN_SBOM_FILE = /^([0-9a-f]{64}-[0-9a-f]{32})\.(cdx|meta)\.json$/;
+
+const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
 /** The longest line of the SBOM index (an entry is ~200 bytes). */
 const MAX_SBOM_INDEX_LINE = 4096;

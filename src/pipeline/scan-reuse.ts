@@ -4,6 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { Enumeration, LayerContent, LayerVersionRecord } from '../fetch/aws/enumerate.js';
+import type { Removed } from '../fetch/cache.js';
 import { ScanCache, type CachedSbom, type SbomSummary } from '../fetch/scan-cache.js';
 import type { EstatePackage, LayerDiff, PackageDrift } from '../scan/package-drift.js';
 import type { ScanResult } from '../scan/result.js';
@@ -24,8 +25,13 @@ export interface ScanReuse {
   placeSbom(hex: string, arn: string, path: string): SbomSummary | undefined;
   /** Keep an SBOM for the next scan. */
   keepSbom(hex: string, arn: string, sbom: CachedSbom): void;
-  /** Record the enumeration's described layer versions for the next scan. */
-  save(en: Enumeration): Promise<void>;
+  /**
+   * Record the enumeration's described layer versions for the next scan; with `prune`, forget
+   * the records of every other layer version.
+   */
+  save(en: Enumeration, prune?: boolean): Promise<void>;
+  /** Remove the kept SBOMs this scan neither placed nor kept (nothing when reuse is off). */
+  pruneSboms(): Promise<Removed>;
   /**
    * The package drift of `inputs`: the one an earlier scan kept, when it was computed from
    * equal inputs by this lamina with these limits (so from equal SBOMs); otherwise
@@ -42,29 +48,35 @@ const NONE: ScanReuse = {
   placeSbom: () => undefined,
   keepSbom: () => undefined,
   save: () => Promise.resolve(),
+  pruneSboms: () => Promise.resolve({ files: 0, bytes: 0 }),
   packageDrift: async (_inputs, compute) => ({ drift: await compute(), reused: false }),
 };
 
-/** Open the reuse of a scan over the cache at `cacheRoot`; `enabled` false reuses nothing. */
+/**
+ * Open the reuse of a scan over the cache at `cacheRoot`; `enabled` false reuses nothing.
+ * `trackUse` notes what the scan uses, for a prune at its end.
+ */
 export async function openScanReuse(
   cacheRoot: string,
   enabled: boolean,
-  limits: Limits
+  limits: Limits,
+  trackUse = false
 ): Promise<ScanReuse> {
   if (!enabled) return NONE;
-  const cache = await ScanCache.open(cacheRoot);
+  const cache = await ScanCache.open(cacheRoot, { trackUse });
   // The SBOM's bytes depend on lamina's version, the limits and the name it is written under.
   const key = ScanCache.sbomKeys(LAMINA_VERSION, limits);
   return {
     known: (lv) => cache.known(lv),
     placeSbom: (hex, arn, path) => cache.placeSbom(hex, key(arn), path),
     keepSbom: (hex, arn, sbom) => cache.writeSbom(hex, key(arn), sbom),
-    save: async (en) => {
+    save: async (en, prune) => {
       for (const lv of en.layerVersions.values()) if (!lv.failure) cache.remember(lv);
-      await cache.save();
+      await cache.save({ prune: prune ?? false });
       // The scan's last use of them.
       cache.forget();
     },
+    pruneSboms: () => cache.pruneSboms(),
     packageDrift: async (inputs, compute) => {
       const key = packageDriftKey(inputs, limits);
       const kept = readPackageDrift(cache, key, inputs);

@@ -3,7 +3,7 @@
  * inventory it once, write its SBOM and the scan result.
  */
 import { join, resolve } from 'node:path';
-import { UnpackError } from '../errors.js';
+import { UnpackError, UsageError } from '../errors.js';
 import { type ApiStats } from '../fetch/aws/clients.js';
 import {
   enumerateEstate,
@@ -13,7 +13,7 @@ import {
   type LayerVersionRecord,
 } from '../fetch/aws/enumerate.js';
 import { fetchLayerZip } from '../fetch/aws/layer.js';
-import { codeSha256ToHex } from '../fetch/cache.js';
+import { addRemoved, codeSha256ToHex, type ContentCache, type Removed } from '../fetch/cache.js';
 import { FetchError } from '../fetch/errors.js';
 import { RETRY, type RetryPlan } from '../fetch/retry.js';
 import { computeDrift } from '../scan/drift.js';
@@ -68,7 +68,15 @@ export interface ScanOptions extends AwsAccessOptions {
   targetConcurrency?: number;
   /** Scan one shard of the accounts × regions (`lamina merge` combines the shards' outputs). */
   shard?: { index: number; count: number };
+  /**
+   * After scan.json is written, remove from the cache every layer zip, kept SBOM and layer
+   * version record this scan did not use; not with `shard` (a shard uses part of an estate).
+   */
+  pruneCache?: boolean;
 }
+
+/** What `pruneCache` did: what it removed, or why it removed nothing. */
+export type CachePrune = { removed: Removed } | { skipped: string };
 
 /** Figures about a run; not part of scan.json because they differ between identical scans. */
 export interface ScanStats {
@@ -97,6 +105,8 @@ export interface ScanStats {
   imagesRead: number;
   /** The image work against its floor (the API part is also in `api` and `apiFloor`). */
   images: ImageScanStats | null;
+  /** With `pruneCache`: what the prune of the cache did. */
+  cachePrune?: CachePrune;
 }
 
 export interface ScanOutcome {
@@ -126,8 +136,18 @@ export async function scanEstate(options: ScanOptions): Promise<ScanOutcome> {
   const progress = options.onProgress ?? (() => undefined);
   // A region given twice is one region: listed twice, every function in it would be too.
   const regions = [...new Set(options.regions)];
+  if (options.pruneCache && options.shard)
+    throw new UsageError({
+      code: 'BAD_ARGUMENT',
+      message: '--prune-cache is not for a shard: it would remove what the other shards use',
+    });
   return withAwsSession(options, options.retry ?? RETRY.estate, async (session) => {
-    const reuse = await openScanReuse(session.cache.root, options.reuse ?? true, limits);
+    const reuse = await openScanReuse(
+      session.cache.root,
+      options.reuse ?? true,
+      limits,
+      options.pruneCache ?? false
+    );
     const stats: ScanStats = {
       api: session.factory.stats,
       contentRequests: 0,
@@ -225,7 +245,10 @@ export async function scanEstate(options: ScanOptions): Promise<ScanOutcome> {
 
     // Each a string of 64 characters the async function's frame would keep to the end.
     hexes.length = 0;
-    await reuse.save(en);
+    // An account or region not listed may use what the cache holds: no prune then.
+    const unlisted = en.failures.filter((f) => f.scope === 'account' || f.scope === 'region');
+    const prune = options.pruneCache === true && unlisted.length === 0;
+    await reuse.save(en, prune);
     stats.apiFloor =
       en.cost.identities + (options.roleArns?.length ?? 0) + en.cost.listPages + en.cost.described;
     // The image stack (registries, OCI layouts, image SBOMs, the ECR client) loads only for an
@@ -260,9 +283,31 @@ export async function scanEstate(options: ScanOptions): Promise<ScanOutcome> {
       progress('writing scan.json');
       // Streamed: scan.json of a large estate is never one string in memory.
       await writeFileAtomic(resultPath, scanResultChunks(result));
+      if (options.pruneCache)
+        stats.cachePrune = prune
+          ? { removed: await pruneCache(result, session.cache, reuse) }
+          : {
+              skipped: `${unlisted.length} account(s) or region(s) could not be listed, and may use what the cache holds`,
+            };
       return { result, stats, resultPath };
     });
   });
+}
+
+/**
+ * Remove from the cache the layer zips no layer version of `result` has, and the SBOMs the scan
+ * neither placed nor kept (the layer version records went with the scan's save).
+ */
+async function pruneCache(
+  result: ScanResult,
+  cache: ContentCache,
+  reuse: ScanReuse
+): Promise<Removed> {
+  const keep = new Set<string>();
+  for (const layer of result.layers)
+    for (const v of layer.versions)
+      if (v.digest?.startsWith('sha256:')) keep.add(v.digest.slice('sha256:'.length));
+  return addRemoved(await cache.prune(keep), await reuse.pruneSboms());
 }
 
 /**

@@ -21,7 +21,7 @@ export const SCAN_USAGE = `usage: lamina scan [--region R ...] [--profile P] [--
                   [--concurrency N] [--page-size N] [--max-attempts N]
                   [--connect-timeout S] [--read-timeout S] [--quiet] [limit flags]
                   [--markdown FILE] [--html FILE] [--history [DB]]
-                  [--stats] [--no-reuse] [--rehash-cache] [--shard I/N]
+                  [--stats] [--no-reuse] [--rehash-cache] [--prune-cache] [--shard I/N]
 
 Inventories every Lambda function and layer version in the given regions (default:
 AWS_REGION, AWS_DEFAULT_REGION, the profile's region) of the caller's account and of
@@ -42,6 +42,9 @@ reuses the descriptions and SBOMs earlier scans left in the cache, and their pac
 while its inputs are unchanged; --no-reuse redoes them.
 A cached zip is trusted by its digest and size and hashed as it is read (one changed on disk
 fails, and is removed); --rehash-cache hashes each when looked up and fetches a changed one.
+--prune-cache: once scan.json is written, remove from the cache the layer zips, kept SBOMs
+and layer version records this scan did not use (nothing when an account or region could not
+be listed; not with --shard, nor while other scans use the cache).
 --shard I/N scans every N-th account × region pair, starting at the I-th; 'lamina merge'
 combines the N outputs into the scan.json one unsharded scan writes.
 Exit 3 when any function, layer version or function image could not be fetched.`;
@@ -60,6 +63,7 @@ const scan = command(
     ...flags.HISTORY,
     stats: { type: 'boolean', default: false },
     'no-reuse': { type: 'boolean', default: false },
+    'prune-cache': { type: 'boolean', default: false },
     shard: { type: 'string' },
     ...flags.AWS,
     ...flags.ESTATE,
@@ -107,6 +111,7 @@ const scan = command(
       limits: flags.limits(values),
       ...(progress ? { onProgress: progress } : {}),
       reuse: !values['no-reuse'],
+      pruneCache: values['prune-cache'],
       ...(shard ? { shard } : {}),
     });
     if (progress) io.stderr.write('\r\x1b[K');
@@ -149,6 +154,14 @@ const scan = command(
           `result in ${outcome.resultPath}\n`
       );
     }
+    const pruned = stats.cachePrune;
+    if (pruned && !values.quiet)
+      io.stderr.write(
+        'removed' in pruned
+          ? `lamina: cache pruned: removed ${pruned.removed.files} file(s) ` +
+              `(${formatBytes(pruned.removed.bytes)}) this scan did not use\n`
+          : `lamina: cache not pruned: ${pruned.skipped}\n`
+      );
     if (values.stats) io.stderr.write(renderScanStats(stats));
     return result.failures.length > 0 ? EXIT.INCOMPLETE : EXIT.OK;
   },

@@ -109,6 +109,7 @@ describe('lamina scan (command)', () => {
     };
     await usage(['--format', 'xml', '--region', 'x'], 'BAD_ARGUMENT');
     await usage(['--concurrency', '0', '--region', 'x'], 'BAD_ARGUMENT');
+    await usage(['--prune-cache', '--shard', '1/2', '--region', 'x'], 'BAD_ARGUMENT');
     vi.stubEnv('AWS_REGION', '');
     vi.stubEnv('AWS_DEFAULT_REGION', '');
     await usage([], 'MISSING_ARGUMENT');
@@ -146,6 +147,12 @@ describe('lamina scan (command)', () => {
     );
     expect(await scanJson()).toBe(coldJson);
     expect(JSON.parse(coldJson).drift.layerDiffs.length).toBeGreaterThan(0);
+    // Every zip and SBOM in the cache is this estate's: a prune removes nothing, and says so.
+    const prune = await runCli([...args.filter((a) => a !== '--quiet'), '--prune-cache']);
+    expect(prune.stderr).toContain(
+      'lamina: cache pruned: removed 0 file(s) (0 B) this scan did not use\n'
+    );
+    expect(await scanJson()).toBe(coldJson);
     const fresh = await runCli([...args, '--no-reuse']);
     expect(fresh.stderr).toContain('7 layer versions described (0 known from an earlier scan)');
     expect(fresh.stderr).toContain('0 SBOMs reused, 5 inventoried');

@@ -1,4 +1,4 @@
-import { readFile, stat, writeFile } from 'node:fs/promises';
+import { readdir, readFile, stat, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ScanResult } from '../../../src/scan/result.js';
@@ -212,6 +212,77 @@ function pipelineEstate(layers: number): string {
     ...region('eu-west-1'),
   ].join('\n');
 }
+
+describe('lamina scan --prune-cache', () => {
+  const UNUSED = `          - name: unused
+            versions:
+              - generate: { files: { python/x.py: 'x = 1' } }
+`;
+
+  it('removes what the scan did not use, and a re-scan still reuses everything else', async () => {
+    const first = await harness(SCAN_ESTATE);
+    const cacheDir = join(first.dir, 'cache');
+    const cold = await first.scan();
+    const unusedArn = lv('us-east-1', HOME, 'unused', 1);
+    const unusedHex = versionsOf(cold.result)
+      .find((v) => v.arn === unusedArn)!
+      .digest!.slice('sha256:'.length);
+    const zips = join(cacheDir, 'sha256');
+    const unusedZip = (await stat(join(zips, `${unusedHex}.zip`))).size;
+    // What is not the cache's own is left, and a link is removed without following it.
+    const outside = join(first.dir, 'outside.txt');
+    await writeFile(outside, 'not in the cache');
+    await writeFile(join(zips, 'notes.txt'), 'mine');
+    await symlink(outside, join(zips, `${'ee'.repeat(32)}.zip`));
+
+    // The layer no longer exists: its zip, its SBOM and its record are not used any more.
+    expect(SCAN_ESTATE).toContain(UNUSED);
+    const second = await harness(SCAN_ESTATE.replace(UNUSED, ''));
+    const pruned = await second.scan({ cacheDir, pruneCache: true });
+    const sbomCopy = (await readdir(join(cacheDir, 'scan', 'sboms'))).length;
+    expect(pruned.stats.cachePrune).toEqual({
+      removed: { files: 3, bytes: expect.any(Number) as number },
+    });
+    const removed = (pruned.stats.cachePrune as { removed: { bytes: number } }).removed;
+    expect(removed.bytes).toBeGreaterThan(unusedZip);
+    expect(await readdir(zips)).not.toContain(`${unusedHex}.zip`);
+    expect(await readdir(zips)).toContain('notes.txt');
+    expect(await readFile(outside, 'utf8')).toBe('not in the cache');
+    const records = await readFile(join(cacheDir, 'scan', 'layer-versions.json'), 'utf8');
+    expect(records).not.toContain(unusedArn);
+    // One SBOM kept per zip the scan inventoried or reused, each in the index.
+    const sboms = versionsOf(pruned.result).filter((v) => v.sbom).length;
+    expect(sbomCopy).toBe(sboms);
+    const index = (await readFile(join(cacheDir, 'scan', 'sboms.jsonl'), 'utf8')).trimEnd();
+    expect(index.split('\n')).toHaveLength(1 + sboms);
+
+    const again = await second.scan({ cacheDir });
+    expect(again.stats).toMatchObject({ downloads: 0, inventoried: 0, sbomsReused: sboms });
+    expect(again.stats.cost.reused).toBe(4);
+    expect(await readFile(again.resultPath)).toEqual(await readFile(pruned.resultPath));
+    expect(again.stats.cachePrune).toBeUndefined();
+  });
+
+  it('removes nothing when an account could not be listed, and refuses a shard', async () => {
+    const h = await harness(SCAN_ESTATE);
+    const cacheDir = join(h.dir, 'cache');
+    await h.scan();
+    const before = (await readdir(join(cacheDir, 'sha256'))).sort();
+    const failing = await h.scan({
+      cacheDir,
+      pruneCache: true,
+      roleArns: ['arn:aws:iam::333333333333:role/Nobody'],
+    });
+    expect(failing.result.failures.map((f) => f.scope)).toContain('account');
+    expect(failing.stats.cachePrune).toEqual({
+      skipped: expect.stringContaining('could not be listed') as string,
+    });
+    expect((await readdir(join(cacheDir, 'sha256'))).sort()).toEqual(before);
+    await expect(
+      h.scan({ cacheDir, pruneCache: true, shard: { index: 1, count: 2 } })
+    ).rejects.toThrow(/not for a shard/);
+  });
+});
 
 describe('lamina scan pipelined with the listing', () => {
   it('starts downloads while layer versions are still being listed, with the same result whatever the timing', async () => {
