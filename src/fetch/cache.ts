@@ -42,13 +42,18 @@ export const addRemoved = (a: Removed, b: Removed): Removed => ({
 
 /**
  * Remove the file or link `name` in `dir` (never a directory, never through a link), counting
- * a regular file's bytes into `into`. Gone already is nothing removed.
+ * a regular file's bytes into `into`. Gone already, or not removable (replaced by a directory
+ * meanwhile), is nothing removed.
  */
 export async function removeEntry(dir: string, name: string, into: Removed): Promise<void> {
   const path = join(dir, name);
   const st = await lstat(path).catch(() => undefined);
   if (!st || !(st.isFile() || st.isSymbolicLink())) return;
-  await rm(path, { force: true });
+  try {
+    await rm(path, { force: true });
+  } catch {
+    return;
+  }
   into.files += 1;
   if (st.isFile()) into.bytes += st.size;
 }

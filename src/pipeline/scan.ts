@@ -285,7 +285,7 @@ export async function scanEstate(options: ScanOptions): Promise<ScanOutcome> {
       await writeFileAtomic(resultPath, scanResultChunks(result));
       if (options.pruneCache)
         stats.cachePrune = prune
-          ? { removed: await pruneCache(result, session.cache, reuse) }
+          ? await pruneCache(result, session.cache, reuse)
           : {
               skipped: `${unlisted.length} account(s) or region(s) could not be listed, and may use what the cache holds`,
             };
@@ -296,18 +296,27 @@ export async function scanEstate(options: ScanOptions): Promise<ScanOutcome> {
 
 /**
  * Remove from the cache the layer zips no layer version of `result` has, and the SBOMs the scan
- * neither placed nor kept (the layer version records went with the scan's save).
+ * neither placed nor kept (the layer version records went with the scan's save). The scan is
+ * done: a prune that cannot finish says why and leaves its result as it is.
  */
 async function pruneCache(
   result: ScanResult,
   cache: ContentCache,
   reuse: ScanReuse
-): Promise<Removed> {
+): Promise<CachePrune> {
   const keep = new Set<string>();
   for (const layer of result.layers)
     for (const v of layer.versions)
       if (v.digest?.startsWith('sha256:')) keep.add(v.digest.slice('sha256:'.length));
-  return addRemoved(await cache.prune(keep), await reuse.pruneSboms());
+  const zips = await cache.prune(keep);
+  try {
+    return { removed: addRemoved(zips, await reuse.pruneSboms()) };
+  } catch (err) {
+    const why = err instanceof Error ? err.message : String(err);
+    return {
+      skipped: `the kept SBOMs could not be pruned (${why}); removed ${zips.files} layer zip(s)`,
+    };
+  }
 }
 
 /**

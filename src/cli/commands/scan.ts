@@ -160,7 +160,7 @@ const scan = command(
         'removed' in pruned
           ? `lamina: cache pruned: removed ${pruned.removed.files} file(s) ` +
               `(${formatBytes(pruned.removed.bytes)}) this scan did not use\n`
-          : `lamina: cache not pruned: ${pruned.skipped}\n`
+          : `lamina: cache not pruned: ${escapeTerminal(pruned.skipped)}\n`
       );
     if (values.stats) io.stderr.write(renderScanStats(stats));
     return result.failures.length > 0 ? EXIT.INCOMPLETE : EXIT.OK;
