@@ -515,10 +515,16 @@ export async function startAwsEndpoint(options: AwsEndpointOptions): Promise<Aws
   // Node's http.Agent throws away a pooled socket when N is 1 s or less (it keeps a
   // 1 s safety margin), so 1000 ms made every SDK call open a new TCP connection.
   server.keepAliveTimeout = 5000;
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve());
-  });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve());
+    });
+  } catch (err) {
+    // The registry started for the estate's images would keep the process alive.
+    await images?.close();
+    throw err;
+  }
   const port = (server.address() as AddressInfo).port;
   base = `http://${options.host ?? '127.0.0.1'}:${port}`;
 
