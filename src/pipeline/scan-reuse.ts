@@ -41,6 +41,12 @@ export interface ScanReuse {
     inputs: PackageDriftInputs,
     compute: () => Promise<PackageDrift>
   ): Promise<{ drift: PackageDrift; reused: boolean }>;
+  /**
+   * What the cache could not keep for the next scan, the first failure (undefined: none). What
+   * is kept is only for the next scan, so a failure to keep it never fails this one; after an
+   * SBOM could not be kept no other is tried.
+   */
+  keepFailure(): string | undefined;
 }
 
 const NONE: ScanReuse = {
@@ -50,6 +56,7 @@ const NONE: ScanReuse = {
   save: () => Promise.resolve(),
   pruneSboms: () => Promise.resolve({ files: 0, bytes: 0 }),
   packageDrift: async (_inputs, compute) => ({ drift: await compute(), reused: false }),
+  keepFailure: () => undefined,
 };
 
 /**
@@ -66,13 +73,30 @@ export async function openScanReuse(
   const cache = await ScanCache.open(cacheRoot, { trackUse });
   // The SBOM's bytes depend on lamina's version, the limits and the name it is written under.
   const key = ScanCache.sbomKeys(LAMINA_VERSION, limits);
+  let failure: string | undefined;
+  let sbomsFailed = false;
+  const failed = (what: string, err: unknown): void => {
+    failure ??= `could not keep ${what} for the next scan (${err instanceof Error ? err.message : String(err)})`;
+  };
   return {
     known: (lv) => cache.known(lv),
     placeSbom: (hex, arn, path) => cache.placeSbom(hex, key(arn), path),
-    keepSbom: (hex, arn, sbom) => cache.writeSbom(hex, key(arn), sbom),
+    keepSbom: (hex, arn, sbom) => {
+      if (sbomsFailed) return;
+      try {
+        cache.writeSbom(hex, key(arn), sbom);
+      } catch (err) {
+        sbomsFailed = true;
+        failed('the SBOMs', err);
+      }
+    },
     save: async (en, prune) => {
       for (const lv of en.layerVersions.values()) if (!lv.failure) cache.remember(lv);
-      await cache.save({ prune: prune ?? false });
+      try {
+        await cache.save({ prune: prune ?? false });
+      } catch (err) {
+        failed('the layer version records', err);
+      }
       // The scan's last use of them.
       cache.forget();
     },
@@ -82,9 +106,14 @@ export async function openScanReuse(
       const kept = readPackageDrift(cache, key, inputs);
       if (kept) return { drift: kept, reused: true };
       const drift = await compute();
-      await cache.writeDerived(PACKAGE_DRIFT, key, packageDriftLines(drift));
+      try {
+        await cache.writeDerived(PACKAGE_DRIFT, key, packageDriftLines(drift));
+      } catch (err) {
+        failed('the package drift', err);
+      }
       return { drift, reused: false };
     },
+    keepFailure: () => failure,
   };
 }
 

@@ -107,6 +107,8 @@ export interface ScanStats {
   images: ImageScanStats | null;
   /** With `pruneCache`: what the prune of the cache did. */
   cachePrune?: CachePrune;
+  /** What the cache could not keep for the next scan (the scan itself is whole). */
+  cacheWarning?: string;
 }
 
 export interface ScanOutcome {
@@ -283,6 +285,8 @@ export async function scanEstate(options: ScanOptions): Promise<ScanOutcome> {
       progress('writing scan.json');
       // Streamed: scan.json of a large estate is never one string in memory.
       await writeFileAtomic(resultPath, scanResultChunks(result));
+      const notKept = reuse.keepFailure();
+      if (notKept !== undefined) stats.cacheWarning = notKept;
       if (options.pruneCache)
         stats.cachePrune = prune
           ? await pruneCache(result, session.cache, reuse)

@@ -154,6 +154,8 @@ const scan = command(
           `result in ${outcome.resultPath}\n`
       );
     }
+    if (stats.cacheWarning && !values.quiet)
+      io.stderr.write(`lamina: warning: cache: ${escapeTerminal(stats.cacheWarning)}\n`);
     const pruned = stats.cachePrune;
     if (pruned && !values.quiet)
       io.stderr.write(

@@ -1,4 +1,4 @@
-import { readdir, readFile, stat, symlink, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, stat, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ScanResult } from '../../../src/scan/result.js';
@@ -162,6 +162,24 @@ describe('lamina re-scan', () => {
     expect(fresh.stats).toMatchObject({ sbomsReused: 0, inventoried: 6 });
     expect(fresh.stats.cost.reused).toBe(0);
     expect(await readFile(fresh.resultPath)).toEqual(coldJson);
+  });
+
+  it('is whole when the cache cannot keep what it made, and says what was not kept', async () => {
+    const h = await harness(SCAN_ESTATE);
+    const clean = await h.scan({ outDir: join(h.dir, 'clean') });
+    // Where the SBOMs would be kept, a file; where the package drift would go, a directory.
+    const cacheDir = join(h.dir, 'broken-cache');
+    await mkdir(join(cacheDir, 'scan', 'package-drift.jsonl', 'x'), { recursive: true });
+    await writeFile(join(cacheDir, 'scan', 'sboms'), 'not a directory');
+    const broken = await h.scan({ cacheDir, outDir: join(h.dir, 'broken') });
+    expect(await readFile(broken.resultPath)).toEqual(await readFile(clean.resultPath));
+    expect(broken.stats.inventoried).toBe(6);
+    // The first failure is said; the SBOMs after it are not tried.
+    expect(broken.stats.cacheWarning).toMatch(/^could not keep the SBOMs for the next scan \(/);
+    expect(clean.stats.cacheWarning).toBeUndefined();
+    const again = await h.scan({ cacheDir, outDir: join(h.dir, 'broken') });
+    expect(again.stats).toMatchObject({ sbomsReused: 0, inventoried: 6, downloads: 0 });
+    expect(await readFile(again.resultPath)).toEqual(await readFile(clean.resultPath));
   });
 
   it('describes a recorded version again when its zip and SBOM are gone, for a fresh URL', async () => {
