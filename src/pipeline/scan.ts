@@ -143,6 +143,12 @@ export async function scanEstate(options: ScanOptions): Promise<ScanOutcome> {
       code: 'BAD_ARGUMENT',
       message: '--prune-cache is not for a shard: it would remove what the other shards use',
     });
+  if (options.pruneCache && options.reuse === false)
+    throw new UsageError({
+      code: 'BAD_ARGUMENT',
+      message:
+        '--prune-cache is not for --no-reuse: a scan that reuses nothing would remove it all',
+    });
   return withAwsSession(options, options.retry ?? RETRY.estate, async (session) => {
     const reuse = await openScanReuse(
       session.cache.root,

@@ -44,7 +44,7 @@ A cached zip is trusted by its digest and size and hashed as it is read (one cha
 fails, and is removed); --rehash-cache hashes each when looked up and fetches a changed one.
 --prune-cache: once scan.json is written, remove from the cache the layer zips, kept SBOMs
 and layer version records this scan did not use (nothing when an account or region could not
-be listed; not with --shard, nor while other scans use the cache).
+be listed; not with --shard or --no-reuse, nor while other scans use the cache).
 --shard I/N scans every N-th account × region pair, starting at the I-th; 'lamina merge'
 combines the N outputs into the scan.json one unsharded scan writes.
 Exit 3 when any function, layer version or function image could not be fetched.`;

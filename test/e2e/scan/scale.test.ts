@@ -281,7 +281,7 @@ describe('lamina scan --prune-cache', () => {
     expect(again.stats.cachePrune).toBeUndefined();
   });
 
-  it('removes nothing when an account could not be listed, and refuses a shard', async () => {
+  it('removes nothing when an account could not be listed, and refuses a shard and --no-reuse', async () => {
     const h = await harness(SCAN_ESTATE);
     const cacheDir = join(h.dir, 'cache');
     await h.scan();
@@ -299,6 +299,10 @@ describe('lamina scan --prune-cache', () => {
     await expect(
       h.scan({ cacheDir, pruneCache: true, shard: { index: 1, count: 2 } })
     ).rejects.toThrow(/not for a shard/);
+    await expect(h.scan({ cacheDir, pruneCache: true, reuse: false })).rejects.toThrow(
+      /not for --no-reuse/
+    );
+    expect((await readdir(join(cacheDir, 'sha256'))).sort()).toEqual(before);
   });
 });
 
