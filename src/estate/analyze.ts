@@ -23,6 +23,7 @@ import type {
 } from '../scan/package-drift.js';
 import { fnv1a32 } from '../util/fnv.js';
 import { NONE, sameList, sized } from '../util/intern.js';
+import { cmp } from '../util/compare.js';
 
 export interface EstateOptions {
   /** The inventory of a layer zip by digest (`sha256:<hex>`); undefined when it could not be read. */
@@ -35,8 +36,6 @@ export interface EstateOptions {
   entriesOf?(digest: string): readonly FileEntry[] | undefined;
   versionOrder?: VersionOrder;
 }
-
-const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
 /** Append to the list under `k` (in place: estates have thousands of functions per version). */
 function push<K, V>(m: Map<K, V[]>, k: K, v: V): void {

@@ -23,6 +23,7 @@ import {
 } from '../util/fs.js';
 import type { LayerContent, LayerVersionRecord } from './aws/enumerate.js';
 import { removeEntry, type Removed } from './cache.js';
+import { cmp } from '../util/compare.js';
 
 /** The recorded facts of one layer version. */
 export interface LayerVersionFacts {
@@ -152,7 +153,7 @@ export class ScanCache {
           this.changed = true;
         }
     if (!this.changed) return;
-    const sorted = [...this.facts.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    const sorted = [...this.facts.entries()].sort(([a], [b]) => cmp(a, b));
     await writeFileAtomic(recordsPath(this.root), recordsChunks(sorted));
     this.changed = false;
   }
@@ -354,8 +355,6 @@ const SBOM_INDEX_HEADER = JSON.stringify({ format: SBOM_INDEX_FORMAT });
 
 /** A kept SBOM's file (`<hex>-<key>.cdx.json`), or the meta file earlier lamina kept beside it. */
 const OWN_SBOM_FILE = /^([0-9a-f]{64}-[0-9a-f]{32})\.(cdx|meta)\.json$/;
-
-const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
 /** The longest line of the SBOM index (an entry is ~200 bytes). */
 const MAX_SBOM_INDEX_LINE = 4096;

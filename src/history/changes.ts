@@ -17,6 +17,7 @@ import {
   type ScanResult,
 } from '../scan/result.js';
 import type { RecordedScan } from './types.js';
+import { cmp } from '../util/compare.js';
 
 /** Every kind of change, in report order. */
 export const CHANGE_KINDS = [
@@ -219,8 +220,6 @@ export interface ChangesOptions {
   isDenied?: (p: PackageCandidate) => boolean;
   versionOrder?: VersionOrder;
 }
-
-const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
 function versions(r: ScanResult): Map<string, LayerVersionRef & { v: ScanLayerVersion }> {
   const m = new Map<string, LayerVersionRef & { v: ScanLayerVersion }>();

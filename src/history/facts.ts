@@ -15,6 +15,7 @@ import {
 } from '../scan/result.js';
 import type { Verdict } from '../verify/verdict.js';
 import type { SigningFact } from './types.js';
+import { cmp } from '../util/compare.js';
 
 export type FactKind = 'function' | 'layer-version' | 'failure' | 'verdict' | 'signing';
 
@@ -57,8 +58,6 @@ export function toFacts(
   for (const s of signing) out.push(fact('signing', s.jobArn, null, s));
   return out;
 }
-
-const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
 /**
  * Rebuild the scan result from its facts, sorted as `scan` sorts it, with `usedBy` and `drift`

@@ -27,6 +27,7 @@ import { functionPlatform } from './ecr-image.js';
 import { deployedImage, repositoryFailure, repositoryKey, tryEcrImage } from './function-image.js';
 import { imageSubject, inventoryOpened, openResolvedImage, type ImageInventory } from './image.js';
 import { serializeImageSbom } from '../sbom/image.js';
+import { cmp } from '../util/compare.js';
 
 export interface ImageScanOptions {
   session: AwsSession;
@@ -74,8 +75,6 @@ interface ImageOutcome {
   packageCount: number | null;
   complete: boolean | null;
 }
-
-const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
 /** Reads every image function's image; see the file comment. */
 export async function scanImages(en: Enumeration, options: ImageScanOptions): Promise<ImageScan> {

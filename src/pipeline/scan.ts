@@ -41,6 +41,7 @@ import { ANALYSIS_HEAP_GROWING_PERCENT, sbomPathOfHex, scanPackageDrift } from '
 import { openScanReuse, type ScanReuse } from './scan-reuse.js';
 import { resolveLimits, type AwsAccessOptions } from './options.js';
 import type { ImageScan, ImageScanStats } from './scan-images.js';
+import { cmp } from '../util/compare.js';
 
 /** Options for {@link scanEstate}. */
 export interface ScanOptions extends AwsAccessOptions {
@@ -462,8 +463,6 @@ function failed(code: string, reason: string): ArtifactOutcome {
     complete: null,
   };
 }
-
-const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
 function buildResult(
   en: Enumeration,

@@ -1,7 +1,6 @@
 import type { DigestMismatch, Drift, LayerDrift, ScanFunction, ScanLayer } from './result.js';
 import { sameList } from '../util/intern.js';
-
-const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+import { cmp } from '../util/compare.js';
 
 /**
  * First cut of drift, from the facts of a scan (pure). Layer version numbers

@@ -6,6 +6,7 @@
  * for, a deploy by tag from a mutable repository, and an archived image. Pure.
  */
 import type { ScanFunctionImage, ScanImageRepository } from './image-result.js';
+import { cmp } from '../util/compare.js';
 
 /** What drift needs of a function version. */
 export interface ImageFunctionView {
@@ -61,7 +62,6 @@ export interface ImageDrift {
 }
 
 const ARCH: Record<string, string> = { x86_64: 'amd64', arm64: 'arm64' };
-const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
 /** The tag an image URI names (`repo:tag`, not `repo@sha256:…`). */
 export function tagOf(uri: string | null): string | null {

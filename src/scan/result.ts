@@ -8,6 +8,7 @@ import type { ImageDrift } from './image-drift.js';
 import type { ScanFunctionImage, ScanImageRepository } from './image-result.js';
 import type { PackageDrift } from './package-drift.js';
 import { escapeJsonText } from '../util/escape.js';
+import { cmp } from '../util/compare.js';
 
 export const SCAN_RESULT_SCHEMA_VERSION = 1;
 
@@ -172,8 +173,6 @@ export interface DigestMismatch {
   version: number;
   regions: { region: string; digest: string }[];
 }
-
-const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
 /**
  * Layers in scan.json order: by owner and name, each with its regions sorted and its versions by

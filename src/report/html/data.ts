@@ -19,6 +19,7 @@ import { handlersToReview } from '../scan-handlers.js';
 import { scanImagesView, type ScanImagesView } from '../scan-images.js';
 import { displayName } from '../verdict-text.js';
 import { imageConfigWords, variableText } from '../words.js';
+import { cmp } from '../../util/compare.js';
 
 export interface HtmlReportInput {
   scan: ScanResult;
@@ -127,8 +128,6 @@ export interface ReportChanges {
   lists: { kind: ChangeKind; title: string; headers: string[]; rows: string[][] }[];
   unavailable: string[];
 }
-
-const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
 function outcomeOf(v: Verdict | undefined): 'pass' | 'fail' | 'warn' | null {
   if (!v) return null;
