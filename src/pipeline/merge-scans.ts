@@ -2,6 +2,7 @@
  * `lamina merge`: the outputs of `lamina scan --shard i/n` (each a directory with scan.json and
  * sboms/) into one output directory, identical to what one unsharded scan writes.
  */
+import { lstatSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { UsageError } from '../errors.js';
 import { SCAN_RESULT_SCHEMA_VERSION, type ScanResult, type ScanShard } from '../scan/result.js';
@@ -9,6 +10,7 @@ import { scanResultChunks } from '../scan/result-stream.js';
 import { scanResultShapeProblem } from '../scan/shape.js';
 import { mergeShardResults, type ShardResult } from '../scan/shards.js';
 import { readRegularFileSync, writeFileAtomic, writeFileAtomicSync } from '../util/fs.js';
+import { cmp } from '../util/compare.js';
 import { Interner } from '../util/intern.js';
 import { readJsonFile } from '../util/json-file.js';
 import { LAMINA_VERSION } from '../version.js';
@@ -44,9 +46,20 @@ export async function mergeScans(
   const { result, sbomSource } = mergeShardResults(shards);
 
   const out = resolve(options.outDir);
-  for (const [path, shard] of [...sbomSource.entries()].sort(([a], [b]) => (a < b ? -1 : 1))) {
+  const copies = [...sbomSource.entries()].sort(([a], [b]) => cmp(a, b));
+  const notCopyable = (from: string): UsageError =>
+    new UsageError({
+      code: 'BAD_INPUT',
+      message: `shard SBOM missing, a link or not a regular file: ${from}`,
+    });
+  // Every SBOM is looked at before the first is written: a shard refused leaves no output.
+  for (const [path, shard] of copies) {
     if (!SBOM_PATH.test(path))
       throw new UsageError({ code: 'BAD_INPUT', message: `not an SBOM path of a scan: ${path}` });
+    const from = join(resolve(options.shardDirs[shard]!), path);
+    if (!lstatSync(from, { throwIfNoEntry: false })?.isFile()) throw notCopyable(from);
+  }
+  for (const [path, shard] of copies) {
     const from = join(resolve(options.shardDirs[shard]!), path);
     let bytes: Buffer;
     try {
@@ -54,10 +67,7 @@ export async function mergeScans(
       // Never through a link: its target, whatever file it names, would be copied out as an SBOM.
       bytes = readRegularFileSync(from, MAX_JSON_INPUT, { links: 'refuse' });
     } catch {
-      throw new UsageError({
-        code: 'BAD_INPUT',
-        message: `shard SBOM missing, a link or not a regular file: ${from}`,
-      });
+      throw notCopyable(from);
     }
     writeFileAtomicSync(join(out, path), bytes);
   }

@@ -192,6 +192,23 @@ describe('lamina scan --shard and lamina merge', () => {
     expect(l.stderr).toContain('a link or not a regular file');
     await expect(readdir(join(h.dir, 'm4', 'sboms'))).rejects.toThrow();
 
+    // A good SBOM sorted before the link: refused before either is copied, nothing written.
+    const first = `sboms/${'00'.repeat(32)}.cdx.json`;
+    await writeFile(join(linked, first), '{"bomFormat":"CycloneDX","specVersion":"1.6"}\n');
+    const doc = JSON.parse(await readFile(join(linked, 'scan.json'), 'utf8')) as ScanResult;
+    const layer = doc.layers[0]!;
+    layer.versions.unshift({
+      ...layer.versions[0]!,
+      arn: 'arn:aws:lambda:us-east-1:111111111111:layer:x:0',
+      version: 0,
+      sbom: first,
+    });
+    await writeFile(join(linked, 'scan.json'), JSON.stringify(doc));
+    const both = await runCli(['merge', '--out', join(h.dir, 'm5'), linked]);
+    expect(both.code).toBe(2);
+    expect(both.stderr).toContain('a link or not a regular file');
+    await expect(readdir(join(h.dir, 'm5'))).rejects.toThrow();
+
     // A shard another lamina wrote: its drift would be this lamina's under that one's version.
     const other = join(h.dir, 'other');
     await mkdir(other);
