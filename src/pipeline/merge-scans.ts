@@ -57,7 +57,9 @@ export async function mergeScans(
     if (!SBOM_PATH.test(path))
       throw new UsageError({ code: 'BAD_INPUT', message: `not an SBOM path of a scan: ${path}` });
     const from = join(resolve(options.shardDirs[shard]!), path);
-    if (!lstatSync(from, { throwIfNoEntry: false })?.isFile()) throw notCopyable(from);
+    // One name only: a hard link, a regular file to lstat, is another name of a file elsewhere.
+    const st = lstatSync(from, { throwIfNoEntry: false });
+    if (!st?.isFile() || st.nlink !== 1) throw notCopyable(from);
   }
   for (const [path, shard] of copies) {
     const from = join(resolve(options.shardDirs[shard]!), path);

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdir, readdir, readFile, symlink, writeFile } from 'node:fs/promises';
+import { link, mkdir, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ScanResult } from '../../../src/scan/result.js';
@@ -191,6 +191,14 @@ describe('lamina scan --shard and lamina merge', () => {
     expect(l.code).toBe(2);
     expect(l.stderr).toContain('a link or not a regular file');
     await expect(readdir(join(h.dir, 'm4', 'sboms'))).rejects.toThrow();
+
+    // A hard link is a regular file too, but another name of a file elsewhere: refused alike.
+    await rm(join(linked, sbomPath));
+    await link(secret, join(linked, sbomPath));
+    const hard = await runCli(['merge', '--out', join(h.dir, 'm6'), linked]);
+    expect(hard.code).toBe(2);
+    expect(hard.stderr).toContain('a link or not a regular file');
+    await expect(readdir(join(h.dir, 'm6'))).rejects.toThrow();
 
     // A good SBOM sorted before the link: refused before either is copied, nothing written.
     const first = `sboms/${'00'.repeat(32)}.cdx.json`;
