@@ -21,12 +21,10 @@ function wholeNumber(name: string, text: string, min: number, max: number): numb
   return n;
 }
 
-function parse(argv: string[]): {
-  estate: string;
-  port: number;
-  faults: string;
-  urlExpires: number;
-} {
+/** The command line, or 'help' for --help. */
+function parse(
+  argv: string[]
+): { estate: string; port: number; faults: string; urlExpires: number } | 'help' {
   let values;
   try {
     ({ values } = parseArgs({
@@ -44,7 +42,7 @@ function parse(argv: string[]): {
     // parseArgs says what was wrong (an unknown option, a value missing, an argument too many).
     throw new UsageError(err instanceof Error ? err.message : String(err));
   }
-  if (values.help) throw new UsageError('');
+  if (values.help) return 'help';
   if (!values.estate) throw new UsageError('--estate FILE is required');
   return {
     estate: values.estate,
@@ -60,13 +58,12 @@ async function main(): Promise<void> {
     args = parse(process.argv.slice(2));
   } catch (err) {
     if (!(err instanceof UsageError)) throw err;
-    // --help is not an error: the usage on stdout, exit 0.
-    if (err.message === '') {
-      process.stdout.write(`${USAGE}\n`);
-      return;
-    }
     process.stderr.write(`aws-local: ${err.message}\n${USAGE}\n`);
     process.exitCode = 2;
+    return;
+  }
+  if (args === 'help') {
+    process.stdout.write(`${USAGE}\n`);
     return;
   }
   const ep = await startAwsEndpoint({

@@ -41,11 +41,35 @@ export const addRemoved = (a: Removed, b: Removed): Removed => ({
 });
 
 /**
+ * Remove each file or link in `dir` whose name matches `own` and that `unused` (given the match)
+ * says is not used; names of any other form, and directories, stay. A missing `dir` is nothing
+ * removed.
+ */
+export async function pruneDir(
+  dir: string,
+  own: RegExp,
+  unused: (m: RegExpExecArray) => boolean
+): Promise<Removed> {
+  const removed: Removed = { files: 0, bytes: 0 };
+  let names: string[];
+  try {
+    names = await readdir(dir);
+  } catch {
+    return removed;
+  }
+  for (const name of names.sort()) {
+    const m = own.exec(name);
+    if (m && unused(m)) await removeEntry(dir, name, removed);
+  }
+  return removed;
+}
+
+/**
  * Remove the file or link `name` in `dir` (never a directory, never through a link), counting
  * a regular file's bytes into `into`. Gone already, or not removable (replaced by a directory
  * meanwhile), is nothing removed.
  */
-export async function removeEntry(dir: string, name: string, into: Removed): Promise<void> {
+async function removeEntry(dir: string, name: string, into: Removed): Promise<void> {
   const path = join(dir, name);
   const st = await lstat(path).catch(() => undefined);
   if (!st || !(st.isFile() || st.isSymbolicLink())) return;
@@ -117,21 +141,9 @@ export class ContentCache {
    * only files and links: whatever else is there stays, as do the entries of the other
    * extension (a scan's prune leaves the image layers `verify` keeps).
    */
-  async prune(keep: ReadonlySet<string>): Promise<Removed> {
-    const removed: Removed = { files: 0, bytes: 0 };
-    let names: string[];
-    try {
-      names = await readdir(this.dir());
-    } catch {
-      return removed;
-    }
+  prune(keep: ReadonlySet<string>): Promise<Removed> {
     const own = new RegExp(`^([0-9a-f]{64})\\.${this.extension}(\\.partial-[0-9a-f]{8})?$`);
-    for (const name of names.sort()) {
-      const m = own.exec(name);
-      if (m && (m[2] !== undefined || !keep.has(m[1]!)))
-        await removeEntry(this.dir(), name, removed);
-    }
-    return removed;
+    return pruneDir(this.dir(), own, (m) => m[2] !== undefined || !keep.has(m[1]!));
   }
 
   /**

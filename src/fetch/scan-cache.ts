@@ -11,7 +11,7 @@
  */
 import { createHash } from 'node:crypto';
 import { closeSync, existsSync, fstatSync, writeSync } from 'node:fs';
-import { readdir, readFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
   holdsDigestSync,
@@ -22,7 +22,7 @@ import {
   writeFileAtomicSync,
 } from '../util/fs.js';
 import type { LayerContent, LayerVersionRecord } from './aws/enumerate.js';
-import { removeEntry, type Removed } from './cache.js';
+import { pruneDir, type Removed } from './cache.js';
 import { cmp } from '../util/compare.js';
 
 /** The recorded facts of one layer version. */
@@ -247,20 +247,12 @@ export class ScanCache {
       sbomIndexPath(this.root),
       [SBOM_INDEX_HEADER, ...kept.map((entry) => JSON.stringify(entry)), ''].join('\n')
     );
-    const removed: Removed = { files: 0, bytes: 0 };
-    const dir = join(this.root, 'scan', 'sboms');
-    let names: string[];
-    try {
-      names = await readdir(dir);
-    } catch {
-      return removed;
-    }
-    for (const name of names.sort()) {
-      const m = OWN_SBOM_FILE.exec(name);
-      // Each SBOM's meta file, as lamina before the index kept them, is no longer read.
-      if (m && (m[2] === 'meta' || !used.has(m[1]!))) await removeEntry(dir, name, removed);
-    }
-    return removed;
+    // Each SBOM's meta file, as lamina before the index kept them, is no longer read.
+    return pruneDir(
+      join(this.root, 'scan', 'sboms'),
+      OWN_SBOM_FILE,
+      (m) => m[2] === 'meta' || !used.has(m[1]!)
+    );
   }
 
   /**
