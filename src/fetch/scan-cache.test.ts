@@ -68,6 +68,21 @@ describe('ScanCache layer version records', () => {
     expect(Object.keys(doc.layerVersions)).toEqual([arn]);
   });
 
+  it('reads its records from a regular file only: a FIFO there is no records, not a wait', async () => {
+    const root = await mkdtemp(join(tmpdir(), 'lamina-scan-cache-'));
+    dirs.push(root);
+    await mkdir(join(root, 'scan'));
+    // Read as it was (fs.readFile), a FIFO no process writes made the scan wait forever.
+    execFileSync('mkfifo', [join(root, 'scan', 'layer-versions.json')]);
+    const cache = await ScanCache.open(root);
+    const lv = listed(arn, '2026-11-01T00:00:00.000+0000', 'AAAA');
+    expect(cache.known(lv)).toBeUndefined();
+    cache.remember(lv);
+    await cache.save();
+    expect((await lstat(join(root, 'scan', 'layer-versions.json'))).isFile()).toBe(true);
+    expect((await ScanCache.open(root)).known(lv)).toMatchObject({ codeSha256: 'AAAA' });
+  });
+
   it('forgets its records after the last save without ever writing the emptied map', async () => {
     const root = await mkdtemp(join(tmpdir(), 'lamina-scan-cache-'));
     dirs.push(root);

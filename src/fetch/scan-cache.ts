@@ -11,7 +11,6 @@
  */
 import { createHash } from 'node:crypto';
 import { closeSync, existsSync, fstatSync, writeSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
   holdsDigestSync,
@@ -86,18 +85,24 @@ export class ScanCache {
    * Open the cache; a missing or unreadable records file or SBOM index is an empty one (the
    * scan describes the layer versions, or inventories the zips, again).
    */
-  static async open(root: string, options: { trackUse?: boolean } = {}): Promise<ScanCache> {
+  static open(root: string, options: { trackUse?: boolean } = {}): Promise<ScanCache> {
+    return new Promise((done) => done(ScanCache.read(root, options.trackUse ?? false)));
+  }
+
+  private static read(root: string, trackUse: boolean): ScanCache {
     const facts = new Map<string, LayerVersionFacts>();
     const sboms = new Map<string, SbomFacts>();
     try {
-      const doc = JSON.parse(await readFile(recordsPath(root), 'utf8')) as unknown;
+      // Regular file only, bounded: a FIFO planted there made the scan wait forever.
+      const text = readRegularFileSync(recordsPath(root), MAX_RECORDS_BYTES).toString('utf8');
+      const doc = JSON.parse(text) as unknown;
       if (isRecords(doc))
         for (const [arn, f] of Object.entries(doc.layerVersions)) facts.set(arn, f);
     } catch {
       // No records yet, or damaged: every layer version is described again.
     }
     readSbomIndex(sbomIndexPath(root), sboms);
-    return new ScanCache(root, facts, sboms, options.trackUse ?? false);
+    return new ScanCache(root, facts, sboms, trackUse);
   }
 
   /**
@@ -324,6 +329,9 @@ export function* recordsChunks(
   }
   yield '}}\n';
 }
+
+/** The largest layer version records file read back (~300 bytes a version). */
+const MAX_RECORDS_BYTES = 512 * 1024 * 1024;
 
 /** The longest line of a derived result read back (one element of it, such as a layer's diff). */
 const MAX_DERIVED_LINE = 256 * 1024 * 1024;

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { closeSync, writeSync } from 'node:fs';
+import { closeSync, statSync, writeSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import {
   link,
@@ -278,6 +278,14 @@ describe('readRegularFileSync', () => {
     expect(() => readRegularFileSync(join(dir, 'fifo.json'), 100)).toThrow(/not a regular file/);
     expect(() => readRegularFileSync('/dev/zero', 100)).toThrow(/not a regular file/);
     expect(() => readRegularFileSync(join(dir, 'missing.json'), 100)).toThrow(/ENOENT/);
+  });
+
+  it('bounds what it reads, not the size fstat gives: /proc says 0 and then gives its text', () => {
+    expect(statSync('/proc/self/status').size).toBe(0);
+    expect(() => readRegularFileSync('/proc/self/status', 100)).toThrow(/over 100 bytes/);
+    const text = readRegularFileSync('/proc/self/status', 1_000_000).toString();
+    expect(text).toMatch(/^Name:\t/);
+    expect(text).toContain(`\nPid:\t${process.pid}\n`);
   });
 
   it("refuses a link with links: 'refuse', and reads the file itself", async () => {

@@ -7,7 +7,6 @@ import {
   lstatSync,
   mkdirSync,
   openSync,
-  readFileSync,
   readSync,
   renameSync,
   rmSync,
@@ -261,8 +260,25 @@ export function readRegularFileSync(
   try {
     const st = fstatSync(fd);
     if (!st.isFile()) throw new Error(`${path}: not a regular file`);
-    if (st.size > max) throw new Error(`${path}: over ${max} bytes`);
-    return readFileSync(fd);
+    const over = (): Error => new Error(`${path}: over ${max} bytes`);
+    if (st.size > max) throw over();
+    // Read to the end, never past `max` + 1: the size fstat gave bounds nothing for a file that
+    // grows meanwhile, or one of /proc's, which says 0 and then gives its text.
+    let buf = Buffer.allocUnsafe(st.size + 1);
+    let used = 0;
+    for (;;) {
+      if (used === buf.length) {
+        if (used > max) throw over();
+        const more = Buffer.allocUnsafe(Math.min(max + 1, Math.max(buf.length * 2, 4096)));
+        buf.copy(more, 0, 0, used);
+        buf = more;
+      }
+      const n = readSync(fd, buf, used, buf.length - used, null);
+      if (n === 0) break;
+      used += n;
+    }
+    if (used > max) throw over();
+    return buf.subarray(0, used);
   } finally {
     closeSync(fd);
   }
