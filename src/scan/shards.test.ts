@@ -92,6 +92,111 @@ describe('mergeShardResults', () => {
   });
 });
 
+describe('mergeShardResults of shards that do not hold together', () => {
+  const V = 'arn:aws:lambda:us-east-1:111111111111:layer:base:3';
+  const withLayer = (name: string, arn = V): ScanResult['functions'][number] => ({
+    ...fn(name),
+    layers: [{ arn, name: 'base', owner: '111111111111', version: 3, digest: null }],
+  });
+  const version = (usedBy: string[]): ScanResult['layers'][number] => ({
+    name: 'base',
+    owner: '111111111111',
+    regions: ['us-east-1'],
+    versions: [
+      {
+        arn: V,
+        region: 'us-east-1',
+        version: 3,
+        listed: true,
+        digest: null,
+        codeSha256: null,
+        size: null,
+        signingProfileVersionArn: null,
+        signingJobArn: null,
+        status: 'failed',
+        failure: { code: 'API_ERROR', reason: 'not fetched' },
+        sbom: null,
+        packageCount: null,
+        inventoryComplete: null,
+        usedBy,
+      },
+    ],
+  });
+  const other = shard({ scope: { accounts: ['222222222222'], regions: ['us-east-1'] } }, 2);
+  const merged = (first: Partial<ScanResult>): string => {
+    try {
+      mergeShardResults([shard(first), other]);
+    } catch (err) {
+      expect(err).toMatchObject({ code: 'BAD_INPUT' });
+      return (err as Error).message;
+    }
+    return 'merged';
+  };
+
+  it('merges a shard whose functions and layer versions agree', () => {
+    const a = withLayer('a');
+    expect(
+      merged({ functions: [a, withLayer('b')], layers: [version([a.arn, fn('b').arn])] })
+    ).toBe('merged');
+    // What is not a layer version's ARN is never listed: the function shows it as it came.
+    const odd = withLayer('c', 'not-a-layer-arn');
+    expect(merged({ functions: [odd], layers: [] })).toBe('merged');
+  });
+
+  it('refuses a function whose layer version its shard does not list', () => {
+    expect(merged({ functions: [withLayer('a')], layers: [] })).toBe(
+      `shard 1/2 does not hold together: ${fn('a').arn} attaches ${V}, which it does not list`
+    );
+  });
+
+  it("refuses a layer version's users that are not its shard's functions attaching it", () => {
+    const a = withLayer('a');
+    expect(merged({ functions: [fn('b')], layers: [version([fn('b').arn])] })).toBe(
+      `shard 1/2 does not hold together: it says ${fn('b').arn} uses ${V}, and no function of it attaches that`
+    );
+    expect(merged({ functions: [a, withLayer('b')], layers: [version([a.arn])] })).toBe(
+      `shard 1/2 does not hold together: ${fn('b').arn} attaches ${V}, and the version's users leave it out`
+    );
+    expect(merged({ functions: [a], layers: [version([a.arn, a.arn])] })).toBe(
+      `shard 1/2 does not hold together: ${V}'s users are not each named once, in order`
+    );
+  });
+
+  it('refuses a function that sees other content than its shard, or shards that read a version differently', () => {
+    const D = `sha256:${'a'.repeat(64)}`;
+    const a = withLayer('a');
+    expect(
+      merged({
+        functions: [{ ...a, layers: [{ ...a.layers[0]!, digest: D }] }],
+        layers: [version([a.arn])],
+      })
+    ).toBe(
+      `shard 1/2 does not hold together: ${a.arn} sees ${V} as ${D}, and it lists that as null`
+    );
+    const read = (digest: string): ScanResult['layers'] => {
+      const layer = version([]);
+      Object.assign(layer.versions[0]!, { digest, status: 'inventoried', failure: null });
+      return [layer];
+    };
+    expect(() =>
+      mergeShardResults([
+        shard({ layers: read(D) }),
+        { ...other, layers: read(`sha256:${'b'.repeat(64)}`) },
+      ])
+    ).toThrow(
+      `shards 1/2 and 2/2 read different content for ${V} (${D}; sha256:${'b'.repeat(64)})`
+    );
+    // The same content read by both, or read by one only, merges.
+    expect(
+      mergeShardResults([shard({ layers: read(D) }), { ...other, layers: read(D) }]).result.layers
+    ).toHaveLength(1);
+    expect(
+      mergeShardResults([shard({ layers: [version([])] }), { ...other, layers: read(D) }]).result
+        .layers[0]!.versions[0]!.digest
+    ).toBe(D);
+  });
+});
+
 describe('checkShardSet', () => {
   const plan = (index: number, count = 3, accounts = ['1', '2'], regions = ['a', 'b']) => ({
     index,

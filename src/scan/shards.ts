@@ -5,6 +5,7 @@
  * have known: listed if any shard listed it, read if any shard read it, used by every user.
  */
 import { UsageError } from '../errors.js';
+import { parseLayerVersionArn } from '../model/arn.js';
 import { computeDrift } from './drift.js';
 import { computeImageDrift } from './image-drift.js';
 import type { ScanImage, ScanImageRepository } from './image-result.js';
@@ -103,6 +104,67 @@ export function checkShardSet(shards: readonly (ScanShard | undefined)[]): void 
   }
 }
 
+/** `I/N` of a shard's result, for messages. */
+const shardLabel = (s: ShardResult | undefined): string =>
+  s?.shard ? `${s.shard.index}/${s.shard.count}` : '?';
+
+/**
+ * A shard as a scan writes it: each layer version its functions attach is listed in it (the
+ * scan notes every one, even one it could not read) with the digest they see, and each version
+ * it lists is used by exactly its functions that attach it. Merged, a shard that is not (made by
+ * hand, or edited) would give a function a layer no shard describes, nothing failed, content
+ * its layer does not have, or users no function has: a result no scan of the estate writes.
+ * @throws UsageError (BAD_INPUT) naming the first function or layer version that does not fit
+ */
+function checkShardWhole(s: ShardResult): void {
+  const label = `shard ${shardLabel(s)}`;
+  const refuse = (why: string): UsageError => mismatch(`${label} does not hold together: ${why}`);
+  const attaches = (f: ScanFunction | undefined, arn: string): boolean =>
+    f?.layers.some((l) => l.arn === arn) ?? false;
+  const functionOf = new Map<string, ScanFunction>();
+  // Per layer version ARN, how many of the shard's functions attach it. Counts, not lists of
+  // users to sort and compare: at 100,000 functions those cost the merge a second.
+  const attached = new Map<string, number>();
+  for (const f of s.functions) {
+    functionOf.set(f.arn, f);
+    f.layers.forEach((l, i) => {
+      // A layer attached twice is one use.
+      if (f.layers.findIndex((o) => o.arn === l.arn) === i)
+        attached.set(l.arn, (attached.get(l.arn) ?? 0) + 1);
+    });
+  }
+  const firstAttaching = (arn: string, except: ReadonlySet<string>): string | undefined =>
+    s.functions.find((f) => !except.has(f.arn) && attaches(f, arn))?.arn;
+  const listed = new Map<string, ScanLayerVersion>();
+  for (const layer of s.layers)
+    for (const v of layer.versions) {
+      listed.set(v.arn, v);
+      // Named in order, each once, each a function attaching it, and as many as attach it: so
+      // exactly the functions attaching it.
+      v.usedBy.forEach((arn, i) => {
+        if (i > 0 && !(v.usedBy[i - 1]! < arn))
+          throw refuse(`${v.arn}'s users are not each named once, in order`);
+        if (!attaches(functionOf.get(arn), v.arn))
+          throw refuse(`it says ${arn} uses ${v.arn}, and no function of it attaches that`);
+      });
+      if (v.usedBy.length !== (attached.get(v.arn) ?? 0))
+        throw refuse(
+          `${firstAttaching(v.arn, new Set(v.usedBy))} attaches ${v.arn}, and the version's users leave it out`
+        );
+    }
+  // Each function sees a version as its shard lists it; an ARN that is not a layer version's is
+  // never listed, and the function shows it as it came.
+  for (const f of s.functions)
+    for (const l of f.layers) {
+      const v = listed.get(l.arn);
+      if (!v) {
+        if (parseLayerVersionArn(l.arn))
+          throw refuse(`${f.arn} attaches ${l.arn}, which it does not list`);
+      } else if (l.digest !== v.digest)
+        throw refuse(`${f.arn} sees ${l.arn} as ${l.digest}, and it lists that as ${v.digest}`);
+    }
+}
+
 /**
  * Merge shard results: every shard of one `lamina scan --shard I/N`, each once
  * ({@link checkShardSet}), from the same lamina version; functions are disjoint between shards
@@ -124,6 +186,7 @@ export function mergeShardResults(shards: readonly ShardResult[]): MergedScan {
   }
 
   checkShardSet(shards.map((s) => s.shard));
+  for (const s of shards) checkShardWhole(s);
 
   const seenFunctions = new Set<string>();
   const functions: ScanFunction[] = [];
@@ -144,6 +207,12 @@ export function mergeShardResults(shards: readonly ShardResult[]): MergedScan {
           versions.set(v.arn, { v: { ...v, usedBy: [...v.usedBy] }, shard, layer });
           continue;
         }
+        // A version's content never changes: two shards that read different content for it
+        // are not of one scan (one scan reads it once).
+        if (had.v.digest !== null && v.digest !== null && had.v.digest !== v.digest)
+          throw mismatch(
+            `shards ${shardLabel(shards[had.shard])} and ${shardLabel(s)} read different content for ${v.arn} (${had.v.digest}; ${v.digest})`
+          );
         const usedBy = [...new Set([...had.v.usedBy, ...v.usedBy])].sort();
         const listed = had.v.listed || v.listed;
         const better = had.v.status !== 'inventoried' && v.status === 'inventoried';

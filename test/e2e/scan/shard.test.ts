@@ -72,8 +72,15 @@ describe('lamina scan --shard and lamina merge', () => {
       regions: ['us-east-1', 'eu-west-1'],
     });
 
-    // Two shards of three, or the unsharded scan among them: refused, nothing written.
+    // Shard 1 with its layer versions taken out: its functions attach layers no shard lists.
+    await mkdir(join(h.dir, 'edited'));
+    execFileSync('cp', ['-r', join(h.dir, 'shard1', 'sboms'), join(h.dir, 'edited')]);
+    await writeFile(join(h.dir, 'edited', 'scan.json'), JSON.stringify({ ...shard1, layers: [] }));
+
+    // Two shards of three, the unsharded scan among them, or a shard that does not hold
+    // together: refused, nothing written.
     for (const [dirs, message] of [
+      [['edited', 'shard2', 'shard3'], 'shard 1/3 does not hold together: arn:aws:lambda:'],
       [['shard1', 'shard3'], 'shard 2/3 missing'],
       [['shard1', 'shard2', 'whole'], "not the output of 'lamina scan --shard I/N'"],
       [['shard1', 'shard2', 'shard2', 'shard3'], 'shard 2/3 is given twice'],
