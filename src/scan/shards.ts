@@ -186,7 +186,6 @@ export function mergeShardResults(shards: readonly ShardResult[]): MergedScan {
   }
 
   checkShardSet(shards.map((s) => s.shard));
-  for (const s of shards) checkShardWhole(s);
 
   const seenFunctions = new Set<string>();
   const functions: ScanFunction[] = [];
@@ -196,6 +195,8 @@ export function mergeShardResults(shards: readonly ShardResult[]): MergedScan {
       seenFunctions.add(f.arn);
       functions.push(f);
     }
+  // Each function once (above): a layer version's users can then be counted.
+  for (const s of shards) checkShardWhole(s);
 
   // Per layer version ARN: the best record any shard has, with the shard it came from.
   const versions = new Map<string, { v: ScanLayerVersion; shard: number; layer: ScanLayer }>();
