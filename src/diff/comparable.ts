@@ -6,6 +6,7 @@
 import type { Inventory } from '../model/inventory.js';
 import type { Ecosystem, HashAlgorithm, Package } from '../model/package.js';
 import { groupComponents } from '../sbom/group.js';
+import { cmp } from '../util/compare.js';
 
 /** One package (or unowned executable) as the diff sees it. */
 export interface ComparableEntry {
@@ -37,8 +38,6 @@ export interface ComparableInventory {
   /** Sorted by key, then first path. */
   entries: ComparableEntry[];
 }
-
-const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
 /** `pkg:npm/lodash@4.17.21?x=y` → `pkg:npm/lodash?x=y`. */
 export function purlWithoutVersion(purl: string): string {

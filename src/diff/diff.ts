@@ -7,6 +7,7 @@ import type { ComparableEntry, ComparableInventory } from './comparable.js';
 import { ecosystemVersionOrder, type VersionOrder } from './version-order.js';
 import { changeCount, type DiffSummary } from './summary.js';
 import { NONE, sized } from '../util/intern.js';
+import { cmp } from '../util/compare.js';
 
 export type { DiffSummary } from './summary.js';
 
@@ -86,7 +87,6 @@ export interface DiffOptions {
   versionOrder?: VersionOrder;
 }
 
-const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 const STRONGEST: HashAlgorithm[] = ['SHA-512', 'SHA-384', 'SHA-256', 'SHA-1', 'MD5'];
 
 /** The strongest algorithm both entries have, and whether their values differ; undefined when none is shared. */

@@ -2,6 +2,7 @@
  * `lamina scan --stats`: what a scan cost in API calls against the floor (the calls no scan of
  * that estate can avoid), and in content work.
  */
+import { cmp } from '../util/compare.js';
 import { formatBytes } from '../util/format.js';
 
 /** The figures a scan counts (the pipeline's ScanStats has this shape). */
@@ -69,7 +70,7 @@ export function renderScanStats(s: ScanCostFigures): string {
   const lines = [
     `API calls ${s.api.requests}, floor ${s.apiFloor} (${ratio} × floor), ${s.api.throttled} throttled`,
   ];
-  const ops = [...s.api.byOperation.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  const ops = [...s.api.byOperation.entries()].sort(([a], [b]) => cmp(a, b));
   const width = Math.max(0, ...ops.map(([op]) => op.replace(/Command$/, '').length));
   for (const [op, n] of ops) lines.push(`  ${op.replace(/Command$/, '').padEnd(width)}  ${n}`);
   const c = s.cost;

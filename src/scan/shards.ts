@@ -6,6 +6,7 @@
  */
 import { UsageError } from '../errors.js';
 import { parseLayerVersionArn } from '../model/arn.js';
+import { cmp } from '../util/compare.js';
 import { computeDrift } from './drift.js';
 import { computeImageDrift } from './image-drift.js';
 import type { ScanImage, ScanImageRepository } from './image-result.js';
@@ -37,8 +38,6 @@ export type ShardResult = Omit<ScanResult, 'drift'> & { drift: Pick<Drift, 'imag
 function mismatch(message: string): UsageError {
   return new UsageError({ code: 'BAD_INPUT', message });
 }
-
-const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
 /** How many missing shards a refusal names before it counts the rest. */
 const MISSING_NAMED = 10;

@@ -1,6 +1,7 @@
 import type { Finding } from '../model/finding.js';
 import type { Readable } from 'node:stream';
 import { UnpackError } from '../errors.js';
+import { cmp } from '../util/compare.js';
 import type { FileEntry, FileSource } from './source.js';
 
 /**
@@ -252,7 +253,7 @@ export class LinkIndex {
         }
       }
     }
-    out.sort((a, b) => a.length - b.length || (a < b ? -1 : a > b ? 1 : 0));
+    out.sort((a, b) => a.length - b.length || cmp(a, b));
     if (out.length > 0) this.#aliasCache.set(realPath, out);
     return out;
   }

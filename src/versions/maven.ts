@@ -8,6 +8,7 @@
  * several intervals being a union.
  */
 import { compileIntervals, type Ordering } from './ranges.js';
+import { cmp } from '../util/compare.js';
 
 type Item = { t: 'int'; v: bigint } | { t: 'str'; v: string } | { t: 'list'; v: Item[] };
 
@@ -48,8 +49,6 @@ function normalize(list: Item[]): void {
   }
 }
 
-const cmpStr = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
-
 /** `a.compareTo(b)` of ComparableVersion's items; `b` undefined is Java's null. */
 function compareItem(a: Item, b: Item | undefined): number {
   if (a.t === 'int') {
@@ -58,8 +57,8 @@ function compareItem(a: Item, b: Item | undefined): number {
     return 1; // 1.1 > 1-sp, 1.1 > 1-1
   }
   if (a.t === 'str') {
-    if (!b) return cmpStr(comparable(a.v), RELEASE_INDEX);
-    if (b.t === 'str') return cmpStr(comparable(a.v), comparable(b.v));
+    if (!b) return cmp(comparable(a.v), RELEASE_INDEX);
+    if (b.t === 'str') return cmp(comparable(a.v), comparable(b.v));
     return -1; // 1.any < 1.1, 1.any < 1-1
   }
   if (!b) return a.v.length === 0 ? 0 : compareItem(a.v[0]!, undefined);

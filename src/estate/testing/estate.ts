@@ -7,6 +7,7 @@ import { npmPurl } from '../../inventory/purl.js';
 import type { Inventory } from '../../model/inventory.js';
 import { newPackage } from '../../model/package.js';
 import { computeDrift } from '../../scan/drift.js';
+import { cmp } from '../../util/compare.js';
 import type { ScanFunction, ScanLayer, ScanLayerVersion, ScanResult } from '../../scan/result.js';
 
 export const ACCT = '111111111111';
@@ -103,7 +104,6 @@ export function estate(versions: VersionSpec[], functions: FunctionSpec[]): Scan
     };
     l.versions.push(v);
   }
-  const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
   fns.sort((a, b) => cmp(a.arn, b.arn));
   const layerList = [...layers.values()]
     .map((l) => ({
