@@ -2,7 +2,6 @@
  * The history use cases: record a scan (and `verify --all`'s verdicts) in the scan history,
  * compute what changed between two recorded scans, list and prune the history.
  */
-import { readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import {
   computeChanges,
@@ -15,7 +14,7 @@ import {
 } from '../history/changes.js';
 import { analyzeEstate } from '../estate/analyze.js';
 import { inventoryFromCycloneDx } from '../sbom/read.js';
-import { ANALYSIS_HEAP_GROWING_PERCENT, boundedInventories } from './drift.js';
+import { ANALYSIS_HEAP_GROWING_PERCENT, boundedInventories, MAX_JSON_INPUT } from './drift.js';
 import { HistoryError } from '../history/errors.js';
 import { defaultHistoryPath, HistoryStore } from '../history/store.js';
 import type { RecordedScan, ScanInfo, SigningFact } from '../history/types.js';
@@ -25,7 +24,7 @@ import { compileDeny, matchesDeny } from '../verify/checks/packages.js';
 import type { Verdict } from '../verify/verdict.js';
 import { resolvePolicy } from './evidence.js';
 import type { PolicyInput } from './options.js';
-import { makeDirSync } from '../util/fs.js';
+import { makeDirSync, readRegularFileSync } from '../util/fs.js';
 import { withHeapGrowth } from '../util/heap.js';
 import { Interner } from '../util/intern.js';
 
@@ -97,7 +96,8 @@ export function recordScanHistory(options: RecordScanHistoryOptions): RecordedSc
         const file = sbomPath.get(digest);
         if (!file) return undefined;
         try {
-          return readFileSync(join(resolve(options.outDir), file));
+          // The scan's own output, read as the package drift reads it: a regular file, bounded.
+          return readRegularFileSync(join(resolve(options.outDir), file), MAX_JSON_INPUT);
         } catch {
           // Recorded without inventory: changes then say the diff is unavailable.
           return undefined;
