@@ -32,6 +32,20 @@ const fn = (name: string): ScanResult['functions'][number] => ({
   layers: [],
 });
 
+/** Shard 2 of another account, with nothing in it. */
+const other = shard({ scope: { accounts: ['222222222222'], regions: ['us-east-1'] } }, 2);
+
+/** `first` as shard 1 merged with {@link other}: 'merged', or why the merge refused (exit 2). */
+const merged = (first: Partial<ScanResult>): string => {
+  try {
+    mergeShardResults([shard(first), other]);
+  } catch (err) {
+    expect(err).toMatchObject({ code: 'BAD_INPUT' });
+    return (err as Error).message;
+  }
+  return 'merged';
+};
+
 describe('mergeShardResults', () => {
   it('refuses shards that do not fit together', () => {
     const bad = (shards: ScanResult[]) => {
@@ -122,16 +136,6 @@ describe('mergeShardResults of shards that do not hold together', () => {
       },
     ],
   });
-  const other = shard({ scope: { accounts: ['222222222222'], regions: ['us-east-1'] } }, 2);
-  const merged = (first: Partial<ScanResult>): string => {
-    try {
-      mergeShardResults([shard(first), other]);
-    } catch (err) {
-      expect(err).toMatchObject({ code: 'BAD_INPUT' });
-      return (err as Error).message;
-    }
-    return 'merged';
-  };
 
   it('merges a shard whose functions and layer versions agree', () => {
     const a = withLayer('a');
@@ -194,6 +198,67 @@ describe('mergeShardResults of shards that do not hold together', () => {
       mergeShardResults([shard({ layers: [version([])] }), { ...other, layers: read(D) }]).result
         .layers[0]!.versions[0]!.digest
     ).toBe(D);
+  });
+});
+
+describe('mergeShardResults of image shards that do not hold together', () => {
+  const REG = '111111111111.dkr.ecr.us-east-1.amazonaws.com';
+  const D = `sha256:${'c'.repeat(64)}`;
+  const runs = (name: string, digest = D): ScanResult['functions'][number] => ({
+    ...fn(name),
+    packageType: 'Image',
+    image: { uri: null, resolvedUri: null, digest, codeSha256: null, repository: `${REG}/app` },
+  });
+  const repo = (usedBy: string[]): NonNullable<ScanResult['images']> => [
+    {
+      registry: REG,
+      account: '111111111111',
+      region: 'us-east-1',
+      name: 'app',
+      tagMutability: 'MUTABLE',
+      imageCount: 1,
+      tags: [],
+      newestDigest: null,
+      failure: null,
+      images: [
+        {
+          digest: D,
+          tags: [],
+          pushedAt: null,
+          pushOrder: 1,
+          imageStatus: 'ACTIVE',
+          mediaType: null,
+          size: null,
+          architecture: 'amd64',
+          usedBy,
+          indexes: [],
+          status: 'not-read',
+          failure: null,
+          sbom: null,
+          packageCount: null,
+          inventoryComplete: null,
+        },
+      ],
+    },
+  ];
+
+  it("merges image functions that are their images' users, and refuses any other", () => {
+    const a = runs('a');
+    expect(merged({ functions: [a, runs('b')], images: repo([a.arn, fn('b').arn]) })).toBe(
+      'merged'
+    );
+    // A repository it did not list (it could not look at it) names no users to agree with.
+    expect(merged({ functions: [a], images: [] })).toBe('merged');
+    expect(merged({ functions: [a, runs('b')], images: repo([a.arn]) })).toBe(
+      `shard 1/2 does not hold together: ${fn('b').arn} runs ${REG}/app@${D}, and the image's users leave it out`
+    );
+    expect(merged({ functions: [fn('b')], images: repo([fn('b').arn]) })).toBe(
+      `shard 1/2 does not hold together: it says ${fn('b').arn} runs ${REG}/app@${D}, and no function of it does`
+    );
+    const elsewhere = runs('c', `sha256:${'d'.repeat(64)}`);
+    expect(merged({ functions: [elsewhere], images: repo([]) })).toBe(
+      `shard 1/2 does not hold together: ${elsewhere.arn} runs ${REG}/app@sha256:${'d'.repeat(64)}, which it does not list`
+    );
   });
 });
 

@@ -162,6 +162,55 @@ function checkShardWhole(s: ShardResult): void {
       } else if (l.digest !== v.digest)
         throw refuse(`${f.arn} sees ${l.arn} as ${l.digest}, and it lists that as ${v.digest}`);
     }
+  checkShardImages(s, functionOf, refuse);
+}
+
+/**
+ * The images half of {@link checkShardWhole}: each user of an image a shard lists is one of its
+ * functions running that image from that repository, and each of its functions running an
+ * image of a repository it lists is among that image's users (a repository the scan could not
+ * look at for any of its functions is not listed at all).
+ */
+function checkShardImages(
+  s: ShardResult,
+  functionOf: ReadonlyMap<string, ScanFunction>,
+  refuse: (why: string) => UsageError
+): void {
+  const repos = new Map<string, Map<string, ScanImage>>();
+  for (const r of s.images ?? []) {
+    const key = `${r.registry}/${r.name}`;
+    const images = new Map<string, ScanImage>();
+    repos.set(key, images);
+    for (const i of r.images) {
+      images.set(i.digest, i);
+      i.usedBy.forEach((arn, n) => {
+        if (n > 0 && !(i.usedBy[n - 1]! < arn))
+          throw refuse(`${key}@${i.digest}'s users are not each named once, in order`);
+        const image = functionOf.get(arn)?.image;
+        if (image?.repository !== key || image.digest !== i.digest)
+          throw refuse(`it says ${arn} runs ${key}@${i.digest}, and no function of it does`);
+      });
+    }
+  }
+  // Counted as the layer versions' users are: the users named are runners, each once.
+  const runners = new Map<ScanImage, number>();
+  for (const f of s.functions) {
+    const { repository, digest } = f.image ?? {};
+    const images = repository ? repos.get(repository) : undefined;
+    if (!images || !digest) continue;
+    const image = images.get(digest);
+    if (!image) throw refuse(`${f.arn} runs ${repository}@${digest}, which it does not list`);
+    runners.set(image, (runners.get(image) ?? 0) + 1);
+  }
+  for (const [key, images] of repos)
+    for (const i of images.values())
+      if (i.usedBy.length !== (runners.get(i) ?? 0)) {
+        const named = new Set(i.usedBy);
+        const left = s.functions.find(
+          (f) => f.image?.repository === key && f.image.digest === i.digest && !named.has(f.arn)
+        );
+        throw refuse(`${left?.arn} runs ${key}@${i.digest}, and the image's users leave it out`);
+      }
 }
 
 /**
@@ -307,6 +356,7 @@ function mergeRepositories(
   sbomSource: Map<string, number>
 ): ScanImageRepository[] {
   const repos = new Map<string, ScanImageRepository>();
+  const sbomRepository = new Map<string, string>();
   shards.forEach((s, shard) => {
     for (const r of s.images ?? []) {
       const key = `${r.registry}/${r.name}`;
@@ -325,9 +375,15 @@ function mergeRepositories(
           });
         }
       }
-      for (const i of r.images)
-        if (i.sbom && i.status === 'inventoried' && !sbomSource.has(i.sbom))
-          sbomSource.set(i.sbom, shard);
+      // One scan reads a digest from the first repository by name that can serve it, and
+      // names its SBOM after that repository: each shard read it from its own first.
+      for (const i of r.images) {
+        if (!i.sbom || i.status !== 'inventoried') continue;
+        const had = sbomRepository.get(i.sbom);
+        if (had !== undefined && cmp(had, key) <= 0) continue;
+        sbomRepository.set(i.sbom, key);
+        sbomSource.set(i.sbom, shard);
+      }
       repos.set(key, {
         ...base,
         images: [...images.values()].sort(

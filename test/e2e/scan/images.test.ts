@@ -1,6 +1,7 @@
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { mergeScans } from '../../../src/pipeline/merge-scans.js';
 import { renderScanText } from '../../../src/report/scan-text.js';
 import type { ScanResult } from '../../../src/scan/result.js';
 import { runCli } from '../helpers/cli.js';
@@ -257,6 +258,42 @@ describe('lamina scan: image functions', () => {
     expect(log.some((r) => r.service === 'registry' && r.fault === '5xx')).toBe(true);
     expect(faulted).toBe(clean);
     expect(JSON.parse(faulted) as ScanResult).toMatchObject({ schemaVersion: 1 });
+  });
+
+  it('sharded scans of image functions merged equal one unsharded scan, byte for byte', async () => {
+    h = await startHarness(IMAGE_ESTATE);
+    const out = (name: string) => ({
+      outDir: join(h!.dir, name),
+      cacheDir: join(h!.dir, `${name}-cache`),
+    });
+    await h.scan(out('whole'));
+    // Two (account, region) pairs: us-east-1 with most image functions, eu-west-1 with one.
+    for (const index of [1, 2])
+      await h.scan({ ...out(`shard${index}`), shard: { index, count: 2 } });
+    await mergeScans({
+      shardDirs: [join(h.dir, 'shard1'), join(h.dir, 'shard2')],
+      outDir: join(h.dir, 'merged'),
+    });
+    const files = async (dir: string): Promise<Map<string, Buffer>> => {
+      const got = new Map([['scan.json', await readFile(join(dir, 'scan.json'))]]);
+      for (const f of (await readdir(join(dir, 'sboms'))).sort())
+        got.set(f, await readFile(join(dir, 'sboms', f)));
+      return got;
+    };
+    const want = await files(join(h.dir, 'whole'));
+    const got = await files(join(h.dir, 'merged'));
+    expect([...got.keys()]).toEqual([...want.keys()]);
+    for (const [path, bytes] of want) expect(got.get(path)?.equals(bytes), path).toBe(true);
+    const whole = JSON.parse(want.get('scan.json')!.toString('utf8')) as ScanResult;
+    // Each image function once among the images' users (a repository it could not read too).
+    expect(whole.images?.flatMap((r) => r.images.flatMap((i) => i.usedBy)).sort()).toEqual(
+      IMAGE_FUNCTIONS
+    );
+    // The Alpine image runs in both regions: one scan named its SBOM after the first repository
+    // by name, eu-west-1's, where each shard read it from its own.
+    expect(want.get(`${ALPINE_DIGEST.slice('sha256:'.length)}.cdx.json`)?.toString()).toContain(
+      '"name": "111111111111.dkr.ecr.eu-west-1.amazonaws.com/app/web"'
+    );
   });
 
   it('the command lists image failures and exits 3', async () => {
