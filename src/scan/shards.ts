@@ -349,40 +349,35 @@ export function mergeShardResults(shards: readonly ShardResult[]): MergedScan {
 /**
  * The ECR repositories of every shard as one scan lists them: a repository seen by several
  * shards (functions of several accounts using it) keeps the record that described it, with each
- * image's users joined and its SBOM taken from a shard that read it.
+ * image's users joined; each digest read as one scan reads it (below), its SBOM taken from the
+ * shard that read it so.
  */
 function mergeRepositories(
   shards: readonly ShardResult[],
   sbomSource: Map<string, number>
 ): ScanImageRepository[] {
   const repos = new Map<string, ScanImageRepository>();
-  const sbomRepository = new Map<string, string>();
+  // Each merged image, and the shard whose reading of it it carries.
+  const from = new Map<ScanImage, number>();
   shards.forEach((s, shard) => {
     for (const r of s.images ?? []) {
       const key = `${r.registry}/${r.name}`;
       const had = repos.get(key);
       const base = !had || (had.failure !== null && r.failure === null) ? r : had;
       const other = base === r ? had : r;
+      const own = new Set(r.images);
+      const shardOf = (i: ScanImage): number => (own.has(i) ? shard : from.get(i)!);
       const images = new Map<string, ScanImage>();
       for (const i of [...base.images, ...(other?.images ?? [])]) {
         const prev = images.get(i.digest);
-        if (!prev) images.set(i.digest, { ...i, usedBy: [...i.usedBy] });
-        else {
-          const read = prev.status !== 'inventoried' && i.status === 'inventoried' ? i : prev;
-          images.set(i.digest, {
-            ...read,
-            usedBy: [...new Set([...prev.usedBy, ...i.usedBy])].sort(),
-          });
-        }
-      }
-      // One scan reads a digest from the first repository by name that can serve it, and
-      // names its SBOM after that repository: each shard read it from its own first.
-      for (const i of r.images) {
-        if (!i.sbom || i.status !== 'inventoried') continue;
-        const had = sbomRepository.get(i.sbom);
-        if (had !== undefined && cmp(had, key) <= 0) continue;
-        sbomRepository.set(i.sbom, key);
-        sbomSource.set(i.sbom, shard);
+        const read =
+          prev && !(prev.status !== 'inventoried' && i.status === 'inventoried') ? prev : i;
+        const merged = {
+          ...read,
+          usedBy: prev ? [...new Set([...prev.usedBy, ...i.usedBy])].sort() : [...i.usedBy],
+        };
+        images.set(i.digest, merged);
+        from.set(merged, read === prev ? from.get(prev)! : shardOf(i));
       }
       repos.set(key, {
         ...base,
@@ -392,7 +387,49 @@ function mergeRepositories(
       });
     }
   });
+  readAsOneScan(repos, from, sbomSource);
   return [...repos.values()].sort(
     (a, b) => cmp(a.account, b.account) || cmp(a.region, b.region) || cmp(a.name, b.name)
   );
+}
+
+/**
+ * One scan reads each digest in use once, from the first repository by name that can serve it
+ * (described, and the image not archived there), and every repository's image of that digest
+ * says what that read found; it names the SBOM after that repository. A shard read it from its
+ * own first such repository, or not at all when it had none (an archived replica of an image
+ * another Region still serves): here every image of the digest takes the reading of the first
+ * repository of all the shards', and the SBOM comes from the shard that made it.
+ */
+function readAsOneScan(
+  repos: ReadonlyMap<string, ScanImageRepository>,
+  from: ReadonlyMap<ScanImage, number>,
+  sbomSource: Map<string, number>
+): void {
+  const users = new Map<string, { key: string; repo: ScanImageRepository; image: ScanImage }[]>();
+  for (const [key, repo] of repos)
+    for (const image of repo.images) {
+      // Listed only as the repository's newest: not read by any scan.
+      if (image.usedBy.length === 0) continue;
+      const list = users.get(image.digest);
+      if (list) list.push({ key, repo, image });
+      else users.set(image.digest, [{ key, repo, image }]);
+    }
+  for (const list of users.values()) {
+    list.sort((a, b) => cmp(a.key, b.key));
+    const first = list.find((u) => u.repo.failure === null && u.image.imageStatus !== 'ARCHIVED');
+    // None could be read from: no shard read it either, and each keeps the failure it gave.
+    if (!first) continue;
+    const { architecture, status, failure, sbom, packageCount, inventoryComplete } = first.image;
+    for (const u of list)
+      Object.assign(u.image, {
+        architecture,
+        status,
+        failure,
+        sbom,
+        packageCount,
+        inventoryComplete,
+      });
+    if (sbom && status === 'inventoried') sbomSource.set(sbom, from.get(first.image)!);
+  }
 }

@@ -261,7 +261,27 @@ describe('lamina scan: image functions', () => {
   });
 
   it('sharded scans of image functions merged equal one unsharded scan, byte for byte', async () => {
-    h = await startHarness(IMAGE_ESTATE);
+    // And a replica archived in eu-west-1 of an image us-east-1 still serves: one scan reads it
+    // there, where eu-west-1's shard alone could not read it at all.
+    const replica = `            - name: app/web
+              images:
+                - { layout: '${MULTI}', ref: amd64, tags: [old], pushedAt: '2023-12-01T00:00:00Z', status: ARCHIVED }
+                - { layout: '${ALPINE}', tags: [prod], pushedAt: '2024-01-01T00:00:00Z' }
+        functions:
+          - name: replica
+            packageType: Image
+            imageUri: ${ecr(HOME, 'eu-west-1')}/app/web@${AMD64}
+`;
+    const estate = IMAGE_ESTATE.replace(
+      `            - name: app/web
+              images:
+                - { layout: '${ALPINE}', tags: [prod], pushedAt: '2024-01-01T00:00:00Z' }
+        functions:
+`,
+      replica
+    );
+    expect(estate).not.toBe(IMAGE_ESTATE);
+    h = await startHarness(estate);
     const out = (name: string) => ({
       outDir: join(h!.dir, name),
       cacheDir: join(h!.dir, `${name}-cache`),
@@ -287,8 +307,12 @@ describe('lamina scan: image functions', () => {
     const whole = JSON.parse(want.get('scan.json')!.toString('utf8')) as ScanResult;
     // Each image function once among the images' users (a repository it could not read too).
     expect(whole.images?.flatMap((r) => r.images.flatMap((i) => i.usedBy)).sort()).toEqual(
-      IMAGE_FUNCTIONS
+      [...IMAGE_FUNCTIONS, fn('eu-west-1', 'replica')].sort()
     );
+    // Read from us-east-1's app/web for every repository that has it, the archived one too.
+    const amd64 = whole.images!.flatMap((r) => r.images.filter((i) => i.digest === AMD64));
+    expect(amd64.map((i) => [i.status, i.imageStatus])).toContainEqual(['inventoried', 'ARCHIVED']);
+    expect(new Set(amd64.map((i) => i.status))).toEqual(new Set(['inventoried']));
     // The Alpine image runs in both regions: one scan named its SBOM after the first repository
     // by name, eu-west-1's, where each shard read it from its own.
     expect(want.get(`${ALPINE_DIGEST.slice('sha256:'.length)}.cdx.json`)?.toString()).toContain(
