@@ -24,6 +24,7 @@ import type { RetryPolicy } from '../fetch/retry.js';
 import type { FunctionInfo } from '../fetch/aws/function.js';
 import { failureError } from '../fetch/aws/errors.js';
 import type { Platform } from '../model/oci.js';
+import { archivedImageReason } from '../scan/image-result.js';
 import type { ImageFunctionFacts } from '../sbom/image.js';
 import type { AwsSession } from './aws.js';
 import { functionPlatform, withEcrImage, type EcrImageAccess } from './ecr-image.js';
@@ -77,10 +78,10 @@ export function repositoryFailure(
   if (!facts) return { code: 'API_ERROR', reason: `${repositoryKey(image)}: not described` };
   if ('code' in facts) return facts;
   const detail = facts.images.find((i) => i.imageDigest === image.digest);
-  if (detail?.imageStatus === 'ARCHIVED')
+  if (detail?.imageStatus === 'ARCHIVED' && image.digest)
     return {
       code: 'IMAGE_ARCHIVED',
-      reason: `${repositoryKey(image)}@${image.digest} is archived in ECR; restore it to read it`,
+      reason: archivedImageReason(repositoryKey(image), image.digest),
       fact: true,
     };
   return undefined;

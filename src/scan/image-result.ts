@@ -71,3 +71,10 @@ export interface ScanImageRepository {
   images: ScanImage[];
   failure: { code: string; reason: string } | null;
 }
+
+/**
+ * Why an image cannot be read from `repository` (`registry/name`): it is archived there. One
+ * text for the scan that finds it and the merge that works out what one scan would have said.
+ */
+export const archivedImageReason = (repository: string, digest: string): string =>
+  `${repository}@${digest} is archived in ECR; restore it to read it`;

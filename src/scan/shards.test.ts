@@ -201,25 +201,36 @@ describe('mergeShardResults of shards that do not hold together', () => {
   });
 });
 
-describe('mergeShardResults of image shards that do not hold together', () => {
+describe('mergeShardResults of image shards', () => {
   const REG = '111111111111.dkr.ecr.us-east-1.amazonaws.com';
   const D = `sha256:${'c'.repeat(64)}`;
-  const runs = (name: string, digest = D): ScanResult['functions'][number] => ({
+  type Repository = NonNullable<ScanResult['images']>[number];
+  type Image = Repository['images'][number];
+  const runs = (name: string, digest = D, repository = 'app'): ScanResult['functions'][number] => ({
     ...fn(name),
     packageType: 'Image',
-    image: { uri: null, resolvedUri: null, digest, codeSha256: null, repository: `${REG}/app` },
+    image: {
+      uri: null,
+      resolvedUri: null,
+      digest,
+      codeSha256: null,
+      repository: `${REG}/${repository}`,
+    },
   });
-  const repo = (usedBy: string[]): NonNullable<ScanResult['images']> => [
+  const repo = (
+    usedBy: string[],
+    over: { name?: string; failure?: Repository['failure']; image?: Partial<Image> } = {}
+  ): Repository[] => [
     {
       registry: REG,
       account: '111111111111',
       region: 'us-east-1',
-      name: 'app',
+      name: over.name ?? 'app',
       tagMutability: 'MUTABLE',
       imageCount: 1,
       tags: [],
       newestDigest: null,
-      failure: null,
+      failure: over.failure ?? null,
       images: [
         {
           digest: D,
@@ -237,6 +248,7 @@ describe('mergeShardResults of image shards that do not hold together', () => {
           sbom: null,
           packageCount: null,
           inventoryComplete: null,
+          ...over.image,
         },
       ],
     },
@@ -259,6 +271,70 @@ describe('mergeShardResults of image shards that do not hold together', () => {
     expect(merged({ functions: [elsewhere], images: repo([]) })).toBe(
       `shard 1/2 does not hold together: ${elsewhere.arn} runs ${REG}/app@sha256:${'d'.repeat(64)}, which it does not list`
     );
+  });
+
+  describe('each digest read as one scan reads it', () => {
+    const denied = { code: 'ACCESS_DENIED', reason: 'not allowed' };
+    const archived = { imageStatus: 'ARCHIVED' };
+    const read = {
+      status: 'inventoried' as const,
+      sbom: `sboms/${'c'.repeat(64)}.cdx.json`,
+      packageCount: 3,
+      inventoryComplete: true,
+    };
+    const mergedOf = (one: Partial<ScanResult>, two: Partial<ScanResult>) =>
+      mergeShardResults([shard(one), { ...other, ...two }]);
+    const failureOf = (failure: Image['failure']): Partial<Image> => ({
+      status: 'failed',
+      failure,
+      architecture: null,
+    });
+
+    it('gives an archived replica the reading of the first repository that serves the image', () => {
+      const a = runs('a', D, 'a-repo');
+      const b = runs('b', D, 'b-repo');
+      const { result, sbomSource } = mergedOf(
+        {
+          functions: [a],
+          images: repo([a.arn], {
+            name: 'a-repo',
+            image: { ...archived, ...failureOf({ code: 'IMAGE_ARCHIVED', reason: 'archived' }) },
+          }),
+        },
+        { functions: [b], images: repo([b.arn], { name: 'b-repo', image: read }) }
+      );
+      expect(result.images!.map((r) => [r.name, r.images[0]!.status, r.images[0]!.sbom])).toEqual([
+        ['a-repo', 'inventoried', read.sbom],
+        ['b-repo', 'inventoried', read.sbom],
+      ]);
+      // The SBOM is the shard's that read it, named after its repository.
+      expect(sbomSource.get(read.sbom)).toBe(1);
+    });
+
+    it('says what one scan says of a digest no repository serves: the last archived one', () => {
+      const a = runs('a', D, 'a-repo');
+      const b = runs('b', D, 'b-repo');
+      // a-repo could not be described, b-repo has it archived: one scan tries a-repo first.
+      const { result, sbomSource } = mergedOf(
+        {
+          functions: [a],
+          images: repo([a.arn], { name: 'a-repo', failure: denied, image: failureOf(denied) }),
+        },
+        {
+          functions: [b],
+          images: repo([b.arn], {
+            name: 'b-repo',
+            image: { ...archived, ...failureOf({ code: 'IMAGE_ARCHIVED', reason: 'x' }) },
+          }),
+        }
+      );
+      const want = {
+        code: 'IMAGE_ARCHIVED',
+        reason: `${REG}/b-repo@${D} is archived in ECR; restore it to read it`,
+      };
+      expect(result.images!.map((r) => r.images[0]!.failure)).toEqual([want, want]);
+      expect(sbomSource.size).toBe(0);
+    });
   });
 });
 

@@ -9,7 +9,7 @@ import { parseLayerVersionArn } from '../model/arn.js';
 import { cmp } from '../util/compare.js';
 import { computeDrift } from './drift.js';
 import { computeImageDrift } from './image-drift.js';
-import type { ScanImage, ScanImageRepository } from './image-result.js';
+import { archivedImageReason, type ScanImage, type ScanImageRepository } from './image-result.js';
 import {
   sortScanLayers,
   type Drift,
@@ -168,8 +168,8 @@ function checkShardWhole(s: ShardResult): void {
 /**
  * The images half of {@link checkShardWhole}: each user of an image a shard lists is one of its
  * functions running that image from that repository, and each of its functions running an
- * image of a repository it lists is among that image's users (a repository the scan could not
- * look at for any of its functions is not listed at all).
+ * image of a repository it lists is among that image's users (a scan lists every repository its
+ * image functions run from, described or not; a shard missing one is let through).
  */
 function checkShardImages(
   s: ShardResult,
@@ -415,11 +415,19 @@ function readAsOneScan(
       if (list) list.push({ key, repo, image });
       else users.set(image.digest, [{ key, repo, image }]);
     }
-  for (const list of users.values()) {
+  for (const [digest, list] of users) {
     list.sort((a, b) => cmp(a.key, b.key));
     const first = list.find((u) => u.repo.failure === null && u.image.imageStatus !== 'ARCHIVED');
-    // None could be read from: no shard read it either, and each keeps the failure it gave.
-    if (!first) continue;
+    if (!first) {
+      // None can serve it, so one scan read it nowhere: its failure is the last archived
+      // repository's, or else the first undescribed one's, as the scan comes to them in order.
+      let failure: ScanImage['failure'] = null;
+      for (const u of list)
+        if (u.repo.failure) failure ??= u.repo.failure;
+        else failure = { code: 'IMAGE_ARCHIVED', reason: archivedImageReason(u.key, digest) };
+      for (const u of list) Object.assign(u.image, unread(failure));
+      continue;
+    }
     const { architecture, status, failure, sbom, packageCount, inventoryComplete } = first.image;
     for (const u of list)
       Object.assign(u.image, {
@@ -433,3 +441,13 @@ function readAsOneScan(
     if (sbom && status === 'inventoried') sbomSource.set(sbom, from.get(first.image)!);
   }
 }
+
+/** An image of a digest no repository could serve, as one scan writes it. */
+const unread = (failure: ScanImage['failure']): Partial<ScanImage> => ({
+  architecture: null,
+  status: 'failed',
+  failure,
+  sbom: null,
+  packageCount: null,
+  inventoryComplete: null,
+});
