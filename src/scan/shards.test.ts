@@ -311,6 +311,36 @@ describe('mergeShardResults of image shards', () => {
       expect(sbomSource.get(read.sbom)).toBe(1);
     });
 
+    it('fails each function of a servable repository as the one read failed, or not at all', () => {
+      const a = runs('a', D, 'a-repo');
+      const b = runs('b', D, 'b-repo');
+      const pull = { code: 'REGISTRY_ERROR', reason: 'pull refused' };
+      const failed = (f: typeof a) => ({ scope: 'function' as const, subject: f.arn, ...pull });
+      // a-repo is read first, and the read failed: b, read fine by its own shard, fails too.
+      const once = mergedOf(
+        {
+          functions: [a],
+          images: repo([a.arn], { name: 'a-repo', image: failureOf(pull) }),
+          failures: [failed(a)],
+        },
+        { functions: [b], images: repo([b.arn], { name: 'b-repo', image: read }) }
+      );
+      expect(once.result.failures).toEqual([failed(a), failed(b)]);
+      expect(once.result.images!.map((r) => r.images[0]!.status)).toEqual(['failed', 'failed']);
+      expect(once.sbomSource.size).toBe(0);
+      // a-repo read fine: b's own shard's failed read is not one scan's.
+      const fine = mergedOf(
+        { functions: [a], images: repo([a.arn], { name: 'a-repo', image: read }) },
+        {
+          functions: [b],
+          images: repo([b.arn], { name: 'b-repo', image: failureOf(pull) }),
+          failures: [failed(b)],
+        }
+      );
+      expect(fine.result.failures).toEqual([]);
+      expect(fine.sbomSource.get(read.sbom)).toBe(0);
+    });
+
     it('says what one scan says of a digest no repository serves: the last archived one', () => {
       const a = runs('a', D, 'a-repo');
       const b = runs('b', D, 'b-repo');

@@ -304,6 +304,7 @@ export function mergeShardResults(shards: readonly ShardResult[]): MergedScan {
     }
   }
 
+  const { repositories, readings } = mergeRepositories(shards, sbomSource);
   const failures = new Map<string, ScanFailure>();
   for (const s of shards)
     for (const f of s.failures) {
@@ -312,6 +313,7 @@ export function mergeShardResults(shards: readonly ShardResult[]): MergedScan {
         continue;
       failures.set(`${f.scope}\0${f.subject}\0${f.code}`, f);
     }
+  imageFailuresAsOneScan(shards, readings, failures);
   const failureList = [...failures.values()].sort(
     (a, b) => cmp(a.scope, b.scope) || cmp(a.subject, b.subject) || cmp(a.code, b.code)
   );
@@ -319,7 +321,6 @@ export function mergeShardResults(shards: readonly ShardResult[]): MergedScan {
   const sortedFunctions = functions.sort(
     (a, b) => cmp(a.account, b.account) || cmp(a.region, b.region) || cmp(a.arn, b.arn)
   );
-  const repositories = mergeRepositories(shards, sbomSource);
   const imageFunctions = sortedFunctions.flatMap((f) =>
     f.image ? [{ ...f, image: f.image }] : []
   );
@@ -355,7 +356,7 @@ export function mergeShardResults(shards: readonly ShardResult[]): MergedScan {
 function mergeRepositories(
   shards: readonly ShardResult[],
   sbomSource: Map<string, number>
-): ScanImageRepository[] {
+): { repositories: ScanImageRepository[]; readings: Map<string, ScanImage['failure']> } {
   const repos = new Map<string, ScanImageRepository>();
   // Each merged image, and the shard whose reading of it it carries.
   const from = new Map<ScanImage, number>();
@@ -387,10 +388,11 @@ function mergeRepositories(
       });
     }
   });
-  readAsOneScan(repos, from, sbomSource);
-  return [...repos.values()].sort(
+  const readings = readAsOneScan(repos, from, sbomSource);
+  const repositories = [...repos.values()].sort(
     (a, b) => cmp(a.account, b.account) || cmp(a.region, b.region) || cmp(a.name, b.name)
   );
+  return { repositories, readings };
 }
 
 /**
@@ -405,7 +407,8 @@ function readAsOneScan(
   repos: ReadonlyMap<string, ScanImageRepository>,
   from: ReadonlyMap<ScanImage, number>,
   sbomSource: Map<string, number>
-): void {
+): Map<string, ScanImage['failure']> {
+  const readings = new Map<string, ScanImage['failure']>();
   const users = new Map<string, { key: string; repo: ScanImageRepository; image: ScanImage }[]>();
   for (const [key, repo] of repos)
     for (const image of repo.images) {
@@ -439,6 +442,45 @@ function readAsOneScan(
         inventoryComplete,
       });
     if (sbom && status === 'inventoried') sbomSource.set(sbom, from.get(first.image)!);
+    readings.set(digest, failure);
+  }
+  return readings;
+}
+
+/**
+ * A function running an image from a repository that can serve it fails as the one read of its
+ * digest did (`readings`, see {@link readAsOneScan}), where its shard recorded its own read:
+ * the failure that read gave replaces the shard's (or none does). A function whose repository
+ * cannot serve the image keeps that repository's failure, as one scan gives it too.
+ */
+function imageFailuresAsOneScan(
+  shards: readonly ShardResult[],
+  readings: ReadonlyMap<string, ScanImage['failure']>,
+  failures: Map<string, ScanFailure>
+): void {
+  for (const s of shards) {
+    const own = new Map<string, { repo: ScanImageRepository; image: ScanImage }>();
+    for (const repo of s.images ?? [])
+      for (const image of repo.images)
+        own.set(`${repo.registry}/${repo.name}@${image.digest}`, { repo, image });
+    for (const f of s.functions) {
+      const { repository, digest } = f.image ?? {};
+      if (!repository || !digest) continue;
+      const reading = readings.get(digest);
+      const mine = own.get(`${repository}@${digest}`);
+      if (reading === undefined || !mine) continue;
+      if (mine.repo.failure !== null || mine.image.imageStatus === 'ARCHIVED') continue;
+      const key = (code: string): string => `function\0${f.arn}\0${code}`;
+      // The shard's read of the digest: every image of it in the shard says what it found.
+      if (mine.image.failure) failures.delete(key(mine.image.failure.code));
+      if (reading)
+        failures.set(key(reading.code), {
+          scope: 'function',
+          subject: f.arn,
+          code: reading.code,
+          reason: reading.reason,
+        });
+    }
   }
 }
 
