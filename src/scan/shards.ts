@@ -2,7 +2,9 @@
  * One scan result from the results of `lamina scan --shard i/n`: the same result a single scan
  * of every shard's accounts and regions writes. A layer version can appear in several shards (its
  * owner's listing in one, functions using it in others); the merge keeps what one scan would
- * have known: listed if any shard listed it, read if any shard read it, used by every user.
+ * have known: listed if any shard listed it, read if any shard read it, used by every user. An
+ * image digest in repositories of several shards (replicated to other Regions, say) is read as
+ * one scan reads it: from the first repository by name that can serve it.
  */
 import { UsageError } from '../errors.js';
 import { parseLayerVersionArn } from '../model/arn.js';
