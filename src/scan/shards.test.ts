@@ -341,6 +341,28 @@ describe('mergeShardResults of image shards', () => {
       expect(fine.sbomSource.get(read.sbom)).toBe(0);
     });
 
+    it("describes a repository as the first function running an image from it: that one's shard", () => {
+      const a = runs('a');
+      const b = runs('b');
+      const failed = (f: typeof a) => ({ scope: 'function' as const, subject: f.arn, ...denied });
+      // a's shard could not describe app; b's shard could, and read the image: one scan
+      // describes it as a, the first by ARN, and reads nothing there.
+      const { result, sbomSource } = mergedOf(
+        {
+          functions: [a],
+          images: repo([a.arn], { failure: denied, image: failureOf(denied) }),
+          failures: [failed(a)],
+        },
+        { functions: [b], images: repo([b.arn], { image: read }) }
+      );
+      expect(result.images!.map((r) => [r.failure, r.images[0]!.status])).toEqual([
+        [denied, 'failed'],
+      ]);
+      expect(result.images![0]!.images[0]!.usedBy).toEqual([a.arn, b.arn]);
+      expect(result.failures).toEqual([failed(a), failed(b)]);
+      expect(sbomSource.size).toBe(0);
+    });
+
     it('says what one scan says of a digest no repository serves: the last archived one', () => {
       const a = runs('a', D, 'a-repo');
       const b = runs('b', D, 'b-repo');

@@ -306,7 +306,7 @@ export function mergeShardResults(shards: readonly ShardResult[]): MergedScan {
     }
   }
 
-  const { repositories, readings } = mergeRepositories(shards, sbomSource);
+  const { repositories, repos, readings } = mergeRepositories(shards, sbomSource);
   const failures = new Map<string, ScanFailure>();
   for (const s of shards)
     for (const f of s.failures) {
@@ -315,7 +315,7 @@ export function mergeShardResults(shards: readonly ShardResult[]): MergedScan {
         continue;
       failures.set(`${f.scope}\0${f.subject}\0${f.code}`, f);
     }
-  imageFailuresAsOneScan(shards, readings, failures);
+  imageFailuresAsOneScan(functions, repos, readings, failures);
   const failureList = [...failures.values()].sort(
     (a, b) => cmp(a.scope, b.scope) || cmp(a.subject, b.subject) || cmp(a.code, b.code)
   );
@@ -358,7 +358,11 @@ export function mergeShardResults(shards: readonly ShardResult[]): MergedScan {
 function mergeRepositories(
   shards: readonly ShardResult[],
   sbomSource: Map<string, number>
-): { repositories: ScanImageRepository[]; readings: Map<string, ScanImage['failure']> } {
+): {
+  repositories: ScanImageRepository[];
+  repos: ReadonlyMap<string, ScanImageRepository>;
+  readings: Map<string, ScanImage['failure']>;
+} {
   const repos = new Map<string, ScanImageRepository>();
   // Each merged image, and the shard whose reading of it it carries.
   const from = new Map<ScanImage, number>();
@@ -366,15 +370,16 @@ function mergeRepositories(
     for (const r of s.images ?? []) {
       const key = `${r.registry}/${r.name}`;
       const had = repos.get(key);
-      const base = !had || (had.failure !== null && r.failure === null) ? r : had;
+      // One scan describes a repository as the first function (by ARN) running an image from
+      // it, and reads an image there as the first running it: the shard holding that function.
+      const base = !had || earlier(firstUser(r.images), firstUser(had.images)) ? r : had;
       const other = base === r ? had : r;
       const own = new Set(r.images);
       const shardOf = (i: ScanImage): number => (own.has(i) ? shard : from.get(i)!);
       const images = new Map<string, ScanImage>();
       for (const i of [...base.images, ...(other?.images ?? [])]) {
         const prev = images.get(i.digest);
-        const read =
-          prev && !(prev.status !== 'inventoried' && i.status === 'inventoried') ? prev : i;
+        const read = prev && !earlier(i.usedBy[0], prev.usedBy[0]) ? prev : i;
         const merged = {
           ...read,
           usedBy: prev ? [...new Set([...prev.usedBy, ...i.usedBy])].sort() : [...i.usedBy],
@@ -394,7 +399,18 @@ function mergeRepositories(
   const repositories = [...repos.values()].sort(
     (a, b) => cmp(a.account, b.account) || cmp(a.region, b.region) || cmp(a.name, b.name)
   );
-  return { repositories, readings };
+  return { repositories, repos, readings };
+}
+
+/** Whether user ARN `a` sorts before `b`; no user (an image nobody runs) sorts last. */
+const earlier = (a: string | undefined, b: string | undefined): boolean =>
+  a !== undefined && (b === undefined || a < b);
+
+/** The first function (by ARN) running any of `images` (each image's users are sorted). */
+function firstUser(images: readonly ScanImage[]): string | undefined {
+  let first: string | undefined;
+  for (const i of images) if (earlier(i.usedBy[0], first)) first = i.usedBy[0];
+  return first;
 }
 
 /**
@@ -431,6 +447,7 @@ function readAsOneScan(
         if (u.repo.failure) failure ??= u.repo.failure;
         else failure = { code: 'IMAGE_ARCHIVED', reason: archivedImageReason(u.key, digest) };
       for (const u of list) Object.assign(u.image, unread(failure));
+      readings.set(digest, failure);
       continue;
     }
     const { architecture, status, failure, sbom, packageCount, inventoryComplete } = first.image;
@@ -450,39 +467,40 @@ function readAsOneScan(
 }
 
 /**
- * A function running an image from a repository that can serve it fails as the one read of its
- * digest did (`readings`, see {@link readAsOneScan}), where its shard recorded its own read:
- * the failure that read gave replaces the shard's (or none does). A function whose repository
- * cannot serve the image keeps that repository's failure, as one scan gives it too.
+ * Each image function's failure as one scan gives it (`failures` holds its shard's): its own
+ * repository's when that cannot serve its image (not described, or the image archived there),
+ * else the one read of its digest's ({@link readAsOneScan}). Only that read gives a function
+ * version (an image function's ARN) a failure, so the shard's are replaced whole.
  */
 function imageFailuresAsOneScan(
-  shards: readonly ShardResult[],
+  functions: readonly ScanFunction[],
+  repos: ReadonlyMap<string, ScanImageRepository>,
   readings: ReadonlyMap<string, ScanImage['failure']>,
   failures: Map<string, ScanFailure>
 ): void {
-  for (const s of shards) {
-    const own = new Map<string, { repo: ScanImageRepository; image: ScanImage }>();
-    for (const repo of s.images ?? [])
-      for (const image of repo.images)
-        own.set(`${repo.registry}/${repo.name}@${image.digest}`, { repo, image });
-    for (const f of s.functions) {
-      const { repository, digest } = f.image ?? {};
-      if (!repository || !digest) continue;
-      const reading = readings.get(digest);
-      const mine = own.get(`${repository}@${digest}`);
-      if (reading === undefined || !mine) continue;
-      if (mine.repo.failure !== null || mine.image.imageStatus === 'ARCHIVED') continue;
-      const key = (code: string): string => `function\0${f.arn}\0${code}`;
-      // The shard's read of the digest: every image of it in the shard says what it found.
-      if (mine.image.failure) failures.delete(key(mine.image.failure.code));
-      if (reading)
-        failures.set(key(reading.code), {
-          scope: 'function',
-          subject: f.arn,
-          code: reading.code,
-          reason: reading.reason,
-        });
-    }
+  const keysOf = new Map<string, string[]>();
+  for (const [key, f] of failures)
+    if (f.scope === 'function') keysOf.set(f.subject, [...(keysOf.get(f.subject) ?? []), key]);
+  const images = new Map<string, ScanImage>();
+  for (const [key, repo] of repos) for (const i of repo.images) images.set(`${key}@${i.digest}`, i);
+  for (const f of functions) {
+    const { repository, digest } = f.image ?? {};
+    const repo = repository ? repos.get(repository) : undefined;
+    if (!repository || !digest || !repo) continue;
+    const archived = images.get(`${repository}@${digest}`)?.imageStatus === 'ARCHIVED';
+    const failure =
+      repo.failure ??
+      (archived
+        ? { code: 'IMAGE_ARCHIVED', reason: archivedImageReason(repository, digest) }
+        : (readings.get(digest) ?? null));
+    for (const key of keysOf.get(f.arn) ?? []) failures.delete(key);
+    if (failure)
+      failures.set(`function\0${f.arn}\0${failure.code}`, {
+        scope: 'function',
+        subject: f.arn,
+        code: failure.code,
+        reason: failure.reason,
+      });
   }
 }
 
