@@ -262,23 +262,11 @@ export function readRegularFileSync(
     if (!st.isFile()) throw new Error(`${path}: not a regular file`);
     const over = (): Error => new Error(`${path}: over ${max} bytes`);
     if (st.size > max) throw over();
-    // Read to the end, never past `max` + 1: the size fstat gave bounds nothing for a file that
-    // grows meanwhile, or one of /proc's, which says 0 and then gives its text.
-    let buf = Buffer.allocUnsafe(st.size + 1);
-    let used = 0;
-    for (;;) {
-      if (used === buf.length) {
-        if (used > max) throw over();
-        const more = Buffer.allocUnsafe(Math.min(max + 1, Math.max(buf.length * 2, 4096)));
-        buf.copy(more, 0, 0, used);
-        buf = more;
-      }
-      const n = readSync(fd, buf, used, buf.length - used, null);
-      if (n === 0) break;
-      used += n;
-    }
-    if (used > max) throw over();
-    return buf.subarray(0, used);
+    // The size fstat gave bounds nothing for a file that grows meanwhile, or one of /proc's,
+    // which says 0 and then gives its text: what is read is bounded.
+    const bytes = readFdBoundedSync(fd, max, st.size);
+    if (bytes === undefined) throw over();
+    return bytes;
   } finally {
     closeSync(fd);
   }
@@ -339,19 +327,31 @@ export function readLinesSync(
 export function readBoundedSync(path: string, max: number): Buffer | undefined {
   const fd = openSync(path, 'r');
   try {
-    const chunks: Buffer[] = [];
-    let total = 0;
-    for (;;) {
-      const buf = Buffer.allocUnsafe(Math.min(65536, max + 1 - total));
-      const n = readSync(fd, buf, 0, buf.length, null);
-      if (n === 0) return Buffer.concat(chunks, total);
-      chunks.push(buf.subarray(0, n));
-      total += n;
-      if (total > max) return undefined;
-    }
+    return readFdBoundedSync(fd, max);
   } finally {
     closeSync(fd);
   }
+}
+
+/**
+ * Everything left to read from `fd`, or undefined when that is more than `max` bytes: never
+ * more than `max + 1` bytes read. `expected` (what fstat says, if anything) sizes the first read.
+ */
+function readFdBoundedSync(fd: number, max: number, expected = 0): Buffer | undefined {
+  let buf = Buffer.allocUnsafe(Math.min(max, expected) + 1);
+  let used = 0;
+  for (;;) {
+    if (used === buf.length) {
+      if (used > max) return undefined;
+      const more = Buffer.allocUnsafe(Math.min(max + 1, Math.max(buf.length * 2, 65536)));
+      buf.copy(more, 0, 0, used);
+      buf = more;
+    }
+    const n = readSync(fd, buf, used, buf.length - used, null);
+    if (n === 0) break;
+    used += n;
+  }
+  return used > max ? undefined : buf.subarray(0, used);
 }
 
 /**
