@@ -143,8 +143,72 @@ describe('mergeShardResults of shards that do not hold together', () => {
       merged({ functions: [a, withLayer('b')], layers: [version([a.arn, fn('b').arn])] })
     ).toBe('merged');
     // What is not a layer version's ARN is never listed: the function shows it as it came.
-    const odd = withLayer('c', 'not-a-layer-arn');
+    const odd = {
+      ...fn('c'),
+      layers: [
+        { arn: 'not-a-layer-arn', name: 'not-a-layer-arn', owner: '', version: 0, digest: null },
+      ],
+    };
     expect(merged({ functions: [odd], layers: [] })).toBe('merged');
+  });
+
+  it('refuses a layer reference named or read otherwise than a scan writes it', () => {
+    const a = withLayer('a');
+    const odd = {
+      arn: 'not-a-layer-arn',
+      name: 'not-a-layer-arn',
+      owner: '',
+      version: 0,
+      digest: null,
+    };
+    const D = `sha256:${'a'.repeat(64)}`;
+    // Content for what is not a layer version: no scan reads one.
+    expect(
+      merged({ functions: [{ ...fn('c'), layers: [{ ...odd, digest: D }] }], layers: [] })
+    ).toBe(
+      `shard 1/2 does not hold together: ${fn('c').arn} sees "not-a-layer-arn", not a layer version ARN, as ${D}`
+    );
+    expect(
+      merged({
+        functions: [{ ...fn('c'), layers: [{ ...odd, owner: '111111111111' }] }],
+        layers: [],
+      })
+    ).toBe(
+      `shard 1/2 does not hold together: ${fn('c').arn} names "not-a-layer-arn" {"name":"not-a-layer-arn","owner":"111111111111","version":0}, and a scan names it {"name":"not-a-layer-arn","owner":"","version":0}`
+    );
+    expect(
+      merged({
+        functions: [{ ...a, layers: [{ ...a.layers[0]!, version: 4 }] }],
+        layers: [version([a.arn])],
+      })
+    ).toBe(
+      `shard 1/2 does not hold together: ${a.arn} names "${V}" {"name":"base","owner":"111111111111","version":4}, and a scan names it {"name":"base","owner":"111111111111","version":3}`
+    );
+  });
+
+  it('refuses a layer version filed under another layer, Region or number than its ARN', () => {
+    const a = withLayer('a');
+    const moved = (edit: (l: ScanResult['layers'][number]) => void): string => {
+      const layer = version([a.arn]);
+      edit(layer);
+      return merged({ functions: [a], layers: [layer] });
+    };
+    expect(moved(() => undefined)).toBe('merged');
+    expect(moved((l) => (l.name = 'other'))).toBe(
+      `shard 1/2 does not hold together: it lists ${V} as version 3 of 111111111111's other in us-east-1`
+    );
+    expect(moved((l) => (l.owner = '222222222222'))).toBe(
+      `shard 1/2 does not hold together: it lists ${V} as version 3 of 222222222222's base in us-east-1`
+    );
+    expect(moved((l) => (l.versions[0]!.region = 'eu-west-1'))).toBe(
+      `shard 1/2 does not hold together: it lists ${V} as version 3 of 111111111111's base in eu-west-1`
+    );
+    expect(moved((l) => (l.versions[0]!.version = 2))).toBe(
+      `shard 1/2 does not hold together: it lists ${V} as version 2 of 111111111111's base in us-east-1`
+    );
+    expect(moved((l) => (l.versions[0]!.arn = 'not-a-layer-arn'))).toBe(
+      `shard 1/2 does not hold together: it lists "not-a-layer-arn", which is not a layer version ARN`
+    );
   });
 
   it('refuses a function whose layer version its shard does not list', () => {

@@ -17,6 +17,7 @@ import {
   type Drift,
   type ScanFailure,
   type ScanFunction,
+  type ScanFunctionLayer,
   type ScanLayer,
   type ScanLayerVersion,
   type ScanResult,
@@ -139,6 +140,19 @@ function checkShardWhole(s: ShardResult): void {
   const listed = new Map<string, ScanLayerVersion>();
   for (const layer of s.layers)
     for (const v of layer.versions) {
+      // Filed where its ARN says: a version under another layer or Region would merge into a
+      // layer, and drift, it is not part of.
+      const p = parseLayerVersionArn(v.arn);
+      if (!p) throw refuse(`it lists ${JSON.stringify(v.arn)}, which is not a layer version ARN`);
+      if (
+        p.name !== layer.name ||
+        p.owner !== layer.owner ||
+        p.region !== v.region ||
+        p.version !== v.version
+      )
+        throw refuse(
+          `it lists ${v.arn} as version ${v.version} of ${layer.owner}'s ${layer.name} in ${v.region}`
+        );
       listed.set(v.arn, v);
       // Named in order, each once, each a function attaching it, and as many as attach it: so
       // exactly the functions attaching it.
@@ -154,13 +168,34 @@ function checkShardWhole(s: ShardResult): void {
         );
     }
   // Each function sees a version as its shard lists it; an ARN that is not a layer version's is
-  // never listed, and the function shows it as it came.
+  // never listed, and a scan shows it as it came: no owner, version or content.
+  type Named = Pick<ScanFunctionLayer, 'name' | 'owner' | 'version'>;
+  const named = new Map<string, { as: Named; layer: boolean }>();
+  const namedAs = (arn: string): { as: Named; layer: boolean } => {
+    let n = named.get(arn);
+    if (!n) {
+      const p = parseLayerVersionArn(arn);
+      n = p
+        ? { as: { name: p.name, owner: p.owner, version: p.version }, layer: true }
+        : { as: { name: arn, owner: '', version: 0 }, layer: false };
+      named.set(arn, n);
+    }
+    return n;
+  };
   for (const f of s.functions)
     for (const l of f.layers) {
+      const { as, layer } = namedAs(l.arn);
+      if (l.name !== as.name || l.owner !== as.owner || l.version !== as.version)
+        throw refuse(
+          `${f.arn} names ${JSON.stringify(l.arn)} ${JSON.stringify({ name: l.name, owner: l.owner, version: l.version })}, and a scan names it ${JSON.stringify(as)}`
+        );
       const v = listed.get(l.arn);
       if (!v) {
-        if (parseLayerVersionArn(l.arn))
-          throw refuse(`${f.arn} attaches ${l.arn}, which it does not list`);
+        if (layer) throw refuse(`${f.arn} attaches ${l.arn}, which it does not list`);
+        if (l.digest !== null)
+          throw refuse(
+            `${f.arn} sees ${JSON.stringify(l.arn)}, not a layer version ARN, as ${l.digest}`
+          );
       } else if (l.digest !== v.digest)
         throw refuse(`${f.arn} sees ${l.arn} as ${l.digest}, and it lists that as ${v.digest}`);
     }
