@@ -102,14 +102,21 @@ export async function scanImages(en: Enumeration, options: ImageScanOptions): Pr
     d.image = got.image;
   });
 
-  // Repository facts, once per repository (as the first function's principal that uses it).
+  // Repository facts, once per repository, read as its owner where the scan identified the
+  // owner's account (another account may be granted a pull and no listing, or nothing), else as
+  // the first function's principal that uses it.
   const repos = new Map<
     string,
     { image: EcrImageUri; lookup: Lookup; facts?: RepositoryFacts | ApiFailure }
   >();
   for (const d of deployed)
-    if (d.image && !d.failure && !repos.has(repositoryKey(d.image)))
-      repos.set(repositoryKey(d.image), { image: d.image, lookup: d.lookup });
+    if (d.image && !d.failure && !repos.has(repositoryKey(d.image))) {
+      const owner = en.principals.get(d.image.account);
+      repos.set(repositoryKey(d.image), {
+        image: d.image,
+        lookup: owner ? { principal: owner, region: d.image.region } : d.lookup,
+      });
+    }
   await mapLimit([...repos.values()], options.concurrency, async (r) => {
     r.facts = await ecr.repository(r.lookup, r.image);
   });
@@ -166,7 +173,14 @@ export async function scanImages(en: Enumeration, options: ImageScanOptions): Pr
         outcome = failedImage(unreadable);
         continue;
       }
-      outcome = await readImage(d, digest, ecr, options, counters);
+      outcome = await readImage(
+        d,
+        repos.get(repositoryKey(d.image!))!.lookup,
+        digest,
+        ecr,
+        options,
+        counters
+      );
       imagesRead += 1;
       break;
     }
@@ -234,9 +248,13 @@ function failedImage(f: { code: string; reason: string }): ImageOutcome {
   };
 }
 
-/** Fetch, inventory and write the SBOM of one image; a refused token is renewed once. */
+/**
+ * Fetch, inventory and write the SBOM of one image, pulled as `lookup` (its repository's); a
+ * refused token is renewed once.
+ */
 async function readImage(
   d: Deployed,
+  lookup: Lookup,
   digest: string,
   ecr: EcrAccess,
   options: ImageScanOptions,
@@ -244,10 +262,10 @@ async function readImage(
 ): Promise<ImageOutcome> {
   const image = d.image!;
   const retry = options.session.retry;
-  counters.registries.add(`${d.lookup.principal.label} ${image.account} ${image.region}`);
+  counters.registries.add(`${lookup.principal.label} ${image.account} ${image.region}`);
   const got = await tryEcrImage(
     ecr,
-    d.lookup,
+    lookup,
     image,
     digest,
     {

@@ -14,6 +14,7 @@
  */
 import { EcrAccess, parseEcrImageUri, type RepositoryFacts } from '../fetch/aws/ecr-images.js';
 import type { Lookup } from '../fetch/aws/enumerate.js';
+import type { Principal } from '../fetch/aws/clients.js';
 import type { ApiFailure } from '../fetch/aws/errors.js';
 import { revocationStatusCall } from '../fetch/aws/signer.js';
 import { RegistryClient } from '../fetch/registry/client.js';
@@ -68,6 +69,8 @@ export interface ImageFunctionVerdicts {
 interface Target {
   fn: ImageFunctionRef;
   deployed?: DeployedImage;
+  /** Who reads its repository and image (see `principals`). */
+  reader?: Lookup;
   repository?: RepositoryFacts | ApiFailure;
   failure?: ImageFailure;
 }
@@ -88,6 +91,11 @@ export async function verifyImageFunctions(
     concurrency: number;
     /** Archive limits for an image's inventory (when a rule needs it). */
     limits: Limits;
+    /**
+     * The principal of each account the run identified: a repository of one of them is read as
+     * its owner (as `lamina scan` reads it), others as the function's own principal.
+     */
+    principals?: ReadonlyMap<string, Principal>;
   }
 ): Promise<ImageFunctionVerdicts> {
   const { session, policy } = ctx;
@@ -102,8 +110,10 @@ export async function verifyImageFunctions(
       return;
     }
     t.deployed = got;
+    const owner = ctx.principals?.get(got.image.account);
+    t.reader = owner ? { principal: owner, region: got.image.region } : t.fn.lookup;
     // Once per repository and principal (EcrAccess keeps the answer).
-    t.repository = await ecr.repository(t.fn.lookup, got.image);
+    t.repository = await ecr.repository(t.reader, got.image);
     t.failure = repositoryFailure(t.repository, got.image);
   });
 
@@ -112,10 +122,10 @@ export async function verifyImageFunctions(
   const inventoried = needsImageInventory(policy);
   const groups = new Map<string, Target[]>();
   for (const t of targets) {
-    if (t.failure || !t.deployed) continue;
+    if (t.failure || !t.deployed || !t.reader) continue;
     const platform = functionPlatform(t.fn.architectures);
     const key = [
-      t.fn.lookup.principal.label,
+      t.reader.principal.label,
       repositoryKey(t.deployed.image),
       t.deployed.image.digest,
       platform?.architecture ?? '',
@@ -130,7 +140,7 @@ export async function verifyImageFunctions(
     const { image } = first.deployed!;
     const got = await tryEcrImage(
       ecr,
-      first.fn.lookup,
+      first.reader!,
       image,
       image.digest,
       { platform: functionPlatform(first.fn.architectures), retry: retry.download },

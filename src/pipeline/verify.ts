@@ -369,6 +369,7 @@ export async function verifyEstate(
         now: run.now(),
         concurrency: run.concurrency,
         limits: run.ctx.limits,
+        principals: en.principals,
       }
     );
     incomplete ||= images.incomplete;

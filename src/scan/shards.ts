@@ -405,8 +405,10 @@ function mergeRepositories(
     for (const r of s.images ?? []) {
       const key = `${r.registry}/${r.name}`;
       const had = repos.get(key);
-      // One scan describes a repository as the first function (by ARN) running an image from
-      // it, and reads an image there as the first running it: the shard holding that function.
+      // One scan describes a repository from the first function (by ARN) running an image from
+      // it (as the repository's owner where the scan covers that account, which every shard
+      // identifies, else as that function's account), and reads an image there as the first
+      // running it: the shard holding that function.
       const base = !had || earlier(firstUser(r.images), firstUser(had.images)) ? r : had;
       const other = base === r ? had : r;
       const own = new Set(r.images);

@@ -91,6 +91,12 @@ export interface Enumeration {
    * the shard's own and the others'. Shards of one scan agree on it, or their numbers differ.
    */
   accounts: string[];
+  /**
+   * The principal each identified account is scanned as. Its own resources (an ECR repository,
+   * say) are read as it where a function of another account refers to them: the owner can read
+   * what it owns, where another account may be granted only a pull or nothing.
+   */
+  principals: Map<string, Principal>;
   functions: FunctionRecord[];
   layerVersions: Map<string, LayerVersionRecord>;
   failures: EnumerationFailure[];
@@ -190,6 +196,7 @@ export async function enumerateEstate(
   const out: Enumeration = {
     targets: [],
     accounts: [],
+    principals: new Map(),
     functions: [],
     layerVersions: new Map(),
     failures: [],
@@ -232,6 +239,7 @@ export async function enumerateEstate(
   // the enumeration does not depend on which target answered first.
   const shard = options.shard;
   out.accounts = principals.map((p) => p.account);
+  out.principals = new Map(principals.map((p) => [p.account, p.principal]));
   const targets = principals
     .flatMap(({ principal, account }) =>
       options.regions.map((region) => ({ principal, account, region }))
@@ -247,6 +255,7 @@ export async function enumerateEstate(
       const part: Enumeration = {
         targets: [{ account, region }],
         accounts: [account],
+        principals: out.principals,
         functions: [],
         layerVersions: new Map(),
         failures: [],

@@ -320,6 +320,56 @@ describe('lamina scan: image functions', () => {
     );
   });
 
+  it("reads another account's repository as its owner where the scan covers that account", async () => {
+    // The vendor's private repository is not shared with the home account (pull or listing): a
+    // scan that also assumes a role in the vendor's account reads it as the vendor.
+    const estate = IMAGE_ESTATE.replace(
+      `    accessKeys: [{ accessKeyId: AKIAIMAGEVENDOR00001, secretAccessKey: vendor }]
+`,
+      `    accessKeys: [{ accessKeyId: AKIAIMAGEVENDOR00001, secretAccessKey: vendor }]
+    roles:
+      - name: Audit
+        trustedAccounts: ['${HOME}']
+`
+    );
+    expect(estate).not.toBe(IMAGE_ESTATE);
+    h = await startHarness(estate);
+    const { result } = await h.scan({
+      roleArns: [`arn:aws:iam::${VENDOR}:role/Audit`],
+      outDir: join(h.dir, 'both'),
+    });
+    expect(result.scope.accounts).toEqual([HOME, VENDOR]);
+    const failed = result.failures.map((f) => [f.subject, f.code]);
+    expect(failed).toContainEqual([fn('us-east-1', 'archived'), 'IMAGE_ARCHIVED']);
+    expect(failed.filter(([s]) => s === fn('us-east-1', 'vendor-denied'))).toEqual([]);
+    const priv = result.images?.find(
+      (r) => r.registry === ecr(VENDOR, 'us-east-1') && r.name === 'private'
+    );
+    expect(priv?.images.map((i) => [i.digest, i.status, i.usedBy])).toEqual([
+      [AMD64, 'inventoried', [fn('us-east-1', 'vendor-denied')]],
+    ]);
+    // Described and pulled as the vendor: nothing was refused, the home account never asked.
+    const asked = (account: string): number =>
+      h!.endpoint.log.filter((r) => r.service === 'ecr' && r.account === account).length;
+    expect(asked(VENDOR)).toBeGreaterThan(0);
+    expect(h.endpoint.log.filter((r) => r.status === 403 || r.status === 400)).toEqual([]);
+
+    // Each shard reads it as the vendor too: merged, the shards are the one scan.
+    for (const index of [1, 2])
+      await h.scan({
+        roleArns: [`arn:aws:iam::${VENDOR}:role/Audit`],
+        outDir: join(h.dir, `shard${index}`),
+        shard: { index, count: 2 },
+      });
+    await mergeScans({
+      shardDirs: [join(h.dir, 'shard1'), join(h.dir, 'shard2')],
+      outDir: join(h.dir, 'merged'),
+    });
+    expect(await readFile(join(h.dir, 'merged', 'scan.json'), 'utf8')).toBe(
+      await readFile(join(h.dir, 'both', 'scan.json'), 'utf8')
+    );
+  });
+
   it('the command lists image failures and exits 3', async () => {
     h = await startHarness(IMAGE_ESTATE);
     const c = await runCli([

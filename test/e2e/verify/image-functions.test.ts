@@ -124,6 +124,9 @@ ${SIGNER_ESTATE}        ecr:
           - { name: zip-fn }
   '${VENDOR}':
     accessKeys: [{ accessKeyId: AKIAIMAGEVENDOR00001, secretAccessKey: vendor-secret }]
+    roles:
+      - name: Audit
+        trustedAccounts: ['${HOME}']
     regions:
       ${R}:
         ecr:
@@ -359,6 +362,20 @@ describe('verify --function on an image function', () => {
     expect(r.code).toBe(3);
     const v = imageVerdicts(r.stdout).get('vendor-denied');
     expect(v?.checks[0]?.evidence['failure']).toMatchObject({ code: 'ACCESS_DENIED' });
+  });
+});
+
+describe('verify --all over several accounts', () => {
+  it("reads another account's repository as its owner where the run covers that account", async () => {
+    const r = await verify(['--all', '--role-arn', `arn:aws:iam::${VENDOR}:role/Audit`]);
+    const images = imageVerdicts(r.stdout);
+    // Read as the vendor, whose repository it is: signed by the team, so it passes.
+    const v = images.get('vendor-denied');
+    expect(v?.ok).toBe(true);
+    expect(v?.checks.find((c) => c.id === 'signer:image-team')?.outcome).toBe('pass');
+    // The rest as before: a revoked and an unsigned image fail the run (exit 1), nothing unread.
+    expect(failed(images.get('revoked'))).toContain('signer:image-team');
+    expect(r.code).toBe(1);
   });
 });
 
