@@ -323,8 +323,13 @@ describe('mergeShardResults of image shards', () => {
     expect(merged({ functions: [a, runs('b')], images: repo([a.arn, fn('b').arn]) })).toBe(
       'merged'
     );
-    // A repository it did not list (it could not look at it) names no users to agree with.
-    expect(merged({ functions: [a], images: [] })).toBe('merged');
+    // A scan lists the repository of each image function it read, described or not.
+    expect(merged({ functions: [a], images: [] })).toBe(
+      `shard 1/2 does not hold together: ${a.arn} runs an image from ${REG}/app, which it does not list`
+    );
+    // One whose function could not be read names none.
+    const unread = { ...a, image: { ...a.image!, repository: null, digest: null } };
+    expect(merged({ functions: [unread], images: [] })).toBe('merged');
     expect(merged({ functions: [a, runs('b')], images: repo([a.arn]) })).toBe(
       `shard 1/2 does not hold together: ${fn('b').arn} runs ${REG}/app@${D}, and the image's users leave it out`
     );

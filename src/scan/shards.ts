@@ -205,8 +205,8 @@ function checkShardWhole(s: ShardResult): void {
 /**
  * The images half of {@link checkShardWhole}: each user of an image a shard lists is one of its
  * functions running that image from that repository, and each of its functions running an
- * image of a repository it lists is among that image's users (a scan lists every repository its
- * image functions run from, described or not; a shard missing one is let through).
+ * image is among that image's users in the repository it runs from, which the shard lists (a scan
+ * lists every repository its image functions run from, described or not).
  */
 function checkShardImages(
   s: ShardResult,
@@ -233,8 +233,10 @@ function checkShardImages(
   const runners = new Map<ScanImage, number>();
   for (const f of s.functions) {
     const { repository, digest } = f.image ?? {};
-    const images = repository ? repos.get(repository) : undefined;
-    if (!images || !digest) continue;
+    if (!repository) continue;
+    const images = repos.get(repository);
+    if (!images) throw refuse(`${f.arn} runs an image from ${repository}, which it does not list`);
+    if (!digest) continue;
     const image = images.get(digest);
     if (!image) throw refuse(`${f.arn} runs ${repository}@${digest}, which it does not list`);
     runners.set(image, (runners.get(image) ?? 0) + 1);
