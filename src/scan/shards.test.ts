@@ -515,3 +515,98 @@ describe('checkShardSet', () => {
     expect(refusal([])).toBe('no shard results to merge');
   });
 });
+
+describe('mergeShardResults in any order', () => {
+  const V = 'arn:aws:lambda:us-east-1:111111111111:layer:base:3';
+  const W = 'arn:aws:lambda:us-east-1:111111111111:layer:base:4';
+  const SBOM = `sboms/${'e'.repeat(64)}.cdx.json`;
+  const ref = (arn: string, version: number, digest: string | null) => ({
+    arn,
+    name: 'base',
+    owner: '111111111111',
+    version,
+    digest,
+  });
+  const record = (
+    arn: string,
+    version: number,
+    usedBy: string[],
+    over: Partial<ScanResult['layers'][number]['versions'][number]>
+  ): ScanResult['layers'][number]['versions'][number] => ({
+    arn,
+    region: 'us-east-1',
+    version,
+    listed: false,
+    digest: null,
+    codeSha256: null,
+    size: null,
+    signingProfileVersionArn: null,
+    signingJobArn: null,
+    status: 'failed',
+    failure: null,
+    sbom: null,
+    packageCount: null,
+    inventoryComplete: null,
+    usedBy,
+    ...over,
+  });
+  const layer = (
+    versions: ScanResult['layers'][number]['versions']
+  ): ScanResult['layers'][number] => ({
+    name: 'base',
+    owner: '111111111111',
+    regions: ['us-east-1'],
+    versions,
+  });
+  const failure = (reason: string) => ({ code: 'API_ERROR', reason });
+  const a = { ...fn('a'), layers: [ref(V, 3, null)] };
+  const b = {
+    ...fn('b'),
+    account: '222222222222',
+    arn: 'arn:aws:lambda:us-east-1:222222222222:function:b:$LATEST',
+    layers: [ref(V, 3, null), ref(W, 4, `sha256:${'e'.repeat(64)}`)],
+  };
+  // Neither shard could read V, each for its own reason; only shard 2 read W.
+  const one = shard({
+    functions: [a],
+    layers: [layer([record(V, 3, [a.arn], { failure: failure('one') })])],
+    failures: [{ scope: 'layer-version', subject: V, ...failure('one') }],
+  });
+  const two = shard(
+    {
+      scope: { accounts: ['222222222222'], regions: ['us-east-1'] },
+      functions: [b],
+      layers: [
+        layer([
+          record(V, 3, [b.arn], { failure: failure('two') }),
+          record(W, 4, [b.arn], {
+            digest: `sha256:${'e'.repeat(64)}`,
+            status: 'inventoried',
+            sbom: SBOM,
+            packageCount: 1,
+            inventoryComplete: true,
+          }),
+        ]),
+      ],
+      failures: [{ scope: 'layer-version', subject: V, ...failure('two') }],
+    },
+    2
+  );
+
+  it('keeps the same answers in any order, and names the SBOM by where the shard was given', () => {
+    const forward = mergeShardResults([one, two]);
+    const backward = mergeShardResults([two, one]);
+    expect(JSON.stringify(backward.result)).toBe(JSON.stringify(forward.result));
+    // Shard 1's reading of V, the first shard's, in either order.
+    const v = forward.result.layers[0]?.versions.find((x) => x.arn === V);
+    expect(v?.failure).toEqual(failure('one'));
+    // And the one failure the scan lists for it says the same.
+    expect(forward.result.failures).toEqual([
+      { scope: 'layer-version', subject: V, ...failure('one') },
+    ]);
+    expect(v?.usedBy).toEqual([a.arn, b.arn].sort());
+    // W's SBOM is shard 2's file: the second directory given, then the first.
+    expect(forward.sbomSource.get(SBOM)).toBe(1);
+    expect(backward.sbomSource.get(SBOM)).toBe(0);
+  });
+});

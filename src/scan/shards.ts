@@ -274,6 +274,22 @@ export function mergeShardResults(shards: readonly ShardResult[]): MergedScan {
 
   checkShardSet(shards.map((s) => s.shard));
 
+  // Merged in shard order, whatever order they came in (a shell's glob puts shard 10 before
+  // shard 2): where shards disagree and none is right (two that could not read a layer version
+  // for different reasons), the same shard's answer is kept either way.
+  const order = shards.map((_, i) => i).sort((a, b) => indexOf(shards[a]) - indexOf(shards[b]));
+  const merged = mergeInShardOrder(order.map((i) => shards[i]!));
+  for (const [path, k] of merged.sbomSource) merged.sbomSource.set(path, order[k]!);
+  return merged;
+}
+
+/** A shard's number (checked by {@link checkShardSet} before it is asked for). */
+const indexOf = (s: ShardResult | undefined): number => s?.shard?.index ?? 0;
+
+/** {@link mergeShardResults} of a checked set of shards, in shard order. */
+function mergeInShardOrder(shards: readonly ShardResult[]): MergedScan {
+  // Every shard has the same lamina version, schema and regions (checked).
+  const first = shards[0]!;
   const seenFunctions = new Set<string>();
   const functions: ScanFunction[] = [];
   for (const s of shards)
@@ -346,10 +362,15 @@ export function mergeShardResults(shards: readonly ShardResult[]): MergedScan {
   const { repositories, repos, readings } = mergeRepositories(shards, sbomSource);
   const failures = new Map<string, ScanFailure>();
   for (const s of shards)
-    for (const f of s.failures) {
-      // A layer version some shard could read is not a failure of the whole scan.
-      if (f.scope === 'layer-version' && versions.get(f.subject)?.v.status === 'inventoried')
-        continue;
+    for (const failure of s.failures) {
+      let f = failure;
+      const v = f.scope === 'layer-version' ? versions.get(f.subject)?.v : undefined;
+      if (v) {
+        // A layer version some shard could read is not a failure of the whole scan; one no
+        // shard could read failed as its merged record says (one scan lists one failure for it).
+        if (v.status === 'inventoried' || !v.failure) continue;
+        f = { scope: f.scope, subject: f.subject, ...v.failure };
+      }
       failures.set(`${f.scope}\0${f.subject}\0${f.code}`, f);
     }
   imageFailuresAsOneScan(functions, repos, readings, failures);

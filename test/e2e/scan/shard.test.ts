@@ -111,6 +111,17 @@ describe('lamina scan --shard and lamina merge', () => {
     expect([...got.keys()]).toEqual([...want.keys()]);
     for (const [path, bytes] of want) expect(got.get(path)?.equals(bytes), path).toBe(true);
     expect(merged.stdout).toBe(want.get('scan.json')!.toString('utf8'));
+    // In any order (a shell's glob sorts shard 10 before shard 2).
+    const reordered = await runCli([
+      'merge',
+      '--out',
+      join(h.dir, 'reordered'),
+      ...['3', '1', '2'].map((i) => join(h!.dir, `shard${i}`)),
+    ]);
+    expect(reordered.code).toBe(whole.code);
+    const again = await files(join(h.dir, 'reordered'));
+    expect([...again.keys()]).toEqual([...want.keys()]);
+    for (const [path, bytes] of want) expect(again.get(path)?.equals(bytes), path).toBe(true);
     // The merge carries each zip function's Handler, as the unsharded scan records it.
     const unsharded = JSON.parse(want.get('scan.json')!.toString('utf8')) as ScanResult;
     expect(unsharded.functions.map((f) => [f.packageType, f.handler])).toContainEqual([
