@@ -593,18 +593,33 @@ describe('mergeShardResults in any order', () => {
     2
   );
 
-  it('keeps the same answers in any order, and names the SBOM by where the shard was given', () => {
+  it('keeps the answers one scan gives in any order, and names the SBOM by where the shard was given', () => {
     const forward = mergeShardResults([one, two]);
     const backward = mergeShardResults([two, one]);
     expect(JSON.stringify(backward.result)).toBe(JSON.stringify(forward.result));
-    // Shard 1's reading of V, the first shard's, in either order.
+    // One scan asks a's account, then b's (the pairs' order), and reports the last failure:
+    // shard 2's, in either order.
     const v = forward.result.layers[0]?.versions.find((x) => x.arn === V);
-    expect(v?.failure).toEqual(failure('one'));
+    expect(v?.failure).toEqual(failure('two'));
     // And the one failure the scan lists for it says the same.
     expect(forward.result.failures).toEqual([
-      { scope: 'layer-version', subject: V, ...failure('one') },
+      { scope: 'layer-version', subject: V, ...failure('two') },
     ]);
     expect(v?.usedBy).toEqual([a.arn, b.arn].sort());
+    // Listed by its owner (shard 1's pair) and used only there: the owner's failure.
+    const listedOnly = (x: ScanResult): ScanResult => ({
+      ...x,
+      functions: x.functions.filter((f) => f.arn === a.arn),
+      failures: x.failures.filter(() => x === one),
+      layers: x.layers.map((l) => ({
+        ...l,
+        versions: l.versions
+          .filter((r) => r.arn === V)
+          .map((r) => ({ ...r, listed: true, usedBy: r.usedBy.filter((u) => u === a.arn) })),
+      })),
+    });
+    const owned = mergeShardResults([listedOnly(two), listedOnly(one)]).result;
+    expect(owned.layers[0]?.versions[0]?.failure).toEqual(failure('one'));
     // W's SBOM is shard 2's file: the second directory given, then the first.
     expect(forward.sbomSource.get(SBOM)).toBe(1);
     expect(backward.sbomSource.get(SBOM)).toBe(0);

@@ -7,7 +7,7 @@
  * one scan reads it: from the first repository by name that can serve it.
  */
 import { UsageError } from '../errors.js';
-import { parseLayerVersionArn } from '../model/arn.js';
+import { parseFunctionArn, parseLayerVersionArn } from '../model/arn.js';
 import { cmp } from '../util/compare.js';
 import { computeDrift } from './drift.js';
 import { computeImageDrift } from './image-drift.js';
@@ -283,6 +283,47 @@ export function mergeShardResults(shards: readonly ShardResult[]): MergedScan {
   return merged;
 }
 
+/** 2: read; 1: described (its content known), not read; 0: not even described. */
+const readingRank = (v: ScanLayerVersion): number =>
+  v.status === 'inventoried' ? 2 : v.digest !== null ? 1 : 0;
+
+const sameFailure = (a: ScanLayerVersion, b: ScanLayerVersion): boolean =>
+  a.failure?.code === b.failure?.code && a.failure?.reason === b.failure?.reason;
+
+/**
+ * Which shard (its position, shards in shard order) made the call whose failure one scan would
+ * report for a layer version no account could describe. One scan asks each (account, Region)
+ * pair that sees the version, the owner's listing first and the others in the pairs' order, and
+ * keeps the last failure; a failure's reason names its caller, so each shard's differs. The
+ * pairs that see it: the owner's, where listed, and each user's.
+ */
+function lastLookupShard(v: ScanLayerVersion, plan: ScanShard): number | undefined {
+  const pair = (account: string, region: string): number => {
+    const a = plan.accounts.indexOf(account);
+    const r = plan.regions.indexOf(region);
+    return a < 0 || r < 0 ? -1 : a * plan.regions.length + r;
+  };
+  const owner = v.listed ? pair(parseLayerVersionArn(v.arn)?.owner ?? '', v.region) : -1;
+  let last = -1;
+  for (const arn of v.usedBy) {
+    const f = parseFunctionArn(arn);
+    const k = f ? pair(f.account, f.region) : -1;
+    if (k !== owner && k > last) last = k;
+  }
+  if (last < 0) last = owner;
+  return last < 0 ? undefined : last % plan.count;
+}
+
+/** `arn`'s record in a shard, and its layer. */
+function versionIn(
+  s: ShardResult | undefined,
+  arn: string
+): { v: ScanLayerVersion; layer: ScanLayer } | undefined {
+  for (const layer of s?.layers ?? [])
+    for (const v of layer.versions) if (v.arn === arn) return { v, layer };
+  return undefined;
+}
+
 /** A shard's number (checked by {@link checkShardSet} before it is asked for). */
 const indexOf = (s: ShardResult | undefined): number => s?.shard?.index ?? 0;
 
@@ -303,6 +344,8 @@ function mergeInShardOrder(shards: readonly ShardResult[]): MergedScan {
 
   // Per layer version ARN: the best record any shard has, with the shard it came from.
   const versions = new Map<string, { v: ScanLayerVersion; shard: number; layer: ScanLayer }>();
+  // Versions no shard could describe, whose shards give different failures.
+  const undescribed = new Set<string>();
   shards.forEach((s, shard) => {
     for (const layer of s.layers)
       for (const v of layer.versions) {
@@ -319,13 +362,29 @@ function mergeInShardOrder(shards: readonly ShardResult[]): MergedScan {
           );
         const usedBy = [...new Set([...had.v.usedBy, ...v.usedBy])].sort();
         const listed = had.v.listed || v.listed;
-        const better = had.v.status !== 'inventoried' && v.status === 'inventoried';
+        // Read beats described, described beats neither: one scan asks every account that
+        // sees a version until one answers.
+        const better = readingRank(v) > readingRank(had.v);
+        if (readingRank(v) === 0 && readingRank(had.v) === 0 && !sameFailure(v, had.v))
+          undescribed.add(v.arn);
         const keep = better ? { v: { ...v }, shard, layer } : had;
         keep.v.usedBy = usedBy;
         keep.v.listed = listed;
         versions.set(v.arn, keep);
       }
   });
+  for (const arn of undescribed) {
+    const had = versions.get(arn)!;
+    if (readingRank(had.v) > 0) continue;
+    const last = lastLookupShard(had.v, first.shard!);
+    const rec = last === undefined ? undefined : versionIn(shards[last], arn);
+    if (rec && last !== undefined)
+      versions.set(arn, {
+        v: { ...rec.v, usedBy: had.v.usedBy, listed: had.v.listed },
+        shard: last,
+        layer: rec.layer,
+      });
+  }
 
   // A function's view of a layer: the digest one scan would have read.
   for (const f of functions)

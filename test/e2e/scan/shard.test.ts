@@ -1,7 +1,9 @@
 import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { link, mkdir, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { mergeScans } from '../../../src/pipeline/merge-scans.js';
 import type { ScanResult } from '../../../src/scan/result.js';
 import { LAMINA_VERSION } from '../../../src/version.js';
 import { runCli, spawnCli } from '../helpers/cli.js';
@@ -129,6 +131,63 @@ describe('lamina scan --shard and lamina merge', () => {
       'index.handler',
     ]);
     expect(unsharded.functions.filter((f) => f.handler === undefined)).toEqual([]);
+  });
+
+  it('reports a layer version no account may read with the reason one scan gives, whichever shard merged first', async () => {
+    // A third account's layer version, shared with nobody, used in both scanned accounts: each
+    // shard is refused under its own caller's name; one scan asks the home account, then the
+    // vendor's (the pairs' order), and reports the vendor's refusal.
+    const THIRD = 'arn:aws:lambda:us-east-1:333333333333:layer:third:1';
+    const estate = `${SCAN_ESTATE.replace(
+      `          - name: f03
+            layers: [shared:3]
+`,
+      `          - name: f03
+            layers: [shared:3]
+          - name: home-third
+            layers: ['${THIRD}']
+`
+    )}        functions:
+          - name: vendor-third
+            layers: ['${THIRD}']
+  '333333333333':
+    accessKeys:
+      - { accessKeyId: AKIASCANTHIRD0000001, secretAccessKey: third-secret }
+    regions:
+      us-east-1:
+        layers:
+          - name: third
+            versions:
+              - generate: { files: { nodejs/node_modules/third/package.json: '{"name":"third","version":"1.0.0"}' } }
+`;
+    expect(estate).toContain('home-third');
+    h = await startHarness(estate);
+    const dirs: string[] = [];
+    await h.scan({ roleArns: [ROLE], outDir: join(h.dir, 'whole') });
+    // Pairs: home us-east-1, home eu-west-1, vendor us-east-1, vendor eu-west-1; shard 1 of 3
+    // has the home function, shard 3 the vendor's.
+    for (const index of [1, 2, 3]) {
+      await h.scan({
+        roleArns: [ROLE],
+        outDir: join(h.dir, `s${index}`),
+        shard: { index, count: 3 },
+      });
+      dirs.push(join(h.dir, `s${index}`));
+    }
+    const reason = (dir: string): string | undefined =>
+      (JSON.parse(readFileSync(join(dir, 'scan.json'), 'utf8')) as ScanResult).failures.find(
+        (f) => f.subject === THIRD
+      )?.reason;
+    expect(reason(join(h.dir, 'whole'))).toContain(`:${VENDOR}:`);
+    expect(reason(dirs[0]!)).toContain(':111111111111:');
+    const want = await files(join(h.dir, 'whole'));
+    for (const order of [dirs, [...dirs].reverse()]) {
+      await rm(join(h.dir, 'merged'), { recursive: true, force: true });
+      await mergeScans({ shardDirs: order, outDir: join(h.dir, 'merged') });
+      const got = await files(join(h.dir, 'merged'));
+      expect([...got.keys()]).toEqual([...want.keys()]);
+      for (const [path, bytes] of want) expect(got.get(path)?.equals(bytes), path).toBe(true);
+    }
   });
 
   it('refuses a bad --shard, a directory without a scan, and a forged SBOM path (exit 2)', async () => {
