@@ -32,6 +32,13 @@ const fn = (name: string): ScanResult['functions'][number] => ({
   layers: [],
 });
 
+/** `f` as a function of the other account, which shard 2 scans. */
+const ofOther = (f: ScanResult['functions'][number]): ScanResult['functions'][number] => ({
+  ...f,
+  account: '222222222222',
+  arn: f.arn.replace(':111111111111:', ':222222222222:'),
+});
+
 /** Shard 2 of another account, with nothing in it. */
 const other = shard({ scope: { accounts: ['222222222222'], regions: ['us-east-1'] } }, 2);
 
@@ -88,17 +95,17 @@ describe('mergeShardResults', () => {
       reason: 'no',
     };
     const { result } = mergeShardResults([
-      shard({ functions: [fn('b')], failures: [failure] }),
+      shard({ functions: [fn('c'), fn('b')], failures: [failure] }),
       shard(
         {
-          functions: [fn('a')],
+          functions: [ofOther(fn('a'))],
           failures: [failure],
           scope: { accounts: ['222222222222'], regions: ['us-east-1'] },
         },
         2
       ),
     ]);
-    expect(result.functions.map((f) => f.name)).toEqual(['a', 'b']);
+    expect(result.functions.map((f) => f.name)).toEqual(['b', 'c', 'a']);
     // As one unsharded scan writes it.
     expect(result).not.toHaveProperty('shard');
     expect(result.failures).toEqual([failure]);
@@ -208,6 +215,24 @@ describe('mergeShardResults of shards that do not hold together', () => {
     );
     expect(moved((l) => (l.versions[0]!.arn = 'not-a-layer-arn'))).toBe(
       `shard 1/2 does not hold together: it lists "not-a-layer-arn", which is not a layer version ARN`
+    );
+  });
+
+  it('refuses a function of a pair its shard did not scan, or not where its ARN says', () => {
+    // Shard 1 of 2 scans 111111111111/us-east-1; the other account's pair is shard 2's.
+    expect(merged({ functions: [ofOther(fn('a'))] })).toBe(
+      `shard 1/2 does not hold together: it holds ${ofOther(fn('a')).arn}, and 222222222222/us-east-1 is not a pair it scanned`
+    );
+    expect(merged({ functions: [{ ...fn('a'), region: 'eu-west-1' }] })).toBe(
+      `shard 1/2 does not hold together: ${fn('a').arn} is not the ARN of a function of 111111111111 in eu-west-1`
+    );
+    expect(merged({ functions: [{ ...fn('a'), arn: 'a' }] })).toBe(
+      `shard 1/2 does not hold together: a is not the ARN of a function of 111111111111 in us-east-1`
+    );
+    // Checked for each function, not only the first of its pair.
+    const moved = { ...fn('b'), arn: fn('b').arn.replace('us-east-1', 'eu-west-1') };
+    expect(merged({ functions: [fn('a'), moved] })).toBe(
+      `shard 1/2 does not hold together: ${moved.arn} is not the ARN of a function of 111111111111 in us-east-1`
     );
   });
 
@@ -361,7 +386,7 @@ describe('mergeShardResults of image shards', () => {
 
     it('gives an archived replica the reading of the first repository that serves the image', () => {
       const a = runs('a', D, 'a-repo');
-      const b = runs('b', D, 'b-repo');
+      const b = ofOther(runs('b', D, 'b-repo'));
       const { result, sbomSource } = mergedOf(
         {
           functions: [a],
@@ -382,7 +407,7 @@ describe('mergeShardResults of image shards', () => {
 
     it('fails each function of a servable repository as the one read failed, or not at all', () => {
       const a = runs('a', D, 'a-repo');
-      const b = runs('b', D, 'b-repo');
+      const b = ofOther(runs('b', D, 'b-repo'));
       const pull = { code: 'REGISTRY_ERROR', reason: 'pull refused' };
       const failed = (f: typeof a) => ({ scope: 'function' as const, subject: f.arn, ...pull });
       // a-repo is read first, and the read failed: b, read fine by its own shard, fails too.
@@ -412,7 +437,7 @@ describe('mergeShardResults of image shards', () => {
 
     it("describes a repository as the first function running an image from it: that one's shard", () => {
       const a = runs('a');
-      const b = runs('b');
+      const b = ofOther(runs('b'));
       const failed = (f: typeof a) => ({ scope: 'function' as const, subject: f.arn, ...denied });
       // a's shard could not describe app; b's shard could, and read the image: one scan
       // describes it as a, the first by ARN, and reads nothing there.
@@ -434,7 +459,7 @@ describe('mergeShardResults of image shards', () => {
 
     it('says what one scan says of a digest no repository serves: the last archived one', () => {
       const a = runs('a', D, 'a-repo');
-      const b = runs('b', D, 'b-repo');
+      const b = ofOther(runs('b', D, 'b-repo'));
       // a-repo could not be described, b-repo has it archived: one scan tries a-repo first.
       const { result, sbomSource } = mergedOf(
         {

@@ -127,7 +127,25 @@ function checkShardWhole(s: ShardResult): void {
   // Per layer version ARN, how many of the shard's functions attach it. Counts, not lists of
   // users to sort and compare: at 100,000 functions those cost the merge a second.
   const attached = new Map<string, number>();
+  const plan = s.shard;
+  // Per pair its functions are in, the start of their ARNs: each ARN is parsed once per pair and
+  // compared after (parsing each of 100,000 cost the merge ~0.5 s).
+  const arnStart = new Map<string, string>();
   for (const f of s.functions) {
+    // Its own, of one of the pairs it scanned: another's would be a function two shards list
+    // or none should, and the merge works out from it which pair saw what.
+    const key = `${f.account}\0${f.region}`;
+    const start = arnStart.get(key);
+    if (start === undefined) {
+      const p = parseFunctionArn(f.arn);
+      if (p?.account !== f.account || p.region !== f.region)
+        throw refuse(`${f.arn} is not the ARN of a function of ${f.account} in ${f.region}`);
+      const k = plan ? pairNumber(plan, f.account, f.region) : -1;
+      if (plan && (k < 0 || k % plan.count !== plan.index - 1))
+        throw refuse(`it holds ${f.arn}, and ${f.account}/${f.region} is not a pair it scanned`);
+      arnStart.set(key, `arn:${p.partition}:lambda:${p.region}:${p.account}:function:`);
+    } else if (!f.arn.startsWith(start))
+      throw refuse(`${f.arn} is not the ARN of a function of ${f.account} in ${f.region}`);
     functionOf.set(f.arn, f);
     f.layers.forEach((l, i) => {
       // A layer attached twice is one use.
@@ -298,11 +316,7 @@ const sameFailure = (a: ScanLayerVersion, b: ScanLayerVersion): boolean =>
  * pairs that see it: the owner's, where listed, and each user's.
  */
 function lastLookupShard(v: ScanLayerVersion, plan: ScanShard): number | undefined {
-  const pair = (account: string, region: string): number => {
-    const a = plan.accounts.indexOf(account);
-    const r = plan.regions.indexOf(region);
-    return a < 0 || r < 0 ? -1 : a * plan.regions.length + r;
-  };
+  const pair = (account: string, region: string): number => pairNumber(plan, account, region);
   const owner = v.listed ? pair(parseLayerVersionArn(v.arn)?.owner ?? '', v.region) : -1;
   let last = -1;
   for (const arn of v.usedBy) {
@@ -312,6 +326,16 @@ function lastLookupShard(v: ScanLayerVersion, plan: ScanShard): number | undefin
   }
   if (last < 0) last = owner;
   return last < 0 ? undefined : last % plan.count;
+}
+
+/**
+ * The number of an (account, Region) pair as scan numbers them for shards (accounts in order,
+ * each with every Region in order, from 0); -1 for a pair outside the plan.
+ */
+function pairNumber(plan: ScanShard, account: string, region: string): number {
+  const a = plan.accounts.indexOf(account);
+  const r = plan.regions.indexOf(region);
+  return a < 0 || r < 0 ? -1 : a * plan.regions.length + r;
 }
 
 /** `arn`'s record in a shard, and its layer. */
