@@ -45,10 +45,23 @@ const PROFILE_VERSION = new RegExp(
 );
 const SIGNING_JOB = new RegExp(`${HEAD}signer:${AT}:/signing-jobs/(?<jobId>[A-Za-z0-9-]+)$`);
 
-/** The named groups of a match of `re` (each pattern names the fields of T), or undefined. */
+/** Each pattern's group names, in the order of its groups (every group it captures is named). */
+const groupNames = new WeakMap<RegExp, string[]>();
+
+/**
+ * The named groups of a match of `re` (each pattern names the fields of T), or undefined. Read
+ * by number: V8 makes a match's `groups` object on first access, which cost a merge of 100,000
+ * functions ~0.4 s of parsing their ARNs, ten times the match itself.
+ */
 function fields<T>(re: RegExp, text: string): T | undefined {
-  const groups = re.exec(text)?.groups;
-  return groups && ({ ...groups } as T);
+  const m = re.exec(text);
+  if (!m) return undefined;
+  let names = groupNames.get(re);
+  if (!names)
+    groupNames.set(re, (names = [...re.source.matchAll(/\(\?<(\w+)>/g)].map((g) => g[1]!)));
+  const out: Record<string, string | undefined> = {};
+  for (let i = 0; i < names.length; i++) out[names[i]!] = m[i + 1];
+  return out as T;
 }
 
 /** Where a resource lives: its partition and region, and the account that owns it. */
@@ -84,8 +97,14 @@ export interface FunctionArn {
 export function parseFunctionArn(arn: string): FunctionArn | undefined {
   const f = fields<ArnOwner & { name: string; qualifier?: string }>(FUNCTION, arn);
   if (!f) return undefined;
-  const { owner, ...rest } = f;
-  return { ...rest, account: owner, qualifier: f.qualifier };
+  // Named field by field: a rest pattern and a spread here were most of its cost.
+  return {
+    partition: f.partition,
+    region: f.region,
+    name: f.name,
+    qualifier: f.qualifier,
+    account: f.owner,
+  };
 }
 
 /** The unqualified ARN of a function, as Lambda prints it. */
