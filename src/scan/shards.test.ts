@@ -234,6 +234,11 @@ describe('mergeShardResults of shards that do not hold together', () => {
     expect(merged({ functions: [fn('a'), moved] })).toBe(
       `shard 1/2 does not hold together: ${moved.arn} is not the ARN of a function of 111111111111 in us-east-1`
     );
+    // Its pair's start, and then not a function ARN at all.
+    const odd = { ...fn('b'), arn: `${fn('b').arn}:x:y` };
+    expect(merged({ functions: [fn('a'), odd] })).toBe(
+      `shard 1/2 does not hold together: ${odd.arn} is not the ARN of a function of 111111111111 in us-east-1`
+    );
   });
 
   it('refuses a function whose layer version its shard does not list', () => {
