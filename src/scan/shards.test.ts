@@ -32,6 +32,26 @@ const fn = (name: string): ScanResult['functions'][number] => ({
   layers: [],
 });
 
+type Version = ScanResult['layers'][number]['versions'][number];
+
+/** A layer version in us-east-1 that was not read, unless `over` says otherwise. */
+const layerVersion = (over: Partial<Version> & Pick<Version, 'arn' | 'version'>): Version => ({
+  region: 'us-east-1',
+  listed: false,
+  digest: null,
+  codeSha256: null,
+  size: null,
+  signingProfileVersionArn: null,
+  signingJobArn: null,
+  status: 'failed',
+  failure: null,
+  sbom: null,
+  packageCount: null,
+  inventoryComplete: null,
+  usedBy: [],
+  ...over,
+});
+
 /** `f` as a function of the other account, which shard 2 scans. */
 const ofOther = (f: ScanResult['functions'][number]): ScanResult['functions'][number] => ({
   ...f,
@@ -124,23 +144,13 @@ describe('mergeShardResults of shards that do not hold together', () => {
     owner: '111111111111',
     regions: ['us-east-1'],
     versions: [
-      {
+      layerVersion({
         arn: V,
-        region: 'us-east-1',
         version: 3,
         listed: true,
-        digest: null,
-        codeSha256: null,
-        size: null,
-        signingProfileVersionArn: null,
-        signingJobArn: null,
-        status: 'failed',
         failure: { code: 'API_ERROR', reason: 'not fetched' },
-        sbom: null,
-        packageCount: null,
-        inventoryComplete: null,
         usedBy,
-      },
+      }),
     ],
   });
 
@@ -557,29 +567,8 @@ describe('mergeShardResults in any order', () => {
     version,
     digest,
   });
-  const record = (
-    arn: string,
-    version: number,
-    usedBy: string[],
-    over: Partial<ScanResult['layers'][number]['versions'][number]>
-  ): ScanResult['layers'][number]['versions'][number] => ({
-    arn,
-    region: 'us-east-1',
-    version,
-    listed: false,
-    digest: null,
-    codeSha256: null,
-    size: null,
-    signingProfileVersionArn: null,
-    signingJobArn: null,
-    status: 'failed',
-    failure: null,
-    sbom: null,
-    packageCount: null,
-    inventoryComplete: null,
-    usedBy,
-    ...over,
-  });
+  const record = (arn: string, version: number, usedBy: string[], over: Partial<Version>) =>
+    layerVersion({ arn, version, usedBy, ...over });
   const layer = (
     versions: ScanResult['layers'][number]['versions']
   ): ScanResult['layers'][number] => ({
