@@ -18,7 +18,7 @@ import {
 import type { FunctionRecord, Lookup } from '../fetch/aws/enumerate.js';
 import type { ApiFailure } from '../fetch/aws/errors.js';
 import { ImageError } from '../fetch/image/errors.js';
-import type { ClientFactory } from '../fetch/aws/clients.js';
+import type { ClientFactory, Principal } from '../fetch/aws/clients.js';
 import type { RegistryClientOptions } from '../fetch/registry/client.js';
 import type { RetryPolicy } from '../fetch/retry.js';
 import type { FunctionInfo } from '../fetch/aws/function.js';
@@ -51,6 +51,20 @@ export interface DeployedImage {
 
 /** `host/repository` of an ECR image. */
 export const repositoryKey = (i: EcrImageUri): string => `${i.host}/${i.repository}`;
+
+/**
+ * Who reads an image's repository: its owner where the run identified the owner's account (a
+ * function's account may be granted a pull and no listing, or nothing), else `fallback` (the
+ * function's own principal).
+ */
+export function repositoryReader(
+  image: EcrImageUri,
+  principals: ReadonlyMap<string, Principal> | undefined,
+  fallback: Lookup
+): Lookup {
+  const owner = principals?.get(image.account);
+  return owner ? { principal: owner, region: image.region } : fallback;
+}
 
 /** The image an image function runs (GetFunction), or why it cannot be told. */
 export async function deployedImage(

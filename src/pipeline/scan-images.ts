@@ -24,7 +24,13 @@ import { mapLimit } from '../util/pool.js';
 import type { ImageWorkFigures } from '../report/scan-stats.js';
 import type { AwsSession } from './aws.js';
 import { functionPlatform } from './ecr-image.js';
-import { deployedImage, repositoryFailure, repositoryKey, tryEcrImage } from './function-image.js';
+import {
+  deployedImage,
+  repositoryFailure,
+  repositoryKey,
+  repositoryReader,
+  tryEcrImage,
+} from './function-image.js';
 import { imageSubject, inventoryOpened, openResolvedImage, type ImageInventory } from './image.js';
 import { serializeImageSbom } from '../sbom/image.js';
 import { cmp } from '../util/compare.js';
@@ -102,21 +108,18 @@ export async function scanImages(en: Enumeration, options: ImageScanOptions): Pr
     d.image = got.image;
   });
 
-  // Repository facts, once per repository, read as its owner where the scan identified the
-  // owner's account (another account may be granted a pull and no listing, or nothing), else as
-  // the first function's principal that uses it.
+  // Repository facts, once per repository, read as its owner or the first function using it
+  // (repositoryReader).
   const repos = new Map<
     string,
     { image: EcrImageUri; lookup: Lookup; facts?: RepositoryFacts | ApiFailure }
   >();
   for (const d of deployed)
-    if (d.image && !d.failure && !repos.has(repositoryKey(d.image))) {
-      const owner = en.principals.get(d.image.account);
+    if (d.image && !d.failure && !repos.has(repositoryKey(d.image)))
       repos.set(repositoryKey(d.image), {
         image: d.image,
-        lookup: owner ? { principal: owner, region: d.image.region } : d.lookup,
+        lookup: repositoryReader(d.image, en.principals, d.lookup),
       });
-    }
   await mapLimit([...repos.values()], options.concurrency, async (r) => {
     r.facts = await ecr.repository(r.lookup, r.image);
   });
@@ -163,7 +166,8 @@ export async function scanImages(en: Enumeration, options: ImageScanOptions): Pr
       );
     let outcome: ImageOutcome | undefined;
     for (const d of users) {
-      const facts = repos.get(repositoryKey(d.image!))?.facts;
+      const repo = repos.get(repositoryKey(d.image!));
+      const facts = repo?.facts;
       if (!facts || 'code' in facts) {
         outcome ??= failedImage(facts ?? { code: 'API_ERROR', reason: 'repository not described' });
         continue;
@@ -173,14 +177,7 @@ export async function scanImages(en: Enumeration, options: ImageScanOptions): Pr
         outcome = failedImage(unreadable);
         continue;
       }
-      outcome = await readImage(
-        d,
-        repos.get(repositoryKey(d.image!))!.lookup,
-        digest,
-        ecr,
-        options,
-        counters
-      );
+      outcome = await readImage(d, repo.lookup, digest, ecr, options, counters);
       imagesRead += 1;
       break;
     }

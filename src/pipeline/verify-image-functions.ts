@@ -34,6 +34,7 @@ import {
   deployedImage,
   repositoryFailure,
   repositoryKey,
+  repositoryReader,
   tryEcrImage,
   type DeployedImage,
   type ImageFailure,
@@ -110,8 +111,7 @@ export async function verifyImageFunctions(
       return;
     }
     t.deployed = got;
-    const owner = ctx.principals?.get(got.image.account);
-    t.reader = owner ? { principal: owner, region: got.image.region } : t.fn.lookup;
+    t.reader = repositoryReader(got.image, ctx.principals, t.fn.lookup);
     // Once per repository and principal (EcrAccess keeps the answer).
     t.repository = await ecr.repository(t.reader, got.image);
     t.failure = repositoryFailure(t.repository, got.image);

@@ -147,6 +147,10 @@ function checkShardWhole(s: ShardResult): void {
   const firstAttaching = (arn: string, except: ReadonlySet<string>): string | undefined =>
     s.functions.find((f) => !except.has(f.arn) && attaches(f, arn))?.arn;
   const listed = new Map<string, ScanLayerVersion>();
+  // What a scan names each layer reference by its ARN (parsed once per ARN), and whether the
+  // ARN is a layer version's.
+  type Named = Pick<ScanFunctionLayer, 'name' | 'owner' | 'version'>;
+  const named = new Map<string, { as: Named; layer: boolean }>();
   for (const layer of s.layers)
     for (const v of layer.versions) {
       // Filed where its ARN says: a version under another layer or Region would merge into a
@@ -163,6 +167,7 @@ function checkShardWhole(s: ShardResult): void {
           `it lists ${v.arn} as version ${v.version} of ${layer.owner}'s ${layer.name} in ${v.region}`
         );
       listed.set(v.arn, v);
+      named.set(v.arn, { as: { name: p.name, owner: p.owner, version: p.version }, layer: true });
       // Named in order, each once, each a function attaching it, and as many as attach it: so
       // exactly the functions attaching it.
       v.usedBy.forEach((arn, i) => {
@@ -178,8 +183,6 @@ function checkShardWhole(s: ShardResult): void {
     }
   // Each function sees a version as its shard lists it; an ARN that is not a layer version's is
   // never listed, and a scan shows it as it came: no owner, version or content.
-  type Named = Pick<ScanFunctionLayer, 'name' | 'owner' | 'version'>;
-  const named = new Map<string, { as: Named; layer: boolean }>();
   const namedAs = (arn: string): { as: Named; layer: boolean } => {
     let n = named.get(arn);
     if (!n) {
@@ -286,7 +289,9 @@ export function mergeShardResults(shards: readonly ShardResult[]): MergedScan {
   // Merged in shard order, whatever order they came in (a shell's glob puts shard 10 before
   // shard 2): where shards disagree and none is right (two that could not read a layer version
   // for different reasons), the same shard's answer is kept either way.
-  const order = shards.map((_, i) => i).sort((a, b) => indexOf(shards[a]) - indexOf(shards[b]));
+  const order = shards
+    .map((_, i) => i)
+    .sort((a, b) => shardNumber(shards[a]) - shardNumber(shards[b]));
   const merged = mergeInShardOrder(order.map((i) => shards[i]!));
   for (const [path, k] of merged.sbomSource) merged.sbomSource.set(path, order[k]!);
   return merged;
@@ -306,16 +311,15 @@ const sameFailure = (a: ScanLayerVersion, b: ScanLayerVersion): boolean =>
  * keeps the last failure; a failure's reason names its caller, so each shard's differs. The
  * pairs that see it: the owner's, where listed, and each user's.
  */
-function lastLookupShard(v: ScanLayerVersion, plan: ScanShard): number | undefined {
-  const pair = (account: string, region: string): number => pairNumber(plan, account, region);
-  const owner = v.listed ? pair(parseLayerVersionArn(v.arn)?.owner ?? '', v.region) : -1;
+function lastLookupShard(v: ScanLayerVersion, owner: string, plan: ScanShard): number | undefined {
+  const listing = v.listed ? pairNumber(plan, owner, v.region) : -1;
   let last = -1;
   for (const arn of v.usedBy) {
     const f = parseFunctionArn(arn);
-    const k = f ? pair(f.account, f.region) : -1;
-    if (k !== owner && k > last) last = k;
+    const k = f ? pairNumber(plan, f.account, f.region) : -1;
+    if (k !== listing && k > last) last = k;
   }
-  if (last < 0) last = owner;
+  if (last < 0) last = listing;
   return last < 0 ? undefined : last % plan.count;
 }
 
@@ -340,7 +344,7 @@ function versionIn(
 }
 
 /** A shard's number (checked by {@link checkShardSet} before it is asked for). */
-const indexOf = (s: ShardResult | undefined): number => s?.shard?.index ?? 0;
+const shardNumber = (s: ShardResult | undefined): number => s?.shard?.index ?? 0;
 
 /** {@link mergeShardResults} of a checked set of shards, in shard order. */
 function mergeInShardOrder(shards: readonly ShardResult[]): MergedScan {
@@ -391,7 +395,7 @@ function mergeInShardOrder(shards: readonly ShardResult[]): MergedScan {
   for (const arn of undescribed) {
     const had = versions.get(arn)!;
     if (readingRank(had.v) > 0) continue;
-    const last = lastLookupShard(had.v, first.shard!);
+    const last = lastLookupShard(had.v, had.layer.owner, first.shard!);
     const rec = last === undefined ? undefined : versionIn(shards[last], arn);
     if (rec && last !== undefined)
       versions.set(arn, {
