@@ -6,6 +6,7 @@ import { parse } from 'yaml';
 import { MERGE_USAGE } from '../../src/cli/commands/merge.js';
 import { SCAN_USAGE } from '../../src/cli/commands/scan.js';
 import { REPO_ROOT } from '../e2e/helpers/cli.js';
+import { taskRoleActions } from './task-role.js';
 
 type Validate = (
   definition: unknown,
@@ -82,12 +83,7 @@ describe('the Step Functions state machine (deploy/step-functions)', () => {
       { shardCount: 8 }
     );
     // The task role may call what the scan calls, and nothing that writes to Lambda.
-    const task = template.Resources['TaskRole']!.Properties as {
-      Policies: { PolicyDocument: { Statement: { Action: string | string[] }[] } }[];
-    };
-    const actions = task.Policies.flatMap((p) => p.PolicyDocument.Statement).flatMap((s) =>
-      Array.isArray(s.Action) ? s.Action : [s.Action]
-    );
+    const actions = taskRoleActions();
     expect(actions).toContain('lambda:ListCodeSigningConfigs');
     expect(actions).toContain('lambda:ListFunctionsByCodeSigningConfig');
     expect(actions.filter((a) => /^lambda:(Create|Update|Delete|Put|Publish)/.test(a))).toEqual([]);

@@ -1,16 +1,13 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { parse } from 'yaml';
-import { REPO_ROOT } from '../helpers/cli.js';
+import { taskRoleActions } from '../../repo/task-role.js';
 import { SCAN_ESTATE, startHarness, type Harness } from './estate.js';
 import { IMAGE_ESTATE, VENDOR } from './image-estate.js';
 
 /**
  * The IAM action each call a scan makes needs, by the local endpoint's name for the call; null:
  * none (STS GetCallerIdentity needs no permission; layer zips come from presigned URLs, left
- * out). A call
- * missing here fails the test: a new call needs its permission in the deployment's task role.
+ * out). A call missing here fails the test: a new call needs its permission in the deployment's
+ * task role.
  */
 const IAM_ACTION: Record<string, string | null> = {
   'sts GetCallerIdentity': null,
@@ -26,26 +23,6 @@ function iamActionOf(call: string): string | null {
   const [service, op] = call.split(' ');
   if (service === 'lambda' || service === 'ecr') return `${service}:${op}`;
   throw new Error(`no IAM action known for ${call}`);
-}
-
-/** The actions the Step Functions deployment's task role allows. */
-function taskRoleActions(): Set<string> {
-  const template = parse(
-    readFileSync(join(REPO_ROOT, 'deploy', 'step-functions', 'template.yaml'), 'utf8')
-  ) as {
-    Resources: Record<
-      string,
-      {
-        Properties: {
-          Policies?: { PolicyDocument: { Statement: { Action: string | string[] }[] } }[];
-        };
-      }
-    >;
-  };
-  const statements = (template.Resources['TaskRole']?.Properties.Policies ?? []).flatMap(
-    (p) => p.PolicyDocument.Statement
-  );
-  return new Set(statements.flatMap((s) => (Array.isArray(s.Action) ? s.Action : [s.Action])));
 }
 
 let h: Harness | undefined;
@@ -88,7 +65,7 @@ describe('the Step Functions task role (deploy/step-functions/template.yaml)', (
         'sts GetCallerIdentity',
       ])
     );
-    const allowed = taskRoleActions();
+    const allowed = new Set(taskRoleActions());
     const missing = [...calls]
       .map(iamActionOf)
       .filter((a): a is string => a !== null && !allowed.has(a));
