@@ -63,11 +63,48 @@ export function serializeBomModel(
   const spec = SPECS[options.specVersion];
   if (options.format === 'cyclonedx-json') {
     const s = new LaminaJsonSerializer(new CDX.Serialize.JSON.Normalize.Factory(spec), extras);
-    return escapeJsonText(s.serialize(bom, { sortLists: true, space: 2 })) + '\n';
+    return (
+      escapeJsonText(inFixedCollation(() => s.serialize(bom, { sortLists: true, space: 2 }))) + '\n'
+    );
   }
   const { XML } = CDX.serializeWithXml();
   const s = new (laminaXmlSerializer())(new XML.Normalize.Factory(spec), extras);
-  return escapeXmlText(s.serialize(bom, { sortLists: true, space: 2 })) + '\n';
+  return (
+    escapeXmlText(inFixedCollation(() => s.serialize(bom, { sortLists: true, space: 2 }))) + '\n'
+  );
+}
+
+/** The one collation the SBOM's lists are sorted in, whatever the machine's locale (made when first used). */
+let sbomCollator: Intl.Collator | undefined;
+
+/**
+ * Run `serialize` (synchronous) with `localeCompare` calls that name no locale sorting as
+ * an `en` collator does. The CycloneDX library sorts every list it writes (`sortLists`)
+ * with `a.localeCompare(b)`, in the process's default locale, which ICU takes from LC_ALL or
+ * LANG: under lt_LT a package "yy" sorts before "jj", under da_DK "aa" after "z", so one layer
+ * gave other SBOM bytes on another machine (a scan's shards, a CI runner, a developer). Only
+ * calls without a locale or options change, and only while `serialize` runs.
+ */
+function inFixedCollation<T>(serialize: () => T): T {
+  // eslint-disable-next-line @typescript-eslint/unbound-method -- called with its receiver below
+  const own = String.prototype.localeCompare;
+  const collator = (sbomCollator ??= new Intl.Collator('en'));
+  // Replaced for this synchronous call only, then restored.
+  String.prototype.localeCompare = function (
+    this: string,
+    that: string,
+    locales?: string | string[],
+    options?: Intl.CollatorOptions
+  ): number {
+    return locales === undefined && options === undefined
+      ? collator.compare(this, that)
+      : own.call(this, that, locales, options);
+  };
+  try {
+    return serialize();
+  } finally {
+    String.prototype.localeCompare = own;
+  }
 }
 
 /** Build the library's Bom model plus the parts it cannot model. */
