@@ -251,6 +251,13 @@ describe('HistoryStore', () => {
     expect(errorOf(() => store.resolveSince('2026-10-01')).code).toBe('SCAN_NOT_FOUND');
     expect(errorOf(() => store.resolveSince('7')).code).toBe('SCAN_NOT_FOUND');
     expect(errorOf(() => store.resolveSince('yesterday')).code).toBe('SCAN_NOT_FOUND');
+    // Date.parse reads these as 2001-11-01 and 2026-12-01 (the latest scan): refused instead.
+    for (const text of ['Nov 1', '2026-11-31'])
+      expect(errorOf(() => store.resolveSince(text)).message).toMatch(
+        /not a scan id or an ISO 8601 date/
+      );
+    // Without an offset, UTC on every machine.
+    expect(store.resolveSince('2026-11-01T12:15')).toBe(2);
     expect(errorOf(() => store.loadScan(9)).exitCode).toBe(2);
     store.close();
   });

@@ -16,6 +16,7 @@ import { scanFactShapeProblem, type ScanFactKind } from '../scan/shape.js';
 import { inventoryFromCycloneDx } from '../sbom/read.js';
 import type { Verdict } from '../verify/verdict.js';
 import { Interner } from '../util/intern.js';
+import { parseIsoInstant } from '../util/iso-time.js';
 import { HistoryError, type HistoryErrorCode } from './errors.js';
 import { fromFacts, toFacts, type FactKind, type LayerVersionFact } from './facts.js';
 import { APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION } from './schema.js';
@@ -521,11 +522,11 @@ export class HistoryStore {
         id = this.#db.prepare('SELECT id FROM scan WHERE id = ?').pluck().get(Number(since)) as
           number | undefined;
       } else {
-        const t = Date.parse(since);
-        if (Number.isNaN(t))
+        const t = parseIsoInstant(since);
+        if (t === undefined)
           throw new HistoryError({
             code: 'SCAN_NOT_FOUND',
-            message: `--since ${since}: not a scan id or an ISO 8601 date`,
+            message: `${JSON.stringify(since)}: not a scan id or an ISO 8601 date (YYYY-MM-DD or YYYY-MM-DDTHH:MM[:SS], UTC unless it ends in an offset such as +02:00)`,
           });
         what = `scan finished at or before ${new Date(t).toISOString()}`;
         id = this.#db

@@ -17,7 +17,7 @@ export const CHANGES_USAGE = `usage: lamina changes [--since SCAN|DATE] [--until
 What changed from one recorded scan to a later one (record scans with 'lamina scan --history';
 'lamina verify --all --history' adds signing status). Default: the scan before the latest
 against the latest. --since/--until take a scan id ('lamina history list') or an ISO 8601
-date (the last scan finished at or before it). --policy: packages its deny rules match that no
+date or date-time, UTC unless it ends in an offset (the last scan finished at or before it). --policy: packages its deny rules match that no
 layer carried before are reported as package-denied.
 --db: the history database (default ${'$'}XDG_STATE_HOME/lamina/history.db, else
 ~/.local/state/lamina/history.db).
