@@ -1,6 +1,7 @@
 /** `lamina sbom`: one layer (zip, directory, ARN), a container image, or a function's layers as a CycloneDX SBOM. */
 import { UsageError } from '../../errors.js';
 import { parseFunctionArn } from '../../model/arn.js';
+import { parseIsoInstant } from '../../util/iso-time.js';
 import type { ImageInventory } from '../../pipeline/image.js';
 import { isImageInput } from '../../pipeline/image-input.js';
 import { summarizeInventory } from '../../report/inventory-summary.js';
@@ -64,14 +65,14 @@ const SPECS: readonly SpecVersion[] = ['1.6', '1.5'];
 function parseTimestamp(text: string | undefined): Date | undefined {
   if (text === undefined) return undefined;
   if (text === 'now') return new Date();
-  const d = new Date(text);
-  if (Number.isNaN(d.getTime())) {
+  const t = parseIsoInstant(text);
+  if (t === undefined) {
     throw new UsageError({
       code: 'BAD_ARGUMENT',
-      message: `--timestamp: not a date: ${JSON.stringify(text)}`,
+      message: `--timestamp: not an ISO 8601 date or date-time (UTC unless it ends in an offset), or now: ${JSON.stringify(text)}`,
     });
   }
-  return d;
+  return new Date(t);
 }
 
 /** `lamina sbom`. */

@@ -166,3 +166,17 @@ describe('the built CLI on hostile input', () => {
     );
   });
 });
+
+describe('lamina sbom --timestamp', () => {
+  it('takes an ISO 8601 date-time (UTC unless it gives an offset) and refuses anything else', async () => {
+    const ok = await runCli(['sbom', SAMPLE, '--timestamp', '2026-12-01T10:15', '--quiet']);
+    expect(ok.code).toBe(0);
+    expect(JSON.parse(ok.stdout).metadata.timestamp).toBe('2026-12-01T10:15:00.000Z');
+    // JavaScript's Date reads these as 1 May 2001 and 2 March 2026.
+    for (const text of ['hello 5', '2026-02-30T00:00Z']) {
+      const bad = await runCli(['sbom', SAMPLE, '--timestamp', text, '--quiet']);
+      expect(bad.code).toBe(2);
+      expect(bad.stderr).toContain('--timestamp: not an ISO 8601 date or date-time');
+    }
+  });
+});
