@@ -207,6 +207,11 @@ describe('analyzeEstate', () => {
         [],
       ],
     ]);
+    // Its lists are made when read: JSON, spreads and key order are a plain object's.
+    const v = lodash.versions[1]!;
+    expect(Object.keys(v)).toEqual(['version', 'functions', 'layers', 'shadowedIn']);
+    expect(JSON.parse(JSON.stringify(v))).toEqual({ ...v });
+    expect({ ...v }.shadowedIn).toEqual([fnArn(E, 'e')]);
     expect(drift.packages.map((p) => p.key)).toEqual([
       'pkg:npm/chalk',
       'pkg:npm/lodash',

@@ -16,12 +16,14 @@ import type { FileEntry } from '../unpack/source.js';
 import type {
   CatchUpEffect,
   EstatePackage,
+  EstatePackageVersion,
   LayerDiff,
   LayerVersionInUse,
   PackageDrift,
   RegionDiff,
 } from '../scan/package-drift.js';
 import { fnv1a32 } from '../util/fnv.js';
+import { FunctionGroups, sortedUnique } from './function-groups.js';
 import { NONE, sameList, sized } from '../util/intern.js';
 import { cmp } from '../util/compare.js';
 
@@ -586,9 +588,9 @@ function packageView(
   interface Acc {
     name: string;
     ecosystem: Package['ecosystem'];
-    // Lists, sorted and made unique at the end: at 100,000 functions, sets of ARNs per
-    // package version cost several times the lists.
-    versions: Map<string | null, { functions: string[]; layers: string[]; shadowedIn: string[] }>;
+    // The layer combinations (groups below, by number) seeing each version, visible or hidden:
+    // its lists of function ARNs are made from those when read.
+    versions: Map<string | null, { shown: number[]; layers: string[]; hidden: number[] }>;
   }
   const byKey = new Map<string, Acc>();
   const incomplete: string[] = [];
@@ -628,15 +630,19 @@ function packageView(
     else groups.set(k, { known, arns: [arns] });
   }
   byList.clear();
+  const members = new FunctionGroups([...groups.values()].map((g) => g.arns));
+  let group = -1;
   for (const { known, arns } of groups.values()) {
+    group++;
     const see = (p: OwnPackage, layer: number, visible: boolean): void => {
       let acc = byKey.get(p.key);
       if (!acc)
         byKey.set(p.key, (acc = { name: p.name, ecosystem: p.ecosystem, versions: new Map() }));
       let v = acc.versions.get(p.version);
-      if (!v) acc.versions.set(p.version, (v = { functions: [], layers: [], shadowedIn: [] }));
-      const into = visible ? v.functions : v.shadowedIn;
-      for (const list of arns) for (const arn of list) into.push(arn);
+      if (!v) acc.versions.set(p.version, (v = { shown: [], layers: [], hidden: [] }));
+      // Groups are seen one after another: a group seeing a version twice is listed once.
+      const into = visible ? v.shown : v.hidden;
+      if (into[into.length - 1] !== group) into.push(group);
       if (visible) v.layers.push(known[layer]!.arn);
     };
     // Known layers have a digest whose inventory was read (present).
@@ -654,6 +660,7 @@ function packageView(
     }
     for (const p of view.packages) see(p, p.layer, p.visible);
   }
+  groups.clear();
   own.clear();
   const packages: EstatePackage[] = [...byKey.entries()]
     .sort(([a], [b]) => cmp(a, b))
@@ -663,19 +670,66 @@ function packageView(
       name: acc.name,
       versions: [...acc.versions.entries()]
         .sort(([a], [b]) => compareDeployed(acc.ecosystem, a, b, order))
-        .map(([version, v]) => {
-          // Kept exactly sized: the package view holds one entry per package version.
-          const visible = sized(sortedUnique(v.functions));
-          return {
-            version,
-            functions: visible,
-            layers: sized(sortedUnique(v.layers)),
-            // Hidden where it is also visible (another copy) is not hidden.
-            shadowedIn: sized(sortedUnique(v.shadowedIn).filter((f) => !hasSorted(visible, f))),
-          };
-        }),
+        .map(
+          ([version, v]) =>
+            new UsedPackageVersion(
+              version,
+              sized(sortedUnique(v.layers)),
+              sized(v.shown),
+              sized(v.hidden),
+              members
+            )
+        ),
     }));
   return { packages, incompleteFunctions: sortedUnique(incomplete) };
+}
+
+/**
+ * A package version whose `functions` and `shadowedIn` are made from the groups seeing it each
+ * time they are read, as a layer drift's rows are: JSON, spreads and every reader see the lists,
+ * in the order the type gives. Its accessors are shared by every instance, so each keeps one
+ * hidden class with its fields in the object (an accessor made per object would put each one's
+ * properties in a dictionary of its own: the 100,000-function scan then held up to 10 MB more).
+ */
+class UsedPackageVersion implements EstatePackageVersion {
+  declare version: string | null;
+  declare readonly functions: string[];
+  declare layers: string[];
+  declare readonly shadowedIn: string[];
+  readonly #shown: readonly number[];
+  readonly #hidden: readonly number[];
+  readonly #members: FunctionGroups;
+
+  static readonly #functions: PropertyDescriptor = {
+    enumerable: true,
+    get(this: UsedPackageVersion): string[] {
+      return this.#members.arns(this.#shown);
+    },
+  };
+
+  static readonly #shadowedIn: PropertyDescriptor = {
+    enumerable: true,
+    // Hidden where it is also visible (another copy) is not hidden.
+    get(this: UsedPackageVersion): string[] {
+      return this.#members.arnsExcept(this.#hidden, this.#shown);
+    },
+  };
+
+  constructor(
+    version: string | null,
+    layers: string[],
+    shown: readonly number[],
+    hidden: readonly number[],
+    members: FunctionGroups
+  ) {
+    this.#shown = shown;
+    this.#hidden = hidden;
+    this.#members = members;
+    this.version = version;
+    Object.defineProperty(this, 'functions', UsedPackageVersion.#functions);
+    this.layers = layers;
+    Object.defineProperty(this, 'shadowedIn', UsedPackageVersion.#shadowedIn);
+  }
 }
 
 /**
@@ -702,30 +756,6 @@ function layerIds(): (l: ScanFunction['layers'][number]) => number {
     if (other === undefined) byBoth.set(k, (other = add(l.digest)));
     return other;
   };
-}
-
-/** `list` sorted with duplicates removed, in place. */
-function sortedUnique(list: string[]): string[] {
-  list.sort(cmp);
-  let n = 0;
-  for (let i = 0; i < list.length; i++)
-    if (i === 0 || list[i] !== list[n - 1]) list[n++] = list[i]!;
-  list.length = n;
-  return list;
-}
-
-/** Whether the sorted `list` holds `x` (by halves). */
-function hasSorted(list: readonly string[], x: string): boolean {
-  let lo = 0;
-  let hi = list.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    const m = list[mid]!;
-    if (m === x) return true;
-    if (m < x) lo = mid + 1;
-    else hi = mid;
-  }
-  return false;
 }
 
 /** Ascending by version order; versions it cannot order after those, by text; no version last. */
