@@ -84,6 +84,8 @@ describe('diffInventories on the diff-old/diff-new fixtures', () => {
         direction: 'downgrade',
       },
     ]);
+    // The package stayed where it was: both sides share one list (an estate keeps every diff).
+    expect(d.versionChanged[0]!.to.paths).toBe(d.versionChanged[0]!.from.paths);
     expect(d.contentChanged.map((c) => [c.key, c.version, c.paths])).toEqual([
       ['pkg:maven/commons-cli/commons-cli', '1.5.0', ['java/lib/commons-cli-1.5.0.jar']],
     ]);

@@ -6,7 +6,7 @@ import type { Ecosystem, HashAlgorithm } from '../model/package.js';
 import type { ComparableEntry, ComparableInventory } from './comparable.js';
 import { ecosystemVersionOrder, type VersionOrder } from './version-order.js';
 import { changeCount, type DiffSummary } from './summary.js';
-import { NONE, sized } from '../util/intern.js';
+import { NONE, sameList, sized } from '../util/intern.js';
 import { cmp } from '../util/compare.js';
 
 export type { DiffSummary } from './summary.js';
@@ -244,7 +244,9 @@ export function diffInventories(
           ecosystem: y.ecosystem,
           name: y.name,
           from: { ...versionOf(x), paths: x.paths },
-          to: { ...versionOf(y), paths: y.paths },
+          // One list when the package stayed where it was (a layer's versions, mostly): an
+          // estate's analysis keeps every diff, 18,000 of them at 100,000 functions.
+          to: { ...versionOf(y), paths: sameList(x.paths, y.paths) ? x.paths : y.paths },
           direction,
         });
         continue;
