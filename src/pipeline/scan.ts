@@ -18,6 +18,7 @@ import { FetchError } from '../fetch/errors.js';
 import { RETRY, type RetryPlan } from '../fetch/retry.js';
 import { computeDrift } from '../scan/drift.js';
 import { scanResultChunks } from '../scan/result-stream.js';
+import { resultFunction } from '../scan/result-function.js';
 import { computeImageDrift } from '../scan/image-drift.js';
 import {
   SCAN_RESULT_SCHEMA_VERSION,
@@ -530,27 +531,28 @@ function buildResult(
   // functions, the two lists side by side were the scan's fullest moment after its downloads.
   const records: (FunctionRecord | undefined)[] = en.functions;
   en.functions = [];
-  const toFunction = (f: FunctionRecord): ScanFunction => ({
-    account: f.account,
-    region: f.region,
-    name: f.name,
-    arn: f.arn,
-    version: f.version,
-    runtime: f.runtime ?? null,
-    ...(f.packageType === 'Image' ? {} : { handler: f.handler ?? null }),
-    architectures: architectures(f.architectures),
-    packageType: f.packageType,
-    codeSigningConfig: f.codeSigningConfig ?? null,
-    layers: sharedLayers(f.layers),
-    ...(images.functions.has(f.arn) ? { image: images.functions.get(f.arn)! } : {}),
-    // Every version's, none set included: a scan by a lamina that did not record them has
-    // none, and `changes` must tell "not recorded" from "none set".
-    environment: !f.environment
-      ? noneSet
-      : f.environment.read
-        ? { loaders: f.environment.loaders }
-        : { unread: f.environment.reason },
-  });
+  const toFunction = (f: FunctionRecord): ScanFunction =>
+    resultFunction({
+      account: f.account,
+      region: f.region,
+      name: f.name,
+      arn: f.arn,
+      version: f.version,
+      runtime: f.runtime ?? null,
+      ...(f.packageType === 'Image' ? {} : { handler: f.handler ?? null }),
+      architectures: architectures(f.architectures),
+      packageType: f.packageType,
+      codeSigningConfig: f.codeSigningConfig ?? null,
+      layers: sharedLayers(f.layers),
+      ...(images.functions.has(f.arn) ? { image: images.functions.get(f.arn)! } : {}),
+      // Every version's, none set included: a scan by a lamina that did not record them has
+      // none, and `changes` must tell "not recorded" from "none set".
+      environment: !f.environment
+        ? noneSet
+        : f.environment.read
+          ? { loaders: f.environment.loaders }
+          : { unread: f.environment.reason },
+    });
   const functions: ScanFunction[] = [];
   for (let i = 0; i < records.length; i++) {
     functions.push(toFunction(records[i]!));
