@@ -324,9 +324,9 @@ export function analyzeEstate(
 ): PackageDrift {
   const cache = new Cache(options);
   const order = options.versionOrder ?? ecosystemVersionOrder;
-  // The package view first: its working lists (every function's ARN under each package it
-  // sees) are let go before the layer diffs are made, so the two never add up at the
-  // analysis's fullest moment. It merges each layer combination once and keeps none.
+  // The package view first: what it reads and merges (each digest's own packages, each layer
+  // combination's view) is let go before the layer diffs are made, so the two never add up at
+  // the analysis's fullest moment. It merges each layer combination once and keeps none.
   const view = packageView(result.functions, cache, order);
   const layers = layerDiffs(result, cache);
   const regions = regionDiffs(result, cache);
