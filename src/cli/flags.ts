@@ -9,6 +9,7 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { UsageError } from '../errors.js';
 import type { AwsOptions } from '../fetch/aws/clients.js';
 import type { LayerFacts } from '../model/evidence.js';
+import { parseScanRef, SCAN_REF_FORMS } from '../history/scan-ref.js';
 import type { ImageScope, InventoryImageOptions } from '../pipeline/image.js';
 import { isImageInput } from '../pipeline/image-input.js';
 import type { Limits } from '../unpack/source.js';
@@ -122,6 +123,16 @@ export function positiveInt(flag: string, text: string): number {
     });
   }
   return Number(text);
+}
+
+/** `--since`, `--until`: a recorded scan's id or an ISO 8601 date, checked before a database opens. */
+export function scanRef(flag: string, text: string): string {
+  if (parseScanRef(text) === undefined)
+    throw new UsageError({
+      code: 'BAD_ARGUMENT',
+      message: `--${flag}: not ${SCAN_REF_FORMS}: ${JSON.stringify(text)}`,
+    });
+  return text;
 }
 
 /** How to reach AWS API endpoints (`pin`, and with {@link AWS} every AWS command). */

@@ -16,8 +16,8 @@ import { scanFactShapeProblem, type ScanFactKind } from '../scan/shape.js';
 import { inventoryFromCycloneDx } from '../sbom/read.js';
 import type { Verdict } from '../verify/verdict.js';
 import { Interner } from '../util/intern.js';
-import { parseIsoInstant } from '../util/iso-time.js';
 import { HistoryError, type HistoryErrorCode } from './errors.js';
+import { parseScanRef, SCAN_REF_FORMS } from './scan-ref.js';
 import { fromFacts, toFacts, type FactKind, type LayerVersionFact } from './facts.js';
 import { APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION } from './schema.js';
 import type { RecordScanInput, RecordedScan, ScanInfo, SigningFact } from './types.js';
@@ -517,24 +517,27 @@ export class HistoryStore {
           .prepare('SELECT id FROM scan ORDER BY id DESC LIMIT 1 OFFSET 1')
           .pluck()
           .get() as number | undefined;
-      } else if (/^\d+$/.test(since)) {
-        what = `scan ${since}`;
-        id = this.#db.prepare('SELECT id FROM scan WHERE id = ?').pluck().get(Number(since)) as
-          number | undefined;
       } else {
-        const t = parseIsoInstant(since);
-        if (t === undefined)
+        const ref = parseScanRef(since);
+        if (ref === undefined)
           throw new HistoryError({
             code: 'SCAN_NOT_FOUND',
-            message: `${JSON.stringify(since)}: not a scan id or an ISO 8601 date (YYYY-MM-DD or YYYY-MM-DDTHH:MM[:SS], UTC unless it ends in an offset such as +02:00)`,
+            message: `${JSON.stringify(since)}: not ${SCAN_REF_FORMS}`,
           });
-        what = `scan finished at or before ${new Date(t).toISOString()}`;
-        id = this.#db
-          .prepare(
-            'SELECT id FROM scan WHERE finished_at <= ? ORDER BY finished_at DESC, id DESC LIMIT 1'
-          )
-          .pluck()
-          .get(new Date(t).toISOString()) as number | undefined;
+        if ('id' in ref) {
+          what = `scan ${since}`;
+          id = this.#db.prepare('SELECT id FROM scan WHERE id = ?').pluck().get(ref.id) as
+            number | undefined;
+        } else {
+          const iso = new Date(ref.at).toISOString();
+          what = `scan finished at or before ${iso}`;
+          id = this.#db
+            .prepare(
+              'SELECT id FROM scan WHERE finished_at <= ? ORDER BY finished_at DESC, id DESC LIMIT 1'
+            )
+            .pluck()
+            .get(iso) as number | undefined;
+        }
       }
       if (id === undefined)
         throw new HistoryError({

@@ -53,8 +53,8 @@ export const changesCommand = command(
     boundHeapGrowth();
     const { changes, failing, scan, verdicts } = historyChanges({
       db: flags.historyDb(values.db, defaultHistoryPath),
-      ...(values.since !== undefined ? { since: values.since } : {}),
-      ...(values.until !== undefined ? { until: values.until } : {}),
+      ...(values.since !== undefined ? { since: flags.scanRef('since', values.since) } : {}),
+      ...(values.until !== undefined ? { until: flags.scanRef('until', values.until) } : {}),
       ...(values['fail-on'] !== undefined ? { failOn: values['fail-on'] } : {}),
       ...(values.policy !== undefined ? { policy: values.policy } : {}),
       withScan: values.html !== undefined,

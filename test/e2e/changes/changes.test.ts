@@ -255,6 +255,14 @@ describe('lamina changes', () => {
     const early = await runCli(['changes', '--db', db, '--since', '2000-01-01']);
     expect(early.code).toBe(2);
     expect(early.stderr).toContain('[SCAN_NOT_FOUND]');
+    // Not a scan reference at all: a usage error, told before any database is opened.
+    for (const flag of ['--since', '--until']) {
+      const bad = await runCli(['changes', '--db', join(dir, 'nope.db'), flag, 'last week']);
+      expect(bad.code).toBe(2);
+      expect(bad.stderr).toBe(
+        `lamina: ${flag}: not a scan id or an ISO 8601 date (YYYY-MM-DD or YYYY-MM-DDTHH:MM[:SS], UTC unless it ends in an offset such as +02:00): "last week" [BAD_ARGUMENT]\n`
+      );
+    }
   });
 
   it('missing or damaged history: a clear error, exit 2, the file left as it was', async () => {
