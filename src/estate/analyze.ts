@@ -200,13 +200,15 @@ type Footprint = readonly number[];
 
 function footprintOf(keys: Set<number>, leaves: Set<number>, dirs: Set<number>): Footprint {
   const sorted = (set: Set<number>) => [...set].sort((a, b) => a - b);
-  return [
+  // Copied to size: a literal of spreads grows as pushes do (20 slots for 8 hashes), and at
+  // 100,000 functions the 20,000 footprints held 3.4 MB of slots.
+  return sized([
     2 + keys.size,
     2 + keys.size + leaves.size,
     ...sorted(keys),
     ...sorted(leaves),
     ...sorted(dirs),
-  ];
+  ]);
 }
 
 /** Whether the sorted ranges [a0, a1) of `a` and [b0, b1) of `b` share an element. */
