@@ -39,6 +39,7 @@ import { mapLimit, workQueue } from '../util/pool.js';
 import { LAMINA_VERSION } from '../version.js';
 import { withAwsSession, type AwsSession } from './aws.js';
 import { ANALYSIS_HEAP_GROWING_PERCENT, sbomPathOfHex, scanPackageDrift } from './drift.js';
+import { resultLayerVersion } from './result-layer-version.js';
 import { openScanReuse, type ScanReuse } from './scan-reuse.js';
 import { resolveLimits, type AwsAccessOptions } from './options.js';
 import type { ImageScan, ImageScanStats } from './scan-images.js';
@@ -600,7 +601,7 @@ function buildResult(
       inventoryComplete: failure ? null : (outcome?.complete ?? null),
       usedBy: [...new Set(usedBy.get(lv.arn) ?? [])].sort(),
     };
-    layer.versions.push(v);
+    layer.versions.push(resultLayerVersion(v));
   }
   const layerList = [...layers.values()]
     .map((l) => ({
