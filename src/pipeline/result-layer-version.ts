@@ -6,7 +6,7 @@
  * apart, they were 3 MB at the 100,000-function benchmark's end.
  */
 import type { ScanLayerVersion } from '../scan/result.js';
-import { sbomPathOfHex } from './drift.js';
+import { sbomPathOf } from './drift.js';
 
 const SHA256 = 'sha256:';
 
@@ -21,8 +21,7 @@ function codeSha256Of(digest: string | null): string | undefined {
 }
 
 function sbomOf(digest: string | null): string | undefined {
-  const hex = hexOf(digest);
-  return hex === undefined ? undefined : sbomPathOfHex(hex);
+  return digest === null ? undefined : sbomPathOf(digest);
 }
 
 /**
