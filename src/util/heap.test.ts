@@ -1,4 +1,4 @@
-import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeEach, describe, expect, it, vi } from 'vitest';
 
 // What reaches V8: the flag's effect on collections is shown on a real workload in
 // test/e2e/scan/heap.test.ts; here, which value is in force when.
@@ -14,7 +14,25 @@ vi.mock('node:v8', () => ({
   ],
 }));
 
-const { boundHeapSlack, capYoungGeneration, setHeapGrowth, withHeapGrowth } =
+// The collection hook a context made with --expose-gc holds (see giveBackMemory).
+const hook = vi.hoisted(() => {
+  const state: { calls: unknown[]; kind: 'function' | 'none' | 'throws' } = {
+    calls: [],
+    kind: 'function',
+  };
+  return state;
+});
+vi.mock('node:vm', () => ({
+  runInNewContext: () =>
+    hook.kind === 'none'
+      ? undefined
+      : (options: unknown) => {
+          hook.calls.push(options);
+          if (hook.kind === 'throws') throw new Error('no collection here');
+        },
+}));
+
+const { boundHeapSlack, capYoungGeneration, giveBackMemory, setHeapGrowth, withHeapGrowth } =
   await import('./heap.js');
 const MiB = 1024 * 1024;
 
@@ -125,5 +143,88 @@ describe('young generation cap', () => {
     // Stopped, the factor stays as it was last set.
     stop();
     expect(flags).toHaveLength(3);
+  });
+});
+
+describe('giveBackMemory', () => {
+  const v8Version = Object.getOwnPropertyDescriptor(process.versions, 'v8')!;
+  const asV8 = (version: string) =>
+    Object.defineProperty(process.versions, 'v8', { ...v8Version, value: version });
+
+  beforeEach(() => {
+    flags.length = 0;
+    hook.calls.length = 0;
+    hook.kind = 'function';
+    used.old = 100 * MiB;
+    asV8('12.4.254.21-node.33');
+    // A scan's own cap, as the CLI sets it, under which the young generation grew to 16 MiB.
+    used.newSpaceSize = 8 * MiB;
+    capYoungGeneration(32);
+    used.newSpaceSize = 16 * MiB;
+    flags.length = 0;
+  });
+  afterAll(() => {
+    Object.defineProperty(process.versions, 'v8', v8Version);
+  });
+
+  it('caps the young generation, collects without compaction, and restores the cap', () => {
+    const given = giveBackMemory({ youngMib: 8, atLeastMib: 48 });
+    expect(given.outcome).toBe('collected');
+    expect(hook.calls).toEqual([{ type: 'major', execution: 'sync', flavor: 'last-resort' }]);
+    expect(flags).toEqual([
+      '--expose-gc',
+      '--no-expose-gc',
+      '--semi-space-growth-factor=1',
+      '--no-compact',
+      '--compact',
+    ]);
+    // V8 shrank it: it may double again up to 8 MiB.
+    used.newSpaceSize = 1 * MiB;
+    capYoungGeneration(8);
+    expect(flags.at(-1)).toBe('--semi-space-growth-factor=2');
+    used.newSpaceSize = 8 * MiB;
+    capYoungGeneration(8);
+    expect(flags.at(-1)).toBe('--semi-space-growth-factor=1');
+    // Back to the scan's 32: at 8 MiB a doubling fits in it again.
+    given.restore();
+    expect(flags.at(-1)).toBe('--semi-space-growth-factor=2');
+  });
+
+  it('does nothing under its threshold, on V8 11, or without a hook', () => {
+    used.old = 40 * MiB;
+    expect(giveBackMemory({ youngMib: 8, atLeastMib: 48 }).outcome).toBe('small');
+    used.old = 100 * MiB;
+    asV8('11.3.244.8-node.38');
+    expect(giveBackMemory({ youngMib: 8, atLeastMib: 48 }).outcome).toBe('unsupported');
+    asV8('12.4.254.21-node.33');
+    hook.kind = 'none';
+    expect(giveBackMemory({ youngMib: 8, atLeastMib: 48 }).outcome).toBe('unsupported');
+    expect(hook.calls).toEqual([]);
+    // Only the hook's flag, set and cleared: no cap, no compaction setting.
+    expect(flags).toEqual(['--expose-gc', '--no-expose-gc']);
+  });
+
+  it("restores V8's own growth where no cap was set before", async () => {
+    vi.resetModules();
+    const fresh = await import('./heap.js');
+    const given = fresh.giveBackMemory({ youngMib: 8, atLeastMib: 48 });
+    expect(given.outcome).toBe('collected');
+    expect(flags.at(-2)).toBe('--no-compact');
+    given.restore();
+    expect(flags.at(-1)).toBe('--semi-space-growth-factor=2');
+  });
+
+  it('leaves the cap and compaction as they were when the collection fails', () => {
+    hook.kind = 'throws';
+    const given = giveBackMemory({ youngMib: 8, atLeastMib: 48 });
+    expect(given.outcome).toBe('unsupported');
+    expect(flags).toEqual([
+      '--expose-gc',
+      '--no-expose-gc',
+      '--semi-space-growth-factor=1',
+      '--no-compact',
+      '--semi-space-growth-factor=2',
+      '--compact',
+    ]);
   });
 });

@@ -85,3 +85,85 @@ describe('capYoungGeneration (src/util/heap.ts)', () => {
     expect(capped).toBeLessThanOrEqual(own / 2);
   }, 60_000);
 });
+
+// A live set in the old generation, then short-lived objects until the young generation has
+// grown: what a scan holds when its downloads are done.
+const GIVE_BACK = `
+import { getHeapSpaceStatistics } from 'node:v8';
+const { capYoungGeneration, giveBackMemory } = await import(${JSON.stringify(UTIL_HEAP)});
+const atLeastMib = Number(process.argv[1]);
+capYoungGeneration(32);
+const young = () => getHeapSpaceStatistics().find((s) => s.space_name === 'new_space').space_size / 1048576;
+const live = Array.from({ length: 400_000 }, (_, i) => ({ i, s: 'live-' + i }));
+const ring = new Array(300_000);
+for (let r = 0; r < 300; r++) {
+  for (let k = 0; k < 20_000; k++) ring[(r * 20_000 + k) % ring.length] = { r, k, s: 'x' + k };
+  await new Promise((res) => setImmediate(res));
+}
+const before = young();
+const given = giveBackMemory({ youngMib: 8, atLeastMib });
+const after = young();
+// The cap holds after it: more of the same work does not grow it back past 8 MiB for long.
+const churn = async (tag) => {
+  let max = 0;
+  for (let r = 0; r < 300; r++) {
+    for (let k = 0; k < 20_000; k++) ring[(r * 20_000 + k) % ring.length] = { r, k, s: tag + k };
+    await new Promise((res) => setImmediate(res));
+    max = Math.max(max, young());
+  }
+  return max;
+};
+const max = await churn('y');
+// Restored, the cap is 32 MiB again, and the same work grows it past 8.
+given.restore();
+const restored = await churn('z');
+process.stdout.write(
+  JSON.stringify({ outcome: given.outcome, before, after, max, restored, live: live.length })
+);
+`;
+
+interface GiveBackRun {
+  outcome: string;
+  before: number;
+  after: number;
+  max: number;
+  restored: number;
+}
+
+function giveBack(atLeastMib: number): GiveBackRun {
+  const r = spawnSync(
+    process.execPath,
+    ['--input-type=module', '-e', GIVE_BACK, String(atLeastMib)],
+    { encoding: 'utf8' }
+  );
+  expect(r.status, r.stderr).toBe(0);
+  // Every V8 flag it sets is one this Node knows: an unknown one is reported on stderr.
+  expect(r.stderr).toBe('');
+  return JSON.parse(r.stdout) as GiveBackRun;
+}
+
+describe('giveBackMemory (src/util/heap.ts)', () => {
+  // V8 12 (Node 22) and later shrink the young generation in a last-resort collection.
+  const supported = Number(process.versions.v8.split('.')[0]) >= 12;
+
+  it('shrinks the young generation and keeps it capped, where V8 can', () => {
+    const run = giveBack(8);
+    expect(run.before).toBeGreaterThanOrEqual(16);
+    if (!supported) {
+      expect(run.outcome).toBe('unsupported');
+      expect(run.after).toBe(run.before);
+      return;
+    }
+    expect(run.outcome).toBe('collected');
+    expect(run.after).toBeLessThanOrEqual(8);
+    // Checked after collections, as capYoungGeneration says: it may pass 8 between two.
+    expect(run.max).toBeLessThanOrEqual(run.before / 2);
+    expect(run.restored).toBeGreaterThan(8);
+  }, 60_000);
+
+  it('leaves a heap under its threshold as it is', () => {
+    const run = giveBack(100_000);
+    expect(run.outcome).toBe(supported ? 'small' : 'unsupported');
+    expect(run.after).toBeGreaterThanOrEqual(16);
+  }, 60_000);
+});
