@@ -14,7 +14,7 @@ import { cmp } from '../util/compare.js';
 import { Interner } from '../util/intern.js';
 import { readJsonFile } from '../util/json-file.js';
 import { LAMINA_VERSION } from '../version.js';
-import { MAX_JSON_INPUT, scanPackageDrift } from './drift.js';
+import { giveBackBeforeEnd, MAX_JSON_INPUT, scanPackageDrift } from './drift.js';
 
 /** Options for {@link mergeScans}. */
 export interface MergeScansOptions {
@@ -73,12 +73,18 @@ export async function mergeScans(
     }
     writeFileAtomicSync(join(out, path), bytes);
   }
-  // Package drift reads the SBOMs, now all in one place, as the scan does.
-  result.drift = { ...result.drift, ...(await scanPackageDrift(result, out)) };
-  const resultPath = join(out, 'scan.json');
-  // Streamed, as the scan writes it: a large estate's scan.json is never one string in memory.
-  await writeFileAtomic(resultPath, scanResultChunks(result));
-  return { result, resultPath };
+  // Package drift reads the SBOMs, now all in one place, as the scan does; what reading the
+  // shards left in V8's heap is given back first, as a scan gives back what its downloads left.
+  const given = giveBackBeforeEnd();
+  try {
+    result.drift = { ...result.drift, ...(await scanPackageDrift(result, out)) };
+    const resultPath = join(out, 'scan.json');
+    // Streamed, as the scan writes it: a large estate's scan.json is never one string in memory.
+    await writeFileAtomic(resultPath, scanResultChunks(result));
+    return { result, resultPath };
+  } finally {
+    given.restore();
+  }
 }
 
 /** A shard's drift but whether it had image drift: the merge works it out again. */

@@ -33,35 +33,22 @@ import {
 import type { Limits } from '../unpack/source.js';
 import { formatBytes } from '../util/format.js';
 import { makeNamedDir, writeFileAtomic, writeFileAtomicIfChangedSync } from '../util/fs.js';
-import { giveBackMemory, withHeapGrowth } from '../util/heap.js';
+import { withHeapGrowth } from '../util/heap.js';
 
 import { mapLimit, workQueue } from '../util/pool.js';
 import { LAMINA_VERSION } from '../version.js';
 import { withAwsSession, type AwsSession } from './aws.js';
-import { ANALYSIS_HEAP_GROWING_PERCENT, sbomPathOfHex, scanPackageDrift } from './drift.js';
+import {
+  ANALYSIS_HEAP_GROWING_PERCENT,
+  giveBackBeforeEnd,
+  sbomPathOfHex,
+  scanPackageDrift,
+} from './drift.js';
 import { resultLayerVersion } from './result-layer-version.js';
 import { openScanReuse, type ScanReuse } from './scan-reuse.js';
 import { resolveLimits, type AwsAccessOptions } from './options.js';
 import type { ImageScan, ImageScanStats } from './scan-images.js';
 import { cmp } from '../util/compare.js';
-
-/**
- * The young generation's size, at most, from the result's building to the scan's end, once
- * memory was given back there: the end makes the result and the package drift, most of it
- * short-lived or kept to the end. With 8 MiB a 100,000-function scan's median peak fell 255 →
- * 229 MiB on Node 24 and 222 → 203 on Node 22; a warm re-scan's CPU rose ~1 s of ~10, alike
- * with 16 or 32 MiB, whose peaks were higher (BENCHMARKS.md).
- */
-const END_YOUNG_GENERATION_MIB = 8;
-
-/**
- * From this old generation's use (MiB, garbage included) the scan's end starts with memory given
- * back ({@link giveBackMemory}). Measured on Node 24: the collection costs 35–90 ms of CPU (150–190
- * at 100,000 functions); a 1,000-function re-scan holds ~13 MiB there (the collection would be a
- * tenth of its CPU), a 10,000-function scan ~34 MiB and peaks in its downloads, a
- * 100,000-function one 75–95 MiB and peaks at its end.
- */
-const END_GIVE_BACK_FROM_MIB = 48;
 
 /** Options for {@link scanEstate}. */
 export interface ScanOptions extends AwsAccessOptions {
@@ -296,10 +283,7 @@ export async function scanEstate(options: ScanOptions): Promise<ScanOutcome> {
     // lets go: its heap may grow no further than the package drift's (BENCHMARKS.md, issue 14).
     // A large estate's end is its peak; what the downloads left of the young generation, and
     // the old generation's room for it, go first.
-    const given = giveBackMemory({
-      youngMib: END_YOUNG_GENERATION_MIB,
-      atLeastMib: END_GIVE_BACK_FROM_MIB,
-    });
+    const given = giveBackBeforeEnd();
     return withHeapGrowth(ANALYSIS_HEAP_GROWING_PERCENT, async () => {
       // The end of a large estate's scan takes seconds after its last download: say what runs.
       progress(
