@@ -90,6 +90,7 @@ describe('capYoungGeneration (src/util/heap.ts)', () => {
 // grown: what a scan holds when its downloads are done.
 const GIVE_BACK = `
 import { getHeapSpaceStatistics } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 const { capYoungGeneration, giveBackMemory } = await import(${JSON.stringify(UTIL_HEAP)});
 const atLeastMib = Number(process.argv[1]);
 capYoungGeneration(32);
@@ -103,6 +104,8 @@ for (let r = 0; r < 300; r++) {
 const before = young();
 const given = giveBackMemory({ youngMib: 8, atLeastMib });
 const after = young();
+// The hook it used is not left about: not here, nor in a context made later.
+const hooks = [typeof globalThis.gc, runInNewContext('typeof gc')];
 // The cap holds after it: more of the same work does not grow it back past 8 MiB for long.
 const churn = async (tag) => {
   let max = 0;
@@ -118,7 +121,7 @@ const max = await churn('y');
 given.restore();
 const restored = await churn('z');
 process.stdout.write(
-  JSON.stringify({ outcome: given.outcome, before, after, max, restored, live: live.length })
+  JSON.stringify({ outcome: given.outcome, before, after, max, restored, hooks, live: live.length })
 );
 `;
 
@@ -128,6 +131,7 @@ interface GiveBackRun {
   after: number;
   max: number;
   restored: number;
+  hooks: string[];
 }
 
 function giveBack(atLeastMib: number): GiveBackRun {
@@ -155,6 +159,7 @@ describe('giveBackMemory (src/util/heap.ts)', () => {
       return;
     }
     expect(run.outcome).toBe('collected');
+    expect(run.hooks).toEqual(['undefined', 'undefined']);
     expect(run.after).toBeLessThanOrEqual(8);
     // Checked after collections, as capYoungGeneration says: it may pass 8 between two.
     expect(run.max).toBeLessThanOrEqual(run.before / 2);
