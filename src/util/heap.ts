@@ -121,20 +121,26 @@ export function capYoungGeneration(mib: number): () => void {
     youngWatch.observe({ entryTypes: ['gc'] });
   }
   checkYoung();
-  return () => {
-    youngWatch?.disconnect();
-    youngWatch = undefined;
-    youngCap = undefined;
-  };
+  return stopYoungWatch;
+}
+
+/** No cap from here on; the growth factor stays as it was last set. */
+function stopYoungWatch(): void {
+  youngWatch?.disconnect();
+  youngWatch = undefined;
+  youngCap = undefined;
 }
 
 function checkYoung(): void {
   const young = getHeapSpaceStatistics().find((s) => s.space_name === 'new_space');
   if (!young || youngCap === undefined) return;
-  const want = young.space_size * SEMI_SPACE_GROWTH <= youngCap ? SEMI_SPACE_GROWTH : 1;
-  if (want === youngFactor) return;
-  youngFactor = want;
-  setFlagsFromString(`--semi-space-growth-factor=${youngFactor}`);
+  setYoungFactor(young.space_size * SEMI_SPACE_GROWTH <= youngCap ? SEMI_SPACE_GROWTH : 1);
+}
+
+function setYoungFactor(factor: number): void {
+  if (factor === youngFactor) return;
+  youngFactor = factor;
+  setFlagsFromString(`--semi-space-growth-factor=${factor}`);
 }
 
 /** What {@link giveBackMemory} did. */
@@ -203,10 +209,6 @@ function restoreYoungCap(previous: number | undefined): void {
     checkYoung();
     return;
   }
-  youngWatch?.disconnect();
-  youngWatch = undefined;
-  youngCap = undefined;
-  if (youngFactor === SEMI_SPACE_GROWTH) return;
-  youngFactor = SEMI_SPACE_GROWTH;
-  setFlagsFromString(`--semi-space-growth-factor=${youngFactor}`);
+  stopYoungWatch();
+  setYoungFactor(SEMI_SPACE_GROWTH);
 }
