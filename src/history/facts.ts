@@ -39,24 +39,39 @@ function fact(kind: FactKind, subject: string, digest: string | null, value: unk
   return { kind, subject, digest, body, hash };
 }
 
-/** Split a scan (plus verdicts and signing facts) into facts. */
-export function toFacts(
+/**
+ * A scan (plus verdicts and signing facts) as facts, made one at a time: a large estate's facts
+ * are its size again in strings (100,000 functions: ~85 MB of bodies), so they are stored as
+ * they are made rather than held all at once.
+ */
+export function* factsOf(
   result: ScanResult,
   verdicts: readonly Verdict[] = [],
   signing: readonly SigningFact[] = []
-): Fact[] {
-  const out: Fact[] = [];
-  for (const f of result.functions) out.push(fact('function', f.arn, null, f));
+): Generator<Fact> {
+  for (const f of result.functions) yield fact('function', f.arn, null, f);
   for (const l of result.layers)
     for (const v of l.versions) {
       const body: LayerVersionFact & { usedBy?: string[] } = { name: l.name, owner: l.owner, ...v };
       delete body.usedBy;
-      out.push(fact('layer-version', v.arn, v.digest, body));
+      yield fact('layer-version', v.arn, v.digest, body);
     }
-  for (const f of result.failures) out.push(fact('failure', f.subject, null, f));
-  for (const v of verdicts) out.push(fact('verdict', v.subject.arn ?? v.subject.name, null, v));
-  for (const s of signing) out.push(fact('signing', s.jobArn, null, s));
-  return out;
+  for (const f of result.failures) yield fact('failure', f.subject, null, f);
+  for (const v of verdicts) yield fact('verdict', v.subject.arn ?? v.subject.name, null, v);
+  for (const s of signing) yield fact('signing', s.jobArn, null, s);
+}
+
+/** How many facts {@link factsOf} makes of the same input. */
+export function factCount(
+  result: ScanResult,
+  verdicts: readonly Verdict[] = [],
+  signing: readonly SigningFact[] = []
+): number {
+  let versions = 0;
+  for (const l of result.layers) versions += l.versions.length;
+  return (
+    result.functions.length + versions + result.failures.length + verdicts.length + signing.length
+  );
 }
 
 /**

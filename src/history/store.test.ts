@@ -3,6 +3,7 @@ import { mkdtempSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { brotliCompressSync, constants as zlib } from 'node:zlib';
 import type BetterSqlite3 from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { serializeSbom } from '../sbom/cyclonedx.js';
@@ -434,6 +435,60 @@ describe('HistoryStore', () => {
     writeFileSync(db, good);
     const s = HistoryStore.open(db);
     expect(s.loadScan(id).result).toEqual(nthScan(1));
+    s.close();
+  });
+
+  it('refuses an inventory whose stored body or size was edited', () => {
+    const store = HistoryStore.open(db, { create: true });
+    record(store, 0);
+    store.close();
+    const d = digest('base-1');
+    const sbomText = SBOMS.get(d)!;
+    const cases: [string, string, unknown[], RegExp][] = [
+      ['a smaller size', 'UPDATE inventory SET size = size - 1 WHERE digest = ?', [d], /size/],
+      ['a size as text', "UPDATE inventory SET size = 'x' WHERE digest = ?", [d], /size/],
+      [
+        'a body cut short',
+        'UPDATE inventory SET body = substr(body, 1, 8) WHERE digest = ?',
+        [d],
+        /size/,
+      ],
+      [
+        'a body of far more than its size',
+        'UPDATE inventory SET body = ? WHERE digest = ?',
+        [
+          brotliCompressSync(Buffer.alloc(32 * 1024 * 1024, 0x20), {
+            params: { [zlib.BROTLI_PARAM_QUALITY]: 1 },
+          }),
+          d,
+        ],
+        /size/,
+      ],
+      [
+        'another codec',
+        "UPDATE inventory SET codec = 'gz' WHERE digest = ?",
+        [d],
+        /unknown codec gz/,
+      ],
+    ];
+    const good = readFileSync(db);
+    for (const [what, sql, args, message] of cases) {
+      writeFileSync(db, good);
+      rmSync(`${db}-wal`, { force: true });
+      rmSync(`${db}-shm`, { force: true });
+      const raw = new Database(db);
+      raw.prepare(sql).run(...args);
+      raw.close();
+      const s = HistoryStore.open(db);
+      const e = errorOf(() => s.sbom(d));
+      s.close();
+      expect(e.code, what).toBe('CORRUPT_DATABASE');
+      expect(e.exitCode, what).toBe(2);
+      expect(e.message, what).toMatch(message);
+    }
+    writeFileSync(db, good);
+    const s = HistoryStore.open(db);
+    expect(s.sbom(d)).toBe(sbomText);
     s.close();
   });
 
