@@ -14,6 +14,10 @@
 //        [--rate N]         (a quota-like rate: Lambda requests per second per account and
 //                            Region, above which the endpoint throttles; the fault spec's rate=N)
 //        [--skip-warm]      (cold run only)
+//        [--history]        (record each run in a history database in DIR, as
+//                            `lamina scan --history` does: the warm run is the second scan
+//                            recorded, with its changes since the first; its cost is in the
+//                            run's peak RSS and CPU, and reported as historyMs)
 //        [--cpu-prof DIR]   (write V8 CPU profiles of the scan children into DIR)
 //        [--gc-trace DIR]   (write each scan child's memory record into DIR as
 //                            <cold|warm>-f<F>.json: RSS every 20 ms, and at each full collection
@@ -52,6 +56,7 @@ const { values } = parseArgs({
     faults: { type: 'string' },
     rate: { type: 'string' },
     'skip-warm': { type: 'boolean', default: false },
+    history: { type: 'boolean', default: false },
     'cpu-prof': { type: 'string' },
     'gc-trace': { type: 'string' },
     'heap-growing-percent': { type: 'string' },
@@ -128,7 +133,13 @@ if (hg !== '0') {
   else boundHeapGrowth(Number(hg));
 }
 const { scanEstate } = await import(${JSON.stringify(pathToFileURL(join(DIST, 'src/pipeline/scan.js')).href)});
-const [url, cache, out, concurrency] = process.argv.slice(1);
+const [url, cache, out, concurrency, historyDb] = process.argv.slice(1);
+// As \`lamina scan --history\` does (src/cli/commands/scan.ts): the history opened first.
+const history = historyDb
+  ? await import(${JSON.stringify(pathToFileURL(join(DIST, 'src/pipeline/history.js')).href)})
+  : undefined;
+if (history) history.prepareHistory(historyDb);
+const startedAt = new Date();
 // Its own peak, not its parent's (scripts/bench/peak-rss.mjs).
 const { peakRssKiB } = await import(${JSON.stringify(pathToFileURL(join(ROOT, 'scripts', 'bench', 'peak-rss.mjs')).href)});
 const t0 = process.hrtime.bigint();
@@ -139,6 +150,11 @@ const o = await scanEstate({
   // With --gc-trace: the phases its record notes (scripts/bench/gc-trace.mjs).
   onProgress: globalThis[Symbol.for('lamina.bench.phase')],
 });
+const t1 = process.hrtime.bigint();
+const recorded = history?.recordScanHistory({
+  db: historyDb, result: o.result, outDir: out, startedAt, finishedAt: new Date(),
+});
+const historyMs = Number(process.hrtime.bigint() - t1) / 1e6;
 const wallMs = Number(process.hrtime.bigint() - t0) / 1e6;
 process.stdout.write(JSON.stringify({
   // CPU time next to wall time: on a shared machine wall time mostly measures the neighbours.
@@ -152,6 +168,10 @@ process.stdout.write(JSON.stringify({
   contentRequests: o.stats.contentRequests,
   bytesDownloaded: o.stats.bytesDownloaded, downloads: o.stats.downloads, cacheHits: o.stats.cacheHits,
   sbomsReused: o.stats.sbomsReused, inventoried: o.stats.inventoried, cost: o.stats.cost,
+  ...(recorded ? {
+    historyMs, historyScanId: recorded.scanId,
+    historyChanges: recorded.changes ? Object.values(recorded.changes.summary).reduce((a, b) => a + b, 0) : null,
+  } : {}),
 }));
 `;
 
@@ -217,6 +237,11 @@ async function main() {
     if (warm && warm.downloads !== 0) problems.push(`cached run downloaded ${warm.downloads}`);
     if (cold.failures !== 0) problems.push(`${cold.failures} failures`);
     if (warm && warm.inventoried !== 0) problems.push(`warm run inventoried ${warm.inventoried}`);
+    // The estate does not change between the runs: the second scan recorded has no changes.
+    if (values.history && (cold.historyScanId !== 1 || (warm && warm.historyChanges !== 0)))
+      problems.push(
+        `history: cold recorded as scan ${cold.historyScanId}, warm with ${warm?.historyChanges} changes`
+      );
     for (const p of problems) console.error(`bench-scan: ${p}`);
     if (problems.length) process.exitCode = 1;
     return report;
@@ -240,6 +265,7 @@ async function main() {
             join(BENCH, 'cache'),
             join(BENCH, 'out'),
             values.concurrency,
+            ...(values.history ? [join(BENCH, 'history.db')] : []),
           ],
           {
             stdio: ['ignore', 'pipe', 'pipe'],
@@ -320,6 +346,9 @@ if (values.sizes) {
       peakRssMiB: round(median(rs.map(peakOf))),
       ...(rounds > 1 ? { peakRssMiBRuns: rs.map(peakOf) } : {}),
       cpuS: round(median(rs.map((x) => x.cold.cpuMs)) / 1000),
+      ...(values.history
+        ? { historyS: round(median(rs.map((x) => x.cold.historyMs)) / 1000) }
+        : {}),
       coldApiCallsPerFloor: r.ratios.coldApiCallsPerFloor,
       ...(r.warm
         ? {
