@@ -1,3 +1,4 @@
+import { constants } from 'node:buffer';
 import { randomBytes } from 'node:crypto';
 import { brotliCompressSync, constants as zlib } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
@@ -49,7 +50,8 @@ describe('decompressInventory', () => {
     expect(decompressInventory(body, 0)).toBeUndefined();
   });
 
-  it('refuses sizes no inventory can have', () => {
+  it('refuses sizes no inventory can have, and none longer than a string', () => {
+    expect(MAX_INVENTORY_BYTES).toBeLessThanOrEqual(constants.MAX_STRING_LENGTH);
     for (const size of [-1, 1.5, Number.NaN, MAX_INVENTORY_BYTES + 1, 2 ** 53])
       expect(decompressInventory(body, size), String(size)).toBeUndefined();
   });

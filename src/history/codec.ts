@@ -2,6 +2,7 @@
  * The history's inventories on disk: SBOM JSON, Brotli-compressed (codec `br`), with the size it
  * had when recorded.
  */
+import { constants } from 'node:buffer';
 import { brotliCompressSync, brotliDecompressSync, constants as zlib } from 'node:zlib';
 
 /** zlib's output buffers are made at least this large (one is a view of the next). */
@@ -9,10 +10,10 @@ const MIN_CHUNK = 1024;
 /** And at most this large: a larger output is gathered from several. */
 const MAX_CHUNK = 64 * 1024;
 /**
- * The largest SBOM read back: the largest JSON document lamina reads, and under V8's longest
- * string, which the SBOM becomes.
+ * The largest SBOM read back: the largest JSON document lamina reads (512 MiB), and no longer
+ * than V8's longest string (24 bytes less on 64-bit), which the SBOM becomes.
  */
-export const MAX_INVENTORY_BYTES = 512 * 1024 * 1024;
+export const MAX_INVENTORY_BYTES = Math.min(512 * 1024 * 1024, constants.MAX_STRING_LENGTH);
 
 /**
  * Brotli at quality 6: on lamina's SBOM JSON within 2% of quality 9's size at an eighth of the
