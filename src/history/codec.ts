@@ -22,8 +22,8 @@ export const MAX_INVENTORY_BYTES = Math.min(512 * 1024 * 1024, constants.MAX_STR
  * The result holds only its own bytes. zlib's output of one chunk is a view of the whole chunk
  * it wrote into (16 KiB on Node 20, 64 KiB on Node 24 by default), and a scan holds one
  * compressed inventory per new digest until its transaction: at 20,000 digests those views held
- * 320 MiB on Node 20, and pooled copies of them 80 MiB. The chunk is sized near the expected output (SBOM JSON compresses 3–8 ×)
- * so each call also makes less garbage.
+ * 320 MiB on Node 20, and pooled copies of them 80 MiB. The chunk is sized near the expected
+ * output (SBOM JSON compresses 3–8 ×), so each call also makes less garbage.
  */
 export function compressInventory(raw: Buffer): Buffer {
   const out = brotliCompressSync(raw, {
