@@ -34,8 +34,9 @@
 //                            machine's drift falls on all sizes alike; the summary then gives
 //                            each size's median peak RSS and CPU with every run's peak, and each
 //                            ratio of medians with the lowest and highest ratio of one round)
-// The scan child runs with MALLOC_ARENA_MAX=2 where `lamina scan` would start itself with it
-// (Node with process.execve on Linux, the variable not set: src/cli/arenas.ts).
+// The scan child runs with MALLOC_ARENA_MAX=2 and the young generation's maximum where
+// `lamina scan` would start itself again with them (Node with process.execve on Linux, the
+// variable not set: src/cli/arenas.ts).
 // Needs `npm run build` and `npm run build:aws-local` (npm run bench:scan does both).
 import { spawn } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -119,7 +120,7 @@ function estateYaml() {
   return { yaml: out.join('\n') + '\n', versions: made };
 }
 
-const { wantsFewerArenas, SCAN_MALLOC_ARENAS } = await import(
+const { restartFlags, wantsFewerArenas, SCAN_MALLOC_ARENAS } = await import(
   pathToFileURL(join(DIST, 'src/cli/arenas.js')).href
 );
 
@@ -250,11 +251,18 @@ async function main() {
   }
 
   function runAsync(url, label) {
+    // As `lamina scan` starts itself again where Node can (src/cli/arenas.ts).
+    const restarts = wantsFewerArenas(['scan'], {
+      platform: process.platform,
+      env: process.env,
+      canExecve: typeof process.execve === 'function',
+    });
     return new Promise((resolve, reject) => {
       {
         const child = spawn(
           process.execPath,
           [
+            ...(restarts ? restartFlags([], process.env) : []),
             // NODE_OPTIONS refuses --cpu-prof, so profiling the child needs its own flag.
             ...(values['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${values['cpu-prof']}`] : []),
             ...(values['gc-trace'] ? ['--import', pathToFileURL(GC_TRACE).href] : []),
@@ -271,14 +279,7 @@ async function main() {
             stdio: ['ignore', 'pipe', 'pipe'],
             env: {
               ...process.env,
-              // As `lamina scan` starts itself where Node can (src/cli/arenas.ts).
-              ...(wantsFewerArenas(['scan'], {
-                platform: process.platform,
-                env: process.env,
-                canExecve: typeof process.execve === 'function',
-              })
-                ? { MALLOC_ARENA_MAX: String(SCAN_MALLOC_ARENAS) }
-                : {}),
+              ...(restarts ? { MALLOC_ARENA_MAX: String(SCAN_MALLOC_ARENAS) } : {}),
               ...(values['heap-growing-percent'] !== undefined
                 ? { LAMINA_BENCH_HEAP_GROWING_PERCENT: values['heap-growing-percent'] }
                 : {}),

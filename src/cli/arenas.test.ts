@@ -1,11 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { wantsFewerArenas, type ProcessFacts } from './arenas.js';
+import { restartFlags, wantsFewerArenas, type ProcessFacts } from './arenas.js';
+import { SCAN_YOUNG_GENERATION_MIB } from './heap.js';
 
 const linux: ProcessFacts = { platform: 'linux', env: {}, canExecve: true };
 
 describe('wantsFewerArenas', () => {
-  it('starts scan and verify --all again on Linux, where the process can replace itself', () => {
+  it('starts scan, verify --all and changes again on Linux, where the process can replace itself', () => {
     expect(wantsFewerArenas(['scan', '--region', 'us-east-1'], linux)).toBe(true);
+    expect(wantsFewerArenas(['changes', '--db', 'h.db'], linux)).toBe(true);
     expect(wantsFewerArenas(['verify', '--all', '--policy', 'p.yaml'], linux)).toBe(true);
     expect(wantsFewerArenas(['verify', '--policy', 'p.yaml', '--all'], linux)).toBe(true);
   });
@@ -19,6 +21,8 @@ describe('wantsFewerArenas', () => {
       ['--all'],
       ['scan', '--help'],
       ['verify', '--all', '-h'],
+      ['changes', '--help'],
+      ['history', 'list'],
       [],
     ])
       expect(wantsFewerArenas(argv, linux), argv.join(' ')).toBe(false);
@@ -32,5 +36,21 @@ describe('wantsFewerArenas', () => {
   it('does nothing without execve (Node 20) or off Linux', () => {
     expect(wantsFewerArenas(['scan'], { ...linux, canExecve: false })).toBe(false);
     expect(wantsFewerArenas(['scan'], { ...linux, platform: 'darwin' })).toBe(false);
+  });
+});
+
+describe('restartFlags', () => {
+  it("bounds the young generation's maximum at lamina's cap for an estate", () => {
+    expect(restartFlags([], {})).toEqual([
+      `--max-semi-space-size=${SCAN_YOUNG_GENERATION_MIB / 2}`,
+    ]);
+    expect(restartFlags(['--enable-source-maps'], { NODE_OPTIONS: '--no-warnings' })).toEqual([
+      '--max-semi-space-size=16',
+    ]);
+  });
+
+  it("keeps a user's own maximum, given to Node or in NODE_OPTIONS, in either spelling", () => {
+    expect(restartFlags(['--max-semi-space-size=64'], {})).toEqual([]);
+    expect(restartFlags([], { NODE_OPTIONS: '--max_semi_space_size=8 --no-warnings' })).toEqual([]);
   });
 });

@@ -1,6 +1,7 @@
 /**
- * Fewer malloc arenas for the commands that scan an estate, by starting lamina again in the same
- * process with `MALLOC_ARENA_MAX=2` in its environment.
+ * Fewer malloc arenas, and a young generation bounded from the start, for the commands that work
+ * at an estate's scale, by starting lamina again in the same process with `MALLOC_ARENA_MAX=2` in
+ * its environment and V8's `--max-semi-space-size`.
  *
  * glibc gives each thread that allocates its own arena (up to 8 per core) and keeps what a thread
  * freed in that thread's arena. A scan's downloads, inventories and collections run on Node's and
@@ -10,8 +11,15 @@
  * variable only when the process starts, hence the new start; `process.execve` (Node 22.15 and
  * later) keeps the process id, its standard streams and how it was started, so a supervisor's
  * signals and the exit code are the same. Where it is missing (Node 20) nothing changes.
+ *
+ * V8 likewise reads the young generation's maximum only at start-up (128 MiB on Node 24 on a
+ * large machine). lamina keeps it under its cap by watching collections (`capYoungGeneration`),
+ * which runs between tasks: through one long synchronous stretch, such as `lamina changes`
+ * reading two recorded scans, V8 grew it to its maximum. The new start sets that maximum to the
+ * cap.
  */
 import { accessSync, constants } from 'node:fs';
+import { SCAN_YOUNG_GENERATION_MIB } from './heap.js';
 
 /** The arenas a scan's process is started with. */
 export const SCAN_MALLOC_ARENAS = 2;
@@ -25,23 +33,39 @@ export interface ProcessFacts {
 }
 
 /**
- * Whether `lamina ARGV` should start again with {@link SCAN_MALLOC_ARENAS} arenas: `scan` and
- * `verify --all` on Linux, unless the environment sets `MALLOC_ARENA_MAX` already (a user's own
- * value, or this start's: it never loops). Help and usage are answered where they are.
+ * Whether `lamina ARGV` should start again with {@link SCAN_MALLOC_ARENAS} arenas: `scan`,
+ * `verify --all` and `changes` on Linux, unless the environment sets `MALLOC_ARENA_MAX` already
+ * (a user's own value, or this start's: it never loops). Help and usage are answered where they
+ * are.
  */
 export function wantsFewerArenas(argv: readonly string[], facts: ProcessFacts): boolean {
   if (facts.platform !== 'linux' || !facts.canExecve) return false;
   if (facts.env['MALLOC_ARENA_MAX'] !== undefined) return false;
   if (argv.includes('-h') || argv.includes('--help')) return false;
   const [command, ...rest] = argv;
-  return command === 'scan' || (command === 'verify' && rest.includes('--all'));
+  return (
+    command === 'scan' || command === 'changes' || (command === 'verify' && rest.includes('--all'))
+  );
+}
+
+/**
+ * The V8 flags the new start adds to Node's own (`execArgv`): the young generation's maximum at
+ * {@link SCAN_YOUNG_GENERATION_MIB} (two semi-spaces of half that). None when the user chose a
+ * maximum, on the command line or in `NODE_OPTIONS` (V8 reads `-` and `_` alike).
+ */
+export function restartFlags(execArgv: readonly string[], env: NodeJS.ProcessEnv): string[] {
+  const chosen = [...execArgv, env['NODE_OPTIONS'] ?? ''].some((a) =>
+    /--max[-_]semi[-_]space[-_]size/.test(a)
+  );
+  return chosen ? [] : [`--max-semi-space-size=${SCAN_YOUNG_GENERATION_MIB / 2}`];
 }
 
 type Execve = (file: string, args: string[], env: NodeJS.ProcessEnv) => never;
 
 /**
- * Start lamina again in this process with fewer malloc arenas when {@link wantsFewerArenas} says
- * so; returns (and lamina runs on in this start) when it does not, or when the start fails.
+ * Start lamina again in this process with fewer malloc arenas (and {@link restartFlags}) when
+ * {@link wantsFewerArenas} says so; returns (and lamina runs on in this start) when it does not,
+ * or when the start fails.
  */
 export function startWithFewerArenas(argv: readonly string[]): void {
   const execve = (process as { execve?: Execve }).execve;
@@ -56,7 +80,13 @@ export function startWithFewerArenas(argv: readonly string[]): void {
     execve.call(
       process,
       process.execPath,
-      [process.execPath, ...process.execArgv, script, ...argv],
+      [
+        process.execPath,
+        ...process.execArgv,
+        ...restartFlags(process.execArgv, process.env),
+        script,
+        ...argv,
+      ],
       { ...process.env, MALLOC_ARENA_MAX: String(SCAN_MALLOC_ARENAS) }
     );
   } catch {

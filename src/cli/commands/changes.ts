@@ -4,7 +4,7 @@ import { CHANGE_KINDS, DEFAULT_FAIL_ON } from '../../history/changes.js';
 import { defaultHistoryPath, historyChanges } from '../../pipeline/history.js';
 import { CHANGES_FORMATS, renderChanges } from '../../report/changes.js';
 import { EXIT } from '../exit.js';
-import { command } from '../command.js';
+import { BASE_ENV, command } from '../command.js';
 import * as flags from '../flags.js';
 import { boundHeapGrowth } from '../heap.js';
 import { emit } from '../output.js';
@@ -67,5 +67,7 @@ export const changesCommand = command(
     const text = renderChanges(changes, format, failing);
     await emit(text, values.output, io);
     return failing.length > 0 ? EXIT.POLICY_FAILURE : EXIT.OK;
-  }
+  },
+  // It starts again with fewer arenas, as scan does (src/cli/arenas.ts).
+  [...BASE_ENV, 'MALLOC_ARENA_MAX']
 );

@@ -43,6 +43,7 @@ async function traced(argv: string[], env: NodeJS.ProcessEnv = {}) {
     .map((l) => ({
       node: l.includes(`execve("${process.execPath}"`) && l.includes(`"${BUILT_CLI}"`),
       arenas: /"MALLOC_ARENA_MAX=([^"]*)"/.exec(l)?.[1],
+      semiSpace: /"--max-semi-space-size=(\d+)"/.exec(l)?.[1],
     }));
   return { code, stderr, programs };
 }
@@ -62,6 +63,10 @@ describe('lamina scan with fewer malloc arenas', () => {
     expect(r.code, r.stderr).toBe(3);
     expect(r.programs.every((p) => p.node)).toBe(true);
     expect(r.programs.map((p) => p.arenas)).toEqual(CAN_EXECVE ? [undefined, '2'] : [undefined]);
+    // And the young generation's maximum at the scan's cap (32 MiB: two semi-spaces of 16).
+    expect(r.programs.map((p) => p.semiSpace)).toEqual(
+      CAN_EXECVE ? [undefined, '16'] : [undefined]
+    );
 
     // A user's own value is kept, and the scan starts once: the same scan.json.
     const own = await traced(scan('own'), { MALLOC_ARENA_MAX: '4' });
@@ -77,5 +82,21 @@ describe('lamina scan with fewer malloc arenas', () => {
     const sbom = await traced(['sbom', layer, '-o', join(h.dir, 'sbom.json')]);
     expect(sbom.code, sbom.stderr).toBe(0);
     expect(sbom.programs.map((p) => p.arenas)).toEqual([undefined]);
+  });
+
+  it('starts lamina changes once more too, before it reads anything', async () => {
+    h = await startHarness(SCAN_ESTATE);
+    const missing = join(h.dir, 'none.db');
+    const r = await traced(['changes', '--db', missing]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(`lamina: no history at ${missing} [NO_HISTORY]\n`);
+    expect(r.programs.map((p) => [p.arenas, p.semiSpace])).toEqual(
+      CAN_EXECVE
+        ? [
+            [undefined, undefined],
+            ['2', '16'],
+          ]
+        : [[undefined, undefined]]
+    );
   });
 });
