@@ -5,8 +5,9 @@ import { SCAN_YOUNG_GENERATION_MIB } from './heap.js';
 const linux: ProcessFacts = { platform: 'linux', env: {}, canExecve: true };
 
 describe('wantsFewerArenas', () => {
-  it('starts scan, verify --all and changes again on Linux, where the process can replace itself', () => {
+  it('starts scan, verify --all, merge and changes again on Linux, where the process can replace itself', () => {
     expect(wantsFewerArenas(['scan', '--region', 'us-east-1'], linux)).toBe(true);
+    expect(wantsFewerArenas(['merge', '--out', 'all', 'a', 'b'], linux)).toBe(true);
     expect(wantsFewerArenas(['changes', '--db', 'h.db'], linux)).toBe(true);
     expect(wantsFewerArenas(['verify', '--all', '--policy', 'p.yaml'], linux)).toBe(true);
     expect(wantsFewerArenas(['verify', '--policy', 'p.yaml', '--all'], linux)).toBe(true);
@@ -16,7 +17,7 @@ describe('wantsFewerArenas', () => {
     for (const argv of [
       ['sbom', 'layer.zip'],
       ['verify', 'layer.zip', '--policy', 'p.yaml'],
-      ['merge', 'a', 'b'],
+      ['merge', '--help'],
       ['diff', 'a/scan.json', 'b/scan.json'],
       ['--all'],
       ['scan', '--help'],

@@ -15,8 +15,8 @@
  * V8 likewise reads the young generation's maximum only at start-up (128 MiB on Node 24 on a
  * large machine). lamina keeps it under its cap by watching collections (`capYoungGeneration`),
  * which runs between tasks: through one long synchronous stretch, such as `lamina changes`
- * reading two recorded scans, V8 grew it to its maximum. The new start sets that maximum to the
- * cap.
+ * reading two recorded scans or `lamina merge` its shards, V8 grew it to its maximum. The new
+ * start sets that maximum to the cap.
  */
 import { accessSync, constants } from 'node:fs';
 import { SCAN_YOUNG_GENERATION_MIB } from './heap.js';
@@ -34,7 +34,7 @@ export interface ProcessFacts {
 
 /**
  * Whether `lamina ARGV` should start again with {@link SCAN_MALLOC_ARENAS} arenas: `scan`,
- * `verify --all` and `changes` on Linux, unless the environment sets `MALLOC_ARENA_MAX` already
+ * `verify --all`, `merge` and `changes` on Linux, unless the environment sets `MALLOC_ARENA_MAX` already
  * (a user's own value, or this start's: it never loops). Help and usage are answered where they
  * are.
  */
@@ -43,9 +43,8 @@ export function wantsFewerArenas(argv: readonly string[], facts: ProcessFacts): 
   if (facts.env['MALLOC_ARENA_MAX'] !== undefined) return false;
   if (argv.includes('-h') || argv.includes('--help')) return false;
   const [command, ...rest] = argv;
-  return (
-    command === 'scan' || command === 'changes' || (command === 'verify' && rest.includes('--all'))
-  );
+  if (command === 'verify') return rest.includes('--all');
+  return command === 'scan' || command === 'merge' || command === 'changes';
 }
 
 /**

@@ -3,7 +3,7 @@ import { UsageError } from '../../errors.js';
 import { mergeScans } from '../../pipeline/merge-scans.js';
 import { scanTextLines } from '../../report/scan-text.js';
 import { scanResultChunks } from '../../scan/result-stream.js';
-import { command } from '../command.js';
+import { BASE_ENV, command } from '../command.js';
 import { emit } from '../output.js';
 import { EXIT } from '../exit.js';
 import * as flags from '../flags.js';
@@ -36,5 +36,7 @@ export const mergeCommand = command(
     const { result } = await mergeScans({ shardDirs: positionals, outDir: values.out });
     await emit(format === 'json' ? scanResultChunks(result) : scanTextLines(result), undefined, io);
     return result.failures.length > 0 ? EXIT.INCOMPLETE : EXIT.OK;
-  }
+  },
+  // It starts again with fewer arenas, as scan does (src/cli/arenas.ts).
+  [...BASE_ENV, 'MALLOC_ARENA_MAX']
 );

@@ -84,19 +84,23 @@ describe('lamina scan with fewer malloc arenas', () => {
     expect(sbom.programs.map((p) => p.arenas)).toEqual([undefined]);
   });
 
-  it('starts lamina changes once more too, before it reads anything', async () => {
+  it('starts lamina changes and merge once more too, before they read anything', async () => {
     h = await startHarness(SCAN_ESTATE);
     const missing = join(h.dir, 'none.db');
-    const r = await traced(['changes', '--db', missing]);
-    expect(r.code).toBe(2);
-    expect(r.stderr).toBe(`lamina: no history at ${missing} [NO_HISTORY]\n`);
-    expect(r.programs.map((p) => [p.arenas, p.semiSpace])).toEqual(
-      CAN_EXECVE
-        ? [
-            [undefined, undefined],
-            ['2', '16'],
-          ]
-        : [[undefined, undefined]]
-    );
+    const changes = await traced(['changes', '--db', missing]);
+    expect(changes.code).toBe(2);
+    expect(changes.stderr).toBe(`lamina: no history at ${missing} [NO_HISTORY]\n`);
+    const shard = join(h.dir, 'no-shard');
+    const merge = await traced(['merge', '--out', join(h.dir, 'merged'), shard]);
+    expect(merge.code).toBe(2);
+    expect(merge.stderr).toBe(`lamina: no readable scan.json in ${shard} [BAD_INPUT]\n`);
+    const restarted = [
+      [undefined, undefined],
+      ['2', '16'],
+    ];
+    for (const r of [changes, merge])
+      expect(r.programs.map((p) => [p.arenas, p.semiSpace])).toEqual(
+        CAN_EXECVE ? restarted : restarted.slice(0, 1)
+      );
   });
 });
