@@ -34,9 +34,9 @@ export interface ProcessFacts {
 
 /**
  * Whether `lamina ARGV` should start again with {@link SCAN_MALLOC_ARENAS} arenas: `scan`,
- * `verify --all`, `merge` and `changes` on Linux, unless the environment sets `MALLOC_ARENA_MAX` already
- * (a user's own value, or this start's: it never loops). Help and usage are answered where they
- * are.
+ * `verify --all`, `merge` and `changes` on Linux, unless the environment sets `MALLOC_ARENA_MAX`
+ * already (a user's own value, or this start's: it never loops). Help and usage are answered
+ * where they are.
  */
 export function wantsFewerArenas(argv: readonly string[], facts: ProcessFacts): boolean {
   if (facts.platform !== 'linux' || !facts.canExecve) return false;

@@ -120,6 +120,20 @@ describe('HistoryStore', () => {
     raw.close();
   });
 
+  it('gives one scan and the scan before it as the list gives them', () => {
+    const store = HistoryStore.open(db, { create: true });
+    const ids = [0, 1, 2, 3].map((n) => record(store, n, n === 2 ? { verdicts: [] } : {}));
+    const listed = store.listScans();
+    expect(listed.map((s) => s.id)).toEqual(ids);
+    for (const s of listed) expect(store.scanInfo(s.id)).toEqual(s);
+    // Counted per scan: scan 3 adds a function.
+    expect(listed.map((s) => s.functions)).toEqual([2, 2, 2, 3]);
+    expect(ids.map((id) => store.scanBefore(id))).toEqual([undefined, ...ids.slice(0, 3)]);
+    expect(store.scanBefore(ids[3]! + 10)).toBe(ids[3]);
+    expect(errorOf(() => store.scanInfo(ids[3]! + 1)).code).toBe('SCAN_NOT_FOUND');
+    store.close();
+  });
+
   it('stores each fact and each inventory once, however many scans share them', () => {
     const store = HistoryStore.open(db, { create: true });
     const asked: string[] = [];

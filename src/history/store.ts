@@ -100,6 +100,11 @@ function parseFact(kind: ScanFactKind, body: string): { value: unknown; problem?
   return problem ? { value, problem } : { value };
 }
 
+/** How many functions, layer versions and failures scans hold (a WHERE clause to go on). */
+const COUNT_FACTS = `SELECT sf.scan_id AS id, f.kind AS kind, count(*) AS n
+  FROM scan_fact sf JOIN fact f ON f.id = sf.fact_id
+  WHERE f.kind IN ('function', 'layer-version', 'failure')`;
+
 /** The kinds of fact rows: a scan's scope is a column of its own row, never a fact. */
 const FACT_KINDS: Readonly<Record<FactKind, true>> = Object.freeze({
   function: true,
@@ -400,20 +405,53 @@ export class HistoryStore {
   listScans(): ScanInfo[] {
     return this.#run(() => {
       const rows = this.#db.prepare('SELECT * FROM scan ORDER BY id').all() as ScanRow[];
-      const counts = this.#db
-        .prepare(
-          `SELECT sf.scan_id AS id, f.kind AS kind, count(*) AS n
-           FROM scan_fact sf JOIN fact f ON f.id = sf.fact_id
-           WHERE f.kind IN ('function', 'layer-version', 'failure')
-           GROUP BY sf.scan_id, f.kind`
-        )
-        .all() as { id: number; kind: FactKind; n: number }[];
-      const count = (id: number, kind: FactKind) =>
-        counts.find((c) => c.id === id && c.kind === kind)?.n ?? 0;
-      return rows.map((r) =>
-        info(r, count(r.id, 'function'), count(r.id, 'layer-version'), count(r.id, 'failure'))
-      );
+      return this.#infos(rows, `${COUNT_FACTS} GROUP BY sf.scan_id, f.kind`);
     });
+  }
+
+  /**
+   * One recorded scan, as {@link listScans} gives it, counting only its own facts (every scan's
+   * is a pass over the whole history).
+   * @throws HistoryError SCAN_NOT_FOUND
+   */
+  scanInfo(id: number): ScanInfo {
+    return this.#run(() => {
+      const row = this.#scanRow(id);
+      return this.#infos([row], `${COUNT_FACTS} AND sf.scan_id = ? GROUP BY f.kind`, id)[0]!;
+    });
+  }
+
+  /** The scan recorded last before scan `id`, if any. */
+  scanBefore(id: number): number | undefined {
+    return this.#run(
+      () =>
+        (this.#db.prepare('SELECT max(id) FROM scan WHERE id < ?').pluck().get(id) as
+          number | null) ?? undefined
+    );
+  }
+
+  /** @throws HistoryError SCAN_NOT_FOUND */
+  #scanRow(id: number): ScanRow {
+    const row = this.#db.prepare('SELECT * FROM scan WHERE id = ?').get(id) as ScanRow | undefined;
+    if (!row)
+      throw new HistoryError({
+        code: 'SCAN_NOT_FOUND',
+        message: `no scan ${id} in history ${this.path}`,
+      });
+    return row;
+  }
+
+  #infos(rows: ScanRow[], countSql: string, ...args: unknown[]): ScanInfo[] {
+    const counts = this.#db.prepare(countSql).all(...args) as {
+      id: number;
+      kind: FactKind;
+      n: number;
+    }[];
+    const count = (id: number, kind: FactKind) =>
+      counts.find((c) => c.id === id && c.kind === kind)?.n ?? 0;
+    return rows.map((r) =>
+      info(r, count(r.id, 'function'), count(r.id, 'layer-version'), count(r.id, 'failure'))
+    );
   }
 
   /**
@@ -423,13 +461,7 @@ export class HistoryStore {
    */
   loadScan(id: number, interner: Interner = new Interner()): RecordedScan {
     return this.#run(() => {
-      const row = this.#db.prepare('SELECT * FROM scan WHERE id = ?').get(id) as
-        ScanRow | undefined;
-      if (!row)
-        throw new HistoryError({
-          code: 'SCAN_NOT_FOUND',
-          message: `no scan ${id} in history ${this.path}`,
-        });
+      const row = this.#scanRow(id);
       // Row by row: a large scan's fact bodies are never all held at once.
       const facts = this.#db
         .prepare(

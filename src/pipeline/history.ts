@@ -120,19 +120,22 @@ function recordAndCompare(options: RecordScanHistoryOptions): RecordedScanOutcom
         }
       },
     });
-    const scans = store.listScans();
-    const before = scans.filter((s) => s.id < scanId).at(-1);
-    const info = scans.find((s) => s.id === scanId);
-    if (!before || !info) return { db: store.path, scanId, changes: null };
+    const before = store.scanBefore(scanId);
+    if (before === undefined) return { db: store.path, scanId, changes: null };
     // The scan just recorded is the one in memory, as it would read back (no verdicts, no
     // signing status): loading it again would hold a large estate twice.
-    const later: RecordedScan = { info, result: options.result, verdicts: null, signing: [] };
+    const later: RecordedScan = {
+      info: store.scanInfo(scanId),
+      result: options.result,
+      verdicts: null,
+      signing: [],
+    };
     return {
       db: store.path,
       scanId,
       // Like the package drift: much held, little of what is made survives.
       changes: withHeapGrowth(ANALYSIS_HEAP_GROWING_PERCENT, () =>
-        computeChanges(store.loadScan(before.id), later, { inventoryOf: inventoryCache(store) })
+        computeChanges(store.loadScan(before), later, { inventoryOf: inventoryCache(store) })
       ),
     };
   });
