@@ -149,6 +149,26 @@ describe('computeChanges', () => {
     expect(Object.values(same.summary).every((n) => n === 0)).toBe(true);
   });
 
+  it("gives the same changes when the later scan holds the earlier scan's own records", () => {
+    const options = { inventoryOf: (d: string) => INVENTORIES.get(d), isDenied: denyEventStream };
+    // As a scan read beside the one after it: a record in both is one object. Here a's own
+    // record of function a stands in b for b's (which differs only in its layer's digest).
+    const shared = { ...b, result: { ...b.result, functions: [...b.result.functions] } };
+    const at = shared.result.functions.findIndex((f) => f.name === 'a');
+    shared.result.functions[at] = a.result.functions.find((f) => f.name === 'a')!;
+    expect(computeChanges(a, shared, options)).toEqual(
+      computeChanges(a, structuredClone(shared), options)
+    );
+    // Records without a Handler, shared or copied, are counted as not compared all the same.
+    const unrecorded = structuredClone(a);
+    for (const f of unrecorded.result.functions) delete (f as Partial<ScanFunction>).handler;
+    const alone = computeChanges(unrecorded, unrecorded, options);
+    expect(alone).toEqual(computeChanges(unrecorded, structuredClone(unrecorded), options));
+    expect(alone.unavailable).toContainEqual(
+      `scan 1 recorded no Handlers (scanned by an earlier lamina): Handler changes of ${unrecorded.result.functions.length} function versions not compared`
+    );
+  });
+
   it('says what it could not compare', () => {
     const unverified = recorded(3, b.result, null);
     const u = computeChanges(a, unverified, {

@@ -15,6 +15,7 @@ import {
   type ScanFunction,
   type ScanLayerVersion,
   type ScanResult,
+  type ScanFunctionLayer,
 } from '../scan/result.js';
 import type { RecordedScan } from './types.js';
 import { cmp } from '../util/compare.js';
@@ -237,6 +238,20 @@ function versions(r: ScanResult): Map<string, LayerVersionRef & { v: ScanLayerVe
   return m;
 }
 
+/** Whether two functions' layer lists name the same versions of the same layers in one order. */
+function sameLayerVersions(
+  a: readonly ScanFunctionLayer[],
+  b: readonly ScanFunctionLayer[]
+): boolean {
+  return (
+    a.length === b.length &&
+    a.every((x, i) => {
+      const y = b[i]!;
+      return x.owner === y.owner && x.name === y.name && x.version === y.version;
+    })
+  );
+}
+
 /** A layer version exists when it was listed or its content could be read (as drift counts). */
 const exists = (v: ScanLayerVersion) => v.listed || v.digest !== null;
 const ref = ({ v: _v, ...r }: LayerVersionRef & { v: ScanLayerVersion }): LayerVersionRef => r;
@@ -265,7 +280,9 @@ export function computeChanges(
   const functionsMoved: FunctionMove[] = [];
   for (const [arn, f] of fb) {
     const old = fa.get(arn);
-    if (!old) continue;
+    // The same record (a scan read beside the one after it shares them), or the same versions
+    // of the same layers in the same order: nothing moved, and nothing made to say so.
+    if (!old || old === f || sameLayerVersions(old.layers, f.layers)) continue;
     const key = (l: { owner: string; name: string }) => `${l.owner}\0${l.name}`;
     const before = new Map(old.layers.map((l) => [key(l), l]));
     const after = new Map(f.layers.map((l) => [key(l), l]));
@@ -397,7 +414,8 @@ function environmentChanges(
   const out: EnvironmentChange[] = [];
   for (const [arn, f] of fb) {
     const old = fa.get(arn);
-    if (!old) continue;
+    // The same record loads nothing it did not.
+    if (!old || old === f) continue;
     const change = environmentChange(arn, old, f);
     if (change) out.push(change);
   }
@@ -417,8 +435,9 @@ function environmentChange(
   b: ScanFunction
 ): EnvironmentChange | undefined {
   const before = loadersOf(a);
-  const known = new Set(before.map((v) => `${v.name}\0${v.value}`));
-  const loaders = loadersOf(b).filter((v) => !known.has(`${v.name}\0${v.value}`));
+  const after = loadersOf(b);
+  const known = after.length > 0 ? new Set(before.map((v) => `${v.name}\0${v.value}`)) : null;
+  const loaders = known ? after.filter((v) => !known.has(`${v.name}\0${v.value}`)) : after;
   const unread = b.environment && 'unread' in b.environment ? b.environment.unread : undefined;
   const wasUnread = a.environment !== undefined && 'unread' in a.environment;
   if (loaders.length === 0 && (unread === undefined || wasUnread)) return undefined;
@@ -439,17 +458,24 @@ function publishedEnvironmentChanges(
   fb: ReadonlyMap<string, ScanFunction>
 ): EnvironmentChange[] {
   const varKey = (v: { name: string; value: string }) => `${v.name}\0${v.value}`;
-  const earlier = new Map<string, { latest?: ScanFunction; set: Set<string> }>();
-  for (const f of fa.values()) {
-    const e = earlier.get(functionKey(f)) ?? { set: new Set<string>() };
-    for (const v of loadersOf(f)) e.set.add(varKey(v));
-    if (f.version === '$LATEST') e.latest = f;
-    earlier.set(functionKey(f), e);
-  }
+  // Made when a version new since is met: a re-scan that found none makes no key per function.
+  let earlier: Map<string, { latest?: ScanFunction; set: Set<string> }> | undefined;
+  const earlierOf = (f: ScanFunction) => {
+    if (!earlier) {
+      earlier = new Map();
+      for (const x of fa.values()) {
+        const e = earlier.get(functionKey(x)) ?? { set: new Set<string>() };
+        for (const v of loadersOf(x)) e.set.add(varKey(v));
+        if (x.version === '$LATEST') e.latest = x;
+        earlier.set(functionKey(x), e);
+      }
+    }
+    return earlier.get(functionKey(f));
+  };
   const out: EnvironmentChange[] = [];
   for (const [arn, f] of fb) {
     if (fa.has(arn)) continue;
-    const e = earlier.get(functionKey(f));
+    const e = earlierOf(f);
     if (!e) continue;
     const loaders = loadersOf(f).filter((v) => !e.set.has(varKey(v)));
     if (loaders.length === 0) continue;
@@ -488,15 +514,22 @@ function handlerChanges(
   const unrecorded = new Set<number>();
   let uncompared = 0;
   const start = (f: ScanFunction) => JSON.stringify([f.handler, runtimeLanguage(f.runtime)]);
-  // Each function of the earlier scan: its $LATEST and what every version of it started.
-  const earlier = new Map<string, { latest?: ScanFunction; starts: Set<string> }>();
-  for (const f of fa.values()) {
-    if (f.packageType === 'Image') continue;
-    const e = earlier.get(functionKey(f)) ?? { starts: new Set<string>() };
-    earlier.set(functionKey(f), e);
-    if (f.version === '$LATEST') e.latest = f;
-    e.starts.add(start(f));
-  }
+  // Each function of the earlier scan: its $LATEST and what every version of it started. Made
+  // when a version published since is met: a re-scan that found none makes no key per function.
+  let earlier: Map<string, { latest?: ScanFunction; starts: Set<string> }> | undefined;
+  const earlierOf = (f: ScanFunction) => {
+    if (!earlier) {
+      earlier = new Map();
+      for (const x of fa.values()) {
+        if (x.packageType === 'Image') continue;
+        const e = earlier.get(functionKey(x)) ?? { starts: new Set<string>() };
+        earlier.set(functionKey(x), e);
+        if (x.version === '$LATEST') e.latest = x;
+        e.starts.add(start(x));
+      }
+    }
+    return earlier.get(functionKey(f));
+  };
   const push = (f: ScanFunction, old: ScanFunction, comparedWith?: string) => {
     const target = handlerTarget({
       packageType: f.packageType,
@@ -517,9 +550,11 @@ function handlerChanges(
   for (const [arn, f] of fb) {
     if (f.packageType === 'Image') continue;
     const same = fa.get(arn);
+    // The same record starts what it started (one without a Handler is counted below).
+    if (same === f && f.handler !== undefined) continue;
     // A version published since is compared with the function's earlier $LATEST and versions;
     // a function new since is function-added.
-    const old = same ?? (f.version !== '$LATEST' ? earlier.get(functionKey(f))?.latest : undefined);
+    const old = same ?? (f.version !== '$LATEST' ? earlierOf(f)?.latest : undefined);
     if (!old || old.packageType === 'Image') continue;
     if (old.handler === undefined || f.handler === undefined) {
       if (old.handler === undefined) unrecorded.add(a.info.id);
@@ -528,8 +563,9 @@ function handlerChanges(
       continue;
     }
     if (same) {
-      if (start(same) !== start(f)) push(f, same);
-    } else if (!earlier.get(functionKey(f))!.starts.has(start(f))) push(f, old, old.arn);
+      const unchanged = same.handler === f.handler && same.runtime === f.runtime;
+      if (!unchanged && start(same) !== start(f)) push(f, same);
+    } else if (!earlierOf(f)!.starts.has(start(f))) push(f, old, old.arn);
   }
   if (uncompared > 0)
     unavailable.push(

@@ -134,6 +134,78 @@ describe('HistoryStore', () => {
     store.close();
   });
 
+  it('reads a scan beside a later one as it reads it alone, sharing the records both hold', () => {
+    const store = HistoryStore.open(db, { create: true });
+    const signing = {
+      jobArn: 'arn:aws:signer:us-east-1:111111111111:/signing-jobs/j1',
+      profileVersionArn: null,
+      jobStatus: 'Succeeded',
+      jobRevoked: false,
+      profileStatus: 'Active',
+      profileRevoked: false,
+    };
+    const verdict: Verdict = {
+      subject: { kind: 'function', name: 'a', arn: nthScan(0).functions[0]!.arn },
+      mode: 'enforce',
+      ok: true,
+      checks: [],
+    };
+    // Scan 1 verified: its verdicts and signing facts are read whatever the later scan holds.
+    const ids = [0, 1, 2, 3].map((n) =>
+      record(store, n, n === 1 ? { verdicts: [verdict], signing: [signing] } : {})
+    );
+    const inMemory = (i: number, result = nthScan(i)) => ({
+      info: store.scanInfo(ids[i]!),
+      result,
+      verdicts: null,
+      signing: [],
+    });
+    for (const [i, j] of [
+      [0, 1],
+      [1, 2],
+      [2, 3],
+      [0, 3],
+      [3, 0],
+      [1, 1],
+    ] as const) {
+      const later = inMemory(j);
+      const beside = store.loadScanBeside(ids[i]!, later);
+      expect(beside).toEqual(store.loadScan(ids[i]!));
+      // Function a is the same record in every scan: taken from the later scan, not read.
+      const a = (r: ScanResult) => r.functions.find((f) => f.name === 'a');
+      expect(a(beside.result)).toBe(a(later.result));
+    }
+    expect(store.loadScanBeside(ids[1]!, inMemory(2)).verdicts).toEqual([verdict]);
+    // b changed from scan 1 to 2: read from the history, never the later scan's record.
+    const b = (r: ScanResult) => r.functions.find((f) => f.name === 'b');
+    const later = inMemory(2);
+    expect(b(store.loadScanBeside(ids[1]!, later).result)).not.toBe(b(later.result));
+    expect(errorOf(() => store.loadScanBeside(ids[3]! + 1, later)).code).toBe('SCAN_NOT_FOUND');
+    store.close();
+  });
+
+  it('reads the whole scan when the later records are not one to one with their facts', () => {
+    const store = HistoryStore.open(db, { create: true });
+    const first = nthScan(0);
+    const id = store.recordScan({ result: first, startedAt: at(0), finishedAt: at(1) });
+    const expected = store.loadScan(id);
+    // b twice as it was and once changed: by ARN, the one shared cannot be told from the other.
+    const twice = nthScan(0);
+    const b = twice.functions.find((f) => f.name === 'b')!;
+    twice.functions.push({ ...b, runtime: 'python3.12' });
+    // a twice, equal: one fact for two records.
+    const equal = nthScan(0);
+    equal.functions.push({ ...equal.functions.find((f) => f.name === 'a')! });
+    for (const result of [twice, equal]) {
+      const laterId = store.recordScan({ result, startedAt: at(2), finishedAt: at(3) });
+      const later = { info: store.scanInfo(laterId), result, verdicts: null, signing: [] };
+      const beside = store.loadScanBeside(id, later);
+      expect(beside).toEqual(expected);
+      for (const f of beside.result.functions) expect(result.functions).not.toContain(f);
+    }
+    store.close();
+  });
+
   it('stores each fact and each inventory once, however many scans share them', () => {
     const store = HistoryStore.open(db, { create: true });
     const asked: string[] = [];

@@ -105,6 +105,13 @@ const COUNT_FACTS = `SELECT sf.scan_id AS id, f.kind AS kind, count(*) AS n
   FROM scan_fact sf JOIN fact f ON f.id = sf.fact_id
   WHERE f.kind IN ('function', 'layer-version', 'failure')`;
 
+/** A scan's facts, with their kinds. */
+const FACTS_OF_SCAN =
+  'SELECT f.kind AS kind, f.body AS body FROM scan_fact sf JOIN fact f ON f.id = sf.fact_id WHERE sf.scan_id = ?';
+
+/** `sf`'s fact is one of scan `?`'s too (an index lookup in scan_fact's key). */
+const IN_SCAN = 'EXISTS (SELECT 1 FROM scan_fact o WHERE o.scan_id = ? AND o.fact_id = sf.fact_id)';
+
 /** The kinds of fact rows: a scan's scope is a column of its own row, never a fact. */
 const FACT_KINDS: Readonly<Record<FactKind, true>> = Object.freeze({
   function: true,
@@ -460,57 +467,107 @@ export class HistoryStore {
    * @throws HistoryError SCAN_NOT_FOUND
    */
   loadScan(id: number, interner: Interner = new Interner()): RecordedScan {
+    return this.#run(() => this.#load(this.#scanRow(id), interner, []));
+  }
+
+  /**
+   * Read scan `id` back as {@link loadScan} does, but take the function records it shares with
+   * `later` (a scan recorded after it, held in memory as recorded) from `later` rather than read
+   * them again: comparing a re-scan of a large estate that changed little with the scan before
+   * it then holds most functions once.
+   * @throws HistoryError SCAN_NOT_FOUND
+   */
+  loadScanBeside(id: number, later: RecordedScan): RecordedScan {
     return this.#run(() => {
       const row = this.#scanRow(id);
-      // Row by row: a large scan's fact bodies are never all held at once.
-      const facts = this.#db
-        .prepare(
-          'SELECT f.kind AS kind, f.body AS body FROM scan_fact sf JOIN fact f ON f.id = sf.fact_id WHERE sf.scan_id = ?'
-        )
-        .iterate(id) as IterableIterator<{ kind: FactKind; body: string }>;
-      const functions: ScanFunction[] = [];
-      const versions: LayerVersionFact[] = [];
-      const failures: ScanFailure[] = [];
-      const verdicts: Verdict[] = [];
-      const signing: SigningFact[] = [];
-      // Written by lamina, but a file on the user's disk: a damaged or edited fact is refused
-      // by name, never a TypeError deep inside the comparison.
-      const corrupt = (what: string): HistoryError =>
-        new HistoryError({
-          code: 'CORRUPT_DATABASE',
-          message: `history ${this.path}: scan ${id} holds ${what}`,
-        });
-      const fit = (kind: ScanFactKind, body: string): unknown => {
-        const { value, problem } = parseFact(kind, body);
-        if (problem) throw corrupt(`a ${kind} that does not fit: ${problem}`);
-        return value;
-      };
-      for (const f of facts) {
-        if (!Object.hasOwn(FACT_KINDS, f.kind))
-          throw corrupt('a fact of a kind lamina does not know');
-        const v = interner.json(fit(f.kind, f.body));
-        if (f.kind === 'function') functions.push(v as ScanFunction);
-        else if (f.kind === 'layer-version') versions.push(v as LayerVersionFact);
-        else if (f.kind === 'failure') failures.push(v as ScanFailure);
-        else if (f.kind === 'verdict') verdicts.push(v as Verdict);
-        else signing.push(v as SigningFact);
-      }
-      const result: ScanResult = fromFacts(
-        { toolVersion: row.tool_version, scope: fit('scope', row.scope) as ScanResult['scope'] },
-        functions,
-        versions,
-        failures
-      );
-      const key = (v: Verdict) => `${v.subject.kind}\0${v.subject.arn ?? v.subject.name}`;
-      verdicts.sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
-      signing.sort((a, b) => (a.jobArn < b.jobArn ? -1 : a.jobArn > b.jobArn ? 1 : 0));
-      return {
-        info: info(row, functions.length, versions.length, failures.length),
-        result,
-        verdicts: row.verified ? verdicts : null,
-        signing,
-      };
+      const shared = this.#sharedFunctions(id, later);
+      return shared
+        ? this.#load(row, new Interner(), shared, later.info.id)
+        : this.#load(row, new Interner(), []);
     });
+  }
+
+  /**
+   * `later`'s function records whose facts scan `id` holds too, or undefined when records and
+   * facts are not one to one by ARN (then the whole scan is read).
+   */
+  #sharedFunctions(id: number, later: RecordedScan): ScanFunction[] | undefined {
+    const fns = later.result.functions;
+    // Two equal records are one fact: the facts would not say which record to keep.
+    if (later.info.functions !== fns.length) return undefined;
+    const differing = this.#db
+      .prepare(
+        `SELECT f.subject FROM scan_fact sf JOIN fact f ON f.id = sf.fact_id
+         WHERE sf.scan_id = ? AND f.kind = 'function' AND NOT ${IN_SCAN}`
+      )
+      .pluck()
+      .all(later.info.id, id) as string[];
+    const arns = new Set(differing);
+    const kept = fns.filter((f) => !arns.has(f.arn));
+    // Two records of one ARN, one shared and one not, cannot be told apart by their ARN.
+    return fns.length - kept.length === differing.length ? kept : undefined;
+  }
+
+  /**
+   * A scan from its row and its facts. With `besideId`, the function facts scan `besideId` also
+   * holds are skipped: `functions` holds them already.
+   */
+  #load(
+    row: ScanRow,
+    interner: Interner,
+    functions: ScanFunction[],
+    besideId?: number
+  ): RecordedScan {
+    const id = row.id;
+    // Row by row: a large scan's fact bodies are never all held at once.
+    const facts = (
+      besideId === undefined
+        ? this.#db.prepare(FACTS_OF_SCAN).iterate(id)
+        : this.#db
+            .prepare(`${FACTS_OF_SCAN} AND NOT (f.kind = 'function' AND ${IN_SCAN})`)
+            .iterate(id, besideId)
+    ) as IterableIterator<{ kind: FactKind; body: string }>;
+    const versions: LayerVersionFact[] = [];
+    const failures: ScanFailure[] = [];
+    const verdicts: Verdict[] = [];
+    const signing: SigningFact[] = [];
+    // Written by lamina, but a file on the user's disk: a damaged or edited fact is refused
+    // by name, never a TypeError deep inside the comparison.
+    const corrupt = (what: string): HistoryError =>
+      new HistoryError({
+        code: 'CORRUPT_DATABASE',
+        message: `history ${this.path}: scan ${id} holds ${what}`,
+      });
+    const fit = (kind: ScanFactKind, body: string): unknown => {
+      const { value, problem } = parseFact(kind, body);
+      if (problem) throw corrupt(`a ${kind} that does not fit: ${problem}`);
+      return value;
+    };
+    for (const f of facts) {
+      if (!Object.hasOwn(FACT_KINDS, f.kind))
+        throw corrupt('a fact of a kind lamina does not know');
+      const v = interner.json(fit(f.kind, f.body));
+      if (f.kind === 'function') functions.push(v as ScanFunction);
+      else if (f.kind === 'layer-version') versions.push(v as LayerVersionFact);
+      else if (f.kind === 'failure') failures.push(v as ScanFailure);
+      else if (f.kind === 'verdict') verdicts.push(v as Verdict);
+      else signing.push(v as SigningFact);
+    }
+    const result: ScanResult = fromFacts(
+      { toolVersion: row.tool_version, scope: fit('scope', row.scope) as ScanResult['scope'] },
+      functions,
+      versions,
+      failures
+    );
+    const key = (v: Verdict) => `${v.subject.kind}\0${v.subject.arn ?? v.subject.name}`;
+    verdicts.sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
+    signing.sort((a, b) => (a.jobArn < b.jobArn ? -1 : a.jobArn > b.jobArn ? 1 : 0));
+    return {
+      info: info(row, functions.length, versions.length, failures.length),
+      result,
+      verdicts: row.verified ? verdicts : null,
+      signing,
+    };
   }
 
   /** The SBOM JSON recorded for a digest, or undefined. */

@@ -57,6 +57,9 @@ describe('recordScanHistory', () => {
       ],
       [
         [E, 'a', [['base', 1]]],
+        // d the same in both scans (its record shared), e on the republished version.
+        [E, 'd', [['base', 1]]],
+        [E, 'e', [['base', 2]]],
         [
           E,
           'b',
@@ -86,6 +89,8 @@ describe('recordScanHistory', () => {
       ],
       [
         [E, 'a', [['base', 3]]],
+        [E, 'd', [['base', 1]]],
+        [E, 'e', [['base', 2]]],
         [
           E,
           'c',

@@ -123,7 +123,8 @@ function recordAndCompare(options: RecordScanHistoryOptions): RecordedScanOutcom
     const before = store.scanBefore(scanId);
     if (before === undefined) return { db: store.path, scanId, changes: null };
     // The scan just recorded is the one in memory, as it would read back (no verdicts, no
-    // signing status): loading it again would hold a large estate twice.
+    // signing status): loading it again would hold a large estate twice. The scan before it
+    // takes the function records the two share from it.
     const later: RecordedScan = {
       info: store.scanInfo(scanId),
       result: options.result,
@@ -135,7 +136,9 @@ function recordAndCompare(options: RecordScanHistoryOptions): RecordedScanOutcom
       scanId,
       // Like the package drift: much held, little of what is made survives.
       changes: withHeapGrowth(ANALYSIS_HEAP_GROWING_PERCENT, () =>
-        computeChanges(store.loadScan(before), later, { inventoryOf: inventoryCache(store) })
+        computeChanges(store.loadScanBeside(before, later), later, {
+          inventoryOf: inventoryCache(store),
+        })
       ),
     };
   });
