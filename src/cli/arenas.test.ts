@@ -2,7 +2,13 @@ import { describe, expect, it } from 'vitest';
 import { restartFlags, wantsFewerArenas, type ProcessFacts } from './arenas.js';
 import { SCAN_YOUNG_GENERATION_MIB } from './heap.js';
 
-const linux: ProcessFacts = { platform: 'linux', env: {}, canExecve: true };
+/** Files named `*.json` hold JSON documents here; nothing else does. */
+const linux: ProcessFacts = {
+  platform: 'linux',
+  env: {},
+  canExecve: true,
+  isJsonFile: (path) => path.endsWith('.json'),
+};
 
 describe('wantsFewerArenas', () => {
   it('starts scan, verify --all, merge and changes again on Linux, where the process can replace itself', () => {
@@ -13,12 +19,21 @@ describe('wantsFewerArenas', () => {
     expect(wantsFewerArenas(['verify', '--policy', 'p.yaml', '--all'], linux)).toBe(true);
   });
 
+  it('starts diff again when an input is a JSON document: two scan results, not two layers', () => {
+    expect(wantsFewerArenas(['diff', 'a/scan.json', 'b/scan.json'], linux)).toBe(true);
+    expect(wantsFewerArenas(['diff', '--format', 'json', 'a.zip', 'b/scan.json'], linux)).toBe(
+      true
+    );
+    expect(wantsFewerArenas(['diff', 'a.zip', 'b.zip'], linux)).toBe(false);
+    expect(wantsFewerArenas(['diff', 'a.zip', 'layer-dir', '--format', 'json'], linux)).toBe(false);
+    expect(wantsFewerArenas(['diff', '--help', 'a/scan.json', 'b/scan.json'], linux)).toBe(false);
+  });
+
   it('leaves every other command, help and usage as they are', () => {
     for (const argv of [
       ['sbom', 'layer.zip'],
       ['verify', 'layer.zip', '--policy', 'p.yaml'],
       ['merge', '--help'],
-      ['diff', 'a/scan.json', 'b/scan.json'],
       ['--all'],
       ['scan', '--help'],
       ['verify', '--all', '-h'],

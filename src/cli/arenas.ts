@@ -18,7 +18,8 @@
  * reading two recorded scans or `lamina merge` its shards, V8 grew it to its maximum. The new
  * start sets that maximum to the cap.
  */
-import { accessSync, constants } from 'node:fs';
+import { accessSync, constants, statSync } from 'node:fs';
+import { startsWithBraceSync } from '../util/fs.js';
 import { SCAN_YOUNG_GENERATION_MIB } from './heap.js';
 
 /** The arenas a scan's process is started with. */
@@ -30,13 +31,16 @@ export interface ProcessFacts {
   env: NodeJS.ProcessEnv;
   /** Whether the process can replace itself (`process.execve`). */
   canExecve: boolean;
+  /** Whether `path` names a JSON document (as `lamina diff` tells its inputs apart). */
+  isJsonFile: (path: string) => boolean;
 }
 
 /**
  * Whether `lamina ARGV` should start again with {@link SCAN_MALLOC_ARENAS} arenas: `scan`,
- * `verify --all`, `merge` and `changes` on Linux, unless the environment sets `MALLOC_ARENA_MAX`
- * already (a user's own value, or this start's: it never loops). Help and usage are answered
- * where they are.
+ * `verify --all`, `merge` and `changes` on Linux, and `diff` when an argument names a JSON
+ * document (two scan results read as the scan's end reads them; two layers are not worth
+ * another start), unless the environment sets `MALLOC_ARENA_MAX` already (a user's own value, or
+ * this start's: it never loops). Help and usage are answered where they are.
  */
 export function wantsFewerArenas(argv: readonly string[], facts: ProcessFacts): boolean {
   if (facts.platform !== 'linux' || !facts.canExecve) return false;
@@ -44,6 +48,8 @@ export function wantsFewerArenas(argv: readonly string[], facts: ProcessFacts): 
   if (argv.includes('-h') || argv.includes('--help')) return false;
   const [command, ...rest] = argv;
   if (command === 'verify') return rest.includes('--all');
+  // A flag's value that names a JSON file (`-o out.json`) costs a start, nothing more.
+  if (command === 'diff') return rest.some((a) => !a.startsWith('-') && facts.isJsonFile(a));
   return command === 'scan' || command === 'merge' || command === 'changes';
 }
 
@@ -59,6 +65,15 @@ export function restartFlags(execArgv: readonly string[], env: NodeJS.ProcessEnv
   return chosen ? [] : [`--max-semi-space-size=${SCAN_YOUNG_GENERATION_MIB / 2}`];
 }
 
+function isJsonFile(path: string): boolean {
+  try {
+    return statSync(path).isFile() && startsWithBraceSync(path);
+  } catch {
+    // Not there or not readable: the command says so in its own words.
+    return false;
+  }
+}
+
 type Execve = (file: string, args: string[], env: NodeJS.ProcessEnv) => never;
 
 /**
@@ -68,7 +83,12 @@ type Execve = (file: string, args: string[], env: NodeJS.ProcessEnv) => never;
  */
 export function startWithFewerArenas(argv: readonly string[]): void {
   const execve = (process as { execve?: Execve }).execve;
-  const facts = { platform: process.platform, env: process.env, canExecve: !!execve };
+  const facts = {
+    platform: process.platform,
+    env: process.env,
+    canExecve: !!execve,
+    isJsonFile,
+  };
   if (!execve || !wantsFewerArenas(argv, facts)) return;
   const script = process.argv[1];
   if (script === undefined) return;

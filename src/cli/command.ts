@@ -38,8 +38,9 @@ export const AWS_ENV: readonly EnvVar[] = [
 ];
 
 /**
- * What `scan` and `verify` (for `--all`) read: {@link AWS_ENV}, and glibc's arena count they
- * start with (src/cli/arenas.ts; `changes` starts with it too).
+ * What `scan`, `verify` (for `--all`) and `diff` (for two scan results) read: {@link AWS_ENV}, and
+ * glibc's arena count they start with (src/cli/arenas.ts; `changes` and `merge` start with it
+ * too).
  */
 export const ESTATE_ENV: readonly EnvVar[] = [...AWS_ENV, 'MALLOC_ARENA_MAX'];
 

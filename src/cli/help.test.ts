@@ -41,9 +41,15 @@ describe('--help', () => {
   }
 
   it('AWS commands name the AWS variables; local-only commands do not', async () => {
-    for (const name of ['sbom', 'scan', 'verify', 'pin'])
+    for (const name of ['sbom', 'scan', 'verify', 'pin', 'diff'])
       expect(await help(name)).toMatch(/AWS_PROFILE[\s\S]*AWS_ENDPOINT_URL_<SERVICE>/);
     for (const name of ['verify-bundle', 'version'])
       expect(await help(name)).not.toContain('AWS_PROFILE');
+  });
+
+  it('commands that start again with fewer malloc arenas name MALLOC_ARENA_MAX', async () => {
+    for (const name of ['scan', 'verify', 'merge', 'changes', 'diff'])
+      expect(await help(name), name).toContain('MALLOC_ARENA_MAX');
+    expect(await help('sbom')).not.toContain('MALLOC_ARENA_MAX');
   });
 });

@@ -3,7 +3,7 @@
  * version ARNs, CycloneDX JSON SBOMs), inventoried or read back, and their package-level
  * difference; or two scan results (`scan.json`), and what changed from one to the other.
  */
-import { open, readFile, stat } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { comparableFromInventory } from '../diff/comparable.js';
 import { diffInventories, type PackageDiff } from '../diff/diff.js';
@@ -14,6 +14,7 @@ import type { Inventory } from '../model/inventory.js';
 import { inventoryFromCycloneDx } from '../sbom/read.js';
 import type { ScanResult } from '../scan/result.js';
 import { scanResultShapeProblem } from '../scan/shape.js';
+import { startsWithBraceSync } from '../util/fs.js';
 import { Interner } from '../util/intern.js';
 import { JsonFileError, readJsonFile } from '../util/json-file.js';
 import { MAX_JSON_INPUT, scanInventoryReader } from './drift.js';
@@ -89,7 +90,7 @@ type SideKind = { kind: 'arn' } | { kind: 'json'; size: number; mtime: Date } | 
 async function sideKind(input: string): Promise<SideKind> {
   if (input.startsWith('arn:')) return { kind: 'arn' };
   const st = await stat(input).catch(() => undefined);
-  if (st?.isFile() && (await startsWithBrace(input)))
+  if (st?.isFile() && startsWithBraceSync(input))
     return { kind: 'json', size: st.size, mtime: st.mtime };
   return { kind: 'path' };
 }
@@ -123,17 +124,6 @@ async function readSide(
   }
   // A zip or a directory; a missing path is a usage error there.
   return { kind: 'inventory', inventory: await inventoryPath(input, limits) };
-}
-
-async function startsWithBrace(path: string): Promise<boolean> {
-  const fh = await open(path, 'r');
-  try {
-    const buf = Buffer.alloc(64);
-    const { bytesRead } = await fh.read(buf, 0, buf.length, 0);
-    return buf.subarray(0, bytesRead).toString('latin1').trimStart().startsWith('{');
-  } finally {
-    await fh.close();
-  }
 }
 
 /**

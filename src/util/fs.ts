@@ -319,6 +319,21 @@ export function readLinesSync(
 }
 
 /**
+ * Whether the file's first bytes, blanks skipped, open a JSON object: how lamina tells a JSON
+ * document (a scan result, an SBOM) from an archive or a directory before reading it.
+ */
+export function startsWithBraceSync(path: string): boolean {
+  const fd = openSync(path, 'r');
+  try {
+    const buf = Buffer.alloc(64);
+    const n = readSync(fd, buf, 0, buf.length, 0);
+    return buf.subarray(0, n).toString('latin1').trimStart().startsWith('{');
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
  * Read a file of at most `max` bytes, whatever it is: a regular file, a FIFO (`<(...)`), a
  * device. Reading stops at `max + 1` bytes, so `/dev/zero` or a file still growing can neither
  * fill memory nor run forever (a size from stat says nothing for either).

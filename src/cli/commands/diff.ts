@@ -9,7 +9,7 @@ import { diffInputs } from '../../pipeline/diff.js';
 import { CHANGES_FORMATS, renderChanges } from '../../report/changes.js';
 import { renderPackageDiff } from '../../report/package-diff.js';
 import { EXIT } from '../exit.js';
-import { command } from '../command.js';
+import { ESTATE_ENV, command } from '../command.js';
 import * as flags from '../flags.js';
 import { boundContentHeap, boundHeapGrowth } from '../heap.js';
 import { emit } from '../output.js';
@@ -61,5 +61,7 @@ export const diffCommand = command(
         : CHANGE_KINDS.some((k) => outcome.changes.summary[k] > 0);
     await emit(text, values.output, io);
     return values['exit-code'] && differs ? EXIT.POLICY_FAILURE : EXIT.OK;
-  }
+  },
+  // AWS's for layer version ARNs; glibc's arenas for two scan results (src/cli/arenas.ts).
+  ESTATE_ENV
 );

@@ -74,6 +74,19 @@ describe('lamina scan with fewer malloc arenas', () => {
     expect(own.programs.map((p) => p.arenas)).toEqual(['4']);
     const read = (out: string) => readFileSync(join(h!.dir, out, 'scan.json'), 'utf8');
     expect(read('arenas')).toBe(read('own'));
+
+    // Two scan results diffed start again too (two layers do not: below).
+    const results = ['own', 'arenas'].map((out) => join(h!.dir, out, 'scan.json'));
+    const diff = await traced(['diff', ...results, '--exit-code']);
+    expect(diff.code, diff.stderr).toBe(0);
+    expect(diff.programs.map((p) => [p.arenas, p.semiSpace])).toEqual(
+      CAN_EXECVE
+        ? [
+            [undefined, undefined],
+            ['2', '16'],
+          ]
+        : [[undefined, undefined]]
+    );
   });
 
   it('starts any other command once', async () => {
@@ -82,6 +95,9 @@ describe('lamina scan with fewer malloc arenas', () => {
     const sbom = await traced(['sbom', layer, '-o', join(h.dir, 'sbom.json')]);
     expect(sbom.code, sbom.stderr).toBe(0);
     expect(sbom.programs.map((p) => p.arenas)).toEqual([undefined]);
+    const diff = await traced(['diff', layer, layer, '--exit-code']);
+    expect(diff.code, diff.stderr).toBe(0);
+    expect(diff.programs.map((p) => p.arenas)).toEqual([undefined]);
   });
 
   it('starts lamina changes and merge once more too, before they read anything', async () => {
