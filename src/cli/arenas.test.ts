@@ -2,12 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { restartFlags, wantsFewerArenas, type ProcessFacts } from './arenas.js';
 import { SCAN_YOUNG_GENERATION_MIB } from './heap.js';
 
-/** Files named `*.json` hold JSON documents here; nothing else does. */
+/** Files named `*.json` hold large JSON documents here; nothing else does. */
 const linux: ProcessFacts = {
   platform: 'linux',
   env: {},
   canExecve: true,
-  isJsonFile: (path) => path.endsWith('.json'),
+  isLargeJsonFile: (path) => path.endsWith('.json'),
 };
 
 describe('wantsFewerArenas', () => {
@@ -19,7 +19,7 @@ describe('wantsFewerArenas', () => {
     expect(wantsFewerArenas(['verify', '--policy', 'p.yaml', '--all'], linux)).toBe(true);
   });
 
-  it('starts diff again when an input is a JSON document: two scan results, not two layers', () => {
+  it('starts diff again when an input is a large JSON document: two scan results, not two layers', () => {
     expect(wantsFewerArenas(['diff', 'a/scan.json', 'b/scan.json'], linux)).toBe(true);
     expect(wantsFewerArenas(['diff', '--format', 'json', 'a.zip', 'b/scan.json'], linux)).toBe(
       true

@@ -4,9 +4,10 @@
  * program the process ran and the environment it ran with.
  */
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { DIFF_RESTART_JSON_BYTES } from '../../../src/cli/arenas.js';
 import { BUILT_CLI, REPO_ROOT } from '../helpers/cli.js';
 import { SCAN_ESTATE, startHarness, type Harness } from './estate.js';
 
@@ -75,9 +76,14 @@ describe('lamina scan with fewer malloc arenas', () => {
     const read = (out: string) => readFileSync(join(h!.dir, out, 'scan.json'), 'utf8');
     expect(read('arenas')).toBe(read('own'));
 
-    // Two scan results diffed start again too (two layers do not: below).
-    const results = ['own', 'arenas'].map((out) => join(h!.dir, out, 'scan.json'));
-    const diff = await traced(['diff', ...results, '--exit-code']);
+    // Two large scan results diffed start again too: these two made as large as a large
+    // estate's by trailing blanks. Two small ones, and two layers (below), start once.
+    const large = ['own', 'arenas'].map((out) => {
+      const file = join(h!.dir, out, 'large.json');
+      writeFileSync(file, read(out) + ' '.repeat(DIFF_RESTART_JSON_BYTES));
+      return file;
+    });
+    const diff = await traced(['diff', ...large, '--exit-code']);
     expect(diff.code, diff.stderr).toBe(0);
     expect(diff.programs.map((p) => [p.arenas, p.semiSpace])).toEqual(
       CAN_EXECVE
@@ -87,6 +93,10 @@ describe('lamina scan with fewer malloc arenas', () => {
           ]
         : [[undefined, undefined]]
     );
+    const small = ['own', 'arenas'].map((out) => join(h!.dir, out, 'scan.json'));
+    const once = await traced(['diff', ...small, '--exit-code']);
+    expect(once.code, once.stderr).toBe(0);
+    expect(once.programs.map((p) => p.arenas)).toEqual([undefined]);
   });
 
   it('starts any other command once', async () => {
