@@ -51,14 +51,21 @@ export function* factsOf(
 ): Generator<Fact> {
   for (const f of result.functions) yield fact('function', f.arn, null, f);
   for (const l of result.layers)
-    for (const v of l.versions) {
-      const body: LayerVersionFact & { usedBy?: string[] } = { name: l.name, owner: l.owner, ...v };
-      delete body.usedBy;
-      yield fact('layer-version', v.arn, v.digest, body);
-    }
+    for (const v of l.versions)
+      yield fact('layer-version', v.arn, v.digest, layerVersionFact(l, v));
   for (const f of result.failures) yield fact('failure', f.subject, null, f);
   for (const v of verdicts) yield fact('verdict', v.subject.arn ?? v.subject.name, null, v);
   for (const s of signing) yield fact('signing', s.jobArn, null, s);
+}
+
+/** A layer version as its fact records it: its layer's name and owner, not who uses it. */
+export function layerVersionFact(
+  l: Pick<ScanLayer, 'name' | 'owner'>,
+  v: ScanLayerVersion
+): LayerVersionFact {
+  const body: LayerVersionFact & { usedBy?: string[] } = { name: l.name, owner: l.owner, ...v };
+  delete body.usedBy;
+  return body;
 }
 
 /** How many facts {@link factsOf} makes of the same input. */

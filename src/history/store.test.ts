@@ -196,7 +196,11 @@ describe('HistoryStore', () => {
     // a twice, equal: one fact for two records.
     const equal = nthScan(0);
     equal.functions.push({ ...equal.functions.find((f) => f.name === 'a')! });
-    for (const result of [twice, equal]) {
+    // The same for layer versions: base v1 twice, once as it was and once with other bytes.
+    const version = nthScan(0);
+    const base = version.layers.find((l) => l.name === 'base')!;
+    base.versions.push({ ...base.versions[0]!, digest: digest('tools-1') });
+    for (const result of [twice, equal, version]) {
       const laterId = store.recordScan({ result, startedAt: at(2), finishedAt: at(3) });
       const later = { info: store.scanInfo(laterId), result, verdicts: null, signing: [] };
       const beside = store.loadScanBeside(id, later);

@@ -18,7 +18,14 @@ import { Interner } from '../util/intern.js';
 import { compressInventory, decompressInventory } from './codec.js';
 import { HistoryError, type HistoryErrorCode } from './errors.js';
 import { parseScanRef, SCAN_REF_FORMS } from './scan-ref.js';
-import { factCount, factsOf, fromFacts, type FactKind, type LayerVersionFact } from './facts.js';
+import {
+  factCount,
+  factsOf,
+  fromFacts,
+  layerVersionFact,
+  type FactKind,
+  type LayerVersionFact,
+} from './facts.js';
 import { APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION } from './schema.js';
 import type { RecordScanInput, RecordedScan, ScanInfo, SigningFact } from './types.js';
 
@@ -467,55 +474,74 @@ export class HistoryStore {
    * @throws HistoryError SCAN_NOT_FOUND
    */
   loadScan(id: number, interner: Interner = new Interner()): RecordedScan {
-    return this.#run(() => this.#load(this.#scanRow(id), interner, []));
+    return this.#run(() => this.#load(this.#scanRow(id), interner, [], []));
   }
 
   /**
-   * Read scan `id` back as {@link loadScan} does, but take the function records it shares with
-   * `later` (a scan recorded after it, held in memory as recorded) from `later` rather than read
-   * them again: comparing a re-scan of a large estate that changed little with the scan before
-   * it then holds most functions once.
+   * Read scan `id` back as {@link loadScan} does, but take the function and layer version records
+   * it shares with `later` (a scan recorded after it, held in memory as recorded) from `later`
+   * rather than read them again: comparing a re-scan of a large estate that changed little with
+   * the scan before it then holds most records once.
    * @throws HistoryError SCAN_NOT_FOUND
    */
   loadScanBeside(id: number, later: RecordedScan): RecordedScan {
     return this.#run(() => {
       const row = this.#scanRow(id);
-      const shared = this.#sharedFunctions(id, later);
-      return shared
-        ? this.#load(row, new Interner(), shared, later.info.id)
-        : this.#load(row, new Interner(), []);
+      const functions = this.#shared(id, later, 'function', later.result.functions, (f) => f.arn);
+      const versions = this.#shared(
+        id,
+        later,
+        'layer-version',
+        later.result.layers.flatMap((l) => l.versions.map((v) => ({ l, v }))),
+        (x) => x.v.arn
+      );
+      if (!functions || !versions) return this.#load(row, new Interner(), [], []);
+      return this.#load(
+        row,
+        new Interner(),
+        functions,
+        versions.map((x) => layerVersionFact(x.l, x.v)),
+        later.info.id
+      );
     });
   }
 
   /**
-   * `later`'s function records whose facts scan `id` holds too, or undefined when records and
-   * facts are not one to one by ARN (then the whole scan is read).
+   * `later`'s `records` of one kind whose facts scan `id` holds too, or undefined when records
+   * and facts are not one to one by their subject (then the whole scan is read).
    */
-  #sharedFunctions(id: number, later: RecordedScan): ScanFunction[] | undefined {
-    const fns = later.result.functions;
+  #shared<T>(
+    id: number,
+    later: RecordedScan,
+    kind: 'function' | 'layer-version',
+    records: readonly T[],
+    subject: (r: T) => string
+  ): T[] | undefined {
     // Two equal records are one fact: the facts would not say which record to keep.
-    if (later.info.functions !== fns.length) return undefined;
+    const facts = kind === 'function' ? later.info.functions : later.info.layerVersions;
+    if (facts !== records.length) return undefined;
     const differing = this.#db
       .prepare(
         `SELECT f.subject FROM scan_fact sf JOIN fact f ON f.id = sf.fact_id
-         WHERE sf.scan_id = ? AND f.kind = 'function' AND NOT ${IN_SCAN}`
+         WHERE sf.scan_id = ? AND f.kind = ? AND NOT ${IN_SCAN}`
       )
       .pluck()
-      .all(later.info.id, id) as string[];
-    const arns = new Set(differing);
-    const kept = fns.filter((f) => !arns.has(f.arn));
-    // Two records of one ARN, one shared and one not, cannot be told apart by their ARN.
-    return fns.length - kept.length === differing.length ? kept : undefined;
+      .all(later.info.id, kind, id) as string[];
+    const subjects = new Set(differing);
+    const kept = records.filter((r) => !subjects.has(subject(r)));
+    // Two records of one subject, one shared and one not, cannot be told apart by it.
+    return records.length - kept.length === differing.length ? kept : undefined;
   }
 
   /**
-   * A scan from its row and its facts. With `besideId`, the function facts scan `besideId` also
-   * holds are skipped: `functions` holds them already.
+   * A scan from its row and its facts. With `besideId`, the function and layer version facts
+   * scan `besideId` also holds are skipped: `functions` and `versions` hold them already.
    */
   #load(
     row: ScanRow,
     interner: Interner,
     functions: ScanFunction[],
+    versions: LayerVersionFact[],
     besideId?: number
   ): RecordedScan {
     const id = row.id;
@@ -524,10 +550,11 @@ export class HistoryStore {
       besideId === undefined
         ? this.#db.prepare(FACTS_OF_SCAN).iterate(id)
         : this.#db
-            .prepare(`${FACTS_OF_SCAN} AND NOT (f.kind = 'function' AND ${IN_SCAN})`)
+            .prepare(
+              `${FACTS_OF_SCAN} AND NOT (f.kind IN ('function', 'layer-version') AND ${IN_SCAN})`
+            )
             .iterate(id, besideId)
     ) as IterableIterator<{ kind: FactKind; body: string }>;
-    const versions: LayerVersionFact[] = [];
     const failures: ScanFailure[] = [];
     const verdicts: Verdict[] = [];
     const signing: SigningFact[] = [];
