@@ -448,6 +448,32 @@ function environmentChange(
 const functionKey = (f: ScanFunction): string => `${f.account}\0${f.region}\0${f.name}`;
 
 /**
+ * A lookup of the earlier scan's functions (whatever their version) that `keep` lets in: each
+ * one's `$LATEST`, and what `add` saw of every version of it. Made on the first lookup: a
+ * re-scan that met no version published since makes no key per function.
+ */
+function byFunction(
+  fa: ReadonlyMap<string, ScanFunction>,
+  keep: (f: ScanFunction) => boolean,
+  add: (seen: Set<string>, f: ScanFunction) => void
+): (f: ScanFunction) => { latest?: ScanFunction; seen: Set<string> } | undefined {
+  let groups: Map<string, { latest?: ScanFunction; seen: Set<string> }> | undefined;
+  return (f) => {
+    if (!groups) {
+      groups = new Map();
+      for (const x of fa.values()) {
+        if (!keep(x)) continue;
+        const g = groups.get(functionKey(x)) ?? { seen: new Set<string>() };
+        groups.set(functionKey(x), g);
+        if (x.version === '$LATEST') g.latest = x;
+        add(g.seen, x);
+      }
+    }
+    return groups.get(functionKey(f));
+  };
+}
+
+/**
  * The versions published since the earlier scan, of a function it had, that set a loader variable
  * (name and value) no version of that function set then: published with `NODE_OPTIONS=--require
  * /opt/x.js`, an alias moved to it and `$LATEST` left alone, it changes no version in both scans.
@@ -458,26 +484,19 @@ function publishedEnvironmentChanges(
   fb: ReadonlyMap<string, ScanFunction>
 ): EnvironmentChange[] {
   const varKey = (v: { name: string; value: string }) => `${v.name}\0${v.value}`;
-  // Made when a version new since is met: a re-scan that found none makes no key per function.
-  let earlier: Map<string, { latest?: ScanFunction; set: Set<string> }> | undefined;
-  const earlierOf = (f: ScanFunction) => {
-    if (!earlier) {
-      earlier = new Map();
-      for (const x of fa.values()) {
-        const e = earlier.get(functionKey(x)) ?? { set: new Set<string>() };
-        for (const v of loadersOf(x)) e.set.add(varKey(v));
-        if (x.version === '$LATEST') e.latest = x;
-        earlier.set(functionKey(x), e);
-      }
+  const earlierOf = byFunction(
+    fa,
+    () => true,
+    (seen, x) => {
+      for (const v of loadersOf(x)) seen.add(varKey(v));
     }
-    return earlier.get(functionKey(f));
-  };
+  );
   const out: EnvironmentChange[] = [];
   for (const [arn, f] of fb) {
     if (fa.has(arn)) continue;
     const e = earlierOf(f);
     if (!e) continue;
-    const loaders = loadersOf(f).filter((v) => !e.set.has(varKey(v)));
+    const loaders = loadersOf(f).filter((v) => !e.seen.has(varKey(v)));
     if (loaders.length === 0) continue;
     out.push({
       function: arn,
@@ -514,22 +533,12 @@ function handlerChanges(
   const unrecorded = new Set<number>();
   let uncompared = 0;
   const start = (f: ScanFunction) => JSON.stringify([f.handler, runtimeLanguage(f.runtime)]);
-  // Each function of the earlier scan: its $LATEST and what every version of it started. Made
-  // when a version published since is met: a re-scan that found none makes no key per function.
-  let earlier: Map<string, { latest?: ScanFunction; starts: Set<string> }> | undefined;
-  const earlierOf = (f: ScanFunction) => {
-    if (!earlier) {
-      earlier = new Map();
-      for (const x of fa.values()) {
-        if (x.packageType === 'Image') continue;
-        const e = earlier.get(functionKey(x)) ?? { starts: new Set<string>() };
-        earlier.set(functionKey(x), e);
-        if (x.version === '$LATEST') e.latest = x;
-        e.starts.add(start(x));
-      }
-    }
-    return earlier.get(functionKey(f));
-  };
+  // Each zip function of the earlier scan: its $LATEST and what every version of it started.
+  const earlierOf = byFunction(
+    fa,
+    (x) => x.packageType !== 'Image',
+    (starts, x) => starts.add(start(x))
+  );
   const push = (f: ScanFunction, old: ScanFunction, comparedWith?: string) => {
     const target = handlerTarget({
       packageType: f.packageType,
@@ -565,7 +574,7 @@ function handlerChanges(
     if (same) {
       const unchanged = same.handler === f.handler && same.runtime === f.runtime;
       if (!unchanged && start(same) !== start(f)) push(f, same);
-    } else if (!earlierOf(f)!.starts.has(start(f))) push(f, old, old.arn);
+    } else if (!earlierOf(f)!.seen.has(start(f))) push(f, old, old.arn);
   }
   if (uncompared > 0)
     unavailable.push(
