@@ -194,7 +194,12 @@ describe('symlinked-packages.zip: followed as the runtime follows them', () => {
 describe('symlink-loops.zip: what does not resolve fails the inventory', () => {
   it('node cannot resolve the 42-link chain either; lamina reports loops and the /tmp link as errors', () => {
     const dir = unzipped('symlink-loops.zip');
-    const node = run(process.execPath, ['-e', "require.resolve('debug')"], join(dir, 'nodejs'));
+    // By its path: a bare name would go on to any node_modules above the temporary directory.
+    const node = run(
+      process.execPath,
+      ['-e', "require.resolve('./node_modules/debug')"],
+      join(dir, 'nodejs')
+    );
     expect(node.code).not.toBe(0);
     const r = sbom('symlink-loops.zip');
     expect(r.code).toBe(0);
