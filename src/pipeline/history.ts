@@ -124,7 +124,7 @@ function recordAndCompare(options: RecordScanHistoryOptions): RecordedScanOutcom
     if (before === undefined) return { db: store.path, scanId, changes: null };
     // The scan just recorded is the one in memory, as it would read back (no verdicts, no
     // signing status): loading it again would hold a large estate twice. The scan before it
-    // takes the function records the two share from it.
+    // takes the function and layer version records the two share from it.
     const later: RecordedScan = {
       info: store.scanInfo(scanId),
       result: options.result,
