@@ -6,6 +6,7 @@
  * memory is bounded by the entry list, never by the archive.
  */
 import { createHash, type Hash } from 'node:crypto';
+import type { UnpackError } from '../errors.js';
 import type { Finding } from '../model/finding.js';
 import { cleanImagePath } from './paths.js';
 import {
@@ -124,6 +125,21 @@ const OVERLAY_XATTR = /^(?:SCHILY|LIBARCHIVE)\.xattr\.(?:trusted|user)\.overlay\
 function overlayKey(key: string): string {
   if (!key.startsWith('LIBARCHIVE.xattr.')) return key;
   return key.replace(/%([0-9A-Fa-f]{2})/g, (_m, h: string) => String.fromCharCode(parseInt(h, 16)));
+}
+
+/**
+ * An old-style directory: type NUL (a pre-POSIX regular file) with a name ending in a slash. GNU
+ * tar, bsdtar, Python and Go make a directory of it, tar-stream an empty file; current writers
+ * give a directory type 5.
+ */
+function oldStyleDirectory(archive: string, at: number, name: string): UnpackError {
+  return tarError(
+    'AMBIGUOUS_HEADER',
+    archive,
+    'old-style directory (type NUL, name ending in a slash), which some readers take for a file',
+    at,
+    [name]
+  );
 }
 
 const ZEROS = Buffer.alloc(64 * 1024);
@@ -432,9 +448,11 @@ export class TarIndexer {
       if (longName.length === 0)
         throw tarError('AMBIGUOUS_HEADER', this.#name, 'empty PAX path or GNU long name', at);
       name = decodeName(this.#name, longName, 'entry name', at);
-      const slashField = field[field.length - 1] === 0x2f;
-      const isDir = t === '5' || (t === '\0' && slashField);
-      if (!fallbackAgrees(name, field, bare, NAME_FIELD, isDir))
+      if (t === '\0' && field[field.length - 1] === 0x2f)
+        // Readers take an old-style directory from the ustar name's trailing slash before the
+        // long name is applied; refused below however the long name ends.
+        throw oldStyleDirectory(this.#name, at, name);
+      if (!fallbackAgrees(name, field, bare, NAME_FIELD, t === '5'))
         throw tarError(
           'NAME_MISMATCH',
           this.#name,
@@ -442,25 +460,15 @@ export class TarIndexer {
           at,
           [field.toString('latin1'), name]
         );
-      if (t === '\0' && slashField !== name.endsWith('/'))
-        // Old-style directories are recognised by the ustar name's trailing slash
-        // before the long name is applied.
-        throw tarError(
-          'AMBIGUOUS_HEADER',
-          this.#name,
-          'type and trailing slash disagree between names',
-          at,
-          [name]
-        );
     } else {
       name = decodeName(this.#name, field, 'entry name', at);
     }
 
     let type: TarEntryType;
     if (t === '0' || t === '\0') {
-      type = t === '\0' && name.endsWith('/') ? 'dir' : 'file';
-      if (type === 'file' && name.endsWith('/'))
-        // Go makes a file, GNU tar and tar-stream a directory.
+      if (name.endsWith('/')) {
+        if (t === '\0') throw oldStyleDirectory(this.#name, at, name);
+        // GNU tar and bsdtar make a directory; Go, Python and tar-stream a file.
         throw tarError(
           'AMBIGUOUS_HEADER',
           this.#name,
@@ -468,6 +476,8 @@ export class TarIndexer {
           at,
           [name]
         );
+      }
+      type = 'file';
     } else {
       const special = SPECIAL[t];
       if (!special)

@@ -46,7 +46,8 @@ function cliTar(
   cmd: string,
   args: string[],
   nameCol: number,
-  sizeCol: number
+  sizeCol: number,
+  decodeName: (listed: string) => string = (listed) => listed
 ): ReaderView {
   const r = spawnSync(cmd, args, { encoding: 'utf8' });
   if (r.error) throw r.error;
@@ -61,7 +62,7 @@ function cliTar(
         .join(' ')
         .replace(/ (->|link to) .*$/, '');
       return {
-        name: norm(name),
+        name: norm(decodeName(name)),
         kind: kindOfPerms(cols[0] ?? '', line),
         size: Number(cols[sizeCol]) || 0,
       };
@@ -74,9 +75,35 @@ export function gnuTar(file: string, extra: string[] = []): ReaderView {
   return cliTar('gnu-tar', 'tar', [...extra, '--quoting-style=literal', '-tvf', file], 5, 2);
 }
 
+/** The C escapes bsdtar writes for a byte it does not print as itself. */
+const BSDTAR_ESCAPES: Record<string, number> = { a: 7, b: 8, f: 12, n: 10, r: 13, t: 9, v: 11 };
+
+/**
+ * A name as bsdtar's listing spells it, back to the name: bsdtar has no literal quoting style
+ * and writes a backslash as `\\`, a control character as `\n` and the like, and any other byte
+ * it cannot print (in the C locale, every byte of a non-ASCII character) as three octal digits.
+ */
+export function unescapeBsdtarName(listed: string): string {
+  const bytes: number[] = [];
+  for (let i = 0; i < listed.length;) {
+    const esc = listed[i] === '\\' ? /^\\(\\|[abfnrtv]|[0-7]{3})/.exec(listed.slice(i)) : null;
+    if (esc) {
+      const code = esc[1]!;
+      bytes.push(code === '\\' ? 0x5c : (BSDTAR_ESCAPES[code] ?? parseInt(code, 8)));
+      i += esc[0].length;
+      continue;
+    }
+    const cp = listed.codePointAt(i)!;
+    const ch = String.fromCodePoint(cp);
+    bytes.push(...Buffer.from(ch, 'utf8'));
+    i += ch.length;
+  }
+  return Buffer.from(bytes).toString('utf8');
+}
+
 /** `bsdtar -tvf` (libarchive). */
 export function bsdTar(file: string): ReaderView {
-  return cliTar('bsdtar', 'bsdtar', ['-tvf', file], 8, 4);
+  return cliTar('bsdtar', 'bsdtar', ['-tvf', file], 8, 4, unescapeBsdtarName);
 }
 
 const PY = `
