@@ -233,6 +233,12 @@ const SPECIAL_TYPES: Record<number, string> = {
 };
 const HOST_UNIX = 3;
 const MSDOS_DIR = 0x10;
+const MSDOS_VOLUME_LABEL = 0x08;
+/**
+ * Hosts whose entries unzip takes the MS-DOS volume label attribute from, in Info-ZIP's
+ * numbering (11 is NTFS there, 10 in APPNOTE): FAT, Atari, HPFS, NTFS.
+ */
+const VOLUME_LABEL_HOSTS = new Set([0, 5, 6, 11]);
 
 /**
  * The kind of an entry, refusing any entry whose kind
@@ -245,7 +251,9 @@ const MSDOS_DIR = 0x10;
  *   FAT and VMS hosts and Go from macOS ones, libarchive only from Unix;
  * - FIFOs, devices and sockets are refused (SPECIAL_FILE_ENTRY): unzip,
  *   Python and Java extract their data as a regular file; so is an unknown type, except every
- *   type bit on an empty directory entry (below).
+ *   type bit on an empty directory entry (below);
+ * - the MS-DOS volume label attribute from a FAT, Atari, HPFS or NTFS host is refused: unzip
+ *   skips such an entry as the disk's label, every other reader extracts it.
  * `i` is the record's index in `dir`.
  */
 export function entryKind(
@@ -271,6 +279,10 @@ export function entryKind(
   const ambiguous = (why: string): never => {
     throw zipError('AMBIGUOUS_ENTRY_KIND', archive, why, [name]);
   };
+  if (attr & MSDOS_VOLUME_LABEL && VOLUME_LABEL_HOSTS.has(host))
+    ambiguous(
+      `MS-DOS volume label attribute from host ${host} (unzip skips the entry, the other readers extract it)`
+    );
   if (name.endsWith('/')) {
     if (dir.size[i]! > 0)
       ambiguous('directory entry carries data (libraries read it, extractors drop it)');

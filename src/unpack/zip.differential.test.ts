@@ -92,6 +92,32 @@ const ambiguities: Ambiguity[] = [
       writeZip([{ name: 'evil.py', data: 'print(1)', versionMadeBy: FAT, externalAttr: 0x10 }]),
   },
   {
+    name: 'MS-DOS volume label attribute (FAT host)',
+    code: 'AMBIGUOUS_ENTRY_KIND',
+    differ: ['unzip', 'python'],
+    zip: () =>
+      writeZip([
+        { name: 'a.py', data: 'x' },
+        { name: 'evil.py', data: 'print(1)', versionMadeBy: FAT, externalAttr: 0x08 },
+      ]),
+  },
+  {
+    // Info-ZIP numbers NTFS 11 (APPNOTE: 10), with a Unix mode as Windows zips of WSL files have.
+    name: "MS-DOS volume label attribute (NTFS host in Info-ZIP's numbering)",
+    code: 'AMBIGUOUS_ENTRY_KIND',
+    differ: ['unzip', 'go'],
+    zip: () =>
+      writeZip([
+        { name: 'a.py', data: 'x' },
+        {
+          name: 'evil.py',
+          data: 'print(1)',
+          versionMadeBy: (11 << 8) | 45,
+          externalAttr: mode(0o100644) | 0x08,
+        },
+      ]),
+  },
+  {
     name: 'symlink mode from a FAT host',
     code: 'AMBIGUOUS_ENTRY_KIND',
     differ: ['unzip', 'bsdtar'],
