@@ -21,6 +21,16 @@ describe('parseJsonLenient', () => {
     expect(parseJsonLenient(text).value).toEqual(JSON.parse(text));
   });
 
+  it('names every key the top level gives twice, however many other keys repeat first', () => {
+    const others = Array.from({ length: 20 }, (_, k) => `"k${k}":1,"k${k}":2`).join(',');
+    const r = parseJsonLenient(`{${others},"a":{"main":1,"main":2},"ma\\u0069n":"x","main":0}`);
+    expect(r.duplicateKeys).toHaveLength(16);
+    expect(r.duplicateKeys).not.toContain('main');
+    expect(r.topLevelDuplicates).toContain('main');
+    expect(r.topLevelDuplicates).toHaveLength(21);
+    expect(parseJsonLenient('{"a":{"main":1,"main":2}}').topLevelDuplicates).toEqual([]);
+  });
+
   it('defines __proto__ as an own key, as JSON.parse does', () => {
     const v = parseJsonLenient('{"__proto__":{"polluted":1}}').value as Record<string, unknown>;
     expect(Object.getPrototypeOf(v)).toBe(Object.prototype);

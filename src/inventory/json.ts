@@ -23,6 +23,8 @@ export interface LenientJson {
   tolerated: Tolerated[];
   /** Dotted paths of keys that occur more than once in one object (first few). */
   duplicateKeys: string[];
+  /** Every key the top-level object gives more than once (none left out, sorted). */
+  topLevelDuplicates: string[];
 }
 
 export interface LenientOptions {
@@ -53,7 +55,12 @@ export function parseJsonLenient(text: string, options: LenientOptions = {}): Le
   const value = p.value(0, '');
   p.skip();
   if (p.i < p.s.length) p.tolerated.add('trailing text');
-  return { value, tolerated: [...p.tolerated].sort(), duplicateKeys: p.duplicates };
+  return {
+    value,
+    tolerated: [...p.tolerated].sort(),
+    duplicateKeys: p.duplicates,
+    topLevelDuplicates: [...p.topDuplicates].sort(),
+  };
 }
 
 /** Define an own property, even one named `__proto__` (as JSON.parse does). */
@@ -77,6 +84,7 @@ class Parser {
   i = 0;
   readonly tolerated = new Set<Tolerated>();
   readonly duplicates: string[] = [];
+  readonly topDuplicates = new Set<string>();
 
   constructor(
     readonly s: string,
@@ -151,6 +159,7 @@ class Parser {
       this.skip();
       const v = this.value(depth + 1, path ? `${path}.${key}` : key);
       if (seen.has(key)) {
+        if (depth === 0) this.topDuplicates.add(key);
         if (this.duplicates.length < MAX_DUPLICATES_KEPT)
           this.duplicates.push(path ? `${path}.${key}` : key);
         if (this.keep === 'last') define(out, key, v);

@@ -395,6 +395,31 @@ describe('npmCataloger edge cases', () => {
     expect(findings[1]?.message).toContain('"../../vendor/lodash/lodash.js"');
   });
 
+  it('reports a package.json that gives main twice, however spelt, and only at the top', async () => {
+    const deep = '['.repeat(600) + ']'.repeat(600);
+    const src = new MemorySource('npm', {
+      'nodejs/node_modules/two/package.json':
+        '{"name":"two","version":"1.0.0","main":"../../x.js","main":0}',
+      'nodejs/node_modules/esc/package.json':
+        '{"name":"esc","version":"1.0.0","main":"../../x.js","m\\u0061in":0}',
+      'nodejs/node_modules/deep/package.json': `{"name":"deep","version":"1.0.0","main":"a.js","x":${deep},"main":"b.js"}`,
+      'nodejs/node_modules/nested/package.json': pj({
+        name: 'nested',
+        version: '1.0.0',
+        main: 'index.js',
+        publishConfig: { main: 'dist/index.js' },
+      }),
+      'nodejs/node_modules/same/package.json': '{"name":"same","version":"1.0.0","main":"a.js"}',
+    });
+    const { findings } = await runCataloger(npmCataloger, src, { layerDigest: DIGEST });
+    expect(findings.map((f) => [f.code, f.severity, f.path])).toEqual([
+      ['AMBIGUOUS_METADATA', 'error', 'nodejs/node_modules/deep/package.json'],
+      ['AMBIGUOUS_METADATA', 'error', 'nodejs/node_modules/esc/package.json'],
+      ['AMBIGUOUS_METADATA', 'error', 'nodejs/node_modules/two/package.json'],
+    ]);
+    expect(findings[2]?.message).toContain('Node 22 and later the last that is a string');
+  });
+
   // Node follows a link inside a package: what it leads to runs as that package's code.
   it('reports a link inside a package directory that leads out of it as an error', async () => {
     const src = new MemorySource('npm', {

@@ -156,7 +156,32 @@ async function readPackageJson(
     findings.push(parseErrorFinding(NAME, path, 'package.json is not a JSON object'));
     return undefined;
   }
+  if (mayGiveMainTwice(text))
+    findings.push({
+      code: 'AMBIGUOUS_METADATA',
+      severity: 'error',
+      path,
+      message: `${NAME}: ${path} gives "main" more than once (or lamina could not tell): Node 20 loads the last, Node 22 and later the last that is a string, so which file require() runs depends on the runtime`,
+    });
   return doc as Record<string, unknown>;
+}
+
+/**
+ * Whether package.json text that JSON.parse read gives the top-level key `main` twice. Node 20
+ * reads package.json with JSON.parse (the last value); Node 22 and later with a C++ reader that
+ * skips a `main` that is not a string, so `{"main": "../../x.js", "main": 0}` loads x.js there
+ * and the package's index.js on Node 20, where lamina sees no main at all. Exact only when the
+ * text spells `"main"` twice or escapes a character (a key may be spelt `"main"`); true
+ * when the exact reading fails.
+ */
+function mayGiveMainTwice(text: string): boolean {
+  const first = text.indexOf('"main"');
+  if (!(first >= 0 && text.includes('"main"', first + 1)) && !text.includes('\\u')) return false;
+  try {
+    return parseJsonLenient(text).topLevelDuplicates.includes('main');
+  } catch {
+    return true;
+  }
 }
 
 /**

@@ -32,6 +32,7 @@ const ZIPS = [
   'renamed-package.zip',
   'upper-case-jar.zip',
   'main-outside.zip',
+  'main-given-twice.zip',
   'link-outside.zip',
   'exploded-jar.zip',
 ];
@@ -72,12 +73,15 @@ const lamina = (command: 'verify' | 'gate', zip: string, policy: string, ...more
     ...more,
   ]);
 
-/** What `node -e js` prints with the unzipped layer's `nodejs/node_modules` on NODE_PATH. */
-function nodeOn(zip: string, js: string): string {
+/**
+ * What `node -e js` prints with the unzipped layer's `nodejs/node_modules` on NODE_PATH (`node`
+ * from PATH unless another binary is given).
+ */
+function nodeOn(zip: string, js: string, node = 'node'): string {
   const opt = mkdtempSync(join(tmpdir(), 'lamina-hostile-opt-'));
   expect(spawnSync('unzip', ['-q', `${HOSTILE}/${zip}`, '-d', opt]).status).toBe(0);
   const env = { ...process.env, NODE_PATH: join(opt, 'nodejs/node_modules') };
-  return spawnSync('node', ['-e', js], { cwd: tmpdir(), env, encoding: 'utf8' }).stdout;
+  return spawnSync(node, ['-e', js], { cwd: tmpdir(), env, encoding: 'utf8' }).stdout;
 }
 
 const outcomes = (v: Verdict) => Object.fromEntries(v.checks.map((c) => [c.id, c.outcome]));
@@ -156,6 +160,23 @@ describe('a denied package hidden from the inventory (verifier level)', () => {
     expect(outcomes(v)).toEqual({ digest: 'pass', packages: 'pass', 'inventory:complete': 'fail' });
     expect(v.checks.find((x) => x.id === 'inventory:complete')!.detail).toContain(
       'PATH_TRAVERSAL nodejs/node_modules/shim/package.json'
+    );
+  });
+
+  it('ms loaded through a main given twice, on Node 22 and later only: the inventory is incomplete', async () => {
+    // The Node running this suite (20 or 24 in CI): Node 20 takes the last main (0, no main).
+    const major = Number(process.versions.node.split('.')[0]);
+    expect(
+      nodeOn(
+        'main-given-twice.zip',
+        "console.log(require('shim')('%s ran', 'ms'))",
+        process.execPath
+      )
+    ).toBe(major >= 22 ? 'ms ran\n' : 'shim ran\n');
+    const v = await verdict('main-given-twice.zip');
+    expect(outcomes(v)).toEqual({ digest: 'pass', packages: 'pass', 'inventory:complete': 'fail' });
+    expect(v.checks.find((x) => x.id === 'inventory:complete')!.detail).toContain(
+      'AMBIGUOUS_METADATA nodejs/node_modules/shim/package.json'
     );
   });
 
