@@ -26,6 +26,9 @@
 //                             then 0. Node 20 (JSON.parse) takes the 0 and loads shim's own
 //                             index.js; Node 22 and later skip a main that is not a string
 //                             and run ms.
+//   main-past-a-fault.zip     the same, shim's main given once, and a field Node does not read
+//                             holding what is not JSON (`tru`): Node 20 refuses the package;
+//                             Node 22 and later read only the fields they use, and run ms.
 //   link-outside.zip          the same ms, with an index.js standing in for its code, loaded
 //                             through nodejs/node_modules/shim/lib, a link to ../../vendor/ms
 //                             inside shim (whose main is lib/index.js): require('shim') runs ms.
@@ -250,6 +253,19 @@ const layers = {
     {
       name: 'nodejs/node_modules/shim/package.json',
       data: '{\n  "name": "shim",\n  "version": "1.0.0",\n  "main": "../../vendor/ms/index.js",\n  "main": 0\n}\n',
+    },
+    { name: 'nodejs/package.json', data: manifest },
+    ...dirs('nodejs/vendor', 'nodejs/vendor/ms'),
+    { name: 'nodejs/vendor/ms/index.js', data: "module.exports = require('util').format;\n" },
+    { name: 'nodejs/vendor/ms/license.md', data: license },
+    { name: 'nodejs/vendor/ms/package.json', data: pkgJson },
+  ],
+  'main-past-a-fault.zip': [
+    ...dirs('nodejs', 'nodejs/node_modules', 'nodejs/node_modules/shim'),
+    { name: 'nodejs/node_modules/shim/index.js', data: "module.exports = () => 'shim ran';\n" },
+    {
+      name: 'nodejs/node_modules/shim/package.json',
+      data: '{\n  "name": "shim",\n  "version": "1.0.0",\n  "main": "../../vendor/ms/index.js",\n  "private": tru\n}\n',
     },
     { name: 'nodejs/package.json', data: manifest },
     ...dirs('nodejs/vendor', 'nodejs/vendor/ms'),

@@ -116,9 +116,10 @@ async function catalog(ctx: CatalogContext): Promise<CatalogResult> {
 
 /**
  * Read a package.json as Node does: one byte order mark stripped, then
- * JSON.parse. What Node refuses but a lenient read identifies is recorded
- * with a warning (Node will not load that package); what no reading can
- * identify is an error, and the package is still recorded from its directory.
+ * JSON.parse. What JSON.parse refuses but a lenient read identifies is recorded
+ * with a warning (Node 20 will not load that package; Node 22 and later read only the
+ * fields they use, so a fault elsewhere does not stop them); what no reading can identify is an
+ * error, and the package is still recorded from its directory.
  */
 async function readPackageJson(
   ctx: CatalogContext,
@@ -143,7 +144,7 @@ async function readPackageJson(
         parseErrorFinding(
           NAME,
           path,
-          `${strictErr instanceof Error ? strictErr.message : String(strictErr)}; Node refuses to load this package, lamina read it leniently (${lenient.tolerated.join(', ')})`,
+          `${strictErr instanceof Error ? strictErr.message : String(strictErr)}; Node 20 refuses to load this package, Node 22 and later too unless the fault is in a field they do not read; lamina read it leniently (${lenient.tolerated.join(', ')})`,
           'warning'
         )
       );

@@ -33,6 +33,7 @@ const ZIPS = [
   'upper-case-jar.zip',
   'main-outside.zip',
   'main-given-twice.zip',
+  'main-past-a-fault.zip',
   'link-outside.zip',
   'exploded-jar.zip',
 ];
@@ -177,6 +178,21 @@ describe('a denied package hidden from the inventory (verifier level)', () => {
     expect(outcomes(v)).toEqual({ digest: 'pass', packages: 'pass', 'inventory:complete': 'fail' });
     expect(v.checks.find((x) => x.id === 'inventory:complete')!.detail).toContain(
       'AMBIGUOUS_METADATA nodejs/node_modules/shim/package.json'
+    );
+  });
+
+  it('ms loaded through a main Node 22 and later read past a fault elsewhere: the inventory is incomplete', async () => {
+    const major = Number(process.versions.node.split('.')[0]);
+    const js =
+      "try { console.log(require('shim')('%s ran', 'ms')) } catch (e) { console.log(e.name) }";
+    // Node 20 parses the whole file with JSON.parse and refuses it.
+    expect(nodeOn('main-past-a-fault.zip', js, process.execPath)).toBe(
+      major >= 22 ? 'ms ran\n' : 'SyntaxError\n'
+    );
+    const v = await verdict('main-past-a-fault.zip');
+    expect(outcomes(v)).toEqual({ digest: 'pass', packages: 'pass', 'inventory:complete': 'fail' });
+    expect(v.checks.find((x) => x.id === 'inventory:complete')!.detail).toContain(
+      'PARSE_ERROR nodejs/node_modules/shim/package.json'
     );
   });
 
