@@ -126,6 +126,21 @@ const manifest = JSON.stringify(
 );
 const dirs = (...names) => names.map((name) => ({ name: `${name}/` }));
 
+/**
+ * nodejs/node_modules/shim (its own index.js, and `shimJson` as its package.json) beside ms in
+ * nodejs/vendor/ms, with an index.js standing in for ms's code.
+ */
+const shimBesideMs = (shimJson) => [
+  ...dirs('nodejs', 'nodejs/node_modules', 'nodejs/node_modules/shim'),
+  { name: 'nodejs/node_modules/shim/index.js', data: "module.exports = () => 'shim ran';\n" },
+  { name: 'nodejs/node_modules/shim/package.json', data: shimJson },
+  { name: 'nodejs/package.json', data: manifest },
+  ...dirs('nodejs/vendor', 'nodejs/vendor/ms'),
+  { name: 'nodejs/vendor/ms/index.js', data: "module.exports = require('util').format;\n" },
+  { name: 'nodejs/vendor/ms/license.md', data: license },
+  { name: 'nodejs/vendor/ms/package.json', data: pkgJson },
+];
+
 /** A package.json with its `name` replaced (and nothing else). */
 function renamed(json, name) {
   const text = json.toString('utf8');
@@ -247,32 +262,12 @@ const layers = {
     { name: 'nodejs/vendor/ms/license.md', data: license },
     { name: 'nodejs/vendor/ms/package.json', data: pkgJson },
   ],
-  'main-given-twice.zip': [
-    ...dirs('nodejs', 'nodejs/node_modules', 'nodejs/node_modules/shim'),
-    { name: 'nodejs/node_modules/shim/index.js', data: "module.exports = () => 'shim ran';\n" },
-    {
-      name: 'nodejs/node_modules/shim/package.json',
-      data: '{\n  "name": "shim",\n  "version": "1.0.0",\n  "main": "../../vendor/ms/index.js",\n  "main": 0\n}\n',
-    },
-    { name: 'nodejs/package.json', data: manifest },
-    ...dirs('nodejs/vendor', 'nodejs/vendor/ms'),
-    { name: 'nodejs/vendor/ms/index.js', data: "module.exports = require('util').format;\n" },
-    { name: 'nodejs/vendor/ms/license.md', data: license },
-    { name: 'nodejs/vendor/ms/package.json', data: pkgJson },
-  ],
-  'main-past-a-fault.zip': [
-    ...dirs('nodejs', 'nodejs/node_modules', 'nodejs/node_modules/shim'),
-    { name: 'nodejs/node_modules/shim/index.js', data: "module.exports = () => 'shim ran';\n" },
-    {
-      name: 'nodejs/node_modules/shim/package.json',
-      data: '{\n  "name": "shim",\n  "version": "1.0.0",\n  "main": "../../vendor/ms/index.js",\n  "private": tru\n}\n',
-    },
-    { name: 'nodejs/package.json', data: manifest },
-    ...dirs('nodejs/vendor', 'nodejs/vendor/ms'),
-    { name: 'nodejs/vendor/ms/index.js', data: "module.exports = require('util').format;\n" },
-    { name: 'nodejs/vendor/ms/license.md', data: license },
-    { name: 'nodejs/vendor/ms/package.json', data: pkgJson },
-  ],
+  'main-given-twice.zip': shimBesideMs(
+    '{\n  "name": "shim",\n  "version": "1.0.0",\n  "main": "../../vendor/ms/index.js",\n  "main": 0\n}\n'
+  ),
+  'main-past-a-fault.zip': shimBesideMs(
+    '{\n  "name": "shim",\n  "version": "1.0.0",\n  "main": "../../vendor/ms/index.js",\n  "private": tru\n}\n'
+  ),
   'link-outside.zip': [
     ...dirs('nodejs', 'nodejs/node_modules', 'nodejs/node_modules/shim'),
     { name: 'nodejs/node_modules/shim/lib', symlink: '../../vendor/ms' },
