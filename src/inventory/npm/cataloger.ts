@@ -172,7 +172,7 @@ async function readPackageJson(
  * reads package.json with JSON.parse (the last value); Node 22 and later with a C++ reader that
  * skips a `main` that is not a string, so `{"main": "../../x.js", "main": 0}` loads x.js there
  * and the package's index.js on Node 20, where lamina sees no main at all. Exact only when the
- * text spells `"main"` twice or escapes a character (a key may be spelt `"main"`); true
+ * text spells `"main"` twice or escapes a character (a key may be spelt `"m\u0061in"`); true
  * when the exact reading fails.
  */
 function mayGiveMainTwice(text: string): boolean {
