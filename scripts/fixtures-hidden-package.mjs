@@ -44,6 +44,9 @@
 // owning it (the inventory must count each as an unowned executable):
 //   bootstrap.zip             an executable `bootstrap` script at the top (/opt/bootstrap: the
 //                             custom runtime Lambda starts when the function has none).
+//   bootstrap-atari.zip       the same `bootstrap`, its mode 0755 recorded by a zip "made by" an
+//                             Atari host: unzip takes the mode from that host and extracts it
+//                             executable; bsdtar and Go take no mode from it.
 //   exec-wrapper.zip          an executable without `#!` at the top (what a function's
 //                             AWS_LAMBDA_EXEC_WRAPPER names; the runtime's shell runs it as a
 //                             shell script) and one in bin/ (on PATH), each mode 0755.
@@ -294,6 +297,18 @@ const layers = {
       name: 'bootstrap',
       data: '#!/bin/sh\nexec /opt/nodejs/node_modules/ms/ms "$@"\n',
       mode: 0o755,
+    },
+    ...dirs('nodejs', 'nodejs/node_modules', 'nodejs/node_modules/ms'),
+    { name: 'nodejs/node_modules/ms/license.md', data: license },
+    { name: 'nodejs/node_modules/ms/package.json', data: pkgJson },
+    { name: 'nodejs/package.json', data: manifest },
+  ],
+  'bootstrap-atari.zip': [
+    {
+      name: 'bootstrap',
+      data: '#!/bin/sh\nexec /opt/nodejs/node_modules/ms/ms "$@"\n',
+      mode: 0o755,
+      versionMadeBy: (5 << 8) | 20,
     },
     ...dirs('nodejs', 'nodejs/node_modules', 'nodejs/node_modules/ms'),
     { name: 'nodejs/node_modules/ms/license.md', data: license },

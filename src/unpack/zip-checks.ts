@@ -302,9 +302,20 @@ export function entryKind(
   return 'file';
 }
 
-/** An entry's Unix permission bits, 0 when it was not made on a Unix host. */
+/**
+ * Hosts whose entries some reader gives the Unix mode held in the external attributes' high 16
+ * bits (Info-ZIP's numbering): unzip for Unix, VMS, Atari, QDOS, Acorn, BeOS, Tandem, THEOS and
+ * AtheOS, Go for Unix and macOS (19, whose mode unzip ignores), libarchive for Unix alone.
+ */
+const MODE_HOSTS = new Set([HOST_UNIX, 2, 5, 12, 13, 16, 17, 18, 19, 30]);
+
+/**
+ * An entry's Unix permission bits as the most generous reader gives them, 0 when no reader
+ * takes a mode from its host: a `bootstrap` marked 0755 by an Atari host is executable once
+ * unzip extracts it, so it counts as executable here too.
+ */
 export function entryMode(dir: CentralDirectory, i: number): number {
-  return dir.versionMadeBy[i]! >> 8 === HOST_UNIX ? (dir.externalAttr[i]! >>> 16) & 0o7777 : 0;
+  return MODE_HOSTS.has(dir.versionMadeBy[i]! >> 8) ? (dir.externalAttr[i]! >>> 16) & 0o7777 : 0;
 }
 
 /**

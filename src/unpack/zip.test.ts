@@ -1,6 +1,14 @@
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync, chmodSync } from 'node:fs';
+import {
+  chmodSync,
+  mkdirSync,
+  mkdtempSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { deflateRawSync } from 'node:zlib';
@@ -195,6 +203,28 @@ describe('reading a well-formed zip', () => {
   it('accepts a zip64 end record that agrees with the classic one', async () => {
     const src = await open(writeZip([{ name: 'a.txt', data: 'a' }], { zip64End: {} }));
     expect((await src.read('a.txt')).toString()).toBe('a');
+  });
+});
+
+describe("an entry's mode, from the host that made it", () => {
+  // Info-ZIP's host numbers 0-19 and AtheOS (30); each zip holds one file marked 0755.
+  const hosts = [...Array.from({ length: 20 }, (_, h) => h), 30];
+  it.each(hosts)('host %i: executable when unzip (or Go, for macOS) extracts it so', async (h) => {
+    const zip = writeZip([
+      { name: 'bootstrap', data: '#!/bin/sh\n', mode: 0o755, versionMadeBy: (h << 8) | 20 },
+    ]);
+    const path = join(tmp, `mode-host-${h}.zip`);
+    writeFileSync(path, zip);
+    const out = join(tmp, `mode-host-${h}`);
+    mkdirSync(out);
+    execFileSync('unzip', ['-q', '-o', path, '-d', out]);
+    const unzipExec = (statSync(join(out, 'bootstrap')).mode & 0o111) !== 0;
+    const src = await open(zip);
+    const mode = src.get('bootstrap')?.mode ?? -1;
+    // Go's archive/zip takes the mode from Unix and macOS hosts; unzip ignores macOS's.
+    expect(mode, `unzip ${unzipExec ? 'extracts it executable' : 'does not'}`).toBe(
+      unzipExec || h === 19 ? 0o755 : 0
+    );
   });
 });
 

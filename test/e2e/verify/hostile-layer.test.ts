@@ -6,7 +6,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -261,7 +261,13 @@ describe('lamina verify LAYER.zip on the hostile layers', () => {
  * executable or site directory `.pth` file (the Python runtime runs its `import` lines) no
  * package owns fails inventory:complete, whatever its package rules say.
  */
-const ENTRYPOINT_ZIPS = ['plain.zip', 'bootstrap.zip', 'exec-wrapper.zip', 'pth-import.zip'];
+const ENTRYPOINT_ZIPS = [
+  'plain.zip',
+  'bootstrap.zip',
+  'bootstrap-atari.zip',
+  'exec-wrapper.zip',
+  'pth-import.zip',
+];
 
 describe('lamina verify LAYER.zip with code Lambda starts by path', () => {
   const dir = mkdtempSync(join(tmpdir(), 'lamina-entrypoints-'));
@@ -287,6 +293,7 @@ describe('lamina verify LAYER.zip with code Lambda starts by path', () => {
 
   it.each([
     ['bootstrap.zip', ['bootstrap']],
+    ['bootstrap-atari.zip', ['bootstrap']],
     ['exec-wrapper.zip', ['bin/ms-helper', 'wrapper']],
     ['pth-import.zip', ['python/lib/python3.12/site-packages/zz-hook.pth']],
   ])('%s: exit 1, inventory:complete names %j', async (zip, paths) => {
@@ -294,6 +301,12 @@ describe('lamina verify LAYER.zip with code Lambda starts by path', () => {
     expect(v.code).toBe(1);
     expect(v.outcomes).toEqual({ digest: 'pass', packages: 'pass', 'inventory:complete': 'fail' });
     for (const p of paths) expect(v.detail).toContain(`UNOWNED_EXECUTABLE ${p}`);
+  });
+
+  it('unzip extracts the bootstrap an Atari host marked 0755 as an executable', () => {
+    const out = mkdtempSync(join(dir, 'atari-'));
+    expect(spawnSync('unzip', ['-q', `${HOSTILE}/bootstrap-atari.zip`, '-d', out]).status).toBe(0);
+    expect(statSync(join(out, 'bootstrap')).mode & 0o111).not.toBe(0);
   });
 
   it('lamina gate refuses to pin a layer with an unowned bootstrap', async () => {
