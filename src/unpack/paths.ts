@@ -48,16 +48,16 @@ export function plainEntryName(raw: string): boolean {
 
 /**
  * True for the most common kind of name, in one pass and no regular expression: printable
- * ASCII without backslash or colon, no part empty or starting with `.`, no leading or trailing `/`.
- * Such a name is its own path and passes every name check (control characters, backslashes,
- * drive letters, `..`); anything else takes the full checks.
+ * ASCII without backslash, colon or semicolon, no part empty or starting with `.`, no leading or
+ * trailing `/`. Such a name is its own path and passes every name check (control characters,
+ * backslashes, drive letters, `..`, a VMS version); anything else takes the full checks.
  */
 export function ordinaryName(s: string): boolean {
   const last = s.length - 1;
   if (last < 0) return false;
   for (let i = 0, start = true; i <= last; i++) {
     const c = s.charCodeAt(i);
-    if (c < 0x20 || c > 0x7e || c === 0x5c || c === 0x3a) return false;
+    if (c < 0x20 || c > 0x7e || c === 0x5c || c === 0x3a || c === 0x3b) return false;
     if (c === 0x2f /* / */) {
       if (start || i === last) return false;
       start = true;

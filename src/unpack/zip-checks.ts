@@ -322,8 +322,10 @@ export function entryMode(dir: CentralDirectory, i: number): number {
  * Refuse names that readers turn into different paths: control characters
  * (unzip drops them, unzip, libarchive and Python cut at NUL, Go and Java
  * keep them), backslashes (libarchive, and unzip for FAT hosts, make them
- * separators), a leading drive letter (libarchive strips it) and `..`
- * components (unzip and Python drop them, libarchive refuses the entry).
+ * separators), a leading drive letter (libarchive strips it), `..`
+ * components (unzip and Python drop them, libarchive refuses the entry) and a
+ * file name ending in `;` and digits (unzip strips it as a VMS version, whatever the host;
+ * the others keep it).
  */
 export function checkEntryName(archive: string, name: string): void {
   // eslint-disable-next-line no-control-regex
@@ -347,6 +349,13 @@ export function checkEntryName(archive: string, name: string): void {
     );
   if (/(?:^|\/)\.\.(?:\/|$)/.test(name))
     throw zipError('PATH_TRAVERSAL', archive, "entry name has a '..' component", [name]);
+  if (/;[0-9]*$/.test(name))
+    throw zipError(
+      'VERSION_SUFFIX_IN_NAME',
+      archive,
+      'entry name ends in a VMS version (";" and digits), which unzip strips: `bootstrap;1` lands as bootstrap',
+      [name]
+    );
 }
 
 /** Info-ZIP Unicode Path extra field (https://libzip.org/specifications/extrafld.txt). */

@@ -268,6 +268,18 @@ const ambiguities: Ambiguity[] = [
     zip: () => writeZip([{ name: 'C:/python/evil.pth', data: 'import os' }]),
   },
   {
+    name: 'a VMS version at the end of a name',
+    code: 'VERSION_SUFFIX_IN_NAME',
+    differ: ['unzip', 'python'],
+    zip: () => writeZip([{ name: 'bootstrap;1', data: '#!/bin/sh\n', mode: 0o755 }]),
+  },
+  {
+    name: 'a bare ";" at the end of a name (a VMS version with no digits)',
+    code: 'VERSION_SUFFIX_IN_NAME',
+    differ: ['unzip', 'go'],
+    zip: () => writeZip([{ name: 'python/evil.py;', data: 'print(1)' }]),
+  },
+  {
     name: '.. components',
     code: 'PATH_TRAVERSAL',
     differ: ['unzip', 'go'],

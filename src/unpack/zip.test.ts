@@ -228,6 +228,28 @@ describe("an entry's mode, from the host that made it", () => {
   });
 });
 
+describe('semicolons in names', () => {
+  // unzip strips `;` and digits from the end of a file's name only (a VMS version).
+  it('keeps a name whose semicolon is not a version at its end, as unzip does', async () => {
+    const names = ['a;b', 'x;1b', 'dir;1/x.py', 'd;2/'];
+    const zip = writeZip(names.map((name) => ({ name, data: name.endsWith('/') ? '' : 'x' })));
+    const path = join(tmp, 'semicolons.zip');
+    writeFileSync(path, zip);
+    const out = join(tmp, 'semicolons');
+    mkdirSync(out);
+    execFileSync('unzip', ['-q', '-o', path, '-d', out]);
+    for (const n of names) expect(statSync(join(out, n)).isFile()).toBe(!n.endsWith('/'));
+    const src = await open(zip);
+    expect(src.entries().map((e) => e.path)).toEqual(['a;b', 'd;2', 'dir;1', 'dir;1/x.py', 'x;1b']);
+  });
+
+  it.each(['bootstrap;1', 'python/x.py;23', 'x;'])('refuses %s', async (name) => {
+    await expect(open(writeZip([{ name, data: 'x' }]))).rejects.toMatchObject({
+      code: 'VERSION_SUFFIX_IN_NAME',
+    });
+  });
+});
+
 describe('reading zips made by Info-ZIP zip(1)', () => {
   const dir = join(tmp, 'layer');
   mkdirSync(join(dir, 'nodejs/node_modules/y'), { recursive: true });
