@@ -206,6 +206,16 @@ describe('reading a well-formed zip', () => {
   });
 });
 
+/** Where Info-ZIP unzip extracted `zip` (written as `name`.zip, extracted into `name`/). */
+function unzipped(zip: Buffer, name: string): string {
+  const path = join(tmp, `${name}.zip`);
+  writeFileSync(path, zip);
+  const out = join(tmp, name);
+  mkdirSync(out);
+  execFileSync('unzip', ['-q', '-o', path, '-d', out]);
+  return out;
+}
+
 describe("an entry's mode, from the host that made it", () => {
   // Info-ZIP's host numbers 0-19 and AtheOS (30); each zip holds one file marked 0755.
   const hosts = [...Array.from({ length: 20 }, (_, h) => h), 30];
@@ -213,11 +223,7 @@ describe("an entry's mode, from the host that made it", () => {
     const zip = writeZip([
       { name: 'bootstrap', data: '#!/bin/sh\n', mode: 0o755, versionMadeBy: (h << 8) | 20 },
     ]);
-    const path = join(tmp, `mode-host-${h}.zip`);
-    writeFileSync(path, zip);
-    const out = join(tmp, `mode-host-${h}`);
-    mkdirSync(out);
-    execFileSync('unzip', ['-q', '-o', path, '-d', out]);
+    const out = unzipped(zip, `mode-host-${h}`);
     const unzipExec = (statSync(join(out, 'bootstrap')).mode & 0o111) !== 0;
     const src = await open(zip);
     const mode = src.get('bootstrap')?.mode ?? -1;
@@ -233,11 +239,7 @@ describe('semicolons in names', () => {
   it('keeps a name whose semicolon is not a version at its end, as unzip does', async () => {
     const names = ['a;b', 'x;1b', 'dir;1/x.py', 'd;2/'];
     const zip = writeZip(names.map((name) => ({ name, data: name.endsWith('/') ? '' : 'x' })));
-    const path = join(tmp, 'semicolons.zip');
-    writeFileSync(path, zip);
-    const out = join(tmp, 'semicolons');
-    mkdirSync(out);
-    execFileSync('unzip', ['-q', '-o', path, '-d', out]);
+    const out = unzipped(zip, 'semicolons');
     for (const n of names) expect(statSync(join(out, n)).isFile()).toBe(!n.endsWith('/'));
     const src = await open(zip);
     expect(src.entries().map((e) => e.path)).toEqual(['a;b', 'd;2', 'dir;1', 'dir;1/x.py', 'x;1b']);

@@ -85,6 +85,9 @@ function nodeOn(zip: string, js: string, node = 'node'): string {
   return spawnSync(node, ['-e', js], { cwd: tmpdir(), env, encoding: 'utf8' }).stdout;
 }
 
+/** The major version of the Node running this suite (20 or 24 in CI). */
+const NODE_MAJOR = Number(process.versions.node.split('.')[0]);
+
 const outcomes = (v: Verdict) => Object.fromEntries(v.checks.map((c) => [c.id, c.outcome]));
 
 describe('a denied package hidden from the inventory (verifier level)', () => {
@@ -166,14 +169,13 @@ describe('a denied package hidden from the inventory (verifier level)', () => {
 
   it('ms loaded through a main given twice, on Node 22 and later only: the inventory is incomplete', async () => {
     // The Node running this suite (20 or 24 in CI): Node 20 takes the last main (0, no main).
-    const major = Number(process.versions.node.split('.')[0]);
     expect(
       nodeOn(
         'main-given-twice.zip',
         "console.log(require('shim')('%s ran', 'ms'))",
         process.execPath
       )
-    ).toBe(major >= 22 ? 'ms ran\n' : 'shim ran\n');
+    ).toBe(NODE_MAJOR >= 22 ? 'ms ran\n' : 'shim ran\n');
     const v = await verdict('main-given-twice.zip');
     expect(outcomes(v)).toEqual({ digest: 'pass', packages: 'pass', 'inventory:complete': 'fail' });
     expect(v.checks.find((x) => x.id === 'inventory:complete')!.detail).toContain(
@@ -182,12 +184,11 @@ describe('a denied package hidden from the inventory (verifier level)', () => {
   });
 
   it('ms loaded through a main Node 22 and later read past a fault elsewhere: the inventory is incomplete', async () => {
-    const major = Number(process.versions.node.split('.')[0]);
     const js =
       "try { console.log(require('shim')('%s ran', 'ms')) } catch (e) { console.log(e.name) }";
     // Node 20 parses the whole file with JSON.parse and refuses it.
     expect(nodeOn('main-past-a-fault.zip', js, process.execPath)).toBe(
-      major >= 22 ? 'ms ran\n' : 'SyntaxError\n'
+      NODE_MAJOR >= 22 ? 'ms ran\n' : 'SyntaxError\n'
     );
     const v = await verdict('main-past-a-fault.zip');
     expect(outcomes(v)).toEqual({ digest: 'pass', packages: 'pass', 'inventory:complete': 'fail' });
